@@ -1,0 +1,84 @@
+/*
+ * HTTP/1.1 server on a libuv loop, parsing with http-parser.
+ *
+ * Keep-alive and pipelining: requests on one connection are handled one at
+ * a time, in order; the parser is paused after each complete message and
+ * resumed once its answer has been written, so answers never overtake.
+ * Bodies may come with Content-Length or chunked; limits are enforced while
+ * reading (431 for headers, 413 for bodies) and the connection is closed
+ * after such an answer.  Malformed requests get 400 and a close.
+ *
+ * A handler is called on the loop thread with a complete request and must
+ * call http_respond() exactly once, now or later (after a thread-pool job).
+ * If the client went away meanwhile, http_respond() only frees the request.
+ */
+#ifndef KENES_HTTP_H
+#define KENES_HTTP_H
+
+#include <stddef.h>
+#include <uv.h>
+
+typedef struct http_server http_server;
+
+typedef struct http_limits {
+    size_t max_header_bytes; /* request line + headers; default 16 KiB */
+    size_t max_body_bytes;   /* default 1 MiB */
+    unsigned idle_timeout_ms; /* close a keep-alive connection idle this long; default 30 s */
+} http_limits;
+
+typedef struct http_header {
+    char *name;  /* as sent; compare case-insensitively */
+    char *value;
+} http_header;
+
+typedef struct http_request {
+    const char *method; /* "GET", "POST", ... */
+    char *url;          /* the request target as sent: "/api/v1/documents?type=x" */
+    char *path;         /* url up to '?', not decoded */
+    char *query;        /* after '?', not decoded; "" if none */
+    http_header *headers;
+    size_t nheaders;
+    char *body; /* NUL-terminated for convenience; body_len excludes the NUL */
+    size_t body_len;
+    char peer[64]; /* client address, "127.0.0.1" */
+    void *data;    /* free for the handler */
+} http_request;
+
+typedef void (*http_handler)(http_request *req, void *payload);
+
+/* Defaults for every zero member. */
+void http_limits_defaults(http_limits *lim);
+
+int http_server_new(http_server **out, uv_loop_t *loop, const http_limits *lim,
+                    http_handler handler, void *payload);
+/* host "127.0.0.1", port 0 for any free port.  0 or a negative uv error. */
+int http_server_listen(http_server *srv, const char *host, int port);
+/* The bound port (useful after port 0). */
+int http_server_port(const http_server *srv);
+
+/* First header with this name (case-insensitive), or NULL. */
+const char *http_request_header(const http_request *req, const char *name);
+/* How many times a header appears. */
+size_t http_request_header_count(const http_request *req, const char *name);
+
+/*
+ * Answer a request and give it back to the server (req is invalid after).
+ * extra_headers: "Name: value\r\n" lines, or NULL.  Content-Length,
+ * Connection and Date are added here.  The body is copied.
+ */
+void http_respond(http_request *req, int status, const char *content_type,
+                  const char *extra_headers, const char *body, size_t body_len);
+
+/* The reason phrase for a status code ("Not Found"). */
+const char *http_status_text(int status);
+
+/*
+ * Graceful stop: stop accepting, let requests in flight finish and be
+ * answered, close idle connections; call done(payload) on the loop once
+ * every connection is closed.  Then http_server_free().
+ */
+void http_server_stop(http_server *srv, void (*done)(void *payload), void *payload);
+/* Only after stop's done callback (or if listen never succeeded). NULL is a no-op. */
+void http_server_free(http_server *srv);
+
+#endif

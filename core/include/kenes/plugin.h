@@ -1,0 +1,135 @@
+/*
+ * kenes plugin ABI — the only header a plugin includes.
+ *
+ * A plugin is a shared object exporting one symbol, kenes_plugin_init().
+ * It receives a table of core functions (kenes_api) and hands back a
+ * descriptor (kenes_plugin) that declares, as data, the document types,
+ * guards and validators it provides.  Workflow files refer to these by name.
+ *
+ * Rules that keep old plugins working with new cores and vice versa:
+ *  - kenes_api and kenes_plugin only grow at the end; nothing is reordered.
+ *  - Each carries abi_version and struct_size; the core refuses a plugin
+ *    whose abi_version differs from KENES_ABI_VERSION.
+ *  - Plugins never see core structs: documents, contexts and error
+ *    collectors are opaque handles read through the api table.
+ *  - Structured values (a document's fields) are jansson json_t, borrowed:
+ *    a plugin must not keep or free them.
+ *
+ * Every function returns 0 or a negative KENES_E* code.
+ */
+#ifndef KENES_PLUGIN_H
+#define KENES_PLUGIN_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KENES_ABI_VERSION 1
+
+enum {
+    KENES_OK = 0,
+    KENES_EINVAL = -1,      /* bad argument or malformed input */
+    KENES_ENOMEM = -2,
+    KENES_ENOTFOUND = -3,
+    KENES_EEXISTS = -4,
+    KENES_EVALIDATION = -5, /* a document failed validation (fields named) */
+    KENES_EGUARD = -6,      /* a transition guard said no */
+    KENES_EABI = -7,        /* a plugin built for another ABI */
+    KENES_EIO = -8,
+    KENES_ESTAGE = -9,      /* action not allowed from the current stage */
+    KENES_EFORBIDDEN = -10,
+    KENES_ESTALE = -11,     /* If-Match does not name the latest version */
+    KENES_ETOOBIG = -12,
+    KENES_EPLUGIN = -13     /* a plugin misbehaved */
+};
+
+enum { KENES_LOG_DEBUG = 0, KENES_LOG_INFO = 1, KENES_LOG_WARN = 2, KENES_LOG_ERROR = 3 };
+
+typedef struct kenes_doc kenes_doc;       /* a document as the API sees it */
+typedef struct kenes_ctx kenes_ctx;       /* the action being attempted */
+typedef struct kenes_errors kenes_errors; /* collects what is wrong */
+
+typedef struct kenes_api {
+    unsigned abi_version;
+    size_t struct_size;
+
+    /* --- ABI 1 --- */
+    void (*log)(int level, const char *plugin, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+    /* Record what is wrong.  path names the field ("measures[0].direction",
+     * "title"); NULL for a message that concerns no single field (a guard). */
+    void (*error)(kenes_errors *errs, const char *path, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+    /* "id", "type", "region", "title", "stage", "body"; NULL if unset. */
+    const char *(*doc_get)(const kenes_doc *doc, const char *key);
+    /* The type-specific object "fields"; never NULL (an empty object). */
+    const json_t *(*doc_fields)(const kenes_doc *doc);
+
+    /* "action", "comment", "user", "role", "from", "to"; NULL if unset. */
+    const char *(*ctx_get)(const kenes_ctx *ctx, const char *key);
+
+    /* 1 if code is one of the regions the core knows (ISO 3166-2:KZ). */
+    int (*region_valid)(const char *code);
+    /* 1 if s[0..len) is well-formed UTF-8 without NUL. */
+    int (*utf8_valid)(const char *s, size_t len);
+    /* Number of Unicode code points in a valid UTF-8 string. */
+    size_t (*utf8_length)(const char *s);
+} kenes_api;
+
+typedef struct kenes_doctype {
+    const char *name; /* "regional-plan": the API's "type" */
+    const char *noun; /* "regional plan": used in commit summaries */
+
+    /* Fill the document's id ("plan/KZ-11/2026") from its region and
+     * fields.  Called after validate() succeeded.  The id must not name
+     * a child: it appears in commit messages and logs. */
+    int (*make_id)(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap);
+
+    /* Check a document about to be written.  Report each problem with
+     * api->error(errs, path, ...) and return KENES_EVALIDATION. */
+    int (*validate)(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs);
+} kenes_doctype;
+
+typedef struct kenes_guard {
+    const char *name; /* what a workflow's "guards:" list names */
+    /* 0 to allow; KENES_EGUARD after api->error(errs, NULL, "why") to refuse. */
+    int (*check)(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
+                 kenes_errors *errs);
+} kenes_guard;
+
+typedef struct kenes_plugin {
+    unsigned abi_version; /* KENES_ABI_VERSION the plugin was built with */
+    size_t struct_size;   /* sizeof(kenes_plugin) the plugin was built with */
+    const char *name;     /* unique among loaded plugins */
+    const char *version;
+
+    const kenes_doctype *types; /* terminated by an entry with name == NULL */
+    const kenes_guard *guards;  /* terminated by an entry with name == NULL */
+
+    /* Called once before the shared object is unloaded; may be NULL. */
+    void (*fini)(void);
+} kenes_plugin;
+
+#define KENES_PLUGIN_INIT_SYMBOL "kenes_plugin_init"
+
+/* The one symbol a plugin exports.  Return 0 and point *out at a
+ * descriptor that lives as long as the plugin is loaded. */
+typedef int (*kenes_plugin_init_fn)(const kenes_api *api, kenes_plugin **out);
+
+#if defined(__GNUC__)
+#define KENES_EXPORT __attribute__((visibility("default")))
+#else
+#define KENES_EXPORT
+#endif
+
+KENES_EXPORT int kenes_plugin_init(const kenes_api *api, kenes_plugin **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

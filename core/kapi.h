@@ -1,0 +1,34 @@
+/*
+ * The core side of the plugin ABI: the kenes_api table and the opaque
+ * handles (kenes_doc, kenes_ctx, kenes_errors) plugins read through it.
+ */
+#ifndef KENES_KAPI_H
+#define KENES_KAPI_H
+
+#include <jansson.h>
+
+#include "kenes/plugin.h"
+
+struct kenes_doc {
+    const json_t *json; /* {"id","type","region","title","stage","fields","body"} */
+};
+
+struct kenes_ctx {
+    const char *action, *comment, *user, *role, *from, *to;
+};
+
+struct kenes_errors {
+    json_t *fields;   /* [{"path","message"}] */
+    char message[512]; /* the first message without a path (guards) */
+    int count;
+};
+
+const kenes_api *kapi_get(void);
+
+void kapi_errors_init(kenes_errors *e);
+void kapi_errors_dispose(kenes_errors *e);
+
+/* 1 if code is one of the 20 regions. */
+int kapi_region_valid(const char *code);
+
+#endif

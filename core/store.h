@@ -1,0 +1,110 @@
+/*
+ * The store: one bare git repository, written by one writer.
+ *
+ * The loop thread queues writes with store_submit(); a single job on the
+ * libuv thread pool turns queued writes into commits on refs/heads/main,
+ * in order, one commit per write, each durable (objects and ref fsynced,
+ * GIT_OPT_ENABLE_FSYNC_GITDIR) before its done callback runs on the loop.
+ * While a job runs, new writes wait in the queue and the next job takes
+ * them all (this is where group commit goes later).
+ *
+ * Reads of past versions and diffs also run on the thread pool, each job
+ * with its own git_repository handle (libgit2 handles are not shared
+ * across threads).  The loop never touches git after store_open().
+ */
+#ifndef KENES_STORE_H
+#define KENES_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define STORE_OID_HEX 41 /* 40 hex digits + NUL */
+
+typedef struct store store;
+
+typedef struct store_write store_write;
+typedef void (*store_write_cb)(store_write *w, void *payload);
+
+struct store_write {
+    /* in: owned by the caller until the callback */
+    const char *path;      /* "plan/KZ-11/2026.md" */
+    const char *content;   /* the new file; NULL to delete the path */
+    size_t content_len;
+    const char *author_name;
+    const char *author_email;
+    const char *message;   /* whole commit message: summary, body, trailers */
+    int64_t time_ms;       /* author/committer time; 0 = now */
+
+    /* out: valid in the callback */
+    int status;                  /* 0 or a negative KENES_E* code */
+    char commit[STORE_OID_HEX];  /* the new commit */
+    char errmsg[256];
+
+    /* private */
+    store_write_cb cb;
+    void *payload;
+    store_write *next;
+};
+
+/* Create a bare repository with HEAD -> refs/heads/main (no commits). */
+int store_init_repo(const char *gitdir);
+
+int store_open(store **out, uv_loop_t *loop, const char *gitdir,
+               const char *committer_name, const char *committer_email);
+/* Only once no write is queued or running (see store_idle). NULL is a no-op. */
+void store_close(store *s);
+
+/* Queue a write; cb(w, payload) runs on the loop after the commit is durable
+ * (or failed).  Returns 0, or a negative code and then cb is never called. */
+int store_submit(store *s, store_write *w, store_write_cb cb, void *payload);
+/* 1 if nothing is queued or running. */
+int store_idle(const store *s);
+
+/* ---- reading (synchronous: start-up and tests only, never on the loop while serving) ---- */
+
+typedef struct store_commit_info {
+    const char *commit; /* hex id */
+    int64_t time_ms;
+    const char *author_name;
+    const char *author_email;
+    const char *message;
+} store_commit_info;
+
+/* Visit every commit of main, oldest first.  A non-zero return from cb stops the walk and is returned. */
+int store_walk(store *s, int (*cb)(const store_commit_info *c, void *payload), void *payload);
+/* The file at path in commit (hex); *out malloc'd.  KENES_ENOTFOUND if absent. */
+int store_read_at(store *s, char **out, size_t *len, const char *commit, const char *path);
+/* The hex id of main's head, or "" if the repository has no commit yet. */
+int store_head(store *s, char out[STORE_OID_HEX]);
+/* How many commits main has. */
+int store_count(store *s, size_t *out);
+
+/* ---- reading on the thread pool ---- */
+
+typedef struct store_read store_read;
+typedef void (*store_read_cb)(store_read *r, void *payload);
+
+enum store_read_kind { STORE_READ_FILE, STORE_READ_DIFF };
+
+struct store_read {
+    /* in */
+    enum store_read_kind kind;
+    const char *path;
+    char commit[STORE_OID_HEX];    /* FILE: the version; DIFF: the old one */
+    char commit_to[STORE_OID_HEX]; /* DIFF: the new one */
+    /* out */
+    int status;   /* 0, KENES_ENOTFOUND (no such commit / no file there), other negative */
+    char *result; /* FILE: the file; DIFF: unified diff text; free() after the callback */
+    size_t result_len;
+    /* private */
+    store *s;
+    store_read_cb cb;
+    void *payload;
+    uv_work_t work;
+};
+
+/* Run a read on the thread pool; cb on the loop.  0 or negative (then no cb). */
+int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload);
+
+#endif

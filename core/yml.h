@@ -1,0 +1,37 @@
+/*
+ * Reading small YAML files (kenes.yaml, users.yaml, regions, workflows)
+ * through libyaml's document API, with line numbers for error messages.
+ */
+#ifndef KENES_YML_H
+#define KENES_YML_H
+
+#include <stddef.h>
+#include <yaml.h>
+
+typedef struct yml_doc {
+    yaml_document_t doc;
+    char *file; /* for messages */
+    int loaded;
+} yml_doc;
+
+/* Load the first document of a file.  On failure writes "file:line: why" to err. */
+int yml_load_file(yml_doc *out, const char *path, char *err, size_t errcap);
+int yml_load_string(yml_doc *out, const char *name, const char *text, size_t len, char *err,
+                    size_t errcap);
+void yml_dispose(yml_doc *d);
+
+yaml_node_t *yml_root(yml_doc *d);
+/* 1-based line where the node starts. */
+int yml_line(const yaml_node_t *n);
+/* Value of key in a mapping node, or NULL (also NULL if n is not a mapping). */
+yaml_node_t *yml_get(yml_doc *d, yaml_node_t *map, const char *key);
+/* The scalar's text, or NULL if n is not a scalar. */
+const char *yml_scalar(const yaml_node_t *n);
+/* Items of a sequence: *count set; NULL if n is not a sequence. */
+yaml_node_item_t *yml_items(yaml_node_t *n, size_t *count);
+yaml_node_t *yml_node(yml_doc *d, yaml_node_item_t id);
+
+/* Iterate a mapping: for (yaml_node_pair_t *p = yml_pairs(n, &k); k--; p++) */
+yaml_node_pair_t *yml_pairs(yaml_node_t *n, size_t *count);
+
+#endif
