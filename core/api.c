@@ -1,1 +1,361 @@
-/* placeholder: being written */
+#include "api.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "region.h"
+#include "util.h"
+
+/* Everything the API answers may carry personal data: never cache it, never sniff it. */
+static const char security_headers[] =
+    "Cache-Control: no-store\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: no-referrer\r\n"
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n";
+
+void api_reply_json(http_request *req, int status, json_t *body, const char *extra)
+{
+    util_buf h, text;
+    util_buf_init(&h);
+    util_buf_init(&text);
+    util_buf_puts(&h, security_headers);
+    if (extra)
+        util_buf_puts(&h, extra);
+    char *dumped = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!dumped) {
+        status = 500;
+        util_buf_puts(&text, "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+    } else {
+        util_buf_puts(&text, dumped);
+    }
+    util_buf_puts(&text, "\n");
+    http_respond(req, status, "application/json; charset=utf-8", h.data, text.data, text.len);
+    free(dumped);
+    util_buf_dispose(&text);
+    util_buf_dispose(&h);
+}
+
+void api_reply_error(http_request *req, int status, const char *code, json_t *fields,
+                     const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg);
+    if (fields)
+        json_object_set_new(err, "fields", fields);
+    /* Log the route and the code, never the body: it may name a child. */
+    log_info("api", "%s %s -> %d %s", req->method, req->path, status, code);
+    api_reply_json(req, status, json_pack("{s:o}", "error", err), NULL);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode; -1 on a broken escape, an overflow, or a result that is
+ * not UTF-8 or holds a NUL (so "%00" and "%C0%AE" never reach a handler). */
+static int pct_decode(char *out, size_t cap, const char *in, size_t len, int plus_is_space)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (c == '%') {
+            if (i + 2 >= len)
+                return -1;
+            int hi = hexval(in[i + 1]), lo = hexval(in[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            c = ' ';
+        }
+        if (o + 1 >= cap)
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return util_utf8_valid(out, o) ? 0 : -1;
+}
+
+int api_query(const http_request *req, const char *name, char *out, size_t cap)
+{
+    size_t nlen = strlen(name);
+    const char *q = req->query;
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t plen = amp ? (size_t)(amp - q) : strlen(q);
+        if (plen > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=')
+            return pct_decode(out, cap, q + nlen + 1, plen - nlen - 1, 1) == 0 ? 1 : -1;
+        if (plen == nlen && strncmp(q, name, nlen) == 0) {
+            out[0] = '\0';
+            return 1;
+        }
+        q = amp ? amp + 1 : NULL;
+    }
+    return 0;
+}
+
+json_t *api_body_object(http_request *req, const char *const *allowed)
+{
+    const char *ct = http_request_header(req, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' &&
+                                                                ct[16] != ' ')) {
+        api_reply_error(req, 415, "unsupported_media_type", NULL,
+                        "the body must be JSON (Content-Type: application/json)");
+        return NULL;
+    }
+    json_error_t jerr;
+    /* jansson checks UTF-8 and refuses NUL in strings; duplicates are ambiguous, so refused. */
+    json_t *body = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES,
+                              &jerr);
+    if (!body) {
+        api_reply_error(req, 400, "bad_json", NULL, "the body is not valid JSON: %s at %d:%d",
+                        jerr.text, jerr.line, jerr.column);
+        return NULL;
+    }
+    if (!json_is_object(body)) {
+        json_decref(body);
+        api_reply_error(req, 400, "bad_json", NULL, "the body must be a JSON object");
+        return NULL;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        int ok = 0;
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(allowed[i], key) == 0;
+        if (!ok) {
+            json_t *fields = json_pack("[{s:s, s:s}]", "path", key, "message", "unknown field");
+            api_reply_error(req, 400, "unknown_field", fields, "unknown field '%s'", key);
+            json_decref(body);
+            return NULL;
+        }
+    }
+    return body;
+}
+
+/* ---- sessions ---- */
+
+static void login_done(int status, const char *token, const auth_user *u, void *payload)
+{
+    http_request *req = payload;
+    if (status < 0) {
+        api_reply_error(req, 401, "unauthorized", NULL, "wrong user name or password");
+        return;
+    }
+    json_t *out = json_pack("{s:s, s:s, s:s, s:o}", "token", token, "user", u->name, "role",
+                            role_name(u->role), "region",
+                            u->region ? json_string(u->region) : json_null());
+    log_info("auth", "user %s logged in", u->name);
+    api_reply_json(req, 201, out, NULL);
+}
+
+static void handle_login(server *srv, http_request *req)
+{
+    static const char *const allowed[] = {"user", "password", NULL};
+    json_t *body = api_body_object(req, allowed);
+    if (!body)
+        return;
+    const char *user = json_string_value(json_object_get(body, "user"));
+    const char *password = json_string_value(json_object_get(body, "password"));
+    if (!user || !password) {
+        json_decref(body);
+        api_reply_error(req, 400, "bad_request", NULL, "user and password are required strings");
+        return;
+    }
+    if (auth_login(srv->auth, user, password, login_done, req) < 0)
+        api_reply_error(req, 500, "internal", NULL, "cannot start the login");
+    json_decref(body);
+}
+
+/* The bearer token of a request, or NULL (also NULL when sent more than once). */
+static const char *bearer(const http_request *req)
+{
+    if (http_request_header_count(req, "Authorization") != 1)
+        return NULL;
+    const char *h = http_request_header(req, "Authorization");
+    if (strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    return h + 7;
+}
+
+static void handle_me(http_request *req, const auth_user *u)
+{
+    api_reply_json(req, 200,
+                   json_pack("{s:s, s:s, s:o}", "user", u->name, "role", role_name(u->role),
+                             "region", u->region ? json_string(u->region) : json_null()),
+                   NULL);
+}
+
+static void handle_workflows(server *srv, http_request *req)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < wf_set_count(srv->workflows); i++)
+        json_array_append_new(list, wf_to_json(wf_set_at(srv->workflows, i)));
+    api_reply_json(req, 200, json_pack("{s:o}", "workflows", list), NULL);
+}
+
+/* Split "plan/KZ-11/2026/transitions" into the id and what follows it. */
+static int split_document_path(char *rest, const char **sub, const char **arg)
+{
+    static const char *const tails[] = {"transitions", "history", "diff"};
+    *sub = NULL;
+    *arg = NULL;
+    char *slash = strrchr(rest, '/');
+    if (!slash)
+        return 0;
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(tails); i++) {
+        if (strcmp(slash + 1, tails[i]) == 0) {
+            *slash = '\0';
+            *sub = tails[i];
+            return 0;
+        }
+    }
+    char *v = strstr(rest, "/versions/");
+    if (v && strlen(v + 10) == 40 && !strchr(v + 10, '/')) {
+        *v = '\0';
+        *sub = "versions";
+        *arg = v + 10;
+    }
+    return 0;
+}
+
+/* An id is two or more segments of [A-Za-z0-9._-], none "." or "..". */
+static int id_valid(const char *id)
+{
+    size_t n = strlen(id), seglen = 0, segs = 1;
+    if (n == 0 || n > 256 || id[0] == '/' || id[n - 1] == '/')
+        return 0;
+    for (const char *p = id;; p++) {
+        if (*p == '/' || *p == '\0') {
+            if (seglen == 0 || (seglen == 1 && p[-1] == '.') ||
+                (seglen == 2 && p[-1] == '.' && p[-2] == '.'))
+                return 0;
+            if (!*p)
+                break;
+            segs++;
+            seglen = 0;
+            continue;
+        }
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+        seglen++;
+    }
+    return segs >= 2;
+}
+
+static int method_is(const http_request *req, const char *m)
+{
+    return strcmp(req->method, m) == 0;
+}
+
+static void not_allowed(http_request *req)
+{
+    api_reply_error(req, 405, "method_not_allowed", NULL, "%s is not allowed here", req->method);
+}
+
+void api_handle(http_request *req, void *payload)
+{
+    server *srv = payload;
+    for (size_t i = 0; i < req->nheaders; i++) {
+        const http_header *h = &req->headers[i];
+        if (!util_utf8_valid(h->name, strlen(h->name)) ||
+            !util_utf8_valid(h->value, strlen(h->value))) {
+            api_reply_error(req, 400, "bad_request", NULL, "a header is not valid UTF-8");
+            return;
+        }
+    }
+    char path[4096];
+    if (pct_decode(path, sizeof(path), req->path, strlen(req->path), 0) < 0) {
+        api_reply_error(req, 400, "bad_request", NULL, "the path is not valid");
+        return;
+    }
+    if (strcmp(path, "/healthz") == 0) {
+        if (!method_is(req, "GET") && !method_is(req, "HEAD"))
+            return not_allowed(req);
+        api_reply_json(req, 200, json_pack("{s:s}", "status", "ok"), NULL);
+        return;
+    }
+    if (strncmp(path, "/api/v1/", 8) != 0) {
+        api_reply_error(req, 404, "not_found", NULL, "no such resource");
+        return;
+    }
+    const char *rest = path + 8;
+    if (strcmp(rest, "sessions") == 0) {
+        if (!method_is(req, "POST"))
+            return not_allowed(req);
+        handle_login(srv, req);
+        return;
+    }
+
+    const char *token = bearer(req);
+    const auth_user *user = token ? auth_session(srv->auth, token) : NULL;
+    if (!user) {
+        api_reply_error(req, 401, "unauthorized", NULL,
+                        "a valid bearer token is required (POST /api/v1/sessions)");
+        return;
+    }
+
+    if (strcmp(rest, "sessions/current") == 0) {
+        if (!method_is(req, "DELETE"))
+            return not_allowed(req);
+        auth_logout(srv->auth, token);
+        http_respond(req, 204, NULL, security_headers, NULL, 0);
+        return;
+    }
+    if (strcmp(rest, "me") == 0) {
+        if (!method_is(req, "GET"))
+            return not_allowed(req);
+        return handle_me(req, user);
+    }
+    if (strcmp(rest, "workflows") == 0) {
+        if (!method_is(req, "GET"))
+            return not_allowed(req);
+        return handle_workflows(srv, req);
+    }
+    if (strcmp(rest, "regions") == 0) {
+        if (!method_is(req, "GET"))
+            return not_allowed(req);
+        api_reply_json(req, 200, json_pack("{s:o}", "regions", region_to_json()), NULL);
+        return;
+    }
+    if (strcmp(rest, "documents") == 0) {
+        if (method_is(req, "GET"))
+            return api_docs_list(srv, req, user);
+        if (method_is(req, "POST"))
+            return api_docs_create(srv, req, user);
+        return not_allowed(req);
+    }
+    if (strncmp(rest, "documents/", 10) == 0) {
+        char id[4096];
+        const char *sub, *arg;
+        snprintf(id, sizeof(id), "%s", rest + 10);
+        split_document_path(id, &sub, &arg);
+        if (!id_valid(id)) {
+            api_reply_error(req, 400, "bad_id", NULL, "not a valid document id");
+            return;
+        }
+        api_docs_one(srv, req, user, id, sub, arg);
+        return;
+    }
+    api_reply_error(req, 404, "not_found", NULL, "no such resource");
+}

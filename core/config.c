@@ -1,1 +1,180 @@
-/* placeholder: being written */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kenes/plugin.h"
+#include "util.h"
+#include "yml.h"
+
+static const char default_yaml[] =
+    "# kenes configuration.  Every key is optional; these are the defaults.\n"
+    "listen: 127.0.0.1:8080\n"
+    "limits:\n"
+    "  max_header_bytes: 16384     # request line + headers; more is 431\n"
+    "  max_body_bytes: 1048576     # request body; more is 413\n"
+    "sessions:\n"
+    "  idle_timeout_seconds: 28800 # a token unused this long expires (8 hours)\n"
+    "committer:                    # the committer of every commit kenes makes\n"
+    "  name: kenes\n"
+    "  email: kenes@localhost\n"
+    "# Where the server finds its workflows, plugins and content.  By default:\n"
+    "# the source tree's workflows/ and content/, and plugins/ beside the binary.\n"
+    "# paths:\n"
+    "#   workflows: /usr/share/kenes/workflows\n"
+    "#   plugins: /usr/lib/kenes/plugins\n"
+    "#   content: /usr/share/kenes/content\n";
+
+static char *exe_dir_join(const char *leaf)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return strdup(leaf);
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    char out[PATH_MAX + 64];
+    snprintf(out, sizeof(out), "%s/%s", exe, leaf);
+    return strdup(out);
+}
+
+int config_parse_listen(config *c, const char *spec)
+{
+    const char *colon = strrchr(spec, ':');
+    if (!colon || colon == spec)
+        return KENES_EINVAL;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port < 0 || port > 65535)
+        return KENES_EINVAL;
+    char *host = strndup(spec, (size_t)(colon - spec));
+    if (!host)
+        return KENES_ENOMEM;
+    free(c->listen_host);
+    c->listen_host = host;
+    c->listen_port = (int)port;
+    return 0;
+}
+
+static int get_size(yml_doc *y, yaml_node_t *map, const char *key, size_t *out, char *err,
+                    size_t errcap)
+{
+    yaml_node_t *n = yml_get(y, map, key);
+    if (!n)
+        return 0;
+    const char *s = yml_scalar(n);
+    char *end;
+    unsigned long long v = s ? strtoull(s, &end, 10) : 0;
+    if (!s || *end || end == s || v == 0) {
+        snprintf(err, errcap, "%s:%d: %s must be a positive whole number", y->file, yml_line(n),
+                 key);
+        return KENES_EINVAL;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+static void replace(char **dst, const char *s)
+{
+    if (!s)
+        return;
+    free(*dst);
+    *dst = strdup(s);
+}
+
+int config_load(config *c, const char *data_dir, char *err, size_t errcap)
+{
+    memset(c, 0, sizeof(*c));
+    c->data_dir = strdup(data_dir);
+    c->listen_host = strdup("127.0.0.1");
+    c->listen_port = 8080;
+    c->max_header_bytes = 16 * 1024;
+    c->max_body_bytes = 1024 * 1024;
+    c->session_idle_s = 8 * 3600;
+    c->committer_name = strdup("kenes");
+    c->committer_email = strdup("kenes@localhost");
+    c->workflows_dir = strdup(KENES_SOURCE_DIR "/workflows");
+    c->content_dir = strdup(KENES_SOURCE_DIR "/content");
+    c->plugins_dir = exe_dir_join("plugins");
+
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    yml_doc y;
+    int rc = yml_load_file(&y, path, err, errcap);
+    if (rc < 0)
+        return rc;
+    yaml_node_t *root = yml_root(&y);
+    static const char *known[] = {"listen", "limits", "sessions", "committer", "paths"};
+    size_t npairs;
+    yaml_node_pair_t *p = yml_pairs(root, &npairs);
+    if (!p && root->type != YAML_MAPPING_NODE) {
+        snprintf(err, errcap, "%s:%d: expected a mapping", path, yml_line(root));
+        rc = KENES_EINVAL;
+        goto out;
+    }
+    for (; npairs--; p++) {
+        const char *k = yml_scalar(yml_node(&y, p->key));
+        int ok = 0;
+        for (size_t i = 0; k && i < UTIL_ARRAY_LEN(known); i++)
+            ok |= strcmp(k, known[i]) == 0;
+        if (!ok) {
+            snprintf(err, errcap, "%s:%d: unknown key '%s'", path,
+                     yml_line(yml_node(&y, p->key)), k ? k : "?");
+            rc = KENES_EINVAL;
+            goto out;
+        }
+    }
+    yaml_node_t *n = yml_get(&y, root, "listen");
+    if (n && (!yml_scalar(n) || config_parse_listen(c, yml_scalar(n)) < 0)) {
+        snprintf(err, errcap, "%s:%d: listen must be host:port", path, yml_line(n));
+        rc = KENES_EINVAL;
+        goto out;
+    }
+    yaml_node_t *limits = yml_get(&y, root, "limits");
+    if ((rc = get_size(&y, limits, "max_header_bytes", &c->max_header_bytes, err, errcap)) < 0 ||
+        (rc = get_size(&y, limits, "max_body_bytes", &c->max_body_bytes, err, errcap)) < 0)
+        goto out;
+    size_t idle = c->session_idle_s;
+    if ((rc = get_size(&y, yml_get(&y, root, "sessions"), "idle_timeout_seconds", &idle, err,
+                       errcap)) < 0)
+        goto out;
+    c->session_idle_s = (unsigned)idle;
+    yaml_node_t *committer = yml_get(&y, root, "committer");
+    replace(&c->committer_name, yml_scalar(yml_get(&y, committer, "name")));
+    replace(&c->committer_email, yml_scalar(yml_get(&y, committer, "email")));
+    yaml_node_t *paths = yml_get(&y, root, "paths");
+    replace(&c->workflows_dir, yml_scalar(yml_get(&y, paths, "workflows")));
+    replace(&c->plugins_dir, yml_scalar(yml_get(&y, paths, "plugins")));
+    replace(&c->content_dir, yml_scalar(yml_get(&y, paths, "content")));
+out:
+    yml_dispose(&y);
+    return rc;
+}
+
+void config_dispose(config *c)
+{
+    free(c->data_dir);
+    free(c->listen_host);
+    free(c->committer_name);
+    free(c->committer_email);
+    free(c->workflows_dir);
+    free(c->plugins_dir);
+    free(c->content_dir);
+    memset(c, 0, sizeof(*c));
+}
+
+int config_write_default(const char *data_dir)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
+    int rc = util_write_file_atomic(path, default_yaml, sizeof(default_yaml) - 1, 0644);
+    return rc < 0 ? KENES_EIO : 0;
+}

@@ -1,1 +1,163 @@
-/* placeholder: being written */
+#include "index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kenes/plugin.h"
+#include "map.h"
+
+struct doc_index {
+    map *docs; /* id -> idx_doc */
+};
+
+int index_new(doc_index **out)
+{
+    doc_index *ix = calloc(1, sizeof(*ix));
+    if (!ix || map_new(&ix->docs) < 0) {
+        free(ix);
+        return KENES_ENOMEM;
+    }
+    *out = ix;
+    return 0;
+}
+
+static void version_dispose(idx_version *v)
+{
+    free(v->author);
+    free(v->role);
+    free(v->action);
+    free(v->from);
+    free(v->to);
+    free(v->comment);
+}
+
+static void doc_free(idx_doc *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nversions; i++)
+        version_dispose(&d->versions[i]);
+    free(d->versions);
+    json_decref(d->doc);
+    free(d->id);
+    free(d);
+}
+
+void index_free(doc_index *ix)
+{
+    if (!ix)
+        return;
+    map_iter it;
+    const char *k;
+    void *v;
+    map_iter_init(&it, ix->docs);
+    while (map_iter_next(&it, &k, &v))
+        doc_free(v);
+    map_free(ix->docs);
+    free(ix);
+}
+
+idx_doc *index_get(const doc_index *ix, const char *id)
+{
+    return map_get(ix->docs, id);
+}
+
+int index_add(idx_doc **out, doc_index *ix, const char *id)
+{
+    if (map_get(ix->docs, id))
+        return KENES_EEXISTS;
+    idx_doc *d = calloc(1, sizeof(*d));
+    if (!d || !(d->id = strdup(id)) || map_set(ix->docs, id, d) < 0) {
+        doc_free(d);
+        return KENES_ENOMEM;
+    }
+    *out = d;
+    return 0;
+}
+
+void index_remove(doc_index *ix, const char *id)
+{
+    doc_free(map_remove(ix->docs, id));
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int index_add_version(idx_doc *d, const idx_version *v)
+{
+    if (d->nversions == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 4;
+        idx_version *p = realloc(d->versions, cap * sizeof(*p));
+        if (!p)
+            return KENES_ENOMEM;
+        d->versions = p;
+        d->cap = cap;
+    }
+    idx_version *n = &d->versions[d->nversions];
+    memset(n, 0, sizeof(*n));
+    memcpy(n->commit, v->commit, sizeof(n->commit));
+    n->commit[sizeof(n->commit) - 1] = '\0';
+    n->time_ms = v->time_ms;
+    n->author = dup_or_null(v->author);
+    n->role = dup_or_null(v->role);
+    n->action = dup_or_null(v->action);
+    n->from = dup_or_null(v->from);
+    n->to = dup_or_null(v->to);
+    n->comment = dup_or_null(v->comment);
+    d->nversions++;
+    memcpy(d->version, n->commit, sizeof(d->version));
+    return 0;
+}
+
+void index_set_doc(idx_doc *d, json_t *doc)
+{
+    json_decref(d->doc);
+    d->doc = doc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp((*(idx_doc *const *)a)->id, (*(idx_doc *const *)b)->id);
+}
+
+int index_list(idx_doc ***out, size_t *count, const doc_index *ix)
+{
+    size_t n = 0, cap = map_count(ix->docs);
+    idx_doc **arr = malloc((cap ? cap : 1) * sizeof(*arr));
+    if (!arr)
+        return KENES_ENOMEM;
+    map_iter it;
+    const char *k;
+    void *v;
+    map_iter_init(&it, ix->docs);
+    while (map_iter_next(&it, &k, &v)) {
+        idx_doc *d = v;
+        if (d->doc && d->version[0])
+            arr[n++] = d;
+    }
+    qsort(arr, n, sizeof(*arr), by_id);
+    *out = arr;
+    *count = n;
+    return 0;
+}
+
+size_t index_count(const doc_index *ix)
+{
+    return map_count(ix->docs);
+}
+
+int index_foreach(doc_index *ix, int (*cb)(idx_doc *d, void *payload), void *payload)
+{
+    map_iter it;
+    const char *k;
+    void *v;
+    map_iter_init(&it, ix->docs);
+    while (map_iter_next(&it, &k, &v)) {
+        int rc = cb(v, payload);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

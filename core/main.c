@@ -1,1 +1,215 @@
-int main(void){return 0;}
+/*
+ * kenes — the command line.
+ *
+ *   kenes init  --data DIR
+ *   kenes user add --data DIR --name N --role R [--region KZ-XX] --password-stdin
+ *   kenes serve [--data DIR] [--listen HOST:PORT] [--demo]
+ *   kenes verify --data DIR
+ *   kenes --version | help
+ *
+ * Exit codes: 0 ok, 1 runtime fault, 2 usage error; errors are one line on stderr.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "config.h"
+#include "region.h"
+#include "server.h"
+#include "util.h"
+#include "verify.h"
+
+enum { EXIT_OK = 0, EXIT_FAULT = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "usage:\n"
+    "  kenes init --data DIR\n"
+    "      create DIR with documents.git, cases.git and kenes.yaml\n"
+    "  kenes user add --data DIR --name NAME --role ROLE [--region KZ-XX] --password-stdin\n"
+    "      roles: regional-official and commission-chair (need --region),\n"
+    "             ministry-reviewer, auditor, admin; passwords have 12 characters or more\n"
+    "  kenes serve [--data DIR] [--listen HOST:PORT] [--demo]\n"
+    "      serve the API (default ./kenes-data, created on first start; 127.0.0.1:8080;\n"
+    "      port 0 picks a free port); --demo adds the demo logins and prints them\n"
+    "  kenes verify --data DIR\n"
+    "      check every commit's trailers and document; exit 1 on a fault\n"
+    "  kenes --version | help\n";
+
+static int usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "kenes: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see 'kenes help')\n");
+    return EXIT_USAGE;
+}
+
+typedef struct opts {
+    const char *data, *listen, *name, *role, *region;
+    int demo, password_stdin;
+} opts;
+
+/* Parse --flags; only those named in `allowed` are accepted. */
+static int parse_opts(opts *o, int argc, char **argv, const char *allowed)
+{
+    memset(o, 0, sizeof(*o));
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        char key[64];
+        snprintf(key, sizeof(key), " %s ", a);
+        if (strncmp(a, "--", 2) != 0 || !strstr(allowed, key))
+            return usage("unknown argument '%s'", a);
+        const char **slot = NULL;
+        if (strcmp(a, "--demo") == 0) {
+            o->demo = 1;
+            continue;
+        }
+        if (strcmp(a, "--password-stdin") == 0) {
+            o->password_stdin = 1;
+            continue;
+        }
+        if (strcmp(a, "--data") == 0)
+            slot = &o->data;
+        else if (strcmp(a, "--listen") == 0)
+            slot = &o->listen;
+        else if (strcmp(a, "--name") == 0)
+            slot = &o->name;
+        else if (strcmp(a, "--role") == 0)
+            slot = &o->role;
+        else if (strcmp(a, "--region") == 0)
+            slot = &o->region;
+        if (!slot || i + 1 >= argc)
+            return usage("%s needs a value", a);
+        *slot = argv[++i];
+    }
+    return 0;
+}
+
+static int load_config(config *cfg, const char *data)
+{
+    char err[1024];
+    if (config_load(cfg, data, err, sizeof(err)) < 0) {
+        fprintf(stderr, "kenes: configuration: %s\n", err);
+        return EXIT_FAULT;
+    }
+    return 0;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+    opts o;
+    char err[1024];
+    if (parse_opts(&o, argc, argv, " --data "))
+        return EXIT_USAGE;
+    if (!o.data)
+        return usage("%s needs --data DIR", "init");
+    if (server_init_data(o.data, err, sizeof(err)) < 0) {
+        fprintf(stderr, "kenes: init: %s\n", err);
+        return EXIT_FAULT;
+    }
+    printf("Initialised %s (documents.git, cases.git, kenes.yaml)\n", o.data);
+    return EXIT_OK;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    opts o;
+    config cfg;
+    char err[1024], path[4096], password[1024];
+    if (argc < 1 || strcmp(argv[0], "add") != 0)
+        return usage("unknown user command '%s'", argc ? argv[0] : "");
+    if (parse_opts(&o, argc - 1, argv + 1, " --data --name --role --region --password-stdin "))
+        return EXIT_USAGE;
+    if (!o.data || !o.name || !o.role || !o.password_stdin)
+        return usage("%s needs --data, --name, --role and --password-stdin", "user add");
+    enum role role = role_parse(o.role);
+    if (role == ROLE_NONE)
+        return usage("unknown role '%s'", o.role);
+    if (load_config(&cfg, o.data))
+        return EXIT_FAULT;
+    snprintf(path, sizeof(path), "%s/regions.yaml", cfg.content_dir);
+    int code = EXIT_OK;
+    if (region_load(path, err, sizeof(err)) < 0) {
+        fprintf(stderr, "kenes: regions: %s\n", err);
+        code = EXIT_FAULT;
+        goto out;
+    }
+    if (o.region && !region_find(o.region)) {
+        code = usage("unknown region '%s'", o.region);
+        goto out;
+    }
+    if (!fgets(password, sizeof(password), stdin)) {
+        code = usage("%s: no password on standard input", "user add");
+        goto out;
+    }
+    password[strcspn(password, "\r\n")] = '\0';
+    server_path(path, sizeof(path), o.data, "users.yaml");
+    int rc = auth_users_add(path, o.name, role, o.region, password, err, sizeof(err));
+    memset(password, 0, sizeof(password));
+    if (rc < 0) {
+        fprintf(stderr, "kenes: user add: %s\n", err);
+        code = rc == KENES_EINVAL ? EXIT_USAGE : EXIT_FAULT;
+        goto out;
+    }
+    printf("Added %s (%s%s%s)\n", o.name, o.role, o.region ? ", " : "", o.region ? o.region : "");
+out:
+    region_unload();
+    config_dispose(&cfg);
+    return code;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    opts o;
+    config cfg;
+    if (parse_opts(&o, argc, argv, " --data --listen --demo "))
+        return EXIT_USAGE;
+    if (load_config(&cfg, o.data ? o.data : "kenes-data"))
+        return EXIT_FAULT;
+    if (o.listen && config_parse_listen(&cfg, o.listen) < 0) {
+        config_dispose(&cfg);
+        return usage("--listen takes HOST:PORT, not '%s'", o.listen);
+    }
+    int code = server_run(&cfg, o.demo);
+    config_dispose(&cfg);
+    return code;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    opts o;
+    config cfg;
+    if (parse_opts(&o, argc, argv, " --data "))
+        return EXIT_USAGE;
+    if (!o.data)
+        return usage("%s needs --data DIR", "verify");
+    if (load_config(&cfg, o.data))
+        return EXIT_FAULT;
+    int code = verify_run(&cfg) == 0 ? EXIT_OK : EXIT_FAULT;
+    config_dispose(&cfg);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage("%s", "a command is needed");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("kenes %s (plugin ABI %d)\n", KENES_VERSION, KENES_ABI_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "init") == 0)
+        return cmd_init(argc - 2, argv + 2);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(argc - 2, argv + 2);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "verify") == 0)
+        return cmd_verify(argc - 2, argv + 2);
+    return usage("unknown command '%s'", cmd);
+}

@@ -1,1 +1,308 @@
-/* placeholder: being written */
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "doc.h"
+#include "kapi.h"
+#include "log.h"
+#include "message.h"
+#include "region.h"
+#include "util.h"
+#include "yml.h"
+
+void server_path(char *out, size_t cap, const char *data_dir, const char *leaf)
+{
+    snprintf(out, cap, "%s/%s", data_dir, leaf);
+}
+
+static const kenes_guard *resolve_guard(const char *name, void *payload)
+{
+    return plugin_find_guard(payload, name);
+}
+
+static int resolve_type(const char *type, void *payload)
+{
+    return plugin_find_type(payload, type) != NULL;
+}
+
+int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
+                                      const config *cfg, char *err, size_t errcap)
+{
+    *plugins = NULL;
+    *workflows = NULL;
+    int rc = plugin_set_new(plugins, kapi_get());
+    if (rc == 0)
+        rc = plugin_load_dir(*plugins, cfg->plugins_dir, err, errcap);
+    if (rc == 0) {
+        wf_resolver res = {resolve_guard, resolve_type, *plugins};
+        rc = wf_set_load_dir(workflows, cfg->workflows_dir, &res, err, errcap);
+    }
+    if (rc < 0) {
+        wf_set_free(*workflows);
+        plugin_set_free(*plugins);
+        *workflows = NULL;
+        *plugins = NULL;
+    }
+    return rc;
+}
+
+/* ---- rebuilding the index from git ---- */
+
+typedef struct rebuild {
+    doc_index *ix;
+    size_t foreign; /* commits without our trailers */
+} rebuild;
+
+static int rebuild_commit(const store_commit_info *c, void *payload)
+{
+    rebuild *rb = payload;
+    msg_parsed m;
+    if (msg_parse(&m, c->message) < 0) {
+        rb->foreign++;
+        log_warn("index", "commit %.12s carries no Kenes trailers; skipped", c->commit);
+        return 0;
+    }
+    idx_doc *d = index_get(rb->ix, m.document);
+    int rc = 0;
+    if (!d)
+        rc = index_add(&d, rb->ix, m.document);
+    if (rc == 0) {
+        idx_version v = {0};
+        snprintf(v.commit, sizeof(v.commit), "%s", c->commit);
+        v.time_ms = c->time_ms;
+        v.author = (char *)c->author_name;
+        v.role = m.role;
+        v.action = m.action;
+        v.from = m.from;
+        v.to = m.to;
+        v.comment = m.comment;
+        rc = index_add_version(d, &v);
+    }
+    msg_parsed_dispose(&m);
+    return rc;
+}
+
+typedef struct load_ctx {
+    store *s;
+    char *err;
+    size_t errcap;
+} load_ctx;
+
+/* Give an entry the JSON of its latest version. */
+static int load_head(idx_doc *d, void *payload)
+{
+    load_ctx *lc = payload;
+    char path[300], *text = NULL;
+    size_t len;
+    json_t *doc = NULL;
+    snprintf(path, sizeof(path), "%s.md", d->id);
+    int rc = store_read_at(lc->s, &text, &len, d->version, path);
+    if (rc == 0)
+        rc = doc_parse(&doc, text, len, lc->err, lc->errcap);
+    else
+        snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, d->version);
+    free(text);
+    if (rc < 0)
+        return rc;
+    index_set_doc(d, doc);
+    return 0;
+}
+
+int server_rebuild_index(doc_index *ix, store *s, char *err, size_t errcap)
+{
+    rebuild rb = {ix, 0};
+    int rc = store_walk(s, rebuild_commit, &rb);
+    if (rc < 0) {
+        snprintf(err, errcap, "cannot read the repository's history");
+        return rc;
+    }
+    load_ctx lc = {s, err, errcap};
+    return index_foreach(ix, load_head, &lc);
+}
+
+/* ---- the data folder ---- */
+
+int server_init_data(const char *dir, char *err, size_t errcap)
+{
+    char path[4096];
+    int rc = util_mkdirs(dir, 0750);
+    if (rc < 0) {
+        snprintf(err, errcap, "cannot create %s: %s", dir, strerror(-rc));
+        return KENES_EIO;
+    }
+    server_path(path, sizeof(path), dir, "documents.git");
+    if (access(path, F_OK) == 0) {
+        snprintf(err, errcap, "%s is initialised already", dir);
+        return KENES_EEXISTS;
+    }
+    static const char *const repos[] = {"documents.git", "cases.git"};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(repos); i++) {
+        server_path(path, sizeof(path), dir, repos[i]);
+        if (store_init_repo(path) < 0) {
+            snprintf(err, errcap, "cannot create the repository %s", path);
+            return KENES_EIO;
+        }
+    }
+    server_path(path, sizeof(path), dir, "kenes.yaml");
+    if (access(path, F_OK) != 0 && config_write_default(dir) < 0) {
+        snprintf(err, errcap, "cannot write %s", path);
+        return KENES_EIO;
+    }
+    return 0;
+}
+
+/* ---- demo ---- */
+
+/* Create the demo logins that do not exist yet and print them all. */
+static int demo_users(const config *cfg, char *err, size_t errcap)
+{
+    char path[4096], users_path[4096];
+    snprintf(path, sizeof(path), "%s/demo/users.yaml", cfg->content_dir);
+    server_path(users_path, sizeof(users_path), cfg->data_dir, "users.yaml");
+    yml_doc y;
+    int rc = yml_load_file(&y, path, err, errcap);
+    if (rc < 0)
+        return rc;
+    size_t n;
+    yaml_node_item_t *items = yml_items(yml_get(&y, yml_root(&y), "users"), &n);
+    printf("Demo logins (public passwords: never use --demo on a real installation):\n");
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        yaml_node_t *u = yml_node(&y, items[i]);
+        const char *name = yml_scalar(yml_get(&y, u, "name"));
+        const char *role = yml_scalar(yml_get(&y, u, "role"));
+        const char *region = yml_scalar(yml_get(&y, u, "region"));
+        const char *password = yml_scalar(yml_get(&y, u, "password"));
+        if (!name || !role || !password) {
+            snprintf(err, errcap, "%s:%d: a demo user needs name, role and password", path,
+                     yml_line(u));
+            rc = KENES_EINVAL;
+            break;
+        }
+        rc = auth_users_add(users_path, name, role_parse(role), region, password, err, errcap);
+        if (rc == KENES_EEXISTS)
+            rc = 0;
+        printf("  %-16s %-20s %-6s password: %s\n", name, role, region ? region : "", password);
+    }
+    yml_dispose(&y);
+    return rc;
+}
+
+/* ---- running ---- */
+
+static void on_http_stopped(void *payload)
+{
+    server *srv = payload;
+    uv_close((uv_handle_t *)&srv->sig_int, NULL);
+    uv_close((uv_handle_t *)&srv->sig_term, NULL);
+    log_info("server", "stopped");
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    server *srv = h->data;
+    if (srv->stopping)
+        return;
+    srv->stopping = 1;
+    log_info("server", "signal %d: finishing requests in flight, then stopping", signum);
+    uv_signal_stop(&srv->sig_int);
+    uv_signal_stop(&srv->sig_term);
+    http_server_stop(srv->http, on_http_stopped, srv);
+}
+
+static void fault(const char *what, const char *detail)
+{
+    fprintf(stderr, "kenes: %s: %s\n", what, detail);
+}
+
+int server_run(const config *cfg, int demo)
+{
+    char err[1024] = "", path[4096];
+    server srv = {0};
+    uv_loop_t loop;
+    int code = 1, rc;
+    srv.cfg = cfg;
+    srv.loop = &loop;
+    uv_loop_init(&loop);
+    signal(SIGPIPE, SIG_IGN);
+
+    server_path(path, sizeof(path), cfg->data_dir, "documents.git");
+    if (access(path, F_OK) != 0) {
+        if (server_init_data(cfg->data_dir, err, sizeof(err)) < 0) {
+            fault("cannot create the data folder", err);
+            goto out;
+        }
+        printf("Created the data folder %s\n", cfg->data_dir);
+    }
+    snprintf(path, sizeof(path), "%s/regions.yaml", cfg->content_dir);
+    if (region_load(path, err, sizeof(err)) < 0) {
+        fault("regions", err);
+        goto out;
+    }
+    if (server_load_plugins_and_workflows(&srv.plugins, &srv.workflows, cfg, err, sizeof(err)) <
+        0) {
+        fault("start-up refused", err);
+        goto out;
+    }
+    if (demo && demo_users(cfg, err, sizeof(err)) < 0) {
+        fault("demo users", err);
+        goto out;
+    }
+    server_path(path, sizeof(path), cfg->data_dir, "documents.git");
+    if ((rc = store_open(&srv.docs, &loop, path, cfg->committer_name, cfg->committer_email)) < 0) {
+        fault("cannot open the repository", path);
+        goto out;
+    }
+    if (index_new(&srv.index) < 0 || server_rebuild_index(srv.index, srv.docs, err, sizeof(err)) < 0) {
+        fault("cannot load the documents", err);
+        goto out;
+    }
+    server_path(path, sizeof(path), cfg->data_dir, "users.yaml");
+    if (auth_open(&srv.auth, &loop, path, cfg->session_idle_s, err, sizeof(err)) < 0) {
+        fault("users", err);
+        goto out;
+    }
+    http_limits lim = {cfg->max_header_bytes, cfg->max_body_bytes, 0};
+    http_limits_defaults(&lim);
+    if (http_server_new(&srv.http, &loop, &lim, api_handle, &srv) < 0 ||
+        (rc = http_server_listen(srv.http, cfg->listen_host, cfg->listen_port)) < 0) {
+        snprintf(err, sizeof(err), "%s:%d: %s", cfg->listen_host, cfg->listen_port,
+                 srv.http ? uv_strerror(rc) : "out of memory");
+        fault("cannot listen", err);
+        goto out;
+    }
+    uv_signal_init(&loop, &srv.sig_int);
+    uv_signal_init(&loop, &srv.sig_term);
+    srv.sig_int.data = srv.sig_term.data = &srv;
+    uv_signal_start(&srv.sig_int, on_signal, SIGINT);
+    uv_signal_start(&srv.sig_term, on_signal, SIGTERM);
+
+    log_info("server", "%zu documents, %zu workflows, %zu plugins, %zu users",
+             index_count(srv.index), wf_set_count(srv.workflows), plugin_count(srv.plugins),
+             auth_user_count(srv.auth));
+    printf("kenes %s listening on http://%s:%d\n", KENES_VERSION, cfg->listen_host,
+           http_server_port(srv.http));
+    fflush(stdout);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    code = 0;
+out:
+    fflush(stdout);
+    http_server_free(srv.http);
+    /* Anything still closing (a failed start) must finish before the loop goes. */
+    uv_run(&loop, UV_RUN_DEFAULT);
+    auth_close(srv.auth);
+    index_free(srv.index);
+    store_close(srv.docs);
+    wf_set_free(srv.workflows);
+    plugin_set_free(srv.plugins);
+    region_unload();
+    if (uv_loop_close(&loop) != 0)
+        log_warn("server", "the loop still had handles at exit");
+    return code;
+}

@@ -1,0 +1,40 @@
+/*
+ * The HTTP API (v1): routing, authentication, JSON in and out, errors.
+ * Errors answer {"error":{"code","message"[,"fields"]}} with the fitting status.
+ */
+#ifndef KENES_API_H
+#define KENES_API_H
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "http.h"
+#include "server.h"
+
+/* The http_handler for the whole server; payload is the server. */
+void api_handle(http_request *req, void *payload);
+
+/* Answer with a JSON value (the reference is stolen).  extra: "Name: v\r\n" lines or NULL. */
+void api_reply_json(http_request *req, int status, json_t *body, const char *extra);
+/* Answer with an error; fields (stolen, may be NULL) lists {"path","message"}. */
+void api_reply_error(http_request *req, int status, const char *code, json_t *fields,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * Parse a JSON object body.  Answers the error itself (415 wrong
+ * Content-Type, 400 bad JSON or an unknown key) and returns NULL;
+ * allowed is a NULL-terminated list of the keys the endpoint takes.
+ */
+json_t *api_body_object(http_request *req, const char *const *allowed);
+
+/* Value of a query parameter, percent-decoded into out.  1 found, 0 absent, -1 malformed. */
+int api_query(const http_request *req, const char *name, char *out, size_t cap);
+
+/* ---- documents (api_docs.c) ---- */
+void api_docs_list(server *srv, http_request *req, const auth_user *user);
+void api_docs_create(server *srv, http_request *req, const auth_user *user);
+/* sub: NULL, "transitions", "history", "versions", "diff"; arg: the commit for versions. */
+void api_docs_one(server *srv, http_request *req, const auth_user *user, const char *id,
+                  const char *sub, const char *arg);
+
+#endif

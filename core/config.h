@@ -1,0 +1,34 @@
+/*
+ * kenes.yaml: the data folder's configuration.  Every key is optional;
+ * what is missing takes the default documented in config_write_default().
+ */
+#ifndef KENES_CONFIG_H
+#define KENES_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct config {
+    char *data_dir;
+    char *listen_host;
+    int listen_port;
+    size_t max_header_bytes;
+    size_t max_body_bytes;
+    unsigned session_idle_s;
+    char *committer_name;
+    char *committer_email;
+    char *workflows_dir;
+    char *plugins_dir;
+    char *content_dir;
+} config;
+
+/* Defaults, then DATA/kenes.yaml if it exists.  On failure "file:line: why" in err. */
+int config_load(config *out, const char *data_dir, char *err, size_t errcap);
+void config_dispose(config *c);
+
+/* Parse "127.0.0.1:8080" into host and port.  KENES_EINVAL if malformed. */
+int config_parse_listen(config *c, const char *spec);
+
+/* Write DATA/kenes.yaml with every default spelled out (used by init). */
+int config_write_default(const char *data_dir);
+
+#endif

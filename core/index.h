@@ -1,0 +1,57 @@
+/*
+ * The loop's in-memory index of every document: its current JSON, its
+ * head version and the list of its versions.  Rebuilt from git at start;
+ * updated by the loop after each durable write.  Reads are answered from
+ * here and never wait for the writer.
+ */
+#ifndef KENES_INDEX_H
+#define KENES_INDEX_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct idx_version {
+    char commit[41];
+    int64_t time_ms;
+    char *author; /* user name */
+    char *role;
+    char *action; /* create, edit, or a workflow action */
+    char *from;   /* NULL on create */
+    char *to;
+    char *comment; /* NULL if none */
+} idx_version;
+
+typedef struct idx_doc {
+    char *id;
+    json_t *doc;       /* {"id","type","region","title","stage","fields","body"}; NULL until the first commit lands */
+    char version[41];  /* head commit; "" until the first commit lands */
+    idx_version *versions; /* oldest first */
+    size_t nversions;
+    size_t cap;
+    int busy; /* a write is queued or running: further writes wait their turn */
+} idx_doc;
+
+typedef struct doc_index doc_index;
+
+int index_new(doc_index **out);
+void index_free(doc_index *ix);
+
+idx_doc *index_get(const doc_index *ix, const char *id);
+/* Add an empty entry (KENES_EEXISTS if the id is taken). */
+int index_add(idx_doc **out, doc_index *ix, const char *id);
+/* Drop an entry that never got a commit (a create that failed). */
+void index_remove(doc_index *ix, const char *id);
+
+/* Append a version (strings copied) and make it the head. */
+int index_add_version(idx_doc *d, const idx_version *v);
+/* Replace the current JSON (takes the reference). */
+void index_set_doc(idx_doc *d, json_t *doc);
+
+/* Every committed document, sorted by id.  *out is malloc'd; free() it. */
+int index_list(idx_doc ***out, size_t *count, const doc_index *ix);
+size_t index_count(const doc_index *ix);
+/* Visit every entry, committed or not; a non-zero return stops and is returned. */
+int index_foreach(doc_index *ix, int (*cb)(idx_doc *d, void *payload), void *payload);
+
+#endif

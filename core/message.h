@@ -1,0 +1,46 @@
+/*
+ * Commit messages: a human summary line, the comment (if any) as the body,
+ * and Kenes-* trailers that a plain `git log` shows and git's own trailer
+ * parser reads:
+ *
+ *   Approve regional plan KZ-11 2026
+ *
+ *   <comment>
+ *
+ *   Kenes-Document: plan/KZ-11/2026
+ *   Kenes-Action: approve
+ *   Kenes-Stage: ministry-review -> approved
+ *   Kenes-Role: ministry-reviewer
+ *
+ * Kenes-Stage is "a -> b" for a transition and the stage alone for a
+ * create or an edit.  Nothing identifying a child may go in here: the
+ * summary names the document by its id, which for a case is pseudonymous.
+ */
+#ifndef KENES_MESSAGE_H
+#define KENES_MESSAGE_H
+
+#include <stddef.h>
+
+typedef struct msg_info {
+    const char *document;
+    const char *action;
+    const char *from; /* NULL for create/edit */
+    const char *to;
+    const char *role;
+    const char *comment; /* NULL or "" for none */
+    const char *noun;    /* "regional plan" */
+} msg_info;
+
+/* *out malloc'd.  0 or KENES_ENOMEM. */
+int msg_compose(char **out, const msg_info *info);
+
+/* A parsed message; strings owned by the struct. */
+typedef struct msg_parsed {
+    char *document, *action, *from, *to, *role, *comment;
+} msg_parsed;
+
+/* KENES_EINVAL if the message carries no Kenes-Document/Kenes-Action trailers. */
+int msg_parse(msg_parsed *out, const char *message);
+void msg_parsed_dispose(msg_parsed *p);
+
+#endif

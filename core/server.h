@@ -1,0 +1,52 @@
+/*
+ * The running server: everything the loop thread owns.  Start-up loads the
+ * regions, plugins and workflows (any fault stops it with file:line), opens
+ * the repository, rebuilds the in-memory index from git, then listens.
+ * SIGINT/SIGTERM stop it gracefully: no new connections, requests in flight
+ * (and their commits) finish and are answered, then the loop ends.
+ */
+#ifndef KENES_SERVER_H
+#define KENES_SERVER_H
+
+#include <uv.h>
+
+#include "auth.h"
+#include "config.h"
+#include "http.h"
+#include "index.h"
+#include "plugin.h"
+#include "store.h"
+#include "workflow.h"
+
+typedef struct server {
+    uv_loop_t *loop;
+    const config *cfg;
+    plugin_set *plugins;
+    wf_set *workflows;
+    store *docs; /* DATA/documents.git */
+    doc_index *index;
+    auth *auth;
+    http_server *http;
+    uv_signal_t sig_int;
+    uv_signal_t sig_term;
+    int stopping;
+} server;
+
+/* Load everything and serve until a signal.  Returns the process exit code
+ * (0 after a clean stop, 1 on a start-up or runtime fault, with one line on stderr). */
+int server_run(const config *cfg, int demo);
+
+/* Paths inside the data folder. */
+void server_path(char *out, size_t cap, const char *data_dir, const char *leaf);
+
+/* Load plugins and workflows the way serve does (also used by verify). */
+int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
+                                      const config *cfg, char *err, size_t errcap);
+
+/* Create DIR, its repositories and kenes.yaml.  KENES_EEXISTS if done before. */
+int server_init_data(const char *dir, char *err, size_t errcap);
+
+/* Rebuild the index from a store (start-up). */
+int server_rebuild_index(doc_index *ix, store *s, char *err, size_t errcap);
+
+#endif

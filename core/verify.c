@@ -1,0 +1,151 @@
+#include "verify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "doc.h"
+#include "map.h"
+#include "message.h"
+#include "plugin.h"
+#include "region.h"
+#include "server.h"
+#include "store.h"
+#include "workflow.h"
+
+typedef struct vctx {
+    store *s;
+    const wf_set *workflows;
+    map *stages; /* document id -> its stage so far (malloc'd) */
+    size_t commits;
+    size_t faults;
+    const char *repo;
+} vctx;
+
+static void fault(vctx *v, const char *commit, const char *what, const char *detail)
+{
+    v->faults++;
+    printf("%s: commit %s: %s%s%s\n", v->repo, commit, what, detail ? ": " : "",
+           detail ? detail : "");
+}
+
+static int check_commit(const store_commit_info *c, void *payload)
+{
+    vctx *v = payload;
+    msg_parsed m;
+    v->commits++;
+    if (msg_parse(&m, c->message) < 0) {
+        fault(v, c->commit, "no Kenes-Document/Kenes-Action/Kenes-Stage trailers", NULL);
+        return 0;
+    }
+    char path[300], err[256];
+    char *text = NULL;
+    size_t len;
+    json_t *doc = NULL;
+    snprintf(path, sizeof(path), "%s.md", m.document);
+    if (store_read_at(v->s, &text, &len, c->commit, path) < 0) {
+        fault(v, c->commit, "the document it names is not in its tree", m.document);
+        goto out;
+    }
+    if (doc_parse(&doc, text, len, err, sizeof(err)) < 0) {
+        fault(v, c->commit, "the document does not parse", err);
+        goto out;
+    }
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    const char *stage = json_string_value(json_object_get(doc, "stage"));
+    const char *type = json_string_value(json_object_get(doc, "type"));
+    if (!id || strcmp(id, m.document) != 0)
+        fault(v, c->commit, "the document's id differs from Kenes-Document", m.document);
+    if (!stage || strcmp(stage, m.to) != 0)
+        fault(v, c->commit, "the document's stage differs from Kenes-Stage", m.to);
+    const wf_workflow *wf = type ? wf_set_find(v->workflows, type) : NULL;
+    char *prev = map_get(v->stages, m.document);
+    if (!wf) {
+        fault(v, c->commit, "no workflow for the document's type", type ? type : "(none)");
+    } else if (strcmp(m.action, "create") == 0) {
+        if (prev)
+            fault(v, c->commit, "created twice", m.document);
+        else if (strcmp(m.to, wf->initial) != 0)
+            fault(v, c->commit, "created in a stage other than the workflow's initial", m.to);
+    } else if (!prev) {
+        fault(v, c->commit, "changes a document that was never created", m.document);
+    } else if (strcmp(m.action, "edit") == 0) {
+        const wf_stage *st = wf_find_stage(wf, prev);
+        if (!st || !st->editable || strcmp(prev, m.to) != 0)
+            fault(v, c->commit, "an edit outside an editable stage", prev);
+    } else {
+        const wf_transition *tr = wf_find_transition(wf, m.action, prev);
+        enum role r = role_parse(m.role);
+        if (!m.from || strcmp(m.from, prev) != 0)
+            fault(v, c->commit, "Kenes-Stage does not start from the document's stage", prev);
+        else if (!tr || strcmp(tr->to, m.to) != 0)
+            fault(v, c->commit, "a transition the workflow does not allow", m.action);
+        else if (r != ROLE_ADMIN && !(tr->roles & (unsigned)r))
+            fault(v, c->commit, "a role the transition does not allow", m.role ? m.role : "");
+    }
+    if (!prev || strcmp(prev, m.to) != 0) {
+        free(map_remove(v->stages, m.document));
+        map_set(v->stages, m.document, strdup(m.to));
+    }
+out:
+    json_decref(doc);
+    free(text);
+    msg_parsed_dispose(&m);
+    return 0;
+}
+
+static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *name)
+{
+    char path[4096];
+    server_path(path, sizeof(path), cfg->data_dir, name);
+    v->repo = name;
+    if (map_new(&v->stages) < 0 || store_open(&v->s, loop, path, "kenes", "kenes@localhost") < 0) {
+        fprintf(stderr, "kenes: verify: cannot open %s\n", path);
+        map_free(v->stages);
+        return -1;
+    }
+    int rc = store_walk(v->s, check_commit, v);
+    map_iter it;
+    const char *k;
+    void *val;
+    map_iter_init(&it, v->stages);
+    while (map_iter_next(&it, &k, &val))
+        free(val);
+    map_free(v->stages);
+    store_close(v->s);
+    return rc;
+}
+
+int verify_run(const config *cfg)
+{
+    char err[1024], path[4096];
+    plugin_set *plugins;
+    wf_set *workflows;
+    snprintf(path, sizeof(path), "%s/regions.yaml", cfg->content_dir);
+    if (region_load(path, err, sizeof(err)) < 0 ||
+        server_load_plugins_and_workflows(&plugins, &workflows, cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "kenes: verify: %s\n", err);
+        region_unload();
+        return -1;
+    }
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    vctx v = {0};
+    v.workflows = workflows;
+    int rc = verify_repo(&v, &loop, cfg, "documents.git");
+    server_path(path, sizeof(path), cfg->data_dir, "cases.git");
+    if (rc == 0 && access(path, F_OK) == 0)
+        rc = verify_repo(&v, &loop, cfg, "cases.git");
+    uv_loop_close(&loop);
+    wf_set_free(workflows);
+    plugin_set_free(plugins);
+    region_unload();
+    if (rc < 0) {
+        fprintf(stderr, "kenes: verify: cannot read the history\n");
+        return -1;
+    }
+    printf("%s: %zu commits checked, %zu fault%s\n", v.faults ? "FAULTY" : "ok", v.commits,
+           v.faults, v.faults == 1 ? "" : "s");
+    return v.faults ? 1 : 0;
+}

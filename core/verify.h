@@ -1,0 +1,16 @@
+/*
+ * kenes verify: read the repositories (never write them) and check that
+ * every commit is one kenes could have made: well-formed trailers, the
+ * document it names present and parseable with that id and stage, and a
+ * transition the workflow allows from the document's previous stage by
+ * the role named.  One line per fault on stdout, then a summary.
+ */
+#ifndef KENES_VERIFY_H
+#define KENES_VERIFY_H
+
+#include "config.h"
+
+/* 0 when clean, 1 when a fault was found, negative when it could not check. */
+int verify_run(const config *cfg);
+
+#endif

@@ -1,0 +1,223 @@
+"""Helpers for end-to-end tests: start the real kenes binary on 127.0.0.1
+with a free port, talk real HTTP to it, and read its repositories with the
+real git command."""
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+KENES = os.environ.get("KENES_BIN", os.path.join(os.path.dirname(__file__), "../../build/kenes"))
+SOURCE = os.environ.get("KENES_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
+
+PASSWORD = "correct-horse-battery"  # every test user's password (12+ characters)
+
+# name, role, region
+USERS = [
+    ("off11", "regional-official", "KZ-11"),
+    ("off15", "regional-official", "KZ-15"),
+    ("rev1", "ministry-reviewer", None),
+    ("rev2", "ministry-reviewer", None),
+    ("aud", "auditor", None),
+    ("adm", "admin", None),
+]
+
+
+def run_cli(*args, stdin=None, env=None):
+    """Run the kenes command line; returns (exit code, stdout, stderr)."""
+    p = subprocess.run([KENES, *args], input=stdin, capture_output=True, text=True,
+                       env=env, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def git(repo, *args, check=True):
+    p = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {p.stderr}")
+    return p.stdout
+
+
+def commit_count(repo):
+    out = git(repo, "rev-list", "--count", "main", check=False)
+    return int(out.strip()) if out.strip() else 0
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return f"<{self.status} {self.raw[:300]!r}>"
+
+
+class Server:
+    """A kenes serve process on its own data folder."""
+
+    def __init__(self, data=None, users=USERS, extra_config="", env=None, demo=False):
+        self.tmp = tempfile.mkdtemp(prefix="kenes-e2e-")
+        self.data = data or os.path.join(self.tmp, "data")
+        self.log_path = os.path.join(self.tmp, "server.log")
+        self.env = dict(os.environ, **(env or {}))
+        self.proc = None
+        if not os.path.exists(os.path.join(self.data, "documents.git")):
+            code, out, err = run_cli("init", "--data", self.data)
+            assert code == 0, err
+        if extra_config:
+            with open(os.path.join(self.data, "kenes.yaml"), "a") as f:
+                f.write(extra_config)
+        for name, role, region in users:
+            args = ["user", "add", "--data", self.data, "--name", name, "--role", role,
+                    "--password-stdin"]
+            if region:
+                args += ["--region", region]
+            code, out, err = run_cli(*args, stdin=PASSWORD + "\n")
+            assert code == 0 or "exists already" in err, err
+        self.demo = demo
+        self.tokens = {}
+
+    @property
+    def docs_git(self):
+        return os.path.join(self.data, "documents.git")
+
+    @property
+    def cases_git(self):
+        return os.path.join(self.data, "cases.git")
+
+    def start(self, expect_fail=False):
+        args = [KENES, "serve", "--data", self.data, "--listen", "127.0.0.1:0"]
+        if self.demo:
+            args.append("--demo")
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
+                                     env=self.env, text=True)
+        self.stdout_lines = []
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.stdout_lines.append(line)
+            if "listening on http://" in line:
+                self.port = int(line.rsplit(":", 1)[1])
+                return self
+        code = self.proc.wait(timeout=30)
+        if expect_fail:
+            return code
+        raise AssertionError(f"server did not start (exit {code}): {self.read_log()}")
+
+    def read_log(self):
+        self.log.flush()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        code = self.proc.returncode if self.proc else None
+        if self.proc:
+            self.proc.stdout.close()
+            self.log.close()
+        self.proc = None
+        return code
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # --- HTTP ---
+    def conn(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None,
+                content_type="application/json"):
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = "Bearer " + token
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+        if data is not None and content_type and "Content-Type" not in h:
+            h["Content-Type"] = content_type
+        c = self.conn()
+        try:
+            c.request(method, path, body=data, headers=h)
+            r = c.getresponse()
+            return Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+        finally:
+            c.close()
+
+    def login(self, name, password=PASSWORD):
+        r = self.request("POST", "/api/v1/sessions", {"user": name, "password": password})
+        assert r.status == 201, r
+        self.tokens[name] = r.json["token"]
+        return r.json["token"]
+
+    def token(self, name):
+        return self.tokens.get(name) or self.login(name)
+
+    def get(self, path, user):
+        return self.request("GET", path, token=self.token(user))
+
+    def post(self, path, body, user, etag=None):
+        h = {"If-Match": etag} if etag else None
+        return self.request("POST", path, body, token=self.token(user), headers=h)
+
+    def put(self, path, body, user, etag=None):
+        h = {"If-Match": etag} if etag else None
+        return self.request("PUT", path, body, token=self.token(user), headers=h)
+
+    def act(self, doc_id, action, user, etag, comment=None):
+        body = {"action": action}
+        if comment is not None:
+            body["comment"] = comment
+        return self.post(f"/api/v1/documents/{doc_id}/transitions", body, user, etag)
+
+
+def plan_body(region="KZ-11", period=2026, title=None, body="# План\n\nМеры по профилактике.\n"):
+    return {
+        "type": "regional-plan",
+        "region": region,
+        "title": title or f"План {region} на {period} год",
+        "body": body,
+        "fields": {"period": period},
+    }
+
+
+class ServerTest(unittest.TestCase):
+    """One server per test class; tests share it."""
+    users = USERS
+    extra_config = ""
+    env = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server(users=cls.users, extra_config=cls.extra_config, env=cls.env)
+        cls.srv.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.srv.stop()
+        cls.srv.cleanup()
+        if code not in (0, None):
+            raise AssertionError(f"server exited with {code}")

@@ -1,0 +1,129 @@
+"""A regional plan through its whole workflow, checked with the real git."""
+import subprocess
+import unittest
+
+from kenes_harness import ServerTest, commit_count, git, plan_body
+
+
+class PlanWorkflow(ServerTest):
+    def test_full_workflow_and_git_history(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.header("Location"), "/api/v1/documents/plan/KZ-11/2026")
+        doc = r.json
+        self.assertEqual(doc["id"], "plan/KZ-11/2026")
+        self.assertEqual(doc["stage"], "draft")
+        self.assertEqual(r.header("ETag"), '"%s"' % doc["version"])
+        for key in ("id", "type", "region", "title", "stage", "fields", "body", "version"):
+            self.assertIn(key, doc)
+        etag = r.header("ETag")
+
+        r = s.act("plan/KZ-11/2026", "submit", "off11", etag)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "ministry-review")
+        r = s.act("plan/KZ-11/2026", "return", "rev1", r.header("ETag"),
+                  comment="Добавьте меры против буллинга")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "returned")
+        r = s.put("/api/v1/documents/plan/KZ-11/2026",
+                  {"body": "# План\n\nМеры против буллинга в школах.\n"}, "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "returned")
+        r = s.act("plan/KZ-11/2026", "submit", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        r = s.act("plan/KZ-11/2026", "approve", "rev1", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "approved")
+        final_version = r.json["version"]
+
+        # The answers agree with a fresh read.
+        r = s.get("/api/v1/documents/plan/KZ-11/2026", "aud")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["version"], final_version)
+        self.assertIn("буллинга", r.json["body"])
+
+        # History: newest first, one entry per step.
+        r = s.get("/api/v1/documents/plan/KZ-11/2026/history", "aud")
+        self.assertEqual(r.status, 200)
+        versions = r.json["versions"]
+        self.assertEqual([v["action"] for v in versions],
+                         ["approve", "submit", "edit", "return", "submit", "create"])
+        self.assertEqual(versions[0]["commit"], final_version)
+        self.assertEqual(versions[3]["comment"], "Добавьте меры против буллинга")
+        self.assertEqual(versions[3]["from"], "ministry-review")
+        self.assertEqual(versions[3]["to"], "returned")
+        self.assertIsNone(versions[5]["from"])
+        for v in versions:
+            for key in ("commit", "time", "author", "action", "from", "to", "comment"):
+                self.assertIn(key, v)
+
+        # A past version and a diff.
+        first = versions[-1]["commit"]
+        r = s.get(f"/api/v1/documents/plan/KZ-11/2026/versions/{first}", "aud")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "draft")
+        self.assertEqual(r.json["version"], first)
+        r = s.get(f"/api/v1/documents/plan/KZ-11/2026/diff?from={first}&to={final_version}", "aud")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("-stage: \"draft\"", r.json["diff"].replace("'", '"'))
+        self.assertIn("+stage: \"approved\"", r.json["diff"].replace("'", '"'))
+
+        # The real git: one commit per step, the user as author, the trailers.
+        repo = s.docs_git
+        self.assertEqual(commit_count(repo), 6)
+        log = git(repo, "log", "--format=%an|%cn|%s|%(trailers:key=Kenes-Action,valueonly)", "main")
+        lines = [l for l in log.splitlines() if l.strip()]
+        self.assertEqual(lines[0], "rev1|kenes|Approve regional plan KZ-11 2026|approve")
+        self.assertEqual(lines[-1], "off11|kenes|Create regional plan KZ-11 2026|create")
+        authors = [l.split("|")[0] for l in lines]
+        self.assertEqual(authors, ["rev1", "off11", "off11", "rev1", "off11", "off11"])
+        head = git(repo, "log", "-1", "--format=%B", "main")
+        self.assertIn("Kenes-Document: plan/KZ-11/2026", head)
+        self.assertIn("Kenes-Action: approve", head)
+        self.assertIn("Kenes-Stage: ministry-review -> approved", head)
+        self.assertIn("Kenes-Role: ministry-reviewer", head)
+        ret = git(repo, "log", "--format=%B", "-1", "main~3")
+        self.assertIn("Добавьте меры против буллинга", ret)
+        self.assertIn("Kenes-Stage: ministry-review -> returned", ret)
+        fsck = subprocess.run(["git", "-C", repo, "fsck", "--strict"], capture_output=True,
+                              text=True)
+        self.assertEqual(fsck.returncode, 0, fsck.stderr)
+        shown = git(repo, "show", "main:plan/KZ-11/2026.md")
+        self.assertTrue(shown.startswith("---\n"), shown[:80])
+        self.assertIn("id: \"plan/KZ-11/2026\"".replace('"', ""), shown.replace('"', "").replace("'", ""))
+        self.assertIn("stage: approved", shown.replace('"', "").replace("'", ""))
+        self.assertIn("Меры против буллинга в школах.", shown)
+
+        # The list and filters.
+        r = s.get("/api/v1/documents?type=regional-plan&region=KZ-11", "rev2")
+        self.assertEqual([d["id"] for d in r.json["documents"]], ["plan/KZ-11/2026"])
+        r = s.get("/api/v1/documents?stage=draft", "rev2")
+        self.assertEqual(r.json["documents"], [])
+
+    def test_restart_rebuilds_index_from_git(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", plan_body(region="KZ-11", period=2027), "off11")
+        self.assertEqual(r.status, 201, r)
+        r = s.act("plan/KZ-11/2027", "submit", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        before = s.get("/api/v1/documents/plan/KZ-11/2027", "aud").json
+        history = s.get("/api/v1/documents/plan/KZ-11/2027/history", "aud").json
+        self.assertEqual(s.stop(), 0)
+        s.start()
+        s.tokens.clear()  # sessions do not survive a restart
+        after = s.get("/api/v1/documents/plan/KZ-11/2027", "aud").json
+        self.assertEqual(before, after)
+        self.assertEqual(history, s.get("/api/v1/documents/plan/KZ-11/2027/history", "aud").json)
+
+    def test_workflows_endpoint(self):
+        r = self.srv.get("/api/v1/workflows", "aud")
+        self.assertEqual(r.status, 200)
+        wf = [w for w in r.json["workflows"] if w["type"] == "regional-plan"][0]
+        self.assertEqual(wf["initial"], "draft")
+        actions = sorted(t["action"] for t in wf["transitions"])
+        self.assertEqual(actions, ["approve", "return", "submit"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,94 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "kenes/plugin.h"
+
+static char dir[64];
+
+static void write_yaml(const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/kenes.yaml", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void defaults_and_written_default(void **state)
+{
+    (void)state;
+    config c;
+    char err[256];
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.listen_port, 8080);
+    assert_int_equal(c.max_header_bytes, 16384);
+    assert_int_equal(c.max_body_bytes, 1048576);
+    assert_int_equal(c.session_idle_s, 28800);
+    config_dispose(&c);
+    /* The file init writes spells out the same defaults. */
+    assert_int_equal(config_write_default(dir), 0);
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.listen_port, 8080);
+    assert_string_equal(c.listen_host, "127.0.0.1");
+    assert_int_equal(c.max_body_bytes, 1048576);
+    assert_string_equal(c.committer_name, "kenes");
+    config_dispose(&c);
+}
+
+static void values_and_errors(void **state)
+{
+    (void)state;
+    config c;
+    char err[256];
+    write_yaml("listen: 0.0.0.0:9000\nlimits:\n  max_body_bytes: 2048\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_string_equal(c.listen_host, "0.0.0.0");
+    assert_int_equal(c.listen_port, 9000);
+    assert_int_equal(c.max_body_bytes, 2048);
+    config_dispose(&c);
+
+    write_yaml("listen: 127.0.0.1:8080\nlimits:\n  max_body_bytes: lots\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:3:"));
+    config_dispose(&c);
+
+    write_yaml("listen: 127.0.0.1:8080\nlisen: typo\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: unknown key 'lisen'"));
+    config_dispose(&c);
+
+    write_yaml("listen: nowhere\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    config_dispose(&c);
+
+    write_yaml("listen: [unclosed\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    config_dispose(&c);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/kenes-config-XXXXXX");
+    if (!mkdtemp(dir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_and_written_default),
+        cmocka_unit_test(values_and_errors),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/kenes.yaml", dir);
+    unlink(path);
+    rmdir(dir);
+    return rc;
+}

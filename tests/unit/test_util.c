@@ -1,0 +1,76 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util.h"
+
+static void utf8_accepts_well_formed(void **state)
+{
+    (void)state;
+    const char *ok[] = {"", "plain", "Ақмола облысы", "город Астана", "\xF0\x9F\x98\x80"};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(ok); i++)
+        assert_true(util_utf8_valid(ok[i], strlen(ok[i])));
+    assert_int_equal(util_utf8_length("Ақмола"), 6);
+}
+
+static void utf8_refuses_malformed(void **state)
+{
+    (void)state;
+    const char *bad[] = {"\xff", "\xc0\xae", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                         "\xc3", "\xe2\x82", "a\x80"};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(bad); i++)
+        assert_false(util_utf8_valid(bad[i], strlen(bad[i])));
+    assert_false(util_utf8_valid("a\0b", 3));
+}
+
+static void buf_grows(void **state)
+{
+    (void)state;
+    util_buf b;
+    util_buf_init(&b);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(util_buf_printf(&b, "%d,", i), 0);
+    assert_true(strncmp(b.data, "0,1,2,", 6) == 0);
+    assert_int_equal(b.data[b.len], '\0');
+    size_t len;
+    char *p = util_buf_detach(&b, &len);
+    assert_int_equal(strlen(p), len);
+    assert_null(b.data);
+    free(p);
+}
+
+static void rfc3339_round_trip(void **state)
+{
+    (void)state;
+    int64_t ms;
+    assert_int_equal(util_parse_rfc3339(&ms, "2026-02-07T10:00:00Z"), 0);
+    char out[32];
+    util_format_rfc3339(out, sizeof(out), ms);
+    assert_string_equal(out, "2026-02-07T10:00:00Z");
+    int64_t ms2;
+    assert_int_equal(util_parse_rfc3339(&ms2, "2026-02-07T15:00:00+05:00"), 0);
+    assert_true(ms == ms2);
+    assert_true(util_parse_rfc3339(&ms, "2026-02-07") < 0);
+    assert_true(util_parse_rfc3339(&ms, "2026-02-07T10:00:00") < 0);
+    setenv("KENES_NOW", "2026-03-01T00:00:00Z", 1);
+    assert_int_equal(util_parse_rfc3339(&ms, "2026-03-01T00:00:00Z"), 0);
+    assert_true(util_now_ms() == ms);
+    unsetenv("KENES_NOW");
+    assert_true(util_now_ms() > ms);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(utf8_accepts_well_formed),
+        cmocka_unit_test(utf8_refuses_malformed),
+        cmocka_unit_test(buf_grows),
+        cmocka_unit_test(rfc3339_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
