@@ -1,1 +1,693 @@
-/* placeholder: being written */
+/*
+ * The store: a bare git repository written by one writer.
+ *
+ * Threads: the loop owns struct store and the queue.  While a writer job
+ * runs, it alone touches s->batch, the writes in it and s->wrepo; the loop
+ * hands them over in uv_queue_work and gets them back in the after-work
+ * callback, which orders the two sides.  Reads on the pool open their own
+ * repository handle, since libgit2 handles must not be shared across threads.
+ */
+#include "store.h"
+
+#include <fcntl.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "kenes/plugin.h"
+#include "log.h"
+#include "util.h"
+
+#define STORE_MAIN "refs/heads/main"
+#define STORE_PATH_MAX 1024
+
+struct store {
+    uv_loop_t *loop;
+    char *gitdir;
+    char *committer_name;
+    char *committer_email;
+    git_repository *wrepo; /* the writer job's; one job at a time */
+    git_repository *rrepo; /* the synchronous readers' (start-up, tests) */
+
+    store_write *queue_head; /* waiting for the next job; loop only */
+    store_write *queue_tail;
+    store_write *batch; /* the running job's writes, in order */
+    int running;
+    uv_work_t work;
+
+    size_t reads;      /* reads on the pool */
+    size_t undelivered; /* finished writes whose callback has not run yet */
+    int in_callbacks;  /* delivering results: freeing now would pull s away */
+    int closing;
+};
+
+/* ------------------------------------------------------------------------ */
+/* libgit2 set-up and errors                                                */
+
+static uv_once_t git_once = UV_ONCE_INIT;
+static int git_init_rc;
+
+static void git_global_init(void)
+{
+    git_init_rc = git_libgit2_init();
+    /* A reply acknowledges a write only once it survives a crash: libgit2
+     * then fsyncs each object, the ref and their directories. */
+    if (git_init_rc >= 0)
+        git_init_rc = git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+}
+
+static int git_ready(void)
+{
+    uv_once(&git_once, git_global_init);
+    return git_init_rc < 0 ? KENES_EIO : 0;
+}
+
+/* Writes "what: libgit2's reason" into buf and returns code. */
+static int git_fail(char *buf, size_t cap, int code, const char *what)
+{
+    const git_error *e = git_error_last();
+    if (buf && cap)
+        snprintf(buf, cap, "%s: %s", what, e && e->message ? e->message : "unknown error");
+    return code;
+}
+
+static int open_repo(git_repository **out, const char *gitdir)
+{
+    unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
+    int rc = git_repository_open_ext(out, gitdir, flags, NULL);
+    if (rc == GIT_ENOTFOUND)
+        return KENES_ENOTFOUND;
+    return rc < 0 ? KENES_EIO : 0;
+}
+
+/* 40 hex digits exactly: git_oid_fromstr would read past a shorter string. */
+static int parse_oid(git_oid *out, const char *hex)
+{
+    if (!hex || strlen(hex) != GIT_OID_HEXSZ ||
+        strspn(hex, "0123456789abcdefABCDEF") != GIT_OID_HEXSZ)
+        return KENES_ENOTFOUND;
+    return git_oid_fromstr(out, hex) < 0 ? KENES_ENOTFOUND : 0;
+}
+
+/* A relative path of non-empty components, none of them ".", ".." or
+ * ".git" (which git fsck refuses and checkouts would treat specially). */
+static int path_valid(const char *path)
+{
+    size_t len = path ? strlen(path) : 0;
+    if (len == 0 || len > STORE_PATH_MAX || path[0] == '/' || path[len - 1] == '/')
+        return 0;
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && memcmp(p, "..", 2) == 0) ||
+            (n == 4 && strncasecmp(p, ".git", 4) == 0))
+            return 0;
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Creating and opening                                                     */
+
+/* init writes HEAD, config and the directories without syncing them; a
+ * crash right after "kenes init" must not leave a repository without HEAD. */
+static void sync_paths(const char *gitdir)
+{
+    static const char *const names[] = {"HEAD", "config", "objects", "refs/heads", "refs", ""};
+    char path[4096];
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(names); i++) {
+        snprintf(path, sizeof(path), "%s/%s", gitdir, names[i]);
+        int fd = open(path, O_RDONLY);
+        if (fd >= 0) {
+            fsync(fd);
+            close(fd);
+        }
+    }
+    snprintf(path, sizeof(path), "%s/..", gitdir);
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+int store_init_repo(const char *gitdir)
+{
+    if (!gitdir || !*gitdir)
+        return KENES_EINVAL;
+    if (git_ready() < 0)
+        return KENES_EIO;
+    git_repository_init_options o;
+    git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH |
+              GIT_REPOSITORY_INIT_NO_REINIT;
+    o.initial_head = "main";
+    git_repository *repo = NULL;
+    /* NO_REINIT's refusal is a generic error; ask first to say why. */
+    if (open_repo(&repo, gitdir) == 0) {
+        git_repository_free(repo);
+        return KENES_EEXISTS;
+    }
+    int rc = git_repository_init_ext(&repo, gitdir, &o);
+    if (rc < 0) {
+        char msg[256];
+        git_fail(msg, sizeof(msg), 0, "init");
+        log_error("store", "cannot create %s: %s", gitdir, msg);
+        return rc == GIT_EEXISTS ? KENES_EEXISTS : KENES_EIO;
+    }
+    git_repository_free(repo);
+    sync_paths(gitdir);
+    return 0;
+}
+
+int store_open(store **out, uv_loop_t *loop, const char *gitdir, const char *committer_name,
+               const char *committer_email)
+{
+    *out = NULL;
+    if (!loop || !gitdir || !committer_name || !*committer_name || !committer_email ||
+        !*committer_email)
+        return KENES_EINVAL;
+    if (git_ready() < 0)
+        return KENES_EIO;
+    store *s = calloc(1, sizeof(*s));
+    if (!s)
+        return KENES_ENOMEM;
+    s->loop = loop;
+    s->gitdir = strdup(gitdir);
+    s->committer_name = strdup(committer_name);
+    s->committer_email = strdup(committer_email);
+    int rc = (s->gitdir && s->committer_name && s->committer_email) ? 0 : KENES_ENOMEM;
+    if (rc == 0)
+        rc = open_repo(&s->wrepo, gitdir);
+    if (rc == 0)
+        rc = open_repo(&s->rrepo, gitdir);
+    if (rc < 0) {
+        char msg[256];
+        git_fail(msg, sizeof(msg), 0, "open");
+        log_error("store", "cannot open %s: %s", gitdir, msg);
+        s->closing = 1;
+        store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static int store_busy(const store *s)
+{
+    return s->running || s->queue_head || s->reads || s->undelivered;
+}
+
+static void store_free(store *s)
+{
+    git_repository_free(s->wrepo);
+    git_repository_free(s->rrepo);
+    free(s->gitdir);
+    free(s->committer_name);
+    free(s->committer_email);
+    free(s);
+}
+
+/* Free once closed, drained, and not inside one of our own callbacks. */
+static void maybe_free(store *s)
+{
+    if (s->closing && !s->in_callbacks && !store_busy(s))
+        store_free(s);
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    if (store_busy(s) && !s->closing)
+        log_warn("store", "closed with writes or reads pending; freeing once they finish");
+    s->closing = 1;
+    maybe_free(s);
+}
+
+int store_idle(const store *s)
+{
+    return !s || !store_busy(s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The writer                                                               */
+
+/* Reads refs/heads/main; *has is 0 when the branch has no commit yet. */
+static int main_head(git_oid *out, int *has, git_repository *repo)
+{
+    int rc = git_reference_name_to_id(out, repo, STORE_MAIN);
+    *has = rc == 0;
+    return rc == GIT_ENOTFOUND ? 0 : rc;
+}
+
+/* One write, one commit.  Runs on the pool. */
+static int commit_one(store *s, store_write *w)
+{
+    git_repository *repo = s->wrepo;
+    git_commit *parent = NULL;
+    git_tree *base = NULL, *tree = NULL;
+    git_signature *author = NULL, *committer = NULL;
+    git_reference *ref = NULL;
+    git_oid parent_id, tree_id, commit_id;
+    git_tree_update upd = {.path = w->path};
+    int has_parent, rc = 0;
+    char *msg = w->errmsg;
+    size_t cap = sizeof(w->errmsg);
+
+    /* Read the head afresh for every write: a write that failed left it
+     * where it was, and whoever moved it last is the parent. */
+    if (main_head(&parent_id, &has_parent, repo) < 0) {
+        rc = git_fail(msg, cap, KENES_EIO, "reading " STORE_MAIN);
+        goto done;
+    }
+    if (has_parent && (git_commit_lookup(&parent, repo, &parent_id) < 0 ||
+                       git_commit_tree(&base, parent) < 0)) {
+        rc = git_fail(msg, cap, KENES_EIO, "reading the head commit");
+        goto done;
+    }
+
+    if (w->content) {
+        upd.action = GIT_TREE_UPDATE_UPSERT;
+        upd.filemode = GIT_FILEMODE_BLOB;
+        if (git_blob_create_from_buffer(&upd.id, repo, w->content, w->content_len) < 0) {
+            rc = git_fail(msg, cap, KENES_EIO, "writing the file");
+            goto done;
+        }
+    } else {
+        /* libgit2 reports a missing path only as a generic error. */
+        git_tree_entry *e = NULL;
+        if (!base || git_tree_entry_bypath(&e, base, w->path) < 0) {
+            snprintf(msg, cap, "cannot delete %s: no such file", w->path);
+            rc = KENES_ENOTFOUND;
+            goto done;
+        }
+        git_tree_entry_free(e);
+        upd.action = GIT_TREE_UPDATE_REMOVE;
+    }
+    if (git_tree_create_updated(&tree_id, repo, base, 1, &upd) < 0 ||
+        git_tree_lookup(&tree, repo, &tree_id) < 0) {
+        rc = git_fail(msg, cap, KENES_EIO, "building the tree");
+        goto done;
+    }
+
+    int64_t ms = w->time_ms ? w->time_ms : util_now_ms();
+    git_time_t secs = (git_time_t)(ms / 1000);
+    if (git_signature_new(&author, w->author_name, w->author_email, secs, 0) < 0) {
+        rc = git_fail(msg, cap, KENES_EINVAL, "author");
+        goto done;
+    }
+    if (git_signature_new(&committer, s->committer_name, s->committer_email, secs, 0) < 0) {
+        rc = git_fail(msg, cap, KENES_EINVAL, "committer");
+        goto done;
+    }
+    const git_commit *parents[1] = {parent};
+    if (git_commit_create(&commit_id, repo, NULL, author, committer, NULL, w->message, tree,
+                          has_parent ? 1 : 0, parents) < 0) {
+        rc = git_fail(msg, cap, KENES_EIO, "writing the commit");
+        goto done;
+    }
+
+    /* Compare-and-swap: move main only from the head this commit was built
+     * on (or create it only if still absent), so a ref moved behind our
+     * back fails this write instead of silently dropping someone's commit. */
+    int grc = git_reference_create_matching(&ref, repo, STORE_MAIN, &commit_id, has_parent,
+                                            has_parent ? &parent_id : NULL, "kenes: commit");
+    if (grc == GIT_EMODIFIED || grc == GIT_EEXISTS) {
+        rc = git_fail(msg, cap, KENES_EIO, STORE_MAIN " moved during the write");
+        goto done;
+    } else if (grc < 0) {
+        rc = git_fail(msg, cap, KENES_EIO, "updating " STORE_MAIN);
+        goto done;
+    }
+    git_oid_tostr(w->commit, sizeof(w->commit), &commit_id);
+
+done:
+    git_reference_free(ref);
+    git_signature_free(committer);
+    git_signature_free(author);
+    git_tree_free(tree);
+    git_tree_free(base);
+    git_commit_free(parent);
+    return rc;
+}
+
+static void writer_work(uv_work_t *req)
+{
+    store *s = req->data;
+    for (store_write *w = s->batch; w; w = w->next)
+        w->status = commit_one(s, w);
+}
+
+static void writer_after(uv_work_t *req, int status);
+
+/* Hand every queued write to one new job, unless one is running. */
+static int writer_start(store *s)
+{
+    if (s->running || !s->queue_head)
+        return 0;
+    s->batch = s->queue_head;
+    s->queue_head = s->queue_tail = NULL;
+    s->running = 1;
+    s->work.data = s;
+    int rc = uv_queue_work(s->loop, &s->work, writer_work, writer_after);
+    if (rc < 0) {
+        s->queue_head = s->queue_tail = s->batch;
+        while (s->queue_tail->next)
+            s->queue_tail = s->queue_tail->next;
+        s->batch = NULL;
+        s->running = 0;
+        return KENES_EIO;
+    }
+    return 0;
+}
+
+static void writer_after(uv_work_t *req, int status)
+{
+    store *s = req->data;
+    store_write *done = s->batch;
+    s->batch = NULL;
+    s->running = 0;
+    for (store_write *w = done; w; w = w->next) {
+        s->undelivered++;
+        if (status < 0) {
+            w->status = KENES_EIO;
+            snprintf(w->errmsg, sizeof(w->errmsg), "write cancelled: %s", uv_strerror(status));
+        }
+    }
+    /* Start the next job before answering, so its commits are under way
+     * while the loop runs these callbacks. */
+    if (writer_start(s) < 0) {
+        /* Not expected from libuv; fail what waited rather than strand it. */
+        store_write *tail = done;
+        while (tail && tail->next)
+            tail = tail->next;
+        for (store_write *w = s->queue_head; w; w = w->next) {
+            w->status = KENES_EIO;
+            snprintf(w->errmsg, sizeof(w->errmsg), "cannot start the writer");
+            s->undelivered++;
+        }
+        if (tail)
+            tail->next = s->queue_head;
+        else
+            done = s->queue_head;
+        s->queue_head = s->queue_tail = NULL;
+    }
+    s->in_callbacks++;
+    while (done) {
+        store_write *w = done;
+        done = w->next;
+        w->next = NULL;
+        s->undelivered--;
+        w->cb(w, w->payload); /* may free w, submit more, or close s */
+    }
+    s->in_callbacks--;
+    maybe_free(s);
+}
+
+int store_submit(store *s, store_write *w, store_write_cb cb, void *payload)
+{
+    if (!s || !w || !cb || s->closing)
+        return KENES_EINVAL;
+    if (!path_valid(w->path) || !w->author_name || !w->author_email || !w->message ||
+        (!w->content && w->content_len))
+        return KENES_EINVAL;
+    w->status = 0;
+    w->commit[0] = '\0';
+    w->errmsg[0] = '\0';
+    w->cb = cb;
+    w->payload = payload;
+    w->next = NULL;
+    if (s->queue_tail)
+        s->queue_tail->next = w;
+    else
+        s->queue_head = w;
+    s->queue_tail = w;
+    if (writer_start(s) < 0) {
+        /* Only w can be queued here: with no job running the queue was empty. */
+        s->queue_head = s->queue_tail = NULL;
+        return KENES_EIO;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading                                                                  */
+
+static int tree_at(git_tree **out, git_repository *repo, const char *hex)
+{
+    git_oid id;
+    git_commit *c = NULL;
+    *out = NULL;
+    if (parse_oid(&id, hex) < 0)
+        return KENES_ENOTFOUND;
+    int rc = git_commit_lookup(&c, repo, &id);
+    if (rc == GIT_ENOTFOUND)
+        return KENES_ENOTFOUND;
+    if (rc < 0)
+        return KENES_EIO;
+    rc = git_commit_tree(out, c) < 0 ? KENES_EIO : 0;
+    git_commit_free(c);
+    return rc;
+}
+
+/* The blob at path; KENES_ENOTFOUND if there is none (or a folder). */
+static int blob_in(git_blob **out, git_repository *repo, const git_tree *tree, const char *path)
+{
+    git_tree_entry *e = NULL;
+    *out = NULL;
+    int rc = git_tree_entry_bypath(&e, tree, path);
+    if (rc == GIT_ENOTFOUND)
+        return KENES_ENOTFOUND;
+    if (rc < 0)
+        return KENES_EIO;
+    if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+        rc = KENES_ENOTFOUND;
+    else
+        rc = git_blob_lookup(out, repo, git_tree_entry_id(e)) < 0 ? KENES_EIO : 0;
+    git_tree_entry_free(e);
+    return rc;
+}
+
+/* The bytes of a blob, NUL-terminated for callers that treat it as text. */
+static int blob_copy(char **out, size_t *len, const git_blob *b)
+{
+    size_t n = (size_t)git_blob_rawsize(b);
+    char *p = malloc(n + 1);
+    if (!p)
+        return KENES_ENOMEM;
+    memcpy(p, git_blob_rawcontent(b), n);
+    p[n] = '\0';
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+static int read_file(char **out, size_t *len, git_repository *repo, const char *hex,
+                     const char *path)
+{
+    git_tree *tree = NULL;
+    git_blob *blob = NULL;
+    int rc = tree_at(&tree, repo, hex);
+    if (rc == 0)
+        rc = blob_in(&blob, repo, tree, path);
+    if (rc == 0)
+        rc = blob_copy(out, len, blob);
+    git_blob_free(blob);
+    git_tree_free(tree);
+    return rc;
+}
+
+/* Unified diff of path from one commit to another; a side without the
+ * file counts as empty, but the path must exist on at least one side. */
+static int read_diff(char **out, size_t *len, git_repository *repo, const char *from,
+                     const char *to, const char *path)
+{
+    git_tree *ta = NULL, *tb = NULL;
+    git_blob *a = NULL, *b = NULL;
+    git_patch *patch = NULL;
+    git_buf buf = {0};
+    int rc = tree_at(&ta, repo, from);
+    if (rc == 0)
+        rc = tree_at(&tb, repo, to);
+    if (rc == 0 && (rc = blob_in(&a, repo, ta, path)) == KENES_ENOTFOUND)
+        rc = 0;
+    if (rc == 0 && (rc = blob_in(&b, repo, tb, path)) == KENES_ENOTFOUND)
+        rc = 0;
+    if (rc == 0 && !a && !b)
+        rc = KENES_ENOTFOUND;
+    if (rc == 0) {
+        git_diff_options opts;
+        git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+        if (git_patch_from_blobs(&patch, a, path, b, path, &opts) < 0 ||
+            git_patch_to_buf(&buf, patch) < 0)
+            rc = KENES_EIO;
+    }
+    if (rc == 0) {
+        *out = malloc(buf.size + 1);
+        if (!*out) {
+            rc = KENES_ENOMEM;
+        } else {
+            if (buf.size)
+                memcpy(*out, buf.ptr, buf.size);
+            (*out)[buf.size] = '\0';
+            *len = buf.size;
+        }
+    }
+    git_buf_dispose(&buf);
+    git_patch_free(patch);
+    git_blob_free(b);
+    git_blob_free(a);
+    git_tree_free(tb);
+    git_tree_free(ta);
+    return rc;
+}
+
+static void read_work(uv_work_t *req)
+{
+    store_read *r = req->data;
+    git_repository *repo = NULL;
+    r->status = open_repo(&repo, r->s->gitdir);
+    if (r->status < 0)
+        return;
+    if (r->kind == STORE_READ_FILE)
+        r->status = read_file(&r->result, &r->result_len, repo, r->commit, r->path);
+    else
+        r->status = read_diff(&r->result, &r->result_len, repo, r->commit, r->commit_to, r->path);
+    git_repository_free(repo);
+}
+
+static void read_after(uv_work_t *req, int status)
+{
+    store_read *r = req->data;
+    store *s = r->s;
+    if (status < 0 && r->status == 0)
+        r->status = KENES_EIO;
+    s->reads--;
+    s->in_callbacks++;
+    r->cb(r, r->payload);
+    s->in_callbacks--;
+    maybe_free(s);
+}
+
+int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload)
+{
+    if (!s || !r || !cb || s->closing || !r->path ||
+        (r->kind != STORE_READ_FILE && r->kind != STORE_READ_DIFF))
+        return KENES_EINVAL;
+    r->status = 0;
+    r->result = NULL;
+    r->result_len = 0;
+    r->s = s;
+    r->cb = cb;
+    r->payload = payload;
+    r->work.data = r;
+    if (uv_queue_work(s->loop, &r->work, read_work, read_after) < 0)
+        return KENES_EIO;
+    s->reads++;
+    return 0;
+}
+
+int store_read_at(store *s, char **out, size_t *len, const char *commit, const char *path)
+{
+    *out = NULL;
+    *len = 0;
+    if (!s || !path)
+        return KENES_EINVAL;
+    return read_file(out, len, s->rrepo, commit, path);
+}
+
+int store_head(store *s, char out[STORE_OID_HEX])
+{
+    git_oid id;
+    int has;
+    out[0] = '\0';
+    if (!s)
+        return KENES_EINVAL;
+    if (main_head(&id, &has, s->rrepo) < 0)
+        return KENES_EIO;
+    if (has)
+        git_oid_tostr(out, STORE_OID_HEX, &id);
+    return 0;
+}
+
+/* A walker over main, or *out NULL if main has no commit yet. */
+static int walk_main(git_revwalk **out, git_repository *repo, unsigned sort)
+{
+    git_revwalk *walk;
+    git_oid head;
+    int has;
+    *out = NULL;
+    if (main_head(&head, &has, repo) < 0)
+        return KENES_EIO;
+    if (!has)
+        return 0;
+    if (git_revwalk_new(&walk, repo) < 0)
+        return KENES_EIO;
+    git_revwalk_sorting(walk, sort);
+    if (git_revwalk_push(walk, &head) < 0) {
+        git_revwalk_free(walk);
+        return KENES_EIO;
+    }
+    *out = walk;
+    return 0;
+}
+
+int store_walk(store *s, int (*cb)(const store_commit_info *c, void *payload), void *payload)
+{
+    git_revwalk *walk;
+    git_oid id;
+    if (!s || !cb)
+        return KENES_EINVAL;
+    int rc = walk_main(&walk, s->rrepo, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    if (rc < 0 || !walk)
+        return rc;
+    int grc;
+    while ((grc = git_revwalk_next(&id, walk)) == 0) {
+        git_commit *c;
+        char hex[STORE_OID_HEX];
+        if (git_commit_lookup(&c, s->rrepo, &id) < 0) {
+            rc = KENES_EIO;
+            break;
+        }
+        const git_signature *a = git_commit_author(c);
+        git_oid_tostr(hex, sizeof(hex), &id);
+        store_commit_info info = {
+            .commit = hex,
+            .time_ms = (int64_t)git_commit_time(c) * 1000,
+            .author_name = a->name,
+            .author_email = a->email,
+            .message = git_commit_message(c),
+        };
+        rc = cb(&info, payload);
+        git_commit_free(c);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && grc != GIT_ITEROVER)
+        rc = KENES_EIO;
+    git_revwalk_free(walk);
+    return rc;
+}
+
+int store_count(store *s, size_t *out)
+{
+    git_revwalk *walk;
+    git_oid id;
+    *out = 0;
+    if (!s)
+        return KENES_EINVAL;
+    int rc = walk_main(&walk, s->rrepo, GIT_SORT_NONE);
+    if (rc < 0 || !walk)
+        return rc;
+    int grc;
+    while ((grc = git_revwalk_next(&id, walk)) == 0)
+        (*out)++;
+    git_revwalk_free(walk);
+    return grc == GIT_ITEROVER ? 0 : KENES_EIO;
+}

@@ -1,0 +1,400 @@
+/*
+ * The plugin loader against the fixture plugins in tests/plugins/ (built to
+ * KENES_TEST_PLUGIN_DIR) and the real build/plugins/regional-plan.so.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kapi.h"
+#include "plugin.h"
+
+#define FIXTURE(name) KENES_TEST_PLUGIN_DIR "/" name ".so"
+#define REGIONAL_PLAN KENES_PLUGIN_BUILD_DIR "/regional-plan.so"
+
+/* The core's table with log() replaced, so that a fixture's fini (which
+ * logs "fini") can be counted. */
+static kenes_api test_api;
+static int fini_fixture, fini_dupname;
+
+static void capture_log(int level, const char *plugin, const char *fmt, ...)
+{
+    (void)level;
+    if (strcmp(fmt, "fini") != 0)
+        return;
+    if (strcmp(plugin, "fixture") == 0)
+        fini_fixture++;
+    else if (strcmp(plugin, "fixture-dupname") == 0)
+        fini_dupname++;
+}
+
+static int setup(void **state)
+{
+    test_api = *kapi_get();
+    test_api.log = capture_log;
+    fini_fixture = fini_dupname = 0;
+    plugin_set *set;
+    if (plugin_set_new(&set, &test_api) != 0)
+        return -1;
+    *state = set;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    plugin_set_free(*state);
+    return 0;
+}
+
+/* Every refusal leaves the set as it was: nothing of the plugin visible. */
+static void assert_nothing_of(const plugin_set *set, const char *type, const char *guard)
+{
+    if (type)
+        assert_null(plugin_find_type(set, type));
+    if (guard)
+        assert_null(plugin_find_guard(set, guard));
+}
+
+static void test_good_fixture(void **state)
+{
+    plugin_set *set = *state;
+    char err[512] = "";
+    assert_int_equal(plugin_load(set, FIXTURE("fixture_good"), err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    assert_int_equal(plugin_count(set), 1);
+    const kenes_plugin *p = plugin_at(set, 0);
+    assert_string_equal(p->name, "fixture");
+    assert_null(plugin_at(set, 1));
+
+    const kenes_doctype *t = plugin_find_type(set, "fixture-type");
+    assert_non_null(t);
+    assert_string_equal(t->noun, "fixture");
+    const kenes_guard *g = plugin_find_guard(set, "fixture_guard");
+    assert_non_null(g);
+
+    /* The guard runs and reports through the api table. */
+    kenes_errors errs;
+    kapi_errors_init(&errs);
+    assert_int_equal(g->check(&test_api, NULL, NULL, &errs), KENES_EGUARD);
+    assert_string_equal(errs.message, "fixture says no");
+    kapi_errors_dispose(&errs);
+
+    assert_null(plugin_find_type(set, "regional-plan"));
+    assert_null(plugin_find_guard(set, "comment_required"));
+
+    /* fini runs exactly once, when the set is freed. */
+    assert_int_equal(fini_fixture, 0);
+    plugin_set_free(set);
+    *state = NULL;
+    assert_int_equal(fini_fixture, 1);
+}
+
+static void test_abi_mismatch(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    int rc = plugin_load(set, FIXTURE("fixture_abi2"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EABI);
+    assert_string_equal(err,
+                        FIXTURE("fixture_abi2") ": built for plugin ABI 2, this kenes speaks ABI 1");
+    assert_int_equal(plugin_count(set), 0);
+    assert_nothing_of(set, "fixture-abi2-type", NULL);
+}
+
+static void test_bad_struct_size(void **state)
+{
+    plugin_set *set = *state;
+    char err[512], want[512];
+    int rc = plugin_load(set, FIXTURE("fixture_badsize"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EABI);
+    snprintf(want, sizeof(want),
+             "%s: descriptor struct_size 8 is not that of an ABI 1 kenes_plugin "
+             "(at least %zu bytes)",
+             FIXTURE("fixture_badsize"), sizeof(kenes_plugin));
+    assert_string_equal(err, want);
+    assert_int_equal(plugin_count(set), 0);
+}
+
+static void test_missing_init_symbol(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    int rc = plugin_load(set, FIXTURE("fixture_nosym"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EPLUGIN);
+    assert_string_equal(err, FIXTURE("fixture_nosym") ": not a kenes plugin: it does not "
+                                                      "export kenes_plugin_init()");
+    assert_int_equal(plugin_count(set), 0);
+}
+
+static void test_init_fails(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    int rc = plugin_load(set, FIXTURE("fixture_initfail"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EPLUGIN);
+    assert_string_equal(err,
+                        FIXTURE("fixture_initfail") ": kenes_plugin_init() failed with -1 "
+                                                    "(KENES_EINVAL)");
+    assert_int_equal(plugin_count(set), 0);
+}
+
+static void test_init_no_descriptor(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    int rc = plugin_load(set, FIXTURE("fixture_noout"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EPLUGIN);
+    assert_string_equal(err, FIXTURE("fixture_noout") ": kenes_plugin_init() returned 0 but "
+                                                      "no descriptor");
+    assert_int_equal(plugin_count(set), 0);
+}
+
+static void test_duplicate_name(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    assert_int_equal(plugin_load(set, FIXTURE("fixture_good"), err, sizeof(err)), 0);
+    int rc = plugin_load(set, FIXTURE("fixture_dupname"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EEXISTS);
+    assert_string_equal(err, FIXTURE("fixture_dupname") ": a plugin named 'fixture' is already "
+                                                        "loaded from " FIXTURE("fixture_good"));
+    assert_int_equal(plugin_count(set), 1);
+    assert_nothing_of(set, "fixture-dupname-type", "fixture_dupname_guard");
+    /* The refused plugin was told to clean up; the loaded one was not. */
+    assert_int_equal(fini_dupname, 1);
+    assert_int_equal(fini_fixture, 0);
+    assert_non_null(plugin_find_type(set, "fixture-type"));
+}
+
+static void test_duplicate_guard(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    assert_int_equal(plugin_load(set, FIXTURE("fixture_good"), err, sizeof(err)), 0);
+    const kenes_guard *before = plugin_find_guard(set, "fixture_guard");
+    int rc = plugin_load(set, FIXTURE("fixture_dupguard"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EEXISTS);
+    assert_string_equal(err, FIXTURE("fixture_dupguard") ": guard 'fixture_guard' is already "
+                                                         "provided by plugin 'fixture' from "
+                                                         FIXTURE("fixture_good"));
+    assert_int_equal(plugin_count(set), 1);
+    assert_nothing_of(set, "fixture-dupguard-type", NULL);
+    assert_ptr_equal(plugin_find_guard(set, "fixture_guard"), before);
+}
+
+/* The same object under two paths would share state: refused before its
+ * init runs again, and the loaded one's fini is not called. */
+static void test_same_file_twice(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    assert_int_equal(plugin_load(set, FIXTURE("fixture_good"), err, sizeof(err)), 0);
+    int rc = plugin_load(set, KENES_TEST_PLUGIN_DIR "/./fixture_good.so", err, sizeof(err));
+    assert_int_equal(rc, KENES_EEXISTS);
+    assert_string_equal(err, KENES_TEST_PLUGIN_DIR "/./fixture_good.so: the same shared object "
+                                                   "is already loaded from "
+                                                   FIXTURE("fixture_good"));
+    assert_int_equal(plugin_count(set), 1);
+    assert_int_equal(fini_fixture, 0);
+    assert_non_null(plugin_find_type(set, "fixture-type"));
+}
+
+static void test_missing_file(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    int rc = plugin_load(set, FIXTURE("no_such_plugin"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EPLUGIN);
+    assert_int_equal(strncmp(err, FIXTURE("no_such_plugin") ": cannot load: ",
+                             strlen(FIXTURE("no_such_plugin") ": cannot load: ")),
+                     0);
+    assert_non_null(strstr(err, "No such file"));
+    assert_int_equal(plugin_count(set), 0);
+}
+
+static void test_not_a_shared_object(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    const char *path = KENES_SOURCE_DIR "/workflows/regional-plan.yaml";
+    int rc = plugin_load(set, path, err, sizeof(err));
+    assert_int_equal(rc, KENES_EPLUGIN);
+    assert_int_equal(strncmp(err, path, strlen(path)), 0);
+    assert_non_null(strstr(err, ": cannot load: "));
+    assert_int_equal(plugin_count(set), 0);
+}
+
+/* A bare file name is a file in the current directory, not a library
+ * looked up on the system's search path. */
+static void test_bare_file_name(void **state)
+{
+    plugin_set *set = *state;
+    char err[512], cwd[PATH_MAX];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(KENES_TEST_PLUGIN_DIR), 0);
+    int rc = plugin_load(set, "fixture_good.so", err, sizeof(err));
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rc, 0);
+    assert_non_null(plugin_find_type(set, "fixture-type"));
+}
+
+static void test_regional_plan_so(void **state)
+{
+    plugin_set *set = *state;
+    char err[512] = "";
+    assert_int_equal(plugin_load(set, REGIONAL_PLAN, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    const kenes_plugin *p = plugin_at(set, 0);
+    assert_string_equal(p->name, "regional-plan");
+    assert_int_equal(p->abi_version, KENES_ABI_VERSION);
+    assert_non_null(p->version);
+    const kenes_doctype *t = plugin_find_type(set, "regional-plan");
+    assert_non_null(t);
+    assert_string_equal(t->noun, "regional plan");
+    assert_non_null(plugin_find_guard(set, "comment_required"));
+
+    /* Both loaded side by side: names, types and guards are all distinct. */
+    assert_int_equal(plugin_load(set, FIXTURE("fixture_good"), err, sizeof(err)), 0);
+    assert_int_equal(plugin_count(set), 2);
+    assert_ptr_equal(plugin_find_type(set, "regional-plan"), t);
+}
+
+static void test_load_dir_build_plugins(void **state)
+{
+    plugin_set *set = *state;
+    char err[512] = "";
+    assert_int_equal(plugin_load_dir(set, KENES_PLUGIN_BUILD_DIR, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    assert_true(plugin_count(set) >= 1);
+    assert_non_null(plugin_find_type(set, "regional-plan"));
+}
+
+/* A scratch directory of symlinks, so the test decides the names. */
+static char scratch[] = "/tmp/kenes-test-plugin-XXXXXX";
+
+static void link_fixture(const char *fixture, const char *as)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", scratch, as);
+    assert_int_equal(symlink(fixture, path), 0);
+}
+
+static void clear_scratch(const char *const *names)
+{
+    char path[PATH_MAX];
+    for (size_t i = 0; names[i]; i++) {
+        snprintf(path, sizeof(path), "%s/%s", scratch, names[i]);
+        unlink(path);
+    }
+    rmdir(scratch);
+}
+
+static void test_load_dir_stops_at_first_failure(void **state)
+{
+    plugin_set *set = *state;
+    static const char *const names[] = {"10-good.so", "20-abi2.so", "30-plan.so", "README",
+                                        NULL};
+    char err[512], want[512];
+    assert_non_null(mkdtemp(scratch));
+    link_fixture(FIXTURE("fixture_good"), names[0]);
+    link_fixture(FIXTURE("fixture_abi2"), names[1]);
+    link_fixture(REGIONAL_PLAN, names[2]);
+    link_fixture(FIXTURE("fixture_nosym"), names[3]); /* not *.so: never opened */
+    int rc = plugin_load_dir(set, scratch, err, sizeof(err));
+    snprintf(want, sizeof(want), "%s/20-abi2.so: built for plugin ABI 2, this kenes speaks ABI 1",
+             scratch);
+    clear_scratch(names);
+    assert_int_equal(rc, KENES_EABI);
+    assert_string_equal(err, want);
+    /* In name order: the one before the failure stays, the one after never loads. */
+    assert_int_equal(plugin_count(set), 1);
+    assert_non_null(plugin_find_type(set, "fixture-type"));
+    assert_null(plugin_find_type(set, "regional-plan"));
+}
+
+/* Name order, not directory order: with a dozen entries the file system's
+ * order is all but certain to differ from it somewhere in the first three. */
+static void test_load_dir_sorted(void **state)
+{
+    plugin_set *set = *state;
+    static const char *const names[] = {"k-abi2.so", "d-abi2.so", "b-plan.so", "h-abi2.so",
+                                        "a-good.so", "f-abi2.so", "c-abi2.so", "j-abi2.so",
+                                        "e-abi2.so", "l-abi2.so", "g-abi2.so", "i-abi2.so",
+                                        NULL};
+    char err[512], want[512];
+    strcpy(scratch, "/tmp/kenes-test-plugin-XXXXXX");
+    assert_non_null(mkdtemp(scratch));
+    for (size_t i = 0; names[i]; i++) {
+        const char *target = FIXTURE("fixture_abi2");
+        if (names[i][0] == 'a')
+            target = FIXTURE("fixture_good");
+        else if (names[i][0] == 'b')
+            target = REGIONAL_PLAN;
+        link_fixture(target, names[i]);
+    }
+    int rc = plugin_load_dir(set, scratch, err, sizeof(err));
+    snprintf(want, sizeof(want), "%s/c-abi2.so: built for plugin ABI 2, this kenes speaks ABI 1",
+             scratch);
+    clear_scratch(names);
+    strcpy(scratch, "/tmp/kenes-test-plugin-XXXXXX");
+    assert_int_equal(rc, KENES_EABI);
+    assert_string_equal(err, want);
+    assert_int_equal(plugin_count(set), 2);
+    assert_string_equal(plugin_at(set, 0)->name, "fixture");
+    assert_string_equal(plugin_at(set, 1)->name, "regional-plan");
+}
+
+static void test_load_dir_missing(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    int rc = plugin_load_dir(set, KENES_TEST_PLUGIN_DIR "/no-such-dir", err, sizeof(err));
+    assert_int_equal(rc, KENES_EIO);
+    assert_non_null(strstr(err, KENES_TEST_PLUGIN_DIR "/no-such-dir: cannot read the plugin "
+                                                      "directory"));
+}
+
+static void test_new_and_free(void **state)
+{
+    (void)state;
+    plugin_set *set = (plugin_set *)0x1;
+    assert_int_equal(plugin_set_new(&set, NULL), KENES_EINVAL);
+    assert_null(set);
+    plugin_set_free(NULL);
+    assert_int_equal(plugin_count(NULL), 0);
+    assert_null(plugin_find_type(NULL, "regional-plan"));
+    assert_null(plugin_find_guard(NULL, "comment_required"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_good_fixture, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_struct_size, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_init_symbol, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_no_descriptor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_guard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_file_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_shared_object, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bare_file_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_regional_plan_so, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_dir_build_plugins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_dir_stops_at_first_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_dir_sorted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_dir_missing, setup, teardown),
+        cmocka_unit_test(test_new_and_free),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,486 @@
+/*
+ * Workflow loading: one broken file per fault under tests/data/workflows/,
+ * each asserting the exact "file:line: message", then the real
+ * workflows/regional-plan.yaml.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workflow.h"
+
+#define WF_DIR KENES_TEST_DATA_DIR "/workflows/"
+
+/* A resolver standing in for the plugin set: what "plugins" provide here. */
+static const kenes_guard fake_guards[] = {
+    {"fixture_guard", NULL},
+    {"comment_required", NULL},
+};
+
+static const kenes_guard *fake_find_guard(const char *name, void *payload)
+{
+    int *calls = payload;
+    if (calls)
+        (*calls)++;
+    for (size_t i = 0; i < sizeof(fake_guards) / sizeof(fake_guards[0]); i++)
+        if (strcmp(fake_guards[i].name, name) == 0)
+            return &fake_guards[i];
+    return NULL;
+}
+
+static int fake_type_known(const char *type, void *payload)
+{
+    (void)payload;
+    return strcmp(type, "fixture-type") == 0 || strcmp(type, "other-type") == 0 ||
+           strcmp(type, "regional-plan") == 0;
+}
+
+static const wf_resolver resolver = {fake_find_guard, fake_type_known, NULL};
+
+/* Load a broken file and check the error is exactly "<path>:<line>: <message>". */
+static void expect_error(const char *name, int line, const char *message)
+{
+    char path[1024], want[2048], err[1024];
+    snprintf(path, sizeof(path), WF_DIR "%s", name);
+    snprintf(want, sizeof(want), "%s:%d: %s", path, line, message);
+    wf_workflow *wf = (wf_workflow *)0x1;
+    memset(err, 'x', sizeof(err) - 1);
+    err[sizeof(err) - 1] = '\0';
+    int rc = wf_load_file(&wf, path, &resolver, err, sizeof(err));
+    assert_int_equal(rc, KENES_EINVAL);
+    assert_null(wf);
+    assert_string_equal(err, want);
+}
+
+static void test_syntax_error(void **state)
+{
+    (void)state;
+    expect_error("syntax_error.yaml", 14, "mapping values are not allowed in this context");
+}
+
+static void test_empty_file(void **state)
+{
+    (void)state;
+    expect_error("empty.yaml", 1, "the file is empty");
+}
+
+static void test_not_mapping(void **state)
+{
+    (void)state;
+    expect_error("not_mapping.yaml", 2,
+                 "a workflow file must be a mapping (type, initial, stages, ...)");
+}
+
+static void test_unknown_top_key(void **state)
+{
+    (void)state;
+    expect_error("unknown_top_key.yaml", 11,
+                 "unknown top-level key 'deadlines' (expected type, initial, stages, create, "
+                 "edit, transitions)");
+}
+
+static void test_unknown_transition_key(void **state)
+{
+    (void)state;
+    expect_error("unknown_transition_key.yaml", 21,
+                 "unknown key 'gaurds' in a transition (expected action, from, to, roles, "
+                 "scope, guards)");
+}
+
+static void test_unknown_stage_key(void **state)
+{
+    (void)state;
+    expect_error("unknown_stage_key.yaml", 8,
+                 "unknown key 'deadline' in a stage (expected name, editable)");
+}
+
+static void test_unknown_create_key(void **state)
+{
+    (void)state;
+    expect_error("unknown_create_key.yaml", 9,
+                 "unknown key 'scpoe' in 'create' (expected roles, scope)");
+}
+
+static void test_duplicate_key(void **state)
+{
+    (void)state;
+    expect_error("duplicate_key.yaml", 15,
+                 "duplicate key 'to' in a transition (first at line 14)");
+}
+
+static void test_missing_type(void **state)
+{
+    (void)state;
+    expect_error("missing_type.yaml", 2, "missing required top-level key 'type'");
+}
+
+static void test_missing_initial(void **state)
+{
+    (void)state;
+    expect_error("missing_initial.yaml", 2, "missing required top-level key 'initial'");
+}
+
+static void test_missing_stages(void **state)
+{
+    (void)state;
+    expect_error("missing_stages.yaml", 2, "missing required top-level key 'stages'");
+}
+
+static void test_missing_transitions(void **state)
+{
+    (void)state;
+    expect_error("missing_transitions.yaml", 2, "missing required top-level key 'transitions'");
+}
+
+static void test_missing_to(void **state)
+{
+    (void)state;
+    expect_error("missing_to.yaml", 17, "missing required key 'to' in a transition");
+}
+
+static void test_unknown_type(void **state)
+{
+    (void)state;
+    expect_error("unknown_type.yaml", 2,
+                 "unknown document type 'no-such-type' (no plugin provides it)");
+}
+
+static void test_duplicate_stage(void **state)
+{
+    (void)state;
+    expect_error("duplicate_stage.yaml", 8, "duplicate stage 'draft' (first declared at line 5)");
+}
+
+static void test_bad_editable(void **state)
+{
+    (void)state;
+    expect_error("bad_editable.yaml", 6, "'editable' must be true or false");
+}
+
+static void test_unknown_initial(void **state)
+{
+    (void)state;
+    expect_error("unknown_initial.yaml", 3, "unknown stage 'drfat' (not declared in 'stages')");
+}
+
+static void test_unknown_from(void **state)
+{
+    (void)state;
+    expect_error("unknown_from.yaml", 18, "unknown stage 'reveiw' (not declared in 'stages')");
+}
+
+static void test_unknown_to(void **state)
+{
+    (void)state;
+    expect_error("unknown_to.yaml", 19, "unknown stage 'finished' (not declared in 'stages')");
+}
+
+static void test_unknown_role(void **state)
+{
+    (void)state;
+    expect_error("unknown_role.yaml", 15,
+                 "unknown role 'regional-oficial' (expected regional-official, "
+                 "ministry-reviewer, auditor, admin, commission-chair)");
+}
+
+static void test_unknown_edit_role(void **state)
+{
+    (void)state;
+    expect_error("unknown_edit_role.yaml", 10,
+                 "unknown role 'nobody' (expected regional-official, ministry-reviewer, "
+                 "auditor, admin, commission-chair)");
+}
+
+static void test_unknown_scope(void **state)
+{
+    (void)state;
+    expect_error("unknown_scope.yaml", 16,
+                 "unknown scope 'own-regoin' (expected own-region or all)");
+}
+
+static void test_unknown_guard(void **state)
+{
+    (void)state;
+    expect_error("unknown_guard.yaml", 23, "unknown guard 'foo' (no plugin provides it)");
+}
+
+static void test_duplicate_action(void **state)
+{
+    (void)state;
+    expect_error("duplicate_action.yaml", 22,
+                 "action 'submit' is declared twice from stage 'draft' (first at line 12)");
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    char err[512];
+    wf_workflow *wf = (wf_workflow *)0x1;
+    int rc = wf_load_file(&wf, WF_DIR "no-such-file.yaml", &resolver, err, sizeof(err));
+    assert_true(rc < 0);
+    assert_null(wf);
+    assert_string_equal(err, WF_DIR "no-such-file.yaml:0: cannot read the file");
+}
+
+/* No resolver means no plugin provides anything: the type is unknown. */
+static void test_no_resolver(void **state)
+{
+    (void)state;
+    char err[512];
+    wf_workflow *wf;
+    int rc = wf_load_file(&wf, KENES_SOURCE_DIR "/workflows/regional-plan.yaml", NULL, err,
+                          sizeof(err));
+    assert_int_equal(rc, KENES_EINVAL);
+    assert_non_null(strstr(err, "unknown document type 'regional-plan'"));
+}
+
+/* A tiny error buffer truncates the message but never overflows. */
+static void test_small_error_buffer(void **state)
+{
+    (void)state;
+    char err[8 + 1];
+    memset(err, '#', sizeof(err));
+    wf_workflow *wf;
+    assert_int_equal(wf_load_file(&wf, WF_DIR "unknown_guard.yaml", &resolver, err, 8),
+                     KENES_EINVAL);
+    assert_int_equal(strlen(err), 7);
+    assert_int_equal(err[8], '#');
+}
+
+static void test_regional_plan_workflow(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    int guard_lookups = 0;
+    wf_resolver res = resolver;
+    res.payload = &guard_lookups;
+    wf_workflow *wf = NULL;
+    int rc = wf_load_file(&wf, KENES_SOURCE_DIR "/workflows/regional-plan.yaml", &res, err,
+                          sizeof(err));
+    assert_string_equal(err, "");
+    assert_int_equal(rc, 0);
+    assert_non_null(wf);
+    assert_int_equal(guard_lookups, 1);
+
+    assert_string_equal(wf->type, "regional-plan");
+    assert_string_equal(wf->initial, "draft");
+    assert_string_equal(wf->file, KENES_SOURCE_DIR "/workflows/regional-plan.yaml");
+    assert_int_equal(wf->nstages, 4);
+    assert_int_equal(wf->ntransitions, 3);
+
+    /* Editable stages: draft and returned only. */
+    assert_true(wf_find_stage(wf, "draft")->editable);
+    assert_true(wf_find_stage(wf, "returned")->editable);
+    assert_false(wf_find_stage(wf, "ministry-review")->editable);
+    assert_false(wf_find_stage(wf, "approved")->editable);
+    assert_null(wf_find_stage(wf, "closed"));
+
+    assert_int_equal(wf->create_roles, ROLE_OFFICIAL);
+    assert_int_equal(wf->create_scope, SCOPE_OWN_REGION);
+    assert_int_equal(wf->edit_roles, ROLE_OFFICIAL);
+    assert_int_equal(wf->edit_scope, SCOPE_OWN_REGION);
+
+    const wf_transition *t = wf_find_transition(wf, "submit", "draft");
+    assert_non_null(t);
+    assert_ptr_equal(t, wf_find_transition(wf, "submit", "returned"));
+    assert_string_equal(t->to, "ministry-review");
+    assert_int_equal(t->roles, ROLE_OFFICIAL);
+    assert_int_equal(t->scope, SCOPE_OWN_REGION);
+    assert_int_equal(t->nguards, 0);
+    assert_null(wf_find_transition(wf, "submit", "ministry-review"));
+    assert_null(wf_find_transition(wf, "submit", "approved"));
+
+    t = wf_find_transition(wf, "approve", "ministry-review");
+    assert_non_null(t);
+    assert_string_equal(t->to, "approved");
+    assert_int_equal(t->roles, ROLE_REVIEWER);
+    assert_int_equal(t->scope, SCOPE_ALL);
+    assert_int_equal(t->nguards, 0);
+    assert_null(wf_find_transition(wf, "approve", "draft"));
+
+    t = wf_find_transition(wf, "return", "ministry-review");
+    assert_non_null(t);
+    assert_string_equal(t->to, "returned");
+    assert_int_equal(t->roles, ROLE_REVIEWER);
+    assert_int_equal(t->scope, SCOPE_ALL);
+    assert_int_equal(t->nguards, 1);
+    assert_string_equal(t->guard_names[0], "comment_required");
+    assert_ptr_equal(t->guards[0], &fake_guards[1]);
+    assert_true(t->line > 0);
+
+    assert_true(wf_has_action(wf, "return"));
+    assert_false(wf_has_action(wf, "reopen"));
+    assert_null(wf_find_transition(wf, "reopen", "approved"));
+
+    wf_workflow_free(wf);
+}
+
+static void test_to_json(void **state)
+{
+    (void)state;
+    char err[512];
+    wf_workflow *wf;
+    assert_int_equal(wf_load_file(&wf, KENES_SOURCE_DIR "/workflows/regional-plan.yaml",
+                                  &resolver, err, sizeof(err)),
+                     0);
+    json_t *j = wf_to_json(wf);
+    assert_non_null(j);
+    json_t *want = json_loads(
+        "{\"type\":\"regional-plan\",\"initial\":\"draft\","
+        "\"stages\":[{\"name\":\"draft\",\"editable\":true},"
+        "{\"name\":\"ministry-review\",\"editable\":false},"
+        "{\"name\":\"approved\",\"editable\":false},"
+        "{\"name\":\"returned\",\"editable\":true}],"
+        "\"create\":{\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},"
+        "\"edit\":{\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},"
+        "\"transitions\":["
+        "{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],\"to\":\"ministry-review\","
+        "\"roles\":[\"regional-official\"],\"scope\":\"own-region\",\"guards\":[]},"
+        "{\"action\":\"approve\",\"from\":[\"ministry-review\"],\"to\":\"approved\","
+        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":[]},"
+        "{\"action\":\"return\",\"from\":[\"ministry-review\"],\"to\":\"returned\","
+        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
+        "\"guards\":[\"comment_required\"]}]}",
+        0, NULL);
+    assert_non_null(want);
+    if (!json_equal(j, want)) {
+        char *got = json_dumps(j, JSON_SORT_KEYS);
+        print_error("got %s\n", got);
+        free(got);
+    }
+    assert_true(json_equal(j, want));
+    json_decref(want);
+    json_decref(j);
+    wf_workflow_free(wf);
+}
+
+/* A one-name "from" and "roles", and scope defaulting to all. */
+static void test_scalar_forms(void **state)
+{
+    (void)state;
+    char err[512];
+    wf_workflow *wf;
+    assert_int_equal(wf_load_file(&wf, WF_DIR "set-ok/b-fixture.yaml", &resolver, err,
+                                  sizeof(err)),
+                     0);
+    const wf_transition *t = wf_find_transition(wf, "submit", "draft");
+    assert_non_null(t);
+    assert_int_equal(t->nfrom, 1);
+    t = wf_find_transition(wf, "approve", "review");
+    assert_int_equal(t->roles, ROLE_REVIEWER);
+    assert_int_equal(t->scope, SCOPE_ALL);
+    assert_int_equal(wf->edit_roles, ROLE_OFFICIAL);
+    wf_workflow_free(wf);
+}
+
+static void test_set_load_dir(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    wf_set *set = NULL;
+    int rc = wf_set_load_dir(&set, WF_DIR "set-ok", &resolver, err, sizeof(err));
+    assert_string_equal(err, "");
+    assert_int_equal(rc, 0);
+    assert_int_equal(wf_set_count(set), 2);
+    /* Sorted by file name: a-other.yaml before b-fixture.yaml. */
+    assert_string_equal(wf_set_at(set, 0)->type, "other-type");
+    assert_string_equal(wf_set_at(set, 1)->type, "fixture-type");
+    assert_null(wf_set_at(set, 2));
+    assert_ptr_equal(wf_set_find(set, "fixture-type"), wf_set_at(set, 1));
+    assert_null(wf_set_find(set, "regional-plan"));
+    wf_set_free(set);
+}
+
+static void test_set_duplicate_type(void **state)
+{
+    (void)state;
+    char err[1024];
+    wf_set *set = (wf_set *)0x1;
+    int rc = wf_set_load_dir(&set, WF_DIR "set-dup", &resolver, err, sizeof(err));
+    assert_int_equal(rc, KENES_EINVAL);
+    assert_null(set);
+    assert_string_equal(err, WF_DIR "set-dup/b.yaml:2: a workflow for type 'fixture-type' is "
+                             "already defined in " WF_DIR "set-dup/a.yaml");
+}
+
+static void test_set_broken_file(void **state)
+{
+    (void)state;
+    char err[1024];
+    wf_set *set = (wf_set *)0x1;
+    int rc = wf_set_load_dir(&set, WF_DIR "set-broken", &resolver, err, sizeof(err));
+    assert_int_equal(rc, KENES_EINVAL);
+    assert_null(set);
+    assert_string_equal(err, WF_DIR
+                        "set-broken/b.yaml:21: unknown guard 'nope' (no plugin provides it)");
+}
+
+static void test_set_missing_dir(void **state)
+{
+    (void)state;
+    char err[1024];
+    wf_set *set = (wf_set *)0x1;
+    int rc = wf_set_load_dir(&set, WF_DIR "no-such-dir", &resolver, err, sizeof(err));
+    assert_int_equal(rc, KENES_EIO);
+    assert_null(set);
+    assert_non_null(strstr(err, WF_DIR "no-such-dir: cannot read the workflow directory"));
+}
+
+static void test_free_null(void **state)
+{
+    (void)state;
+    wf_workflow_free(NULL);
+    wf_set_free(NULL);
+    assert_int_equal(wf_set_count(NULL), 0);
+    assert_null(wf_set_find(NULL, "regional-plan"));
+    assert_null(wf_find_transition(NULL, "submit", "draft"));
+    assert_null(wf_to_json(NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_syntax_error),
+        cmocka_unit_test(test_empty_file),
+        cmocka_unit_test(test_not_mapping),
+        cmocka_unit_test(test_unknown_top_key),
+        cmocka_unit_test(test_unknown_transition_key),
+        cmocka_unit_test(test_unknown_stage_key),
+        cmocka_unit_test(test_unknown_create_key),
+        cmocka_unit_test(test_duplicate_key),
+        cmocka_unit_test(test_missing_type),
+        cmocka_unit_test(test_missing_initial),
+        cmocka_unit_test(test_missing_stages),
+        cmocka_unit_test(test_missing_transitions),
+        cmocka_unit_test(test_missing_to),
+        cmocka_unit_test(test_unknown_type),
+        cmocka_unit_test(test_duplicate_stage),
+        cmocka_unit_test(test_bad_editable),
+        cmocka_unit_test(test_unknown_initial),
+        cmocka_unit_test(test_unknown_from),
+        cmocka_unit_test(test_unknown_to),
+        cmocka_unit_test(test_unknown_role),
+        cmocka_unit_test(test_unknown_edit_role),
+        cmocka_unit_test(test_unknown_scope),
+        cmocka_unit_test(test_unknown_guard),
+        cmocka_unit_test(test_duplicate_action),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_no_resolver),
+        cmocka_unit_test(test_small_error_buffer),
+        cmocka_unit_test(test_regional_plan_workflow),
+        cmocka_unit_test(test_to_json),
+        cmocka_unit_test(test_scalar_forms),
+        cmocka_unit_test(test_set_load_dir),
+        cmocka_unit_test(test_set_duplicate_type),
+        cmocka_unit_test(test_set_broken_file),
+        cmocka_unit_test(test_set_missing_dir),
+        cmocka_unit_test(test_free_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
