@@ -78,6 +78,16 @@ const char *http_status_text(int status);
  * every connection is closed.  Then http_server_free().
  */
 void http_server_stop(http_server *srv, void (*done)(void *payload), void *payload);
+/*
+ * Also true of this implementation:
+ * - Refused requests get JSON {"error":{"code","message"}} and a close:
+ *   400 "bad_request", 413 "body_too_large", 431 "headers_too_large".
+ * - End of input from a client counts as the client leaving: a request still
+ *   with the handler is dropped, and http_respond() only frees it.
+ * - http-parser caps a request head at 80 KiB whatever max_header_bytes says.
+ * - If nothing is open when http_server_stop() is called, done runs before
+ *   it returns.
+ */
 /* Only after stop's done callback (or if listen never succeeded). NULL is a no-op. */
 void http_server_free(http_server *srv);
 

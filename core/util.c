@@ -123,6 +123,7 @@ char *util_buf_detach(util_buf *b, size_t *len)
 {
     if (buf_reserve(b, 0) < 0)
         return NULL;
+    b->data[b->len] = '\0'; /* a buffer never written to has no terminator yet */
     char *p = b->data;
     if (len)
         *len = b->len;

@@ -64,7 +64,7 @@ class StartupRefusals(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def test_unknown_guard_stops_serve_with_file_and_line(self):
-        d, path = self.broken_workflow("comment_required", "no_such_guard")
+        d, path = self.broken_workflow("guards: [comment_required]", "guards: [no_such_guard]")
         code, log = self.start_with(workflows=d)
         self.assertEqual(code, 1)
         with open(path) as f:
@@ -73,7 +73,7 @@ class StartupRefusals(unittest.TestCase):
         self.assertIn("no_such_guard", log)
 
     def test_unknown_role_stops_serve(self):
-        d, path = self.broken_workflow("ministry-reviewer", "minister")
+        d, path = self.broken_workflow("roles: [ministry-reviewer]", "roles: [minister]")
         code, log = self.start_with(workflows=d)
         self.assertEqual(code, 1)
         self.assertIn(path + ":", log)
@@ -145,7 +145,8 @@ class Concurrency(ServerTest):
                 if not chunk:
                     break
                 out += chunk
-        statuses = [line.split(b" ")[1] for line in out.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+        import re
+        statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", out)
         self.assertEqual(statuses, [b"200", b"404", b"200", b"200"])
 
 
