@@ -79,8 +79,8 @@ static int users_load(auth_user **out, size_t *count, const char *path, char *er
         const char *disabled = yml_scalar(yml_get(&y, u, "disabled"));
         if (!name || !name_valid(name) || role_parse(role) == ROLE_NONE || !hash ||
             (role_needs_region(role_parse(role)) && (!region || !*region))) {
-            snprintf(err, errcap, "%s:%d: a user needs a valid name, role, password%s", path,
-                     yml_line(u), role_needs_region(role_parse(role)) ? " and region" : "");
+            yml_fail(err, errcap, path, u, "a user needs a valid name, role, password%s",
+                     role_needs_region(role_parse(role)) ? " and region" : "");
             users_free(users, i);
             yml_dispose(&y);
             return KENES_EINVAL;

@@ -72,9 +72,7 @@ static int get_size(yml_doc *y, yaml_node_t *map, const char *key, size_t *out, 
     char *end;
     unsigned long long v = s ? strtoull(s, &end, 10) : 0;
     if (!s || *end || end == s || v == 0) {
-        snprintf(err, errcap, "%s:%d: %s must be a positive whole number", y->file, yml_line(n),
-                 key);
-        return KENES_EINVAL;
+        return yml_fail(err, errcap, y->file, n, "%s must be a positive whole number", key);
     }
     *out = (size_t)v;
     return 0;
@@ -116,8 +114,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(root, &npairs);
     if (!p && root->type != YAML_MAPPING_NODE) {
-        snprintf(err, errcap, "%s:%d: expected a mapping", path, yml_line(root));
-        rc = KENES_EINVAL;
+        rc = yml_fail(err, errcap, path, root, "expected a mapping");
         goto out;
     }
     for (; npairs--; p++) {
@@ -126,16 +123,13 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         for (size_t i = 0; k && i < UTIL_ARRAY_LEN(known); i++)
             ok |= strcmp(k, known[i]) == 0;
         if (!ok) {
-            snprintf(err, errcap, "%s:%d: unknown key '%s'", path,
-                     yml_line(yml_node(&y, p->key)), k ? k : "?");
-            rc = KENES_EINVAL;
+            rc = yml_fail(err, errcap, path, yml_node(&y, p->key), "unknown key '%s'", k ? k : "?");
             goto out;
         }
     }
     yaml_node_t *n = yml_get(&y, root, "listen");
     if (n && (!yml_scalar(n) || config_parse_listen(c, yml_scalar(n)) < 0)) {
-        snprintf(err, errcap, "%s:%d: listen must be host:port", path, yml_line(n));
-        rc = KENES_EINVAL;
+        rc = yml_fail(err, errcap, path, n, "listen must be host:port");
         goto out;
     }
     yaml_node_t *limits = yml_get(&y, root, "limits");

@@ -32,22 +32,6 @@ static void free_table(region *t, size_t n)
     free(t);
 }
 
-static int fail(char *err, size_t errcap, const char *path, const yaml_node_t *n,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int fail(char *err, size_t errcap, const char *path, const yaml_node_t *n,
-                const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (err && errcap)
-        snprintf(err, errcap, "%s:%d: %s", path, n ? yml_line(n) : 1, msg);
-    return KENES_EINVAL;
-}
-
 /* "KZ-" and two digits: the ISO 3166-2:KZ shape. */
 static int code_shape_ok(const char *s)
 {
@@ -61,21 +45,21 @@ static int parse(yml_doc *doc, const char *path, region **out, size_t *out_len, 
     static const char *const keys[] = {"code", "ru", "kk", "en"};
     yaml_node_t *root = yml_root(doc);
     if (!root || root->type != YAML_MAPPING_NODE)
-        return fail(err, errcap, path, root, "expected a mapping with a 'regions' list");
+        return yml_fail(err, errcap, path, root, "expected a mapping with a 'regions' list");
     size_t np;
     yaml_node_pair_t *pairs = yml_pairs(root, &np);
     for (size_t i = 0; i < np; i++) {
         yaml_node_t *k = yml_node(doc, pairs[i].key);
         const char *ks = yml_scalar(k);
         if (!ks || strcmp(ks, "regions") != 0)
-            return fail(err, errcap, path, k, "unknown key '%s' (expected regions)",
+            return yml_fail(err, errcap, path, k, "unknown key '%s' (expected regions)",
                         ks ? ks : "?");
     }
     yaml_node_t *list = yml_get(doc, root, "regions");
     size_t n;
     yaml_node_item_t *items = yml_items(list, &n);
     if (!items || n == 0)
-        return fail(err, errcap, path, list ? list : root, "'regions' must be a non-empty list");
+        return yml_fail(err, errcap, path, list ? list : root, "'regions' must be a non-empty list");
 
     region *t = calloc(n, sizeof(*t));
     if (!t)
@@ -85,7 +69,7 @@ static int parse(yml_doc *doc, const char *path, region **out, size_t *out_len, 
     for (size_t i = 0; rc == 0 && i < n; i++) {
         yaml_node_t *item = yml_node(doc, items[i]);
         if (!item || item->type != YAML_MAPPING_NODE) {
-            rc = fail(err, errcap, path, item, "a region must be a mapping {code, ru, kk, en}");
+            rc = yml_fail(err, errcap, path, item, "a region must be a mapping {code, ru, kk, en}");
             break;
         }
         size_t nk;
@@ -97,7 +81,7 @@ static int parse(yml_doc *doc, const char *path, region **out, size_t *out_len, 
             for (size_t a = 0; ks && a < UTIL_ARRAY_LEN(keys); a++)
                 known |= strcmp(keys[a], ks) == 0;
             if (!known)
-                rc = fail(err, errcap, path, k, "unknown key '%s' in a region (expected code, "
+                rc = yml_fail(err, errcap, path, k, "unknown key '%s' in a region (expected code, "
                           "ru, kk, en)", ks ? ks : "?");
         }
         char *vals[4] = {0};
@@ -105,14 +89,14 @@ static int parse(yml_doc *doc, const char *path, region **out, size_t *out_len, 
             yaml_node_t *v = yml_get(doc, item, keys[a]);
             const char *s = yml_scalar(v);
             if (!v)
-                rc = fail(err, errcap, path, item, "a region is missing '%s'", keys[a]);
+                rc = yml_fail(err, errcap, path, item, "a region is missing '%s'", keys[a]);
             else if (!s || !*s)
-                rc = fail(err, errcap, path, v, "'%s' must be non-empty text", keys[a]);
+                rc = yml_fail(err, errcap, path, v, "'%s' must be non-empty text", keys[a]);
             else if (a == 0 && !code_shape_ok(s))
-                rc = fail(err, errcap, path, v, "region code '%s' is not of the form KZ-NN", s);
+                rc = yml_fail(err, errcap, path, v, "region code '%s' is not of the form KZ-NN", s);
             for (size_t b = 0; rc == 0 && a == 0 && b < len; b++)
                 if (strcmp(t[b].code, s) == 0)
-                    rc = fail(err, errcap, path, v, "duplicate region '%s'", s);
+                    rc = yml_fail(err, errcap, path, v, "duplicate region '%s'", s);
             if (rc == 0 && !(vals[a] = strdup(s)))
                 rc = KENES_ENOMEM;
         }

@@ -180,9 +180,7 @@ static int demo_users(const config *cfg, char *err, size_t errcap)
         const char *region = yml_scalar(yml_get(&y, u, "region"));
         const char *password = yml_scalar(yml_get(&y, u, "password"));
         if (!name || !role || !password) {
-            snprintf(err, errcap, "%s:%d: a demo user needs name, role and password", path,
-                     yml_line(u));
-            rc = KENES_EINVAL;
+            rc = yml_fail(err, errcap, path, u, "a demo user needs name, role and password");
             break;
         }
         rc = auth_users_add(users_path, name, role_parse(role), region, password, err, errcap);

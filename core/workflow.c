@@ -36,14 +36,11 @@ static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 
 static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int rc = yml_vfail(c->err, c->errcap, c->path, n, fmt, ap);
     va_end(ap);
-    if (c->err && c->errcap)
-        snprintf(c->err, c->errcap, "%s:%d: %s", c->path, n ? yml_line(n) : 1, msg);
-    return KENES_EINVAL;
+    return rc;
 }
 
 /* ---- generic node checks ---------------------------------------------- */

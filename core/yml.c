@@ -106,3 +106,23 @@ yaml_node_pair_t *yml_pairs(yaml_node_t *n, size_t *count)
     *count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     return n->data.mapping.pairs.start;
 }
+
+int yml_vfail(char *err, size_t errcap, const char *file, const yaml_node_t *n, const char *fmt,
+              va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (err && errcap)
+        snprintf(err, errcap, "%s:%d: %s", file, n ? yml_line(n) : 1, msg);
+    return KENES_EINVAL;
+}
+
+int yml_fail(char *err, size_t errcap, const char *file, const yaml_node_t *n, const char *fmt,
+             ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = yml_vfail(err, errcap, file, n, fmt, ap);
+    va_end(ap);
+    return rc;
+}

@@ -5,6 +5,7 @@
 #ifndef KENES_YML_H
 #define KENES_YML_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <yaml.h>
 
@@ -30,6 +31,12 @@ const char *yml_scalar(const yaml_node_t *n);
 /* Items of a sequence: *count set; NULL if n is not a sequence. */
 yaml_node_item_t *yml_items(yaml_node_t *n, size_t *count);
 yaml_node_t *yml_node(yml_doc *d, yaml_node_item_t id);
+
+/* Write "file:line: message" for node n (line 1 if n is NULL) to err; returns KENES_EINVAL. */
+int yml_fail(char *err, size_t errcap, const char *file, const yaml_node_t *n, const char *fmt,
+             ...) __attribute__((format(printf, 5, 6)));
+int yml_vfail(char *err, size_t errcap, const char *file, const yaml_node_t *n, const char *fmt,
+              va_list ap);
 
 /* Iterate a mapping: for (yaml_node_pair_t *p = yml_pairs(n, &k); k--; p++) */
 yaml_node_pair_t *yml_pairs(yaml_node_t *n, size_t *count);
