@@ -212,6 +212,24 @@ static void handle_workflows(server *srv, http_request *req)
     api_reply_json(req, 200, json_pack("{s:o}", "workflows", list), NULL);
 }
 
+/* GET /api/v1/templates/{type}?lang=ru|kk|en (ru by default) */
+static void handle_template(server *srv, http_request *req, const char *type)
+{
+    char lang[8] = "ru";
+    int has = api_query(req, "lang", lang, sizeof(lang));
+    if (has < 0 || (strcmp(lang, "ru") != 0 && strcmp(lang, "kk") != 0 && strcmp(lang, "en") != 0)) {
+        api_reply_error(req, 400, "bad_request", NULL, "lang must be ru, kk or en");
+        return;
+    }
+    json_t *text = json_object_get(json_object_get(srv->templates, type), lang);
+    if (!text) {
+        api_reply_error(req, 404, "not_found", NULL, "no template for that type and language");
+        return;
+    }
+    api_reply_json(req, 200, json_pack("{s:s, s:s, s:O}", "type", type, "lang", lang, "body", text),
+                   NULL);
+}
+
 /* Split "plan/KZ-11/2026/transitions" into the id and what follows it. */
 static int split_document_path(char *rest, const char **sub, const char **arg)
 {
@@ -337,6 +355,11 @@ void api_handle(http_request *req, void *payload)
             return not_allowed(req);
         api_reply_json(req, 200, json_pack("{s:o}", "regions", region_to_json()), NULL);
         return;
+    }
+    if (strncmp(rest, "templates/", 10) == 0) {
+        if (!method_is(req, "GET"))
+            return not_allowed(req);
+        return handle_template(srv, req, rest + 10);
     }
     if (strcmp(rest, "documents") == 0) {
         if (method_is(req, "GET"))

@@ -607,3 +607,17 @@ int doc_parse(json_t **out, const char *buf, size_t len, char *err, size_t errca
     *out = doc;
     return 0;
 }
+
+int doc_parse_yaml(json_t **out, const char *buf, size_t len, char *err, size_t errcap)
+{
+    fm_parser fp = {.err = err, .errcap = errcap};
+    *out = NULL;
+    if (err && errcap)
+        err[0] = '\0';
+    if (!yaml_parser_initialize(&fp.p))
+        return KENES_ENOMEM;
+    yaml_parser_set_input_string(&fp.p, (const unsigned char *)buf, len);
+    int rc = parse_front_matter(&fp, out);
+    yaml_parser_delete(&fp.p);
+    return rc;
+}

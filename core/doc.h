@@ -31,4 +31,8 @@ int doc_serialize(char **out, size_t *out_len, const json_t *doc);
  * On failure returns KENES_EINVAL and writes a one-line reason to err. */
 int doc_parse(json_t **out, const char *buf, size_t len, char *err, size_t errcap);
 
+/* Parse a YAML text holding one mapping (a content file) into JSON with the
+ * same typing rules as the front matter.  KENES_EINVAL with "line N: why". */
+int doc_parse_yaml(json_t **out, const char *buf, size_t len, char *err, size_t errcap);
+
 #endif

@@ -30,6 +30,7 @@ typedef struct idx_doc {
     size_t nversions;
     size_t cap;
     int busy; /* a write is queued or running: further writes wait their turn */
+    int repo; /* which repository holds it (REPO_DOCUMENTS, REPO_CASES) */
 } idx_doc;
 
 typedef struct doc_index doc_index;

@@ -1,5 +1,6 @@
 #include "kapi.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +86,51 @@ int kapi_region_valid(const char *code)
     return api_region_valid(code);
 }
 
+static int api_parse_date(const char *s, int *y, int *m, int *d)
+{
+    int Y, M, D, n = 0;
+    /* sscanf alone would take "2026- 2-+5": insist on digits where digits go. */
+    static const char shape[] = "dddd-dd-dd";
+    for (size_t i = 0; s && i < sizeof(shape) - 1; i++)
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
+            return KENES_EINVAL;
+    if (!s || s[10] != '\0' || sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10)
+        return KENES_EINVAL;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+    if (Y < 1900 || Y > 2200 || M < 1 || M > 12 || D < 1 || D > days[M - 1] + (M == 2 && leap))
+        return KENES_EINVAL;
+    if (y)
+        *y = Y;
+    if (m)
+        *m = M;
+    if (d)
+        *d = D;
+    return 0;
+}
+
+static void api_uuid(char out[37])
+{
+    unsigned char b[16];
+    randombytes_buf(b, sizeof(b));
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+    snprintf(out, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+}
+
+static long long api_now_ms(void)
+{
+    return (long long)util_now_ms();
+}
+
+int kapi_parse_date(const char *s, int *y, int *m, int *d)
+{
+    return api_parse_date(s, y, m, d);
+}
+
 static const kenes_api api_table = {
     .abi_version = KENES_ABI_VERSION,
     .struct_size = sizeof(kenes_api),
@@ -96,6 +142,9 @@ static const kenes_api api_table = {
     .region_valid = api_region_valid,
     .utf8_valid = util_utf8_valid,
     .utf8_length = util_utf8_length,
+    .parse_date = api_parse_date,
+    .uuid = api_uuid,
+    .now_ms = api_now_ms,
 };
 
 const kenes_api *kapi_get(void)

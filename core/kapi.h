@@ -28,6 +28,9 @@ const kenes_api *kapi_get(void);
 void kapi_errors_init(kenes_errors *e);
 void kapi_errors_dispose(kenes_errors *e);
 
+/* 0 if s is a calendar date YYYY-MM-DD. */
+int kapi_parse_date(const char *s, int *y, int *m, int *d);
+
 /* 1 if code is one of the 20 regions. */
 int kapi_region_valid(const char *code);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "demo.h"
 #include "doc.h"
 #include "kapi.h"
 #include "log.h"
@@ -16,6 +17,8 @@
 #include "region.h"
 #include "util.h"
 #include "yml.h"
+
+const char *const server_repo_names[2] = {"documents.git", "cases.git"};
 
 void server_path(char *out, size_t cap, const char *data_dir, const char *leaf)
 {
@@ -57,6 +60,7 @@ int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
 
 typedef struct rebuild {
     doc_index *ix;
+    int repo;
     size_t foreign; /* commits without our trailers */
 } rebuild;
 
@@ -71,8 +75,14 @@ static int rebuild_commit(const store_commit_info *c, void *payload)
     }
     idx_doc *d = index_get(rb->ix, m.document);
     int rc = 0;
-    if (!d)
-        rc = index_add(&d, rb->ix, m.document);
+    if (!d && (rc = index_add(&d, rb->ix, m.document)) == 0)
+        d->repo = rb->repo;
+    if (rc == 0 && d->repo != rb->repo) {
+        log_warn("index", "commit %.12s names a document of the other repository; skipped",
+                 c->commit);
+        msg_parsed_dispose(&m);
+        return 0;
+    }
     if (rc == 0) {
         idx_version v = {0};
         snprintf(v.commit, sizeof(v.commit), "%s", c->commit);
@@ -91,6 +101,7 @@ static int rebuild_commit(const store_commit_info *c, void *payload)
 
 typedef struct load_ctx {
     store *s;
+    int repo;
     char *err;
     size_t errcap;
 } load_ctx;
@@ -100,6 +111,8 @@ static int load_head(idx_doc *d, void *payload)
 {
     load_ctx *lc = payload;
     char path[300], *text = NULL;
+    if (d->repo != lc->repo || d->doc)
+        return 0;
     size_t len;
     json_t *doc = NULL;
     snprintf(path, sizeof(path), "%s.md", d->id);
@@ -115,15 +128,15 @@ static int load_head(idx_doc *d, void *payload)
     return 0;
 }
 
-int server_rebuild_index(doc_index *ix, store *s, char *err, size_t errcap)
+int server_rebuild_index(doc_index *ix, store *s, int repo, char *err, size_t errcap)
 {
-    rebuild rb = {ix, 0};
+    rebuild rb = {ix, repo, 0};
     int rc = store_walk(s, rebuild_commit, &rb);
     if (rc < 0) {
-        snprintf(err, errcap, "cannot read the repository's history");
+        snprintf(err, errcap, "cannot read the history of %s", server_repo_names[repo]);
         return rc;
     }
-    load_ctx lc = {s, err, errcap};
+    load_ctx lc = {s, repo, err, errcap};
     return index_foreach(ix, load_head, &lc);
 }
 
@@ -142,9 +155,8 @@ int server_init_data(const char *dir, char *err, size_t errcap)
         snprintf(err, errcap, "%s is initialised already", dir);
         return KENES_EEXISTS;
     }
-    static const char *const repos[] = {"documents.git", "cases.git"};
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(repos); i++) {
-        server_path(path, sizeof(path), dir, repos[i]);
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(server_repo_names); i++) {
+        server_path(path, sizeof(path), dir, server_repo_names[i]);
         if (store_init_repo(path) < 0) {
             snprintf(err, errcap, "cannot create the repository %s", path);
             return KENES_EIO;
@@ -192,6 +204,38 @@ static int demo_users(const config *cfg, char *err, size_t errcap)
     return rc;
 }
 
+/* ---- templates ---- */
+
+/* content/templates/<type>.<lang>.md for every workflow type, read once:
+ * {"regional-plan": {"ru": "...", ...}, ...}.  A missing file is a gap, not a fault. */
+static int load_templates(server *srv, char *err, size_t errcap)
+{
+    static const char *const langs[] = {"ru", "kk", "en"};
+    srv->templates = json_object();
+    for (size_t i = 0; i < wf_set_count(srv->workflows); i++) {
+        const char *type = wf_set_at(srv->workflows, i)->type;
+        json_t *per = json_object();
+        for (size_t l = 0; l < UTIL_ARRAY_LEN(langs); l++) {
+            char path[4096], *text;
+            size_t len;
+            snprintf(path, sizeof(path), "%s/templates/%s.%s.md", srv->cfg->content_dir, type,
+                     langs[l]);
+            if (util_read_file(&text, &len, path) < 0)
+                continue;
+            json_t *s = json_stringn(text, len);
+            free(text);
+            if (!s) {
+                snprintf(err, errcap, "%.900s: not valid UTF-8", path);
+                json_decref(per);
+                return KENES_EINVAL;
+            }
+            json_object_set_new(per, langs[l], s);
+        }
+        json_object_set_new(srv->templates, type, per);
+    }
+    return 0;
+}
+
 /* ---- running ---- */
 
 static void on_http_stopped(void *payload)
@@ -224,7 +268,7 @@ int server_run(const config *cfg, int demo)
     char err[1024] = "", path[4096];
     server srv = {0};
     uv_loop_t loop;
-    int code = 1, rc;
+    int code = 1, rc = 0;
     srv.cfg = cfg;
     srv.loop = &loop;
     uv_loop_init(&loop);
@@ -252,18 +296,35 @@ int server_run(const config *cfg, int demo)
         fault("demo users", err);
         goto out;
     }
-    server_path(path, sizeof(path), cfg->data_dir, "documents.git");
-    if ((rc = store_open(&srv.docs, &loop, path, cfg->committer_name, cfg->committer_email)) < 0) {
-        fault("cannot open the repository", path);
+    if (index_new(&srv.index) < 0) {
+        fault("start-up", "out of memory");
         goto out;
     }
-    if (index_new(&srv.index) < 0 || server_rebuild_index(srv.index, srv.docs, err, sizeof(err)) < 0) {
-        fault("cannot load the documents", err);
-        goto out;
+    for (int r = 0; r < 2; r++) {
+        server_path(path, sizeof(path), cfg->data_dir, server_repo_names[r]);
+        if (store_open(&srv.repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0) {
+            fault("cannot open the repository", path);
+            goto out;
+        }
+        if (server_rebuild_index(srv.index, srv.repos[r], r, err, sizeof(err)) < 0) {
+            fault("cannot load the documents", err);
+            goto out;
+        }
     }
     server_path(path, sizeof(path), cfg->data_dir, "users.yaml");
     if (auth_open(&srv.auth, &loop, path, cfg->session_idle_s, err, sizeof(err)) < 0) {
         fault("users", err);
+        goto out;
+    }
+    if (demo && index_count(srv.index) == 0) {
+        snprintf(path, sizeof(path), "%s/demo/documents.yaml", cfg->content_dir);
+        if (demo_load(&srv, path, err, sizeof(err)) < 0) {
+            fault("demo documents", err);
+            goto out;
+        }
+    }
+    if (load_templates(&srv, err, sizeof(err)) < 0) {
+        fault("templates", err);
         goto out;
     }
     http_limits lim = {cfg->max_header_bytes, cfg->max_body_bytes, 0};
@@ -296,9 +357,11 @@ out:
     uv_run(&loop, UV_RUN_DEFAULT);
     auth_close(srv.auth);
     index_free(srv.index);
-    store_close(srv.docs);
+    store_close(srv.repos[REPO_DOCUMENTS]);
+    store_close(srv.repos[REPO_CASES]);
     wf_set_free(srv.workflows);
     plugin_set_free(srv.plugins);
+    json_decref(srv.templates);
     region_unload();
     if (uv_loop_close(&loop) != 0)
         log_warn("server", "the loop still had handles at exit");

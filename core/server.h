@@ -8,6 +8,7 @@
 #ifndef KENES_SERVER_H
 #define KENES_SERVER_H
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "auth.h"
@@ -18,15 +19,19 @@
 #include "store.h"
 #include "workflow.h"
 
+enum { REPO_DOCUMENTS = 0, REPO_CASES = 1 };
+extern const char *const server_repo_names[2]; /* "documents.git", "cases.git" */
+
 typedef struct server {
     uv_loop_t *loop;
     const config *cfg;
     plugin_set *plugins;
     wf_set *workflows;
-    store *docs; /* DATA/documents.git */
+    store *repos[2]; /* REPO_DOCUMENTS: DATA/documents.git; REPO_CASES: DATA/cases.git */
     doc_index *index;
     auth *auth;
     http_server *http;
+    json_t *templates; /* {type: {lang: markdown}} from content/templates */
     uv_signal_t sig_int;
     uv_signal_t sig_term;
     int stopping;
@@ -46,7 +51,7 @@ int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
 /* Create DIR, its repositories and kenes.yaml.  KENES_EEXISTS if done before. */
 int server_init_data(const char *dir, char *err, size_t errcap);
 
-/* Rebuild the index from a store (start-up). */
-int server_rebuild_index(doc_index *ix, store *s, char *err, size_t errcap);
+/* Add a repository's documents to the index (start-up); entries get repo. */
+int server_rebuild_index(doc_index *ix, store *s, int repo, char *err, size_t errcap);
 
 #endif

@@ -193,9 +193,37 @@ static int parse_scope(load_ctx *c, yaml_node_t *map, enum scope *scope)
 
 /* ---- the parts of a workflow ------------------------------------------- */
 
+/* deadline: {from: fields.x, after: 7d} */
+static int parse_deadline(load_ctx *c, yaml_node_t *n, wf_stage *s)
+{
+    static const char *const keys[] = {"from", "after", NULL};
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(c, n, "'deadline' must be a mapping such as {from: fields.order_date, after: 7d}");
+    int rc = check_keys(c, n, keys, "a deadline");
+    if (rc < 0)
+        return rc;
+    yaml_node_t *an, *fn;
+    const char *after, *from;
+    if ((rc = get_scalar(c, n, "after", 1, "a deadline", &an, &after)) < 0 ||
+        (rc = get_scalar(c, n, "from", 0, "a deadline", &fn, &from)) < 0)
+        return rc;
+    char *end;
+    long long count = strtoll(after, &end, 10);
+    long long unit = strcmp(end, "d") == 0 ? 86400000LL : strcmp(end, "h") == 0 ? 3600000LL : 0;
+    if (end == after || count <= 0 || count > 36500 || !unit)
+        return fail(c, an, "'after' must be a whole number of days or hours, such as 7d or 12h");
+    if (from && (strncmp(from, "fields.", 7) != 0 || !from[7]))
+        return fail(c, fn, "'from' must name a date field, such as fields.order_date");
+    s->has_deadline = 1;
+    s->deadline_after_ms = count * unit;
+    if (from && !(s->deadline_from = strdup(from + 7)))
+        return KENES_ENOMEM;
+    return 0;
+}
+
 static int parse_stages(load_ctx *c, yaml_node_t *list)
 {
-    static const char *const keys[] = {"name", "editable", NULL};
+    static const char *const keys[] = {"name", "editable", "deadline", NULL};
     size_t k;
     yaml_node_item_t *items = yml_items(list, &k);
     if (!items)
@@ -237,6 +265,9 @@ static int parse_stages(load_ctx *c, yaml_node_t *list)
         s->editable = editable;
         c->stage_lines[c->wf->nstages] = yml_line(nn);
         c->wf->nstages++;
+        yaml_node_t *dn = yml_get(&c->doc, st, "deadline");
+        if (dn && (rc = parse_deadline(c, dn, s)) < 0)
+            return rc;
     }
     return 0;
 }
@@ -248,20 +279,13 @@ static int check_stage(load_ctx *c, yaml_node_t *n, const char *name)
     return 0;
 }
 
-/* create: / edit: {roles, scope} */
-static int parse_access(load_ctx *c, yaml_node_t *root, const char *key, unsigned *roles,
-                        enum scope *scope)
+/* {roles, scope} as create:, edit: or an item of read: */
+static int parse_access_node(load_ctx *c, yaml_node_t *n, const char *where, unsigned *roles,
+                             enum scope *scope)
 {
     static const char *const keys[] = {"roles", "scope", NULL};
-    char where[32];
-    *roles = 0;
-    *scope = SCOPE_ALL;
-    yaml_node_t *n = yml_get(&c->doc, root, key);
-    if (!n)
-        return 0;
     if (n->type != YAML_MAPPING_NODE)
-        return fail(c, n, "'%s' must be a mapping such as {roles: [...], scope: all}", key);
-    snprintf(where, sizeof(where), "'%s'", key);
+        return fail(c, n, "%s must be a mapping such as {roles: [...], scope: all}", where);
     int rc = check_keys(c, n, keys, where);
     if (rc < 0)
         return rc;
@@ -271,6 +295,40 @@ static int parse_access(load_ctx *c, yaml_node_t *root, const char *key, unsigne
     if ((rc = parse_roles(c, rn, roles)) < 0)
         return rc;
     return parse_scope(c, n, scope);
+}
+
+static int parse_access(load_ctx *c, yaml_node_t *root, const char *key, unsigned *roles,
+                        enum scope *scope)
+{
+    char where[32];
+    *roles = 0;
+    *scope = SCOPE_ALL;
+    yaml_node_t *n = yml_get(&c->doc, root, key);
+    if (!n)
+        return 0;
+    snprintf(where, sizeof(where), "'%s'", key);
+    return parse_access_node(c, n, where, roles, scope);
+}
+
+static int parse_read(load_ctx *c, yaml_node_t *root)
+{
+    yaml_node_t *n = yml_get(&c->doc, root, "read");
+    if (!n)
+        return 0;
+    size_t k;
+    yaml_node_item_t *items = yml_items(n, &k);
+    if (!items || k == 0)
+        return fail(c, n, "'read' must be a non-empty list of {roles, scope}");
+    if (!(c->wf->read = calloc(k, sizeof(wf_access))))
+        return KENES_ENOMEM;
+    for (size_t i = 0; i < k; i++) {
+        wf_access *a = &c->wf->read[c->wf->nread++];
+        int rc = parse_access_node(c, yml_node(&c->doc, items[i]), "an item of 'read'",
+                                   &a->roles, &a->scope);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }
 
 static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
@@ -401,8 +459,8 @@ static int parse_transitions(load_ctx *c, yaml_node_t *list)
 
 static int parse_workflow(load_ctx *c, int *type_line)
 {
-    static const char *const keys[] = {"type",   "initial", "stages", "create",
-                                       "edit",   "transitions", NULL};
+    static const char *const keys[] = {"type", "initial", "stages",      "create",
+                                       "edit", "read",    "transitions", NULL};
     const char *where = "the workflow";
     yaml_node_t *root = yml_root(&c->doc);
     if (!root || root->type != YAML_MAPPING_NODE)
@@ -440,6 +498,8 @@ static int parse_workflow(load_ctx *c, int *type_line)
     if ((rc = parse_access(c, root, "create", &c->wf->create_roles, &c->wf->create_scope)) < 0)
         return rc;
     if ((rc = parse_access(c, root, "edit", &c->wf->edit_roles, &c->wf->edit_scope)) < 0)
+        return rc;
+    if ((rc = parse_read(c, root)) < 0)
         return rc;
     return parse_transitions(c, yml_get(&c->doc, root, "transitions"));
 }
@@ -492,9 +552,12 @@ void wf_workflow_free(wf_workflow *wf)
 {
     if (!wf)
         return;
-    for (size_t i = 0; i < wf->nstages; i++)
+    for (size_t i = 0; i < wf->nstages; i++) {
         free(wf->stages[i].name);
+        free(wf->stages[i].deadline_from);
+    }
     free(wf->stages);
+    free(wf->read);
     for (size_t i = 0; i < wf->ntransitions; i++) {
         wf_transition *t = &wf->transitions[i];
         free(t->action);
@@ -704,9 +767,19 @@ json_t *wf_to_json(const wf_workflow *wf)
     if (!wf)
         return NULL;
     json_t *stages = json_array();
-    for (size_t i = 0; stages && i < wf->nstages; i++)
-        json_array_append_new(stages, json_pack("{s:s, s:b}", "name", wf->stages[i].name,
-                                                "editable", wf->stages[i].editable));
+    for (size_t i = 0; stages && i < wf->nstages; i++) {
+        const wf_stage *st = &wf->stages[i];
+        json_t *sj = json_pack("{s:s, s:b}", "name", st->name, "editable", st->editable);
+        if (st->has_deadline)
+            json_object_set_new(sj, "deadline",
+                                json_pack("{s:s?, s:I}", "from_field", st->deadline_from,
+                                          "after_hours", (json_int_t)(st->deadline_after_ms / 3600000)));
+        json_array_append_new(stages, sj);
+    }
+    json_t *read = json_array();
+    for (size_t i = 0; read && i < wf->nread; i++)
+        json_array_append_new(read, json_pack("{s:o, s:s}", "roles", roles_json(wf->read[i].roles),
+                                              "scope", scope_name(wf->read[i].scope)));
     json_t *transitions = json_array();
     for (size_t i = 0; transitions && i < wf->ntransitions; i++) {
         const wf_transition *t = &wf->transitions[i];
@@ -717,9 +790,9 @@ json_t *wf_to_json(const wf_workflow *wf)
                       "scope", scope_name(t->scope), "guards",
                       strv_json(t->guard_names, t->nguards)));
     }
-    return json_pack("{s:s, s:s, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:o}", "type", wf->type,
+    return json_pack("{s:s, s:s, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:o, s:o}", "type", wf->type,
                      "initial", wf->initial, "stages", stages, "create", "roles",
                      roles_json(wf->create_roles), "scope", scope_name(wf->create_scope),
                      "edit", "roles", roles_json(wf->edit_roles), "scope",
-                     scope_name(wf->edit_scope), "transitions", transitions);
+                     scope_name(wf->edit_scope), "read", read, "transitions", transitions);
 }

@@ -16,6 +16,11 @@
  *       roles: [regional-official]   # a list or one name
  *       scope: own-region            # or all (default)
  *       guards: [comment_required]   # optional
+ *   read:                            # optional: who may read (default: everyone signed in)
+ *     - {roles: [auditor], scope: all}
+ *
+ * A stage may carry `deadline: {from: fields.order_date, after: 7d}` (after:
+ * whole days "Nd" or hours "Nh"; without `from`, counted from entering the stage).
  *
  * Loading checks everything a running server relies on and fails with
  * "file:line: message": unknown keys, unknown stage/role/guard/type,
@@ -33,7 +38,19 @@
 typedef struct wf_stage {
     char *name;
     int editable;
+    /* deadline: {from: fields.order_date, after: 7d}: while a document is in
+     * this stage it is due `after` past the date in that field, or past the
+     * time it entered the stage when there is no `from`. */
+    int has_deadline;
+    char *deadline_from; /* "order_date" (the part after "fields."), or NULL */
+    long long deadline_after_ms;
 } wf_stage;
+
+/* Who may do something: these roles, in this scope. */
+typedef struct wf_access {
+    unsigned roles;
+    enum scope scope;
+} wf_access;
 
 typedef struct wf_transition {
     char *action;
@@ -60,6 +77,9 @@ typedef struct wf_workflow {
     enum scope create_scope;
     unsigned edit_roles;
     enum scope edit_scope;
+    /* read: [{roles, scope}, ...]; none means every signed-in role, all regions. */
+    wf_access *read;
+    size_t nread;
 } wf_workflow;
 
 /* How the loader learns what plugins provide, without depending on them. */

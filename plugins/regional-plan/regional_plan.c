@@ -2,185 +2,227 @@
  * regional-plan: each region's plan under the national concept «Дети
  * Казахстана» (2026–2030).  The workflow (workflows/regional-plan.yaml) says
  * who moves a plan between stages; this plugin says what a valid plan is,
- * what its id is, and provides the comment_required guard used when a
- * reviewer returns a plan.
+ * what its id is, and provides the act_recorded guard (the approving act is
+ * recorded).  The comment_required guard lives in plugins/common.
  *
- * Only <kenes/plugin.h>, jansson and libc: everything else comes through the
- * api table.
+ * A plan's fields:
+ *   period           a year of the concept, 2026 to 2030
+ *   measures         a list; at least one measure in each of the concept's
+ *                    four directions (safety, education, health,
+ *                    family-social-protection); each measure is
+ *                    {title, direction, lead_agency, co_executors, deadline,
+ *                     funding {source, amount_kzt}, indicator, baseline, target}
+ *   local_specifics  what is particular to the region, and why
+ *   act              the approving act {number, date}: required once the
+ *                    plan is approved, checked whenever present
+ *
+ * Every problem is reported in one pass, each at its own path
+ * ("fields.measures[0].direction"); messages never repeat the values they
+ * judge.  Only <kenes/plugin.h>, jansson, libc and the plugins' own
+ * ../common/check.h (static inline helpers shared with commission-roster):
+ * everything else comes through the api table.
  */
 #include <kenes/plugin.h>
 
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/check.h"
+
 #define PLUGIN_NAME "regional-plan"
 
 #define PERIOD_FIRST 2026 /* the concept runs 2026–2030 */
 #define PERIOD_LAST 2030
-#define TITLE_MAX 200            /* code points */
-#define BODY_MAX (256 * 1024)    /* bytes */
 
-/* The size of a kenes_api as ABI 1 first defined it: the core may hand us
- * a larger table (fields appended), never a smaller one. */
-#define API_SIZE_V1 (offsetof(kenes_api, utf8_length) + sizeof(void *))
+static const char *const known_fields[] = {"period", "measures", "local_specifics", "act", NULL};
+static const char *const measure_keys[] = {"title",    "direction", "lead_agency", "co_executors",
+                                           "deadline", "funding",   "indicator",   "baseline",
+                                           "target",   NULL};
+static const char *const funding_keys[] = {"source", "amount_kzt", NULL};
 
-/* Keys a plan may carry in "fields".  measures, local_specifics and act are
- * optional for now; their shape is checked once they become required. */
-static const char *const known_fields[] = {"period", "measures", "local_specifics", "act",
-                                           NULL};
-
-static int is_known_field(const char *key)
-{
-    for (size_t i = 0; known_fields[i]; i++)
-        if (strcmp(known_fields[i], key) == 0)
-            return 1;
-    return 0;
-}
-
-/* "fields.<key>" without cutting a UTF-8 sequence in half: the path ends
- * up in a JSON answer, and half a character is not valid JSON text. */
-static void field_path(char *out, size_t cap, const char *key)
-{
-    static const char prefix[] = "fields.";
-    size_t room = cap - sizeof(prefix); /* leaves one byte for NUL */
-    size_t n = strlen(key);
-    if (n > room) {
-        n = room;
-        while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(out, prefix, sizeof(prefix) - 1);
-    memcpy(out + sizeof(prefix) - 1, key, n);
-    out[sizeof(prefix) - 1 + n] = '\0';
-}
-
-/* Length of the whitespace character at s, or 0.  Besides ASCII this
- * counts Unicode spaces (U+00A0, U+2000..U+200B, U+3000, ...): a comment
- * made of a no-break space is still no comment. */
-static size_t space_len(const unsigned char *s)
-{
-    if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-        return 1;
-    if (s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
-        return 2; /* U+0085 NEL, U+00A0 NBSP */
-    if (s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
-        return 3; /* U+1680 */
-    if (s[0] == 0xE2 && s[1] == 0x80 &&
-        ((s[2] >= 0x80 && s[2] <= 0x8B) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
-        return 3; /* U+2000..U+200B, U+2028, U+2029, U+202F */
-    if (s[0] == 0xE2 && s[1] == 0x81 && (s[2] == 0x9F || s[2] == 0xA0))
-        return 3; /* U+205F, U+2060 */
-    if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-        return 3; /* U+3000 */
-    if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-        return 3; /* U+FEFF */
-    return 0;
-}
-
-static int blank(const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    while (*s) {
-        size_t n = space_len(s);
-        if (!n)
-            return 0;
-        s += n;
-    }
-    return 1;
-}
+/* The concept's four directions, each a section of the plan. */
+#define NDIRECTIONS 4
+static const char *const directions[NDIRECTIONS] = {"safety", "education", "health",
+                                                    "family-social-protection"};
 
 /* 1 if fields.period is wrong (and reported). */
-static int check_period(const kenes_api *api, const json_t *fields, kenes_errors *errs)
+static int check_period(chk_report *r, const json_t *fields)
 {
     const json_t *p = json_object_get(fields, "period");
     if (!p) {
-        api->error(errs, "fields.period", "is required: the plan's year, %d to %d",
-                   PERIOD_FIRST, PERIOD_LAST);
+        chk_problem(r, "fields.period", "is required: the plan's year, %d to %d", PERIOD_FIRST,
+                    PERIOD_LAST);
         return 1;
     }
     if (!json_is_integer(p)) {
-        api->error(errs, "fields.period", "must be a whole year (a number), %d to %d",
-                   PERIOD_FIRST, PERIOD_LAST);
+        chk_problem(r, "fields.period", "must be a whole year (a number), %d to %d", PERIOD_FIRST,
+                    PERIOD_LAST);
         return 1;
     }
     json_int_t y = json_integer_value(p);
     if (y < PERIOD_FIRST || y > PERIOD_LAST) {
-        api->error(errs, "fields.period",
-                   "must be a year from %d to %d, the period of the concept «Дети Казахстана»",
-                   PERIOD_FIRST, PERIOD_LAST);
+        chk_problem(r, "fields.period",
+                    "must be a year from %d to %d, the period of the concept «Дети Казахстана»",
+                    PERIOD_FIRST, PERIOD_LAST);
         return 1;
     }
     return 0;
 }
 
+/* baseline and target: what the indicator shows, as a number or text ("30%"). */
+static void check_value(chk_report *r, const char *path, const json_t *v, const char *what)
+{
+    if (json_is_number(v))
+        return;
+    if (v && !json_is_string(v)) {
+        chk_problem(r, path, "must be a number or text: %s", what);
+        return;
+    }
+    chk_text(r, path, v, what);
+}
+
+static void check_funding(chk_report *r, const char *base, const json_t *funding)
+{
+    char path[CHK_PATH_CAP];
+    if (!json_is_object(funding)) {
+        chk_problem(r, base,
+                    funding ? "must be an object {source, amount_kzt}"
+                            : "is required: {source, amount_kzt}");
+        return;
+    }
+    chk_path_key(path, sizeof(path), base, "source");
+    chk_text(r, path, json_object_get(funding, "source"),
+             "where the money comes from (for no cost, say so)");
+    chk_path_key(path, sizeof(path), base, "amount_kzt");
+    const json_t *amount = json_object_get(funding, "amount_kzt");
+    if (!amount)
+        chk_problem(r, path, "is required: the amount in tenge, a whole number (0 means no cost)");
+    else if (!json_is_integer(amount) || json_integer_value(amount) < 0)
+        chk_problem(r, path, "must be a whole number of tenge, 0 or more (0 means no cost)");
+    chk_unknown_keys(r, funding, base, funding_keys,
+                     "a measure's funding (expected source, amount_kzt)");
+}
+
+static void check_co_executors(chk_report *r, const char *base, const json_t *list)
+{
+    if (!json_is_array(list)) {
+        chk_problem(r, base,
+                    list ? "must be a list of agencies (it may be empty)"
+                         : "is required: a list of agencies (it may be empty)");
+        return;
+    }
+    size_t i;
+    const json_t *v;
+    json_array_foreach(list, i, v) {
+        char path[CHK_PATH_CAP + 24]; /* base is at most CHK_PATH_CAP */
+        snprintf(path, sizeof(path), "%s[%zu]", base, i);
+        chk_text(r, path, v, "an agency's name");
+    }
+}
+
+/* Check measure i; returns the index of its direction, or -1. */
+static int check_measure(chk_report *r, size_t i, const json_t *m)
+{
+    char base[64], path[CHK_PATH_CAP];
+    snprintf(base, sizeof(base), "fields.measures[%zu]", i);
+    if (!json_is_object(m)) {
+        chk_problem(r, base,
+                    "must be an object {title, direction, lead_agency, co_executors, "
+                    "deadline, funding, indicator, baseline, target}");
+        return -1;
+    }
+
+    chk_path_key(path, sizeof(path), base, "title");
+    chk_text(r, path, json_object_get(m, "title"), "what the measure is");
+
+    int dir = -1;
+    chk_path_key(path, sizeof(path), base, "direction");
+    const json_t *d = json_object_get(m, "direction");
+    for (int k = 0; json_is_string(d) && k < NDIRECTIONS; k++)
+        if (strcmp(json_string_value(d), directions[k]) == 0)
+            dir = k;
+    if (dir < 0)
+        chk_problem(r, path, "%s one of safety, education, health, family-social-protection",
+                    d ? "must be" : "is required:");
+
+    chk_path_key(path, sizeof(path), base, "lead_agency");
+    chk_text(r, path, json_object_get(m, "lead_agency"), "the agency that leads the measure");
+
+    chk_path_key(path, sizeof(path), base, "co_executors");
+    check_co_executors(r, path, json_object_get(m, "co_executors"));
+
+    chk_path_key(path, sizeof(path), base, "deadline");
+    const json_t *dl = json_object_get(m, "deadline");
+    const char *dls = json_string_value(dl);
+    if (!chk_is_date(r->api, dls, NULL, NULL, NULL) && !chk_is_quarter(dls))
+        chk_problem(r, path, "%s a date YYYY-MM-DD or a quarter such as 2026-Q3",
+                    dl ? "must be" : "is required:");
+
+    chk_path_key(path, sizeof(path), base, "funding");
+    check_funding(r, path, json_object_get(m, "funding"));
+
+    chk_path_key(path, sizeof(path), base, "indicator");
+    chk_text(r, path, json_object_get(m, "indicator"), "the indicator the measure moves");
+    chk_path_key(path, sizeof(path), base, "baseline");
+    check_value(r, path, json_object_get(m, "baseline"), "the indicator's value now");
+    chk_path_key(path, sizeof(path), base, "target");
+    check_value(r, path, json_object_get(m, "target"), "the value the measure aims at");
+
+    chk_unknown_keys(r, m, base, measure_keys,
+                     "a measure (expected title, direction, lead_agency, co_executors, "
+                     "deadline, funding, indicator, baseline, target)");
+    return dir;
+}
+
+static void check_measures(chk_report *r, const json_t *measures)
+{
+    if (!measures) {
+        chk_problem(r, "fields.measures",
+                    "is required: a list of measures, at least one in each direction (safety, "
+                    "education, health, family-social-protection)");
+        return;
+    }
+    if (!json_is_array(measures)) {
+        chk_problem(r, "fields.measures", "must be a list of measures");
+        return;
+    }
+    int covered[NDIRECTIONS] = {0};
+    size_t i;
+    const json_t *m;
+    json_array_foreach(measures, i, m) {
+        int dir = check_measure(r, i, m);
+        if (dir >= 0)
+            covered[dir] = 1;
+    }
+    /* A measure with a good direction counts even if something else in it
+     * is wrong: that problem is already reported at its own path. */
+    for (int k = 0; k < NDIRECTIONS; k++)
+        if (!covered[k])
+            chk_problem(r, "fields.measures", "needs at least one measure in the direction %s",
+                        directions[k]);
+}
+
 static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
 {
-    int bad = 0;
-
-    const char *region = api->doc_get(doc, "region");
-    if (!region || !*region) {
-        api->error(errs, "region", "is required: a region code such as KZ-11");
-        bad = 1;
-    } else if (!api->region_valid(region)) {
-        /* The input is not echoed: it may be anything, of any length. */
-        api->error(errs, "region", "is not one of the 20 region codes (KZ-10 to KZ-79)");
-        bad = 1;
-    }
-
-    const char *title = api->doc_get(doc, "title");
-    if (!title) {
-        api->error(errs, "title", "is required");
-        bad = 1;
-    } else if (!api->utf8_valid(title, strlen(title))) {
-        api->error(errs, "title", "must be valid UTF-8 text");
-        bad = 1;
-    } else {
-        size_t n = api->utf8_length(title);
-        if (n < 1 || n > TITLE_MAX) {
-            api->error(errs, "title", "must be 1 to %d characters long (it has %zu)", TITLE_MAX,
-                       n);
-            bad = 1;
-        } else if (blank(title)) {
-            api->error(errs, "title", "must not be blank");
-            bad = 1;
-        }
-    }
-
-    /* No body yet is an empty body. */
-    const char *body = api->doc_get(doc, "body");
-    if (body) {
-        size_t len = strlen(body);
-        if (len > BODY_MAX) {
-            api->error(errs, "body", "must be at most 256 KiB (it has %zu bytes)", len);
-            bad = 1;
-        } else if (!api->utf8_valid(body, len)) {
-            api->error(errs, "body", "must be valid UTF-8 text");
-            bad = 1;
-        }
-    }
+    chk_report r = {api, errs, 0};
+    chk_header(&r, doc);
 
     /* ABI 1 promises an object here (empty when "fields" is missing or is
      * not an object, so such a plan fails on fields.period); refuse anything
      * else rather than trust it. */
     const json_t *fields = api->doc_fields(doc);
     if (!json_is_object(fields)) {
-        api->error(errs, "fields", "must be an object");
+        chk_problem(&r, "fields", "must be an object");
         return KENES_EVALIDATION;
     }
-    bad |= check_period(api, fields, errs);
-
-    const char *key;
-    const json_t *value;
-    json_object_foreach((json_t *)fields, key, value) {
-        if (is_known_field(key))
-            continue;
-        char path[160];
-        field_path(path, sizeof(path), key);
-        api->error(errs, path, "is not a field of a regional plan (expected period, measures, "
-                               "local_specifics, act)");
-        bad = 1;
-    }
-    return bad ? KENES_EVALIDATION : 0;
+    check_period(&r, fields);
+    check_measures(&r, json_object_get(fields, "measures"));
+    chk_text(&r, "fields.local_specifics", json_object_get(fields, "local_specifics"),
+             "what is particular to this region, and why");
+    chk_act_field(&r, doc, fields, "plan");
+    chk_unknown_keys(&r, fields, "fields", known_fields,
+                     "a regional plan (expected period, measures, local_specifics, act)");
+    return r.count ? KENES_EVALIDATION : 0;
 }
 
 static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap)
@@ -195,16 +237,12 @@ static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t
     return 0;
 }
 
-static int comment_required(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
-                            kenes_errors *errs)
+/* act_recorded: the plan is approved with its act (see chk_act_recorded). */
+static int act_recorded(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
+                        kenes_errors *errs)
 {
-    (void)doc;
-    const char *comment = api->ctx_get(ctx, "comment");
-    if (!comment || blank(comment)) {
-        api->error(errs, NULL, "a comment is required to return a document");
-        return KENES_EGUARD;
-    }
-    return 0;
+    (void)ctx;
+    return chk_act_recorded(api, doc, errs, "plan");
 }
 
 static const kenes_doctype types[] = {
@@ -213,7 +251,7 @@ static const kenes_doctype types[] = {
 };
 
 static const kenes_guard guards[] = {
-    {.name = "comment_required", .check = comment_required},
+    {.name = "act_recorded", .check = act_recorded},
     {0},
 };
 
@@ -221,7 +259,7 @@ static kenes_plugin plugin = {
     .abi_version = KENES_ABI_VERSION,
     .struct_size = sizeof(kenes_plugin),
     .name = PLUGIN_NAME,
-    .version = "0.1.0",
+    .version = "0.2.0",
     .types = types,
     .guards = guards,
     .fini = NULL,
@@ -231,9 +269,9 @@ int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)
 {
     if (!api || !out)
         return KENES_EINVAL;
-    /* Every function used above is in ABI 1; a table from another ABI may
-     * have them elsewhere. */
-    if (api->abi_version != KENES_ABI_VERSION || api->struct_size < API_SIZE_V1)
+    /* Every function used is in ABI 1 as plugin.h has it now; an older
+     * table would lack parse_date. */
+    if (api->abi_version != KENES_ABI_VERSION || api->struct_size < CHK_API_SIZE)
         return KENES_EABI;
     *out = &plugin;
     return 0;

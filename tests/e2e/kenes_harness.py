@@ -194,13 +194,42 @@ class Server:
         return self.post(f"/api/v1/documents/{doc_id}/transitions", body, user, etag)
 
 
+def plan_measure(direction, title, deadline="2026-Q4", amount_kzt=0):
+    """One measure of a regional plan that passes every rule of the plugin."""
+    return {
+        "title": title,
+        "direction": direction,
+        "lead_agency": "Управление образования области",
+        "co_executors": ["Департамент полиции", "Управление здравоохранения"],
+        "deadline": deadline,
+        "funding": {"source": "местный бюджет" if amount_kzt else "не требуется",
+                    "amount_kzt": amount_kzt},
+        "indicator": "Доля школ, охваченных мерой, %",
+        "baseline": 40,
+        "target": 90,
+    }
+
+
 def plan_body(region="KZ-11", period=2026, title=None, body="# План\n\nМеры по профилактике.\n"):
+    """A complete, valid regional plan: a measure in each of the concept's four
+    directions and the region's specifics (the approving act comes later)."""
     return {
         "type": "regional-plan",
         "region": region,
         "title": title or f"План {region} на {period} год",
         "body": body,
-        "fields": {"period": period},
+        "fields": {
+            "period": period,
+            "measures": [
+                plan_measure("safety", "Службы примирения в школах", f"{period}-Q2", 12500000),
+                plan_measure("education", "Обучение педагогов профилактике буллинга",
+                             f"{period}-09-01"),
+                plan_measure("health", "Школьные психологи: супервизия", f"{period}-Q3", 4000000),
+                plan_measure("family-social-protection", "Сопровождение семей в трудной ситуации",
+                             f"{period}-Q4"),
+            ],
+            "local_specifics": "Сельские районы далеко от центров помощи: выездные бригады.",
+        },
     }
 
 

@@ -22,7 +22,7 @@ static int abi2_validate(const kenes_api *api, const kenes_doc *doc, kenes_error
 }
 
 static const kenes_doctype types[] = {
-    {"fixture-abi2-type", "abi2", abi2_make_id, abi2_validate},
+    {.name = "fixture-abi2-type", .noun = "abi2", .make_id = abi2_make_id, .validate = abi2_validate},
     {0},
 };
 static kenes_plugin plugin = {2, sizeof(kenes_plugin), "fixture-abi2", "1.0", types, NULL,

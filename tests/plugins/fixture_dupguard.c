@@ -30,7 +30,7 @@ static int dg_guard(const kenes_api *api, const kenes_doc *doc, const kenes_ctx 
 }
 
 static const kenes_doctype types[] = {
-    {"fixture-dupguard-type", "duplicate guard", dg_make_id, dg_validate},
+    {.name = "fixture-dupguard-type", .noun = "duplicate guard", .make_id = dg_make_id, .validate = dg_validate},
     {0},
 };
 static const kenes_guard guards[] = {

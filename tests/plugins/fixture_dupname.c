@@ -37,7 +37,7 @@ static void dup_fini(void)
 }
 
 static const kenes_doctype types[] = {
-    {"fixture-dupname-type", "duplicate", dup_make_id, dup_validate},
+    {.name = "fixture-dupname-type", .noun = "duplicate", .make_id = dup_make_id, .validate = dup_validate},
     {0},
 };
 static const kenes_guard guards[] = {

@@ -36,7 +36,7 @@ static void fixture_fini(void)
 }
 
 static const kenes_doctype types[] = {
-    {"fixture-type", "fixture", fixture_make_id, fixture_validate},
+    {.name = "fixture-type", .noun = "fixture", .make_id = fixture_make_id, .validate = fixture_validate},
     {0},
 };
 static const kenes_guard guards[] = {

@@ -259,7 +259,9 @@ static void test_regional_plan_so(void **state)
     const kenes_doctype *t = plugin_find_type(set, "regional-plan");
     assert_non_null(t);
     assert_string_equal(t->noun, "regional plan");
-    assert_non_null(plugin_find_guard(set, "comment_required"));
+    assert_non_null(plugin_find_guard(set, "act_recorded"));
+    /* comment_required is plugins/common's now. */
+    assert_null(plugin_find_guard(set, "comment_required"));
 
     /* Both loaded side by side: names, types and guards are all distinct. */
     assert_int_equal(plugin_load(set, FIXTURE("fixture_good"), err, sizeof(err)), 0);

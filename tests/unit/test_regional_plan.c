@@ -22,7 +22,7 @@
 
 static plugin_set *plugins;
 static const kenes_doctype *plan;
-static const kenes_guard *comment_required;
+static const kenes_guard *act_recorded;
 static const kenes_api *api;
 
 static int setup_group(void **state)
@@ -40,8 +40,8 @@ static int setup_group(void **state)
         return -1;
     }
     plan = plugin_find_type(plugins, "regional-plan");
-    comment_required = plugin_find_guard(plugins, "comment_required");
-    return plan && comment_required ? 0 : -1;
+    act_recorded = plugin_find_guard(plugins, "act_recorded");
+    return plan && act_recorded ? 0 : -1;
 }
 
 static int teardown_group(void **state)
@@ -52,17 +52,43 @@ static int teardown_group(void **state)
     return 0;
 }
 
-/* A plan that passes every rule; each test breaks one thing. */
+/* One measure that passes every rule. */
+static json_t *good_measure(const char *direction, const char *title)
+{
+    json_t *m =
+        json_pack("{s:s, s:s, s:s, s:[s, s], s:s, s:{s:s, s:i}, s:s, s:i, s:i}", "title", title,
+                  "direction", direction, "lead_agency", "Управление образования области",
+                  "co_executors", "Департамент полиции", "Управление здравоохранения", "deadline",
+                  "2026-Q3", "funding", "source", "местный бюджет", "amount_kzt", 12500000,
+                  "indicator", "Доля школ со службой примирения, %", "baseline", 40, "target", 90);
+    assert_non_null(m);
+    return m;
+}
+
+/* A plan that passes every rule; each test breaks one thing.  Measures 0-3
+ * are one per direction; measure 4 is a second safety measure, so breaking
+ * it breaks nothing else. */
 static json_t *good_plan(void)
 {
+    json_t *measures = json_pack(
+        "[o, o, o, o, o]", good_measure("safety", "Службы примирения в каждой школе"),
+        good_measure("education", "Курсы для педагогов по профилактике буллинга"),
+        good_measure("health", "Школьные психологи: супервизия и обучение"),
+        good_measure("family-social-protection", "Сопровождение семей в трудной ситуации"),
+        good_measure("safety", "Профилактика онлайн-рисков"));
     json_t *doc = json_pack(
-        "{s:s, s:s, s:s, s:s, s:{s:i, s:[], s:s, s:{s:s, s:s}}, s:s}", "type", "regional-plan",
+        "{s:s, s:s, s:s, s:s, s:{s:i, s:o, s:s, s:{s:s, s:s}}, s:s}", "type", "regional-plan",
         "region", "KZ-11", "title", "План Акмолинской области на 2026 год", "stage", "draft",
-        "fields", "period", 2026, "measures", "local_specifics",
-        "Сельские районы: далеко до центров помощи", "act", "number", "12", "date",
-        "2026-02-05", "body", "# План\n\nБезопасность, образование, здоровье, семья.\n");
+        "fields", "period", 2026, "measures", measures, "local_specifics",
+        "Сельские районы: далеко до центров помощи", "act", "number", "12", "date", "2026-02-05",
+        "body", "# План\n\nБезопасность, образование, здоровье, семья.\n");
     assert_non_null(doc);
     return doc;
+}
+
+static json_t *measure_of(json_t *doc, size_t i)
+{
+    return json_array_get(json_object_get(json_object_get(doc, "fields"), "measures"), i);
 }
 
 static json_t *fields_of(json_t *doc)
@@ -135,6 +161,11 @@ static void test_descriptor(void **state)
     assert_string_equal(plan->noun, "regional plan");
     assert_string_equal(plugin_at(plugins, 0)->name, "regional-plan");
     assert_null(plugin_find_type(plugins, "commission-roster"));
+    /* Its guard is act_recorded; comment_required moved to plugins/common. */
+    assert_non_null(plugin_find_guard(plugins, "act_recorded"));
+    assert_null(plugin_find_guard(plugins, "comment_required"));
+    assert_string_equal(plugin_at(plugins, 0)->guards[0].name, "act_recorded");
+    assert_null(plugin_at(plugins, 0)->guards[1].name);
 }
 
 static void test_good_plan_passes(void **state)
@@ -143,13 +174,22 @@ static void test_good_plan_passes(void **state)
     expect_valid(good_plan());
 }
 
-/* measures, local_specifics and act are optional for now; no body is an empty body. */
-static void test_minimal_plan_passes(void **state)
+/* The act may wait until approval; no body is an empty body. */
+static void test_plan_without_act_or_body_passes(void **state)
 {
     (void)state;
     json_t *doc = good_plan();
-    json_object_set_new(doc, "fields", json_pack("{s:i}", "period", 2030));
+    json_object_del(fields_of(doc), "act");
     json_object_del(doc, "body");
+    expect_valid(doc);
+}
+
+/* One measure per direction is enough. */
+static void test_four_measures_pass(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    assert_int_equal(json_array_remove(json_object_get(fields_of(doc), "measures"), 4), 0);
     expect_valid(doc);
 }
 
@@ -376,7 +416,8 @@ static void test_long_unknown_field(void **state)
 }
 
 /* The core hands plugins an empty object for a "fields" that is not an
- * object, so such a plan cannot pass: it has no period. */
+ * object, so such a plan cannot pass: it has no period, measures or
+ * local specifics. */
 static void test_fields_not_an_object(void **state)
 {
     (void)state;
@@ -389,7 +430,12 @@ static void test_fields_not_an_object(void **state)
 
     doc = good_plan();
     json_object_del(doc, "fields");
-    expect_only_error(doc, "fields.period");
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 3);
+    assert_true(has_error(&errs, "fields.period"));
+    assert_true(has_error(&errs, "fields.measures"));
+    assert_true(has_error(&errs, "fields.local_specifics"));
+    kapi_errors_dispose(&errs);
 }
 
 /* Every problem is reported at once, each at its own path. */
@@ -439,59 +485,537 @@ static void test_make_id(void **state)
     json_decref(doc);
 }
 
-/* ---- the comment_required guard ----------------------------------------- */
+/* ---- fields.measures ---------------------------------------------------- */
 
-static int run_guard(const char *comment, kenes_errors *errs)
+/* doc fails with exactly one error, at path, whose message mentions word. */
+static void expect_only_error_mentioning(json_t *doc, const char *path, const char *word)
+{
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    if (json_array_size(errs.fields) != 1) {
+        char *s = json_dumps(errs.fields, 0);
+        print_message("expected one error at %s, got: %s\n", path, s ? s : "none");
+        free(s);
+    }
+    assert_int_equal(json_array_size(errs.fields), 1);
+    json_t *e = json_array_get(errs.fields, 0);
+    assert_string_equal(json_string_value(json_object_get(e, "path")), path);
+    assert_non_null(strstr(json_string_value(json_object_get(e, "message")), word));
+    kapi_errors_dispose(&errs);
+}
+
+static void set_measures(json_t *doc, json_t *measures)
+{
+    json_object_set_new(fields_of(doc), "measures", measures);
+}
+
+static void test_measures_missing(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    json_object_del(fields_of(doc), "measures");
+    expect_only_error(doc, "fields.measures");
+}
+
+static void test_measures_not_a_list(void **state)
+{
+    (void)state;
+    json_t *bad[] = {json_object(), json_string("меры"), json_null(), json_integer(4)};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *doc = good_plan();
+        set_measures(doc, bad[i]);
+        expect_only_error(doc, "fields.measures");
+    }
+}
+
+static const char *const all_directions[] = {"safety", "education", "health",
+                                             "family-social-protection"};
+
+/* An empty list misses every direction: one error each, at fields.measures. */
+static void test_measures_empty(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    set_measures(doc, json_array());
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 4);
+    for (size_t k = 0; k < 4; k++) {
+        json_t *e = json_array_get(errs.fields, k);
+        assert_string_equal(json_string_value(json_object_get(e, "path")), "fields.measures");
+        assert_non_null(
+            strstr(json_string_value(json_object_get(e, "message")), all_directions[k]));
+    }
+    kapi_errors_dispose(&errs);
+}
+
+/* Each direction needs a measure; the error names the one that is missing. */
+static void test_each_direction_required(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 4; k++) {
+        json_t *doc = good_plan();
+        json_t *measures = json_object_get(fields_of(doc), "measures");
+        for (size_t i = json_array_size(measures); i-- > 0;) {
+            const char *d =
+                json_string_value(json_object_get(json_array_get(measures, i), "direction"));
+            if (strcmp(d, all_directions[k]) == 0)
+                json_array_remove(measures, i);
+        }
+        expect_only_error_mentioning(doc, "fields.measures", all_directions[k]);
+    }
+}
+
+static void test_measure_not_an_object(void **state)
+{
+    (void)state;
+    json_t *bad[] = {json_string("Профилактика"), json_array(), json_null(), json_true()};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *doc = good_plan();
+        json_array_set_new(json_object_get(fields_of(doc), "measures"), 4, bad[i]);
+        expect_only_error(doc, "fields.measures[4]");
+    }
+}
+
+static void expect_measure_error(const char *key, json_t *value, const char *path)
 {
     json_t *doc = good_plan();
+    if (value)
+        json_object_set_new(measure_of(doc, 4), key, value);
+    else
+        json_object_del(measure_of(doc, 4), key);
+    expect_only_error(doc, path);
+}
+
+static void test_measure_fields_required(void **state)
+{
+    (void)state;
+    const char *keys[] = {"title",   "direction", "lead_agency", "co_executors", "deadline",
+                          "funding", "indicator", "baseline",    "target"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "fields.measures[4].%s", keys[i]);
+        expect_measure_error(keys[i], NULL, path);
+    }
+}
+
+static void test_direction_unknown(void **state)
+{
+    (void)state;
+    const char *path = "fields.measures[4].direction";
+    expect_measure_error("direction", json_string("bullying"), path);
+    expect_measure_error("direction", json_string("Safety"), path);
+    expect_measure_error("direction", json_string(" safety"), path);
+    expect_measure_error("direction", json_string("family"), path);
+    expect_measure_error("direction", json_string(""), path);
+    expect_measure_error("direction", json_integer(1), path);
+    expect_measure_error("direction", json_null(), path);
+    expect_measure_error("direction", json_pack("[s]", "safety"), path);
+}
+
+/* The same measure in another direction still passes. */
+static void test_every_direction_passes(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 4; k++) {
+        json_t *doc = good_plan();
+        json_object_set_new(measure_of(doc, 4), "direction", json_string(all_directions[k]));
+        expect_valid(doc);
+    }
+}
+
+static void test_measure_text_not_blank(void **state)
+{
+    (void)state;
+    const char *keys[] = {"title", "lead_agency", "indicator"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "fields.measures[4].%s", keys[i]);
+        expect_measure_error(keys[i], json_string(""), path);
+        expect_measure_error(keys[i], json_string(" \t"), path);
+        expect_measure_error(keys[i], json_string("\xe3\x80\x80\xc2\xa0"), path);
+        expect_measure_error(keys[i], json_integer(5), path);
+        expect_measure_error(keys[i], json_null(), path);
+    }
+}
+
+static void test_co_executors(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    json_object_set_new(measure_of(doc, 4), "co_executors", json_array());
+    expect_valid(doc); /* a measure may have no co-executors */
+
+    expect_measure_error("co_executors", json_string("Департамент полиции"),
+                         "fields.measures[4].co_executors");
+    expect_measure_error("co_executors", json_object(), "fields.measures[4].co_executors");
+    expect_measure_error("co_executors", json_pack("[s, s]", "Акимат", "\xc2\xa0"),
+                         "fields.measures[4].co_executors[1]");
+    expect_measure_error("co_executors", json_pack("[i, s]", 7, "Акимат"),
+                         "fields.measures[4].co_executors[0]");
+    expect_measure_error("co_executors", json_pack("[s, s, [s]]", "Акимат", "НПО", "x"),
+                         "fields.measures[4].co_executors[2]");
+}
+
+static void test_deadline_date_or_quarter_passes(void **state)
+{
+    (void)state;
+    const char *good[] = {"2026-Q1",    "2026-Q2",    "2026-Q4",    "2030-Q3",
+                          "2026-12-31", "2028-02-29", "2026-01-01", "2030-06-15"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        json_t *doc = good_plan();
+        json_object_set_new(measure_of(doc, 4), "deadline", json_string(good[i]));
+        expect_valid(doc);
+    }
+}
+
+static void test_deadline_bad(void **state)
+{
+    (void)state;
+    const char *bad[] = {"2026-Q0",
+                         "2026-Q5",
+                         "2026-q3",
+                         "2026Q3",
+                         "Q3-2026",
+                         "2026-Q33",
+                         "2026-13-01",
+                         "2026-02-30",
+                         "2027-02-29",
+                         "2026-2-1",
+                         "2026-02-1",
+                         " 2026-02-01",
+                         "2026-02-01 ",
+                         "2026-+2-05",
+                         "2026- 2-05",
+                         "+026-02-05",
+                         "2026/02/05",
+                         "05.02.2026",
+                         "2026-02-05T10:00:00Z",
+                         "",
+                         "2026",
+                         "III квартал 2026"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_measure_error("deadline", json_string(bad[i]), "fields.measures[4].deadline");
+    expect_measure_error("deadline", json_integer(2026), "fields.measures[4].deadline");
+    expect_measure_error("deadline", json_null(), "fields.measures[4].deadline");
+}
+
+static void test_funding(void **state)
+{
+    (void)state;
+    /* 0 is "no cost"; amounts of tenge are large. */
+    json_int_t amounts[] = {0, 1, 12500000, 1000000000000LL};
+    for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
+        json_t *doc = good_plan();
+        json_object_set_new(json_object_get(measure_of(doc, 4), "funding"), "amount_kzt",
+                            json_integer(amounts[i]));
+        expect_valid(doc);
+    }
+
+    const char *path = "fields.measures[4].funding";
+    expect_measure_error("funding", json_string("местный бюджет"), path);
+    expect_measure_error("funding", json_integer(0), path);
+    expect_measure_error("funding", json_array(), path);
+    expect_measure_error("funding", json_null(), path);
+
+    path = "fields.measures[4].funding.source";
+    expect_measure_error("funding", json_pack("{s:i}", "amount_kzt", 0), path);
+    expect_measure_error("funding", json_pack("{s:s, s:i}", "source", " ", "amount_kzt", 0), path);
+    expect_measure_error("funding", json_pack("{s:i, s:i}", "source", 1, "amount_kzt", 0), path);
+
+    path = "fields.measures[4].funding.amount_kzt";
+    expect_measure_error("funding", json_pack("{s:s}", "source", "бюджет"), path);
+    expect_measure_error("funding", json_pack("{s:s, s:i}", "source", "бюджет", "amount_kzt", -1),
+                         path);
+    expect_measure_error("funding", json_pack("{s:s, s:f}", "source", "бюджет", "amount_kzt", 1.5),
+                         path);
+    expect_measure_error("funding",
+                         json_pack("{s:s, s:f}", "source", "бюджет", "amount_kzt", 100.0), path);
+    expect_measure_error("funding",
+                         json_pack("{s:s, s:s}", "source", "бюджет", "amount_kzt", "100"), path);
+    expect_measure_error("funding", json_pack("{s:s, s:b}", "source", "бюджет", "amount_kzt", 0),
+                         path);
+    expect_measure_error("funding", json_pack("{s:s, s:n}", "source", "бюджет", "amount_kzt"),
+                         path);
+
+    expect_measure_error(
+        "funding",
+        json_pack("{s:s, s:i, s:s}", "source", "бюджет", "amount_kzt", 0, "currency", "KZT"),
+        "fields.measures[4].funding.currency");
+}
+
+/* An indicator's values are numbers or text ("30%"). */
+static void test_baseline_and_target(void **state)
+{
+    (void)state;
+    const char *keys[] = {"baseline", "target"};
+    for (size_t k = 0; k < 2; k++) {
+        json_t *good[] = {json_integer(0), json_integer(-3), json_real(12.5), json_string("30%"),
+                          json_string("не менее 1 на район")};
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+            json_t *doc = good_plan();
+            json_object_set_new(measure_of(doc, 4), keys[k], good[i]);
+            expect_valid(doc);
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "fields.measures[4].%s", keys[k]);
+        expect_measure_error(keys[k], json_true(), path);
+        expect_measure_error(keys[k], json_null(), path);
+        expect_measure_error(keys[k], json_string(""), path);
+        expect_measure_error(keys[k], json_string("\xe2\x80\x83"), path);
+        expect_measure_error(keys[k], json_pack("[i]", 30), path);
+        expect_measure_error(keys[k], json_object(), path);
+    }
+}
+
+static void test_unknown_measure_key(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    json_object_set_new(measure_of(doc, 2), "colour", json_string("red"));
+    expect_only_error(doc, "fields.measures[2].colour");
+
+    doc = good_plan();
+    json_object_set_new(measure_of(doc, 0), "Direction", json_string("safety"));
+    json_object_set_new(measure_of(doc, 0), "заметка", json_string("x"));
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 2);
+    assert_true(has_error(&errs, "fields.measures[0].Direction"));
+    assert_true(has_error(&errs, "fields.measures[0].заметка"));
+    kapi_errors_dispose(&errs);
+}
+
+/* Every problem of a measure at once, each at its own path. */
+static void test_measure_errors_all_at_once(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    json_t *m = measure_of(doc, 1);
+    json_object_set_new(m, "direction", json_string("schools"));
+    json_object_set_new(m, "deadline", json_string("2026-Q7"));
+    json_object_set_new(json_object_get(m, "funding"), "amount_kzt", json_integer(-5));
+    json_object_del(m, "indicator");
+    json_object_set_new(m, "colour", json_true());
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 6);
+    assert_true(has_error(&errs, "fields.measures[1].direction"));
+    assert_true(has_error(&errs, "fields.measures[1].deadline"));
+    assert_true(has_error(&errs, "fields.measures[1].funding.amount_kzt"));
+    assert_true(has_error(&errs, "fields.measures[1].indicator"));
+    assert_true(has_error(&errs, "fields.measures[1].colour"));
+    assert_true(has_error(&errs, "fields.measures")); /* education has no measure left */
+    kapi_errors_dispose(&errs);
+}
+
+/* A measure with a wrong field still covers its direction: the error is
+ * reported where it is, not as a missing direction too. */
+static void test_broken_measure_still_covers_its_direction(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    json_object_del(measure_of(doc, 2), "title"); /* the only health measure */
+    expect_only_error(doc, "fields.measures[2].title");
+}
+
+/* A key too long for a path is cut on a character boundary. */
+static void test_long_unknown_measure_key(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    json_t *key = repeat("Ж", 300);
+    json_object_set_new(measure_of(doc, 4), json_string_value(key), json_true());
+    json_decref(key);
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 1);
+    const char *path = json_string_value(json_object_get(json_array_get(errs.fields, 0), "path"));
+    assert_int_equal(strncmp(path, "fields.measures[4].ЖЖ", strlen("fields.measures[4].ЖЖ")), 0);
+    assert_true(strlen(path) < 200);
+    kapi_errors_dispose(&errs);
+}
+
+/* A flood of broken measures gives a bounded answer: the first 100
+ * problems and one line saying there are more. */
+static void test_problems_are_capped(void **state)
+{
+    (void)state;
+    json_t *doc = good_plan();
+    json_t *measures = json_array();
+    for (int i = 0; i < 300; i++)
+        json_array_append_new(measures, json_object());
+    set_measures(doc, measures);
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 101);
+    json_t *first = json_array_get(errs.fields, 0), *last = json_array_get(errs.fields, 100);
+    assert_string_equal(json_string_value(json_object_get(first, "path")),
+                        "fields.measures[0].title");
+    assert_string_equal(json_string_value(json_object_get(last, "path")), "fields");
+    assert_non_null(strstr(json_string_value(json_object_get(last, "message")), "100"));
+    kapi_errors_dispose(&errs);
+}
+
+/* ---- fields.local_specifics --------------------------------------------- */
+
+static void test_local_specifics(void **state)
+{
+    (void)state;
+    json_t *bad[] = {
+        NULL,        json_string(""),         json_string(" \n\xc2\xa0"), json_integer(5),
+        json_null(), json_pack("[s]", "села")};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *doc = good_plan();
+        if (bad[i])
+            json_object_set_new(fields_of(doc), "local_specifics", bad[i]);
+        else
+            json_object_del(fields_of(doc), "local_specifics");
+        expect_only_error(doc, "fields.local_specifics");
+    }
+}
+
+/* ---- fields.act ---------------------------------------------------------- */
+
+static json_t *plan_in(const char *stage, json_t *act)
+{
+    json_t *doc = good_plan();
+    json_object_set_new(doc, "stage", json_string(stage));
+    if (act)
+        json_object_set_new(fields_of(doc), "act", act);
+    else
+        json_object_del(fields_of(doc), "act");
+    return doc;
+}
+
+static void test_act_optional_before_approval(void **state)
+{
+    (void)state;
+    expect_valid(plan_in("draft", NULL));
+    expect_valid(plan_in("ministry-review", NULL));
+    expect_valid(plan_in("returned", NULL));
+}
+
+static void test_act_required_once_approved(void **state)
+{
+    (void)state;
+    expect_only_error(plan_in("approved", NULL), "fields.act");
+    expect_valid(
+        plan_in("approved", json_pack("{s:s, s:s}", "number", "45-р", "date", "2026-03-01")));
+    expect_only_error(plan_in("approved", json_pack("{s:s}", "number", "45-р")), "fields.act.date");
+}
+
+/* Before approval an act is optional, but one that is there must be right. */
+static void test_act_checked_when_present(void **state)
+{
+    (void)state;
+    expect_only_error(plan_in("draft", json_string("12 от 05.02.2026")), "fields.act");
+    expect_only_error(plan_in("draft", json_array()), "fields.act");
+    expect_only_error(plan_in("draft", json_null()), "fields.act");
+    expect_only_error(plan_in("draft", json_pack("{s:s}", "date", "2026-02-05")),
+                      "fields.act.number");
+    expect_only_error(
+        plan_in("draft", json_pack("{s:s, s:s}", "number", "\xe2\x80\x8b", "date", "2026-02-05")),
+        "fields.act.number");
+    expect_only_error(plan_in("draft", json_pack("{s:i, s:s}", "number", 12, "date", "2026-02-05")),
+                      "fields.act.number");
+    expect_only_error(plan_in("draft", json_pack("{s:s}", "number", "12")), "fields.act.date");
+    const char *dates[] = {"05.02.2026", "2026-02-30", "2026-Q1", "2026-+2-05", ""};
+    for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++)
+        expect_only_error(
+            plan_in("draft", json_pack("{s:s, s:s}", "number", "12", "date", dates[i])),
+            "fields.act.date");
+    expect_only_error(plan_in("draft", json_pack("{s:s, s:s, s:s}", "number", "12", "date",
+                                                 "2026-02-05", "signed_by", "аким")),
+                      "fields.act.signed_by");
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+/* No message repeats the value it judges: they reach logs and answers. */
+static void test_messages_do_not_repeat_values(void **state)
+{
+    (void)state;
+    const char *v = "ZQXJ-секрет";
+    json_t *doc = good_plan();
+    json_object_set_new(doc, "region", json_string(v));
+    json_object_set_new(fields_of(doc), "period", json_string(v));
+    json_object_set_new(fields_of(doc), "local_specifics", json_pack("[s]", v));
+    json_t *m = measure_of(doc, 4);
+    json_object_set_new(m, "direction", json_string(v));
+    json_object_set_new(m, "deadline", json_string(v));
+    json_object_set_new(m, "co_executors", json_pack("[s, [s]]", "ok", v));
+    json_object_set_new(m, "baseline", json_pack("{s:s}", "v", v));
+    json_object_set_new(m, "funding", json_pack("{s:b, s:s}", "source", 1, "amount_kzt", v));
+    json_object_set_new(fields_of(doc), "act", json_pack("{s:s, s:s}", "number", "1", "date", v));
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 10);
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs.fields, i, e) {
+        assert_null(strstr(json_string_value(json_object_get(e, "message")), "ZQXJ"));
+        assert_null(strstr(json_string_value(json_object_get(e, "path")), "ZQXJ"));
+    }
+    kapi_errors_dispose(&errs);
+}
+
+/* ---- the act_recorded guard --------------------------------------------- */
+
+#define ACT_MESSAGE                                                                                \
+    "the approving act (its number and date) must first be recorded in the plan's fields"
+
+static int run_act_guard(json_t *act, kenes_errors *errs)
+{
+    json_t *doc = plan_in("ministry-review", act);
     kenes_doc d = {doc};
-    kenes_ctx ctx = {.action = "return", .comment = comment, .user = "reviewer",
-                     .role = "ministry-reviewer", .from = "ministry-review", .to = "returned"};
+    kenes_ctx ctx = {.action = "approve",
+                     .comment = NULL,
+                     .user = "reviewer",
+                     .role = "ministry-reviewer",
+                     .from = "ministry-review",
+                     .to = "approved"};
     kapi_errors_init(errs);
-    int rc = comment_required->check(api, &d, &ctx, errs);
+    int rc = act_recorded->check(api, &d, &ctx, errs);
     json_decref(doc);
     return rc;
 }
 
-static void expect_guard_refuses(const char *comment)
+static void expect_act_guard_refuses(json_t *act)
 {
     kenes_errors errs;
-    assert_int_equal(run_guard(comment, &errs), KENES_EGUARD);
-    assert_string_equal(errs.message, "a comment is required to return a document");
+    assert_int_equal(run_act_guard(act, &errs), KENES_EGUARD);
+    assert_string_equal(errs.message, ACT_MESSAGE);
     assert_int_equal(errs.count, 1);
     assert_null(errs.fields); /* a guard's message names no field */
     kapi_errors_dispose(&errs);
 }
 
-static void test_guard_refuses_without_comment(void **state)
+static void test_act_guard_refuses(void **state)
 {
     (void)state;
-    expect_guard_refuses(NULL);
-    expect_guard_refuses("");
+    expect_act_guard_refuses(NULL);
+    expect_act_guard_refuses(json_null());
+    expect_act_guard_refuses(json_string("12"));
+    expect_act_guard_refuses(json_object());
+    expect_act_guard_refuses(json_pack("{s:s}", "number", "12"));
+    expect_act_guard_refuses(json_pack("{s:s}", "date", "2026-02-05"));
+    expect_act_guard_refuses(json_pack("{s:s, s:s}", "number", " ", "date", "2026-02-05"));
+    expect_act_guard_refuses(json_pack("{s:s, s:s}", "number", "12", "date", "2026-02-31"));
+    expect_act_guard_refuses(
+        json_pack("{s:s, s:s, s:b}", "number", "12", "date", "2026-02-05", "draft", 1));
 }
 
-static void test_guard_refuses_whitespace(void **state)
+static void test_act_guard_allows(void **state)
 {
     (void)state;
-    expect_guard_refuses(" ");
-    expect_guard_refuses(" \t\r\n ");
-    expect_guard_refuses("\xc2\xa0");         /* U+00A0 no-break space */
-    expect_guard_refuses("\xe3\x80\x80 \n");  /* U+3000 ideographic space */
-    expect_guard_refuses("\xe2\x80\x8b");     /* U+200B zero-width space */
-}
-
-static void test_guard_allows_comment(void **state)
-{
-    (void)state;
-    const char *comments[] = {"Добавьте меры по профилактике буллинга", "  ok  ", "x",
-                              "\xc2\xa0."};
-    for (size_t i = 0; i < sizeof(comments) / sizeof(comments[0]); i++) {
-        kenes_errors errs;
-        assert_int_equal(run_guard(comments[i], &errs), 0);
-        assert_int_equal(errs.count, 0);
-        assert_string_equal(errs.message, "");
-        kapi_errors_dispose(&errs);
-    }
+    kenes_errors errs;
+    assert_int_equal(
+        run_act_guard(json_pack("{s:s, s:s}", "number", "45-р", "date", "2026-03-01"), &errs), 0);
+    assert_int_equal(errs.count, 0);
+    assert_string_equal(errs.message, "");
+    assert_null(errs.fields);
+    kapi_errors_dispose(&errs);
 }
 
 /* ---- regions ------------------------------------------------------------ */
@@ -564,8 +1088,7 @@ static void test_region_file_errors(void **state)
     expect_region_error("regions:\n"
                         "  - {code: Akmola, ru: А, kk: Ә, en: A}\n",
                         2, "region code 'Akmola' is not of the form KZ-NN");
-    expect_region_error("# no regions\nplaces: []\n", 2,
-                        "unknown key 'places' (expected regions)");
+    expect_region_error("# no regions\nplaces: []\n", 2, "unknown key 'places' (expected regions)");
     expect_region_error("regions: []\n", 1, "'regions' must be a non-empty list");
 }
 
@@ -591,7 +1114,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_descriptor),
         cmocka_unit_test(test_good_plan_passes),
-        cmocka_unit_test(test_minimal_plan_passes),
+        cmocka_unit_test(test_plan_without_act_or_body_passes),
+        cmocka_unit_test(test_four_measures_pass),
         cmocka_unit_test(test_region_unknown),
         cmocka_unit_test(test_region_lowercase),
         cmocka_unit_test(test_region_missing),
@@ -613,9 +1137,32 @@ int main(void)
         cmocka_unit_test(test_fields_not_an_object),
         cmocka_unit_test(test_all_errors_at_once),
         cmocka_unit_test(test_make_id),
-        cmocka_unit_test(test_guard_refuses_without_comment),
-        cmocka_unit_test(test_guard_refuses_whitespace),
-        cmocka_unit_test(test_guard_allows_comment),
+        cmocka_unit_test(test_measures_missing),
+        cmocka_unit_test(test_measures_not_a_list),
+        cmocka_unit_test(test_measures_empty),
+        cmocka_unit_test(test_each_direction_required),
+        cmocka_unit_test(test_measure_not_an_object),
+        cmocka_unit_test(test_measure_fields_required),
+        cmocka_unit_test(test_direction_unknown),
+        cmocka_unit_test(test_every_direction_passes),
+        cmocka_unit_test(test_measure_text_not_blank),
+        cmocka_unit_test(test_co_executors),
+        cmocka_unit_test(test_deadline_date_or_quarter_passes),
+        cmocka_unit_test(test_deadline_bad),
+        cmocka_unit_test(test_funding),
+        cmocka_unit_test(test_baseline_and_target),
+        cmocka_unit_test(test_unknown_measure_key),
+        cmocka_unit_test(test_measure_errors_all_at_once),
+        cmocka_unit_test(test_broken_measure_still_covers_its_direction),
+        cmocka_unit_test(test_long_unknown_measure_key),
+        cmocka_unit_test(test_problems_are_capped),
+        cmocka_unit_test(test_local_specifics),
+        cmocka_unit_test(test_act_optional_before_approval),
+        cmocka_unit_test(test_act_required_once_approved),
+        cmocka_unit_test(test_act_checked_when_present),
+        cmocka_unit_test(test_messages_do_not_repeat_values),
+        cmocka_unit_test(test_act_guard_refuses),
+        cmocka_unit_test(test_act_guard_allows),
         cmocka_unit_test(test_regions_loaded),
         cmocka_unit_test(test_region_file_errors),
         cmocka_unit_test(test_region_reload),

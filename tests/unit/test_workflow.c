@@ -82,7 +82,7 @@ static void test_unknown_top_key(void **state)
     (void)state;
     expect_error("unknown_top_key.yaml", 11,
                  "unknown top-level key 'deadlines' (expected type, initial, stages, create, "
-                 "edit, transitions)");
+                 "edit, read, transitions)");
 }
 
 static void test_unknown_transition_key(void **state)
@@ -97,7 +97,52 @@ static void test_unknown_stage_key(void **state)
 {
     (void)state;
     expect_error("unknown_stage_key.yaml", 8,
-                 "unknown key 'deadline' in a stage (expected name, editable)");
+                 "unknown key 'colour' in a stage (expected name, editable, deadline)");
+}
+
+static void test_bad_deadline_after(void **state)
+{
+    (void)state;
+    expect_error("bad_deadline_after.yaml", 7,
+                 "'after' must be a whole number of days or hours, such as 7d or 12h");
+}
+
+static void test_bad_deadline_from(void **state)
+{
+    (void)state;
+    expect_error("bad_deadline_from.yaml", 7,
+                 "'from' must name a date field, such as fields.order_date");
+}
+
+static void test_bad_read(void **state)
+{
+    (void)state;
+    expect_error("bad_read.yaml", 11, "unknown role 'parent' (expected regional-official, "
+                                      "ministry-reviewer, auditor, admin, commission-chair)");
+}
+
+static void test_deadline_and_read_loaded(void **state)
+{
+    (void)state;
+    wf_workflow *wf = NULL;
+    char err[512] = "";
+    assert_int_equal(wf_load_file(&wf, WF_DIR "deadline_read_ok.yaml", &resolver, err, sizeof(err)),
+                     0);
+    const wf_stage *draft = wf_find_stage(wf, "draft");
+    assert_true(draft->has_deadline);
+    assert_string_equal(draft->deadline_from, "order_date");
+    assert_true(draft->deadline_after_ms == 7LL * 86400000);
+    const wf_stage *review = wf_find_stage(wf, "review");
+    assert_true(review->has_deadline);
+    assert_null(review->deadline_from);
+    assert_true(review->deadline_after_ms == 12LL * 3600000);
+    assert_false(wf_find_stage(wf, "done")->has_deadline);
+    assert_int_equal(wf->nread, 2);
+    assert_int_equal(wf->read[0].roles, ROLE_OFFICIAL | ROLE_CHAIR);
+    assert_int_equal(wf->read[0].scope, SCOPE_OWN_REGION);
+    assert_int_equal(wf->read[1].roles, ROLE_AUDITOR);
+    assert_int_equal(wf->read[1].scope, SCOPE_ALL);
+    wf_workflow_free(wf);
 }
 
 static void test_unknown_create_key(void **state)
@@ -339,6 +384,7 @@ static void test_to_json(void **state)
         "{\"name\":\"returned\",\"editable\":true}],"
         "\"create\":{\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},"
         "\"edit\":{\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},"
+        "\"read\":[],"
         "\"transitions\":["
         "{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],\"to\":\"ministry-review\","
         "\"roles\":[\"regional-official\"],\"scope\":\"own-region\",\"guards\":[]},"
@@ -475,6 +521,10 @@ int main(void)
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_regional_plan_workflow),
         cmocka_unit_test(test_to_json),
+        cmocka_unit_test(test_bad_deadline_after),
+        cmocka_unit_test(test_bad_deadline_from),
+        cmocka_unit_test(test_bad_read),
+        cmocka_unit_test(test_deadline_and_read_loaded),
         cmocka_unit_test(test_scalar_forms),
         cmocka_unit_test(test_set_load_dir),
         cmocka_unit_test(test_set_duplicate_type),

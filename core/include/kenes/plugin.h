@@ -79,6 +79,12 @@ typedef struct kenes_api {
     int (*utf8_valid)(const char *s, size_t len);
     /* Number of Unicode code points in a valid UTF-8 string. */
     size_t (*utf8_length)(const char *s);
+    /* 0 if s is a calendar date "YYYY-MM-DD" (then *y, *m, *d set; any may be NULL). */
+    int (*parse_date)(const char *s, int *y, int *m, int *d);
+    /* A random (version 4) UUID, lower-case, 36 characters + NUL. */
+    void (*uuid)(char out[37]);
+    /* Milliseconds since the epoch from the core's one clock (KENES_NOW fixes it in tests). */
+    long long (*now_ms)(void);
 } kenes_api;
 
 typedef struct kenes_doctype {
@@ -91,9 +97,24 @@ typedef struct kenes_doctype {
     int (*make_id)(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap);
 
     /* Check a document about to be written.  Report each problem with
-     * api->error(errs, path, ...) and return KENES_EVALIDATION. */
+     * api->error(errs, path, ...) and return KENES_EVALIDATION.  Messages
+     * must not repeat the values they judge: they reach logs and answers. */
     int (*validate)(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs);
+
+    /* Which repository holds its documents: "documents" (NULL means this)
+     * or "cases", the separate repository for files about children. */
+    const char *repository;
+    /* KENES_DOCTYPE_* bits. */
+    unsigned flags;
+    /* Add what may be listed about a document to its list entry (an object
+     * that already has id, type, region, stage, version, due, overdue), for
+     * example a case's pseudonym.  May be NULL. */
+    int (*summary)(const kenes_api *api, const kenes_doc *doc, json_t *entry);
 } kenes_doctype;
+
+/* Lists and logs show nothing of such a document but its id, type, region,
+ * stage and what summary() adds: never its title, fields or body. */
+#define KENES_DOCTYPE_CONFIDENTIAL 0x1u
 
 typedef struct kenes_guard {
     const char *name; /* what a workflow's "guards:" list names */

@@ -1,0 +1,281 @@
+/*
+ * Helpers that document-type plugins share to check what they are given:
+ * one report of every problem at its path, text that must not be blank
+ * (Unicode spaces included), strict dates, the header of a document
+ * (region, title, body) and the approving act {number, date}.
+ *
+ * A header of static inline functions built on <kenes/plugin.h> alone, so
+ * each plugin stays one self-contained shared object: nothing here is
+ * linked or exported, nothing of the core is seen.  Include it as
+ * "../common/check.h".
+ *
+ * Messages never repeat the values they judge: they reach logs and answers.
+ */
+#ifndef KENES_PLUGINS_CHECK_H
+#define KENES_PLUGINS_CHECK_H
+
+#include <kenes/plugin.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CHK_PROBLEMS_MAX 100 /* listed per document: a 1 MiB list of {} stays a short answer */
+#define CHK_PATH_CAP 160
+#define CHK_TITLE_MAX 200         /* code points */
+#define CHK_BODY_MAX (256 * 1024) /* bytes */
+
+/* The kenes_api up to parse_date, the last member used here (appended to
+ * ABI 1): the core may hand us a larger table, never a smaller one. */
+#define CHK_API_SIZE (offsetof(kenes_api, parse_date) + sizeof(void *))
+
+/* ---- reporting ---------------------------------------------------------- */
+
+typedef struct chk_report {
+    const kenes_api *api;
+    kenes_errors *errs; /* NULL: only count (a guard asking "is it valid?") */
+    int count;          /* problems found, listed or not */
+} chk_report;
+
+/* Report one problem at path; past CHK_PROBLEMS_MAX, say once that there are more. */
+__attribute__((format(printf, 3, 4))) static inline void
+chk_problem(chk_report *r, const char *path, const char *fmt, ...)
+{
+    r->count++;
+    if (!r->errs || r->count > CHK_PROBLEMS_MAX + 1)
+        return;
+    if (r->count == CHK_PROBLEMS_MAX + 1) {
+        r->api->error(r->errs, "fields", "has more problems: only the first %d are listed",
+                      CHK_PROBLEMS_MAX);
+        return;
+    }
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    r->api->error(r->errs, path, "%s", msg);
+}
+
+/* 1 if s is one of the NULL-terminated list. */
+static inline int chk_one_of(const char *const *list, const char *s)
+{
+    for (size_t i = 0; s && list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* "<base>.<key>" without cutting a UTF-8 sequence of key in half: the path
+ * ends up in a JSON answer, and half a character is not valid JSON text. */
+static inline void chk_path_key(char *out, size_t cap, const char *base, const char *key)
+{
+    int b = snprintf(out, cap, "%s.", base);
+    if (b < 0 || (size_t)b >= cap)
+        return;
+    size_t room = cap - (size_t)b - 1, n = strlen(key);
+    if (n > room) {
+        n = room;
+        while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out + b, key, n);
+    out[(size_t)b + n] = '\0';
+}
+
+/* Report each key of obj that is not in known, at "<base>.<key>". */
+static inline void chk_unknown_keys(chk_report *r, const json_t *obj, const char *base,
+                                    const char *const *known, const char *what)
+{
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)obj, key, value) {
+        if (chk_one_of(known, key))
+            continue;
+        char path[CHK_PATH_CAP];
+        chk_path_key(path, sizeof(path), base, key);
+        chk_problem(r, path, "is not a field of %s", what);
+    }
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+/* Length of the whitespace character at s, or 0.  Besides ASCII this
+ * counts Unicode spaces (U+00A0, U+2000..U+200B, U+3000, ...): a comment
+ * made of a no-break space is still no comment. */
+static inline size_t chk_space_len(const unsigned char *s)
+{
+    if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        return 1;
+    if (s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+        return 2; /* U+0085 NEL, U+00A0 NBSP */
+    if (s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
+        return 3; /* U+1680 */
+    if (s[0] == 0xE2 && s[1] == 0x80 &&
+        ((s[2] >= 0x80 && s[2] <= 0x8B) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+        return 3; /* U+2000..U+200B, U+2028, U+2029, U+202F */
+    if (s[0] == 0xE2 && s[1] == 0x81 && (s[2] == 0x9F || s[2] == 0xA0))
+        return 3; /* U+205F, U+2060 */
+    if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3; /* U+3000 */
+    if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return 3; /* U+FEFF */
+    return 0;
+}
+
+static inline int chk_blank(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        size_t n = chk_space_len(s);
+        if (!n)
+            return 0;
+        s += n;
+    }
+    return 1;
+}
+
+/* 1 if v (at path) is not non-blank text, and reported; what says what
+ * belongs there. */
+static inline int chk_text(chk_report *r, const char *path, const json_t *v, const char *what)
+{
+    if (!v) {
+        chk_problem(r, path, "is required: %s", what);
+        return 1;
+    }
+    const char *s = json_string_value(v);
+    if (!s) {
+        chk_problem(r, path, "must be text: %s", what);
+        return 1;
+    }
+    if (!r->api->utf8_valid(s, json_string_length(v))) {
+        chk_problem(r, path, "must be valid UTF-8 text");
+        return 1;
+    }
+    if (chk_blank(s)) {
+        chk_problem(r, path, "must not be blank: %s", what);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+/* s has exactly the shape given, '9' standing for a digit. */
+static inline int chk_shaped(const char *s, const char *shape)
+{
+    size_t i = 0;
+    for (; shape[i]; i++)
+        if (shape[i] == '9' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return 0;
+    return s[i] == '\0';
+}
+
+/* A calendar date "YYYY-MM-DD": digits only (no sign, no spaces), then the
+ * core says whether the day exists (*y, *m, *d may be NULL). */
+static inline int chk_is_date(const kenes_api *api, const char *s, int *y, int *m, int *d)
+{
+    return s && chk_shaped(s, "9999-99-99") && api->parse_date(s, y, m, d) == 0;
+}
+
+/* A quarter "YYYY-Qn", n 1 to 4, in the years the core takes dates for. */
+static inline int chk_is_quarter(const char *s)
+{
+    if (!s || !chk_shaped(s, "9999-Q9") || s[6] < '1' || s[6] > '4')
+        return 0;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    return y >= 1900 && y <= 2200;
+}
+
+/* ---- a document's header ------------------------------------------------ */
+
+/* region one of the 20; title 1 to CHK_TITLE_MAX characters, not blank;
+ * body (absent: empty) valid UTF-8 of at most CHK_BODY_MAX bytes. */
+static inline void chk_header(chk_report *r, const kenes_doc *doc)
+{
+    const kenes_api *api = r->api;
+    const char *region = api->doc_get(doc, "region");
+    if (!region || !*region)
+        chk_problem(r, "region", "is required: a region code such as KZ-11");
+    else if (!api->region_valid(region))
+        /* The input is not echoed: it may be anything, of any length. */
+        chk_problem(r, "region", "is not one of the 20 region codes (KZ-10 to KZ-79)");
+
+    const char *title = api->doc_get(doc, "title");
+    if (!title) {
+        chk_problem(r, "title", "is required");
+    } else if (!api->utf8_valid(title, strlen(title))) {
+        chk_problem(r, "title", "must be valid UTF-8 text");
+    } else {
+        size_t n = api->utf8_length(title);
+        if (n < 1 || n > CHK_TITLE_MAX)
+            chk_problem(r, "title", "must be 1 to %d characters long (it has %zu)", CHK_TITLE_MAX,
+                        n);
+        else if (chk_blank(title))
+            chk_problem(r, "title", "must not be blank");
+    }
+
+    const char *body = api->doc_get(doc, "body");
+    if (body) {
+        size_t len = strlen(body);
+        if (len > CHK_BODY_MAX)
+            chk_problem(r, "body", "must be at most 256 KiB (it has %zu bytes)", len);
+        else if (!api->utf8_valid(body, len))
+            chk_problem(r, "body", "must be valid UTF-8 text");
+    }
+}
+
+/* ---- the approving act -------------------------------------------------- */
+
+/* 0 if act is a valid {number, date}, else 1 with each problem reported
+ * under fields.act. */
+static inline int chk_act(chk_report *r, const json_t *act)
+{
+    static const char *const keys[] = {"number", "date", NULL};
+    int before = r->count;
+    if (!json_is_object(act)) {
+        chk_problem(r, "fields.act", "must be an object {number, date}: the approving act");
+        return 1;
+    }
+    chk_text(r, "fields.act.number", json_object_get(act, "number"), "the approving act's number");
+    const json_t *date = json_object_get(act, "date");
+    if (!chk_is_date(r->api, json_string_value(date), NULL, NULL, NULL))
+        chk_problem(r, "fields.act.date", "%s the approving act's date, YYYY-MM-DD",
+                    date ? "must be" : "is required:");
+    chk_unknown_keys(r, act, "fields.act", keys, "an act (expected number, date)");
+    return r->count != before;
+}
+
+/* fields.act: may be absent until the document is approved, must be right
+ * whenever present. */
+static inline void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields,
+                                 const char *noun)
+{
+    const json_t *act = json_object_get(fields, "act");
+    const char *stage = r->api->doc_get(doc, "stage");
+    if (act)
+        chk_act(r, act);
+    else if (stage && strcmp(stage, "approved") == 0)
+        chk_problem(r, "fields.act",
+                    "is required once the %s is approved: the approving act "
+                    "{number, date}",
+                    noun);
+}
+
+/* The body of an "act is recorded" guard: approval does not edit fields, so
+ * the act must be there, and right, before the approving transition. */
+static inline int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs,
+                                   const char *noun)
+{
+    chk_report quiet = {api, NULL, 0};
+    if (chk_act(&quiet, json_object_get(api->doc_fields(doc), "act")) != 0) {
+        api->error(errs, NULL,
+                   "the approving act (its number and date) must first be recorded in the "
+                   "%s's fields",
+                   noun);
+        return KENES_EGUARD;
+    }
+    return 0;
+}
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * A fourth document type that exists only for tests: meeting minutes of a
+ * commission.  It proves a type needs a plugin and a workflow file and no
+ * change in the core, and it misbehaves on request so the tests can see
+ * what a faulty plugin does to the server:
+ *   title "validator-garbage": the validator refuses with a meaningless code
+ *   and names no field;
+ *   title "validator-crash": the validator dereferences NULL.
+ */
+#include <kenes/plugin.h>
+#include <stdio.h>
+#include <string.h>
+
+static int minutes_make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap)
+{
+    const char *date = json_string_value(json_object_get(api->doc_fields(doc), "date"));
+    snprintf(out, cap, "minutes/%s/%s", api->doc_get(doc, "region"), date ? date : "none");
+    return 0;
+}
+
+static int minutes_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
+{
+    const char *title = api->doc_get(doc, "title");
+    if (title && strcmp(title, "validator-garbage") == 0)
+        return 12345;
+    if (title && strcmp(title, "validator-crash") == 0) {
+        volatile int *nowhere = NULL;
+        return *nowhere;
+    }
+    int bad = 0;
+    if (!api->region_valid(api->doc_get(doc, "region"))) {
+        api->error(errs, "region", "is not a region code");
+        bad = 1;
+    }
+    if (!title || !*title) {
+        api->error(errs, "title", "is required");
+        bad = 1;
+    }
+    const char *date = json_string_value(json_object_get(api->doc_fields(doc), "date"));
+    if (!date || api->parse_date(date, NULL, NULL, NULL) != 0) {
+        api->error(errs, "fields.date", "must be a date YYYY-MM-DD");
+        bad = 1;
+    }
+    return bad ? KENES_EVALIDATION : 0;
+}
+
+static int quorum_present(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
+                          kenes_errors *errs)
+{
+    (void)ctx;
+    json_t *n = json_object_get(api->doc_fields(doc), "present");
+    if (!json_is_integer(n) || json_integer_value(n) < 3) {
+        api->error(errs, NULL, "no quorum: at least 3 members must be present to sign the minutes");
+        return KENES_EGUARD;
+    }
+    return 0;
+}
+
+static const kenes_doctype types[] = {
+    {.name = "meeting-minutes", .noun = "meeting minutes", .make_id = minutes_make_id,
+     .validate = minutes_validate},
+    {0},
+};
+static const kenes_guard guards[] = {
+    {.name = "quorum_present", .check = quorum_present},
+    {0},
+};
+static kenes_plugin plugin = {.abi_version = KENES_ABI_VERSION,
+                              .struct_size = sizeof(kenes_plugin),
+                              .name = "fourth-type",
+                              .version = "1.0",
+                              .types = types,
+                              .guards = guards};
+
+int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)
+{
+    if (api->abi_version != KENES_ABI_VERSION)
+        return KENES_EABI;
+    *out = &plugin;
+    return 0;
+}

@@ -1,0 +1,102 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "accesslog.h"
+#include "util.h"
+
+static char dir[64], path[128];
+
+static void count_cb(int status, void *payload)
+{
+    assert_int_equal(status, 0);
+    (*(int *)payload)++;
+}
+
+static void append_chain_and_query(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    access_log *l;
+    char err[256];
+    assert_int_equal(alog_open(&l, &loop, path, err, sizeof(err)), 0);
+    int done = 0;
+    for (int i = 0; i < 30; i++)
+        assert_int_equal(alog_append(l, i % 2 ? "aud" : "off11", i % 2 ? "auditor" : "regional-official",
+                                     i % 3 ? "case/KZ-11/a" : "case/KZ-11/b", "read", count_cb, &done),
+                         0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(done, 30);
+    assert_true(alog_idle(l));
+    alog_close(l);
+
+    /* Reopening continues the chain. */
+    assert_int_equal(alog_open(&l, &loop, path, err, sizeof(err)), 0);
+    assert_int_equal(alog_append(l, "aud", "auditor", "case/KZ-11/b", "read", count_cb, &done), 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    alog_close(l);
+    uv_loop_close(&loop);
+
+    size_t lines;
+    assert_int_equal(alog_verify_file(path, &lines, err, sizeof(err)), 0);
+    assert_int_equal(lines, 31);
+
+    json_t *hits;
+    assert_int_equal(alog_query_file(&hits, path, "case/KZ-11/b", "aud", -1, -1, 1000), 0);
+    /* i in {3, 9, 15, 21, 27} plus the one after reopening */
+    assert_int_equal(json_array_size(hits), 6);
+    json_decref(hits);
+    assert_int_equal(alog_query_file(&hits, path, NULL, NULL, -1, -1, 4), 0);
+    assert_int_equal(json_array_size(hits), 4);
+    json_decref(hits);
+}
+
+static void tampering_is_found(void **state)
+{
+    (void)state;
+    char *text;
+    size_t len;
+    assert_int_equal(util_read_file(&text, &len, path), 0);
+    /* Change one user name on line 5. */
+    char *p = text;
+    for (int i = 0; i < 4; i++)
+        p = strchr(p, '\n') + 1;
+    char *u = strstr(p, "\"user\":\"");
+    assert_non_null(u);
+    u[8] = u[8] == 'a' ? 'b' : 'a';
+    assert_int_equal(util_write_file_atomic(path, text, len, 0600), 0);
+    size_t lines;
+    char err[256];
+    assert_int_equal(alog_verify_file(path, &lines, err, sizeof(err)), 6);
+    assert_non_null(strstr(err, "line 6"));
+    /* Dropping a line breaks the chain too. */
+    char *five = p, *six = strchr(p, '\n') + 1;
+    memmove(five, six, strlen(six) + 1);
+    assert_int_equal(util_write_file_atomic(path, text, strlen(text), 0600), 0);
+    assert_int_equal(alog_verify_file(path, &lines, err, sizeof(err)), 5);
+    free(text);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/kenes-alog-XXXXXX");
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(path, sizeof(path), "%s/access.log", dir);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(append_chain_and_query),
+        cmocka_unit_test(tampering_is_found),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    unlink(path);
+    rmdir(dir);
+    return rc;
+}

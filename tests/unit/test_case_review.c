@@ -1,0 +1,1234 @@
+/*
+ * The case-review plugin, loaded from build/plugins/case-review.so the way
+ * the server loads it, against real regions (content/regions.yaml) and the
+ * core's clock fixed with KENES_NOW.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kapi.h"
+#include "plugin.h"
+#include "region.h"
+
+#define CASE_REVIEW KENES_PLUGIN_BUILD_DIR "/case-review.so"
+#define REGIONS KENES_SOURCE_DIR "/content/regions.yaml"
+#define NOW "2026-03-15T10:00:00Z" /* every test starts on this day */
+
+static plugin_set *plugins;
+static const kenes_doctype *cr;
+static const kenes_guard *accompanier_assigned, *measure_has_due_date, *follow_ups_recorded;
+static const kenes_api *api;
+
+static int setup_group(void **state)
+{
+    (void)state;
+    char err[512];
+    if (region_load(REGIONS, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    api = kapi_get();
+    if (plugin_set_new(&plugins, api) != 0 ||
+        plugin_load(plugins, CASE_REVIEW, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    cr = plugin_find_type(plugins, "case-review");
+    accompanier_assigned = plugin_find_guard(plugins, "accompanier_assigned");
+    measure_has_due_date = plugin_find_guard(plugins, "measure_has_due_date");
+    follow_ups_recorded = plugin_find_guard(plugins, "follow_ups_recorded");
+    return cr && accompanier_assigned && measure_has_due_date && follow_ups_recorded ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+    (void)state;
+    plugin_set_free(plugins);
+    region_unload();
+    unsetenv("KENES_NOW");
+    return 0;
+}
+
+static void set_now(const char *rfc3339)
+{
+    assert_int_equal(setenv("KENES_NOW", rfc3339, 1), 0);
+}
+
+/* Each test starts on the same day, whatever the one before it set. */
+static int reset_clock(void **state)
+{
+    (void)state;
+    return setenv("KENES_NOW", NOW, 1);
+}
+
+/* A case that passes every rule; each test breaks one thing. */
+static const char good_json[] =
+    "{\"type\": \"case-review\", \"region\": \"KZ-11\", \"stage\": \"in-accompaniment\","
+    " \"title\": \"Профилактика буллинга в школе\","
+    " \"fields\": {"
+    "  \"child\": {\"pseudonym\": \"KZ11-0042\", \"full_name\": \"Айгерим Нурланова\","
+    "             \"birth_date\": \"2012-03-04\", \"address\": \"ул. Абая 1\","
+    "             \"school\": \"Школа №5\"},"
+    "  \"grounds\": [\"bullying-victim\", \"truancy\"],"
+    "  \"meeting\": {\"date\": \"2026-02-10\","
+    "               \"participants\": [\"Секретарь комиссии\", \"Школьный психолог\"]},"
+    "  \"decision\": \"Назначить сопровождающего, провести беседы с классом\","
+    "  \"accompanier\": {\"name\": \"Ержан Сапаров\", \"organisation\": \"Центр ППР\"},"
+    "  \"measures\": [{\"what\": \"Беседы с классом\", \"who\": \"Школьный психолог\","
+    "                  \"due\": \"2026-04-01\"},"
+    "                 {\"what\": \"Встреча с родителями\"}],"
+    "  \"follow_ups\": [{\"due\": \"2026-03-01\", \"done\": \"2026-03-02\","
+    "                    \"outcome\": \"partially-effective\","
+    "                    \"next_steps\": \"Продолжить беседы\"},"
+    "                   {\"due\": \"2026-05-01\", \"done\": null, \"outcome\": null}],"
+    "  \"closure\": {\"reason\": null}"
+    " },"
+    " \"body\": \"# Случай\\n\\nКонфиденциально.\\n\"}";
+
+static json_t *parse(const char *text)
+{
+    json_error_t e;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+    if (!doc)
+        print_message("bad test JSON at %d: %s\n", e.position, e.text);
+    assert_non_null(doc);
+    return doc;
+}
+
+static json_t *good_case(void)
+{
+    return parse(good_json);
+}
+
+/* The node at a path such as "fields.follow_ups[1]" ("" is the root). */
+static json_t *node(json_t *root, const char *path)
+{
+    json_t *n = root;
+    const char *p = path;
+    while (*p && n) {
+        if (*p == '.') {
+            p++;
+        } else if (*p == '[') {
+            char *end;
+            size_t i = strtoul(p + 1, &end, 10);
+            n = json_array_get(n, i);
+            p = end + 1;
+        } else {
+            size_t len = strcspn(p, ".[");
+            char key[64];
+            assert_true(len < sizeof(key));
+            memcpy(key, p, len);
+            key[len] = '\0';
+            n = json_object_get(n, key);
+            p += len;
+        }
+    }
+    assert_non_null(n);
+    return n;
+}
+
+/* Set parent.key to value (stolen), or delete it when value is NULL. */
+static void put(json_t *doc, const char *parent, const char *key, json_t *value)
+{
+    json_t *obj = node(doc, parent);
+    if (value)
+        assert_int_equal(json_object_set_new(obj, key, value), 0);
+    else
+        json_object_del(obj, key);
+}
+
+/* Replace parent[i] with value (stolen). */
+static void put_item(json_t *doc, const char *parent, size_t i, json_t *value)
+{
+    assert_int_equal(json_array_set_new(node(doc, parent), i, value), 0);
+}
+
+/* Validate doc (consumed) and return the result; errs filled. */
+static int validate(json_t *doc, kenes_errors *errs)
+{
+    kenes_doc d = {doc};
+    kapi_errors_init(errs);
+    int rc = cr->validate(api, &d, errs);
+    json_decref(doc);
+    return rc;
+}
+
+static int has_error(const kenes_errors *errs, const char *path)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs->fields, i, e)
+        if (strcmp(json_string_value(json_object_get(e, "path")), path) == 0)
+            return 1;
+    return 0;
+}
+
+static void print_errors(const kenes_errors *errs)
+{
+    char *s = errs->fields ? json_dumps(errs->fields, 0) : NULL;
+    print_message("errors: %s\n", s ? s : "none");
+    free(s);
+}
+
+/* doc fails validation with exactly one error, at path. */
+static void expect_only_error(json_t *doc, const char *path)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path)) {
+        print_message("expected one error at %s\n", path);
+        print_errors(&errs);
+    }
+    assert_int_equal(rc, KENES_EVALIDATION);
+    assert_int_equal(errs.count, 1);
+    assert_int_equal(json_array_size(errs.fields), 1);
+    assert_true(has_error(&errs, path));
+    const char *msg = json_string_value(json_object_get(json_array_get(errs.fields, 0), "message"));
+    assert_non_null(msg);
+    assert_true(strlen(msg) > 0);
+    kapi_errors_dispose(&errs);
+}
+
+static void expect_valid(json_t *doc)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (errs.fields)
+        print_errors(&errs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(errs.count, 0);
+    assert_null(errs.fields);
+    kapi_errors_dispose(&errs);
+}
+
+/* The good case with parent.key set to the JSON text value (NULL deletes),
+ * expected to fail at exactly path. */
+static void expect_error_with(const char *parent, const char *key, const char *value,
+                              const char *path)
+{
+    json_t *doc = good_case();
+    put(doc, parent, key, value ? parse(value) : NULL);
+    expect_only_error(doc, path);
+}
+
+static void expect_valid_with(const char *parent, const char *key, const char *value)
+{
+    json_t *doc = good_case();
+    put(doc, parent, key, value ? parse(value) : NULL);
+    expect_valid(doc);
+}
+
+/* n copies of a UTF-8 character, as a JSON string text "...". */
+static char *repeat_json(const char *ch, size_t n)
+{
+    size_t k = strlen(ch);
+    char *s = malloc(n * k + 3);
+    assert_non_null(s);
+    s[0] = '"';
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + 1 + i * k, ch, k);
+    s[1 + n * k] = '"';
+    s[2 + n * k] = '\0';
+    return s;
+}
+
+static void expect_error_with_repeat(const char *parent, const char *key, const char *ch,
+                                     size_t n, const char *path)
+{
+    char *v = repeat_json(ch, n);
+    expect_error_with(parent, key, v, path);
+    free(v);
+}
+
+static void expect_valid_with_repeat(const char *parent, const char *key, const char *ch,
+                                     size_t n)
+{
+    char *v = repeat_json(ch, n);
+    expect_valid_with(parent, key, v);
+    free(v);
+}
+
+/* ---- the plugin as loaded ---------------------------------------------- */
+
+static void test_descriptor(void **state)
+{
+    (void)state;
+    assert_string_equal(plugin_at(plugins, 0)->name, "case-review");
+    assert_string_equal(cr->name, "case-review");
+    assert_string_equal(cr->noun, "case review");
+    /* Its commits go to cases.git, and lists show nothing but the summary. */
+    assert_non_null(cr->repository);
+    assert_string_equal(cr->repository, "cases");
+    assert_true(cr->flags & KENES_DOCTYPE_CONFIDENTIAL);
+    assert_non_null(cr->summary);
+    assert_non_null(cr->make_id);
+    assert_non_null(cr->validate);
+    /* comment_required belongs to the common plugin: a second copy here
+     * would make the loader refuse one of them. */
+    assert_null(plugin_find_guard(plugins, "comment_required"));
+    assert_null(plugin_find_type(plugins, "regional-plan"));
+}
+
+static void test_good_case_passes(void **state)
+{
+    (void)state;
+    expect_valid(good_case());
+}
+
+/* What an official has on the day of registration: the child and the grounds. */
+static void test_minimal_case_passes(void **state)
+{
+    (void)state;
+    expect_valid(parse("{\"type\": \"case-review\", \"region\": \"KZ-79\","
+                       " \"stage\": \"registered\", \"title\": null,"
+                       " \"fields\": {\"child\": {\"pseudonym\": \"abc\","
+                       " \"full_name\": \"Айгерим Нурланова\","
+                       " \"birth_date\": \"2012-03-04\"}, \"grounds\": [\"other\"]}}"));
+}
+
+/* Optional fields may be left out or sent as null. */
+static void test_optional_fields_null(void **state)
+{
+    (void)state;
+    const char *top[] = {"meeting", "decision", "accompanier", "measures", "follow_ups",
+                         "closure"};
+    for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+        expect_valid_with("fields", top[i], "null");
+        expect_valid_with("fields", top[i], NULL);
+    }
+    expect_valid_with("fields.child", "address", "null");
+    expect_valid_with("fields.child", "school", NULL);
+    expect_valid_with("fields.meeting", "date", "null");
+    expect_valid_with("fields.meeting", "participants", "[]");
+    expect_valid_with("fields.accompanier", "name", "null");
+    expect_valid_with("fields.measures[0]", "who", NULL);
+    expect_valid_with("fields.measures[0]", "due", "null");
+    expect_valid_with("fields.follow_ups[0]", "next_steps", "null");
+    expect_valid_with("fields.closure", "comment", "null");
+}
+
+/* ---- region, title, body ------------------------------------------------- */
+
+static void test_region(void **state)
+{
+    (void)state;
+    expect_error_with("", "region", "\"KZ-99\"", "region");
+    expect_error_with("", "region", "\"kz-11\"", "region");
+    expect_error_with("", "region", "\"\"", "region");
+    expect_error_with("", "region", NULL, "region");
+    for (size_t i = 0; i < region_count(); i++) {
+        char v[32];
+        snprintf(v, sizeof(v), "\"%s\"", region_at(i)->code);
+        expect_valid_with("", "region", v);
+    }
+}
+
+static void test_title_optional(void **state)
+{
+    (void)state;
+    expect_valid_with("", "title", "null");
+    expect_valid_with("", "title", NULL);
+}
+
+static void test_title_length(void **state)
+{
+    (void)state;
+    expect_error_with("", "title", "\"\"", "title");
+    expect_valid_with_repeat("", "title", "Ж", 200);
+    expect_error_with_repeat("", "title", "Ж", 201, "title");
+    expect_error_with_repeat("", "title", "a", 201, "title");
+}
+
+static void test_title_blank(void **state)
+{
+    (void)state;
+    expect_error_with("", "title", "\"  \\t \"", "title");
+    expect_error_with("", "title", "\"\\u00a0\"", "title");
+}
+
+static void test_title_invalid_utf8(void **state)
+{
+    (void)state;
+    json_t *doc = good_case();
+    put(doc, "", "title", json_string_nocheck("Дело \xff"));
+    expect_only_error(doc, "title");
+}
+
+/* The full name, in any case, anywhere in the title. */
+static void test_title_contains_full_name(void **state)
+{
+    (void)state;
+    expect_error_with("", "title", "\"Айгерим Нурланова\"", "title");
+    expect_error_with("", "title", "\"Дело: АЙГЕРИМ НУРЛАНОВА, 5 класс\"", "title");
+    expect_error_with("", "title", "\"дело айгерим   нурланова\"", "title");
+    expect_error_with("", "title", "\"«Айгерим-Нурланова»\"", "title");
+}
+
+/* A part of the name as a word, in Cyrillic or a Latin spelling. */
+static void test_title_contains_name_part(void **state)
+{
+    (void)state;
+    expect_error_with("", "title", "\"Случай Айгерим\"", "title");
+    expect_error_with("", "title", "\"Нурланова: буллинг\"", "title");
+    expect_error_with("", "title", "\"Case of Aigerim\"", "title");
+    expect_error_with("", "title", "\"Aygerim N.\"", "title");
+    expect_error_with("", "title", "\"NURLANOVA\"", "title");
+}
+
+/* Kazakh letters fold too (Ә, Қ). */
+static void test_title_kazakh_name(void **state)
+{
+    (void)state;
+    json_t *doc = good_case();
+    put(doc, "fields.child", "full_name", json_string("Әлия Қасымова"));
+    put(doc, "", "title", json_string("ӘЛИЯ ҚАСЫМОВА"));
+    expect_only_error(doc, "title");
+
+    doc = good_case();
+    put(doc, "fields.child", "full_name", json_string("Әлия Қасымова"));
+    put(doc, "", "title", json_string("Дело Kassymova"));
+    expect_only_error(doc, "title");
+}
+
+/* Words that merely resemble a part of the name pass. */
+static void test_title_near_name_passes(void **state)
+{
+    (void)state;
+    expect_valid_with("", "title", "\"Встреча в центре Нурлан\"");
+    expect_valid_with("", "title", "\"Реализация мер по профилактике\"");
+    expect_valid_with("", "title", "\"Ай\"");
+
+    /* A short full name is looked for as words, not inside them. */
+    json_t *doc = good_case();
+    put(doc, "fields.child", "full_name", json_string("Ан Ли"));
+    put(doc, "", "title", json_string("План лиги"));
+    expect_valid(doc);
+    doc = good_case();
+    put(doc, "fields.child", "full_name", json_string("Ан Ли"));
+    put(doc, "", "title", json_string("Дело: ан ли, 3 класс"));
+    expect_only_error(doc, "title");
+}
+
+static void test_body(void **state)
+{
+    (void)state;
+    size_t max = 256 * 1024;
+    char *s = malloc(max + 2);
+    assert_non_null(s);
+    memset(s, 'x', max + 1);
+    s[max] = '\0';
+    json_t *doc = good_case();
+    put(doc, "", "body", json_string(s));
+    expect_valid(doc);
+    s[max] = 'x';
+    s[max + 1] = '\0';
+    doc = good_case();
+    put(doc, "", "body", json_string(s));
+    free(s);
+    expect_only_error(doc, "body");
+
+    doc = good_case();
+    put(doc, "", "body", json_string_nocheck("# Случай\n\xd0"));
+    expect_only_error(doc, "body");
+
+    expect_valid_with("", "body", NULL);
+}
+
+/* ---- fields --------------------------------------------------------------- */
+
+static void test_unknown_field(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "iin", "\"120304000000\"", "fields.iin");
+    expect_error_with("fields", "period", "2026", "fields.period");
+}
+
+/* The core hands over an empty object for "fields" that is missing or not
+ * an object: the two required fields are then missing. */
+static void test_fields_missing(void **state)
+{
+    (void)state;
+    json_t *doc = good_case();
+    put(doc, "", "fields", NULL);
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 2);
+    assert_true(has_error(&errs, "fields.child"));
+    assert_true(has_error(&errs, "fields.grounds"));
+    kapi_errors_dispose(&errs);
+}
+
+/* ---- fields.child --------------------------------------------------------- */
+
+static void test_child_shape(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "child", NULL, "fields.child");
+    expect_error_with("fields", "child", "null", "fields.child");
+    expect_error_with("fields", "child", "\"KZ11-0042\"", "fields.child");
+    expect_error_with("fields", "child", "[]", "fields.child");
+    expect_error_with("fields.child", "iin", "\"120304000000\"", "fields.child.iin");
+    expect_error_with("fields.child", "nickname", "null", "fields.child.nickname");
+}
+
+static void test_pseudonym_required(void **state)
+{
+    (void)state;
+    expect_error_with("fields.child", "pseudonym", NULL, "fields.child.pseudonym");
+    expect_error_with("fields.child", "pseudonym", "null", "fields.child.pseudonym");
+    expect_error_with("fields.child", "pseudonym", "42", "fields.child.pseudonym");
+}
+
+static void test_pseudonym_length(void **state)
+{
+    (void)state;
+    expect_error_with("fields.child", "pseudonym", "\"\"", "fields.child.pseudonym");
+    expect_error_with("fields.child", "pseudonym", "\"ab\"", "fields.child.pseudonym");
+    expect_valid_with("fields.child", "pseudonym", "\"a-1\"");
+    expect_valid_with_repeat("fields.child", "pseudonym", "7", 64);
+    expect_error_with_repeat("fields.child", "pseudonym", "7", 65, "fields.child.pseudonym");
+}
+
+static void test_pseudonym_characters(void **state)
+{
+    (void)state;
+    const char *bad[] = {"\"KZ 11\"", "\"kz_11\"", "\"дело-42\"", "\"kz.11\"", "\"kz/11\"",
+                         "\"abc\\n\""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_error_with("fields.child", "pseudonym", bad[i], "fields.child.pseudonym");
+    json_t *doc = good_case();
+    put(doc, "fields.child", "pseudonym", json_stringn("abc\0def", 7));
+    expect_only_error(doc, "fields.child.pseudonym");
+    expect_valid_with("fields.child", "pseudonym", "\"Fox-17-abc\"");
+}
+
+/* The pseudonym is listed: it must not equal or contain the name. */
+static void test_pseudonym_equals_full_name(void **state)
+{
+    (void)state;
+    json_t *doc = good_case();
+    put(doc, "fields.child", "full_name", json_string("Ali Khan"));
+    put(doc, "fields.child", "pseudonym", json_string("Ali-Khan"));
+    expect_only_error(doc, "fields.child.pseudonym");
+
+    doc = good_case();
+    put(doc, "fields.child", "full_name", json_string("Ali Khan"));
+    put(doc, "fields.child", "pseudonym", json_string("case-ALI-KHAN-7"));
+    expect_only_error(doc, "fields.child.pseudonym");
+}
+
+/* ... nor spell a part of it in Latin letters, however transliterated. */
+static void test_pseudonym_spells_name(void **state)
+{
+    (void)state;
+    const char *bad[] = {"\"Aigerim\"", "\"aygerim-7\"", "\"AJGERIM\"", "\"x-nurlanova\"",
+                         "\"Nurlanova2012\"", "\"aigerimnurlanova\""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_error_with("fields.child", "pseudonym", bad[i], "fields.child.pseudonym");
+
+    const char *kz[] = {"Aliya-1", "kasymova", "Qasymova", "KASSYMOVA"};
+    for (size_t i = 0; i < sizeof(kz) / sizeof(kz[0]); i++) {
+        json_t *doc = good_case();
+        put(doc, "fields.child", "full_name", json_string("Әлия Қасымова"));
+        put(doc, "fields.child", "pseudonym", json_string(kz[i]));
+        expect_only_error(doc, "fields.child.pseudonym");
+    }
+
+    json_t *doc = good_case();
+    put(doc, "fields.child", "full_name", json_string("Шынар Жуматаева"));
+    put(doc, "fields.child", "pseudonym", json_string("Zhumatayeva"));
+    expect_only_error(doc, "fields.child.pseudonym");
+}
+
+static void test_pseudonym_unrelated_passes(void **state)
+{
+    (void)state;
+    const char *ok[] = {"\"KZ11-0042\"", "\"fox-17\"", "\"blue-heron-3\"", "\"nurlan-01\""};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        expect_valid_with("fields.child", "pseudonym", ok[i]);
+}
+
+static void test_full_name(void **state)
+{
+    (void)state;
+    expect_error_with("fields.child", "full_name", NULL, "fields.child.full_name");
+    expect_error_with("fields.child", "full_name", "null", "fields.child.full_name");
+    expect_error_with("fields.child", "full_name", "\"\"", "fields.child.full_name");
+    expect_error_with("fields.child", "full_name", "\" \\u3000 \"", "fields.child.full_name");
+    expect_error_with("fields.child", "full_name", "[\"Айгерим\"]", "fields.child.full_name");
+    expect_valid_with_repeat("fields.child", "full_name", "Ж", 200);
+    expect_error_with_repeat("fields.child", "full_name", "Ж", 201, "fields.child.full_name");
+}
+
+static void test_birth_date(void **state)
+{
+    (void)state;
+    const char *p = "fields.child.birth_date";
+    expect_error_with("fields.child", "birth_date", NULL, p);
+    expect_error_with("fields.child", "birth_date", "null", p);
+    expect_error_with("fields.child", "birth_date", "\"04.03.2012\"", p);
+    expect_error_with("fields.child", "birth_date", "\"2012-02-30\"", p);
+    expect_error_with("fields.child", "birth_date", "\"2012-3-4\"", p);
+    expect_error_with("fields.child", "birth_date", "20120304", p);
+    /* In the past: not today (UTC), not later. */
+    expect_error_with("fields.child", "birth_date", "\"2026-03-15\"", p);
+    expect_error_with("fields.child", "birth_date", "\"2027-01-01\"", p);
+    expect_valid_with("fields.child", "birth_date", "\"2026-03-14\"");
+    expect_valid_with("fields.child", "birth_date", "\"2008-02-29\"");
+}
+
+/* "Today" is the UTC date of the core's clock. */
+static void test_birth_date_today_is_utc(void **state)
+{
+    (void)state;
+    set_now("2026-03-15T01:00:00+05:00"); /* 2026-03-14T20:00:00Z */
+    expect_valid_with("fields.child", "birth_date", "\"2026-03-13\"");
+    expect_error_with("fields.child", "birth_date", "\"2026-03-14\"", "fields.child.birth_date");
+    set_now("2026-03-15T00:00:00Z");
+    expect_valid_with("fields.child", "birth_date", "\"2026-03-14\"");
+}
+
+static void test_address_and_school(void **state)
+{
+    (void)state;
+    expect_error_with("fields.child", "address", "1", "fields.child.address");
+    expect_error_with("fields.child", "school", "{\"name\": \"5\"}", "fields.child.school");
+    expect_error_with_repeat("fields.child", "address", "ж", 201, "fields.child.address");
+    expect_error_with_repeat("fields.child", "school", "ж", 201, "fields.child.school");
+    expect_valid_with("fields.child", "school", "\"\"");
+}
+
+/* ---- fields.grounds ------------------------------------------------------- */
+
+static void test_grounds_shape(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "grounds", NULL, "fields.grounds");
+    expect_error_with("fields", "grounds", "null", "fields.grounds");
+    expect_error_with("fields", "grounds", "[]", "fields.grounds");
+    expect_error_with("fields", "grounds", "\"offence\"", "fields.grounds");
+}
+
+static void test_grounds_values(void **state)
+{
+    (void)state;
+    expect_valid_with("fields", "grounds",
+                      "[\"bullying-victim\", \"bullying-initiator\", \"offence\", \"truancy\","
+                      " \"family\", \"other\"]");
+    expect_error_with("fields", "grounds", "[\"offence\", \"truancy\", \"bullying\"]",
+                      "fields.grounds[2]");
+    expect_error_with("fields", "grounds", "[\"Offence\"]", "fields.grounds[0]");
+    expect_error_with("fields", "grounds", "[1]", "fields.grounds[0]");
+    expect_error_with("fields", "grounds", "[\"other\", null]", "fields.grounds[1]");
+}
+
+static void test_grounds_unique(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "grounds", "[\"family\", \"truancy\", \"family\"]",
+                      "fields.grounds[2]");
+}
+
+/* ---- fields.meeting, decision, accompanier -------------------------------- */
+
+static void test_meeting(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "meeting", "\"2026-02-10\"", "fields.meeting");
+    expect_error_with("fields.meeting", "place", "\"школа\"", "fields.meeting.place");
+    expect_error_with("fields.meeting", "date", "\"10.02.2026\"", "fields.meeting.date");
+    expect_error_with("fields.meeting", "participants", "\"психолог\"",
+                      "fields.meeting.participants");
+    expect_error_with("fields.meeting", "participants", "[\"психолог\", \"\"]",
+                      "fields.meeting.participants[1]");
+    expect_error_with("fields.meeting", "participants", "[\" \"]",
+                      "fields.meeting.participants[0]");
+    expect_error_with("fields.meeting", "participants", "[\"a\", \"b\", null]",
+                      "fields.meeting.participants[2]");
+    expect_error_with("fields.meeting", "participants", "[{\"name\": \"a\"}]",
+                      "fields.meeting.participants[0]");
+}
+
+static void test_decision(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "decision", "[\"a\"]", "fields.decision");
+    expect_valid_with_repeat("fields", "decision", "ж", 10000);
+    expect_error_with_repeat("fields", "decision", "ж", 10001, "fields.decision");
+}
+
+static void test_accompanier(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "accompanier", "\"Ержан\"", "fields.accompanier");
+    expect_error_with("fields.accompanier", "phone", "\"+7\"", "fields.accompanier.phone");
+    expect_error_with("fields.accompanier", "name", "5", "fields.accompanier.name");
+    expect_error_with("fields.accompanier", "organisation", "true",
+                      "fields.accompanier.organisation");
+}
+
+/* ---- fields.measures ------------------------------------------------------ */
+
+static void test_measures(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "measures", "{}", "fields.measures");
+    expect_error_with("fields", "measures", "[{\"what\": \"a\"}, \"b\"]", "fields.measures[1]");
+    expect_error_with("fields.measures[0]", "what", NULL, "fields.measures[0].what");
+    expect_error_with("fields.measures[1]", "what", "\"\"", "fields.measures[1].what");
+    expect_error_with("fields.measures[0]", "who", "[]", "fields.measures[0].who");
+    expect_error_with("fields.measures[0]", "due", "\"1 April\"", "fields.measures[0].due");
+    expect_error_with("fields.measures[1]", "due", "\"2026-04-31\"", "fields.measures[1].due");
+    expect_error_with("fields.measures[1]", "cost", "100", "fields.measures[1].cost");
+    expect_valid_with("fields", "measures", "[]");
+}
+
+/* ---- fields.follow_ups ---------------------------------------------------- */
+
+static void test_follow_ups_shape(void **state)
+{
+    (void)state;
+    expect_error_with("fields", "follow_ups", "\"monthly\"", "fields.follow_ups");
+    json_t *doc = good_case();
+    put_item(doc, "fields.follow_ups", 1, json_integer(1));
+    expect_only_error(doc, "fields.follow_ups[1]");
+    expect_error_with("fields.follow_ups[1]", "by", "\"психолог\"", "fields.follow_ups[1].by");
+}
+
+static void test_follow_up_due(void **state)
+{
+    (void)state;
+    expect_error_with("fields.follow_ups[1]", "due", NULL, "fields.follow_ups[1].due");
+    expect_error_with("fields.follow_ups[1]", "due", "null", "fields.follow_ups[1].due");
+    expect_error_with("fields.follow_ups[0]", "due", "\"2026-13-01\"", "fields.follow_ups[0].due");
+}
+
+static void test_follow_up_done(void **state)
+{
+    (void)state;
+    expect_error_with("fields.follow_ups[0]", "done", "\"yesterday\"",
+                      "fields.follow_ups[0].done");
+    /* A check cannot have been made after today. */
+    expect_error_with("fields.follow_ups[0]", "done", "\"2026-03-16\"",
+                      "fields.follow_ups[0].done");
+    expect_valid_with("fields.follow_ups[0]", "done", "\"2026-03-15\"");
+}
+
+static void test_follow_up_outcome_values(void **state)
+{
+    (void)state;
+    const char *ok[] = {"\"effective\"", "\"partially-effective\"", "\"not-effective\"",
+                        "\"not-done\""};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        expect_valid_with("fields.follow_ups[0]", "outcome", ok[i]);
+    expect_error_with("fields.follow_ups[0]", "outcome", "\"good\"",
+                      "fields.follow_ups[0].outcome");
+    expect_error_with("fields.follow_ups[0]", "outcome", "1", "fields.follow_ups[0].outcome");
+}
+
+/* An outcome goes with a done date, and a done date with an outcome. */
+static void test_follow_up_outcome_needs_done(void **state)
+{
+    (void)state;
+    expect_error_with("fields.follow_ups[1]", "outcome", "\"effective\"",
+                      "fields.follow_ups[1].outcome");
+    expect_error_with("fields.follow_ups[0]", "outcome", "null", "fields.follow_ups[0].outcome");
+    expect_error_with("fields.follow_ups[0]", "outcome", NULL, "fields.follow_ups[0].outcome");
+}
+
+static void test_follow_up_next_steps(void **state)
+{
+    (void)state;
+    expect_error_with("fields.follow_ups[0]", "next_steps", "[]",
+                      "fields.follow_ups[0].next_steps");
+}
+
+/* ---- fields.closure ------------------------------------------------------- */
+
+static void test_closure(void **state)
+{
+    (void)state;
+    const char *ok[] = {"\"goals-met\"", "\"moved-away\"", "\"came-of-age\"",
+                        "\"transferred\"", "\"other\""};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        expect_valid_with("fields.closure", "reason", ok[i]);
+    expect_error_with("fields", "closure", "\"goals-met\"", "fields.closure");
+    expect_error_with("fields.closure", "reason", "\"done\"", "fields.closure.reason");
+    expect_error_with("fields.closure", "reason", "3", "fields.closure.reason");
+    expect_error_with("fields.closure", "date", "\"2026-03-01\"", "fields.closure.date");
+    expect_error_with("fields.closure", "comment", "{}", "fields.closure.comment");
+}
+
+/* Every problem is reported at once, each at its own path. */
+static void test_all_errors_at_once(void **state)
+{
+    (void)state;
+    json_t *doc = good_case();
+    put(doc, "", "region", json_string("KZ-00"));
+    put(doc, "", "title", json_string("Айгерим"));
+    put(doc, "fields.child", "pseudonym", json_string("a b"));
+    put(doc, "fields.child", "birth_date", json_string("2030-01-01"));
+    put_item(doc, "fields.grounds", 1, json_string("bullying-victim"));
+    put(doc, "fields.measures[0]", "due", json_string("soon"));
+    put(doc, "fields.follow_ups[1]", "outcome", json_string("effective"));
+    put(doc, "fields.closure", "reason", json_string("why"));
+    put(doc, "fields", "extra", json_true());
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    if (json_array_size(errs.fields) != 9)
+        print_errors(&errs);
+    assert_int_equal(json_array_size(errs.fields), 9);
+    const char *paths[] = {"region",
+                           "title",
+                           "fields.child.pseudonym",
+                           "fields.child.birth_date",
+                           "fields.grounds[1]",
+                           "fields.measures[0].due",
+                           "fields.follow_ups[1].outcome",
+                           "fields.closure.reason",
+                           "fields.extra"};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        assert_true(has_error(&errs, paths[i]));
+    kapi_errors_dispose(&errs);
+}
+
+/* ---- make_id and summary -------------------------------------------------- */
+
+static void assert_uuid(const char *u)
+{
+    assert_int_equal(strlen(u), 36);
+    for (size_t i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23)
+            assert_int_equal(u[i], '-');
+        else
+            assert_non_null(strchr("0123456789abcdef", u[i]));
+    }
+    assert_int_equal(u[14], '4'); /* version 4 */
+}
+
+static void test_make_id(void **state)
+{
+    (void)state;
+    json_t *doc = good_case();
+    kenes_doc d = {doc};
+    char a[64], b[64];
+    assert_int_equal(cr->make_id(api, &d, a, sizeof(a)), 0);
+    assert_int_equal(cr->make_id(api, &d, b, sizeof(b)), 0);
+    assert_int_equal(strlen(a), strlen("case/KZ-11/") + 36);
+    assert_int_equal(strncmp(a, "case/KZ-11/", 11), 0);
+    assert_uuid(a + 11);
+    assert_uuid(b + 11);
+    assert_string_not_equal(a, b);
+    /* Nothing of the child in it. */
+    assert_null(strstr(a, "KZ11-0042"));
+
+    put(doc, "", "region", json_string("KZ-79"));
+    assert_int_equal(cr->make_id(api, &d, a, sizeof(a)), 0);
+    assert_int_equal(strncmp(a, "case/KZ-79/", 11), 0);
+
+    /* Exactly enough room, and one byte too little. */
+    assert_int_equal(cr->make_id(api, &d, a, 11 + 36 + 1), 0);
+    assert_int_equal(cr->make_id(api, &d, a, 11 + 36), KENES_ETOOBIG);
+
+    /* Never an id from a region that is not one. */
+    put(doc, "", "region", json_string("../../etc"));
+    assert_int_equal(cr->make_id(api, &d, a, sizeof(a)), KENES_EINVAL);
+    put(doc, "", "region", NULL);
+    assert_int_equal(cr->make_id(api, &d, a, sizeof(a)), KENES_EINVAL);
+    json_decref(doc);
+}
+
+static json_t *list_entry(void)
+{
+    return parse("{\"id\": \"case/KZ-11/00000000-0000-4000-8000-000000000000\","
+                 " \"type\": \"case-review\", \"region\": \"KZ-11\","
+                 " \"stage\": \"in-accompaniment\", \"version\": \"abc\", \"due\": null,"
+                 " \"overdue\": false}");
+}
+
+static void test_summary_adds_only_pseudonym(void **state)
+{
+    (void)state;
+    json_t *doc = good_case();
+    kenes_doc d = {doc};
+    json_t *entry = list_entry(), *before = list_entry();
+    assert_int_equal(cr->summary(api, &d, entry), 0);
+    assert_int_equal(json_object_size(entry), json_object_size(before) + 1);
+    assert_string_equal(json_string_value(json_object_get(entry, "pseudonym")), "KZ11-0042");
+    json_object_del(entry, "pseudonym");
+    assert_true(json_equal(entry, before));
+
+    /* Nothing of the confidential part, however it is spelled. */
+    char *s = json_dumps(entry, 0);
+    assert_null(strstr(s, "Айгерим"));
+    assert_null(strstr(s, "2012"));
+    free(s);
+    json_decref(entry);
+    json_decref(before);
+    json_decref(doc);
+}
+
+/* What is not a well-formed pseudonym is not listed. */
+static void test_summary_skips_bad_pseudonym(void **state)
+{
+    (void)state;
+    const char *bad[] = {"Айгерим Нурланова", "a b", "", "x"};
+    for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *doc = good_case();
+        if (i < sizeof(bad) / sizeof(bad[0]))
+            put(doc, "fields.child", "pseudonym", json_string(bad[i]));
+        else
+            put(doc, "fields", "child", NULL);
+        kenes_doc d = {doc};
+        json_t *entry = list_entry(), *before = list_entry();
+        assert_int_equal(cr->summary(api, &d, entry), 0);
+        assert_true(json_equal(entry, before));
+        json_decref(entry);
+        json_decref(before);
+        json_decref(doc);
+    }
+}
+
+/* ---- guards --------------------------------------------------------------- */
+
+static int run_guard(const kenes_guard *g, json_t *doc, kenes_errors *errs)
+{
+    kenes_doc d = {doc};
+    kenes_ctx ctx = {.action = "some-action", .comment = NULL, .user = "chair-kz11",
+                     .role = "commission-chair", .from = "a", .to = "b"};
+    kapi_errors_init(errs);
+    int rc = g->check(api, &d, &ctx, errs);
+    json_decref(doc);
+    return rc;
+}
+
+static void expect_allows(const kenes_guard *g, json_t *doc)
+{
+    kenes_errors errs;
+    int rc = run_guard(g, doc, &errs);
+    if (rc != 0)
+        print_message("%s refused: %s\n", g->name, errs.message);
+    assert_int_equal(rc, 0);
+    assert_int_equal(errs.count, 0);
+    assert_string_equal(errs.message, "");
+    kapi_errors_dispose(&errs);
+}
+
+static void expect_refuses(const kenes_guard *g, json_t *doc, const char *message)
+{
+    kenes_errors errs;
+    assert_int_equal(run_guard(g, doc, &errs), KENES_EGUARD);
+    assert_string_equal(errs.message, message);
+    assert_int_equal(errs.count, 1);
+    assert_null(errs.fields); /* a guard's message names no field */
+    kapi_errors_dispose(&errs);
+}
+
+static json_t *with(const char *parent, const char *key, const char *value)
+{
+    json_t *doc = good_case();
+    put(doc, parent, key, value ? parse(value) : NULL);
+    return doc;
+}
+
+static void test_guard_accompanier_assigned(void **state)
+{
+    (void)state;
+    const kenes_guard *g = accompanier_assigned;
+    expect_allows(g, good_case());
+    const char *both = "no accompanying person is assigned: fields.accompanier.name and "
+                       ".organisation are required";
+    expect_refuses(g, with("fields", "accompanier", NULL), both);
+    expect_refuses(g, with("fields", "accompanier", "{}"), both);
+    expect_refuses(g, with("fields", "accompanier", "{\"name\": \" \", \"organisation\": null}"),
+                   both);
+    expect_refuses(g, with("fields.accompanier", "name", "\"\\u00a0\""),
+                   "no accompanying person is assigned: fields.accompanier.name is required");
+    expect_refuses(g, with("fields.accompanier", "organisation", NULL),
+                   "no accompanying person is assigned: fields.accompanier.organisation is "
+                   "required");
+}
+
+static void test_guard_measure_has_due_date(void **state)
+{
+    (void)state;
+    const kenes_guard *g = measure_has_due_date;
+    const char *msg = "the plan needs at least one measure with a due date "
+                      "(fields.measures[].due)";
+    expect_allows(g, good_case());
+    /* The second measure is the one with a date. */
+    expect_allows(g, with("fields", "measures",
+                          "[{\"what\": \"a\"}, {\"what\": \"b\", \"due\": \"2026-06-01\"}]"));
+    expect_refuses(g, with("fields", "measures", NULL), msg);
+    expect_refuses(g, with("fields", "measures", "[]"), msg);
+    expect_refuses(g, with("fields", "measures", "[{\"what\": \"a\"}, {\"what\": \"b\"}]"), msg);
+    expect_refuses(g, with("fields.measures[0]", "due", "null"), msg);
+    expect_refuses(g, with("fields.measures[0]", "due", "\"next month\""), msg);
+}
+
+/* The good case with a closure reason and follow-ups due 2026-03-01
+ * (recorded) and 2026-03-15 (not recorded yet). */
+static json_t *closing_case(void)
+{
+    json_t *doc = with("fields.closure", "reason", "\"goals-met\"");
+    put(doc, "fields.follow_ups[1]", "due", json_string("2026-03-15"));
+    return doc;
+}
+
+static void test_guard_follow_ups_recorded_clock(void **state)
+{
+    (void)state;
+    const kenes_guard *g = follow_ups_recorded;
+    const char *one = "closure cannot be requested yet: 1 follow-up check due by today has no "
+                      "outcome (fields.follow_ups[1])";
+    /* Due today counts; due tomorrow does not, by the UTC date. */
+    set_now("2026-03-15T00:00:00Z");
+    expect_refuses(g, closing_case(), one);
+    set_now("2026-03-15T23:59:59Z");
+    expect_refuses(g, closing_case(), one);
+    set_now("2026-03-14T23:59:59Z");
+    expect_allows(g, closing_case());
+    set_now("2026-03-15T04:00:00+05:00"); /* 2026-03-14T23:00:00Z */
+    expect_allows(g, closing_case());
+    set_now("2026-05-01T12:00:00Z");
+    expect_refuses(g, closing_case(), one);
+}
+
+static void test_guard_follow_ups_recorded(void **state)
+{
+    (void)state;
+    const kenes_guard *g = follow_ups_recorded;
+    set_now("2026-03-20T10:00:00Z");
+
+    /* Recorded: an outcome on every check that fell due. */
+    json_t *doc = closing_case();
+    put(doc, "fields.follow_ups[1]", "done", json_string("2026-03-16"));
+    put(doc, "fields.follow_ups[1]", "outcome", json_string("not-done"));
+    expect_allows(g, doc);
+    /* No checks at all is nothing unrecorded. */
+    expect_allows(g, with("fields", "closure", "{\"reason\": \"moved-away\"}"));
+
+    json_t *many = closing_case();
+    json_t *fu = parse("{\"due\": \"2026-01-01\"}");
+    for (int i = 0; i < 6; i++)
+        json_array_append(node(many, "fields.follow_ups"), fu);
+    json_decref(fu);
+    expect_refuses(g, many,
+                   "closure cannot be requested yet: 7 follow-up checks due by today have no "
+                   "outcome (fields.follow_ups[1], fields.follow_ups[2], fields.follow_ups[3], "
+                   "fields.follow_ups[4], fields.follow_ups[5] and 2 more)");
+}
+
+/* request-closure is where the reason is given. */
+static void test_guard_follow_ups_recorded_reason(void **state)
+{
+    (void)state;
+    const kenes_guard *g = follow_ups_recorded;
+    const char *reason = "closure cannot be requested yet: the closure reason is required "
+                         "(fields.closure.reason)";
+    set_now("2026-03-14T10:00:00Z");
+    expect_refuses(g, good_case(), reason); /* reason null */
+    expect_refuses(g, with("fields", "closure", NULL), reason);
+    expect_refuses(g, with("fields", "closure", "{\"comment\": \"переезд\"}"), reason);
+    expect_refuses(g, with("fields.closure", "reason", "\"finished\""), reason);
+    expect_allows(g, with("fields.closure", "reason", "\"came-of-age\""));
+
+    set_now("2026-05-01T10:00:00Z");
+    expect_refuses(g, good_case(),
+                   "closure cannot be requested yet: 1 follow-up check due by today has no "
+                   "outcome (fields.follow_ups[1]); the closure reason is required "
+                   "(fields.closure.reason)");
+}
+
+/* ---- nothing of the child in any message --------------------------------- */
+
+static const char *const secrets[] = {"Айгерим Нурланова", "Айгерим", "Нурланова",
+                                      "айгерим", "нурланова", "АЙГЕРИМ", "НУРЛАНОВА",
+                                      "2012-03-04", "ул. Абая 1", "Абая", "Школа №5",
+                                      "Школа", "KZ11-0042"};
+
+static int messages_seen;
+
+static void assert_no_secret(const char *text)
+{
+    assert_non_null(text);
+    messages_seen++;
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        if (strstr(text, secrets[i]))
+            print_message("leak of \"%s\" in: %s\n", secrets[i], text);
+        assert_null(strstr(text, secrets[i]));
+    }
+}
+
+static void assert_errors_clean(const kenes_errors *errs)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs->fields, i, e) {
+        assert_no_secret(json_string_value(json_object_get(e, "path")));
+        assert_no_secret(json_string_value(json_object_get(e, "message")));
+    }
+    if (errs->message[0])
+        assert_no_secret(errs->message);
+}
+
+/* Validate doc (consumed), which must fail, and check every message. */
+static void fails_cleanly(json_t *doc)
+{
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_true(errs.count > 0);
+    assert_errors_clean(&errs);
+    kapi_errors_dispose(&errs);
+}
+
+static void guard_fails_cleanly(const kenes_guard *g, json_t *doc)
+{
+    kenes_errors errs;
+    assert_int_equal(run_guard(g, doc, &errs), KENES_EGUARD);
+    assert_errors_clean(&errs);
+    kapi_errors_dispose(&errs);
+}
+
+/* The good case (which holds exactly those values) with one thing changed. */
+static void fails_with(const char *parent, const char *key, json_t *value)
+{
+    json_t *doc = good_case();
+    put(doc, parent, key, value);
+    fails_cleanly(doc);
+}
+
+static json_t *padded(const char *s)
+{
+    char buf[2048];
+    size_t n = strlen(s);
+    memcpy(buf, s, n);
+    while (n < 1500)
+        buf[n++] = 'x';
+    buf[n] = '\0';
+    return json_string(buf);
+}
+
+static void test_no_message_names_the_child(void **state)
+{
+    (void)state;
+    messages_seen = 0;
+    /* Each value judged wrong while still there for a message to repeat. */
+    fails_with("fields.child", "full_name", padded("Айгерим Нурланова"));
+    fails_with("fields.child", "address", padded("ул. Абая 1"));
+    fails_with("fields.child", "school", padded("Школа №5"));
+    fails_with("", "title", json_string("Айгерим Нурланова"));
+    fails_with("", "title", json_string("Дело: Айгерим"));
+    fails_with("", "title", padded("Айгерим Нурланова"));
+    fails_with("fields.child", "pseudonym", json_string("Айгерим Нурланова"));
+    fails_with("fields.child", "pseudonym", json_string("Aigerim-Nurlanova"));
+    fails_with("fields.child", "pseudonym", padded("KZ11-0042"));
+    fails_with("fields.child", "pseudonym", json_string("KZ11 0042"));
+    fails_with("fields.child", "birth_date", json_string("Айгерим Нурланова"));
+    fails_with("fields.child", "birth_date", json_string("ул. Абая 1"));
+    fails_with("fields.child", "birth_date", json_string("2012-03-04 Школа №5"));
+    fails_with("fields", "grounds", json_pack("[s, s]", "Айгерим Нурланова", "2012-03-04"));
+    fails_with("fields", "decision", json_pack("[s]", "ул. Абая 1"));
+    fails_with("fields.accompanier", "name", json_pack("{s:s}", "n", "Школа №5"));
+    fails_with("fields.meeting", "participants", json_pack("[s, s]", "Школа №5", ""));
+    fails_with("fields.meeting", "date", json_string("2012-03-04T00:00"));
+    fails_with("fields.closure", "reason", json_string("Айгерим Нурланова"));
+    fails_with("fields.follow_ups[0]", "outcome", json_string("ул. Абая 1"));
+    fails_with("fields.follow_ups[0]", "due", json_string("Школа №5"));
+    fails_with("fields.measures[0]", "due", json_string("2012-03-04x"));
+    fails_with("fields.measures[0]", "what", json_pack("{s:s}", "Айгерим", "Нурланова"));
+    fails_with("fields", "child", json_string("Айгерим Нурланова, 2012-03-04, ул. Абая 1"));
+    fails_with("fields.child", "extra", json_string("Айгерим Нурланова"));
+    fails_with("", "region", json_string("Айгерим Нурланова"));
+
+    /* Born "today": the date itself is what is judged. */
+    set_now("2012-03-04T12:00:00Z");
+    fails_cleanly(good_case());
+    set_now("2011-01-01T00:00:00Z");
+    fails_cleanly(good_case());
+    set_now(NOW);
+
+    /* Many problems at once. */
+    json_t *doc = good_case();
+    put(doc, "", "title", json_string("АЙГЕРИМ НУРЛАНОВА"));
+    put(doc, "fields.child", "pseudonym", json_string("aigerim"));
+    put(doc, "fields.child", "birth_date", json_string("2112-03-04"));
+    put(doc, "fields.child", "school", json_integer(5));
+    put(doc, "fields", "grounds", json_array());
+    fails_cleanly(doc);
+
+    /* The guards' refusals of the same case. */
+    guard_fails_cleanly(accompanier_assigned, with("fields.accompanier", "name", NULL));
+    guard_fails_cleanly(measure_has_due_date, with("fields", "measures", NULL));
+    guard_fails_cleanly(follow_ups_recorded, good_case());
+
+    /* Every scenario produced messages, and every one was read. */
+    assert_true(messages_seen >= 40);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup(f, reset_clock)
+    const struct CMUnitTest tests[] = {
+        T(test_descriptor),
+        T(test_good_case_passes),
+        T(test_minimal_case_passes),
+        T(test_optional_fields_null),
+        T(test_region),
+        T(test_title_optional),
+        T(test_title_length),
+        T(test_title_blank),
+        T(test_title_invalid_utf8),
+        T(test_title_contains_full_name),
+        T(test_title_contains_name_part),
+        T(test_title_kazakh_name),
+        T(test_title_near_name_passes),
+        T(test_body),
+        T(test_unknown_field),
+        T(test_fields_missing),
+        T(test_child_shape),
+        T(test_pseudonym_required),
+        T(test_pseudonym_length),
+        T(test_pseudonym_characters),
+        T(test_pseudonym_equals_full_name),
+        T(test_pseudonym_spells_name),
+        T(test_pseudonym_unrelated_passes),
+        T(test_full_name),
+        T(test_birth_date),
+        T(test_birth_date_today_is_utc),
+        T(test_address_and_school),
+        T(test_grounds_shape),
+        T(test_grounds_values),
+        T(test_grounds_unique),
+        T(test_meeting),
+        T(test_decision),
+        T(test_accompanier),
+        T(test_measures),
+        T(test_follow_ups_shape),
+        T(test_follow_up_due),
+        T(test_follow_up_done),
+        T(test_follow_up_outcome_values),
+        T(test_follow_up_outcome_needs_done),
+        T(test_follow_up_next_steps),
+        T(test_closure),
+        T(test_all_errors_at_once),
+        T(test_make_id),
+        T(test_summary_adds_only_pseudonym),
+        T(test_summary_skips_bad_pseudonym),
+        T(test_guard_accompanier_assigned),
+        T(test_guard_measure_has_due_date),
+        T(test_guard_follow_ups_recorded_clock),
+        T(test_guard_follow_ups_recorded),
+        T(test_guard_follow_ups_recorded_reason),
+        T(test_no_message_names_the_child),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}

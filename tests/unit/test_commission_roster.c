@@ -1,0 +1,914 @@
+/*
+ * The commission-roster plugin, loaded from build/plugins/commission-roster.so
+ * the way the server loads it, against real regions (content/regions.yaml).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kapi.h"
+#include "plugin.h"
+#include "region.h"
+
+#define COMMISSION_ROSTER KENES_PLUGIN_BUILD_DIR "/commission-roster.so"
+#define REGIONS KENES_SOURCE_DIR "/content/regions.yaml"
+
+static plugin_set *plugins;
+static const kenes_doctype *roster;
+static const kenes_guard *act_recorded;
+static const kenes_api *api;
+
+static int setup_group(void **state)
+{
+    (void)state;
+    char err[512];
+    if (region_load(REGIONS, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    api = kapi_get();
+    if (plugin_set_new(&plugins, api) != 0 ||
+        plugin_load(plugins, COMMISSION_ROSTER, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    roster = plugin_find_type(plugins, "commission-roster");
+    act_recorded = plugin_find_guard(plugins, "roster_act_recorded");
+    return roster && act_recorded ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+    (void)state;
+    plugin_set_free(plugins);
+    region_unload();
+    return 0;
+}
+
+/* ---- a good roster ------------------------------------------------------ */
+
+static json_t *member(const char *full_name, const char *position, const char *organisation,
+                      const char *role, const char *category)
+{
+    json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s}", "full_name", full_name, "position", position,
+                          "organisation", organisation, "role", role, "category", category);
+    assert_non_null(m);
+    return m;
+}
+
+/* A roster that passes every rule; each test breaks one thing.  Members 3-5
+ * are plain members of the classic categories, so changing one of them
+ * breaks nothing else; 6-9 are the four widened categories, one each. */
+static json_t *good_roster(void)
+{
+    json_t *members = json_pack(
+        "[o, o, o, o, o, o, o, o, o, o]",
+        member("Сейткали Айгерим Бекетовна", "заместитель акима области",
+               "Акимат Акмолинской "
+               "области",
+               "chair", "state-body"),
+        member("Петров Сергей Иванович", "начальник управления", "Департамент полиции",
+               "deputy-chair", "law-enforcement"),
+        member("Жумабаева Гульнара Сериковна", "главный специалист",
+               "Управление координации "
+               "занятости и социальных программ",
+               "secretary", "social-protection"),
+        member("Әлиев Нұрлан Қайратұлы", "руководитель управления", "Управление образования",
+               "member", "education"),
+        member("Ким Елена Викторовна", "главный врач", "Областной центр психического здоровья",
+               "member", "health"),
+        member("Оспанов Ерлан Маратович", "депутат", "Маслихат Акмолинской области", "member",
+               "maslikhat-deputy"),
+        member("Абдрахманова Динара Асхатовна", "детский психолог, кандидат наук",
+               "Кокшетауский университет", "member", "expert-community"),
+        member("Иванова Ольга Петровна", "председатель", "Союз родителей Акмолинской области",
+               "member", "parents-organisation"),
+        member("Сарсенов Айдос Ерланович", "директор", "ОФ «Балалар қорғауы»", "member", "ngo"),
+        member("Токтарова Салтанат Жумабековна", "член совета",
+               "Общественный совет Акмолинской области", "member", "public-council"));
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:o}, s:s}", "type", "commission-roster", "region",
+        "KZ-11", "title", "Состав комиссии по делам несовершеннолетних Акмолинской области",
+        "stage", "draft", "fields", "order_date", "2026-02-03", "order_number", "15-р", "members",
+        members, "body", "# Состав комиссии\n\nЧлены комиссии перечислены в полях.\n");
+    assert_non_null(doc);
+    return doc;
+}
+
+static json_t *fields_of(json_t *doc)
+{
+    return json_object_get(doc, "fields");
+}
+
+static json_t *members_of(json_t *doc)
+{
+    return json_object_get(fields_of(doc), "members");
+}
+
+static json_t *member_of(json_t *doc, size_t i)
+{
+    return json_array_get(members_of(doc), i);
+}
+
+static void set_member(json_t *doc, size_t i, const char *key, json_t *value)
+{
+    if (value)
+        json_object_set_new(member_of(doc, i), key, value);
+    else
+        json_object_del(member_of(doc, i), key);
+}
+
+/* ---- running the validator ---------------------------------------------- */
+
+/* Validate doc (consumed) and return the result; errs filled. */
+static int validate(json_t *doc, kenes_errors *errs)
+{
+    kenes_doc d = {doc};
+    kapi_errors_init(errs);
+    int rc = roster->validate(api, &d, errs);
+    json_decref(doc);
+    return rc;
+}
+
+static int has_error(const kenes_errors *errs, const char *path)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs->fields, i, e)
+        if (strcmp(json_string_value(json_object_get(e, "path")), path) == 0)
+            return 1;
+    return 0;
+}
+
+static void dump(const char *what, const kenes_errors *errs)
+{
+    char *s = errs->fields ? json_dumps(errs->fields, 0) : NULL;
+    print_message("%s, got: %s\n", what, s ? s : "none");
+    free(s);
+}
+
+/* doc fails with exactly one error, at path; its message mentions word (if
+ * not NULL).  The message is returned in msg for further checks. */
+static void expect_only_error_mentioning(json_t *doc, const char *path, const char *word)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path))
+        dump(path, &errs);
+    assert_int_equal(rc, KENES_EVALIDATION);
+    assert_int_equal(errs.count, 1);
+    assert_int_equal(json_array_size(errs.fields), 1);
+    assert_true(has_error(&errs, path));
+    const char *msg = json_string_value(json_object_get(json_array_get(errs.fields, 0), "message"));
+    assert_non_null(msg);
+    assert_true(strlen(msg) > 0);
+    if (word)
+        assert_non_null(strstr(msg, word));
+    kapi_errors_dispose(&errs);
+}
+
+static void expect_only_error(json_t *doc, const char *path)
+{
+    expect_only_error_mentioning(doc, path, NULL);
+}
+
+static void expect_valid(json_t *doc)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (errs.fields)
+        dump("expected no error", &errs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(errs.count, 0);
+    assert_null(errs.fields);
+    kapi_errors_dispose(&errs);
+}
+
+/* ---- the plugin as loaded ----------------------------------------------- */
+
+static void test_descriptor(void **state)
+{
+    (void)state;
+    const kenes_plugin *p = plugin_at(plugins, 0);
+    assert_string_equal(p->name, "commission-roster");
+    assert_int_equal(p->abi_version, KENES_ABI_VERSION);
+    assert_string_equal(roster->name, "commission-roster");
+    assert_string_equal(roster->noun, "commission roster");
+    /* Members are adults in a public role: the ordinary repository, listed. */
+    assert_true(roster->repository == NULL || strcmp(roster->repository, "documents") == 0);
+    assert_int_equal(roster->flags & KENES_DOCTYPE_CONFIDENTIAL, 0);
+    assert_null(p->types[1].name);
+    assert_string_equal(p->guards[0].name, "roster_act_recorded");
+    assert_null(p->guards[1].name);
+    assert_null(plugin_find_guard(plugins, "comment_required")); /* that is plugins/common */
+}
+
+/* An api table from before parse_date was appended is refused at load. */
+static void test_refuses_an_older_api_table(void **state)
+{
+    (void)state;
+    kenes_api old = *api;
+    old.struct_size = offsetof(kenes_api, parse_date);
+    plugin_set *set;
+    char err[512];
+    assert_int_equal(plugin_set_new(&set, &old), 0);
+    assert_true(plugin_load(set, COMMISSION_ROSTER, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "commission-roster.so"));
+    assert_int_equal(plugin_count(set), 0);
+    plugin_set_free(set);
+}
+
+static void test_good_roster_passes(void **state)
+{
+    (void)state;
+    expect_valid(good_roster());
+}
+
+/* order_number, the deputy chair, the act and the body are optional. */
+static void test_minimal_roster_passes(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    json_object_del(fields_of(doc), "order_number");
+    json_object_del(doc, "body");
+    set_member(doc, 1, "role", json_string("member"));
+    expect_valid(doc);
+}
+
+static void test_more_members_pass(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    /* A second secretary, and more than one member per category. */
+    json_array_append_new(members_of(doc),
+                          member("Бекова Аружан", "ведущий специалист", "Управление образования",
+                                 "secretary", "education"));
+    json_array_append_new(members_of(doc),
+                          member("Нуров Тимур", "волонтёр", "ОЮЛ «Жастар»", "member", "ngo"));
+    expect_valid(doc);
+}
+
+/* ---- region, title, body ------------------------------------------------ */
+
+static void test_region(void **state)
+{
+    (void)state;
+    const char *bad[] = {"KZ-99", "kz-11", "", "KZ-11 ", "../KZ-11"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *doc = good_roster();
+        json_object_set_new(doc, "region", json_string(bad[i]));
+        expect_only_error(doc, "region");
+    }
+    json_t *doc = good_roster();
+    json_object_del(doc, "region");
+    expect_only_error(doc, "region");
+    for (size_t i = 0; i < region_count(); i++) {
+        doc = good_roster();
+        json_object_set_new(doc, "region", json_string(region_at(i)->code));
+        expect_valid(doc);
+    }
+}
+
+static json_t *repeat(const char *ch, size_t n)
+{
+    size_t k = strlen(ch);
+    char *s = malloc(n * k + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * k, ch, k);
+    s[n * k] = '\0';
+    json_t *j = json_string(s);
+    free(s);
+    assert_non_null(j);
+    return j;
+}
+
+static json_t *roster_with(const char *key, json_t *value)
+{
+    json_t *doc = good_roster();
+    if (value)
+        json_object_set_new(doc, key, value);
+    else
+        json_object_del(doc, key);
+    return doc;
+}
+
+static void test_title(void **state)
+{
+    (void)state;
+    expect_valid(roster_with("title", repeat("Қ", 200)));
+    expect_valid(roster_with("title", json_string("С")));
+    expect_only_error(roster_with("title", repeat("Қ", 201)), "title");
+    expect_only_error(roster_with("title", json_string("")), "title");
+    expect_only_error(roster_with("title", json_string(" \xe3\x80\x80")), "title");
+    expect_only_error(roster_with("title", json_string_nocheck("Состав \xff")), "title");
+    expect_only_error(roster_with("title", NULL), "title");
+}
+
+static json_t *body_of(size_t bytes)
+{
+    char *s = malloc(bytes + 1);
+    assert_non_null(s);
+    memset(s, 'x', bytes);
+    s[bytes] = '\0';
+    json_t *j = json_string(s);
+    free(s);
+    return j;
+}
+
+static void test_body(void **state)
+{
+    (void)state;
+    expect_valid(roster_with("body", body_of(256 * 1024)));
+    expect_only_error(roster_with("body", body_of(256 * 1024 + 1)), "body");
+    expect_only_error(roster_with("body", json_string_nocheck("# Состав\n\xd0")), "body");
+}
+
+/* ---- fields ------------------------------------------------------------- */
+
+static json_t *roster_with_field(const char *key, json_t *value)
+{
+    json_t *doc = good_roster();
+    if (value)
+        json_object_set_new(fields_of(doc), key, value);
+    else
+        json_object_del(fields_of(doc), key);
+    return doc;
+}
+
+static void test_order_date(void **state)
+{
+    (void)state;
+    expect_only_error(roster_with_field("order_date", NULL), "fields.order_date");
+    const char *bad[] = {"2026-02-30", "2026-13-01",  "31.01.2026", "2026-02",     "2026-Q1",
+                         "2026-2-3",   " 2026-02-03", "2026-+2-03", "2026-02-03Z", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_only_error(roster_with_field("order_date", json_string(bad[i])),
+                          "fields.order_date");
+    expect_only_error(roster_with_field("order_date", json_integer(20260203)), "fields.order_date");
+    expect_only_error(roster_with_field("order_date", json_null()), "fields.order_date");
+    expect_valid(roster_with_field("order_date", json_string("2028-02-29")));
+}
+
+static void test_order_number(void **state)
+{
+    (void)state;
+    expect_valid(roster_with_field("order_number", json_string("№ 15-р")));
+    expect_only_error(roster_with_field("order_number", json_string("")), "fields.order_number");
+    expect_only_error(roster_with_field("order_number", json_string("\xc2\xa0")),
+                      "fields.order_number");
+    expect_only_error(roster_with_field("order_number", json_integer(15)), "fields.order_number");
+    expect_only_error(roster_with_field("order_number", json_null()), "fields.order_number");
+}
+
+static void test_unknown_field(void **state)
+{
+    (void)state;
+    expect_only_error(roster_with_field("colour", json_string("red")), "fields.colour");
+    expect_only_error(roster_with_field("period", json_integer(2026)), "fields.period");
+}
+
+/* ---- members: shape ----------------------------------------------------- */
+
+static void test_members_missing(void **state)
+{
+    (void)state;
+    expect_only_error(roster_with_field("members", NULL), "fields.members");
+}
+
+static void test_members_not_a_list(void **state)
+{
+    (void)state;
+    expect_only_error(roster_with_field("members", json_object()), "fields.members");
+    expect_only_error(roster_with_field("members", json_string("все")), "fields.members");
+    expect_only_error(roster_with_field("members", json_null()), "fields.members");
+}
+
+/* An empty list has no chair, no secretary and none of the four widened
+ * categories: six errors, all at fields.members. */
+static void test_members_empty(void **state)
+{
+    (void)state;
+    kenes_errors errs;
+    assert_int_equal(validate(roster_with_field("members", json_array()), &errs),
+                     KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 6);
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs.fields, i, e)
+        assert_string_equal(json_string_value(json_object_get(e, "path")), "fields.members");
+    kapi_errors_dispose(&errs);
+}
+
+static void test_member_not_an_object(void **state)
+{
+    (void)state;
+    json_t *bad[] = {json_string("Иванов Иван"), json_array(), json_null(), json_integer(3)};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *doc = good_roster();
+        json_array_set_new(members_of(doc), 3, bad[i]);
+        expect_only_error(doc, "fields.members[3]");
+    }
+}
+
+static const char *const member_keys[] = {"full_name", "position", "organisation", "role",
+                                          "category"};
+
+static void test_member_fields_required(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 5; k++) {
+        char path[64];
+        snprintf(path, sizeof(path), "fields.members[3].%s", member_keys[k]);
+        json_t *doc = good_roster();
+        set_member(doc, 3, member_keys[k], NULL);
+        expect_only_error(doc, path);
+    }
+}
+
+/* Every member field is a non-empty string. */
+static void test_member_fields_are_text(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 5; k++) {
+        char path[64];
+        snprintf(path, sizeof(path), "fields.members[3].%s", member_keys[k]);
+        json_t *bad[] = {json_string(""),      json_string("  "), json_string("\xe2\x80\x83"),
+                         json_integer(1),      json_null(),       json_true(),
+                         json_pack("[s]", "x")};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            json_t *doc = good_roster();
+            set_member(doc, 3, member_keys[k], bad[i]);
+            expect_only_error(doc, path);
+        }
+    }
+}
+
+static void test_role_unknown(void **state)
+{
+    (void)state;
+    const char *bad[] = {"Chair", "deputy_chair", "председатель", "observer", " member"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *doc = good_roster();
+        set_member(doc, 3, "role", json_string(bad[i]));
+        expect_only_error(doc, "fields.members[3].role");
+    }
+}
+
+static void test_category_unknown(void **state)
+{
+    (void)state;
+    const char *bad[] = {"NGO", "parents", "public_council", "police", "experts", "state"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *doc = good_roster();
+        set_member(doc, 3, "category", json_string(bad[i]));
+        expect_only_error(doc, "fields.members[3].category");
+    }
+}
+
+static void test_every_category_and_role_passes(void **state)
+{
+    (void)state;
+    const char *categories[] = {"state-body",       "law-enforcement",      "education",
+                                "health",           "social-protection",    "maslikhat-deputy",
+                                "expert-community", "parents-organisation", "ngo",
+                                "public-council"};
+    for (size_t i = 0; i < 10; i++) {
+        json_t *doc = good_roster();
+        set_member(doc, 3, "category", json_string(categories[i]));
+        expect_valid(doc);
+    }
+    const char *roles[] = {"member", "secretary"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *doc = good_roster();
+        set_member(doc, 3, "role", json_string(roles[i]));
+        expect_valid(doc);
+    }
+}
+
+static void test_unknown_member_key(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    set_member(doc, 3, "phone", json_string("+7 701 000 00 00"));
+    expect_only_error(doc, "fields.members[3].phone");
+
+    doc = good_roster();
+    set_member(doc, 8, "Role", json_string("member"));
+    expect_only_error(doc, "fields.members[8].Role");
+}
+
+/* ---- members: the commission's make-up ---------------------------------- */
+
+static void test_no_chair(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    set_member(doc, 0, "role", json_string("member"));
+    expect_only_error_mentioning(doc, "fields.members", "chair");
+
+    /* A chair whose role is misspelt is no chair either, and both are said. */
+    doc = good_roster();
+    set_member(doc, 0, "role", json_string("Chair"));
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 2);
+    assert_true(has_error(&errs, "fields.members[0].role"));
+    assert_true(has_error(&errs, "fields.members"));
+    kapi_errors_dispose(&errs);
+}
+
+/* The second chair is the one pointed at; its message names the first. */
+static void test_two_chairs(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    set_member(doc, 4, "role", json_string("chair"));
+    expect_only_error_mentioning(doc, "fields.members[4].role", "fields.members[0]");
+
+    doc = good_roster();
+    set_member(doc, 4, "role", json_string("chair"));
+    set_member(doc, 5, "role", json_string("chair"));
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 2);
+    assert_true(has_error(&errs, "fields.members[4].role"));
+    assert_true(has_error(&errs, "fields.members[5].role"));
+    kapi_errors_dispose(&errs);
+}
+
+static void test_no_secretary(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    set_member(doc, 2, "role", json_string("member"));
+    expect_only_error_mentioning(doc, "fields.members", "secretary");
+}
+
+static void test_two_deputy_chairs(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    set_member(doc, 5, "role", json_string("deputy-chair"));
+    expect_only_error_mentioning(doc, "fields.members[5].role", "fields.members[1]");
+}
+
+/* Each of the four widened categories needs a member; the error names it. */
+static void test_each_widened_category_required(void **state)
+{
+    (void)state;
+    const char *widened[] = {"expert-community", "parents-organisation", "ngo", "public-council"};
+    for (size_t k = 0; k < 4; k++) {
+        json_t *doc = good_roster();
+        set_member(doc, 6 + k, "category", json_string("education"));
+        expect_only_error_mentioning(doc, "fields.members", widened[k]);
+    }
+    /* The member's role does not matter: a chair from an NGO counts. */
+    json_t *doc = good_roster();
+    set_member(doc, 0, "category", json_string("ngo"));
+    set_member(doc, 8, "category", json_string("state-body"));
+    expect_valid(doc);
+}
+
+/* The classic categories are not required: only the widened four are. */
+static void test_classic_categories_optional(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    for (size_t i = 0; i < 6; i++)
+        set_member(doc, i, "category", json_string("expert-community"));
+    expect_valid(doc);
+}
+
+/* ---- members: nobody twice ---------------------------------------------- */
+
+static void expect_duplicate(const char *earlier, const char *later)
+{
+    json_t *doc = good_roster();
+    set_member(doc, 3, "full_name", json_string(earlier));
+    set_member(doc, 9, "full_name", json_string(later));
+    expect_only_error_mentioning(doc, "fields.members[9].full_name", "fields.members[3]");
+}
+
+static void test_duplicate_person(void **state)
+{
+    (void)state;
+    expect_duplicate("Иванов Иван Иванович", "Иванов Иван Иванович");
+    /* Case-insensitively, Cyrillic and Kazakh letters included. */
+    expect_duplicate("Иванов Иван Иванович", "ИВАНОВ иван иванович");
+    expect_duplicate("Әлиев Нұрлан Қайратұлы", "ӘЛИЕВ НҰРЛАН ҚАЙРАТҰЛЫ");
+    expect_duplicate("Ғалымжан Өмірзақ Үмбетұлы", "ғалымжан өмірзақ үмбетұлы");
+    expect_duplicate("Іңкәр Һ", "ІҢКӘР һ");
+    expect_duplicate("Ёлкин Ёжи", "ёлкин ёжи");
+    expect_duplicate("Älïev Nurlan", "ÄLÏEV NURLAN");
+    expect_duplicate("Şükürov Ğalım", "şükürov ğalım");
+    /* After trimming, Unicode spaces too; inner runs of spaces count as one. */
+    expect_duplicate("Иванов Иван", "  Иванов Иван\t");
+    expect_duplicate("Иванов Иван", "\xc2\xa0Иванов Иван\xe3\x80\x80");
+    expect_duplicate("Иванов Иван", "Иванов   Иван");
+    expect_duplicate("  Иванов\xc2\xa0Иван ", "иванов иван");
+}
+
+static void test_different_people_pass(void **state)
+{
+    (void)state;
+    const char *pairs[][2] = {
+        {"Иванов Иван", "Иванова Ивана"},
+        {"Иванов Иван", "ИвановИван"},
+        {"Алиев Нурлан", "Әлиев Нұрлан"}, /* different letters, not different case */
+        {"Ким Е.", "Ким Ё."},
+        {"Ivanov", "Ivanov."},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        json_t *doc = good_roster();
+        set_member(doc, 3, "full_name", json_string(pairs[i][0]));
+        set_member(doc, 9, "full_name", json_string(pairs[i][1]));
+        expect_valid(doc);
+    }
+}
+
+/* Each later copy is reported, always pointing at the earliest. */
+static void test_three_times_the_same_person(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    const char *name = "Ким Елена Викторовна";
+    set_member(doc, 7, "full_name", json_string("КИМ ЕЛЕНА ВИКТОРОВНА"));
+    set_member(doc, 9, "full_name", json_string(name));
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 2);
+    assert_true(has_error(&errs, "fields.members[7].full_name"));
+    assert_true(has_error(&errs, "fields.members[9].full_name"));
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs.fields, i, e) {
+        const char *msg = json_string_value(json_object_get(e, "message"));
+        assert_non_null(strstr(msg, "fields.members[4]"));
+        assert_null(strstr(msg, "Ким")); /* the name is not repeated */
+        assert_null(strstr(msg, "КИМ"));
+    }
+    kapi_errors_dispose(&errs);
+}
+
+/* A name that is already wrong is reported once, not as a duplicate too. */
+static void test_blank_names_are_not_duplicates(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    set_member(doc, 3, "full_name", json_string(" "));
+    set_member(doc, 9, "full_name", json_string("\xc2\xa0"));
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 2);
+    assert_true(has_error(&errs, "fields.members[3].full_name"));
+    assert_true(has_error(&errs, "fields.members[9].full_name"));
+    kapi_errors_dispose(&errs);
+}
+
+/* ---- fields.act --------------------------------------------------------- */
+
+static json_t *roster_in(const char *stage, json_t *act)
+{
+    json_t *doc = roster_with_field("act", act);
+    json_object_set_new(doc, "stage", json_string(stage));
+    return doc;
+}
+
+static json_t *act(const char *number, const char *date)
+{
+    return json_pack("{s:s, s:s}", "number", number, "date", date);
+}
+
+static void test_act_optional_before_approval(void **state)
+{
+    (void)state;
+    expect_valid(roster_in("draft", NULL));
+    expect_valid(roster_in("ministry-review", NULL));
+    expect_valid(roster_in("returned", NULL));
+    expect_valid(roster_in("draft", act("7", "2026-02-06")));
+}
+
+static void test_act_required_once_approved(void **state)
+{
+    (void)state;
+    expect_only_error(roster_in("approved", NULL), "fields.act");
+    expect_valid(roster_in("approved", act("7", "2026-02-06")));
+}
+
+static void test_act_checked_when_present(void **state)
+{
+    (void)state;
+    expect_only_error(roster_in("draft", json_string("7")), "fields.act");
+    expect_only_error(roster_in("draft", act("", "2026-02-06")), "fields.act.number");
+    expect_only_error(roster_in("draft", act("7", "2026-02-31")), "fields.act.date");
+    expect_only_error(roster_in("draft", act("7", "06.02.2026")), "fields.act.date");
+    expect_only_error(roster_in("draft", json_pack("{s:s}", "number", "7")), "fields.act.date");
+    expect_only_error(roster_in("draft", json_pack("{s:s, s:s, s:s}", "number", "7", "date",
+                                                   "2026-02-06", "by", "аким")),
+                      "fields.act.by");
+}
+
+/* ---- all at once, and what messages say --------------------------------- */
+
+static void test_all_errors_at_once(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    json_object_set_new(doc, "region", json_string("KZ-00"));
+    json_object_set_new(doc, "title", json_string(""));
+    json_object_set_new(fields_of(doc), "order_date", json_string("3 февраля"));
+    json_object_set_new(fields_of(doc), "extra", json_true());
+    set_member(doc, 4, "role", json_string("chair"));      /* second chair */
+    set_member(doc, 2, "role", json_string("member"));     /* no secretary */
+    set_member(doc, 7, "category", json_string("health")); /* no parents' organisation */
+    set_member(doc, 3, "email", json_string("x@example.kz"));
+    set_member(doc, 5, "position", NULL);
+    set_member(doc, 9, "full_name", json_string("сейткали айгерим бекетовна"));
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    if (json_array_size(errs.fields) != 10)
+        dump("expected 10 errors", &errs);
+    assert_int_equal(json_array_size(errs.fields), 10);
+    const char *paths[] = {"region",
+                           "title",
+                           "fields.order_date",
+                           "fields.extra",
+                           "fields.members[4].role",
+                           "fields.members",
+                           "fields.members[3].email",
+                           "fields.members[5].position",
+                           "fields.members[9].full_name"};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        assert_true(has_error(&errs, paths[i]));
+    kapi_errors_dispose(&errs);
+}
+
+static void test_messages_do_not_repeat_values(void **state)
+{
+    (void)state;
+    const char *v = "ZQXJ-секрет";
+    json_t *doc = good_roster();
+    json_object_set_new(doc, "region", json_string(v));
+    json_object_set_new(fields_of(doc), "order_date", json_string(v));
+    set_member(doc, 3, "role", json_string(v));
+    set_member(doc, 4, "category", json_string(v));
+    set_member(doc, 5, "position", json_pack("[s]", v));
+    set_member(doc, 9, "full_name", json_string("ZQXJ Ким"));
+    set_member(doc, 8, "full_name", json_string("zqxj КИМ"));
+    json_object_set_new(fields_of(doc), "act", act("1", v));
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 7);
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs.fields, i, e) {
+        const char *msg = json_string_value(json_object_get(e, "message"));
+        assert_null(strstr(msg, "ZQXJ"));
+        assert_null(strstr(msg, "zqxj"));
+        assert_null(strstr(msg, "секрет"));
+    }
+    kapi_errors_dispose(&errs);
+}
+
+/* ---- make_id ------------------------------------------------------------ */
+
+static void test_make_id(void **state)
+{
+    (void)state;
+    json_t *doc = good_roster();
+    kenes_doc d = {doc};
+    char id[64];
+    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), 0);
+    assert_string_equal(id, "roster/KZ-11/2026-02");
+
+    /* The year and month of the order, whatever the day. */
+    json_object_set_new(doc, "region", json_string("KZ-79"));
+    json_object_set_new(fields_of(doc), "order_date", json_string("2026-12-31"));
+    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), 0);
+    assert_string_equal(id, "roster/KZ-79/2026-12");
+    json_object_set_new(fields_of(doc), "order_date", json_string("2027-01-01"));
+    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), 0);
+    assert_string_equal(id, "roster/KZ-79/2027-01");
+
+    /* Exactly enough room, and one byte too little. */
+    size_t need = strlen("roster/KZ-79/2027-01") + 1;
+    assert_int_equal(roster->make_id(api, &d, id, need), 0);
+    assert_int_equal(roster->make_id(api, &d, id, need - 1), KENES_ETOOBIG);
+
+    /* Never an id from a region or a date that is not one. */
+    json_object_set_new(fields_of(doc), "order_date", json_string("2027-02-30"));
+    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), KENES_EINVAL);
+    json_object_set_new(fields_of(doc), "order_date", json_string("2027-+1-01"));
+    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), KENES_EINVAL);
+    json_object_del(fields_of(doc), "order_date");
+    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), KENES_EINVAL);
+    json_object_set_new(fields_of(doc), "order_date", json_string("2027-01-01"));
+    json_object_set_new(doc, "region", json_string("../../etc"));
+    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), KENES_EINVAL);
+    json_decref(doc);
+}
+
+/* ---- the roster_act_recorded guard -------------------------------------- */
+
+#define ACT_MESSAGE                                                                                \
+    "the approving act (its number and date) must first be recorded in the roster's fields"
+
+static int run_guard(json_t *a, kenes_errors *errs)
+{
+    json_t *doc = roster_in("ministry-review", a);
+    kenes_doc d = {doc};
+    kenes_ctx ctx = {.action = "approve",
+                     .comment = "ok",
+                     .user = "reviewer",
+                     .role = "ministry-reviewer",
+                     .from = "ministry-review",
+                     .to = "approved"};
+    kapi_errors_init(errs);
+    int rc = act_recorded->check(api, &d, &ctx, errs);
+    json_decref(doc);
+    return rc;
+}
+
+static void test_guard_refuses_without_act(void **state)
+{
+    (void)state;
+    json_t *bad[] = {NULL,
+                     json_null(),
+                     json_string("7 от 06.02.2026"),
+                     json_object(),
+                     json_pack("{s:s}", "number", "7"),
+                     act(" ", "2026-02-06"),
+                     act("7", "2026-02-30"),
+                     json_pack("{s:s, s:s, s:s}", "number", "7", "date", "2026-02-06", "x", "y")};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        kenes_errors errs;
+        assert_int_equal(run_guard(bad[i], &errs), KENES_EGUARD);
+        assert_string_equal(errs.message, ACT_MESSAGE);
+        assert_int_equal(errs.count, 1);
+        assert_null(errs.fields);
+        kapi_errors_dispose(&errs);
+    }
+}
+
+static void test_guard_allows_recorded_act(void **state)
+{
+    (void)state;
+    kenes_errors errs;
+    assert_int_equal(run_guard(act("7", "2026-02-06"), &errs), 0);
+    assert_int_equal(errs.count, 0);
+    assert_string_equal(errs.message, "");
+    kapi_errors_dispose(&errs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_descriptor),
+        cmocka_unit_test(test_refuses_an_older_api_table),
+        cmocka_unit_test(test_good_roster_passes),
+        cmocka_unit_test(test_minimal_roster_passes),
+        cmocka_unit_test(test_more_members_pass),
+        cmocka_unit_test(test_region),
+        cmocka_unit_test(test_title),
+        cmocka_unit_test(test_body),
+        cmocka_unit_test(test_order_date),
+        cmocka_unit_test(test_order_number),
+        cmocka_unit_test(test_unknown_field),
+        cmocka_unit_test(test_members_missing),
+        cmocka_unit_test(test_members_not_a_list),
+        cmocka_unit_test(test_members_empty),
+        cmocka_unit_test(test_member_not_an_object),
+        cmocka_unit_test(test_member_fields_required),
+        cmocka_unit_test(test_member_fields_are_text),
+        cmocka_unit_test(test_role_unknown),
+        cmocka_unit_test(test_category_unknown),
+        cmocka_unit_test(test_every_category_and_role_passes),
+        cmocka_unit_test(test_unknown_member_key),
+        cmocka_unit_test(test_no_chair),
+        cmocka_unit_test(test_two_chairs),
+        cmocka_unit_test(test_no_secretary),
+        cmocka_unit_test(test_two_deputy_chairs),
+        cmocka_unit_test(test_each_widened_category_required),
+        cmocka_unit_test(test_classic_categories_optional),
+        cmocka_unit_test(test_duplicate_person),
+        cmocka_unit_test(test_different_people_pass),
+        cmocka_unit_test(test_three_times_the_same_person),
+        cmocka_unit_test(test_blank_names_are_not_duplicates),
+        cmocka_unit_test(test_act_optional_before_approval),
+        cmocka_unit_test(test_act_required_once_approved),
+        cmocka_unit_test(test_act_checked_when_present),
+        cmocka_unit_test(test_all_errors_at_once),
+        cmocka_unit_test(test_messages_do_not_repeat_values),
+        cmocka_unit_test(test_make_id),
+        cmocka_unit_test(test_guard_refuses_without_act),
+        cmocka_unit_test(test_guard_allows_recorded_act),
+    };
+    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
