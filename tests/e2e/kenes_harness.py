@@ -90,6 +90,7 @@ class Server:
             assert code == 0 or "exists already" in err, err
         self.demo = demo
         self.tokens = {}
+        self.transcript = []  # (method, path, status, raw body) of every answer
 
     @property
     def docs_git(self):
@@ -163,7 +164,9 @@ class Server:
         try:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()
-            return Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+            resp = Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+            self.transcript.append((method, path, resp.status, resp.raw))
+            return resp
         finally:
             c.close()
 
@@ -210,10 +213,11 @@ def plan_measure(direction, title, deadline="2026-Q4", amount_kzt=0):
     }
 
 
-def plan_body(region="KZ-11", period=2026, title=None, body="# План\n\nМеры по профилактике.\n"):
+def plan_body(region="KZ-11", period=2026, title=None, body="# План\n\nМеры по профилактике.\n",
+              act=True):
     """A complete, valid regional plan: a measure in each of the concept's four
-    directions and the region's specifics (the approving act comes later)."""
-    return {
+    directions, the region's specifics and (unless act=False) the approving act."""
+    plan = {
         "type": "regional-plan",
         "region": region,
         "title": title or f"План {region} на {period} год",
@@ -231,6 +235,39 @@ def plan_body(region="KZ-11", period=2026, title=None, body="# План\n\nМе�
             "local_specifics": "Сельские районы далеко от центров помощи: выездные бригады.",
         },
     }
+    if act:
+        plan["fields"]["act"] = {"number": "№ 15", "date": f"{period}-02-05"}
+    return plan
+
+
+def roster_member(full_name, role="member", category="education"):
+    return {"full_name": full_name, "position": "Специалист", "organisation": "Управление",
+            "role": role, "category": category}
+
+
+def roster_body(region="KZ-11", order_date="2026-02-02", members=None, act=True):
+    """A complete, valid widened commission roster."""
+    body = {
+        "type": "commission-roster",
+        "region": region,
+        "title": f"Состав КДН {region}",
+        "body": "# Состав комиссии\n",
+        "fields": {
+            "order_date": order_date,
+            "members": members if members is not None else [
+                roster_member("Серикова Айжан", "chair", "state-body"),
+                roster_member("Ким Олег", "deputy-chair", "law-enforcement"),
+                roster_member("Абдрахманова Гульнара", "secretary", "education"),
+                roster_member("Жумабеков Ерлан", "member", "expert-community"),
+                roster_member("Петрова Наталья", "member", "parents-organisation"),
+                roster_member("Нурланов Данияр", "member", "ngo"),
+                roster_member("Искакова Мадина", "member", "public-council"),
+            ],
+        },
+    }
+    if act:
+        body["fields"]["act"] = {"number": "№ 21", "date": "2026-02-06"}
+    return body
 
 
 class ServerTest(unittest.TestCase):
