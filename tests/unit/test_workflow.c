@@ -21,6 +21,7 @@
 static const kenes_guard fake_guards[] = {
     {"fixture_guard", NULL},
     {"comment_required", NULL},
+    {"act_recorded", NULL},
 };
 
 static const kenes_guard *fake_find_guard(const char *name, void *payload)
@@ -311,7 +312,7 @@ static void test_regional_plan_workflow(void **state)
     assert_string_equal(err, "");
     assert_int_equal(rc, 0);
     assert_non_null(wf);
-    assert_int_equal(guard_lookups, 1);
+    assert_int_equal(guard_lookups, 2); /* act_recorded and comment_required */
 
     assert_string_equal(wf->type, "regional-plan");
     assert_string_equal(wf->initial, "draft");
@@ -389,7 +390,7 @@ static void test_to_json(void **state)
         "{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],\"to\":\"ministry-review\","
         "\"roles\":[\"regional-official\"],\"scope\":\"own-region\",\"guards\":[]},"
         "{\"action\":\"approve\",\"from\":[\"ministry-review\"],\"to\":\"approved\","
-        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":[]},"
+        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":[\"act_recorded\"]},"
         "{\"action\":\"return\",\"from\":[\"ministry-review\"],\"to\":\"returned\","
         "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
         "\"guards\":[\"comment_required\"]}]}",
