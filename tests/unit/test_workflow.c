@@ -347,7 +347,9 @@ static void test_regional_plan_workflow(void **state)
     assert_string_equal(t->to, "approved");
     assert_int_equal(t->roles, ROLE_REVIEWER);
     assert_int_equal(t->scope, SCOPE_ALL);
-    assert_int_equal(t->nguards, 0);
+    assert_int_equal(t->nguards, 1);
+    assert_string_equal(t->guard_names[0], "act_recorded");
+    assert_ptr_equal(t->guards[0], &fake_guards[2]);
     assert_null(wf_find_transition(wf, "approve", "draft"));
 
     t = wf_find_transition(wf, "return", "ministry-review");
