@@ -1,0 +1,61 @@
+/*
+ * The vault: case files encrypted at rest.
+ *
+ * Every case has its own random key (libsodium XChaCha20-Poly1305 IETF).
+ * The file a case's commit stores in cases.git is sealed with that key, so a
+ * copy of the repository reveals no child's name or decision.  Case keys are
+ * kept wrapped (sealed with the server's master key) in
+ * DATA/keys/cases/<hex of the id>.key, outside git, so that destroying one
+ * erases a case without rewriting history.  The master key is
+ * DATA/keys/master.key (32 random bytes, mode 0600, made by init) or the
+ * file named by KENES_MASTER_KEY_FILE.
+ *
+ * The vault does no I/O after vault_open(): new wrapped keys are handed to
+ * the caller to write (the store's writer writes them durably before the
+ * commit), and destroyed keys are forgotten in memory while the caller
+ * removes the file.  Loop thread only: nothing here is shared with the pool.
+ *
+ * Sealed file: "KENESENC1\n" (10 bytes), 24-byte nonce, ciphertext + 16-byte
+ * tag; the document id is the associated data, so a sealed file moved to
+ * another case's path does not open.
+ */
+#ifndef KENES_VAULT_H
+#define KENES_VAULT_H
+
+#include <stddef.h>
+
+#define VAULT_MAGIC "KENESENC1\n"
+#define VAULT_MAGIC_LEN 10
+
+typedef struct vault vault;
+
+/* Create a master key file (32 random bytes, 0600, fsynced).  KENES_EEXISTS if present. */
+int vault_create_master(const char *path);
+
+/* Load the master key (master_path, or KENES_MASTER_KEY_FILE when set, or
+ * keys_dir/master.key) and every wrapped case key under keys_dir/cases/. */
+int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap);
+void vault_close(vault *v); /* wipes keys from memory; NULL is a no-op */
+
+/* Where a document's wrapped key lives. */
+void vault_key_path(const vault *v, const char *doc_id, char *out, size_t cap);
+
+/* Make a new key for doc_id, usable at once; *wrapped (malloc'd) is what
+ * must be written to vault_key_path().  KENES_EEXISTS if it has one. */
+int vault_new_key(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_len);
+/* 1 if doc_id has a key (it was not erased). */
+int vault_has_key(const vault *v, const char *doc_id);
+/* Forget doc_id's key (the caller removes the file).  KENES_ENOTFOUND if none. */
+int vault_forget_key(vault *v, const char *doc_id);
+
+/* 1 if buf starts with VAULT_MAGIC. */
+int vault_is_sealed(const char *buf, size_t len);
+/* Seal plain with doc_id's key; *out malloc'd.  KENES_ENOTFOUND without a key. */
+int vault_seal(vault *v, const char *doc_id, const char *plain, size_t len, char **out,
+               size_t *out_len);
+/* Open a sealed file; *out malloc'd and NUL-terminated.  KENES_ENOTFOUND when
+ * the key was destroyed, KENES_EINVAL when the file was altered or is not sealed. */
+int vault_unseal(vault *v, const char *doc_id, const char *sealed, size_t len, char **out,
+                 size_t *out_len);
+
+#endif
