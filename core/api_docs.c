@@ -131,9 +131,10 @@ static void handle_history(http_request *req, const idx_doc *d)
         char when[32];
         util_format_rfc3339(when, sizeof(when), v->time_ms);
         json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?}", "commit", v->commit,
-                            "time", when, "author", v->author, "action", v->action, "from",
-                            v->from, "to", v->to, "comment", v->comment, "role", v->role));
+            list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "commit",
+                            v->commit, "time", when, "author", v->author, "action", v->action,
+                            "from", v->from, "to", v->to, "comment", v->comment, "role", v->role,
+                            "approval", v->approval));
     }
     api_reply_json(req, 200, json_pack("{s:s, s:o}", "id", d->id, "versions", list), NULL);
 }

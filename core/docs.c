@@ -9,6 +9,7 @@
 #include "kapi.h"
 #include "log.h"
 #include "message.h"
+#include "store.h"
 #include "util.h"
 
 static const char *doc_str(const json_t *doc, const char *key)
@@ -109,12 +110,15 @@ void docs_due(const server *srv, const idx_doc *d, int64_t *due_ms)
         if (util_parse_rfc3339(&start, iso) < 0)
             return;
     } else {
-        /* When it entered the stage: its newest version that was not an edit. */
-        for (size_t i = d->nversions; i-- > 0;)
-            if (strcmp(d->versions[i].action, "edit") != 0) {
-                start = d->versions[i].time_ms;
+        /* When it entered the stage: its newest version that changed the stage
+         * (or created it); edits and counted approvals stay in the stage. */
+        for (size_t i = d->nversions; i-- > 0;) {
+            const idx_version *v = &d->versions[i];
+            if (!v->from ? strcmp(v->action, "create") == 0 : strcmp(v->from, v->to) != 0) {
+                start = v->time_ms;
                 break;
             }
+        }
         if (start < 0)
             return;
     }
@@ -172,6 +176,17 @@ json_t *docs_list_entry(const server *srv, const idx_doc *d)
 
 /* ---- the write path ---- */
 
+/* What a commit records beyond the document itself. */
+typedef struct change {
+    const char *action;
+    const char *from; /* NULL for create and edit */
+    const char *to;
+    const char *comment;
+    const char *approval; /* "1/2" */
+    const char *content;  /* blob id approved */
+    int created;
+} change;
+
 typedef struct write_op {
     store_write w;
     server *srv;
@@ -198,6 +213,7 @@ static void write_op_free(write_op *op)
     free(op->v.from);
     free(op->v.to);
     free(op->v.comment);
+    free(op->v.approval);
     free(op);
 }
 
@@ -226,10 +242,10 @@ static void write_done(store_write *w, void *payload)
 
 /* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
 static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_user *u,
-                         const char *action, const char *from, const char *to,
-                         const char *comment, const char *noun, int created, docs_cb cb,
-                         void *payload)
+                         const change *ch, const char *noun, docs_cb cb, void *payload)
 {
+    const char *action = ch->action, *from = ch->from, *to = ch->to, *comment = ch->comment;
+    int created = ch->created;
     write_op *op = calloc(1, sizeof(*op));
     size_t len = 0;
     if (!op) {
@@ -244,7 +260,8 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     op->payload = payload;
     snprintf(op->path, sizeof(op->path), "%s.md", d->id);
     snprintf(op->email, sizeof(op->email), "%s@users.kenes", u->name);
-    msg_info mi = {d->id, action, from, to, role_name(u->role), comment, noun};
+    msg_info mi = {d->id, action, from, to, role_name(u->role), comment, noun, ch->approval,
+                   ch->content};
     if (doc_serialize(&op->content, &len, newdoc) < 0 || msg_compose(&op->message, &mi) < 0)
         goto fail;
     op->v.time_ms = util_now_ms();
@@ -254,6 +271,7 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     op->v.from = from ? strdup(from) : NULL;
     op->v.to = strdup(to);
     op->v.comment = comment && *comment ? strdup(comment) : NULL;
+    op->v.approval = ch->approval ? strdup(ch->approval) : NULL;
     op->w.path = op->path;
     op->w.content = op->content;
     op->w.content_len = len;
@@ -342,6 +360,42 @@ static int check_member_types(const json_t *body, docs_cb cb, void *payload)
     return -1;
 }
 
+/* ---- four eyes ---- */
+
+/*
+ * Read the document's history back to the last time it completed this
+ * transition (or its creation): how many approvals the current round has
+ * (consecutive counted approvals at the head: an edit, a return or any
+ * other step in between voids them), whether `user` gave one of them, and
+ * whether `user` authored the text of this round (created or edited it, or
+ * moved it out of an editable stage, which is how it is submitted).
+ */
+static void quorum_state(const wf_workflow *wf, const wf_transition *tr, const idx_doc *d,
+                         const char *user, unsigned *given, int *again, int *author)
+{
+    *given = 0;
+    *again = 0;
+    *author = 0;
+    int counting = 1;
+    for (size_t i = d->nversions; i-- > 0;) {
+        const idx_version *v = &d->versions[i];
+        int same_action = strcmp(v->action, tr->action) == 0;
+        int counted = same_action && v->approval && v->from && strcmp(v->from, v->to) == 0;
+        if (same_action && !counted)
+            break; /* the previous round ended here */
+        if (counting && counted) {
+            (*given)++;
+            *again |= strcmp(v->author, user) == 0;
+            continue;
+        }
+        counting = 0;
+        const wf_stage *from = v->from ? wf_find_stage(wf, v->from) : NULL;
+        int wrote = strcmp(v->action, "create") == 0 || strcmp(v->action, "edit") == 0 ||
+                    (from && from->editable && strcmp(v->from, v->to) != 0);
+        *author |= wrote && strcmp(v->author, user) == 0;
+    }
+}
+
 /* ---- operations ---- */
 
 void docs_create(server *srv, const auth_user *u, const json_t *body, docs_cb cb, void *payload)
@@ -396,7 +450,8 @@ void docs_create(server *srv, const auth_user *u, const json_t *body, docs_cb cb
         return;
     }
     d->repo = docs_repo_of_type(srv, type);
-    submit_write(srv, d, doc, u, "create", NULL, wf->initial, NULL, t->noun, 1, cb, payload);
+    change ch = {.action = "create", .to = wf->initial, .created = 1};
+    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
 }
 
 void docs_edit(server *srv, const auth_user *u, idx_doc *d, const json_t *body,
@@ -437,7 +492,8 @@ void docs_edit(server *srv, const auth_user *u, idx_doc *d, const json_t *body,
         cb(&r, payload);
         return;
     }
-    submit_write(srv, d, doc, u, "edit", NULL, stage, NULL, t->noun, 0, cb, payload);
+    change ch = {.action = "edit", .to = stage};
+    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
 }
 
 void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *action,
@@ -489,7 +545,37 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
         }
         kapi_errors_dispose(&errs);
     }
+    change ch = {.action = action, .from = stage, .to = tr->to, .comment = comment};
+    char approval[16], content[STORE_OID_HEX];
+    if (tr->approvals > 1 || tr->not_by_authors) {
+        unsigned given;
+        int again, author;
+        quorum_state(wf, tr, d, u->name, &given, &again, &author);
+        if (again) {
+            refuse(cb, payload, 409, "already_approved", NULL,
+                   "you have already taken '%s' on this version; another person must", action);
+            return;
+        }
+        if (author && tr->not_by_authors) {
+            refuse(cb, payload, 403, "author_cannot_approve", NULL,
+                   "you wrote or submitted this text: someone else must %s it", action);
+            return;
+        }
+        char *text = NULL;
+        size_t len;
+        if (doc_serialize(&text, &len, d->doc) < 0 || store_blob_id(content, text, len) < 0) {
+            free(text);
+            refuse(cb, payload, 500, "internal", NULL, "cannot identify the approved text");
+            return;
+        }
+        free(text);
+        snprintf(approval, sizeof(approval), "%u/%u", given + 1, tr->approvals);
+        ch.approval = approval;
+        ch.content = content;
+        if (given + 1 < tr->approvals)
+            ch.to = stage; /* counted; the stage moves once the quorum is reached */
+    }
     json_t *doc = json_deep_copy(d->doc);
-    json_object_set_new(doc, "stage", json_string(tr->to));
-    submit_write(srv, d, doc, u, action, stage, tr->to, comment, t->noun, 0, cb, payload);
+    json_object_set_new(doc, "stage", json_string(ch.to));
+    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
 }

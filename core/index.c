@@ -29,6 +29,7 @@ static void version_dispose(idx_version *v)
     free(v->from);
     free(v->to);
     free(v->comment);
+    free(v->approval);
 }
 
 static void doc_free(idx_doc *d)
@@ -106,6 +107,7 @@ int index_add_version(idx_doc *d, const idx_version *v)
     n->from = dup_or_null(v->from);
     n->to = dup_or_null(v->to);
     n->comment = dup_or_null(v->comment);
+    n->approval = dup_or_null(v->approval);
     d->nversions++;
     memcpy(d->version, n->commit, sizeof(d->version));
     return 0;

@@ -20,6 +20,7 @@ typedef struct idx_version {
     char *from;   /* NULL on create */
     char *to;
     char *comment; /* NULL if none */
+    char *approval; /* "1/2" when the version is an approval towards a quorum */
 } idx_version;
 
 typedef struct idx_doc {

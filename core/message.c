@@ -47,6 +47,10 @@ int msg_compose(char **out, const msg_info *in)
     else
         util_buf_printf(&b, "Kenes-Stage: %s\n", in->to);
     util_buf_printf(&b, "Kenes-Role: %s\n", in->role);
+    if (in->approval)
+        util_buf_printf(&b, "Kenes-Approval: %s\n", in->approval);
+    if (in->content)
+        util_buf_printf(&b, "Kenes-Content: %s\n", in->content);
     *out = util_buf_detach(&b, NULL);
     return *out ? 0 : KENES_ENOMEM;
 }
@@ -59,6 +63,8 @@ void msg_parsed_dispose(msg_parsed *p)
     free(p->to);
     free(p->role);
     free(p->comment);
+    free(p->approval);
+    free(p->content);
     memset(p, 0, sizeof(*p));
 }
 
@@ -92,6 +98,10 @@ int msg_parse(msg_parsed *out, const char *message)
             out->action = strdup(v);
         else if (strcmp(k, "Kenes-Role") == 0 && !out->role)
             out->role = strdup(v);
+        else if (strcmp(k, "Kenes-Approval") == 0 && !out->approval)
+            out->approval = strdup(v);
+        else if (strcmp(k, "Kenes-Content") == 0 && !out->content)
+            out->content = strdup(v);
         else if (strcmp(k, "Kenes-Stage") == 0 && !out->to) {
             const char *arrow = strstr(v, " -> ");
             if (arrow) {

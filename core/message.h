@@ -11,6 +11,8 @@
  *   Kenes-Action: approve
  *   Kenes-Stage: ministry-review -> approved
  *   Kenes-Role: ministry-reviewer
+ *   Kenes-Approval: 2/2                (approvals counted towards a quorum)
+ *   Kenes-Content: <blob id>           (the exact text an approval approves)
  *
  * Kenes-Stage is "a -> b" for a transition and the stage alone for a
  * create or an edit.  Nothing identifying a child may go in here: the
@@ -29,6 +31,8 @@ typedef struct msg_info {
     const char *role;
     const char *comment; /* NULL or "" for none */
     const char *noun;    /* "regional plan" */
+    const char *approval; /* "1/2" for an approval counted towards a quorum, or NULL */
+    const char *content;  /* blob id of the text an approval approves, or NULL */
 } msg_info;
 
 /* *out malloc'd.  0 or KENES_ENOMEM. */
@@ -36,7 +40,7 @@ int msg_compose(char **out, const msg_info *info);
 
 /* A parsed message; strings owned by the struct. */
 typedef struct msg_parsed {
-    char *document, *action, *from, *to, *role, *comment;
+    char *document, *action, *from, *to, *role, *comment, *approval, *content;
 } msg_parsed;
 
 /* KENES_EINVAL if the message carries no Kenes-Document/Kenes-Action trailers. */

@@ -93,6 +93,7 @@ static int rebuild_commit(const store_commit_info *c, void *payload)
         v.from = m.from;
         v.to = m.to;
         v.comment = m.comment;
+        v.approval = m.approval;
         rc = index_add_version(d, &v);
     }
     msg_parsed_dispose(&m);

@@ -691,3 +691,12 @@ int store_count(store *s, size_t *out)
     git_revwalk_free(walk);
     return grc == GIT_ITEROVER ? 0 : KENES_EIO;
 }
+
+int store_blob_id(char out[STORE_OID_HEX], const char *buf, size_t len)
+{
+    git_oid oid;
+    if (git_odb_hash(&oid, buf, len, GIT_OBJECT_BLOB) < 0)
+        return KENES_EINVAL;
+    git_oid_tostr(out, STORE_OID_HEX, &oid);
+    return 0;
+}

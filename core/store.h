@@ -61,6 +61,10 @@ int store_submit(store *s, store_write *w, store_write_cb cb, void *payload);
 /* 1 if nothing is queued or running. */
 int store_idle(const store *s);
 
+/* The id git gives a blob with these bytes (git hash-object), computed
+ * without touching a repository. */
+int store_blob_id(char out[STORE_OID_HEX], const char *buf, size_t len);
+
 /* ---- reading (synchronous: start-up and tests only, never on the loop while serving) ---- */
 
 typedef struct store_commit_info {

@@ -77,10 +77,17 @@ static int check_commit(const store_commit_info *c, void *payload)
     } else {
         const wf_transition *tr = wf_find_transition(wf, m.action, prev);
         enum role r = role_parse(m.role);
+        unsigned k = 0, n = 0;
+        int counted = tr && m.approval && sscanf(m.approval, "%u/%u", &k, &n) == 2 && k >= 1 &&
+                      n == tr->approvals && k <= n;
+        /* An approval short of the quorum leaves the stage where it was. */
+        const char *expect_to = counted && k < n ? prev : tr ? tr->to : NULL;
         if (!m.from || strcmp(m.from, prev) != 0)
             fault(v, c->commit, "Kenes-Stage does not start from the document's stage", prev);
-        else if (!tr || strcmp(tr->to, m.to) != 0)
+        else if (!tr || strcmp(expect_to, m.to) != 0)
             fault(v, c->commit, "a transition the workflow does not allow", m.action);
+        else if ((tr->approvals > 1 || tr->not_by_authors) && !counted)
+            fault(v, c->commit, "an approval without a valid Kenes-Approval count", m.action);
         else if (r != ROLE_ADMIN && !(tr->roles & (unsigned)r))
             fault(v, c->commit, "a role the transition does not allow", m.role ? m.role : "");
     }

@@ -331,10 +331,31 @@ static int parse_read(load_ctx *c, yaml_node_t *root)
     return 0;
 }
 
+/* approvals: N (1-9), not_by: authors */
+static int parse_quorum(load_ctx *c, yaml_node_t *tn, wf_transition *t)
+{
+    t->approvals = 1;
+    yaml_node_t *an = yml_get(&c->doc, tn, "approvals");
+    if (an) {
+        const char *s = yml_scalar(an);
+        if (!s || strlen(s) != 1 || s[0] < '1' || s[0] > '9')
+            return fail(c, an, "'approvals' must be a whole number from 1 to 9");
+        t->approvals = (unsigned)(s[0] - '0');
+    }
+    yaml_node_t *nn = yml_get(&c->doc, tn, "not_by");
+    if (nn) {
+        const char *s = yml_scalar(nn);
+        if (!s || strcmp(s, "authors") != 0)
+            return fail(c, nn, "'not_by' can only be 'authors'");
+        t->not_by_authors = 1;
+    }
+    return 0;
+}
+
 static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
 {
-    static const char *const keys[] = {"action", "from", "to", "roles", "scope", "guards",
-                                       NULL};
+    static const char *const keys[] = {"action", "from",   "to",        "roles", "scope",
+                                       "guards", "approvals", "not_by", NULL};
     const char *where = "a transition";
     if (!tn || tn->type != YAML_MAPPING_NODE)
         return fail(c, tn, "a transition must be a mapping such as {action: submit, ...}");
@@ -397,6 +418,8 @@ static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
     if ((rc = parse_roles(c, rn, &t->roles)) < 0)
         return rc;
     if ((rc = parse_scope(c, tn, &t->scope)) < 0)
+        return rc;
+    if ((rc = parse_quorum(c, tn, t)) < 0)
         return rc;
 
     yaml_node_t *gn = yml_get(&c->doc, tn, "guards");
@@ -785,10 +808,11 @@ json_t *wf_to_json(const wf_workflow *wf)
         const wf_transition *t = &wf->transitions[i];
         json_array_append_new(
             transitions,
-            json_pack("{s:s, s:o, s:s, s:o, s:s, s:o}", "action", t->action, "from",
+            json_pack("{s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b}", "action", t->action, "from",
                       strv_json(t->from, t->nfrom), "to", t->to, "roles", roles_json(t->roles),
                       "scope", scope_name(t->scope), "guards",
-                      strv_json(t->guard_names, t->nguards)));
+                      strv_json(t->guard_names, t->nguards), "approvals", (int)t->approvals,
+                      "not_by_authors", t->not_by_authors));
     }
     return json_pack("{s:s, s:s, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:o, s:o}", "type", wf->type,
                      "initial", wf->initial, "stages", stages, "create", "roles",

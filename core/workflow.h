@@ -16,6 +16,8 @@
  *       roles: [regional-official]   # a list or one name
  *       scope: own-region            # or all (default)
  *       guards: [comment_required]   # optional
+ *       approvals: 2                 # optional: distinct users needed (four eyes)
+ *       not_by: authors              # optional: authors of the text may not take it
  *   read:                            # optional: who may read (default: everyone signed in)
  *     - {roles: [auditor], scope: all}
  *
@@ -62,6 +64,11 @@ typedef struct wf_transition {
     char **guard_names;
     const kenes_guard **guards; /* resolved at load, same order */
     size_t nguards;
+    /* approvals: N — the stage moves on once N distinct users took the action
+     * (each one a commit); 1 by default.  not_by: authors — nobody who created
+     * or edited the text, or submitted it, since it was last approved may take it. */
+    unsigned approvals;
+    int not_by_authors;
     int line; /* where it was declared */
 } wf_transition;
 

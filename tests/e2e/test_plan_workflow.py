@@ -34,6 +34,9 @@ class PlanWorkflow(ServerTest):
         self.assertEqual(r.status, 200, r)
         r = s.act("plan/KZ-11/2026", "approve", "rev1", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "ministry-review")  # 1 of 2 approvals
+        r = s.act("plan/KZ-11/2026", "approve", "rev2", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["stage"], "approved")
         final_version = r.json["version"]
 
@@ -48,12 +51,13 @@ class PlanWorkflow(ServerTest):
         self.assertEqual(r.status, 200)
         versions = r.json["versions"]
         self.assertEqual([v["action"] for v in versions],
-                         ["approve", "submit", "edit", "return", "submit", "create"])
+                         ["approve", "approve", "submit", "edit", "return", "submit", "create"])
+        self.assertEqual([versions[0]["approval"], versions[1]["approval"]], ["2/2", "1/2"])
         self.assertEqual(versions[0]["commit"], final_version)
-        self.assertEqual(versions[3]["comment"], "Добавьте меры против буллинга")
-        self.assertEqual(versions[3]["from"], "ministry-review")
-        self.assertEqual(versions[3]["to"], "returned")
-        self.assertIsNone(versions[5]["from"])
+        self.assertEqual(versions[4]["comment"], "Добавьте меры против буллинга")
+        self.assertEqual(versions[4]["from"], "ministry-review")
+        self.assertEqual(versions[4]["to"], "returned")
+        self.assertIsNone(versions[6]["from"])
         for v in versions:
             for key in ("commit", "time", "author", "action", "from", "to", "comment"):
                 self.assertIn(key, v)
@@ -71,19 +75,19 @@ class PlanWorkflow(ServerTest):
 
         # The real git: one commit per step, the user as author, the trailers.
         repo = s.docs_git
-        self.assertEqual(commit_count(repo), 6)
+        self.assertEqual(commit_count(repo), 7)
         log = git(repo, "log", "--format=%an|%cn|%s|%(trailers:key=Kenes-Action,valueonly)", "main")
         lines = [l for l in log.splitlines() if l.strip()]
-        self.assertEqual(lines[0], "rev1|kenes|Approve regional plan KZ-11 2026|approve")
+        self.assertEqual(lines[0], "rev2|kenes|Approve regional plan KZ-11 2026|approve")
         self.assertEqual(lines[-1], "off11|kenes|Create regional plan KZ-11 2026|create")
         authors = [l.split("|")[0] for l in lines]
-        self.assertEqual(authors, ["rev1", "off11", "off11", "rev1", "off11", "off11"])
+        self.assertEqual(authors, ["rev2", "rev1", "off11", "off11", "rev1", "off11", "off11"])
         head = git(repo, "log", "-1", "--format=%B", "main")
         self.assertIn("Kenes-Document: plan/KZ-11/2026", head)
         self.assertIn("Kenes-Action: approve", head)
         self.assertIn("Kenes-Stage: ministry-review -> approved", head)
         self.assertIn("Kenes-Role: ministry-reviewer", head)
-        ret = git(repo, "log", "--format=%B", "-1", "main~3")
+        ret = git(repo, "log", "--format=%B", "-1", "main~4")
         self.assertIn("Добавьте меры против буллинга", ret)
         self.assertIn("Kenes-Stage: ministry-review -> returned", ret)
         fsck = subprocess.run(["git", "-C", repo, "fsck", "--strict"], capture_output=True,

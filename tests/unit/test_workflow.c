@@ -91,7 +91,7 @@ static void test_unknown_transition_key(void **state)
     (void)state;
     expect_error("unknown_transition_key.yaml", 21,
                  "unknown key 'gaurds' in a transition (expected action, from, to, roles, "
-                 "scope, guards)");
+                 "scope, guards, approvals, not_by)");
 }
 
 static void test_unknown_stage_key(void **state)
@@ -113,6 +113,13 @@ static void test_bad_deadline_from(void **state)
     (void)state;
     expect_error("bad_deadline_from.yaml", 7,
                  "'from' must name a date field, such as fields.order_date");
+}
+
+static void test_bad_approvals(void **state)
+{
+    (void)state;
+    expect_error("bad_approvals.yaml", 19, "'approvals' must be a whole number from 1 to 9");
+    expect_error("bad_not_by.yaml", 19, "'not_by' can only be 'authors'");
 }
 
 static void test_bad_read(void **state)
@@ -349,6 +356,8 @@ static void test_regional_plan_workflow(void **state)
     assert_int_equal(t->scope, SCOPE_ALL);
     assert_int_equal(t->nguards, 1);
     assert_string_equal(t->guard_names[0], "act_recorded");
+    assert_int_equal(t->approvals, 2);
+    assert_true(t->not_by_authors);
     assert_ptr_equal(t->guards[0], &fake_guards[2]);
     assert_null(wf_find_transition(wf, "approve", "draft"));
 
@@ -390,12 +399,14 @@ static void test_to_json(void **state)
         "\"read\":[],"
         "\"transitions\":["
         "{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],\"to\":\"ministry-review\","
-        "\"roles\":[\"regional-official\"],\"scope\":\"own-region\",\"guards\":[]},"
+        "\"roles\":[\"regional-official\"],\"scope\":\"own-region\",\"guards\":[],"
+        "\"approvals\":1,\"not_by_authors\":false},"
         "{\"action\":\"approve\",\"from\":[\"ministry-review\"],\"to\":\"approved\","
-        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":[\"act_recorded\"]},"
+        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":[\"act_recorded\"],"
+        "\"approvals\":2,\"not_by_authors\":true},"
         "{\"action\":\"return\",\"from\":[\"ministry-review\"],\"to\":\"returned\","
         "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
-        "\"guards\":[\"comment_required\"]}]}",
+        "\"guards\":[\"comment_required\"],\"approvals\":1,\"not_by_authors\":false}]}",
         0, NULL);
     assert_non_null(want);
     if (!json_equal(j, want)) {
@@ -527,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_bad_deadline_after),
         cmocka_unit_test(test_bad_deadline_from),
         cmocka_unit_test(test_bad_read),
+        cmocka_unit_test(test_bad_approvals),
         cmocka_unit_test(test_deadline_and_read_loaded),
         cmocka_unit_test(test_scalar_forms),
         cmocka_unit_test(test_set_load_dir),
