@@ -14,19 +14,68 @@
 #include "log.h"
 #include "util.h"
 
-static void reply_doc(server *srv, http_request *req, int status, const idx_doc *d)
+/* ---- answers that reveal a confidential document wait for the access log ---- */
+
+typedef struct logged_reply {
+    http_request *req;
+    int status;
+    json_t *body;
+    char extra[512];
+} logged_reply;
+
+static void logged_reply_done(int status, void *payload)
+{
+    logged_reply *lr = payload;
+    if (status < 0) {
+        /* No record of the read, no read. */
+        json_decref(lr->body);
+        api_reply_error(lr->req, 500, "access_log", NULL, "the access log cannot be written");
+    } else {
+        api_reply_json(lr->req, lr->status, lr->body, lr->extra[0] ? lr->extra : NULL);
+    }
+    free(lr);
+}
+
+/* Answer body (stolen); when d is confidential, only once the read of it by
+ * user (what: "read", "history", "version", "diff") is durable in the access log. */
+static void reply_logged(server *srv, http_request *req, const auth_user *user, const idx_doc *d,
+                         const char *what, int status, json_t *body, const char *extra)
+{
+    if (!docs_confidential(srv, d)) {
+        api_reply_json(req, status, body, extra);
+        return;
+    }
+    logged_reply *lr = calloc(1, sizeof(*lr));
+    if (!lr) {
+        json_decref(body);
+        api_reply_error(req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    lr->req = req;
+    lr->status = status;
+    lr->body = body;
+    snprintf(lr->extra, sizeof(lr->extra), "%s", extra ? extra : "");
+    if (alog_append(srv->alog, user->name, role_name(user->role), d->id, what, logged_reply_done,
+                    lr) < 0)
+        logged_reply_done(KENES_ENOMEM, lr);
+}
+
+static void reply_doc(server *srv, http_request *req, const auth_user *user, int status,
+                      const idx_doc *d)
 {
     char extra[512];
     int n = snprintf(extra, sizeof(extra), "ETag: \"%s\"\r\n", d->version);
     if (status == 201)
         snprintf(extra + n, sizeof(extra) - (size_t)n, "Location: /api/v1/documents/%s\r\n",
                  d->id);
-    api_reply_json(req, status, docs_answer(srv, d, d->doc, d->version), extra);
+    reply_logged(srv, req, user, d, "read", status, docs_answer(srv, d, d->doc, d->version),
+                 extra);
 }
 
 typedef struct http_op {
     server *srv;
     http_request *req;
+    const auth_user *user;
 } http_op;
 
 /* The one place a docs_result becomes an HTTP answer. */
@@ -34,20 +83,20 @@ static void op_done(const docs_result *r, void *payload)
 {
     http_op *op = payload;
     if (r->doc)
-        reply_doc(op->srv, op->req, r->status, r->doc);
+        reply_doc(op->srv, op->req, op->user, r->status, r->doc);
     else
         api_reply_error(op->req, r->status, r->code,
                         r->fields ? json_incref(r->fields) : NULL, "%s", r->message);
     free(op);
 }
 
-static http_op *op_new(server *srv, http_request *req)
+static http_op *op_new(server *srv, http_request *req, const auth_user *user)
 {
     http_op *op = malloc(sizeof(*op));
     if (!op)
         api_reply_error(req, 500, "internal", NULL, "out of memory");
     else
-        *op = (http_op){srv, req};
+        *op = (http_op){srv, req, user};
     return op;
 }
 
@@ -85,7 +134,7 @@ void api_docs_create(server *srv, http_request *req, const auth_user *user)
 {
     static const char *const allowed[] = {"type", "region", "title", "body", "fields", NULL};
     json_t *body = api_body_object(req, allowed);
-    http_op *op = body ? op_new(srv, req) : NULL;
+    http_op *op = body ? op_new(srv, req, user) : NULL;
     if (op)
         docs_create(srv, user, body, op_done, op);
     json_decref(body);
@@ -95,7 +144,7 @@ static void handle_put(server *srv, http_request *req, const auth_user *user, id
 {
     static const char *const allowed[] = {"title", "body", "fields", NULL};
     json_t *body = api_body_object(req, allowed);
-    http_op *op = body ? op_new(srv, req) : NULL;
+    http_op *op = body ? op_new(srv, req, user) : NULL;
     if (op)
         docs_edit(srv, user, d, body, http_request_header(req, "If-Match"), op_done, op);
     json_decref(body);
@@ -115,7 +164,7 @@ static void handle_transition(server *srv, http_request *req, const auth_user *u
                         json_pack("[{s:s, s:s}]", "path", bad, "message", "must be a string"),
                         "%s must be a string", bad);
     } else {
-        http_op *op = op_new(srv, req);
+        http_op *op = op_new(srv, req, user);
         if (op)
             docs_transition(srv, user, d, json_string_value(action), json_string_value(comment),
                             http_request_header(req, "If-Match"), op_done, op);
@@ -123,7 +172,28 @@ static void handle_transition(server *srv, http_request *req, const auth_user *u
     json_decref(body);
 }
 
-static void handle_history(http_request *req, const idx_doc *d)
+static void handle_erase(server *srv, http_request *req, const auth_user *user, idx_doc *d)
+{
+    static const char *const allowed[] = {"reason", NULL};
+    json_t *body = api_body_object(req, allowed);
+    if (!body)
+        return;
+    json_t *reason = json_object_get(body, "reason");
+    if (reason && !json_is_string(reason)) {
+        api_reply_error(req, 422, "validation",
+                        json_pack("[{s:s, s:s}]", "path", "reason", "message", "must be a string"),
+                        "reason must be a string");
+    } else {
+        http_op *op = op_new(srv, req, user);
+        if (op)
+            docs_erase(srv, user, d, json_string_value(reason),
+                       http_request_header(req, "If-Match"), op_done, op);
+    }
+    json_decref(body);
+}
+
+static void handle_history(server *srv, http_request *req, const auth_user *user,
+                           const idx_doc *d)
 {
     json_t *list = json_array();
     for (size_t i = d->nversions; i-- > 0;) {
@@ -136,7 +206,8 @@ static void handle_history(http_request *req, const idx_doc *d)
                             "from", v->from, "to", v->to, "comment", v->comment, "role", v->role,
                             "approval", v->approval));
     }
-    api_reply_json(req, 200, json_pack("{s:s, s:o}", "id", d->id, "versions", list), NULL);
+    reply_logged(srv, req, user, d, "history", 200,
+                 json_pack("{s:s, s:o}", "id", d->id, "versions", list), NULL);
 }
 
 static const idx_version *find_version(const idx_doc *d, const char *commit)
@@ -151,17 +222,40 @@ typedef struct read_op {
     store_read r;
     server *srv;
     http_request *req;
+    const auth_user *user;
     char id[256];
     char path[300];
 } read_op;
+
+/* A stored file as text: sealed case files are opened with their key.
+ * *text is r's buffer or a new one (then *owned set); KENES_ENOTFOUND when
+ * the key was destroyed. */
+static int open_file(server *srv, const char *id, char *buf, size_t len, char **text,
+                     size_t *text_len, int *owned)
+{
+    *owned = 0;
+    *text = buf;
+    *text_len = len;
+    if (!vault_is_sealed(buf, len))
+        return 0;
+    int rc = vault_unseal(srv->vault, id, buf, len, text, text_len);
+    *owned = rc == 0;
+    return rc;
+}
 
 static void version_read_done(store_read *r, void *payload)
 {
     read_op *op = payload;
     json_t *doc = NULL;
-    char err[256];
+    char err[256], *text = NULL;
+    size_t len = 0;
+    int owned = 0, orc = -1;
     idx_doc *d = index_get(op->srv->index, op->id);
-    if (!d || r->status < 0 || doc_parse(&doc, r->result, r->result_len, err, sizeof(err)) < 0) {
+    if (d && r->status == 0)
+        orc = open_file(op->srv, op->id, r->result, r->result_len, &text, &len, &owned);
+    if (orc == KENES_ENOTFOUND) {
+        api_reply_error(op->req, 410, "gone", NULL, "this case was erased");
+    } else if (orc < 0 || doc_parse(&doc, text, len, err, sizeof(err)) < 0) {
         log_error("store", "cannot read %s at %.12s", op->id, r->commit);
         api_reply_error(op->req, 500, "storage", NULL, "that version cannot be read");
     } else {
@@ -169,9 +263,11 @@ static void version_read_done(store_read *r, void *payload)
         /* due/overdue speak of the document now, not of a past version. */
         json_object_del(out, "due");
         json_object_del(out, "overdue");
-        api_reply_json(op->req, 200, out, NULL);
+        reply_logged(op->srv, op->req, op->user, d, "version", 200, out, NULL);
     }
     json_decref(doc);
+    if (owned)
+        free(text);
     free(r->result);
     free(op);
 }
@@ -179,20 +275,41 @@ static void version_read_done(store_read *r, void *payload)
 static void diff_read_done(store_read *r, void *payload)
 {
     read_op *op = payload;
-    if (r->status < 0)
+    idx_doc *d = index_get(op->srv->index, op->id);
+    char *diff = r->result, *a = NULL, *b = NULL;
+    size_t diff_len = r->result_len, alen = 0, blen = 0;
+    int own_a = 0, own_b = 0, rc = d && r->status == 0 ? 0 : KENES_EIO;
+    if (rc == 0 && r->kind == STORE_READ_PAIR) {
+        /* Sealed files are compared once opened, never as ciphertext. */
+        diff = NULL;
+        rc = open_file(op->srv, op->id, r->result, r->result_len, &a, &alen, &own_a);
+        if (rc == 0)
+            rc = open_file(op->srv, op->id, r->result2, r->result2_len, &b, &blen, &own_b);
+        if (rc == 0)
+            rc = store_diff_buffers(&diff, &diff_len, op->path, a, alen, b, blen);
+    }
+    if (rc == KENES_ENOTFOUND)
+        api_reply_error(op->req, 410, "gone", NULL, "this case was erased");
+    else if (rc < 0)
         api_reply_error(op->req, 500, "storage", NULL, "the diff cannot be computed");
     else
-        api_reply_json(op->req, 200,
-                       json_pack("{s:s, s:s, s:s, s:s%}", "id", op->id, "from", r->commit, "to",
-                                 r->commit_to, "diff", r->result ? r->result : "",
-                                 r->result_len),
-                       NULL);
+        reply_logged(op->srv, op->req, op->user, d, "diff", 200,
+                     json_pack("{s:s, s:s, s:s, s:s%}", "id", op->id, "from", r->commit, "to",
+                               r->commit_to, "diff", diff ? diff : "", diff_len),
+                     NULL);
+    if (own_a)
+        free(a);
+    if (own_b)
+        free(b);
+    if (diff != r->result)
+        free(diff);
     free(r->result);
+    free(r->result2);
     free(op);
 }
 
-static void start_read(server *srv, http_request *req, const idx_doc *d, enum store_read_kind kind,
-                       const char *from, const char *to)
+static void start_read(server *srv, http_request *req, const auth_user *user, const idx_doc *d,
+                       enum store_read_kind kind, const char *from, const char *to)
 {
     read_op *op = calloc(1, sizeof(*op));
     if (!op) {
@@ -201,6 +318,7 @@ static void start_read(server *srv, http_request *req, const idx_doc *d, enum st
     }
     op->srv = srv;
     op->req = req;
+    op->user = user;
     snprintf(op->id, sizeof(op->id), "%s", d->id);
     snprintf(op->path, sizeof(op->path), "%s.md", d->id);
     op->r.kind = kind;
@@ -214,7 +332,7 @@ static void start_read(server *srv, http_request *req, const idx_doc *d, enum st
     }
 }
 
-static void handle_diff(server *srv, http_request *req, const idx_doc *d)
+static void handle_diff(server *srv, http_request *req, const auth_user *user, const idx_doc *d)
 {
     char from[64] = "", to[64] = "";
     int hf = api_query(req, "from", from, sizeof(from));
@@ -234,7 +352,8 @@ static void handle_diff(server *srv, http_request *req, const idx_doc *d)
         api_reply_error(req, 404, "not_found", NULL, "'from' is not a version of this document");
         return;
     }
-    start_read(srv, req, d, STORE_READ_DIFF, vf->commit, vt->commit);
+    start_read(srv, req, user, d, d->repo == REPO_CASES ? STORE_READ_PAIR : STORE_READ_DIFF,
+               vf->commit, vt->commit);
 }
 
 void api_docs_one(server *srv, http_request *req, const auth_user *user, const char *id,
@@ -250,9 +369,16 @@ void api_docs_one(server *srv, http_request *req, const auth_user *user, const c
         return;
     }
     int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    /* An erased case keeps its history (who, when, which action) and nothing else. */
+    if (docs_erased(srv, d) && !(sub && strcmp(sub, "history") == 0)) {
+        api_reply_error(req, 410, "gone", NULL, "this case was erased");
+        return;
+    }
     if (!sub) {
         if (get)
-            return reply_doc(srv, req, 200, d);
+            return reply_doc(srv, req, user, 200, d);
+        if (strcmp(req->method, "DELETE") == 0)
+            return handle_erase(srv, req, user, d);
         if (strcmp(req->method, "PUT") == 0)
             return handle_put(srv, req, user, d);
     } else if (strcmp(sub, "transitions") == 0) {
@@ -260,18 +386,18 @@ void api_docs_one(server *srv, http_request *req, const auth_user *user, const c
             return handle_transition(srv, req, user, d);
     } else if (strcmp(sub, "history") == 0) {
         if (get)
-            return handle_history(req, d);
+            return handle_history(srv, req, user, d);
     } else if (strcmp(sub, "versions") == 0) {
         if (get) {
             if (!find_version(d, arg)) {
                 api_reply_error(req, 404, "not_found", NULL, "not a version of this document");
                 return;
             }
-            return start_read(srv, req, d, STORE_READ_FILE, arg, NULL);
+            return start_read(srv, req, user, d, STORE_READ_FILE, arg, NULL);
         }
     } else if (strcmp(sub, "diff") == 0) {
         if (get)
-            return handle_diff(srv, req, d);
+            return handle_diff(srv, req, user, d);
     }
     api_reply_error(req, 405, "method_not_allowed", NULL, "%s is not allowed here", req->method);
 }

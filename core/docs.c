@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "doc.h"
 #include "kapi.h"
 #include "log.h"
@@ -63,31 +64,9 @@ int docs_confidential(const server *srv, const idx_doc *d)
     return !t || (t->flags & KENES_DOCTYPE_CONFIDENTIAL);
 }
 
-static int may_act(const auth_user *u, unsigned roles, enum scope scope, const char *region)
-{
-    if (u->role == ROLE_ADMIN)
-        return 1;
-    if (!(roles & (unsigned)u->role))
-        return 0;
-    if (scope == SCOPE_OWN_REGION)
-        return u->region && region && strcmp(u->region, region) == 0;
-    return 1;
-}
-
 int docs_may_read(const server *srv, const auth_user *u, const idx_doc *d)
 {
-    const wf_workflow *wf = workflow_of(srv, d);
-    if (u->role == ROLE_ADMIN)
-        return 1;
-    if (!wf)
-        return 0;
-    if (wf->nread == 0)
-        return 1;
-    const char *region = doc_str(d->doc, "region");
-    for (size_t i = 0; i < wf->nread; i++)
-        if (may_act(u, wf->read[i].roles, wf->read[i].scope, region))
-            return 1;
-    return 0;
+    return access_doc(u, workflow_of(srv, d), ACCESS_DOC_READ, doc_str(d->doc, "region"), NULL, 0);
 }
 
 /* ---- deadlines ---- */
@@ -185,6 +164,7 @@ typedef struct change {
     const char *approval; /* "1/2" */
     const char *content;  /* blob id approved */
     int created;
+    int erase; /* destroy the case's key and store a tombstone in the clear */
 } change;
 
 typedef struct write_op {
@@ -193,6 +173,11 @@ typedef struct write_op {
     idx_doc *d;
     json_t *newdoc;
     char *content;
+    char *wrapped_key; /* a new case's key, for its side file */
+    size_t wrapped_len;
+    char key_path[4096];
+    int new_key;
+    int erase;
     char *message;
     char email[128];
     char path[300];
@@ -206,6 +191,7 @@ static void write_op_free(write_op *op)
 {
     json_decref(op->newdoc);
     free(op->content);
+    free(op->wrapped_key);
     free(op->message);
     free(op->v.author);
     free(op->v.role);
@@ -224,6 +210,8 @@ static void write_done(store_write *w, void *payload)
     d->busy = 0;
     if (w->status < 0) {
         log_error("store", "commit for %s failed: %s", d->id, w->errmsg);
+        if (op->new_key)
+            vault_forget_key(op->srv->vault, d->id);
         if (op->created)
             index_remove(op->srv->index, d->id);
         refuse(op->cb, op->payload, 500, "storage", NULL, "the change could not be saved");
@@ -231,6 +219,8 @@ static void write_done(store_write *w, void *payload)
         return;
     }
     memcpy(op->v.commit, w->commit, sizeof(op->v.commit));
+    if (op->erase)
+        vault_forget_key(op->srv->vault, d->id);
     index_add_version(d, &op->v);
     index_set_doc(d, op->newdoc);
     op->newdoc = NULL;
@@ -238,6 +228,38 @@ static void write_done(store_write *w, void *payload)
     docs_result r = {op->created ? 201 : 200, NULL, NULL, NULL, d};
     op->cb(&r, op->payload);
     write_op_free(op);
+}
+
+/*
+ * A case file is stored sealed with its own key.  A new case gets its key
+ * here (written durably by the writer before the commit); an erasure stores
+ * a tombstone in the clear and has the writer remove the key file.
+ */
+static int seal_case(server *srv, write_op *op, const change *ch, size_t *len)
+{
+    const char *id = op->d->id;
+    vault_key_path(srv->vault, id, op->key_path, sizeof(op->key_path));
+    if (ch->erase) {
+        op->erase = 1;
+        return 0;
+    }
+    if (ch->created) {
+        if (vault_new_key(srv->vault, id, &op->wrapped_key, &op->wrapped_len) < 0)
+            return KENES_EIO;
+        op->new_key = 1;
+    }
+    char *sealed = NULL;
+    size_t slen = 0;
+    if (vault_seal(srv->vault, id, op->content, *len, &sealed, &slen) < 0) {
+        if (op->new_key)
+            vault_forget_key(srv->vault, id);
+        op->new_key = 0;
+        return KENES_EIO;
+    }
+    free(op->content);
+    op->content = sealed;
+    *len = slen;
+    return 0;
 }
 
 /* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
@@ -264,6 +286,8 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
                    ch->content};
     if (doc_serialize(&op->content, &len, newdoc) < 0 || msg_compose(&op->message, &mi) < 0)
         goto fail;
+    if (d->repo == REPO_CASES && seal_case(srv, op, ch, &len) < 0)
+        goto fail;
     op->v.time_ms = util_now_ms();
     op->v.author = strdup(u->name);
     op->v.role = strdup(role_name(u->role));
@@ -279,11 +303,18 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     op->w.author_email = op->email;
     op->w.message = op->message;
     op->w.time_ms = op->v.time_ms;
+    if (op->new_key || op->erase) {
+        op->w.side_path = op->key_path;
+        op->w.side_data = op->wrapped_key; /* NULL for an erasure: the key file goes */
+        op->w.side_len = op->wrapped_len;
+    }
     if (store_submit(docs_store(srv, d), &op->w, write_done, op) < 0)
         goto fail;
     d->busy = 1;
     return;
 fail:
+    if (op && op->new_key)
+        vault_forget_key(srv->vault, d->id);
     if (op)
         write_op_free(op);
     if (created)
@@ -411,7 +442,7 @@ void docs_create(server *srv, const auth_user *u, const json_t *body, docs_cb cb
                "unknown document type");
         return;
     }
-    if (!may_act(u, wf->create_roles, wf->create_scope, region)) {
+    if (!access_doc(u, wf, ACCESS_DOC_CREATE, region, NULL, 0)) {
         refuse(cb, payload, 403, "forbidden", NULL, "your role may not create a %s here", t->noun);
         return;
     }
@@ -464,7 +495,7 @@ void docs_edit(server *srv, const auth_user *u, idx_doc *d, const json_t *body,
         refuse(cb, payload, 409, "conflict", NULL, "no workflow serves this document's type");
         return;
     }
-    if (!may_act(u, wf->edit_roles, wf->edit_scope, doc_str(d->doc, "region"))) {
+    if (!access_doc(u, wf, ACCESS_DOC_EDIT, doc_str(d->doc, "region"), NULL, 0)) {
         refuse(cb, payload, 403, "forbidden", NULL, "your role may not edit this document");
         return;
     }
@@ -509,12 +540,7 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
         return;
     }
     /* Whether this user may ever take this action here, before whether it can now. */
-    int allowed_somewhere = 0;
-    for (size_t i = 0; i < wf->ntransitions; i++)
-        if (strcmp(wf->transitions[i].action, action) == 0)
-            allowed_somewhere |= may_act(u, wf->transitions[i].roles, wf->transitions[i].scope,
-                                         region);
-    if (!allowed_somewhere) {
+    if (!access_doc(u, wf, ACCESS_DOC_ACT, region, action, 0)) {
         refuse(cb, payload, 403, "forbidden", NULL, "your role may not %s this document", action);
         return;
     }
@@ -526,7 +552,7 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
                stage);
         return;
     }
-    if (!may_act(u, tr->roles, tr->scope, region)) {
+    if (!access_scoped(u, tr->roles, tr->scope, region)) {
         refuse(cb, payload, 403, "forbidden", NULL, "your role may not %s from stage '%s'", action,
                stage);
         return;
@@ -578,4 +604,39 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
     json_t *doc = json_deep_copy(d->doc);
     json_object_set_new(doc, "stage", json_string(ch.to));
     submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
+}
+
+int docs_erased(const server *srv, const idx_doc *d)
+{
+    return d->repo == REPO_CASES && !vault_has_key(srv->vault, d->id);
+}
+
+void docs_erase(server *srv, const auth_user *u, idx_doc *d, const char *reason,
+                const char *if_match, docs_cb cb, void *payload)
+{
+    const char *type = doc_str(d->doc, "type"), *stage = doc_str(d->doc, "stage");
+    const kenes_doctype *t = plugin_find_type(srv->plugins, type);
+    if (!access_doc(u, workflow_of(srv, d), ACCESS_DOC_ERASE, doc_str(d->doc, "region"), NULL,
+                    docs_confidential(srv, d) && d->repo == REPO_CASES)) {
+        refuse(cb, payload, 403, "forbidden", NULL,
+               "only an admin may erase, and only a confidential case");
+        return;
+    }
+    if (docs_erased(srv, d)) {
+        refuse(cb, payload, 410, "gone", NULL, "this case was erased");
+        return;
+    }
+    if (!reason || !*reason || strspn(reason, " \t\r\n") == strlen(reason)) {
+        refuse(cb, payload, 422, "validation", one_field("reason", "a reason is required"),
+               "say why the case is erased (its retention ended, ...)");
+        return;
+    }
+    if (check_if_match(d, if_match, cb, payload) < 0)
+        return;
+    /* What remains of the case: who it was filed under, never what it said. */
+    json_t *tomb = json_pack("{s:s, s:s, s:O, s:n, s:s, s:{}, s:s}", "id", d->id, "type", type,
+                             "region", json_object_get(d->doc, "region"), "title", "stage",
+                             "erased", "fields", "body", "");
+    change ch = {.action = "erase", .from = stage, .to = "erased", .comment = reason, .erase = 1};
+    submit_write(srv, d, tomb, u, &ch, t ? t->noun : "case", cb, payload);
 }

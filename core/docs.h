@@ -36,6 +36,14 @@ void docs_edit(server *srv, const auth_user *u, idx_doc *d, const json_t *body,
 void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *action,
                      const char *comment, const char *if_match, docs_cb cb, void *payload);
 
+/* Erase a case by destroying its key (admins only, confidential documents
+ * only, with a reason): a tombstone commit records it, every version then
+ * answers 410 and the history stays. */
+void docs_erase(server *srv, const auth_user *u, idx_doc *d, const char *reason,
+                const char *if_match, docs_cb cb, void *payload);
+/* 1 if the document's key was destroyed. */
+int docs_erased(const server *srv, const idx_doc *d);
+
 /* The repository a type's documents live in (REPO_DOCUMENTS or REPO_CASES). */
 int docs_repo_of_type(const server *srv, const char *type);
 store *docs_store(server *srv, const idx_doc *d);

@@ -102,6 +102,7 @@ static int rebuild_commit(const store_commit_info *c, void *payload)
 
 typedef struct load_ctx {
     store *s;
+    vault *vault;
     int repo;
     char *err;
     size_t errcap;
@@ -118,10 +119,22 @@ static int load_head(idx_doc *d, void *payload)
     json_t *doc = NULL;
     snprintf(path, sizeof(path), "%s.md", d->id);
     int rc = store_read_at(lc->s, &text, &len, d->version, path);
-    if (rc == 0)
-        rc = doc_parse(&doc, text, len, lc->err, lc->errcap);
-    else
+    if (rc < 0) {
         snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, d->version);
+        return rc;
+    }
+    if (vault_is_sealed(text, len)) {
+        char *plain = NULL;
+        rc = lc->vault ? vault_unseal(lc->vault, d->id, text, len, &plain, &len) : KENES_EINVAL;
+        free(text);
+        text = plain;
+        if (rc < 0) {
+            snprintf(lc->err, lc->errcap, "%s at %.12s cannot be opened with its key", d->id,
+                     d->version);
+            return rc;
+        }
+    }
+    rc = doc_parse(&doc, text, len, lc->err, lc->errcap);
     free(text);
     if (rc < 0)
         return rc;
@@ -129,7 +142,7 @@ static int load_head(idx_doc *d, void *payload)
     return 0;
 }
 
-int server_rebuild_index(doc_index *ix, store *s, int repo, char *err, size_t errcap)
+int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, char *err, size_t errcap)
 {
     rebuild rb = {ix, repo, 0};
     int rc = store_walk(s, rebuild_commit, &rb);
@@ -137,7 +150,7 @@ int server_rebuild_index(doc_index *ix, store *s, int repo, char *err, size_t er
         snprintf(err, errcap, "cannot read the history of %s", server_repo_names[repo]);
         return rc;
     }
-    load_ctx lc = {s, repo, err, errcap};
+    load_ctx lc = {s, v, repo, err, errcap};
     return index_foreach(ix, load_head, &lc);
 }
 
@@ -162,6 +175,19 @@ int server_init_data(const char *dir, char *err, size_t errcap)
             snprintf(err, errcap, "cannot create the repository %s", path);
             return KENES_EIO;
         }
+    }
+    server_path(path, sizeof(path), dir, "keys");
+    if (util_mkdirs(path, 0700) < 0) {
+        snprintf(err, errcap, "cannot create %.900s", path);
+        return KENES_EIO;
+    }
+    server_path(path, sizeof(path), dir, "keys/master.key");
+    int vrc = getenv("KENES_MASTER_KEY_FILE") && *getenv("KENES_MASTER_KEY_FILE")
+                  ? 0 /* the master key lives elsewhere, by choice */
+                  : vault_create_master(path);
+    if (vrc < 0 && vrc != KENES_EEXISTS) {
+        snprintf(err, errcap, "cannot create the master key %.900s", path);
+        return KENES_EIO;
     }
     server_path(path, sizeof(path), dir, "kenes.yaml");
     if (access(path, F_OK) != 0 && config_write_default(dir) < 0) {
@@ -301,16 +327,26 @@ int server_run(const config *cfg, int demo)
         fault("start-up", "out of memory");
         goto out;
     }
+    server_path(path, sizeof(path), cfg->data_dir, "keys");
+    if (vault_open(&srv.vault, path, err, sizeof(err)) < 0) {
+        fault("case keys", err);
+        goto out;
+    }
     for (int r = 0; r < 2; r++) {
         server_path(path, sizeof(path), cfg->data_dir, server_repo_names[r]);
         if (store_open(&srv.repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0) {
             fault("cannot open the repository", path);
             goto out;
         }
-        if (server_rebuild_index(srv.index, srv.repos[r], r, err, sizeof(err)) < 0) {
+        if (server_rebuild_index(srv.index, srv.repos[r], srv.vault, r, err, sizeof(err)) < 0) {
             fault("cannot load the documents", err);
             goto out;
         }
+    }
+    server_path(path, sizeof(path), cfg->data_dir, "access.log");
+    if (alog_open(&srv.alog, &loop, path, err, sizeof(err)) < 0) {
+        fault("access log", err);
+        goto out;
     }
     server_path(path, sizeof(path), cfg->data_dir, "users.yaml");
     if (auth_open(&srv.auth, &loop, path, cfg->session_idle_s, err, sizeof(err)) < 0) {
@@ -357,6 +393,8 @@ out:
     /* Anything still closing (a failed start) must finish before the loop goes. */
     uv_run(&loop, UV_RUN_DEFAULT);
     auth_close(srv.auth);
+    alog_close(srv.alog);
+    vault_close(srv.vault);
     index_free(srv.index);
     store_close(srv.repos[REPO_DOCUMENTS]);
     store_close(srv.repos[REPO_CASES]);

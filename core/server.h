@@ -11,12 +11,14 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "accesslog.h"
 #include "auth.h"
 #include "config.h"
 #include "http.h"
 #include "index.h"
 #include "plugin.h"
 #include "store.h"
+#include "vault.h"
 #include "workflow.h"
 
 enum { REPO_DOCUMENTS = 0, REPO_CASES = 1 };
@@ -32,6 +34,8 @@ typedef struct server {
     auth *auth;
     http_server *http;
     json_t *templates; /* {type: {lang: markdown}} from content/templates */
+    access_log *alog;  /* DATA/access.log: every read of a confidential document */
+    vault *vault;      /* DATA/keys: the keys of the case files in cases.git */
     uv_signal_t sig_int;
     uv_signal_t sig_term;
     int stopping;
@@ -52,6 +56,6 @@ int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
 int server_init_data(const char *dir, char *err, size_t errcap);
 
 /* Add a repository's documents to the index (start-up); entries get repo. */
-int server_rebuild_index(doc_index *ix, store *s, int repo, char *err, size_t errcap);
+int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, char *err, size_t errcap);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <git2.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,34 @@ static int main_head(git_oid *out, int *has, git_repository *repo)
 }
 
 /* One write, one commit.  Runs on the pool. */
+static int write_side_file(const store_write *w, char *msg, size_t cap)
+{
+    int rc;
+    if (w->side_data) {
+        rc = util_write_file_atomic(w->side_path, w->side_data, w->side_len, 0600);
+    } else {
+        rc = unlink(w->side_path) < 0 && errno != ENOENT ? -errno : 0;
+        if (rc == 0) {
+            /* The removal is durable only once its folder is. */
+            char dir[4096];
+            snprintf(dir, sizeof(dir), "%s", w->side_path);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *slash = '\0';
+            int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+            rc = fd < 0 || fsync(fd) < 0 ? -errno : 0;
+            if (fd >= 0)
+                close(fd);
+        }
+    }
+    if (rc < 0) {
+        snprintf(msg, cap, "cannot %s the key file: %s", w->side_data ? "write" : "remove",
+                 strerror(-rc));
+        return KENES_EIO;
+    }
+    return 0;
+}
+
 static int commit_one(store *s, store_write *w)
 {
     git_repository *repo = s->wrepo;
@@ -259,6 +288,11 @@ static int commit_one(store *s, store_write *w)
     int has_parent, rc = 0;
     char *msg = w->errmsg;
     size_t cap = sizeof(w->errmsg);
+
+    /* The side file first: a commit must never name a case whose key is not
+     * on disk, and an erasure destroys the key before saying so. */
+    if (w->side_path && (rc = write_side_file(w, msg, cap)) < 0)
+        goto done;
 
     /* Read the head afresh for every write: a write that failed left it
      * where it was, and whoever moved it last is the parent. */
@@ -505,13 +539,31 @@ static int read_file(char **out, size_t *len, git_repository *repo, const char *
 
 /* Unified diff of path from one commit to another; a side without the
  * file counts as empty, but the path must exist on at least one side. */
+/* The unified diff text of a patch; *out malloc'd and NUL-terminated. */
+static int patch_text(char **out, size_t *len, git_patch *patch)
+{
+    git_buf buf = {0};
+    int rc = 0;
+    if (git_patch_to_buf(&buf, patch) < 0)
+        rc = KENES_EIO;
+    else if (!(*out = malloc(buf.size + 1)))
+        rc = KENES_ENOMEM;
+    else {
+        if (buf.size)
+            memcpy(*out, buf.ptr, buf.size);
+        (*out)[buf.size] = '\0';
+        *len = buf.size;
+    }
+    git_buf_dispose(&buf);
+    return rc;
+}
+
 static int read_diff(char **out, size_t *len, git_repository *repo, const char *from,
                      const char *to, const char *path)
 {
     git_tree *ta = NULL, *tb = NULL;
     git_blob *a = NULL, *b = NULL;
     git_patch *patch = NULL;
-    git_buf buf = {0};
     int rc = tree_at(&ta, repo, from);
     if (rc == 0)
         rc = tree_at(&tb, repo, to);
@@ -524,27 +576,30 @@ static int read_diff(char **out, size_t *len, git_repository *repo, const char *
     if (rc == 0) {
         git_diff_options opts;
         git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-        if (git_patch_from_blobs(&patch, a, path, b, path, &opts) < 0 ||
-            git_patch_to_buf(&buf, patch) < 0)
-            rc = KENES_EIO;
+        rc = git_patch_from_blobs(&patch, a, path, b, path, &opts) < 0
+                 ? KENES_EIO
+                 : patch_text(out, len, patch);
     }
-    if (rc == 0) {
-        *out = malloc(buf.size + 1);
-        if (!*out) {
-            rc = KENES_ENOMEM;
-        } else {
-            if (buf.size)
-                memcpy(*out, buf.ptr, buf.size);
-            (*out)[buf.size] = '\0';
-            *len = buf.size;
-        }
-    }
-    git_buf_dispose(&buf);
     git_patch_free(patch);
     git_blob_free(b);
     git_blob_free(a);
     git_tree_free(tb);
     git_tree_free(ta);
+    return rc;
+}
+
+int store_diff_buffers(char **out, size_t *len, const char *path, const char *a, size_t alen,
+                       const char *b, size_t blen)
+{
+    git_patch *patch = NULL;
+    git_diff_options opts;
+    if (git_ready() < 0)
+        return KENES_EIO;
+    git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+    int rc = git_patch_from_buffers(&patch, a, alen, path, b, blen, path, &opts) < 0
+                 ? KENES_EIO
+                 : patch_text(out, len, patch);
+    git_patch_free(patch);
     return rc;
 }
 
@@ -555,10 +610,12 @@ static void read_work(uv_work_t *req)
     r->status = open_repo(&repo, r->s->gitdir);
     if (r->status < 0)
         return;
-    if (r->kind == STORE_READ_FILE)
+    if (r->kind == STORE_READ_FILE || r->kind == STORE_READ_PAIR)
         r->status = read_file(&r->result, &r->result_len, repo, r->commit, r->path);
     else
         r->status = read_diff(&r->result, &r->result_len, repo, r->commit, r->commit_to, r->path);
+    if (r->status == 0 && r->kind == STORE_READ_PAIR)
+        r->status = read_file(&r->result2, &r->result2_len, repo, r->commit_to, r->path);
     git_repository_free(repo);
 }
 
@@ -578,11 +635,11 @@ static void read_after(uv_work_t *req, int status)
 int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload)
 {
     if (!s || !r || !cb || s->closing || !r->path ||
-        (r->kind != STORE_READ_FILE && r->kind != STORE_READ_DIFF))
+        (r->kind != STORE_READ_FILE && r->kind != STORE_READ_DIFF && r->kind != STORE_READ_PAIR))
         return KENES_EINVAL;
     r->status = 0;
-    r->result = NULL;
-    r->result_len = 0;
+    r->result = r->result2 = NULL;
+    r->result_len = r->result2_len = 0;
     r->s = s;
     r->cb = cb;
     r->payload = payload;

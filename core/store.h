@@ -35,6 +35,12 @@ struct store_write {
     const char *author_email;
     const char *message;   /* whole commit message: summary, body, trailers */
     int64_t time_ms;       /* author/committer time; 0 = now */
+    /* A file outside the repository that goes with this commit (a case's
+     * wrapped key): written (side_data) or removed (side_data NULL) and
+     * fsynced before the commit is made; NULL for none. */
+    const char *side_path;
+    const char *side_data;
+    size_t side_len;
 
     /* out: valid in the callback */
     int status;                  /* 0 or a negative KENES_E* code */
@@ -60,6 +66,10 @@ void store_close(store *s);
 int store_submit(store *s, store_write *w, store_write_cb cb, void *payload);
 /* 1 if nothing is queued or running. */
 int store_idle(const store *s);
+
+/* The unified diff of path between two texts (pure computation, any thread). */
+int store_diff_buffers(char **out, size_t *len, const char *path, const char *a, size_t alen,
+                       const char *b, size_t blen);
 
 /* The id git gives a blob with these bytes (git hash-object), computed
  * without touching a repository. */
@@ -89,7 +99,10 @@ int store_count(store *s, size_t *out);
 typedef struct store_read store_read;
 typedef void (*store_read_cb)(store_read *r, void *payload);
 
-enum store_read_kind { STORE_READ_FILE, STORE_READ_DIFF };
+/* FILE: the file at commit.  DIFF: the unified diff of the file between
+ * commit and commit_to.  PAIR: the file at both (result, result2), for files
+ * that must be opened before they can be compared (sealed cases). */
+enum store_read_kind { STORE_READ_FILE, STORE_READ_DIFF, STORE_READ_PAIR };
 
 struct store_read {
     /* in */
@@ -101,6 +114,8 @@ struct store_read {
     int status;   /* 0, KENES_ENOTFOUND (no such commit / no file there), other negative */
     char *result; /* FILE: the file; DIFF: unified diff text; free() after the callback */
     size_t result_len;
+    char *result2; /* PAIR: the file at commit_to; free() after the callback */
+    size_t result2_len;
     /* private */
     store *s;
     store_read_cb cb;

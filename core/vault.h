@@ -26,22 +26,33 @@
 
 #define VAULT_MAGIC "KENESENC1\n"
 #define VAULT_MAGIC_LEN 10
+/* Longest document id that can have a key: its file name (2 hex digits a
+ * byte, ".key") must fit NAME_MAX (255) with room left for a writer's temp
+ * suffix (util_write_file_atomic adds ".tmp.<pid>"). */
+#define VAULT_ID_MAX 112
 
 typedef struct vault vault;
 
 /* Create a master key file (32 random bytes, 0600, fsynced).  KENES_EEXISTS if present. */
 int vault_create_master(const char *path);
 
-/* Load the master key (master_path, or KENES_MASTER_KEY_FILE when set, or
- * keys_dir/master.key) and every wrapped case key under keys_dir/cases/. */
+/* Load the master key (KENES_MASTER_KEY_FILE when set and non-empty, else
+ * keys_dir/master.key; it must be 32 bytes and not readable by group or
+ * others) and every wrapped case key under keys_dir/cases/, which is made
+ * (0700) if missing.  A key file that does not unwrap fails the open: a wrong
+ * master key must not look like every case erased.  On failure *out is NULL
+ * and err names the file and the reason. */
 int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap);
 void vault_close(vault *v); /* wipes keys from memory; NULL is a no-op */
 
-/* Where a document's wrapped key lives. */
+/* Where a document's wrapped key lives: keys_dir/cases/<lowercase hex of the
+ * id's bytes>.key.  out is "" if cap is too small. */
 void vault_key_path(const vault *v, const char *doc_id, char *out, size_t cap);
 
 /* Make a new key for doc_id, usable at once; *wrapped (malloc'd) is what
- * must be written to vault_key_path().  KENES_EEXISTS if it has one. */
+ * must be written to vault_key_path().  KENES_EEXISTS if it has one,
+ * KENES_EINVAL if the id is empty or longer than VAULT_ID_MAX.  If writing the
+ * file fails, vault_forget_key() it so memory matches the disk. */
 int vault_new_key(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_len);
 /* 1 if doc_id has a key (it was not erased). */
 int vault_has_key(const vault *v, const char *doc_id);

@@ -81,7 +81,7 @@ class Cli(unittest.TestCase):
             self.assertEqual(s.stop(), 0)
             code, out, err = run_cli("verify", "--data", s.data)
             self.assertEqual(code, 0, out + err)
-            self.assertIn("2 commits checked, 0 faults", out)
+            self.assertIn("2 commits checked, 0 access log lines checked, 0 faults", out)
 
             # A commit made behind the server's back with the git CLI.
             work = os.path.join(s.tmp, "work")
