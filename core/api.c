@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "access.h"
 #include "log.h"
 #include "region.h"
 #include "util.h"
@@ -180,7 +181,21 @@ static void handle_login(server *srv, http_request *req)
         api_reply_error(req, 400, "bad_request", NULL, "user and password are required strings");
         return;
     }
-    if (auth_login(srv->auth, user, password, login_done, req) < 0)
+    /* Too many failures for this name or from this address: refuse before
+     * any password is checked. */
+    unsigned wait_s = 0;
+    if (auth_throttled(srv->auth, user, req->peer, &wait_s)) {
+        json_decref(body);
+        char extra[48];
+        snprintf(extra, sizeof(extra), "Retry-After: %u\r\n", wait_s);
+        log_info("api", "%s %s -> 429 too_many_attempts", req->method, req->path);
+        api_reply_json(req, 429,
+                       json_pack("{s:{s:s, s:s}}", "error", "code", "too_many_attempts",
+                                 "message", "too many failed logins: try again later"),
+                       extra);
+        return;
+    }
+    if (auth_login(srv->auth, user, password, req->peer, login_done, req) < 0)
         api_reply_error(req, 500, "internal", NULL, "cannot start the login");
     json_decref(body);
 }
@@ -194,14 +209,6 @@ static const char *bearer(const http_request *req)
     if (strncasecmp(h, "Bearer ", 7) != 0)
         return NULL;
     return h + 7;
-}
-
-static void handle_me(http_request *req, const auth_user *u)
-{
-    api_reply_json(req, 200,
-                   json_pack("{s:s, s:s, s:o}", "user", u->name, "role", role_name(u->role),
-                             "region", u->region ? json_string(u->region) : json_null()),
-                   NULL);
 }
 
 static void handle_workflows(server *srv, http_request *req)
@@ -291,6 +298,31 @@ static void not_allowed(http_request *req)
     api_reply_error(req, 405, "method_not_allowed", NULL, "%s is not allowed here", req->method);
 }
 
+/* The route's pattern as access_routes[] spells it; *id and *sub and *arg
+ * filled for documents.  0, or -1 after answering 400 for a bad id. */
+static int route_pattern(http_request *req, char *pattern, size_t cap, const char *path,
+                         char *id, size_t idcap, const char **sub, const char **arg,
+                         const char **type)
+{
+    *sub = *arg = *type = NULL;
+    if (strncmp(path, "/api/v1/templates/", 18) == 0 && path[18] && !strchr(path + 18, '/')) {
+        *type = path + 18;
+        snprintf(pattern, cap, "/api/v1/templates/{type}");
+    } else if (strncmp(path, "/api/v1/documents/", 18) == 0) {
+        snprintf(id, idcap, "%s", path + 18);
+        split_document_path(id, sub, arg);
+        if (!id_valid(id)) {
+            api_reply_error(req, 400, "bad_id", NULL, "not a valid document id");
+            return -1;
+        }
+        snprintf(pattern, cap, "/api/v1/documents/{id}%s%s%s", *sub ? "/" : "", *sub ? *sub : "",
+                 *arg ? "/{commit}" : "");
+    } else {
+        snprintf(pattern, cap, "%s", path);
+    }
+    return 0;
+}
+
 void api_handle(http_request *req, void *payload)
 {
     server *srv = payload;
@@ -302,29 +334,31 @@ void api_handle(http_request *req, void *payload)
             return;
         }
     }
-    char path[4096];
+    char path[4096], pattern[4200], id[4096];
+    const char *sub, *arg, *type;
     if (pct_decode(path, sizeof(path), req->path, strlen(req->path), 0) < 0) {
         api_reply_error(req, 400, "bad_request", NULL, "the path is not valid");
         return;
     }
-    if (strcmp(path, "/healthz") == 0) {
-        if (!method_is(req, "GET") && !method_is(req, "HEAD"))
-            return not_allowed(req);
-        api_reply_json(req, 200, json_pack("{s:s}", "status", "ok"), NULL);
+    if (route_pattern(req, pattern, sizeof(pattern), path, id, sizeof(id), &sub, &arg, &type) < 0)
         return;
-    }
-    if (strncmp(path, "/api/v1/", 8) != 0) {
+
+    /* Who may call what is decided by the table in access.c, not here. */
+    int known;
+    const access_route *route = access_route_find(req->method, pattern, &known);
+    if (!route) {
+        if (known)
+            return not_allowed(req);
         api_reply_error(req, 404, "not_found", NULL, "no such resource");
         return;
     }
-    const char *rest = path + 8;
-    if (strcmp(rest, "sessions") == 0) {
-        if (!method_is(req, "POST"))
-            return not_allowed(req);
-        handle_login(srv, req);
+    if (route->rule == ACCESS_ANYONE) {
+        if (strcmp(route->path, "/healthz") == 0)
+            api_reply_json(req, 200, json_pack("{s:s}", "status", "ok"), NULL);
+        else
+            handle_login(srv, req);
         return;
     }
-
     const char *token = bearer(req);
     const auth_user *user = token ? auth_session(srv->auth, token) : NULL;
     if (!user) {
@@ -332,53 +366,32 @@ void api_handle(http_request *req, void *payload)
                         "a valid bearer token is required (POST /api/v1/sessions)");
         return;
     }
+    if (route->rule == ACCESS_ROLES && !(route->roles & (unsigned)user->role)) {
+        api_reply_error(req, 403, "forbidden", NULL, "your role may not use %s", route->path);
+        return;
+    }
 
-    if (strcmp(rest, "sessions/current") == 0) {
-        if (!method_is(req, "DELETE"))
-            return not_allowed(req);
+    const char *p = route->path + 8; /* after "/api/v1/" */
+    if (strcmp(p, "sessions/current") == 0) {
         auth_logout(srv->auth, token);
         http_respond(req, 204, NULL, security_headers, NULL, 0);
-        return;
-    }
-    if (strcmp(rest, "me") == 0) {
-        if (!method_is(req, "GET"))
-            return not_allowed(req);
-        return handle_me(req, user);
-    }
-    if (strcmp(rest, "workflows") == 0) {
-        if (!method_is(req, "GET"))
-            return not_allowed(req);
-        return handle_workflows(srv, req);
-    }
-    if (strcmp(rest, "regions") == 0) {
-        if (!method_is(req, "GET"))
-            return not_allowed(req);
+    } else if (strcmp(p, "me") == 0) {
+        api_reply_json(req, 200, access_me(user, srv->workflows), NULL);
+    } else if (strcmp(p, "workflows") == 0) {
+        handle_workflows(srv, req);
+    } else if (strcmp(p, "regions") == 0) {
         api_reply_json(req, 200, json_pack("{s:o}", "regions", region_to_json()), NULL);
-        return;
-    }
-    if (strncmp(rest, "templates/", 10) == 0) {
-        if (!method_is(req, "GET"))
-            return not_allowed(req);
-        return handle_template(srv, req, rest + 10);
-    }
-    if (strcmp(rest, "documents") == 0) {
-        if (method_is(req, "GET"))
-            return api_docs_list(srv, req, user);
+    } else if (type) {
+        handle_template(srv, req, type);
+    } else if (strcmp(p, "audit/access") == 0) {
+        api_audit_access(srv, req);
+    } else if (strcmp(p, "documents") == 0) {
         if (method_is(req, "POST"))
-            return api_docs_create(srv, req, user);
-        return not_allowed(req);
-    }
-    if (strncmp(rest, "documents/", 10) == 0) {
-        char id[4096];
-        const char *sub, *arg;
-        snprintf(id, sizeof(id), "%s", rest + 10);
-        split_document_path(id, &sub, &arg);
-        if (!id_valid(id)) {
-            api_reply_error(req, 400, "bad_id", NULL, "not a valid document id");
-            return;
-        }
+            api_docs_create(srv, req, user);
+        else
+            api_docs_list(srv, req, user);
+    } else {
+        /* Document rules depend on the document: docs.c asks access.c. */
         api_docs_one(srv, req, user, id, sub, arg);
-        return;
     }
-    api_reply_error(req, 404, "not_found", NULL, "no such resource");
 }

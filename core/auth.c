@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "log.h"
 #include "map.h"
 #include "util.h"
 #include "yml.h"
@@ -16,25 +18,71 @@ typedef struct session {
     uint64_t last_used; /* uv_now() */
 } session;
 
+/* What stat says of users.yaml.  The command line replaces the file by
+ * rename, so any change brings a new inode; size and mtime catch the rest. */
+typedef struct file_id {
+    int exists;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+} file_id;
+
+/* Recent failed logins of one user name or one client address. */
+typedef struct strike {
+    struct strike *prev, *next; /* in the order last touched, least recent first */
+    char key[33];               /* hex(blake2b-128(name or address)) */
+    unsigned cap, n, first;     /* times[] is a ring of cap; n in use from first */
+    uint64_t times[];           /* uv_now() of each failure, oldest first */
+} strike;
+
+typedef struct strikes {
+    map *by_key;
+    strike *head, *tail;
+    unsigned limit;    /* failures allowed within the window, 0: no limit */
+    const char *label; /* for the log: "for one user name", "from " */
+    int log_key;       /* log the key itself (an address, not a name) */
+} strikes;
+
+/*
+ * Users are records allocated one by one.  auth_session and auth_user_find hand
+ * out pointers that requests keep across the thread pool (a login being
+ * verified, a write waiting for its commit), so a reload never frees a record:
+ * a user that did not change keeps its record, and the record of one that
+ * changed or went is marked disabled and kept in `retired` until auth_close.
+ * users.yaml changes only when an administrator runs `kenes user ...`, so this
+ * keeps a few records per change: simpler and safer than reference counts on
+ * a pointer every handler holds.
+ */
 struct auth {
     uv_loop_t *loop;
-    auth_user *users;
+    char *path;
+    file_id file; /* of the users.yaml read last (or found broken) */
+    auth_user **users;
     size_t nusers;
+    auth_user **retired;
+    size_t nretired;
     map *sessions; /* hex(blake2b(token)) -> session */
     uint64_t idle_ms;
     char *dummy_hash; /* verified against for unknown users, so timing does not tell */
     int logins_running;
+    strikes by_user, by_addr;
+    uint64_t window_ms;
 };
+
+static void user_dispose(auth_user *u)
+{
+    free(u->name);
+    free(u->region);
+    if (u->hash)
+        sodium_memzero(u->hash, strlen(u->hash));
+    free(u->hash);
+}
 
 static void users_free(auth_user *u, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(u[i].name);
-        free(u[i].region);
-        if (u[i].hash)
-            sodium_memzero(u[i].hash, strlen(u[i].hash));
-        free(u[i].hash);
-    }
+    for (size_t i = 0; i < n; i++)
+        user_dispose(&u[i]);
     free(u);
 }
 
@@ -79,22 +127,35 @@ static int users_load(auth_user **out, size_t *count, const char *path, char *er
         const char *disabled = yml_scalar(yml_get(&y, u, "disabled"));
         if (!name || !name_valid(name) || role_parse(role) == ROLE_NONE || !hash ||
             (role_needs_region(role_parse(role)) && (!region || !*region))) {
-            yml_fail(err, errcap, path, u, "a user needs a valid name, role, password%s",
-                     role_needs_region(role_parse(role)) ? " and region" : "");
-            users_free(users, i);
-            yml_dispose(&y);
-            return KENES_EINVAL;
+            rc = yml_fail(err, errcap, path, u, "a user needs a valid name, role, password%s",
+                          role_needs_region(role_parse(role)) ? " and region" : "");
+            goto fail;
         }
+        /* The server finds users by name: two of one name would be ambiguous. */
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(users[k].name, name) == 0) {
+                rc = yml_fail(err, errcap, path, u, "a second user named '%s'", name);
+                goto fail;
+            }
         users[i].name = strdup(name);
         users[i].role = role_parse(role);
         users[i].region = region && *region ? strdup(region) : NULL;
         users[i].hash = strdup(hash);
         users[i].disabled = disabled && strcmp(disabled, "true") == 0;
+        if (!users[i].name || !users[i].hash || (region && *region && !users[i].region)) {
+            snprintf(err, errcap, "out of memory reading %s", path);
+            rc = KENES_ENOMEM;
+            goto fail;
+        }
     }
     yml_dispose(&y);
     *out = users;
     *count = n;
     return 0;
+fail:
+    users_free(users, n); /* calloc'd: the entries not reached yet are empty */
+    yml_dispose(&y);
+    return rc;
 }
 
 static int emit_scalar(yaml_emitter_t *e, const char *s, int quoted)
@@ -154,6 +215,27 @@ static int users_save(const char *path, const auth_user *users, size_t n)
     return rc < 0 ? KENES_EIO : 0;
 }
 
+/* argon2id at libsodium's interactive cost, like every hash in the file. */
+static int hash_password(char out[crypto_pwhash_STRBYTES], const char *password, char *err,
+                         size_t errcap)
+{
+    if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        snprintf(err, errcap, "out of memory while hashing the password");
+        return KENES_ENOMEM;
+    }
+    return 0;
+}
+
+static int password_check(const char *password, char *err, size_t errcap)
+{
+    if (util_utf8_length(password) < AUTH_MIN_PASSWORD) {
+        snprintf(err, errcap, "a password needs at least %d characters", AUTH_MIN_PASSWORD);
+        return KENES_EINVAL;
+    }
+    return 0;
+}
+
 int auth_users_add(const char *path, const char *name, enum role role, const char *region,
                    const char *password, char *err, size_t errcap)
 {
@@ -175,10 +257,8 @@ int auth_users_add(const char *path, const char *name, enum role role, const cha
         snprintf(err, errcap, "role %s acts for no single region: drop --region", role_name(role));
         return KENES_EINVAL;
     }
-    if (util_utf8_length(password) < AUTH_MIN_PASSWORD) {
-        snprintf(err, errcap, "a password needs at least %d characters", AUTH_MIN_PASSWORD);
+    if (password_check(password, err, errcap) < 0)
         return KENES_EINVAL;
-    }
     auth_user *users;
     size_t n;
     int rc = users_load(&users, &n, path, err, errcap);
@@ -192,9 +272,7 @@ int auth_users_add(const char *path, const char *name, enum role role, const cha
         }
     }
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-        snprintf(err, errcap, "out of memory while hashing the password");
+    if (hash_password(hash, password, err, errcap) < 0) {
         users_free(users, n);
         return KENES_ENOMEM;
     }
@@ -206,12 +284,372 @@ int auth_users_add(const char *path, const char *name, enum role role, const cha
     users = grown;
     users[n] = (auth_user){strdup(name), role, region && *region ? strdup(region) : NULL,
                            strdup(hash), 0};
-    rc = users_save(path, users, n + 1);
-    if (rc < 0)
+    sodium_memzero(hash, sizeof(hash));
+    if (!users[n].name || !users[n].hash || (region && *region && !users[n].region))
+        rc = KENES_ENOMEM;
+    else if ((rc = users_save(path, users, n + 1)) < 0)
         snprintf(err, errcap, "cannot write %s", path);
     users_free(users, n + 1);
     return rc;
 }
+
+/* Load the file and find `name` in it: 0 with *users (to save and free),
+ * *n and *at, or KENES_ENOTFOUND / a load error with the reason in err. */
+static int users_load_one(auth_user **users, size_t *n, size_t *at, const char *path,
+                          const char *name, char *err, size_t errcap)
+{
+    int rc = users_load(users, n, path, err, errcap);
+    if (rc < 0)
+        return rc;
+    for (*at = 0; *at < *n; (*at)++)
+        if (strcmp((*users)[*at].name, name) == 0)
+            return 0;
+    snprintf(err, errcap, "no user named '%s' in %s", name, path);
+    users_free(*users, *n);
+    return KENES_ENOTFOUND;
+}
+
+int auth_users_passwd(const char *path, const char *name, const char *password, char *err,
+                      size_t errcap)
+{
+    if (sodium_init() < 0)
+        return KENES_ENOMEM;
+    if (password_check(password, err, errcap) < 0)
+        return KENES_EINVAL;
+    auth_user *users;
+    size_t n, at;
+    int rc = users_load_one(&users, &n, &at, path, name, err, errcap);
+    if (rc < 0)
+        return rc;
+    char hash[crypto_pwhash_STRBYTES];
+    char *copy = NULL;
+    rc = hash_password(hash, password, err, errcap);
+    if (rc == 0 && !(copy = strdup(hash)))
+        rc = KENES_ENOMEM;
+    if (rc == 0) {
+        sodium_memzero(users[at].hash, strlen(users[at].hash));
+        free(users[at].hash);
+        users[at].hash = copy;
+        sodium_memzero(hash, sizeof(hash));
+        if ((rc = users_save(path, users, n)) < 0)
+            snprintf(err, errcap, "cannot write %s", path);
+    }
+    users_free(users, n);
+    return rc;
+}
+
+int auth_users_set_disabled(const char *path, const char *name, int disabled, char *err,
+                            size_t errcap)
+{
+    auth_user *users;
+    size_t n, at;
+    int rc = users_load_one(&users, &n, &at, path, name, err, errcap);
+    if (rc < 0)
+        return rc;
+    /* Unchanged: leave the file (and the server's view of it) alone. */
+    if (users[at].disabled != !!disabled) {
+        users[at].disabled = !!disabled;
+        if ((rc = users_save(path, users, n)) < 0)
+            snprintf(err, errcap, "cannot write %s", path);
+    }
+    users_free(users, n);
+    return rc;
+}
+
+/* ---- the server's users: users.yaml, read at start and whenever it changes ---- */
+
+static void file_id_get(file_id *f, const char *path)
+{
+    struct stat st;
+    memset(f, 0, sizeof(*f));
+    if (stat(path, &st) != 0)
+        return;
+    f->exists = 1;
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    f->size = st.st_size;
+    f->mtime = st.st_mtim;
+}
+
+static int file_id_same(const file_id *x, const file_id *y)
+{
+    return x->exists == y->exists && x->dev == y->dev && x->ino == y->ino &&
+           x->size == y->size && x->mtime.tv_sec == y->mtime.tv_sec &&
+           x->mtime.tv_nsec == y->mtime.tv_nsec;
+}
+
+static int user_same(const auth_user *x, const auth_user *y)
+{
+    return strcmp(x->name, y->name) == 0 && x->role == y->role &&
+           strcmp(x->region ? x->region : "", y->region ? y->region : "") == 0 &&
+           strcmp(x->hash, y->hash) == 0 && x->disabled == y->disabled;
+}
+
+/* Make `loaded` (from users_load) the current users: a user that did not
+ * change keeps its record, the others get new ones and their old records are
+ * retired.  Takes `loaded` on success; on KENES_ENOMEM nothing changed. */
+static int users_adopt(auth *a, auth_user *loaded, size_t n)
+{
+    auth_user **now = calloc(n ? n : 1, sizeof(*now));
+    unsigned char *fresh = calloc(n ? n : 1, 1);
+    auth_user **retired = realloc(a->retired, (a->nretired + a->nusers + 1) * sizeof(*retired));
+    if (retired)
+        a->retired = retired;
+    int rc = now && fresh && retired ? 0 : KENES_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        for (size_t k = 0; k < a->nusers && !now[i]; k++)
+            if (user_same(a->users[k], &loaded[i]))
+                now[i] = a->users[k];
+        if (!now[i]) {
+            fresh[i] = 1;
+            if (!(now[i] = malloc(sizeof(**now))))
+                rc = KENES_ENOMEM;
+        }
+    }
+    if (rc < 0) {
+        for (size_t i = 0; now && fresh && i < n; i++)
+            if (fresh[i])
+                free(now[i]);
+        free(now);
+        free(fresh);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (fresh[i])
+            *now[i] = loaded[i]; /* its strings move */
+        else
+            user_dispose(&loaded[i]);
+    }
+    for (size_t k = 0; k < a->nusers; k++) {
+        size_t i = 0;
+        while (i < n && now[i] != a->users[k])
+            i++;
+        if (i == n) {
+            /* Whoever still holds it holds a record that grants nothing new. */
+            a->users[k]->disabled = 1;
+            a->retired[a->nretired++] = a->users[k];
+        }
+    }
+    free(loaded);
+    free(fresh);
+    free(a->users);
+    a->users = now;
+    a->nusers = n;
+    return 0;
+}
+
+/* Drop the sessions idle too long and, with check_users, those whose user is
+ * gone or disabled.  Keys are collected first: removing while iterating is
+ * not something map.h promises. */
+static void sessions_prune(auth *a, int check_users)
+{
+    uint64_t now = uv_now(a->loop);
+    char(*stale)[65] = NULL;
+    size_t n = 0, cap = 0;
+    map_iter it;
+    const char *k;
+    void *v;
+    map_iter_init(&it, a->sessions);
+    while (map_iter_next(&it, &k, &v)) {
+        const session *s = v;
+        const auth_user *u = check_users ? auth_user_find(a, s->user) : NULL;
+        if (now - s->last_used <= a->idle_ms && (!check_users || (u && !u->disabled)))
+            continue;
+        if (n == cap) {
+            size_t c = cap ? cap * 2 : 16;
+            void *grown = realloc(stale, c * sizeof(*stale));
+            if (!grown)
+                break; /* the rest goes next time */
+            stale = grown;
+            cap = c;
+        }
+        snprintf(stale[n++], sizeof(*stale), "%s", k);
+    }
+    for (size_t i = 0; i < n; i++) {
+        session *s = map_remove(a->sessions, stale[i]);
+        free(s->user);
+        free(s);
+    }
+    free(stale);
+}
+
+int auth_reload(auth *a)
+{
+    file_id id;
+    file_id_get(&id, a->path);
+    if (file_id_same(&id, &a->file))
+        return 0;
+    /* Remembered even when the file is broken: one error per change, not one per request. */
+    a->file = id;
+    auth_user *loaded;
+    size_t n;
+    char err[512] = "out of memory";
+    int rc = users_load(&loaded, &n, a->path, err, sizeof(err));
+    if (rc == 0 && (rc = users_adopt(a, loaded, n)) < 0)
+        users_free(loaded, n);
+    if (rc < 0) {
+        if (rc == KENES_ENOMEM)
+            a->file.exists = -1; /* matches no file: try again on the next call */
+        log_error("auth", "%s changed but cannot be read; keeping the users read before: %s",
+                  a->path, err);
+        return rc;
+    }
+    sessions_prune(a, 1);
+    log_info("auth", "%s re-read: %zu users", a->path, a->nusers);
+    return 1;
+}
+
+/* ---- failed logins ---- */
+
+static void strike_key(char out[33], const char *s)
+{
+    unsigned char h[16];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s), NULL, 0);
+    sodium_bin2hex(out, 33, h, sizeof(h));
+}
+
+static void strikes_link(strikes *t, strike *s)
+{
+    s->prev = t->tail;
+    s->next = NULL;
+    if (t->tail)
+        t->tail->next = s;
+    else
+        t->head = s;
+    t->tail = s;
+}
+
+static void strikes_unlink(strikes *t, strike *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        t->head = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    else
+        t->tail = s->prev;
+    s->prev = s->next = NULL;
+}
+
+static void strikes_drop(strikes *t, strike *s)
+{
+    map_remove(t->by_key, s->key);
+    strikes_unlink(t, s);
+    free(s);
+}
+
+static void strikes_clear(strikes *t)
+{
+    while (t->head)
+        strikes_drop(t, t->head);
+}
+
+static void strike_expire(strike *s, uint64_t now, uint64_t window)
+{
+    while (s->n && now - s->times[s->first] >= window) {
+        s->first = (s->first + 1) % s->cap;
+        s->n--;
+    }
+}
+
+/* Forget keys with nothing left in the window, least recently touched first,
+ * up to the first that still counts. */
+static void strikes_sweep(strikes *t, uint64_t now, uint64_t window)
+{
+    while (t->head) {
+        strike_expire(t->head, now, window);
+        if (t->head->n)
+            return;
+        strikes_drop(t, t->head);
+    }
+}
+
+/* Keys are hashes: memory per key stays small whatever was sent as a name,
+ * and a password typed into the name field is not kept. */
+static strike *strikes_get(strikes *t, const char *what, int create)
+{
+    char key[33];
+    if (!t->limit)
+        return NULL;
+    strike_key(key, what ? what : "");
+    strike *s = map_get(t->by_key, key);
+    if (s || !create)
+        return s;
+    /* Bounded memory: past the cap the least recently touched key is forgotten. */
+    if (map_count(t->by_key) >= AUTH_FAILURE_KEYS_MAX)
+        strikes_drop(t, t->head);
+    s = calloc(1, sizeof(*s) + t->limit * sizeof(s->times[0]));
+    if (!s)
+        return NULL;
+    memcpy(s->key, key, sizeof(key));
+    s->cap = t->limit;
+    if (map_set(t->by_key, key, s) < 0) {
+        free(s);
+        return NULL;
+    }
+    strikes_link(t, s);
+    return s;
+}
+
+/* One more failed login for this key. */
+static void strikes_record(strikes *t, const char *what, uint64_t now, uint64_t window)
+{
+    strike *s = strikes_get(t, what, 1);
+    if (!s)
+        return;
+    strike_expire(s, now, window);
+    if (s->n < s->cap) {
+        s->times[(s->first + s->n++) % s->cap] = now;
+        if (s->n == s->cap) /* names are not logged: a password may have been typed there */
+            log_warn("auth", "%u failed logins %s%s within %u s: further logins wait", s->cap,
+                     t->label, t->log_key ? what : "", (unsigned)((window + 999) / 1000));
+    } else {
+        s->times[s->first] = now;
+        s->first = (s->first + 1) % s->cap;
+    }
+    strikes_unlink(t, s);
+    strikes_link(t, s);
+}
+
+/* 1 if the key is at its limit, with the milliseconds until that may change. */
+static int strike_over(strikes *t, const char *what, uint64_t now, uint64_t window,
+                       uint64_t *wait_ms)
+{
+    strike *s = strikes_get(t, what, 0);
+    if (!s)
+        return 0;
+    strike_expire(s, now, window);
+    if (s->n < t->limit)
+        return 0;
+    *wait_ms = window - (now - s->times[s->first]); /* until the oldest leaves the window */
+    return 1;
+}
+
+void auth_set_limits(auth *a, unsigned per_user, unsigned per_addr, uint64_t window_ms)
+{
+    strikes_clear(&a->by_user);
+    strikes_clear(&a->by_addr);
+    a->by_user.limit = per_user;
+    a->by_addr.limit = per_addr;
+    a->window_ms = window_ms;
+}
+
+int auth_throttled(auth *a, const char *name, const char *peer, unsigned *retry_after_s)
+{
+    uint64_t now = uv_now(a->loop), wait_user = 0, wait_addr = 0;
+    strikes_sweep(&a->by_user, now, a->window_ms);
+    strikes_sweep(&a->by_addr, now, a->window_ms);
+    int over = strike_over(&a->by_user, name, now, a->window_ms, &wait_user);
+    over |= strike_over(&a->by_addr, peer, now, a->window_ms, &wait_addr);
+    if (over && retry_after_s) {
+        uint64_t ms = wait_user > wait_addr ? wait_user : wait_addr;
+        *retry_after_s = ms >= 1000 ? (unsigned)((ms + 999) / 1000) : 1;
+    }
+    return over;
+}
+
+/* ---- open, close, look up ---- */
 
 int auth_open(auth **out, uv_loop_t *loop, const char *path, unsigned idle_s, char *err,
               size_t errcap)
@@ -223,9 +661,25 @@ int auth_open(auth **out, uv_loop_t *loop, const char *path, unsigned idle_s, ch
         return KENES_ENOMEM;
     a->loop = loop;
     a->idle_ms = (uint64_t)idle_s * 1000;
-    int rc = users_load(&a->users, &a->nusers, path, err, errcap);
+    a->by_user = (strikes){.limit = AUTH_FAILURES_PER_USER, .label = "for one user name"};
+    a->by_addr = (strikes){.limit = AUTH_FAILURES_PER_ADDR, .label = "from ", .log_key = 1};
+    a->window_ms = AUTH_FAILURE_WINDOW_MS;
+    auth_user *loaded = NULL;
+    size_t n = 0;
+    /* stat before reading: a change in between is then seen, and read, next time. */
+    int rc = (a->path = strdup(path)) ? 0 : KENES_ENOMEM;
+    if (rc == 0) {
+        file_id_get(&a->file, path);
+        rc = users_load(&loaded, &n, path, err, errcap);
+    }
+    if (rc == 0 && (rc = users_adopt(a, loaded, n)) < 0)
+        users_free(loaded, n);
     if (rc == 0)
         rc = map_new(&a->sessions);
+    if (rc == 0)
+        rc = map_new(&a->by_user.by_key);
+    if (rc == 0)
+        rc = map_new(&a->by_addr.by_key);
     if (rc == 0) {
         /* A throwaway hash with the same cost as real ones. */
         char hash[crypto_pwhash_STRBYTES];
@@ -235,8 +689,8 @@ int auth_open(auth **out, uv_loop_t *loop, const char *path, unsigned idle_s, ch
                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
             rc = KENES_ENOMEM;
-        else
-            a->dummy_hash = strdup(hash);
+        else if (!(a->dummy_hash = strdup(hash)))
+            rc = KENES_ENOMEM;
     }
     if (rc < 0) {
         auth_close(a);
@@ -244,6 +698,12 @@ int auth_open(auth **out, uv_loop_t *loop, const char *path, unsigned idle_s, ch
     }
     *out = a;
     return 0;
+}
+
+static void record_free(auth_user *u)
+{
+    user_dispose(u);
+    free(u);
 }
 
 void auth_close(auth *a)
@@ -261,7 +721,19 @@ void auth_close(auth *a)
         }
         map_free(a->sessions);
     }
-    users_free(a->users, a->nusers);
+    if (a->by_user.by_key)
+        strikes_clear(&a->by_user);
+    if (a->by_addr.by_key)
+        strikes_clear(&a->by_addr);
+    map_free(a->by_user.by_key);
+    map_free(a->by_addr.by_key);
+    for (size_t i = 0; i < a->nusers; i++)
+        record_free(a->users[i]);
+    for (size_t i = 0; i < a->nretired; i++)
+        record_free(a->retired[i]);
+    free(a->users);
+    free(a->retired);
+    free(a->path);
     free(a->dummy_hash);
     free(a);
 }
@@ -269,8 +741,8 @@ void auth_close(auth *a)
 const auth_user *auth_user_find(const auth *a, const char *name)
 {
     for (size_t i = 0; name && i < a->nusers; i++)
-        if (strcmp(a->users[i].name, name) == 0)
-            return &a->users[i];
+        if (strcmp(a->users[i]->name, name) == 0)
+            return a->users[i];
     return NULL;
 }
 
@@ -281,8 +753,10 @@ size_t auth_user_count(const auth *a)
 
 const auth_user *auth_user_at(const auth *a, size_t i)
 {
-    return i < a->nusers ? &a->users[i] : NULL;
+    return i < a->nusers ? a->users[i] : NULL;
 }
+
+/* ---- logins and sessions ---- */
 
 static void token_key(char out[65], const char *token)
 {
@@ -295,6 +769,7 @@ typedef struct login_job {
     uv_work_t work;
     auth *a;
     char *name;
+    char *peer;
     char *password;
     char *hash;
     int real_user; /* the user exists and is enabled */
@@ -309,26 +784,15 @@ static void login_work(uv_work_t *w)
     j->verified = crypto_pwhash_str_verify(j->hash, j->password, strlen(j->password)) == 0;
 }
 
-static void sessions_sweep(auth *a)
+static void login_job_free(login_job *j)
 {
-    map_iter it;
-    const char *k;
-    void *v;
-    uint64_t now = uv_now(a->loop);
-    for (;;) {
-        const char *stale = NULL;
-        map_iter_init(&it, a->sessions);
-        while (map_iter_next(&it, &k, &v))
-            if (now - ((session *)v)->last_used > a->idle_ms) {
-                stale = k;
-                break;
-            }
-        if (!stale)
-            return;
-        session *s = map_remove(a->sessions, stale);
-        free(s->user);
-        free(s);
-    }
+    if (j->password)
+        sodium_memzero(j->password, strlen(j->password));
+    free(j->password);
+    free(j->name);
+    free(j->peer);
+    free(j->hash);
+    free(j);
 }
 
 static void login_done(uv_work_t *w, int status)
@@ -336,21 +800,40 @@ static void login_done(uv_work_t *w, int status)
     login_job *j = w->data;
     auth *a = j->a;
     a->logins_running--;
+    auth_reload(a);
     const auth_user *u = auth_user_find(a, j->name);
-    int ok = status == 0 && j->verified && j->real_user && u && !u->disabled;
+    uint64_t now = uv_now(a->loop), wait;
+    /* Guesses sent in parallel all pass auth_throttled before the first one
+     * fails.  Once the name or address is at its limit, those still in flight
+     * learn nothing either: refused whatever the password, and counted. */
+    int held = strike_over(&a->by_user, j->name, now, a->window_ms, &wait) |
+               strike_over(&a->by_addr, j->peer, now, a->window_ms, &wait);
+    /* The hash verified must still be the user's: a password changed or a
+     * user disabled while this ran wins. */
+    int ok = status == 0 && !held && j->verified && j->real_user && u && !u->disabled &&
+             strcmp(u->hash, j->hash) == 0;
+    if (status == 0 && !ok) {
+        strikes_record(&a->by_user, j->name, now, a->window_ms);
+        strikes_record(&a->by_addr, j->peer, now, a->window_ms);
+    }
     char token[AUTH_TOKEN_CHARS] = "";
     if (ok) {
         unsigned char raw[32];
         randombytes_buf(raw, sizeof(raw));
         sodium_bin2base64(token, sizeof(token), raw, sizeof(raw),
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        sodium_memzero(raw, sizeof(raw));
         char key[65];
         token_key(key, token);
         session *s = malloc(sizeof(*s));
         if (s && (s->user = strdup(u->name)) != NULL) {
-            s->last_used = uv_now(a->loop);
-            sessions_sweep(a);
+            s->last_used = now;
+            sessions_prune(a, 0);
             ok = map_set(a->sessions, key, s) == 0;
+            if (!ok) {
+                free(s->user);
+                free(s);
+            }
         } else {
             free(s);
             ok = 0;
@@ -358,15 +841,14 @@ static void login_done(uv_work_t *w, int status)
     }
     j->cb(ok ? 0 : KENES_EFORBIDDEN, ok ? token : NULL, ok ? u : NULL, j->payload);
     sodium_memzero(token, sizeof(token));
-    sodium_memzero(j->password, strlen(j->password));
-    free(j->password);
-    free(j->name);
-    free(j->hash);
-    free(j);
+    login_job_free(j);
 }
 
-int auth_login(auth *a, const char *name, const char *password, auth_login_cb cb, void *payload)
+int auth_login(auth *a, const char *name, const char *password, const char *peer,
+               auth_login_cb cb, void *payload)
 {
+    /* A password changed, or a user added or enabled, applies from the next login. */
+    auth_reload(a);
     login_job *j = calloc(1, sizeof(*j));
     if (!j)
         return KENES_ENOMEM;
@@ -374,17 +856,16 @@ int auth_login(auth *a, const char *name, const char *password, auth_login_cb cb
     j->a = a;
     j->real_user = u && !u->disabled;
     j->name = strdup(name);
+    j->peer = strdup(peer ? peer : "");
     j->password = strdup(password);
+    /* Unknown users cost the same argon2id as real ones: timing does not tell. */
     j->hash = strdup(u ? u->hash : a->dummy_hash);
     j->cb = cb;
     j->payload = payload;
     j->work.data = j;
-    if (!j->name || !j->password || !j->hash ||
+    if (!j->name || !j->peer || !j->password || !j->hash ||
         uv_queue_work(a->loop, &j->work, login_work, login_done) != 0) {
-        free(j->name);
-        free(j->password);
-        free(j->hash);
-        free(j);
+        login_job_free(j);
         return KENES_ENOMEM;
     }
     a->logins_running++;
@@ -402,6 +883,11 @@ const auth_user *auth_session(auth *a, const char *token)
         return NULL;
     char key[65];
     token_key(key, token);
+    if (!map_get(a->sessions, key))
+        return NULL;
+    /* A disabled user's tokens stop working at once: a stat on each
+     * authenticated request is cheap, and a reload drops their sessions. */
+    auth_reload(a);
     session *s = map_get(a->sessions, key);
     if (!s)
         return NULL;

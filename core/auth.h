@@ -2,21 +2,34 @@
  * Users and sessions.
  *
  * Users live in DATA/users.yaml with argon2id password hashes (libsodium);
- * the command line adds them, the server reads the file at start.  A login
- * verifies the password on the thread pool (argon2id is deliberately slow)
- * and hands out a random 32-byte bearer token, URL-safe base64.  Tokens are
- * kept only as their BLAKE2b hash, and expire after the configured idle time.
+ * the command line adds, re-keys, disables and enables them, and the server
+ * re-reads the file whenever it changes (see auth_reload).  A login verifies
+ * the password on the thread pool (argon2id is deliberately slow) and hands
+ * out a random 32-byte bearer token, URL-safe base64.  Tokens are kept only
+ * as their BLAKE2b hash, and expire after the configured idle time.
+ *
+ * Failed logins are counted per user name (as sent, existing or not) and per
+ * client address; past a limit within a window, logins for that name or from
+ * that address are refused before any password is checked (auth_throttled).
  */
 #ifndef KENES_AUTH_H
 #define KENES_AUTH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "role.h"
 
 #define AUTH_MIN_PASSWORD 12
 #define AUTH_TOKEN_CHARS 44 /* 43 + NUL */
+
+/* Defaults of auth_set_limits: 5 failures per user name, 20 per address, in 15 minutes. */
+#define AUTH_FAILURES_PER_USER 5
+#define AUTH_FAILURES_PER_ADDR 20
+#define AUTH_FAILURE_WINDOW_MS (15u * 60u * 1000u)
+/* Names and addresses remembered at most (each); past this the least recent are forgotten. */
+#define AUTH_FAILURE_KEYS_MAX 10000
 
 typedef struct auth_user {
     char *name;
@@ -33,20 +46,41 @@ int auth_open(auth **out, uv_loop_t *loop, const char *users_path, unsigned idle
 /* Only once no login is running.  NULL is a no-op. */
 void auth_close(auth *a);
 
+/* Re-read users.yaml if stat says it changed (inode, size or mtime); the
+ * session and login calls below do this themselves.  1 if re-read, 0 if
+ * unchanged, negative if the new file is broken: the users read before stay,
+ * and the error is logged once per change of the file.  A user record handed
+ * out earlier stays valid until auth_close, even once replaced. */
+int auth_reload(auth *a);
+
 const auth_user *auth_user_find(const auth *a, const char *name);
 size_t auth_user_count(const auth *a);
 const auth_user *auth_user_at(const auth *a, size_t i);
 
+/* Failed logins allowed per user name and per client address within
+ * window_ms (0: no limit of that kind).  Forgets the failures counted so far. */
+void auth_set_limits(auth *a, unsigned per_user, unsigned per_addr, uint64_t window_ms);
+
+/* 1 if a login for `name` from `peer` must be refused now without checking
+ * the password, with the seconds until the oldest failure that counts leaves
+ * the window in *retry_after_s; 0 otherwise.  Call before auth_login.
+ * (Logins already in flight when the limit is reached are refused by
+ * auth_login itself, whatever their password: parallel guesses gain nothing.) */
+int auth_throttled(auth *a, const char *name, const char *peer, unsigned *retry_after_s);
+
 /* status 0 with a token, or KENES_EFORBIDDEN for any bad user/password
- * (the same answer and about the same time whether or not the user exists). */
+ * (the same answer and about the same time whether or not the user exists).
+ * A failure counts against `name` and `peer` (the client's address); so does a
+ * login that finishes once either is at its limit, refused whatever its password. */
 typedef void (*auth_login_cb)(int status, const char *token, const auth_user *user,
                               void *payload);
-int auth_login(auth *a, const char *name, const char *password, auth_login_cb cb,
-               void *payload);
+int auth_login(auth *a, const char *name, const char *password, const char *peer,
+               auth_login_cb cb, void *payload);
 /* 1 while a login is being verified. */
 int auth_busy(const auth *a);
 
-/* The user behind a token, or NULL if unknown or expired; touching it resets the idle clock. */
+/* The user behind a token, or NULL if unknown, expired, or its user is now
+ * disabled or removed from users.yaml; touching it resets the idle clock. */
 const auth_user *auth_session(auth *a, const char *token);
 /* Forget a token.  KENES_ENOTFOUND if unknown. */
 int auth_logout(auth *a, const char *token);
@@ -56,5 +90,13 @@ int auth_logout(auth *a, const char *token);
  * for a bad name, role, region or a password shorter than AUTH_MIN_PASSWORD. */
 int auth_users_add(const char *users_path, const char *name, enum role role, const char *region,
                    const char *password, char *err, size_t errcap);
+/* Give a user a new password.  KENES_ENOTFOUND for an unknown user,
+ * KENES_EINVAL for a password shorter than AUTH_MIN_PASSWORD; reason in err. */
+int auth_users_passwd(const char *users_path, const char *name, const char *password, char *err,
+                      size_t errcap);
+/* Disable (1) or enable (0) a user; doing it twice is no fault.
+ * KENES_ENOTFOUND for an unknown user, reason in err. */
+int auth_users_set_disabled(const char *users_path, const char *name, int disabled, char *err,
+                            size_t errcap);
 
 #endif

@@ -3,6 +3,8 @@
  *
  *   kenes init  --data DIR
  *   kenes user add --data DIR --name N --role R [--region KZ-XX] --password-stdin
+ *   kenes user passwd --data DIR --name N --password-stdin
+ *   kenes user disable|enable --data DIR --name N
  *   kenes serve [--data DIR] [--listen HOST:PORT] [--demo]
  *   kenes verify --data DIR
  *   kenes --version | help
@@ -29,6 +31,10 @@ static const char usage_text[] =
     "  kenes user add --data DIR --name NAME --role ROLE [--region KZ-XX] --password-stdin\n"
     "      roles: regional-official and commission-chair (need --region),\n"
     "             ministry-reviewer, auditor, admin; passwords have 12 characters or more\n"
+    "  kenes user passwd --data DIR --name NAME --password-stdin\n"
+    "      give a user a new password (the old one stops working at the next login)\n"
+    "  kenes user disable|enable --data DIR --name NAME\n"
+    "      a disabled user cannot log in and their tokens stop working at once\n"
     "  kenes serve [--data DIR] [--listen HOST:PORT] [--demo]\n"
     "      serve the API (default ./kenes-data, created on first start; 127.0.0.1:8080;\n"
     "      port 0 picks a free port); --demo adds the demo logins and prints them\n"
@@ -111,11 +117,54 @@ static int cmd_init(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The password on the first line of standard input; 0, or a usage error. */
+static int read_password(char *out, size_t cap, const char *cmd)
+{
+    if (!fgets(out, (int)cap, stdin))
+        return usage("%s: no password on standard input", cmd);
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+/* kenes user passwd|disable|enable: change one user in DATA/users.yaml. */
+static int cmd_user_change(const char *sub, int argc, char **argv)
+{
+    opts o;
+    char err[1024], path[4096], password[1024], what[32];
+    int passwd = strcmp(sub, "passwd") == 0;
+    snprintf(what, sizeof(what), "user %s", sub);
+    if (parse_opts(&o, argc, argv, passwd ? " --data --name --password-stdin " : " --data --name "))
+        return EXIT_USAGE;
+    if (!o.data || !o.name || (passwd && !o.password_stdin))
+        return usage(passwd ? "%s needs --data, --name and --password-stdin"
+                            : "%s needs --data and --name",
+                     what);
+    if (passwd && read_password(password, sizeof(password), what))
+        return EXIT_USAGE;
+    server_path(path, sizeof(path), o.data, "users.yaml");
+    int rc = passwd ? auth_users_passwd(path, o.name, password, err, sizeof(err))
+                    : auth_users_set_disabled(path, o.name, strcmp(sub, "disable") == 0, err,
+                                              sizeof(err));
+    memset(password, 0, sizeof(password));
+    if (rc < 0) {
+        fprintf(stderr, "kenes: %s: %s\n", what, err);
+        return rc == KENES_EINVAL ? EXIT_USAGE : EXIT_FAULT;
+    }
+    if (passwd)
+        printf("Changed the password of %s\n", o.name);
+    else
+        printf("%s %s\n", strcmp(sub, "disable") == 0 ? "Disabled" : "Enabled", o.name);
+    return EXIT_OK;
+}
+
 static int cmd_user(int argc, char **argv)
 {
     opts o;
     config cfg;
     char err[1024], path[4096], password[1024];
+    if (argc >= 1 && (strcmp(argv[0], "passwd") == 0 || strcmp(argv[0], "disable") == 0 ||
+                      strcmp(argv[0], "enable") == 0))
+        return cmd_user_change(argv[0], argc - 1, argv + 1);
     if (argc < 1 || strcmp(argv[0], "add") != 0)
         return usage("unknown user command '%s'", argc ? argv[0] : "");
     if (parse_opts(&o, argc - 1, argv + 1, " --data --name --role --region --password-stdin "))
@@ -138,11 +187,10 @@ static int cmd_user(int argc, char **argv)
         code = usage("unknown region '%s'", o.region);
         goto out;
     }
-    if (!fgets(password, sizeof(password), stdin)) {
-        code = usage("%s: no password on standard input", "user add");
+    if (read_password(password, sizeof(password), "user add")) {
+        code = EXIT_USAGE;
         goto out;
     }
-    password[strcspn(password, "\r\n")] = '\0';
     server_path(path, sizeof(path), o.data, "users.yaml");
     int rc = auth_users_add(path, o.name, role, o.region, password, err, sizeof(err));
     memset(password, 0, sizeof(password));

@@ -91,9 +91,10 @@ static void login_and_sessions(void **state)
     assert_string_equal(u->region, "KZ-11");
 
     result ok = {0}, wrong = {0}, unknown = {0};
-    assert_int_equal(auth_login(a, "off11", "long-enough-pass", on_login, &ok), 0);
-    assert_int_equal(auth_login(a, "off11", "long-enough-pasS", on_login, &wrong), 0);
-    assert_int_equal(auth_login(a, "ghost", "long-enough-pass", on_login, &unknown), 0);
+    assert_int_equal(auth_login(a, "off11", "long-enough-pass", "127.0.0.1", on_login, &ok), 0);
+    assert_int_equal(auth_login(a, "off11", "long-enough-pasS", "127.0.0.1", on_login, &wrong), 0);
+    assert_int_equal(
+        auth_login(a, "ghost", "long-enough-pass", "127.0.0.1", on_login, &unknown), 0);
     uv_run(&loop, UV_RUN_DEFAULT);
     assert_int_equal(ok.calls, 1);
     assert_int_equal(ok.status, 0);
@@ -115,7 +116,7 @@ static void login_and_sessions(void **state)
     assert_null(auth_session(a, ok.token));
 
     result again = {0};
-    assert_int_equal(auth_login(a, "rev", "another-long-pass", on_login, &again), 0);
+    assert_int_equal(auth_login(a, "rev", "another-long-pass", "127.0.0.1", on_login, &again), 0);
     uv_run(&loop, UV_RUN_DEFAULT);
     assert_int_equal(again.status, 0);
     assert_non_null(auth_session(a, again.token));
@@ -127,11 +128,281 @@ static void login_and_sessions(void **state)
     uv_loop_close(&loop);
 }
 
+/* Log in and run the loop until the answer is in. */
+static result login(uv_loop_t *loop, auth *a, const char *name, const char *password,
+                    const char *peer)
+{
+    result r = {0};
+    assert_int_equal(auth_login(a, name, password, peer, on_login, &r), 0);
+    uv_run(loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.calls, 1);
+    return r;
+}
+
+static void open_auth(auth **a, uv_loop_t *loop)
+{
+    char err[256];
+    uv_loop_init(loop);
+    assert_int_equal(auth_open(a, loop, users, 3600, err, sizeof(err)), 0);
+}
+
+static void close_auth(auth *a, uv_loop_t *loop)
+{
+    assert_false(auth_busy(a));
+    auth_close(a);
+    assert_int_equal(uv_loop_close(loop), 0);
+}
+
+static void throttle_per_user(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    open_auth(&a, &loop);
+    auth_set_limits(a, 3, 100, 60000);
+    unsigned wait = 0;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(auth_throttled(a, "off11", "10.0.0.1", &wait), 0);
+        assert_int_equal(login(&loop, a, "off11", "wrong-password-x", "10.0.0.1").status,
+                         KENES_EFORBIDDEN);
+    }
+    /* The fourth try waits, whatever its password and address. */
+    assert_int_equal(auth_throttled(a, "off11", "10.0.0.1", &wait), 1);
+    assert_true(wait >= 59 && wait <= 60);
+    wait = 0;
+    assert_int_equal(auth_throttled(a, "off11", "10.0.0.2", &wait), 1);
+    assert_true(wait >= 59 && wait <= 60);
+    /* Another user from the same address does not. */
+    assert_int_equal(auth_throttled(a, "rev", "10.0.0.1", &wait), 0);
+    assert_int_equal(login(&loop, a, "rev", "another-long-pass", "10.0.0.1").status, 0);
+
+    /* Successful logins are no failures. */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(login(&loop, a, "rev", "another-long-pass", "10.0.0.3").status, 0);
+    assert_int_equal(auth_throttled(a, "rev", "10.0.0.3", &wait), 0);
+
+    /* Unknown names count, by the name as sent. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(login(&loop, a, "ghost", "long-enough-pass", "10.0.0.4").status,
+                         KENES_EFORBIDDEN);
+    assert_int_equal(auth_throttled(a, "ghost", "10.0.0.5", &wait), 1);
+    assert_int_equal(auth_throttled(a, "ghost2", "10.0.0.5", &wait), 0);
+    close_auth(a, &loop);
+}
+
+static void throttle_per_address(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    open_auth(&a, &loop);
+    auth_set_limits(a, 100, 4, 60000);
+    const char *names[] = {"off11", "rev", "nobody", "x"};
+    unsigned wait;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(auth_throttled(a, names[i], "192.0.2.7", &wait), 0);
+        assert_int_equal(login(&loop, a, names[i], "wrong-password-x", "192.0.2.7").status,
+                         KENES_EFORBIDDEN);
+    }
+    assert_int_equal(auth_throttled(a, "rev", "192.0.2.7", &wait), 1);
+    assert_int_equal(auth_throttled(a, "somebody-else", "192.0.2.7", &wait), 1);
+    assert_int_equal(auth_throttled(a, "rev", "192.0.2.8", &wait), 0);
+    close_auth(a, &loop);
+}
+
+/* Parallel guesses all pass auth_throttled before the first one fails: once
+ * the limit is reached, those still in flight are refused whatever their
+ * password (the pool has one thread here, so they finish in order). */
+static void throttle_refuses_logins_in_flight(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    open_auth(&a, &loop);
+    auth_set_limits(a, 2, 100, 60000);
+    result r[3] = {{0}};
+    unsigned wait = 0;
+    /* Judged only once the loop ran: a failed assertion must not leave work queued. */
+    int queued = auth_login(a, "off11", "wrong-password-1", "10.1.1.1", on_login, &r[0]);
+    queued |= auth_login(a, "off11", "wrong-password-2", "10.1.1.1", on_login, &r[1]);
+    int before = auth_throttled(a, "off11", "10.1.1.1", &wait);
+    queued |= auth_login(a, "off11", "long-enough-pass", "10.1.1.1", on_login, &r[2]);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(queued, 0);
+    assert_int_equal(before, 0);
+    assert_int_equal(r[0].status, KENES_EFORBIDDEN);
+    assert_int_equal(r[1].status, KENES_EFORBIDDEN);
+    assert_int_equal(r[2].calls, 1);
+    assert_int_equal(r[2].status, KENES_EFORBIDDEN); /* the right password, too late */
+    assert_int_equal(auth_throttled(a, "off11", "10.1.1.1", &wait), 1);
+    assert_true(wait >= 59);
+
+    /* Parallel logins with the right password are no failures. */
+    result ok[4] = {{0}};
+    queued = 0;
+    for (int i = 0; i < 4; i++)
+        queued |= auth_login(a, "rev", "another-long-pass", "10.1.1.2", on_login, &ok[i]);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(queued, 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(ok[i].status, 0);
+    assert_int_equal(auth_throttled(a, "rev", "10.1.1.2", &wait), 0);
+    close_auth(a, &loop);
+}
+
+static void throttle_window_expires(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    open_auth(&a, &loop);
+    auth_set_limits(a, 2, 100, 400);
+    unsigned wait = 0;
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(login(&loop, a, "off11", "wrong-password-x", "10.2.2.2").status,
+                         KENES_EFORBIDDEN);
+    uv_update_time(&loop);
+    assert_int_equal(auth_throttled(a, "off11", "10.2.2.2", &wait), 1);
+    assert_int_equal(wait, 1); /* under a second left, rounded up */
+    usleep(450 * 1000);
+    uv_update_time(&loop);
+    assert_int_equal(auth_throttled(a, "off11", "10.2.2.2", &wait), 0);
+    assert_int_equal(login(&loop, a, "off11", "long-enough-pass", "10.2.2.2").status, 0);
+
+    /* 0 turns a limit off. */
+    auth_set_limits(a, 0, 0, 400);
+    for (int i = 0; i < 2; i++)
+        login(&loop, a, "off11", "wrong-password-x", "10.2.2.2");
+    assert_int_equal(auth_throttled(a, "off11", "10.2.2.2", &wait), 0);
+    close_auth(a, &loop);
+}
+
+static void reload_sees_new_users(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    char err[256];
+    open_auth(&a, &loop);
+    result r = login(&loop, a, "rev", "another-long-pass", "127.0.0.1");
+    assert_int_equal(r.status, 0);
+    const auth_user *rev = auth_session(a, r.token);
+    assert_non_null(rev);
+    assert_int_equal(auth_reload(a), 0);
+
+    assert_int_equal(auth_users_add(users, "new1", ROLE_AUDITOR, NULL, "brand-new-password",
+                                    err, sizeof(err)),
+                     0);
+    assert_null(auth_user_find(a, "new1")); /* not until someone asks */
+    assert_ptr_equal(auth_session(a, r.token), rev); /* unchanged users keep their record */
+    const auth_user *u = auth_user_find(a, "new1");
+    assert_non_null(u);
+    assert_int_equal(u->role, ROLE_AUDITOR);
+    assert_int_equal(auth_user_count(a), 3);
+    assert_int_equal(auth_reload(a), 0);
+    assert_int_equal(login(&loop, a, "new1", "brand-new-password", "127.0.0.1").status, 0);
+    close_auth(a, &loop);
+}
+
+static void disabled_users_lose_their_sessions(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    char err[256];
+    open_auth(&a, &loop);
+    result off = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    result rev = login(&loop, a, "rev", "another-long-pass", "127.0.0.1");
+    const auth_user *held = auth_session(a, off.token);
+    assert_non_null(held);
+
+    assert_int_equal(auth_users_set_disabled(users, "off11", 1, err, sizeof(err)), 0);
+    assert_null(auth_session(a, off.token));
+    assert_non_null(auth_session(a, rev.token));
+    /* A record handed out before stays readable (ASan would tell) and grants nothing. */
+    assert_string_equal(held->name, "off11");
+    assert_true(held->disabled);
+    assert_true(auth_user_find(a, "off11")->disabled);
+    assert_int_equal(login(&loop, a, "off11", "long-enough-pass", "127.0.0.1").status,
+                     KENES_EFORBIDDEN);
+    /* Twice is no fault, and leaves the file alone. */
+    assert_int_equal(auth_users_set_disabled(users, "off11", 1, err, sizeof(err)), 0);
+    assert_int_equal(auth_reload(a), 0);
+
+    assert_int_equal(auth_users_set_disabled(users, "off11", 0, err, sizeof(err)), 0);
+    assert_null(auth_session(a, off.token)); /* its sessions went for good */
+    result again = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    assert_int_equal(again.status, 0);
+    assert_non_null(auth_session(a, again.token));
+
+    assert_int_equal(auth_users_set_disabled(users, "ghost", 1, err, sizeof(err)),
+                     KENES_ENOTFOUND);
+    assert_non_null(strstr(err, "ghost"));
+    close_auth(a, &loop);
+}
+
+static void passwd_applies_to_the_next_login(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    char err[256];
+    open_auth(&a, &loop);
+    result before = login(&loop, a, "rev", "another-long-pass", "127.0.0.1");
+    assert_int_equal(before.status, 0);
+    assert_int_equal(auth_users_passwd(users, "rev", "short", err, sizeof(err)), KENES_EINVAL);
+    assert_int_equal(auth_users_passwd(users, "ghost", "a-good-new-password", err, sizeof(err)),
+                     KENES_ENOTFOUND);
+    assert_int_equal(auth_reload(a), 0); /* refused changes do not touch the file */
+    assert_int_equal(auth_users_passwd(users, "rev", "a-good-new-password", err, sizeof(err)),
+                     0);
+    assert_int_equal(login(&loop, a, "rev", "another-long-pass", "127.0.0.1").status,
+                     KENES_EFORBIDDEN);
+    assert_int_equal(login(&loop, a, "rev", "a-good-new-password", "127.0.0.1").status, 0);
+    /* The role and region stay; other users' hashes too. */
+    assert_int_equal(auth_user_find(a, "rev")->role, ROLE_REVIEWER);
+    assert_int_equal(login(&loop, a, "off11", "long-enough-pass", "127.0.0.1").status, 0);
+    close_auth(a, &loop);
+}
+
+static void broken_file_keeps_the_users(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    open_auth(&a, &loop);
+    result r = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    assert_int_equal(r.status, 0);
+    char tmp[160];
+    snprintf(tmp, sizeof(tmp), "%s.broken", users);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fputs("users:\n  - name: [unclosed\n", f);
+    fclose(f);
+    assert_int_equal(rename(tmp, users), 0);
+    assert_true(auth_reload(a) < 0);
+    assert_int_equal(auth_reload(a), 0); /* reported once per change */
+    assert_non_null(auth_session(a, r.token));
+    assert_non_null(auth_user_find(a, "off11"));
+    assert_int_equal(auth_user_count(a), 2);
+    close_auth(a, &loop);
+}
+
 int main(void)
 {
+    /* One pool thread: logins queued together finish in the order queued. */
+    setenv("UV_THREADPOOL_SIZE", "1", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(add_refuses_bad_users),
-        cmocka_unit_test(login_and_sessions),
+        cmocka_unit_test_setup_teardown(add_refuses_bad_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(login_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(throttle_per_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(throttle_per_address, setup, teardown),
+        cmocka_unit_test_setup_teardown(throttle_refuses_logins_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(throttle_window_expires, setup, teardown),
+        cmocka_unit_test_setup_teardown(reload_sees_new_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(disabled_users_lose_their_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(passwd_applies_to_the_next_login, setup, teardown),
+        cmocka_unit_test_setup_teardown(broken_file_keeps_the_users, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,139 @@
+"""The access matrix: every role over every endpoint and document type.
+
+Permitted writes are sent so that they fail after the permission check
+(a stale If-Match gives 412, an invalid body 422), so one table covers
+every cell and nothing is written; refused ones answer 403, and without a
+token 401."""
+import unittest
+
+from kenes_harness import USERS, ServerTest, commit_count, plan_body, roster_body
+from test_cases import case_body
+
+USERS_M = USERS + [("chair11", "commission-chair", "KZ-11"), ("chair15", "commission-chair", "KZ-15")]
+ROLES = ["off11", "off15", "chair11", "chair15", "rev1", "aud", "adm", None]
+STALE = '"' + "0" * 40 + '"'
+
+# Who may do what on documents of region KZ-11 (None: no token).
+ALL = set(ROLES) - {None}
+MATRIX = {
+    "regional-plan": {
+        "read": ALL, "create": {"off11", "adm"}, "edit": {"off11", "adm"},
+        "actions": {"submit": {"off11", "adm"}, "approve": {"rev1", "adm"},
+                    "return": {"rev1", "adm"}},
+        "erase": set(),
+    },
+    "commission-roster": {
+        "read": ALL, "create": {"off11", "adm"}, "edit": {"off11", "adm"},
+        "actions": {"submit": {"off11", "adm"}, "approve": {"rev1", "adm"},
+                    "return": {"rev1", "adm"}},
+        "erase": set(),
+    },
+    "case-review": {
+        "read": {"off11", "chair11", "aud", "adm"}, "create": {"off11", "adm"},
+        "edit": {"off11", "adm"},
+        "actions": {"start-review": {"off11", "adm"}, "approve-plan": {"chair11", "adm"},
+                    "begin-accompaniment": {"off11", "adm"}, "request-closure": {"off11", "adm"},
+                    "close": {"chair11", "adm"}, "reopen": {"chair11", "adm"}},
+        "erase": {"adm"},
+    },
+}
+ROUTES = {  # path -> who gets 200
+    "/api/v1/me": ALL, "/api/v1/workflows": ALL, "/api/v1/regions": ALL,
+    "/api/v1/templates/regional-plan?lang=kk": ALL, "/api/v1/documents": ALL,
+    "/api/v1/audit/access": {"aud", "adm"},
+}
+
+
+class AccessMatrix(ServerTest):
+    users = USERS_M
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.srv
+        cls.docs = {}
+        for body in (plan_body(), roster_body(), case_body()):
+            r = s.post("/api/v1/documents", body, "off11")
+            assert r.status == 201, r
+            cls.docs[body["type"]] = r.json["id"]
+
+    def call(self, user, method, path, body=None, headers=None):
+        s = self.srv
+        return s.request(method, path, body, token=s.token(user) if user else None, headers=headers)
+
+    def expect(self, user, allowed, r, ok_status, what):
+        want = 401 if user is None else ok_status if user in allowed else 403
+        self.assertEqual(r.status, want, f"{what} as {user}: {r}")
+
+    def test_routes(self):
+        for path, allowed in ROUTES.items():
+            for user in ROLES:
+                self.expect(user, allowed, self.call(user, "GET", path), 200, path)
+        for user in ROLES:  # no token needed
+            self.assertEqual(self.call(user, "GET", "/healthz").status, 200, user)
+
+    def test_documents(self):
+        s = self.srv
+        before = (commit_count(s.docs_git), commit_count(s.cases_git))
+        for t, rules in MATRIX.items():
+            doc_id = self.docs[t]
+            base = f"/api/v1/documents/{doc_id}"
+            first = s.get(base + "/history", "adm").json["versions"][-1]["commit"]
+            for user in ROLES:
+                for sub in ("", "/history", f"/versions/{first}", f"/diff?from={first}&to={first}"):
+                    self.expect(user, rules["read"], self.call(user, "GET", base + sub), 200, t + sub)
+                # create: an invalid document of this type in KZ-11 -> 422 when permitted
+                bad = {"type": t, "region": "KZ-11", "title": "x", "fields": {"colour": "red"}}
+                self.expect(user, rules["create"], self.call(user, "POST", "/api/v1/documents", bad),
+                            422, f"create {t}")
+                self.expect(user, rules["edit"] & rules["read"],
+                            self.call(user, "PUT", base, {"title": "x"}, {"If-Match": STALE}),
+                            412, f"edit {t}")
+                for action, allowed in rules["actions"].items():
+                    self.expect(user, allowed & rules["read"],
+                                self.call(user, "POST", base + "/transitions", {"action": action},
+                                          {"If-Match": STALE}), 412, f"{action} {t}")
+                self.expect(user, rules["erase"],
+                            self.call(user, "DELETE", base, {"reason": "retention ended"},
+                                      {"If-Match": STALE}), 412, f"erase {t}")
+            # Lists hold exactly what the caller may read.
+            for user in ALL:
+                listed = {d["id"] for d in self.call(user, "GET", "/api/v1/documents").json["documents"]}
+                self.assertEqual(doc_id in listed, user in rules["read"], (t, user))
+        self.assertEqual((commit_count(s.docs_git), commit_count(s.cases_git)), before)
+
+    def test_other_region_documents(self):
+        """An official or chair of KZ-15 acting on KZ-15's own documents is allowed,
+        the same people on KZ-11's are not: the scope, not only the role."""
+        s = self.srv
+        r = s.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
+        self.assertEqual(r.status, 201, r)
+        r = s.post("/api/v1/documents", case_body(region="KZ-15"), "off15")
+        self.assertEqual(r.status, 201, r)
+        cid = r.json["id"]
+        self.assertEqual(self.call("chair15", "GET", "/api/v1/documents/" + cid).status, 200)
+        self.assertEqual(self.call("chair11", "GET", "/api/v1/documents/" + cid).status, 403)
+        self.assertEqual(self.call("off15", "PUT", "/api/v1/documents/plan/KZ-15/2026", {"title": "x"},
+                                   {"If-Match": STALE}).status, 412)
+        self.assertEqual(self.call("off11", "PUT", "/api/v1/documents/plan/KZ-15/2026", {"title": "x"},
+                                   {"If-Match": STALE}).status, 403)
+
+    def test_me_says_what_the_caller_may_do(self):
+        me = self.call("off11", "GET", "/api/v1/me").json
+        self.assertEqual((me["user"], me["role"], me["region"]), ("off11", "regional-official", "KZ-11"))
+        self.assertEqual(me["documents"]["regional-plan"]["create"], "own-region")
+        self.assertEqual(me["documents"]["regional-plan"]["actions"]["approve"], False)
+        self.assertEqual(me["documents"]["case-review"]["read"], "own-region")
+        rev = self.call("rev1", "GET", "/api/v1/me").json
+        self.assertEqual(rev["documents"]["case-review"]["read"], False)
+        self.assertEqual(rev["documents"]["regional-plan"]["actions"]["approve"], "all")
+        aud = self.call("aud", "GET", "/api/v1/me").json
+        self.assertEqual(aud["documents"]["case-review"]["read"], "all")
+        routes = {(r["method"], r["path"]): r["allowed"] for r in aud["routes"]}
+        self.assertIs(routes[("GET", "/api/v1/audit/access")], True)
+        routes = {(r["method"], r["path"]): r["allowed"] for r in rev["routes"]}
+        self.assertIs(routes[("GET", "/api/v1/audit/access")], False)
+
+
+if __name__ == "__main__":
+    unittest.main()

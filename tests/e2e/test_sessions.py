@@ -1,0 +1,185 @@
+"""Sessions that hold up: failed logins throttled per user name and per client
+address, users disabled, enabled and re-keyed while the server runs, logout,
+and no timing difference between an unknown user and a wrong password."""
+import http.client
+import json
+import statistics
+import time
+import unittest
+
+from kenes_harness import PASSWORD, Response, ServerTest, run_cli
+
+SESSIONS = "/api/v1/sessions"
+WINDOW_S = 15 * 60
+
+
+def user(name, role="ministry-reviewer", region=None):
+    return (name, role, region)
+
+
+class SessionTest(ServerTest):
+    def login(self, name, password=PASSWORD, source=None):
+        """POST /api/v1/sessions, from 127.0.0.1 or the given source address."""
+        if source is None:
+            return self.srv.request("POST", SESSIONS, {"user": name, "password": password})
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60,
+                                       source_address=(source, 0))
+        try:
+            c.request("POST", SESSIONS, body=json.dumps({"user": name, "password": password}),
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            return Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+        finally:
+            c.close()
+
+    def me(self, token):
+        return self.srv.request("GET", "/api/v1/me", token=token)
+
+    def cli(self, *args, stdin=None):
+        return run_cli("user", *args[:1], "--data", self.srv.data, *args[1:], stdin=stdin)
+
+    def assertRefused(self, r):
+        """The one answer to a bad user name or password."""
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(r.json["error"]["code"], "unauthorized", r)
+
+    def assertThrottled(self, r):
+        self.assertEqual(r.status, 429, r)
+        self.assertEqual(r.json["error"]["code"], "too_many_attempts", r)
+        self.assertTrue(r.json["error"]["message"], r)
+        self.assertNotIn("token", r.json)
+        wait = r.header("Retry-After")
+        self.assertIsNotNone(wait, "429 without Retry-After")
+        self.assertRegex(wait, r"^\d+$")
+        self.assertTrue(1 <= int(wait) <= WINDOW_S, wait)
+        self.assertEqual(r.header("Cache-Control"), "no-store")
+        return int(wait)
+
+
+class UsersChangeWhileServing(SessionTest):
+    users = [user("off11", "regional-official", "KZ-11"), user("rev1"), user("rev2"),
+             user("aud", "auditor")]
+
+    def test_disable_then_enable(self):
+        off = self.login("off11")
+        self.assertEqual(off.status, 201, off)
+        off = off.json["token"]
+        rev = self.srv.login("rev1")
+        self.assertEqual(self.me(off).status, 200)
+
+        code, out, err = self.cli("disable", "--name", "off11")
+        self.assertEqual(code, 0, err)
+        # At once: no wait, no restart.
+        self.assertEqual(self.me(off).status, 401)
+        self.assertRefused(self.login("off11"))
+        self.assertEqual(self.me(rev).status, 200, "another user's token stopped working")
+        self.assertEqual(self.login("rev1").status, 201)
+
+        code, out, err = self.cli("enable", "--name", "off11")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(self.me(off).status, 401, "a disabled user's old token came back")
+        r = self.login("off11")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.me(r.json["token"]).json["user"], "off11")
+
+    def test_passwd(self):
+        old = self.srv.login("rev2")
+        code, out, err = self.cli("passwd", "--name", "rev2", "--password-stdin",
+                                  stdin="short\n")
+        self.assertEqual(code, 2)
+        self.assertIn("12", err)
+        self.assertEqual(self.login("rev2").status, 201, "a refused passwd changed the password")
+
+        new = "a-brand-new-password"
+        code, out, err = self.cli("passwd", "--name", "rev2", "--password-stdin", stdin=new + "\n")
+        self.assertEqual(code, 0, err)
+        self.assertRefused(self.login("rev2"))
+        r = self.login("rev2", new)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["user"], "rev2")
+        self.assertEqual(r.json["role"], "ministry-reviewer")
+        self.assertEqual(self.me(old).status, 200)  # the session of the right password stays
+
+        # The file keeps hashes only.
+        with open(f"{self.srv.data}/users.yaml") as f:
+            self.assertNotIn(new, f.read())
+
+    def test_unknown_user_on_the_command_line(self):
+        for args, stdin in ((("disable", "--name", "ghost"), None),
+                            (("enable", "--name", "ghost"), None),
+                            (("passwd", "--name", "ghost", "--password-stdin"), PASSWORD + "\n")):
+            code, out, err = self.cli(*args, stdin=stdin)
+            self.assertEqual(code, 1, (args, err))
+            self.assertEqual(len(err.strip().splitlines()), 1, (args, err))
+            self.assertIn("ghost", err)
+        code, out, err = self.cli("disable", "--data-typo", "x")
+        self.assertEqual(code, 2, err)
+        self.assertEqual(run_cli("user", "disable", "--name", "aud")[0], 2)  # no --data
+
+    def test_logout(self):
+        token = self.srv.login("aud")
+        self.assertEqual(self.me(token).status, 200)
+        r = self.srv.request("DELETE", "/api/v1/sessions/current", token=token)
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(self.me(token).status, 401)
+        self.assertEqual(self.srv.request("DELETE", "/api/v1/sessions/current",
+                                          token=token).status, 401)
+        self.assertEqual(self.login("aud").status, 201)
+
+
+class ThrottlePerUser(SessionTest):
+    users = [user("off11", "regional-official", "KZ-11"), user("rev1"), user("aud", "auditor")]
+
+    def test_sixth_wrong_password_waits(self):
+        first = None
+        for i in range(5):
+            r = self.login("off11", f"wrong-password-{i}")
+            self.assertRefused(r)
+            first = first or r.raw
+            self.assertEqual(r.raw, first)
+        wait = self.assertThrottled(self.login("off11", "wrong-password-5"))
+        self.assertGreater(wait, WINDOW_S - 120)  # the oldest failure is seconds old
+        # Not even the right password gets in now.
+        self.assertThrottled(self.login("off11"))
+        # Another user from the same address is not held back.
+        self.assertEqual(self.login("rev1").status, 201)
+
+    def test_unknown_user_and_wrong_password_take_as_long(self):
+        def timed(name, password):
+            t = time.perf_counter()
+            r = self.login(name, password)
+            elapsed = time.perf_counter() - t
+            self.assertRefused(r)
+            return elapsed, r.raw
+
+        wrong, unknown, bodies = [], [], set()
+        for i in range(5):  # interleaved, so that a slow moment hits both
+            e, body = timed("aud", f"wrong-password-{i}")
+            wrong.append(e)
+            bodies.add(body)
+            e, body = timed(f"nobody-{i}", f"wrong-password-{i}")
+            unknown.append(e)
+            bodies.add(body)
+        self.assertEqual(len(bodies), 1, bodies)
+        w, u = statistics.median(wrong), statistics.median(unknown)
+        self.assertLess(max(w, u) / min(w, u), 2.0, (wrong, unknown))
+
+
+class ThrottlePerAddress(SessionTest):
+    users = [user("off11", "regional-official", "KZ-11"), user("rev1")]
+
+    def test_twenty_one_failures_from_one_address(self):
+        for i in range(20):
+            name = f"guess-{i}" if i % 5 else "off11"  # unknown names count as well
+            self.assertRefused(self.login(name, f"wrong-password-{i}"))
+        self.assertThrottled(self.login("rev1"))
+        self.assertThrottled(self.login("guess-new", "whatever-password"))
+        # Another address, the same names: in.
+        self.assertEqual(self.login("rev1", source="127.0.0.2").status, 201)
+        self.assertRefused(self.login("guess-1", "wrong-password-x", source="127.0.0.2"))
+        # The names sent (a password typed into the wrong field) never reach the log.
+        self.assertNotIn("guess-", self.srv.read_log())
+
+
+if __name__ == "__main__":
+    unittest.main()
