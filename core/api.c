@@ -385,6 +385,16 @@ void api_handle(http_request *req, void *payload)
         handle_template(srv, req, type);
     } else if (strcmp(p, "audit/access") == 0) {
         api_audit_access(srv, req);
+    } else if (strcmp(p, "signing-key") == 0) {
+        /* What an auditor needs to check every commit with git alone. */
+        const signer *sg = store_signer(srv->repos[REPO_DOCUMENTS]);
+        char pub[SIGN_LINE_MAX], allowed[1024];
+        if (!sg || sign_public_line(sg, pub, sizeof(pub)) < 0 ||
+            sign_allowed_signers_line(sg, srv->cfg->committer_email, allowed, sizeof(allowed)) < 0)
+            api_reply_error(req, 500, "internal", NULL, "no signing key");
+        else
+            api_reply_json(req, 200, json_pack("{s:s, s:s}", "public_key", pub,
+                                               "allowed_signers", allowed), NULL);
     } else if (strcmp(p, "documents") == 0) {
         if (method_is(req, "POST"))
             api_docs_create(srv, req, user);

@@ -7,6 +7,7 @@
 
 #include "access.h"
 #include "doc.h"
+#include "journal.h"
 #include "kapi.h"
 #include "log.h"
 #include "message.h"
@@ -173,6 +174,7 @@ typedef struct write_op {
     idx_doc *d;
     json_t *newdoc;
     char *content;
+    char *journal;     /* the history journal's line for this commit */
     char *wrapped_key; /* a new case's key, for its side file */
     size_t wrapped_len;
     char key_path[4096];
@@ -192,6 +194,7 @@ static void write_op_free(write_op *op)
     json_decref(op->newdoc);
     free(op->content);
     free(op->wrapped_key);
+    free(op->journal);
     free(op->message);
     free(op->v.author);
     free(op->v.role);
@@ -303,6 +306,9 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     op->w.author_email = op->email;
     op->w.message = op->message;
     op->w.time_ms = op->v.time_ms;
+    if (!(op->journal = journal_entry(d->id, &op->v)))
+        goto fail;
+    op->w.journal = op->journal;
     if (op->new_key || op->erase) {
         op->w.side_path = op->key_path;
         op->w.side_data = op->wrapped_key; /* NULL for an erasure: the key file goes */

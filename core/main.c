@@ -38,6 +38,8 @@ static const char usage_text[] =
     "  kenes serve [--data DIR] [--listen HOST:PORT] [--demo]\n"
     "      serve the API (default ./kenes-data, created on first start; 127.0.0.1:8080;\n"
     "      port 0 picks a free port); --demo adds the demo logins and prints them\n"
+    "  kenes reindex --data DIR\n"
+    "      rebuild the history journals (DATA/index/) from git alone; the server must be stopped\n"
     "  kenes verify --data DIR\n"
     "      check every commit's trailers and document; exit 1 on a fault\n"
     "  kenes --version | help\n";
@@ -223,6 +225,21 @@ static int cmd_serve(int argc, char **argv)
     return code;
 }
 
+static int cmd_reindex(int argc, char **argv)
+{
+    opts o;
+    config cfg;
+    if (parse_opts(&o, argc, argv, " --data "))
+        return EXIT_USAGE;
+    if (!o.data)
+        return usage("%s needs --data DIR", "reindex");
+    if (load_config(&cfg, o.data))
+        return EXIT_FAULT;
+    int code = verify_reindex(&cfg) == 0 ? EXIT_OK : EXIT_FAULT;
+    config_dispose(&cfg);
+    return code;
+}
+
 static int cmd_verify(int argc, char **argv)
 {
     opts o;
@@ -259,5 +276,7 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc - 2, argv + 2);
+    if (strcmp(cmd, "reindex") == 0)
+        return cmd_reindex(argc - 2, argv + 2);
     return usage("unknown command '%s'", cmd);
 }

@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "doc.h"
 #include "kapi.h"
+#include "journal.h"
 #include "log.h"
 #include "message.h"
 #include "region.h"
@@ -56,49 +57,7 @@ int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
     return rc;
 }
 
-/* ---- rebuilding the index from git ---- */
-
-typedef struct rebuild {
-    doc_index *ix;
-    int repo;
-    size_t foreign; /* commits without our trailers */
-} rebuild;
-
-static int rebuild_commit(const store_commit_info *c, void *payload)
-{
-    rebuild *rb = payload;
-    msg_parsed m;
-    if (msg_parse(&m, c->message) < 0) {
-        rb->foreign++;
-        log_warn("index", "commit %.12s carries no Kenes trailers; skipped", c->commit);
-        return 0;
-    }
-    idx_doc *d = index_get(rb->ix, m.document);
-    int rc = 0;
-    if (!d && (rc = index_add(&d, rb->ix, m.document)) == 0)
-        d->repo = rb->repo;
-    if (rc == 0 && d->repo != rb->repo) {
-        log_warn("index", "commit %.12s names a document of the other repository; skipped",
-                 c->commit);
-        msg_parsed_dispose(&m);
-        return 0;
-    }
-    if (rc == 0) {
-        idx_version v = {0};
-        snprintf(v.commit, sizeof(v.commit), "%s", c->commit);
-        v.time_ms = c->time_ms;
-        v.author = (char *)c->author_name;
-        v.role = m.role;
-        v.action = m.action;
-        v.from = m.from;
-        v.to = m.to;
-        v.comment = m.comment;
-        v.approval = m.approval;
-        rc = index_add_version(d, &v);
-    }
-    msg_parsed_dispose(&m);
-    return rc;
-}
+/* ---- rebuilding the index ---- */
 
 typedef struct load_ctx {
     store *s;
@@ -142,19 +101,102 @@ static int load_head(idx_doc *d, void *payload)
     return 0;
 }
 
-int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, char *err, size_t errcap)
+void server_journal_path(char *out, size_t cap, const char *data_dir, int repo)
 {
-    rebuild rb = {ix, repo, 0};
-    int rc = store_walk(s, rebuild_commit, &rb);
-    if (rc < 0) {
-        snprintf(err, errcap, "cannot read the history of %s", server_repo_names[repo]);
+    char leaf[64];
+    snprintf(leaf, sizeof(leaf), "index/%.*s.jsonl",
+             (int)(strlen(server_repo_names[repo]) - 4), server_repo_names[repo]);
+    server_path(out, cap, data_dir, leaf);
+}
+
+int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
+                         char *err, size_t errcap)
+{
+    int rc = journal_load(ix, s, repo, journal, err, errcap);
+    if (rc < 0)
         return rc;
-    }
     load_ctx lc = {s, v, repo, err, errcap};
     return index_foreach(ix, load_head, &lc);
 }
 
 /* ---- the data folder ---- */
+
+/* 1 if text holds line as a whole line. */
+static int has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = text; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len == n && memcmp(p, line, n) == 0)
+            return 1;
+        p = eol ? eol + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The commit signing key: DATA/keys/signing.key (made if missing, so a data
+ * folder from before signed commits gets one at its next start), its
+ * DATA/keys/signing.pub, and its line in DATA/allowed_signers naming
+ * principal, added to what the file holds so that keys listed before stay
+ * listed.  *out gets the signer; with out NULL it is only prepared. */
+static int signing_prepare(signer **out, const char *dir, const char *principal, char *err,
+                           size_t errcap)
+{
+    char keys[4096], path[4200], line[1024], *text = NULL;
+    size_t len = 0;
+    signer *sg = NULL;
+    if (out)
+        *out = NULL;
+    server_path(keys, sizeof(keys), dir, "keys");
+    int rc = sign_create_key(keys);
+    if (rc < 0 && rc != KENES_EEXISTS) {
+        snprintf(err, errcap, "cannot create the signing key in %.900s", keys);
+        return rc;
+    }
+    if ((rc = sign_open(&sg, keys, err, errcap)) < 0)
+        return rc;
+
+    /* signing.pub is only for people; the key file decides what it says. */
+    snprintf(path, sizeof(path), "%s/%s", keys, SIGN_PUB_FILE);
+    if ((rc = sign_public_line(sg, line, sizeof(line) - 1)) == 0) {
+        strcat(line, "\n");
+        if (util_read_file(&text, &len, path) < 0 || strcmp(text, line) != 0)
+            rc = util_write_file_atomic(path, line, strlen(line), 0644) < 0 ? KENES_EIO : 0;
+        free(text);
+        text = NULL;
+    }
+    if (rc == 0 && (rc = sign_allowed_signers_line(sg, principal, line, sizeof(line))) < 0)
+        snprintf(err, errcap, "the committer email '%.200s' cannot name a signer", principal);
+    else if (rc < 0)
+        snprintf(err, errcap, "cannot write %.900s", path);
+
+    server_path(path, sizeof(path), dir, "allowed_signers");
+    if (rc == 0) {
+        int rrc = util_read_file(&text, &len, path);
+        if (rrc < 0 && rrc != -ENOENT) {
+            snprintf(err, errcap, "cannot read %.900s: %s", path, strerror(-rrc));
+            rc = KENES_EIO;
+        } else if (!text || !has_line(text, line)) {
+            util_buf b;
+            util_buf_init(&b);
+            if (text && len)
+                util_buf_printf(&b, "%s%s", text, text[len - 1] == '\n' ? "" : "\n");
+            util_buf_printf(&b, "%s\n", line);
+            if (!b.data || util_write_file_atomic(path, b.data, b.len, 0644) < 0) {
+                snprintf(err, errcap, "cannot write %.900s", path);
+                rc = KENES_EIO;
+            }
+            util_buf_dispose(&b);
+        }
+        free(text);
+    }
+    if (rc < 0 || !out)
+        sign_free(sg);
+    else
+        *out = sg;
+    return rc;
+}
 
 int server_init_data(const char *dir, char *err, size_t errcap)
 {
@@ -176,6 +218,11 @@ int server_init_data(const char *dir, char *err, size_t errcap)
             return KENES_EIO;
         }
     }
+    server_path(path, sizeof(path), dir, "index");
+    if (util_mkdirs(path, 0700) < 0) {
+        snprintf(err, errcap, "cannot create %.900s", path);
+        return KENES_EIO;
+    }
     server_path(path, sizeof(path), dir, "keys");
     if (util_mkdirs(path, 0700) < 0) {
         snprintf(err, errcap, "cannot create %.900s", path);
@@ -194,7 +241,12 @@ int server_init_data(const char *dir, char *err, size_t errcap)
         snprintf(err, errcap, "cannot write %s", path);
         return KENES_EIO;
     }
-    return 0;
+    /* allowed_signers names the committer that kenes.yaml configures. */
+    config cfg;
+    if ((rc = config_load(&cfg, dir, err, errcap)) == 0)
+        rc = signing_prepare(NULL, dir, cfg.committer_email, err, errcap);
+    config_dispose(&cfg);
+    return rc;
 }
 
 /* ---- demo ---- */
@@ -295,6 +347,7 @@ int server_run(const config *cfg, int demo)
     char err[1024] = "", path[4096];
     server srv = {0};
     uv_loop_t loop;
+    signer *sig = NULL; /* signs every commit; outlives the stores */
     int code = 1, rc = 0;
     srv.cfg = cfg;
     srv.loop = &loop;
@@ -323,8 +376,9 @@ int server_run(const config *cfg, int demo)
         fault("demo users", err);
         goto out;
     }
-    if (index_new(&srv.index) < 0) {
-        fault("start-up", "out of memory");
+    server_path(path, sizeof(path), cfg->data_dir, "index");
+    if (index_new(&srv.index) < 0 || util_mkdirs(path, 0700) < 0) {
+        fault("start-up", "cannot prepare the index");
         goto out;
     }
     server_path(path, sizeof(path), cfg->data_dir, "keys");
@@ -332,14 +386,26 @@ int server_run(const config *cfg, int demo)
         fault("case keys", err);
         goto out;
     }
+    if (signing_prepare(&sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
+        fault("signing key", err);
+        goto out;
+    }
     for (int r = 0; r < 2; r++) {
         server_path(path, sizeof(path), cfg->data_dir, server_repo_names[r]);
-        if (store_open(&srv.repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0) {
+        if (store_open(&srv.repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0 ||
+            store_set_signer(srv.repos[r], sig) < 0) {
             fault("cannot open the repository", path);
             goto out;
         }
-        if (server_rebuild_index(srv.index, srv.repos[r], srv.vault, r, err, sizeof(err)) < 0) {
-            fault("cannot load the documents", err);
+        char journal[4096];
+        server_journal_path(journal, sizeof(journal), cfg->data_dir, r);
+        if (server_rebuild_index(srv.index, srv.repos[r], srv.vault, r, journal, err,
+                                 sizeof(err)) < 0) {
+            fprintf(stderr, "kenes: %s: %s\n", path, err);
+            goto out;
+        }
+        if (store_set_journal(srv.repos[r], journal) < 0) {
+            fault("cannot open the history journal", journal);
             goto out;
         }
     }
@@ -398,6 +464,7 @@ out:
     index_free(srv.index);
     store_close(srv.repos[REPO_DOCUMENTS]);
     store_close(srv.repos[REPO_CASES]);
+    sign_free(sig);
     wf_set_free(srv.workflows);
     plugin_set_free(srv.plugins);
     json_decref(srv.templates);

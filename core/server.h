@@ -55,7 +55,12 @@ int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
 /* Create DIR, its repositories and kenes.yaml.  KENES_EEXISTS if done before. */
 int server_init_data(const char *dir, char *err, size_t errcap);
 
-/* Add a repository's documents to the index (start-up); entries get repo. */
-int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, char *err, size_t errcap);
+/* DATA/index/<repository>.jsonl, the history journal of REPO_*. */
+void server_journal_path(char *out, size_t cap, const char *data_dir, int repo);
+
+/* Add a repository's documents to the index (start-up) from its journal and
+ * git; entries get repo.  KENES_ESTALE if its history was rewritten. */
+int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
+                         char *err, size_t errcap);
 
 #endif

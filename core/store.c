@@ -30,6 +30,7 @@ struct store {
     char *gitdir;
     char *committer_name;
     char *committer_email;
+    const signer *signer; /* read-only; shared with the writer job */
     git_repository *wrepo; /* the writer job's; one job at a time */
     git_repository *rrepo; /* the synchronous readers' (start-up, tests) */
 
@@ -43,6 +44,7 @@ struct store {
     size_t undelivered; /* finished writes whose callback has not run yet */
     int in_callbacks;  /* delivering results: freeing now would pull s away */
     int closing;
+    int journal_fd; /* the history journal, appended by the writer job; -1 if none */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -176,6 +178,8 @@ int store_open(store **out, uv_loop_t *loop, const char *gitdir, const char *com
     if (git_ready() < 0)
         return KENES_EIO;
     store *s = calloc(1, sizeof(*s));
+    if (s)
+        s->journal_fd = -1;
     if (!s)
         return KENES_ENOMEM;
     s->loop = loop;
@@ -206,6 +210,8 @@ static int store_busy(const store *s)
 
 static void store_free(store *s)
 {
+    if (s->journal_fd >= 0)
+        close(s->journal_fd);
     git_repository_free(s->wrepo);
     git_repository_free(s->rrepo);
     free(s->gitdir);
@@ -234,6 +240,19 @@ void store_close(store *s)
 int store_idle(const store *s)
 {
     return !s || !store_busy(s);
+}
+
+int store_set_signer(store *s, const signer *sig)
+{
+    if (!s || s->closing || store_busy(s))
+        return KENES_EINVAL;
+    s->signer = sig;
+    return 0;
+}
+
+const signer *store_signer(const store *s)
+{
+    return s ? s->signer : NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -274,6 +293,37 @@ static int write_side_file(const store_write *w, char *msg, size_t cap)
         return KENES_EIO;
     }
     return 0;
+}
+
+/* The commit object with an SSH signature of itself in a "gpgsig" header,
+ * the way git commit -S writes one: the signature covers the object as it
+ * would be without the header, which is what git verify-commit checks. */
+static int create_signed(git_oid *out, store *s, store_write *w, const git_signature *author,
+                         const git_signature *committer, const git_tree *tree,
+                         const git_commit *parent)
+{
+    git_buf body = {0};
+    char *armored = NULL;
+    size_t armored_len = 0;
+    int rc = 0;
+    const git_commit *parents[1] = {parent};
+    if (git_commit_create_buffer(&body, s->wrepo, author, committer, NULL, w->message, tree,
+                                 parent ? 1 : 0, parents) < 0) {
+        rc = git_fail(w->errmsg, sizeof(w->errmsg), KENES_EIO, "building the commit");
+    } else if ((rc = sign_buffer(s->signer, &armored, &armored_len, body.ptr, body.size)) < 0) {
+        snprintf(w->errmsg, sizeof(w->errmsg), "cannot sign the commit");
+    } else {
+        /* libgit2 indents every line after a newline as a continuation of
+         * the header; the last one must go, or the header would end in a
+         * line holding one space (git writes none). */
+        if (armored_len && armored[armored_len - 1] == '\n')
+            armored[armored_len - 1] = '\0';
+        if (git_commit_create_with_signature(out, s->wrepo, body.ptr, armored, "gpgsig") < 0)
+            rc = git_fail(w->errmsg, sizeof(w->errmsg), KENES_EIO, "writing the commit");
+    }
+    free(armored);
+    git_buf_dispose(&body);
+    return rc;
 }
 
 static int commit_one(store *s, store_write *w)
@@ -341,11 +391,13 @@ static int commit_one(store *s, store_write *w)
         goto done;
     }
     const git_commit *parents[1] = {parent};
-    if (git_commit_create(&commit_id, repo, NULL, author, committer, NULL, w->message, tree,
-                          has_parent ? 1 : 0, parents) < 0) {
+    if (s->signer)
+        rc = create_signed(&commit_id, s, w, author, committer, tree, has_parent ? parent : NULL);
+    else if (git_commit_create(&commit_id, repo, NULL, author, committer, NULL, w->message, tree,
+                               has_parent ? 1 : 0, parents) < 0)
         rc = git_fail(msg, cap, KENES_EIO, "writing the commit");
+    if (rc < 0)
         goto done;
-    }
 
     /* Compare-and-swap: move main only from the head this commit was built
      * on (or create it only if still absent), so a ref moved behind our
@@ -371,11 +423,49 @@ done:
     return rc;
 }
 
+/* Append the batch's journal lines and sync them once.  A commit is durable
+ * without its line: a line lost to a crash is recovered at start from the
+ * commits after the journal's last one, so a failure here is logged only. */
+static void journal_batch(store *s)
+{
+    util_buf b;
+    util_buf_init(&b);
+    for (store_write *w = s->batch; w; w = w->next)
+        if (w->status == 0 && w->journal && w->journal[0] == '{')
+            util_buf_printf(&b, "{\"commit\":\"%s\",%s\n", w->commit, w->journal + 1);
+    size_t off = 0;
+    while (off < b.len) {
+        ssize_t n = write(s->journal_fd, b.data + off, b.len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        off += (size_t)n;
+    }
+    if (off < b.len || (b.len && fdatasync(s->journal_fd) < 0))
+        log_error("store", "%s: cannot append to the history journal: %s", s->gitdir,
+                  strerror(errno));
+    util_buf_dispose(&b);
+}
+
 static void writer_work(uv_work_t *req)
 {
     store *s = req->data;
     for (store_write *w = s->batch; w; w = w->next)
         w->status = commit_one(s, w);
+    if (s->journal_fd >= 0)
+        journal_batch(s);
+}
+
+int store_set_journal(store *s, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return KENES_EIO;
+    if (s->journal_fd >= 0)
+        close(s->journal_fd);
+    s->journal_fd = fd;
+    return 0;
 }
 
 static void writer_after(uv_work_t *req, int status);
@@ -697,13 +787,23 @@ static int walk_main(git_revwalk **out, git_repository *repo, unsigned sort)
 
 int store_walk(store *s, int (*cb)(const store_commit_info *c, void *payload), void *payload)
 {
+    return store_walk_since(s, NULL, cb, payload);
+}
+
+int store_walk_since(store *s, const char *since,
+                     int (*cb)(const store_commit_info *c, void *payload), void *payload)
+{
     git_revwalk *walk;
-    git_oid id;
-    if (!s || !cb)
+    git_oid id, stop;
+    if (!s || !cb || (since && parse_oid(&stop, since) < 0))
         return KENES_EINVAL;
     int rc = walk_main(&walk, s->rrepo, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
     if (rc < 0 || !walk)
         return rc;
+    if (since && git_revwalk_hide(walk, &stop) < 0) {
+        git_revwalk_free(walk);
+        return KENES_ENOTFOUND;
+    }
     int grc;
     while ((grc = git_revwalk_next(&id, walk)) == 0) {
         git_commit *c;
@@ -756,4 +856,20 @@ int store_blob_id(char out[STORE_OID_HEX], const char *buf, size_t len)
         return KENES_EINVAL;
     git_oid_tostr(out, STORE_OID_HEX, &oid);
     return 0;
+}
+
+int store_contains(store *s, const char *commit)
+{
+    git_oid head, id;
+    int has;
+    if (!s || parse_oid(&id, commit) < 0)
+        return KENES_EINVAL;
+    if (main_head(&head, &has, s->rrepo) < 0)
+        return KENES_EIO;
+    if (!has)
+        return 0;
+    if (git_oid_equal(&head, &id))
+        return 1;
+    int rc = git_graph_descendant_of(s->rrepo, &head, &id);
+    return rc < 0 ? 0 : rc;
 }

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "sign.h"
+
 #define STORE_OID_HEX 41 /* 40 hex digits + NUL */
 
 typedef struct store store;
@@ -41,6 +43,9 @@ struct store_write {
     const char *side_path;
     const char *side_data;
     size_t side_len;
+    /* A JSON object ("{...}") for the history journal, or NULL: the writer
+     * appends it with the new commit's id as its first member. */
+    const char *journal;
 
     /* out: valid in the callback */
     int status;                  /* 0 or a negative KENES_E* code */
@@ -60,6 +65,18 @@ int store_open(store **out, uv_loop_t *loop, const char *gitdir,
                const char *committer_name, const char *committer_email);
 /* Only once no write is queued or running (see store_idle). NULL is a no-op. */
 void store_close(store *s);
+
+/* Sign every commit from now on with sig (NULL: unsigned, the default): the
+ * commit gets a "gpgsig" header that git verify-commit checks (see sign.h).
+ * sig must outlive the store.  Set it while the store is idle, as the writer
+ * reads it on the thread pool (KENES_EINVAL otherwise). */
+int store_set_signer(store *s, const signer *sig);
+/* The signer set on s, or NULL. */
+const signer *store_signer(const store *s);
+
+/* Keep a history journal: after each job the writer appends one JSON line
+ * per commit ({"commit":...} + the write's journal) and syncs the file once. */
+int store_set_journal(store *s, const char *path);
 
 /* Queue a write; cb(w, payload) runs on the loop after the commit is durable
  * (or failed).  Returns 0, or a negative code and then cb is never called. */
@@ -87,6 +104,12 @@ typedef struct store_commit_info {
 
 /* Visit every commit of main, oldest first.  A non-zero return from cb stops the walk and is returned. */
 int store_walk(store *s, int (*cb)(const store_commit_info *c, void *payload), void *payload);
+/* The same for the commits after `since` (exclusive; NULL: all), oldest first.
+ * KENES_ENOTFOUND if since is no commit of the repository. */
+int store_walk_since(store *s, const char *since,
+                     int (*cb)(const store_commit_info *c, void *payload), void *payload);
+/* 1 if commit is main's head or one of its ancestors, 0 if not, negative on error. */
+int store_contains(store *s, const char *commit);
 /* The file at path in commit (hex); *out malloc'd.  KENES_ENOTFOUND if absent. */
 int store_read_at(store *s, char **out, size_t *len, const char *commit, const char *path);
 /* The hex id of main's head, or "" if the repository has no commit yet. */

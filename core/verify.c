@@ -7,12 +7,14 @@
 
 #include "accesslog.h"
 #include "doc.h"
+#include "journal.h"
 #include "map.h"
 #include "message.h"
 #include "plugin.h"
 #include "region.h"
 #include "server.h"
 #include "store.h"
+#include "util.h"
 #include "vault.h"
 #include "workflow.h"
 
@@ -119,8 +121,15 @@ out:
     return 0;
 }
 
+static void journal_fault(const char *what, const char *commit, void *payload)
+{
+    vctx *v = payload;
+    v->faults++;
+    printf("%s: %s %s\n", v->repo, what, commit ? commit : "(unknown)");
+}
+
 static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *name,
-                       const char *sealed_type)
+                       const char *sealed_type, int repo)
 {
     v->sealed_type = sealed_type;
     char path[4096];
@@ -132,6 +141,11 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
         return -1;
     }
     int rc = store_walk(v->s, check_commit, v);
+    /* The history journal the server answers from must say what git says. */
+    char journal[4096];
+    server_journal_path(journal, sizeof(journal), cfg->data_dir, repo);
+    if (rc == 0 && access(journal, F_OK) == 0 && journal_check(v->s, journal, journal_fault, v) < 0)
+        journal_fault("cannot compare the history journal with git", NULL, v);
     map_iter it;
     const char *k;
     void *val;
@@ -165,10 +179,10 @@ int verify_run(const config *cfg)
         for (const kenes_doctype *t = plugin_at(plugins, i)->types; t && t->name; t++)
             if (t->repository && strcmp(t->repository, "cases") == 0)
                 case_type = t->name;
-    int rc = verify_repo(&v, &loop, cfg, "documents.git", NULL);
+    int rc = verify_repo(&v, &loop, cfg, "documents.git", NULL, REPO_DOCUMENTS);
     server_path(path, sizeof(path), cfg->data_dir, "cases.git");
     if (rc == 0 && access(path, F_OK) == 0)
-        rc = verify_repo(&v, &loop, cfg, "cases.git", case_type);
+        rc = verify_repo(&v, &loop, cfg, "cases.git", case_type, REPO_CASES);
     uv_loop_close(&loop);
     /* The access log's hash chain: a removed or altered line breaks it. */
     size_t lines = 0;
@@ -188,4 +202,35 @@ int verify_run(const config *cfg)
     printf("%s: %zu commits checked, %zu access log lines checked, %zu fault%s\n",
            v.faults ? "FAULTY" : "ok", v.commits, lines, v.faults, v.faults == 1 ? "" : "s");
     return v.faults ? 1 : 0;
+}
+
+int verify_reindex(const config *cfg)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    int rc = 0;
+    for (int r = 0; r < 2 && rc == 0; r++) {
+        char path[4096], journal[4096], err[1024];
+        store *s;
+        size_t commits = 0;
+        server_path(path, sizeof(path), cfg->data_dir, server_repo_names[r]);
+        if (access(path, F_OK) != 0)
+            continue;
+        server_path(journal, sizeof(journal), cfg->data_dir, "index");
+        util_mkdirs(journal, 0700);
+        server_journal_path(journal, sizeof(journal), cfg->data_dir, r);
+        if (store_open(&s, &loop, path, "kenes", "kenes@localhost") < 0) {
+            fprintf(stderr, "kenes: reindex: cannot open %s\n", path);
+            rc = -1;
+            break;
+        }
+        rc = journal_rebuild(s, journal, &commits, err, sizeof(err));
+        store_close(s);
+        if (rc < 0)
+            fprintf(stderr, "kenes: reindex: %s\n", err);
+        else
+            printf("%s: %zu commits indexed into %s\n", server_repo_names[r], commits, journal);
+    }
+    uv_loop_close(&loop);
+    return rc;
 }

@@ -3,7 +3,8 @@
  * every commit is one kenes could have made: well-formed trailers, the
  * document it names present and parseable with that id and stage, and a
  * transition the workflow allows from the document's previous stage by
- * the role named.  One line per fault on stdout, then a summary.
+ * the role named, and that the history journal matches git.  One line per
+ * fault on stdout, then a summary.
  */
 #ifndef KENES_VERIFY_H
 #define KENES_VERIFY_H
@@ -12,5 +13,9 @@
 
 /* 0 when clean, 1 when a fault was found, negative when it could not check. */
 int verify_run(const config *cfg);
+
+/* kenes reindex: write each repository's history journal anew from git alone.
+ * 0, or negative with one line on stderr. */
+int verify_reindex(const config *cfg);
 
 #endif

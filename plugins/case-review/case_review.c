@@ -14,8 +14,12 @@
  *  - cases live in their own repository ("cases") and are flagged
  *    confidential, so the core keeps title, fields and body out of lists.
  *
- * Only <kenes/plugin.h>, jansson and libc: everything else comes through the
- * api table.
+ * Only <kenes/plugin.h>, jansson, libc and the plugins' own
+ * ../common/check.h (static inline helpers shared with regional-plan and
+ * commission-roster: blank text, strict dates, paths, the region rule, the
+ * header's limits): everything else comes through the api table.  What a
+ * case judges differently (an optional title that must not name the child,
+ * dates in the past, null as absent, every problem listed) stays here.
  */
 #include <kenes/plugin.h>
 
@@ -24,15 +28,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/check.h"
+
 #define PLUGIN_NAME "case-review"
 
-#define TITLE_MAX 200         /* code points */
-#define BODY_MAX (256 * 1024) /* bytes */
+/* Title and body limits (CHK_TITLE_MAX, CHK_BODY_MAX) and the path buffer
+ * (CHK_PATH_CAP) are those of every document type: see check.h. */
 #define TEXT_SHORT 200         /* names, organisations, participants */
 #define TEXT_LONG 10000        /* decisions, comments, next steps */
 #define PSEUDONYM_MIN 3
 #define PSEUDONYM_MAX 64
-#define PATH_CAP 160
 #define MSG_CAP 480           /* the core keeps 512 bytes of a message */
 #define NAME_CAP 1024         /* a 200-character name, folded or spelled in Latin */
 #define PART_MIN 3            /* shorter name parts match too much by chance */
@@ -41,41 +46,12 @@
  * cannot serve this plugin. */
 #define API_SIZE_NEEDED (offsetof(kenes_api, now_ms) + sizeof(void *))
 
-/* ---- small text helpers ------------------------------------------------- */
-
-/* Length of the whitespace character at s, or 0.  Besides ASCII this counts
- * Unicode spaces: a name made of a no-break space is still no name. */
-static size_t space_len(const unsigned char *s)
-{
-    if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-        return 1;
-    if (s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
-        return 2; /* U+0085 NEL, U+00A0 NBSP */
-    if (s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
-        return 3; /* U+1680 */
-    if (s[0] == 0xE2 && s[1] == 0x80 &&
-        ((s[2] >= 0x80 && s[2] <= 0x8B) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
-        return 3; /* U+2000..U+200B, U+2028, U+2029, U+202F */
-    if (s[0] == 0xE2 && s[1] == 0x81 && (s[2] == 0x9F || s[2] == 0xA0))
-        return 3; /* U+205F, U+2060 */
-    if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-        return 3; /* U+3000 */
-    if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-        return 3; /* U+FEFF */
-    return 0;
-}
-
-static int blank(const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    while (*s) {
-        size_t n = space_len(s);
-        if (!n)
-            return 0;
-        s += n;
-    }
-    return 1;
-}
+/* ---- small text helpers ------------------------------------------------- *
+ *
+ * Blank text (Unicode spaces included) is chk_blank and base.key is
+ * chk_path_key, from check.h.  These two stay: check.h has no base[i], and
+ * follow_ups_recorded strings several paths into one message.
+ */
 
 /* Append s to out[0..at) without cutting a UTF-8 sequence: paths end up in
  * JSON answers, and half a character is not valid JSON text. */
@@ -92,21 +68,13 @@ static size_t append(char *out, size_t cap, size_t at, const char *s)
     return at + n;
 }
 
-/* base.key */
-static void path_key(char *out, const char *base, const char *key)
-{
-    size_t at = append(out, PATH_CAP, 0, base);
-    at = append(out, PATH_CAP, at, ".");
-    append(out, PATH_CAP, at, key);
-}
-
-/* base[i] */
+/* base[i], in out of CHK_PATH_CAP bytes */
 static void path_index(char *out, const char *base, size_t i)
 {
     char idx[32];
     snprintf(idx, sizeof(idx), "[%zu]", i);
-    size_t at = append(out, PATH_CAP, 0, base);
-    append(out, PATH_CAP, at, idx);
+    size_t at = append(out, CHK_PATH_CAP, 0, base);
+    append(out, CHK_PATH_CAP, at, idx);
 }
 
 /* ---- dates -------------------------------------------------------------- */
@@ -444,6 +412,9 @@ typedef struct {
     int bad;
 } check;
 
+/* Not chk_problem: a case reports every problem it finds, with no
+ * CHK_PROBLEMS_MAX and no "has more problems" line; sharing that reporter
+ * would change what a case with many problems is told. */
 static void fail(check *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -466,31 +437,30 @@ static int absent(const json_t *v)
     return !v || json_is_null(v);
 }
 
-/* Unknown keys of obj, each at base.key. */
+/* Unknown keys of obj, each at base.key.  Not chk_unknown_keys: reported
+ * by fail(), and the message lists the expected keys itself. */
 static void check_keys(check *c, const json_t *obj, const char *base,
                        const char *const *known, const char *what)
 {
     const char *key;
     const json_t *value;
     json_object_foreach((json_t *)obj, key, value) {
-        size_t i = 0;
-        while (known[i] && strcmp(known[i], key) != 0)
-            i++;
-        if (known[i])
+        if (chk_one_of(known, key))
             continue;
-        char path[PATH_CAP], expected[256];
+        char path[CHK_PATH_CAP], expected[256];
         size_t at = 0;
-        for (i = 0; known[i]; i++) {
+        for (size_t i = 0; known[i]; i++) {
             at = append(expected, sizeof(expected), at, i ? ", " : "");
             at = append(expected, sizeof(expected), at, known[i]);
         }
-        path_key(path, base, key);
+        chk_path_key(path, sizeof(path), base, key);
         fail(c, path, "is not a field of %s (expected %s)", what, expected);
     }
 }
 
 /* v as text of at most max characters.  NULL when absent (reported if
- * required) or wrong (reported). */
+ * required) or wrong (reported).  Not chk_text: null counts as absent, text
+ * may be optional (and then blank), and it has a length limit. */
 static const char *text_value(check *c, const json_t *v, const char *path, int required,
                               size_t max, const char *what)
 {
@@ -513,7 +483,7 @@ static const char *text_value(check *c, const json_t *v, const char *path, int r
         fail(c, path, "must be at most %zu characters long", max);
         return NULL;
     }
-    if (required && blank(s)) {
+    if (required && chk_blank(s)) {
         fail(c, path, "must not be blank: %s", what);
         return NULL;
     }
@@ -528,7 +498,9 @@ static const char *text(check *c, const json_t *obj, const char *key, const char
 
 enum { DATE_BAD = -1, DATE_ABSENT = 0, DATE_OK = 1 };
 
-/* obj[key] as a date YYYY-MM-DD; *out = YYYYMMDD when DATE_OK. */
+/* obj[key] as a date YYYY-MM-DD, as every document type reads one
+ * (chk_is_date; a value that is not text reads as NULL, which it refuses).
+ * *out = YYYYMMDD when DATE_OK, for the case's rules on past dates. */
 static int date(check *c, const json_t *obj, const char *key, const char *path, int required,
                 int *out)
 {
@@ -539,21 +511,12 @@ static int date(check *c, const json_t *obj, const char *key, const char *path, 
         return DATE_ABSENT;
     }
     int y, m, d;
-    if (!json_is_string(v) || c->api->parse_date(json_string_value(v), &y, &m, &d) != 0) {
+    if (!chk_is_date(c->api, json_string_value(v), &y, &m, &d)) {
         fail(c, path, "must be a calendar date YYYY-MM-DD");
         return DATE_BAD;
     }
     *out = ymd(y, m, d);
     return DATE_OK;
-}
-
-/* Index of s in the NULL-terminated list, or -1. */
-static int lookup(const char *const *list, const char *s)
-{
-    for (int i = 0; s && list[i]; i++)
-        if (strcmp(list[i], s) == 0)
-            return i;
-    return -1;
 }
 
 static const char *const grounds_values[] = {"bullying-victim", "bullying-initiator", "offence",
@@ -661,9 +624,9 @@ static void check_grounds(check *c, const json_t *fields)
     size_t i;
     const json_t *v;
     json_array_foreach(g, i, v) {
-        char path[PATH_CAP];
+        char path[CHK_PATH_CAP];
         path_index(path, "fields.grounds", i);
-        int k = lookup(grounds_values, json_string_value(v));
+        int k = chk_index_of(grounds_values, json_string_value(v));
         if (k < 0)
             fail(c, path, "must be one of %s", expected);
         else if (seen & (1u << k))
@@ -687,7 +650,7 @@ static void check_meeting(check *c, const json_t *fields)
     size_t i;
     const json_t *v;
     json_array_foreach(ps, i, v) {
-        char path[PATH_CAP];
+        char path[CHK_PATH_CAP];
         path_index(path, "fields.meeting.participants", i);
         text_value(c, v, path, REQUIRED, TEXT_SHORT, "a participant's name");
     }
@@ -714,18 +677,18 @@ static void check_measures(check *c, const json_t *fields)
     size_t i;
     const json_t *m;
     json_array_foreach(ms, i, m) {
-        char base[PATH_CAP], path[PATH_CAP];
+        char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
         path_index(base, "fields.measures", i);
         if (!json_is_object(m)) {
             fail(c, base, "must be an object {what, who, due}");
             continue;
         }
         check_keys(c, m, base, keys, "a measure");
-        path_key(path, base, "what");
+        chk_path_key(path, sizeof(path), base, "what");
         text(c, m, "what", path, REQUIRED, TEXT_LONG, "what is to be done");
-        path_key(path, base, "who");
+        chk_path_key(path, sizeof(path), base, "who");
         text(c, m, "who", path, OPTIONAL, TEXT_SHORT, "who does it");
-        path_key(path, base, "due");
+        chk_path_key(path, sizeof(path), base, "due");
         int due;
         date(c, m, "due", path, OPTIONAL, &due);
     }
@@ -739,7 +702,7 @@ static void check_follow_ups(check *c, const json_t *fields)
     size_t i;
     const json_t *f;
     json_array_foreach(fs, i, f) {
-        char base[PATH_CAP], path[PATH_CAP];
+        char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
         path_index(base, "fields.follow_ups", i);
         if (!json_is_object(f)) {
             fail(c, base, "must be an object {due, done, outcome, next_steps}");
@@ -747,16 +710,16 @@ static void check_follow_ups(check *c, const json_t *fields)
         }
         check_keys(c, f, base, keys, "a follow-up check");
         int due, done;
-        path_key(path, base, "due");
+        chk_path_key(path, sizeof(path), base, "due");
         date(c, f, "due", path, REQUIRED, &due);
-        path_key(path, base, "done");
+        chk_path_key(path, sizeof(path), base, "done");
         int has_done = date(c, f, "done", path, OPTIONAL, &done);
         if (has_done == DATE_OK && done > c->today)
             fail(c, path, "must not be in the future: the date the check was made");
 
-        path_key(path, base, "outcome");
+        chk_path_key(path, sizeof(path), base, "outcome");
         const json_t *o = json_object_get(f, "outcome");
-        if (!absent(o) && lookup(outcome_values, json_string_value(o)) < 0)
+        if (!absent(o) && !chk_one_of(outcome_values, json_string_value(o)))
             fail(c, path, "must be one of effective, partially-effective, not-effective, "
                           "not-done, or null while the check is not done");
         else if (!absent(o) && has_done == DATE_ABSENT)
@@ -765,7 +728,7 @@ static void check_follow_ups(check *c, const json_t *fields)
             fail(c, path, "is required once the check is done: effective, "
                           "partially-effective, not-effective or not-done");
 
-        path_key(path, base, "next_steps");
+        chk_path_key(path, sizeof(path), base, "next_steps");
         text(c, f, "next_steps", path, OPTIONAL, TEXT_LONG, "what changes next");
     }
 }
@@ -778,12 +741,14 @@ static void check_closure(check *c, const json_t *fields)
         return;
     check_keys(c, cl, "fields.closure", keys, "the closure");
     const json_t *r = json_object_get(cl, "reason");
-    if (!absent(r) && lookup(reason_values, json_string_value(r)) < 0)
+    if (!absent(r) && !chk_one_of(reason_values, json_string_value(r)))
         fail(c, "fields.closure.reason", "must be one of goals-met, moved-away, came-of-age, "
                                          "transferred, other");
     text(c, cl, "comment", "fields.closure.comment", OPTIONAL, TEXT_LONG, "a comment");
 }
 
+/* Not chk_header's title: a case's title is optional (so the messages say
+ * "or left out") and must not name the child. */
 static void check_title(check *c, const kenes_doc *doc, const child_name *cn)
 {
     /* Optional: the core hands over a title that is missing or null as NULL. */
@@ -796,9 +761,9 @@ static void check_title(check *c, const kenes_doc *doc, const child_name *cn)
         return;
     }
     size_t n = c->api->utf8_length(title);
-    if (n < 1 || n > TITLE_MAX)
-        fail(c, "title", "must be 1 to %d characters long, or left out", TITLE_MAX);
-    else if (blank(title))
+    if (n < 1 || n > CHK_TITLE_MAX)
+        fail(c, "title", "must be 1 to %d characters long, or left out", CHK_TITLE_MAX);
+    else if (chk_blank(title))
         fail(c, "title", "must not be blank (leave it out instead)");
     else if (title_names_child(cn, title))
         fail(c, "title", "must not contain the child's name or a part of it");
@@ -808,17 +773,18 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
 {
     check c = {.api = api, .errs = errs, .today = today(api), .bad = 0};
 
-    const char *region = api->doc_get(doc, "region");
-    if (!region || !*region)
-        fail(&c, "region", "is required: a region code such as KZ-11");
-    else if (!api->region_valid(region))
-        fail(&c, "region", "is not one of the 20 region codes (KZ-10 to KZ-79)");
+    /* The header is checked piece by piece, not by chk_header: the title
+     * follows other rules (check_title) and is judged after the child, and
+     * the body's message does not give its size. */
+    const char *region_problem = chk_region_problem(api, api->doc_get(doc, "region"));
+    if (region_problem)
+        fail(&c, "region", "%s", region_problem);
 
     /* No body yet is an empty body. */
     const char *body = api->doc_get(doc, "body");
     if (body) {
         size_t len = strlen(body);
-        if (len > BODY_MAX)
+        if (len > CHK_BODY_MAX)
             fail(&c, "body", "must be at most 256 KiB");
         else if (!api->utf8_valid(body, len))
             fail(&c, "body", "must be valid UTF-8 text");
@@ -902,7 +868,7 @@ static int accompanier_assigned(const kenes_api *api, const kenes_doc *doc,
     const json_t *a = json_object_get(api->doc_fields(doc), "accompanier");
     const char *name = json_string_value(json_object_get(a, "name"));
     const char *org = json_string_value(json_object_get(a, "organisation"));
-    int no_name = !name || blank(name), no_org = !org || blank(org);
+    int no_name = !name || chk_blank(name), no_org = !org || chk_blank(org);
     if (!no_name && !no_org)
         return 0;
     api->error(errs, NULL, "no accompanying person is assigned: %s",
@@ -921,7 +887,7 @@ static int measure_has_due_date(const kenes_api *api, const kenes_doc *doc,
     const json_t *m;
     json_array_foreach(ms, i, m) {
         const char *due = json_string_value(json_object_get(m, "due"));
-        if (due && api->parse_date(due, NULL, NULL, NULL) == 0)
+        if (chk_is_date(api, due, NULL, NULL, NULL))
             return 0;
     }
     api->error(errs, NULL, "the plan needs at least one measure with a due date "
@@ -946,13 +912,13 @@ static int follow_ups_recorded(const kenes_api *api, const kenes_doc *doc,
     json_array_foreach(json_object_get(fields, "follow_ups"), i, f) {
         int y, m, d;
         const char *due = json_string_value(json_object_get(f, "due"));
-        if (!due || api->parse_date(due, &y, &m, &d) != 0 || ymd(y, m, d) > now)
+        if (!chk_is_date(api, due, &y, &m, &d) || ymd(y, m, d) > now)
             continue;
-        if (lookup(outcome_values, json_string_value(json_object_get(f, "outcome"))) >= 0)
+        if (chk_one_of(outcome_values, json_string_value(json_object_get(f, "outcome"))))
             continue;
         count++;
         if (listed < 5) {
-            char path[PATH_CAP];
+            char path[CHK_PATH_CAP];
             path_index(path, "fields.follow_ups", i);
             at = append(missing, sizeof(missing), at, listed ? ", " : "");
             at = append(missing, sizeof(missing), at, path);
@@ -960,8 +926,8 @@ static int follow_ups_recorded(const kenes_api *api, const kenes_doc *doc,
         }
     }
     const json_t *closure = json_object_get(fields, "closure");
-    int no_reason = lookup(reason_values,
-                           json_string_value(json_object_get(closure, "reason"))) < 0;
+    int no_reason = !chk_one_of(reason_values,
+                                json_string_value(json_object_get(closure, "reason")));
     if (!count && !no_reason)
         return 0;
 

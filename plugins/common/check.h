@@ -57,13 +57,21 @@ chk_problem(chk_report *r, const char *path, const char *fmt, ...)
     r->api->error(r->errs, path, "%s", msg);
 }
 
+/* Index of s in the NULL-terminated list, or -1 (also for s NULL).  The
+ * index is for callers that tally which values were seen (case-review's
+ * grounds, each listed once). */
+static inline int chk_index_of(const char *const *list, const char *s)
+{
+    for (int i = 0; s && list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return i;
+    return -1;
+}
+
 /* 1 if s is one of the NULL-terminated list. */
 static inline int chk_one_of(const char *const *list, const char *s)
 {
-    for (size_t i = 0; s && list[i]; i++)
-        if (strcmp(list[i], s) == 0)
-            return 1;
-    return 0;
+    return chk_index_of(list, s) >= 0;
 }
 
 /* "<base>.<key>" without cutting a UTF-8 sequence of key in half: the path
@@ -189,17 +197,28 @@ static inline int chk_is_quarter(const char *s)
 
 /* ---- a document's header ------------------------------------------------ */
 
+/* What is wrong with a document's region, or NULL: required, one of the 20.
+ * It returns the message rather than report it so that a plugin with a
+ * reporter of its own (case-review's reports every problem, with no
+ * CHK_PROBLEMS_MAX) applies the same rule in the same words. */
+static inline const char *chk_region_problem(const kenes_api *api, const char *region)
+{
+    if (!region || !*region)
+        return "is required: a region code such as KZ-11";
+    if (!api->region_valid(region))
+        /* The input is not echoed: it may be anything, of any length. */
+        return "is not one of the 20 region codes (KZ-10 to KZ-79)";
+    return NULL;
+}
+
 /* region one of the 20; title 1 to CHK_TITLE_MAX characters, not blank;
  * body (absent: empty) valid UTF-8 of at most CHK_BODY_MAX bytes. */
 static inline void chk_header(chk_report *r, const kenes_doc *doc)
 {
     const kenes_api *api = r->api;
-    const char *region = api->doc_get(doc, "region");
-    if (!region || !*region)
-        chk_problem(r, "region", "is required: a region code such as KZ-11");
-    else if (!api->region_valid(region))
-        /* The input is not echoed: it may be anything, of any length. */
-        chk_problem(r, "region", "is not one of the 20 region codes (KZ-10 to KZ-79)");
+    const char *region_problem = chk_region_problem(api, api->doc_get(doc, "region"));
+    if (region_problem)
+        chk_problem(r, "region", "%s", region_problem);
 
     const char *title = api->doc_get(doc, "title");
     if (!title) {

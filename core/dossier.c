@@ -1,0 +1,443 @@
+#include "dossier.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zip.h>
+
+#include "kenes/plugin.h"
+#include "store.h"
+#include "util.h"
+
+#define ENTRY_MODE 0100644u /* regular file, rw-r--r-- */
+#define EF_TIMESTAMP 0x5455 /* Info-ZIP extended timestamp: the mtime in UTC */
+
+/* A generated file: what the archive holds until zip_close() has read it. */
+typedef struct part {
+    char *data;
+    size_t len;
+} part;
+
+typedef struct parts {
+    part history, readme, key, signers;
+    part *diffs; /* nversions - 1 */
+    size_t ndiffs;
+} parts;
+
+static void parts_dispose(parts *p)
+{
+    free(p->history.data);
+    free(p->readme.data);
+    free(p->key.data);
+    free(p->signers.data);
+    for (size_t i = 0; i < p->ndiffs; i++)
+        free(p->diffs[i].data);
+    free(p->diffs);
+}
+
+/* ---- input checks ---- */
+
+/* The API's rule: two or more segments of [A-Za-z0-9._-], none "." or "..".
+ * The id never names an entry, but it goes into the README's commands and the
+ * diffs' headers, where a newline or a quote would forge text. */
+static int id_valid(const char *id)
+{
+    size_t n = strlen(id), seglen = 0, segs = 1;
+    if (n == 0 || n > 256 || id[0] == '/' || id[n - 1] == '/')
+        return 0;
+    for (const char *p = id;; p++) {
+        if (*p == '/' || *p == '\0') {
+            if (seglen == 0 || (seglen == 1 && p[-1] == '.') ||
+                (seglen == 2 && p[-1] == '.' && p[-2] == '.'))
+                return 0;
+            if (!*p)
+                break;
+            segs++;
+            seglen = 0;
+            continue;
+        }
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+        seglen++;
+    }
+    return segs >= 2;
+}
+
+/* The commit names an entry: 40 hex digits and nothing else keeps it a plain name. */
+static int commit_valid(const char *c)
+{
+    return c && strlen(c) == 40 && strspn(c, "0123456789abcdefABCDEF") == 40;
+}
+
+static int line_valid(const char *s)
+{
+    return !s || (*s && util_utf8_valid(s, strlen(s)));
+}
+
+static int check_input(const dossier_input *in)
+{
+    if (!in || !in->id || !id_valid(in->id) || !in->versions || in->nversions == 0 ||
+        !in->history_json || !line_valid(in->signing_key) || !line_valid(in->allowed_signers))
+        return KENES_EINVAL;
+    for (size_t i = 0; i < in->nversions; i++) {
+        const dossier_version *v = &in->versions[i];
+        if (!commit_valid(v->commit) || (!v->text && v->len > 0))
+            return KENES_EINVAL;
+    }
+    return 0;
+}
+
+/* ---- the generated files ---- */
+
+static int pretty_json(part *out, const char *text)
+{
+    json_error_t err;
+    json_t *root = json_loadb(text, strlen(text), JSON_REJECT_DUPLICATES, &err);
+    if (!root)
+        return KENES_EINVAL;
+    /* Not JSON_ENSURE_ASCII: Cyrillic comments stay readable UTF-8. */
+    char *s = json_dumps(root, JSON_INDENT(2));
+    json_decref(root);
+    if (!s)
+        return KENES_ENOMEM;
+    util_buf b;
+    util_buf_init(&b);
+    int rc = util_buf_puts(&b, s) < 0 || util_buf_puts(&b, "\n") < 0 ? KENES_ENOMEM : 0;
+    free(s);
+    if (rc == 0 && !(out->data = util_buf_detach(&b, &out->len)))
+        rc = KENES_ENOMEM;
+    util_buf_dispose(&b);
+    return rc;
+}
+
+/* A key line as a file: what ssh-keygen and git read ends in a newline. */
+static int line_file(part *out, const char *line)
+{
+    size_t n = strlen(line);
+    int nl = line[n - 1] != '\n';
+    if (!(out->data = malloc(n + nl + 1)))
+        return KENES_ENOMEM;
+    memcpy(out->data, line, n);
+    if (nl)
+        out->data[n] = '\n';
+    out->data[n + nl] = '\0';
+    out->len = n + nl;
+    return 0;
+}
+
+static int digits_for(size_t n)
+{
+    int d = 1;
+    while (n >= 10) {
+        n /= 10;
+        d++;
+    }
+    return d < 3 ? 3 : d;
+}
+
+static int make_diffs(parts *p, const dossier_input *in, const char *path)
+{
+    p->ndiffs = 0;
+    if (in->nversions < 2)
+        return 0;
+    if (!(p->diffs = calloc(in->nversions - 1, sizeof(*p->diffs))))
+        return KENES_ENOMEM;
+    p->ndiffs = in->nversions - 1; /* all freed by parts_dispose(), made or not */
+    for (size_t i = 0; i < p->ndiffs; i++) {
+        const dossier_version *a = &in->versions[i], *b = &in->versions[i + 1];
+        int rc = store_diff_buffers(&p->diffs[i].data, &p->diffs[i].len, path,
+                                    a->text ? a->text : "", a->len, b->text ? b->text : "",
+                                    b->len);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* How to check the dossier by hand, with the real commands for this document. */
+static int make_readme(part *out, const dossier_input *in, int width, int64_t made_ms)
+{
+    const char *id = in->id, *first = in->versions[0].commit;
+    size_t n = in->nversions;
+    int has_key = in->signing_key != NULL, has_signers = in->allowed_signers != NULL;
+    char made[32];
+    util_format_rfc3339(made, sizeof(made), made_ms);
+    util_buf b;
+    util_buf_init(&b);
+    int bad = 0;
+#define P(...) (bad |= util_buf_printf(&b, __VA_ARGS__) < 0)
+
+    P("# Dossier of %s\n\n", id);
+    P("This archive holds every version of the document %s (%zu in all),\n"
+      "exactly as the kenes server keeps them in its git repository, and what you need\n"
+      "to check that by hand. It was made on %s (UTC). The files in it are dated\n"
+      "with that time, not with the times of the commits: those are in history.json.\n\n",
+      id, n, made);
+
+    P("## Contents\n\n");
+    P("- `versions/%0*d-<commit>.md`", width, 1);
+    if (n > 1)
+        P(" ... `versions/%0*zu-<commit>.md`", width, n);
+    P(": the document file `%s.md` at each version, oldest first. The number is the\n"
+      "  version's place; the 40 hexadecimal digits are the git commit that made it.\n",
+      id);
+    if (n > 1) {
+        P("- `diffs/%0*d-%0*d.diff`", width, 1, width, 2);
+        if (n > 2)
+            P(" ... `diffs/%0*zu-%0*zu.diff`", width, n - 1, width, n);
+        P(": what changed from one version to the next, as a unified diff\n"
+          "  (the form `git diff` prints). An empty diff means that commit left the file as\n"
+          "  it was (an approval that did not change the stage, for example).\n");
+    }
+    P("- `history.json`: the server's record of the document's commits: commit, time,\n"
+      "  author, action, stages, comment, role.\n");
+    if (has_key)
+        P("- `signing-key.pub`: the public key the server signs its commits with.\n");
+    if (has_signers)
+        P("- `allowed_signers`: the server's key in the form git reads to check signatures.\n");
+    P("- `README.md`: this file.\n\n");
+
+    P("## Checking it by hand\n\n"
+      "You need git (2.34 or newer) and a clone of the repository that holds the document\n"
+      "(any git client can clone it; the server's administrator can tell you where it is).\n"
+      "Unzip this archive, then:\n\n"
+      "    DOSSIER=\"$PWD\"          # the folder this README is in\n"
+      "    git clone <repository> kenes-repository\n"
+      "    cd kenes-repository\n\n");
+
+    P("1. Each version file is byte for byte the file git stores at its commit:\n\n"
+      "       git show %s:%s.md | cmp - \"$DOSSIER/versions/%0*d-%s.md\"\n\n"
+      "   `cmp` prints nothing when the two are identical. All versions at once:\n\n"
+      "       for f in \"$DOSSIER\"/versions/*.md; do\n"
+      "         c=$(basename \"$f\" .md); c=${c#*-}\n"
+      "         git show \"$c:%s.md\" | cmp - \"$f\" && echo \"same: $c\"\n"
+      "       done\n\n"
+      "   Case reviews (ids beginning with `case/`) are the one exception: their repository\n"
+      "   stores every version sealed (encrypted with a key only the server holds), so\n"
+      "   `git show` prints the sealed bytes. The version files here are those versions\n"
+      "   opened: identical once opened, not byte for byte with what git prints. Their\n"
+      "   commits, signatures and history check as below.\n\n",
+      first, id, width, 1, first, id);
+
+    if (has_signers) {
+        P("2. Each commit carries the server's SSH signature. Check it, commit by commit:\n\n"
+          "       git -c gpg.format=ssh \\\n"
+          "           -c gpg.ssh.allowedSignersFile=\"$DOSSIER/allowed_signers\" \\\n"
+          "           verify-commit %s\n\n"
+          "   git says `Good \"git\" signature` for a signed commit that nobody altered, and\n"
+          "   fails otherwise. A key proves nothing merely because it came in this archive:\n",
+          first);
+        if (has_key)
+            P("   compare the fingerprint `ssh-keygen -lf \"$DOSSIER/signing-key.pub\"` prints\n"
+              "   with the one the server's operator publishes.\n\n");
+        else
+            P("   compare the key in allowed_signers with the one the server's operator\n"
+              "   publishes.\n\n");
+    } else if (has_key) {
+        P("2. Each commit carries the server's SSH signature, made with signing-key.pub. This\n"
+          "   dossier has no allowed_signers file: write one line\n"
+          "   `<committer e-mail> namespaces=\"git\" <the key from signing-key.pub>` into a file\n"
+          "   allowed_signers, then:\n\n"
+          "       git -c gpg.format=ssh \\\n"
+          "           -c gpg.ssh.allowedSignersFile=\"$DOSSIER/allowed_signers\" \\\n"
+          "           verify-commit %s\n\n"
+          "   A key proves nothing merely because it came in this archive: compare the\n"
+          "   fingerprint `ssh-keygen -lf \"$DOSSIER/signing-key.pub\"` prints with the one\n"
+          "   the server's operator publishes.\n\n",
+          first);
+    } else {
+        P("2. This dossier carries no signing key: the server that made it gave none, so\n"
+          "   signatures cannot be checked from here. Each commit id still fixes the version\n"
+          "   and everything before it; `git fsck` checks that nothing in the clone is\n"
+          "   damaged.\n\n");
+    }
+
+    P("3. history.json lists the commits. Every commit it names is in the repository:\n"
+      "   `git show -s <commit>` prints its message, with its `Kenes-Document`,\n"
+      "   `Kenes-Action` and `Kenes-Stage` lines. Those that changed the file are the ones\n"
+      "   `git log --format=%%H -- %s.md` lists.\n\n",
+      id);
+
+    P("## По-русски\n\n"
+      "Архив содержит все версии документа %s (%zu) в том виде, в каком сервер kenes\n"
+      "хранит их в git. Каждый файл в versions/ побайтно совпадает с выводом\n"
+      "`git show <коммит>:%s.md` в клоне репозитория; дела (case/...) хранятся там\n"
+      "зашифрованными, и совпадение наступает после расшифровки. Подпись коммита\n"
+      "проверяет `git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=allowed_signers\n"
+      "verify-commit <коммит>`%s. history.json перечисляет коммиты документа%s.\n"
+      "Даты файлов в архиве — время его создания (%s UTC), а не время коммитов.\n",
+      id, n, id, has_key || has_signers ? "" : " (в этом архиве ключа подписи нет)",
+      n > 1 ? ", diffs/ показывает изменения между соседними версиями" : "", made);
+#undef P
+
+    if (bad || !(out->data = util_buf_detach(&b, &out->len))) {
+        util_buf_dispose(&b);
+        return KENES_ENOMEM;
+    }
+    return 0;
+}
+
+static int make_parts(parts *p, const dossier_input *in, int width, int64_t made_ms)
+{
+    char path[300];
+    snprintf(path, sizeof(path), "%s.md", in->id); /* id_valid: at most 256 bytes */
+    int rc = pretty_json(&p->history, in->history_json);
+    if (rc == 0 && in->signing_key)
+        rc = line_file(&p->key, in->signing_key);
+    if (rc == 0 && in->allowed_signers)
+        rc = line_file(&p->signers, in->allowed_signers);
+    if (rc == 0)
+        rc = make_diffs(p, in, path);
+    if (rc == 0)
+        rc = make_readme(&p->readme, in, width, made_ms);
+    return rc;
+}
+
+/* ---- the archive ---- */
+
+typedef struct writer {
+    zip_t *za;
+    time_t mtime;
+    zip_uint8_t ut[5]; /* extended timestamp: flags (mtime present), mtime LE */
+} writer;
+
+/* data must stay valid until zip_close(): libzip reads it only then. */
+static int add_entry(writer *w, const char *name, const char *data, size_t len)
+{
+    zip_source_t *src = zip_source_buffer(w->za, len ? data : NULL, len, 0);
+    if (!src)
+        return KENES_ENOMEM;
+    zip_int64_t idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8);
+    if (idx < 0) {
+        zip_source_free(src);
+        return KENES_EIO;
+    }
+    zip_uint64_t i = (zip_uint64_t)idx;
+    if (zip_set_file_compression(w->za, i, ZIP_CM_DEFLATE, 9) < 0 ||
+        zip_file_set_mtime(w->za, i, w->mtime, 0) < 0 ||
+        zip_file_set_external_attributes(w->za, i, 0, ZIP_OPSYS_UNIX, ENTRY_MODE << 16) < 0)
+        return KENES_EIO;
+    /* The DOS time libzip writes is local wall-clock time; unzip prefers this. */
+    if (w->mtime >= 0 && w->mtime <= INT32_MAX &&
+        zip_file_extra_field_set(w->za, i, EF_TIMESTAMP, ZIP_EXTRA_FIELD_NEW, w->ut, sizeof(w->ut),
+                                 ZIP_FL_LOCAL | ZIP_FL_CENTRAL) < 0)
+        return KENES_EIO;
+    return 0;
+}
+
+static int add_entries(writer *w, const parts *p, const dossier_input *in, int width)
+{
+    int rc = add_entry(w, "README.md", p->readme.data, p->readme.len);
+    if (rc == 0)
+        rc = add_entry(w, "history.json", p->history.data, p->history.len);
+    if (rc == 0 && p->key.data)
+        rc = add_entry(w, "signing-key.pub", p->key.data, p->key.len);
+    if (rc == 0 && p->signers.data)
+        rc = add_entry(w, "allowed_signers", p->signers.data, p->signers.len);
+    /* width <= 20 and a commit is 40 characters: a name never reaches 128. */
+    char name[128];
+    for (size_t i = 0; rc == 0 && i < in->nversions; i++) {
+        const dossier_version *v = &in->versions[i];
+        int n = snprintf(name, sizeof(name), "versions/%0*zu-%s.md", width, i + 1, v->commit);
+        rc = n < 0 || (size_t)n >= sizeof(name) ? KENES_EINVAL
+                                                : add_entry(w, name, v->text, v->len);
+    }
+    for (size_t i = 0; rc == 0 && i < p->ndiffs; i++) {
+        int n = snprintf(name, sizeof(name), "diffs/%0*zu-%0*zu.diff", width, i + 1, width, i + 2);
+        rc = n < 0 || (size_t)n >= sizeof(name) ? KENES_EINVAL
+                                                : add_entry(w, name, p->diffs[i].data,
+                                                            p->diffs[i].len);
+    }
+    return rc;
+}
+
+/* The finished archive out of its buffer source, into one malloc'd buffer. */
+static int read_source(char **out, size_t *len, zip_source_t *src)
+{
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_source_stat(src, &st) < 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > SIZE_MAX - 1)
+        return KENES_EIO;
+    char *buf = malloc((size_t)st.size + 1);
+    if (!buf)
+        return KENES_ENOMEM;
+    if (zip_source_open(src) < 0) {
+        free(buf);
+        return KENES_EIO;
+    }
+    zip_uint64_t got = 0;
+    while (got < st.size) {
+        zip_int64_t r = zip_source_read(src, buf + got, st.size - got);
+        if (r <= 0)
+            break;
+        got += (zip_uint64_t)r;
+    }
+    zip_source_close(src);
+    if (got != st.size) {
+        free(buf);
+        return KENES_EIO;
+    }
+    buf[got] = '\0';
+    *out = buf;
+    *len = (size_t)got;
+    return 0;
+}
+
+static int write_zip(char **out, size_t *len, const parts *p, const dossier_input *in, int width,
+                     int64_t made_ms)
+{
+    writer w = {.mtime = (time_t)(made_ms / 1000)};
+    uint32_t t = (uint32_t)w.mtime;
+    w.ut[0] = 1;
+    for (int i = 0; i < 4; i++)
+        w.ut[1 + i] = (zip_uint8_t)(t >> (8 * i));
+
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
+    if (!src) {
+        zip_error_fini(&ze);
+        return KENES_ENOMEM;
+    }
+    w.za = zip_open_from_source(src, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+    zip_error_fini(&ze);
+    if (!w.za) {
+        zip_source_free(src);
+        return KENES_EIO;
+    }
+    /* Keep the source past zip_close(), which writes the archive into it. */
+    zip_source_keep(src);
+    int rc = add_entries(&w, p, in, width);
+    if (rc == 0 && zip_close(w.za) < 0)
+        rc = KENES_EIO;
+    if (rc < 0)
+        zip_discard(w.za); /* zip_close() frees the archive only when it succeeds */
+    else
+        rc = read_source(out, len, src);
+    zip_source_free(src);
+    return rc;
+}
+
+int dossier_build(char **zip, size_t *zip_len, const dossier_input *in)
+{
+    if (!zip || !zip_len)
+        return KENES_EINVAL;
+    *zip = NULL;
+    *zip_len = 0;
+    int rc = check_input(in);
+    if (rc < 0)
+        return rc;
+    int width = digits_for(in->nversions);
+    int64_t made_ms = util_now_ms();
+    parts p = {0};
+    rc = make_parts(&p, in, width, made_ms);
+    if (rc == 0)
+        rc = write_zip(zip, zip_len, &p, in, width, made_ms);
+    parts_dispose(&p);
+    return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * Signing: the server's Ed25519 key and SSH signatures on its commits.
+ *
+ * Every commit kenes makes carries a "gpgsig" header holding an SSH
+ * signature (OpenSSH's PROTOCOL.sshsig, namespace "git", SHA-512), so the
+ * plain git command checks it:
+ *
+ *   git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=DATA/allowed_signers \
+ *       verify-commit <commit>
+ *
+ * git finds the principal by the key (ssh-keygen -Y find-principals), not by
+ * the committer, so the principal in allowed_signers is a label; kenes uses
+ * the committer email.
+ *
+ * Files in the keys folder (DATA/keys):
+ *   signing.key  the 64-byte libsodium Ed25519 secret key (seed || public
+ *                key), mode 0600
+ *   signing.pub  "ssh-ed25519 AAAA... kenes\n", the OpenSSH public key line
+ *
+ * A signer is read-only once open: signing needs no lock, so the store's
+ * writer on the thread pool may use it while the loop reads it.
+ */
+#ifndef KENES_SIGN_H
+#define KENES_SIGN_H
+
+#include <stddef.h>
+
+#define SIGN_KEY_FILE "signing.key"
+#define SIGN_PUB_FILE "signing.pub"
+#define SIGN_NAMESPACE "git"
+#define SIGN_KEY_COMMENT "kenes"
+
+/* "ssh-ed25519 " + 68 base64 digits + " kenes" + NUL fits; a principal adds its length. */
+#define SIGN_LINE_MAX 128
+
+typedef struct signer signer;
+
+/* Make a new key: dir/signing.key (0600) and dir/signing.pub (0644), both
+ * written durably; dir is made (0700) if missing.  KENES_EEXISTS if
+ * dir/signing.key is there already (it is never replaced). */
+int sign_create_key(const char *dir);
+
+/* Load dir/signing.key into locked, read-only memory.  The file must be 64
+ * bytes, readable by its owner only, and its public half must match its
+ * seed.  On failure *out is NULL and err names the file and the reason. */
+int sign_open(signer **out, const char *dir, char *err, size_t errcap);
+/* Wipes the key.  NULL is a no-op. */
+void sign_free(signer *s);
+
+/* The OpenSSH public key line, "ssh-ed25519 AAAA... kenes" (no newline).
+ * KENES_ETOOBIG if cap is too small (SIGN_LINE_MAX is enough). */
+int sign_public_line(const signer *s, char *out, size_t cap);
+/* The allowed_signers line for this key, "<principal> namespaces="git"
+ * ssh-ed25519 AAAA..." (no newline).  KENES_EINVAL if principal is empty or
+ * holds a space, a comma, a quote or a control character; KENES_ETOOBIG if
+ * cap is too small. */
+int sign_allowed_signers_line(const signer *s, const char *principal, char *out, size_t cap);
+
+/* Sign data for namespace "git": *armored (malloc'd, NUL-terminated, ending
+ * in a newline, as ssh-keygen -Y sign writes a .sig file) is the signature
+ * between "-----BEGIN SSH SIGNATURE-----" and "-----END SSH SIGNATURE-----",
+ * base64 in lines of 70.  Any thread. */
+int sign_buffer(const signer *s, char **armored, size_t *len, const char *data, size_t data_len);
+
+#endif
