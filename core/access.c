@@ -23,6 +23,7 @@ const access_route access_routes[] = {
     {"GET", "/api/v1/documents/{id}/history", ACCESS_DOC_READ, 0},
     {"GET", "/api/v1/documents/{id}/versions/{commit}", ACCESS_DOC_READ, 0},
     {"GET", "/api/v1/documents/{id}/diff", ACCESS_DOC_READ, 0},
+    {"GET", "/api/v1/documents/{id}/dossier.zip", ACCESS_DOC_DOSSIER, 0},
     {NULL, NULL, ACCESS_ANYONE, 0},
 };
 
@@ -78,6 +79,11 @@ int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, cons
         return 0;
     case ACCESS_DOC_ERASE:
         return u->role == ROLE_ADMIN && confidential;
+    case ACCESS_DOC_DOSSIER:
+        /* A case's dossier is every version of a child's file at once. */
+        if (confidential)
+            return u->role == ROLE_AUDITOR;
+        return access_doc(u, wf, ACCESS_DOC_READ, region, NULL, 0);
     default:
         return 0;
     }

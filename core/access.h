@@ -26,7 +26,8 @@ typedef enum access_rule {
     ACCESS_DOC_READ,   /* the workflow's read: rule (everyone signed in without one) */
     ACCESS_DOC_EDIT,   /* the workflow's edit: rule (and an editable stage) */
     ACCESS_DOC_ACT,    /* the transition's roles and scope */
-    ACCESS_DOC_ERASE   /* admins, on confidential documents */
+    ACCESS_DOC_ERASE,  /* admins, on confidential documents */
+    ACCESS_DOC_DOSSIER /* readers; for confidential documents auditors only */
 } access_rule;
 
 typedef struct access_route {
@@ -48,7 +49,8 @@ const access_route *access_route_find(const char *method, const char *pattern, i
 int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const char *region);
 
 /* Document rules.  action: the transition's action for ACCESS_DOC_ACT (any
- * transition with that name), else NULL.  confidential: for ACCESS_DOC_ERASE. */
+ * transition with that name), else NULL.  confidential: for ACCESS_DOC_ERASE
+ * and ACCESS_DOC_DOSSIER. */
 int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
                const char *action, int confidential);
 

@@ -240,7 +240,7 @@ static void handle_template(server *srv, http_request *req, const char *type)
 /* Split "plan/KZ-11/2026/transitions" into the id and what follows it. */
 static int split_document_path(char *rest, const char **sub, const char **arg)
 {
-    static const char *const tails[] = {"transitions", "history", "diff"};
+    static const char *const tails[] = {"transitions", "history", "diff", "dossier.zip"};
     *sub = NULL;
     *arg = NULL;
     char *slash = strrchr(rest, '/');

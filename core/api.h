@@ -33,6 +33,10 @@ int api_query(const http_request *req, const char *name, char *out, size_t cap);
 /* ---- the access log (api_audit.c) ---- */
 void api_audit_access(server *srv, http_request *req);
 
+/* ---- dossiers (api_dossier.c); history is the history answer (stolen) ---- */
+void api_docs_dossier(server *srv, http_request *req, const auth_user *user, const idx_doc *d,
+                      json_t *history);
+
 /* ---- documents (api_docs.c) ---- */
 void api_docs_list(server *srv, http_request *req, const auth_user *user);
 void api_docs_create(server *srv, http_request *req, const auth_user *user);

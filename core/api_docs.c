@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "api.h"
 #include "doc.h"
 #include "docs.h"
@@ -192,8 +193,7 @@ static void handle_erase(server *srv, http_request *req, const auth_user *user, 
     json_decref(body);
 }
 
-static void handle_history(server *srv, http_request *req, const auth_user *user,
-                           const idx_doc *d)
+static json_t *history_json(const idx_doc *d)
 {
     json_t *list = json_array();
     for (size_t i = d->nversions; i-- > 0;) {
@@ -206,8 +206,13 @@ static void handle_history(server *srv, http_request *req, const auth_user *user
                             "from", v->from, "to", v->to, "comment", v->comment, "role", v->role,
                             "approval", v->approval));
     }
-    reply_logged(srv, req, user, d, "history", 200,
-                 json_pack("{s:s, s:o}", "id", d->id, "versions", list), NULL);
+    return json_pack("{s:s, s:o}", "id", d->id, "versions", list);
+}
+
+static void handle_history(server *srv, http_request *req, const auth_user *user,
+                           const idx_doc *d)
+{
+    reply_logged(srv, req, user, d, "history", 200, history_json(d), NULL);
 }
 
 static const idx_version *find_version(const idx_doc *d, const char *commit)
@@ -398,6 +403,19 @@ void api_docs_one(server *srv, http_request *req, const auth_user *user, const c
     } else if (strcmp(sub, "diff") == 0) {
         if (get)
             return handle_diff(srv, req, user, d);
+    } else if (strcmp(sub, "dossier.zip") == 0) {
+        if (get) {
+            int confidential = docs_confidential(srv, d);
+            if (!access_doc(user, wf_set_find(srv->workflows,
+                                              json_string_value(json_object_get(d->doc, "type"))),
+                            ACCESS_DOC_DOSSIER, json_string_value(json_object_get(d->doc, "region")),
+                            NULL, confidential)) {
+                api_reply_error(req, 403, "forbidden", NULL,
+                                "a case's dossier is for auditors only");
+                return;
+            }
+            return api_docs_dossier(srv, req, user, d, history_json(d));
+        }
     }
     api_reply_error(req, 405, "method_not_allowed", NULL, "%s is not allowed here", req->method);
 }

@@ -873,3 +873,23 @@ int store_contains(store *s, const char *commit)
     int rc = git_graph_descendant_of(s->rrepo, &head, &id);
     return rc < 0 ? 0 : rc;
 }
+
+int store_read_versions(store *s, char **texts, size_t *lens, const char *const *commits, size_t n,
+                        const char *path)
+{
+    git_repository *repo = NULL;
+    int rc = open_repo(&repo, s->gitdir);
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = NULL;
+        lens[i] = 0;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = read_file(&texts[i], &lens[i], repo, commits[i], path);
+    git_repository_free(repo);
+    if (rc < 0)
+        for (size_t i = 0; i < n; i++) {
+            free(texts[i]);
+            texts[i] = NULL;
+        }
+    return rc;
+}

@@ -146,6 +146,11 @@ struct store_read {
     uv_work_t work;
 };
 
+/* Read path at each of n commits into texts[i] (malloc'd) and lens[i].
+ * For the thread pool: it opens its own repository handle.  All or nothing. */
+int store_read_versions(store *s, char **texts, size_t *lens, const char *const *commits, size_t n,
+                        const char *path);
+
 /* Run a read on the thread pool; cb on the loop.  0 or negative (then no cb). */
 int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload);
 
