@@ -13,6 +13,7 @@ const access_route access_routes[] = {
     {"GET", "/api/v1/regions", ACCESS_SIGNED_IN, 0},
     {"GET", "/api/v1/templates/{type}", ACCESS_SIGNED_IN, 0},
     {"GET", "/api/v1/signing-key", ACCESS_SIGNED_IN, 0},
+    {"GET", "/api/v1/audit", ACCESS_ROLES, ROLES_AUDIT},
     {"GET", "/api/v1/audit/access", ACCESS_ROLES, ROLES_AUDIT},
     {"GET", "/api/v1/documents", ACCESS_DOC_LIST, 0},
     {"POST", "/api/v1/documents", ACCESS_DOC_CREATE, 0},

@@ -383,6 +383,8 @@ void api_handle(http_request *req, void *payload)
         api_reply_json(req, 200, json_pack("{s:o}", "regions", region_to_json()), NULL);
     } else if (type) {
         handle_template(srv, req, type);
+    } else if (strcmp(p, "audit") == 0) {
+        api_audit_feed(srv, req);
     } else if (strcmp(p, "audit/access") == 0) {
         api_audit_access(srv, req);
     } else if (strcmp(p, "signing-key") == 0) {

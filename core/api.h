@@ -30,6 +30,9 @@ json_t *api_body_object(http_request *req, const char *const *allowed);
 /* Value of a query parameter, percent-decoded into out.  1 found, 0 absent, -1 malformed. */
 int api_query(const http_request *req, const char *name, char *out, size_t cap);
 
+/* ---- the audit feed (api_feed.c) ---- */
+void api_audit_feed(server *srv, http_request *req);
+
 /* ---- the access log (api_audit.c) ---- */
 void api_audit_access(server *srv, http_request *req);
 

@@ -101,9 +101,33 @@ static http_op *op_new(server *srv, http_request *req, const auth_user *user)
     return op;
 }
 
+/* ?at=<RFC 3339>: 1 and *at_ms when given, 0 when absent, -1 after
+ * answering 400 (malformed, or in the future: nothing is known of it yet). */
+static int at_param(http_request *req, int64_t *at_ms)
+{
+    char text[64];
+    int has = api_query(req, "at", text, sizeof(text));
+    if (has == 0)
+        return 0;
+    if (has < 0 || util_parse_rfc3339(at_ms, text) < 0) {
+        api_reply_error(req, 400, "bad_request", NULL,
+                        "at must be an RFC 3339 time such as 2026-02-07T10:00:00Z");
+        return -1;
+    }
+    if (*at_ms > util_now_ms()) {
+        api_reply_error(req, 400, "bad_request", NULL, "at is in the future");
+        return -1;
+    }
+    return 1;
+}
+
 void api_docs_list(server *srv, http_request *req, const auth_user *user)
 {
     char type[128], region[32], stage[128];
+    int64_t at_ms;
+    int hat = at_param(req, &at_ms);
+    if (hat < 0)
+        return;
     int ht = api_query(req, "type", type, sizeof(type));
     int hr = api_query(req, "region", region, sizeof(region));
     int hs = api_query(req, "stage", stage, sizeof(stage));
@@ -120,12 +144,24 @@ void api_docs_list(server *srv, http_request *req, const auth_user *user)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         const json_t *doc = all[i]->doc;
-        if ((ht && strcmp(type, json_string_value(json_object_get(doc, "type"))) != 0) ||
+        /* As things stood at `at`: the stage and version then (type and
+         * region never change). */
+        const idx_version *then = hat ? index_version_at(all[i], at_ms) : NULL;
+        const char *stage_now = hat ? (then ? then->to : NULL)
+                                    : json_string_value(json_object_get(doc, "stage"));
+        if (!stage_now ||
+            (ht && strcmp(type, json_string_value(json_object_get(doc, "type"))) != 0) ||
             (hr && strcmp(region, json_string_value(json_object_get(doc, "region"))) != 0) ||
-            (hs && strcmp(stage, json_string_value(json_object_get(doc, "stage"))) != 0) ||
-            !docs_may_read(srv, user, all[i]))
+            (hs && strcmp(stage, stage_now) != 0) || !docs_may_read(srv, user, all[i]))
             continue;
-        json_array_append_new(list, docs_list_entry(srv, all[i]));
+        if (hat)
+            json_array_append_new(
+                list, json_pack("{s:s, s:O, s:O, s:s, s:s}", "id", all[i]->id, "type",
+                                json_object_get(doc, "type"), "region",
+                                json_object_get(doc, "region"), "stage", then->to, "version",
+                                then->commit));
+        else
+            json_array_append_new(list, docs_list_entry(srv, all[i]));
     }
     free(all);
     api_reply_json(req, 200, json_pack("{s:o}", "documents", list), NULL);
@@ -380,6 +416,19 @@ void api_docs_one(server *srv, http_request *req, const auth_user *user, const c
         return;
     }
     if (!sub) {
+        int64_t at_ms;
+        int hat = get ? at_param(req, &at_ms) : 0;
+        if (hat < 0)
+            return;
+        if (hat) {
+            /* The document as it stood then: its version at that moment. */
+            const idx_version *then = index_version_at(d, at_ms);
+            if (!then) {
+                api_reply_error(req, 404, "not_found", NULL, "the document did not exist yet");
+                return;
+            }
+            return start_read(srv, req, user, d, STORE_READ_FILE, then->commit, NULL);
+        }
         if (get)
             return reply_doc(srv, req, user, 200, d);
         if (strcmp(req->method, "DELETE") == 0)

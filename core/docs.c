@@ -224,7 +224,7 @@ static void write_done(store_write *w, void *payload)
     memcpy(op->v.commit, w->commit, sizeof(op->v.commit));
     if (op->erase)
         vault_forget_key(op->srv->vault, d->id);
-    index_add_version(d, &op->v);
+    index_record(op->srv->index, d, &op->v);
     index_set_doc(d, op->newdoc);
     op->newdoc = NULL;
     log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);

@@ -8,6 +8,8 @@
 
 struct doc_index {
     map *docs; /* id -> idx_doc */
+    idx_event *events;
+    size_t nevents, cap;
 };
 
 int index_new(doc_index **out)
@@ -55,6 +57,7 @@ void index_free(doc_index *ix)
     while (map_iter_next(&it, &k, &v))
         doc_free(v);
     map_free(ix->docs);
+    free(ix->events);
     free(ix);
 }
 
@@ -88,6 +91,19 @@ static char *dup_or_null(const char *s)
 
 int index_add_version(idx_doc *d, const idx_version *v)
 {
+    return index_record(NULL, d, v);
+}
+
+int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
+{
+    if (ix && ix->nevents == ix->cap) {
+        size_t cap = ix->cap ? ix->cap * 2 : 256;
+        idx_event *p = realloc(ix->events, cap * sizeof(*p));
+        if (!p)
+            return KENES_ENOMEM;
+        ix->events = p;
+        ix->cap = cap;
+    }
     if (d->nversions == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 4;
         idx_version *p = realloc(d->versions, cap * sizeof(*p));
@@ -110,6 +126,8 @@ int index_add_version(idx_doc *d, const idx_version *v)
     n->approval = dup_or_null(v->approval);
     d->nversions++;
     memcpy(d->version, n->commit, sizeof(d->version));
+    if (ix)
+        ix->events[ix->nevents++] = (idx_event){d, d->nversions - 1};
     return 0;
 }
 
@@ -162,4 +180,54 @@ int index_foreach(doc_index *ix, int (*cb)(idx_doc *d, void *payload), void *pay
             return rc;
     }
     return 0;
+}
+
+size_t index_event_count(const doc_index *ix)
+{
+    return ix->nevents;
+}
+
+const idx_event *index_event_at(const doc_index *ix, size_t i)
+{
+    return i < ix->nevents ? &ix->events[i] : NULL;
+}
+
+static int64_t event_time(const idx_event *e)
+{
+    return e->doc->versions[e->version].time_ms;
+}
+
+typedef struct ranked {
+    idx_event e;
+    size_t pos; /* load order, which breaks ties: one repository's commits stay in order */
+} ranked;
+
+static int by_time(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    int64_t tx = event_time(&x->e), ty = event_time(&y->e);
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+void index_sort_events(doc_index *ix)
+{
+    ranked *r = malloc((ix->nevents ? ix->nevents : 1) * sizeof(*r));
+    if (!r)
+        return; /* the feed is then in load order: still complete */
+    for (size_t i = 0; i < ix->nevents; i++)
+        r[i] = (ranked){ix->events[i], i};
+    qsort(r, ix->nevents, sizeof(*r), by_time);
+    for (size_t i = 0; i < ix->nevents; i++)
+        ix->events[i] = r[i].e;
+    free(r);
+}
+
+const idx_version *index_version_at(const idx_doc *d, int64_t at_ms)
+{
+    for (size_t i = d->nversions; i-- > 0;)
+        if (d->versions[i].time_ms <= at_ms)
+            return &d->versions[i];
+    return NULL;
 }

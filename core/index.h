@@ -47,8 +47,25 @@ void index_remove(doc_index *ix, const char *id);
 
 /* Append a version (strings copied) and make it the head. */
 int index_add_version(idx_doc *d, const idx_version *v);
+/* The same, and record it as the newest event of ix. */
+int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
 /* Replace the current JSON (takes the reference). */
 void index_set_doc(idx_doc *d, json_t *doc);
+
+/* Every version of every document in the order it happened: what the
+ * audit feed pages through.  Append-only, so a position stays valid. */
+typedef struct idx_event {
+    idx_doc *doc;
+    size_t version; /* index into doc->versions */
+} idx_event;
+size_t index_event_count(const doc_index *ix);
+const idx_event *index_event_at(const doc_index *ix, size_t i);
+/* Order the events by time (stably): after the start-up load, which reads
+ * one repository after the other. */
+void index_sort_events(doc_index *ix);
+
+/* The latest version of d at or before time at_ms, or NULL if d did not exist yet. */
+const idx_version *index_version_at(const idx_doc *d, int64_t at_ms);
 
 /* Every committed document, sorted by id.  *out is malloc'd; free() it. */
 int index_list(idx_doc ***out, size_t *count, const doc_index *ix);

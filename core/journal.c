@@ -54,7 +54,7 @@ static int add(doc_index *ix, int repo, const char *document, const idx_version 
                  v->commit);
         return 0;
     }
-    return index_add_version(d, v);
+    return index_record(ix, d, v);
 }
 
 typedef struct walk_ctx {

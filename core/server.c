@@ -409,6 +409,7 @@ int server_run(const config *cfg, int demo)
             goto out;
         }
     }
+    index_sort_events(srv.index);
     server_path(path, sizeof(path), cfg->data_dir, "access.log");
     if (alog_open(&srv.alog, &loop, path, err, sizeof(err)) < 0) {
         fault("access log", err);

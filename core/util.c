@@ -235,7 +235,9 @@ int util_write_file_atomic(const char *path, const char *data, size_t len, int m
 int util_parse_rfc3339(int64_t *out_ms, const char *s)
 {
     int Y, M, D, h, m, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6)
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6 || n != 19 ||
+        M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 || h < 0 || m < 0 ||
+        sec < 0)
         return -EINVAL;
     const char *p = s + n;
     if (*p == '.')

@@ -16,14 +16,14 @@
  *
  * Only <kenes/plugin.h>, jansson, libc and the plugins' own
  * ../common/check.h (static inline helpers shared with regional-plan and
- * commission-roster: blank text, strict dates, paths, the region rule, the
- * header's limits): everything else comes through the api table.  What a
- * case judges differently (an optional title that must not name the child,
- * dates in the past, null as absent, every problem listed) stays here.
+ * commission-roster: the report of problems at their paths, unknown keys,
+ * blank text, strict dates, the region and the header's limits):
+ * everything else comes through the api table.  What a case judges
+ * differently stays here: null as absent, optional and length-limited text,
+ * an optional title that must not name the child, dates in the past.
  */
 #include <kenes/plugin.h>
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +38,6 @@
 #define TEXT_LONG 10000        /* decisions, comments, next steps */
 #define PSEUDONYM_MIN 3
 #define PSEUDONYM_MAX 64
-#define MSG_CAP 480           /* the core keeps 512 bytes of a message */
 #define NAME_CAP 1024         /* a 200-character name, folded or spelled in Latin */
 #define PART_MIN 3            /* shorter name parts match too much by chance */
 
@@ -405,29 +404,12 @@ static int title_names_child(const child_name *cn, const char *title)
 
 /* ---- validation --------------------------------------------------------- */
 
+/* Problems go to r (chk_problem, unlimited: a case lists every problem it
+ * finds, as it always has); today is for the rules on past dates. */
 typedef struct {
-    const kenes_api *api;
-    kenes_errors *errs;
+    chk_report r;
     int today; /* YYYYMMDD, UTC */
-    int bad;
 } check;
-
-/* Not chk_problem: a case reports every problem it finds, with no
- * CHK_PROBLEMS_MAX and no "has more problems" line; sharing that reporter
- * would change what a case with many problems is told. */
-static void fail(check *c, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(check *c, const char *path, const char *fmt, ...)
-{
-    char msg[MSG_CAP];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    c->api->error(c->errs, path, "%s", msg);
-    c->bad = 1;
-}
 
 enum { OPTIONAL = 0, REQUIRED = 1 };
 
@@ -435,27 +417,6 @@ enum { OPTIONAL = 0, REQUIRED = 1 };
 static int absent(const json_t *v)
 {
     return !v || json_is_null(v);
-}
-
-/* Unknown keys of obj, each at base.key.  Not chk_unknown_keys: reported
- * by fail(), and the message lists the expected keys itself. */
-static void check_keys(check *c, const json_t *obj, const char *base,
-                       const char *const *known, const char *what)
-{
-    const char *key;
-    const json_t *value;
-    json_object_foreach((json_t *)obj, key, value) {
-        if (chk_one_of(known, key))
-            continue;
-        char path[CHK_PATH_CAP], expected[256];
-        size_t at = 0;
-        for (size_t i = 0; known[i]; i++) {
-            at = append(expected, sizeof(expected), at, i ? ", " : "");
-            at = append(expected, sizeof(expected), at, known[i]);
-        }
-        chk_path_key(path, sizeof(path), base, key);
-        fail(c, path, "is not a field of %s (expected %s)", what, expected);
-    }
 }
 
 /* v as text of at most max characters.  NULL when absent (reported if
@@ -466,25 +427,25 @@ static const char *text_value(check *c, const json_t *v, const char *path, int r
 {
     if (absent(v)) {
         if (required)
-            fail(c, path, "is required: %s", what);
+            chk_problem(&c->r, path, "is required: %s", what);
         return NULL;
     }
     if (!json_is_string(v)) {
-        fail(c, path, "must be text: %s", what);
+        chk_problem(&c->r, path, "must be text: %s", what);
         return NULL;
     }
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
-    if (strlen(s) != len || !c->api->utf8_valid(s, len)) {
-        fail(c, path, "must be valid UTF-8 text");
+    if (strlen(s) != len || !c->r.api->utf8_valid(s, len)) {
+        chk_problem(&c->r, path, "must be valid UTF-8 text");
         return NULL;
     }
-    if (c->api->utf8_length(s) > max) {
-        fail(c, path, "must be at most %zu characters long", max);
+    if (c->r.api->utf8_length(s) > max) {
+        chk_problem(&c->r, path, "must be at most %zu characters long", max);
         return NULL;
     }
     if (required && chk_blank(s)) {
-        fail(c, path, "must not be blank: %s", what);
+        chk_problem(&c->r, path, "must not be blank: %s", what);
         return NULL;
     }
     return s;
@@ -507,12 +468,12 @@ static int date(check *c, const json_t *obj, const char *key, const char *path, 
     const json_t *v = json_object_get(obj, key);
     if (absent(v)) {
         if (required)
-            fail(c, path, "is required: a date YYYY-MM-DD");
+            chk_problem(&c->r, path, "is required: a date YYYY-MM-DD");
         return DATE_ABSENT;
     }
     int y, m, d;
-    if (!chk_is_date(c->api, json_string_value(v), &y, &m, &d)) {
-        fail(c, path, "must be a calendar date YYYY-MM-DD");
+    if (!chk_is_date(c->r.api, json_string_value(v), &y, &m, &d)) {
+        chk_problem(&c->r, path, "must be a calendar date YYYY-MM-DD");
         return DATE_BAD;
     }
     *out = ymd(y, m, d);
@@ -534,7 +495,7 @@ static const json_t *object(check *c, const json_t *obj, const char *key, const 
     if (absent(v))
         return NULL;
     if (!json_is_object(v)) {
-        fail(c, path, "must be an object %s", shape);
+        chk_problem(&c->r, path, "must be an object %s", shape);
         return NULL;
     }
     return v;
@@ -548,7 +509,7 @@ static const json_t *list(check *c, const json_t *obj, const char *key, const ch
     if (absent(v))
         return NULL;
     if (!json_is_array(v)) {
-        fail(c, path, "must be a list %s", shape);
+        chk_problem(&c->r, path, "must be a list %s", shape);
         return NULL;
     }
     return v;
@@ -564,16 +525,17 @@ static void check_child(check *c, const json_t *fields, const char **full_name,
     *full_name = *pseudonym = NULL;
     const json_t *child = json_object_get(fields, "child");
     if (absent(child)) {
-        fail(c, "fields.child", "is required: {pseudonym, full_name, birth_date, address, "
-                                "school}");
+        chk_problem(&c->r, "fields.child",
+                    "is required: {pseudonym, full_name, birth_date, address, school}");
         return;
     }
     if (!json_is_object(child)) {
-        fail(c, "fields.child", "must be an object {pseudonym, full_name, birth_date, address, "
-                                "school}");
+        chk_problem(&c->r, "fields.child",
+                    "must be an object {pseudonym, full_name, birth_date, address, school}");
         return;
     }
-    check_keys(c, child, "fields.child", keys, "the child");
+    chk_unknown_keys(&c->r, child, "fields.child", keys,
+                     "the child (expected pseudonym, full_name, birth_date, address, school)");
 
     *full_name = text(c, child, "full_name", "fields.child.full_name", REQUIRED, TEXT_SHORT,
                       "the child's full name");
@@ -581,19 +543,22 @@ static void check_child(check *c, const json_t *fields, const char **full_name,
     const json_t *p = json_object_get(child, "pseudonym");
     const char *pp = "fields.child.pseudonym";
     if (absent(p)) {
-        fail(c, pp, "is required: %d to %d letters A-Z, digits or hyphens, that do not name "
-                    "the child", PSEUDONYM_MIN, PSEUDONYM_MAX);
+        chk_problem(&c->r, pp,
+                    "is required: %d to %d letters A-Z, digits or hyphens, that do not name "
+                    "the child",
+                    PSEUDONYM_MIN, PSEUDONYM_MAX);
     } else if (!json_is_string(p)) {
-        fail(c, pp, "must be text: %d to %d letters A-Z, digits or hyphens", PSEUDONYM_MIN,
-             PSEUDONYM_MAX);
+        chk_problem(&c->r, pp, "must be text: %d to %d letters A-Z, digits or hyphens",
+                    PSEUDONYM_MIN, PSEUDONYM_MAX);
     } else {
         const char *s = json_string_value(p);
         size_t len = json_string_length(p);
         if (len < PSEUDONYM_MIN || len > PSEUDONYM_MAX)
-            fail(c, pp, "must be %d to %d characters long", PSEUDONYM_MIN, PSEUDONYM_MAX);
+            chk_problem(&c->r, pp, "must be %d to %d characters long", PSEUDONYM_MIN,
+                        PSEUDONYM_MAX);
         else if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
                  len)
-            fail(c, pp, "may hold only letters A-Z and a-z, digits and hyphens");
+            chk_problem(&c->r, pp, "may hold only letters A-Z and a-z, digits and hyphens");
         else
             *pseudonym = s; /* judged against the name once the name is known */
     }
@@ -601,7 +566,7 @@ static void check_child(check *c, const json_t *fields, const char **full_name,
     int born;
     if (date(c, child, "birth_date", "fields.child.birth_date", REQUIRED, &born) == DATE_OK &&
         born >= c->today)
-        fail(c, "fields.child.birth_date", "must be a date in the past");
+        chk_problem(&c->r, "fields.child.birth_date", "must be a date in the past");
 
     text(c, child, "address", "fields.child.address", OPTIONAL, TEXT_SHORT, "an address");
     text(c, child, "school", "fields.child.school", OPTIONAL, TEXT_SHORT, "a school");
@@ -613,11 +578,11 @@ static void check_grounds(check *c, const json_t *fields)
     const char *expected = "bullying-victim, bullying-initiator, offence, truancy, family, "
                            "other";
     if (absent(g)) {
-        fail(c, "fields.grounds", "is required: a list of one or more of %s", expected);
+        chk_problem(&c->r, "fields.grounds", "is required: a list of one or more of %s", expected);
         return;
     }
     if (!json_is_array(g) || json_array_size(g) == 0) {
-        fail(c, "fields.grounds", "must be a non-empty list of %s", expected);
+        chk_problem(&c->r, "fields.grounds", "must be a non-empty list of %s", expected);
         return;
     }
     unsigned seen = 0;
@@ -628,9 +593,9 @@ static void check_grounds(check *c, const json_t *fields)
         path_index(path, "fields.grounds", i);
         int k = chk_index_of(grounds_values, json_string_value(v));
         if (k < 0)
-            fail(c, path, "must be one of %s", expected);
+            chk_problem(&c->r, path, "must be one of %s", expected);
         else if (seen & (1u << k))
-            fail(c, path, "repeats a ground listed before it");
+            chk_problem(&c->r, path, "repeats a ground listed before it");
         else
             seen |= 1u << k;
     }
@@ -642,7 +607,8 @@ static void check_meeting(check *c, const json_t *fields)
     const json_t *m = object(c, fields, "meeting", "fields.meeting", "{date, participants}");
     if (!m)
         return;
-    check_keys(c, m, "fields.meeting", keys, "the meeting");
+    chk_unknown_keys(&c->r, m, "fields.meeting", keys,
+                     "the meeting (expected date, participants)");
     int when;
     date(c, m, "date", "fields.meeting.date", OPTIONAL, &when);
     const json_t *ps = list(c, m, "participants", "fields.meeting.participants",
@@ -663,7 +629,8 @@ static void check_accompanier(check *c, const json_t *fields)
                              "{name, organisation}");
     if (!a)
         return;
-    check_keys(c, a, "fields.accompanier", keys, "the accompanying person");
+    chk_unknown_keys(&c->r, a, "fields.accompanier", keys,
+                     "the accompanying person (expected name, organisation)");
     text(c, a, "name", "fields.accompanier.name", OPTIONAL, TEXT_SHORT,
          "the accompanying person's name");
     text(c, a, "organisation", "fields.accompanier.organisation", OPTIONAL, TEXT_SHORT,
@@ -680,10 +647,10 @@ static void check_measures(check *c, const json_t *fields)
         char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
         path_index(base, "fields.measures", i);
         if (!json_is_object(m)) {
-            fail(c, base, "must be an object {what, who, due}");
+            chk_problem(&c->r, base, "must be an object {what, who, due}");
             continue;
         }
-        check_keys(c, m, base, keys, "a measure");
+        chk_unknown_keys(&c->r, m, base, keys, "a measure (expected what, who, due)");
         chk_path_key(path, sizeof(path), base, "what");
         text(c, m, "what", path, REQUIRED, TEXT_LONG, "what is to be done");
         chk_path_key(path, sizeof(path), base, "who");
@@ -705,28 +672,31 @@ static void check_follow_ups(check *c, const json_t *fields)
         char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
         path_index(base, "fields.follow_ups", i);
         if (!json_is_object(f)) {
-            fail(c, base, "must be an object {due, done, outcome, next_steps}");
+            chk_problem(&c->r, base, "must be an object {due, done, outcome, next_steps}");
             continue;
         }
-        check_keys(c, f, base, keys, "a follow-up check");
+        chk_unknown_keys(&c->r, f, base, keys,
+                         "a follow-up check (expected due, done, outcome, next_steps)");
         int due, done;
         chk_path_key(path, sizeof(path), base, "due");
         date(c, f, "due", path, REQUIRED, &due);
         chk_path_key(path, sizeof(path), base, "done");
         int has_done = date(c, f, "done", path, OPTIONAL, &done);
         if (has_done == DATE_OK && done > c->today)
-            fail(c, path, "must not be in the future: the date the check was made");
+            chk_problem(&c->r, path, "must not be in the future: the date the check was made");
 
         chk_path_key(path, sizeof(path), base, "outcome");
         const json_t *o = json_object_get(f, "outcome");
         if (!absent(o) && !chk_one_of(outcome_values, json_string_value(o)))
-            fail(c, path, "must be one of effective, partially-effective, not-effective, "
-                          "not-done, or null while the check is not done");
+            chk_problem(&c->r, path,
+                        "must be one of effective, partially-effective, not-effective, "
+                        "not-done, or null while the check is not done");
         else if (!absent(o) && has_done == DATE_ABSENT)
-            fail(c, path, "must be null while the check is not done (no done date)");
+            chk_problem(&c->r, path, "must be null while the check is not done (no done date)");
         else if (absent(o) && has_done == DATE_OK)
-            fail(c, path, "is required once the check is done: effective, "
-                          "partially-effective, not-effective or not-done");
+            chk_problem(&c->r, path,
+                        "is required once the check is done: effective, "
+                        "partially-effective, not-effective or not-done");
 
         chk_path_key(path, sizeof(path), base, "next_steps");
         text(c, f, "next_steps", path, OPTIONAL, TEXT_LONG, "what changes next");
@@ -739,11 +709,11 @@ static void check_closure(check *c, const json_t *fields)
     const json_t *cl = object(c, fields, "closure", "fields.closure", "{reason, comment}");
     if (!cl)
         return;
-    check_keys(c, cl, "fields.closure", keys, "the closure");
+    chk_unknown_keys(&c->r, cl, "fields.closure", keys, "the closure (expected reason, comment)");
     const json_t *r = json_object_get(cl, "reason");
     if (!absent(r) && !chk_one_of(reason_values, json_string_value(r)))
-        fail(c, "fields.closure.reason", "must be one of goals-met, moved-away, came-of-age, "
-                                         "transferred, other");
+        chk_problem(&c->r, "fields.closure.reason",
+                    "must be one of goals-met, moved-away, came-of-age, transferred, other");
     text(c, cl, "comment", "fields.closure.comment", OPTIONAL, TEXT_LONG, "a comment");
 }
 
@@ -752,42 +722,41 @@ static void check_closure(check *c, const json_t *fields)
 static void check_title(check *c, const kenes_doc *doc, const child_name *cn)
 {
     /* Optional: the core hands over a title that is missing or null as NULL. */
-    const char *title = c->api->doc_get(doc, "title");
+    const char *title = c->r.api->doc_get(doc, "title");
     if (!title)
         return;
     size_t len = strlen(title);
-    if (!c->api->utf8_valid(title, len)) {
-        fail(c, "title", "must be valid UTF-8 text");
+    if (!c->r.api->utf8_valid(title, len)) {
+        chk_problem(&c->r, "title", "must be valid UTF-8 text");
         return;
     }
-    size_t n = c->api->utf8_length(title);
+    size_t n = c->r.api->utf8_length(title);
     if (n < 1 || n > CHK_TITLE_MAX)
-        fail(c, "title", "must be 1 to %d characters long, or left out", CHK_TITLE_MAX);
+        chk_problem(&c->r, "title", "must be 1 to %d characters long, or left out",
+                    CHK_TITLE_MAX);
     else if (chk_blank(title))
-        fail(c, "title", "must not be blank (leave it out instead)");
+        chk_problem(&c->r, "title", "must not be blank (leave it out instead)");
     else if (title_names_child(cn, title))
-        fail(c, "title", "must not contain the child's name or a part of it");
+        chk_problem(&c->r, "title", "must not contain the child's name or a part of it");
 }
 
 static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
 {
-    check c = {.api = api, .errs = errs, .today = today(api), .bad = 0};
+    check c = {.r = {.api = api, .errs = errs, .unlimited = 1}, .today = today(api)};
 
-    /* The header is checked piece by piece, not by chk_header: the title
-     * follows other rules (check_title) and is judged after the child, and
-     * the body's message does not give its size. */
-    const char *region_problem = chk_region_problem(api, api->doc_get(doc, "region"));
-    if (region_problem)
-        fail(&c, "region", "%s", region_problem);
+    /* The header piece by piece, not chk_header: the title follows other
+     * rules (check_title) and is judged after the child, and the body's
+     * message does not give its size. */
+    chk_region(&c.r, doc);
 
     /* No body yet is an empty body. */
     const char *body = api->doc_get(doc, "body");
     if (body) {
         size_t len = strlen(body);
         if (len > CHK_BODY_MAX)
-            fail(&c, "body", "must be at most 256 KiB");
+            chk_problem(&c.r, "body", "must be at most 256 KiB");
         else if (!api->utf8_valid(body, len))
-            fail(&c, "body", "must be valid UTF-8 text");
+            chk_problem(&c.r, "body", "must be valid UTF-8 text");
     }
 
     /* ABI 1 promises an object (empty when "fields" is missing or not an
@@ -795,21 +764,23 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
      * rather than trust it. */
     const json_t *fields = api->doc_fields(doc);
     if (!json_is_object(fields)) {
-        fail(&c, "fields", "must be an object");
+        chk_problem(&c.r, "fields", "must be an object");
         return KENES_EVALIDATION;
     }
     static const char *const keys[] = {"child",    "grounds",    "meeting", "decision",
                                        "accompanier", "measures", "follow_ups", "closure",
                                        NULL};
-    check_keys(&c, fields, "fields", keys, "a case review");
+    chk_unknown_keys(&c.r, fields, "fields", keys,
+                     "a case review (expected child, grounds, meeting, decision, accompanier, "
+                     "measures, follow_ups, closure)");
 
     const char *full_name, *pseudonym;
     check_child(&c, fields, &full_name, &pseudonym);
     child_name cn;
     child_name_init(&cn, full_name);
     if (pseudonym && pseudonym_names_child(&cn, pseudonym))
-        fail(&c, "fields.child.pseudonym", "must not contain the child's name or a part of "
-                                           "it, in any spelling");
+        chk_problem(&c.r, "fields.child.pseudonym",
+                    "must not contain the child's name or a part of it, in any spelling");
     check_title(&c, doc, &cn);
 
     check_grounds(&c, fields);
@@ -820,7 +791,7 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
     check_follow_ups(&c, fields);
     check_closure(&c, fields);
 
-    return c.bad ? KENES_EVALIDATION : 0;
+    return c.r.count ? KENES_EVALIDATION : 0;
 }
 
 /* ---- id and list entry -------------------------------------------------- */

@@ -332,7 +332,7 @@ static void check_members(chk_report *r, const json_t *members)
 
 static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
 {
-    chk_report r = {api, errs, 0};
+    chk_report r = {.api = api, .errs = errs};
     chk_header(&r, doc);
 
     const json_t *fields = api->doc_fields(doc);

@@ -35,16 +35,20 @@ typedef struct chk_report {
     const kenes_api *api;
     kenes_errors *errs; /* NULL: only count (a guard asking "is it valid?") */
     int count;          /* problems found, listed or not */
+    /* 1: list every problem, with no CHK_PROBLEMS_MAX.  case-review has
+     * always answered so, and keeps its answers as they were. */
+    int unlimited;
 } chk_report;
 
-/* Report one problem at path; past CHK_PROBLEMS_MAX, say once that there are more. */
+/* Report one problem at path; past CHK_PROBLEMS_MAX (unless unlimited), say
+ * once that there are more. */
 __attribute__((format(printf, 3, 4))) static inline void
 chk_problem(chk_report *r, const char *path, const char *fmt, ...)
 {
     r->count++;
-    if (!r->errs || r->count > CHK_PROBLEMS_MAX + 1)
+    if (!r->errs || (!r->unlimited && r->count > CHK_PROBLEMS_MAX + 1))
         return;
-    if (r->count == CHK_PROBLEMS_MAX + 1) {
+    if (!r->unlimited && r->count == CHK_PROBLEMS_MAX + 1) {
         r->api->error(r->errs, "fields", "has more problems: only the first %d are listed",
                       CHK_PROBLEMS_MAX);
         return;
@@ -197,18 +201,16 @@ static inline int chk_is_quarter(const char *s)
 
 /* ---- a document's header ------------------------------------------------ */
 
-/* What is wrong with a document's region, or NULL: required, one of the 20.
- * It returns the message rather than report it so that a plugin with a
- * reporter of its own (case-review's reports every problem, with no
- * CHK_PROBLEMS_MAX) applies the same rule in the same words. */
-static inline const char *chk_region_problem(const kenes_api *api, const char *region)
+/* region one of the 20.  Apart from chk_header for case-review, whose
+ * title follows other rules. */
+static inline void chk_region(chk_report *r, const kenes_doc *doc)
 {
+    const char *region = r->api->doc_get(doc, "region");
     if (!region || !*region)
-        return "is required: a region code such as KZ-11";
-    if (!api->region_valid(region))
+        chk_problem(r, "region", "is required: a region code such as KZ-11");
+    else if (!r->api->region_valid(region))
         /* The input is not echoed: it may be anything, of any length. */
-        return "is not one of the 20 region codes (KZ-10 to KZ-79)";
-    return NULL;
+        chk_problem(r, "region", "is not one of the 20 region codes (KZ-10 to KZ-79)");
 }
 
 /* region one of the 20; title 1 to CHK_TITLE_MAX characters, not blank;
@@ -216,9 +218,7 @@ static inline const char *chk_region_problem(const kenes_api *api, const char *r
 static inline void chk_header(chk_report *r, const kenes_doc *doc)
 {
     const kenes_api *api = r->api;
-    const char *region_problem = chk_region_problem(api, api->doc_get(doc, "region"));
-    if (region_problem)
-        chk_problem(r, "region", "%s", region_problem);
+    chk_region(r, doc);
 
     const char *title = api->doc_get(doc, "title");
     if (!title) {
@@ -286,7 +286,7 @@ static inline void chk_act_field(chk_report *r, const kenes_doc *doc, const json
 static inline int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs,
                                    const char *noun)
 {
-    chk_report quiet = {api, NULL, 0};
+    chk_report quiet = {.api = api, .errs = NULL};
     if (chk_act(&quiet, json_object_get(api->doc_fields(doc), "act")) != 0) {
         api->error(errs, NULL,
                    "the approving act (its number and date) must first be recorded in the "

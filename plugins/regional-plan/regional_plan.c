@@ -204,7 +204,7 @@ static void check_measures(chk_report *r, const json_t *measures)
 
 static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
 {
-    chk_report r = {api, errs, 0};
+    chk_report r = {.api = api, .errs = errs};
     chk_header(&r, doc);
 
     /* ABI 1 promises an object here (empty when "fields" is missing or is

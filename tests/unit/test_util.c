@@ -57,6 +57,9 @@ static void rfc3339_round_trip(void **state)
     assert_true(ms == ms2);
     assert_true(util_parse_rfc3339(&ms, "2026-02-07") < 0);
     assert_true(util_parse_rfc3339(&ms, "2026-02-07T10:00:00") < 0);
+    assert_true(util_parse_rfc3339(&ms, "2026-13-07T10:00:00Z") < 0);
+    assert_true(util_parse_rfc3339(&ms, "2026-02-07T25:00:00Z") < 0);
+    assert_true(util_parse_rfc3339(&ms, "2026-2-7T10:00:00Z") < 0);
     setenv("KENES_NOW", "2026-03-01T00:00:00Z", 1);
     assert_int_equal(util_parse_rfc3339(&ms, "2026-03-01T00:00:00Z"), 0);
     assert_true(util_now_ms() == ms);
