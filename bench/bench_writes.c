@@ -65,12 +65,7 @@
 /* ------------------------------------------------------------------------ */
 /* The workload                                                             */
 
-static const char *const REGIONS[] = {
-    "KZ-10", "KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31", "KZ-33", "KZ-35", "KZ-39",
-    "KZ-43", "KZ-47", "KZ-55", "KZ-59", "KZ-61", "KZ-62", "KZ-63", "KZ-71", "KZ-75", "KZ-79",
-};
 enum {
-    NREGIONS = sizeof(REGIONS) / sizeof(REGIONS[0]),
     FIRST_PERIOD = 2026,
     NPERIODS = 5,
     NPLANS = NREGIONS * NPERIODS,

@@ -6,6 +6,11 @@
 
 const access_route access_routes[] = {
     {"GET", "/healthz", ACCESS_ANYONE, 0},
+    {"GET", "/reports/", ACCESS_ANYONE, 0},
+    {"GET", "/reports/{name}", ACCESS_ANYONE, 0},
+    {"GET", "/public/{id}", ACCESS_ANYONE, 0},
+    {"POST", "/api/v1/reports/generate", ACCESS_ROLES, ROLE_ADMIN},
+    {"GET", "/api/v1/inbox", ACCESS_SIGNED_IN, 0},
     {"POST", "/api/v1/sessions", ACCESS_ANYONE, 0},
     {"DELETE", "/api/v1/sessions/current", ACCESS_SIGNED_IN, 0},
     {"GET", "/api/v1/me", ACCESS_SIGNED_IN, 0},

@@ -305,6 +305,29 @@ static int route_pattern(http_request *req, char *pattern, size_t cap, const cha
                          const char **type)
 {
     *sub = *arg = *type = NULL;
+    if (strcmp(path, "/reports") == 0 || strcmp(path, "/reports/") == 0) {
+        snprintf(pattern, cap, "/reports/");
+        return 0;
+    }
+    if (strncmp(path, "/reports/", 9) == 0) {
+        /* national, cases, regions/KZ-11, with .md or not, or bundle.zip */
+        const char *n = path + 9;
+        if (!id_valid(n) && strchr(n, '/')) {
+            api_reply_error(req, 400, "bad_request", NULL, "not a report name");
+            return -1;
+        }
+        snprintf(pattern, cap, "/reports/{name}");
+        return 0;
+    }
+    if (strncmp(path, "/public/", 8) == 0) {
+        snprintf(id, idcap, "%s", path + 8);
+        if (!id_valid(id)) {
+            api_reply_error(req, 400, "bad_id", NULL, "not a valid document id");
+            return -1;
+        }
+        snprintf(pattern, cap, "/public/{id}");
+        return 0;
+    }
     if (strncmp(path, "/api/v1/templates/", 18) == 0 && path[18] && !strchr(path + 18, '/')) {
         *type = path + 18;
         snprintf(pattern, cap, "/api/v1/templates/{type}");
@@ -355,6 +378,10 @@ void api_handle(http_request *req, void *payload)
     if (route->rule == ACCESS_ANYONE) {
         if (strcmp(route->path, "/healthz") == 0)
             api_reply_json(req, 200, json_pack("{s:s}", "status", "ok"), NULL);
+        else if (strncmp(route->path, "/reports/", 9) == 0)
+            api_reports(srv, req, path);
+        else if (strcmp(route->path, "/public/{id}") == 0)
+            api_public(srv, req, id);
         else
             handle_login(srv, req);
         return;
@@ -383,6 +410,10 @@ void api_handle(http_request *req, void *payload)
         api_reply_json(req, 200, json_pack("{s:o}", "regions", region_to_json()), NULL);
     } else if (type) {
         handle_template(srv, req, type);
+    } else if (strcmp(p, "reports/generate") == 0) {
+        api_reports_generate(srv, req);
+    } else if (strcmp(p, "inbox") == 0) {
+        api_inbox(srv, req, user);
     } else if (strcmp(p, "audit") == 0) {
         api_audit_feed(srv, req);
     } else if (strcmp(p, "audit/access") == 0) {

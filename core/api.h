@@ -30,6 +30,13 @@ json_t *api_body_object(http_request *req, const char *const *allowed);
 /* Value of a query parameter, percent-decoded into out.  1 found, 0 absent, -1 malformed. */
 int api_query(const http_request *req, const char *name, char *out, size_t cap);
 
+/* ---- publishing (api_reports.c) ---- */
+void api_reports(server *srv, http_request *req, const char *path);
+void api_public(server *srv, http_request *req, const char *id);
+void api_reports_generate(server *srv, http_request *req);
+/* GET /api/v1/inbox (api_docs.c) */
+void api_inbox(server *srv, http_request *req, const auth_user *user);
+
 /* ---- the audit feed (api_feed.c) ---- */
 void api_audit_feed(server *srv, http_request *req);
 

@@ -128,10 +128,14 @@ void api_docs_list(server *srv, http_request *req, const auth_user *user)
     int hat = at_param(req, &at_ms);
     if (hat < 0)
         return;
+    char overdue[8];
     int ht = api_query(req, "type", type, sizeof(type));
     int hr = api_query(req, "region", region, sizeof(region));
     int hs = api_query(req, "stage", stage, sizeof(stage));
-    if (ht < 0 || hr < 0 || hs < 0) {
+    int ho = api_query(req, "overdue", overdue, sizeof(overdue));
+    if (ho > 0 && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
+        ho = -1;
+    if (ht < 0 || hr < 0 || hs < 0 || ho < 0) {
         api_reply_error(req, 400, "bad_request", NULL, "a query parameter is malformed");
         return;
     }
@@ -154,6 +158,13 @@ void api_docs_list(server *srv, http_request *req, const auth_user *user)
             (hr && strcmp(region, json_string_value(json_object_get(doc, "region"))) != 0) ||
             (hs && strcmp(stage, stage_now) != 0) || !docs_may_read(srv, user, all[i]))
             continue;
+        if (ho > 0) {
+            int64_t due;
+            docs_due(srv, all[i], &due);
+            int late = due >= 0 && util_now_ms() > due;
+            if (late != (strcmp(overdue, "true") == 0))
+                continue;
+        }
         if (hat)
             json_array_append_new(
                 list, json_pack("{s:s, s:O, s:O, s:s, s:s}", "id", all[i]->id, "type",
@@ -467,4 +478,56 @@ void api_docs_one(server *srv, http_request *req, const auth_user *user, const c
         }
     }
     api_reply_error(req, 405, "method_not_allowed", NULL, "%s is not allowed here", req->method);
+}
+
+/* What the caller must act on: every document they may read where a
+ * transition is open to them by their own role (an admin's override is for
+ * support, not a to-do list), earliest due first. */
+void api_inbox(server *srv, http_request *req, const auth_user *user)
+{
+    idx_doc **all;
+    size_t n;
+    if (index_list(&all, &n, srv->index) < 0) {
+        api_reply_error(req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        idx_doc *d = all[i];
+        const char *type = json_string_value(json_object_get(d->doc, "type"));
+        const char *stage = json_string_value(json_object_get(d->doc, "stage"));
+        const char *region = json_string_value(json_object_get(d->doc, "region"));
+        const wf_workflow *wf = wf_set_find(srv->workflows, type);
+        if (!wf || user->role == ROLE_ADMIN || docs_erased(srv, d) ||
+            !docs_may_read(srv, user, d))
+            continue;
+        json_t *actions = json_array();
+        for (size_t t = 0; t < wf->ntransitions; t++) {
+            const wf_transition *tr = &wf->transitions[t];
+            for (size_t f = 0; f < tr->nfrom; f++)
+                if (strcmp(tr->from[f], stage) == 0 && access_scoped(user, tr->roles, tr->scope, region))
+                    json_array_append_new(actions, json_string(tr->action));
+        }
+        if (json_array_size(actions) == 0) {
+            json_decref(actions);
+            continue;
+        }
+        json_t *e = docs_list_entry(srv, d);
+        json_object_set_new(e, "actions", actions);
+        json_array_append_new(items, e);
+    }
+    free(all);
+    /* Earliest due first; nothing due last.  RFC 3339 UTC strings sort as times. */
+    size_t k = json_array_size(items);
+    for (size_t a = 1; a < k; a++)
+        for (size_t b = a; b > 0; b--) {
+            const char *x = json_string_value(json_object_get(json_array_get(items, b - 1), "due"));
+            const char *y = json_string_value(json_object_get(json_array_get(items, b), "due"));
+            if (!y || (x && strcmp(x, y) <= 0))
+                break;
+            json_t *tmp = json_incref(json_array_get(items, b - 1));
+            json_array_set(items, b - 1, json_array_get(items, b));
+            json_array_set_new(items, b, tmp);
+        }
+    api_reply_json(req, 200, json_pack("{s:o}", "items", items), NULL);
 }

@@ -19,6 +19,9 @@ static const char default_yaml[] =
     "  max_body_bytes: 1048576     # request body; more is 413\n"
     "sessions:\n"
     "  idle_timeout_seconds: 28800 # a token unused this long expires (8 hours)\n"
+    "reports:\n"
+    "  after_approval: true         # publish the reports after an approval, at most once a minute\n"
+    "  daily_at: \"05:00\"            # and every day at this UTC time (\"off\": never)\n"
     "committer:                    # the committer of every commit kenes makes\n"
     "  name: kenes\n"
     "  email: kenes@localhost\n"
@@ -100,6 +103,8 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->workflows_dir = strdup(KENES_SOURCE_DIR "/workflows");
     c->content_dir = strdup(KENES_SOURCE_DIR "/content");
     c->plugins_dir = exe_dir_join("plugins");
+    c->reports_after_approval = 1;
+    c->reports_daily_minute = 5 * 60;
 
     char path[4096];
     snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
@@ -110,7 +115,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     if (rc < 0)
         return rc;
     yaml_node_t *root = yml_root(&y);
-    static const char *known[] = {"listen", "limits", "sessions", "committer", "paths"};
+    static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(root, &npairs);
     if (!p && root->type != YAML_MAPPING_NODE) {
@@ -141,6 +146,30 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
                        errcap)) < 0)
         goto out;
     c->session_idle_s = (unsigned)idle;
+    yaml_node_t *reports = yml_get(&y, root, "reports");
+    yaml_node_t *aa = yml_get(&y, reports, "after_approval");
+    if (aa) {
+        const char *v = yml_scalar(aa);
+        if (!v || (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)) {
+            rc = yml_fail(err, errcap, path, aa, "after_approval must be true or false");
+            goto out;
+        }
+        c->reports_after_approval = strcmp(v, "true") == 0;
+    }
+    yaml_node_t *da = yml_get(&y, reports, "daily_at");
+    if (da) {
+        const char *v = yml_scalar(da);
+        int h, m, n = 0;
+        if (v && strcmp(v, "off") == 0) {
+            c->reports_daily_minute = -1;
+        } else if (!v || sscanf(v, "%2d:%2d%n", &h, &m, &n) != 2 || v[n] || h < 0 || h > 23 ||
+                   m < 0 || m > 59) {
+            rc = yml_fail(err, errcap, path, da, "daily_at must be HH:MM (UTC) or off");
+            goto out;
+        } else {
+            c->reports_daily_minute = h * 60 + m;
+        }
+    }
     yaml_node_t *committer = yml_get(&y, root, "committer");
     replace(&c->committer_name, yml_scalar(yml_get(&y, committer, "name")));
     replace(&c->committer_email, yml_scalar(yml_get(&y, committer, "email")));

@@ -19,6 +19,8 @@ typedef struct config {
     char *workflows_dir;
     char *plugins_dir;
     char *content_dir;
+    int reports_after_approval; /* publish after an approval (at most once a minute) */
+    int reports_daily_minute;   /* minute of the UTC day to publish daily; -1: never */
 } config;
 
 /* Defaults, then DATA/kenes.yaml if it exists.  On failure "file:line: why" in err. */

@@ -9,8 +9,10 @@
 #include "doc.h"
 #include "journal.h"
 #include "kapi.h"
+#include "report.h"
 #include "log.h"
 #include "message.h"
+#include "quorum.h"
 #include "store.h"
 #include "util.h"
 
@@ -72,6 +74,28 @@ int docs_may_read(const server *srv, const auth_user *u, const idx_doc *d)
 
 /* ---- deadlines ---- */
 
+/* The date a deadline counts from: fields[name], or for "list[].key" the
+ * earliest key among the list's items that are not done yet. */
+static const char *earliest_open_date(const json_t *fields, const char *spec)
+{
+    const char *brackets = strstr(spec, "[].");
+    if (!brackets)
+        return doc_str(fields, spec);
+    char list[64];
+    snprintf(list, sizeof(list), "%.*s", (int)(brackets - spec), spec);
+    const char *key = brackets + 3, *best = NULL;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(fields, list), i, item)
+    {
+        const char *due = doc_str(item, key);
+        json_t *done = json_object_get(item, "done");
+        if (due && (!done || json_is_null(done)) && (!best || strcmp(due, best) < 0))
+            best = due;
+    }
+    return best;
+}
+
 void docs_due(const server *srv, const idx_doc *d, int64_t *due_ms)
 {
     *due_ms = -1;
@@ -81,7 +105,8 @@ void docs_due(const server *srv, const idx_doc *d, int64_t *due_ms)
         return;
     int64_t start = -1;
     if (st->deadline_from) {
-        const char *date = doc_str(json_object_get(d->doc, "fields"), st->deadline_from);
+        const char *date = earliest_open_date(json_object_get(d->doc, "fields"),
+                                              st->deadline_from);
         int y, m, dd;
         char iso[32];
         if (!date || kapi_parse_date(date, &y, &m, &dd) != 0)
@@ -228,6 +253,9 @@ static void write_done(store_write *w, void *payload)
     index_set_doc(d, op->newdoc);
     op->newdoc = NULL;
     log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);
+    /* An approval changes what the reports say. */
+    if (strcmp(op->v.action, "approve") == 0 && op->v.from && strcmp(op->v.from, op->v.to) != 0)
+        report_soon(op->srv);
     docs_result r = {op->created ? 201 : 200, NULL, NULL, NULL, d};
     op->cb(&r, op->payload);
     write_op_free(op);
@@ -397,42 +425,6 @@ static int check_member_types(const json_t *body, docs_cb cb, void *payload)
     return -1;
 }
 
-/* ---- four eyes ---- */
-
-/*
- * Read the document's history back to the last time it completed this
- * transition (or its creation): how many approvals the current round has
- * (consecutive counted approvals at the head: an edit, a return or any
- * other step in between voids them), whether `user` gave one of them, and
- * whether `user` authored the text of this round (created or edited it, or
- * moved it out of an editable stage, which is how it is submitted).
- */
-static void quorum_state(const wf_workflow *wf, const wf_transition *tr, const idx_doc *d,
-                         const char *user, unsigned *given, int *again, int *author)
-{
-    *given = 0;
-    *again = 0;
-    *author = 0;
-    int counting = 1;
-    for (size_t i = d->nversions; i-- > 0;) {
-        const idx_version *v = &d->versions[i];
-        int same_action = strcmp(v->action, tr->action) == 0;
-        int counted = same_action && v->approval && v->from && strcmp(v->from, v->to) == 0;
-        if (same_action && !counted)
-            break; /* the previous round ended here */
-        if (counting && counted) {
-            (*given)++;
-            *again |= strcmp(v->author, user) == 0;
-            continue;
-        }
-        counting = 0;
-        const wf_stage *from = v->from ? wf_find_stage(wf, v->from) : NULL;
-        int wrote = strcmp(v->action, "create") == 0 || strcmp(v->action, "edit") == 0 ||
-                    (from && from->editable && strcmp(v->from, v->to) != 0);
-        *author |= wrote && strcmp(v->author, user) == 0;
-    }
-}
-
 /* ---- operations ---- */
 
 void docs_create(server *srv, const auth_user *u, const json_t *body, docs_cb cb, void *payload)
@@ -580,15 +572,15 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
     change ch = {.action = action, .from = stage, .to = tr->to, .comment = comment};
     char approval[16], content[STORE_OID_HEX];
     if (tr->approvals > 1 || tr->not_by_authors) {
-        unsigned given;
-        int again, author;
-        quorum_state(wf, tr, d, u->name, &given, &again, &author);
-        if (again) {
+        /* The rule is quorum.c's, so that kenes verify applies it again. */
+        quorum_round q;
+        quorum_state(&q, wf, tr, d->versions, d->nversions, u->name);
+        if (q.again) {
             refuse(cb, payload, 409, "already_approved", NULL,
                    "you have already taken '%s' on this version; another person must", action);
             return;
         }
-        if (author && tr->not_by_authors) {
+        if (q.author && tr->not_by_authors) {
             refuse(cb, payload, 403, "author_cannot_approve", NULL,
                    "you wrote or submitted this text: someone else must %s it", action);
             return;
@@ -601,10 +593,10 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
             return;
         }
         free(text);
-        snprintf(approval, sizeof(approval), "%u/%u", given + 1, tr->approvals);
+        snprintf(approval, sizeof(approval), "%u/%u", q.given + 1, tr->approvals);
         ch.approval = approval;
         ch.content = content;
-        if (given + 1 < tr->approvals)
+        if (q.given + 1 < tr->approvals)
             ch.to = stage; /* counted; the stage moves once the quorum is reached */
     }
     json_t *doc = json_deep_copy(d->doc);

@@ -5,17 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <zip.h>
 
 #include "kenes/plugin.h"
 #include "store.h"
 #include "util.h"
+#include "zipbuf.h"
 
-#define ENTRY_MODE 0100644u /* regular file, rw-r--r-- */
-#define EF_TIMESTAMP 0x5455 /* Info-ZIP extended timestamp: the mtime in UTC */
-
-/* A generated file: what the archive holds until zip_close() has read it. */
+/* A generated file of the dossier (zipbuf_add() copies it into the archive). */
 typedef struct part {
     char *data;
     size_t len;
@@ -300,126 +296,43 @@ static int make_parts(parts *p, const dossier_input *in, int width, int64_t made
 
 /* ---- the archive ---- */
 
-typedef struct writer {
-    zip_t *za;
-    time_t mtime;
-    zip_uint8_t ut[5]; /* extended timestamp: flags (mtime present), mtime LE */
-} writer;
-
-/* data must stay valid until zip_close(): libzip reads it only then. */
-static int add_entry(writer *w, const char *name, const char *data, size_t len)
+static int add_entries(zipbuf *zb, const parts *p, const dossier_input *in, int width)
 {
-    zip_source_t *src = zip_source_buffer(w->za, len ? data : NULL, len, 0);
-    if (!src)
-        return KENES_ENOMEM;
-    zip_int64_t idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8);
-    if (idx < 0) {
-        zip_source_free(src);
-        return KENES_EIO;
-    }
-    zip_uint64_t i = (zip_uint64_t)idx;
-    if (zip_set_file_compression(w->za, i, ZIP_CM_DEFLATE, 9) < 0 ||
-        zip_file_set_mtime(w->za, i, w->mtime, 0) < 0 ||
-        zip_file_set_external_attributes(w->za, i, 0, ZIP_OPSYS_UNIX, ENTRY_MODE << 16) < 0)
-        return KENES_EIO;
-    /* The DOS time libzip writes is local wall-clock time; unzip prefers this. */
-    if (w->mtime >= 0 && w->mtime <= INT32_MAX &&
-        zip_file_extra_field_set(w->za, i, EF_TIMESTAMP, ZIP_EXTRA_FIELD_NEW, w->ut, sizeof(w->ut),
-                                 ZIP_FL_LOCAL | ZIP_FL_CENTRAL) < 0)
-        return KENES_EIO;
-    return 0;
-}
-
-static int add_entries(writer *w, const parts *p, const dossier_input *in, int width)
-{
-    int rc = add_entry(w, "README.md", p->readme.data, p->readme.len);
+    int rc = zipbuf_add(zb, "README.md", p->readme.data, p->readme.len);
     if (rc == 0)
-        rc = add_entry(w, "history.json", p->history.data, p->history.len);
+        rc = zipbuf_add(zb, "history.json", p->history.data, p->history.len);
     if (rc == 0 && p->key.data)
-        rc = add_entry(w, "signing-key.pub", p->key.data, p->key.len);
+        rc = zipbuf_add(zb, "signing-key.pub", p->key.data, p->key.len);
     if (rc == 0 && p->signers.data)
-        rc = add_entry(w, "allowed_signers", p->signers.data, p->signers.len);
+        rc = zipbuf_add(zb, "allowed_signers", p->signers.data, p->signers.len);
     /* width <= 20 and a commit is 40 characters: a name never reaches 128. */
     char name[128];
     for (size_t i = 0; rc == 0 && i < in->nversions; i++) {
         const dossier_version *v = &in->versions[i];
         int n = snprintf(name, sizeof(name), "versions/%0*zu-%s.md", width, i + 1, v->commit);
         rc = n < 0 || (size_t)n >= sizeof(name) ? KENES_EINVAL
-                                                : add_entry(w, name, v->text, v->len);
+                                                : zipbuf_add(zb, name, v->text, v->len);
     }
     for (size_t i = 0; rc == 0 && i < p->ndiffs; i++) {
         int n = snprintf(name, sizeof(name), "diffs/%0*zu-%0*zu.diff", width, i + 1, width, i + 2);
         rc = n < 0 || (size_t)n >= sizeof(name) ? KENES_EINVAL
-                                                : add_entry(w, name, p->diffs[i].data,
-                                                            p->diffs[i].len);
+                                                : zipbuf_add(zb, name, p->diffs[i].data,
+                                                             p->diffs[i].len);
     }
     return rc;
-}
-
-/* The finished archive out of its buffer source, into one malloc'd buffer. */
-static int read_source(char **out, size_t *len, zip_source_t *src)
-{
-    zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_source_stat(src, &st) < 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > SIZE_MAX - 1)
-        return KENES_EIO;
-    char *buf = malloc((size_t)st.size + 1);
-    if (!buf)
-        return KENES_ENOMEM;
-    if (zip_source_open(src) < 0) {
-        free(buf);
-        return KENES_EIO;
-    }
-    zip_uint64_t got = 0;
-    while (got < st.size) {
-        zip_int64_t r = zip_source_read(src, buf + got, st.size - got);
-        if (r <= 0)
-            break;
-        got += (zip_uint64_t)r;
-    }
-    zip_source_close(src);
-    if (got != st.size) {
-        free(buf);
-        return KENES_EIO;
-    }
-    buf[got] = '\0';
-    *out = buf;
-    *len = (size_t)got;
-    return 0;
 }
 
 static int write_zip(char **out, size_t *len, const parts *p, const dossier_input *in, int width,
                      int64_t made_ms)
 {
-    writer w = {.mtime = (time_t)(made_ms / 1000)};
-    uint32_t t = (uint32_t)w.mtime;
-    w.ut[0] = 1;
-    for (int i = 0; i < 4; i++)
-        w.ut[1 + i] = (zip_uint8_t)(t >> (8 * i));
-
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
-    if (!src) {
-        zip_error_fini(&ze);
-        return KENES_ENOMEM;
-    }
-    w.za = zip_open_from_source(src, ZIP_CREATE | ZIP_TRUNCATE, &ze);
-    zip_error_fini(&ze);
-    if (!w.za) {
-        zip_source_free(src);
-        return KENES_EIO;
-    }
-    /* Keep the source past zip_close(), which writes the archive into it. */
-    zip_source_keep(src);
-    int rc = add_entries(&w, p, in, width);
-    if (rc == 0 && zip_close(w.za) < 0)
-        rc = KENES_EIO;
+    zipbuf *zb;
+    int rc = zipbuf_new(&zb, made_ms / 1000);
     if (rc < 0)
-        zip_discard(w.za); /* zip_close() frees the archive only when it succeeds */
-    else
-        rc = read_source(out, len, src);
-    zip_source_free(src);
+        return rc;
+    rc = add_entries(zb, p, in, width);
+    if (rc == 0)
+        rc = zipbuf_finish(out, len, zb);
+    zipbuf_free(zb);
     return rc;
 }
 

@@ -26,8 +26,11 @@ char *journal_entry(const char *document, const idx_version *v)
 /* A commit's version as its message says it, or 0 (no Kenes trailers). */
 static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c)
 {
-    if (msg_parse(m, c->message) < 0)
-        return 0;
+    int rc = msg_parse(m, c->message);
+    if (rc == MSG_PUBLISH)
+        msg_parsed_dispose(m);
+    if (rc != 0)
+        return rc == MSG_PUBLISH ? -1 : 0;
     memset(v, 0, sizeof(*v));
     snprintf(v->commit, sizeof(v->commit), "%s", c->commit);
     v->time_ms = c->time_ms;
@@ -69,7 +72,10 @@ static int from_git(const store_commit_info *c, void *payload)
     walk_ctx *w = payload;
     msg_parsed m;
     idx_version v;
-    if (!version_of(&v, &m, c)) {
+    int is = version_of(&v, &m, c);
+    if (is < 0)
+        return 0; /* a publication of the reports: no document's history */
+    if (!is) {
         log_warn("index", "commit %.12s carries no Kenes trailers; skipped", c->commit);
         return 0;
     }

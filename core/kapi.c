@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -131,6 +132,87 @@ int kapi_parse_date(const char *s, int *y, int *m, int *d)
     return api_parse_date(s, y, m, d);
 }
 
+static int api_report_kind(const kenes_report *r)
+{
+    return r ? r->kind : 0;
+}
+
+static const char *api_report_region(const kenes_report *r)
+{
+    return r ? r->region : NULL;
+}
+
+static size_t api_report_count(const kenes_report *r)
+{
+    return r ? r->ndocs : 0;
+}
+
+static const kenes_doc *api_report_doc(const kenes_report *r, size_t i)
+{
+    return r && i < r->ndocs ? &r->docs[i] : NULL;
+}
+
+static void api_report_printf(kenes_report *r, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (!r || n < 0)
+        return;
+    if ((size_t)n < sizeof(buf)) {
+        util_buf_append(r->out, buf, (size_t)n);
+        return;
+    }
+    /* Longer than the stack buffer: format again into the report itself. */
+    char *big = malloc((size_t)n + 1);
+    if (!big)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    util_buf_append(r->out, big, (size_t)n);
+    free(big);
+}
+
+void kapi_md_escape(util_buf *out, const char *text)
+{
+    /* Every ASCII punctuation character may be backslash-escaped in CommonMark:
+     * escaping them all makes document text plain text, whatever it holds. */
+    for (const char *p = text; p && *p; p++) {
+        char c = *p;
+        if (c == '\n' || c == '\r' || c == '\t')
+            c = ' ';
+        if ((c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+            (c >= '{' && c <= '~'))
+            util_buf_append(out, "\\", 1);
+        util_buf_append(out, &c, 1);
+    }
+}
+
+static void api_report_text(kenes_report *r, const char *text)
+{
+    if (r && text)
+        kapi_md_escape(r->out, text);
+}
+
+void kapi_count_text(char out[16], long n)
+{
+    if (n >= 1 && n <= 4)
+        snprintf(out, 16, "< 5");
+    else
+        snprintf(out, 16, "%ld", n);
+}
+
+static const char *api_region_name(const char *code, const char *lang)
+{
+    const region *rg = region_find(code);
+    if (!rg || !lang)
+        return NULL;
+    return strcmp(lang, "kk") == 0 ? rg->kk : strcmp(lang, "en") == 0 ? rg->en : rg->ru;
+}
+
 static const kenes_api api_table = {
     .abi_version = KENES_ABI_VERSION,
     .struct_size = sizeof(kenes_api),
@@ -145,6 +227,14 @@ static const kenes_api api_table = {
     .parse_date = api_parse_date,
     .uuid = api_uuid,
     .now_ms = api_now_ms,
+    .report_kind = api_report_kind,
+    .report_region = api_report_region,
+    .report_count = api_report_count,
+    .report_doc = api_report_doc,
+    .report_printf = api_report_printf,
+    .report_text = api_report_text,
+    .report_count_text = kapi_count_text,
+    .region_name = api_region_name,
 };
 
 const kenes_api *kapi_get(void)

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "kenes/plugin.h"
+#include "util.h"
 
 struct kenes_doc {
     const json_t *json; /* {"id","type","region","title","stage","fields","body"} */
@@ -15,6 +16,16 @@ struct kenes_doc {
 
 struct kenes_ctx {
     const char *action, *comment, *user, *role, *from, *to;
+};
+
+/* A report being written: the core fills kind, region and the documents of
+ * one type; the plugin appends Markdown to out. */
+struct kenes_report {
+    int kind;
+    const char *region;
+    const struct kenes_doc *docs;
+    size_t ndocs;
+    util_buf *out;
 };
 
 struct kenes_errors {
@@ -27,6 +38,12 @@ const kenes_api *kapi_get(void);
 
 void kapi_errors_init(kenes_errors *e);
 void kapi_errors_dispose(kenes_errors *e);
+
+/* Append text to Markdown so that nothing in it is markup (one line). */
+void kapi_md_escape(util_buf *out, const char *text);
+
+/* A count as it may be published: "< 5" for 1 to 4. */
+void kapi_count_text(char out[16], long n);
 
 /* 0 if s is a calendar date YYYY-MM-DD. */
 int kapi_parse_date(const char *s, int *y, int *m, int *d);

@@ -113,6 +113,11 @@ int msg_parse(msg_parsed *out, const char *message)
         }
     }
     git_message_trailer_array_free(&arr);
+    /* A publication of the reports concerns no document. */
+    if (out->action && strcmp(out->action, "publish") == 0 && !out->document) {
+        out->comment = extract_comment(message);
+        return MSG_PUBLISH;
+    }
     if (!out->document || !out->action || !out->to) {
         msg_parsed_dispose(out);
         return KENES_EINVAL;

@@ -43,7 +43,12 @@ typedef struct msg_parsed {
     char *document, *action, *from, *to, *role, *comment, *approval, *content;
 } msg_parsed;
 
-/* KENES_EINVAL if the message carries no Kenes-Document/Kenes-Action trailers. */
+/* The reports' publications: "Publish reports", Kenes-Action: publish,
+ * Kenes-Role: system, no Kenes-Document; msg_parse answers MSG_PUBLISH. */
+#define MSG_PUBLISH 1
+
+/* 0 for a document's commit, MSG_PUBLISH for a publication of the reports,
+ * KENES_EINVAL if the message carries no Kenes-Document/Kenes-Action trailers. */
 int msg_parse(msg_parsed *out, const char *message);
 void msg_parsed_dispose(msg_parsed *p);
 

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "message.h"
 #include "region.h"
+#include "report.h"
 #include "util.h"
 #include "yml.h"
 
@@ -320,6 +321,7 @@ static int load_templates(server *srv, char *err, size_t errcap)
 static void on_http_stopped(void *payload)
 {
     server *srv = payload;
+    report_timers_stop(srv);
     uv_close((uv_handle_t *)&srv->sig_int, NULL);
     uv_close((uv_handle_t *)&srv->sig_term, NULL);
     log_info("server", "stopped");
@@ -440,6 +442,15 @@ int server_run(const config *cfg, int demo)
         fault("cannot listen", err);
         goto out;
     }
+    if (report_load(&srv) < 0 || report_timers_start(&srv) < 0) {
+        fault("reports", "cannot load the published reports");
+        goto out;
+    }
+    snprintf(path, sizeof(path), "%s/templates/page.html", cfg->content_dir);
+    if (util_read_file(&srv.page_template, NULL, path) < 0) {
+        fault("cannot read the page template", path);
+        goto out;
+    }
     uv_signal_init(&loop, &srv.sig_int);
     uv_signal_init(&loop, &srv.sig_term);
     srv.sig_int.data = srv.sig_term.data = &srv;
@@ -469,6 +480,8 @@ out:
     wf_set_free(srv.workflows);
     plugin_set_free(srv.plugins);
     json_decref(srv.templates);
+    json_decref(srv.reports);
+    free(srv.page_template);
     region_unload();
     if (uv_loop_close(&loop) != 0)
         log_warn("server", "the loop still had handles at exit");

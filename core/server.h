@@ -36,6 +36,12 @@ typedef struct server {
     json_t *templates; /* {type: {lang: markdown}} from content/templates */
     access_log *alog;  /* DATA/access.log: every read of a confidential document */
     vault *vault;      /* DATA/keys: the keys of the case files in cases.git */
+    json_t *reports;   /* the reports as last published: {"national.md": markdown, ...} */
+    char *page_template; /* content/templates/page.html */
+    long long reports_last_ms; /* uv_now() of the last publication; 0: none yet */
+    uv_timer_t report_soon_timer;
+    uv_timer_t daily_timer;
+    uv_timer_t deadline_timer;
     uv_signal_t sig_int;
     uv_signal_t sig_term;
     int stopping;

@@ -15,16 +15,21 @@
  *
  * The signature file is base64 (standard alphabet, padded) in lines of 70
  * between the BEGIN and END lines.
+ *
+ * Checking reads what ssh-keygen -Y verify reads, for Ed25519 keys: a hash
+ * of sha512 or sha256, any reserved string (it is signed like the rest).
  */
 #include "sign.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -358,4 +363,307 @@ int sign_buffer(const signer *s, char **armored, size_t *len, const char *data, 
     }
     *armored = util_buf_detach(&out, len);
     return *armored ? 0 : KENES_ENOMEM;
+}
+
+/* ---- reading signatures ---- */
+
+#define ARMOR_BEGIN_LINE "-----BEGIN SSH SIGNATURE-----"
+#define ARMOR_END_LINE "-----END SSH SIGNATURE-----"
+#define ARMOR_MAX 8192 /* far above any Ed25519 signature; a bound on what is decoded */
+
+typedef struct reader {
+    const unsigned char *p;
+    size_t len;
+} reader;
+
+static int get_u32(reader *r, uint32_t *v)
+{
+    if (r->len < 4)
+        return -1;
+    *v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 | r->p[3];
+    r->p += 4;
+    r->len -= 4;
+    return 0;
+}
+
+static int get_string(reader *r, const unsigned char **s, size_t *n)
+{
+    uint32_t len;
+    if (get_u32(r, &len) < 0 || len > r->len)
+        return -1;
+    *s = r->p;
+    *n = len;
+    r->p += len;
+    r->len -= len;
+    return 0;
+}
+
+static int bytes_are(const void *s, size_t n, const char *want)
+{
+    return n == strlen(want) && memcmp(s, want, n) == 0;
+}
+
+/* A key or signature blob: string "ssh-ed25519", then a string of exactly `bytes`. */
+static int get_ed25519(const unsigned char **out, const unsigned char *blob, size_t len,
+                       size_t bytes)
+{
+    reader r = {blob, len};
+    const unsigned char *type, *v;
+    size_t type_len, v_len;
+    if (get_string(&r, &type, &type_len) < 0 || !bytes_are(type, type_len, KEY_TYPE) ||
+        get_string(&r, &v, &v_len) < 0 || v_len != bytes || r.len != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A decoded signature file; the pointers point into buf. */
+typedef struct sshsig {
+    unsigned char buf[ARMOR_MAX];
+    const unsigned char *pk;  /* PK_BYTES */
+    const unsigned char *sig; /* SIG_BYTES */
+    const unsigned char *ns, *reserved, *hash_alg;
+    size_t ns_len, reserved_len, hash_alg_len;
+} sshsig;
+
+static int sshsig_parse(sshsig *s, const char *armored, size_t len)
+{
+    if (len > ARMOR_MAX)
+        return KENES_EINVAL;
+    const char *p = armored, *end = armored + len;
+    while (p < end && is_blank(*p))
+        p++;
+    size_t begin_len = strlen(ARMOR_BEGIN_LINE), end_len = strlen(ARMOR_END_LINE);
+    if ((size_t)(end - p) < begin_len || memcmp(p, ARMOR_BEGIN_LINE, begin_len) != 0)
+        return KENES_EINVAL;
+    p += begin_len;
+    const char *e = memmem(p, (size_t)(end - p), ARMOR_END_LINE, end_len);
+    if (!e)
+        return KENES_EINVAL;
+    for (const char *q = e + end_len; q < end; q++)
+        if (!is_blank(*q))
+            return KENES_EINVAL;
+    while (e > p && is_blank(e[-1]))
+        e--;
+    size_t n;
+    const char *b64_end = NULL;
+    if (sodium_base642bin(s->buf, sizeof(s->buf), p, (size_t)(e - p), " \t\r\n", &n, &b64_end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        b64_end != e)
+        return KENES_EINVAL;
+
+    reader r = {s->buf, n};
+    uint32_t version;
+    const unsigned char *pk_blob, *sig_blob;
+    size_t pk_len, sig_len;
+    if (r.len < MAGIC_LEN || memcmp(r.p, MAGIC, MAGIC_LEN) != 0)
+        return KENES_EINVAL;
+    r.p += MAGIC_LEN;
+    r.len -= MAGIC_LEN;
+    if (get_u32(&r, &version) < 0 || version != SIG_VERSION ||
+        get_string(&r, &pk_blob, &pk_len) < 0 || get_string(&r, &s->ns, &s->ns_len) < 0 ||
+        get_string(&r, &s->reserved, &s->reserved_len) < 0 ||
+        get_string(&r, &s->hash_alg, &s->hash_alg_len) < 0 ||
+        get_string(&r, &sig_blob, &sig_len) < 0 || r.len != 0)
+        return KENES_EINVAL;
+    if (get_ed25519(&s->pk, pk_blob, pk_len, PK_BYTES) < 0 ||
+        get_ed25519(&s->sig, sig_blob, sig_len, SIG_BYTES) < 0)
+        return KENES_EINVAL;
+    if (!bytes_are(s->hash_alg, s->hash_alg_len, "sha512") &&
+        !bytes_are(s->hash_alg, s->hash_alg_len, "sha256"))
+        return KENES_EINVAL;
+    return 0;
+}
+
+int sign_signature_key(unsigned char pubkey[SIGN_PUBKEY_BYTES], const char *armored, size_t len)
+{
+    if (!pubkey || !armored)
+        return KENES_EINVAL;
+    sshsig *s = malloc(sizeof(*s));
+    if (!s)
+        return KENES_ENOMEM;
+    int rc = sshsig_parse(s, armored, len);
+    if (rc == 0)
+        memcpy(pubkey, s->pk, PK_BYTES);
+    free(s);
+    return rc;
+}
+
+int sign_verify(const char *armored, size_t len, const char *data, size_t data_len,
+                const unsigned char pubkey[SIGN_PUBKEY_BYTES])
+{
+    if (!armored || !pubkey || (!data && data_len))
+        return KENES_EINVAL;
+    if (sodium_init() < 0)
+        return KENES_EIO;
+    sshsig *s = malloc(sizeof(*s));
+    if (!s)
+        return KENES_ENOMEM;
+    int rc = sshsig_parse(s, armored, len);
+    /* The namespace keeps a signature made for one purpose (a file, an
+     * email) from passing for a commit's. */
+    if (rc == 0 && (!bytes_are(s->ns, s->ns_len, SIGN_NAMESPACE) ||
+                    memcmp(s->pk, pubkey, PK_BYTES) != 0))
+        rc = KENES_EFORBIDDEN;
+    unsigned char *to_sign = NULL;
+    if (rc == 0) {
+        const unsigned char *msg = (const unsigned char *)(data ? data : "");
+        unsigned char hash[HASH_BYTES];
+        size_t hash_len = HASH_BYTES;
+        if (bytes_are(s->hash_alg, s->hash_alg_len, HASH_ALG)) {
+            crypto_hash_sha512(hash, msg, (unsigned long long)data_len);
+        } else {
+            crypto_hash_sha256(hash, msg, (unsigned long long)data_len);
+            hash_len = crypto_hash_sha256_BYTES;
+        }
+        size_t n = MAGIC_LEN + 4 + s->ns_len + 4 + s->reserved_len + 4 + s->hash_alg_len + 4 +
+                   hash_len;
+        if (!(to_sign = malloc(n))) {
+            rc = KENES_ENOMEM;
+        } else {
+            wire w = {to_sign, 0};
+            put_bytes(&w, MAGIC, MAGIC_LEN);
+            put_string(&w, s->ns, s->ns_len);
+            put_string(&w, s->reserved, s->reserved_len);
+            put_string(&w, s->hash_alg, s->hash_alg_len);
+            put_string(&w, hash, hash_len);
+            if (crypto_sign_ed25519_verify_detached(s->sig, to_sign, w.len, pubkey) != 0)
+                rc = KENES_EFORBIDDEN;
+        }
+    }
+    free(to_sign);
+    free(s);
+    return rc;
+}
+
+/* ---- reading key lines ---- */
+
+typedef struct token {
+    const char *p;
+    size_t n;
+} token;
+
+/* Split at blanks outside double quotes into at most cap tokens (what
+ * follows them, a comment, is not looked at).  The count, or -1 for a quote
+ * left open. */
+static int tokenize(token *t, int cap, const char *line, size_t len)
+{
+    int count = 0;
+    size_t i = 0;
+    while (count < cap) {
+        while (i < len && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i >= len)
+            break;
+        size_t start = i;
+        int quoted = 0;
+        for (; i < len && (quoted || (line[i] != ' ' && line[i] != '\t')); i++)
+            if (line[i] == '"')
+                quoted = !quoted;
+        if (quoted)
+            return -1;
+        t[count++] = (token){line + start, i - start};
+    }
+    return count;
+}
+
+static int token_is(token t, const char *s)
+{
+    return bytes_are(t.p, t.n, s);
+}
+
+/* namespaces="a,b,..." (value with its quotes): 1 if the patterns admit
+ * "git", 0 if not, -1 if malformed.  As ssh-keygen matches them: a
+ * negated pattern that matches refuses, whatever else matches. */
+static int namespaces_admit_git(const char *v, size_t n)
+{
+    char list[256];
+    if (n < 2 || v[0] != '"' || v[n - 1] != '"' || n - 2 >= sizeof(list))
+        return -1;
+    memcpy(list, v + 1, n - 2);
+    list[n - 2] = '\0';
+    if (strchr(list, '"'))
+        return -1;
+    int admit = 0;
+    char *save = NULL;
+    for (char *pat = strtok_r(list, ",", &save); pat; pat = strtok_r(NULL, ",", &save)) {
+        int negated = pat[0] == '!';
+        if (fnmatch(pat + negated, SIGN_NAMESPACE, 0) == 0) {
+            if (negated)
+                return 0;
+            admit = 1;
+        }
+    }
+    return admit;
+}
+
+/* The options field of an allowed_signers line: 0 if its key may sign
+ * commits, KENES_ENOTFOUND if its namespaces leave git out, KENES_EINVAL
+ * for anything else, which kenes does not honour. */
+static int check_options(const char *p, size_t n)
+{
+    int admit = 1; /* without namespaces=, every namespace */
+    for (size_t i = 0; i <= n; i++) {
+        size_t start = i;
+        int quoted = 0;
+        for (; i < n && (quoted || p[i] != ','); i++)
+            if (p[i] == '"')
+                quoted = !quoted;
+        static const char ns[] = "namespaces=";
+        size_t ns_len = sizeof(ns) - 1;
+        if (i - start <= ns_len || strncasecmp(p + start, ns, ns_len) != 0)
+            return KENES_EINVAL; /* cert-authority, valid-after, valid-before, unknown */
+        int r = namespaces_admit_git(p + start + ns_len, i - start - ns_len);
+        if (r < 0)
+            return KENES_EINVAL;
+        admit &= r;
+    }
+    return admit ? 0 : KENES_ENOTFOUND;
+}
+
+int sign_parse_key_line(unsigned char pubkey[SIGN_PUBKEY_BYTES], const char *line, size_t len)
+{
+    if (!pubkey || (!line && len))
+        return KENES_EINVAL;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    if (len && memchr(line, '\0', len))
+        return KENES_EINVAL;
+    token t[4];
+    int n = tokenize(t, 4, line, len);
+    if (n < 0)
+        return KENES_EINVAL;
+    if (n == 0 || t[0].p[0] == '#')
+        return KENES_ENOTFOUND;
+    int k = 1; /* the key type's token */
+    if (token_is(t[0], KEY_TYPE)) {
+        k = 0; /* signing.pub: "ssh-ed25519 AAAA... comment" */
+    } else if (n > 1 && (memchr(t[1].p, '=', t[1].n) || token_is(t[1], "cert-authority"))) {
+        int rc = check_options(t[1].p, t[1].n);
+        if (rc < 0)
+            return rc;
+        k = 2;
+    }
+    if (k + 1 >= n)
+        return KENES_EINVAL;
+    if (!token_is(t[k], KEY_TYPE))
+        return KENES_ENOTFOUND; /* ssh-rsa, ecdsa-..., sk-...: not kenes's */
+    unsigned char blob[PK_BLOB_LEN + 3];
+    size_t blob_len;
+    const char *b64_end = NULL;
+    const unsigned char *pk;
+    if (sodium_init() < 0)
+        return KENES_EIO;
+    if (sodium_base642bin(blob, sizeof(blob), t[k + 1].p, t[k + 1].n, NULL, &blob_len, &b64_end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        b64_end != t[k + 1].p + t[k + 1].n ||
+        get_ed25519(&pk, blob, blob_len, PK_BYTES) < 0)
+        return KENES_EINVAL;
+    memcpy(pubkey, pk, PK_BYTES);
+    return 0;
 }

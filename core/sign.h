@@ -62,4 +62,31 @@ int sign_allowed_signers_line(const signer *s, const char *principal, char *out,
  * base64 in lines of 70.  Any thread. */
 int sign_buffer(const signer *s, char **armored, size_t *len, const char *data, size_t data_len);
 
+/* ---- checking (no key file needed: kenes verify on a copy of the data) ---- */
+
+#define SIGN_PUBKEY_BYTES 32 /* an Ed25519 public key */
+
+/* Check an armored SSH signature of data, as sign_buffer and ssh-keygen
+ * -Y sign write it and git_commit_extract_signature returns it: made by
+ * pubkey, for namespace "git", over the SHA-512 (or SHA-256) of data.
+ * 0 if good; KENES_EINVAL if it is no SSH signature kenes reads (armour,
+ * base64, layout, version, a key or signature type other than Ed25519, a
+ * hash other than sha512/sha256); KENES_EFORBIDDEN if it is one but for
+ * another namespace, by another key, or not of these bytes.  Any thread. */
+int sign_verify(const char *armored, size_t len, const char *data, size_t data_len,
+                const unsigned char pubkey[SIGN_PUBKEY_BYTES]);
+
+/* The public key a signature names, which says whom to check it against
+ * (sign_verify says whether that key made it).  0 or KENES_EINVAL. */
+int sign_signature_key(unsigned char pubkey[SIGN_PUBKEY_BYTES], const char *armored, size_t len);
+
+/* The Ed25519 key of one line of signing.pub ("ssh-ed25519 AAAA... kenes")
+ * or of an allowed_signers file ("principals [options] ssh-ed25519 AAAA...
+ * [comment]"); len excludes the newline, if any.  0 with pubkey set;
+ * KENES_ENOTFOUND for a line that names no key for git signatures: blank,
+ * a comment, another key type, a namespaces="..." list without git;
+ * KENES_EINVAL for a malformed line, or options kenes does not honour
+ * (cert-authority, valid-after, valid-before: such a key is not trusted). */
+int sign_parse_key_line(unsigned char pubkey[SIGN_PUBKEY_BYTES], const char *line, size_t len);
+
 #endif

@@ -374,7 +374,23 @@ static int commit_one(store *s, store_write *w)
         git_tree_entry_free(e);
         upd.action = GIT_TREE_UPDATE_REMOVE;
     }
-    if (git_tree_create_updated(&tree_id, repo, base, 1, &upd) < 0 ||
+    /* More files in the same commit (a regeneration of every report). */
+    git_tree_update updates[1 + STORE_MAX_FILES];
+    size_t nupd = 1;
+    updates[0] = upd;
+    for (size_t i = 0; i < w->nfiles && i < STORE_MAX_FILES; i++) {
+        git_tree_update *u = &updates[nupd++];
+        memset(u, 0, sizeof(*u));
+        u->path = w->files[i].path;
+        u->action = GIT_TREE_UPDATE_UPSERT;
+        u->filemode = GIT_FILEMODE_BLOB;
+        if (!path_valid(u->path) ||
+            git_blob_create_from_buffer(&u->id, repo, w->files[i].content, w->files[i].len) < 0) {
+            rc = git_fail(msg, cap, KENES_EIO, "writing a file");
+            goto done;
+        }
+    }
+    if (git_tree_create_updated(&tree_id, repo, base, nupd, updates) < 0 ||
         git_tree_lookup(&tree, repo, &tree_id) < 0) {
         rc = git_fail(msg, cap, KENES_EIO, "building the tree");
         goto done;

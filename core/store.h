@@ -26,6 +26,15 @@
 typedef struct store store;
 
 typedef struct store_write store_write;
+
+#define STORE_MAX_FILES 64
+
+/* A further file written by the same commit. */
+typedef struct store_file {
+    const char *path;
+    const char *content;
+    size_t len;
+} store_file;
 typedef void (*store_write_cb)(store_write *w, void *payload);
 
 struct store_write {
@@ -43,6 +52,9 @@ struct store_write {
     const char *side_path;
     const char *side_data;
     size_t side_len;
+    /* Further files the same commit writes (at most STORE_MAX_FILES). */
+    const store_file *files;
+    size_t nfiles;
     /* A JSON object ("{...}") for the history journal, or NULL: the writer
      * appends it with the new commit's id as its first member. */
     const char *journal;

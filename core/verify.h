@@ -1,10 +1,14 @@
 /*
  * kenes verify: read the repositories (never write them) and check that
- * every commit is one kenes could have made: well-formed trailers, the
- * document it names present and parseable with that id and stage, and a
- * transition the workflow allows from the document's previous stage by
- * the role named, and that the history journal matches git.  One line per
- * fault on stdout, then a summary.
+ * every commit is one kenes could have made: signed by a key that
+ * DATA/allowed_signers lists (else DATA/keys/signing.pub), well-formed
+ * trailers, the document it names present and parseable with that id and
+ * stage, a transition the workflow allows from the document's previous
+ * stage by the role named, every four-eyes approval right by the rule the
+ * server applies (quorum.c) over the document's earlier commits and naming
+ * the text it approves, and that the history journal matches git.  Needs
+ * nothing but the repositories and allowed_signers, so it runs on a mirror
+ * copy.  One line per fault on stdout, then a summary.
  */
 #ifndef KENES_VERIFY_H
 #define KENES_VERIFY_H

@@ -204,14 +204,19 @@ static int parse_deadline(load_ctx *c, yaml_node_t *n, wf_stage *s)
         return rc;
     yaml_node_t *an, *fn;
     const char *after, *from;
-    if ((rc = get_scalar(c, n, "after", 1, "a deadline", &an, &after)) < 0 ||
-        (rc = get_scalar(c, n, "from", 0, "a deadline", &fn, &from)) < 0)
+    if ((rc = get_scalar(c, n, "from", 0, "a deadline", &fn, &from)) < 0 ||
+        (rc = get_scalar(c, n, "after", !from, "a deadline", &an, &after)) < 0)
         return rc;
-    char *end;
-    long long count = strtoll(after, &end, 10);
-    long long unit = strcmp(end, "d") == 0 ? 86400000LL : strcmp(end, "h") == 0 ? 3600000LL : 0;
-    if (end == after || count <= 0 || count > 36500 || !unit)
-        return fail(c, an, "'after' must be a whole number of days or hours, such as 7d or 12h");
+    /* A date field is its own deadline unless `after` adds to it. */
+    long long count = 0, unit = 86400000LL;
+    if (after) {
+        char *end;
+        count = strtoll(after, &end, 10);
+        unit = strcmp(end, "d") == 0 ? 86400000LL : strcmp(end, "h") == 0 ? 3600000LL : 0;
+        if (end == after || count < 0 || count > 36500 || !unit || (count == 0 && !from))
+            return fail(c, an,
+                        "'after' must be a whole number of days or hours, such as 7d or 12h");
+    }
     if (from && (strncmp(from, "fields.", 7) != 0 || !from[7]))
         return fail(c, fn, "'from' must name a date field, such as fields.order_date");
     s->has_deadline = 1;

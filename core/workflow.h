@@ -22,7 +22,9 @@
  *     - {roles: [auditor], scope: all}
  *
  * A stage may carry `deadline: {from: fields.order_date, after: 7d}` (after:
- * whole days "Nd" or hours "Nh"; without `from`, counted from entering the stage).
+ * whole days "Nd" or hours "Nh"; without `from`, counted from entering the
+ * stage).  `from: fields.follow_ups[].due` takes the earliest `due` among the
+ * list's items that have no `done` yet; `after` may then be left out.
  *
  * Loading checks everything a running server relies on and fails with
  * "file:line: message": unknown keys, unknown stage/role/guard/type,

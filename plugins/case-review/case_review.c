@@ -1,9 +1,9 @@
 /*
  * case-review: one child, one case.  The workflow (workflows/case-review.yaml)
  * says who moves a case between stages; this plugin says what a valid case
- * is, what its id is, what a list may show of it, and provides the guards
- * the workflow names (accompanier_assigned, measure_has_due_date,
- * follow_ups_recorded).
+ * is, what its id is, what a list may show of it, what the cases report
+ * counts (aggregates only), and provides the guards the workflow names
+ * (accompanier_assigned, measure_has_due_date, follow_ups_recorded).
  *
  * A case names a child.  Three rules follow from that and shape this file:
  *  - no message ever repeats a value it judges (a name, a date, an
@@ -916,6 +916,150 @@ static int follow_ups_recorded(const kenes_api *api, const kenes_doc *doc,
     return KENES_EGUARD;
 }
 
+/* ---- report ------------------------------------------------------------- *
+ *
+ * Cases have a part in reports/cases.md only, and there only as counts:
+ * cases by region (all 20), by ground, by stage; follow-up checks by
+ * outcome; follow-up checks overdue.  Every count goes through
+ * report_count_text (1 to 4 read "< 5").  Nothing of a case's text, and
+ * no id, pseudonym, name, school or date of a child, is ever written: the
+ * only text here is this plugin's own and the regions' names.
+ */
+
+#define NGROUNDS 6
+#define NOUTCOMES 4
+static const char *const grounds_ru[NGROUNDS] = {
+    "Буллинг (пострадавший)", "Буллинг (инициатор)",     "Правонарушение",
+    "Пропуски занятий",       "Семейное неблагополучие", "Другое",
+};
+static const char *const outcomes_ru[NOUTCOMES] = {
+    "Меры эффективны",
+    "Меры частично эффективны",
+    "Меры неэффективны",
+    "Меры не выполнены",
+};
+#define NSTAGES 6 /* workflows/case-review.yaml */
+static const char *const stages[NSTAGES + 1] = {
+    "registered",       "under-review",      "plan-approved",
+    "in-accompaniment", "closure-requested", "closed",
+    NULL,
+};
+static const char *const stages_ru[NSTAGES] = {
+    "Зарегистрировано", "На рассмотрении",    "План утверждён",
+    "Сопровождение",    "Запрошено закрытие", "Закрыто",
+};
+
+typedef struct {
+    long regions[RPT_NREGIONS];
+    long grounds[NGROUNDS];
+    long outcomes[NOUTCOMES];
+    long stages[NSTAGES + 1]; /* the last: a stage the workflow does not have */
+    long overdue;
+} case_counts;
+
+static void count_case(const kenes_api *api, const kenes_doc *doc, int now, case_counts *c)
+{
+    int region = rpt_region_index(api->doc_get(doc, "region"));
+    if (region >= 0)
+        c->regions[region]++;
+
+    const char *stage = api->doc_get(doc, "stage");
+    int st = chk_index_of(stages, stage);
+    c->stages[st >= 0 ? st : NSTAGES]++;
+
+    const json_t *fields = api->doc_fields(doc);
+    unsigned seen = 0;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(json_object_get(fields, "grounds"), i, v) {
+        int k = chk_index_of(grounds_values, json_string_value(v));
+        if (k >= 0 && !(seen & (1u << k))) {
+            seen |= 1u << k;
+            c->grounds[k]++;
+        }
+    }
+
+    /* A closed case's checks are no longer anyone's to make: not overdue. */
+    int open = !stage || strcmp(stage, "closed") != 0;
+    json_array_foreach(json_object_get(fields, "follow_ups"), i, v) {
+        int k = chk_index_of(outcome_values, json_string_value(json_object_get(v, "outcome")));
+        if (k >= 0)
+            c->outcomes[k]++;
+        int y, m, d;
+        const char *due = json_string_value(json_object_get(v, "due"));
+        const char *done = json_string_value(json_object_get(v, "done"));
+        if (open && chk_is_date(api, due, &y, &m, &d) && ymd(y, m, d) < now &&
+            !chk_is_date(api, done, NULL, NULL, NULL))
+            c->overdue++;
+    }
+}
+
+/* "| label | count |" with the count as it may be published. */
+static void count_row(const kenes_api *api, kenes_report *r, const char *label, long n)
+{
+    char text[16];
+    api->report_count_text(text, n);
+    api->report_printf(r, "| %s | %s |\n", label, text);
+}
+
+static void report_cases(const kenes_api *api, kenes_report *r)
+{
+    case_counts c;
+    memset(&c, 0, sizeof(c));
+    int now = today(api);
+    size_t n = api->report_count(r);
+    for (size_t j = 0; j < n; j++)
+        count_case(api, api->report_doc(r, j), now, &c);
+
+    char text[16];
+    api->report_printf(r, "## Дела и контрольные проверки\n\n"
+                          "Только обобщённые сведения: число от 1 до 4 показано как «< 5», "
+                          "чтобы ни одного ребёнка нельзя было узнать. "
+                          "По состоянию на %02d.%02d.%04d.\n\n",
+                       now % 100, now / 100 % 100, now / 10000);
+
+    api->report_printf(r, "### Дела по регионам\n\n| Регион | Дел |\n|---|---:|\n");
+    for (int i = 0; i < RPT_NREGIONS; i++) {
+        api->report_count_text(text, c.regions[i]);
+        api->report_printf(r, "| ");
+        rpt_region_name(api, r, rpt_region_code(i));
+        api->report_printf(r, " | %s |\n", text);
+    }
+
+    api->report_printf(r, "\n### Дела по основаниям рассмотрения\n\n"
+                          "У одного дела может быть несколько оснований.\n\n"
+                          "| Основание | Дел |\n|---|---:|\n");
+    for (int k = 0; k < NGROUNDS; k++)
+        count_row(api, r, grounds_ru[k], c.grounds[k]);
+
+    api->report_printf(r, "\n### Контрольные проверки по результатам\n\n"
+                          "| Результат проверки | Проверок |\n|---|---:|\n");
+    for (int k = 0; k < NOUTCOMES; k++)
+        count_row(api, r, outcomes_ru[k], c.outcomes[k]);
+
+    api->report_count_text(text, c.overdue);
+    api->report_printf(r, "\n### Просроченные контрольные проверки\n\n"
+                          "Проверок, срок которых прошёл, а отметки о проведении нет "
+                          "(без закрытых дел): %s.\n\n",
+                       text);
+
+    api->report_printf(r, "### Дела по этапам\n\n| Этап | Дел |\n|---|---:|\n");
+    for (int k = 0; k < NSTAGES; k++)
+        count_row(api, r, stages_ru[k], c.stages[k]);
+    if (c.stages[NSTAGES])
+        count_row(api, r, "Другие этапы", c.stages[NSTAGES]);
+    api->report_printf(r, "\n");
+}
+
+static int report(const kenes_api *api, kenes_report *r)
+{
+    if (!rpt_api_ok(api))
+        return KENES_EABI;
+    if (api->report_kind(r) == KENES_REPORT_CASES)
+        report_cases(api, r);
+    return 0; /* no part in the national and regional reports */
+}
+
 /* ---- the plugin --------------------------------------------------------- */
 
 static const kenes_doctype types[] = {
@@ -925,7 +1069,8 @@ static const kenes_doctype types[] = {
      .validate = validate,
      .repository = "cases",
      .flags = KENES_DOCTYPE_CONFIDENTIAL,
-     .summary = summary},
+     .summary = summary,
+     .report = report},
     {0},
 };
 

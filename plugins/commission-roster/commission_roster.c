@@ -4,8 +4,9 @@
  * (widened with the expert community, parents' organisations, NGOs and
  * public councils).  The workflow (workflows/commission-roster.yaml) says
  * who moves a roster between stages and when it is due; this plugin says
- * what a valid roster is, what its id is, and provides the
- * roster_act_recorded guard.
+ * what a valid roster is, what its id is, provides the
+ * roster_act_recorded guard and writes the rosters' sections of the
+ * national and regional reports.
  *
  * A roster's fields:
  *   order_date    the date of the order that requires the roster (required);
@@ -376,11 +377,249 @@ static int roster_act_recorded(const kenes_api *api, const kenes_doc *doc, const
     return chk_act_recorded(api, doc, errs, "roster");
 }
 
+/* ---- reports ------------------------------------------------------------
+ *
+ * national.md: one row per region (all 20) for its latest roster (by the
+ * date of the order): stage, due date, whether it was approved in time and
+ * which of the four widened categories it holds.  regions/<code>.md: the
+ * members of the region's latest approved roster.  Members are adults in a
+ * public role, so their names appear; everything a document says goes
+ * through report_text.
+ */
+
+#define DAY_MS 86400000LL
+#define DUE_DAYS 7 /* workflows/commission-roster.yaml: {from: fields.order_date, after: 7d} */
+
+static const char *const roles_ru[NROLES] = {"председатель", "заместитель председателя",
+                                             "секретарь", "член комиссии"};
+static const char *const categories_ru[] = {"государственный орган",
+                                            "правоохранительные органы",
+                                            "образование",
+                                            "здравоохранение",
+                                            "социальная защита",
+                                            "депутат маслихата",
+                                            "экспертное сообщество",
+                                            "родительская организация",
+                                            "НКО",
+                                            "общественный совет"};
+static const char *const widened_ru[NWIDENED] = {"Экспертное сообщество",
+                                                 "Родительские организации", "НКО",
+                                                 "Общественные советы"};
+
+static const char *order_date_of(const kenes_api *api, const kenes_doc *doc)
+{
+    const char *s = json_string_value(json_object_get(api->doc_fields(doc), "order_date"));
+    return chk_is_date(api, s, NULL, NULL, NULL) ? s : NULL;
+}
+
+static int in_region(const kenes_api *api, const kenes_doc *doc, const char *code)
+{
+    const char *region = api->doc_get(doc, "region");
+    return region && code && strcmp(region, code) == 0;
+}
+
+static int stage_is(const kenes_api *api, const kenes_doc *doc, const char *stage)
+{
+    const char *s = api->doc_get(doc, "stage");
+    return s && strcmp(s, stage) == 0;
+}
+
+/* The region's roster with the latest order date (the later id on a tie, a
+ * roster without a valid date before any with one); only approved ones if
+ * only_approved.  NULL if there is none. */
+static const kenes_doc *latest(const kenes_api *api, kenes_report *r, const char *code,
+                               int only_approved)
+{
+    const kenes_doc *best = NULL;
+    const char *best_date = "";
+    size_t n = api->report_count(r);
+    for (size_t j = 0; j < n; j++) {
+        const kenes_doc *doc = api->report_doc(r, j);
+        if (!in_region(api, doc, code) || (only_approved && !stage_is(api, doc, "approved")))
+            continue;
+        const char *date = order_date_of(api, doc);
+        if (!date)
+            date = "";
+        if (!best || strcmp(date, best_date) >= 0)
+            best = doc, best_date = date;
+    }
+    return best;
+}
+
+/* When the roster is due, in ms: the core's "due" where it answers one
+ * (stages before approval), else order_date + 7 days as the workflow
+ * counts it (from midnight UTC).  -1 if neither is known. */
+static long long due_ms(const kenes_api *api, const kenes_doc *doc)
+{
+    long long ms;
+    if (chk_parse_time(api, api->doc_get(doc, "due"), &ms) == 0)
+        return ms;
+    int y, m, d;
+    if (!chk_is_date(api, order_date_of(api, doc), &y, &m, &d))
+        return -1;
+    return (chk_days_from_civil(y, m, d) + DUE_DAYS) * DAY_MS;
+}
+
+/* «в срок», «просрочен», «срок не истёк» or «—» (not known). */
+static const char *timeliness(const kenes_api *api, const kenes_doc *doc, long long due)
+{
+    const char *overdue = api->doc_get(doc, "overdue");
+    if (stage_is(api, doc, "approved")) {
+        long long since;
+        if (due < 0 || chk_parse_time(api, api->doc_get(doc, "stage_since"), &since) != 0)
+            return "—";
+        return since <= due ? "в срок" : "просрочен";
+    }
+    if (overdue && strcmp(overdue, "true") == 0)
+        return "просрочен";
+    return due < 0 ? "—" : "срок не истёк";
+}
+
+static void report_national(const kenes_api *api, kenes_report *r)
+{
+    api->report_printf(r, "## Составы комиссий по делам несовершеннолетних\n\n"
+                          "По каждому региону — последний состав комиссии (по дате приказа): "
+                          "этап, срок утверждения (%d дней с даты приказа), соблюдён ли он, и "
+                          "есть ли в составе представители четырёх категорий, которыми "
+                          "комиссии расширены («✓» — есть, «—» — нет).\n\n",
+                       DUE_DAYS);
+    api->report_printf(r, "| Регион | Приказ от | Этап | Срок | Соблюдение срока");
+    for (int k = 0; k < NWIDENED; k++)
+        api->report_printf(r, " | %s", widened_ru[k]);
+    api->report_printf(r, " |\n|---|---|---|---|---|:-:|:-:|:-:|:-:|\n");
+
+    for (int i = 0; i < RPT_NREGIONS; i++) {
+        const char *code = rpt_region_code(i);
+        const kenes_doc *doc = latest(api, r, code, 0);
+        api->report_printf(r, "| ");
+        rpt_region_name(api, r, code);
+        if (!doc) {
+            api->report_printf(r, " | — | нет состава | — | —");
+            for (int k = 0; k < NWIDENED; k++)
+                api->report_printf(r, " | —");
+            api->report_printf(r, " |\n");
+            continue;
+        }
+        api->report_printf(r, " | ");
+        rpt_date(api, r, order_date_of(api, doc), "—");
+        api->report_printf(r, " | ");
+        rpt_stage(api, r, api->doc_get(doc, "stage"));
+        long long due = due_ms(api, doc);
+        if (due >= 0) {
+            api->report_printf(r, " | до ");
+            rpt_date_ms(api, r, due);
+        } else {
+            api->report_printf(r, " | —");
+        }
+        api->report_printf(r, " | %s", timeliness(api, doc, due));
+
+        int present[NWIDENED] = {0};
+        size_t j;
+        const json_t *m;
+        json_array_foreach(json_object_get(api->doc_fields(doc), "members"), j, m) {
+            const char *category = json_string_value(json_object_get(m, "category"));
+            for (int k = 0; category && k < NWIDENED; k++)
+                if (strcmp(category, widened[k]) == 0)
+                    present[k] = 1;
+        }
+        for (int k = 0; k < NWIDENED; k++)
+            api->report_printf(r, " | %s", present[k] ? "✓" : "—");
+        api->report_printf(r, " |\n");
+    }
+    api->report_printf(r, "\n");
+}
+
+/* A member's role or category in Russian, or the text escaped. */
+static void report_term(const kenes_api *api, kenes_report *r, const char *const *list,
+                        const char *const *ru, const char *value)
+{
+    int k = chk_index_of(list, value);
+    if (k >= 0)
+        api->report_printf(r, "%s", ru[k]);
+    else
+        rpt_text_or(api, r, value, "—");
+}
+
+static void report_member(const kenes_api *api, kenes_report *r, const json_t *m)
+{
+    api->report_printf(r, "| ");
+    for (int k = 0; k < NMEMBER_KEYS; k++) {
+        const char *v = json_string_value(json_object_get(m, member_keys[k]));
+        if (k == ROLE)
+            report_term(api, r, roles, roles_ru, v);
+        else if (k == CATEGORY)
+            report_term(api, r, categories, categories_ru, v);
+        else
+            rpt_text_or(api, r, v, "—");
+        api->report_printf(r, " |%s", k + 1 < NMEMBER_KEYS ? " " : "\n");
+    }
+}
+
+static void report_region(const kenes_api *api, kenes_report *r)
+{
+    api->report_printf(r, "## Состав комиссии по делам несовершеннолетних и защите их прав\n\n");
+    const kenes_doc *doc = latest(api, r, api->report_region(r), 1);
+    if (!doc) {
+        api->report_printf(r, "Утверждённого состава комиссии нет.\n\n");
+        return;
+    }
+    const json_t *fields = api->doc_fields(doc);
+    const json_t *act = json_object_get(fields, "act");
+    api->report_printf(r, "Утверждён");
+    if (json_is_object(act)) {
+        api->report_printf(r, " ");
+        rpt_act(api, r, act);
+    }
+    api->report_printf(r, " по приказу");
+    const char *number = json_string_value(json_object_get(fields, "order_number"));
+    if (number && *number) {
+        api->report_printf(r, " № ");
+        api->report_text(r, number);
+    }
+    api->report_printf(r, " от ");
+    rpt_date(api, r, order_date_of(api, doc), "—");
+    api->report_printf(r, ".\n\n"
+                          "| ФИО | Должность | Организация | Роль | Категория |\n"
+                          "|---|---|---|---|---|\n");
+    /* Chair, deputy chair, secretaries, members; then any other role. */
+    const json_t *members = json_object_get(fields, "members");
+    for (int role = 0; role <= NROLES; role++) {
+        size_t j;
+        const json_t *m;
+        json_array_foreach(members, j, m) {
+            if (!json_is_object(m))
+                continue;
+            int k = chk_index_of(roles, json_string_value(json_object_get(m, "role")));
+            if (k == role || (role == NROLES && k < 0))
+                report_member(api, r, m);
+        }
+    }
+    api->report_printf(r, "\n");
+}
+
+static int report(const kenes_api *api, kenes_report *r)
+{
+    if (!rpt_api_ok(api))
+        return KENES_EABI;
+    switch (api->report_kind(r)) {
+    case KENES_REPORT_NATIONAL:
+        report_national(api, r);
+        break;
+    case KENES_REPORT_REGION:
+        report_region(api, r);
+        break;
+    default:
+        break; /* no part in the cases report */
+    }
+    return 0;
+}
+
 static const kenes_doctype types[] = {
     {.name = "commission-roster",
      .noun = "commission roster",
      .make_id = make_id,
-     .validate = validate},
+     .validate = validate,
+     .report = report},
     {0},
 };
 

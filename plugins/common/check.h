@@ -2,7 +2,9 @@
  * Helpers that document-type plugins share to check what they are given:
  * one report of every problem at its path, text that must not be blank
  * (Unicode spaces included), strict dates, the header of a document
- * (region, title, body) and the approving act {number, date}.
+ * (region, title, body) and the approving act {number, date}; for the
+ * report sections, the 20 regions, dates and times, stage names and the
+ * act, written through the api's report functions.
  *
  * A header of static inline functions built on <kenes/plugin.h> alone, so
  * each plugin stays one self-contained shared object: nothing here is
@@ -295,6 +297,232 @@ static inline int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, k
         return KENES_EGUARD;
     }
     return 0;
+}
+
+/* ---- reports ------------------------------------------------------------ *
+ *
+ * Helpers for the document types' sections of the published reports
+ * (kenes_doctype.report).  Reports are Markdown in Russian: the plugin
+ * writes its own markup with report_printf and every piece of text that
+ * comes from a document with report_text, which escapes all punctuation.
+ * Values a helper has checked itself (a date it parsed, a number) are
+ * printed from the parsed numbers, never from the document's text.
+ */
+
+/* The kenes_api up to region_name, the last of the report members (appended
+ * to ABI 1): a report callback needs all of them. */
+#define CHK_REPORT_API_SIZE (offsetof(kenes_api, region_name) + sizeof(void *))
+
+static inline int rpt_api_ok(const kenes_api *api)
+{
+    return api && api->struct_size >= CHK_REPORT_API_SIZE;
+}
+
+/* The 20 regions (ISO 3166-2:KZ) in the order of DOMAIN.md: the report
+ * tables list every one, with or without documents.  NULL past the last. */
+#define RPT_NREGIONS 20
+static inline const char *rpt_region_code(int i)
+{
+    static const char *const codes[RPT_NREGIONS] = {
+        "KZ-10", "KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31",
+        "KZ-33", "KZ-35", "KZ-39", "KZ-43", "KZ-47", "KZ-55", "KZ-59",
+        "KZ-61", "KZ-62", "KZ-63", "KZ-71", "KZ-75", "KZ-79"};
+    return i >= 0 && i < RPT_NREGIONS ? codes[i] : NULL;
+}
+
+/* Index of a region code among the 20, or -1. */
+static inline int rpt_region_index(const char *code)
+{
+    for (int i = 0; code && i < RPT_NREGIONS; i++)
+        if (strcmp(rpt_region_code(i), code) == 0)
+            return i;
+    return -1;
+}
+
+/* The region's Russian name (its code if the core knows no name), escaped:
+ * the names come from content/regions.yaml, which is data too. */
+static inline void rpt_region_name(const kenes_api *api, kenes_report *r, const char *code)
+{
+    const char *name = api->region_name(code, "ru");
+    api->report_text(r, name ? name : code);
+}
+
+/* Text from a document as a table cell or a line: escaped, or dash when
+ * absent or empty. */
+static inline void rpt_text_or(const kenes_api *api, kenes_report *r, const char *text,
+                               const char *dash)
+{
+    if (text && *text)
+        api->report_text(r, text);
+    else
+        api->report_printf(r, "%s", dash);
+}
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
+static inline long long chk_days_from_civil(int y, int m, int d)
+{
+    long long yy = y - (m <= 2);
+    long long era = (yy >= 0 ? yy : yy - 399) / 400;
+    long long yoe = yy - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The civil date of a day since 1970-01-01. */
+static inline void chk_civil_from_days(long long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* The civil date (UTC) of milliseconds since the epoch. */
+static inline void chk_date_of_ms(long long ms, int *y, int *m, int *d)
+{
+    long long z = ms / 86400000;
+    if (ms % 86400000 < 0)
+        z--;
+    chk_civil_from_days(z, y, m, d);
+}
+
+/* Two digits at s as a number, or -1. */
+static inline int chk_two_digits(const char *s)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return -1;
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* 0 and *ms (since the epoch) if s is an RFC 3339 time as the core writes
+ * them, "2026-02-07T10:00:00Z", or with fractions of a second and an offset
+ * ("2026-02-07T15:00:00.5+05:00"); else -1. */
+static inline int chk_parse_time(const kenes_api *api, const char *s, long long *ms)
+{
+    char date[11];
+    int y, mo, d;
+    if (!s || strlen(s) < 20)
+        return -1;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!chk_is_date(api, date, &y, &mo, &d) || (s[10] != 'T' && s[10] != 't') ||
+        s[13] != ':' || s[16] != ':')
+        return -1;
+    int hh = chk_two_digits(s + 11), mi = chk_two_digits(s + 14), ss = chk_two_digits(s + 17);
+    if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 60)
+        return -1;
+    const char *p = s + 19;
+    long long frac = 0;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            if (digits < 3)
+                frac = frac * 10 + (*p - '0');
+        if (!digits)
+            return -1;
+        for (; digits < 3; digits++)
+            frac *= 10;
+    }
+    long long offset = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh = chk_two_digits(p + 1); /* reads no further than a NUL */
+        if (oh < 0 || oh > 23 || p[3] != ':')
+            return -1;
+        int om = chk_two_digits(p + 4);
+        if (om < 0 || om > 59)
+            return -1;
+        offset = (*p == '-' ? -1 : 1) * (oh * 3600LL + om * 60LL);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    long long secs = chk_days_from_civil(y, mo, d) * 86400 + hh * 3600LL + mi * 60LL + ss;
+    *ms = (secs - offset) * 1000 + frac;
+    return 0;
+}
+
+/* A date as Russian texts write it, 05.02.2026, printed from its parts. */
+static inline void rpt_date_parts(const kenes_api *api, kenes_report *r, int y, int m, int d)
+{
+    api->report_printf(r, "%02d.%02d.%04d", d, m, y);
+}
+
+/* A date from a document: DD.MM.YYYY if it is a calendar date YYYY-MM-DD,
+ * else its text escaped, else (absent) dash. */
+static inline void rpt_date(const kenes_api *api, kenes_report *r, const char *s,
+                            const char *dash)
+{
+    int y, m, d;
+    if (chk_is_date(api, s, &y, &m, &d))
+        rpt_date_parts(api, r, y, m, d);
+    else if (s && *s)
+        api->report_text(r, s);
+    else
+        api->report_printf(r, "%s", dash);
+}
+
+/* The date (UTC) of a time in milliseconds: DD.MM.YYYY. */
+static inline void rpt_date_ms(const kenes_api *api, kenes_report *r, long long ms)
+{
+    int y, m, d;
+    chk_date_of_ms(ms, &y, &m, &d);
+    rpt_date_parts(api, r, y, m, d);
+}
+
+/* The Russian name of a stage of the review workflows (regional-plan,
+ * commission-roster), or NULL for a stage they do not have. */
+static inline const char *rpt_review_stage(const char *stage)
+{
+    static const char *const stages[][2] = {
+        {"draft", "черновик"},
+        {"ministry-review", "на рассмотрении в министерстве"},
+        {"approved", "утверждён"},
+        {"returned", "возвращён на доработку"},
+    };
+    for (size_t i = 0; stage && i < sizeof(stages) / sizeof(stages[0]); i++)
+        if (strcmp(stage, stages[i][0]) == 0)
+            return stages[i][1];
+    return NULL;
+}
+
+/* A stage in Russian where it is known, else its name escaped. */
+static inline void rpt_stage(const kenes_api *api, kenes_report *r, const char *stage)
+{
+    const char *ru = rpt_review_stage(stage);
+    if (ru)
+        api->report_printf(r, "%s", ru);
+    else if (stage && *stage)
+        api->report_text(r, stage);
+    else
+        api->report_printf(r, "—");
+}
+
+/* The approving act, "актом № 12 от 05.02.2026", or nothing if absent. */
+static inline void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act)
+{
+    const char *number = json_string_value(json_object_get(act, "number"));
+    const char *date = json_string_value(json_object_get(act, "date"));
+    if (!number && !date)
+        return;
+    api->report_printf(r, "актом");
+    if (number) {
+        api->report_printf(r, " № ");
+        api->report_text(r, number);
+    }
+    if (date) {
+        api->report_printf(r, " от ");
+        rpt_date(api, r, date, "—");
+    }
 }
 
 #endif

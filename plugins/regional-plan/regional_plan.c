@@ -2,8 +2,9 @@
  * regional-plan: each region's plan under the national concept «Дети
  * Казахстана» (2026–2030).  The workflow (workflows/regional-plan.yaml) says
  * who moves a plan between stages; this plugin says what a valid plan is,
- * what its id is, and provides the act_recorded guard (the approving act is
- * recorded).  The comment_required guard lives in plugins/common.
+ * what its id is, provides the act_recorded guard (the approving act is
+ * recorded) and writes the plans' sections of the national and regional
+ * reports.  The comment_required guard lives in plugins/common.
  *
  * A plan's fields:
  *   period           a year of the concept, 2026 to 2030
@@ -245,8 +246,260 @@ static int act_recorded(const kenes_api *api, const kenes_doc *doc, const kenes_
     return chk_act_recorded(api, doc, errs, "plan");
 }
 
+/* ---- reports ------------------------------------------------------------
+ *
+ * national.md: one row per region (all 20), with the year and stage of its
+ * latest plan.  regions/<code>.md: the region's approved plans, measure by
+ * measure under the four directions, the local specifics and the act.
+ * Everything a document says goes through report_text.
+ */
+
+static const char *const directions_ru[NDIRECTIONS] = {"Безопасность", "Образование", "Здоровье",
+                                                       "Семья и социальная защита"};
+
+/* The plan's year, or -1 if it has none. */
+static long long period_of(const kenes_api *api, const kenes_doc *doc)
+{
+    const json_t *p = json_object_get(api->doc_fields(doc), "period");
+    return json_is_integer(p) ? (long long)json_integer_value(p) : -1;
+}
+
+static int in_region(const kenes_api *api, const kenes_doc *doc, const char *code)
+{
+    const char *region = api->doc_get(doc, "region");
+    return region && code && strcmp(region, code) == 0;
+}
+
+static int approved(const kenes_api *api, const kenes_doc *doc)
+{
+    const char *stage = api->doc_get(doc, "stage");
+    return stage && strcmp(stage, "approved") == 0;
+}
+
+static void report_national(const kenes_api *api, kenes_report *r)
+{
+    size_t n = api->report_count(r);
+    api->report_printf(r, "## Региональные планы\n\n"
+                          "По каждому региону — план на последний год, на который он "
+                          "составлен, и этап его рассмотрения.\n\n"
+                          "| Регион | Год плана | Этап |\n"
+                          "|---|---|---|\n");
+    for (int i = 0; i < RPT_NREGIONS; i++) {
+        const char *code = rpt_region_code(i);
+        const kenes_doc *latest = NULL;
+        long long year = -1;
+        for (size_t j = 0; j < n; j++) {
+            const kenes_doc *doc = api->report_doc(r, j);
+            long long y = period_of(api, doc);
+            if (in_region(api, doc, code) && (!latest || y >= year))
+                latest = doc, year = y;
+        }
+        api->report_printf(r, "| ");
+        rpt_region_name(api, r, code);
+        if (!latest) {
+            api->report_printf(r, " | — | нет плана |\n");
+            continue;
+        }
+        if (year >= 0)
+            api->report_printf(r, " | %lld | ", year);
+        else
+            api->report_printf(r, " | — | ");
+        rpt_stage(api, r, api->doc_get(latest, "stage"));
+        api->report_printf(r, " |\n");
+    }
+    api->report_printf(r, "\n");
+}
+
+/* A measure's deadline: 30.09.2026, "III квартал 2026", or its text. */
+static void report_deadline(const kenes_api *api, kenes_report *r, const char *s)
+{
+    static const char *const roman[] = {"I", "II", "III", "IV"};
+    if (chk_is_quarter(s))
+        api->report_printf(r, "%s квартал %.4s", roman[s[6] - '1'], s);
+    else
+        rpt_date(api, r, s, "—");
+}
+
+/* baseline or target: a number as a number, text escaped. */
+static void report_value(const kenes_api *api, kenes_report *r, const json_t *v)
+{
+    if (json_is_integer(v))
+        api->report_printf(r, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        api->report_printf(r, "%g", json_real_value(v));
+    else
+        rpt_text_or(api, r, json_string_value(v), "—");
+}
+
+/* "местный бюджет: 12 500 000 ₸" (no-break spaces between the groups), or
+ * "...: без затрат" for 0. */
+static void report_funding(const kenes_api *api, kenes_report *r, const json_t *funding)
+{
+    const char *source = json_string_value(json_object_get(funding, "source"));
+    const json_t *amount = json_object_get(funding, "amount_kzt");
+    if (source && *source) {
+        api->report_text(r, source);
+        if (json_is_integer(amount))
+            api->report_printf(r, ": ");
+    }
+    if (!json_is_integer(amount)) {
+        if (!source || !*source)
+            api->report_printf(r, "—");
+        return;
+    }
+    long long a = (long long)json_integer_value(amount);
+    if (a == 0) {
+        api->report_printf(r, "без затрат");
+        return;
+    }
+    char digits[32], grouped[96];
+    int len = snprintf(digits, sizeof(digits), "%lld", a < 0 ? -a : a);
+    size_t at = 0;
+    if (a < 0)
+        grouped[at++] = '-';
+    for (int k = 0; k < len; k++) {
+        if (k > 0 && (len - k) % 3 == 0) {
+            memcpy(grouped + at, "\xc2\xa0", 2); /* U+00A0 */
+            at += 2;
+        }
+        grouped[at++] = digits[k];
+    }
+    grouped[at] = '\0';
+    api->report_printf(r, "%s ₸", grouped);
+}
+
+/* The measures of one direction (dir -1: those with no known direction) as
+ * a table; nothing if there are none. */
+static void report_measures(const kenes_api *api, kenes_report *r, const json_t *measures,
+                            int dir)
+{
+    int header = 0;
+    size_t i;
+    const json_t *m;
+    json_array_foreach(measures, i, m) {
+        if (!json_is_object(m))
+            continue;
+        const char *d = json_string_value(json_object_get(m, "direction"));
+        int k = chk_index_of(directions, d);
+        if (k != dir && (dir >= 0 || k >= 0))
+            continue;
+        if (!header) {
+            api->report_printf(r, "#### %s\n\n", dir >= 0 ? directions_ru[dir] : "Прочие меры");
+            api->report_printf(r, "| Мера | Ответственный исполнитель | Соисполнители | Срок "
+                                  "| Показатель | Базовое → целевое значение "
+                                  "| Финансирование |\n"
+                                  "|---|---|---|---|---|---|---|\n");
+            header = 1;
+        }
+        api->report_printf(r, "| ");
+        rpt_text_or(api, r, json_string_value(json_object_get(m, "title")), "—");
+        api->report_printf(r, " | ");
+        rpt_text_or(api, r, json_string_value(json_object_get(m, "lead_agency")), "—");
+        api->report_printf(r, " | ");
+        const json_t *co = json_object_get(m, "co_executors");
+        size_t c, listed = 0;
+        const json_t *v;
+        json_array_foreach(co, c, v) {
+            const char *agency = json_string_value(v);
+            if (!agency || !*agency)
+                continue;
+            api->report_printf(r, "%s", listed++ ? "; " : "");
+            api->report_text(r, agency);
+        }
+        if (!listed)
+            api->report_printf(r, "—");
+        api->report_printf(r, " | ");
+        report_deadline(api, r, json_string_value(json_object_get(m, "deadline")));
+        api->report_printf(r, " | ");
+        rpt_text_or(api, r, json_string_value(json_object_get(m, "indicator")), "—");
+        api->report_printf(r, " | ");
+        report_value(api, r, json_object_get(m, "baseline"));
+        api->report_printf(r, " → ");
+        report_value(api, r, json_object_get(m, "target"));
+        api->report_printf(r, " | ");
+        report_funding(api, r, json_object_get(m, "funding"));
+        api->report_printf(r, " |\n");
+    }
+    if (header)
+        api->report_printf(r, "\n");
+    else if (dir >= 0)
+        api->report_printf(r, "#### %s\n\nМер нет.\n\n", directions_ru[dir]);
+}
+
+static void report_plan(const kenes_api *api, kenes_report *r, const kenes_doc *doc)
+{
+    const json_t *fields = api->doc_fields(doc);
+    long long year = period_of(api, doc);
+    const char *title = api->doc_get(doc, "title");
+    api->report_printf(r, "### ");
+    if (title && *title)
+        api->report_text(r, title);
+    else if (year >= 0)
+        api->report_printf(r, "План на %lld год", year);
+    else
+        api->report_printf(r, "План");
+    api->report_printf(r, "\n\n");
+    if (year >= 0)
+        api->report_printf(r, "Период: %lld год. ", year);
+    const json_t *act = json_object_get(fields, "act");
+    if (json_is_object(act)) {
+        api->report_printf(r, "Утверждён ");
+        rpt_act(api, r, act);
+        api->report_printf(r, ".\n\n");
+    } else {
+        api->report_printf(r, "Утверждён.\n\n");
+    }
+
+    const json_t *measures = json_object_get(fields, "measures");
+    for (int k = 0; k < NDIRECTIONS; k++)
+        report_measures(api, r, measures, k);
+    report_measures(api, r, measures, -1);
+
+    api->report_printf(r, "#### Местная специфика\n\n");
+    rpt_text_or(api, r, json_string_value(json_object_get(fields, "local_specifics")),
+                "Не указана.");
+    api->report_printf(r, "\n\n");
+}
+
+static void report_region(const kenes_api *api, kenes_report *r)
+{
+    const char *code = api->report_region(r);
+    size_t n = api->report_count(r), shown = 0;
+    api->report_printf(r, "## Региональный план\n\n");
+    for (size_t j = 0; j < n; j++) {
+        const kenes_doc *doc = api->report_doc(r, j);
+        if (in_region(api, doc, code) && approved(api, doc)) {
+            report_plan(api, r, doc);
+            shown++;
+        }
+    }
+    if (!shown)
+        api->report_printf(r, "Утверждённого регионального плана нет.\n\n");
+}
+
+static int report(const kenes_api *api, kenes_report *r)
+{
+    if (!rpt_api_ok(api))
+        return KENES_EABI;
+    switch (api->report_kind(r)) {
+    case KENES_REPORT_NATIONAL:
+        report_national(api, r);
+        break;
+    case KENES_REPORT_REGION:
+        report_region(api, r);
+        break;
+    default:
+        break; /* no part in the cases report */
+    }
+    return 0;
+}
+
 static const kenes_doctype types[] = {
-    {.name = "regional-plan", .noun = "regional plan", .make_id = make_id, .validate = validate},
+    {.name = "regional-plan",
+     .noun = "regional plan",
+     .make_id = make_id,
+     .validate = validate,
+     .report = report},
     {0},
 };
 

@@ -1173,6 +1173,279 @@ static void test_no_message_names_the_child(void **state)
     assert_true(messages_seen >= 40);
 }
 
+/* ---- report ------------------------------------------------------------- */
+
+/* The section cr->report writes for kind over docs (consumed); free() it. */
+static char *run_report(int kind, const char *region, json_t **docs, size_t n)
+{
+    struct kenes_doc *d = calloc(n ? n : 1, sizeof(*d));
+    assert_non_null(d);
+    for (size_t i = 0; i < n; i++)
+        d[i].json = docs[i];
+    util_buf out;
+    util_buf_init(&out);
+    struct kenes_report r = {.kind = kind, .region = region, .docs = d, .ndocs = n, .out = &out};
+    assert_non_null(cr->report);
+    assert_int_equal(cr->report(api, &r), 0);
+    for (size_t i = 0; i < n; i++)
+        json_decref(docs[i]);
+    free(d);
+    char *md = util_buf_detach(&out, NULL);
+    assert_non_null(md);
+    return md;
+}
+
+/* What identifies child i of a report's cases; none may reach a report. */
+typedef struct {
+    char pseudonym[32], full_name[96], birth_date[16], birth_date_ru[16], school[64],
+        address[64], id[80], uuid[40];
+} child_secrets;
+
+static void secrets_of(int i, child_secrets *c)
+{
+    snprintf(c->pseudonym, sizeof(c->pseudonym), "%s-%04d", i < 7 ? "K15" : "K11", 40 + i);
+    snprintf(c->full_name, sizeof(c->full_name), "Тестовый Ребёнок Номер%d", i);
+    snprintf(c->birth_date, sizeof(c->birth_date), "2012-0%d-1%d", 1 + i % 9, i % 10);
+    snprintf(c->birth_date_ru, sizeof(c->birth_date_ru), "1%d.0%d.2012", i % 10, 1 + i % 9);
+    snprintf(c->school, sizeof(c->school), "Лицей №%d", 42 + i);
+    snprintf(c->address, sizeof(c->address), "ул. Абая %d", 100 + i);
+    snprintf(c->uuid, sizeof(c->uuid), "3f1c2a9e-0000-4000-8000-0000000000%02d", i);
+    snprintf(c->id, sizeof(c->id), "case/%s/%s", i < 7 ? "KZ-15" : "KZ-11", c->uuid);
+}
+
+/* good_case() as child i in region, in stage, with the keys a report's
+ * documents carry; grounds replaced by the JSON list given. */
+static json_t *report_case(int i, const char *region, const char *stage, const char *grounds)
+{
+    child_secrets sc;
+    secrets_of(i, &sc);
+    json_t *doc = good_case();
+    json_object_set_new(doc, "id", json_string(sc.id));
+    json_object_set_new(doc, "region", json_string(region));
+    json_object_set_new(doc, "stage", json_string(stage));
+    json_object_set_new(doc, "title", json_string("Дело <script>alert(1)</script>"));
+    json_object_set_new(doc, "due", json_null());
+    json_object_set_new(doc, "overdue", json_string("false"));
+    json_object_set_new(doc, "stage_since", json_string("2026-02-10T09:00:00Z"));
+    json_t *child = node(doc, "fields.child");
+    json_object_set_new(child, "pseudonym", json_string(sc.pseudonym));
+    json_object_set_new(child, "full_name", json_string(sc.full_name));
+    json_object_set_new(child, "birth_date", json_string(sc.birth_date));
+    json_object_set_new(child, "school", json_string(sc.school));
+    json_object_set_new(child, "address", json_string(sc.address));
+    json_object_set_new(node(doc, "fields"), "decision",
+                        json_string("# heading [x](javascript:alert(1))"));
+    json_object_set_new(node(doc, "fields"), "grounds", parse(grounds));
+    return doc;
+}
+
+static void add_follow_up(json_t *doc, const char *json)
+{
+    assert_int_equal(json_array_append_new(node(doc, "fields.follow_ups"), parse(json)), 0);
+}
+
+static int has_line(const char *md, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = md; (p = strstr(p, line)) != NULL; p++)
+        if ((p == md || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+static void expect_line(const char *md, const char *line)
+{
+    if (!has_line(md, line))
+        fprintf(stderr, "no line\n  %s\nin\n%s\n", line, md);
+    assert_true(has_line(md, line));
+}
+
+static int count_lines(const char *md, const char *prefix)
+{
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (const char *p = md; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        n += strncmp(p, prefix, len) == 0;
+    return n;
+}
+
+/* secret is nowhere in md, escaped or not: report_text would write
+ * "case\/KZ\-15\/..." for an id, so backslashes are dropped first. */
+static void expect_absent(const char *md, const char *secret)
+{
+    char *plain = strdup(md);
+    assert_non_null(plain);
+    size_t at = 0;
+    for (const char *p = md; *p; p++)
+        if (*p != '\\')
+            plain[at++] = *p;
+    plain[at] = '\0';
+    if (strstr(md, secret) || strstr(plain, secret))
+        fprintf(stderr, "the report holds \"%s\"\n", secret);
+    assert_null(strstr(md, secret));
+    assert_null(strstr(plain, secret));
+    free(plain);
+}
+
+/* 7 cases in KZ-15 and 3 in KZ-11, and what each table says of them. */
+static json_t *counted_cases(size_t i)
+{
+    /* KZ-15: 0-6, bullying victims (0 also an offence, and its victim
+     * ground twice: one case counts once), accompanied; 0-5 with a check
+     * overdue since 1 March, 6 with one due today; 0-4 with a check
+     * done and not effective. */
+    if (i < 7) {
+        json_t *doc = report_case((int)i, "KZ-15", "in-accompaniment",
+                                  i == 0 ? "[\"bullying-victim\", \"offence\", \"bullying-victim\"]"
+                                         : "[\"bullying-victim\"]");
+        if (i < 6)
+            add_follow_up(doc, i % 2 ? "{\"due\": \"2026-03-01\"}"
+                                     : "{\"due\": \"2026-03-01\", \"done\": null, \"outcome\": null}");
+        else
+            add_follow_up(doc, "{\"due\": \"2026-03-15\"}");
+        if (i < 5)
+            add_follow_up(doc, "{\"due\": \"2026-02-20\", \"done\": \"2026-02-21\","
+                               " \"outcome\": \"not-effective\"}");
+        return doc;
+    }
+    /* KZ-11: 7-9, truancy; 7 and 8 registered (7 with a check done in time),
+     * 9 closed, with a check never made: not overdue, the case is closed. */
+    json_t *doc = report_case((int)i, "KZ-11", i == 9 ? "closed" : "registered", "[\"truancy\"]");
+    if (i == 7)
+        add_follow_up(doc, "{\"due\": \"2026-03-14\", \"done\": \"2026-03-14\","
+                           " \"outcome\": \"effective\"}");
+    if (i == 9)
+        add_follow_up(doc, "{\"due\": \"2026-03-01\"}");
+    return doc;
+}
+
+static void test_report_counts(void **state)
+{
+    (void)state;
+    json_t *docs[10];
+    for (size_t i = 0; i < 10; i++)
+        docs[i] = counted_cases(i);
+    char *md = run_report(KENES_REPORT_CASES, NULL, docs, 10);
+
+    assert_int_equal(strncmp(md, "## ", 3), 0);
+    expect_line(md, "| Регион | Дел |");
+    expect_line(md, "| Актюбинская область | 7 |");
+    expect_line(md, "| Акмолинская область | < 5 |");
+    expect_line(md, "| Абайская область | 0 |");
+    expect_line(md, "| город Шымкент | 0 |");
+    assert_int_equal(count_lines(md, "| Актюбинская область |"), 1);
+
+    expect_line(md, "| Основание | Дел |");
+    expect_line(md, "| Буллинг (пострадавший) | 7 |");
+    expect_line(md, "| Буллинг (инициатор) | 0 |");
+    expect_line(md, "| Правонарушение | < 5 |");
+    expect_line(md, "| Пропуски занятий | < 5 |");
+    expect_line(md, "| Семейное неблагополучие | 0 |");
+    expect_line(md, "| Другое | 0 |");
+
+    /* Every case's first check was partially effective (good_case). */
+    expect_line(md, "| Результат проверки | Проверок |");
+    expect_line(md, "| Меры эффективны | < 5 |");
+    expect_line(md, "| Меры частично эффективны | 10 |");
+    expect_line(md, "| Меры неэффективны | 5 |");
+    expect_line(md, "| Меры не выполнены | 0 |");
+
+    /* Overdue: 0-5 (null and absent done alike); not 6 (due today), not 9 (closed). */
+    assert_non_null(strstr(md, "(без закрытых дел): 6.\n"));
+
+    expect_line(md, "| Этап | Дел |");
+    expect_line(md, "| Зарегистрировано | < 5 |");
+    expect_line(md, "| На рассмотрении | 0 |");
+    expect_line(md, "| План утверждён | 0 |");
+    expect_line(md, "| Сопровождение | 7 |");
+    expect_line(md, "| Запрошено закрытие | 0 |");
+    expect_line(md, "| Закрыто | < 5 |");
+
+    /* 20 regions, 6 grounds, 4 outcomes, 6 stages, each under a header. */
+    assert_int_equal(count_lines(md, "| "), 20 + 6 + 4 + 6 + 4);
+    assert_int_equal(count_lines(md, "|---|"), 4);
+    free(md);
+}
+
+/* Nothing of a child, and nothing any case says, ever reaches the report. */
+static void test_report_names_no_child(void **state)
+{
+    (void)state;
+    json_t *docs[10];
+    for (size_t i = 0; i < 10; i++)
+        docs[i] = counted_cases(i);
+    char *md = run_report(KENES_REPORT_CASES, NULL, docs, 10);
+    for (int i = 0; i < 10; i++) {
+        child_secrets sc;
+        secrets_of(i, &sc);
+        expect_absent(md, sc.pseudonym);
+        expect_absent(md, sc.full_name);
+        expect_absent(md, sc.birth_date);
+        expect_absent(md, sc.birth_date_ru);
+        expect_absent(md, sc.school);
+        expect_absent(md, sc.address);
+        expect_absent(md, sc.id);
+        expect_absent(md, sc.uuid);
+    }
+    /* Nor the rest of a case: title, decision, accompanier, dates, measures. */
+    static const char *const rest[] = {
+        "Нурланова", "Ержан", "Сапаров", "Центр ППР", "Беседы с классом", "Продолжить беседы",
+        "Школьный психолог", "Секретарь комиссии", "script", "javascript", "heading",
+        "Назначить", "2026-", "10.02.2026", "01.03.2026", "case/", "K15", "K11", "KZ-"};
+    for (size_t k = 0; k < sizeof(rest) / sizeof(rest[0]); k++)
+        expect_absent(md, rest[k]);
+    free(md);
+}
+
+/* A check is overdue from the day after its due date (UTC), until done. */
+static void test_report_overdue_follow_ups(void **state)
+{
+    (void)state;
+    for (int pass = 0; pass < 3; pass++) {
+        set_now(pass == 0 ? "2026-03-01T23:59:59Z"
+                : pass == 1 ? "2026-03-02T00:00:00Z"
+                            : "2026-03-02T04:00:00+05:00"); /* 1 March, 23:00 UTC */
+        json_t *docs[6];
+        for (int i = 0; i < 6; i++) {
+            docs[i] = report_case(i, "KZ-15", "in-accompaniment", "[\"family\"]");
+            add_follow_up(docs[i], i == 0 ? "{\"due\": \"2026-03-01\", \"done\": \"2026-03-01\","
+                                            " \"outcome\": \"effective\"}"
+                                          : "{\"due\": \"2026-03-01\", \"done\": null}");
+        }
+        char *md = run_report(KENES_REPORT_CASES, NULL, docs, 6);
+        assert_non_null(strstr(md, pass == 1 ? "(без закрытых дел): 5.\n"
+                                             : "(без закрытых дел): 0.\n"));
+        expect_line(md, "| Семейное неблагополучие | 6 |");
+        free(md);
+    }
+}
+
+/* Cases have no part in the national and regional reports. */
+static void test_report_other_kinds_write_nothing(void **state)
+{
+    (void)state;
+    for (int kind = KENES_REPORT_NATIONAL; kind <= KENES_REPORT_REGION; kind++) {
+        json_t *docs[] = {counted_cases(0), counted_cases(7)};
+        char *md = run_report(kind, kind == KENES_REPORT_REGION ? "KZ-15" : NULL, docs, 2);
+        assert_string_equal(md, "");
+        free(md);
+    }
+}
+
+/* With no cases at all: every table, every count 0. */
+static void test_report_without_cases(void **state)
+{
+    (void)state;
+    char *md = run_report(KENES_REPORT_CASES, NULL, NULL, 0);
+    expect_line(md, "| Актюбинская область | 0 |");
+    expect_line(md, "| Меры частично эффективны | 0 |");
+    expect_line(md, "| Закрыто | 0 |");
+    assert_non_null(strstr(md, "(без закрытых дел): 0.\n"));
+    assert_null(strstr(md, "| < 5 |"));
+    assert_int_equal(count_lines(md, "| "), 20 + 6 + 4 + 6 + 4);
+    free(md);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, reset_clock)
@@ -1228,6 +1501,11 @@ int main(void)
         T(test_guard_follow_ups_recorded),
         T(test_guard_follow_ups_recorded_reason),
         T(test_no_message_names_the_child),
+        T(test_report_counts),
+        T(test_report_names_no_child),
+        T(test_report_overdue_follow_ups),
+        T(test_report_other_kinds_write_nothing),
+        T(test_report_without_cases),
     };
 #undef T
     return cmocka_run_group_tests(tests, setup_group, teardown_group);

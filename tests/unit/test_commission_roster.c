@@ -867,6 +867,245 @@ static void test_guard_allows_recorded_act(void **state)
     kapi_errors_dispose(&errs);
 }
 
+/* ---- reports ------------------------------------------------------------ */
+
+/* The section roster->report writes for kind (region: a region report's
+ * region) over docs (consumed); free() it. */
+static char *run_report(int kind, const char *region, json_t **docs, size_t n)
+{
+    struct kenes_doc *d = calloc(n ? n : 1, sizeof(*d));
+    assert_non_null(d);
+    for (size_t i = 0; i < n; i++)
+        d[i].json = docs[i];
+    util_buf out;
+    util_buf_init(&out);
+    struct kenes_report r = {.kind = kind, .region = region, .docs = d, .ndocs = n, .out = &out};
+    assert_non_null(roster->report);
+    assert_int_equal(roster->report(api, &r), 0);
+    for (size_t i = 0; i < n; i++)
+        json_decref(docs[i]);
+    free(d);
+    char *md = util_buf_detach(&out, NULL);
+    assert_non_null(md);
+    return md;
+}
+
+/* good_roster() for region, ordered on order_date, in stage since
+ * stage_since, with the core's due (NULL: none) and overdue. */
+static json_t *report_roster(const char *region, const char *order_date, const char *stage,
+                             const char *stage_since, const char *due, int overdue)
+{
+    json_t *doc = good_roster();
+    char id[64];
+    snprintf(id, sizeof(id), "roster/%s/%.7s", region, order_date);
+    json_object_set_new(doc, "id", json_string(id));
+    json_object_set_new(doc, "region", json_string(region));
+    json_object_set_new(doc, "stage", json_string(stage));
+    json_object_set_new(fields_of(doc), "order_date", json_string(order_date));
+    if (strcmp(stage, "approved") == 0)
+        json_object_set_new(fields_of(doc), "act",
+                            json_pack("{s:s, s:s}", "number", "7", "date", "2026-02-06"));
+    json_object_set_new(doc, "due", due ? json_string(due) : json_null());
+    json_object_set_new(doc, "overdue", json_string(overdue ? "true" : "false"));
+    json_object_set_new(doc, "stage_since", json_string(stage_since));
+    return doc;
+}
+
+static int has_line(const char *md, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = md; (p = strstr(p, line)) != NULL; p++)
+        if ((p == md || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+static void expect_line(const char *md, const char *line)
+{
+    if (!has_line(md, line))
+        fprintf(stderr, "no line\n  %s\nin\n%s\n", line, md);
+    assert_true(has_line(md, line));
+}
+
+/* 1 if s occurs in md without a backslash before it (as markup would). */
+static int unescaped(const char *md, const char *s)
+{
+    for (const char *p = md; (p = strstr(p, s)) != NULL; p++)
+        if (p == md || p[-1] != '\\')
+            return 1;
+    return 0;
+}
+
+static int starts_with(const char *md, const char *prefix)
+{
+    return strncmp(md, prefix, strlen(prefix)) == 0;
+}
+
+static int count_lines(const char *md, const char *prefix)
+{
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (const char *p = md; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        n += strncmp(p, prefix, len) == 0;
+    return n;
+}
+
+static void test_report_national(void **state)
+{
+    (void)state;
+    /* Ordered on 3 February: due at the start of the 10th (UTC). */
+    json_t *late_ngo = report_roster("KZ-15", "2026-02-03", "approved", "2026-02-10T00:00:01Z",
+                                     NULL, 0);
+    json_array_remove(members_of(late_ngo), 8); /* the NGO member */
+    json_t *docs[] = {
+        /* Approved the moment it fell due: in time. */
+        report_roster("KZ-11", "2026-02-03", "approved", "2026-02-10T00:00:00Z", NULL, 0),
+        /* One second later: late. */
+        late_ngo,
+        /* Approved in time by the clock of another zone: 04:59 at +05:00 is 23:59 UTC. */
+        report_roster("KZ-19", "2026-02-03", "approved", "2026-02-10T04:59:00+05:00", NULL, 0),
+        /* Still a draft and overdue, says the core. */
+        report_roster("KZ-23", "2026-02-02", "draft", "2026-02-02T09:00:00Z",
+                      "2026-02-09T00:00:00Z", 1),
+        /* Under review, not yet due. */
+        report_roster("KZ-27", "2026-03-02", "ministry-review", "2026-03-04T09:00:00Z",
+                      "2026-03-09T00:00:00Z", 0),
+        /* Two rosters: the later order's is the row, though approved is the older. */
+        report_roster("KZ-35", "2026-01-05", "approved", "2026-01-08T09:00:00Z", NULL, 0),
+        report_roster("KZ-35", "2026-03-01", "returned", "2026-03-03T09:00:00Z",
+                      "2026-03-08T00:00:00Z", 0),
+    };
+    char *md = run_report(KENES_REPORT_NATIONAL, NULL, docs, sizeof(docs) / sizeof(docs[0]));
+    assert_true(starts_with(md, "## Составы комиссий по делам несовершеннолетних\n\n"));
+    expect_line(md, "| Регион | Приказ от | Этап | Срок | Соблюдение срока | Экспертное сообщество "
+                    "| Родительские организации | НКО | Общественные советы |");
+    expect_line(md, "| Акмолинская область | 03.02.2026 | утверждён | до 10.02.2026 | в срок "
+                    "| ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Актюбинская область | 03.02.2026 | утверждён | до 10.02.2026 | просрочен "
+                    "| ✓ | ✓ | — | ✓ |");
+    expect_line(md, "| Алматинская область | 03.02.2026 | утверждён | до 10.02.2026 | в срок "
+                    "| ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Атырауская область | 02.02.2026 | черновик | до 09.02.2026 | просрочен "
+                    "| ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Западно\\-Казахстанская область | 02.03.2026 "
+                    "| на рассмотрении в министерстве | до 09.03.2026 | срок не истёк "
+                    "| ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Карагандинская область | 01.03.2026 | возвращён на доработку "
+                    "| до 08.03.2026 | срок не истёк | ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| город Шымкент | — | нет состава | — | — | — | — | — | — |");
+    expect_line(md, "| Абайская область | — | нет состава | — | — | — | — | — | — |");
+    /* All 20 regions, each once. */
+    assert_int_equal(count_lines(md, "| "), 21);
+    assert_int_equal(count_lines(md, "| Карагандинская область |"), 1);
+    assert_int_equal(count_lines(md, "|---|"), 1);
+    /* The national table names no member. */
+    assert_null(strstr(md, "Сейткали"));
+    free(md);
+}
+
+static void test_report_region(void **state)
+{
+    (void)state;
+    json_t *approved = report_roster("KZ-11", "2026-02-03", "approved", "2026-02-06T12:00:00Z",
+                                     NULL, 0);
+    /* Listed chair first, whatever the order in the document. */
+    json_array_insert_new(members_of(approved), 0,
+                          member("Нурланов Ержан Болатович", "эксперт", "Центр «Сана»", "member",
+                                 "expert-community"));
+    json_t *newer = report_roster("KZ-11", "2026-03-02", "draft", "2026-03-02T09:00:00Z",
+                                  "2026-03-09T00:00:00Z", 0);
+    set_member(newer, 0, "full_name", json_string("Новый Председатель Черновика"));
+    json_t *docs[] = {approved, newer};
+    char *md = run_report(KENES_REPORT_REGION, "KZ-11", docs, 2);
+    assert_true(starts_with(md, "## Состав комиссии по делам несовершеннолетних и защите их "
+                                "прав\n\n"));
+    expect_line(md, "Утверждён актом № 7 от 06.02.2026 по приказу № 15\\-р от 03.02.2026.");
+    expect_line(md, "| ФИО | Должность | Организация | Роль | Категория |");
+    expect_line(md, "| Сейткали Айгерим Бекетовна | заместитель акима области "
+                    "| Акимат Акмолинской области | председатель | государственный орган |");
+    expect_line(md, "| Петров Сергей Иванович | начальник управления | Департамент полиции "
+                    "| заместитель председателя | правоохранительные органы |");
+    expect_line(md, "| Сарсенов Айдос Ерланович | директор | ОФ «Балалар қорғауы» "
+                    "| член комиссии | НКО |");
+    expect_line(md, "| Нурланов Ержан Болатович | эксперт | Центр «Сана» | член комиссии "
+                    "| экспертное сообщество |");
+    /* 11 members, header, separator. */
+    assert_int_equal(count_lines(md, "| "), 12);
+    const char *chair = strstr(md, "| Сейткали");
+    const char *deputy = strstr(md, "| Петров");
+    const char *secretary = strstr(md, "| Жумабаева");
+    const char *expert = strstr(md, "| Нурланов");
+    assert_true(chair && deputy && secretary && expert);
+    assert_true(chair < deputy && deputy < secretary && secretary < expert);
+    /* The newer roster is a draft: not this table. */
+    assert_null(strstr(md, "Черновика"));
+    free(md);
+}
+
+static void test_report_region_escapes_document_text(void **state)
+{
+    (void)state;
+    json_t *doc = report_roster("KZ-15", "2026-02-03", "approved", "2026-02-06T12:00:00Z", NULL,
+                                0);
+    set_member(doc, 3, "full_name", json_string("<script>alert(1)</script>"));
+    set_member(doc, 3, "position", json_string("[x](javascript:alert(1))"));
+    set_member(doc, 3, "organisation", json_string("# heading\n| a | b |"));
+    json_object_set_new(fields_of(doc), "order_number", json_string("<img src=x onerror=y>"));
+    json_t *docs[] = {doc};
+    char *md = run_report(KENES_REPORT_REGION, "KZ-15", docs, 1);
+    expect_line(md, "| \\<script\\>alert\\(1\\)\\<\\/script\\> | \\[x\\]\\(javascript\\:alert\\(1\\)\\) "
+                    "| \\# heading \\| a \\| b \\| | член комиссии | образование |");
+    expect_line(md, "Утверждён актом № 7 от 06.02.2026 по приказу № \\<img src\\=x onerror\\=y\\> "
+                    "от 03.02.2026.");
+    assert_false(unescaped(md, "<script"));
+    assert_false(unescaped(md, "<img"));
+    assert_false(unescaped(md, "](javascript:"));
+    assert_false(unescaped(md, "[x]"));
+    assert_false(unescaped(md, "# heading"));
+    assert_null(strstr(md, "| a | b |"));
+    free(md);
+}
+
+static void test_report_region_without_approved_roster(void **state)
+{
+    (void)state;
+    static const char sentence[] = "## Состав комиссии по делам несовершеннолетних и защите их "
+                                   "прав\n\nУтверждённого состава комиссии нет.\n\n";
+    char *md = run_report(KENES_REPORT_REGION, "KZ-62", NULL, 0);
+    assert_string_equal(md, sentence);
+    free(md);
+    json_t *docs[] = {report_roster("KZ-62", "2026-02-03", "ministry-review",
+                                    "2026-02-05T09:00:00Z", "2026-02-10T00:00:00Z", 0)};
+    md = run_report(KENES_REPORT_REGION, "KZ-62", docs, 1);
+    assert_string_equal(md, sentence);
+    free(md);
+}
+
+/* Rosters have no part in the cases report. */
+static void test_report_cases_writes_nothing(void **state)
+{
+    (void)state;
+    json_t *docs[] = {report_roster("KZ-11", "2026-02-03", "approved", "2026-02-06T12:00:00Z",
+                                    NULL, 0)};
+    char *md = run_report(KENES_REPORT_CASES, NULL, docs, 1);
+    assert_string_equal(md, "");
+    free(md);
+}
+
+/* A core whose table lacks the report functions gets an error, not a crash. */
+static void test_report_refuses_an_older_api_table(void **state)
+{
+    (void)state;
+    kenes_api old = *api;
+    old.struct_size = offsetof(kenes_api, region_name);
+    util_buf out;
+    util_buf_init(&out);
+    struct kenes_report r = {.kind = KENES_REPORT_NATIONAL, .out = &out};
+    assert_int_equal(roster->report(&old, &r), KENES_EABI);
+    assert_int_equal(out.len, 0);
+    util_buf_dispose(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -909,6 +1148,12 @@ int main(void)
         cmocka_unit_test(test_make_id),
         cmocka_unit_test(test_guard_refuses_without_act),
         cmocka_unit_test(test_guard_allows_recorded_act),
+        cmocka_unit_test(test_report_national),
+        cmocka_unit_test(test_report_region),
+        cmocka_unit_test(test_report_region_escapes_document_text),
+        cmocka_unit_test(test_report_region_without_approved_roster),
+        cmocka_unit_test(test_report_cases_writes_nothing),
+        cmocka_unit_test(test_report_refuses_an_older_api_table),
     };
     return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }

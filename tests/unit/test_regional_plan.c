@@ -1109,6 +1109,240 @@ static void test_region_reload(void **state)
     assert_int_equal(region_count(), 20);
 }
 
+/* ---- reports ------------------------------------------------------------ */
+
+/* The section plan->report writes for kind (region: a region report's
+ * region) over docs (consumed); free() it. */
+static char *run_report(int kind, const char *region, json_t **docs, size_t n)
+{
+    struct kenes_doc *d = calloc(n ? n : 1, sizeof(*d));
+    assert_non_null(d);
+    for (size_t i = 0; i < n; i++)
+        d[i].json = docs[i];
+    util_buf out;
+    util_buf_init(&out);
+    struct kenes_report r = {.kind = kind, .region = region, .docs = d, .ndocs = n, .out = &out};
+    assert_non_null(plan->report);
+    assert_int_equal(plan->report(api, &r), 0);
+    for (size_t i = 0; i < n; i++)
+        json_decref(docs[i]);
+    free(d);
+    char *md = util_buf_detach(&out, NULL);
+    assert_non_null(md);
+    return md;
+}
+
+/* good_plan() for region and year in stage, with the keys a report's
+ * documents carry besides the usual ones. */
+static json_t *report_plan(const char *region, int year, const char *stage, const char *title)
+{
+    json_t *doc = good_plan();
+    char id[64];
+    snprintf(id, sizeof(id), "plan/%s/%d", region, year);
+    json_object_set_new(doc, "id", json_string(id));
+    json_object_set_new(doc, "region", json_string(region));
+    json_object_set_new(doc, "stage", json_string(stage));
+    if (title)
+        json_object_set_new(doc, "title", json_string(title));
+    json_object_set_new(fields_of(doc), "period", json_integer(year));
+    json_object_set_new(doc, "due", json_null());
+    json_object_set_new(doc, "overdue", json_string("false"));
+    json_object_set_new(doc, "stage_since", json_string("2026-02-06T10:00:00Z"));
+    return doc;
+}
+
+/* 1 if md has this exact line. */
+static int has_line(const char *md, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = md; (p = strstr(p, line)) != NULL; p++)
+        if ((p == md || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+static void expect_line(const char *md, const char *line)
+{
+    if (!has_line(md, line))
+        fprintf(stderr, "no line\n  %s\nin\n%s\n", line, md);
+    assert_true(has_line(md, line));
+}
+
+/* Lines of md that begin with prefix. */
+static int count_lines(const char *md, const char *prefix)
+{
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (const char *p = md; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        n += strncmp(p, prefix, len) == 0;
+    return n;
+}
+
+static void test_report_national(void **state)
+{
+    (void)state;
+    /* KZ-11 and KZ-79 have two plans each: the row shows the later year,
+     * whether it comes first or last. */
+    json_t *docs[] = {report_plan("KZ-11", 2026, "approved", NULL),
+                      report_plan("KZ-11", 2027, "ministry-review", NULL),
+                      report_plan("KZ-15", 2026, "draft", NULL),
+                      report_plan("KZ-71", 2026, "returned", NULL),
+                      report_plan("KZ-79", 2028, "approved", NULL),
+                      report_plan("KZ-79", 2026, "draft", NULL)};
+    char *md = run_report(KENES_REPORT_NATIONAL, NULL, docs, 6);
+    assert_int_equal(strncmp(md, "## Региональные планы\n", 32), 0);
+    expect_line(md, "| Регион | Год плана | Этап |");
+    expect_line(md, "| Акмолинская область | 2027 | на рассмотрении в министерстве |");
+    expect_line(md, "| Актюбинская область | 2026 | черновик |");
+    expect_line(md, "| город Астана | 2026 | возвращён на доработку |");
+    expect_line(md, "| город Шымкент | 2028 | утверждён |");
+    expect_line(md, "| Абайская область | — | нет плана |");
+    expect_line(md, "| Улытауская область | — | нет плана |");
+    /* Region names are escaped like any text: the hyphen too. */
+    expect_line(md, "| Западно\\-Казахстанская область | — | нет плана |");
+    /* Every one of the 20 regions, each once: header + 20 rows. */
+    assert_int_equal(count_lines(md, "| "), 21);
+    assert_int_equal(count_lines(md, "| Акмолинская область |"), 1);
+    assert_null(strstr(md, "2026 | утверждён |")); /* KZ-11's older plan is not its row */
+    free(md);
+
+    /* No plans at all: still 20 rows, each without a plan. */
+    md = run_report(KENES_REPORT_NATIONAL, NULL, NULL, 0);
+    assert_int_equal(count_lines(md, "| "), 21);
+    assert_int_equal(count_lines(md, "|---|"), 1);
+    int none = 0;
+    for (const char *p = md; (p = strstr(p, "| — | нет плана |")) != NULL; p++)
+        none++;
+    assert_int_equal(none, 20);
+    /* The plugin's own list of the 20 codes is the core's: every region of
+     * content/regions.yaml has its row, by name (no code left unnamed). */
+    assert_int_equal(region_count(), 20);
+    char *plain = strdup(md);
+    assert_non_null(plain);
+    size_t at = 0;
+    for (const char *p = md; *p; p++)
+        if (*p != '\\')
+            plain[at++] = *p;
+    plain[at] = '\0';
+    for (size_t i = 0; i < region_count(); i++) {
+        char row[256];
+        snprintf(row, sizeof(row), "| %s | — | нет плана |", region_at(i)->ru);
+        expect_line(plain, row);
+    }
+    assert_null(strstr(plain, "KZ-"));
+    free(plain);
+    free(md);
+}
+
+static void test_report_region(void **state)
+{
+    (void)state;
+    json_t *approved = report_plan("KZ-11", 2026, "approved", NULL);
+    json_t *m1 = measure_of(approved, 1); /* education */
+    json_object_set_new(m1, "deadline", json_string("2026-09-30"));
+    json_object_set_new(m1, "baseline", json_string("нет данных"));
+    json_object_set_new(m1, "target", json_real(12.5));
+    json_object_set_new(json_object_get(m1, "funding"), "amount_kzt", json_integer(0));
+    json_object_set_new(m1, "co_executors", json_array());
+    json_t *draft = report_plan("KZ-11", 2027, "draft", "Черновик плана на 2027 год");
+    json_t *docs[] = {approved, draft};
+    char *md = run_report(KENES_REPORT_REGION, "KZ-11", docs, 2);
+
+    assert_int_equal(strncmp(md, "## Региональный план\n\n", 38), 0);
+    expect_line(md, "### План Акмолинской области на 2026 год");
+    expect_line(md, "Период: 2026 год. Утверждён актом № 12 от 05.02.2026.");
+    /* The four directions in the concept's order, each its own table. */
+    const char *safety = strstr(md, "\n#### Безопасность\n");
+    const char *education = strstr(md, "\n#### Образование\n");
+    const char *health = strstr(md, "\n#### Здоровье\n");
+    const char *family = strstr(md, "\n#### Семья и социальная защита\n");
+    const char *local = strstr(md, "\n#### Местная специфика\n");
+    assert_true(safety && education && health && family && local);
+    assert_true(safety < education && education < health && health < family && family < local);
+    expect_line(md, "| Мера | Ответственный исполнитель | Соисполнители | Срок | Показатель "
+                    "| Базовое → целевое значение | Финансирование |");
+    assert_int_equal(count_lines(md, "| Мера |"), 4);
+    /* Both safety measures under safety, before education. */
+    const char *s0 = strstr(md, "| Службы примирения в каждой школе |");
+    const char *s4 = strstr(md, "| Профилактика онлайн\\-рисков |");
+    assert_true(s0 && s4 && safety < s0 && s0 < s4 && s4 < education);
+    expect_line(md, "| Службы примирения в каждой школе | Управление образования области "
+                    "| Департамент полиции; Управление здравоохранения | III квартал 2026 "
+                    "| Доля школ со службой примирения\\, \\% | 40 → 90 "
+                    "| местный бюджет: 12\xc2\xa0" "500\xc2\xa0" "000 ₸ |");
+    expect_line(md, "| Курсы для педагогов по профилактике буллинга "
+                    "| Управление образования области | — | 30.09.2026 "
+                    "| Доля школ со службой примирения\\, \\% | нет данных → 12.5 "
+                    "| местный бюджет: без затрат |");
+    assert_true(education < strstr(md, "| Курсы для педагогов"));
+    assert_true(strstr(md, "| Курсы для педагогов") < health);
+    expect_line(md, "Сельские районы\\: далеко до центров помощи");
+    /* Only the approved plan: not the draft. */
+    assert_null(strstr(md, "Черновик"));
+    assert_null(strstr(md, "2027"));
+    assert_null(strstr(md, "Прочие меры"));
+    free(md);
+}
+
+static void test_report_region_escapes_document_text(void **state)
+{
+    (void)state;
+    json_t *doc = report_plan("KZ-15", 2026, "approved", "# heading <b>plan</b>");
+    json_t *m = measure_of(doc, 0);
+    json_object_set_new(m, "title", json_string("<script>alert(1)</script>"));
+    json_object_set_new(m, "lead_agency", json_string("[x](javascript:alert(1))"));
+    json_object_set_new(m, "indicator", json_string("a | b\n# heading"));
+    json_object_set_new(m, "baseline", json_string("**bold**"));
+    json_object_set_new(json_object_get(m, "funding"), "source", json_string("![i](http://e/x)"));
+    json_object_set_new(fields_of(doc), "local_specifics",
+                        json_string("# heading\n\n<script>x</script>\n- [x](javascript:alert(1))"));
+    json_object_set_new(json_object_get(fields_of(doc), "act"), "number",
+                        json_string("1</p><script>"));
+    json_t *docs[] = {doc};
+    char *md = run_report(KENES_REPORT_REGION, "KZ-15", docs, 1);
+
+    expect_line(md, "### \\# heading \\<b\\>plan\\<\\/b\\>");
+    expect_line(md, "| \\<script\\>alert\\(1\\)\\<\\/script\\> | \\[x\\]\\(javascript\\:alert\\(1\\)\\) "
+                    "| Департамент полиции; Управление здравоохранения | III квартал 2026 "
+                    "| a \\| b \\# heading | \\*\\*bold\\*\\* → 90 "
+                    "| \\!\\[i\\]\\(http\\:\\/\\/e\\/x\\): 12\xc2\xa0" "500\xc2\xa0" "000 ₸ |");
+    expect_line(md, "\\# heading  \\<script\\>x\\<\\/script\\> \\- \\[x\\]\\(javascript\\:alert\\(1\\)\\)");
+    expect_line(md, "Период: 2026 год. Утверждён актом № 1\\<\\/p\\>\\<script\\> от 05.02.2026.");
+    /* Nothing of it reads as markup. */
+    assert_null(strstr(md, "<script>"));
+    assert_null(strstr(md, "](javascript:"));
+    assert_null(strstr(md, "\n# heading"));
+    assert_null(strstr(md, "\n- "));
+    assert_null(strstr(md, " **bold"));
+    free(md);
+}
+
+static void test_report_region_without_approved_plan(void **state)
+{
+    (void)state;
+    static const char sentence[] = "## Региональный план\n\nУтверждённого регионального плана нет.\n\n";
+    /* A region with no documents at all. */
+    char *md = run_report(KENES_REPORT_REGION, "KZ-62", NULL, 0);
+    assert_string_equal(md, sentence);
+    free(md);
+    /* A region whose plans are not approved yet. */
+    json_t *docs[] = {report_plan("KZ-62", 2026, "ministry-review", NULL),
+                      report_plan("KZ-62", 2027, "returned", NULL)};
+    md = run_report(KENES_REPORT_REGION, "KZ-62", docs, 2);
+    assert_string_equal(md, sentence);
+    free(md);
+}
+
+/* Plans have no part in the cases report. */
+static void test_report_cases_writes_nothing(void **state)
+{
+    (void)state;
+    json_t *docs[] = {report_plan("KZ-11", 2026, "approved", NULL)};
+    char *md = run_report(KENES_REPORT_CASES, NULL, docs, 1);
+    assert_string_equal(md, "");
+    free(md);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1166,6 +1400,11 @@ int main(void)
         cmocka_unit_test(test_regions_loaded),
         cmocka_unit_test(test_region_file_errors),
         cmocka_unit_test(test_region_reload),
+        cmocka_unit_test(test_report_national),
+        cmocka_unit_test(test_report_region),
+        cmocka_unit_test(test_report_region_escapes_document_text),
+        cmocka_unit_test(test_report_region_without_approved_plan),
+        cmocka_unit_test(test_report_cases_writes_nothing),
     };
     return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -440,6 +441,285 @@ static void test_store_signs_commits(void **state)
     sign_free(s);
 }
 
+/* ---- checking signatures (kenes verify) ---- */
+
+static void pubkey_of(const signer *s, unsigned char pk[SIGN_PUBKEY_BYTES])
+{
+    char line[SIGN_LINE_MAX];
+    assert_int_equal(sign_public_line(s, line, sizeof(line)), 0);
+    assert_int_equal(sign_parse_key_line(pk, line, strlen(line)), 0);
+}
+
+static void put_str(unsigned char *buf, size_t *at, const void *p, size_t n)
+{
+    buf[(*at)++] = (unsigned char)(n >> 24);
+    buf[(*at)++] = (unsigned char)(n >> 16);
+    buf[(*at)++] = (unsigned char)(n >> 8);
+    buf[(*at)++] = (unsigned char)n;
+    memcpy(buf + *at, p, n);
+    *at += n;
+}
+
+/* An SSHSIG made here by hand with the key file's secret key, so that the
+ * fields sign_buffer never varies can: the namespace it declares and the
+ * one it signed, the reserved string, the hash algorithm. */
+static char *forge(const fixture *f, const char *ns_declared, const char *ns_signed,
+                   const char *reserved, const char *hash_alg, const char *data, size_t len)
+{
+    char *sk = NULL;
+    size_t sk_len;
+    assert_int_equal(util_read_file(&sk, &sk_len, f->key), 0);
+    assert_int_equal(sk_len, 64);
+    unsigned char hash[64], to_sign[512], sig[64], blob[1024], pk_blob[64], sig_blob[96];
+    size_t hash_len = 64, n = 0, pn = 0, sn = 0, bn = 0;
+    if (strcmp(hash_alg, "sha256") == 0) {
+        crypto_hash_sha256(hash, (const unsigned char *)data, len);
+        hash_len = 32;
+    } else {
+        crypto_hash_sha512(hash, (const unsigned char *)data, len);
+    }
+    memcpy(to_sign, "SSHSIG", 6);
+    n = 6;
+    put_str(to_sign, &n, ns_signed, strlen(ns_signed));
+    put_str(to_sign, &n, reserved, strlen(reserved));
+    put_str(to_sign, &n, hash_alg, strlen(hash_alg));
+    put_str(to_sign, &n, hash, hash_len);
+    crypto_sign_ed25519_detached(sig, NULL, to_sign, n, (const unsigned char *)sk);
+    put_str(pk_blob, &pn, "ssh-ed25519", 11);
+    put_str(pk_blob, &pn, sk + 32, 32);
+    put_str(sig_blob, &sn, "ssh-ed25519", 11);
+    put_str(sig_blob, &sn, sig, 64);
+    memcpy(blob, "SSHSIG\0\0\0\1", 10);
+    bn = 10;
+    put_str(blob, &bn, pk_blob, pn);
+    put_str(blob, &bn, ns_declared, strlen(ns_declared));
+    put_str(blob, &bn, reserved, strlen(reserved));
+    put_str(blob, &bn, hash_alg, strlen(hash_alg));
+    put_str(blob, &bn, sig_blob, sn);
+    char b64[2048], *out = malloc(4096);
+    assert_non_null(out);
+    sodium_bin2base64(b64, sizeof(b64), blob, bn, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(out, 4096, "-----BEGIN SSH SIGNATURE-----\n%s\n-----END SSH SIGNATURE-----\n", b64);
+    sodium_memzero(sk, sk_len);
+    free(sk);
+    return out;
+}
+
+static void test_verify_own_signatures(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(sign_create_key(f->keys), 0);
+    signer *s = open_ok(f);
+    unsigned char pk[SIGN_PUBKEY_BYTES], named[SIGN_PUBKEY_BYTES];
+    pubkey_of(s, pk);
+    static const char data[] = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+                               "author rev1 <rev1@users.kenes> 1770458400 +0000\n\n"
+                               "Approve regional plan KZ-11 2026\n";
+    size_t dlen = sizeof(data) - 1;
+    char *sig = NULL;
+    size_t len = 0;
+    assert_int_equal(sign_buffer(s, &sig, &len, data, dlen), 0);
+    assert_int_equal(sign_verify(sig, len, data, dlen, pk), 0);
+    assert_int_equal(sign_signature_key(named, sig, len), 0);
+    assert_memory_equal(named, pk, SIGN_PUBKEY_BYTES);
+
+    /* As git hands it over: without the last newline, or with CRLF lines. */
+    assert_int_equal(sign_verify(sig, len - 1, data, dlen, pk), 0);
+    char crlf[1024];
+    size_t c = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (sig[i] == '\n')
+            crlf[c++] = '\r';
+        crlf[c++] = sig[i];
+    }
+    assert_int_equal(sign_verify(crlf, c, data, dlen, pk), 0);
+
+    /* One changed byte, one byte less, another key: refused. */
+    char tampered[sizeof(data)];
+    memcpy(tampered, data, sizeof(data));
+    tampered[dlen - 3] ^= 0x20;
+    assert_int_equal(sign_verify(sig, len, tampered, dlen, pk), KENES_EFORBIDDEN);
+    assert_int_equal(sign_verify(sig, len, data, dlen - 1, pk), KENES_EFORBIDDEN);
+    char other_dir[192];
+    snprintf(other_dir, sizeof(other_dir), "%s/other", f->dir);
+    assert_int_equal(sign_create_key(other_dir), 0);
+    signer *o = NULL;
+    char err[256];
+    assert_int_equal(sign_open(&o, other_dir, err, sizeof(err)), 0);
+    unsigned char other_pk[SIGN_PUBKEY_BYTES];
+    pubkey_of(o, other_pk);
+    assert_int_equal(sign_verify(sig, len, data, dlen, other_pk), KENES_EFORBIDDEN);
+    /* ... and the other key's signature is refused for ours, whatever it claims. */
+    char *other_sig = NULL;
+    size_t other_len;
+    assert_int_equal(sign_buffer(o, &other_sig, &other_len, data, dlen), 0);
+    assert_int_equal(sign_verify(other_sig, other_len, data, dlen, other_pk), 0);
+    assert_int_equal(sign_verify(other_sig, other_len, data, dlen, pk), KENES_EFORBIDDEN);
+    free(other_sig);
+    sign_free(o);
+
+    /* A changed digit inside the signature bytes (the last base64 line). */
+    char *bent = strdup(sig);
+    char *last = strstr(bent, "\n-----END") - 10;
+    *last = *last == 'A' ? 'B' : 'A';
+    assert_int_equal(sign_verify(bent, len, data, dlen, pk), KENES_EFORBIDDEN);
+    free(bent);
+
+    /* Not a signature: no END line, no armour, garbage, nothing. */
+    assert_int_equal(sign_verify(sig, len - 20, data, dlen, pk), KENES_EINVAL);
+    const char *b64 = sig + strlen("-----BEGIN SSH SIGNATURE-----\n");
+    assert_int_equal(sign_verify(b64, strlen(b64), data, dlen, pk), KENES_EINVAL);
+    static const char junk[] = "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n"
+                               "-----END SSH SIGNATURE-----\n";
+    assert_int_equal(sign_verify(junk, sizeof(junk) - 1, data, dlen, pk), KENES_EINVAL);
+    assert_int_equal(sign_signature_key(named, junk, sizeof(junk) - 1), KENES_EINVAL);
+    assert_int_equal(sign_verify("", 0, data, dlen, pk), KENES_EINVAL);
+    assert_int_equal(sign_verify(NULL, 0, data, dlen, pk), KENES_EINVAL);
+    assert_int_equal(sign_verify(sig, len, NULL, 1, pk), KENES_EINVAL);
+    free(sig);
+
+    /* Empty data is data too. */
+    assert_int_equal(sign_buffer(s, &sig, &len, "", 0), 0);
+    assert_int_equal(sign_verify(sig, len, "", 0, pk), 0);
+    assert_int_equal(sign_verify(sig, len, NULL, 0, pk), 0);
+    assert_int_equal(sign_verify(sig, len, "x", 1, pk), KENES_EFORBIDDEN);
+    free(sig);
+    sign_free(s);
+}
+
+static void test_verify_namespace_and_hash(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(sign_create_key(f->keys), 0);
+    signer *s = open_ok(f);
+    unsigned char pk[SIGN_PUBKEY_BYTES];
+    pubkey_of(s, pk);
+    sign_free(s);
+    const char *data = "hello\n";
+    struct {
+        const char *declared, *signed_ns, *reserved, *hash;
+        int rc;
+    } cases[] = {
+        {"git", "git", "", "sha512", 0},                  /* what sign_buffer makes */
+        {"git", "git", "", "sha256", 0},                  /* ssh-keygen accepts both */
+        {"git", "git", "anything", "sha512", 0},          /* reserved is signed, not read */
+        {"file", "file", "", "sha512", KENES_EFORBIDDEN}, /* sound, but for files */
+        {"git", "file", "", "sha512", KENES_EFORBIDDEN},  /* claims git, signed for files */
+        {"gi", "gi", "", "sha512", KENES_EFORBIDDEN},
+        {"git", "git", "", "md5", KENES_EINVAL},
+    };
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(cases); i++) {
+        char *sig = forge(f, cases[i].declared, cases[i].signed_ns, cases[i].reserved,
+                          cases[i].hash, data, strlen(data));
+        int rc = sign_verify(sig, strlen(sig), data, strlen(data), pk);
+        if (rc != cases[i].rc)
+            fail_msg("case %zu: %d, expected %d", i, rc, cases[i].rc);
+        free(sig);
+    }
+}
+
+static void test_verify_ssh_keygen_signatures(void **state)
+{
+    fixture *f = *state;
+    /* A key and signatures made by OpenSSH itself. */
+    assert_int_equal(run(f, "ssh-keygen -q -t ed25519 -N '' -C someone -f %s/id", f->dir), 0);
+    char path[256], *pub = NULL, *sig = NULL;
+    size_t len, sig_len;
+    snprintf(path, sizeof(path), "%s/id.pub", f->dir);
+    assert_int_equal(util_read_file(&pub, &len, path), 0);
+    unsigned char pk[SIGN_PUBKEY_BYTES];
+    assert_int_equal(sign_parse_key_line(pk, pub, len), 0);
+    free(pub);
+    static const char data[] = "a commit's bytes\n";
+    snprintf(path, sizeof(path), "%s/data", f->dir);
+    write_file(path, data, sizeof(data) - 1, 0644);
+    static const char *const ns[] = {"git", "file"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/data.sig", f->dir);
+        unlink(path);
+        assert_int_equal(run(f, "ssh-keygen -Y sign -f %s/id -n %s %s/data", f->dir, ns[i], f->dir),
+                         0);
+        assert_int_equal(util_read_file(&sig, &sig_len, path), 0);
+        assert_int_equal(sign_verify(sig, sig_len, data, sizeof(data) - 1, pk),
+                         i == 0 ? 0 : KENES_EFORBIDDEN);
+        free(sig);
+    }
+}
+
+static void test_parse_key_line(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(sign_create_key(f->keys), 0);
+    signer *s = open_ok(f);
+    unsigned char pk[SIGN_PUBKEY_BYTES], got[SIGN_PUBKEY_BYTES];
+    pubkey_of(s, pk);
+    char pub[SIGN_LINE_MAX], allowed[1024], line[1200];
+    assert_int_equal(sign_public_line(s, pub, sizeof(pub)), 0);
+    assert_int_equal(sign_allowed_signers_line(s, PRINCIPAL, allowed, sizeof(allowed)), 0);
+    const char *b64 = pub + strlen("ssh-ed25519 ");
+    int b64_len = 68;
+
+    /* signing.pub, with its newline; the allowed_signers line kenes writes. */
+    snprintf(line, sizeof(line), "%s\n", pub);
+    memset(got, 0, sizeof(got));
+    assert_int_equal(sign_parse_key_line(got, line, strlen(line)), 0);
+    assert_memory_equal(got, pk, sizeof(pk));
+    memset(got, 0, sizeof(got));
+    assert_int_equal(sign_parse_key_line(got, allowed, strlen(allowed)), 0);
+    assert_memory_equal(got, pk, sizeof(pk));
+
+    struct {
+        const char *fmt; /* %.*s is the key's base64 */
+        int rc;
+    } cases[] = {
+        {"  a@x,b@y ssh-ed25519 %.*s a comment\r\n", 0},
+        {"a@x namespaces=\"file,git\" ssh-ed25519 %.*s", 0},
+        {"a@x NAMESPACES=\"*\" ssh-ed25519 %.*s", 0},
+        {"a@x namespaces=\"g?t\" ssh-ed25519 %.*s", 0},
+        {"a@x namespaces=\"file\" ssh-ed25519 %.*s", KENES_ENOTFOUND},
+        {"a@x namespaces=\"!git,*\" ssh-ed25519 %.*s", KENES_ENOTFOUND},
+        {"a@x namespaces=\"git\",namespaces=\"file\" ssh-ed25519 %.*s", KENES_ENOTFOUND},
+        {"a@x ssh-rsa %.*s", KENES_ENOTFOUND},
+        {"# a@x ssh-ed25519 %.*s", KENES_ENOTFOUND},
+        {"a@x cert-authority ssh-ed25519 %.*s", KENES_EINVAL},
+        {"a@x valid-before=\"20270101\" ssh-ed25519 %.*s", KENES_EINVAL},
+        {"a@x namespaces=git ssh-ed25519 %.*s", KENES_EINVAL},
+        {"a@x namespaces=\"git ssh-ed25519 %.*s", KENES_EINVAL},
+        {"a@x namespaces=\"git\", ssh-ed25519 %.*s", KENES_EINVAL},
+        {"a@x ssh-ed25519 %.*sAAAA", KENES_EINVAL},
+        {"a@x ssh-ed25519 %.10s", KENES_EINVAL},
+        {"a@x ssh-ed25519", KENES_EINVAL},
+        {"ssh-ed25519", KENES_EINVAL},
+    };
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(cases); i++) {
+        if (strstr(cases[i].fmt, "%.*s"))
+            snprintf(line, sizeof(line), cases[i].fmt, b64_len, b64);
+        else if (strstr(cases[i].fmt, "%.10s"))
+            snprintf(line, sizeof(line), cases[i].fmt, b64);
+        else
+            snprintf(line, sizeof(line), "%s", cases[i].fmt);
+        memset(got, 0, sizeof(got));
+        int rc = sign_parse_key_line(got, line, strlen(line));
+        if (rc != cases[i].rc)
+            fail_msg("case %zu (%s): %d, expected %d", i, line, rc, cases[i].rc);
+        if (rc == 0)
+            assert_memory_equal(got, pk, sizeof(pk));
+    }
+    /* Blank lines name no key. */
+    assert_int_equal(sign_parse_key_line(got, "", 0), KENES_ENOTFOUND);
+    assert_int_equal(sign_parse_key_line(got, " \t\r\n", 4), KENES_ENOTFOUND);
+    /* A key blob of another type under the ssh-ed25519 name. */
+    unsigned char rsa_blob[4 + 7 + 4 + 32] = {0,   0,   0,   7,   's', 's', 'h', '-',
+                                              'r', 's', 'a', 0,   0,   0,   32};
+    char rsa_b64[128];
+    sodium_bin2base64(rsa_b64, sizeof(rsa_b64), rsa_blob, sizeof(rsa_blob),
+                      sodium_base64_VARIANT_ORIGINAL);
+    snprintf(line, sizeof(line), "ssh-ed25519 %s", rsa_b64);
+    assert_int_equal(sign_parse_key_line(got, line, strlen(line)), KENES_EINVAL);
+    assert_int_equal(sign_parse_key_line(NULL, line, strlen(line)), KENES_EINVAL);
+    sign_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +730,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sign_verifies_with_ssh_keygen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_signs_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_own_signatures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_namespace_and_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_ssh_keygen_signatures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_key_line, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,7 @@ enum {
 enum { KENES_LOG_DEBUG = 0, KENES_LOG_INFO = 1, KENES_LOG_WARN = 2, KENES_LOG_ERROR = 3 };
 
 typedef struct kenes_doc kenes_doc;       /* a document as the API sees it */
+typedef struct kenes_report kenes_report; /* a Markdown report being written */
 typedef struct kenes_ctx kenes_ctx;       /* the action being attempted */
 typedef struct kenes_errors kenes_errors; /* collects what is wrong */
 
@@ -85,7 +86,35 @@ typedef struct kenes_api {
     void (*uuid)(char out[37]);
     /* Milliseconds since the epoch from the core's one clock (KENES_NOW fixes it in tests). */
     long long (*now_ms)(void);
+
+    /* --- reports (each document type writes its own sections) --- */
+    /* KENES_REPORT_*: which report is being written. */
+    int (*report_kind)(const kenes_report *r);
+    /* The region of a KENES_REPORT_REGION report ("KZ-11"), else NULL. */
+    const char *(*report_region)(const kenes_report *r);
+    /* The documents of the plugin's type this report covers (for a region
+     * report, that region's), sorted by id.  Besides the usual keys,
+     * doc_get() answers "due" (RFC 3339 or NULL), "overdue" ("true" or
+     * "false") and "stage_since" (RFC 3339: when it entered its stage). */
+    size_t (*report_count)(const kenes_report *r);
+    const kenes_doc *(*report_doc)(const kenes_report *r, size_t i);
+    /* Append Markdown written by the plugin itself. */
+    void (*report_printf)(kenes_report *r, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+    /* Append text from a document (a title, a name) with everything Markdown
+     * would read as markup escaped, on one line. */
+    void (*report_text)(kenes_report *r, const char *text);
+    /* A count as it may be published: "0", "< 5" for 1 to 4, else the number. */
+    void (*report_count_text)(char out[16], long n);
+    /* A region's name in "ru", "kk" or "en"; NULL for an unknown code. */
+    const char *(*region_name)(const char *code, const char *lang);
 } kenes_api;
+
+enum {
+    KENES_REPORT_NATIONAL = 1, /* reports/national.md: every region at a glance */
+    KENES_REPORT_REGION = 2,   /* reports/regions/<code>.md: one region in detail */
+    KENES_REPORT_CASES = 3     /* reports/cases.md: case outcomes, aggregates only */
+};
 
 typedef struct kenes_doctype {
     const char *name; /* "regional-plan": the API's "type" */
@@ -110,6 +139,12 @@ typedef struct kenes_doctype {
      * that already has id, type, region, stage, version, due, overdue), for
      * example a case's pseudonym.  May be NULL. */
     int (*summary)(const kenes_api *api, const kenes_doc *doc, json_t *entry);
+
+    /* Write this type's section of a report (api->report_kind says which)
+     * with api->report_printf/report_text; write nothing for a report the
+     * type has no part in.  Reports are public: a confidential type writes
+     * aggregates only, every count through api->report_count_text.  May be NULL. */
+    int (*report)(const kenes_api *api, kenes_report *r);
 } kenes_doctype;
 
 /* Lists and logs show nothing of such a document but its id, type, region,

@@ -1,0 +1,167 @@
+/*
+ * Publishing, without a login:
+ *   GET /reports/                  the list of reports
+ *   GET /reports/{name}            a report as HTML (cmark, safe mode, in the page template)
+ *   GET /reports/{name}.md         its Markdown
+ *   GET /reports/bundle.zip        every report's Markdown in one zip
+ *   GET /public/{id}               an approved plan or roster, with its version history
+ * and, for admins, POST /api/v1/reports/generate.
+ * Reports are served as last published (committed), never half-written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "docs.h"
+#include "kapi.h"
+#include "log.h"
+#include "region.h"
+#include "render.h"
+#include "report.h"
+#include "util.h"
+
+/* Public pages: no script at all, styles only from the page itself. */
+static const char page_headers[] =
+    "Cache-Control: no-cache\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: no-referrer\r\n"
+    "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n";
+
+static void send_markdown_page(server *srv, http_request *req, const char *title, const char *md,
+                               size_t len)
+{
+    char *body = NULL, *page = NULL;
+    size_t blen, plen;
+    if (render_markdown(&body, &blen, md, len) < 0 ||
+        render_page(&page, &plen, srv->page_template, title, body) < 0) {
+        api_reply_error(req, 500, "render", NULL, "the page cannot be rendered");
+    } else {
+        http_respond(req, 200, "text/html; charset=utf-8", page_headers, page, plen);
+    }
+    free(body);
+    free(page);
+}
+
+static void send_index(server *srv, http_request *req)
+{
+    util_buf md;
+    util_buf_init(&md);
+    util_buf_puts(&md, "# Отчёты комиссий по делам несовершеннолетних\n\n");
+    util_buf_puts(&md, "- [Национальная сводка](/reports/national)\n"
+                       "- [Рассмотрение дел: сводные данные](/reports/cases)\n"
+                       "- [Все отчёты одним архивом (Markdown)](/reports/bundle.zip)\n\n"
+                       "## Регионы\n\n");
+    for (size_t i = 0; i < region_count(); i++)
+        util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
+                        region_at(i)->code);
+    send_markdown_page(srv, req, "Отчёты", md.data, md.len);
+    util_buf_dispose(&md);
+}
+
+static void send_bundle(server *srv, http_request *req)
+{
+    size_t n = json_object_size(srv->reports), i = 0;
+    const char **names = calloc(n ? n : 1, sizeof(*names));
+    const char **texts = calloc(n ? n : 1, sizeof(*texts));
+    size_t *lens = calloc(n ? n : 1, sizeof(*lens));
+    const char *name;
+    json_t *v;
+    char *zip = NULL;
+    size_t zlen = 0;
+    json_object_foreach(srv->reports, name, v)
+    {
+        names[i] = name;
+        texts[i] = json_string_value(v);
+        lens[i] = json_string_length(v);
+        i++;
+    }
+    if (!names || !texts || !lens || render_bundle(&zip, &zlen, names, texts, lens, i) < 0)
+        api_reply_error(req, 500, "bundle", NULL, "the bundle cannot be built");
+    else
+        http_respond(req, 200, "application/zip",
+                     "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
+                     "Content-Disposition: attachment; filename=\"kenes-reports.zip\"\r\n",
+                     zip, zlen);
+    free(zip);
+    free(names);
+    free(texts);
+    free(lens);
+}
+
+void api_reports(server *srv, http_request *req, const char *path)
+{
+    if (strcmp(path, "/reports/") == 0 || strcmp(path, "/reports") == 0)
+        return send_index(srv, req);
+    const char *name = path + strlen("/reports/");
+    if (strcmp(name, "bundle.zip") == 0)
+        return send_bundle(srv, req);
+    char key[128];
+    size_t len = strlen(name);
+    int markdown = len > 3 && strcmp(name + len - 3, ".md") == 0;
+    snprintf(key, sizeof(key), "%.*s.md", (int)(markdown ? len - 3 : len), name);
+    json_t *text = json_object_get(srv->reports, key);
+    if (!text) {
+        api_reply_error(req, 404, "not_found", NULL, "no such report (yet)");
+        return;
+    }
+    if (markdown) {
+        http_respond(req, 200, "text/markdown; charset=utf-8", page_headers,
+                     json_string_value(text), json_string_length(text));
+        return;
+    }
+    send_markdown_page(srv, req, key, json_string_value(text), json_string_length(text));
+}
+
+/* Approved plans and rosters are public; nothing else is. */
+void api_public(server *srv, http_request *req, const char *id)
+{
+    idx_doc *d = index_get(srv->index, id);
+    const char *stage = d && d->doc ? json_string_value(json_object_get(d->doc, "stage")) : NULL;
+    if (!d || !stage || strcmp(stage, "approved") != 0 || docs_confidential(srv, d) ||
+        d->repo != REPO_DOCUMENTS) {
+        api_reply_error(req, 404, "not_found", NULL, "no such public document");
+        return;
+    }
+    const char *title = json_string_value(json_object_get(d->doc, "title"));
+    const char *body = json_string_value(json_object_get(d->doc, "body"));
+    util_buf md;
+    util_buf_init(&md);
+    util_buf_puts(&md, "# ");
+    kapi_md_escape(&md, title ? title : id);
+    util_buf_puts(&md, "\n\n");
+    /* The body is the document's own Markdown: rendered in safe mode, so raw
+     * HTML and dangerous links come out inert. */
+    util_buf_puts(&md, body ? body : "");
+    util_buf_puts(&md, "\n\n---\n\n## История версий\n\n| время | автор | действие | этап |\n"
+                       "|---|---|---|---|\n");
+    for (size_t i = d->nversions; i-- > 0;) {
+        const idx_version *v = &d->versions[i];
+        char when[32];
+        util_format_rfc3339(when, sizeof(when), v->time_ms);
+        util_buf_printf(&md, "| %s | ", when);
+        kapi_md_escape(&md, v->author);
+        util_buf_puts(&md, " | ");
+        kapi_md_escape(&md, v->action);
+        util_buf_puts(&md, " | ");
+        kapi_md_escape(&md, v->to);
+        util_buf_puts(&md, " |\n");
+    }
+    send_markdown_page(srv, req, title ? title : id, md.data, md.len);
+    util_buf_dispose(&md);
+}
+
+static void generated(int status, const json_t *changed, void *payload)
+{
+    http_request *req = payload;
+    if (status < 0)
+        api_reply_error(req, 500, "report", NULL, "the reports could not be published");
+    else
+        api_reply_json(req, 200, json_pack("{s:O}", "changed", changed), NULL);
+}
+
+void api_reports_generate(server *srv, http_request *req)
+{
+    report_publish(srv, generated, req);
+}

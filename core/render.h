@@ -1,0 +1,81 @@
+/*
+ * The HTML publishing layer: Markdown to safe HTML, HTML into the page
+ * template, reports into one zip.  Pure functions: no loop, no globals, no
+ * files; each may run on a libuv thread-pool thread.
+ *
+ * What render_markdown() lets through (cmark 0.30, safe mode; the tests in
+ * tests/unit/test_render.c hold it to this):
+ *
+ * - CommonMark only: no tables, no footnotes.  Raw HTML, block or inline,
+ *   becomes the comment "<!-- raw HTML omitted -->": no tag, attribute or
+ *   event handler of the author's reaches the page.
+ * - Links: a destination whose scheme is javascript:, vbscript:, file: or
+ *   data: (any case; leading spaces, controls, tabs and newlines ignored, as
+ *   a browser ignores them) becomes href="".  cmark drops the first three
+ *   and data: but data:image/{png,gif,jpeg,webp}, even in a link; we drop
+ *   every data: link too.
+ * - Images: the same, except that data:image/{png,gif,jpeg,webp} stays, as
+ *   cmark leaves it (a raster image runs no script).  The page's CSP
+ *   (RENDER_PAGE_CSP, img-src 'self') keeps browsers from loading it, and any
+ *   image from another site, all the same.
+ * - Text, titles and URLs are escaped by cmark.
+ *
+ * Bounded time.  The Debian 12 libcmark (0.30.2) still has the super-linear
+ * cases fixed upstream in 0.30.3 and 0.31 (commonmark/cmark#457, #520: e.g.
+ * "![[]()" repeated, blank lines under thousands of nested lists, emphasis
+ * under thousands of nested quotes), which take minutes on a 1 MiB input.
+ * Before calling cmark, one linear pass bounds the work of those cases from
+ * above (see render.c) and refuses the input past a budget that real text
+ * does not come near: 10,000 nested quotes or 100,000 nested list items on
+ * one line still render.  With the size limit below, every input we know of
+ * renders or is refused within about half a second.
+ */
+#ifndef KENES_RENDER_H
+#define KENES_RENDER_H
+
+#include <stddef.h>
+
+/* The longest Markdown render_markdown() takes (the API's default body limit). */
+#define RENDER_MAX_MARKDOWN ((size_t)1 << 20)
+
+/*
+ * The Content-Security-Policy to send with every page made from
+ * content/templates/page.html: the hash is that of its <style> element's
+ * text, which test_render recomputes; change both together.
+ */
+#define RENDER_PAGE_CSP                                                          \
+    "default-src 'none'; "                                                       \
+    "style-src 'sha256-YAKphf47A7LSwzG9ZfdIDv4HmLDkah7NX2f9TEamwys='; "         \
+    "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+/*
+ * Markdown md[0..md_len) to an HTML fragment: *html is malloc'd (free() it),
+ * NUL-terminated, *len its length.  0, or KENES_EINVAL (md not UTF-8, or
+ * holding a NUL), KENES_ETOOBIG (longer than RENDER_MAX_MARKDOWN, or past the
+ * work budget), KENES_ENOMEM; on error *html is NULL and *len 0.
+ */
+int render_markdown(char **html, size_t *len, const char *md, size_t md_len);
+
+/*
+ * The page tmpl with every "{{title}}" replaced by title, HTML-escaped, and
+ * every "{{body}}" by body_html as it is (already HTML: render_markdown()'s).
+ * One pass over tmpl: a "{{body}}" inside the title or the body stays text.
+ * *html is malloc'd (free() it), NUL-terminated, *len its length.  0, or
+ * KENES_EINVAL (a NULL, title or tmpl not UTF-8, tmpl without "{{body}}"),
+ * KENES_ENOMEM; on error *html is NULL and *len 0.
+ */
+int render_page(char **html, size_t *len, const char *tmpl, const char *title,
+                const char *body_html);
+
+/*
+ * n files in one zip: names[i] holding texts[i][0..lens[i]), in that order,
+ * dated now (util_now_ms(): KENES_NOW fixes it), as zipbuf.h describes.  n
+ * may be 0 (the empty zip).  *zip is malloc'd (free() it).  0, or
+ * KENES_EINVAL (a NULL array with n > 0, a bad name: see zipbuf_add()),
+ * KENES_EEXISTS (a name twice), KENES_ENOMEM, KENES_EIO; on error *zip is
+ * NULL and *len 0.
+ */
+int render_bundle(char **zip, size_t *len, const char *const *names, const char *const *texts,
+                  const size_t *lens, size_t n);
+
+#endif

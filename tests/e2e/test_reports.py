@@ -1,0 +1,208 @@
+"""Deadlines that chase the work, and the reports published from it."""
+import http.client
+import os
+import re
+import subprocess
+import tempfile
+import time
+import unittest
+
+from kenes_harness import ServerTest, commit_count, git, plan_body, roster_body
+from test_cases import USERS_C, case_body
+
+NOW = "2026-02-12T09:00:00Z"  # ten days after the order of 2 February
+
+
+def names(i):
+    return (f"K15-{i:04d}" if i < 7 else f"K11-{i:04d}", f"Ребёнок Тестовый Номер{i}",
+            f"2012-0{1 + i % 9}-1{i % 10}")
+
+
+class Reports(ServerTest):
+    users = USERS_C
+    env = {"KENES_NOW": NOW}
+    reports = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.srv
+        # A roster ordered on 2 February, still a draft: overdue since the 9th.
+        r = s.post("/api/v1/documents", roster_body(region="KZ-11", order_date="2026-02-02"), "off11")
+        assert r.status == 201, r
+        # 7 cases in KZ-15 and 3 in KZ-11.
+        cls.children = []
+        for i in range(10):
+            pseudo, name, birth = names(i)
+            region = "KZ-15" if i < 7 else "KZ-11"
+            off = "off15" if i < 7 else "off11"
+            body = case_body(region=region, child={"pseudonym": pseudo, "full_name": name,
+                                                  "birth_date": birth, "school": "Лицей №42"},
+                             grounds=["truancy"] if i % 2 else ["bullying-victim"])
+            r = s.post("/api/v1/documents", body, off)
+            assert r.status == 201, r
+            cls.children.append((pseudo, name, birth, r.json["id"]))
+
+    def page(self, path):
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        c.request("GET", path)
+        r = c.getresponse()
+        body = r.read()
+        headers = dict(r.getheaders())
+        c.close()
+        return r.status, headers, body
+
+    def publish(self):
+        r = self.srv.request("POST", "/api/v1/reports/generate", token=self.srv.token("adm"))
+        self.assertEqual(r.status, 200, r)
+        return r.json["changed"]
+
+    def test_overdue_roster_in_document_list_and_national_report(self):
+        s = self.srv
+        doc = s.get("/api/v1/documents/roster/KZ-11/2026-02", "aud").json
+        self.assertEqual((doc["due"], doc["overdue"]), ("2026-02-09T00:00:00Z", True))
+        ids = [d["id"] for d in s.get("/api/v1/documents?overdue=true", "aud").json["documents"]]
+        self.assertIn("roster/KZ-11/2026-02", ids)
+        self.assertNotIn("roster/KZ-11/2026-02",
+                         [d["id"] for d in s.get("/api/v1/documents?overdue=false", "aud").json["documents"]])
+        inbox = s.get("/api/v1/inbox", "off11").json["items"]
+        self.assertEqual(inbox[0]["id"], "roster/KZ-11/2026-02")  # earliest due first
+        self.assertTrue(inbox[0]["overdue"])
+        self.assertIn("submit", inbox[0]["actions"])
+        self.publish()
+        status, _, md = self.page("/reports/national.md")
+        self.assertEqual(status, 200)
+        row = [l for l in md.decode().splitlines() if "Акмолинская" in l and "|" in l]
+        self.assertTrue(any("просроч" in l for l in row), row)
+
+    def test_follow_up_past_due_is_in_the_officials_inbox(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", case_body(region="KZ-11",
+                   child={"pseudonym": "K11-0777", "full_name": "Айдар Проверочный", "birth_date": "2013-01-01"},
+                   accompanier={"name": "Оспанова Динара", "organisation": "Центр поддержки"}), "off11")
+        cid = r.json["id"]
+        r = s.act(cid, "start-review", "off11", r.header("ETag"))
+        r = s.act(cid, "approve-plan", "chair11", r.header("ETag"))
+        r = s.act(cid, "begin-accompaniment", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        fields = r.json["fields"]
+        fields["follow_ups"] = [{"due": "2026-02-10", "done": None, "outcome": None, "next_steps": ""},
+                                {"due": "2026-03-10", "done": None, "outcome": None, "next_steps": ""}]
+        r = s.put("/api/v1/documents/" + cid, {"fields": fields}, "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["due"], r.json["overdue"]), ("2026-02-10T00:00:00Z", True))
+        item = [i for i in s.get("/api/v1/inbox", "off11").json["items"] if i["id"] == cid][0]
+        self.assertTrue(item["overdue"])
+        self.assertEqual(item["pseudonym"], "K11-0777")
+        self.assertNotIn(cid, [i["id"] for i in s.get("/api/v1/inbox", "off15").json["items"]])
+        self.assertNotIn(cid, [i["id"] for i in s.get("/api/v1/inbox", "rev1").json["items"]])
+
+    def test_case_report_small_counts_and_no_child(self):
+        s = self.srv
+        self.publish()
+        status, _, md = self.page("/reports/cases.md")
+        self.assertEqual(status, 200)
+        text = md.decode()
+        kz15 = [l for l in text.splitlines() if "Актюбинская" in l]
+        kz11 = [l for l in text.splitlines() if "Акмолинская" in l]
+        self.assertTrue(kz15 and re.search(r"\|\s*7\s*\|", kz15[0]), kz15)
+        self.assertTrue(kz11 and "< 5" in kz11[0].replace("\\<", "<"), kz11)
+        # Nothing of a child anywhere public: report files in git, pages, bundle.
+        reports_tree = git(s.docs_git, "log", "-p", "--", "reports/")
+        pages = b""
+        for p in ["/reports/", "/reports/national", "/reports/cases", "/reports/regions/KZ-11",
+                  "/reports/regions/KZ-15", "/reports/cases.md", "/reports/national.md"]:
+            status, _, body = self.page(p)
+            self.assertEqual(status, 200, p)
+            pages += body
+        for pseudo, name, birth, cid in self.children:
+            for secret in (pseudo, name, birth, cid, "Лицей №42"):
+                self.assertNotIn(secret, reports_tree)
+                self.assertNotIn(secret.encode(), pages)
+
+    def test_reports_in_git_pages_and_bundle(self):
+        s = self.srv
+        changed = self.publish()
+        before = commit_count(s.docs_git)
+        self.assertEqual(self.publish(), [])  # nothing changed: no commit
+        self.assertEqual(commit_count(s.docs_git), before)
+        log = git(s.docs_git, "log", "--format=%s|%(trailers:key=Kenes-Action,valueonly,separator=)", "--", "reports/")
+        self.assertIn("Publish reports|publish", log)
+        tree = git(s.docs_git, "ls-tree", "-r", "--name-only", "main", "reports/")
+        for name in ("reports/national.md", "reports/cases.md", "reports/regions/KZ-11.md",
+                     "reports/regions/KZ-62.md"):
+            self.assertIn(name, tree)
+        # A region with no documents says so.
+        status, _, md = self.page("/reports/regions/KZ-62.md")
+        self.assertEqual(status, 200)
+        self.assertIn("Улытау", md.decode())
+        status, headers, html = self.page("/reports/national")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("text/html"))
+        self.assertIn("default-src 'none'", headers["Content-Security-Policy"])
+        self.assertIn(b"<table", html)
+        status, headers, data = self.page("/reports/bundle.zip")
+        self.assertEqual(status, 200)
+        with tempfile.NamedTemporaryFile(suffix=".zip", delete=False) as f:
+            f.write(data)
+        try:
+            p = subprocess.run(["unzip", "-t", f.name], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(self.page("/reports/nope")[0], 404)
+        self.assertIn(self.page("/reports/../users.yaml")[0], (400, 404))
+        self.assertIn(self.page("/reports/regions/../../users")[0], (400, 404))
+        r = s.request("POST", "/api/v1/reports/generate", token=s.token("rev1"))
+        self.assertEqual(r.status, 403)
+        r = s.request("POST", "/api/v1/reports/generate")
+        self.assertEqual(r.status, 401)
+
+    def test_public_documents_and_hostile_markdown(self):
+        s = self.srv
+        hostile = ("<script>alert(1)</script>\n\n[click](javascript:alert(1))\n\n"
+                   "[data](data:text/html;base64,PHNjcmlwdD4=)\n\n<img src=x onerror=alert(1)>\n\n"
+                   + ">" * 10000 + " deep\n")
+        r = s.post("/api/v1/documents", plan_body(region="KZ-75", body=hostile), "adm")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.page("/public/plan/KZ-75/2026")[0], 404)  # a draft is not public
+        r = s.act("plan/KZ-75/2026", "submit", "adm", r.header("ETag"))
+        r = s.act("plan/KZ-75/2026", "approve", "rev1", r.header("ETag"))
+        r = s.act("plan/KZ-75/2026", "approve", "rev2", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "approved", r)
+        t0 = time.monotonic()
+        status, headers, html = self.page("/public/plan/KZ-75/2026")
+        elapsed = time.monotonic() - t0
+        self.assertEqual(status, 200)
+        self.assertLess(elapsed, 1.0)
+        low = html.lower()
+        for bad in (b"<script", b"javascript:", b"data:text/html", b"<img", b"onerror="):
+            self.assertNotIn(bad, low, bad)
+        self.assertIn("История версий".encode(), html)
+        self.assertIn(b"deep", html)
+        self.assertEqual(self.page("/public/" + self.children[0][3])[0], 404)  # a case, never
+
+
+class AutoPublish(ServerTest):
+    reports = True
+
+    def test_an_approval_publishes_the_reports(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", roster_body(region="KZ-43"), "adm")
+        r = s.act("roster/KZ-43/2026-02", "submit", "adm", r.header("ETag"))
+        self.assertNotIn("Publish reports", git(s.docs_git, "log", "--format=%s", "main"))
+        r = s.act("roster/KZ-43/2026-02", "approve", "rev1", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if "Publish reports" in git(s.docs_git, "log", "-3", "--format=%s", "main"):
+                break
+            time.sleep(0.2)
+        self.assertIn("Publish reports", git(s.docs_git, "log", "-3", "--format=%s", "main"))
+        md = git(s.docs_git, "show", "main:reports/regions/KZ-43.md")
+        self.assertIn("Кызылординская", md)
+        self.assertIn("Серикова Айжан", md)  # the approved roster's members are public
+
+
+if __name__ == "__main__":
+    unittest.main()
