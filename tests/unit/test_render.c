@@ -292,7 +292,10 @@ static void test_table_looking_mebibyte_renders_in_time(void **state)
     char *html;
     assert_int_equal(timed_render(md, len, &secs, &html), 0);
     assert_true(secs < 1.0);
-    assert_non_null(strstr(html, "| KZ-11 | 12 | &lt; 5 |"));
+    /* cmark-gfm's table extension: a real table, its cells escaped. */
+    assert_non_null(strstr(html, "<table>"));
+    assert_non_null(strstr(html, "<td>KZ-11</td>"));
+    assert_non_null(strstr(html, "&lt; 5</td>"));
     free(html);
     free(md);
 
@@ -390,8 +393,9 @@ static void test_page_escapes_title(void **state)
                                  "<script>\"План\" & 'дети'</script>", "<p>тело</p>"),
                      0);
     assert_int_equal(strlen(html), len);
-    assert_string_equal(html, "<title>&lt;script&gt;&quot;План&quot; &amp; &#39;дети&#39;&lt;/script&gt;"
-                              "</title><h1>&lt;script&gt;&quot;План&quot; &amp; &#39;дети&#39;"
+    assert_string_equal(html, "<title>&lt;script&gt;&quot;План&quot; &amp; &#39;дети&#39;"
+                              "&lt;/script&gt;</title>"
+                              "<h1>&lt;script&gt;&quot;План&quot; &amp; &#39;дети&#39;"
                               "&lt;/script&gt;</h1><p>тело</p>");
     free(html);
 
@@ -431,7 +435,8 @@ static void test_real_template(void **state)
     assert_true(strncmp(html, "<!DOCTYPE html>\n<html lang=\"ru\">", 32) == 0);
     assert_non_null(strstr(html, "<meta charset=\"utf-8\">"));
     assert_non_null(strstr(html, "<meta name=\"viewport\""));
-    assert_non_null(strstr(html, "<title>Отчёт &lt;KZ-11&gt; &amp; &quot;2026&quot; — kenes</title>"));
+    assert_non_null(
+        strstr(html, "<title>Отчёт &lt;KZ-11&gt; &amp; &quot;2026&quot; — kenes</title>"));
     assert_non_null(strstr(html, "<a href=\"/reports/\">kenes — отчёты комиссий по делам "
                                  "несовершеннолетних</a>"));
     assert_non_null(strstr(html, "<p>Всего дел: 12.</p>"));
