@@ -262,32 +262,6 @@ static int split_document_path(char *rest, const char **sub, const char **arg)
     return 0;
 }
 
-/* An id is two or more segments of [A-Za-z0-9._-], none "." or "..". */
-static int id_valid(const char *id)
-{
-    size_t n = strlen(id), seglen = 0, segs = 1;
-    if (n == 0 || n > 256 || id[0] == '/' || id[n - 1] == '/')
-        return 0;
-    for (const char *p = id;; p++) {
-        if (*p == '/' || *p == '\0') {
-            if (seglen == 0 || (seglen == 1 && p[-1] == '.') ||
-                (seglen == 2 && p[-1] == '.' && p[-2] == '.'))
-                return 0;
-            if (!*p)
-                break;
-            segs++;
-            seglen = 0;
-            continue;
-        }
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return 0;
-        seglen++;
-    }
-    return segs >= 2;
-}
-
 static int method_is(const http_request *req, const char *m)
 {
     return strcmp(req->method, m) == 0;
@@ -312,7 +286,7 @@ static int route_pattern(http_request *req, char *pattern, size_t cap, const cha
     if (strncmp(path, "/reports/", 9) == 0) {
         /* national, cases, regions/KZ-11, with .md or not, or bundle.zip */
         const char *n = path + 9;
-        if (!id_valid(n) && strchr(n, '/')) {
+        if (!util_id_valid(n) && strchr(n, '/')) {
             api_reply_error(req, 400, "bad_request", NULL, "not a report name");
             return -1;
         }
@@ -321,7 +295,7 @@ static int route_pattern(http_request *req, char *pattern, size_t cap, const cha
     }
     if (strncmp(path, "/public/", 8) == 0) {
         snprintf(id, idcap, "%s", path + 8);
-        if (!id_valid(id)) {
+        if (!util_id_valid(id)) {
             api_reply_error(req, 400, "bad_id", NULL, "not a valid document id");
             return -1;
         }
@@ -334,7 +308,7 @@ static int route_pattern(http_request *req, char *pattern, size_t cap, const cha
     } else if (strncmp(path, "/api/v1/documents/", 18) == 0) {
         snprintf(id, idcap, "%s", path + 18);
         split_document_path(id, sub, arg);
-        if (!id_valid(id)) {
+        if (!util_id_valid(id)) {
             api_reply_error(req, 400, "bad_id", NULL, "not a valid document id");
             return -1;
         }

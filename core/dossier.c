@@ -36,34 +36,9 @@ static void parts_dispose(parts *p)
 
 /* ---- input checks ---- */
 
-/* The API's rule: two or more segments of [A-Za-z0-9._-], none "." or "..".
- * The id never names an entry, but it goes into the README's commands and the
- * diffs' headers, where a newline or a quote would forge text. */
-static int id_valid(const char *id)
-{
-    size_t n = strlen(id), seglen = 0, segs = 1;
-    if (n == 0 || n > 256 || id[0] == '/' || id[n - 1] == '/')
-        return 0;
-    for (const char *p = id;; p++) {
-        if (*p == '/' || *p == '\0') {
-            if (seglen == 0 || (seglen == 1 && p[-1] == '.') ||
-                (seglen == 2 && p[-1] == '.' && p[-2] == '.'))
-                return 0;
-            if (!*p)
-                break;
-            segs++;
-            seglen = 0;
-            continue;
-        }
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return 0;
-        seglen++;
-    }
-    return segs >= 2;
-}
-
+/* Ids follow the API's rule (util_id_valid): the id never names an entry, but it
+ * goes into the README's commands and the diffs' headers, where a newline or a
+ * quote would forge text. */
 /* The commit names an entry: 40 hex digits and nothing else keeps it a plain name. */
 static int commit_valid(const char *c)
 {
@@ -77,7 +52,7 @@ static int line_valid(const char *s)
 
 static int check_input(const dossier_input *in)
 {
-    if (!in || !in->id || !id_valid(in->id) || !in->versions || in->nversions == 0 ||
+    if (!in || !in->id || !util_id_valid(in->id) || !in->versions || in->nversions == 0 ||
         !in->history_json || !line_valid(in->signing_key) || !line_valid(in->allowed_signers))
         return KENES_EINVAL;
     for (size_t i = 0; i < in->nversions; i++) {

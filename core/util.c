@@ -288,3 +288,29 @@ void util_format_rfc3339(char *out, size_t cap, int64_t ms)
     gmtime_r(&t, &tm);
     strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+/* An id is two or more segments of [A-Za-z0-9._-], none "." or "..". */
+int util_id_valid(const char *id)
+{
+    size_t n = strlen(id), seglen = 0, segs = 1;
+    if (n == 0 || n > 256 || id[0] == '/' || id[n - 1] == '/')
+        return 0;
+    for (const char *p = id;; p++) {
+        if (*p == '/' || *p == '\0') {
+            if (seglen == 0 || (seglen == 1 && p[-1] == '.') ||
+                (seglen == 2 && p[-1] == '.' && p[-2] == '.'))
+                return 0;
+            if (!*p)
+                break;
+            segs++;
+            seglen = 0;
+            continue;
+        }
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+        seglen++;
+    }
+    return segs >= 2;
+}

@@ -35,6 +35,10 @@ int util_parse_rfc3339(int64_t *out_ms, const char *s);
 /* Format ms since the epoch as RFC 3339 UTC into out (at least 25 bytes). */
 void util_format_rfc3339(char *out, size_t cap, int64_t ms);
 
+/* 1 if id is a document id: two or more '/'-separated segments of
+ * [A-Za-z0-9._-], none "." or "..", at most 256 bytes. */
+int util_id_valid(const char *id);
+
 /* mkdir -p; 0 or -errno. */
 int util_mkdirs(const char *path, int mode);
 /* Read a whole file; *out is NUL-terminated, free() it. 0 or -errno. */

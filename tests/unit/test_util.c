@@ -67,6 +67,25 @@ static void rfc3339_round_trip(void **state)
     assert_true(util_now_ms() > ms);
 }
 
+static void ids(void **state)
+{
+    (void)state;
+    const char *good[] = {"plan/KZ-11/2026", "case/KZ-11/3938fddf-83b6-406d-9fa6-afaf380da50a",
+                          "roster/KZ-11/2026-02", "a/b", "x/.hidden"};
+    const char *bad[] = {"", "plan", "/plan/KZ-11", "plan/KZ-11/", "plan//2026", "plan/../x",
+                         "plan/./x", "plan/KZ 11", "plan/KZ-11/2026\n", "plan\\x/y", "..",
+                         "plan/%2e%2e"};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(good); i++)
+        assert_true(util_id_valid(good[i]));
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(bad); i++)
+        assert_false(util_id_valid(bad[i]));
+    char longid[300];
+    memset(longid, 'a', sizeof(longid) - 1);
+    longid[sizeof(longid) - 1] = '\0';
+    longid[1] = '/';
+    assert_false(util_id_valid(longid));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -74,6 +93,7 @@ int main(void)
         cmocka_unit_test(utf8_refuses_malformed),
         cmocka_unit_test(buf_grows),
         cmocka_unit_test(rfc3339_round_trip),
+        cmocka_unit_test(ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
