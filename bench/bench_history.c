@@ -172,7 +172,8 @@ static const measure MEASURES[] = {
      "не требуется", 0, "Доля семей на сопровождении, %"},
 };
 #define NMEASURES ((int)(sizeof(MEASURES) / sizeof(MEASURES[0])))
-#define LOCAL_SPECIFICS "Сельские районы далеко от центров помощи, поэтому работают выездные бригады."
+#define LOCAL_SPECIFICS                                                                            \
+    "Сельские районы далеко от центров помощи, поэтому работают выездные бригады."
 
 /* The fields as the create request sends them. */
 static json_t *doc_fields_json(int period)
@@ -440,9 +441,8 @@ static void layout_check(const char *kenes, const char *dir, char *version, size
 
     char *init_argv[] = {(char *)kenes, "init", "--data", data, NULL};
     run_or_die(init_argv, NULL, cli_log);
-    char *user_argv[] = {(char *)kenes,  "user",     "add",     "--data",           data,
-                         "--name",       official,   "--role",  ROLE,               "--region",
-                         (char *)region, "--password-stdin",    NULL};
+    char *user_argv[] = {(char *)kenes, "user", "add", "--data", data, "--name", official,
+                         "--role", ROLE, "--region", (char *)region, "--password-stdin", NULL};
     run_or_die(user_argv, OFFICIAL_PASSWORD "\n", cli_log);
 
     server srv;
@@ -498,8 +498,8 @@ static void layout_check(const char *kenes, const char *dir, char *version, size
         doc_message(want_msg, sizeof(want_msg), id, v);
         expect_same(v == 0 ? "the create's commit message" : "the edit's commit message",
                     want_msg, strlen(want_msg), msg, strlen(msg));
-        fmt(want_who, sizeof(want_who), "%s <%s@users.kenes> / " COMMITTER_NAME " <" COMMITTER_EMAIL ">",
-            official, official);
+        fmt(want_who, sizeof(want_who),
+            "%s <%s@users.kenes> / " COMMITTER_NAME " <" COMMITTER_EMAIL ">", official, official);
         expect_same("author / committer", want_who, strlen(want_who), who, strlen(who));
         free(want);
         free(got);
@@ -881,8 +881,8 @@ int main(int argc, char **argv)
     /* 2. The build. */
     char *init_argv[] = {(char *)kenes, "init", "--data", data, NULL};
     run_or_die(init_argv, NULL, cli_log);
-    char *user_argv[] = {(char *)kenes, "user",   "add",   "--data",           data, "--name",
-                         AUDITOR,       "--role", AUDITOR, "--password-stdin", NULL};
+    char *user_argv[] = {(char *)kenes, "user", "add", "--data", data, "--name", AUDITOR,
+                         "--role", AUDITOR, "--password-stdin", NULL};
     run_or_die(user_argv, AUDITOR_PASSWORD "\n", cli_log);
     built b = {.docs = docs, .versions = versions};
     b.commits = calloc((size_t)total, sizeof(*b.commits));
@@ -951,8 +951,8 @@ int main(int argc, char **argv)
     flush_s += flush_fs(gitdir);
     kenes_phase(kenes, data, serve_log, queries, nqueries, &b, &k[2]);
     git_log_phase(gitdir, paths, npaths, &b, git_log, 0, &g[1]);
-    char *graph_argv[] = {"git",          "-C",         gitdir,           "commit-graph",
-                          "write",        "--reachable", "--changed-paths", NULL};
+    char *graph_argv[] = {"git", "-C", gitdir, "commit-graph", "write", "--reachable",
+                          "--changed-paths", NULL};
     t0 = now_ns();
     st = run_capture(graph_argv, &out, &out_len, git_log);
     double graph_s = (double)(now_ns() - t0) / 1e9;

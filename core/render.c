@@ -16,8 +16,9 @@
 
 /* ---- the work budget ----
  *
- * cmark 0.30.2 spends more than linear time in three places, all measured on
- * the Debian library (times for a 1 MiB input):
+ * The Debian 12 libraries spend more than linear time, or memory, on some
+ * input.  cmark-gfm 0.29.0.gfm.6 has its own cmark core's cases (1-4) and its
+ * table extension's (5-7); all measured on that library, for 1 MiB or less:
  *
  * 1. Each line whose text is blank (or only container markers, like ">")
  *    walks every open container: lists left open by "- - - ... x" or by deep
@@ -27,6 +28,18 @@
  *    nested quotes (minutes).
  * 3. Each link closed walks the whole stack of unclosed image openers "![" of
  *    its paragraph: "![[]()" repeated (minutes; 40,000 repeats: 4 s).
+ * 4. An emphasis closer may walk back over every opener of the other kind
+ *    in its paragraph ('_' over '*', '*' over '_'; commonmark/cmark#389,
+ *    fixed in cmark 0.30): 150,000 "*a " then 660 "*a_* ": 3.3 s; "*a " then
+ *    "*a_* " to 1 MiB: 18 s; more "*a " first: minutes.
+ * 5. A table row's cells are appended to a linked list, each by walking it:
+ *    a row of 64,000 "|" takes 8 s.
+ * 6. Each line that looks like a table's delimiter row ("-|-") re-reads the
+ *    whole paragraph above it as a header: "a\n-|-\n" repeated, 48 KB: 9 s.
+ * 7. Each row of a table gets as many cells as the header has columns, made
+ *    up if need be: a 20-column header over 500,000 one-letter rows asks for
+ *    ten million cells, several gigabytes (cmark aborts the process when an
+ *    allocation fails).
  *
  * One pass over the input bounds each from above and refuses it beyond a
  * budget.  depth is an upper bound on the containers open after each line;
@@ -36,18 +49,39 @@
  * and markers.  A list item stays open across a blank line without taking a
  * column, and a paragraph's lazy continuation line keeps every container
  * open without taking any, so depth only falls on a line that can be neither.
- * The budgets leave real text, nested a few levels deep, far behind (a 1 MiB
- * text 10 levels deep is 1e7 of the inline budget), and bound the worst case
- * of each to about 0.1 s. */
-#define BUDGET_BLANK 4000000u   /* sum over blank lines of the open depth */
-#define BUDGET_INLINE 50000000u /* sum over lines of depth x bytes of text */
-#define BUDGET_IMAGES 4000000u  /* sum over paragraphs of "![" x "]" */
+ * A paragraph ends at a blank line, or where a line starts a list item that
+ * may interrupt one; a table at a blank line.  Every other count is by what
+ * a line holds, each "|" taken for a cell.  The budgets leave real text far
+ * behind (a 1 MiB report of tables, lists and quotes uses under a tenth of
+ * each), and bound the worst case of each to about 0.2 s and 250 MB. */
+#define BUDGET_BLANK 4000000u      /* sum over blank lines of the open depth */
+#define BUDGET_INLINE 50000000u    /* sum over lines of depth x bytes of text */
+#define BUDGET_IMAGES 4000000u     /* sum over paragraphs of "![" x "]" */
+#define BUDGET_EMPHASIS 6000000u   /* emphasis delimiters walked over */
+#define BUDGET_ROWS 100000000u     /* sum over lines of (cells in the line)^2 */
+#define BUDGET_HEADERS 5000000u    /* sum over delimiter rows of the paragraph above */
+#define BUDGET_CELLS 600000u       /* cells of tables, made up ones included */
+
+/* An emphasis opener ("*" or "_" run that may open) on the delimiter stack. */
+typedef struct opener {
+    uint32_t len;   /* characters left in the run */
+    uint32_t block; /* openers of its kind in a row, ending with this one */
+    char kind;
+    char both;      /* may close as well */
+} opener;
 
 typedef struct scan {
     uint64_t depth; /* container levels possibly open */
     int lazy;       /* the previous line may have left a paragraph open */
-    uint64_t images, closers; /* "![" and "]" since the last blank line */
-    uint64_t blank_work, inline_work, image_work;
+    int nomem;
+    /* The paragraph possibly open: "![", "]", its emphasis openers, and what
+     * reading it as a table header costs (bytes + cells^2 of its lines). */
+    uint64_t images, closers, header_cost;
+    opener *open;
+    size_t nopen, capopen, nkind[2]; /* [0] '*', [1] '_' */
+    uint64_t columns; /* of the widest delimiter row since the last blank line */
+    uint64_t blank_work, inline_work, image_work, emphasis_work, row_work, header_work,
+        cell_work;
 } scan;
 
 static int is_digit(char c)
@@ -55,10 +89,158 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+}
+
+static void end_paragraph(scan *s)
+{
+    s->image_work += s->images * s->closers;
+    s->images = s->closers = s->header_cost = 0;
+    s->nopen = s->nkind[0] = s->nkind[1] = 0;
+}
+
+static int is_punct(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f && !(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'z') &&
+           !(c >= 'A' && c <= 'Z');
+}
+
+static void push_opener(scan *s, char kind, uint64_t len, int both)
+{
+    if (s->nopen == s->capopen) {
+        size_t cap = s->capopen ? 2 * s->capopen : 64;
+        opener *o = realloc(s->open, cap * sizeof(*o));
+        if (!o) {
+            s->nomem = 1;
+            return;
+        }
+        s->open = o;
+        s->capopen = cap;
+    }
+    const opener *below = s->nopen ? &s->open[s->nopen - 1] : NULL;
+    s->open[s->nopen++] = (opener){.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
+                                   .block = below && below->kind == kind ? below->block + 1 : 1,
+                                   .kind = kind,
+                                   .both = (char)both};
+    s->nkind[kind == '_']++;
+}
+
+/*
+ * The run of '*' or '_' at run (within line[0..end)), as cmark's emphasis pass
+ * meets it: a closer walks down the stack to the nearest opener of its kind,
+ * removes what lies between when they pair, and walks the whole stack when
+ * there is none (cmark 0.29 may not remember where the last such walk
+ * stopped: #389) or the rule of three may refuse the pair.  Flanking as
+ * CommonMark defines it, the line's ends taken for white space; next to a
+ * non-ASCII character a run may both open and close.  Only two kinds: the
+ * nearest opener of a kind is on top, or just under the top block of the
+ * other kind, so each step is O(1).
+ */
+static void scan_emphasis(scan *s, const char *line, const char *run, const char *end)
+{
+    char c = *run;
+    const char *after = run;
+    while (after < end && *after == c)
+        after++;
+    unsigned char prev = run > line ? (unsigned char)run[-1] : ' ';
+    unsigned char next = after < end ? (unsigned char)*after : ' ';
+    int can_open = 1, can_close = 1;
+    if (prev < 0x80 && next < 0x80) {
+        int prev_space = is_space((char)prev), next_space = is_space((char)next);
+        int left = !next_space && (!is_punct(next) || prev_space || is_punct(prev));
+        int right = !prev_space && (!is_punct(prev) || next_space || is_punct(next));
+        can_open = c == '*' ? left : left && (!right || is_punct(prev));
+        can_close = c == '*' ? right : right && (!left || is_punct(next));
+    }
+    int both = can_open && can_close;
+    uint64_t left = (uint64_t)(after - run);
+    while (can_close && left > 0) {
+        if (s->nkind[c == '_'] == 0) {
+            s->emphasis_work += s->nopen;
+            break;
+        }
+        size_t i = s->nopen; /* just past the nearest opener of kind c */
+        if (s->open[i - 1].kind != c)
+            i -= s->open[i - 1].block;
+        opener *o = &s->open[i - 1];
+        s->emphasis_work += s->nopen - i + 1;
+        if ((both || o->both) && (o->len + left) % 3 == 0 && !(o->len % 3 == 0 && left % 3 == 0)) {
+            s->emphasis_work += s->nopen;
+            break;
+        }
+        s->nkind[c != '_'] -= s->nopen - i; /* the other kind's openers between */
+        uint32_t use = left >= 2 && o->len >= 2 ? 2 : 1;
+        o->len -= use;
+        left -= use;
+        s->nopen = i;
+        if (o->len == 0) {
+            s->nopen--;
+            s->nkind[c == '_']--;
+        }
+    }
+    if (can_open && left > 0)
+        push_opener(s, c, left, both);
+}
+
+/* The table work of one non-blank line: line[0..end) whole, markers and all. */
+static void scan_table(scan *s, const char *line, const char *end)
+{
+    uint64_t pipes = 0;
+    int dash = 0, delimiter_row = 1; /* only ' ', '|', ':', '-' (and quote markers) */
+    for (const char *q = line; q < end; q++) {
+        if (*q == '|')
+            pipes++;
+        else if (*q == '-')
+            dash = 1;
+        else if (*q != ':' && *q != '>' && !is_space(*q))
+            delimiter_row = 0;
+    }
+    /* A row's cells: one more than its pipes, less a leading and a trailing one. */
+    const char *first = line, *last = end;
+    while (first < end && (*first == '>' || is_space(*first)))
+        first++;
+    while (last > first && is_space(last[-1]))
+        last--;
+    uint64_t cells = pipes + 1;
+    if (cells > 1 && first < end && *first == '|')
+        cells--;
+    if (cells > 1 && last > first + 1 && last[-1] == '|')
+        cells--;
+    s->row_work += cells * cells;
+    if (delimiter_row && dash) {
+        s->header_work += s->header_cost;
+        if (cells > s->columns) {
+            s->columns = cells;
+            s->cell_work += cells; /* the header row above */
+        }
+    }
+    if (s->columns)
+        s->cell_work += cells > s->columns ? cells : s->columns;
+    s->header_cost += (uint64_t)(end - line) + cells * cells;
+
+    /* "---" under a paragraph makes it a heading (or a table): either way
+     * the paragraph ends, and the next one is read alone. */
+    const char *q = line;
+    while (q < end && q - line < 3 && *q == ' ')
+        q++;
+    if (q == end || *q != '-')
+        return;
+    while (q < end && *q == '-')
+        q++;
+    while (q < end && (*q == ' ' || *q == '\t'))
+        q++;
+    if (q == end)
+        end_paragraph(s);
+}
+
 /* One line (without its line ending) into the bounds. */
 static void scan_line(scan *s, const char *p, const char *end)
 {
+    const char *line = p;
     uint64_t col = 0, quotes = 0, markers = 0;
+    int item_starts = 0; /* the first marker starts a list item that may interrupt a paragraph */
     for (;;) {
         for (; p < end && (*p == ' ' || *p == '\t'); p++)
             col = *p == '\t' ? col + 4 - col % 4 : col + 1;
@@ -79,28 +261,38 @@ static void scan_line(scan *s, const char *p, const char *end)
             break;
         }
         /* cmark takes any ASCII space after a marker; "-x", "1.5" are text. */
-        if (q > p && q < end && *q != ' ' && *q != '\t' && *q != '\v' && *q != '\f')
+        if (q > p && q < end && !is_space(*q))
             break;
         if (q == p)
             q = p + 1; /* '>' needs no space after it */
+        /* Only a bullet or "1." under four columns in surely starts an item
+         * (and a new paragraph) when the line has text. */
+        if (markers == 0 && col < 4 && (q - p == 1 ? *p != '>' : q - p == 2 && *p == '1'))
+            item_starts = 1;
         markers++;
         col += (uint64_t)(q - p);
         p = q;
     }
     uint64_t levels = quotes + (col - quotes + 1) / 2;
 
-    if (p == end) {
-        /* Blank, or nothing but markers: each open container may be walked. */
+    if (p == end && markers == 0) {
+        /* Blank: each open container may be walked; paragraphs and tables end. */
         s->blank_work += s->depth;
-        if (markers == 0) {
-            s->image_work += s->images * s->closers; /* a paragraph ends here */
-            s->images = s->closers = 0;
-            s->lazy = 0;
-        } else if (levels > s->depth) {
-            /* An empty item ("2)", "*") cannot interrupt a paragraph: it may
-             * be the paragraph's text, so s->lazy stays as it was. */
+        end_paragraph(s);
+        s->columns = 0;
+        s->lazy = 0;
+        return;
+    }
+    if (item_starts && p < end)
+        end_paragraph(s);
+    scan_table(s, line, end);
+    if (p == end) {
+        /* Nothing but markers: each open container may be walked. */
+        s->blank_work += s->depth;
+        /* An empty item ("2)", "*") cannot interrupt a paragraph: it may be
+         * the paragraph's text, so s->lazy stays as it was. */
+        if (levels > s->depth)
             s->depth = levels;
-        }
         return;
     }
     if (s->lazy)
@@ -110,31 +302,44 @@ static void scan_line(scan *s, const char *p, const char *end)
     s->lazy = 1;
     /* Inline nodes: at most one per byte, and one soft break per line. */
     s->inline_work += s->depth * (uint64_t)(end - p + 1);
-    for (; p < end; p++) {
+    for (char prev = 0; p < end; prev = *p++) {
         if (*p == ']')
             s->closers++;
         else if (*p == '!' && p + 1 < end && p[1] == '[')
             s->images++;
+        else if ((*p == '*' || *p == '_') && *p != prev)
+            scan_emphasis(s, line, p, end);
     }
 }
 
-static int within_budget(const char *md, size_t len)
+static int over_budget(const scan *s)
+{
+    return s->blank_work > BUDGET_BLANK || s->inline_work > BUDGET_INLINE ||
+           s->image_work > BUDGET_IMAGES || s->emphasis_work > BUDGET_EMPHASIS ||
+           s->row_work > BUDGET_ROWS || s->header_work > BUDGET_HEADERS ||
+           s->cell_work > BUDGET_CELLS;
+}
+
+/* 0, KENES_ETOOBIG or KENES_ENOMEM. */
+static int check_budget(const char *md, size_t len)
 {
     scan s = {0};
     const char *p = md, *end = md + len;
-    while (p < end) {
+    int rc = 0;
+    while (rc == 0 && p < end) {
         const char *eol = p;
         while (eol < end && *eol != '\n' && *eol != '\r')
             eol++;
         scan_line(&s, p, eol);
         /* cmark's line endings: \n, \r\n and a lone \r. */
         p = eol < end && *eol == '\r' && eol + 1 < end && eol[1] == '\n' ? eol + 2 : eol + 1;
-        if (s.blank_work > BUDGET_BLANK || s.inline_work > BUDGET_INLINE ||
-            s.image_work > BUDGET_IMAGES)
-            return 0;
+        rc = s.nomem ? KENES_ENOMEM : over_budget(&s) ? KENES_ETOOBIG : 0;
     }
-    s.image_work += s.images * s.closers;
-    return s.image_work <= BUDGET_IMAGES;
+    end_paragraph(&s);
+    if (rc == 0 && over_budget(&s))
+        rc = KENES_ETOOBIG;
+    free(s.open);
+    return rc;
 }
 
 /* ---- links ---- */
@@ -208,8 +413,9 @@ int render_markdown(char **html, size_t *len, const char *md, size_t md_len)
         md = "";
     if (!util_utf8_valid(md, md_len))
         return KENES_EINVAL;
-    if (!within_budget(md, md_len))
-        return KENES_ETOOBIG;
+    int rc = check_budget(md, md_len);
+    if (rc < 0)
+        return rc;
     /* Registering the core extensions is idempotent; the loop thread is the
      * only caller, so there is no race on the registry. */
     cmark_gfm_core_extensions_ensure_registered();
@@ -226,7 +432,7 @@ int render_markdown(char **html, size_t *len, const char *md, size_t md_len)
         cmark_parser_free(parser);
         return KENES_ENOMEM;
     }
-    int rc = neutralise_urls(doc);
+    rc = neutralise_urls(doc);
     char *out = rc == 0 ? cmark_render_html(doc, CMARK_OPTIONS,
                                             cmark_parser_get_syntax_extensions(parser))
                         : NULL;

@@ -3,10 +3,11 @@
  * template, reports into one zip.  Pure functions: no loop, no globals, no
  * files; each may run on a libuv thread-pool thread.
  *
- * What render_markdown() lets through (cmark 0.30, safe mode; the tests in
+ * What render_markdown() lets through (cmark-gfm, safe mode; the tests in
  * tests/unit/test_render.c hold it to this):
  *
- * - CommonMark only: no tables, no footnotes.  Raw HTML, block or inline,
+ * - CommonMark and GFM tables; no other extension (no strikethrough, task
+ *   lists, footnotes or bare-URL autolinks).  Raw HTML, block or inline,
  *   becomes the comment "<!-- raw HTML omitted -->": no tag, attribute or
  *   event handler of the author's reaches the page.
  * - Links: a destination whose scheme is javascript:, vbscript:, file: or
@@ -20,15 +21,22 @@
  *   image from another site, all the same.
  * - Text, titles and URLs are escaped by cmark.
  *
- * Bounded time.  The Debian 12 libcmark (0.30.2) still has the super-linear
- * cases fixed upstream in 0.30.3 and 0.31 (commonmark/cmark#457, #520: e.g.
- * "![[]()" repeated, blank lines under thousands of nested lists, emphasis
- * under thousands of nested quotes), which take minutes on a 1 MiB input.
- * Before calling cmark, one linear pass bounds the work of those cases from
- * above (see render.c) and refuses the input past a budget that real text
- * does not come near: 10,000 nested quotes or 100,000 nested list items on
- * one line still render.  With the size limit below, every input we know of
- * renders or is refused within about half a second.
+ * Bounded time and memory.  Debian 12's cmark-gfm (0.29.0.gfm.6) still has
+ * the super-linear cases fixed upstream since (cmark 0.30 to 0.31, cmark-gfm
+ * 0.29.0.gfm.7 to .13: "![[]()" repeated, blank lines under thousands of
+ * nested lists, emphasis under thousands of nested quotes, '*' closers
+ * walking over '_' openers, rows of thousands of "|", delimiter rows that
+ * re-read the paragraph above, a wide header over many short rows made up
+ * to gigabytes of cells), which take from seconds to hours, or abort the
+ * process out of memory, on 1 MiB or less.  Before calling cmark, one linear
+ * pass bounds each of them from above (see render.c) and refuses the input
+ * past a budget that real text does not come near: 10,000 nested quotes,
+ * 100,000 nested list items on one line, a 1 MiB table of 20 columns still
+ * render.  Every input we know of renders or is refused within about half a
+ * second, in under 250 MB (a 1 MiB table of short cells takes ~200 MB: cmark
+ * spends some 500 bytes a cell).  cmark_gfm_core_extensions_ensure_registered()
+ * is not thread-safe: call render_markdown() from one thread at a time, or
+ * call that function once before starting others.
  */
 #ifndef KENES_RENDER_H
 #define KENES_RENDER_H

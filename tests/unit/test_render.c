@@ -312,8 +312,9 @@ static void test_table_looking_mebibyte_renders_in_time(void **state)
 }
 
 /*
- * cmark 0.30.2's super-linear cases (see render.c), each at the size limit: on
- * the Debian library each takes from seconds to minutes without the budget.
+ * cmark-gfm 0.29.0.gfm.6's super-linear cases (see render.c), each at the size
+ * limit: on the Debian library each takes from seconds to hours without the
+ * budget, or (the wide header) gigabytes until cmark aborts the process.
  * They must be refused, quickly.
  */
 static void test_pathological_input_is_refused_in_time(void **state)
@@ -330,6 +331,13 @@ static void test_pathological_input_is_refused_in_time(void **state)
         {"quote-blank lines under nested lists", "> ", "- ", ">\n", 30000},
         {"emphasis under nested quotes", "", ">", "a*", 100000},
         {"blank lines under an indented list", "", "", "\n", 0},
+        {"'*' openers, then '_' closers", "", "*a ", "*a_* ", 150000},
+        {"'_' openers, then '*' closers", "", "_a ", "_a*_ ", 150000},
+        {"a row of pipes under a table", "a|b\n-|-\n", "", "|", 0},
+        {"delimiter rows re-reading the paragraph", "", "", "a\n-|-\n", 0},
+        {"a wide header over one-letter rows",
+         "|a|a|a|a|a|a|a|a|a|a|a|a|a|a|a|a|a|a|a|a|\n|-|-|-|-|-|-|-|-|-|-|-|-|-|-|-|-|-|-|-|-|\n", "",
+         "x\n", 0},
     };
     for (size_t i = 0; i < LEN(cases); i++) {
         char *md = repeat("", cases[i].fill, max);
@@ -357,7 +365,8 @@ static void test_pathological_input_is_refused_in_time(void **state)
     }
 }
 
-/* The budget stays far from real text: a 1 MiB report, nested, linked and quoted. */
+/* The budget stays far from real text: a 1 MiB report, nested, linked, quoted,
+ * with tables. */
 static void test_long_real_document_renders(void **state)
 {
     (void)state;
@@ -370,6 +379,8 @@ static void test_long_real_document_renders(void **state)
         "- Пункт второй\n\n"
         "> Цитата\n>\n> > вложенная, с ![x](/x.png) и [y](/y)\n\n"
         "| Регион | Дел |\n|---|---|\n| KZ-11 | < 5 |\n\n"
+        "| Код | Дел | Примечание |\n|:---|---:|---|\n| KZ_11 | *12* | _оценка_ |\n"
+        "| KZ_15 | **7** | snake_case_note |\n| KZ_19 | < 5 | |\n\n"
         "1. раз\n2. два\n   3. три\n\n";
     size_t n = RENDER_MAX_MARKDOWN / (sizeof(section) - 1);
     util_buf b;
@@ -382,6 +393,39 @@ static void test_long_real_document_renders(void **state)
     assert_true(secs < 1.0);
     assert_int_equal(count(html, "<h2>Раздел</h2>"), n);
     assert_int_equal(count(html, "<blockquote>"), 2 * n);
+    assert_int_equal(count(html, "<table>"), 2 * n);
+    assert_int_equal(count(html, "<td align=\"right\"><em>12</em></td>"), n);
+    free(html);
+    util_buf_dispose(&b);
+}
+
+/* A table as wide and long as a report gets: 20 columns to 1 MiB, emphasis in
+ * its cells, renders whole. */
+static void test_wide_table_renders(void **state)
+{
+    (void)state;
+    util_buf b;
+    util_buf_init(&b);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(util_buf_printf(&b, "| col_%d ", i), 0);
+    assert_int_equal(util_buf_puts(&b, "|\n"), 0);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(util_buf_puts(&b, "|---:"), 0);
+    assert_int_equal(util_buf_puts(&b, "|\n"), 0);
+    static const char row[] = "| KZ_11 | *12* | < 5 | _n_ | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 "
+                              "| 13 | 14 | 15 | 16 | 17 | 18 | 19 |\n";
+    size_t rows = 0;
+    while (b.len + sizeof(row) - 1 <= RENDER_MAX_MARKDOWN) {
+        assert_int_equal(util_buf_puts(&b, row), 0);
+        rows++;
+    }
+    double secs;
+    char *html;
+    assert_int_equal(timed_render(b.data, b.len, &secs, &html), 0);
+    assert_true(secs < 1.0);
+    assert_int_equal(count(html, "<table>"), 1);
+    assert_int_equal(count(html, "<tr>"), rows + 1);
+    assert_int_equal(count(html, "<td align=\"right\"><em>12</em></td>"), rows);
     free(html);
     util_buf_dispose(&b);
 }
@@ -595,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_table_looking_mebibyte_renders_in_time),
         cmocka_unit_test(test_pathological_input_is_refused_in_time),
         cmocka_unit_test(test_long_real_document_renders),
+        cmocka_unit_test(test_wide_table_renders),
         cmocka_unit_test(test_page_escapes_title),
         cmocka_unit_test(test_real_template),
         cmocka_unit_test(test_csp_hash_matches_template),
