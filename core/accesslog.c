@@ -175,12 +175,14 @@ int alog_append(access_log *l, const char *user, const char *role, const char *d
         return KENES_ENOMEM;
     }
     size_t n = strlen(text);
-    e->line = realloc(text, n + 2);
-    if (!e->line) {
+    /* Grown in place for the newline; on failure text is still ours. */
+    char *line = realloc(text, n + 2);
+    if (!line) {
         free(text);
         free(e);
         return KENES_ENOMEM;
     }
+    e->line = line;
     e->line[n] = '\n';
     e->line[n + 1] = '\0';
     e->len = n + 1;

@@ -16,9 +16,9 @@
 
 /* ---- the work budget ----
  *
- * The Debian 12 libraries spend more than linear time, or memory, on some
- * input.  cmark-gfm 0.29.0.gfm.6 has its own cmark core's cases (1-4) and its
- * table extension's (5-7); all measured on that library, for 1 MiB or less:
+ * Debian 12's cmark-gfm (0.29.0.gfm.6) spends more than linear time, or
+ * memory, on some input: its cmark core in 1-4, 8 and 9, its table extension
+ * in 5-7 (all fixed upstream since).  Measured on that library:
  *
  * 1. Each line whose text is blank (or only container markers, like ">")
  *    walks every open container: lists left open by "- - - ... x" or by deep
@@ -35,11 +35,19 @@
  * 5. A table row's cells are appended to a linked list, each by walking it:
  *    a row of 64,000 "|" takes 8 s.
  * 6. Each line that looks like a table's delimiter row ("-|-") re-reads the
- *    whole paragraph above it as a header: "a\n-|-\n" repeated, 48 KB: 9 s.
+ *    whole paragraph above it as a header, and each line of it walks back to
+ *    the paragraph's last '|': "a\n-|-\n" repeated, 48 KB: 9 s; 80,000 lines
+ *    of ";" over one "|---|---|": 0.9 s.
  * 7. Each row of a table gets as many cells as the header has columns, made
  *    up if need be: a 20-column header over 500,000 one-letter rows asks for
  *    ten million cells, several gigabytes (cmark aborts the process when an
  *    allocation fails).
+ * 8. Each link made walks the whole emphasis delimiter stack of its paragraph
+ *    when no delimiter follows its '[': " a** a*[]()" repeated, 128 KB: 1.3 s;
+ *    1 MiB: 10 minutes.
+ * 9. Each "<!--", "<?", "<![CDATA[" or "<!X" inside a paragraph looks for
+ *    its end through the rest of the paragraph: "a" then "<![CDATA[" to
+ *    1 MiB, a minute.
  *
  * One pass over the input bounds each from above and refuses it beyond a
  * budget.  depth is an upper bound on the containers open after each line;
@@ -49,11 +57,13 @@
  * and markers.  A list item stays open across a blank line without taking a
  * column, and a paragraph's lazy continuation line keeps every container
  * open without taking any, so depth only falls on a line that can be neither.
- * A paragraph ends at a blank line, or where a line starts a list item that
- * may interrupt one; a table at a blank line.  Every other count is by what
- * a line holds, each "|" taken for a cell.  The budgets leave real text far
- * behind (a 1 MiB report of tables, lists and quotes uses under a tenth of
- * each), and bound the worst case of each to about 0.2 s and 250 MB. */
+ * A paragraph ends at a blank line, under "---", or where a line starts a
+ * list item that may interrupt one; a table at a blank line.  Emphasis is
+ * followed on a stack of its own, as cmark pairs it; the rest is counted from
+ * what each line holds, each '|' taken for a cell.  The budgets leave real
+ * text far behind (a 1 MiB report of tables, lists, quotes, links and
+ * emphasis uses under a tenth of each), and bound the worst case of each to
+ * about 0.3 s and 250 MB. */
 #define BUDGET_BLANK 4000000u      /* sum over blank lines of the open depth */
 #define BUDGET_INLINE 50000000u    /* sum over lines of depth x bytes of text */
 #define BUDGET_IMAGES 4000000u     /* sum over paragraphs of "![" x "]" */
@@ -61,6 +71,8 @@
 #define BUDGET_ROWS 100000000u     /* sum over lines of (cells in the line)^2 */
 #define BUDGET_HEADERS 5000000u    /* sum over delimiter rows of the paragraph above */
 #define BUDGET_CELLS 600000u       /* cells of tables, made up ones included */
+#define BUDGET_LINKS 10000000u     /* links x emphasis delimiters before them */
+#define BUDGET_HTML 100000000u     /* bytes scanned for the end of a raw HTML construct */
 
 /* An emphasis opener ("*" or "_" run that may open) on the delimiter stack. */
 typedef struct opener {
@@ -77,11 +89,15 @@ typedef struct scan {
     /* The paragraph possibly open: "![", "]", its emphasis openers, and what
      * reading it as a table header costs (bytes + cells^2 of its lines). */
     uint64_t images, closers, header_cost;
+    uint64_t delimiters; /* emphasis runs on cmark's delimiter stack */
+    uint64_t since_pipe; /* bytes since its last '|' (or its start) */
+    /* Unclosed "<!--", "<?", "<![CDATA[", "<!X": each scan reads on to the end. */
+    uint64_t comments, instructions, cdata, declarations;
     opener *open;
     size_t nopen, capopen, nkind[2]; /* [0] '*', [1] '_' */
     uint64_t columns; /* of the widest delimiter row since the last blank line */
     uint64_t blank_work, inline_work, image_work, emphasis_work, row_work, header_work,
-        cell_work;
+        cell_work, link_work, html_work;
 } scan;
 
 static int is_digit(char c)
@@ -97,7 +113,8 @@ static int is_space(char c)
 static void end_paragraph(scan *s)
 {
     s->image_work += s->images * s->closers;
-    s->images = s->closers = s->header_cost = 0;
+    s->images = s->closers = s->header_cost = s->delimiters = s->since_pipe = 0;
+    s->comments = s->instructions = s->cdata = s->declarations = 0;
     s->nopen = s->nkind[0] = s->nkind[1] = 0;
 }
 
@@ -156,6 +173,8 @@ static void scan_emphasis(scan *s, const char *line, const char *run, const char
     }
     int both = can_open && can_close;
     uint64_t left = (uint64_t)(after - run);
+    if (can_open || can_close)
+        s->delimiters++;
     while (can_close && left > 0) {
         if (s->nkind[c == '_'] == 0) {
             s->emphasis_work += s->nopen;
@@ -182,6 +201,27 @@ static void scan_emphasis(scan *s, const char *line, const char *run, const char
     }
     if (can_open && left > 0)
         push_opener(s, c, left, both);
+}
+
+static int has_prefix_n(const char *p, const char *end, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return (size_t)(end - p) >= n && memcmp(p, prefix, n) == 0;
+}
+
+/* A '<' that may open a raw HTML construct whose end cmark 0.29 looks for
+ * through the rest of the paragraph, every time (commonmark/cmark#457). */
+static void scan_html_open(scan *s, const char *p, const char *end)
+{
+    if (has_prefix_n(p, end, "<!--"))
+        s->comments++;
+    else if (has_prefix_n(p, end, "<![CDATA["))
+        s->cdata++;
+    else if (has_prefix_n(p, end, "<?"))
+        s->instructions++;
+    else if (p + 2 < end && p[1] == '!' &&
+             ((p[2] >= 'A' && p[2] <= 'Z') || (p[2] >= 'a' && p[2] <= 'z')))
+        s->declarations++;
 }
 
 /* The table work of one non-blank line: line[0..end) whole, markers and all. */
@@ -218,7 +258,15 @@ static void scan_table(scan *s, const char *line, const char *end)
     }
     if (s->columns)
         s->cell_work += cells > s->columns ? cells : s->columns;
-    s->header_cost += (uint64_t)(end - line) + cells * cells;
+    /* Read as a header, each line's first cell walks back to the last '|' of
+     * the paragraph, or its start, looking for where it begins. */
+    s->header_cost += s->since_pipe + (uint64_t)(end - line) + cells * cells;
+    const char *last_pipe = NULL;
+    for (const char *q = line; q < end; q++)
+        if (*q == '|')
+            last_pipe = q;
+    s->since_pipe = last_pipe ? (uint64_t)(end - last_pipe)
+                              : s->since_pipe + (uint64_t)(end - line) + 1;
 
     /* "---" under a paragraph makes it a heading (or a table): either way
      * the paragraph ends, and the next one is read alone. */
@@ -302,13 +350,27 @@ static void scan_line(scan *s, const char *p, const char *end)
     s->lazy = 1;
     /* Inline nodes: at most one per byte, and one soft break per line. */
     s->inline_work += s->depth * (uint64_t)(end - p + 1);
+    s->html_work += s->comments + s->instructions + s->cdata + s->declarations; /* the newline */
     for (char prev = 0; p < end; prev = *p++) {
-        if (*p == ']')
+        s->html_work += s->comments + s->instructions + s->cdata + s->declarations;
+        if (*p == ']') {
             s->closers++;
-        else if (*p == '!' && p + 1 < end && p[1] == '[')
+            s->link_work += s->delimiters;
+        } else if (*p == '!' && p + 1 < end && p[1] == '[') {
             s->images++;
-        else if ((*p == '*' || *p == '_') && *p != prev)
+        } else if ((*p == '*' || *p == '_') && *p != prev) {
             scan_emphasis(s, line, p, end);
+        } else if (*p == '<') {
+            scan_html_open(s, p, end);
+        } else if (*p == '>') {
+            s->declarations = 0;
+            if (p - line >= 2 && p[-1] == '-' && p[-2] == '-')
+                s->comments = 0;
+            if (p - line >= 1 && p[-1] == '?')
+                s->instructions = 0;
+            if (p - line >= 2 && p[-1] == ']' && p[-2] == ']')
+                s->cdata = 0;
+        }
     }
 }
 
@@ -317,7 +379,8 @@ static int over_budget(const scan *s)
     return s->blank_work > BUDGET_BLANK || s->inline_work > BUDGET_INLINE ||
            s->image_work > BUDGET_IMAGES || s->emphasis_work > BUDGET_EMPHASIS ||
            s->row_work > BUDGET_ROWS || s->header_work > BUDGET_HEADERS ||
-           s->cell_work > BUDGET_CELLS;
+           s->cell_work > BUDGET_CELLS || s->link_work > BUDGET_LINKS ||
+           s->html_work > BUDGET_HTML;
 }
 
 /* 0, KENES_ETOOBIG or KENES_ENOMEM. */
