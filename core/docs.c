@@ -325,7 +325,8 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     op->v.action = strdup(action);
     op->v.from = from ? strdup(from) : NULL;
     op->v.to = strdup(to);
-    op->v.comment = comment && *comment ? strdup(comment) : NULL;
+    if (msg_comment_clean(&op->v.comment, comment) < 0)
+        goto fail;
     op->v.approval = ch->approval ? strdup(ch->approval) : NULL;
     op->w.path = op->path;
     op->w.content = op->content;

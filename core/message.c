@@ -17,6 +17,42 @@ static void describe(util_buf *b, const char *id)
         util_buf_append(b, *rest == '/' ? " " : rest, 1);
 }
 
+/*
+ * git (and libgit2's git_message_trailers()) reads a message only up to a
+ * line starting with "---", where a patch would begin: a comment holding
+ * such a line would hide the trailers after it.  So a comment's line that
+ * starts with "---" after any spaces gets one more space in the message,
+ * and parsing takes one space back from such a line: a lossless escape.
+ * min_spaces: 0 to find the lines to escape, 1 the lines to unescape.
+ */
+static int is_patch_line(const char *line, size_t min_spaces)
+{
+    size_t spaces = strspn(line, " ");
+    return spaces >= min_spaces && strncmp(line + spaces, "---", 3) == 0;
+}
+
+int msg_comment_clean(char **out, const char *comment)
+{
+    *out = NULL;
+    if (!comment)
+        return 0;
+    size_t n = 0;
+    char *c = malloc(strlen(comment) + 1);
+    if (!c)
+        return KENES_ENOMEM;
+    for (const char *p = comment; *p; p++)
+        if (*p != '\r')
+            c[n++] = *p;
+    while (n && (c[n - 1] == '\n' || c[n - 1] == ' '))
+        n--;
+    c[n] = '\0';
+    if (n == 0)
+        free(c);
+    else
+        *out = c;
+    return 0;
+}
+
 int msg_compose(char **out, const msg_info *in)
 {
     util_buf b;
@@ -31,15 +67,24 @@ int msg_compose(char **out, const msg_info *in)
     util_buf_printf(&b, " %s ", in->noun ? in->noun : "document");
     describe(&b, in->document);
     util_buf_puts(&b, "\n\n");
-    if (in->comment && *in->comment) {
+    char *comment = NULL;
+    if (msg_comment_clean(&comment, in->comment) < 0) {
+        util_buf_dispose(&b);
+        return KENES_ENOMEM;
+    }
+    if (comment) {
         /* A comment must not end in something git would read as our trailers,
          * so it always stands in its own paragraph before them. */
-        for (const char *p = in->comment; *p; p++)
-            if (*p != '\r')
-                util_buf_append(&b, p, 1);
-        while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' '))
-            b.data[--b.len] = '\0';
+        for (const char *line = comment; *line;) {
+            if (is_patch_line(line, 0))
+                util_buf_puts(&b, " ");
+            const char *nl = strchr(line, '\n');
+            size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+            util_buf_append(&b, line, n);
+            line += n;
+        }
         util_buf_puts(&b, "\n\n");
+        free(comment);
     }
     util_buf_printf(&b, "Kenes-Document: %s\nKenes-Action: %s\n", in->document, in->action);
     if (in->from)
@@ -81,7 +126,21 @@ static char *extract_comment(const char *message)
         end = p;
     if (!end || end <= start)
         return NULL;
-    return strndup(start, (size_t)(end - start));
+    char *c = malloc((size_t)(end - start) + 1);
+    if (!c)
+        return NULL;
+    size_t n = 0;
+    for (const char *line = start; line < end;) {
+        if (is_patch_line(line, 1))
+            line++;
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t len = nl ? (size_t)(nl - line) + 1 : (size_t)(end - line);
+        memcpy(c + n, line, len);
+        n += len;
+        line += len;
+    }
+    c[n] = '\0';
+    return c;
 }
 
 int msg_parse(msg_parsed *out, const char *message)

@@ -35,8 +35,16 @@ typedef struct msg_info {
     const char *content;  /* blob id of the text an approval approves, or NULL */
 } msg_info;
 
-/* *out malloc'd.  0 or KENES_ENOMEM. */
+/* *out malloc'd.  0 or KENES_ENOMEM.  The comment goes in as
+ * msg_comment_clean() makes it, and msg_parse() gives it back so. */
 int msg_compose(char **out, const msg_info *info);
+
+/* The comment as a commit keeps it: without '\r' (a browser sends "\r\n"),
+ * trailing newlines and spaces; *out malloc'd, or NULL when nothing is left
+ * (or comment is NULL).  The index records this text, so that the history
+ * read from the journal and the one rebuilt from git agree.  0 or
+ * KENES_ENOMEM. */
+int msg_comment_clean(char **out, const char *comment);
 
 /* A parsed message; strings owned by the struct. */
 typedef struct msg_parsed {

@@ -76,6 +76,33 @@ class HistoryIndex(unittest.TestCase):
         r = s.get("/api/v1/documents/plan/KZ-15/2026", "aud")
         self.assertEqual(r.json["stage"], "draft")  # its submit is no longer in main
 
+    def test_a_comment_as_typed_keeps_its_commit_readable(self):
+        """A browser sends "\r\n"; a reviewer may draw a "---" line, where git
+        would stop reading the message and lose the trailers after it."""
+        s = self.s
+        s.start()
+        s.tokens.clear()
+        etag = s.get("/api/v1/documents/plan/KZ-11/2026", "rev1").header("ETag")
+        typed = "Таблица мер:\r\n---\r\n| мера | срок |\r\n  --- \r\nИсправьте.\r\n\r\n"
+        r = s.act("plan/KZ-11/2026", "return", "rev1", etag, comment=typed)
+        self.assertEqual(r.status, 200, r)
+        kept = "Таблица мер:\n---\n| мера | срок |\n  --- \nИсправьте."
+        history = s.get("/api/v1/documents/plan/KZ-11/2026/history", "aud").json
+        self.assertEqual(history["versions"][0]["comment"], kept)
+        self.assertEqual(s.stop(), 0)
+        # The plain git command still finds every trailer.
+        trailers = git(s.docs_git, "log", "-1", "--format=%(trailers:only,unfold)", "main")
+        self.assertIn("Kenes-Action: return\n", trailers)
+        self.assertIn("Kenes-Stage: ministry-review -> returned\n", trailers)
+        code, out, err = run_cli("verify", "--data", s.data)
+        self.assertEqual(code, 0, out + err)
+        code, out, err = run_cli("reindex", "--data", s.data)
+        self.assertEqual(code, 0, out + err)
+        s.start()
+        s.tokens.clear()
+        self.assertEqual(s.get("/api/v1/documents/plan/KZ-11/2026/history", "aud").json, history)
+        s.stop()
+
     def test_verify_finds_an_edited_journal(self):
         s = self.s
         lines = self.lines()
