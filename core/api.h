@@ -34,6 +34,9 @@ int api_query(const http_request *req, const char *name, char *out, size_t cap);
 void api_reports(server *srv, http_request *req, const char *path);
 void api_public(server *srv, http_request *req, const char *id);
 void api_reports_generate(server *srv, http_request *req);
+/* The cache of rendered pages (srv->pages).  0 or KENES_ENOMEM. */
+int api_pages_new(server *srv);
+void api_pages_free(server *srv);
 /* GET /api/v1/inbox (api_docs.c) */
 void api_inbox(server *srv, http_request *req, const auth_user *user);
 

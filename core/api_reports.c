@@ -8,6 +8,7 @@
  * and, for admins, POST /api/v1/reports/generate.
  * Reports are served as last published (committed), never half-written.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,32 +17,93 @@
 #include "docs.h"
 #include "kapi.h"
 #include "log.h"
+#include "map.h"
 #include "region.h"
 #include "render.h"
 #include "report.h"
 #include "util.h"
 
-/* Public pages: no script at all, styles only from the page itself. */
-static const char page_headers[] =
-    "Cache-Control: no-cache\r\n"
-    "X-Content-Type-Options: nosniff\r\n"
-    "Referrer-Policy: no-referrer\r\n"
-    "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n";
+/* Public pages: no script at all, and nothing but the template's own style
+ * (RENDER_PAGE_CSP names its hash). */
+static const char page_headers[] = "Cache-Control: no-cache\r\n"
+                                   "X-Content-Type-Options: nosniff\r\n"
+                                   "Referrer-Policy: no-referrer\r\n"
+                                   "Content-Security-Policy: " RENDER_PAGE_CSP "\r\n";
 
+/* A page as last rendered for one path, and what it was rendered from. */
+typedef struct page {
+    unsigned char hash[crypto_generichash_BYTES]; /* of the title, a NUL, the Markdown */
+    char *html;
+    size_t len;
+} page;
+
+/*
+ * Rendering runs on the loop, and these pages need no login: rendered again
+ * on every GET, a long plan would let anyone stall the server at will.  So
+ * each path keeps its last page, and a request whose title and Markdown hash
+ * the same (BLAKE2b) gets it back: a hash, not a render.  Only paths that
+ * name something published get here, so the cache holds at most one page
+ * per report and per approved document.
+ */
 static void send_markdown_page(server *srv, http_request *req, const char *title, const char *md,
                                size_t len)
 {
-    char *body = NULL, *page = NULL;
-    size_t blen, plen;
-    if (render_markdown(&body, &blen, md, len) < 0 ||
-        render_page(&page, &plen, srv->page_template, title, body) < 0) {
-        api_reply_error(req, 500, "render", NULL, "the page cannot be rendered");
-    } else {
-        http_respond(req, 200, "text/html; charset=utf-8", page_headers, page, plen);
+    unsigned char hash[crypto_generichash_BYTES];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+    crypto_generichash_update(&st, (const unsigned char *)title, strlen(title) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)md, len);
+    crypto_generichash_final(&st, hash, sizeof(hash));
+
+    page *pg = map_get(srv->pages, req->path);
+    if (!pg || sodium_memcmp(pg->hash, hash, sizeof(hash)) != 0) {
+        char *body = NULL, *html = NULL;
+        size_t blen, hlen;
+        int rc = render_markdown(&body, &blen, md, len);
+        if (rc == 0)
+            rc = render_page(&html, &hlen, srv->page_template, title, body);
+        free(body);
+        if (rc < 0) {
+            log_warn("reports", "%s cannot be rendered (%d)", req->path, rc);
+            api_reply_error(req, 500, "render", NULL, "the page cannot be rendered");
+            return;
+        }
+        page *fresh = pg ? pg : calloc(1, sizeof(*fresh));
+        if (!fresh || (!pg && map_set(srv->pages, req->path, fresh) < 0)) {
+            /* Out of memory for the cache: answer all the same. */
+            http_respond(req, 200, "text/html; charset=utf-8", page_headers, html, hlen);
+            free(html);
+            free(fresh);
+            return;
+        }
+        free(fresh->html);
+        memcpy(fresh->hash, hash, sizeof(hash));
+        fresh->html = html;
+        fresh->len = hlen;
+        pg = fresh;
     }
-    free(body);
-    free(page);
+    http_respond(req, 200, "text/html; charset=utf-8", page_headers, pg->html, pg->len);
+}
+
+int api_pages_new(server *srv)
+{
+    return map_new(&srv->pages);
+}
+
+void api_pages_free(server *srv)
+{
+    map_iter it;
+    const char *key;
+    void *v;
+    if (!srv->pages)
+        return;
+    map_iter_init(&it, srv->pages);
+    while (map_iter_next(&it, &key, &v)) {
+        free(((page *)v)->html);
+        free(v);
+    }
+    map_free(srv->pages);
+    srv->pages = NULL;
 }
 
 static void send_index(server *srv, http_request *req)

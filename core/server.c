@@ -451,6 +451,10 @@ int server_run(const config *cfg, int demo)
         fault("cannot read the page template", path);
         goto out;
     }
+    if (api_pages_new(&srv) < 0) {
+        fault("pages", "out of memory");
+        goto out;
+    }
     uv_signal_init(&loop, &srv.sig_int);
     uv_signal_init(&loop, &srv.sig_term);
     srv.sig_int.data = srv.sig_term.data = &srv;
@@ -482,6 +486,7 @@ out:
     json_decref(srv.templates);
     json_decref(srv.reports);
     free(srv.page_template);
+    api_pages_free(&srv);
     region_unload();
     if (uv_loop_close(&loop) != 0)
         log_warn("server", "the loop still had handles at exit");

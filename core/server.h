@@ -38,6 +38,7 @@ typedef struct server {
     vault *vault;      /* DATA/keys: the keys of the case files in cases.git */
     json_t *reports;   /* the reports as last published: {"national.md": markdown, ...} */
     char *page_template; /* content/templates/page.html */
+    struct map *pages;   /* rendered public pages by path (api_reports.c) */
     long long reports_last_ms; /* uv_now() of the last publication; 0: none yet */
     uv_timer_t report_soon_timer;
     uv_timer_t daily_timer;

@@ -139,7 +139,10 @@ class Reports(ServerTest):
         status, headers, html = self.page("/reports/national")
         self.assertEqual(status, 200)
         self.assertTrue(headers["Content-Type"].startswith("text/html"))
-        self.assertIn("default-src 'none'", headers["Content-Security-Policy"])
+        csp = headers["Content-Security-Policy"]
+        self.assertIn("default-src 'none'", csp)
+        self.assertIn("style-src 'sha256-", csp)  # the template's own style, nothing else
+        self.assertNotIn("unsafe", csp)
         self.assertIn(b"<table", html)
         status, headers, data = self.page("/reports/bundle.zip")
         self.assertEqual(status, 200)
@@ -157,6 +160,27 @@ class Reports(ServerTest):
         self.assertEqual(r.status, 403)
         r = s.request("POST", "/api/v1/reports/generate")
         self.assertEqual(r.status, 401)
+
+    def test_pages_follow_what_is_published(self):
+        """Pages are kept rendered; a publication must still show at once."""
+        s = self.srv
+        self.publish()
+        status, _, before = self.page("/reports/regions/KZ-31")
+        self.assertEqual(status, 200)
+        self.assertEqual(self.page("/reports/regions/KZ-31")[2], before)  # the same page again
+        self.assertNotIn("Серикова Айжан".encode(), before)
+        r = s.post("/api/v1/documents", roster_body(region="KZ-31"), "adm")
+        r = s.act("roster/KZ-31/2026-02", "submit", "adm", r.header("ETag"))
+        r = s.act("roster/KZ-31/2026-02", "approve", "rev1", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "approved", r)
+        self.assertEqual(self.page("/reports/regions/KZ-31")[2], before)  # not yet published
+        self.publish()
+        status, _, after = self.page("/reports/regions/KZ-31")
+        self.assertEqual(status, 200)
+        self.assertIn("Серикова Айжан".encode(), after)
+        status, _, public = self.page("/public/roster/KZ-31/2026-02")
+        self.assertEqual(status, 200)
+        self.assertEqual(self.page("/public/roster/KZ-31/2026-02")[2], public)
 
     def test_public_documents_and_hostile_markdown(self):
         s = self.srv
