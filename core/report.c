@@ -91,6 +91,28 @@ static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const 
     return util_buf_detach(&out, NULL);
 }
 
+/* The reports, in order: national.md, cases.md, then regions/<code>.md for
+ * each region.  Report i's file name, kind and region code (NULL but for a
+ * region's); 0, or -1 past the last. */
+static int report_at(size_t i, char *name, size_t cap, int *kind, const char **code)
+{
+    *code = NULL;
+    if (i == 0) {
+        *kind = KENES_REPORT_NATIONAL;
+        snprintf(name, cap, "national.md");
+    } else if (i == 1) {
+        *kind = KENES_REPORT_CASES;
+        snprintf(name, cap, "cases.md");
+    } else if (i - 2 < region_count()) {
+        *kind = KENES_REPORT_REGION;
+        *code = region_at(i - 2)->code;
+        snprintf(name, cap, "regions/%s.md", *code);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
 json_t *report_build(server *srv)
 {
     idx_doc **all;
@@ -98,17 +120,11 @@ json_t *report_build(server *srv)
     if (index_list(&all, &n, srv->index) < 0)
         return NULL;
     json_t *out = json_object();
-    char *text = write_report(srv, all, n, KENES_REPORT_NATIONAL, NULL);
-    json_object_set_new(out, "national.md", json_string(text ? text : ""));
-    free(text);
-    text = write_report(srv, all, n, KENES_REPORT_CASES, NULL);
-    json_object_set_new(out, "cases.md", json_string(text ? text : ""));
-    free(text);
-    for (size_t i = 0; i < region_count(); i++) {
-        char name[64];
-        const char *code = region_at(i)->code;
-        snprintf(name, sizeof(name), "regions/%s.md", code);
-        text = write_report(srv, all, n, KENES_REPORT_REGION, code);
+    char name[64];
+    int kind;
+    const char *code;
+    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++) {
+        char *text = write_report(srv, all, n, kind, code);
         json_object_set_new(out, name, json_string(text ? text : ""));
         free(text);
     }
@@ -122,11 +138,10 @@ int report_load(server *srv)
     srv->reports = json_object();
     if (store_head(srv->repos[REPO_DOCUMENTS], head) < 0 || !head[0])
         return 0;
-    json_t *names = report_build(srv); /* only for the names */
-    const char *name;
-    json_t *v;
-    json_object_foreach(names, name, v)
-    {
+    char name[64];
+    int kind;
+    const char *code;
+    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++) {
         char path[128], *text;
         size_t len;
         snprintf(path, sizeof(path), "reports/%s", name);
@@ -135,7 +150,6 @@ int report_load(server *srv)
             free(text);
         }
     }
-    json_decref(names);
     return 0;
 }
 
