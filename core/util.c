@@ -232,23 +232,54 @@ int util_write_file_atomic(const char *path, const char *data, size_t len, int m
     return fsync_dir_of(path);
 }
 
+/* n ASCII digits at p as a number, or -1 (a sign, a space, a short field). */
+static int digits(const char *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* RFC 3339's date-time, exactly: "YYYY-MM-DDTHH:MM:SS", an optional
+ * fraction, then "Z" or "+HH:MM"/"-HH:MM"; a real calendar day.  Every byte
+ * is read by position, so a short or signed field is refused, never read
+ * past (these texts come from URLs). */
 int util_parse_rfc3339(int64_t *out_ms, const char *s)
 {
-    int Y, M, D, h, m, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6 || n != 19 ||
-        M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 || h < 0 || m < 0 ||
-        sec < 0)
+    size_t len = strnlen(s, 64);
+    if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+        s[13] != ':' || s[16] != ':')
         return -EINVAL;
-    const char *p = s + n;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++)
-            ;
+    int Y = digits(s, 4), M = digits(s + 5, 2), D = digits(s + 8, 2), h = digits(s + 11, 2),
+        m = digits(s + 14, 2), sec = digits(s + 17, 2);
+    if (Y < 0 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h < 0 || h > 23 ||
+        m < 0 || m > 59 || sec < 0 || sec > 60)
+        return -EINVAL;
+    const char *p = s + 19;
+    if (*p == '.') {
+        const char *f = ++p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p == f)
+            return -EINVAL;
+    }
     long off = 0;
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+        int oh = digits(p + 1, 2), om = p[1] && p[2] && p[3] == ':' ? digits(p + 4, 2) : -1;
+        if (oh < 0 || oh > 23 || om < 0 || om > 59)
             return -EINVAL;
         off = (oh * 60L + om) * 60L * (*p == '+' ? 1 : -1);
         p += 6;
@@ -283,10 +314,13 @@ int64_t util_now_ms(void)
 
 void util_format_rfc3339(char *out, size_t cap, int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
+    /* Whole seconds, rounded down (before 1970 too). */
+    time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* Four digits for every year parse takes ("%Y" writes the year 1 as "1"). */
+    snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* An id is two or more segments of [A-Za-z0-9._-], none "." or "..". */

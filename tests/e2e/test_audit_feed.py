@@ -41,7 +41,8 @@ class AuditFeed(unittest.TestCase):
         raw = bytearray(base64.urlsafe_b64decode(cur + "=" * (-len(cur) % 4)))
         raw[0] ^= 1
         forged = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
-        for q in ("cursor=" + forged, "cursor=abc", "since=yesterday", "limit=0"):
+        for q in ("cursor=" + forged, "cursor=abc", "since=yesterday", "limit=0",
+                  "since=2026-02-07T15:00:00%2B05:0"):
             self.assertEqual(s.get("/api/v1/audit?" + q, "aud").status, 400, q)
         self.assertEqual(s.get("/api/v1/audit", "rev1").status, 403)
 
@@ -64,7 +65,9 @@ class AuditFeed(unittest.TestCase):
         self.assertEqual(len(now), 1)
         self.assertEqual(s.get("/api/v1/documents/plan/KZ-11/2026?at=2020-01-01T00:00:00Z", "aud").status, 404)
         self.assertEqual(s.get("/api/v1/documents?at=2020-01-01T00:00:00Z", "aud").json["documents"], [])
-        for bad in ("2999-01-01T00:00:00Z", "yesterday", "2026-13-45T00:00:00Z"):
+        # %2B is '+': a short offset was once read past its end; 30 February, a sign.
+        for bad in ("2999-01-01T00:00:00Z", "yesterday", "2026-13-45T00:00:00Z",
+                    "2026-02-07T15:00:00%2B05:0", "2026-02-30T10:00:00Z", "%2B026-02-07T10:00:00Z"):
             self.assertEqual(s.get(f"/api/v1/documents?at={bad}", "aud").status, 400, bad)
             self.assertEqual(s.get(f"/api/v1/documents/plan/KZ-11/2026?at={bad}", "aud").status, 400, bad)
 

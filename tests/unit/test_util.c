@@ -60,6 +60,31 @@ static void rfc3339_round_trip(void **state)
     assert_true(util_parse_rfc3339(&ms, "2026-13-07T10:00:00Z") < 0);
     assert_true(util_parse_rfc3339(&ms, "2026-02-07T25:00:00Z") < 0);
     assert_true(util_parse_rfc3339(&ms, "2026-2-7T10:00:00Z") < 0);
+    /* Exactly the grammar: no signs, spaces or short fields, real days. */
+    const char *bad[] = {
+        "2026-02-07T15:00:00+05:0",   /* a short offset: was read past its end */
+        "2026-02-07T15:00:00+05",     "2026-02-07T15:00:00+5:00", "2026-02-07T15:00:00+24:00",
+        "2026-02-07T15:00:00+05:60",  " 026-02-07T10:00:00Z",     "+026-02-07T10:00:00Z",
+        "-001-02-07T10:00:00Z",       "2026-+2-07T10:00:00Z",     "2026-02- 7T10:00:00Z",
+        "2026-02-07T10:00:0-Z",       "2026-02-07 10:00:00Z",     "2026-02-30T10:00:00Z",
+        "2026-02-29T10:00:00Z",       "2026-04-31T10:00:00Z",     "2026-02-07T10:00:00.Z",
+        "2026-02-07T10:00:00Zjunk",   "2026-02-07T10:60:00Z",     "",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (util_parse_rfc3339(&ms, bad[i]) == 0)
+            fail_msg("accepted %s", bad[i]);
+    const char *good[] = {"2024-02-29T10:00:00Z", "2026-02-07t10:00:00z",
+                          "2026-02-07T10:00:00.123456Z", "2026-02-07T10:00:00-03:30",
+                          "0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59Z"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        if (util_parse_rfc3339(&ms, good[i]) != 0)
+            fail_msg("refused %s", good[i]);
+    /* What format writes, parse reads back, before 1970 and in the year 1 too. */
+    assert_int_equal(util_parse_rfc3339(&ms, "0001-01-01T00:00:00Z"), 0);
+    util_format_rfc3339(out, sizeof(out), ms);
+    assert_string_equal(out, "0001-01-01T00:00:00Z");
+    util_format_rfc3339(out, sizeof(out), -1500);
+    assert_string_equal(out, "1969-12-31T23:59:58Z");
     setenv("KENES_NOW", "2026-03-01T00:00:00Z", 1);
     assert_int_equal(util_parse_rfc3339(&ms, "2026-03-01T00:00:00Z"), 0);
     assert_true(util_now_ms() == ms);
