@@ -97,9 +97,7 @@ static int api_parse_date(const char *s, int *y, int *m, int *d)
             return KENES_EINVAL;
     if (!s || s[10] != '\0' || sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10)
         return KENES_EINVAL;
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
-    if (Y < 1900 || Y > 2200 || M < 1 || M > 12 || D < 1 || D > days[M - 1] + (M == 2 && leap))
+    if (Y < 1900 || Y > 2200 || M < 1 || M > 12 || D < 1 || D > util_days_in_month(Y, M))
         return KENES_EINVAL;
     if (y)
         *y = Y;

@@ -244,7 +244,7 @@ static int digits(const char *p, int n)
     return v;
 }
 
-static int days_in_month(int y, int m)
+int util_days_in_month(int y, int m)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -263,7 +263,7 @@ int util_parse_rfc3339(int64_t *out_ms, const char *s)
         return -EINVAL;
     int Y = digits(s, 4), M = digits(s + 5, 2), D = digits(s + 8, 2), h = digits(s + 11, 2),
         m = digits(s + 14, 2), sec = digits(s + 17, 2);
-    if (Y < 0 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h < 0 || h > 23 ||
+    if (Y < 0 || M < 1 || M > 12 || D < 1 || D > util_days_in_month(Y, M) || h < 0 || h > 23 ||
         m < 0 || m > 59 || sec < 0 || sec > 60)
         return -EINVAL;
     const char *p = s + 19;

@@ -30,6 +30,9 @@ char *util_buf_detach(util_buf *b, size_t *len);
 /* Milliseconds since the epoch, from the core's one clock (KENES_NOW fixes it). */
 int64_t util_now_ms(void);
 
+/* Days in month m (1-12) of year y, leap years counted. */
+int util_days_in_month(int y, int m);
+
 /* Parse "2026-02-07T10:00:00Z" (or with an offset) into ms since the epoch. */
 int util_parse_rfc3339(int64_t *out_ms, const char *s);
 /* Format ms since the epoch as RFC 3339 UTC into out (at least 25 bytes). */
