@@ -203,6 +203,7 @@ typedef struct write_op {
     char *wrapped_key; /* a new case's key, for its side file */
     size_t wrapped_len;
     char key_path[4096];
+    char key_erasing[4200]; /* key_path + VAULT_KEY_ERASING */
     int new_key;
     int erase;
     char *message;
@@ -272,6 +273,8 @@ static int seal_case(server *srv, write_op *op, const change *ch, size_t *len)
     vault_key_path(srv->vault, id, op->key_path, sizeof(op->key_path));
     if (ch->erase) {
         op->erase = 1;
+        snprintf(op->key_erasing, sizeof(op->key_erasing), "%s%s", op->key_path,
+                 VAULT_KEY_ERASING);
         return 0;
     }
     if (ch->created) {
@@ -340,6 +343,7 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     op->w.journal = op->journal;
     if (op->new_key || op->erase) {
         op->w.side_path = op->key_path;
+        op->w.side_pending = op->key_erasing;
         op->w.side_data = op->wrapped_key; /* NULL for an erasure: the key file goes */
         op->w.side_len = op->wrapped_len;
     }

@@ -102,6 +102,13 @@ static int load_head(idx_doc *d, void *payload)
     return 0;
 }
 
+/* For vault_settle(): 1 if the case's history ends in its erasure. */
+static int erasure_recorded(const char *doc_id, void *payload)
+{
+    idx_doc *d = index_get(payload, doc_id);
+    return d && d->nversions && strcmp(d->versions[d->nversions - 1].action, "erase") == 0;
+}
+
 void server_journal_path(char *out, size_t cap, const char *data_dir, int repo)
 {
     char leaf[64];
@@ -410,6 +417,10 @@ int server_run(const config *cfg, int demo)
             fault("cannot open the history journal", journal);
             goto out;
         }
+    }
+    if (vault_settle(srv.vault, erasure_recorded, srv.index, err, sizeof(err)) < 0) {
+        fault("case keys", err);
+        goto out;
     }
     index_sort_events(srv.index);
     server_path(path, sizeof(path), cfg->data_dir, "access.log");

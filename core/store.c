@@ -266,33 +266,42 @@ static int main_head(git_oid *out, int *has, git_repository *repo)
     return rc == GIT_ENOTFOUND ? 0 : rc;
 }
 
-/* One write, one commit.  Runs on the pool. */
-static int write_side_file(const store_write *w, char *msg, size_t cap)
+/* Before the commit: write the side file, or move it aside for removal. */
+static int side_file_begin(const store_write *w, char *msg, size_t cap)
 {
     int rc;
-    if (w->side_data) {
+    if (w->side_data)
         rc = util_write_file_atomic(w->side_path, w->side_data, w->side_len, 0600);
-    } else {
-        rc = unlink(w->side_path) < 0 && errno != ENOENT ? -errno : 0;
-        if (rc == 0) {
-            /* The removal is durable only once its folder is. */
-            char dir[4096];
-            snprintf(dir, sizeof(dir), "%s", w->side_path);
-            char *slash = strrchr(dir, '/');
-            if (slash)
-                *slash = '\0';
-            int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
-            rc = fd < 0 || fsync(fd) < 0 ? -errno : 0;
-            if (fd >= 0)
-                close(fd);
-        }
-    }
+    else if ((rc = util_rename_durable(w->side_path, w->side_pending)) == -ENOENT)
+        rc = 0; /* already gone: nothing to destroy */
     if (rc < 0) {
         snprintf(msg, cap, "cannot %s the key file: %s", w->side_data ? "write" : "remove",
                  strerror(-rc));
         return KENES_EIO;
     }
     return 0;
+}
+
+/* After the commit: finish what side_file_begin() started, or undo it, so
+ * that the disk matches the history whether the commit was made or not. */
+static void side_file_end(const store_write *w, int committed)
+{
+    int rc = 0;
+    const char *what = "";
+    if (w->side_data && !committed) {
+        what = "remove the key file of a commit that failed";
+        rc = util_unlink_durable(w->side_path);
+    } else if (!w->side_data && committed) {
+        what = "finish removing the key file";
+        rc = util_unlink_durable(w->side_pending);
+    } else if (!w->side_data) {
+        what = "put back the key file of a removal that failed";
+        rc = util_rename_durable(w->side_pending, w->side_path);
+        rc = rc == -ENOENT ? 0 : rc;
+    }
+    /* The next start settles what is left (see vault_settle()). */
+    if (rc < 0)
+        log_error("store", "cannot %s (%s): %s", what, w->side_path, strerror(-rc));
 }
 
 /* The commit object with an SSH signature of itself in a "gpgsig" header,
@@ -335,14 +344,17 @@ static int commit_one(store *s, store_write *w)
     git_reference *ref = NULL;
     git_oid parent_id, tree_id, commit_id;
     git_tree_update upd = {.path = w->path};
-    int has_parent, rc = 0;
+    int has_parent, rc = 0, side_begun = 0;
     char *msg = w->errmsg;
     size_t cap = sizeof(w->errmsg);
 
     /* The side file first: a commit must never name a case whose key is not
-     * on disk, and an erasure destroys the key before saying so. */
-    if (w->side_path && (rc = write_side_file(w, msg, cap)) < 0)
-        goto done;
+     * on disk, and an erasure takes the key out of use before saying so. */
+    if (w->side_path) {
+        if ((rc = side_file_begin(w, msg, cap)) < 0)
+            goto done;
+        side_begun = 1;
+    }
 
     /* Read the head afresh for every write: a write that failed left it
      * where it was, and whoever moved it last is the parent. */
@@ -430,6 +442,8 @@ static int commit_one(store *s, store_write *w)
     git_oid_tostr(w->commit, sizeof(w->commit), &commit_id);
 
 done:
+    if (side_begun)
+        side_file_end(w, rc == 0);
     git_reference_free(ref);
     git_signature_free(committer);
     git_signature_free(author);

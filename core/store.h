@@ -47,9 +47,13 @@ struct store_write {
     const char *message;   /* whole commit message: summary, body, trailers */
     int64_t time_ms;       /* author/committer time; 0 = now */
     /* A file outside the repository that goes with this commit (a case's
-     * wrapped key): written (side_data) or removed (side_data NULL) and
-     * fsynced before the commit is made; NULL for none. */
+     * wrapped key); NULL for none.  Written (side_data): durably before the
+     * commit, and removed again if the commit fails.  Removed (side_data
+     * NULL): renamed to side_pending durably before the commit, deleted once
+     * the commit is made, renamed back if it failed; a crash in between
+     * leaves side_pending for the next start to settle (vault_settle()). */
     const char *side_path;
+    const char *side_pending;
     const char *side_data;
     size_t side_len;
     /* Further files the same commit writes (at most STORE_MAX_FILES). */

@@ -177,7 +177,7 @@ int util_read_file(char **out, size_t *len, const char *path)
     return *out ? 0 : -ENOMEM;
 }
 
-static int fsync_dir_of(const char *path)
+int util_fsync_dir_of(const char *path)
 {
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", path);
@@ -194,6 +194,20 @@ static int fsync_dir_of(const char *path)
     int rc = fsync(fd) < 0 ? -errno : 0;
     close(fd);
     return rc;
+}
+
+int util_rename_durable(const char *from, const char *to)
+{
+    if (rename(from, to) < 0)
+        return -errno;
+    return util_fsync_dir_of(to);
+}
+
+int util_unlink_durable(const char *path)
+{
+    if (unlink(path) < 0 && errno != ENOENT)
+        return -errno;
+    return util_fsync_dir_of(path);
 }
 
 int util_write_file_atomic(const char *path, const char *data, size_t len, int mode)
@@ -229,7 +243,7 @@ int util_write_file_atomic(const char *path, const char *data, size_t len, int m
         unlink(tmp);
         return e;
     }
-    return fsync_dir_of(path);
+    return util_fsync_dir_of(path);
 }
 
 /* n ASCII digits at p as a number, or -1 (a sign, a space, a short field). */

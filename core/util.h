@@ -42,6 +42,14 @@ void util_format_rfc3339(char *out, size_t cap, int64_t ms);
  * [A-Za-z0-9._-], none "." or "..", at most 256 bytes. */
 int util_id_valid(const char *id);
 
+/* fsync the folder that holds path, so that a rename or unlink in it lasts.
+ * 0 or -errno. */
+int util_fsync_dir_of(const char *path);
+/* rename(), then sync the folder of to.  0 or -errno (-ENOENT: no from). */
+int util_rename_durable(const char *from, const char *to);
+/* unlink(), then sync its folder.  0 (a missing file too) or -errno. */
+int util_unlink_durable(const char *path);
+
 /* mkdir -p; 0 or -errno. */
 int util_mkdirs(const char *path, int mode);
 /* Read a whole file; *out is NUL-terminated, free() it. 0 or -errno. */

@@ -37,6 +37,7 @@
 
 #define KEY_SUFFIX ".key"
 #define KEY_SUFFIX_LEN (sizeof(KEY_SUFFIX) - 1)
+#define ERASING_LEN (sizeof(VAULT_KEY_ERASING) - 1)
 
 /*
  * Case keys live in page-sized sodium_malloc'd chunks, many to a chunk.
@@ -60,6 +61,7 @@ struct vault {
     unsigned char *master; /* sodium_malloc(KEY_BYTES) */
     char *keys_dir;
     map *keys; /* document id -> KEY_BYTES inside a chunk */
+    map *erasing; /* document id -> path of its "<hex>.key.erasing", until vault_settle() */
     key_chunk *chunks;
 };
 
@@ -345,6 +347,12 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
         }
         const char *name = e->d_name;
         size_t n = strlen(name);
+        /* An erasure a crash interrupted: the key is loaded like any other,
+         * and vault_settle() decides its fate once the history is read. */
+        int erasing = n > ERASING_LEN &&
+                      memcmp(name + n - ERASING_LEN, VAULT_KEY_ERASING, ERASING_LEN) == 0;
+        if (erasing)
+            n -= ERASING_LEN;
         /* Dot files and util_write_file_atomic's leftover "<hex>.key.tmp.<pid>"
          * are not keys. */
         if (name[0] == '.' || n <= KEY_SUFFIX_LEN ||
@@ -365,6 +373,17 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
             rc = KENES_EINVAL;
             break;
         }
+        if (erasing) {
+            char *copy = strdup(path);
+            if (!copy || map_set(v->erasing, id, copy) < 0) {
+                free(copy);
+                set_err(err, errcap, "out of memory loading %s", path);
+                rc = KENES_ENOMEM;
+                break;
+            }
+        }
+        if (vault_has_key(v, id))
+            continue; /* "<hex>.key" and "<hex>.key.erasing" both: one key */
         rc = case_key_load(v, path, id, err, errcap);
         if (rc < 0)
             break;
@@ -387,7 +406,7 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     }
     vault *v = calloc(1, sizeof(*v));
     if (!v || !(v->keys_dir = strdup(keys_dir)) || map_new(&v->keys) < 0 ||
-        !(v->master = sodium_malloc(KEY_BYTES))) {
+        map_new(&v->erasing) < 0 || !(v->master = sodium_malloc(KEY_BYTES))) {
         set_err(err, errcap, "out of memory opening the vault");
         vault_close(v);
         return KENES_ENOMEM;
@@ -424,6 +443,52 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     return 0;
 }
 
+static void free_erasing(vault *v)
+{
+    map_iter it;
+    const char *id;
+    void *path;
+    if (!v->erasing)
+        return;
+    map_iter_init(&it, v->erasing);
+    while (map_iter_next(&it, &id, &path))
+        free(path);
+    map_free(v->erasing);
+    v->erasing = NULL;
+}
+
+int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), void *payload,
+                 char *err, size_t errcap)
+{
+    map_iter it;
+    const char *id;
+    void *path;
+    int rc = 0;
+    if (!v->erasing)
+        return 0; /* settled before */
+    map_iter_init(&it, v->erasing);
+    while (rc == 0 && map_iter_next(&it, &id, &path)) {
+        const char *pending = path;
+        char key[4096];
+        int e;
+        if (erased(id, payload)) {
+            /* The erasure was committed: finish it. */
+            vault_forget_key(v, id);
+            e = util_unlink_durable(pending);
+        } else {
+            /* It never was: the key goes back to work. */
+            snprintf(key, sizeof(key), "%.*s", (int)(strlen(pending) - ERASING_LEN), pending);
+            e = util_rename_durable(pending, key);
+        }
+        if (e < 0) {
+            set_err(err, errcap, "cannot settle %s: %s", pending, strerror(-e));
+            rc = KENES_EIO;
+        }
+    }
+    free_erasing(v);
+    return rc;
+}
+
 void vault_close(vault *v)
 {
     if (!v)
@@ -436,6 +501,7 @@ void vault_close(vault *v)
         free(c);
     }
     map_free(v->keys); /* its values were the slots just wiped */
+    free_erasing(v);
     if (v->master) {
         sodium_memzero(v->master, KEY_BYTES);
         sodium_free(v->master);

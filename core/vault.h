@@ -59,6 +59,20 @@ int vault_has_key(const vault *v, const char *doc_id);
 /* Forget doc_id's key (the caller removes the file).  KENES_ENOTFOUND if none. */
 int vault_forget_key(vault *v, const char *doc_id);
 
+/*
+ * An erasure is two steps on disk around its commit: the store renames the
+ * key file to "<hex>.key" VAULT_KEY_ERASING before committing, and deletes
+ * it after (or renames it back if the commit failed).  A crash between
+ * leaves the ".erasing" file: vault_open() loads its key like any other,
+ * and once the history is read, vault_settle() finishes each such erasure
+ * that was committed (erased(id) answers 1: the file is deleted, the key
+ * forgotten) and puts back the key of each that was not.  Call it once at
+ * start, before serving.  0, or KENES_EIO with err naming the file.
+ */
+#define VAULT_KEY_ERASING ".erasing"
+int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), void *payload,
+                 char *err, size_t errcap);
+
 /* 1 if buf starts with VAULT_MAGIC. */
 int vault_is_sealed(const char *buf, size_t len);
 /* Seal plain with doc_id's key; *out malloc'd.  KENES_ENOTFOUND without a key. */

@@ -111,6 +111,19 @@ static void unseal_equals(vault *v, const char *id, const char *sealed, size_t l
     free(plain);
 }
 
+/* A new vault with keys for a and b, and a text sealed for each. */
+static vault *two_cases(const fixture *f, const char *a, const char *ta, char **sa, size_t *la,
+                        const char *b, const char *tb, char **sb, size_t *lb)
+{
+    assert_int_equal(vault_create_master(f->master), 0);
+    vault *v = open_ok(f);
+    new_key_written(v, a);
+    new_key_written(v, b);
+    seal_ok(v, a, ta, sa, la);
+    seal_ok(v, b, tb, sb, lb);
+    return v;
+}
+
 static void read_all(const char *path, char **data, size_t *len)
 {
     assert_int_equal(util_read_file(data, len, path), 0);
@@ -288,14 +301,9 @@ static void moved_file_does_not_open(void **state)
 static void reopen_reads_old_files(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
-    new_key_written(v, CASE_A);
-    new_key_written(v, CASE_CYR);
     char *sa, *sc;
     size_t la, lc;
-    seal_ok(v, CASE_A, CYRILLIC, &sa, &la);
-    seal_ok(v, CASE_CYR, "второе дело", &sc, &lc);
+    vault *v = two_cases(f, CASE_A, CYRILLIC, &sa, &la, CASE_CYR, "второе дело", &sc, &lc);
     vault_close(v);
 
     /* What an interrupted util_write_file_atomic leaves behind is not a key. */
@@ -317,14 +325,9 @@ static void reopen_reads_old_files(void **state)
 static void forget_erases(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
-    new_key_written(v, CASE_A);
-    new_key_written(v, CASE_B);
     char *sa, *sb;
     size_t la, lb;
-    seal_ok(v, CASE_A, CYRILLIC, &sa, &la);
-    seal_ok(v, CASE_B, "другое", &sb, &lb);
+    vault *v = two_cases(f, CASE_A, CYRILLIC, &sa, &la, CASE_B, "другое", &sb, &lb);
 
     assert_int_equal(vault_forget_key(v, CASE_A), 0);
     assert_int_equal(vault_has_key(v, CASE_A), 0);
@@ -349,6 +352,57 @@ static void forget_erases(void **state)
     /* Erased, the id can have a new key, which does not open the old file. */
     new_key_written(v, CASE_A);
     assert_int_equal(vault_unseal(v, CASE_A, sa, la, &plain, &plen), KENES_EINVAL);
+    vault_close(v);
+    free(sa);
+    free(sb);
+}
+
+/* For vault_settle(): CASE_A's erasure was committed, no other. */
+static int only_a_erased(const char *doc_id, void *payload)
+{
+    (*(int *)payload)++;
+    return strcmp(doc_id, CASE_A) == 0;
+}
+
+/* Erasures a crash cut short: both keys open at start, then the committed
+ * one is finished and the other put back. */
+static void interrupted_erasures_are_settled(void **state)
+{
+    fixture *f = *state;
+    char *sa, *sb;
+    size_t la, lb;
+    vault *v = two_cases(f, CASE_A, CYRILLIC, &sa, &la, CASE_B, "другое", &sb, &lb);
+    char pa[512], pb[512], ea[600], eb[600];
+    vault_key_path(v, CASE_A, pa, sizeof(pa));
+    vault_key_path(v, CASE_B, pb, sizeof(pb));
+    snprintf(ea, sizeof(ea), "%s%s", pa, VAULT_KEY_ERASING);
+    snprintf(eb, sizeof(eb), "%s%s", pb, VAULT_KEY_ERASING);
+    vault_close(v);
+    assert_int_equal(rename(pa, ea), 0);
+    assert_int_equal(rename(pb, eb), 0);
+
+    v = open_ok(f);
+    unseal_equals(v, CASE_A, sa, la, CYRILLIC); /* the history can still be read */
+    unseal_equals(v, CASE_B, sb, lb, "другое");
+    int asked = 0;
+    char err[256] = "";
+    assert_int_equal(vault_settle(v, only_a_erased, &asked, err, sizeof(err)), 0);
+    assert_int_equal(asked, 2);
+    assert_int_equal(vault_has_key(v, CASE_A), 0);
+    assert_int_equal(access(ea, F_OK), -1);
+    assert_int_equal(access(pa, F_OK), -1);
+    unseal_equals(v, CASE_B, sb, lb, "другое");
+    assert_int_equal(access(eb, F_OK), -1);
+    assert_int_equal(access(pb, F_OK), 0);
+    /* Settled once: nothing is left to ask about. */
+    asked = 0;
+    assert_int_equal(vault_settle(v, only_a_erased, &asked, err, sizeof(err)), 0);
+    assert_int_equal(asked, 0);
+    vault_close(v);
+
+    v = open_ok(f);
+    assert_int_equal(vault_has_key(v, CASE_A), 0);
+    unseal_equals(v, CASE_B, sb, lb, "другое");
     vault_close(v);
     free(sa);
     free(sb);
@@ -568,6 +622,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(moved_file_does_not_open, setup, teardown),
         cmocka_unit_test_setup_teardown(reopen_reads_old_files, setup, teardown),
         cmocka_unit_test_setup_teardown(forget_erases, setup, teardown),
+        cmocka_unit_test_setup_teardown(interrupted_erasures_are_settled, setup, teardown),
         cmocka_unit_test_setup_teardown(many_keys_forget_and_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(id_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_master_is_refused, setup, teardown),
