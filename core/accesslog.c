@@ -6,14 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "log.h"
 #include "util.h"
 
 typedef struct alog_entry {
     char *line; /* with its newline */
     size_t len;
+    char hash[65]; /* of this line: the next one's "prev" */
     alog_cb cb;
     void *payload;
     struct alog_entry *next;
@@ -23,7 +26,9 @@ struct access_log {
     uv_loop_t *loop;
     char *path;
     int fd;
-    char prev[65]; /* hash of the last line queued */
+    char prev[65];    /* hash of the last line queued */
+    char durable[65]; /* hash of the last line on disk */
+    off_t size;       /* bytes on disk, up to the end of that line */
     alog_entry *queue, *queue_tail;
     alog_entry *batch; /* being written by the job */
     int batch_status;
@@ -41,18 +46,24 @@ static void line_hash(char out[65], const char *line, size_t len)
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
-/* The last line of the file, to continue its chain. */
-static int read_last_hash(char out[65], const char *path)
+/* The last whole line of the file, to continue its chain, and *keep, the
+ * bytes up to its end: more is a line a crash cut short, never answered
+ * for (an answer waits for its line's fsync). */
+static int read_last_hash(char out[65], off_t *keep, const char *path)
 {
     char *text;
     size_t len;
     memcpy(out, ALOG_GENESIS, 65);
+    *keep = 0;
     int rc = util_read_file(&text, &len, path);
     if (rc == -ENOENT)
         return 0;
     if (rc < 0)
         return rc;
     size_t end = len;
+    while (end && text[end - 1] != '\n')
+        end--;
+    *keep = (off_t)end;
     while (end && text[end - 1] == '\n')
         end--;
     size_t start = end;
@@ -74,11 +85,17 @@ int alog_open(access_log **out, uv_loop_t *loop, const char *path, char *err, si
     l->loop = loop;
     l->path = strdup(path);
     l->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (l->fd < 0 || !l->path || read_last_hash(l->prev, path) < 0) {
+    struct stat st;
+    if (l->fd < 0 || !l->path || read_last_hash(l->prev, &l->size, path) < 0 ||
+        fstat(l->fd, &st) < 0 || (st.st_size > l->size && ftruncate(l->fd, l->size) < 0)) {
         snprintf(err, errcap, "%.900s: %s", path, strerror(errno));
         alog_close(l);
         return KENES_EIO;
     }
+    if (st.st_size > l->size)
+        log_warn("access", "%s: dropped an unfinished last line (%lld bytes)", path,
+                 (long long)(st.st_size - l->size));
+    memcpy(l->durable, l->prev, sizeof(l->durable));
     l->work.data = l;
     *out = l;
     return 0;
@@ -102,6 +119,7 @@ int alog_idle(const access_log *l)
 static void write_work(uv_work_t *w)
 {
     access_log *l = w->data;
+    off_t size = l->size;
     l->batch_status = 0;
     for (alog_entry *e = l->batch; e && l->batch_status == 0; e = e->next) {
         size_t off = 0;
@@ -115,12 +133,44 @@ static void write_work(uv_work_t *w)
             }
             off += (size_t)n;
         }
+        size += (off_t)off;
     }
     if (l->batch_status == 0 && fdatasync(l->fd) < 0)
         l->batch_status = KENES_EIO;
+    if (l->batch_status == 0) {
+        l->size = size;
+    } else if (ftruncate(l->fd, l->size) < 0 || fdatasync(l->fd) < 0) {
+        /* The file keeps part of the batch; verify will name the line. */
+        l->size = size;
+    }
 }
 
 static void start_job(access_log *l);
+
+/* Call back every entry of e with rc, and free them. */
+static void finish(alog_entry *e, int rc)
+{
+    while (e) {
+        alog_entry *next = e->next;
+        e->cb(rc, e->payload);
+        free(e->line);
+        free(e);
+        e = next;
+    }
+}
+
+/* Lines that did not reach the disk: those queued meanwhile chain from them,
+ * so they fail too, and the chain goes on from the last line on disk. */
+static alog_entry *unwind(access_log *l, alog_entry *failed)
+{
+    alog_entry **tail = &failed;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = l->queue;
+    l->queue = l->queue_tail = NULL;
+    memcpy(l->prev, l->durable, sizeof(l->prev));
+    return failed;
+}
 
 static void write_done(uv_work_t *w, int status)
 {
@@ -129,14 +179,15 @@ static void write_done(uv_work_t *w, int status)
     int rc = status < 0 ? KENES_EIO : l->batch_status;
     l->batch = NULL;
     l->running = 0;
-    start_job(l);
-    while (e) {
-        alog_entry *next = e->next;
-        e->cb(rc, e->payload);
-        free(e->line);
-        free(e);
-        e = next;
+    if (rc == 0) {
+        for (alog_entry *last = e; last; last = last->next)
+            if (!last->next)
+                memcpy(l->durable, last->hash, sizeof(l->durable));
+    } else {
+        e = unwind(l, e);
     }
+    start_job(l);
+    finish(e, rc);
 }
 
 static void start_job(access_log *l)
@@ -148,15 +199,9 @@ static void start_job(access_log *l)
     l->running = 1;
     if (uv_queue_work(l->loop, &l->work, write_work, write_done) != 0) {
         l->running = 0;
-        alog_entry *e = l->batch;
+        alog_entry *e = unwind(l, l->batch);
         l->batch = NULL;
-        while (e) {
-            alog_entry *next = e->next;
-            e->cb(KENES_EIO, e->payload);
-            free(e->line);
-            free(e);
-            e = next;
-        }
+        finish(e, KENES_EIO);
     }
 }
 
@@ -188,7 +233,8 @@ int alog_append(access_log *l, const char *user, const char *role, const char *d
     e->len = n + 1;
     e->cb = cb;
     e->payload = payload;
-    line_hash(l->prev, e->line, e->len);
+    line_hash(e->hash, e->line, e->len);
+    memcpy(l->prev, e->hash, sizeof(l->prev));
     if (l->queue_tail)
         l->queue_tail->next = e;
     else

@@ -4,7 +4,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -85,6 +88,99 @@ static void tampering_is_found(void **state)
     free(text);
 }
 
+/* Counts the callbacks by outcome: [0] written, [1] failed. */
+static void outcome_cb(int status, void *payload)
+{
+    ((int *)payload)[status < 0]++;
+}
+
+static void append_n(access_log *l, uv_loop_t *loop, int n, int outcomes[2])
+{
+    for (int i = 0; i < n; i++)
+        assert_int_equal(alog_append(l, "aud", "auditor", "case/KZ-11/c", "read", outcome_cb,
+                                     outcomes),
+                         0);
+    uv_run(loop, UV_RUN_DEFAULT);
+}
+
+static off_t file_size(const char *p)
+{
+    struct stat st;
+    assert_int_equal(stat(p, &st), 0);
+    return st.st_size;
+}
+
+/* The disk refuses a write (here: a file size limit, as a full disk would):
+ * the reads fail, the file keeps no part of their lines, and the lines after
+ * it chain from the last line on disk, so the log still verifies. */
+static void a_failed_write_leaves_the_chain_whole(void **state)
+{
+    (void)state;
+    char p2[160], err[256];
+    snprintf(p2, sizeof(p2), "%s/refused.log", dir);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    access_log *l;
+    assert_int_equal(alog_open(&l, &loop, p2, err, sizeof(err)), 0);
+    int outcomes[2] = {0, 0};
+    append_n(l, &loop, 3, outcomes);
+    assert_int_equal(outcomes[0], 3);
+
+    off_t before = file_size(p2);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = (rlim_t)before + 20; /* room for part of one line */
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    append_n(l, &loop, 4, outcomes);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(outcomes[0], 3);
+    assert_int_equal(outcomes[1], 4);
+    assert_int_equal(file_size(p2), before);
+
+    append_n(l, &loop, 2, outcomes);
+    assert_int_equal(outcomes[0], 5);
+    alog_close(l);
+    uv_loop_close(&loop);
+    size_t lines;
+    assert_int_equal(alog_verify_file(p2, &lines, err, sizeof(err)), 0);
+    assert_int_equal(lines, 5);
+    unlink(p2);
+}
+
+/* A line a crash cut short was never answered for: it is dropped at open,
+ * and the chain goes on from the line before it. */
+static void an_unfinished_last_line_is_dropped(void **state)
+{
+    (void)state;
+    char p3[160], err[256];
+    snprintf(p3, sizeof(p3), "%s/cut.log", dir);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    access_log *l;
+    int outcomes[2] = {0, 0};
+    assert_int_equal(alog_open(&l, &loop, p3, err, sizeof(err)), 0);
+    append_n(l, &loop, 2, outcomes);
+    alog_close(l);
+    off_t whole = file_size(p3);
+    FILE *f = fopen(p3, "a");
+    assert_non_null(f);
+    fputs("{\"time\":\"2026-02-07T10:00:00Z\",\"user\":\"a", f);
+    fclose(f);
+
+    assert_int_equal(alog_open(&l, &loop, p3, err, sizeof(err)), 0);
+    assert_int_equal(file_size(p3), whole);
+    append_n(l, &loop, 1, outcomes);
+    assert_int_equal(outcomes[0], 3);
+    alog_close(l);
+    uv_loop_close(&loop);
+    size_t lines;
+    assert_int_equal(alog_verify_file(p3, &lines, err, sizeof(err)), 0);
+    assert_int_equal(lines, 3);
+    unlink(p3);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/kenes-alog-XXXXXX");
@@ -94,6 +190,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(append_chain_and_query),
         cmocka_unit_test(tampering_is_found),
+        cmocka_unit_test(a_failed_write_leaves_the_chain_whole),
+        cmocka_unit_test(an_unfinished_last_line_is_dropped),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(path);
