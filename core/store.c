@@ -45,6 +45,7 @@ struct store {
     int in_callbacks;  /* delivering results: freeing now would pull s away */
     int closing;
     int journal_fd; /* the history journal, appended by the writer job; -1 if none */
+    util_buf journal_pending; /* lines not yet on disk, oldest first; writer job only */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -212,6 +213,7 @@ static void store_free(store *s)
 {
     if (s->journal_fd >= 0)
         close(s->journal_fd);
+    util_buf_dispose(&s->journal_pending);
     git_repository_free(s->wrepo);
     git_repository_free(s->rrepo);
     free(s->gitdir);
@@ -453,29 +455,51 @@ done:
     return rc;
 }
 
-/* Append the batch's journal lines and sync them once.  A commit is durable
- * without its line: a line lost to a crash is recovered at start from the
- * commits after the journal's last one, so a failure here is logged only. */
+/*
+ * Append the batch's journal lines and sync them once.  A commit is durable
+ * without its line: the journal on disk is always the history's first lines
+ * in order, and start-up takes from git every commit after its last line.
+ * So lines that cannot be written (a full disk) are cut back out of the file
+ * and kept, to go first with the next batch's; if the server stops first,
+ * the next start recovers them from git.  A failure here is logged only.
+ */
 static void journal_batch(store *s)
 {
-    util_buf b;
-    util_buf_init(&b);
+    util_buf *b = &s->journal_pending;
     for (store_write *w = s->batch; w; w = w->next)
         if (w->status == 0 && w->journal && w->journal[0] == '{')
-            util_buf_printf(&b, "{\"commit\":\"%s\",%s\n", w->commit, w->journal + 1);
+            util_buf_printf(b, "{\"commit\":\"%s\",%s\n", w->commit, w->journal + 1);
+    if (!b->len)
+        return;
+    off_t before = lseek(s->journal_fd, 0, SEEK_END);
     size_t off = 0;
-    while (off < b.len) {
-        ssize_t n = write(s->journal_fd, b.data + off, b.len - off);
+    while (before >= 0 && off < b->len) {
+        ssize_t n = write(s->journal_fd, b->data + off, b->len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             break;
         off += (size_t)n;
     }
-    if (off < b.len || (b.len && fdatasync(s->journal_fd) < 0))
-        log_error("store", "%s: cannot append to the history journal: %s", s->gitdir,
-                  strerror(errno));
-    util_buf_dispose(&b);
+    if (before >= 0 && off == b->len && fdatasync(s->journal_fd) == 0) {
+        b->len = 0;
+        b->data[0] = '\0';
+        return;
+    }
+    int e = errno;
+    if (before >= 0 && ftruncate(s->journal_fd, before) == 0) {
+        log_error("store", "%s: cannot append to the history journal: %s; %zu byte(s) kept "
+                  "for the next write", s->gitdir, strerror(e), b->len);
+        return;
+    }
+    /* Part of a line may stay at the end: nothing may follow it.  The next
+     * start drops that part and takes the rest from git. */
+    log_error("store", "%s: cannot append to the history journal (%s) nor cut it back (%s): "
+              "no more appends until the next start, which recovers them from git",
+              s->gitdir, strerror(e), strerror(errno));
+    close(s->journal_fd);
+    s->journal_fd = -1;
+    util_buf_dispose(b);
 }
 
 static void writer_work(uv_work_t *req)

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@
 
 #include "kenes/plugin.h"
 #include "store.h"
+#include "util.h"
 
 #define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
 
@@ -687,6 +690,75 @@ static void test_idle_and_close_pending(void **state)
     assert_int_equal(n, 1);
 }
 
+/* One write with a journal line that names it; its commit into commit. */
+static int write_journaled(fixture *f, int i, char commit[STORE_OID_HEX])
+{
+    store_write w;
+    done_log log = {0};
+    char content[32], line[512];
+    snprintf(content, sizeof(content), "version %d\n", i);
+    /* Long lines, so the journal outgrows every object a commit writes. */
+    snprintf(line, sizeof(line), "{\"n\":%d,\"pad\":\"%0300d\"}", i, 0);
+    make_write(&w, "plan/KZ-11/2026.md", content, "Әлия Серікова", "edit\n", i);
+    w.journal = line;
+    assert_int_equal(store_submit(f->s, &w, on_write, &log), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(log.calls, 1);
+    strcpy(commit, w.commit);
+    return w.status;
+}
+
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+/* The disk refuses the journal's append (a file size limit stands in for a
+ * full disk) after the commit was made: the file keeps no part of the line,
+ * and the line goes first with the next write's, so the journal stays the
+ * history's lines in order. */
+static void test_journal_stays_in_order_when_an_append_fails(void **state)
+{
+    fixture *f = *state;
+    char path[256], commits[14][STORE_OID_HEX];
+    snprintf(path, sizeof(path), "%s/documents.jsonl", f->dir);
+    assert_int_equal(store_set_journal(f->s, path), 0);
+    for (int i = 0; i < 12; i++)
+        assert_int_equal(write_journaled(f, i, commits[i]), 0);
+    off_t before = size_of(path);
+
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = (rlim_t)before + 40;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int rc = write_journaled(f, 12, commits[12]);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(rc, 0); /* the commit itself is made and durable */
+    assert_int_equal(size_of(path), before);
+
+    assert_int_equal(write_journaled(f, 13, commits[13]), 0);
+    char *text;
+    size_t len;
+    assert_int_equal(util_read_file(&text, &len, path), 0);
+    const char *p = text;
+    for (int i = 0; i < 14; i++) {
+        char want[128];
+        snprintf(want, sizeof(want), "{\"commit\":\"%.40s\",\"n\":%d,", commits[i], i);
+        if (strncmp(p, want, strlen(want)) != 0)
+            fail_msg("line %d is not commit %d: %.80s", i + 1, i, p);
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    assert_int_equal(*p, '\0');
+    free(text);
+    assert_fsck(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -702,6 +774,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_follows_external_head, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_carries_git_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_and_close_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_journal_stays_in_order_when_an_append_fails, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
