@@ -21,56 +21,77 @@ typedef struct logged_reply {
     http_request *req;
     int status;
     json_t *body;
+    json_t *withheld; /* a write's answer without the document, or NULL */
     char extra[512];
 } logged_reply;
 
 static void logged_reply_done(int status, void *payload)
 {
     logged_reply *lr = payload;
-    if (status < 0) {
+    const char *extra = lr->extra[0] ? lr->extra : NULL;
+    if (status >= 0) {
+        api_reply_json(lr->req, lr->status, lr->body, extra);
+        json_decref(lr->withheld);
+    } else if (lr->withheld) {
+        /* The write is made: say so (a 500 would invite sending it twice),
+         * but without the document, whose reading was not recorded. */
+        json_decref(lr->body);
+        api_reply_json(lr->req, lr->status, lr->withheld, extra);
+    } else {
         /* No record of the read, no read. */
         json_decref(lr->body);
         api_reply_error(lr->req, 500, "access_log", NULL, "the access log cannot be written");
-    } else {
-        api_reply_json(lr->req, lr->status, lr->body, lr->extra[0] ? lr->extra : NULL);
     }
     free(lr);
 }
 
 /* Answer body (stolen); when d is confidential, only once the read of it by
- * user (what: "read", "history", "version", "diff") is durable in the access log. */
+ * user (what: "read", "history", "version", "diff") is durable in the access
+ * log.  withheld (stolen, may be NULL): what a write answers instead if the
+ * log cannot be written. */
 static void reply_logged(server *srv, http_request *req, const auth_user *user, const idx_doc *d,
-                         const char *what, int status, json_t *body, const char *extra)
+                         const char *what, int status, json_t *body, json_t *withheld,
+                         const char *extra)
 {
     if (!docs_confidential(srv, d)) {
+        json_decref(withheld);
         api_reply_json(req, status, body, extra);
         return;
     }
     logged_reply *lr = calloc(1, sizeof(*lr));
     if (!lr) {
         json_decref(body);
+        json_decref(withheld);
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
     lr->req = req;
     lr->status = status;
     lr->body = body;
+    lr->withheld = withheld;
     snprintf(lr->extra, sizeof(lr->extra), "%s", extra ? extra : "");
     if (alog_append(srv->alog, user->name, role_name(user->role), d->id, what, logged_reply_done,
                     lr) < 0)
         logged_reply_done(KENES_ENOMEM, lr);
 }
 
+/* The document as it stands; written: the answer to a write of it. */
 static void reply_doc(server *srv, http_request *req, const auth_user *user, int status,
-                      const idx_doc *d)
+                      const idx_doc *d, int written)
 {
     char extra[512];
     int n = snprintf(extra, sizeof(extra), "ETag: \"%s\"\r\n", d->version);
     if (status == 201)
         snprintf(extra + n, sizeof(extra) - (size_t)n, "Location: /api/v1/documents/%s\r\n",
                  d->id);
+    json_t *withheld =
+        written ? json_pack("{s:s, s:s, s:O, s:s}", "id", d->id, "version", d->version, "stage",
+                            json_object_get(d->doc, "stage"), "withheld",
+                            "saved; the access log cannot be written, so the document is not "
+                            "shown: read it again later")
+                : NULL;
     reply_logged(srv, req, user, d, "read", status, docs_answer(srv, d, d->doc, d->version),
-                 extra);
+                 withheld, extra);
 }
 
 typedef struct http_op {
@@ -84,7 +105,7 @@ static void op_done(const docs_result *r, void *payload)
 {
     http_op *op = payload;
     if (r->doc)
-        reply_doc(op->srv, op->req, op->user, r->status, r->doc);
+        reply_doc(op->srv, op->req, op->user, r->status, r->doc, 1);
     else
         api_reply_error(op->req, r->status, r->code,
                         r->fields ? json_incref(r->fields) : NULL, "%s", r->message);
@@ -259,7 +280,7 @@ static json_t *history_json(const idx_doc *d)
 static void handle_history(server *srv, http_request *req, const auth_user *user,
                            const idx_doc *d)
 {
-    reply_logged(srv, req, user, d, "history", 200, history_json(d), NULL);
+    reply_logged(srv, req, user, d, "history", 200, history_json(d), NULL, NULL);
 }
 
 static const idx_version *find_version(const idx_doc *d, const char *commit)
@@ -315,7 +336,7 @@ static void version_read_done(store_read *r, void *payload)
         /* due/overdue speak of the document now, not of a past version. */
         json_object_del(out, "due");
         json_object_del(out, "overdue");
-        reply_logged(op->srv, op->req, op->user, d, "version", 200, out, NULL);
+        reply_logged(op->srv, op->req, op->user, d, "version", 200, out, NULL, NULL);
     }
     json_decref(doc);
     if (owned)
@@ -348,7 +369,7 @@ static void diff_read_done(store_read *r, void *payload)
         reply_logged(op->srv, op->req, op->user, d, "diff", 200,
                      json_pack("{s:s, s:s, s:s, s:s%}", "id", op->id, "from", r->commit, "to",
                                r->commit_to, "diff", diff ? diff : "", diff_len),
-                     NULL);
+                     NULL, NULL);
     if (own_a)
         free(a);
     if (own_b)
@@ -441,7 +462,7 @@ void api_docs_one(server *srv, http_request *req, const auth_user *user, const c
             return start_read(srv, req, user, d, STORE_READ_FILE, then->commit, NULL);
         }
         if (get)
-            return reply_doc(srv, req, user, 200, d);
+            return reply_doc(srv, req, user, 200, d, 0);
         if (strcmp(req->method, "DELETE") == 0)
             return handle_erase(srv, req, user, d);
         if (strcmp(req->method, "PUT") == 0)

@@ -362,6 +362,9 @@ int server_run(const config *cfg, int demo)
     srv.loop = &loop;
     uv_loop_init(&loop);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit reached is a write that fails (EFBIG), as on a full
+     * disk, and is answered as one: not a reason to die mid-commit. */
+    signal(SIGXFSZ, SIG_IGN);
 
     server_path(path, sizeof(path), cfg->data_dir, "documents.git");
     if (access(path, F_OK) != 0) {

@@ -9,6 +9,7 @@ until its commit is made, so that neither a failed commit nor a crash in
 between leaves a case unreadable or a key behind."""
 import contextlib
 import os
+import resource
 import subprocess
 import unittest
 
@@ -138,6 +139,41 @@ class StorageFailure(unittest.TestCase):
         r = s.get("/api/v1/documents/" + kept, "off11")
         self.assertEqual((r.status, r.header("ETag")), (200, kept_etag))
         self.assertEqual(s.get("/api/v1/documents/" + gone, "off11").status, 410)
+
+    def test_when_the_access_log_cannot_be_written(self):
+        """No record, no read; but a write that was made says so, without the case."""
+        s = self.s
+        r = s.post("/api/v1/documents", case_body(), "off11")
+        cid, etag = r.json["id"], r.header("ETag")
+        for _ in range(60):  # an access log longer than any object a commit writes
+            self.assertEqual(s.get("/api/v1/documents/" + cid, "off11").status, 200)
+        log = os.path.join(s.data, "access.log")
+        size = os.path.getsize(log)
+        commits = commit_count(s.cases_git)
+        # A file size limit on the running server: its next access-log line fails (EFBIG).
+        resource.prlimit(s.proc.pid, resource.RLIMIT_FSIZE, (size + 10, resource.RLIM_INFINITY))
+        try:
+            r = s.get("/api/v1/documents/" + cid, "off11")
+            self.assertEqual(r.status, 500, r)
+            self.assertEqual(r.json["error"]["code"], "access_log")
+            self.assertNotIn("Нурланова", r.raw)
+            fields = s.get("/api/v1/documents/" + cid, "off11").json  # refused again
+            self.assertNotIn("fields", fields)
+            r = s.act(cid, "start-review", "off11", etag)
+            self.assertEqual(r.status, 200, r)  # made: a 500 would invite sending it again
+            self.assertEqual(set(r.json), {"id", "version", "stage", "withheld"})
+            self.assertEqual(r.json["stage"], "under-review")
+            self.assertEqual(r.header("ETag"), '"%s"' % r.json["version"])
+            self.assertEqual(commit_count(s.cases_git), commits + 1)
+        finally:
+            resource.prlimit(s.proc.pid, resource.RLIMIT_FSIZE,
+                             (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        self.assertEqual(os.path.getsize(log), size)  # no part of a refused line
+        r = s.get("/api/v1/documents/" + cid, "off11")
+        self.assertEqual((r.status, r.json["stage"]), (200, "under-review"))
+        self.assertEqual(s.stop(), 0)
+        code, out, err = run_cli("verify", "--data", s.data)
+        self.assertEqual(code, 0, out + err)
 
 
 if __name__ == "__main__":
