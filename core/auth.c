@@ -10,6 +10,7 @@
 #include "kenes/plugin.h"
 #include "log.h"
 #include "map.h"
+#include "throttle.h"
 #include "util.h"
 #include "yml.h"
 
@@ -27,22 +28,6 @@ typedef struct file_id {
     off_t size;
     struct timespec mtime;
 } file_id;
-
-/* Recent failed logins of one user name or one client address. */
-typedef struct strike {
-    struct strike *prev, *next; /* in the order last touched, least recent first */
-    char key[33];               /* hex(blake2b-128(name or address)) */
-    unsigned cap, n, first;     /* times[] is a ring of cap; n in use from first */
-    uint64_t times[];           /* uv_now() of each failure, oldest first */
-} strike;
-
-typedef struct strikes {
-    map *by_key;
-    strike *head, *tail;
-    unsigned limit;    /* failures allowed within the window, 0: no limit */
-    const char *label; /* for the log: "for one user name", "from " */
-    int log_key;       /* log the key itself (an address, not a name) */
-} strikes;
 
 /*
  * Users are records allocated one by one.  auth_session and auth_user_find hand
@@ -66,8 +51,7 @@ struct auth {
     uint64_t idle_ms;
     char *dummy_hash; /* verified against for unknown users, so timing does not tell */
     int logins_running;
-    strikes by_user, by_addr;
-    uint64_t window_ms;
+    throttle *by_user, *by_addr; /* failed logins per user name, per client address */
 };
 
 static void user_dispose(auth_user *u)
@@ -501,151 +485,41 @@ int auth_reload(auth *a)
 
 /* ---- failed logins ---- */
 
-static void strike_key(char out[33], const char *s)
+/* Both throttles anew: what was counted is forgotten. */
+static int throttles_make(auth *a, unsigned per_user, unsigned per_addr, uint64_t window_ms)
 {
-    unsigned char h[16];
-    crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s), NULL, 0);
-    sodium_bin2hex(out, 33, h, sizeof(h));
-}
-
-static void strikes_link(strikes *t, strike *s)
-{
-    s->prev = t->tail;
-    s->next = NULL;
-    if (t->tail)
-        t->tail->next = s;
-    else
-        t->head = s;
-    t->tail = s;
-}
-
-static void strikes_unlink(strikes *t, strike *s)
-{
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        t->head = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    else
-        t->tail = s->prev;
-    s->prev = s->next = NULL;
-}
-
-static void strikes_drop(strikes *t, strike *s)
-{
-    map_remove(t->by_key, s->key);
-    strikes_unlink(t, s);
-    free(s);
-}
-
-static void strikes_clear(strikes *t)
-{
-    while (t->head)
-        strikes_drop(t, t->head);
-}
-
-static void strike_expire(strike *s, uint64_t now, uint64_t window)
-{
-    while (s->n && now - s->times[s->first] >= window) {
-        s->first = (s->first + 1) % s->cap;
-        s->n--;
-    }
-}
-
-/* Forget keys with nothing left in the window, least recently touched first,
- * up to the first that still counts. */
-static void strikes_sweep(strikes *t, uint64_t now, uint64_t window)
-{
-    while (t->head) {
-        strike_expire(t->head, now, window);
-        if (t->head->n)
-            return;
-        strikes_drop(t, t->head);
-    }
-}
-
-/* Keys are hashes: memory per key stays small whatever was sent as a name,
- * and a password typed into the name field is not kept. */
-static strike *strikes_get(strikes *t, const char *what, int create)
-{
-    char key[33];
-    if (!t->limit)
-        return NULL;
-    strike_key(key, what ? what : "");
-    strike *s = map_get(t->by_key, key);
-    if (s || !create)
-        return s;
-    /* Bounded memory: past the cap the least recently touched key is forgotten. */
-    if (map_count(t->by_key) >= AUTH_FAILURE_KEYS_MAX)
-        strikes_drop(t, t->head);
-    s = calloc(1, sizeof(*s) + t->limit * sizeof(s->times[0]));
-    if (!s)
-        return NULL;
-    memcpy(s->key, key, sizeof(key));
-    s->cap = t->limit;
-    if (map_set(t->by_key, key, s) < 0) {
-        free(s);
-        return NULL;
-    }
-    strikes_link(t, s);
-    return s;
-}
-
-/* One more failed login for this key. */
-static void strikes_record(strikes *t, const char *what, uint64_t now, uint64_t window)
-{
-    strike *s = strikes_get(t, what, 1);
-    if (!s)
-        return;
-    strike_expire(s, now, window);
-    if (s->n < s->cap) {
-        s->times[(s->first + s->n++) % s->cap] = now;
-        if (s->n == s->cap) /* names are not logged: a password may have been typed there */
-            log_warn("auth", "%u failed logins %s%s within %u s: further logins wait", s->cap,
-                     t->label, t->log_key ? what : "", (unsigned)((window + 999) / 1000));
-    } else {
-        s->times[s->first] = now;
-        s->first = (s->first + 1) % s->cap;
-    }
-    strikes_unlink(t, s);
-    strikes_link(t, s);
-}
-
-/* 1 if the key is at its limit, with the milliseconds until that may change. */
-static int strike_over(strikes *t, const char *what, uint64_t now, uint64_t window,
-                       uint64_t *wait_ms)
-{
-    strike *s = strikes_get(t, what, 0);
-    if (!s)
-        return 0;
-    strike_expire(s, now, window);
-    if (s->n < t->limit)
-        return 0;
-    *wait_ms = window - (now - s->times[s->first]); /* until the oldest leaves the window */
-    return 1;
+    throttle_free(a->by_user);
+    throttle_free(a->by_addr);
+    a->by_user = a->by_addr = NULL;
+    if (throttle_new(&a->by_user, per_user, window_ms, "for one user name", 0) < 0 ||
+        throttle_new(&a->by_addr, per_addr, window_ms, "from ", 1) < 0)
+        return KENES_ENOMEM;
+    return 0;
 }
 
 void auth_set_limits(auth *a, unsigned per_user, unsigned per_addr, uint64_t window_ms)
 {
-    strikes_clear(&a->by_user);
-    strikes_clear(&a->by_addr);
-    a->by_user.limit = per_user;
-    a->by_addr.limit = per_addr;
-    a->window_ms = window_ms;
+    if (throttles_make(a, per_user, per_addr, window_ms) < 0)
+        log_error("auth", "out of memory: logins are not throttled");
+}
+
+/* 1 if the name or the address is at its limit, *wait_ms the longer wait. */
+static int throttled(auth *a, const char *name, const char *peer, uint64_t now,
+                     uint64_t *wait_ms)
+{
+    uint64_t wait_user = 0, wait_addr = 0;
+    int over = a->by_user && throttle_over(a->by_user, name, now, &wait_user);
+    over |= a->by_addr && throttle_over(a->by_addr, peer, now, &wait_addr);
+    *wait_ms = wait_user > wait_addr ? wait_user : wait_addr;
+    return over;
 }
 
 int auth_throttled(auth *a, const char *name, const char *peer, unsigned *retry_after_s)
 {
-    uint64_t now = uv_now(a->loop), wait_user = 0, wait_addr = 0;
-    strikes_sweep(&a->by_user, now, a->window_ms);
-    strikes_sweep(&a->by_addr, now, a->window_ms);
-    int over = strike_over(&a->by_user, name, now, a->window_ms, &wait_user);
-    over |= strike_over(&a->by_addr, peer, now, a->window_ms, &wait_addr);
-    if (over && retry_after_s) {
-        uint64_t ms = wait_user > wait_addr ? wait_user : wait_addr;
+    uint64_t ms;
+    int over = throttled(a, name, peer, uv_now(a->loop), &ms);
+    if (over && retry_after_s)
         *retry_after_s = ms >= 1000 ? (unsigned)((ms + 999) / 1000) : 1;
-    }
     return over;
 }
 
@@ -661,9 +535,6 @@ int auth_open(auth **out, uv_loop_t *loop, const char *path, unsigned idle_s, ch
         return KENES_ENOMEM;
     a->loop = loop;
     a->idle_ms = (uint64_t)idle_s * 1000;
-    a->by_user = (strikes){.limit = AUTH_FAILURES_PER_USER, .label = "for one user name"};
-    a->by_addr = (strikes){.limit = AUTH_FAILURES_PER_ADDR, .label = "from ", .log_key = 1};
-    a->window_ms = AUTH_FAILURE_WINDOW_MS;
     auth_user *loaded = NULL;
     size_t n = 0;
     /* stat before reading: a change in between is then seen, and read, next time. */
@@ -677,9 +548,8 @@ int auth_open(auth **out, uv_loop_t *loop, const char *path, unsigned idle_s, ch
     if (rc == 0)
         rc = map_new(&a->sessions);
     if (rc == 0)
-        rc = map_new(&a->by_user.by_key);
-    if (rc == 0)
-        rc = map_new(&a->by_addr.by_key);
+        rc = throttles_make(a, AUTH_FAILURES_PER_USER, AUTH_FAILURES_PER_ADDR,
+                            AUTH_FAILURE_WINDOW_MS);
     if (rc == 0) {
         /* A throwaway hash with the same cost as real ones. */
         char hash[crypto_pwhash_STRBYTES];
@@ -721,12 +591,8 @@ void auth_close(auth *a)
         }
         map_free(a->sessions);
     }
-    if (a->by_user.by_key)
-        strikes_clear(&a->by_user);
-    if (a->by_addr.by_key)
-        strikes_clear(&a->by_addr);
-    map_free(a->by_user.by_key);
-    map_free(a->by_addr.by_key);
+    throttle_free(a->by_user);
+    throttle_free(a->by_addr);
     for (size_t i = 0; i < a->nusers; i++)
         record_free(a->users[i]);
     for (size_t i = 0; i < a->nretired; i++)
@@ -806,15 +672,16 @@ static void login_done(uv_work_t *w, int status)
     /* Guesses sent in parallel all pass auth_throttled before the first one
      * fails.  Once the name or address is at its limit, those still in flight
      * learn nothing either: refused whatever the password, and counted. */
-    int held = strike_over(&a->by_user, j->name, now, a->window_ms, &wait) |
-               strike_over(&a->by_addr, j->peer, now, a->window_ms, &wait);
+    int held = throttled(a, j->name, j->peer, now, &wait);
     /* The hash verified must still be the user's: a password changed or a
      * user disabled while this ran wins. */
     int ok = status == 0 && !held && j->verified && j->real_user && u && !u->disabled &&
              strcmp(u->hash, j->hash) == 0;
     if (status == 0 && !ok) {
-        strikes_record(&a->by_user, j->name, now, a->window_ms);
-        strikes_record(&a->by_addr, j->peer, now, a->window_ms);
+        if (a->by_user)
+            throttle_record(a->by_user, j->name, now);
+        if (a->by_addr)
+            throttle_record(a->by_addr, j->peer, now);
     }
     char token[AUTH_TOKEN_CHARS] = "";
     if (ok) {

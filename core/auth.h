@@ -28,8 +28,6 @@
 #define AUTH_FAILURES_PER_USER 5
 #define AUTH_FAILURES_PER_ADDR 20
 #define AUTH_FAILURE_WINDOW_MS (15u * 60u * 1000u)
-/* Names and addresses remembered at most (each); past this the least recent are forgotten. */
-#define AUTH_FAILURE_KEYS_MAX 10000
 
 typedef struct auth_user {
     char *name;
