@@ -326,8 +326,15 @@ static void on_soon(uv_timer_t *t)
 
 void report_soon(server *srv)
 {
-    if (!srv->cfg->reports_after_approval || srv->stopping ||
-        uv_is_active((uv_handle_t *)&srv->report_soon_timer))
+    if (!srv->cfg->reports_after_approval || srv->stopping)
+        return;
+    /* Approvals made before the reports and their timers are loaded (the
+     * demo's, at start): publish once they are. */
+    if (!srv->reports) {
+        srv->reports_wanted = 1;
+        return;
+    }
+    if (uv_is_active((uv_handle_t *)&srv->report_soon_timer))
         return;
     /* The loop's monotonic clock: KENES_NOW may hold the documents' clock still. */
     int64_t wait = srv->reports_last_ms ? srv->reports_last_ms + REPORT_MIN_GAP_MS -
@@ -395,6 +402,8 @@ int report_timers_start(server *srv)
     int64_t next = next_deadline(srv);
     if (next > 0)
         uv_timer_start(&srv->deadline_timer, on_deadline, (uint64_t)(next - util_now_ms()), 0);
+    if (srv->reports_wanted)
+        report_soon(srv);
     return 0;
 }
 

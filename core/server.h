@@ -40,6 +40,7 @@ typedef struct server {
     char *page_template; /* content/templates/page.html */
     struct map *pages;   /* rendered public pages by path (api_reports.c) */
     long long reports_last_ms; /* uv_now() of the last publication; 0: none yet */
+    int reports_wanted;        /* an approval came before the reports were loaded */
     uv_timer_t report_soon_timer;
     uv_timer_t daily_timer;
     uv_timer_t deadline_timer;

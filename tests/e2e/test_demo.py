@@ -1,14 +1,16 @@
 """serve --demo on an empty folder: every demo login works and every
 workflow has documents in every stage."""
 import re
+import time
 import unittest
 
-from kenes_harness import Server
+from kenes_harness import Server, git
 
 
 class Demo(unittest.TestCase):
     def test_demo_logins_and_every_stage(self):
-        s = Server(users=[], demo=True)
+        # As demo.sh runs it: reports published after approvals (the demo approves).
+        s = Server(users=[], demo=True, reports=True)
         try:
             s.start()
             printed = "".join(s.stdout_lines)
@@ -25,6 +27,12 @@ class Demo(unittest.TestCase):
             for wf in s.get("/api/v1/workflows", admin).json["workflows"]:
                 stages = {d["stage"] for d in docs if d["type"] == wf["type"]}
                 self.assertEqual(stages, {st["name"] for st in wf["stages"]}, wf["type"])
+            # The demo's approvals publish the reports once the server is up.
+            deadline = time.time() + 20
+            while "Publish reports" not in git(s.docs_git, "log", "--format=%s", "main"):
+                self.assertLess(time.time(), deadline, "the demo's reports were not published")
+                time.sleep(0.2)
+            self.assertEqual(s.request("GET", "/reports/national").status, 200)
             # A second start on the same folder keeps the documents and does not replay them.
             count = len(docs)
             self.assertEqual(s.stop(), 0)
