@@ -228,5 +228,25 @@ class AutoPublish(ServerTest):
         self.assertIn("Серикова Айжан", md)  # the approved roster's members are public
 
 
+class DailyPublish(ServerTest):
+    """reports.daily_at (UTC): with the clock fixed a second before 05:00 UTC,
+    the daily publication comes a second after start."""
+    reports = True
+    env = {"KENES_NOW": "2026-02-12T04:59:59Z"}
+
+    def test_the_daily_publication_comes(self):
+        s = self.srv
+
+        def published():  # an empty repository has no main yet
+            return "Publish reports" in git(s.docs_git, "log", "--format=%s", "main", check=False)
+
+        deadline = time.time() + 20
+        while not published():
+            self.assertLess(time.time(), deadline, "no daily publication")
+            time.sleep(0.2)
+        md = git(s.docs_git, "show", "main:reports/cases.md")
+        self.assertIn("По состоянию на 12.02.2026", md)  # dated by the documents' clock
+
+
 if __name__ == "__main__":
     unittest.main()
