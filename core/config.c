@@ -17,6 +17,8 @@ static const char default_yaml[] =
     "limits:\n"
     "  max_header_bytes: 16384     # request line + headers; more is 431\n"
     "  max_body_bytes: 1048576     # request body; more is 413\n"
+    "  request_timeout_seconds: 60 # a request must arrive whole this soon; else 408\n"
+    "  max_connections: 1024       # open at once; one more is answered 503\n"
     "sessions:\n"
     "  idle_timeout_seconds: 28800 # a token unused this long expires (8 hours)\n"
     "reports:\n"
@@ -97,6 +99,8 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->listen_port = 8080;
     c->max_header_bytes = 16 * 1024;
     c->max_body_bytes = 1024 * 1024;
+    c->request_timeout_s = 60;
+    c->max_connections = 1024;
     c->session_idle_s = 8 * 3600;
     c->committer_name = strdup("kenes");
     c->committer_email = strdup("kenes@localhost");
@@ -139,8 +143,13 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     }
     yaml_node_t *limits = yml_get(&y, root, "limits");
     if ((rc = get_size(&y, limits, "max_header_bytes", &c->max_header_bytes, err, errcap)) < 0 ||
-        (rc = get_size(&y, limits, "max_body_bytes", &c->max_body_bytes, err, errcap)) < 0)
+        (rc = get_size(&y, limits, "max_body_bytes", &c->max_body_bytes, err, errcap)) < 0 ||
+        (rc = get_size(&y, limits, "max_connections", &c->max_connections, err, errcap)) < 0)
         goto out;
+    size_t request_s = c->request_timeout_s;
+    if ((rc = get_size(&y, limits, "request_timeout_seconds", &request_s, err, errcap)) < 0)
+        goto out;
+    c->request_timeout_s = (unsigned)request_s;
     size_t idle = c->session_idle_s;
     if ((rc = get_size(&y, yml_get(&y, root, "sessions"), "idle_timeout_seconds", &idle, err,
                        errcap)) < 0)

@@ -13,6 +13,8 @@ typedef struct config {
     int listen_port;
     size_t max_header_bytes;
     size_t max_body_bytes;
+    unsigned request_timeout_s; /* a request must arrive whole within this */
+    size_t max_connections;
     unsigned session_idle_s;
     char *committer_name;
     char *committer_email;

@@ -66,6 +66,7 @@ struct conn {
     size_t in_off;
     const char *feed_base; /* start of the bytes the parser is running on */
     int in_head;           /* between message begin and headers complete */
+    uint64_t req_began;    /* uv_now() at the request's first byte; 0 between requests */
     size_t head_bytes;     /* head bytes before feed_base */
     size_t trailer_bytes;
     char peer[64];
@@ -109,6 +110,10 @@ void http_limits_defaults(http_limits *lim)
         lim->max_body_bytes = 1024 * 1024;
     if (!lim->idle_timeout_ms)
         lim->idle_timeout_ms = 30 * 1000;
+    if (!lim->request_timeout_ms)
+        lim->request_timeout_ms = 60 * 1000;
+    if (!lim->max_connections)
+        lim->max_connections = 1024;
 }
 
 const char *http_status_text(int status)
@@ -278,6 +283,7 @@ static int on_message_begin(http_parser *p)
     c->in_head = 1;
     c->head_bytes = 0;
     c->trailer_bytes = 0;
+    c->req_began = uv_now(c->srv->loop);
     return 0;
 }
 
@@ -385,6 +391,7 @@ static int on_message_complete(http_parser *p)
     if (!r->pub.body)
         return conn_fail(c, -1, NULL);
     c->ready = 1;
+    c->req_began = 0;
     /* One request at a time: the rest waits in c->in until this one is answered. */
     http_parser_pause(p, 1);
     return 0;
@@ -439,14 +446,34 @@ static void conn_close(conn *c)
         uv_close((uv_handle_t *)&c->timer, on_conn_closed);
 }
 
-static void on_timer(uv_timer_t *t)
+static void conn_reject(conn *c, enum http_errno err);
+
+/* The ms left of the request being read, or UINT64_MAX between requests. */
+static uint64_t request_left(const conn *c)
 {
-    conn_close(t->data);
+    if (!c->req_began || c->state != C_READ)
+        return UINT64_MAX;
+    uint64_t end = c->req_began + c->srv->lim.request_timeout_ms, now = uv_now(c->srv->loop);
+    return end > now ? end - now : 0;
 }
 
+static void on_timer(uv_timer_t *t)
+{
+    conn *c = t->data;
+    /* A request trickling in (slowloris) is told why before the close. */
+    if (request_left(c) == 0) {
+        conn_fail(c, 408, NULL);
+        conn_reject(c, HPE_OK);
+        return;
+    }
+    conn_close(c);
+}
+
+/* Idle timeout, or the request's deadline if that comes first. */
 static void conn_idle(conn *c)
 {
-    uv_timer_start(&c->timer, on_timer, c->srv->lim.idle_timeout_ms, 0);
+    uint64_t ms = c->srv->lim.idle_timeout_ms, left = request_left(c);
+    uv_timer_start(&c->timer, on_timer, left < ms ? left : ms, 0);
 }
 
 static void on_shutdown(uv_shutdown_t *s, int status)
@@ -613,7 +640,15 @@ static void conn_reject(conn *c, enum http_errno err)
     const char *code = "bad_request";
     char msg[160];
     /* Every message is ours or http-parser's fixed text: nothing to escape. */
-    if (status == 431) {
+    if (status == 408) {
+        code = "request_timeout";
+        snprintf(msg, sizeof(msg), "the request did not arrive whole within %u s",
+                 (c->srv->lim.request_timeout_ms + 999) / 1000);
+    } else if (status == 503) {
+        code = "too_many_connections";
+        snprintf(msg, sizeof(msg), "%zu connections are open: try again shortly",
+                 c->srv->lim.max_connections);
+    } else if (status == 431) {
         code = "headers_too_large";
         snprintf(msg, sizeof(msg), "request line and headers exceed %zu bytes",
                  c->srv->lim.max_header_bytes);
@@ -786,6 +821,12 @@ static void on_connection(uv_stream_t *server, int status)
     uv_tcp_nodelay(&c->tcp, 1);
     conn_set_peer(c);
     conn_idle(c);
+    /* Bounded: past the cap a client is told so at once, not left waiting. */
+    if (srv->nconns > srv->lim.max_connections) {
+        conn_fail(c, 503, NULL);
+        conn_reject(c, HPE_OK);
+        return;
+    }
     conn_update_reading(c);
 }
 

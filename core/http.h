@@ -24,6 +24,11 @@ typedef struct http_limits {
     size_t max_header_bytes; /* request line + headers; default 16 KiB */
     size_t max_body_bytes;   /* default 1 MiB */
     unsigned idle_timeout_ms; /* close a keep-alive connection idle this long; default 30 s */
+    /* A request must arrive whole (head and body) within this of its first
+     * byte, however it trickles in; else 408 and a close.  Default 60 s. */
+    unsigned request_timeout_ms;
+    /* Connections open at once; one more is answered 503 and closed.  Default 1024. */
+    size_t max_connections;
 } http_limits;
 
 typedef struct http_header {
@@ -81,7 +86,8 @@ void http_server_stop(http_server *srv, void (*done)(void *payload), void *paylo
 /*
  * Also true of this implementation:
  * - Refused requests get JSON {"error":{"code","message"}} and a close:
- *   400 "bad_request", 413 "body_too_large", 431 "headers_too_large".
+ *   400 "bad_request", 408 "request_timeout", 413 "body_too_large",
+ *   431 "headers_too_large", 503 "too_many_connections".
  * - End of input from a client counts as the client leaving: a request still
  *   with the handler is dropped, and http_respond() only frees it.
  * - http-parser caps a request head at 80 KiB whatever max_header_bytes says.

@@ -447,7 +447,10 @@ int server_run(const config *cfg, int demo)
         fault("templates", err);
         goto out;
     }
-    http_limits lim = {cfg->max_header_bytes, cfg->max_body_bytes, 0};
+    http_limits lim = {.max_header_bytes = cfg->max_header_bytes,
+                       .max_body_bytes = cfg->max_body_bytes,
+                       .request_timeout_ms = cfg->request_timeout_s * 1000u,
+                       .max_connections = cfg->max_connections};
     http_limits_defaults(&lim);
     if (http_server_new(&srv.http, &loop, &lim, api_handle, &srv) < 0 ||
         (rc = http_server_listen(srv.http, cfg->listen_host, cfg->listen_port)) < 0) {

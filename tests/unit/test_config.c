@@ -50,11 +50,14 @@ static void values_and_errors(void **state)
     (void)state;
     config c;
     char err[256];
-    write_yaml("listen: 0.0.0.0:9000\nlimits:\n  max_body_bytes: 2048\n");
+    write_yaml("listen: 0.0.0.0:9000\nlimits:\n  max_body_bytes: 2048\n"
+               "  request_timeout_seconds: 20\n  max_connections: 50\n");
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
     assert_string_equal(c.listen_host, "0.0.0.0");
     assert_int_equal(c.listen_port, 9000);
     assert_int_equal(c.max_body_bytes, 2048);
+    assert_int_equal(c.request_timeout_s, 20);
+    assert_int_equal(c.max_connections, 50);
     config_dispose(&c);
 
     write_yaml("listen: 127.0.0.1:8080\nlimits:\n  max_body_bytes: lots\n");

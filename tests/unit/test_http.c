@@ -860,6 +860,91 @@ static void test_graceful_stop(void **state)
     assert_true(atomic_load(&fx->done_seq) > atomic_load(&fx->last_answer_seq));
 }
 
+static int setup_slow(void **state)
+{
+    http_limits lim = {.idle_timeout_ms = 400, .request_timeout_ms = 1000};
+    return start(state, &lim);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A request that trickles in (slowloris) never lets the idle timer fire,
+ * but it must still arrive whole within request_timeout_ms. */
+static void test_request_timeout(void **state)
+{
+    fixture *fx = *state;
+    client *c = client_open(fx);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    send_str(c, "GET /slow HTTP/1.1\r\n");
+    for (int i = 0; i < 20 && ms_since(&t0) < 3000; i++) {
+        usleep(200 * 1000); /* half the idle timeout */
+        if (send(c->fd, "X-A: b\r\n", 8, MSG_NOSIGNAL) < 0)
+            break; /* the server closed: as it should */
+    }
+    expect_error(c, 408, "request_timeout");
+    assert_int_equal(client_eof(c), 1);
+    long ms = ms_since(&t0);
+    assert_true(ms >= 900);
+    assert_true(ms < 2500);
+    client_close(c);
+    assert_int_equal(atomic_load(&fx->handled), 0);
+
+    /* A slow body counts too; a request that arrives in time is answered. */
+    c = client_open(fx);
+    roundtrip(c, "GET /fast HTTP/1.1\r\n\r\n", 200, "GET /fast  0\n");
+    send_str(c, "POST /slow-body HTTP/1.1\r\nContent-Length: 100\r\n\r\n");
+    for (int i = 0; i < 20; i++) {
+        usleep(200 * 1000);
+        if (send(c->fd, "x", 1, MSG_NOSIGNAL) < 0)
+            break;
+    }
+    expect_error(c, 408, "request_timeout");
+    client_close(c);
+}
+
+static int setup_two_connections(void **state)
+{
+    http_limits lim = {.max_connections = 2};
+    return start(state, &lim);
+}
+
+/* Past max_connections a client is answered 503 and closed at once; a slot
+ * freed is taken again. */
+static void test_max_connections(void **state)
+{
+    fixture *fx = *state;
+    client *a = client_open(fx), *b = client_open(fx);
+    roundtrip(a, "GET /a HTTP/1.1\r\n\r\n", 200, "GET /a  0\n");
+    roundtrip(b, "GET /b HTTP/1.1\r\n\r\n", 200, "GET /b  0\n");
+    client *c = client_open(fx);
+    expect_error(c, 503, "too_many_connections");
+    assert_int_equal(client_eof(c), 1);
+    client_close(c);
+    roundtrip(a, "GET /a2 HTTP/1.1\r\n\r\n", 200, "GET /a2  0\n");
+    client_close(b);
+    /* The server notices b's close on its next loop turn. */
+    for (int i = 0; i < 50; i++) {
+        c = client_open(fx);
+        send_str(c, "GET /c HTTP/1.1\r\n\r\n");
+        response r;
+        assert_int_equal(read_response(c, &r, 0), 0);
+        int status = r.status;
+        resp_free(&r);
+        client_close(c);
+        if (status == 200)
+            break;
+        assert_int_equal(status, 503);
+        usleep(20 * 1000);
+    }
+    client_close(a);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -882,6 +967,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_idle_timeout, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_disconnect_before_async_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_graceful_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_timeout, setup_slow, teardown),
+        cmocka_unit_test_setup_teardown(test_max_connections, setup_two_connections, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
