@@ -10,6 +10,10 @@
  *  - kenes_api and kenes_plugin only grow at the end; nothing is reordered.
  *  - Each carries abi_version and struct_size; the core refuses a plugin
  *    whose abi_version differs from KENES_ABI_VERSION.
+ *  - kenes_doctype and kenes_guard come in arrays, whose stride is their
+ *    size: they carry no struct_size, so their layout is fixed for an ABI
+ *    version.  A member added to either means a new KENES_ABI_VERSION (and
+ *    plugins rebuilt), never a silent append.
  *  - Plugins never see core structs: documents, contexts and error
  *    collectors are opaque handles read through the api table.
  *  - Structured values (a document's fields) are jansson json_t, borrowed:
