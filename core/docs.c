@@ -253,6 +253,7 @@ static void write_done(store_write *w, void *payload)
     index_record(op->srv->index, d, &op->v);
     index_set_doc(d, op->newdoc);
     op->newdoc = NULL;
+    report_deadline_of(op->srv, d);
     log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);
     /* An approval changes what the reports say. */
     if (strcmp(op->v.action, "approve") == 0 && op->v.from && strcmp(op->v.from, op->v.to) != 0)

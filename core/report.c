@@ -391,6 +391,22 @@ static void on_deadline(uv_timer_t *t)
         uv_timer_start(t, on_deadline, (uint64_t)(next - util_now_ms()), 0);
 }
 
+void report_deadline_of(server *srv, const idx_doc *d)
+{
+    int64_t due, now = util_now_ms();
+    if (!srv->reports || srv->stopping) /* the timers are not running */
+        return;
+    docs_due(srv, d, &due);
+    if (due <= now)
+        return;
+    /* A deadline that moved later leaves the timer early: on_deadline then
+     * publishes nothing new and finds the next one. */
+    uint64_t in = (uint64_t)(due - now);
+    uv_timer_t *t = &srv->deadline_timer;
+    if (!uv_is_active((uv_handle_t *)t) || in < uv_timer_get_due_in(t))
+        uv_timer_start(t, on_deadline, in, 0);
+}
+
 int report_timers_start(server *srv)
 {
     uv_timer_init(srv->loop, &srv->report_soon_timer);

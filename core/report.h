@@ -32,6 +32,8 @@ void report_soon(server *srv);
 
 /* Timers: daily publication and a wake-up when the nearest deadline passes. */
 int report_timers_start(server *srv);
+/* After a write of d: wake up at its deadline too, if that comes sooner. */
+void report_deadline_of(server *srv, const idx_doc *d);
 void report_timers_stop(server *srv);
 
 #endif

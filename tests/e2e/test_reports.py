@@ -248,5 +248,29 @@ class DailyPublish(ServerTest):
         self.assertIn("По состоянию на 12.02.2026", md)  # dated by the documents' clock
 
 
+class DeadlineWakeUp(ServerTest):
+    """A deadline that a write brings in (a roster ordered on 2 February is due
+    on the 9th at 00:00 UTC) wakes the server when it passes: the reports are
+    republished then, not at the next daily publication."""
+    reports = True
+    env = {"KENES_NOW": "2026-02-08T23:59:57Z"}  # three seconds before it
+
+    def test_a_new_deadline_republishes_when_it_passes(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", roster_body(region="KZ-11", order_date="2026-02-02"), "adm")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["due"], "2026-02-09T00:00:00Z")
+
+        def published():
+            return "Publish reports" in git(s.docs_git, "log", "--format=%s", "main", check=False)
+
+        self.assertFalse(published())
+        deadline = time.time() + 20
+        while not published():
+            self.assertLess(time.time(), deadline, "no publication when the deadline passed")
+            time.sleep(0.2)
+        self.assertIn("a deadline passed", s.read_log())
+
+
 if __name__ == "__main__":
     unittest.main()
