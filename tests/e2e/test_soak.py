@@ -6,11 +6,15 @@ input.  Whatever the step, the server answers below 500 and stays up; at the
 end the history verifies, git fsck is clean, and a restart serves exactly
 what was there.
 
+A second walk runs 4 clients at once on the same documents: the writer's
+queue, ETags and four eyes under contention, with the same checks.
+
 KENES_SOAK_SEED and KENES_SOAK_STEPS choose another walk (default 7, 400)."""
 import json
 import os
 import random
 import subprocess
+import threading
 import unittest
 
 from kenes_harness import Server, git, plan_body, roster_body, run_cli
@@ -151,6 +155,83 @@ class Soak(unittest.TestCase):
             s.start()
             s.tokens.clear()
             self.assertEqual(s.request("GET", "/api/v1/documents", token=s.token("adm")).json, before)
+        finally:
+            s.cleanup()
+
+
+class ConcurrentSoak(unittest.TestCase):
+    def test_four_clients_at_once(self):
+        s = Server(users=USERS_C, reports=True)
+        names = [u[0] for u in USERS_C]
+        lock = threading.Lock()
+        docs, faults, answered = [], [], []
+
+        def worker(seed):
+            rng = random.Random(SEED * 100 + seed)
+            for step in range(STEPS // 3):
+                try:
+                    op = rng.choice(["create", "act", "act", "edit", "read"])
+                    with lock:
+                        known = list(docs)
+                    if op == "create" or not known:
+                        region = rng.choice(REGIONS)
+                        maker = rng.choice([plan_body, roster_body, case_body])
+                        r = s.request("POST", "/api/v1/documents", maker(region=region),
+                                      token=tokens["off11" if region == "KZ-11" else "off15"])
+                        if r.status == 201:
+                            with lock:
+                                docs.append(r.json["id"])
+                    elif op == "act":
+                        user = rng.choice(names)
+                        items = [i for i in s.request("GET", "/api/v1/inbox",
+                                                      token=tokens[user]).json["items"] if i["actions"]]
+                        if not items:
+                            continue
+                        item = rng.choice(items)
+                        cur = s.request("GET", "/api/v1/documents/" + item["id"], token=tokens[user])
+                        if cur.status != 200:
+                            continue
+                        r = s.request("POST", f"/api/v1/documents/{item['id']}/transitions",
+                                      {"action": rng.choice(item["actions"]), "comment": "ок\r\n---\r\n"},
+                                      token=tokens[user], headers={"If-Match": cur.header("ETag")})
+                    elif op == "edit":
+                        doc = rng.choice(known)
+                        cur = s.request("GET", "/api/v1/documents/" + doc, token=tokens["adm"])
+                        if cur.status != 200:
+                            continue
+                        r = s.request("PUT", "/api/v1/documents/" + doc,
+                                      {"title": cur.json["title"] or "—", "body": cur.json["body"] + "!",
+                                       "fields": cur.json["fields"]},
+                                      token=tokens["adm"], headers={"If-Match": cur.header("ETag")})
+                    else:
+                        doc = rng.choice(known)
+                        r = s.request("GET", rng.choice([f"/api/v1/documents/{doc}/history",
+                                                         f"/api/v1/documents/{doc}/dossier.zip",
+                                                         "/reports/national", f"/public/{doc}",
+                                                         "/api/v1/audit?limit=20"]), token=tokens["aud"])
+                    with lock:
+                        answered.append(r.status)
+                        if r.status >= 500:
+                            faults.append((seed, step, op, r))
+                except Exception as e:  # a dropped connection, a bad answer
+                    with lock:
+                        faults.append((seed, step, "exception", repr(e)))
+
+        try:
+            s.start()
+            tokens = {n: s.token(n) for n in names}
+            threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(faults, [])
+            self.assertGreater(sum(1 for c in answered if c < 300), len(answered) // 3)
+            self.assertEqual(s.stop(), 0)
+            for repo in (s.docs_git, s.cases_git):
+                subprocess.run(["git", "-C", repo, "fsck", "--strict"], check=True, capture_output=True)
+            code, out, err = run_cli("verify", "--data", s.data)
+            self.assertEqual(code, 0, out + err)
         finally:
             s.cleanup()
 
