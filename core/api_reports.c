@@ -40,13 +40,14 @@ typedef struct page {
 /*
  * Rendering runs on the loop, and these pages need no login: rendered again
  * on every GET, a long plan would let anyone stall the server at will.  So
- * each path keeps its last page, and a request whose title and Markdown hash
- * the same (BLAKE2b) gets it back: a hash, not a render.  Only paths that
- * name something published get here, so the cache holds at most one page
- * per report and per approved document.
+ * each page keeps its last rendering, and a request whose title and Markdown
+ * hash the same (BLAKE2b) gets it back: a hash, not a render.  The cache key
+ * names what was published ("report:national.md", "public:<id>"), never the
+ * request's path, whose percent-encodings of one name are countless: so the
+ * cache holds at most one page per report and per approved document.
  */
-static void send_markdown_page(server *srv, http_request *req, const char *title, const char *md,
-                               size_t len)
+static void send_markdown_page(server *srv, http_request *req, const char *key, const char *title,
+                               const char *md, size_t len)
 {
     unsigned char hash[crypto_generichash_BYTES];
     crypto_generichash_state st;
@@ -55,7 +56,7 @@ static void send_markdown_page(server *srv, http_request *req, const char *title
     crypto_generichash_update(&st, (const unsigned char *)md, len);
     crypto_generichash_final(&st, hash, sizeof(hash));
 
-    page *pg = map_get(srv->pages, req->path);
+    page *pg = map_get(srv->pages, key);
     if (!pg || sodium_memcmp(pg->hash, hash, sizeof(hash)) != 0) {
         char *body = NULL, *html = NULL;
         size_t blen, hlen;
@@ -64,12 +65,12 @@ static void send_markdown_page(server *srv, http_request *req, const char *title
             rc = render_page(&html, &hlen, srv->page_template, title, body);
         free(body);
         if (rc < 0) {
-            log_warn("reports", "%s cannot be rendered (%d)", req->path, rc);
+            log_warn("reports", "%s cannot be rendered (%d)", key, rc);
             api_reply_error(req, 500, "render", NULL, "the page cannot be rendered");
             return;
         }
         page *fresh = pg ? pg : calloc(1, sizeof(*fresh));
-        if (!fresh || (!pg && map_set(srv->pages, req->path, fresh) < 0)) {
+        if (!fresh || (!pg && map_set(srv->pages, key, fresh) < 0)) {
             /* Out of memory for the cache: answer all the same. */
             http_respond(req, 200, "text/html; charset=utf-8", page_headers, html, hlen);
             free(html);
@@ -118,7 +119,7 @@ static void send_index(server *srv, http_request *req)
     for (size_t i = 0; i < region_count(); i++)
         util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
                         region_at(i)->code);
-    send_markdown_page(srv, req, "Отчёты", md.data, md.len);
+    send_markdown_page(srv, req, "index", "Отчёты", md.data, md.len);
     util_buf_dispose(&md);
 }
 
@@ -173,7 +174,10 @@ void api_reports(server *srv, http_request *req, const char *path)
                      json_string_value(text), json_string_length(text));
         return;
     }
-    send_markdown_page(srv, req, key, json_string_value(text), json_string_length(text));
+    char cache_key[160];
+    snprintf(cache_key, sizeof(cache_key), "report:%s", key);
+    send_markdown_page(srv, req, cache_key, key, json_string_value(text),
+                       json_string_length(text));
 }
 
 /* Approved plans and rosters are public; nothing else is. */
@@ -210,7 +214,9 @@ void api_public(server *srv, http_request *req, const char *id)
         kapi_md_escape(&md, v->to);
         util_buf_puts(&md, " |\n");
     }
-    send_markdown_page(srv, req, title ? title : id, md.data, md.len);
+    char cache_key[320];
+    snprintf(cache_key, sizeof(cache_key), "public:%s", id);
+    send_markdown_page(srv, req, cache_key, title ? title : id, md.data, md.len);
     util_buf_dispose(&md);
 }
 

@@ -182,6 +182,35 @@ class Reports(ServerTest):
         self.assertEqual(status, 200)
         self.assertEqual(self.page("/public/roster/KZ-31/2026-02")[2], public)
 
+    def test_encodings_of_one_page_are_one_page(self):
+        """Percent-encodings of one name are countless: each must not keep a
+        page of its own (the cache is keyed by what was published)."""
+        s = self.srv
+        self.publish()
+        name = "regions/KZ-11"
+        status, _, want = self.page("/reports/" + name)
+        self.assertEqual(status, 200)
+
+        def rss_kb():
+            with open(f"/proc/{s.proc.pid}/status") as f:
+                return int([l for l in f if l.startswith("VmRSS:")][0].split()[1])
+
+        before = rss_kb()
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+        for i in range(1, 4000):
+            path = "".join("%%%02X" % ord(c) if i >> k & 1 else c for k, c in enumerate(name))
+            conn.request("GET", "/reports/" + path)
+            r = conn.getresponse()
+            body = r.read()
+            self.assertEqual((r.status, body), (200, want), path)
+        conn.close()
+        # 4,000 pages of this report kept would be some 16 MB.
+        with open(f"/proc/{s.proc.pid}/maps") as f:
+            if "libasan" in f.read():
+                return  # ASan's quarantine keeps freed memory: RSS says nothing there
+        grown = rss_kb() - before
+        self.assertLess(grown, 4 * 1024, f"{grown} KiB more")
+
     def test_public_documents_and_hostile_markdown(self):
         s = self.srv
         hostile = ("<script>alert(1)</script>\n\n[click](javascript:alert(1))\n\n"
