@@ -274,6 +274,8 @@ static int side_file_begin(const store_write *w, char *msg, size_t cap)
     int rc;
     if (w->side_data)
         rc = util_write_file_atomic(w->side_path, w->side_data, w->side_len, 0600);
+    else if (!w->side_pending)
+        rc = -EINVAL; /* a removal needs the name it goes by until the commit */
     else if ((rc = util_rename_durable(w->side_path, w->side_pending)) == -ENOENT)
         rc = 0; /* already gone: nothing to destroy */
     if (rc < 0) {

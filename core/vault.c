@@ -470,14 +470,17 @@ int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), voi
     while (rc == 0 && map_iter_next(&it, &id, &path)) {
         const char *pending = path;
         char key[4096];
+        snprintf(key, sizeof(key), "%.*s", (int)(strlen(pending) - ERASING_LEN), pending);
         int e;
         if (erased(id, payload)) {
-            /* The erasure was committed: finish it. */
+            /* The erasure was committed: finish it, and no "<hex>.key" may
+             * stay either. */
             vault_forget_key(v, id);
             e = util_unlink_durable(pending);
+            if (e == 0)
+                e = util_unlink_durable(key);
         } else {
             /* It never was: the key goes back to work. */
-            snprintf(key, sizeof(key), "%.*s", (int)(strlen(pending) - ERASING_LEN), pending);
             e = util_rename_durable(pending, key);
         }
         if (e < 0) {
