@@ -37,53 +37,107 @@ typedef struct page {
     size_t len;
 } page;
 
+/* A page to render on the thread pool, and where its answer goes. */
+typedef struct render_job {
+    uv_work_t work;
+    server *srv;
+    http_request *req;
+    unsigned char hash[crypto_generichash_BYTES];
+    char *key, *title, *md;
+    size_t md_len;
+    char *html; /* the result */
+    size_t len;
+    int rc;
+} render_job;
+
+static void render_job_free(render_job *j)
+{
+    free(j->key);
+    free(j->title);
+    free(j->md);
+    free(j->html);
+    free(j);
+}
+
+/* The pool: only the job's own copies and the read-only page template. */
+static void render_work(uv_work_t *w)
+{
+    render_job *j = w->data;
+    char *body = NULL;
+    size_t blen;
+    j->rc = render_markdown(&body, &blen, j->md, j->md_len);
+    if (j->rc == 0)
+        j->rc = render_page(&j->html, &j->len, j->srv->page_template, j->title, body);
+    free(body);
+}
+
+/* Back on the loop: keep the page for the next reader, and answer. */
+static void render_done(uv_work_t *w, int status)
+{
+    render_job *j = w->data;
+    if (status < 0 || j->rc < 0) {
+        log_warn("reports", "%s cannot be rendered (%d)", j->key, status < 0 ? status : j->rc);
+        api_reply_error(j->req, 500, "render", NULL, "the page cannot be rendered");
+        render_job_free(j);
+        return;
+    }
+    http_respond(j->req, 200, "text/html; charset=utf-8", page_headers, j->html, j->len);
+    page *pg = map_get(j->srv->pages, j->key);
+    if (!pg && (pg = calloc(1, sizeof(*pg))) != NULL && map_set(j->srv->pages, j->key, pg) < 0) {
+        free(pg);
+        pg = NULL; /* out of memory for the cache: the answer went all the same */
+    }
+    if (pg) {
+        free(pg->html);
+        memcpy(pg->hash, j->hash, sizeof(pg->hash));
+        pg->html = j->html;
+        pg->len = j->len;
+        j->html = NULL;
+    }
+    render_job_free(j);
+}
+
 /*
- * Rendering runs on the loop, and these pages need no login: rendered again
- * on every GET, a long plan would let anyone stall the server at will.  So
- * each page keeps its last rendering, and a request whose title and Markdown
- * hash the same (BLAKE2b) gets it back: a hash, not a render.  The cache key
+ * These pages need no login, and rendering is work (a long plan, up to the
+ * render budget's 0.3 s): it runs on the thread pool, never on the loop, and
+ * each page keeps its last rendering, so a request whose title and Markdown
+ * hash the same (BLAKE2b) gets it back at the cost of a hash.  The cache key
  * names what was published ("report:national.md", "public:<id>"), never the
  * request's path, whose percent-encodings of one name are countless: so the
  * cache holds at most one page per report and per approved document.
+ * md is taken over (free()d here); title and key are copied.
  */
 static void send_markdown_page(server *srv, http_request *req, const char *key, const char *title,
-                               const char *md, size_t len)
+                               char *md, size_t len)
 {
-    unsigned char hash[crypto_generichash_BYTES];
+    render_job *j = md ? calloc(1, sizeof(*j)) : NULL;
+    if (!j) {
+        free(md);
+        api_reply_error(req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    j->md = md;
+    j->md_len = len;
     crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+    crypto_generichash_init(&st, NULL, 0, sizeof(j->hash));
     crypto_generichash_update(&st, (const unsigned char *)title, strlen(title) + 1);
     crypto_generichash_update(&st, (const unsigned char *)md, len);
-    crypto_generichash_final(&st, hash, sizeof(hash));
+    crypto_generichash_final(&st, j->hash, sizeof(j->hash));
 
-    page *pg = map_get(srv->pages, key);
-    if (!pg || sodium_memcmp(pg->hash, hash, sizeof(hash)) != 0) {
-        char *body = NULL, *html = NULL;
-        size_t blen, hlen;
-        int rc = render_markdown(&body, &blen, md, len);
-        if (rc == 0)
-            rc = render_page(&html, &hlen, srv->page_template, title, body);
-        free(body);
-        if (rc < 0) {
-            log_warn("reports", "%s cannot be rendered (%d)", key, rc);
-            api_reply_error(req, 500, "render", NULL, "the page cannot be rendered");
-            return;
-        }
-        page *fresh = pg ? pg : calloc(1, sizeof(*fresh));
-        if (!fresh || (!pg && map_set(srv->pages, key, fresh) < 0)) {
-            /* Out of memory for the cache: answer all the same. */
-            http_respond(req, 200, "text/html; charset=utf-8", page_headers, html, hlen);
-            free(html);
-            free(fresh);
-            return;
-        }
-        free(fresh->html);
-        memcpy(fresh->hash, hash, sizeof(hash));
-        fresh->html = html;
-        fresh->len = hlen;
-        pg = fresh;
+    const page *pg = map_get(srv->pages, key);
+    if (pg && sodium_memcmp(pg->hash, j->hash, sizeof(j->hash)) == 0) {
+        http_respond(req, 200, "text/html; charset=utf-8", page_headers, pg->html, pg->len);
+        render_job_free(j);
+        return;
     }
-    http_respond(req, 200, "text/html; charset=utf-8", page_headers, pg->html, pg->len);
+    j->srv = srv;
+    j->req = req;
+    j->work.data = j;
+    if (!(j->key = strdup(key)) || !(j->title = strdup(title)) ||
+        uv_queue_work(srv->loop, &j->work, render_work, render_done) < 0) {
+        api_reply_error(req, 500, "internal", NULL, "the page cannot be rendered now");
+        render_job_free(j);
+    }
 }
 
 int api_pages_new(server *srv)
@@ -119,8 +173,9 @@ static void send_index(server *srv, http_request *req)
     for (size_t i = 0; i < region_count(); i++)
         util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
                         region_at(i)->code);
-    send_markdown_page(srv, req, "index", "Отчёты", md.data, md.len);
-    util_buf_dispose(&md);
+    size_t len;
+    char *text = util_buf_detach(&md, &len);
+    send_markdown_page(srv, req, "index", "Отчёты", text, len);
 }
 
 static void send_bundle(server *srv, http_request *req)
@@ -176,8 +231,10 @@ void api_reports(server *srv, http_request *req, const char *path)
     }
     char cache_key[160];
     snprintf(cache_key, sizeof(cache_key), "report:%s", key);
-    send_markdown_page(srv, req, cache_key, key, json_string_value(text),
-                       json_string_length(text));
+    char *copy = malloc(json_string_length(text) + 1);
+    if (copy)
+        memcpy(copy, json_string_value(text), json_string_length(text) + 1);
+    send_markdown_page(srv, req, cache_key, key, copy, json_string_length(text));
 }
 
 /* Approved plans and rosters are public; nothing else is. */
@@ -216,8 +273,9 @@ void api_public(server *srv, http_request *req, const char *id)
     }
     char cache_key[320];
     snprintf(cache_key, sizeof(cache_key), "public:%s", id);
-    send_markdown_page(srv, req, cache_key, title ? title : id, md.data, md.len);
-    util_buf_dispose(&md);
+    size_t len;
+    char *text = util_buf_detach(&md, &len);
+    send_markdown_page(srv, req, cache_key, title ? title : id, text, len);
 }
 
 static void generated(int status, const json_t *changed, void *payload)

@@ -462,6 +462,11 @@ static int neutralise_urls(cmark_node *doc)
     return rc;
 }
 
+void render_init(void)
+{
+    cmark_gfm_core_extensions_ensure_registered();
+}
+
 int render_markdown(char **html, size_t *len, const char *md, size_t md_len)
 {
     if (!html || !len)

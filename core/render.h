@@ -43,6 +43,10 @@
 
 #include <stddef.h>
 
+/* Register cmark-gfm's extensions: once, before render_markdown() runs on
+ * more than one thread (cmark's registration is not thread-safe). */
+void render_init(void);
+
 /* The longest Markdown render_markdown() takes (the API's default body limit). */
 #define RENDER_MAX_MARKDOWN ((size_t)1 << 20)
 

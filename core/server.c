@@ -16,6 +16,7 @@
 #include "log.h"
 #include "message.h"
 #include "region.h"
+#include "render.h"
 #include "report.h"
 #include "util.h"
 #include "yml.h"
@@ -468,6 +469,7 @@ int server_run(const config *cfg, int demo)
         fault("cannot read the page template", path);
         goto out;
     }
+    render_init(); /* before any page is rendered on the thread pool */
     if (api_pages_new(&srv) < 0) {
         fault("pages", "out of memory");
         goto out;

@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -210,6 +211,36 @@ class Reports(ServerTest):
                 return  # ASan's quarantine keeps freed memory: RSS says nothing there
         grown = rss_kb() - before
         self.assertLess(grown, 4 * 1024, f"{grown} KiB more")
+
+    def test_a_long_page_renders_off_the_loop(self):
+        """A 250 KB table takes cmark a good fraction of a second: the server
+        must go on answering meanwhile (the render runs on the thread pool)."""
+        s = self.srv
+        body = "|" + "h|" * 20 + "\n|" + "-|" * 20 + "\n" + ("|" + "a|" * 20 + "\n") * 6000
+        r = s.post("/api/v1/documents", plan_body(region="KZ-47", body=body), "adm")
+        self.assertEqual(r.status, 201, r)
+        r = s.act("plan/KZ-47/2026", "submit", "adm", r.header("ETag"))
+        r = s.act("plan/KZ-47/2026", "approve", "rev1", r.header("ETag"))
+        r = s.act("plan/KZ-47/2026", "approve", "rev2", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "approved", r)
+        took = {}
+
+        def render():
+            t0 = time.monotonic()
+            status, _, html = self.page("/public/plan/KZ-47/2026")
+            took["page"] = (status, time.monotonic() - t0, html.count(b"<tr>"))
+
+        t = threading.Thread(target=render)
+        t.start()
+        time.sleep(0.01)
+        t0 = time.monotonic()
+        self.assertEqual(self.page("/healthz")[0], 200)
+        took["healthz"] = time.monotonic() - t0
+        t.join()
+        status, page_s, rows = took["page"]
+        self.assertEqual((status, rows), (200, 6001 + 5), took)  # the table, and the history (4 + head)
+        if page_s > 0.06:  # else too fast here to tell
+            self.assertLess(took["healthz"], page_s / 3, took)
 
     def test_public_documents_and_hostile_markdown(self):
         s = self.srv
