@@ -30,58 +30,109 @@ static const char page_headers[] = "Cache-Control: no-cache\r\n"
                                    "Referrer-Policy: no-referrer\r\n"
                                    "Content-Security-Policy: " RENDER_PAGE_CSP "\r\n";
 
-/* A page as last rendered for one path, and what it was rendered from. */
+/* A page (or the bundle) as last made, and the hash of what it was made from. */
 typedef struct page {
-    unsigned char hash[crypto_generichash_BYTES]; /* of the title, a NUL, the Markdown */
-    char *html;
+    unsigned char hash[crypto_generichash_BYTES];
+    char *html; /* the page, or the zip */
     size_t len;
 } page;
 
-/* A page to render on the thread pool, and where its answer goes. */
+static const char bundle_headers[] =
+    "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
+    "Content-Disposition: attachment; filename=\"kenes-reports.zip\"\r\n";
+
+/* A page to render, or the bundle to zip, on the thread pool; the job owns
+ * copies of everything it reads but the read-only page template. */
 typedef struct render_job {
     uv_work_t work;
     server *srv;
     http_request *req;
+    crypto_generichash_state st; /* over what is made from; final into hash */
     unsigned char hash[crypto_generichash_BYTES];
-    char *key, *title, *md;
+    char *key;
+    char *title, *md; /* a page */
     size_t md_len;
-    char *html; /* the result */
+    char **names, **texts; /* or the bundle: n reports */
+    size_t *lens, n;
+    char *out; /* the result */
     size_t len;
     int rc;
 } render_job;
 
 static void render_job_free(render_job *j)
 {
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->names[i]);
+        free(j->texts[i]);
+    }
+    free(j->names);
+    free(j->texts);
+    free(j->lens);
     free(j->key);
     free(j->title);
     free(j->md);
-    free(j->html);
+    free(j->out);
     free(j);
 }
 
-/* The pool: only the job's own copies and the read-only page template. */
+static render_job *render_job_new(const char *key)
+{
+    render_job *j = calloc(1, sizeof(*j));
+    if (j && !(j->key = strdup(key))) {
+        free(j);
+        return NULL;
+    }
+    if (j)
+        crypto_generichash_init(&j->st, NULL, 0, sizeof(j->hash));
+    return j;
+}
+
+/* What the made thing depends on; a NUL ends each part so that no two
+ * different inputs run together the same. */
+static void render_job_hash(render_job *j, const char *data, size_t len)
+{
+    crypto_generichash_update(&j->st, (const unsigned char *)data, len);
+    crypto_generichash_update(&j->st, (const unsigned char *)"", 1);
+}
+
+static void reply(render_job *j, const char *data, size_t len)
+{
+    if (j->names)
+        http_respond(j->req, 200, "application/zip", bundle_headers, data, len);
+    else
+        http_respond(j->req, 200, "text/html; charset=utf-8", page_headers, data, len);
+}
+
 static void render_work(uv_work_t *w)
 {
     render_job *j = w->data;
+    if (j->names) {
+        j->rc = render_bundle(&j->out, &j->len, (const char *const *)j->names,
+                              (const char *const *)j->texts, j->lens, j->n);
+        return;
+    }
     char *body = NULL;
     size_t blen;
     j->rc = render_markdown(&body, &blen, j->md, j->md_len);
     if (j->rc == 0)
-        j->rc = render_page(&j->html, &j->len, j->srv->page_template, j->title, body);
+        j->rc = render_page(&j->out, &j->len, j->srv->page_template, j->title, body);
     free(body);
 }
 
-/* Back on the loop: keep the page for the next reader, and answer. */
+/* Back on the loop: keep the result for the next reader, and answer. */
 static void render_done(uv_work_t *w, int status)
 {
     render_job *j = w->data;
     if (status < 0 || j->rc < 0) {
-        log_warn("reports", "%s cannot be rendered (%d)", j->key, status < 0 ? status : j->rc);
-        api_reply_error(j->req, 500, "render", NULL, "the page cannot be rendered");
+        log_warn("reports", "%s cannot be made (%d)", j->key, status < 0 ? status : j->rc);
+        if (j->names)
+            api_reply_error(j->req, 500, "bundle", NULL, "the bundle cannot be built");
+        else
+            api_reply_error(j->req, 500, "render", NULL, "the page cannot be rendered");
         render_job_free(j);
         return;
     }
-    http_respond(j->req, 200, "text/html; charset=utf-8", page_headers, j->html, j->len);
+    reply(j, j->out, j->len);
     page *pg = map_get(j->srv->pages, j->key);
     if (!pg && (pg = calloc(1, sizeof(*pg))) != NULL && map_set(j->srv->pages, j->key, pg) < 0) {
         free(pg);
@@ -90,54 +141,59 @@ static void render_done(uv_work_t *w, int status)
     if (pg) {
         free(pg->html);
         memcpy(pg->hash, j->hash, sizeof(pg->hash));
-        pg->html = j->html;
+        pg->html = j->out;
         pg->len = j->len;
-        j->html = NULL;
+        j->out = NULL;
     }
     render_job_free(j);
 }
 
 /*
- * These pages need no login, and rendering is work (a long plan, up to the
- * render budget's 0.3 s): it runs on the thread pool, never on the loop, and
- * each page keeps its last rendering, so a request whose title and Markdown
- * hash the same (BLAKE2b) gets it back at the cost of a hash.  The cache key
- * names what was published ("report:national.md", "public:<id>"), never the
- * request's path, whose percent-encodings of one name are countless: so the
- * cache holds at most one page per report and per approved document.
- * md is taken over (free()d here); title and key are copied.
+ * These pages need no login, and making them is work (a long plan, up to
+ * the render budget's 0.3 s; a zip of every report): it runs on the thread
+ * pool, never on the loop, and each keeps its last result, so a request
+ * whose input hashes the same (BLAKE2b) gets it back at the cost of a hash.
+ * The cache key names what was published ("report:national.md",
+ * "public:<id>", "bundle"), never the request's path, whose
+ * percent-encodings of one name are countless: so the cache holds at most
+ * one result per report, per approved document, and the bundle.  j is the
+ * job, its input and hash filled in; taken over.
  */
+static void serve(server *srv, http_request *req, render_job *j)
+{
+    crypto_generichash_final(&j->st, j->hash, sizeof(j->hash));
+    const page *pg = map_get(srv->pages, j->key);
+    j->req = req;
+    if (pg && sodium_memcmp(pg->hash, j->hash, sizeof(j->hash)) == 0) {
+        reply(j, pg->html, pg->len);
+        render_job_free(j);
+        return;
+    }
+    j->srv = srv;
+    j->work.data = j;
+    if (uv_queue_work(srv->loop, &j->work, render_work, render_done) < 0) {
+        api_reply_error(req, 500, "internal", NULL, "the page cannot be made now");
+        render_job_free(j);
+    }
+}
+
+/* md is taken over (free()d here); key and title are copied. */
 static void send_markdown_page(server *srv, http_request *req, const char *key, const char *title,
                                char *md, size_t len)
 {
-    render_job *j = md ? calloc(1, sizeof(*j)) : NULL;
-    if (!j) {
+    render_job *j = md ? render_job_new(key) : NULL;
+    if (!j || !(j->title = strdup(title))) {
         free(md);
+        if (j)
+            render_job_free(j);
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
     j->md = md;
     j->md_len = len;
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, sizeof(j->hash));
-    crypto_generichash_update(&st, (const unsigned char *)title, strlen(title) + 1);
-    crypto_generichash_update(&st, (const unsigned char *)md, len);
-    crypto_generichash_final(&st, j->hash, sizeof(j->hash));
-
-    const page *pg = map_get(srv->pages, key);
-    if (pg && sodium_memcmp(pg->hash, j->hash, sizeof(j->hash)) == 0) {
-        http_respond(req, 200, "text/html; charset=utf-8", page_headers, pg->html, pg->len);
-        render_job_free(j);
-        return;
-    }
-    j->srv = srv;
-    j->req = req;
-    j->work.data = j;
-    if (!(j->key = strdup(key)) || !(j->title = strdup(title)) ||
-        uv_queue_work(srv->loop, &j->work, render_work, render_done) < 0) {
-        api_reply_error(req, 500, "internal", NULL, "the page cannot be rendered now");
-        render_job_free(j);
-    }
+    render_job_hash(j, title, strlen(title));
+    render_job_hash(j, md, len);
+    serve(srv, req, j);
 }
 
 int api_pages_new(server *srv)
@@ -180,32 +236,37 @@ static void send_index(server *srv, http_request *req)
 
 static void send_bundle(server *srv, http_request *req)
 {
-    size_t n = json_object_size(srv->reports), i = 0;
-    const char **names = calloc(n ? n : 1, sizeof(*names));
-    const char **texts = calloc(n ? n : 1, sizeof(*texts));
-    size_t *lens = calloc(n ? n : 1, sizeof(*lens));
+    size_t n = json_object_size(srv->reports);
+    render_job *j = render_job_new("bundle");
+    int ok = j && (j->names = calloc(n ? n : 1, sizeof(*j->names))) &&
+             (j->texts = calloc(n ? n : 1, sizeof(*j->texts))) &&
+             (j->lens = calloc(n ? n : 1, sizeof(*j->lens)));
     const char *name;
     json_t *v;
-    char *zip = NULL;
-    size_t zlen = 0;
     json_object_foreach(srv->reports, name, v)
     {
-        names[i] = name;
-        texts[i] = json_string_value(v);
-        lens[i] = json_string_length(v);
-        i++;
+        if (!ok)
+            break;
+        size_t len = json_string_length(v);
+        j->names[j->n] = strdup(name);
+        j->texts[j->n] = malloc(len + 1);
+        j->lens[j->n] = len;
+        ok = j->names[j->n] && j->texts[j->n];
+        if (j->texts[j->n])
+            memcpy(j->texts[j->n], json_string_value(v), len + 1);
+        j->n++;
+        if (ok) {
+            render_job_hash(j, name, strlen(name));
+            render_job_hash(j, json_string_value(v), len);
+        }
     }
-    if (!names || !texts || !lens || render_bundle(&zip, &zlen, names, texts, lens, i) < 0)
+    if (!ok) {
+        if (j)
+            render_job_free(j);
         api_reply_error(req, 500, "bundle", NULL, "the bundle cannot be built");
-    else
-        http_respond(req, 200, "application/zip",
-                     "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
-                     "Content-Disposition: attachment; filename=\"kenes-reports.zip\"\r\n",
-                     zip, zlen);
-    free(zip);
-    free(names);
-    free(texts);
-    free(lens);
+        return;
+    }
+    serve(srv, req, j);
 }
 
 void api_reports(server *srv, http_request *req, const char *path)

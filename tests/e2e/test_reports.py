@@ -1,5 +1,6 @@
 """Deadlines that chase the work, and the reports published from it."""
 import http.client
+import io
 import os
 import re
 import subprocess
@@ -7,6 +8,7 @@ import tempfile
 import threading
 import time
 import unittest
+import zipfile
 
 from kenes_harness import ServerTest, commit_count, git, plan_body, roster_body
 from test_cases import USERS_C, case_body
@@ -170,6 +172,14 @@ class Reports(ServerTest):
         self.assertEqual(status, 200)
         self.assertEqual(self.page("/reports/regions/KZ-31")[2], before)  # the same page again
         self.assertNotIn("Серикова Айжан".encode(), before)
+
+        def bundled(name):
+            status, _, data = self.page("/reports/bundle.zip")
+            self.assertEqual(status, 200)
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                return z.read(name).decode()
+
+        self.assertNotIn("Серикова Айжан", bundled("regions/KZ-31.md"))
         r = s.post("/api/v1/documents", roster_body(region="KZ-31"), "adm")
         r = s.act("roster/KZ-31/2026-02", "submit", "adm", r.header("ETag"))
         r = s.act("roster/KZ-31/2026-02", "approve", "rev1", r.header("ETag"))
@@ -179,6 +189,7 @@ class Reports(ServerTest):
         status, _, after = self.page("/reports/regions/KZ-31")
         self.assertEqual(status, 200)
         self.assertIn("Серикова Айжан".encode(), after)
+        self.assertIn("Серикова Айжан", bundled("regions/KZ-31.md"))  # the bundle follows too
         status, _, public = self.page("/public/roster/KZ-31/2026-02")
         self.assertEqual(status, 200)
         self.assertEqual(self.page("/public/roster/KZ-31/2026-02")[2], public)
