@@ -422,6 +422,40 @@ static int users_adopt(auth *a, auth_user *loaded, size_t n)
     return 0;
 }
 
+static void session_free(session *s)
+{
+    free(s->user);
+    free(s);
+}
+
+/* Make room for one more session of user: at most AUTH_SESSIONS_PER_USER,
+ * so logging in again and again cannot grow memory without bound. */
+static void sessions_trim_user(auth *a, const char *user)
+{
+    for (;;) {
+        size_t count = 0;
+        const char *oldest = NULL;
+        uint64_t oldest_used = UINT64_MAX;
+        map_iter it;
+        const char *k;
+        void *v;
+        map_iter_init(&it, a->sessions);
+        while (map_iter_next(&it, &k, &v)) {
+            const session *s = v;
+            if (strcmp(s->user, user) != 0)
+                continue;
+            count++;
+            if (s->last_used < oldest_used) {
+                oldest_used = s->last_used;
+                oldest = k;
+            }
+        }
+        if (count < AUTH_SESSIONS_PER_USER || !oldest)
+            return;
+        session_free(map_remove(a->sessions, oldest));
+    }
+}
+
 /* Drop the sessions idle too long and, with check_users, those whose user is
  * gone or disabled.  Keys are collected first: removing while iterating is
  * not something map.h promises. */
@@ -450,9 +484,7 @@ static void sessions_prune(auth *a, int check_users)
         snprintf(stale[n++], sizeof(*stale), "%s", k);
     }
     for (size_t i = 0; i < n; i++) {
-        session *s = map_remove(a->sessions, stale[i]);
-        free(s->user);
-        free(s);
+        session_free(map_remove(a->sessions, stale[i]));
     }
     free(stale);
 }
@@ -585,10 +617,8 @@ void auth_close(auth *a)
         const char *k;
         void *v;
         map_iter_init(&it, a->sessions);
-        while (map_iter_next(&it, &k, &v)) {
-            free(((session *)v)->user);
-            free(v);
-        }
+        while (map_iter_next(&it, &k, &v))
+            session_free(v);
         map_free(a->sessions);
     }
     throttle_free(a->by_user);
@@ -696,11 +726,10 @@ static void login_done(uv_work_t *w, int status)
         if (s && (s->user = strdup(u->name)) != NULL) {
             s->last_used = now;
             sessions_prune(a, 0);
+            sessions_trim_user(a, u->name);
             ok = map_set(a->sessions, key, s) == 0;
-            if (!ok) {
-                free(s->user);
-                free(s);
-            }
+            if (!ok)
+                session_free(s);
         } else {
             free(s);
             ok = 0;
@@ -762,8 +791,7 @@ const auth_user *auth_session(auth *a, const char *token)
     const auth_user *u = auth_user_find(a, s->user);
     if (now - s->last_used > a->idle_ms || !u || u->disabled) {
         map_remove(a->sessions, key);
-        free(s->user);
-        free(s);
+        session_free(s);
         return NULL;
     }
     s->last_used = now;
@@ -779,7 +807,6 @@ int auth_logout(auth *a, const char *token)
     session *s = map_remove(a->sessions, key);
     if (!s)
         return KENES_ENOTFOUND;
-    free(s->user);
-    free(s);
+    session_free(s);
     return 0;
 }

@@ -23,6 +23,9 @@
 
 #define AUTH_MIN_PASSWORD 12
 #define AUTH_TOKEN_CHARS 44 /* 43 + NUL */
+/* Sessions one user may hold at once; a login past this ends the one used
+ * least recently. */
+#define AUTH_SESSIONS_PER_USER 20
 
 /* Defaults of auth_set_limits: 5 failures per user name, 20 per address, in 15 minutes. */
 #define AUTH_FAILURES_PER_USER 5

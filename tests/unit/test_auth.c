@@ -388,6 +388,35 @@ static void broken_file_keeps_the_users(void **state)
     close_auth(a, &loop);
 }
 
+/* Logging in again and again keeps at most AUTH_SESSIONS_PER_USER sessions:
+ * the one used least recently goes; other users' sessions stay. */
+static void sessions_are_capped_per_user(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    open_auth(&a, &loop);
+    result other = login(&loop, a, "rev", "another-long-pass", "10.2.0.1");
+    assert_int_equal(other.status, 0);
+    result first = login(&loop, a, "off11", "long-enough-pass", "10.2.0.1");
+    result second = login(&loop, a, "off11", "long-enough-pass", "10.2.0.1");
+    assert_int_equal(first.status, 0);
+    assert_int_equal(second.status, 0);
+    usleep(5 * 1000); /* a later millisecond than the second login's */
+    uv_update_time(&loop);
+    assert_non_null(auth_session(a, first.token)); /* used: now the second is the oldest */
+    result last = {0};
+    for (int i = 2; i < AUTH_SESSIONS_PER_USER + 1; i++) {
+        last = login(&loop, a, "off11", "long-enough-pass", "10.2.0.1");
+        assert_int_equal(last.status, 0);
+    }
+    assert_null(auth_session(a, second.token));
+    assert_non_null(auth_session(a, first.token));
+    assert_non_null(auth_session(a, last.token));
+    assert_non_null(auth_session(a, other.token));
+    close_auth(a, &loop);
+}
+
 int main(void)
 {
     /* One pool thread: logins queued together finish in the order queued. */
@@ -403,6 +432,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(disabled_users_lose_their_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(passwd_applies_to_the_next_login, setup, teardown),
         cmocka_unit_test_setup_teardown(broken_file_keeps_the_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(sessions_are_capped_per_user, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
