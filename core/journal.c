@@ -65,6 +65,7 @@ typedef struct walk_ctx {
     int repo;
     util_buf lines;
     size_t commits;
+    size_t foreign; /* commits without Kenes trailers */
 } walk_ctx;
 
 static int from_git(const store_commit_info *c, void *payload)
@@ -76,7 +77,12 @@ static int from_git(const store_commit_info *c, void *payload)
     if (is < 0)
         return 0; /* a publication of the reports: no document's history */
     if (!is) {
+        /* Made behind the server's back (verify names it).  Its line says
+         * so, and that main's tree may differ from what the documents'
+         * versions hold; it also marks how far the journal has looked. */
         log_warn("index", "commit %.12s carries no Kenes trailers; skipped", c->commit);
+        util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"foreign\":true}\n", c->commit);
+        w->foreign++;
         return 0;
     }
     int rc = w->ix ? add(w->ix, w->repo, m.document, &v) : 0;
@@ -101,7 +107,7 @@ static int append_lines(const char *path, const util_buf *b)
 }
 
 static int read_journal(doc_index *ix, int repo, const char *path, char last[STORE_OID_HEX],
-                        size_t *good, char *err, size_t errcap)
+                        size_t *good, int *foreign, char *err, size_t errcap)
 {
     char *text;
     size_t len;
@@ -132,6 +138,9 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
              * recovered from git below. */
             log_warn("index", "%s: an unfinished last line; recovering from git", path);
             *good = (size_t)(p - text);
+        } else if (commit && strlen(commit) == 40 && json_is_true(json_object_get(j, "foreign"))) {
+            *foreign = 1;
+            memcpy(last, commit, STORE_OID_HEX);
         } else if (!commit || strlen(commit) != 40 || !document || !v.author || !v.action ||
                    !v.to) {
             snprintf(err, errcap, "%.900s:%zu: not a journal line (run kenes reindex)", path,
@@ -149,13 +158,15 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
     return rc;
 }
 
-int journal_load(doc_index *ix, store *s, int repo, const char *path, char *err, size_t errcap)
+int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign, char *err,
+                 size_t errcap)
 {
-    walk_ctx w = {ix, repo, {0}, 0};
+    walk_ctx w = {ix, repo, {0}, 0, 0};
     util_buf_init(&w.lines);
     char last[STORE_OID_HEX] = "";
     size_t good = 0;
-    int rc = read_journal(ix, repo, path, last, &good, err, errcap);
+    *foreign = 0;
+    int rc = read_journal(ix, repo, path, last, &good, foreign, err, errcap);
     int fresh = rc == -ENOENT;
     if (rc < 0 && !fresh)
         return rc;
@@ -173,10 +184,12 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, char *err,
         return KENES_ESTALE;
     }
     rc = store_walk_since(s, last[0] ? last : NULL, from_git, &w);
-    if (rc == 0 && (fresh || w.commits))
+    if (rc == 0 && (fresh || w.commits || w.foreign))
         rc = append_lines(path, &w.lines);
     if (rc == 0 && w.commits && !fresh)
         log_warn("index", "%zu commit(s) after the journal's end added from git", w.commits);
+    if (w.foreign)
+        *foreign = 1;
     if (rc < 0 && !err[0])
         snprintf(err, errcap, "cannot read the history of %.900s", path);
     util_buf_dispose(&w.lines);
@@ -185,7 +198,7 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, char *err,
 
 int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap)
 {
-    walk_ctx w = {NULL, 0, {0}, 0};
+    walk_ctx w = {NULL, 0, {0}, 0, 0};
     util_buf_init(&w.lines);
     int rc = store_walk(s, from_git, &w);
     if (rc == 0)
@@ -203,7 +216,7 @@ long journal_check(store *s, const char *path,
                    void (*fault)(const char *what, const char *commit, void *payload),
                    void *payload)
 {
-    walk_ctx w = {NULL, 0, {0}, 0};
+    walk_ctx w = {NULL, 0, {0}, 0, 0};
     util_buf_init(&w.lines);
     char *text = NULL;
     size_t len;

@@ -65,6 +65,11 @@ typedef struct load_ctx {
     store *s;
     vault *vault;
     int repo;
+    /* main's head, when every commit in it is one of ours: then each
+     * document's latest file is the one in main's tree, and all are read
+     * from that one tree, whose folders libgit2 then keeps parsed.  "" to
+     * read each at its own latest version (a tree apart for each). */
+    char head[STORE_OID_HEX];
     char *err;
     size_t errcap;
 } load_ctx;
@@ -79,7 +84,7 @@ static int load_head(idx_doc *d, void *payload)
     size_t len;
     json_t *doc = NULL;
     snprintf(path, sizeof(path), "%s.md", d->id);
-    int rc = store_read_at(lc->s, &text, &len, d->version, path);
+    int rc = store_read_at(lc->s, &text, &len, lc->head[0] ? lc->head : d->version, path);
     if (rc < 0) {
         snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, d->version);
         return rc;
@@ -121,10 +126,16 @@ void server_journal_path(char *out, size_t cap, const char *data_dir, int repo)
 int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
                          char *err, size_t errcap)
 {
-    int rc = journal_load(ix, s, repo, journal, err, errcap);
+    int foreign;
+    int rc = journal_load(ix, s, repo, journal, &foreign, err, errcap);
     if (rc < 0)
         return rc;
-    load_ctx lc = {s, v, repo, err, errcap};
+    load_ctx lc = {.s = s, .vault = v, .repo = repo, .err = err, .errcap = errcap};
+    if (!foreign && store_head(s, lc.head) < 0)
+        lc.head[0] = '\0';
+    if (foreign)
+        log_warn("index", "%s: commits made outside kenes: each document is read at its "
+                          "latest version", server_repo_names[repo]);
     return index_foreach(ix, load_head, &lc);
 }
 
