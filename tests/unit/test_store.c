@@ -704,7 +704,7 @@ static int write_journaled(fixture *f, int i, char commit[STORE_OID_HEX])
     assert_int_equal(store_submit(f->s, &w, on_write, &log), 0);
     uv_run(&f->loop, UV_RUN_DEFAULT);
     assert_int_equal(log.calls, 1);
-    strcpy(commit, w.commit);
+    snprintf(commit, STORE_OID_HEX, "%s", w.commit);
     return w.status;
 }
 
