@@ -47,8 +47,7 @@ typedef struct render_job {
     uv_work_t work;
     server *srv;
     http_request *req;
-    crypto_generichash_state st; /* over what is made from; final into hash */
-    unsigned char hash[crypto_generichash_BYTES];
+    unsigned char hash[crypto_generichash_BYTES]; /* of what it is made from */
     char *key;
     char *title, *md; /* a page */
     size_t md_len;
@@ -75,32 +74,20 @@ static void render_job_free(render_job *j)
     free(j);
 }
 
-static render_job *render_job_new(const char *key)
+/* What a page or the bundle is made from goes into its hash part by part; a
+ * NUL ends each part, so that no two different inputs run together the same. */
+static void hash_part(crypto_generichash_state *st, const char *data, size_t len)
 {
-    render_job *j = calloc(1, sizeof(*j));
-    if (j && !(j->key = strdup(key))) {
-        free(j);
-        return NULL;
-    }
-    if (j)
-        crypto_generichash_init(&j->st, NULL, 0, sizeof(j->hash));
-    return j;
+    crypto_generichash_update(st, (const unsigned char *)data, len);
+    crypto_generichash_update(st, (const unsigned char *)"", 1);
 }
 
-/* What the made thing depends on; a NUL ends each part so that no two
- * different inputs run together the same. */
-static void render_job_hash(render_job *j, const char *data, size_t len)
+static void reply(http_request *req, int bundle, const char *data, size_t len)
 {
-    crypto_generichash_update(&j->st, (const unsigned char *)data, len);
-    crypto_generichash_update(&j->st, (const unsigned char *)"", 1);
-}
-
-static void reply(render_job *j, const char *data, size_t len)
-{
-    if (j->names)
-        http_respond(j->req, 200, "application/zip", bundle_headers, data, len);
+    if (bundle)
+        http_respond(req, 200, "application/zip", bundle_headers, data, len);
     else
-        http_respond(j->req, 200, "text/html; charset=utf-8", page_headers, data, len);
+        http_respond(req, 200, "text/html; charset=utf-8", page_headers, data, len);
 }
 
 static void render_work(uv_work_t *w)
@@ -132,7 +119,7 @@ static void render_done(uv_work_t *w, int status)
         render_job_free(j);
         return;
     }
-    reply(j, j->out, j->len);
+    reply(j->req, j->names != NULL, j->out, j->len);
     page *pg = map_get(j->srv->pages, j->key);
     if (!pg && (pg = calloc(1, sizeof(*pg))) != NULL && map_set(j->srv->pages, j->key, pg) < 0) {
         free(pg);
@@ -152,48 +139,71 @@ static void render_done(uv_work_t *w, int status)
  * These pages need no login, and making them is work (a long plan, up to
  * the render budget's 0.3 s; a zip of every report): it runs on the thread
  * pool, never on the loop, and each keeps its last result, so a request
- * whose input hashes the same (BLAKE2b) gets it back at the cost of a hash.
- * The cache key names what was published ("report:national.md",
- * "public:<id>", "bundle"), never the request's path, whose
- * percent-encodings of one name are countless: so the cache holds at most
- * one result per report, per approved document, and the bundle.  j is the
- * job, its input and hash filled in; taken over.
+ * whose input hashes the same (BLAKE2b) gets it back at the cost of a hash,
+ * before anything is copied.  The cache key names what was published
+ * ("report:national.md", "public:<id>", "bundle"), never the request's
+ * path, whose percent-encodings of one name are countless: so the cache
+ * holds at most one result per report, per approved document, and the
+ * bundle.
  */
-static void serve(server *srv, http_request *req, render_job *j)
+static int answered_from_cache(server *srv, http_request *req, const char *key,
+                               const unsigned char hash[crypto_generichash_BYTES], int bundle)
 {
-    crypto_generichash_final(&j->st, j->hash, sizeof(j->hash));
-    const page *pg = map_get(srv->pages, j->key);
-    j->req = req;
-    if (pg && sodium_memcmp(pg->hash, j->hash, sizeof(j->hash)) == 0) {
-        reply(j, pg->html, pg->len);
-        render_job_free(j);
-        return;
+    const page *pg = map_get(srv->pages, key);
+    if (!pg || sodium_memcmp(pg->hash, hash, crypto_generichash_BYTES) != 0)
+        return 0;
+    reply(req, bundle, pg->html, pg->len);
+    return 1;
+}
+
+/* A job with the key and hash, its input filled in by the caller, or NULL. */
+static render_job *render_job_new(server *srv, http_request *req, const char *key,
+                                  const unsigned char hash[crypto_generichash_BYTES])
+{
+    render_job *j = calloc(1, sizeof(*j));
+    if (j && !(j->key = strdup(key))) {
+        free(j);
+        return NULL;
     }
-    j->srv = srv;
-    j->work.data = j;
-    if (uv_queue_work(srv->loop, &j->work, render_work, render_done) < 0) {
-        api_reply_error(req, 500, "internal", NULL, "the page cannot be made now");
+    if (j) {
+        j->srv = srv;
+        j->req = req;
+        j->work.data = j;
+        memcpy(j->hash, hash, sizeof(j->hash));
+    }
+    return j;
+}
+
+static void queue(render_job *j)
+{
+    if (uv_queue_work(j->srv->loop, &j->work, render_work, render_done) < 0) {
+        api_reply_error(j->req, 500, "internal", NULL, "the page cannot be made now");
         render_job_free(j);
     }
 }
 
-/* md is taken over (free()d here); key and title are copied. */
 static void send_markdown_page(server *srv, http_request *req, const char *key, const char *title,
-                               char *md, size_t len)
+                               const char *md, size_t len)
 {
-    render_job *j = md ? render_job_new(key) : NULL;
-    if (!j || !(j->title = strdup(title))) {
-        free(md);
+    unsigned char hash[crypto_generichash_BYTES];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+    hash_part(&st, title, strlen(title));
+    hash_part(&st, md, len);
+    crypto_generichash_final(&st, hash, sizeof(hash));
+    if (answered_from_cache(srv, req, key, hash, 0))
+        return;
+    render_job *j = render_job_new(srv, req, key, hash);
+    if (!j || !(j->title = strdup(title)) || !(j->md = malloc(len + 1))) {
         if (j)
             render_job_free(j);
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
-    j->md = md;
+    memcpy(j->md, md, len);
+    j->md[len] = '\0';
     j->md_len = len;
-    render_job_hash(j, title, strlen(title));
-    render_job_hash(j, md, len);
-    serve(srv, req, j);
+    queue(j);
 }
 
 int api_pages_new(server *srv)
@@ -229,20 +239,31 @@ static void send_index(server *srv, http_request *req)
     for (size_t i = 0; i < region_count(); i++)
         util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
                         region_at(i)->code);
-    size_t len;
-    char *text = util_buf_detach(&md, &len);
-    send_markdown_page(srv, req, "index", "Отчёты", text, len);
+    send_markdown_page(srv, req, "index", "Отчёты", md.data ? md.data : "", md.len);
+    util_buf_dispose(&md);
 }
 
 static void send_bundle(server *srv, http_request *req)
 {
+    unsigned char hash[crypto_generichash_BYTES];
+    crypto_generichash_state st;
+    const char *name;
+    json_t *v;
+    crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+    json_object_foreach(srv->reports, name, v)
+    {
+        hash_part(&st, name, strlen(name));
+        hash_part(&st, json_string_value(v), json_string_length(v));
+    }
+    crypto_generichash_final(&st, hash, sizeof(hash));
+    if (answered_from_cache(srv, req, "bundle", hash, 1))
+        return;
+
     size_t n = json_object_size(srv->reports);
-    render_job *j = render_job_new("bundle");
+    render_job *j = render_job_new(srv, req, "bundle", hash);
     int ok = j && (j->names = calloc(n ? n : 1, sizeof(*j->names))) &&
              (j->texts = calloc(n ? n : 1, sizeof(*j->texts))) &&
              (j->lens = calloc(n ? n : 1, sizeof(*j->lens)));
-    const char *name;
-    json_t *v;
     json_object_foreach(srv->reports, name, v)
     {
         if (!ok)
@@ -255,10 +276,6 @@ static void send_bundle(server *srv, http_request *req)
         if (j->texts[j->n])
             memcpy(j->texts[j->n], json_string_value(v), len + 1);
         j->n++;
-        if (ok) {
-            render_job_hash(j, name, strlen(name));
-            render_job_hash(j, json_string_value(v), len);
-        }
     }
     if (!ok) {
         if (j)
@@ -266,7 +283,7 @@ static void send_bundle(server *srv, http_request *req)
         api_reply_error(req, 500, "bundle", NULL, "the bundle cannot be built");
         return;
     }
-    serve(srv, req, j);
+    queue(j);
 }
 
 void api_reports(server *srv, http_request *req, const char *path)
@@ -292,10 +309,8 @@ void api_reports(server *srv, http_request *req, const char *path)
     }
     char cache_key[160];
     snprintf(cache_key, sizeof(cache_key), "report:%s", key);
-    char *copy = malloc(json_string_length(text) + 1);
-    if (copy)
-        memcpy(copy, json_string_value(text), json_string_length(text) + 1);
-    send_markdown_page(srv, req, cache_key, key, copy, json_string_length(text));
+    send_markdown_page(srv, req, cache_key, key, json_string_value(text),
+                       json_string_length(text));
 }
 
 /* Approved plans and rosters are public; nothing else is. */
@@ -334,9 +349,8 @@ void api_public(server *srv, http_request *req, const char *id)
     }
     char cache_key[320];
     snprintf(cache_key, sizeof(cache_key), "public:%s", id);
-    size_t len;
-    char *text = util_buf_detach(&md, &len);
-    send_markdown_page(srv, req, cache_key, title ? title : id, text, len);
+    send_markdown_page(srv, req, cache_key, title ? title : id, md.data ? md.data : "", md.len);
+    util_buf_dispose(&md);
 }
 
 static void generated(int status, const json_t *changed, void *payload)
