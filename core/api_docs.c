@@ -21,7 +21,7 @@ typedef struct logged_reply {
     http_request *req;
     int status;
     json_t *body;
-    json_t *withheld; /* a write's answer without the document, or NULL */
+    int written; /* the answer to a write, which is made whatever the log says */
     char extra[512];
 } logged_reply;
 
@@ -31,12 +31,18 @@ static void logged_reply_done(int status, void *payload)
     const char *extra = lr->extra[0] ? lr->extra : NULL;
     if (status >= 0) {
         api_reply_json(lr->req, lr->status, lr->body, extra);
-        json_decref(lr->withheld);
-    } else if (lr->withheld) {
+    } else if (lr->written) {
         /* The write is made: say so (a 500 would invite sending it twice),
          * but without the document, whose reading was not recorded. */
-        json_decref(lr->body);
-        api_reply_json(lr->req, lr->status, lr->withheld, extra);
+        json_t *b = lr->body;
+        api_reply_json(lr->req, lr->status,
+                       json_pack("{s:O, s:O, s:O, s:s}", "id", json_object_get(b, "id"),
+                                 "version", json_object_get(b, "version"), "stage",
+                                 json_object_get(b, "stage"), "withheld",
+                                 "saved; the access log cannot be written, so the document is "
+                                 "not shown: read it again later"),
+                       extra);
+        json_decref(b);
     } else {
         /* No record of the read, no read. */
         json_decref(lr->body);
@@ -47,28 +53,26 @@ static void logged_reply_done(int status, void *payload)
 
 /* Answer body (stolen); when d is confidential, only once the read of it by
  * user (what: "read", "history", "version", "diff") is durable in the access
- * log.  withheld (stolen, may be NULL): what a write answers instead if the
- * log cannot be written. */
+ * log.  written: body answers a write, which then goes out without the
+ * document if the log cannot be written. */
 static void reply_logged(server *srv, http_request *req, const auth_user *user, const idx_doc *d,
-                         const char *what, int status, json_t *body, json_t *withheld,
+                         const char *what, int status, json_t *body, int written,
                          const char *extra)
 {
     if (!docs_confidential(srv, d)) {
-        json_decref(withheld);
         api_reply_json(req, status, body, extra);
         return;
     }
     logged_reply *lr = calloc(1, sizeof(*lr));
     if (!lr) {
         json_decref(body);
-        json_decref(withheld);
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
     lr->req = req;
     lr->status = status;
     lr->body = body;
-    lr->withheld = withheld;
+    lr->written = written;
     snprintf(lr->extra, sizeof(lr->extra), "%s", extra ? extra : "");
     if (alog_append(srv->alog, user->name, role_name(user->role), d->id, what, logged_reply_done,
                     lr) < 0)
@@ -84,14 +88,8 @@ static void reply_doc(server *srv, http_request *req, const auth_user *user, int
     if (status == 201)
         snprintf(extra + n, sizeof(extra) - (size_t)n, "Location: /api/v1/documents/%s\r\n",
                  d->id);
-    json_t *withheld =
-        written ? json_pack("{s:s, s:s, s:O, s:s}", "id", d->id, "version", d->version, "stage",
-                            json_object_get(d->doc, "stage"), "withheld",
-                            "saved; the access log cannot be written, so the document is not "
-                            "shown: read it again later")
-                : NULL;
     reply_logged(srv, req, user, d, "read", status, docs_answer(srv, d, d->doc, d->version),
-                 withheld, extra);
+                 written, extra);
 }
 
 typedef struct http_op {
@@ -280,7 +278,7 @@ static json_t *history_json(const idx_doc *d)
 static void handle_history(server *srv, http_request *req, const auth_user *user,
                            const idx_doc *d)
 {
-    reply_logged(srv, req, user, d, "history", 200, history_json(d), NULL, NULL);
+    reply_logged(srv, req, user, d, "history", 200, history_json(d), 0, NULL);
 }
 
 static const idx_version *find_version(const idx_doc *d, const char *commit)
@@ -336,7 +334,7 @@ static void version_read_done(store_read *r, void *payload)
         /* due/overdue speak of the document now, not of a past version. */
         json_object_del(out, "due");
         json_object_del(out, "overdue");
-        reply_logged(op->srv, op->req, op->user, d, "version", 200, out, NULL, NULL);
+        reply_logged(op->srv, op->req, op->user, d, "version", 200, out, 0, NULL);
     }
     json_decref(doc);
     if (owned)
@@ -369,7 +367,7 @@ static void diff_read_done(store_read *r, void *payload)
         reply_logged(op->srv, op->req, op->user, d, "diff", 200,
                      json_pack("{s:s, s:s, s:s, s:s%}", "id", op->id, "from", r->commit, "to",
                                r->commit_to, "diff", diff ? diff : "", diff_len),
-                     NULL, NULL);
+                     0, NULL);
     if (own_a)
         free(a);
     if (own_b)
