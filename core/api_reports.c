@@ -4,7 +4,8 @@
  *   GET /reports/{name}            a report as HTML (cmark, safe mode, in the page template)
  *   GET /reports/{name}.md         its Markdown
  *   GET /reports/bundle.zip        every report's Markdown in one zip
- *   GET /public/{id}               an approved plan or roster, with its version history
+ *   GET /public/{id}               an approved plan or roster: its body, and apart from it
+ *                                  what the server records (stage, act, version history)
  * and, for admins, POST /api/v1/reports/generate.
  * Reports are served as last published (committed), never half-written.
  */
@@ -15,7 +16,6 @@
 
 #include "api.h"
 #include "docs.h"
-#include "kapi.h"
 #include "log.h"
 #include "map.h"
 #include "region.h"
@@ -51,6 +51,7 @@ typedef struct render_job {
     char *key;
     char *title, *md; /* a page */
     size_t md_len;
+    char *record; /* the server's part of a page, HTML already; NULL: none */
     char **names, **texts; /* or the bundle: n reports */
     size_t *lens, n;
     char *out; /* the result */
@@ -70,6 +71,7 @@ static void render_job_free(render_job *j)
     free(j->key);
     free(j->title);
     free(j->md);
+    free(j->record);
     free(j->out);
     free(j);
 }
@@ -102,7 +104,8 @@ static void render_work(uv_work_t *w)
     size_t blen;
     j->rc = render_markdown(&body, &blen, j->md, j->md_len);
     if (j->rc == 0)
-        j->rc = render_page(&j->out, &j->len, j->srv->page_template, j->title, body);
+        j->rc = render_page(&j->out, &j->len, j->srv->page_template, j->title, body,
+                            j->record);
     free(body);
 }
 
@@ -182,19 +185,23 @@ static void queue(render_job *j)
     }
 }
 
+/* A page of md (rendered on its own) under title, and record (the server's
+ * part, HTML: render_record_html()'s; NULL for none) after it, outside. */
 static void send_markdown_page(server *srv, http_request *req, const char *key, const char *title,
-                               const char *md, size_t len)
+                               const char *md, size_t len, const char *record)
 {
     unsigned char hash[crypto_generichash_BYTES];
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, sizeof(hash));
     hash_part(&st, title, strlen(title));
     hash_part(&st, md, len);
+    hash_part(&st, record ? record : "", record ? strlen(record) : 0);
     crypto_generichash_final(&st, hash, sizeof(hash));
     if (answered_from_cache(srv, req, key, hash, 0))
         return;
     render_job *j = render_job_new(srv, req, key, hash);
-    if (!j || !(j->title = strdup(title)) || !(j->md = malloc(len + 1))) {
+    if (!j || !(j->title = strdup(title)) || !(j->md = malloc(len + 1)) ||
+        (record && !(j->record = strdup(record)))) {
         if (j)
             render_job_free(j);
         api_reply_error(req, 500, "internal", NULL, "out of memory");
@@ -239,7 +246,7 @@ static void send_index(server *srv, http_request *req)
     for (size_t i = 0; i < region_count(); i++)
         util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
                         region_at(i)->code);
-    send_markdown_page(srv, req, "index", "Отчёты", md.data ? md.data : "", md.len);
+    send_markdown_page(srv, req, "index", "Отчёты", md.data ? md.data : "", md.len, NULL);
     util_buf_dispose(&md);
 }
 
@@ -309,8 +316,11 @@ void api_reports(server *srv, http_request *req, const char *path)
     }
     char cache_key[160];
     snprintf(cache_key, sizeof(cache_key), "report:%s", key);
+    /* A report is the server's Markdown throughout: every text from a
+     * document in it went through report_text (kapi_md_escape), which makes
+     * it plain text that cannot open a construct swallowing what follows. */
     send_markdown_page(srv, req, cache_key, key, json_string_value(text),
-                       json_string_length(text));
+                       json_string_length(text), NULL);
 }
 
 /* Approved plans and rosters are public; nothing else is. */
@@ -325,32 +335,41 @@ void api_public(server *srv, http_request *req, const char *id)
     }
     const char *title = json_string_value(json_object_get(d->doc, "title"));
     const char *body = json_string_value(json_object_get(d->doc, "body"));
-    util_buf md;
-    util_buf_init(&md);
-    util_buf_puts(&md, "# ");
-    kapi_md_escape(&md, title ? title : id);
-    util_buf_puts(&md, "\n\n");
-    /* The body is the document's own Markdown: rendered in safe mode, so raw
-     * HTML and dangerous links come out inert. */
-    util_buf_puts(&md, body ? body : "");
-    util_buf_puts(&md, "\n\n---\n\n## История версий\n\n| время | автор | действие | этап |\n"
-                       "|---|---|---|---|\n");
-    for (size_t i = d->nversions; i-- > 0;) {
-        const idx_version *v = &d->versions[i];
-        char when[32];
-        util_format_rfc3339(when, sizeof(when), v->time_ms);
-        util_buf_printf(&md, "| %s | ", when);
-        kapi_md_escape(&md, v->author);
-        util_buf_puts(&md, " | ");
-        kapi_md_escape(&md, v->action);
-        util_buf_puts(&md, " | ");
-        kapi_md_escape(&md, v->to);
-        util_buf_puts(&md, " |\n");
+    /* The body is the document's own Markdown, rendered on its own (safe
+     * mode: raw HTML and dangerous links come out inert).  What the server
+     * adds is made from its data as escaped HTML and placed after the body,
+     * outside its container: an unclosed "<!--", fence or <details>, or a
+     * heading like ours, in a body cannot hide, move or pass for it. */
+    const json_t *act = json_object_get(json_object_get(d->doc, "fields"), "act");
+    render_version *versions = calloc(d->nversions ? d->nversions : 1, sizeof(*versions));
+    if (!versions) {
+        api_reply_error(req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < d->nversions; i++) {
+        const idx_version *v = &d->versions[d->nversions - 1 - i]; /* newest first */
+        versions[i] = (render_version){
+            .time_ms = v->time_ms, .author = v->author, .action = v->action, .stage = v->to};
+    }
+    render_record rec = {.stage = stage,
+                         .act_number = json_string_value(json_object_get(act, "number")),
+                         .act_date = json_string_value(json_object_get(act, "date")),
+                         .versions = versions,
+                         .nversions = d->nversions};
+    char *record = NULL;
+    size_t record_len;
+    int rc = render_record_html(&record, &record_len, &rec);
+    free(versions);
+    if (rc < 0) {
+        log_warn("reports", "public:%s: the record cannot be made (%d)", id, rc);
+        api_reply_error(req, 500, "render", NULL, "the page cannot be rendered");
+        return;
     }
     char cache_key[320];
     snprintf(cache_key, sizeof(cache_key), "public:%s", id);
-    send_markdown_page(srv, req, cache_key, title ? title : id, md.data ? md.data : "", md.len);
-    util_buf_dispose(&md);
+    send_markdown_page(srv, req, cache_key, title ? title : id, body ? body : "",
+                       body ? strlen(body) : 0, record);
+    free(record);
 }
 
 static void generated(int status, const json_t *changed, void *payload)

@@ -539,16 +539,138 @@ static int put_escaped(util_buf *b, const char *s)
     return 0;
 }
 
+static int utf8_ok(const char *s)
+{
+    return !s || util_utf8_valid(s, strlen(s));
+}
+
+/* s escaped, or "—" for NULL. */
+static int put_text(util_buf *b, const char *s)
+{
+    return s ? put_escaped(b, s) : util_buf_puts(b, "—");
+}
+
+int render_record_html(char **html, size_t *len, const render_record *rec)
+{
+    if (!html || !len)
+        return KENES_EINVAL;
+    *html = NULL;
+    *len = 0;
+    if (!rec || (!rec->versions && rec->nversions > 0) || !utf8_ok(rec->stage) ||
+        !utf8_ok(rec->act_number) || !utf8_ok(rec->act_date))
+        return KENES_EINVAL;
+    for (size_t i = 0; i < rec->nversions; i++) {
+        const render_version *v = &rec->versions[i];
+        if (!utf8_ok(v->author) || !utf8_ok(v->action) || !utf8_ok(v->stage))
+            return KENES_EINVAL;
+    }
+    util_buf b;
+    util_buf_init(&b);
+    /* Built from the data as HTML, never as Markdown: no text of the author's
+     * is parsed with it, so nothing in a body can open a construct that takes
+     * it in.  The class and the data- attribute are ones no body can write. */
+    int bad = util_buf_puts(&b, "<section class=\"kenes-record\" data-kenes=\"record\" "
+                                "aria-labelledby=\"kenes-record\">\n"
+                                "<h2 id=\"kenes-record\">Сведения kenes о документе</h2>\n"
+                                "<p class=\"kenes-note\">Этот раздел составлен сервером kenes "
+                                "по его записям, а не автором документа.</p>\n<dl>\n"
+                                "<dt>Этап</dt><dd>") < 0 ||
+              put_text(&b, rec->stage) < 0 || util_buf_puts(&b, "</dd>\n") < 0;
+    if (!bad && (rec->act_number || rec->act_date)) {
+        bad = util_buf_puts(&b, "<dt>Утверждающий акт</dt><dd>") < 0 ||
+              put_text(&b, rec->act_number) < 0 || util_buf_puts(&b, " от ") < 0 ||
+              put_text(&b, rec->act_date) < 0 || util_buf_puts(&b, "</dd>\n") < 0;
+    }
+    bad = bad || util_buf_puts(&b, "</dl>\n<h3>История версий</h3>\n<table>\n<thead>\n"
+                                   "<tr><th>время</th><th>автор</th><th>действие</th>"
+                                   "<th>этап</th></tr>\n</thead>\n<tbody>\n") < 0;
+    for (size_t i = 0; !bad && i < rec->nversions; i++) {
+        const render_version *v = &rec->versions[i];
+        char when[32];
+        util_format_rfc3339(when, sizeof(when), v->time_ms);
+        bad = util_buf_printf(&b, "<tr><td>%s</td><td>", when) < 0 ||
+              put_text(&b, v->author) < 0 || util_buf_puts(&b, "</td><td>") < 0 ||
+              put_text(&b, v->action) < 0 || util_buf_puts(&b, "</td><td>") < 0 ||
+              put_text(&b, v->stage) < 0 || util_buf_puts(&b, "</td></tr>\n") < 0;
+    }
+    bad = bad || util_buf_puts(&b, "</tbody>\n</table>\n</section>\n") < 0;
+    if (bad || !(*html = util_buf_detach(&b, len))) {
+        util_buf_dispose(&b);
+        *len = 0;
+        return KENES_ENOMEM;
+    }
+    return 0;
+}
+
+/*
+ * 1 if every element html opens it closes, in order, and it closes none it
+ * did not open; comments closed too.  render_markdown()'s HTML always is
+ * (cmark writes its own tags only, and escapes every '<' and '>' of text and
+ * attributes): this holds it to that, so that a body can never leave the
+ * template's container open, or close it, whatever a cmark version writes.
+ */
+static int balanced(const char *html)
+{
+    const char **names = NULL; /* the open elements' names, innermost last */
+    size_t n = 0, cap = 0;
+    int ok = 1;
+    for (const char *p = strchr(html, '<'); ok && p; p = strchr(p, '<')) {
+        if (strncmp(p, "<!--", 4) == 0) {
+            const char *end = strstr(p + 4, "-->");
+            ok = end != NULL;
+            p = end ? end + 3 : p;
+            continue;
+        }
+        int closing = p[1] == '/';
+        const char *name = p + 1 + closing, *e = name;
+        while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9'))
+            e++;
+        const char *gt = strchr(e, '>');
+        if (e == name || !gt || (*e != '>' && *e != ' ' && *e != '/')) {
+            ok = 0;
+            break;
+        }
+        size_t nl = (size_t)(e - name);
+        if (closing) {
+            ok = n > 0 && *e == '>' && strncmp(names[n - 1], name, nl) == 0 &&
+                 !((names[n - 1][nl] >= 'a' && names[n - 1][nl] <= 'z') ||
+                   (names[n - 1][nl] >= '0' && names[n - 1][nl] <= '9'));
+            if (ok)
+                n--;
+        } else if (gt[-1] != '/' && !(nl == 2 && (strncmp(name, "br", 2) == 0 ||
+                                                  strncmp(name, "hr", 2) == 0)) &&
+                   !(nl == 3 && strncmp(name, "img", 3) == 0)) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                const char **grown = realloc(names, cap * sizeof(*names));
+                if (!grown) {
+                    ok = -1;
+                    break;
+                }
+                names = grown;
+            }
+            names[n++] = name;
+        }
+        p = gt + 1;
+    }
+    free(names);
+    return ok < 0 ? ok : ok && n == 0;
+}
+
 int render_page(char **html, size_t *len, const char *tmpl, const char *title,
-                const char *body_html)
+                const char *body_html, const char *record_html)
 {
     if (!html || !len)
         return KENES_EINVAL;
     *html = NULL;
     *len = 0;
     if (!tmpl || !title || !body_html || !util_utf8_valid(tmpl, strlen(tmpl)) ||
-        !util_utf8_valid(title, strlen(title)) || !strstr(tmpl, "{{body}}"))
+        !util_utf8_valid(title, strlen(title)) || !strstr(tmpl, "{{body}}") ||
+        (record_html && !strstr(tmpl, "{{record}}")))
         return KENES_EINVAL;
+    int whole = balanced(body_html);
+    if (whole <= 0)
+        return whole < 0 ? KENES_ENOMEM : KENES_EINVAL;
     util_buf b;
     util_buf_init(&b);
     int bad = 0;
@@ -568,6 +690,9 @@ int render_page(char **html, size_t *len, const char *tmpl, const char *title,
         } else if (has_prefix(open, "{{body}}")) {
             bad = util_buf_puts(&b, body_html) < 0;
             p = open + strlen("{{body}}");
+        } else if (has_prefix(open, "{{record}}")) {
+            bad = record_html && util_buf_puts(&b, record_html) < 0;
+            p = open + strlen("{{record}}");
         } else {
             bad = util_buf_append(&b, open, 2) < 0; /* not ours: left as it is */
             p = open + 2;

@@ -42,6 +42,7 @@
 #define KENES_RENDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Register cmark-gfm's extensions: once, before render_markdown() runs on
  * more than one thread (cmark's registration is not thread-safe). */
@@ -57,7 +58,7 @@ void render_init(void);
  */
 #define RENDER_PAGE_CSP                                                          \
     "default-src 'none'; "                                                       \
-    "style-src 'sha256-YAKphf47A7LSwzG9ZfdIDv4HmLDkah7NX2f9TEamwys='; "         \
+    "style-src 'sha256-J0+0IRYmv47y+qptlNX+RbElRez5lWISEZcLo7q5gdM='; "         \
     "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 /*
@@ -69,15 +70,53 @@ void render_init(void);
 int render_markdown(char **html, size_t *len, const char *md, size_t md_len);
 
 /*
- * The page tmpl with every "{{title}}" replaced by title, HTML-escaped, and
- * every "{{body}}" by body_html as it is (already HTML: render_markdown()'s).
- * One pass over tmpl: a "{{body}}" inside the title or the body stays text.
- * *html is malloc'd (free() it), NUL-terminated, *len its length.  0, or
- * KENES_EINVAL (a NULL, title or tmpl not UTF-8, tmpl without "{{body}}"),
+ * What the server itself says about a published document, shown apart from
+ * the document's own text (see render_record_html()).  Every string is the
+ * server's data (the index's), never Markdown; NULL shows as "—".
+ */
+typedef struct render_version {
+    int64_t time_ms;
+    const char *author; /* user name */
+    const char *action; /* create, edit, or a workflow action */
+    const char *stage;  /* the stage it left the document in */
+} render_version;
+
+typedef struct render_record {
+    const char *stage;                 /* the document's stage now */
+    const char *act_number, *act_date; /* the approving act; both NULL: none */
+    const render_version *versions;    /* newest first */
+    size_t nversions;
+} render_record;
+
+/*
+ * rec as an HTML <section class="kenes-record" data-kenes="record">: a
+ * heading, a note that the server wrote it, the stage, the approving act and
+ * the version history as a table, every string HTML-escaped.  Nothing
+ * cmark's safe mode writes carries a class but "language-*" on <code> or a
+ * data- attribute, or opens a <section>: a body cannot make one, and the
+ * template's style gives it a look no body can put on.  *html is malloc'd
+ * (free() it), NUL-terminated, *len its length.  0, or KENES_EINVAL (a NULL
+ * rec, or versions NULL with nversions > 0, a string not UTF-8),
+ * KENES_ENOMEM; on error *html is NULL and *len 0.
+ */
+int render_record_html(char **html, size_t *len, const render_record *rec);
+
+/*
+ * The page tmpl with every "{{title}}" replaced by title, HTML-escaped, every
+ * "{{body}}" by body_html as it is (already HTML: render_markdown()'s, whose
+ * elements all close within it), and every "{{record}}" by record_html (the
+ * server's own part, render_record_html()'s; NULL: nothing).  One pass over
+ * tmpl: a "{{body}}" or "{{record}}" inside the title, the body or the record
+ * stays text.  The template puts the body in a container of its own and the
+ * record after it, outside: nothing in a body can hide, move or restyle what
+ * the server adds.  *html is malloc'd (free() it), NUL-terminated, *len its
+ * length.  0, or KENES_EINVAL (a NULL, title or tmpl not UTF-8, tmpl without
+ * "{{body}}", or without "{{record}}" when record_html is given, body_html
+ * that leaves an element or a comment open or closes one it did not open),
  * KENES_ENOMEM; on error *html is NULL and *len 0.
  */
 int render_page(char **html, size_t *len, const char *tmpl, const char *title,
-                const char *body_html);
+                const char *body_html, const char *record_html);
 
 /*
  * n files in one zip: names[i] holding texts[i][0..lens[i]), in that order,

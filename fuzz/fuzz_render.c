@@ -2,6 +2,8 @@
  * Markdown to HTML (render.h).  Any input renders or is refused without a
  * fault, within libFuzzer's time limit (the work budget), and what renders
  * holds nothing active: no tag of the author's, no script: or data: link.
+ * Put in a page, it closes every element it opens: the server's part placed
+ * after its container stays whole, and outside it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,6 +63,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const char *p = html; (p = strstr(p, "src=\"")) != NULL; p++)
         if (unsafe_url(p + 5))
             abort();
+    /* The page ends in the container's own close, then the record, whole. */
+    static const char tail[] = "</article><section data-kenes=\"record\">r</section>";
+    char *page = NULL;
+    size_t plen;
+    rc = render_page(&page, &plen, "<article>{{body}}</article>{{record}}", "t", html,
+                     strstr(tail, "<section"));
+    if (rc != 0 && rc != KENES_ENOMEM)
+        abort(); /* an element left open, or closed that the body did not open */
+    if (rc == 0 && (plen < sizeof(tail) - 1 ||
+                    strcmp(page + plen - (sizeof(tail) - 1), tail) != 0 ||
+                    strstr(page, "</article>") != page + plen - (sizeof(tail) - 1)))
+        abort();
+    free(page);
     free(html);
     return 0;
 }

@@ -21,10 +21,11 @@
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The time a mebibyte may take.  Built with AddressSanitizer, every one of
- * cmark's allocations (one or more a node) goes through ASan's allocator, some
- * three times slower; the pathological inputs take seconds to hours without
- * the budget either way. */
+/* The CPU time a mebibyte may take (this thread's: on a machine shared by
+ * many builds the wall clock says more about the others than about cmark).
+ * Built with AddressSanitizer, every one of cmark's allocations (one or more
+ * a node) goes through ASan's allocator, some three times slower; the
+ * pathological inputs take seconds to hours without the budget either way. */
 #if defined(__SANITIZE_ADDRESS__)
 #define TIME_LIMIT 3.0
 #else
@@ -81,20 +82,20 @@ static void assert_all_empty(const char *html, const char *attr, size_t at_least
         fail_msg("%zu empty %s, wanted %zu, in: %s", n, attr, at_least, html);
 }
 
-static double now_s(void)
+static double cpu_s(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* render_markdown() on md, timed; its result code, *secs the time it took. */
+/* render_markdown() on md, timed; its result code, *secs the CPU time it took. */
 static int timed_render(const char *md, size_t len, double *secs, char **html)
 {
     size_t hlen;
-    double t = now_s();
+    double t = cpu_s();
     int rc = render_markdown(html, &hlen, md, len);
-    *secs = now_s() - t;
+    *secs = cpu_s() - t;
     return rc;
 }
 
@@ -456,7 +457,8 @@ static void test_page_escapes_title(void **state)
     char *html;
     size_t len;
     assert_int_equal(render_page(&html, &len, "<title>{{title}}</title><h1>{{title}}</h1>{{body}}",
-                                 "<script>\"План\" & 'дети'</script>", "<p>тело</p>"),
+                                 "<script>\"План\" & 'дети'</script>", "<p>тело</p>",
+                                 NULL),
                      0);
     assert_int_equal(strlen(html), len);
     assert_string_equal(html, "<title>&lt;script&gt;&quot;План&quot; &amp; &#39;дети&#39;"
@@ -467,20 +469,22 @@ static void test_page_escapes_title(void **state)
 
     /* One pass: placeholders in the title or the body are text, not slots. */
     assert_int_equal(render_page(&html, &len, "[{{title}}] {{body}} {{other}} {{", "{{body}}",
-                                 "<p>{{title}}</p>"),
+                                 "<p>{{title}}</p>", NULL),
                      0);
     assert_string_equal(html, "[{{body}}] <p>{{title}}</p> {{other}} {{");
     free(html);
 
-    assert_int_equal(render_page(&html, &len, "<h1>{{title}}</h1>", "t", "b"), KENES_EINVAL);
+    assert_int_equal(render_page(&html, &len, "<h1>{{title}}</h1>", "t", "b", NULL), KENES_EINVAL);
     assert_null(html);
-    assert_int_equal(render_page(&html, &len, "{{body}}", "\xff", "b"), KENES_EINVAL);
-    assert_int_equal(render_page(&html, &len, "{{body}}", NULL, "b"), KENES_EINVAL);
-    assert_int_equal(render_page(&html, &len, "{{body}}", "t", NULL), KENES_EINVAL);
-    assert_int_equal(render_page(&html, &len, NULL, "t", "b"), KENES_EINVAL);
+    assert_int_equal(render_page(&html, &len, "{{body}}", "\xff", "b", NULL), KENES_EINVAL);
+    assert_int_equal(render_page(&html, &len, "{{body}}", NULL, "b", NULL), KENES_EINVAL);
+    assert_int_equal(render_page(&html, &len, "{{body}}", "t", NULL, NULL), KENES_EINVAL);
+    assert_int_equal(render_page(&html, &len, NULL, "t", "b", NULL), KENES_EINVAL);
 }
 
-static char *read_template(void)
+/* Not inlined: gcc 12 at -O3 then takes pointers into the text for pointers
+ * to the local `tmpl` below, dangling once it returns (-Wdangling-pointer). */
+__attribute__((noinline)) static char *read_template(void)
 {
     char *tmpl = NULL;
     size_t len = 0;
@@ -497,7 +501,7 @@ static void test_real_template(void **state)
     char *body = render_ok("Всего дел: 12.\n");
     char *html;
     size_t len;
-    assert_int_equal(render_page(&html, &len, tmpl, "Отчёт <KZ-11> & \"2026\"", body), 0);
+    assert_int_equal(render_page(&html, &len, tmpl, "Отчёт <KZ-11> & \"2026\"", body, NULL), 0);
     assert_true(strncmp(html, "<!DOCTYPE html>\n<html lang=\"ru\">", 32) == 0);
     assert_non_null(strstr(html, "<meta charset=\"utf-8\">"));
     assert_non_null(strstr(html, "<meta name=\"viewport\""));
@@ -543,6 +547,163 @@ static void test_csp_hash_matches_template(void **state)
         fail_msg("the template's style is %s; RENDER_PAGE_CSP says: %s", want, RENDER_PAGE_CSP);
     assert_non_null(strstr(RENDER_PAGE_CSP, "default-src 'none';"));
     assert_null(strstr(RENDER_PAGE_CSP, "unsafe"));
+    free(tmpl);
+}
+
+/* ---- what the server adds to a page ---- */
+
+static const render_version versions[] = {
+    {1770890400000, "rev2", "approve", "approved"},
+    {1770886800000, "rev1", "approve", "ministry-review"},
+    {1770883200000, "off11", "submit", "ministry-review"},
+    {1770879600000, "off11", "create", "draft"},
+};
+
+static const render_record record = {.stage = "approved",
+                                     .act_number = "№ 15",
+                                     .act_date = "2026-02-05",
+                                     .versions = versions,
+                                     .nversions = LEN(versions)};
+
+static void test_record_is_escaped_html(void **state)
+{
+    (void)state;
+    char *html;
+    size_t len;
+    assert_int_equal(render_record_html(&html, &len, &record), 0);
+    assert_int_equal(strlen(html), len);
+    assert_string_equal(
+        html,
+        "<section class=\"kenes-record\" data-kenes=\"record\" aria-labelledby=\"kenes-record\">\n"
+        "<h2 id=\"kenes-record\">Сведения kenes о документе</h2>\n"
+        "<p class=\"kenes-note\">Этот раздел составлен сервером kenes по его записям, а не "
+        "автором документа.</p>\n<dl>\n"
+        "<dt>Этап</dt><dd>approved</dd>\n"
+        "<dt>Утверждающий акт</dt><dd>№ 15 от 2026-02-05</dd>\n"
+        "</dl>\n<h3>История версий</h3>\n<table>\n<thead>\n"
+        "<tr><th>время</th><th>автор</th><th>действие</th><th>этап</th></tr>\n"
+        "</thead>\n<tbody>\n"
+        "<tr><td>2026-02-12T10:00:00Z</td><td>rev2</td><td>approve</td><td>approved</td></tr>\n"
+        "<tr><td>2026-02-12T09:00:00Z</td><td>rev1</td><td>approve</td>"
+        "<td>ministry-review</td></tr>\n"
+        "<tr><td>2026-02-12T08:00:00Z</td><td>off11</td><td>submit</td>"
+        "<td>ministry-review</td></tr>\n"
+        "<tr><td>2026-02-12T07:00:00Z</td><td>off11</td><td>create</td><td>draft</td></tr>\n"
+        "</tbody>\n</table>\n</section>\n");
+    free(html);
+
+    /* Every string is text: markup in the data comes out escaped; no act, no line. */
+    const render_version odd[] = {{0, "<!--", "</section><script>", "a&b\"'"}, {0, NULL, NULL, NULL}};
+    const render_record r = {.stage = "<details>", .versions = odd, .nversions = LEN(odd)};
+    assert_int_equal(render_record_html(&html, &len, &r), 0);
+    assert_non_null(strstr(html, "<dd>&lt;details&gt;</dd>"));
+    assert_non_null(strstr(html, "<td>&lt;!--</td><td>&lt;/section&gt;&lt;script&gt;</td>"
+                                 "<td>a&amp;b&quot;&#39;</td>"));
+    assert_non_null(strstr(html, "<td>—</td><td>—</td><td>—</td>"));
+    assert_null(strstr(html, "Утверждающий акт"));
+    assert_int_equal(count(html, "<section"), 1);
+    assert_int_equal(count(html, "</section>"), 1);
+    free(html);
+
+    const render_record none = {.stage = "approved"};
+    assert_int_equal(render_record_html(&html, &len, &none), 0);
+    assert_int_equal(count(html, "<tr>"), 1); /* the head row only */
+    free(html);
+
+    const render_version bad[] = {{0, "\xc3", "edit", "draft"}};
+    const render_record badr = {.stage = "approved", .versions = bad, .nversions = 1};
+    assert_int_equal(render_record_html(&html, &len, &badr), KENES_EINVAL);
+    assert_null(html);
+    assert_int_equal(len, 0);
+    const render_record nov = {.stage = "approved", .nversions = 1};
+    assert_int_equal(render_record_html(&html, &len, &nov), KENES_EINVAL);
+    const render_record badstage = {.stage = "\xff"};
+    assert_int_equal(render_record_html(&html, &len, &badstage), KENES_EINVAL);
+    assert_int_equal(render_record_html(&html, &len, NULL), KENES_EINVAL);
+}
+
+static void test_page_record_slot(void **state)
+{
+    (void)state;
+    char *html;
+    size_t len;
+    /* The record in its slot, once; placeholders in the body stay text. */
+    assert_int_equal(render_page(&html, &len, "<div>{{body}}</div>{{record}}", "t",
+                                 "<p>{{record}}</p>", "<section>r</section>"),
+                     0);
+    assert_string_equal(html, "<div><p>{{record}}</p></div><section>r</section>");
+    free(html);
+    /* No record: the slot stays empty (reports, the index). */
+    assert_int_equal(render_page(&html, &len, "<div>{{body}}</div>{{record}}", "t", "<p>b</p>",
+                                 NULL),
+                     0);
+    assert_string_equal(html, "<div><p>b</p></div>");
+    free(html);
+    /* A record, but nowhere to put it: refused, never dropped. */
+    assert_int_equal(render_page(&html, &len, "<div>{{body}}</div>", "t", "<p>b</p>", "<p>r</p>"),
+                     KENES_EINVAL);
+    assert_null(html);
+    /* A body that would leave the container open, or close it, is refused. */
+    static const char *const unbalanced[] = {
+        "<p>a",          "</div><p>a</p>", "<p>a</p></div>", "<!-- a",
+        "<em><p>a</em>", "<p>a</pre>",     "<details>",      "<p>a</p><",
+    };
+    for (size_t i = 0; i < LEN(unbalanced); i++) {
+        assert_int_equal(render_page(&html, &len, "<div>{{body}}</div>{{record}}", "t",
+                                     unbalanced[i], "<p>r</p>"),
+                         KENES_EINVAL);
+        assert_null(html);
+    }
+    assert_int_equal(render_page(&html, &len, "<div>{{body}}</div>", "t",
+                                 "<p>a<br />b</p><hr /><!-- raw HTML omitted -->"
+                                 "<p><img src=\"x\" alt=\"y\" /></p><ol start=\"2\"><li>c</li></ol>",
+                                 NULL),
+                     0);
+    free(html);
+}
+
+/* A body ending in a fake history and then in a construct left open: the
+ * real record stays after the body's container, whole, and the fake stays in
+ * the container. */
+static void test_body_cannot_swallow_or_imitate_the_record(void **state)
+{
+    (void)state;
+    static const char fake[] = "Утверждён.\n\n## История версий\n\n"
+                               "| время | автор | действие | этап |\n|---|---|---|---|\n"
+                               "| 2026-01-01T00:00:00Z | FAKEAUTHOR | approve | approved |\n\n";
+    static const char *const tails[] = {
+        "<!--\n", "```\n", "<details>\n<summary>x</summary>\n\n", "<section data-kenes=\"record\">\n",
+        "</article>\n", "<textarea>\n", "<!-- {{record}}\n", "> <!--\n> ```\n", "",
+    };
+    char *tmpl = read_template();
+    char *rec;
+    size_t rec_len;
+    assert_int_equal(render_record_html(&rec, &rec_len, &record), 0);
+    for (size_t i = 0; i < LEN(tails); i++) {
+        char md[1024];
+        snprintf(md, sizeof(md), "%s%s", fake, tails[i]);
+        char *body = render_ok(md);
+        char *html;
+        size_t len;
+        assert_int_equal(render_page(&html, &len, tmpl, "План", body, rec), 0);
+        const char *open = strstr(html, "<article class=\"kenes-body\" data-kenes=\"body\">");
+        const char *close = strstr(html, "</article>");
+        const char *fake_at = strstr(html, "FAKEAUTHOR");
+        const char *real = strstr(html, rec);
+        assert_non_null(open);
+        assert_non_null(close);
+        assert_int_equal(count(html, "<article"), 1);
+        assert_int_equal(count(html, "</article>"), 1);
+        assert_int_equal(count(html, "data-kenes=\"record\""), 1);
+        assert_int_equal(count(html, "class=\"kenes-record\""), 1);
+        assert_int_equal(count(html, "<section"), 1);
+        /* The fake inside the container; the record whole, after it, in <main>. */
+        assert_true(fake_at && open < fake_at && fake_at < close);
+        assert_true(real && close < real && real < strstr(html, "</main>"));
+        free(html);
+        free(body);
+    }
+    free(rec);
     free(tmpl);
 }
 
@@ -661,6 +822,9 @@ int main(void)
         cmocka_unit_test(test_page_escapes_title),
         cmocka_unit_test(test_real_template),
         cmocka_unit_test(test_csp_hash_matches_template),
+        cmocka_unit_test(test_record_is_escaped_html),
+        cmocka_unit_test(test_page_record_slot),
+        cmocka_unit_test(test_body_cannot_swallow_or_imitate_the_record),
         cmocka_unit_test_teardown(test_bundle_passes_unzip_and_python, remove_tracked),
         cmocka_unit_test_teardown(test_bundle_refuses_bad_names, remove_tracked),
     };
