@@ -13,6 +13,7 @@
 #include "doc.h"
 #include "docs.h"
 #include "log.h"
+#include "note.h"
 #include "util.h"
 
 /* ---- answers that reveal a confidential document wait for the access log ---- */
@@ -259,18 +260,39 @@ static void handle_erase(server *srv, http_request *req, const auth_user *user, 
     json_decref(body);
 }
 
-static json_t *history_json(const idx_doc *d)
+/* A version's comment for the history, or NULL; *owned when malloc'd.  A
+ * case's is opened from its sealed note, only while the case has its key:
+ * after an erasure nothing typed is shown (not even a comment an older
+ * server wrote in the clear). */
+static const char *version_comment(server *srv, const idx_doc *d, const idx_version *v,
+                                   int erased, char **owned)
+{
+    *owned = NULL;
+    if (erased)
+        return NULL;
+    if (!v->note)
+        return v->comment;
+    int rc = note_open(owned, srv->vault, d->id, v->note);
+    if (rc < 0 && rc != KENES_ENOTFOUND)
+        log_warn("store", "the sealed note of %s at %.12s does not open", d->id, v->commit);
+    return *owned;
+}
+
+static json_t *history_json(server *srv, const idx_doc *d)
 {
     json_t *list = json_array();
+    int erased = docs_erased(srv, d);
     for (size_t i = d->nversions; i-- > 0;) {
         const idx_version *v = &d->versions[i];
-        char when[32];
+        char when[32], *owned;
+        const char *comment = version_comment(srv, d, v, erased, &owned);
         util_format_rfc3339(when, sizeof(when), v->time_ms);
         json_array_append_new(
             list, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "commit",
                             v->commit, "time", when, "author", v->author, "action", v->action,
-                            "from", v->from, "to", v->to, "comment", v->comment, "role", v->role,
+                            "from", v->from, "to", v->to, "comment", comment, "role", v->role,
                             "approval", v->approval));
+        free(owned);
     }
     return json_pack("{s:s, s:o}", "id", d->id, "versions", list);
 }
@@ -278,7 +300,7 @@ static json_t *history_json(const idx_doc *d)
 static void handle_history(server *srv, http_request *req, const auth_user *user,
                            const idx_doc *d)
 {
-    reply_logged(srv, req, user, d, "history", 200, history_json(d), 0, NULL);
+    reply_logged(srv, req, user, d, "history", 200, history_json(srv, d), 0, NULL);
 }
 
 static const idx_version *find_version(const idx_doc *d, const char *commit)
@@ -493,7 +515,7 @@ void api_docs_one(server *srv, http_request *req, const auth_user *user, const c
                                 "a case's dossier is for auditors only");
                 return;
             }
-            return api_docs_dossier(srv, req, user, d, history_json(d));
+            return api_docs_dossier(srv, req, user, d, history_json(srv, d));
         }
     }
     api_reply_error(req, 405, "method_not_allowed", NULL, "%s is not allowed here", req->method);

@@ -12,6 +12,7 @@
 #include "report.h"
 #include "log.h"
 #include "message.h"
+#include "note.h"
 #include "quorum.h"
 #include "store.h"
 #include "util.h"
@@ -204,6 +205,11 @@ typedef struct write_op {
     size_t wrapped_len;
     char key_path[4096];
     char key_erasing[4200]; /* key_path + VAULT_KEY_ERASING */
+    char *note;             /* a case's comment, sealed: the file <id>.note */
+    size_t note_len;
+    char note_path[300];
+    char note_id[STORE_OID_HEX]; /* its blob id, for Kenes-Note */
+    store_file note_file;
     int new_key;
     int erase;
     char *message;
@@ -220,6 +226,7 @@ static void write_op_free(write_op *op)
     json_decref(op->newdoc);
     free(op->content);
     free(op->wrapped_key);
+    free(op->note);
     free(op->journal);
     free(op->message);
     free(op->v.author);
@@ -229,6 +236,7 @@ static void write_op_free(write_op *op)
     free(op->v.to);
     free(op->v.comment);
     free(op->v.approval);
+    free(op->v.note);
     free(op);
 }
 
@@ -297,6 +305,28 @@ static int seal_case(server *srv, write_op *op, const change *ch, size_t *len)
     return 0;
 }
 
+/*
+ * What a user typed about a case (a comment, an erase reason) may quote it:
+ * it goes into the same commit sealed with the case's key, as <id>.note,
+ * which Kenes-Note names; the message, the journal and the index keep no
+ * clear text of it (see note.h).  An erasure's reason is sealed with the
+ * very key the erasure destroys, on purpose: nobody reads it afterwards.
+ */
+static int seal_note(server *srv, write_op *op)
+{
+    if (note_path(op->note_path, sizeof(op->note_path), op->d->id) < 0 ||
+        note_seal(&op->note, &op->note_len, &op->v.note, srv->vault, op->d->id,
+                  op->v.comment) < 0 ||
+        store_blob_id(op->note_id, op->note, op->note_len) < 0)
+        return KENES_EIO;
+    free(op->v.comment);
+    op->v.comment = NULL;
+    op->note_file = (store_file){op->note_path, op->note, op->note_len};
+    op->w.files = &op->note_file;
+    op->w.nfiles = 1;
+    return 0;
+}
+
 /* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
 static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_user *u,
                          const change *ch, const char *noun, docs_cb cb, void *payload)
@@ -317,11 +347,17 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     op->payload = payload;
     snprintf(op->path, sizeof(op->path), "%s.md", d->id);
     snprintf(op->email, sizeof(op->email), "%s@users.kenes", u->name);
-    msg_info mi = {d->id, action, from, to, role_name(u->role), comment, noun, ch->approval,
-                   ch->content};
-    if (doc_serialize(&op->content, &len, newdoc) < 0 || msg_compose(&op->message, &mi) < 0)
+    if (doc_serialize(&op->content, &len, newdoc) < 0)
         goto fail;
     if (d->repo == REPO_CASES && seal_case(srv, op, ch, &len) < 0)
+        goto fail;
+    if (msg_comment_clean(&op->v.comment, comment) < 0)
+        goto fail;
+    if (d->repo == REPO_CASES && op->v.comment && seal_note(srv, op) < 0)
+        goto fail;
+    msg_info mi = {d->id, action, from, to, role_name(u->role), op->v.comment, noun,
+                   ch->approval, ch->content, op->note ? op->note_id : NULL};
+    if (msg_compose(&op->message, &mi) < 0)
         goto fail;
     op->v.time_ms = util_now_ms();
     op->v.author = strdup(u->name);
@@ -329,8 +365,6 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     op->v.action = strdup(action);
     op->v.from = from ? strdup(from) : NULL;
     op->v.to = strdup(to);
-    if (msg_comment_clean(&op->v.comment, comment) < 0)
-        goto fail;
     op->v.approval = ch->approval ? strdup(ch->approval) : NULL;
     op->w.path = op->path;
     op->w.content = op->content;

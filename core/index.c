@@ -32,6 +32,7 @@ static void version_dispose(idx_version *v)
     free(v->to);
     free(v->comment);
     free(v->approval);
+    free(v->note);
 }
 
 static void doc_free(idx_doc *d)
@@ -124,6 +125,11 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     n->to = dup_or_null(v->to);
     n->comment = dup_or_null(v->comment);
     n->approval = dup_or_null(v->approval);
+    n->note = dup_or_null(v->note);
+    if (v->note && !n->note) {
+        version_dispose(n);
+        return KENES_ENOMEM;
+    }
     d->nversions++;
     memcpy(d->version, n->commit, sizeof(d->version));
     if (ix)

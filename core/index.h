@@ -21,6 +21,9 @@ typedef struct idx_version {
     char *to;
     char *comment; /* NULL if none */
     char *approval; /* "1/2" when the version is an approval towards a quorum */
+    /* A case's comment sealed with its key (base64 of the <id>.note blob the
+     * commit wrote), or NULL: only the case's key opens it (note.h). */
+    char *note;
 } idx_version;
 
 typedef struct idx_doc {

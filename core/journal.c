@@ -10,21 +10,24 @@
 #include "kenes/plugin.h"
 #include "log.h"
 #include "message.h"
+#include "note.h"
 #include "util.h"
 
 char *journal_entry(const char *document, const idx_version *v)
 {
-    json_t *j = json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s?, s:s, s:s?, s:s?}", "time",
+    json_t *j = json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "time",
                           (json_int_t)v->time_ms, "author", v->author, "role", v->role, "action",
                           v->action, "document", document, "from", v->from, "to", v->to,
-                          "comment", v->comment, "approval", v->approval);
+                          "comment", v->comment, "approval", v->approval, "note", v->note);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     return text;
 }
 
-/* A commit's version as its message says it, or 0 (no Kenes trailers). */
-static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c)
+/* A commit's version as its message says it, or 0 (no Kenes trailers).
+ * A case's sealed note is read from the commit's tree (s) into v->note,
+ * which the caller frees. */
+static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c, store *s)
 {
     int rc = msg_parse(m, c->message);
     if (rc == MSG_PUBLISH)
@@ -41,6 +44,9 @@ static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c)
     v->to = m->to;
     v->comment = m->comment;
     v->approval = m->approval;
+    if (m->note && note_read(&v->note, s, c->commit, m->document, m->note) < 0)
+        log_warn("index", "commit %.12s: its sealed note is missing or not the blob Kenes-Note "
+                 "names; its history shows no comment (see kenes verify)", c->commit);
     return 1;
 }
 
@@ -61,6 +67,7 @@ static int add(doc_index *ix, int repo, const char *document, const idx_version 
 }
 
 typedef struct walk_ctx {
+    store *s;
     doc_index *ix; /* NULL: only collect lines */
     int repo;
     util_buf lines;
@@ -73,7 +80,7 @@ static int from_git(const store_commit_info *c, void *payload)
     walk_ctx *w = payload;
     msg_parsed m;
     idx_version v;
-    int is = version_of(&v, &m, c);
+    int is = version_of(&v, &m, c, w->s);
     if (is < 0)
         return 0; /* a publication of the reports: no document's history */
     if (!is) {
@@ -92,6 +99,7 @@ static int from_git(const store_commit_info *c, void *payload)
         w->commits++;
     }
     free(entry);
+    free(v.note);
     msg_parsed_dispose(&m);
     return rc;
 }
@@ -133,6 +141,7 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
         v.to = (char *)json_string_value(json_object_get(j, "to"));
         v.comment = (char *)json_string_value(json_object_get(j, "comment"));
         v.approval = (char *)json_string_value(json_object_get(j, "approval"));
+        v.note = (char *)json_string_value(json_object_get(j, "note"));
         if (!nl && n && !j) {
             /* A last line cut short by a crash: the commit it began is
              * recovered from git below. */
@@ -161,7 +170,7 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
 int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign, char *err,
                  size_t errcap)
 {
-    walk_ctx w = {ix, repo, {0}, 0, 0};
+    walk_ctx w = {s, ix, repo, {0}, 0, 0};
     util_buf_init(&w.lines);
     char last[STORE_OID_HEX] = "";
     size_t good = 0;
@@ -198,7 +207,7 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
 
 int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap)
 {
-    walk_ctx w = {NULL, 0, {0}, 0, 0};
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0};
     util_buf_init(&w.lines);
     int rc = store_walk(s, from_git, &w);
     if (rc == 0)
@@ -216,7 +225,7 @@ long journal_check(store *s, const char *path,
                    void (*fault)(const char *what, const char *commit, void *payload),
                    void *payload)
 {
-    walk_ctx w = {NULL, 0, {0}, 0, 0};
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0};
     util_buf_init(&w.lines);
     char *text = NULL;
     size_t len;

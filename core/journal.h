@@ -2,7 +2,10 @@
  * The history journal: DATA/index/<repository>.jsonl, one JSON line per
  * commit kenes made, oldest first:
  *
- *   {"commit","time","author","role","action","document","from","to","comment","approval"}
+ *   {"commit","time","author","role","action","document","from","to","comment","approval","note"}
+ *
+ * "comment" is a plan's or roster's comment; a case's is never here in the
+ * clear: "note" holds it sealed with the case's key (see note.h).
  *
  * The writer appends it in the same job as the commits (store_set_journal),
  * so at start the index is read from it instead of walking all of git, and a

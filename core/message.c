@@ -96,6 +96,8 @@ int msg_compose(char **out, const msg_info *in)
         util_buf_printf(&b, "Kenes-Approval: %s\n", in->approval);
     if (in->content)
         util_buf_printf(&b, "Kenes-Content: %s\n", in->content);
+    if (in->note)
+        util_buf_printf(&b, "Kenes-Note: %s\n", in->note);
     *out = util_buf_detach(&b, NULL);
     return *out ? 0 : KENES_ENOMEM;
 }
@@ -110,6 +112,7 @@ void msg_parsed_dispose(msg_parsed *p)
     free(p->comment);
     free(p->approval);
     free(p->content);
+    free(p->note);
     memset(p, 0, sizeof(*p));
 }
 
@@ -161,6 +164,8 @@ int msg_parse(msg_parsed *out, const char *message)
             out->approval = strdup(v);
         else if (strcmp(k, "Kenes-Content") == 0 && !out->content)
             out->content = strdup(v);
+        else if (strcmp(k, "Kenes-Note") == 0 && !out->note)
+            out->note = strdup(v);
         else if (strcmp(k, "Kenes-Stage") == 0 && !out->to) {
             const char *arrow = strstr(v, " -> ");
             if (arrow) {

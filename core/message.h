@@ -13,10 +13,14 @@
  *   Kenes-Role: ministry-reviewer
  *   Kenes-Approval: 2/2                (approvals counted towards a quorum)
  *   Kenes-Content: <blob id>           (the exact text an approval approves)
+ *   Kenes-Note: <blob id>              (a case's comment, sealed in <id>.note)
  *
  * Kenes-Stage is "a -> b" for a transition and the stage alone for a
  * create or an edit.  Nothing identifying a child may go in here: the
  * summary names the document by its id, which for a case is pseudonymous.
+ * Nothing typed about a case either: a case's comment (or erase reason) is
+ * sealed with the case's key into the file <id>.note of the same commit,
+ * which Kenes-Note names by its blob id, and the message has no body.
  */
 #ifndef KENES_MESSAGE_H
 #define KENES_MESSAGE_H
@@ -33,6 +37,7 @@ typedef struct msg_info {
     const char *noun;    /* "regional plan" */
     const char *approval; /* "1/2" for an approval counted towards a quorum, or NULL */
     const char *content;  /* blob id of the text an approval approves, or NULL */
+    const char *note;     /* blob id of the commit's sealed note (<id>.note), or NULL */
 } msg_info;
 
 /* *out malloc'd.  0 or KENES_ENOMEM.  The comment goes in as
@@ -49,6 +54,7 @@ int msg_comment_clean(char **out, const char *comment);
 /* A parsed message; strings owned by the struct. */
 typedef struct msg_parsed {
     char *document, *action, *from, *to, *role, *comment, *approval, *content;
+    char *note; /* Kenes-Note: the blob id of a sealed note, or NULL */
 } msg_parsed;
 
 /* The reports' publications: "Publish reports", Kenes-Action: publish,

@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "map.h"
 #include "message.h"
+#include "note.h"
 #include "plugin.h"
 #include "quorum.h"
 #include "region.h"
@@ -280,6 +281,23 @@ static void check_four_eyes(vctx *v, const store_commit_info *c, const msg_parse
 
 /* ---- one commit ---- */
 
+/* A sealed note (a case's comment) is the blob its Kenes-Note names, at
+ * <id>.note in the same commit; only the repository of sealed cases has
+ * them (an erasure's tombstone is in the clear, its reason sealed).  What it
+ * says opens only with the case's key, which a copy does not have. */
+static void check_note(vctx *v, const store_commit_info *c, const msg_parsed *m)
+{
+    char *b64 = NULL;
+    int rc = note_read(&b64, v->s, c->commit, m->document, m->note);
+    free(b64);
+    if (!v->sealed_type)
+        fault(v, c->commit, "a sealed note outside the repository of cases", m->note);
+    else if (rc == KENES_ENOTFOUND)
+        fault(v, c->commit, "Kenes-Note names a sealed note the commit does not have", m->note);
+    else if (rc < 0)
+        fault(v, c->commit, "the sealed note is not the blob Kenes-Note names", m->note);
+}
+
 static int check_commit(const store_commit_info *c, void *payload)
 {
     vctx *v = payload;
@@ -325,6 +343,8 @@ static int check_commit(const store_commit_info *c, void *payload)
         if (!stage || strcmp(stage, m.to) != 0)
             fault(v, c->commit, "the document's stage differs from Kenes-Stage", m.to);
     }
+    if (m.note)
+        check_note(v, c, &m);
     const wf_workflow *wf = type ? wf_set_find(v->workflows, type) : NULL;
     vdoc *d = map_get(v->docs, m.document);
     const char *prev = d ? d->stage : NULL;

@@ -13,8 +13,8 @@
 static void compose_transition(void **state)
 {
     (void)state;
-    msg_info in = {"plan/KZ-11/2026", "approve", "ministry-review", "approved",
-                   "ministry-reviewer", NULL, "regional plan", NULL, NULL};
+    msg_info in = {.document = "plan/KZ-11/2026", .action = "approve", .from = "ministry-review",
+                   .to = "approved", .role = "ministry-reviewer", .noun = "regional plan"};
     char *m;
     assert_int_equal(msg_compose(&m, &in), 0);
     assert_string_equal(m, "Approve regional plan KZ-11 2026\n\n"
@@ -38,8 +38,9 @@ static void compose_transition(void **state)
  * the comment back as want; the message is returned (free it). */
 static char *return_with_comment(const char *comment, const char *want)
 {
-    msg_info in = {"plan/KZ-15/2026", "return", "ministry-review", "returned",
-                   "ministry-reviewer", comment, "regional plan", NULL, NULL};
+    msg_info in = {.document = "plan/KZ-15/2026", .action = "return", .from = "ministry-review",
+                   .to = "returned", .role = "ministry-reviewer", .comment = comment,
+                   .noun = "regional plan"};
     char *m;
     assert_int_equal(msg_compose(&m, &in), 0);
     assert_non_null(strstr(m, "Return regional plan KZ-15 2026\n"));
@@ -63,8 +64,8 @@ static void comment_survives_and_cannot_forge_trailers(void **state)
 static void create_and_foreign(void **state)
 {
     (void)state;
-    msg_info in = {"plan/KZ-11/2026", "start-review", NULL, "draft", "admin", "", "case", NULL,
-                   NULL};
+    msg_info in = {.document = "plan/KZ-11/2026", .action = "start-review", .to = "draft",
+                   .role = "admin", .comment = "", .noun = "case"};
     char *m;
     assert_int_equal(msg_compose(&m, &in), 0);
     assert_true(strncmp(m, "Start review case KZ-11 2026\n", 29) == 0);
@@ -81,9 +82,9 @@ static void create_and_foreign(void **state)
 static void approval_trailers(void **state)
 {
     (void)state;
-    msg_info in = {"plan/KZ-11/2026", "approve", "ministry-review", "ministry-review",
-                   "ministry-reviewer", NULL, "regional plan", "1/2",
-                   "0123456789abcdef0123456789abcdef01234567"};
+    msg_info in = {.document = "plan/KZ-11/2026", .action = "approve", .from = "ministry-review",
+                   .to = "ministry-review", .role = "ministry-reviewer", .noun = "regional plan",
+                   .approval = "1/2", .content = "0123456789abcdef0123456789abcdef01234567"};
     char *m;
     assert_int_equal(msg_compose(&m, &in), 0);
     assert_non_null(strstr(m, "Kenes-Approval: 1/2\n"));
@@ -125,12 +126,36 @@ static void comment_cleaned_as_kept(void **state)
     assert_null(c);
     assert_int_equal(msg_comment_clean(&c, NULL), 0);
     assert_null(c);
-    msg_info in = {"plan/KZ-11/2026", "return", "ministry-review", "returned",
-                   "ministry-reviewer", "\r\n\r\n", "regional plan", NULL, NULL};
+    msg_info in = {.document = "plan/KZ-11/2026", .action = "return", .from = "ministry-review",
+                   .to = "returned", .role = "ministry-reviewer", .comment = "\r\n\r\n",
+                   .noun = "regional plan"};
     char *m;
     assert_int_equal(msg_compose(&m, &in), 0);
     const char *want = "Return regional plan KZ-11 2026\n\nKenes-Document:";
     assert_true(strncmp(m, want, strlen(want)) == 0);
+    free(m);
+}
+
+/* A case's comment is not in its message: the sealed note's blob id is. */
+static void note_trailer(void **state)
+{
+    (void)state;
+    msg_info in = {.document = "case/KZ-11/0001", .action = "reopen", .from = "closed",
+                   .to = "under-review", .role = "commission-chair", .noun = "case review",
+                   .note = "89abcdef0123456789abcdef0123456789abcdef"};
+    char *m;
+    assert_int_equal(msg_compose(&m, &in), 0);
+    assert_string_equal(m, "Reopen case review KZ-11 0001\n\n"
+                           "Kenes-Document: case/KZ-11/0001\n"
+                           "Kenes-Action: reopen\n"
+                           "Kenes-Stage: closed -> under-review\n"
+                           "Kenes-Role: commission-chair\n"
+                           "Kenes-Note: 89abcdef0123456789abcdef0123456789abcdef\n");
+    msg_parsed p;
+    assert_int_equal(msg_parse(&p, m), 0);
+    assert_string_equal(p.note, "89abcdef0123456789abcdef0123456789abcdef");
+    assert_null(p.comment);
+    msg_parsed_dispose(&p);
     free(m);
 }
 
@@ -144,6 +169,7 @@ int main(void)
         cmocka_unit_test(approval_trailers),
         cmocka_unit_test(comment_with_dash_lines),
         cmocka_unit_test(comment_cleaned_as_kept),
+        cmocka_unit_test(note_trailer),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     git_libgit2_shutdown();
