@@ -48,6 +48,14 @@ static int words(char *out, size_t cap, const uint8_t *f, size_t len)
     return 0;
 }
 
+static int ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
 int fold_text(char *out, size_t cap, const char *s, unsigned flags)
 {
     if (!out || cap == 0)
@@ -61,19 +69,33 @@ int fold_text(char *out, size_t cap, const char *s, unsigned flags)
     if (n == 0)
         return 0;
 
-    /* NFKC first (full-width letters, ligatures, superscripts become the
-     * plain letters they stand for), then the case folding, which
-     * normalises again (NFKC): folding can leave a sequence that is not
-     * in normal form (U+0390 folds to three code points), and both sides
-     * of a comparison must be in one form for a byte comparison to hold.
-     * No language: the same text folds the same way whatever the server's
-     * locale (no Turkish dotless i). */
-    size_t nlen = 0, len = 0;
-    uint8_t *nf = u8_normalize(UNINORM_NFKC, (const uint8_t *)s, n, NULL, &nlen);
-    if (!nf)
-        return KENES_ENOMEM;
-    uint8_t *f = u8_casefold(nf, nlen, NULL, UNINORM_NFKC, NULL, &len);
-    free(nf);
+    /* NFKC (full-width letters, ligatures, superscripts become the plain
+     * letters they stand for), the case folding, then NFKC again: folding
+     * can leave a sequence that is not in normal form (U+0390 folds to
+     * three code points), and both sides of a comparison must be in one
+     * form for a byte comparison to hold.  This is Unicode's
+     * NFKC_Casefold but for default-ignorable characters, at half the cost
+     * of u8_casefold(..., UNINORM_NFKC), which decomposes twice more.  No
+     * language: the same text folds the same way whatever the server's
+     * locale (no Turkish dotless i).  Text in ASCII alone is already in
+     * every normal form and folds to lower case: lists fold a pseudonym
+     * per case, and it is always ASCII. */
+    size_t len = 0;
+    uint8_t *f;
+    if (ascii(s, n)) {
+        f = (uint8_t *)strdup(s);
+        for (size_t i = 0; f && i < n; i++)
+            if (f[i] >= 'A' && f[i] <= 'Z')
+                f[i] = (uint8_t)(f[i] + ('a' - 'A'));
+        len = n;
+    } else {
+        size_t n1 = 0, n2 = 0;
+        uint8_t *nf = u8_normalize(UNINORM_NFKC, (const uint8_t *)s, n, NULL, &n1);
+        uint8_t *cf = nf ? u8_casefold(nf, n1, NULL, NULL, NULL, &n2) : NULL;
+        f = cf ? u8_normalize(UNINORM_NFKC, cf, n2, NULL, &len) : NULL;
+        free(nf);
+        free(cf);
+    }
     if (!f)
         return KENES_ENOMEM;
     int rc;
