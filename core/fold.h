@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 /* s (NUL-terminated UTF-8) folded into out (cap bytes, NUL-terminated):
- * Unicode's compatibility caseless form, NFKC(NFKD(casefold(NFKD(casefold(
- * NFD(s)))))), so compatibility variants (full-width letters, ligatures,
+ * NFKC(casefold(NFKC(s))), Unicode's NFKC_Casefold but for default-ignorable
+ * characters, so compatibility variants (full-width letters, ligatures,
  * superscripts) and case both vanish.  With KENES_FOLD_WORDS, each run of
  * characters that are not letters, marks or digits becomes one space, none
  * at either end.  0; KENES_EINVAL for invalid UTF-8 or NULL arguments;
