@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "log.h"
 #include "region.h"
 #include "util.h"
@@ -233,6 +234,7 @@ static const kenes_api api_table = {
     .report_text = api_report_text,
     .report_count_text = kapi_count_text,
     .region_name = api_region_name,
+    .text_fold = fold_text,
 };
 
 const kenes_api *kapi_get(void)

@@ -492,7 +492,7 @@ static void test_pseudonym_length(void **state)
     expect_error_with("fields.child", "pseudonym", "\"\"", "fields.child.pseudonym");
     expect_error_with("fields.child", "pseudonym", "\"ab\"", "fields.child.pseudonym");
     expect_valid_with("fields.child", "pseudonym", "\"a-1\"");
-    expect_valid_with_repeat("fields.child", "pseudonym", "7", 64);
+    expect_valid_with_repeat("fields.child", "pseudonym", "k", 64);
     expect_error_with_repeat("fields.child", "pseudonym", "7", 65, "fields.child.pseudonym");
 }
 
@@ -553,6 +553,218 @@ static void test_pseudonym_unrelated_passes(void **state)
     const char *ok[] = {"\"KZ11-0042\"", "\"fox-17\"", "\"blue-heron-3\"", "\"nurlan-01\""};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         expect_valid_with("fields.child", "pseudonym", ok[i]);
+}
+
+/* ---- issue 11: names, dates, schools and addresses ------------------------ */
+
+/* The good case with the child's fields and the title replaced (NULL: as in
+ * the good case). */
+static json_t *child_case(const char *full_name, const char *birth_date, const char *address,
+                          const char *school, const char *pseudonym, const char *title)
+{
+    json_t *doc = good_case();
+    const char *keys[] = {"full_name", "birth_date", "address", "school", "pseudonym"};
+    const char *values[] = {full_name, birth_date, address, school, pseudonym};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (values[i])
+            put(doc, "fields.child", keys[i], json_string(values[i]));
+    if (title)
+        put(doc, "", "title", json_string(title));
+    return doc;
+}
+
+/* The child's name written joined, in either order, split, or inside
+ * other words, in any script's case: the title is refused. */
+static void test_title_joined_or_split_name(void **state)
+{
+    (void)state;
+    const char *bad[] = {"ZzyzxQwertyuiop",     "QwertyuiopZzyzx", "Дело ZzyzxQwertyuiop, 5 класс",
+                         "zzyzx_qwertyuiop",    "Zzy zx",          "Z-z-y-z-x",
+                         "Qwerty-uiop",         "делоzzyzxqwertyuiop",
+                         "Case of ZZYZXQWERTYUIOP"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_only_error(child_case("Zzyzx Qwertyuiop", NULL, NULL, NULL, NULL, bad[i]), "title");
+
+    const char *cyr[] = {"АйгеримНурланова", "НурлановаАйгерим", "Ай-герим", "Нур лано ва",
+                         "AigerimNurlanova", "Дело:айгеримнурланова"};
+    for (size_t i = 0; i < sizeof(cyr) / sizeof(cyr[0]); i++)
+        expect_only_error(child_case(NULL, NULL, NULL, NULL, NULL, cyr[i]), "title");
+
+    /* A short name joined: as words only ("ан ли", "анли"), never inside one. */
+    expect_only_error(child_case("Ан Ли", NULL, NULL, NULL, NULL, "Дело АнЛи"), "title");
+    expect_valid(child_case("Ан Ли", NULL, NULL, NULL, NULL, "План лиги"));
+    expect_valid(child_case("Ан Ли", NULL, NULL, NULL, NULL, "Планлиги"));
+}
+
+/* Full-width letters, ligatures and combining accents read as the letters
+ * they stand for (NFKC, then case folding). */
+static void test_title_unicode_variants(void **state)
+{
+    (void)state;
+    const char *bad[] = {"Ｚｚｙｚｘ", "ＺＺＹＺＸ ＱＷＥＲＴＹＵＩＯＰ", "Дело Ｑｗｅｒｔｙｕｉｏｐ",
+                         "ＺｚｙｚｘＱｗｅｒｔｙｕｉｏｐ"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_only_error(child_case("Zzyzx Qwertyuiop", NULL, NULL, NULL, NULL, bad[i]), "title");
+    expect_only_error(child_case(NULL, NULL, NULL, NULL, NULL, "Дело Ａｉｇｅｒｉｍ"), "title");
+    expect_only_error(child_case(NULL, NULL, NULL, NULL, NULL, "АЙГЕРИМ"), "title");
+    /* The fi ligature; an e and a combining acute for é. */
+    expect_only_error(child_case("Fiona Dubois", NULL, NULL, NULL, NULL, "\xef\xac\x81ona"),
+                      "title");
+    expect_only_error(child_case("Zoé Martin", NULL, NULL, NULL, NULL, "Zoe\xcc\x81"), "title");
+    /* A name not in Latin or Cyrillic letters is compared as folded text. */
+    expect_only_error(child_case("Σίσυφος Παππάς", NULL, NULL, NULL, NULL, "ΣΊΣΥΦΟΣΠΑΠΠΆΣ"),
+                      "title");
+}
+
+/* The birth date, whole or its year or its day and month, in any order and
+ * spelling the pseudonym's characters allow. */
+static void test_pseudonym_birth_date(void **state)
+{
+    (void)state;
+    const char *bad[] = {"K-2012-03-04", "K-20120304", "K-04-03-2012", "K-040312",
+                         "K-4-3-12",     "K-12-3-4",   "Fox-2012",     "Fox-0403",
+                         "Fox-0304",     "fox-4-3",    "fox3-4",       "a03b04"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_only_error(child_case(NULL, NULL, NULL, NULL, bad[i], NULL),
+                          "fields.child.pseudonym");
+    expect_only_error(child_case(NULL, "2013-04-07", NULL, NULL, "Fox-07-04-13", NULL),
+                      "fields.child.pseudonym");
+    /* A two-digit year alone, or other numbers, pass. */
+    const char *ok[] = {"fox-12", "fox-3", "KZ11-0042", "fox-2011"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        expect_valid(child_case(NULL, NULL, NULL, NULL, ok[i], NULL));
+}
+
+/* The number of the school, with or without leading zeros, in any digits
+ * NFKC reads as ASCII. */
+static void test_pseudonym_school_number(void **state)
+{
+    (void)state;
+    const char *schools[] = {"Школа №913", "School No. 913", "Мектеп № ９１３",
+                             "Гимназия 913 им. Абая"};
+    for (size_t i = 0; i < sizeof(schools) / sizeof(schools[0]); i++) {
+        expect_only_error(child_case(NULL, NULL, NULL, schools[i], "Fox-913", NULL),
+                          "fields.child.pseudonym");
+        expect_only_error(child_case(NULL, NULL, NULL, schools[i], "Fox-0913", NULL),
+                          "fields.child.pseudonym");
+        expect_valid(child_case(NULL, NULL, NULL, schools[i], "Fox-9130", NULL));
+        expect_valid(child_case(NULL, NULL, NULL, schools[i], "Fox-91", NULL));
+    }
+    /* One digit too: "Школа №5" and "fox-5". */
+    expect_only_error(child_case(NULL, NULL, NULL, NULL, "fox-5", NULL), "fields.child.pseudonym");
+}
+
+/* Street words of the address (in any spelling) and its numbers of two
+ * digits or more; words that only say "street" do not count. */
+static void test_pseudonym_address(void **state)
+{
+    (void)state;
+    const char *addr = "ул. Vexbrow 12, кв. 47";
+    const char *bad[] = {"Vexbrow-K1", "k-vexbrow", "VEXBROW", "K-12", "K-47", "K-047"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_only_error(child_case(NULL, NULL, addr, NULL, bad[i], NULL),
+                          "fields.child.pseudonym");
+    const char *cyr[] = {"Abaya-K", "abaia-k", "K-Abaja"};
+    for (size_t i = 0; i < sizeof(cyr) / sizeof(cyr[0]); i++)
+        expect_only_error(child_case(NULL, NULL, "г. Алматы, ул. Абая 150", NULL, cyr[i], NULL),
+                          "fields.child.pseudonym");
+    expect_only_error(child_case(NULL, NULL, "г. Алматы, ул. Абая 150", NULL, "Almaty-K", NULL),
+                      "fields.child.pseudonym");
+    const char *ok[] = {"Ulitsa-K", "Street-K", "K-1", "K-4", "Vex-9", "KZ11-0042"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        expect_valid(child_case(NULL, NULL, "Vexbrow street 1, flat 4", NULL, ok[i], NULL));
+    expect_valid(child_case(NULL, NULL, "улица Абая 1", NULL, "Ulitsa-K", NULL));
+}
+
+/* Whatever the child: a letter, at most 6 digits and 4 in a row, no date. */
+static void test_pseudonym_digits_and_dates(void **state)
+{
+    (void)state;
+    const char *bad[] = {"123-45",     "0042",        "K-1234567", "K12345",    "K-13-04-07",
+                         "K-7-4-13",   "K-2013-4-7",  "K-07-25-99", "K-1999-1-2", "a1b2c03",
+                         "K-29-02-08", "Schoolvexbrow-913-2013-04-07"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_only_error(child_case(NULL, NULL, NULL, NULL, bad[i], NULL),
+                          "fields.child.pseudonym");
+    const char *ok[] = {"K-12-34-56", "K-1-2-3", "KZ11-0042", "K-1234", "K-12-345",
+                        "K-31-13-45", "Fox-17-abc", "a-1"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        expect_valid(child_case(NULL, NULL, NULL, NULL, ok[i], NULL));
+}
+
+/* The issue's example fails on the first rule it breaks, with a message
+ * that says which and repeats nothing. */
+static void test_pseudonym_messages(void **state)
+{
+    (void)state;
+    struct {
+        const char *pseudonym, *words;
+    } cases[] = {
+        {"Nurlanova-K", "name"},  {"K-2012-03-04", "birth date"},
+        {"Fox-0005", "school"},   {"Abaya-K", "address"},
+        {"123-45", "letter"},     {"K-1234567", "6 digits"},
+        {"K-13-04-07", "a date"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        kenes_errors errs;
+        assert_int_equal(validate(child_case(NULL, NULL, NULL, NULL, cases[i].pseudonym, NULL),
+                                  &errs),
+                         KENES_EVALIDATION);
+        const char *msg =
+            json_string_value(json_object_get(json_array_get(errs.fields, 0), "message"));
+        if (!msg || !strstr(msg, cases[i].words))
+            print_message("%s: %s\n", cases[i].pseudonym, msg ? msg : "none");
+        assert_non_null(strstr(msg, cases[i].words));
+        assert_null(strstr(msg, cases[i].pseudonym));
+        kapi_errors_dispose(&errs);
+    }
+}
+
+/* An api table from before text_fold was appended is refused at load. */
+static void test_refuses_an_api_table_without_text_fold(void **state)
+{
+    (void)state;
+    kenes_api old = *api;
+    old.struct_size = offsetof(kenes_api, text_fold);
+    plugin_set *set;
+    char err[512];
+    assert_int_equal(plugin_set_new(&set, &old), 0);
+    assert_true(plugin_load(set, CASE_REVIEW, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "case-review.so"));
+    plugin_set_free(set);
+}
+
+static int folds;
+
+static int counting_fold(char *out, size_t cap, const char *s, unsigned flags)
+{
+    folds++;
+    return kapi_get()->text_fold(out, cap, s, flags);
+}
+
+/* The plugin compares text as the core folds it, through the table. */
+static void test_folds_through_the_core(void **state)
+{
+    (void)state;
+    kenes_api counted = *api;
+    counted.text_fold = counting_fold;
+    plugin_set *set;
+    char err[512];
+    assert_int_equal(plugin_set_new(&set, &counted), 0);
+    assert_int_equal(plugin_load(set, CASE_REVIEW, err, sizeof(err)), 0);
+    const kenes_doctype *t = plugin_find_type(set, "case-review");
+    assert_non_null(t);
+    folds = 0;
+    json_t *doc = child_case("Zzyzx Qwertyuiop", NULL, NULL, NULL, NULL, "Ｚｚｙｚｘ");
+    kenes_doc d = {doc};
+    kenes_errors errs;
+    kapi_errors_init(&errs);
+    assert_int_equal(t->validate(&counted, &d, &errs), KENES_EVALIDATION);
+    assert_true(has_error(&errs, "title"));
+    assert_true(folds >= 3); /* the name, the pseudonym, the title */
+    kapi_errors_dispose(&errs);
+    json_decref(doc);
+    plugin_set_free(set);
 }
 
 static void test_full_name(void **state)
@@ -875,25 +1087,40 @@ static void test_summary_adds_only_pseudonym(void **state)
     json_decref(doc);
 }
 
+/* doc (consumed) is listed without a pseudonym: summary() adds nothing. */
+static void expect_nothing_listed(json_t *doc)
+{
+    kenes_doc d = {doc};
+    json_t *entry = list_entry(), *before = list_entry();
+    assert_int_equal(cr->summary(api, &d, entry), 0);
+    assert_true(json_equal(entry, before));
+    json_decref(entry);
+    json_decref(before);
+    json_decref(doc);
+}
+
 /* What is not a well-formed pseudonym is not listed. */
 static void test_summary_skips_bad_pseudonym(void **state)
 {
     (void)state;
     const char *bad[] = {"Айгерим Нурланова", "a b", "", "x"};
-    for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
-        json_t *doc = good_case();
-        if (i < sizeof(bad) / sizeof(bad[0]))
-            put(doc, "fields.child", "pseudonym", json_string(bad[i]));
-        else
-            put(doc, "fields", "child", NULL);
-        kenes_doc d = {doc};
-        json_t *entry = list_entry(), *before = list_entry();
-        assert_int_equal(cr->summary(api, &d, entry), 0);
-        assert_true(json_equal(entry, before));
-        json_decref(entry);
-        json_decref(before);
-        json_decref(doc);
-    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_nothing_listed(child_case(NULL, NULL, NULL, NULL, bad[i], NULL));
+    json_t *doc = good_case();
+    put(doc, "fields", "child", NULL);
+    expect_nothing_listed(doc);
+}
+
+/* A case stored before today's rules, whose pseudonym breaks one of those
+ * a list can afford (no folding), is listed without it. */
+static void test_summary_judges_by_todays_rules(void **state)
+{
+    (void)state;
+    const char *bad[] = {"K-2012-03-04", "K-20120304", "Fox-0304", "Fox-5",
+                         "K-13-04-07",   "123-45",     "K-1234567"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_nothing_listed(child_case(NULL, NULL, NULL, NULL, bad[i], NULL));
+    expect_nothing_listed(child_case(NULL, NULL, "ул. Абая 150", NULL, "K-150", NULL));
 }
 
 /* ---- guards --------------------------------------------------------------- */
@@ -1131,6 +1358,11 @@ static void test_no_message_names_the_child(void **state)
     fails_with("fields.child", "pseudonym", json_string("Aigerim-Nurlanova"));
     fails_with("fields.child", "pseudonym", padded("KZ11-0042"));
     fails_with("fields.child", "pseudonym", json_string("KZ11 0042"));
+    fails_with("fields.child", "pseudonym", json_string("Abaya-7"));
+    fails_with("fields.child", "pseudonym", json_string("KZ11-2012-03-04"));
+    fails_with("fields.child", "pseudonym", json_string("KZ11-0005"));
+    fails_with("", "title", json_string("АйгеримНурланова"));
+    fails_with("", "title", json_string("Ａｉｇｅｒｉｍ"));
     fails_with("fields.child", "birth_date", json_string("Айгерим Нурланова"));
     fails_with("fields.child", "birth_date", json_string("ул. Абая 1"));
     fails_with("fields.child", "birth_date", json_string("2012-03-04 Школа №5"));
@@ -1473,6 +1705,15 @@ int main(void)
         T(test_pseudonym_equals_full_name),
         T(test_pseudonym_spells_name),
         T(test_pseudonym_unrelated_passes),
+        T(test_title_joined_or_split_name),
+        T(test_title_unicode_variants),
+        T(test_pseudonym_birth_date),
+        T(test_pseudonym_school_number),
+        T(test_pseudonym_address),
+        T(test_pseudonym_digits_and_dates),
+        T(test_pseudonym_messages),
+        T(test_refuses_an_api_table_without_text_fold),
+        T(test_folds_through_the_core),
         T(test_full_name),
         T(test_birth_date),
         T(test_birth_date_today_is_utc),
@@ -1495,6 +1736,7 @@ int main(void)
         T(test_make_id),
         T(test_summary_adds_only_pseudonym),
         T(test_summary_skips_bad_pseudonym),
+        T(test_summary_judges_by_todays_rules),
         T(test_guard_accompanier_assigned),
         T(test_guard_measure_has_due_date),
         T(test_guard_follow_ups_recorded_clock),

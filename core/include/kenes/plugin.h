@@ -112,7 +112,21 @@ typedef struct kenes_api {
     void (*report_count_text)(char out[16], long n);
     /* A region's name in "ru", "kk" or "en"; NULL for an unknown code. */
     const char *(*region_name)(const char *code, const char *lang);
+
+    /* --- text comparison (appended; check struct_size before calling) --- */
+    /* s (NUL-terminated UTF-8) as text is compared in: Unicode NFKC and
+     * case folding (libunistring), so full-width letters, ligatures and
+     * case vanish ("Ｚｚｙｚｘ", "ZZYZX" -> "zzyzx").  With KENES_FOLD_WORDS
+     * each run of characters other than letters, marks and digits becomes
+     * one space, none at either end ("«Ай-Гүл»,  7" -> "ай гүл 7").  Into
+     * out (cap bytes, NUL-terminated).  0; KENES_EINVAL for invalid UTF-8;
+     * KENES_ETOOBIG when out is too small (try a larger one: folding may
+     * lengthen text); out is "" on error. */
+    int (*text_fold)(char *out, size_t cap, const char *s, unsigned flags);
 } kenes_api;
+
+/* text_fold flags */
+#define KENES_FOLD_WORDS 0x1u
 
 enum {
     KENES_REPORT_NATIONAL = 1, /* reports/national.md: every region at a glance */
