@@ -927,8 +927,8 @@ static int follow_ups_recorded(const kenes_api *api, const kenes_doc *doc,
  * so a case written today changes no published figure until its month
  * closes, and then only that month's release: nobody can difference two
  * versions of one figure.  What a month counts (see README, "Case
- * counts"): the cases created in it, by region and by ground; the stage
- * changes made in it; the follow-up checks done in it, by outcome; the
+ * counts"): the cases created in it, by region, by ground and by their
+ * stage at its end; the follow-up checks done in it, by outcome; the
  * checks due in it and not done in time, of cases not closed at its end.
  * Counts of 1 to 4 read "< 5", and suppress.c withholds further cells
  * ("скрыто") until no "< 5" can be worked out from the totals and the
@@ -949,14 +949,15 @@ static const char *const outcomes_ru[NOUTCOMES] = {
     "Меры неэффективны",
     "Меры не выполнены",
 };
-#define NACTIONS 6 /* the transitions of workflows/case-review.yaml */
-static const char *const actions[NACTIONS + 1] = {
-    "start-review", "approve-plan", "begin-accompaniment", "request-closure", "close", "reopen",
+#define NSTAGES 6 /* workflows/case-review.yaml */
+static const char *const stages[NSTAGES + 1] = {
+    "registered",       "under-review",      "plan-approved",
+    "in-accompaniment", "closure-requested", "closed",
     NULL,
 };
-static const char *const actions_ru[NACTIONS] = {
-    "Начато рассмотрение", "Утверждён план",   "Начато сопровождение",
-    "Запрошено закрытие",  "Закрыто",          "Возобновлено",
+static const char *const stages_ru[NSTAGES + 1] = {
+    "Зарегистрировано", "На рассмотрении",    "План утверждён", "Сопровождение",
+    "Запрошено закрытие", "Закрыто",          "Другие этапы",
 };
 static const char *const months_ru[12] = {
     "январь", "февраль", "март",     "апрель",  "май",    "июнь",
@@ -968,8 +969,8 @@ enum {
     CELL_REGION = 0,                           /* new cases, one per region */
     CELL_NEW = CELL_REGION + RPT_NREGIONS,     /* new cases in all */
     CELL_GROUND,                               /* new cases per ground */
-    CELL_ACTION = CELL_GROUND + NGROUNDS,      /* stage changes per action */
-    CELL_OUTCOME = CELL_ACTION + NACTIONS,     /* checks done, per outcome */
+    CELL_STAGE = CELL_GROUND + NGROUNDS,       /* new cases per stage at the month's end */
+    CELL_OUTCOME = CELL_STAGE + NSTAGES + 1,   /* checks done, per outcome */
     CELL_DONE = CELL_OUTCOME + NOUTCOMES,      /* checks done in all */
     CELL_OVERDUE,                              /* checks due and not done in time */
     NCELLS
@@ -1036,6 +1037,7 @@ static void count_case(const kenes_api *api, const kenes_doc *doc, const json_t 
         return; /* not yet a case in that month */
 
     const json_t *fields = api->doc_fields(doc);
+    const char *stage = stage_before(history, end);
     size_t i;
     const json_t *v;
     if (created >= start) {
@@ -1051,23 +1053,17 @@ static void count_case(const kenes_api *api, const kenes_doc *doc, const json_t 
                 cells[CELL_GROUND + k]++;
             }
         }
-    }
-
-    /* Stage changes only: an approval short of a quorum moves nothing. */
-    json_array_foreach(history, i, v) {
-        long long t = json_integer_value(json_object_get(v, "time"));
-        const char *from = json_string_value(json_object_get(v, "from"));
-        const char *to = json_string_value(json_object_get(v, "to"));
-        int k = chk_index_of(actions, json_string_value(json_object_get(v, "action")));
-        if (t >= start && t < end && k >= 0 && from && to && strcmp(from, to) != 0)
-            cells[CELL_ACTION + k]++;
+        /* Where the month's new cases stood at its end.  Only these: the
+         * stages of all cases, month after month, would difference to the
+         * stage changes of each month, small ones included. */
+        int st = chk_index_of(stages, stage);
+        cells[CELL_STAGE + (st >= 0 ? st : NSTAGES)]++;
     }
 
     /* A closed case's checks are no longer anyone's to make: not overdue. */
-    const char *stage = stage_before(history, end);
     int open = !stage || strcmp(stage, "closed") != 0;
     json_array_foreach(json_object_get(fields, "follow_ups"), i, v) {
-        int due, done;
+        int due = 0, done = 0;
         int k = chk_index_of(outcome_values, json_string_value(json_object_get(v, "outcome")));
         int done_month = month_of_date(api, json_string_value(json_object_get(v, "done")), &done);
         if (k >= 0 && done_month == month) {
@@ -1081,19 +1077,23 @@ static void count_case(const kenes_api *api, const kenes_doc *doc, const json_t 
 }
 
 /* What a reader knows ties the cells together: the total of new cases is
- * the sum of the regions; each ground is given for at most every new case
+ * the sum of the regions, and of the stages; each ground is given for at most every new case
  * and every new case has one (so their sum is at least the total); the
  * checks done in all are the sum of the outcomes. */
 static int protect(sup_cell *cells)
 {
     sup_term regions[RPT_NREGIONS + 1], grounds_sum[NGROUNDS + 1], ground_le[NGROUNDS][2],
-        outcomes[NOUTCOMES + 1];
+        by_stage[NSTAGES + 2], outcomes[NOUTCOMES + 1];
     for (int i = 0; i < RPT_NREGIONS; i++)
         regions[i] = (sup_term){CELL_REGION + (size_t)i, 1};
     regions[RPT_NREGIONS] = (sup_term){CELL_NEW, -1};
-    sup_relation rels[NGROUNDS + 3];
+    sup_relation rels[NGROUNDS + 4];
     size_t n = 0;
     rels[n++] = (sup_relation){SUP_EQ, regions, RPT_NREGIONS + 1};
+    for (int k = 0; k <= NSTAGES; k++)
+        by_stage[k] = (sup_term){CELL_STAGE + (size_t)k, 1};
+    by_stage[NSTAGES + 1] = (sup_term){CELL_NEW, -1};
+    rels[n++] = (sup_relation){SUP_EQ, by_stage, NSTAGES + 2};
     long sum = 0;
     for (int k = 0; k < NGROUNDS; k++) {
         ground_le[k][0] = (sup_term){CELL_GROUND + (size_t)k, 1};
@@ -1167,10 +1167,12 @@ static int write_month(const kenes_api *api, kenes_report *r, int month)
     for (int k = 0; k < NGROUNDS; k++)
         cell_row(api, r, grounds_ru[k], &cells[CELL_GROUND + k]);
 
-    api->report_printf(r, "\n#### Переходы дел между этапами за месяц\n\n"
-                          "| Действие | Раз |\n|---|---:|\n");
-    for (int k = 0; k < NACTIONS; k++)
-        cell_row(api, r, actions_ru[k], &cells[CELL_ACTION + k]);
+    api->report_printf(r, "\n#### Этап новых дел на конец месяца\n\n"
+                          "| Этап | Дел |\n|---|---:|\n");
+    for (int k = 0; k < NSTAGES; k++)
+        cell_row(api, r, stages_ru[k], &cells[CELL_STAGE + k]);
+    if (cells[CELL_STAGE + NSTAGES].value)
+        cell_row(api, r, stages_ru[NSTAGES], &cells[CELL_STAGE + NSTAGES]);
 
     api->report_printf(r, "\n#### Контрольные проверки, проведённые за месяц\n\n"
                           "| Результат проверки | Проверок |\n|---|---:|\n");
@@ -1268,8 +1270,8 @@ static int report_cases(const kenes_api *api, kenes_report *r)
            "Сведения за каждый календарный месяц (по UTC) составляются один раз, после его "
            "окончания, и больше не меняются: дело, заведённое сегодня, войдёт только в сведения "
            "за текущий месяц, когда он закончится. Новые дела — заведённые в этом месяце "
-           "(основания — как записаны, когда сведения составлены); переходы — смены этапа за "
-           "месяц; проверки — проведённые в этом месяце, по дате проведения; просроченные — "
+           "(основания — как записаны, когда сведения составлены, этап — на конец месяца); "
+           "проверки — проведённые в этом месяце, по дате проведения; просроченные — "
            "проверки со сроком в этом месяце, не проведённые в срок.\n\n"
            "Только обобщённые сведения: число от 1 до 4 показано как «< 5»; «скрыто» — число не "
            "публикуется, потому что по нему, итогам и другим числам таблицы можно было бы "

@@ -125,6 +125,8 @@ class MonthlyRelease(ServerTest):
         grounds = table(feb, "Основания рассмотрения новых дел")
         self.assertEqual(grounds["Семейное неблагополучие"], "< 5")
         self.assertFalse(grounds_pinned(grounds, regions["**Всего**"]))
+        stages = table(feb, "Этап новых дел на конец месяца")
+        self.assertEqual(stages["Зарегистрировано"], "13")
         done = table(feb, "Контрольные проверки, проведённые за месяц")
         self.assertEqual(small_cells_known(done), [])
         # Nothing of a child in any version of the report.
