@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fold.h"
+#include "index.h"
 #include "log.h"
 #include "region.h"
 #include "util.h"
@@ -175,6 +176,37 @@ static void api_report_printf(kenes_report *r, const char *fmt, ...)
     free(big);
 }
 
+static const json_t *api_report_doc_history(const kenes_report *r, size_t i)
+{
+    if (!r || i >= r->ndocs || !r->histories)
+        return NULL;
+    if (r->histories[i])
+        return r->histories[i];
+    if (!r->sources || !r->sources[i])
+        return NULL;
+    /* Made only when a type asks (the cases report): times and stages, never
+     * an author's comment. */
+    const idx_doc *d = r->sources[i];
+    json_t *list = json_array();
+    for (size_t v = 0; list && v < d->nversions; v++) {
+        const idx_version *ver = &d->versions[v];
+        json_t *e = json_pack("{s:I, s:s, s:s?, s:s}", "time", (json_int_t)ver->time_ms,
+                              "action", ver->action ? ver->action : "", "from", ver->from,
+                              "to", ver->to ? ver->to : "");
+        if (!e || json_array_append_new(list, e) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    r->histories[i] = list;
+    return list;
+}
+
+static const char *api_report_published(const kenes_report *r)
+{
+    return r ? r->published : NULL;
+}
+
 void kapi_md_escape(util_buf *out, const char *text)
 {
     /* Every ASCII punctuation character may be backslash-escaped in CommonMark:
@@ -235,6 +267,8 @@ static const kenes_api api_table = {
     .report_count_text = kapi_count_text,
     .region_name = api_region_name,
     .text_fold = fold_text,
+    .report_doc_history = api_report_doc_history,
+    .report_published = api_report_published,
 };
 
 const kenes_api *kapi_get(void)

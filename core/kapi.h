@@ -26,6 +26,12 @@ struct kenes_report {
     const struct kenes_doc *docs;
     size_t ndocs;
     util_buf *out;
+    /* For report_doc_history: the index entries docs were made from (NULL:
+     * none), and their histories (ndocs slots): given, or made from sources
+     * on first request; the owner json_decref()s them. */
+    const struct idx_doc *const *sources;
+    json_t **histories;
+    const char *published; /* the report as last published, or NULL */
 };
 
 struct kenes_errors {

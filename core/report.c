@@ -21,7 +21,7 @@ static const char *const kind_titles[] = {
 /* The documents of one type (one region's, for a region report) as a report
  * sees them: their JSON plus due, overdue and stage_since. */
 static size_t collect(server *srv, idx_doc **all, size_t n, const char *type, const char *region,
-                      struct kenes_doc *views, json_t **owned)
+                      struct kenes_doc *views, json_t **owned, const idx_doc **sources)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -47,13 +47,15 @@ static size_t collect(server *srv, idx_doc **all, size_t n, const char *type, co
         json_object_set_new(j, "stage_since", since >= 0 ? json_string(when) : json_null());
         owned[k] = j;
         views[k].json = j;
+        sources[k] = all[i];
         k++;
     }
     return k;
 }
 
 /* One report: its title and every type's section, in workflow order. */
-static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const char *code)
+static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const char *code,
+                          const char *published)
 {
     util_buf out;
     util_buf_init(&out);
@@ -65,14 +67,24 @@ static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const 
     }
     struct kenes_doc *views = calloc(n ? n : 1, sizeof(*views));
     json_t **owned = calloc(n ? n : 1, sizeof(*owned));
-    for (size_t w = 0; views && owned && w < wf_set_count(srv->workflows); w++) {
+    const idx_doc **sources = calloc(n ? n : 1, sizeof(*sources));
+    json_t **histories = calloc(n ? n : 1, sizeof(*histories));
+    for (size_t w = 0; views && owned && sources && histories && w < wf_set_count(srv->workflows);
+         w++) {
         const char *type = wf_set_at(srv->workflows, w)->type;
         const kenes_doctype *t = plugin_find_type(srv->plugins, type);
         if (!t || !t->report)
             continue;
         size_t k = collect(srv, all, n, type, kind == KENES_REPORT_REGION ? code : NULL, views,
-                           owned);
-        struct kenes_report r = {kind, kind == KENES_REPORT_REGION ? code : NULL, views, k, &out};
+                           owned, sources);
+        struct kenes_report r = {.kind = kind,
+                                 .region = kind == KENES_REPORT_REGION ? code : NULL,
+                                 .docs = views,
+                                 .ndocs = k,
+                                 .out = &out,
+                                 .sources = sources,
+                                 .histories = histories,
+                                 .published = published};
         size_t before = out.len;
         if (t->report(kapi_get(), &r) != 0) {
             /* A section that failed says so rather than half-publishing. */
@@ -81,13 +93,18 @@ static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const 
             log_error("report", "%s could not write its section", t->name);
             util_buf_puts(&out, "\n_Раздел временно недоступен._\n");
         }
-        for (size_t i = 0; i < k; i++)
+        for (size_t i = 0; i < k; i++) {
             json_decref(owned[i]);
+            json_decref(histories[i]);
+            histories[i] = NULL;
+        }
         if (out.len && out.data[out.len - 1] != '\n')
             util_buf_puts(&out, "\n");
     }
     free(views);
     free(owned);
+    free(sources);
+    free(histories);
     return util_buf_detach(&out, NULL);
 }
 
@@ -124,7 +141,10 @@ json_t *report_build(server *srv)
     int kind;
     const char *code;
     for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++) {
-        char *text = write_report(srv, all, n, kind, code);
+        /* What was published last, for the types that publish each period
+         * once and copy it after (the cases report's closed months). */
+        const json_t *last = srv->reports ? json_object_get(srv->reports, name) : NULL;
+        char *text = write_report(srv, all, n, kind, code, json_string_value(last));
         json_object_set_new(out, name, json_string(text ? text : ""));
         free(text);
     }

@@ -27,10 +27,12 @@
 #include <kenes/plugin.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/check.h"
 #include "identity.h"
+#include "suppress.h"
 
 #define PLUGIN_NAME "case-review"
 
@@ -654,12 +656,21 @@ static int follow_ups_recorded(const kenes_api *api, const kenes_doc *doc,
 
 /* ---- report ------------------------------------------------------------- *
  *
- * Cases have a part in reports/cases.md only, and there only as counts:
- * cases by region (all 20), by ground, by stage; follow-up checks by
- * outcome; follow-up checks overdue.  Every count goes through
- * report_count_text (1 to 4 read "< 5").  Nothing of a case's text, and
- * no id, pseudonym, name, school or date of a child, is ever written: the
- * only text here is this plugin's own and the regions' names.
+ * Cases have a part in reports/cases.md only, and there only as counts,
+ * published per closed calendar month (UTC, the core's clock): the release
+ * of a month is computed at the first publication after the month ends and
+ * copied unchanged from the published file ever after (report_published),
+ * so a case written today changes no published figure until its month
+ * closes, and then only that month's release: nobody can difference two
+ * versions of one figure.  What a month counts (see README, "Case
+ * counts"): the cases created in it, by region, by ground and by their
+ * stage at its end; the follow-up checks done in it, by outcome; the
+ * checks due in it and not done in time, of cases not closed at its end.
+ * Counts of 1 to 4 read "< 5", and suppress.c withholds further cells
+ * ("скрыто") until no "< 5" can be worked out from the totals and the
+ * other cells.  Nothing of a case's text, and no id, pseudonym, name,
+ * school or date of a child, is ever written: the only text here is this
+ * plugin's own and the regions' names.
  */
 
 #define NGROUNDS 6
@@ -680,119 +691,354 @@ static const char *const stages[NSTAGES + 1] = {
     "in-accompaniment", "closure-requested", "closed",
     NULL,
 };
-static const char *const stages_ru[NSTAGES] = {
-    "Зарегистрировано", "На рассмотрении",    "План утверждён",
-    "Сопровождение",    "Запрошено закрытие", "Закрыто",
+static const char *const stages_ru[NSTAGES + 1] = {
+    "Зарегистрировано", "На рассмотрении",    "План утверждён", "Сопровождение",
+    "Запрошено закрытие", "Закрыто",          "Другие этапы",
+};
+static const char *const months_ru[12] = {
+    "январь", "февраль", "март",     "апрель",  "май",    "июнь",
+    "июль",   "август",  "сентябрь", "октябрь", "ноябрь", "декабрь",
 };
 
-typedef struct {
-    long regions[RPT_NREGIONS];
-    long grounds[NGROUNDS];
-    long outcomes[NOUTCOMES];
-    long stages[NSTAGES + 1]; /* the last: a stage the workflow does not have */
-    long overdue;
-} case_counts;
+/* The cells of one month's release, in the order suppress.c sees them. */
+enum {
+    CELL_REGION = 0,                           /* new cases, one per region */
+    CELL_NEW = CELL_REGION + RPT_NREGIONS,     /* new cases in all */
+    CELL_GROUND,                               /* new cases per ground */
+    CELL_STAGE = CELL_GROUND + NGROUNDS,       /* new cases per stage at the month's end */
+    CELL_OUTCOME = CELL_STAGE + NSTAGES + 1,   /* checks done, per outcome */
+    CELL_DONE = CELL_OUTCOME + NOUTCOMES,      /* checks done in all */
+    CELL_OVERDUE,                              /* checks due and not done in time */
+    NCELLS
+};
 
-static void count_case(const kenes_api *api, const kenes_doc *doc, int now, case_counts *c)
+/* A month as one number, y * 12 + (m - 1). */
+static int month_of(int y, int m)
 {
-    int region = rpt_region_index(api->doc_get(doc, "region"));
-    if (region >= 0)
-        c->regions[region]++;
+    return y * 12 + m - 1;
+}
 
-    const char *stage = api->doc_get(doc, "stage");
-    int st = chk_index_of(stages, stage);
-    c->stages[st >= 0 ? st : NSTAGES]++;
+static long long month_start_ms(int month)
+{
+    return chk_days_from_civil(month / 12, month % 12 + 1, 1) * 86400000LL;
+}
 
-    const json_t *fields = api->doc_fields(doc);
-    unsigned seen = 0;
+static int month_of_ms(long long ms)
+{
+    int y, m, d;
+    chk_date_of_ms(ms, &y, &m, &d);
+    return month_of(y, m);
+}
+
+static int month_of_date(const kenes_api *api, const char *s, int *out_ymd)
+{
+    int y, m, d;
+    if (!chk_is_date(api, s, &y, &m, &d))
+        return -1;
+    if (out_ymd)
+        *out_ymd = ymd(y, m, d);
+    return month_of(y, m);
+}
+
+/* When a case was created (its first version), or -1 if the core gave no
+ * history. */
+static long long created_ms(const json_t *history)
+{
+    const json_t *first = json_array_get(history, 0);
+    return first ? (long long)json_integer_value(json_object_get(first, "time")) : -1;
+}
+
+/* Its stage at end_ms (exclusive), from its history; NULL if it did not
+ * exist yet. */
+static const char *stage_before(const json_t *history, long long end_ms)
+{
+    const char *stage = NULL;
     size_t i;
     const json_t *v;
-    json_array_foreach(json_object_get(fields, "grounds"), i, v) {
-        int k = chk_index_of(grounds_values, json_string_value(v));
-        if (k >= 0 && !(seen & (1u << k))) {
-            seen |= 1u << k;
-            c->grounds[k]++;
+    json_array_foreach(history, i, v) {
+        if (json_integer_value(json_object_get(v, "time")) >= end_ms)
+            break;
+        stage = json_string_value(json_object_get(v, "to"));
+    }
+    return stage;
+}
+
+/* One case's part in the release of month (cells[] grows). */
+static void count_case(const kenes_api *api, const kenes_doc *doc, const json_t *history,
+                       int month, long *cells)
+{
+    long long start = month_start_ms(month), end = month_start_ms(month + 1);
+    long long created = created_ms(history);
+    if (created < 0 || created >= end)
+        return; /* not yet a case in that month */
+
+    const json_t *fields = api->doc_fields(doc);
+    const char *stage = stage_before(history, end);
+    size_t i;
+    const json_t *v;
+    if (created >= start) {
+        int region = rpt_region_index(api->doc_get(doc, "region"));
+        if (region >= 0)
+            cells[CELL_REGION + region]++;
+        cells[CELL_NEW]++;
+        unsigned seen = 0;
+        json_array_foreach(json_object_get(fields, "grounds"), i, v) {
+            int k = chk_index_of(grounds_values, json_string_value(v));
+            if (k >= 0 && !(seen & (1u << k))) {
+                seen |= 1u << k;
+                cells[CELL_GROUND + k]++;
+            }
         }
+        /* Where the month's new cases stood at its end.  Only these: the
+         * stages of all cases, month after month, would difference to the
+         * stage changes of each month, small ones included. */
+        int st = chk_index_of(stages, stage);
+        cells[CELL_STAGE + (st >= 0 ? st : NSTAGES)]++;
     }
 
     /* A closed case's checks are no longer anyone's to make: not overdue. */
     int open = !stage || strcmp(stage, "closed") != 0;
     json_array_foreach(json_object_get(fields, "follow_ups"), i, v) {
+        int due = 0, done = 0;
         int k = chk_index_of(outcome_values, json_string_value(json_object_get(v, "outcome")));
-        if (k >= 0)
-            c->outcomes[k]++;
-        int y, m, d;
-        const char *due = json_string_value(json_object_get(v, "due"));
-        const char *done = json_string_value(json_object_get(v, "done"));
-        if (open && chk_is_date(api, due, &y, &m, &d) && ymd(y, m, d) < now &&
-            !chk_is_date(api, done, NULL, NULL, NULL))
-            c->overdue++;
+        int done_month = month_of_date(api, json_string_value(json_object_get(v, "done")), &done);
+        if (k >= 0 && done_month == month) {
+            cells[CELL_OUTCOME + k]++;
+            cells[CELL_DONE]++;
+        }
+        if (open && month_of_date(api, json_string_value(json_object_get(v, "due")), &due) == month &&
+            (done_month < 0 || done > due))
+            cells[CELL_OVERDUE]++;
     }
 }
 
-/* "| label | count |" with the count as it may be published. */
-static void count_row(const kenes_api *api, kenes_report *r, const char *label, long n)
+/* What a reader knows ties the cells together: the total of new cases is
+ * the sum of the regions, and of the stages; each ground is given for at most every new case
+ * and every new case has one (so their sum is at least the total); the
+ * checks done in all are the sum of the outcomes. */
+static int protect(sup_cell *cells)
 {
-    char text[16];
-    api->report_count_text(text, n);
+    sup_term regions[RPT_NREGIONS + 1], grounds_sum[NGROUNDS + 1], ground_le[NGROUNDS][2],
+        by_stage[NSTAGES + 2], outcomes[NOUTCOMES + 1];
+    for (int i = 0; i < RPT_NREGIONS; i++)
+        regions[i] = (sup_term){CELL_REGION + (size_t)i, 1};
+    regions[RPT_NREGIONS] = (sup_term){CELL_NEW, -1};
+    sup_relation rels[NGROUNDS + 4];
+    size_t n = 0;
+    rels[n++] = (sup_relation){SUP_EQ, regions, RPT_NREGIONS + 1};
+    for (int k = 0; k <= NSTAGES; k++)
+        by_stage[k] = (sup_term){CELL_STAGE + (size_t)k, 1};
+    by_stage[NSTAGES + 1] = (sup_term){CELL_NEW, -1};
+    rels[n++] = (sup_relation){SUP_EQ, by_stage, NSTAGES + 2};
+    long sum = 0;
+    for (int k = 0; k < NGROUNDS; k++) {
+        ground_le[k][0] = (sup_term){CELL_GROUND + (size_t)k, 1};
+        ground_le[k][1] = (sup_term){CELL_NEW, -1};
+        rels[n++] = (sup_relation){SUP_LE, ground_le[k], 2};
+        grounds_sum[k] = (sup_term){CELL_GROUND + (size_t)k, 1};
+        sum += cells[CELL_GROUND + k].value;
+    }
+    grounds_sum[NGROUNDS] = (sup_term){CELL_NEW, -1};
+    /* Only what is true: a case saved before grounds were required may
+     * have none. */
+    if (sum >= cells[CELL_NEW].value)
+        rels[n++] = (sup_relation){SUP_GE, grounds_sum, NGROUNDS + 1};
+    for (int k = 0; k < NOUTCOMES; k++)
+        outcomes[k] = (sup_term){CELL_OUTCOME + (size_t)k, 1};
+    outcomes[NOUTCOMES] = (sup_term){CELL_DONE, -1};
+    rels[n++] = (sup_relation){SUP_EQ, outcomes, NOUTCOMES + 1};
+    cells[CELL_NEW].total = cells[CELL_DONE].total = 1;
+    return sup_protect(cells, NCELLS, rels, n);
+}
+
+/* A cell as published: the number, "< 5" or "скрыто". */
+static void cell_text(char out[32], const sup_cell *c)
+{
+    if (c->state == SUP_SMALL)
+        snprintf(out, 32, "< 5");
+    else if (c->state == SUP_HIDDEN)
+        snprintf(out, 32, "скрыто");
+    else
+        snprintf(out, 32, "%ld", c->value);
+}
+
+static void cell_row(const kenes_api *api, kenes_report *r, const char *label, const sup_cell *c)
+{
+    char text[32];
+    cell_text(text, c);
     api->report_printf(r, "| %s | %s |\n", label, text);
 }
 
-static void report_cases(const kenes_api *api, kenes_report *r)
+/* The release of one closed month, computed now. */
+static int write_month(const kenes_api *api, kenes_report *r, int month)
 {
-    case_counts c;
-    memset(&c, 0, sizeof(c));
-    int now = today(api);
+    long counts[NCELLS];
+    memset(counts, 0, sizeof(counts));
     size_t n = api->report_count(r);
     for (size_t j = 0; j < n; j++)
-        count_case(api, api->report_doc(r, j), now, &c);
+        count_case(api, api->report_doc(r, j), api->report_doc_history(r, j), month, counts);
+    sup_cell cells[NCELLS];
+    memset(cells, 0, sizeof(cells));
+    for (int i = 0; i < NCELLS; i++)
+        cells[i].value = counts[i];
+    int rc = protect(cells);
+    if (rc < 0)
+        return rc;
 
-    char text[16];
-    api->report_printf(r, "## Дела и контрольные проверки\n\n"
-                          "Только обобщённые сведения: число от 1 до 4 показано как «< 5», "
-                          "чтобы ни одного ребёнка нельзя было узнать. "
-                          "По состоянию на %02d.%02d.%04d.\n\n",
-                       now % 100, now / 100 % 100, now / 10000);
-
-    api->report_printf(r, "### Дела по регионам\n\n| Регион | Дел |\n|---|---:|\n");
+    api->report_printf(r, "### %04d-%02d: %s %04d г.\n\n", month / 12, month % 12 + 1,
+                       months_ru[month % 12], month / 12);
+    api->report_printf(r, "#### Новые дела по регионам\n\n| Регион | Дел |\n|---|---:|\n");
+    char text[32];
     for (int i = 0; i < RPT_NREGIONS; i++) {
-        api->report_count_text(text, c.regions[i]);
+        cell_text(text, &cells[CELL_REGION + i]);
         api->report_printf(r, "| ");
         rpt_region_name(api, r, rpt_region_code(i));
         api->report_printf(r, " | %s |\n", text);
     }
+    cell_row(api, r, "**Всего**", &cells[CELL_NEW]);
 
-    api->report_printf(r, "\n### Дела по основаниям рассмотрения\n\n"
+    api->report_printf(r, "\n#### Основания рассмотрения новых дел\n\n"
                           "У одного дела может быть несколько оснований.\n\n"
                           "| Основание | Дел |\n|---|---:|\n");
     for (int k = 0; k < NGROUNDS; k++)
-        count_row(api, r, grounds_ru[k], c.grounds[k]);
+        cell_row(api, r, grounds_ru[k], &cells[CELL_GROUND + k]);
 
-    api->report_printf(r, "\n### Контрольные проверки по результатам\n\n"
+    api->report_printf(r, "\n#### Этап новых дел на конец месяца\n\n"
+                          "| Этап | Дел |\n|---|---:|\n");
+    for (int k = 0; k < NSTAGES; k++)
+        cell_row(api, r, stages_ru[k], &cells[CELL_STAGE + k]);
+    if (cells[CELL_STAGE + NSTAGES].value)
+        cell_row(api, r, stages_ru[NSTAGES], &cells[CELL_STAGE + NSTAGES]);
+
+    api->report_printf(r, "\n#### Контрольные проверки, проведённые за месяц\n\n"
                           "| Результат проверки | Проверок |\n|---|---:|\n");
     for (int k = 0; k < NOUTCOMES; k++)
-        count_row(api, r, outcomes_ru[k], c.outcomes[k]);
+        cell_row(api, r, outcomes_ru[k], &cells[CELL_OUTCOME + k]);
+    cell_row(api, r, "**Всего**", &cells[CELL_DONE]);
 
-    api->report_count_text(text, c.overdue);
-    api->report_printf(r, "\n### Просроченные контрольные проверки\n\n"
-                          "Проверок, срок которых прошёл, а отметки о проведении нет "
-                          "(без закрытых дел): %s.\n\n",
+    cell_text(text, &cells[CELL_OVERDUE]);
+    api->report_printf(r, "\n#### Просроченные контрольные проверки\n\n"
+                          "Проверок со сроком в этом месяце, не проведённых в срок "
+                          "(без дел, закрытых к концу месяца): %s.\n\n",
                        text);
-
-    api->report_printf(r, "### Дела по этапам\n\n| Этап | Дел |\n|---|---:|\n");
-    for (int k = 0; k < NSTAGES; k++)
-        count_row(api, r, stages_ru[k], c.stages[k]);
-    if (c.stages[NSTAGES])
-        count_row(api, r, "Другие этапы", c.stages[NSTAGES]);
-    api->report_printf(r, "\n");
+    return 0;
 }
+
+/* A month's release as published before: the text from its "### YYYY-MM"
+ * heading to the next heading of that level or above (or the end). */
+typedef struct {
+    int month;
+    const char *text;
+    size_t len;
+} published_month;
+
+#define MAX_PUBLISHED 2400 /* two centuries of months */
+
+/* 1 and *month if line is a month's heading "### YYYY-MM...". */
+static int month_heading(const char *line, int *month)
+{
+    if (strncmp(line, "### ", 4) != 0)
+        return 0;
+    const char *s = line + 4;
+    for (int i = 0; i < 7; i++)
+        if (i == 4 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12)
+        return 0;
+    *month = month_of(y, m);
+    return 1;
+}
+
+static size_t find_published(published_month *out, size_t cap, const char *text)
+{
+    size_t n = 0;
+    for (const char *line = text; line && *line;) {
+        int month;
+        const char *next = strchr(line, '\n');
+        next = next ? next + 1 : line + strlen(line);
+        if (!month_heading(line, &month)) {
+            line = next;
+            continue;
+        }
+        const char *end = next;
+        while (*end && !(end[0] == '#' && (strncmp(end, "### ", 4) == 0 ||
+                                           strncmp(end, "## ", 3) == 0 || end[1] == ' '))) {
+            const char *nl = strchr(end, '\n');
+            end = nl ? nl + 1 : end + strlen(end);
+        }
+        if (n < cap)
+            out[n++] = (published_month){month, line, (size_t)(end - line)};
+        line = end;
+    }
+    return n;
+}
+
+static int report_cases(const kenes_api *api, kenes_report *r)
+{
+    published_month *old = malloc(MAX_PUBLISHED * sizeof(*old));
+    if (!old)
+        return KENES_ENOMEM;
+    size_t nold = find_published(old, MAX_PUBLISHED, api->report_published(r));
+    int rc = 0;
+
+    /* Closed months: from the first with a case (or a release) to the last
+     * that has ended. */
+    int current = month_of_ms(api->now_ms());
+    int first = current;
+    size_t n = api->report_count(r);
+    for (size_t j = 0; j < n; j++) {
+        long long created = created_ms(api->report_doc_history(r, j));
+        if (created >= 0 && month_of_ms(created) < first)
+            first = month_of_ms(created);
+    }
+    int last = current - 1;
+    for (size_t k = 0; k < nold; k++) {
+        first = old[k].month < first ? old[k].month : first;
+        last = old[k].month > last ? old[k].month : last;
+    }
+    if (last - first >= MAX_PUBLISHED)
+        first = last - MAX_PUBLISHED + 1;
+
+    api->report_printf(
+        r, "## Дела и контрольные проверки по месяцам\n\n"
+           "Сведения за каждый календарный месяц (по UTC) составляются один раз, после его "
+           "окончания, и больше не меняются: дело, заведённое сегодня, войдёт только в сведения "
+           "за текущий месяц, когда он закончится. Новые дела — заведённые в этом месяце "
+           "(основания — как записаны, когда сведения составлены, этап — на конец месяца); "
+           "проверки — проведённые в этом месяце, по дате проведения; просроченные — "
+           "проверки со сроком в этом месяце, не проведённые в срок.\n\n"
+           "Только обобщённые сведения: число от 1 до 4 показано как «< 5»; «скрыто» — число не "
+           "публикуется, потому что по нему, итогам и другим числам таблицы можно было бы "
+           "вычислить число «< 5». Ни имён, ни дат, ни номеров дел здесь нет.\n\n");
+    if (last < first)
+        api->report_printf(r, "Ни один месяц с делами ещё не закончился.\n\n");
+    /* Newest first; a month published before is copied as it was. */
+    for (int month = last; month >= first && rc == 0; month--) {
+        size_t k = 0;
+        while (k < nold && old[k].month != month)
+            k++;
+        if (k < nold) {
+            api->report_printf(r, "%.*s", (int)old[k].len, old[k].text);
+            continue;
+        }
+        if (month < current) /* never a month that has not ended */
+            rc = write_month(api, r, month);
+    }
+    free(old);
+    return rc;
+}
+
+/* The api members this report needs: up to report_published. */
+#define REPORT_API_SIZE (offsetof(kenes_api, report_published) + sizeof(void *))
 
 static int report(const kenes_api *api, kenes_report *r)
 {
-    if (!rpt_api_ok(api))
+    if (!rpt_api_ok(api) || api->struct_size < REPORT_API_SIZE)
         return KENES_EABI;
     if (api->report_kind(r) == KENES_REPORT_CASES)
-        report_cases(api, r);
+        return report_cases(api, r);
     return 0; /* no part in the national and regional reports */
 }
 

@@ -2,7 +2,6 @@
 import http.client
 import io
 import os
-import re
 import subprocess
 import tempfile
 import threading
@@ -106,10 +105,11 @@ class Reports(ServerTest):
         status, _, md = self.page("/reports/cases.md")
         self.assertEqual(status, 200)
         text = md.decode()
-        kz15 = [l for l in text.splitlines() if "Актюбинская" in l]
-        kz11 = [l for l in text.splitlines() if "Акмолинская" in l]
-        self.assertTrue(kz15 and re.search(r"\|\s*7\s*\|", kz15[0]), kz15)
-        self.assertTrue(kz11 and "< 5" in kz11[0].replace("\\<", "<"), kz11)
+        # Counted per closed month only (test_case_aggregates.py): February
+        # runs, so no count of these cases is out yet.
+        self.assertIn("## Дела и контрольные проверки по месяцам", text)
+        self.assertIn("Ни один месяц с делами ещё не закончился.", text)
+        self.assertNotIn("Актюбинская", text)
         # Nothing of a child anywhere public: report files in git, pages, bundle.
         reports_tree = git(s.docs_git, "log", "-p", "--", "reports/")
         pages = b""
@@ -316,7 +316,7 @@ class DailyPublish(ServerTest):
             self.assertLess(time.time(), deadline, "no daily publication")
             time.sleep(0.2)
         md = git(s.docs_git, "show", "main:reports/cases.md")
-        self.assertIn("По состоянию на 12.02.2026", md)  # dated by the documents' clock
+        self.assertIn("Ни один месяц с делами ещё не закончился.", md)
 
 
 class DeadlineWakeUp(ServerTest):

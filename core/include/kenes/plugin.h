@@ -123,6 +123,19 @@ typedef struct kenes_api {
      * KENES_ETOOBIG when out is too small (try a larger one: folding may
      * lengthen text); out is "" on error. */
     int (*text_fold)(char *out, size_t cap, const char *s, unsigned flags);
+    /* --- reports per closed period (appended) --- */
+    /* The versions of report document i, oldest first, as a borrowed JSON
+     * array of {"time": milliseconds since the epoch (an integer),
+     * "action": "create", "edit" or a workflow action, "from": the stage
+     * before (null on create), "to": the stage after}: when it was created
+     * and what happened to it when, so that a report can count what
+     * happened in a period and say what stage it was in at the period's
+     * end.  Nothing anyone typed.  NULL outside a report. */
+    const json_t *(*report_doc_history)(const kenes_report *r, size_t i);
+    /* This report's whole text as it was last published (every type's
+     * sections, the core's title too), or NULL if it never was: what a type
+     * that publishes each period once copies rather than computing again. */
+    const char *(*report_published)(const kenes_report *r);
 } kenes_api;
 
 /* text_fold flags */
