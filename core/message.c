@@ -110,6 +110,7 @@ void msg_parsed_dispose(msg_parsed *p)
     free(p->comment);
     free(p->approval);
     free(p->content);
+    free(p->access_log);
     memset(p, 0, sizeof(*p));
 }
 
@@ -161,6 +162,8 @@ int msg_parse(msg_parsed *out, const char *message)
             out->approval = strdup(v);
         else if (strcmp(k, "Kenes-Content") == 0 && !out->content)
             out->content = strdup(v);
+        else if (strcmp(k, "Kenes-Access-Log") == 0 && !out->access_log)
+            out->access_log = strdup(v);
         else if (strcmp(k, "Kenes-Stage") == 0 && !out->to) {
             const char *arrow = strstr(v, " -> ");
             if (arrow) {

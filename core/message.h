@@ -13,6 +13,7 @@
  *   Kenes-Role: ministry-reviewer
  *   Kenes-Approval: 2/2                (approvals counted towards a quorum)
  *   Kenes-Content: <blob id>           (the exact text an approval approves)
+ *   Kenes-Access-Log: <lines> <hash>   (the access log then; the store's writer adds it)
  *
  * Kenes-Stage is "a -> b" for a transition and the stage alone for a
  * create or an edit.  Nothing identifying a child may go in here: the
@@ -49,6 +50,7 @@ int msg_comment_clean(char **out, const char *comment);
 /* A parsed message; strings owned by the struct. */
 typedef struct msg_parsed {
     char *document, *action, *from, *to, *role, *comment, *approval, *content;
+    char *access_log; /* Kenes-Access-Log, which the writer adds (checkpoint.h), or NULL */
 } msg_parsed;
 
 /* The reports' publications: "Publish reports", Kenes-Action: publish,
