@@ -176,6 +176,9 @@ static int check_previous(const char *data_dir, store *const repos[CKPT_REPOS], 
     }
     const char *fix = "run kenes verify --data DIR; restore the files from a backup, or move "
                       CKPT_FILE " aside to start on them as they are";
+    const char *fix_heads = "run kenes verify --data DIR; restore the repository from a backup, "
+                            "or, if the history was repaired on purpose, accept it with kenes "
+                            "reindex --data DIR";
     positions ps = {0};
     int exists;
     size_t lines = 0;
@@ -204,7 +207,7 @@ static int check_previous(const char *data_dir, store *const repos[CKPT_REPOS], 
         if (in != 1) {
             snprintf(err, errcap, "%s: main no longer contains %s, its head in the signed "
                      "checkpoint: its history was rolled back; %s", ckpt_repo_names[r],
-                     st.heads[r], fix);
+                     st.heads[r], fix_heads);
             return KENES_ESTALE;
         }
     }
@@ -268,6 +271,71 @@ void anchor_free(anchor *a)
 checkpoint *anchor_checkpoint(anchor *a)
 {
     return a ? a->ckpt : NULL;
+}
+
+/* ---- reindex ---- */
+
+static int main_head(char out[CKPT_OID_HEX], git_repository *g)
+{
+    git_oid head;
+    out[0] = '\0';
+    int rc = git_reference_name_to_id(&head, g, "refs/heads/main");
+    if (rc == GIT_ENOTFOUND)
+        return 0;
+    if (rc < 0)
+        return KENES_EIO;
+    git_oid_tostr(out, CKPT_OID_HEX, &head);
+    return 0;
+}
+
+int anchor_accept_heads(const char *data_dir, char *err, size_t errcap)
+{
+    char path[4096], keys[4096], why[256];
+    char *text = NULL, *signed_text = NULL;
+    size_t len = 0, body = 0;
+    ckpt_state st;
+    signer *sig = NULL;
+    server_path(path, sizeof(path), data_dir, CKPT_FILE);
+    int rc = util_read_file(&text, &len, path);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0) {
+        snprintf(err, errcap, "%.900s: cannot be read", path);
+        return KENES_EIO;
+    }
+    rc = ckpt_parse(&st, &body, text, len, why, sizeof(why));
+    free(text);
+    if (rc < 0) {
+        snprintf(err, errcap, "%.900s: not a checkpoint kenes wrote (%s)", path, why);
+        return rc;
+    }
+    server_path(keys, sizeof(keys), data_dir, "keys");
+    if ((rc = sign_open(&sig, keys, why, sizeof(why))) < 0) {
+        snprintf(err, errcap, "cannot sign the checkpoint anew: %s", why);
+        return rc;
+    }
+    git_libgit2_init();
+    for (int r = 0; r < CKPT_REPOS && rc == 0; r++) {
+        git_repository *g = NULL;
+        server_path(keys, sizeof(keys), data_dir, ckpt_repo_names[r]);
+        if (git_repository_open_ext(&g, keys, GIT_REPOSITORY_OPEN_NO_SEARCH |
+                                                  GIT_REPOSITORY_OPEN_BARE, NULL) < 0 ||
+            main_head(st.heads[r], g) < 0) {
+            snprintf(err, errcap, "%s: cannot read main's head", ckpt_repo_names[r]);
+            rc = KENES_EIO;
+        }
+        git_repository_free(g);
+    }
+    git_libgit2_shutdown();
+    st.time_ms = util_now_ms();
+    if (rc == 0 && (rc = ckpt_format(&signed_text, &len, &st, sig)) == 0 &&
+        (rc = util_write_file_atomic(path, signed_text, len, 0600)) < 0) {
+        snprintf(err, errcap, "%.900s: cannot be written: %s", path, strerror(-rc));
+        rc = KENES_EIO;
+    }
+    free(signed_text);
+    sign_free(sig);
+    return rc;
 }
 
 /* ---- verify ---- */
@@ -336,7 +404,8 @@ static int main_contains(git_repository *g, const char *commit)
  * in main.  Returns the faults found. */
 static size_t check_checkpoint(anchor_check *c, git_repository *const repos[CKPT_REPOS],
                                const char *data_dir,
-                               const unsigned char (*keys)[SIGN_PUBKEY_BYTES], size_t nkeys)
+                               const unsigned char (*keys)[SIGN_PUBKEY_BYTES], size_t nkeys,
+                               int required)
 {
     char path[4096], why[256], when[32];
     char *text = NULL;
@@ -345,7 +414,7 @@ static size_t check_checkpoint(anchor_check *c, git_repository *const repos[CKPT
     server_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
     if (rc == -ENOENT) {
-        if (c->trailers) {
+        if (c->trailers && required) {
             printf("%s: missing, though %zu commit%s carry %s (the server rewrites it with "
                    "every access log line and commit): it was removed\n", CKPT_FILE, c->trailers,
                    c->trailers == 1 ? "" : "s", CKPT_TRAILER);
@@ -434,7 +503,24 @@ size_t anchor_check_run(anchor_check *c, size_t *lines, const char *data_dir,
                                     NULL) < 0)
             repos[r] = NULL;
     }
-    faults += check_checkpoint(c, repos, data_dir, keys, nkeys);
+    /* A copy of the repositories alone (an auditor's mirror: no signing
+     * key, no log, no checkpoint) is checked without the log, and says so;
+     * the server's own folder (it holds keys/signing.key, without which
+     * serve does not run) must have both, once commits vouch for them. */
+    server_path(path, sizeof(path), data_dir, "keys/" SIGN_KEY_FILE);
+    int server_folder = access(path, F_OK) == 0;
+    server_path(path, sizeof(path), data_dir, "access.log");
+    int has_log = access(path, F_OK) == 0 || errno != ENOENT;
+    server_path(path, sizeof(path), data_dir, CKPT_FILE);
+    int has_ckpt = access(path, F_OK) == 0 || errno != ENOENT;
+    if (!server_folder && !has_log && !has_ckpt) {
+        if (c->trailers)
+            printf("access.log: not in this copy of the repositories, so not checked against "
+                   "the positions %zu commit%s vouch for\n", c->trailers,
+                   c->trailers == 1 ? "" : "s");
+        c->ps.n = 0; /* only an auditor's pin still holds */
+    }
+    faults += check_checkpoint(c, repos, data_dir, keys, nkeys, server_folder || has_log);
     faults += check_descends(repos, pins);
     size_t pinned_lines;
     char pinned_head[CKPT_HASH_HEX];

@@ -31,6 +31,12 @@ int anchor_start(anchor **out, const char *data_dir, const signer *sig, access_l
 void anchor_free(anchor *a);
 checkpoint *anchor_checkpoint(anchor *a);
 
+/* kenes reindex, after a history repaired on purpose: sign the checkpoint
+ * anew with main's present heads, keeping its position of the access log
+ * (a cut log stays a fault).  Needs DATA/keys/signing.key.  Nothing to do
+ * without a checkpoint.  0, or negative with the why in err. */
+int anchor_accept_heads(const char *data_dir, char *err, size_t errcap);
+
 /* ---- verify ---- */
 
 typedef struct anchor_check anchor_check;

@@ -18,8 +18,8 @@
  * The body is no git object (a commit starts with "tree "), so the
  * signature cannot pass for one of a commit.
  *
- * The server rewrites the file atomically (temporary file, fsync, rename,
- * fsync of the folder) on the thread pool after every batch of access log
+ * The server rewrites the file atomically (temporary file, fsync, rename;
+ * util_replace_file) on the thread pool after every batch of access log
  * lines, before their reads are answered, and after every batch of commits.
  * Commits carry the same position of the log as a trailer,
  * "Kenes-Access-Log: <lines> <head>" (CKPT_TRAILER), added by the writer.

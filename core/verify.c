@@ -530,6 +530,10 @@ int verify_reindex(const config *cfg)
         else
             printf("%s: %zu commits indexed into %s\n", server_repo_names[r], commits, journal);
     }
+    /* Accepting the history as it is includes the heads the checkpoint vouches for. */
+    char err[1024];
+    if (rc == 0 && (rc = anchor_accept_heads(cfg->data_dir, err, sizeof(err))) < 0)
+        fprintf(stderr, "kenes: reindex: %s\n", err);
     uv_loop_close(&loop);
     return rc;
 }

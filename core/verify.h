@@ -22,7 +22,8 @@ int verify_run(const config *cfg);
  * (anchor.h): commits main must still contain, a position of the access log. */
 int verify_run_pinned(const config *cfg, const anchor_pins *pins);
 
-/* kenes reindex: write each repository's history journal anew from git alone.
+/* kenes reindex: write each repository's history journal anew from git alone,
+ * and sign the checkpoint anew with main's heads (anchor_accept_heads).
  * 0, or negative with one line on stderr. */
 int verify_reindex(const config *cfg);
 

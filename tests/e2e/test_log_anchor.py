@@ -151,7 +151,51 @@ class Anchor(unittest.TestCase):
         git(cases, "update-ref", "refs/heads/main", "main~2")
         j = os.path.join(d, "index", "cases.jsonl")
         write_lines(j, read_lines(j)[:-2])
-        self.assertFault(d, "cases.git: main does not contain ")
+        seen = git(self.srv.cases_git, "rev-parse", "main").strip()
+        self.assertFault(d, f"cases.git: main does not contain {seen}, its head in the signed "
+                            "checkpoint")
+        # serve will not sign the rolled-back state as its own...
+        s = Server(data=d, users=[])
+        try:
+            self.assertEqual(s.start(expect_fail=True), 1)
+            self.assertIn(f"cases.git: main no longer contains {seen}, its head in the signed "
+                          "checkpoint", s.read_log())
+            self.assertIn("kenes reindex", s.read_log())
+            # ... until the operator accepts the history as it is (reindex signs
+            # the heads anew, keeping the log's position).
+            code, out, err = run_cli("reindex", "--data", d)
+            self.assertEqual(code, 0, out + err)
+            code, out, err = verify(d)
+            self.assertEqual(code, 0, out + err)
+            s.start()
+            self.assertEqual(s.stop(), 0)
+        finally:
+            s.cleanup()
+        # The auditor who saw the head still finds it gone.
+        self.assertFault(d, f"cases.git: main does not contain {seen} (--descends-from)",
+                         "--descends-from", seen)
+
+    def test_a_mirror_of_the_repositories(self):
+        """An auditor's copy: the repositories and allowed_signers; the log is
+        checked only when its file and the checkpoint come with them."""
+        m = os.path.join(self.tmp, "mirror")
+        shutil.rmtree(m, ignore_errors=True)
+        os.makedirs(m)
+        for repo in ("documents.git", "cases.git"):
+            git(self.tmp, "clone", "-q", "--mirror", os.path.join(self.srv.data, repo),
+                os.path.join(m, repo))
+        shutil.copy(os.path.join(self.srv.data, "allowed_signers"), m)
+        code, out, err = verify(m)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("access.log: not in this copy of the repositories, so not checked", out)
+        for f in ("access.log", CKPT):
+            shutil.copy(os.path.join(self.srv.data, f), m)
+        code, out, err = verify(m)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("16 access log lines checked", out)
+        p = os.path.join(m, "access.log")
+        write_lines(p, read_lines(p)[:-1])
+        self.assertFault(m, "access.log: cut: it holds 15 lines")
 
     def test_a_forged_checkpoint_is_found(self):
         d = self.copy("forged")
