@@ -20,6 +20,7 @@ const access_route access_routes[] = {
     {"GET", "/api/v1/signing-key", ACCESS_SIGNED_IN, 0},
     {"GET", "/api/v1/audit", ACCESS_ROLES, ROLES_AUDIT},
     {"GET", "/api/v1/audit/access", ACCESS_ROLES, ROLES_AUDIT},
+    {"GET", "/api/v1/audit/head", ACCESS_ROLES, ROLES_AUDIT},
     {"GET", "/api/v1/documents", ACCESS_DOC_LIST, 0},
     {"POST", "/api/v1/documents", ACCESS_DOC_CREATE, 0},
     {"GET", "/api/v1/documents/{id}", ACCESS_DOC_READ, 0},

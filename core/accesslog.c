@@ -29,6 +29,9 @@ struct access_log {
     char prev[65];    /* hash of the last line queued */
     char durable[65]; /* hash of the last line on disk */
     off_t size;       /* bytes on disk, up to the end of that line */
+    size_t lines;     /* whole lines on disk; the writer job's while one runs */
+    alog_anchor_fn anchor; /* told of each batch made durable (the signed checkpoint) */
+    void *anchor_payload;
     alog_entry *queue, *queue_tail;
     alog_entry *batch; /* being written by the job */
     int batch_status;
@@ -49,12 +52,13 @@ static void line_hash(char out[65], const char *line, size_t len)
 /* The last whole line of the file, to continue its chain, and *keep, the
  * bytes up to its end: more is a line a crash cut short, never answered
  * for (an answer waits for its line's fsync). */
-static int read_last_hash(char out[65], off_t *keep, const char *path)
+static int read_last_hash(char out[65], off_t *keep, size_t *lines, const char *path)
 {
     char *text;
     size_t len;
     memcpy(out, ALOG_GENESIS, 65);
     *keep = 0;
+    *lines = 0;
     int rc = util_read_file(&text, &len, path);
     if (rc == -ENOENT)
         return 0;
@@ -64,6 +68,8 @@ static int read_last_hash(char out[65], off_t *keep, const char *path)
     while (end && text[end - 1] != '\n')
         end--;
     *keep = (off_t)end;
+    for (size_t i = 0; i < end; i++)
+        *lines += text[i] == '\n';
     while (end && text[end - 1] == '\n')
         end--;
     size_t start = end;
@@ -86,7 +92,7 @@ int alog_open(access_log **out, uv_loop_t *loop, const char *path, char *err, si
     l->path = strdup(path);
     l->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     struct stat st;
-    if (l->fd < 0 || !l->path || read_last_hash(l->prev, &l->size, path) < 0 ||
+    if (l->fd < 0 || !l->path || read_last_hash(l->prev, &l->size, &l->lines, path) < 0 ||
         fstat(l->fd, &st) < 0 || (st.st_size > l->size && ftruncate(l->fd, l->size) < 0)) {
         snprintf(err, errcap, "%.900s: %s", path, strerror(errno));
         alog_close(l);
@@ -116,12 +122,31 @@ int alog_idle(const access_log *l)
     return !l->running && !l->queue;
 }
 
+void alog_position(const access_log *l, size_t *lines, char head[65])
+{
+    *lines = l->lines;
+    memcpy(head, l->durable, 65);
+}
+
+int alog_set_anchor(access_log *l, alog_anchor_fn fn, void *payload)
+{
+    if (!alog_idle(l))
+        return KENES_EINVAL;
+    l->anchor = fn;
+    l->anchor_payload = payload;
+    return 0;
+}
+
 static void write_work(uv_work_t *w)
 {
     access_log *l = w->data;
     off_t size = l->size;
+    size_t lines = l->lines;
+    const alog_entry *last = NULL;
     l->batch_status = 0;
     for (alog_entry *e = l->batch; e && l->batch_status == 0; e = e->next) {
+        lines++;
+        last = e;
         size_t off = 0;
         while (off < e->len) {
             ssize_t n = write(l->fd, e->line + off, e->len - off);
@@ -137,8 +162,14 @@ static void write_work(uv_work_t *w)
     }
     if (l->batch_status == 0 && fdatasync(l->fd) < 0)
         l->batch_status = KENES_EIO;
+    /* The signed checkpoint moves before any of these reads is answered;
+     * if it cannot, the lines go as if they had not been written. */
+    if (l->batch_status == 0 && l->anchor && last &&
+        l->anchor(lines, last->hash, l->anchor_payload) < 0)
+        l->batch_status = KENES_EIO;
     if (l->batch_status == 0) {
         l->size = size;
+        l->lines = lines;
     } else if (ftruncate(l->fd, l->size) < 0 || fdatasync(l->fd) < 0) {
         /* The file keeps part of the batch; verify will name the line. */
         l->size = size;
@@ -246,6 +277,12 @@ int alog_append(access_log *l, const char *user, const char *role, const char *d
 
 long alog_verify_file(const char *path, size_t *lines, char *err, size_t errcap)
 {
+    return alog_scan_file(path, lines, NULL, NULL, err, errcap);
+}
+
+long alog_scan_file(const char *path, size_t *lines, alog_line_fn each, void *payload, char *err,
+                    size_t errcap)
+{
     char *text;
     size_t len;
     *lines = 0;
@@ -274,6 +311,8 @@ long alog_verify_file(const char *path, size_t *lines, char *err, size_t errcap)
         }
         json_decref(j);
         line_hash(prev, p, n);
+        if (each)
+            each(*lines, prev, payload);
         p = nl ? nl + 1 : p + n;
     }
     free(text);

@@ -392,6 +392,8 @@ void api_handle(http_request *req, void *payload)
         api_audit_feed(srv, req);
     } else if (strcmp(p, "audit/access") == 0) {
         api_audit_access(srv, req);
+    } else if (strcmp(p, "audit/head") == 0) {
+        api_audit_head(srv, req);
     } else if (strcmp(p, "signing-key") == 0) {
         /* What an auditor needs to check every commit with git alone. */
         const signer *sg = store_signer(srv->repos[REPO_DOCUMENTS]);

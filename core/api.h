@@ -45,6 +45,10 @@ void api_audit_feed(server *srv, http_request *req);
 
 /* ---- the access log (api_audit.c) ---- */
 void api_audit_access(server *srv, http_request *req);
+/* GET /api/v1/audit/head: the signed checkpoint as it stands (the heads of
+ * both repositories and the access log's position), for an auditor to keep
+ * as a witness and pin later (kenes verify --descends-from, --log-at). */
+void api_audit_head(server *srv, http_request *req);
 
 /* ---- dossiers (api_dossier.c); history is the history answer (stolen) ---- */
 void api_docs_dossier(server *srv, http_request *req, const auth_user *user, const idx_doc *d,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchor.h"
 #include "api.h"
 #include "util.h"
 
@@ -80,4 +81,30 @@ void api_audit_access(server *srv, http_request *req)
         api_reply_error(req, 500, "internal", NULL, "cannot start the query");
         free(j);
     }
+}
+
+void api_audit_head(server *srv, http_request *req)
+{
+    checkpoint *c = anchor_checkpoint(srv->anchor);
+    char *text = NULL, why[160], when[32];
+    size_t body = 0;
+    ckpt_state st;
+    /* The fields come from the signed text itself, so the two always agree. */
+    if (!c || ckpt_signed_text(c, &text) < 0 ||
+        ckpt_parse(&st, &body, text, strlen(text), why, sizeof(why)) < 0) {
+        free(text);
+        api_reply_error(req, 500, "internal", NULL, "no checkpoint");
+        return;
+    }
+    util_format_rfc3339(when, sizeof(when), st.time_ms);
+    json_t *heads = json_object();
+    for (int r = 0; r < CKPT_REPOS; r++)
+        json_object_set_new(heads, ckpt_repo_names[r],
+                            st.heads[r][0] ? json_string(st.heads[r]) : json_null());
+    api_reply_json(req, 200,
+                   json_pack("{s:s, s:{s:I, s:s}, s:o, s:s}", "time", when, "access_log", "lines",
+                             (json_int_t)st.lines, "head", st.log_head, "heads", heads,
+                             "checkpoint", text),
+                   NULL);
+    free(text);
 }

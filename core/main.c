@@ -6,7 +6,7 @@
  *   kenes user passwd --data DIR --name N --password-stdin
  *   kenes user disable|enable --data DIR --name N
  *   kenes serve [--data DIR] [--listen HOST:PORT] [--demo]
- *   kenes verify --data DIR
+ *   kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]
  *   kenes --version | help
  *
  * Exit codes: 0 ok, 1 runtime fault, 2 usage error; errors are one line on stderr.
@@ -40,8 +40,11 @@ static const char usage_text[] =
     "      port 0 picks a free port); --demo adds the demo logins and prints them\n"
     "  kenes reindex --data DIR\n"
     "      rebuild the history journals (DATA/index/) from git alone; the server must be stopped\n"
-    "  kenes verify --data DIR\n"
-    "      check every commit's trailers and document; exit 1 on a fault\n"
+    "  kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]\n"
+    "      check every commit's trailers and document, the access log and its signed\n"
+    "      checkpoint; exit 1 on a fault.  --descends-from: a commit seen earlier (GET\n"
+    "      /api/v1/audit/head) that main must still contain; --log-at: a position of the\n"
+    "      access log seen earlier that the log must still reach\n"
     "  kenes --version | help\n";
 
 static int usage(const char *fmt, const char *arg)
@@ -244,14 +247,45 @@ static int cmd_verify(int argc, char **argv)
 {
     opts o;
     config cfg;
-    if (parse_opts(&o, argc, argv, " --data "))
-        return EXIT_USAGE;
-    if (!o.data)
-        return usage("%s needs --data DIR", "verify");
-    if (load_config(&cfg, o.data))
+    /* The pins an auditor brings (repeatable) are taken out first; the rest
+     * are the common flags. */
+    char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+    const char **descends = calloc((size_t)argc + 1, sizeof(*descends));
+    anchor_pins pins = {.descends_from = descends};
+    int nrest = 0;
+    if (!rest || !descends) {
+        free(rest);
+        free(descends);
         return EXIT_FAULT;
-    int code = verify_run(&cfg) == 0 ? EXIT_OK : EXIT_FAULT;
-    config_dispose(&cfg);
+    }
+    for (int i = 0; i < argc; i++) {
+        int pin = strcmp(argv[i], "--descends-from") == 0 || strcmp(argv[i], "--log-at") == 0;
+        if (pin && i + 1 >= argc) {
+            free(rest);
+            free(descends);
+            return usage("%s needs a value", argv[i]);
+        }
+        if (!pin)
+            rest[nrest++] = argv[i];
+        else if (strcmp(argv[i++], "--log-at") == 0)
+            pins.log_at = argv[i];
+        else
+            descends[pins.ndescends++] = argv[i];
+    }
+    size_t lines;
+    char head[CKPT_HASH_HEX];
+    int code = parse_opts(&o, nrest, rest, " --data ");
+    if (code == 0 && !o.data)
+        code = usage("%s needs --data DIR", "verify");
+    if (code == 0 && pins.log_at && anchor_parse_log_at(&lines, head, pins.log_at) < 0)
+        code = usage("--log-at '%s' is not LINES:HASH (the access log's lines and the "
+                     "SHA-256 hex of the last, as GET /api/v1/audit/head gives them)", pins.log_at);
+    if (code == 0 && !(code = load_config(&cfg, o.data))) {
+        code = verify_run_pinned(&cfg, &pins) == 0 ? EXIT_OK : EXIT_FAULT;
+        config_dispose(&cfg);
+    }
+    free(rest);
+    free(descends);
     return code;
 }
 

@@ -113,6 +113,7 @@ void msg_parsed_dispose(msg_parsed *p)
     free(p->approval);
     free(p->content);
     free(p->note);
+    free(p->access_log);
     memset(p, 0, sizeof(*p));
 }
 
@@ -166,6 +167,8 @@ int msg_parse(msg_parsed *out, const char *message)
             out->content = strdup(v);
         else if (strcmp(k, "Kenes-Note") == 0 && !out->note)
             out->note = strdup(v);
+        else if (strcmp(k, "Kenes-Access-Log") == 0 && !out->access_log)
+            out->access_log = strdup(v);
         else if (strcmp(k, "Kenes-Stage") == 0 && !out->to) {
             const char *arrow = strstr(v, " -> ");
             if (arrow) {

@@ -14,6 +14,7 @@
  *   Kenes-Approval: 2/2                (approvals counted towards a quorum)
  *   Kenes-Content: <blob id>           (the exact text an approval approves)
  *   Kenes-Note: <blob id>              (a case's comment, sealed in <id>.note)
+ *   Kenes-Access-Log: <lines> <hash>   (the access log then; the store's writer adds it)
  *
  * Kenes-Stage is "a -> b" for a transition and the stage alone for a
  * create or an edit.  Nothing identifying a child may go in here: the
@@ -55,6 +56,7 @@ int msg_comment_clean(char **out, const char *comment);
 typedef struct msg_parsed {
     char *document, *action, *from, *to, *role, *comment, *approval, *content;
     char *note; /* Kenes-Note: the blob id of a sealed note, or NULL */
+    char *access_log; /* Kenes-Access-Log, which the writer adds (checkpoint.h), or NULL */
 } msg_parsed;
 
 /* The reports' publications: "Publish reports", Kenes-Action: publish,

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anchor.h"
 #include "api.h"
 #include "demo.h"
 #include "doc.h"
@@ -443,6 +444,10 @@ int server_run(const config *cfg, int demo)
         fault("access log", err);
         goto out;
     }
+    if (anchor_start(&srv.anchor, cfg->data_dir, sig, srv.alog, srv.repos, err, sizeof(err)) < 0) {
+        fault("start-up refused", err);
+        goto out;
+    }
     server_path(path, sizeof(path), cfg->data_dir, "users.yaml");
     if (auth_open(&srv.auth, &loop, path, cfg->session_idle_s, err, sizeof(err)) < 0) {
         fault("users", err);
@@ -510,6 +515,7 @@ out:
     index_free(srv.index);
     store_close(srv.repos[REPO_DOCUMENTS]);
     store_close(srv.repos[REPO_CASES]);
+    anchor_free(srv.anchor); /* after the log and the stores that write it */
     sign_free(sig);
     wf_set_free(srv.workflows);
     plugin_set_free(srv.plugins);

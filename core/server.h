@@ -35,6 +35,7 @@ typedef struct server {
     http_server *http;
     json_t *templates; /* {type: {lang: markdown}} from content/templates */
     access_log *alog;  /* DATA/access.log: every read of a confidential document */
+    struct anchor *anchor; /* DATA/access.log.checkpoint, signed (anchor.h) */
     vault *vault;      /* DATA/keys: the keys of the case files in cases.git */
     json_t *reports;   /* the reports as last published: {"national.md": markdown, ...} */
     char *page_template; /* content/templates/page.html */

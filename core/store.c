@@ -46,6 +46,9 @@ struct store {
     int closing;
     int journal_fd; /* the history journal, appended by the writer job; -1 if none */
     util_buf journal_pending; /* lines not yet on disk, oldest first; writer job only */
+    store_trailer_fn anchor_trailer; /* see store_set_anchor; called by the writer job */
+    store_committed_fn anchor_committed;
+    void *anchor_payload;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -317,16 +320,16 @@ static void side_file_end(const store_write *w, int committed)
 /* The commit object with an SSH signature of itself in a "gpgsig" header,
  * the way git commit -S writes one: the signature covers the object as it
  * would be without the header, which is what git verify-commit checks. */
-static int create_signed(git_oid *out, store *s, store_write *w, const git_signature *author,
-                         const git_signature *committer, const git_tree *tree,
-                         const git_commit *parent)
+static int create_signed(git_oid *out, store *s, store_write *w, const char *message,
+                         const git_signature *author, const git_signature *committer,
+                         const git_tree *tree, const git_commit *parent)
 {
     git_buf body = {0};
     char *armored = NULL;
     size_t armored_len = 0;
     int rc = 0;
     const git_commit *parents[1] = {parent};
-    if (git_commit_create_buffer(&body, s->wrepo, author, committer, NULL, w->message, tree,
+    if (git_commit_create_buffer(&body, s->wrepo, author, committer, NULL, message, tree,
                                  parent ? 1 : 0, parents) < 0) {
         rc = git_fail(w->errmsg, sizeof(w->errmsg), KENES_EIO, "building the commit");
     } else if ((rc = sign_buffer(s->signer, &armored, &armored_len, body.ptr, body.size)) < 0) {
@@ -345,6 +348,29 @@ static int create_signed(git_oid *out, store *s, store_write *w, const git_signa
     return rc;
 }
 
+/* The write's message with the anchor's trailer after its own (the last
+ * paragraph), taken now, on the writer: *out malloc'd. */
+static int anchored_message(char **out, store *s, store_write *w)
+{
+    char line[256] = "";
+    if (s->anchor_trailer && s->anchor_trailer(line, sizeof(line), s->anchor_payload) < 0) {
+        snprintf(w->errmsg, sizeof(w->errmsg), "cannot anchor the commit");
+        return KENES_EIO;
+    }
+    util_buf b;
+    util_buf_init(&b);
+    size_t n = strlen(w->message);
+    util_buf_append(&b, w->message, n);
+    if (line[0]) {
+        if (n && w->message[n - 1] != '\n')
+            util_buf_puts(&b, "\n");
+        util_buf_printf(&b, "%s\n", line);
+    }
+    if (!(*out = util_buf_detach(&b, NULL)))
+        return KENES_ENOMEM;
+    return 0;
+}
+
 static int commit_one(store *s, store_write *w)
 {
     git_repository *repo = s->wrepo;
@@ -354,6 +380,7 @@ static int commit_one(store *s, store_write *w)
     git_reference *ref = NULL;
     git_oid parent_id, tree_id, commit_id;
     git_tree_update upd = {.path = w->path};
+    char *message = NULL;
     int has_parent, rc = 0, side_begun = 0;
     char *msg = w->errmsg;
     size_t cap = sizeof(w->errmsg);
@@ -429,9 +456,12 @@ static int commit_one(store *s, store_write *w)
         goto done;
     }
     const git_commit *parents[1] = {parent};
+    if ((rc = anchored_message(&message, s, w)) < 0)
+        goto done;
     if (s->signer)
-        rc = create_signed(&commit_id, s, w, author, committer, tree, has_parent ? parent : NULL);
-    else if (git_commit_create(&commit_id, repo, NULL, author, committer, NULL, w->message, tree,
+        rc = create_signed(&commit_id, s, w, message, author, committer, tree,
+                           has_parent ? parent : NULL);
+    else if (git_commit_create(&commit_id, repo, NULL, author, committer, NULL, message, tree,
                                has_parent ? 1 : 0, parents) < 0)
         rc = git_fail(msg, cap, KENES_EIO, "writing the commit");
     if (rc < 0)
@@ -452,6 +482,7 @@ static int commit_one(store *s, store_write *w)
     git_oid_tostr(w->commit, sizeof(w->commit), &commit_id);
 
 done:
+    free(message);
     if (side_begun)
         side_file_end(w, rc == 0);
     git_reference_free(ref);
@@ -513,10 +544,26 @@ static void journal_batch(store *s)
 static void writer_work(uv_work_t *req)
 {
     store *s = req->data;
+    const char *head = NULL;
     for (store_write *w = s->batch; w; w = w->next)
-        w->status = commit_one(s, w);
+        if ((w->status = commit_one(s, w)) == 0)
+            head = w->commit;
     if (s->journal_fd >= 0)
         journal_batch(s);
+    /* Before the answers: a commit answered is one the checkpoint names. */
+    if (head && s->anchor_committed)
+        s->anchor_committed(head, s->anchor_payload);
+}
+
+int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
+                     void *payload)
+{
+    if (!store_idle(s))
+        return KENES_EINVAL;
+    s->anchor_trailer = trailer;
+    s->anchor_committed = committed;
+    s->anchor_payload = payload;
+    return 0;
 }
 
 int store_set_journal(store *s, const char *path)

@@ -94,6 +94,17 @@ const signer *store_signer(const store *s);
  * per commit ({"commit":...} + the write's journal) and syncs the file once. */
 int store_set_journal(store *s, const char *path);
 
+/* Anchor every commit in what else kenes keeps (the access log, the signed
+ * checkpoint, checkpoint.h).  On the thread pool, for each commit,
+ * trailer(out, cap, payload) gives a "Key: value" line that the writer
+ * appends to the commit's message (its trailers) before signing; after each
+ * job whose commits are durable, committed(head, payload) gets main's new
+ * head (its failure is logged: the commits are made).  Set it while idle. */
+typedef int (*store_trailer_fn)(char *out, size_t cap, void *payload);
+typedef void (*store_committed_fn)(const char *head, void *payload);
+int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
+                     void *payload);
+
 /* Queue a write; cb(w, payload) runs on the loop after the commit is durable
  * (or failed).  Returns 0, or a negative code and then cb is never called. */
 int store_submit(store *s, store_write *w, store_write_cb cb, void *payload);

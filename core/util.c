@@ -212,6 +212,12 @@ int util_unlink_durable(const char *path)
 
 int util_write_file_atomic(const char *path, const char *data, size_t len, int mode)
 {
+    int rc = util_replace_file(path, data, len, mode);
+    return rc < 0 ? rc : util_fsync_dir_of(path);
+}
+
+int util_replace_file(const char *path, const char *data, size_t len, int mode)
+{
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
         return -ENAMETOOLONG;
@@ -243,7 +249,7 @@ int util_write_file_atomic(const char *path, const char *data, size_t len, int m
         unlink(tmp);
         return e;
     }
-    return util_fsync_dir_of(path);
+    return 0;
 }
 
 /* n ASCII digits at p as a number, or -1 (a sign, a space, a short field). */

@@ -56,5 +56,9 @@ int util_mkdirs(const char *path, int mode);
 int util_read_file(char **out, size_t *len, const char *path);
 /* Write a file durably: temp file, fsync, rename, fsync dir. 0 or -errno. */
 int util_write_file_atomic(const char *path, const char *data, size_t len, int mode);
+/* The same without the folder's fsync: after a crash path holds the old
+ * file or the new one, whole, but maybe the old one.  For a file rewritten
+ * often where the old one is also correct (the signed checkpoint). */
+int util_replace_file(const char *path, const char *data, size_t len, int mode);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include <git2.h>
 
-#include "accesslog.h"
+#include "anchor.h"
 #include "doc.h"
 #include "journal.h"
 #include "map.h"
@@ -43,6 +43,7 @@ typedef struct vctx {
     size_t commits;
     size_t faults;
     const char *repo;
+    anchor_check *anchors; /* the access log's positions the commits carry */
 } vctx;
 
 static void fault(vctx *v, const char *commit, const char *what, const char *detail)
@@ -309,6 +310,8 @@ static int check_commit(const store_commit_info *c, void *payload)
         fault(v, c->commit, "no Kenes-Document/Kenes-Action/Kenes-Stage trailers", NULL);
         return 0;
     }
+    if (anchor_check_note(v->anchors, v->repo, c->commit, m.access_log) < 0)
+        fault(v, c->commit, "a malformed " CKPT_TRAILER " trailer", m.access_log);
     if (parsed == MSG_PUBLISH) {
         /* A publication of the reports changes no document: its signature
          * is what is checked here. */
@@ -461,6 +464,11 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
 
 int verify_run(const config *cfg)
 {
+    return verify_run_pinned(cfg, NULL);
+}
+
+int verify_run_pinned(const config *cfg, const anchor_pins *pins)
+{
     char err[1024], path[4096];
     plugin_set *plugins;
     wf_set *workflows;
@@ -477,7 +485,9 @@ int verify_run(const config *cfg)
     vctx v = {0};
     v.workflows = workflows;
     unsigned char (*keys)[SIGN_PUBKEY_BYTES] = NULL;
-    int rc = load_keys(&v, &keys, cfg->data_dir);
+    int rc = anchor_check_new(&v.anchors);
+    if (rc == 0)
+        rc = load_keys(&v, &keys, cfg->data_dir);
     /* Sealed files in cases.git are of the one type that lives there. */
     const char *case_type = NULL;
     for (size_t i = 0; i < plugin_count(plugins); i++)
@@ -489,17 +499,18 @@ int verify_run(const config *cfg)
     server_path(path, sizeof(path), cfg->data_dir, "cases.git");
     if (rc == 0 && access(path, F_OK) == 0)
         rc = verify_repo(&v, &loop, cfg, "cases.git", case_type, REPO_CASES);
+    /* The access log: its hash chain (a removed or altered line breaks it),
+     * and the positions the commits, the checkpoint and the auditor vouch
+     * for (a cut tail or a recomputed chain misses them). */
+    size_t lines = 0;
+    if (rc == 0)
+        v.faults += anchor_check_run(v.anchors, &lines, cfg->data_dir,
+                                     (const unsigned char (*)[SIGN_PUBKEY_BYTES])keys, v.nkeys,
+                                     pins);
+    anchor_check_free(v.anchors);
     free(keys);
     git_libgit2_shutdown();
     uv_loop_close(&loop);
-    /* The access log's hash chain: a removed or altered line breaks it. */
-    size_t lines = 0;
-    server_path(path, sizeof(path), cfg->data_dir, "access.log");
-    long bad = alog_verify_file(path, &lines, err, sizeof(err));
-    if (bad != 0) {
-        printf("access.log: %s\n", bad > 0 ? err : "cannot be read");
-        v.faults++;
-    }
     wf_set_free(workflows);
     plugin_set_free(plugins);
     region_unload();
@@ -539,6 +550,10 @@ int verify_reindex(const config *cfg)
         else
             printf("%s: %zu commits indexed into %s\n", server_repo_names[r], commits, journal);
     }
+    /* Accepting the history as it is includes the heads the checkpoint vouches for. */
+    char err[1024];
+    if (rc == 0 && (rc = anchor_accept_heads(cfg->data_dir, err, sizeof(err))) < 0)
+        fprintf(stderr, "kenes: reindex: %s\n", err);
     uv_loop_close(&loop);
     return rc;
 }

@@ -13,12 +13,17 @@
 #ifndef KENES_VERIFY_H
 #define KENES_VERIFY_H
 
+#include "anchor.h"
 #include "config.h"
 
 /* 0 when clean, 1 when a fault was found, negative when it could not check. */
 int verify_run(const config *cfg);
+/* The same, also holding the data against what an auditor saw earlier
+ * (anchor.h): commits main must still contain, a position of the access log. */
+int verify_run_pinned(const config *cfg, const anchor_pins *pins);
 
-/* kenes reindex: write each repository's history journal anew from git alone.
+/* kenes reindex: write each repository's history journal anew from git alone,
+ * and sign the checkpoint anew with main's heads (anchor_accept_heads).
  * 0, or negative with one line on stderr. */
 int verify_reindex(const config *cfg);
 

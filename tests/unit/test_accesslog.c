@@ -181,6 +181,78 @@ static void an_unfinished_last_line_is_dropped(void **state)
     unlink(p3);
 }
 
+/* What the anchor was told last, and whether it refuses. */
+typedef struct anchored {
+    size_t lines, calls;
+    char head[65];
+    int refuse;
+} anchored;
+
+static int anchor_cb(size_t lines, const char head[65], void *payload)
+{
+    anchored *a = payload;
+    if (a->refuse)
+        return -1;
+    a->lines = lines;
+    a->calls++;
+    memcpy(a->head, head, 65);
+    return 0;
+}
+
+static void remember_last(size_t n, const char hash[65], void *payload)
+{
+    (void)n;
+    memcpy(payload, hash, 65);
+}
+
+/* Each durable batch is told to the anchor (the signed checkpoint) with the
+ * lines on disk and the last one's hash, before its reads are answered; an
+ * anchor that refuses fails the batch and cuts its lines back out. */
+static void the_anchor_hears_of_every_durable_batch(void **state)
+{
+    (void)state;
+    char p4[160], err[256], head[65], scanned[65];
+    snprintf(p4, sizeof(p4), "%s/anchored.log", dir);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    access_log *l;
+    anchored a = {0};
+    int outcomes[2] = {0, 0};
+    assert_int_equal(alog_open(&l, &loop, p4, err, sizeof(err)), 0);
+    size_t lines = 99;
+    alog_position(l, &lines, head);
+    assert_int_equal(lines, 0);
+    assert_string_equal(head, ALOG_GENESIS);
+    assert_int_equal(alog_set_anchor(l, anchor_cb, &a), 0);
+    append_n(l, &loop, 5, outcomes);
+    assert_int_equal(outcomes[0], 5);
+    assert_int_equal(a.lines, 5);
+    assert_true(a.calls >= 1 && a.calls <= 5);
+    assert_int_equal(alog_scan_file(p4, &lines, remember_last, scanned, err, sizeof(err)), 0);
+    assert_int_equal(lines, 5);
+    assert_string_equal(a.head, scanned);
+
+    off_t before = file_size(p4);
+    a.refuse = 1;
+    append_n(l, &loop, 2, outcomes);
+    assert_int_equal(outcomes[1], 2);
+    assert_int_equal(file_size(p4), before);
+    a.refuse = 0;
+    append_n(l, &loop, 1, outcomes);
+    assert_int_equal(a.lines, 6);
+    alog_close(l);
+
+    /* Reopened, the position is the file's. */
+    assert_int_equal(alog_open(&l, &loop, p4, err, sizeof(err)), 0);
+    alog_position(l, &lines, head);
+    assert_int_equal(lines, 6);
+    assert_string_equal(head, a.head);
+    alog_close(l);
+    uv_loop_close(&loop);
+    assert_int_equal(alog_verify_file(p4, &lines, err, sizeof(err)), 0);
+    unlink(p4);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/kenes-alog-XXXXXX");
@@ -192,6 +264,7 @@ int main(void)
         cmocka_unit_test(tampering_is_found),
         cmocka_unit_test(a_failed_write_leaves_the_chain_whole),
         cmocka_unit_test(an_unfinished_last_line_is_dropped),
+        cmocka_unit_test(the_anchor_hears_of_every_durable_batch),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(path);
