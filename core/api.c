@@ -195,8 +195,18 @@ static void handle_login(server *srv, http_request *req)
                        extra);
         return;
     }
-    if (auth_login(srv->auth, user, password, req->peer, login_done, req) < 0)
+    int rc = auth_login(srv->auth, user, password, req->peer, login_done, req);
+    if (rc == KENES_ETOOBIG) {
+        /* Logins in flight are capped (argon2id is costly); one is checked in
+         * well under a second, so a second is the honest wait. */
+        log_info("api", "%s %s -> 429 too_many_logins", req->method, req->path);
+        api_reply_json(req, 429,
+                       json_pack("{s:{s:s, s:s}}", "error", "code", "too_many_logins", "message",
+                                 "too many logins are being checked: try again in a second"),
+                       "Retry-After: 1\r\n");
+    } else if (rc < 0) {
         api_reply_error(req, 500, "internal", NULL, "cannot start the login");
+    }
     json_decref(body);
 }
 
