@@ -112,7 +112,18 @@ typedef struct kenes_api {
     void (*report_count_text)(char out[16], long n);
     /* A region's name in "ru", "kk" or "en"; NULL for an unknown code. */
     const char *(*region_name)(const char *code, const char *lang);
+
+    /* --- appended to ABI 1: check struct_size before use --- */
+    /* 1 once errs holds KENES_ERRORS_MAX problems.  An answer lists no more
+     * (further errors are only counted), so a validator should stop looking:
+     * a long list of bad items must not cost time for nothing. */
+    int (*errors_full)(const kenes_errors *errs);
 } kenes_api;
+
+/* Problems one validation lists (the answer then says there are more); a
+ * problem's path is cut at KENES_ERROR_PATH_MAX bytes. */
+#define KENES_ERRORS_MAX 100
+#define KENES_ERROR_PATH_MAX 200
 
 enum {
     KENES_REPORT_NATIONAL = 1, /* reports/national.md: every region at a glance */
