@@ -175,7 +175,7 @@ class Requests(ServerTest):
         self.assertEqual(status, 200)
 
 
-class Connections(unittest.TestCase):
+class Connections(ServerTest):
     """A server with small connection limits and a short head deadline."""
 
     @classmethod
@@ -184,13 +184,6 @@ class Connections(unittest.TestCase):
         set_limits(cls.srv, max_connections=32, max_connections_per_address=8,
                    header_timeout_seconds=2, request_timeout_seconds=600)
         cls.srv.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.srv.stop()
-        cls.srv.cleanup()
-        if code not in (0, None):
-            raise AssertionError(f"server exited with {code}")
 
     def test_one_address_cannot_take_every_slot(self):
         """100 sockets from 127.0.0.1 (more than max_connections): another
