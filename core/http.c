@@ -560,8 +560,9 @@ static void on_write(uv_write_t *w, int status)
     }
     c->state = C_READ;
     http_parser_pause(&c->parser, 0);
-    conn_idle(c);
     conn_feed(c);
+    if (c->state == C_READ)
+        conn_idle(c);
     conn_update_reading(c);
 }
 
@@ -798,8 +799,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     if (c->state == C_READ) {
-        conn_idle(c);
         conn_feed(c);
+        /* After the feed: a request begun in these bytes has deadlines now. */
+        if (c->state == C_READ)
+            conn_idle(c);
     }
     conn_update_reading(c);
 }

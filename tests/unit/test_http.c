@@ -1029,6 +1029,10 @@ static void test_header_timeout(void **state)
     c = client_open(fx);
     roundtrip(c, "GET /a HTTP/1.1\r\n\r\n", 200, "GET /a  0\n");
     roundtrip(c, "GET /b HTTP/1.1\r\n\r\n", 200, "GET /b  0\n");
+    /* ... and a later head that stops halfway gets 408 at its own deadline,
+     * not only at the idle timeout (30 s; the client gives up after 5). */
+    send_str(c, "GET /c HTTP/1.1\r\nX-A:");
+    expect_error(c, 408, "request_timeout");
     client_close(c);
     assert_int_equal(atomic_load(&fx->handled), 2);
 }
