@@ -112,6 +112,82 @@ int api_query(const http_request *req, const char *name, char *out, size_t cap)
     return 0;
 }
 
+/*
+ * A large JSON body (up to limits.max_body_bytes, 1 MiB: hundreds of
+ * thousands of values) takes jansson a good part of a second to parse, which
+ * on the loop would hold up every other client.  Past API_BODY_ON_POOL bytes
+ * an authenticated request is parsed on the thread pool first and then
+ * handled as usual; api_body_object() takes the parsed value from here.
+ */
+#define API_BODY_ON_POOL (64 * 1024)
+#define API_LOGIN_BODY_MAX 4096
+
+typedef struct body_job {
+    uv_work_t work;
+    server *srv;
+    http_request *req;
+    json_t *json; /* parsed, or NULL with err */
+    json_error_t err;
+} body_job;
+
+/* The body parsed for the request being handled now (loop thread only). */
+static body_job *parsed_body;
+
+static void body_parse_work(uv_work_t *w)
+{
+    body_job *j = w->data;
+    /* The request is the handler's until it is answered: reading it here is safe. */
+    j->json = json_loadb(j->req->body ? j->req->body : "", j->req->body_len,
+                         JSON_REJECT_DUPLICATES, &j->err);
+}
+
+static void body_free_work(uv_work_t *w)
+{
+    body_job *j = w->data;
+    json_decref(j->json);
+    j->json = NULL;
+}
+
+static void body_free_done(uv_work_t *w, int status)
+{
+    (void)status;
+    free(w->data);
+}
+
+static void body_parse_done(uv_work_t *w, int status)
+{
+    body_job *j = w->data;
+    (void)status; /* not cancelled: nothing calls uv_cancel */
+    parsed_body = j;
+    api_handle(j->req, j->srv); /* j->req may be answered and freed on return */
+    parsed_body = NULL;
+    /* api_body_object lent the handler a reference.  If ours is the last one
+     * now, freeing a big tree (tens of ms) goes to the pool as well. */
+    if (j->json && j->json->refcount == 1 &&
+        uv_queue_work(j->srv->loop, &j->work, body_free_work, body_free_done) == 0)
+        return;
+    json_decref(j->json);
+    free(j);
+}
+
+/* 1 if the request was queued to have its body parsed first. */
+static int body_parse_first(server *srv, http_request *req)
+{
+    if (parsed_body || req->body_len <= API_BODY_ON_POOL)
+        return 0;
+    body_job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return 0; /* parsed on the loop then: slower, not wrong */
+    j->srv = srv;
+    j->req = req;
+    j->work.data = j;
+    if (uv_queue_work(srv->loop, &j->work, body_parse_work, body_parse_done) != 0) {
+        free(j);
+        return 0;
+    }
+    return 1;
+}
+
 json_t *api_body_object(http_request *req, const char *const *allowed)
 {
     const char *ct = http_request_header(req, "Content-Type");
@@ -122,9 +198,15 @@ json_t *api_body_object(http_request *req, const char *const *allowed)
         return NULL;
     }
     json_error_t jerr;
-    /* jansson checks UTF-8 and refuses NUL in strings; duplicates are ambiguous, so refused. */
-    json_t *body = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES,
-                              &jerr);
+    json_t *body;
+    if (parsed_body && parsed_body->req == req) {
+        body = json_incref(parsed_body->json); /* the job keeps one: see body_parse_done */
+        jerr = parsed_body->err;
+    } else {
+        /* jansson checks UTF-8 and refuses NUL in strings; duplicates are ambiguous, so refused. */
+        body = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES,
+                          &jerr);
+    }
     if (!body) {
         api_reply_error(req, 400, "bad_json", NULL, "the body is not valid JSON: %s at %d:%d",
                         jerr.text, jerr.line, jerr.column);
@@ -171,6 +253,12 @@ static void login_done(int status, const char *token, const auth_user *u, void *
 static void handle_login(server *srv, http_request *req)
 {
     static const char *const allowed[] = {"user", "password", NULL};
+    /* Anyone may call this: a big body is refused before it costs a parse. */
+    if (req->body_len > API_LOGIN_BODY_MAX) {
+        api_reply_error(req, 413, "body_too_large", NULL, "a login body is at most %d bytes",
+                        API_LOGIN_BODY_MAX);
+        return;
+    }
     json_t *body = api_body_object(req, allowed);
     if (!body)
         return;
@@ -195,8 +283,18 @@ static void handle_login(server *srv, http_request *req)
                        extra);
         return;
     }
-    if (auth_login(srv->auth, user, password, req->peer, login_done, req) < 0)
+    int rc = auth_login(srv->auth, user, password, req->peer, login_done, req);
+    if (rc == KENES_ETOOBIG) {
+        /* Logins in flight are capped (argon2id is costly); one is checked in
+         * well under a second, so a second is the honest wait. */
+        log_info("api", "%s %s -> 429 too_many_logins", req->method, req->path);
+        api_reply_json(req, 429,
+                       json_pack("{s:{s:s, s:s}}", "error", "code", "too_many_logins", "message",
+                                 "too many logins are being checked: try again in a second"),
+                       "Retry-After: 1\r\n");
+    } else if (rc < 0) {
         api_reply_error(req, 500, "internal", NULL, "cannot start the login");
+    }
     json_decref(body);
 }
 
@@ -371,6 +469,10 @@ void api_handle(http_request *req, void *payload)
         api_reply_error(req, 403, "forbidden", NULL, "your role may not use %s", route->path);
         return;
     }
+    /* Handled again once parsed: who, what and which document are decided
+     * anew then, on the loop, as for any request. */
+    if (body_parse_first(srv, req))
+        return;
 
     const char *p = route->path + 8; /* after "/api/v1/" */
     if (strcmp(p, "sessions/current") == 0) {

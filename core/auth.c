@@ -14,6 +14,29 @@
 #include "util.h"
 #include "yml.h"
 
+/*
+ * argon2id is slow by design (tens of ms and 64 MiB each): on libuv's shared
+ * thread pool a burst of logins would queue in front of every git read, write
+ * and access-log append.  So passwords are checked on threads of their own,
+ * fed through a queue; each result goes back to the loop through a uv_async.
+ * The async handle exists only while logins are in flight, so that a server
+ * with none has nothing of ours open on its loop (auth_close needs no loop run).
+ */
+typedef struct login_job login_job;
+
+typedef struct hasher {
+    uv_mutex_t lock;
+    uv_cond_t wake;
+    login_job *todo, *todo_tail; /* FIFO: checked in the order they came */
+    login_job *done;             /* checked, for the loop to finish */
+    uv_async_t *async;           /* NULL while nothing is in flight */
+    uv_thread_t threads[AUTH_HASH_THREADS_MAX];
+    unsigned nthreads;
+    int quit;
+} hasher;
+
+static void hasher_free(hasher *h);
+
 typedef struct session {
     char *user;
     uint64_t last_used; /* uv_now() */
@@ -52,6 +75,10 @@ struct auth {
     char *dummy_hash; /* verified against for unknown users, so timing does not tell */
     int logins_running;
     throttle *by_user, *by_addr; /* failed logins per user name, per client address */
+    size_t max_logins, max_logins_per_addr; /* in flight at once; 0: no limit */
+    map *logins_by_addr;                    /* peer -> logins in flight from it (uintptr_t) */
+    hasher *hasher;
+    unsigned hash_threads;
 };
 
 static void user_dispose(auth_user *u)
@@ -529,6 +556,16 @@ static int throttles_make(auth *a, unsigned per_user, unsigned per_addr, uint64_
     return 0;
 }
 
+void auth_set_login_limits(auth *a, size_t max_logins, size_t max_per_addr, unsigned threads)
+{
+    a->max_logins = max_logins;
+    a->max_logins_per_addr = max_per_addr;
+    if (!a->hasher)
+        a->hash_threads = threads < 1 ? 1
+                          : threads > AUTH_HASH_THREADS_MAX ? AUTH_HASH_THREADS_MAX
+                                                            : threads;
+}
+
 void auth_set_limits(auth *a, unsigned per_user, unsigned per_addr, uint64_t window_ms)
 {
     if (throttles_make(a, per_user, per_addr, window_ms) < 0)
@@ -577,8 +614,11 @@ int auth_open(auth **out, uv_loop_t *loop, const char *path, unsigned idle_s, ch
     }
     if (rc == 0 && (rc = users_adopt(a, loaded, n)) < 0)
         users_free(loaded, n);
+    a->hash_threads = 1;
     if (rc == 0)
         rc = map_new(&a->sessions);
+    if (rc == 0)
+        rc = map_new(&a->logins_by_addr);
     if (rc == 0)
         rc = throttles_make(a, AUTH_FAILURES_PER_USER, AUTH_FAILURES_PER_ADDR,
                             AUTH_FAILURE_WINDOW_MS);
@@ -623,6 +663,8 @@ void auth_close(auth *a)
     }
     throttle_free(a->by_user);
     throttle_free(a->by_addr);
+    hasher_free(a->hasher);
+    map_free(a->logins_by_addr);
     for (size_t i = 0; i < a->nusers; i++)
         record_free(a->users[i]);
     for (size_t i = 0; i < a->nretired; i++)
@@ -661,8 +703,8 @@ static void token_key(char out[65], const char *token)
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
-typedef struct login_job {
-    uv_work_t work;
+struct login_job {
+    login_job *next;
     auth *a;
     char *name;
     char *peer;
@@ -672,12 +714,72 @@ typedef struct login_job {
     int verified;
     auth_login_cb cb;
     void *payload;
-} login_job;
+};
 
-static void login_work(uv_work_t *w)
+static void hasher_thread(void *arg)
 {
-    login_job *j = w->data;
-    j->verified = crypto_pwhash_str_verify(j->hash, j->password, strlen(j->password)) == 0;
+    hasher *h = arg;
+    uv_mutex_lock(&h->lock);
+    for (;;) {
+        while (!h->todo && !h->quit)
+            uv_cond_wait(&h->wake, &h->lock);
+        if (h->quit)
+            break;
+        login_job *j = h->todo;
+        h->todo = j->next;
+        if (!h->todo)
+            h->todo_tail = NULL;
+        uv_mutex_unlock(&h->lock);
+        j->verified = crypto_pwhash_str_verify(j->hash, j->password, strlen(j->password)) == 0;
+        uv_mutex_lock(&h->lock);
+        j->next = h->done;
+        h->done = j;
+        /* Under the lock: the loop closes the handle only after taking the
+         * last result, which it cannot do before this send has returned. */
+        uv_async_send(h->async);
+    }
+    uv_mutex_unlock(&h->lock);
+}
+
+static void hasher_free(hasher *h)
+{
+    if (!h)
+        return;
+    uv_mutex_lock(&h->lock);
+    h->quit = 1;
+    uv_cond_broadcast(&h->wake);
+    uv_mutex_unlock(&h->lock);
+    for (unsigned i = 0; i < h->nthreads; i++)
+        uv_thread_join(&h->threads[i]);
+    uv_cond_destroy(&h->wake);
+    uv_mutex_destroy(&h->lock);
+    free(h);
+}
+
+static int hasher_new(hasher **out, unsigned nthreads)
+{
+    *out = NULL;
+    hasher *h = calloc(1, sizeof(*h));
+    if (!h)
+        return KENES_ENOMEM;
+    if (uv_mutex_init(&h->lock) < 0) {
+        free(h);
+        return KENES_ENOMEM;
+    }
+    if (uv_cond_init(&h->wake) < 0) {
+        uv_mutex_destroy(&h->lock);
+        free(h);
+        return KENES_ENOMEM;
+    }
+    for (; h->nthreads < nthreads; h->nthreads++)
+        if (uv_thread_create(&h->threads[h->nthreads], hasher_thread, h) < 0)
+            break;
+    if (!h->nthreads) {
+        hasher_free(h);
+        return KENES_ENOMEM;
+    }
+    *out = h;
+    return 0;
 }
 
 static void login_job_free(login_job *j)
@@ -691,11 +793,20 @@ static void login_job_free(login_job *j)
     free(j);
 }
 
-static void login_done(uv_work_t *w, int status)
+static void logins_by_addr_add(auth *a, const char *peer, int delta)
 {
-    login_job *j = w->data;
+    uintptr_t n = (uintptr_t)map_get(a->logins_by_addr, peer);
+    if (delta < 0 && n <= 1)
+        map_remove(a->logins_by_addr, peer);
+    else if (map_set(a->logins_by_addr, peer, (void *)(n + (uintptr_t)delta)) < 0)
+        log_error("auth", "out of memory: logins from one address are not counted");
+}
+
+static void login_done(login_job *j, int status)
+{
     auth *a = j->a;
     a->logins_running--;
+    logins_by_addr_add(a, j->peer, -1);
     auth_reload(a);
     const auth_user *u = auth_user_find(a, j->name);
     uint64_t now = uv_now(a->loop), wait;
@@ -740,11 +851,82 @@ static void login_done(uv_work_t *w, int status)
     login_job_free(j);
 }
 
+static void on_async_closed(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void on_hashed(uv_async_t *async)
+{
+    auth *a = async->data;
+    hasher *h = a->hasher;
+    uv_mutex_lock(&h->lock);
+    login_job *done = h->done;
+    h->done = NULL;
+    uv_mutex_unlock(&h->lock);
+    /* Taken in LIFO order; finish them in the order they were checked. */
+    login_job *fifo = NULL;
+    while (done) {
+        login_job *next = done->next;
+        done->next = fifo;
+        fifo = done;
+        done = next;
+    }
+    while (fifo) {
+        login_job *next = fifo->next;
+        login_done(fifo, 0);
+        fifo = next;
+    }
+    if (a->logins_running == 0 && h->async) {
+        /* All results are in and each send happened before its result was
+         * taken: nothing will signal this handle again. */
+        uv_close((uv_handle_t *)h->async, on_async_closed);
+        h->async = NULL;
+    }
+}
+
+/* Queue j for the hashing threads (started at the first login). */
+static int hasher_submit(auth *a, login_job *j)
+{
+    if (!a->hasher && hasher_new(&a->hasher, a->hash_threads) < 0)
+        return KENES_ENOMEM;
+    hasher *h = a->hasher;
+    if (!h->async) {
+        uv_async_t *async = malloc(sizeof(*async));
+        if (!async)
+            return KENES_ENOMEM;
+        if (uv_async_init(a->loop, async, on_hashed) < 0) {
+            free(async);
+            return KENES_ENOMEM;
+        }
+        async->data = a;
+        h->async = async;
+    }
+    j->next = NULL;
+    uv_mutex_lock(&h->lock);
+    if (h->todo_tail)
+        h->todo_tail->next = j;
+    else
+        h->todo = j;
+    h->todo_tail = j;
+    uv_cond_signal(&h->wake);
+    uv_mutex_unlock(&h->lock);
+    return 0;
+}
+
 int auth_login(auth *a, const char *name, const char *password, const char *peer,
                auth_login_cb cb, void *payload)
 {
     /* A password changed, or a user added or enabled, applies from the next login. */
     auth_reload(a);
+    /* Bounded, overall and per address: a burst of logins (junk names cost a
+     * full argon2id too) waits in no queue of ours, it is refused. */
+    if (!peer)
+        peer = "";
+    if ((a->max_logins && (size_t)a->logins_running >= a->max_logins) ||
+        (a->max_logins_per_addr &&
+         (uintptr_t)map_get(a->logins_by_addr, peer) >= a->max_logins_per_addr))
+        return KENES_ETOOBIG;
     login_job *j = calloc(1, sizeof(*j));
     if (!j)
         return KENES_ENOMEM;
@@ -752,19 +934,18 @@ int auth_login(auth *a, const char *name, const char *password, const char *peer
     j->a = a;
     j->real_user = u && !u->disabled;
     j->name = strdup(name);
-    j->peer = strdup(peer ? peer : "");
+    j->peer = strdup(peer);
     j->password = strdup(password);
     /* Unknown users cost the same argon2id as real ones: timing does not tell. */
     j->hash = strdup(u ? u->hash : a->dummy_hash);
     j->cb = cb;
     j->payload = payload;
-    j->work.data = j;
-    if (!j->name || !j->peer || !j->password || !j->hash ||
-        uv_queue_work(a->loop, &j->work, login_work, login_done) != 0) {
+    if (!j->name || !j->peer || !j->password || !j->hash || hasher_submit(a, j) < 0) {
         login_job_free(j);
         return KENES_ENOMEM;
     }
     a->logins_running++;
+    logins_by_addr_add(a, peer, +1);
     return 0;
 }
 

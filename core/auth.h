@@ -4,7 +4,7 @@
  * Users live in DATA/users.yaml with argon2id password hashes (libsodium);
  * the command line adds, re-keys, disables and enables them, and the server
  * re-reads the file whenever it changes (see auth_reload).  A login verifies
- * the password on the thread pool (argon2id is deliberately slow) and hands
+ * the password on threads of its own (argon2id is deliberately slow) and hands
  * out a random 32-byte bearer token, URL-safe base64.  Tokens are kept only
  * as their BLAKE2b hash, and expire after the configured idle time.
  *
@@ -31,6 +31,10 @@
 #define AUTH_FAILURES_PER_USER 5
 #define AUTH_FAILURES_PER_ADDR 20
 #define AUTH_FAILURE_WINDOW_MS (15u * 60u * 1000u)
+
+/* Threads that check passwords (argon2id), apart from libuv's thread pool. */
+#define AUTH_HASH_THREADS 2
+#define AUTH_HASH_THREADS_MAX 8
 
 typedef struct auth_user {
     char *name;
@@ -62,6 +66,12 @@ const auth_user *auth_user_at(const auth *a, size_t i);
  * window_ms (0: no limit of that kind).  Forgets the failures counted so far. */
 void auth_set_limits(auth *a, unsigned per_user, unsigned per_addr, uint64_t window_ms);
 
+/* Logins being checked (or queued for it) at once, overall and from one
+ * client address (0: no limit; the default), and the number of threads that
+ * check them (1 by default; fixed once the first login has started).  Past
+ * a limit auth_login refuses with KENES_ETOOBIG and checks nothing. */
+void auth_set_login_limits(auth *a, size_t max_logins, size_t max_per_addr, unsigned threads);
+
 /* 1 if a login for `name` from `peer` must be refused now without checking
  * the password, with the seconds until the oldest failure that counts leaves
  * the window in *retry_after_s; 0 otherwise.  Call before auth_login.
@@ -71,6 +81,10 @@ int auth_throttled(auth *a, const char *name, const char *peer, unsigned *retry_
 
 /* status 0 with a token, or KENES_EFORBIDDEN for any bad user/password
  * (the same answer and about the same time whether or not the user exists).
+ * The password is checked on auth's own threads, never on libuv's thread
+ * pool, so logins do not hold up reads, writes or the access log; cb runs on
+ * the loop.  Returns KENES_ETOOBIG (cb never called) while as many logins as
+ * auth_set_login_limits allows are in flight, overall or from peer.
  * A failure counts against `name` and `peer` (the client's address); so does a
  * login that finishes once either is at its limit, refused whatever its password. */
 typedef void (*auth_login_cb)(int status, const char *token, const auth_user *user,

@@ -19,6 +19,10 @@ static const char default_yaml[] =
     "  max_body_bytes: 1048576     # request body; more is 413\n"
     "  request_timeout_seconds: 60 # a request must arrive whole this soon; else 408\n"
     "  max_connections: 1024       # open at once; one more is answered 503\n"
+    "  max_connections_per_address: 64 # open at once from one client address; one more is 503\n"
+    "  header_timeout_seconds: 10  # request line and headers must arrive whole this soon; else 408\n"
+    "  max_logins: 8               # logins being checked (argon2id) at once; more are 429\n"
+    "  max_logins_per_address: 2   # of those, from one client address; more are 429\n"
     "sessions:\n"
     "  idle_timeout_seconds: 28800 # a token unused this long expires (8 hours)\n"
     "reports:\n"
@@ -101,6 +105,10 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->max_body_bytes = 1024 * 1024;
     c->request_timeout_s = 60;
     c->max_connections = 1024;
+    c->max_connections_per_address = 64;
+    c->header_timeout_s = 10;
+    c->max_logins = 8;
+    c->max_logins_per_address = 2;
     c->session_idle_s = 8 * 3600;
     c->committer_name = strdup("kenes");
     c->committer_email = strdup("kenes@localhost");
@@ -144,12 +152,24 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     yaml_node_t *limits = yml_get(&y, root, "limits");
     if ((rc = get_size(&y, limits, "max_header_bytes", &c->max_header_bytes, err, errcap)) < 0 ||
         (rc = get_size(&y, limits, "max_body_bytes", &c->max_body_bytes, err, errcap)) < 0 ||
-        (rc = get_size(&y, limits, "max_connections", &c->max_connections, err, errcap)) < 0)
+        (rc = get_size(&y, limits, "max_connections", &c->max_connections, err, errcap)) < 0 ||
+        (rc = get_size(&y, limits, "max_connections_per_address",
+                       &c->max_connections_per_address, err, errcap)) < 0 ||
+        (rc = get_size(&y, limits, "max_logins", &c->max_logins, err, errcap)) < 0 ||
+        (rc = get_size(&y, limits, "max_logins_per_address", &c->max_logins_per_address, err,
+                       errcap)) < 0)
         goto out;
-    size_t request_s = c->request_timeout_s;
-    if ((rc = get_size(&y, limits, "request_timeout_seconds", &request_s, err, errcap)) < 0)
+    size_t request_s = c->request_timeout_s, header_s = c->header_timeout_s;
+    if ((rc = get_size(&y, limits, "request_timeout_seconds", &request_s, err, errcap)) < 0 ||
+        (rc = get_size(&y, limits, "header_timeout_seconds", &header_s, err, errcap)) < 0)
         goto out;
+    if (request_s > UINT_MAX / 1000 || header_s > UINT_MAX / 1000) {
+        rc = yml_fail(err, errcap, path, limits, "a timeout must be under %u seconds",
+                      UINT_MAX / 1000);
+        goto out;
+    }
     c->request_timeout_s = (unsigned)request_s;
+    c->header_timeout_s = (unsigned)header_s;
     size_t idle = c->session_idle_s;
     if ((rc = get_size(&y, yml_get(&y, root, "sessions"), "idle_timeout_seconds", &idle, err,
                        errcap)) < 0)

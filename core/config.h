@@ -15,6 +15,10 @@ typedef struct config {
     size_t max_body_bytes;
     unsigned request_timeout_s; /* a request must arrive whole within this */
     size_t max_connections;
+    size_t max_connections_per_address; /* open at once from one client address */
+    unsigned header_timeout_s;          /* a request head must arrive whole within this */
+    size_t max_logins;                  /* passwords being hashed (or queued) at once */
+    size_t max_logins_per_address;      /* of those, from one client address */
     unsigned session_idle_s;
     char *committer_name;
     char *committer_email;

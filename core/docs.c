@@ -436,6 +436,14 @@ static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void 
         json_array_append_new(fields, json_pack("{s:s, s:s}", "path", "", "message",
                                                 errs.message[0] ? errs.message : "invalid"));
     }
+    if (errs.unlisted || json_array_size(fields) >= KENES_ERRORS_MAX) {
+        /* The plugin stops looking once the list is full: whether, and how
+         * many, more there are is not known. */
+        char more[96];
+        snprintf(more, sizeof(more), "the list stops at %d problems: there may be more",
+                 KENES_ERRORS_MAX);
+        json_array_append_new(fields, json_pack("{s:s, s:s}", "path", "", "message", more));
+    }
     refuse(cb, payload, 422, "validation", fields, "the document is not valid");
     kapi_errors_dispose(&errs);
     return -1;

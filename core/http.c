@@ -18,6 +18,7 @@
  * noticed before its answer exists, and the bound is the backpressure.
  */
 #include "http.h"
+#include "map.h"
 #include "util.h"
 
 #include <http_parser.h>
@@ -67,6 +68,11 @@ struct conn {
     const char *feed_base; /* start of the bytes the parser is running on */
     int in_head;           /* between message begin and headers complete */
     uint64_t req_began;    /* uv_now() at the request's first byte; 0 between requests */
+    /* uv_now() when the head being read began (the connection's opening for
+     * its first request); 0 once the head is complete and between requests. */
+    uint64_t head_began;
+    int head_late;         /* the head missed its deadline: the 408 says so */
+    int admitted;          /* counted in nadmitted and per_addr (not refused at once) */
     size_t head_bytes;     /* head bytes before feed_base */
     size_t trailer_bytes;
     char peer[64];
@@ -82,7 +88,9 @@ struct http_server {
     void *payload;
     http_parser_settings settings;
     conn *conns;
-    size_t nconns;
+    size_t nconns;    /* every connection, refused ones included: for the stop */
+    size_t nadmitted; /* those not refused at once: what the limits count */
+    map *per_addr;    /* peer -> admitted connections from it, as (uintptr_t) */
     int port;
     int stopping;
     int finished;
@@ -114,6 +122,10 @@ void http_limits_defaults(http_limits *lim)
         lim->request_timeout_ms = 60 * 1000;
     if (!lim->max_connections)
         lim->max_connections = 1024;
+    if (!lim->max_connections_per_address)
+        lim->max_connections_per_address = 64;
+    if (!lim->header_timeout_ms)
+        lim->header_timeout_ms = 10 * 1000;
 }
 
 const char *http_status_text(int status)
@@ -284,6 +296,8 @@ static int on_message_begin(http_parser *p)
     c->head_bytes = 0;
     c->trailer_bytes = 0;
     c->req_began = uv_now(c->srv->loop);
+    if (!c->head_began)
+        c->head_began = c->req_began;
     return 0;
 }
 
@@ -343,6 +357,13 @@ static int on_headers_complete(http_parser *p)
     if (r->in_value && req_push_header(r) < 0)
         return conn_fail(c, -1, NULL);
     c->in_head = 0;
+    c->head_began = 0;
+    /* http-parser takes any digits; we speak HTTP/1.x only.  A request line
+     * without a version is HTTP/0.9 to it, which has no headers to answer with. */
+    if (p->http_major == 0 && p->http_minor == 9)
+        return conn_fail(c, 400, "the request line has no HTTP version (HTTP/0.9 is not served)");
+    if (p->http_major != 1)
+        return conn_fail(c, 505, NULL);
     if (!target_ok(r->url.data, r->url.len))
         return conn_fail(c, 400, "request target is not UTF-8 or has control characters");
     int rc = req_split_url(r, p->method == HTTP_CONNECT);
@@ -422,6 +443,14 @@ static void on_conn_closed(uv_handle_t *h)
     if (c->next)
         c->next->prev = c->prev;
     srv->nconns--;
+    if (c->admitted) {
+        srv->nadmitted--;
+        uintptr_t n = (uintptr_t)map_get(srv->per_addr, c->peer);
+        if (n > 1)
+            map_set(srv->per_addr, c->peer, (void *)(n - 1)); /* the key exists: cannot fail */
+        else
+            map_remove(srv->per_addr, c->peer);
+    }
     util_buf_dispose(&c->in);
     free(c);
     maybe_done(srv);
@@ -448,20 +477,32 @@ static void conn_close(conn *c)
 
 static void conn_reject(conn *c, enum http_errno err);
 
+static uint64_t ms_left(const conn *c, uint64_t began, unsigned limit_ms)
+{
+    if (!began || c->state != C_READ)
+        return UINT64_MAX;
+    uint64_t end = began + limit_ms, now = uv_now(c->srv->loop);
+    return end > now ? end - now : 0;
+}
+
 /* The ms left of the request being read, or UINT64_MAX between requests. */
 static uint64_t request_left(const conn *c)
 {
-    if (!c->req_began || c->state != C_READ)
-        return UINT64_MAX;
-    uint64_t end = c->req_began + c->srv->lim.request_timeout_ms, now = uv_now(c->srv->loop);
-    return end > now ? end - now : 0;
+    return ms_left(c, c->req_began, c->srv->lim.request_timeout_ms);
+}
+
+/* The ms left of the head being read, or UINT64_MAX once it is complete. */
+static uint64_t head_left(const conn *c)
+{
+    return ms_left(c, c->head_began, c->srv->lim.header_timeout_ms);
 }
 
 static void on_timer(uv_timer_t *t)
 {
     conn *c = t->data;
     /* A request trickling in (slowloris) is told why before the close. */
-    if (request_left(c) == 0) {
+    c->head_late = head_left(c) == 0;
+    if (c->head_late || request_left(c) == 0) {
         conn_fail(c, 408, NULL);
         conn_reject(c, HPE_OK);
         return;
@@ -469,10 +510,12 @@ static void on_timer(uv_timer_t *t)
     conn_close(c);
 }
 
-/* Idle timeout, or the request's deadline if that comes first. */
+/* Idle timeout, or the head's or the request's deadline if one comes first. */
 static void conn_idle(conn *c)
 {
-    uint64_t ms = c->srv->lim.idle_timeout_ms, left = request_left(c);
+    uint64_t ms = c->srv->lim.idle_timeout_ms, left = request_left(c), head = head_left(c);
+    if (head < left)
+        left = head;
     uv_timer_start(&c->timer, on_timer, left < ms ? left : ms, 0);
 }
 
@@ -517,8 +560,9 @@ static void on_write(uv_write_t *w, int status)
     }
     c->state = C_READ;
     http_parser_pause(&c->parser, 0);
-    conn_idle(c);
     conn_feed(c);
+    if (c->state == C_READ)
+        conn_idle(c);
     conn_update_reading(c);
 }
 
@@ -642,12 +686,20 @@ static void conn_reject(conn *c, enum http_errno err)
     /* Every message is ours or http-parser's fixed text: nothing to escape. */
     if (status == 408) {
         code = "request_timeout";
-        snprintf(msg, sizeof(msg), "the request did not arrive whole within %u s",
-                 (c->srv->lim.request_timeout_ms + 999) / 1000);
+        unsigned ms = c->head_late ? c->srv->lim.header_timeout_ms : c->srv->lim.request_timeout_ms;
+        snprintf(msg, sizeof(msg), "the request%s did not arrive whole within %u s",
+                 c->head_late ? " line and headers" : "", (ms + 999) / 1000);
     } else if (status == 503) {
         code = "too_many_connections";
-        snprintf(msg, sizeof(msg), "%zu connections are open: try again shortly",
-                 c->srv->lim.max_connections);
+        if (c->fail_msg) /* the per-address limit */
+            snprintf(msg, sizeof(msg), "%zu connections are open from your address: close one "
+                     "or try again shortly", c->srv->lim.max_connections_per_address);
+        else
+            snprintf(msg, sizeof(msg), "%zu connections are open: try again shortly",
+                     c->srv->lim.max_connections);
+    } else if (status == 505) {
+        code = "http_version_not_supported";
+        snprintf(msg, sizeof(msg), "only HTTP/1.0 and HTTP/1.1 are served");
     } else if (status == 431) {
         code = "headers_too_large";
         snprintf(msg, sizeof(msg), "request line and headers exceed %zu bytes",
@@ -708,6 +760,10 @@ static void conn_feed(conn *c)
             c->head_bytes += used;
             if (c->head_bytes > c->srv->lim.max_header_bytes)
                 conn_fail(c, 431, NULL);
+            /* A request line without a version ends up as 0.9 before any header:
+             * refuse it now rather than wait for headers an HTTP/0.9 client never sends. */
+            else if (c->parser.http_major == 0 && c->parser.http_minor == 9)
+                conn_fail(c, 400, "the request line has no HTTP version (HTTP/0.9 is not served)");
         }
         /* A short count without an error only follows an upgrade: not for us. */
         if (err != HPE_OK || c->fail || used < avail) {
@@ -743,8 +799,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     if (c->state == C_READ) {
-        conn_idle(c);
         conn_feed(c);
+        /* After the feed: a request begun in these bytes has deadlines now. */
+        if (c->state == C_READ)
+            conn_idle(c);
     }
     conn_update_reading(c);
 }
@@ -820,13 +878,25 @@ static void on_connection(uv_stream_t *server, int status)
     }
     uv_tcp_nodelay(&c->tcp, 1);
     conn_set_peer(c);
+    c->head_began = uv_now(srv->loop);
     conn_idle(c);
-    /* Bounded: past the cap a client is told so at once, not left waiting. */
-    if (srv->nconns > srv->lim.max_connections) {
-        conn_fail(c, 503, NULL);
+    /* Bounded, overall and per address, so that one client cannot take every
+     * slot: past a cap a client is told so at once, not left waiting.  A
+     * refused connection lingers a moment for its answer to be read, but is
+     * not counted: a flood of them must not shut out another address. */
+    uintptr_t from_peer = (uintptr_t)map_get(srv->per_addr, c->peer);
+    if (srv->nadmitted >= srv->lim.max_connections ||
+        from_peer >= srv->lim.max_connections_per_address) {
+        conn_fail(c, 503, srv->nadmitted >= srv->lim.max_connections ? NULL : "per address");
         conn_reject(c, HPE_OK);
         return;
     }
+    if (map_set(srv->per_addr, c->peer, (void *)(from_peer + 1)) < 0) {
+        conn_close(c);
+        return;
+    }
+    c->admitted = 1;
+    srv->nadmitted++;
     conn_update_reading(c);
 }
 
@@ -849,6 +919,10 @@ int http_server_new(http_server **out, uv_loop_t *loop, const http_limits *lim,
     http_limits_defaults(&srv->lim);
     srv->handler = handler;
     srv->payload = payload;
+    if (map_new(&srv->per_addr) < 0) {
+        free(srv);
+        return UV_ENOMEM;
+    }
     http_parser_settings_init(&srv->settings);
     srv->settings.on_message_begin = on_message_begin;
     srv->settings.on_url = on_url;
@@ -941,5 +1015,6 @@ void http_server_free(http_server *srv)
         if (!uv_is_closing((uv_handle_t *)srv->listener))
             uv_close((uv_handle_t *)srv->listener, on_listener_closed);
     }
+    map_free(srv->per_addr);
     free(srv);
 }

@@ -29,6 +29,14 @@ typedef struct http_limits {
     unsigned request_timeout_ms;
     /* Connections open at once; one more is answered 503 and closed.  Default 1024. */
     size_t max_connections;
+    /* Connections open at once from one client address; one more is answered
+     * 503 and closed, so one address cannot take every slot.  Default 64. */
+    size_t max_connections_per_address;
+    /* A request head (request line and headers) must arrive whole within
+     * this of its first byte (of the connection's opening, for its first
+     * request); else 408 and a close.  Shorter than request_timeout_ms: a
+     * head is small, a body may be large.  Default 10 s. */
+    unsigned header_timeout_ms;
 } http_limits;
 
 typedef struct http_header {
@@ -87,7 +95,11 @@ void http_server_stop(http_server *srv, void (*done)(void *payload), void *paylo
  * Also true of this implementation:
  * - Refused requests get JSON {"error":{"code","message"}} and a close:
  *   400 "bad_request", 408 "request_timeout", 413 "body_too_large",
- *   431 "headers_too_large", 503 "too_many_connections".
+ *   431 "headers_too_large", 503 "too_many_connections",
+ *   505 "http_version_not_supported" (HTTP/1.0 and 1.x are served; a request
+ *   line without a version, HTTP/0.9, is 400).
+ * - Connections refused at once (503) do not count against either
+ *   connection limit while their answer lingers.
  * - End of input from a client counts as the client leaving: a request still
  *   with the handler is dropped, and http_respond() only frees it.
  * - http-parser caps a request head at 80 KiB whatever max_header_bytes says.

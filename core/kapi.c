@@ -22,24 +22,57 @@ static void api_log(int level, const char *plugin, const char *fmt, ...)
     log_msg(level, plugin ? plugin : "plugin", "%s", msg);
 }
 
+/* Drop a UTF-8 sequence left unfinished at the end of s (by snprintf's cut). */
+static void utf8_cut_partial(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && n - i < 3)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (i - 1) < want)
+        s[i - 1] = '\0';
+}
+
+static int api_errors_full(const kenes_errors *errs)
+{
+    return errs && json_array_size(errs->fields) >= KENES_ERRORS_MAX;
+}
+
+/* Bounded in count (KENES_ERRORS_MAX listed, the rest counted) and in size
+ * (a message is cut at 511 bytes, a path at KENES_ERROR_PATH_MAX), so that no
+ * document, however built, makes a long answer: one place for every plugin. */
 static void api_error(kenes_errors *errs, const char *path, const char *fmt, ...)
 {
+    if (!errs)
+        return;
+    errs->count++;
+    if (path && api_errors_full(errs)) {
+        errs->unlisted++;
+        return; /* before formatting: a validator that goes on costs little */
+    }
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (!errs)
-        return;
-    errs->count++;
+    utf8_cut_partial(msg); /* a cut must not leave half a character */
     if (!path) {
         if (!errs->message[0])
             snprintf(errs->message, sizeof(errs->message), "%s", msg);
         return;
     }
+    char p[KENES_ERROR_PATH_MAX + 1];
+    snprintf(p, sizeof(p), "%s", path);
+    utf8_cut_partial(p);
     if (!errs->fields)
         errs->fields = json_array();
-    json_array_append_new(errs->fields, json_pack("{s:s, s:s}", "path", path, "message", msg));
+    /* json_pack refuses text that is not UTF-8: such an entry is dropped, not a crash. */
+    json_t *e = json_pack("{s:s, s:s}", "path", p, "message", msg);
+    if (e)
+        json_array_append_new(errs->fields, e);
 }
 
 static const char *api_doc_get(const kenes_doc *doc, const char *key)
@@ -269,6 +302,7 @@ static const kenes_api api_table = {
     .text_fold = fold_text,
     .report_doc_history = api_report_doc_history,
     .report_published = api_report_published,
+    .errors_full = api_errors_full,
 };
 
 const kenes_api *kapi_get(void)

@@ -35,9 +35,11 @@ struct kenes_report {
 };
 
 struct kenes_errors {
-    json_t *fields;   /* [{"path","message"}] */
+    json_t *fields;   /* [{"path","message"}], at most KENES_ERRORS_MAX */
     char message[512]; /* the first message without a path (guards) */
-    int count;
+    int count;         /* every error reported, listed or not */
+    int unlisted;      /* errors with a path past KENES_ERRORS_MAX: counted only
+                        * (a validator stops once full, so more may exist unseen) */
 };
 
 const kenes_api *kapi_get(void);

@@ -453,6 +453,8 @@ int server_run(const config *cfg, int demo)
         fault("users", err);
         goto out;
     }
+    auth_set_login_limits(srv.auth, cfg->max_logins, cfg->max_logins_per_address,
+                          AUTH_HASH_THREADS);
     if (demo && index_count(srv.index) == 0) {
         snprintf(path, sizeof(path), "%s/demo/documents.yaml", cfg->content_dir);
         if (demo_load(&srv, path, err, sizeof(err)) < 0) {
@@ -467,7 +469,9 @@ int server_run(const config *cfg, int demo)
     http_limits lim = {.max_header_bytes = cfg->max_header_bytes,
                        .max_body_bytes = cfg->max_body_bytes,
                        .request_timeout_ms = cfg->request_timeout_s * 1000u,
-                       .max_connections = cfg->max_connections};
+                       .max_connections = cfg->max_connections,
+                       .max_connections_per_address = cfg->max_connections_per_address,
+                       .header_timeout_ms = cfg->header_timeout_s * 1000u};
     http_limits_defaults(&lim);
     if (http_server_new(&srv.http, &loop, &lim, api_handle, &srv) < 0 ||
         (rc = http_server_listen(srv.http, cfg->listen_host, cfg->listen_port)) < 0) {

@@ -108,8 +108,8 @@ static int today(const kenes_api *api)
 
 /* ---- validation --------------------------------------------------------- */
 
-/* Problems go to r (chk_problem, unlimited: a case lists every problem it
- * finds, as it always has); today is for the rules on past dates. */
+/* Problems go to r (chk_problem; the core lists the first KENES_ERRORS_MAX
+ * and loops stop once it is full); today is for the rules on past dates. */
 typedef struct {
     chk_report r;
     int today; /* YYYYMMDD, UTC */
@@ -301,6 +301,8 @@ static void check_grounds(check *c, const json_t *fields)
     size_t i;
     const json_t *v;
     json_array_foreach(g, i, v) {
+        if (chk_full(&c->r))
+            break;
         char path[CHK_PATH_CAP];
         path_index(path, "fields.grounds", i);
         int k = chk_index_of(grounds_values, json_string_value(v));
@@ -328,6 +330,8 @@ static void check_meeting(check *c, const json_t *fields)
     size_t i;
     const json_t *v;
     json_array_foreach(ps, i, v) {
+        if (chk_full(&c->r))
+            break;
         char path[CHK_PATH_CAP];
         path_index(path, "fields.meeting.participants", i);
         text_value(c, v, path, REQUIRED, TEXT_SHORT, "a participant's name");
@@ -356,6 +360,8 @@ static void check_measures(check *c, const json_t *fields)
     size_t i;
     const json_t *m;
     json_array_foreach(ms, i, m) {
+        if (chk_full(&c->r))
+            break;
         char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
         path_index(base, "fields.measures", i);
         if (!json_is_object(m)) {
@@ -381,6 +387,8 @@ static void check_follow_ups(check *c, const json_t *fields)
     size_t i;
     const json_t *f;
     json_array_foreach(fs, i, f) {
+        if (chk_full(&c->r))
+            break;
         char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
         path_index(base, "fields.follow_ups", i);
         if (!json_is_object(f)) {
@@ -459,7 +467,7 @@ static void check_title(check *c, const kenes_doc *doc, const id_child *child)
 
 static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
 {
-    check c = {.r = {.api = api, .errs = errs, .unlimited = 1}, .today = today(api)};
+    check c = {.r = {.api = api, .errs = errs}, .today = today(api)};
 
     /* The header piece by piece, not chk_header: the title follows other
      * rules (check_title) and is judged after the child, and the body's

@@ -220,6 +220,8 @@ static void check_duplicates(chk_report *r, const json_t *members)
             first[list[j].index] = list[head].index;
     }
     for (size_t i = 0; i < n; i++) {
+        if (chk_full(r))
+            break;
         if (first[i] == SIZE_MAX)
             continue;
         char path[64];
@@ -313,6 +315,8 @@ static void check_members(chk_report *r, const json_t *members)
     size_t i;
     const json_t *m;
     json_array_foreach(members, i, m) {
+        if (chk_full(r))
+            break;
         check_member(r, i, m, &t);
     }
     check_duplicates(r, members);

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CHK_PROBLEMS_MAX 100 /* listed per document: a 1 MiB list of {} stays a short answer */
 #define CHK_PATH_CAP 160
 #define CHK_TITLE_MAX 200         /* code points */
 #define CHK_BODY_MAX (256 * 1024) /* bytes */
@@ -30,6 +29,8 @@
 /* The kenes_api up to parse_date, the last member used here (appended to
  * ABI 1): the core may hand us a larger table, never a smaller one. */
 #define CHK_API_SIZE (offsetof(kenes_api, parse_date) + sizeof(void *))
+/* A table with errors_full (appended to ABI 1 later). */
+#define CHK_API_FULL_SIZE (offsetof(kenes_api, errors_full) + sizeof(void *))
 
 /* ---- reporting ---------------------------------------------------------- */
 
@@ -37,22 +38,29 @@ typedef struct chk_report {
     const kenes_api *api;
     kenes_errors *errs; /* NULL: only count (a guard asking "is it valid?") */
     int count;          /* problems found, listed or not */
-    /* 1: list every problem, with no CHK_PROBLEMS_MAX.  case-review has
-     * always answered so, and keeps its answers as they were. */
-    int unlimited;
 } chk_report;
 
-/* Report one problem at path; past CHK_PROBLEMS_MAX (unless unlimited), say
- * once that there are more. */
+/* 1 once looking further is pointless: the core's collector lists no more
+ * (KENES_ERRORS_MAX; it counts the rest and says there are more), or, with
+ * no collector, one problem answers the question.  Loops over a document's
+ * lists and keys stop here, so a 1 MiB list of bad items costs a hundred
+ * steps, not a million. */
+static inline int chk_full(const chk_report *r)
+{
+    if (!r->errs)
+        return r->count > 0;
+    return r->api->struct_size >= CHK_API_FULL_SIZE && r->api->errors_full(r->errs);
+}
+
+/* Report one problem at path (the core bounds the list). */
 __attribute__((format(printf, 3, 4))) static inline void
 chk_problem(chk_report *r, const char *path, const char *fmt, ...)
 {
     r->count++;
-    if (!r->errs || (!r->unlimited && r->count > CHK_PROBLEMS_MAX + 1))
+    if (!r->errs)
         return;
-    if (!r->unlimited && r->count == CHK_PROBLEMS_MAX + 1) {
-        r->api->error(r->errs, "fields", "has more problems: only the first %d are listed",
-                      CHK_PROBLEMS_MAX);
+    if (chk_full(r)) {
+        r->api->error(r->errs, path, "%s", ""); /* counted, not listed: the answer says so */
         return;
     }
     char msg[400];
@@ -104,6 +112,8 @@ static inline void chk_unknown_keys(chk_report *r, const json_t *obj, const char
     const char *key;
     const json_t *value;
     json_object_foreach((json_t *)obj, key, value) {
+        if (chk_full(r))
+            break;
         if (chk_one_of(known, key))
             continue;
         char path[CHK_PATH_CAP];

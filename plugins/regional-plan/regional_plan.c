@@ -115,6 +115,8 @@ static void check_co_executors(chk_report *r, const char *base, const json_t *li
     size_t i;
     const json_t *v;
     json_array_foreach(list, i, v) {
+        if (chk_full(r))
+            break;
         char path[CHK_PATH_CAP + 24]; /* base is at most CHK_PATH_CAP */
         snprintf(path, sizeof(path), "%s[%zu]", base, i);
         chk_text(r, path, v, "an agency's name");
@@ -191,6 +193,8 @@ static void check_measures(chk_report *r, const json_t *measures)
     size_t i;
     const json_t *m;
     json_array_foreach(measures, i, m) {
+        if (chk_full(r))
+            break;
         int dir = check_measure(r, i, m);
         if (dir >= 0)
             covered[dir] = 1;

@@ -1829,10 +1829,31 @@ static void test_report_without_cases(void **state)
     free(md);
 }
 
+/* 330,000 empty follow-ups (a 1 MiB body): the core lists KENES_ERRORS_MAX
+ * problems and the plugin stops once the list is full, so the reports made
+ * (errs.count) are a handful past the cap, not several per follow-up. */
+static void test_problems_are_capped(void **state)
+{
+    (void)state;
+    json_t *doc = good_case();
+    json_t *list = json_array();
+    for (int i = 0; i < 330000; i++)
+        json_array_append_new(list, json_object());
+    put(doc, "fields", "follow_ups", list);
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), KENES_ERRORS_MAX);
+    assert_true(has_error(&errs, "fields.follow_ups[0].due"));
+    assert_true(kapi_get()->errors_full(&errs));
+    assert_true(errs.count < KENES_ERRORS_MAX + 10);
+    kapi_errors_dispose(&errs);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, reset_clock)
     const struct CMUnitTest tests[] = {
+        T(test_problems_are_capped),
         T(test_descriptor),
         T(test_good_case_passes),
         T(test_minimal_case_passes),

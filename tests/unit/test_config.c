@@ -42,6 +42,10 @@ static void defaults_and_written_default(void **state)
     assert_string_equal(c.listen_host, "127.0.0.1");
     assert_int_equal(c.max_body_bytes, 1048576);
     assert_string_equal(c.committer_name, "kenes");
+    assert_int_equal(c.max_connections_per_address, 64);
+    assert_int_equal(c.header_timeout_s, 10);
+    assert_int_equal(c.max_logins, 8);
+    assert_int_equal(c.max_logins_per_address, 2);
     config_dispose(&c);
 }
 
@@ -58,6 +62,24 @@ static void values_and_errors(void **state)
     assert_int_equal(c.max_body_bytes, 2048);
     assert_int_equal(c.request_timeout_s, 20);
     assert_int_equal(c.max_connections, 50);
+    config_dispose(&c);
+
+    write_yaml("limits:\n  max_connections_per_address: 5\n  header_timeout_seconds: 3\n"
+               "  max_logins: 4\n  max_logins_per_address: 1\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.max_connections_per_address, 5);
+    assert_int_equal(c.header_timeout_s, 3);
+    assert_int_equal(c.max_logins, 4);
+    assert_int_equal(c.max_logins_per_address, 1);
+    config_dispose(&c);
+
+    write_yaml("limits:\n  max_logins_per_address: 0\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: max_logins_per_address must be a positive"));
+    config_dispose(&c);
+
+    write_yaml("limits:\n  header_timeout_seconds: 99999999\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
     config_dispose(&c);
 
     write_yaml("listen: 127.0.0.1:8080\nlimits:\n  max_body_bytes: lots\n");

@@ -238,13 +238,19 @@ typedef struct response {
     size_t body_len;
 } response;
 
-static int dial(int port)
+/* from: the source address ("127.0.0.2": all of 127/8 is loopback), or NULL. */
+static int dial_from(int port, const char *from)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     struct timeval tv = {.tv_sec = 5};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (from) {
+        struct sockaddr_in src = {.sin_family = AF_INET};
+        assert_int_equal(inet_pton(AF_INET, from, &src.sin_addr), 1);
+        assert_int_equal(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+    }
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -255,13 +261,23 @@ static int dial(int port)
     return fd;
 }
 
-static client *client_open(fixture *fx)
+static int dial(int port)
+{
+    return dial_from(port, NULL);
+}
+
+static client *client_open_from(fixture *fx, const char *from)
 {
     client *c = calloc(1, sizeof(*c));
     assert_non_null(c);
-    c->fd = dial(fx->port);
+    c->fd = dial_from(fx->port, from);
     assert_true(c->fd >= 0);
     return c;
+}
+
+static client *client_open(fixture *fx)
+{
+    return client_open_from(fx, NULL);
 }
 
 static void client_close(client *c)
@@ -945,6 +961,136 @@ static void test_max_connections(void **state)
     client_close(a);
 }
 
+/* HTTP/1.0 and 1.1 are served; another version is 505, none at all (HTTP/0.9) 400. */
+static void test_http_version(void **state)
+{
+    fixture *fx = *state;
+    client *c = client_open(fx);
+    roundtrip(c, "GET /old HTTP/1.0\r\n\r\n", 200, "GET /old  0\n");
+    client_close(c);
+    const char *unknown[] = {"GET /healthz HTTP/9.9\r\n\r\n", "GET / HTTP/2.0\r\n\r\n",
+                             "GET / HTTP/0.8\r\n\r\n", "GET / HTTP/3.1\r\nHost: x\r\n\r\n"};
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+        c = client_open(fx);
+        send_str(c, unknown[i]);
+        expect_error(c, 505, "http_version_not_supported");
+        client_close(c);
+    }
+    /* Without headers' end too: an HTTP/0.9 client sends one line and waits. */
+    const char *none[] = {"GET /healthz\r\n", "GET /healthz\r\n\r\n", "GET / HTTP/0.9\r\n\r\n",
+                          "GET /a HTTP/1.1\r\n\r\nGET /b\r\n"};
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+        c = client_open(fx);
+        send_str(c, none[i]);
+        if (i == 3) {
+            response r;
+            assert_int_equal(read_response(c, &r, 0), 0);
+            assert_int_equal(r.status, 200);
+            resp_free(&r);
+        }
+        expect_error(c, 400, "bad_request");
+        client_close(c);
+    }
+    assert_int_equal(atomic_load(&fx->handled), 2);
+}
+
+static int setup_short_head(void **state)
+{
+    http_limits lim = {.header_timeout_ms = 300, .request_timeout_ms = 60000};
+    return start(state, &lim);
+}
+
+/* A head that trickles in, or never comes, gets 408 at the head's deadline,
+ * long before the whole request's. */
+static void test_header_timeout(void **state)
+{
+    fixture *fx = *state;
+    client *c = client_open(fx);
+    send_str(c, "GET /slow HTTP/1.1\r\n");
+    for (int i = 0; i < 100; i++) {
+        if (send(c->fd, "X-A: b\r\n", 8, MSG_NOSIGNAL) < 0)
+            break; /* the server closed: as it should */
+        usleep(100 * 1000);
+    }
+    response r;
+    assert_int_equal(read_response(c, &r, 0), 0);
+    assert_int_equal(r.status, 408);
+    assert_non_null(strstr(r.body, "request line and headers did not arrive whole within 1 s"));
+    resp_free(&r);
+    client_close(c);
+
+    /* Connected, silent: the first head's deadline runs from the connection. */
+    c = client_open(fx);
+    expect_error(c, 408, "request_timeout");
+    client_close(c);
+
+    /* A complete head is not held to it: a request answered, the next one's
+     * deadline starts at its own first byte. */
+    c = client_open(fx);
+    roundtrip(c, "GET /a HTTP/1.1\r\n\r\n", 200, "GET /a  0\n");
+    roundtrip(c, "GET /b HTTP/1.1\r\n\r\n", 200, "GET /b  0\n");
+    /* ... and a later head that stops halfway gets 408 at its own deadline,
+     * not only at the idle timeout (30 s; the client gives up after 5). */
+    send_str(c, "GET /c HTTP/1.1\r\nX-A:");
+    expect_error(c, 408, "request_timeout");
+    client_close(c);
+    assert_int_equal(atomic_load(&fx->handled), 2);
+}
+
+static int setup_per_address(void **state)
+{
+    http_limits lim = {.max_connections = 4, .max_connections_per_address = 2};
+    return start(state, &lim);
+}
+
+/* One address cannot take every slot: past its own cap it is refused (503),
+ * its refused connections do not count, and another address is served. */
+static void test_connections_per_address(void **state)
+{
+    fixture *fx = *state;
+    client *a = client_open(fx), *b = client_open(fx);
+    roundtrip(a, "GET /a HTTP/1.1\r\n\r\n", 200, "GET /a  0\n");
+    roundtrip(b, "GET /b HTTP/1.1\r\n\r\n", 200, "GET /b  0\n");
+    client *refused[10];
+    for (size_t i = 0; i < 10; i++) {
+        refused[i] = client_open(fx);
+        response r;
+        assert_int_equal(read_response(refused[i], &r, 0), 0);
+        assert_int_equal(r.status, 503);
+        assert_non_null(strstr(r.body, "\"too_many_connections\""));
+        assert_non_null(strstr(r.body, "2 connections are open from your address"));
+        resp_free(&r);
+    }
+    client *other = client_open_from(fx, "127.0.0.2");
+    roundtrip(other, "GET /c HTTP/1.1\r\n\r\n", 200, "GET /c  0\n");
+    client *other2 = client_open_from(fx, "127.0.0.2");
+    roundtrip(other2, "GET /d HTTP/1.1\r\n\r\n", 200, "GET /d  0\n");
+    /* Now 4 are open: the overall cap speaks, for anyone. */
+    client *third = client_open_from(fx, "127.0.0.3");
+    expect_error(third, 503, "too_many_connections");
+    client_close(third);
+    for (size_t i = 0; i < 10; i++)
+        client_close(refused[i]);
+    client_close(other2);
+    client_close(other);
+    client_close(b);
+    /* a's slot from its address comes back once b's close is seen. */
+    for (int i = 0; i < 50; i++) {
+        client *c = client_open(fx);
+        send_str(c, "GET /e HTTP/1.1\r\n\r\n");
+        response r;
+        assert_int_equal(read_response(c, &r, 0), 0);
+        int status = r.status;
+        resp_free(&r);
+        client_close(c);
+        if (status == 200)
+            break;
+        assert_int_equal(status, 503);
+        usleep(20 * 1000);
+    }
+    client_close(a);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -969,6 +1115,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_graceful_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_timeout, setup_slow, teardown),
         cmocka_unit_test_setup_teardown(test_max_connections, setup_two_connections, teardown),
+        cmocka_unit_test_setup_teardown(test_http_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_header_timeout, setup_short_head, teardown),
+        cmocka_unit_test_setup_teardown(test_connections_per_address, setup_per_address, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

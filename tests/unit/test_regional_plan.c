@@ -836,8 +836,10 @@ static void test_long_unknown_measure_key(void **state)
     kapi_errors_dispose(&errs);
 }
 
-/* A flood of broken measures gives a bounded answer: the first 100
- * problems and one line saying there are more. */
+/* A flood of broken measures gives a bounded answer: the core lists the
+ * first KENES_ERRORS_MAX problems and counts one more, and the plugin stops
+ * looking once the list is full (errs.count counts every report made: a
+ * handful past the cap, not 9 for each of 300 measures). */
 static void test_problems_are_capped(void **state)
 {
     (void)state;
@@ -848,12 +850,12 @@ static void test_problems_are_capped(void **state)
     set_measures(doc, measures);
     kenes_errors errs;
     assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 101);
-    json_t *first = json_array_get(errs.fields, 0), *last = json_array_get(errs.fields, 100);
+    assert_int_equal(json_array_size(errs.fields), KENES_ERRORS_MAX);
+    json_t *first = json_array_get(errs.fields, 0);
     assert_string_equal(json_string_value(json_object_get(first, "path")),
                         "fields.measures[0].title");
-    assert_string_equal(json_string_value(json_object_get(last, "path")), "fields");
-    assert_non_null(strstr(json_string_value(json_object_get(last, "message")), "100"));
+    assert_true(kapi_get()->errors_full(&errs));
+    assert_true(errs.count < KENES_ERRORS_MAX + 20);
     kapi_errors_dispose(&errs);
 }
 

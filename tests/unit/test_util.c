@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "log.h"
 #include "util.h"
 
 static void utf8_accepts_well_formed(void **state)
@@ -111,6 +112,32 @@ static void ids(void **state)
     assert_false(util_id_valid(longid));
 }
 
+/* A log line cannot be forged (a line break, a carriage return) nor
+ * reordered on screen (U+202E and friends); plain text and Cyrillic pass. */
+static void log_lines_are_escaped(void **state)
+{
+    (void)state;
+    char out[256];
+    log_escape(out, sizeof(out), "GET /api/v1/документы -> 404");
+    assert_string_equal(out, "GET /api/v1/документы -> 404");
+    log_escape(out, sizeof(out), "a\nfake info line\r\x1b[31m\x7f");
+    assert_string_equal(out, "a\\x0Afake info line\\x0D\\x1B[31m\\x7F");
+    log_escape(out, sizeof(out), "/x\xe2\x80\xaegpj.exe \xe2\x81\xa6\xe2\x81\xa9 \xe2\x80\x8f"
+                                 " \xc2\x85 \xe2\x80\xa8 \xef\xbb\xbf");
+    assert_string_equal(out, "/x\\u202Egpj.exe \\u2066\\u2069 \\u200F \\u0085 \\u2028 \\uFEFF");
+    /* A backslash is doubled: "\u202E" typed as text is not an escape of ours. */
+    log_escape(out, sizeof(out), "\\u202E");
+    assert_string_equal(out, "\\\\u202E");
+    /* Bytes that are not UTF-8 are escaped one by one. */
+    log_escape(out, sizeof(out), "\xff\xe2\x80 \xc0\xaf");
+    assert_string_equal(out, "\\xFF\\xE2\\x80 \\xC0\\xAF");
+    /* Cut on a whole escape or character, never in the middle of one. */
+    log_escape(out, 6, "ab\ncd");
+    assert_string_equal(out, "ab");
+    log_escape(out, 4, "aЖЖ");
+    assert_string_equal(out, "aЖ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +146,7 @@ int main(void)
         cmocka_unit_test(buf_grows),
         cmocka_unit_test(rfc3339_round_trip),
         cmocka_unit_test(ids),
+        cmocka_unit_test(log_lines_are_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,10 +136,20 @@ typedef struct kenes_api {
      * sections, the core's title too), or NULL if it never was: what a type
      * that publishes each period once copies rather than computing again. */
     const char *(*report_published)(const kenes_report *r);
+    /* --- validation (appended; check struct_size before calling) --- */
+    /* 1 once errs holds KENES_ERRORS_MAX problems.  An answer lists no more
+     * (further errors are only counted), so a validator should stop looking:
+     * a long list of bad items must not cost time for nothing. */
+    int (*errors_full)(const kenes_errors *errs);
 } kenes_api;
 
 /* text_fold flags */
 #define KENES_FOLD_WORDS 0x1u
+
+/* Problems one validation lists (the answer then says there are more); a
+ * problem's path is cut at KENES_ERROR_PATH_MAX bytes. */
+#define KENES_ERRORS_MAX 100
+#define KENES_ERROR_PATH_MAX 200
 
 enum {
     KENES_REPORT_NATIONAL = 1, /* reports/national.md: every region at a glance */
