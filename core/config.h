@@ -16,6 +16,7 @@ typedef struct config {
     unsigned request_timeout_s; /* a request must arrive whole within this */
     size_t max_connections;
     unsigned session_idle_s;
+    unsigned session_lifetime_s; /* a session ends this long after its login, used or not */
     char *committer_name;
     char *committer_email;
     char *workflows_dir;
