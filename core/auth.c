@@ -1,5 +1,6 @@
 #include "auth.h"
 
+#include <crack.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "kenes/plugin.h"
 #include "log.h"
 #include "map.h"
+#include "sessions.h"
 #include "throttle.h"
 #include "util.h"
 #include "yml.h"
@@ -36,11 +38,6 @@ typedef struct hasher {
 } hasher;
 
 static void hasher_free(hasher *h);
-
-typedef struct session {
-    char *user;
-    uint64_t last_used; /* uv_now() */
-} session;
 
 /* What stat says of users.yaml.  The command line replaces the file by
  * rename, so any change brings a new inode; size and mtime catch the rest. */
@@ -70,8 +67,11 @@ struct auth {
     size_t nusers;
     auth_user **retired;
     size_t nretired;
-    map *sessions; /* hex(blake2b(token)) -> session */
-    uint64_t idle_ms;
+    map *sessions; /* session_token_key(token) -> session */
+    int64_t idle_ms;
+    int64_t lifetime_ms;      /* from login, whatever the use */
+    sessions_writer *writer;  /* DATA/sessions.json; NULL: sessions are not kept */
+    int touched;              /* a session was used since the table was last written */
     char *dummy_hash; /* verified against for unknown users, so timing does not tell */
     int logins_running;
     throttle *by_user, *by_addr; /* failed logins per user name, per client address */
@@ -238,10 +238,28 @@ static int hash_password(char out[crypto_pwhash_STRBYTES], const char *password,
     return 0;
 }
 
+/* Length first, then cracklib (its default dictionary, and its rules on
+ * repeated, systematic and too few distinct characters). */
 static int password_check(const char *password, char *err, size_t errcap)
 {
     if (util_utf8_length(password) < AUTH_MIN_PASSWORD) {
         snprintf(err, errcap, "a password needs at least %d characters", AUTH_MIN_PASSWORD);
+        return KENES_EINVAL;
+    }
+    const char *dict = GetDefaultCracklibDict();
+    char pwd[4096];
+    snprintf(pwd, sizeof(pwd), "%s.pwd", dict);
+    /* FascistCheck cannot say that its dictionary is missing (Debian #682735). */
+    if (access(pwd, R_OK) != 0) {
+        snprintf(err, errcap,
+                 "cannot check the password: cracklib's dictionary %s is missing "
+                 "(install cracklib-runtime)",
+                 pwd);
+        return KENES_EIO;
+    }
+    const char *why = FascistCheck(password, dict);
+    if (why) {
+        snprintf(err, errcap, "this password is too easy to guess: %s (cracklib)", why);
         return KENES_EINVAL;
     }
     return 0;
@@ -268,11 +286,12 @@ int auth_users_add(const char *path, const char *name, enum role role, const cha
         snprintf(err, errcap, "role %s acts for no single region: drop --region", role_name(role));
         return KENES_EINVAL;
     }
-    if (password_check(password, err, errcap) < 0)
-        return KENES_EINVAL;
+    int rc = password_check(password, err, errcap);
+    if (rc < 0)
+        return rc;
     auth_user *users;
     size_t n;
-    int rc = users_load(&users, &n, path, err, errcap);
+    rc = users_load(&users, &n, path, err, errcap);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -325,11 +344,12 @@ int auth_users_passwd(const char *path, const char *name, const char *password, 
 {
     if (sodium_init() < 0)
         return KENES_ENOMEM;
-    if (password_check(password, err, errcap) < 0)
-        return KENES_EINVAL;
+    int rc = password_check(password, err, errcap);
+    if (rc < 0)
+        return rc;
     auth_user *users;
     size_t n, at;
-    int rc = users_load_one(&users, &n, &at, path, name, err, errcap);
+    rc = users_load_one(&users, &n, &at, path, name, err, errcap);
     if (rc < 0)
         return rc;
     char hash[crypto_pwhash_STRBYTES];
@@ -449,10 +469,37 @@ static int users_adopt(auth *a, auth_user *loaded, size_t n)
     return 0;
 }
 
-static void session_free(session *s)
+/* The user a session still speaks for, or NULL once it must end: idle too
+ * long, older than the absolute lifetime whatever its use, its user gone or
+ * disabled, or their password changed since the login. */
+static const auth_user *session_user(const auth *a, const session *s, int64_t now)
 {
-    free(s->user);
-    free(s);
+    /* A clock set back counts as no time passed, not as a negative one. */
+    int64_t idle = now > s->last_used_ms ? now - s->last_used_ms : 0;
+    int64_t age = now > s->created_ms ? now - s->created_ms : 0;
+    if (idle > a->idle_ms || age >= a->lifetime_ms)
+        return NULL;
+    const auth_user *u = auth_user_find(a, s->user);
+    if (!u || u->disabled)
+        return NULL;
+    char tag[SESSION_TAG_CHARS];
+    session_password_tag(tag, u->hash);
+    return strcmp(tag, s->password_tag) == 0 ? u : NULL;
+}
+
+/* The table changed: write it to DATA/sessions.json (on the thread pool). */
+static void sessions_changed(auth *a)
+{
+    char *text;
+    size_t len;
+    if (!a->writer)
+        return;
+    a->touched = 0; /* the idle clocks go with it */
+    if (sessions_serialize(&text, &len, a->sessions) < 0) {
+        log_error("auth", "out of memory: the sessions file was not updated");
+        return;
+    }
+    sessions_writer_put(a->writer, text, len);
 }
 
 /* Make room for one more session of user: at most AUTH_SESSIONS_PER_USER,
@@ -462,7 +509,7 @@ static void sessions_trim_user(auth *a, const char *user)
     for (;;) {
         size_t count = 0;
         const char *oldest = NULL;
-        uint64_t oldest_used = UINT64_MAX;
+        int64_t oldest_used = INT64_MAX;
         map_iter it;
         const char *k;
         void *v;
@@ -472,8 +519,8 @@ static void sessions_trim_user(auth *a, const char *user)
             if (strcmp(s->user, user) != 0)
                 continue;
             count++;
-            if (s->last_used < oldest_used) {
-                oldest_used = s->last_used;
+            if (s->last_used_ms < oldest_used) {
+                oldest_used = s->last_used_ms;
                 oldest = k;
             }
         }
@@ -483,22 +530,20 @@ static void sessions_trim_user(auth *a, const char *user)
     }
 }
 
-/* Drop the sessions idle too long and, with check_users, those whose user is
- * gone or disabled.  Keys are collected first: removing while iterating is
- * not something map.h promises. */
-static void sessions_prune(auth *a, int check_users)
+/* Drop the sessions that must end (session_user); the number dropped.
+ * Keys are collected first: removing while iterating is not something map.h
+ * promises. */
+static size_t sessions_prune(auth *a)
 {
-    uint64_t now = uv_now(a->loop);
-    char(*stale)[65] = NULL;
+    int64_t now = util_now_ms();
+    char(*stale)[SESSION_KEY_CHARS] = NULL;
     size_t n = 0, cap = 0;
     map_iter it;
     const char *k;
     void *v;
     map_iter_init(&it, a->sessions);
     while (map_iter_next(&it, &k, &v)) {
-        const session *s = v;
-        const auth_user *u = check_users ? auth_user_find(a, s->user) : NULL;
-        if (now - s->last_used <= a->idle_ms && (!check_users || (u && !u->disabled)))
+        if (session_user(a, v, now))
             continue;
         if (n == cap) {
             size_t c = cap ? cap * 2 : 16;
@@ -514,6 +559,7 @@ static void sessions_prune(auth *a, int check_users)
         session_free(map_remove(a->sessions, stale[i]));
     }
     free(stale);
+    return n;
 }
 
 int auth_reload(auth *a)
@@ -537,7 +583,9 @@ int auth_reload(auth *a)
                   a->path, err);
         return rc;
     }
-    sessions_prune(a, 1);
+    /* A user removed, disabled or given a new password: their sessions end now. */
+    if (sessions_prune(a) > 0)
+        sessions_changed(a);
     log_info("auth", "%s re-read: %zu users", a->path, a->nusers);
     return 1;
 }
@@ -603,7 +651,8 @@ int auth_open(auth **out, uv_loop_t *loop, const char *path, unsigned idle_s, ch
     if (!a)
         return KENES_ENOMEM;
     a->loop = loop;
-    a->idle_ms = (uint64_t)idle_s * 1000;
+    a->idle_ms = (int64_t)idle_s * 1000;
+    a->lifetime_ms = (int64_t)AUTH_SESSION_LIFETIME_S * 1000;
     auth_user *loaded = NULL;
     size_t n = 0;
     /* stat before reading: a change in between is then seen, and read, next time. */
@@ -652,6 +701,16 @@ void auth_close(auth *a)
 {
     if (!a)
         return;
+    if (a->writer && a->sessions && a->touched) {
+        /* The idle clocks as they stand (a stop that used no session writes
+         * nothing): the loop has ended, so this is the only write. */
+        char *text;
+        size_t len;
+        if (!sessions_writer_busy(a->writer) &&
+            sessions_serialize(&text, &len, a->sessions) == 0)
+            sessions_writer_write_now(a->writer, text, len);
+    }
+    sessions_writer_free(a->writer);
     if (a->sessions) {
         map_iter it;
         const char *k;
@@ -695,13 +754,6 @@ const auth_user *auth_user_at(const auth *a, size_t i)
 }
 
 /* ---- logins and sessions ---- */
-
-static void token_key(char out[65], const char *token)
-{
-    unsigned char h[32];
-    crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
-    sodium_bin2hex(out, 65, h, sizeof(h));
-}
 
 struct login_job {
     login_job *next;
@@ -831,18 +883,20 @@ static void login_done(login_job *j, int status)
         sodium_bin2base64(token, sizeof(token), raw, sizeof(raw),
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING);
         sodium_memzero(raw, sizeof(raw));
-        char key[65];
-        token_key(key, token);
-        session *s = malloc(sizeof(*s));
-        if (s && (s->user = strdup(u->name)) != NULL) {
-            s->last_used = now;
-            sessions_prune(a, 0);
+        char key[SESSION_KEY_CHARS], tag[SESSION_TAG_CHARS];
+        session_token_key(key, token);
+        session_password_tag(tag, u->hash);
+        int64_t wall = util_now_ms();
+        session *s = session_new(u->name, wall, wall, tag);
+        if (s) {
+            sessions_prune(a);
             sessions_trim_user(a, u->name);
             ok = map_set(a->sessions, key, s) == 0;
             if (!ok)
                 session_free(s);
+            else
+                sessions_changed(a);
         } else {
-            free(s);
             ok = 0;
         }
     }
@@ -958,8 +1012,8 @@ const auth_user *auth_session(auth *a, const char *token)
 {
     if (!token || strlen(token) != AUTH_TOKEN_CHARS - 1)
         return NULL;
-    char key[65];
-    token_key(key, token);
+    char key[SESSION_KEY_CHARS];
+    session_token_key(key, token);
     if (!map_get(a->sessions, key))
         return NULL;
     /* A disabled user's tokens stop working at once: a stat on each
@@ -968,26 +1022,61 @@ const auth_user *auth_session(auth *a, const char *token)
     session *s = map_get(a->sessions, key);
     if (!s)
         return NULL;
-    uint64_t now = uv_now(a->loop);
-    const auth_user *u = auth_user_find(a, s->user);
-    if (now - s->last_used > a->idle_ms || !u || u->disabled) {
+    int64_t now = util_now_ms();
+    const auth_user *u = session_user(a, s, now);
+    if (!u) {
         map_remove(a->sessions, key);
         session_free(s);
+        sessions_changed(a);
         return NULL;
     }
-    s->last_used = now;
+    /* Not written for this alone: a file write per request would cost more
+     * than a crash (which loses only how recently sessions were used) does. */
+    s->last_used_ms = now;
+    a->touched = 1;
     return u;
 }
 
 int auth_logout(auth *a, const char *token)
 {
-    char key[65];
+    char key[SESSION_KEY_CHARS];
     if (!token)
         return KENES_ENOTFOUND;
-    token_key(key, token);
+    session_token_key(key, token);
     session *s = map_remove(a->sessions, key);
     if (!s)
         return KENES_ENOTFOUND;
     session_free(s);
+    sessions_changed(a);
+    return 0;
+}
+
+void auth_set_lifetime(auth *a, unsigned max_lifetime_s)
+{
+    a->lifetime_ms = (int64_t)max_lifetime_s * 1000;
+}
+
+int auth_sessions_keep(auth *a, const char *path, char *err, size_t errcap)
+{
+    if (a->writer)
+        return KENES_EINVAL;
+    int rc = sessions_read(a->sessions, path, err, errcap);
+    if (rc == KENES_EINVAL) {
+        /* Losing them signs people out, which is safe; refusing to start is not needed. */
+        log_warn("auth", "%s; everyone signs in again", err);
+        rc = 0;
+    }
+    if (rc < 0 || (rc = sessions_writer_new(&a->writer, a->loop, path)) < 0) {
+        snprintf(err, errcap, "out of memory reading %s", path);
+        return rc;
+    }
+    /* Those that ended while the server was stopped (idle, too old, a user
+     * disabled or given a new password with `kenes user`) go now. */
+    size_t kept = map_count(a->sessions), dropped = sessions_prune(a);
+    if (kept)
+        log_info("auth", "%s: %zu sessions kept, %zu ended while stopped", path, kept - dropped,
+                 dropped);
+    if (dropped)
+        sessions_changed(a);
     return 0;
 }

@@ -6,7 +6,13 @@
  * re-reads the file whenever it changes (see auth_reload).  A login verifies
  * the password on threads of its own (argon2id is deliberately slow) and hands
  * out a random 32-byte bearer token, URL-safe base64.  Tokens are kept only
- * as their BLAKE2b hash, and expire after the configured idle time.
+ * as their BLAKE2b hash, and end after the configured idle time, after an
+ * absolute lifetime whatever their use, and when their user is disabled,
+ * removed or given a new password.  With auth_sessions_keep they are also
+ * kept in DATA/sessions.json (sessions.h), so that a restart keeps them.
+ *
+ * Passwords have AUTH_MIN_PASSWORD characters or more and pass cracklib's
+ * FascistCheck with its default dictionary.
  *
  * Failed logins are counted per user name (as sent, existing or not) and per
  * client address; past a limit within a window, logins for that name or from
@@ -26,6 +32,8 @@
 /* Sessions one user may hold at once; a login past this ends the one used
  * least recently. */
 #define AUTH_SESSIONS_PER_USER 20
+/* Default of auth_set_lifetime: 12 hours from the login, whatever the use. */
+#define AUTH_SESSION_LIFETIME_S 43200u
 
 /* Defaults of auth_set_limits: 5 failures per user name, 20 per address, in 15 minutes. */
 #define AUTH_FAILURES_PER_USER 5
@@ -48,7 +56,8 @@ typedef struct auth auth;
 
 int auth_open(auth **out, uv_loop_t *loop, const char *users_path, unsigned idle_s, char *err,
               size_t errcap);
-/* Only once no login is running.  NULL is a no-op. */
+/* Only once no login is running and the loop has ended (a sessions file is
+ * written a last time here).  NULL is a no-op. */
 void auth_close(auth *a);
 
 /* Re-read users.yaml if stat says it changed (inode, size or mtime); the
@@ -61,6 +70,15 @@ int auth_reload(auth *a);
 const auth_user *auth_user_find(const auth *a, const char *name);
 size_t auth_user_count(const auth *a);
 const auth_user *auth_user_at(const auth *a, size_t i);
+
+/* Sessions end max_lifetime_s after their login, however recently used. */
+void auth_set_lifetime(auth *a, unsigned max_lifetime_s);
+
+/* Keep the sessions in the file at path (DATA/sessions.json): read those kept
+ * there (dropping the ones that ended meanwhile) and write the table after
+ * every login, logout and session ended, and at auth_close.  A broken file is
+ * logged and its sessions dropped.  Call once, right after auth_open. */
+int auth_sessions_keep(auth *a, const char *path, char *err, size_t errcap);
 
 /* Failed logins allowed per user name and per client address within
  * window_ms (0: no limit of that kind).  Forgets the failures counted so far. */
@@ -94,19 +112,23 @@ int auth_login(auth *a, const char *name, const char *password, const char *peer
 /* 1 while a login is being verified. */
 int auth_busy(const auth *a);
 
-/* The user behind a token, or NULL if unknown, expired, or its user is now
- * disabled or removed from users.yaml; touching it resets the idle clock. */
+/* The user behind a token, or NULL if unknown, idle too long, past its
+ * lifetime, or its user is now disabled, removed from users.yaml or has a new
+ * password; touching it resets the idle clock (not the lifetime). */
 const auth_user *auth_session(auth *a, const char *token);
 /* Forget a token.  KENES_ENOTFOUND if unknown. */
 int auth_logout(auth *a, const char *token);
 
 /* For the command line: add a user to the file (created if missing).
  * KENES_EEXISTS if the name is taken, KENES_EINVAL with a reason in err
- * for a bad name, role, region or a password shorter than AUTH_MIN_PASSWORD. */
+ * for a bad name, role, region or a password shorter than AUTH_MIN_PASSWORD
+ * or refused by cracklib; KENES_EIO if cracklib's dictionary is missing. */
 int auth_users_add(const char *users_path, const char *name, enum role role, const char *region,
                    const char *password, char *err, size_t errcap);
 /* Give a user a new password.  KENES_ENOTFOUND for an unknown user,
- * KENES_EINVAL for a password shorter than AUTH_MIN_PASSWORD; reason in err. */
+ * KENES_EINVAL for a password shorter than AUTH_MIN_PASSWORD or refused by
+ * cracklib, KENES_EIO without cracklib's dictionary; reason in err.  The
+ * user's sessions end (the server sees the new hash in users.yaml). */
 int auth_users_passwd(const char *users_path, const char *name, const char *password, char *err,
                       size_t errcap);
 /* Disable (1) or enable (0) a user; doing it twice is no fault.

@@ -25,6 +25,7 @@ static const char default_yaml[] =
     "  max_logins_per_address: 2   # of those, from one client address; more are 429\n"
     "sessions:\n"
     "  idle_timeout_seconds: 28800 # a token unused this long expires (8 hours)\n"
+    "  max_lifetime_seconds: 43200 # and every token this long after its login (12 hours)\n"
     "reports:\n"
     "  after_approval: true         # publish the reports after an approval, at most once a minute\n"
     "  daily_at: \"05:00\"            # and every day at this UTC time (\"off\": never)\n"
@@ -110,6 +111,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->max_logins = 8;
     c->max_logins_per_address = 2;
     c->session_idle_s = 8 * 3600;
+    c->session_lifetime_s = 12 * 3600;
     c->committer_name = strdup("kenes");
     c->committer_email = strdup("kenes@localhost");
     c->workflows_dir = strdup(KENES_SOURCE_DIR "/workflows");
@@ -170,11 +172,18 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     }
     c->request_timeout_s = (unsigned)request_s;
     c->header_timeout_s = (unsigned)header_s;
-    size_t idle = c->session_idle_s;
-    if ((rc = get_size(&y, yml_get(&y, root, "sessions"), "idle_timeout_seconds", &idle, err,
-                       errcap)) < 0)
+    yaml_node_t *sessions = yml_get(&y, root, "sessions");
+    size_t idle = c->session_idle_s, lifetime = c->session_lifetime_s;
+    if ((rc = get_size(&y, sessions, "idle_timeout_seconds", &idle, err, errcap)) < 0 ||
+        (rc = get_size(&y, sessions, "max_lifetime_seconds", &lifetime, err, errcap)) < 0)
         goto out;
+    if (idle > UINT_MAX || lifetime > UINT_MAX) {
+        rc = yml_fail(err, errcap, path, sessions, "a session time must fit in %u seconds",
+                      UINT_MAX);
+        goto out;
+    }
     c->session_idle_s = (unsigned)idle;
+    c->session_lifetime_s = (unsigned)lifetime;
     yaml_node_t *reports = yml_get(&y, root, "reports");
     yaml_node_t *aa = yml_get(&y, reports, "after_approval");
     if (aa) {
@@ -227,6 +236,6 @@ int config_write_default(const char *data_dir)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
-    int rc = util_write_file_atomic(path, default_yaml, sizeof(default_yaml) - 1, 0644);
+    int rc = util_write_file_atomic(path, default_yaml, sizeof(default_yaml) - 1, 0600);
     return rc < 0 ? KENES_EIO : 0;
 }

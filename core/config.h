@@ -20,6 +20,7 @@ typedef struct config {
     size_t max_logins;                  /* passwords being hashed (or queued) at once */
     size_t max_logins_per_address;      /* of those, from one client address */
     unsigned session_idle_s;
+    unsigned session_lifetime_s; /* a session ends this long after its login, used or not */
     char *committer_name;
     char *committer_email;
     char *workflows_dir;

@@ -23,4 +23,15 @@
 /* Runs the loop until every step is done.  On failure "file: step N: why" in err. */
 int demo_load(server *srv, const char *path, char *err, size_t errcap);
 
+/* 0 if the folder holds only what the demo makes: every user in users.yaml a
+ * demo login (content/demo/users.yaml) with its name, role, region and
+ * password, and every version of every document by a demo login.  Otherwise
+ * KENES_EEXISTS with one line in err naming the first user or document that
+ * is not: --demo adds logins with public passwords, never to a real folder.
+ * Needs srv's users and index loaded. */
+int demo_check_data(server *srv, char *err, size_t errcap);
+
+/* Add the demo logins that do not exist yet to DATA/users.yaml and print them all. */
+int demo_users_add(const config *cfg, char *err, size_t errcap);
+
 #endif

@@ -633,6 +633,13 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
                    "you wrote or submitted this text: someone else must %s it", action);
             return;
         }
+        if (!quorum_role_counts(u->role)) {
+            refuse(cb, payload, 403, "admin_cannot_approve", NULL,
+                   "an admin's '%s' does not count toward the four-eyes rule: someone in a role "
+                   "the workflow names must take it",
+                   action);
+            return;
+        }
         char *text = NULL;
         size_t len;
         if (doc_serialize(&text, &len, d->doc) < 0 || store_blob_id(content, text, len) < 0) {

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "auth.h"
 #include "config.h"
+#include "modes.h"
 #include "region.h"
 #include "server.h"
 #include "util.h"
@@ -31,13 +33,15 @@ static const char usage_text[] =
     "  kenes user add --data DIR --name NAME --role ROLE [--region KZ-XX] --password-stdin\n"
     "      roles: regional-official and commission-chair (need --region),\n"
     "             ministry-reviewer, auditor, admin; passwords have 12 characters or more\n"
+    "             and must pass cracklib's check (no dictionary words, no repeats)\n"
     "  kenes user passwd --data DIR --name NAME --password-stdin\n"
-    "      give a user a new password (the old one stops working at the next login)\n"
+    "      give a user a new password; their sessions end at once\n"
     "  kenes user disable|enable --data DIR --name NAME\n"
     "      a disabled user cannot log in and their tokens stop working at once\n"
     "  kenes serve [--data DIR] [--listen HOST:PORT] [--demo]\n"
     "      serve the API (default ./kenes-data, created on first start; 127.0.0.1:8080;\n"
     "      port 0 picks a free port); --demo adds the demo logins and prints them\n"
+    "      (refused on a folder with users or documents the demo did not make)\n"
     "  kenes reindex --data DIR\n"
     "      rebuild the history journals (DATA/index/) from git alone; the server must be stopped\n"
     "  kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]\n"
@@ -291,6 +295,9 @@ static int cmd_verify(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Before anything is created: the data folder is this user's alone
+     * (modes.h); what is meant for everyone is given its mode explicitly. */
+    umask(MODES_UMASK);
     if (argc < 2)
         return usage("%s", "a command is needed");
     const char *cmd = argv[1];

@@ -5,6 +5,18 @@
 
 #include "kenes/plugin.h"
 
+int quorum_role_counts(enum role r)
+{
+    return r != ROLE_ADMIN;
+}
+
+/* An approval given by an admin: refused today, but a history from before
+ * the rule may hold one. */
+static int by_admin(const idx_version *v)
+{
+    return v->role && !quorum_role_counts(role_parse(v->role));
+}
+
 void quorum_state(quorum_round *out, const wf_workflow *wf, const wf_transition *tr,
                   const idx_version *versions, size_t n, const char *user)
 {
@@ -17,6 +29,8 @@ void quorum_state(quorum_round *out, const wf_workflow *wf, const wf_transition 
         if (same_action && !counted)
             break; /* the previous round ended here */
         if (counting && counted) {
+            if (by_admin(v))
+                continue; /* counts for nothing, and ends no round */
             out->given++;
             out->again |= strcmp(v->author, user) == 0;
             continue;
@@ -46,5 +60,7 @@ int quorum_check(unsigned *faults, const wf_workflow *wf, const wf_transition *t
         *faults |= QUORUM_AGAIN;
     if (q.author && tr->not_by_authors)
         *faults |= QUORUM_BY_AUTHOR;
+    if (by_admin(v))
+        *faults |= QUORUM_BY_ADMIN;
     return 0;
 }

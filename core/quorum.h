@@ -6,6 +6,10 @@
  * (verify.c).  Both hand over the document's versions, oldest first, so
  * both apply one rule.
  *
+ * An admin's approval never counts: admins run the server and can act in
+ * every role, so they are nobody's second pair of eyes.  The server refuses
+ * it, verify faults it, and a round does not count one found in the history.
+ *
  * A round runs from the last time the document completed the action (or
  * from its creation) to now.  Its approvals are the counted ones at the
  * head of the history (an edit, a return or any other step in between
@@ -18,6 +22,7 @@
 #include <stddef.h>
 
 #include "index.h"
+#include "role.h"
 #include "workflow.h"
 
 typedef struct quorum_round {
@@ -35,7 +40,11 @@ enum {
     QUORUM_BAD_COUNT = 1 << 0, /* Kenes-Approval is not "<given + 1>/<N>" */
     QUORUM_AGAIN = 1 << 1,     /* its author approved already in this round */
     QUORUM_BY_AUTHOR = 1 << 2, /* its author wrote the text, and not_by: authors */
+    QUORUM_BY_ADMIN = 1 << 3,  /* an admin gave it (Kenes-Role: admin) */
 };
+
+/* 1 if an approval by this role counts toward a quorum (every role but admin). */
+int quorum_role_counts(enum role r);
 
 /* Judge approval v of tr, which came after versions[0..n): *faults is a set
  * of QUORUM_* bits, 0 if the server would have recorded it just so.

@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "log.h"
 #include "message.h"
+#include "modes.h"
 #include "region.h"
 #include "render.h"
 #include "report.h"
@@ -270,40 +271,6 @@ int server_init_data(const char *dir, char *err, size_t errcap)
     return rc;
 }
 
-/* ---- demo ---- */
-
-/* Create the demo logins that do not exist yet and print them all. */
-static int demo_users(const config *cfg, char *err, size_t errcap)
-{
-    char path[4096], users_path[4096];
-    snprintf(path, sizeof(path), "%s/demo/users.yaml", cfg->content_dir);
-    server_path(users_path, sizeof(users_path), cfg->data_dir, "users.yaml");
-    yml_doc y;
-    int rc = yml_load_file(&y, path, err, errcap);
-    if (rc < 0)
-        return rc;
-    size_t n;
-    yaml_node_item_t *items = yml_items(yml_get(&y, yml_root(&y), "users"), &n);
-    printf("Demo logins (public passwords: never use --demo on a real installation):\n");
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        yaml_node_t *u = yml_node(&y, items[i]);
-        const char *name = yml_scalar(yml_get(&y, u, "name"));
-        const char *role = yml_scalar(yml_get(&y, u, "role"));
-        const char *region = yml_scalar(yml_get(&y, u, "region"));
-        const char *password = yml_scalar(yml_get(&y, u, "password"));
-        if (!name || !role || !password) {
-            rc = yml_fail(err, errcap, path, u, "a demo user needs name, role and password");
-            break;
-        }
-        rc = auth_users_add(users_path, name, role_parse(role), region, password, err, errcap);
-        if (rc == KENES_EEXISTS)
-            rc = 0;
-        printf("  %-16s %-20s %-6s password: %s\n", name, role, region ? region : "", password);
-    }
-    yml_dispose(&y);
-    return rc;
-}
-
 /* ---- templates ---- */
 
 /* content/templates/<type>.<lang>.md for every workflow type, read once:
@@ -387,6 +354,10 @@ int server_run(const config *cfg, int demo)
         }
         printf("Created the data folder %s\n", cfg->data_dir);
     }
+    if (modes_check_private(cfg->data_dir, err, sizeof(err)) < 0) {
+        fault("start-up refused", err);
+        goto out;
+    }
     snprintf(path, sizeof(path), "%s/regions.yaml", cfg->content_dir);
     if (region_load(path, err, sizeof(err)) < 0) {
         fault("regions", err);
@@ -395,10 +366,6 @@ int server_run(const config *cfg, int demo)
     if (server_load_plugins_and_workflows(&srv.plugins, &srv.workflows, cfg, err, sizeof(err)) <
         0) {
         fault("start-up refused", err);
-        goto out;
-    }
-    if (demo && demo_users(cfg, err, sizeof(err)) < 0) {
-        fault("demo users", err);
         goto out;
     }
     server_path(path, sizeof(path), cfg->data_dir, "index");
@@ -455,6 +422,24 @@ int server_run(const config *cfg, int demo)
     }
     auth_set_login_limits(srv.auth, cfg->max_logins, cfg->max_logins_per_address,
                           AUTH_HASH_THREADS);
+    auth_set_lifetime(srv.auth, cfg->session_lifetime_s);
+    server_path(path, sizeof(path), cfg->data_dir, "sessions.json");
+    if (auth_sessions_keep(srv.auth, path, err, sizeof(err)) < 0) {
+        fault("sessions", err);
+        goto out;
+    }
+    if (demo) {
+        /* Before the demo adds anything: its logins have public passwords. */
+        if (demo_check_data(&srv, err, sizeof(err)) < 0) {
+            fault("--demo refused", err);
+            goto out;
+        }
+        if (demo_users_add(cfg, err, sizeof(err)) < 0) {
+            fault("demo users", err);
+            goto out;
+        }
+        auth_reload(srv.auth);
+    }
     if (demo && index_count(srv.index) == 0) {
         snprintf(path, sizeof(path), "%s/demo/documents.yaml", cfg->content_dir);
         if (demo_load(&srv, path, err, sizeof(err)) < 0) {

@@ -224,6 +224,14 @@ int util_replace_file(const char *path, const char *data, size_t len, int mode)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
     if (fd < 0)
         return -errno;
+    /* The mode asked for, whatever the umask (077 in kenes): a file meant for
+     * everyone, like the public key, says so with 0644. */
+    if (fchmod(fd, (mode_t)mode) < 0) {
+        int e = -errno;
+        close(fd);
+        unlink(tmp);
+        return e;
+    }
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);

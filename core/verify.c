@@ -242,6 +242,7 @@ static void check_four_eyes(vctx *v, const store_commit_info *c, const msg_parse
     me.from = m->from;
     me.to = m->to;
     me.approval = m->approval;
+    me.role = m->role;
     unsigned bad = 0;
     const idx_version *before = d ? d->versions : NULL;
     size_t n = d ? d->n : 0;
@@ -259,6 +260,9 @@ static void check_four_eyes(vctx *v, const store_commit_info *c, const msg_parse
         fault(v, c->commit, "approved twice in one round by the same person", me.author);
     if (bad & QUORUM_BY_AUTHOR)
         fault(v, c->commit, "approved by an author of the text it approves", me.author);
+    if (bad & QUORUM_BY_ADMIN)
+        fault(v, c->commit, "an admin's approval, which counts toward no four-eyes quorum",
+              me.author);
 
     /* Kenes-Content names the text approved: the file as it stood before
      * this commit.  A sealed file's names its opened text, which a copy of

@@ -86,6 +86,28 @@ class FourEyes(ServerTest):
         self.assertEqual(g.status, 403, g)
         self.assertEqual(g.json["error"]["code"], "author_cannot_approve")
 
+    def test_an_admins_approval_does_not_count(self):
+        # Admins may act in every role, but they are nobody's second pair of eyes.
+        s = self.srv
+        r = s.post("/api/v1/documents", plan_body(region="KZ-15", period=2027), "off15")
+        self.assertEqual(r.status, 201, r)
+        pid = "plan/KZ-15/2027"
+        r = s.act(pid, "submit", "off15", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        etag = r.header("ETag")
+        before = commit_count(s.docs_git)
+        g = s.act(pid, "approve", "adm", etag)
+        self.assertEqual(g.status, 403, g)
+        self.assertEqual(g.json["error"]["code"], "admin_cannot_approve")
+        self.assertEqual(commit_count(s.docs_git), before)
+        # Two reviewers still make the quorum, and the admin's try counted for nothing.
+        r = s.act(pid, "approve", "rev1", etag)
+        self.assertEqual((r.status, r.json["stage"]), (200, "ministry-review"), r)
+        g = s.act(pid, "approve", "adm", r.header("ETag"))
+        self.assertEqual(g.json["error"]["code"], "admin_cannot_approve", g)
+        r = s.act(pid, "approve", "rev2", r.header("ETag"))
+        self.assertEqual((r.status, r.json["stage"]), (200, "approved"), r)
+
     def test_roster_needs_one_reviewer(self):
         s = self.srv
         r = s.post("/api/v1/documents", roster_body(region="KZ-33"), "adm")

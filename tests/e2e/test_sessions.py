@@ -98,7 +98,9 @@ class UsersChangeWhileServing(SessionTest):
         self.assertEqual(r.status, 201, r)
         self.assertEqual(r.json["user"], "rev2")
         self.assertEqual(r.json["role"], "ministry-reviewer")
-        self.assertEqual(self.me(old).status, 200)  # the session of the right password stays
+        # A new password ends the sessions of the old one (issue 11).
+        self.assertEqual(self.me(old).status, 401)
+        self.assertEqual(self.me(r.json["token"]).status, 200)
 
         # The file keeps hashes only.
         with open(f"{self.srv.data}/users.yaml") as f:

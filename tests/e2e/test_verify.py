@@ -94,12 +94,12 @@ class Verify(unittest.TestCase):
                        capture_output=True, timeout=120)
         return git(clone, "rev-parse", "HEAD").strip()
 
-    def approval(self, data, count, content=None, to="ministry-review"):
+    def approval(self, data, count, content=None, to="ministry-review", role="ministry-reviewer"):
         blob = content or git(os.path.join(data, "documents.git"), "rev-parse",
                               f"main:{PLAN}.md").strip()
         return ("Approve regional plan KZ-15 2026\n\n"
                 f"Kenes-Document: {PLAN}\nKenes-Action: approve\n"
-                f"Kenes-Stage: ministry-review -> {to}\nKenes-Role: ministry-reviewer\n"
+                f"Kenes-Stage: ministry-review -> {to}\nKenes-Role: {role}\n"
                 f"Kenes-Approval: {count}\nKenes-Content: {blob}\n")
 
     # ---- a clean history ----
@@ -192,7 +192,9 @@ class Verify(unittest.TestCase):
         git(repo, "update-ref", "refs/heads/main", new, head)
         out = self.verify(data, 1)
         self.assertIn(f"documents.git: commit {new}: its signature does not verify", out)
-        self.assertEqual(len(fault_lines(out, new)), 1, out)
+        # The forged role is judged too: an admin's approval counts for no quorum.
+        self.assertIn(f"documents.git: commit {new}: an admin's approval", out)
+        self.assertEqual(len(fault_lines(out, new)), 2, out)
 
     # ---- four eyes, from history (the rule itself: tests/unit/test_quorum.c) ----
 
@@ -211,6 +213,17 @@ class Verify(unittest.TestCase):
         out = self.verify(data, 1)
         self.assertIn(f"documents.git: commit {commit}: approved by an author of the text it "
                       "approves: off15", out)
+
+    def test_admin_approves(self):
+        # What the server refuses (403 admin_cannot_approve), verify finds in
+        # the history: an admin's approval counts toward no quorum.
+        data = self.copy()
+        commit = self.commit_behind_the_server(
+            data, self.approval(data, "2/2", to="approved", role="admin"), "adm",
+            stage="approved")
+        out = self.verify(data, 1)
+        self.assertIn(f"documents.git: commit {commit}: an admin's approval, which counts toward "
+                      "no four-eyes quorum: adm", out)
 
     def test_count_not_the_next_one(self):
         data = self.copy()

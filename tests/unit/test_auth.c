@@ -5,14 +5,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "auth.h"
+#include "sessions.h"
 #include "kenes/plugin.h"
 
-static char dir[64], users[128];
+static char dir[64], users[128], sessions[128];
+
+/* The core's clock, util_now_ms(), fixed at an RFC 3339 time plus seconds. */
+static void clock_at(long long seconds)
+{
+    char t[64];
+    long long s = 1780000000LL + seconds; /* 2026-05-28T20:26:40Z */
+    time_t tt = (time_t)s;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    setenv("KENES_NOW", t, 1);
+}
 
 static int setup(void **state)
 {
@@ -20,6 +35,7 @@ static int setup(void **state)
     snprintf(dir, sizeof(dir), "/tmp/kenes-auth-XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(users, sizeof(users), "%s/users.yaml", dir);
+    snprintf(sessions, sizeof(sessions), "%s/sessions.json", dir);
     char err[256];
     assert_int_equal(auth_users_add(users, "off11", ROLE_OFFICIAL, "KZ-11", "long-enough-pass", err,
                                     sizeof(err)),
@@ -33,7 +49,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    unsetenv("KENES_NOW");
     unlink(users);
+    unlink(sessions);
     rmdir(dir);
     return 0;
 }
@@ -48,6 +66,17 @@ static void add_refuses_bad_users(void **state)
     assert_int_equal(auth_users_add(users, "x", ROLE_AUDITOR, NULL, "short", err, sizeof(err)),
                      KENES_EINVAL);
     assert_non_null(strstr(err, "12"));
+    /* Long enough, and refused by cracklib, with its reason. */
+    assert_int_equal(auth_users_add(users, "x", ROLE_AUDITOR, NULL, "            ", err,
+                                    sizeof(err)),
+                     KENES_EINVAL);
+    assert_non_null(strstr(err, "too easy to guess"));
+    assert_int_equal(auth_users_add(users, "x", ROLE_AUDITOR, NULL, "aaaaaaaaaaaa", err,
+                                    sizeof(err)),
+                     KENES_EINVAL);
+    assert_non_null(strstr(err, "cracklib"));
+    assert_int_equal(auth_users_passwd(users, "rev", "aaaaaaaaaaaa", err, sizeof(err)),
+                     KENES_EINVAL);
     assert_int_equal(auth_users_add(users, "x", ROLE_OFFICIAL, NULL, "long-enough-pass", err,
                                     sizeof(err)),
                      KENES_EINVAL);
@@ -83,6 +112,7 @@ static void login_and_sessions(void **state)
     uv_loop_init(&loop);
     auth *a;
     char err[256];
+    clock_at(0);
     assert_int_equal(auth_open(&a, &loop, users, 1, err, sizeof(err)), 0);
     assert_int_equal(auth_user_count(a), 2);
     const auth_user *u = auth_user_find(a, "off11");
@@ -114,8 +144,9 @@ static void login_and_sessions(void **state)
     assert_null(auth_session(a, ""));
 
     /* Idle for longer than the timeout (1 s here): the token is gone. */
-    usleep(1100 * 1000);
-    uv_update_time(&loop);
+    clock_at(1);
+    assert_ptr_equal(auth_session(a, ok.token), u); /* a second idle is not more than one */
+    clock_at(3);
     assert_null(auth_session(a, ok.token));
 
     result again = {0};
@@ -152,6 +183,7 @@ static void open_auth(auth **a, uv_loop_t *loop)
 static void close_auth(auth *a, uv_loop_t *loop)
 {
     assert_false(auth_busy(a));
+    uv_run(loop, UV_RUN_DEFAULT); /* a sessions file write still queued */
     auth_close(a);
     assert_int_equal(uv_loop_close(loop), 0);
 }
@@ -422,6 +454,153 @@ static void sessions_are_capped_per_user(void **state)
     close_auth(a, &loop);
 }
 
+
+/* However often a session is used, it ends max_lifetime after its login:
+ * 12 hours unless set otherwise. */
+static void sessions_end_after_their_lifetime(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    clock_at(0);
+    open_auth(&a, &loop); /* idle: one hour */
+    result r = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    assert_int_equal(r.status, 0);
+    for (long long t = 3000; t < AUTH_SESSION_LIFETIME_S; t += 3000) {
+        clock_at(t);
+        assert_non_null(auth_session(a, r.token));
+    }
+    clock_at(AUTH_SESSION_LIFETIME_S - 1);
+    assert_non_null(auth_session(a, r.token));
+    clock_at(AUTH_SESSION_LIFETIME_S);
+    assert_null(auth_session(a, r.token));
+
+    /* Configured shorter: ten minutes, used every minute. */
+    auth_set_lifetime(a, 600);
+    clock_at(100000);
+    r = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    for (long long t = 100060; t < 100600; t += 60) {
+        clock_at(t);
+        assert_non_null(auth_session(a, r.token));
+    }
+    clock_at(100600);
+    assert_null(auth_session(a, r.token));
+    close_auth(a, &loop);
+}
+
+/* A new password ends the user's sessions in a running server at once. */
+static void passwd_ends_the_sessions(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    char err[256];
+    open_auth(&a, &loop);
+    result rev = login(&loop, a, "rev", "another-long-pass", "127.0.0.1");
+    result off = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    assert_non_null(auth_session(a, rev.token));
+    assert_int_equal(auth_users_passwd(users, "rev", "a-good-new-password", err, sizeof(err)),
+                     0);
+    assert_null(auth_session(a, rev.token));
+    assert_non_null(auth_session(a, off.token));
+    close_auth(a, &loop);
+}
+
+static auth *open_kept(uv_loop_t *loop)
+{
+    auth *a;
+    char err[256];
+    open_auth(&a, loop);
+    assert_int_equal(auth_sessions_keep(a, sessions, err, sizeof(err)), 0);
+    return a;
+}
+
+/* What the file holds: hashes, not tokens; mode 0600. */
+static void assert_file_keeps_no_token(const char *token)
+{
+    struct stat st;
+    assert_int_equal(stat(sessions, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    FILE *f = fopen(sessions, "r");
+    assert_non_null(f);
+    char text[65536];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    assert_null(strstr(text, token));
+    char key[SESSION_KEY_CHARS];
+    session_token_key(key, token);
+    assert_non_null(strstr(text, key));
+}
+
+/* Sessions outlive the auth (a restart), but not a logout, a new password set
+ * while it was closed, or their lifetime. */
+static void sessions_survive_a_restart(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    char err[256];
+    clock_at(0);
+    auth *a = open_kept(&loop);
+    result off = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    result rev = login(&loop, a, "rev", "another-long-pass", "127.0.0.1");
+    result gone = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    assert_int_equal(auth_logout(a, gone.token), 0);
+    uv_run(&loop, UV_RUN_DEFAULT); /* the write the logout queued */
+    assert_file_keeps_no_token(off.token);
+    assert_file_keeps_no_token(rev.token);
+    close_auth(a, &loop);
+
+    clock_at(1800);
+    a = open_kept(&loop);
+    assert_string_equal(auth_session(a, off.token)->name, "off11");
+    assert_string_equal(auth_session(a, rev.token)->name, "rev");
+    assert_null(auth_session(a, gone.token));
+    close_auth(a, &loop);
+
+    /* Stopped: rev gets a new password. */
+    assert_int_equal(auth_users_passwd(users, "rev", "a-good-new-password", err, sizeof(err)),
+                     0);
+    clock_at(3600); /* off11 was used at 1800: an hour idle is not more than one */
+    a = open_kept(&loop);
+    assert_null(auth_session(a, rev.token));
+    assert_non_null(auth_session(a, off.token));
+    /* Used every hour, until the last use before its lifetime ends... */
+    for (long long t = 7200; t < AUTH_SESSION_LIFETIME_S; t += 3600) {
+        clock_at(t);
+        assert_non_null(auth_session(a, off.token));
+    }
+    close_auth(a, &loop);
+
+    /* ...and the lifetime counts from the login, across restarts. */
+    clock_at(AUTH_SESSION_LIFETIME_S - 1);
+    a = open_kept(&loop);
+    assert_non_null(auth_session(a, off.token));
+    close_auth(a, &loop);
+    clock_at(AUTH_SESSION_LIFETIME_S);
+    a = open_kept(&loop);
+    assert_null(auth_session(a, off.token));
+    close_auth(a, &loop);
+}
+
+/* A file that is not a sessions file is dropped, not fatal: everyone signs in again. */
+static void broken_sessions_file_signs_everyone_out(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    FILE *f = fopen(sessions, "w");
+    assert_non_null(f);
+    fputs("{\"kenes_sessions\": 1, \"sessions\": [{\"token_hash\": \"zz\"}]}", f);
+    fclose(f);
+    auth *a = open_kept(&loop);
+    result r = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
+    assert_non_null(auth_session(a, r.token));
+    close_auth(a, &loop);
+    a = open_kept(&loop);
+    assert_non_null(auth_session(a, r.token)); /* the file was written anew */
+    close_auth(a, &loop);
+}
+
 /* Past the limits of logins in flight, overall and per address, a login is
  * refused at once (its callback never runs) and nothing is checked; a slot
  * comes back when its login is answered. */
@@ -523,6 +702,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(sessions_are_capped_per_user, setup, teardown),
         cmocka_unit_test_setup_teardown(logins_in_flight_are_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(logins_do_not_need_the_thread_pool, setup, teardown),
+        cmocka_unit_test_setup_teardown(sessions_end_after_their_lifetime, setup, teardown),
+        cmocka_unit_test_setup_teardown(passwd_ends_the_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(sessions_survive_a_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(broken_sessions_file_signs_everyone_out, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

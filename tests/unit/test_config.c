@@ -34,6 +34,7 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.max_header_bytes, 16384);
     assert_int_equal(c.max_body_bytes, 1048576);
     assert_int_equal(c.session_idle_s, 28800);
+    assert_int_equal(c.session_lifetime_s, 43200);
     config_dispose(&c);
     /* The file init writes spells out the same defaults. */
     assert_int_equal(config_write_default(dir), 0);
@@ -46,6 +47,7 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.header_timeout_s, 10);
     assert_int_equal(c.max_logins, 8);
     assert_int_equal(c.max_logins_per_address, 2);
+    assert_int_equal(c.session_lifetime_s, 43200);
     config_dispose(&c);
 }
 
@@ -80,6 +82,17 @@ static void values_and_errors(void **state)
 
     write_yaml("limits:\n  header_timeout_seconds: 99999999\n");
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    config_dispose(&c);
+
+    write_yaml("sessions:\n  idle_timeout_seconds: 600\n  max_lifetime_seconds: 3600\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.session_idle_s, 600);
+    assert_int_equal(c.session_lifetime_s, 3600);
+    config_dispose(&c);
+
+    write_yaml("sessions:\n  max_lifetime_seconds: 0\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2:"));
     config_dispose(&c);
 
     write_yaml("listen: 127.0.0.1:8080\nlimits:\n  max_body_bytes: lots\n");
