@@ -63,9 +63,15 @@ static void drop(throttle *t, strike *s)
     free(s);
 }
 
+/* Time since a strike; a clock set back counts as none passed. */
+static uint64_t since(uint64_t now, uint64_t then)
+{
+    return now > then ? now - then : 0;
+}
+
 static void expire(const throttle *t, strike *s, uint64_t now)
 {
-    while (s->n && now - s->times[s->first] >= t->window) {
+    while (s->n && since(now, s->times[s->first]) >= t->window) {
         s->first = (s->first + 1) % s->cap;
         s->n--;
     }
@@ -164,6 +170,6 @@ int throttle_over(throttle *t, const char *key, uint64_t now, uint64_t *wait_ms)
     expire(t, s, now);
     if (s->n < t->limit)
         return 0;
-    *wait_ms = t->window - (now - s->times[s->first]); /* until the oldest leaves the window */
+    *wait_ms = t->window - since(now, s->times[s->first]); /* until the oldest leaves the window */
     return 1;
 }
