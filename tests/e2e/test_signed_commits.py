@@ -136,17 +136,17 @@ class SignedCommits(SignedCommitsBase, ServerTest):
                       me["routes"])
 
 
-class OlderDataFolder(SignedCommitsBase, unittest.TestCase):
-    """A data folder made before signed commits: serve makes the key, and a
-    changed committer email is added to allowed_signers beside the old one."""
+class CommitterEmail(SignedCommitsBase, unittest.TestCase):
+    """serve rewrites a missing signing.pub and allowed_signers from the key
+    (never the key itself: see test_integrity.py), and a changed committer
+    email is added to allowed_signers beside the old one."""
 
-    def test_key_made_at_start(self):
+    def test_key_lines_made_at_start(self):
         srv = Server(users=USERS_C, env=ENV)
         try:
             keys = os.path.join(srv.data, "keys")
             allowed_path = os.path.join(srv.data, "allowed_signers")
-            for leaf in ("signing.key", "signing.pub"):
-                os.unlink(os.path.join(keys, leaf))
+            os.unlink(os.path.join(keys, "signing.pub"))
             os.unlink(allowed_path)
             cfg_path = os.path.join(srv.data, "kenes.yaml")
             cfg = read(cfg_path).replace("email: kenes@localhost", "email: registry@edu.gov.kz")
