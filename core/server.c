@@ -408,12 +408,15 @@ static int check_unseen(const char *since, char *err, size_t errcap, void *paylo
         else
             snprintf(reset, sizeof(reset), "git -C %.100s/%s update-ref -d refs/heads/main",
                      cfg->data_dir, name);
+        char more[100] = "";
+        if (f.commits > 1)
+            snprintf(more, sizeof(more), "; %zu more commit%s after it, which kenes verify names",
+                     f.commits - 1, f.commits > 2 ? "s" : "");
         snprintf(err, errcap, "commit %s is not one kenes made or accepted (%s%s); nothing is "
                  "served. To keep it, an admin decides with the server stopped: kenes accept "
                  "--data %.100s %s; to drop it and what follows, reset main to the last good "
                  "commit: %s",
-                 f.commit, f.what, f.faults > 1 ? "; more faults follow, see kenes verify" : "",
-                 cfg->data_dir, f.commit, reset);
+                 f.commit, f.what, more, cfg->data_dir, f.commit, reset);
         return KENES_EFORBIDDEN;
     }
     unsigned char mine[SIGN_PUBKEY_BYTES];

@@ -56,11 +56,16 @@ typedef struct vctx {
     unsigned char in_force[SIGN_PUBKEY_BYTES];
     int has_in_force;
     verify_finding *finding; /* set: record the first fault there, print nothing */
+    char last_faulty[STORE_OID_HEX];
 } vctx;
 
 static void finding_set(vctx *v, const char *commit, const char *line)
 {
     verify_finding *f = v->finding;
+    if (commit && strcmp(commit, v->last_faulty) != 0) {
+        f->commits++;
+        snprintf(v->last_faulty, sizeof(v->last_faulty), "%s", commit);
+    }
     if (f->faults++)
         return;
     snprintf(f->what, sizeof(f->what), "%s", line);
@@ -294,16 +299,15 @@ static void check_admin(vctx *v, const store_commit_info *c, const msg_parsed *m
         else if (good_sig)
             memcpy(v->in_force, pk, SIGN_PUBKEY_BYTES);
     } else {
-        char **list;
-        size_t n;
+        char **list = NULL;
+        size_t n = 0;
         if (msg_trailer_values(&list, &n, c->message, "Kenes-Accepts") < 0 || n == 0)
             fault(v, c->commit, "an accept that names no commit (Kenes-Accepts)", NULL);
         for (size_t i = 0; i < n; i++)
             if (strlen(list[i]) != GIT_OID_HEXSZ || git_oid_fromstr(&id, list[i]) < 0 ||
                 git_graph_descendant_of(v->git, &oid, &id) != 1)
                 fault(v, c->commit, "accepts a commit that is not before it", list[i]);
-        if (n)
-            msg_values_free(list);
+        msg_values_free(list);
     }
     git_commit_free(commit);
 }

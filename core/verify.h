@@ -25,6 +25,7 @@ int verify_run(const config *cfg);
 /* What serve's start-up check found in one repository. */
 typedef struct verify_finding {
     size_t faults;     /* 0: every commit checked is good (or accepted) */
+    size_t commits;    /* how many commits those faults are in */
     char commit[41];   /* the first commit at fault; "" for a fault of allowed_signers */
     char parent[41];   /* its first parent, "" for a root commit */
     char what[400];    /* its first fault, as verify words it */

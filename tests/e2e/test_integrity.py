@@ -119,8 +119,12 @@ class Integrity(unittest.TestCase):
 
     def test_fake_approval_stops_serve_and_publishes_nothing_until_accepted(self):
         s = self.s
-        with open(os.path.join(s.data, "kenes.yaml"), "a") as f:
-            f.write("")  # reports stay off: a publication would be a commit of its own
+        # Reports published after approvals: a start that took the forged
+        # approval would publish it (a commit of its own, and /public).
+        cfg_path = os.path.join(s.data, "kenes.yaml")
+        cfg = self.read(cfg_path)
+        with open(cfg_path, "w") as f:
+            f.write(cfg.replace("after_approval: false", "after_approval: true"))
         forged = self.push_behind_the_server(self.fake_approval(), stage="approved")
         line = self.refused_start(forged)
         self.assertIn("unsigned", line)
@@ -163,6 +167,23 @@ class Integrity(unittest.TestCase):
         # A restart has nothing new to judge.
         s.start()
         self.assertEqual(s.stop(), 0)
+
+    def test_several_commits_accepted_at_once(self):
+        s = self.s
+        first = self.push_behind_the_server("First edit behind the server")
+        second = self.push_behind_the_server("Second edit behind the server")
+        line = self.refused_start(first)
+        self.assertIn("1 more commit after it", line)
+        count = commit_count(s.docs_git)
+        code, out, err = run_cli("accept", "--data", s.data, first[:12], second)
+        self.assertEqual(code, 0, out + err)
+        self.assertEqual(commit_count(s.docs_git), count + 1)  # one decision for both
+        t = trailers(s.docs_git, "main")
+        self.assertIn(f"Kenes-Accepts: {first}\nKenes-Accepts: {second}\n", t)
+        s.start()
+        self.assertEqual(s.stop(), 0)
+        code, out, err = run_cli("verify", "--data", s.data)
+        self.assertEqual(code, 0, out + err)
 
     def test_reindex_does_not_swallow_a_forged_commit(self):
         s = self.s
