@@ -68,7 +68,7 @@ static void finding_set(vctx *v, const char *commit, const char *line)
     }
     if (f->faults++)
         return;
-    snprintf(f->what, sizeof(f->what), "%s", line);
+    snprintf(f->what, sizeof(f->what), "%.*s", (int)sizeof(f->what) - 1, line);
     snprintf(f->commit, sizeof(f->commit), "%s", commit ? commit : "");
     f->parent[0] = '\0';
     git_oid oid;
