@@ -187,17 +187,38 @@ int server_allow_signer(const char *dir, const signer *sg, const char *principal
     return rc;
 }
 
-/* The commit signing key: DATA/keys/signing.key (made only with a new data
- * folder, create set: a key that goes missing later is never replaced behind
- * the operator's back, see keyrotate.h), its DATA/keys/signing.pub, and its
- * line in DATA/allowed_signers naming principal, added to what the file
- * holds so that keys listed before stay listed.  *out gets the signer; with
- * out NULL it is only prepared. */
+/* signing.pub and the key's line in DATA/allowed_signers naming principal,
+ * added to what the file holds so that keys listed before stay listed.  serve
+ * writes them only once the commits have been judged by the lines there. */
+static int signing_publish(const signer *sg, const char *dir, const char *principal, char *err,
+                           size_t errcap)
+{
+    char path[4200], line[1024], *text = NULL;
+    size_t len = 0;
+    int rc;
+    /* signing.pub is only for people; the key file decides what it says. */
+    snprintf(path, sizeof(path), "%s/keys/%s", dir, SIGN_PUB_FILE);
+    if ((rc = sign_public_line(sg, line, sizeof(line) - 1)) == 0) {
+        strcat(line, "\n");
+        if (util_read_file(&text, &len, path) < 0 || strcmp(text, line) != 0)
+            rc = util_write_file_atomic(path, line, strlen(line), 0644) < 0 ? KENES_EIO : 0;
+        free(text);
+    }
+    if (rc < 0)
+        snprintf(err, errcap, "cannot write %.900s", path);
+    else
+        rc = server_allow_signer(dir, sg, principal, err, errcap);
+    return rc;
+}
+
+/* The commit signing key, DATA/keys/signing.key: made only with a new data
+ * folder (create set; then published at once, out NULL); a key that goes
+ * missing later is never replaced behind the operator's back (see
+ * keyrotate.h).  *out gets the signer. */
 static int signing_prepare(signer **out, const char *dir, const char *principal, int create,
                            char *err, size_t errcap)
 {
-    char keys[4096], path[4200], line[1024], *text = NULL;
-    size_t len = 0;
+    char keys[4096];
     signer *sg = NULL;
     if (out)
         *out = NULL;
@@ -214,20 +235,8 @@ static int signing_prepare(signer **out, const char *dir, const char *principal,
                  SIGN_KEY_FILE);
     if (rc < 0)
         return rc;
-
-    /* signing.pub is only for people; the key file decides what it says. */
-    snprintf(path, sizeof(path), "%s/%s", keys, SIGN_PUB_FILE);
-    if ((rc = sign_public_line(sg, line, sizeof(line) - 1)) == 0) {
-        strcat(line, "\n");
-        if (util_read_file(&text, &len, path) < 0 || strcmp(text, line) != 0)
-            rc = util_write_file_atomic(path, line, strlen(line), 0644) < 0 ? KENES_EIO : 0;
-        free(text);
-        text = NULL;
-    }
-    if (rc < 0)
-        snprintf(err, errcap, "cannot write %.900s", path);
-    else
-        rc = server_allow_signer(dir, sg, principal, err, errcap);
+    if (!out)
+        rc = signing_publish(sg, dir, principal, err, errcap);
     if (rc < 0 || !out)
         sign_free(sg);
     else
@@ -509,6 +518,10 @@ int server_run(const config *cfg, int demo)
             fault("cannot open the history journal", journal);
             goto out;
         }
+    }
+    if (signing_publish(sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
+        fault("signing key", err);
+        goto out;
     }
     if (vault_settle(srv.vault, erasure_recorded, srv.index, err, sizeof(err)) < 0) {
         fault("case keys", err);

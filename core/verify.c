@@ -323,11 +323,14 @@ static int collect_accepted(const store_commit_info *c, void *payload)
     char what[300], **list = NULL;
     const char *detail;
     size_t n = 0;
-    if (!strstr(c->message, "Kenes-Action: accept") || msg_parse(&m, c->message) != MSG_ADMIN)
-        return 0;
-    int ok = strcmp(m.action, "accept") == 0 && m.role && role_parse(m.role) == ROLE_ADMIN &&
+    if (!strstr(c->message, "Kenes-Action: accept"))
+        return 0; /* most commits: no need to ask libgit2 for their trailers */
+    int kind = msg_parse(&m, c->message);
+    int ok = kind == MSG_ADMIN && strcmp(m.action, "accept") == 0 && m.role &&
+             role_parse(m.role) == ROLE_ADMIN &&
              signed_by(v, pk, what, sizeof(what), &detail, c->commit) == 0;
-    msg_parsed_dispose(&m);
+    if (kind >= 0)
+        msg_parsed_dispose(&m);
     if (!ok)
         return 0;
     if (msg_trailer_values(&list, &n, c->message, "Kenes-Accepts") < 0)

@@ -247,11 +247,16 @@ class Integrity(unittest.TestCase):
         shutil.copy(os.path.join(other, "keys", "signing.key"),
                     os.path.join(s.data, "keys", "signing.key"))
         count = commit_count(s.docs_git)
+        allowed = self.read(os.path.join(s.data, "allowed_signers"))
+        pub = self.read(os.path.join(s.data, "keys", "signing.pub"))
         code = s.start(expect_fail=True)
         self.assertEqual(code, 1)
         self.assertIn("is not the key in force", s.read_log())
         s.stop()
+        # Nothing written: no commit, and the other key is listed nowhere.
         self.assertEqual(commit_count(s.docs_git), count)
+        self.assertEqual(self.read(os.path.join(s.data, "allowed_signers")), allowed)
+        self.assertEqual(self.read(os.path.join(s.data, "keys", "signing.pub")), pub)
 
     def test_rotation(self):
         s = self.s
