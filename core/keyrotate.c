@@ -43,6 +43,40 @@ static int install(const config *cfg, char *err, size_t errcap)
     return 0;
 }
 
+/* No key to rotate: a data folder from before signed commits gets its first
+ * one, for there is no chain to break; any other is refused, for the key
+ * that signed its commits must sign the next one's coming. */
+static int first_key(const config *cfg, const char *keys, char *err, size_t errcap)
+{
+    signer *sg = NULL;
+    for (int r = 0; r < 2; r++) {
+        unsigned char in_force[SIGN_PUBKEY_BYTES];
+        int has;
+        if (verify_key_at_head(in_force, &has, cfg, r) < 0 || has) {
+            snprintf(err, errcap, "%.900s/%s is missing: a rotation is signed by the key it "
+                     "replaces; restore it from the backup of DATA/keys", keys, SIGN_KEY_FILE);
+            return KENES_ENOTFOUND;
+        }
+    }
+    int rc = sign_create_key(keys);
+    if (rc == 0)
+        rc = sign_open(&sg, keys, err, errcap);
+    if (rc == 0)
+        rc = server_allow_signer(cfg->data_dir, sg, cfg->committer_email, err, errcap);
+    else if (!err[0])
+        snprintf(err, errcap, "cannot make the signing key in %.900s", keys);
+    if (rc == 0) {
+        unsigned char pk[SIGN_PUBKEY_BYTES];
+        char fp[SIGN_FINGERPRINT_MAX];
+        sign_public_key(sg, pk);
+        sign_key_fingerprint(fp, sizeof(fp), pk);
+        printf("Made the first signing key, %s: no commit in either repository is signed, so "
+               "there was no key to rotate\n", fp);
+    }
+    sign_free(sg);
+    return rc;
+}
+
 int keyrotate_run(const config *cfg, const char *by, char *err, size_t errcap)
 {
     char keys[4096], next[4096], key_line[SIGN_LINE_MAX], made[2][STORE_OID_HEX] = {"", ""};
@@ -53,12 +87,12 @@ int keyrotate_run(const config *cfg, const char *by, char *err, size_t errcap)
     server_path(next, sizeof(next), cfg->data_dir, NEXT_DIR);
     if (by && (rc = accept_check_admin(cfg, by, err, errcap)) < 0)
         goto out;
-    if ((rc = sign_open(&old, keys, err, errcap)) < 0) {
-        if (rc == KENES_ENOTFOUND)
-            snprintf(err, errcap, "%.900s/%s is missing: a rotation is signed by the key it "
-                     "replaces; restore it from the backup of DATA/keys", keys, SIGN_KEY_FILE);
+    if ((rc = sign_open(&old, keys, err, errcap)) == KENES_ENOTFOUND) {
+        rc = first_key(cfg, keys, err, errcap);
         goto out;
     }
+    if (rc < 0)
+        goto out;
     /* A rotation cut short left its new key waiting: finish that one. */
     rc = sign_create_key(next);
     if ((rc < 0 && rc != KENES_EEXISTS) || (rc = sign_open(&fresh, next, err, errcap)) < 0) {

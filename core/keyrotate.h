@@ -20,6 +20,10 @@
  * allowed_signers lists it.  serve refuses a signing.key that is not the
  * key in force at main's head.
  *
+ * Without a key, it makes the first one only when no commit of either
+ * repository is signed (a data folder from before signed commits): there is
+ * no chain to break.  Otherwise a lost key is restored from a backup.
+ *
  * Interrupted (a crash, a full disk), it is run again and finishes: the new
  * key waiting in keys/next/ is taken, and a repository whose head already
  * has the new key in force gets no second rotation.

@@ -331,5 +331,55 @@ class Integrity(unittest.TestCase):
         self.assertIn("no key rotation introduced", line)
 
 
+class LegacyDataFolder(unittest.TestCase):
+    """A data folder from before signed commits (no key, unsigned commits):
+    serve makes no key for it; key rotate makes the first one, since no
+    commit is signed, and kenes accept keeps the old commits."""
+
+    def test_first_key_and_accepting_the_old_commits(self):
+        s = Server()
+        try:
+            for leaf in ("keys/signing.key", "keys/signing.pub", "allowed_signers"):
+                os.unlink(os.path.join(s.data, leaf))
+            clone = os.path.join(s.tmp, "clone")
+            subprocess.run(["git", "clone", "-q", s.docs_git, clone], check=True,
+                           capture_output=True, timeout=120)
+            with open(os.path.join(clone, "README"), "w") as f:
+                f.write("before signed commits\n")
+            git(clone, "add", "README")
+            git(clone, "-c", "user.name=old", "-c", "user.email=old@x", "commit", "-q", "-m",
+                "Old commit")
+            git(clone, "push", "-q", "origin", "HEAD:main")
+            old = git(clone, "rev-parse", "HEAD").strip()
+
+            self.assertEqual(s.start(expect_fail=True), 1)
+            self.assertIn("signing.key is missing", s.read_log())
+            s.stop()
+            code, out, err = run_cli("key", "rotate", "--data", s.data)
+            self.assertEqual(code, 0, out + err)
+            self.assertIn("Made the first signing key", out)
+            self.assertEqual(commit_count(s.docs_git), 1)
+            # Its old commit is judged like any commit kenes has not seen.
+            self.assertEqual(s.start(expect_fail=True), 1)
+            self.assertIn(f"documents.git: commit {old} is not one kenes made", s.read_log())
+            s.stop()
+            code, out, err = run_cli("accept", "--data", s.data, old)
+            self.assertEqual(code, 0, out + err)
+            s.start()
+            r = s.post("/api/v1/documents", plan_body(), "off11")
+            self.assertEqual(r.status, 201, r)
+            self.assertEqual(s.stop(), 0)
+            code, out, err = run_cli("verify", "--data", s.data)
+            self.assertEqual(code, 0, out + err)
+            # Now that a commit is signed, a lost key is not made anew.
+            os.unlink(os.path.join(s.data, "keys", "signing.key"))
+            code, out, err = run_cli("key", "rotate", "--data", s.data)
+            self.assertEqual(code, 1, out + err)
+            self.assertIn("restore it from the backup", err)
+            self.assertFalse(os.path.exists(os.path.join(s.data, "keys", "signing.key")))
+        finally:
+            s.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main()
