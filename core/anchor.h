@@ -45,7 +45,8 @@ int anchor_check_new(anchor_check **out);
 void anchor_check_free(anchor_check *c);
 
 /* A commit's Kenes-Access-Log value (NULL when it carries none).
- * KENES_EINVAL if it is malformed (the caller reports the commit);
+ * KENES_EINVAL if it is malformed (the caller reports the commit); c NULL
+ * checks the form alone (serve's start-up check);
  * KENES_ENOMEM. */
 int anchor_check_note(anchor_check *c, const char *repo, const char *commit, const char *value);
 

@@ -24,7 +24,8 @@ char *journal_entry(const char *document, const idx_version *v)
     return text;
 }
 
-/* A commit's version as its message says it, or 0 (no Kenes trailers).
+/* A commit's version as its message says it, 0 (no Kenes trailers), or
+ * -MSG_PUBLISH / -MSG_ADMIN (no document's; m->action kept for the latter).
  * A case's sealed note is read from the commit's tree (s) into v->note,
  * which the caller frees. */
 static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c, store *s)
@@ -33,7 +34,7 @@ static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c,
     if (rc == MSG_PUBLISH)
         msg_parsed_dispose(m);
     if (rc != 0)
-        return rc == MSG_PUBLISH ? -1 : 0;
+        return rc > 0 ? -rc : 0;
     memset(v, 0, sizeof(*v));
     snprintf(v->commit, sizeof(v->commit), "%s", c->commit);
     v->time_ms = c->time_ms;
@@ -73,6 +74,7 @@ typedef struct walk_ctx {
     util_buf lines;
     size_t commits;
     size_t foreign; /* commits without Kenes trailers */
+    size_t admin;   /* administrators' decisions */
 } walk_ctx;
 
 static int from_git(const store_commit_info *c, void *payload)
@@ -81,6 +83,15 @@ static int from_git(const store_commit_info *c, void *payload)
     msg_parsed m;
     idx_version v;
     int is = version_of(&v, &m, c, w->s);
+    if (is == -MSG_ADMIN) {
+        /* An administrator's decision (accept, rotate-key) is a line of its
+         * own, so that the journal's last line is a commit kenes signed. */
+        util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"admin\":\"%s\"}\n", c->commit,
+                        m.action);
+        msg_parsed_dispose(&m);
+        w->admin++;
+        return 0;
+    }
     if (is < 0)
         return 0; /* a publication of the reports: no document's history */
     if (!is) {
@@ -150,6 +161,8 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
         } else if (commit && strlen(commit) == 40 && json_is_true(json_object_get(j, "foreign"))) {
             *foreign = 1;
             memcpy(last, commit, STORE_OID_HEX);
+        } else if (commit && strlen(commit) == 40 && json_is_string(json_object_get(j, "admin"))) {
+            memcpy(last, commit, STORE_OID_HEX);
         } else if (!commit || strlen(commit) != 40 || !document || !v.author || !v.action ||
                    !v.to) {
             snprintf(err, errcap, "%.900s:%zu: not a journal line (run kenes reindex)", path,
@@ -167,10 +180,10 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
     return rc;
 }
 
-int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign, char *err,
-                 size_t errcap)
+int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign,
+                 journal_unseen_cb unseen, void *payload, char *err, size_t errcap)
 {
-    walk_ctx w = {s, ix, repo, {0}, 0, 0};
+    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0};
     util_buf_init(&w.lines);
     char last[STORE_OID_HEX] = "";
     size_t good = 0;
@@ -192,8 +205,12 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
                  last);
         return KENES_ESTALE;
     }
+    /* The commits after the journal's end were never seen by kenes: judged
+     * before any of them reaches the index or the journal. */
+    if (unseen && (rc = unseen(last[0] ? last : NULL, err, errcap, payload)) < 0)
+        return rc;
     rc = store_walk_since(s, last[0] ? last : NULL, from_git, &w);
-    if (rc == 0 && (fresh || w.commits || w.foreign))
+    if (rc == 0 && (fresh || w.commits || w.foreign || w.admin))
         rc = append_lines(path, &w.lines);
     if (rc == 0 && w.commits && !fresh)
         log_warn("index", "%zu commit(s) after the journal's end added from git", w.commits);
@@ -207,7 +224,7 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
 
 int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap)
 {
-    walk_ctx w = {s, NULL, 0, {0}, 0, 0};
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0};
     util_buf_init(&w.lines);
     int rc = store_walk(s, from_git, &w);
     if (rc == 0)
@@ -225,7 +242,7 @@ long journal_check(store *s, const char *path,
                    void (*fault)(const char *what, const char *commit, void *payload),
                    void *payload)
 {
-    walk_ctx w = {s, NULL, 0, {0}, 0, 0};
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0};
     util_buf_init(&w.lines);
     char *text = NULL;
     size_t len;
@@ -252,6 +269,9 @@ long journal_check(store *s, const char *path,
                 fault("the history journal differs from git at", commit, payload);
                 faults++;
             }
+        } else if (ja && json_object_get(ja, "admin")) {
+            /* An administrator's decision made with the server stopped: its
+             * next start journals it. */
         } else if (ja) {
             fault("the history journal lacks", commit, payload);
             faults++;

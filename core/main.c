@@ -7,6 +7,8 @@
  *   kenes user disable|enable --data DIR --name N
  *   kenes serve [--data DIR] [--listen HOST:PORT] [--demo]
  *   kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]
+ *   kenes accept --data DIR [--by NAME] COMMIT...
+ *   kenes key rotate --data DIR [--by NAME]
  *   kenes --version | help
  *
  * Exit codes: 0 ok, 1 runtime fault, 2 usage error; errors are one line on stderr.
@@ -16,7 +18,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "accept.h"
 #include "auth.h"
+#include "keyrotate.h"
 #include "config.h"
 #include "modes.h"
 #include "region.h"
@@ -49,6 +53,12 @@ static const char usage_text[] =
     "      checkpoint; exit 1 on a fault.  --descends-from: a commit seen earlier (GET\n"
     "      /api/v1/audit/head) that main must still contain; --log-at: a position of the\n"
     "      access log seen earlier that the log must still reach\n"
+    "  kenes accept --data DIR [--by ADMIN] COMMIT...\n"
+    "      keep commits made on main outside kenes (serve names them): an admin's decision,\n"
+    "      recorded in a commit kenes signs; the server must be stopped\n"
+    "  kenes key rotate --data DIR [--by ADMIN]\n"
+    "      replace the signing key, recorded in each repository by a commit the old key\n"
+    "      signs; the server must be stopped\n"
     "  kenes --version | help\n";
 
 static int usage(const char *fmt, const char *arg)
@@ -293,6 +303,46 @@ static int cmd_verify(int argc, char **argv)
     return code;
 }
 
+/* kenes accept / key rotate: --data DIR, --by NAME, and (accept) commit ids. */
+static int cmd_decision(int rotate, int argc, char **argv)
+{
+    const char *data = NULL, *by = NULL, *what = rotate ? "key rotate" : "accept";
+    const char **commits = calloc((size_t)argc + 1, sizeof(*commits));
+    size_t n = 0;
+    config cfg;
+    char err[1024] = "";
+    if (!commits)
+        return EXIT_FAULT;
+    for (int i = 0; i < argc; i++) {
+        const char **slot = strcmp(argv[i], "--data") == 0 ? &data
+                            : strcmp(argv[i], "--by") == 0 ? &by
+                                                             : NULL;
+        if (slot && i + 1 < argc) {
+            *slot = argv[++i];
+        } else if (slot || strncmp(argv[i], "--", 2) == 0 || rotate) {
+            free(commits);
+            return usage(slot ? "%s needs a value" : "unknown argument '%s'", argv[i]);
+        } else {
+            commits[n++] = argv[i];
+        }
+    }
+    if (!data || (!rotate && n == 0)) {
+        free(commits);
+        return usage(rotate ? "%s needs --data DIR" : "%s needs --data DIR and a commit", what);
+    }
+    if (load_config(&cfg, data)) {
+        free(commits);
+        return EXIT_FAULT;
+    }
+    int rc = rotate ? keyrotate_run(&cfg, by, err, sizeof(err))
+                    : accept_run(&cfg, commits, n, by, err, sizeof(err));
+    if (rc < 0)
+        fprintf(stderr, "kenes: %s: %s\n", what, err);
+    free(commits);
+    config_dispose(&cfg);
+    return rc == KENES_EINVAL ? EXIT_USAGE : rc < 0 ? EXIT_FAULT : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     /* Before anything is created: the data folder is this user's alone
@@ -319,5 +369,9 @@ int main(int argc, char **argv)
         return cmd_verify(argc - 2, argv + 2);
     if (strcmp(cmd, "reindex") == 0)
         return cmd_reindex(argc - 2, argv + 2);
+    if (strcmp(cmd, "accept") == 0)
+        return cmd_decision(0, argc - 2, argv + 2);
+    if (strcmp(cmd, "key") == 0 && argc >= 3 && strcmp(argv[2], "rotate") == 0)
+        return cmd_decision(1, argc - 3, argv + 3);
     return usage("unknown command '%s'", cmd);
 }

@@ -185,10 +185,42 @@ int msg_parse(msg_parsed *out, const char *message)
         out->comment = extract_comment(message);
         return MSG_PUBLISH;
     }
+    if (out->action && !out->document &&
+        (strcmp(out->action, "accept") == 0 || strcmp(out->action, "rotate-key") == 0))
+        return MSG_ADMIN;
     if (!out->document || !out->action || !out->to) {
         msg_parsed_dispose(out);
         return KENES_EINVAL;
     }
     out->comment = extract_comment(message);
     return 0;
+}
+
+int msg_trailer_values(char ***out, size_t *n, const char *message, const char *key)
+{
+    git_message_trailer_array arr = {0};
+    *out = NULL;
+    *n = 0;
+    if (git_message_trailers(&arr, message) < 0)
+        return KENES_EINVAL;
+    char **list = calloc(arr.count + 1, sizeof(*list));
+    int rc = list ? 0 : KENES_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < arr.count; i++)
+        if (strcmp(arr.trailers[i].key, key) == 0 && !(list[(*n)++] = strdup(arr.trailers[i].value)))
+            rc = KENES_ENOMEM;
+    git_message_trailer_array_free(&arr);
+    if (rc < 0) {
+        msg_values_free(list);
+        *n = 0;
+        return rc;
+    }
+    *out = list;
+    return 0;
+}
+
+void msg_values_free(char **values)
+{
+    for (size_t i = 0; values && values[i]; i++)
+        free(values[i]);
+    free(values);
 }

@@ -62,10 +62,22 @@ typedef struct msg_parsed {
 /* The reports' publications: "Publish reports", Kenes-Action: publish,
  * Kenes-Role: system, no Kenes-Document; msg_parse answers MSG_PUBLISH. */
 #define MSG_PUBLISH 1
+/* An administrator's decision about the history itself, on record in a
+ * commit that changes no file: "Kenes-Action: accept" (Kenes-Accepts: <commit>
+ * for each commit made outside kenes that it keeps) or "Kenes-Action:
+ * rotate-key" (Kenes-Key: the new signing key), Kenes-Role: admin, no
+ * Kenes-Document; msg_parse answers MSG_ADMIN (see accept.h, keyrotate.h). */
+#define MSG_ADMIN 2
 
 /* 0 for a document's commit, MSG_PUBLISH for a publication of the reports,
+ * MSG_ADMIN for an administrator's decision (action in out->action),
  * KENES_EINVAL if the message carries no Kenes-Document/Kenes-Action trailers. */
 int msg_parse(msg_parsed *out, const char *message);
 void msg_parsed_dispose(msg_parsed *p);
+
+/* Every value of the trailer key, in order: *out a NULL-terminated array of
+ * *n malloc'd strings (free with msg_values_free).  0 or a negative code. */
+int msg_trailer_values(char ***out, size_t *n, const char *message, const char *key);
+void msg_values_free(char **values);
 
 #endif

@@ -21,6 +21,7 @@
 #include "render.h"
 #include "report.h"
 #include "util.h"
+#include "verify.h"
 #include "yml.h"
 
 const char *const server_repo_names[2] = {"documents.git", "cases.git"};
@@ -126,10 +127,10 @@ void server_journal_path(char *out, size_t cap, const char *data_dir, int repo)
 }
 
 int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
-                         char *err, size_t errcap)
+                         journal_unseen_cb unseen, void *payload, char *err, size_t errcap)
 {
     int foreign;
-    int rc = journal_load(ix, s, repo, journal, &foreign, err, errcap);
+    int rc = journal_load(ix, s, repo, journal, &foreign, unseen, payload, err, errcap);
     if (rc < 0)
         return rc;
     load_ctx lc = {.s = s, .vault = v, .repo = repo, .err = err, .errcap = errcap};
@@ -157,62 +158,87 @@ static int has_line(const char *text, const char *line)
     return 0;
 }
 
-/* The commit signing key: DATA/keys/signing.key (made if missing, so a data
- * folder from before signed commits gets one at its next start), its
- * DATA/keys/signing.pub, and its line in DATA/allowed_signers naming
- * principal, added to what the file holds so that keys listed before stay
- * listed.  *out gets the signer; with out NULL it is only prepared. */
-static int signing_prepare(signer **out, const char *dir, const char *principal, char *err,
-                           size_t errcap)
+int server_allow_signer(const char *dir, const signer *sg, const char *principal, char *err,
+                        size_t errcap)
 {
-    char keys[4096], path[4200], line[1024], *text = NULL;
+    char path[4200], line[1024], *text = NULL;
     size_t len = 0;
-    signer *sg = NULL;
-    if (out)
-        *out = NULL;
-    server_path(keys, sizeof(keys), dir, "keys");
-    int rc = sign_create_key(keys);
-    if (rc < 0 && rc != KENES_EEXISTS) {
-        snprintf(err, errcap, "cannot create the signing key in %.900s", keys);
+    int rc = sign_allowed_signers_line(sg, principal, line, sizeof(line));
+    if (rc < 0) {
+        snprintf(err, errcap, "the committer email '%.200s' cannot name a signer", principal);
         return rc;
     }
-    if ((rc = sign_open(&sg, keys, err, errcap)) < 0)
-        return rc;
+    server_path(path, sizeof(path), dir, "allowed_signers");
+    int rrc = util_read_file(&text, &len, path);
+    if (rrc < 0 && rrc != -ENOENT) {
+        snprintf(err, errcap, "cannot read %.900s: %s", path, strerror(-rrc));
+        rc = KENES_EIO;
+    } else if (!text || !has_line(text, line)) {
+        util_buf b;
+        util_buf_init(&b);
+        if (text && len)
+            util_buf_printf(&b, "%s%s", text, text[len - 1] == '\n' ? "" : "\n");
+        util_buf_printf(&b, "%s\n", line);
+        if (!b.data || util_write_file_atomic(path, b.data, b.len, 0644) < 0) {
+            snprintf(err, errcap, "cannot write %.900s", path);
+            rc = KENES_EIO;
+        }
+        util_buf_dispose(&b);
+    }
+    free(text);
+    return rc;
+}
 
+/* signing.pub and the key's line in DATA/allowed_signers naming principal,
+ * added to what the file holds so that keys listed before stay listed.  serve
+ * writes them only once the commits have been judged by the lines there. */
+static int signing_publish(const signer *sg, const char *dir, const char *principal, char *err,
+                           size_t errcap)
+{
+    char path[4200], line[1024], *text = NULL;
+    size_t len = 0;
+    int rc;
     /* signing.pub is only for people; the key file decides what it says. */
-    snprintf(path, sizeof(path), "%s/%s", keys, SIGN_PUB_FILE);
+    snprintf(path, sizeof(path), "%s/keys/%s", dir, SIGN_PUB_FILE);
     if ((rc = sign_public_line(sg, line, sizeof(line) - 1)) == 0) {
         strcat(line, "\n");
         if (util_read_file(&text, &len, path) < 0 || strcmp(text, line) != 0)
             rc = util_write_file_atomic(path, line, strlen(line), 0644) < 0 ? KENES_EIO : 0;
         free(text);
-        text = NULL;
     }
-    if (rc == 0 && (rc = sign_allowed_signers_line(sg, principal, line, sizeof(line))) < 0)
-        snprintf(err, errcap, "the committer email '%.200s' cannot name a signer", principal);
-    else if (rc < 0)
+    if (rc < 0)
         snprintf(err, errcap, "cannot write %.900s", path);
+    else
+        rc = server_allow_signer(dir, sg, principal, err, errcap);
+    return rc;
+}
 
-    server_path(path, sizeof(path), dir, "allowed_signers");
-    if (rc == 0) {
-        int rrc = util_read_file(&text, &len, path);
-        if (rrc < 0 && rrc != -ENOENT) {
-            snprintf(err, errcap, "cannot read %.900s: %s", path, strerror(-rrc));
-            rc = KENES_EIO;
-        } else if (!text || !has_line(text, line)) {
-            util_buf b;
-            util_buf_init(&b);
-            if (text && len)
-                util_buf_printf(&b, "%s%s", text, text[len - 1] == '\n' ? "" : "\n");
-            util_buf_printf(&b, "%s\n", line);
-            if (!b.data || util_write_file_atomic(path, b.data, b.len, 0644) < 0) {
-                snprintf(err, errcap, "cannot write %.900s", path);
-                rc = KENES_EIO;
-            }
-            util_buf_dispose(&b);
-        }
-        free(text);
+/* The commit signing key, DATA/keys/signing.key: made only with a new data
+ * folder (create set; then published at once, out NULL); a key that goes
+ * missing later is never replaced behind the operator's back (see
+ * keyrotate.h).  *out gets the signer. */
+static int signing_prepare(signer **out, const char *dir, const char *principal, int create,
+                           char *err, size_t errcap)
+{
+    char keys[4096];
+    signer *sg = NULL;
+    if (out)
+        *out = NULL;
+    server_path(keys, sizeof(keys), dir, "keys");
+    int rc = create ? sign_create_key(keys) : 0;
+    if (rc < 0 && rc != KENES_EEXISTS) {
+        snprintf(err, errcap, "cannot create the signing key in %.900s", keys);
+        return rc;
     }
+    if ((rc = sign_open(&sg, keys, err, errcap)) == KENES_ENOTFOUND)
+        snprintf(err, errcap, "%.900s/%s is missing: kenes never makes a new key for a data "
+                 "folder that has one; restore it from the backup of DATA/keys (a new key "
+                 "comes in only with 'kenes key rotate', which the old key signs)", keys,
+                 SIGN_KEY_FILE);
+    if (rc < 0)
+        return rc;
+    if (!out)
+        rc = signing_publish(sg, dir, principal, err, errcap);
     if (rc < 0 || !out)
         sign_free(sg);
     else
@@ -266,7 +292,7 @@ int server_init_data(const char *dir, char *err, size_t errcap)
     /* allowed_signers names the committer that kenes.yaml configures. */
     config cfg;
     if ((rc = config_load(&cfg, dir, err, errcap)) == 0)
-        rc = signing_prepare(NULL, dir, cfg.committer_email, err, errcap);
+        rc = signing_prepare(NULL, dir, cfg.committer_email, 1, err, errcap);
     config_dispose(&cfg);
     return rc;
 }
@@ -326,6 +352,65 @@ static void on_signal(uv_signal_t *h, int signum)
     http_server_stop(srv->http, on_http_stopped, srv);
 }
 
+/* serve's start-up check of the commits kenes has not seen (journal_load's
+ * unseen): every one must pass verify's rules or have been accepted, and the
+ * key in force at main's head must be the server's own. */
+typedef struct unseen_ctx {
+    server *srv;
+    const signer *sig;
+    int repo;
+} unseen_ctx;
+
+static int check_unseen(const char *since, char *err, size_t errcap, void *payload)
+{
+    unseen_ctx *u = payload;
+    const config *cfg = u->srv->cfg;
+    const char *name = server_repo_names[u->repo];
+    verify_finding f;
+    int rc = verify_unseen(&f, cfg, u->srv->plugins, u->srv->workflows, u->srv->repos[u->repo],
+                           u->srv->index, u->repo, since);
+    if (rc < 0) {
+        snprintf(err, errcap, "cannot check the commits after %.40s", since ? since : "none");
+        return rc;
+    }
+    if (f.faults && !f.commit[0]) {
+        snprintf(err, errcap, "%s: no commit can be checked; nothing is served", f.what);
+        return KENES_EFORBIDDEN;
+    }
+    if (f.faults) {
+        char reset[300];
+        if (f.parent[0])
+            snprintf(reset, sizeof(reset), "git -C %.100s/%s update-ref refs/heads/main %s %s",
+                     cfg->data_dir, name, f.parent, f.commit);
+        else
+            snprintf(reset, sizeof(reset), "git -C %.100s/%s update-ref -d refs/heads/main",
+                     cfg->data_dir, name);
+        char more[100] = "";
+        if (f.commits > 1)
+            snprintf(more, sizeof(more), "; %zu more commit%s after it, which kenes verify names",
+                     f.commits - 1, f.commits > 2 ? "s" : "");
+        snprintf(err, errcap, "commit %s is not one kenes made or accepted (%s%s); nothing is "
+                 "served. To keep it, an admin decides with the server stopped: kenes accept "
+                 "--data %.100s %s; to drop it and what follows, reset main to the last good "
+                 "commit: %s",
+                 f.commit, f.what, more, cfg->data_dir, f.commit, reset);
+        return KENES_EFORBIDDEN;
+    }
+    unsigned char mine[SIGN_PUBKEY_BYTES];
+    sign_public_key(u->sig, mine);
+    if (f.has_key && memcmp(mine, f.key, sizeof(mine)) != 0) {
+        char in_force[SIGN_FINGERPRINT_MAX], own[SIGN_FINGERPRINT_MAX];
+        sign_key_fingerprint(in_force, sizeof(in_force), f.key);
+        sign_key_fingerprint(own, sizeof(own), mine);
+        snprintf(err, errcap, "keys/%s (%s) is not the key in force, %s, which signs main's "
+                 "head; restore the right key from the backup of DATA/keys, or finish an "
+                 "interrupted rotation with kenes key rotate --data %.100s",
+                 SIGN_KEY_FILE, own, in_force, cfg->data_dir);
+        return KENES_EFORBIDDEN;
+    }
+    return 0;
+}
+
 static void fault(const char *what, const char *detail)
 {
     fprintf(stderr, "kenes: %s: %s\n", what, detail);
@@ -378,7 +463,7 @@ int server_run(const config *cfg, int demo)
         fault("case keys", err);
         goto out;
     }
-    if (signing_prepare(&sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
+    if (signing_prepare(&sig, cfg->data_dir, cfg->committer_email, 0, err, sizeof(err)) < 0) {
         fault("signing key", err);
         goto out;
     }
@@ -391,8 +476,9 @@ int server_run(const config *cfg, int demo)
         }
         char journal[4096];
         server_journal_path(journal, sizeof(journal), cfg->data_dir, r);
-        if (server_rebuild_index(srv.index, srv.repos[r], srv.vault, r, journal, err,
-                                 sizeof(err)) < 0) {
+        unseen_ctx unseen = {&srv, sig, r};
+        if (server_rebuild_index(srv.index, srv.repos[r], srv.vault, r, journal, check_unseen,
+                                 &unseen, err, sizeof(err)) < 0) {
             fprintf(stderr, "kenes: %s: %s\n", path, err);
             goto out;
         }
@@ -400,6 +486,10 @@ int server_run(const config *cfg, int demo)
             fault("cannot open the history journal", journal);
             goto out;
         }
+    }
+    if (signing_publish(sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
+        fault("signing key", err);
+        goto out;
     }
     if (vault_settle(srv.vault, erasure_recorded, srv.index, err, sizeof(err)) < 0) {
         fault("case keys", err);

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "http.h"
 #include "index.h"
+#include "journal.h"
 #include "plugin.h"
 #include "store.h"
 #include "vault.h"
@@ -61,6 +62,11 @@ void server_path(char *out, size_t cap, const char *data_dir, const char *leaf);
 int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
                                       const config *cfg, char *err, size_t errcap);
 
+/* Add the line of sg's key for principal to DIR/allowed_signers unless the
+ * file has it, keeping the lines it holds.  0, or negative with err. */
+int server_allow_signer(const char *dir, const signer *sg, const char *principal, char *err,
+                        size_t errcap);
+
 /* Create DIR, its repositories and kenes.yaml.  KENES_EEXISTS if done before. */
 int server_init_data(const char *dir, char *err, size_t errcap);
 
@@ -68,8 +74,9 @@ int server_init_data(const char *dir, char *err, size_t errcap);
 void server_journal_path(char *out, size_t cap, const char *data_dir, int repo);
 
 /* Add a repository's documents to the index (start-up) from its journal and
- * git; entries get repo.  KENES_ESTALE if its history was rewritten. */
+ * git; entries get repo; unseen (if not NULL) judges the commits after the
+ * journal first.  KENES_ESTALE if its history was rewritten. */
 int server_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
-                         char *err, size_t errcap);
+                         journal_unseen_cb unseen, void *payload, char *err, size_t errcap);
 
 #endif

@@ -281,6 +281,31 @@ int sign_public_line(const signer *s, char *out, size_t cap)
     return 0;
 }
 
+void sign_public_key(const signer *s, unsigned char pubkey[SIGN_PUBKEY_BYTES])
+{
+    memcpy(pubkey, s->sk + SK_BYTES - PK_BYTES, PK_BYTES);
+}
+
+int sign_key_line(char *out, size_t cap, const unsigned char pubkey[SIGN_PUBKEY_BYTES])
+{
+    char b64[PK_B64_SIZE];
+    pk_to_b64(b64, pubkey);
+    int n = snprintf(out, cap, "%s %s %s", KEY_TYPE, b64, SIGN_KEY_COMMENT);
+    return n < 0 || (size_t)n >= cap ? KENES_ETOOBIG : 0;
+}
+
+int sign_key_fingerprint(char *out, size_t cap, const unsigned char pubkey[SIGN_PUBKEY_BYTES])
+{
+    unsigned char blob[PK_BLOB_LEN], hash[crypto_hash_sha256_BYTES];
+    char b64[sodium_base64_ENCODED_LEN(sizeof(hash), sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+    pk_blob(blob, pubkey);
+    crypto_hash_sha256(hash, blob, sizeof(blob));
+    sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash),
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    int n = snprintf(out, cap, "SHA256:%s", b64);
+    return n < 0 || (size_t)n >= cap ? KENES_ETOOBIG : 0;
+}
+
 int sign_allowed_signers_line(const signer *s, const char *principal, char *out, size_t cap)
 {
     if (!s || !out || cap == 0 || !principal || !*principal)

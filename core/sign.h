@@ -56,6 +56,15 @@ int sign_public_line(const signer *s, char *out, size_t cap);
  * cap is too small. */
 int sign_allowed_signers_line(const signer *s, const char *principal, char *out, size_t cap);
 
+/* The signer's Ed25519 public key. */
+void sign_public_key(const signer *s, unsigned char pubkey[32]);
+/* "ssh-ed25519 AAAA... kenes" for a public key (no newline); KENES_ETOOBIG if
+ * cap is too small (SIGN_LINE_MAX is enough). */
+int sign_key_line(char *out, size_t cap, const unsigned char pubkey[32]);
+/* "SHA256:..." as ssh-keygen -l and git print a key (SIGN_FINGERPRINT_MAX). */
+#define SIGN_FINGERPRINT_MAX 56
+int sign_key_fingerprint(char *out, size_t cap, const unsigned char pubkey[32]);
+
 /* Sign data for namespace "git": *armored (malloc'd, NUL-terminated, ending
  * in a newline, as ssh-keygen -Y sign writes a .sig file) is the signature
  * between "-----BEGIN SSH SIGNATURE-----" and "-----END SSH SIGNATURE-----",

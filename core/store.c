@@ -31,6 +31,10 @@ struct store {
     char *committer_name;
     char *committer_email;
     const signer *signer; /* read-only; shared with the writer job */
+    /* Where kenes last left main (at open, then after each commit it made);
+     * the writer job alone reads and moves it once the store is open. */
+    git_oid base;
+    int has_base;
     git_repository *wrepo; /* the writer job's; one job at a time */
     git_repository *rrepo; /* the synchronous readers' (start-up, tests) */
 
@@ -127,6 +131,8 @@ static int path_valid(const char *path)
 /* ------------------------------------------------------------------------ */
 /* Creating and opening                                                     */
 
+static int main_head(git_oid *out, int *has, git_repository *repo);
+
 /* init writes HEAD, config and the directories without syncing them; a
  * crash right after "kenes init" must not leave a repository without HEAD. */
 static void sync_paths(const char *gitdir)
@@ -201,6 +207,8 @@ int store_open(store **out, uv_loop_t *loop, const char *gitdir, const char *com
         rc = open_repo(&s->wrepo, gitdir);
     if (rc == 0)
         rc = open_repo(&s->rrepo, gitdir);
+    if (rc == 0 && main_head(&s->base, &s->has_base, s->wrepo) < 0)
+        rc = KENES_EIO;
     if (rc < 0) {
         char msg[256];
         git_fail(msg, sizeof(msg), 0, "open");
@@ -399,13 +407,30 @@ static int commit_one(store *s, store_write *w)
         rc = git_fail(msg, cap, KENES_EIO, "reading " STORE_MAIN);
         goto done;
     }
+    /* Never sign on top of a commit kenes did not make: one pushed while the
+     * server runs was never checked (start-up checks what it finds). */
+    if (has_parent != s->has_base || (has_parent && !git_oid_equal(&parent_id, &s->base))) {
+        char now[STORE_OID_HEX] = "none", was[STORE_OID_HEX] = "none";
+        if (has_parent)
+            git_oid_tostr(now, sizeof(now), &parent_id);
+        if (s->has_base)
+            git_oid_tostr(was, sizeof(was), &s->base);
+        const char *name = strrchr(s->gitdir, '/');
+        snprintf(msg, cap, "%s: main moved behind the server's back (to %.12s; kenes left it at "
+                 "%.12s): nothing is committed on top of it until a restart checks it",
+                 name ? name + 1 : s->gitdir, now, was);
+        rc = KENES_ESTALE;
+        goto done;
+    }
     if (has_parent && (git_commit_lookup(&parent, repo, &parent_id) < 0 ||
                        git_commit_tree(&base, parent) < 0)) {
         rc = git_fail(msg, cap, KENES_EIO, "reading the head commit");
         goto done;
     }
 
-    if (w->content) {
+    if (!w->path) {
+        /* A record that changes no file (an administrator's decision). */
+    } else if (w->content) {
         upd.action = GIT_TREE_UPDATE_UPSERT;
         upd.filemode = GIT_FILEMODE_BLOB;
         if (git_blob_create_from_buffer(&upd.id, repo, w->content, w->content_len) < 0) {
@@ -425,7 +450,7 @@ static int commit_one(store *s, store_write *w)
     }
     /* More files in the same commit (a regeneration of every report). */
     git_tree_update updates[1 + STORE_MAX_FILES];
-    size_t nupd = 1;
+    size_t nupd = w->path ? 1 : 0;
     updates[0] = upd;
     for (size_t i = 0; i < w->nfiles && i < STORE_MAX_FILES; i++) {
         git_tree_update *u = &updates[nupd++];
@@ -480,6 +505,8 @@ static int commit_one(store *s, store_write *w)
         goto done;
     }
     git_oid_tostr(w->commit, sizeof(w->commit), &commit_id);
+    git_oid_cpy(&s->base, &commit_id);
+    s->has_base = 1;
 
 done:
     free(message);
@@ -647,8 +674,10 @@ int store_submit(store *s, store_write *w, store_write_cb cb, void *payload)
 {
     if (!s || !w || !cb || s->closing)
         return KENES_EINVAL;
-    if (!path_valid(w->path) || !w->author_name || !w->author_email || !w->message ||
-        (!w->content && w->content_len))
+    /* No path: a commit that keeps its parent's tree, and then no file at all. */
+    int record = !w->path && !w->content && !w->nfiles && !w->side_path;
+    if ((!record && !path_valid(w->path)) || !w->author_name || !w->author_email ||
+        !w->message || (!w->content && w->content_len))
         return KENES_EINVAL;
     w->status = 0;
     w->commit[0] = '\0';
@@ -667,6 +696,23 @@ int store_submit(store *s, store_write *w, store_write_cb cb, void *payload)
         return KENES_EIO;
     }
     return 0;
+}
+
+static void commit_now_done(store_write *w, void *payload)
+{
+    (void)w;
+    *(int *)payload = 1;
+}
+
+int store_commit_now(store *s, store_write *w)
+{
+    int done = 0;
+    int rc = store_submit(s, w, commit_now_done, &done);
+    if (rc < 0)
+        return rc;
+    while (!done && uv_run(s->loop, UV_RUN_ONCE))
+        ;
+    return done ? w->status : KENES_EIO;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -39,7 +39,8 @@ typedef void (*store_write_cb)(store_write *w, void *payload);
 
 struct store_write {
     /* in: owned by the caller until the callback */
-    const char *path;      /* "plan/KZ-11/2026.md" */
+    const char *path;      /* "plan/KZ-11/2026.md"; NULL (and no content, files or side
+                              file): a commit that changes no file, a decision on record */
     const char *content;   /* the new file; NULL to delete the path */
     size_t content_len;
     const char *author_name;
@@ -110,6 +111,14 @@ int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn comm
 int store_submit(store *s, store_write *w, store_write_cb cb, void *payload);
 /* 1 if nothing is queued or running. */
 int store_idle(const store *s);
+/* For the commands run with the server stopped (accept, key rotate): submit
+ * w and run the store's loop until it is made or failed.  w->status. */
+int store_commit_now(store *s, store_write *w);
+
+/* Every write checks first that main is where kenes last left it (at
+ * store_open, then at its own last commit): a commit someone else put on main
+ * since fails this write and every later one (KENES_ESTALE, the why in
+ * errmsg), so nothing kenes signs ever sits on a commit it did not check. */
 
 /* The unified diff of path between two texts (pure computation, any thread). */
 int store_diff_buffers(char **out, size_t *len, const char *path, const char *a, size_t alen,

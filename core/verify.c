@@ -44,13 +44,68 @@ typedef struct vctx {
     size_t faults;
     const char *repo;
     anchor_check *anchors; /* the access log's positions the commits carry */
+    /* The documents' versions before the first commit walked (serve's
+     * start-up: the journal's), copied into docs as commits name them. */
+    const doc_index *seed;
+    int seed_repo;
+    int oom;
+    /* Commits an administrator accepted (kenes accept): their faults are
+     * waived, counted apart. */
+    map *accepted;
+    int waive;
+    size_t waived;
+    /* The key in force: the first good signature's, then each rotation's. */
+    unsigned char in_force[SIGN_PUBKEY_BYTES];
+    int has_in_force;
+    verify_finding *finding; /* set: record the first fault there, print nothing */
+    char last_faulty[STORE_OID_HEX];
 } vctx;
+
+static void finding_set(vctx *v, const char *commit, const char *line)
+{
+    verify_finding *f = v->finding;
+    if (commit && strcmp(commit, v->last_faulty) != 0) {
+        f->commits++;
+        snprintf(v->last_faulty, sizeof(v->last_faulty), "%s", commit);
+    }
+    if (f->faults++)
+        return;
+    snprintf(f->what, sizeof(f->what), "%.*s", (int)sizeof(f->what) - 1, line);
+    snprintf(f->commit, sizeof(f->commit), "%s", commit ? commit : "");
+    f->parent[0] = '\0';
+    git_oid oid;
+    git_commit *c = NULL;
+    if (commit && git_oid_fromstr(&oid, commit) == 0 && git_commit_lookup(&c, v->git, &oid) == 0 &&
+        git_commit_parentcount(c) > 0)
+        git_oid_tostr(f->parent, sizeof(f->parent), git_commit_parent_id(c, 0));
+    git_commit_free(c);
+}
 
 static void fault(vctx *v, const char *commit, const char *what, const char *detail)
 {
+    if (v->waive) {
+        v->waived++;
+        return;
+    }
     v->faults++;
+    if (v->finding) {
+        char line[sizeof(v->finding->what)];
+        snprintf(line, sizeof(line), "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+        finding_set(v, commit, line);
+        return;
+    }
     printf("%s: commit %s: %s%s%s\n", v->repo, commit, what, detail ? ": " : "",
            detail ? detail : "");
+}
+
+/* A fault of no one commit (the keys). */
+static void general_fault(vctx *v, const char *line)
+{
+    v->faults++;
+    if (v->finding)
+        finding_set(v, NULL, line);
+    else
+        printf("%s\n", line);
 }
 
 static void vdoc_free(vdoc *d)
@@ -98,6 +153,39 @@ static int vdoc_record(vdoc *d, const store_commit_info *c, msg_parsed *m)
     return 0;
 }
 
+/* The document's versions so far: those walked, else the seed's. */
+static vdoc *vdoc_find(vctx *v, const char *id)
+{
+    vdoc *d = map_get(v->docs, id);
+    const idx_doc *x = d || !v->seed ? NULL : index_get(v->seed, id);
+    if (!x || x->repo != v->seed_repo || !x->nversions)
+        return d;
+    if (!(d = calloc(1, sizeof(*d))) || !(d->versions = calloc(x->nversions, sizeof(idx_version))))
+        goto oom;
+    d->cap = x->nversions;
+    for (size_t i = 0; i < x->nversions; i++, d->n++) {
+        const idx_version *a = &x->versions[i];
+        idx_version *b = &d->versions[i];
+        memcpy(b->commit, a->commit, sizeof(b->commit));
+        b->time_ms = a->time_ms;
+        if (!(b->author = strdup(a->author ? a->author : "")) ||
+            (a->role && !(b->role = strdup(a->role))) ||
+            (a->action && !(b->action = strdup(a->action))) ||
+            (a->from && !(b->from = strdup(a->from))) || (a->to && !(b->to = strdup(a->to))) ||
+            (a->approval && !(b->approval = strdup(a->approval)))) {
+            d->n++;
+            goto oom;
+        }
+    }
+    if (!(d->stage = strdup(x->versions[x->nversions - 1].to)) || map_set(v->docs, id, d) < 0)
+        goto oom;
+    return d;
+oom:
+    vdoc_free(d);
+    v->oom = 1;
+    return NULL;
+}
+
 /* ---- signatures ---- */
 
 static int key_listed(const vctx *v, const unsigned char *pk)
@@ -108,35 +196,191 @@ static int key_listed(const vctx *v, const unsigned char *pk)
     return 0;
 }
 
-/* Every commit carries the server's SSH signature of itself, as git
- * verify-commit checks it. */
-static void check_signature(vctx *v, const char *commit)
+/* The listed key whose good SSH signature of itself the commit carries, as
+ * git verify-commit checks it: 0 with pk set, or -1 with the fault's words
+ * in what and detail. */
+static int signed_by(vctx *v, unsigned char pk[SIGN_PUBKEY_BYTES], char *what, size_t cap,
+                     const char **detail, const char *commit)
 {
-    if (!v->nkeys)
-        return; /* said once, by load_keys */
     git_oid oid;
     git_buf sig = {0}, data = {0};
     int rc = git_oid_fromstr(&oid, commit);
     if (rc == 0)
         rc = git_commit_extract_signature(&sig, &data, v->git, &oid, "gpgsig");
-    unsigned char pk[SIGN_PUBKEY_BYTES];
-    char why[160];
+    *detail = NULL;
     if (rc == GIT_ENOTFOUND) {
-        fault(v, commit, "unsigned: it carries no gpgsig signature", NULL);
+        snprintf(what, cap, "unsigned: it carries no gpgsig signature");
     } else if (rc < 0) {
         const git_error *e = git_error_last();
-        fault(v, commit, "its signature cannot be read", e ? e->message : NULL);
+        snprintf(what, cap, "its signature cannot be read%s%s", e ? ": " : "", e ? e->message : "");
     } else if (sign_signature_key(pk, sig.ptr, sig.size) < 0) {
-        fault(v, commit, "its gpgsig is not an SSH signature by an Ed25519 key", NULL);
+        snprintf(what, cap, "its gpgsig is not an SSH signature by an Ed25519 key");
     } else if (!key_listed(v, pk)) {
-        snprintf(why, sizeof(why), "signed by a key that %s does not list", v->key_source);
-        fault(v, commit, why, NULL);
+        snprintf(what, cap, "signed by a key that %s does not list", v->key_source);
     } else if (sign_verify(sig.ptr, sig.size, data.ptr, data.size, pk) < 0) {
-        fault(v, commit, "its signature does not verify",
-              "not a signature of this commit for namespace \"git\"");
+        snprintf(what, cap, "its signature does not verify");
+        *detail = "not a signature of this commit for namespace \"git\"";
+    } else {
+        what[0] = '\0';
     }
     git_buf_dispose(&sig);
     git_buf_dispose(&data);
+    return what[0] ? -1 : 0;
+}
+
+/* Every commit carries the server's SSH signature of itself, by the key in
+ * force: listed in allowed_signers is not enough, for anyone who can write
+ * that file could list a key; a new key comes in only by a rotation that the
+ * key before it signed (kenes key rotate).  1 if so. */
+static int check_signature(vctx *v, const char *commit)
+{
+    if (!v->nkeys)
+        return 0; /* said once, by load_keys */
+    unsigned char pk[SIGN_PUBKEY_BYTES];
+    char what[300], detail[2 * SIGN_FINGERPRINT_MAX + 40];
+    const char *why;
+    if (signed_by(v, pk, what, sizeof(what), &why, commit) < 0) {
+        fault(v, commit, what, why);
+        return 0;
+    }
+    if (v->has_in_force && memcmp(pk, v->in_force, SIGN_PUBKEY_BYTES) != 0) {
+        char by[SIGN_FINGERPRINT_MAX], in_force[SIGN_FINGERPRINT_MAX];
+        sign_key_fingerprint(by, sizeof(by), pk);
+        sign_key_fingerprint(in_force, sizeof(in_force), v->in_force);
+        snprintf(detail, sizeof(detail), "%s, where the key in force is %s", by, in_force);
+        fault(v, commit, "signed by a key that no key rotation introduced", detail);
+        return 0;
+    }
+    if (!v->has_in_force) {
+        memcpy(v->in_force, pk, SIGN_PUBKEY_BYTES);
+        v->has_in_force = 1;
+    }
+    return 1;
+}
+
+/* The new key a rotation names (Kenes-Key: ssh-ed25519 AAAA... kenes). */
+static int rotation_key(unsigned char pk[SIGN_PUBKEY_BYTES], const char *message)
+{
+    char **keys;
+    size_t n;
+    if (msg_trailer_values(&keys, &n, message, "Kenes-Key") < 0)
+        return KENES_EINVAL;
+    int rc = n == 1 ? sign_parse_key_line(pk, keys[0], strlen(keys[0])) : KENES_EINVAL;
+    msg_values_free(keys);
+    return rc == 0 ? 0 : KENES_EINVAL;
+}
+
+/* An administrator's decision (accept, rotate-key): an admin's, changing no
+ * file, accepting only commits before it; a rotation signed by the key in
+ * force puts the key it names in force. */
+static void check_admin(vctx *v, const store_commit_info *c, const msg_parsed *m, int good_sig)
+{
+    git_oid oid, id;
+    git_commit *commit = NULL, *parent = NULL;
+    if (!m->role || role_parse(m->role) != ROLE_ADMIN)
+        fault(v, c->commit, "an administrator's decision not made as admin", m->action);
+    if (git_oid_fromstr(&oid, c->commit) < 0 || git_commit_lookup(&commit, v->git, &oid) < 0) {
+        fault(v, c->commit, "cannot be read", NULL);
+        return;
+    }
+    int same = git_commit_parentcount(commit) == 1 && git_commit_parent(&parent, commit, 0) == 0 &&
+               git_oid_equal(git_commit_tree_id(parent), git_commit_tree_id(commit));
+    if (git_commit_parentcount(commit) == 0) {
+        git_treebuilder *tb = NULL;
+        same = git_treebuilder_new(&tb, v->git, NULL) == 0 && git_treebuilder_write(&id, tb) == 0 &&
+               git_oid_equal(&id, git_commit_tree_id(commit));
+        git_treebuilder_free(tb);
+    }
+    if (!same)
+        fault(v, c->commit, "an administrator's decision that changes files", m->action);
+    git_commit_free(parent);
+    if (strcmp(m->action, "rotate-key") == 0) {
+        unsigned char pk[SIGN_PUBKEY_BYTES];
+        if (rotation_key(pk, c->message) < 0)
+            fault(v, c->commit, "a key rotation without one Kenes-Key: ssh-ed25519 line", NULL);
+        else if (good_sig)
+            memcpy(v->in_force, pk, SIGN_PUBKEY_BYTES);
+    } else {
+        char **list = NULL;
+        size_t n = 0;
+        if (msg_trailer_values(&list, &n, c->message, "Kenes-Accepts") < 0 || n == 0)
+            fault(v, c->commit, "an accept that names no commit (Kenes-Accepts)", NULL);
+        for (size_t i = 0; i < n; i++)
+            if (strlen(list[i]) != GIT_OID_HEXSZ || git_oid_fromstr(&id, list[i]) < 0 ||
+                git_graph_descendant_of(v->git, &oid, &id) != 1)
+                fault(v, c->commit, "accepts a commit that is not before it", list[i]);
+        msg_values_free(list);
+    }
+    git_commit_free(commit);
+}
+
+/* The commits that administrators accepted (Kenes-Accepts of accept commits
+ * that a listed key signed), before the walk that meets them first.  The
+ * accept commits themselves are judged in the walk like any other. */
+static int collect_accepted(const store_commit_info *c, void *payload)
+{
+    vctx *v = payload;
+    msg_parsed m;
+    unsigned char pk[SIGN_PUBKEY_BYTES];
+    char what[300], **list = NULL;
+    const char *detail;
+    size_t n = 0;
+    if (!strstr(c->message, "Kenes-Action: accept"))
+        return 0; /* most commits: no need to ask libgit2 for their trailers */
+    int kind = msg_parse(&m, c->message);
+    int ok = kind == MSG_ADMIN && strcmp(m.action, "accept") == 0 && m.role &&
+             role_parse(m.role) == ROLE_ADMIN &&
+             signed_by(v, pk, what, sizeof(what), &detail, c->commit) == 0;
+    if (kind >= 0)
+        msg_parsed_dispose(&m);
+    if (!ok)
+        return 0;
+    if (msg_trailer_values(&list, &n, c->message, "Kenes-Accepts") < 0)
+        return KENES_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = map_set(v->accepted, list[i], v) < 0 ? KENES_ENOMEM : 0;
+    msg_values_free(list);
+    return rc;
+}
+
+/* The key in force at commit, for a walk that starts after it: the newest
+ * commit on its first-parent line with a good signature by a listed key
+ * (kenes's: the journal's last line is one) decides, by its signer or, for
+ * a rotation, by the key it names. */
+static int seed_key(vctx *v, const char *commit)
+{
+    git_oid oid;
+    git_commit *c = NULL;
+    if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, v->git, &oid) < 0)
+        return KENES_EIO;
+    while (c && !v->has_in_force) {
+        char hex[STORE_OID_HEX], what[300];
+        const char *detail;
+        unsigned char pk[SIGN_PUBKEY_BYTES];
+        msg_parsed m;
+        git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
+        const char *message = git_commit_message(c);
+        int kind = msg_parse(&m, message);
+        if (kind >= 0 && signed_by(v, pk, what, sizeof(what), &detail, hex) == 0) {
+            int rotation = kind == MSG_ADMIN && strcmp(m.action, "rotate-key") == 0;
+            if (!rotation || rotation_key(pk, message) == 0) {
+                memcpy(v->in_force, pk, SIGN_PUBKEY_BYTES);
+                v->has_in_force = 1;
+            }
+        }
+        if (kind >= 0)
+            msg_parsed_dispose(&m);
+        git_commit *parent = NULL;
+        if (git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) < 0) {
+            git_commit_free(c);
+            return KENES_EIO;
+        }
+        git_commit_free(c);
+        c = parent;
+    }
+    git_commit_free(c);
+    return 0;
 }
 
 /* The keys that may sign commits: those DATA/allowed_signers lists (what a
@@ -156,12 +400,13 @@ static int load_keys(vctx *v, unsigned char (**keys)[SIGN_PUBKEY_BYTES], const c
         v->key_source = sources[i];
     }
     if (rc < 0) {
-        v->faults++;
         if (rc == -ENOENT)
-            printf("allowed_signers: missing, and so is keys/%s: no commit's signature can be "
-                   "checked\n", SIGN_PUB_FILE);
+            snprintf(path, sizeof(path), "allowed_signers: missing, and so is keys/%s: no "
+                     "commit's signature can be checked", SIGN_PUB_FILE);
         else
-            printf("%s: cannot be read: no commit's signature can be checked\n", v->key_source);
+            snprintf(path, sizeof(path), "%s: cannot be read: no commit's signature can be "
+                     "checked", v->key_source);
+        general_fault(v, path);
         return 0;
     }
     unsigned char (*list)[SIGN_PUBKEY_BYTES] = NULL;
@@ -171,7 +416,7 @@ static int load_keys(vctx *v, unsigned char (**keys)[SIGN_PUBKEY_BYTES], const c
         size_t n_line = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
         unsigned char pk[SIGN_PUBKEY_BYTES];
         int r = sign_parse_key_line(pk, p, n_line);
-        if (r == KENES_EINVAL)
+        if (r == KENES_EINVAL && !v->finding)
             fprintf(stderr, "kenes: verify: %s:%zu: not a key line kenes reads (or options it "
                             "does not honour: cert-authority, valid-after, valid-before); "
                             "its key is not trusted\n", v->key_source, lineno + 1);
@@ -189,9 +434,9 @@ static int load_keys(vctx *v, unsigned char (**keys)[SIGN_PUBKEY_BYTES], const c
     }
     free(text);
     if (n == 0) {
-        v->faults++;
-        printf("%s: lists no ssh-ed25519 key for namespace \"git\": no commit's signature can "
-               "be checked\n", v->key_source);
+        snprintf(path, sizeof(path), "%s: lists no ssh-ed25519 key for namespace \"git\": no "
+                 "commit's signature can be checked", v->key_source);
+        general_fault(v, path);
     }
     *keys = list;
     v->keys = (const unsigned char (*)[SIGN_PUBKEY_BYTES])list;
@@ -308,7 +553,8 @@ static int check_commit(const store_commit_info *c, void *payload)
     vctx *v = payload;
     msg_parsed m;
     v->commits++;
-    check_signature(v, c->commit);
+    v->waive = v->accepted && map_get(v->accepted, c->commit) != NULL;
+    int good_sig = check_signature(v, c->commit);
     int parsed = msg_parse(&m, c->message);
     if (parsed < 0) {
         fault(v, c->commit, "no Kenes-Document/Kenes-Action/Kenes-Stage trailers", NULL);
@@ -316,6 +562,11 @@ static int check_commit(const store_commit_info *c, void *payload)
     }
     if (anchor_check_note(v->anchors, v->repo, c->commit, m.access_log) < 0)
         fault(v, c->commit, "a malformed " CKPT_TRAILER " trailer", m.access_log);
+    if (parsed == MSG_ADMIN) {
+        check_admin(v, c, &m, good_sig);
+        msg_parsed_dispose(&m);
+        return 0;
+    }
     if (parsed == MSG_PUBLISH) {
         /* A publication of the reports changes no document: its signature
          * is what is checked here. */
@@ -353,7 +604,9 @@ static int check_commit(const store_commit_info *c, void *payload)
     if (m.note)
         check_note(v, c, &m);
     const wf_workflow *wf = type ? wf_set_find(v->workflows, type) : NULL;
-    vdoc *d = map_get(v->docs, m.document);
+    vdoc *d = vdoc_find(v, m.document);
+    if (v->oom)
+        goto oom;
     const char *prev = d ? d->stage : NULL;
     if (wf && prev && strcmp(m.action, "erase") == 0) {
         if (strcmp(m.to, "erased") != 0 || !m.from || strcmp(m.from, prev) != 0 ||
@@ -431,6 +684,106 @@ static void journal_fault(const char *what, const char *commit, void *payload)
     printf("%s: %s %s\n", v->repo, what, commit ? commit : "(unknown)");
 }
 
+static void docs_free(map *docs)
+{
+    map_iter it;
+    const char *k;
+    void *val;
+    map_iter_init(&it, docs);
+    while (map_iter_next(&it, &k, &val))
+        vdoc_free(val);
+    map_free(docs);
+}
+
+/* Judge main's commits after since (NULL: all), oldest first: the accepted
+ * ones gathered first, the key in force at since found. */
+static int walk_checked(vctx *v, const char *since)
+{
+    v->has_in_force = 0;
+    int rc = map_new(&v->accepted);
+    if (rc == 0)
+        rc = store_walk_since(v->s, since, collect_accepted, v);
+    if (rc == 0 && since)
+        rc = seed_key(v, since);
+    if (rc == 0)
+        rc = store_walk_since(v->s, since, check_commit, v);
+    v->waive = 0;
+    map_free(v->accepted);
+    v->accepted = NULL;
+    return rc;
+}
+
+static const char *sealed_type_of(const plugin_set *plugins)
+{
+    /* Sealed files in cases.git are of the one type that lives there. */
+    const char *case_type = NULL;
+    for (size_t i = 0; i < plugin_count(plugins); i++)
+        for (const kenes_doctype *t = plugin_at(plugins, i)->types; t && t->name; t++)
+            if (t->repository && strcmp(t->repository, "cases") == 0)
+                case_type = t->name;
+    return case_type;
+}
+
+int verify_unseen(verify_finding *out, const config *cfg, const plugin_set *plugins,
+                  const wf_set *workflows, store *s, const doc_index *ix, int repo,
+                  const char *since)
+{
+    char path[4096];
+    unsigned char (*keys)[SIGN_PUBKEY_BYTES] = NULL;
+    memset(out, 0, sizeof(*out));
+    vctx v = {0};
+    v.finding = out;
+    v.workflows = workflows;
+    v.sealed_type = repo == REPO_CASES ? sealed_type_of(plugins) : NULL;
+    v.seed = ix;
+    v.seed_repo = repo;
+    v.repo = server_repo_names[repo];
+    v.s = s;
+    server_path(path, sizeof(path), cfg->data_dir, server_repo_names[repo]);
+    unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
+    int rc = map_new(&v.docs);
+    if (rc == 0 && git_repository_open_ext(&v.git, path, flags, NULL) < 0)
+        rc = KENES_EIO;
+    if (rc == 0)
+        rc = load_keys(&v, &keys, cfg->data_dir);
+    if (rc == 0 && !out->faults)
+        rc = walk_checked(&v, since);
+    out->has_key = v.has_in_force;
+    memcpy(out->key, v.in_force, sizeof(out->key));
+    free(keys);
+    if (v.docs)
+        docs_free(v.docs);
+    git_repository_free(v.git);
+    return rc;
+}
+
+int verify_key_at_head(unsigned char key[32], int *has, const config *cfg, int repo)
+{
+    char path[4096];
+    unsigned char (*keys)[SIGN_PUBKEY_BYTES] = NULL;
+    verify_finding quiet;
+    vctx v = {0};
+    memset(&quiet, 0, sizeof(quiet));
+    v.finding = &quiet;
+    *has = 0;
+    server_path(path, sizeof(path), cfg->data_dir, server_repo_names[repo]);
+    unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
+    git_oid head;
+    int rc = git_repository_open_ext(&v.git, path, flags, NULL) < 0 ? KENES_EIO : 0;
+    if (rc == 0)
+        rc = load_keys(&v, &keys, cfg->data_dir);
+    if (rc == 0 && git_reference_name_to_id(&head, v.git, "refs/heads/main") == 0) {
+        char hex[STORE_OID_HEX];
+        git_oid_tostr(hex, sizeof(hex), &head);
+        rc = seed_key(&v, hex);
+    }
+    *has = v.has_in_force;
+    memcpy(key, v.in_force, SIGN_PUBKEY_BYTES);
+    free(keys);
+    git_repository_free(v.git);
+    return rc;
+}
+
 static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *name,
                        const char *sealed_type, int repo)
 {
@@ -448,19 +801,13 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
         map_free(v->docs);
         return -1;
     }
-    int rc = store_walk(v->s, check_commit, v);
+    int rc = walk_checked(v, NULL);
     /* The history journal the server answers from must say what git says. */
     char journal[4096];
     server_journal_path(journal, sizeof(journal), cfg->data_dir, repo);
     if (rc == 0 && access(journal, F_OK) == 0 && journal_check(v->s, journal, journal_fault, v) < 0)
         journal_fault("cannot compare the history journal with git", NULL, v);
-    map_iter it;
-    const char *k;
-    void *val;
-    map_iter_init(&it, v->docs);
-    while (map_iter_next(&it, &k, &val))
-        vdoc_free(val);
-    map_free(v->docs);
+    docs_free(v->docs);
     store_close(v->s);
     git_repository_free(v->git);
     return rc;
@@ -493,11 +840,7 @@ int verify_run_pinned(const config *cfg, const anchor_pins *pins)
     if (rc == 0)
         rc = load_keys(&v, &keys, cfg->data_dir);
     /* Sealed files in cases.git are of the one type that lives there. */
-    const char *case_type = NULL;
-    for (size_t i = 0; i < plugin_count(plugins); i++)
-        for (const kenes_doctype *t = plugin_at(plugins, i)->types; t && t->name; t++)
-            if (t->repository && strcmp(t->repository, "cases") == 0)
-                case_type = t->name;
+    const char *case_type = sealed_type_of(plugins);
     if (rc == 0)
         rc = verify_repo(&v, &loop, cfg, "documents.git", NULL, REPO_DOCUMENTS);
     server_path(path, sizeof(path), cfg->data_dir, "cases.git");
@@ -522,6 +865,9 @@ int verify_run_pinned(const config *cfg, const anchor_pins *pins)
         fprintf(stderr, "kenes: verify: cannot read the history\n");
         return -1;
     }
+    if (v.waived)
+        printf("%zu fault%s in commits an administrator accepted (kenes accept), not counted\n",
+               v.waived, v.waived == 1 ? "" : "s");
     printf("%s: %zu commits checked, %zu access log lines checked, %zu fault%s\n",
            v.faults ? "FAULTY" : "ok", v.commits, lines, v.faults, v.faults == 1 ? "" : "s");
     return v.faults ? 1 : 0;
@@ -530,6 +876,19 @@ int verify_run_pinned(const config *cfg, const anchor_pins *pins)
 int verify_reindex(const config *cfg)
 {
     uv_loop_t loop;
+    char rules_err[1024], regions[4096];
+    plugin_set *plugins = NULL;
+    wf_set *workflows = NULL;
+    /* A journal written from git counts every commit in it as seen, so the
+     * commits are judged first, as serve judges those it has not seen. */
+    snprintf(regions, sizeof(regions), "%s/regions.yaml", cfg->content_dir);
+    if (region_load(regions, rules_err, sizeof(rules_err)) < 0 ||
+        server_load_plugins_and_workflows(&plugins, &workflows, cfg, rules_err,
+                                          sizeof(rules_err)) < 0) {
+        fprintf(stderr, "kenes: reindex: %s\n", rules_err);
+        region_unload();
+        return -1;
+    }
     uv_loop_init(&loop);
     int rc = 0;
     for (int r = 0; r < 2 && rc == 0; r++) {
@@ -547,7 +906,20 @@ int verify_reindex(const config *cfg)
             rc = -1;
             break;
         }
-        rc = journal_rebuild(s, journal, &commits, err, sizeof(err));
+        verify_finding f;
+        rc = verify_unseen(&f, cfg, plugins, workflows, s, NULL, r, NULL);
+        if (rc < 0) {
+            snprintf(err, sizeof(err), "%s: cannot read the history", server_repo_names[r]);
+        } else if (f.faults) {
+            snprintf(err, sizeof(err), "%s: commit %s is not one kenes made or accepted (%s); "
+                     "the journal is left as it was: accept it with kenes accept --data %.200s "
+                     "%s, or reset main to the last good commit (kenes verify names every fault)",
+                     server_repo_names[r], f.commit[0] ? f.commit : "(none)", f.what,
+                     cfg->data_dir, f.commit);
+            rc = KENES_EFORBIDDEN;
+        }
+        if (rc == 0)
+            rc = journal_rebuild(s, journal, &commits, err, sizeof(err));
         store_close(s);
         if (rc < 0)
             fprintf(stderr, "kenes: reindex: %s\n", err);
@@ -559,5 +931,8 @@ int verify_reindex(const config *cfg)
     if (rc == 0 && (rc = anchor_accept_heads(cfg->data_dir, err, sizeof(err))) < 0)
         fprintf(stderr, "kenes: reindex: %s\n", err);
     uv_loop_close(&loop);
+    wf_set_free(workflows);
+    plugin_set_free(plugins);
+    region_unload();
     return rc;
 }

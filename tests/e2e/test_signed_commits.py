@@ -136,18 +136,18 @@ class SignedCommits(SignedCommitsBase, ServerTest):
                       me["routes"])
 
 
-class OlderDataFolder(SignedCommitsBase, unittest.TestCase):
-    """A data folder made before signed commits: serve makes the key, and a
-    changed committer email is added to allowed_signers beside the old one."""
+class CommitterEmail(SignedCommitsBase, unittest.TestCase):
+    """serve rewrites a missing signing.pub from the key (never the key
+    itself: see test_integrity.py), and a changed committer email is added
+    to allowed_signers beside the old one."""
 
-    def test_key_made_at_start(self):
+    def test_key_lines_made_at_start(self):
         srv = Server(users=USERS_C, env=ENV)
         try:
             keys = os.path.join(srv.data, "keys")
             allowed_path = os.path.join(srv.data, "allowed_signers")
-            for leaf in ("signing.key", "signing.pub"):
-                os.unlink(os.path.join(keys, leaf))
-            os.unlink(allowed_path)
+            os.unlink(os.path.join(keys, "signing.pub"))
+            key = read(allowed_path).split()[-1]
             cfg_path = os.path.join(srv.data, "kenes.yaml")
             cfg = read(cfg_path).replace("email: kenes@localhost", "email: registry@edu.gov.kz")
             with open(cfg_path, "w") as f:
@@ -155,9 +155,10 @@ class OlderDataFolder(SignedCommitsBase, unittest.TestCase):
             srv.start()
             self.assertEqual(stat.S_IMODE(os.stat(os.path.join(keys, "signing.key")).st_mode),
                              0o600)
-            key = read(os.path.join(keys, "signing.pub")).split()[1]
-            self.assertEqual(read(allowed_path),
-                             f'registry@edu.gov.kz namespaces="git" ssh-ed25519 {key}\n')
+            self.assertEqual(read(os.path.join(keys, "signing.pub")).split()[1], key)
+            both = (f'kenes@localhost namespaces="git" ssh-ed25519 {key}\n'
+                    f'registry@edu.gov.kz namespaces="git" ssh-ed25519 {key}\n')
+            self.assertEqual(read(allowed_path), both)
             r = srv.post("/api/v1/documents", plan_body(), "off11")
             self.assertEqual(r.status, 201, r)
             r = srv.post("/api/v1/documents", case_body(), "off11")
@@ -166,13 +167,11 @@ class OlderDataFolder(SignedCommitsBase, unittest.TestCase):
                              f'registry@edu.gov.kz namespaces="git" ssh-ed25519 {key}')
             self.assertEqual(srv.stop(), 0)
 
-            # Back to the old email: its line is added, the other one stays.
+            # Back to the old email: its line is there already, both stay.
             with open(cfg_path, "w") as f:
                 f.write(cfg.replace("registry@edu.gov.kz", "kenes@localhost"))
             srv.start()
-            self.assertEqual(read(allowed_path),
-                             f'registry@edu.gov.kz namespaces="git" ssh-ed25519 {key}\n'
-                             f'kenes@localhost namespaces="git" ssh-ed25519 {key}\n')
+            self.assertEqual(read(allowed_path), both)
             r = srv.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
             self.assertEqual(r.status, 201, r)
             self.assertEqual(srv.stop(), 0)

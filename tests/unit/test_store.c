@@ -610,9 +610,10 @@ static void test_submit_from_callback(void **state)
     free(c);
 }
 
-/* Someone else moves main between writes (an admin with the git CLI):
- * the next write builds on what is there now, and drops nothing. */
-static void test_follows_external_head(void **state)
+/* Someone else moves main between writes (the git CLI, a push): the next
+ * write fails and so does every later one, so that nothing kenes signs sits
+ * on a commit it never checked; main stays where they put it. */
+static void test_refuses_external_head(void **state)
 {
     fixture *f = *state;
     char c1[STORE_OID_HEX], c2[STORE_OID_HEX], ext[STORE_OID_HEX], out[128];
@@ -626,9 +627,45 @@ static void test_follows_external_head(void **state)
     snprintf(args, sizeof(args), "update-ref refs/heads/main %s %s && echo ok", ext, c1);
     git_out(f, out, sizeof(out), args);
     assert_string_equal(out, "ok");
+    for (int i = 0; i < 2; i++) {
+        store_write w;
+        done_log log = {0};
+        make_write(&w, "b.md", "b", "x", "second\n", 2);
+        assert_int_equal(store_submit(f->s, &w, on_write, &log), 0);
+        uv_run(&f->loop, UV_RUN_DEFAULT);
+        assert_int_equal(w.status, KENES_ESTALE);
+        assert_string_equal(w.commit, "");
+        if (!strstr(w.errmsg, "main moved behind the server's back"))
+            fail_msg("errmsg: %s", w.errmsg);
+    }
+    git_out(f, out, sizeof(out), "rev-parse main");
+    assert_string_equal(out, ext);
+    /* Put back where kenes left it, main takes writes again. */
+    snprintf(args, sizeof(args), "update-ref refs/heads/main %s %s && echo ok", c1, ext);
+    git_out(f, out, sizeof(out), args);
     assert_int_equal(write_now(f, "b.md", "b", "second\n", 2, c2), 0);
     git_out(f, out, sizeof(out), "rev-parse main^");
-    assert_string_equal(out, ext);
+    assert_string_equal(out, c1);
+    assert_fsck(f);
+}
+
+/* A record that changes no file (an admin's decision) keeps its parent's tree. */
+static void test_record_keeps_the_tree(void **state)
+{
+    fixture *f = *state;
+    char c1[STORE_OID_HEX], out[128], tree[128];
+    assert_int_equal(write_now(f, "a.md", "a", "first\n", 1, c1), 0);
+    store_write w;
+    memset(&w, 0, sizeof(w));
+    w.author_name = "adm";
+    w.author_email = "adm@users.kenes";
+    w.message = "Accept\n\nKenes-Action: accept\n";
+    assert_int_equal(store_commit_now(f->s, &w), 0);
+    git_out(f, out, sizeof(out), "rev-parse main^{tree}");
+    git_out(f, tree, sizeof(tree), "rev-parse main~1^{tree}");
+    assert_string_equal(out, tree);
+    git_out(f, out, sizeof(out), "rev-parse main^");
+    assert_string_equal(out, c1);
     assert_fsck(f);
 }
 
@@ -771,7 +808,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_at_versions_and_unknown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_submit_from_callback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_follows_external_head, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_external_head, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_keeps_the_tree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_carries_git_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_and_close_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_stays_in_order_when_an_append_fails, setup,
