@@ -1482,7 +1482,7 @@ static char *run_report(int kind, const char *region, json_t **docs, json_t **hi
 /* What identifies child i of a report's cases; none may reach a report. */
 typedef struct {
     char pseudonym[32], full_name[96], birth_date[16], birth_date_ru[16], school[64],
-        address[64], id[80], uuid[40];
+        address[64], id[96], uuid[48];
 } child_secrets;
 
 static void secrets_of(int i, child_secrets *c)
