@@ -705,6 +705,18 @@ static int walk_checked(vctx *v, const char *since)
         rc = store_walk_since(v->s, since, collect_accepted, v);
     if (rc == 0 && since)
         rc = seed_key(v, since);
+    if (rc == 0 && since && v->has_in_force && v->nkeys) {
+        /* The journal is not signed: a line appended for a commit made
+         * behind kenes's back would pass it off as seen.  Its last line must
+         * be a commit kenes signed (a rotation is signed by the key before
+         * the one it puts in force, which allowed_signers still lists). */
+        unsigned char pk[SIGN_PUBKEY_BYTES];
+        char what[300];
+        const char *why;
+        if (signed_by(v, pk, what, sizeof(what), &why, since) < 0)
+            fault(v, since, "the history journal names it as seen, but kenes did not sign it",
+                  what);
+    }
     if (rc == 0)
         rc = store_walk_since(v->s, since, check_commit, v);
     v->waive = 0;

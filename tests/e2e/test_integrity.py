@@ -168,6 +168,34 @@ class Integrity(unittest.TestCase):
         s.start()
         self.assertEqual(s.stop(), 0)
 
+    def test_a_journal_line_does_not_pass_a_forged_commit_off_as_seen(self):
+        # The journal is not signed: a line appended for the forged commit
+        # (as kenes would write it, or as a foreign one) must not let serve
+        # skip judging it, nor let kenes sign on top of it.
+        s = self.s
+        forged = self.push_behind_the_server(self.fake_approval(), stage="approved")
+        t = int(git(s.docs_git, "log", "-1", "--format=%ct", forged).strip()) * 1000
+        last = json.loads(self.read(self.journal).splitlines()[-1])
+        for line in (dict(last, commit=forged, time=t, author="rev1", role="ministry-reviewer",
+                          action="approve", **{"from": "ministry-review", "to": "approved",
+                                               "approval": "2/2"}),
+                     {"commit": forged, "foreign": True}):
+            with open(self.journal) as f:
+                before = f.read()
+            with open(self.journal, "a") as f:
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+            count = commit_count(s.docs_git)
+            code = s.start(expect_fail=True)
+            self.assertEqual(code, 1, "serve started on a commit the journal passed off as seen")
+            log = s.read_log()
+            self.assertIn(forged, log)
+            self.assertIn("kenes did not sign it", log)
+            self.assertNotIn("listening", "".join(s.stdout_lines))
+            self.assertEqual(commit_count(s.docs_git), count)
+            s.stop()
+            with open(self.journal, "w") as f:
+                f.write(before)
+
     def test_several_commits_accepted_at_once(self):
         s = self.s
         first = self.push_behind_the_server("First edit behind the server")
