@@ -796,6 +796,23 @@ int verify_key_at_head(unsigned char key[32], int *has, const config *cfg, int r
     return rc;
 }
 
+/* kenes writes one ref, main.  Any other changes what git shows without a
+ * commit: refs/replace/ swaps an object for another (git show, git log and a
+ * mirror clone follow it, kenes does not), and other branches or tags are
+ * history kenes never judged. */
+static int other_ref(const char *name, void *payload)
+{
+    vctx *v = payload;
+    if (strcmp(name, "refs/heads/main") != 0) {
+        char line[600];
+        snprintf(line, sizeof(line), "%s: %.300s: a ref kenes did not write (git follows "
+                 "refs/replace/ instead of the objects kenes signed); remove it with git "
+                 "update-ref -d", v->repo, name);
+        general_fault(v, line);
+    }
+    return 0;
+}
+
 static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *name,
                        const char *sealed_type, int repo)
 {
@@ -814,6 +831,8 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
         return -1;
     }
     int rc = walk_checked(v, NULL);
+    if (rc == 0)
+        rc = git_reference_foreach_name(v->git, other_ref, v) < 0 ? -1 : 0;
     /* The history journal the server answers from must say what git says. */
     char journal[4096];
     server_journal_path(journal, sizeof(journal), cfg->data_dir, repo);

@@ -148,6 +148,27 @@ class Verify(unittest.TestCase):
                     os.path.join(mirror, "keys"))
         self.verify(mirror, 0)
 
+    def test_replace_ref(self):
+        # git replace swaps the approved plan's text for another in what git
+        # show and git log print (and a mirror clone carries it), while every
+        # signature still verifies: verify names any ref but main.
+        data = self.copy()
+        repo = os.path.join(data, "documents.git")
+        blob = git(repo, "rev-parse", "main:plan/KZ-11/2026.md").strip()
+        text = git(repo, "cat-file", "blob", blob)
+        p = subprocess.run(["git", "-C", repo, "hash-object", "-w", "--stdin"],
+                           input=text.replace("2026", "2027", 1), capture_output=True,
+                           text=True, check=True, timeout=120)
+        git(repo, "replace", blob, p.stdout.strip())
+        self.assertIn("2027", git(repo, "show", "main:plan/KZ-11/2026.md"))
+        out = self.verify(data, 1)
+        self.assertIn("documents.git: refs/replace/" + blob + ": a ref kenes did not write", out)
+        for repo_name in ("documents.git", "cases.git"):
+            git(os.path.join(data, repo_name), "branch", "other", "main")
+        out = self.verify(data, 1)
+        self.assertIn("documents.git: refs/heads/other: a ref kenes did not write", out)
+        self.assertIn("cases.git: refs/heads/other: a ref kenes did not write", out)
+
     # ---- signatures ----
 
     def test_unsigned_commit(self):
