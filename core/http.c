@@ -362,7 +362,7 @@ static int on_headers_complete(http_parser *p)
      * without a version is HTTP/0.9 to it, which has no headers to answer with. */
     if (p->http_major == 0 && p->http_minor == 9)
         return conn_fail(c, 400, "the request line has no HTTP version (HTTP/0.9 is not served)");
-    if (p->http_major != 1)
+    if (p->http_major != 1 || p->http_minor > 1)
         return conn_fail(c, 505, NULL);
     if (!target_ok(r->url.data, r->url.len))
         return conn_fail(c, 400, "request target is not UTF-8 or has control characters");

@@ -163,6 +163,8 @@ class Requests(ServerTest):
     def test_http_versions(self):
         """HTTP/9.9 is 505; a request line without a version (HTTP/0.9) is 400 and a close."""
         s = self.srv
+        status, _, _ = raw_request(s.port, b"GET /healthz HTTP/1.2\r\nHost: x\r\n\r\n")
+        self.assertEqual(status, 505)
         status, headers, body = raw_request(s.port, b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n")
         self.assertEqual(status, 505)
         self.assertEqual(json.loads(body)["error"]["code"], "http_version_not_supported")

@@ -969,7 +969,8 @@ static void test_http_version(void **state)
     roundtrip(c, "GET /old HTTP/1.0\r\n\r\n", 200, "GET /old  0\n");
     client_close(c);
     const char *unknown[] = {"GET /healthz HTTP/9.9\r\n\r\n", "GET / HTTP/2.0\r\n\r\n",
-                             "GET / HTTP/0.8\r\n\r\n", "GET / HTTP/3.1\r\nHost: x\r\n\r\n"};
+                             "GET / HTTP/0.8\r\n\r\n", "GET / HTTP/3.1\r\nHost: x\r\n\r\n",
+                             "GET / HTTP/1.2\r\n\r\n"};
     for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
         c = client_open(fx);
         send_str(c, unknown[i]);
