@@ -34,12 +34,28 @@ int note_seal(char **sealed, size_t *sealed_len, char **b64, vault *v, const cha
     if (!comment || !*comment)
         return KENES_EINVAL;
     json_t *j = json_pack("{s:s}", "comment", comment);
-    char *plain = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    if (!plain)
+    if (!text)
         return KENES_EINVAL; /* not UTF-8, or out of memory */
-    int rc = vault_seal(v, doc_id, plain, strlen(plain), sealed, sealed_len);
-    sodium_memzero(plain, strlen(plain));
+    /* Padded (ISO/IEC 7816-4, libsodium) to a whole number of blocks, so that
+     * the sealed note's size, which a copy of the repository shows, says
+     * only roughly how long the comment is. */
+    size_t len = strlen(text), padded = 0;
+    char *plain = malloc(len + NOTE_PAD_BLOCK);
+    int rc = plain ? 0 : KENES_ENOMEM;
+    if (rc == 0) {
+        memcpy(plain, text, len);
+        if (sodium_pad(&padded, (unsigned char *)plain, len, NOTE_PAD_BLOCK,
+                       len + NOTE_PAD_BLOCK) != 0)
+            rc = KENES_EINVAL;
+    }
+    sodium_memzero(text, len);
+    free(text);
+    if (rc == 0)
+        rc = vault_seal(v, doc_id, plain, padded, sealed, sealed_len);
+    if (plain)
+        sodium_memzero(plain, padded ? padded : len);
     free(plain);
     if (rc < 0)
         return rc;
@@ -71,7 +87,10 @@ int note_open(char **comment, vault *v, const char *doc_id, const char *b64)
     free(bin);
     if (rc < 0)
         return rc;
-    json_t *j = json_loadb(plain, plain_len, JSON_REJECT_DUPLICATES, NULL);
+    size_t unpadded;
+    if (sodium_unpad(&unpadded, (const unsigned char *)plain, plain_len, NOTE_PAD_BLOCK) != 0)
+        unpadded = plain_len; /* sealed before notes were padded */
+    json_t *j = json_loadb(plain, unpadded, JSON_REJECT_DUPLICATES, NULL);
     const char *c = json_string_value(json_object_get(j, "comment"));
     rc = c ? 0 : KENES_EINVAL;
     if (c && !(*comment = strdup(c)))

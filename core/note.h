@@ -25,6 +25,9 @@
 #include "store.h"
 #include "vault.h"
 
+/* A note is padded to a whole number of these bytes before it is sealed. */
+#define NOTE_PAD_BLOCK 256
+
 /* "<doc_id>.note"; KENES_EINVAL if it does not fit cap. */
 int note_path(char *out, size_t cap, const char *doc_id);
 

@@ -101,6 +101,38 @@ static void seal_and_open(void **state)
     assert_null(b64);
 }
 
+/* A copy of the repository shows a note's size: it says only how many
+ * blocks the comment fills, not how long it is. */
+static void size_says_little(void **state)
+{
+    fixture *f = *state;
+    char text[600];
+    size_t sizes[4];
+    const size_t lens[4] = {1, 4, 85, 200};
+    for (int i = 0; i < 4; i++) {
+        char *sealed, *b64, *back;
+        memset(text, 'x', lens[i]);
+        text[lens[i]] = '\0';
+        assert_int_equal(note_seal(&sealed, &sizes[i], &b64, f->v, CASE_A, text), 0);
+        assert_int_equal(note_open(&back, f->v, CASE_A, b64), 0);
+        assert_string_equal(back, text);
+        free(back);
+        free(sealed);
+        free(b64);
+    }
+    for (int i = 1; i < 4; i++)
+        assert_int_equal(sizes[i], sizes[0]);
+    /* One block more for a longer one. */
+    char *sealed, *b64;
+    size_t len;
+    memset(text, 'x', 300);
+    text[300] = '\0';
+    assert_int_equal(note_seal(&sealed, &len, &b64, f->v, CASE_A, text), 0);
+    assert_int_equal(len, sizes[0] + NOTE_PAD_BLOCK);
+    free(sealed);
+    free(b64);
+}
+
 /* A case file sealed with the same key is not a note; nor is junk. */
 static void only_notes_open(void **state)
 {
@@ -133,6 +165,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(seal_and_open, setup, teardown),
         cmocka_unit_test_setup_teardown(only_notes_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(size_says_little, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
