@@ -9,10 +9,12 @@
 #include "util.h"
 
 /* What holds a secret: the password hashes, the signing and case keys, the
- * sealed case files, the journals (who did what to which case, when) and the
- * session token hashes. */
+ * sealed case files, the journals (who did what to which case, when), the
+ * session token hashes, and the access log with its checkpoint (who read
+ * which case, when). */
 static const char *const private_paths[] = {"users.yaml", "keys", "cases.git", "index",
-                                            "sessions.json"};
+                                            "sessions.json", "access.log",
+                                            "access.log.checkpoint"};
 
 int modes_check_private(const char *data_dir, char *err, size_t errcap)
 {

@@ -206,7 +206,8 @@ class FileModes(Base):
         self.assertEqual(s.stop(), 0)
         for leaf, bad, fix in (("users.yaml", 0o640, "600"), ("sessions.json", 0o604, "600"),
                                ("keys", 0o711, "700"), ("cases.git", 0o755, "700"),
-                               ("index", 0o750, "700")):
+                               ("index", 0o750, "700"), ("access.log", 0o644, "600"),
+                               ("access.log.checkpoint", 0o640, "600")):
             path = os.path.join(s.data, leaf)
             good = mode(path)
             os.chmod(path, bad)
