@@ -25,6 +25,7 @@
 #include "modes.h"
 #include "region.h"
 #include "server.h"
+#include "sessions.h"
 #include "util.h"
 #include "verify.h"
 
@@ -165,6 +166,12 @@ static int cmd_user_change(const char *sub, int argc, char **argv)
                     : auth_users_set_disabled(path, o.name, strcmp(sub, "disable") == 0, err,
                                               sizeof(err));
     memset(password, 0, sizeof(password));
+    if (rc == 0 && strcmp(sub, "disable") == 0) {
+        /* A running server drops them itself; a stopped one would find them
+         * alive again if the user were enabled before it starts. */
+        server_path(path, sizeof(path), o.data, "sessions.json");
+        rc = sessions_drop_user(path, o.name, err, sizeof(err));
+    }
     if (rc < 0) {
         fprintf(stderr, "kenes: %s: %s\n", what, err);
         return rc == KENES_EINVAL ? EXIT_USAGE : EXIT_FAULT;

@@ -263,3 +263,42 @@ void sessions_writer_free(sessions_writer *w)
     free(w->path);
     free(w);
 }
+
+int sessions_drop_user(const char *path, const char *user, char *err, size_t errcap)
+{
+    if (access(path, F_OK) != 0)
+        return 0; /* no sessions kept */
+    map *table;
+    if (map_new(&table) < 0)
+        return KENES_ENOMEM;
+    int rc = sessions_read(table, path, err, errcap);
+    if (rc == KENES_EINVAL)
+        rc = 0; /* not a sessions file: the server drops it at start anyway */
+    size_t n = 0, dropped = 0;
+    char(*gone)[SESSION_KEY_CHARS] = NULL;
+    if (rc == 0 && (n = map_count(table)) > 0 && !(gone = calloc(n, sizeof(*gone))))
+        rc = KENES_ENOMEM;
+    map_iter it;
+    const char *k;
+    void *v;
+    map_iter_init(&it, table);
+    while (rc == 0 && map_iter_next(&it, &k, &v))
+        if (strcmp(((session *)v)->user, user) == 0)
+            snprintf(gone[dropped++], SESSION_KEY_CHARS, "%s", k);
+    for (size_t i = 0; i < dropped; i++)
+        session_free(map_remove(table, gone[i]));
+    char *text = NULL;
+    size_t len = 0;
+    if (rc == 0 && dropped && (rc = sessions_serialize(&text, &len, table)) == 0 &&
+        util_write_file_atomic(path, text, len, 0600) < 0) {
+        snprintf(err, errcap, "cannot write %.3000s", path);
+        rc = KENES_EIO;
+    }
+    free(text);
+    free(gone);
+    map_iter_init(&it, table);
+    while (map_iter_next(&it, &k, &v))
+        session_free(v);
+    map_free(table);
+    return rc;
+}

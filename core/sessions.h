@@ -51,6 +51,13 @@ int sessions_serialize(char **out, size_t *len, const map *table);
  * added then), KENES_ENOMEM. */
 int sessions_read(map *table, const char *path, char *err, size_t errcap);
 
+/* End every session of user in the file at path (the server stopped, or
+ * about to drop them itself): `kenes user disable` calls it, so that a user
+ * disabled and enabled again while the server is stopped is signed out as
+ * one disabled while it runs.  0 (also when there is no file), or negative
+ * with err set. */
+int sessions_drop_user(const char *path, const char *user, char *err, size_t errcap);
+
 typedef struct sessions_writer sessions_writer;
 
 int sessions_writer_new(sessions_writer **out, uv_loop_t *loop, const char *path);

@@ -93,6 +93,17 @@ class Sessions(Base):
         self.assertEqual(self.me(s, rev), 401, "a session outlived its password")
         self.assertEqual(self.me(s, aud), 200)
 
+        # So does a user disabled and enabled again while it is stopped.
+        aud2 = s.login("aud")
+        self.assertEqual(s.stop(), 0)
+        for sub in ("disable", "enable"):
+            code, out, err = run_cli("user", sub, "--data", s.data, "--name", "aud")
+            self.assertEqual(code, 0, err)
+        self.assertNotIn(b'"user":"aud"', read(path).replace(b" ", b""))
+        s.start()
+        self.assertEqual(self.me(s, aud), 401, "a session outlived its user's disabling")
+        self.assertEqual(self.me(s, aud2), 401, "a session outlived its user's disabling")
+
     def test_absolute_lifetime_whatever_the_use(self):
         # Idle time 10 hours, so only the lifetime (12 hours by default) ends the session.
         s = self.clocked_server("idle_timeout_seconds: 28800", "idle_timeout_seconds: 36000")
