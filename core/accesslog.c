@@ -107,6 +107,42 @@ int alog_open(access_log **out, uv_loop_t *loop, const char *path, char *err, si
     return 0;
 }
 
+int alog_cut_to(access_log *l, size_t lines)
+{
+    if (!alog_idle(l) || lines > l->lines)
+        return KENES_EINVAL;
+    char *text;
+    size_t len;
+    int rc = util_read_file(&text, &len, l->path);
+    if (rc < 0)
+        return KENES_EIO;
+    size_t end = 0, seen = 0, start = 0;
+    char head[65];
+    memcpy(head, ALOG_GENESIS, sizeof(head));
+    while (seen < lines && end < len) {
+        const char *nl = memchr(text + end, '\n', len - end);
+        if (!nl)
+            break;
+        start = end;
+        end = (size_t)(nl - text) + 1;
+        seen++;
+    }
+    if (seen < lines) {
+        free(text);
+        return KENES_EIO; /* the file changed under us */
+    }
+    if (lines)
+        line_hash(head, text + start, end - start);
+    free(text);
+    if (ftruncate(l->fd, (off_t)end) < 0 || fdatasync(l->fd) < 0)
+        return KENES_EIO;
+    l->size = (off_t)end;
+    l->lines = lines;
+    memcpy(l->prev, head, sizeof(head));
+    memcpy(l->durable, head, sizeof(head));
+    return 0;
+}
+
 void alog_close(access_log *l)
 {
     if (!l)

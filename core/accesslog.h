@@ -32,6 +32,11 @@ int alog_idle(const access_log *l);
  * On the loop, while no write job runs (start-up). */
 void alog_position(const access_log *l, size_t *lines, char head[65]);
 
+/* Cut the log back to its first `lines` lines (durably), for lines past
+ * the signed checkpoint at start-up.  Only while idle; 0, KENES_EINVAL or
+ * KENES_EIO. */
+int alog_cut_to(access_log *l, size_t lines);
+
 /* Called on the thread pool after each batch is fsynced, with the lines now
  * on disk and the last one's hash, before the batch's callbacks: the signed
  * checkpoint (checkpoint.h).  A negative return fails the batch as a failed

@@ -1,6 +1,7 @@
 #include "anchor.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,17 +153,30 @@ static void committed(const char *head, void *payload)
 
 /* What the last run signed must still be there: else the files were cut
  * back while the server was stopped, and a new checkpoint would sign that. */
-static int check_previous(const char *data_dir, store *const repos[CKPT_REPOS], char *err,
-                          size_t errcap)
+static int check_previous(size_t *signed_lines, const char *data_dir, access_log *alog,
+                          store *const repos[CKPT_REPOS], char *err, size_t errcap)
 {
     char path[4096], why[256];
     char *text = NULL;
     size_t len = 0, body = 0;
     ckpt_state st;
+    *signed_lines = SIZE_MAX;
     server_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT)
-        return 0; /* a data folder from before checkpoints, or a first start */
+    if (rc == -ENOENT) {
+        /* Every start writes one, so a log without it lost it: a new one
+         * would sign whatever the log holds now, a cut tail included. */
+        size_t lines;
+        char head[CKPT_HASH_HEX];
+        alog_position(alog, &lines, head);
+        if (lines == 0)
+            return 0; /* a first start */
+        snprintf(err, errcap, "%s is missing while access.log holds %zu lines: restore it from "
+                 "the backup of the data folder and run kenes verify --data DIR; a folder from "
+                 "before checkpoints is signed as it stands with kenes reindex --data DIR",
+                 CKPT_FILE, lines);
+        return KENES_ESTALE;
+    }
     if (rc < 0) {
         snprintf(err, errcap, "%.900s: cannot be read: %s", path, strerror(-rc));
         return KENES_EIO;
@@ -174,8 +188,9 @@ static int check_previous(const char *data_dir, store *const repos[CKPT_REPOS], 
                  why);
         return rc;
     }
-    const char *fix = "run kenes verify --data DIR; restore the files from a backup, or move "
-                      CKPT_FILE " aside to start on them as they are";
+    const char *fix = "run kenes verify --data DIR; restore the files from a backup, or, to "
+                      "start on them as they are, move " CKPT_FILE " aside and sign the log "
+                      "anew with kenes reindex --data DIR";
     const char *fix_heads = "run kenes verify --data DIR; restore the repository from a backup, "
                             "or, if the history was repaired on purpose, accept it with kenes "
                             "reindex --data DIR";
@@ -200,6 +215,7 @@ static int check_previous(const char *data_dir, store *const repos[CKPT_REPOS], 
             snprintf(err, errcap, "access.log: cannot be read");
         return rc;
     }
+    *signed_lines = st.lines;
     for (int r = 0; r < CKPT_REPOS; r++) {
         if (!st.heads[r][0] || !repos[r])
             continue;
@@ -220,9 +236,26 @@ int anchor_start(anchor **out, const char *data_dir, const signer *sig, access_l
     char path[4096];
     *out = NULL;
     err[0] = '\0';
-    int rc = check_previous(data_dir, repos, err, errcap);
+    size_t signed_lines;
+    int rc = check_previous(&signed_lines, data_dir, alog, repos, err, errcap);
     if (rc < 0)
         return rc;
+    /* Lines past the signed position were written but never answered for (a
+     * read waits for the checkpoint that covers its line), or were added by
+     * hand: either way no read they record was served. */
+    size_t lines;
+    char head[CKPT_HASH_HEX];
+    alog_position(alog, &lines, head);
+    if (signed_lines != SIZE_MAX && lines > signed_lines) {
+        if ((rc = alog_cut_to(alog, signed_lines)) < 0) {
+            snprintf(err, errcap, "access.log: cannot cut back the %zu lines after the signed "
+                     "checkpoint", lines - signed_lines);
+            return rc;
+        }
+        log_warn("access", "access.log: %zu line%s after the signed checkpoint (%zu) recorded no "
+                 "read that was answered; dropped", lines - signed_lines,
+                 lines - signed_lines == 1 ? "" : "s", signed_lines);
+    }
     anchor *a = calloc(1, sizeof(*a));
     if (!a) {
         snprintf(err, errcap, "out of memory");
@@ -297,17 +330,30 @@ int anchor_accept_heads(const char *data_dir, char *err, size_t errcap)
     signer *sig = NULL;
     server_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT)
-        return 0;
-    if (rc < 0) {
+    if (rc == -ENOENT) {
+        /* None yet (a folder from before checkpoints, or one lost): the
+         * operator accepts the log as it stands. */
+        char log_path[4096];
+        access_log *l = NULL;
+        memset(&st, 0, sizeof(st));
+        server_path(log_path, sizeof(log_path), data_dir, "access.log");
+        if (access(log_path, F_OK) != 0)
+            return 0; /* nothing to sign: serve makes the first at start */
+        if ((rc = alog_open(&l, NULL, log_path, err, errcap)) < 0)
+            return rc;
+        alog_position(l, &st.lines, st.log_head);
+        alog_close(l);
+        rc = 0;
+    } else if (rc < 0) {
         snprintf(err, errcap, "%.900s: cannot be read", path);
         return KENES_EIO;
-    }
-    rc = ckpt_parse(&st, &body, text, len, why, sizeof(why));
-    free(text);
-    if (rc < 0) {
-        snprintf(err, errcap, "%.900s: not a checkpoint kenes wrote (%s)", path, why);
-        return rc;
+    } else {
+        rc = ckpt_parse(&st, &body, text, len, why, sizeof(why));
+        free(text);
+        if (rc < 0) {
+            snprintf(err, errcap, "%.900s: not a checkpoint kenes wrote (%s)", path, why);
+            return rc;
+        }
     }
     server_path(keys, sizeof(keys), data_dir, "keys");
     if ((rc = sign_open(&sig, keys, why, sizeof(why))) < 0) {

@@ -170,10 +170,10 @@ static int rewrite(checkpoint *c, ckpt_state *next)
     size_t len = 0;
     next->time_ms = util_now_ms();
     int rc = ckpt_format(&text, &len, next, c->sig);
-    /* No fsync of the folder: after a crash the previous checkpoint, which
-     * the log and the heads still reach, is as good; it saves one of the
-     * two syncs each read would wait for. */
-    if (rc == 0 && (rc = util_replace_file(c->path, text, len, 0600)) < 0) {
+    /* The folder is synced too: at start, lines of the log past the
+     * checkpoint were never answered for and are cut back, which is only
+     * right if a checkpoint that was answered for cannot be lost. */
+    if (rc == 0 && (rc = util_write_file_atomic(c->path, text, len, 0600)) < 0) {
         log_error("access", "%s: cannot write the checkpoint: %s", c->path, strerror(-rc));
         rc = KENES_EIO;
     }

@@ -145,6 +145,55 @@ class Anchor(unittest.TestCase):
         out = self.assertFault(d, "access.log: missing, but cases.git commit")
         self.assertIn(CKPT + ": missing, though 3 commits carry Kenes-Access-Log", out)
 
+    def test_a_line_added_past_the_checkpoint_is_dropped_at_start(self):
+        # A read that never happened, chained correctly after the last line:
+        # past the signed position, so no answer waited for it.
+        d = self.copy("added")
+        p = os.path.join(d, "access.log")
+        lines = read_lines(p)
+        e = json.loads(lines[-1])
+        e.update(prev=hashlib.sha256(lines[-1].encode()).hexdigest(), user="chair15",
+                 role="commission-chair")
+        forged = json.dumps(e, ensure_ascii=False, separators=(",", ":"))
+        write_lines(p, lines + [forged])
+        s = Server(data=d, users=[])
+        try:
+            before = counts(d)
+            s.start()
+            self.assertIn("1 line after the signed checkpoint (16) recorded no read that was "
+                          "answered; dropped", s.read_log())
+            self.assertEqual(s.stop(), 0)
+            self.assertEqual(read_lines(p), lines)
+            self.assertEqual(counts(d), before)
+            code, out, err = verify(d)
+            self.assertEqual(code, 0, out + err)
+        finally:
+            s.cleanup()
+
+    def test_a_missing_checkpoint_stops_serve(self):
+        # Cut the reads after the last commit, and the checkpoint that
+        # records them: a start must not sign the cut log as its own.
+        d = self.copy("cut-and-rm")
+        p = os.path.join(d, "access.log")
+        write_lines(p, read_lines(p)[:12])
+        os.unlink(os.path.join(d, CKPT))
+        s = Server(data=d, users=[])
+        try:
+            before = counts(d)
+            self.assertEqual(s.start(expect_fail=True), 1)
+            self.assertIn(CKPT + " is missing while access.log holds 12 lines", s.read_log())
+            self.assertFalse(os.path.exists(os.path.join(d, CKPT)))
+            self.assertEqual(counts(d), before)
+            self.assertFault(d, CKPT + ": missing, though")
+            # An operator who accepts the log as it stands signs it with reindex.
+            code, out, err = run_cli("reindex", "--data", d)
+            self.assertEqual(code, 0, out + err)
+            self.assertTrue(os.path.exists(os.path.join(d, CKPT)))
+            s.start()
+            self.assertEqual(s.stop(), 0)
+        finally:
+            s.cleanup()
+
     def test_a_rolled_back_main_is_found(self):
         d = self.copy("rollback")
         cases = os.path.join(d, "cases.git")
