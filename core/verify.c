@@ -24,6 +24,32 @@
 #include "vault.h"
 #include "workflow.h"
 
+/* The keys a repository's history put in force, in order: the first good
+ * signature's, then each rotation's.  Both repositories are signed by one
+ * server, so each one's first key must be one the other had in force. */
+#define VERIFY_CHAIN_MAX 64
+typedef struct vchain {
+    unsigned char keys[VERIFY_CHAIN_MAX][SIGN_PUBKEY_BYTES];
+    size_t n;
+    char first_commit[STORE_OID_HEX]; /* signed by keys[0] */
+} vchain;
+
+static int chain_has(const vchain *c, const unsigned char pk[SIGN_PUBKEY_BYTES])
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (memcmp(c->keys[i], pk, SIGN_PUBKEY_BYTES) == 0)
+            return 1;
+    return 0;
+}
+
+static void chain_add(vchain *c, const unsigned char pk[SIGN_PUBKEY_BYTES], const char *commit)
+{
+    if (c->n == 0 && commit)
+        snprintf(c->first_commit, sizeof(c->first_commit), "%s", commit);
+    if (c->n < VERIFY_CHAIN_MAX && !chain_has(c, pk))
+        memcpy(c->keys[c->n++], pk, SIGN_PUBKEY_BYTES);
+}
+
 /* What verify knows of one document so far. */
 typedef struct vdoc {
     char *stage;
@@ -58,6 +84,7 @@ typedef struct vctx {
     unsigned char in_force[SIGN_PUBKEY_BYTES];
     int has_in_force;
     verify_finding *finding; /* set: record the first fault there, print nothing */
+    vchain chain;            /* of the repository being walked */
     char last_faulty[STORE_OID_HEX];
 } vctx;
 
@@ -254,6 +281,7 @@ static int check_signature(vctx *v, const char *commit)
     if (!v->has_in_force) {
         memcpy(v->in_force, pk, SIGN_PUBKEY_BYTES);
         v->has_in_force = 1;
+        chain_add(&v->chain, pk, commit);
     }
     return 1;
 }
@@ -298,8 +326,10 @@ static void check_admin(vctx *v, const store_commit_info *c, const msg_parsed *m
         unsigned char pk[SIGN_PUBKEY_BYTES];
         if (rotation_key(pk, c->message) < 0)
             fault(v, c->commit, "a key rotation without one Kenes-Key: ssh-ed25519 line", NULL);
-        else if (good_sig)
+        else if (good_sig) {
             memcpy(v->in_force, pk, SIGN_PUBKEY_BYTES);
+            chain_add(&v->chain, pk, NULL);
+        }
     } else {
         char **list = NULL;
         size_t n = 0;
@@ -822,6 +852,7 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
     v->repo = name;
     v->git = NULL;
     v->docs = NULL;
+    memset(&v->chain, 0, sizeof(v->chain));
     unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
     if (map_new(&v->docs) < 0 || git_repository_open_ext(&v->git, path, flags, NULL) < 0 ||
         store_open(&v->s, loop, path, "kenes", "kenes@localhost") < 0) {
@@ -872,11 +903,32 @@ int verify_run_pinned(const config *cfg, const anchor_pins *pins)
         rc = load_keys(&v, &keys, cfg->data_dir);
     /* Sealed files in cases.git are of the one type that lives there. */
     const char *case_type = sealed_type_of(plugins);
+    vchain *docs_chain = malloc(sizeof(vchain));
+    if (rc == 0 && !docs_chain)
+        rc = KENES_ENOMEM;
     if (rc == 0)
         rc = verify_repo(&v, &loop, cfg, "documents.git", NULL, REPO_DOCUMENTS);
+    if (rc == 0)
+        *docs_chain = v.chain;
     server_path(path, sizeof(path), cfg->data_dir, "cases.git");
-    if (rc == 0 && access(path, F_OK) == 0)
+    if (rc == 0 && access(path, F_OK) == 0) {
         rc = verify_repo(&v, &loop, cfg, "cases.git", case_type, REPO_CASES);
+        /* A repository that had no commit yet must not start a key chain of
+         * its own with any key allowed_signers happens to list. */
+        if (rc == 0 && docs_chain->n && v.chain.n) {
+            const vchain *pair[2][2] = {{docs_chain, &v.chain}, {&v.chain, docs_chain}};
+            const char *names[2] = {"documents.git", "cases.git"};
+            for (int i = 0; i < 2; i++)
+                if (!chain_has(pair[i][1], pair[i][0]->keys[0])) {
+                    v.repo = names[i];
+                    fault(&v, pair[i][0]->first_commit,
+                          "its first signature is by a key the other repository never had in "
+                          "force (both are signed by one server)",
+                          NULL);
+                }
+        }
+    }
+    free(docs_chain);
     /* The access log: its hash chain (a removed or altered line breaks it),
      * and the positions the commits, the checkpoint and the auditor vouch
      * for (a cut tail or a recomputed chain misses them). */

@@ -358,6 +358,43 @@ class Integrity(unittest.TestCase):
         line = self.refused_start(forged)
         self.assertIn("no key rotation introduced", line)
 
+    def test_key_added_by_hand_cannot_start_an_empty_repository(self):
+        # cases.git has no commit yet: its first signature must still be by a
+        # key the server's chain knows, not by any key allowed_signers lists.
+        s = self.s
+        self.assertEqual(commit_count(s.cases_git), 0)
+        key = os.path.join(s.tmp, "id_first")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True,
+                       capture_output=True, timeout=120)
+        pub = self.read(key + ".pub").split()
+        with open(os.path.join(s.data, "allowed_signers"), "a") as f:
+            f.write(f'kenes@localhost namespaces="git" {pub[0]} {pub[1]}\n')
+        clone = os.path.join(s.tmp, "cases-clone")
+        subprocess.run(["git", "init", "-q", "-b", "main", clone], check=True,
+                       capture_output=True, timeout=120)
+        cid = "case/KZ-11/11111111-2222-4333-8444-555555555555"
+        os.makedirs(os.path.join(clone, "case", "KZ-11"))
+        with open(os.path.join(clone, cid + ".md"), "w") as f:
+            f.write(f"---\nid: {cid}\ntype: case-review\nregion: KZ-11\nstage: registered\n"
+                    "---\nnot sealed\n")
+        env = dict(os.environ, GIT_AUTHOR_NAME="off11", GIT_AUTHOR_EMAIL="off11@users.kenes",
+                   GIT_COMMITTER_NAME="kenes", GIT_COMMITTER_EMAIL="kenes@localhost")
+        subprocess.run(["git", "-C", clone, "add", "."], check=True, capture_output=True,
+                       timeout=120)
+        subprocess.run(["git", "-C", clone, "-c", "gpg.format=ssh", "-c",
+                        "user.signingkey=" + key, "commit", "-S", "-q", "-m",
+                        f"Create case review KZ-11\n\nKenes-Document: {cid}\n"
+                        "Kenes-Action: create\nKenes-Stage: registered\n"
+                        "Kenes-Role: regional-official\n"], check=True, env=env,
+                       capture_output=True, timeout=120)
+        subprocess.run(["git", "-C", clone, "push", "-q", s.cases_git, "main:main"], check=True,
+                       capture_output=True, timeout=120)
+        forged = git(s.cases_git, "rev-parse", "main").strip()
+        code, out, err = run_cli("verify", "--data", s.data)
+        self.assertEqual(code, 1, out + err)
+        self.assertIn(f"cases.git: commit {forged}: its first signature is by a key the other "
+                      "repository never had in force", out)
+
 
 class LegacyDataFolder(unittest.TestCase):
     """A data folder from before signed commits (no key, unsigned commits):
