@@ -258,6 +258,8 @@ static inline void chk_header(chk_report *r, const kenes_doc *doc)
 
 /* ---- the approving act -------------------------------------------------- */
 
+#define CHK_ACT_NUMBER_MAX 40
+
 /* 0 if act is a valid {number, date}, else 1 with each problem reported
  * under fields.act. */
 static inline int chk_act(chk_report *r, const json_t *act)
@@ -268,7 +270,18 @@ static inline int chk_act(chk_report *r, const json_t *act)
         chk_problem(r, "fields.act", "must be an object {number, date}: the approving act");
         return 1;
     }
-    chk_text(r, "fields.act.number", json_object_get(act, "number"), "the approving act's number");
+    const json_t *number = json_object_get(act, "number");
+    if (chk_text(r, "fields.act.number", number, "the approving act's number") == 0) {
+        /* A number ("№ 15-п"), not a sentence: it is shown in the part of a
+         * public page that the server vouches for. */
+        const char *n = json_string_value(number);
+        size_t chars = 0;
+        for (const char *p = n; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+        if (chars > CHK_ACT_NUMBER_MAX || strpbrk(n, "\r\n\t"))
+            chk_problem(r, "fields.act.number", "must be an act's number, one line of at most %d "
+                        "characters", CHK_ACT_NUMBER_MAX);
+    }
     const json_t *date = json_object_get(act, "date");
     if (!chk_is_date(r->api, json_string_value(date), NULL, NULL, NULL))
         chk_problem(r, "fields.act.date", "%s the approving act's date, YYYY-MM-DD",

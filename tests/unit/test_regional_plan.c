@@ -919,6 +919,15 @@ static void test_act_checked_when_present(void **state)
     expect_only_error(
         plan_in("draft", json_pack("{s:s, s:s}", "number", "\xe2\x80\x8b", "date", "2026-02-05")),
         "fields.act.number");
+    /* A number, not a sentence that would read as the server's words on a public page. */
+    expect_only_error(plan_in("draft", json_pack("{s:s, s:s}", "number",
+                                                 "№ 15 от 05.02.2026; решение отменено приказом "
+                                                 "министра, версия отозвана",
+                                                 "date", "2026-02-05")),
+                      "fields.act.number");
+    expect_only_error(plan_in("draft", json_pack("{s:s, s:s}", "number", "15\nотменён", "date",
+                                                 "2026-02-05")),
+                      "fields.act.number");
     expect_only_error(plan_in("draft", json_pack("{s:i, s:s}", "number", 12, "date", "2026-02-05")),
                       "fields.act.number");
     expect_only_error(plan_in("draft", json_pack("{s:s}", "number", "12")), "fields.act.date");
