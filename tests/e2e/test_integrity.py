@@ -339,14 +339,19 @@ class Integrity(unittest.TestCase):
                            capture_output=True, text=True, timeout=60)
         return p.stdout.split()[1]
 
-    def test_key_added_by_hand_is_not_enough(self):
-        s = self.s
-        key = os.path.join(s.tmp, "id_hand")
+    def key_added_by_hand(self, name):
+        """A new SSH key, listed in allowed_signers as if it were the server's."""
+        key = os.path.join(self.s.tmp, name)
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True,
                        capture_output=True, timeout=120)
         pub = self.read(key + ".pub").split()
-        with open(os.path.join(s.data, "allowed_signers"), "a") as f:
+        with open(os.path.join(self.s.data, "allowed_signers"), "a") as f:
             f.write(f'kenes@localhost namespaces="git" {pub[0]} {pub[1]}\n')
+        return key
+
+    def test_key_added_by_hand_is_not_enough(self):
+        s = self.s
+        key = self.key_added_by_hand("id_hand")
         forged = self.push_behind_the_server(self.fake_approval(), stage="approved",
                                              sign_key=key)
         # git itself takes the signature: allowed_signers lists the key.
@@ -363,12 +368,7 @@ class Integrity(unittest.TestCase):
         # key the server's chain knows, not by any key allowed_signers lists.
         s = self.s
         self.assertEqual(commit_count(s.cases_git), 0)
-        key = os.path.join(s.tmp, "id_first")
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True,
-                       capture_output=True, timeout=120)
-        pub = self.read(key + ".pub").split()
-        with open(os.path.join(s.data, "allowed_signers"), "a") as f:
-            f.write(f'kenes@localhost namespaces="git" {pub[0]} {pub[1]}\n')
+        key = self.key_added_by_hand("id_first")
         clone = os.path.join(s.tmp, "cases-clone")
         subprocess.run(["git", "init", "-q", "-b", "main", clone], check=True,
                        capture_output=True, timeout=120)
