@@ -807,8 +807,10 @@ static void test_idle_timeout(void **state)
     assert_int_equal(client_eof(c), 1);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    /* Never before the idle timeout.  No upper bound: how late the close
+     * comes says more about the machine's load than about the server, and a
+     * server that never closed would fail client_eof(). */
     assert_true(ms >= 200);
-    assert_true(ms < 3000);
     client_close(c);
 
     /* A half-sent request is no reason to stay either. */
@@ -906,8 +908,9 @@ static void test_request_timeout(void **state)
     expect_error(c, 408, "request_timeout");
     assert_int_equal(client_eof(c), 1);
     long ms = ms_since(&t0);
+    /* Never before the request timeout (a loaded machine may answer late:
+     * the 408 itself, instead of an idle close, is what shows the deadline). */
     assert_true(ms >= 900);
-    assert_true(ms < 2500);
     client_close(c);
     assert_int_equal(atomic_load(&fx->handled), 0);
 
