@@ -530,36 +530,23 @@ static void sessions_trim_user(auth *a, const char *user)
     }
 }
 
-/* Drop the sessions that must end (session_user); the number dropped.
- * Keys are collected first: removing while iterating is not something map.h
- * promises. */
+typedef struct prune_ctx {
+    const auth *a;
+    int64_t now;
+} prune_ctx;
+
+static int session_ended(const session *s, void *payload)
+{
+    const prune_ctx *p = payload;
+    return !session_user(p->a, s, p->now);
+}
+
+/* Drop the sessions that must end (session_user); the number dropped. */
 static size_t sessions_prune(auth *a)
 {
-    int64_t now = util_now_ms();
-    char(*stale)[SESSION_KEY_CHARS] = NULL;
-    size_t n = 0, cap = 0;
-    map_iter it;
-    const char *k;
-    void *v;
-    map_iter_init(&it, a->sessions);
-    while (map_iter_next(&it, &k, &v)) {
-        if (session_user(a, v, now))
-            continue;
-        if (n == cap) {
-            size_t c = cap ? cap * 2 : 16;
-            void *grown = realloc(stale, c * sizeof(*stale));
-            if (!grown)
-                break; /* the rest goes next time */
-            stale = grown;
-            cap = c;
-        }
-        snprintf(stale[n++], sizeof(*stale), "%s", k);
-    }
-    for (size_t i = 0; i < n; i++) {
-        session_free(map_remove(a->sessions, stale[i]));
-    }
-    free(stale);
-    return n;
+    prune_ctx p = {a, util_now_ms()};
+    int all;
+    return sessions_remove_if(a->sessions, session_ended, &p, &all);
 }
 
 int auth_reload(auth *a)
@@ -719,15 +706,7 @@ void auth_close(auth *a)
             sessions_writer_write_now(a->writer, text, len);
     }
     sessions_writer_free(a->writer);
-    if (a->sessions) {
-        map_iter it;
-        const char *k;
-        void *v;
-        map_iter_init(&it, a->sessions);
-        while (map_iter_next(&it, &k, &v))
-            session_free(v);
-        map_free(a->sessions);
-    }
+    sessions_table_free(a->sessions);
     throttle_free(a->by_user);
     throttle_free(a->by_addr);
     hasher_free(a->hasher);

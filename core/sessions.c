@@ -264,6 +264,57 @@ void sessions_writer_free(sessions_writer *w)
     free(w);
 }
 
+/* Keys are collected first: removing while iterating is not something map.h
+ * promises. */
+size_t sessions_remove_if(map *table, int (*ends)(const session *s, void *payload),
+                          void *payload, int *all)
+{
+    char(*gone)[SESSION_KEY_CHARS] = NULL;
+    size_t n = 0, cap = 0;
+    map_iter it;
+    const char *k;
+    void *v;
+    *all = 1;
+    map_iter_init(&it, table);
+    while (map_iter_next(&it, &k, &v)) {
+        if (!ends(v, payload))
+            continue;
+        if (n == cap) {
+            size_t c = cap ? cap * 2 : 16;
+            void *grown = realloc(gone, c * sizeof(*gone));
+            if (!grown) {
+                *all = 0; /* the rest goes next time */
+                break;
+            }
+            gone = grown;
+            cap = c;
+        }
+        snprintf(gone[n++], sizeof(*gone), "%s", k);
+    }
+    for (size_t i = 0; i < n; i++)
+        session_free(map_remove(table, gone[i]));
+    free(gone);
+    return n;
+}
+
+void sessions_table_free(map *table)
+{
+    if (!table)
+        return;
+    map_iter it;
+    const char *k;
+    void *v;
+    map_iter_init(&it, table);
+    while (map_iter_next(&it, &k, &v))
+        session_free(v);
+    map_free(table);
+}
+
+static int of_user(const session *s, void *payload)
+{
+    return strcmp(s->user, payload) == 0;
+}
+
 int sessions_drop_user(const char *path, const char *user, char *err, size_t errcap)
 {
     if (access(path, F_OK) != 0)
@@ -274,19 +325,10 @@ int sessions_drop_user(const char *path, const char *user, char *err, size_t err
     int rc = sessions_read(table, path, err, errcap);
     if (rc == KENES_EINVAL)
         rc = 0; /* not a sessions file: the server drops it at start anyway */
-    size_t n = 0, dropped = 0;
-    char(*gone)[SESSION_KEY_CHARS] = NULL;
-    if (rc == 0 && (n = map_count(table)) > 0 && !(gone = calloc(n, sizeof(*gone))))
+    int all = 1;
+    size_t dropped = rc == 0 ? sessions_remove_if(table, of_user, (void *)user, &all) : 0;
+    if (!all)
         rc = KENES_ENOMEM;
-    map_iter it;
-    const char *k;
-    void *v;
-    map_iter_init(&it, table);
-    while (rc == 0 && map_iter_next(&it, &k, &v))
-        if (strcmp(((session *)v)->user, user) == 0)
-            snprintf(gone[dropped++], SESSION_KEY_CHARS, "%s", k);
-    for (size_t i = 0; i < dropped; i++)
-        session_free(map_remove(table, gone[i]));
     char *text = NULL;
     size_t len = 0;
     if (rc == 0 && dropped && (rc = sessions_serialize(&text, &len, table)) == 0 &&
@@ -295,10 +337,6 @@ int sessions_drop_user(const char *path, const char *user, char *err, size_t err
         rc = KENES_EIO;
     }
     free(text);
-    free(gone);
-    map_iter_init(&it, table);
-    while (map_iter_next(&it, &k, &v))
-        session_free(v);
-    map_free(table);
+    sessions_table_free(table);
     return rc;
 }

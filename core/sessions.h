@@ -51,6 +51,14 @@ int sessions_serialize(char **out, size_t *len, const map *table);
  * added then), KENES_ENOMEM. */
 int sessions_read(map *table, const char *path, char *err, size_t errcap);
 
+/* Remove and free the sessions of table (token key -> session *) for which
+ * ends(s, payload) is 1; how many.  Out of memory, some may stay (*all 0):
+ * the next pass takes them. */
+size_t sessions_remove_if(map *table, int (*ends)(const session *s, void *payload),
+                          void *payload, int *all);
+/* Every session of table, and table.  NULL is a no-op. */
+void sessions_table_free(map *table);
+
 /* End every session of user in the file at path (the server stopped, or
  * about to drop them itself): `kenes user disable` calls it, so that a user
  * disabled and enabled again while the server is stopped is signed out as
