@@ -1729,9 +1729,10 @@ static void test_report_a_closed_month_never_changes(void **state)
     json_t *docs[11], *hist[11];
     size_t n = counted_cases(docs, hist);
     char *md = run_report(KENES_REPORT_CASES, NULL, docs, hist, n);
-    char *published = malloc(strlen(md) + 64);
+    size_t cap = strlen(md) + 64;
+    char *published = malloc(cap);
     assert_non_null(published);
-    sprintf(published, "# Рассмотрение дел\n\n%s", md); /* the core's title before it */
+    snprintf(published, cap, "# Рассмотрение дел\n\n%s", md); /* the core's title before it */
     char *feb = month_section(md, "2026-02");
     assert_non_null(feb);
 
