@@ -32,10 +32,12 @@ void anchor_free(anchor *a);
 checkpoint *anchor_checkpoint(anchor *a);
 
 /* kenes reindex, after a history repaired on purpose: sign the checkpoint
- * anew with main's present heads, keeping its position of the access log
- * (a cut log stays a fault).  Needs DATA/keys/signing.key.  Nothing to do
- * without a checkpoint.  0, or negative with the why in err. */
-int anchor_accept_heads(const char *data_dir, char *err, size_t errcap);
+ * anew with main's present heads (as the caller read them, store_head: ""
+ * for none), keeping its position of the access log (a cut log stays a
+ * fault), or, without a checkpoint, the log as it stands.  Needs
+ * DATA/keys/signing.key.  0, or negative with the why in err. */
+int anchor_accept_heads(const char *data_dir, const char heads[CKPT_REPOS][CKPT_OID_HEX],
+                        char *err, size_t errcap);
 
 /* ---- verify ---- */
 

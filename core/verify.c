@@ -974,6 +974,7 @@ int verify_reindex(const config *cfg)
     }
     uv_loop_init(&loop);
     int rc = 0;
+    char heads[CKPT_REPOS][CKPT_OID_HEX] = {"", ""};
     for (int r = 0; r < 2 && rc == 0; r++) {
         char path[4096], journal[4096], err[1024];
         store *s;
@@ -1003,6 +1004,10 @@ int verify_reindex(const config *cfg)
         }
         if (rc == 0)
             rc = journal_rebuild(s, journal, &commits, err, sizeof(err));
+        if (rc == 0 && store_head(s, heads[r]) < 0) {
+            snprintf(err, sizeof(err), "%s: cannot read main's head", server_repo_names[r]);
+            rc = KENES_EIO;
+        }
         store_close(s);
         if (rc < 0)
             fprintf(stderr, "kenes: reindex: %s\n", err);
@@ -1011,7 +1016,7 @@ int verify_reindex(const config *cfg)
     }
     /* Accepting the history as it is includes the heads the checkpoint vouches for. */
     char err[1024];
-    if (rc == 0 && (rc = anchor_accept_heads(cfg->data_dir, err, sizeof(err))) < 0)
+    if (rc == 0 && (rc = anchor_accept_heads(cfg->data_dir, heads, err, sizeof(err))) < 0)
         fprintf(stderr, "kenes: reindex: %s\n", err);
     uv_loop_close(&loop);
     wf_set_free(workflows);
