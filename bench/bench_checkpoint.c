@@ -12,9 +12,9 @@
  *
  * Build (no CMake target), from the source tree, after a build in build/:
  *
- *   gcc -O2 -Icore -Icore/include bench/bench_checkpoint.c build/libkenes_checkpoint.a \
- *       build/libkenes_sign.a build/libkenes_util.a \
- *       $(pkg-config --libs libsodium libuv yaml-0.1 jansson) -o build/bench_checkpoint
+ *   gcc -O2 -Icore -Icore/include bench/bench_checkpoint.c build/core/audit/libkenes_audit.a \
+ *       build/core/storage/libkenes_storage.a build/core/base/libkenes_base.a \
+ *       $(pkg-config --libs libsodium libuv yaml-0.1 jansson libgit2) -o build/bench_checkpoint
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "sign.h"
+#include "audit/checkpoint.h"
+#include "storage/sign.h"
 
 static double now_ms(void)
 {

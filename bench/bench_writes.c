@@ -506,7 +506,7 @@ static void raw_message(char *buf, size_t cap, int p, int s)
         names[a], stage);
 }
 
-/* One commit, as the server's writer makes it (core/store.c commit_one). */
+/* One commit, as the server's writer makes it (core/storage/store.c commit_one). */
 static void raw_commit(git_repository *repo, const char *path, const char *content, size_t len,
                        const char *message)
 {

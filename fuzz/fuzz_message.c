@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "message.h"
+#include "storage/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kapi.h"
-#include "plugin.h"
-#include "region.h"
-#include "util.h"
+#include "plugin/kapi.h"
+#include "plugin/loader.h"
+#include "plugin/region.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

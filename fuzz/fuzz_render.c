@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "kenes/plugin.h"
-#include "render.h"
+#include "publish/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

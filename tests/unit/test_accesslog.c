@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "accesslog.h"
-#include "util.h"
+#include "audit/accesslog.h"
+#include "base/util.h"
 
 static char dir[64], path[128];
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "auth.h"
-#include "sessions.h"
+#include "auth/auth.h"
+#include "auth/sessions.h"
 #include "kenes/plugin.h"
 
 static char dir[64], users[128], sessions[128];

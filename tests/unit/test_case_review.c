@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "kapi.h"
-#include "plugin.h"
-#include "region.h"
+#include "plugin/kapi.h"
+#include "plugin/loader.h"
+#include "plugin/region.h"
 
 #define CASE_REVIEW KENES_PLUGIN_BUILD_DIR "/case-review.so"
 #define REGIONS KENES_SOURCE_DIR "/content/regions.yaml"

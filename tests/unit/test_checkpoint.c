@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "accesslog.h"
-#include "checkpoint.h"
+#include "audit/accesslog.h"
+#include "audit/checkpoint.h"
 #include "kenes/plugin.h"
-#include "sign.h"
-#include "util.h"
+#include "storage/sign.h"
+#include "base/util.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define HASH_B "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kapi.h"
-#include "plugin.h"
-#include "region.h"
+#include "plugin/kapi.h"
+#include "plugin/loader.h"
+#include "plugin/region.h"
 
 #define COMMISSION_ROSTER KENES_PLUGIN_BUILD_DIR "/commission-roster.so"
 #define REGIONS KENES_SOURCE_DIR "/content/regions.yaml"

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kapi.h"
-#include "plugin.h"
+#include "plugin/kapi.h"
+#include "plugin/loader.h"
 
 #define COMMON KENES_PLUGIN_BUILD_DIR "/common.so"
 #define REGIONAL_PLAN KENES_PLUGIN_BUILD_DIR "/regional-plan.so"

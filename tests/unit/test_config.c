@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "base/config.h"
 #include "kenes/plugin.h"
 
 static char dir[64];

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "doc.h"
+#include "storage/docfile.h"
 #include "kenes/plugin.h"
 
 /* Serialise, parse back, and demand the same JSON.  Returns the text

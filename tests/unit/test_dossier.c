@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "dossier.h"
+#include "publish/dossier.h"
 #include "kenes/plugin.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,5 +1,5 @@
 /*
- * core/fold.c: text as it is compared (NFKC, case folding, words), the
+ * core/plugin/fold.c: text as it is compared (NFKC, case folding, words), the
  * function plugins get as kenes_api.text_fold.
  */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "fold.h"
+#include "plugin/fold.h"
 #include "kenes/plugin.h"
 
 static void expect_fold(const char *in, unsigned flags, const char *want)

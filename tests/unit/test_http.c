@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "http.h"
+#include "http/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "index.h"
+#include "storage/index.h"
 #include "kenes/plugin.h"
 
 static void add_versions_and_list(void **state)

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "map.h"
+#include "base/map.h"
 
 static void set_get_remove_many(void **state)
 {

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <git2.h>
 
-#include "message.h"
+#include "storage/message.h"
 
 static void compose_transition(void **state)
 {

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 
 #include "kenes/plugin.h"
-#include "note.h"
-#include "vault.h"
+#include "storage/note.h"
+#include "storage/vault.h"
 
 #define CASE_A "case/KZ-11/0001"
 #define CASE_B "case/KZ-11/0002"

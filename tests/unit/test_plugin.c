@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kapi.h"
-#include "plugin.h"
+#include "plugin/kapi.h"
+#include "plugin/loader.h"
 
 #define FIXTURE(name) KENES_TEST_PLUGIN_DIR "/" name ".so"
 #define REGIONAL_PLAN KENES_PLUGIN_BUILD_DIR "/regional-plan.so"

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "kenes/plugin.h"
-#include "quorum.h"
+#include "docs/quorum.h"
 
 /* The regional plan's workflow, as far as four eyes reads it. */
 static wf_stage stages[] = {

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kapi.h"
-#include "plugin.h"
-#include "region.h"
+#include "plugin/kapi.h"
+#include "plugin/loader.h"
+#include "plugin/region.h"
 
 #define REGIONAL_PLAN KENES_PLUGIN_BUILD_DIR "/regional-plan.so"
 #define REGIONS KENES_SOURCE_DIR "/content/regions.yaml"

@@ -15,9 +15,9 @@
 #include <zip.h>
 
 #include "kenes/plugin.h"
-#include "render.h"
-#include "util.h"
-#include "zipbuf.h"
+#include "publish/render.h"
+#include "base/util.h"
+#include "publish/zipbuf.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
-#include "sign.h"
-#include "store.h"
-#include "util.h"
+#include "storage/sign.h"
+#include "storage/store.h"
+#include "base/util.h"
 
 #define PRINCIPAL "kenes@localhost"
 /* Every OpenSSH Ed25519 public key blob starts with these base64 digits:

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
-#include "store.h"
-#include "util.h"
+#include "storage/store.h"
+#include "base/util.h"
 
 #define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
 

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "throttle.h"
+#include "auth/throttle.h"
 
 static void limit_and_window(void **state)
 {

@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static void utf8_accepts_well_formed(void **state)
 {

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
-#include "util.h"
-#include "vault.h"
+#include "base/util.h"
+#include "storage/vault.h"
 
 #define CASE_A "case/KZ-ALM/0001"
 #define CASE_B "case/KZ-AST/0002"

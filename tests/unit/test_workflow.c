@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflow.h"
+#include "docs/workflow.h"
 
 #define WF_DIR KENES_TEST_DATA_DIR "/workflows/"
 

@@ -47,7 +47,12 @@ enum {
     KENES_EFORBIDDEN = -10,
     KENES_ESTALE = -11,     /* If-Match does not name the latest version */
     KENES_ETOOBIG = -12,
-    KENES_EPLUGIN = -13     /* a plugin misbehaved */
+    KENES_EPLUGIN = -13,    /* a plugin misbehaved */
+    KENES_EPRECONDITION = -14, /* the request must name the version it changes */
+    KENES_EGONE = -15,      /* it existed and was erased */
+    KENES_EBUSY = -16,      /* a limit is reached; try again later */
+    KENES_ECONFLICT = -17,  /* the request contradicts what is recorded */
+    KENES_EUNAUTHORIZED = -18 /* no valid credentials */
 };
 
 enum { KENES_LOG_DEBUG = 0, KENES_LOG_INFO = 1, KENES_LOG_WARN = 2, KENES_LOG_ERROR = 3 };

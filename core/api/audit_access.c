@@ -1,0 +1,110 @@
+/*
+ * GET /api/v1/audit/access?document=&user=&since=&until=
+ * The access log for auditors, read on the thread pool (it only grows).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/anchor.h"
+#include "api/api.h"
+#include "base/util.h"
+
+#define AUDIT_MAX_EVENTS 1000
+
+typedef struct audit_job {
+    uv_work_t work;
+    http_request *req;
+    char path[4096];
+    char document[300], user[128];
+    int has_document, has_user;
+    int64_t since, until;
+    json_t *events;
+    int status;
+} audit_job;
+
+static void audit_work(uv_work_t *w)
+{
+    audit_job *j = w->data;
+    j->status = alog_query_file(&j->events, j->path, j->has_document ? j->document : NULL,
+                                j->has_user ? j->user : NULL, j->since, j->until,
+                                AUDIT_MAX_EVENTS);
+}
+
+static void audit_done(uv_work_t *w, int status)
+{
+    audit_job *j = w->data;
+    if (status < 0 || j->status < 0) {
+        json_decref(j->events);
+        api_reply_error(j->req, 500, "access_log", NULL, "the access log cannot be read");
+    } else {
+        api_reply_json(j->req, 200, json_pack("{s:o}", "events", j->events), NULL);
+    }
+    free(j);
+}
+
+static int time_param(http_request *req, const char *name, int64_t *out)
+{
+    char text[64];
+    *out = -1;
+    int has = api_query(req, name, text, sizeof(text));
+    if (has == 0)
+        return 0;
+    if (has < 0 || util_parse_rfc3339(out, text) < 0) {
+        api_reply_error(req, 400, "bad_request", NULL, "%s must be an RFC 3339 time", name);
+        return -1;
+    }
+    return 0;
+}
+
+void api_audit_access(server *srv, http_request *req)
+{
+    audit_job *j = calloc(1, sizeof(*j));
+    if (!j) {
+        api_reply_error(req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    j->req = req;
+    j->work.data = j;
+    util_path(j->path, sizeof(j->path), srv->cfg->data_dir, "access.log");
+    j->has_document = api_query(req, "document", j->document, sizeof(j->document));
+    j->has_user = api_query(req, "user", j->user, sizeof(j->user));
+    if (j->has_document < 0 || j->has_user < 0) {
+        api_reply_error(req, 400, "bad_request", NULL, "a query parameter is malformed");
+        free(j);
+        return;
+    }
+    if (time_param(req, "since", &j->since) < 0 || time_param(req, "until", &j->until) < 0) {
+        free(j);
+        return;
+    }
+    if (uv_queue_work(srv->loop, &j->work, audit_work, audit_done) != 0) {
+        api_reply_error(req, 500, "internal", NULL, "cannot start the query");
+        free(j);
+    }
+}
+
+void api_audit_head(server *srv, http_request *req)
+{
+    checkpoint *c = anchor_checkpoint(srv->anchor);
+    char *text = NULL, why[160], when[32];
+    size_t body = 0;
+    ckpt_state st;
+    /* The fields come from the signed text itself, so the two always agree. */
+    if (!c || ckpt_signed_text(c, &text) < 0 ||
+        ckpt_parse(&st, &body, text, strlen(text), why, sizeof(why)) < 0) {
+        free(text);
+        api_reply_error(req, 500, "internal", NULL, "no checkpoint");
+        return;
+    }
+    util_format_rfc3339(when, sizeof(when), st.time_ms);
+    json_t *heads = json_object();
+    for (int r = 0; r < CKPT_REPOS; r++)
+        json_object_set_new(heads, ckpt_repo_names[r],
+                            st.heads[r][0] ? json_string(st.heads[r]) : json_null());
+    api_reply_json(req, 200,
+                   json_pack("{s:s, s:{s:I, s:s}, s:o, s:s}", "time", when, "access_log", "lines",
+                             (json_int_t)st.lines, "head", st.log_head, "heads", heads,
+                             "checkpoint", text),
+                   NULL);
+    free(text);
+}

@@ -1,0 +1,387 @@
+/*
+ * Publishing, without a login:
+ *   GET /reports/                  the list of reports
+ *   GET /reports/{name}            a report as HTML (cmark, safe mode, in the page template)
+ *   GET /reports/{name}.md         its Markdown
+ *   GET /reports/bundle.zip        every report's Markdown in one zip
+ *   GET /public/{id}               an approved plan or roster: its body, and apart from it
+ *                                  what the server records (stage, act, version history)
+ * and, for admins, POST /api/v1/reports/generate.
+ * Reports are served as last published (committed), never half-written.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "docs/docs.h"
+#include "base/log.h"
+#include "base/map.h"
+#include "plugin/region.h"
+#include "publish/render.h"
+#include "publish/report.h"
+#include "base/util.h"
+
+/* Public pages: no script at all, and nothing but the template's own style
+ * (RENDER_PAGE_CSP names its hash). */
+static const char page_headers[] = "Cache-Control: no-cache\r\n"
+                                   "X-Content-Type-Options: nosniff\r\n"
+                                   "Referrer-Policy: no-referrer\r\n"
+                                   "Content-Security-Policy: " RENDER_PAGE_CSP "\r\n";
+
+/* A page (or the bundle) as last made, and the hash of what it was made from. */
+typedef struct page {
+    unsigned char hash[crypto_generichash_BYTES];
+    char *html; /* the page, or the zip */
+    size_t len;
+} page;
+
+static const char bundle_headers[] =
+    "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
+    "Content-Disposition: attachment; filename=\"kenes-reports.zip\"\r\n";
+
+/* A page to render, or the bundle to zip, on the thread pool; the job owns
+ * copies of everything it reads but the read-only page template. */
+typedef struct render_job {
+    uv_work_t work;
+    server *srv;
+    http_request *req;
+    unsigned char hash[crypto_generichash_BYTES]; /* of what it is made from */
+    char *key;
+    char *title, *md; /* a page */
+    size_t md_len;
+    char *record; /* the server's part of a page, HTML already; NULL: none */
+    char **names, **texts; /* or the bundle: n reports */
+    size_t *lens, n;
+    char *out; /* the result */
+    size_t len;
+    int rc;
+} render_job;
+
+static void render_job_free(render_job *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->names[i]);
+        free(j->texts[i]);
+    }
+    free(j->names);
+    free(j->texts);
+    free(j->lens);
+    free(j->key);
+    free(j->title);
+    free(j->md);
+    free(j->record);
+    free(j->out);
+    free(j);
+}
+
+/* What a page or the bundle is made from goes into its hash part by part; a
+ * NUL ends each part, so that no two different inputs run together the same. */
+static void hash_part(crypto_generichash_state *st, const char *data, size_t len)
+{
+    crypto_generichash_update(st, (const unsigned char *)data, len);
+    crypto_generichash_update(st, (const unsigned char *)"", 1);
+}
+
+static void reply(http_request *req, int bundle, const char *data, size_t len)
+{
+    if (bundle)
+        http_respond(req, 200, "application/zip", bundle_headers, data, len);
+    else
+        http_respond(req, 200, "text/html; charset=utf-8", page_headers, data, len);
+}
+
+static void render_work(uv_work_t *w)
+{
+    render_job *j = w->data;
+    if (j->names) {
+        j->rc = render_bundle(&j->out, &j->len, (const char *const *)j->names,
+                              (const char *const *)j->texts, j->lens, j->n);
+        return;
+    }
+    char *body = NULL;
+    size_t blen;
+    j->rc = render_markdown(&body, &blen, j->md, j->md_len);
+    if (j->rc == 0)
+        j->rc = render_page(&j->out, &j->len, j->srv->page_template, j->title, body,
+                            j->record);
+    free(body);
+}
+
+/* Back on the loop: keep the result for the next reader, and answer. */
+static void render_done(uv_work_t *w, int status)
+{
+    render_job *j = w->data;
+    if (status < 0 || j->rc < 0) {
+        log_warn("reports", "%s cannot be made (%d)", j->key, status < 0 ? status : j->rc);
+        if (j->names)
+            api_reply_error(j->req, 500, "bundle", NULL, "the bundle cannot be built");
+        else
+            api_reply_error(j->req, 500, "render", NULL, "the page cannot be rendered");
+        render_job_free(j);
+        return;
+    }
+    reply(j->req, j->names != NULL, j->out, j->len);
+    page *pg = map_get(j->srv->pages, j->key);
+    if (!pg && (pg = calloc(1, sizeof(*pg))) != NULL && map_set(j->srv->pages, j->key, pg) < 0) {
+        free(pg);
+        pg = NULL; /* out of memory for the cache: the answer went all the same */
+    }
+    if (pg) {
+        free(pg->html);
+        memcpy(pg->hash, j->hash, sizeof(pg->hash));
+        pg->html = j->out;
+        pg->len = j->len;
+        j->out = NULL;
+    }
+    render_job_free(j);
+}
+
+/*
+ * These pages need no login, and making them is work (a long plan, up to
+ * the render budget's 0.3 s; a zip of every report): it runs on the thread
+ * pool, never on the loop, and each keeps its last result, so a request
+ * whose input hashes the same (BLAKE2b) gets it back at the cost of a hash,
+ * before anything is copied.  The cache key names what was published
+ * ("report:national.md", "public:<id>", "bundle"), never the request's
+ * path, whose percent-encodings of one name are countless: so the cache
+ * holds at most one result per report, per approved document, and the
+ * bundle.
+ */
+static int answered_from_cache(server *srv, http_request *req, const char *key,
+                               const unsigned char hash[crypto_generichash_BYTES], int bundle)
+{
+    const page *pg = map_get(srv->pages, key);
+    if (!pg || sodium_memcmp(pg->hash, hash, crypto_generichash_BYTES) != 0)
+        return 0;
+    reply(req, bundle, pg->html, pg->len);
+    return 1;
+}
+
+/* A job with the key and hash, its input filled in by the caller, or NULL. */
+static render_job *render_job_new(server *srv, http_request *req, const char *key,
+                                  const unsigned char hash[crypto_generichash_BYTES])
+{
+    render_job *j = calloc(1, sizeof(*j));
+    if (j && !(j->key = strdup(key))) {
+        free(j);
+        return NULL;
+    }
+    if (j) {
+        j->srv = srv;
+        j->req = req;
+        j->work.data = j;
+        memcpy(j->hash, hash, sizeof(j->hash));
+    }
+    return j;
+}
+
+static void queue(render_job *j)
+{
+    if (uv_queue_work(j->srv->loop, &j->work, render_work, render_done) < 0) {
+        api_reply_error(j->req, 500, "internal", NULL, "the page cannot be made now");
+        render_job_free(j);
+    }
+}
+
+/* A page of md (rendered on its own) under title, and record (the server's
+ * part, HTML: render_record_html()'s; NULL for none) after it, outside. */
+static void send_markdown_page(server *srv, http_request *req, const char *key, const char *title,
+                               const char *md, size_t len, const char *record)
+{
+    unsigned char hash[crypto_generichash_BYTES];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+    hash_part(&st, title, strlen(title));
+    hash_part(&st, md, len);
+    hash_part(&st, record ? record : "", record ? strlen(record) : 0);
+    crypto_generichash_final(&st, hash, sizeof(hash));
+    if (answered_from_cache(srv, req, key, hash, 0))
+        return;
+    render_job *j = render_job_new(srv, req, key, hash);
+    if (!j || !(j->title = strdup(title)) || !(j->md = malloc(len + 1)) ||
+        (record && !(j->record = strdup(record)))) {
+        if (j)
+            render_job_free(j);
+        api_reply_error(req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    memcpy(j->md, md, len);
+    j->md[len] = '\0';
+    j->md_len = len;
+    queue(j);
+}
+
+int api_pages_new(server *srv)
+{
+    return map_new(&srv->pages);
+}
+
+void api_pages_free(server *srv)
+{
+    map_iter it;
+    const char *key;
+    void *v;
+    if (!srv->pages)
+        return;
+    map_iter_init(&it, srv->pages);
+    while (map_iter_next(&it, &key, &v)) {
+        free(((page *)v)->html);
+        free(v);
+    }
+    map_free(srv->pages);
+    srv->pages = NULL;
+}
+
+static void send_index(server *srv, http_request *req)
+{
+    util_buf md;
+    util_buf_init(&md);
+    util_buf_puts(&md, "# Отчёты комиссий по делам несовершеннолетних\n\n");
+    util_buf_puts(&md, "- [Национальная сводка](/reports/national)\n"
+                       "- [Рассмотрение дел: сводные данные](/reports/cases)\n"
+                       "- [Все отчёты одним архивом (Markdown)](/reports/bundle.zip)\n\n"
+                       "## Регионы\n\n");
+    for (size_t i = 0; i < region_count(); i++)
+        util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
+                        region_at(i)->code);
+    send_markdown_page(srv, req, "index", "Отчёты", md.data ? md.data : "", md.len, NULL);
+    util_buf_dispose(&md);
+}
+
+static void send_bundle(server *srv, http_request *req)
+{
+    unsigned char hash[crypto_generichash_BYTES];
+    crypto_generichash_state st;
+    const char *name;
+    json_t *v;
+    crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+    json_object_foreach(srv->reports, name, v)
+    {
+        hash_part(&st, name, strlen(name));
+        hash_part(&st, json_string_value(v), json_string_length(v));
+    }
+    crypto_generichash_final(&st, hash, sizeof(hash));
+    if (answered_from_cache(srv, req, "bundle", hash, 1))
+        return;
+
+    size_t n = json_object_size(srv->reports);
+    render_job *j = render_job_new(srv, req, "bundle", hash);
+    int ok = j && (j->names = calloc(n ? n : 1, sizeof(*j->names))) &&
+             (j->texts = calloc(n ? n : 1, sizeof(*j->texts))) &&
+             (j->lens = calloc(n ? n : 1, sizeof(*j->lens)));
+    json_object_foreach(srv->reports, name, v)
+    {
+        if (!ok)
+            break;
+        size_t len = json_string_length(v);
+        j->names[j->n] = strdup(name);
+        j->texts[j->n] = malloc(len + 1);
+        j->lens[j->n] = len;
+        ok = j->names[j->n] && j->texts[j->n];
+        if (j->texts[j->n])
+            memcpy(j->texts[j->n], json_string_value(v), len + 1);
+        j->n++;
+    }
+    if (!ok) {
+        if (j)
+            render_job_free(j);
+        api_reply_error(req, 500, "bundle", NULL, "the bundle cannot be built");
+        return;
+    }
+    queue(j);
+}
+
+void api_reports(server *srv, http_request *req, const char *path)
+{
+    if (strcmp(path, "/reports/") == 0 || strcmp(path, "/reports") == 0)
+        return send_index(srv, req);
+    const char *name = path + strlen("/reports/");
+    if (strcmp(name, "bundle.zip") == 0)
+        return send_bundle(srv, req);
+    char key[128];
+    size_t len = strlen(name);
+    int markdown = len > 3 && strcmp(name + len - 3, ".md") == 0;
+    snprintf(key, sizeof(key), "%.*s.md", (int)(markdown ? len - 3 : len), name);
+    json_t *text = json_object_get(srv->reports, key);
+    if (!text) {
+        api_reply_error(req, 404, "not_found", NULL, "no such report (yet)");
+        return;
+    }
+    if (markdown) {
+        http_respond(req, 200, "text/markdown; charset=utf-8", page_headers,
+                     json_string_value(text), json_string_length(text));
+        return;
+    }
+    char cache_key[160];
+    snprintf(cache_key, sizeof(cache_key), "report:%s", key);
+    /* A report is the server's Markdown throughout: every text from a
+     * document in it went through report_text (kapi_md_escape), which makes
+     * it plain text that cannot open a construct swallowing what follows. */
+    send_markdown_page(srv, req, cache_key, key, json_string_value(text),
+                       json_string_length(text), NULL);
+}
+
+/* Approved plans and rosters are public; nothing else is. */
+void api_public(server *srv, http_request *req, const char *id)
+{
+    idx_doc *d = index_get(srv->index, id);
+    const char *stage = d && d->doc ? json_string_value(json_object_get(d->doc, "stage")) : NULL;
+    if (!d || !stage || strcmp(stage, "approved") != 0 || docs_confidential(srv, d) ||
+        d->repo != REPO_DOCUMENTS) {
+        api_reply_error(req, 404, "not_found", NULL, "no such public document");
+        return;
+    }
+    const char *title = json_string_value(json_object_get(d->doc, "title"));
+    const char *body = json_string_value(json_object_get(d->doc, "body"));
+    /* The body is the document's own Markdown, rendered on its own (safe
+     * mode: raw HTML and dangerous links come out inert).  What the server
+     * adds is made from its data as escaped HTML and placed after the body,
+     * outside its container: an unclosed "<!--", fence or <details>, or a
+     * heading like ours, in a body cannot hide, move or pass for it. */
+    const json_t *act = json_object_get(json_object_get(d->doc, "fields"), "act");
+    render_version *versions = calloc(d->nversions ? d->nversions : 1, sizeof(*versions));
+    if (!versions) {
+        api_reply_error(req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < d->nversions; i++) {
+        const idx_version *v = &d->versions[d->nversions - 1 - i]; /* newest first */
+        versions[i] = (render_version){
+            .time_ms = v->time_ms, .author = v->author, .action = v->action, .stage = v->to};
+    }
+    render_record rec = {.stage = stage,
+                         .act_number = json_string_value(json_object_get(act, "number")),
+                         .act_date = json_string_value(json_object_get(act, "date")),
+                         .versions = versions,
+                         .nversions = d->nversions};
+    char *record = NULL;
+    size_t record_len;
+    int rc = render_record_html(&record, &record_len, &rec);
+    free(versions);
+    if (rc < 0) {
+        log_warn("reports", "public:%s: the record cannot be made (%d)", id, rc);
+        api_reply_error(req, 500, "render", NULL, "the page cannot be rendered");
+        return;
+    }
+    char cache_key[320];
+    snprintf(cache_key, sizeof(cache_key), "public:%s", id);
+    send_markdown_page(srv, req, cache_key, title ? title : id, body ? body : "",
+                       body ? strlen(body) : 0, record);
+    free(record);
+}
+
+static void generated(int status, const json_t *changed, void *payload)
+{
+    http_request *req = payload;
+    if (status < 0)
+        api_reply_error(req, 500, "report", NULL, "the reports could not be published");
+    else
+        api_reply_json(req, 200, json_pack("{s:O}", "changed", changed), NULL);
+}
+
+void api_reports_generate(server *srv, http_request *req)
+{
+    report_publish(srv, generated, req);
+}

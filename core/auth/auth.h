@@ -1,0 +1,139 @@
+/*
+ * Users and sessions.
+ *
+ * Users live in DATA/users.yaml with argon2id password hashes (libsodium);
+ * the command line adds, re-keys, disables and enables them, and the server
+ * re-reads the file whenever it changes (see auth_reload).  A login verifies
+ * the password on threads of its own (argon2id is deliberately slow) and hands
+ * out a random 32-byte bearer token, URL-safe base64.  Tokens are kept only
+ * as their BLAKE2b hash, and end after the configured idle time, after an
+ * absolute lifetime whatever their use, and when their user is disabled,
+ * removed or given a new password.  With auth_sessions_keep they are also
+ * kept in DATA/sessions.json (sessions.h), so that a restart keeps them.
+ *
+ * Passwords have AUTH_MIN_PASSWORD characters or more and pass cracklib's
+ * FascistCheck with its default dictionary.
+ *
+ * Failed logins are counted per user name (as sent, existing or not) and per
+ * client address; past a limit within a window, logins for that name or from
+ * that address are refused before any password is checked (auth_throttled).
+ */
+#ifndef KENES_AUTH_H
+#define KENES_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "auth/role.h"
+
+#define AUTH_MIN_PASSWORD 12
+#define AUTH_TOKEN_CHARS 44 /* 43 + NUL */
+/* Sessions one user may hold at once; a login past this ends the one used
+ * least recently. */
+#define AUTH_SESSIONS_PER_USER 20
+/* Default of auth_set_lifetime: 12 hours from the login, whatever the use. */
+#define AUTH_SESSION_LIFETIME_S 43200u
+
+/* Defaults of auth_set_limits: 5 failures per user name, 20 per address, in 15 minutes. */
+#define AUTH_FAILURES_PER_USER 5
+#define AUTH_FAILURES_PER_ADDR 20
+#define AUTH_FAILURE_WINDOW_MS (15u * 60u * 1000u)
+
+/* Threads that check passwords (argon2id), apart from libuv's thread pool. */
+#define AUTH_HASH_THREADS 2
+#define AUTH_HASH_THREADS_MAX 8
+
+typedef struct auth_user {
+    char *name;
+    enum role role;
+    char *region; /* NULL unless the role acts for one region */
+    char *hash;   /* crypto_pwhash_str */
+    int disabled;
+} auth_user;
+
+typedef struct auth auth;
+
+int auth_open(auth **out, uv_loop_t *loop, const char *users_path, unsigned idle_s, char *err,
+              size_t errcap);
+/* Only once no login is running and the loop has ended (a sessions file is
+ * written a last time here).  NULL is a no-op. */
+void auth_close(auth *a);
+
+/* Re-read users.yaml if stat says it changed (inode, size or mtime); the
+ * session and login calls below do this themselves.  1 if re-read, 0 if
+ * unchanged, negative if the new file is broken: the users read before stay,
+ * and the error is logged once per change of the file.  A user record handed
+ * out earlier stays valid until auth_close, even once replaced. */
+int auth_reload(auth *a);
+
+const auth_user *auth_user_find(const auth *a, const char *name);
+size_t auth_user_count(const auth *a);
+const auth_user *auth_user_at(const auth *a, size_t i);
+
+/* Sessions end max_lifetime_s after their login, however recently used. */
+void auth_set_lifetime(auth *a, unsigned max_lifetime_s);
+
+/* Keep the sessions in the file at path (DATA/sessions.json): read those kept
+ * there (dropping the ones that ended meanwhile) and write the table after
+ * every login, logout and session ended, and at auth_close.  A broken file is
+ * logged and its sessions dropped.  Call once, right after auth_open. */
+int auth_sessions_keep(auth *a, const char *path, char *err, size_t errcap);
+
+/* Failed logins allowed per user name and per client address within
+ * window_ms (0: no limit of that kind).  Forgets the failures counted so far. */
+void auth_set_limits(auth *a, unsigned per_user, unsigned per_addr, uint64_t window_ms);
+
+/* Logins being checked (or queued for it) at once, overall and from one
+ * client address (0: no limit; the default), and the number of threads that
+ * check them (1 by default; fixed once the first login has started).  Past
+ * a limit auth_login refuses with KENES_ETOOBIG and checks nothing. */
+void auth_set_login_limits(auth *a, size_t max_logins, size_t max_per_addr, unsigned threads);
+
+/* 1 if a login for `name` from `peer` must be refused now without checking
+ * the password, with the seconds until the oldest failure that counts leaves
+ * the window in *retry_after_s; 0 otherwise.  Call before auth_login.
+ * (Logins already in flight when the limit is reached are refused by
+ * auth_login itself, whatever their password: parallel guesses gain nothing.) */
+int auth_throttled(auth *a, const char *name, const char *peer, unsigned *retry_after_s);
+
+/* status 0 with a token, or KENES_EFORBIDDEN for any bad user/password
+ * (the same answer and about the same time whether or not the user exists).
+ * The password is checked on auth's own threads, never on libuv's thread
+ * pool, so logins do not hold up reads, writes or the access log; cb runs on
+ * the loop.  Returns KENES_ETOOBIG (cb never called) while as many logins as
+ * auth_set_login_limits allows are in flight, overall or from peer.
+ * A failure counts against `name` and `peer` (the client's address); so does a
+ * login that finishes once either is at its limit, refused whatever its password. */
+typedef void (*auth_login_cb)(int status, const char *token, const auth_user *user,
+                              void *payload);
+int auth_login(auth *a, const char *name, const char *password, const char *peer,
+               auth_login_cb cb, void *payload);
+/* 1 while a login is being verified. */
+int auth_busy(const auth *a);
+
+/* The user behind a token, or NULL if unknown, idle too long, past its
+ * lifetime, or its user is now disabled, removed from users.yaml or has a new
+ * password; touching it resets the idle clock (not the lifetime). */
+const auth_user *auth_session(auth *a, const char *token);
+/* Forget a token.  KENES_ENOTFOUND if unknown. */
+int auth_logout(auth *a, const char *token);
+
+/* For the command line: add a user to the file (created if missing).
+ * KENES_EEXISTS if the name is taken, KENES_EINVAL with a reason in err
+ * for a bad name, role, region or a password shorter than AUTH_MIN_PASSWORD
+ * or refused by cracklib; KENES_EIO if cracklib's dictionary is missing. */
+int auth_users_add(const char *users_path, const char *name, enum role role, const char *region,
+                   const char *password, char *err, size_t errcap);
+/* Give a user a new password.  KENES_ENOTFOUND for an unknown user,
+ * KENES_EINVAL for a password shorter than AUTH_MIN_PASSWORD or refused by
+ * cracklib, KENES_EIO without cracklib's dictionary; reason in err.  The
+ * user's sessions end (the server sees the new hash in users.yaml). */
+int auth_users_passwd(const char *users_path, const char *name, const char *password, char *err,
+                      size_t errcap);
+/* Disable (1) or enable (0) a user; doing it twice is no fault.
+ * KENES_ENOTFOUND for an unknown user, reason in err. */
+int auth_users_set_disabled(const char *users_path, const char *name, int disabled, char *err,
+                            size_t errcap);
+
+#endif

@@ -1,0 +1,67 @@
+/* Small helpers every subsystem uses: UTF-8 checks, a growable buffer. */
+#ifndef KENES_UTIL_H
+#define KENES_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates) and has no NUL. */
+int util_utf8_valid(const char *s, size_t len);
+/* Code points in a valid UTF-8 string. */
+size_t util_utf8_length(const char *s);
+
+/* A growable byte buffer, always NUL-terminated. */
+typedef struct util_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} util_buf;
+
+void util_buf_init(util_buf *b);
+void util_buf_dispose(util_buf *b);
+int util_buf_append(util_buf *b, const char *s, size_t n);
+int util_buf_puts(util_buf *b, const char *s);
+int util_buf_printf(util_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hand the bytes over to the caller (free() them); b is left empty. */
+char *util_buf_detach(util_buf *b, size_t *len);
+
+/* Milliseconds since the epoch, from the core's one clock (KENES_NOW fixes it). */
+int64_t util_now_ms(void);
+
+/* Days in month m (1-12) of year y, leap years counted. */
+int util_days_in_month(int y, int m);
+
+/* Parse "2026-02-07T10:00:00Z" (or with an offset) into ms since the epoch. */
+int util_parse_rfc3339(int64_t *out_ms, const char *s);
+/* Format ms since the epoch as RFC 3339 UTC into out (at least 25 bytes). */
+void util_format_rfc3339(char *out, size_t cap, int64_t ms);
+
+/* 1 if id is a document id: two or more '/'-separated segments of
+ * [A-Za-z0-9._-], none "." or "..", at most 256 bytes. */
+int util_id_valid(const char *id);
+
+/* fsync the folder that holds path, so that a rename or unlink in it lasts.
+ * 0 or -errno. */
+int util_fsync_dir_of(const char *path);
+/* rename(), then sync the folder of to.  0 or -errno (-ENOENT: no from). */
+int util_rename_durable(const char *from, const char *to);
+/* unlink(), then sync its folder.  0 (a missing file too) or -errno. */
+int util_unlink_durable(const char *path);
+
+/* mkdir -p; 0 or -errno. */
+int util_mkdirs(const char *path, int mode);
+/* Read a whole file; *out is NUL-terminated, free() it. 0 or -errno. */
+int util_read_file(char **out, size_t *len, const char *path);
+/* Write a file durably: temp file, fsync, rename, fsync dir. 0 or -errno. */
+int util_write_file_atomic(const char *path, const char *data, size_t len, int mode);
+/* The same without the folder's fsync: after a crash path holds the old
+ * file or the new one, whole, but maybe the old one.  For a file rewritten
+ * often where the old one is also correct (the signed checkpoint). */
+int util_replace_file(const char *path, const char *data, size_t len, int mode);
+
+/* dir/leaf into out (a path inside the data folder, say). */
+void util_path(char *out, size_t cap, const char *dir, const char *leaf);
+
+#endif

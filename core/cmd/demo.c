@@ -1,0 +1,244 @@
+#include "cmd/demo.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/docfile.h"
+#include "docs/docs.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "base/yml.h"
+
+typedef struct demo_run {
+    server *srv;
+    json_t *steps;
+    json_t *names; /* name -> document id */
+    size_t next;
+    int failed;
+    char *err;
+    size_t errcap;
+    const char *path;
+} demo_run;
+
+static void run_step(demo_run *run);
+
+static void step_done(const docs_result *r, void *payload)
+{
+    demo_run *run = payload;
+    json_t *step = json_array_get(run->steps, run->next);
+    if (!r->doc) {
+        char *fields = r->fields ? json_dumps(r->fields, JSON_COMPACT) : NULL;
+        snprintf(run->err, run->errcap, "%s: step %zu: %d %s: %s %s", run->path, run->next + 1,
+                 r->status, r->code, r->message, fields ? fields : "");
+        free(fields);
+        run->failed = 1;
+        return;
+    }
+    const char *name = json_string_value(json_object_get(step, "name"));
+    if (name)
+        json_object_set_new(run->names, name, json_string(r->doc->id));
+    run->next++;
+    run_step(run);
+}
+
+static void step_fail(demo_run *run, const char *why)
+{
+    snprintf(run->err, run->errcap, "%s: step %zu: %s", run->path, run->next + 1, why);
+    run->failed = 1;
+}
+
+static void run_step(demo_run *run)
+{
+    if (run->failed || run->next >= json_array_size(run->steps))
+        return;
+    json_t *step = json_array_get(run->steps, run->next);
+    const char *as = json_string_value(json_object_get(step, "as"));
+    const auth_user *u = as ? auth_user_find(run->srv->auth, as) : NULL;
+    if (!u)
+        return step_fail(run, "'as' must name a demo user");
+    json_t *create = json_object_get(step, "create");
+    if (create)
+        return docs_create(run->srv, u, create, step_done, run);
+    const char *ref = json_string_value(json_object_get(step, "doc"));
+    const char *id = ref ? json_string_value(json_object_get(run->names, ref)) : NULL;
+    idx_doc *d = index_get(run->srv->index, id ? id : ref ? ref : "");
+    if (!d || !d->version[0])
+        return step_fail(run, "'doc' names no document created so far");
+    char etag[48];
+    snprintf(etag, sizeof(etag), "\"%s\"", d->version);
+    json_t *edit = json_object_get(step, "edit");
+    const char *act = json_string_value(json_object_get(step, "act"));
+    if (edit)
+        return docs_edit(run->srv, u, d, edit, etag, step_done, run);
+    if (act)
+        return docs_transition(run->srv, u, d, act,
+                               json_string_value(json_object_get(step, "comment")), etag,
+                               step_done, run);
+    step_fail(run, "a step needs create, edit or act");
+}
+
+int demo_load(server *srv, const char *path, char *err, size_t errcap)
+{
+    char *text;
+    size_t len;
+    json_t *root = NULL;
+    if (util_read_file(&text, &len, path) < 0) {
+        snprintf(err, errcap, "%s: cannot read the file", path);
+        return KENES_EIO;
+    }
+    char why[256];
+    int rc = doc_parse_yaml(&root, text, len, why, sizeof(why));
+    free(text);
+    if (rc < 0) {
+        snprintf(err, errcap, "%s: %s", path, why);
+        return rc;
+    }
+    demo_run run = {srv, json_object_get(root, "steps"), json_object(), 0, 0, err, errcap, path};
+    if (!json_is_array(run.steps)) {
+        snprintf(err, errcap, "%s: expected a list 'steps'", path);
+        rc = KENES_EINVAL;
+    } else {
+        run_step(&run);
+        /* The writes finish on the thread pool; their callbacks chain the steps. */
+        uv_run(srv->loop, UV_RUN_DEFAULT);
+        if (run.failed)
+            rc = KENES_EINVAL;
+        else
+            log_info("demo", "%zu demo steps played", run.next);
+    }
+    json_decref(run.names);
+    json_decref(root);
+    return rc;
+}
+
+/* ---- the demo logins, and what a folder may hold before --demo ---- */
+
+typedef struct demo_login {
+    const char *name, *role, *region, *password;
+} demo_login;
+
+typedef int (*demo_login_cb)(const demo_login *l, void *payload);
+
+/* cb for each login of content/demo/users.yaml, until one returns nonzero
+ * (which is returned). */
+static int demo_logins_each(const config *cfg, demo_login_cb cb, void *payload, char *err,
+                            size_t errcap)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/demo/users.yaml", cfg->content_dir);
+    yml_doc y;
+    int rc = yml_load_file(&y, path, err, errcap);
+    if (rc < 0)
+        return rc;
+    size_t n;
+    yaml_node_item_t *items = yml_items(yml_get(&y, yml_root(&y), "users"), &n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        yaml_node_t *u = yml_node(&y, items[i]);
+        demo_login l = {yml_scalar(yml_get(&y, u, "name")), yml_scalar(yml_get(&y, u, "role")),
+                        yml_scalar(yml_get(&y, u, "region")),
+                        yml_scalar(yml_get(&y, u, "password"))};
+        if (!l.name || !l.role || !l.password)
+            rc = yml_fail(err, errcap, path, u, "a demo user needs name, role and password");
+        else
+            rc = cb(&l, payload);
+    }
+    yml_dispose(&y);
+    return rc;
+}
+
+typedef struct add_ctx {
+    const char *users_path;
+    char *err;
+    size_t errcap;
+} add_ctx;
+
+static int add_login(const demo_login *l, void *payload)
+{
+    add_ctx *c = payload;
+    int rc = auth_users_add(c->users_path, l->name, role_parse(l->role), l->region, l->password,
+                            c->err, c->errcap);
+    if (rc == KENES_EEXISTS)
+        rc = 0;
+    printf("  %-16s %-20s %-6s password: %s\n", l->name, l->role, l->region ? l->region : "",
+           l->password);
+    return rc;
+}
+
+int demo_users_add(const config *cfg, char *err, size_t errcap)
+{
+    char users_path[4096];
+    util_path(users_path, sizeof(users_path), cfg->data_dir, "users.yaml");
+    printf("Demo logins (public passwords: never use --demo on a real installation):\n");
+    add_ctx c = {users_path, err, errcap};
+    return demo_logins_each(cfg, add_login, &c, err, errcap);
+}
+
+/* name -> {"role", "region", "password"} of every demo login. */
+static int collect_login(const demo_login *l, void *payload)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s}", "role", l->role, "region",
+                          l->region ? l->region : "", "password", l->password);
+    return o && json_object_set_new(payload, l->name, o) == 0 ? 0 : KENES_ENOMEM;
+}
+
+/* 1 if u is the demo login of its name, with the demo's role, region and password. */
+static int is_demo_user(const json_t *logins, const auth_user *u)
+{
+    const json_t *l = json_object_get(logins, u->name);
+    const char *password = json_string_value(json_object_get(l, "password"));
+    /* A real user may have a demo login's name: only the demo's password
+     * (argon2id, once per user) tells that it is the demo's. */
+    return l && role_parse(json_string_value(json_object_get(l, "role"))) == u->role &&
+           strcmp(json_string_value(json_object_get(l, "region")), u->region ? u->region : "") ==
+               0 &&
+           crypto_pwhash_str_verify(u->hash, password, strlen(password)) == 0;
+}
+
+typedef struct docs_ctx {
+    const json_t *logins;
+    const char *doc, *author; /* the first version by someone else */
+} docs_ctx;
+
+static int doc_by_demo(idx_doc *d, void *payload)
+{
+    docs_ctx *c = payload;
+    for (size_t i = 0; i < d->nversions; i++) {
+        const char *author = d->versions[i].author ? d->versions[i].author : "";
+        if (!json_object_get(c->logins, author)) {
+            c->doc = d->id;
+            c->author = author;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int demo_check_data(server *srv, char *err, size_t errcap)
+{
+    static const char why[] =
+        "--demo adds logins whose passwords are public: use an empty folder for the demo";
+    json_t *logins = json_object();
+    if (!logins || sodium_init() < 0) {
+        json_decref(logins);
+        return KENES_ENOMEM;
+    }
+    int rc = demo_logins_each(srv->cfg, collect_login, logins, err, errcap);
+    for (size_t i = 0; rc == 0 && i < auth_user_count(srv->auth); i++) {
+        const auth_user *u = auth_user_at(srv->auth, i);
+        if (!is_demo_user(logins, u)) {
+            snprintf(err, errcap, "%s holds a user the demo did not make (%s); %s",
+                     srv->cfg->data_dir, u->name, why);
+            rc = KENES_EEXISTS;
+        }
+    }
+    docs_ctx dc = {logins, NULL, NULL};
+    if (rc == 0 && index_foreach(srv->index, doc_by_demo, &dc) >= 0 && dc.doc) {
+        snprintf(err, errcap, "%s holds a document the demo did not make (%s, by %s); %s",
+                 srv->cfg->data_dir, dc.doc, dc.author, why);
+        rc = KENES_EEXISTS;
+    }
+    json_decref(logins);
+    return rc;
+}

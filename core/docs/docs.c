@@ -1,0 +1,695 @@
+#include "docs/docs.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docs/rights.h"
+#include "storage/docfile.h"
+#include "storage/journal.h"
+#include "plugin/kapi.h"
+#include "publish/report.h"
+#include "base/log.h"
+#include "storage/message.h"
+#include "storage/note.h"
+#include "docs/quorum.h"
+#include "storage/store.h"
+#include "base/util.h"
+
+static const char *doc_str(const json_t *doc, const char *key)
+{
+    return json_string_value(json_object_get(doc, key));
+}
+
+static void refuse(docs_cb cb, void *payload, int status, const char *code, json_t *fields,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void refuse(docs_cb cb, void *payload, int status, const char *code, json_t *fields,
+                   const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    docs_result r = {status, code, msg, fields, NULL};
+    cb(&r, payload);
+    json_decref(fields);
+}
+
+static json_t *one_field(const char *path, const char *message)
+{
+    return json_pack("[{s:s, s:s}]", "path", path, "message", message);
+}
+
+/* ---- lookups ---- */
+
+int docs_repo_of_type(const server *srv, const char *type)
+{
+    const kenes_doctype *t = type ? plugin_find_type(srv->plugins, type) : NULL;
+    return t && t->repository && strcmp(t->repository, "cases") == 0 ? REPO_CASES
+                                                                      : REPO_DOCUMENTS;
+}
+
+store *docs_store(server *srv, const idx_doc *d)
+{
+    return srv->repos[d->repo];
+}
+
+static const wf_workflow *workflow_of(const server *srv, const idx_doc *d)
+{
+    return wf_set_find(srv->workflows, doc_str(d->doc, "type"));
+}
+
+int docs_confidential(const server *srv, const idx_doc *d)
+{
+    const kenes_doctype *t = plugin_find_type(srv->plugins, doc_str(d->doc, "type"));
+    return !t || (t->flags & KENES_DOCTYPE_CONFIDENTIAL);
+}
+
+int docs_may_read(const server *srv, const auth_user *u, const idx_doc *d)
+{
+    return access_doc(u, workflow_of(srv, d), ACCESS_DOC_READ, doc_str(d->doc, "region"), NULL, 0);
+}
+
+/* ---- deadlines ---- */
+
+/* The date a deadline counts from: fields[name], or for "list[].key" the
+ * earliest key among the list's items that are not done yet. */
+static const char *earliest_open_date(const json_t *fields, const char *spec)
+{
+    const char *brackets = strstr(spec, "[].");
+    if (!brackets)
+        return doc_str(fields, spec);
+    char list[64];
+    snprintf(list, sizeof(list), "%.*s", (int)(brackets - spec), spec);
+    const char *key = brackets + 3, *best = NULL;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(fields, list), i, item)
+    {
+        const char *due = doc_str(item, key);
+        json_t *done = json_object_get(item, "done");
+        if (due && (!done || json_is_null(done)) && (!best || strcmp(due, best) < 0))
+            best = due;
+    }
+    return best;
+}
+
+void docs_due(const server *srv, const idx_doc *d, int64_t *due_ms)
+{
+    *due_ms = -1;
+    const wf_workflow *wf = workflow_of(srv, d);
+    const wf_stage *st = wf ? wf_find_stage(wf, doc_str(d->doc, "stage")) : NULL;
+    if (!st || !st->has_deadline)
+        return;
+    int64_t start = -1;
+    if (st->deadline_from) {
+        const char *date = earliest_open_date(json_object_get(d->doc, "fields"),
+                                              st->deadline_from);
+        int y, m, dd;
+        char iso[32];
+        if (!date || kapi_parse_date(date, &y, &m, &dd) != 0)
+            return;
+        snprintf(iso, sizeof(iso), "%04d-%02d-%02dT00:00:00Z", y, m, dd);
+        if (util_parse_rfc3339(&start, iso) < 0)
+            return;
+    } else {
+        /* When it entered the stage: its newest version that changed the stage
+         * (or created it); edits and counted approvals stay in the stage. */
+        for (size_t i = d->nversions; i-- > 0;) {
+            const idx_version *v = &d->versions[i];
+            if (!v->from ? strcmp(v->action, "create") == 0 : strcmp(v->from, v->to) != 0) {
+                start = v->time_ms;
+                break;
+            }
+        }
+        if (start < 0)
+            return;
+    }
+    *due_ms = start + st->deadline_after_ms;
+}
+
+static void put_due(json_t *out, const server *srv, const idx_doc *d)
+{
+    int64_t due;
+    docs_due(srv, d, &due);
+    if (due < 0) {
+        json_object_set_new(out, "due", json_null());
+        json_object_set_new(out, "overdue", json_false());
+        return;
+    }
+    char when[32];
+    util_format_rfc3339(when, sizeof(when), due);
+    json_object_set_new(out, "due", json_string(when));
+    json_object_set_new(out, "overdue", json_boolean(util_now_ms() > due));
+}
+
+json_t *docs_answer(const server *srv, const idx_doc *d, const json_t *doc, const char *version)
+{
+    json_t *out = json_deep_copy(doc);
+    json_object_set_new(out, "version", json_string(version));
+    put_due(out, srv, d);
+    return out;
+}
+
+json_t *docs_list_entry(const server *srv, const idx_doc *d)
+{
+    const json_t *doc = d->doc;
+    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", d->id, "type", doc_str(doc, "type"),
+                          "region", doc_str(doc, "region"), "stage", doc_str(doc, "stage"),
+                          "version", d->version);
+    put_due(e, srv, d);
+    const kenes_doctype *t = plugin_find_type(srv->plugins, doc_str(doc, "type"));
+    if (!docs_confidential(srv, d)) {
+        json_object_set_new(e, "title", json_string(doc_str(doc, "title")));
+    } else if (t && t->summary) {
+        /* The plugin adds what may be listed to a scratch object; only new
+         * string keys are kept, so it cannot overwrite the core's. */
+        json_t *extra = json_object();
+        struct kenes_doc view = {doc};
+        if (t->summary(kapi_get(), &view, extra) == 0) {
+            const char *k;
+            json_t *v;
+            json_object_foreach(extra, k, v) if (json_is_string(v) && !json_object_get(e, k))
+                json_object_set(e, k, v);
+        }
+        json_decref(extra);
+    }
+    return e;
+}
+
+/* ---- the write path ---- */
+
+/* What a commit records beyond the document itself. */
+typedef struct change {
+    const char *action;
+    const char *from; /* NULL for create and edit */
+    const char *to;
+    const char *comment;
+    const char *approval; /* "1/2" */
+    const char *content;  /* blob id approved */
+    int created;
+    int erase; /* destroy the case's key and store a tombstone in the clear */
+} change;
+
+typedef struct write_op {
+    store_write w;
+    server *srv;
+    idx_doc *d;
+    json_t *newdoc;
+    char *content;
+    char *journal;     /* the history journal's line for this commit */
+    char *wrapped_key; /* a new case's key, for its side file */
+    size_t wrapped_len;
+    char key_path[4096];
+    char key_erasing[4200]; /* key_path + VAULT_KEY_ERASING */
+    char *note;             /* a case's comment, sealed: the file <id>.note */
+    size_t note_len;
+    char note_path[300];
+    char note_id[STORE_OID_HEX]; /* its blob id, for Kenes-Note */
+    store_file note_file;
+    int new_key;
+    int erase;
+    char *message;
+    char email[128];
+    char path[300];
+    idx_version v;
+    int created;
+    docs_cb cb;
+    void *payload;
+} write_op;
+
+static void write_op_free(write_op *op)
+{
+    json_decref(op->newdoc);
+    free(op->content);
+    free(op->wrapped_key);
+    free(op->note);
+    free(op->journal);
+    free(op->message);
+    free(op->v.author);
+    free(op->v.role);
+    free(op->v.action);
+    free(op->v.from);
+    free(op->v.to);
+    free(op->v.comment);
+    free(op->v.approval);
+    free(op->v.note);
+    free(op);
+}
+
+static void write_done(store_write *w, void *payload)
+{
+    write_op *op = payload;
+    idx_doc *d = op->d;
+    d->busy = 0;
+    if (w->status < 0) {
+        log_error("store", "commit for %s failed: %s", d->id, w->errmsg);
+        if (op->new_key)
+            vault_forget_key(op->srv->vault, d->id);
+        if (op->created)
+            index_remove(op->srv->index, d->id);
+        refuse(op->cb, op->payload, 500, "storage", NULL, "the change could not be saved");
+        write_op_free(op);
+        return;
+    }
+    memcpy(op->v.commit, w->commit, sizeof(op->v.commit));
+    if (op->erase)
+        vault_forget_key(op->srv->vault, d->id);
+    index_record(op->srv->index, d, &op->v);
+    index_set_doc(d, op->newdoc);
+    op->newdoc = NULL;
+    report_deadline_of(op->srv, d);
+    log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);
+    /* An approval changes what the reports say. */
+    if (strcmp(op->v.action, "approve") == 0 && op->v.from && strcmp(op->v.from, op->v.to) != 0)
+        report_soon(op->srv);
+    docs_result r = {op->created ? 201 : 200, NULL, NULL, NULL, d};
+    op->cb(&r, op->payload);
+    write_op_free(op);
+}
+
+/*
+ * A case file is stored sealed with its own key.  A new case gets its key
+ * here (written durably by the writer before the commit); an erasure stores
+ * a tombstone in the clear and has the writer remove the key file.
+ */
+static int seal_case(server *srv, write_op *op, const change *ch, size_t *len)
+{
+    const char *id = op->d->id;
+    vault_key_path(srv->vault, id, op->key_path, sizeof(op->key_path));
+    if (ch->erase) {
+        op->erase = 1;
+        snprintf(op->key_erasing, sizeof(op->key_erasing), "%s%s", op->key_path,
+                 VAULT_KEY_ERASING);
+        return 0;
+    }
+    if (ch->created) {
+        if (vault_new_key(srv->vault, id, &op->wrapped_key, &op->wrapped_len) < 0)
+            return KENES_EIO;
+        op->new_key = 1;
+    }
+    char *sealed = NULL;
+    size_t slen = 0;
+    if (vault_seal(srv->vault, id, op->content, *len, &sealed, &slen) < 0) {
+        if (op->new_key)
+            vault_forget_key(srv->vault, id);
+        op->new_key = 0;
+        return KENES_EIO;
+    }
+    free(op->content);
+    op->content = sealed;
+    *len = slen;
+    return 0;
+}
+
+/*
+ * What a user typed about a case (a comment, an erase reason) may quote it:
+ * it goes into the same commit sealed with the case's key, as <id>.note,
+ * which Kenes-Note names; the message, the journal and the index keep no
+ * clear text of it (see note.h).  An erasure's reason is sealed with the
+ * very key the erasure destroys, on purpose: nobody reads it afterwards.
+ */
+static int seal_note(server *srv, write_op *op)
+{
+    if (note_path(op->note_path, sizeof(op->note_path), op->d->id) < 0 ||
+        note_seal(&op->note, &op->note_len, &op->v.note, srv->vault, op->d->id,
+                  op->v.comment) < 0 ||
+        store_blob_id(op->note_id, op->note, op->note_len) < 0)
+        return KENES_EIO;
+    free(op->v.comment);
+    op->v.comment = NULL;
+    op->note_file = (store_file){op->note_path, op->note, op->note_len};
+    op->w.files = &op->note_file;
+    op->w.nfiles = 1;
+    return 0;
+}
+
+/* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
+static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_user *u,
+                         const change *ch, const char *noun, docs_cb cb, void *payload)
+{
+    const char *action = ch->action, *from = ch->from, *to = ch->to, *comment = ch->comment;
+    int created = ch->created;
+    write_op *op = calloc(1, sizeof(*op));
+    size_t len = 0;
+    if (!op) {
+        json_decref(newdoc);
+        goto fail;
+    }
+    op->srv = srv;
+    op->d = d;
+    op->newdoc = newdoc;
+    op->created = created;
+    op->cb = cb;
+    op->payload = payload;
+    snprintf(op->path, sizeof(op->path), "%s.md", d->id);
+    snprintf(op->email, sizeof(op->email), "%s@users.kenes", u->name);
+    if (doc_serialize(&op->content, &len, newdoc) < 0)
+        goto fail;
+    if (d->repo == REPO_CASES && seal_case(srv, op, ch, &len) < 0)
+        goto fail;
+    if (msg_comment_clean(&op->v.comment, comment) < 0)
+        goto fail;
+    if (d->repo == REPO_CASES && op->v.comment && seal_note(srv, op) < 0)
+        goto fail;
+    msg_info mi = {d->id, action, from, to, role_name(u->role), op->v.comment, noun,
+                   ch->approval, ch->content, op->note ? op->note_id : NULL};
+    if (msg_compose(&op->message, &mi) < 0)
+        goto fail;
+    op->v.time_ms = util_now_ms();
+    op->v.author = strdup(u->name);
+    op->v.role = strdup(role_name(u->role));
+    op->v.action = strdup(action);
+    op->v.from = from ? strdup(from) : NULL;
+    op->v.to = strdup(to);
+    op->v.approval = ch->approval ? strdup(ch->approval) : NULL;
+    op->w.path = op->path;
+    op->w.content = op->content;
+    op->w.content_len = len;
+    op->w.author_name = u->name;
+    op->w.author_email = op->email;
+    op->w.message = op->message;
+    op->w.time_ms = op->v.time_ms;
+    if (!(op->journal = journal_entry(d->id, &op->v)))
+        goto fail;
+    op->w.journal = op->journal;
+    if (op->new_key || op->erase) {
+        op->w.side_path = op->key_path;
+        op->w.side_pending = op->key_erasing;
+        op->w.side_data = op->wrapped_key; /* NULL for an erasure: the key file goes */
+        op->w.side_len = op->wrapped_len;
+    }
+    if (store_submit(docs_store(srv, d), &op->w, write_done, op) < 0)
+        goto fail;
+    d->busy = 1;
+    return;
+fail:
+    if (op && op->new_key)
+        vault_forget_key(srv->vault, d->id);
+    if (op)
+        write_op_free(op);
+    if (created)
+        index_remove(srv->index, d->id);
+    refuse(cb, payload, 500, "internal", NULL, "the change could not be queued");
+}
+
+/* ---- checks ---- */
+
+/* 0 if if_match names the document's latest version; else refused. */
+static int check_if_match(const idx_doc *d, const char *if_match, docs_cb cb, void *payload)
+{
+    if (!if_match) {
+        refuse(cb, payload, 428, "precondition_required", NULL,
+               "send If-Match with the ETag of the version you are changing");
+        return -1;
+    }
+    char quoted[48];
+    snprintf(quoted, sizeof(quoted), "\"%s\"", d->version);
+    if (d->busy || (strcmp(if_match, quoted) != 0 && strcmp(if_match, d->version) != 0)) {
+        refuse(cb, payload, 412, "stale", NULL,
+               "the document has changed since that version; reload it");
+        return -1;
+    }
+    return 0;
+}
+
+/* Run the type's validator; 0 if the document is good, else refused 422. */
+static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void *payload)
+{
+    kenes_errors errs;
+    kapi_errors_init(&errs);
+    struct kenes_doc view = {doc};
+    int rc = t->validate ? t->validate(kapi_get(), &view, &errs) : 0;
+    if (rc == 0 && errs.count == 0) {
+        kapi_errors_dispose(&errs);
+        return 0;
+    }
+    json_t *fields = errs.fields ? json_incref(errs.fields) : json_array();
+    if (json_array_size(fields) == 0) {
+        /* A validator that refuses without saying where is a plugin fault; the
+         * write is refused all the same, and the log says which plugin. */
+        log_warn("plugin", "validator of %s refused a document (code %d) without naming a field",
+                 t->name, rc);
+        json_array_append_new(fields, json_pack("{s:s, s:s}", "path", "", "message",
+                                                errs.message[0] ? errs.message : "invalid"));
+    }
+    if (errs.unlisted || json_array_size(fields) >= KENES_ERRORS_MAX) {
+        /* The plugin stops looking once the list is full: whether, and how
+         * many, more there are is not known. */
+        char more[96];
+        snprintf(more, sizeof(more), "the list stops at %d problems: there may be more",
+                 KENES_ERRORS_MAX);
+        json_array_append_new(fields, json_pack("{s:s, s:s}", "path", "", "message", more));
+    }
+    refuse(cb, payload, 422, "validation", fields, "the document is not valid");
+    kapi_errors_dispose(&errs);
+    return -1;
+}
+
+/* The JSON types of the members the core reads itself, before any plugin. */
+static int check_member_types(const json_t *body, docs_cb cb, void *payload)
+{
+    static const struct {
+        const char *key;
+        int is_object;
+    } members[] = {{"type", 0}, {"region", 0}, {"title", 0}, {"body", 0}, {"fields", 1}};
+    json_t *fields = json_array();
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(members); i++) {
+        json_t *v = json_object_get(body, members[i].key);
+        if (v && !json_is_null(v) && (members[i].is_object ? !json_is_object(v) : !json_is_string(v)))
+            json_array_append_new(fields,
+                                  json_pack("{s:s, s:s}", "path", members[i].key, "message",
+                                            members[i].is_object ? "must be an object"
+                                                                 : "must be a string"));
+    }
+    if (json_array_size(fields) == 0) {
+        json_decref(fields);
+        return 0;
+    }
+    refuse(cb, payload, 422, "validation", fields, "the document is not valid");
+    return -1;
+}
+
+/* ---- operations ---- */
+
+void docs_create(server *srv, const auth_user *u, const json_t *body, docs_cb cb, void *payload)
+{
+    if (check_member_types(body, cb, payload) < 0)
+        return;
+    const char *type = doc_str(body, "type");
+    const char *region = doc_str(body, "region");
+    const kenes_doctype *t = type ? plugin_find_type(srv->plugins, type) : NULL;
+    const wf_workflow *wf = type ? wf_set_find(srv->workflows, type) : NULL;
+    if (!t || !wf) {
+        refuse(cb, payload, 422, "validation", one_field("type", "unknown document type"),
+               "unknown document type");
+        return;
+    }
+    if (!access_doc(u, wf, ACCESS_DOC_CREATE, region, NULL, 0)) {
+        refuse(cb, payload, 403, "forbidden", NULL, "your role may not create a %s here", t->noun);
+        return;
+    }
+    /* The document as it will be stored; the plugin judges exactly this. */
+    json_t *doc = json_object();
+    json_t *v;
+    json_object_set_new(doc, "id", json_string(""));
+    json_object_set_new(doc, "type", json_string(type));
+    v = json_object_get(body, "region");
+    json_object_set_new(doc, "region", v ? json_incref(v) : json_null());
+    v = json_object_get(body, "title");
+    json_object_set_new(doc, "title", v ? json_incref(v) : json_null());
+    json_object_set_new(doc, "stage", json_string(wf->initial));
+    v = json_object_get(body, "fields");
+    json_object_set_new(doc, "fields", json_is_object(v) ? json_incref(v) : json_object());
+    v = json_object_get(body, "body");
+    json_object_set_new(doc, "body", json_is_string(v) ? json_incref(v) : json_string(""));
+    if (validate(t, doc, cb, payload) < 0) {
+        json_decref(doc);
+        return;
+    }
+    char id[256] = "";
+    struct kenes_doc view = {doc};
+    if (!t->make_id || t->make_id(kapi_get(), &view, id, sizeof(id)) != 0 || !id[0] ||
+        strncmp(id, "..", 2) == 0 || strstr(id, "/../") || id[0] == '/') {
+        log_error("plugin", "%s could not name a new document", t->name);
+        refuse(cb, payload, 500, "internal", NULL, "the document type could not name it");
+        json_decref(doc);
+        return;
+    }
+    json_object_set_new(doc, "id", json_string(id));
+    idx_doc *d;
+    if (index_add(&d, srv->index, id) < 0) {
+        refuse(cb, payload, 409, "exists", NULL, "%s exists already", id);
+        json_decref(doc);
+        return;
+    }
+    d->repo = docs_repo_of_type(srv, type);
+    change ch = {.action = "create", .to = wf->initial, .created = 1};
+    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
+}
+
+void docs_edit(server *srv, const auth_user *u, idx_doc *d, const json_t *body,
+               const char *if_match, docs_cb cb, void *payload)
+{
+    const char *type = doc_str(d->doc, "type");
+    const kenes_doctype *t = plugin_find_type(srv->plugins, type);
+    const wf_workflow *wf = wf_set_find(srv->workflows, type);
+    if (!t || !wf) {
+        refuse(cb, payload, 409, "conflict", NULL, "no workflow serves this document's type");
+        return;
+    }
+    if (!access_doc(u, wf, ACCESS_DOC_EDIT, doc_str(d->doc, "region"), NULL, 0)) {
+        refuse(cb, payload, 403, "forbidden", NULL, "your role may not edit this document");
+        return;
+    }
+    if (check_member_types(body, cb, payload) < 0 || check_if_match(d, if_match, cb, payload) < 0)
+        return;
+    const char *stage = doc_str(d->doc, "stage");
+    const wf_stage *st = wf_find_stage(wf, stage);
+    if (!st || !st->editable) {
+        refuse(cb, payload, 409, "wrong_stage", NULL,
+               "a document in stage '%s' cannot be edited", stage);
+        return;
+    }
+    json_t *doc = json_deep_copy(d->doc);
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)body, key, v) json_object_set(doc, key, v);
+    if (validate(t, doc, cb, payload) < 0) {
+        json_decref(doc);
+        return;
+    }
+    if (json_equal(doc, d->doc)) {
+        /* Nothing changed: no empty commit, the same version answers. */
+        json_decref(doc);
+        docs_result r = {200, NULL, NULL, NULL, d};
+        cb(&r, payload);
+        return;
+    }
+    change ch = {.action = "edit", .to = stage};
+    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
+}
+
+void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *action,
+                     const char *comment, const char *if_match, docs_cb cb, void *payload)
+{
+    const char *type = doc_str(d->doc, "type"), *region = doc_str(d->doc, "region");
+    const char *stage = doc_str(d->doc, "stage");
+    const kenes_doctype *t = plugin_find_type(srv->plugins, type);
+    const wf_workflow *wf = wf_set_find(srv->workflows, type);
+    if (!t || !wf || !wf_has_action(wf, action)) {
+        refuse(cb, payload, 422, "validation", one_field("action", "unknown action"),
+               "this workflow has no action '%s'", action);
+        return;
+    }
+    /* Whether this user may ever take this action here, before whether it can now. */
+    if (!access_doc(u, wf, ACCESS_DOC_ACT, region, action, 0)) {
+        refuse(cb, payload, 403, "forbidden", NULL, "your role may not %s this document", action);
+        return;
+    }
+    if (check_if_match(d, if_match, cb, payload) < 0)
+        return;
+    const wf_transition *tr = wf_find_transition(wf, action, stage);
+    if (!tr) {
+        refuse(cb, payload, 409, "wrong_stage", NULL, "'%s' is not possible in stage '%s'", action,
+               stage);
+        return;
+    }
+    if (!access_scoped(u, tr->roles, tr->scope, region)) {
+        refuse(cb, payload, 403, "forbidden", NULL, "your role may not %s from stage '%s'", action,
+               stage);
+        return;
+    }
+    struct kenes_doc view = {d->doc};
+    struct kenes_ctx ctx = {action, comment, u->name, role_name(u->role), stage, tr->to};
+    for (size_t i = 0; i < tr->nguards; i++) {
+        kenes_errors errs;
+        kapi_errors_init(&errs);
+        int rc = tr->guards[i]->check(kapi_get(), &view, &ctx, &errs);
+        if (rc != 0) {
+            refuse(cb, payload, 422, "guard", NULL, "%s",
+                   errs.message[0] ? errs.message : tr->guard_names[i]);
+            kapi_errors_dispose(&errs);
+            return;
+        }
+        kapi_errors_dispose(&errs);
+    }
+    change ch = {.action = action, .from = stage, .to = tr->to, .comment = comment};
+    char approval[16], content[STORE_OID_HEX];
+    if (tr->approvals > 1 || tr->not_by_authors) {
+        /* The rule is quorum.c's, so that kenes verify applies it again. */
+        quorum_round q;
+        quorum_state(&q, wf, tr, d->versions, d->nversions, u->name);
+        if (q.again) {
+            refuse(cb, payload, 409, "already_approved", NULL,
+                   "you have already taken '%s' on this version; another person must", action);
+            return;
+        }
+        if (q.author && tr->not_by_authors) {
+            refuse(cb, payload, 403, "author_cannot_approve", NULL,
+                   "you wrote or submitted this text: someone else must %s it", action);
+            return;
+        }
+        if (!quorum_role_counts(u->role)) {
+            refuse(cb, payload, 403, "admin_cannot_approve", NULL,
+                   "an admin's '%s' does not count toward the four-eyes rule: someone in a role "
+                   "the workflow names must take it",
+                   action);
+            return;
+        }
+        char *text = NULL;
+        size_t len;
+        if (doc_serialize(&text, &len, d->doc) < 0 || store_blob_id(content, text, len) < 0) {
+            free(text);
+            refuse(cb, payload, 500, "internal", NULL, "cannot identify the approved text");
+            return;
+        }
+        free(text);
+        snprintf(approval, sizeof(approval), "%u/%u", q.given + 1, tr->approvals);
+        ch.approval = approval;
+        ch.content = content;
+        if (q.given + 1 < tr->approvals)
+            ch.to = stage; /* counted; the stage moves once the quorum is reached */
+    }
+    json_t *doc = json_deep_copy(d->doc);
+    json_object_set_new(doc, "stage", json_string(ch.to));
+    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
+}
+
+int docs_erased(const server *srv, const idx_doc *d)
+{
+    return d->repo == REPO_CASES && !vault_has_key(srv->vault, d->id);
+}
+
+void docs_erase(server *srv, const auth_user *u, idx_doc *d, const char *reason,
+                const char *if_match, docs_cb cb, void *payload)
+{
+    const char *type = doc_str(d->doc, "type"), *stage = doc_str(d->doc, "stage");
+    const kenes_doctype *t = plugin_find_type(srv->plugins, type);
+    if (!access_doc(u, workflow_of(srv, d), ACCESS_DOC_ERASE, doc_str(d->doc, "region"), NULL,
+                    docs_confidential(srv, d) && d->repo == REPO_CASES)) {
+        refuse(cb, payload, 403, "forbidden", NULL,
+               "only an admin may erase, and only a confidential case");
+        return;
+    }
+    if (docs_erased(srv, d)) {
+        refuse(cb, payload, 410, "gone", NULL, "this case was erased");
+        return;
+    }
+    if (!reason || !*reason || strspn(reason, " \t\r\n") == strlen(reason)) {
+        refuse(cb, payload, 422, "validation", one_field("reason", "a reason is required"),
+               "say why the case is erased (its retention ended, ...)");
+        return;
+    }
+    if (check_if_match(d, if_match, cb, payload) < 0)
+        return;
+    /* What remains of the case: who it was filed under, never what it said. */
+    json_t *tomb = json_pack("{s:s, s:s, s:O, s:n, s:s, s:{}, s:s}", "id", d->id, "type", type,
+                             "region", json_object_get(d->doc, "region"), "title", "stage",
+                             "erased", "fields", "body", "");
+    change ch = {.action = "erase", .from = stage, .to = "erased", .comment = reason, .erase = 1};
+    submit_write(srv, d, tomb, u, &ch, t ? t->noun : "case", cb, payload);
+}

@@ -1,0 +1,62 @@
+/*
+ * Who may do what, decided in one place.
+ *
+ * access_routes[] is the API as data: every method and path with the rule
+ * that guards it.  Rules that depend on a document (create, read, edit, act,
+ * erase) are answered from the workflow files (their create:, edit:, read:
+ * and transitions' roles and scope) by access_doc(); the router and the
+ * document operations ask nothing else.  GET /api/v1/me renders the same
+ * decisions for the caller.
+ */
+#ifndef KENES_ACCESS_H
+#define KENES_ACCESS_H
+
+#include <jansson.h>
+
+#include "auth/auth.h"
+#include "auth/role.h"
+#include "docs/workflow.h"
+
+typedef enum access_rule {
+    ACCESS_ANYONE,     /* no token needed */
+    ACCESS_SIGNED_IN,  /* any valid token */
+    ACCESS_ROLES,      /* a valid token of one of `roles` */
+    ACCESS_DOC_LIST,   /* signed in; the list holds only what the caller may read */
+    ACCESS_DOC_CREATE, /* the workflow's create: rule */
+    ACCESS_DOC_READ,   /* the workflow's read: rule (everyone signed in without one) */
+    ACCESS_DOC_EDIT,   /* the workflow's edit: rule (and an editable stage) */
+    ACCESS_DOC_ACT,    /* the transition's roles and scope */
+    ACCESS_DOC_ERASE,  /* admins, on confidential documents */
+    ACCESS_DOC_DOSSIER /* readers; for confidential documents auditors only */
+} access_rule;
+
+typedef struct access_route {
+    const char *method;
+    const char *path; /* with {type}, {id}, {commit} placeholders */
+    access_rule rule;
+    unsigned roles; /* for ACCESS_ROLES */
+} access_route;
+
+/* The table; ends with a NULL method. */
+extern const access_route access_routes[];
+
+/* The route for a method and a path pattern; NULL if none.  *path_known
+ * says whether the pattern exists with another method (then 405, not 404). */
+const access_route *access_route_find(const char *method, const char *pattern, int *path_known);
+
+/* Whether a user with this role and region meets {roles, scope} for a
+ * document of `region`.  Admins always do. */
+int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const char *region);
+
+/* Document rules.  action: the transition's action for ACCESS_DOC_ACT (any
+ * transition with that name), else NULL.  confidential: for ACCESS_DOC_ERASE
+ * and ACCESS_DOC_DOSSIER. */
+int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
+               const char *action, int confidential);
+
+/* {"user","role","region","routes":[{"method","path","allowed"}],
+ *  "documents":{type:{"create","read","edit","actions":{action:scope}}}}
+ * where a scope is "all", "own-region" (with the user's region) or false. */
+json_t *access_me(const auth_user *u, const wf_set *workflows);
+
+#endif

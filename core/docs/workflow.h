@@ -1,0 +1,128 @@
+/*
+ * Workflows are data: one YAML file per document type in workflows/.
+ *
+ *   type: regional-plan
+ *   initial: draft
+ *   stages:
+ *     - name: draft
+ *       editable: true
+ *     - name: ministry-review
+ *   create: {roles: [regional-official], scope: own-region}
+ *   edit:   {roles: [regional-official], scope: own-region}
+ *   transitions:
+ *     - action: submit
+ *       from: [draft, returned]      # a list or one name
+ *       to: ministry-review
+ *       roles: [regional-official]   # a list or one name
+ *       scope: own-region            # or all (default)
+ *       guards: [comment_required]   # optional
+ *       approvals: 2                 # optional: distinct users needed (four eyes)
+ *       not_by: authors              # optional: authors of the text may not take it
+ *   read:                            # optional: who may read (default: everyone signed in)
+ *     - {roles: [auditor], scope: all}
+ *
+ * A stage may carry `deadline: {from: fields.order_date, after: 7d}` (after:
+ * whole days "Nd" or hours "Nh"; without `from`, counted from entering the
+ * stage).  `from: fields.follow_ups[].due` takes the earliest `due` among the
+ * list's items that have no `done` yet; `after` may then be left out.
+ *
+ * Loading checks everything a running server relies on and fails with
+ * "file:line: message": unknown keys, unknown stage/role/guard/type,
+ * duplicate stages, an action listed twice from the same stage.
+ */
+#ifndef KENES_WORKFLOW_H
+#define KENES_WORKFLOW_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "kenes/plugin.h"
+#include "auth/role.h"
+
+typedef struct wf_stage {
+    char *name;
+    int editable;
+    /* deadline: {from: fields.order_date, after: 7d}: while a document is in
+     * this stage it is due `after` past the date in that field, or past the
+     * time it entered the stage when there is no `from`. */
+    int has_deadline;
+    char *deadline_from; /* "order_date" (the part after "fields."), or NULL */
+    long long deadline_after_ms;
+} wf_stage;
+
+/* Who may do something: these roles, in this scope. */
+typedef struct wf_access {
+    unsigned roles;
+    enum scope scope;
+} wf_access;
+
+typedef struct wf_transition {
+    char *action;
+    char **from; /* stage names */
+    size_t nfrom;
+    char *to;
+    unsigned roles; /* bit set of enum role */
+    enum scope scope;
+    char **guard_names;
+    const kenes_guard **guards; /* resolved at load, same order */
+    size_t nguards;
+    /* approvals: N — the stage moves on once N distinct users took the action
+     * (each one a commit); 1 by default.  not_by: authors — nobody who created
+     * or edited the text, or submitted it, since it was last approved may take it. */
+    unsigned approvals;
+    int not_by_authors;
+    int line; /* where it was declared */
+} wf_transition;
+
+typedef struct wf_workflow {
+    char *file;
+    char *type;
+    char *initial;
+    wf_stage *stages;
+    size_t nstages;
+    wf_transition *transitions;
+    size_t ntransitions;
+    unsigned create_roles;
+    enum scope create_scope;
+    unsigned edit_roles;
+    enum scope edit_scope;
+    /* read: [{roles, scope}, ...]; none means every signed-in role, all regions. */
+    wf_access *read;
+    size_t nread;
+} wf_workflow;
+
+/* How the loader learns what plugins provide, without depending on them. */
+typedef struct wf_resolver {
+    const kenes_guard *(*find_guard)(const char *name, void *payload);
+    int (*type_known)(const char *type, void *payload); /* 1 if a plugin provides it */
+    void *payload;
+} wf_resolver;
+
+typedef struct wf_set wf_set;
+
+/* Load one file.  On failure returns KENES_EINVAL and writes "file:line: message" to err. */
+int wf_load_file(wf_workflow **out, const char *path, const wf_resolver *res, char *err,
+                 size_t errcap);
+void wf_workflow_free(wf_workflow *wf);
+
+/* Load every *.yaml in dir (sorted by name); two files for one type is an error. */
+int wf_set_load_dir(wf_set **out, const char *dir, const wf_resolver *res, char *err,
+                    size_t errcap);
+void wf_set_free(wf_set *set);
+
+size_t wf_set_count(const wf_set *set);
+const wf_workflow *wf_set_at(const wf_set *set, size_t i);
+const wf_workflow *wf_set_find(const wf_set *set, const char *type);
+
+const wf_stage *wf_find_stage(const wf_workflow *wf, const char *name);
+/* The transition for action from this stage, or NULL. */
+const wf_transition *wf_find_transition(const wf_workflow *wf, const char *action,
+                                        const char *from);
+/* 1 if some transition has this action name (from any stage). */
+int wf_has_action(const wf_workflow *wf, const char *action);
+
+/* {"type","initial","stages":[{"name","editable"}],"create":{...},"edit":{...},
+ *  "transitions":[{"action","from":[],"to","roles":[],"scope","guards":[]}]} */
+json_t *wf_to_json(const wf_workflow *wf);
+
+#endif

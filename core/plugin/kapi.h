@@ -1,0 +1,62 @@
+/*
+ * The core side of the plugin ABI: the kenes_api table and the opaque
+ * handles (kenes_doc, kenes_ctx, kenes_errors) plugins read through it.
+ */
+#ifndef KENES_KAPI_H
+#define KENES_KAPI_H
+
+#include <jansson.h>
+
+#include "kenes/plugin.h"
+#include "base/util.h"
+
+struct kenes_doc {
+    const json_t *json; /* {"id","type","region","title","stage","fields","body"} */
+};
+
+struct kenes_ctx {
+    const char *action, *comment, *user, *role, *from, *to;
+};
+
+/* A report being written: the core fills kind, region and the documents of
+ * one type; the plugin appends Markdown to out. */
+struct kenes_report {
+    int kind;
+    const char *region;
+    const struct kenes_doc *docs;
+    size_t ndocs;
+    util_buf *out;
+    /* For report_doc_history: the index entries docs were made from (NULL:
+     * none), and their histories (ndocs slots): given, or made from sources
+     * on first request; the owner json_decref()s them. */
+    const struct idx_doc *const *sources;
+    json_t **histories;
+    const char *published; /* the report as last published, or NULL */
+};
+
+struct kenes_errors {
+    json_t *fields;   /* [{"path","message"}], at most KENES_ERRORS_MAX */
+    char message[512]; /* the first message without a path (guards) */
+    int count;         /* every error reported, listed or not */
+    int unlisted;      /* errors with a path past KENES_ERRORS_MAX: counted only
+                        * (a validator stops once full, so more may exist unseen) */
+};
+
+const kenes_api *kapi_get(void);
+
+void kapi_errors_init(kenes_errors *e);
+void kapi_errors_dispose(kenes_errors *e);
+
+/* Append text to Markdown so that nothing in it is markup (one line). */
+void kapi_md_escape(util_buf *out, const char *text);
+
+/* A count as it may be published: "< 5" for 1 to 4. */
+void kapi_count_text(char out[16], long n);
+
+/* 0 if s is a calendar date YYYY-MM-DD. */
+int kapi_parse_date(const char *s, int *y, int *m, int *d);
+
+/* 1 if code is one of the 20 regions. */
+int kapi_region_valid(const char *code);
+
+#endif

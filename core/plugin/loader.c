@@ -1,0 +1,352 @@
+/*
+ * The plugin loader.  Order matters: a plugin's descriptor is checked in
+ * full (ABI, size, name, every type and guard name) before anything of it
+ * is registered, so a refused plugin leaves the set exactly as it was.
+ */
+#include "plugin/loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+/* The size of a kenes_plugin as ABI 1 first defined it.  Fields appended
+ * later are read only when a plugin's struct_size says it has them. */
+#define PLUGIN_SIZE_V1 (offsetof(kenes_plugin, fini) + sizeof(void (*)(void)))
+/* No descriptor is this large; a bigger struct_size is garbage. */
+#define PLUGIN_SIZE_MAX 4096
+
+typedef struct loaded {
+    char *path;
+    uv_lib_t lib;
+    const kenes_plugin *desc;
+    kenes_plugin_init_fn init; /* identifies the shared object */
+} loaded;
+
+struct plugin_set {
+    const kenes_api *api;
+    loaded *items;
+    size_t count, cap;
+};
+
+static int refuse(char *err, size_t errcap, int code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int refuse(char *err, size_t errcap, int code, const char *path, const char *fmt, ...)
+{
+    if (err && errcap) {
+        int n = snprintf(err, errcap, "%s: ", path);
+        if (n >= 0 && (size_t)n < errcap) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(err + n, errcap - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return code;
+}
+
+static const char *code_name(int code)
+{
+    static const char *const names[] = {
+        "KENES_OK",         "KENES_EINVAL",  "KENES_ENOMEM",    "KENES_ENOTFOUND",
+        "KENES_EEXISTS",    "KENES_EVALIDATION", "KENES_EGUARD", "KENES_EABI",
+        "KENES_EIO",        "KENES_ESTAGE",  "KENES_EFORBIDDEN", "KENES_ESTALE",
+        "KENES_ETOOBIG",    "KENES_EPLUGIN",
+    };
+    if (code <= 0 && -code < (int)(sizeof(names) / sizeof(names[0])))
+        return names[-code];
+    return "not a KENES_E* code";
+}
+
+int plugin_set_new(plugin_set **out, const kenes_api *api)
+{
+    *out = NULL;
+    if (!api)
+        return KENES_EINVAL;
+    plugin_set *set = calloc(1, sizeof(*set));
+    if (!set)
+        return KENES_ENOMEM;
+    set->api = api;
+    *out = set;
+    return 0;
+}
+
+static void unload(loaded *p)
+{
+    if (p->desc && p->desc->fini)
+        p->desc->fini();
+    uv_dlclose(&p->lib);
+    free(p->path);
+}
+
+void plugin_set_free(plugin_set *set)
+{
+    if (!set)
+        return;
+    /* Reverse order: a later plugin may rely on an earlier one's state. */
+    for (size_t i = set->count; i-- > 0;)
+        unload(&set->items[i]);
+    free(set->items);
+    free(set);
+}
+
+static const loaded *owner_of_type(const plugin_set *set, const char *name)
+{
+    for (size_t i = 0; i < set->count; i++)
+        for (const kenes_doctype *t = set->items[i].desc->types; t && t->name; t++)
+            if (strcmp(t->name, name) == 0)
+                return &set->items[i];
+    return NULL;
+}
+
+static const loaded *owner_of_guard(const plugin_set *set, const char *name)
+{
+    for (size_t i = 0; i < set->count; i++)
+        for (const kenes_guard *g = set->items[i].desc->guards; g && g->name; g++)
+            if (strcmp(g->name, name) == 0)
+                return &set->items[i];
+    return NULL;
+}
+
+/* Everything about a descriptor whose layout is known to be ABI 1. */
+static int check_descriptor(const plugin_set *set, const char *path, const kenes_plugin *d,
+                            char *err, size_t errcap)
+{
+    if (!d->name || !d->name[0])
+        return refuse(err, errcap, KENES_EPLUGIN, path, "the plugin descriptor has no name");
+    for (size_t i = 0; i < set->count; i++)
+        if (strcmp(set->items[i].desc->name, d->name) == 0)
+            return refuse(err, errcap, KENES_EEXISTS, path,
+                          "a plugin named '%s' is already loaded from %s", d->name,
+                          set->items[i].path);
+
+    for (const kenes_doctype *t = d->types; t && t->name; t++) {
+        if (!t->name[0] || !t->validate || !t->make_id)
+            return refuse(err, errcap, KENES_EPLUGIN, path,
+                          "plugin '%s': document type '%s' needs a name, validate and make_id",
+                          d->name, t->name);
+        for (const kenes_doctype *u = d->types; u != t; u++)
+            if (strcmp(u->name, t->name) == 0)
+                return refuse(err, errcap, KENES_EPLUGIN, path,
+                              "plugin '%s' declares document type '%s' twice", d->name,
+                              t->name);
+        const loaded *o = owner_of_type(set, t->name);
+        if (o)
+            return refuse(err, errcap, KENES_EEXISTS, path,
+                          "document type '%s' is already provided by plugin '%s' from %s",
+                          t->name, o->desc->name, o->path);
+    }
+    for (const kenes_guard *g = d->guards; g && g->name; g++) {
+        if (!g->name[0] || !g->check)
+            return refuse(err, errcap, KENES_EPLUGIN, path,
+                          "plugin '%s': guard '%s' needs a name and a check function", d->name,
+                          g->name);
+        for (const kenes_guard *h = d->guards; h != g; h++)
+            if (strcmp(h->name, g->name) == 0)
+                return refuse(err, errcap, KENES_EPLUGIN, path,
+                              "plugin '%s' declares guard '%s' twice", d->name, g->name);
+        const loaded *o = owner_of_guard(set, g->name);
+        if (o)
+            return refuse(err, errcap, KENES_EEXISTS, path,
+                          "guard '%s' is already provided by plugin '%s' from %s", g->name,
+                          o->desc->name, o->path);
+    }
+    return 0;
+}
+
+int plugin_load(plugin_set *set, const char *path, char *err, size_t errcap)
+{
+    if (err && errcap)
+        err[0] = '\0';
+    if (!set || !path || !*path)
+        return refuse(err, errcap, KENES_EINVAL, path ? path : "(null)", "no plugin path");
+
+    /* dlopen searches the library path for a bare name; a plugin is a file. */
+    char file[4096];
+    if ((size_t)snprintf(file, sizeof(file), "%s%s", strchr(path, '/') ? "" : "./", path) >=
+        sizeof(file))
+        return refuse(err, errcap, KENES_EINVAL, path, "path too long");
+
+    /* uv_dlopen binds lazily, so a plugin with an unresolved symbol would
+     * load and then crash the server on first call.  Binding it once with
+     * RTLD_NOW first refuses it here instead; uv_dlopen then shares the
+     * same mapping. */
+    void *probe = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+    if (!probe) {
+        const char *why = dlerror();
+        return refuse(err, errcap, KENES_EPLUGIN, path, "cannot load: %s",
+                      why ? why : "unknown error");
+    }
+
+    loaded p = {0};
+    kenes_plugin *d = NULL;
+    void *sym = NULL;
+    int rc;
+    if (uv_dlopen(file, &p.lib) != 0) {
+        rc = refuse(err, errcap, KENES_EPLUGIN, path, "cannot load: %s", uv_dlerror(&p.lib));
+        goto fail_close;
+    }
+    dlclose(probe);
+    probe = NULL;
+
+    if (uv_dlsym(&p.lib, KENES_PLUGIN_INIT_SYMBOL, &sym) != 0 || !sym) {
+        rc = refuse(err, errcap, KENES_EPLUGIN, path,
+                    "not a kenes plugin: it does not export " KENES_PLUGIN_INIT_SYMBOL "()");
+        goto fail_close;
+    }
+    /* ISO C has no function/object pointer cast; POSIX guarantees it works. */
+    memcpy(&p.init, &sym, sizeof(p.init));
+
+    /* The same file under another name (a symlink, a copy of the path)
+     * maps the same object: calling its init again would share its state. */
+    for (size_t i = 0; i < set->count; i++)
+        if (set->items[i].init == p.init) {
+            rc = refuse(err, errcap, KENES_EEXISTS, path,
+                        "the same shared object is already loaded from %s", set->items[i].path);
+            goto fail_close;
+        }
+
+    rc = p.init(set->api, &d);
+    if (rc != 0) {
+        rc = refuse(err, errcap, KENES_EPLUGIN, path,
+                    KENES_PLUGIN_INIT_SYMBOL "() failed with %d (%s)", rc, code_name(rc));
+        goto fail_close;
+    }
+    if (!d) {
+        rc = refuse(err, errcap, KENES_EPLUGIN, path,
+                    KENES_PLUGIN_INIT_SYMBOL "() returned 0 but no descriptor");
+        goto fail_close;
+    }
+    /* abi_version is the first field in every ABI; nothing else may be
+     * read from a descriptor of another ABI. */
+    if (d->abi_version != KENES_ABI_VERSION) {
+        rc = refuse(err, errcap, KENES_EABI, path,
+                    "built for plugin ABI %u, this kenes speaks ABI %d", d->abi_version,
+                    KENES_ABI_VERSION);
+        goto fail_close;
+    }
+    if (d->struct_size < PLUGIN_SIZE_V1 || d->struct_size > PLUGIN_SIZE_MAX) {
+        rc = refuse(err, errcap, KENES_EABI, path,
+                    "descriptor struct_size %zu is not that of an ABI %d kenes_plugin "
+                    "(at least %zu bytes)",
+                    d->struct_size, KENES_ABI_VERSION, (size_t)PLUGIN_SIZE_V1);
+        goto fail_close;
+    }
+    /* From here the layout is known, so a refusal lets the plugin clean up. */
+    p.desc = d;
+    if ((rc = check_descriptor(set, path, d, err, errcap)) < 0)
+        goto fail_fini;
+
+    if (set->count == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 4;
+        loaded *items = realloc(set->items, cap * sizeof(*items));
+        if (!items) {
+            rc = refuse(err, errcap, KENES_ENOMEM, path, "out of memory");
+            goto fail_fini;
+        }
+        set->items = items;
+        set->cap = cap;
+    }
+    if (!(p.path = strdup(path))) {
+        rc = refuse(err, errcap, KENES_ENOMEM, path, "out of memory");
+        goto fail_fini;
+    }
+    set->items[set->count++] = p;
+    return 0;
+
+fail_fini:
+    if (d->fini)
+        d->fini();
+fail_close:
+    uv_dlclose(&p.lib);
+    if (probe)
+        dlclose(probe);
+    return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int plugin_load_dir(plugin_set *set, const char *dir, char *err, size_t errcap)
+{
+    if (err && errcap)
+        err[0] = '\0';
+    DIR *d = opendir(dir);
+    if (!d)
+        return refuse(err, errcap, KENES_EIO, dir, "cannot read the plugin directory: %s",
+                      strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= 3 || strcmp(e->d_name + len - 3, ".so") != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            char **p = realloc(names, cap * sizeof(*p));
+            if (!p) {
+                rc = KENES_ENOMEM;
+                break;
+            }
+            names = p;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            rc = KENES_ENOMEM;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (rc == 0 && n)
+        qsort(names, n, sizeof(*names), cmp_names);
+    if (rc < 0)
+        refuse(err, errcap, rc, dir, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path))
+            rc = refuse(err, errcap, KENES_EINVAL, dir, "path too long: %s", names[i]);
+        else
+            rc = plugin_load(set, path, err, errcap);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+size_t plugin_count(const plugin_set *set)
+{
+    return set ? set->count : 0;
+}
+
+const kenes_plugin *plugin_at(const plugin_set *set, size_t i)
+{
+    return set && i < set->count ? set->items[i].desc : NULL;
+}
+
+const kenes_doctype *plugin_find_type(const plugin_set *set, const char *type)
+{
+    for (size_t i = 0; set && type && i < set->count; i++)
+        for (const kenes_doctype *t = set->items[i].desc->types; t && t->name; t++)
+            if (strcmp(t->name, type) == 0)
+                return t;
+    return NULL;
+}
+
+const kenes_guard *plugin_find_guard(const plugin_set *set, const char *name)
+{
+    for (size_t i = 0; set && name && i < set->count; i++)
+        for (const kenes_guard *g = set->items[i].desc->guards; g && g->name; g++)
+            if (strcmp(g->name, name) == 0)
+                return g;
+    return NULL;
+}

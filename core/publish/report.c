@@ -1,0 +1,451 @@
+#include "publish/report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docs/docs.h"
+#include "plugin/kapi.h"
+#include "base/log.h"
+#include "plugin/region.h"
+#include "base/util.h"
+
+#define REPORT_MIN_GAP_MS 60000
+
+static const char *const kind_titles[] = {
+    [KENES_REPORT_NATIONAL] = "Национальная сводка: регионы, планы и составы комиссий",
+    [KENES_REPORT_REGION] = "Отчёт по региону",
+    [KENES_REPORT_CASES] = "Рассмотрение дел несовершеннолетних: сводные данные",
+};
+
+/* The documents of one type (one region's, for a region report) as a report
+ * sees them: their JSON plus due, overdue and stage_since. */
+static size_t collect(server *srv, idx_doc **all, size_t n, const char *type, const char *region,
+                      struct kenes_doc *views, json_t **owned, const idx_doc **sources)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *doc = all[i]->doc;
+        if (strcmp(json_string_value(json_object_get(doc, "type")), type) != 0 ||
+            docs_erased(srv, all[i]) ||
+            (region && strcmp(json_string_value(json_object_get(doc, "region")), region) != 0))
+            continue;
+        json_t *j = docs_answer(srv, all[i], doc, all[i]->version);
+        json_object_set_new(j, "overdue",
+                            json_string(json_is_true(json_object_get(j, "overdue")) ? "true"
+                                                                                     : "false"));
+        int64_t since = -1;
+        for (size_t v = all[i]->nversions; v-- > 0;) {
+            const idx_version *ver = &all[i]->versions[v];
+            if (!ver->from ? strcmp(ver->action, "create") == 0 : strcmp(ver->from, ver->to) != 0) {
+                since = ver->time_ms;
+                break;
+            }
+        }
+        char when[32];
+        util_format_rfc3339(when, sizeof(when), since);
+        json_object_set_new(j, "stage_since", since >= 0 ? json_string(when) : json_null());
+        owned[k] = j;
+        views[k].json = j;
+        sources[k] = all[i];
+        k++;
+    }
+    return k;
+}
+
+/* One report: its title and every type's section, in workflow order. */
+static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const char *code,
+                          const char *published)
+{
+    util_buf out;
+    util_buf_init(&out);
+    if (kind == KENES_REPORT_REGION) {
+        const region *rg = region_find(code);
+        util_buf_printf(&out, "# %s: %s\n\n", kind_titles[kind], rg ? rg->ru : code);
+    } else {
+        util_buf_printf(&out, "# %s\n\n", kind_titles[kind]);
+    }
+    struct kenes_doc *views = calloc(n ? n : 1, sizeof(*views));
+    json_t **owned = calloc(n ? n : 1, sizeof(*owned));
+    const idx_doc **sources = calloc(n ? n : 1, sizeof(*sources));
+    json_t **histories = calloc(n ? n : 1, sizeof(*histories));
+    for (size_t w = 0; views && owned && sources && histories && w < wf_set_count(srv->workflows);
+         w++) {
+        const char *type = wf_set_at(srv->workflows, w)->type;
+        const kenes_doctype *t = plugin_find_type(srv->plugins, type);
+        if (!t || !t->report)
+            continue;
+        size_t k = collect(srv, all, n, type, kind == KENES_REPORT_REGION ? code : NULL, views,
+                           owned, sources);
+        struct kenes_report r = {.kind = kind,
+                                 .region = kind == KENES_REPORT_REGION ? code : NULL,
+                                 .docs = views,
+                                 .ndocs = k,
+                                 .out = &out,
+                                 .sources = sources,
+                                 .histories = histories,
+                                 .published = published};
+        size_t before = out.len;
+        if (t->report(kapi_get(), &r) != 0) {
+            /* A section that failed says so rather than half-publishing. */
+            out.len = before;
+            out.data[before] = '\0';
+            log_error("report", "%s could not write its section", t->name);
+            util_buf_puts(&out, "\n_Раздел временно недоступен._\n");
+        }
+        for (size_t i = 0; i < k; i++) {
+            json_decref(owned[i]);
+            json_decref(histories[i]);
+            histories[i] = NULL;
+        }
+        if (out.len && out.data[out.len - 1] != '\n')
+            util_buf_puts(&out, "\n");
+    }
+    free(views);
+    free(owned);
+    free(sources);
+    free(histories);
+    return util_buf_detach(&out, NULL);
+}
+
+/* The reports, in order: national.md, cases.md, then regions/<code>.md for
+ * each region.  Report i's file name, kind and region code (NULL but for a
+ * region's); 0, or -1 past the last. */
+static int report_at(size_t i, char *name, size_t cap, int *kind, const char **code)
+{
+    *code = NULL;
+    if (i == 0) {
+        *kind = KENES_REPORT_NATIONAL;
+        snprintf(name, cap, "national.md");
+    } else if (i == 1) {
+        *kind = KENES_REPORT_CASES;
+        snprintf(name, cap, "cases.md");
+    } else if (i - 2 < region_count()) {
+        *kind = KENES_REPORT_REGION;
+        *code = region_at(i - 2)->code;
+        snprintf(name, cap, "regions/%s.md", *code);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+json_t *report_build(server *srv)
+{
+    idx_doc **all;
+    size_t n;
+    if (index_list(&all, &n, srv->index) < 0)
+        return NULL;
+    json_t *out = json_object();
+    char name[64];
+    int kind;
+    const char *code;
+    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++) {
+        /* What was published last, for the types that publish each period
+         * once and copy it after (the cases report's closed months). */
+        const json_t *last = srv->reports ? json_object_get(srv->reports, name) : NULL;
+        char *text = write_report(srv, all, n, kind, code, json_string_value(last));
+        json_object_set_new(out, name, json_string(text ? text : ""));
+        free(text);
+    }
+    free(all);
+    return out;
+}
+
+int report_load(server *srv)
+{
+    char head[STORE_OID_HEX];
+    srv->reports = json_object();
+    if (store_head(srv->repos[REPO_DOCUMENTS], head) < 0 || !head[0])
+        return 0;
+    char name[64];
+    int kind;
+    const char *code;
+    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++) {
+        char path[128], *text;
+        size_t len;
+        snprintf(path, sizeof(path), "reports/%s", name);
+        if (store_read_at(srv->repos[REPO_DOCUMENTS], &text, &len, head, path) == 0) {
+            json_object_set_new(srv->reports, name, json_stringn(text, len));
+            free(text);
+        }
+    }
+    return 0;
+}
+
+/* ---- publishing ---- */
+
+typedef struct waiter {
+    report_cb cb;
+    void *payload;
+    struct waiter *next;
+} waiter;
+
+typedef struct publication {
+    store_write w;
+    server *srv;
+    json_t *built;
+    json_t *changed;
+    store_file files[STORE_MAX_FILES];
+    char paths[STORE_MAX_FILES + 1][128];
+    char *message;
+    waiter *waiters;
+} publication;
+
+static waiter *queued; /* asked while a publication ran */
+static publication *running_pub;
+
+static void notify(waiter *w, int status, const json_t *changed)
+{
+    while (w) {
+        waiter *next = w->next;
+        if (w->cb)
+            w->cb(status, changed, w->payload);
+        free(w);
+        w = next;
+    }
+}
+
+static void start_publication(server *srv, waiter *waiters);
+
+static void published(store_write *w, void *payload)
+{
+    publication *p = payload;
+    server *srv = p->srv;
+    if (w->status == 0) {
+        const char *name;
+        json_t *v;
+        json_object_foreach(p->changed, name, v) json_object_set(srv->reports, name,
+                                                                 json_object_get(p->built, name));
+        log_info("report", "published %zu report(s) -> %.12s", json_object_size(p->changed),
+                 w->commit);
+    } else {
+        log_error("report", "publication failed: %s", w->errmsg);
+    }
+    srv->reports_last_ms = (long long)uv_now(srv->loop);
+    json_t *names = json_array();
+    const char *name;
+    json_t *v;
+    json_object_foreach(p->changed, name, v) json_array_append_new(names, json_string(name));
+    notify(p->waiters, w->status, names);
+    json_decref(names);
+    json_decref(p->built);
+    json_decref(p->changed);
+    free(p->message);
+    free(p);
+    running_pub = NULL;
+    if (queued) {
+        waiter *next = queued;
+        queued = NULL;
+        start_publication(srv, next);
+    }
+}
+
+static void start_publication(server *srv, waiter *waiters)
+{
+    publication *p = calloc(1, sizeof(*p));
+    json_t *built = report_build(srv);
+    if (!p || !built) {
+        free(p);
+        json_decref(built);
+        notify(waiters, KENES_ENOMEM, NULL);
+        return;
+    }
+    p->srv = srv;
+    p->built = built;
+    p->waiters = waiters;
+    p->changed = json_object();
+    const char *name;
+    json_t *v;
+    size_t n = 0;
+    util_buf msg;
+    util_buf_init(&msg);
+    util_buf_puts(&msg, "Publish reports\n\n");
+    json_object_foreach(built, name, v)
+    {
+        json_t *old = json_object_get(srv->reports, name);
+        if (old && json_equal(old, v))
+            continue;
+        if (n > STORE_MAX_FILES)
+            break;
+        json_object_set(p->changed, name, v);
+        snprintf(p->paths[n], sizeof(p->paths[n]), "reports/%s", name);
+        util_buf_printf(&msg, "%s\n", p->paths[n]);
+        n++;
+    }
+    if (n == 0) {
+        /* Nothing changed: no commit, as promised. */
+        util_buf_dispose(&msg);
+        srv->reports_last_ms = (long long)uv_now(srv->loop);
+        json_t *none = json_array();
+        notify(waiters, 0, none);
+        json_decref(none);
+        json_decref(p->built);
+        json_decref(p->changed);
+        free(p);
+        return;
+    }
+    util_buf_puts(&msg, "\nKenes-Action: publish\nKenes-Role: system\n");
+    p->message = util_buf_detach(&msg, NULL);
+    size_t i = 0;
+    json_object_foreach(p->changed, name, v)
+    {
+        if (i > 0) {
+            p->files[i - 1].path = p->paths[i];
+            p->files[i - 1].content = json_string_value(v);
+            p->files[i - 1].len = json_string_length(v);
+        } else {
+            p->w.path = p->paths[0];
+            p->w.content = json_string_value(v);
+            p->w.content_len = json_string_length(v);
+        }
+        i++;
+    }
+    p->w.files = p->files;
+    p->w.nfiles = n - 1;
+    p->w.author_name = srv->cfg->committer_name;
+    p->w.author_email = srv->cfg->committer_email;
+    p->w.message = p->message;
+    p->w.time_ms = util_now_ms();
+    running_pub = p;
+    if (store_submit(srv->repos[REPO_DOCUMENTS], &p->w, published, p) < 0) {
+        running_pub = NULL;
+        notify(waiters, KENES_EIO, NULL);
+        json_decref(p->built);
+        json_decref(p->changed);
+        free(p->message);
+        free(p);
+    }
+}
+
+void report_publish(server *srv, report_cb cb, void *payload)
+{
+    waiter *w = calloc(1, sizeof(*w));
+    if (!w) {
+        if (cb)
+            cb(KENES_ENOMEM, NULL, payload);
+        return;
+    }
+    w->cb = cb;
+    w->payload = payload;
+    if (running_pub) {
+        /* One publication at a time; those asked meanwhile share the next. */
+        w->next = queued;
+        queued = w;
+        return;
+    }
+    start_publication(srv, w);
+}
+
+static void on_soon(uv_timer_t *t)
+{
+    server *srv = t->data;
+    if (!srv->stopping)
+        report_publish(srv, NULL, NULL);
+}
+
+void report_soon(server *srv)
+{
+    if (!srv->cfg->reports_after_approval || srv->stopping)
+        return;
+    /* Approvals made before the reports and their timers are loaded (the
+     * demo's, at start): publish once they are. */
+    if (!srv->reports) {
+        srv->reports_wanted = 1;
+        return;
+    }
+    if (uv_is_active((uv_handle_t *)&srv->report_soon_timer))
+        return;
+    /* The loop's monotonic clock: KENES_NOW may hold the documents' clock still. */
+    int64_t wait = srv->reports_last_ms ? srv->reports_last_ms + REPORT_MIN_GAP_MS -
+                                              (int64_t)uv_now(srv->loop)
+                                        : 0;
+    uv_timer_start(&srv->report_soon_timer, on_soon, wait > 0 ? (uint64_t)wait : 0, 0);
+}
+
+/* ---- timers ---- */
+
+static uint64_t ms_until_daily(const server *srv)
+{
+    int64_t now = util_now_ms();
+    int64_t day = 86400000LL;
+    int64_t at = (now / day) * day + (int64_t)srv->cfg->reports_daily_minute * 60000;
+    if (at <= now)
+        at += day;
+    return (uint64_t)(at - now);
+}
+
+static void on_daily(uv_timer_t *t)
+{
+    server *srv = t->data;
+    report_publish(srv, NULL, NULL);
+    uv_timer_start(t, on_daily, ms_until_daily(srv), 0);
+}
+
+/* The nearest deadline still ahead, or -1. */
+static int64_t next_deadline(server *srv)
+{
+    idx_doc **all;
+    size_t n;
+    int64_t now = util_now_ms(), best = -1;
+    if (index_list(&all, &n, srv->index) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t due;
+        docs_due(srv, all[i], &due);
+        if (due > now && (best < 0 || due < best))
+            best = due;
+    }
+    free(all);
+    return best;
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    server *srv = t->data;
+    /* A deadline passed: what is overdue changed, and the reports say so. */
+    log_info("deadline", "a deadline passed; republishing the reports");
+    report_publish(srv, NULL, NULL);
+    int64_t next = next_deadline(srv);
+    if (next > 0)
+        uv_timer_start(t, on_deadline, (uint64_t)(next - util_now_ms()), 0);
+}
+
+void report_deadline_of(server *srv, const idx_doc *d)
+{
+    int64_t due, now = util_now_ms();
+    if (!srv->reports || srv->stopping) /* the timers are not running */
+        return;
+    docs_due(srv, d, &due);
+    if (due <= now)
+        return;
+    /* A deadline that moved later leaves the timer early: on_deadline then
+     * publishes nothing new and finds the next one. */
+    uint64_t in = (uint64_t)(due - now);
+    uv_timer_t *t = &srv->deadline_timer;
+    if (!uv_is_active((uv_handle_t *)t) || in < uv_timer_get_due_in(t))
+        uv_timer_start(t, on_deadline, in, 0);
+}
+
+int report_timers_start(server *srv)
+{
+    uv_timer_init(srv->loop, &srv->report_soon_timer);
+    uv_timer_init(srv->loop, &srv->daily_timer);
+    uv_timer_init(srv->loop, &srv->deadline_timer);
+    srv->report_soon_timer.data = srv->daily_timer.data = srv->deadline_timer.data = srv;
+    if (srv->cfg->reports_daily_minute >= 0)
+        uv_timer_start(&srv->daily_timer, on_daily, ms_until_daily(srv), 0);
+    int64_t next = next_deadline(srv);
+    if (next > 0)
+        uv_timer_start(&srv->deadline_timer, on_deadline, (uint64_t)(next - util_now_ms()), 0);
+    if (srv->reports_wanted)
+        report_soon(srv);
+    return 0;
+}
+
+void report_timers_stop(server *srv)
+{
+    uv_close((uv_handle_t *)&srv->report_soon_timer, NULL);
+    uv_close((uv_handle_t *)&srv->daily_timer, NULL);
+    uv_close((uv_handle_t *)&srv->deadline_timer, NULL);
+}

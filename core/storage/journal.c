@@ -1,0 +1,290 @@
+#include "storage/journal.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kenes/plugin.h"
+#include "base/log.h"
+#include "storage/message.h"
+#include "storage/note.h"
+#include "base/util.h"
+
+char *journal_entry(const char *document, const idx_version *v)
+{
+    json_t *j = json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "time",
+                          (json_int_t)v->time_ms, "author", v->author, "role", v->role, "action",
+                          v->action, "document", document, "from", v->from, "to", v->to,
+                          "comment", v->comment, "approval", v->approval, "note", v->note);
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    return text;
+}
+
+/* A commit's version as its message says it, 0 (no Kenes trailers), or
+ * -MSG_PUBLISH / -MSG_ADMIN (no document's; m->action kept for the latter).
+ * A case's sealed note is read from the commit's tree (s) into v->note,
+ * which the caller frees. */
+static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c, store *s)
+{
+    int rc = msg_parse(m, c->message);
+    if (rc == MSG_PUBLISH)
+        msg_parsed_dispose(m);
+    if (rc != 0)
+        return rc > 0 ? -rc : 0;
+    memset(v, 0, sizeof(*v));
+    snprintf(v->commit, sizeof(v->commit), "%s", c->commit);
+    v->time_ms = c->time_ms;
+    v->author = (char *)c->author_name;
+    v->role = m->role;
+    v->action = m->action;
+    v->from = m->from;
+    v->to = m->to;
+    v->comment = m->comment;
+    v->approval = m->approval;
+    if (m->note && note_read(&v->note, s, c->commit, m->document, m->note) < 0)
+        log_warn("index", "commit %.12s: its sealed note is missing or not the blob Kenes-Note "
+                 "names; its history shows no comment (see kenes verify)", c->commit);
+    return 1;
+}
+
+static int add(doc_index *ix, int repo, const char *document, const idx_version *v)
+{
+    idx_doc *d = index_get(ix, document);
+    int rc = 0;
+    if (!d && (rc = index_add(&d, ix, document)) == 0)
+        d->repo = repo;
+    if (rc < 0)
+        return rc;
+    if (d->repo != repo) {
+        log_warn("index", "commit %.12s names a document of the other repository; skipped",
+                 v->commit);
+        return 0;
+    }
+    return index_record(ix, d, v);
+}
+
+typedef struct walk_ctx {
+    store *s;
+    doc_index *ix; /* NULL: only collect lines */
+    int repo;
+    util_buf lines;
+    size_t commits;
+    size_t foreign; /* commits without Kenes trailers */
+    size_t admin;   /* administrators' decisions */
+} walk_ctx;
+
+static int from_git(const store_commit_info *c, void *payload)
+{
+    walk_ctx *w = payload;
+    msg_parsed m;
+    idx_version v;
+    int is = version_of(&v, &m, c, w->s);
+    if (is == -MSG_ADMIN) {
+        /* An administrator's decision (accept, rotate-key) is a line of its
+         * own, so that the journal's last line is a commit kenes signed. */
+        util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"admin\":\"%s\"}\n", c->commit,
+                        m.action);
+        msg_parsed_dispose(&m);
+        w->admin++;
+        return 0;
+    }
+    if (is < 0)
+        return 0; /* a publication of the reports: no document's history */
+    if (!is) {
+        /* Made behind the server's back (verify names it).  Its line says
+         * so, and that main's tree may differ from what the documents'
+         * versions hold; it also marks how far the journal has looked. */
+        log_warn("index", "commit %.12s carries no Kenes trailers; skipped", c->commit);
+        util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"foreign\":true}\n", c->commit);
+        w->foreign++;
+        return 0;
+    }
+    int rc = w->ix ? add(w->ix, w->repo, m.document, &v) : 0;
+    char *entry = journal_entry(m.document, &v);
+    if (entry) {
+        util_buf_printf(&w->lines, "{\"commit\":\"%s\",%s\n", c->commit, entry + 1);
+        w->commits++;
+    }
+    free(entry);
+    free(v.note);
+    msg_parsed_dispose(&m);
+    return rc;
+}
+
+static int append_lines(const char *path, const util_buf *b)
+{
+    FILE *f = fopen(path, "ab");
+    if (!f)
+        return KENES_EIO;
+    int ok = fwrite(b->data ? b->data : "", 1, b->len, f) == b->len && fflush(f) == 0 &&
+             fdatasync(fileno(f)) == 0;
+    return fclose(f) == 0 && ok ? 0 : KENES_EIO;
+}
+
+static int read_journal(doc_index *ix, int repo, const char *path, char last[STORE_OID_HEX],
+                        size_t *good, int *foreign, char *err, size_t errcap)
+{
+    char *text;
+    size_t len;
+    int rc = util_read_file(&text, &len, path);
+    if (rc < 0)
+        return rc;
+    last[0] = '\0';
+    *good = len;
+    size_t lineno = 0;
+    for (char *p = text; *p && rc == 0;) {
+        char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        json_t *j = json_loadb(p, n, 0, NULL);
+        const char *commit = json_string_value(json_object_get(j, "commit"));
+        const char *document = json_string_value(json_object_get(j, "document"));
+        idx_version v = {0};
+        v.time_ms = json_integer_value(json_object_get(j, "time"));
+        v.author = (char *)json_string_value(json_object_get(j, "author"));
+        v.role = (char *)json_string_value(json_object_get(j, "role"));
+        v.action = (char *)json_string_value(json_object_get(j, "action"));
+        v.from = (char *)json_string_value(json_object_get(j, "from"));
+        v.to = (char *)json_string_value(json_object_get(j, "to"));
+        v.comment = (char *)json_string_value(json_object_get(j, "comment"));
+        v.approval = (char *)json_string_value(json_object_get(j, "approval"));
+        v.note = (char *)json_string_value(json_object_get(j, "note"));
+        if (!nl && n && !j) {
+            /* A last line cut short by a crash: the commit it began is
+             * recovered from git below. */
+            log_warn("index", "%s: an unfinished last line; recovering from git", path);
+            *good = (size_t)(p - text);
+        } else if (commit && strlen(commit) == 40 && json_is_true(json_object_get(j, "foreign"))) {
+            *foreign = 1;
+            memcpy(last, commit, STORE_OID_HEX);
+        } else if (commit && strlen(commit) == 40 && json_is_string(json_object_get(j, "admin"))) {
+            memcpy(last, commit, STORE_OID_HEX);
+        } else if (!commit || strlen(commit) != 40 || !document || !v.author || !v.action ||
+                   !v.to) {
+            snprintf(err, errcap, "%.900s:%zu: not a journal line (run kenes reindex)", path,
+                     lineno);
+            rc = KENES_EINVAL;
+        } else {
+            snprintf(v.commit, sizeof(v.commit), "%s", commit);
+            memcpy(last, v.commit, STORE_OID_HEX);
+            rc = add(ix, repo, document, &v);
+        }
+        json_decref(j);
+        p = nl ? nl + 1 : p + n;
+    }
+    free(text);
+    return rc;
+}
+
+int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign,
+                 journal_unseen_cb unseen, void *payload, char *err, size_t errcap)
+{
+    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0};
+    util_buf_init(&w.lines);
+    char last[STORE_OID_HEX] = "";
+    size_t good = 0;
+    *foreign = 0;
+    int rc = read_journal(ix, repo, path, last, &good, foreign, err, errcap);
+    int fresh = rc == -ENOENT;
+    if (rc < 0 && !fresh)
+        return rc;
+    /* Drop a line a crash cut short; the lines appended below replace it. */
+    if (!fresh && truncate(path, (off_t)good) < 0) {
+        snprintf(err, errcap, "cannot repair %.900s", path);
+        return KENES_EIO;
+    }
+    if (last[0] && store_contains(s, last) != 1) {
+        snprintf(err, errcap,
+                 "main no longer contains commit %s, the last one kenes wrote: the history "
+                 "was rewritten behind the server's back (see kenes verify; restore the "
+                 "repository, or accept its history with kenes reindex)",
+                 last);
+        return KENES_ESTALE;
+    }
+    /* The commits after the journal's end were never seen by kenes: judged
+     * before any of them reaches the index or the journal. */
+    if (unseen && (rc = unseen(last[0] ? last : NULL, err, errcap, payload)) < 0)
+        return rc;
+    rc = store_walk_since(s, last[0] ? last : NULL, from_git, &w);
+    if (rc == 0 && (fresh || w.commits || w.foreign || w.admin))
+        rc = append_lines(path, &w.lines);
+    if (rc == 0 && w.commits && !fresh)
+        log_warn("index", "%zu commit(s) after the journal's end added from git", w.commits);
+    if (w.foreign)
+        *foreign = 1;
+    if (rc < 0 && !err[0])
+        snprintf(err, errcap, "cannot read the history of %.900s", path);
+    util_buf_dispose(&w.lines);
+    return rc;
+}
+
+int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap)
+{
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0};
+    util_buf_init(&w.lines);
+    int rc = store_walk(s, from_git, &w);
+    if (rc == 0)
+        rc = util_write_file_atomic(path, w.lines.data ? w.lines.data : "", w.lines.len, 0600) < 0
+                 ? KENES_EIO
+                 : 0;
+    if (rc < 0)
+        snprintf(err, errcap, "cannot rebuild %.900s", path);
+    *commits = w.commits;
+    util_buf_dispose(&w.lines);
+    return rc;
+}
+
+long journal_check(store *s, const char *path,
+                   void (*fault)(const char *what, const char *commit, void *payload),
+                   void *payload)
+{
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0};
+    util_buf_init(&w.lines);
+    char *text = NULL;
+    size_t len;
+    if (store_walk(s, from_git, &w) < 0 || util_read_file(&text, &len, path) < 0) {
+        util_buf_dispose(&w.lines);
+        free(text);
+        return -1;
+    }
+    /* Line by line: the same commits in the same order with the same facts
+     * (times to the second: git keeps no more). */
+    long faults = 0;
+    char *a = w.lines.data ? w.lines.data : "", *b = text;
+    while (*a || *b) {
+        char *na = strchr(a, '\n'), *nb = strchr(b, '\n');
+        json_t *ja = *a ? json_loadb(a, na ? (size_t)(na - a) : strlen(a), 0, NULL) : NULL;
+        json_t *jb = *b ? json_loadb(b, nb ? (size_t)(nb - b) : strlen(b), 0, NULL) : NULL;
+        const char *commit = json_string_value(json_object_get(ja ? ja : jb, "commit"));
+        if (ja && jb) {
+            json_int_t ta = json_integer_value(json_object_get(ja, "time")) / 1000;
+            json_int_t tb = json_integer_value(json_object_get(jb, "time")) / 1000;
+            json_object_del(ja, "time");
+            json_object_del(jb, "time");
+            if (ta != tb || !json_equal(ja, jb)) {
+                fault("the history journal differs from git at", commit, payload);
+                faults++;
+            }
+        } else if (ja && json_object_get(ja, "admin")) {
+            /* An administrator's decision made with the server stopped: its
+             * next start journals it. */
+        } else if (ja) {
+            fault("the history journal lacks", commit, payload);
+            faults++;
+        } else {
+            fault("the history journal names a commit git does not have:", commit, payload);
+            faults++;
+        }
+        json_decref(ja);
+        json_decref(jb);
+        a = na ? na + 1 : a + strlen(a);
+        b = nb ? nb + 1 : b + strlen(b);
+    }
+    util_buf_dispose(&w.lines);
+    free(text);
+    return faults;
+}

@@ -1,0 +1,54 @@
+/*
+ * The history journal: DATA/index/<repository>.jsonl, one JSON line per
+ * commit kenes made, oldest first:
+ *
+ *   {"commit","time","author","role","action","document","from","to","comment","approval","note"}
+ *
+ * "comment" is a plan's or roster's comment; a case's is never here in the
+ * clear: "note" holds it sealed with the case's key (see note.h).
+ *
+ * The writer appends it in the same job as the commits (store_set_journal),
+ * so at start the index is read from it instead of walking all of git, and a
+ * document's history costs its own versions.  It can always be rebuilt from
+ * git alone (kenes reindex); kenes verify checks that it matches git.  Its
+ * last line is also the commit kenes wrote last: a main that no longer
+ * contains it was rewritten behind the server's back, and serve refuses it.
+ */
+#ifndef KENES_JOURNAL_H
+#define KENES_JOURNAL_H
+
+#include <stddef.h>
+
+#include "storage/index.h"
+#include "storage/store.h"
+
+/* The journal object for a write (without its commit, which the writer adds). */
+char *journal_entry(const char *document, const idx_version *v);
+
+/* For journal_load: called once the journal is read into ix, before any
+ * commit after it is taken from git.  since is the journal's last commit
+ * (NULL: there is none, all of main is new).  A negative return, with the
+ * why in err, stops the load and is returned. */
+typedef int (*journal_unseen_cb)(const char *since, char *err, size_t errcap, void *payload);
+
+/* Fill ix with repo's documents' versions: from the journal, then from the
+ * commits after its last one (a crash between commit and journal), which
+ * are appended.  Without a journal, from git (and the journal is written).
+ * A commit without Kenes trailers (made behind the server's back) has a line
+ * {"commit","foreign":true}, an administrator's decision (accept, rotate-key)
+ * {"commit","admin":"<action>"}; *foreign says whether the history has one, for
+ * then main's tree may hold a document's file as no version of it does.
+ * KENES_ESTALE (with the why in err) if main no longer holds the journal's last commit. */
+int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign,
+                 journal_unseen_cb unseen, void *payload, char *err, size_t errcap);
+
+/* Write the journal anew from git alone. */
+int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap);
+
+/* Compare the journal with git's commits; fault(what, commit) per difference.
+ * Returns the number of faults, or negative if it could not compare. */
+long journal_check(store *s, const char *path,
+                   void (*fault)(const char *what, const char *commit, void *payload),
+                   void *payload);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * The store: one bare git repository, written by one writer.
+ *
+ * The loop thread queues writes with store_submit(); a single job on the
+ * libuv thread pool turns queued writes into commits on refs/heads/main,
+ * in order, one commit per write, each durable (objects and ref fsynced,
+ * GIT_OPT_ENABLE_FSYNC_GITDIR) before its done callback runs on the loop.
+ * While a job runs, new writes wait in the queue and the next job takes
+ * them all (this is where group commit goes later).
+ *
+ * Reads of past versions and diffs also run on the thread pool, each job
+ * with its own git_repository handle (libgit2 handles are not shared
+ * across threads).  The loop never touches git after store_open().
+ */
+#ifndef KENES_STORE_H
+#define KENES_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "storage/sign.h"
+
+#define STORE_OID_HEX 41 /* 40 hex digits + NUL */
+
+typedef struct store store;
+
+typedef struct store_write store_write;
+
+#define STORE_MAX_FILES 64
+
+/* A further file written by the same commit. */
+typedef struct store_file {
+    const char *path;
+    const char *content;
+    size_t len;
+} store_file;
+typedef void (*store_write_cb)(store_write *w, void *payload);
+
+struct store_write {
+    /* in: owned by the caller until the callback */
+    const char *path;      /* "plan/KZ-11/2026.md"; NULL (and no content, files or side
+                              file): a commit that changes no file, a decision on record */
+    const char *content;   /* the new file; NULL to delete the path */
+    size_t content_len;
+    const char *author_name;
+    const char *author_email;
+    const char *message;   /* whole commit message: summary, body, trailers */
+    int64_t time_ms;       /* author/committer time; 0 = now */
+    /* A file outside the repository that goes with this commit (a case's
+     * wrapped key); NULL for none.  Written (side_data): durably before the
+     * commit, and removed again if the commit fails.  Removed (side_data
+     * NULL): renamed to side_pending durably before the commit, deleted once
+     * the commit is made, renamed back if it failed; a crash in between
+     * leaves side_pending for the next start to settle (vault_settle()). */
+    const char *side_path;
+    const char *side_pending;
+    const char *side_data;
+    size_t side_len;
+    /* Further files the same commit writes (at most STORE_MAX_FILES). */
+    const store_file *files;
+    size_t nfiles;
+    /* A JSON object ("{...}") for the history journal, or NULL: the writer
+     * appends it with the new commit's id as its first member. */
+    const char *journal;
+
+    /* out: valid in the callback */
+    int status;                  /* 0 or a negative KENES_E* code */
+    char commit[STORE_OID_HEX];  /* the new commit */
+    char errmsg[256];
+
+    /* private */
+    store_write_cb cb;
+    void *payload;
+    store_write *next;
+};
+
+/* Create a bare repository with HEAD -> refs/heads/main (no commits). */
+int store_init_repo(const char *gitdir);
+
+int store_open(store **out, uv_loop_t *loop, const char *gitdir,
+               const char *committer_name, const char *committer_email);
+/* Only once no write is queued or running (see store_idle). NULL is a no-op. */
+void store_close(store *s);
+
+/* Sign every commit from now on with sig (NULL: unsigned, the default): the
+ * commit gets a "gpgsig" header that git verify-commit checks (see sign.h).
+ * sig must outlive the store.  Set it while the store is idle, as the writer
+ * reads it on the thread pool (KENES_EINVAL otherwise). */
+int store_set_signer(store *s, const signer *sig);
+/* The signer set on s, or NULL. */
+const signer *store_signer(const store *s);
+
+/* Keep a history journal: after each job the writer appends one JSON line
+ * per commit ({"commit":...} + the write's journal) and syncs the file once. */
+int store_set_journal(store *s, const char *path);
+
+/* Anchor every commit in what else kenes keeps (the access log, the signed
+ * checkpoint, checkpoint.h).  On the thread pool, for each commit,
+ * trailer(out, cap, payload) gives a "Key: value" line that the writer
+ * appends to the commit's message (its trailers) before signing; after each
+ * job whose commits are durable, committed(head, payload) gets main's new
+ * head (its failure is logged: the commits are made).  Set it while idle. */
+typedef int (*store_trailer_fn)(char *out, size_t cap, void *payload);
+typedef void (*store_committed_fn)(const char *head, void *payload);
+int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
+                     void *payload);
+
+/* Queue a write; cb(w, payload) runs on the loop after the commit is durable
+ * (or failed).  Returns 0, or a negative code and then cb is never called. */
+int store_submit(store *s, store_write *w, store_write_cb cb, void *payload);
+/* 1 if nothing is queued or running. */
+int store_idle(const store *s);
+/* For the commands run with the server stopped (accept, key rotate): submit
+ * w and run the store's loop until it is made or failed.  w->status. */
+int store_commit_now(store *s, store_write *w);
+
+/* Every write checks first that main is where kenes last left it (at
+ * store_open, then at its own last commit): a commit someone else put on main
+ * since fails this write and every later one (KENES_ESTALE, the why in
+ * errmsg), so nothing kenes signs ever sits on a commit it did not check. */
+
+/* The unified diff of path between two texts (pure computation, any thread). */
+int store_diff_buffers(char **out, size_t *len, const char *path, const char *a, size_t alen,
+                       const char *b, size_t blen);
+
+/* The id git gives a blob with these bytes (git hash-object), computed
+ * without touching a repository. */
+int store_blob_id(char out[STORE_OID_HEX], const char *buf, size_t len);
+
+/* ---- reading (synchronous: start-up and tests only, never on the loop while serving) ---- */
+
+typedef struct store_commit_info {
+    const char *commit; /* hex id */
+    int64_t time_ms;
+    const char *author_name;
+    const char *author_email;
+    const char *message;
+} store_commit_info;
+
+/* Visit every commit of main, oldest first.  A non-zero return from cb stops the walk and is returned. */
+int store_walk(store *s, int (*cb)(const store_commit_info *c, void *payload), void *payload);
+/* The same for the commits after `since` (exclusive; NULL: all), oldest first.
+ * KENES_ENOTFOUND if since is no commit of the repository. */
+int store_walk_since(store *s, const char *since,
+                     int (*cb)(const store_commit_info *c, void *payload), void *payload);
+/* 1 if commit is main's head or one of its ancestors, 0 if not, negative on error. */
+int store_contains(store *s, const char *commit);
+/* The file at path in commit (hex); *out malloc'd.  KENES_ENOTFOUND if absent. */
+int store_read_at(store *s, char **out, size_t *len, const char *commit, const char *path);
+/* The hex id of main's head, or "" if the repository has no commit yet. */
+int store_head(store *s, char out[STORE_OID_HEX]);
+/* How many commits main has. */
+int store_count(store *s, size_t *out);
+
+/* ---- reading on the thread pool ---- */
+
+typedef struct store_read store_read;
+typedef void (*store_read_cb)(store_read *r, void *payload);
+
+/* FILE: the file at commit.  DIFF: the unified diff of the file between
+ * commit and commit_to.  PAIR: the file at both (result, result2), for files
+ * that must be opened before they can be compared (sealed cases). */
+enum store_read_kind { STORE_READ_FILE, STORE_READ_DIFF, STORE_READ_PAIR };
+
+struct store_read {
+    /* in */
+    enum store_read_kind kind;
+    const char *path;
+    char commit[STORE_OID_HEX];    /* FILE: the version; DIFF: the old one */
+    char commit_to[STORE_OID_HEX]; /* DIFF: the new one */
+    /* out */
+    int status;   /* 0, KENES_ENOTFOUND (no such commit / no file there), other negative */
+    char *result; /* FILE: the file; DIFF: unified diff text; free() after the callback */
+    size_t result_len;
+    char *result2; /* PAIR: the file at commit_to; free() after the callback */
+    size_t result2_len;
+    /* private */
+    store *s;
+    store_read_cb cb;
+    void *payload;
+    uv_work_t work;
+};
+
+/* Read path at each of n commits into texts[i] (malloc'd) and lens[i].
+ * For the thread pool: it opens its own repository handle.  All or nothing. */
+int store_read_versions(store *s, char **texts, size_t *lens, const char *const *commits, size_t n,
+                        const char *path);
+
+/* Run a read on the thread pool; cb on the loop.  0 or negative (then no cb). */
+int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload);
+
+#endif

@@ -1,0 +1,657 @@
+/*
+ * The vault: per-case keys wrapped by a master key, and sealed case files.
+ * The formats are described in vault.h; this file keeps them honest.
+ */
+#include "storage/vault.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "kenes/plugin.h"
+#include "base/map.h"
+#include "base/util.h"
+
+#define KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+/* A wrapped case key file: nonce || sealed key || tag. */
+#define WRAPPED_BYTES (NONCE_BYTES + KEY_BYTES + TAG_BYTES)
+/* Everything a sealed file carries besides the ciphertext. */
+#define SEAL_OVERHEAD (VAULT_MAGIC_LEN + NONCE_BYTES + TAG_BYTES)
+
+/* Bound to each wrapped key, so a key file renamed to another case's name
+ * does not unwrap (and cannot be mistaken for any other kind of sealed blob). */
+#define CASE_KEY_AD "kenes-case-key:"
+#define CASE_KEY_AD_LEN (sizeof(CASE_KEY_AD) - 1)
+
+#define KEY_SUFFIX ".key"
+#define KEY_SUFFIX_LEN (sizeof(KEY_SUFFIX) - 1)
+#define ERASING_LEN (sizeof(VAULT_KEY_ERASING) - 1)
+
+/*
+ * Case keys live in page-sized sodium_malloc'd chunks, many to a chunk.
+ * One sodium_malloc per key would cost four pages and about four memory
+ * mappings each (guard pages on both sides), so a server holding tens of
+ * thousands of cases would run into vm.max_map_count (65530) and spend
+ * 16 KiB per 32-byte key.  A chunk keeps the same protection (locked,
+ * guarded, never in the malloc heap) for 128 keys at a time.
+ */
+#define CHUNK_BYTES 4096
+#define CHUNK_SLOTS (CHUNK_BYTES / KEY_BYTES)
+
+typedef struct key_chunk {
+    struct key_chunk *next;
+    unsigned char *mem; /* sodium_malloc(CHUNK_BYTES) */
+    size_t used;
+    unsigned char taken[CHUNK_SLOTS];
+} key_chunk;
+
+struct vault {
+    unsigned char *master; /* sodium_malloc(KEY_BYTES) */
+    char *keys_dir;
+    map *keys; /* document id -> KEY_BYTES inside a chunk */
+    map *erasing; /* document id -> path of its "<hex>.key.erasing", until vault_settle() */
+    key_chunk *chunks;
+};
+
+static void set_err(char *err, size_t errcap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errcap, const char *fmt, ...)
+{
+    if (!err || errcap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errcap, fmt, ap);
+    va_end(ap);
+}
+
+static unsigned char *slot_alloc(vault *v)
+{
+    key_chunk *c = v->chunks;
+    while (c && c->used == CHUNK_SLOTS)
+        c = c->next;
+    if (!c) {
+        c = calloc(1, sizeof(*c));
+        if (!c)
+            return NULL;
+        c->mem = sodium_malloc(CHUNK_BYTES);
+        if (!c->mem) {
+            free(c);
+            return NULL;
+        }
+        c->next = v->chunks;
+        v->chunks = c;
+    }
+    for (size_t i = 0; i < CHUNK_SLOTS; i++) {
+        if (!c->taken[i]) {
+            c->taken[i] = 1;
+            c->used++;
+            return c->mem + i * KEY_BYTES;
+        }
+    }
+    return NULL; /* unreachable: c has a free slot */
+}
+
+static void slot_free(vault *v, unsigned char *slot)
+{
+    sodium_memzero(slot, KEY_BYTES);
+    uintptr_t p = (uintptr_t)slot;
+    for (key_chunk **pp = &v->chunks; *pp; pp = &(*pp)->next) {
+        key_chunk *c = *pp;
+        uintptr_t base = (uintptr_t)c->mem;
+        if (p < base || p >= base + CHUNK_BYTES)
+            continue;
+        c->taken[(p - base) / KEY_BYTES] = 0;
+        /* Give an empty chunk back, so erasing many cases also frees their pages. */
+        if (--c->used == 0) {
+            *pp = c->next;
+            sodium_free(c->mem);
+            free(c);
+        }
+        return;
+    }
+}
+
+/* "kenes-case-key:" + id into ad (at least CASE_KEY_AD_LEN + VAULT_ID_MAX). */
+static size_t case_key_ad(unsigned char *ad, const char *doc_id, size_t id_len)
+{
+    memcpy(ad, CASE_KEY_AD, CASE_KEY_AD_LEN);
+    memcpy(ad + CASE_KEY_AD_LEN, doc_id, id_len);
+    return CASE_KEY_AD_LEN + id_len;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    /* Lowercase only: one id has exactly one file name, never two. */
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* A key file's name back to its id; 0, or -1 if the name is not one we write. */
+static int id_from_name(char *id, size_t idcap, const char *name, size_t hex_len)
+{
+    if (hex_len == 0 || hex_len % 2 || hex_len / 2 >= idcap)
+        return -1;
+    for (size_t i = 0; i < hex_len; i += 2) {
+        int hi = hex_value(name[i]), lo = hex_value(name[i + 1]);
+        /* A NUL byte would cut the id short and alias another case. */
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+            return -1;
+        id[i / 2] = (char)(hi << 4 | lo);
+    }
+    id[hex_len / 2] = '\0';
+    return 0;
+}
+
+int vault_create_master(const char *path)
+{
+    if (!path)
+        return KENES_EINVAL;
+    if (sodium_init() < 0)
+        return KENES_EIO;
+    /* util_write_file_atomic renames over whatever is there, and replacing a
+     * master key makes every case unreadable: refuse first.  (Two inits racing
+     * on one directory could still both pass this; init is run by hand.) */
+    struct stat st;
+    if (lstat(path, &st) == 0)
+        return KENES_EEXISTS;
+    if (errno != ENOENT)
+        return KENES_EIO;
+    unsigned char key[KEY_BYTES];
+    crypto_aead_xchacha20poly1305_ietf_keygen(key);
+    int rc = util_write_file_atomic(path, (const char *)key, sizeof(key), 0600);
+    sodium_memzero(key, sizeof(key));
+    if (rc == -ENOMEM)
+        return KENES_ENOMEM;
+    return rc < 0 ? KENES_EIO : 0;
+}
+
+/* Read the master key straight into locked memory (never via a malloc'd
+ * buffer), checking the opened file itself so the checks and the read
+ * concern the same file. */
+static int master_load(unsigned char *key, const char *path, char *err, size_t errcap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            set_err(err, errcap,
+                    "master key %s does not exist (kenes init makes one; "
+                    "KENES_MASTER_KEY_FILE names another)",
+                    path);
+            return KENES_ENOTFOUND;
+        }
+        set_err(err, errcap, "cannot open master key %s: %s", path, strerror(errno));
+        return KENES_EIO;
+    }
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) < 0) {
+        set_err(err, errcap, "cannot stat master key %s: %s", path, strerror(errno));
+        rc = KENES_EIO;
+    } else if (!S_ISREG(st.st_mode)) {
+        set_err(err, errcap, "master key %s is not a regular file", path);
+        rc = KENES_EINVAL;
+    } else if (st.st_mode & 077) {
+        set_err(err, errcap, "%s must be readable by its owner only (chmod 600)", path);
+        rc = KENES_EINVAL;
+    } else if (st.st_size != (off_t)KEY_BYTES) {
+        set_err(err, errcap, "master key %s is %lld bytes; it must be exactly %d", path,
+                (long long)st.st_size, (int)KEY_BYTES);
+        rc = KENES_EINVAL;
+    }
+    size_t got = 0;
+    while (rc == 0 && got < KEY_BYTES) {
+        ssize_t n = read(fd, key + got, KEY_BYTES - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            set_err(err, errcap, "cannot read master key %s: %s", path, strerror(errno));
+            rc = KENES_EIO;
+        } else if (n == 0) {
+            set_err(err, errcap, "master key %s is shorter than %d bytes", path, (int)KEY_BYTES);
+            rc = KENES_EINVAL;
+        } else {
+            got += (size_t)n;
+        }
+    }
+    /* The file could have grown since fstat; a longer file is not this key. */
+    char extra;
+    if (rc == 0 && read(fd, &extra, 1) != 0) {
+        set_err(err, errcap, "master key %s is longer than %d bytes", path, (int)KEY_BYTES);
+        rc = KENES_EINVAL;
+    }
+    close(fd);
+    if (rc < 0)
+        sodium_memzero(key, KEY_BYTES);
+    return rc;
+}
+
+/* Make keys_dir/cases (0700) so the store's writer has somewhere to put the
+ * first key file, and make the new folder's entry durable: a key file
+ * fsynced into a folder that vanishes in a crash is a lost case. */
+static int cases_dir_ensure(const char *dir, const char *keys_dir, char *err, size_t errcap)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        set_err(err, errcap, "%s is not a folder", dir);
+        return KENES_EINVAL;
+    }
+    if (errno != ENOENT) {
+        set_err(err, errcap, "cannot stat %s: %s", dir, strerror(errno));
+        return KENES_EIO;
+    }
+    int rc = util_mkdirs(dir, 0700);
+    if (rc < 0) {
+        set_err(err, errcap, "cannot create %s: %s", dir, strerror(-rc));
+        return KENES_EIO;
+    }
+    int fd = open(keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) < 0) {
+        set_err(err, errcap, "cannot sync %s: %s", keys_dir, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return KENES_EIO;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Unwrap one key file into the map. */
+static int case_key_load(vault *v, const char *path, const char *doc_id, char *err, size_t errcap)
+{
+    char *data;
+    size_t len;
+    int rc = util_read_file(&data, &len, path);
+    if (rc < 0) {
+        set_err(err, errcap, "cannot read case key %s: %s", path, strerror(-rc));
+        return rc == -ENOMEM ? KENES_ENOMEM : KENES_EIO;
+    }
+    unsigned char *slot = NULL;
+    if (len != WRAPPED_BYTES) {
+        set_err(err, errcap, "case key %s is %zu bytes, not %zu: the file is damaged", path, len,
+                (size_t)WRAPPED_BYTES);
+        rc = KENES_EINVAL;
+        goto done;
+    }
+    slot = slot_alloc(v);
+    if (!slot) {
+        set_err(err, errcap, "out of memory loading %s", path);
+        rc = KENES_ENOMEM;
+        goto done;
+    }
+    unsigned char ad[CASE_KEY_AD_LEN + VAULT_ID_MAX];
+    size_t adlen = case_key_ad(ad, doc_id, strlen(doc_id));
+    const unsigned char *w = (const unsigned char *)data;
+    unsigned long long klen;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(slot, &klen, NULL, w + NONCE_BYTES,
+                                                   WRAPPED_BYTES - NONCE_BYTES, ad, adlen, w,
+                                                   v->master) != 0) {
+        /* Never skip it: with a wrong master key every file fails, and
+         * skipping would make all cases look erased. */
+        set_err(err, errcap,
+                "case key %s does not open with the master key: wrong master key "
+                "(KENES_MASTER_KEY_FILE?), or the file is damaged or renamed",
+                path);
+        rc = KENES_EINVAL;
+        goto done;
+    }
+    if (map_set(v->keys, doc_id, slot) < 0) {
+        set_err(err, errcap, "out of memory loading %s", path);
+        rc = KENES_ENOMEM;
+        goto done;
+    }
+    slot = NULL;
+    rc = 0;
+done:
+    if (slot)
+        slot_free(v, slot);
+    free(data);
+    return rc;
+}
+
+static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        set_err(err, errcap, "cannot open %s: %s", dir, strerror(errno));
+        return KENES_EIO;
+    }
+    int rc = 0;
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (!e) {
+            if (errno) {
+                set_err(err, errcap, "cannot read %s: %s", dir, strerror(errno));
+                rc = KENES_EIO;
+            }
+            break;
+        }
+        const char *name = e->d_name;
+        size_t n = strlen(name);
+        /* An erasure a crash interrupted: the key is loaded like any other,
+         * and vault_settle() decides its fate once the history is read. */
+        int erasing = n > ERASING_LEN &&
+                      memcmp(name + n - ERASING_LEN, VAULT_KEY_ERASING, ERASING_LEN) == 0;
+        if (erasing)
+            n -= ERASING_LEN;
+        /* Dot files and util_write_file_atomic's leftover "<hex>.key.tmp.<pid>"
+         * are not keys. */
+        if (name[0] == '.' || n <= KEY_SUFFIX_LEN ||
+            memcmp(name + n - KEY_SUFFIX_LEN, KEY_SUFFIX, KEY_SUFFIX_LEN) != 0)
+            continue;
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+            set_err(err, errcap, "path too long: %s/%s", dir, name);
+            rc = KENES_EINVAL;
+            break;
+        }
+        char id[VAULT_ID_MAX + 1];
+        if (id_from_name(id, sizeof(id), name, n - KEY_SUFFIX_LEN) < 0) {
+            set_err(err, errcap,
+                    "%s is not named <lowercase hex of a document id>.key; "
+                    "move it out of %s",
+                    path, dir);
+            rc = KENES_EINVAL;
+            break;
+        }
+        if (erasing) {
+            char *copy = strdup(path);
+            if (!copy || map_set(v->erasing, id, copy) < 0) {
+                free(copy);
+                set_err(err, errcap, "out of memory loading %s", path);
+                rc = KENES_ENOMEM;
+                break;
+            }
+        }
+        if (vault_has_key(v, id))
+            continue; /* "<hex>.key" and "<hex>.key.erasing" both: one key */
+        rc = case_key_load(v, path, id, err, errcap);
+        if (rc < 0)
+            break;
+    }
+    closedir(d);
+    return rc;
+}
+
+int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !keys_dir || !*keys_dir) {
+        set_err(err, errcap, "vault_open needs a keys folder");
+        return KENES_EINVAL;
+    }
+    if (sodium_init() < 0) {
+        set_err(err, errcap, "libsodium failed to initialise");
+        return KENES_EIO;
+    }
+    vault *v = calloc(1, sizeof(*v));
+    if (!v || !(v->keys_dir = strdup(keys_dir)) || map_new(&v->keys) < 0 ||
+        map_new(&v->erasing) < 0 || !(v->master = sodium_malloc(KEY_BYTES))) {
+        set_err(err, errcap, "out of memory opening the vault");
+        vault_close(v);
+        return KENES_ENOMEM;
+    }
+
+    char path[4096];
+    const char *env = getenv("KENES_MASTER_KEY_FILE");
+    if (env && *env)
+        snprintf(path, sizeof(path), "%s", env);
+    else if ((size_t)snprintf(path, sizeof(path), "%s/master.key", keys_dir) >= sizeof(path))
+        path[0] = '\0';
+    if (!path[0] || strlen(path) >= sizeof(path) - 1) {
+        set_err(err, errcap, "master key path too long");
+        vault_close(v);
+        return KENES_EINVAL;
+    }
+    int rc = master_load(v->master, path, err, errcap);
+
+    char cases[4096];
+    if (rc == 0 &&
+        (size_t)snprintf(cases, sizeof(cases), "%s/cases", keys_dir) >= sizeof(cases)) {
+        set_err(err, errcap, "keys folder path too long");
+        rc = KENES_EINVAL;
+    }
+    if (rc == 0)
+        rc = cases_dir_ensure(cases, keys_dir, err, errcap);
+    if (rc == 0)
+        rc = cases_load(v, cases, err, errcap);
+    if (rc < 0) {
+        vault_close(v);
+        return rc;
+    }
+    *out = v;
+    return 0;
+}
+
+static void free_erasing(vault *v)
+{
+    map_iter it;
+    const char *id;
+    void *path;
+    if (!v->erasing)
+        return;
+    map_iter_init(&it, v->erasing);
+    while (map_iter_next(&it, &id, &path))
+        free(path);
+    map_free(v->erasing);
+    v->erasing = NULL;
+}
+
+int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), void *payload,
+                 char *err, size_t errcap)
+{
+    map_iter it;
+    const char *id;
+    void *path;
+    int rc = 0;
+    if (!v->erasing)
+        return 0; /* settled before */
+    map_iter_init(&it, v->erasing);
+    while (rc == 0 && map_iter_next(&it, &id, &path)) {
+        const char *pending = path;
+        char key[4096];
+        snprintf(key, sizeof(key), "%.*s", (int)(strlen(pending) - ERASING_LEN), pending);
+        int e;
+        if (erased(id, payload)) {
+            /* The erasure was committed: finish it, and no "<hex>.key" may
+             * stay either. */
+            vault_forget_key(v, id);
+            e = util_unlink_durable(pending);
+            if (e == 0)
+                e = util_unlink_durable(key);
+        } else {
+            /* It never was: the key goes back to work. */
+            e = util_rename_durable(pending, key);
+        }
+        if (e < 0) {
+            set_err(err, errcap, "cannot settle %s: %s", pending, strerror(-e));
+            rc = KENES_EIO;
+        }
+    }
+    free_erasing(v);
+    return rc;
+}
+
+void vault_close(vault *v)
+{
+    if (!v)
+        return;
+    while (v->chunks) {
+        key_chunk *c = v->chunks;
+        v->chunks = c->next;
+        sodium_memzero(c->mem, CHUNK_BYTES);
+        sodium_free(c->mem);
+        free(c);
+    }
+    map_free(v->keys); /* its values were the slots just wiped */
+    free_erasing(v);
+    if (v->master) {
+        sodium_memzero(v->master, KEY_BYTES);
+        sodium_free(v->master);
+    }
+    free(v->keys_dir);
+    free(v);
+}
+
+void vault_key_path(const vault *v, const char *doc_id, char *out, size_t cap)
+{
+    if (!out || cap == 0)
+        return;
+    out[0] = '\0';
+    if (!v || !doc_id)
+        return;
+    size_t n = strlen(doc_id);
+    int pre = snprintf(out, cap, "%s/cases/", v->keys_dir);
+    /* Truncated, the path would name some other file: leave it empty. */
+    if (pre < 0 || (size_t)pre + 2 * n + KEY_SUFFIX_LEN >= cap) {
+        out[0] = '\0';
+        return;
+    }
+    static const char digits[] = "0123456789abcdef";
+    char *p = out + pre;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)doc_id[i];
+        *p++ = digits[c >> 4];
+        *p++ = digits[c & 15];
+    }
+    memcpy(p, KEY_SUFFIX, KEY_SUFFIX_LEN + 1);
+}
+
+int vault_new_key(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_len)
+{
+    if (wrapped)
+        *wrapped = NULL;
+    if (wrapped_len)
+        *wrapped_len = 0;
+    if (!v || !doc_id || !wrapped || !wrapped_len)
+        return KENES_EINVAL;
+    size_t n = strlen(doc_id);
+    /* Longer ids would need a file name longer than NAME_MAX. */
+    if (n == 0 || n > VAULT_ID_MAX)
+        return KENES_EINVAL;
+    if (map_get(v->keys, doc_id))
+        return KENES_EEXISTS;
+
+    unsigned char *slot = slot_alloc(v);
+    unsigned char *w = malloc(WRAPPED_BYTES);
+    if (!slot || !w || map_set(v->keys, doc_id, slot) < 0) {
+        if (slot)
+            slot_free(v, slot);
+        free(w);
+        return KENES_ENOMEM;
+    }
+    crypto_aead_xchacha20poly1305_ietf_keygen(slot);
+    unsigned char ad[CASE_KEY_AD_LEN + VAULT_ID_MAX];
+    size_t adlen = case_key_ad(ad, doc_id, n);
+    randombytes_buf(w, NONCE_BYTES);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(w + NONCE_BYTES, NULL, slot, KEY_BYTES, ad, adlen,
+                                               NULL, w, v->master);
+    *wrapped = (char *)w;
+    *wrapped_len = WRAPPED_BYTES;
+    return 0;
+}
+
+int vault_has_key(const vault *v, const char *doc_id)
+{
+    return v && doc_id && map_get(v->keys, doc_id) != NULL;
+}
+
+int vault_forget_key(vault *v, const char *doc_id)
+{
+    if (!v || !doc_id)
+        return KENES_EINVAL;
+    unsigned char *slot = map_remove(v->keys, doc_id);
+    if (!slot)
+        return KENES_ENOTFOUND;
+    slot_free(v, slot);
+    return 0;
+}
+
+int vault_is_sealed(const char *buf, size_t len)
+{
+    return buf && len >= VAULT_MAGIC_LEN && memcmp(buf, VAULT_MAGIC, VAULT_MAGIC_LEN) == 0;
+}
+
+int vault_seal(vault *v, const char *doc_id, const char *plain, size_t len, char **out,
+               size_t *out_len)
+{
+    if (out)
+        *out = NULL;
+    if (out_len)
+        *out_len = 0;
+    if (!v || !doc_id || (!plain && len) || !out || !out_len)
+        return KENES_EINVAL;
+    const unsigned char *key = map_get(v->keys, doc_id);
+    if (!key)
+        return KENES_ENOTFOUND;
+    if (len > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX ||
+        len > SIZE_MAX - SEAL_OVERHEAD)
+        return KENES_ETOOBIG;
+    size_t total = SEAL_OVERHEAD + len;
+    unsigned char *buf = malloc(total);
+    if (!buf)
+        return KENES_ENOMEM;
+    unsigned char *nonce = buf + VAULT_MAGIC_LEN;
+    memcpy(buf, VAULT_MAGIC, VAULT_MAGIC_LEN);
+    randombytes_buf(nonce, NONCE_BYTES);
+    /* The id as associated data: a sealed file copied to another case's
+     * path fails to open instead of showing up under the wrong case. */
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        nonce + NONCE_BYTES, NULL, (const unsigned char *)(plain ? plain : ""), len,
+        (const unsigned char *)doc_id, strlen(doc_id), NULL, nonce, key);
+    *out = (char *)buf;
+    *out_len = total;
+    return 0;
+}
+
+int vault_unseal(vault *v, const char *doc_id, const char *sealed, size_t len, char **out,
+                 size_t *out_len)
+{
+    if (out)
+        *out = NULL;
+    if (out_len)
+        *out_len = 0;
+    if (!v || !doc_id || !out || !out_len)
+        return KENES_EINVAL;
+    if (!vault_is_sealed(sealed, len) || len < SEAL_OVERHEAD)
+        return KENES_EINVAL;
+    const unsigned char *key = map_get(v->keys, doc_id);
+    if (!key)
+        return KENES_ENOTFOUND;
+    const unsigned char *nonce = (const unsigned char *)sealed + VAULT_MAGIC_LEN;
+    size_t plain_len = len - SEAL_OVERHEAD;
+    char *buf = malloc(plain_len + 1);
+    if (!buf)
+        return KENES_ENOMEM;
+    unsigned long long got;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            (unsigned char *)buf, &got, NULL, nonce + NONCE_BYTES, len - VAULT_MAGIC_LEN - NONCE_BYTES,
+            (const unsigned char *)doc_id, strlen(doc_id), nonce, key) != 0) {
+        free(buf);
+        return KENES_EINVAL;
+    }
+    buf[got] = '\0';
+    *out = buf;
+    *out_len = (size_t)got;
+    return 0;
+}
