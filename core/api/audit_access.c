@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "audit/anchor.h"
-#include "api/api.h"
+#include "api/call.h"
 #include "base/util.h"
 
 #define AUDIT_MAX_EVENTS 1000
@@ -42,22 +42,22 @@ static void audit_done(uv_work_t *w, int status)
     free(j);
 }
 
-static int time_param(http_request *req, const char *name, int64_t *out)
+/* ?name=<RFC 3339> into *out (-1 when absent); 0, or KENES_EINVAL after answering 400. */
+int api_time_param(http_request *req, const char *name, int64_t *out)
 {
     char text[64];
     *out = -1;
     int has = api_query(req, name, text, sizeof(text));
-    if (has == 0)
-        return 0;
-    if (has < 0 || util_parse_rfc3339(out, text) < 0) {
+    if (has < 0 || (has && util_parse_rfc3339(out, text) < 0)) {
         api_reply_error(req, 400, "bad_request", NULL, "%s must be an RFC 3339 time", name);
-        return -1;
+        return KENES_EINVAL;
     }
     return 0;
 }
 
-void api_audit_access(server *srv, http_request *req)
+void api_audit_access(api_call *c)
 {
+    http_request *req = c->req;
     audit_job *j = calloc(1, sizeof(*j));
     if (!j) {
         api_reply_error(req, 500, "internal", NULL, "out of memory");
@@ -65,7 +65,7 @@ void api_audit_access(server *srv, http_request *req)
     }
     j->req = req;
     j->work.data = j;
-    util_path(j->path, sizeof(j->path), srv->cfg->data_dir, "access.log");
+    util_path(j->path, sizeof(j->path), c->svc->cfg->data_dir, "access.log");
     j->has_document = api_query(req, "document", j->document, sizeof(j->document));
     j->has_user = api_query(req, "user", j->user, sizeof(j->user));
     if (j->has_document < 0 || j->has_user < 0) {
@@ -73,19 +73,20 @@ void api_audit_access(server *srv, http_request *req)
         free(j);
         return;
     }
-    if (time_param(req, "since", &j->since) < 0 || time_param(req, "until", &j->until) < 0) {
+    if (api_time_param(req, "since", &j->since) < 0 || api_time_param(req, "until", &j->until) < 0) {
         free(j);
         return;
     }
-    if (uv_queue_work(srv->loop, &j->work, audit_work, audit_done) != 0) {
+    if (uv_queue_work(c->svc->loop, &j->work, audit_work, audit_done) != 0) {
         api_reply_error(req, 500, "internal", NULL, "cannot start the query");
         free(j);
     }
 }
 
-void api_audit_head(server *srv, http_request *req)
+void api_audit_head(api_call *call)
 {
-    checkpoint *c = anchor_checkpoint(srv->anchor);
+    http_request *req = call->req;
+    checkpoint *c = anchor_checkpoint(call->svc->anchor);
     char *text = NULL, why[160], when[32];
     size_t body = 0;
     ckpt_state st;

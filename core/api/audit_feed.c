@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/call.h"
 #include "base/util.h"
 
 #define FEED_PAGE 50
@@ -32,7 +32,7 @@ static void make_cursor(char *out, size_t cap, uint64_t pos)
     sodium_bin2base64(out, cap, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* 0 and *pos for a cursor this server made; -1 otherwise. */
+/* 0 and *pos for a cursor this server made; KENES_EINVAL otherwise. */
 static int read_cursor(const char *text, uint64_t *pos)
 {
     unsigned char raw[8 + crypto_auth_BYTES];
@@ -41,22 +41,10 @@ static int read_cursor(const char *text, uint64_t *pos)
         sodium_base642bin(raw, sizeof(raw), text, strlen(text), NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
         len != sizeof(raw) || crypto_auth_verify(raw + 8, raw, 8, cursor_key) != 0)
-        return -1;
+        return KENES_EINVAL;
     *pos = 0;
     for (int i = 0; i < 8; i++)
         *pos |= (uint64_t)raw[i] << (8 * i);
-    return 0;
-}
-
-static int time_filter(http_request *req, const char *name, int64_t *out)
-{
-    char text[64];
-    *out = -1;
-    int has = api_query(req, name, text, sizeof(text));
-    if (has < 0 || (has && util_parse_rfc3339(out, text) < 0)) {
-        api_reply_error(req, 400, "bad_request", NULL, "%s must be an RFC 3339 time", name);
-        return -1;
-    }
     return 0;
 }
 
@@ -65,8 +53,10 @@ static int matches(const char *want, int has, const char *value)
     return !has || (value && strcmp(want, value) == 0);
 }
 
-void api_audit_feed(server *srv, http_request *req)
+void api_audit_feed(api_call *c)
 {
+    http_request *req = c->req;
+    doc_index *ix = c->svc->index;
     char user[128], action[64], type[128], region[32], cursor[128], limit_s[16];
     int64_t since, until;
     int hu = api_query(req, "user", user, sizeof(user));
@@ -79,22 +69,22 @@ void api_audit_feed(server *srv, http_request *req)
         api_reply_error(req, 400, "bad_request", NULL, "a query parameter is malformed");
         return;
     }
-    if (time_filter(req, "since", &since) < 0 || time_filter(req, "until", &until) < 0)
+    if (api_time_param(req, "since", &since) < 0 || api_time_param(req, "until", &until) < 0)
         return;
     long limit = hl ? strtol(limit_s, NULL, 10) : FEED_PAGE;
     if (limit < 1 || limit > FEED_MAX_PAGE) {
         api_reply_error(req, 400, "bad_request", NULL, "limit must be 1 to %d", FEED_MAX_PAGE);
         return;
     }
-    uint64_t start = index_event_count(srv->index);
-    if (hc && (read_cursor(cursor, &start) < 0 || start > index_event_count(srv->index))) {
+    uint64_t start = index_event_count(ix);
+    if (hc && (read_cursor(cursor, &start) < 0 || start > index_event_count(ix))) {
         api_reply_error(req, 400, "bad_cursor", NULL, "the cursor is not one this server gave");
         return;
     }
     json_t *events = json_array();
     uint64_t pos = start;
     while (pos > 0 && json_array_size(events) < (size_t)limit) {
-        const idx_event *e = index_event_at(srv->index, --pos);
+        const idx_event *e = index_event_at(ix, --pos);
         const idx_version *v = &e->doc->versions[e->version];
         const char *dtype = json_string_value(json_object_get(e->doc->doc, "type"));
         const char *dregion = json_string_value(json_object_get(e->doc->doc, "region"));

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "docs/docs.h"
+#include "api/call.h"
 #include "publish/dossier.h"
 #include "base/log.h"
 #include "storage/sign.h"
@@ -18,7 +17,7 @@
 
 typedef struct dossier_job {
     uv_work_t work;
-    server *srv;
+    docs_service *svc;
     http_request *req;
     const auth_user *user;
     char id[256];
@@ -86,26 +85,21 @@ static void send_zip(int status, void *payload)
 static void build_done(uv_work_t *w, int status)
 {
     dossier_job *j = w->data;
-    idx_doc *d = index_get(j->srv->index, j->id);
+    idx_doc *d = index_get(j->svc->index, j->id);
     if (status < 0 || j->status < 0 || !d) {
         log_error("dossier", "cannot build the dossier of %s (%d)", j->id, j->status);
         api_reply_error(j->req, 500, "dossier", NULL, "the dossier cannot be built");
         job_free(j);
         return;
     }
-    if (!docs_confidential(j->srv, d)) {
-        send_zip(0, j);
-        return;
-    }
-    if (alog_append(j->srv->alog, j->user->name, role_name(j->user->role), j->id, "dossier",
-                    send_zip, j) < 0)
-        send_zip(KENES_ENOMEM, j);
+    /* A case's dossier goes out once its download is in the access log. */
+    docs_log_read(j->svc, j->user, d, "dossier", send_zip, j);
 }
 
 static void read_work(uv_work_t *w)
 {
     dossier_job *j = w->data;
-    j->status = store_read_versions(j->srv->repos[j->repo], j->texts, j->lens, j->commit_ptrs,
+    j->status = store_read_versions(j->svc->repos[j->repo], j->texts, j->lens, j->commit_ptrs,
                                     j->n, j->path);
 }
 
@@ -123,12 +117,12 @@ static void read_done(uv_work_t *w, int status)
             continue;
         char *plain;
         size_t len;
-        int rc = vault_unseal(j->srv->vault, j->id, j->texts[i], j->lens[i], &plain, &len);
+        int rc = vault_unseal(j->svc->vault, j->id, j->texts[i], j->lens[i], &plain, &len);
         if (rc < 0) {
-            api_reply_error(j->req, rc == KENES_ENOTFOUND ? 410 : 500,
-                            rc == KENES_ENOTFOUND ? "gone" : "storage", NULL,
-                            rc == KENES_ENOTFOUND ? "this case was erased"
-                                                  : "a version cannot be opened");
+            if (rc == KENES_ENOTFOUND)
+                api_reply_code(j->req, KENES_EGONE, "gone", NULL, "this case was erased");
+            else
+                api_reply_code(j->req, KENES_EIO, "storage", NULL, "a version cannot be opened");
             job_free(j);
             return;
         }
@@ -136,24 +130,27 @@ static void read_done(uv_work_t *w, int status)
         j->texts[i] = plain;
         j->lens[i] = len;
     }
-    if (uv_queue_work(j->srv->loop, &j->work, build_work, build_done) != 0) {
+    if (uv_queue_work(j->svc->loop, &j->work, build_work, build_done) != 0) {
         api_reply_error(j->req, 500, "internal", NULL, "cannot build the dossier");
         job_free(j);
     }
 }
 
-void api_docs_dossier(server *srv, http_request *req, const auth_user *user, const idx_doc *d,
-                      json_t *history)
+void api_doc_dossier(api_call *c)
 {
+    docs_service *svc = c->svc;
+    http_request *req = c->req;
+    const idx_doc *d = c->doc;
+    json_t *history = docs_history_json(svc, d);
     dossier_job *j = calloc(1, sizeof(*j));
     if (!j) {
         json_decref(history);
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
-    j->srv = srv;
+    j->svc = svc;
     j->req = req;
-    j->user = user;
+    j->user = c->user;
     j->n = d->nversions;
     j->work.data = j;
     snprintf(j->id, sizeof(j->id), "%s", d->id);
@@ -173,13 +170,13 @@ void api_docs_dossier(server *srv, http_request *req, const auth_user *user, con
         memcpy(j->commits[i], d->versions[i].commit, STORE_OID_HEX);
         j->commit_ptrs[i] = j->commits[i];
     }
-    const signer *sg = store_signer(srv->repos[REPO_DOCUMENTS]);
+    const signer *sg = store_signer(svc->repos[REPO_DOCUMENTS]);
     if (sg && (sign_public_line(sg, j->pub, sizeof(j->pub)) < 0 ||
-               sign_allowed_signers_line(sg, srv->cfg->committer_email, j->allowed,
+               sign_allowed_signers_line(sg, svc->cfg->committer_email, j->allowed,
                                          sizeof(j->allowed)) < 0))
         j->pub[0] = j->allowed[0] = '\0';
     j->repo = d->repo;
-    if (uv_queue_work(srv->loop, &j->work, read_work, read_done) != 0) {
+    if (uv_queue_work(svc->loop, &j->work, read_work, read_done) != 0) {
         api_reply_error(req, 500, "internal", NULL, "cannot read the versions");
         job_free(j);
     }

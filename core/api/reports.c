@@ -14,12 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "docs/docs.h"
+#include "api/call.h"
 #include "base/log.h"
-#include "base/map.h"
 #include "plugin/region.h"
 #include "publish/render.h"
+#include "publish/pages.h"
 #include "publish/report.h"
 #include "base/util.h"
 
@@ -30,13 +29,6 @@ static const char page_headers[] = "Cache-Control: no-cache\r\n"
                                    "Referrer-Policy: no-referrer\r\n"
                                    "Content-Security-Policy: " RENDER_PAGE_CSP "\r\n";
 
-/* A page (or the bundle) as last made, and the hash of what it was made from. */
-typedef struct page {
-    unsigned char hash[crypto_generichash_BYTES];
-    char *html; /* the page, or the zip */
-    size_t len;
-} page;
-
 static const char bundle_headers[] =
     "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
     "Content-Disposition: attachment; filename=\"kenes-reports.zip\"\r\n";
@@ -45,9 +37,9 @@ static const char bundle_headers[] =
  * copies of everything it reads but the read-only page template. */
 typedef struct render_job {
     uv_work_t work;
-    server *srv;
+    publisher *pub;
     http_request *req;
-    unsigned char hash[crypto_generichash_BYTES]; /* of what it is made from */
+    unsigned char hash[PAGE_HASH_BYTES]; /* of what it is made from */
     char *key;
     char *title, *md; /* a page */
     size_t md_len;
@@ -104,7 +96,7 @@ static void render_work(uv_work_t *w)
     size_t blen;
     j->rc = render_markdown(&body, &blen, j->md, j->md_len);
     if (j->rc == 0)
-        j->rc = render_page(&j->out, &j->len, j->srv->page_template, j->title, body,
+        j->rc = render_page(&j->out, &j->len, j->pub->page_template, j->title, body,
                             j->record);
     free(body);
 }
@@ -123,45 +115,33 @@ static void render_done(uv_work_t *w, int status)
         return;
     }
     reply(j->req, j->names != NULL, j->out, j->len);
-    page *pg = map_get(j->srv->pages, j->key);
-    if (!pg && (pg = calloc(1, sizeof(*pg))) != NULL && map_set(j->srv->pages, j->key, pg) < 0) {
-        free(pg);
-        pg = NULL; /* out of memory for the cache: the answer went all the same */
-    }
-    if (pg) {
-        free(pg->html);
-        memcpy(pg->hash, j->hash, sizeof(pg->hash));
-        pg->html = j->out;
-        pg->len = j->len;
+    /* Out of memory for the cache: the answer went all the same. */
+    if (page_cache_keep(j->pub->pages, j->key, j->hash, j->out, j->len) == 0)
         j->out = NULL;
-    }
     render_job_free(j);
 }
 
 /*
  * These pages need no login, and making them is work (a long plan, up to
  * the render budget's 0.3 s; a zip of every report): it runs on the thread
- * pool, never on the loop, and each keeps its last result, so a request
- * whose input hashes the same (BLAKE2b) gets it back at the cost of a hash,
- * before anything is copied.  The cache key names what was published
- * ("report:national.md", "public:<id>", "bundle"), never the request's
- * path, whose percent-encodings of one name are countless: so the cache
- * holds at most one result per report, per approved document, and the
- * bundle.
+ * pool, never on the loop, and each keeps its last result (pages.h), so a
+ * request whose input hashes the same (BLAKE2b) gets it back at the cost
+ * of a hash, before anything is copied.
  */
-static int answered_from_cache(server *srv, http_request *req, const char *key,
-                               const unsigned char hash[crypto_generichash_BYTES], int bundle)
+static int answered_from_cache(publisher *pub, http_request *req, const char *key,
+                               const unsigned char hash[PAGE_HASH_BYTES], int bundle)
 {
-    const page *pg = map_get(srv->pages, key);
-    if (!pg || sodium_memcmp(pg->hash, hash, crypto_generichash_BYTES) != 0)
+    const char *data;
+    size_t len;
+    if (!page_cache_find(pub->pages, key, hash, &data, &len))
         return 0;
-    reply(req, bundle, pg->html, pg->len);
+    reply(req, bundle, data, len);
     return 1;
 }
 
 /* A job with the key and hash, its input filled in by the caller, or NULL. */
-static render_job *render_job_new(server *srv, http_request *req, const char *key,
-                                  const unsigned char hash[crypto_generichash_BYTES])
+static render_job *render_job_new(publisher *pub, http_request *req, const char *key,
+                                  const unsigned char hash[PAGE_HASH_BYTES])
 {
     render_job *j = calloc(1, sizeof(*j));
     if (j && !(j->key = strdup(key))) {
@@ -169,7 +149,7 @@ static render_job *render_job_new(server *srv, http_request *req, const char *ke
         return NULL;
     }
     if (j) {
-        j->srv = srv;
+        j->pub = pub;
         j->req = req;
         j->work.data = j;
         memcpy(j->hash, hash, sizeof(j->hash));
@@ -179,7 +159,7 @@ static render_job *render_job_new(server *srv, http_request *req, const char *ke
 
 static void queue(render_job *j)
 {
-    if (uv_queue_work(j->srv->loop, &j->work, render_work, render_done) < 0) {
+    if (uv_queue_work(j->pub->svc->loop, &j->work, render_work, render_done) < 0) {
         api_reply_error(j->req, 500, "internal", NULL, "the page cannot be made now");
         render_job_free(j);
     }
@@ -187,19 +167,19 @@ static void queue(render_job *j)
 
 /* A page of md (rendered on its own) under title, and record (the server's
  * part, HTML: render_record_html()'s; NULL for none) after it, outside. */
-static void send_markdown_page(server *srv, http_request *req, const char *key, const char *title,
+static void send_markdown_page(publisher *pub, http_request *req, const char *key, const char *title,
                                const char *md, size_t len, const char *record)
 {
-    unsigned char hash[crypto_generichash_BYTES];
+    unsigned char hash[PAGE_HASH_BYTES];
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, sizeof(hash));
     hash_part(&st, title, strlen(title));
     hash_part(&st, md, len);
     hash_part(&st, record ? record : "", record ? strlen(record) : 0);
     crypto_generichash_final(&st, hash, sizeof(hash));
-    if (answered_from_cache(srv, req, key, hash, 0))
+    if (answered_from_cache(pub, req, key, hash, 0))
         return;
-    render_job *j = render_job_new(srv, req, key, hash);
+    render_job *j = render_job_new(pub, req, key, hash);
     if (!j || !(j->title = strdup(title)) || !(j->md = malloc(len + 1)) ||
         (record && !(j->record = strdup(record)))) {
         if (j)
@@ -213,28 +193,7 @@ static void send_markdown_page(server *srv, http_request *req, const char *key, 
     queue(j);
 }
 
-int api_pages_new(server *srv)
-{
-    return map_new(&srv->pages);
-}
-
-void api_pages_free(server *srv)
-{
-    map_iter it;
-    const char *key;
-    void *v;
-    if (!srv->pages)
-        return;
-    map_iter_init(&it, srv->pages);
-    while (map_iter_next(&it, &key, &v)) {
-        free(((page *)v)->html);
-        free(v);
-    }
-    map_free(srv->pages);
-    srv->pages = NULL;
-}
-
-static void send_index(server *srv, http_request *req)
+static void send_index(publisher *pub, http_request *req)
 {
     util_buf md;
     util_buf_init(&md);
@@ -246,32 +205,32 @@ static void send_index(server *srv, http_request *req)
     for (size_t i = 0; i < region_count(); i++)
         util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
                         region_at(i)->code);
-    send_markdown_page(srv, req, "index", "Отчёты", md.data ? md.data : "", md.len, NULL);
+    send_markdown_page(pub, req, "index", "Отчёты", md.data ? md.data : "", md.len, NULL);
     util_buf_dispose(&md);
 }
 
-static void send_bundle(server *srv, http_request *req)
+static void send_bundle(publisher *pub, http_request *req)
 {
-    unsigned char hash[crypto_generichash_BYTES];
+    unsigned char hash[PAGE_HASH_BYTES];
     crypto_generichash_state st;
     const char *name;
     json_t *v;
     crypto_generichash_init(&st, NULL, 0, sizeof(hash));
-    json_object_foreach(srv->reports, name, v)
+    json_object_foreach(pub->reports, name, v)
     {
         hash_part(&st, name, strlen(name));
         hash_part(&st, json_string_value(v), json_string_length(v));
     }
     crypto_generichash_final(&st, hash, sizeof(hash));
-    if (answered_from_cache(srv, req, "bundle", hash, 1))
+    if (answered_from_cache(pub, req, "bundle", hash, 1))
         return;
 
-    size_t n = json_object_size(srv->reports);
-    render_job *j = render_job_new(srv, req, "bundle", hash);
+    size_t n = json_object_size(pub->reports);
+    render_job *j = render_job_new(pub, req, "bundle", hash);
     int ok = j && (j->names = calloc(n ? n : 1, sizeof(*j->names))) &&
              (j->texts = calloc(n ? n : 1, sizeof(*j->texts))) &&
              (j->lens = calloc(n ? n : 1, sizeof(*j->lens)));
-    json_object_foreach(srv->reports, name, v)
+    json_object_foreach(pub->reports, name, v)
     {
         if (!ok)
             break;
@@ -293,18 +252,21 @@ static void send_bundle(server *srv, http_request *req)
     queue(j);
 }
 
-void api_reports(server *srv, http_request *req, const char *path)
+void api_reports(api_call *c)
 {
+    publisher *pub = c->ctx->pub;
+    http_request *req = c->req;
+    const char *path = c->path;
     if (strcmp(path, "/reports/") == 0 || strcmp(path, "/reports") == 0)
-        return send_index(srv, req);
+        return send_index(pub, req);
     const char *name = path + strlen("/reports/");
     if (strcmp(name, "bundle.zip") == 0)
-        return send_bundle(srv, req);
+        return send_bundle(pub, req);
     char key[128];
     size_t len = strlen(name);
     int markdown = len > 3 && strcmp(name + len - 3, ".md") == 0;
     snprintf(key, sizeof(key), "%.*s.md", (int)(markdown ? len - 3 : len), name);
-    json_t *text = json_object_get(srv->reports, key);
+    json_t *text = json_object_get(pub->reports, key);
     if (!text) {
         api_reply_error(req, 404, "not_found", NULL, "no such report (yet)");
         return;
@@ -319,16 +281,19 @@ void api_reports(server *srv, http_request *req, const char *path)
     /* A report is the server's Markdown throughout: every text from a
      * document in it went through report_text (kapi_md_escape), which makes
      * it plain text that cannot open a construct swallowing what follows. */
-    send_markdown_page(srv, req, cache_key, key, json_string_value(text),
+    send_markdown_page(pub, req, cache_key, key, json_string_value(text),
                        json_string_length(text), NULL);
 }
 
 /* Approved plans and rosters are public; nothing else is. */
-void api_public(server *srv, http_request *req, const char *id)
+void api_public(api_call *c)
 {
-    idx_doc *d = index_get(srv->index, id);
+    publisher *pub = c->ctx->pub;
+    http_request *req = c->req;
+    const char *id = c->id;
+    idx_doc *d = index_get(c->svc->index, id);
     const char *stage = d && d->doc ? json_string_value(json_object_get(d->doc, "stage")) : NULL;
-    if (!d || !stage || strcmp(stage, "approved") != 0 || docs_confidential(srv, d) ||
+    if (!d || !stage || strcmp(stage, "approved") != 0 || docs_confidential(c->svc, d) ||
         d->repo != REPO_DOCUMENTS) {
         api_reply_error(req, 404, "not_found", NULL, "no such public document");
         return;
@@ -367,7 +332,7 @@ void api_public(server *srv, http_request *req, const char *id)
     }
     char cache_key[320];
     snprintf(cache_key, sizeof(cache_key), "public:%s", id);
-    send_markdown_page(srv, req, cache_key, title ? title : id, body ? body : "",
+    send_markdown_page(pub, req, cache_key, title ? title : id, body ? body : "",
                        body ? strlen(body) : 0, record);
     free(record);
 }
@@ -381,7 +346,7 @@ static void generated(int status, const json_t *changed, void *payload)
         api_reply_json(req, 200, json_pack("{s:O}", "changed", changed), NULL);
 }
 
-void api_reports_generate(server *srv, http_request *req)
+void api_reports_generate(api_call *c)
 {
-    report_publish(srv, generated, req);
+    report_publish(c->ctx->pub, generated, c->req);
 }

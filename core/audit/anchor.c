@@ -10,7 +10,7 @@
 
 #include "kenes/plugin.h"
 #include "base/log.h"
-#include "cmd/server.h"
+#include "storage/index.h"
 #include "base/util.h"
 
 /* ---- positions of the access log, held against the file ---- */

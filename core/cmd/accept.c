@@ -41,7 +41,7 @@ int accept_record(char commit[41], const config *cfg, int repo, const signer *sg
     uv_loop_t loop;
     store *s = NULL;
     uv_loop_init(&loop);
-    util_path(path, sizeof(path), cfg->data_dir, server_repo_names[repo]);
+    util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[repo]);
     snprintf(email, sizeof(email), "%.200s@users.kenes", by ? by : "");
     store_write w = {0};
     w.author_name = by ? by : cfg->committer_name;
@@ -51,7 +51,7 @@ int accept_record(char commit[41], const config *cfg, int repo, const signer *sg
     if (rc == 0)
         rc = store_set_signer(s, sg);
     if (rc == 0 && (rc = store_commit_now(s, &w)) < 0)
-        snprintf(err, errcap, "%s: %s", server_repo_names[repo], w.errmsg);
+        snprintf(err, errcap, "%s: %s", datadir_repo_names[repo], w.errmsg);
     else if (rc < 0)
         snprintf(err, errcap, "cannot open %.900s", path);
     else
@@ -73,7 +73,7 @@ static int find_commit(char full[STORE_OID_HEX], int *repo, const config *cfg, c
         git_repository *git = NULL;
         git_object *obj = NULL;
         git_oid head;
-        util_path(path, sizeof(path), cfg->data_dir, server_repo_names[r]);
+        util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
         unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
         /* Ids only: a name like "main" would mean another commit in each. */
         int ok = strlen(id) >= 7 && strlen(id) <= 40 && strspn(id, "0123456789abcdef") == strlen(id) &&
@@ -139,18 +139,18 @@ int accept_run(const config *cfg, const char *const *commits, size_t n, const ch
         int has;
         sign_public_key(sg, mine);
         if ((rc = verify_key_at_head(in_force, &has, cfg, r)) < 0) {
-            snprintf(err, errcap, "%s: cannot read its signatures", server_repo_names[r]);
+            snprintf(err, errcap, "%s: cannot read its signatures", datadir_repo_names[r]);
             break;
         }
         if (has && memcmp(in_force, mine, sizeof(mine)) != 0) {
             snprintf(err, errcap, "%s: keys/%s is not the key in force there; restore the "
-                     "right one from the backup of DATA/keys", server_repo_names[r], SIGN_KEY_FILE);
+                     "right one from the backup of DATA/keys", datadir_repo_names[r], SIGN_KEY_FILE);
             rc = KENES_EFORBIDDEN;
             break;
         }
         rc = accept_record(made, cfg, r, sg, by, msg[r].data, err, errcap);
         if (rc == 0)
-            printf("%s: accepted %zu commit%s in commit %s\n", server_repo_names[r], count[r],
+            printf("%s: accepted %zu commit%s in commit %s\n", datadir_repo_names[r], count[r],
                    count[r] == 1 ? "" : "s", made);
     }
 out:

@@ -30,8 +30,8 @@ static void step_done(const docs_result *r, void *payload)
     json_t *step = json_array_get(run->steps, run->next);
     if (!r->doc) {
         char *fields = r->fields ? json_dumps(r->fields, JSON_COMPACT) : NULL;
-        snprintf(run->err, run->errcap, "%s: step %zu: %d %s: %s %s", run->path, run->next + 1,
-                 r->status, r->code, r->message, fields ? fields : "");
+        snprintf(run->err, run->errcap, "%s: step %zu: %s: %s %s", run->path, run->next + 1,
+                 r->reason, r->message, fields ? fields : "");
         free(fields);
         run->failed = 1;
         return;
@@ -60,10 +60,10 @@ static void run_step(demo_run *run)
         return step_fail(run, "'as' must name a demo user");
     json_t *create = json_object_get(step, "create");
     if (create)
-        return docs_create(run->srv, u, create, step_done, run);
+        return docs_create(&run->srv->svc, u, create, step_done, run);
     const char *ref = json_string_value(json_object_get(step, "doc"));
     const char *id = ref ? json_string_value(json_object_get(run->names, ref)) : NULL;
-    idx_doc *d = index_get(run->srv->index, id ? id : ref ? ref : "");
+    idx_doc *d = index_get(run->srv->svc.index, id ? id : ref ? ref : "");
     if (!d || !d->version[0])
         return step_fail(run, "'doc' names no document created so far");
     char etag[48];
@@ -71,9 +71,9 @@ static void run_step(demo_run *run)
     json_t *edit = json_object_get(step, "edit");
     const char *act = json_string_value(json_object_get(step, "act"));
     if (edit)
-        return docs_edit(run->srv, u, d, edit, etag, step_done, run);
+        return docs_edit(&run->srv->svc, u, d, edit, etag, step_done, run);
     if (act)
-        return docs_transition(run->srv, u, d, act,
+        return docs_transition(&run->srv->svc, u, d, act,
                                json_string_value(json_object_get(step, "comment")), etag,
                                step_done, run);
     step_fail(run, "a step needs create, edit or act");
@@ -102,7 +102,7 @@ int demo_load(server *srv, const char *path, char *err, size_t errcap)
     } else {
         run_step(&run);
         /* The writes finish on the thread pool; their callbacks chain the steps. */
-        uv_run(srv->loop, UV_RUN_DEFAULT);
+        uv_run(srv->svc.loop, UV_RUN_DEFAULT);
         if (run.failed)
             rc = KENES_EINVAL;
         else
@@ -224,19 +224,19 @@ int demo_check_data(server *srv, char *err, size_t errcap)
         json_decref(logins);
         return KENES_ENOMEM;
     }
-    int rc = demo_logins_each(srv->cfg, collect_login, logins, err, errcap);
+    int rc = demo_logins_each(srv->svc.cfg, collect_login, logins, err, errcap);
     for (size_t i = 0; rc == 0 && i < auth_user_count(srv->auth); i++) {
         const auth_user *u = auth_user_at(srv->auth, i);
         if (!is_demo_user(logins, u)) {
             snprintf(err, errcap, "%s holds a user the demo did not make (%s); %s",
-                     srv->cfg->data_dir, u->name, why);
+                     srv->svc.cfg->data_dir, u->name, why);
             rc = KENES_EEXISTS;
         }
     }
     docs_ctx dc = {logins, NULL, NULL};
-    if (rc == 0 && index_foreach(srv->index, doc_by_demo, &dc) >= 0 && dc.doc) {
+    if (rc == 0 && index_foreach(srv->svc.index, doc_by_demo, &dc) >= 0 && dc.doc) {
         snprintf(err, errcap, "%s holds a document the demo did not make (%s, by %s); %s",
-                 srv->cfg->data_dir, dc.doc, dc.author, why);
+                 srv->svc.cfg->data_dir, dc.doc, dc.author, why);
         rc = KENES_EEXISTS;
     }
     json_decref(logins);

@@ -62,7 +62,7 @@ static int first_key(const config *cfg, const char *keys, char *err, size_t errc
     if (rc == 0)
         rc = sign_open(&sg, keys, err, errcap);
     if (rc == 0)
-        rc = server_allow_signer(cfg->data_dir, sg, cfg->committer_email, err, errcap);
+        rc = datadir_allow_signer(cfg->data_dir, sg, cfg->committer_email, err, errcap);
     else if (!err[0])
         snprintf(err, errcap, "cannot make the signing key in %.900s", keys);
     if (rc == 0) {
@@ -103,13 +103,13 @@ int keyrotate_run(const config *cfg, const char *by, char *err, size_t errcap)
     unsigned char pk[SIGN_PUBKEY_BYTES];
     sign_public_key(fresh, pk);
     if ((rc = sign_key_line(key_line, sizeof(key_line), pk)) < 0 ||
-        (rc = server_allow_signer(cfg->data_dir, fresh, cfg->committer_email, err, errcap)) < 0)
+        (rc = datadir_allow_signer(cfg->data_dir, fresh, cfg->committer_email, err, errcap)) < 0)
         goto out;
     for (int r = 0; r < 2 && rc == 0; r++) {
         unsigned char in_force[SIGN_PUBKEY_BYTES];
         int has;
         if ((rc = verify_key_at_head(in_force, &has, cfg, r)) < 0) {
-            snprintf(err, errcap, "%s: cannot read its signatures", server_repo_names[r]);
+            snprintf(err, errcap, "%s: cannot read its signatures", datadir_repo_names[r]);
             break;
         }
         if (has && key_is(in_force, fresh))
@@ -117,7 +117,7 @@ int keyrotate_run(const config *cfg, const char *by, char *err, size_t errcap)
         if (has && !key_is(in_force, old)) {
             snprintf(err, errcap, "%s: keys/%s is not the key in force there, so it cannot "
                      "sign its rotation; restore the right one from the backup of DATA/keys",
-                     server_repo_names[r], SIGN_KEY_FILE);
+                     datadir_repo_names[r], SIGN_KEY_FILE);
             rc = KENES_EFORBIDDEN;
             break;
         }

@@ -129,7 +129,7 @@ static int cmd_init(int argc, char **argv)
         return EXIT_USAGE;
     if (!o.data)
         return usage("%s needs --data DIR", "init");
-    if (server_init_data(o.data, err, sizeof(err)) < 0) {
+    if (datadir_init(o.data, err, sizeof(err)) < 0) {
         fprintf(stderr, "kenes: init: %s\n", err);
         return EXIT_FAULT;
     }

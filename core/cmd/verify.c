@@ -779,9 +779,9 @@ int verify_unseen(verify_finding *out, const config *cfg, const plugin_set *plug
     v.sealed_type = repo == REPO_CASES ? sealed_type_of(plugins) : NULL;
     v.seed = ix;
     v.seed_repo = repo;
-    v.repo = server_repo_names[repo];
+    v.repo = datadir_repo_names[repo];
     v.s = s;
-    util_path(path, sizeof(path), cfg->data_dir, server_repo_names[repo]);
+    util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[repo]);
     unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
     int rc = map_new(&v.docs);
     if (rc == 0 && git_repository_open_ext(&v.git, path, flags, NULL) < 0)
@@ -808,7 +808,7 @@ int verify_key_at_head(unsigned char key[32], int *has, const config *cfg, int r
     memset(&quiet, 0, sizeof(quiet));
     v.finding = &quiet;
     *has = 0;
-    util_path(path, sizeof(path), cfg->data_dir, server_repo_names[repo]);
+    util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[repo]);
     unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
     git_oid head;
     int rc = git_repository_open_ext(&v.git, path, flags, NULL) < 0 ? KENES_EIO : 0;
@@ -866,7 +866,7 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
         rc = git_reference_foreach_name(v->git, other_ref, v) < 0 ? -1 : 0;
     /* The history journal the server answers from must say what git says. */
     char journal[4096];
-    server_journal_path(journal, sizeof(journal), cfg->data_dir, repo);
+    datadir_journal_path(journal, sizeof(journal), cfg->data_dir, repo);
     if (rc == 0 && access(journal, F_OK) == 0 && journal_check(v->s, journal, journal_fault, v) < 0)
         journal_fault("cannot compare the history journal with git", NULL, v);
     docs_free(v->docs);
@@ -887,7 +887,7 @@ int verify_run_pinned(const config *cfg, const anchor_pins *pins)
     wf_set *workflows;
     snprintf(path, sizeof(path), "%s/regions.yaml", cfg->content_dir);
     if (region_load(path, err, sizeof(err)) < 0 ||
-        server_load_plugins_and_workflows(&plugins, &workflows, cfg, err, sizeof(err)) < 0) {
+        datadir_load_rules(&plugins, &workflows, cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "kenes: verify: %s\n", err);
         region_unload();
         return -1;
@@ -966,7 +966,7 @@ int verify_reindex(const config *cfg)
      * commits are judged first, as serve judges those it has not seen. */
     snprintf(regions, sizeof(regions), "%s/regions.yaml", cfg->content_dir);
     if (region_load(regions, rules_err, sizeof(rules_err)) < 0 ||
-        server_load_plugins_and_workflows(&plugins, &workflows, cfg, rules_err,
+        datadir_load_rules(&plugins, &workflows, cfg, rules_err,
                                           sizeof(rules_err)) < 0) {
         fprintf(stderr, "kenes: reindex: %s\n", rules_err);
         region_unload();
@@ -979,12 +979,12 @@ int verify_reindex(const config *cfg)
         char path[4096], journal[4096], err[1024];
         store *s;
         size_t commits = 0;
-        util_path(path, sizeof(path), cfg->data_dir, server_repo_names[r]);
+        util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
         if (access(path, F_OK) != 0)
             continue;
         util_path(journal, sizeof(journal), cfg->data_dir, "index");
         util_mkdirs(journal, 0700);
-        server_journal_path(journal, sizeof(journal), cfg->data_dir, r);
+        datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
         if (store_open(&s, &loop, path, "kenes", "kenes@localhost") < 0) {
             fprintf(stderr, "kenes: reindex: cannot open %s\n", path);
             rc = -1;
@@ -993,26 +993,26 @@ int verify_reindex(const config *cfg)
         verify_finding f;
         rc = verify_unseen(&f, cfg, plugins, workflows, s, NULL, r, NULL);
         if (rc < 0) {
-            snprintf(err, sizeof(err), "%s: cannot read the history", server_repo_names[r]);
+            snprintf(err, sizeof(err), "%s: cannot read the history", datadir_repo_names[r]);
         } else if (f.faults) {
             snprintf(err, sizeof(err), "%s: commit %s is not one kenes made or accepted (%s); "
                      "the journal is left as it was: accept it with kenes accept --data %.200s "
                      "%s, or reset main to the last good commit (kenes verify names every fault)",
-                     server_repo_names[r], f.commit[0] ? f.commit : "(none)", f.what,
+                     datadir_repo_names[r], f.commit[0] ? f.commit : "(none)", f.what,
                      cfg->data_dir, f.commit);
             rc = KENES_EFORBIDDEN;
         }
         if (rc == 0)
             rc = journal_rebuild(s, journal, &commits, err, sizeof(err));
         if (rc == 0 && store_head(s, heads[r]) < 0) {
-            snprintf(err, sizeof(err), "%s: cannot read main's head", server_repo_names[r]);
+            snprintf(err, sizeof(err), "%s: cannot read main's head", datadir_repo_names[r]);
             rc = KENES_EIO;
         }
         store_close(s);
         if (rc < 0)
             fprintf(stderr, "kenes: reindex: %s\n", err);
         else
-            printf("%s: %zu commits indexed into %s\n", server_repo_names[r], commits, journal);
+            printf("%s: %zu commits indexed into %s\n", datadir_repo_names[r], commits, journal);
     }
     /* Accepting the history as it is includes the heads the checkpoint vouches for. */
     char err[1024];

@@ -9,7 +9,6 @@
 #include "storage/docfile.h"
 #include "storage/journal.h"
 #include "plugin/kapi.h"
-#include "publish/report.h"
 #include "base/log.h"
 #include "storage/message.h"
 #include "storage/note.h"
@@ -22,10 +21,12 @@ static const char *doc_str(const json_t *doc, const char *key)
     return json_string_value(json_object_get(doc, key));
 }
 
-static void refuse(docs_cb cb, void *payload, int status, const char *code, json_t *fields,
+static void refuse(docs_cb cb, void *payload, int code, const char *reason, json_t *fields,
                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-static void refuse(docs_cb cb, void *payload, int status, const char *code, json_t *fields,
+/* Answer cb with a refusal: code (KENES_E*), the reason word callers show,
+ * fields (stolen; may be NULL), and a message for people. */
+static void refuse(docs_cb cb, void *payload, int code, const char *reason, json_t *fields,
                    const char *fmt, ...)
 {
     char msg[512];
@@ -33,7 +34,7 @@ static void refuse(docs_cb cb, void *payload, int status, const char *code, json
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    docs_result r = {status, code, msg, fields, NULL};
+    docs_result r = {.code = code, .reason = reason, .message = msg, .fields = fields};
     cb(&r, payload);
     json_decref(fields);
 }
@@ -45,32 +46,39 @@ static json_t *one_field(const char *path, const char *message)
 
 /* ---- lookups ---- */
 
-int docs_repo_of_type(const server *srv, const char *type)
+int docs_repo_of_type(const docs_service *svc, const char *type)
 {
-    const kenes_doctype *t = type ? plugin_find_type(srv->plugins, type) : NULL;
+    const kenes_doctype *t = type ? plugin_find_type(svc->plugins, type) : NULL;
     return t && t->repository && strcmp(t->repository, "cases") == 0 ? REPO_CASES
                                                                       : REPO_DOCUMENTS;
 }
 
-store *docs_store(server *srv, const idx_doc *d)
+store *docs_store(docs_service *svc, const idx_doc *d)
 {
-    return srv->repos[d->repo];
+    return svc->repos[d->repo];
 }
 
-static const wf_workflow *workflow_of(const server *srv, const idx_doc *d)
+static const wf_workflow *workflow_of(const docs_service *svc, const idx_doc *d)
 {
-    return wf_set_find(srv->workflows, doc_str(d->doc, "type"));
+    return wf_set_find(svc->workflows, doc_str(d->doc, "type"));
 }
 
-int docs_confidential(const server *srv, const idx_doc *d)
+int docs_confidential(const docs_service *svc, const idx_doc *d)
 {
-    const kenes_doctype *t = plugin_find_type(srv->plugins, doc_str(d->doc, "type"));
+    const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(d->doc, "type"));
     return !t || (t->flags & KENES_DOCTYPE_CONFIDENTIAL);
 }
 
-int docs_may_read(const server *srv, const auth_user *u, const idx_doc *d)
+int docs_may_read(const docs_service *svc, const auth_user *u, const idx_doc *d)
 {
-    return access_doc(u, workflow_of(srv, d), ACCESS_DOC_READ, doc_str(d->doc, "region"), NULL, 0);
+    return docs_allowed(svc, u, d, ACCESS_DOC_READ);
+}
+
+int docs_allowed(const docs_service *svc, const auth_user *u, const idx_doc *d,
+                 access_rule rule)
+{
+    return access_doc(u, workflow_of(svc, d), rule, doc_str(d->doc, "region"), NULL,
+                      docs_confidential(svc, d));
 }
 
 /* ---- deadlines ---- */
@@ -97,10 +105,10 @@ static const char *earliest_open_date(const json_t *fields, const char *spec)
     return best;
 }
 
-void docs_due(const server *srv, const idx_doc *d, int64_t *due_ms)
+void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
 {
     *due_ms = -1;
-    const wf_workflow *wf = workflow_of(srv, d);
+    const wf_workflow *wf = workflow_of(svc, d);
     const wf_stage *st = wf ? wf_find_stage(wf, doc_str(d->doc, "stage")) : NULL;
     if (!st || !st->has_deadline)
         return;
@@ -131,10 +139,10 @@ void docs_due(const server *srv, const idx_doc *d, int64_t *due_ms)
     *due_ms = start + st->deadline_after_ms;
 }
 
-static void put_due(json_t *out, const server *srv, const idx_doc *d)
+static void put_due(json_t *out, const docs_service *svc, const idx_doc *d)
 {
     int64_t due;
-    docs_due(srv, d, &due);
+    docs_due(svc, d, &due);
     if (due < 0) {
         json_object_set_new(out, "due", json_null());
         json_object_set_new(out, "overdue", json_false());
@@ -146,23 +154,24 @@ static void put_due(json_t *out, const server *srv, const idx_doc *d)
     json_object_set_new(out, "overdue", json_boolean(util_now_ms() > due));
 }
 
-json_t *docs_answer(const server *srv, const idx_doc *d, const json_t *doc, const char *version)
+json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc,
+                    const char *version)
 {
     json_t *out = json_deep_copy(doc);
     json_object_set_new(out, "version", json_string(version));
-    put_due(out, srv, d);
+    put_due(out, svc, d);
     return out;
 }
 
-json_t *docs_list_entry(const server *srv, const idx_doc *d)
+json_t *docs_list_entry(const docs_service *svc, const idx_doc *d)
 {
     const json_t *doc = d->doc;
     json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", d->id, "type", doc_str(doc, "type"),
                           "region", doc_str(doc, "region"), "stage", doc_str(doc, "stage"),
                           "version", d->version);
-    put_due(e, srv, d);
-    const kenes_doctype *t = plugin_find_type(srv->plugins, doc_str(doc, "type"));
-    if (!docs_confidential(srv, d)) {
+    put_due(e, svc, d);
+    const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(doc, "type"));
+    if (!docs_confidential(svc, d)) {
         json_object_set_new(e, "title", json_string(doc_str(doc, "title")));
     } else if (t && t->summary) {
         /* The plugin adds what may be listed to a scratch object; only new
@@ -196,7 +205,7 @@ typedef struct change {
 
 typedef struct write_op {
     store_write w;
-    server *srv;
+    docs_service *svc;
     idx_doc *d;
     json_t *newdoc;
     char *content;
@@ -248,25 +257,27 @@ static void write_done(store_write *w, void *payload)
     if (w->status < 0) {
         log_error("store", "commit for %s failed: %s", d->id, w->errmsg);
         if (op->new_key)
-            vault_forget_key(op->srv->vault, d->id);
+            vault_forget_key(op->svc->vault, d->id);
         if (op->created)
-            index_remove(op->srv->index, d->id);
-        refuse(op->cb, op->payload, 500, "storage", NULL, "the change could not be saved");
+            index_remove(op->svc->index, d->id);
+        refuse(op->cb, op->payload, KENES_EIO, "storage", NULL, "the change could not be saved");
         write_op_free(op);
         return;
     }
     memcpy(op->v.commit, w->commit, sizeof(op->v.commit));
     if (op->erase)
-        vault_forget_key(op->srv->vault, d->id);
-    index_record(op->srv->index, d, &op->v);
+        vault_forget_key(op->svc->vault, d->id);
+    index_record(op->svc->index, d, &op->v);
     index_set_doc(d, op->newdoc);
     op->newdoc = NULL;
-    report_deadline_of(op->srv, d);
     log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);
-    /* An approval changes what the reports say. */
-    if (strcmp(op->v.action, "approve") == 0 && op->v.from && strcmp(op->v.from, op->v.to) != 0)
-        report_soon(op->srv);
-    docs_result r = {op->created ? 201 : 200, NULL, NULL, NULL, d};
+    /* An approval changes what the reports say; whoever publishes them
+     * listens (docs never calls up into publish). */
+    int publishes =
+        strcmp(op->v.action, "approve") == 0 && op->v.from && strcmp(op->v.from, op->v.to) != 0;
+    if (op->svc->on_commit)
+        op->svc->on_commit(d, publishes, op->svc->on_commit_payload);
+    docs_result r = {.doc = d, .created = op->created};
     op->cb(&r, op->payload);
     write_op_free(op);
 }
@@ -276,10 +287,10 @@ static void write_done(store_write *w, void *payload)
  * here (written durably by the writer before the commit); an erasure stores
  * a tombstone in the clear and has the writer remove the key file.
  */
-static int seal_case(server *srv, write_op *op, const change *ch, size_t *len)
+static int seal_case(docs_service *svc, write_op *op, const change *ch, size_t *len)
 {
     const char *id = op->d->id;
-    vault_key_path(srv->vault, id, op->key_path, sizeof(op->key_path));
+    vault_key_path(svc->vault, id, op->key_path, sizeof(op->key_path));
     if (ch->erase) {
         op->erase = 1;
         snprintf(op->key_erasing, sizeof(op->key_erasing), "%s%s", op->key_path,
@@ -287,15 +298,15 @@ static int seal_case(server *srv, write_op *op, const change *ch, size_t *len)
         return 0;
     }
     if (ch->created) {
-        if (vault_new_key(srv->vault, id, &op->wrapped_key, &op->wrapped_len) < 0)
+        if (vault_new_key(svc->vault, id, &op->wrapped_key, &op->wrapped_len) < 0)
             return KENES_EIO;
         op->new_key = 1;
     }
     char *sealed = NULL;
     size_t slen = 0;
-    if (vault_seal(srv->vault, id, op->content, *len, &sealed, &slen) < 0) {
+    if (vault_seal(svc->vault, id, op->content, *len, &sealed, &slen) < 0) {
         if (op->new_key)
-            vault_forget_key(srv->vault, id);
+            vault_forget_key(svc->vault, id);
         op->new_key = 0;
         return KENES_EIO;
     }
@@ -312,10 +323,10 @@ static int seal_case(server *srv, write_op *op, const change *ch, size_t *len)
  * clear text of it (see note.h).  An erasure's reason is sealed with the
  * very key the erasure destroys, on purpose: nobody reads it afterwards.
  */
-static int seal_note(server *srv, write_op *op)
+static int seal_note(docs_service *svc, write_op *op)
 {
     if (note_path(op->note_path, sizeof(op->note_path), op->d->id) < 0 ||
-        note_seal(&op->note, &op->note_len, &op->v.note, srv->vault, op->d->id,
+        note_seal(&op->note, &op->note_len, &op->v.note, svc->vault, op->d->id,
                   op->v.comment) < 0 ||
         store_blob_id(op->note_id, op->note, op->note_len) < 0)
         return KENES_EIO;
@@ -328,7 +339,7 @@ static int seal_note(server *srv, write_op *op)
 }
 
 /* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
-static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_user *u,
+static void submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
                          const change *ch, const char *noun, docs_cb cb, void *payload)
 {
     const char *action = ch->action, *from = ch->from, *to = ch->to, *comment = ch->comment;
@@ -339,7 +350,7 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
         json_decref(newdoc);
         goto fail;
     }
-    op->srv = srv;
+    op->svc = svc;
     op->d = d;
     op->newdoc = newdoc;
     op->created = created;
@@ -349,11 +360,11 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
     snprintf(op->email, sizeof(op->email), "%s@users.kenes", u->name);
     if (doc_serialize(&op->content, &len, newdoc) < 0)
         goto fail;
-    if (d->repo == REPO_CASES && seal_case(srv, op, ch, &len) < 0)
+    if (d->repo == REPO_CASES && seal_case(svc, op, ch, &len) < 0)
         goto fail;
     if (msg_comment_clean(&op->v.comment, comment) < 0)
         goto fail;
-    if (d->repo == REPO_CASES && op->v.comment && seal_note(srv, op) < 0)
+    if (d->repo == REPO_CASES && op->v.comment && seal_note(svc, op) < 0)
         goto fail;
     msg_info mi = {d->id, action, from, to, role_name(u->role), op->v.comment, noun,
                    ch->approval, ch->content, op->note ? op->note_id : NULL};
@@ -382,18 +393,18 @@ static void submit_write(server *srv, idx_doc *d, json_t *newdoc, const auth_use
         op->w.side_data = op->wrapped_key; /* NULL for an erasure: the key file goes */
         op->w.side_len = op->wrapped_len;
     }
-    if (store_submit(docs_store(srv, d), &op->w, write_done, op) < 0)
+    if (store_submit(docs_store(svc, d), &op->w, write_done, op) < 0)
         goto fail;
     d->busy = 1;
     return;
 fail:
     if (op && op->new_key)
-        vault_forget_key(srv->vault, d->id);
+        vault_forget_key(svc->vault, d->id);
     if (op)
         write_op_free(op);
     if (created)
-        index_remove(srv->index, d->id);
-    refuse(cb, payload, 500, "internal", NULL, "the change could not be queued");
+        index_remove(svc->index, d->id);
+    refuse(cb, payload, KENES_EIO, "internal", NULL, "the change could not be queued");
 }
 
 /* ---- checks ---- */
@@ -402,21 +413,21 @@ fail:
 static int check_if_match(const idx_doc *d, const char *if_match, docs_cb cb, void *payload)
 {
     if (!if_match) {
-        refuse(cb, payload, 428, "precondition_required", NULL,
+        refuse(cb, payload, KENES_EPRECONDITION, "precondition_required", NULL,
                "send If-Match with the ETag of the version you are changing");
-        return -1;
+        return KENES_EPRECONDITION;
     }
     char quoted[48];
     snprintf(quoted, sizeof(quoted), "\"%s\"", d->version);
     if (d->busy || (strcmp(if_match, quoted) != 0 && strcmp(if_match, d->version) != 0)) {
-        refuse(cb, payload, 412, "stale", NULL,
+        refuse(cb, payload, KENES_ESTALE, "stale", NULL,
                "the document has changed since that version; reload it");
-        return -1;
+        return KENES_ESTALE;
     }
     return 0;
 }
 
-/* Run the type's validator; 0 if the document is good, else refused 422. */
+/* Run the type's validator; 0 if the document is good, else refused (KENES_EVALIDATION). */
 static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void *payload)
 {
     kenes_errors errs;
@@ -444,9 +455,9 @@ static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void 
                  KENES_ERRORS_MAX);
         json_array_append_new(fields, json_pack("{s:s, s:s}", "path", "", "message", more));
     }
-    refuse(cb, payload, 422, "validation", fields, "the document is not valid");
+    refuse(cb, payload, KENES_EVALIDATION, "validation", fields, "the document is not valid");
     kapi_errors_dispose(&errs);
-    return -1;
+    return KENES_EVALIDATION;
 }
 
 /* The JSON types of the members the core reads itself, before any plugin. */
@@ -469,27 +480,28 @@ static int check_member_types(const json_t *body, docs_cb cb, void *payload)
         json_decref(fields);
         return 0;
     }
-    refuse(cb, payload, 422, "validation", fields, "the document is not valid");
-    return -1;
+    refuse(cb, payload, KENES_EVALIDATION, "validation", fields, "the document is not valid");
+    return KENES_EVALIDATION;
 }
 
 /* ---- operations ---- */
 
-void docs_create(server *srv, const auth_user *u, const json_t *body, docs_cb cb, void *payload)
+void docs_create(docs_service *svc, const auth_user *u, const json_t *body, docs_cb cb,
+                 void *payload)
 {
     if (check_member_types(body, cb, payload) < 0)
         return;
     const char *type = doc_str(body, "type");
     const char *region = doc_str(body, "region");
-    const kenes_doctype *t = type ? plugin_find_type(srv->plugins, type) : NULL;
-    const wf_workflow *wf = type ? wf_set_find(srv->workflows, type) : NULL;
+    const kenes_doctype *t = type ? plugin_find_type(svc->plugins, type) : NULL;
+    const wf_workflow *wf = type ? wf_set_find(svc->workflows, type) : NULL;
     if (!t || !wf) {
-        refuse(cb, payload, 422, "validation", one_field("type", "unknown document type"),
+        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("type", "unknown document type"),
                "unknown document type");
         return;
     }
     if (!access_doc(u, wf, ACCESS_DOC_CREATE, region, NULL, 0)) {
-        refuse(cb, payload, 403, "forbidden", NULL, "your role may not create a %s here", t->noun);
+        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not create a %s here", t->noun);
         return;
     }
     /* The document as it will be stored; the plugin judges exactly this. */
@@ -515,34 +527,34 @@ void docs_create(server *srv, const auth_user *u, const json_t *body, docs_cb cb
     if (!t->make_id || t->make_id(kapi_get(), &view, id, sizeof(id)) != 0 || !id[0] ||
         strncmp(id, "..", 2) == 0 || strstr(id, "/../") || id[0] == '/') {
         log_error("plugin", "%s could not name a new document", t->name);
-        refuse(cb, payload, 500, "internal", NULL, "the document type could not name it");
+        refuse(cb, payload, KENES_EIO, "internal", NULL, "the document type could not name it");
         json_decref(doc);
         return;
     }
     json_object_set_new(doc, "id", json_string(id));
     idx_doc *d;
-    if (index_add(&d, srv->index, id) < 0) {
-        refuse(cb, payload, 409, "exists", NULL, "%s exists already", id);
+    if (index_add(&d, svc->index, id) < 0) {
+        refuse(cb, payload, KENES_EEXISTS, "exists", NULL, "%s exists already", id);
         json_decref(doc);
         return;
     }
-    d->repo = docs_repo_of_type(srv, type);
+    d->repo = docs_repo_of_type(svc, type);
     change ch = {.action = "create", .to = wf->initial, .created = 1};
-    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
+    submit_write(svc, d, doc, u, &ch, t->noun, cb, payload);
 }
 
-void docs_edit(server *srv, const auth_user *u, idx_doc *d, const json_t *body,
+void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *body,
                const char *if_match, docs_cb cb, void *payload)
 {
     const char *type = doc_str(d->doc, "type");
-    const kenes_doctype *t = plugin_find_type(srv->plugins, type);
-    const wf_workflow *wf = wf_set_find(srv->workflows, type);
+    const kenes_doctype *t = plugin_find_type(svc->plugins, type);
+    const wf_workflow *wf = wf_set_find(svc->workflows, type);
     if (!t || !wf) {
-        refuse(cb, payload, 409, "conflict", NULL, "no workflow serves this document's type");
+        refuse(cb, payload, KENES_ECONFLICT, "conflict", NULL, "no workflow serves this document's type");
         return;
     }
     if (!access_doc(u, wf, ACCESS_DOC_EDIT, doc_str(d->doc, "region"), NULL, 0)) {
-        refuse(cb, payload, 403, "forbidden", NULL, "your role may not edit this document");
+        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not edit this document");
         return;
     }
     if (check_member_types(body, cb, payload) < 0 || check_if_match(d, if_match, cb, payload) < 0)
@@ -550,7 +562,7 @@ void docs_edit(server *srv, const auth_user *u, idx_doc *d, const json_t *body,
     const char *stage = doc_str(d->doc, "stage");
     const wf_stage *st = wf_find_stage(wf, stage);
     if (!st || !st->editable) {
-        refuse(cb, payload, 409, "wrong_stage", NULL,
+        refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL,
                "a document in stage '%s' cannot be edited", stage);
         return;
     }
@@ -565,41 +577,41 @@ void docs_edit(server *srv, const auth_user *u, idx_doc *d, const json_t *body,
     if (json_equal(doc, d->doc)) {
         /* Nothing changed: no empty commit, the same version answers. */
         json_decref(doc);
-        docs_result r = {200, NULL, NULL, NULL, d};
+        docs_result r = {.doc = d};
         cb(&r, payload);
         return;
     }
     change ch = {.action = "edit", .to = stage};
-    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
+    submit_write(svc, d, doc, u, &ch, t->noun, cb, payload);
 }
 
-void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *action,
+void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
                      const char *comment, const char *if_match, docs_cb cb, void *payload)
 {
     const char *type = doc_str(d->doc, "type"), *region = doc_str(d->doc, "region");
     const char *stage = doc_str(d->doc, "stage");
-    const kenes_doctype *t = plugin_find_type(srv->plugins, type);
-    const wf_workflow *wf = wf_set_find(srv->workflows, type);
+    const kenes_doctype *t = plugin_find_type(svc->plugins, type);
+    const wf_workflow *wf = wf_set_find(svc->workflows, type);
     if (!t || !wf || !wf_has_action(wf, action)) {
-        refuse(cb, payload, 422, "validation", one_field("action", "unknown action"),
+        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("action", "unknown action"),
                "this workflow has no action '%s'", action);
         return;
     }
     /* Whether this user may ever take this action here, before whether it can now. */
     if (!access_doc(u, wf, ACCESS_DOC_ACT, region, action, 0)) {
-        refuse(cb, payload, 403, "forbidden", NULL, "your role may not %s this document", action);
+        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not %s this document", action);
         return;
     }
     if (check_if_match(d, if_match, cb, payload) < 0)
         return;
     const wf_transition *tr = wf_find_transition(wf, action, stage);
     if (!tr) {
-        refuse(cb, payload, 409, "wrong_stage", NULL, "'%s' is not possible in stage '%s'", action,
+        refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL, "'%s' is not possible in stage '%s'", action,
                stage);
         return;
     }
     if (!access_scoped(u, tr->roles, tr->scope, region)) {
-        refuse(cb, payload, 403, "forbidden", NULL, "your role may not %s from stage '%s'", action,
+        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not %s from stage '%s'", action,
                stage);
         return;
     }
@@ -610,7 +622,7 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
         kapi_errors_init(&errs);
         int rc = tr->guards[i]->check(kapi_get(), &view, &ctx, &errs);
         if (rc != 0) {
-            refuse(cb, payload, 422, "guard", NULL, "%s",
+            refuse(cb, payload, KENES_EGUARD, "guard", NULL, "%s",
                    errs.message[0] ? errs.message : tr->guard_names[i]);
             kapi_errors_dispose(&errs);
             return;
@@ -624,17 +636,17 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
         quorum_round q;
         quorum_state(&q, wf, tr, d->versions, d->nversions, u->name);
         if (q.again) {
-            refuse(cb, payload, 409, "already_approved", NULL,
+            refuse(cb, payload, KENES_ECONFLICT, "already_approved", NULL,
                    "you have already taken '%s' on this version; another person must", action);
             return;
         }
         if (q.author && tr->not_by_authors) {
-            refuse(cb, payload, 403, "author_cannot_approve", NULL,
+            refuse(cb, payload, KENES_EFORBIDDEN, "author_cannot_approve", NULL,
                    "you wrote or submitted this text: someone else must %s it", action);
             return;
         }
         if (!quorum_role_counts(u->role)) {
-            refuse(cb, payload, 403, "admin_cannot_approve", NULL,
+            refuse(cb, payload, KENES_EFORBIDDEN, "admin_cannot_approve", NULL,
                    "an admin's '%s' does not count toward the four-eyes rule: someone in a role "
                    "the workflow names must take it",
                    action);
@@ -644,7 +656,7 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
         size_t len;
         if (doc_serialize(&text, &len, d->doc) < 0 || store_blob_id(content, text, len) < 0) {
             free(text);
-            refuse(cb, payload, 500, "internal", NULL, "cannot identify the approved text");
+            refuse(cb, payload, KENES_EIO, "internal", NULL, "cannot identify the approved text");
             return;
         }
         free(text);
@@ -656,31 +668,31 @@ void docs_transition(server *srv, const auth_user *u, idx_doc *d, const char *ac
     }
     json_t *doc = json_deep_copy(d->doc);
     json_object_set_new(doc, "stage", json_string(ch.to));
-    submit_write(srv, d, doc, u, &ch, t->noun, cb, payload);
+    submit_write(svc, d, doc, u, &ch, t->noun, cb, payload);
 }
 
-int docs_erased(const server *srv, const idx_doc *d)
+int docs_erased(const docs_service *svc, const idx_doc *d)
 {
-    return d->repo == REPO_CASES && !vault_has_key(srv->vault, d->id);
+    return d->repo == REPO_CASES && !vault_has_key(svc->vault, d->id);
 }
 
-void docs_erase(server *srv, const auth_user *u, idx_doc *d, const char *reason,
+void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *reason,
                 const char *if_match, docs_cb cb, void *payload)
 {
     const char *type = doc_str(d->doc, "type"), *stage = doc_str(d->doc, "stage");
-    const kenes_doctype *t = plugin_find_type(srv->plugins, type);
-    if (!access_doc(u, workflow_of(srv, d), ACCESS_DOC_ERASE, doc_str(d->doc, "region"), NULL,
-                    docs_confidential(srv, d) && d->repo == REPO_CASES)) {
-        refuse(cb, payload, 403, "forbidden", NULL,
+    const kenes_doctype *t = plugin_find_type(svc->plugins, type);
+    if (!access_doc(u, workflow_of(svc, d), ACCESS_DOC_ERASE, doc_str(d->doc, "region"), NULL,
+                    docs_confidential(svc, d) && d->repo == REPO_CASES)) {
+        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
                "only an admin may erase, and only a confidential case");
         return;
     }
-    if (docs_erased(srv, d)) {
-        refuse(cb, payload, 410, "gone", NULL, "this case was erased");
+    if (docs_erased(svc, d)) {
+        refuse(cb, payload, KENES_EGONE, "gone", NULL, "this case was erased");
         return;
     }
     if (!reason || !*reason || strspn(reason, " \t\r\n") == strlen(reason)) {
-        refuse(cb, payload, 422, "validation", one_field("reason", "a reason is required"),
+        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("reason", "a reason is required"),
                "say why the case is erased (its retention ended, ...)");
         return;
     }
@@ -691,5 +703,5 @@ void docs_erase(server *srv, const auth_user *u, idx_doc *d, const char *reason,
                              "region", json_object_get(d->doc, "region"), "title", "stage",
                              "erased", "fields", "body", "");
     change ch = {.action = "erase", .from = stage, .to = "erased", .comment = reason, .erase = 1};
-    submit_write(srv, d, tomb, u, &ch, t ? t->noun : "case", cb, payload);
+    submit_write(svc, d, tomb, u, &ch, t ? t->noun : "case", cb, payload);
 }

@@ -2,51 +2,12 @@
 
 #include <string.h>
 
-#define ROLES_AUDIT (ROLE_AUDITOR | ROLE_ADMIN)
-
-const access_route access_routes[] = {
-    {"GET", "/healthz", ACCESS_ANYONE, 0},
-    {"GET", "/reports/", ACCESS_ANYONE, 0},
-    {"GET", "/reports/{name}", ACCESS_ANYONE, 0},
-    {"GET", "/public/{id}", ACCESS_ANYONE, 0},
-    {"POST", "/api/v1/reports/generate", ACCESS_ROLES, ROLE_ADMIN},
-    {"GET", "/api/v1/inbox", ACCESS_SIGNED_IN, 0},
-    {"POST", "/api/v1/sessions", ACCESS_ANYONE, 0},
-    {"DELETE", "/api/v1/sessions/current", ACCESS_SIGNED_IN, 0},
-    {"GET", "/api/v1/me", ACCESS_SIGNED_IN, 0},
-    {"GET", "/api/v1/workflows", ACCESS_SIGNED_IN, 0},
-    {"GET", "/api/v1/regions", ACCESS_SIGNED_IN, 0},
-    {"GET", "/api/v1/templates/{type}", ACCESS_SIGNED_IN, 0},
-    {"GET", "/api/v1/signing-key", ACCESS_SIGNED_IN, 0},
-    {"GET", "/api/v1/audit", ACCESS_ROLES, ROLES_AUDIT},
-    {"GET", "/api/v1/audit/access", ACCESS_ROLES, ROLES_AUDIT},
-    {"GET", "/api/v1/audit/head", ACCESS_ROLES, ROLES_AUDIT},
-    {"GET", "/api/v1/documents", ACCESS_DOC_LIST, 0},
-    {"POST", "/api/v1/documents", ACCESS_DOC_CREATE, 0},
-    {"GET", "/api/v1/documents/{id}", ACCESS_DOC_READ, 0},
-    {"PUT", "/api/v1/documents/{id}", ACCESS_DOC_EDIT, 0},
-    {"DELETE", "/api/v1/documents/{id}", ACCESS_DOC_ERASE, 0},
-    {"POST", "/api/v1/documents/{id}/transitions", ACCESS_DOC_ACT, 0},
-    {"GET", "/api/v1/documents/{id}/history", ACCESS_DOC_READ, 0},
-    {"GET", "/api/v1/documents/{id}/versions/{commit}", ACCESS_DOC_READ, 0},
-    {"GET", "/api/v1/documents/{id}/diff", ACCESS_DOC_READ, 0},
-    {"GET", "/api/v1/documents/{id}/dossier.zip", ACCESS_DOC_DOSSIER, 0},
-    {NULL, NULL, ACCESS_ANYONE, 0},
-};
-
-const access_route *access_route_find(const char *method, const char *pattern, int *path_known)
+json_t *access_route_json(const auth_user *u, access_rule rule, unsigned roles)
 {
-    *path_known = 0;
-    for (const access_route *r = access_routes; r->method; r++) {
-        if (strcmp(r->path, pattern) != 0)
-            continue;
-        *path_known = 1;
-        /* HEAD is a GET without its body. */
-        if (strcmp(r->method, method) == 0 ||
-            (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
-            return r;
-    }
-    return NULL;
+    int allowed = rule == ACCESS_ANYONE || rule == ACCESS_SIGNED_IN || rule == ACCESS_DOC_LIST ||
+                  (rule == ACCESS_ROLES && (roles & (unsigned)u->role));
+    return allowed ? json_true()
+                   : rule >= ACCESS_DOC_CREATE ? json_string("per document type") : json_false();
 }
 
 int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const char *region)
@@ -71,6 +32,7 @@ int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, cons
     case ACCESS_DOC_EDIT:
         return access_scoped(u, wf->edit_roles, wf->edit_scope, region);
     case ACCESS_DOC_READ:
+    case ACCESS_DOC_HISTORY:
     case ACCESS_DOC_LIST:
         if (u->role == ROLE_ADMIN || wf->nread == 0)
             return 1;
@@ -108,17 +70,6 @@ static json_t *scope_json(const auth_user *u, unsigned roles, enum scope scope)
 
 json_t *access_me(const auth_user *u, const wf_set *workflows)
 {
-    json_t *routes = json_array();
-    for (const access_route *r = access_routes; r->method; r++) {
-        int allowed = r->rule == ACCESS_ANYONE || r->rule == ACCESS_SIGNED_IN ||
-                      r->rule == ACCESS_DOC_LIST ||
-                      (r->rule == ACCESS_ROLES && (r->roles & (unsigned)u->role));
-        json_t *a = allowed ? json_true() : r->rule >= ACCESS_DOC_CREATE
-                                                 ? json_string("per document type")
-                                                 : json_false();
-        json_array_append_new(routes, json_pack("{s:s, s:s, s:o}", "method", r->method, "path",
-                                                r->path, "allowed", a));
-    }
     json_t *docs = json_object();
     for (size_t i = 0; i < wf_set_count(workflows); i++) {
         const wf_workflow *wf = wf_set_at(workflows, i);
@@ -144,7 +95,7 @@ json_t *access_me(const auth_user *u, const wf_set *workflows)
                                       scope_json(u, wf->edit_roles, wf->edit_scope), "actions",
                                       actions));
     }
-    return json_pack("{s:s, s:s, s:o, s:o, s:o}", "user", u->name, "role", role_name(u->role),
-                     "region", u->region ? json_string(u->region) : json_null(), "routes", routes,
-                     "documents", docs);
+    return json_pack("{s:s, s:s, s:o, s:o}", "user", u->name, "role", role_name(u->role),
+                     "region", u->region ? json_string(u->region) : json_null(), "documents",
+                     docs);
 }

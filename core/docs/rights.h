@@ -1,12 +1,12 @@
 /*
  * Who may do what, decided in one place.
  *
- * access_routes[] is the API as data: every method and path with the rule
- * that guards it.  Rules that depend on a document (create, read, edit, act,
- * erase) are answered from the workflow files (their create:, edit:, read:
- * and transitions' roles and scope) by access_doc(); the router and the
- * document operations ask nothing else.  GET /api/v1/me renders the same
- * decisions for the caller.
+ * The rules an endpoint may carry (the API's route table, api/routes.c,
+ * names one for each).  Rules that depend on a document (create, read,
+ * edit, act, erase) are answered from the workflow files (their create:,
+ * edit:, read: and transitions' roles and scope) by access_doc(); the
+ * router and the document operations ask nothing else.  GET /api/v1/me
+ * renders the same decisions for the caller.
  */
 #ifndef KENES_ACCESS_H
 #define KENES_ACCESS_H
@@ -27,22 +27,13 @@ typedef enum access_rule {
     ACCESS_DOC_EDIT,   /* the workflow's edit: rule (and an editable stage) */
     ACCESS_DOC_ACT,    /* the transition's roles and scope */
     ACCESS_DOC_ERASE,  /* admins, on confidential documents */
-    ACCESS_DOC_DOSSIER /* readers; for confidential documents auditors only */
+    ACCESS_DOC_DOSSIER, /* readers; for confidential documents auditors only */
+    ACCESS_DOC_HISTORY  /* as ACCESS_DOC_READ, and an erased case's history stays readable */
 } access_rule;
 
-typedef struct access_route {
-    const char *method;
-    const char *path; /* with {type}, {id}, {commit} placeholders */
-    access_rule rule;
-    unsigned roles; /* for ACCESS_ROLES */
-} access_route;
-
-/* The table; ends with a NULL method. */
-extern const access_route access_routes[];
-
-/* The route for a method and a path pattern; NULL if none.  *path_known
- * says whether the pattern exists with another method (then 405, not 404). */
-const access_route *access_route_find(const char *method, const char *pattern, int *path_known);
+/* What GET /api/v1/me says of an endpoint with this rule: true, false, or
+ * "per document type" (new reference). */
+json_t *access_route_json(const auth_user *u, access_rule rule, unsigned roles);
 
 /* Whether a user with this role and region meets {roles, scope} for a
  * document of `region`.  Admins always do. */
@@ -54,8 +45,9 @@ int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const ch
 int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
                const char *action, int confidential);
 
-/* {"user","role","region","routes":[{"method","path","allowed"}],
+/* {"user","role","region",
  *  "documents":{type:{"create","read","edit","actions":{action:scope}}}}
+ * (the API adds "routes":[{"method","path","allowed"}] from its table)
  * where a scope is "all", "own-region" (with the user's region) or false. */
 json_t *access_me(const auth_user *u, const wf_set *workflows);
 

@@ -20,17 +20,17 @@ static const char *const kind_titles[] = {
 
 /* The documents of one type (one region's, for a region report) as a report
  * sees them: their JSON plus due, overdue and stage_since. */
-static size_t collect(server *srv, idx_doc **all, size_t n, const char *type, const char *region,
+static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *type, const char *region,
                       struct kenes_doc *views, json_t **owned, const idx_doc **sources)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const json_t *doc = all[i]->doc;
         if (strcmp(json_string_value(json_object_get(doc, "type")), type) != 0 ||
-            docs_erased(srv, all[i]) ||
+            docs_erased(svc, all[i]) ||
             (region && strcmp(json_string_value(json_object_get(doc, "region")), region) != 0))
             continue;
-        json_t *j = docs_answer(srv, all[i], doc, all[i]->version);
+        json_t *j = docs_answer(svc, all[i], doc, all[i]->version);
         json_object_set_new(j, "overdue",
                             json_string(json_is_true(json_object_get(j, "overdue")) ? "true"
                                                                                      : "false"));
@@ -54,9 +54,10 @@ static size_t collect(server *srv, idx_doc **all, size_t n, const char *type, co
 }
 
 /* One report: its title and every type's section, in workflow order. */
-static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const char *code,
+static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, const char *code,
                           const char *published)
 {
+    docs_service *svc = pub->svc;
     util_buf out;
     util_buf_init(&out);
     if (kind == KENES_REPORT_REGION) {
@@ -69,13 +70,13 @@ static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const 
     json_t **owned = calloc(n ? n : 1, sizeof(*owned));
     const idx_doc **sources = calloc(n ? n : 1, sizeof(*sources));
     json_t **histories = calloc(n ? n : 1, sizeof(*histories));
-    for (size_t w = 0; views && owned && sources && histories && w < wf_set_count(srv->workflows);
+    for (size_t w = 0; views && owned && sources && histories && w < wf_set_count(svc->workflows);
          w++) {
-        const char *type = wf_set_at(srv->workflows, w)->type;
-        const kenes_doctype *t = plugin_find_type(srv->plugins, type);
+        const char *type = wf_set_at(svc->workflows, w)->type;
+        const kenes_doctype *t = plugin_find_type(svc->plugins, type);
         if (!t || !t->report)
             continue;
-        size_t k = collect(srv, all, n, type, kind == KENES_REPORT_REGION ? code : NULL, views,
+        size_t k = collect(svc, all, n, type, kind == KENES_REPORT_REGION ? code : NULL, views,
                            owned, sources);
         struct kenes_report r = {.kind = kind,
                                  .region = kind == KENES_REPORT_REGION ? code : NULL,
@@ -110,7 +111,7 @@ static char *write_report(server *srv, idx_doc **all, size_t n, int kind, const 
 
 /* The reports, in order: national.md, cases.md, then regions/<code>.md for
  * each region.  Report i's file name, kind and region code (NULL but for a
- * region's); 0, or -1 past the last. */
+ * region's); 0, or KENES_ENOTFOUND past the last. */
 static int report_at(size_t i, char *name, size_t cap, int *kind, const char **code)
 {
     *code = NULL;
@@ -125,16 +126,16 @@ static int report_at(size_t i, char *name, size_t cap, int *kind, const char **c
         *code = region_at(i - 2)->code;
         snprintf(name, cap, "regions/%s.md", *code);
     } else {
-        return -1;
+        return KENES_ENOTFOUND;
     }
     return 0;
 }
 
-json_t *report_build(server *srv)
+json_t *report_build(publisher *pub)
 {
     idx_doc **all;
     size_t n;
-    if (index_list(&all, &n, srv->index) < 0)
+    if (index_list(&all, &n, pub->svc->index) < 0)
         return NULL;
     json_t *out = json_object();
     char name[64];
@@ -143,8 +144,8 @@ json_t *report_build(server *srv)
     for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++) {
         /* What was published last, for the types that publish each period
          * once and copy it after (the cases report's closed months). */
-        const json_t *last = srv->reports ? json_object_get(srv->reports, name) : NULL;
-        char *text = write_report(srv, all, n, kind, code, json_string_value(last));
+        const json_t *last = pub->reports ? json_object_get(pub->reports, name) : NULL;
+        char *text = write_report(pub, all, n, kind, code, json_string_value(last));
         json_object_set_new(out, name, json_string(text ? text : ""));
         free(text);
     }
@@ -152,11 +153,13 @@ json_t *report_build(server *srv)
     return out;
 }
 
-int report_load(server *srv)
+int report_load(publisher *pub)
 {
     char head[STORE_OID_HEX];
-    srv->reports = json_object();
-    if (store_head(srv->repos[REPO_DOCUMENTS], head) < 0 || !head[0])
+    store *docs = pub->svc->repos[REPO_DOCUMENTS];
+    if (!(pub->reports = json_object()))
+        return KENES_ENOMEM;
+    if (store_head(docs, head) < 0 || !head[0])
         return 0;
     char name[64];
     int kind;
@@ -165,8 +168,8 @@ int report_load(server *srv)
         char path[128], *text;
         size_t len;
         snprintf(path, sizeof(path), "reports/%s", name);
-        if (store_read_at(srv->repos[REPO_DOCUMENTS], &text, &len, head, path) == 0) {
-            json_object_set_new(srv->reports, name, json_stringn(text, len));
+        if (store_read_at(docs, &text, &len, head, path) == 0) {
+            json_object_set_new(pub->reports, name, json_stringn(text, len));
             free(text);
         }
     }
@@ -175,15 +178,15 @@ int report_load(server *srv)
 
 /* ---- publishing ---- */
 
-typedef struct waiter {
+typedef struct report_waiter {
     report_cb cb;
     void *payload;
-    struct waiter *next;
+    struct report_waiter *next;
 } waiter;
 
 typedef struct publication {
     store_write w;
-    server *srv;
+    publisher *pub;
     json_t *built;
     json_t *changed;
     store_file files[STORE_MAX_FILES];
@@ -191,9 +194,6 @@ typedef struct publication {
     char *message;
     waiter *waiters;
 } publication;
-
-static waiter *queued; /* asked while a publication ran */
-static publication *running_pub;
 
 static void notify(waiter *w, int status, const json_t *changed)
 {
@@ -206,23 +206,23 @@ static void notify(waiter *w, int status, const json_t *changed)
     }
 }
 
-static void start_publication(server *srv, waiter *waiters);
+static void start_publication(publisher *pub, waiter *waiters);
 
 static void published(store_write *w, void *payload)
 {
     publication *p = payload;
-    server *srv = p->srv;
+    publisher *pub = p->pub;
     if (w->status == 0) {
         const char *name;
         json_t *v;
-        json_object_foreach(p->changed, name, v) json_object_set(srv->reports, name,
+        json_object_foreach(p->changed, name, v) json_object_set(pub->reports, name,
                                                                  json_object_get(p->built, name));
         log_info("report", "published %zu report(s) -> %.12s", json_object_size(p->changed),
                  w->commit);
     } else {
         log_error("report", "publication failed: %s", w->errmsg);
     }
-    srv->reports_last_ms = (long long)uv_now(srv->loop);
+    pub->last_ms = (long long)uv_now(pub->svc->loop);
     json_t *names = json_array();
     const char *name;
     json_t *v;
@@ -233,25 +233,26 @@ static void published(store_write *w, void *payload)
     json_decref(p->changed);
     free(p->message);
     free(p);
-    running_pub = NULL;
-    if (queued) {
-        waiter *next = queued;
-        queued = NULL;
-        start_publication(srv, next);
+    pub->running = NULL;
+    if (pub->queued) {
+        waiter *next = pub->queued;
+        pub->queued = NULL;
+        start_publication(pub, next);
     }
 }
 
-static void start_publication(server *srv, waiter *waiters)
+static void start_publication(publisher *pub, waiter *waiters)
 {
+    const config *cfg = pub->svc->cfg;
     publication *p = calloc(1, sizeof(*p));
-    json_t *built = report_build(srv);
+    json_t *built = report_build(pub);
     if (!p || !built) {
         free(p);
         json_decref(built);
         notify(waiters, KENES_ENOMEM, NULL);
         return;
     }
-    p->srv = srv;
+    p->pub = pub;
     p->built = built;
     p->waiters = waiters;
     p->changed = json_object();
@@ -263,7 +264,7 @@ static void start_publication(server *srv, waiter *waiters)
     util_buf_puts(&msg, "Publish reports\n\n");
     json_object_foreach(built, name, v)
     {
-        json_t *old = json_object_get(srv->reports, name);
+        json_t *old = json_object_get(pub->reports, name);
         if (old && json_equal(old, v))
             continue;
         if (n > STORE_MAX_FILES)
@@ -276,7 +277,7 @@ static void start_publication(server *srv, waiter *waiters)
     if (n == 0) {
         /* Nothing changed: no commit, as promised. */
         util_buf_dispose(&msg);
-        srv->reports_last_ms = (long long)uv_now(srv->loop);
+        pub->last_ms = (long long)uv_now(pub->svc->loop);
         json_t *none = json_array();
         notify(waiters, 0, none);
         json_decref(none);
@@ -303,13 +304,13 @@ static void start_publication(server *srv, waiter *waiters)
     }
     p->w.files = p->files;
     p->w.nfiles = n - 1;
-    p->w.author_name = srv->cfg->committer_name;
-    p->w.author_email = srv->cfg->committer_email;
+    p->w.author_name = cfg->committer_name;
+    p->w.author_email = cfg->committer_email;
     p->w.message = p->message;
     p->w.time_ms = util_now_ms();
-    running_pub = p;
-    if (store_submit(srv->repos[REPO_DOCUMENTS], &p->w, published, p) < 0) {
-        running_pub = NULL;
+    pub->running = p;
+    if (store_submit(pub->svc->repos[REPO_DOCUMENTS], &p->w, published, p) < 0) {
+        pub->running = NULL;
         notify(waiters, KENES_EIO, NULL);
         json_decref(p->built);
         json_decref(p->changed);
@@ -318,7 +319,7 @@ static void start_publication(server *srv, waiter *waiters)
     }
 }
 
-void report_publish(server *srv, report_cb cb, void *payload)
+void report_publish(publisher *pub, report_cb cb, void *payload)
 {
     waiter *w = calloc(1, sizeof(*w));
     if (!w) {
@@ -328,48 +329,49 @@ void report_publish(server *srv, report_cb cb, void *payload)
     }
     w->cb = cb;
     w->payload = payload;
-    if (running_pub) {
+    if (pub->running) {
         /* One publication at a time; those asked meanwhile share the next. */
-        w->next = queued;
-        queued = w;
+        w->next = pub->queued;
+        pub->queued = w;
         return;
     }
-    start_publication(srv, w);
+    start_publication(pub, w);
 }
 
 static void on_soon(uv_timer_t *t)
 {
-    server *srv = t->data;
-    if (!srv->stopping)
-        report_publish(srv, NULL, NULL);
+    publisher *pub = t->data;
+    if (!pub->stopping)
+        report_publish(pub, NULL, NULL);
 }
 
-void report_soon(server *srv)
+/* After an approval: publish, but at most once a minute. */
+static void report_soon(publisher *pub)
 {
-    if (!srv->cfg->reports_after_approval || srv->stopping)
+    if (!pub->svc->cfg->reports_after_approval || pub->stopping)
         return;
     /* Approvals made before the reports and their timers are loaded (the
      * demo's, at start): publish once they are. */
-    if (!srv->reports) {
-        srv->reports_wanted = 1;
+    if (!pub->reports) {
+        pub->wanted = 1;
         return;
     }
-    if (uv_is_active((uv_handle_t *)&srv->report_soon_timer))
+    if (uv_is_active((uv_handle_t *)&pub->soon_timer))
         return;
     /* The loop's monotonic clock: KENES_NOW may hold the documents' clock still. */
-    int64_t wait = srv->reports_last_ms ? srv->reports_last_ms + REPORT_MIN_GAP_MS -
-                                              (int64_t)uv_now(srv->loop)
-                                        : 0;
-    uv_timer_start(&srv->report_soon_timer, on_soon, wait > 0 ? (uint64_t)wait : 0, 0);
+    int64_t wait = pub->last_ms ? pub->last_ms + REPORT_MIN_GAP_MS -
+                                      (int64_t)uv_now(pub->svc->loop)
+                                : 0;
+    uv_timer_start(&pub->soon_timer, on_soon, wait > 0 ? (uint64_t)wait : 0, 0);
 }
 
 /* ---- timers ---- */
 
-static uint64_t ms_until_daily(const server *srv)
+static uint64_t ms_until_daily(const publisher *pub)
 {
     int64_t now = util_now_ms();
     int64_t day = 86400000LL;
-    int64_t at = (now / day) * day + (int64_t)srv->cfg->reports_daily_minute * 60000;
+    int64_t at = (now / day) * day + (int64_t)pub->svc->cfg->reports_daily_minute * 60000;
     if (at <= now)
         at += day;
     return (uint64_t)(at - now);
@@ -377,22 +379,22 @@ static uint64_t ms_until_daily(const server *srv)
 
 static void on_daily(uv_timer_t *t)
 {
-    server *srv = t->data;
-    report_publish(srv, NULL, NULL);
-    uv_timer_start(t, on_daily, ms_until_daily(srv), 0);
+    publisher *pub = t->data;
+    report_publish(pub, NULL, NULL);
+    uv_timer_start(t, on_daily, ms_until_daily(pub), 0);
 }
 
 /* The nearest deadline still ahead, or -1. */
-static int64_t next_deadline(server *srv)
+static int64_t next_deadline(publisher *pub)
 {
     idx_doc **all;
     size_t n;
     int64_t now = util_now_ms(), best = -1;
-    if (index_list(&all, &n, srv->index) < 0)
+    if (index_list(&all, &n, pub->svc->index) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         int64_t due;
-        docs_due(srv, all[i], &due);
+        docs_due(pub->svc, all[i], &due);
         if (due > now && (best < 0 || due < best))
             best = due;
     }
@@ -402,50 +404,76 @@ static int64_t next_deadline(server *srv)
 
 static void on_deadline(uv_timer_t *t)
 {
-    server *srv = t->data;
+    publisher *pub = t->data;
     /* A deadline passed: what is overdue changed, and the reports say so. */
     log_info("deadline", "a deadline passed; republishing the reports");
-    report_publish(srv, NULL, NULL);
-    int64_t next = next_deadline(srv);
+    report_publish(pub, NULL, NULL);
+    int64_t next = next_deadline(pub);
     if (next > 0)
         uv_timer_start(t, on_deadline, (uint64_t)(next - util_now_ms()), 0);
 }
 
-void report_deadline_of(server *srv, const idx_doc *d)
+/* After a write of d: wake up at its deadline too, if that comes sooner. */
+static void report_deadline_of(publisher *pub, const idx_doc *d)
 {
     int64_t due, now = util_now_ms();
-    if (!srv->reports || srv->stopping) /* the timers are not running */
+    if (!pub->reports || pub->stopping) /* the timers are not running */
         return;
-    docs_due(srv, d, &due);
+    docs_due(pub->svc, d, &due);
     if (due <= now)
         return;
     /* A deadline that moved later leaves the timer early: on_deadline then
      * publishes nothing new and finds the next one. */
     uint64_t in = (uint64_t)(due - now);
-    uv_timer_t *t = &srv->deadline_timer;
+    uv_timer_t *t = &pub->deadline_timer;
     if (!uv_is_active((uv_handle_t *)t) || in < uv_timer_get_due_in(t))
         uv_timer_start(t, on_deadline, in, 0);
 }
 
-int report_timers_start(server *srv)
+void report_committed(const idx_doc *d, int publishes, void *payload)
 {
-    uv_timer_init(srv->loop, &srv->report_soon_timer);
-    uv_timer_init(srv->loop, &srv->daily_timer);
-    uv_timer_init(srv->loop, &srv->deadline_timer);
-    srv->report_soon_timer.data = srv->daily_timer.data = srv->deadline_timer.data = srv;
-    if (srv->cfg->reports_daily_minute >= 0)
-        uv_timer_start(&srv->daily_timer, on_daily, ms_until_daily(srv), 0);
-    int64_t next = next_deadline(srv);
+    publisher *pub = payload;
+    report_deadline_of(pub, d);
+    if (publishes)
+        report_soon(pub);
+}
+
+int report_timers_start(publisher *pub)
+{
+    uv_loop_t *loop = pub->svc->loop;
+    uv_timer_init(loop, &pub->soon_timer);
+    uv_timer_init(loop, &pub->daily_timer);
+    uv_timer_init(loop, &pub->deadline_timer);
+    pub->soon_timer.data = pub->daily_timer.data = pub->deadline_timer.data = pub;
+    if (pub->svc->cfg->reports_daily_minute >= 0)
+        uv_timer_start(&pub->daily_timer, on_daily, ms_until_daily(pub), 0);
+    int64_t next = next_deadline(pub);
     if (next > 0)
-        uv_timer_start(&srv->deadline_timer, on_deadline, (uint64_t)(next - util_now_ms()), 0);
-    if (srv->reports_wanted)
-        report_soon(srv);
+        uv_timer_start(&pub->deadline_timer, on_deadline, (uint64_t)(next - util_now_ms()), 0);
+    if (pub->wanted)
+        report_soon(pub);
     return 0;
 }
 
-void report_timers_stop(server *srv)
+void report_timers_stop(publisher *pub)
 {
-    uv_close((uv_handle_t *)&srv->report_soon_timer, NULL);
-    uv_close((uv_handle_t *)&srv->daily_timer, NULL);
-    uv_close((uv_handle_t *)&srv->deadline_timer, NULL);
+    pub->stopping = 1;
+    uv_close((uv_handle_t *)&pub->soon_timer, NULL);
+    uv_close((uv_handle_t *)&pub->daily_timer, NULL);
+    uv_close((uv_handle_t *)&pub->deadline_timer, NULL);
+}
+
+void report_publisher_init(publisher *p, docs_service *svc)
+{
+    *p = (publisher){.svc = svc};
+}
+
+void report_publisher_dispose(publisher *p)
+{
+    json_decref(p->reports);
+    free(p->page_template);
+    page_cache_free(p->pages);
+    p->reports = NULL;
+    p->page_template = NULL;
+    p->pages = NULL;
 }

@@ -4,36 +4,63 @@
  * document types' plugins write.  A publication commits only the reports
  * whose text changed, in one commit ("Publish reports", Kenes-Action:
  * publish, Kenes-Role: system), and none when nothing changed.  The server
- * publishes after an approval (at most once a minute), daily at the time
- * kenes.yaml names, and when an admin asks.  The last published texts are
- * kept in memory and served under /reports/.
+ * publishes after an approval (at most once a minute: report_committed, the
+ * document service's commit hook), daily at the time kenes.yaml names, and
+ * when an admin asks.  The last published texts are kept in memory and
+ * served under /reports/.
  */
 #ifndef KENES_REPORT_H
 #define KENES_REPORT_H
 
 #include <jansson.h>
+#include <uv.h>
 
-#include "cmd/server.h"
+#include "docs/service.h"
+#include "publish/pages.h"
+
+struct publication;
+struct report_waiter;
+
+/* The publisher's state, owned by the loop thread. */
+typedef struct publisher {
+    docs_service *svc;
+    json_t *reports;     /* as last published: {"national.md": markdown, ...}; NULL until loaded */
+    char *page_template; /* content/templates/page.html */
+    page_cache *pages;   /* rendered public pages and the bundle (pages.h) */
+    long long last_ms;   /* uv_now() of the last publication; 0: none yet */
+    int wanted;          /* an approval came before the reports were loaded */
+    int stopping;        /* the server is stopping: publish nothing new */
+    struct publication *running;
+    struct report_waiter *queued; /* asked while a publication ran */
+    uv_timer_t soon_timer;
+    uv_timer_t daily_timer;
+    uv_timer_t deadline_timer;
+} publisher;
+
+/* An empty publisher for svc (no reports loaded, no timers). */
+void report_publisher_init(publisher *p, docs_service *svc);
+/* After report_timers_stop's handles are closed.  Frees what p holds. */
+void report_publisher_dispose(publisher *p);
 
 /* {"national.md": "...", "cases.md": "...", "regions/KZ-11.md": "...", ...} (new reference). */
-json_t *report_build(server *srv);
+json_t *report_build(publisher *p);
 
 /* Read what was published last from documents.git (start-up). */
-int report_load(server *srv);
+int report_load(publisher *p);
 
 /* Build and publish now; cb(status, names that changed (borrowed), payload):
  * status 0 also when nothing changed (then no commit).  A publication
  * already running makes this one wait for it. */
 typedef void (*report_cb)(int status, const json_t *changed, void *payload);
-void report_publish(server *srv, report_cb cb, void *payload);
+void report_publish(publisher *p, report_cb cb, void *payload);
 
-/* After an approval: publish, but at most once a minute. */
-void report_soon(server *srv);
+/* The document service's commit hook (payload: the publisher): wake up at
+ * d's deadline if that comes sooner, and after a change that publishes,
+ * publish, but at most once a minute. */
+void report_committed(const idx_doc *d, int publishes, void *payload);
 
 /* Timers: daily publication and a wake-up when the nearest deadline passes. */
-int report_timers_start(server *srv);
-/* After a write of d: wake up at its deadline too, if that comes sooner. */
-void report_deadline_of(server *srv, const idx_doc *d);
-void report_timers_stop(server *srv);
+int report_timers_start(publisher *p);
+void report_timers_stop(publisher *p);
 
 #endif

@@ -1,0 +1,313 @@
+#include "docs/datadir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "plugin/kapi.h"
+#include "storage/docfile.h"
+
+const char *const datadir_repo_names[2] = {"documents.git", "cases.git"};
+
+static const kenes_guard *resolve_guard(const char *name, void *payload)
+{
+    return plugin_find_guard(payload, name);
+}
+
+static int resolve_type(const char *type, void *payload)
+{
+    return plugin_find_type(payload, type) != NULL;
+}
+
+int datadir_load_rules(plugin_set **plugins, wf_set **workflows, const config *cfg, char *err,
+                       size_t errcap)
+{
+    *plugins = NULL;
+    *workflows = NULL;
+    int rc = plugin_set_new(plugins, kapi_get());
+    if (rc == 0)
+        rc = plugin_load_dir(*plugins, cfg->plugins_dir, err, errcap);
+    if (rc == 0) {
+        wf_resolver res = {resolve_guard, resolve_type, *plugins};
+        rc = wf_set_load_dir(workflows, cfg->workflows_dir, &res, err, errcap);
+    }
+    if (rc < 0) {
+        wf_set_free(*workflows);
+        plugin_set_free(*plugins);
+        *workflows = NULL;
+        *plugins = NULL;
+    }
+    return rc;
+}
+
+/* ---- rebuilding the index ---- */
+
+typedef struct load_ctx {
+    store *s;
+    vault *vault;
+    int repo;
+    /* main's head, when every commit in it is one of ours: then each
+     * document's latest file is the one in main's tree, and all are read
+     * from that one tree, whose folders libgit2 then keeps parsed.  "" to
+     * read each at its own latest version (a tree apart for each). */
+    char head[STORE_OID_HEX];
+    char *err;
+    size_t errcap;
+} load_ctx;
+
+/* Give an entry the JSON of its latest version. */
+static int load_head(idx_doc *d, void *payload)
+{
+    load_ctx *lc = payload;
+    char path[300], *text = NULL;
+    if (d->repo != lc->repo || d->doc)
+        return 0;
+    size_t len;
+    json_t *doc = NULL;
+    snprintf(path, sizeof(path), "%s.md", d->id);
+    int rc = store_read_at(lc->s, &text, &len, lc->head[0] ? lc->head : d->version, path);
+    if (rc < 0) {
+        snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, d->version);
+        return rc;
+    }
+    if (vault_is_sealed(text, len)) {
+        char *plain = NULL;
+        rc = lc->vault ? vault_unseal(lc->vault, d->id, text, len, &plain, &len) : KENES_EINVAL;
+        free(text);
+        text = plain;
+        if (rc < 0) {
+            snprintf(lc->err, lc->errcap, "%s at %.12s cannot be opened with its key", d->id,
+                     d->version);
+            return rc;
+        }
+    }
+    rc = doc_parse(&doc, text, len, lc->err, lc->errcap);
+    free(text);
+    if (rc < 0)
+        return rc;
+    index_set_doc(d, doc);
+    return 0;
+}
+
+void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo)
+{
+    char leaf[64];
+    snprintf(leaf, sizeof(leaf), "index/%.*s.jsonl",
+             (int)(strlen(datadir_repo_names[repo]) - 4), datadir_repo_names[repo]);
+    util_path(out, cap, data_dir, leaf);
+}
+
+int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
+                          journal_unseen_cb unseen, void *payload, char *err, size_t errcap)
+{
+    int foreign;
+    int rc = journal_load(ix, s, repo, journal, &foreign, unseen, payload, err, errcap);
+    if (rc < 0)
+        return rc;
+    load_ctx lc = {.s = s, .vault = v, .repo = repo, .err = err, .errcap = errcap};
+    if (!foreign && store_head(s, lc.head) < 0)
+        lc.head[0] = '\0';
+    if (foreign)
+        log_warn("index", "%s: commits made outside kenes: each document is read at its "
+                          "latest version", datadir_repo_names[repo]);
+    return index_foreach(ix, load_head, &lc);
+}
+
+/* ---- the data folder ---- */
+
+/* 1 if text holds line as a whole line. */
+static int has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = text; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len == n && memcmp(p, line, n) == 0)
+            return 1;
+        p = eol ? eol + 1 : NULL;
+    }
+    return 0;
+}
+
+int datadir_allow_signer(const char *dir, const signer *sg, const char *principal, char *err,
+                         size_t errcap)
+{
+    char path[4200], line[1024], *text = NULL;
+    size_t len = 0;
+    int rc = sign_allowed_signers_line(sg, principal, line, sizeof(line));
+    if (rc < 0) {
+        snprintf(err, errcap, "the committer email '%.200s' cannot name a signer", principal);
+        return rc;
+    }
+    util_path(path, sizeof(path), dir, "allowed_signers");
+    /* A missing file is one to start; any other failure to read it is a fault. */
+    int missing = access(path, F_OK) != 0 && errno == ENOENT;
+    int rrc = missing ? 0 : util_read_file(&text, &len, path);
+    if (rrc < 0) {
+        snprintf(err, errcap, "cannot read %.900s: %s", path, kenes_strerror(rrc));
+        rc = KENES_EIO;
+    } else if (!text || !has_line(text, line)) {
+        util_buf b;
+        util_buf_init(&b);
+        if (text && len)
+            util_buf_printf(&b, "%s%s", text, text[len - 1] == '\n' ? "" : "\n");
+        util_buf_printf(&b, "%s\n", line);
+        if (!b.data || util_write_file_atomic(path, b.data, b.len, 0644) < 0) {
+            snprintf(err, errcap, "cannot write %.900s", path);
+            rc = KENES_EIO;
+        }
+        util_buf_dispose(&b);
+    }
+    free(text);
+    return rc;
+}
+
+/* signing.pub and the key's line in DATA/allowed_signers naming principal,
+ * added to what the file holds so that keys listed before stay listed.  serve
+ * writes them only once the commits have been judged by the lines there. */
+int datadir_signing_publish(const signer *sg, const char *dir, const char *principal, char *err,
+                            size_t errcap)
+{
+    char path[4200], line[1024], *text = NULL;
+    size_t len = 0;
+    int rc;
+    /* signing.pub is only for people; the key file decides what it says. */
+    snprintf(path, sizeof(path), "%s/keys/%s", dir, SIGN_PUB_FILE);
+    if ((rc = sign_public_line(sg, line, sizeof(line) - 1)) == 0) {
+        strcat(line, "\n");
+        if (util_read_file(&text, &len, path) < 0 || strcmp(text, line) != 0)
+            rc = util_write_file_atomic(path, line, strlen(line), 0644) < 0 ? KENES_EIO : 0;
+        free(text);
+    }
+    if (rc < 0)
+        snprintf(err, errcap, "cannot write %.900s", path);
+    else
+        rc = datadir_allow_signer(dir, sg, principal, err, errcap);
+    return rc;
+}
+
+/* The commit signing key, DATA/keys/signing.key: made only with a new data
+ * folder (create set; then published at once, out NULL); a key that goes
+ * missing later is never replaced behind the operator's back (see
+ * keyrotate.h).  *out gets the signer. */
+int datadir_signing_open(signer **out, const char *dir, const char *principal, int create,
+                         char *err, size_t errcap)
+{
+    char keys[4096];
+    signer *sg = NULL;
+    if (out)
+        *out = NULL;
+    util_path(keys, sizeof(keys), dir, "keys");
+    int rc = create ? sign_create_key(keys) : 0;
+    if (rc < 0 && rc != KENES_EEXISTS) {
+        snprintf(err, errcap, "cannot create the signing key in %.900s", keys);
+        return rc;
+    }
+    if ((rc = sign_open(&sg, keys, err, errcap)) == KENES_ENOTFOUND)
+        snprintf(err, errcap, "%.900s/%s is missing: kenes never makes a new key for a data "
+                 "folder that has one; restore it from the backup of DATA/keys (a new key "
+                 "comes in only with 'kenes key rotate', which the old key signs)", keys,
+                 SIGN_KEY_FILE);
+    if (rc < 0)
+        return rc;
+    if (!out)
+        rc = datadir_signing_publish(sg, dir, principal, err, errcap);
+    if (rc < 0 || !out)
+        sign_free(sg);
+    else
+        *out = sg;
+    return rc;
+}
+
+int datadir_init(const char *dir, char *err, size_t errcap)
+{
+    char path[4096];
+    int rc = util_mkdirs(dir, 0750);
+    if (rc < 0) {
+        snprintf(err, errcap, "cannot create %s: %s", dir, kenes_strerror(rc));
+        return KENES_EIO;
+    }
+    util_path(path, sizeof(path), dir, "documents.git");
+    if (access(path, F_OK) == 0) {
+        snprintf(err, errcap, "%s is initialised already", dir);
+        return KENES_EEXISTS;
+    }
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(datadir_repo_names); i++) {
+        util_path(path, sizeof(path), dir, datadir_repo_names[i]);
+        if (store_init_repo(path) < 0) {
+            snprintf(err, errcap, "cannot create the repository %s", path);
+            return KENES_EIO;
+        }
+    }
+    util_path(path, sizeof(path), dir, "index");
+    if (util_mkdirs(path, 0700) < 0) {
+        snprintf(err, errcap, "cannot create %.900s", path);
+        return KENES_EIO;
+    }
+    util_path(path, sizeof(path), dir, "keys");
+    if (util_mkdirs(path, 0700) < 0) {
+        snprintf(err, errcap, "cannot create %.900s", path);
+        return KENES_EIO;
+    }
+    util_path(path, sizeof(path), dir, "keys/master.key");
+    int vrc = getenv("KENES_MASTER_KEY_FILE") && *getenv("KENES_MASTER_KEY_FILE")
+                  ? 0 /* the master key lives elsewhere, by choice */
+                  : vault_create_master(path);
+    if (vrc < 0 && vrc != KENES_EEXISTS) {
+        snprintf(err, errcap, "cannot create the master key %.900s", path);
+        return KENES_EIO;
+    }
+    util_path(path, sizeof(path), dir, "kenes.yaml");
+    if (access(path, F_OK) != 0 && config_write_default(dir) < 0) {
+        snprintf(err, errcap, "cannot write %s", path);
+        return KENES_EIO;
+    }
+    /* allowed_signers names the committer that kenes.yaml configures. */
+    config cfg;
+    if ((rc = config_load(&cfg, dir, err, errcap)) == 0)
+        rc = datadir_signing_open(NULL, dir, cfg.committer_email, 1, err, errcap);
+    config_dispose(&cfg);
+    return rc;
+}
+
+/* ---- templates ---- */
+
+/* content/templates/<type>.<lang>.md for every workflow type, read once:
+ * {"regional-plan": {"ru": "...", ...}, ...}.  A missing file is a gap, not a fault. */
+int datadir_load_templates(json_t **out, const wf_set *workflows, const char *content_dir,
+                            char *err, size_t errcap)
+{
+    static const char *const langs[] = {"ru", "kk", "en"};
+    json_t *all = json_object();
+    *out = NULL;
+    for (size_t i = 0; i < wf_set_count(workflows); i++) {
+        const char *type = wf_set_at(workflows, i)->type;
+        json_t *per = json_object();
+        for (size_t l = 0; l < UTIL_ARRAY_LEN(langs); l++) {
+            char path[4096], *text;
+            size_t len;
+            snprintf(path, sizeof(path), "%s/templates/%s.%s.md", content_dir, type,
+                     langs[l]);
+            if (util_read_file(&text, &len, path) < 0)
+                continue;
+            json_t *s = json_stringn(text, len);
+            free(text);
+            if (!s) {
+                snprintf(err, errcap, "%.900s: not valid UTF-8", path);
+                json_decref(per);
+                json_decref(all);
+                return KENES_EINVAL;
+            }
+            json_object_set_new(per, langs[l], s);
+        }
+        json_object_set_new(all, type, per);
+    }
+    *out = all;
+    return 0;
+}
+

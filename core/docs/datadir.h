@@ -1,0 +1,64 @@
+/*
+ * The data folder and what start-up reads into the document service:
+ * creating DATA (its repositories, keys and kenes.yaml), the signing key
+ * and the allowed_signers file, the plugins and workflows, the templates,
+ * and the index rebuilt from the history journals and git.  serve, verify,
+ * accept and key rotate share these, so each lives here once.
+ */
+#ifndef KENES_DOCS_DATADIR_H
+#define KENES_DOCS_DATADIR_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "base/config.h"
+#include "docs/service.h"
+#include "docs/workflow.h"
+#include "plugin/loader.h"
+#include "storage/index.h"
+#include "storage/journal.h"
+#include "storage/sign.h"
+#include "storage/store.h"
+#include "storage/vault.h"
+
+extern const char *const datadir_repo_names[2]; /* "documents.git", "cases.git" (REPO_*) */
+
+/* Create DIR, its repositories, keys and kenes.yaml.  KENES_EEXISTS if done before. */
+int datadir_init(const char *dir, char *err, size_t errcap);
+
+/* Load plugins and workflows the way serve does (also used by verify).  On
+ * failure both are NULL and err says which file and why. */
+int datadir_load_rules(plugin_set **plugins, wf_set **workflows, const config *cfg, char *err,
+                       size_t errcap);
+
+/* content/templates/<type>.<lang>.md of every workflow type, read once:
+ * *out = {"regional-plan": {"ru": "...", ...}, ...}.  A missing file is a
+ * gap, not a fault; a file that is not UTF-8 is KENES_EINVAL. */
+int datadir_load_templates(json_t **out, const wf_set *workflows, const char *content_dir,
+                           char *err, size_t errcap);
+
+/* Add the line of sg's key for principal to DIR/allowed_signers unless the
+ * file has it, keeping the lines it holds.  0, or negative with err. */
+int datadir_allow_signer(const char *dir, const signer *sg, const char *principal, char *err,
+                         size_t errcap);
+
+/* The signing key of DIR (DIR/keys/signing.key): created first when create
+ * is set; with out NULL it is published at once (datadir_signing_publish)
+ * and freed, else *out gets it.  A missing key is never replaced. */
+int datadir_signing_open(signer **out, const char *dir, const char *principal, int create,
+                         char *err, size_t errcap);
+
+/* DIR/keys/signing.pub and sg's line in DIR/allowed_signers for principal. */
+int datadir_signing_publish(const signer *sg, const char *dir, const char *principal, char *err,
+                            size_t errcap);
+
+/* DATA/index/<repository>.jsonl, the history journal of REPO_*. */
+void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo);
+
+/* Add a repository's documents to the index (start-up) from its journal and
+ * git; entries get repo; unseen (if not NULL) judges the commits after the
+ * journal first.  KENES_ESTALE if its history was rewritten. */
+int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
+                          journal_unseen_cb unseen, void *payload, char *err, size_t errcap);
+
+#endif
