@@ -1,6 +1,5 @@
 #include "cmd/server.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,10 +252,10 @@ int server_run(const config *cfg, int demo)
                        .max_connections_per_address = cfg->max_connections_per_address,
                        .header_timeout_ms = cfg->header_timeout_s * 1000u};
     http_limits_defaults(&lim);
-    if (http_server_new(&srv.http, &loop, &lim, api_handle, &srv.api) < 0 ||
+    if ((rc = http_server_new(&srv.http, &loop, &lim, api_handle, &srv.api)) < 0 ||
         (rc = http_server_listen(srv.http, cfg->listen_host, cfg->listen_port)) < 0) {
         snprintf(err, sizeof(err), "%s:%d: %s", cfg->listen_host, cfg->listen_port,
-                 srv.http ? uv_strerror(rc) : "out of memory");
+                 rc == KENES_EBUSY ? "the address is in use" : kenes_strerror(rc));
         fault("cannot listen", err);
         goto out;
     }

@@ -348,17 +348,24 @@ static void on_connection(uv_stream_t *server, int status)
 
 /* ---- server ------------------------------------------------------------ */
 
+int http_error_of_uv(int uv_rc)
+{
+    /* libuv's codes are -errno on the systems kenes runs on; a port taken
+     * is a wait, not a fault of the request. */
+    return uv_rc == UV_EADDRINUSE ? KENES_EBUSY : kenes_error_from_errno(-uv_rc);
+}
+
 int http_server_new(http_server **out, uv_loop_t *loop, const http_limits *lim,
                     http_handler handler, void *payload)
 {
     if (!out)
-        return UV_EINVAL;
+        return KENES_EINVAL;
     *out = NULL;
     if (!loop || !handler)
-        return UV_EINVAL;
+        return KENES_EINVAL;
     http_server *srv = calloc(1, sizeof(*srv));
     if (!srv)
-        return UV_ENOMEM;
+        return KENES_ENOMEM;
     srv->loop = loop;
     if (lim)
         srv->lim = *lim;
@@ -367,7 +374,7 @@ int http_server_new(http_server **out, uv_loop_t *loop, const http_limits *lim,
     srv->payload = payload;
     if (map_new(&srv->per_addr) < 0) {
         free(srv);
-        return UV_ENOMEM;
+        return KENES_ENOMEM;
     }
     http_parse_settings(&srv->settings);
     *out = srv;
@@ -387,22 +394,22 @@ static void on_listener_closed(uv_handle_t *h)
 int http_server_listen(http_server *srv, const char *host, int port)
 {
     if (!srv || !host || port < 0 || port > 65535)
-        return UV_EINVAL;
+        return KENES_EINVAL;
     if (srv->stopping)
-        return UV_EINVAL;
+        return KENES_EINVAL;
     if (srv->listener)
-        return UV_EALREADY;
+        return KENES_EEXISTS;
     struct sockaddr_storage ss;
     if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0 &&
         uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) != 0)
-        return UV_EINVAL;
+        return KENES_EINVAL;
     uv_tcp_t *l = malloc(sizeof(*l));
     if (!l)
-        return UV_ENOMEM;
+        return KENES_ENOMEM;
     int rc = uv_tcp_init(srv->loop, l);
     if (rc < 0) {
         free(l);
-        return rc;
+        return http_error_of_uv(rc);
     }
     /* Not ours until listening works: a failure leaves srv free to be freed. */
     l->data = NULL;
@@ -415,7 +422,7 @@ int http_server_listen(http_server *srv, const char *host, int port)
         rc = uv_tcp_getsockname(l, (struct sockaddr *)&bound, &len);
     if (rc < 0) {
         uv_close((uv_handle_t *)l, on_listener_closed);
-        return rc;
+        return http_error_of_uv(rc);
     }
     srv->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
                                                   : ((struct sockaddr_in *)&bound)->sin_port);

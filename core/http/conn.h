@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "base/error.h"
 #include "base/map.h"
 #include "base/util.h"
 #include "http/http.h"
@@ -91,7 +92,13 @@ typedef struct out {
     char *data;
 } out;
 
+/* What a parser callback returns to stop http-parser (its contract, not a
+ * KENES_E* code; 1 and 2 mean something else from on_headers_complete). */
+#define HTTP_PARSE_STOP (-1)
+
 /* ---- conn.c ---- */
+/* The KENES_E* code of a libuv error. */
+int http_error_of_uv(int uv_rc);
 void conn_close(conn *c);
 /* Parse what has arrived, as far as the state allows. */
 void conn_feed(conn *c);

@@ -62,9 +62,12 @@ typedef void (*http_handler)(http_request *req, void *payload);
 /* Defaults for every zero member. */
 void http_limits_defaults(http_limits *lim);
 
+/* 0, KENES_EINVAL or KENES_ENOMEM. */
 int http_server_new(http_server **out, uv_loop_t *loop, const http_limits *lim,
                     http_handler handler, void *payload);
-/* host "127.0.0.1", port 0 for any free port.  0 or a negative uv error. */
+/* host "127.0.0.1", port 0 for any free port.  0, or KENES_EINVAL (a bad
+ * address), KENES_EEXISTS (listening already), KENES_EBUSY (the port is in
+ * use), another KENES_E* code from the system. */
 int http_server_listen(http_server *srv, const char *host, int port);
 /* The bound port (useful after port 0). */
 int http_server_port(const http_server *srv);

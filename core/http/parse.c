@@ -86,7 +86,7 @@ static int req_push_header(req_impl *r)
         size_t cap = r->cap_headers ? r->cap_headers * 2 : 16;
         http_header *h = realloc(r->pub.headers, cap * sizeof(*h));
         if (!h)
-            return UV_ENOMEM;
+            return KENES_ENOMEM;
         r->pub.headers = h;
         r->cap_headers = cap;
     }
@@ -99,7 +99,7 @@ static int req_push_header(req_impl *r)
     if (!name || !value) {
         free(name);
         free(value);
-        return UV_ENOMEM;
+        return KENES_ENOMEM;
     }
     r->pub.headers[r->pub.nheaders].name = name;
     r->pub.headers[r->pub.nheaders].value = value;
@@ -125,7 +125,7 @@ static int req_split_url(req_impl *r, int is_connect)
     /* Its offsets are 16 bits wide. */
     if (r->url.len > UINT16_MAX ||
         http_parser_parse_url(r->url.data, r->url.len, is_connect, &u) != 0)
-        return UV_EINVAL;
+        return KENES_EINVAL;
     const char *s = r->url.data;
     if (u.field_set & (1 << UF_PATH))
         r->pub.path = dup_range(s + u.field_data[UF_PATH].off, u.field_data[UF_PATH].len);
@@ -137,7 +137,7 @@ static int req_split_url(req_impl *r, int is_connect)
         r->pub.query = dup_range("", 0);
     r->pub.url = http_buf_take(&r->url, NULL);
     if (!r->pub.path || !r->pub.query || !r->pub.url)
-        return UV_ENOMEM;
+        return KENES_ENOMEM;
     return 0;
 }
 
@@ -156,7 +156,7 @@ int conn_fail(conn *c, int status, const char *msg)
 {
     c->fail = status;
     c->fail_msg = msg;
-    return -1;
+    return HTTP_PARSE_STOP;
 }
 
 /* Request line and headers: every head byte is counted, those of earlier
@@ -188,7 +188,7 @@ static int on_url(http_parser *p, const char *at, size_t len)
 {
     conn *c = p->data;
     if (head_check(c, at, len) < 0)
-        return -1;
+        return HTTP_PARSE_STOP;
     if (util_buf_append(&c->req->url, at, len) < 0)
         return conn_fail(c, -1, NULL);
     return 0;
@@ -210,7 +210,7 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
     if (!c->in_head)
         return trailer_check(c, len);
     if (head_check(c, at, len) < 0)
-        return -1;
+        return HTTP_PARSE_STOP;
     if (r->in_value && req_push_header(r) < 0)
         return conn_fail(c, -1, NULL);
     if (util_buf_append(&r->name, at, len) < 0)
@@ -224,7 +224,7 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
     if (!c->in_head)
         return trailer_check(c, len);
     if (head_check(c, at, len) < 0)
-        return -1;
+        return HTTP_PARSE_STOP;
     if (util_buf_append(&c->req->value, at, len) < 0)
         return conn_fail(c, -1, NULL);
     c->req->in_value = 1;
@@ -250,7 +250,7 @@ static int on_headers_complete(http_parser *p)
     if (!target_ok(r->url.data, r->url.len))
         return conn_fail(c, 400, "request target is not UTF-8 or has control characters");
     int rc = req_split_url(r, p->method == HTTP_CONNECT);
-    if (rc == UV_EINVAL)
+    if (rc == KENES_EINVAL)
         return conn_fail(c, 400, "malformed request target");
     if (rc < 0)
         return conn_fail(c, -1, NULL);

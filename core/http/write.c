@@ -42,7 +42,7 @@ int conn_write(conn *c, char *data, size_t len, int final)
     out *o = malloc(sizeof(*o));
     if (!o) {
         free(data);
-        return UV_ENOMEM;
+        return KENES_ENOMEM;
     }
     o->final = final;
     o->data = data;
@@ -51,8 +51,9 @@ int conn_write(conn *c, char *data, size_t len, int final)
     if (rc < 0) {
         free(data);
         free(o);
+        return http_error_of_uv(rc);
     }
-    return rc;
+    return 0;
 }
 
 static void format_date(char *out, size_t cap)
@@ -99,12 +100,12 @@ int conn_send(conn *c, int status, const char *content_type, const char *extra,
         rc = util_buf_append(&b, body, body_len);
     if (rc < 0) {
         util_buf_dispose(&b);
-        return UV_ENOMEM;
+        return KENES_ENOMEM;
     }
     size_t len;
     char *data = http_buf_take(&b, &len);
     if (!data)
-        return UV_ENOMEM;
+        return KENES_ENOMEM;
     rc = conn_write(c, data, len, 1);
     if (rc < 0)
         return rc;

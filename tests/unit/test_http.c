@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/error.h"
 #include "http/http.h"
 
 #include <arpa/inet.h>
@@ -181,7 +182,7 @@ static int start(void **state, const http_limits *lim)
     uv_thread_create(&fx->thread, server_thread, fx);
     uv_sem_wait(&fx->ready);
     if (fx->listen_rc != 0 || fx->port <= 0) {
-        fprintf(stderr, "listen: %s\n", uv_strerror(fx->listen_rc));
+        fprintf(stderr, "listen: %s\n", kenes_strerror(fx->listen_rc));
         return -1;
     }
     *state = fx;
@@ -446,19 +447,19 @@ static void test_api(void **state)
     uv_loop_t loop;
     uv_loop_init(&loop);
     http_server *srv = (http_server *)1;
-    assert_int_equal(http_server_new(&srv, &loop, NULL, NULL, NULL), UV_EINVAL);
+    assert_int_equal(http_server_new(&srv, &loop, NULL, NULL, NULL), KENES_EINVAL);
     assert_null(srv);
     http_server_free(NULL);
 
     /* A failed listen leaves a server that can be freed at once. */
     assert_int_equal(http_server_new(&srv, &loop, NULL, never_called, NULL), 0);
-    assert_int_equal(http_server_listen(srv, "not an address", 0), UV_EINVAL);
+    assert_int_equal(http_server_listen(srv, "not an address", 0), KENES_EINVAL);
     assert_int_equal(http_server_listen(srv, "127.0.0.1", 0), 0);
     int port = http_server_port(srv);
     assert_true(port > 0);
     http_server *other;
     assert_int_equal(http_server_new(&other, &loop, NULL, never_called, NULL), 0);
-    assert_int_equal(http_server_listen(other, "127.0.0.1", port), UV_EADDRINUSE);
+    assert_int_equal(http_server_listen(other, "127.0.0.1", port), KENES_EBUSY);
     http_server_free(other);
 
     int done = 0;
