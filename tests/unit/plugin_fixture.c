@@ -134,6 +134,8 @@ void expect_errors(json_t *doc, const char *path, ...)
     for (const char *p = path; p; p = va_arg(ap, const char *))
         n++;
     va_end(ap);
+    if (json_array_size(errs.fields) != n)
+        print_errors("expected an error at each path", &errs);
     assert_int_equal(json_array_size(errs.fields), n);
     va_start(ap, path);
     for (const char *p = path; p; p = va_arg(ap, const char *))
@@ -257,6 +259,18 @@ void expect_line(const char *md, const char *line)
     if (!has_line(md, line))
         fprintf(stderr, "no line\n  %s\nin\n%s\n", line, md);
     assert_true(has_line(md, line));
+}
+
+char *md_plain(const char *md)
+{
+    char *plain = strdup(md);
+    assert_non_null(plain);
+    size_t at = 0;
+    for (const char *p = md; *p; p++)
+        if (*p != '\\')
+            plain[at++] = *p;
+    plain[at] = '\0';
+    return plain;
 }
 
 int count_lines(const char *md, const char *prefix)

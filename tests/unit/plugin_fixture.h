@@ -92,6 +92,8 @@ char *fixture_docs_finish(fixture_docs *fd);
 /* 1 if md has this exact line. */
 int has_line(const char *md, const char *line);
 void expect_line(const char *md, const char *line);
+/* md without its backslashes, as a reader sees escaped text; free() it. */
+char *md_plain(const char *md);
 /* Lines of md that begin with prefix. */
 int count_lines(const char *md, const char *prefix);
 
