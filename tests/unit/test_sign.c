@@ -11,7 +11,6 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include "storage/sign.h"
 #include "storage/store.h"
 #include "base/util.h"
+#include "fixture_files.h"
 
 #define PRINCIPAL "kenes@localhost"
 /* Every OpenSSH Ed25519 public key blob starts with these base64 digits:
@@ -33,19 +33,10 @@ typedef struct fixture {
     char pub[192];
 } fixture;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/kenes-sign-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "sign") != 0)
         return -1;
     snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
     snprintf(f->key, sizeof(f->key), "%s/signing.key", f->keys);
@@ -58,7 +49,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_dir_remove(f->dir);
     free(f);
     return 0;
 }
@@ -87,14 +78,12 @@ static int run(const fixture *f, const char *fmt, ...) __attribute__((format(pri
 
 static int run(const fixture *f, const char *fmt, ...)
 {
-    char cmd[4096];
+    char out[128];
+    snprintf(out, sizeof(out), "%s/cmd.out", f->dir);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    int st = sh_v(out, fmt, ap);
     va_end(ap);
-    assert_true(n > 0 && (size_t)n < sizeof(cmd) - 64);
-    snprintf(cmd + n, sizeof(cmd) - (size_t)n, " >%s/cmd.out 2>&1", f->dir);
-    int st = system(cmd);
     assert_true(st != -1 && WIFEXITED(st));
     return WEXITSTATUS(st);
 }

@@ -9,7 +9,6 @@
 
 #include <cmocka.h>
 #include <errno.h>
-#include <ftw.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -19,6 +18,7 @@
 #include "kenes/plugin.h"
 #include "base/util.h"
 #include "storage/vault.h"
+#include "fixture_files.h"
 
 #define CASE_A "case/KZ-ALM/0001"
 #define CASE_B "case/KZ-AST/0002"
@@ -35,26 +35,12 @@ typedef struct fixture {
     char master[192];
 } fixture;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    if (!f)
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "vault") != 0 ||
+        keys_dir_new(f->keys, sizeof(f->keys), f->master, sizeof(f->master), f->dir) != 0)
         return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/kenes-vault-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
-    snprintf(f->master, sizeof(f->master), "%s/master.key", f->keys);
-    if (mkdir(f->keys, 0700) < 0)
-        return -1;
-    /* The tests' own environment must not choose the master key. */
-    unsetenv("KENES_MASTER_KEY_FILE");
     *state = f;
     return 0;
 }
@@ -63,7 +49,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     unsetenv("KENES_MASTER_KEY_FILE");
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_dir_remove(f->dir);
     free(f);
     return 0;
 }
