@@ -67,6 +67,25 @@ static signer *open_ok(const fixture *f)
     return s;
 }
 
+/* A new key in the keys folder, opened. */
+static signer *new_signer(const fixture *f)
+{
+    assert_int_equal(sign_create_key(f->keys), 0);
+    return open_ok(f);
+}
+
+/* A second key in another folder, opened: its signatures are not the server's. */
+static signer *other_signer(const fixture *f)
+{
+    char other_dir[192];
+    snprintf(other_dir, sizeof(other_dir), "%s/other", f->dir);
+    assert_int_equal(sign_create_key(other_dir), 0);
+    signer *o = NULL;
+    char err[256];
+    assert_int_equal(sign_open(&o, other_dir, err, sizeof(err)), 0);
+    return o;
+}
+
 static void write_file(const char *path, const void *data, size_t len, int mode)
 {
     assert_int_equal(util_write_file_atomic(path, data, len, mode), 0);
@@ -194,8 +213,7 @@ static void test_open_refuses_bad_keys(void **state)
 static void test_public_line(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     char line[SIGN_LINE_MAX];
     assert_int_equal(sign_public_line(s, line, sizeof(line)), 0);
     assert_int_equal(strncmp(line, "ssh-ed25519 " ED25519_B64_PREFIX, 37), 0);
@@ -224,8 +242,7 @@ static void test_public_line(void **state)
 static void test_allowed_signers_line(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     char pub[SIGN_LINE_MAX], line[1024], want[1024];
     assert_int_equal(sign_public_line(s, pub, sizeof(pub)), 0);
     assert_int_equal(sign_allowed_signers_line(s, "audit@ministry.kz", line, sizeof(line)), 0);
@@ -246,8 +263,7 @@ static void test_allowed_signers_line(void **state)
 static void test_sign_verifies_with_ssh_keygen(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     write_allowed_signers(f, s);
 
     static const char data[] = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
@@ -309,16 +325,10 @@ static void test_sign_verifies_with_ssh_keygen(void **state)
 static void test_other_key_is_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     write_allowed_signers(f, s);
     /* A second key in another folder: its signatures are not the server's. */
-    char other_dir[192];
-    snprintf(other_dir, sizeof(other_dir), "%s/other", f->dir);
-    assert_int_equal(sign_create_key(other_dir), 0);
-    signer *o = NULL;
-    char err[256];
-    assert_int_equal(sign_open(&o, other_dir, err, sizeof(err)), 0);
+    signer *o = other_signer(f);
     char *sig = NULL;
     size_t len;
     assert_int_equal(sign_buffer(o, &sig, &len, "hello\n", 6), 0);
@@ -377,8 +387,7 @@ static void test_store_signs_commits(void **state)
     fixture *f = *state;
     char gitdir[192], c1[STORE_OID_HEX], c2[STORE_OID_HEX], c3[STORE_OID_HEX];
     snprintf(gitdir, sizeof(gitdir), "%s/documents.git", f->dir);
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     write_allowed_signers(f, s);
 
     uv_loop_t loop;
@@ -497,8 +506,7 @@ static char *forge(const fixture *f, const char *ns_declared, const char *ns_sig
 static void test_verify_own_signatures(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     unsigned char pk[SIGN_PUBKEY_BYTES], named[SIGN_PUBKEY_BYTES];
     pubkey_of(s, pk);
     static const char data[] = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
@@ -529,12 +537,7 @@ static void test_verify_own_signatures(void **state)
     tampered[dlen - 3] ^= 0x20;
     assert_int_equal(sign_verify(sig, len, tampered, dlen, pk), KENES_EFORBIDDEN);
     assert_int_equal(sign_verify(sig, len, data, dlen - 1, pk), KENES_EFORBIDDEN);
-    char other_dir[192];
-    snprintf(other_dir, sizeof(other_dir), "%s/other", f->dir);
-    assert_int_equal(sign_create_key(other_dir), 0);
-    signer *o = NULL;
-    char err[256];
-    assert_int_equal(sign_open(&o, other_dir, err, sizeof(err)), 0);
+    signer *o = other_signer(f);
     unsigned char other_pk[SIGN_PUBKEY_BYTES];
     pubkey_of(o, other_pk);
     assert_int_equal(sign_verify(sig, len, data, dlen, other_pk), KENES_EFORBIDDEN);
@@ -579,8 +582,7 @@ static void test_verify_own_signatures(void **state)
 static void test_verify_namespace_and_hash(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     unsigned char pk[SIGN_PUBKEY_BYTES];
     pubkey_of(s, pk);
     sign_free(s);
@@ -638,8 +640,7 @@ static void test_verify_ssh_keygen_signatures(void **state)
 static void test_parse_key_line(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     unsigned char pk[SIGN_PUBKEY_BYTES], got[SIGN_PUBKEY_BYTES];
     pubkey_of(s, pk);
     char pub[SIGN_LINE_MAX], allowed[1024], line[1200];

@@ -65,6 +65,13 @@ static vault *open_ok(const fixture *f)
     return v;
 }
 
+/* A new master key, and the vault opened with it. */
+static vault *new_vault(const fixture *f)
+{
+    assert_int_equal(vault_create_master(f->master), 0);
+    return open_ok(f);
+}
+
 /* A new key for id, written where the vault will look for it. */
 static void new_key_written(vault *v, const char *id)
 {
@@ -101,8 +108,7 @@ static void unseal_equals(vault *v, const char *id, const char *sealed, size_t l
 static vault *two_cases(const fixture *f, const char *a, const char *ta, char **sa, size_t *la,
                         const char *b, const char *tb, char **sb, size_t *lb)
 {
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, a);
     new_key_written(v, b);
     seal_ok(v, a, ta, sa, la);
@@ -150,8 +156,7 @@ static void create_master_once(void **state)
 static void open_makes_cases_folder(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     char cases[256];
     snprintf(cases, sizeof(cases), "%s/cases", f->keys);
     struct stat st;
@@ -166,8 +171,7 @@ static void open_makes_cases_folder(void **state)
 static void key_path_is_hex_of_id(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     char path[512], want[512];
     vault_key_path(v, CASE_A, path, sizeof(path));
     /* "case/KZ-ALM/0001": the slashes become 2f, not folders. */
@@ -185,8 +189,7 @@ static void key_path_is_hex_of_id(void **state)
 static void seal_unseal_round_trip(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     assert_int_equal(vault_has_key(v, CASE_A), 1);
 
@@ -228,8 +231,7 @@ static void seal_unseal_round_trip(void **state)
 static void tampering_is_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     char *sealed;
     size_t slen;
@@ -266,8 +268,7 @@ static void tampering_is_refused(void **state)
 static void moved_file_does_not_open(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     new_key_written(v, CASE_B);
     char *sealed;
@@ -397,8 +398,7 @@ static void interrupted_erasures_are_settled(void **state)
 static void many_keys_forget_and_reuse(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     /* More than fit in one page of keys, so keys span several chunks. */
     enum { N = 300 };
     char id[64];
@@ -439,8 +439,7 @@ static void many_keys_forget_and_reuse(void **state)
 static void id_limits(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     char id[VAULT_ID_MAX + 2];
     memset(id, 'a', sizeof(id) - 1);
     id[sizeof(id) - 1] = '\0';
@@ -474,8 +473,7 @@ static void open_fails(const fixture *f, int want_rc, const char *must_name, con
 static void wrong_master_is_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     char key_path[512];
     vault_key_path(v, CASE_A, key_path, sizeof(key_path));
@@ -504,8 +502,7 @@ static void wrong_master_is_refused(void **state)
 static void renamed_key_file_is_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     char from[512], to[512];
     vault_key_path(v, CASE_A, from, sizeof(from));
@@ -519,8 +516,7 @@ static void renamed_key_file_is_refused(void **state)
 static void damaged_key_files_are_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     char path[512];
     vault_key_path(v, CASE_A, path, sizeof(path));
