@@ -6,11 +6,14 @@
  *   - helpers: die() (stops a running server, removes the temp root unless
  *     --keep), fmt() (snprintf that refuses to truncate), clocks, rm_tree;
  *   - latency samples: nearest-rank percentiles, medians;
- *   - child processes: run_cmd (kenes init, user add, git), start_server
+ *   - child processes: run_cmd (kenes init, user add, git), run_capture
+ *     (stdout collected), start_server
  *     (`kenes serve --listen 127.0.0.1:0`, port read from its first line),
  *     stop_server (SIGTERM, exit code 0 expected);
  *   - a blocking HTTP/1.1 keep-alive client parsed with http-parser, login;
- *   - libgit2: git_die, count_commits.
+ *   - libgit2: git_die, count_commits;
+ *   - the command line every benchmark shares (parse_options), the temp
+ *     root (make_root), a regional plan's body (plan_body_text).
  *
  * Every function is static and marked unused, so a benchmark that needs only
  * part of it still builds with -Wall -Wextra -Werror.
@@ -215,6 +218,38 @@ BENCH_FN double median(const double *v, size_t n)
 /* ------------------------------------------------------------------------ */
 /* Child processes                                                          */
 
+/* Starts argv in a child: stdin from in_fd (-1: /dev/null), stdout to out_fd
+ * (-1: log_path) and stderr appended to log_path; the child closes the pipe
+ * ends in close_fds (-1: none).  Returns its pid, or -1. */
+BENCH_FN pid_t spawn(char *const argv[], int in_fd, int out_fd, const int close_fds[2],
+                     const char *log_path)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    signal(SIGPIPE, SIG_DFL);
+    int fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
+    int lfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0 || lfd < 0 || dup2(fd, 0) < 0 || dup2(out_fd >= 0 ? out_fd : lfd, 1) < 0 ||
+        dup2(lfd, 2) < 0)
+        _exit(127);
+    for (int i = 0; i < 2; i++)
+        if (close_fds[i] >= 0)
+            close(close_fds[i]);
+    execvp(argv[0], argv);
+    _exit(127);
+}
+
+/* pid's wait status, or -1. */
+BENCH_FN int wait_status(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return status;
+}
+
 /* Runs argv with stdin_text (or /dev/null) on stdin and stdout + stderr
  * appended to log_path; returns its wait status, or -1. */
 BENCH_FN int run_cmd(char *const argv[], const char *stdin_text, const char *log_path)
@@ -222,22 +257,10 @@ BENCH_FN int run_cmd(char *const argv[], const char *stdin_text, const char *log
     int in[2] = {-1, -1};
     if (stdin_text && pipe(in) < 0)
         return -1;
-    pid_t pid = fork();
+    const int close_fds[2] = {in[1], -1};
+    pid_t pid = spawn(argv, in[0], -1, close_fds, log_path);
     if (pid < 0)
         return -1;
-    if (pid == 0) {
-        signal(SIGPIPE, SIG_DFL);
-        int fd = stdin_text ? in[0] : open("/dev/null", O_RDONLY);
-        if (fd < 0 || dup2(fd, 0) < 0)
-            _exit(127);
-        if (stdin_text)
-            close(in[1]);
-        int lfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (lfd < 0 || dup2(lfd, 1) < 0 || dup2(lfd, 2) < 0)
-            _exit(127);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
     if (stdin_text) {
         close(in[0]);
         size_t len = strlen(stdin_text);
@@ -245,10 +268,41 @@ BENCH_FN int run_cmd(char *const argv[], const char *stdin_text, const char *log
         (void)w; /* a child that does not read it fails on its own */
         close(in[1]);
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
+    return wait_status(pid);
+}
+
+/* Runs argv; its stdout is collected in *out (NUL-terminated), its stderr
+ * appended to log_path.  Returns its wait status, or -1. */
+BENCH_FN int run_capture(char *const argv[], char **out, size_t *out_len, const char *log_path)
+{
+    int pfd[2];
+    if (pipe(pfd) < 0)
+        return -1;
+    pid_t pid = spawn(argv, -1, pfd[1], pfd, log_path);
+    if (pid < 0)
+        return -1;
+    close(pfd[1]);
+    size_t cap = 4096, len = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (cap - len < 2048)
+            buf = xrealloc(buf, cap *= 2);
+        ssize_t n = read(pfd[0], buf + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(pfd[0]);
+    buf[len] = '\0';
+    int status = wait_status(pid);
+    if (status == -1) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *out_len = len;
     return status;
 }
 
@@ -701,6 +755,96 @@ BENCH_FN int parse_int(const char *s, int lo, int hi, int *out)
         return -1;
     *out = (int)v;
     return 0;
+}
+
+/* A whole-number option: name N, from lo to hi, into *value. */
+typedef struct {
+    const char *name;
+    int lo, hi;
+    int *value;
+} int_option;
+
+/* Reads the options every benchmark takes (--help, --keep, --kenes PATH,
+ * --tmpdir DIR) and the numbers in opts (ending in a NULL name), checks that
+ * *kenes can be run, and defaults *tmpdir to $TMPDIR, then /tmp.  Returns -1
+ * to go on, or the exit code (usage's, for a wrong option). */
+BENCH_FN int parse_options(int argc, char **argv, const int_option *opts, const char **kenes,
+                           const char **tmpdir, int (*usage)(const char *msg))
+{
+    char msg[256];
+    *kenes = NULL;
+    *tmpdir = getenv("TMPDIR");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const int_option *o = opts;
+        while (o->name && strcmp(a, o->name) != 0)
+            o++;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(NULL);
+            return 0;
+        } else if (!strcmp(a, "--keep")) {
+            g_keep = 1;
+        } else if (!strcmp(a, "--kenes") && v) {
+            *kenes = v, i++;
+        } else if (!strcmp(a, "--tmpdir") && v) {
+            *tmpdir = v, i++;
+        } else if (o->name) {
+            if (parse_int(v, o->lo, o->hi, o->value) < 0) {
+                fmt(msg, sizeof(msg), "%s needs a number from %d to %d", o->name, o->lo, o->hi);
+                return usage(msg);
+            }
+            i++;
+        } else {
+            fmt(msg, sizeof(msg), "unknown or incomplete option '%.200s'", a);
+            return usage(msg);
+        }
+    }
+    if (!*kenes)
+        return usage("--kenes PATH is required");
+    if (access(*kenes, X_OK) < 0) {
+        fprintf(stderr, BENCH_NAME ": %s: %s\n", *kenes, strerror(errno));
+        return 2;
+    }
+    if (!*tmpdir || !**tmpdir)
+        *tmpdir = "/tmp";
+    return -1;
+}
+
+/* The temp root g_root: a new folder tmpdir/name-XXXXXX.  0, or 1 (the exit
+ * code) after saying why. */
+BENCH_FN int make_root(const char *tmpdir, const char *name)
+{
+    fmt(g_root, sizeof(g_root), "%s/%s-XXXXXX", tmpdir, name);
+    if (!mkdtemp(g_root)) {
+        fprintf(stderr, BENCH_NAME ": mkdtemp %s: %s\n", g_root, strerror(errno));
+        g_root[0] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+/* A regional plan's Markdown body for region and period at revision rev (0:
+ * as created): a heading, the measures numbered, and a line per revision. */
+BENCH_FN char *plan_body_text(const char *region, int period, int rev,
+                              const char *const *measures, size_t nmeasures)
+{
+    size_t cap = 4096, len = 0;
+    char *b = xmalloc(cap);
+    len += (size_t)snprintf(b + len, cap - len,
+                            "# План мероприятий %s на %d год\n\n"
+                            "Региональный план в рамках концепции «Дети Казахстана».\n\n"
+                            "## Меры\n\n",
+                            region, period);
+    for (size_t i = 0; i < nmeasures && len < cap; i++)
+        len += (size_t)snprintf(b + len, cap - len, "%zu. %s.\n", i + 1, measures[i]);
+    if (rev > 0 && len < cap)
+        len += (size_t)snprintf(b + len, cap - len,
+                                "\n_Редакция %d: учтены замечания министерства._\n", rev);
+    if (len >= cap) {
+        fprintf(stderr, BENCH_NAME ": internal error: plan body too long\n");
+        abort();
+    }
+    return b;
 }
 
 /* Stops a server still running (SIGTERM, then SIGKILL after 10 s) and removes

@@ -133,23 +133,7 @@ static char *doc_body(const char *region, int period, int v)
         "профилактика буллинга и кибербуллинга: линия доверия и работа с родителями",
         "мониторинг исполнения мер и ежеквартальный отчёт комиссии акимату",
     };
-    size_t cap = 4096, len = 0;
-    char *b = xmalloc(cap);
-    len += (size_t)snprintf(b + len, cap - len,
-                            "# План мероприятий %s на %d год\n\n"
-                            "Региональный план в рамках концепции «Дети Казахстана».\n\n"
-                            "## Меры\n\n",
-                            region, period);
-    for (size_t i = 0; i < sizeof(measures) / sizeof(measures[0]) && len < cap; i++)
-        len += (size_t)snprintf(b + len, cap - len, "%zu. %s.\n", i + 1, measures[i]);
-    if (v > 0 && len < cap)
-        len += (size_t)snprintf(b + len, cap - len,
-                                "\n_Редакция %d: учтены замечания министерства._\n", v);
-    if (len >= cap) {
-        fprintf(stderr, BENCH_NAME ": internal error: body too long\n");
-        abort();
-    }
-    return b;
+    return plan_body_text(region, period, v, measures, sizeof(measures) / sizeof(measures[0]));
 }
 
 /* One measure as the request's JSON and as the YAML kenes writes for it. */
@@ -277,53 +261,6 @@ static void run_or_die(char *const argv[], const char *stdin_text, const char *l
         print_log_tail(log_path, 20);
         die("%s %s %s", argv[0], argv[1], what);
     }
-}
-
-/* Runs argv; its stdout is collected in *out (NUL-terminated), its stderr
- * appended to log_path.  Returns its wait status, or -1. */
-static int run_capture(char *const argv[], char **out, size_t *out_len, const char *log_path)
-{
-    int pfd[2];
-    if (pipe(pfd) < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        signal(SIGPIPE, SIG_DFL);
-        int nul = open("/dev/null", O_RDONLY);
-        int lfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (nul < 0 || lfd < 0 || dup2(nul, 0) < 0 || dup2(pfd[1], 1) < 0 || dup2(lfd, 2) < 0)
-            _exit(127);
-        close(pfd[0]);
-        close(pfd[1]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(pfd[1]);
-    size_t cap = 4096, len = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (cap - len < 2048)
-            buf = xrealloc(buf, cap *= 2);
-        ssize_t n = read(pfd[0], buf + len, cap - len - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    close(pfd[0]);
-    buf[len] = '\0';
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            free(buf);
-            return -1;
-        }
-    *out = buf;
-    *out_len = len;
-    return status;
 }
 
 static uint64_t g_du_bytes;
@@ -775,54 +712,21 @@ static int usage(const char *msg)
 
 int main(int argc, char **argv)
 {
-    const char *kenes = NULL, *tmpdir = getenv("TMPDIR");
+    const char *kenes, *tmpdir;
     int docs = DEFAULT_DOCS, versions = DEFAULT_VERSIONS, nqueries = DEFAULT_QUERIES,
         npaths = DEFAULT_GIT_PATHS;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(NULL);
-            return 0;
-        } else if (!strcmp(a, "--keep")) {
-            g_keep = 1;
-        } else if (!strcmp(a, "--kenes") && v) {
-            kenes = v, i++;
-        } else if (!strcmp(a, "--tmpdir") && v) {
-            tmpdir = v, i++;
-        } else if (!strcmp(a, "--docs")) {
-            if (parse_int(v, 1, MAX_DOCS, &docs) < 0)
-                return usage("--docs needs a number from 1 to 100000");
-            i++;
-        } else if (!strcmp(a, "--versions")) {
-            if (parse_int(v, 1, MAX_VERSIONS, &versions) < 0)
-                return usage("--versions needs a number from 1 to 1000");
-            i++;
-        } else if (!strcmp(a, "--queries")) {
-            if (parse_int(v, 1, MAX_QUERIES, &nqueries) < 0)
-                return usage("--queries needs a number from 1 to 1000000");
-            i++;
-        } else if (!strcmp(a, "--git-paths")) {
-            if (parse_int(v, 1, MAX_GIT_PATHS, &npaths) < 0)
-                return usage("--git-paths needs a number from 1 to 100");
-            i++;
-        } else {
-            char msg[256];
-            fmt(msg, sizeof(msg), "unknown or incomplete option '%.200s'", a);
-            return usage(msg);
-        }
-    }
-    if (!kenes)
-        return usage("--kenes PATH is required");
-    if (access(kenes, X_OK) < 0) {
-        fprintf(stderr, BENCH_NAME ": %s: %s\n", kenes, strerror(errno));
-        return 2;
-    }
+    const int_option opts[] = {{"--docs", 1, MAX_DOCS, &docs},
+                               {"--versions", 1, MAX_VERSIONS, &versions},
+                               {"--queries", 1, MAX_QUERIES, &nqueries},
+                               {"--git-paths", 1, MAX_GIT_PATHS, &npaths},
+                               {NULL, 0, 0, NULL}};
+    int rc = parse_options(argc, argv, opts, &kenes, &tmpdir, usage);
+    if (rc >= 0)
+        return rc;
     if ((long)docs * versions > MAX_COMMITS)
         return usage("--docs x --versions may be at most 2000000 commits");
     if (npaths > docs)
         npaths = docs;
-    if (!tmpdir || !*tmpdir)
-        tmpdir = "/tmp";
 
     signal(SIGPIPE, SIG_IGN);
     /* The build is set-up, not what is measured: no fsync, and no checks
@@ -831,12 +735,8 @@ int main(int argc, char **argv)
         git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0) < 0)
         git_die("init");
 
-    fmt(g_root, sizeof(g_root), "%s/kenes-bench-history-XXXXXX", tmpdir);
-    if (!mkdtemp(g_root)) {
-        fprintf(stderr, BENCH_NAME ": mkdtemp %s: %s\n", g_root, strerror(errno));
-        g_root[0] = '\0';
+    if (make_root(tmpdir, "kenes-bench-history") != 0)
         return 1;
-    }
     char check_dir[4200], data[4200], gitdir[4300], cli_log[4200], serve_log[4200],
         git_log[4200], journal[4300];
     fmt(check_dir, sizeof(check_dir), "%s/layout-check", g_root);

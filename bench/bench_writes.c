@@ -130,23 +130,8 @@ static char *plan_body(int p, int rev)
         "информирование населения о правах ребёнка на казахском и русском языках",
         "мониторинг исполнения мер и ежеквартальный отчёт комиссии акимату",
     };
-    size_t cap = 4096, len = 0;
-    char *b = xmalloc(cap);
-    len += (size_t)snprintf(b + len, cap - len,
-                            "# План мероприятий %s на %d год\n\n"
-                            "Региональный план в рамках концепции «Дети Казахстана».\n\n"
-                            "## Меры\n\n",
-                            plan_region(p), plan_period(p));
-    for (size_t i = 0; i < sizeof(measures) / sizeof(measures[0]) && len < cap; i++)
-        len += (size_t)snprintf(b + len, cap - len, "%zu. %s.\n", i + 1, measures[i]);
-    if (rev > 0 && len < cap)
-        len += (size_t)snprintf(b + len, cap - len,
-                                "\n_Редакция %d: учтены замечания министерства._\n", rev);
-    if (len >= cap) {
-        fprintf(stderr, "bench_writes: internal error: plan body too long\n");
-        abort();
-    }
-    return b;
+    return plan_body_text(plan_region(p), plan_period(p), rev, measures,
+                          sizeof(measures) / sizeof(measures[0]));
 }
 
 static void plan_title(char *buf, size_t cap, int p)
@@ -623,56 +608,22 @@ static int usage(const char *msg)
 
 int main(int argc, char **argv)
 {
-    const char *kenes = NULL, *tmpdir = getenv("TMPDIR");
+    const char *kenes, *tmpdir;
     int nclients = 8, rounds = 5, edits = 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(NULL);
-            return 0;
-        } else if (!strcmp(a, "--keep")) {
-            g_keep = 1;
-        } else if (!strcmp(a, "--kenes") && v) {
-            kenes = v, i++;
-        } else if (!strcmp(a, "--tmpdir") && v) {
-            tmpdir = v, i++;
-        } else if (!strcmp(a, "--clients")) {
-            if (parse_int(v, 1, MAX_CLIENTS, &nclients) < 0)
-                return usage("--clients needs a number from 1 to 100");
-            i++;
-        } else if (!strcmp(a, "--rounds")) {
-            if (parse_int(v, 1, MAX_ROUNDS, &rounds) < 0)
-                return usage("--rounds needs a number from 1 to 100");
-            i++;
-        } else if (!strcmp(a, "--edits")) {
-            if (parse_int(v, 0, MAX_EDITS, &edits) < 0)
-                return usage("--edits needs a number from 0 to 50");
-            i++;
-        } else {
-            char msg[256];
-            fmt(msg, sizeof(msg), "unknown or incomplete option '%.200s'", a);
-            return usage(msg);
-        }
-    }
-    if (!kenes)
-        return usage("--kenes PATH is required");
-    if (access(kenes, X_OK) < 0) {
-        fprintf(stderr, "bench_writes: %s: %s\n", kenes, strerror(errno));
-        return 2;
-    }
-    if (!tmpdir || !*tmpdir)
-        tmpdir = "/tmp";
+    const int_option opts[] = {{"--clients", 1, MAX_CLIENTS, &nclients},
+                               {"--rounds", 1, MAX_ROUNDS, &rounds},
+                               {"--edits", 0, MAX_EDITS, &edits},
+                               {NULL, 0, 0, NULL}};
+    int rc = parse_options(argc, argv, opts, &kenes, &tmpdir, usage);
+    if (rc >= 0)
+        return rc;
 
     signal(SIGPIPE, SIG_IGN);
     if (git_libgit2_init() < 0 || git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1) < 0)
         git_die("init");
 
-    fmt(g_root, sizeof(g_root), "%s/kenes-bench-XXXXXX", tmpdir);
-    if (!mkdtemp(g_root)) {
-        fprintf(stderr, "bench_writes: mkdtemp %s: %s\n", g_root, strerror(errno));
-        g_root[0] = '\0';
+    if (make_root(tmpdir, "kenes-bench") != 0)
         return 1;
-    }
 
     int major, minor, rev;
     git_libgit2_version(&major, &minor, &rev);

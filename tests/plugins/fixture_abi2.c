@@ -2,27 +2,10 @@
  * meaningful to an ABI 1 core; the rest is laid out as ABI 1 here so that
  * a loader which wrongly read further would register "fixture-abi2-type"
  * and the test would notice. */
-#include <kenes/plugin.h>
-
-static int abi2_make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap)
-{
-    (void)api;
-    (void)doc;
-    (void)out;
-    (void)cap;
-    return KENES_EINVAL;
-}
-
-static int abi2_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
-{
-    (void)api;
-    (void)doc;
-    (void)errs;
-    return 0;
-}
+#include "fixture_stubs.h"
 
 static const kenes_doctype types[] = {
-    {.name = "fixture-abi2-type", .noun = "abi2", .make_id = abi2_make_id, .validate = abi2_validate},
+    {.name = "fixture-abi2-type", .noun = "abi2", .make_id = stub_make_id, .validate = stub_validate},
     {0},
 };
 static kenes_plugin plugin = {2, sizeof(kenes_plugin), "fixture-abi2", "1.0", types, NULL,

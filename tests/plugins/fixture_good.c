@@ -1,6 +1,6 @@
 /* A well-formed fixture plugin: one document type, one guard, and a fini
  * that reports through the api table so a test can see it ran. */
-#include <kenes/plugin.h>
+#include "fixture_stubs.h"
 
 #include <stdio.h>
 
@@ -11,14 +11,6 @@ static int fixture_make_id(const kenes_api *api, const kenes_doc *doc, char *out
     (void)api;
     (void)doc;
     return snprintf(out, cap, "fixture/1") < (int)cap ? 0 : KENES_ETOOBIG;
-}
-
-static int fixture_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
-{
-    (void)api;
-    (void)doc;
-    (void)errs;
-    return 0;
 }
 
 static int fixture_guard(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
@@ -36,7 +28,7 @@ static void fixture_fini(void)
 }
 
 static const kenes_doctype types[] = {
-    {.name = "fixture-type", .noun = "fixture", .make_id = fixture_make_id, .validate = fixture_validate},
+    {.name = "fixture-type", .noun = "fixture", .make_id = fixture_make_id, .validate = stub_validate},
     {0},
 };
 static const kenes_guard guards[] = {

@@ -17,44 +17,28 @@
 #include "plugin/kapi.h"
 #include "plugin/loader.h"
 #include "plugin/region.h"
+#include "plugin_fixture.h"
 
 #define CASE_REVIEW KENES_PLUGIN_BUILD_DIR "/case-review.so"
 #define REGIONS KENES_SOURCE_DIR "/content/regions.yaml"
 #define NOW "2026-03-15T10:00:00Z" /* every test starts on this day */
 
-static plugin_set *plugins;
 static const kenes_doctype *cr;
 static const kenes_guard *accompanier_assigned, *measure_has_due_date, *follow_ups_recorded;
-static const kenes_api *api;
 
 static int setup_group(void **state)
 {
     (void)state;
-    char err[512];
-    if (region_load(REGIONS, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    api = kapi_get();
-    if (plugin_set_new(&plugins, api) != 0 ||
-        plugin_load(plugins, CASE_REVIEW, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    cr = plugin_find_type(plugins, "case-review");
-    accompanier_assigned = plugin_find_guard(plugins, "accompanier_assigned");
-    measure_has_due_date = plugin_find_guard(plugins, "measure_has_due_date");
-    follow_ups_recorded = plugin_find_guard(plugins, "follow_ups_recorded");
-    return cr && accompanier_assigned && measure_has_due_date && follow_ups_recorded ? 0 : -1;
+    return plugin_fixture_setup(&cr, CASE_REVIEW, REGIONS, "case-review", "accompanier_assigned",
+                                &accompanier_assigned, "measure_has_due_date",
+                                &measure_has_due_date, "follow_ups_recorded", &follow_ups_recorded,
+                                NULL);
 }
 
 static int teardown_group(void **state)
 {
-    (void)state;
-    plugin_set_free(plugins);
-    region_unload();
     unsetenv("KENES_NOW");
-    return 0;
+    return plugin_fixture_teardown_group(state);
 }
 
 static void set_now(const char *rfc3339)
@@ -149,64 +133,6 @@ static void put(json_t *doc, const char *parent, const char *key, json_t *value)
 static void put_item(json_t *doc, const char *parent, size_t i, json_t *value)
 {
     assert_int_equal(json_array_set_new(node(doc, parent), i, value), 0);
-}
-
-/* Validate doc (consumed) and return the result; errs filled. */
-static int validate(json_t *doc, kenes_errors *errs)
-{
-    kenes_doc d = {doc};
-    kapi_errors_init(errs);
-    int rc = cr->validate(api, &d, errs);
-    json_decref(doc);
-    return rc;
-}
-
-static int has_error(const kenes_errors *errs, const char *path)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(errs->fields, i, e)
-        if (strcmp(json_string_value(json_object_get(e, "path")), path) == 0)
-            return 1;
-    return 0;
-}
-
-static void print_errors(const kenes_errors *errs)
-{
-    char *s = errs->fields ? json_dumps(errs->fields, 0) : NULL;
-    print_message("errors: %s\n", s ? s : "none");
-    free(s);
-}
-
-/* doc fails validation with exactly one error, at path. */
-static void expect_only_error(json_t *doc, const char *path)
-{
-    kenes_errors errs;
-    int rc = validate(doc, &errs);
-    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path)) {
-        print_message("expected one error at %s\n", path);
-        print_errors(&errs);
-    }
-    assert_int_equal(rc, KENES_EVALIDATION);
-    assert_int_equal(errs.count, 1);
-    assert_int_equal(json_array_size(errs.fields), 1);
-    assert_true(has_error(&errs, path));
-    const char *msg = json_string_value(json_object_get(json_array_get(errs.fields, 0), "message"));
-    assert_non_null(msg);
-    assert_true(strlen(msg) > 0);
-    kapi_errors_dispose(&errs);
-}
-
-static void expect_valid(json_t *doc)
-{
-    kenes_errors errs;
-    int rc = validate(doc, &errs);
-    if (errs.fields)
-        print_errors(&errs);
-    assert_int_equal(rc, 0);
-    assert_int_equal(errs.count, 0);
-    assert_null(errs.fields);
-    kapi_errors_dispose(&errs);
 }
 
 /* The good case with parent.key set to the JSON text value (NULL deletes),
@@ -458,12 +384,7 @@ static void test_fields_missing(void **state)
     (void)state;
     json_t *doc = good_case();
     put(doc, "", "fields", NULL);
-    kenes_errors errs;
-    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 2);
-    assert_true(has_error(&errs, "fields.child"));
-    assert_true(has_error(&errs, "fields.grounds"));
-    kapi_errors_dispose(&errs);
+    expect_errors(doc, "fields.child", "fields.grounds", NULL);
 }
 
 /* ---- fields.child --------------------------------------------------------- */
@@ -993,23 +914,9 @@ static void test_all_errors_at_once(void **state)
     put(doc, "fields.follow_ups[1]", "outcome", json_string("effective"));
     put(doc, "fields.closure", "reason", json_string("why"));
     put(doc, "fields", "extra", json_true());
-    kenes_errors errs;
-    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    if (json_array_size(errs.fields) != 9)
-        print_errors(&errs);
-    assert_int_equal(json_array_size(errs.fields), 9);
-    const char *paths[] = {"region",
-                           "title",
-                           "fields.child.pseudonym",
-                           "fields.child.birth_date",
-                           "fields.grounds[1]",
-                           "fields.measures[0].due",
-                           "fields.follow_ups[1].outcome",
-                           "fields.closure.reason",
-                           "fields.extra"};
-    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-        assert_true(has_error(&errs, paths[i]));
-    kapi_errors_dispose(&errs);
+    expect_errors(doc, "region", "title", "fields.child.pseudonym", "fields.child.birth_date",
+                  "fields.grounds[1]", "fields.measures[0].due", "fields.follow_ups[1].outcome",
+                  "fields.closure.reason", "fields.extra", NULL);
 }
 
 /* ---- make_id and summary -------------------------------------------------- */
@@ -1126,37 +1033,25 @@ static void test_summary_judges_by_todays_rules(void **state)
 
 /* ---- guards --------------------------------------------------------------- */
 
+/* The guards read the document, not who moves it. */
+static const kenes_ctx chair = {.action = "some-action", .comment = NULL, .user = "chair-kz11",
+                                .role = "commission-chair", .from = "a", .to = "b"};
+
 static int run_guard(const kenes_guard *g, json_t *doc, kenes_errors *errs)
 {
-    kenes_doc d = {doc};
-    kenes_ctx ctx = {.action = "some-action", .comment = NULL, .user = "chair-kz11",
-                     .role = "commission-chair", .from = "a", .to = "b"};
-    kapi_errors_init(errs);
-    int rc = g->check(api, &d, &ctx, errs);
-    json_decref(doc);
-    return rc;
+    return guard_run(g, doc, &chair, errs);
 }
 
 static void expect_allows(const kenes_guard *g, json_t *doc)
 {
     kenes_errors errs;
-    int rc = run_guard(g, doc, &errs);
-    if (rc != 0)
-        print_message("%s refused: %s\n", g->name, errs.message);
-    assert_int_equal(rc, 0);
-    assert_int_equal(errs.count, 0);
-    assert_string_equal(errs.message, "");
+    expect_guard_allows(g, doc, &chair, &errs);
     kapi_errors_dispose(&errs);
 }
 
 static void expect_refuses(const kenes_guard *g, json_t *doc, const char *message)
 {
-    kenes_errors errs;
-    assert_int_equal(run_guard(g, doc, &errs), KENES_EGUARD);
-    assert_string_equal(errs.message, message);
-    assert_int_equal(errs.count, 1);
-    assert_null(errs.fields); /* a guard's message names no field */
-    kapi_errors_dispose(&errs);
+    expect_guard_refuses(g, doc, &chair, message);
 }
 
 static json_t *with(const char *parent, const char *key, const char *value)
@@ -1443,34 +1338,18 @@ static json_t *history(const char *created, ...)
 static char *run_report_after(int kind, const char *region, json_t **docs, json_t **histories,
                               size_t n, const char *published)
 {
-    struct kenes_doc *d = calloc(n ? n : 1, sizeof(*d));
-    json_t **h = calloc(n ? n : 1, sizeof(*h));
-    assert_non_null(d);
-    assert_non_null(h);
-    for (size_t i = 0; i < n; i++) {
-        d[i].json = docs[i];
-        h[i] = histories ? histories[i] : NULL;
-    }
-    util_buf out;
-    util_buf_init(&out);
+    fixture_docs fd;
+    fixture_docs_take(&fd, docs, histories, n);
     struct kenes_report r = {.kind = kind,
                              .region = region,
-                             .docs = d,
+                             .docs = fd.docs,
                              .ndocs = n,
-                             .out = &out,
-                             .histories = h,
+                             .out = &fd.out,
+                             .histories = fd.histories,
                              .published = published};
     assert_non_null(cr->report);
     assert_int_equal(cr->report(api, &r), 0);
-    for (size_t i = 0; i < n; i++) {
-        json_decref(docs[i]);
-        json_decref(h[i]);
-    }
-    free(d);
-    free(h);
-    char *md = util_buf_detach(&out, NULL);
-    assert_non_null(md);
-    return md;
+    return fixture_docs_finish(&fd);
 }
 
 static char *run_report(int kind, const char *region, json_t **docs, json_t **histories,
@@ -1530,42 +1409,11 @@ static void add_follow_up(json_t *doc, const char *json)
     assert_int_equal(json_array_append_new(node(doc, "fields.follow_ups"), parse(json)), 0);
 }
 
-static int has_line(const char *md, const char *line)
-{
-    size_t n = strlen(line);
-    for (const char *p = md; (p = strstr(p, line)) != NULL; p++)
-        if ((p == md || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
-            return 1;
-    return 0;
-}
-
-static void expect_line(const char *md, const char *line)
-{
-    if (!has_line(md, line))
-        fprintf(stderr, "no line\n  %s\nin\n%s\n", line, md);
-    assert_true(has_line(md, line));
-}
-
-static int count_lines(const char *md, const char *prefix)
-{
-    int n = 0;
-    size_t len = strlen(prefix);
-    for (const char *p = md; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-        n += strncmp(p, prefix, len) == 0;
-    return n;
-}
-
 /* secret is nowhere in md, escaped or not: report_text would write
  * "case\/KZ\-15\/..." for an id, so backslashes are dropped first. */
 static void expect_absent(const char *md, const char *secret)
 {
-    char *plain = strdup(md);
-    assert_non_null(plain);
-    size_t at = 0;
-    for (const char *p = md; *p; p++)
-        if (*p != '\\')
-            plain[at++] = *p;
-    plain[at] = '\0';
+    char *plain = md_plain(md);
     if (strstr(md, secret) || strstr(plain, secret))
         fprintf(stderr, "the report holds \"%s\"\n", secret);
     assert_null(strstr(md, secret));

@@ -15,40 +15,19 @@
 #include "plugin/kapi.h"
 #include "plugin/loader.h"
 #include "plugin/region.h"
+#include "plugin_fixture.h"
 
 #define COMMISSION_ROSTER KENES_PLUGIN_BUILD_DIR "/commission-roster.so"
 #define REGIONS KENES_SOURCE_DIR "/content/regions.yaml"
 
-static plugin_set *plugins;
 static const kenes_doctype *roster;
 static const kenes_guard *act_recorded;
-static const kenes_api *api;
 
 static int setup_group(void **state)
 {
     (void)state;
-    char err[512];
-    if (region_load(REGIONS, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    api = kapi_get();
-    if (plugin_set_new(&plugins, api) != 0 ||
-        plugin_load(plugins, COMMISSION_ROSTER, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    roster = plugin_find_type(plugins, "commission-roster");
-    act_recorded = plugin_find_guard(plugins, "roster_act_recorded");
-    return roster && act_recorded ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    plugin_set_free(plugins);
-    region_unload();
-    return 0;
+    return plugin_fixture_setup(&roster, COMMISSION_ROSTER, REGIONS, "commission-roster",
+                                "roster_act_recorded", &act_recorded, NULL);
 }
 
 /* ---- a good roster ------------------------------------------------------ */
@@ -122,72 +101,6 @@ static void set_member(json_t *doc, size_t i, const char *key, json_t *value)
         json_object_set_new(member_of(doc, i), key, value);
     else
         json_object_del(member_of(doc, i), key);
-}
-
-/* ---- running the validator ---------------------------------------------- */
-
-/* Validate doc (consumed) and return the result; errs filled. */
-static int validate(json_t *doc, kenes_errors *errs)
-{
-    kenes_doc d = {doc};
-    kapi_errors_init(errs);
-    int rc = roster->validate(api, &d, errs);
-    json_decref(doc);
-    return rc;
-}
-
-static int has_error(const kenes_errors *errs, const char *path)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(errs->fields, i, e)
-        if (strcmp(json_string_value(json_object_get(e, "path")), path) == 0)
-            return 1;
-    return 0;
-}
-
-static void dump(const char *what, const kenes_errors *errs)
-{
-    char *s = errs->fields ? json_dumps(errs->fields, 0) : NULL;
-    print_message("%s, got: %s\n", what, s ? s : "none");
-    free(s);
-}
-
-/* doc fails with exactly one error, at path; its message mentions word (if
- * not NULL).  The message is returned in msg for further checks. */
-static void expect_only_error_mentioning(json_t *doc, const char *path, const char *word)
-{
-    kenes_errors errs;
-    int rc = validate(doc, &errs);
-    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path))
-        dump(path, &errs);
-    assert_int_equal(rc, KENES_EVALIDATION);
-    assert_int_equal(errs.count, 1);
-    assert_int_equal(json_array_size(errs.fields), 1);
-    assert_true(has_error(&errs, path));
-    const char *msg = json_string_value(json_object_get(json_array_get(errs.fields, 0), "message"));
-    assert_non_null(msg);
-    assert_true(strlen(msg) > 0);
-    if (word)
-        assert_non_null(strstr(msg, word));
-    kapi_errors_dispose(&errs);
-}
-
-static void expect_only_error(json_t *doc, const char *path)
-{
-    expect_only_error_mentioning(doc, path, NULL);
-}
-
-static void expect_valid(json_t *doc)
-{
-    kenes_errors errs;
-    int rc = validate(doc, &errs);
-    if (errs.fields)
-        dump("expected no error", &errs);
-    assert_int_equal(rc, 0);
-    assert_int_equal(errs.count, 0);
-    assert_null(errs.fields);
-    kapi_errors_dispose(&errs);
 }
 
 /* ---- the plugin as loaded ----------------------------------------------- */
@@ -273,20 +186,6 @@ static void test_region(void **state)
         json_object_set_new(doc, "region", json_string(region_at(i)->code));
         expect_valid(doc);
     }
-}
-
-static json_t *repeat(const char *ch, size_t n)
-{
-    size_t k = strlen(ch);
-    char *s = malloc(n * k + 1);
-    assert_non_null(s);
-    for (size_t i = 0; i < n; i++)
-        memcpy(s + i * k, ch, k);
-    s[n * k] = '\0';
-    json_t *j = json_string(s);
-    free(s);
-    assert_non_null(j);
-    return j;
 }
 
 static json_t *roster_with(const char *key, json_t *value)
@@ -516,12 +415,7 @@ static void test_no_chair(void **state)
     /* A chair whose role is misspelt is no chair either, and both are said. */
     doc = good_roster();
     set_member(doc, 0, "role", json_string("Chair"));
-    kenes_errors errs;
-    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 2);
-    assert_true(has_error(&errs, "fields.members[0].role"));
-    assert_true(has_error(&errs, "fields.members"));
-    kapi_errors_dispose(&errs);
+    expect_errors(doc, "fields.members[0].role", "fields.members", NULL);
 }
 
 /* The second chair is the one pointed at; its message names the first. */
@@ -535,12 +429,7 @@ static void test_two_chairs(void **state)
     doc = good_roster();
     set_member(doc, 4, "role", json_string("chair"));
     set_member(doc, 5, "role", json_string("chair"));
-    kenes_errors errs;
-    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 2);
-    assert_true(has_error(&errs, "fields.members[4].role"));
-    assert_true(has_error(&errs, "fields.members[5].role"));
-    kapi_errors_dispose(&errs);
+    expect_errors(doc, "fields.members[4].role", "fields.members[5].role", NULL);
 }
 
 static void test_no_secretary(void **state)
@@ -664,12 +553,7 @@ static void test_blank_names_are_not_duplicates(void **state)
     json_t *doc = good_roster();
     set_member(doc, 3, "full_name", json_string(" "));
     set_member(doc, 9, "full_name", json_string("\xc2\xa0"));
-    kenes_errors errs;
-    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 2);
-    assert_true(has_error(&errs, "fields.members[3].full_name"));
-    assert_true(has_error(&errs, "fields.members[9].full_name"));
-    kapi_errors_dispose(&errs);
+    expect_errors(doc, "fields.members[3].full_name", "fields.members[9].full_name", NULL);
 }
 
 /* ---- fields.act --------------------------------------------------------- */
@@ -734,7 +618,7 @@ static void test_all_errors_at_once(void **state)
     kenes_errors errs;
     assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
     if (json_array_size(errs.fields) != 10)
-        dump("expected 10 errors", &errs);
+        print_errors("expected 10 errors", &errs);
     assert_int_equal(json_array_size(errs.fields), 10);
     const char *paths[] = {"region",
                            "title",
@@ -820,20 +704,9 @@ static void test_make_id(void **state)
 #define ACT_MESSAGE                                                                                \
     "the approving act (its number and date) must first be recorded in the roster's fields"
 
-static int run_guard(json_t *a, kenes_errors *errs)
+static json_t *in_review(json_t *a)
 {
-    json_t *doc = roster_in("ministry-review", a);
-    kenes_doc d = {doc};
-    kenes_ctx ctx = {.action = "approve",
-                     .comment = "ok",
-                     .user = "reviewer",
-                     .role = "ministry-reviewer",
-                     .from = "ministry-review",
-                     .to = "approved"};
-    kapi_errors_init(errs);
-    int rc = act_recorded->check(api, &d, &ctx, errs);
-    json_decref(doc);
-    return rc;
+    return roster_in("ministry-review", a);
 }
 
 static void test_guard_refuses_without_act(void **state)
@@ -847,23 +720,17 @@ static void test_guard_refuses_without_act(void **state)
                      act(" ", "2026-02-06"),
                      act("7", "2026-02-30"),
                      json_pack("{s:s, s:s, s:s}", "number", "7", "date", "2026-02-06", "x", "y")};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        kenes_errors errs;
-        assert_int_equal(run_guard(bad[i], &errs), KENES_EGUARD);
-        assert_string_equal(errs.message, ACT_MESSAGE);
-        assert_int_equal(errs.count, 1);
-        assert_null(errs.fields);
-        kapi_errors_dispose(&errs);
-    }
+    kenes_ctx ctx = review_ctx("approve", "ok", "approved");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_guard_refuses(act_recorded, in_review(bad[i]), &ctx, ACT_MESSAGE);
 }
 
 static void test_guard_allows_recorded_act(void **state)
 {
     (void)state;
     kenes_errors errs;
-    assert_int_equal(run_guard(act("7", "2026-02-06"), &errs), 0);
-    assert_int_equal(errs.count, 0);
-    assert_string_equal(errs.message, "");
+    kenes_ctx ctx = review_ctx("approve", "ok", "approved");
+    expect_guard_allows(act_recorded, in_review(act("7", "2026-02-06")), &ctx, &errs);
     kapi_errors_dispose(&errs);
 }
 
@@ -873,21 +740,12 @@ static void test_guard_allows_recorded_act(void **state)
  * region) over docs (consumed); free() it. */
 static char *run_report(int kind, const char *region, json_t **docs, size_t n)
 {
-    struct kenes_doc *d = calloc(n ? n : 1, sizeof(*d));
-    assert_non_null(d);
-    for (size_t i = 0; i < n; i++)
-        d[i].json = docs[i];
-    util_buf out;
-    util_buf_init(&out);
-    struct kenes_report r = {.kind = kind, .region = region, .docs = d, .ndocs = n, .out = &out};
+    fixture_docs fd;
+    fixture_docs_take(&fd, docs, NULL, n);
+    struct kenes_report r = {.kind = kind, .region = region, .docs = fd.docs, .ndocs = n, .out = &fd.out};
     assert_non_null(roster->report);
     assert_int_equal(roster->report(api, &r), 0);
-    for (size_t i = 0; i < n; i++)
-        json_decref(docs[i]);
-    free(d);
-    char *md = util_buf_detach(&out, NULL);
-    assert_non_null(md);
-    return md;
+    return fixture_docs_finish(&fd);
 }
 
 /* good_roster() for region, ordered on order_date, in stage since
@@ -911,22 +769,6 @@ static json_t *report_roster(const char *region, const char *order_date, const c
     return doc;
 }
 
-static int has_line(const char *md, const char *line)
-{
-    size_t n = strlen(line);
-    for (const char *p = md; (p = strstr(p, line)) != NULL; p++)
-        if ((p == md || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
-            return 1;
-    return 0;
-}
-
-static void expect_line(const char *md, const char *line)
-{
-    if (!has_line(md, line))
-        fprintf(stderr, "no line\n  %s\nin\n%s\n", line, md);
-    assert_true(has_line(md, line));
-}
-
 /* 1 if s occurs in md without a backslash before it (as markup would). */
 static int unescaped(const char *md, const char *s)
 {
@@ -939,15 +781,6 @@ static int unescaped(const char *md, const char *s)
 static int starts_with(const char *md, const char *prefix)
 {
     return strncmp(md, prefix, strlen(prefix)) == 0;
-}
-
-static int count_lines(const char *md, const char *prefix)
-{
-    int n = 0;
-    size_t len = strlen(prefix);
-    for (const char *p = md; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-        n += strncmp(p, prefix, len) == 0;
-    return n;
 }
 
 static void test_report_national(void **state)
@@ -1155,5 +988,5 @@ int main(void)
         cmocka_unit_test(test_report_cases_writes_nothing),
         cmocka_unit_test(test_report_refuses_an_older_api_table),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, setup_group, plugin_fixture_teardown_group);
 }

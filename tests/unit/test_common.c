@@ -14,6 +14,7 @@
 
 #include "plugin/kapi.h"
 #include "plugin/loader.h"
+#include "plugin_fixture.h"
 
 #define COMMON KENES_PLUGIN_BUILD_DIR "/common.so"
 #define REGIONAL_PLAN KENES_PLUGIN_BUILD_DIR "/regional-plan.so"
@@ -21,28 +22,13 @@
 
 #define MESSAGE "a comment is required for this action"
 
-static plugin_set *plugins;
 static const kenes_guard *comment_required;
-static const kenes_api *api;
 
 static int setup_group(void **state)
 {
     (void)state;
-    char err[512];
-    api = kapi_get();
-    if (plugin_set_new(&plugins, api) != 0 || plugin_load(plugins, COMMON, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    comment_required = plugin_find_guard(plugins, "comment_required");
-    return comment_required ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    plugin_set_free(plugins);
-    return 0;
+    return plugin_fixture_setup(NULL, COMMON, NULL, NULL, "comment_required", &comment_required,
+                                NULL);
 }
 
 /* ---- the plugin as loaded ---------------------------------------------- */
@@ -81,40 +67,31 @@ static void test_loads_beside_the_type_plugins(void **state)
 /* ---- comment_required --------------------------------------------------- */
 
 /* The guard reads nothing of the document: any type will do. */
-static int run_guard(const char *type, const char *action, const char *comment, kenes_errors *errs)
+static json_t *doc_of(const char *type)
 {
     json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:{}}", "type", type, "region", "KZ-11", "title",
                             "t", "stage", "ministry-review", "fields");
     assert_non_null(doc);
-    kenes_doc d = {doc};
-    kenes_ctx ctx = {.action = action,
-                     .comment = comment,
-                     .user = "reviewer",
-                     .role = "ministry-reviewer",
-                     .from = "ministry-review",
-                     .to = "returned"};
-    kapi_errors_init(errs);
-    int rc = comment_required->check(api, &d, &ctx, errs);
-    json_decref(doc);
-    return rc;
+    return doc;
+}
+
+static int run_guard(const char *type, const char *action, const char *comment, kenes_errors *errs)
+{
+    kenes_ctx ctx = review_ctx(action, comment, "returned");
+    return guard_run(comment_required, doc_of(type), &ctx, errs);
 }
 
 static void expect_refused(const char *comment)
 {
-    kenes_errors errs;
-    assert_int_equal(run_guard("regional-plan", "return", comment, &errs), KENES_EGUARD);
-    assert_string_equal(errs.message, MESSAGE);
-    assert_int_equal(errs.count, 1);
-    assert_null(errs.fields); /* a guard's message names no field */
-    kapi_errors_dispose(&errs);
+    kenes_ctx ctx = review_ctx("return", comment, "returned");
+    expect_guard_refuses(comment_required, doc_of("regional-plan"), &ctx, MESSAGE);
 }
 
 static void expect_allowed(const char *comment)
 {
     kenes_errors errs;
-    assert_int_equal(run_guard("regional-plan", "return", comment, &errs), 0);
-    assert_int_equal(errs.count, 0);
-    assert_string_equal(errs.message, "");
+    kenes_ctx ctx = review_ctx("return", comment, "returned");
+    expect_guard_allows(comment_required, doc_of("regional-plan"), &ctx, &errs);
     assert_null(errs.fields);
     kapi_errors_dispose(&errs);
 }
@@ -178,5 +155,5 @@ int main(void)
         cmocka_unit_test(test_allows_comment),
         cmocka_unit_test(test_generic_message),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, setup_group, plugin_fixture_teardown_group);
 }

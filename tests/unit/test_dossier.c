@@ -14,6 +14,7 @@
 
 #include "publish/dossier.h"
 #include "kenes/plugin.h"
+#include "fixture_files.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -193,19 +194,6 @@ static int setup_clock(void **state)
 {
     (void)state;
     return setenv("KENES_NOW", NOW_RFC3339, 1);
-}
-
-/* Run a shell command made from fmt; its exit status (0 = success). */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    assert_true(n > 0 && (size_t)n < sizeof(cmd));
-    return system(cmd);
 }
 
 static void write_text(const char *path, const char *text)

@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <sodium.h>
 #include <sys/stat.h>
 
 #include "kenes/plugin.h"
 #include "storage/note.h"
 #include "storage/vault.h"
+#include "fixture_files.h"
 
 #define CASE_A "case/KZ-11/0001"
 #define CASE_B "case/KZ-11/0002"
@@ -25,28 +25,15 @@ typedef struct fixture {
     vault *v;
 } fixture;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
     char keys[128], master[192], err[512];
     char *wrapped;
     size_t wlen;
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/kenes-note-XXXXXX");
-    unsetenv("KENES_MASTER_KEY_FILE");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(keys, sizeof(keys), "%s/keys", f->dir);
-    snprintf(master, sizeof(master), "%s/master.key", keys);
-    if (mkdir(keys, 0700) < 0 || vault_create_master(master) < 0 ||
-        vault_open(&f->v, keys, err, sizeof(err)) < 0)
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "note") != 0 ||
+        keys_dir_new(keys, sizeof(keys), master, sizeof(master), f->dir) != 0 ||
+        vault_create_master(master) < 0 || vault_open(&f->v, keys, err, sizeof(err)) < 0)
         return -1;
     for (int i = 0; i < 2; i++) {
         if (vault_new_key(f->v, i ? CASE_B : CASE_A, &wrapped, &wlen) < 0)
@@ -61,7 +48,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     vault_close(f->v);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_dir_remove(f->dir);
     free(f);
     return 0;
 }

@@ -16,40 +16,19 @@
 #include "plugin/kapi.h"
 #include "plugin/loader.h"
 #include "plugin/region.h"
+#include "plugin_fixture.h"
 
 #define REGIONAL_PLAN KENES_PLUGIN_BUILD_DIR "/regional-plan.so"
 #define REGIONS KENES_SOURCE_DIR "/content/regions.yaml"
 
-static plugin_set *plugins;
 static const kenes_doctype *plan;
 static const kenes_guard *act_recorded;
-static const kenes_api *api;
 
 static int setup_group(void **state)
 {
     (void)state;
-    char err[512];
-    if (region_load(REGIONS, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    api = kapi_get();
-    if (plugin_set_new(&plugins, api) != 0 ||
-        plugin_load(plugins, REGIONAL_PLAN, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    plan = plugin_find_type(plugins, "regional-plan");
-    act_recorded = plugin_find_guard(plugins, "act_recorded");
-    return plan && act_recorded ? 0 : -1;
-}
-
-static int teardown_group(void **state)
-{
-    (void)state;
-    plugin_set_free(plugins);
-    region_unload();
-    return 0;
+    return plugin_fixture_setup(&plan, REGIONAL_PLAN, REGIONS, "regional-plan", "act_recorded",
+                                &act_recorded, NULL);
 }
 
 /* One measure that passes every rule. */
@@ -94,62 +73,6 @@ static json_t *measure_of(json_t *doc, size_t i)
 static json_t *fields_of(json_t *doc)
 {
     return json_object_get(doc, "fields");
-}
-
-/* Validate doc (consumed) and return the result; errs filled. */
-static int validate(json_t *doc, kenes_errors *errs)
-{
-    kenes_doc d = {doc};
-    kapi_errors_init(errs);
-    int rc = plan->validate(api, &d, errs);
-    json_decref(doc);
-    return rc;
-}
-
-static int has_error(const kenes_errors *errs, const char *path)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(errs->fields, i, e)
-        if (strcmp(json_string_value(json_object_get(e, "path")), path) == 0)
-            return 1;
-    return 0;
-}
-
-/* doc fails validation with exactly one error, at path. */
-static void expect_only_error(json_t *doc, const char *path)
-{
-    kenes_errors errs;
-    int rc = validate(doc, &errs);
-    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path)) {
-        char *s = json_dumps(errs.fields, 0);
-        print_message("expected one error at %s, got: %s\n", path, s ? s : "none");
-        free(s);
-    }
-    assert_int_equal(rc, KENES_EVALIDATION);
-    assert_int_equal(errs.count, 1);
-    assert_int_equal(json_array_size(errs.fields), 1);
-    assert_true(has_error(&errs, path));
-    /* The message is for people: some text, and valid JSON text at that. */
-    const char *msg = json_string_value(json_object_get(json_array_get(errs.fields, 0), "message"));
-    assert_non_null(msg);
-    assert_true(strlen(msg) > 0);
-    kapi_errors_dispose(&errs);
-}
-
-static void expect_valid(json_t *doc)
-{
-    kenes_errors errs;
-    int rc = validate(doc, &errs);
-    if (errs.fields) {
-        char *s = json_dumps(errs.fields, 0);
-        print_message("errors: %s\n", s);
-        free(s);
-    }
-    assert_int_equal(rc, 0);
-    assert_int_equal(errs.count, 0);
-    assert_null(errs.fields);
-    kapi_errors_dispose(&errs);
 }
 
 /* ---- the plugin as loaded ---------------------------------------------- */
@@ -286,21 +209,6 @@ static json_t *plan_with_title(json_t *title)
     return doc;
 }
 
-/* n copies of a UTF-8 character. */
-static json_t *repeat(const char *ch, size_t n)
-{
-    size_t k = strlen(ch);
-    char *s = malloc(n * k + 1);
-    assert_non_null(s);
-    for (size_t i = 0; i < n; i++)
-        memcpy(s + i * k, ch, k);
-    s[n * k] = '\0';
-    json_t *j = json_string(s);
-    free(s);
-    assert_non_null(j);
-    return j;
-}
-
 static void test_title_empty(void **state)
 {
     (void)state;
@@ -390,12 +298,7 @@ static void test_two_unknown_fields(void **state)
     json_t *doc = good_plan();
     json_object_set_new(fields_of(doc), "a", json_true());
     json_object_set_new(fields_of(doc), "b", json_true());
-    kenes_errors errs;
-    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 2);
-    assert_true(has_error(&errs, "fields.a"));
-    assert_true(has_error(&errs, "fields.b"));
-    kapi_errors_dispose(&errs);
+    expect_errors(doc, "fields.a", "fields.b", NULL);
 }
 
 /* A key too long for a path is cut on a character boundary: the path
@@ -448,15 +351,7 @@ static void test_all_errors_at_once(void **state)
     json_object_set_new(doc, "body", json_string_nocheck("\xff"));
     json_object_set_new(fields_of(doc), "period", json_integer(1999));
     json_object_set_new(fields_of(doc), "extra", json_null());
-    kenes_errors errs;
-    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 5);
-    assert_true(has_error(&errs, "region"));
-    assert_true(has_error(&errs, "title"));
-    assert_true(has_error(&errs, "body"));
-    assert_true(has_error(&errs, "fields.period"));
-    assert_true(has_error(&errs, "fields.extra"));
-    kapi_errors_dispose(&errs);
+    expect_errors(doc, "region", "title", "body", "fields.period", "fields.extra", NULL);
 }
 
 /* ---- make_id ------------------------------------------------------------ */
@@ -488,7 +383,7 @@ static void test_make_id(void **state)
 /* ---- fields.measures ---------------------------------------------------- */
 
 /* doc fails with exactly one error, at path, whose message mentions word. */
-static void expect_only_error_mentioning(json_t *doc, const char *path, const char *word)
+static void expect_error_mentioning(json_t *doc, const char *path, const char *word)
 {
     kenes_errors errs;
     assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
@@ -562,7 +457,7 @@ static void test_each_direction_required(void **state)
             if (strcmp(d, all_directions[k]) == 0)
                 json_array_remove(measures, i);
         }
-        expect_only_error_mentioning(doc, "fields.measures", all_directions[k]);
+        expect_error_mentioning(doc, "fields.measures", all_directions[k]);
     }
 }
 
@@ -778,12 +673,7 @@ static void test_unknown_measure_key(void **state)
     doc = good_plan();
     json_object_set_new(measure_of(doc, 0), "Direction", json_string("safety"));
     json_object_set_new(measure_of(doc, 0), "заметка", json_string("x"));
-    kenes_errors errs;
-    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 2);
-    assert_true(has_error(&errs, "fields.measures[0].Direction"));
-    assert_true(has_error(&errs, "fields.measures[0].заметка"));
-    kapi_errors_dispose(&errs);
+    expect_errors(doc, "fields.measures[0].Direction", "fields.measures[0].заметка", NULL);
 }
 
 /* Every problem of a measure at once, each at its own path. */
@@ -976,30 +866,10 @@ static void test_messages_do_not_repeat_values(void **state)
 #define ACT_MESSAGE                                                                                \
     "the approving act (its number and date) must first be recorded in the plan's fields"
 
-static int run_act_guard(json_t *act, kenes_errors *errs)
-{
-    json_t *doc = plan_in("ministry-review", act);
-    kenes_doc d = {doc};
-    kenes_ctx ctx = {.action = "approve",
-                     .comment = NULL,
-                     .user = "reviewer",
-                     .role = "ministry-reviewer",
-                     .from = "ministry-review",
-                     .to = "approved"};
-    kapi_errors_init(errs);
-    int rc = act_recorded->check(api, &d, &ctx, errs);
-    json_decref(doc);
-    return rc;
-}
-
 static void expect_act_guard_refuses(json_t *act)
 {
-    kenes_errors errs;
-    assert_int_equal(run_act_guard(act, &errs), KENES_EGUARD);
-    assert_string_equal(errs.message, ACT_MESSAGE);
-    assert_int_equal(errs.count, 1);
-    assert_null(errs.fields); /* a guard's message names no field */
-    kapi_errors_dispose(&errs);
+    kenes_ctx ctx = review_ctx("approve", NULL, "approved");
+    expect_guard_refuses(act_recorded, plan_in("ministry-review", act), &ctx, ACT_MESSAGE);
 }
 
 static void test_act_guard_refuses(void **state)
@@ -1021,10 +891,9 @@ static void test_act_guard_allows(void **state)
 {
     (void)state;
     kenes_errors errs;
-    assert_int_equal(
-        run_act_guard(json_pack("{s:s, s:s}", "number", "45-р", "date", "2026-03-01"), &errs), 0);
-    assert_int_equal(errs.count, 0);
-    assert_string_equal(errs.message, "");
+    kenes_ctx ctx = review_ctx("approve", NULL, "approved");
+    json_t *act = json_pack("{s:s, s:s}", "number", "45-р", "date", "2026-03-01");
+    expect_guard_allows(act_recorded, plan_in("ministry-review", act), &ctx, &errs);
     assert_null(errs.fields);
     kapi_errors_dispose(&errs);
 }
@@ -1126,21 +995,12 @@ static void test_region_reload(void **state)
  * region) over docs (consumed); free() it. */
 static char *run_report(int kind, const char *region, json_t **docs, size_t n)
 {
-    struct kenes_doc *d = calloc(n ? n : 1, sizeof(*d));
-    assert_non_null(d);
-    for (size_t i = 0; i < n; i++)
-        d[i].json = docs[i];
-    util_buf out;
-    util_buf_init(&out);
-    struct kenes_report r = {.kind = kind, .region = region, .docs = d, .ndocs = n, .out = &out};
+    fixture_docs fd;
+    fixture_docs_take(&fd, docs, NULL, n);
+    struct kenes_report r = {.kind = kind, .region = region, .docs = fd.docs, .ndocs = n, .out = &fd.out};
     assert_non_null(plan->report);
     assert_int_equal(plan->report(api, &r), 0);
-    for (size_t i = 0; i < n; i++)
-        json_decref(docs[i]);
-    free(d);
-    char *md = util_buf_detach(&out, NULL);
-    assert_non_null(md);
-    return md;
+    return fixture_docs_finish(&fd);
 }
 
 /* good_plan() for region and year in stage, with the keys a report's
@@ -1160,33 +1020,6 @@ static json_t *report_plan(const char *region, int year, const char *stage, cons
     json_object_set_new(doc, "overdue", json_string("false"));
     json_object_set_new(doc, "stage_since", json_string("2026-02-06T10:00:00Z"));
     return doc;
-}
-
-/* 1 if md has this exact line. */
-static int has_line(const char *md, const char *line)
-{
-    size_t n = strlen(line);
-    for (const char *p = md; (p = strstr(p, line)) != NULL; p++)
-        if ((p == md || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
-            return 1;
-    return 0;
-}
-
-static void expect_line(const char *md, const char *line)
-{
-    if (!has_line(md, line))
-        fprintf(stderr, "no line\n  %s\nin\n%s\n", line, md);
-    assert_true(has_line(md, line));
-}
-
-/* Lines of md that begin with prefix. */
-static int count_lines(const char *md, const char *prefix)
-{
-    int n = 0;
-    size_t len = strlen(prefix);
-    for (const char *p = md; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-        n += strncmp(p, prefix, len) == 0;
-    return n;
 }
 
 static void test_report_national(void **state)
@@ -1228,13 +1061,7 @@ static void test_report_national(void **state)
     /* The plugin's own list of the 20 codes is the core's: every region of
      * content/regions.yaml has its row, by name (no code left unnamed). */
     assert_int_equal(region_count(), 20);
-    char *plain = strdup(md);
-    assert_non_null(plain);
-    size_t at = 0;
-    for (const char *p = md; *p; p++)
-        if (*p != '\\')
-            plain[at++] = *p;
-    plain[at] = '\0';
+    char *plain = md_plain(md);
     for (size_t i = 0; i < region_count(); i++) {
         char row[256];
         snprintf(row, sizeof(row), "| %s | — | нет плана |", region_at(i)->ru);
@@ -1417,5 +1244,5 @@ int main(void)
         cmocka_unit_test(test_report_region_without_approved_plan),
         cmocka_unit_test(test_report_cases_writes_nothing),
     };
-    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+    return cmocka_run_group_tests(tests, setup_group, plugin_fixture_teardown_group);
 }

@@ -18,6 +18,7 @@
 #include "publish/render.h"
 #include "base/util.h"
 #include "publish/zipbuf.h"
+#include "fixture_files.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -140,18 +141,6 @@ static const char *write_temp(const char *data, size_t len, const char *suffix)
     assert_int_equal(write(fd, data, len), (ssize_t)len);
     assert_int_equal(close(fd), 0);
     return path;
-}
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    assert_true(n > 0 && (size_t)n < sizeof(cmd));
-    return system(cmd);
 }
 
 /* ---- Markdown: what gets through ---- */

@@ -11,7 +11,6 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include "storage/sign.h"
 #include "storage/store.h"
 #include "base/util.h"
+#include "fixture_files.h"
 
 #define PRINCIPAL "kenes@localhost"
 /* Every OpenSSH Ed25519 public key blob starts with these base64 digits:
@@ -33,19 +33,10 @@ typedef struct fixture {
     char pub[192];
 } fixture;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/kenes-sign-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "sign") != 0)
         return -1;
     snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
     snprintf(f->key, sizeof(f->key), "%s/signing.key", f->keys);
@@ -58,7 +49,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_dir_remove(f->dir);
     free(f);
     return 0;
 }
@@ -76,6 +67,25 @@ static signer *open_ok(const fixture *f)
     return s;
 }
 
+/* A new key in the keys folder, opened. */
+static signer *new_signer(const fixture *f)
+{
+    assert_int_equal(sign_create_key(f->keys), 0);
+    return open_ok(f);
+}
+
+/* A second key in another folder, opened: its signatures are not the server's. */
+static signer *other_signer(const fixture *f)
+{
+    char other_dir[192];
+    snprintf(other_dir, sizeof(other_dir), "%s/other", f->dir);
+    assert_int_equal(sign_create_key(other_dir), 0);
+    signer *o = NULL;
+    char err[256];
+    assert_int_equal(sign_open(&o, other_dir, err, sizeof(err)), 0);
+    return o;
+}
+
 static void write_file(const char *path, const void *data, size_t len, int mode)
 {
     assert_int_equal(util_write_file_atomic(path, data, len, mode), 0);
@@ -87,14 +97,12 @@ static int run(const fixture *f, const char *fmt, ...) __attribute__((format(pri
 
 static int run(const fixture *f, const char *fmt, ...)
 {
-    char cmd[4096];
+    char out[128];
+    snprintf(out, sizeof(out), "%s/cmd.out", f->dir);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    int st = sh_v(out, fmt, ap);
     va_end(ap);
-    assert_true(n > 0 && (size_t)n < sizeof(cmd) - 64);
-    snprintf(cmd + n, sizeof(cmd) - (size_t)n, " >%s/cmd.out 2>&1", f->dir);
-    int st = system(cmd);
     assert_true(st != -1 && WIFEXITED(st));
     return WEXITSTATUS(st);
 }
@@ -205,8 +213,7 @@ static void test_open_refuses_bad_keys(void **state)
 static void test_public_line(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     char line[SIGN_LINE_MAX];
     assert_int_equal(sign_public_line(s, line, sizeof(line)), 0);
     assert_int_equal(strncmp(line, "ssh-ed25519 " ED25519_B64_PREFIX, 37), 0);
@@ -235,8 +242,7 @@ static void test_public_line(void **state)
 static void test_allowed_signers_line(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     char pub[SIGN_LINE_MAX], line[1024], want[1024];
     assert_int_equal(sign_public_line(s, pub, sizeof(pub)), 0);
     assert_int_equal(sign_allowed_signers_line(s, "audit@ministry.kz", line, sizeof(line)), 0);
@@ -257,8 +263,7 @@ static void test_allowed_signers_line(void **state)
 static void test_sign_verifies_with_ssh_keygen(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     write_allowed_signers(f, s);
 
     static const char data[] = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
@@ -320,16 +325,10 @@ static void test_sign_verifies_with_ssh_keygen(void **state)
 static void test_other_key_is_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     write_allowed_signers(f, s);
     /* A second key in another folder: its signatures are not the server's. */
-    char other_dir[192];
-    snprintf(other_dir, sizeof(other_dir), "%s/other", f->dir);
-    assert_int_equal(sign_create_key(other_dir), 0);
-    signer *o = NULL;
-    char err[256];
-    assert_int_equal(sign_open(&o, other_dir, err, sizeof(err)), 0);
+    signer *o = other_signer(f);
     char *sig = NULL;
     size_t len;
     assert_int_equal(sign_buffer(o, &sig, &len, "hello\n", 6), 0);
@@ -388,8 +387,7 @@ static void test_store_signs_commits(void **state)
     fixture *f = *state;
     char gitdir[192], c1[STORE_OID_HEX], c2[STORE_OID_HEX], c3[STORE_OID_HEX];
     snprintf(gitdir, sizeof(gitdir), "%s/documents.git", f->dir);
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     write_allowed_signers(f, s);
 
     uv_loop_t loop;
@@ -508,8 +506,7 @@ static char *forge(const fixture *f, const char *ns_declared, const char *ns_sig
 static void test_verify_own_signatures(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     unsigned char pk[SIGN_PUBKEY_BYTES], named[SIGN_PUBKEY_BYTES];
     pubkey_of(s, pk);
     static const char data[] = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
@@ -540,12 +537,7 @@ static void test_verify_own_signatures(void **state)
     tampered[dlen - 3] ^= 0x20;
     assert_int_equal(sign_verify(sig, len, tampered, dlen, pk), KENES_EFORBIDDEN);
     assert_int_equal(sign_verify(sig, len, data, dlen - 1, pk), KENES_EFORBIDDEN);
-    char other_dir[192];
-    snprintf(other_dir, sizeof(other_dir), "%s/other", f->dir);
-    assert_int_equal(sign_create_key(other_dir), 0);
-    signer *o = NULL;
-    char err[256];
-    assert_int_equal(sign_open(&o, other_dir, err, sizeof(err)), 0);
+    signer *o = other_signer(f);
     unsigned char other_pk[SIGN_PUBKEY_BYTES];
     pubkey_of(o, other_pk);
     assert_int_equal(sign_verify(sig, len, data, dlen, other_pk), KENES_EFORBIDDEN);
@@ -590,8 +582,7 @@ static void test_verify_own_signatures(void **state)
 static void test_verify_namespace_and_hash(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     unsigned char pk[SIGN_PUBKEY_BYTES];
     pubkey_of(s, pk);
     sign_free(s);
@@ -649,8 +640,7 @@ static void test_verify_ssh_keygen_signatures(void **state)
 static void test_parse_key_line(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(sign_create_key(f->keys), 0);
-    signer *s = open_ok(f);
+    signer *s = new_signer(f);
     unsigned char pk[SIGN_PUBKEY_BYTES], got[SIGN_PUBKEY_BYTES];
     pubkey_of(s, pk);
     char pub[SIGN_LINE_MAX], allowed[1024], line[1200];

@@ -9,7 +9,6 @@
 
 #include <cmocka.h>
 #include <errno.h>
-#include <ftw.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -19,6 +18,7 @@
 #include "kenes/plugin.h"
 #include "base/util.h"
 #include "storage/vault.h"
+#include "fixture_files.h"
 
 #define CASE_A "case/KZ-ALM/0001"
 #define CASE_B "case/KZ-AST/0002"
@@ -35,26 +35,12 @@ typedef struct fixture {
     char master[192];
 } fixture;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    if (!f)
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "vault") != 0 ||
+        keys_dir_new(f->keys, sizeof(f->keys), f->master, sizeof(f->master), f->dir) != 0)
         return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/kenes-vault-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
-    snprintf(f->master, sizeof(f->master), "%s/master.key", f->keys);
-    if (mkdir(f->keys, 0700) < 0)
-        return -1;
-    /* The tests' own environment must not choose the master key. */
-    unsetenv("KENES_MASTER_KEY_FILE");
     *state = f;
     return 0;
 }
@@ -63,7 +49,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     unsetenv("KENES_MASTER_KEY_FILE");
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_dir_remove(f->dir);
     free(f);
     return 0;
 }
@@ -77,6 +63,13 @@ static vault *open_ok(const fixture *f)
         fail_msg("vault_open: %d %s", rc, err);
     assert_non_null(v);
     return v;
+}
+
+/* A new master key, and the vault opened with it. */
+static vault *new_vault(const fixture *f)
+{
+    assert_int_equal(vault_create_master(f->master), 0);
+    return open_ok(f);
 }
 
 /* A new key for id, written where the vault will look for it. */
@@ -115,8 +108,7 @@ static void unseal_equals(vault *v, const char *id, const char *sealed, size_t l
 static vault *two_cases(const fixture *f, const char *a, const char *ta, char **sa, size_t *la,
                         const char *b, const char *tb, char **sb, size_t *lb)
 {
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, a);
     new_key_written(v, b);
     seal_ok(v, a, ta, sa, la);
@@ -164,8 +156,7 @@ static void create_master_once(void **state)
 static void open_makes_cases_folder(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     char cases[256];
     snprintf(cases, sizeof(cases), "%s/cases", f->keys);
     struct stat st;
@@ -180,8 +171,7 @@ static void open_makes_cases_folder(void **state)
 static void key_path_is_hex_of_id(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     char path[512], want[512];
     vault_key_path(v, CASE_A, path, sizeof(path));
     /* "case/KZ-ALM/0001": the slashes become 2f, not folders. */
@@ -199,8 +189,7 @@ static void key_path_is_hex_of_id(void **state)
 static void seal_unseal_round_trip(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     assert_int_equal(vault_has_key(v, CASE_A), 1);
 
@@ -242,8 +231,7 @@ static void seal_unseal_round_trip(void **state)
 static void tampering_is_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     char *sealed;
     size_t slen;
@@ -280,8 +268,7 @@ static void tampering_is_refused(void **state)
 static void moved_file_does_not_open(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     new_key_written(v, CASE_B);
     char *sealed;
@@ -411,8 +398,7 @@ static void interrupted_erasures_are_settled(void **state)
 static void many_keys_forget_and_reuse(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     /* More than fit in one page of keys, so keys span several chunks. */
     enum { N = 300 };
     char id[64];
@@ -453,8 +439,7 @@ static void many_keys_forget_and_reuse(void **state)
 static void id_limits(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     char id[VAULT_ID_MAX + 2];
     memset(id, 'a', sizeof(id) - 1);
     id[sizeof(id) - 1] = '\0';
@@ -488,8 +473,7 @@ static void open_fails(const fixture *f, int want_rc, const char *must_name, con
 static void wrong_master_is_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     char key_path[512];
     vault_key_path(v, CASE_A, key_path, sizeof(key_path));
@@ -518,8 +502,7 @@ static void wrong_master_is_refused(void **state)
 static void renamed_key_file_is_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     char from[512], to[512];
     vault_key_path(v, CASE_A, from, sizeof(from));
@@ -533,8 +516,7 @@ static void renamed_key_file_is_refused(void **state)
 static void damaged_key_files_are_refused(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(vault_create_master(f->master), 0);
-    vault *v = open_ok(f);
+    vault *v = new_vault(f);
     new_key_written(v, CASE_A);
     char path[512];
     vault_key_path(v, CASE_A, path, sizeof(path));

@@ -1,0 +1,283 @@
+/* The plugin unit tests' fixture: see plugin_fixture.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin/region.h"
+#include "plugin_fixture.h"
+
+plugin_set *plugins;
+const kenes_api *api;
+const kenes_doctype *fixture_type;
+static int regions_loaded;
+
+int plugin_fixture_setup(const kenes_doctype **type, const char *so, const char *regions_path,
+                         const char *type_name, ...)
+{
+    char err[512];
+    if (regions_path) {
+        if (region_load(regions_path, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s\n", err);
+            return -1;
+        }
+        regions_loaded = 1;
+    }
+    api = kapi_get();
+    if (plugin_set_new(&plugins, api) != 0 || plugin_load(plugins, so, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    int rc = 0;
+    if (type_name) {
+        fixture_type = plugin_find_type(plugins, type_name);
+        rc = fixture_type ? 0 : -1;
+    }
+    if (type)
+        *type = fixture_type;
+    va_list ap;
+    va_start(ap, type_name);
+    for (const char *name; (name = va_arg(ap, const char *)) != NULL;) {
+        const kenes_guard **g = va_arg(ap, const kenes_guard **);
+        *g = plugin_find_guard(plugins, name);
+        if (!*g) {
+            fprintf(stderr, "%s has no guard %s\n", so, name);
+            rc = -1;
+        }
+    }
+    va_end(ap);
+    return rc;
+}
+
+void plugin_fixture_teardown(void)
+{
+    plugin_set_free(plugins);
+    plugins = NULL;
+    fixture_type = NULL;
+    if (regions_loaded)
+        region_unload();
+    regions_loaded = 0;
+}
+
+int plugin_fixture_teardown_group(void **state)
+{
+    (void)state;
+    plugin_fixture_teardown();
+    return 0;
+}
+
+/* ---- validation ----------------------------------------------------------- */
+
+int validate(json_t *doc, kenes_errors *errs)
+{
+    kenes_doc d = {doc};
+    kapi_errors_init(errs);
+    assert_non_null(fixture_type);
+    int rc = fixture_type->validate(api, &d, errs);
+    json_decref(doc);
+    return rc;
+}
+
+int has_error(const kenes_errors *errs, const char *path)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(errs->fields, i, e)
+        if (strcmp(json_string_value(json_object_get(e, "path")), path) == 0)
+            return 1;
+    return 0;
+}
+
+void print_errors(const char *what, const kenes_errors *errs)
+{
+    char *s = errs->fields ? json_dumps(errs->fields, 0) : NULL;
+    print_message("%s, got: %s\n", what, s ? s : "none");
+    free(s);
+}
+
+void expect_only_error_mentioning(json_t *doc, const char *path, const char *word)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path))
+        print_errors(path, &errs);
+    assert_int_equal(rc, KENES_EVALIDATION);
+    assert_int_equal(errs.count, 1);
+    assert_int_equal(json_array_size(errs.fields), 1);
+    assert_true(has_error(&errs, path));
+    /* The message is for people: some text. */
+    const char *msg = json_string_value(json_object_get(json_array_get(errs.fields, 0), "message"));
+    assert_non_null(msg);
+    assert_true(strlen(msg) > 0);
+    if (word)
+        assert_non_null(strstr(msg, word));
+    kapi_errors_dispose(&errs);
+}
+
+void expect_only_error(json_t *doc, const char *path)
+{
+    expect_only_error_mentioning(doc, path, NULL);
+}
+
+void expect_errors(json_t *doc, const char *path, ...)
+{
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, path);
+    for (const char *p = path; p; p = va_arg(ap, const char *))
+        n++;
+    va_end(ap);
+    if (json_array_size(errs.fields) != n)
+        print_errors("expected an error at each path", &errs);
+    assert_int_equal(json_array_size(errs.fields), n);
+    va_start(ap, path);
+    for (const char *p = path; p; p = va_arg(ap, const char *))
+        assert_true(has_error(&errs, p));
+    va_end(ap);
+    kapi_errors_dispose(&errs);
+}
+
+void expect_valid(json_t *doc)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (errs.fields)
+        print_errors("expected no error", &errs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(errs.count, 0);
+    assert_null(errs.fields);
+    kapi_errors_dispose(&errs);
+}
+
+json_t *repeat(const char *ch, size_t n)
+{
+    size_t k = strlen(ch);
+    char *s = malloc(n * k + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * k, ch, k);
+    s[n * k] = '\0';
+    json_t *j = json_string(s);
+    free(s);
+    assert_non_null(j);
+    return j;
+}
+
+/* ---- guards --------------------------------------------------------------- */
+
+kenes_ctx review_ctx(const char *action, const char *comment, const char *to)
+{
+    kenes_ctx ctx = {.action = action,
+                     .comment = comment,
+                     .user = "reviewer",
+                     .role = "ministry-reviewer",
+                     .from = "ministry-review",
+                     .to = to};
+    return ctx;
+}
+
+int guard_run(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx, kenes_errors *errs)
+{
+    kenes_doc d = {doc};
+    kapi_errors_init(errs);
+    int rc = g->check(api, &d, ctx, errs);
+    json_decref(doc);
+    return rc;
+}
+
+void expect_guard_refuses(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx,
+                          const char *message)
+{
+    kenes_errors errs;
+    assert_int_equal(guard_run(g, doc, ctx, &errs), KENES_EGUARD);
+    assert_string_equal(errs.message, message);
+    assert_int_equal(errs.count, 1);
+    assert_null(errs.fields); /* a guard's message names no field */
+    kapi_errors_dispose(&errs);
+}
+
+void expect_guard_allows(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx,
+                         kenes_errors *errs)
+{
+    int rc = guard_run(g, doc, ctx, errs);
+    if (rc != 0)
+        print_message("%s refused: %s\n", g->name, errs->message);
+    assert_int_equal(rc, 0);
+    assert_int_equal(errs->count, 0);
+    assert_string_equal(errs->message, "");
+}
+
+/* ---- what a report is handed ---------------------------------------------- */
+
+void fixture_docs_take(fixture_docs *fd, json_t **docs, json_t **histories, size_t n)
+{
+    fd->docs = calloc(n ? n : 1, sizeof(*fd->docs));
+    fd->histories = calloc(n ? n : 1, sizeof(*fd->histories));
+    assert_non_null(fd->docs);
+    assert_non_null(fd->histories);
+    for (size_t i = 0; i < n; i++) {
+        fd->docs[i].json = docs[i];
+        fd->histories[i] = histories ? histories[i] : NULL;
+    }
+    fd->n = n;
+    util_buf_init(&fd->out);
+}
+
+char *fixture_docs_finish(fixture_docs *fd)
+{
+    for (size_t i = 0; i < fd->n; i++) {
+        json_decref((json_t *)fd->docs[i].json);
+        json_decref(fd->histories[i]);
+    }
+    free(fd->docs);
+    free(fd->histories);
+    char *md = util_buf_detach(&fd->out, NULL);
+    assert_non_null(md);
+    return md;
+}
+
+/* ---- reading Markdown ----------------------------------------------------- */
+
+int has_line(const char *md, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = md; (p = strstr(p, line)) != NULL; p++)
+        if ((p == md || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+void expect_line(const char *md, const char *line)
+{
+    if (!has_line(md, line))
+        fprintf(stderr, "no line\n  %s\nin\n%s\n", line, md);
+    assert_true(has_line(md, line));
+}
+
+char *md_plain(const char *md)
+{
+    char *plain = strdup(md);
+    assert_non_null(plain);
+    size_t at = 0;
+    for (const char *p = md; *p; p++)
+        if (*p != '\\')
+            plain[at++] = *p;
+    plain[at] = '\0';
+    return plain;
+}
+
+int count_lines(const char *md, const char *prefix)
+{
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (const char *p = md; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        n += strncmp(p, prefix, len) == 0;
+    return n;
+}

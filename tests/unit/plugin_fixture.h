@@ -1,0 +1,100 @@
+/*
+ * The one fixture of the plugin unit tests (test_regional_plan,
+ * test_commission_roster, test_case_review, test_common): it loads a plugin
+ * the way the server does, and gives the tests documents, contexts and error
+ * collectors to hand it.  It sets things up and checks what every validator
+ * and guard must answer; what a plugin's report or label says stays in the
+ * test files.
+ *
+ * One group per executable: plugin_fixture_setup() fills the globals below,
+ * which the helpers read, so a test reads `expect_valid(doc)` and no more.
+ * Include <cmocka.h> (and what it needs) first.
+ */
+#ifndef KENES_TEST_PLUGIN_FIXTURE_H
+#define KENES_TEST_PLUGIN_FIXTURE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "plugin/kapi.h"
+#include "plugin/loader.h"
+
+extern plugin_set *plugins;          /* the set holding the plugin under test */
+extern const kenes_api *api;         /* the core's table, as plugins get it */
+extern const kenes_doctype *fixture_type; /* what validate() runs, or NULL */
+
+/* Load regions from regions_path (NULL: none) and the plugin at so into
+ * plugins.  *type (when type is not NULL) and fixture_type become its type
+ * named type_name (NULL: a plugin of guards only); then come pairs of a
+ * guard's name and a `const kenes_guard **` to put it in, ending in NULL.
+ * 0, or -1 after saying why on stderr, as a cmocka group setup answers. */
+int plugin_fixture_setup(const kenes_doctype **type, const char *so, const char *regions_path,
+                         const char *type_name, ...);
+void plugin_fixture_teardown(void);
+/* plugin_fixture_teardown() as a cmocka group teardown. */
+int plugin_fixture_teardown_group(void **state);
+
+/* ---- validation ----------------------------------------------------------- */
+
+/* Validate doc (consumed) with fixture_type and return the result; errs
+ * filled, for the caller to kapi_errors_dispose(). */
+int validate(json_t *doc, kenes_errors *errs);
+/* 1 if errs lists an error at path. */
+int has_error(const kenes_errors *errs, const char *path);
+/* Print what (a path, or what was expected) and the errors listed. */
+void print_errors(const char *what, const kenes_errors *errs);
+/* doc fails validation with exactly one error, at path, whose message is
+ * some text and mentions word (when not NULL). */
+void expect_only_error_mentioning(json_t *doc, const char *path, const char *word);
+void expect_only_error(json_t *doc, const char *path);
+/* doc fails validation with errors at exactly the paths given (ending in
+ * NULL), one each. */
+void expect_errors(json_t *doc, const char *path, ...);
+/* doc passes validation: no error counted, none listed. */
+void expect_valid(json_t *doc);
+
+/* n copies of a UTF-8 character, as a JSON string. */
+json_t *repeat(const char *ch, size_t n);
+
+/* ---- guards --------------------------------------------------------------- */
+
+/* A ministry reviewer's context: the action, moving the document from
+ * ministry-review to to, with comment (NULL: none). */
+kenes_ctx review_ctx(const char *action, const char *comment, const char *to);
+/* Run g on doc (consumed) in ctx and return the result; errs filled. */
+int guard_run(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx, kenes_errors *errs);
+/* g refuses doc (consumed) with message alone: one error, none on a field. */
+void expect_guard_refuses(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx,
+                          const char *message);
+/* g allows doc (consumed): nothing counted, no message; errs left to the
+ * caller to look at further and dispose. */
+void expect_guard_allows(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx,
+                         kenes_errors *errs);
+
+/* ---- what a report is handed ---------------------------------------------- */
+
+/* Documents as the core hands them to a report, with an empty output. */
+typedef struct fixture_docs {
+    struct kenes_doc *docs;
+    json_t **histories; /* n slots, NULL where none */
+    size_t n;
+    util_buf out;
+} fixture_docs;
+
+/* Take docs and histories (n each, histories may be NULL; both consumed). */
+void fixture_docs_take(fixture_docs *fd, json_t **docs, json_t **histories, size_t n);
+/* Release the documents and return what was written to out; free() it. */
+char *fixture_docs_finish(fixture_docs *fd);
+
+/* ---- reading Markdown ----------------------------------------------------- */
+
+/* 1 if md has this exact line. */
+int has_line(const char *md, const char *line);
+void expect_line(const char *md, const char *line);
+/* md without its backslashes, as a reader sees escaped text; free() it. */
+char *md_plain(const char *md);
+/* Lines of md that begin with prefix. */
+int count_lines(const char *md, const char *prefix);
+
+#endif
