@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -60,7 +61,7 @@ static int read_last_hash(char out[65], off_t *keep, size_t *lines, const char *
     *keep = 0;
     *lines = 0;
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT)
+    if (rc == KENES_ENOTFOUND)
         return 0;
     if (rc < 0)
         return rc;
@@ -323,7 +324,7 @@ long alog_scan_file(const char *path, size_t *lines, alog_line_fn each, void *pa
     size_t len;
     *lines = 0;
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT)
+    if (rc == KENES_ENOTFOUND)
         return 0;
     if (rc < 0) {
         snprintf(err, errcap, "cannot read the access log");
@@ -362,7 +363,7 @@ int alog_query_file(json_t **out, const char *path, const char *document, const 
     size_t len;
     *out = json_array();
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT)
+    if (rc == KENES_ENOTFOUND)
         return 0;
     if (rc < 0)
         return KENES_EIO;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "cmd/server.h"
 #include "base/util.h"
@@ -32,14 +33,10 @@ typedef struct positions {
 static int positions_add(positions *ps, size_t lines, const char head[CKPT_HASH_HEX],
                          const char *source)
 {
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 16;
-        position *grown = realloc(ps->p, cap * sizeof(*grown));
-        if (!grown)
-            return KENES_ENOMEM;
-        ps->p = grown;
-        ps->cap = cap;
-    }
+    position *grown = util_grow(ps->p, &ps->cap, ps->n, sizeof(*grown), 16);
+    if (!grown)
+        return KENES_ENOMEM;
+    ps->p = grown;
     position *x = &ps->p[ps->n++];
     memset(x, 0, sizeof(*x));
     x->lines = lines;
@@ -163,7 +160,7 @@ static int check_previous(size_t *signed_lines, const char *data_dir, access_log
     *signed_lines = SIZE_MAX;
     util_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT) {
+    if (rc == KENES_ENOTFOUND) {
         /* Every start writes one, so a log without it lost it: a new one
          * would sign whatever the log holds now, a cut tail included. */
         size_t lines;
@@ -178,7 +175,7 @@ static int check_previous(size_t *signed_lines, const char *data_dir, access_log
         return KENES_ESTALE;
     }
     if (rc < 0) {
-        snprintf(err, errcap, "%.900s: cannot be read: %s", path, strerror(-rc));
+        snprintf(err, errcap, "%.900s: cannot be read: %s", path, kenes_strerror(rc));
         return KENES_EIO;
     }
     rc = ckpt_parse(&st, &body, text, len, why, sizeof(why));
@@ -318,7 +315,7 @@ int anchor_accept_heads(const char *data_dir, const char heads[CKPT_REPOS][CKPT_
     signer *sig = NULL;
     util_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT) {
+    if (rc == KENES_ENOTFOUND) {
         /* None yet (a folder from before checkpoints, or one lost): the
          * operator accepts the log as it stands. */
         char log_path[4096];
@@ -353,7 +350,7 @@ int anchor_accept_heads(const char *data_dir, const char heads[CKPT_REPOS][CKPT_
     st.time_ms = util_now_ms();
     if (rc == 0 && (rc = ckpt_format(&signed_text, &len, &st, sig)) == 0 &&
         (rc = util_write_file_atomic(path, signed_text, len, 0600)) < 0) {
-        snprintf(err, errcap, "%.900s: cannot be written: %s", path, strerror(-rc));
+        snprintf(err, errcap, "%.900s: cannot be written: %s", path, kenes_strerror(rc));
         rc = KENES_EIO;
     }
     free(signed_text);
@@ -438,7 +435,7 @@ static size_t check_checkpoint(anchor_check *c, git_repository *const repos[CKPT
     ckpt_state st;
     util_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT) {
+    if (rc == KENES_ENOTFOUND) {
         if (c->trailers && required) {
             printf("%s: missing, though %zu commit%s carry %s (the server rewrites it with "
                    "every access log line and commit): it was removed\n", CKPT_FILE, c->trailers,

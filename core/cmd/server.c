@@ -14,6 +14,7 @@
 #include "storage/docfile.h"
 #include "plugin/kapi.h"
 #include "storage/journal.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "storage/message.h"
 #include "base/modes.h"
@@ -165,8 +166,8 @@ int server_allow_signer(const char *dir, const signer *sg, const char *principal
     }
     util_path(path, sizeof(path), dir, "allowed_signers");
     int rrc = util_read_file(&text, &len, path);
-    if (rrc < 0 && rrc != -ENOENT) {
-        snprintf(err, errcap, "cannot read %.900s: %s", path, strerror(-rrc));
+    if (rrc < 0 && rrc != KENES_ENOTFOUND) {
+        snprintf(err, errcap, "cannot read %.900s: %s", path, kenes_strerror(rrc));
         rc = KENES_EIO;
     } else if (!text || !has_line(text, line)) {
         util_buf b;
@@ -246,7 +247,7 @@ int server_init_data(const char *dir, char *err, size_t errcap)
     char path[4096];
     int rc = util_mkdirs(dir, 0750);
     if (rc < 0) {
-        snprintf(err, errcap, "cannot create %s: %s", dir, strerror(-rc));
+        snprintf(err, errcap, "cannot create %s: %s", dir, kenes_strerror(rc));
         return KENES_EIO;
     }
     util_path(path, sizeof(path), dir, "documents.git");

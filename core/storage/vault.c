@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/map.h"
 #include "base/util.h"
 
@@ -177,7 +178,7 @@ int vault_create_master(const char *path)
     crypto_aead_xchacha20poly1305_ietf_keygen(key);
     int rc = util_write_file_atomic(path, (const char *)key, sizeof(key), 0600);
     sodium_memzero(key, sizeof(key));
-    if (rc == -ENOMEM)
+    if (rc == KENES_ENOMEM)
         return KENES_ENOMEM;
     return rc < 0 ? KENES_EIO : 0;
 }
@@ -260,7 +261,7 @@ static int cases_dir_ensure(const char *dir, const char *keys_dir, char *err, si
     }
     int rc = util_mkdirs(dir, 0700);
     if (rc < 0) {
-        set_err(err, errcap, "cannot create %s: %s", dir, strerror(-rc));
+        set_err(err, errcap, "cannot create %s: %s", dir, kenes_strerror(rc));
         return KENES_EIO;
     }
     int fd = open(keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -281,8 +282,8 @@ static int case_key_load(vault *v, const char *path, const char *doc_id, char *e
     size_t len;
     int rc = util_read_file(&data, &len, path);
     if (rc < 0) {
-        set_err(err, errcap, "cannot read case key %s: %s", path, strerror(-rc));
-        return rc == -ENOMEM ? KENES_ENOMEM : KENES_EIO;
+        set_err(err, errcap, "cannot read case key %s: %s", path, kenes_strerror(rc));
+        return rc == KENES_ENOMEM ? KENES_ENOMEM : KENES_EIO;
     }
     unsigned char *slot = NULL;
     if (len != WRAPPED_BYTES) {
@@ -484,7 +485,7 @@ int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), voi
             e = util_rename_durable(pending, key);
         }
         if (e < 0) {
-            set_err(err, errcap, "cannot settle %s: %s", pending, strerror(-e));
+            set_err(err, errcap, "cannot settle %s: %s", pending, kenes_strerror(e));
             rc = KENES_EIO;
         }
     }
