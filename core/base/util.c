@@ -195,6 +195,71 @@ int util_read_file(char **out, size_t *len, const char *path)
     return *out ? 0 : KENES_ENOMEM;
 }
 
+static void set_err(char *err, size_t errcap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errcap, const char *fmt, ...)
+{
+    if (!err || errcap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errcap, fmt, ap);
+    va_end(ap);
+}
+
+int util_read_secret(unsigned char *out, size_t n, const char *path, const char *what, char *err,
+                     size_t errcap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        set_err(err, errcap, "cannot open %s %s: %s", what, path, strerror(e));
+        return kenes_error_from_errno(e);
+    }
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) < 0) {
+        set_err(err, errcap, "cannot stat %s %s: %s", what, path, strerror(errno));
+        rc = KENES_EIO;
+    } else if (!S_ISREG(st.st_mode)) {
+        set_err(err, errcap, "%s %s is not a regular file", what, path);
+        rc = KENES_EINVAL;
+    } else if (st.st_mode & 077) {
+        set_err(err, errcap, "%s must be readable by its owner only (chmod 600)", path);
+        rc = KENES_EINVAL;
+    } else if (st.st_size != (off_t)n) {
+        set_err(err, errcap, "%s %s is %lld bytes; it must be exactly %zu", what, path,
+                (long long)st.st_size, n);
+        rc = KENES_EINVAL;
+    }
+    size_t got = 0;
+    while (rc == 0 && got < n) {
+        ssize_t r = read(fd, out + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            set_err(err, errcap, "cannot read %s %s: %s", what, path, strerror(errno));
+            rc = KENES_EIO;
+        } else if (r == 0) {
+            set_err(err, errcap, "%s %s is shorter than %zu bytes", what, path, n);
+            rc = KENES_EINVAL;
+        } else {
+            got += (size_t)r;
+        }
+    }
+    /* The file could have grown since fstat; a longer file is not this key. */
+    char extra;
+    if (rc == 0 && read(fd, &extra, 1) != 0) {
+        set_err(err, errcap, "%s %s is longer than %zu bytes", what, path, n);
+        rc = KENES_EINVAL;
+    }
+    close(fd);
+    if (rc < 0)
+        explicit_bzero(out, n);
+    return rc;
+}
+
 int util_fsync_dir_of(const char *path)
 {
     char dir[4096];

@@ -75,6 +75,15 @@ int util_replace_file(const char *path, const char *data, size_t len, int mode);
 struct json_t;
 int util_json_parse(struct json_t **out, const char *text, size_t len);
 
+/* Read the secret file at path, exactly n bytes, straight into out (locked
+ * memory the caller owns; never via a malloc'd buffer), checking the opened
+ * file itself so that the checks and the read concern the same file: a
+ * regular file, readable by its owner only, of n bytes.  what names it in
+ * err ("the signing key").  0; KENES_ENOTFOUND when there is none,
+ * KENES_EINVAL when it is not right, KENES_EIO; out is zeroed on failure. */
+int util_read_secret(unsigned char *out, size_t n, const char *path, const char *what, char *err,
+                     size_t errcap);
+
 /* dir/leaf into out (a path inside the data folder, say). */
 void util_path(char *out, size_t cap, const char *dir, const char *leaf);
 

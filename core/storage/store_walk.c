@@ -98,14 +98,16 @@ int store_contains(store *s, const char *commit)
 {
     git_oid head, id;
     int has;
+    git_commit *c = NULL;
     if (!s || store_parse_oid(&id, commit) < 0)
         return KENES_EINVAL;
-    if (store_main_head(&head, &has, s->rrepo) < 0)
-        return KENES_EIO;
-    if (!has)
-        return 0;
+    int rc = store_git_code(git_commit_lookup(&c, s->rrepo, &id));
+    git_commit_free(c);
+    if (rc == 0)
+        rc = store_main_head(&head, &has, s->rrepo);
+    if (rc < 0 || !has)
+        return rc;
     if (git_oid_equal(&head, &id))
         return 1;
-    int rc = git_graph_descendant_of(s->rrepo, &head, &id);
-    return rc < 0 ? 0 : rc;
+    return git_graph_descendant_of(s->rrepo, &head, &id) == 1;
 }

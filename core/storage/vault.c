@@ -134,6 +134,7 @@ static size_t case_key_ad(unsigned char *ad, const char *doc_id, size_t id_len)
     return CASE_KEY_AD_LEN + id_len;
 }
 
+/* The value of a lowercase hex digit, or KENES_EINVAL. */
 static int hex_value(char c)
 {
     if (c >= '0' && c <= '9')
@@ -141,19 +142,19 @@ static int hex_value(char c)
     /* Lowercase only: one id has exactly one file name, never two. */
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
-    return -1;
+    return KENES_EINVAL;
 }
 
-/* A key file's name back to its id; 0, or -1 if the name is not one we write. */
+/* A key file's name back to its id; 0, or KENES_EINVAL if the name is not one we write. */
 static int id_from_name(char *id, size_t idcap, const char *name, size_t hex_len)
 {
     if (hex_len == 0 || hex_len % 2 || hex_len / 2 >= idcap)
-        return -1;
+        return KENES_EINVAL;
     for (size_t i = 0; i < hex_len; i += 2) {
         int hi = hex_value(name[i]), lo = hex_value(name[i + 1]);
         /* A NUL byte would cut the id short and alias another case. */
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-            return -1;
+            return KENES_EINVAL;
         id[i / 2] = (char)(hi << 4 | lo);
     }
     id[hex_len / 2] = '\0';
@@ -183,64 +184,16 @@ int vault_create_master(const char *path)
     return rc < 0 ? KENES_EIO : 0;
 }
 
-/* Read the master key straight into locked memory (never via a malloc'd
- * buffer), checking the opened file itself so the checks and the read
- * concern the same file. */
+/* Read the master key straight into locked memory (util_read_secret). */
 static int master_load(unsigned char *key, const char *path, char *err, size_t errcap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            set_err(err, errcap,
-                    "master key %s does not exist (kenes init makes one; "
-                    "KENES_MASTER_KEY_FILE names another)",
-                    path);
-            return KENES_ENOTFOUND;
-        }
-        set_err(err, errcap, "cannot open master key %s: %s", path, strerror(errno));
-        return KENES_EIO;
-    }
-    struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) < 0) {
-        set_err(err, errcap, "cannot stat master key %s: %s", path, strerror(errno));
-        rc = KENES_EIO;
-    } else if (!S_ISREG(st.st_mode)) {
-        set_err(err, errcap, "master key %s is not a regular file", path);
-        rc = KENES_EINVAL;
-    } else if (st.st_mode & 077) {
-        set_err(err, errcap, "%s must be readable by its owner only (chmod 600)", path);
-        rc = KENES_EINVAL;
-    } else if (st.st_size != (off_t)KEY_BYTES) {
-        set_err(err, errcap, "master key %s is %lld bytes; it must be exactly %d", path,
-                (long long)st.st_size, (int)KEY_BYTES);
-        rc = KENES_EINVAL;
-    }
-    size_t got = 0;
-    while (rc == 0 && got < KEY_BYTES) {
-        ssize_t n = read(fd, key + got, KEY_BYTES - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            set_err(err, errcap, "cannot read master key %s: %s", path, strerror(errno));
-            rc = KENES_EIO;
-        } else if (n == 0) {
-            set_err(err, errcap, "master key %s is shorter than %d bytes", path, (int)KEY_BYTES);
-            rc = KENES_EINVAL;
-        } else {
-            got += (size_t)n;
-        }
-    }
-    /* The file could have grown since fstat; a longer file is not this key. */
-    char extra;
-    if (rc == 0 && read(fd, &extra, 1) != 0) {
-        set_err(err, errcap, "master key %s is longer than %d bytes", path, (int)KEY_BYTES);
-        rc = KENES_EINVAL;
-    }
-    close(fd);
-    if (rc < 0)
-        sodium_memzero(key, KEY_BYTES);
-    return rc;
+    int rc = util_read_secret(key, KEY_BYTES, path, "master key", err, errcap);
+    if (rc == KENES_ENOTFOUND)
+        set_err(err, errcap,
+                "master key %s does not exist (kenes init makes one; "
+                "KENES_MASTER_KEY_FILE names another)",
+                path);
+    return rc == KENES_ENOTFOUND || rc == KENES_EINVAL ? rc : rc < 0 ? KENES_EIO : 0;
 }
 
 /* Make keys_dir/cases (0700) so the store's writer has somewhere to put the
