@@ -195,10 +195,7 @@ int util_read_file(char **out, size_t *len, const char *path)
     return *out ? 0 : KENES_ENOMEM;
 }
 
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
+void util_set_err(char *err, size_t errcap, const char *fmt, ...)
 {
     if (!err || errcap == 0)
         return;
@@ -214,22 +211,22 @@ int util_read_secret(unsigned char *out, size_t n, const char *path, const char 
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        set_err(err, errcap, "cannot open %s %s: %s", what, path, strerror(e));
+        util_set_err(err, errcap, "cannot open %s %s: %s", what, path, strerror(e));
         return kenes_error_from_errno(e);
     }
     struct stat st;
     int rc = 0;
     if (fstat(fd, &st) < 0) {
-        set_err(err, errcap, "cannot stat %s %s: %s", what, path, strerror(errno));
+        util_set_err(err, errcap, "cannot stat %s %s: %s", what, path, strerror(errno));
         rc = KENES_EIO;
     } else if (!S_ISREG(st.st_mode)) {
-        set_err(err, errcap, "%s %s is not a regular file", what, path);
+        util_set_err(err, errcap, "%s %s is not a regular file", what, path);
         rc = KENES_EINVAL;
     } else if (st.st_mode & 077) {
-        set_err(err, errcap, "%s must be readable by its owner only (chmod 600)", path);
+        util_set_err(err, errcap, "%s must be readable by its owner only (chmod 600)", path);
         rc = KENES_EINVAL;
     } else if (st.st_size != (off_t)n) {
-        set_err(err, errcap, "%s %s is %lld bytes; it must be exactly %zu", what, path,
+        util_set_err(err, errcap, "%s %s is %lld bytes; it must be exactly %zu", what, path,
                 (long long)st.st_size, n);
         rc = KENES_EINVAL;
     }
@@ -239,10 +236,10 @@ int util_read_secret(unsigned char *out, size_t n, const char *path, const char 
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            set_err(err, errcap, "cannot read %s %s: %s", what, path, strerror(errno));
+            util_set_err(err, errcap, "cannot read %s %s: %s", what, path, strerror(errno));
             rc = KENES_EIO;
         } else if (r == 0) {
-            set_err(err, errcap, "%s %s is shorter than %zu bytes", what, path, n);
+            util_set_err(err, errcap, "%s %s is shorter than %zu bytes", what, path, n);
             rc = KENES_EINVAL;
         } else {
             got += (size_t)r;
@@ -251,7 +248,7 @@ int util_read_secret(unsigned char *out, size_t n, const char *path, const char 
     /* The file could have grown since fstat; a longer file is not this key. */
     char extra;
     if (rc == 0 && read(fd, &extra, 1) != 0) {
-        set_err(err, errcap, "%s %s is longer than %zu bytes", what, path, n);
+        util_set_err(err, errcap, "%s %s is longer than %zu bytes", what, path, n);
         rc = KENES_EINVAL;
     }
     close(fd);

@@ -75,6 +75,11 @@ int util_replace_file(const char *path, const char *data, size_t len, int mode);
 struct json_t;
 int util_json_parse(struct json_t **out, const char *text, size_t len);
 
+/* printf into err (errcap bytes), the why of a failure for the caller to
+ * say; nothing when err is NULL or errcap 0. */
+void util_set_err(char *err, size_t errcap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Read the secret file at path, exactly n bytes, straight into out (locked
  * memory the caller owns; never via a malloc'd buffer), checking the opened
  * file itself so that the checks and the read concern the same file: a

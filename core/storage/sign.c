@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,19 +68,6 @@ struct signer {
     unsigned char *sk; /* sodium_malloc(SK_BYTES), read-only once loaded */
     char pk_b64[PK_B64_SIZE];
 };
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-{
-    if (!err || errcap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errcap, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- wire encoding into a buffer sized by the caller ---- */
 
@@ -178,8 +164,8 @@ static int key_load(unsigned char *sk, const char *path, char *err, size_t errca
     unsigned char pk[PK_BYTES], check[SK_BYTES];
     crypto_sign_ed25519_seed_keypair(pk, check, sk);
     if (sodium_memcmp(pk, sk + SK_BYTES - PK_BYTES, PK_BYTES) != 0) {
-        set_err(err, errcap, "the signing key %s is damaged: its public half does not "
-                             "match its seed", path);
+        util_set_err(err, errcap, "the signing key %s is damaged: its public half does not "
+                                  "match its seed", path);
         rc = KENES_EINVAL;
         sodium_memzero(sk, SK_BYTES);
     }
@@ -193,16 +179,16 @@ int sign_open(signer **out, const char *dir, char *err, size_t errcap)
     if (out)
         *out = NULL;
     if (!out || !dir || !*dir || key_paths(key_path, pub_path, sizeof(key_path), dir) < 0) {
-        set_err(err, errcap, "sign_open needs a keys folder");
+        util_set_err(err, errcap, "sign_open needs a keys folder");
         return KENES_EINVAL;
     }
     if (sodium_init() < 0) {
-        set_err(err, errcap, "libsodium failed to initialise");
+        util_set_err(err, errcap, "libsodium failed to initialise");
         return KENES_EIO;
     }
     signer *s = calloc(1, sizeof(*s));
     if (!s || !(s->sk = sodium_malloc(SK_BYTES))) {
-        set_err(err, errcap, "out of memory loading the signing key");
+        util_set_err(err, errcap, "out of memory loading the signing key");
         sign_free(s);
         return KENES_ENOMEM;
     }

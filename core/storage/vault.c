@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,19 +64,6 @@ struct vault {
     map *erasing; /* document id -> path of its "<hex>.key.erasing", until vault_settle() */
     key_chunk *chunks;
 };
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-{
-    if (!err || errcap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errcap, fmt, ap);
-    va_end(ap);
-}
 
 static unsigned char *slot_alloc(vault *v)
 {
@@ -189,7 +175,7 @@ static int master_load(unsigned char *key, const char *path, char *err, size_t e
 {
     int rc = util_read_secret(key, KEY_BYTES, path, "master key", err, errcap);
     if (rc == KENES_ENOTFOUND)
-        set_err(err, errcap,
+        util_set_err(err, errcap,
                 "master key %s does not exist (kenes init makes one; "
                 "KENES_MASTER_KEY_FILE names another)",
                 path);
@@ -205,21 +191,21 @@ static int cases_dir_ensure(const char *dir, const char *keys_dir, char *err, si
     if (stat(dir, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return 0;
-        set_err(err, errcap, "%s is not a folder", dir);
+        util_set_err(err, errcap, "%s is not a folder", dir);
         return KENES_EINVAL;
     }
     if (errno != ENOENT) {
-        set_err(err, errcap, "cannot stat %s: %s", dir, strerror(errno));
+        util_set_err(err, errcap, "cannot stat %s: %s", dir, strerror(errno));
         return KENES_EIO;
     }
     int rc = util_mkdirs(dir, 0700);
     if (rc < 0) {
-        set_err(err, errcap, "cannot create %s: %s", dir, kenes_strerror(rc));
+        util_set_err(err, errcap, "cannot create %s: %s", dir, kenes_strerror(rc));
         return KENES_EIO;
     }
     int fd = open(keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) < 0) {
-        set_err(err, errcap, "cannot sync %s: %s", keys_dir, strerror(errno));
+        util_set_err(err, errcap, "cannot sync %s: %s", keys_dir, strerror(errno));
         if (fd >= 0)
             close(fd);
         return KENES_EIO;
@@ -235,19 +221,19 @@ static int case_key_load(vault *v, const char *path, const char *doc_id, char *e
     size_t len;
     int rc = util_read_file(&data, &len, path);
     if (rc < 0) {
-        set_err(err, errcap, "cannot read case key %s: %s", path, kenes_strerror(rc));
+        util_set_err(err, errcap, "cannot read case key %s: %s", path, kenes_strerror(rc));
         return rc == KENES_ENOMEM ? KENES_ENOMEM : KENES_EIO;
     }
     unsigned char *slot = NULL;
     if (len != WRAPPED_BYTES) {
-        set_err(err, errcap, "case key %s is %zu bytes, not %zu: the file is damaged", path, len,
+        util_set_err(err, errcap, "case key %s is %zu bytes, not %zu: the file is damaged", path, len,
                 (size_t)WRAPPED_BYTES);
         rc = KENES_EINVAL;
         goto done;
     }
     slot = slot_alloc(v);
     if (!slot) {
-        set_err(err, errcap, "out of memory loading %s", path);
+        util_set_err(err, errcap, "out of memory loading %s", path);
         rc = KENES_ENOMEM;
         goto done;
     }
@@ -260,7 +246,7 @@ static int case_key_load(vault *v, const char *path, const char *doc_id, char *e
                                                    v->master) != 0) {
         /* Never skip it: with a wrong master key every file fails, and
          * skipping would make all cases look erased. */
-        set_err(err, errcap,
+        util_set_err(err, errcap,
                 "case key %s does not open with the master key: wrong master key "
                 "(KENES_MASTER_KEY_FILE?), or the file is damaged or renamed",
                 path);
@@ -268,7 +254,7 @@ static int case_key_load(vault *v, const char *path, const char *doc_id, char *e
         goto done;
     }
     if (map_set(v->keys, doc_id, slot) < 0) {
-        set_err(err, errcap, "out of memory loading %s", path);
+        util_set_err(err, errcap, "out of memory loading %s", path);
         rc = KENES_ENOMEM;
         goto done;
     }
@@ -285,7 +271,7 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        set_err(err, errcap, "cannot open %s: %s", dir, strerror(errno));
+        util_set_err(err, errcap, "cannot open %s: %s", dir, strerror(errno));
         return KENES_EIO;
     }
     int rc = 0;
@@ -294,7 +280,7 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
         struct dirent *e = readdir(d);
         if (!e) {
             if (errno) {
-                set_err(err, errcap, "cannot read %s: %s", dir, strerror(errno));
+                util_set_err(err, errcap, "cannot read %s: %s", dir, strerror(errno));
                 rc = KENES_EIO;
             }
             break;
@@ -314,13 +300,13 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
             continue;
         char path[4096];
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
-            set_err(err, errcap, "path too long: %s/%s", dir, name);
+            util_set_err(err, errcap, "path too long: %s/%s", dir, name);
             rc = KENES_EINVAL;
             break;
         }
         char id[VAULT_ID_MAX + 1];
         if (id_from_name(id, sizeof(id), name, n - KEY_SUFFIX_LEN) < 0) {
-            set_err(err, errcap,
+            util_set_err(err, errcap,
                     "%s is not named <lowercase hex of a document id>.key; "
                     "move it out of %s",
                     path, dir);
@@ -331,7 +317,7 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
             char *copy = strdup(path);
             if (!copy || map_set(v->erasing, id, copy) < 0) {
                 free(copy);
-                set_err(err, errcap, "out of memory loading %s", path);
+                util_set_err(err, errcap, "out of memory loading %s", path);
                 rc = KENES_ENOMEM;
                 break;
             }
@@ -351,17 +337,17 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     if (out)
         *out = NULL;
     if (!out || !keys_dir || !*keys_dir) {
-        set_err(err, errcap, "vault_open needs a keys folder");
+        util_set_err(err, errcap, "vault_open needs a keys folder");
         return KENES_EINVAL;
     }
     if (sodium_init() < 0) {
-        set_err(err, errcap, "libsodium failed to initialise");
+        util_set_err(err, errcap, "libsodium failed to initialise");
         return KENES_EIO;
     }
     vault *v = calloc(1, sizeof(*v));
     if (!v || !(v->keys_dir = strdup(keys_dir)) || map_new(&v->keys) < 0 ||
         map_new(&v->erasing) < 0 || !(v->master = sodium_malloc(KEY_BYTES))) {
-        set_err(err, errcap, "out of memory opening the vault");
+        util_set_err(err, errcap, "out of memory opening the vault");
         vault_close(v);
         return KENES_ENOMEM;
     }
@@ -373,7 +359,7 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     else if ((size_t)snprintf(path, sizeof(path), "%s/master.key", keys_dir) >= sizeof(path))
         path[0] = '\0';
     if (!path[0] || strlen(path) >= sizeof(path) - 1) {
-        set_err(err, errcap, "master key path too long");
+        util_set_err(err, errcap, "master key path too long");
         vault_close(v);
         return KENES_EINVAL;
     }
@@ -382,7 +368,7 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     char cases[4096];
     if (rc == 0 &&
         (size_t)snprintf(cases, sizeof(cases), "%s/cases", keys_dir) >= sizeof(cases)) {
-        set_err(err, errcap, "keys folder path too long");
+        util_set_err(err, errcap, "keys folder path too long");
         rc = KENES_EINVAL;
     }
     if (rc == 0)
@@ -438,7 +424,7 @@ int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), voi
             e = util_rename_durable(pending, key);
         }
         if (e < 0) {
-            set_err(err, errcap, "cannot settle %s: %s", pending, kenes_strerror(e));
+            util_set_err(err, errcap, "cannot settle %s: %s", pending, kenes_strerror(e));
             rc = KENES_EIO;
         }
     }
