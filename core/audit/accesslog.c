@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -60,7 +61,7 @@ static int read_last_hash(char out[65], off_t *keep, size_t *lines, const char *
     *keep = 0;
     *lines = 0;
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT)
+    if (rc == KENES_ENOTFOUND)
         return 0;
     if (rc < 0)
         return rc;
@@ -92,11 +93,16 @@ int alog_open(access_log **out, uv_loop_t *loop, const char *path, char *err, si
     l->path = strdup(path);
     l->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     struct stat st;
-    if (l->fd < 0 || !l->path || read_last_hash(l->prev, &l->size, &l->lines, path) < 0 ||
-        fstat(l->fd, &st) < 0 || (st.st_size > l->size && ftruncate(l->fd, l->size) < 0)) {
-        snprintf(err, errcap, "%.900s: %s", path, strerror(errno));
+    int rc = !l->path ? KENES_ENOMEM : l->fd < 0 ? kenes_error_from_errno(errno) : 0;
+    if (rc == 0)
+        rc = read_last_hash(l->prev, &l->size, &l->lines, path);
+    if (rc == 0 &&
+        (fstat(l->fd, &st) < 0 || (st.st_size > l->size && ftruncate(l->fd, l->size) < 0)))
+        rc = kenes_error_from_errno(errno);
+    if (rc < 0) {
+        snprintf(err, errcap, "%.900s: %s", path, kenes_strerror(rc));
         alog_close(l);
-        return KENES_EIO;
+        return rc == KENES_ENOMEM ? rc : KENES_EIO;
     }
     if (st.st_size > l->size)
         log_warn("access", "%s: dropped an unfinished last line (%lld bytes)", path,
@@ -323,11 +329,11 @@ long alog_scan_file(const char *path, size_t *lines, alog_line_fn each, void *pa
     size_t len;
     *lines = 0;
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT)
+    if (rc == KENES_ENOTFOUND)
         return 0;
     if (rc < 0) {
-        snprintf(err, errcap, "cannot read the access log");
-        return -1;
+        snprintf(err, errcap, "cannot read the access log: %s", kenes_strerror(rc));
+        return rc;
     }
     char prev[65];
     memcpy(prev, ALOG_GENESIS, 65);
@@ -362,7 +368,7 @@ int alog_query_file(json_t **out, const char *path, const char *document, const 
     size_t len;
     *out = json_array();
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT)
+    if (rc == KENES_ENOTFOUND)
         return 0;
     if (rc < 0)
         return KENES_EIO;

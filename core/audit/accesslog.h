@@ -50,7 +50,8 @@ int alog_append(access_log *l, const char *user, const char *role, const char *d
                 const char *action, alog_cb cb, void *payload);
 
 /* Check the chain of a log file (synchronous; verify and tests).  Returns 0
- * when intact, else the 1-based number of the first bad line (and why in err). */
+ * when intact, else the 1-based number of the first bad line (and why in err),
+ * or a negative KENES_E* code when the file cannot be read. */
 long alog_verify_file(const char *path, size_t *lines, char *err, size_t errcap);
 /* The same, telling each(lineno, hash of that line) for every line up to
  * the first bad one: what the anchors (trailers, checkpoint) are held against. */

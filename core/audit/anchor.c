@@ -2,13 +2,13 @@
 
 #include <errno.h>
 #include <stdint.h>
-#include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "storage/index.h"
 #include "base/util.h"
@@ -32,14 +32,10 @@ typedef struct positions {
 static int positions_add(positions *ps, size_t lines, const char head[CKPT_HASH_HEX],
                          const char *source)
 {
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 16;
-        position *grown = realloc(ps->p, cap * sizeof(*grown));
-        if (!grown)
-            return KENES_ENOMEM;
-        ps->p = grown;
-        ps->cap = cap;
-    }
+    position *grown = util_grow(ps->p, &ps->cap, ps->n, sizeof(*grown), 16);
+    if (!grown)
+        return KENES_ENOMEM;
+    ps->p = grown;
     position *x = &ps->p[ps->n++];
     memset(x, 0, sizeof(*x));
     x->lines = lines;
@@ -66,7 +62,7 @@ static void on_line(size_t lineno, const char hash[65], void *payload)
 }
 
 /* Hold every position against the log at path: *exists, *lines, and the
- * chain's first bad line (0 if intact, -1 if unreadable) as alog_scan_file
+ * chain's first bad line (0 if intact, negative if unreadable) as alog_scan_file
  * says, with its why in err. */
 static long positions_scan(positions *ps, int *exists, size_t *lines, const char *path,
                            char *err, size_t errcap)
@@ -163,7 +159,7 @@ static int check_previous(size_t *signed_lines, const char *data_dir, access_log
     *signed_lines = SIZE_MAX;
     util_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT) {
+    if (rc == KENES_ENOTFOUND) {
         /* Every start writes one, so a log without it lost it: a new one
          * would sign whatever the log holds now, a cut tail included. */
         size_t lines;
@@ -178,7 +174,7 @@ static int check_previous(size_t *signed_lines, const char *data_dir, access_log
         return KENES_ESTALE;
     }
     if (rc < 0) {
-        snprintf(err, errcap, "%.900s: cannot be read: %s", path, strerror(-rc));
+        snprintf(err, errcap, "%.900s: cannot be read: %s", path, kenes_strerror(rc));
         return KENES_EIO;
     }
     rc = ckpt_parse(&st, &body, text, len, why, sizeof(why));
@@ -318,7 +314,7 @@ int anchor_accept_heads(const char *data_dir, const char heads[CKPT_REPOS][CKPT_
     signer *sig = NULL;
     util_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT) {
+    if (rc == KENES_ENOTFOUND) {
         /* None yet (a folder from before checkpoints, or one lost): the
          * operator accepts the log as it stands. */
         char log_path[4096];
@@ -353,7 +349,7 @@ int anchor_accept_heads(const char *data_dir, const char heads[CKPT_REPOS][CKPT_
     st.time_ms = util_now_ms();
     if (rc == 0 && (rc = ckpt_format(&signed_text, &len, &st, sig)) == 0 &&
         (rc = util_write_file_atomic(path, signed_text, len, 0600)) < 0) {
-        snprintf(err, errcap, "%.900s: cannot be written: %s", path, strerror(-rc));
+        snprintf(err, errcap, "%.900s: cannot be written: %s", path, kenes_strerror(rc));
         rc = KENES_EIO;
     }
     free(signed_text);
@@ -407,27 +403,9 @@ int anchor_parse_log_at(size_t *lines, char head[CKPT_HASH_HEX], const char *spe
     return ckpt_parse_position(lines, head, value);
 }
 
-/* 1 if main of g contains commit, 0 if not, KENES_ENOTFOUND if g holds no
- * such commit, KENES_EINVAL if it is no commit id. */
-static int main_contains(git_repository *g, const char *commit)
-{
-    git_oid want, head;
-    git_commit *c = NULL;
-    if (strlen(commit) != CKPT_OID_HEX - 1 || git_oid_fromstr(&want, commit) < 0)
-        return KENES_EINVAL;
-    if (git_commit_lookup(&c, g, &want) < 0)
-        return KENES_ENOTFOUND;
-    git_commit_free(c);
-    if (git_reference_name_to_id(&head, g, "refs/heads/main") < 0)
-        return 0;
-    if (git_oid_equal(&head, &want))
-        return 1;
-    return git_graph_descendant_of(g, &head, &want) == 1;
-}
-
 /* The signed checkpoint: its positions join the others; its heads must be
  * in main.  Returns the faults found. */
-static size_t check_checkpoint(anchor_check *c, git_repository *const repos[CKPT_REPOS],
+static size_t check_checkpoint(anchor_check *c, store *const repos[CKPT_REPOS],
                                const char *data_dir,
                                const unsigned char (*keys)[SIGN_PUBKEY_BYTES], size_t nkeys,
                                int required)
@@ -438,7 +416,7 @@ static size_t check_checkpoint(anchor_check *c, git_repository *const repos[CKPT
     ckpt_state st;
     util_path(path, sizeof(path), data_dir, CKPT_FILE);
     int rc = util_read_file(&text, &len, path);
-    if (rc == -ENOENT) {
+    if (rc == KENES_ENOTFOUND) {
         if (c->trailers && required) {
             printf("%s: missing, though %zu commit%s carry %s (the server rewrites it with "
                    "every access log line and commit): it was removed\n", CKPT_FILE, c->trailers,
@@ -472,7 +450,7 @@ static size_t check_checkpoint(anchor_check *c, git_repository *const repos[CKPT
     for (int r = 0; r < CKPT_REPOS; r++) {
         if (!st.heads[r][0])
             continue;
-        int in = repos[r] ? main_contains(repos[r], st.heads[r]) : KENES_ENOTFOUND;
+        int in = repos[r] ? store_contains(repos[r], st.heads[r]) : KENES_ENOTFOUND;
         if (in == 1)
             continue;
         faults++;
@@ -485,14 +463,14 @@ static size_t check_checkpoint(anchor_check *c, git_repository *const repos[CKPT
 
 /* Each commit an auditor saw must still be in main of the repository that
  * holds it. */
-static size_t check_descends(git_repository *const repos[CKPT_REPOS], const anchor_pins *pins)
+static size_t check_descends(store *const repos[CKPT_REPOS], const anchor_pins *pins)
 {
     size_t faults = 0;
     for (size_t i = 0; pins && i < pins->ndescends; i++) {
         const char *want = pins->descends_from[i];
         int found = 0, held = -1;
         for (int r = 0; r < CKPT_REPOS && !found; r++) {
-            int in = repos[r] ? main_contains(repos[r], want) : KENES_ENOTFOUND;
+            int in = repos[r] ? store_contains(repos[r], want) : KENES_ENOTFOUND;
             if (in == KENES_EINVAL)
                 break;
             if (in == 1)
@@ -517,15 +495,17 @@ size_t anchor_check_run(anchor_check *c, size_t *lines, const char *data_dir,
                         const unsigned char (*keys)[SIGN_PUBKEY_BYTES], size_t nkeys,
                         const anchor_pins *pins)
 {
-    git_repository *repos[CKPT_REPOS] = {NULL, NULL};
+    store *repos[CKPT_REPOS] = {NULL, NULL};
     char path[4096], err[512] = "", what[700];
     size_t faults = 0;
     *lines = 0;
-    for (int r = 0; r < CKPT_REPOS; r++) {
+    /* Read synchronously: the loop only runs the stores' closing. */
+    uv_loop_t loop;
+    int looping = uv_loop_init(&loop) == 0;
+    for (int r = 0; r < CKPT_REPOS && looping; r++) {
         util_path(path, sizeof(path), data_dir, ckpt_repo_names[r]);
-        if (git_repository_open_ext(&repos[r], path,
-                                    GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
-                                    NULL) < 0)
+        if (access(path, F_OK) != 0 ||
+            store_open(&repos[r], &loop, path, "kenes", "kenes@localhost") < 0)
             repos[r] = NULL;
     }
     /* A copy of the repositories alone (an auditor's mirror: no signing
@@ -564,6 +544,10 @@ size_t anchor_check_run(anchor_check *c, size_t *lines, const char *data_dir,
         faults++;
     }
     for (int r = 0; r < CKPT_REPOS; r++)
-        git_repository_free(repos[r]);
+        store_close(repos[r]);
+    if (looping) {
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
+    }
     return faults;
 }

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -174,7 +175,7 @@ static int rewrite(checkpoint *c, ckpt_state *next)
      * checkpoint were never answered for and are cut back, which is only
      * right if a checkpoint that was answered for cannot be lost. */
     if (rc == 0 && (rc = util_write_file_atomic(c->path, text, len, 0600)) < 0) {
-        log_error("access", "%s: cannot write the checkpoint: %s", c->path, strerror(-rc));
+        log_error("access", "%s: cannot write the checkpoint: %s", c->path, kenes_strerror(rc));
         rc = KENES_EIO;
     }
     if (rc < 0) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -175,7 +176,7 @@ static void note_result(sessions_writer *w, int rc)
 {
     if (rc < 0 && !w->failing)
         log_error("auth", "cannot write %s: %s; the sessions live on in memory", w->path,
-                  strerror(-rc));
+                  kenes_strerror(rc));
     else if (rc == 0 && w->failing)
         log_info("auth", "%s written again", w->path);
     w->failing = rc < 0;

@@ -43,6 +43,8 @@ int kenes_error_from_errno(int e)
     case EFBIG:
     case ENAMETOOLONG:
     case EOVERFLOW: return KENES_ETOOBIG;
+    case EACCES:
+    case EPERM: return KENES_EFORBIDDEN;
     case EAGAIN:
     case EBUSY:
     case EMFILE:

@@ -1,8 +1,13 @@
 #include "base/util.h"
 
+#include "base/error.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +87,7 @@ static int buf_reserve(util_buf *b, size_t extra)
         cap *= 2;
     char *p = realloc(b->data, cap);
     if (!p)
-        return -ENOMEM;
+        return KENES_ENOMEM;
     b->data = p;
     b->cap = cap;
     return 0;
@@ -91,7 +96,7 @@ static int buf_reserve(util_buf *b, size_t extra)
 int util_buf_append(util_buf *b, const char *s, size_t n)
 {
     if (buf_reserve(b, n) < 0)
-        return -ENOMEM;
+        return KENES_ENOMEM;
     if (n)
         memcpy(b->data + b->len, s, n);
     b->len += n;
@@ -111,7 +116,7 @@ int util_buf_printf(util_buf *b, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0 || buf_reserve(b, (size_t)n) < 0)
-        return -ENOMEM;
+        return KENES_ENOMEM;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -131,23 +136,36 @@ char *util_buf_detach(util_buf *b, size_t *len)
     return p;
 }
 
+void *util_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return items;
+    size_t grown = *cap ? *cap * 2 : first;
+    if (grown <= n || grown > SIZE_MAX / size)
+        return NULL;
+    void *p = realloc(items, grown * size);
+    if (p)
+        *cap = grown;
+    return p;
+}
+
 int util_mkdirs(const char *path, int mode)
 {
     char tmp[4096];
     size_t n = strlen(path);
     if (n == 0 || n >= sizeof(tmp))
-        return -ENAMETOOLONG;
+        return KENES_ETOOBIG;
     memcpy(tmp, path, n + 1);
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
         if (mkdir(tmp, (mode_t)mode) < 0 && errno != EEXIST)
-            return -errno;
+            return kenes_error_from_errno(errno);
         *p = '/';
     }
     if (mkdir(tmp, (mode_t)mode) < 0 && errno != EEXIST)
-        return -errno;
+        return kenes_error_from_errno(errno);
     return 0;
 }
 
@@ -155,7 +173,7 @@ int util_read_file(char **out, size_t *len, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return -errno;
+        return kenes_error_from_errno(errno);
     util_buf b;
     util_buf_init(&b);
     char chunk[8192];
@@ -164,17 +182,79 @@ int util_read_file(char **out, size_t *len, const char *path)
         if (util_buf_append(&b, chunk, n) < 0) {
             fclose(f);
             util_buf_dispose(&b);
-            return -ENOMEM;
+            return KENES_ENOMEM;
         }
     }
-    int err = ferror(f) ? -EIO : 0;
+    int err = ferror(f) ? KENES_EIO : 0;
     fclose(f);
     if (err) {
         util_buf_dispose(&b);
         return err;
     }
     *out = util_buf_detach(&b, len);
-    return *out ? 0 : -ENOMEM;
+    return *out ? 0 : KENES_ENOMEM;
+}
+
+void util_set_err(char *err, size_t errcap, const char *fmt, ...)
+{
+    if (!err || errcap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errcap, fmt, ap);
+    va_end(ap);
+}
+
+int util_read_secret(unsigned char *out, size_t n, const char *path, const char *what, char *err,
+                     size_t errcap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        util_set_err(err, errcap, "cannot open %s %s: %s", what, path, strerror(e));
+        return kenes_error_from_errno(e);
+    }
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) < 0) {
+        util_set_err(err, errcap, "cannot stat %s %s: %s", what, path, strerror(errno));
+        rc = KENES_EIO;
+    } else if (!S_ISREG(st.st_mode)) {
+        util_set_err(err, errcap, "%s %s is not a regular file", what, path);
+        rc = KENES_EINVAL;
+    } else if (st.st_mode & 077) {
+        util_set_err(err, errcap, "%s must be readable by its owner only (chmod 600)", path);
+        rc = KENES_EINVAL;
+    } else if (st.st_size != (off_t)n) {
+        util_set_err(err, errcap, "%s %s is %lld bytes; it must be exactly %zu", what, path,
+                (long long)st.st_size, n);
+        rc = KENES_EINVAL;
+    }
+    size_t got = 0;
+    while (rc == 0 && got < n) {
+        ssize_t r = read(fd, out + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            util_set_err(err, errcap, "cannot read %s %s: %s", what, path, strerror(errno));
+            rc = KENES_EIO;
+        } else if (r == 0) {
+            util_set_err(err, errcap, "%s %s is shorter than %zu bytes", what, path, n);
+            rc = KENES_EINVAL;
+        } else {
+            got += (size_t)r;
+        }
+    }
+    /* The file could have grown since fstat; a longer file is not this key. */
+    char extra;
+    if (rc == 0 && read(fd, &extra, 1) != 0) {
+        util_set_err(err, errcap, "%s %s is longer than %zu bytes", what, path, n);
+        rc = KENES_EINVAL;
+    }
+    close(fd);
+    if (rc < 0)
+        explicit_bzero(out, n);
+    return rc;
 }
 
 int util_fsync_dir_of(const char *path)
@@ -190,8 +270,8 @@ int util_fsync_dir_of(const char *path)
         snprintf(dir, sizeof(dir), ".");
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0)
-        return -errno;
-    int rc = fsync(fd) < 0 ? -errno : 0;
+        return kenes_error_from_errno(errno);
+    int rc = fsync(fd) < 0 ? kenes_error_from_errno(errno) : 0;
     close(fd);
     return rc;
 }
@@ -199,14 +279,14 @@ int util_fsync_dir_of(const char *path)
 int util_rename_durable(const char *from, const char *to)
 {
     if (rename(from, to) < 0)
-        return -errno;
+        return kenes_error_from_errno(errno);
     return util_fsync_dir_of(to);
 }
 
 int util_unlink_durable(const char *path)
 {
     if (unlink(path) < 0 && errno != ENOENT)
-        return -errno;
+        return kenes_error_from_errno(errno);
     return util_fsync_dir_of(path);
 }
 
@@ -220,14 +300,14 @@ int util_replace_file(const char *path, const char *data, size_t len, int mode)
 {
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-        return -ENAMETOOLONG;
+        return KENES_ETOOBIG;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
     if (fd < 0)
-        return -errno;
+        return kenes_error_from_errno(errno);
     /* The mode asked for, whatever the umask (077 in kenes): a file meant for
      * everyone, like the public key, says so with 0644. */
     if (fchmod(fd, (mode_t)mode) < 0) {
-        int e = -errno;
+        int e = kenes_error_from_errno(errno);
         close(fd);
         unlink(tmp);
         return e;
@@ -238,7 +318,7 @@ int util_replace_file(const char *path, const char *data, size_t len, int mode)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            int e = -errno;
+            int e = kenes_error_from_errno(errno);
             close(fd);
             unlink(tmp);
             return e;
@@ -246,27 +326,28 @@ int util_replace_file(const char *path, const char *data, size_t len, int mode)
         off += (size_t)w;
     }
     if (fsync(fd) < 0) {
-        int e = -errno;
+        int e = kenes_error_from_errno(errno);
         close(fd);
         unlink(tmp);
         return e;
     }
     close(fd);
     if (rename(tmp, path) < 0) {
-        int e = -errno;
+        int e = kenes_error_from_errno(errno);
         unlink(tmp);
         return e;
     }
     return 0;
 }
 
-/* n ASCII digits at p as a number, or -1 (a sign, a space, a short field). */
+/* n ASCII digits at p as a number, or KENES_EINVAL (a sign, a space, a
+ * short field). */
 static int digits(const char *p, int n)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
         if (p[i] < '0' || p[i] > '9')
-            return -1;
+            return KENES_EINVAL;
         v = v * 10 + (p[i] - '0');
     }
     return v;
@@ -288,19 +369,19 @@ int util_parse_rfc3339(int64_t *out_ms, const char *s)
     size_t len = strnlen(s, 64);
     if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
         s[13] != ':' || s[16] != ':')
-        return -EINVAL;
+        return KENES_EINVAL;
     int Y = digits(s, 4), M = digits(s + 5, 2), D = digits(s + 8, 2), h = digits(s + 11, 2),
         m = digits(s + 14, 2), sec = digits(s + 17, 2);
     if (Y < 0 || M < 1 || M > 12 || D < 1 || D > util_days_in_month(Y, M) || h < 0 || h > 23 ||
         m < 0 || m > 59 || sec < 0 || sec > 60)
-        return -EINVAL;
+        return KENES_EINVAL;
     const char *p = s + 19;
     if (*p == '.') {
         const char *f = ++p;
         while (*p >= '0' && *p <= '9')
             p++;
         if (p == f)
-            return -EINVAL;
+            return KENES_EINVAL;
     }
     long off = 0;
     if (*p == 'Z' || *p == 'z') {
@@ -308,14 +389,14 @@ int util_parse_rfc3339(int64_t *out_ms, const char *s)
     } else if (*p == '+' || *p == '-') {
         int oh = digits(p + 1, 2), om = p[1] && p[2] && p[3] == ':' ? digits(p + 4, 2) : -1;
         if (oh < 0 || oh > 23 || om < 0 || om > 59)
-            return -EINVAL;
+            return KENES_EINVAL;
         off = (oh * 60L + om) * 60L * (*p == '+' ? 1 : -1);
         p += 6;
     } else {
-        return -EINVAL;
+        return KENES_EINVAL;
     }
     if (*p)
-        return -EINVAL;
+        return KENES_EINVAL;
     struct tm tm = {0};
     tm.tm_year = Y - 1900;
     tm.tm_mon = M - 1;
@@ -380,4 +461,39 @@ int util_id_valid(const char *id)
 void util_path(char *out, size_t cap, const char *dir, const char *leaf)
 {
     snprintf(out, cap, "%s/%s", dir, leaf);
+}
+
+/* jansson allocates through json_alloc, so that a parse can tell running
+ * out of memory from a bad text: jansson itself reports most of its failed
+ * allocations as syntax errors ("invalid token"). */
+static _Thread_local int json_oom;
+
+static void *json_alloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        json_oom = 1;
+    return p;
+}
+
+static void json_alloc_install(void)
+{
+    /* malloc and free as before: what jansson allocated until now frees alike. */
+    json_set_alloc_funcs(json_alloc, free);
+}
+
+int util_json_parse(json_t **out, const char *text, size_t len)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, json_alloc_install);
+    json_oom = 0;
+    *out = json_loadb(text, len, 0, NULL);
+    /* Some of jansson's failed allocations even leave a value, short of
+     * what the text holds. */
+    if (json_oom) {
+        json_decref(*out);
+        *out = NULL;
+        return KENES_ENOMEM;
+    }
+    return *out ? 0 : KENES_EINVAL;
 }

@@ -1,4 +1,6 @@
-/* Small helpers every subsystem uses: UTF-8 checks, a growable buffer. */
+/* Small helpers every subsystem uses: UTF-8 checks, a growable buffer,
+ * durable files.  Each returns 0 or a negative KENES_E* code (base/error.h):
+ * a failed system call's errno becomes one where it fails. */
 #ifndef KENES_UTIL_H
 #define KENES_UTIL_H
 
@@ -27,6 +29,11 @@ int util_buf_printf(util_buf *b, const char *fmt, ...) __attribute__((format(pri
 /* Hand the bytes over to the caller (free() them); b is left empty. */
 char *util_buf_detach(util_buf *b, size_t *len);
 
+/* Room for one more item after the n in items (*cap of size bytes each
+ * allocated), the allocation doubled from first: the array to use from now
+ * on (maybe moved), or NULL when memory ran out (items is then untouched). */
+void *util_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
+
 /* Milliseconds since the epoch, from the core's one clock (KENES_NOW fixes it). */
 int64_t util_now_ms(void);
 
@@ -43,23 +50,44 @@ void util_format_rfc3339(char *out, size_t cap, int64_t ms);
 int util_id_valid(const char *id);
 
 /* fsync the folder that holds path, so that a rename or unlink in it lasts.
- * 0 or -errno. */
+ */
 int util_fsync_dir_of(const char *path);
-/* rename(), then sync the folder of to.  0 or -errno (-ENOENT: no from). */
+/* rename(), then sync the folder of to.  KENES_ENOTFOUND: no from. */
 int util_rename_durable(const char *from, const char *to);
-/* unlink(), then sync its folder.  0 (a missing file too) or -errno. */
+/* unlink(), then sync its folder.  0 for a missing file too. */
 int util_unlink_durable(const char *path);
 
-/* mkdir -p; 0 or -errno. */
+/* mkdir -p. */
 int util_mkdirs(const char *path, int mode);
-/* Read a whole file; *out is NUL-terminated, free() it. 0 or -errno. */
+/* Read a whole file; *out is NUL-terminated, free() it.  KENES_ENOTFOUND:
+ * no such file. */
 int util_read_file(char **out, size_t *len, const char *path);
-/* Write a file durably: temp file, fsync, rename, fsync dir. 0 or -errno. */
+/* Write a file durably: temp file, fsync, rename, fsync dir. */
 int util_write_file_atomic(const char *path, const char *data, size_t len, int mode);
 /* The same without the folder's fsync: after a crash path holds the old
  * file or the new one, whole, but maybe the old one.  For a file rewritten
  * often where the old one is also correct (the signed checkpoint). */
 int util_replace_file(const char *path, const char *data, size_t len, int mode);
+
+/* The JSON value in text[0..len) into *out (json_decref it): 0,
+ * KENES_EINVAL for a text that is not JSON, KENES_ENOMEM when memory ran
+ * out, which jansson alone would report as a bad text. */
+struct json_t;
+int util_json_parse(struct json_t **out, const char *text, size_t len);
+
+/* printf into err (errcap bytes), the why of a failure for the caller to
+ * say; nothing when err is NULL or errcap 0. */
+void util_set_err(char *err, size_t errcap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Read the secret file at path, exactly n bytes, straight into out (locked
+ * memory the caller owns; never via a malloc'd buffer), checking the opened
+ * file itself so that the checks and the read concern the same file: a
+ * regular file, readable by its owner only, of n bytes.  what names it in
+ * err ("the signing key").  0; KENES_ENOTFOUND when there is none,
+ * KENES_EINVAL when it is not right, KENES_EIO; out is zeroed on failure. */
+int util_read_secret(unsigned char *out, size_t n, const char *path, const char *what, char *err,
+                     size_t errcap);
 
 /* dir/leaf into out (a path inside the data folder, say). */
 void util_path(char *out, size_t cap, const char *dir, const char *leaf);

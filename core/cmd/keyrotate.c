@@ -11,6 +11,7 @@
 #include "cmd/server.h"
 #include "storage/sign.h"
 #include "storage/store.h"
+#include "base/error.h"
 #include "base/util.h"
 #include "cmd/verify.h"
 
@@ -35,7 +36,7 @@ static int install(const config *cfg, char *err, size_t errcap)
         snprintf(to, sizeof(to), "%s/keys/%s", cfg->data_dir, leaves[i]);
         int rc = util_rename_durable(from, to);
         if (rc < 0) {
-            snprintf(err, errcap, "cannot move %.900s to %.900s: %s", from, to, strerror(-rc));
+            snprintf(err, errcap, "cannot move %.900s to %.900s: %s", from, to, kenes_strerror(rc));
             return KENES_EIO;
         }
     }

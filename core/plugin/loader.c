@@ -50,13 +50,15 @@ static int refuse(char *err, size_t errcap, int code, const char *path, const ch
     return code;
 }
 
+/* The code's name as a plugin's source spells it (kenes/plugin.h). */
 static const char *code_name(int code)
 {
     static const char *const names[] = {
         "KENES_OK",         "KENES_EINVAL",  "KENES_ENOMEM",    "KENES_ENOTFOUND",
         "KENES_EEXISTS",    "KENES_EVALIDATION", "KENES_EGUARD", "KENES_EABI",
         "KENES_EIO",        "KENES_ESTAGE",  "KENES_EFORBIDDEN", "KENES_ESTALE",
-        "KENES_ETOOBIG",    "KENES_EPLUGIN",
+        "KENES_ETOOBIG",    "KENES_EPLUGIN", "KENES_EPRECONDITION", "KENES_EGONE",
+        "KENES_EBUSY",      "KENES_ECONFLICT", "KENES_EUNAUTHORIZED",
     };
     if (code <= 0 && -code < (int)(sizeof(names) / sizeof(names[0])))
         return names[-code];

@@ -133,7 +133,7 @@ static int emit_scalar(yaml_emitter_t *e, const char *s, size_t len, yaml_scalar
     yaml_event_t ev;
     if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len,
                                       plain_implicit, 1, style))
-        return -1;
+        return KENES_EINVAL;
     return yaml_emitter_emit(e, &ev) ? 0 : -1;
 }
 
@@ -195,7 +195,7 @@ static int emit_object(yaml_emitter_t *e, const json_t *obj, int depth, int top)
     yaml_event_t ev;
     if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) ||
         !yaml_emitter_emit(e, &ev))
-        return -1;
+        return KENES_EINVAL;
     if (top) {
         for (size_t i = 0; i < UTIL_ARRAY_LEN(doc_fixed_keys); i++) {
             const json_t *v = json_object_get(obj, doc_fixed_keys[i]);
@@ -203,7 +203,7 @@ static int emit_object(yaml_emitter_t *e, const json_t *obj, int depth, int top)
                 continue;
             if (emit_string(e, doc_fixed_keys[i], strlen(doc_fixed_keys[i])) < 0 ||
                 emit_value(e, v, depth + 1) < 0)
-                return -1;
+                return KENES_EINVAL;
         }
     }
     const char *key;
@@ -217,10 +217,10 @@ static int emit_object(yaml_emitter_t *e, const json_t *obj, int depth, int top)
                 continue;
         }
         if (emit_string(e, key, strlen(key)) < 0 || emit_value(e, v, depth + 1) < 0)
-            return -1;
+            return KENES_EINVAL;
     }
     if (!yaml_mapping_end_event_initialize(&ev) || !yaml_emitter_emit(e, &ev))
-        return -1;
+        return KENES_EINVAL;
     return 0;
 }
 
@@ -229,7 +229,7 @@ static int emit_value(yaml_emitter_t *e, const json_t *v, int depth)
     char num[64];
     yaml_event_t ev;
     if (depth > DOC_MAX_DEPTH)
-        return -1;
+        return KENES_EINVAL;
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         return emit_object(e, v, depth, 0);
@@ -239,13 +239,13 @@ static int emit_value(yaml_emitter_t *e, const json_t *v, int depth)
         if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
                                                   YAML_BLOCK_SEQUENCE_STYLE) ||
             !yaml_emitter_emit(e, &ev))
-            return -1;
+            return KENES_EINVAL;
         json_array_foreach(v, i, item) {
             if (emit_value(e, item, depth + 1) < 0)
-                return -1;
+                return KENES_EINVAL;
         }
         if (!yaml_sequence_end_event_initialize(&ev) || !yaml_emitter_emit(e, &ev))
-            return -1;
+            return KENES_EINVAL;
         return 0;
     }
     case JSON_STRING:
@@ -263,14 +263,14 @@ static int emit_value(yaml_emitter_t *e, const json_t *v, int depth)
     case JSON_NULL:
         return emit_scalar(e, "null", 4, YAML_PLAIN_SCALAR_STYLE, 1);
     }
-    return -1;
+    return KENES_EINVAL;
 }
 
 static int emit_front_matter(util_buf *out, const json_t *doc)
 {
     yaml_emitter_t e;
     yaml_event_t ev;
-    int rc = -1;
+    int rc = KENES_EINVAL;
     if (!yaml_emitter_initialize(&e))
         return KENES_ENOMEM;
     yaml_emitter_set_output(&e, emit_write, out);

@@ -5,6 +5,7 @@
 
 #include "kenes/plugin.h"
 #include "base/map.h"
+#include "base/util.h"
 
 struct doc_index {
     map *docs; /* id -> idx_doc */
@@ -97,22 +98,16 @@ int index_add_version(idx_doc *d, const idx_version *v)
 
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
 {
-    if (ix && ix->nevents == ix->cap) {
-        size_t cap = ix->cap ? ix->cap * 2 : 256;
-        idx_event *p = realloc(ix->events, cap * sizeof(*p));
-        if (!p)
-            return KENES_ENOMEM;
-        ix->events = p;
-        ix->cap = cap;
-    }
-    if (d->nversions == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 4;
-        idx_version *p = realloc(d->versions, cap * sizeof(*p));
-        if (!p)
-            return KENES_ENOMEM;
-        d->versions = p;
-        d->cap = cap;
-    }
+    idx_event *events = ix ? util_grow(ix->events, &ix->cap, ix->nevents, sizeof(*events), 256)
+                           : NULL;
+    if (ix && !events)
+        return KENES_ENOMEM;
+    if (ix)
+        ix->events = events;
+    idx_version *versions = util_grow(d->versions, &d->cap, d->nversions, sizeof(*versions), 4);
+    if (!versions)
+        return KENES_ENOMEM;
+    d->versions = versions;
     idx_version *n = &d->versions[d->nversions];
     memset(n, 0, sizeof(*n));
     memcpy(n->commit, v->commit, sizeof(n->commit));
@@ -126,7 +121,9 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     n->comment = dup_or_null(v->comment);
     n->approval = dup_or_null(v->approval);
     n->note = dup_or_null(v->note);
-    if (v->note && !n->note) {
+    if ((v->author && !n->author) || (v->role && !n->role) || (v->action && !n->action) ||
+        (v->from && !n->from) || (v->to && !n->to) || (v->comment && !n->comment) ||
+        (v->approval && !n->approval) || (v->note && !n->note)) {
         version_dispose(n);
         return KENES_ENOMEM;
     }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "storage/message.h"
 #include "storage/note.h"
@@ -24,17 +25,31 @@ char *journal_entry(const char *document, const idx_version *v)
     return text;
 }
 
-/* A commit's version as its message says it, 0 (no Kenes trailers), or
- * -MSG_PUBLISH / -MSG_ADMIN (no document's; m->action kept for the latter).
+/* What a commit is to the journal. */
+enum commit_kind {
+    COMMIT_VERSION, /* a document's version */
+    COMMIT_FOREIGN, /* no Kenes trailers: made behind the server's back */
+    COMMIT_PUBLISH, /* a publication of the reports: no document's */
+    COMMIT_ADMIN,   /* an administrator's decision; m->action kept */
+};
+
+/* A commit's kind and, for a version, the version as its message says it.
  * A case's sealed note is read from the commit's tree (s) into v->note,
- * which the caller frees. */
-static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c, store *s)
+ * which the caller frees.  0 or KENES_ENOMEM. */
+static int version_of(enum commit_kind *kind, idx_version *v, msg_parsed *m,
+                      const store_commit_info *c, store *s)
 {
     int rc = msg_parse(m, c->message);
+    if (rc == KENES_ENOMEM)
+        return rc;
+    *kind = rc == MSG_PUBLISH ? COMMIT_PUBLISH
+            : rc == MSG_ADMIN ? COMMIT_ADMIN
+            : rc < 0          ? COMMIT_FOREIGN
+                              : COMMIT_VERSION;
     if (rc == MSG_PUBLISH)
         msg_parsed_dispose(m);
     if (rc != 0)
-        return rc > 0 ? -rc : 0;
+        return 0;
     memset(v, 0, sizeof(*v));
     snprintf(v->commit, sizeof(v->commit), "%s", c->commit);
     v->time_ms = c->time_ms;
@@ -45,10 +60,15 @@ static int version_of(idx_version *v, msg_parsed *m, const store_commit_info *c,
     v->to = m->to;
     v->comment = m->comment;
     v->approval = m->approval;
-    if (m->note && note_read(&v->note, s, c->commit, m->document, m->note) < 0)
+    rc = m->note ? note_read(&v->note, s, c->commit, m->document, m->note) : 0;
+    if (rc == KENES_ENOMEM) {
+        msg_parsed_dispose(m);
+        return rc;
+    }
+    if (rc < 0)
         log_warn("index", "commit %.12s: its sealed note is missing or not the blob Kenes-Note "
                  "names; its history shows no comment (see kenes verify)", c->commit);
-    return 1;
+    return 0;
 }
 
 static int add(doc_index *ix, int repo, const char *document, const idx_version *v)
@@ -82,33 +102,38 @@ static int from_git(const store_commit_info *c, void *payload)
     walk_ctx *w = payload;
     msg_parsed m;
     idx_version v;
-    int is = version_of(&v, &m, c, w->s);
-    if (is == -MSG_ADMIN) {
+    enum commit_kind kind;
+    int rc = version_of(&kind, &v, &m, c, w->s);
+    if (rc < 0)
+        return rc;
+    if (kind == COMMIT_ADMIN) {
         /* An administrator's decision (accept, rotate-key) is a line of its
          * own, so that the journal's last line is a commit kenes signed. */
-        util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"admin\":\"%s\"}\n", c->commit,
-                        m.action);
+        rc = util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"admin\":\"%s\"}\n", c->commit,
+                             m.action);
         msg_parsed_dispose(&m);
         w->admin++;
-        return 0;
+        return rc;
     }
-    if (is < 0)
-        return 0; /* a publication of the reports: no document's history */
-    if (!is) {
+    if (kind == COMMIT_PUBLISH)
+        return 0; /* no document's history */
+    if (kind == COMMIT_FOREIGN) {
         /* Made behind the server's back (verify names it).  Its line says
          * so, and that main's tree may differ from what the documents'
          * versions hold; it also marks how far the journal has looked. */
         log_warn("index", "commit %.12s carries no Kenes trailers; skipped", c->commit);
-        util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"foreign\":true}\n", c->commit);
         w->foreign++;
-        return 0;
+        return util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"foreign\":true}\n",
+                               c->commit);
     }
-    int rc = w->ix ? add(w->ix, w->repo, m.document, &v) : 0;
-    char *entry = journal_entry(m.document, &v);
-    if (entry) {
-        util_buf_printf(&w->lines, "{\"commit\":\"%s\",%s\n", c->commit, entry + 1);
+    rc = w->ix ? add(w->ix, w->repo, m.document, &v) : 0;
+    char *entry = rc == 0 ? journal_entry(m.document, &v) : NULL;
+    if (rc == 0 && !entry)
+        rc = KENES_ENOMEM;
+    if (rc == 0)
+        rc = util_buf_printf(&w->lines, "{\"commit\":\"%s\",%s\n", c->commit, entry + 1);
+    if (rc == 0)
         w->commits++;
-    }
     free(entry);
     free(v.note);
     msg_parsed_dispose(&m);
@@ -140,7 +165,11 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
         char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         lineno++;
-        json_t *j = json_loadb(p, n, 0, NULL);
+        json_t *j = NULL;
+        if (util_json_parse(&j, p, n) == KENES_ENOMEM) {
+            rc = KENES_ENOMEM; /* not a bad line: the line was never read */
+            break;
+        }
         const char *commit = json_string_value(json_object_get(j, "commit"));
         const char *document = json_string_value(json_object_get(j, "document"));
         idx_version v = {0};
@@ -189,9 +218,12 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
     size_t good = 0;
     *foreign = 0;
     int rc = read_journal(ix, repo, path, last, &good, foreign, err, errcap);
-    int fresh = rc == -ENOENT;
-    if (rc < 0 && !fresh)
+    int fresh = rc == KENES_ENOTFOUND;
+    if (rc < 0 && !fresh) {
+        if (!err[0])
+            snprintf(err, errcap, "cannot read %.900s: %s", path, kenes_strerror(rc));
         return rc;
+    }
     /* Drop a line a crash cut short; the lines appended below replace it. */
     if (!fresh && truncate(path, (off_t)good) < 0) {
         snprintf(err, errcap, "cannot repair %.900s", path);
@@ -217,7 +249,7 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
     if (w.foreign)
         *foreign = 1;
     if (rc < 0 && !err[0])
-        snprintf(err, errcap, "cannot read the history of %.900s", path);
+        snprintf(err, errcap, "cannot read the history of %.900s: %s", path, kenes_strerror(rc));
     util_buf_dispose(&w.lines);
     return rc;
 }
@@ -246,10 +278,13 @@ long journal_check(store *s, const char *path,
     util_buf_init(&w.lines);
     char *text = NULL;
     size_t len;
-    if (store_walk(s, from_git, &w) < 0 || util_read_file(&text, &len, path) < 0) {
+    int rc = store_walk(s, from_git, &w);
+    if (rc == 0)
+        rc = util_read_file(&text, &len, path);
+    if (rc < 0) {
         util_buf_dispose(&w.lines);
         free(text);
-        return -1;
+        return rc;
     }
     /* Line by line: the same commits in the same order with the same facts
      * (times to the second: git keeps no more). */

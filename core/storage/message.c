@@ -1,6 +1,7 @@
 #include "storage/message.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,21 +119,23 @@ void msg_parsed_dispose(msg_parsed *p)
 }
 
 /* The comment is whatever stands between the summary paragraph and the
- * trailer paragraph. */
-static char *extract_comment(const char *message)
+ * trailer paragraph: *out malloc'd, or NULL when there is none.  0 or
+ * KENES_ENOMEM. */
+static int extract_comment(char **out, const char *message)
 {
+    *out = NULL;
     const char *start = strstr(message, "\n\n");
     if (!start)
-        return NULL;
+        return 0;
     start += 2;
     const char *end = NULL;
     for (const char *p = start; (p = strstr(p, "\n\n")) != NULL; p++)
         end = p;
     if (!end || end <= start)
-        return NULL;
+        return 0;
     char *c = malloc((size_t)(end - start) + 1);
     if (!c)
-        return NULL;
+        return KENES_ENOMEM;
     size_t n = 0;
     for (const char *line = start; line < end;) {
         if (is_patch_line(line, 1))
@@ -144,56 +147,72 @@ static char *extract_comment(const char *message)
         line += len;
     }
     c[n] = '\0';
-    return c;
+    *out = c;
+    return 0;
+}
+
+/* The trailer value v into *slot, if no earlier trailer filled it: 0, or
+ * KENES_ENOMEM. */
+static int take(char **slot, const char *v, size_t n)
+{
+    if (*slot)
+        return 0;
+    *slot = strndup(v, n);
+    return *slot ? 0 : KENES_ENOMEM;
 }
 
 int msg_parse(msg_parsed *out, const char *message)
 {
+    static const struct {
+        const char *key;
+        size_t field;
+    } fields[] = {
+        {"Kenes-Document", offsetof(msg_parsed, document)},
+        {"Kenes-Action", offsetof(msg_parsed, action)},
+        {"Kenes-Role", offsetof(msg_parsed, role)},
+        {"Kenes-Approval", offsetof(msg_parsed, approval)},
+        {"Kenes-Content", offsetof(msg_parsed, content)},
+        {"Kenes-Note", offsetof(msg_parsed, note)},
+        {"Kenes-Access-Log", offsetof(msg_parsed, access_log)},
+    };
     git_message_trailer_array arr = {0};
     memset(out, 0, sizeof(*out));
-    if (git_message_trailers(&arr, message) < 0)
-        return KENES_EINVAL;
-    for (size_t i = 0; i < arr.count; i++) {
+    int grc = git_message_trailers(&arr, message);
+    if (grc < 0) {
+        const git_error *e = git_error_last();
+        return e && e->klass == GIT_ERROR_NOMEMORY ? KENES_ENOMEM : KENES_EINVAL;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < arr.count && rc == 0; i++) {
         const char *k = arr.trailers[i].key, *v = arr.trailers[i].value;
-        if (strcmp(k, "Kenes-Document") == 0 && !out->document)
-            out->document = strdup(v);
-        else if (strcmp(k, "Kenes-Action") == 0 && !out->action)
-            out->action = strdup(v);
-        else if (strcmp(k, "Kenes-Role") == 0 && !out->role)
-            out->role = strdup(v);
-        else if (strcmp(k, "Kenes-Approval") == 0 && !out->approval)
-            out->approval = strdup(v);
-        else if (strcmp(k, "Kenes-Content") == 0 && !out->content)
-            out->content = strdup(v);
-        else if (strcmp(k, "Kenes-Note") == 0 && !out->note)
-            out->note = strdup(v);
-        else if (strcmp(k, "Kenes-Access-Log") == 0 && !out->access_log)
-            out->access_log = strdup(v);
-        else if (strcmp(k, "Kenes-Stage") == 0 && !out->to) {
+        for (size_t f = 0; f < UTIL_ARRAY_LEN(fields); f++)
+            if (strcmp(k, fields[f].key) == 0)
+                rc = take((char **)((char *)out + fields[f].field), v, strlen(v));
+        if (strcmp(k, "Kenes-Stage") == 0 && !out->to) {
             const char *arrow = strstr(v, " -> ");
-            if (arrow) {
-                out->from = strndup(v, (size_t)(arrow - v));
-                out->to = strdup(arrow + 4);
-            } else {
-                out->to = strdup(v);
-            }
+            if (arrow && (rc = take(&out->from, v, (size_t)(arrow - v))) == 0)
+                rc = take(&out->to, arrow + 4, strlen(arrow + 4));
+            else if (!arrow)
+                rc = take(&out->to, v, strlen(v));
         }
     }
     git_message_trailer_array_free(&arr);
+    int kind = KENES_EINVAL;
+    if (rc < 0)
+        kind = rc;
     /* A publication of the reports concerns no document. */
-    if (out->action && strcmp(out->action, "publish") == 0 && !out->document) {
-        out->comment = extract_comment(message);
-        return MSG_PUBLISH;
-    }
-    if (out->action && !out->document &&
-        (strcmp(out->action, "accept") == 0 || strcmp(out->action, "rotate-key") == 0))
-        return MSG_ADMIN;
-    if (!out->document || !out->action || !out->to) {
+    else if (out->action && strcmp(out->action, "publish") == 0 && !out->document)
+        kind = MSG_PUBLISH;
+    else if (out->action && !out->document &&
+             (strcmp(out->action, "accept") == 0 || strcmp(out->action, "rotate-key") == 0))
+        kind = MSG_ADMIN;
+    else if (out->document && out->action && out->to)
+        kind = 0;
+    if (kind == 0 || kind == MSG_PUBLISH)
+        kind = extract_comment(&out->comment, message) < 0 ? KENES_ENOMEM : kind;
+    if (kind < 0)
         msg_parsed_dispose(out);
-        return KENES_EINVAL;
-    }
-    out->comment = extract_comment(message);
-    return 0;
+    return kind;
 }
 
 int msg_trailer_values(char ***out, size_t *n, const char *message, const char *key)

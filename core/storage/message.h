@@ -71,7 +71,8 @@ typedef struct msg_parsed {
 
 /* 0 for a document's commit, MSG_PUBLISH for a publication of the reports,
  * MSG_ADMIN for an administrator's decision (action in out->action),
- * KENES_EINVAL if the message carries no Kenes-Document/Kenes-Action trailers. */
+ * KENES_EINVAL if the message carries no Kenes-Document/Kenes-Action trailers,
+ * KENES_ENOMEM (never to be taken for a message without trailers). */
 int msg_parse(msg_parsed *out, const char *message);
 void msg_parsed_dispose(msg_parsed *p);
 

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,19 +68,6 @@ struct signer {
     unsigned char *sk; /* sodium_malloc(SK_BYTES), read-only once loaded */
     char pk_b64[PK_B64_SIZE];
 };
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-{
-    if (!err || errcap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errcap, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- wire encoding into a buffer sized by the caller ---- */
 
@@ -167,63 +153,23 @@ int sign_create_key(const char *dir)
     return rc < 0 ? KENES_EIO : 0;
 }
 
-/* Read the secret key straight into locked memory, checking the opened file
- * itself so that the checks and the read concern the same file. */
+/* Read the secret key straight into locked memory (util_read_secret). */
 static int key_load(unsigned char *sk, const char *path, char *err, size_t errcap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        set_err(err, errcap, "cannot open the signing key %s: %s", path, strerror(e));
-        return e == ENOENT ? KENES_ENOTFOUND : KENES_EIO;
-    }
-    struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) < 0) {
-        set_err(err, errcap, "cannot stat the signing key %s: %s", path, strerror(errno));
-        rc = KENES_EIO;
-    } else if (!S_ISREG(st.st_mode)) {
-        set_err(err, errcap, "the signing key %s is not a regular file", path);
-        rc = KENES_EINVAL;
-    } else if (st.st_mode & 077) {
-        set_err(err, errcap, "%s must be readable by its owner only (chmod 600)", path);
-        rc = KENES_EINVAL;
-    } else if (st.st_size != (off_t)SK_BYTES) {
-        set_err(err, errcap, "the signing key %s is %lld bytes; it must be exactly %d", path,
-                (long long)st.st_size, (int)SK_BYTES);
-        rc = KENES_EINVAL;
-    }
-    size_t got = 0;
-    while (rc == 0 && got < SK_BYTES) {
-        ssize_t n = read(fd, sk + got, SK_BYTES - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            set_err(err, errcap, "cannot read the signing key %s: %s", path, strerror(errno));
-            rc = KENES_EIO;
-        } else if (n == 0) {
-            set_err(err, errcap, "the signing key %s is shorter than %d bytes", path,
-                    (int)SK_BYTES);
-            rc = KENES_EINVAL;
-        } else {
-            got += (size_t)n;
-        }
-    }
-    close(fd);
-    if (rc == 0) {
-        /* The public half is stored beside the seed; a file whose halves
-         * disagree would sign with one key and advertise another. */
-        unsigned char pk[PK_BYTES], check[SK_BYTES];
-        crypto_sign_ed25519_seed_keypair(pk, check, sk);
-        if (sodium_memcmp(pk, sk + SK_BYTES - PK_BYTES, PK_BYTES) != 0) {
-            set_err(err, errcap, "the signing key %s is damaged: its public half does not "
-                                 "match its seed", path);
-            rc = KENES_EINVAL;
-        }
-        sodium_memzero(check, sizeof(check));
-    }
+    int rc = util_read_secret(sk, SK_BYTES, path, "the signing key", err, errcap);
     if (rc < 0)
+        return rc == KENES_ENOTFOUND || rc == KENES_EINVAL ? rc : KENES_EIO;
+    /* The public half is stored beside the seed; a file whose halves
+     * disagree would sign with one key and advertise another. */
+    unsigned char pk[PK_BYTES], check[SK_BYTES];
+    crypto_sign_ed25519_seed_keypair(pk, check, sk);
+    if (sodium_memcmp(pk, sk + SK_BYTES - PK_BYTES, PK_BYTES) != 0) {
+        util_set_err(err, errcap, "the signing key %s is damaged: its public half does not "
+                                  "match its seed", path);
+        rc = KENES_EINVAL;
         sodium_memzero(sk, SK_BYTES);
+    }
+    sodium_memzero(check, sizeof(check));
     return rc;
 }
 
@@ -233,16 +179,16 @@ int sign_open(signer **out, const char *dir, char *err, size_t errcap)
     if (out)
         *out = NULL;
     if (!out || !dir || !*dir || key_paths(key_path, pub_path, sizeof(key_path), dir) < 0) {
-        set_err(err, errcap, "sign_open needs a keys folder");
+        util_set_err(err, errcap, "sign_open needs a keys folder");
         return KENES_EINVAL;
     }
     if (sodium_init() < 0) {
-        set_err(err, errcap, "libsodium failed to initialise");
+        util_set_err(err, errcap, "libsodium failed to initialise");
         return KENES_EIO;
     }
     signer *s = calloc(1, sizeof(*s));
     if (!s || !(s->sk = sodium_malloc(SK_BYTES))) {
-        set_err(err, errcap, "out of memory loading the signing key");
+        util_set_err(err, errcap, "out of memory loading the signing key");
         sign_free(s);
         return KENES_ENOMEM;
     }
@@ -404,7 +350,7 @@ typedef struct reader {
 static int get_u32(reader *r, uint32_t *v)
 {
     if (r->len < 4)
-        return -1;
+        return KENES_EINVAL;
     *v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 | r->p[3];
     r->p += 4;
     r->len -= 4;
@@ -415,7 +361,7 @@ static int get_string(reader *r, const unsigned char **s, size_t *n)
 {
     uint32_t len;
     if (get_u32(r, &len) < 0 || len > r->len)
-        return -1;
+        return KENES_EINVAL;
     *s = r->p;
     *n = len;
     r->p += len;
@@ -437,7 +383,7 @@ static int get_ed25519(const unsigned char **out, const unsigned char *blob, siz
     size_t type_len, v_len;
     if (get_string(&r, &type, &type_len) < 0 || !bytes_are(type, type_len, KEY_TYPE) ||
         get_string(&r, &v, &v_len) < 0 || v_len != bytes || r.len != 0)
-        return -1;
+        return KENES_EINVAL;
     *out = v;
     return 0;
 }
@@ -574,7 +520,7 @@ typedef struct token {
 } token;
 
 /* Split at blanks outside double quotes into at most cap tokens (what
- * follows them, a comment, is not looked at).  The count, or -1 for a quote
+ * follows them, a comment, is not looked at).  The count, or KENES_EINVAL for a quote
  * left open. */
 static int tokenize(token *t, int cap, const char *line, size_t len)
 {
@@ -591,7 +537,7 @@ static int tokenize(token *t, int cap, const char *line, size_t len)
             if (line[i] == '"')
                 quoted = !quoted;
         if (quoted)
-            return -1;
+            return KENES_EINVAL;
         t[count++] = (token){line + start, i - start};
     }
     return count;
@@ -603,17 +549,17 @@ static int token_is(token t, const char *s)
 }
 
 /* namespaces="a,b,..." (value with its quotes): 1 if the patterns admit
- * "git", 0 if not, -1 if malformed.  As ssh-keygen matches them: a
+ * "git", 0 if not, KENES_EINVAL if malformed.  As ssh-keygen matches them: a
  * negated pattern that matches refuses, whatever else matches. */
 static int namespaces_admit_git(const char *v, size_t n)
 {
     char list[256];
     if (n < 2 || v[0] != '"' || v[n - 1] != '"' || n - 2 >= sizeof(list))
-        return -1;
+        return KENES_EINVAL;
     memcpy(list, v + 1, n - 2);
     list[n - 2] = '\0';
     if (strchr(list, '"'))
-        return -1;
+        return KENES_EINVAL;
     int admit = 0;
     char *save = NULL;
     for (char *pat = strtok_r(list, ",", &save); pat; pat = strtok_r(NULL, ",", &save)) {

@@ -144,7 +144,9 @@ int store_walk(store *s, int (*cb)(const store_commit_info *c, void *payload), v
  * KENES_ENOTFOUND if since is no commit of the repository. */
 int store_walk_since(store *s, const char *since,
                      int (*cb)(const store_commit_info *c, void *payload), void *payload);
-/* 1 if commit is main's head or one of its ancestors, 0 if not, negative on error. */
+/* 1 if commit is main's head or one of its ancestors, 0 if not (or main has
+ * no commit), KENES_ENOTFOUND if the repository has no such commit at all,
+ * KENES_EINVAL if commit is no commit id. */
 int store_contains(store *s, const char *commit);
 /* The file at path in commit (hex); *out malloc'd.  KENES_ENOTFOUND if absent. */
 int store_read_at(store *s, char **out, size_t *len, const char *commit, const char *path);

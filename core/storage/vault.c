@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <sodium.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/map.h"
 #include "base/util.h"
 
@@ -64,19 +64,6 @@ struct vault {
     map *erasing; /* document id -> path of its "<hex>.key.erasing", until vault_settle() */
     key_chunk *chunks;
 };
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-{
-    if (!err || errcap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errcap, fmt, ap);
-    va_end(ap);
-}
 
 static unsigned char *slot_alloc(vault *v)
 {
@@ -133,6 +120,7 @@ static size_t case_key_ad(unsigned char *ad, const char *doc_id, size_t id_len)
     return CASE_KEY_AD_LEN + id_len;
 }
 
+/* The value of a lowercase hex digit, or KENES_EINVAL. */
 static int hex_value(char c)
 {
     if (c >= '0' && c <= '9')
@@ -140,19 +128,19 @@ static int hex_value(char c)
     /* Lowercase only: one id has exactly one file name, never two. */
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
-    return -1;
+    return KENES_EINVAL;
 }
 
-/* A key file's name back to its id; 0, or -1 if the name is not one we write. */
+/* A key file's name back to its id; 0, or KENES_EINVAL if the name is not one we write. */
 static int id_from_name(char *id, size_t idcap, const char *name, size_t hex_len)
 {
     if (hex_len == 0 || hex_len % 2 || hex_len / 2 >= idcap)
-        return -1;
+        return KENES_EINVAL;
     for (size_t i = 0; i < hex_len; i += 2) {
         int hi = hex_value(name[i]), lo = hex_value(name[i + 1]);
         /* A NUL byte would cut the id short and alias another case. */
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-            return -1;
+            return KENES_EINVAL;
         id[i / 2] = (char)(hi << 4 | lo);
     }
     id[hex_len / 2] = '\0';
@@ -177,69 +165,21 @@ int vault_create_master(const char *path)
     crypto_aead_xchacha20poly1305_ietf_keygen(key);
     int rc = util_write_file_atomic(path, (const char *)key, sizeof(key), 0600);
     sodium_memzero(key, sizeof(key));
-    if (rc == -ENOMEM)
+    if (rc == KENES_ENOMEM)
         return KENES_ENOMEM;
     return rc < 0 ? KENES_EIO : 0;
 }
 
-/* Read the master key straight into locked memory (never via a malloc'd
- * buffer), checking the opened file itself so the checks and the read
- * concern the same file. */
+/* Read the master key straight into locked memory (util_read_secret). */
 static int master_load(unsigned char *key, const char *path, char *err, size_t errcap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            set_err(err, errcap,
-                    "master key %s does not exist (kenes init makes one; "
-                    "KENES_MASTER_KEY_FILE names another)",
-                    path);
-            return KENES_ENOTFOUND;
-        }
-        set_err(err, errcap, "cannot open master key %s: %s", path, strerror(errno));
-        return KENES_EIO;
-    }
-    struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) < 0) {
-        set_err(err, errcap, "cannot stat master key %s: %s", path, strerror(errno));
-        rc = KENES_EIO;
-    } else if (!S_ISREG(st.st_mode)) {
-        set_err(err, errcap, "master key %s is not a regular file", path);
-        rc = KENES_EINVAL;
-    } else if (st.st_mode & 077) {
-        set_err(err, errcap, "%s must be readable by its owner only (chmod 600)", path);
-        rc = KENES_EINVAL;
-    } else if (st.st_size != (off_t)KEY_BYTES) {
-        set_err(err, errcap, "master key %s is %lld bytes; it must be exactly %d", path,
-                (long long)st.st_size, (int)KEY_BYTES);
-        rc = KENES_EINVAL;
-    }
-    size_t got = 0;
-    while (rc == 0 && got < KEY_BYTES) {
-        ssize_t n = read(fd, key + got, KEY_BYTES - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            set_err(err, errcap, "cannot read master key %s: %s", path, strerror(errno));
-            rc = KENES_EIO;
-        } else if (n == 0) {
-            set_err(err, errcap, "master key %s is shorter than %d bytes", path, (int)KEY_BYTES);
-            rc = KENES_EINVAL;
-        } else {
-            got += (size_t)n;
-        }
-    }
-    /* The file could have grown since fstat; a longer file is not this key. */
-    char extra;
-    if (rc == 0 && read(fd, &extra, 1) != 0) {
-        set_err(err, errcap, "master key %s is longer than %d bytes", path, (int)KEY_BYTES);
-        rc = KENES_EINVAL;
-    }
-    close(fd);
-    if (rc < 0)
-        sodium_memzero(key, KEY_BYTES);
-    return rc;
+    int rc = util_read_secret(key, KEY_BYTES, path, "master key", err, errcap);
+    if (rc == KENES_ENOTFOUND)
+        util_set_err(err, errcap,
+                "master key %s does not exist (kenes init makes one; "
+                "KENES_MASTER_KEY_FILE names another)",
+                path);
+    return rc == KENES_ENOTFOUND || rc == KENES_EINVAL ? rc : rc < 0 ? KENES_EIO : 0;
 }
 
 /* Make keys_dir/cases (0700) so the store's writer has somewhere to put the
@@ -251,21 +191,21 @@ static int cases_dir_ensure(const char *dir, const char *keys_dir, char *err, si
     if (stat(dir, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return 0;
-        set_err(err, errcap, "%s is not a folder", dir);
+        util_set_err(err, errcap, "%s is not a folder", dir);
         return KENES_EINVAL;
     }
     if (errno != ENOENT) {
-        set_err(err, errcap, "cannot stat %s: %s", dir, strerror(errno));
+        util_set_err(err, errcap, "cannot stat %s: %s", dir, strerror(errno));
         return KENES_EIO;
     }
     int rc = util_mkdirs(dir, 0700);
     if (rc < 0) {
-        set_err(err, errcap, "cannot create %s: %s", dir, strerror(-rc));
+        util_set_err(err, errcap, "cannot create %s: %s", dir, kenes_strerror(rc));
         return KENES_EIO;
     }
     int fd = open(keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) < 0) {
-        set_err(err, errcap, "cannot sync %s: %s", keys_dir, strerror(errno));
+        util_set_err(err, errcap, "cannot sync %s: %s", keys_dir, strerror(errno));
         if (fd >= 0)
             close(fd);
         return KENES_EIO;
@@ -281,19 +221,19 @@ static int case_key_load(vault *v, const char *path, const char *doc_id, char *e
     size_t len;
     int rc = util_read_file(&data, &len, path);
     if (rc < 0) {
-        set_err(err, errcap, "cannot read case key %s: %s", path, strerror(-rc));
-        return rc == -ENOMEM ? KENES_ENOMEM : KENES_EIO;
+        util_set_err(err, errcap, "cannot read case key %s: %s", path, kenes_strerror(rc));
+        return rc == KENES_ENOMEM ? KENES_ENOMEM : KENES_EIO;
     }
     unsigned char *slot = NULL;
     if (len != WRAPPED_BYTES) {
-        set_err(err, errcap, "case key %s is %zu bytes, not %zu: the file is damaged", path, len,
+        util_set_err(err, errcap, "case key %s is %zu bytes, not %zu: the file is damaged", path, len,
                 (size_t)WRAPPED_BYTES);
         rc = KENES_EINVAL;
         goto done;
     }
     slot = slot_alloc(v);
     if (!slot) {
-        set_err(err, errcap, "out of memory loading %s", path);
+        util_set_err(err, errcap, "out of memory loading %s", path);
         rc = KENES_ENOMEM;
         goto done;
     }
@@ -306,7 +246,7 @@ static int case_key_load(vault *v, const char *path, const char *doc_id, char *e
                                                    v->master) != 0) {
         /* Never skip it: with a wrong master key every file fails, and
          * skipping would make all cases look erased. */
-        set_err(err, errcap,
+        util_set_err(err, errcap,
                 "case key %s does not open with the master key: wrong master key "
                 "(KENES_MASTER_KEY_FILE?), or the file is damaged or renamed",
                 path);
@@ -314,7 +254,7 @@ static int case_key_load(vault *v, const char *path, const char *doc_id, char *e
         goto done;
     }
     if (map_set(v->keys, doc_id, slot) < 0) {
-        set_err(err, errcap, "out of memory loading %s", path);
+        util_set_err(err, errcap, "out of memory loading %s", path);
         rc = KENES_ENOMEM;
         goto done;
     }
@@ -331,7 +271,7 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        set_err(err, errcap, "cannot open %s: %s", dir, strerror(errno));
+        util_set_err(err, errcap, "cannot open %s: %s", dir, strerror(errno));
         return KENES_EIO;
     }
     int rc = 0;
@@ -340,7 +280,7 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
         struct dirent *e = readdir(d);
         if (!e) {
             if (errno) {
-                set_err(err, errcap, "cannot read %s: %s", dir, strerror(errno));
+                util_set_err(err, errcap, "cannot read %s: %s", dir, strerror(errno));
                 rc = KENES_EIO;
             }
             break;
@@ -360,13 +300,13 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
             continue;
         char path[4096];
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
-            set_err(err, errcap, "path too long: %s/%s", dir, name);
+            util_set_err(err, errcap, "path too long: %s/%s", dir, name);
             rc = KENES_EINVAL;
             break;
         }
         char id[VAULT_ID_MAX + 1];
         if (id_from_name(id, sizeof(id), name, n - KEY_SUFFIX_LEN) < 0) {
-            set_err(err, errcap,
+            util_set_err(err, errcap,
                     "%s is not named <lowercase hex of a document id>.key; "
                     "move it out of %s",
                     path, dir);
@@ -377,7 +317,7 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
             char *copy = strdup(path);
             if (!copy || map_set(v->erasing, id, copy) < 0) {
                 free(copy);
-                set_err(err, errcap, "out of memory loading %s", path);
+                util_set_err(err, errcap, "out of memory loading %s", path);
                 rc = KENES_ENOMEM;
                 break;
             }
@@ -397,17 +337,17 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     if (out)
         *out = NULL;
     if (!out || !keys_dir || !*keys_dir) {
-        set_err(err, errcap, "vault_open needs a keys folder");
+        util_set_err(err, errcap, "vault_open needs a keys folder");
         return KENES_EINVAL;
     }
     if (sodium_init() < 0) {
-        set_err(err, errcap, "libsodium failed to initialise");
+        util_set_err(err, errcap, "libsodium failed to initialise");
         return KENES_EIO;
     }
     vault *v = calloc(1, sizeof(*v));
     if (!v || !(v->keys_dir = strdup(keys_dir)) || map_new(&v->keys) < 0 ||
         map_new(&v->erasing) < 0 || !(v->master = sodium_malloc(KEY_BYTES))) {
-        set_err(err, errcap, "out of memory opening the vault");
+        util_set_err(err, errcap, "out of memory opening the vault");
         vault_close(v);
         return KENES_ENOMEM;
     }
@@ -419,7 +359,7 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     else if ((size_t)snprintf(path, sizeof(path), "%s/master.key", keys_dir) >= sizeof(path))
         path[0] = '\0';
     if (!path[0] || strlen(path) >= sizeof(path) - 1) {
-        set_err(err, errcap, "master key path too long");
+        util_set_err(err, errcap, "master key path too long");
         vault_close(v);
         return KENES_EINVAL;
     }
@@ -428,7 +368,7 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     char cases[4096];
     if (rc == 0 &&
         (size_t)snprintf(cases, sizeof(cases), "%s/cases", keys_dir) >= sizeof(cases)) {
-        set_err(err, errcap, "keys folder path too long");
+        util_set_err(err, errcap, "keys folder path too long");
         rc = KENES_EINVAL;
     }
     if (rc == 0)
@@ -484,7 +424,7 @@ int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), voi
             e = util_rename_durable(pending, key);
         }
         if (e < 0) {
-            set_err(err, errcap, "cannot settle %s: %s", pending, strerror(-e));
+            util_set_err(err, errcap, "cannot settle %s: %s", pending, kenes_strerror(e));
             rc = KENES_EIO;
         }
     }

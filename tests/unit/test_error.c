@@ -32,6 +32,8 @@ static void errno_values_become_codes(void **state)
     assert_int_equal(kenes_error_from_errno(EEXIST), KENES_EEXISTS);
     assert_int_equal(kenes_error_from_errno(EFBIG), KENES_ETOOBIG);
     assert_int_equal(kenes_error_from_errno(EAGAIN), KENES_EBUSY);
+    /* A file's permissions, which an operator fixes: named as such. */
+    assert_int_equal(kenes_error_from_errno(EACCES), KENES_EFORBIDDEN);
     assert_int_equal(kenes_error_from_errno(EIO), KENES_EIO);
     assert_int_equal(kenes_error_from_errno(ENOSPC), KENES_EIO);
     assert_int_equal(kenes_error_from_errno(0), KENES_OK);

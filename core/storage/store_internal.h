@@ -1,0 +1,90 @@
+/*
+ * What the store's files share and its users never see: struct store and
+ * the libgit2 helpers.  store.c opens and closes (and maps libgit2's codes,
+ * the one place in storage that does), store_write.c is the writer,
+ * store_read.c the reads of files, store_diff.c the diffs, store_walk.c the
+ * walks over main.
+ *
+ * Threads: the loop owns struct store and the queue.  While a writer job
+ * runs, it alone touches s->batch, the writes in it and s->wrepo; the loop
+ * hands them over in uv_queue_work and gets them back in the after-work
+ * callback, which orders the two sides.  Reads on the pool open their own
+ * repository handle, since libgit2 handles must not be shared across threads.
+ */
+#ifndef KENES_STORE_INTERNAL_H
+#define KENES_STORE_INTERNAL_H
+
+#include <git2.h>
+
+#include "base/util.h"
+#include "storage/store.h"
+
+#define STORE_MAIN "refs/heads/main"
+#define STORE_PATH_MAX 1024
+
+struct store {
+    uv_loop_t *loop;
+    char *gitdir;
+    char *committer_name;
+    char *committer_email;
+    const signer *signer; /* read-only; shared with the writer job */
+    /* Where kenes last left main (at open, then after each commit it made);
+     * the writer job alone reads and moves it once the store is open. */
+    git_oid base;
+    int has_base;
+    git_repository *wrepo; /* the writer job's; one job at a time */
+    git_repository *rrepo; /* the synchronous readers' (start-up, tests) */
+
+    store_write *queue_head; /* waiting for the next job; loop only */
+    store_write *queue_tail;
+    store_write *batch; /* the running job's writes, in order */
+    int running;
+    uv_work_t work;
+
+    size_t reads;      /* reads on the pool */
+    size_t undelivered; /* finished writes whose callback has not run yet */
+    int in_callbacks;  /* delivering results: freeing now would pull s away */
+    int closing;
+    int journal_fd; /* the history journal, appended by the writer job; -1 if none */
+    util_buf journal_pending; /* lines not yet on disk, oldest first; writer job only */
+    store_trailer_fn anchor_trailer; /* see store_set_anchor; called by the writer job */
+    store_committed_fn anchor_committed;
+    void *anchor_payload;
+};
+
+/* libgit2 initialised once, with fsync on: 0 or KENES_EIO. */
+int store_git_ready(void);
+/* libgit2's return code grc as a KENES_E* code (0 for grc >= 0): not found,
+ * exists, a ref that moved (KENES_ESTALE), a lock held (KENES_EBUSY), out of
+ * memory; anything else KENES_EIO. */
+int store_git_code(int grc);
+/* Writes "what: libgit2's reason" into buf and returns code. */
+int store_git_fail(char *buf, size_t cap, int code, const char *what);
+
+/* The bare repository at gitdir, never a parent folder's. */
+int store_open_repo(git_repository **out, const char *gitdir);
+/* 40 hex digits exactly, else KENES_ENOTFOUND (git_oid_fromstr would read
+ * past a shorter string). */
+int store_parse_oid(git_oid *out, const char *hex);
+/* refs/heads/main; *has is 0 when the branch has no commit yet. */
+int store_main_head(git_oid *out, int *has, git_repository *repo);
+/* 1 if path may name a file of the tree. */
+int store_path_valid(const char *path);
+
+/* 1 while a write or a read is queued, running or undelivered. */
+int store_busy(const store *s);
+/* Free s once closed, drained, and not inside one of its own callbacks. */
+void store_maybe_free(store *s);
+
+/* The tree of commit hex, the blob at path in a tree (KENES_ENOTFOUND if
+ * none, or a folder), and a blob's bytes NUL-terminated (*out malloc'd). */
+int store_tree_at(git_tree **out, git_repository *repo, const char *hex);
+int store_blob_in(git_blob **out, git_repository *repo, const git_tree *tree, const char *path);
+/* The file at path in commit hex: *out malloc'd, NUL-terminated. */
+int store_read_file(char **out, size_t *len, git_repository *repo, const char *hex,
+                    const char *path);
+/* The unified diff of path from commit `from` to `to` (store_diff.c). */
+int store_read_diff(char **out, size_t *len, git_repository *repo, const char *from,
+                    const char *to, const char *path);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * The store's reads of files (store.h): at a commit, on the thread pool
+ * (each job with its own repository handle) or synchronously at start-up.
+ */
+#include "storage/store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kenes/plugin.h"
+
+/* The tree of commit hex; KENES_ENOTFOUND if there is no such commit. */
+int store_tree_at(git_tree **out, git_repository *repo, const char *hex)
+{
+    git_oid id;
+    git_commit *c = NULL;
+    *out = NULL;
+    if (store_parse_oid(&id, hex) < 0)
+        return KENES_ENOTFOUND;
+    int rc = store_git_code(git_commit_lookup(&c, repo, &id));
+    if (rc < 0)
+        return rc;
+    rc = git_commit_tree(out, c) < 0 ? KENES_EIO : 0;
+    git_commit_free(c);
+    return rc;
+}
+
+/* The blob at path; KENES_ENOTFOUND if there is none (or a folder). */
+int store_blob_in(git_blob **out, git_repository *repo, const git_tree *tree, const char *path)
+{
+    git_tree_entry *e = NULL;
+    *out = NULL;
+    int rc = store_git_code(git_tree_entry_bypath(&e, tree, path));
+    if (rc < 0)
+        return rc;
+    if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+        rc = KENES_ENOTFOUND;
+    else
+        rc = git_blob_lookup(out, repo, git_tree_entry_id(e)) < 0 ? KENES_EIO : 0;
+    git_tree_entry_free(e);
+    return rc;
+}
+
+/* The bytes of a blob, NUL-terminated for callers that treat it as text. */
+static int blob_copy(char **out, size_t *len, const git_blob *b)
+{
+    size_t n = (size_t)git_blob_rawsize(b);
+    char *p = malloc(n + 1);
+    if (!p)
+        return KENES_ENOMEM;
+    memcpy(p, git_blob_rawcontent(b), n);
+    p[n] = '\0';
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+int store_read_file(char **out, size_t *len, git_repository *repo, const char *hex,
+                    const char *path)
+{
+    git_tree *tree = NULL;
+    git_blob *blob = NULL;
+    int rc = store_tree_at(&tree, repo, hex);
+    if (rc == 0)
+        rc = store_blob_in(&blob, repo, tree, path);
+    if (rc == 0)
+        rc = blob_copy(out, len, blob);
+    git_blob_free(blob);
+    git_tree_free(tree);
+    return rc;
+}
+
+static void read_work(uv_work_t *req)
+{
+    store_read *r = req->data;
+    git_repository *repo = NULL;
+    r->status = store_open_repo(&repo, r->s->gitdir);
+    if (r->status < 0)
+        return;
+    if (r->kind == STORE_READ_FILE || r->kind == STORE_READ_PAIR)
+        r->status = store_read_file(&r->result, &r->result_len, repo, r->commit, r->path);
+    else
+        r->status = store_read_diff(&r->result, &r->result_len, repo, r->commit, r->commit_to, r->path);
+    if (r->status == 0 && r->kind == STORE_READ_PAIR)
+        r->status = store_read_file(&r->result2, &r->result2_len, repo, r->commit_to, r->path);
+    git_repository_free(repo);
+}
+
+static void read_after(uv_work_t *req, int status)
+{
+    store_read *r = req->data;
+    store *s = r->s;
+    if (status < 0 && r->status == 0)
+        r->status = KENES_EIO;
+    s->reads--;
+    s->in_callbacks++;
+    r->cb(r, r->payload);
+    s->in_callbacks--;
+    store_maybe_free(s);
+}
+
+int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload)
+{
+    if (!s || !r || !cb || s->closing || !r->path ||
+        (r->kind != STORE_READ_FILE && r->kind != STORE_READ_DIFF && r->kind != STORE_READ_PAIR))
+        return KENES_EINVAL;
+    r->status = 0;
+    r->result = r->result2 = NULL;
+    r->result_len = r->result2_len = 0;
+    r->s = s;
+    r->cb = cb;
+    r->payload = payload;
+    r->work.data = r;
+    if (uv_queue_work(s->loop, &r->work, read_work, read_after) < 0)
+        return KENES_EIO;
+    s->reads++;
+    return 0;
+}
+
+int store_read_at(store *s, char **out, size_t *len, const char *commit, const char *path)
+{
+    *out = NULL;
+    *len = 0;
+    if (!s || !path)
+        return KENES_EINVAL;
+    return store_read_file(out, len, s->rrepo, commit, path);
+}
+
+int store_head(store *s, char out[STORE_OID_HEX])
+{
+    git_oid id;
+    int has;
+    out[0] = '\0';
+    if (!s)
+        return KENES_EINVAL;
+    int rc = store_main_head(&id, &has, s->rrepo);
+    if (rc < 0)
+        return rc;
+    if (has)
+        git_oid_tostr(out, STORE_OID_HEX, &id);
+    return 0;
+}
+
+int store_read_versions(store *s, char **texts, size_t *lens, const char *const *commits, size_t n,
+                        const char *path)
+{
+    git_repository *repo = NULL;
+    int rc = store_open_repo(&repo, s->gitdir);
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = NULL;
+        lens[i] = 0;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = store_read_file(&texts[i], &lens[i], repo, commits[i], path);
+    git_repository_free(repo);
+    if (rc < 0)
+        for (size_t i = 0; i < n; i++) {
+            free(texts[i]);
+            texts[i] = NULL;
+        }
+    return rc;
+}

@@ -1,0 +1,447 @@
+/*
+ * The store's writer (store.h): one job at a time on the thread pool turns
+ * the queued writes into commits on main, in order, each durable before its
+ * callback runs on the loop; the next job takes all that queued meanwhile.
+ */
+#include "storage/store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kenes/plugin.h"
+#include "base/error.h"
+#include "base/log.h"
+
+/* Before the commit: write the side file, or move it aside for removal. */
+static int side_file_begin(const store_write *w, char *msg, size_t cap)
+{
+    int rc;
+    if (w->side_data)
+        rc = util_write_file_atomic(w->side_path, w->side_data, w->side_len, 0600);
+    else if (!w->side_pending)
+        rc = KENES_EINVAL; /* a removal needs the name it goes by until the commit */
+    else if ((rc = util_rename_durable(w->side_path, w->side_pending)) == KENES_ENOTFOUND)
+        rc = 0; /* already gone: nothing to destroy */
+    if (rc < 0) {
+        snprintf(msg, cap, "cannot %s the key file: %s", w->side_data ? "write" : "remove",
+                 kenes_strerror(rc));
+        return KENES_EIO;
+    }
+    return 0;
+}
+
+/* After the commit: finish what side_file_begin() started, or undo it, so
+ * that the disk matches the history whether the commit was made or not. */
+static void side_file_end(const store_write *w, int committed)
+{
+    int rc = 0;
+    const char *what = "";
+    if (w->side_data && !committed) {
+        what = "remove the key file of a commit that failed";
+        rc = util_unlink_durable(w->side_path);
+    } else if (!w->side_data && committed) {
+        what = "finish removing the key file";
+        rc = util_unlink_durable(w->side_pending);
+    } else if (!w->side_data) {
+        what = "put back the key file of a removal that failed";
+        rc = util_rename_durable(w->side_pending, w->side_path);
+        rc = rc == KENES_ENOTFOUND ? 0 : rc;
+    }
+    /* The next start settles what is left (see vault_settle()). */
+    if (rc < 0)
+        log_error("store", "cannot %s (%s): %s", what, w->side_path, kenes_strerror(rc));
+}
+
+/* The commit object with an SSH signature of itself in a "gpgsig" header,
+ * the way git commit -S writes one: the signature covers the object as it
+ * would be without the header, which is what git verify-commit checks. */
+static int create_signed(git_oid *out, store *s, store_write *w, const char *message,
+                         const git_signature *author, const git_signature *committer,
+                         const git_tree *tree, const git_commit *parent)
+{
+    git_buf body = {0};
+    char *armored = NULL;
+    size_t armored_len = 0;
+    int rc = 0;
+    const git_commit *parents[1] = {parent};
+    if (git_commit_create_buffer(&body, s->wrepo, author, committer, NULL, message, tree,
+                                 parent ? 1 : 0, parents) < 0) {
+        rc = store_git_fail(w->errmsg, sizeof(w->errmsg), KENES_EIO, "building the commit");
+    } else if ((rc = sign_buffer(s->signer, &armored, &armored_len, body.ptr, body.size)) < 0) {
+        snprintf(w->errmsg, sizeof(w->errmsg), "cannot sign the commit");
+    } else {
+        /* libgit2 indents every line after a newline as a continuation of
+         * the header; the last one must go, or the header would end in a
+         * line holding one space (git writes none). */
+        if (armored_len && armored[armored_len - 1] == '\n')
+            armored[armored_len - 1] = '\0';
+        if (git_commit_create_with_signature(out, s->wrepo, body.ptr, armored, "gpgsig") < 0)
+            rc = store_git_fail(w->errmsg, sizeof(w->errmsg), KENES_EIO, "writing the commit");
+    }
+    free(armored);
+    git_buf_dispose(&body);
+    return rc;
+}
+
+/* The write's message with the anchor's trailer after its own (the last
+ * paragraph), taken now, on the writer: *out malloc'd. */
+static int anchored_message(char **out, store *s, store_write *w)
+{
+    char line[256] = "";
+    if (s->anchor_trailer && s->anchor_trailer(line, sizeof(line), s->anchor_payload) < 0) {
+        snprintf(w->errmsg, sizeof(w->errmsg), "cannot anchor the commit");
+        return KENES_EIO;
+    }
+    util_buf b;
+    util_buf_init(&b);
+    size_t n = strlen(w->message);
+    util_buf_append(&b, w->message, n);
+    if (line[0]) {
+        if (n && w->message[n - 1] != '\n')
+            util_buf_puts(&b, "\n");
+        util_buf_printf(&b, "%s\n", line);
+    }
+    if (!(*out = util_buf_detach(&b, NULL)))
+        return KENES_ENOMEM;
+    return 0;
+}
+
+static int commit_one(store *s, store_write *w)
+{
+    git_repository *repo = s->wrepo;
+    git_commit *parent = NULL;
+    git_tree *base = NULL, *tree = NULL;
+    git_signature *author = NULL, *committer = NULL;
+    git_reference *ref = NULL;
+    git_oid parent_id, tree_id, commit_id;
+    git_tree_update upd = {.path = w->path};
+    char *message = NULL;
+    int has_parent, rc = 0, side_begun = 0;
+    char *msg = w->errmsg;
+    size_t cap = sizeof(w->errmsg);
+
+    /* The side file first: a commit must never name a case whose key is not
+     * on disk, and an erasure takes the key out of use before saying so. */
+    if (w->side_path) {
+        if ((rc = side_file_begin(w, msg, cap)) < 0)
+            goto done;
+        side_begun = 1;
+    }
+
+    /* Read the head afresh for every write: a write that failed left it
+     * where it was, and whoever moved it last is the parent. */
+    if (store_main_head(&parent_id, &has_parent, repo) < 0) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "reading " STORE_MAIN);
+        goto done;
+    }
+    /* Never sign on top of a commit kenes did not make: one pushed while the
+     * server runs was never checked (start-up checks what it finds). */
+    if (has_parent != s->has_base || (has_parent && !git_oid_equal(&parent_id, &s->base))) {
+        char now[STORE_OID_HEX] = "none", was[STORE_OID_HEX] = "none";
+        if (has_parent)
+            git_oid_tostr(now, sizeof(now), &parent_id);
+        if (s->has_base)
+            git_oid_tostr(was, sizeof(was), &s->base);
+        const char *name = strrchr(s->gitdir, '/');
+        snprintf(msg, cap, "%s: main moved behind the server's back (to %.12s; kenes left it at "
+                 "%.12s): nothing is committed on top of it until a restart checks it",
+                 name ? name + 1 : s->gitdir, now, was);
+        rc = KENES_ESTALE;
+        goto done;
+    }
+    if (has_parent && (git_commit_lookup(&parent, repo, &parent_id) < 0 ||
+                       git_commit_tree(&base, parent) < 0)) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "reading the head commit");
+        goto done;
+    }
+
+    if (!w->path) {
+        /* A record that changes no file (an administrator's decision). */
+    } else if (w->content) {
+        upd.action = GIT_TREE_UPDATE_UPSERT;
+        upd.filemode = GIT_FILEMODE_BLOB;
+        if (git_blob_create_from_buffer(&upd.id, repo, w->content, w->content_len) < 0) {
+            rc = store_git_fail(msg, cap, KENES_EIO, "writing the file");
+            goto done;
+        }
+    } else {
+        /* libgit2 reports a missing path only as a generic error. */
+        git_tree_entry *e = NULL;
+        if (!base || git_tree_entry_bypath(&e, base, w->path) < 0) {
+            snprintf(msg, cap, "cannot delete %s: no such file", w->path);
+            rc = KENES_ENOTFOUND;
+            goto done;
+        }
+        git_tree_entry_free(e);
+        upd.action = GIT_TREE_UPDATE_REMOVE;
+    }
+    /* More files in the same commit (a regeneration of every report). */
+    git_tree_update updates[1 + STORE_MAX_FILES];
+    size_t nupd = w->path ? 1 : 0;
+    updates[0] = upd;
+    for (size_t i = 0; i < w->nfiles && i < STORE_MAX_FILES; i++) {
+        git_tree_update *u = &updates[nupd++];
+        memset(u, 0, sizeof(*u));
+        u->path = w->files[i].path;
+        u->action = GIT_TREE_UPDATE_UPSERT;
+        u->filemode = GIT_FILEMODE_BLOB;
+        if (!store_path_valid(u->path) ||
+            git_blob_create_from_buffer(&u->id, repo, w->files[i].content, w->files[i].len) < 0) {
+            rc = store_git_fail(msg, cap, KENES_EIO, "writing a file");
+            goto done;
+        }
+    }
+    if (git_tree_create_updated(&tree_id, repo, base, nupd, updates) < 0 ||
+        git_tree_lookup(&tree, repo, &tree_id) < 0) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "building the tree");
+        goto done;
+    }
+
+    int64_t ms = w->time_ms ? w->time_ms : util_now_ms();
+    git_time_t secs = (git_time_t)(ms / 1000);
+    if (git_signature_new(&author, w->author_name, w->author_email, secs, 0) < 0) {
+        rc = store_git_fail(msg, cap, KENES_EINVAL, "author");
+        goto done;
+    }
+    if (git_signature_new(&committer, s->committer_name, s->committer_email, secs, 0) < 0) {
+        rc = store_git_fail(msg, cap, KENES_EINVAL, "committer");
+        goto done;
+    }
+    const git_commit *parents[1] = {parent};
+    if ((rc = anchored_message(&message, s, w)) < 0)
+        goto done;
+    if (s->signer)
+        rc = create_signed(&commit_id, s, w, message, author, committer, tree,
+                           has_parent ? parent : NULL);
+    else if (git_commit_create(&commit_id, repo, NULL, author, committer, NULL, message, tree,
+                               has_parent ? 1 : 0, parents) < 0)
+        rc = store_git_fail(msg, cap, KENES_EIO, "writing the commit");
+    if (rc < 0)
+        goto done;
+
+    /* Compare-and-swap: move main only from the head this commit was built
+     * on (or create it only if still absent), so a ref moved behind our
+     * back fails this write instead of silently dropping someone's commit. */
+    int grc = git_reference_create_matching(&ref, repo, STORE_MAIN, &commit_id, has_parent,
+                                            has_parent ? &parent_id : NULL, "kenes: commit");
+    if (grc == GIT_EMODIFIED || grc == GIT_EEXISTS) {
+        rc = store_git_fail(msg, cap, KENES_ESTALE, STORE_MAIN " moved during the write");
+        goto done;
+    } else if (grc < 0) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "updating " STORE_MAIN);
+        goto done;
+    }
+    git_oid_tostr(w->commit, sizeof(w->commit), &commit_id);
+    git_oid_cpy(&s->base, &commit_id);
+    s->has_base = 1;
+
+done:
+    free(message);
+    if (side_begun)
+        side_file_end(w, rc == 0);
+    git_reference_free(ref);
+    git_signature_free(committer);
+    git_signature_free(author);
+    git_tree_free(tree);
+    git_tree_free(base);
+    git_commit_free(parent);
+    return rc;
+}
+
+/*
+ * Append the batch's journal lines and sync them once.  A commit is durable
+ * without its line: the journal on disk is always the history's first lines
+ * in order, and start-up takes from git every commit after its last line.
+ * So lines that cannot be written (a full disk) are cut back out of the file
+ * and kept, to go first with the next batch's; if the server stops first,
+ * the next start recovers them from git.  A failure here is logged only.
+ */
+static void journal_batch(store *s)
+{
+    util_buf *b = &s->journal_pending;
+    for (store_write *w = s->batch; w; w = w->next)
+        if (w->status == 0 && w->journal && w->journal[0] == '{')
+            util_buf_printf(b, "{\"commit\":\"%s\",%s\n", w->commit, w->journal + 1);
+    if (!b->len)
+        return;
+    off_t before = lseek(s->journal_fd, 0, SEEK_END);
+    size_t off = 0;
+    while (before >= 0 && off < b->len) {
+        ssize_t n = write(s->journal_fd, b->data + off, b->len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        off += (size_t)n;
+    }
+    if (before >= 0 && off == b->len && fdatasync(s->journal_fd) == 0) {
+        b->len = 0;
+        b->data[0] = '\0';
+        return;
+    }
+    int e = errno;
+    if (before >= 0 && ftruncate(s->journal_fd, before) == 0) {
+        log_error("store", "%s: cannot append to the history journal: %s; %zu byte(s) kept "
+                  "for the next write", s->gitdir, strerror(e), b->len);
+        return;
+    }
+    /* Part of a line may stay at the end: nothing may follow it.  The next
+     * start drops that part and takes the rest from git. */
+    log_error("store", "%s: cannot append to the history journal (%s) nor cut it back (%s): "
+              "no more appends until the next start, which recovers them from git",
+              s->gitdir, strerror(e), strerror(errno));
+    close(s->journal_fd);
+    s->journal_fd = -1;
+    util_buf_dispose(b);
+}
+
+static void writer_work(uv_work_t *req)
+{
+    store *s = req->data;
+    const char *head = NULL;
+    for (store_write *w = s->batch; w; w = w->next)
+        if ((w->status = commit_one(s, w)) == 0)
+            head = w->commit;
+    if (s->journal_fd >= 0)
+        journal_batch(s);
+    /* Before the answers: a commit answered is one the checkpoint names. */
+    if (head && s->anchor_committed)
+        s->anchor_committed(head, s->anchor_payload);
+}
+
+int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
+                     void *payload)
+{
+    if (!store_idle(s))
+        return KENES_EINVAL;
+    s->anchor_trailer = trailer;
+    s->anchor_committed = committed;
+    s->anchor_payload = payload;
+    return 0;
+}
+
+int store_set_journal(store *s, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return kenes_error_from_errno(errno);
+    if (s->journal_fd >= 0)
+        close(s->journal_fd);
+    s->journal_fd = fd;
+    return 0;
+}
+
+static void writer_after(uv_work_t *req, int status);
+
+/* Hand every queued write to one new job, unless one is running. */
+static int writer_start(store *s)
+{
+    if (s->running || !s->queue_head)
+        return 0;
+    s->batch = s->queue_head;
+    s->queue_head = s->queue_tail = NULL;
+    s->running = 1;
+    s->work.data = s;
+    int rc = uv_queue_work(s->loop, &s->work, writer_work, writer_after);
+    if (rc < 0) {
+        s->queue_head = s->queue_tail = s->batch;
+        while (s->queue_tail->next)
+            s->queue_tail = s->queue_tail->next;
+        s->batch = NULL;
+        s->running = 0;
+        return KENES_EIO;
+    }
+    return 0;
+}
+
+static void writer_after(uv_work_t *req, int status)
+{
+    store *s = req->data;
+    store_write *done = s->batch;
+    s->batch = NULL;
+    s->running = 0;
+    for (store_write *w = done; w; w = w->next) {
+        s->undelivered++;
+        if (status < 0) {
+            w->status = KENES_EIO;
+            snprintf(w->errmsg, sizeof(w->errmsg), "write cancelled: %s", uv_strerror(status));
+        }
+    }
+    /* Start the next job before answering, so its commits are under way
+     * while the loop runs these callbacks. */
+    if (writer_start(s) < 0) {
+        /* Not expected from libuv; fail what waited rather than strand it. */
+        store_write *tail = done;
+        while (tail && tail->next)
+            tail = tail->next;
+        for (store_write *w = s->queue_head; w; w = w->next) {
+            w->status = KENES_EIO;
+            snprintf(w->errmsg, sizeof(w->errmsg), "cannot start the writer");
+            s->undelivered++;
+        }
+        if (tail)
+            tail->next = s->queue_head;
+        else
+            done = s->queue_head;
+        s->queue_head = s->queue_tail = NULL;
+    }
+    s->in_callbacks++;
+    while (done) {
+        store_write *w = done;
+        done = w->next;
+        w->next = NULL;
+        s->undelivered--;
+        w->cb(w, w->payload); /* may free w, submit more, or close s */
+    }
+    s->in_callbacks--;
+    store_maybe_free(s);
+}
+
+int store_submit(store *s, store_write *w, store_write_cb cb, void *payload)
+{
+    if (!s || !w || !cb || s->closing)
+        return KENES_EINVAL;
+    /* No path: a commit that keeps its parent's tree, and then no file at all. */
+    int record = !w->path && !w->content && !w->nfiles && !w->side_path;
+    if ((!record && !store_path_valid(w->path)) || !w->author_name || !w->author_email ||
+        !w->message || (!w->content && w->content_len))
+        return KENES_EINVAL;
+    w->status = 0;
+    w->commit[0] = '\0';
+    w->errmsg[0] = '\0';
+    w->cb = cb;
+    w->payload = payload;
+    w->next = NULL;
+    if (s->queue_tail)
+        s->queue_tail->next = w;
+    else
+        s->queue_head = w;
+    s->queue_tail = w;
+    if (writer_start(s) < 0) {
+        /* Only w can be queued here: with no job running the queue was empty. */
+        s->queue_head = s->queue_tail = NULL;
+        return KENES_EIO;
+    }
+    return 0;
+}
+
+static void commit_now_done(store_write *w, void *payload)
+{
+    (void)w;
+    *(int *)payload = 1;
+}
+
+int store_commit_now(store *s, store_write *w)
+{
+    int done = 0;
+    int rc = store_submit(s, w, commit_now_done, &done);
+    if (rc < 0)
+        return rc;
+    while (!done && uv_run(s->loop, UV_RUN_ONCE))
+        ;
+    return done ? w->status : KENES_EIO;
+}

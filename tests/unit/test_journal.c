@@ -1,0 +1,280 @@
+/*
+ * The history journal's load under a failing allocator.  Out of memory once
+ * read as "no journal yet" (KENES_ENOMEM and -ENOENT were both -2): the load
+ * then took all of git again and appended every line a second time.  Here
+ * each allocation of the load fails in turn, one per run: the load must say
+ * KENES_ENOMEM (or recover whole), and the journal on disk must never hold
+ * more than the history's lines, in order.
+ *
+ * The allocations fail for real: this test is linked with --wrap for the
+ * malloc family (tests/CMakeLists.txt), so the calls kenes's own libraries
+ * make go through fail_now(), and so do jansson's, which kenes's
+ * util_json_parse gives an allocator of its own.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <ftw.h>
+#include <unistd.h>
+
+#include "kenes/plugin.h"
+#include "base/util.h"
+#include "storage/index.h"
+#include "storage/journal.h"
+#include "storage/message.h"
+#include "storage/store.h"
+
+#define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
+#define NDOCS 3
+#define NEDITS 2 /* versions per document after its creation */
+
+/* ---- a failing allocator ---- */
+
+static long fail_at = -1; /* the allocation (counted from 0) that fails; -1: none */
+static long allocations;  /* made since arm() */
+static int failed;        /* 1 once the armed one has failed */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+
+static int fail_now(void)
+{
+    if (fail_at < 0 || allocations++ != fail_at)
+        return 0;
+    failed = 1;
+    return 1;
+}
+
+void *__wrap_malloc(size_t n)
+{
+    return fail_now() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    return fail_now() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    return fail_now() ? NULL : __real_realloc(p, n);
+}
+
+char *__wrap_strdup(const char *s)
+{
+    return fail_now() ? NULL : __real_strdup(s);
+}
+
+char *__wrap_strndup(const char *s, size_t n)
+{
+    return fail_now() ? NULL : __real_strndup(s, n);
+}
+
+static void arm(long at)
+{
+    fail_at = at;
+    allocations = 0;
+    failed = 0;
+}
+
+static void disarm(void)
+{
+    fail_at = -1;
+}
+
+/* ---- a repository with a journal ---- */
+
+typedef struct fixture {
+    char dir[64];
+    char gitdir[128];
+    char journal[128];
+    uv_loop_t loop;
+    store *s;
+    char *lines; /* the whole journal, as journal_rebuild writes it */
+    size_t len;
+} fixture;
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void doc_id(char *out, size_t cap, int i)
+{
+    snprintf(out, cap, "plan/KZ-%02d/2026", i);
+}
+
+static void commit(fixture *f, int doc, int version)
+{
+    char id[64], path[80], content[128], *message = NULL;
+    doc_id(id, sizeof(id), doc);
+    snprintf(path, sizeof(path), "%s.md", id);
+    snprintf(content, sizeof(content), "---\nid: %s\n---\nversion %d\n", id, version);
+    msg_info info = {.document = id, .action = version ? "edit" : "create", .to = "draft",
+                     .role = "regional-editor", .comment = version ? "a change" : NULL,
+                     .noun = "regional plan"};
+    assert_int_equal(msg_compose(&message, &info), 0);
+    store_write w = {.path = path, .content = content, .content_len = strlen(content),
+                     .author_name = "Aigerim", .author_email = "aigerim@example.kz",
+                     .message = message, .time_ms = T0 + doc * 1000 + version};
+    assert_int_equal(store_commit_now(f->s, &w), 0);
+    free(message);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    size_t commits = 0;
+    char err[256] = "";
+    strcpy(f->dir, "/tmp/kenes-journal-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
+    snprintf(f->journal, sizeof(f->journal), "%s/documents.jsonl", f->dir);
+    if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
+        store_open(&f->s, &f->loop, f->gitdir, "kenes", "kenes@localhost") != 0)
+        return -1;
+    for (int v = 0; v <= NEDITS; v++)
+        for (int d = 0; d < NDOCS; d++)
+            commit(f, d, v);
+    if (journal_rebuild(f->s, f->journal, &commits, err, sizeof(err)) != 0 ||
+        commits != NDOCS * (NEDITS + 1) || util_read_file(&f->lines, &f->len, f->journal) != 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    disarm();
+    store_close(f->s);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(f->lines);
+    free(f);
+    return 0;
+}
+
+/* The journal on disk: the history's first lines in order, at least
+ * `least` bytes of them, and nothing else; whole lines but for `cut`, the
+ * length of one the test cut short. */
+static void assert_journal_prefix(const fixture *f, size_t least, size_t cut)
+{
+    char *now = NULL;
+    size_t len = 0;
+    assert_int_equal(util_read_file(&now, &len, f->journal), 0);
+    assert_true(len >= least);
+    assert_true(len <= f->len);
+    assert_memory_equal(now, f->lines, len);
+    assert_true(len == 0 || len == cut || now[len - 1] == '\n');
+    free(now);
+}
+
+static void assert_index_whole(const doc_index *ix)
+{
+    for (int d = 0; d < NDOCS; d++) {
+        char id[64];
+        doc_id(id, sizeof(id), d);
+        const idx_doc *x = index_get(ix, id);
+        assert_non_null(x);
+        assert_int_equal(x->nversions, NEDITS + 1);
+        for (size_t i = 0; i < x->nversions; i++) {
+            assert_non_null(x->versions[i].author);
+            assert_non_null(x->versions[i].action);
+            assert_non_null(x->versions[i].to);
+            assert_non_null(x->versions[i].role);
+            assert_true(i == 0 || x->versions[i].comment);
+        }
+    }
+}
+
+/* Load with allocation `at` failing (-1: none); the load's code.  *hit says
+ * whether the load made that many allocations at all. */
+static int load(fixture *f, long at, int *hit)
+{
+    doc_index *ix = NULL;
+    int foreign = 0;
+    char err[512] = "";
+    assert_int_equal(index_new(&ix), 0);
+    arm(at);
+    int rc = journal_load(ix, f->s, 0, f->journal, &foreign, NULL, NULL, err, sizeof(err));
+    if (getenv("DEBUG_J")) fprintf(stderr, "at %ld rc %d err %s\n", at, rc, err);
+    disarm();
+    *hit = failed;
+    if (rc == 0)
+        assert_index_whole(ix);
+    else
+        assert_int_equal(rc, KENES_ENOMEM);
+    index_free(ix);
+    return rc;
+}
+
+/* Every allocation of a load from a journal that is up to date. */
+static void test_out_of_memory_while_the_journal_loads(void **state)
+{
+    fixture *f = *state;
+    int hit = 1, nomem = 0;
+    long at;
+    for (at = 0; hit; at++) {
+        int rc = load(f, at, &hit);
+        if (!hit)
+            assert_int_equal(rc, 0);
+        nomem += rc == KENES_ENOMEM;
+        assert_journal_prefix(f, f->len, 0);
+    }
+    /* The load allocates (the file, the lines, the index): most of them fail it. */
+    assert_true(at > NDOCS * (NEDITS + 1));
+    assert_true(nomem > 0);
+}
+
+/* Every allocation of a load that finds commits after the journal's end (a
+ * crash between a commit and its line) and appends them. */
+static void test_out_of_memory_while_the_journal_catches_up(void **state)
+{
+    fixture *f = *state;
+    /* The last line lost, the one before it cut short. */
+    size_t starts[NDOCS * (NEDITS + 1)], n = 0;
+    for (size_t i = 0; i < f->len; i++)
+        if (i == 0 || f->lines[i - 1] == '\n')
+            starts[n++] = i;
+    assert_int_equal(n, NDOCS * (NEDITS + 1));
+    size_t whole = starts[n - 2], keep = whole + 20;
+    int hit = 1, nomem = 0;
+    long at;
+    for (at = 0; hit; at++) {
+        assert_int_equal(util_write_file_atomic(f->journal, f->lines, keep, 0600), 0);
+        int rc = load(f, at, &hit);
+        if (!hit)
+            assert_int_equal(rc, 0);
+        nomem += rc == KENES_ENOMEM;
+        /* Failed: the cut line may be gone, nothing was added twice.
+         * Recovered: the journal is whole. */
+        assert_journal_prefix(f, rc == 0 ? f->len : whole, keep);
+    }
+    assert_true(nomem > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_out_of_memory_while_the_journal_loads, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_memory_while_the_journal_catches_up, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
