@@ -323,12 +323,15 @@ void api_reports(server *srv, http_request *req, const char *path)
                        json_string_length(text), NULL);
 }
 
-/* Approved plans and rosters are public; nothing else is. */
+/* Documents in a stage their workflow calls public (approved plans and
+ * rosters) are public; nothing else is. */
 void api_public(server *srv, http_request *req, const char *id)
 {
     idx_doc *d = index_get(srv->index, id);
     const char *stage = d && d->doc ? json_string_value(json_object_get(d->doc, "stage")) : NULL;
-    if (!d || !stage || strcmp(stage, "approved") != 0 || docs_confidential(srv, d) ||
+    const char *type = d && d->doc ? json_string_value(json_object_get(d->doc, "type")) : NULL;
+    if (!d || !wf_stage_public(wf_set_find(srv->workflows, type), stage) ||
+        docs_confidential(srv, d) ||
         d->repo != REPO_DOCUMENTS) {
         api_reply_error(req, 404, "not_found", NULL, "no such public document");
         return;

@@ -48,6 +48,8 @@ int server_load_plugins_and_workflows(plugin_set **plugins, wf_set **workflows,
         wf_resolver res = {resolve_guard, resolve_type, *plugins};
         rc = wf_set_load_dir(workflows, cfg->workflows_dir, &res, err, errcap);
     }
+    if (rc == 0) /* api->label reads them; wf_set_free stops it */
+        kapi_set_labels(wf_set_label, *workflows);
     if (rc < 0) {
         wf_set_free(*workflows);
         plugin_set_free(*plugins);
@@ -106,11 +108,15 @@ static int load_head(idx_doc *d, void *payload)
     return 0;
 }
 
-/* For vault_settle(): 1 if the case's history ends in its erasure. */
+/* For vault_settle(): 1 if the case's history ends in its erasure (the
+ * action its workflow's erase: names). */
 static int erasure_recorded(const char *doc_id, void *payload)
 {
-    idx_doc *d = index_get(payload, doc_id);
-    return d && d->nversions && strcmp(d->versions[d->nversions - 1].action, "erase") == 0;
+    const server *srv = payload;
+    idx_doc *d = index_get(srv->index, doc_id);
+    const char *type = d && d->doc ? json_string_value(json_object_get(d->doc, "type")) : NULL;
+    return d && d->nversions &&
+           wf_is_erasure(wf_set_find(srv->workflows, type), d->versions[d->nversions - 1].action);
 }
 
 void server_journal_path(char *out, size_t cap, const char *data_dir, int repo)
@@ -486,7 +492,7 @@ int server_run(const config *cfg, int demo)
         fault("signing key", err);
         goto out;
     }
-    if (vault_settle(srv.vault, erasure_recorded, srv.index, err, sizeof(err)) < 0) {
+    if (vault_settle(srv.vault, erasure_recorded, &srv, err, sizeof(err)) < 0) {
         fault("case keys", err);
         goto out;
     }

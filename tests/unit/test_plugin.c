@@ -101,12 +101,12 @@ static void test_abi_mismatch(void **state)
 {
     plugin_set *set = *state;
     char err[512];
-    int rc = plugin_load(set, FIXTURE("fixture_abi2"), err, sizeof(err));
+    int rc = plugin_load(set, FIXTURE("fixture_abi1"), err, sizeof(err));
     assert_int_equal(rc, KENES_EABI);
     assert_string_equal(err,
-                        FIXTURE("fixture_abi2") ": built for plugin ABI 2, this kenes speaks ABI 1");
+                        FIXTURE("fixture_abi1") ": built for plugin ABI 1, this kenes speaks ABI 2");
     assert_int_equal(plugin_count(set), 0);
-    assert_nothing_of(set, "fixture-abi2-type", NULL);
+    assert_nothing_of(set, "fixture-abi1-type", NULL);
 }
 
 static void test_bad_struct_size(void **state)
@@ -116,7 +116,7 @@ static void test_bad_struct_size(void **state)
     int rc = plugin_load(set, FIXTURE("fixture_badsize"), err, sizeof(err));
     assert_int_equal(rc, KENES_EABI);
     snprintf(want, sizeof(want),
-             "%s: descriptor struct_size 8 is not that of an ABI 1 kenes_plugin "
+             "%s: descriptor struct_size 8 is not that of an ABI 2 kenes_plugin "
              "(at least %zu bytes)",
              FIXTURE("fixture_badsize"), sizeof(kenes_plugin));
     assert_string_equal(err, want);
@@ -302,16 +302,16 @@ static void clear_scratch(const char *const *names)
 static void test_load_dir_stops_at_first_failure(void **state)
 {
     plugin_set *set = *state;
-    static const char *const names[] = {"10-good.so", "20-abi2.so", "30-plan.so", "README",
+    static const char *const names[] = {"10-good.so", "20-abi1.so", "30-plan.so", "README",
                                         NULL};
     char err[512], want[512];
     assert_non_null(mkdtemp(scratch));
     link_fixture(FIXTURE("fixture_good"), names[0]);
-    link_fixture(FIXTURE("fixture_abi2"), names[1]);
+    link_fixture(FIXTURE("fixture_abi1"), names[1]);
     link_fixture(REGIONAL_PLAN, names[2]);
     link_fixture(FIXTURE("fixture_nosym"), names[3]); /* not *.so: never opened */
     int rc = plugin_load_dir(set, scratch, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/20-abi2.so: built for plugin ABI 2, this kenes speaks ABI 1",
+    snprintf(want, sizeof(want), "%s/20-abi1.so: built for plugin ABI 1, this kenes speaks ABI 2",
              scratch);
     clear_scratch(names);
     assert_int_equal(rc, KENES_EABI);
@@ -327,15 +327,15 @@ static void test_load_dir_stops_at_first_failure(void **state)
 static void test_load_dir_sorted(void **state)
 {
     plugin_set *set = *state;
-    static const char *const names[] = {"k-abi2.so", "d-abi2.so", "b-plan.so", "h-abi2.so",
-                                        "a-good.so", "f-abi2.so", "c-abi2.so", "j-abi2.so",
-                                        "e-abi2.so", "l-abi2.so", "g-abi2.so", "i-abi2.so",
+    static const char *const names[] = {"k-abi1.so", "d-abi1.so", "b-plan.so", "h-abi1.so",
+                                        "a-good.so", "f-abi1.so", "c-abi1.so", "j-abi1.so",
+                                        "e-abi1.so", "l-abi1.so", "g-abi1.so", "i-abi1.so",
                                         NULL};
     char err[512], want[512];
     strcpy(scratch, "/tmp/kenes-test-plugin-XXXXXX");
     assert_non_null(mkdtemp(scratch));
     for (size_t i = 0; names[i]; i++) {
-        const char *target = FIXTURE("fixture_abi2");
+        const char *target = FIXTURE("fixture_abi1");
         if (names[i][0] == 'a')
             target = FIXTURE("fixture_good");
         else if (names[i][0] == 'b')
@@ -343,7 +343,7 @@ static void test_load_dir_sorted(void **state)
         link_fixture(target, names[i]);
     }
     int rc = plugin_load_dir(set, scratch, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/c-abi2.so: built for plugin ABI 2, this kenes speaks ABI 1",
+    snprintf(want, sizeof(want), "%s/c-abi1.so: built for plugin ABI 1, this kenes speaks ABI 2",
              scratch);
     clear_scratch(names);
     strcpy(scratch, "/tmp/kenes-test-plugin-XXXXXX");
