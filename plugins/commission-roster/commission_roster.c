@@ -416,18 +416,6 @@ static const char *order_date_of(const kenes_api *api, const kenes_doc *doc)
     return chk_is_date(api, s, NULL, NULL, NULL) ? s : NULL;
 }
 
-static int in_region(const kenes_api *api, const kenes_doc *doc, const char *code)
-{
-    const char *region = api->doc_get(doc, "region");
-    return region && code && strcmp(region, code) == 0;
-}
-
-static int stage_is(const kenes_api *api, const kenes_doc *doc, const char *stage)
-{
-    const char *s = api->doc_get(doc, "stage");
-    return s && strcmp(s, stage) == 0;
-}
-
 /* The region's roster with the latest order date (the later id on a tie, a
  * roster without a valid date before any with one); only approved ones if
  * only_approved.  NULL if there is none. */
@@ -439,7 +427,7 @@ static const kenes_doc *latest(const kenes_api *api, kenes_report *r, const char
     size_t n = api->report_count(r);
     for (size_t j = 0; j < n; j++) {
         const kenes_doc *doc = api->report_doc(r, j);
-        if (!in_region(api, doc, code) || (only_approved && !stage_is(api, doc, "approved")))
+        if (!sdk_doc_is(api, doc, "region", code) || (only_approved && !sdk_doc_is(api, doc, "stage", "approved")))
             continue;
         const char *date = order_date_of(api, doc);
         if (!date)
@@ -467,7 +455,7 @@ static long long due_ms(const kenes_api *api, const kenes_doc *doc)
 static const char *timeliness(const kenes_api *api, const kenes_doc *doc, long long due)
 {
     const char *overdue = api->doc_get(doc, "overdue");
-    if (stage_is(api, doc, "approved")) {
+    if (sdk_doc_is(api, doc, "stage", "approved")) {
         long long since;
         if (due < 0 || api->time_parse(api->doc_get(doc, "stage_since"), &since) != 0)
             return "—";

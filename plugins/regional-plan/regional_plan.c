@@ -267,18 +267,6 @@ static long long period_of(const kenes_api *api, const kenes_doc *doc)
     return json_is_integer(p) ? (long long)json_integer_value(p) : -1;
 }
 
-static int in_region(const kenes_api *api, const kenes_doc *doc, const char *code)
-{
-    const char *region = api->doc_get(doc, "region");
-    return region && code && strcmp(region, code) == 0;
-}
-
-static int approved(const kenes_api *api, const kenes_doc *doc)
-{
-    const char *stage = api->doc_get(doc, "stage");
-    return stage && strcmp(stage, "approved") == 0;
-}
-
 static int report_national(const kenes_api *api, kenes_report *r)
 {
     size_t n = api->report_count(r);
@@ -294,7 +282,7 @@ static int report_national(const kenes_api *api, kenes_report *r)
         for (size_t j = 0; j < n; j++) {
             const kenes_doc *doc = api->report_doc(r, j);
             long long y = period_of(api, doc);
-            if (in_region(api, doc, code) && (!latest || y >= year))
+            if (sdk_doc_is(api, doc, "region", code) && (!latest || y >= year))
                 latest = doc, year = y;
         }
         api->report_printf(r, "| ");
@@ -472,7 +460,7 @@ static int report_region(const kenes_api *api, kenes_report *r)
     api->report_printf(r, "## Региональный план\n\n");
     for (size_t j = 0; j < n; j++) {
         const kenes_doc *doc = api->report_doc(r, j);
-        if (in_region(api, doc, code) && approved(api, doc)) {
+        if (sdk_doc_is(api, doc, "region", code) && sdk_doc_is(api, doc, "stage", "approved")) {
             report_plan(api, r, doc);
             shown++;
         }

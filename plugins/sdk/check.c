@@ -276,10 +276,9 @@ void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields,
                                  const char *noun)
 {
     const json_t *act = json_object_get(fields, "act");
-    const char *stage = r->api->doc_get(doc, "stage");
     if (act)
         chk_act(r, act);
-    else if (stage && strcmp(stage, "approved") == 0)
+    else if (sdk_doc_is(r->api, doc, "stage", "approved"))
         chk_problem(r, "fields.act",
                     "is required once the %s is approved: the approving act "
                     "{number, date}",

@@ -47,6 +47,9 @@ int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plug
         return sdk_plugin_init(api, out, &sdk_plugin_descriptor);                               \
     }
 
+/* 1 if the document's key ("region", "stage", ...) is value. */
+int sdk_doc_is(const kenes_api *api, const kenes_doc *doc, const char *key, const char *value);
+
 /* ---- reporting problems -------------------------------------------------- */
 
 typedef struct chk_report {

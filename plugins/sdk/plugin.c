@@ -1,5 +1,8 @@
-/* The plugin's entry point, shared: which cores the SDK can serve. */
+/* The plugin's entry point, shared (which cores the SDK can serve), and
+ * what every plugin asks of a document. */
 #include "kenes_sdk.h"
+
+#include <string.h>
 
 int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plugin)
 {
@@ -11,4 +14,10 @@ int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plug
         return KENES_EABI;
     *out = plugin;
     return 0;
+}
+
+int sdk_doc_is(const kenes_api *api, const kenes_doc *doc, const char *key, const char *value)
+{
+    const char *s = api->doc_get(doc, key);
+    return s && value && strcmp(s, value) == 0;
 }
