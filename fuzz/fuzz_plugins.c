@@ -100,7 +100,7 @@ static void check_type(const kenes_doctype *t, json_t *doc)
         free(text);
         json_decref(entry);
     }
-    if (t->report) {
+    if (t->reports) {
         const char *region = json_string_value(json_object_get(doc, "region"));
         for (int kind = KENES_REPORT_NATIONAL; kind <= KENES_REPORT_CASES; kind++) {
             util_buf out;
@@ -116,7 +116,8 @@ static void check_type(const kenes_doctype *t, json_t *doc)
                                      .ndocs = 1,
                                      .out = &out,
                                      .histories = &history};
-            if (t->report(api, &r) == 0)
+            const kenes_report_section *section = kapi_report_section(t, kind);
+            if (section && section->write(api, &r) == 0)
                 check(!secret || !out.data || !leaks_child(child, out.data));
             util_buf_dispose(&out);
             json_decref(history);

@@ -285,7 +285,8 @@ void api_reports(api_call *c)
                        json_string_length(text), NULL);
 }
 
-/* Approved plans and rosters are public; nothing else is. */
+/* Documents in a stage their workflow calls public (approved plans and
+ * rosters) are public; nothing else is. */
 void api_public(api_call *c)
 {
     publisher *pub = c->ctx->pub;
@@ -293,8 +294,9 @@ void api_public(api_call *c)
     const char *id = c->id;
     idx_doc *d = index_get(c->svc->index, id);
     const char *stage = d && d->doc ? json_string_value(json_object_get(d->doc, "stage")) : NULL;
-    if (!d || !stage || strcmp(stage, "approved") != 0 || docs_confidential(c->svc, d) ||
-        d->repo != REPO_DOCUMENTS) {
+    const char *type = d && d->doc ? json_string_value(json_object_get(d->doc, "type")) : NULL;
+    if (!d || !wf_stage_public(wf_set_find(c->svc->workflows, type), stage) ||
+        docs_confidential(c->svc, d) || d->repo != REPO_DOCUMENTS) {
         api_reply_error(req, 404, "not_found", NULL, "no such public document");
         return;
     }

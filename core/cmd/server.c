@@ -17,11 +17,15 @@
 #include "plugin/region.h"
 #include "publish/render.h"
 
-/* For vault_settle(): 1 if the case's history ends in its erasure. */
+/* For vault_settle(): 1 if the case's history ends in its erasure (the
+ * action its workflow's erase: names). */
 static int erasure_recorded(const char *doc_id, void *payload)
 {
-    idx_doc *d = index_get(payload, doc_id);
-    return d && d->nversions && strcmp(d->versions[d->nversions - 1].action, "erase") == 0;
+    const docs_service *svc = payload;
+    idx_doc *d = index_get(svc->index, doc_id);
+    const char *type = d && d->doc ? json_string_value(json_object_get(d->doc, "type")) : NULL;
+    return d && d->nversions &&
+           wf_is_erasure(wf_set_find(svc->workflows, type), d->versions[d->nversions - 1].action);
 }
 
 /* ---- running ---- */
@@ -193,7 +197,7 @@ int server_run(const config *cfg, int demo)
         fault("signing key", err);
         goto out;
     }
-    if (vault_settle(svc->vault, erasure_recorded, svc->index, err, sizeof(err)) < 0) {
+    if (vault_settle(svc->vault, erasure_recorded, svc, err, sizeof(err)) < 0) {
         fault("case keys", err);
         goto out;
     }

@@ -252,12 +252,12 @@ int verify_check_commit(const store_commit_info *c, void *payload)
     if (v->oom)
         goto oom;
     const char *prev = d ? d->stage : NULL;
-    if (wf && prev && strcmp(m.action, "erase") == 0) {
-        if (strcmp(m.to, "erased") != 0 || !m.from || strcmp(m.from, prev) != 0 ||
+    if (wf && prev && wf_is_erasure(wf, m.action)) {
+        if (strcmp(m.to, wf->erased_stage) != 0 || !m.from || strcmp(m.from, prev) != 0 ||
             role_parse(m.role) != ROLE_ADMIN)
             verify_fault(v, c->commit, "an erasure must be an admin's, from the case's stage to erased",
                   prev);
-    } else if (prev && strcmp(prev, "erased") == 0) {
+    } else if (prev && wf && wf->erased_stage && strcmp(prev, wf->erased_stage) == 0) {
         verify_fault(v, c->commit, "changes a case after its erasure", m.document);
     } else if (!wf) {
         verify_fault(v, c->commit, "no workflow for the document's type", type ? type : "(none)");

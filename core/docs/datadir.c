@@ -36,6 +36,8 @@ int datadir_load_rules(plugin_set **plugins, wf_set **workflows, const config *c
         wf_resolver res = {resolve_guard, resolve_type, *plugins};
         rc = wf_set_load_dir(workflows, cfg->workflows_dir, &res, err, errcap);
     }
+    if (rc == 0) /* api->label reads them; wf_set_free stops it */
+        kapi_set_labels(wf_set_label, *workflows);
     if (rc < 0) {
         wf_set_free(*workflows);
         plugin_set_free(*plugins);

@@ -84,8 +84,10 @@ int docs_allowed(const docs_service *svc, const auth_user *u, const idx_doc *d,
 /* ---- deadlines ---- */
 
 /* The date a deadline counts from: fields[name], or for "list[].key" the
- * earliest key among the list's items that are not done yet. */
-static const char *earliest_open_date(const json_t *fields, const char *spec)
+ * earliest key among the list's items whose closed_by key (the workflow's
+ * deadline says which) is not set yet. */
+static const char *earliest_open_date(const json_t *fields, const char *spec,
+                                      const char *closed_by)
 {
     const char *brackets = strstr(spec, "[].");
     if (!brackets)
@@ -98,7 +100,7 @@ static const char *earliest_open_date(const json_t *fields, const char *spec)
     json_array_foreach(json_object_get(fields, list), i, item)
     {
         const char *due = doc_str(item, key);
-        json_t *done = json_object_get(item, "done");
+        json_t *done = closed_by ? json_object_get(item, closed_by) : NULL;
         if (due && (!done || json_is_null(done)) && (!best || strcmp(due, best) < 0))
             best = due;
     }
@@ -115,7 +117,7 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
     int64_t start = -1;
     if (st->deadline_from) {
         const char *date = earliest_open_date(json_object_get(d->doc, "fields"),
-                                              st->deadline_from);
+                                              st->deadline_from, st->deadline_closed_by);
         int y, m, dd;
         char iso[32];
         if (!date || kapi_parse_date(date, &y, &m, &dd) != 0)
@@ -271,10 +273,11 @@ static void write_done(store_write *w, void *payload)
     index_set_doc(d, op->newdoc);
     op->newdoc = NULL;
     log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);
-    /* An approval changes what the reports say; whoever publishes them
-     * listens (docs never calls up into publish). */
-    int publishes =
-        strcmp(op->v.action, "approve") == 0 && op->v.from && strcmp(op->v.from, op->v.to) != 0;
+    /* An approval changes what the reports say (the workflow says which
+     * actions do: publishes: true); whoever publishes them listens (docs
+     * never calls up into publish). */
+    int publishes = op->v.from && strcmp(op->v.from, op->v.to) != 0 &&
+                    wf_action_publishes(workflow_of(op->svc, d), op->v.action, op->v.from);
     if (op->svc->on_commit)
         op->svc->on_commit(d, publishes, op->svc->on_commit_payload);
     docs_result r = {.doc = d, .created = op->created};
@@ -681,8 +684,11 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
 {
     const char *type = doc_str(d->doc, "type"), *stage = doc_str(d->doc, "stage");
     const kenes_doctype *t = plugin_find_type(svc->plugins, type);
-    if (!access_doc(u, workflow_of(svc, d), ACCESS_DOC_ERASE, doc_str(d->doc, "region"), NULL,
-                    docs_confidential(svc, d) && d->repo == REPO_CASES)) {
+    const wf_workflow *wf = workflow_of(svc, d);
+    /* Erasable is what the workflow says (erase:) of a confidential case. */
+    if (!access_doc(u, wf, ACCESS_DOC_ERASE, doc_str(d->doc, "region"), NULL,
+                    docs_confidential(svc, d) && d->repo == REPO_CASES) ||
+        !wf || !wf->erase_action) {
         refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
                "only an admin may erase, and only a confidential case");
         return;
@@ -701,7 +707,8 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
     /* What remains of the case: who it was filed under, never what it said. */
     json_t *tomb = json_pack("{s:s, s:s, s:O, s:n, s:s, s:{}, s:s}", "id", d->id, "type", type,
                              "region", json_object_get(d->doc, "region"), "title", "stage",
-                             "erased", "fields", "body", "");
-    change ch = {.action = "erase", .from = stage, .to = "erased", .comment = reason, .erase = 1};
+                             wf->erased_stage, "fields", "body", "");
+    change ch = {.action = wf->erase_action, .from = stage, .to = wf->erased_stage,
+                 .comment = reason, .erase = 1};
     submit_write(svc, d, tomb, u, &ch, t ? t->noun : "case", cb, payload);
 }

@@ -5,19 +5,12 @@
  */
 #include "docs/workflow.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/yml.h"
-
-struct wf_set {
-    wf_workflow **items;
-    size_t count;
-};
 
 /* One load in progress: the parsed file, the workflow being filled and
  * where the first error goes. */
@@ -30,6 +23,8 @@ typedef struct load_ctx {
     char *err;
     size_t errcap;
 } load_ctx;
+
+const char *const wf_langs[WF_NLANGS] = {"ru", "kk", "en"};
 
 static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -45,7 +40,7 @@ static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 
 /* ---- generic node checks ---------------------------------------------- */
 
-/* Refuse keys outside `allowed` (NULL-terminated) and keys given twice
+/* Refuse keys outside `allowed` (NULL-terminated; NULL: any) and keys given twice
  * (where NULL: the top level):
  * libyaml keeps both copies of a repeated key, and yml_get would silently
  * read only the first. */
@@ -60,8 +55,8 @@ static int check_keys(load_ctx *c, yaml_node_t *map, const char *const *allowed,
         if (!k)
             return fail(c, kn, "a key%s%s must be a plain name", where ? " in " : "",
                         where ? where : "");
-        int ok = 0;
-        for (size_t a = 0; allowed[a]; a++)
+        int ok = !allowed; /* NULL: any name, given once */
+        for (size_t a = 0; allowed && allowed[a]; a++)
             if (strcmp(allowed[a], k) == 0)
                 ok = 1;
         if (!ok) {
@@ -102,6 +97,21 @@ static int get_scalar(load_ctx *c, yaml_node_t *map, const char *key, int requir
     if (!s || !*s)
         return fail(c, n, "'%s' must be a non-empty name", key);
     *out = s;
+    return 0;
+}
+
+/* key: true or false, absent meaning false. */
+static int get_bool(load_ctx *c, yaml_node_t *map, const char *key, int *out)
+{
+    yaml_node_t *n = yml_get(&c->doc, map, key);
+    const char *s = n ? yml_scalar(n) : NULL;
+    *out = 0;
+    if (!n)
+        return 0;
+    if (s && strcmp(s, "true") == 0)
+        *out = 1;
+    else if (!s || strcmp(s, "false") != 0)
+        return fail(c, n, "'%s' must be true or false", key);
     return 0;
 }
 
@@ -193,10 +203,10 @@ static int parse_scope(load_ctx *c, yaml_node_t *map, enum scope *scope)
 
 /* ---- the parts of a workflow ------------------------------------------- */
 
-/* deadline: {from: fields.x, after: 7d} */
+/* deadline: {from: fields.x, after: 7d} or {from: fields.list[].x, closed_by: key} */
 static int parse_deadline(load_ctx *c, yaml_node_t *n, wf_stage *s)
 {
-    static const char *const keys[] = {"from", "after", NULL};
+    static const char *const keys[] = {"from", "after", "closed_by", NULL};
     if (n->type != YAML_MAPPING_NODE)
         return fail(c, n, "'deadline' must be a mapping such as {from: fields.order_date, after: 7d}");
     int rc = check_keys(c, n, keys, "a deadline");
@@ -219,6 +229,18 @@ static int parse_deadline(load_ctx *c, yaml_node_t *n, wf_stage *s)
     }
     if (from && (strncmp(from, "fields.", 7) != 0 || !from[7]))
         return fail(c, fn, "'from' must name a date field, such as fields.order_date");
+    /* An item of a list is due until the key the workflow names is set. */
+    yaml_node_t *cn;
+    const char *closed_by;
+    int listed = from && strstr(from, "[].") != NULL;
+    if ((rc = get_scalar(c, n, "closed_by", listed, "a deadline on a list's items", &cn,
+                         &closed_by)) < 0)
+        return rc;
+    if (closed_by && !listed)
+        return fail(c, cn, "'closed_by' belongs to a deadline on a list's items "
+                           "(from: fields.list[].date)");
+    if (closed_by && !(s->deadline_closed_by = strdup(closed_by)))
+        return KENES_ENOMEM;
     s->has_deadline = 1;
     s->deadline_after_ms = count * unit;
     if (from && !(s->deadline_from = strdup(from + 7)))
@@ -228,7 +250,7 @@ static int parse_deadline(load_ctx *c, yaml_node_t *n, wf_stage *s)
 
 static int parse_stages(load_ctx *c, yaml_node_t *list)
 {
-    static const char *const keys[] = {"name", "editable", "deadline", NULL};
+    static const char *const keys[] = {"name", "editable", "public", "deadline", NULL};
     size_t k;
     yaml_node_item_t *items = yml_items(list, &k);
     if (!items)
@@ -255,19 +277,15 @@ static int parse_stages(load_ctx *c, yaml_node_t *list)
         if (prev)
             return fail(c, nn, "duplicate stage '%s' (first declared at line %d)", name,
                         c->stage_lines[prev - c->wf->stages]);
-        int editable = 0;
-        yaml_node_t *en = yml_get(&c->doc, st, "editable");
-        if (en) {
-            const char *e = yml_scalar(en);
-            if (e && strcmp(e, "true") == 0)
-                editable = 1;
-            else if (!e || strcmp(e, "false") != 0)
-                return fail(c, en, "'editable' must be true or false");
-        }
+        int editable, is_public;
+        if ((rc = get_bool(c, st, "editable", &editable)) < 0 ||
+            (rc = get_bool(c, st, "public", &is_public)) < 0)
+            return rc;
         wf_stage *s = &c->wf->stages[c->wf->nstages];
         if (!(s->name = strdup(name)))
             return KENES_ENOMEM;
         s->editable = editable;
+        s->is_public = is_public;
         c->stage_lines[c->wf->nstages] = yml_line(nn);
         c->wf->nstages++;
         yaml_node_t *dn = yml_get(&c->doc, st, "deadline");
@@ -360,7 +378,7 @@ static int parse_quorum(load_ctx *c, yaml_node_t *tn, wf_transition *t)
 static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
 {
     static const char *const keys[] = {"action", "from",   "to",        "roles", "scope",
-                                       "guards", "approvals", "not_by", NULL};
+                                       "guards", "approvals", "not_by", "publishes", NULL};
     const char *where = "a transition";
     if (!tn || tn->type != YAML_MAPPING_NODE)
         return fail(c, tn, "a transition must be a mapping such as {action: submit, ...}");
@@ -424,6 +442,8 @@ static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
         return rc;
     if ((rc = parse_scope(c, tn, &t->scope)) < 0)
         return rc;
+    if ((rc = get_bool(c, tn, "publishes", &t->publishes)) < 0)
+        return rc;
     if ((rc = parse_quorum(c, tn, t)) < 0)
         return rc;
 
@@ -485,10 +505,141 @@ static int parse_transitions(load_ctx *c, yaml_node_t *list)
     return 0;
 }
 
-static int parse_workflow(load_ctx *c, int *type_line)
+/* One label, {ru: ..., kk: ..., en: ...}, into e. */
+static int parse_label(load_ctx *c, yaml_node_t *n, const char *what, wf_label_entry *e)
 {
-    static const char *const keys[] = {"type", "initial", "stages",      "create",
-                                       "edit", "read",    "transitions", NULL};
+    if (!n || n->type != YAML_MAPPING_NODE)
+        return fail(c, n, "the label of %s '%s' must be a mapping {ru: ..., kk: ..., en: ...}",
+                    what, e->name);
+    static const char *const keys[] = {"ru", "kk", "en", NULL};
+    int rc = check_keys(c, n, keys, "a label");
+    for (int l = 0; rc == 0 && l < WF_NLANGS; l++) {
+        yaml_node_t *tn;
+        const char *text;
+        if ((rc = get_scalar(c, n, wf_langs[l], 1, "a label", &tn, &text)) < 0)
+            break;
+        /* Russian and Kazakh are written in Cyrillic: a Latin letter there
+         * is a code or an English word left in by mistake. */
+        if (l != WF_LANG_EN && strpbrk(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+            rc = fail(c, tn, "the %s label of %s '%s' must be written in Cyrillic",
+                      wf_langs[l], what, e->name);
+        else if (!(e->text[l] = strdup(text)))
+            rc = KENES_ENOMEM;
+    }
+    return rc;
+}
+
+/* 1 if name is among the labels so far. */
+static const wf_label_entry *find_label(const wf_label_entry *v, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(v[i].name, name) == 0)
+            return &v[i];
+    return NULL;
+}
+
+/* labels.stages or labels.actions: a label for each name known (1 from
+ * known()), every one of them labelled. */
+static int parse_label_map(load_ctx *c, yaml_node_t *labels, const char *key, const char *what,
+                           int (*known)(const wf_workflow *, const char *),
+                           wf_label_entry **out, size_t *count)
+{
+    yaml_node_t *n = yml_get(&c->doc, labels, key);
+    if (!n)
+        return fail(c, labels, "missing required key '%s' in the labels", key);
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(c, n, "'labels.%s' must map each %s to {ru, kk, en}", key, what);
+    int rc = check_keys(c, n, NULL, NULL);
+    size_t np;
+    yaml_node_pair_t *pairs = yml_pairs(n, &np);
+    if (rc < 0 || !(*out = calloc(np ? np : 1, sizeof(**out))))
+        return rc < 0 ? rc : KENES_ENOMEM;
+    for (size_t i = 0; i < np; i++) {
+        yaml_node_t *kn = yml_node(&c->doc, pairs[i].key);
+        const char *name = yml_scalar(kn);
+        if (!name || !known(c->wf, name))
+            return fail(c, kn, "a label for an unknown %s '%s'", what, name ? name : "?");
+        wf_label_entry *e = &(*out)[(*count)++];
+        if (!(e->name = strdup(name)))
+            return KENES_ENOMEM;
+        if ((rc = parse_label(c, yml_node(&c->doc, pairs[i].value), what, e)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int stage_known(const wf_workflow *wf, const char *name)
+{
+    return wf_find_stage(wf, name) || (wf->erased_stage && strcmp(wf->erased_stage, name) == 0);
+}
+
+static int action_known(const wf_workflow *wf, const char *name)
+{
+    return wf_has_action(wf, name) || wf_is_erasure(wf, name);
+}
+
+/* labels: {stages: {...}, actions: {...}}: every stage and action the
+ * workflow declares, in each language, for the people who read them. */
+static int parse_labels(load_ctx *c, yaml_node_t *root)
+{
+    static const char *const keys[] = {"stages", "actions", NULL};
+    wf_workflow *wf = c->wf;
+    yaml_node_t *n = yml_get(&c->doc, root, "labels");
+    if (!n)
+        return fail(c, root, "missing required top-level key 'labels' (each stage and action "
+                             "in ru, kk and en)");
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(c, n, "'labels' must be a mapping {stages: {...}, actions: {...}}");
+    int rc = check_keys(c, n, keys, "the labels");
+    if (rc < 0 ||
+        (rc = parse_label_map(c, n, "stages", "stage", stage_known, &wf->stage_labels,
+                              &wf->nstage_labels)) < 0 ||
+        (rc = parse_label_map(c, n, "actions", "action", action_known, &wf->action_labels,
+                              &wf->naction_labels)) < 0)
+        return rc;
+    yaml_node_t *sn = yml_get(&c->doc, n, "stages"), *an = yml_get(&c->doc, n, "actions");
+    for (size_t i = 0; i < wf->nstages; i++)
+        if (!find_label(wf->stage_labels, wf->nstage_labels, wf->stages[i].name))
+            return fail(c, sn, "stage '%s' has no label", wf->stages[i].name);
+    if (wf->erased_stage && !find_label(wf->stage_labels, wf->nstage_labels, wf->erased_stage))
+        return fail(c, sn, "stage '%s' (erase) has no label", wf->erased_stage);
+    for (size_t i = 0; i < wf->ntransitions; i++)
+        if (!find_label(wf->action_labels, wf->naction_labels, wf->transitions[i].action))
+            return fail(c, an, "action '%s' has no label", wf->transitions[i].action);
+    if (wf->erase_action && !find_label(wf->action_labels, wf->naction_labels, wf->erase_action))
+        return fail(c, an, "action '%s' (erase) has no label", wf->erase_action);
+    return 0;
+}
+
+/* erase: {action: erase, stage: erased} */
+static int parse_erase(load_ctx *c, yaml_node_t *root)
+{
+    static const char *const keys[] = {"action", "stage", NULL};
+    yaml_node_t *n = yml_get(&c->doc, root, "erase");
+    if (!n)
+        return 0;
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(c, n, "'erase' must be a mapping such as {action: erase, stage: erased}");
+    int rc = check_keys(c, n, keys, "erase");
+    yaml_node_t *an, *sn;
+    const char *action, *stage;
+    if (rc < 0 || (rc = get_scalar(c, n, "action", 1, "erase", &an, &action)) < 0 ||
+        (rc = get_scalar(c, n, "stage", 1, "erase", &sn, &stage)) < 0)
+        return rc;
+    /* An erasure is no step of the workflow: nothing may lead out of it. */
+    if (wf_has_action(c->wf, action))
+        return fail(c, an, "the erasure '%s' must not be a transition's action too", action);
+    if (wf_find_stage(c->wf, stage))
+        return fail(c, sn, "the erased stage '%s' must not be one of 'stages' too", stage);
+    if (!(c->wf->erase_action = strdup(action)) || !(c->wf->erased_stage = strdup(stage)))
+        return KENES_ENOMEM;
+    return 0;
+}
+
+static int parse_workflow(load_ctx *c)
+{
+    static const char *const keys[] = {"type", "initial", "stages", "create", "edit", "read",
+                                       "transitions", "erase", "labels", NULL};
     const char *where = "the workflow";
     yaml_node_t *root = yml_root(&c->doc);
     if (!root || root->type != YAML_MAPPING_NODE)
@@ -510,7 +661,7 @@ static int parse_workflow(load_ctx *c, int *type_line)
         return rc;
     if (!c->res || !c->res->type_known || !c->res->type_known(type, c->res->payload))
         return fail(c, typen, "unknown document type '%s' (no plugin provides it)", type);
-    *type_line = yml_line(typen);
+    c->wf->type_line = yml_line(typen);
     if (!(c->wf->type = strdup(type)))
         return KENES_ENOMEM;
 
@@ -529,11 +680,16 @@ static int parse_workflow(load_ctx *c, int *type_line)
         return rc;
     if ((rc = parse_read(c, root)) < 0)
         return rc;
-    return parse_transitions(c, yml_get(&c->doc, root, "transitions"));
+    if ((rc = parse_transitions(c, yml_get(&c->doc, root, "transitions"))) < 0)
+        return rc;
+    if ((rc = parse_erase(c, root)) < 0)
+        return rc;
+    /* Last: the labels name what all the rest declared. */
+    return parse_labels(c, root);
 }
 
-static int load_file(wf_workflow **out, int *type_line, const char *path,
-                     const wf_resolver *res, char *err, size_t errcap)
+int wf_load_file(wf_workflow **out, const char *path, const wf_resolver *res, char *err,
+                 size_t errcap)
 {
     load_ctx c = {.path = path, .res = res, .err = err, .errcap = errcap};
     *out = NULL;
@@ -546,7 +702,7 @@ static int load_file(wf_workflow **out, int *type_line, const char *path,
     if (!c.wf || !(c.wf->file = strdup(path))) {
         rc = KENES_ENOMEM;
     } else {
-        rc = parse_workflow(&c, type_line);
+        rc = parse_workflow(&c);
     }
     if (rc == KENES_ENOMEM && err && errcap)
         snprintf(err, errcap, "%s:0: out of memory", path);
@@ -560,19 +716,20 @@ static int load_file(wf_workflow **out, int *type_line, const char *path,
     return 0;
 }
 
-/* ---- public API --------------------------------------------------------- */
-
-int wf_load_file(wf_workflow **out, const char *path, const wf_resolver *res, char *err,
-                 size_t errcap)
-{
-    int type_line;
-    return load_file(out, &type_line, path, res, err, errcap);
-}
-
 static void free_strv(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++)
         free(v[i]);
+    free(v);
+}
+
+static void free_labels(wf_label_entry *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].name);
+        for (int l = 0; l < WF_NLANGS; l++)
+            free(v[i].text[l]);
+    }
     free(v);
 }
 
@@ -583,7 +740,12 @@ void wf_workflow_free(wf_workflow *wf)
     for (size_t i = 0; i < wf->nstages; i++) {
         free(wf->stages[i].name);
         free(wf->stages[i].deadline_from);
+        free(wf->stages[i].deadline_closed_by);
     }
+    free_labels(wf->stage_labels, wf->nstage_labels);
+    free_labels(wf->action_labels, wf->naction_labels);
+    free(wf->erase_action);
+    free(wf->erased_stage);
     free(wf->stages);
     free(wf->read);
     for (size_t i = 0; i < wf->ntransitions; i++) {
@@ -601,227 +763,3 @@ void wf_workflow_free(wf_workflow *wf)
     free(wf);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n > k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* The *.yaml names in dir, sorted so that load order (and so which of two
- * clashing files is blamed) does not depend on the file system. */
-static int list_yaml(char ***out, size_t *count, const char *dir)
-{
-    DIR *d = opendir(dir);
-    *out = NULL;
-    *count = 0;
-    if (!d)
-        return -errno;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    int rc = 0;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".yaml"))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            char **p = realloc(names, cap * sizeof(*p));
-            if (!p) {
-                rc = -ENOMEM;
-                break;
-            }
-            names = p;
-        }
-        if (!(names[n] = strdup(e->d_name))) {
-            rc = -ENOMEM;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (rc < 0) {
-        free_strv(names, n);
-        return rc;
-    }
-    if (n)
-        qsort(names, n, sizeof(*names), cmp_names);
-    *out = names;
-    *count = n;
-    return 0;
-}
-
-int wf_set_load_dir(wf_set **out, const char *dir, const wf_resolver *res, char *err,
-                    size_t errcap)
-{
-    *out = NULL;
-    char **names;
-    size_t n;
-    int rc = list_yaml(&names, &n, dir);
-    if (rc < 0) {
-        if (err && errcap)
-            snprintf(err, errcap, "%s: cannot read the workflow directory: %s", dir,
-                     strerror(-rc));
-        return rc == -ENOMEM ? KENES_ENOMEM : KENES_EIO;
-    }
-    wf_set *set = calloc(1, sizeof(*set));
-    if (!set || (n && !(set->items = calloc(n, sizeof(*set->items))))) {
-        free(set);
-        free_strv(names, n);
-        return KENES_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char path[4096];
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
-            if (err && errcap)
-                snprintf(err, errcap, "%s/%s: path too long", dir, names[i]);
-            rc = KENES_EINVAL;
-            break;
-        }
-        wf_workflow *wf;
-        int type_line = 1;
-        if ((rc = load_file(&wf, &type_line, path, res, err, errcap)) < 0)
-            break;
-        const wf_workflow *prev = wf_set_find(set, wf->type);
-        if (prev) {
-            if (err && errcap)
-                snprintf(err, errcap, "%s:%d: a workflow for type '%s' is already defined in %s",
-                         path, type_line, wf->type, prev->file);
-            wf_workflow_free(wf);
-            rc = KENES_EINVAL;
-            break;
-        }
-        set->items[set->count++] = wf;
-    }
-    free_strv(names, n);
-    if (rc < 0) {
-        wf_set_free(set);
-        return rc;
-    }
-    *out = set;
-    return 0;
-}
-
-void wf_set_free(wf_set *set)
-{
-    if (!set)
-        return;
-    for (size_t i = 0; i < set->count; i++)
-        wf_workflow_free(set->items[i]);
-    free(set->items);
-    free(set);
-}
-
-size_t wf_set_count(const wf_set *set)
-{
-    return set ? set->count : 0;
-}
-
-const wf_workflow *wf_set_at(const wf_set *set, size_t i)
-{
-    return set && i < set->count ? set->items[i] : NULL;
-}
-
-const wf_workflow *wf_set_find(const wf_set *set, const char *type)
-{
-    for (size_t i = 0; set && type && i < set->count; i++)
-        if (strcmp(set->items[i]->type, type) == 0)
-            return set->items[i];
-    return NULL;
-}
-
-const wf_stage *wf_find_stage(const wf_workflow *wf, const char *name)
-{
-    for (size_t i = 0; wf && name && i < wf->nstages; i++)
-        if (strcmp(wf->stages[i].name, name) == 0)
-            return &wf->stages[i];
-    return NULL;
-}
-
-const wf_transition *wf_find_transition(const wf_workflow *wf, const char *action,
-                                        const char *from)
-{
-    if (!wf || !action || !from)
-        return NULL;
-    for (size_t i = 0; i < wf->ntransitions; i++) {
-        const wf_transition *t = &wf->transitions[i];
-        if (!t->action || strcmp(t->action, action) != 0)
-            continue;
-        for (size_t j = 0; j < t->nfrom; j++)
-            if (strcmp(t->from[j], from) == 0)
-                return t;
-    }
-    return NULL;
-}
-
-int wf_has_action(const wf_workflow *wf, const char *action)
-{
-    for (size_t i = 0; wf && action && i < wf->ntransitions; i++)
-        if (wf->transitions[i].action && strcmp(wf->transitions[i].action, action) == 0)
-            return 1;
-    return 0;
-}
-
-/* ---- JSON --------------------------------------------------------------- */
-
-static const char *scope_name(enum scope s)
-{
-    return s == SCOPE_OWN_REGION ? "own-region" : "all";
-}
-
-static json_t *roles_json(unsigned roles)
-{
-    json_t *a = json_array();
-    for (unsigned bit = 1; a && bit; bit <<= 1)
-        if (roles & bit)
-            json_array_append_new(a, json_string(role_name((enum role)bit)));
-    return a;
-}
-
-static json_t *strv_json(char **v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
-}
-
-json_t *wf_to_json(const wf_workflow *wf)
-{
-    if (!wf)
-        return NULL;
-    json_t *stages = json_array();
-    for (size_t i = 0; stages && i < wf->nstages; i++) {
-        const wf_stage *st = &wf->stages[i];
-        json_t *sj = json_pack("{s:s, s:b}", "name", st->name, "editable", st->editable);
-        if (st->has_deadline)
-            json_object_set_new(sj, "deadline",
-                                json_pack("{s:s?, s:I}", "from_field", st->deadline_from,
-                                          "after_hours", (json_int_t)(st->deadline_after_ms / 3600000)));
-        json_array_append_new(stages, sj);
-    }
-    json_t *read = json_array();
-    for (size_t i = 0; read && i < wf->nread; i++)
-        json_array_append_new(read, json_pack("{s:o, s:s}", "roles", roles_json(wf->read[i].roles),
-                                              "scope", scope_name(wf->read[i].scope)));
-    json_t *transitions = json_array();
-    for (size_t i = 0; transitions && i < wf->ntransitions; i++) {
-        const wf_transition *t = &wf->transitions[i];
-        json_array_append_new(
-            transitions,
-            json_pack("{s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b}", "action", t->action, "from",
-                      strv_json(t->from, t->nfrom), "to", t->to, "roles", roles_json(t->roles),
-                      "scope", scope_name(t->scope), "guards",
-                      strv_json(t->guard_names, t->nguards), "approvals", (int)t->approvals,
-                      "not_by_authors", t->not_by_authors));
-    }
-    return json_pack("{s:s, s:s, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:o, s:o}", "type", wf->type,
-                     "initial", wf->initial, "stages", stages, "create", "roles",
-                     roles_json(wf->create_roles), "scope", scope_name(wf->create_scope),
-                     "edit", "roles", roles_json(wf->edit_roles), "scope",
-                     scope_name(wf->edit_scope), "read", read, "transitions", transitions);
-}

@@ -23,12 +23,23 @@
  *
  * A stage may carry `deadline: {from: fields.order_date, after: 7d}` (after:
  * whole days "Nd" or hours "Nh"; without `from`, counted from entering the
- * stage).  `from: fields.follow_ups[].due` takes the earliest `due` among the
- * list's items that have no `done` yet; `after` may then be left out.
+ * stage).  `from: fields.follow_ups[].due, closed_by: done` takes the
+ * earliest `due` among the list's items whose `done` is not set yet;
+ * `after` may then be left out, `closed_by` may not.
+ *
+ * What the core does beyond moving stages, the workflow says too:
+ *   stages:      - {name: approved, public: true}   # published: /public, reports
+ *   transitions: - {action: approve, ..., publishes: true}  # reports are rewritten
+ *   erase: {action: erase, stage: erased}   # an admin may erase (a case); without
+ *                                           # it, documents of the type cannot be
+ *   labels:                                 # every stage and action, ru, kk and en
+ *     stages:  {draft: {ru: Черновик, kk: Жоба, en: Draft}, ...}
+ *     actions: {submit: {ru: ..., kk: ..., en: ...}, ...}
  *
  * Loading checks everything a running server relies on and fails with
  * "file:line: message": unknown keys, unknown stage/role/guard/type,
- * duplicate stages, an action listed twice from the same stage.
+ * duplicate stages, an action listed twice from the same stage, a stage or
+ * action without a label in each language.
  */
 #ifndef KENES_WORKFLOW_H
 #define KENES_WORKFLOW_H
@@ -39,14 +50,26 @@
 #include "kenes/plugin.h"
 #include "auth/role.h"
 
+/* The languages a label is given in, in this order. */
+enum { WF_LANG_RU, WF_LANG_KK, WF_LANG_EN, WF_NLANGS };
+extern const char *const wf_langs[WF_NLANGS]; /* "ru", "kk", "en" */
+
+/* What one stage or action is called: labels: {stages|actions: {name: {ru, kk, en}}}. */
+typedef struct wf_label_entry {
+    char *name;
+    char *text[WF_NLANGS];
+} wf_label_entry;
+
 typedef struct wf_stage {
     char *name;
     int editable;
+    int is_public; /* public: true — readable by anyone, in the reports */
     /* deadline: {from: fields.order_date, after: 7d}: while a document is in
      * this stage it is due `after` past the date in that field, or past the
      * time it entered the stage when there is no `from`. */
     int has_deadline;
     char *deadline_from; /* "order_date" (the part after "fields."), or NULL */
+    char *deadline_closed_by; /* "list[].key" froms: the item key that ends it ("done") */
     long long deadline_after_ms;
 } wf_stage;
 
@@ -71,12 +94,14 @@ typedef struct wf_transition {
      * or edited the text, or submitted it, since it was last approved may take it. */
     unsigned approvals;
     int not_by_authors;
-    int line; /* where it was declared */
+    int publishes; /* publishes: true — taking it rewrites the published reports */
+    int line;      /* where it was declared */
 } wf_transition;
 
 typedef struct wf_workflow {
     char *file;
     char *type;
+    int type_line; /* where `type:` is, for a clash between two files */
     char *initial;
     wf_stage *stages;
     size_t nstages;
@@ -89,6 +114,11 @@ typedef struct wf_workflow {
     /* read: [{roles, scope}, ...]; none means every signed-in role, all regions. */
     wf_access *read;
     size_t nread;
+    /* erase: {action, stage}: how an erasure is recorded; NULL when the
+     * type's documents cannot be erased. */
+    char *erase_action, *erased_stage;
+    wf_label_entry *stage_labels, *action_labels;
+    size_t nstage_labels, naction_labels;
 } wf_workflow;
 
 /* How the loader learns what plugins provide, without depending on them. */
@@ -121,8 +151,26 @@ const wf_transition *wf_find_transition(const wf_workflow *wf, const char *actio
 /* 1 if some transition has this action name (from any stage). */
 int wf_has_action(const wf_workflow *wf, const char *action);
 
-/* {"type","initial","stages":[{"name","editable"}],"create":{...},"edit":{...},
- *  "transitions":[{"action","from":[],"to","roles":[],"scope","guards":[]}]} */
+/* 1 if documents in this stage are public (published, readable by anyone). */
+int wf_stage_public(const wf_workflow *wf, const char *stage);
+/* 1 if taking action from stage `from` rewrites the published reports. */
+int wf_action_publishes(const wf_workflow *wf, const char *action, const char *from);
+/* 1 if action is how this workflow records an erasure. */
+int wf_is_erasure(const wf_workflow *wf, const char *action);
+
+/* What the workflow calls a stage (what "stage") or an action (what
+ * "action") in lang ("ru", "kk", "en"); NULL for a name or language it has
+ * no label for.  For the web interface and the plugins (api->label). */
+const char *wf_label(const wf_workflow *wf, const char *what, const char *name,
+                     const char *lang);
+/* The same for document type `type` in a set: a kapi_label_fn, whose
+ * payload is the set (kapi_set_labels; wf_set_free forgets it). */
+const char *wf_set_label(const void *set, const char *type, const char *what, const char *name,
+                         const char *lang);
+
+/* {"type","initial","stages":[{"name","editable","public"}],"create":{...},"edit":{...},
+ *  "transitions":[{"action","from":[],"to","roles":[],"scope","guards":[],"publishes"}],
+ *  "erase":{"action","stage"} or null, "labels":{"stages":{name:{ru,kk,en}},"actions":{...}}} */
 json_t *wf_to_json(const wf_workflow *wf);
 
 #endif

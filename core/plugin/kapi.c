@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "plugin/fold.h"
+#include "plugin/ktime.h"
 #include "storage/index.h"
 #include "base/log.h"
 #include "plugin/region.h"
@@ -122,27 +123,6 @@ int kapi_region_valid(const char *code)
     return api_region_valid(code);
 }
 
-static int api_parse_date(const char *s, int *y, int *m, int *d)
-{
-    int Y, M, D, n = 0;
-    /* sscanf alone would take "2026- 2-+5": insist on digits where digits go. */
-    static const char shape[] = "dddd-dd-dd";
-    for (size_t i = 0; s && i < sizeof(shape) - 1; i++)
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
-            return KENES_EINVAL;
-    if (!s || s[10] != '\0' || sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10)
-        return KENES_EINVAL;
-    if (Y < 1900 || Y > 2200 || M < 1 || M > 12 || D < 1 || D > util_days_in_month(Y, M))
-        return KENES_EINVAL;
-    if (y)
-        *y = Y;
-    if (m)
-        *m = M;
-    if (d)
-        *d = D;
-    return 0;
-}
-
 static void api_uuid(char out[37])
 {
     unsigned char b[16];
@@ -162,7 +142,7 @@ static long long api_now_ms(void)
 
 int kapi_parse_date(const char *s, int *y, int *m, int *d)
 {
-    return api_parse_date(s, y, m, d);
+    return ktime_parse_date(s, y, m, d);
 }
 
 static int api_report_kind(const kenes_report *r)
@@ -277,6 +257,50 @@ static const char *api_region_name(const char *code, const char *lang)
     return strcmp(lang, "kk") == 0 ? rg->kk : strcmp(lang, "en") == 0 ? rg->en : rg->ru;
 }
 
+static size_t api_region_count(void)
+{
+    return region_count();
+}
+
+static const char *api_region_code(size_t i)
+{
+    const region *rg = region_at(i);
+    return rg ? rg->code : NULL;
+}
+
+/* Labels live in the workflows, a layer above this one: whoever loads them
+ * says where to look (kapi_set_labels). */
+static kapi_label_fn label_fn;
+static const void *label_payload;
+
+void kapi_set_labels(kapi_label_fn fn, const void *payload)
+{
+    label_fn = fn;
+    label_payload = fn ? payload : NULL;
+}
+
+void kapi_forget_labels(const void *payload)
+{
+    if (label_payload == payload)
+        kapi_set_labels(NULL, NULL);
+}
+
+static const char *api_label(const char *type, const char *what, const char *name,
+                             const char *lang)
+{
+    if (!label_fn || !type || !what || !name || !lang)
+        return NULL;
+    return label_fn(label_payload, type, what, name, lang);
+}
+
+const kenes_report_section *kapi_report_section(const kenes_doctype *t, int kind)
+{
+    for (const kenes_report_section *s = t ? t->reports : NULL; s && s->kind; s++)
+        if (s->kind == kind && s->write)
+            return s;
+    return NULL;
+}
+
 static const kenes_api api_table = {
     .abi_version = KENES_ABI_VERSION,
     .struct_size = sizeof(kenes_api),
@@ -288,7 +312,7 @@ static const kenes_api api_table = {
     .region_valid = api_region_valid,
     .utf8_valid = util_utf8_valid,
     .utf8_length = util_utf8_length,
-    .parse_date = api_parse_date,
+    .parse_date = ktime_parse_date,
     .uuid = api_uuid,
     .now_ms = api_now_ms,
     .report_kind = api_report_kind,
@@ -303,6 +327,13 @@ static const kenes_api api_table = {
     .report_doc_history = api_report_doc_history,
     .report_published = api_report_published,
     .errors_full = api_errors_full,
+    .region_count = api_region_count,
+    .region_code = api_region_code,
+    .time_parse = ktime_parse,
+    .date_of_ms = ktime_date_of_ms,
+    .date_ms = ktime_date_ms,
+    .today = ktime_today,
+    .label = api_label,
 };
 
 const kenes_api *kapi_get(void)

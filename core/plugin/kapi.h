@@ -59,4 +59,17 @@ int kapi_parse_date(const char *s, int *y, int *m, int *d);
 /* 1 if code is one of the 20 regions. */
 int kapi_region_valid(const char *code);
 
+/* Where api->label looks: fn(payload, type, what, name, lang), or NULL for
+ * nowhere (every label NULL).  The workflows set it once loaded
+ * (wf_set_label); kapi_forget_labels(payload) unsets it if payload is the
+ * one set, so that a freed set is never read. */
+typedef const char *(*kapi_label_fn)(const void *payload, const char *type, const char *what,
+                                     const char *name, const char *lang);
+void kapi_set_labels(kapi_label_fn fn, const void *payload);
+void kapi_forget_labels(const void *payload);
+
+/* Type t's section for reports of kind (KENES_REPORT_*), or NULL if it has
+ * no part in them. */
+const kenes_report_section *kapi_report_section(const kenes_doctype *t, int kind);
+
 #endif

@@ -74,7 +74,8 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
          w++) {
         const char *type = wf_set_at(svc->workflows, w)->type;
         const kenes_doctype *t = plugin_find_type(svc->plugins, type);
-        if (!t || !t->report)
+        const kenes_report_section *section = t ? kapi_report_section(t, kind) : NULL;
+        if (!section)
             continue;
         size_t k = collect(svc, all, n, type, kind == KENES_REPORT_REGION ? code : NULL, views,
                            owned, sources);
@@ -87,7 +88,7 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
                                  .histories = histories,
                                  .published = published};
         size_t before = out.len;
-        if (t->report(kapi_get(), &r) != 0) {
+        if (section->write(kapi_get(), &r) != 0) {
             /* A section that failed says so rather than half-publishing. */
             out.len = before;
             out.data[before] = '\0';

@@ -29,6 +29,7 @@
  * groups of digits that read as a date (2013-04-07, 7-4-13, 13-04-07).
  */
 #include "identity.h"
+#include "names.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -54,184 +55,6 @@ struct id_child {
     int for_list;     /* no name, no street words: id_child_new_for_list */
 };
 
-/* ---- folding and skeletons ---------------------------------------------- */
-
-/* *out = s folded by the core, in memory of ours (free() it).  Folding may
- * lengthen text, so the buffer grows until it fits.  KENES_EINVAL (and
- * *out NULL) when s is NULL or not valid UTF-8. */
-static int fold(char **out, const kenes_api *api, const char *s, unsigned flags)
-{
-    *out = NULL;
-    if (!s)
-        return KENES_EINVAL;
-    for (size_t cap = strlen(s) * 2 + 16;; cap *= 2) {
-        char *buf = malloc(cap);
-        if (!buf)
-            return KENES_ENOMEM;
-        int rc = api->text_fold(buf, cap, s, flags);
-        if (rc == 0) {
-            *out = buf;
-            return 0;
-        }
-        free(buf);
-        if (rc != KENES_ETOOBIG || cap > ((size_t)1 << 24))
-            return rc == KENES_ETOOBIG ? KENES_ENOMEM : rc;
-    }
-}
-
-/* fold() for a value that may be missing or malformed: then *out is NULL
- * and nothing is compared with it (the validator reports it on its own
- * path).  0 or KENES_ENOMEM. */
-static int fold_optional(char **out, const kenes_api *api, const char *s, unsigned flags)
-{
-    int rc = fold(out, api, s, flags);
-    return rc == KENES_EINVAL ? 0 : rc;
-}
-
-/* Next code point of valid UTF-8 (folded text is). */
-static uint32_t utf8_next(const unsigned char **ps)
-{
-    const unsigned char *s = *ps;
-    uint32_t c = s[0];
-    size_t n = 1;
-    if (c >= 0xF0) {
-        c = ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-        n = 4;
-    } else if (c >= 0xE0) {
-        c = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        n = 3;
-    } else if (c >= 0xC0) {
-        c = ((c & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-        n = 2;
-    }
-    *ps = s + n;
-    return c;
-}
-
-/* How a folded code point is commonly written in Latin letters, the way
- * passports transliterate Kazakh and Russian names (ICAO 9303), before
- * skeleton() evens out the remaining variations.  "" for none (signs,
- * digits, other scripts).  Folded text is lower case and composed (NFKC),
- * so only lower-case, precomposed letters need an entry. */
-static const char *latin(uint32_t c)
-{
-    static const char *const cyr[] = {
-        /* а б в г д е ж з и й к л м н о п */
-        "a", "b", "v", "g", "d", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
-        /* р с т у ф х ц ч ш щ ъ ы ь э ю я */
-        "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "ie", "y", "", "e", "iu", "ia",
-    };
-    /* Each letter NUL-terminated, so that one can be returned as a string. */
-    static const char ascii[] = "a\0b\0c\0d\0e\0f\0g\0h\0i\0j\0k\0l\0m\0n\0o\0p\0q\0r\0s\0"
-                                "t\0u\0v\0w\0x\0y\0z";
-    if (c >= 'a' && c <= 'z')
-        return ascii + 2 * (c - 'a');
-    if (c >= 0x430 && c <= 0x44F)
-        return cyr[c - 0x430];
-    switch (c) {
-    case 0x451: case 0x454: return "e";               /* ё є */
-    case 0x456: case 0x457: return "i";               /* і ї */
-    case 0x45E: case 0x4B1: case 0x4AF: return "u";   /* ў ұ ү */
-    case 0x4D9: return "a";                           /* ә */
-    case 0x493: return "g";                           /* ғ */
-    case 0x49B: return "k";                           /* қ */
-    case 0x4A3: return "n";                           /* ң */
-    case 0x4E9: return "o";                           /* ө */
-    case 0x4BB: return "h";                           /* һ */
-    case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5: case 0x101: case 0x103:
-        return "a";
-    case 0xE7: case 0x10D: return "ch";
-    case 0x107: return "c";
-    case 0xE8: case 0xE9: case 0xEA: case 0xEB: case 0x113: case 0x117: case 0x119: return "e";
-    case 0xEC: case 0xED: case 0xEE: case 0xEF: case 0x12B: case 0x131: case 0xFD: case 0xFF:
-        return "i";
-    case 0xF1: case 0x144: case 0x148: return "n";
-    case 0xF2: case 0xF3: case 0xF4: case 0xF5: case 0xF6: case 0xF8: case 0x14D: return "o";
-    case 0xF9: case 0xFA: case 0xFB: case 0xFC: case 0x16B: return "u";
-    case 0x11F: case 0x1F5: return "g";
-    case 0x15B: return "s";
-    case 0x15F: case 0x161: return "sh";
-    case 0x17E: return "zh";
-    default: return "";
-    }
-}
-
-/* Room for skeleton() of folded text of n bytes: a code point of one byte
- * gives at most two letters (x -> ks), one of two bytes at most four
- * (щ -> shch). */
-static size_t skeleton_cap(size_t n)
-{
-    return 2 * n + 1;
-}
-
-/* The spelling-blind skeleton of folded text s, into out of
- * skeleton_cap(strlen(s)) bytes: its letters in Latin, with the variations
- * between transliterations evened out (y, j -> i; x -> ks; q -> k;
- * kh -> h; zh, sh, ch, gh -> z, s, c, g; ts -> c; ie -> e; a doubled letter
- * once), so that айгерим, aigerim, aygerim and ajgerim all read "aigerim".
- * The same steps run on both sides of a comparison. */
-static void skeleton(char *out, const char *s)
-{
-    size_t n = 0, cap = skeleton_cap(strlen(s));
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        for (const char *l = latin(utf8_next(&p)); *l && n + 2 < cap; l++) {
-            if (*l == 'x') {
-                out[n++] = 'k';
-                out[n++] = 's';
-            } else {
-                out[n++] = *l == 'y' || *l == 'j' ? 'i' : *l == 'q' ? 'k' : *l;
-            }
-        }
-    }
-    out[n] = '\0';
-
-    /* In place: at never passes i, and out[i + 1] is read before out[at]
-     * is written. */
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = out[i], next = out[i + 1];
-        if (next == 'h' && (c == 'k' || c == 'z' || c == 's' || c == 'c' || c == 'g')) {
-            c = c == 'k' ? 'h' : c;
-            i++;
-        } else if ((c == 't' && next == 's') || (c == 'i' && next == 'e')) {
-            c = c == 't' ? 'c' : 'e';
-            i++;
-        }
-        if (at > 0 && out[at - 1] == c)
-            continue;
-        out[at++] = c;
-    }
-    out[at] = '\0';
-}
-
-static char *skeleton_new(const char *s)
-{
-    char *out = malloc(skeleton_cap(strlen(s)));
-    if (out)
-        skeleton(out, s);
-    return out;
-}
-
-/* s without its spaces, in place. */
-static void compact(char *s)
-{
-    char *w = s;
-    for (const char *r = s; *r; r++)
-        if (*r != ' ')
-            *w++ = *r;
-    *w = '\0';
-}
-
-/* Code points in valid UTF-8. */
-static size_t chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* ---- the child ---------------------------------------------------------- */
 
 /* The name's parts: the skeleton of each word of the folded name. */
@@ -240,13 +63,13 @@ static int name_parts(id_child *c, char *words)
     size_t n = 1;
     for (const char *p = words; *p; p++)
         n += *p == ' ';
-    c->parts = malloc(skeleton_cap(strlen(words)) + n);
+    c->parts = malloc(names_skeleton_cap(strlen(words)) + n);
     c->part = calloc(n, sizeof(*c->part));
     if (!c->parts || !c->part)
         return KENES_ENOMEM;
     char *at = c->parts, *save;
     for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        skeleton(at, w);
+        names_skeleton(at, w);
         size_t len = strlen(at);
         if (len >= PART_MIN)
             c->part[c->nparts++] = at;
@@ -258,7 +81,7 @@ static int name_parts(id_child *c, char *words)
 static int name_new(id_child *c, const char *full_name)
 {
     char *words;
-    int rc = fold_optional(&words, c->api, full_name, KENES_FOLD_WORDS);
+    int rc = names_fold_optional(&words, c->api, full_name, KENES_FOLD_WORDS);
     if (rc != 0 || !words)
         return rc;
     if (!words[0]) {
@@ -267,8 +90,8 @@ static int name_new(id_child *c, const char *full_name)
     }
     c->name_compact = strdup(words);
     if (c->name_compact)
-        compact(c->name_compact);
-    c->name_skel = c->name_compact ? skeleton_new(c->name_compact) : NULL;
+        names_compact(c->name_compact);
+    c->name_skel = c->name_compact ? names_skeleton_new(c->name_compact) : NULL;
     rc = c->name_skel ? name_parts(c, words) : KENES_ENOMEM;
     free(words);
     return rc;
@@ -292,9 +115,9 @@ int id_child_new(id_child **out, const kenes_api *api, const char *full_name,
     id_child *c = child_alloc(api, birth_date);
     int rc = c ? name_new(c, full_name) : KENES_ENOMEM;
     if (rc == 0)
-        rc = fold_optional(&c->address, api, address, KENES_FOLD_WORDS);
+        rc = names_fold_optional(&c->address, api, address, KENES_FOLD_WORDS);
     if (rc == 0)
-        rc = fold_optional(&c->school, api, school, KENES_FOLD_WORDS);
+        rc = names_fold_optional(&c->school, api, school, KENES_FOLD_WORDS);
     if (rc != 0) {
         id_child_free(c);
         c = NULL;
@@ -369,7 +192,7 @@ static int title_text_init(title_text *t, char *words)
     for (const char *p = words; *p; p++)
         n += *p == ' ';
     t->all = malloc(len + 1);
-    t->sk = malloc(skeleton_cap(len));
+    t->sk = malloc(names_skeleton_cap(len));
     t->at = calloc(n + 1, sizeof(*t->at));
     t->sk_at = calloc(n + 1, sizeof(*t->sk_at));
     if (!t->all || !t->sk || !t->at || !t->sk_at)
@@ -381,7 +204,7 @@ static int title_text_init(title_text *t, char *words)
         t->at[k] = at;
         /* Where the word starts in the skeleton: the length of the
          * skeleton of what comes before it. */
-        skeleton(t->sk, t->all);
+        names_skeleton(t->sk, t->all);
         t->sk_at[k++] = strlen(t->sk);
         size_t wl = strlen(w);
         memcpy(t->all + at, w, wl + 1);
@@ -390,7 +213,7 @@ static int title_text_init(title_text *t, char *words)
     t->n = k;
     t->at[k] = at;
     t->all[at] = '\0';
-    skeleton(t->sk, t->all);
+    names_skeleton(t->sk, t->all);
     t->sk_at[k] = strlen(t->sk);
     return 0;
 }
@@ -454,7 +277,7 @@ int id_judge_title(int *names, const id_child *c, const char *title)
     if (!c->name_compact)
         return 0;
     char *words;
-    int rc = fold_optional(&words, c->api, title, KENES_FOLD_WORDS);
+    int rc = names_fold_optional(&words, c->api, title, KENES_FOLD_WORDS);
     if (rc != 0 || !words)
         return rc;
     title_text t;
@@ -467,7 +290,7 @@ int id_judge_title(int *names, const id_child *c, const char *title)
          * enough not to turn up inside other words by chance; else as a run
          * of words, however spaced ("ан ли", "АнЛи"); or parts of it. */
         *names = (strlen(c->name_skel) >= JOINED_MIN && strstr(t.sk, c->name_skel)) ||
-                 (chars(c->name_compact) >= JOINED_MIN && strstr(t.all, c->name_compact)) ||
+                 (names_chars(c->name_compact) >= JOINED_MIN && strstr(t.all, c->name_compact)) ||
                  run_is(&t, c->name_compact, 0) || run_is(&t, c->name_skel, 1) ||
                  run_of_parts(c, &t, reach);
     free(reach);
@@ -613,9 +436,9 @@ static int holds_street_word(const id_child *c, const char *psk, int *failed)
     char sk[ID_PSEUDONYM_MAX * 4], *save;
     for (char *w = words ? strtok_r(words, " ", &save) : NULL; w && !found;
          w = strtok_r(NULL, " ", &save)) {
-        if (strpbrk(w, "0123456789") || place_word(w) || skeleton_cap(strlen(w)) > sizeof(sk))
+        if (strpbrk(w, "0123456789") || place_word(w) || names_skeleton_cap(strlen(w)) > sizeof(sk))
             continue; /* a skeleton longer than any pseudonym's cannot be in one */
-        skeleton(sk, w);
+        names_skeleton(sk, w);
         found = strlen(sk) >= STREET_MIN && strstr(psk, sk) != NULL;
     }
     free(words);
@@ -657,15 +480,15 @@ int id_judge_pseudonym(const char **problem, const id_child *c, const char *p)
 {
     *problem = NULL;
     char *folded;
-    int rc = fold_optional(&folded, c->api, p, 0);
+    int rc = names_fold_optional(&folded, c->api, p, 0);
     if (rc != 0 || !folded)
         return rc; /* the caller checked its shape */
     char psk[ID_PSEUDONYM_MAX * 2 + 1];
-    if (skeleton_cap(strlen(folded)) > sizeof(psk)) {
+    if (names_skeleton_cap(strlen(folded)) > sizeof(psk)) {
         free(folded);
         return 0; /* longer than a pseudonym may be: the caller refuses it */
     }
-    skeleton(psk, folded);
+    names_skeleton(psk, folded);
     free(folded);
 
     digit_groups g;

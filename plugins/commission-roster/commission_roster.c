@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/check.h"
+#include "kenes_sdk.h"
 
 #define PLUGIN_NAME "commission-roster"
 
@@ -383,7 +383,7 @@ static int roster_act_recorded(const kenes_api *api, const kenes_doc *doc, const
 
 /* ---- reports ------------------------------------------------------------
  *
- * national.md: one row per region (all 20) for its latest roster (by the
+ * national.md: one row per region (every one the core knows) for its latest roster (by the
  * date of the order): stage, due date, whether it was approved in time and
  * which of the four widened categories it holds.  regions/<code>.md: the
  * members of the region's latest approved roster.  Members are adults in a
@@ -416,18 +416,6 @@ static const char *order_date_of(const kenes_api *api, const kenes_doc *doc)
     return chk_is_date(api, s, NULL, NULL, NULL) ? s : NULL;
 }
 
-static int in_region(const kenes_api *api, const kenes_doc *doc, const char *code)
-{
-    const char *region = api->doc_get(doc, "region");
-    return region && code && strcmp(region, code) == 0;
-}
-
-static int stage_is(const kenes_api *api, const kenes_doc *doc, const char *stage)
-{
-    const char *s = api->doc_get(doc, "stage");
-    return s && strcmp(s, stage) == 0;
-}
-
 /* The region's roster with the latest order date (the later id on a tie, a
  * roster without a valid date before any with one); only approved ones if
  * only_approved.  NULL if there is none. */
@@ -439,7 +427,7 @@ static const kenes_doc *latest(const kenes_api *api, kenes_report *r, const char
     size_t n = api->report_count(r);
     for (size_t j = 0; j < n; j++) {
         const kenes_doc *doc = api->report_doc(r, j);
-        if (!in_region(api, doc, code) || (only_approved && !stage_is(api, doc, "approved")))
+        if (!sdk_doc_is(api, doc, "region", code) || (only_approved && !sdk_doc_is(api, doc, "stage", "approved")))
             continue;
         const char *date = order_date_of(api, doc);
         if (!date)
@@ -456,21 +444,20 @@ static const kenes_doc *latest(const kenes_api *api, kenes_report *r, const char
 static long long due_ms(const kenes_api *api, const kenes_doc *doc)
 {
     long long ms;
-    if (chk_parse_time(api, api->doc_get(doc, "due"), &ms) == 0)
+    if (api->time_parse(api->doc_get(doc, "due"), &ms) == 0)
         return ms;
-    int y, m, d;
-    if (!chk_is_date(api, order_date_of(api, doc), &y, &m, &d))
+    if (api->time_parse(order_date_of(api, doc), &ms) != 0)
         return -1;
-    return (chk_days_from_civil(y, m, d) + DUE_DAYS) * DAY_MS;
+    return ms + DUE_DAYS * DAY_MS;
 }
 
 /* «в срок», «просрочен», «срок не истёк» or «—» (not known). */
 static const char *timeliness(const kenes_api *api, const kenes_doc *doc, long long due)
 {
     const char *overdue = api->doc_get(doc, "overdue");
-    if (stage_is(api, doc, "approved")) {
+    if (sdk_doc_is(api, doc, "stage", "approved")) {
         long long since;
-        if (due < 0 || chk_parse_time(api, api->doc_get(doc, "stage_since"), &since) != 0)
+        if (due < 0 || api->time_parse(api->doc_get(doc, "stage_since"), &since) != 0)
             return "—";
         return since <= due ? "в срок" : "просрочен";
     }
@@ -479,7 +466,7 @@ static const char *timeliness(const kenes_api *api, const kenes_doc *doc, long l
     return due < 0 ? "—" : "срок не истёк";
 }
 
-static void report_national(const kenes_api *api, kenes_report *r)
+static int report_national(const kenes_api *api, kenes_report *r)
 {
     api->report_printf(r, "## Составы комиссий по делам несовершеннолетних\n\n"
                           "По каждому региону — последний состав комиссии (по дате приказа): "
@@ -492,8 +479,8 @@ static void report_national(const kenes_api *api, kenes_report *r)
         api->report_printf(r, " | %s", widened_ru[k]);
     api->report_printf(r, " |\n|---|---|---|---|---|:-:|:-:|:-:|:-:|\n");
 
-    for (int i = 0; i < RPT_NREGIONS; i++) {
-        const char *code = rpt_region_code(i);
+    for (size_t i = 0; i < api->region_count(); i++) {
+        const char *code = api->region_code(i);
         const kenes_doc *doc = latest(api, r, code, 0);
         api->report_printf(r, "| ");
         rpt_region_name(api, r, code);
@@ -507,7 +494,7 @@ static void report_national(const kenes_api *api, kenes_report *r)
         api->report_printf(r, " | ");
         rpt_date(api, r, order_date_of(api, doc), "—");
         api->report_printf(r, " | ");
-        rpt_stage(api, r, api->doc_get(doc, "stage"));
+        rpt_stage(api, r, PLUGIN_NAME, api->doc_get(doc, "stage"));
         long long due = due_ms(api, doc);
         if (due >= 0) {
             api->report_printf(r, " | до ");
@@ -531,6 +518,7 @@ static void report_national(const kenes_api *api, kenes_report *r)
         api->report_printf(r, " |\n");
     }
     api->report_printf(r, "\n");
+    return 0;
 }
 
 /* A member's role or category in Russian, or the text escaped. */
@@ -559,13 +547,13 @@ static void report_member(const kenes_api *api, kenes_report *r, const json_t *m
     }
 }
 
-static void report_region(const kenes_api *api, kenes_report *r)
+static int report_region(const kenes_api *api, kenes_report *r)
 {
     api->report_printf(r, "## Состав комиссии по делам несовершеннолетних и защите их прав\n\n");
     const kenes_doc *doc = latest(api, r, api->report_region(r), 1);
     if (!doc) {
         api->report_printf(r, "Утверждённого состава комиссии нет.\n\n");
-        return;
+        return 0;
     }
     const json_t *fields = api->doc_fields(doc);
     const json_t *act = json_object_get(fields, "act");
@@ -599,31 +587,22 @@ static void report_region(const kenes_api *api, kenes_report *r)
         }
     }
     api->report_printf(r, "\n");
-}
-
-static int report(const kenes_api *api, kenes_report *r)
-{
-    if (!rpt_api_ok(api))
-        return KENES_EABI;
-    switch (api->report_kind(r)) {
-    case KENES_REPORT_NATIONAL:
-        report_national(api, r);
-        break;
-    case KENES_REPORT_REGION:
-        report_region(api, r);
-        break;
-    default:
-        break; /* no part in the cases report */
-    }
     return 0;
 }
+
+/* No part in the cases report. */
+static const kenes_report_section reports[] = {
+    {KENES_REPORT_NATIONAL, report_national},
+    {KENES_REPORT_REGION, report_region},
+    {0, NULL},
+};
 
 static const kenes_doctype types[] = {
     {.name = "commission-roster",
      .noun = "commission roster",
      .make_id = make_id,
      .validate = validate,
-     .report = report},
+     .reports = reports},
     {0},
 };
 
@@ -632,23 +611,4 @@ static const kenes_guard guards[] = {
     {0},
 };
 
-static kenes_plugin plugin = {
-    .abi_version = KENES_ABI_VERSION,
-    .struct_size = sizeof(kenes_plugin),
-    .name = PLUGIN_NAME,
-    .version = "0.1.0",
-    .types = types,
-    .guards = guards,
-    .fini = NULL,
-};
-
-int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)
-{
-    if (!api || !out)
-        return KENES_EINVAL;
-    /* parse_date was appended to ABI 1: an older table lacks it. */
-    if (api->abi_version != KENES_ABI_VERSION || api->struct_size < CHK_API_SIZE)
-        return KENES_EABI;
-    *out = &plugin;
-    return 0;
-}
+SDK_PLUGIN(PLUGIN_NAME, "0.1.0", types, guards)

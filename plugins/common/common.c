@@ -5,18 +5,14 @@
  *                      (blank counts Unicode spaces too), e.g. a reviewer
  *                      returning a document must say why.
  *
- * It declares no document type.  Only <kenes/plugin.h>, jansson, libc and
- * the plugins' own check.h (static inline helpers, nothing linked).
+ * It declares no document type.  It stays a plugin of its own, not a part
+ * of the SDK: a guard is registered by name, once, by one plugin (the
+ * loader refuses a second), so a guard every workflow may name must live in
+ * exactly one shared object.  The SDK is linked into every plugin.
  */
 #include <kenes/plugin.h>
 
-#include "check.h"
-
-#define PLUGIN_NAME "common"
-
-/* The size of a kenes_api as ABI 1 first defined it: every function used
- * here is in it.  The core may hand us a larger table, never a smaller one. */
-#define API_SIZE_V1 (offsetof(kenes_api, utf8_length) + sizeof(void *))
+#include "kenes_sdk.h"
 
 static int comment_required(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
                             kenes_errors *errs)
@@ -40,22 +36,4 @@ static const kenes_guard guards[] = {
     {0},
 };
 
-static kenes_plugin plugin = {
-    .abi_version = KENES_ABI_VERSION,
-    .struct_size = sizeof(kenes_plugin),
-    .name = PLUGIN_NAME,
-    .version = "0.1.0",
-    .types = types,
-    .guards = guards,
-    .fini = NULL,
-};
-
-int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)
-{
-    if (!api || !out)
-        return KENES_EINVAL;
-    if (api->abi_version != KENES_ABI_VERSION || api->struct_size < API_SIZE_V1)
-        return KENES_EABI;
-    *out = &plugin;
-    return 0;
-}
+SDK_PLUGIN("common", "0.1.0", types, guards)

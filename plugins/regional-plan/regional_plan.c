@@ -19,16 +19,15 @@
  *
  * Every problem is reported in one pass, each at its own path
  * ("fields.measures[0].direction"); messages never repeat the values they
- * judge.  Only <kenes/plugin.h>, jansson, libc and the plugins' own
- * ../common/check.h (static inline helpers shared with commission-roster):
- * everything else comes through the api table.
+ * judge.  Only <kenes/plugin.h>, jansson, libc and the plugin SDK
+ * (plugins/sdk, linked in): everything else comes through the api table.
  */
 #include <kenes/plugin.h>
 
 #include <stdio.h>
 #include <string.h>
 
-#include "../common/check.h"
+#include "kenes_sdk.h"
 
 #define PLUGIN_NAME "regional-plan"
 
@@ -252,7 +251,7 @@ static int act_recorded(const kenes_api *api, const kenes_doc *doc, const kenes_
 
 /* ---- reports ------------------------------------------------------------
  *
- * national.md: one row per region (all 20), with the year and stage of its
+ * national.md: one row per region (every one the core knows), with the year and stage of its
  * latest plan.  regions/<code>.md: the region's approved plans, measure by
  * measure under the four directions, the local specifics and the act.
  * Everything a document says goes through report_text.
@@ -268,19 +267,7 @@ static long long period_of(const kenes_api *api, const kenes_doc *doc)
     return json_is_integer(p) ? (long long)json_integer_value(p) : -1;
 }
 
-static int in_region(const kenes_api *api, const kenes_doc *doc, const char *code)
-{
-    const char *region = api->doc_get(doc, "region");
-    return region && code && strcmp(region, code) == 0;
-}
-
-static int approved(const kenes_api *api, const kenes_doc *doc)
-{
-    const char *stage = api->doc_get(doc, "stage");
-    return stage && strcmp(stage, "approved") == 0;
-}
-
-static void report_national(const kenes_api *api, kenes_report *r)
+static int report_national(const kenes_api *api, kenes_report *r)
 {
     size_t n = api->report_count(r);
     api->report_printf(r, "## Региональные планы\n\n"
@@ -288,14 +275,14 @@ static void report_national(const kenes_api *api, kenes_report *r)
                           "составлен, и этап его рассмотрения.\n\n"
                           "| Регион | Год плана | Этап |\n"
                           "|---|---|---|\n");
-    for (int i = 0; i < RPT_NREGIONS; i++) {
-        const char *code = rpt_region_code(i);
+    for (size_t i = 0; i < api->region_count(); i++) {
+        const char *code = api->region_code(i);
         const kenes_doc *latest = NULL;
         long long year = -1;
         for (size_t j = 0; j < n; j++) {
             const kenes_doc *doc = api->report_doc(r, j);
             long long y = period_of(api, doc);
-            if (in_region(api, doc, code) && (!latest || y >= year))
+            if (sdk_doc_is(api, doc, "region", code) && (!latest || y >= year))
                 latest = doc, year = y;
         }
         api->report_printf(r, "| ");
@@ -308,10 +295,11 @@ static void report_national(const kenes_api *api, kenes_report *r)
             api->report_printf(r, " | %lld | ", year);
         else
             api->report_printf(r, " | — | ");
-        rpt_stage(api, r, api->doc_get(latest, "stage"));
+        rpt_stage(api, r, PLUGIN_NAME, api->doc_get(latest, "stage"));
         api->report_printf(r, " |\n");
     }
     api->report_printf(r, "\n");
+    return 0;
 }
 
 /* A measure's deadline: 30.09.2026, "III квартал 2026", or its text. */
@@ -465,45 +453,36 @@ static void report_plan(const kenes_api *api, kenes_report *r, const kenes_doc *
     api->report_printf(r, "\n\n");
 }
 
-static void report_region(const kenes_api *api, kenes_report *r)
+static int report_region(const kenes_api *api, kenes_report *r)
 {
     const char *code = api->report_region(r);
     size_t n = api->report_count(r), shown = 0;
     api->report_printf(r, "## Региональный план\n\n");
     for (size_t j = 0; j < n; j++) {
         const kenes_doc *doc = api->report_doc(r, j);
-        if (in_region(api, doc, code) && approved(api, doc)) {
+        if (sdk_doc_is(api, doc, "region", code) && sdk_doc_is(api, doc, "stage", "approved")) {
             report_plan(api, r, doc);
             shown++;
         }
     }
     if (!shown)
         api->report_printf(r, "Утверждённого регионального плана нет.\n\n");
-}
-
-static int report(const kenes_api *api, kenes_report *r)
-{
-    if (!rpt_api_ok(api))
-        return KENES_EABI;
-    switch (api->report_kind(r)) {
-    case KENES_REPORT_NATIONAL:
-        report_national(api, r);
-        break;
-    case KENES_REPORT_REGION:
-        report_region(api, r);
-        break;
-    default:
-        break; /* no part in the cases report */
-    }
     return 0;
 }
+
+/* No part in the cases report. */
+static const kenes_report_section reports[] = {
+    {KENES_REPORT_NATIONAL, report_national},
+    {KENES_REPORT_REGION, report_region},
+    {0, NULL},
+};
 
 static const kenes_doctype types[] = {
     {.name = "regional-plan",
      .noun = "regional plan",
      .make_id = make_id,
      .validate = validate,
-     .report = report},
+     .reports = reports},
     {0},
 };
 
@@ -512,24 +491,4 @@ static const kenes_guard guards[] = {
     {0},
 };
 
-static kenes_plugin plugin = {
-    .abi_version = KENES_ABI_VERSION,
-    .struct_size = sizeof(kenes_plugin),
-    .name = PLUGIN_NAME,
-    .version = "0.2.0",
-    .types = types,
-    .guards = guards,
-    .fini = NULL,
-};
-
-int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)
-{
-    if (!api || !out)
-        return KENES_EINVAL;
-    /* Every function used is in ABI 1 as plugin.h has it now; an older
-     * table would lack parse_date. */
-    if (api->abi_version != KENES_ABI_VERSION || api->struct_size < CHK_API_SIZE)
-        return KENES_EABI;
-    *out = &plugin;
-    return 0;
-}
+SDK_PLUGIN(PLUGIN_NAME, "0.2.0", types, guards)

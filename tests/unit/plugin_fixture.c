@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docs/workflow.h"
+#include "plugin/kapi.h"
 #include "plugin/region.h"
 #include "plugin_fixture.h"
 
@@ -16,6 +18,47 @@ plugin_set *plugins;
 const kenes_api *api;
 const kenes_doctype *fixture_type;
 static int regions_loaded;
+
+/* The shipped workflows behind api->label, for the report texts: every built
+ * plugin is loaded (the workflows name their guards), then workflows/. */
+static plugin_set *labels_plugins;
+static wf_set *labels_workflows;
+
+static const kenes_guard *labels_find_guard(const char *name, void *payload)
+{
+    return plugin_find_guard(payload, name);
+}
+
+static int labels_type_known(const char *type, void *payload)
+{
+    return plugin_find_type(payload, type) != NULL;
+}
+
+static int labels_setup(void)
+{
+    char err[512];
+    if (plugin_set_new(&labels_plugins, kapi_get()) != 0 ||
+        plugin_load_dir(labels_plugins, KENES_PLUGIN_BUILD_DIR, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    wf_resolver res = {labels_find_guard, labels_type_known, labels_plugins};
+    if (wf_set_load_dir(&labels_workflows, KENES_SOURCE_DIR "/workflows", &res, err,
+                        sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    kapi_set_labels(wf_set_label, labels_workflows);
+    return 0;
+}
+
+static void labels_teardown(void)
+{
+    wf_set_free(labels_workflows);
+    plugin_set_free(labels_plugins);
+    labels_workflows = NULL;
+    labels_plugins = NULL;
+}
 
 int plugin_fixture_setup(const kenes_doctype **type, const char *so, const char *regions_path,
                          const char *type_name, ...)
@@ -29,6 +72,8 @@ int plugin_fixture_setup(const kenes_doctype **type, const char *so, const char 
         regions_loaded = 1;
     }
     api = kapi_get();
+    if (labels_setup() != 0)
+        return -1;
     if (plugin_set_new(&plugins, api) != 0 || plugin_load(plugins, so, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
@@ -56,6 +101,7 @@ int plugin_fixture_setup(const kenes_doctype **type, const char *so, const char 
 
 void plugin_fixture_teardown(void)
 {
+    labels_teardown();
     plugin_set_free(plugins);
     plugins = NULL;
     fixture_type = NULL;

@@ -16,6 +16,7 @@
 
 #include "plugin/kapi.h"
 #include "plugin/loader.h"
+#include "plugin/region.h"
 
 #define FIXTURE(name) KENES_TEST_PLUGIN_DIR "/" name ".so"
 #define REGIONAL_PLAN KENES_PLUGIN_BUILD_DIR "/regional-plan.so"
@@ -101,12 +102,12 @@ static void test_abi_mismatch(void **state)
 {
     plugin_set *set = *state;
     char err[512];
-    int rc = plugin_load(set, FIXTURE("fixture_abi2"), err, sizeof(err));
+    int rc = plugin_load(set, FIXTURE("fixture_abi1"), err, sizeof(err));
     assert_int_equal(rc, KENES_EABI);
     assert_string_equal(err,
-                        FIXTURE("fixture_abi2") ": built for plugin ABI 2, this kenes speaks ABI 1");
+                        FIXTURE("fixture_abi1") ": built for plugin ABI 1, this kenes speaks ABI 2");
     assert_int_equal(plugin_count(set), 0);
-    assert_nothing_of(set, "fixture-abi2-type", NULL);
+    assert_nothing_of(set, "fixture-abi1-type", NULL);
 }
 
 static void test_bad_struct_size(void **state)
@@ -116,7 +117,7 @@ static void test_bad_struct_size(void **state)
     int rc = plugin_load(set, FIXTURE("fixture_badsize"), err, sizeof(err));
     assert_int_equal(rc, KENES_EABI);
     snprintf(want, sizeof(want),
-             "%s: descriptor struct_size 8 is not that of an ABI 1 kenes_plugin "
+             "%s: descriptor struct_size 8 is not that of an ABI 2 kenes_plugin "
              "(at least %zu bytes)",
              FIXTURE("fixture_badsize"), sizeof(kenes_plugin));
     assert_string_equal(err, want);
@@ -302,16 +303,16 @@ static void clear_scratch(const char *const *names)
 static void test_load_dir_stops_at_first_failure(void **state)
 {
     plugin_set *set = *state;
-    static const char *const names[] = {"10-good.so", "20-abi2.so", "30-plan.so", "README",
+    static const char *const names[] = {"10-good.so", "20-abi1.so", "30-plan.so", "README",
                                         NULL};
     char err[512], want[512];
     assert_non_null(mkdtemp(scratch));
     link_fixture(FIXTURE("fixture_good"), names[0]);
-    link_fixture(FIXTURE("fixture_abi2"), names[1]);
+    link_fixture(FIXTURE("fixture_abi1"), names[1]);
     link_fixture(REGIONAL_PLAN, names[2]);
     link_fixture(FIXTURE("fixture_nosym"), names[3]); /* not *.so: never opened */
     int rc = plugin_load_dir(set, scratch, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/20-abi2.so: built for plugin ABI 2, this kenes speaks ABI 1",
+    snprintf(want, sizeof(want), "%s/20-abi1.so: built for plugin ABI 1, this kenes speaks ABI 2",
              scratch);
     clear_scratch(names);
     assert_int_equal(rc, KENES_EABI);
@@ -327,15 +328,15 @@ static void test_load_dir_stops_at_first_failure(void **state)
 static void test_load_dir_sorted(void **state)
 {
     plugin_set *set = *state;
-    static const char *const names[] = {"k-abi2.so", "d-abi2.so", "b-plan.so", "h-abi2.so",
-                                        "a-good.so", "f-abi2.so", "c-abi2.so", "j-abi2.so",
-                                        "e-abi2.so", "l-abi2.so", "g-abi2.so", "i-abi2.so",
+    static const char *const names[] = {"k-abi1.so", "d-abi1.so", "b-plan.so", "h-abi1.so",
+                                        "a-good.so", "f-abi1.so", "c-abi1.so", "j-abi1.so",
+                                        "e-abi1.so", "l-abi1.so", "g-abi1.so", "i-abi1.so",
                                         NULL};
     char err[512], want[512];
     strcpy(scratch, "/tmp/kenes-test-plugin-XXXXXX");
     assert_non_null(mkdtemp(scratch));
     for (size_t i = 0; names[i]; i++) {
-        const char *target = FIXTURE("fixture_abi2");
+        const char *target = FIXTURE("fixture_abi1");
         if (names[i][0] == 'a')
             target = FIXTURE("fixture_good");
         else if (names[i][0] == 'b')
@@ -343,7 +344,7 @@ static void test_load_dir_sorted(void **state)
         link_fixture(target, names[i]);
     }
     int rc = plugin_load_dir(set, scratch, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/c-abi2.so: built for plugin ABI 2, this kenes speaks ABI 1",
+    snprintf(want, sizeof(want), "%s/c-abi1.so: built for plugin ABI 1, this kenes speaks ABI 2",
              scratch);
     clear_scratch(names);
     strcpy(scratch, "/tmp/kenes-test-plugin-XXXXXX");
@@ -376,6 +377,126 @@ static void test_new_and_free(void **state)
     assert_null(plugin_find_guard(NULL, "comment_required"));
 }
 
+/* ---- what the api table offers beyond the loader ------------------------ */
+
+/* KENES_API_HAS reads struct_size: a shorter (older) table lacks the tail. */
+static void test_api_has(void **state)
+{
+    (void)state;
+    const kenes_api *api = kapi_get();
+    assert_true(KENES_API_HAS(api, log));
+    assert_true(KENES_API_HAS(api, label));
+    kenes_api old = *api;
+    old.struct_size = offsetof(kenes_api, time_parse);
+    assert_true(KENES_API_HAS(&old, region_code));
+    assert_false(KENES_API_HAS(&old, time_parse));
+    assert_false(KENES_API_HAS(&old, label));
+    const kenes_api *none = NULL;
+    assert_false(KENES_API_HAS(none, log));
+}
+
+/* Dates and times: one parser, UTC, fractions to the millisecond. */
+static void test_api_time(void **state)
+{
+    (void)state;
+    const kenes_api *api = kapi_get();
+    long long ms = -1;
+    assert_int_equal(api->time_parse("2026-02-07", &ms), 0);
+    assert_true(ms == 1770422400000LL);
+    assert_int_equal(api->time_parse("2026-02-07T10:00:00Z", &ms), 0);
+    assert_true(ms == 1770458400000LL);
+    assert_int_equal(api->time_parse("2026-02-07T15:00:00.5+05:00", &ms), 0);
+    assert_true(ms == 1770458400500LL);
+    assert_int_equal(api->time_parse("2026-02-07t10:00:00.123456z", &ms), 0);
+    assert_true(ms == 1770458400123LL);
+    static const char *const bad[] = {"",           "2026-2-07",           "2026-02-30",
+                                      "2026-02-07 ", "2026-02-07T10:00:00", "2026-02-07T24:00:00Z",
+                                      "2026-02-07T10:00:00.Z", "2026-02-07T10:00:00+5:00",
+                                      "+2026-02-07", NULL};
+    for (size_t i = 0; bad[i]; i++) {
+        ms = 42;
+        assert_int_equal(api->time_parse(bad[i], &ms), KENES_EINVAL);
+        assert_true(ms == 42);
+    }
+    assert_int_equal(api->time_parse(NULL, &ms), KENES_EINVAL);
+
+    int y, m, d;
+    api->date_of_ms(1770458400500LL, &y, &m, &d);
+    assert_int_equal(y * 10000 + m * 100 + d, 20260207);
+    api->date_of_ms(-1, &y, &m, &d); /* before the epoch, the day before */
+    assert_int_equal(y * 10000 + m * 100 + d, 19691231);
+    assert_true(api->date_ms(2026, 2, 7) == 1770422400000LL);
+    assert_true(api->date_ms(2024, 2, 30) == api->date_ms(2024, 3, 1)); /* runs on */
+
+    setenv("KENES_NOW", "2026-03-01T23:59:59Z", 1);
+    api->today(&y, &m, &d);
+    assert_int_equal(y * 10000 + m * 100 + d, 20260301);
+    unsetenv("KENES_NOW");
+}
+
+/* The regions as the core loaded them, in the file's order. */
+static void test_api_regions(void **state)
+{
+    (void)state;
+    const kenes_api *api = kapi_get();
+    char err[512];
+    assert_int_equal(region_load(KENES_SOURCE_DIR "/content/regions.yaml", err, sizeof(err)), 0);
+    assert_int_equal(api->region_count(), 20);
+    assert_string_equal(api->region_code(0), "KZ-10");
+    assert_string_equal(api->region_code(19), "KZ-79");
+    assert_null(api->region_code(20));
+    assert_string_equal(api->region_name(api->region_code(1), "kk"), "Ақмола облысы");
+    region_unload();
+    assert_int_equal(api->region_count(), 0);
+    assert_null(api->region_code(0));
+}
+
+static const char *fake_labels(const void *payload, const char *type, const char *what,
+                               const char *name, const char *lang)
+{
+    (void)what;
+    (void)lang;
+    return strcmp(type, payload) == 0 && strcmp(name, "draft") == 0 ? "Черновик" : NULL;
+}
+
+/* api->label asks whoever loaded the workflows; nobody: NULL. */
+static void test_api_label(void **state)
+{
+    (void)state;
+    const kenes_api *api = kapi_get();
+    static const char owner[] = "t";
+    assert_null(api->label("t", "stage", "draft", "ru"));
+    kapi_set_labels(fake_labels, owner);
+    assert_string_equal(api->label("t", "stage", "draft", "ru"), "Черновик");
+    assert_null(api->label("t", "stage", "done", "ru"));
+    assert_null(api->label(NULL, "stage", "draft", "ru"));
+    kapi_forget_labels("another payload"); /* not the one set: still there */
+    assert_non_null(api->label("t", "stage", "draft", "ru"));
+    kapi_forget_labels(owner);
+    assert_null(api->label("t", "stage", "draft", "ru"));
+}
+
+static int write_ok(const kenes_api *api, kenes_report *r)
+{
+    (void)api;
+    (void)r;
+    return 0;
+}
+
+/* One section per kind; a kind with none is no part of the type's. */
+static void test_report_section(void **state)
+{
+    (void)state;
+    static const kenes_report_section sections[] = {{KENES_REPORT_REGION, write_ok}, {0, NULL}};
+    kenes_doctype t = {.name = "t", .reports = sections};
+    assert_ptr_equal(kapi_report_section(&t, KENES_REPORT_REGION), &sections[0]);
+    assert_null(kapi_report_section(&t, KENES_REPORT_NATIONAL));
+    assert_null(kapi_report_section(&t, 0));
+    t.reports = NULL;
+    assert_null(kapi_report_section(&t, KENES_REPORT_REGION));
+    assert_null(kapi_report_section(NULL, KENES_REPORT_REGION));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +518,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_dir_sorted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_dir_missing, setup, teardown),
         cmocka_unit_test(test_new_and_free),
+        cmocka_unit_test(test_api_has),
+        cmocka_unit_test(test_api_time),
+        cmocka_unit_test(test_api_regions),
+        cmocka_unit_test(test_api_label),
+        cmocka_unit_test(test_report_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,7 @@ static void test_unknown_top_key(void **state)
     (void)state;
     expect_error("unknown_top_key.yaml", 11,
                  "unknown top-level key 'deadlines' (expected type, initial, stages, create, "
-                 "edit, read, transitions)");
+                 "edit, read, transitions, erase, labels)");
 }
 
 static void test_unknown_transition_key(void **state)
@@ -91,14 +91,14 @@ static void test_unknown_transition_key(void **state)
     (void)state;
     expect_error("unknown_transition_key.yaml", 21,
                  "unknown key 'gaurds' in a transition (expected action, from, to, roles, "
-                 "scope, guards, approvals, not_by)");
+                 "scope, guards, approvals, not_by, publishes)");
 }
 
 static void test_unknown_stage_key(void **state)
 {
     (void)state;
     expect_error("unknown_stage_key.yaml", 8,
-                 "unknown key 'colour' in a stage (expected name, editable, deadline)");
+                 "unknown key 'colour' in a stage (expected name, editable, public, deadline)");
 }
 
 static void test_bad_deadline_after(void **state)
@@ -388,25 +388,33 @@ static void test_to_json(void **state)
                      0);
     json_t *j = wf_to_json(wf);
     assert_non_null(j);
+    /* The labels as the file has them, then the rest exactly. */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
+                            json_object_get(j, "labels"), "stages"), "returned"), "kk")),
+                        "Пысықтауға қайтарылды");
+    assert_int_equal(json_object_size(json_object_get(json_object_get(j, "labels"), "actions")),
+                     3);
+    json_object_del(j, "labels");
     json_t *want = json_loads(
         "{\"type\":\"regional-plan\",\"initial\":\"draft\","
-        "\"stages\":[{\"name\":\"draft\",\"editable\":true},"
-        "{\"name\":\"ministry-review\",\"editable\":false},"
-        "{\"name\":\"approved\",\"editable\":false},"
-        "{\"name\":\"returned\",\"editable\":true}],"
+        "\"stages\":[{\"name\":\"draft\",\"editable\":true,\"public\":false},"
+        "{\"name\":\"ministry-review\",\"editable\":false,\"public\":false},"
+        "{\"name\":\"approved\",\"editable\":false,\"public\":true},"
+        "{\"name\":\"returned\",\"editable\":true,\"public\":false}],"
         "\"create\":{\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},"
         "\"edit\":{\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},"
         "\"read\":[],"
         "\"transitions\":["
         "{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],\"to\":\"ministry-review\","
         "\"roles\":[\"regional-official\"],\"scope\":\"own-region\",\"guards\":[],"
-        "\"approvals\":1,\"not_by_authors\":false},"
+        "\"approvals\":1,\"not_by_authors\":false,\"publishes\":false},"
         "{\"action\":\"approve\",\"from\":[\"ministry-review\"],\"to\":\"approved\","
         "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":[\"act_recorded\"],"
-        "\"approvals\":2,\"not_by_authors\":true},"
+        "\"approvals\":2,\"not_by_authors\":true,\"publishes\":true},"
         "{\"action\":\"return\",\"from\":[\"ministry-review\"],\"to\":\"returned\","
         "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
-        "\"guards\":[\"comment_required\"],\"approvals\":1,\"not_by_authors\":false}]}",
+        "\"guards\":[\"comment_required\"],\"approvals\":1,\"not_by_authors\":false,"
+        "\"publishes\":false}],\"erase\":null}",
         0, NULL);
     assert_non_null(want);
     if (!json_equal(j, want)) {
@@ -503,9 +511,105 @@ static void test_free_null(void **state)
     assert_null(wf_to_json(NULL));
 }
 
+/* Every stage and action labelled in ru, kk and en, in Cyrillic where it
+ * must be; the loader says which and where. */
+static void test_labels_checked(void **state)
+{
+    (void)state;
+    expect_error("labels_missing.yaml", 2,
+                 "missing required top-level key 'labels' (each stage and action in ru, kk "
+                 "and en)");
+    expect_error("label_missing_stage.yaml", 24, "stage 'done' has no label");
+    expect_error("label_unknown.yaml", 27, "a label for an unknown stage 'archived'");
+    expect_error("label_latin.yaml", 24,
+                 "the ru label of stage 'draft' must be written in Cyrillic");
+    expect_error("label_missing_lang.yaml", 29, "missing required key 'kk' in a label");
+}
+
+static void test_labels_read(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    wf_workflow *wf;
+    assert_int_equal(wf_load_file(&wf, KENES_SOURCE_DIR "/workflows/regional-plan.yaml",
+                                  &resolver, err, sizeof(err)),
+                     0);
+    assert_string_equal(wf_label(wf, "stage", "approved", "ru"), "Утверждён");
+    assert_string_equal(wf_label(wf, "stage", "approved", "kk"), "Бекітілді");
+    assert_string_equal(wf_label(wf, "action", "return", "en"), "Return for revision");
+    assert_null(wf_label(wf, "stage", "no-such-stage", "ru"));
+    assert_null(wf_label(wf, "stage", "approved", "de"));
+    assert_null(wf_label(wf, "colour", "approved", "ru"));
+    assert_null(wf_label(NULL, "stage", "approved", "ru"));
+    wf_workflow_free(wf);
+}
+
+/* What the core does beyond moving stages is the workflow's to say. */
+static void test_public_publishes_erase(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    wf_workflow *wf;
+    assert_int_equal(wf_load_file(&wf, WF_DIR "publish_erase_ok.yaml", &resolver, err,
+                                  sizeof(err)),
+                     0);
+    assert_true(wf_stage_public(wf, "done"));
+    assert_false(wf_stage_public(wf, "review"));
+    assert_true(wf_action_publishes(wf, "approve", "review"));
+    assert_false(wf_action_publishes(wf, "submit", "draft"));
+    assert_false(wf_action_publishes(wf, "approve", "draft"));
+    assert_true(wf_is_erasure(wf, "erase"));
+    assert_false(wf_is_erasure(wf, "approve"));
+    assert_string_equal(wf->erased_stage, "erased");
+    assert_string_equal(wf_label(wf, "stage", "erased", "kk"), "Жойылды");
+    const wf_stage *review = wf_find_stage(wf, "review");
+    assert_string_equal(review->deadline_from, "checks[].due");
+    assert_string_equal(review->deadline_closed_by, "done");
+    json_t *j = wf_to_json(wf);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "erase"), "stage")),
+                        "erased");
+    json_decref(j);
+    wf_workflow_free(wf);
+    /* The shipped regional plan: approved is public, approve publishes. */
+    assert_int_equal(wf_load_file(&wf, KENES_SOURCE_DIR "/workflows/regional-plan.yaml",
+                                  &resolver, err, sizeof(err)),
+                     0);
+    assert_true(wf_stage_public(wf, "approved"));
+    assert_true(wf_action_publishes(wf, "approve", "ministry-review"));
+    assert_false(wf_is_erasure(wf, "erase"));
+    wf_workflow_free(wf);
+}
+
+static void test_bad_closed_by_and_erase(void **state)
+{
+    (void)state;
+    expect_error("bad_closed_by.yaml", 8,
+                 "missing required key 'closed_by' in a deadline on a list's items");
+    expect_error("bad_erase.yaml", 22,
+                 "the erasure 'submit' must not be a transition's action too");
+}
+
+/* The labels behind a set, as api->label reads them. */
+static void test_set_label(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    wf_set *set;
+    assert_int_equal(wf_set_load_dir(&set, WF_DIR "set-ok", &resolver, err, sizeof(err)), 0);
+    assert_string_equal(wf_set_label(set, "other-type", "stage", "review", "ru"),
+                        "На рассмотрении");
+    assert_null(wf_set_label(set, "no-type", "stage", "review", "ru"));
+    wf_set_free(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_labels_checked),
+        cmocka_unit_test(test_labels_read),
+        cmocka_unit_test(test_public_publishes_erase),
+        cmocka_unit_test(test_bad_closed_by_and_erase),
+        cmocka_unit_test(test_set_label),
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_not_mapping),

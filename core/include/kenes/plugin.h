@@ -9,7 +9,9 @@
  * Rules that keep old plugins working with new cores and vice versa:
  *  - kenes_api and kenes_plugin only grow at the end; nothing is reordered.
  *  - Each carries abi_version and struct_size; the core refuses a plugin
- *    whose abi_version differs from KENES_ABI_VERSION.
+ *    whose abi_version differs from KENES_ABI_VERSION.  A plugin asks
+ *    KENES_API_HAS(api, member) before it calls a member appended after
+ *    the core it may meet was built.
  *  - kenes_doctype and kenes_guard come in arrays, whose stride is their
  *    size: they carry no struct_size, so their layout is fixed for an ABI
  *    version.  A member added to either means a new KENES_ABI_VERSION (and
@@ -31,7 +33,10 @@
 extern "C" {
 #endif
 
-#define KENES_ABI_VERSION 1
+/* 2: a document type's report sections became a table, one callback per
+ * report kind (kenes_doctype.reports), where ABI 1 had one callback that
+ * switched on api->report_kind. */
+#define KENES_ABI_VERSION 2
 
 enum {
     KENES_OK = 0,
@@ -146,7 +151,36 @@ typedef struct kenes_api {
      * (further errors are only counted), so a validator should stop looking:
      * a long list of bad items must not cost time for nothing. */
     int (*errors_full)(const kenes_errors *errs);
+
+    /* --- regions, dates and labels (appended; ask KENES_API_HAS) --- */
+    /* The regions the core knows (content/regions.yaml), in that file's
+     * order: region_code(i) for i below region_count(), NULL past the last.
+     * Their names are region_name(code, lang). */
+    size_t (*region_count)(void);
+    const char *(*region_code)(size_t i);
+    /* *ms (since the epoch) of a date "YYYY-MM-DD" (its midnight, UTC) or of
+     * an RFC 3339 time ("2026-02-07T10:00:00Z", "2026-02-07T15:00:00.5+05:00",
+     * fractions kept to the millisecond).  0, or KENES_EINVAL for anything
+     * else (*ms untouched). */
+    int (*time_parse)(const char *s, long long *ms);
+    /* The calendar date (UTC) of ms since the epoch; any of y, m, d may be NULL. */
+    void (*date_of_ms)(long long ms, int *y, int *m, int *d);
+    /* ms since the epoch at 00:00 UTC of a date y-m-d (m 1..12, d 1..31;
+     * a day past the month's end runs into the next month). */
+    long long (*date_ms)(int y, int m, int d);
+    /* Today's date (UTC) by the core's clock, the one now_ms reads. */
+    void (*today)(int *y, int *m, int *d);
+    /* What the workflow of document type `type` calls a stage (what
+     * "stage") or an action (what "action") in lang ("ru", "kk" or "en"):
+     * the workflow file's `labels:`.  NULL when no loaded workflow names it. */
+    const char *(*label)(const char *type, const char *what, const char *name, const char *lang);
 } kenes_api;
+
+/* 1 if the table api has member: a core built before the member was
+ * appended hands over a shorter table, and reading past it is undefined. */
+#define KENES_API_HAS(api, member)                                                              \
+    ((api) != NULL &&                                                                          \
+     (api)->struct_size >= offsetof(kenes_api, member) + sizeof((api)->member))
 
 /* text_fold flags */
 #define KENES_FOLD_WORDS 0x1u
@@ -161,6 +195,16 @@ enum {
     KENES_REPORT_REGION = 2,   /* reports/regions/<code>.md: one region in detail */
     KENES_REPORT_CASES = 3     /* reports/cases.md: case outcomes, aggregates only */
 };
+
+/* One section a document type writes into one kind of report: write()
+ * appends Markdown with api->report_printf/report_text.  Reports are public:
+ * a confidential type writes aggregates only, every count through
+ * api->report_count_text.  A type has no part in a report kind it lists no
+ * section for. */
+typedef struct kenes_report_section {
+    int kind; /* KENES_REPORT_*; 0 ends a table */
+    int (*write)(const kenes_api *api, kenes_report *r);
+} kenes_report_section;
 
 typedef struct kenes_doctype {
     const char *name; /* "regional-plan": the API's "type" */
@@ -186,11 +230,9 @@ typedef struct kenes_doctype {
      * example a case's pseudonym.  May be NULL. */
     int (*summary)(const kenes_api *api, const kenes_doc *doc, json_t *entry);
 
-    /* Write this type's section of a report (api->report_kind says which)
-     * with api->report_printf/report_text; write nothing for a report the
-     * type has no part in.  Reports are public: a confidential type writes
-     * aggregates only, every count through api->report_count_text.  May be NULL. */
-    int (*report)(const kenes_api *api, kenes_report *r);
+    /* This type's sections of the reports, one per kind it has a part in,
+     * ended by an entry with kind 0.  May be NULL (no part in any). */
+    const kenes_report_section *reports;
 } kenes_doctype;
 
 /* Lists and logs show nothing of such a document but its id, type, region,

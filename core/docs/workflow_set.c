@@ -1,0 +1,316 @@
+/*
+ * Workflows once loaded: the set of a directory's files, the lookups the
+ * core makes (stages, transitions, what is public, what publishes, labels)
+ * and the JSON the API serves.  Parsing is workflow.c's.
+ */
+#include "docs/workflow.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin/kapi.h"
+
+struct wf_set {
+    wf_workflow **items;
+    size_t count;
+};
+
+static void free_names(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* The *.yaml names in dir, sorted so that load order (and so which of two
+ * clashing files is blamed) does not depend on the file system. */
+static int list_yaml(char ***out, size_t *count, const char *dir)
+{
+    DIR *d = opendir(dir);
+    *out = NULL;
+    *count = 0;
+    if (!d)
+        return -errno;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".yaml"))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            char **p = realloc(names, cap * sizeof(*p));
+            if (!p) {
+                rc = -ENOMEM;
+                break;
+            }
+            names = p;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            rc = -ENOMEM;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (rc < 0) {
+        free_names(names, n);
+        return rc;
+    }
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_names);
+    *out = names;
+    *count = n;
+    return 0;
+}
+
+int wf_set_load_dir(wf_set **out, const char *dir, const wf_resolver *res, char *err,
+                    size_t errcap)
+{
+    *out = NULL;
+    char **names;
+    size_t n;
+    int rc = list_yaml(&names, &n, dir);
+    if (rc < 0) {
+        if (err && errcap)
+            snprintf(err, errcap, "%s: cannot read the workflow directory: %s", dir,
+                     strerror(-rc));
+        return rc == -ENOMEM ? KENES_ENOMEM : KENES_EIO;
+    }
+    wf_set *set = calloc(1, sizeof(*set));
+    if (!set || (n && !(set->items = calloc(n, sizeof(*set->items))))) {
+        free(set);
+        free_names(names, n);
+        return KENES_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
+            if (err && errcap)
+                snprintf(err, errcap, "%s/%s: path too long", dir, names[i]);
+            rc = KENES_EINVAL;
+            break;
+        }
+        wf_workflow *wf;
+        if ((rc = wf_load_file(&wf, path, res, err, errcap)) < 0)
+            break;
+        const wf_workflow *prev = wf_set_find(set, wf->type);
+        if (prev) {
+            if (err && errcap)
+                snprintf(err, errcap, "%s:%d: a workflow for type '%s' is already defined in %s",
+                         path, wf->type_line, wf->type, prev->file);
+            wf_workflow_free(wf);
+            rc = KENES_EINVAL;
+            break;
+        }
+        set->items[set->count++] = wf;
+    }
+    free_names(names, n);
+    if (rc < 0) {
+        wf_set_free(set);
+        return rc;
+    }
+    *out = set;
+    return 0;
+}
+
+void wf_set_free(wf_set *set)
+{
+    if (!set)
+        return;
+    kapi_forget_labels(set); /* api->label must not read a freed set */
+    for (size_t i = 0; i < set->count; i++)
+        wf_workflow_free(set->items[i]);
+    free(set->items);
+    free(set);
+}
+
+size_t wf_set_count(const wf_set *set)
+{
+    return set ? set->count : 0;
+}
+
+const wf_workflow *wf_set_at(const wf_set *set, size_t i)
+{
+    return set && i < set->count ? set->items[i] : NULL;
+}
+
+const wf_workflow *wf_set_find(const wf_set *set, const char *type)
+{
+    for (size_t i = 0; set && type && i < set->count; i++)
+        if (strcmp(set->items[i]->type, type) == 0)
+            return set->items[i];
+    return NULL;
+}
+
+const wf_stage *wf_find_stage(const wf_workflow *wf, const char *name)
+{
+    for (size_t i = 0; wf && name && i < wf->nstages; i++)
+        if (strcmp(wf->stages[i].name, name) == 0)
+            return &wf->stages[i];
+    return NULL;
+}
+
+const wf_transition *wf_find_transition(const wf_workflow *wf, const char *action,
+                                        const char *from)
+{
+    if (!wf || !action || !from)
+        return NULL;
+    for (size_t i = 0; i < wf->ntransitions; i++) {
+        const wf_transition *t = &wf->transitions[i];
+        if (!t->action || strcmp(t->action, action) != 0)
+            continue;
+        for (size_t j = 0; j < t->nfrom; j++)
+            if (strcmp(t->from[j], from) == 0)
+                return t;
+    }
+    return NULL;
+}
+
+int wf_has_action(const wf_workflow *wf, const char *action)
+{
+    for (size_t i = 0; wf && action && i < wf->ntransitions; i++)
+        if (wf->transitions[i].action && strcmp(wf->transitions[i].action, action) == 0)
+            return 1;
+    return 0;
+}
+
+int wf_stage_public(const wf_workflow *wf, const char *stage)
+{
+    const wf_stage *st = wf_find_stage(wf, stage);
+    return st && st->is_public;
+}
+
+int wf_action_publishes(const wf_workflow *wf, const char *action, const char *from)
+{
+    const wf_transition *t = wf_find_transition(wf, action, from);
+    return t && t->publishes;
+}
+
+int wf_is_erasure(const wf_workflow *wf, const char *action)
+{
+    return wf && wf->erase_action && action && strcmp(wf->erase_action, action) == 0;
+}
+
+/* ---- labels ------------------------------------------------------------- */
+
+const char *wf_label(const wf_workflow *wf, const char *what, const char *name,
+                     const char *lang)
+{
+    if (!wf || !what || !name || !lang)
+        return NULL;
+    int stage = strcmp(what, "stage") == 0;
+    if (!stage && strcmp(what, "action") != 0)
+        return NULL;
+    const wf_label_entry *v = stage ? wf->stage_labels : wf->action_labels;
+    size_t n = stage ? wf->nstage_labels : wf->naction_labels;
+    for (int l = 0; l < WF_NLANGS; l++) {
+        if (strcmp(wf_langs[l], lang) != 0)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(v[i].name, name) == 0)
+                return v[i].text[l];
+    }
+    return NULL;
+}
+
+const char *wf_set_label(const void *set, const char *type, const char *what, const char *name,
+                         const char *lang)
+{
+    return wf_label(wf_set_find(set, type), what, name, lang);
+}
+
+/* {name: {ru, kk, en}} */
+static json_t *labels_json(const wf_label_entry *v, size_t n)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < n; i++)
+        json_object_set_new(o, v[i].name,
+                            json_pack("{s:s, s:s, s:s}", wf_langs[WF_LANG_RU], v[i].text[0],
+                                      wf_langs[WF_LANG_KK], v[i].text[1], wf_langs[WF_LANG_EN],
+                                      v[i].text[2]));
+    return o;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static const char *scope_name(enum scope s)
+{
+    return s == SCOPE_OWN_REGION ? "own-region" : "all";
+}
+
+static json_t *roles_json(unsigned roles)
+{
+    json_t *a = json_array();
+    for (unsigned bit = 1; a && bit; bit <<= 1)
+        if (roles & bit)
+            json_array_append_new(a, json_string(role_name((enum role)bit)));
+    return a;
+}
+
+static json_t *strv_json(char **v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+json_t *wf_to_json(const wf_workflow *wf)
+{
+    if (!wf)
+        return NULL;
+    json_t *stages = json_array();
+    for (size_t i = 0; stages && i < wf->nstages; i++) {
+        const wf_stage *st = &wf->stages[i];
+        json_t *sj = json_pack("{s:s, s:b, s:b}", "name", st->name, "editable", st->editable,
+                               "public", st->is_public);
+        if (st->has_deadline)
+            json_object_set_new(sj, "deadline",
+                                json_pack("{s:s?, s:I, s:s?}", "from_field", st->deadline_from,
+                                          "after_hours", (json_int_t)(st->deadline_after_ms / 3600000),
+                                          "closed_by", st->deadline_closed_by));
+        json_array_append_new(stages, sj);
+    }
+    json_t *read = json_array();
+    for (size_t i = 0; read && i < wf->nread; i++)
+        json_array_append_new(read, json_pack("{s:o, s:s}", "roles", roles_json(wf->read[i].roles),
+                                              "scope", scope_name(wf->read[i].scope)));
+    json_t *transitions = json_array();
+    for (size_t i = 0; transitions && i < wf->ntransitions; i++) {
+        const wf_transition *t = &wf->transitions[i];
+        json_array_append_new(
+            transitions,
+            json_pack("{s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:b}", "action", t->action,
+                      "from", strv_json(t->from, t->nfrom), "to", t->to, "roles",
+                      roles_json(t->roles), "scope", scope_name(t->scope), "guards",
+                      strv_json(t->guard_names, t->nguards), "approvals", (int)t->approvals,
+                      "not_by_authors", t->not_by_authors, "publishes", t->publishes));
+    }
+    json_t *erase = wf->erase_action ? json_pack("{s:s, s:s}", "action", wf->erase_action,
+                                                 "stage", wf->erased_stage)
+                                     : json_null();
+    return json_pack("{s:s, s:s, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:o, s:o, s:o, s:{s:o, s:o}}",
+                     "type", wf->type, "initial", wf->initial, "stages", stages, "create",
+                     "roles", roles_json(wf->create_roles), "scope",
+                     scope_name(wf->create_scope), "edit", "roles", roles_json(wf->edit_roles),
+                     "scope", scope_name(wf->edit_scope), "read", read, "transitions",
+                     transitions, "erase", erase, "labels", "stages",
+                     labels_json(wf->stage_labels, wf->nstage_labels), "actions",
+                     labels_json(wf->action_labels, wf->naction_labels));
+}

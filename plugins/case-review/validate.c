@@ -1,0 +1,455 @@
+/*
+ * What a valid case is (kenes_doctype.validate of case-review).  Every
+ * problem is reported in one pass, each at its own path; no message repeats
+ * a value it judges (a name, a date, an address): messages reach logs and
+ * answers, so they say where and which rule, nothing else.
+ *
+ * The SDK's checks serve where a case judges as every type does (unknown
+ * keys, blank text, strict dates, the region).  What a case judges
+ * differently stays here: null as absent, optional and length-limited text,
+ * an optional title that must not name the child (identity.c), dates in
+ * the past.
+ */
+#include <kenes/plugin.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "case_review.h"
+#include "identity.h"
+#include "kenes_sdk.h"
+
+/* Title and body limits (CHK_TITLE_MAX, CHK_BODY_MAX) and the path buffer
+ * (CHK_PATH_CAP) are those of every document type: see kenes_sdk.h. */
+#define TEXT_SHORT 200         /* names, organisations, participants */
+#define TEXT_LONG 10000        /* decisions, comments, next steps */
+#define PSEUDONYM_MIN ID_PSEUDONYM_MIN
+#define PSEUDONYM_MAX ID_PSEUDONYM_MAX
+
+int cr_ymd(int y, int m, int d)
+{
+    return y * 10000 + m * 100 + d;
+}
+
+int cr_today(const kenes_api *api)
+{
+    int y, m, d;
+    api->today(&y, &m, &d);
+    return cr_ymd(y, m, d);
+}
+
+
+/* Problems go to r (chk_problem; the core lists the first KENES_ERRORS_MAX
+ * and loops stop once it is full); today is for the rules on past dates. */
+typedef struct {
+    chk_report r;
+    int today; /* YYYYMMDD, UTC */
+} check;
+
+enum { OPTIONAL = 0, REQUIRED = 1 };
+
+/* 1 if v is absent, as missing keys and JSON null are for optional fields. */
+static int absent(const json_t *v)
+{
+    return !v || json_is_null(v);
+}
+
+/* v as text of at most max characters.  NULL when absent (reported if
+ * required) or wrong (reported).  Not chk_text: null counts as absent, text
+ * may be optional (and then blank), and it has a length limit. */
+static const char *text_value(check *c, const json_t *v, const char *path, int required,
+                              size_t max, const char *what)
+{
+    if (absent(v)) {
+        if (required)
+            chk_problem(&c->r, path, "is required: %s", what);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        chk_problem(&c->r, path, "must be text: %s", what);
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (strlen(s) != len || !c->r.api->utf8_valid(s, len)) {
+        chk_problem(&c->r, path, "must be valid UTF-8 text");
+        return NULL;
+    }
+    if (c->r.api->utf8_length(s) > max) {
+        chk_problem(&c->r, path, "must be at most %zu characters long", max);
+        return NULL;
+    }
+    if (required && chk_blank(s)) {
+        chk_problem(&c->r, path, "must not be blank: %s", what);
+        return NULL;
+    }
+    return s;
+}
+
+static const char *text(check *c, const json_t *obj, const char *key, const char *path,
+                        int required, size_t max, const char *what)
+{
+    return text_value(c, json_object_get(obj, key), path, required, max, what);
+}
+
+enum { DATE_BAD = -1, DATE_ABSENT = 0, DATE_OK = 1 };
+
+/* obj[key] as a date YYYY-MM-DD, as every document type reads one
+ * (chk_is_date; a value that is not text reads as NULL, which it refuses).
+ * *out = YYYYMMDD when DATE_OK, for the case's rules on past dates. */
+static int date(check *c, const json_t *obj, const char *key, const char *path, int required,
+                int *out)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (absent(v)) {
+        if (required)
+            chk_problem(&c->r, path, "is required: a date YYYY-MM-DD");
+        return DATE_ABSENT;
+    }
+    int y, m, d;
+    if (!chk_is_date(c->r.api, json_string_value(v), &y, &m, &d)) {
+        chk_problem(&c->r, path, "must be a calendar date YYYY-MM-DD");
+        return DATE_BAD;
+    }
+    *out = cr_ymd(y, m, d);
+    return DATE_OK;
+}
+
+const char *const cr_grounds[CR_NGROUNDS + 1] = {"bullying-victim", "bullying-initiator",
+                                                  "offence", "truancy", "family", "other", NULL};
+const char *const cr_outcomes[CR_NOUTCOMES + 1] = {"effective", "partially-effective",
+                                                   "not-effective", "not-done", NULL};
+const char *const cr_reasons[] = {"goals-met", "moved-away", "came-of-age", "transferred",
+                                  "other", NULL};
+
+/* An optional value of one JSON type (an object or a list): NULL when
+ * absent, reported when of another type. */
+static const json_t *optional(check *c, const json_t *obj, const char *key, const char *path,
+                              json_type type, const char *shape)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (absent(v))
+        return NULL;
+    if (json_typeof(v) != type) {
+        chk_problem(&c->r, path, "must be %s %s", type == JSON_OBJECT ? "an object" : "a list",
+                    shape);
+        return NULL;
+    }
+    return v;
+}
+
+static const json_t *object(check *c, const json_t *obj, const char *key, const char *path,
+                            const char *shape)
+{
+    return optional(c, obj, key, path, JSON_OBJECT, shape);
+}
+
+static const json_t *list(check *c, const json_t *obj, const char *key, const char *path,
+                          const char *shape)
+{
+    return optional(c, obj, key, path, JSON_ARRAY, shape);
+}
+
+/* What of fields.child is well-formed, to judge the pseudonym and the title
+ * against (identity.h); NULL for what is missing or malformed. */
+typedef struct {
+    const char *pseudonym, *full_name, *birth_date, *address, *school;
+} child_text;
+
+/* fields.child, its well-formed parts into *ct. */
+static void check_child(check *c, const json_t *fields, child_text *ct)
+{
+    static const char *const keys[] = {"pseudonym", "full_name", "birth_date", "address",
+                                       "school", NULL};
+    memset(ct, 0, sizeof(*ct));
+    const json_t *child = json_object_get(fields, "child");
+    if (absent(child)) {
+        chk_problem(&c->r, "fields.child",
+                    "is required: {pseudonym, full_name, birth_date, address, school}");
+        return;
+    }
+    if (!json_is_object(child)) {
+        chk_problem(&c->r, "fields.child",
+                    "must be an object {pseudonym, full_name, birth_date, address, school}");
+        return;
+    }
+    chk_unknown_keys(&c->r, child, "fields.child", keys,
+                     "the child (expected pseudonym, full_name, birth_date, address, school)");
+
+    ct->full_name = text(c, child, "full_name", "fields.child.full_name", REQUIRED, TEXT_SHORT,
+                         "the child's full name");
+
+    const json_t *p = json_object_get(child, "pseudonym");
+    const char *pp = "fields.child.pseudonym";
+    if (absent(p)) {
+        chk_problem(&c->r, pp,
+                    "is required: %d to %d letters A-Z, digits or hyphens, that do not name "
+                    "the child",
+                    PSEUDONYM_MIN, PSEUDONYM_MAX);
+    } else if (!json_is_string(p)) {
+        chk_problem(&c->r, pp, "must be text: %d to %d letters A-Z, digits or hyphens",
+                    PSEUDONYM_MIN, PSEUDONYM_MAX);
+    } else {
+        const char *s = json_string_value(p);
+        size_t len = json_string_length(p);
+        if (len < PSEUDONYM_MIN || len > PSEUDONYM_MAX)
+            chk_problem(&c->r, pp, "must be %d to %d characters long", PSEUDONYM_MIN,
+                        PSEUDONYM_MAX);
+        else if (strspn(s, ID_PSEUDONYM_CHARS) != len)
+            chk_problem(&c->r, pp, "may hold only letters A-Z and a-z, digits and hyphens");
+        else
+            ct->pseudonym = s; /* judged once the rest of the child is known */
+    }
+
+    int born;
+    if (date(c, child, "birth_date", "fields.child.birth_date", REQUIRED, &born) == DATE_OK) {
+        if (born >= c->today)
+            chk_problem(&c->r, "fields.child.birth_date", "must be a date in the past");
+        else
+            ct->birth_date = json_string_value(json_object_get(child, "birth_date"));
+    }
+
+    ct->address = text(c, child, "address", "fields.child.address", OPTIONAL, TEXT_SHORT,
+                       "an address");
+    ct->school = text(c, child, "school", "fields.child.school", OPTIONAL, TEXT_SHORT,
+                      "a school");
+}
+
+static void check_grounds(check *c, const json_t *fields)
+{
+    const json_t *g = json_object_get(fields, "grounds");
+    const char *expected = "bullying-victim, bullying-initiator, offence, truancy, family, "
+                           "other";
+    if (absent(g)) {
+        chk_problem(&c->r, "fields.grounds", "is required: a list of one or more of %s", expected);
+        return;
+    }
+    if (!json_is_array(g) || json_array_size(g) == 0) {
+        chk_problem(&c->r, "fields.grounds", "must be a non-empty list of %s", expected);
+        return;
+    }
+    unsigned seen = 0;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(g, i, v) {
+        if (chk_full(&c->r))
+            break;
+        char path[CHK_PATH_CAP];
+        chk_path_index(path, sizeof(path), "fields.grounds", i);
+        int k = chk_index_of(cr_grounds, json_string_value(v));
+        if (k < 0)
+            chk_problem(&c->r, path, "must be one of %s", expected);
+        else if (seen & (1u << k))
+            chk_problem(&c->r, path, "repeats a ground listed before it");
+        else
+            seen |= 1u << k;
+    }
+}
+
+static void check_meeting(check *c, const json_t *fields)
+{
+    static const char *const keys[] = {"date", "participants", NULL};
+    const json_t *m = object(c, fields, "meeting", "fields.meeting", "{date, participants}");
+    if (!m)
+        return;
+    chk_unknown_keys(&c->r, m, "fields.meeting", keys,
+                     "the meeting (expected date, participants)");
+    int when;
+    date(c, m, "date", "fields.meeting.date", OPTIONAL, &when);
+    const json_t *ps = list(c, m, "participants", "fields.meeting.participants",
+                            "of names");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(ps, i, v) {
+        if (chk_full(&c->r))
+            break;
+        char path[CHK_PATH_CAP];
+        chk_path_index(path, sizeof(path), "fields.meeting.participants", i);
+        text_value(c, v, path, REQUIRED, TEXT_SHORT, "a participant's name");
+    }
+}
+
+static void check_accompanier(check *c, const json_t *fields)
+{
+    static const char *const keys[] = {"name", "organisation", NULL};
+    const json_t *a = object(c, fields, "accompanier", "fields.accompanier",
+                             "{name, organisation}");
+    if (!a)
+        return;
+    chk_unknown_keys(&c->r, a, "fields.accompanier", keys,
+                     "the accompanying person (expected name, organisation)");
+    text(c, a, "name", "fields.accompanier.name", OPTIONAL, TEXT_SHORT,
+         "the accompanying person's name");
+    text(c, a, "organisation", "fields.accompanier.organisation", OPTIONAL, TEXT_SHORT,
+         "the accompanying person's organisation");
+}
+
+static void check_measures(check *c, const json_t *fields)
+{
+    static const char *const keys[] = {"what", "who", "due", NULL};
+    const json_t *ms = list(c, fields, "measures", "fields.measures", "of {what, who, due}");
+    size_t i;
+    const json_t *m;
+    json_array_foreach(ms, i, m) {
+        if (chk_full(&c->r))
+            break;
+        char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
+        chk_path_index(base, sizeof(base), "fields.measures", i);
+        if (!json_is_object(m)) {
+            chk_problem(&c->r, base, "must be an object {what, who, due}");
+            continue;
+        }
+        chk_unknown_keys(&c->r, m, base, keys, "a measure (expected what, who, due)");
+        chk_path_key(path, sizeof(path), base, "what");
+        text(c, m, "what", path, REQUIRED, TEXT_LONG, "what is to be done");
+        chk_path_key(path, sizeof(path), base, "who");
+        text(c, m, "who", path, OPTIONAL, TEXT_SHORT, "who does it");
+        chk_path_key(path, sizeof(path), base, "due");
+        int due;
+        date(c, m, "due", path, OPTIONAL, &due);
+    }
+}
+
+static void check_follow_ups(check *c, const json_t *fields)
+{
+    static const char *const keys[] = {"due", "done", "outcome", "next_steps", NULL};
+    const json_t *fs = list(c, fields, "follow_ups", "fields.follow_ups",
+                            "of {due, done, outcome, next_steps}");
+    size_t i;
+    const json_t *f;
+    json_array_foreach(fs, i, f) {
+        if (chk_full(&c->r))
+            break;
+        char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
+        chk_path_index(base, sizeof(base), "fields.follow_ups", i);
+        if (!json_is_object(f)) {
+            chk_problem(&c->r, base, "must be an object {due, done, outcome, next_steps}");
+            continue;
+        }
+        chk_unknown_keys(&c->r, f, base, keys,
+                         "a follow-up check (expected due, done, outcome, next_steps)");
+        int due, done;
+        chk_path_key(path, sizeof(path), base, "due");
+        date(c, f, "due", path, REQUIRED, &due);
+        chk_path_key(path, sizeof(path), base, "done");
+        int has_done = date(c, f, "done", path, OPTIONAL, &done);
+        if (has_done == DATE_OK && done > c->today)
+            chk_problem(&c->r, path, "must not be in the future: the date the check was made");
+
+        chk_path_key(path, sizeof(path), base, "outcome");
+        const json_t *o = json_object_get(f, "outcome");
+        if (!absent(o) && !chk_one_of(cr_outcomes, json_string_value(o)))
+            chk_problem(&c->r, path,
+                        "must be one of effective, partially-effective, not-effective, "
+                        "not-done, or null while the check is not done");
+        else if (!absent(o) && has_done == DATE_ABSENT)
+            chk_problem(&c->r, path, "must be null while the check is not done (no done date)");
+        else if (absent(o) && has_done == DATE_OK)
+            chk_problem(&c->r, path,
+                        "is required once the check is done: effective, "
+                        "partially-effective, not-effective or not-done");
+
+        chk_path_key(path, sizeof(path), base, "next_steps");
+        text(c, f, "next_steps", path, OPTIONAL, TEXT_LONG, "what changes next");
+    }
+}
+
+static void check_closure(check *c, const json_t *fields)
+{
+    static const char *const keys[] = {"reason", "comment", NULL};
+    const json_t *cl = object(c, fields, "closure", "fields.closure", "{reason, comment}");
+    if (!cl)
+        return;
+    chk_unknown_keys(&c->r, cl, "fields.closure", keys, "the closure (expected reason, comment)");
+    const json_t *r = json_object_get(cl, "reason");
+    if (!absent(r) && !chk_one_of(cr_reasons, json_string_value(r)))
+        chk_problem(&c->r, "fields.closure.reason",
+                    "must be one of goals-met, moved-away, came-of-age, transferred, other");
+    text(c, cl, "comment", "fields.closure.comment", OPTIONAL, TEXT_LONG, "a comment");
+}
+
+/* Not chk_header's title: a case's title is optional (so the messages say
+ * "or left out") and must not name the child. */
+static void check_title(check *c, const kenes_doc *doc, const id_child *child)
+{
+    /* Optional: the core hands over a title that is missing or null as NULL. */
+    const char *title = c->r.api->doc_get(doc, "title");
+    if (!title)
+        return;
+    size_t len = strlen(title);
+    if (!c->r.api->utf8_valid(title, len)) {
+        chk_problem(&c->r, "title", "must be valid UTF-8 text");
+        return;
+    }
+    size_t n = c->r.api->utf8_length(title);
+    int names = 0;
+    if (n < 1 || n > CHK_TITLE_MAX)
+        chk_problem(&c->r, "title", "must be 1 to %d characters long, or left out",
+                    CHK_TITLE_MAX);
+    else if (chk_blank(title))
+        chk_problem(&c->r, "title", "must not be blank (leave it out instead)");
+    else if (!child || id_judge_title(&names, child, title) != 0)
+        chk_problem(&c->r, "title", "could not be compared with the child's name (out of "
+                                    "memory): try again");
+    else if (names)
+        chk_problem(&c->r, "title", "must not contain the child's name or a part of it, "
+                                    "in any spelling, joined or apart");
+}
+
+int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
+{
+    check c = {.r = {.api = api, .errs = errs}, .today = cr_today(api)};
+
+    /* The header piece by piece, not chk_header: the title follows other
+     * rules (check_title) and is judged after the child, and the body's
+     * message does not give its size. */
+    chk_region(&c.r, doc);
+
+    /* No body yet is an empty body. */
+    const char *body = api->doc_get(doc, "body");
+    if (body) {
+        size_t len = strlen(body);
+        if (len > CHK_BODY_MAX)
+            chk_problem(&c.r, "body", "must be at most 256 KiB");
+        else if (!api->utf8_valid(body, len))
+            chk_problem(&c.r, "body", "must be valid UTF-8 text");
+    }
+
+    /* ABI 1 promises an object (empty when "fields" is missing or not an
+     * object, so such a case fails on fields.child); refuse anything else
+     * rather than trust it. */
+    const json_t *fields = api->doc_fields(doc);
+    if (!json_is_object(fields)) {
+        chk_problem(&c.r, "fields", "must be an object");
+        return KENES_EVALIDATION;
+    }
+    static const char *const keys[] = {"child",    "grounds",    "meeting", "decision",
+                                       "accompanier", "measures", "follow_ups", "closure",
+                                       NULL};
+    chk_unknown_keys(&c.r, fields, "fields", keys,
+                     "a case review (expected child, grounds, meeting, decision, accompanier, "
+                     "measures, follow_ups, closure)");
+
+    child_text ct;
+    check_child(&c, fields, &ct);
+    id_child *child = NULL;
+    int rc = id_child_new(&child, api, ct.full_name, ct.birth_date, ct.address, ct.school);
+    const char *why = NULL;
+    if (ct.pseudonym && (rc != 0 || id_judge_pseudonym(&why, child, ct.pseudonym) != 0))
+        why = "could not be compared with the rest of the child (out of memory): try again";
+    if (why)
+        chk_problem(&c.r, "fields.child.pseudonym", "%s", why);
+    check_title(&c, doc, child);
+    id_child_free(child);
+
+    check_grounds(&c, fields);
+    check_meeting(&c, fields);
+    text(&c, fields, "decision", "fields.decision", OPTIONAL, TEXT_LONG, "the decision");
+    check_accompanier(&c, fields);
+    check_measures(&c, fields);
+    check_follow_ups(&c, fields);
+    check_closure(&c, fields);
+
+    return c.r.count ? KENES_EVALIDATION : 0;
+}
+

@@ -1,0 +1,303 @@
+/* Checking what a plugin is given: see kenes_sdk.h. */
+#include "kenes_sdk.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* 1 once looking further is pointless: the core's collector lists no more
+ * (KENES_ERRORS_MAX; it counts the rest and says there are more), or, with
+ * no collector, one problem answers the question.  Loops over a document's
+ * lists and keys stop here, so a 1 MiB list of bad items costs a hundred
+ * steps, not a million. */
+int chk_full(const chk_report *r)
+{
+    if (!r->errs)
+        return r->count > 0;
+    return r->api->errors_full(r->errs);
+}
+
+/* Report one problem at path (the core bounds the list). */
+void chk_problem(chk_report *r, const char *path, const char *fmt, ...)
+{
+    r->count++;
+    if (!r->errs)
+        return;
+    if (chk_full(r)) {
+        r->api->error(r->errs, path, "%s", ""); /* counted, not listed: the answer says so */
+        return;
+    }
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    r->api->error(r->errs, path, "%s", msg);
+}
+
+/* Index of s in the NULL-terminated list, or -1 (also for s NULL).  The
+ * index is for callers that tally which values were seen (case-review's
+ * grounds, each listed once). */
+int chk_index_of(const char *const *list, const char *s)
+{
+    for (int i = 0; s && list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return i;
+    return -1;
+}
+
+/* 1 if s is one of the NULL-terminated list. */
+int chk_one_of(const char *const *list, const char *s)
+{
+    return chk_index_of(list, s) >= 0;
+}
+
+size_t chk_append(char *out, size_t cap, size_t at, const char *s)
+{
+    if (at >= cap)
+        return at;
+    size_t n = strlen(s);
+    if (at + n >= cap) {
+        n = cap - at - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out + at, s, n);
+    out[at + n] = '\0';
+    return at + n;
+}
+
+void chk_path_key(char *out, size_t cap, const char *base, const char *key)
+{
+    if (!cap)
+        return;
+    size_t at = chk_append(out, cap, 0, base);
+    at = chk_append(out, cap, at, ".");
+    chk_append(out, cap, at, key);
+}
+
+void chk_path_index(char *out, size_t cap, const char *base, size_t i)
+{
+    char idx[32];
+    snprintf(idx, sizeof(idx), "[%zu]", i);
+    if (!cap)
+        return;
+    chk_append(out, cap, chk_append(out, cap, 0, base), idx);
+}
+
+/* Report each key of obj that is not in known, at "<base>.<key>". */
+void chk_unknown_keys(chk_report *r, const json_t *obj, const char *base,
+                                    const char *const *known, const char *what)
+{
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)obj, key, value) {
+        if (chk_full(r))
+            break;
+        if (chk_one_of(known, key))
+            continue;
+        char path[CHK_PATH_CAP];
+        chk_path_key(path, sizeof(path), base, key);
+        chk_problem(r, path, "is not a field of %s", what);
+    }
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+/* Length of the whitespace character at s, or 0.  Besides ASCII this
+ * counts Unicode spaces (U+00A0, U+2000..U+200B, U+3000, ...): a comment
+ * made of a no-break space is still no comment. */
+size_t chk_space_len(const unsigned char *s)
+{
+    if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        return 1;
+    if (s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+        return 2; /* U+0085 NEL, U+00A0 NBSP */
+    if (s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
+        return 3; /* U+1680 */
+    if (s[0] == 0xE2 && s[1] == 0x80 &&
+        ((s[2] >= 0x80 && s[2] <= 0x8B) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+        return 3; /* U+2000..U+200B, U+2028, U+2029, U+202F */
+    if (s[0] == 0xE2 && s[1] == 0x81 && (s[2] == 0x9F || s[2] == 0xA0))
+        return 3; /* U+205F, U+2060 */
+    if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3; /* U+3000 */
+    if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return 3; /* U+FEFF */
+    return 0;
+}
+
+int chk_blank(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        size_t n = chk_space_len(s);
+        if (!n)
+            return 0;
+        s += n;
+    }
+    return 1;
+}
+
+/* 1 if v (at path) is not non-blank text, and reported; what says what
+ * belongs there. */
+int chk_text(chk_report *r, const char *path, const json_t *v, const char *what)
+{
+    if (!v) {
+        chk_problem(r, path, "is required: %s", what);
+        return 1;
+    }
+    const char *s = json_string_value(v);
+    if (!s) {
+        chk_problem(r, path, "must be text: %s", what);
+        return 1;
+    }
+    if (!r->api->utf8_valid(s, json_string_length(v))) {
+        chk_problem(r, path, "must be valid UTF-8 text");
+        return 1;
+    }
+    if (chk_blank(s)) {
+        chk_problem(r, path, "must not be blank: %s", what);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+/* s has exactly the shape given, '9' standing for a digit. */
+static int chk_shaped(const char *s, const char *shape)
+{
+    size_t i = 0;
+    for (; shape[i]; i++)
+        if (shape[i] == '9' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return 0;
+    return s[i] == '\0';
+}
+
+/* A calendar date "YYYY-MM-DD": digits only (no sign, no spaces), then the
+ * core says whether the day exists (*y, *m, *d may be NULL). */
+int chk_is_date(const kenes_api *api, const char *s, int *y, int *m, int *d)
+{
+    return s && chk_shaped(s, "9999-99-99") && api->parse_date(s, y, m, d) == 0;
+}
+
+/* A quarter "YYYY-Qn", n 1 to 4, in the years the core takes dates for. */
+int chk_is_quarter(const char *s)
+{
+    if (!s || !chk_shaped(s, "9999-Q9") || s[6] < '1' || s[6] > '4')
+        return 0;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    return y >= 1900 && y <= 2200;
+}
+
+/* ---- a document's header ------------------------------------------------ */
+
+/* region one of the 20.  Apart from chk_header for case-review, whose
+ * title follows other rules. */
+void chk_region(chk_report *r, const kenes_doc *doc)
+{
+    const char *region = r->api->doc_get(doc, "region");
+    if (!region || !*region)
+        chk_problem(r, "region", "is required: a region code such as KZ-11");
+    else if (!r->api->region_valid(region))
+        /* The input is not echoed: it may be anything, of any length. */
+        chk_problem(r, "region", "is not one of the 20 region codes (KZ-10 to KZ-79)");
+}
+
+/* region one of the 20; title 1 to CHK_TITLE_MAX characters, not blank;
+ * body (absent: empty) valid UTF-8 of at most CHK_BODY_MAX bytes. */
+void chk_header(chk_report *r, const kenes_doc *doc)
+{
+    const kenes_api *api = r->api;
+    chk_region(r, doc);
+
+    const char *title = api->doc_get(doc, "title");
+    if (!title) {
+        chk_problem(r, "title", "is required");
+    } else if (!api->utf8_valid(title, strlen(title))) {
+        chk_problem(r, "title", "must be valid UTF-8 text");
+    } else {
+        size_t n = api->utf8_length(title);
+        if (n < 1 || n > CHK_TITLE_MAX)
+            chk_problem(r, "title", "must be 1 to %d characters long (it has %zu)", CHK_TITLE_MAX,
+                        n);
+        else if (chk_blank(title))
+            chk_problem(r, "title", "must not be blank");
+    }
+
+    const char *body = api->doc_get(doc, "body");
+    if (body) {
+        size_t len = strlen(body);
+        if (len > CHK_BODY_MAX)
+            chk_problem(r, "body", "must be at most 256 KiB (it has %zu bytes)", len);
+        else if (!api->utf8_valid(body, len))
+            chk_problem(r, "body", "must be valid UTF-8 text");
+    }
+}
+
+/* ---- the approving act -------------------------------------------------- */
+
+#define CHK_ACT_NUMBER_MAX 40
+
+/* 0 if act is a valid {number, date}, else 1 with each problem reported
+ * under fields.act. */
+int chk_act(chk_report *r, const json_t *act)
+{
+    static const char *const keys[] = {"number", "date", NULL};
+    int before = r->count;
+    if (!json_is_object(act)) {
+        chk_problem(r, "fields.act", "must be an object {number, date}: the approving act");
+        return 1;
+    }
+    const json_t *number = json_object_get(act, "number");
+    if (chk_text(r, "fields.act.number", number, "the approving act's number") == 0) {
+        /* A number ("№ 15-п"), not a sentence: it is shown in the part of a
+         * public page that the server vouches for. */
+        const char *n = json_string_value(number);
+        size_t chars = 0;
+        for (const char *p = n; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+        if (chars > CHK_ACT_NUMBER_MAX || strpbrk(n, "\r\n\t"))
+            chk_problem(r, "fields.act.number", "must be an act's number, one line of at most %d "
+                        "characters", CHK_ACT_NUMBER_MAX);
+    }
+    const json_t *date = json_object_get(act, "date");
+    if (!chk_is_date(r->api, json_string_value(date), NULL, NULL, NULL))
+        chk_problem(r, "fields.act.date", "%s the approving act's date, YYYY-MM-DD",
+                    date ? "must be" : "is required:");
+    chk_unknown_keys(r, act, "fields.act", keys, "an act (expected number, date)");
+    return r->count != before;
+}
+
+/* fields.act: may be absent until the document is approved, must be right
+ * whenever present. */
+void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields,
+                                 const char *noun)
+{
+    const json_t *act = json_object_get(fields, "act");
+    if (act)
+        chk_act(r, act);
+    else if (sdk_doc_is(r->api, doc, "stage", "approved"))
+        chk_problem(r, "fields.act",
+                    "is required once the %s is approved: the approving act "
+                    "{number, date}",
+                    noun);
+}
+
+/* The body of an "act is recorded" guard: approval does not edit fields, so
+ * the act must be there, and right, before the approving transition. */
+int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs,
+                                   const char *noun)
+{
+    chk_report quiet = {.api = api, .errs = NULL};
+    if (chk_act(&quiet, json_object_get(api->doc_fields(doc), "act")) != 0) {
+        api->error(errs, NULL,
+                   "the approving act (its number and date) must first be recorded in the "
+                   "%s's fields",
+                   noun);
+        return KENES_EGUARD;
+    }
+    return 0;
+}
+

@@ -1,0 +1,159 @@
+/*
+ * The plugin SDK: helpers the document-type plugins share, built on
+ * <kenes/plugin.h> alone into a small static library (libkenes_sdk.a) that
+ * each plugin links into its own shared object.  Compiled with hidden
+ * visibility: nothing here is exported from a plugin, nothing of the core
+ * is seen, and two plugins never share state through it.
+ *
+ *  - checking a document: one report of every problem at its path,
+ *    unknown keys, text that must not be blank (Unicode spaces included),
+ *    strict dates and quarters, a document's header (region, title, body)
+ *    and the approving act {number, date};
+ *  - writing report sections: region names, dates, stage labels (from the
+ *    workflow files, through api->label) and the act, written through the
+ *    api's report functions;
+ *  - the plugin's descriptor and kenes_plugin_init (SDK_PLUGIN).
+ *
+ * Messages never repeat the values they judge: they reach logs and answers.
+ */
+#ifndef KENES_SDK_H
+#define KENES_SDK_H
+
+#include <kenes/plugin.h>
+
+#define CHK_PATH_CAP 160
+#define CHK_TITLE_MAX 200         /* code points */
+#define CHK_BODY_MAX (256 * 1024) /* bytes */
+
+/* ---- the plugin ---------------------------------------------------------- */
+
+/* 0 and *out = plugin if api is a core this SDK can serve (this ABI, with
+ * every member the SDK calls), else KENES_EINVAL or KENES_EABI. */
+int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plugin);
+
+/* A plugin's descriptor and its one exported symbol:
+ *   SDK_PLUGIN("regional-plan", "0.2.0", types, guards)
+ * (types and guards: tables ended by a NULL name). */
+#define SDK_PLUGIN(NAME, VERSION, TYPES, GUARDS)                                                \
+    static kenes_plugin sdk_plugin_descriptor = {.abi_version = KENES_ABI_VERSION,              \
+                                                 .struct_size = sizeof(kenes_plugin),           \
+                                                 .name = (NAME),                                \
+                                                 .version = (VERSION),                          \
+                                                 .types = (TYPES),                              \
+                                                 .guards = (GUARDS),                            \
+                                                 .fini = NULL};                                 \
+    int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)                             \
+    {                                                                                           \
+        return sdk_plugin_init(api, out, &sdk_plugin_descriptor);                               \
+    }
+
+/* 1 if the document's key ("region", "stage", ...) is value. */
+int sdk_doc_is(const kenes_api *api, const kenes_doc *doc, const char *key, const char *value);
+
+/* ---- reporting problems -------------------------------------------------- */
+
+typedef struct chk_report {
+    const kenes_api *api;
+    kenes_errors *errs; /* NULL: only count (a guard asking "is it valid?") */
+    int count;          /* problems found, listed or not */
+} chk_report;
+
+/* 1 once looking further is pointless: the core's collector lists no more
+ * (KENES_ERRORS_MAX; it counts the rest and says there are more), or, with
+ * no collector, one problem answers the question.  Loops over a document's
+ * lists and keys stop here, so a 1 MiB list of bad items costs a hundred
+ * steps, not a million. */
+int chk_full(const chk_report *r);
+
+/* Report one problem at path (the core bounds the list). */
+__attribute__((format(printf, 3, 4))) void chk_problem(chk_report *r, const char *path,
+                                                       const char *fmt, ...);
+
+/* Index of s in the NULL-terminated list, or -1 (also for s NULL): for
+ * callers that tally which values were seen. */
+int chk_index_of(const char *const *list, const char *s);
+/* 1 if s is one of the NULL-terminated list. */
+int chk_one_of(const char *const *list, const char *s);
+
+/* "<base>.<key>" and "<base>[i]" into out (cap bytes) without cutting a
+ * UTF-8 sequence in half: the path ends up in a JSON answer, and half a
+ * character is not valid JSON text. */
+void chk_path_key(char *out, size_t cap, const char *base, const char *key);
+void chk_path_index(char *out, size_t cap, const char *base, size_t i);
+/* Append s to out[0..at) (cap bytes) the same way; the new length. */
+size_t chk_append(char *out, size_t cap, size_t at, const char *s);
+
+/* Report each key of obj that is not in known, at "<base>.<key>". */
+void chk_unknown_keys(chk_report *r, const json_t *obj, const char *base,
+                      const char *const *known, const char *what);
+
+/* ---- text ---------------------------------------------------------------- */
+
+/* Length of the whitespace character at s, or 0.  Besides ASCII this
+ * counts Unicode spaces (U+00A0, U+2000..U+200B, U+3000, ...): a comment
+ * made of a no-break space is still no comment. */
+size_t chk_space_len(const unsigned char *s);
+/* 1 if str is nothing but such spaces. */
+int chk_blank(const char *str);
+
+/* 1 if v (at path) is not non-blank text, and reported; what says what
+ * belongs there. */
+int chk_text(chk_report *r, const char *path, const json_t *v, const char *what);
+
+/* ---- dates --------------------------------------------------------------- */
+
+/* A calendar date "YYYY-MM-DD" that exists (*y, *m, *d may be NULL). */
+int chk_is_date(const kenes_api *api, const char *s, int *y, int *m, int *d);
+/* A quarter "YYYY-Qn", n 1 to 4, in the years the core takes dates for. */
+int chk_is_quarter(const char *s);
+
+/* ---- a document's header ------------------------------------------------- */
+
+/* region one of the core's regions. */
+void chk_region(chk_report *r, const kenes_doc *doc);
+/* region; title 1 to CHK_TITLE_MAX characters, not blank; body (absent:
+ * empty) valid UTF-8 of at most CHK_BODY_MAX bytes. */
+void chk_header(chk_report *r, const kenes_doc *doc);
+
+/* ---- the approving act --------------------------------------------------- */
+
+#define CHK_ACT_NUMBER_MAX 40
+
+/* 0 if act is a valid {number, date}, else 1 with each problem reported
+ * under fields.act. */
+int chk_act(chk_report *r, const json_t *act);
+/* fields.act: may be absent until the document is approved (stage
+ * "approved", as the review workflows name it), must be right whenever
+ * present. */
+void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields, const char *noun);
+/* The body of an "act is recorded" guard: approval does not edit fields, so
+ * the act must be there, and right, before the approving transition. */
+int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs,
+                     const char *noun);
+
+/* ---- report sections ------------------------------------------------------ *
+ *
+ * Reports are Markdown in Russian: the plugin writes its own markup with
+ * report_printf and every piece of text that comes from a document with
+ * report_text, which escapes all punctuation.  Values a helper has checked
+ * itself (a date it parsed, a number) are printed from the parsed numbers,
+ * never from the document's text.
+ */
+
+/* The region's Russian name (its code if the core knows no name), escaped:
+ * the names come from content/regions.yaml, which is data too. */
+void rpt_region_name(const kenes_api *api, kenes_report *r, const char *code);
+/* Text from a document as a table cell or a line: escaped, or dash when
+ * absent or empty. */
+void rpt_text_or(const kenes_api *api, kenes_report *r, const char *text, const char *dash);
+/* A date as Russian texts write it, 05.02.2026: from a document's
+ * "YYYY-MM-DD" (else its text escaped, else dash), or from milliseconds. */
+void rpt_date(const kenes_api *api, kenes_report *r, const char *s, const char *dash);
+void rpt_date_ms(const kenes_api *api, kenes_report *r, long long ms);
+/* A stage of document type `type` as its workflow labels it in Russian,
+ * else its name escaped, else (absent) a dash. */
+void rpt_stage(const kenes_api *api, kenes_report *r, const char *type, const char *stage);
+/* The approving act, "актом № 12 от 05.02.2026", or nothing if absent. */
+void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act);
+
+#endif

@@ -1,0 +1,23 @@
+/* The plugin's entry point, shared (which cores the SDK can serve), and
+ * what every plugin asks of a document. */
+#include "kenes_sdk.h"
+
+#include <string.h>
+
+int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plugin)
+{
+    if (!api || !out)
+        return KENES_EINVAL;
+    /* label is the last member the SDK calls: a table that has it has every
+     * one before it. */
+    if (api->abi_version != KENES_ABI_VERSION || !KENES_API_HAS(api, label))
+        return KENES_EABI;
+    *out = plugin;
+    return 0;
+}
+
+int sdk_doc_is(const kenes_api *api, const kenes_doc *doc, const char *key, const char *value)
+{
+    const char *s = api->doc_get(doc, key);
+    return s && value && strcmp(s, value) == 0;
+}
