@@ -1,6 +1,5 @@
 #include "auth/sessions.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -175,7 +175,7 @@ static void note_result(sessions_writer *w, int rc)
 {
     if (rc < 0 && !w->failing)
         log_error("auth", "cannot write %s: %s; the sessions live on in memory", w->path,
-                  strerror(-rc));
+                  kenes_strerror(rc));
     else if (rc == 0 && w->failing)
         log_info("auth", "%s written again", w->path);
     w->failing = rc < 0;
@@ -202,7 +202,8 @@ static void write_done(uv_work_t *req, int status)
         free(w);
         return;
     }
-    note_result(w, status < 0 ? status : w->result);
+    /* status is libuv's (a negative errno): the one edge where it becomes a code. */
+    note_result(w, status < 0 ? kenes_error_from_errno(-status) : w->result);
     if (w->next)
         start_write(w);
 }
@@ -216,7 +217,7 @@ static void start_write(sessions_writer *w)
         /* Not expected of libuv; the next change tries again. */
         free(w->writing);
         w->writing = NULL;
-        note_result(w, -ENOMEM);
+        note_result(w, KENES_ENOMEM);
         return;
     }
     w->busy = 1;
@@ -236,7 +237,7 @@ int sessions_writer_write_now(sessions_writer *w, char *text, size_t len)
     if (w->busy) {
         /* Two writers would share the temporary file: the running one wins. */
         free(text);
-        return -EBUSY;
+        return KENES_EBUSY;
     }
     free(w->next);
     w->next = NULL;

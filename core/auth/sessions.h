@@ -72,7 +72,7 @@ int sessions_writer_new(sessions_writer **out, uv_loop_t *loop, const char *path
 /* Write text (taken, malloc'd) to the file soon, on the thread pool. */
 void sessions_writer_put(sessions_writer *w, char *text, size_t len);
 /* Write text now, on this thread: for the last state, once the loop has ended.
- * Takes text.  0, or a negative errno-style code (logged). */
+ * Takes text.  0, or a KENES_E* code (logged): KENES_EBUSY while a write runs. */
 int sessions_writer_write_now(sessions_writer *w, char *text, size_t len);
 /* 1 while a write is running. */
 int sessions_writer_busy(const sessions_writer *w);
