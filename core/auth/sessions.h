@@ -2,8 +2,8 @@
  * The sessions file: DATA/sessions.json, so that a restart (a deploy) does not
  * sign everyone out.  It holds, for each session, the BLAKE2b hash of its
  * token (never the token: a copy of the file lets no one in), its user, when
- * it began and was last used (wall clock, util_now_ms(), so that both survive
- * the restart), and a tag of the user's password hash at login, so that a
+ * it began and was last used (auth's clock, milliseconds since the epoch, so
+ * that both survive the restart), and a tag of the user's password hash at login, so that a
  * password changed while the server was stopped still ends the sessions.
  *
  *   {"kenes_sessions": 1, "sessions": [{"token_hash": "<64 hex>", "user": "rev1",
