@@ -54,8 +54,19 @@ typedef struct auth_user {
 
 typedef struct auth auth;
 
+/* Milliseconds since the epoch.  auth reads time only through its clock:
+ * sessions' idle time and lifetime, and the window of failed logins. */
+typedef int64_t (*auth_clock_fn)(void *payload);
+
+/* Sessions end after idle_s without use.  The clock is the core's,
+ * util_now_ms() (which KENES_NOW fixes). */
 int auth_open(auth **out, uv_loop_t *loop, const char *users_path, unsigned idle_s, char *err,
               size_t errcap);
+/* The same with a clock of the caller's, called with clock_payload (NULL:
+ * the core's), as the plugins get theirs through kenes_api: tests move time
+ * instead of waiting for it, however long argon2id takes on a loaded machine. */
+int auth_open_clock(auth **out, uv_loop_t *loop, const char *users_path, unsigned idle_s,
+                    auth_clock_fn clock, void *clock_payload, char *err, size_t errcap);
 /* Only once no login is running and the loop has ended (a sessions file is
  * written a last time here).  NULL is a no-op. */
 void auth_close(auth *a);

@@ -1,6 +1,5 @@
 #include "auth/sessions.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -203,7 +202,8 @@ static void write_done(uv_work_t *req, int status)
         free(w);
         return;
     }
-    note_result(w, status < 0 ? status : w->result);
+    /* status is libuv's (a negative errno): the one edge where it becomes a code. */
+    note_result(w, status < 0 ? kenes_error_from_errno(-status) : w->result);
     if (w->next)
         start_write(w);
 }
@@ -217,7 +217,7 @@ static void start_write(sessions_writer *w)
         /* Not expected of libuv; the next change tries again. */
         free(w->writing);
         w->writing = NULL;
-        note_result(w, -ENOMEM);
+        note_result(w, KENES_ENOMEM);
         return;
     }
     w->busy = 1;
@@ -237,7 +237,7 @@ int sessions_writer_write_now(sessions_writer *w, char *text, size_t len)
     if (w->busy) {
         /* Two writers would share the temporary file: the running one wins. */
         free(text);
-        return -EBUSY;
+        return KENES_EBUSY;
     }
     free(w->next);
     w->next = NULL;

@@ -2,8 +2,8 @@
  * The sessions file: DATA/sessions.json, so that a restart (a deploy) does not
  * sign everyone out.  It holds, for each session, the BLAKE2b hash of its
  * token (never the token: a copy of the file lets no one in), its user, when
- * it began and was last used (wall clock, util_now_ms(), so that both survive
- * the restart), and a tag of the user's password hash at login, so that a
+ * it began and was last used (auth's clock, milliseconds since the epoch, so
+ * that both survive the restart), and a tag of the user's password hash at login, so that a
  * password changed while the server was stopped still ends the sessions.
  *
  *   {"kenes_sessions": 1, "sessions": [{"token_hash": "<64 hex>", "user": "rev1",
@@ -72,7 +72,7 @@ int sessions_writer_new(sessions_writer **out, uv_loop_t *loop, const char *path
 /* Write text (taken, malloc'd) to the file soon, on the thread pool. */
 void sessions_writer_put(sessions_writer *w, char *text, size_t len);
 /* Write text now, on this thread: for the last state, once the loop has ended.
- * Takes text.  0, or a negative errno-style code (logged). */
+ * Takes text.  0, or a KENES_E* code (logged): KENES_EBUSY while a write runs. */
 int sessions_writer_write_now(sessions_writer *w, char *text, size_t len);
 /* 1 while a write is running. */
 int sessions_writer_busy(const sessions_writer *w);

@@ -6,8 +6,8 @@
  * was sent, and a password typed into the name field is not kept.  At most
  * THROTTLE_KEYS_MAX keys are remembered; past that the least recently
  * touched is forgotten, and keys with nothing left in the window are swept
- * as they age.  Loop thread only; times are the caller's (auth passes
- * util_now_ms(), the core's clock, which tests fix with KENES_NOW).
+ * as they age.  Loop thread only; times are the caller's (auth passes its
+ * clock's: the core's, or the one a test gave auth_open_clock).
  */
 #ifndef KENES_THROTTLE_H
 #define KENES_THROTTLE_H

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -17,16 +16,27 @@
 
 static char dir[64], users[128], sessions[128];
 
-/* The core's clock, util_now_ms(), fixed at an RFC 3339 time plus seconds. */
+/* auth's clock in these tests: it stands still while argon2id runs, however
+ * loaded the machine, and moves only when a test moves it. */
+static int64_t test_now_ms;
+
+static int64_t test_clock(void *payload)
+{
+    return *(const int64_t *)payload;
+}
+
+/* The test's clock at 2026-05-28T20:26:40Z plus seconds. */
 static void clock_at(long long seconds)
 {
-    char t[64];
-    long long s = 1780000000LL + seconds; /* 2026-05-28T20:26:40Z */
-    time_t tt = (time_t)s;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    setenv("KENES_NOW", t, 1);
+    test_now_ms = (1780000000LL + seconds) * 1000;
+}
+
+static void open_at(auth **a, uv_loop_t *loop, unsigned idle_s)
+{
+    char err[256];
+    assert_int_equal(auth_open_clock(a, loop, users, idle_s, test_clock, &test_now_ms, err,
+                                     sizeof(err)),
+                     0);
 }
 
 static int setup(void **state)
@@ -34,6 +44,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dir, sizeof(dir), "/tmp/kenes-auth-XXXXXX");
     assert_non_null(mkdtemp(dir));
+    clock_at(0);
     snprintf(users, sizeof(users), "%s/users.yaml", dir);
     snprintf(sessions, sizeof(sessions), "%s/sessions.json", dir);
     char err[256];
@@ -111,9 +122,7 @@ static void login_and_sessions(void **state)
     uv_loop_t loop;
     uv_loop_init(&loop);
     auth *a;
-    char err[256];
-    clock_at(0);
-    assert_int_equal(auth_open(&a, &loop, users, 1, err, sizeof(err)), 0);
+    open_at(&a, &loop, 1);
     assert_int_equal(auth_user_count(a), 2);
     const auth_user *u = auth_user_find(a, "off11");
     assert_non_null(u);
@@ -121,9 +130,8 @@ static void login_and_sessions(void **state)
     assert_string_equal(u->region, "KZ-11");
 
     result ok = {0}, wrong = {0}, unknown = {0};
-    /* The good one last: checked in order, its session then starts when the
-     * loop ends, whatever the other two cost on a loaded machine (the idle
-     * timeout here is 1 s). */
+    /* No time passes on auth's clock while the three are checked: the idle
+     * timeout (1 s here) is no race against argon2id. */
     assert_int_equal(auth_login(a, "off11", "long-enough-pasS", "127.0.0.1", on_login, &wrong), 0);
     assert_int_equal(
         auth_login(a, "ghost", "long-enough-pass", "127.0.0.1", on_login, &unknown), 0);
@@ -175,9 +183,8 @@ static result login(uv_loop_t *loop, auth *a, const char *name, const char *pass
 
 static void open_auth(auth **a, uv_loop_t *loop)
 {
-    char err[256];
     uv_loop_init(loop);
-    assert_int_equal(auth_open(a, loop, users, 3600, err, sizeof(err)), 0);
+    open_at(a, loop, 3600);
 }
 
 static void close_auth(auth *a, uv_loop_t *loop)
@@ -290,9 +297,8 @@ static void throttle_window_expires(void **state)
     (void)state;
     uv_loop_t loop;
     auth *a;
-    clock_at(0);
     open_auth(&a, &loop);
-    /* The window runs on the core's clock, which the test moves: however long
+    /* The window runs on auth's clock, which the test moves: however long
      * the argon2id checks take on a loaded machine, no time passes for it. */
     auth_set_limits(a, 2, 100, 400);
     unsigned wait = 0;
@@ -438,8 +444,7 @@ static void sessions_are_capped_per_user(void **state)
     result second = login(&loop, a, "off11", "long-enough-pass", "10.2.0.1");
     assert_int_equal(first.status, 0);
     assert_int_equal(second.status, 0);
-    usleep(5 * 1000); /* a later millisecond than the second login's */
-    uv_update_time(&loop);
+    test_now_ms++; /* a later millisecond than the second login's */
     assert_non_null(auth_session(a, first.token)); /* used: now the second is the oldest */
     result last = {0};
     for (int i = 2; i < AUTH_SESSIONS_PER_USER + 1; i++) {
@@ -461,7 +466,6 @@ static void sessions_end_after_their_lifetime(void **state)
     (void)state;
     uv_loop_t loop;
     auth *a;
-    clock_at(0);
     open_auth(&a, &loop); /* idle: one hour */
     result r = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
     assert_int_equal(r.status, 0);
@@ -539,7 +543,6 @@ static void sessions_survive_a_restart(void **state)
     (void)state;
     uv_loop_t loop;
     char err[256];
-    clock_at(0);
     auth *a = open_kept(&loop);
     result off = login(&loop, a, "off11", "long-enough-pass", "127.0.0.1");
     result rev = login(&loop, a, "rev", "another-long-pass", "127.0.0.1");
@@ -636,6 +639,26 @@ static void logins_in_flight_are_bounded(void **state)
     close_auth(a, &loop);
 }
 
+/* auth_open reads the core's clock, util_now_ms(), which KENES_NOW fixes:
+ * the end-to-end tests move the server's time with it. */
+static void auth_open_reads_the_core_clock(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    char err[256];
+    uv_loop_init(&loop);
+    setenv("KENES_NOW", "2026-05-28T20:26:40Z", 1);
+    assert_int_equal(auth_open(&a, &loop, users, 60, err, sizeof(err)), 0);
+    result r = login(&loop, a, "rev", "another-long-pass", "127.0.0.1");
+    assert_int_equal(r.status, 0);
+    setenv("KENES_NOW", "2026-05-28T20:27:40Z", 1);
+    assert_non_null(auth_session(a, r.token)); /* a minute idle is not more than one */
+    setenv("KENES_NOW", "2026-05-28T20:28:41Z", 1);
+    assert_null(auth_session(a, r.token));
+    close_auth(a, &loop);
+}
+
 typedef struct pool_block {
     uv_sem_t release;
     result r;
@@ -701,6 +724,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sessions_are_capped_per_user, setup, teardown),
         cmocka_unit_test_setup_teardown(logins_in_flight_are_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(logins_do_not_need_the_thread_pool, setup, teardown),
+        cmocka_unit_test_setup_teardown(auth_open_reads_the_core_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(sessions_end_after_their_lifetime, setup, teardown),
         cmocka_unit_test_setup_teardown(passwd_ends_the_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(sessions_survive_a_restart, setup, teardown),

@@ -4,6 +4,10 @@
  *
  * The test handler answers by path:
  *   /async/<ms>...  later, from a uv_timer (like a thread-pool job would)
+ *   /mark/<ms>      at once, after starting a uv_timer of ms, the mark: the
+ *                   timeout tests assert that a close comes after it fired
+ *                   (an order of events on the server's loop), never how
+ *                   many milliseconds they measured themselves
  *   /hdr            the X-A header, its count and the peer
  *   /status/<n>     status n with a body the server must drop if n is bodyless
  *   anything else   at once: "<method> <path> <query> <body_len>\n<body>"
@@ -20,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,7 +33,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -52,6 +56,7 @@ typedef struct fixture {
     atomic_int seq; /* orders the two events below */
     atomic_int done_seq;
     atomic_int last_answer_seq;
+    atomic_int mark_seq; /* when the last /mark/<ms> timer fired; 0: not yet */
     atomic_int server_errors; /* cmocka cannot fail a test from the loop thread */
 } fixture;
 
@@ -115,6 +120,13 @@ static void on_later(uv_timer_t *t)
     uv_close((uv_handle_t *)&l->timer, on_later_closed);
 }
 
+static void on_mark(uv_timer_t *t)
+{
+    later *l = t->data;
+    atomic_store(&l->fx->mark_seq, atomic_fetch_add(&l->fx->seq, 1) + 1);
+    uv_close((uv_handle_t *)&l->timer, on_later_closed);
+}
+
 static void handler(http_request *req, void *payload)
 {
     fixture *fx = payload;
@@ -135,6 +147,19 @@ static void handler(http_request *req, void *payload)
         uv_timer_init(&fx->loop, &l->timer);
         uv_timer_start(&l->timer, on_later, (uint64_t)ms, 0);
         return;
+    }
+    if (sscanf(req->path, "/mark/%d", &ms) == 1) {
+        /* Started before the answer, so before any timer the answer (re)starts:
+         * libuv fires timers due at the same time in the order started. */
+        later *l = calloc(1, sizeof(*l));
+        if (!l) {
+            atomic_fetch_add(&fx->server_errors, 1);
+        } else {
+            l->fx = fx;
+            l->timer.data = l;
+            uv_timer_init(&fx->loop, &l->timer);
+            uv_timer_start(&l->timer, on_mark, (uint64_t)ms, 0);
+        }
     }
     answer(fx, req);
 }
@@ -411,11 +436,12 @@ static void expect_error(client *c, int status, const char *code)
     assert_int_equal(client_eof(c), 1);
 }
 
+/* Until *v reaches want, however long a loaded machine takes; a server that
+ * never gets there ends the test at start()'s alarm. */
 static void wait_for(atomic_int *v, int want)
 {
-    for (int i = 0; i < 5000 && atomic_load(v) < want; i++)
+    while (atomic_load(v) < want)
         usleep(1000);
-    assert_true(atomic_load(v) >= want);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -802,16 +828,13 @@ static void test_idle_timeout(void **state)
 {
     fixture *fx = *state;
     client *c = client_open(fx);
-    roundtrip(c, "GET /a HTTP/1.1\r\n\r\n", 200, "GET /a  0\n");
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* The mark is as long as the idle timeout (300 ms) and starts before the
+     * answer restarts the idle timer: never before the idle timeout means
+     * not before the mark.  However late both come on a loaded machine,
+     * their order stays; a server that never closed would fail client_eof(). */
+    roundtrip(c, "GET /mark/300 HTTP/1.1\r\n\r\n", 200, "GET /mark/300  0\n");
     assert_int_equal(client_eof(c), 1);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    /* Never before the idle timeout.  No upper bound: how late the close
-     * comes says more about the machine's load than about the server, and a
-     * server that never closed would fail client_eof(). */
-    assert_true(ms >= 200);
+    assert_true(atomic_load(&fx->mark_seq) > 0);
     client_close(c);
 
     /* A half-sent request is no reason to stay either. */
@@ -885,11 +908,18 @@ static int setup_slow(void **state)
     return start(state, &lim);
 }
 
-static long ms_since(const struct timespec *t0)
+/* Send bytes every 50 ms, until the server answers or closes (10 s at most):
+ * far inside setup_slow's idle timeout (400 ms) even on a loaded machine, so
+ * only the request's deadline can end it. */
+static void trickle(client *c, const char *bytes)
 {
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+    for (int i = 0; i < 200; i++) {
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        if (poll(&p, 1, 50) != 0)
+            break; /* the answer is there */
+        if (send(c->fd, bytes, strlen(bytes), MSG_NOSIGNAL) < 0)
+            break; /* the server closed: as it should */
+    }
 }
 
 /* A request that trickles in (slowloris) never lets the idle timer fire,
@@ -898,32 +928,24 @@ static void test_request_timeout(void **state)
 {
     fixture *fx = *state;
     client *c = client_open(fx);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* The mark is as long as the request timeout (1 s) and starts before the
+     * slow request's first byte, from which its deadline runs. */
+    roundtrip(c, "GET /mark/1000 HTTP/1.1\r\n\r\n", 200, "GET /mark/1000  0\n");
     send_str(c, "GET /slow HTTP/1.1\r\n");
-    for (int i = 0; i < 20 && ms_since(&t0) < 3000; i++) {
-        usleep(200 * 1000); /* half the idle timeout */
-        if (send(c->fd, "X-A: b\r\n", 8, MSG_NOSIGNAL) < 0)
-            break; /* the server closed: as it should */
-    }
+    trickle(c, "X-A: b\r\n");
     expect_error(c, 408, "request_timeout");
     assert_int_equal(client_eof(c), 1);
-    long ms = ms_since(&t0);
-    /* Never before the request timeout (a loaded machine may answer late:
-     * the 408 itself, instead of an idle close, is what shows the deadline). */
-    assert_true(ms >= 900);
+    /* Never before the request timeout: the 408 came after the mark (and the
+     * 408 itself, not an idle close, shows the request's deadline). */
+    assert_true(atomic_load(&fx->mark_seq) > 0);
     client_close(c);
-    assert_int_equal(atomic_load(&fx->handled), 0);
+    assert_int_equal(atomic_load(&fx->handled), 1); /* the mark, not the slow one */
 
     /* A slow body counts too; a request that arrives in time is answered. */
     c = client_open(fx);
     roundtrip(c, "GET /fast HTTP/1.1\r\n\r\n", 200, "GET /fast  0\n");
     send_str(c, "POST /slow-body HTTP/1.1\r\nContent-Length: 100\r\n\r\n");
-    for (int i = 0; i < 20; i++) {
-        usleep(200 * 1000);
-        if (send(c->fd, "x", 1, MSG_NOSIGNAL) < 0)
-            break;
-    }
+    trickle(c, "x");
     expect_error(c, 408, "request_timeout");
     client_close(c);
 }
