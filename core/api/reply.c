@@ -43,10 +43,7 @@ void api_reply_error(http_request *req, int status, const char *reason, json_t *
                      const char *fmt, ...)
 {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    UTIL_FORMAT(msg, fmt);
     json_t *err = json_pack("{s:s, s:s}", "code", reason, "message", msg);
     if (fields)
         json_object_set_new(err, "fields", fields);

@@ -52,11 +52,10 @@ int users_list_load(auth_user **out, size_t *count, const char *path, char *err,
 {
     *out = NULL;
     *count = 0;
-    if (access(path, F_OK) != 0)
-        return 0;
     yml_doc y;
-    int rc = yml_load_file(&y, path, err, errcap);
-    if (rc < 0)
+    int found;
+    int rc = yml_load_optional(&y, &found, path, err, errcap);
+    if (rc < 0 || !found)
         return rc;
     size_t n;
     yaml_node_t *list = yml_get(&y, yml_root(&y), "users");

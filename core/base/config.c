@@ -122,11 +122,10 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
 
     char path[4096];
     snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
-    if (access(path, F_OK) != 0)
-        return 0;
     yml_doc y;
-    int rc = yml_load_file(&y, path, err, errcap);
-    if (rc < 0)
+    int found;
+    int rc = yml_load_optional(&y, &found, path, err, errcap);
+    if (rc < 0 || !found)
         return rc;
     yaml_node_t *root = yml_root(&y);
     static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports"};

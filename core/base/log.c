@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/util.h"
+
 static int log_level = KENES_LOG_INFO;
 
 /* Code points that reorder or hide text on a terminal or in a viewer: C1
@@ -90,10 +92,7 @@ void log_msg(int level, const char *subsystem, const char *fmt, ...)
 
     /* Build the line first so concurrent writers (thread pool) do not interleave. */
     char msg[2048], line[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    UTIL_FORMAT(msg, fmt);
     int n = snprintf(line, sizeof(line), "%s.%03ldZ %s %s: ", when, ts.tv_nsec / 1000000,
                      names[level], subsystem);
     if (n >= 0 && (size_t)n < sizeof(line))

@@ -9,6 +9,17 @@
 
 #define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* In a function whose arguments end in "fmt, ...": its message printed into
+ * buf, a char array, cut to fit (<stdarg.h> and <stdio.h> needed).  A macro
+ * because only the variadic function itself may start its va_list. */
+#define UTIL_FORMAT(buf, fmt)                                                                   \
+    do {                                                                                        \
+        va_list util_ap_;                                                                       \
+        va_start(util_ap_, fmt);                                                                \
+        vsnprintf((buf), sizeof(buf), (fmt), util_ap_);                                         \
+        va_end(util_ap_);                                                                       \
+    } while (0)
+
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates) and has no NUL. */
 int util_utf8_valid(const char *s, size_t len);
 /* Code points in a valid UTF-8 string. */

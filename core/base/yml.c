@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kenes/plugin.h"
 #include "base/util.h"
@@ -45,6 +46,13 @@ int yml_load_file(yml_doc *out, const char *path, char *err, size_t errcap)
     int rc = yml_load_string(out, path, text, len, err, errcap);
     free(text);
     return rc;
+}
+
+int yml_load_optional(yml_doc *out, int *found, const char *path, char *err, size_t errcap)
+{
+    memset(out, 0, sizeof(*out));
+    *found = access(path, F_OK) == 0;
+    return *found ? yml_load_file(out, path, err, errcap) : 0;
 }
 
 void yml_dispose(yml_doc *d)

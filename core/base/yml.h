@@ -17,6 +17,9 @@ typedef struct yml_doc {
 
 /* Load the first document of a file.  On failure writes "file:line: why" to err. */
 int yml_load_file(yml_doc *out, const char *path, char *err, size_t errcap);
+/* yml_load_file for a file that may be absent (kenes.yaml, users.yaml): its
+ * absence is no error but *found 0, with nothing loaded to dispose. */
+int yml_load_optional(yml_doc *out, int *found, const char *path, char *err, size_t errcap);
 int yml_load_string(yml_doc *out, const char *name, const char *text, size_t len, char *err,
                     size_t errcap);
 void yml_dispose(yml_doc *d);

@@ -30,10 +30,7 @@ static void refuse(docs_cb cb, void *payload, int code, const char *reason, json
                    const char *fmt, ...)
 {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    UTIL_FORMAT(msg, fmt);
     docs_result r = {.code = code, .reason = reason, .message = msg, .fields = fields};
     cb(&r, payload);
     json_decref(fields);

@@ -16,10 +16,7 @@
 static void api_log(int level, const char *plugin, const char *fmt, ...)
 {
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    UTIL_FORMAT(msg, fmt);
     log_msg(level, plugin ? plugin : "plugin", "%s", msg);
 }
 
@@ -55,10 +52,7 @@ static void api_error(kenes_errors *errs, const char *path, const char *fmt, ...
         return; /* before formatting: a validator that goes on costs little */
     }
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    UTIL_FORMAT(msg, fmt);
     utf8_cut_partial(msg); /* a cut must not leave half a character */
     if (!path) {
         if (!errs->message[0])

@@ -43,10 +43,7 @@ static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t
         return KENES_EINVAL;
     char uuid[37];
     api->uuid(uuid);
-    int n = snprintf(out, cap, "case/%s/%s", region, uuid);
-    if (n < 0 || (size_t)n >= cap)
-        return KENES_ETOOBIG;
-    return 0;
+    return sdk_id_printf(out, cap, "case/%s/%s", region, uuid);
 }
 
 static int pseudonym_well_formed(const char *s)

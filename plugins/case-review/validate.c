@@ -415,14 +415,9 @@ int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
             chk_problem(&c.r, "body", "must be valid UTF-8 text");
     }
 
-    /* ABI 1 promises an object (empty when "fields" is missing or not an
-     * object, so such a case fails on fields.child); refuse anything else
-     * rather than trust it. */
-    const json_t *fields = api->doc_fields(doc);
-    if (!json_is_object(fields)) {
-        chk_problem(&c.r, "fields", "must be an object");
+    const json_t *fields = chk_fields(&c.r, doc); /* {} for none: fails on fields.child */
+    if (!fields)
         return KENES_EVALIDATION;
-    }
     static const char *const keys[] = {"child",    "grounds",    "meeting", "decision",
                                        "accompanier", "measures", "follow_ups", "closure",
                                        NULL};
@@ -450,6 +445,6 @@ int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     check_follow_ups(&c, fields);
     check_closure(&c, fields);
 
-    return c.r.count ? KENES_EVALIDATION : 0;
+    return chk_result(&c.r);
 }
 

@@ -301,16 +301,11 @@ static void check_member(chk_report *r, size_t i, const json_t *m, tally *t)
 
 static void check_members(chk_report *r, const json_t *members)
 {
-    if (!members) {
-        chk_problem(r, "fields.members",
-                    "is required: the list of the commission's members, with exactly one chair "
-                    "and at least one secretary");
+    if (chk_list(r, "fields.members", members,
+                 "the list of the commission's members, with exactly one chair and at least "
+                 "one secretary",
+                 "members"))
         return;
-    }
-    if (!json_is_array(members)) {
-        chk_problem(r, "fields.members", "must be a list of members");
-        return;
-    }
     tally t = {0};
     size_t i;
     const json_t *m;
@@ -339,12 +334,9 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
 {
     chk_report r = {.api = api, .errs = errs};
     chk_header(&r, doc);
-
-    const json_t *fields = api->doc_fields(doc);
-    if (!json_is_object(fields)) {
-        chk_problem(&r, "fields", "must be an object");
+    const json_t *fields = chk_fields(&r, doc);
+    if (!fields)
         return KENES_EVALIDATION;
-    }
     const json_t *date = json_object_get(fields, "order_date");
     if (!chk_is_date(api, json_string_value(date), NULL, NULL, NULL))
         chk_problem(&r, "fields.order_date", "%s the date of the order, YYYY-MM-DD",
@@ -353,10 +345,8 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
     if (number)
         chk_text(&r, "fields.order_number", number, "the order's number (or leave it out)");
     check_members(&r, json_object_get(fields, "members"));
-    chk_act_field(&r, doc, fields, "roster");
-    chk_unknown_keys(&r, fields, "fields", known_fields,
-                     "a commission roster (expected order_date, order_number, members, act)");
-    return r.count ? KENES_EVALIDATION : 0;
+    return chk_finish(&r, doc, fields, "roster", known_fields,
+                      "a commission roster (expected order_date, order_number, members, act)");
 }
 
 /* roster/<region>/<YYYY-MM of the order>: one roster per region and order month. */
@@ -367,10 +357,7 @@ static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t
     int y, m;
     if (!region || !api->region_valid(region) || !chk_is_date(api, date, &y, &m, NULL))
         return KENES_EINVAL;
-    int n = snprintf(out, cap, "roster/%s/%04d-%02d", region, y, m);
-    if (n < 0 || (size_t)n >= cap)
-        return KENES_ETOOBIG;
-    return 0;
+    return sdk_id_printf(out, cap, "roster/%s/%04d-%02d", region, y, m);
 }
 
 /* roster_act_recorded: the roster is approved with its act (see chk_act_recorded). */

@@ -105,12 +105,9 @@ static void check_funding(chk_report *r, const char *base, const json_t *funding
 
 static void check_co_executors(chk_report *r, const char *base, const json_t *list)
 {
-    if (!json_is_array(list)) {
-        chk_problem(r, base,
-                    list ? "must be a list of agencies (it may be empty)"
-                         : "is required: a list of agencies (it may be empty)");
+    if (chk_list(r, base, list, "a list of agencies (it may be empty)",
+                 "agencies (it may be empty)"))
         return;
-    }
     size_t i;
     const json_t *v;
     json_array_foreach(list, i, v) {
@@ -178,16 +175,11 @@ static int check_measure(chk_report *r, size_t i, const json_t *m)
 
 static void check_measures(chk_report *r, const json_t *measures)
 {
-    if (!measures) {
-        chk_problem(r, "fields.measures",
-                    "is required: a list of measures, at least one in each direction (safety, "
-                    "education, health, family-social-protection)");
+    if (chk_list(r, "fields.measures", measures,
+                 "a list of measures, at least one in each direction (safety, education, "
+                 "health, family-social-protection)",
+                 "measures"))
         return;
-    }
-    if (!json_is_array(measures)) {
-        chk_problem(r, "fields.measures", "must be a list of measures");
-        return;
-    }
     int covered[NDIRECTIONS] = {0};
     size_t i;
     const json_t *m;
@@ -210,23 +202,15 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
 {
     chk_report r = {.api = api, .errs = errs};
     chk_header(&r, doc);
-
-    /* ABI 1 promises an object here (empty when "fields" is missing or is
-     * not an object, so such a plan fails on fields.period); refuse anything
-     * else rather than trust it. */
-    const json_t *fields = api->doc_fields(doc);
-    if (!json_is_object(fields)) {
-        chk_problem(&r, "fields", "must be an object");
+    const json_t *fields = chk_fields(&r, doc); /* {} for none: fails on fields.period */
+    if (!fields)
         return KENES_EVALIDATION;
-    }
     check_period(&r, fields);
     check_measures(&r, json_object_get(fields, "measures"));
     chk_text(&r, "fields.local_specifics", json_object_get(fields, "local_specifics"),
              "what is particular to this region, and why");
-    chk_act_field(&r, doc, fields, "plan");
-    chk_unknown_keys(&r, fields, "fields", known_fields,
-                     "a regional plan (expected period, measures, local_specifics, act)");
-    return r.count ? KENES_EVALIDATION : 0;
+    return chk_finish(&r, doc, fields, "plan", known_fields,
+                      "a regional plan (expected period, measures, local_specifics, act)");
 }
 
 static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap)
@@ -235,10 +219,7 @@ static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t
     const json_t *p = json_object_get(api->doc_fields(doc), "period");
     if (!region || !api->region_valid(region) || !json_is_integer(p))
         return KENES_EINVAL;
-    int n = snprintf(out, cap, "plan/%s/%lld", region, (long long)json_integer_value(p));
-    if (n < 0 || (size_t)n >= cap)
-        return KENES_ETOOBIG;
-    return 0;
+    return sdk_id_printf(out, cap, "plan/%s/%lld", region, (long long)json_integer_value(p));
 }
 
 /* act_recorded: the plan is approved with its act (see chk_act_recorded). */

@@ -17,6 +17,11 @@ int chk_full(const chk_report *r)
     return r->api->errors_full(r->errs);
 }
 
+int chk_result(const chk_report *r)
+{
+    return r->count ? KENES_EVALIDATION : 0;
+}
+
 /* Report one problem at path (the core bounds the list). */
 void chk_problem(chk_report *r, const char *path, const char *fmt, ...)
 {
@@ -191,6 +196,28 @@ int chk_is_quarter(const char *s)
     return y >= 1900 && y <= 2200;
 }
 
+int chk_list(chk_report *r, const char *path, const json_t *v, const char *what,
+             const char *items)
+{
+    if (json_is_array(v))
+        return 0;
+    if (!v)
+        chk_problem(r, path, "is required: %s", what);
+    else
+        chk_problem(r, path, "must be a list of %s", items);
+    return 1;
+}
+
+const json_t *chk_fields(chk_report *r, const kenes_doc *doc)
+{
+    const json_t *fields = r->api->doc_fields(doc);
+    if (!json_is_object(fields)) {
+        chk_problem(r, "fields", "must be an object");
+        return NULL;
+    }
+    return fields;
+}
+
 /* ---- a document's header ------------------------------------------------ */
 
 /* region one of the 20.  Apart from chk_header for case-review, whose
@@ -283,6 +310,14 @@ void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields,
                     "is required once the %s is approved: the approving act "
                     "{number, date}",
                     noun);
+}
+
+int chk_finish(chk_report *r, const kenes_doc *doc, const json_t *fields, const char *noun,
+               const char *const *known, const char *what)
+{
+    chk_act_field(r, doc, fields, noun);
+    chk_unknown_keys(r, fields, "fields", known, what);
+    return chk_result(r);
 }
 
 /* The body of an "act is recorded" guard: approval does not edit fields, so

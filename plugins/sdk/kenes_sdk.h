@@ -47,6 +47,11 @@ int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plug
         return sdk_plugin_init(api, out, &sdk_plugin_descriptor);                               \
     }
 
+/* make_id's answer: the id printed from fmt into out (cap bytes), 0, or
+ * KENES_ETOOBIG when it does not fit. */
+__attribute__((format(printf, 3, 4))) int sdk_id_printf(char *out, size_t cap, const char *fmt,
+                                                        ...);
+
 /* 1 if the document's key ("region", "stage", ...) is value. */
 int sdk_doc_is(const kenes_api *api, const kenes_doc *doc, const char *key, const char *value);
 
@@ -64,6 +69,9 @@ typedef struct chk_report {
  * lists and keys stop here, so a 1 MiB list of bad items costs a hundred
  * steps, not a million. */
 int chk_full(const chk_report *r);
+
+/* validate's answer: KENES_EVALIDATION once any problem was reported, else 0. */
+int chk_result(const chk_report *r);
 
 /* Report one problem at path (the core bounds the list). */
 __attribute__((format(printf, 3, 4))) void chk_problem(chk_report *r, const char *path,
@@ -100,6 +108,17 @@ int chk_blank(const char *str);
  * belongs there. */
 int chk_text(chk_report *r, const char *path, const json_t *v, const char *what);
 
+/* The document's fields, or NULL after reporting that "fields" must be an
+ * object.  ABI 1 promises an object (empty when "fields" is missing or is
+ * not an object, so such a document fails on its first required field);
+ * anything else is refused rather than trusted. */
+const json_t *chk_fields(chk_report *r, const kenes_doc *doc);
+
+/* 1 if v (at path) is not a list, and reported: "is required: <what>" when
+ * it is absent, else "must be a list of <items>". */
+int chk_list(chk_report *r, const char *path, const json_t *v, const char *what,
+             const char *items);
+
 /* ---- dates --------------------------------------------------------------- */
 
 /* A calendar date "YYYY-MM-DD" that exists (*y, *m, *d may be NULL). */
@@ -126,6 +145,11 @@ int chk_act(chk_report *r, const json_t *act);
  * "approved", as the review workflows name it), must be right whenever
  * present. */
 void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields, const char *noun);
+/* The end of validate for a document approved by an act: fields.act (as
+ * chk_act_field says, for noun), no key of fields outside known (as
+ * chk_unknown_keys says, what), then chk_result. */
+int chk_finish(chk_report *r, const kenes_doc *doc, const json_t *fields, const char *noun,
+               const char *const *known, const char *what);
 /* The body of an "act is recorded" guard: approval does not edit fields, so
  * the act must be there, and right, before the approving transition. */
 int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs,

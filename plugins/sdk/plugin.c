@@ -2,6 +2,8 @@
  * what every plugin asks of a document. */
 #include "kenes_sdk.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plugin)
@@ -13,6 +15,17 @@ int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plug
     if (api->abi_version != KENES_ABI_VERSION || !KENES_API_HAS(api, label))
         return KENES_EABI;
     *out = plugin;
+    return 0;
+}
+
+int sdk_id_printf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap)
+        return KENES_ETOOBIG;
     return 0;
 }
 

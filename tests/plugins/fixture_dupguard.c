@@ -13,9 +13,4 @@ static const kenes_guard guards[] = {
 static kenes_plugin plugin = {KENES_ABI_VERSION, sizeof(kenes_plugin), "fixture-dupguard", "1.0",
                               types, guards, NULL};
 
-int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)
-{
-    (void)api;
-    *out = &plugin;
-    return 0;
-}
+FIXTURE_PLUGIN_INIT(plugin)

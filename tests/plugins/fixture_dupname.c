@@ -2,11 +2,9 @@
  * it and register none of its type or guard (whose names are free). */
 #include "fixture_stubs.h"
 
-static const kenes_api *core;
-
 static void dup_fini(void)
 {
-    core->log(KENES_LOG_INFO, "fixture-dupname", "fini");
+    fixture_core->log(KENES_LOG_INFO, "fixture-dupname", "fini");
 }
 
 static const kenes_doctype types[] = {
@@ -20,9 +18,4 @@ static const kenes_guard guards[] = {
 static kenes_plugin plugin = {KENES_ABI_VERSION, sizeof(kenes_plugin), "fixture", "2.0",
                               types, guards, dup_fini};
 
-int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)
-{
-    core = api;
-    *out = &plugin;
-    return 0;
-}
+FIXTURE_PLUGIN_INIT(plugin)

@@ -4,8 +4,6 @@
 
 #include <stdio.h>
 
-static const kenes_api *core;
-
 static int fixture_make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap)
 {
     (void)api;
@@ -24,7 +22,7 @@ static int fixture_guard(const kenes_api *api, const kenes_doc *doc, const kenes
 
 static void fixture_fini(void)
 {
-    core->log(KENES_LOG_INFO, "fixture", "fini");
+    fixture_core->log(KENES_LOG_INFO, "fixture", "fini");
 }
 
 static const kenes_doctype types[] = {
@@ -38,9 +36,4 @@ static const kenes_guard guards[] = {
 static kenes_plugin plugin = {KENES_ABI_VERSION, sizeof(kenes_plugin), "fixture", "1.0",
                               types, guards, fixture_fini};
 
-int kenes_plugin_init(const kenes_api *api, kenes_plugin **out)
-{
-    core = api;
-    *out = &plugin;
-    return 0;
-}
+FIXTURE_PLUGIN_INIT(plugin)

@@ -1,7 +1,8 @@
 /*
  * Scratch folders and shell commands for the unit tests that touch disk
- * and keys (test_sign, test_vault, test_note, test_dossier, test_render): what
- * each of them wrote for itself before.  Include <cmocka.h> (and what it needs) first.
+ * and keys (test_sign, test_vault, test_note, test_dossier, test_render,
+ * test_store, test_journal, test_checkpoint): what each of them wrote for
+ * itself before.  Include <cmocka.h> (and what it needs) first.
  */
 #ifndef KENES_TEST_FIXTURE_FILES_H
 #define KENES_TEST_FIXTURE_FILES_H

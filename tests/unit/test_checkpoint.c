@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/accesslog.h"
 #include "audit/checkpoint.h"
+#include "fixture_files.h"
 #include "kenes/plugin.h"
 #include "storage/sign.h"
 #include "base/util.h"
@@ -32,12 +32,6 @@ typedef struct fixture {
     unsigned char pk[1][SIGN_PUBKEY_BYTES], other_pk[1][SIGN_PUBKEY_BYTES];
 } fixture;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int open_key(signer **sig, unsigned char pk[SIGN_PUBKEY_BYTES], const char *dir)
 {
     char err[256], line[SIGN_LINE_MAX];
@@ -53,8 +47,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
     if (!f)
         return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/kenes-ckpt-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (scratch_dir_new(f->dir, sizeof(f->dir), "ckpt") != 0)
         return -1;
     snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
     snprintf(f->other_keys, sizeof(f->other_keys), "%s/other", f->dir);
@@ -72,7 +65,7 @@ static int teardown(void **state)
     fixture *f = *state;
     sign_free(f->sig);
     sign_free(f->other);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    scratch_dir_remove(f->dir);
     free(f);
     unsetenv("KENES_NOW");
     return 0;

@@ -290,6 +290,18 @@ static void test_members_not_a_list(void **state)
     expect_only_error(roster_with_field("members", json_null()), "fields.members");
 }
 
+/* What the list check (the SDK's chk_list) says: what belongs there, or
+ * that it must be a list. */
+static void test_members_messages(void **state)
+{
+    (void)state;
+    expect_only_error_mentioning(roster_with_field("members", NULL), "fields.members",
+                                 "is required: the list of the commission's members, with "
+                                 "exactly one chair and at least one secretary");
+    expect_only_error_mentioning(roster_with_field("members", json_null()), "fields.members",
+                                 "must be a list of members");
+}
+
 /* An empty list has no chair, no secretary and none of the four widened
  * categories: six errors, all at fields.members. */
 static void test_members_empty(void **state)
@@ -959,6 +971,7 @@ int main(void)
         cmocka_unit_test(test_unknown_field),
         cmocka_unit_test(test_members_missing),
         cmocka_unit_test(test_members_not_a_list),
+        cmocka_unit_test(test_members_messages),
         cmocka_unit_test(test_members_empty),
         cmocka_unit_test(test_member_not_an_object),
         cmocka_unit_test(test_member_fields_required),

@@ -214,16 +214,19 @@ static int start(void **state, const http_limits *lim)
     return 0;
 }
 
+/* The limits come as the test's prestate (cmocka_unit_test_prestate_setup_
+ * teardown); without one (NULL) the server runs with the defaults. */
 static int setup(void **state)
 {
-    return start(state, NULL);
+    return start(state, *state);
 }
 
-static int setup_small(void **state)
-{
-    http_limits lim = {.max_header_bytes = 1024, .max_body_bytes = 1000, .idle_timeout_ms = 300};
-    return start(state, &lim);
-}
+static http_limits small = {.max_header_bytes = 1024, .max_body_bytes = 1000,
+                            .idle_timeout_ms = 300};
+static http_limits slow = {.idle_timeout_ms = 400, .request_timeout_ms = 1000};
+static http_limits two_connections = {.max_connections = 2};
+static http_limits short_head = {.header_timeout_ms = 300, .request_timeout_ms = 60000};
+static http_limits per_address = {.max_connections = 4, .max_connections_per_address = 2};
 
 static void stop_server(fixture *fx)
 {
@@ -409,13 +412,19 @@ static void resp_free(response *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* Read one answer into r (resp_free it after) and check its status. */
+static void read_status(client *c, response *r, int status)
+{
+    assert_int_equal(read_response(c, r, 0), 0);
+    assert_int_equal(r->status, status);
+}
+
 /* Send one request, read its answer, check status and body. */
 static void roundtrip(client *c, const char *req, int status, const char *body)
 {
     response r;
     send_str(c, req);
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, status);
+    read_status(c, &r, status);
     if (body)
         assert_string_equal(r.body, body);
     resp_free(&r);
@@ -424,8 +433,7 @@ static void roundtrip(client *c, const char *req, int status, const char *body)
 static void expect_error(client *c, int status, const char *code)
 {
     response r;
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, status);
+    read_status(c, &r, status);
     assert_string_equal(resp_header(&r, "Content-Type"), "application/json");
     assert_string_equal(resp_header(&r, "Connection"), "close");
     char want[128];
@@ -442,6 +450,38 @@ static void wait_for(atomic_int *v, int want)
 {
     while (atomic_load(v) < want)
         usleep(1000);
+}
+
+/* A new connection (from: as client_open_from) that asked for path and was
+ * answered, kept open. */
+static client *open_served(fixture *fx, const char *from, const char *path)
+{
+    char req[64], body[64];
+    snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\n\r\n", path);
+    snprintf(body, sizeof(body), "GET %s  0\n", path);
+    client *c = client_open_from(fx, from);
+    roundtrip(c, req, 200, body);
+    return c;
+}
+
+/* A new connection sends req until it is served (200), each refusal a 503,
+ * 50 tries at most: the server frees a slot on its next loop turn, which a
+ * closing client cannot wait for. */
+static void until_served(fixture *fx, const char *req)
+{
+    for (int i = 0; i < 50; i++) {
+        client *c = client_open(fx);
+        send_str(c, req);
+        response r;
+        assert_int_equal(read_response(c, &r, 0), 0);
+        int status = r.status;
+        resp_free(&r);
+        client_close(c);
+        if (status == 200)
+            break;
+        assert_int_equal(status, 503);
+        usleep(20 * 1000);
+    }
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -503,8 +543,7 @@ static void test_simple_get(void **state)
     client *c = client_open(fx);
     response r;
     send_str(c, "GET /hello?x=1&y HTTP/1.1\r\nHost: t\r\n\r\n");
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 200);
+    read_status(c, &r, 200);
     assert_string_equal(r.body, "GET /hello x=1&y 0\n");
     assert_int_equal(strncmp(r.head, "HTTP/1.1 200 OK\r\n", 17), 0);
     assert_string_equal(resp_header(&r, "Content-Length"), "19");
@@ -548,8 +587,7 @@ static void test_connection_close(void **state)
 
     c = client_open(fx);
     send_str(c, "GET /b HTTP/1.0\r\n\r\n");
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 200);
+    read_status(c, &r, 200);
     assert_string_equal(resp_header(&r, "Connection"), "close");
     resp_free(&r);
     assert_int_equal(client_eof(c), 1);
@@ -576,8 +614,7 @@ static void test_pipelining(void **state)
                           "GET /async/10 n=3 0\n"};
     for (int i = 0; i < 3; i++) {
         response r;
-        assert_int_equal(read_response(c, &r, 0), 0);
-        assert_int_equal(r.status, 200);
+        read_status(c, &r, 200);
         assert_string_equal(r.body, want[i]);
         resp_free(&r);
     }
@@ -588,8 +625,7 @@ static void test_pipelining(void **state)
     /* A bad request behind a good one is answered after it, in order. */
     send_str(c, "GET /ok HTTP/1.1\r\n\r\nNOT HTTP AT ALL\r\n\r\n");
     response r;
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 200);
+    read_status(c, &r, 200);
     resp_free(&r);
     expect_error(c, 400, "bad_request");
     client_close(c);
@@ -604,8 +640,7 @@ static void test_content_length_body(void **state)
     usleep(20000);
     send_str(c, "lo world");
     response r;
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 200);
+    read_status(c, &r, 200);
     assert_string_equal(r.body, "POST /docs t=1 11\nhello world");
     resp_free(&r);
     roundtrip(c, "PUT /empty HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 200, "PUT /empty  0\n");
@@ -626,8 +661,7 @@ static void test_chunked_body(void **state)
     usleep(20000);
     send_str(c, "6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
     response r;
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 200);
+    read_status(c, &r, 200);
     assert_string_equal(r.body, "POST /c  11\nhello world");
     resp_free(&r);
     roundtrip(c, "GET /after HTTP/1.1\r\n\r\n", 200, "GET /after  0\n");
@@ -685,8 +719,7 @@ static void test_small_limits(void **state)
     send_str(c, head);
     send_bytes(c, body, 1000);
     response r;
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 200);
+    read_status(c, &r, 200);
     assert_non_null(strstr(r.body, "POST /max  1000\nbbb"));
     resp_free(&r);
     send_str(c, "POST /max HTTP/1.1\r\nContent-Length: 1001\r\n\r\n");
@@ -802,8 +835,7 @@ static void test_head_and_bodyless(void **state)
     roundtrip(c, "GET /next HTTP/1.1\r\n\r\n", 200, "GET /next  0\n");
 
     send_str(c, "GET /status/204 HTTP/1.1\r\n\r\n");
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 204);
+    read_status(c, &r, 204);
     assert_null(resp_header(&r, "Content-Length"));
     resp_free(&r);
     roundtrip(c, "GET /status/404 HTTP/1.1\r\n\r\n", 404, "must not be sent");
@@ -817,8 +849,7 @@ static void test_expect_continue(void **state)
     client *c = client_open(fx);
     response r;
     send_str(c, "POST /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 100);
+    read_status(c, &r, 100);
     resp_free(&r);
     roundtrip(c, "hello", 200, "POST /e  5\nhello");
     client_close(c);
@@ -890,8 +921,7 @@ static void test_graceful_stop(void **state)
 
     /* The request in flight is answered, with a close. */
     response r;
-    assert_int_equal(read_response(busy, &r, 0), 0);
-    assert_int_equal(r.status, 200);
+    read_status(busy, &r, 200);
     assert_string_equal(r.body, "GET /async/800  0\n");
     assert_string_equal(resp_header(&r, "Connection"), "close");
     resp_free(&r);
@@ -900,12 +930,6 @@ static void test_graceful_stop(void **state)
     client_close(busy);
     wait_for(&fx->done_seq, 1);
     assert_true(atomic_load(&fx->done_seq) > atomic_load(&fx->last_answer_seq));
-}
-
-static int setup_slow(void **state)
-{
-    http_limits lim = {.idle_timeout_ms = 400, .request_timeout_ms = 1000};
-    return start(state, &lim);
 }
 
 /* Send bytes every 50 ms, until the server answers or closes (10 s at most):
@@ -950,20 +974,12 @@ static void test_request_timeout(void **state)
     client_close(c);
 }
 
-static int setup_two_connections(void **state)
-{
-    http_limits lim = {.max_connections = 2};
-    return start(state, &lim);
-}
-
 /* Past max_connections a client is answered 503 and closed at once; a slot
  * freed is taken again. */
 static void test_max_connections(void **state)
 {
     fixture *fx = *state;
-    client *a = client_open(fx), *b = client_open(fx);
-    roundtrip(a, "GET /a HTTP/1.1\r\n\r\n", 200, "GET /a  0\n");
-    roundtrip(b, "GET /b HTTP/1.1\r\n\r\n", 200, "GET /b  0\n");
+    client *a = open_served(fx, NULL, "/a"), *b = open_served(fx, NULL, "/b");
     client *c = client_open(fx);
     expect_error(c, 503, "too_many_connections");
     assert_int_equal(client_eof(c), 1);
@@ -971,19 +987,7 @@ static void test_max_connections(void **state)
     roundtrip(a, "GET /a2 HTTP/1.1\r\n\r\n", 200, "GET /a2  0\n");
     client_close(b);
     /* The server notices b's close on its next loop turn. */
-    for (int i = 0; i < 50; i++) {
-        c = client_open(fx);
-        send_str(c, "GET /c HTTP/1.1\r\n\r\n");
-        response r;
-        assert_int_equal(read_response(c, &r, 0), 0);
-        int status = r.status;
-        resp_free(&r);
-        client_close(c);
-        if (status == 200)
-            break;
-        assert_int_equal(status, 503);
-        usleep(20 * 1000);
-    }
+    until_served(fx, "GET /c HTTP/1.1\r\n\r\n");
     client_close(a);
 }
 
@@ -1011,20 +1015,13 @@ static void test_http_version(void **state)
         send_str(c, none[i]);
         if (i == 3) {
             response r;
-            assert_int_equal(read_response(c, &r, 0), 0);
-            assert_int_equal(r.status, 200);
+            read_status(c, &r, 200);
             resp_free(&r);
         }
         expect_error(c, 400, "bad_request");
         client_close(c);
     }
     assert_int_equal(atomic_load(&fx->handled), 2);
-}
-
-static int setup_short_head(void **state)
-{
-    http_limits lim = {.header_timeout_ms = 300, .request_timeout_ms = 60000};
-    return start(state, &lim);
 }
 
 /* A head that trickles in, or never comes, gets 408 at the head's deadline,
@@ -1040,8 +1037,7 @@ static void test_header_timeout(void **state)
         usleep(100 * 1000);
     }
     response r;
-    assert_int_equal(read_response(c, &r, 0), 0);
-    assert_int_equal(r.status, 408);
+    read_status(c, &r, 408);
     assert_non_null(strstr(r.body, "request line and headers did not arrive whole within 1 s"));
     resp_free(&r);
     client_close(c);
@@ -1064,34 +1060,23 @@ static void test_header_timeout(void **state)
     assert_int_equal(atomic_load(&fx->handled), 2);
 }
 
-static int setup_per_address(void **state)
-{
-    http_limits lim = {.max_connections = 4, .max_connections_per_address = 2};
-    return start(state, &lim);
-}
-
 /* One address cannot take every slot: past its own cap it is refused (503),
  * its refused connections do not count, and another address is served. */
 static void test_connections_per_address(void **state)
 {
     fixture *fx = *state;
-    client *a = client_open(fx), *b = client_open(fx);
-    roundtrip(a, "GET /a HTTP/1.1\r\n\r\n", 200, "GET /a  0\n");
-    roundtrip(b, "GET /b HTTP/1.1\r\n\r\n", 200, "GET /b  0\n");
+    client *a = open_served(fx, NULL, "/a"), *b = open_served(fx, NULL, "/b");
     client *refused[10];
     for (size_t i = 0; i < 10; i++) {
         refused[i] = client_open(fx);
         response r;
-        assert_int_equal(read_response(refused[i], &r, 0), 0);
-        assert_int_equal(r.status, 503);
+        read_status(refused[i], &r, 503);
         assert_non_null(strstr(r.body, "\"too_many_connections\""));
         assert_non_null(strstr(r.body, "2 connections are open from your address"));
         resp_free(&r);
     }
-    client *other = client_open_from(fx, "127.0.0.2");
-    roundtrip(other, "GET /c HTTP/1.1\r\n\r\n", 200, "GET /c  0\n");
-    client *other2 = client_open_from(fx, "127.0.0.2");
-    roundtrip(other2, "GET /d HTTP/1.1\r\n\r\n", 200, "GET /d  0\n");
+    client *other = open_served(fx, "127.0.0.2", "/c");
+    client *other2 = open_served(fx, "127.0.0.2", "/d");
     /* Now 4 are open: the overall cap speaks, for anyone. */
     client *third = client_open_from(fx, "127.0.0.3");
     expect_error(third, 503, "too_many_connections");
@@ -1102,19 +1087,7 @@ static void test_connections_per_address(void **state)
     client_close(other);
     client_close(b);
     /* a's slot from its address comes back once b's close is seen. */
-    for (int i = 0; i < 50; i++) {
-        client *c = client_open(fx);
-        send_str(c, "GET /e HTTP/1.1\r\n\r\n");
-        response r;
-        assert_int_equal(read_response(c, &r, 0), 0);
-        int status = r.status;
-        resp_free(&r);
-        client_close(c);
-        if (status == 200)
-            break;
-        assert_int_equal(status, 503);
-        usleep(20 * 1000);
-    }
+    until_served(fx, "GET /e HTTP/1.1\r\n\r\n");
     client_close(a);
 }
 
@@ -1130,21 +1103,23 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_content_length_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunked_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_headers_too_large, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_small_limits, setup_small, teardown),
+        cmocka_unit_test_prestate_setup_teardown(test_small_limits, setup, teardown, &small),
         cmocka_unit_test_setup_teardown(test_body_too_large_content_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_too_large_chunked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8_target, setup, teardown),
         cmocka_unit_test_setup_teardown(test_head_and_bodyless, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expect_continue, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_idle_timeout, setup_small, teardown),
+        cmocka_unit_test_prestate_setup_teardown(test_idle_timeout, setup, teardown, &small),
         cmocka_unit_test_setup_teardown(test_disconnect_before_async_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_graceful_stop, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_request_timeout, setup_slow, teardown),
-        cmocka_unit_test_setup_teardown(test_max_connections, setup_two_connections, teardown),
+        cmocka_unit_test_prestate_setup_teardown(test_request_timeout, setup, teardown, &slow),
+        cmocka_unit_test_prestate_setup_teardown(test_max_connections, setup, teardown,
+                                                 &two_connections),
         cmocka_unit_test_setup_teardown(test_http_version, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_header_timeout, setup_short_head, teardown),
-        cmocka_unit_test_setup_teardown(test_connections_per_address, setup_per_address, teardown),
+        cmocka_unit_test_prestate_setup_teardown(test_header_timeout, setup, teardown, &short_head),
+        cmocka_unit_test_prestate_setup_teardown(test_connections_per_address, setup, teardown,
+                                                 &per_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

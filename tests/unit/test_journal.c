@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <unistd.h>
 
+#include "fixture_files.h"
 #include "kenes/plugin.h"
 #include "base/util.h"
 #include "storage/index.h"
@@ -103,14 +103,6 @@ typedef struct fixture {
     size_t len;
 } fixture;
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void doc_id(char *out, size_t cap, int i)
 {
     snprintf(out, cap, "plan/KZ-%02d/2026", i);
@@ -138,8 +130,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
     size_t commits = 0;
     char err[256] = "";
-    strcpy(f->dir, "/tmp/kenes-journal-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "journal") != 0)
         return -1;
     snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
     snprintf(f->journal, sizeof(f->journal), "%s/documents.jsonl", f->dir);
@@ -163,7 +154,7 @@ static int teardown(void **state)
     store_close(f->s);
     uv_run(&f->loop, UV_RUN_DEFAULT);
     assert_int_equal(uv_loop_close(&f->loop), 0);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_dir_remove(f->dir);
     free(f->lines);
     free(f);
     return 0;

@@ -10,13 +10,20 @@
 
 #include "storage/message.h"
 
+/* The message composed from in (free it). */
+static char *compose(const msg_info *in)
+{
+    char *m;
+    assert_int_equal(msg_compose(&m, in), 0);
+    return m;
+}
+
 static void compose_transition(void **state)
 {
     (void)state;
     msg_info in = {.document = "plan/KZ-11/2026", .action = "approve", .from = "ministry-review",
                    .to = "approved", .role = "ministry-reviewer", .noun = "regional plan"};
-    char *m;
-    assert_int_equal(msg_compose(&m, &in), 0);
+    char *m = compose(&in);
     assert_string_equal(m, "Approve regional plan KZ-11 2026\n\n"
                            "Kenes-Document: plan/KZ-11/2026\n"
                            "Kenes-Action: approve\n"
@@ -41,8 +48,7 @@ static char *return_with_comment(const char *comment, const char *want)
     msg_info in = {.document = "plan/KZ-15/2026", .action = "return", .from = "ministry-review",
                    .to = "returned", .role = "ministry-reviewer", .comment = comment,
                    .noun = "regional plan"};
-    char *m;
-    assert_int_equal(msg_compose(&m, &in), 0);
+    char *m = compose(&in);
     assert_non_null(strstr(m, "Return regional plan KZ-15 2026\n"));
     msg_parsed p;
     assert_int_equal(msg_parse(&p, m), 0);
@@ -66,8 +72,7 @@ static void create_and_foreign(void **state)
     (void)state;
     msg_info in = {.document = "plan/KZ-11/2026", .action = "start-review", .to = "draft",
                    .role = "admin", .comment = "", .noun = "case"};
-    char *m;
-    assert_int_equal(msg_compose(&m, &in), 0);
+    char *m = compose(&in);
     assert_true(strncmp(m, "Start review case KZ-11 2026\n", 29) == 0);
     msg_parsed p;
     assert_int_equal(msg_parse(&p, m), 0);
@@ -85,8 +90,7 @@ static void approval_trailers(void **state)
     msg_info in = {.document = "plan/KZ-11/2026", .action = "approve", .from = "ministry-review",
                    .to = "ministry-review", .role = "ministry-reviewer", .noun = "regional plan",
                    .approval = "1/2", .content = "0123456789abcdef0123456789abcdef01234567"};
-    char *m;
-    assert_int_equal(msg_compose(&m, &in), 0);
+    char *m = compose(&in);
     assert_non_null(strstr(m, "Kenes-Approval: 1/2\n"));
     assert_non_null(strstr(m, "Kenes-Content: 0123456789abcdef0123456789abcdef01234567\n"));
     msg_parsed p;
@@ -129,8 +133,7 @@ static void comment_cleaned_as_kept(void **state)
     msg_info in = {.document = "plan/KZ-11/2026", .action = "return", .from = "ministry-review",
                    .to = "returned", .role = "ministry-reviewer", .comment = "\r\n\r\n",
                    .noun = "regional plan"};
-    char *m;
-    assert_int_equal(msg_compose(&m, &in), 0);
+    char *m = compose(&in);
     const char *want = "Return regional plan KZ-11 2026\n\nKenes-Document:";
     assert_true(strncmp(m, want, strlen(want)) == 0);
     free(m);
@@ -143,8 +146,7 @@ static void note_trailer(void **state)
     msg_info in = {.document = "case/KZ-11/0001", .action = "reopen", .from = "closed",
                    .to = "under-review", .role = "commission-chair", .noun = "case review",
                    .note = "89abcdef0123456789abcdef0123456789abcdef"};
-    char *m;
-    assert_int_equal(msg_compose(&m, &in), 0);
+    char *m = compose(&in);
     assert_string_equal(m, "Reopen case review KZ-11 0001\n\n"
                            "Kenes-Document: case/KZ-11/0001\n"
                            "Kenes-Action: reopen\n"

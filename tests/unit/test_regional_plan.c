@@ -553,6 +553,33 @@ static void test_co_executors(void **state)
                          "fields.measures[4].co_executors[2]");
 }
 
+/* A list the plan needs (the SDK's chk_list) says what belongs there when
+ * it is missing, and that it must be a list when it is something else. */
+static void expect_list_error(const char *key, json_t *value, const char *path,
+                              const char *word)
+{
+    json_t *doc = good_plan();
+    json_t *in = strcmp(key, "measures") == 0 ? fields_of(doc) : measure_of(doc, 4);
+    if (value)
+        json_object_set_new(in, key, value);
+    else
+        json_object_del(in, key);
+    expect_only_error_mentioning(doc, path, word);
+}
+
+static void test_list_messages(void **state)
+{
+    (void)state;
+    expect_list_error("measures", NULL, "fields.measures",
+                      "is required: a list of measures, at least one in each direction");
+    expect_list_error("measures", json_string("x"), "fields.measures",
+                      "must be a list of measures");
+    expect_list_error("co_executors", NULL, "fields.measures[4].co_executors",
+                      "is required: a list of agencies (it may be empty)");
+    expect_list_error("co_executors", json_object(), "fields.measures[4].co_executors",
+                      "must be a list of agencies (it may be empty)");
+}
+
 static void test_deadline_date_or_quarter_passes(void **state)
 {
     (void)state;
@@ -1220,6 +1247,7 @@ int main(void)
         cmocka_unit_test(test_every_direction_passes),
         cmocka_unit_test(test_measure_text_not_blank),
         cmocka_unit_test(test_co_executors),
+        cmocka_unit_test(test_list_messages),
         cmocka_unit_test(test_deadline_date_or_quarter_passes),
         cmocka_unit_test(test_deadline_bad),
         cmocka_unit_test(test_funding),

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <git2.h>
 #include <unistd.h>
 
+#include "fixture_files.h"
 #include "kenes/plugin.h"
 #include "storage/store.h"
 #include "base/util.h"
@@ -27,19 +27,10 @@ typedef struct fixture {
     store *s;
 } fixture;
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    strcpy(f->dir, "/tmp/kenes-store-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "store") != 0)
         return -1;
     snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
     if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
@@ -56,7 +47,7 @@ static int teardown(void **state)
     store_close(f->s);
     uv_run(&f->loop, UV_RUN_DEFAULT);
     assert_int_equal(uv_loop_close(&f->loop), 0);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_dir_remove(f->dir);
     free(f);
     return 0;
 }
