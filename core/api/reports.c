@@ -33,22 +33,18 @@ static const char bundle_headers[] =
     "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
     "Content-Disposition: attachment; filename=\"kenes-reports.zip\"\r\n";
 
-/* A page to render, or the bundle to zip, on the thread pool; the job owns
- * copies of everything it reads but the read-only page template. */
+/* A page to render, or the bundle to zip, on the thread pool
+ * (page_cache_make); the job owns copies of everything it reads but the
+ * read-only page template. */
 typedef struct render_job {
-    uv_work_t work;
     publisher *pub;
     http_request *req;
-    unsigned char hash[PAGE_HASH_BYTES]; /* of what it is made from */
     char *key;
     char *title, *md; /* a page */
     size_t md_len;
     char *record; /* the server's part of a page, HTML already; NULL: none */
     char **names, **texts; /* or the bundle: n reports */
     size_t *lens, n;
-    char *out; /* the result */
-    size_t len;
-    int rc;
 } render_job;
 
 static void render_job_free(render_job *j)
@@ -64,7 +60,6 @@ static void render_job_free(render_job *j)
     free(j->title);
     free(j->md);
     free(j->record);
-    free(j->out);
     free(j);
 }
 
@@ -84,40 +79,35 @@ static void reply(http_request *req, int bundle, const char *data, size_t len)
         http_respond(req, 200, "text/html; charset=utf-8", page_headers, data, len);
 }
 
-static void render_work(uv_work_t *w)
+/* On a thread of the pool. */
+static int render_make(char **out, size_t *len, void *payload)
 {
-    render_job *j = w->data;
-    if (j->names) {
-        j->rc = render_bundle(&j->out, &j->len, (const char *const *)j->names,
-                              (const char *const *)j->texts, j->lens, j->n);
-        return;
-    }
+    render_job *j = payload;
+    if (j->names)
+        return render_bundle(out, len, (const char *const *)j->names,
+                             (const char *const *)j->texts, j->lens, j->n);
     char *body = NULL;
     size_t blen;
-    j->rc = render_markdown(&body, &blen, j->md, j->md_len);
-    if (j->rc == 0)
-        j->rc = render_page(&j->out, &j->len, j->pub->page_template, j->title, body,
-                            j->record);
+    int rc = render_markdown(&body, &blen, j->md, j->md_len);
+    if (rc == 0)
+        rc = render_page(out, len, j->pub->page_template, j->title, body, j->record);
     free(body);
+    return rc;
 }
 
-/* Back on the loop: keep the result for the next reader, and answer. */
-static void render_done(uv_work_t *w, int status)
+/* Back on the loop, the result kept for the next reader: answer. */
+static void rendered(int status, const char *data, size_t len, void *payload)
 {
-    render_job *j = w->data;
-    if (status < 0 || j->rc < 0) {
-        log_warn("reports", "%s cannot be made (%d)", j->key, status < 0 ? status : j->rc);
+    render_job *j = payload;
+    if (status < 0) {
+        log_warn("reports", "%s cannot be made (%d)", j->key, status);
         if (j->names)
             api_reply_error(j->req, 500, "bundle", NULL, "the bundle cannot be built");
         else
             api_reply_error(j->req, 500, "render", NULL, "the page cannot be rendered");
-        render_job_free(j);
-        return;
+    } else {
+        reply(j->req, j->names != NULL, data, len);
     }
-    reply(j->req, j->names != NULL, j->out, j->len);
-    /* Out of memory for the cache: the answer went all the same. */
-    if (page_cache_keep(j->pub->pages, j->key, j->hash, j->out, j->len) == 0)
-        j->out = NULL;
     render_job_free(j);
 }
 
@@ -139,9 +129,8 @@ static int answered_from_cache(publisher *pub, http_request *req, const char *ke
     return 1;
 }
 
-/* A job with the key and hash, its input filled in by the caller, or NULL. */
-static render_job *render_job_new(publisher *pub, http_request *req, const char *key,
-                                  const unsigned char hash[PAGE_HASH_BYTES])
+/* A job with the key, its input filled in by the caller, or NULL. */
+static render_job *render_job_new(publisher *pub, http_request *req, const char *key)
 {
     render_job *j = calloc(1, sizeof(*j));
     if (j && !(j->key = strdup(key))) {
@@ -151,15 +140,14 @@ static render_job *render_job_new(publisher *pub, http_request *req, const char 
     if (j) {
         j->pub = pub;
         j->req = req;
-        j->work.data = j;
-        memcpy(j->hash, hash, sizeof(j->hash));
     }
     return j;
 }
 
-static void queue(render_job *j)
+static void queue(render_job *j, const unsigned char hash[PAGE_HASH_BYTES])
 {
-    if (uv_queue_work(j->pub->svc->loop, &j->work, render_work, render_done) < 0) {
+    if (page_cache_make(j->pub->pages, j->pub->svc->loop, j->key, hash, render_make, rendered,
+                        j) < 0) {
         api_reply_error(j->req, 500, "internal", NULL, "the page cannot be made now");
         render_job_free(j);
     }
@@ -179,7 +167,7 @@ static void send_markdown_page(publisher *pub, http_request *req, const char *ke
     crypto_generichash_final(&st, hash, sizeof(hash));
     if (answered_from_cache(pub, req, key, hash, 0))
         return;
-    render_job *j = render_job_new(pub, req, key, hash);
+    render_job *j = render_job_new(pub, req, key);
     if (!j || !(j->title = strdup(title)) || !(j->md = malloc(len + 1)) ||
         (record && !(j->record = strdup(record)))) {
         if (j)
@@ -190,7 +178,7 @@ static void send_markdown_page(publisher *pub, http_request *req, const char *ke
     memcpy(j->md, md, len);
     j->md[len] = '\0';
     j->md_len = len;
-    queue(j);
+    queue(j, hash);
 }
 
 static void send_index(publisher *pub, http_request *req)
@@ -226,7 +214,7 @@ static void send_bundle(publisher *pub, http_request *req)
         return;
 
     size_t n = json_object_size(pub->reports);
-    render_job *j = render_job_new(pub, req, "bundle", hash);
+    render_job *j = render_job_new(pub, req, "bundle");
     int ok = j && (j->names = calloc(n ? n : 1, sizeof(*j->names))) &&
              (j->texts = calloc(n ? n : 1, sizeof(*j->texts))) &&
              (j->lens = calloc(n ? n : 1, sizeof(*j->lens)));
@@ -249,7 +237,7 @@ static void send_bundle(publisher *pub, http_request *req)
         api_reply_error(req, 500, "bundle", NULL, "the bundle cannot be built");
         return;
     }
-    queue(j);
+    queue(j, hash);
 }
 
 void api_reports(api_call *c)

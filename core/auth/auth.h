@@ -122,6 +122,11 @@ int auth_login(auth *a, const char *name, const char *password, const char *peer
                auth_login_cb cb, void *payload);
 /* 1 while a login is being verified. */
 int auth_busy(const auth *a);
+/* Passwords checked with argon2id so far, one per login that reached a
+ * hashing thread, whether or not its user exists: that every login costs
+ * exactly one hash is what keeps timing from telling which names exist, and
+ * a count, unlike a stopwatch, says so on a loaded machine too. */
+uint64_t auth_hashes_verified(const auth *a);
 
 /* The user behind a token, or NULL if unknown, idle too long, past its
  * lifetime, or its user is now disabled, removed from users.yaml or has a new

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
 #include "base/map.h"
 #include "kenes/plugin.h"
 
@@ -71,5 +72,59 @@ int page_cache_keep(page_cache *c, const char *key, const unsigned char *hash, c
     memcpy(pg->hash, hash, sizeof(pg->hash));
     pg->data = data;
     pg->len = len;
+    return 0;
+}
+
+typedef struct make_job {
+    uv_work_t work;
+    page_cache *c;
+    char *key;
+    unsigned char hash[PAGE_HASH_BYTES];
+    page_make_fn make;
+    page_made_cb done;
+    void *payload;
+    char *out;
+    size_t len;
+    int rc;
+} make_job;
+
+static void make_work(uv_work_t *w)
+{
+    make_job *j = w->data;
+    j->rc = j->make(&j->out, &j->len, j->payload);
+}
+
+static void make_after(uv_work_t *w, int status)
+{
+    make_job *j = w->data;
+    int rc = status < 0 ? kenes_error_from_errno(-status) : j->rc;
+    const char *data = rc == 0 ? j->out : NULL;
+    if (rc == 0 && page_cache_keep(j->c, j->key, j->hash, j->out, j->len) == 0)
+        j->out = NULL; /* the cache's now; data still points at it */
+    j->done(rc, data, data ? j->len : 0, j->payload);
+    free(j->out);
+    free(j->key);
+    free(j);
+}
+
+int page_cache_make(page_cache *c, uv_loop_t *loop, const char *key, const unsigned char *hash,
+                    page_make_fn make, page_made_cb done, void *payload)
+{
+    make_job *j = calloc(1, sizeof(*j));
+    if (!j || !(j->key = strdup(key))) {
+        free(j);
+        return KENES_ENOMEM;
+    }
+    j->work.data = j;
+    j->c = c;
+    memcpy(j->hash, hash, sizeof(j->hash));
+    j->make = make;
+    j->done = done;
+    j->payload = payload;
+    if (uv_queue_work(loop, &j->work, make_work, make_after) < 0) {
+        free(j->key);
+        free(j);
+        return KENES_EIO;
+    }
     return 0;
 }

@@ -16,6 +16,12 @@ SOURCE = os.environ.get("KENES_SOURCE_DIR", os.path.join(os.path.dirname(__file_
 
 PASSWORD = "correct-horse-battery"  # every test user's password (12+ characters)
 
+# How long a wait for an event (the server's start, a publication) may last
+# before the test gives up.  Generous on purpose: a loaded machine is slow at
+# anything, and ctest's --timeout (900 s a test) is the real bound; this one
+# only turns a hang into a message saying what never came.
+EVENT_LIMIT_S = 600
+
 # name, role, region
 USERS = [
     ("off11", "regional-official", "KZ-11"),
@@ -25,6 +31,15 @@ USERS = [
     ("aud", "auditor", None),
     ("adm", "admin", None),
 ]
+
+
+def wait_until(condition, what):
+    """Poll condition() until it holds; fail saying `what` after EVENT_LIMIT_S."""
+    deadline = time.monotonic() + EVENT_LIMIT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} (waited {EVENT_LIMIT_S} s)")
+        time.sleep(0.2)
 
 
 def run_cli(*args, stdin=None, env=None):
@@ -118,16 +133,14 @@ class Server:
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
                                      env=self.env, text=True)
         self.stdout_lines = []
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
+        # Wait for the event itself, the line saying where it listens, or the
+        # end of its output (it exited): no deadline for a slow start.
+        for line in iter(self.proc.stdout.readline, ""):
             self.stdout_lines.append(line)
             if "listening on http://" in line:
                 self.port = int(line.rsplit(":", 1)[1])
                 return self
-        code = self.proc.wait(timeout=30)
+        code = self.proc.wait(timeout=EVENT_LIMIT_S)
         if expect_fail:
             return code
         raise AssertionError(f"server did not start (exit {code}): {self.read_log()}")

@@ -1,10 +1,9 @@
 """serve --demo on an empty folder: every demo login works and every
 workflow has documents in every stage."""
 import re
-import time
 import unittest
 
-from kenes_harness import Server, git
+from kenes_harness import Server, git, wait_until
 
 
 class Demo(unittest.TestCase):
@@ -28,10 +27,8 @@ class Demo(unittest.TestCase):
                 stages = {d["stage"] for d in docs if d["type"] == wf["type"]}
                 self.assertEqual(stages, {st["name"] for st in wf["stages"]}, wf["type"])
             # The demo's approvals publish the reports once the server is up.
-            deadline = time.time() + 20
-            while "Publish reports" not in git(s.docs_git, "log", "--format=%s", "main"):
-                self.assertLess(time.time(), deadline, "the demo's reports were not published")
-                time.sleep(0.2)
+            wait_until(lambda: "Publish reports" in git(s.docs_git, "log", "--format=%s", "main"),
+                       "the demo's reports were not published")
             self.assertEqual(s.request("GET", "/reports/national").status, 200)
             # A second start on the same folder keeps the documents and does not replay them.
             count = len(docs)

@@ -5,11 +5,10 @@ import os
 import subprocess
 import tempfile
 import threading
-import time
 import unittest
 import zipfile
 
-from kenes_harness import ServerTest, commit_count, git, plan_body, roster_body
+from kenes_harness import ServerTest, commit_count, git, plan_body, roster_body, wait_until
 from test_cases import USERS_C, case_body
 
 NOW = "2026-02-12T09:00:00Z"  # ten days after the order of 2 February
@@ -223,9 +222,12 @@ class Reports(ServerTest):
         grown = rss_kb() - before
         self.assertLess(grown, 4 * 1024, f"{grown} KiB more")
 
-    def test_a_long_page_renders_off_the_loop(self):
+    def test_a_long_page_renders_while_the_server_answers(self):
         """A 250 KB table takes cmark a good fraction of a second: the server
-        must go on answering meanwhile (the render runs on the thread pool)."""
+        answers meanwhile, and the page comes whole.  That the render runs off
+        the loop, so that /healthz is answered before the page, is an order of
+        events unit_pages shows (a_long_page_renders_off_the_loop): here the
+        two would only race."""
         s = self.srv
         body = "|" + "h|" * 20 + "\n|" + "-|" * 20 + "\n" + ("|" + "a|" * 20 + "\n") * 6000
         r = s.post("/api/v1/documents", plan_body(region="KZ-47", body=body), "adm")
@@ -234,24 +236,17 @@ class Reports(ServerTest):
         r = s.act("plan/KZ-47/2026", "approve", "rev1", r.header("ETag"))
         r = s.act("plan/KZ-47/2026", "approve", "rev2", r.header("ETag"))
         self.assertEqual(r.json["stage"], "approved", r)
-        took = {}
+        got = {}
 
         def render():
-            t0 = time.monotonic()
             status, _, html = self.page("/public/plan/KZ-47/2026")
-            took["page"] = (status, time.monotonic() - t0, html.count(b"<tr>"))
+            got["page"] = (status, html.count(b"<tr>"))
 
         t = threading.Thread(target=render)
         t.start()
-        time.sleep(0.01)
-        t0 = time.monotonic()
         self.assertEqual(self.page("/healthz")[0], 200)
-        took["healthz"] = time.monotonic() - t0
         t.join()
-        status, page_s, rows = took["page"]
-        self.assertEqual((status, rows), (200, 6001 + 5), took)  # the table, and the history (4 + head)
-        if page_s > 0.06:  # else too fast here to tell
-            self.assertLess(took["healthz"], page_s / 3, took)
+        self.assertEqual(got["page"], (200, 6001 + 5))  # the table, and the history (4 + head)
 
     def test_public_documents_and_hostile_markdown(self):
         s = self.srv
@@ -265,11 +260,10 @@ class Reports(ServerTest):
         r = s.act("plan/KZ-75/2026", "approve", "rev1", r.header("ETag"))
         r = s.act("plan/KZ-75/2026", "approve", "rev2", r.header("ETag"))
         self.assertEqual(r.json["stage"], "approved", r)
-        t0 = time.monotonic()
+        # Answered, and whole: the work budget (a count of steps, unit_render)
+        # lets it through; how long it takes is bench_render's to measure.
         status, headers, html = self.page("/public/plan/KZ-75/2026")
-        elapsed = time.monotonic() - t0
         self.assertEqual(status, 200)
-        self.assertLess(elapsed, 1.0)
         low = html.lower()
         for bad in (b"<script", b"javascript:", b"data:text/html", b"<img", b"onerror="):
             self.assertNotIn(bad, low, bad)
@@ -288,12 +282,8 @@ class AutoPublish(ServerTest):
         self.assertNotIn("Publish reports", git(s.docs_git, "log", "--format=%s", "main"))
         r = s.act("roster/KZ-43/2026-02", "approve", "rev1", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if "Publish reports" in git(s.docs_git, "log", "-3", "--format=%s", "main"):
-                break
-            time.sleep(0.2)
-        self.assertIn("Publish reports", git(s.docs_git, "log", "-3", "--format=%s", "main"))
+        wait_until(lambda: "Publish reports" in git(s.docs_git, "log", "-3", "--format=%s", "main"),
+                   "no publication after the approval")
         md = git(s.docs_git, "show", "main:reports/regions/KZ-43.md")
         self.assertIn("Кызылординская", md)
         self.assertIn("Серикова Айжан", md)  # the approved roster's members are public
@@ -311,10 +301,7 @@ class DailyPublish(ServerTest):
         def published():  # an empty repository has no main yet
             return "Publish reports" in git(s.docs_git, "log", "--format=%s", "main", check=False)
 
-        deadline = time.time() + 20
-        while not published():
-            self.assertLess(time.time(), deadline, "no daily publication")
-            time.sleep(0.2)
+        wait_until(published, "no daily publication")
         md = git(s.docs_git, "show", "main:reports/cases.md")
         self.assertIn("Ни один месяц с делами ещё не закончился.", md)
 
@@ -336,10 +323,7 @@ class DeadlineWakeUp(ServerTest):
             return "Publish reports" in git(s.docs_git, "log", "--format=%s", "main", check=False)
 
         self.assertFalse(published())
-        deadline = time.time() + 20
-        while not published():
-            self.assertLess(time.time(), deadline, "no publication when the deadline passed")
-            time.sleep(0.2)
+        wait_until(published, "no publication when the deadline passed")
         self.assertIn("a deadline passed", s.read_log())
 
 

@@ -1,10 +1,9 @@
 """Sessions that hold up: failed logins throttled per user name and per client
 address, users disabled, enabled and re-keyed while the server runs, logout,
-and no timing difference between an unknown user and a wrong password."""
+and the same answer to an unknown user as to a wrong password (that both cost
+one argon2id is counted in unit_auth, not timed here)."""
 import http.client
 import json
-import statistics
-import time
 import unittest
 
 from kenes_harness import PASSWORD, Response, ServerTest, run_cli
@@ -146,25 +145,17 @@ class ThrottlePerUser(SessionTest):
         # Another user from the same address is not held back.
         self.assertEqual(self.login("rev1").status, 201)
 
-    def test_unknown_user_and_wrong_password_take_as_long(self):
-        def timed(name, password):
-            t = time.perf_counter()
-            r = self.login(name, password)
-            elapsed = time.perf_counter() - t
-            self.assertRefused(r)
-            return elapsed, r.raw
-
-        wrong, unknown, bodies = [], [], set()
-        for i in range(5):  # interleaved, so that a slow moment hits both
-            e, body = timed("aud", f"wrong-password-{i}")
-            wrong.append(e)
-            bodies.add(body)
-            e, body = timed(f"nobody-{i}", f"wrong-password-{i}")
-            unknown.append(e)
-            bodies.add(body)
+    def test_unknown_user_and_wrong_password_answer_alike(self):
+        # The same status and body, byte for byte.  That both cost one argon2id
+        # (so timing does not tell which names exist either) is counted in
+        # unit_auth (every_login_costs_one_hash), not timed here.
+        bodies = set()
+        for i in range(5):
+            for name in ("aud", f"nobody-{i}"):
+                r = self.login(name, f"wrong-password-{i}")
+                self.assertRefused(r)
+                bodies.add(r.raw)
         self.assertEqual(len(bodies), 1, bodies)
-        w, u = statistics.median(wrong), statistics.median(unknown)
-        self.assertLess(max(w, u) / min(w, u), 2.0, (wrong, unknown))
 
 
 class ThrottlePerAddress(SessionTest):

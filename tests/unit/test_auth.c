@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "auth/auth.h"
 #include "auth/sessions.h"
@@ -639,6 +640,42 @@ static void logins_in_flight_are_bounded(void **state)
     close_auth(a, &loop);
 }
 
+/* An unknown name costs what a wrong password costs: one argon2id each, so
+ * timing cannot tell which names exist.  Counted, not timed (auth's clock
+ * stands still throughout): a stopwatch comparing the two fails at random on
+ * a loaded machine, a count does not.  A disabled user costs one as well. */
+static void every_login_costs_one_hash(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    auth *a;
+    char err[256];
+    open_auth(&a, &loop);
+    assert_int_equal(auth_hashes_verified(a), 0);
+    result wrong = login(&loop, a, "off11", "wrong-password-x", "10.5.0.1");
+    assert_int_equal(auth_hashes_verified(a), 1);
+    result unknown = login(&loop, a, "nobody", "wrong-password-x", "10.5.0.1");
+    assert_int_equal(auth_hashes_verified(a), 2);
+    assert_int_equal(wrong.status, KENES_EFORBIDDEN);
+    assert_int_equal(unknown.status, KENES_EFORBIDDEN);
+    assert_string_equal(wrong.token, unknown.token); /* none for either */
+    assert_int_equal(auth_users_set_disabled(users, "rev", 1, err, sizeof(err)), 0);
+    assert_int_equal(login(&loop, a, "rev", "another-long-pass", "10.5.0.2").status,
+                     KENES_EFORBIDDEN);
+    assert_int_equal(auth_hashes_verified(a), 3);
+    assert_int_equal(login(&loop, a, "off11", "long-enough-pass", "10.5.0.3").status, 0);
+    assert_int_equal(auth_hashes_verified(a), 4);
+    /* One hash each is the same cost: an unknown name is checked against a
+     * throwaway hash made at the interactive limits (auth.c), where every
+     * user's is (users.c). */
+    const auth_user *u = auth_user_find(a, "off11");
+    assert_non_null(u);
+    assert_int_equal(crypto_pwhash_str_needs_rehash(u->hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                    crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                     0);
+    close_auth(a, &loop);
+}
+
 /* auth_open reads the core's clock, util_now_ms(), which KENES_NOW fixes:
  * the end-to-end tests move the server's time with it. */
 static void auth_open_reads_the_core_clock(void **state)
@@ -723,6 +760,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(broken_file_keeps_the_users, setup, teardown),
         cmocka_unit_test_setup_teardown(sessions_are_capped_per_user, setup, teardown),
         cmocka_unit_test_setup_teardown(logins_in_flight_are_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_login_costs_one_hash, setup, teardown),
         cmocka_unit_test_setup_teardown(logins_do_not_need_the_thread_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(auth_open_reads_the_core_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(sessions_end_after_their_lifetime, setup, teardown),
