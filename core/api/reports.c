@@ -4,8 +4,8 @@
  *   GET /reports/{name}            a report as HTML (cmark, safe mode, in the page template)
  *   GET /reports/{name}.md         its Markdown
  *   GET /reports/bundle.zip        every report's Markdown in one zip
- *   GET /public/{id}               an approved plan or roster: its body, and apart from it
- *                                  what the server records (stage, act, version history)
+ *   GET /public/{id}               a document in a public stage: its body, and apart from it
+ *                                  what the server records (publish/public.h)
  * and, for admins, POST /api/v1/reports/generate.
  * Reports are served as last published (committed), never half-written.
  */
@@ -16,7 +16,6 @@
 
 #include "api/call.h"
 #include "base/log.h"
-#include "plugin/region.h"
 #include "publish/render.h"
 #include "publish/pages.h"
 #include "publish/public.h"
