@@ -167,7 +167,6 @@ int wf_parse_labels(wf_load_ctx *c, yaml_node_t *root)
     return 0;
 }
 
-
 void wf_free_labels(wf_label_entry *v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++) {
@@ -178,6 +177,7 @@ void wf_free_labels(wf_label_entry *v, size_t n)
     free(v);
 }
 
+/* ---- the public record -------------------------------------------------- */
 
 /* record: [{field, label: {ru, kk, en}, text: {ru, kk, en}}, ...] */
 int wf_parse_record(wf_load_ctx *c, yaml_node_t *root)
