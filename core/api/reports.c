@@ -4,8 +4,8 @@
  *   GET /reports/{name}            a report as HTML (cmark, safe mode, in the page template)
  *   GET /reports/{name}.md         its Markdown
  *   GET /reports/bundle.zip        every report's Markdown in one zip
- *   GET /public/{id}               an approved plan or roster: its body, and apart from it
- *                                  what the server records (stage, act, version history)
+ *   GET /public/{id}               a document in a public stage: its body, and apart from it
+ *                                  what the server records (publish/public.h)
  * and, for admins, POST /api/v1/reports/generate.
  * Reports are served as last published (committed), never half-written.
  */
@@ -16,9 +16,9 @@
 
 #include "api/call.h"
 #include "base/log.h"
-#include "plugin/region.h"
 #include "publish/render.h"
 #include "publish/pages.h"
+#include "publish/public.h"
 #include "publish/report.h"
 #include "base/util.h"
 
@@ -183,18 +183,14 @@ static void send_markdown_page(publisher *pub, http_request *req, const char *ke
 
 static void send_index(publisher *pub, http_request *req)
 {
-    util_buf md;
-    util_buf_init(&md);
-    util_buf_puts(&md, "# Отчёты комиссий по делам несовершеннолетних\n\n");
-    util_buf_puts(&md, "- [Национальная сводка](/reports/national)\n"
-                       "- [Рассмотрение дел: сводные данные](/reports/cases)\n"
-                       "- [Все отчёты одним архивом (Markdown)](/reports/bundle.zip)\n\n"
-                       "## Регионы\n\n");
-    for (size_t i = 0; i < region_count(); i++)
-        util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
-                        region_at(i)->code);
-    send_markdown_page(pub, req, "index", "Отчёты", md.data ? md.data : "", md.len, NULL);
-    util_buf_dispose(&md);
+    char *md = report_index_md(pub);
+    if (!md) {
+        api_reply_error(req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    send_markdown_page(pub, req, "index", pub->words.index_title ? pub->words.index_title : "",
+                       md, strlen(md), NULL);
+    free(md);
 }
 
 static void send_bundle(publisher *pub, http_request *req)
@@ -273,58 +269,31 @@ void api_reports(api_call *c)
                        json_string_length(text), NULL);
 }
 
-/* Documents in a stage their workflow calls public (approved plans and
- * rosters) are public; nothing else is. */
+/* Which documents are public, and what the server says of one, is
+ * publish/public.c's; this renders and answers. */
 void api_public(api_call *c)
 {
-    publisher *pub = c->ctx->pub;
-    http_request *req = c->req;
-    const char *id = c->id;
-    idx_doc *d = index_get(c->svc->index, id);
-    const char *stage = d && d->doc ? json_string_value(json_object_get(d->doc, "stage")) : NULL;
-    const char *type = d && d->doc ? json_string_value(json_object_get(d->doc, "type")) : NULL;
-    if (!d || !wf_stage_public(wf_set_find(c->svc->workflows, type), stage) ||
-        docs_confidential(c->svc, d) || d->repo != REPO_DOCUMENTS) {
-        api_reply_error(req, 404, "not_found", NULL, "no such public document");
+    public_page page;
+    int rc = public_page_of(&page, c->svc, c->id);
+    if (rc == KENES_ENOTFOUND) {
+        api_reply_error(c->req, 404, "not_found", NULL, "no such public document");
         return;
     }
-    const char *title = json_string_value(json_object_get(d->doc, "title"));
-    const char *body = json_string_value(json_object_get(d->doc, "body"));
+    if (rc < 0) {
+        log_warn("reports", "public:%s: the record cannot be made (%d)", c->id, rc);
+        api_reply_error(c->req, 500, "render", NULL, "the page cannot be rendered");
+        return;
+    }
     /* The body is the document's own Markdown, rendered on its own (safe
      * mode: raw HTML and dangerous links come out inert).  What the server
      * adds is made from its data as escaped HTML and placed after the body,
      * outside its container: an unclosed "<!--", fence or <details>, or a
      * heading like ours, in a body cannot hide, move or pass for it. */
-    const json_t *act = json_object_get(json_object_get(d->doc, "fields"), "act");
-    render_version *versions = calloc(d->nversions ? d->nversions : 1, sizeof(*versions));
-    if (!versions) {
-        api_reply_error(req, 500, "internal", NULL, "out of memory");
-        return;
-    }
-    for (size_t i = 0; i < d->nversions; i++) {
-        const idx_version *v = &d->versions[d->nversions - 1 - i]; /* newest first */
-        versions[i] = (render_version){
-            .time_ms = v->time_ms, .author = v->author, .action = v->action, .stage = v->to};
-    }
-    render_record rec = {.stage = stage,
-                         .act_number = json_string_value(json_object_get(act, "number")),
-                         .act_date = json_string_value(json_object_get(act, "date")),
-                         .versions = versions,
-                         .nversions = d->nversions};
-    char *record = NULL;
-    size_t record_len;
-    int rc = render_record_html(&record, &record_len, &rec);
-    free(versions);
-    if (rc < 0) {
-        log_warn("reports", "public:%s: the record cannot be made (%d)", id, rc);
-        api_reply_error(req, 500, "render", NULL, "the page cannot be rendered");
-        return;
-    }
     char cache_key[320];
-    snprintf(cache_key, sizeof(cache_key), "public:%s", id);
-    send_markdown_page(pub, req, cache_key, title ? title : id, body ? body : "",
-                       body ? strlen(body) : 0, record);
-    free(record);
+    snprintf(cache_key, sizeof(cache_key), "public:%s", c->id);
+    send_markdown_page(c->ctx->pub, c->req, cache_key, page.title, page.body,
+                       strlen(page.body), page.record);
+    public_page_dispose(&page);
 }
 
 static void generated(int status, const json_t *changed, void *payload)

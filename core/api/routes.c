@@ -194,7 +194,7 @@ static int find_document(api_call *c, const api_route *r)
         return why.code;
     }
     if (r->rule == ACCESS_DOC_DOSSIER && !docs_allowed(c->svc, c->user, c->doc, r->rule)) {
-        api_reply_error(c->req, 403, "forbidden", NULL, "a case's dossier is for auditors only");
+        api_reply_error(c->req, 403, "forbidden", NULL, "%s", access_refusal(r->rule));
         return KENES_EFORBIDDEN;
     }
     return 0;

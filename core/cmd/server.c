@@ -15,6 +15,7 @@
 #include "cmd/demo.h"
 #include "cmd/verify.h"
 #include "plugin/region.h"
+#include "publish/public.h"
 #include "publish/render.h"
 
 /* For vault_settle(): 1 if the case's history ends in its erasure (the
@@ -157,6 +158,15 @@ int server_run(const config *cfg, int demo)
     }
     if (datadir_load_rules(&svc->plugins, &svc->workflows, cfg, err, sizeof(err)) < 0) {
         fault("start-up refused", err);
+        goto out;
+    }
+    /* A workflows folder from before public: true starts, and publishes nothing. */
+    if (public_workflow_count(svc) == 0)
+        log_warn("server", "no workflow of a type that is not confidential has a public stage "
+                           "(public: true): no document will be public on /public/<id>");
+    snprintf(path, sizeof(path), "%s/reports.yaml", cfg->content_dir);
+    if (report_words_load(&srv.pub.words, path, err, sizeof(err)) < 0) {
+        fault("reports", err);
         goto out;
     }
     util_path(path, sizeof(path), cfg->data_dir, "index");

@@ -133,8 +133,8 @@ int verify_unseen(verify_finding *out, const config *cfg, const plugin_set *plug
     util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[repo]);
     unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
     int rc = map_new(&v.docs);
-    if (rc == 0 && git_repository_open_ext(&v.git, path, flags, NULL) < 0)
-        rc = KENES_EIO;
+    if (rc == 0)
+        rc = store_error_of_git(git_repository_open_ext(&v.git, path, flags, NULL));
     if (rc == 0)
         rc = verify_load_keys(&v, &keys, cfg->data_dir);
     if (rc == 0 && !out->faults)
@@ -160,7 +160,7 @@ int verify_key_at_head(unsigned char key[32], int *has, const config *cfg, int r
     util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[repo]);
     unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
     git_oid head;
-    int rc = git_repository_open_ext(&v.git, path, flags, NULL) < 0 ? KENES_EIO : 0;
+    int rc = store_error_of_git(git_repository_open_ext(&v.git, path, flags, NULL));
     if (rc == 0)
         rc = verify_load_keys(&v, &keys, cfg->data_dir);
     if (rc == 0 && git_reference_name_to_id(&head, v.git, "refs/heads/main") == 0) {
@@ -204,8 +204,8 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
     memset(&v->chain, 0, sizeof(v->chain));
     unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
     int rc = map_new(&v->docs);
-    if (rc == 0 && git_repository_open_ext(&v->git, path, flags, NULL) < 0)
-        rc = KENES_EIO;
+    if (rc == 0)
+        rc = store_error_of_git(git_repository_open_ext(&v->git, path, flags, NULL));
     if (rc == 0)
         rc = store_open(&v->s, loop, path, "kenes", "kenes@localhost");
     if (rc < 0) {
@@ -215,8 +215,8 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
         return rc;
     }
     rc = walk_checked(v, NULL);
-    if (rc == 0 && git_reference_foreach_name(v->git, other_ref, v) < 0)
-        rc = KENES_EIO;
+    if (rc == 0)
+        rc = store_error_of_git(git_reference_foreach_name(v->git, other_ref, v));
     /* The history journal the server answers from must say what git says. */
     char journal[4096];
     datadir_journal_path(journal, sizeof(journal), cfg->data_dir, repo);

@@ -195,8 +195,10 @@ int verify_seed_key(vctx *v, const char *commit)
 {
     git_oid oid;
     git_commit *c = NULL;
-    if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, v->git, &oid) < 0)
-        return KENES_EIO;
+    int rc = git_oid_fromstr(&oid, commit) < 0 ? KENES_EINVAL
+                                                : store_error_of_git(git_commit_lookup(&c, v->git, &oid));
+    if (rc < 0)
+        return rc;
     while (c && !v->has_in_force) {
         char hex[STORE_OID_HEX], what[300];
         const char *detail;
@@ -219,9 +221,10 @@ int verify_seed_key(vctx *v, const char *commit)
         if (kind >= 0)
             msg_parsed_dispose(&m);
         git_commit *parent = NULL;
-        if (git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) < 0) {
+        if (git_commit_parentcount(c) > 0 &&
+            (rc = store_error_of_git(git_commit_parent(&parent, c, 0))) < 0) {
             git_commit_free(c);
-            return KENES_EIO;
+            return rc;
         }
         git_commit_free(c);
         c = parent;

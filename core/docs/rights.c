@@ -58,6 +58,17 @@ int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, cons
     }
 }
 
+const char *access_refusal(access_rule rule)
+{
+    switch (rule) {
+    case ACCESS_DOC_DOSSIER:
+        /* Every version of a confidential file at once (a child's case). */
+        return "the dossier of a confidential document is for auditors only";
+    default:
+        return "your role may not do this to this document";
+    }
+}
+
 /* What a rule gives this user for documents of any region: "all", "own-region" or false. */
 static json_t *scope_json(const auth_user *u, unsigned roles, enum scope scope)
 {

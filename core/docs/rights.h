@@ -45,6 +45,10 @@ int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const ch
 int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
                const char *action, int confidential);
 
+/* Why rule refuses a user, in words beside the rule itself, naming no
+ * document type: what the router answers with its 403. */
+const char *access_refusal(access_rule rule);
+
 /* {"user","role","region",
  *  "documents":{type:{"create","read","edit","actions":{action:scope}}}}
  * (the API adds "routes":[{"method","path","allowed"}] from its table)

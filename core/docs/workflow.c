@@ -4,32 +4,16 @@
  * first fault with "file:line: message" naming the offending node's line.
  */
 #include "docs/workflow.h"
+#include "docs/workflow_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/yml.h"
-
-/* One load in progress: the parsed file, the workflow being filled and
- * where the first error goes. */
-typedef struct load_ctx {
-    yml_doc doc;
-    const char *path;
-    const wf_resolver *res;
-    wf_workflow *wf;
-    int *stage_lines; /* where each stage was declared, for duplicate messages */
-    char *err;
-    size_t errcap;
-} load_ctx;
-
 const char *const wf_langs[WF_NLANGS] = {"ru", "kk", "en"};
 
-static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
+int wf_fail(wf_load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -44,8 +28,8 @@ static int fail(load_ctx *c, const yaml_node_t *n, const char *fmt, ...)
  * (where NULL: the top level):
  * libyaml keeps both copies of a repeated key, and yml_get would silently
  * read only the first. */
-static int check_keys(load_ctx *c, yaml_node_t *map, const char *const *allowed,
-                      const char *where)
+int wf_check_keys(wf_load_ctx *c, yaml_node_t *map, const char *const *allowed,
+                  const char *where)
 {
     size_t n;
     yaml_node_pair_t *pairs = yml_pairs(map, &n);
@@ -53,7 +37,7 @@ static int check_keys(load_ctx *c, yaml_node_t *map, const char *const *allowed,
         yaml_node_t *kn = yml_node(&c->doc, pairs[i].key);
         const char *k = yml_scalar(kn);
         if (!k)
-            return fail(c, kn, "a key%s%s must be a plain name", where ? " in " : "",
+            return wf_fail(c, kn, "a key%s%s must be a plain name", where ? " in " : "",
                         where ? where : "");
         int ok = !allowed; /* NULL: any name, given once */
         for (size_t a = 0; allowed && allowed[a]; a++)
@@ -66,13 +50,13 @@ static int check_keys(load_ctx *c, yaml_node_t *map, const char *const *allowed,
                 len += (size_t)snprintf(expected + len, sizeof(expected) - len, "%s%s",
                                         a ? ", " : "", allowed[a]);
             if (!where)
-                return fail(c, kn, "unknown top-level key '%s' (expected %s)", k, expected);
-            return fail(c, kn, "unknown key '%s' in %s (expected %s)", k, where, expected);
+                return wf_fail(c, kn, "unknown top-level key '%s' (expected %s)", k, expected);
+            return wf_fail(c, kn, "unknown key '%s' in %s (expected %s)", k, where, expected);
         }
         for (size_t j = 0; j < i; j++) {
             const char *prev = yml_scalar(yml_node(&c->doc, pairs[j].key));
             if (prev && strcmp(prev, k) == 0)
-                return fail(c, kn, "duplicate key '%s'%s%s (first at line %d)", k,
+                return wf_fail(c, kn, "duplicate key '%s'%s%s (first at line %d)", k,
                             where ? " in " : "", where ? where : "",
                             yml_line(yml_node(&c->doc, pairs[j].key)));
         }
@@ -81,7 +65,7 @@ static int check_keys(load_ctx *c, yaml_node_t *map, const char *const *allowed,
 }
 
 /* A required or optional scalar value; *out NULL when absent and optional. */
-static int get_scalar(load_ctx *c, yaml_node_t *map, const char *key, int required,
+int wf_get_scalar(wf_load_ctx *c, yaml_node_t *map, const char *key, int required,
                       const char *where, yaml_node_t **node, const char **out)
 {
     yaml_node_t *n = yml_get(&c->doc, map, key);
@@ -90,18 +74,18 @@ static int get_scalar(load_ctx *c, yaml_node_t *map, const char *key, int requir
         *node = n;
     if (!n) {
         if (required)
-            return fail(c, map, "missing required key '%s' in %s", key, where);
+            return wf_fail(c, map, "missing required key '%s' in %s", key, where);
         return 0;
     }
     const char *s = yml_scalar(n);
     if (!s || !*s)
-        return fail(c, n, "'%s' must be a non-empty name", key);
+        return wf_fail(c, n, "'%s' must be a non-empty name", key);
     *out = s;
     return 0;
 }
 
 /* key: true or false, absent meaning false. */
-static int get_bool(load_ctx *c, yaml_node_t *map, const char *key, int *out)
+static int get_bool(wf_load_ctx *c, yaml_node_t *map, const char *key, int *out)
 {
     yaml_node_t *n = yml_get(&c->doc, map, key);
     const char *s = n ? yml_scalar(n) : NULL;
@@ -111,19 +95,19 @@ static int get_bool(load_ctx *c, yaml_node_t *map, const char *key, int *out)
     if (s && strcmp(s, "true") == 0)
         *out = 1;
     else if (!s || strcmp(s, "false") != 0)
-        return fail(c, n, "'%s' must be true or false", key);
+        return wf_fail(c, n, "'%s' must be true or false", key);
     return 0;
 }
 
 /* "a" or [a, b]: the scalar nodes of a one-name-or-list value. */
-static int name_list(load_ctx *c, yaml_node_t *n, const char *key, yaml_node_t ***out,
+static int name_list(wf_load_ctx *c, yaml_node_t *n, const char *key, yaml_node_t ***out,
                      size_t *count)
 {
     *out = NULL;
     *count = 0;
     if (yml_scalar(n)) {
         if (!*yml_scalar(n))
-            return fail(c, n, "'%s' must not be empty", key);
+            return wf_fail(c, n, "'%s' must not be empty", key);
         *out = malloc(sizeof(**out));
         if (!*out)
             return KENES_ENOMEM;
@@ -134,9 +118,9 @@ static int name_list(load_ctx *c, yaml_node_t *n, const char *key, yaml_node_t *
     size_t k;
     yaml_node_item_t *items = yml_items(n, &k);
     if (!items)
-        return fail(c, n, "'%s' must be a name or a list of names", key);
+        return wf_fail(c, n, "'%s' must be a name or a list of names", key);
     if (k == 0)
-        return fail(c, n, "'%s' must not be empty", key);
+        return wf_fail(c, n, "'%s' must not be empty", key);
     *out = calloc(k, sizeof(**out));
     if (!*out)
         return KENES_ENOMEM;
@@ -146,7 +130,7 @@ static int name_list(load_ctx *c, yaml_node_t *n, const char *key, yaml_node_t *
         if (!s || !*s) {
             free(*out);
             *out = NULL;
-            return fail(c, item ? item : n, "each entry of '%s' must be a name", key);
+            return wf_fail(c, item ? item : n, "each entry of '%s' must be a name", key);
         }
         (*out)[i] = item;
     }
@@ -154,7 +138,7 @@ static int name_list(load_ctx *c, yaml_node_t *n, const char *key, yaml_node_t *
     return 0;
 }
 
-static int parse_roles(load_ctx *c, yaml_node_t *n, unsigned *roles)
+static int parse_roles(wf_load_ctx *c, yaml_node_t *n, unsigned *roles)
 {
     yaml_node_t **names;
     size_t k;
@@ -174,7 +158,7 @@ static int parse_roles(load_ctx *c, yaml_node_t *n, unsigned *roles)
                     len += (size_t)snprintf(known + len, sizeof(known) - len, "%s%s",
                                             len ? ", " : "", rn);
             }
-            rc = fail(c, names[i], "unknown role '%s' (expected %s)", s, known);
+            rc = wf_fail(c, names[i], "unknown role '%s' (expected %s)", s, known);
             free(names);
             return rc;
         }
@@ -185,11 +169,11 @@ static int parse_roles(load_ctx *c, yaml_node_t *n, unsigned *roles)
 }
 
 /* Absent means all: a transition limited to the actor's region says so. */
-static int parse_scope(load_ctx *c, yaml_node_t *map, enum scope *scope)
+static int parse_scope(wf_load_ctx *c, yaml_node_t *map, enum scope *scope)
 {
     yaml_node_t *n;
     const char *s;
-    int rc = get_scalar(c, map, "scope", 0, "", &n, &s);
+    int rc = wf_get_scalar(c, map, "scope", 0, "", &n, &s);
     if (rc < 0)
         return rc;
     if (!s || strcmp(s, "all") == 0)
@@ -197,25 +181,25 @@ static int parse_scope(load_ctx *c, yaml_node_t *map, enum scope *scope)
     else if (strcmp(s, "own-region") == 0)
         *scope = SCOPE_OWN_REGION;
     else
-        return fail(c, n, "unknown scope '%s' (expected own-region or all)", s);
+        return wf_fail(c, n, "unknown scope '%s' (expected own-region or all)", s);
     return 0;
 }
 
 /* ---- the parts of a workflow ------------------------------------------- */
 
 /* deadline: {from: fields.x, after: 7d} or {from: fields.list[].x, closed_by: key} */
-static int parse_deadline(load_ctx *c, yaml_node_t *n, wf_stage *s)
+static int parse_deadline(wf_load_ctx *c, yaml_node_t *n, wf_stage *s)
 {
     static const char *const keys[] = {"from", "after", "closed_by", NULL};
     if (n->type != YAML_MAPPING_NODE)
-        return fail(c, n, "'deadline' must be a mapping such as {from: fields.order_date, after: 7d}");
-    int rc = check_keys(c, n, keys, "a deadline");
+        return wf_fail(c, n, "'deadline' must be a mapping such as {from: fields.order_date, after: 7d}");
+    int rc = wf_check_keys(c, n, keys, "a deadline");
     if (rc < 0)
         return rc;
     yaml_node_t *an, *fn;
     const char *after, *from;
-    if ((rc = get_scalar(c, n, "from", 0, "a deadline", &fn, &from)) < 0 ||
-        (rc = get_scalar(c, n, "after", !from, "a deadline", &an, &after)) < 0)
+    if ((rc = wf_get_scalar(c, n, "from", 0, "a deadline", &fn, &from)) < 0 ||
+        (rc = wf_get_scalar(c, n, "after", !from, "a deadline", &an, &after)) < 0)
         return rc;
     /* A date field is its own deadline unless `after` adds to it. */
     long long count = 0, unit = 86400000LL;
@@ -224,20 +208,20 @@ static int parse_deadline(load_ctx *c, yaml_node_t *n, wf_stage *s)
         count = strtoll(after, &end, 10);
         unit = strcmp(end, "d") == 0 ? 86400000LL : strcmp(end, "h") == 0 ? 3600000LL : 0;
         if (end == after || count < 0 || count > 36500 || !unit || (count == 0 && !from))
-            return fail(c, an,
+            return wf_fail(c, an,
                         "'after' must be a whole number of days or hours, such as 7d or 12h");
     }
     if (from && (strncmp(from, "fields.", 7) != 0 || !from[7]))
-        return fail(c, fn, "'from' must name a date field, such as fields.order_date");
+        return wf_fail(c, fn, "'from' must name a date field, such as fields.order_date");
     /* An item of a list is due until the key the workflow names is set. */
     yaml_node_t *cn;
     const char *closed_by;
     int listed = from && strstr(from, "[].") != NULL;
-    if ((rc = get_scalar(c, n, "closed_by", listed, "a deadline on a list's items", &cn,
+    if ((rc = wf_get_scalar(c, n, "closed_by", listed, "a deadline on a list's items", &cn,
                          &closed_by)) < 0)
         return rc;
     if (closed_by && !listed)
-        return fail(c, cn, "'closed_by' belongs to a deadline on a list's items "
+        return wf_fail(c, cn, "'closed_by' belongs to a deadline on a list's items "
                            "(from: fields.list[].date)");
     if (closed_by && !(s->deadline_closed_by = strdup(closed_by)))
         return KENES_ENOMEM;
@@ -248,15 +232,15 @@ static int parse_deadline(load_ctx *c, yaml_node_t *n, wf_stage *s)
     return 0;
 }
 
-static int parse_stages(load_ctx *c, yaml_node_t *list)
+static int parse_stages(wf_load_ctx *c, yaml_node_t *list)
 {
     static const char *const keys[] = {"name", "editable", "public", "deadline", NULL};
     size_t k;
     yaml_node_item_t *items = yml_items(list, &k);
     if (!items)
-        return fail(c, list, "'stages' must be a list");
+        return wf_fail(c, list, "'stages' must be a list");
     if (k == 0)
-        return fail(c, list, "'stages' must declare at least one stage");
+        return wf_fail(c, list, "'stages' must declare at least one stage");
     c->wf->stages = calloc(k, sizeof(wf_stage));
     c->stage_lines = calloc(k, sizeof(int));
     if (!c->wf->stages || !c->stage_lines)
@@ -264,18 +248,18 @@ static int parse_stages(load_ctx *c, yaml_node_t *list)
     for (size_t i = 0; i < k; i++) {
         yaml_node_t *st = yml_node(&c->doc, items[i]);
         if (!st || st->type != YAML_MAPPING_NODE)
-            return fail(c, st, "a stage must be a mapping such as {name: draft}");
-        int rc = check_keys(c, st, keys, "a stage");
+            return wf_fail(c, st, "a stage must be a mapping such as {name: draft}");
+        int rc = wf_check_keys(c, st, keys, "a stage");
         if (rc < 0)
             return rc;
         yaml_node_t *nn;
         const char *name;
-        rc = get_scalar(c, st, "name", 1, "a stage", &nn, &name);
+        rc = wf_get_scalar(c, st, "name", 1, "a stage", &nn, &name);
         if (rc < 0)
             return rc;
         const wf_stage *prev = wf_find_stage(c->wf, name);
         if (prev)
-            return fail(c, nn, "duplicate stage '%s' (first declared at line %d)", name,
+            return wf_fail(c, nn, "duplicate stage '%s' (first declared at line %d)", name,
                         c->stage_lines[prev - c->wf->stages]);
         int editable, is_public;
         if ((rc = get_bool(c, st, "editable", &editable)) < 0 ||
@@ -295,32 +279,32 @@ static int parse_stages(load_ctx *c, yaml_node_t *list)
     return 0;
 }
 
-static int check_stage(load_ctx *c, yaml_node_t *n, const char *name)
+static int check_stage(wf_load_ctx *c, yaml_node_t *n, const char *name)
 {
     if (!wf_find_stage(c->wf, name))
-        return fail(c, n, "unknown stage '%s' (not declared in 'stages')", name);
+        return wf_fail(c, n, "unknown stage '%s' (not declared in 'stages')", name);
     return 0;
 }
 
 /* {roles, scope} as create:, edit: or an item of read: */
-static int parse_access_node(load_ctx *c, yaml_node_t *n, const char *where, unsigned *roles,
+static int parse_access_node(wf_load_ctx *c, yaml_node_t *n, const char *where, unsigned *roles,
                              enum scope *scope)
 {
     static const char *const keys[] = {"roles", "scope", NULL};
     if (n->type != YAML_MAPPING_NODE)
-        return fail(c, n, "%s must be a mapping such as {roles: [...], scope: all}", where);
-    int rc = check_keys(c, n, keys, where);
+        return wf_fail(c, n, "%s must be a mapping such as {roles: [...], scope: all}", where);
+    int rc = wf_check_keys(c, n, keys, where);
     if (rc < 0)
         return rc;
     yaml_node_t *rn = yml_get(&c->doc, n, "roles");
     if (!rn)
-        return fail(c, n, "missing required key 'roles' in %s", where);
+        return wf_fail(c, n, "missing required key 'roles' in %s", where);
     if ((rc = parse_roles(c, rn, roles)) < 0)
         return rc;
     return parse_scope(c, n, scope);
 }
 
-static int parse_access(load_ctx *c, yaml_node_t *root, const char *key, unsigned *roles,
+static int parse_access(wf_load_ctx *c, yaml_node_t *root, const char *key, unsigned *roles,
                         enum scope *scope)
 {
     char where[32];
@@ -333,7 +317,7 @@ static int parse_access(load_ctx *c, yaml_node_t *root, const char *key, unsigne
     return parse_access_node(c, n, where, roles, scope);
 }
 
-static int parse_read(load_ctx *c, yaml_node_t *root)
+static int parse_read(wf_load_ctx *c, yaml_node_t *root)
 {
     yaml_node_t *n = yml_get(&c->doc, root, "read");
     if (!n)
@@ -341,7 +325,7 @@ static int parse_read(load_ctx *c, yaml_node_t *root)
     size_t k;
     yaml_node_item_t *items = yml_items(n, &k);
     if (!items || k == 0)
-        return fail(c, n, "'read' must be a non-empty list of {roles, scope}");
+        return wf_fail(c, n, "'read' must be a non-empty list of {roles, scope}");
     if (!(c->wf->read = calloc(k, sizeof(wf_access))))
         return KENES_ENOMEM;
     for (size_t i = 0; i < k; i++) {
@@ -355,50 +339,50 @@ static int parse_read(load_ctx *c, yaml_node_t *root)
 }
 
 /* approvals: N (1-9), not_by: authors */
-static int parse_quorum(load_ctx *c, yaml_node_t *tn, wf_transition *t)
+static int parse_quorum(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
 {
     t->approvals = 1;
     yaml_node_t *an = yml_get(&c->doc, tn, "approvals");
     if (an) {
         const char *s = yml_scalar(an);
         if (!s || strlen(s) != 1 || s[0] < '1' || s[0] > '9')
-            return fail(c, an, "'approvals' must be a whole number from 1 to 9");
+            return wf_fail(c, an, "'approvals' must be a whole number from 1 to 9");
         t->approvals = (unsigned)(s[0] - '0');
     }
     yaml_node_t *nn = yml_get(&c->doc, tn, "not_by");
     if (nn) {
         const char *s = yml_scalar(nn);
         if (!s || strcmp(s, "authors") != 0)
-            return fail(c, nn, "'not_by' can only be 'authors'");
+            return wf_fail(c, nn, "'not_by' can only be 'authors'");
         t->not_by_authors = 1;
     }
     return 0;
 }
 
-static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
+static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
 {
     static const char *const keys[] = {"action", "from",   "to",        "roles", "scope",
                                        "guards", "approvals", "not_by", "publishes", NULL};
     const char *where = "a transition";
     if (!tn || tn->type != YAML_MAPPING_NODE)
-        return fail(c, tn, "a transition must be a mapping such as {action: submit, ...}");
+        return wf_fail(c, tn, "a transition must be a mapping such as {action: submit, ...}");
     t->line = yml_line(tn);
-    int rc = check_keys(c, tn, keys, where);
+    int rc = wf_check_keys(c, tn, keys, where);
     if (rc < 0)
         return rc;
 
     yaml_node_t *an, *ton;
     const char *action, *to;
-    if ((rc = get_scalar(c, tn, "action", 1, where, &an, &action)) < 0)
+    if ((rc = wf_get_scalar(c, tn, "action", 1, where, &an, &action)) < 0)
         return rc;
     yaml_node_t *fn = yml_get(&c->doc, tn, "from");
     if (!fn)
-        return fail(c, tn, "missing required key 'from' in %s", where);
-    if ((rc = get_scalar(c, tn, "to", 1, where, &ton, &to)) < 0)
+        return wf_fail(c, tn, "missing required key 'from' in %s", where);
+    if ((rc = wf_get_scalar(c, tn, "to", 1, where, &ton, &to)) < 0)
         return rc;
     yaml_node_t *rn = yml_get(&c->doc, tn, "roles");
     if (!rn)
-        return fail(c, tn, "missing required key 'roles' in %s", where);
+        return wf_fail(c, tn, "missing required key 'roles' in %s", where);
 
     if (!(t->action = strdup(action)))
         return KENES_ENOMEM;
@@ -422,7 +406,7 @@ static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
             if (strcmp(t->from[j], s) == 0)
                 dup = t;
         if (dup)
-            rc = fail(c, an, "action '%s' is declared twice from stage '%s' (first at line %d)",
+            rc = wf_fail(c, an, "action '%s' is declared twice from stage '%s' (first at line %d)",
                       action, s, dup->line);
         if (rc == 0 && !(t->from[t->nfrom] = strdup(s)))
             rc = KENES_ENOMEM;
@@ -469,7 +453,7 @@ static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
         const kenes_guard *g =
             c->res && c->res->find_guard ? c->res->find_guard(s, c->res->payload) : NULL;
         if (!g) {
-            rc = fail(c, guards[i], "unknown guard '%s' (no plugin provides it)", s);
+            rc = wf_fail(c, guards[i], "unknown guard '%s' (no plugin provides it)", s);
             free(guards);
             return rc;
         }
@@ -484,14 +468,14 @@ static int parse_transition(load_ctx *c, yaml_node_t *tn, wf_transition *t)
     return 0;
 }
 
-static int parse_transitions(load_ctx *c, yaml_node_t *list)
+static int parse_transitions(wf_load_ctx *c, yaml_node_t *list)
 {
     size_t k;
     yaml_node_item_t *items = yml_items(list, &k);
     if (!items)
-        return fail(c, list, "'transitions' must be a list");
+        return wf_fail(c, list, "'transitions' must be a list");
     if (k == 0)
-        return fail(c, list, "'transitions' must declare at least one transition");
+        return wf_fail(c, list, "'transitions' must declare at least one transition");
     c->wf->transitions = calloc(k, sizeof(wf_transition));
     if (!c->wf->transitions)
         return KENES_ENOMEM;
@@ -505,146 +489,40 @@ static int parse_transitions(load_ctx *c, yaml_node_t *list)
     return 0;
 }
 
-/* One label, {ru: ..., kk: ..., en: ...}, into e. */
-static int parse_label(load_ctx *c, yaml_node_t *n, const char *what, wf_label_entry *e)
-{
-    if (!n || n->type != YAML_MAPPING_NODE)
-        return fail(c, n, "the label of %s '%s' must be a mapping {ru: ..., kk: ..., en: ...}",
-                    what, e->name);
-    static const char *const keys[] = {"ru", "kk", "en", NULL};
-    int rc = check_keys(c, n, keys, "a label");
-    for (int l = 0; rc == 0 && l < WF_NLANGS; l++) {
-        yaml_node_t *tn;
-        const char *text;
-        if ((rc = get_scalar(c, n, wf_langs[l], 1, "a label", &tn, &text)) < 0)
-            break;
-        /* Russian and Kazakh are written in Cyrillic: a Latin letter there
-         * is a code or an English word left in by mistake. */
-        if (l != WF_LANG_EN && strpbrk(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
-            rc = fail(c, tn, "the %s label of %s '%s' must be written in Cyrillic",
-                      wf_langs[l], what, e->name);
-        else if (!(e->text[l] = strdup(text)))
-            rc = KENES_ENOMEM;
-    }
-    return rc;
-}
-
-/* 1 if name is among the labels so far. */
-static const wf_label_entry *find_label(const wf_label_entry *v, size_t n, const char *name)
-{
-    for (size_t i = 0; name && i < n; i++)
-        if (strcmp(v[i].name, name) == 0)
-            return &v[i];
-    return NULL;
-}
-
-/* labels.stages or labels.actions: a label for each name known (1 from
- * known()), every one of them labelled. */
-static int parse_label_map(load_ctx *c, yaml_node_t *labels, const char *key, const char *what,
-                           int (*known)(const wf_workflow *, const char *),
-                           wf_label_entry **out, size_t *count)
-{
-    yaml_node_t *n = yml_get(&c->doc, labels, key);
-    if (!n)
-        return fail(c, labels, "missing required key '%s' in the labels", key);
-    if (n->type != YAML_MAPPING_NODE)
-        return fail(c, n, "'labels.%s' must map each %s to {ru, kk, en}", key, what);
-    int rc = check_keys(c, n, NULL, NULL);
-    size_t np;
-    yaml_node_pair_t *pairs = yml_pairs(n, &np);
-    if (rc < 0 || !(*out = calloc(np ? np : 1, sizeof(**out))))
-        return rc < 0 ? rc : KENES_ENOMEM;
-    for (size_t i = 0; i < np; i++) {
-        yaml_node_t *kn = yml_node(&c->doc, pairs[i].key);
-        const char *name = yml_scalar(kn);
-        if (!name || !known(c->wf, name))
-            return fail(c, kn, "a label for an unknown %s '%s'", what, name ? name : "?");
-        wf_label_entry *e = &(*out)[(*count)++];
-        if (!(e->name = strdup(name)))
-            return KENES_ENOMEM;
-        if ((rc = parse_label(c, yml_node(&c->doc, pairs[i].value), what, e)) < 0)
-            return rc;
-    }
-    return 0;
-}
-
-static int stage_known(const wf_workflow *wf, const char *name)
-{
-    return wf_find_stage(wf, name) || (wf->erased_stage && strcmp(wf->erased_stage, name) == 0);
-}
-
-static int action_known(const wf_workflow *wf, const char *name)
-{
-    return wf_has_action(wf, name) || wf_is_erasure(wf, name);
-}
-
-/* labels: {stages: {...}, actions: {...}}: every stage and action the
- * workflow declares, in each language, for the people who read them. */
-static int parse_labels(load_ctx *c, yaml_node_t *root)
-{
-    static const char *const keys[] = {"stages", "actions", NULL};
-    wf_workflow *wf = c->wf;
-    yaml_node_t *n = yml_get(&c->doc, root, "labels");
-    if (!n)
-        return fail(c, root, "missing required top-level key 'labels' (each stage and action "
-                             "in ru, kk and en)");
-    if (n->type != YAML_MAPPING_NODE)
-        return fail(c, n, "'labels' must be a mapping {stages: {...}, actions: {...}}");
-    int rc = check_keys(c, n, keys, "the labels");
-    if (rc < 0 ||
-        (rc = parse_label_map(c, n, "stages", "stage", stage_known, &wf->stage_labels,
-                              &wf->nstage_labels)) < 0 ||
-        (rc = parse_label_map(c, n, "actions", "action", action_known, &wf->action_labels,
-                              &wf->naction_labels)) < 0)
-        return rc;
-    yaml_node_t *sn = yml_get(&c->doc, n, "stages"), *an = yml_get(&c->doc, n, "actions");
-    for (size_t i = 0; i < wf->nstages; i++)
-        if (!find_label(wf->stage_labels, wf->nstage_labels, wf->stages[i].name))
-            return fail(c, sn, "stage '%s' has no label", wf->stages[i].name);
-    if (wf->erased_stage && !find_label(wf->stage_labels, wf->nstage_labels, wf->erased_stage))
-        return fail(c, sn, "stage '%s' (erase) has no label", wf->erased_stage);
-    for (size_t i = 0; i < wf->ntransitions; i++)
-        if (!find_label(wf->action_labels, wf->naction_labels, wf->transitions[i].action))
-            return fail(c, an, "action '%s' has no label", wf->transitions[i].action);
-    if (wf->erase_action && !find_label(wf->action_labels, wf->naction_labels, wf->erase_action))
-        return fail(c, an, "action '%s' (erase) has no label", wf->erase_action);
-    return 0;
-}
-
 /* erase: {action: erase, stage: erased} */
-static int parse_erase(load_ctx *c, yaml_node_t *root)
+static int parse_erase(wf_load_ctx *c, yaml_node_t *root)
 {
     static const char *const keys[] = {"action", "stage", NULL};
     yaml_node_t *n = yml_get(&c->doc, root, "erase");
     if (!n)
         return 0;
     if (n->type != YAML_MAPPING_NODE)
-        return fail(c, n, "'erase' must be a mapping such as {action: erase, stage: erased}");
-    int rc = check_keys(c, n, keys, "erase");
+        return wf_fail(c, n, "'erase' must be a mapping such as {action: erase, stage: erased}");
+    int rc = wf_check_keys(c, n, keys, "erase");
     yaml_node_t *an, *sn;
     const char *action, *stage;
-    if (rc < 0 || (rc = get_scalar(c, n, "action", 1, "erase", &an, &action)) < 0 ||
-        (rc = get_scalar(c, n, "stage", 1, "erase", &sn, &stage)) < 0)
+    if (rc < 0 || (rc = wf_get_scalar(c, n, "action", 1, "erase", &an, &action)) < 0 ||
+        (rc = wf_get_scalar(c, n, "stage", 1, "erase", &sn, &stage)) < 0)
         return rc;
     /* An erasure is no step of the workflow: nothing may lead out of it. */
     if (wf_has_action(c->wf, action))
-        return fail(c, an, "the erasure '%s' must not be a transition's action too", action);
+        return wf_fail(c, an, "the erasure '%s' must not be a transition's action too", action);
     if (wf_find_stage(c->wf, stage))
-        return fail(c, sn, "the erased stage '%s' must not be one of 'stages' too", stage);
+        return wf_fail(c, sn, "the erased stage '%s' must not be one of 'stages' too", stage);
     if (!(c->wf->erase_action = strdup(action)) || !(c->wf->erased_stage = strdup(stage)))
         return KENES_ENOMEM;
     return 0;
 }
 
-static int parse_workflow(load_ctx *c)
+static int parse_workflow(wf_load_ctx *c)
 {
     static const char *const keys[] = {"type", "initial", "stages", "create", "edit", "read",
-                                       "transitions", "erase", "labels", NULL};
+                                       "transitions", "erase", "labels", "record", NULL};
     const char *where = "the workflow";
     yaml_node_t *root = yml_root(&c->doc);
     if (!root || root->type != YAML_MAPPING_NODE)
-        return fail(c, root, "a workflow file must be a mapping (type, initial, stages, ...)");
-    int rc = check_keys(c, root, keys, NULL);
+        return wf_fail(c, root, "a workflow file must be a mapping (type, initial, stages, ...)");
+    int rc = wf_check_keys(c, root, keys, NULL);
     if (rc < 0)
         return rc;
 
@@ -653,19 +531,19 @@ static int parse_workflow(load_ctx *c)
     static const char *const required[] = {"type", "initial", "stages", "transitions", NULL};
     for (size_t i = 0; required[i]; i++)
         if (!yml_get(&c->doc, root, required[i]))
-            return fail(c, root, "missing required top-level key '%s'", required[i]);
+            return wf_fail(c, root, "missing required top-level key '%s'", required[i]);
 
     yaml_node_t *typen, *initn;
     const char *type, *initial;
-    if ((rc = get_scalar(c, root, "type", 1, where, &typen, &type)) < 0)
+    if ((rc = wf_get_scalar(c, root, "type", 1, where, &typen, &type)) < 0)
         return rc;
     if (!c->res || !c->res->type_known || !c->res->type_known(type, c->res->payload))
-        return fail(c, typen, "unknown document type '%s' (no plugin provides it)", type);
+        return wf_fail(c, typen, "unknown document type '%s' (no plugin provides it)", type);
     c->wf->type_line = yml_line(typen);
     if (!(c->wf->type = strdup(type)))
         return KENES_ENOMEM;
 
-    if ((rc = get_scalar(c, root, "initial", 1, where, &initn, &initial)) < 0)
+    if ((rc = wf_get_scalar(c, root, "initial", 1, where, &initn, &initial)) < 0)
         return rc;
     if ((rc = parse_stages(c, yml_get(&c->doc, root, "stages"))) < 0)
         return rc;
@@ -685,13 +563,15 @@ static int parse_workflow(load_ctx *c)
     if ((rc = parse_erase(c, root)) < 0)
         return rc;
     /* Last: the labels name what all the rest declared. */
-    return parse_labels(c, root);
+    if ((rc = wf_parse_labels(c, root)) < 0)
+        return rc;
+    return wf_parse_record(c, root);
 }
 
 int wf_load_file(wf_workflow **out, const char *path, const wf_resolver *res, char *err,
                  size_t errcap)
 {
-    load_ctx c = {.path = path, .res = res, .err = err, .errcap = errcap};
+    wf_load_ctx c = {.path = path, .res = res, .err = err, .errcap = errcap};
     *out = NULL;
     if (err && errcap)
         err[0] = '\0';
@@ -723,16 +603,6 @@ static void free_strv(char **v, size_t n)
     free(v);
 }
 
-static void free_labels(wf_label_entry *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].name);
-        for (int l = 0; l < WF_NLANGS; l++)
-            free(v[i].text[l]);
-    }
-    free(v);
-}
-
 void wf_workflow_free(wf_workflow *wf)
 {
     if (!wf)
@@ -742,8 +612,9 @@ void wf_workflow_free(wf_workflow *wf)
         free(wf->stages[i].deadline_from);
         free(wf->stages[i].deadline_closed_by);
     }
-    free_labels(wf->stage_labels, wf->nstage_labels);
-    free_labels(wf->action_labels, wf->naction_labels);
+    wf_free_labels(wf->stage_labels, wf->nstage_labels);
+    wf_free_labels(wf->action_labels, wf->naction_labels);
+    wf_free_record(wf->record, wf->nrecord);
     free(wf->erase_action);
     free(wf->erased_stage);
     free(wf->stages);

@@ -35,11 +35,16 @@
  *   labels:                                 # every stage and action, ru, kk and en
  *     stages:  {draft: {ru: Черновик, kk: Жоба, en: Draft}, ...}
  *     actions: {submit: {ru: ..., kk: ..., en: ...}, ...}
+ *   record:                                 # optional: fields the public page's
+ *     - field: act                          # record shows, under their label
+ *       label: {ru: ..., kk: ..., en: ...}
+ *       text: {ru: "{number} от {date}", kk: ..., en: ...}  # optional
  *
  * Loading checks everything a running server relies on and fails with
  * "file:line: message": unknown keys, unknown stage/role/guard/type,
  * duplicate stages, an action listed twice from the same stage, a stage or
- * action without a label in each language.
+ * action without a label in each language, a record field twice or a text
+ * whose braces do not close.
  */
 #ifndef KENES_WORKFLOW_H
 #define KENES_WORKFLOW_H
@@ -59,6 +64,15 @@ typedef struct wf_label_entry {
     char *name;
     char *text[WF_NLANGS];
 } wf_label_entry;
+
+/* A field the public page's record shows (record:): its label in each
+ * language, and how its value reads: text[l] with each "{key}" standing for
+ * the field's key (the field is an object), or NULL for all three: the
+ * field's own text (a string). */
+typedef struct wf_record_field {
+    wf_label_entry label; /* label.name: the key in fields ("act") */
+    char *text[WF_NLANGS];
+} wf_record_field;
 
 typedef struct wf_stage {
     char *name;
@@ -119,6 +133,8 @@ typedef struct wf_workflow {
     char *erase_action, *erased_stage;
     wf_label_entry *stage_labels, *action_labels;
     size_t nstage_labels, naction_labels;
+    wf_record_field *record; /* record:, in the file's order */
+    size_t nrecord;
 } wf_workflow;
 
 /* How the loader learns what plugins provide, without depending on them. */
@@ -168,9 +184,20 @@ const char *wf_label(const wf_workflow *wf, const char *what, const char *name,
 const char *wf_set_label(const void *set, const char *type, const char *what, const char *name,
                          const char *lang);
 
-/* {"type","initial","stages":[{"name","editable","public"}],"create":{...},"edit":{...},
- *  "transitions":[{"action","from":[],"to","roles":[],"scope","guards":[],"publishes"}],
- *  "erase":{"action","stage"} or null, "labels":{"stages":{name:{ru,kk,en}},"actions":{...}}} */
+/* What record field f says of a document whose fields are `fields`, in
+ * lang: *out malloc'd (free() it), or NULL when the document has nothing
+ * to show there (the field absent, or none of its text's keys set; a key
+ * missing among others reads "—").  0, KENES_EINVAL (a language the
+ * workflow has no words in), KENES_ENOMEM. */
+int wf_record_text(char **out, const wf_record_field *f, const char *lang, const json_t *fields);
+
+/* {"type","initial",
+ *  "stages":[{"name","editable","public","deadline":{"from_field","after_hours","closed_by"}}],
+ *  "create":{"roles","scope"},"edit":{...},"read":[{"roles","scope"}],
+ *  "transitions":[{"action","from":[],"to","roles":[],"scope","guards":[],"approvals",
+ *                  "not_by_authors","publishes"}],
+ *  "erase":{"action","stage"} or null, "labels":{"stages":{name:{ru,kk,en}},"actions":{...}},
+ *  "record":[{"field","label":{ru,kk,en},"text":{ru,kk,en} or null}]} */
 json_t *wf_to_json(const wf_workflow *wf);
 
 #endif

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
+#include "base/util.h"
 #include "plugin/kapi.h"
 
 struct wf_set {
@@ -37,14 +39,19 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 /* The *.yaml names in dir, sorted so that load order (and so which of two
- * clashing files is blamed) does not depend on the file system. */
-static int list_yaml(char ***out, size_t *count, const char *dir)
+ * clashing files is blamed) does not depend on the file system.  0, or the
+ * code of what failed, said in err. */
+static int list_yaml(char ***out, size_t *count, const char *dir, char *err, size_t errcap)
 {
     DIR *d = opendir(dir);
     *out = NULL;
     *count = 0;
-    if (!d)
-        return -errno;
+    if (!d) {
+        int e = errno;
+        util_set_err(err, errcap, "%s: cannot read the workflow directory: %s", dir,
+                     strerror(e));
+        return kenes_error_from_errno(e);
+    }
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
@@ -56,19 +63,20 @@ static int list_yaml(char ***out, size_t *count, const char *dir)
             cap = cap ? cap * 2 : 8;
             char **p = realloc(names, cap * sizeof(*p));
             if (!p) {
-                rc = -ENOMEM;
+                rc = KENES_ENOMEM;
                 break;
             }
             names = p;
         }
         if (!(names[n] = strdup(e->d_name))) {
-            rc = -ENOMEM;
+            rc = KENES_ENOMEM;
             break;
         }
         n++;
     }
     closedir(d);
     if (rc < 0) {
+        util_set_err(err, errcap, "%s: out of memory", dir);
         free_names(names, n);
         return rc;
     }
@@ -85,13 +93,9 @@ int wf_set_load_dir(wf_set **out, const char *dir, const wf_resolver *res, char 
     *out = NULL;
     char **names;
     size_t n;
-    int rc = list_yaml(&names, &n, dir);
-    if (rc < 0) {
-        if (err && errcap)
-            snprintf(err, errcap, "%s: cannot read the workflow directory: %s", dir,
-                     strerror(-rc));
-        return rc == -ENOMEM ? KENES_ENOMEM : KENES_EIO;
-    }
+    int rc = list_yaml(&names, &n, dir, err, errcap);
+    if (rc < 0)
+        return rc;
     wf_set *set = calloc(1, sizeof(*set));
     if (!set || (n && !(set->items = calloc(n, sizeof(*set->items))))) {
         free(set);
@@ -235,16 +239,34 @@ const char *wf_set_label(const void *set, const char *type, const char *what, co
     return wf_label(wf_set_find(set, type), what, name, lang);
 }
 
+/* {ru, kk, en}, or null for a text the file leaves out */
+static json_t *langs_json(char *const text[WF_NLANGS])
+{
+    if (!text[WF_LANG_RU])
+        return json_null();
+    return json_pack("{s:s, s:s, s:s}", wf_langs[WF_LANG_RU], text[WF_LANG_RU],
+                     wf_langs[WF_LANG_KK], text[WF_LANG_KK], wf_langs[WF_LANG_EN],
+                     text[WF_LANG_EN]);
+}
+
 /* {name: {ru, kk, en}} */
 static json_t *labels_json(const wf_label_entry *v, size_t n)
 {
     json_t *o = json_object();
     for (size_t i = 0; o && i < n; i++)
-        json_object_set_new(o, v[i].name,
-                            json_pack("{s:s, s:s, s:s}", wf_langs[WF_LANG_RU], v[i].text[0],
-                                      wf_langs[WF_LANG_KK], v[i].text[1], wf_langs[WF_LANG_EN],
-                                      v[i].text[2]));
+        json_object_set_new(o, v[i].name, langs_json(v[i].text));
     return o;
+}
+
+/* [{field, label, text}] */
+static json_t *record_json(const wf_record_field *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:o, s:o}", "field", v[i].label.name, "label",
+                                           langs_json(v[i].label.text), "text",
+                                           langs_json(v[i].text)));
+    return a;
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -305,12 +327,14 @@ json_t *wf_to_json(const wf_workflow *wf)
     json_t *erase = wf->erase_action ? json_pack("{s:s, s:s}", "action", wf->erase_action,
                                                  "stage", wf->erased_stage)
                                      : json_null();
-    return json_pack("{s:s, s:s, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:o, s:o, s:o, s:{s:o, s:o}}",
+    return json_pack("{s:s, s:s, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:o, s:o, s:o, s:{s:o, s:o}, "
+                     "s:o}",
                      "type", wf->type, "initial", wf->initial, "stages", stages, "create",
                      "roles", roles_json(wf->create_roles), "scope",
                      scope_name(wf->create_scope), "edit", "roles", roles_json(wf->edit_roles),
                      "scope", scope_name(wf->edit_scope), "read", read, "transitions",
                      transitions, "erase", erase, "labels", "stages",
                      labels_json(wf->stage_labels, wf->nstage_labels), "actions",
-                     labels_json(wf->action_labels, wf->naction_labels));
+                     labels_json(wf->action_labels, wf->naction_labels), "record",
+                     record_json(wf->record, wf->nrecord));
 }

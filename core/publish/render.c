@@ -530,11 +530,11 @@ static int put_escaped(util_buf *b, const char *s)
         case '\'': e = "&#39;"; break;
         default:
             if (util_buf_append(b, s, 1) < 0)
-                return -1;
+                return KENES_ENOMEM;
             continue;
         }
         if (util_buf_puts(b, e) < 0)
-            return -1;
+            return KENES_ENOMEM;
     }
     return 0;
 }
@@ -556,9 +556,12 @@ int render_record_html(char **html, size_t *len, const render_record *rec)
         return KENES_EINVAL;
     *html = NULL;
     *len = 0;
-    if (!rec || (!rec->versions && rec->nversions > 0) || !utf8_ok(rec->stage) ||
-        !utf8_ok(rec->act_number) || !utf8_ok(rec->act_date))
+    if (!rec || (!rec->versions && rec->nversions > 0) || (!rec->rows && rec->nrows > 0) ||
+        !utf8_ok(rec->stage) || !utf8_ok(rec->stage_label))
         return KENES_EINVAL;
+    for (size_t i = 0; i < rec->nrows; i++)
+        if (!utf8_ok(rec->rows[i].label) || !utf8_ok(rec->rows[i].text))
+            return KENES_EINVAL;
     for (size_t i = 0; i < rec->nversions; i++) {
         const render_version *v = &rec->versions[i];
         if (!utf8_ok(v->author) || !utf8_ok(v->action) || !utf8_ok(v->stage))
@@ -574,13 +577,18 @@ int render_record_html(char **html, size_t *len, const render_record *rec)
                                 "<h2 id=\"kenes-record\">Сведения kenes о документе</h2>\n"
                                 "<p class=\"kenes-note\">Этот раздел составлен сервером kenes "
                                 "по его записям, а не автором документа.</p>\n<dl>\n"
-                                "<dt>Этап</dt><dd>") < 0 ||
-              put_text(&b, rec->stage) < 0 || util_buf_puts(&b, "</dd>\n") < 0;
-    if (!bad && (rec->act_number || rec->act_date)) {
-        bad = util_buf_puts(&b, "<dt>Утверждающий акт</dt><dd>") < 0 ||
-              put_text(&b, rec->act_number) < 0 || util_buf_puts(&b, " от ") < 0 ||
-              put_text(&b, rec->act_date) < 0 || util_buf_puts(&b, "</dd>\n") < 0;
-    }
+                                "<dt>Этап</dt><dd>") < 0;
+    /* The label for people, the name for whoever compares it with the history. */
+    if (!bad && rec->stage_label)
+        bad = put_escaped(&b, rec->stage_label) < 0 || util_buf_puts(&b, " (") < 0 ||
+              put_text(&b, rec->stage) < 0 || util_buf_puts(&b, ")") < 0;
+    else if (!bad)
+        bad = put_text(&b, rec->stage) < 0;
+    bad = bad || util_buf_puts(&b, "</dd>\n") < 0;
+    for (size_t i = 0; !bad && i < rec->nrows; i++)
+        bad = util_buf_puts(&b, "<dt>") < 0 || put_text(&b, rec->rows[i].label) < 0 ||
+              util_buf_puts(&b, "</dt><dd>") < 0 || put_text(&b, rec->rows[i].text) < 0 ||
+              util_buf_puts(&b, "</dd>\n") < 0;
     bad = bad || util_buf_puts(&b, "</dl>\n<h3>История версий</h3>\n<table>\n<thead>\n"
                                    "<tr><th>время</th><th>автор</th><th>действие</th>"
                                    "<th>этап</th></tr>\n</thead>\n<tbody>\n") < 0;

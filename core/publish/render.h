@@ -81,22 +81,33 @@ typedef struct render_version {
     const char *stage;  /* the stage it left the document in */
 } render_version;
 
+/* A line of the record after the stage: a field of the document, under
+ * the label and in the words its workflow gives (record:). */
+typedef struct render_row {
+    const char *label; /* "Утверждающий акт" */
+    const char *text;  /* "№ 15 от 2026-02-05" */
+} render_row;
+
 typedef struct render_record {
-    const char *stage;                 /* the document's stage now */
-    const char *act_number, *act_date; /* the approving act; both NULL: none */
-    const render_version *versions;    /* newest first */
+    const char *stage;       /* the document's stage now */
+    const char *stage_label; /* what its workflow calls it; NULL: none */
+    const render_row *rows;  /* the fields the workflow shows; may be none */
+    size_t nrows;
+    const render_version *versions; /* newest first */
     size_t nversions;
 } render_record;
 
 /*
  * rec as an HTML <section class="kenes-record" data-kenes="record">: a
- * heading, a note that the server wrote it, the stage, the approving act and
- * the version history as a table, every string HTML-escaped.  Nothing
+ * heading, a note that the server wrote it, the stage (its label with the
+ * name the history and the API use: "Утверждён (approved)"), each row
+ * under its label, and the version history as a table, every string
+ * HTML-escaped.  Nothing
  * cmark's safe mode writes carries a class but "language-*" on <code> or a
  * data- attribute, or opens a <section>: a body cannot make one, and the
  * template's style gives it a look no body can put on.  *html is malloc'd
  * (free() it), NUL-terminated, *len its length.  0, or KENES_EINVAL (a NULL
- * rec, or versions NULL with nversions > 0, a string not UTF-8),
+ * rec, versions or rows NULL with a count > 0, a string not UTF-8),
  * KENES_ENOMEM; on error *html is NULL and *len 0.
  */
 int render_record_html(char **html, size_t *len, const render_record *rec);

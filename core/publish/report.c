@@ -12,12 +12,6 @@
 
 #define REPORT_MIN_GAP_MS 60000
 
-static const char *const kind_titles[] = {
-    [KENES_REPORT_NATIONAL] = "Национальная сводка: регионы, планы и составы комиссий",
-    [KENES_REPORT_REGION] = "Отчёт по региону",
-    [KENES_REPORT_CASES] = "Рассмотрение дел несовершеннолетних: сводные данные",
-};
-
 /* The documents of one type (one region's, for a region report) as a report
  * sees them: their JSON plus due, overdue and stage_since. */
 static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *type, const char *region,
@@ -60,11 +54,13 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
     docs_service *svc = pub->svc;
     util_buf out;
     util_buf_init(&out);
+    /* The title is content's (content/reports.yaml): what the reports are about. */
+    const char *title = pub->words.title[kind] ? pub->words.title[kind] : "";
     if (kind == KENES_REPORT_REGION) {
         const region *rg = region_find(code);
-        util_buf_printf(&out, "# %s: %s\n\n", kind_titles[kind], rg ? rg->ru : code);
+        util_buf_printf(&out, "# %s: %s\n\n", title, rg ? rg->ru : code);
     } else {
-        util_buf_printf(&out, "# %s\n\n", kind_titles[kind]);
+        util_buf_printf(&out, "# %s\n\n", title);
     }
     struct kenes_doc *views = calloc(n ? n : 1, sizeof(*views));
     json_t **owned = calloc(n ? n : 1, sizeof(*owned));
@@ -93,7 +89,7 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
             out.len = before;
             out.data[before] = '\0';
             log_error("report", "%s could not write its section", t->name);
-            util_buf_puts(&out, "\n_Раздел временно недоступен._\n");
+            util_buf_printf(&out, "\n_%s_\n", pub->words.unavailable ? pub->words.unavailable : "");
         }
         for (size_t i = 0; i < k; i++) {
             json_decref(owned[i]);
@@ -130,6 +126,28 @@ static int report_at(size_t i, char *name, size_t cap, int *kind, const char **c
         return KENES_ENOTFOUND;
     }
     return 0;
+}
+
+char *report_index_md(const publisher *pub)
+{
+    const report_words *w = &pub->words;
+    util_buf md;
+    util_buf_init(&md);
+    util_buf_printf(&md, "# %s\n\n", w->index_heading ? w->index_heading : "");
+    char name[64];
+    int kind;
+    const char *code;
+    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++)
+        if (kind != KENES_REPORT_REGION)
+            util_buf_printf(&md, "- [%s](/reports/%.*s)\n", w->link[kind] ? w->link[kind] : "",
+                            (int)(strlen(name) - 3), name); /* without ".md" */
+    util_buf_printf(&md, "- [%s](/reports/bundle.zip)\n\n## %s\n\n",
+                    w->index_bundle ? w->index_bundle : "",
+                    w->index_regions ? w->index_regions : "");
+    for (size_t i = 0; i < region_count(); i++)
+        util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
+                        region_at(i)->code);
+    return util_buf_detach(&md, NULL);
 }
 
 json_t *report_build(publisher *pub)
@@ -385,18 +403,21 @@ static void on_daily(uv_timer_t *t)
     uv_timer_start(t, on_daily, ms_until_daily(pub), 0);
 }
 
-/* The nearest deadline still ahead, or -1. */
+/* next_deadline's answer when no deadline is ahead: a time, not an error. */
+#define NO_DEADLINE (-1)
+
+/* The nearest deadline still ahead, or NO_DEADLINE. */
 static int64_t next_deadline(publisher *pub)
 {
     idx_doc **all;
     size_t n;
-    int64_t now = util_now_ms(), best = -1;
+    int64_t now = util_now_ms(), best = NO_DEADLINE;
     if (index_list(&all, &n, pub->svc->index) < 0)
-        return -1;
+        return NO_DEADLINE;
     for (size_t i = 0; i < n; i++) {
         int64_t due;
         docs_due(pub->svc, all[i], &due);
-        if (due > now && (best < 0 || due < best))
+        if (due > now && (best == NO_DEADLINE || due < best))
             best = due;
     }
     free(all);
@@ -474,6 +495,7 @@ void report_publisher_dispose(publisher *p)
     json_decref(p->reports);
     free(p->page_template);
     page_cache_free(p->pages);
+    report_words_dispose(&p->words);
     p->reports = NULL;
     p->page_template = NULL;
     p->pages = NULL;

@@ -17,6 +17,7 @@
 
 #include "docs/service.h"
 #include "publish/pages.h"
+#include "publish/report_words.h"
 
 struct publication;
 struct report_waiter;
@@ -26,6 +27,7 @@ typedef struct publisher {
     docs_service *svc;
     json_t *reports;     /* as last published: {"national.md": markdown, ...}; NULL until loaded */
     char *page_template; /* content/templates/page.html */
+    report_words words;  /* content/reports.yaml: titles, the index page's words */
     page_cache *pages;   /* rendered public pages and the bundle (pages.h) */
     long long last_ms;   /* uv_now() of the last publication; 0: none yet */
     int wanted;          /* an approval came before the reports were loaded */
@@ -47,6 +49,10 @@ json_t *report_build(publisher *p);
 
 /* Read what was published last from documents.git (start-up). */
 int report_load(publisher *p);
+
+/* The index page, /reports/: every report listed in p->words' words, as
+ * Markdown (malloc'd; NULL: out of memory). */
+char *report_index_md(const publisher *p);
 
 /* Build and publish now; cb(status, names that changed (borrowed), payload):
  * status 0 also when nothing changed (then no commit).  A publication

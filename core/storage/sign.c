@@ -141,8 +141,8 @@ int sign_create_key(const char *dir)
     crypto_sign_ed25519_keypair(pk, sk);
     int rc = util_write_file_atomic(key_path, (const char *)sk, sizeof(sk), 0600);
     sodium_memzero(sk, sizeof(sk));
-    if (rc < 0)
-        return rc == -ENOMEM ? KENES_ENOMEM : KENES_EIO;
+    if (rc < 0) /* util's code already: only out of memory is told apart */
+        return rc == KENES_ENOMEM ? KENES_ENOMEM : KENES_EIO;
 
     char b64[PK_B64_SIZE], line[SIGN_LINE_MAX];
     pk_to_b64(b64, pk);

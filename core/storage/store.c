@@ -43,7 +43,7 @@ int store_git_ready(void)
     return git_init_rc < 0 ? KENES_EIO : 0;
 }
 
-int store_git_code(int grc)
+int store_error_of_git(int grc)
 {
     if (grc >= 0)
         return 0;
@@ -73,7 +73,7 @@ int store_git_fail(char *buf, size_t cap, int code, const char *what)
 int store_open_repo(git_repository **out, const char *gitdir)
 {
     unsigned flags = GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE;
-    return store_git_code(git_repository_open_ext(out, gitdir, flags, NULL));
+    return store_error_of_git(git_repository_open_ext(out, gitdir, flags, NULL));
 }
 
 int store_parse_oid(git_oid *out, const char *hex)
@@ -88,7 +88,7 @@ int store_main_head(git_oid *out, int *has, git_repository *repo)
 {
     int rc = git_reference_name_to_id(out, repo, STORE_MAIN);
     *has = rc == 0;
-    return rc == GIT_ENOTFOUND ? 0 : store_git_code(rc);
+    return rc == GIT_ENOTFOUND ? 0 : store_error_of_git(rc);
 }
 
 /* A relative path of non-empty components, none of them ".", ".." or
@@ -157,7 +157,7 @@ int store_init_repo(const char *gitdir)
         char msg[256];
         store_git_fail(msg, sizeof(msg), 0, "init");
         log_error("store", "cannot create %s: %s", gitdir, msg);
-        return store_git_code(rc);
+        return store_error_of_git(rc);
     }
     git_repository_free(repo);
     sync_paths(gitdir);

@@ -78,6 +78,12 @@ struct store_write {
 /* Create a bare repository with HEAD -> refs/heads/main (no commits). */
 int store_init_repo(const char *gitdir);
 
+/* libgit2's return code grc as a KENES_E* code (0 for grc >= 0): not found,
+ * exists, a ref that moved (KENES_ESTALE), a lock held (KENES_EBUSY), out of
+ * memory; anything else KENES_EIO.  The one mapping: whoever calls libgit2
+ * outside storage (kenes verify) says its failures through it. */
+int store_error_of_git(int grc);
+
 int store_open(store **out, uv_loop_t *loop, const char *gitdir,
                const char *committer_name, const char *committer_email);
 /* Only once no write is queued or running (see store_idle). NULL is a no-op. */

@@ -54,10 +54,6 @@ struct store {
 
 /* libgit2 initialised once, with fsync on: 0 or KENES_EIO. */
 int store_git_ready(void);
-/* libgit2's return code grc as a KENES_E* code (0 for grc >= 0): not found,
- * exists, a ref that moved (KENES_ESTALE), a lock held (KENES_EBUSY), out of
- * memory; anything else KENES_EIO. */
-int store_git_code(int grc);
 /* Writes "what: libgit2's reason" into buf and returns code. */
 int store_git_fail(char *buf, size_t cap, int code, const char *what);
 

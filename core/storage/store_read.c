@@ -17,7 +17,7 @@ int store_tree_at(git_tree **out, git_repository *repo, const char *hex)
     *out = NULL;
     if (store_parse_oid(&id, hex) < 0)
         return KENES_ENOTFOUND;
-    int rc = store_git_code(git_commit_lookup(&c, repo, &id));
+    int rc = store_error_of_git(git_commit_lookup(&c, repo, &id));
     if (rc < 0)
         return rc;
     rc = git_commit_tree(out, c) < 0 ? KENES_EIO : 0;
@@ -30,7 +30,7 @@ int store_blob_in(git_blob **out, git_repository *repo, const git_tree *tree, co
 {
     git_tree_entry *e = NULL;
     *out = NULL;
-    int rc = store_git_code(git_tree_entry_bypath(&e, tree, path));
+    int rc = store_error_of_git(git_tree_entry_bypath(&e, tree, path));
     if (rc < 0)
         return rc;
     if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)

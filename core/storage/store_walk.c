@@ -101,7 +101,7 @@ int store_contains(store *s, const char *commit)
     git_commit *c = NULL;
     if (!s || store_parse_oid(&id, commit) < 0)
         return KENES_EINVAL;
-    int rc = store_git_code(git_commit_lookup(&c, s->rrepo, &id));
+    int rc = store_error_of_git(git_commit_lookup(&c, s->rrepo, &id));
     git_commit_free(c);
     if (rc == 0)
         rc = store_main_head(&head, &has, s->rrepo);

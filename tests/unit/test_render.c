@@ -416,9 +416,13 @@ static const render_version versions[] = {
     {1770879600000, "off11", "create", "draft"},
 };
 
+/* The approving act as the plan's workflow words it (record:). */
+static const render_row act[] = {{"Утверждающий акт", "№ 15 от 2026-02-05"}};
+
 static const render_record record = {.stage = "approved",
-                                     .act_number = "№ 15",
-                                     .act_date = "2026-02-05",
+                                     .stage_label = "Утверждён",
+                                     .rows = act,
+                                     .nrows = LEN(act),
                                      .versions = versions,
                                      .nversions = LEN(versions)};
 
@@ -435,7 +439,7 @@ static void test_record_is_escaped_html(void **state)
         "<h2 id=\"kenes-record\">Сведения kenes о документе</h2>\n"
         "<p class=\"kenes-note\">Этот раздел составлен сервером kenes по его записям, а не "
         "автором документа.</p>\n<dl>\n"
-        "<dt>Этап</dt><dd>approved</dd>\n"
+        "<dt>Этап</dt><dd>Утверждён (approved)</dd>\n"
         "<dt>Утверждающий акт</dt><dd>№ 15 от 2026-02-05</dd>\n"
         "</dl>\n<h3>История версий</h3>\n<table>\n<thead>\n"
         "<tr><th>время</th><th>автор</th><th>действие</th><th>этап</th></tr>\n"
@@ -449,11 +453,12 @@ static void test_record_is_escaped_html(void **state)
         "</tbody>\n</table>\n</section>\n");
     free(html);
 
-    /* Every string is text: markup in the data comes out escaped; no act, no line. */
+    /* Every string is text: markup in the data comes out escaped; no rows, no lines. */
     const render_version odd[] = {{0, "<!--", "</section><script>", "a&b\"'"}, {0, NULL, NULL, NULL}};
     const render_record r = {.stage = "<details>", .versions = odd, .nversions = LEN(odd)};
     assert_int_equal(render_record_html(&html, &len, &r), 0);
     assert_non_null(strstr(html, "<dd>&lt;details&gt;</dd>"));
+    assert_int_equal(count(html, "<dt>"), 1); /* the stage only */
     assert_non_null(strstr(html, "<td>&lt;!--</td><td>&lt;/section&gt;&lt;script&gt;</td>"
                                  "<td>a&amp;b&quot;&#39;</td>"));
     assert_non_null(strstr(html, "<td>—</td><td>—</td><td>—</td>"));
@@ -476,6 +481,22 @@ static void test_record_is_escaped_html(void **state)
     assert_int_equal(render_record_html(&html, &len, &nov), KENES_EINVAL);
     const render_record badstage = {.stage = "\xff"};
     assert_int_equal(render_record_html(&html, &len, &badstage), KENES_EINVAL);
+    const render_row badrow[] = {{"Акт", "\xc3"}};
+    const render_record badr2 = {.stage = "approved", .rows = badrow, .nrows = 1};
+    assert_int_equal(render_record_html(&html, &len, &badr2), KENES_EINVAL);
+    const render_record norows = {.stage = "approved", .nrows = 1};
+    assert_int_equal(render_record_html(&html, &len, &norows), KENES_EINVAL);
+    const render_record badlabel = {.stage = "approved", .stage_label = "\xff"};
+    assert_int_equal(render_record_html(&html, &len, &badlabel), KENES_EINVAL);
+
+    /* Markup in a label or a row is text too. */
+    const render_row odd_row[] = {{"<b>", "</dd><script>"}};
+    const render_record labelled = {.stage = "approved", .stage_label = "<i>", .rows = odd_row,
+                                    .nrows = 1};
+    assert_int_equal(render_record_html(&html, &len, &labelled), 0);
+    assert_non_null(strstr(html, "<dd>&lt;i&gt; (approved)</dd>\n"
+                                 "<dt>&lt;b&gt;</dt><dd>&lt;/dd&gt;&lt;script&gt;</dd>\n"));
+    free(html);
     assert_int_equal(render_record_html(&html, &len, NULL), KENES_EINVAL);
 }
 

@@ -83,7 +83,7 @@ static void test_unknown_top_key(void **state)
     (void)state;
     expect_error("unknown_top_key.yaml", 11,
                  "unknown top-level key 'deadlines' (expected type, initial, stages, create, "
-                 "edit, read, transitions, erase, labels)");
+                 "edit, read, transitions, erase, labels, record)");
 }
 
 static void test_unknown_transition_key(void **state)
@@ -395,6 +395,14 @@ static void test_to_json(void **state)
     assert_int_equal(json_object_size(json_object_get(json_object_get(j, "labels"), "actions")),
                      3);
     json_object_del(j, "labels");
+    /* The record as the file has it: the act through its text. */
+    json_t *rec = json_object_get(j, "record");
+    assert_int_equal(json_array_size(rec), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rec, 0), "field")), "act");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(rec, 0), "text"), "ru")),
+                        "{number} от {date}");
+    json_object_del(j, "record");
     json_t *want = json_loads(
         "{\"type\":\"regional-plan\",\"initial\":\"draft\","
         "\"stages\":[{\"name\":\"draft\",\"editable\":true,\"public\":false},"
@@ -495,7 +503,7 @@ static void test_set_missing_dir(void **state)
     char err[1024];
     wf_set *set = (wf_set *)0x1;
     int rc = wf_set_load_dir(&set, WF_DIR "no-such-dir", &resolver, err, sizeof(err));
-    assert_int_equal(rc, KENES_EIO);
+    assert_int_equal(rc, KENES_ENOTFOUND); /* opendir's ENOENT, through the one mapping */
     assert_null(set);
     assert_non_null(strstr(err, WF_DIR "no-such-dir: cannot read the workflow directory"));
 }
@@ -589,6 +597,61 @@ static void test_bad_closed_by_and_erase(void **state)
                  "the erasure 'submit' must not be a transition's action too");
 }
 
+/* record: the fields the public page shows, each under its label, read
+ * through its text; the loader refuses what could not be shown. */
+static void test_record_checked(void **state)
+{
+    (void)state;
+    expect_error("record_twice.yaml", 33, "the record shows field 'act' twice");
+    expect_error("record_brace.yaml", 33,
+                 "the ru text of field 'act': a brace that is not a {key}");
+    expect_error("record_latin.yaml", 33,
+                 "the kk text of field 'act' must be written in Cyrillic");
+    expect_error("record_no_label.yaml", 31,
+                 "missing required key 'label' in an item of 'record'");
+}
+
+static void test_record_text(void **state)
+{
+    (void)state;
+    char err[512] = "", *text;
+    wf_workflow *wf;
+    assert_int_equal(wf_load_file(&wf, WF_DIR "record_ok.yaml", &resolver, err, sizeof(err)), 0);
+    assert_int_equal(wf->nrecord, 2);
+    const wf_record_field *act = &wf->record[0], *order = &wf->record[1];
+    assert_string_equal(act->label.text[WF_LANG_KK], "Бекіту актісі");
+    json_t *fields = json_pack("{s:{s:s, s:s}, s:s}", "act", "number", "№ 15", "date",
+                               "2026-02-05", "order_number", "7-п");
+    assert_int_equal(wf_record_text(&text, act, "ru", fields), 0);
+    assert_string_equal(text, "№ 15 от 2026-02-05");
+    free(text);
+    assert_int_equal(wf_record_text(&text, act, "en", fields), 0);
+    assert_string_equal(text, "№ 15 of 2026-02-05");
+    free(text);
+    /* A string field with no text is shown as it is. */
+    assert_int_equal(wf_record_text(&text, order, "kk", fields), 0);
+    assert_string_equal(text, "7-п");
+    free(text);
+    /* A key missing among others reads "—"; none set, nothing to show. */
+    json_object_del(json_object_get(fields, "act"), "number");
+    assert_int_equal(wf_record_text(&text, act, "ru", fields), 0);
+    assert_string_equal(text, "— от 2026-02-05");
+    free(text);
+    json_object_set_new(fields, "act", json_object());
+    assert_int_equal(wf_record_text(&text, act, "ru", fields), 0);
+    assert_null(text);
+    json_object_del(fields, "act");
+    json_object_del(fields, "order_number");
+    assert_int_equal(wf_record_text(&text, act, "ru", fields), 0);
+    assert_null(text);
+    assert_int_equal(wf_record_text(&text, order, "ru", fields), 0);
+    assert_null(text);
+    assert_int_equal(wf_record_text(&text, act, "de", fields), KENES_EINVAL);
+    assert_null(text);
+    json_decref(fields);
+    wf_workflow_free(wf);
+}
+
 /* The labels behind a set, as api->label reads them. */
 static void test_set_label(void **state)
 {
@@ -610,6 +673,8 @@ int main(void)
         cmocka_unit_test(test_public_publishes_erase),
         cmocka_unit_test(test_bad_closed_by_and_erase),
         cmocka_unit_test(test_set_label),
+        cmocka_unit_test(test_record_checked),
+        cmocka_unit_test(test_record_text),
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_not_mapping),
