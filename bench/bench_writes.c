@@ -114,24 +114,11 @@ static int steps_per_plan(int edits) { return 2 + 3 * edits; }
 /* ------------------------------------------------------------------------ */
 /* Document content                                                         */
 
-/* The Markdown body of plan p at revision rev: about 2 KiB, mostly Cyrillic. */
+/* The Markdown body of plan p at revision rev: about 2 KiB, mostly Cyrillic,
+ * every measure bench_common.h lists. */
 static char *plan_body(int p, int rev)
 {
-    static const char *const measures[] = {
-        "профилактика правонарушений среди несовершеннолетних и работа с семьями группы риска",
-        "летний отдых и оздоровление детей из многодетных и малообеспеченных семей",
-        "психологическая поддержка подростков в школах и колледжах области",
-        "межведомственные рейды по выявлению детей, оставшихся без попечения родителей",
-        "обучение специалистов комиссий по делам несовершеннолетних и защите их прав",
-        "доступная среда для детей с особыми образовательными потребностями",
-        "кружки и секции на базе школ, бесплатные для детей из социально уязвимых семей",
-        "профилактика буллинга и кибербуллинга: линия доверия и работа с родителями",
-        "сопровождение выпускников детских домов в первые годы самостоятельной жизни",
-        "информирование населения о правах ребёнка на казахском и русском языках",
-        "мониторинг исполнения мер и ежеквартальный отчёт комиссии акимату",
-    };
-    return plan_body_text(plan_region(p), plan_period(p), rev, measures,
-                          sizeof(measures) / sizeof(measures[0]));
+    return plan_body_text(plan_region(p), plan_period(p), rev, NPLAN_MEASURES);
 }
 
 static void plan_title(char *buf, size_t cap, int p)
@@ -186,6 +173,19 @@ typedef struct {
     double rate; /* n / secs */
     double p50, p99, max;
 } phase_result;
+
+/* The result of a phase from its latencies (freed here) and its span. */
+static void phase_result_take(phase_result *r, samples *lat, int64_t t_start, int64_t t_end)
+{
+    r->n = (long)lat->n;
+    r->secs = (double)(t_end - t_start) / 1e9;
+    r->rate = (double)r->n / r->secs;
+    r->p50 = percentile(lat, 0.50);
+    r->p99 = percentile(lat, 0.99);
+    r->max = lat->v[lat->n - 1];
+    free(lat->v);
+    lat->v = NULL;
+}
 
 typedef struct {
     int port;
@@ -414,13 +414,7 @@ static void kenes_round(const char *kenes, const char *dir, int nclients, int ed
     long want = (long)NPLANS * steps_per_plan(edits);
     if ((long)all.n != want)
         die("internal error: %zu writes recorded, %ld expected", all.n, want);
-    r->n = (long)all.n;
-    r->secs = (double)(t_end - t_start) / 1e9;
-    r->rate = (double)r->n / r->secs;
-    r->p50 = percentile(&all, 0.50);
-    r->p99 = percentile(&all, 0.99);
-    r->max = all.v[all.n - 1];
-    free(all.v);
+    phase_result_take(r, &all, t_start, t_end);
 
     stop_server(&srv);
 
@@ -569,13 +563,7 @@ static void raw_round(const char *dir, int edits, phase_result *r)
     long commits = count_commits(gitdir);
     if (commits != want)
         die("%s holds %ld commits, %ld expected", gitdir, commits, want);
-    r->n = (long)lat.n;
-    r->secs = (double)(t_end - t_start) / 1e9;
-    r->rate = (double)r->n / r->secs;
-    r->p50 = percentile(&lat, 0.50);
-    r->p99 = percentile(&lat, 0.99);
-    r->max = lat.v[lat.n - 1];
-    free(lat.v);
+    phase_result_take(r, &lat, t_start, t_end);
 }
 
 /* ------------------------------------------------------------------------ */
