@@ -3,7 +3,8 @@
  * document service (docs.h), and turn its result into an answer.  Whatever
  * the service refuses is answered through the one table of codes
  * (api_reply_code); what it shows of a confidential document it has
- * logged first.
+ * logged first, itself.  What is HTTP's stays here: If-Match and ETag,
+ * Location, the query.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,17 +12,12 @@
 
 #include "api/call.h"
 #include "base/util.h"
-#include "docs/rights.h"
 
 /* ---- answers ---- */
 
 /* One answer on its way: the request, and what goes with the reply. */
 typedef struct pending {
-    docs_service *svc;
     http_request *req;
-    const auth_user *user;
-    int status;
-    json_t *body; /* a write's answer, until the read of it is logged */
     char extra[512];
 } pending;
 
@@ -31,17 +27,26 @@ static pending *pending_new(api_call *c)
     if (!p)
         api_reply_error(c->req, 500, "internal", NULL, "out of memory");
     else
-        *p = (pending){.svc = c->svc, .req = c->req, .user = c->user, .status = 200};
+        p->req = c->req;
     return p;
 }
 
-/* ETag (and, for a new document, Location) of d's latest version. */
-static void doc_headers(pending *p, const idx_doc *d, int created)
+/* ETag of version (and, for a new document, Location of id). */
+static void doc_headers(pending *p, const char *id, const char *version, int created)
 {
-    int n = snprintf(p->extra, sizeof(p->extra), "ETag: \"%s\"\r\n", d->version);
+    int n = snprintf(p->extra, sizeof(p->extra), "ETag: \"%s\"\r\n", version);
     if (created)
         snprintf(p->extra + n, sizeof(p->extra) - (size_t)n, "Location: /api/v1/documents/%s\r\n",
-                 d->id);
+                 id);
+}
+
+/* A refusal; the service's words, with HTTP's hint where one helps. */
+static void reply_refusal(http_request *req, const docs_result *r)
+{
+    const char *message = r->message;
+    if (r->code == KENES_EPRECONDITION)
+        message = "send If-Match with the ETag of the version you are changing";
+    api_reply_code(req, r->code, r->reason, r->fields, message);
 }
 
 /* A read's result: its JSON, or the refusal. */
@@ -49,48 +54,39 @@ static void read_done(const docs_result *r, void *payload)
 {
     pending *p = payload;
     if (r->code < 0)
-        api_reply_code(p->req, r->code, r->reason, r->fields, r->message);
+        reply_refusal(p->req, r);
     else
-        api_reply_json(p->req, p->status, json_incref(r->json), p->extra[0] ? p->extra : NULL);
+        api_reply_json(p->req, 200, json_incref(r->json), p->extra[0] ? p->extra : NULL);
     free(p);
 }
 
-/* A write is made; its answer shows the document once that read is logged. */
-static void written_logged(int code, void *payload)
-{
-    pending *p = payload;
-    const char *extra = p->extra[0] ? p->extra : NULL;
-    json_t *b = p->body;
-    if (code >= 0) {
-        api_reply_json(p->req, p->status, json_incref(b), extra);
-    } else {
-        /* The write is made: say so (a 500 would invite sending it twice),
-         * but without the document, whose reading was not recorded. */
-        api_reply_json(p->req, p->status,
-                       json_pack("{s:O, s:O, s:O, s:s}", "id", json_object_get(b, "id"),
-                                 "version", json_object_get(b, "version"), "stage",
-                                 json_object_get(b, "stage"), "withheld",
-                                 "saved; the access log cannot be written, so the document is "
-                                 "not shown: read it again later"),
-                       extra);
-    }
-    json_decref(b);
-    free(p);
-}
-
-/* The one place a write's docs_result becomes an HTTP answer. */
+/* A write's result: the document as written (the service logged its
+ * reading; or, when it could not, only that the change is made), or the
+ * refusal. */
 static void write_done(const docs_result *r, void *payload)
 {
     pending *p = payload;
     if (r->code < 0) {
-        api_reply_code(p->req, r->code, r->reason, r->fields, r->message);
-        free(p);
-        return;
+        reply_refusal(p->req, r);
+    } else {
+        doc_headers(p, r->doc->id, r->version, r->created);
+        api_reply_json(p->req, r->created ? 201 : 200, json_incref(r->json), p->extra);
     }
-    p->status = r->created ? 201 : 200;
-    p->body = docs_answer(p->svc, r->doc, r->doc->doc, r->doc->version);
-    doc_headers(p, r->doc, r->created);
-    docs_log_read(p->svc, p->user, r->doc, "read", written_logged, p);
+    free(p);
+}
+
+/* If-Match: "<version>" (or the bare version) names the version a change
+ * is made to; NULL when absent. */
+static const char *if_match_version(char *out, size_t cap, const http_request *req)
+{
+    const char *h = http_request_header(req, "If-Match");
+    size_t len = h ? strlen(h) : 0;
+    if (len >= 2 && h[0] == '"' && h[len - 1] == '"' && len - 2 < cap) {
+        memcpy(out, h + 1, len - 2);
+        out[len - 2] = '\0';
+        return out;
+    }
+    return h;
 }
 
 /* ?at=<RFC 3339>: 1 and *at_ms when given, 0 when absent, KENES_EINVAL after
@@ -137,13 +133,12 @@ static int string_member(http_request *req, const json_t *body, const char *key,
 void api_docs_list(api_call *c)
 {
     http_request *req = c->req;
-    docs_service *svc = c->svc;
-    char type[128], region[32], stage[128];
-    int64_t at_ms;
-    int hat = at_param(req, &at_ms);
+    char type[128], region[32], stage[128], overdue[8];
+    docs_filter f = {.overdue = -1};
+    int hat = at_param(req, &f.at_ms);
     if (hat < 0)
         return;
-    char overdue[8];
+    f.has_at = hat;
     int ht = api_query(req, "type", type, sizeof(type));
     int hr = api_query(req, "region", region, sizeof(region));
     int hs = api_query(req, "stage", stage, sizeof(stage));
@@ -154,43 +149,16 @@ void api_docs_list(api_call *c)
         api_reply_error(req, 400, "bad_request", NULL, "a query parameter is malformed");
         return;
     }
-    idx_doc **all;
-    size_t n;
-    if (index_list(&all, &n, svc->index) < 0) {
+    f.type = ht ? type : NULL;
+    f.region = hr ? region : NULL;
+    f.stage = hs ? stage : NULL;
+    if (ho)
+        f.overdue = strcmp(overdue, "true") == 0;
+    json_t *list;
+    if (docs_list(&list, c->svc, c->user, &f) < 0)
         api_reply_error(req, 500, "internal", NULL, "out of memory");
-        return;
-    }
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const json_t *doc = all[i]->doc;
-        /* As things stood at `at`: the stage and version then (type and
-         * region never change). */
-        const idx_version *then = hat ? docs_version_at(all[i], at_ms) : NULL;
-        const char *stage_now = hat ? (then ? then->to : NULL)
-                                    : json_string_value(json_object_get(doc, "stage"));
-        if (!stage_now ||
-            (ht && strcmp(type, json_string_value(json_object_get(doc, "type"))) != 0) ||
-            (hr && strcmp(region, json_string_value(json_object_get(doc, "region"))) != 0) ||
-            (hs && strcmp(stage, stage_now) != 0) || !docs_may_read(svc, c->user, all[i]))
-            continue;
-        if (ho > 0) {
-            int64_t due;
-            docs_due(svc, all[i], &due);
-            int late = due >= 0 && util_now_ms() > due;
-            if (late != (strcmp(overdue, "true") == 0))
-                continue;
-        }
-        if (hat)
-            json_array_append_new(
-                list, json_pack("{s:s, s:O, s:O, s:s, s:s}", "id", all[i]->id, "type",
-                                json_object_get(doc, "type"), "region",
-                                json_object_get(doc, "region"), "stage", then->to, "version",
-                                then->commit));
-        else
-            json_array_append_new(list, docs_list_entry(svc, all[i]));
-    }
-    free(all);
-    api_reply_json(req, 200, json_pack("{s:o}", "documents", list), NULL);
+    else
+        api_reply_json(req, 200, json_pack("{s:o}", "documents", list), NULL);
 }
 
 void api_docs_create(api_call *c)
@@ -199,7 +167,7 @@ void api_docs_create(api_call *c)
     json_t *body = api_body_object(c->req, allowed);
     pending *p = body ? pending_new(c) : NULL;
     if (p)
-        docs_create(c->svc, c->user, body, write_done, p);
+        docs_create(c->svc, c->user, body, DOCS_SHOW, write_done, p);
     json_decref(body);
 }
 
@@ -208,9 +176,10 @@ void api_doc_put(api_call *c)
     static const char *const allowed[] = {"title", "body", "fields", NULL};
     json_t *body = api_body_object(c->req, allowed);
     pending *p = body ? pending_new(c) : NULL;
+    char version[64];
     if (p)
-        docs_edit(c->svc, c->user, c->doc, body, http_request_header(c->req, "If-Match"),
-                  write_done, p);
+        docs_edit(c->svc, c->user, c->doc, body, if_match_version(version, sizeof(version), c->req),
+                  DOCS_SHOW, write_done, p);
     json_decref(body);
 }
 
@@ -219,11 +188,13 @@ void api_doc_transition(api_call *c)
     static const char *const allowed[] = {"action", "comment", NULL};
     json_t *body = api_body_object(c->req, allowed);
     const char *action, *comment;
+    char version[64];
     pending *p;
     if (body && string_member(c->req, body, "action", MEMBER_REQUIRED, &action) == 0 &&
         string_member(c->req, body, "comment", MEMBER_NULL_OK, &comment) == 0 && (p = pending_new(c)))
         docs_transition(c->svc, c->user, c->doc, action, comment,
-                        http_request_header(c->req, "If-Match"), write_done, p);
+                        if_match_version(version, sizeof(version), c->req), DOCS_SHOW, write_done,
+                        p);
     json_decref(body);
 }
 
@@ -232,10 +203,11 @@ void api_doc_erase(api_call *c)
     static const char *const allowed[] = {"reason", NULL};
     json_t *body = api_body_object(c->req, allowed);
     const char *reason;
+    char version[64];
     pending *p;
     if (body && string_member(c->req, body, "reason", 0, &reason) == 0 && (p = pending_new(c)))
-        docs_erase(c->svc, c->user, c->doc, reason, http_request_header(c->req, "If-Match"),
-                   write_done, p);
+        docs_erase(c->svc, c->user, c->doc, reason,
+                   if_match_version(version, sizeof(version), c->req), DOCS_SHOW, write_done, p);
     json_decref(body);
 }
 
@@ -248,19 +220,12 @@ void api_doc_get(api_call *c)
     pending *p = hat >= 0 ? pending_new(c) : NULL;
     if (!p)
         return;
-    if (!hat) {
-        doc_headers(p, c->doc, 0);
-        docs_read(c->svc, c->user, c->doc, read_done, p);
+    if (hat) {
+        docs_read_at(c->svc, c->user, c->doc, at_ms, read_done, p);
         return;
     }
-    /* The document as it stood then: its version at that moment. */
-    const idx_version *then = docs_version_at(c->doc, at_ms);
-    if (!then) {
-        free(p);
-        api_reply_error(c->req, 404, "not_found", NULL, "the document did not exist yet");
-        return;
-    }
-    docs_read_version(c->svc, c->user, c->doc, then->commit, read_done, p);
+    doc_headers(p, c->doc->id, c->doc->version, 0);
+    docs_read(c->svc, c->user, c->doc, read_done, p);
 }
 
 void api_doc_history(api_call *c)
@@ -293,57 +258,11 @@ void api_doc_diff(api_call *c)
 
 /* ---- the inbox ---- */
 
-/* What the caller must act on: every document they may read where a
- * transition is open to them by their own role (an admin's override is for
- * support, not a to-do list), earliest due first. */
 void api_inbox(api_call *c)
 {
-    http_request *req = c->req;
-    docs_service *svc = c->svc;
-    const auth_user *user = c->user;
-    idx_doc **all;
-    size_t n;
-    if (index_list(&all, &n, svc->index) < 0) {
-        api_reply_error(req, 500, "internal", NULL, "out of memory");
-        return;
-    }
-    json_t *items = json_array();
-    for (size_t i = 0; i < n; i++) {
-        idx_doc *d = all[i];
-        const char *type = json_string_value(json_object_get(d->doc, "type"));
-        const char *stage = json_string_value(json_object_get(d->doc, "stage"));
-        const char *region = json_string_value(json_object_get(d->doc, "region"));
-        const wf_workflow *wf = wf_set_find(svc->workflows, type);
-        if (!wf || user->role == ROLE_ADMIN || docs_erased(svc, d) ||
-            !docs_may_read(svc, user, d))
-            continue;
-        json_t *actions = json_array();
-        for (size_t t = 0; t < wf->ntransitions; t++) {
-            const wf_transition *tr = &wf->transitions[t];
-            for (size_t f = 0; f < tr->nfrom; f++)
-                if (strcmp(tr->from[f], stage) == 0 && access_scoped(user, tr->roles, tr->scope, region))
-                    json_array_append_new(actions, json_string(tr->action));
-        }
-        if (json_array_size(actions) == 0) {
-            json_decref(actions);
-            continue;
-        }
-        json_t *e = docs_list_entry(svc, d);
-        json_object_set_new(e, "actions", actions);
-        json_array_append_new(items, e);
-    }
-    free(all);
-    /* Earliest due first; nothing due last.  RFC 3339 UTC strings sort as times. */
-    size_t k = json_array_size(items);
-    for (size_t a = 1; a < k; a++)
-        for (size_t b = a; b > 0; b--) {
-            const char *x = json_string_value(json_object_get(json_array_get(items, b - 1), "due"));
-            const char *y = json_string_value(json_object_get(json_array_get(items, b), "due"));
-            if (!y || (x && strcmp(x, y) <= 0))
-                break;
-            json_t *tmp = json_incref(json_array_get(items, b - 1));
-            json_array_set(items, b - 1, json_array_get(items, b));
-            json_array_set_new(items, b, tmp);
-        }
-    api_reply_json(req, 200, json_pack("{s:o}", "items", items), NULL);
+    json_t *items;
+    if (docs_inbox(&items, c->svc, c->user) < 0)
+        api_reply_error(c->req, 500, "internal", NULL, "out of memory");
+    else
+        api_reply_json(c->req, 200, json_pack("{s:o}", "items", items), NULL);
 }

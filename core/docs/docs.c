@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docs/internal.h"
 #include "docs/rights.h"
 #include "storage/docfile.h"
 #include "storage/journal.h"
@@ -15,11 +16,6 @@
 #include "docs/quorum.h"
 #include "storage/store.h"
 #include "base/util.h"
-
-static const char *doc_str(const json_t *doc, const char *key)
-{
-    return json_string_value(json_object_get(doc, key));
-}
 
 static void refuse(docs_cb cb, void *payload, int code, const char *reason, json_t *fields,
                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -138,7 +134,7 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
     *due_ms = start + st->deadline_after_ms;
 }
 
-static void put_due(json_t *out, const docs_service *svc, const idx_doc *d)
+void docs_put_due(json_t *out, const docs_service *svc, const idx_doc *d)
 {
     int64_t due;
     docs_due(svc, d, &due);
@@ -158,34 +154,8 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
 {
     json_t *out = json_deep_copy(doc);
     json_object_set_new(out, "version", json_string(version));
-    put_due(out, svc, d);
+    docs_put_due(out, svc, d);
     return out;
-}
-
-json_t *docs_list_entry(const docs_service *svc, const idx_doc *d)
-{
-    const json_t *doc = d->doc;
-    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", d->id, "type", doc_str(doc, "type"),
-                          "region", doc_str(doc, "region"), "stage", doc_str(doc, "stage"),
-                          "version", d->version);
-    put_due(e, svc, d);
-    const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(doc, "type"));
-    if (!docs_confidential(svc, d)) {
-        json_object_set_new(e, "title", json_string(doc_str(doc, "title")));
-    } else if (t && t->summary) {
-        /* The plugin adds what may be listed to a scratch object; only new
-         * string keys are kept, so it cannot overwrite the core's. */
-        json_t *extra = json_object();
-        struct kenes_doc view = {doc};
-        if (t->summary(kapi_get(), &view, extra) == 0) {
-            const char *k;
-            json_t *v;
-            json_object_foreach(extra, k, v) if (json_is_string(v) && !json_object_get(e, k))
-                json_object_set(e, k, v);
-        }
-        json_decref(extra);
-    }
-    return e;
 }
 
 /* ---- the write path ---- */
@@ -225,6 +195,8 @@ typedef struct write_op {
     char path[300];
     idx_version v;
     int created;
+    int show; /* DOCS_SHOW */
+    const auth_user *user;
     docs_cb cb;
     void *payload;
 } write_op;
@@ -246,6 +218,19 @@ static void write_op_free(write_op *op)
     free(op->v.approval);
     free(op->v.note);
     free(op);
+}
+
+/* A write of d is made (or, for an edit that changes nothing, needs no
+ * commit): its answer, shown only through the read rule. */
+static void written(docs_service *svc, const auth_user *u, idx_doc *d, int created, int show,
+                    docs_cb cb, void *payload)
+{
+    if (show) {
+        docs_show_written(svc, u, d, created, cb, payload);
+        return;
+    }
+    docs_result r = {.doc = d, .created = created, .version = d->version};
+    cb(&r, payload);
 }
 
 static void write_done(store_write *w, void *payload)
@@ -277,8 +262,7 @@ static void write_done(store_write *w, void *payload)
                     wf_action_publishes(workflow_of(op->svc, d), op->v.action, op->v.from);
     if (op->svc->on_commit)
         op->svc->on_commit(d, publishes, op->svc->on_commit_payload);
-    docs_result r = {.doc = d, .created = op->created};
-    op->cb(&r, op->payload);
+    written(op->svc, op->user, d, op->created, op->show, op->cb, op->payload);
     write_op_free(op);
 }
 
@@ -340,7 +324,8 @@ static int seal_note(docs_service *svc, write_op *op)
 
 /* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
 static void submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
-                         const change *ch, const char *noun, docs_cb cb, void *payload)
+                         const change *ch, const char *noun, int flags, docs_cb cb,
+                         void *payload)
 {
     const char *action = ch->action, *from = ch->from, *to = ch->to, *comment = ch->comment;
     int created = ch->created;
@@ -354,6 +339,8 @@ static void submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const au
     op->d = d;
     op->newdoc = newdoc;
     op->created = created;
+    op->show = flags & DOCS_SHOW;
+    op->user = u;
     op->cb = cb;
     op->payload = payload;
     snprintf(op->path, sizeof(op->path), "%s.md", d->id);
@@ -409,17 +396,16 @@ fail:
 
 /* ---- checks ---- */
 
-/* 0 if if_match names the document's latest version; else refused. */
-static int check_if_match(const idx_doc *d, const char *if_match, docs_cb cb, void *payload)
+/* 0 if version names the document's latest version (and no write of it is
+ * on its way); else refused. */
+static int check_version(const idx_doc *d, const char *version, docs_cb cb, void *payload)
 {
-    if (!if_match) {
+    if (!version) {
         refuse(cb, payload, KENES_EPRECONDITION, "precondition_required", NULL,
-               "send If-Match with the ETag of the version you are changing");
+               "say which version you are changing");
         return KENES_EPRECONDITION;
     }
-    char quoted[48];
-    snprintf(quoted, sizeof(quoted), "\"%s\"", d->version);
-    if (d->busy || (strcmp(if_match, quoted) != 0 && strcmp(if_match, d->version) != 0)) {
+    if (d->busy || strcmp(version, d->version) != 0) {
         refuse(cb, payload, KENES_ESTALE, "stale", NULL,
                "the document has changed since that version; reload it");
         return KENES_ESTALE;
@@ -486,8 +472,8 @@ static int check_member_types(const json_t *body, docs_cb cb, void *payload)
 
 /* ---- operations ---- */
 
-void docs_create(docs_service *svc, const auth_user *u, const json_t *body, docs_cb cb,
-                 void *payload)
+void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int flags,
+                 docs_cb cb, void *payload)
 {
     if (check_member_types(body, cb, payload) < 0)
         return;
@@ -540,11 +526,11 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, docs
     }
     d->repo = docs_repo_of_type(svc, type);
     change ch = {.action = "create", .to = wf->initial, .created = 1};
-    submit_write(svc, d, doc, u, &ch, t->noun, cb, payload);
+    submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
 }
 
 void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *body,
-               const char *if_match, docs_cb cb, void *payload)
+               const char *version, int flags, docs_cb cb, void *payload)
 {
     const char *type = doc_str(d->doc, "type");
     const kenes_doctype *t = plugin_find_type(svc->plugins, type);
@@ -557,7 +543,7 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
         refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not edit this document");
         return;
     }
-    if (check_member_types(body, cb, payload) < 0 || check_if_match(d, if_match, cb, payload) < 0)
+    if (check_member_types(body, cb, payload) < 0 || check_version(d, version, cb, payload) < 0)
         return;
     const char *stage = doc_str(d->doc, "stage");
     const wf_stage *st = wf_find_stage(wf, stage);
@@ -577,16 +563,16 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
     if (json_equal(doc, d->doc)) {
         /* Nothing changed: no empty commit, the same version answers. */
         json_decref(doc);
-        docs_result r = {.doc = d};
-        cb(&r, payload);
+        written(svc, u, d, 0, flags & DOCS_SHOW, cb, payload);
         return;
     }
     change ch = {.action = "edit", .to = stage};
-    submit_write(svc, d, doc, u, &ch, t->noun, cb, payload);
+    submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
 }
 
 void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
-                     const char *comment, const char *if_match, docs_cb cb, void *payload)
+                     const char *comment, const char *version, int flags, docs_cb cb,
+                     void *payload)
 {
     const char *type = doc_str(d->doc, "type"), *region = doc_str(d->doc, "region");
     const char *stage = doc_str(d->doc, "stage");
@@ -602,7 +588,7 @@ void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const ch
         refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not %s this document", action);
         return;
     }
-    if (check_if_match(d, if_match, cb, payload) < 0)
+    if (check_version(d, version, cb, payload) < 0)
         return;
     const wf_transition *tr = wf_find_transition(wf, action, stage);
     if (!tr) {
@@ -668,7 +654,7 @@ void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const ch
     }
     json_t *doc = json_deep_copy(d->doc);
     json_object_set_new(doc, "stage", json_string(ch.to));
-    submit_write(svc, d, doc, u, &ch, t->noun, cb, payload);
+    submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
 }
 
 int docs_erased(const docs_service *svc, const idx_doc *d)
@@ -677,7 +663,7 @@ int docs_erased(const docs_service *svc, const idx_doc *d)
 }
 
 void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *reason,
-                const char *if_match, docs_cb cb, void *payload)
+                const char *version, int flags, docs_cb cb, void *payload)
 {
     const char *type = doc_str(d->doc, "type"), *stage = doc_str(d->doc, "stage");
     const kenes_doctype *t = plugin_find_type(svc->plugins, type);
@@ -699,7 +685,7 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
                "say why the case is erased (its retention ended, ...)");
         return;
     }
-    if (check_if_match(d, if_match, cb, payload) < 0)
+    if (check_version(d, version, cb, payload) < 0)
         return;
     /* What remains of the case: who it was filed under, never what it said. */
     json_t *tomb = json_pack("{s:s, s:s, s:O, s:n, s:s, s:{}, s:s}", "id", d->id, "type", type,
@@ -707,5 +693,5 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
                              wf->erased_stage, "fields", "body", "");
     change ch = {.action = wf->erase_action, .from = stage, .to = wf->erased_stage,
                  .comment = reason, .erase = 1};
-    submit_write(svc, d, tomb, u, &ch, t ? t->noun : "case", cb, payload);
+    submit_write(svc, d, tomb, u, &ch, t ? t->noun : "case", flags, cb, payload);
 }

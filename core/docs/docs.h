@@ -6,10 +6,15 @@
  * these, so there is one write path and one read path.
  *
  * Each operation calls its callback exactly once, on the loop: at once
- * when the request is refused, or after the commit (or, for a confidential
+ * when the request is refused, or after the commit (and, for a confidential
  * document, the access log's line of the read) is durable.  A refusal is a
- * KENES_E* code with a reason word ("stale", "wrong_stage", ...) the caller
- * may show; what status or exit code it becomes is the caller's business.
+ * KENES_E* code with a reason word ("stale", "wrong_stage", ...) and a
+ * message for people; what status or exit code it becomes, and what hint a
+ * protocol adds, is the caller's business.
+ *
+ * The access-log rule lives in read.c, once: whatever shows a confidential
+ * document's text (a read, a write's answer, an export) hands it over only
+ * after the log holds the read, so no caller can forget to log it.
  */
 #ifndef KENES_DOCS_H
 #define KENES_DOCS_H
@@ -29,27 +34,45 @@ typedef struct docs_result {
     json_t *fields;      /* [{"path","message"}] for validation, borrowed; or NULL */
     idx_doc *doc;        /* a write's document on success */
     int created;         /* 1 when doc is new */
-    json_t *json;        /* a read's answer on success, borrowed */
+    json_t *json;        /* a read's answer on success, or a shown write's; borrowed */
+    const char *version; /* a write's version on success (its ETag) */
+    const char *data;    /* an export's bytes on success, borrowed */
+    size_t data_len;
 } docs_result;
 
 typedef void (*docs_cb)(const docs_result *r, void *payload);
 
 /* ---- writes ---- */
 
+/*
+ * A write's callback gets r->doc, r->created and r->version.  With
+ * DOCS_SHOW it also gets the document as written (r->json, docs_answer's),
+ * read under the rule of every read: logged first for a confidential type;
+ * when the log cannot be written the change is made all the same, and
+ * r->json holds only {"id","version","stage","withheld"}.  A caller that
+ * shows nothing (the demo loader) leaves DOCS_SHOW out and logs no read.
+ *
+ * version: the version the caller changes (the latest, or the change is
+ * refused as KENES_ESTALE "stale"); NULL is refused as KENES_EPRECONDITION
+ * "precondition_required".
+ */
+enum { DOCS_SHOW = 1 };
+
 /* body: {"type","region","title","body","fields"} (already checked for unknown keys). */
-void docs_create(docs_service *svc, const auth_user *u, const json_t *body, docs_cb cb,
-                 void *payload);
+void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int flags,
+                 docs_cb cb, void *payload);
 /* body: {"title","body","fields"}; keys left out keep their value. */
 void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *body,
-               const char *if_match, docs_cb cb, void *payload);
+               const char *version, int flags, docs_cb cb, void *payload);
 /* comment may be NULL. */
 void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
-                     const char *comment, const char *if_match, docs_cb cb, void *payload);
+                     const char *comment, const char *version, int flags, docs_cb cb,
+                     void *payload);
 /* Erase a case by destroying its key (admins only, confidential documents
  * only, with a reason): a tombstone commit records it, every version then
  * is KENES_EGONE and the history stays. */
 void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *reason,
-                const char *if_match, docs_cb cb, void *payload);
+                const char *version, int flags, docs_cb cb, void *payload);
 
 /* ---- reads (read.c) ---- */
 
@@ -62,24 +85,22 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
               const char *id, int history_only);
 
 /*
- * Record that u read d (what: "read", "history", "version", "diff",
- * "dossier") before anything of it is shown: for a confidential type, cb
- * runs once the access log's line is durable (code 0) or cannot be written
- * (KENES_EIO: show nothing); for any other type, cb(0) at once.  Every read
- * below goes through here; the dossier's download calls it itself.
+ * Every read below logs itself (access log, what: "read", "history",
+ * "version", "diff", or the packer's word) before cb sees anything of a
+ * confidential document; when the log cannot be written cb gets
+ * KENES_EIO "access_log" and nothing of it.
  */
-typedef void (*docs_logged_cb)(int code, void *payload);
-void docs_log_read(docs_service *svc, const auth_user *u, const idx_doc *d, const char *what,
-                   docs_logged_cb cb, void *payload);
 
 /* The document as it stands (r->json: docs_answer's). */
 void docs_read(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
                void *payload);
+/* The document as it stood at at_ms (its version then, read from git);
+ * KENES_ENOTFOUND when it did not exist yet. */
+void docs_read_at(docs_service *svc, const auth_user *u, const idx_doc *d, int64_t at_ms,
+                  docs_cb cb, void *payload);
 /* Its history, newest first: {"id","versions":[...]}. */
 void docs_history(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
                   void *payload);
-/* The history's JSON itself (new reference), for the dossier. */
-json_t *docs_history_json(docs_service *svc, const idx_doc *d);
 /* The version at commit (read from git on the thread pool). */
 void docs_read_version(docs_service *svc, const auth_user *u, const idx_doc *d,
                        const char *commit, docs_cb cb, void *payload);
@@ -91,6 +112,57 @@ void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const ch
 const idx_version *docs_version_at(const idx_doc *d, int64_t at_ms);
 /* The version of d at commit, or NULL. */
 const idx_version *docs_find_version(const idx_doc *d, const char *commit);
+
+/* Every version of a document, opened, for a packer on the thread pool. */
+typedef struct docs_versions {
+    const char *id;
+    const char *const *commits; /* oldest first */
+    const char *const *texts;   /* each version's document file (sealed ones opened) */
+    const size_t *lens;
+    size_t n;
+    const char *history; /* the history's JSON, pretty-printed */
+} docs_versions;
+
+/* What an export makes of the versions.  pack runs on the thread pool and
+ * sets *out (malloc'd) and *out_len; 0 or a KENES_E* code.  payload must
+ * live until the export's callback has run. */
+typedef struct docs_packer {
+    const char *what; /* "dossier": the access log's word, and the refusal's if pack fails */
+    int (*pack)(char **out, size_t *out_len, const docs_versions *v, void *payload);
+    void *payload;
+} docs_packer;
+
+/*
+ * Every version of d, its history, packed by pk into bytes that reach cb
+ * (r->data, r->data_len) once the read is logged as pk->what.  Refusals:
+ * KENES_EIO ("storage": a version cannot be read or opened; pk->what: the
+ * pack failed; "access_log"), KENES_EGONE (the case was erased), KENES_ENOMEM.
+ */
+void docs_export(docs_service *svc, const auth_user *u, const idx_doc *d, const docs_packer *pk,
+                 docs_cb cb, void *payload);
+
+/* ---- the lists (list.c) ---- */
+
+/* Which documents a list holds; NULL strings ask for any. */
+typedef struct docs_filter {
+    const char *type, *region, *stage;
+    int has_at;    /* 1: as things stood at at_ms (stage and version then) */
+    int64_t at_ms;
+    int overdue;   /* -1 either; 1 only overdue ones (now); 0 only those that are not */
+} docs_filter;
+
+/* The documents u may read that f asks for, sorted by id (*out: a new JSON
+ * array of list entries: id, type, region, stage, version, due, overdue and
+ * the title, or for a confidential type what its plugin's summary adds;
+ * with has_at only id, type, region, stage and version then).  0 or
+ * KENES_ENOMEM. */
+int docs_list(json_t **out, docs_service *svc, const auth_user *u, const docs_filter *f);
+
+/* What u must act on (*out: a new JSON array of list entries with
+ * "actions"): every document u may read where a transition is open to u by
+ * u's own role (none for an admin: an override is for support, not a to-do
+ * list), erased cases left out, earliest due first.  0 or KENES_ENOMEM. */
+int docs_inbox(json_t **out, docs_service *svc, const auth_user *u);
 
 /* ---- rules and views ---- */
 
@@ -112,11 +184,10 @@ int docs_confidential(const docs_service *svc, const idx_doc *d);
 /* When the document is due in its current stage: *due_ms, or -1 when no deadline applies. */
 void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms);
 
-/* The answer for one document: its JSON plus version, due, overdue (new reference). */
+/* The answer for one document: its JSON plus version, due, overdue (new
+ * reference).  Not logged: a caller that shows a confidential one reads it
+ * through docs_read instead. */
 json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc,
                     const char *version);
-/* The list entry: id, type, region, stage, version, due, overdue, and the
- * title, or for a confidential type only what its plugin's summary adds. */
-json_t *docs_list_entry(const docs_service *svc, const idx_doc *d);
 
 #endif

@@ -3,7 +3,8 @@
  * diff.  Past versions and diffs come from git on the thread pool; sealed
  * case files are opened here, on the loop, where the keys live.  Nothing of
  * a confidential document goes to the caller before the access log holds
- * the read (docs_log_read): the rule lives here once.
+ * the read (log_then): the rule lives here once, and every read, a write's
+ * answer and an export pass through it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "docs/docs.h"
+#include "docs/internal.h"
 #include "docs/rights.h"
 #include "storage/docfile.h"
 #include "storage/note.h"
@@ -19,7 +21,7 @@
 static void answer(docs_cb cb, void *payload, int code, const char *reason, const char *message,
                    json_t *json)
 {
-    docs_result r = {code, reason, message, NULL, NULL, 0, json};
+    docs_result r = {.code = code, .reason = reason, .message = message, .json = json};
     cb(&r, payload);
 }
 
@@ -46,41 +48,70 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
 
 /* ---- the access log ---- */
 
+/* What a read hands over once the access log holds it. */
 typedef struct logged_read {
     docs_cb cb;
-    docs_logged_cb logged;
     void *payload;
-    json_t *json; /* what the read shows, once logged */
+    docs_result r; /* r.json and r.data are owned here until cb has run */
+    char version[41];
+    int written; /* a write's answer: the change is made whether or not the log is */
 } logged_read;
+
+/* A write that is made but whose reading the log did not take: say so (a
+ * refusal would invite sending it twice), without the document. */
+static json_t *withheld(const json_t *answer)
+{
+    return json_pack("{s:O, s:O, s:O, s:s}", "id", json_object_get(answer, "id"), "version",
+                     json_object_get(answer, "version"), "stage",
+                     json_object_get(answer, "stage"), "withheld",
+                     "saved; the access log cannot be written, so the document is not shown: "
+                     "read it again later");
+}
 
 static void logged_read_done(int code, void *payload)
 {
     logged_read *lr = payload;
-    if (lr->logged)
-        lr->logged(code, lr->payload);
-    else if (code < 0)
+    if (code < 0 && lr->written) {
+        json_t *shown = withheld(lr->r.json);
+        json_decref(lr->r.json);
+        lr->r.json = shown;
+    }
+    if (code < 0 && !lr->written)
         answer(lr->cb, lr->payload, KENES_EIO, "access_log", "the access log cannot be written",
                NULL); /* no record of the read, no read */
     else
-        answer(lr->cb, lr->payload, 0, NULL, NULL, lr->json);
-    json_decref(lr->json);
+        lr->cb(&lr->r, lr->payload);
+    json_decref(lr->r.json);
+    free((void *)lr->r.data); /* owned here: see log_then */
     free(lr);
 }
 
-/* Log the read, then give cb json (stolen) or logged the outcome. */
+/* Log that u read d (what: "read", "history", "version", "diff",
+ * "dossier"), then hand cb r (whose json and data are stolen): for a
+ * confidential type once the access log's line is durable, for any other at
+ * once.  Every read below goes through here, so none can forget. */
 static void log_then(docs_service *svc, const auth_user *u, const idx_doc *d, const char *what,
-                     json_t *json, docs_cb cb, docs_logged_cb logged, void *payload)
+                     const docs_result *r, int written, docs_cb cb, void *payload)
 {
     logged_read *lr = calloc(1, sizeof(*lr));
+    if (!lr && written) {
+        docs_result shown = *r; /* made all the same: never a refusal */
+        shown.json = withheld(r->json);
+        cb(&shown, payload);
+        json_decref(shown.json);
+    } else if (!lr) {
+        answer(cb, payload, KENES_ENOMEM, "internal", "out of memory", NULL);
+    }
     if (!lr) {
-        json_decref(json);
-        if (logged)
-            logged(KENES_ENOMEM, payload);
-        else
-            answer(cb, payload, KENES_ENOMEM, "internal", "out of memory", NULL);
+        json_decref(r->json);
+        free((void *)r->data);
         return;
     }
-    *lr = (logged_read){cb, logged, payload, json};
+    *lr = (logged_read){.cb = cb, .payload = payload, .r = *r, .written = written};
+    if (r->version) {
+        snprintf(lr->version, sizeof(lr->version), "%s", r->version);
+        lr->r.version = lr->version;
+    }
     if (!docs_confidential(svc, d)) {
         logged_read_done(0, lr);
         return;
@@ -91,10 +122,20 @@ static void log_then(docs_service *svc, const auth_user *u, const idx_doc *d, co
         logged_read_done(rc, lr);
 }
 
-void docs_log_read(docs_service *svc, const auth_user *u, const idx_doc *d, const char *what,
-                   docs_logged_cb cb, void *payload)
+/* Hand cb json (stolen) once its reading is logged. */
+static void show(docs_service *svc, const auth_user *u, const idx_doc *d, const char *what,
+                 json_t *json, docs_cb cb, void *payload)
 {
-    log_then(svc, u, d, what, NULL, NULL, cb, payload);
+    docs_result r = {.json = json};
+    log_then(svc, u, d, what, &r, 0, cb, payload);
+}
+
+void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int created,
+                       docs_cb cb, void *payload)
+{
+    docs_result r = {.doc = d, .created = created, .version = d->version,
+                     .json = docs_answer(svc, d, d->doc, d->version)};
+    log_then(svc, u, d, "read", &r, 1, cb, payload);
 }
 
 /* ---- the document and its history ---- */
@@ -102,7 +143,7 @@ void docs_log_read(docs_service *svc, const auth_user *u, const idx_doc *d, cons
 void docs_read(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
                void *payload)
 {
-    log_then(svc, u, d, "read", docs_answer(svc, d, d->doc, d->version), cb, NULL, payload);
+    show(svc, u, d, "read", docs_answer(svc, d, d->doc, d->version), cb, payload);
 }
 
 /* A version's comment for the history, or NULL; *owned when malloc'd.  A
@@ -123,7 +164,8 @@ static const char *version_comment(docs_service *svc, const idx_doc *d, const id
     return *owned;
 }
 
-json_t *docs_history_json(docs_service *svc, const idx_doc *d)
+/* The history's JSON (new reference), newest first. */
+static json_t *history_json(docs_service *svc, const idx_doc *d)
 {
     json_t *list = json_array();
     int erased = docs_erased(svc, d);
@@ -145,7 +187,7 @@ json_t *docs_history_json(docs_service *svc, const idx_doc *d)
 void docs_history(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
                   void *payload)
 {
-    log_then(svc, u, d, "history", docs_history_json(svc, d), cb, NULL, payload);
+    show(svc, u, d, "history", history_json(svc, d), cb, payload);
 }
 
 const idx_version *docs_find_version(const idx_doc *d, const char *commit)
@@ -209,7 +251,7 @@ static void version_read_done(store_read *r, void *payload)
         /* due/overdue speak of the document now, not of a past version. */
         json_object_del(out, "due");
         json_object_del(out, "overdue");
-        log_then(op->svc, op->user, d, "version", out, op->cb, NULL, op->payload);
+        show(op->svc, op->user, d, "version", out, op->cb, op->payload);
     }
     json_decref(doc);
     if (owned)
@@ -239,10 +281,10 @@ static void diff_read_done(store_read *r, void *payload)
     else if (rc < 0)
         answer(op->cb, op->payload, KENES_EIO, "storage", "the diff cannot be computed", NULL);
     else
-        log_then(op->svc, op->user, d, "diff",
-                 json_pack("{s:s, s:s, s:s, s:s%}", "id", op->id, "from", r->commit, "to",
-                           r->commit_to, "diff", diff ? diff : "", diff_len),
-                 op->cb, NULL, op->payload);
+        show(op->svc, op->user, d, "diff",
+             json_pack("{s:s, s:s, s:s, s:s%}", "id", op->id, "from", r->commit, "to",
+                       r->commit_to, "diff", diff ? diff : "", diff_len),
+             op->cb, op->payload);
     if (own_a)
         free(a);
     if (own_b)
@@ -280,6 +322,16 @@ static void start_read(docs_service *svc, const auth_user *u, const idx_doc *d,
     }
 }
 
+void docs_read_at(docs_service *svc, const auth_user *u, const idx_doc *d, int64_t at_ms,
+                  docs_cb cb, void *payload)
+{
+    const idx_version *then = docs_version_at(d, at_ms);
+    if (!then)
+        answer(cb, payload, KENES_ENOTFOUND, "not_found", "the document did not exist yet", NULL);
+    else
+        start_read(svc, u, d, STORE_READ_FILE, then->commit, NULL, cb, payload);
+}
+
 void docs_read_version(docs_service *svc, const auth_user *u, const idx_doc *d,
                        const char *commit, docs_cb cb, void *payload)
 {
@@ -308,4 +360,148 @@ void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const ch
     }
     start_read(svc, u, d, d->repo == REPO_CASES ? STORE_READ_PAIR : STORE_READ_DIFF, vf->commit,
                vt->commit, cb, payload);
+}
+
+/* ---- every version at once, for an export ---- */
+
+typedef struct export_op {
+    uv_work_t work;
+    docs_service *svc;
+    const auth_user *user;
+    docs_packer pk;
+    docs_cb cb;
+    void *payload;
+    char id[256];
+    char path[300];
+    int repo;
+    size_t n;
+    char (*commits)[STORE_OID_HEX];
+    const char **commit_ptrs;
+    char **texts;
+    size_t *lens;
+    char *history;
+    char *out;
+    size_t out_len;
+    int status;
+} export_op;
+
+static void export_free(export_op *op)
+{
+    for (size_t i = 0; op->texts && i < op->n; i++)
+        free(op->texts[i]);
+    free(op->texts);
+    free(op->lens);
+    free(op->commits);
+    free(op->commit_ptrs);
+    free(op->history);
+    free(op->out);
+    free(op);
+}
+
+/* On the thread pool: the packer sees the opened texts; only its bytes leave. */
+static void pack_work(uv_work_t *w)
+{
+    export_op *op = w->data;
+    docs_versions v = {op->id, op->commit_ptrs, (const char *const *)op->texts, op->lens, op->n,
+                       op->history};
+    op->status = op->pk.pack(&op->out, &op->out_len, &v, op->pk.payload);
+}
+
+static void pack_done(uv_work_t *w, int status)
+{
+    export_op *op = w->data;
+    idx_doc *d = index_get(op->svc->index, op->id);
+    if (status < 0 || op->status < 0 || !d) {
+        char msg[128];
+        log_error(op->pk.what, "cannot build the %s of %s (%d)", op->pk.what, op->id,
+                  op->status);
+        snprintf(msg, sizeof(msg), "the %s cannot be built", op->pk.what);
+        answer(op->cb, op->payload, KENES_EIO, op->pk.what, msg, NULL);
+        export_free(op);
+        return;
+    }
+    /* What leaves goes out once its reading is in the access log. */
+    docs_result r = {.data = op->out, .data_len = op->out_len};
+    op->out = NULL;
+    log_then(op->svc, op->user, d, op->pk.what, &r, 0, op->cb, op->payload);
+    export_free(op);
+}
+
+static void versions_work(uv_work_t *w)
+{
+    export_op *op = w->data;
+    op->status = store_read_versions(op->svc->repos[op->repo], op->texts, op->lens,
+                                     op->commit_ptrs, op->n, op->path);
+}
+
+static void versions_done(uv_work_t *w, int status)
+{
+    export_op *op = w->data;
+    if (status < 0 || op->status < 0) {
+        answer(op->cb, op->payload, KENES_EIO, "storage", "the versions cannot be read", NULL);
+        export_free(op);
+        return;
+    }
+    /* Sealed case files are opened here, on the loop, where the keys live. */
+    for (size_t i = 0; i < op->n; i++) {
+        char *text;
+        size_t len;
+        int owned, rc = open_file(op->svc, op->id, op->texts[i], op->lens[i], &text, &len, &owned);
+        if (rc < 0) {
+            if (rc == KENES_ENOTFOUND)
+                answer(op->cb, op->payload, KENES_EGONE, "gone", "this case was erased", NULL);
+            else
+                answer(op->cb, op->payload, KENES_EIO, "storage", "a version cannot be opened",
+                       NULL);
+            export_free(op);
+            return;
+        }
+        if (owned) {
+            free(op->texts[i]);
+            op->texts[i] = text;
+            op->lens[i] = len;
+        }
+    }
+    if (uv_queue_work(op->svc->loop, &op->work, pack_work, pack_done) != 0) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "cannot build the %s", op->pk.what);
+        answer(op->cb, op->payload, KENES_EIO, "internal", msg, NULL);
+        export_free(op);
+    }
+}
+
+void docs_export(docs_service *svc, const auth_user *u, const idx_doc *d, const docs_packer *pk,
+                 docs_cb cb, void *payload)
+{
+    json_t *history = history_json(svc, d);
+    export_op *op = calloc(1, sizeof(*op));
+    if (!op) {
+        json_decref(history);
+        answer(cb, payload, KENES_ENOMEM, "internal", "out of memory", NULL);
+        return;
+    }
+    *op = (export_op){.svc = svc, .user = u, .pk = *pk, .cb = cb, .payload = payload,
+                      .repo = d->repo, .n = d->nversions};
+    op->work.data = op;
+    snprintf(op->id, sizeof(op->id), "%s", d->id);
+    snprintf(op->path, sizeof(op->path), "%s.md", d->id);
+    op->history = json_dumps(history, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(history);
+    op->commits = calloc(op->n, sizeof(*op->commits));
+    op->commit_ptrs = calloc(op->n, sizeof(*op->commit_ptrs));
+    op->texts = calloc(op->n, sizeof(*op->texts));
+    op->lens = calloc(op->n, sizeof(*op->lens));
+    if (!op->history || !op->commits || !op->commit_ptrs || !op->texts || !op->lens) {
+        answer(cb, payload, KENES_ENOMEM, "internal", "out of memory", NULL);
+        export_free(op);
+        return;
+    }
+    for (size_t i = 0; i < op->n; i++) {
+        memcpy(op->commits[i], d->versions[i].commit, STORE_OID_HEX);
+        op->commit_ptrs[i] = op->commits[i];
+    }
+    if (uv_queue_work(svc->loop, &op->work, versions_work, versions_done) != 0) {
+        answer(cb, payload, KENES_EIO, "internal", "cannot read the versions", NULL);
+        export_free(op);
+    }
 }

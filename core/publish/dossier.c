@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kenes/plugin.h"
-#include "storage/store.h"
 #include "base/util.h"
+#include "kenes/plugin.h"
 #include "publish/zipbuf.h"
+#include "storage/sign.h"
+#include "storage/store.h"
 
 /* A generated file of the dossier (zipbuf_add() copies it into the archive). */
 typedef struct part {
@@ -328,4 +329,56 @@ int dossier_build(char **zip, size_t *zip_len, const dossier_input *in)
         rc = write_zip(zip, zip_len, &p, in, width, made_ms);
     parts_dispose(&p);
     return rc;
+}
+
+/* ---- a document's dossier, through the document service ---- */
+
+/* What the packer needs beyond the versions, made on the loop. */
+typedef struct dossier_job {
+    char pub[512];
+    char allowed[1024];
+    docs_cb cb;
+    void *payload;
+} dossier_job;
+
+static int pack_dossier(char **out, size_t *out_len, const docs_versions *v, void *payload)
+{
+    const dossier_job *j = payload;
+    dossier_version *dv = calloc(v->n, sizeof(*dv));
+    if (!dv)
+        return KENES_ENOMEM;
+    for (size_t i = 0; i < v->n; i++)
+        dv[i] = (dossier_version){v->commits[i], v->texts[i], v->lens[i]};
+    dossier_input in = {v->id, dv, v->n, v->history, j->pub[0] ? j->pub : NULL,
+                        j->allowed[0] ? j->allowed : NULL};
+    int rc = dossier_build(out, out_len, &in);
+    free(dv);
+    return rc;
+}
+
+static void dossier_made(const docs_result *r, void *payload)
+{
+    dossier_job *j = payload;
+    j->cb(r, j->payload);
+    free(j);
+}
+
+void dossier_make(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
+                  void *payload)
+{
+    dossier_job *j = calloc(1, sizeof(*j));
+    if (!j) {
+        docs_result r = {.code = KENES_ENOMEM, .reason = "internal", .message = "out of memory"};
+        cb(&r, payload);
+        return;
+    }
+    j->cb = cb;
+    j->payload = payload;
+    const signer *sg = store_signer(svc->repos[REPO_DOCUMENTS]);
+    if (sg && (sign_public_line(sg, j->pub, sizeof(j->pub)) < 0 ||
+               sign_allowed_signers_line(sg, svc->cfg->committer_email, j->allowed,
+                                         sizeof(j->allowed)) < 0))
+        j->pub[0] = j->allowed[0] = '\0';
+    docs_packer pk = {"dossier", pack_dossier, j};
+    docs_export(svc, u, d, &pk, dossier_made, j);
 }

@@ -3,8 +3,12 @@
  * between them, the history and what a reader needs to check it all by hand
  * against a clone of the repository.
  *
- * A pure builder: no loop, no globals, no files; the zip is made in memory,
- * so it may run on a libuv thread-pool thread.  Layout (NNN is the version's
+ * dossier_build is a pure builder: no loop, no globals, no files; the zip
+ * is made in memory, so it may run on a libuv thread-pool thread.
+ * dossier_make gets a document's versions through the document service
+ * (docs_export), which reads and opens them, has dossier_build pack them on
+ * the thread pool, and hands the zip over once the access log holds the
+ * download.  Layout (NNN is the version's
  * place, oldest first, zero-padded to 3 digits or to as many as the count
  * needs: 0001 ... 1000):
  *
@@ -28,6 +32,8 @@
 
 #include <stddef.h>
 
+#include "docs/docs.h"
+
 typedef struct dossier_version {
     const char *commit; /* 40 hex */
     const char *text;   /* the document file at that version (plain text, UTF-8) */
@@ -50,5 +56,14 @@ typedef struct dossier_input {
  * KENES_ENOMEM, KENES_EIO (libzip or libgit2 failed); on error *zip is NULL.
  */
 int dossier_build(char **zip, size_t *zip_len, const dossier_input *in);
+
+/*
+ * The dossier of d for u: cb gets the zip (r->data, r->data_len, borrowed)
+ * once the download is in the access log, or a refusal as docs_export
+ * gives it ("dossier" when the zip cannot be built).  The signing key and
+ * the allowed_signers line are the documents repository's, when it signs.
+ */
+void dossier_make(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
+                  void *payload);
 
 #endif

@@ -1,0 +1,27 @@
+/*
+ * The document service's own: what its files share and no caller sees.
+ */
+#ifndef KENES_DOCS_INTERNAL_H
+#define KENES_DOCS_INTERNAL_H
+
+#include <jansson.h>
+
+#include "docs/docs.h"
+
+/* A string member of a document (or of any JSON object), or NULL. */
+static inline const char *doc_str(const json_t *doc, const char *key)
+{
+    return json_string_value(json_object_get(doc, key));
+}
+
+/* Set out's "due" (RFC 3339, or null) and "overdue" for d (docs.c). */
+void docs_put_due(json_t *out, const docs_service *svc, const idx_doc *d);
+
+/* A write of d is made: hand cb r->doc, r->created, r->version and the
+ * document as written, once its reading is logged (read.c).  When the log
+ * cannot be written, cb still gets code 0, with only what says the change is
+ * made. */
+void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int created,
+                       docs_cb cb, void *payload);
+
+#endif
