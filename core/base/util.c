@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -496,4 +497,58 @@ int util_json_parse(json_t **out, const char *text, size_t len)
         return KENES_ENOMEM;
     }
     return *out ? 0 : KENES_EINVAL;
+}
+
+void util_free_list(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int util_list_dir(char ***out, size_t *n, const char *dir, const char *suffix)
+{
+    *out = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return kenes_error_from_errno(errno);
+    char **names = NULL;
+    size_t count = 0, cap = 0, k = strlen(suffix);
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= k || strcmp(e->d_name + len - k, suffix) != 0)
+            continue;
+        if (count == cap) {
+            size_t grown = cap ? cap * 2 : 8;
+            char **p = realloc(names, grown * sizeof(*p));
+            if (!p) {
+                rc = KENES_ENOMEM;
+                break;
+            }
+            names = p;
+            cap = grown;
+        }
+        if (!(names[count] = strdup(e->d_name)))
+            rc = KENES_ENOMEM;
+        else
+            count++;
+    }
+    closedir(d);
+    if (rc < 0) {
+        util_free_list(names, count);
+        return rc;
+    }
+    if (count)
+        qsort(names, count, sizeof(*names), cmp_names);
+    *out = names;
+    *n = count;
+    return 0;
 }

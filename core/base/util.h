@@ -103,4 +103,12 @@ int util_read_secret(unsigned char *out, size_t n, const char *path, const char 
 /* dir/leaf into out (a path inside the data folder, say). */
 void util_path(char *out, size_t cap, const char *dir, const char *leaf);
 
+/* The names in dir that end in suffix (never one starting with '.'),
+ * sorted, so that what is loaded from a folder, and in which order, does not
+ * depend on the file system.  0; KENES_ENOMEM; or, when dir cannot be opened,
+ * the code of opendir's errno (which errno still holds, for a message).
+ * util_free_list frees what it made. */
+int util_list_dir(char ***out, size_t *n, const char *dir, const char *suffix);
+void util_free_list(char **names, size_t n);
+
 #endif

@@ -5,7 +5,6 @@
  */
 #include "docs/workflow.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,71 +19,18 @@ struct wf_set {
     size_t count;
 };
 
-static void free_names(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n > k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* The *.yaml names in dir, sorted so that load order (and so which of two
  * clashing files is blamed) does not depend on the file system.  0, or the
  * code of what failed, said in err. */
 static int list_yaml(char ***out, size_t *count, const char *dir, char *err, size_t errcap)
 {
-    DIR *d = opendir(dir);
-    *out = NULL;
-    *count = 0;
-    if (!d) {
-        int e = errno;
-        util_set_err(err, errcap, "%s: cannot read the workflow directory: %s", dir,
-                     strerror(e));
-        return kenes_error_from_errno(e);
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    int rc = 0;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".yaml"))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            char **p = realloc(names, cap * sizeof(*p));
-            if (!p) {
-                rc = KENES_ENOMEM;
-                break;
-            }
-            names = p;
-        }
-        if (!(names[n] = strdup(e->d_name))) {
-            rc = KENES_ENOMEM;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (rc < 0) {
+    int rc = util_list_dir(out, count, dir, ".yaml");
+    if (rc == KENES_ENOMEM)
         util_set_err(err, errcap, "%s: out of memory", dir);
-        free_names(names, n);
-        return rc;
-    }
-    if (n)
-        qsort(names, n, sizeof(*names), cmp_names);
-    *out = names;
-    *count = n;
-    return 0;
+    else if (rc < 0)
+        util_set_err(err, errcap, "%s: cannot read the workflow directory: %s", dir,
+                     strerror(errno));
+    return rc;
 }
 
 int wf_set_load_dir(wf_set **out, const char *dir, const wf_resolver *res, char *err,
@@ -99,7 +45,7 @@ int wf_set_load_dir(wf_set **out, const char *dir, const wf_resolver *res, char 
     wf_set *set = calloc(1, sizeof(*set));
     if (!set || (n && !(set->items = calloc(n, sizeof(*set->items))))) {
         free(set);
-        free_names(names, n);
+        util_free_list(names, n);
         return KENES_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
@@ -124,7 +70,7 @@ int wf_set_load_dir(wf_set **out, const char *dir, const wf_resolver *res, char 
         }
         set->items[set->count++] = wf;
     }
-    free_names(names, n);
+    util_free_list(names, n);
     if (rc < 0) {
         wf_set_free(set);
         return rc;

@@ -5,7 +5,6 @@
  */
 #include "plugin/loader.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
+
+#include "base/util.h"
 
 /* The size of a kenes_plugin as ABI 1 first defined it.  Fields appended
  * later are read only when a plugin's struct_size says it has them. */
@@ -271,47 +272,18 @@ fail_close:
     return rc;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int plugin_load_dir(plugin_set *set, const char *dir, char *err, size_t errcap)
 {
     if (err && errcap)
         err[0] = '\0';
-    DIR *d = opendir(dir);
-    if (!d)
+    char **names;
+    size_t n;
+    int rc = util_list_dir(&names, &n, dir, ".so");
+    if (rc == KENES_ENOMEM)
+        return refuse(err, errcap, rc, dir, "out of memory");
+    if (rc < 0)
         return refuse(err, errcap, KENES_EIO, dir, "cannot read the plugin directory: %s",
                       strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len <= 3 || strcmp(e->d_name + len - 3, ".so") != 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            char **p = realloc(names, cap * sizeof(*p));
-            if (!p) {
-                rc = KENES_ENOMEM;
-                break;
-            }
-            names = p;
-        }
-        if (!(names[n] = strdup(e->d_name))) {
-            rc = KENES_ENOMEM;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (rc == 0 && n)
-        qsort(names, n, sizeof(*names), cmp_names);
-    if (rc < 0)
-        refuse(err, errcap, rc, dir, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char path[4096];
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path))
@@ -319,9 +291,7 @@ int plugin_load_dir(plugin_set *set, const char *dir, char *err, size_t errcap)
         else
             rc = plugin_load(set, path, err, errcap);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    util_free_list(names, n);
     return rc;
 }
 
