@@ -669,7 +669,7 @@ int main(int argc, char **argv)
     printf("median            | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f\n", k_rate, k_p50,
            k_p99, r_rate, r_p50, r_p99, ratio);
     /* The spread: on a shared machine it says how far to trust the medians. */
-    double lo[7], hi[7];
+    double lo[7] = {0}, hi[7] = {0}; /* rounds >= 1: the first round sets both */
     for (int j = 0; j < rounds; j++) {
         const double v[7] = {kr[j].rate, kr[j].p50, kr[j].p99, rr[j].rate,
                              rr[j].p50,  rr[j].p99, kr[j].rate / rr[j].rate};
