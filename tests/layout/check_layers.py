@@ -15,9 +15,10 @@ LAYERS = {
     'plugin': ['base', 'storage'],
     'docs': ['base', 'storage', 'auth', 'audit', 'plugin'],
     'publish': ['base', 'storage', 'plugin', 'docs'],
+    'ui': ['base'],
     'http': ['base'],
-    'api': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'http'],
-    'cmd': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'http', 'api'],
+    'api': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http'],
+    'cmd': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http', 'api'],
 }
 PUBLIC = 'include'   # core/include/kenes/plugin.h: the plugins' header, any layer may use it
 MAX_LINES = 800
