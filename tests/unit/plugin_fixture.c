@@ -262,29 +262,35 @@ void expect_guard_allows(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx
 
 /* ---- what a report is handed ---------------------------------------------- */
 
-void fixture_docs_take(fixture_docs *fd, json_t **docs, json_t **histories, size_t n)
+char *fixture_report(const kenes_doctype *t, int kind, const char *region, json_t **docs,
+                     json_t **histories, size_t n, const char *published)
 {
-    fd->docs = calloc(n ? n : 1, sizeof(*fd->docs));
-    fd->histories = calloc(n ? n : 1, sizeof(*fd->histories));
-    assert_non_null(fd->docs);
-    assert_non_null(fd->histories);
+    struct kenes_doc *d = calloc(n ? n : 1, sizeof(*d));
+    json_t **h = calloc(n ? n : 1, sizeof(*h));
+    assert_non_null(d);
+    assert_non_null(h);
     for (size_t i = 0; i < n; i++) {
-        fd->docs[i].json = docs[i];
-        fd->histories[i] = histories ? histories[i] : NULL;
+        d[i].json = docs[i];
+        h[i] = histories ? histories[i] : NULL;
     }
-    fd->n = n;
-    util_buf_init(&fd->out);
-}
-
-char *fixture_docs_finish(fixture_docs *fd)
-{
-    for (size_t i = 0; i < fd->n; i++) {
-        json_decref((json_t *)fd->docs[i].json);
-        json_decref(fd->histories[i]);
+    util_buf out;
+    util_buf_init(&out);
+    struct kenes_report r = {.kind = kind,
+                             .region = region,
+                             .docs = d,
+                             .ndocs = n,
+                             .out = &out,
+                             .histories = h,
+                             .published = published};
+    const kenes_report_section *section = kapi_report_section(t, kind);
+    assert_int_equal(section ? section->write(api, &r) : 0, 0);
+    for (size_t i = 0; i < n; i++) {
+        json_decref(docs[i]);
+        json_decref(h[i]);
     }
-    free(fd->docs);
-    free(fd->histories);
-    char *md = util_buf_detach(&fd->out, NULL);
+    free(d);
+    free(h);
+    char *md = util_buf_detach(&out, NULL);
     assert_non_null(md);
     return md;
 }

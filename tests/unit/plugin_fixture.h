@@ -74,18 +74,12 @@ void expect_guard_allows(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx
 
 /* ---- what a report is handed ---------------------------------------------- */
 
-/* Documents as the core hands them to a report, with an empty output. */
-typedef struct fixture_docs {
-    struct kenes_doc *docs;
-    json_t **histories; /* n slots, NULL where none */
-    size_t n;
-    util_buf out;
-} fixture_docs;
-
-/* Take docs and histories (n each, histories may be NULL; both consumed). */
-void fixture_docs_take(fixture_docs *fd, json_t **docs, json_t **histories, size_t n);
-/* Release the documents and return what was written to out; free() it. */
-char *fixture_docs_finish(fixture_docs *fd);
+/* The section type t writes for kind (region: a region report's region)
+ * over docs and their histories (n each, both consumed; histories may be
+ * NULL), given what was published before (NULL: never); the section must
+ * succeed, and a kind t writes nothing for gives "".  free() it. */
+char *fixture_report(const kenes_doctype *t, int kind, const char *region, json_t **docs,
+                     json_t **histories, size_t n, const char *published);
 
 /* ---- reading Markdown ----------------------------------------------------- */
 

@@ -1339,18 +1339,7 @@ static json_t *history(const char *created, ...)
 static char *run_report_after(int kind, const char *region, json_t **docs, json_t **histories,
                               size_t n, const char *published)
 {
-    fixture_docs fd;
-    fixture_docs_take(&fd, docs, histories, n);
-    struct kenes_report r = {.kind = kind,
-                             .region = region,
-                             .docs = fd.docs,
-                             .ndocs = n,
-                             .out = &fd.out,
-                             .histories = fd.histories,
-                             .published = published};
-    const kenes_report_section *section = kapi_report_section(cr, kind);
-    assert_int_equal(section ? section->write(api, &r) : 0, 0);
-    return fixture_docs_finish(&fd);
+    return fixture_report(cr, kind, region, docs, histories, n, published);
 }
 
 static char *run_report(int kind, const char *region, json_t **docs, json_t **histories,

@@ -753,12 +753,7 @@ static void test_guard_allows_recorded_act(void **state)
  * region) over docs (consumed); free() it. */
 static char *run_report(int kind, const char *region, json_t **docs, size_t n)
 {
-    fixture_docs fd;
-    fixture_docs_take(&fd, docs, NULL, n);
-    struct kenes_report r = {.kind = kind, .region = region, .docs = fd.docs, .ndocs = n, .out = &fd.out};
-    const kenes_report_section *section = kapi_report_section(roster, kind);
-    assert_int_equal(section ? section->write(api, &r) : 0, 0);
-    return fixture_docs_finish(&fd);
+    return fixture_report(roster, kind, region, docs, NULL, n, NULL);
 }
 
 /* good_roster() for region, ordered on order_date, in stage since

@@ -1023,12 +1023,7 @@ static void test_region_reload(void **state)
  * region) over docs (consumed); free() it. */
 static char *run_report(int kind, const char *region, json_t **docs, size_t n)
 {
-    fixture_docs fd;
-    fixture_docs_take(&fd, docs, NULL, n);
-    struct kenes_report r = {.kind = kind, .region = region, .docs = fd.docs, .ndocs = n, .out = &fd.out};
-    const kenes_report_section *section = kapi_report_section(plan, kind);
-    assert_int_equal(section ? section->write(api, &r) : 0, 0);
-    return fixture_docs_finish(&fd);
+    return fixture_report(plan, kind, region, docs, NULL, n, NULL);
 }
 
 /* good_plan() for region and year in stage, with the keys a report's
