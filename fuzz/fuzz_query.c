@@ -1,5 +1,5 @@
 /*
- * What a URL brings: the query string (api_query() decodes it), RFC 3339
+ * What a URL brings: the query string (http_query() decodes it), RFC 3339
  * times (?at=, ?since=) and document ids.  The input is a query string, a
  * newline, then one more text read as a time and as an id.  What must hold:
  *
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/call.h"
+#include "http/http.h"
 #include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const names[] = {"at", "since", "until", "cursor", "user", "type"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char out[64];
-        int rc = api_query(&req, names[i], out, sizeof(out));
+        int rc = http_query(&req, names[i], out, sizeof(out));
         check(rc >= -1 && rc <= 1);
         if (rc == 1) {
             size_t n = strlen(out);

@@ -47,7 +47,7 @@ int api_time_param(http_request *req, const char *name, int64_t *out)
 {
     char text[64];
     *out = -1;
-    int has = api_query(req, name, text, sizeof(text));
+    int has = http_query(req, name, text, sizeof(text));
     if (has < 0 || (has && util_parse_rfc3339(out, text) < 0)) {
         api_reply_error(req, 400, "bad_request", NULL, "%s must be an RFC 3339 time", name);
         return KENES_EINVAL;
@@ -66,8 +66,8 @@ void api_audit_access(api_call *c)
     j->req = req;
     j->work.data = j;
     util_path(j->path, sizeof(j->path), c->svc->cfg->data_dir, "access.log");
-    j->has_document = api_query(req, "document", j->document, sizeof(j->document));
-    j->has_user = api_query(req, "user", j->user, sizeof(j->user));
+    j->has_document = http_query(req, "document", j->document, sizeof(j->document));
+    j->has_user = http_query(req, "user", j->user, sizeof(j->user));
     if (j->has_document < 0 || j->has_user < 0) {
         api_reply_error(req, 400, "bad_request", NULL, "a query parameter is malformed");
         free(j);

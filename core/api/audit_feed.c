@@ -12,12 +12,12 @@ void api_audit_feed(api_call *c)
 {
     http_request *req = c->req;
     char user[128], action[64], type[128], region[32], cursor[128], limit_s[16];
-    int hu = api_query(req, "user", user, sizeof(user));
-    int ha = api_query(req, "action", action, sizeof(action));
-    int ht = api_query(req, "type", type, sizeof(type));
-    int hr = api_query(req, "region", region, sizeof(region));
-    int hc = api_query(req, "cursor", cursor, sizeof(cursor));
-    int hl = api_query(req, "limit", limit_s, sizeof(limit_s));
+    int hu = http_query(req, "user", user, sizeof(user));
+    int ha = http_query(req, "action", action, sizeof(action));
+    int ht = http_query(req, "type", type, sizeof(type));
+    int hr = http_query(req, "region", region, sizeof(region));
+    int hc = http_query(req, "cursor", cursor, sizeof(cursor));
+    int hl = http_query(req, "limit", limit_s, sizeof(limit_s));
     if (hu < 0 || ha < 0 || ht < 0 || hr < 0 || hc < 0 || hl < 0) {
         api_reply_error(req, 400, "bad_request", NULL, "a query parameter is malformed");
         return;

@@ -44,8 +44,6 @@ void api_reply_error(http_request *req, int status, const char *reason, json_t *
  * from the table; fields borrowed, may be NULL. */
 void api_reply_code(http_request *req, int code, const char *reason, const json_t *fields,
                     const char *message);
-/* The status the table gives code, and its default word (*word may be NULL). */
-int api_status_of(int code, const char **word);
 
 /*
  * Parse a JSON object body.  Answers the error itself (415 wrong
@@ -57,14 +55,8 @@ json_t *api_body_object(http_request *req, const char *const *allowed);
  * first; api_handle sees it again then. */
 int api_body_parse_first(api_ctx *ctx, http_request *req);
 
-/* Value of a query parameter, percent-decoded into out: 1 found, 0 absent,
- * KENES_EINVAL malformed. */
-int api_query(const http_request *req, const char *name, char *out, size_t cap);
 /* ?name=<RFC 3339> into *out (-1 when absent); 0, or KENES_EINVAL after answering 400. */
 int api_time_param(http_request *req, const char *name, int64_t *out);
-/* Percent-decode (plus_is_space for queries); KENES_EINVAL on a broken
- * escape, an overflow, or a result that is not UTF-8 or holds a NUL. */
-int api_pct_decode(char *out, size_t cap, const char *in, size_t len, int plus_is_space);
 
 /* ---- handlers ---- */
 

@@ -94,7 +94,7 @@ static const char *if_match_version(char *out, size_t cap, const http_request *r
 static int at_param(http_request *req, int64_t *at_ms)
 {
     char text[64];
-    int has = api_query(req, "at", text, sizeof(text));
+    int has = http_query(req, "at", text, sizeof(text));
     if (has == 0)
         return 0;
     if (has < 0 || util_parse_rfc3339(at_ms, text) < 0) {
@@ -139,10 +139,10 @@ void api_docs_list(api_call *c)
     if (hat < 0)
         return;
     f.has_at = hat;
-    int ht = api_query(req, "type", type, sizeof(type));
-    int hr = api_query(req, "region", region, sizeof(region));
-    int hs = api_query(req, "stage", stage, sizeof(stage));
-    int ho = api_query(req, "overdue", overdue, sizeof(overdue));
+    int ht = http_query(req, "type", type, sizeof(type));
+    int hr = http_query(req, "region", region, sizeof(region));
+    int hs = http_query(req, "stage", stage, sizeof(stage));
+    int ho = http_query(req, "overdue", overdue, sizeof(overdue));
     if (ho > 0 && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
         ho = -1;
     if (ht < 0 || hr < 0 || hs < 0 || ho < 0) {
@@ -245,8 +245,8 @@ void api_doc_version(api_call *c)
 void api_doc_diff(api_call *c)
 {
     char from[64] = "", to[64] = "";
-    int hf = api_query(c->req, "from", from, sizeof(from));
-    int ht = api_query(c->req, "to", to, sizeof(to));
+    int hf = http_query(c->req, "from", from, sizeof(from));
+    int ht = http_query(c->req, "to", to, sizeof(to));
     if (hf < 0 || ht < 0) {
         api_reply_error(c->req, 400, "bad_request", NULL, "from and to must be commit ids");
         return;

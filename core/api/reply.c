@@ -52,109 +52,14 @@ void api_reply_error(http_request *req, int status, const char *reason, json_t *
     api_reply_json(req, status, json_pack("{s:o}", "error", err), NULL);
 }
 
-/* The one place a KENES_E* code becomes an HTTP status.  word: what the
- * answer's error code says when the service names no reason of its own. */
-static const struct {
-    int code;
-    int status;
-    const char *word;
-} statuses[] = {
-    {KENES_EINVAL, 400, "bad_request"},
-    {KENES_EUNAUTHORIZED, 401, "unauthorized"},
-    {KENES_EFORBIDDEN, 403, "forbidden"},
-    {KENES_ENOTFOUND, 404, "not_found"},
-    {KENES_EEXISTS, 409, "exists"},
-    {KENES_ESTAGE, 409, "wrong_stage"},
-    {KENES_ECONFLICT, 409, "conflict"},
-    {KENES_EGONE, 410, "gone"},
-    {KENES_ESTALE, 412, "stale"},
-    {KENES_ETOOBIG, 413, "body_too_large"},
-    {KENES_EVALIDATION, 422, "validation"},
-    {KENES_EGUARD, 422, "guard"},
-    {KENES_EPRECONDITION, 428, "precondition_required"},
-    {KENES_EBUSY, 429, "too_many_requests"},
-    {KENES_ENOMEM, 500, "internal"},
-    {KENES_EIO, 500, "storage"},
-    {KENES_EPLUGIN, 500, "internal"},
-    {KENES_EABI, 500, "internal"},
-};
-
-int api_status_of(int code, const char **word)
-{
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(statuses); i++) {
-        if (statuses[i].code == code) {
-            if (word)
-                *word = statuses[i].word;
-            return statuses[i].status;
-        }
-    }
-    if (word)
-        *word = "internal";
-    return 500;
-}
 
 void api_reply_code(http_request *req, int code, const char *reason, const json_t *fields,
                     const char *message)
 {
     const char *word;
-    int status = api_status_of(code, &word);
+    int status = http_status_of(code, &word);
     api_reply_error(req, status, reason ? reason : word, fields ? json_deep_copy(fields) : NULL,
                     "%s", message ? message : kenes_strerror(code));
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return KENES_EINVAL; /* not a hex digit */
-}
-
-/* "%00" and "%C0%AE" never reach a handler: a result that is not UTF-8 or
- * holds a NUL is refused like a broken escape. */
-int api_pct_decode(char *out, size_t cap, const char *in, size_t len, int plus_is_space)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-        if (c == '%') {
-            if (i + 2 >= len)
-                return KENES_EINVAL;
-            int hi = hexval(in[i + 1]), lo = hexval(in[i + 2]);
-            if (hi < 0 || lo < 0)
-                return KENES_EINVAL;
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            c = ' ';
-        }
-        if (o + 1 >= cap)
-            return KENES_EINVAL;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return util_utf8_valid(out, o) ? 0 : KENES_EINVAL;
-}
-
-int api_query(const http_request *req, const char *name, char *out, size_t cap)
-{
-    size_t nlen = strlen(name);
-    const char *q = req->query;
-    while (q && *q) {
-        const char *amp = strchr(q, '&');
-        size_t plen = amp ? (size_t)(amp - q) : strlen(q);
-        if (plen > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=')
-            return api_pct_decode(out, cap, q + nlen + 1, plen - nlen - 1, 1) == 0 ? 1 : KENES_EINVAL;
-        if (plen == nlen && strncmp(q, name, nlen) == 0) {
-            out[0] = '\0';
-            return 1;
-        }
-        q = amp ? amp + 1 : NULL;
-    }
-    return 0;
 }
 
 /*

@@ -213,7 +213,7 @@ void api_handle(http_request *req, void *payload)
     }
     char path[4096], pattern[4200], id[4096] = "";
     const char *sub, *arg, *type;
-    if (api_pct_decode(path, sizeof(path), req->path, strlen(req->path), 0) < 0) {
+    if (http_pct_decode(path, sizeof(path), req->path, strlen(req->path), 0) < 0) {
         api_reply_error(req, 400, "bad_request", NULL, "the path is not valid");
         return;
     }

@@ -111,7 +111,7 @@ void api_regions(api_call *c)
 void api_template(api_call *c)
 {
     char lang[8] = "ru";
-    int has = api_query(c->req, "lang", lang, sizeof(lang));
+    int has = http_query(c->req, "lang", lang, sizeof(lang));
     if (has < 0 || (strcmp(lang, "ru") != 0 && strcmp(lang, "kk") != 0 && strcmp(lang, "en") != 0)) {
         api_reply_error(c->req, 400, "bad_request", NULL, "lang must be ru, kk or en");
         return;

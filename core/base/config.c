@@ -29,6 +29,9 @@ static const char default_yaml[] =
     "reports:\n"
     "  after_approval: true         # publish the reports after an approval, at most once a minute\n"
     "  daily_at: \"05:00\"            # and every day at this UTC time (\"off\": never)\n"
+    "web:\n"
+    "  behind_tls: false           # true: the site is served over HTTPS (a TLS proxy in front);\n"
+    "                              # the interface's cookies then carry Secure\n"
     "committer:                    # the committer of every commit kenes makes\n"
     "  name: kenes\n"
     "  email: kenes@localhost\n"
@@ -128,7 +131,8 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     if (rc < 0 || !found)
         return rc;
     yaml_node_t *root = yml_root(&y);
-    static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports"};
+    static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports",
+                                  "web"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(root, &npairs);
     if (!p && root->type != YAML_MAPPING_NODE) {
@@ -192,6 +196,15 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
             goto out;
         }
         c->reports_after_approval = strcmp(v, "true") == 0;
+    }
+    yaml_node_t *tls = yml_get(&y, yml_get(&y, root, "web"), "behind_tls");
+    if (tls) {
+        const char *v = yml_scalar(tls);
+        if (!v || (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)) {
+            rc = yml_fail(err, errcap, path, tls, "behind_tls must be true or false");
+            goto out;
+        }
+        c->behind_tls = strcmp(v, "true") == 0;
     }
     yaml_node_t *da = yml_get(&y, reports, "daily_at");
     if (da) {

@@ -27,6 +27,7 @@ typedef struct config {
     char *plugins_dir;
     char *content_dir;
     int reports_after_approval; /* publish after an approval (at most once a minute) */
+    int behind_tls;             /* web.behind_tls: served over HTTPS; cookies carry Secure */
     int reports_daily_minute;   /* minute of the UTC day to publish daily; -1: never */
 } config;
 

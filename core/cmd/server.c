@@ -31,6 +31,16 @@ static int erasure_recorded(const char *doc_id, void *payload)
 
 /* ---- running ---- */
 
+/* Pages for people go to the web interface, everything else to the API. */
+static void on_request(http_request *req, void *payload)
+{
+    server *srv = payload;
+    if (web_wants(req))
+        web_handle(req, &srv->web);
+    else
+        api_handle(req, &srv->api);
+}
+
 static void on_http_stopped(void *payload)
 {
     server *srv = payload;
@@ -254,6 +264,12 @@ int server_run(const config *cfg, int demo)
         }
     }
     srv.api.auth = srv.auth;
+    util_path(path, sizeof(path), cfg->content_dir, "ui");
+    if (ui_open(&srv.web.ui, path, err, sizeof(err)) < 0) {
+        fault("the web interface", err);
+        goto out;
+    }
+    srv.web = (web_ctx){svc, &srv.pub, srv.auth, srv.web.ui, cfg->behind_tls};
     if (datadir_load_templates(&svc->templates, svc->workflows, cfg->content_dir, err,
                                sizeof(err)) < 0) {
         fault("templates", err);
@@ -266,7 +282,7 @@ int server_run(const config *cfg, int demo)
                        .max_connections_per_address = cfg->max_connections_per_address,
                        .header_timeout_ms = cfg->header_timeout_s * 1000u};
     http_limits_defaults(&lim);
-    if ((rc = http_server_new(&srv.http, &loop, &lim, api_handle, &srv.api)) < 0 ||
+    if ((rc = http_server_new(&srv.http, &loop, &lim, on_request, &srv)) < 0 ||
         (rc = http_server_listen(srv.http, cfg->listen_host, cfg->listen_port)) < 0) {
         snprintf(err, sizeof(err), "%s:%d: %s", cfg->listen_host, cfg->listen_port,
                  rc == KENES_EBUSY ? "the address is in use" : kenes_strerror(rc));
@@ -318,6 +334,7 @@ out:
     plugin_set_free(svc->plugins);
     json_decref(svc->templates);
     report_publisher_dispose(&srv.pub);
+    ui_close(srv.web.ui);
     region_unload();
     if (uv_loop_close(&loop) != 0)
         log_warn("server", "the loop still had handles at exit");

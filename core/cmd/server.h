@@ -7,8 +7,8 @@
  * answered, then the loop ends.
  *
  * The document service (docs/service.h) tells the publisher of each commit
- * through its commit hook; the API (api/api.h) answers from the service,
- * the publisher and auth.  The loop thread owns all of it.
+ * through its commit hook; the API (api/api.h) and the web pages
+ * (web/web.h) answer from the service, the publisher and auth.  The loop thread owns all of it.
  */
 #ifndef KENES_SERVER_H
 #define KENES_SERVER_H
@@ -22,11 +22,13 @@
 #include "docs/service.h"
 #include "http/http.h"
 #include "publish/report.h"
+#include "web/web.h"
 
 typedef struct server {
     docs_service svc;
     publisher pub;
     api_ctx api;
+    web_ctx web;
     auth *auth;
     http_server *http;
     uv_signal_t sig_int;

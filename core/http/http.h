@@ -85,6 +85,17 @@ size_t http_request_header_count(const http_request *req, const char *name);
 void http_respond(http_request *req, int status, const char *content_type,
                   const char *extra_headers, const char *body, size_t body_len);
 
+/* Value of a query parameter, percent-decoded into out: 1 found, 0 absent,
+ * KENES_EINVAL malformed (query.c). */
+int http_query(const http_request *req, const char *name, char *out, size_t cap);
+/* Percent-decode (plus_is_space for queries and form bodies); KENES_EINVAL
+ * on a broken escape, an overflow, or a result that is not UTF-8. */
+int http_pct_decode(char *out, size_t cap, const char *in, size_t len, int plus_is_space);
+
+/* The HTTP status of a KENES_E* code, and its word ("forbidden", "stale";
+ * *word may be NULL) for an answer's error code (status.c). */
+int http_status_of(int code, const char **word);
+
 /* The reason phrase for a status code ("Not Found"). */
 const char *http_status_text(int status);
 

@@ -18,7 +18,9 @@ LAYERS = {
     'ui': ['base'],
     'http': ['base'],
     'api': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http'],
-    'cmd': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http', 'api'],
+    'web': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http'],
+    'cmd': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http', 'api',
+            'web'],
 }
 PUBLIC = 'include'   # core/include/kenes/plugin.h: the plugins' header, any layer may use it
 MAX_LINES = 800

@@ -1,0 +1,64 @@
+/*
+ * Percent-decoding and the query string, for every handler of requests.
+ */
+#include <string.h>
+
+#include "base/error.h"
+#include "base/util.h"
+#include "http/http.h"
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return KENES_EINVAL; /* not a hex digit */
+}
+
+/* "%00" and "%C0%AE" never reach a handler: a result that is not UTF-8 or
+ * holds a NUL is refused like a broken escape. */
+int http_pct_decode(char *out, size_t cap, const char *in, size_t len, int plus_is_space)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (c == '%') {
+            if (i + 2 >= len)
+                return KENES_EINVAL;
+            int hi = hexval(in[i + 1]), lo = hexval(in[i + 2]);
+            if (hi < 0 || lo < 0)
+                return KENES_EINVAL;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            c = ' ';
+        }
+        if (o + 1 >= cap)
+            return KENES_EINVAL;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return util_utf8_valid(out, o) ? 0 : KENES_EINVAL;
+}
+
+int http_query(const http_request *req, const char *name, char *out, size_t cap)
+{
+    size_t nlen = strlen(name);
+    const char *q = req->query;
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t plen = amp ? (size_t)(amp - q) : strlen(q);
+        if (plen > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=')
+            return http_pct_decode(out, cap, q + nlen + 1, plen - nlen - 1, 1) == 0 ? 1 : KENES_EINVAL;
+        if (plen == nlen && strncmp(q, name, nlen) == 0) {
+            out[0] = '\0';
+            return 1;
+        }
+        q = amp ? amp + 1 : NULL;
+    }
+    return 0;
+}
+

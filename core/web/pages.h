@@ -1,0 +1,34 @@
+/*
+ * The page handlers, one file per page (or pair of GET and POST), routed by
+ * web.c's table.
+ */
+#ifndef KENES_WEB_PAGES_H
+#define KENES_WEB_PAGES_H
+
+#include "web/call.h"
+
+/* static.c: GET /static/{name} */
+void web_static(web_call *c);
+/* landing.c: GET / (anyone) */
+void web_landing(web_call *c);
+/* login.c: sign-in, sign-out, a user's own password */
+void web_login_form(web_call *c);
+void web_login(web_call *c);
+void web_logout(web_call *c);
+void web_password_form(web_call *c);
+void web_password(web_call *c);
+/* inbox.c, list.c */
+void web_inbox(web_call *c);
+void web_list(web_call *c);
+/* doc.c: a document's page, and its actions */
+void web_doc(web_call *c);
+void web_doc_act(web_call *c);
+/* form.c: create and edit forms, from the type's schema */
+void web_new_form(web_call *c);
+void web_new(web_call *c);
+void web_edit_form(web_call *c);
+void web_edit(web_call *c);
+/* history.c: versions, a diff of two, the document as of a date */
+void web_history(web_call *c);
+
+#endif

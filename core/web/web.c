@@ -1,0 +1,149 @@
+/*
+ * The interface's router: one table of method, path pattern, whether the
+ * page needs a signed-in user, and its handler.  A page for signed-in
+ * users sends anyone else to the sign-in page (303, with ?next=); what a
+ * signed-in user may see of a document the handlers ask the document
+ * service, as the API does, and a refusal is an error page in the user's
+ * language, never JSON.
+ */
+#include "web/web.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "web/pages.h"
+
+typedef struct web_route {
+    const char *method;
+    const char *path; /* with {id}, {type}, {name} */
+    int signed_in;
+    web_handler handler;
+} web_route;
+
+static const web_route routes[] = {
+    {"GET", "/", 0, web_landing},
+    {"GET", "/static/{name}", 0, web_static},
+    {"GET", "/ui/login", 0, web_login_form},
+    {"POST", "/ui/login", 0, web_login},
+    {"POST", "/ui/logout", 1, web_logout},
+    {"GET", "/ui/password", 1, web_password_form},
+    {"POST", "/ui/password", 1, web_password},
+    {"GET", "/ui/inbox", 1, web_inbox},
+    {"GET", "/ui/list", 1, web_list},
+    {"GET", "/ui/new/{type}", 1, web_new_form},
+    {"POST", "/ui/new/{type}", 1, web_new},
+    {"GET", "/ui/d/{id}", 1, web_doc},
+    {"POST", "/ui/d/{id}/act", 1, web_doc_act},
+    {"GET", "/ui/d/{id}/edit", 1, web_edit_form},
+    {"POST", "/ui/d/{id}/edit", 1, web_edit},
+    {"GET", "/ui/d/{id}/history", 1, web_history},
+};
+
+int web_wants(const http_request *req)
+{
+    const char *p = req->path;
+    return strcmp(p, "/") == 0 || strcmp(p, "/ui") == 0 || strncmp(p, "/ui/", 4) == 0 ||
+           strncmp(p, "/static/", 8) == 0;
+}
+
+/* The pattern of a decoded path, with its argument (into arg). */
+static void pattern_of(char *pattern, size_t cap, const char *path, char *arg, size_t argcap)
+{
+    static const char *const doc_tails[] = {"/act", "/edit", "/history"};
+    arg[0] = '\0';
+    if (strncmp(path, "/static/", 8) == 0) {
+        snprintf(arg, argcap, "%s", path + 8);
+        snprintf(pattern, cap, "/static/{name}");
+    } else if (strncmp(path, "/ui/new/", 8) == 0) {
+        snprintf(arg, argcap, "%s", path + 8);
+        snprintf(pattern, cap, "/ui/new/{type}");
+    } else if (strncmp(path, "/ui/d/", 6) == 0) {
+        snprintf(arg, argcap, "%s", path + 6);
+        const char *tail = "";
+        size_t n = strlen(arg);
+        for (size_t i = 0; i < UTIL_ARRAY_LEN(doc_tails); i++) {
+            size_t k = strlen(doc_tails[i]);
+            if (n > k && strcmp(arg + n - k, doc_tails[i]) == 0) {
+                arg[n - k] = '\0';
+                tail = doc_tails[i];
+                break;
+            }
+        }
+        snprintf(pattern, cap, "/ui/d/{id}%s", tail);
+    } else {
+        snprintf(pattern, cap, "%s", path);
+    }
+}
+
+static const web_route *route_find(const char *method, const char *pattern, int *known)
+{
+    *known = 0;
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(routes); i++) {
+        if (strcmp(routes[i].path, pattern) != 0)
+            continue;
+        *known = 1;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+            return &routes[i];
+    }
+    return NULL;
+}
+
+void web_handle(http_request *req, void *payload)
+{
+    web_ctx *ctx = payload;
+    char path[4096], pattern[4200], arg[4096], cookie[256] = "", query_lang[16] = "";
+    web_call c = {.ctx = ctx, .svc = ctx->svc, .req = req, .path = path};
+
+    int has_cookie = web_cookie(req, WEB_LANG_COOKIE, cookie, sizeof(cookie));
+    int has_query = web_query(&c, "lang", query_lang, sizeof(query_lang)) == 1;
+    c.lang = ui_lang_choose(has_query ? query_lang : NULL, has_cookie ? cookie : NULL,
+                            http_request_header(req, "Accept-Language"));
+    /* The switch on every page is a link with ?lang=: remember the choice. */
+    ui_lang chosen;
+    if (has_query && ui_lang_parse(&chosen, query_lang) == 0 &&
+        (!has_cookie || strcmp(cookie, ui_lang_code(chosen)) != 0))
+        web_set_cookie(&c, WEB_LANG_COOKIE, ui_lang_code(chosen), 365L * 86400);
+
+    if (http_pct_decode(path, sizeof(path), req->path, strlen(req->path), 0) < 0) {
+        c.path = "/";
+        web_fail(&c, 400, "bad_request");
+        return;
+    }
+    if (strcmp(path, "/ui") == 0 || strcmp(path, "/ui/") == 0) {
+        web_redirect(&c, "/ui/inbox");
+        return;
+    }
+    pattern_of(pattern, sizeof(pattern), path, arg, sizeof(arg));
+    c.arg = arg[0] ? arg : NULL;
+
+    /* Who is asking: the session cookie, checked as a bearer token is. */
+    if (web_cookie(req, WEB_SESSION_COOKIE, c.token_buf, sizeof(c.token_buf)) == 1 &&
+        (c.user = auth_session(ctx->auth, c.token_buf)) != NULL)
+        c.token = c.token_buf;
+    web_csrf_init(&c);
+
+    int known;
+    const web_route *r = route_find(req->method, pattern, &known);
+    if (!r) {
+        web_fail(&c, known ? 405 : 404, known ? "method_not_allowed" : "not_found");
+        return;
+    }
+    if (r->signed_in && !c.user) {
+        char location[4300];
+        /* Back where they were going once signed in: a GET page only. */
+        if (strcmp(req->method, "GET") == 0 && strlen(req->url) < 2048) {
+            util_buf b;
+            util_buf_init(&b);
+            web_url_escape(&b, req->url);
+            snprintf(location, sizeof(location), "/ui/login?next=%s", b.data ? b.data : "");
+            util_buf_dispose(&b);
+        } else {
+            snprintf(location, sizeof(location), "/ui/login");
+        }
+        web_redirect(&c, location);
+        return;
+    }
+    r->handler(&c);
+}

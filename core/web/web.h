@@ -1,0 +1,29 @@
+/*
+ * The web interface: HTML pages for people, beside the JSON API and on the
+ * same document service, sessions and access rules.  cmd/server.c hands a
+ * request here when web_wants() says the path is a page's ("/", "/ui/...",
+ * "/static/..."); everything else goes to the API.
+ */
+#ifndef KENES_WEB_H
+#define KENES_WEB_H
+
+#include "auth/auth.h"
+#include "docs/service.h"
+#include "http/http.h"
+#include "publish/report.h"
+#include "ui/ui.h"
+
+typedef struct web_ctx {
+    docs_service *svc;
+    publisher *pub;
+    auth *auth;
+    ui *ui;
+    int secure_cookies; /* kenes.yaml's behind_tls: cookies carry Secure */
+} web_ctx;
+
+/* 1 if the request's path is the interface's. */
+int web_wants(const http_request *req);
+/* The http_handler for those paths; payload is the web_ctx. */
+void web_handle(http_request *req, void *payload);
+
+#endif
