@@ -166,6 +166,11 @@ int docs_inbox(json_t **out, docs_service *svc, const auth_user *u);
 
 /* ---- rules and views ---- */
 
+/* The fields a type declares (its plugin's schema, parsed and checked at
+ * load; the shape is core/plugin/schema.h's), borrowed; NULL when the type
+ * declares none or is unknown.  Forms and field tables are made from it. */
+const json_t *docs_schema(const docs_service *svc, const char *type);
+
 /* 1 if the document's key was destroyed. */
 int docs_erased(const docs_service *svc, const idx_doc *d);
 
