@@ -65,6 +65,14 @@ void web_set_cookie(web_call *c, const char *name, const char *value, long max_a
              c->ctx->secure_cookies ? "; Secure" : "");
 }
 
+void web_add_header(web_call *c, const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n"))
+        return;
+    size_t at = strlen(c->cookies);
+    snprintf(c->cookies + at, sizeof(c->cookies) - at, "%s: %s\r\n", name, value);
+}
+
 int web_query(const web_call *c, const char *name, char *out, size_t cap)
 {
     return http_query(c->req, name, out, cap);
