@@ -289,7 +289,8 @@ class SignIn(ServerTest):
         self.assertEqual(r.header("Location"), "/ui/list?type=regional-plan")
 
     def test_next_to_another_site_is_ignored(self):
-        for bad in ["//evil.example", "/\\evil.example", "http://evil.example/", "evil"]:
+        for bad in ["//evil.example", "/\\evil.example", "/\t/evil.example", "http://evil.example/",
+                    "evil"]:
             b = Browser(self.srv)
             page = Elements(b.get("/ui/login?" + urlencode({"next": bad})).raw)
             self.assertEqual(page.find("input", name="next"), [], bad)
