@@ -165,7 +165,8 @@ void web_login(web_call *c)
         free(w);
         web_fail(c, 500, "internal");
     } else {
-        snprintf(w->name, sizeof(w->name), "%s", name);
+        /* Cut short, a name could end inside a character; that long, it names no user. */
+        snprintf(w->name, sizeof(w->name), "%s", strlen(name) < sizeof(w->name) ? name : "");
         snprintf(w->next, sizeof(w->next), "%s", strlen(next) < sizeof(w->next) ? next : "");
         rc = auth_login(a, name, password, c->req->peer, login_done, w);
         if (rc < 0) {

@@ -210,7 +210,7 @@ class SignIn(ServerTest):
         self.assertEqual(len(page.find("form", action="/ui/logout")), 1)
 
     def test_sign_in_without_csrf_is_refused_and_makes_no_session(self):
-        before = commit_count(self.srv.docs_git)
+        before, users = commit_count(self.srv.docs_git), self.users_yaml()
         b = Browser(self.srv)
         token = b.csrf("/ui/login")
         for form in [{"user": "adm", "password": PASSWORD},
@@ -226,10 +226,12 @@ class SignIn(ServerTest):
         self.assert_html(r, 403)
         self.assertNotIn("kenes_session", set_cookies(r))
         self.assertEqual(commit_count(self.srv.docs_git), before)
+        self.assertEqual(self.users_yaml(), users)
         # The form itself works.
         self.assertEqual(b.sign_in("adm").status, 303)
 
     def test_wrong_password_in_russian_and_kazakh(self):
+        users, commits = self.users_yaml(), commit_count(self.srv.docs_git)
         for lang, word in [("ru", "пароль"), ("kk", "құпиясөз")]:
             b = Browser(self.srv, lang)
             r = b.sign_in("off15", "wrong-password-" + lang)
@@ -246,9 +248,13 @@ class SignIn(ServerTest):
             self.assertNotIn("wrong-password-" + lang, r.raw)
             self.assertEqual(page.one("input", name="user")["aria-invalid"], "true")
             self.assertNotIn("kenes_session", set_cookies(r))
+        self.assertEqual(self.users_yaml(), users)
+        self.assertEqual(commit_count(self.srv.docs_git), commits)
         self.assertEqual(Browser(self.srv).sign_in("off15").status, 303)
 
     def test_five_wrong_passwords_then_429_shared_with_the_api(self):
+        signed = Browser(self.srv)
+        self.assertEqual(signed.sign_in("rev2").status, 303)
         b = Browser(self.srv, "kk")
         for i in range(5):
             self.assertEqual(b.sign_in("rev2", f"wrong-password-{i}").status, 401)
@@ -266,6 +272,16 @@ class SignIn(ServerTest):
         api = self.srv.request("POST", "/api/v1/sessions", {"user": "rev2", "password": PASSWORD})
         self.assertEqual(api.status, 429)
         self.assertEqual(api.json["error"]["code"], "too_many_attempts")
+        # A password change for that name waits as well, and writes nothing.
+        users = self.users_yaml()
+        r = signed.post("/ui/password", {"csrf": signed.csrf("/ui/password"),
+                                         "current_password": PASSWORD,
+                                         "new_password": NEW_PASSWORD,
+                                         "new_password_again": NEW_PASSWORD})
+        self.assert_html(r, 429)
+        self.assertTrue(0 < int(r.header("Retry-After")) <= 900)
+        self.assertEqual(len(Elements(r.raw).alerts), 1)
+        self.assertEqual(self.users_yaml(), users)
 
     def test_empty_fields_are_refused_without_a_check(self):
         b = Browser(self.srv)
