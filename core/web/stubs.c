@@ -7,11 +7,6 @@
 #define WEB_STUB(name) \
     void name(web_call *c) { web_fail(c, 501, "not_yet"); }
 
-WEB_STUB(web_login_form)
-WEB_STUB(web_login)
-WEB_STUB(web_logout)
-WEB_STUB(web_password_form)
-WEB_STUB(web_password)
 WEB_STUB(web_inbox)
 WEB_STUB(web_list)
 WEB_STUB(web_doc)
