@@ -451,6 +451,9 @@ static int report_region(const kenes_api *api, kenes_report *r)
     return 0;
 }
 
+/* regional-plan.schema.yaml, built in by CMake (kenes_plugin_schema). */
+extern const char kenes_schema_regional_plan[];
+
 /* No part in the cases report. */
 static const kenes_report_section reports[] = {
     {KENES_REPORT_NATIONAL, report_national},
@@ -463,7 +466,8 @@ static const kenes_doctype types[] = {
      .noun = "regional plan",
      .make_id = make_id,
      .validate = validate,
-     .reports = reports},
+     .reports = reports,
+     .schema = kenes_schema_regional_plan},
     {0},
 };
 

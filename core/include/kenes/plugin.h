@@ -35,8 +35,12 @@ extern "C" {
 
 /* 2: a document type's report sections became a table, one callback per
  * report kind (kenes_doctype.reports), where ABI 1 had one callback that
- * switched on api->report_kind. */
-#define KENES_ABI_VERSION 2
+ * switched on api->report_kind.
+ * 3: a document type declares its fields as data (kenes_doctype.schema), so
+ * that the web interface builds its forms and tables with no code of its own
+ * per type; kenes_doctype has no struct_size, so the member appended to it
+ * means a new ABI. */
+#define KENES_ABI_VERSION 3
 
 enum {
     KENES_OK = 0,
@@ -233,6 +237,15 @@ typedef struct kenes_doctype {
     /* This type's sections of the reports, one per kind it has a part in,
      * ended by an entry with kind 0.  May be NULL (no part in any). */
     const kenes_report_section *reports;
+
+    /* --- ABI 3 --- */
+    /* The type's fields, declared once as YAML text (README, "Workflows and
+     * plugins": the schema): kinds, labels in ru/kk/en, what is required.
+     * The core checks it when the plugin loads (a bad schema stops the
+     * start) and the web interface builds the type's forms from it.  NULL:
+     * the type has no form.  Usually plugins/<dir>/<type>.schema.yaml, which
+     * the build turns into a string constant (kenes_plugin_schema()). */
+    const char *schema;
 } kenes_doctype;
 
 /* Lists and logs show nothing of such a document but its id, type, region,
