@@ -190,7 +190,16 @@ static json_t *problems(const web_call *c, const json_t *fields)
             text = ui_text(ui_words(c->ctx->ui), c->lang, "validation", "invalid");
         if (!text)
             text = web_text(c, "form", "invalid");
-        json_array_append_new(out, json_pack("{s:s, s:s}", "path", path ? path : "", "text", text));
+        if (!path)
+            path = "";
+        /* Two problems that read the same at one place are one to the reader. */
+        size_t k;
+        const json_t *seen;
+        int again = 0;
+        json_array_foreach(out, k, seen) again |= strcmp(str(seen, "path"), path) == 0 &&
+                                                  strcmp(str(seen, "text"), text) == 0;
+        if (!again)
+            json_array_append_new(out, json_pack("{s:s, s:s}", "path", path, "text", text));
     }
     return out;
 }
