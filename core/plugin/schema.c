@@ -28,10 +28,11 @@ typedef struct sctx {
 static const char *const kinds[] = {"text",    "textarea", "integer", "number",
                                     "number_or_text", "date", "date_or_quarter", "enum",
                                     "boolean", "group",    "list",    NULL};
-/* What a list of scalars (of:) may hold: a value one input edits. */
+/* What a list of scalars (of:) may hold: a value one input edits; "enum"
+ * (with values on the list) is a choice of several, each at most once. */
 static const char *const scalar_kinds[] = {"text", "textarea", "integer", "number",
                                            "number_or_text", "date", "date_or_quarter",
-                                           "boolean", NULL};
+                                           "enum", "boolean", NULL};
 static const char *const field_keys[] = {
     "name",      "kind",   "required",   "label",          "hint",         "min",
     "max",       "max_length", "min_items", "group_by",    "item_label",   "values",
@@ -225,8 +226,11 @@ static int parse_limits(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
         int rc = get_integer(c, v, "max_length", &len);
         if (rc < 0)
             return rc;
-        if (!in_list((const char *const[]){"text", "textarea", "number_or_text", NULL}, kind))
-            return fail(c, v, "max_length is for text kinds, not %s", kind);
+        /* On a list of text, each item's. */
+        static const char *const texts[] = {"text", "textarea", "number_or_text", NULL};
+        const char *of = yml_scalar(yml_get(c->d, n, "of"));
+        if (!in_list(texts, kind) && !(strcmp(kind, "list") == 0 && in_list(texts, of)))
+            return fail(c, v, "max_length is for text kinds (or a list of text), not %s", kind);
         if (len < 1)
             return fail(c, v, "max_length must be 1 or more");
         json_object_set_new(f, "max_length", json_integer((json_int_t)len));
@@ -272,7 +276,7 @@ static int parse_parts(sctx *c, yaml_node_t *n, const char *kind, const char *pa
         const char *k = yml_scalar(of);
         if (!in_list(scalar_kinds, k))
             return fail(c, of, "of must be one of text, textarea, integer, number, "
-                               "number_or_text, date, date_or_quarter, boolean");
+                               "number_or_text, date, date_or_quarter, enum, boolean");
         json_object_set_new(f, "of", json_string(k));
     }
     if (item_label) {
@@ -361,9 +365,12 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
         json_object_set_new(f, "hint", w);
 
     yaml_node_t *values = yml_get(c->d, n, "values");
-    if (rc == 0 && values && strcmp(kind, "enum") != 0)
-        rc = fail(c, values, "values is for kind enum, not %s", kind);
-    else if (rc == 0 && strcmp(kind, "enum") == 0) {
+    const char *of = yml_scalar(yml_get(c->d, n, "of"));
+    int choice = strcmp(kind, "enum") == 0 ||
+                 (strcmp(kind, "list") == 0 && of && strcmp(of, "enum") == 0);
+    if (rc == 0 && values && !choice)
+        rc = fail(c, values, "values is for kind enum (or a list of enum), not %s", kind);
+    else if (rc == 0 && choice) {
         json_t *list = json_array();
         json_object_set_new(f, "values", list);
         rc = !values ? fail(c, n, "field %s: an enum needs values", name)

@@ -177,6 +177,9 @@ static const kenes_report_section reports[] = {
     {0, NULL},
 };
 
+/* case-review.schema.yaml, built in by CMake (kenes_plugin_schema). */
+extern const char kenes_schema_case_review[];
+
 static const kenes_doctype types[] = {
     {.name = CR_TYPE,
      .noun = "case review",
@@ -185,7 +188,8 @@ static const kenes_doctype types[] = {
      .repository = "cases",
      .flags = KENES_DOCTYPE_CONFIDENTIAL,
      .summary = summary,
-     .reports = reports},
+     .reports = reports,
+     .schema = kenes_schema_case_review},
     {0},
 };
 

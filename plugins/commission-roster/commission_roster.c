@@ -584,12 +584,16 @@ static const kenes_report_section reports[] = {
     {0, NULL},
 };
 
+/* commission-roster.schema.yaml, built in by CMake (kenes_plugin_schema). */
+extern const char kenes_schema_commission_roster[];
+
 static const kenes_doctype types[] = {
     {.name = "commission-roster",
      .noun = "commission roster",
      .make_id = make_id,
      .validate = validate,
-     .reports = reports},
+     .reports = reports,
+     .schema = kenes_schema_commission_roster},
     {0},
 };
 
