@@ -238,6 +238,9 @@ static int walk_list(walker *k, const json_t *f, const json_t *rows, const char 
                            values);
             json_decref(values);
             json_t *it = json_array_get(k->items, json_array_size(k->items) - 1);
+            json_int_t max = json_integer_value(json_object_get(f, "max_length"));
+            if (max > 0) /* a list of text's max_length is each item's */
+                json_object_set_new(it, "maxlength", json_integer(max));
             json_object_set_new(it, "remove", json_string(rowpath));
             json_object_set_new(it, "remove_label", json_string(remove_label));
         }
