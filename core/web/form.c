@@ -201,6 +201,10 @@ static json_t *problems(const web_call *c, const json_t *fields)
         if (!again)
             json_array_append_new(out, json_pack("{s:s, s:s}", "path", path, "text", text));
     }
+    /* A refusal that names no field still needs saying. */
+    if (json_array_size(out) == 0)
+        json_array_append_new(out, json_pack("{s:s, s:s}", "path", "", "text",
+                                             web_text(c, "errors", "validation")));
     return out;
 }
 

@@ -514,6 +514,11 @@ class FourthTypeForm(unittest.TestCase):
         r = b.post("/ui/new/meeting-minutes", [(k, x) for k, x in v.items()])
         self.assertEqual(r.status, 422, r)
         self.assertEqual(Form(r.raw).attrs_by_name["fields.date"].get("aria-invalid"), "true")
+        # A validator that refuses without naming a field still gets a sentence.
+        v.update({"fields.date": "2026-03-11", "title": "validator-garbage"})
+        r = b.post("/ui/new/meeting-minutes", [(k, x) for k, x in v.items()])
+        self.assertEqual(r.status, 422, r)
+        self.assertRegex(alert_text(r.raw) or "", CYRILLIC)
         self.assertEqual(commit_count(s.docs_git), before + 1)
 
 
