@@ -405,8 +405,9 @@ static int parse_fields(sctx *c, yaml_node_t *n, const char *prefix, int depth, 
         json_t *seen;
         json_array_foreach(out, j, seen)
             if (strcmp(json_string_value(json_object_get(seen, "name")), name) == 0) {
-                json_decref(f);
-                return fail(c, yml_get(c->d, fn, "name"), "field %s is declared twice", name);
+                rc = fail(c, yml_get(c->d, fn, "name"), "field %s is declared twice", name);
+                json_decref(f); /* name is f's */
+                return rc;
             }
         if (json_array_append_new(out, f) != 0)
             return KENES_ENOMEM;

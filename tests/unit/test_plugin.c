@@ -428,6 +428,45 @@ static void test_api_has(void **state)
     assert_false(KENES_API_HAS(none, log));
 }
 
+/* Problems carry a code: error_code's if it is a word, else (and for the
+ * older error) "invalid"; a guard's pathless message keeps its code. */
+static void test_api_error_code(void **state)
+{
+    (void)state;
+    const kenes_api *api = kapi_get();
+    assert_true(KENES_API_HAS(api, error_code));
+    kenes_errors errs;
+    kapi_errors_init(&errs);
+    api->error_code(&errs, "fields.period", "period_out_of_range", "must be %d to %d", 2026, 2030);
+    api->error_code(&errs, "title", "not_utf8", "must be valid UTF-8 text");
+    api->error(&errs, "body", "old style");
+    api->error_code(&errs, "region", "Not A Code", "x");
+    api->error_code(&errs, "fields.x", NULL, "x");
+    api->error_code(&errs, "fields.y", "9lives", "x");
+    api->error_code(&errs, NULL, "comment_required", "a comment is required");
+    api->error_code(&errs, NULL, "second", "only the first pathless message is kept");
+    static const char *const want[][3] = {
+        {"fields.period", "period_out_of_range", "must be 2026 to 2030"},
+        {"title", "not_utf8", "must be valid UTF-8 text"},
+        {"body", "invalid", "old style"},
+        {"region", "invalid", "x"},
+        {"fields.x", "invalid", "x"},
+        {"fields.y", "invalid", "x"},
+    };
+    assert_int_equal(json_array_size(errs.fields), 6);
+    for (size_t i = 0; i < 6; i++) {
+        const json_t *e = json_array_get(errs.fields, i);
+        assert_int_equal(json_object_size(e), 3);
+        assert_string_equal(json_string_value(json_object_get(e, "path")), want[i][0]);
+        assert_string_equal(json_string_value(json_object_get(e, "code")), want[i][1]);
+        assert_string_equal(json_string_value(json_object_get(e, "message")), want[i][2]);
+    }
+    assert_string_equal(errs.message, "a comment is required");
+    assert_string_equal(errs.code, "comment_required");
+    assert_int_equal(errs.count, 8);
+    kapi_errors_dispose(&errs);
+}
+
 /* Dates and times: one parser, UTC, fractions to the millisecond. */
 static void test_api_time(void **state)
 {
@@ -554,6 +593,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_dir_missing, setup, teardown),
         cmocka_unit_test(test_new_and_free),
         cmocka_unit_test(test_api_has),
+        cmocka_unit_test(test_api_error_code),
         cmocka_unit_test(test_api_time),
         cmocka_unit_test(test_api_regions),
         cmocka_unit_test(test_api_label),
