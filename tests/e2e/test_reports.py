@@ -246,7 +246,8 @@ class Reports(ServerTest):
         t.start()
         self.assertEqual(self.page("/healthz")[0], 200)
         t.join()
-        self.assertEqual(got["page"], (200, 6001 + 5))  # the table, and the history (4 + head)
+        # The body's table, the measures' (4 + head) and the history (4 + head).
+        self.assertEqual(got["page"], (200, 6001 + 5 + 5))
 
     def test_public_documents_and_hostile_markdown(self):
         s = self.srv

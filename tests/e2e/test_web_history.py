@@ -24,6 +24,7 @@ NEW_LINE = "Меры по профилактике правонарушений 
 CODES = ["approve", "approved", "submit", "ministry-review", "draft", "returned",
          "regional-plan", "commission-roster", "case-review", "create", "edit",
          "safety", "education", "health"]
+WORKFLOW_CODES = CODES[:-3]
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
@@ -107,6 +108,12 @@ class WebHistory(ServerTest):
         r = s.act(cls.plan, "approve", "rev2", r.header("ETag"))
         assert r.status == 200 and r.json["stage"] == "approved", r
         cls.history = s.get(f"/api/v1/documents/{cls.plan}/history", "aud").json["versions"]
+        # A draft: never public.
+        r = s.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
+        assert r.status == 201, r
+        cls.draft = r.json["id"]
+        r = s.request("POST", "/api/v1/reports/generate", token=s.token("adm"))
+        assert r.status == 200, r
         cls.cookies = {}
 
     # ---- a browser's requests ----
@@ -159,10 +166,10 @@ class WebHistory(ServerTest):
     def history_path(self, **q):
         return f"/ui/d/{self.plan}/history" + ("?" + urlencode(q) if q else "")
 
-    def assert_words_only(self, page, where):
+    def assert_words_only(self, page, where, codes=CODES):
         text = page.visible()
         self.assertIsNone(ISO.search(text), f"{where}: an ISO time on the page")
-        for code in CODES:
+        for code in codes:
             self.assertIsNone(re.search(r"(?<![\w-])" + re.escape(code) + r"(?![\w-])", text),
                               f"{where}: the code {code!r} on the page")
 
@@ -290,6 +297,64 @@ class WebHistory(ServerTest):
         self.assertEqual(status, 303)
         self.assertTrue(dict((k.lower(), v) for k, v in headers)["location"].startswith(
             "/ui/login?next="))
+
+    # ---- the public side ----
+
+    def test_landing_lists_the_plan_in_force(self):
+        for lang, region, title_word in (("ru", "Акмолинская область", "Действующие документы"),
+                                         ("kk", "Ақмола облысы", "Қолданыстағы құжаттар")):
+            with self.subTest(lang=lang):
+                status, html, p = self.page("/", None, lang)
+                self.assertEqual(status, 200)
+                self.assertIn(f'<html lang="{lang}">', html)
+                self.assertIn(title_word, p.cells["h2"])
+                links = dict(zip(p.attr("a", "href"), p.cells["a"]))
+                self.assertEqual(links.get(f"/public/{self.plan}"), "План KZ-11 на 2026 год")
+                self.assertNotIn(f"/public/{self.draft}", links)
+                self.assertFalse(any(h and self.case in h for h in links))
+                self.assertEqual(links.get("/reports/regions/KZ-11"), region)
+                self.assertIn("/reports/national", links)
+                self.assertIn("/ui/login", links)
+                self.assert_words_only(p, f"landing {lang}")
+
+    def test_public_page_shows_the_measures(self):
+        for lang, words in (("ru", ("Утверждён", "№ 15 от 5 февраля 2026 г.", "История версий",
+                                    "Утвердить", "10 февраля 2026 г., 11:00")),
+                            ("kk", ("Бекітілді", "№ 15, 2026 жылғы 5 ақпан", "Нұсқалар тарихы",
+                                    "Бекіту", "2026 жылғы 10 ақпан, 11:00"))):
+            with self.subTest(lang=lang):
+                status, html, p = self.page("/public/" + self.plan, None, lang)
+                self.assertEqual(status, 200, html[:300])
+                self.assertIn(f'<html lang="{lang}">', html)
+                self.assertEqual(p.cells["h1"].count("План KZ-11 на 2026 год"), 1)
+                self.assertEqual(p.cells["title"], ["План KZ-11 на 2026 год — Кеңес"])
+                text = p.visible()
+                for w in words:
+                    self.assertIn(w, text)
+                # The measures, each a row of a table in the fields' section, which scrolls.
+                fields = html[html.index('data-kenes="fields"'):html.index('data-kenes="record"')]
+                for title in ("Службы примирения в школах", "Обучение педагогов профилактике буллинга",
+                              "Школьные психологи: супервизия",
+                              "Сопровождение семей в трудной ситуации"):
+                    self.assertIn(f"<td>{title}</td>", fields)
+                self.assertIn('<div class="table-wrap">', fields)
+                # Every table of the page scrolls.
+                self.assertEqual(html.count("<table"), html.count('<div class="table-wrap">\n<table'))
+                # The switch to the other languages.
+                self.assertEqual(len([a for t, a in p.tags if t == "a" and a.get("hreflang")]), 2)
+                # Until the plan's type declares its fields (a schema: labels and
+                # enumerations in words), its table is the JSON's own, under its keys.
+                generic = '<th scope="col">lead_agency</th>' in fields
+                self.assert_words_only(p, f"public {lang}",
+                                       WORKFLOW_CODES if generic else CODES)
+
+    def test_what_is_not_public_is_not_found(self):
+        for did in (self.case, self.draft, "plan/KZ-99/2026", "../etc/passwd", "%ZZ"):
+            with self.subTest(did=did):
+                status, html, p = self.page("/public/" + did)
+                self.assertIn(status, (400, 404), html[:300])
+                self.assertEqual(len(p.alerts()), 1)
+                self.assertNotIn("K11-0099", html)
 
 
 if __name__ == "__main__":
