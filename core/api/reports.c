@@ -228,6 +228,28 @@ static void send_bundle(publisher *pub, http_request *req)
     queue(j, hash);
 }
 
+/* A report's title for the page's <title>: its first heading ("# ..."),
+ * which reports.yaml gives, with Markdown's backslash escapes dropped;
+ * else the name.  The heading itself is on the page once, from the text. */
+static void report_title(char *out, size_t cap, const char *md, const char *name)
+{
+    size_t n = 0;
+    if (strncmp(md, "# ", 2) != 0) {
+        snprintf(out, cap, "%s", name);
+        return;
+    }
+    for (const char *p = md + 2; *p && *p != '\n' && n + 1 < cap; p++) {
+        static const char punct[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+        if (*p == '\\' && p[1] && strchr(punct, p[1]))
+            p++;
+        out[n++] = *p;
+    }
+    out[n] = '\0';
+    /* Cut at a whole UTF-8 character, should the heading be longer than out. */
+    while (n > 0 && !util_utf8_valid(out, n))
+        out[--n] = '\0';
+}
+
 void api_reports(api_call *c)
 {
     publisher *pub = c->ctx->pub;
@@ -257,7 +279,9 @@ void api_reports(api_call *c)
     /* A report is the server's Markdown throughout: every text from a
      * document in it went through report_text (kapi_md_escape), which makes
      * it plain text that cannot open a construct swallowing what follows. */
-    send_markdown_page(pub, req, cache_key, key, json_string_value(text),
+    char title[512];
+    report_title(title, sizeof(title), json_string_value(text), key);
+    send_markdown_page(pub, req, cache_key, title, json_string_value(text),
                        json_string_length(text));
 }
 
