@@ -134,13 +134,10 @@ static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
                                       : NULL;
         snprintf(href, sizeof(href), "/ui/d/%s/history?version=%s", d->id, commit);
         json_t *e = json_pack(
-            "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "no", (json_int_t)no, "commit", commit,
-            "short", commit, "when", when, "author",
-            json_string_value(json_object_get(v, "author")) ? json_string_value(json_object_get(v, "author")) : "",
-            "action", web_action_label(c, wf, json_string_value(json_object_get(v, "action"))),
-            "stage", web_stage_label(c, wf, json_string_value(json_object_get(v, "to"))), "href",
-            href);
-        json_object_set_new(e, "short", json_stringn(commit, 8));
+            "{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "no", (json_int_t)no, "commit", commit, "when",
+            when, "author", iv->author ? iv->author : "", "action",
+            web_action_label(c, wf, json_string_value(json_object_get(v, "action"))), "stage",
+            web_stage_label(c, wf, json_string_value(json_object_get(v, "to"))), "href", href);
         if (role_label)
             json_object_set_new(e, "role", json_string(role_label));
         const char *comment = json_string_value(json_object_get(v, "comment"));
@@ -181,16 +178,17 @@ static char *diff_word(const char *line, void *payload)
         size_t kl = strlen(keys[k].key);
         if (strncmp(line, keys[k].key, kl) != 0)
             continue;
-        char val[200];
-        snprintf(val, sizeof(val), "%s", line + kl);
-        size_t vl = strlen(val);
-        char *v = val;
-        if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
+        /* A title stays as written; a name may come quoted. */
+        char *val = strdup(line + kl), *v = val;
+        size_t vl = val ? strlen(val) : 0;
+        if (k < 3 && vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
             val[vl - 1] = '\0';
             v++;
         }
         const char *word = NULL;
-        if (k == 0)
+        if (!val)
+            word = NULL;
+        else if (k == 0)
             word = w->wf ? wf_label(w->wf, "stage", v, ui_lang_code(w->c->lang)) : NULL;
         else if (k == 1)
             word = w->wf && strcmp(w->wf->type, v) == 0 ? web_type_name(w->c, v) : NULL;
@@ -198,11 +196,14 @@ static char *diff_word(const char *line, void *payload)
             word = strcmp(web_region_name(w->c, v), v) != 0 ? web_region_name(w->c, v) : NULL;
         else
             word = v;
-        if (!word)
+        if (!word) {
+            free(val);
             return NULL;
+        }
         util_buf b;
         util_buf_init(&b);
         util_buf_printf(&b, "%s: %s", web_text(w->c, "history", keys[k].label), word);
+        free(val);
         return util_buf_detach(&b, NULL);
     }
     return NULL;

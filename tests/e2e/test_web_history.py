@@ -8,12 +8,13 @@ history is a 403 page for a reviewer, who may not read cases.  Then the
 public side: / lists the approved plan, whose public page shows the
 measures table, in Russian and in Kazakh."""
 import http.client
+import os
 import re
 import unittest
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
-from kenes_harness import PASSWORD, USERS, ServerTest, commit_count, plan_body
+from kenes_harness import PASSWORD, USERS, ServerTest, commit_count, plan_body, wait_until
 
 USERS_H = USERS + [("chair11", "commission-chair", "KZ-11")]
 DAY1 = "2026-02-01T06:00:00Z"   # the plan is written
@@ -280,15 +281,27 @@ class WebHistory(ServerTest):
         self.assertEqual((commit_count(self.srv.docs_git), commit_count(self.srv.cases_git)),
                          before)
 
+    def access_log(self):
+        path = os.path.join(self.srv.data, "access.log")
+        return os.path.getsize(path) if os.path.exists(path) else 0
+
     def test_a_case_for_someone_who_may_not_read_it(self):
-        status, html, p = self.page(f"/ui/d/{self.case}/history", "rev1")
-        self.assertEqual(status, 403, html[:300])
-        self.assertEqual(len(p.alerts()), 1)
-        self.assertNotIn("K11-0099", html)
-        self.assertNotIn("Тестовое Имя", html)
+        before = (commit_count(self.srv.docs_git), commit_count(self.srv.cases_git))
+        self.sign_in("rev1")
+        logged = self.access_log()
+        for q in ("", "?at=2026-02-05", "?from=" + "a" * 40):
+            status, html, p = self.page(f"/ui/d/{self.case}/history{q}", "rev1")
+            self.assertEqual(status, 403, html[:300])
+            self.assertEqual(len(p.alerts()), 1)
+            self.assertNotIn("K11-0099", html)
+            self.assertNotIn("Тестовое Имя", html)
+        self.assertEqual(self.access_log(), logged)  # nothing was read
         # Those who may: the official of the region (and the read is logged).
         status, html, p = self.page(f"/ui/d/{self.case}/history", "off11")
         self.assertEqual(status, 200, html[:300])
+        wait_until(lambda: self.access_log() > logged, "the history's read was not logged")
+        self.assertEqual((commit_count(self.srv.docs_git), commit_count(self.srv.cases_git)),
+                         before)
         self.assertNotIn("Тестовое Имя", html)  # a timeline, not the case file
         self.assert_words_only(p, "case history")
 
