@@ -608,8 +608,11 @@ void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const ch
         kapi_errors_init(&errs);
         int rc = tr->guards[i]->check(kapi_get(), &view, &ctx, &errs);
         if (rc != 0) {
-            refuse(cb, payload, KENES_EGUARD, "guard", NULL, "%s",
-                   errs.message[0] ? errs.message : tr->guard_names[i]);
+            /* Which guard, so that an interface can say it in its reader's words. */
+            docs_result r = {.code = KENES_EGUARD, .reason = "guard",
+                             .message = errs.message[0] ? errs.message : tr->guard_names[i],
+                             .guard = tr->guard_names[i]};
+            cb(&r, payload);
             kapi_errors_dispose(&errs);
             return;
         }
