@@ -46,6 +46,10 @@ void web_call_free(web_call *c);
 /* The page `view` with model (stolen; the common keys are added: lang, t,
  * user, csrf, path, langs). */
 void web_page(web_call *c, int status, const char *view, json_t *model);
+/* The same, with html (trusted: made by the server, e.g. render_markdown's
+ * safe output) put where the view has the comment "<!--kenes:html-->".
+ * No value can forge that comment: every value is escaped, '<' first. */
+void web_page_html(web_call *c, int status, const char *view, json_t *model, const char *html);
 /* 303 to location (a path of ours, starting with '/'). */
 void web_redirect(web_call *c, const char *location);
 /* The error page: status, and the sentence t.errors.<key> in the user's language. */

@@ -112,13 +112,31 @@ static void respond_html(web_call *c, int status, const char *body, size_t len)
     http_respond(c->req, status, "text/html; charset=utf-8", headers, body, len);
 }
 
+#define WEB_HTML_SLOT "<!--kenes:html-->"
+
 void web_page(web_call *c, int status, const char *view, json_t *model)
+{
+    web_page_html(c, status, view, model, NULL);
+}
+
+void web_page_html(web_call *c, int status, const char *view, json_t *model, const char *html)
 {
     model = web_model(c, model);
     util_buf b;
     util_buf_init(&b);
     int rc = ui_render_page(&b, c->ctx->ui, view, model);
     json_decref(model);
+    char *slot = rc == 0 && html && b.data ? strstr(b.data, WEB_HTML_SLOT) : NULL;
+    if (slot) {
+        util_buf out;
+        util_buf_init(&out);
+        size_t at = (size_t)(slot - b.data), skip = strlen(WEB_HTML_SLOT);
+        if (util_buf_append(&out, b.data, at) < 0 || util_buf_puts(&out, html) < 0 ||
+            util_buf_append(&out, slot + skip, b.len - at - skip) < 0)
+            rc = KENES_ENOMEM;
+        util_buf_dispose(&b);
+        b = out;
+    }
     if (rc < 0) {
         log_error("web", "page %s: %s", view, kenes_strerror(rc));
         util_buf_dispose(&b);
