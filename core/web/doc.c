@@ -126,6 +126,10 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, int status,
     json_object_set_new(m, "act_href", json_string(href));
     snprintf(href, sizeof(href), "/ui/d/%s/history", d->id);
     json_object_set_new(m, "history_href", json_string(href));
+    if (docs_allowed(c->svc, c->user, d, ACCESS_DOC_DOSSIER)) {
+        snprintf(href, sizeof(href), "/ui/d/%s/dossier.zip", d->id);
+        json_object_set_new(m, "dossier_href", json_string(href));
+    }
     if (may_edit) {
         snprintf(href, sizeof(href), "/ui/d/%s/edit", d->id);
         json_object_set_new(m, "edit_href", json_string(href));

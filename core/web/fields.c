@@ -430,7 +430,9 @@ static json_t *key_field(const char *key)
     return json_pack("{s:s, s:s}", "name", key, "kind", "text");
 }
 
-/* The keys of a list of objects, in the order first seen. */
+/* The keys of a list of objects, in the order first seen; a key whose
+ * values are objects is a group of the keys they hold (its columns are
+ * spread out as a schema's group's are). */
 static json_t *keys_of(const json_t *items)
 {
     json_t *fields = json_array(), *seen = json_object();
@@ -439,11 +441,21 @@ static json_t *keys_of(const json_t *items)
     const char *k;
     json_array_foreach(items, i, item) json_object_foreach((json_t *)item, k, v)
     {
-        (void)v;
-        if (!json_object_get(seen, k)) {
-            json_object_set_new(seen, k, json_true());
-            json_array_append_new(fields, key_field(k));
+        if (json_object_get(seen, k))
+            continue;
+        json_t *f = key_field(k);
+        json_object_set_new(seen, k, json_true());
+        if (json_is_object(v)) {
+            json_t *inner = json_array();
+            size_t j;
+            json_t *other;
+            json_array_foreach(items, j, other) if (json_is_object(json_object_get(other, k)))
+                json_array_append(inner, json_object_get(other, k));
+            json_object_set_new(f, "kind", json_string("group"));
+            json_object_set_new(f, "fields", keys_of(inner));
+            json_decref(inner);
         }
+        json_array_append_new(fields, f);
     }
     json_decref(seen);
     return fields;

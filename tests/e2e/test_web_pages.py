@@ -238,6 +238,11 @@ class WebPages(ServerTest):
         self.assertIn('<label for="comment">', r.raw)
         self.assertIn(f'href="/ui/d/{self.plan}/history"', r.raw)
         self.assertNotIn("/edit", r.raw)  # not the reviewer's to edit
+        # The dossier, for the browser's session.
+        self.assertIn(f'href="/ui/d/{self.plan}/dossier.zip"', r.raw)
+        z = rev1.get(f"/ui/d/{self.plan}/dossier.zip")
+        self.assertEqual(z.status, 200, z)
+        self.assertEqual(z.header("Content-Type"), "application/zip")
         self.assertNoCodes(r.raw)
         self.assertNoCodes(rev1.get(f"/ui/d/{self.plan}?lang=kk").raw)
 
@@ -310,6 +315,12 @@ class WebPages(ServerTest):
         self.assertIn("K11-0042", text)  # stands for the title a case has not
         self.assertIn("Встречи с психологом", text)
         self.assertNoCodes(r.raw)
+        # A case's dossier is the auditors' alone.
+        self.assertNotIn("dossier.zip", r.raw)
+        r = self.b["chair11"].get(f"/ui/d/{self.case}/dossier.zip")
+        self.assertEqual(r.status, 403, r)
+        self.assertTrue(r.header("Content-Type").startswith("text/html"))
+        self.assertIn("dossier.zip", self.b["aud"].get("/ui/d/" + self.case).raw)
         self.assertNoCodes(self.b["chair11"].get(f"/ui/d/{self.case}?lang=kk").raw)
 
     def test_print_sheet_hides_the_chrome(self):

@@ -155,6 +155,9 @@ static void test_without_schema(void **state)
     assert_string_equal(str(v, "2.groups.0.columns.0"), "title");
     assert_string_equal(str(v, "2.groups.0.rows.0.cells.0.text"), "Психологи");
     assert_string_equal(str(v, "2.groups.0.rows.0.cells.2.list.0"), "Акимат");
+    /* A nested object's keys become columns of their own. */
+    assert_string_equal(str(v, "2.groups.0.columns.4"), "funding: amount_kzt");
+    assert_string_equal(str(v, "2.groups.0.rows.0.cells.4.text"), "4\xC2\xA0" "000\xC2\xA0" "000");
     json_decref(v);
 }
 
