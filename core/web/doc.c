@@ -24,7 +24,8 @@
 typedef struct doc_show {
     web_call *c;
     int status;
-    char *alert;
+    char *alert, *comment;
+    int comment_invalid;
 } doc_show;
 
 /* "{given} из {needed}" with the numbers in. */
@@ -84,9 +85,10 @@ static json_t *approvals_view(const web_call *c, const idx_doc *d, const char *t
 }
 
 /* The page of d, whose answer (docs_answer's) doc is. */
-static void render(web_call *c, const idx_doc *d, const json_t *doc, int status,
-                   const char *alert)
+static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_show *s)
 {
+    int status = s->status;
+    const char *alert = s->alert;
     const char *type = doc_str(doc, "type"), *stage = doc_str(doc, "stage");
     const char *title = doc_str(doc, "title"), *body = doc_str(doc, "body");
     json_t *entry = docs_entry(c->svc, d);
@@ -119,6 +121,8 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, int status,
                           "needs_comment", needs_comment, "sections", sections, "version",
                           doc_str(doc, "version") ? doc_str(doc, "version") : "", "alert", alert);
     json_object_set_new(m, "approvals", approvals_view(c, d, type));
+    json_object_set_new(m, "comment", json_string(s->comment ? s->comment : ""));
+    json_object_set_new(m, "comment_invalid", json_boolean(s->comment_invalid));
     json_object_set_new(m, "has_body", json_boolean(body && *body));
     if (!html && body && *body)
         json_object_set_new(m, "body_text", json_string(body));
@@ -155,23 +159,33 @@ static void read_done(const docs_result *r, void *payload)
     else if (docs_find(&d, &why, c->svc, c->user, c->arg, 0) < 0)
         web_fail_code(c, why.code);
     else
-        render(c, d, r->json, s->status, s->alert);
+        render(c, d, r->json, s);
     free(s->alert);
+    free(s->comment);
     free(s);
     web_call_free(c);
 }
 
-void web_doc_show(web_call *c, int status, const char *alert)
+void web_doc_show(web_call *c, int status, const web_doc_refusal *ref)
 {
     idx_doc *d;
     docs_result why;
     int rc = docs_find(&d, &why, c->svc, c->user, c->arg ? c->arg : "", 0);
     doc_show *s = rc == 0 ? calloc(1, sizeof(*s)) : NULL;
-    if (rc < 0 || !s || (alert && !(s->alert = strdup(alert)))) {
+    if (s && ref) {
+        s->alert = ref->alert ? strdup(ref->alert) : NULL;
+        s->comment = ref->comment ? strdup(ref->comment) : NULL;
+        s->comment_invalid = ref->comment_invalid;
+    }
+    if (rc < 0 || !s || (ref && ((ref->alert && !s->alert) || (ref->comment && !s->comment)))) {
         if (rc < 0)
             web_fail_code(c, rc);
         else
             web_fail(c, 500, "internal");
+        if (s) {
+            free(s->alert);
+            free(s->comment);
+        }
         free(s);
         web_call_free(c);
         return;

@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "web/doc.h"
 #include "web/pages.h"
 
 typedef struct act_op {
     web_call *c;
-    char *action;
+    char *action, *comment;
 } act_op;
 
 /* The sentence for a guard's refusal: its own (t.pages.guard_<name>), a
@@ -32,11 +33,44 @@ static const char *guard_sentence(const web_call *c, const char *guard)
     return t ? t : web_text(c, "pages", "refused_guard");
 }
 
+/* Why the document service refused, as the page says it: the sentence,
+ * the status, and whether the comment box is what is wrong; 0 when the
+ * refusal is no page's business (an error page says it). */
+static int refusal_of(web_doc_refusal *ref, int *status, const web_call *c, const docs_result *r)
+{
+    static const struct {
+        const char *reason, *key;
+        int status;
+    } refusals[] = {
+        {"stale", "refused_stale", 409},
+        {"wrong_stage", "refused_wrong_stage", 409},
+        {"already_approved", "refused_again", 409},
+        {"author_cannot_approve", "refused_author", 409},
+        {"admin_cannot_approve", "refused_admin", 409},
+        {"validation", "refused_action", 422},
+    };
+    const char *reason = r->reason ? r->reason : "";
+    if (strcmp(reason, "guard") == 0) {
+        ref->alert = guard_sentence(c, r->guard);
+        ref->comment_invalid = r->guard && strcmp(r->guard, "comment_required") == 0;
+        *status = 422;
+        return 1;
+    }
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(refusals); i++)
+        if (strcmp(reason, refusals[i].reason) == 0) {
+            ref->alert = web_text(c, "pages", refusals[i].key);
+            *status = refusals[i].status;
+            return 1;
+        }
+    return 0;
+}
+
 static void acted(const docs_result *r, void *payload)
 {
     act_op *op = payload;
     web_call *c = op->c;
-    const char *reason = r->reason ? r->reason : "";
+    web_doc_refusal ref = {.comment = op->comment};
+    int status;
     if (r->code == 0) {
         char location[4400];
         util_buf b;
@@ -46,25 +80,14 @@ static void acted(const docs_result *r, void *payload)
         util_buf_dispose(&b);
         web_redirect(c, location);
         web_call_free(c);
-    } else if (strcmp(reason, "stale") == 0) {
-        web_doc_show(c, 409, web_text(c, "pages", "refused_stale"));
-    } else if (strcmp(reason, "wrong_stage") == 0) {
-        web_doc_show(c, 409, web_text(c, "pages", "refused_wrong_stage"));
-    } else if (strcmp(reason, "already_approved") == 0) {
-        web_doc_show(c, 409, web_text(c, "pages", "refused_again"));
-    } else if (strcmp(reason, "author_cannot_approve") == 0) {
-        web_doc_show(c, 409, web_text(c, "pages", "refused_author"));
-    } else if (strcmp(reason, "admin_cannot_approve") == 0) {
-        web_doc_show(c, 409, web_text(c, "pages", "refused_admin"));
-    } else if (strcmp(reason, "guard") == 0) {
-        web_doc_show(c, 422, guard_sentence(c, r->guard));
-    } else if (strcmp(reason, "validation") == 0) {
-        web_doc_show(c, 422, web_text(c, "pages", "refused_action"));
+    } else if (refusal_of(&ref, &status, c, r)) {
+        web_doc_show(c, status, &ref);
     } else {
         web_fail_code(c, r->code); /* forbidden, gone, storage...: an error page */
         web_call_free(c);
     }
     free(op->action);
+    free(op->comment);
     free(op);
 }
 
@@ -97,11 +120,13 @@ void web_doc_act(web_call *c)
     if (op) {
         op->c = web_call_copy(c);
         op->action = strdup(action);
+        op->comment = strdup(comment ? comment : "");
     }
-    if (!op || !op->c || !op->action) {
+    if (!op || !op->c || !op->action || !op->comment) {
         if (op) {
             web_call_free(op->c);
             free(op->action);
+            free(op->comment);
         }
         free(op);
         json_decref(form);

@@ -225,8 +225,11 @@ static char *row_summary(const json_t *row, const json_t *fields, ui_lang lang,
         }
         json_decref(cell);
     }
-    char *out = util_buf_detach(&b, NULL);
-    return out ? out : strdup(word(words, "none", "—"));
+    if (b.len == 0) { /* nothing set in the row */
+        util_buf_dispose(&b);
+        return strdup(word(words, "none", "—"));
+    }
+    return util_buf_detach(&b, NULL);
 }
 
 /* ---- with a schema ---- */

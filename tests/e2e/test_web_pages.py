@@ -255,10 +255,24 @@ class WebPages(ServerTest):
         r = rev1.act(self.plan, "approve", version='"' + "0" * 40 + '"')
         self.assertEqual(r.status, 409, r)
         self.assertIn("Пока вы читали, документ изменил кто-то другой.", visible(r.raw))
+        self.assertNotIn('aria-invalid', r.raw)
         # A return without its comment: the guard says so, in Russian.
-        r = rev1.act(self.plan, "return")
+        r = rev1.act(self.plan, "return", comment="   ")
         self.assertEqual(r.status, 422, r)
-        self.assertRegex(r.raw, r'role="alert"><p>Напишите комментарий')
+        self.assertRegex(r.raw, r'role="alert" id="refusal"><p>Напишите комментарий')
+        self.assertRegex(r.raw, r'<textarea id="comment" name="comment" aria-invalid="true"')
+        # A refused approval keeps what was typed in the box.
+        r = rev1.act(self.plan, "approve", comment="Замечаний нет", version='"' + "1" * 40 + '"')
+        self.assertEqual(r.status, 409, r)
+        self.assertIn(">Замечаний нет</textarea>", r.raw)
+        # A form without its version, or with an action no workflow has.
+        r = rev1.post(f"/ui/d/{self.plan}/act",
+                      {"action": "approve", "csrf": Text.of(r.raw).hidden["csrf"]})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn('role="alert"', r.raw)
+        r = rev1.act(self.plan, "publish-now")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("Такого действия с этим документом нет.", visible(r.raw))
         self.assertEqual(commit_count(s.docs_git), before)
 
         r = rev1.act(self.plan, "approve")
