@@ -10,7 +10,7 @@
  *                            "rows": [{"cells": [{"text","list":[..]}]}]}]}]
  *
  * A cell or a pair has either "text" or "list" (strings), never both.
- * With the type's schema (docs_schema's JSON, /work/notes/schema13.md's
+ * With the type's schema (docs_schema's JSON, core/plugin/schema.h's
  * shape): labels in the reader's language, enum values as their labels,
  * dates as people read them, numbers with thousands separators, lists as
  * lists, rows of a list with group_by grouped under that enum's labels.

@@ -1,5 +1,5 @@
 /* The document page's field tables (core/web/fields.c) from a hand-written
- * schema in /work/notes/schema13.md's shape: labels in the reader's
+ * schema in the shape docs_schema() answers: labels in the reader's
  * language, enum values as labels, dates and quarters in words, numbers
  * with thousands separators, lists as lists, rows grouped by an enum, a
  * group's fields spread out; and the plain table with no schema. */
