@@ -192,6 +192,15 @@ void web_doc_show(web_call *c, int status, const web_doc_refusal *ref)
     }
     s->c = c;
     s->status = status;
+    /* Shown after a form's POST: the page's own address is the document's,
+     * for the language switch's links. */
+    char *path = malloc(strlen(d->id) + 8);
+    if (path) {
+        sprintf(path, "/ui/d/%s", d->id);
+        free(c->owned_path);
+        c->owned_path = path;
+        c->path = path;
+    }
     docs_read(c->svc, c->user, d, read_done, s);
 }
 

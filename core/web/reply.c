@@ -58,7 +58,9 @@ static json_t *lang_links(const web_call *c)
     for (int l = 0; l < UI_NLANGS; l++) {
         util_buf b;
         util_buf_init(&b);
-        util_buf_puts(&b, c->req->path);
+        /* c->path: a page answering for another (a refused form shown
+         * again) switches to that page, not to the form's target. */
+        web_url_escape(&b, c->path);
         util_buf_puts(&b, "?");
         /* Keep the query but its lang. */
         const char *p = q;

@@ -266,6 +266,8 @@ class WebPages(ServerTest):
         r = rev1.act(self.plan, "approve", comment="Замечаний нет", version='"' + "1" * 40 + '"')
         self.assertEqual(r.status, 409, r)
         self.assertIn(">Замечаний нет</textarea>", r.raw)
+        # Its language switch leads to the document's page, not to the form's target.
+        self.assertIn(f'href="/ui/d/{self.plan}?lang=kk"', r.raw)
         # A form without its version, or with an action no workflow has.
         r = rev1.post(f"/ui/d/{self.plan}/act",
                       {"action": "approve", "csrf": Text.of(r.raw).hidden["csrf"]})
