@@ -95,9 +95,8 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     json_t *line = web_entry_view(c, entry);
     json_decref(entry);
     /* A case has no title of its own: its line's (the pseudonym) stands for one. */
-    json_object_set_new(line, "title", json_string(title && *title
-                                                       ? title
-                                                       : json_string_value(json_object_get(line, "title"))));
+    if (title && *title)
+        json_object_set_new(line, "title", json_string(title));
     json_t *needs_comment;
     json_t *actions = actions_view(c, d, type, &needs_comment);
     json_t *sections;

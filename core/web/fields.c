@@ -315,8 +315,10 @@ static json_t *table_section(const json_t *field, const json_t *items, ui_lang l
     json_t *groups = json_array();
     if (!by) {
         json_t *rows = json_array();
-        json_array_foreach(items, k, item) json_array_append_new(rows, table_row(item, cols, lang, words));
-        json_array_append_new(groups, json_pack("{s:o, s:o}", "columns", labels_of(cols), "rows", rows));
+        json_array_foreach(items, k, item)
+            json_array_append_new(rows, table_row(item, cols, lang, words));
+        json_array_append_new(groups,
+                              json_pack("{s:o, s:o}", "columns", labels_of(cols), "rows", rows));
     } else {
         json_t *values = json_copy(json_object_get(by_field, "values")), *seen = json_object();
         if (!values)
@@ -327,7 +329,8 @@ static json_t *table_section(const json_t *field, const json_t *items, ui_lang l
             const char *v = json_string_value(json_object_get(item, by));
             int known = 0;
             json_t *opt;
-            json_array_foreach(values, i, opt) known |= v && json_equal(json_object_get(opt, "value"), json_object_get(item, by));
+            json_array_foreach(values, i, opt) known |=
+                v && json_equal(json_object_get(opt, "value"), json_object_get(item, by));
             if (!known && !json_object_get(seen, v ? v : "")) {
                 json_object_set_new(seen, v ? v : "", json_true());
                 json_array_append_new(values, json_pack("{s:s?}", "value", v));
@@ -348,9 +351,9 @@ static json_t *table_section(const json_t *field, const json_t *items, ui_lang l
                 json_decref(rows);
                 continue;
             }
-            char *heading = scalar_text(by_field, "enum", json_object_get(opt, "value"), lang, words);
-            json_array_append_new(groups, json_pack("{s:s, s:o, s:o}", "heading", heading, "columns",
-                                                    labels_of(cols), "rows", rows));
+            char *heading = scalar_text(by_field, "enum", ov, lang, words);
+            json_array_append_new(groups, json_pack("{s:s, s:o, s:o}", "heading", heading,
+                                                    "columns", labels_of(cols), "rows", rows));
             free(heading);
         }
         json_decref(values);
@@ -515,7 +518,8 @@ static void without_schema(json_t *sections, const json_t *fields, ui_lang lang,
                 json_object_set_new(cell, "label", json_string(k));
                 json_array_append_new(pairs, cell);
             }
-            json_array_append_new(sections, json_pack("{s:s, s:o}", "heading", key, "pairs", pairs));
+            json_array_append_new(sections,
+                                  json_pack("{s:s, s:o}", "heading", key, "pairs", pairs));
         } else {
             json_t *cell = plain_cell(v, lang, words);
             json_object_set_new(cell, "label", json_string(key));

@@ -54,8 +54,8 @@ static void type_and_stage_options(const web_call *c, const list_query *lq, json
             if (json_object_get(seen, name))
                 continue;
             json_object_set_new(seen, name, json_true());
-            json_array_append_new(*stages,
-                                  option(name, web_wf_label(c, wf->type, "stage", name), lq->stage));
+            const char *label = web_wf_label(c, wf->type, "stage", name);
+            json_array_append_new(*stages, option(name, label, lq->stage));
         }
     }
     json_decref(seen);
