@@ -92,8 +92,8 @@ static void send_page(web_call *c, const idx_doc *d, const wf_workflow *wf, cons
         "{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "title", title ? title : d->id, "type_name",
         web_type_name(c, type), "region_name",
         web_region_name(c, json_string_value(json_object_get(doc, "region"))), "stage",
-        web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage"))), "sections", sections,
-        "record", record_rows(c, wf, fields), "versions", version_rows(c, wf, d));
+        web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage"))), "sections",
+        sections, "record", record_rows(c, wf, fields), "versions", version_rows(c, wf, d));
     web_page_html(c, 200, "public", m, body_html);
 }
 
