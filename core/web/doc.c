@@ -1,7 +1,8 @@
 /*
  * GET /ui/d/{id}: a document's page.  The title once; its stage, due date
  * and the approvals counted so far; its body (Markdown through the
- * publisher's safe renderer: an author's raw HTML never reaches the page);
+ * publisher's safe renderer on the thread pool, body.c: an author's raw
+ * HTML never reaches the page; a first line repeating the title left out);
  * its fields as tables (fields.c); and a form with a button for each
  * action the reader may take now, with a comment box.  The read is the
  * document service's, so a case's page is in the access log before any of
@@ -14,8 +15,8 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "docs/internal.h"
-#include "publish/render.h"
 #include "ui/dates.h"
+#include "web/body.h"
 #include "web/doc.h"
 #include "web/entries.h"
 #include "web/fields.h"
@@ -26,7 +27,17 @@ typedef struct doc_show {
     int status;
     char *alert, *comment;
     int comment_invalid;
+    json_t *doc; /* the read's answer, kept while the body renders */
 } doc_show;
+
+static void doc_show_free(doc_show *s)
+{
+    free(s->alert);
+    free(s->comment);
+    json_decref(s->doc);
+    web_call_free(s->c);
+    free(s);
+}
 
 /* "{given} из {needed}" with the numbers in. */
 static char *approvals_text(const web_call *c, long given, long needed)
@@ -84,13 +95,18 @@ static json_t *approvals_view(const web_call *c, const idx_doc *d, const char *t
     return list;
 }
 
-/* The page of d, whose answer (docs_answer's) doc is. */
-static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_show *s)
+/* The page of d, whose answer (docs_answer's) doc is; html: its body
+ * rendered (body.c), or NULL when it has none or the renderer refused it. */
+static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_show *s,
+                   const char *html)
 {
     int status = s->status;
     const char *alert = s->alert;
     const char *type = doc_str(doc, "type"), *stage = doc_str(doc, "stage");
-    const char *title = doc_str(doc, "title"), *body = doc_str(doc, "body");
+    const char *title = doc_str(doc, "title");
+    size_t body_len;
+    const char *body = web_body_after_title(doc_str(doc, "body") ? doc_str(doc, "body") : "",
+                                            title, &body_len);
     json_t *entry = docs_entry(c->svc, d);
     json_t *line = web_entry_view(c, entry);
     json_decref(entry);
@@ -101,15 +117,9 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     json_t *actions = actions_view(c, d, type, &needs_comment);
     json_t *sections;
     const json_t *words = json_object_get(ui_strings_all(ui_words(c->ctx->ui), c->lang), "pages");
-    if (web_fields_view(&sections, docs_schema(c->svc, type), json_object_get(doc, "fields"),
+    if (web_fields_view(&sections, docs_schema(c->svc, type), json_object_get(doc, "fields"), NULL,
                         c->lang, words) < 0)
         sections = json_array();
-    char *html = NULL;
-    size_t len;
-    if (body && *body && render_markdown(&html, &len, body, strlen(body)) < 0) {
-        html = NULL; /* too big or broken for the renderer: shown as text below */
-        log_warn("web", "document page: a body the renderer refused");
-    }
     const wf_workflow *wf = wf_set_find(c->svc->workflows, type);
     const wf_stage *st = wf && stage ? wf_find_stage(wf, stage) : NULL;
     int may_edit = st && st->editable && !docs_erased(c->svc, d) &&
@@ -122,8 +132,8 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     json_object_set_new(m, "approvals", approvals_view(c, d, type));
     json_object_set_new(m, "comment", json_string(s->comment ? s->comment : ""));
     json_object_set_new(m, "comment_invalid", json_boolean(s->comment_invalid));
-    json_object_set_new(m, "has_body", json_boolean(body && *body));
-    if (!html && body && *body)
+    json_object_set_new(m, "has_body", json_boolean(*body));
+    if (!html && *body) /* too big or broken for the renderer: shown as text */
         json_object_set_new(m, "body_text", json_string(body));
     snprintf(href, sizeof(href), "/ui/d/%s/act", d->id);
     json_object_set_new(m, "act_href", json_string(href));
@@ -144,7 +154,22 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
         wf_has_action(wf, done))
         json_object_set_new(m, "done", json_string(web_wf_label(c, type, "action", done)));
     web_page_html(c, status, "doc", m, html ? html : "");
-    free(html);
+}
+
+/* The index may have moved on while the body rendered: d is found again. */
+static void body_done(int status, const char *html, void *payload)
+{
+    doc_show *s = payload;
+    web_call *c = s->c;
+    idx_doc *d;
+    docs_result why;
+    if (status < 0)
+        log_warn("web", "document page: a body the renderer refused (%d)", status);
+    if (docs_find(&d, &why, c->svc, c->user, c->arg, 0) < 0)
+        web_fail_code(c, why.code);
+    else
+        render(c, d, s->doc, s, status < 0 ? NULL : html);
+    doc_show_free(s);
 }
 
 static void read_done(const docs_result *r, void *payload)
@@ -153,16 +178,24 @@ static void read_done(const docs_result *r, void *payload)
     web_call *c = s->c;
     idx_doc *d;
     docs_result why;
-    if (r->code != 0)
+    if (r->code != 0) {
         web_fail_code(c, r->code);
-    else if (docs_find(&d, &why, c->svc, c->user, c->arg, 0) < 0)
+    } else if (docs_find(&d, &why, c->svc, c->user, c->arg, 0) < 0) {
         web_fail_code(c, why.code);
-    else
-        render(c, d, r->json, s);
-    free(s->alert);
-    free(s->comment);
-    free(s);
-    web_call_free(c);
+    } else {
+        const char *body = doc_str(r->json, "body");
+        size_t len;
+        const char *md = web_body_after_title(body ? body : "", doc_str(r->json, "title"), &len);
+        if (!*md) {
+            render(c, d, r->json, s, NULL);
+        } else {
+            s->doc = json_incref(r->json);
+            if (web_body_render(c, d->id, docs_confidential(c->svc, d), md, len, body_done, s) == 0)
+                return;
+            web_fail(c, 500, "internal");
+        }
+    }
+    doc_show_free(s);
 }
 
 void web_doc_show(web_call *c, int status, const web_doc_refusal *ref)

@@ -110,12 +110,18 @@ static int quarter_text(char *out, size_t cap, const char *s, const json_t *word
 }
 
 /* A value with no schema (or of a kind we do not know): a string as it
- * is, a number in the reader's way, anything else as compact JSON. */
+ * is unless it reads as a date or a quarter (no ISO dates on a Russian
+ * page, even under the JSON's keys), a number in the reader's way,
+ * anything else as compact JSON. */
 static char *plain_text(const json_t *v, ui_lang lang, const json_t *words)
 {
-    char num[96];
-    if (json_is_string(v))
-        return strdup(json_string_value(v));
+    char num[UI_DATE_CAP + 96];
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (quarter_text(num, sizeof(num), s, words) || ui_format_ymd(num, lang, s) == 0)
+            return strdup(num);
+        return strdup(s);
+    }
     if (json_is_number(v)) {
         web_format_number(num, sizeof(num), json_number_value(v), json_is_integer(v), lang);
         return strdup(num);
@@ -152,6 +158,8 @@ static char *scalar_text(const json_t *field, const char *kind, const json_t *v,
         if (quarter_text(buf, sizeof(buf), s, words) || ui_format_ymd(buf, lang, s) == 0)
             return strdup(buf);
     }
+    if (json_is_string(v) && strcmp(kind, "plain") != 0) /* the schema says it is a text */
+        return strdup(json_string_value(v));
     return plain_text(v, lang, words);
 }
 
@@ -392,8 +400,16 @@ static void group_pairs(json_t *pairs, const json_t *fields, const json_t *obj, 
     }
 }
 
-static void with_schema(json_t *sections, const json_t *schema, const json_t *fields, ui_lang lang,
-                        const json_t *words)
+static int skipped(const char *name, const char *const *skip)
+{
+    for (; skip && *skip; skip++)
+        if (strcmp(*skip, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void with_schema(json_t *sections, const json_t *schema, const json_t *fields,
+                        const char *const *skip, ui_lang lang, const json_t *words)
 {
     json_t *main_pairs = json_array();
     json_array_append_new(sections, json_pack("{s:o}", "pairs", main_pairs));
@@ -404,7 +420,7 @@ static void with_schema(json_t *sections, const json_t *schema, const json_t *fi
         const char *name = json_string_value(json_object_get(f, "name"));
         const char *kind = kind_of(f);
         const json_t *v = name ? json_object_get(fields, name) : NULL;
-        if (!name)
+        if (!name || skipped(name, skip))
             continue;
         if (strcmp(kind, "list") == 0 && json_object_get(f, "fields")) {
             json_t *none = json_array();
@@ -430,10 +446,11 @@ static void with_schema(json_t *sections, const json_t *schema, const json_t *fi
 /* ---- without one ---- */
 
 /* Each field under its own key (the schema, once the type declares one,
- * gives the words). */
+ * gives the words); "plain": no kind we know, so a value shows as
+ * plain_text reads it. */
 static json_t *key_field(const char *key)
 {
-    return json_pack("{s:s, s:s}", "name", key, "kind", "text");
+    return json_pack("{s:s, s:s}", "name", key, "kind", "plain");
 }
 
 /* The keys of a list of objects, in the order first seen; a key whose
@@ -493,8 +510,8 @@ static int all_objects(const json_t *a)
     return json_array_size(a) > 0;
 }
 
-static void without_schema(json_t *sections, const json_t *fields, ui_lang lang,
-                           const json_t *words)
+static void without_schema(json_t *sections, const json_t *fields, const char *const *skip,
+                           ui_lang lang, const json_t *words)
 {
     json_t *main_pairs = json_array();
     json_array_append_new(sections, json_pack("{s:o}", "pairs", main_pairs));
@@ -502,6 +519,8 @@ static void without_schema(json_t *sections, const json_t *fields, ui_lang lang,
     json_t *v;
     json_object_foreach((json_t *)fields, key, v)
     {
+        if (skipped(key, skip))
+            continue;
         if (json_is_array(v) && all_objects(v)) {
             json_t *row_fields = keys_of(v);
             json_t *field = json_pack("{s:s, s:s, s:o}", "name", key, "kind", "list", "fields",
@@ -530,8 +549,8 @@ static void without_schema(json_t *sections, const json_t *fields, ui_lang lang,
         json_array_remove(sections, 0);
 }
 
-int web_fields_view(json_t **out, const json_t *schema, const json_t *fields, ui_lang lang,
-                    const json_t *words)
+int web_fields_view(json_t **out, const json_t *schema, const json_t *fields,
+                    const char *const *skip, ui_lang lang, const json_t *words)
 {
     *out = json_array();
     if (!*out)
@@ -539,8 +558,8 @@ int web_fields_view(json_t **out, const json_t *schema, const json_t *fields, ui
     if (!json_is_object(fields))
         return 0;
     if (schema && json_is_array(json_object_get(schema, "fields")))
-        with_schema(*out, schema, fields, lang, words);
+        with_schema(*out, schema, fields, skip, lang, words);
     else
-        without_schema(*out, fields, lang, words);
+        without_schema(*out, fields, skip, lang, words);
     return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * A document's fields as readable tables, for the document page.  The
+ * A document's fields as readable tables, for the document page and the
+ * public page (one module, so both read the same).  The
  * template reader cannot recurse, so the nesting (lists of rows, groups
  * inside rows, lists inside cells) is flattened here into sections the
  * template walks in two or three plain loops:
@@ -25,12 +26,13 @@
 
 /*
  * *out: a new array of sections for fields (the document's "fields"
- * object) under schema (NULL: none).  words: the page's words
- * (t.pages: "yes", "no", "none", "quarter"), NULL-tolerant.  0, or
- * KENES_ENOMEM.
+ * object) under schema (NULL: none).  skip: names of top-level fields the
+ * page shows elsewhere (the public page's record: its approving act),
+ * NULL-terminated, may be NULL.  words: the page's words (t.pages: "yes",
+ * "no", "none", "quarter"), NULL-tolerant.  0, or KENES_ENOMEM.
  */
-int web_fields_view(json_t **out, const json_t *schema, const json_t *fields, ui_lang lang,
-                    const json_t *words);
+int web_fields_view(json_t **out, const json_t *schema, const json_t *fields,
+                    const char *const *skip, ui_lang lang, const json_t *words);
 
 /* A number as people in lang write it: "12 500 000" (ru, kk: no-break
  * spaces, a decimal comma), "12,500,000" (en).  out: cap bytes. */

@@ -24,6 +24,7 @@
 #include "plugin/region.h"
 #include "web/formdata.h"
 #include "web/formview.h"
+#include "web/labels.h"
 #include "web/pages.h"
 
 /* What a form page shows. */
@@ -148,18 +149,17 @@ static void render_form(web_call *c, int status, const form_page *f)
         return;
     }
 
-    const char *type_label = formview_label(json_object_get(f->schema, "label"), w.lang);
+    /* The type by its workflow's name for it (labels.type: "Региональный
+     * план"); a type that names itself nothing is not named by its code. */
+    const char *type_name = web_type_name(c, f->type);
+    int named = f->type && strcmp(type_name, f->type) != 0;
     char heading[600], action[4200], cancel[4200] = "/ui/inbox";
+    snprintf(heading, sizeof(heading), named ? "%s: %s" : "%s",
+             web_text(c, "form", f->id ? "edit_heading" : "new_heading"), type_name);
     if (f->id) {
-        snprintf(heading, sizeof(heading), "%s", web_text(c, "form", "edit_heading"));
         href_of(action, sizeof(action), "/ui/d/", f->id, "/edit");
         href_of(cancel, sizeof(cancel), "/ui/d/", f->id, "");
-    } else if (type_label) {
-        snprintf(heading, sizeof(heading), "%s: %s", web_text(c, "form", "new_heading"),
-                 type_label);
-        href_of(action, sizeof(action), "/ui/new/", f->type, "");
     } else {
-        snprintf(heading, sizeof(heading), "%s", web_text(c, "form", "new_heading"));
         href_of(action, sizeof(action), "/ui/new/", f->type, "");
     }
     json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:o, s:O, s:b}", "title", heading, "heading",

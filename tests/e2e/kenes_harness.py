@@ -4,12 +4,14 @@ real git command."""
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
 
 KENES = os.environ.get("KENES_BIN", os.path.join(os.path.dirname(__file__), "../../build/kenes"))
 SOURCE = os.environ.get("KENES_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
@@ -224,6 +226,80 @@ class Server:
         if comment is not None:
             body["comment"] = comment
         return self.post(f"/api/v1/documents/{doc_id}/transitions", body, user, etag)
+
+
+def set_cookies(resp):
+    """{name: (value, attributes as one lower-case string)} of the Set-Cookie lines."""
+    out = {}
+    for k, v in resp.headers:
+        if k.lower() == "set-cookie":
+            name, _, rest = v.partition("=")
+            value, _, attrs = rest.partition(";")
+            out[name.strip()] = (value, attrs.lower())
+    return out
+
+
+class Browser:
+    """A browser without JavaScript for the web interface: cookies kept as
+    Set-Cookie says (jar), forms posted urlencoded, the CSRF token read from
+    the page's form.  ignore: cookies it does not keep (a browser shared by
+    several tests keeps no kenes_lang, so that one test's ?lang= does not
+    change the next one's language)."""
+
+    def __init__(self, srv, lang=None, ignore=()):
+        self.srv = srv
+        self.jar = {}
+        self.ignore = set(ignore)
+        if lang:
+            self.jar["kenes_lang"] = lang
+
+    def request(self, method, path, form=None, headers=None):
+        """form: a dict or a list of (name, value) pairs (a name may repeat)."""
+        h = dict(headers or {})
+        if self.jar:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+        raw = urllib.parse.urlencode(form).encode() if form is not None else None
+        r = self.srv.request(method, path, headers=h, raw=raw,
+                             content_type="application/x-www-form-urlencoded")
+        for name, (value, attrs) in set_cookies(r).items():
+            if name in self.ignore:
+                continue
+            if "max-age=0" in attrs:
+                self.jar.pop(name, None)
+            else:
+                self.jar[name] = value
+        return r
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path, form, headers=None):
+        return self.request("POST", path, form=form, headers=headers)
+
+    def csrf(self, path):
+        """The CSRF token of the form on the page at path."""
+        r = self.get(path)
+        m = re.search(r'name="csrf" value="([^"]+)"', r.raw)
+        assert m, r
+        return m.group(1)
+
+    def sign_in(self, name, password=PASSWORD, next_path=None):
+        """One try at the sign-in form; the answer as it comes (303, 401, 429...)."""
+        form = {"csrf": self.csrf("/ui/login"), "user": name, "password": password}
+        if next_path is not None:
+            form["next"] = next_path
+        return self.post("/ui/login", form)
+
+    def signed_in(self, name, password=PASSWORD):
+        """Signs in through the form, waiting out a 429 as Retry-After says
+        (logins checked at once are capped), as a person would; self."""
+        for _ in range(120):
+            r = self.sign_in(name, password)
+            if r.status != 429:
+                break
+            time.sleep(int(r.header("Retry-After") or "1"))
+        assert r.status == 303 and "kenes_session" in self.jar, r
+        return self
 
 
 def plan_measure(direction, title, deadline="2026-Q4", amount_kzt=0):

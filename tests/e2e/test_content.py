@@ -24,6 +24,9 @@ class Content(ServerTest):
                 self.assertEqual((r.json["type"], r.json["lang"]), (t, lang))
                 self.assertTrue(r.json["body"].startswith("#"), r.json["body"][:40])
                 bodies.add(r.json["body"])
+                # A new document's prefilled text names its fields as the form
+                # does, in words: no "fields.measures" on a Russian form.
+                self.assertNotRegex(r.json["body"], r"fields\.|`", (t, lang))
             self.assertEqual(len(bodies), 3, t)
         plan_kk = s.get("/api/v1/templates/regional-plan?lang=kk", "off11").json["body"]
         self.assertIn("Қауіпсіздік", plan_kk)

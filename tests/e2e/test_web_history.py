@@ -7,14 +7,13 @@ answered with a sentence (role="alert") and nothing written.  A case's
 history is a 403 page for a reviewer, who may not read cases.  Then the
 public side: / lists the approved plan, whose public page shows the
 measures table, in Russian and in Kazakh."""
-import http.client
 import os
 import re
 import unittest
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
-from kenes_harness import PASSWORD, USERS, ServerTest, commit_count, plan_body, wait_until
+from kenes_harness import USERS, Browser, ServerTest, commit_count, plan_body, wait_until
 
 USERS_H = USERS + [("chair11", "commission-chair", "KZ-11")]
 DAY1 = "2026-02-01T06:00:00Z"   # the plan is written
@@ -115,54 +114,25 @@ class WebHistory(ServerTest):
         cls.draft = r.json["id"]
         r = s.request("POST", "/api/v1/reports/generate", token=s.token("adm"))
         assert r.status == 200, r
-        cls.cookies = {}
+        cls.browsers = {}
 
     # ---- a browser's requests ----
 
-    def raw(self, path, cookie=None, method="GET", body=None, headers=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        h = dict(headers or {})
-        if cookie:
-            h["Cookie"] = cookie
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        out = (r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
-        c.close()
-        return out
-
-    def sign_in(self, user):
-        """The sign-in form, as a person uses it; while the form is not built
-        on this branch (a 501 page), the API's session token makes the same
-        cookie (the interface checks kenes_session as a bearer token)."""
-        if user in self.cookies:
-            return self.cookies[user]
-        status, headers, html = self.raw("/ui/login")
-        cookie = None
-        if status == 200 and 'name="password"' in html:
-            pre = [v.split(";")[0] for k, v in headers if k.lower() == "set-cookie"]
-            csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-            form = urlencode({"user": user, "password": PASSWORD, "csrf": csrf})
-            status, headers, _ = self.raw(
-                "/ui/login", "; ".join(pre), "POST", form,
-                {"Content-Type": "application/x-www-form-urlencoded"})
-            self.assertEqual(status, 303)
-            for k, v in headers:
-                if k.lower() == "set-cookie" and v.startswith("kenes_session="):
-                    cookie = v.split(";")[0]
-        else:
-            cookie = "kenes_session=" + self.srv.login(user)
-        self.assertTrue(cookie)
-        self.cookies[user] = cookie
-        return cookie
+    def browser(self, user):
+        """user's browser, signed in through the form once for the class; it
+        keeps no language cookie (each page asks with ?lang=)."""
+        if user not in self.browsers:
+            self.browsers[user] = Browser(self.srv, ignore=("kenes_lang",)).signed_in(user)
+        return self.browsers[user]
 
     def page(self, path, user=None, lang=None):
-        cookie = self.sign_in(user) if user else None
+        b = self.browser(user) if user else Browser(self.srv)
         if lang:
             path += ("&" if "?" in path else "?") + "lang=" + lang
-        status, headers, html = self.raw(path, cookie)
-        ctype = dict((k.lower(), v) for k, v in headers).get("content-type", "")
-        self.assertTrue(ctype.startswith("text/html"), (path, status, ctype))
-        return status, html, Page(html)
+        r = b.get(path)
+        ctype = r.header("Content-Type") or ""
+        self.assertTrue(ctype.startswith("text/html"), (path, r.status, ctype))
+        return r.status, r.raw, Page(r.raw)
 
     def history_path(self, **q):
         return f"/ui/d/{self.plan}/history" + ("?" + urlencode(q) if q else "")
@@ -287,7 +257,7 @@ class WebHistory(ServerTest):
 
     def test_a_case_for_someone_who_may_not_read_it(self):
         before = (commit_count(self.srv.docs_git), commit_count(self.srv.cases_git))
-        self.sign_in("rev1")
+        self.browser("rev1")
         logged = self.access_log()
         for q in ("", "?at=2026-02-05", "?from=" + "a" * 40):
             status, html, p = self.page(f"/ui/d/{self.case}/history{q}", "rev1")
@@ -306,10 +276,9 @@ class WebHistory(ServerTest):
         self.assert_words_only(p, "case history")
 
     def test_signed_out_goes_to_sign_in(self):
-        status, headers, _ = self.raw(self.history_path())
-        self.assertEqual(status, 303)
-        self.assertTrue(dict((k.lower(), v) for k, v in headers)["location"].startswith(
-            "/ui/login?next="))
+        r = Browser(self.srv).get(self.history_path())
+        self.assertEqual(r.status, 303)
+        self.assertTrue(r.header("Location").startswith("/ui/login?next="))
 
     # ---- the public side ----
 

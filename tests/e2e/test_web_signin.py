@@ -10,7 +10,7 @@ import unittest
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from kenes_harness import PASSWORD, Server, ServerTest, commit_count
+from kenes_harness import PASSWORD, Browser, Server, ServerTest, commit_count, set_cookies
 
 NOW = {"KENES_NOW": "2026-02-07T10:00:00Z"}
 NEW_PASSWORD = "river-lantern-autumn-42"
@@ -52,60 +52,6 @@ class Elements(HTMLParser):
         found = self.find(tag, **want)
         assert len(found) == 1, (tag, want, found)
         return found[0]
-
-
-def set_cookies(resp):
-    """{name: (value, attributes as one lower-case string)} of the Set-Cookie lines."""
-    out = {}
-    for k, v in resp.headers:
-        if k.lower() == "set-cookie":
-            name, _, rest = v.partition("=")
-            value, _, attrs = rest.partition(";")
-            out[name.strip()] = (value, attrs.lower())
-    return out
-
-
-class Browser:
-    """Cookies kept by hand, as a browser keeps them for one site."""
-
-    def __init__(self, srv, lang=None):
-        self.srv = srv
-        self.jar = {}
-        if lang:
-            self.jar["kenes_lang"] = lang
-
-    def request(self, method, path, form=None, headers=None):
-        h = dict(headers or {})
-        if self.jar:
-            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
-        raw = urlencode(form).encode() if form is not None else None
-        r = self.srv.request(method, path, headers=h, raw=raw,
-                             content_type="application/x-www-form-urlencoded")
-        for name, (value, attrs) in set_cookies(r).items():
-            if "max-age=0" in attrs:
-                self.jar.pop(name, None)
-            else:
-                self.jar[name] = value
-        return r
-
-    def get(self, path, headers=None):
-        return self.request("GET", path, headers=headers)
-
-    def post(self, path, form, headers=None):
-        return self.request("POST", path, form=form, headers=headers)
-
-    def csrf(self, path):
-        """The CSRF token of the form on the page at path."""
-        r = self.get(path)
-        m = re.search(r'name="csrf" value="([^"]+)"', r.raw)
-        assert m, r
-        return m.group(1)
-
-    def sign_in(self, name, password=PASSWORD, next_path=None):
-        form = {"csrf": self.csrf("/ui/login"), "user": name, "password": password}
-        if next_path is not None:
-            form["next"] = next_path
-        return self.post("/ui/login", form)
 
 
 def lang_of(page):

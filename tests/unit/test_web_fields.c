@@ -1,8 +1,9 @@
-/* The document page's field tables (core/web/fields.c) from a hand-written
- * schema in the shape docs_schema() answers: labels in the reader's
- * language, enum values as labels, dates and quarters in words, numbers
- * with thousands separators, lists as lists, rows grouped by an enum, a
- * group's fields spread out; and the plain table with no schema. */
+/* The field tables of the document page and the public page
+ * (core/web/fields.c) from a hand-written schema in the shape docs_schema()
+ * answers: labels in the reader's language, enum values as labels, dates
+ * and quarters in words, numbers with thousands separators, lists as
+ * lists, rows grouped by an enum, a group's fields spread out, fields shown
+ * elsewhere skipped; and the plain table with no schema. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,22 +59,32 @@ static const char fields_text[] =
     "   \"deadline\":\"2026-09-01\",\"funding\":{\"amount_kzt\":12500000.5}},"
     "  {\"title\":\"Иное\",\"direction\":\"unknown\",\"deadline\":\"2026-Q4\",\"funding\":{\"amount_kzt\":0}}]}";
 
-static json_t *words(void)
+/* As content/ui/strings/pages.yaml has them. */
+static json_t *words(ui_lang lang)
 {
+    if (lang == UI_KK)
+        return json_pack("{s:s, s:s, s:s, s:s}", "yes", "Иә", "no", "Жоқ", "none", "—", "quarter",
+                         "{y} жылғы {q}-тоқсан");
     return json_pack("{s:s, s:s, s:s, s:s}", "yes", "Да", "no", "Нет", "none", "—", "quarter",
-                     "{q} квартал {y} г.");
+                     "{q}-й квартал {y} г.");
 }
 
-static json_t *view(const char *schema, const char *fields, ui_lang lang)
+static json_t *view_skip(const char *schema, const char *fields, const char *const *skip,
+                         ui_lang lang)
 {
     json_t *s = schema ? json_loads(schema, 0, NULL) : NULL;
-    json_t *f = json_loads(fields, 0, NULL), *w = words(), *out;
+    json_t *f = json_loads(fields, 0, NULL), *w = words(lang), *out;
     assert_non_null(f);
-    assert_int_equal(web_fields_view(&out, s, f, lang, w), 0);
+    assert_int_equal(web_fields_view(&out, s, f, skip, lang, w), 0);
     json_decref(s);
     json_decref(f);
     json_decref(w);
     return out;
+}
+
+static json_t *view(const char *schema, const char *fields, ui_lang lang)
+{
+    return view_skip(schema, fields, NULL, lang);
 }
 
 static const char *str(const json_t *v, const char *path)
@@ -116,7 +127,7 @@ static void test_schema_tables(void **state)
     assert_string_equal(str(v, "2.groups.0.rows.0.cells.2.text"), "1 сентября 2026 г.");
     assert_string_equal(str(v, "2.groups.0.rows.0.cells.3.text"), "12\xC2\xA0" "500\xC2\xA0" "000,5");
     assert_string_equal(str(v, "2.groups.1.rows.0.cells.1.list.1"), "Полиция");
-    assert_string_equal(str(v, "2.groups.1.rows.0.cells.2.text"), "3 квартал 2026 г.");
+    assert_string_equal(str(v, "2.groups.1.rows.0.cells.2.text"), "3-й квартал 2026 г.");
     assert_string_equal(str(v, "2.groups.1.rows.0.cells.3.text"), "4\xC2\xA0" "000\xC2\xA0" "000");
     assert_string_equal(str(v, "2.groups.1.rows.0.cells.4.text"), "Да");
     assert_string_equal(str(v, "2.groups.0.rows.0.cells.4.text"), "—");
@@ -126,6 +137,9 @@ static void test_schema_tables(void **state)
     v = view(schema_text, fields_text, UI_KK);
     assert_string_equal(str(v, "2.groups.0.heading"), "Қауіпсіздік");
     assert_string_equal(str(v, "1.pairs.1.text"), "2026 жылғы 5 ақпан");
+    assert_string_equal(str(v, "2.groups.0.rows.0.cells.2.text"), "2026 жылғы 1 қыркүйек");
+    assert_string_equal(str(v, "2.groups.1.rows.0.cells.2.text"), "2026 жылғы 3-тоқсан");
+    assert_string_equal(str(v, "2.groups.1.rows.0.cells.4.text"), "Иә");
     json_decref(v);
     v = view(schema_text, fields_text, UI_EN);
     assert_string_equal(str(v, "0.pairs.0.label"), "Plan year");
@@ -158,6 +172,36 @@ static void test_without_schema(void **state)
     /* A nested object's keys become columns of their own. */
     assert_string_equal(str(v, "2.groups.0.columns.4"), "funding: amount_kzt");
     assert_string_equal(str(v, "2.groups.0.rows.0.cells.4.text"), "4\xC2\xA0" "000\xC2\xA0" "000");
+    /* Dates and quarters read as words under the JSON's keys too. */
+    assert_string_equal(str(v, "2.groups.0.rows.0.cells.3.text"), "3-й квартал 2026 г.");
+    assert_string_equal(str(v, "2.groups.0.rows.1.cells.3.text"), "1 сентября 2026 г.");
+    assert_string_equal(str(v, "1.pairs.1.text"), "5 февраля 2026 г.");
+    /* The second row has no urgent: an empty cell, not a shifted row. */
+    assert_int_equal(json_array_size(json_object_get(json_array_get(
+                         json_object_get(json_array_get(json_object_get(json_array_get(v, 2),
+                                                                        "groups"), 0), "rows"),
+                         1), "cells")), 6);
+    json_decref(v);
+}
+
+/* The public page shows the approving act in its record: not twice. */
+static void test_skip(void **state)
+{
+    (void)state;
+    static const char *const skip[] = {"act", NULL};
+    json_t *v = view_skip(schema_text, fields_text, skip, UI_RU);
+    assert_int_equal(json_array_size(v), 2);
+    assert_string_equal(str(v, "0.pairs.0.label"), "Год плана");
+    assert_string_equal(str(v, "1.heading"), "Меры");
+    json_decref(v);
+    v = view_skip(NULL, fields_text, skip, UI_RU);
+    assert_int_equal(json_array_size(v), 2);
+    assert_string_equal(str(v, "1.heading"), "measures");
+    json_decref(v);
+    /* Everything skipped: no sections at all (the page leaves out its heading). */
+    static const char *const all[] = {"period", "act", "measures", NULL};
+    v = view_skip(schema_text, fields_text, all, UI_RU);
+    assert_int_equal(json_array_size(v), 0);
     json_decref(v);
 }
 
@@ -194,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_schema_tables),
         cmocka_unit_test(test_no_rows),
         cmocka_unit_test(test_without_schema),
+        cmocka_unit_test(test_skip),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_fill),
     };
