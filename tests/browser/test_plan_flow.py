@@ -59,6 +59,7 @@ class PlanFlow(kb.BrowserTest):
         self.assertEqual(urlsplit(page.url).path, f"/ui/d/{DOC}")
         self.assertEqual(self.commits(), before + 1)
         self.assertIn("Черновик", self.text())
+        self.assertIn("службы примирения в школах", self.text(), "the body is not shown")
         self.shoot_langs("plan-draft")
 
     def test_2_official_corrects_a_measure_and_submits(self):
@@ -117,6 +118,9 @@ class PlanFlow(kb.BrowserTest):
         self.assertTrue(links, f"/ does not link {DOC}: {self.text()[:800]}")
         self.submit_with(links[0], expect=200)
         self.assertIn(NEW_TITLE, self.text(), "the public page has no measures table")
+        title = kb.plan_form("Акмолинская область", PERIOD)["title"]
+        self.assertEqual(self.find("main").text.count(title), 1,
+                         "the public page does not show the plan's title once")
         self.shoot_langs("public-plan")
 
     def test_5_auditor_opens_the_history_and_a_diff(self):
