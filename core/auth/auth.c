@@ -263,6 +263,11 @@ void auth_set_lifetime(auth *a, unsigned max_lifetime_s)
     a->lifetime_ms = (int64_t)max_lifetime_s * 1000;
 }
 
+unsigned auth_lifetime_s(const auth *a)
+{
+    return (unsigned)(a->lifetime_ms / 1000);
+}
+
 int auth_sessions_keep(auth *a, const char *path, char *err, size_t errcap)
 {
     if (a->writer)

@@ -120,6 +120,33 @@ typedef void (*auth_login_cb)(int status, const char *token, const auth_user *us
                               void *payload);
 int auth_login(auth *a, const char *name, const char *password, const char *peer,
                auth_login_cb cb, void *payload);
+/* A user changes their own password.  The current one is checked as a login
+ * checks it, on auth's threads and counted with logins: auth_throttled
+ * applies (call it first), a wrong current password is a failed login for
+ * `name` and `peer`, and one still in flight once either is at its limit is
+ * refused whatever it was.  Then the new one passes auth_users_passwd's
+ * checks (cracklib, on the same threads) and is written to users.yaml as
+ * `kenes user passwd` writes it; the user's sessions end, this one's too.
+ * cb runs on the loop with:
+ *   0                  changed;
+ *   KENES_EFORBIDDEN   the current password is wrong (or the user was
+ *                      disabled, or given another password, meanwhile);
+ *   KENES_EINVAL       cracklib refused the new one, `why` its reason
+ *                      (English, cracklib's words: the caller says it in
+ *                      the user's language);
+ *   KENES_EIO          cracklib's dictionary is missing, or the file could
+ *                      not be written (logged; nothing changed).
+ * Returns at once (cb never called) KENES_EINVAL for a new password shorter
+ * than AUTH_MIN_PASSWORD (nothing checked, nothing counted), KENES_ETOOBIG
+ * as auth_login does, or KENES_ENOMEM. */
+typedef void (*auth_passwd_cb)(int status, const char *why, void *payload);
+int auth_change_password(auth *a, const char *name, const char *current,
+                         const char *password, const char *peer, auth_passwd_cb cb,
+                         void *payload);
+/* How long a session lasts at most (auth_set_lifetime), in seconds: what a
+ * session cookie's Max-Age says. */
+unsigned auth_lifetime_s(const auth *a);
+
 /* 1 while a login is being verified. */
 int auth_busy(const auth *a);
 /* Passwords checked with argon2id so far, one per login that reached a

@@ -93,6 +93,14 @@ int users_adopt(auth *a, auth_user *loaded, size_t n);
 /* Every record a holds, current and retired. */
 void users_records_free(auth *a);
 void file_id_get(file_id *f, const char *path);
+/* `kenes user passwd`'s change of users.yaml (length, cracklib, argon2id,
+ * an atomic rewrite), for the command line and for a user's own change.
+ * With expected_hash, only while the user is enabled and their hash in the
+ * file is still that one (else KENES_ESTALE).  why (whycap > 0) gets
+ * cracklib's reason when it refuses the password (KENES_EINVAL). */
+int users_set_password(const char *path, const char *name, const char *expected_hash,
+                       const char *password, char *why, size_t whycap, char *err,
+                       size_t errcap);
 
 /* ---- login.c ---- */
 

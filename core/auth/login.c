@@ -7,6 +7,11 @@
  * flight, so that a server with none has nothing of ours open on its loop
  * (auth_close needs no loop run).  Failed logins are counted per user name
  * and per client address (throttle.c) on auth's clock.
+ *
+ * A user's change of their own password is a login first (the current
+ * password checked, throttled and counted the same way), then a second job
+ * on the same threads: cracklib, argon2id of the new one and the rewrite of
+ * users.yaml, none of which may block the loop.
  */
 #include "auth/auth_internal.h"
 
@@ -18,6 +23,7 @@
 
 #include "kenes/plugin.h"
 #include "base/log.h"
+#include "base/util.h"
 
 typedef struct login_job login_job;
 
@@ -27,6 +33,9 @@ typedef struct hasher {
     login_job *todo, *todo_tail; /* FIFO: checked in the order they came */
     login_job *done;             /* checked, for the loop to finish */
     uv_async_t *async;           /* NULL while nothing is in flight */
+    /* Held around a change of users.yaml (read, cracklib, rewrite): two
+     * changes at once on two threads would each write the file it read. */
+    uv_mutex_t file_lock;
     uv_thread_t threads[AUTH_HASH_THREADS_MAX];
     unsigned nthreads;
     int quit;
@@ -103,7 +112,15 @@ struct login_job {
     int verified;
     auth_login_cb cb;
     void *payload;
+    /* A change of password (auth_change_password); NULL for a login. */
+    char *new_password;
+    int writing;  /* the second job: the current password was right */
+    int written;  /* its outcome, 0 or KENES_E* */
+    char why[160]; /* cracklib's reason when it refused */
+    auth_passwd_cb passwd_cb;
 };
+
+static int password_written(hasher *h, login_job *j);
 
 /* The one place a password is checked, and counted with it: a login that
  * skipped the hash could not count one. */
@@ -128,7 +145,10 @@ static void hasher_thread(void *arg)
         if (!h->todo)
             h->todo_tail = NULL;
         uv_mutex_unlock(&h->lock);
-        j->verified = password_verified(h, j);
+        if (j->writing)
+            j->written = password_written(h, j);
+        else
+            j->verified = password_verified(h, j);
         uv_mutex_lock(&h->lock);
         j->next = h->done;
         h->done = j;
@@ -150,6 +170,7 @@ void login_hasher_free(hasher *h)
     for (unsigned i = 0; i < h->nthreads; i++)
         uv_thread_join(&h->threads[i]);
     uv_cond_destroy(&h->wake);
+    uv_mutex_destroy(&h->file_lock);
     uv_mutex_destroy(&h->lock);
     free(h);
 }
@@ -165,7 +186,13 @@ static int hasher_new(hasher **out, unsigned nthreads)
         free(h);
         return KENES_ENOMEM;
     }
+    if (uv_mutex_init(&h->file_lock) < 0) {
+        uv_mutex_destroy(&h->lock);
+        free(h);
+        return KENES_ENOMEM;
+    }
     if (uv_cond_init(&h->wake) < 0) {
+        uv_mutex_destroy(&h->file_lock);
         uv_mutex_destroy(&h->lock);
         free(h);
         return KENES_ENOMEM;
@@ -185,7 +212,10 @@ static void login_job_free(login_job *j)
 {
     if (j->password)
         sodium_memzero(j->password, strlen(j->password));
+    if (j->new_password)
+        sodium_memzero(j->new_password, strlen(j->new_password));
     free(j->password);
+    free(j->new_password);
     free(j->name);
     free(j->peer);
     free(j->hash);
@@ -199,6 +229,62 @@ static void logins_by_addr_add(auth *a, const char *peer, int delta)
         map_remove(a->logins_by_addr, peer);
     else if (map_set(a->logins_by_addr, peer, (void *)(n + (uintptr_t)delta)) < 0)
         log_error("auth", "out of memory: logins from one address are not counted");
+}
+
+static int hasher_submit(auth *a, login_job *j);
+
+/* The current password was checked (ok: right, in time, still the user's):
+ * on to the second job, or the answer. */
+static void passwd_verified(login_job *j, int ok)
+{
+    auth *a = j->a;
+    if (ok) {
+        j->writing = 1;
+        if (hasher_submit(a, j) == 0) {
+            a->logins_running++;
+            return;
+        }
+        log_error("auth", "out of memory: the password of %s was not changed", j->name);
+    }
+    j->passwd_cb(ok ? KENES_ENOMEM : KENES_EFORBIDDEN, NULL, j->payload);
+    login_job_free(j);
+}
+
+/* The second job, on a hashing thread: users.yaml changed, or why not. */
+static int password_written(hasher *h, login_job *j)
+{
+    char err[512];
+    uv_mutex_lock(&h->file_lock);
+    int rc = users_set_password(j->a->path, j->name, j->hash, j->new_password, j->why,
+                                sizeof(j->why), err, sizeof(err));
+    uv_mutex_unlock(&h->file_lock);
+    if (rc < 0 && rc != KENES_EINVAL)
+        snprintf(j->why, sizeof(j->why), "%.*s", (int)sizeof(j->why) - 1, err);
+    return rc;
+}
+
+/* Back on the loop after the second job. */
+static void passwd_done(login_job *j)
+{
+    auth *a = j->a;
+    a->logins_running--;
+    int rc = j->written;
+    const char *why = NULL;
+    if (rc == 0) {
+        /* The new hash ends the user's sessions now, not at their next request. */
+        auth_reload(a);
+        log_info("auth", "user %s changed their password", j->name);
+    } else if (rc == KENES_EINVAL) {
+        why = j->why;
+    } else if (rc == KENES_ESTALE) {
+        rc = KENES_EFORBIDDEN;
+    } else {
+        log_error("auth", "the password of %s was not changed: %s", j->name, j->why);
+        if (rc != KENES_ENOMEM)
+            rc = KENES_EIO;
+    }
+    j->passwd_cb(rc, why, j->payload);
+    login_job_free(j);
 }
 
 static void login_done(login_job *j, int status)
@@ -222,6 +308,10 @@ static void login_done(login_job *j, int status)
             throttle_record(a->by_user, j->name, now);
         if (a->by_addr)
             throttle_record(a->by_addr, j->peer, now);
+    }
+    if (j->new_password) {
+        passwd_verified(j, ok);
+        return;
     }
     char token[AUTH_TOKEN_CHARS] = "";
     if (ok && auth_session_begin(a, u, token) < 0)
@@ -254,7 +344,10 @@ static void on_hashed(uv_async_t *async)
     }
     while (fifo) {
         login_job *next = fifo->next;
-        login_done(fifo, 0);
+        if (fifo->writing)
+            passwd_done(fifo);
+        else
+            login_done(fifo, 0);
         fifo = next;
     }
     if (a->logins_running == 0 && h->async) {
@@ -294,8 +387,9 @@ static int hasher_submit(auth *a, login_job *j)
     return 0;
 }
 
-int auth_login(auth *a, const char *name, const char *password, const char *peer,
-               auth_login_cb cb, void *payload)
+/* A login's job, queued: the current password of a change too. */
+static int login_start(auth *a, const char *name, const char *password, const char *peer,
+                       login_job *j)
 {
     /* A password changed, or a user added or enabled, applies from the next login. */
     auth_reload(a);
@@ -305,11 +399,10 @@ int auth_login(auth *a, const char *name, const char *password, const char *peer
         peer = "";
     if ((a->max_logins && (size_t)a->logins_running >= a->max_logins) ||
         (a->max_logins_per_addr &&
-         (uintptr_t)map_get(a->logins_by_addr, peer) >= a->max_logins_per_addr))
+         (uintptr_t)map_get(a->logins_by_addr, peer) >= a->max_logins_per_addr)) {
+        login_job_free(j);
         return KENES_ETOOBIG;
-    login_job *j = calloc(1, sizeof(*j));
-    if (!j)
-        return KENES_ENOMEM;
+    }
     const auth_user *u = auth_user_find(a, name);
     j->a = a;
     j->real_user = u && !u->disabled;
@@ -318,8 +411,6 @@ int auth_login(auth *a, const char *name, const char *password, const char *peer
     j->password = strdup(password);
     /* Unknown users cost the same argon2id as real ones: timing does not tell. */
     j->hash = strdup(u ? u->hash : a->dummy_hash);
-    j->cb = cb;
-    j->payload = payload;
     if (!j->name || !j->peer || !j->password || !j->hash || hasher_submit(a, j) < 0) {
         login_job_free(j);
         return KENES_ENOMEM;
@@ -327,6 +418,34 @@ int auth_login(auth *a, const char *name, const char *password, const char *peer
     a->logins_running++;
     logins_by_addr_add(a, peer, +1);
     return 0;
+}
+
+int auth_login(auth *a, const char *name, const char *password, const char *peer,
+               auth_login_cb cb, void *payload)
+{
+    login_job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return KENES_ENOMEM;
+    j->cb = cb;
+    j->payload = payload;
+    return login_start(a, name, password, peer, j);
+}
+
+int auth_change_password(auth *a, const char *name, const char *current,
+                         const char *password, const char *peer, auth_passwd_cb cb,
+                         void *payload)
+{
+    /* Too short needs no hash to tell: refused before anything is counted. */
+    if (util_utf8_length(password) < AUTH_MIN_PASSWORD)
+        return KENES_EINVAL;
+    login_job *j = calloc(1, sizeof(*j));
+    if (!j || !(j->new_password = strdup(password))) {
+        free(j);
+        return KENES_ENOMEM;
+    }
+    j->passwd_cb = cb;
+    j->payload = payload;
+    return login_start(a, name, current, peer, j);
 }
 
 int auth_busy(const auth *a)

@@ -176,8 +176,12 @@ static int hash_password(char out[crypto_pwhash_STRBYTES], const char *password,
 }
 
 /* Length first, then cracklib (its default dictionary, and its rules on
- * repeated, systematic and too few distinct characters). */
-static int password_check(const char *password, char *err, size_t errcap)
+ * repeated, systematic and too few distinct characters).  why (whycap > 0)
+ * gets cracklib's own reason when it refuses, for a caller that words it
+ * for people in their language.  cracklib keeps its dictionary's state in
+ * statics: callers on threads hold the hasher's lock around this. */
+static int password_check(const char *password, char *why, size_t whycap, char *err,
+                          size_t errcap)
 {
     if (util_utf8_length(password) < AUTH_MIN_PASSWORD) {
         snprintf(err, errcap, "a password needs at least %d characters", AUTH_MIN_PASSWORD);
@@ -194,9 +198,11 @@ static int password_check(const char *password, char *err, size_t errcap)
                  pwd);
         return KENES_EIO;
     }
-    const char *why = FascistCheck(password, dict);
-    if (why) {
-        snprintf(err, errcap, "this password is too easy to guess: %s (cracklib)", why);
+    const char *reason = FascistCheck(password, dict);
+    if (reason) {
+        snprintf(err, errcap, "this password is too easy to guess: %s (cracklib)", reason);
+        if (whycap)
+            snprintf(why, whycap, "%s", reason);
         return KENES_EINVAL;
     }
     return 0;
@@ -223,7 +229,7 @@ int auth_users_add(const char *path, const char *name, enum role role, const cha
         snprintf(err, errcap, "role %s acts for no single region: drop --region", role_name(role));
         return KENES_EINVAL;
     }
-    int rc = password_check(password, err, errcap);
+    int rc = password_check(password, NULL, 0, err, errcap);
     if (rc < 0)
         return rc;
     auth_user *users;
@@ -276,12 +282,11 @@ static int users_load_one(auth_user **users, size_t *n, size_t *at, const char *
     return KENES_ENOTFOUND;
 }
 
-int auth_users_passwd(const char *path, const char *name, const char *password, char *err,
-                      size_t errcap)
+int users_set_password(const char *path, const char *name, const char *expected_hash,
+                       const char *password, char *why, size_t whycap, char *err,
+                       size_t errcap)
 {
-    if (sodium_init() < 0)
-        return KENES_ENOMEM;
-    int rc = password_check(password, err, errcap);
+    int rc = password_check(password, why, whycap, err, errcap);
     if (rc < 0)
         return rc;
     auth_user *users;
@@ -289,6 +294,13 @@ int auth_users_passwd(const char *path, const char *name, const char *password, 
     rc = users_load_one(&users, &n, &at, path, name, err, errcap);
     if (rc < 0)
         return rc;
+    /* Between the check of the current password and now, an administrator
+     * may have set another or disabled the user: theirs stands. */
+    if (expected_hash && (users[at].disabled || strcmp(users[at].hash, expected_hash) != 0)) {
+        snprintf(err, errcap, "the password of '%s' changed meanwhile", name);
+        users_list_free(users, n);
+        return KENES_ESTALE;
+    }
     char hash[crypto_pwhash_STRBYTES];
     char *copy = NULL;
     rc = hash_password(hash, password, err, errcap);
@@ -304,6 +316,14 @@ int auth_users_passwd(const char *path, const char *name, const char *password, 
     }
     users_list_free(users, n);
     return rc;
+}
+
+int auth_users_passwd(const char *path, const char *name, const char *password, char *err,
+                      size_t errcap)
+{
+    if (sodium_init() < 0)
+        return KENES_ENOMEM;
+    return users_set_password(path, name, NULL, password, NULL, 0, err, errcap);
 }
 
 int auth_users_set_disabled(const char *path, const char *name, int disabled, char *err,

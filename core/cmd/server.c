@@ -314,6 +314,10 @@ int server_run(const config *cfg, int demo)
              auth_user_count(srv.auth));
     printf("kenes %s listening on http://%s:%d\n", KENES_VERSION, cfg->listen_host,
            http_server_port(srv.http));
+    /* The quick start ends here: at an address a person opens. */
+    printf("Open http://%s:%d/ in a browser; staff sign in at http://%s:%d/ui/login%s\n",
+           cfg->listen_host, http_server_port(srv.http), cfg->listen_host,
+           http_server_port(srv.http), demo ? " with a demo login above" : "");
     fflush(stdout);
     uv_run(&loop, UV_RUN_DEFAULT);
     code = 0;

@@ -32,9 +32,16 @@ static void refuse(docs_cb cb, void *payload, int code, const char *reason, json
     json_decref(fields);
 }
 
-static json_t *one_field(const char *path, const char *message)
+/* A problem as a validation answer lists it: where, which rule (a code
+ * content/ui/strings/validation.yaml words for people), and in English. */
+static json_t *problem(const char *path, const char *code, const char *message)
 {
-    return json_pack("[{s:s, s:s}]", "path", path, "message", message);
+    return json_pack("{s:s, s:s, s:s}", "path", path, "code", code, "message", message);
+}
+
+static json_t *one_field(const char *path, const char *code, const char *message)
+{
+    return json_pack("[o]", problem(path, code, message));
 }
 
 /* ---- lookups ---- */
@@ -430,8 +437,8 @@ static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void 
          * write is refused all the same, and the log says which plugin. */
         log_warn("plugin", "validator of %s refused a document (code %d) without naming a field",
                  t->name, rc);
-        json_array_append_new(fields, json_pack("{s:s, s:s}", "path", "", "message",
-                                                errs.message[0] ? errs.message : "invalid"));
+        json_array_append_new(fields, problem("", errs.code[0] ? errs.code : "invalid",
+                                              errs.message[0] ? errs.message : "invalid"));
     }
     if (errs.unlisted || json_array_size(fields) >= KENES_ERRORS_MAX) {
         /* The plugin stops looking once the list is full: whether, and how
@@ -439,7 +446,7 @@ static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void 
         char more[96];
         snprintf(more, sizeof(more), "the list stops at %d problems: there may be more",
                  KENES_ERRORS_MAX);
-        json_array_append_new(fields, json_pack("{s:s, s:s}", "path", "", "message", more));
+        json_array_append_new(fields, problem("", "more_problems", more));
     }
     refuse(cb, payload, KENES_EVALIDATION, "validation", fields, "the document is not valid");
     kapi_errors_dispose(&errs);
@@ -457,10 +464,10 @@ static int check_member_types(const json_t *body, docs_cb cb, void *payload)
     for (size_t i = 0; i < UTIL_ARRAY_LEN(members); i++) {
         json_t *v = json_object_get(body, members[i].key);
         if (v && !json_is_null(v) && (members[i].is_object ? !json_is_object(v) : !json_is_string(v)))
-            json_array_append_new(fields,
-                                  json_pack("{s:s, s:s}", "path", members[i].key, "message",
-                                            members[i].is_object ? "must be an object"
-                                                                 : "must be a string"));
+            json_array_append_new(
+                fields, members[i].is_object
+                            ? problem(members[i].key, "not_object", "must be an object")
+                            : problem(members[i].key, "not_text", "must be a string"));
     }
     if (json_array_size(fields) == 0) {
         json_decref(fields);
@@ -482,7 +489,7 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int 
     const kenes_doctype *t = type ? plugin_find_type(svc->plugins, type) : NULL;
     const wf_workflow *wf = type ? wf_set_find(svc->workflows, type) : NULL;
     if (!t || !wf) {
-        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("type", "unknown document type"),
+        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("type", "not_in_list", "unknown document type"),
                "unknown document type");
         return;
     }
@@ -579,7 +586,7 @@ void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const ch
     const kenes_doctype *t = plugin_find_type(svc->plugins, type);
     const wf_workflow *wf = wf_set_find(svc->workflows, type);
     if (!t || !wf || !wf_has_action(wf, action)) {
-        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("action", "unknown action"),
+        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("action", "not_in_list", "unknown action"),
                "this workflow has no action '%s'", action);
         return;
     }
@@ -608,8 +615,10 @@ void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const ch
         kapi_errors_init(&errs);
         int rc = tr->guards[i]->check(kapi_get(), &view, &ctx, &errs);
         if (rc != 0) {
-            refuse(cb, payload, KENES_EGUARD, "guard", NULL, "%s",
-                   errs.message[0] ? errs.message : tr->guard_names[i]);
+            /* The guard's code too, so that a page can say why in its reader's language. */
+            const char *why = errs.message[0] ? errs.message : tr->guard_names[i];
+            refuse(cb, payload, KENES_EGUARD, "guard",
+                   one_field("", errs.code[0] ? errs.code : "invalid", why), "%s", why);
             kapi_errors_dispose(&errs);
             return;
         }
@@ -681,7 +690,7 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
         return;
     }
     if (!reason || !*reason || strspn(reason, " \t\r\n") == strlen(reason)) {
-        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("reason", "a reason is required"),
+        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("reason", "required", "a reason is required"),
                "say why the case is erased (its retention ended, ...)");
         return;
     }

@@ -31,7 +31,8 @@ typedef struct docs_result {
     int code;            /* 0, or the KENES_E* code of the refusal */
     const char *reason;  /* "validation", "forbidden", "stale", ... (NULL on success) */
     const char *message; /* for people (NULL on success) */
-    json_t *fields;      /* [{"path","message"}] for validation, borrowed; or NULL */
+    json_t *fields;      /* [{"path","code","message"}] for validation, borrowed; or
+                          * NULL; a guard's refusal: one, path "" (code: why) */
     idx_doc *doc;        /* a write's document on success */
     int created;         /* 1 when doc is new */
     json_t *json;        /* a read's answer on success, or a shown write's; borrowed */

@@ -39,10 +39,22 @@ static int api_errors_full(const kenes_errors *errs)
     return errs && json_array_size(errs->fields) >= KENES_ERRORS_MAX;
 }
 
+/* 1 if code is a word an interface can look up: a-z, 0-9 and _ ("not_utf8"),
+ * starting with a letter, not too long. */
+static int code_ok(const char *code)
+{
+    size_t n = code ? strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_") : 0;
+    return n > 0 && n <= KENES_CODE_MAX && code[n] == '\0' && code[0] >= 'a' && code[0] <= 'z';
+}
+
 /* Bounded in count (KENES_ERRORS_MAX listed, the rest counted) and in size
  * (a message is cut at 511 bytes, a path at KENES_ERROR_PATH_MAX), so that no
  * document, however built, makes a long answer: one place for every plugin. */
-static void api_error(kenes_errors *errs, const char *path, const char *fmt, ...)
+static void api_verror(kenes_errors *errs, const char *path, const char *code, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void api_verror(kenes_errors *errs, const char *path, const char *code, const char *fmt,
+                       va_list ap)
 {
     if (!errs)
         return;
@@ -51,12 +63,16 @@ static void api_error(kenes_errors *errs, const char *path, const char *fmt, ...
         errs->unlisted++;
         return; /* before formatting: a validator that goes on costs little */
     }
+    if (!code_ok(code))
+        code = "invalid"; /* a code no interface could look up says only that */
     char msg[512];
-    UTIL_FORMAT(msg, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     utf8_cut_partial(msg); /* a cut must not leave half a character */
     if (!path) {
-        if (!errs->message[0])
+        if (!errs->message[0]) {
             snprintf(errs->message, sizeof(errs->message), "%s", msg);
+            snprintf(errs->code, sizeof(errs->code), "%s", code);
+        }
         return;
     }
     char p[KENES_ERROR_PATH_MAX + 1];
@@ -65,9 +81,26 @@ static void api_error(kenes_errors *errs, const char *path, const char *fmt, ...
     if (!errs->fields)
         errs->fields = json_array();
     /* json_pack refuses text that is not UTF-8: such an entry is dropped, not a crash. */
-    json_t *e = json_pack("{s:s, s:s}", "path", p, "message", msg);
+    json_t *e = json_pack("{s:s, s:s, s:s}", "path", p, "code", code, "message", msg);
     if (e)
         json_array_append_new(errs->fields, e);
+}
+
+static void api_error(kenes_errors *errs, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    api_verror(errs, path, "invalid", fmt, ap);
+    va_end(ap);
+}
+
+static void api_error_code(kenes_errors *errs, const char *path, const char *code,
+                           const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    api_verror(errs, path, code, fmt, ap);
+    va_end(ap);
 }
 
 static const char *api_doc_get(const kenes_doc *doc, const char *key)
@@ -328,6 +361,7 @@ static const kenes_api api_table = {
     .date_ms = ktime_date_ms,
     .today = ktime_today,
     .label = api_label,
+    .error_code = api_error_code,
 };
 
 const kenes_api *kapi_get(void)

@@ -35,8 +35,9 @@ struct kenes_report {
 };
 
 struct kenes_errors {
-    json_t *fields;   /* [{"path","message"}], at most KENES_ERRORS_MAX */
+    json_t *fields;   /* [{"path","code","message"}], at most KENES_ERRORS_MAX */
     char message[512]; /* the first message without a path (guards) */
+    char code[KENES_CODE_MAX + 1]; /* and its code ("" with no such message) */
     int count;         /* every error reported, listed or not */
     int unlisted;      /* errors with a path past KENES_ERRORS_MAX: counted only
                         * (a validator stops once full, so more may exist unseen) */

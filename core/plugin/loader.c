@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "base/util.h"
+#include "plugin/schema.h"
 
 /* The size of a kenes_plugin as ABI 1 first defined it.  Fields appended
  * later are read only when a plugin's struct_size says it has them. */
@@ -26,6 +27,7 @@ typedef struct loaded {
     uv_lib_t lib;
     const kenes_plugin *desc;
     kenes_plugin_init_fn init; /* identifies the shared object */
+    json_t **schemas;          /* per type, in desc->types' order: parsed, or NULL */
 } loaded;
 
 struct plugin_set {
@@ -79,8 +81,42 @@ int plugin_set_new(plugin_set **out, const kenes_api *api)
     return 0;
 }
 
+static void free_schemas(loaded *p)
+{
+    for (size_t i = 0; p->schemas && p->desc->types && p->desc->types[i].name; i++)
+        json_decref(p->schemas[i]);
+    free(p->schemas);
+    p->schemas = NULL;
+}
+
+/* Each type's schema parsed and checked, into p->schemas: a bad one refuses
+ * the plugin, so the server does not start with a form it cannot build. */
+static int load_schemas(loaded *p, const char *path, char *err, size_t errcap)
+{
+    const kenes_plugin *d = p->desc;
+    size_t n = 0;
+    while (d->types && d->types[n].name)
+        n++;
+    if (!(p->schemas = calloc(n + 1, sizeof(*p->schemas))))
+        return refuse(err, errcap, KENES_ENOMEM, path, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const kenes_doctype *t = &d->types[i];
+        if (!t->schema)
+            continue;
+        char why[512];
+        int rc = schema_parse(&p->schemas[i], t->name, t->schema, why, sizeof(why));
+        if (rc == KENES_ENOMEM)
+            return refuse(err, errcap, rc, path, "out of memory");
+        if (rc < 0)
+            return refuse(err, errcap, KENES_EPLUGIN, path, "plugin %s: type %s: %s", d->name,
+                          t->name, why);
+    }
+    return 0;
+}
+
 static void unload(loaded *p)
 {
+    free_schemas(p);
     if (p->desc && p->desc->fini)
         p->desc->fini();
     uv_dlclose(&p->lib);
@@ -244,6 +280,8 @@ int plugin_load(plugin_set *set, const char *path, char *err, size_t errcap)
     p.desc = d;
     if ((rc = check_descriptor(set, path, d, err, errcap)) < 0)
         goto fail_fini;
+    if ((rc = load_schemas(&p, path, err, errcap)) < 0)
+        goto fail_fini;
 
     if (set->count == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 4;
@@ -263,6 +301,7 @@ int plugin_load(plugin_set *set, const char *path, char *err, size_t errcap)
     return 0;
 
 fail_fini:
+    free_schemas(&p);
     if (d->fini)
         d->fini();
 fail_close:
@@ -311,6 +350,17 @@ const kenes_doctype *plugin_find_type(const plugin_set *set, const char *type)
         for (const kenes_doctype *t = set->items[i].desc->types; t && t->name; t++)
             if (strcmp(t->name, type) == 0)
                 return t;
+    return NULL;
+}
+
+const json_t *plugin_schema(const plugin_set *set, const char *type)
+{
+    for (size_t i = 0; set && type && i < set->count; i++) {
+        const kenes_doctype *t = set->items[i].desc->types;
+        for (size_t j = 0; t && t[j].name; j++)
+            if (strcmp(t[j].name, type) == 0)
+                return set->items[i].schemas ? set->items[i].schemas[j] : NULL;
+    }
     return NULL;
 }
 

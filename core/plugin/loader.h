@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "kenes/plugin.h"
 
 typedef struct plugin_set plugin_set;
@@ -26,6 +28,9 @@ int plugin_load_dir(plugin_set *set, const char *dir, char *err, size_t errcap);
 size_t plugin_count(const plugin_set *set);
 const kenes_plugin *plugin_at(const plugin_set *set, size_t i);
 const kenes_doctype *plugin_find_type(const plugin_set *set, const char *type);
+/* Type's schema as the core keeps it (plugin/schema.h), borrowed for as
+ * long as the set; NULL for an unknown type or one that declares none. */
+const json_t *plugin_schema(const plugin_set *set, const char *type);
 const kenes_guard *plugin_find_guard(const plugin_set *set, const char *name);
 
 #endif

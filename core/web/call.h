@@ -30,7 +30,7 @@ typedef struct web_call {
     ui_lang lang;
     char csrf[WEB_CSRF_CHARS]; /* what this browser's forms must carry; "" if none yet */
     int csrf_fresh;            /* the pre-session cookie is new: no form can carry its token yet */
-    char cookies[1024];        /* Set-Cookie lines to send with the answer */
+    char cookies[1024];        /* Set-Cookie (and web_add_header) lines to send with the answer */
     char *owned_path, *owned_arg; /* a copy's own (web_call_copy) */
 } web_call;
 
@@ -66,6 +66,9 @@ int web_cookie(const http_request *req, const char *name, char *out, size_t cap)
  * Secure behind TLS); max_age_s 0 deletes it, -1 makes it last the
  * browser's session. */
 void web_set_cookie(web_call *c, const char *name, const char *value, long max_age_s);
+/* Queue another header line for the answer ("Retry-After", "3"); a name
+ * or value holding CR or LF is dropped. */
+void web_add_header(web_call *c, const char *name, const char *value);
 /* A query parameter, decoded: 1 found, 0 absent, KENES_EINVAL malformed. */
 int web_query(const web_call *c, const char *name, char *out, size_t cap);
 

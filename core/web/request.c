@@ -65,6 +65,14 @@ void web_set_cookie(web_call *c, const char *name, const char *value, long max_a
              c->ctx->secure_cookies ? "; Secure" : "");
 }
 
+void web_add_header(web_call *c, const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n"))
+        return;
+    size_t at = strlen(c->cookies);
+    snprintf(c->cookies + at, sizeof(c->cookies) - at, "%s: %s\r\n", name, value);
+}
+
 int web_query(const web_call *c, const char *name, char *out, size_t cap)
 {
     return http_query(c->req, name, out, cap);
@@ -86,8 +94,14 @@ void web_url_escape(util_buf *b, const char *s)
 
 int web_next_safe(const char *next)
 {
-    return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' &&
-           !strpbrk(next, "\r\n\\");
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+        return 0;
+    /* Browsers read a backslash as '/' and drop tabs and newlines from a URL,
+     * so "/\t/evil.example" is "//evil.example" to them: no control byte at all. */
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '\\')
+            return 0;
+    return 1;
 }
 
 int web_form(json_t **out, web_call *c)

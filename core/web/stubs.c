@@ -7,17 +7,8 @@
 #define WEB_STUB(name) \
     void name(web_call *c) { web_fail(c, 501, "not_yet"); }
 
-WEB_STUB(web_login_form)
-WEB_STUB(web_login)
-WEB_STUB(web_logout)
-WEB_STUB(web_password_form)
-WEB_STUB(web_password)
 WEB_STUB(web_inbox)
 WEB_STUB(web_list)
 WEB_STUB(web_doc)
 WEB_STUB(web_doc_act)
-WEB_STUB(web_new_form)
-WEB_STUB(web_new)
-WEB_STUB(web_edit_form)
-WEB_STUB(web_edit)
 WEB_STUB(web_history)

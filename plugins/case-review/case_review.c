@@ -95,7 +95,7 @@ static int accompanier_assigned(const kenes_api *api, const kenes_doc *doc,
     int no_name = !name || chk_blank(name), no_org = !org || chk_blank(org);
     if (!no_name && !no_org)
         return 0;
-    api->error(errs, NULL, "no accompanying person is assigned: %s",
+    api->error_code(errs, NULL, "accompanier_missing", "no accompanying person is assigned: %s",
                no_name && no_org ? "fields.accompanier.name and .organisation are required"
                : no_name         ? "fields.accompanier.name is required"
                                  : "fields.accompanier.organisation is required");
@@ -114,8 +114,9 @@ static int measure_has_due_date(const kenes_api *api, const kenes_doc *doc,
         if (chk_is_date(api, due, NULL, NULL, NULL))
             return 0;
     }
-    api->error(errs, NULL, "the plan needs at least one measure with a due date "
-                           "(fields.measures[].due)");
+    api->error_code(errs, NULL, "measure_due_missing",
+                    "the plan needs at least one measure with a due date "
+                    "(fields.measures[].due)");
     return KENES_EGUARD;
 }
 
@@ -163,7 +164,11 @@ static int follow_ups_recorded(const kenes_api *api, const kenes_doc *doc,
         snprintf(checks, sizeof(checks),
                  "%zu follow-up check%s due by today ha%s no outcome (%s%s)", count,
                  count == 1 ? "" : "s", count == 1 ? "s" : "ve", missing, more);
-    api->error(errs, NULL, "closure cannot be requested yet: %s%s%s", checks,
+    api->error_code(errs, NULL,
+                    count && no_reason ? "closure_not_ready"
+                    : count            ? "follow_ups_missing"
+                                       : "closure_reason_missing",
+                    "closure cannot be requested yet: %s%s%s", checks,
                count && no_reason ? "; " : "",
                no_reason ? "the closure reason is required (fields.closure.reason)" : "");
     return KENES_EGUARD;
@@ -177,6 +182,9 @@ static const kenes_report_section reports[] = {
     {0, NULL},
 };
 
+/* case-review.schema.yaml, built in by CMake (kenes_plugin_schema). */
+extern const char kenes_schema_case_review[];
+
 static const kenes_doctype types[] = {
     {.name = CR_TYPE,
      .noun = "case review",
@@ -185,7 +193,8 @@ static const kenes_doctype types[] = {
      .repository = "cases",
      .flags = KENES_DOCTYPE_CONFIDENTIAL,
      .summary = summary,
-     .reports = reports},
+     .reports = reports,
+     .schema = kenes_schema_case_review},
     {0},
 };
 

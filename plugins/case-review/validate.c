@@ -62,25 +62,25 @@ static const char *text_value(check *c, const json_t *v, const char *path, int r
 {
     if (absent(v)) {
         if (required)
-            chk_problem(&c->r, path, "is required: %s", what);
+            chk_problem(&c->r, path, "required", "is required: %s", what);
         return NULL;
     }
     if (!json_is_string(v)) {
-        chk_problem(&c->r, path, "must be text: %s", what);
+        chk_problem(&c->r, path, "not_text", "must be text: %s", what);
         return NULL;
     }
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
     if (strlen(s) != len || !c->r.api->utf8_valid(s, len)) {
-        chk_problem(&c->r, path, "must be valid UTF-8 text");
+        chk_problem(&c->r, path, "not_utf8", "must be valid UTF-8 text");
         return NULL;
     }
     if (c->r.api->utf8_length(s) > max) {
-        chk_problem(&c->r, path, "must be at most %zu characters long", max);
+        chk_problem(&c->r, path, "too_long", "must be at most %zu characters long", max);
         return NULL;
     }
     if (required && chk_blank(s)) {
-        chk_problem(&c->r, path, "must not be blank: %s", what);
+        chk_problem(&c->r, path, "blank", "must not be blank: %s", what);
         return NULL;
     }
     return s;
@@ -103,12 +103,12 @@ static int date(check *c, const json_t *obj, const char *key, const char *path, 
     const json_t *v = json_object_get(obj, key);
     if (absent(v)) {
         if (required)
-            chk_problem(&c->r, path, "is required: a date YYYY-MM-DD");
+            chk_problem(&c->r, path, "required", "is required: a date YYYY-MM-DD");
         return DATE_ABSENT;
     }
     int y, m, d;
     if (!chk_is_date(c->r.api, json_string_value(v), &y, &m, &d)) {
-        chk_problem(&c->r, path, "must be a calendar date YYYY-MM-DD");
+        chk_problem(&c->r, path, "not_date", "must be a calendar date YYYY-MM-DD");
         return DATE_BAD;
     }
     *out = cr_ymd(y, m, d);
@@ -131,7 +131,8 @@ static const json_t *optional(check *c, const json_t *obj, const char *key, cons
     if (absent(v))
         return NULL;
     if (json_typeof(v) != type) {
-        chk_problem(&c->r, path, "must be %s %s", type == JSON_OBJECT ? "an object" : "a list",
+        chk_problem(&c->r, path, type == JSON_OBJECT ? "not_object" : "not_list", "must be %s %s",
+                    type == JSON_OBJECT ? "an object" : "a list",
                     shape);
         return NULL;
     }
@@ -164,12 +165,12 @@ static void check_child(check *c, const json_t *fields, child_text *ct)
     memset(ct, 0, sizeof(*ct));
     const json_t *child = json_object_get(fields, "child");
     if (absent(child)) {
-        chk_problem(&c->r, "fields.child",
+        chk_problem(&c->r, "fields.child", "required",
                     "is required: {pseudonym, full_name, birth_date, address, school}");
         return;
     }
     if (!json_is_object(child)) {
-        chk_problem(&c->r, "fields.child",
+        chk_problem(&c->r, "fields.child", "not_object",
                     "must be an object {pseudonym, full_name, birth_date, address, school}");
         return;
     }
@@ -182,21 +183,21 @@ static void check_child(check *c, const json_t *fields, child_text *ct)
     const json_t *p = json_object_get(child, "pseudonym");
     const char *pp = "fields.child.pseudonym";
     if (absent(p)) {
-        chk_problem(&c->r, pp,
+        chk_problem(&c->r, pp, "required",
                     "is required: %d to %d letters A-Z, digits or hyphens, that do not name "
                     "the child",
                     PSEUDONYM_MIN, PSEUDONYM_MAX);
     } else if (!json_is_string(p)) {
-        chk_problem(&c->r, pp, "must be text: %d to %d letters A-Z, digits or hyphens",
+        chk_problem(&c->r, pp, "not_text", "must be text: %d to %d letters A-Z, digits or hyphens",
                     PSEUDONYM_MIN, PSEUDONYM_MAX);
     } else {
         const char *s = json_string_value(p);
         size_t len = json_string_length(p);
         if (len < PSEUDONYM_MIN || len > PSEUDONYM_MAX)
-            chk_problem(&c->r, pp, "must be %d to %d characters long", PSEUDONYM_MIN,
+            chk_problem(&c->r, pp, "pseudonym_form", "must be %d to %d characters long", PSEUDONYM_MIN,
                         PSEUDONYM_MAX);
         else if (strspn(s, ID_PSEUDONYM_CHARS) != len)
-            chk_problem(&c->r, pp, "may hold only letters A-Z and a-z, digits and hyphens");
+            chk_problem(&c->r, pp, "pseudonym_form", "may hold only letters A-Z and a-z, digits and hyphens");
         else
             ct->pseudonym = s; /* judged once the rest of the child is known */
     }
@@ -204,7 +205,7 @@ static void check_child(check *c, const json_t *fields, child_text *ct)
     int born;
     if (date(c, child, "birth_date", "fields.child.birth_date", REQUIRED, &born) == DATE_OK) {
         if (born >= c->today)
-            chk_problem(&c->r, "fields.child.birth_date", "must be a date in the past");
+            chk_problem(&c->r, "fields.child.birth_date", "date_not_past", "must be a date in the past");
         else
             ct->birth_date = json_string_value(json_object_get(child, "birth_date"));
     }
@@ -221,11 +222,12 @@ static void check_grounds(check *c, const json_t *fields)
     const char *expected = "bullying-victim, bullying-initiator, offence, truancy, family, "
                            "other";
     if (absent(g)) {
-        chk_problem(&c->r, "fields.grounds", "is required: a list of one or more of %s", expected);
+        chk_problem(&c->r, "fields.grounds", "required", "is required: a list of one or more of %s", expected);
         return;
     }
     if (!json_is_array(g) || json_array_size(g) == 0) {
-        chk_problem(&c->r, "fields.grounds", "must be a non-empty list of %s", expected);
+        chk_problem(&c->r, "fields.grounds", json_is_array(g) ? "too_few" : "not_list",
+                    "must be a non-empty list of %s", expected);
         return;
     }
     unsigned seen = 0;
@@ -238,9 +240,9 @@ static void check_grounds(check *c, const json_t *fields)
         chk_path_index(path, sizeof(path), "fields.grounds", i);
         int k = chk_index_of(cr_grounds, json_string_value(v));
         if (k < 0)
-            chk_problem(&c->r, path, "must be one of %s", expected);
+            chk_problem(&c->r, path, "not_in_list", "must be one of %s", expected);
         else if (seen & (1u << k))
-            chk_problem(&c->r, path, "repeats a ground listed before it");
+            chk_problem(&c->r, path, "repeated", "repeats a ground listed before it");
         else
             seen |= 1u << k;
     }
@@ -296,7 +298,7 @@ static void check_measures(check *c, const json_t *fields)
         char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
         chk_path_index(base, sizeof(base), "fields.measures", i);
         if (!json_is_object(m)) {
-            chk_problem(&c->r, base, "must be an object {what, who, due}");
+            chk_problem(&c->r, base, "not_object", "must be an object {what, who, due}");
             continue;
         }
         chk_unknown_keys(&c->r, m, base, keys, "a measure (expected what, who, due)");
@@ -323,7 +325,8 @@ static void check_follow_ups(check *c, const json_t *fields)
         char base[CHK_PATH_CAP], path[CHK_PATH_CAP];
         chk_path_index(base, sizeof(base), "fields.follow_ups", i);
         if (!json_is_object(f)) {
-            chk_problem(&c->r, base, "must be an object {due, done, outcome, next_steps}");
+            chk_problem(&c->r, base, "not_object",
+                        "must be an object {due, done, outcome, next_steps}");
             continue;
         }
         chk_unknown_keys(&c->r, f, base, keys,
@@ -334,18 +337,20 @@ static void check_follow_ups(check *c, const json_t *fields)
         chk_path_key(path, sizeof(path), base, "done");
         int has_done = date(c, f, "done", path, OPTIONAL, &done);
         if (has_done == DATE_OK && done > c->today)
-            chk_problem(&c->r, path, "must not be in the future: the date the check was made");
+            chk_problem(&c->r, path, "date_in_future",
+                        "must not be in the future: the date the check was made");
 
         chk_path_key(path, sizeof(path), base, "outcome");
         const json_t *o = json_object_get(f, "outcome");
         if (!absent(o) && !chk_one_of(cr_outcomes, json_string_value(o)))
-            chk_problem(&c->r, path,
+            chk_problem(&c->r, path, "not_in_list",
                         "must be one of effective, partially-effective, not-effective, "
                         "not-done, or null while the check is not done");
         else if (!absent(o) && has_done == DATE_ABSENT)
-            chk_problem(&c->r, path, "must be null while the check is not done (no done date)");
+            chk_problem(&c->r, path, "outcome_before_done",
+                        "must be null while the check is not done (no done date)");
         else if (absent(o) && has_done == DATE_OK)
-            chk_problem(&c->r, path,
+            chk_problem(&c->r, path, "outcome_missing",
                         "is required once the check is done: effective, "
                         "partially-effective, not-effective or not-done");
 
@@ -363,7 +368,7 @@ static void check_closure(check *c, const json_t *fields)
     chk_unknown_keys(&c->r, cl, "fields.closure", keys, "the closure (expected reason, comment)");
     const json_t *r = json_object_get(cl, "reason");
     if (!absent(r) && !chk_one_of(cr_reasons, json_string_value(r)))
-        chk_problem(&c->r, "fields.closure.reason",
+        chk_problem(&c->r, "fields.closure.reason", "not_in_list",
                     "must be one of goals-met, moved-away, came-of-age, transferred, other");
     text(c, cl, "comment", "fields.closure.comment", OPTIONAL, TEXT_LONG, "a comment");
 }
@@ -378,21 +383,23 @@ static void check_title(check *c, const kenes_doc *doc, const id_child *child)
         return;
     size_t len = strlen(title);
     if (!c->r.api->utf8_valid(title, len)) {
-        chk_problem(&c->r, "title", "must be valid UTF-8 text");
+        chk_problem(&c->r, "title", "not_utf8", "must be valid UTF-8 text");
         return;
     }
     size_t n = c->r.api->utf8_length(title);
     int names = 0;
     if (n < 1 || n > CHK_TITLE_MAX)
-        chk_problem(&c->r, "title", "must be 1 to %d characters long, or left out",
+        chk_problem(&c->r, "title", n < 1 ? "blank" : "too_long",
+                    "must be 1 to %d characters long, or left out",
                     CHK_TITLE_MAX);
     else if (chk_blank(title))
-        chk_problem(&c->r, "title", "must not be blank (leave it out instead)");
+        chk_problem(&c->r, "title", "blank", "must not be blank (leave it out instead)");
     else if (!child || id_judge_title(&names, child, title) != 0)
-        chk_problem(&c->r, "title", "could not be compared with the child's name (out of "
+        chk_problem(&c->r, "title", "try_again", "could not be compared with the child's name (out of "
                                     "memory): try again");
     else if (names)
-        chk_problem(&c->r, "title", "must not contain the child's name or a part of it, "
+        chk_problem(&c->r, "title", "title_names_child",
+                    "must not contain the child's name or a part of it, "
                                     "in any spelling, joined or apart");
 }
 
@@ -410,9 +417,9 @@ int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     if (body) {
         size_t len = strlen(body);
         if (len > CHK_BODY_MAX)
-            chk_problem(&c.r, "body", "must be at most 256 KiB");
+            chk_problem(&c.r, "body", "too_long", "must be at most 256 KiB");
         else if (!api->utf8_valid(body, len))
-            chk_problem(&c.r, "body", "must be valid UTF-8 text");
+            chk_problem(&c.r, "body", "not_utf8", "must be valid UTF-8 text");
     }
 
     const json_t *fields = chk_fields(&c.r, doc); /* {} for none: fails on fields.child */
@@ -430,10 +437,14 @@ int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     id_child *child = NULL;
     int rc = id_child_new(&child, api, ct.full_name, ct.birth_date, ct.address, ct.school);
     const char *why = NULL;
-    if (ct.pseudonym && (rc != 0 || id_judge_pseudonym(&why, child, ct.pseudonym) != 0))
+    int failed = 0;
+    if (ct.pseudonym && (rc != 0 || id_judge_pseudonym(&why, child, ct.pseudonym) != 0)) {
         why = "could not be compared with the rest of the child (out of memory): try again";
+        failed = 1;
+    }
     if (why)
-        chk_problem(&c.r, "fields.child.pseudonym", "%s", why);
+        chk_problem(&c.r, "fields.child.pseudonym", failed ? "try_again" : "pseudonym_reveals",
+                    "%s", why);
     check_title(&c, doc, child);
     id_child_free(child);
 

@@ -197,7 +197,7 @@ static void check_duplicates(chk_report *r, const json_t *members)
     char *keys = malloc(total);
     size_t *first = malloc(n * sizeof(*first)); /* the earlier index, or SIZE_MAX */
     if (!list || !keys || !first) {
-        chk_problem(r, "fields.members", "could not be checked for duplicates (out of memory)");
+        chk_problem(r, "fields.members", "try_again", "could not be checked for duplicates (out of memory)");
         goto out;
     }
     char *at = keys;
@@ -226,7 +226,7 @@ static void check_duplicates(chk_report *r, const json_t *members)
             continue;
         char path[64];
         snprintf(path, sizeof(path), "fields.members[%zu].full_name", i);
-        chk_problem(r, path, "names the same person as fields.members[%zu]", first[i]);
+        chk_problem(r, path, "duplicate_member", "names the same person as fields.members[%zu]", first[i]);
     }
 out:
     free(list);
@@ -247,7 +247,7 @@ static void check_member(chk_report *r, size_t i, const json_t *m, tally *t)
     char base[64], path[CHK_PATH_CAP];
     snprintf(base, sizeof(base), "fields.members[%zu]", i);
     if (!json_is_object(m)) {
-        chk_problem(r, base,
+        chk_problem(r, base, "not_object",
                     "must be an object {full_name, position, organisation, role, category}");
         return;
     }
@@ -262,10 +262,11 @@ static void check_member(chk_report *r, size_t i, const json_t *m, tally *t)
         if (chk_one_of(allowed, json_string_value(v)))
             continue;
         if (k == ROLE)
-            chk_problem(r, path, "%s one of chair, deputy-chair, secretary, member",
+            chk_problem(r, path, v ? "not_in_list" : "required",
+                        "%s one of chair, deputy-chair, secretary, member",
                         v ? "must be" : "is required:");
         else
-            chk_problem(r, path,
+            chk_problem(r, path, v ? "not_in_list" : "required",
                         "%s one of state-body, law-enforcement, education, health, "
                         "social-protection, maslikhat-deputy, expert-community, "
                         "parents-organisation, ngo, public-council",
@@ -281,12 +282,12 @@ static void check_member(chk_report *r, size_t i, const json_t *m, tally *t)
             continue;
         chk_path_key(path, sizeof(path), base, "role");
         if (t->held[k] && k == CHAIR)
-            chk_problem(r, path,
+            chk_problem(r, path, "chair_twice",
                         "a roster has exactly one chair: fields.members[%zu] is the "
                         "chair",
                         t->holder[k]);
         else if (t->held[k] && k == DEPUTY_CHAIR)
-            chk_problem(r, path,
+            chk_problem(r, path, "deputy_chair_twice",
                         "a roster has at most one deputy chair: fields.members[%zu] is the "
                         "deputy chair",
                         t->holder[k]);
@@ -317,13 +318,14 @@ static void check_members(chk_report *r, const json_t *members)
     check_duplicates(r, members);
     /* Members with a wrong field still count: that is reported at its path. */
     if (!t.held[CHAIR])
-        chk_problem(r, "fields.members", "needs exactly one chair: no member has the role chair");
+        chk_problem(r, "fields.members", "chair_missing",
+                    "needs exactly one chair: no member has the role chair");
     if (!t.held[SECRETARY])
-        chk_problem(r, "fields.members",
+        chk_problem(r, "fields.members", "secretary_missing",
                     "needs at least one secretary: no member has the role secretary");
     for (int k = 0; k < NWIDENED; k++)
         if (!t.widened[k])
-            chk_problem(r, "fields.members",
+            chk_problem(r, "fields.members", "category_missing",
                         "needs at least one member in the category %s (the widened roster)",
                         widened[k]);
 }
@@ -339,7 +341,8 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
         return KENES_EVALIDATION;
     const json_t *date = json_object_get(fields, "order_date");
     if (!chk_is_date(api, json_string_value(date), NULL, NULL, NULL))
-        chk_problem(&r, "fields.order_date", "%s the date of the order, YYYY-MM-DD",
+        chk_problem(&r, "fields.order_date", date ? "not_date" : "required",
+                    "%s the date of the order, YYYY-MM-DD",
                     date ? "must be" : "is required:");
     const json_t *number = json_object_get(fields, "order_number");
     if (number)
@@ -584,12 +587,16 @@ static const kenes_report_section reports[] = {
     {0, NULL},
 };
 
+/* commission-roster.schema.yaml, built in by CMake (kenes_plugin_schema). */
+extern const char kenes_schema_commission_roster[];
+
 static const kenes_doctype types[] = {
     {.name = "commission-roster",
      .noun = "commission roster",
      .make_id = make_id,
      .validate = validate,
-     .reports = reports},
+     .reports = reports,
+     .schema = kenes_schema_commission_roster},
     {0},
 };
 

@@ -21,7 +21,7 @@ static int comment_required(const kenes_api *api, const kenes_doc *doc, const ke
     const char *comment = api->ctx_get(ctx, "comment");
     if (!comment || chk_blank(comment)) {
         /* Generic: the same guard serves returns, reopenings, refusals. */
-        api->error(errs, NULL, "a comment is required for this action");
+        api->error_code(errs, NULL, "comment_required", "a comment is required for this action");
         return KENES_EGUARD;
     }
     return 0;

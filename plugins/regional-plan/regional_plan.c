@@ -50,18 +50,18 @@ static int check_period(chk_report *r, const json_t *fields)
 {
     const json_t *p = json_object_get(fields, "period");
     if (!p) {
-        chk_problem(r, "fields.period", "is required: the plan's year, %d to %d", PERIOD_FIRST,
+        chk_problem(r, "fields.period", "required", "is required: the plan's year, %d to %d", PERIOD_FIRST,
                     PERIOD_LAST);
         return 1;
     }
     if (!json_is_integer(p)) {
-        chk_problem(r, "fields.period", "must be a whole year (a number), %d to %d", PERIOD_FIRST,
+        chk_problem(r, "fields.period", "not_integer", "must be a whole year (a number), %d to %d", PERIOD_FIRST,
                     PERIOD_LAST);
         return 1;
     }
     json_int_t y = json_integer_value(p);
     if (y < PERIOD_FIRST || y > PERIOD_LAST) {
-        chk_problem(r, "fields.period",
+        chk_problem(r, "fields.period", "period_out_of_range",
                     "must be a year from %d to %d, the period of the concept «Дети Казахстана»",
                     PERIOD_FIRST, PERIOD_LAST);
         return 1;
@@ -75,7 +75,7 @@ static void check_value(chk_report *r, const char *path, const json_t *v, const 
     if (json_is_number(v))
         return;
     if (v && !json_is_string(v)) {
-        chk_problem(r, path, "must be a number or text: %s", what);
+        chk_problem(r, path, "not_number_or_text", "must be a number or text: %s", what);
         return;
     }
     chk_text(r, path, v, what);
@@ -85,7 +85,7 @@ static void check_funding(chk_report *r, const char *base, const json_t *funding
 {
     char path[CHK_PATH_CAP];
     if (!json_is_object(funding)) {
-        chk_problem(r, base,
+        chk_problem(r, base, funding ? "not_object" : "required",
                     funding ? "must be an object {source, amount_kzt}"
                             : "is required: {source, amount_kzt}");
         return;
@@ -96,9 +96,9 @@ static void check_funding(chk_report *r, const char *base, const json_t *funding
     chk_path_key(path, sizeof(path), base, "amount_kzt");
     const json_t *amount = json_object_get(funding, "amount_kzt");
     if (!amount)
-        chk_problem(r, path, "is required: the amount in tenge, a whole number (0 means no cost)");
+        chk_problem(r, path, "required", "is required: the amount in tenge, a whole number (0 means no cost)");
     else if (!json_is_integer(amount) || json_integer_value(amount) < 0)
-        chk_problem(r, path, "must be a whole number of tenge, 0 or more (0 means no cost)");
+        chk_problem(r, path, "not_amount", "must be a whole number of tenge, 0 or more (0 means no cost)");
     chk_unknown_keys(r, funding, base, funding_keys,
                      "a measure's funding (expected source, amount_kzt)");
 }
@@ -125,7 +125,7 @@ static int check_measure(chk_report *r, size_t i, const json_t *m)
     char base[64], path[CHK_PATH_CAP];
     snprintf(base, sizeof(base), "fields.measures[%zu]", i);
     if (!json_is_object(m)) {
-        chk_problem(r, base,
+        chk_problem(r, base, "not_object",
                     "must be an object {title, direction, lead_agency, co_executors, "
                     "deadline, funding, indicator, baseline, target}");
         return -1;
@@ -141,7 +141,8 @@ static int check_measure(chk_report *r, size_t i, const json_t *m)
         if (strcmp(json_string_value(d), directions[k]) == 0)
             dir = k;
     if (dir < 0)
-        chk_problem(r, path, "%s one of safety, education, health, family-social-protection",
+        chk_problem(r, path, d ? "not_in_list" : "required",
+                    "%s one of safety, education, health, family-social-protection",
                     d ? "must be" : "is required:");
 
     chk_path_key(path, sizeof(path), base, "lead_agency");
@@ -154,7 +155,8 @@ static int check_measure(chk_report *r, size_t i, const json_t *m)
     const json_t *dl = json_object_get(m, "deadline");
     const char *dls = json_string_value(dl);
     if (!chk_is_date(r->api, dls, NULL, NULL, NULL) && !chk_is_quarter(dls))
-        chk_problem(r, path, "%s a date YYYY-MM-DD or a quarter such as 2026-Q3",
+        chk_problem(r, path, dl ? "not_date_or_quarter" : "required",
+                    "%s a date YYYY-MM-DD or a quarter such as 2026-Q3",
                     dl ? "must be" : "is required:");
 
     chk_path_key(path, sizeof(path), base, "funding");
@@ -194,8 +196,8 @@ static void check_measures(chk_report *r, const json_t *measures)
      * is wrong: that problem is already reported at its own path. */
     for (int k = 0; k < NDIRECTIONS; k++)
         if (!covered[k])
-            chk_problem(r, "fields.measures", "needs at least one measure in the direction %s",
-                        directions[k]);
+            chk_problem(r, "fields.measures", "direction_missing",
+                        "needs at least one measure in the direction %s", directions[k]);
 }
 
 static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
@@ -451,6 +453,9 @@ static int report_region(const kenes_api *api, kenes_report *r)
     return 0;
 }
 
+/* regional-plan.schema.yaml, built in by CMake (kenes_plugin_schema). */
+extern const char kenes_schema_regional_plan[];
+
 /* No part in the cases report. */
 static const kenes_report_section reports[] = {
     {KENES_REPORT_NATIONAL, report_national},
@@ -463,7 +468,8 @@ static const kenes_doctype types[] = {
      .noun = "regional plan",
      .make_id = make_id,
      .validate = validate,
-     .reports = reports},
+     .reports = reports,
+     .schema = kenes_schema_regional_plan},
     {0},
 };
 

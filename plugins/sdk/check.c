@@ -22,14 +22,15 @@ int chk_result(const chk_report *r)
     return r->count ? KENES_EVALIDATION : 0;
 }
 
-/* Report one problem at path (the core bounds the list). */
-void chk_problem(chk_report *r, const char *path, const char *fmt, ...)
+/* Report one problem at path with its code (the core bounds the list). */
+void chk_problem(chk_report *r, const char *path, const char *code, const char *fmt, ...)
 {
     r->count++;
     if (!r->errs)
         return;
     if (chk_full(r)) {
-        r->api->error(r->errs, path, "%s", ""); /* counted, not listed: the answer says so */
+        /* counted, not listed: the answer says so */
+        r->api->error_code(r->errs, path, code, "%s", "");
         return;
     }
     char msg[400];
@@ -37,7 +38,7 @@ void chk_problem(chk_report *r, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    r->api->error(r->errs, path, "%s", msg);
+    r->api->error_code(r->errs, path, code, "%s", msg);
 }
 
 /* Index of s in the NULL-terminated list, or -1 (also for s NULL).  The
@@ -103,7 +104,7 @@ void chk_unknown_keys(chk_report *r, const json_t *obj, const char *base,
             continue;
         char path[CHK_PATH_CAP];
         chk_path_key(path, sizeof(path), base, key);
-        chk_problem(r, path, "is not a field of %s", what);
+        chk_problem(r, path, "unknown_key", "is not a field of %s", what);
     }
 }
 
@@ -149,20 +150,20 @@ int chk_blank(const char *str)
 int chk_text(chk_report *r, const char *path, const json_t *v, const char *what)
 {
     if (!v) {
-        chk_problem(r, path, "is required: %s", what);
+        chk_problem(r, path, "required", "is required: %s", what);
         return 1;
     }
     const char *s = json_string_value(v);
     if (!s) {
-        chk_problem(r, path, "must be text: %s", what);
+        chk_problem(r, path, "not_text", "must be text: %s", what);
         return 1;
     }
     if (!r->api->utf8_valid(s, json_string_length(v))) {
-        chk_problem(r, path, "must be valid UTF-8 text");
+        chk_problem(r, path, "not_utf8", "must be valid UTF-8 text");
         return 1;
     }
     if (chk_blank(s)) {
-        chk_problem(r, path, "must not be blank: %s", what);
+        chk_problem(r, path, "blank", "must not be blank: %s", what);
         return 1;
     }
     return 0;
@@ -202,9 +203,9 @@ int chk_list(chk_report *r, const char *path, const json_t *v, const char *what,
     if (json_is_array(v))
         return 0;
     if (!v)
-        chk_problem(r, path, "is required: %s", what);
+        chk_problem(r, path, "required", "is required: %s", what);
     else
-        chk_problem(r, path, "must be a list of %s", items);
+        chk_problem(r, path, "not_list", "must be a list of %s", items);
     return 1;
 }
 
@@ -212,7 +213,7 @@ const json_t *chk_fields(chk_report *r, const kenes_doc *doc)
 {
     const json_t *fields = r->api->doc_fields(doc);
     if (!json_is_object(fields)) {
-        chk_problem(r, "fields", "must be an object");
+        chk_problem(r, "fields", "not_object", "must be an object");
         return NULL;
     }
     return fields;
@@ -226,10 +227,10 @@ void chk_region(chk_report *r, const kenes_doc *doc)
 {
     const char *region = r->api->doc_get(doc, "region");
     if (!region || !*region)
-        chk_problem(r, "region", "is required: a region code such as KZ-11");
+        chk_problem(r, "region", "required", "is required: a region code such as KZ-11");
     else if (!r->api->region_valid(region))
         /* The input is not echoed: it may be anything, of any length. */
-        chk_problem(r, "region", "is not one of the 20 region codes (KZ-10 to KZ-79)");
+        chk_problem(r, "region", "not_in_list", "is not one of the 20 region codes (KZ-10 to KZ-79)");
 }
 
 /* region one of the 20; title 1 to CHK_TITLE_MAX characters, not blank;
@@ -241,25 +242,25 @@ void chk_header(chk_report *r, const kenes_doc *doc)
 
     const char *title = api->doc_get(doc, "title");
     if (!title) {
-        chk_problem(r, "title", "is required");
+        chk_problem(r, "title", "required", "is required");
     } else if (!api->utf8_valid(title, strlen(title))) {
-        chk_problem(r, "title", "must be valid UTF-8 text");
+        chk_problem(r, "title", "not_utf8", "must be valid UTF-8 text");
     } else {
         size_t n = api->utf8_length(title);
         if (n < 1 || n > CHK_TITLE_MAX)
-            chk_problem(r, "title", "must be 1 to %d characters long (it has %zu)", CHK_TITLE_MAX,
-                        n);
+            chk_problem(r, "title", n < 1 ? "blank" : "too_long",
+                        "must be 1 to %d characters long (it has %zu)", CHK_TITLE_MAX, n);
         else if (chk_blank(title))
-            chk_problem(r, "title", "must not be blank");
+            chk_problem(r, "title", "blank", "must not be blank");
     }
 
     const char *body = api->doc_get(doc, "body");
     if (body) {
         size_t len = strlen(body);
         if (len > CHK_BODY_MAX)
-            chk_problem(r, "body", "must be at most 256 KiB (it has %zu bytes)", len);
+            chk_problem(r, "body", "too_long", "must be at most 256 KiB (it has %zu bytes)", len);
         else if (!api->utf8_valid(body, len))
-            chk_problem(r, "body", "must be valid UTF-8 text");
+            chk_problem(r, "body", "not_utf8", "must be valid UTF-8 text");
     }
 }
 
@@ -274,7 +275,7 @@ int chk_act(chk_report *r, const json_t *act)
     static const char *const keys[] = {"number", "date", NULL};
     int before = r->count;
     if (!json_is_object(act)) {
-        chk_problem(r, "fields.act", "must be an object {number, date}: the approving act");
+        chk_problem(r, "fields.act", "not_object", "must be an object {number, date}: the approving act");
         return 1;
     }
     const json_t *number = json_object_get(act, "number");
@@ -286,13 +287,14 @@ int chk_act(chk_report *r, const json_t *act)
         for (const char *p = n; *p; p++)
             chars += ((unsigned char)*p & 0xC0) != 0x80;
         if (chars > CHK_ACT_NUMBER_MAX || strpbrk(n, "\r\n\t"))
-            chk_problem(r, "fields.act.number", "must be an act's number, one line of at most %d "
-                        "characters", CHK_ACT_NUMBER_MAX);
+            chk_problem(r, "fields.act.number", "act_number",
+                        "must be an act's number, one line of at most %d characters",
+                        CHK_ACT_NUMBER_MAX);
     }
     const json_t *date = json_object_get(act, "date");
     if (!chk_is_date(r->api, json_string_value(date), NULL, NULL, NULL))
-        chk_problem(r, "fields.act.date", "%s the approving act's date, YYYY-MM-DD",
-                    date ? "must be" : "is required:");
+        chk_problem(r, "fields.act.date", date ? "not_date" : "required",
+                    "%s the approving act's date, YYYY-MM-DD", date ? "must be" : "is required:");
     chk_unknown_keys(r, act, "fields.act", keys, "an act (expected number, date)");
     return r->count != before;
 }
@@ -306,7 +308,7 @@ void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields,
     if (act)
         chk_act(r, act);
     else if (sdk_doc_is(r->api, doc, "stage", "approved"))
-        chk_problem(r, "fields.act",
+        chk_problem(r, "fields.act", "act_missing",
                     "is required once the %s is approved: the approving act "
                     "{number, date}",
                     noun);
@@ -327,7 +329,7 @@ int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *e
 {
     chk_report quiet = {.api = api, .errs = NULL};
     if (chk_act(&quiet, json_object_get(api->doc_fields(doc), "act")) != 0) {
-        api->error(errs, NULL,
+        api->error_code(errs, NULL, "act_missing",
                    "the approving act (its number and date) must first be recorded in the "
                    "%s's fields",
                    noun);

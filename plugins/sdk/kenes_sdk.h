@@ -73,9 +73,13 @@ int chk_full(const chk_report *r);
 /* validate's answer: KENES_EVALIDATION once any problem was reported, else 0. */
 int chk_result(const chk_report *r);
 
-/* Report one problem at path (the core bounds the list). */
-__attribute__((format(printf, 3, 4))) void chk_problem(chk_report *r, const char *path,
-                                                       const char *fmt, ...);
+/* Report one problem at path with its code (the core bounds the list):
+ * code a word of a-z, 0-9 and _ that content/ui/strings/validation.yaml words
+ * for people (a generic one, kenes/plugin.h's error_code, or the plugin's
+ * own), fmt the English message.  Pass codes as string literals: a test
+ * finds them in the sources and fails on one that file lacks. */
+__attribute__((format(printf, 4, 5))) void chk_problem(chk_report *r, const char *path,
+                                                       const char *code, const char *fmt, ...);
 
 /* Index of s in the NULL-terminated list, or -1 (also for s NULL): for
  * callers that tally which values were seen. */

@@ -10,9 +10,9 @@ int sdk_plugin_init(const kenes_api *api, kenes_plugin **out, kenes_plugin *plug
 {
     if (!api || !out)
         return KENES_EINVAL;
-    /* label is the last member the SDK calls: a table that has it has every
-     * one before it. */
-    if (api->abi_version != KENES_ABI_VERSION || !KENES_API_HAS(api, label))
+    /* error_code is the last member the SDK calls: a table that has it has
+     * every one before it. */
+    if (api->abi_version != KENES_ABI_VERSION || !KENES_API_HAS(api, error_code))
         return KENES_EABI;
     *out = plugin;
     return 0;

@@ -1,5 +1,5 @@
 /* A plugin built for plugin ABI 1, before report sections were a table.
- * Only abi_version is meaningful to an ABI 2 core; the rest is laid out
+ * Only abi_version is meaningful to a later core; the rest is laid out
  * here so that a loader which wrongly read further would register
  * "fixture-abi1-type" and the test would notice. */
 #include "fixture_stubs.h"

@@ -105,9 +105,37 @@ static void test_abi_mismatch(void **state)
     int rc = plugin_load(set, FIXTURE("fixture_abi1"), err, sizeof(err));
     assert_int_equal(rc, KENES_EABI);
     assert_string_equal(err,
-                        FIXTURE("fixture_abi1") ": built for plugin ABI 1, this kenes speaks ABI 2");
+                        FIXTURE("fixture_abi1") ": built for plugin ABI 1, this kenes speaks ABI 3");
     assert_int_equal(plugin_count(set), 0);
     assert_nothing_of(set, "fixture-abi1-type", NULL);
+}
+
+/* ABI 2 is the one before kenes_doctype.schema: refused like any other. */
+static void test_abi2_refused(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    int rc = plugin_load(set, FIXTURE("fixture_abi2"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EABI);
+    assert_string_equal(err,
+                        FIXTURE("fixture_abi2") ": built for plugin ABI 2, this kenes speaks ABI 3");
+    assert_int_equal(plugin_count(set), 0);
+    assert_nothing_of(set, "fixture-abi2-type", NULL);
+}
+
+/* A bad schema refuses the plugin with its plugin, type and line. */
+static void test_bad_schema(void **state)
+{
+    plugin_set *set = *state;
+    char err[512];
+    int rc = plugin_load(set, FIXTURE("fixture_badschema"), err, sizeof(err));
+    assert_int_equal(rc, KENES_EPLUGIN);
+    assert_string_equal(err, FIXTURE("fixture_badschema") ": plugin fixture-badschema: type "
+                                                          "fixture-schema-bad: schema line 4: "
+                                                          "label needs its text in kk");
+    assert_int_equal(plugin_count(set), 0);
+    assert_nothing_of(set, "fixture-schema-ok", NULL);
+    assert_nothing_of(set, "fixture-schema-bad", NULL);
 }
 
 static void test_bad_struct_size(void **state)
@@ -117,7 +145,7 @@ static void test_bad_struct_size(void **state)
     int rc = plugin_load(set, FIXTURE("fixture_badsize"), err, sizeof(err));
     assert_int_equal(rc, KENES_EABI);
     snprintf(want, sizeof(want),
-             "%s: descriptor struct_size 8 is not that of an ABI 2 kenes_plugin "
+             "%s: descriptor struct_size 8 is not that of an ABI 3 kenes_plugin "
              "(at least %zu bytes)",
              FIXTURE("fixture_badsize"), sizeof(kenes_plugin));
     assert_string_equal(err, want);
@@ -261,6 +289,11 @@ static void test_regional_plan_so(void **state)
     assert_non_null(t);
     assert_string_equal(t->noun, "regional plan");
     assert_non_null(plugin_find_guard(set, "act_recorded"));
+    /* Its schema, parsed at load, is kept in the set. */
+    const json_t *schema = plugin_schema(set, "regional-plan");
+    assert_non_null(schema);
+    assert_string_equal(json_string_value(json_object_get(schema, "type")), "regional-plan");
+    assert_null(plugin_schema(set, "no-such-type"));
     /* comment_required is plugins/common's now. */
     assert_null(plugin_find_guard(set, "comment_required"));
 
@@ -312,7 +345,7 @@ static void test_load_dir_stops_at_first_failure(void **state)
     link_fixture(REGIONAL_PLAN, names[2]);
     link_fixture(FIXTURE("fixture_nosym"), names[3]); /* not *.so: never opened */
     int rc = plugin_load_dir(set, scratch, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/20-abi1.so: built for plugin ABI 1, this kenes speaks ABI 2",
+    snprintf(want, sizeof(want), "%s/20-abi1.so: built for plugin ABI 1, this kenes speaks ABI 3",
              scratch);
     clear_scratch(names);
     assert_int_equal(rc, KENES_EABI);
@@ -344,7 +377,7 @@ static void test_load_dir_sorted(void **state)
         link_fixture(target, names[i]);
     }
     int rc = plugin_load_dir(set, scratch, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/c-abi1.so: built for plugin ABI 1, this kenes speaks ABI 2",
+    snprintf(want, sizeof(want), "%s/c-abi1.so: built for plugin ABI 1, this kenes speaks ABI 3",
              scratch);
     clear_scratch(names);
     strcpy(scratch, "/tmp/kenes-test-plugin-XXXXXX");
@@ -393,6 +426,45 @@ static void test_api_has(void **state)
     assert_false(KENES_API_HAS(&old, label));
     const kenes_api *none = NULL;
     assert_false(KENES_API_HAS(none, log));
+}
+
+/* Problems carry a code: error_code's if it is a word, else (and for the
+ * older error) "invalid"; a guard's pathless message keeps its code. */
+static void test_api_error_code(void **state)
+{
+    (void)state;
+    const kenes_api *api = kapi_get();
+    assert_true(KENES_API_HAS(api, error_code));
+    kenes_errors errs;
+    kapi_errors_init(&errs);
+    api->error_code(&errs, "fields.period", "period_out_of_range", "must be %d to %d", 2026, 2030);
+    api->error_code(&errs, "title", "not_utf8", "must be valid UTF-8 text");
+    api->error(&errs, "body", "old style");
+    api->error_code(&errs, "region", "Not A Code", "x");
+    api->error_code(&errs, "fields.x", NULL, "x");
+    api->error_code(&errs, "fields.y", "9lives", "x");
+    api->error_code(&errs, NULL, "comment_required", "a comment is required");
+    api->error_code(&errs, NULL, "second", "only the first pathless message is kept");
+    static const char *const want[][3] = {
+        {"fields.period", "period_out_of_range", "must be 2026 to 2030"},
+        {"title", "not_utf8", "must be valid UTF-8 text"},
+        {"body", "invalid", "old style"},
+        {"region", "invalid", "x"},
+        {"fields.x", "invalid", "x"},
+        {"fields.y", "invalid", "x"},
+    };
+    assert_int_equal(json_array_size(errs.fields), 6);
+    for (size_t i = 0; i < 6; i++) {
+        const json_t *e = json_array_get(errs.fields, i);
+        assert_int_equal(json_object_size(e), 3);
+        assert_string_equal(json_string_value(json_object_get(e, "path")), want[i][0]);
+        assert_string_equal(json_string_value(json_object_get(e, "code")), want[i][1]);
+        assert_string_equal(json_string_value(json_object_get(e, "message")), want[i][2]);
+    }
+    assert_string_equal(errs.message, "a comment is required");
+    assert_string_equal(errs.code, "comment_required");
+    assert_int_equal(errs.count, 8);
+    kapi_errors_dispose(&errs);
 }
 
 /* Dates and times: one parser, UTC, fractions to the millisecond. */
@@ -502,6 +574,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_good_fixture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abi2_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_struct_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_init_symbol, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_fails, setup, teardown),
@@ -519,6 +593,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_dir_missing, setup, teardown),
         cmocka_unit_test(test_new_and_free),
         cmocka_unit_test(test_api_has),
+        cmocka_unit_test(test_api_error_code),
         cmocka_unit_test(test_api_time),
         cmocka_unit_test(test_api_regions),
         cmocka_unit_test(test_api_label),

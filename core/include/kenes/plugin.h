@@ -35,8 +35,12 @@ extern "C" {
 
 /* 2: a document type's report sections became a table, one callback per
  * report kind (kenes_doctype.reports), where ABI 1 had one callback that
- * switched on api->report_kind. */
-#define KENES_ABI_VERSION 2
+ * switched on api->report_kind.
+ * 3: a document type declares its fields as data (kenes_doctype.schema), so
+ * that the web interface builds its forms and tables with no code of its own
+ * per type; kenes_doctype has no struct_size, so the member appended to it
+ * means a new ABI. */
+#define KENES_ABI_VERSION 3
 
 enum {
     KENES_OK = 0,
@@ -174,6 +178,21 @@ typedef struct kenes_api {
      * "stage") or an action (what "action") in lang ("ru", "kk" or "en"):
      * the workflow file's `labels:`.  NULL when no loaded workflow names it. */
     const char *(*label)(const char *type, const char *what, const char *name, const char *lang);
+
+    /* --- problems with a code (appended; ask KENES_API_HAS) --- */
+    /* error() with a code: a word of a-z, 0-9 and _ starting with a letter
+     * (at most KENES_CODE_MAX bytes) naming the rule broken, so that an interface can say it in
+     * the reader's language beside the input at path (every code a plugin
+     * uses has a sentence in content/ui/strings/validation.yaml).  fmt
+     * stays the English message API clients read.  Generic codes: required,
+     * blank, too_long, not_text, not_integer, not_number, out_of_range,
+     * not_date, not_date_or_quarter, not_in_list, not_list, too_few,
+     * not_object, unknown_key, not_utf8, invalid; a plugin adds its own
+     * (direction_missing, ...).  A code that is no such word is recorded as
+     * "invalid"; error() records "invalid".  A guard refuses with a NULL
+     * path, and the code of its first such message is kept with it. */
+    void (*error_code)(kenes_errors *errs, const char *path, const char *code, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
 } kenes_api;
 
 /* 1 if the table api has member: a core built before the member was
@@ -189,6 +208,8 @@ typedef struct kenes_api {
  * problem's path is cut at KENES_ERROR_PATH_MAX bytes. */
 #define KENES_ERRORS_MAX 100
 #define KENES_ERROR_PATH_MAX 200
+/* The longest code error_code() records. */
+#define KENES_CODE_MAX 40
 
 enum {
     KENES_REPORT_NATIONAL = 1, /* reports/national.md: every region at a glance */
@@ -216,7 +237,7 @@ typedef struct kenes_doctype {
     int (*make_id)(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap);
 
     /* Check a document about to be written.  Report each problem with
-     * api->error(errs, path, ...) and return KENES_EVALIDATION.  Messages
+     * api->error_code(errs, path, code, ...) and return KENES_EVALIDATION.  Messages
      * must not repeat the values they judge: they reach logs and answers. */
     int (*validate)(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs);
 
@@ -233,6 +254,15 @@ typedef struct kenes_doctype {
     /* This type's sections of the reports, one per kind it has a part in,
      * ended by an entry with kind 0.  May be NULL (no part in any). */
     const kenes_report_section *reports;
+
+    /* --- ABI 3 --- */
+    /* The type's fields, declared once as YAML text (README, "Workflows and
+     * plugins": the schema): kinds, labels in ru/kk/en, what is required.
+     * The core checks it when the plugin loads (a bad schema stops the
+     * start) and the web interface builds the type's forms from it.  NULL:
+     * the type has no form.  Usually plugins/<dir>/<type>.schema.yaml, which
+     * the build turns into a string constant (kenes_plugin_schema()). */
+    const char *schema;
 } kenes_doctype;
 
 /* Lists and logs show nothing of such a document but its id, type, region,
@@ -241,7 +271,8 @@ typedef struct kenes_doctype {
 
 typedef struct kenes_guard {
     const char *name; /* what a workflow's "guards:" list names */
-    /* 0 to allow; KENES_EGUARD after api->error(errs, NULL, "why") to refuse. */
+    /* 0 to allow; KENES_EGUARD after api->error_code(errs, NULL, "code",
+     * "why") to refuse. */
     int (*check)(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
                  kenes_errors *errs);
 } kenes_guard;

@@ -1,0 +1,29 @@
+/*
+ * A document type's field schema: the YAML text its plugin declares
+ * (kenes_doctype.schema), checked and turned into the JSON the core keeps
+ * and the web interface reads (/work/notes/schema13.md, README "Workflows
+ * and plugins"):
+ *
+ *   {"type": "regional-plan",
+ *    "fields": [{"name", "path", "kind", "required", "label": {ru, kk, en},
+ *                optional "hint", "min", "max", "max_length", "min_items",
+ *                "group_by", "item_label", "values": [{"value", "label"}],
+ *                "fields" (group, list of objects), "of" (list of scalars),
+ *                "hidden_in_form", "confidential"}, ...]}
+ *
+ * "path" of a top-level field is "fields.<name>"; inside a list row it is
+ * relative to the row ("title", "funding.amount_kzt"); inside a group it
+ * continues the group's path.
+ */
+#ifndef KENES_PLUGIN_SCHEMA_H
+#define KENES_PLUGIN_SCHEMA_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Parse and check text, the schema of document type `type`, into *out (a
+ * new reference).  0; KENES_EINVAL with "schema line N: why" in err (a
+ * schema that breaks a rule, or is not YAML); KENES_ENOMEM. */
+int schema_parse(json_t **out, const char *type, const char *text, char *err, size_t errcap);
+
+#endif

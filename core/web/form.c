@@ -1,0 +1,522 @@
+/*
+ * The create and edit forms, made from the type's schema (docs_schema):
+ * GET/POST /ui/new/{type} and GET/POST /ui/d/{id}/edit.
+ *
+ * Without JavaScript a list's "add a row" and a row's "remove" are submit
+ * buttons (_add, _remove): the form comes back from what was posted, with
+ * the row added or gone, and nothing is written.  Any other submit is the
+ * save (the first button in the form is a save, so that Enter in an input
+ * saves rather than removing a row).  A refused save shows the form again
+ * with every value kept and each problem beside its input, in the user's
+ * language (t.validation.<code>), and in a summary with role="alert".
+ *
+ * The document service decides everything the API would: who may create
+ * or edit, the region, the version (a stale edit is refused), validity.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/util.h"
+#include "docs/rights.h"
+#include "plugin/loader.h"
+#include "plugin/region.h"
+#include "web/formdata.h"
+#include "web/formview.h"
+#include "web/pages.h"
+
+/* What a form page shows. */
+typedef struct form_page {
+    const char *type;
+    const json_t *schema;
+    const char *region, *title, *body; /* the header's values */
+    int region_fixed;                  /* one region only: the user's, or the document's */
+    json_t *fields;                    /* the values (borrowed; rows filled here) */
+    int rows;                          /* FORM_ROWS_NEW or FORM_ROWS_AS_POSTED */
+    json_t *errors;                    /* [{"path","text"}] (borrowed) */
+    const char *version;               /* edit: the version changed */
+    const char *id;                    /* edit: the document */
+} form_page;
+
+/* A save on its way through the document service. */
+typedef struct pending {
+    web_call *c;
+    char *type, *id, *version, *region;
+    json_t *doc; /* what was sent: its values fill the form again */
+} pending;
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static void pending_free(pending *p)
+{
+    if (!p)
+        return;
+    web_call_free(p->c);
+    free(p->type);
+    free(p->id);
+    free(p->version);
+    free(p->region);
+    json_decref(p->doc);
+    free(p);
+}
+
+/* prefix + id escaped for a URL + tail into out ("/ui/d/plan/KZ-11/2026/edit"). */
+static void href_of(char *out, size_t cap, const char *prefix, const char *id, const char *tail)
+{
+    util_buf b;
+    util_buf_init(&b);
+    util_buf_puts(&b, prefix);
+    web_url_escape(&b, id);
+    snprintf(out, cap, "%s%s", b.data ? b.data : prefix, tail);
+    util_buf_dispose(&b);
+}
+
+/* After a save: the document's page. */
+static void go_to_doc(web_call *c, const char *id)
+{
+    char location[4200];
+    href_of(location, sizeof(location), "/ui/d/", id, "");
+    web_redirect(c, location);
+}
+
+/* ---- the page ---- */
+
+static const char *region_name(const region *r, ui_lang lang)
+{
+    return lang == UI_KK ? r->kk : lang == UI_EN ? r->en : r->ru;
+}
+
+static void header_items(web_call *c, json_t *items, json_t *errors, const formview_words *w,
+                         const form_page *f)
+{
+    const char *region_label = web_text(c, "form", "region");
+    const region *own = f->region ? region_find(f->region) : NULL;
+    if (f->region_fixed && own) {
+        /* Shown, not chosen: the code travels in a hidden input. */
+        formview_input(items, errors, w, "region", "text", region_label, 1, NULL, NULL, NULL);
+        json_t *it = json_array_get(items, json_array_size(items) - 1);
+        json_object_set_new(it, "fixed", json_true());
+        json_object_set_new(it, "value", json_string(own->code));
+        json_object_set_new(it, "fixed_text", json_string(region_name(own, c->lang)));
+        json_object_del(it, "text");
+    } else {
+        json_t *options = json_array();
+        for (size_t i = 0; i < region_count(); i++) {
+            const region *r = region_at(i);
+            json_array_append_new(options, json_pack("{s:s, s:s}", "value", r->code, "label",
+                                                     region_name(r, c->lang)));
+        }
+        json_t *v = f->region ? json_string(f->region) : NULL;
+        formview_input(items, errors, w, "region", "enum", region_label, 1, NULL, v, options);
+        json_decref(v);
+        json_decref(options);
+    }
+    json_t *v = f->title ? json_string(f->title) : NULL;
+    formview_input(items, errors, w, "title", "text", web_text(c, "form", "title"), 1, NULL, v,
+                   NULL);
+    json_decref(v);
+    v = f->body ? json_string(f->body) : NULL;
+    formview_input(items, errors, w, "body", "textarea", web_text(c, "form", "body"), 0,
+                   web_text(c, "form", "body_hint"), v, NULL);
+    json_object_set_new(json_array_get(items, json_array_size(items) - 1), "wide", json_true());
+    json_decref(v);
+}
+
+static void render_form(web_call *c, int status, const form_page *f)
+{
+    formview_words w = {
+        .lang = ui_lang_code(c->lang),
+        .add_row = web_text(c, "form", "add_row"),
+        .remove_row = web_text(c, "form", "remove_row"),
+        .choose = web_text(c, "form", "choose"),
+        .yes = web_text(c, "form", "yes"),
+        .no = web_text(c, "form", "no"),
+        .quarter_hint = web_text(c, "form", "quarter_hint"),
+    };
+    json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
+    header_items(c, items, errors, &w, f);
+    formdata_fill_rows(f->fields, f->schema, f->rows);
+    if (formview_fields(items, errors, &w, f->schema, f->fields) < 0) {
+        json_decref(items);
+        if (!f->errors)
+            json_decref(errors);
+        web_fail(c, 500, "internal");
+        return;
+    }
+
+    const char *type_label = formview_label(json_object_get(f->schema, "label"), w.lang);
+    char heading[600], action[4200], cancel[4200] = "/ui/inbox";
+    if (f->id) {
+        snprintf(heading, sizeof(heading), "%s", web_text(c, "form", "edit_heading"));
+        href_of(action, sizeof(action), "/ui/d/", f->id, "/edit");
+        href_of(cancel, sizeof(cancel), "/ui/d/", f->id, "");
+    } else if (type_label) {
+        snprintf(heading, sizeof(heading), "%s: %s", web_text(c, "form", "new_heading"),
+                 type_label);
+        href_of(action, sizeof(action), "/ui/new/", f->type, "");
+    } else {
+        snprintf(heading, sizeof(heading), "%s", web_text(c, "form", "new_heading"));
+        href_of(action, sizeof(action), "/ui/new/", f->type, "");
+    }
+    json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:o, s:O, s:b}", "title", heading, "heading",
+                          heading, "action", action, "cancel", cancel, "items", items, "errors",
+                          errors, "has_errors", json_array_size(errors) > 0);
+    if (f->version)
+        json_object_set_new(m, "version", json_string(f->version));
+    if (f->id && f->title)
+        json_object_set_new(m, "doc_title", json_string(f->title));
+    if (!f->errors)
+        json_decref(errors);
+    web_page(c, status, "form", m);
+}
+
+/* The validator's problems as [{"path","text"}]: each code's sentence in the
+ * user's language (t.validation.<code>); a code without one reads as the
+ * generic "invalid" sentence, never the English message. */
+static json_t *problems(const web_call *c, const json_t *fields)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *e;
+    json_array_foreach(fields, i, e)
+    {
+        const char *path = str(e, "path"), *code = str(e, "code");
+        const char *text = code ? ui_text(ui_words(c->ctx->ui), c->lang, "validation", code) : NULL;
+        if (!text)
+            text = ui_text(ui_words(c->ctx->ui), c->lang, "validation", "invalid");
+        if (!text)
+            text = web_text(c, "form", "invalid");
+        if (!path)
+            path = "";
+        /* Two problems that read the same at one place are one to the reader. */
+        size_t k;
+        const json_t *seen;
+        int again = 0;
+        json_array_foreach(out, k, seen) again |= strcmp(str(seen, "path"), path) == 0 &&
+                                                  strcmp(str(seen, "text"), text) == 0;
+        if (!again)
+            json_array_append_new(out, json_pack("{s:s, s:s}", "path", path, "text", text));
+    }
+    /* A refusal that names no field still needs saying. */
+    if (json_array_size(out) == 0)
+        json_array_append_new(out, json_pack("{s:s, s:s}", "path", "", "text",
+                                             web_text(c, "errors", "validation")));
+    return out;
+}
+
+/* A form error of no one field's (the document exists already...). */
+static json_t *form_problem(const web_call *c, const char *group, const char *key)
+{
+    return json_pack("[{s:s, s:s}]", "path", "", "text", web_text(c, group, key));
+}
+
+/* ---- the type and who may create it ---- */
+
+static const wf_workflow *new_type(web_call *c)
+{
+    const char *type = c->arg;
+    const wf_workflow *wf = type ? wf_set_find(c->svc->workflows, type) : NULL;
+    if (!wf || !plugin_find_type(c->svc->plugins, type)) {
+        web_fail(c, 404, "not_found");
+        return NULL;
+    }
+    /* The region does not matter to a rule of every region; an own-region
+     * rule is met in the user's own region, if anywhere. */
+    if (!access_doc(c->user, wf, ACCESS_DOC_CREATE, c->user->region, NULL, 0)) {
+        web_fail(c, 403, "forbidden");
+        return NULL;
+    }
+    return wf;
+}
+
+static int region_fixed(const web_call *c, const wf_workflow *wf)
+{
+    return c->user->role != ROLE_ADMIN && wf->create_scope == SCOPE_OWN_REGION &&
+           c->user->region != NULL;
+}
+
+void web_new_form(web_call *c)
+{
+    const wf_workflow *wf = new_type(c);
+    if (!wf)
+        return;
+    json_t *tmpl = json_object_get(json_object_get(c->svc->templates, c->arg),
+                                   ui_lang_code(c->lang));
+    json_t *fields = json_object();
+    form_page f = {.type = c->arg,
+                   .schema = docs_schema(c->svc, c->arg),
+                   .region = c->user->region,
+                   .region_fixed = region_fixed(c, wf),
+                   .body = json_string_value(tmpl),
+                   .fields = fields};
+    render_form(c, 200, &f);
+    json_decref(fields);
+}
+
+/* The form again after _add or _remove, from what was posted: 1 if it was
+ * one of them (answered), 0 if the form is a save. */
+static int rows_changed(web_call *c, const json_t *form, form_page *f)
+{
+    const char *add = str(form, "_add"), *remove = str(form, "_remove");
+    if (!add && !remove)
+        return 0;
+    json_t *fields;
+    int rc = formdata_fields(&fields, f->schema, form, FORM_KEEP_BLANK);
+    if (rc < 0) {
+        web_fail(c, rc == KENES_ENOMEM ? 500 : 400, rc == KENES_ENOMEM ? "internal" : "bad_form");
+        return 1;
+    }
+    /* A path that is no list or row of this form changes nothing. */
+    if (add)
+        (void)formdata_add_row(fields, f->schema, add);
+    else
+        (void)formdata_remove_row(fields, f->schema, remove);
+    f->fields = fields;
+    f->rows = FORM_ROWS_AS_POSTED;
+    f->title = str(form, "title");
+    f->body = str(form, "body");
+    render_form(c, 200, f);
+    json_decref(fields);
+    return 1;
+}
+
+/* The fields a save sends, or NULL after answering 400. */
+static json_t *saved_fields(web_call *c, const json_t *schema, const json_t *form)
+{
+    json_t *fields;
+    int rc = formdata_fields(&fields, schema, form, FORM_DROP_BLANK);
+    if (rc < 0) {
+        web_fail(c, rc == KENES_ENOMEM ? 500 : 400, rc == KENES_ENOMEM ? "internal" : "bad_form");
+        return NULL;
+    }
+    return fields;
+}
+
+/* A blank title is sent as null: the validator then says it is required
+ * (and an edit does not keep the old one, as a left-out key would). */
+static json_t *title_of(const json_t *form)
+{
+    const char *t = str(form, "title");
+    return t && *t ? json_string(t) : json_null();
+}
+
+static void created(const docs_result *r, void *payload)
+{
+    pending *p = payload;
+    web_call *c = p->c;
+    if (r->code == 0) {
+        go_to_doc(c, r->doc->id);
+    } else if (r->code == KENES_EVALIDATION || r->code == KENES_EEXISTS) {
+        json_t *errors = r->code == KENES_EVALIDATION ? problems(c, r->fields)
+                                                      : form_problem(c, "errors", "exists");
+        const wf_workflow *wf = wf_set_find(c->svc->workflows, p->type);
+        form_page f = {.type = p->type,
+                       .schema = docs_schema(c->svc, p->type),
+                       .region = wf && region_fixed(c, wf) ? c->user->region
+                                                            : str(p->doc, "region"),
+                       .region_fixed = wf && region_fixed(c, wf),
+                       .title = str(p->doc, "title"),
+                       .body = str(p->doc, "body"),
+                       .fields = json_object_get(p->doc, "fields"),
+                       .rows = FORM_ROWS_AS_POSTED,
+                       .errors = errors};
+        render_form(c, r->code == KENES_EVALIDATION ? 422 : 409, &f);
+        json_decref(errors);
+    } else {
+        web_fail_code(c, r->code);
+    }
+    pending_free(p);
+}
+
+void web_new(web_call *c)
+{
+    const wf_workflow *wf = new_type(c);
+    json_t *form = NULL;
+    if (!wf || web_form(&form, c) < 0)
+        return;
+    if (!web_csrf_ok(c, form)) {
+        json_decref(form);
+        return;
+    }
+    /* A fixed region is shown as the user's whatever was posted; a save
+     * sends what was posted, and the document service refuses another. */
+    int fixed = region_fixed(c, wf);
+    form_page f = {.type = c->arg,
+                   .schema = docs_schema(c->svc, c->arg),
+                   .region = fixed ? c->user->region : str(form, "region"),
+                   .region_fixed = fixed};
+    json_t *fields = NULL;
+    if (rows_changed(c, form, &f) || !(fields = saved_fields(c, f.schema, form))) {
+        json_decref(form);
+        return;
+    }
+    const char *region = str(form, "region"), *body = str(form, "body");
+    json_t *doc = json_pack("{s:s, s:o, s:s, s:o}", "type", c->arg, "title", title_of(form),
+                            "body", body ? body : "", "fields", fields);
+    if (region && *region)
+        json_object_set_new(doc, "region", json_string(region));
+    json_decref(form);
+    pending *p = calloc(1, sizeof(*p));
+    if (!p || !doc || !(p->c = web_call_copy(c)) || !(p->type = strdup(c->arg))) {
+        pending_free(p);
+        json_decref(doc);
+        web_fail(c, 500, "internal");
+        return;
+    }
+    p->doc = doc;
+    docs_create(c->svc, c->user, doc, 0, created, p);
+}
+
+/* ---- edit ---- */
+
+/* The document this user may edit now, or NULL after answering: 404/403/410
+ * as the document service says, 403 when the workflow keeps this user or
+ * this stage from editing. */
+static idx_doc *edit_target(web_call *c)
+{
+    idx_doc *d;
+    docs_result why;
+    int rc = c->arg ? docs_find(&d, &why, c->svc, c->user, c->arg, 0) : KENES_ENOTFOUND;
+    if (rc < 0) {
+        web_fail_code(c, rc);
+        return NULL;
+    }
+    const wf_workflow *wf = wf_set_find(c->svc->workflows, str(d->doc, "type"));
+    const wf_stage *st = wf ? wf_find_stage(wf, str(d->doc, "stage")) : NULL;
+    if (!st || !st->editable || !docs_allowed(c->svc, c->user, d, ACCESS_DOC_EDIT)) {
+        web_fail(c, 403, "forbidden");
+        return NULL;
+    }
+    return d;
+}
+
+static void edit_read(const docs_result *r, void *payload)
+{
+    web_call *c = payload;
+    if (r->code < 0) {
+        web_fail_code(c, r->code);
+        web_call_free(c);
+        return;
+    }
+    const json_t *doc = r->json;
+    const char *type = str(doc, "type");
+    json_t *fields = json_deep_copy(json_object_get(doc, "fields"));
+    if (!json_is_object(fields)) {
+        json_decref(fields);
+        fields = json_object();
+    }
+    form_page f = {.type = type,
+                   .schema = docs_schema(c->svc, type),
+                   .region = str(doc, "region"),
+                   .region_fixed = 1,
+                   .title = str(doc, "title"),
+                   .body = str(doc, "body"),
+                   .fields = fields,
+                   .version = str(doc, "version"),
+                   .id = c->arg};
+    render_form(c, 200, &f);
+    json_decref(fields);
+    web_call_free(c);
+}
+
+void web_edit_form(web_call *c)
+{
+    idx_doc *d = edit_target(c);
+    if (!d)
+        return;
+    web_call *k = web_call_copy(c);
+    if (!k) {
+        web_fail(c, 500, "internal");
+        return;
+    }
+    /* Through docs_read: reading a case is logged before anything shows. */
+    docs_read(c->svc, c->user, d, edit_read, k);
+}
+
+static void edited(const docs_result *r, void *payload)
+{
+    pending *p = payload;
+    web_call *c = p->c;
+    if (r->code == 0) {
+        go_to_doc(c, p->id);
+    } else if (r->code == KENES_ESTALE) {
+        web_fail(c, 409, "stale");
+    } else if (r->code == KENES_EVALIDATION) {
+        json_t *errors = problems(c, r->fields);
+        form_page f = {.type = p->type,
+                       .schema = docs_schema(c->svc, p->type),
+                       .region = p->region,
+                       .region_fixed = 1,
+                       .title = str(p->doc, "title"),
+                       .body = str(p->doc, "body"),
+                       .fields = json_object_get(p->doc, "fields"),
+                       .rows = FORM_ROWS_AS_POSTED,
+                       .errors = errors,
+                       .version = p->version,
+                       .id = p->id};
+        render_form(c, 422, &f);
+        json_decref(errors);
+    } else {
+        web_fail_code(c, r->code);
+    }
+    pending_free(p);
+}
+
+/* What the form does not show stays as it is: fields the workflow records
+ * (hidden_in_form) and any the schema does not declare. */
+static void keep_unshown(json_t *fields, const json_t *schema, const json_t *stored)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)stored, key, v)
+    {
+        const json_t *f = schema ? formdata_field(json_object_get(schema, "fields"), key) : NULL;
+        if (!f || json_is_true(json_object_get(f, "hidden_in_form")))
+            json_object_set(fields, key, v);
+    }
+}
+
+void web_edit(web_call *c)
+{
+    idx_doc *d = edit_target(c);
+    json_t *form = NULL;
+    if (!d || web_form(&form, c) < 0)
+        return;
+    if (!web_csrf_ok(c, form)) {
+        json_decref(form);
+        return;
+    }
+    const char *type = str(d->doc, "type");
+    form_page f = {.type = type,
+                   .schema = docs_schema(c->svc, type),
+                   .region = str(d->doc, "region"),
+                   .region_fixed = 1,
+                   .version = str(form, "version"),
+                   .id = c->arg};
+    json_t *fields = NULL;
+    if (rows_changed(c, form, &f) || !(fields = saved_fields(c, f.schema, form))) {
+        json_decref(form);
+        return;
+    }
+    keep_unshown(fields, f.schema, json_object_get(d->doc, "fields"));
+    const char *body = str(form, "body"), *version = str(form, "version");
+    json_t *doc = json_pack("{s:o, s:s, s:o}", "title", title_of(form), "body", body ? body : "",
+                            "fields", fields);
+    pending *p = calloc(1, sizeof(*p));
+    if (!p || !doc || !(p->c = web_call_copy(c)) || !(p->type = strdup(type)) ||
+        !(p->id = strdup(c->arg)) || !(p->region = strdup(f.region ? f.region : "")) ||
+        (version && !(p->version = strdup(version)))) {
+        json_decref(form);
+        pending_free(p);
+        json_decref(doc);
+        web_fail(c, 500, "internal");
+        return;
+    }
+    json_decref(form);
+    p->doc = doc;
+    docs_edit(c->svc, c->user, d, doc, p->version, 0, edited, p);
+}

@@ -1,0 +1,54 @@
+/*
+ * A form's inputs as a flat list the template iterates (form.html): the
+ * template language cannot recurse, so the schema's groups and lists, with
+ * the values they hold, become items in order:
+ *
+ *   {"open":true, "id","legend","required","row","hint","errors",...}   <fieldset><legend>
+ *   {"input":true, "name","id","label","value", one of "text"/"textarea"/
+ *    "select"/"date": true, "options","required","hint","errors","invalid",
+ *    "describedby","inputmode","maxlength","remove"}                    an input
+ *   {"close":true, "add","add_label","remove","remove_label"}          </fieldset>
+ *
+ * Every input is named by its JSON path and has the id formview_id gives
+ * it.  errors: [{"path","text"}] (the validator's, in the user's words):
+ * an error at an input's path is shown beside it (aria-invalid,
+ * aria-describedby), one at a group's or a list's path at its fieldset;
+ * each error shown gets "href": "#<id>" for the summary's link.
+ */
+#ifndef KENES_WEB_FORMVIEW_H
+#define KENES_WEB_FORMVIEW_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* The words a form needs besides the schema's, in the user's language. */
+typedef struct formview_words {
+    const char *lang;         /* "ru", "kk", "en": which of the schema's labels */
+    const char *add_row;      /* "Добавить" */
+    const char *remove_row;   /* "Удалить" */
+    const char *choose;       /* a select's empty choice */
+    const char *yes, *no;     /* a boolean's choices */
+    const char *quarter_hint; /* date_or_quarter's hint when the schema gives none */
+} formview_words;
+
+/* The element id of the input or fieldset at path ("fields.measures[0].title"
+ * -> "f-fields-measures-0-title"). */
+void formview_id(char *out, size_t cap, const char *path);
+
+/* A label in the user's language from a {ru, kk, en} object, or NULL. */
+const char *formview_label(const json_t *labels, const char *lang);
+
+/* One input: kind is a schema kind ("text", "textarea", "enum", ...);
+ * value: the value shown (may be NULL); options [{"value","label"}] for a
+ * select (enum; NULL otherwise).  Appended to items; errors as above. */
+void formview_input(json_t *items, json_t *errors, const formview_words *w, const char *path,
+                    const char *kind, const char *label, int required, const char *hint,
+                    const json_t *value, const json_t *options);
+
+/* The inputs of every field the schema declares (those hidden_in_form
+ * left out), holding values (a fields object; lists should have their rows:
+ * formdata_fill_rows).  0 or KENES_ETOOBIG (a path past its cap). */
+int formview_fields(json_t *items, json_t *errors, const formview_words *w, const json_t *schema,
+                    const json_t *values);
+
+#endif
