@@ -59,6 +59,19 @@ def require_browser():
                              "or KENES_SKIP_BROWSER=1 to skip them on purpose)")
 
 
+SKIPPED = 77  # ctest's SKIP_RETURN_CODE for these tests (tests/CMakeLists.txt)
+
+
+def main(failfast=False):
+    """Run a browser test file; with KENES_SKIP_BROWSER=1 say so and exit SKIPPED,
+    which ctest reports as skipped, not passed.  failfast: for steps that build
+    on each other."""
+    if os.environ.get("KENES_SKIP_BROWSER") == "1":
+        print("KENES_SKIP_BROWSER=1: browser tests skipped on purpose")
+        sys.exit(SKIPPED)
+    unittest.main(verbosity=2, failfast=failfast)
+
+
 # ---- what a Russian or Kazakh page must not show ----------------------------
 
 def workflow_codes():

@@ -6,7 +6,6 @@ and close the chair's), editing the case through its form where a stage
 asks for more.  Run twice: every page in Russian, then every page in
 Kazakh, where no Latin stage or action code may show.  The child's name
 never reaches a list, an inbox or a URL."""
-import unittest
 from urllib.parse import urlsplit
 
 import kenes_browser as kb
@@ -112,4 +111,4 @@ class CaseFlow(kb.BrowserTest):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    kb.main(failfast=True)

@@ -2,7 +2,6 @@
 writes nothing.  In the browser, as an attacker's page would leave it out:
 the hidden input is removed with a script before the person presses the
 button.  The sign-in form, a new plan, an edit and an action."""
-import unittest
 from urllib.parse import urlsplit
 
 import kenes_browser as kb
@@ -81,4 +80,4 @@ class Csrf(kb.BrowserTest):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    kb.main()

@@ -2,7 +2,6 @@
 matches its id, or aria-label), on every form page, also on rows added
 with the form's own button; and no two elements share an id, which would
 tie a label to the wrong input."""
-import unittest
 
 import kenes_browser as kb
 
@@ -59,4 +58,4 @@ class Labels(kb.BrowserTest):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    kb.main()

@@ -80,4 +80,4 @@ class PublicPages(kb.BrowserTest):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    kb.main()

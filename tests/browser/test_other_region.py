@@ -3,7 +3,6 @@ JSON: another region's case, its history, another region's plan's edit
 form, and an action posted on another region's plan (a form built in the
 page by a script, as a crafted page would send it).  Nothing is written."""
 import json
-import unittest
 
 import kenes_browser as kb
 
@@ -72,4 +71,4 @@ class OtherRegion(kb.BrowserTest):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    kb.main()

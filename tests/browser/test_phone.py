@@ -4,7 +4,6 @@ their own box.  And the print stylesheet: a plan prints as a clean sheet
 (no header, navigation or forms), saved as PDF beside the screenshots."""
 import base64
 import os
-import unittest
 
 import kenes_browser as kb
 
@@ -87,4 +86,4 @@ class Phone(kb.BrowserTest):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    kb.main()

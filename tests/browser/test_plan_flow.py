@@ -3,7 +3,6 @@ form, sees a field error in Russian, fixes it and submits; two reviewers
 approve with the action buttons; the plan appears on the public landing
 page; an auditor opens its history and a side-by-side diff.  Every page in
 Russian and Kazakh, checked and screenshotted."""
-import unittest
 from urllib.parse import urlsplit
 
 import kenes_browser as kb
@@ -156,4 +155,4 @@ _WHERE = r"""
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2, failfast=True)
+    kb.main(failfast=True)
