@@ -86,7 +86,6 @@ void api_doc_dossier(api_call *c);
 
 /* reports.c */
 void api_reports(api_call *c);
-void api_public(api_call *c);
 void api_reports_generate(api_call *c);
 
 /* audit_feed.c, audit_access.c */

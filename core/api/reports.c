@@ -4,8 +4,6 @@
  *   GET /reports/{name}            a report as HTML (cmark, safe mode, in the page template)
  *   GET /reports/{name}.md         its Markdown
  *   GET /reports/bundle.zip        every report's Markdown in one zip
- *   GET /public/{id}               a document in a public stage: its body, and apart from it
- *                                  what the server records (publish/public.h)
  * and, for admins, POST /api/v1/reports/generate.
  * Reports are served as last published (committed), never half-written.
  */
@@ -18,7 +16,6 @@
 #include "base/log.h"
 #include "publish/render.h"
 #include "publish/pages.h"
-#include "publish/public.h"
 #include "publish/report.h"
 #include "base/util.h"
 
@@ -42,7 +39,6 @@ typedef struct render_job {
     char *key;
     char *title, *md; /* a page */
     size_t md_len;
-    char *record; /* the server's part of a page, HTML already; NULL: none */
     char **names, **texts; /* or the bundle: n reports */
     size_t *lens, n;
 } render_job;
@@ -59,7 +55,6 @@ static void render_job_free(render_job *j)
     free(j->key);
     free(j->title);
     free(j->md);
-    free(j->record);
     free(j);
 }
 
@@ -90,7 +85,7 @@ static int render_make(char **out, size_t *len, void *payload)
     size_t blen;
     int rc = render_markdown(&body, &blen, j->md, j->md_len);
     if (rc == 0)
-        rc = render_page(out, len, j->pub->page_template, j->title, body, j->record);
+        rc = render_page(out, len, j->pub->page_template, j->title, body, NULL);
     free(body);
     return rc;
 }
@@ -153,23 +148,20 @@ static void queue(render_job *j, const unsigned char hash[PAGE_HASH_BYTES])
     }
 }
 
-/* A page of md (rendered on its own) under title, and record (the server's
- * part, HTML: render_record_html()'s; NULL for none) after it, outside. */
+/* A page of md (rendered on its own) under title. */
 static void send_markdown_page(publisher *pub, http_request *req, const char *key, const char *title,
-                               const char *md, size_t len, const char *record)
+                               const char *md, size_t len)
 {
     unsigned char hash[PAGE_HASH_BYTES];
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, sizeof(hash));
     hash_part(&st, title, strlen(title));
     hash_part(&st, md, len);
-    hash_part(&st, record ? record : "", record ? strlen(record) : 0);
     crypto_generichash_final(&st, hash, sizeof(hash));
     if (answered_from_cache(pub, req, key, hash, 0))
         return;
     render_job *j = render_job_new(pub, req, key);
-    if (!j || !(j->title = strdup(title)) || !(j->md = malloc(len + 1)) ||
-        (record && !(j->record = strdup(record)))) {
+    if (!j || !(j->title = strdup(title)) || !(j->md = malloc(len + 1))) {
         if (j)
             render_job_free(j);
         api_reply_error(req, 500, "internal", NULL, "out of memory");
@@ -189,7 +181,7 @@ static void send_index(publisher *pub, http_request *req)
         return;
     }
     send_markdown_page(pub, req, "index", pub->words.index_title ? pub->words.index_title : "",
-                       md, strlen(md), NULL);
+                       md, strlen(md));
     free(md);
 }
 
@@ -236,6 +228,28 @@ static void send_bundle(publisher *pub, http_request *req)
     queue(j, hash);
 }
 
+/* A report's title for the page's <title>: its first heading ("# ..."),
+ * which reports.yaml gives, with Markdown's backslash escapes dropped;
+ * else the name.  The heading itself is on the page once, from the text. */
+static void report_title(char *out, size_t cap, const char *md, const char *name)
+{
+    size_t n = 0;
+    if (strncmp(md, "# ", 2) != 0) {
+        snprintf(out, cap, "%s", name);
+        return;
+    }
+    for (const char *p = md + 2; *p && *p != '\n' && n + 1 < cap; p++) {
+        static const char punct[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+        if (*p == '\\' && p[1] && strchr(punct, p[1]))
+            p++;
+        out[n++] = *p;
+    }
+    out[n] = '\0';
+    /* Cut at a whole UTF-8 character, should the heading be longer than out. */
+    while (n > 0 && !util_utf8_valid(out, n))
+        out[--n] = '\0';
+}
+
 void api_reports(api_call *c)
 {
     publisher *pub = c->ctx->pub;
@@ -265,35 +279,10 @@ void api_reports(api_call *c)
     /* A report is the server's Markdown throughout: every text from a
      * document in it went through report_text (kapi_md_escape), which makes
      * it plain text that cannot open a construct swallowing what follows. */
-    send_markdown_page(pub, req, cache_key, key, json_string_value(text),
-                       json_string_length(text), NULL);
-}
-
-/* Which documents are public, and what the server says of one, is
- * publish/public.c's; this renders and answers. */
-void api_public(api_call *c)
-{
-    public_page page;
-    int rc = public_page_of(&page, c->svc, c->id);
-    if (rc == KENES_ENOTFOUND) {
-        api_reply_error(c->req, 404, "not_found", NULL, "no such public document");
-        return;
-    }
-    if (rc < 0) {
-        log_warn("reports", "public:%s: the record cannot be made (%d)", c->id, rc);
-        api_reply_error(c->req, 500, "render", NULL, "the page cannot be rendered");
-        return;
-    }
-    /* The body is the document's own Markdown, rendered on its own (safe
-     * mode: raw HTML and dangerous links come out inert).  What the server
-     * adds is made from its data as escaped HTML and placed after the body,
-     * outside its container: an unclosed "<!--", fence or <details>, or a
-     * heading like ours, in a body cannot hide, move or pass for it. */
-    char cache_key[320];
-    snprintf(cache_key, sizeof(cache_key), "public:%s", c->id);
-    send_markdown_page(c->ctx->pub, c->req, cache_key, page.title, page.body,
-                       strlen(page.body), page.record);
-    public_page_dispose(&page);
+    char title[512];
+    report_title(title, sizeof(title), json_string_value(text), key);
+    send_markdown_page(pub, req, cache_key, title, json_string_value(text),
+                       json_string_length(text));
 }
 
 static void generated(int status, const json_t *changed, void *payload)

@@ -29,7 +29,6 @@ static const api_route routes[] = {
     {"GET", "/healthz", ACCESS_ANYONE, 0, api_healthz},
     {"GET", "/reports/", ACCESS_ANYONE, 0, api_reports},
     {"GET", "/reports/{name}", ACCESS_ANYONE, 0, api_reports},
-    {"GET", "/public/{id}", ACCESS_ANYONE, 0, api_public},
     {"POST", "/api/v1/reports/generate", ACCESS_ROLES, ROLE_ADMIN, api_reports_generate},
     {"GET", "/api/v1/inbox", ACCESS_SIGNED_IN, 0, api_inbox},
     {"POST", "/api/v1/sessions", ACCESS_ANYONE, 0, api_login},
@@ -123,15 +122,6 @@ static int route_pattern(http_request *req, char *pattern, size_t cap, const cha
             return KENES_EINVAL;
         }
         snprintf(pattern, cap, "/reports/{name}");
-        return 0;
-    }
-    if (strncmp(path, "/public/", 8) == 0) {
-        snprintf(id, idcap, "%s", path + 8);
-        if (!util_id_valid(id)) {
-            api_reply_error(req, 400, "bad_id", NULL, "not a valid document id");
-            return KENES_EINVAL;
-        }
-        snprintf(pattern, cap, "/public/{id}");
         return 0;
     }
     if (strncmp(path, "/api/v1/templates/", 18) == 0 && path[18] && !strchr(path + 18, '/')) {

@@ -1,10 +1,8 @@
 /*
- * The public page of a document, GET /public/{id}: which documents are
- * public, and what the server says of one apart from its text.  Public is
- * a document in a stage its workflow calls public (public: true), of a
- * type that is not confidential, in documents.git; nothing else.  The
- * record is in the words the workflow gives (its labels, its record:
- * fields), in Russian: the public pages' language.
+ * Which documents are public: a document in a stage its workflow calls
+ * public (public: true), of a type that is not confidential, in
+ * documents.git; nothing else.  The web interface's /public/{id} page,
+ * its landing page's list and the reports' approved lists all ask here.
  */
 #ifndef KENES_PUBLIC_H
 #define KENES_PUBLIC_H
@@ -13,18 +11,8 @@
 
 #include "docs/service.h"
 
-typedef struct public_page {
-    const char *title; /* the document's title, or its id; borrowed from the index */
-    const char *body;  /* its Markdown ("" for none); borrowed from the index */
-    char *record;      /* render_record_html()'s HTML; malloc'd */
-    size_t record_len;
-} public_page;
-
-/* The page of document id, valid until the index changes (the loop's next
- * turn).  0; KENES_ENOTFOUND when no public document has this id;
- * KENES_ENOMEM, KENES_EINVAL (a record that is not UTF-8). */
-int public_page_of(public_page *out, const docs_service *svc, const char *id);
-void public_page_dispose(public_page *p);
+/* The workflow of d when d is public now, else NULL (d may be NULL). */
+const wf_workflow *public_workflow_of(const docs_service *svc, const idx_doc *d);
 
 /* How many workflows of a type that is not confidential call a stage
  * public: with none, nothing is ever published on /public or in the

@@ -467,6 +467,41 @@ void render_init(void)
     cmark_gfm_core_extensions_ensure_registered();
 }
 
+/*
+ * Every table in a <div class="table-wrap">, which the style sheet lets
+ * scroll sideways: a wide table on a phone scrolls instead of being cut
+ * off.  The "<table>" and "</table>" in cmark's HTML are its own: safe mode
+ * writes no tag of the author's, and escapes every '<' of text.
+ */
+static int wrap_tables(char **html)
+{
+    if (!strstr(*html, "<table>"))
+        return 0;
+    util_buf b;
+    util_buf_init(&b);
+    int bad = 0;
+    for (const char *p = *html; !bad && *p;) {
+        const char *open = strstr(p, "<table>"), *close = strstr(p, "</table>");
+        const char *next = open && (!close || open < close) ? open : close;
+        if (!next) {
+            bad = util_buf_puts(&b, p) < 0;
+            break;
+        }
+        bad = util_buf_append(&b, p, (size_t)(next - p)) < 0 ||
+              util_buf_puts(&b, next == open ? "<div class=\"table-wrap\">\n<table>"
+                                             : "</table>\n</div>") < 0;
+        p = next + (next == open ? strlen("<table>") : strlen("</table>"));
+    }
+    char *out = bad ? NULL : util_buf_detach(&b, NULL);
+    if (!out) {
+        util_buf_dispose(&b);
+        return KENES_ENOMEM;
+    }
+    free(*html);
+    *html = out;
+    return 0;
+}
+
 int render_markdown(char **html, size_t *len, const char *md, size_t md_len)
 {
     if (!html || !len)
@@ -511,6 +546,11 @@ int render_markdown(char **html, size_t *len, const char *md, size_t md_len)
     if (rc < 0)
         return rc;
     /* cmark's default allocator is the C library's: free() frees it. */
+    rc = wrap_tables(&out);
+    if (rc < 0) {
+        free(out);
+        return rc;
+    }
     *html = out;
     *len = strlen(out);
     return 0;
@@ -535,77 +575,6 @@ static int put_escaped(util_buf *b, const char *s)
         }
         if (util_buf_puts(b, e) < 0)
             return KENES_ENOMEM;
-    }
-    return 0;
-}
-
-static int utf8_ok(const char *s)
-{
-    return !s || util_utf8_valid(s, strlen(s));
-}
-
-/* s escaped, or "—" for NULL. */
-static int put_text(util_buf *b, const char *s)
-{
-    return s ? put_escaped(b, s) : util_buf_puts(b, "—");
-}
-
-int render_record_html(char **html, size_t *len, const render_record *rec)
-{
-    if (!html || !len)
-        return KENES_EINVAL;
-    *html = NULL;
-    *len = 0;
-    if (!rec || (!rec->versions && rec->nversions > 0) || (!rec->rows && rec->nrows > 0) ||
-        !utf8_ok(rec->stage) || !utf8_ok(rec->stage_label))
-        return KENES_EINVAL;
-    for (size_t i = 0; i < rec->nrows; i++)
-        if (!utf8_ok(rec->rows[i].label) || !utf8_ok(rec->rows[i].text))
-            return KENES_EINVAL;
-    for (size_t i = 0; i < rec->nversions; i++) {
-        const render_version *v = &rec->versions[i];
-        if (!utf8_ok(v->author) || !utf8_ok(v->action) || !utf8_ok(v->stage))
-            return KENES_EINVAL;
-    }
-    util_buf b;
-    util_buf_init(&b);
-    /* Built from the data as HTML, never as Markdown: no text of the author's
-     * is parsed with it, so nothing in a body can open a construct that takes
-     * it in.  The class and the data- attribute are ones no body can write. */
-    int bad = util_buf_puts(&b, "<section class=\"kenes-record\" data-kenes=\"record\" "
-                                "aria-labelledby=\"kenes-record\">\n"
-                                "<h2 id=\"kenes-record\">Сведения kenes о документе</h2>\n"
-                                "<p class=\"kenes-note\">Этот раздел составлен сервером kenes "
-                                "по его записям, а не автором документа.</p>\n<dl>\n"
-                                "<dt>Этап</dt><dd>") < 0;
-    /* The label for people, the name for whoever compares it with the history. */
-    if (!bad && rec->stage_label)
-        bad = put_escaped(&b, rec->stage_label) < 0 || util_buf_puts(&b, " (") < 0 ||
-              put_text(&b, rec->stage) < 0 || util_buf_puts(&b, ")") < 0;
-    else if (!bad)
-        bad = put_text(&b, rec->stage) < 0;
-    bad = bad || util_buf_puts(&b, "</dd>\n") < 0;
-    for (size_t i = 0; !bad && i < rec->nrows; i++)
-        bad = util_buf_puts(&b, "<dt>") < 0 || put_text(&b, rec->rows[i].label) < 0 ||
-              util_buf_puts(&b, "</dt><dd>") < 0 || put_text(&b, rec->rows[i].text) < 0 ||
-              util_buf_puts(&b, "</dd>\n") < 0;
-    bad = bad || util_buf_puts(&b, "</dl>\n<h3>История версий</h3>\n<table>\n<thead>\n"
-                                   "<tr><th>время</th><th>автор</th><th>действие</th>"
-                                   "<th>этап</th></tr>\n</thead>\n<tbody>\n") < 0;
-    for (size_t i = 0; !bad && i < rec->nversions; i++) {
-        const render_version *v = &rec->versions[i];
-        char when[32];
-        util_format_rfc3339(when, sizeof(when), v->time_ms);
-        bad = util_buf_printf(&b, "<tr><td>%s</td><td>", when) < 0 ||
-              put_text(&b, v->author) < 0 || util_buf_puts(&b, "</td><td>") < 0 ||
-              put_text(&b, v->action) < 0 || util_buf_puts(&b, "</td><td>") < 0 ||
-              put_text(&b, v->stage) < 0 || util_buf_puts(&b, "</td></tr>\n") < 0;
-    }
-    bad = bad || util_buf_puts(&b, "</tbody>\n</table>\n</section>\n") < 0;
-    if (bad || !(*html = util_buf_detach(&b, len))) {
-        util_buf_dispose(&b);
-        *len = 0;
-        return KENES_ENOMEM;
     }
     return 0;
 }

@@ -16,9 +16,12 @@
  *   and data: but data:image/{png,gif,jpeg,webp}, even in a link; we drop
  *   every data: link too.
  * - Images: the same, except that data:image/{png,gif,jpeg,webp} stays, as
- *   cmark leaves it (a raster image runs no script).  The page's CSP
+ *   cmark leaves it (a raster image runs no script).  The reports' CSP
  *   (RENDER_PAGE_CSP, img-src 'self') keeps browsers from loading it, and any
- *   image from another site, all the same.
+ *   image from another site, all the same; the web interface's pages, the
+ *   public document pages among them, admit 'self' and data: images.
+ * - Every <table> comes wrapped in <div class="table-wrap">: a wide table
+ *   scrolls sideways instead of being cut off.
  * - Text, titles and URLs are escaped by cmark.
  *
  * Bounded time and memory.  Debian 12's cmark-gfm (0.29.0.gfm.6) still has
@@ -53,13 +56,13 @@ void render_init(void);
 
 /*
  * The Content-Security-Policy to send with every page made from
- * content/templates/page.html: the hash is that of its <style> element's
- * text, which test_render recomputes; change both together.
+ * content/templates/page.html (the reports): no script at all, and no style
+ * but the interface's own style sheet, /static/kenes.css, which the
+ * template links (no <style> element, no style attribute).
  */
 #define RENDER_PAGE_CSP                                                          \
-    "default-src 'none'; "                                                       \
-    "style-src 'sha256-J0+0IRYmv47y+qptlNX+RbElRez5lWISEZcLo7q5gdM='; "         \
-    "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "    \
+    "form-action 'none'; frame-ancestors 'none'"
 
 /*
  * Markdown md[0..md_len) to an HTML fragment: *html is malloc'd (free() it),
@@ -70,53 +73,10 @@ void render_init(void);
 int render_markdown(char **html, size_t *len, const char *md, size_t md_len);
 
 /*
- * What the server itself says about a published document, shown apart from
- * the document's own text (see render_record_html()).  Every string is the
- * server's data (the index's), never Markdown; NULL shows as "—".
- */
-typedef struct render_version {
-    int64_t time_ms;
-    const char *author; /* user name */
-    const char *action; /* create, edit, or a workflow action */
-    const char *stage;  /* the stage it left the document in */
-} render_version;
-
-/* A line of the record after the stage: a field of the document, under
- * the label and in the words its workflow gives (record:). */
-typedef struct render_row {
-    const char *label; /* "Утверждающий акт" */
-    const char *text;  /* "№ 15 от 2026-02-05" */
-} render_row;
-
-typedef struct render_record {
-    const char *stage;       /* the document's stage now */
-    const char *stage_label; /* what its workflow calls it; NULL: none */
-    const render_row *rows;  /* the fields the workflow shows; may be none */
-    size_t nrows;
-    const render_version *versions; /* newest first */
-    size_t nversions;
-} render_record;
-
-/*
- * rec as an HTML <section class="kenes-record" data-kenes="record">: a
- * heading, a note that the server wrote it, the stage (its label with the
- * name the history and the API use: "Утверждён (approved)"), each row
- * under its label, and the version history as a table, every string
- * HTML-escaped.  Nothing
- * cmark's safe mode writes carries a class but "language-*" on <code> or a
- * data- attribute, or opens a <section>: a body cannot make one, and the
- * template's style gives it a look no body can put on.  *html is malloc'd
- * (free() it), NUL-terminated, *len its length.  0, or KENES_EINVAL (a NULL
- * rec, versions or rows NULL with a count > 0, a string not UTF-8),
- * KENES_ENOMEM; on error *html is NULL and *len 0.
- */
-int render_record_html(char **html, size_t *len, const render_record *rec);
-
-/*
  * The page tmpl with every "{{title}}" replaced by title, HTML-escaped, every
  * "{{body}}" by body_html as it is (already HTML: render_markdown()'s, whose
  * elements all close within it), and every "{{record}}" by record_html (the
- * server's own part, render_record_html()'s; NULL: nothing).  One pass over
+ * server's own part, HTML made by the caller; NULL: nothing).  One pass over
  * tmpl: a "{{body}}" or "{{record}}" inside the title, the body or the record
  * stays text.  The template puts the body in a container of its own and the
  * record after it, outside: nothing in a body can hide, move or restyle what

@@ -28,6 +28,8 @@ void web_new_form(web_call *c);
 void web_new(web_call *c);
 void web_edit_form(web_call *c);
 void web_edit(web_call *c);
+/* public.c: GET /public/{id} (anyone): a public document's page */
+void web_public(web_call *c);
 /* history.c: versions, a diff of two, the document as of a date */
 void web_history(web_call *c);
 

@@ -114,10 +114,25 @@ static void respond_html(web_call *c, int status, const char *body, size_t len)
 
 void web_page(web_call *c, int status, const char *view, json_t *model)
 {
+    web_page_with(c, status, view, NULL, NULL, model);
+}
+
+void web_page_with(web_call *c, int status, const char *view, const char *html,
+                   const char *view_after, json_t *model)
+{
+    const ui *u = c->ctx->ui;
     model = web_model(c, model);
     util_buf b;
     util_buf_init(&b);
-    int rc = ui_render_page(&b, c->ctx->ui, view, model);
+    int rc = ui_render(&b, u, "layout_top", model);
+    if (rc == 0)
+        rc = ui_render(&b, u, view, model);
+    if (rc == 0 && util_buf_puts(&b, html ? html : "") < 0)
+        rc = KENES_ENOMEM;
+    if (rc == 0 && view_after)
+        rc = ui_render(&b, u, view_after, model);
+    if (rc == 0)
+        rc = ui_render(&b, u, "layout_bottom", model);
     json_decref(model);
     if (rc < 0) {
         log_error("web", "page %s: %s", view, kenes_strerror(rc));

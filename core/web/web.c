@@ -38,13 +38,14 @@ static const web_route routes[] = {
     {"GET", "/ui/d/{id}/edit", 1, web_edit_form},
     {"POST", "/ui/d/{id}/edit", 1, web_edit},
     {"GET", "/ui/d/{id}/history", 1, web_history},
+    {"GET", "/public/{id}", 0, web_public},
 };
 
 int web_wants(const http_request *req)
 {
     const char *p = req->path;
     return strcmp(p, "/") == 0 || strcmp(p, "/ui") == 0 || strncmp(p, "/ui/", 4) == 0 ||
-           strncmp(p, "/static/", 8) == 0;
+           strncmp(p, "/static/", 8) == 0 || strncmp(p, "/public/", 8) == 0;
 }
 
 /* The pattern of a decoded path, with its argument (into arg). */
@@ -55,6 +56,9 @@ static void pattern_of(char *pattern, size_t cap, const char *path, char *arg, s
     if (strncmp(path, "/static/", 8) == 0) {
         snprintf(arg, argcap, "%s", path + 8);
         snprintf(pattern, cap, "/static/{name}");
+    } else if (strncmp(path, "/public/", 8) == 0) {
+        snprintf(arg, argcap, "%s", path + 8);
+        snprintf(pattern, cap, "/public/{id}");
     } else if (strncmp(path, "/ui/new/", 8) == 0) {
         snprintf(arg, argcap, "%s", path + 8);
         snprintf(pattern, cap, "/ui/new/{type}");

@@ -2,7 +2,7 @@
  * The web interface: HTML pages for people, beside the JSON API and on the
  * same document service, sessions and access rules.  cmd/server.c hands a
  * request here when web_wants() says the path is a page's ("/", "/ui/...",
- * "/static/..."); everything else goes to the API.
+ * "/static/...", "/public/{id}"); everything else goes to the API.
  */
 #ifndef KENES_WEB_H
 #define KENES_WEB_H

@@ -5,8 +5,15 @@ Markdown and rendered the two together: a body ending in a fake "История
 версий" table and an unclosed "<!--" hid the real history.  Now the body is
 rendered on its own inside <article data-kenes="body">, and the server's part
 (stage, approving act, version history) is escaped HTML from its records, in
-a <section data-kenes="record"> after the article, outside it."""
+a <section data-kenes="record"> after the article, outside it.
+
+Since issue 13 the page is the web interface's (the same look and languages
+as every page): the record speaks in words, the stage's label and the
+actions' labels, and its dates as people write them in Kazakhstan time,
+never "approved" or an ISO time."""
+import datetime
 import http.client
+import re
 import unittest
 from html.parser import HTMLParser
 
@@ -28,6 +35,20 @@ TAILS = {
 HOSTILE = "HOSTILE <!-- ``` <details> | a | b | ** [x]("
 
 VOID = {"br", "hr", "img", "meta", "link", "input"}
+
+# The workflows' labels (workflows/*.yaml) and the history's own words.
+ACTIONS = {"create": "Создание", "edit": "Правка", "submit": "Направить на рассмотрение",
+           "approve": "Утвердить"}
+STAGES = {"draft": "Черновик", "ministry-review": "На рассмотрении в министерстве",
+          "approved": "Утверждён"}
+MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+          "сентября", "октября", "ноября", "декабря"]
+
+
+def when_ru(iso):
+    """An RFC 3339 time as the page writes it: Kazakhstan time (UTC+5), in Russian."""
+    t = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=5)
+    return f"{t.day} {MONTHS[t.month - 1]} {t.year} г., {t:%H:%M}"
 
 
 class Node:
@@ -115,8 +136,9 @@ class PublicPage(ServerTest):
         # First what a reader sees: the real history, whole, as a table (every
         # version the server records, newest first), and the fake only once.
         hist = self.srv.get(f"/api/v1/documents/{did}/history", "aud").json["versions"]
-        want = [("время", "автор", "действие", "этап")] + [
-            (v["time"], v["author"], v["action"], v["to"]) for v in hist]
+        want = [("Дата и время", "Автор", "Действие", "Этап после действия")] + [
+            (when_ru(v["time"]), v["author"], ACTIONS[v["action"]], STAGES[v["to"]])
+            for v in hist]
         self.assertIn(want, [rows(t) for t in Tree(html).root.find_all("table")],
                       "the real history is not on the page")
         # Then where: the body in its container, the record after it, outside.
@@ -138,8 +160,10 @@ class PublicPage(ServerTest):
         self.assertEqual(rows(tables[0]), want)
         self.assertIn("История версий", record.text())
         dl = record.find_all("dl")[0].text()
-        self.assertIn("approved", dl)
-        self.assertIn("от 2026-0", dl)  # the approving act, from the fields
+        self.assertIn("Утверждён", dl)
+        self.assertNotIn("approved", dl)
+        self.assertRegex(dl, r"от \d+ февраля 2026 г\.")  # the approving act, from the fields
+        self.assertIsNone(re.search(r"\d{4}-\d\d-\d\dT", record.text()))
         # The fake, if any, only inside the body's container.
         if fake:
             self.assertIn("FAKEAUTHOR", body.text())

@@ -2,6 +2,7 @@
 import http.client
 import io
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -143,9 +144,15 @@ class Reports(ServerTest):
         self.assertTrue(headers["Content-Type"].startswith("text/html"))
         csp = headers["Content-Security-Policy"]
         self.assertIn("default-src 'none'", csp)
-        self.assertIn("style-src 'sha256-", csp)  # the template's own style, nothing else
+        self.assertIn("style-src 'self'", csp)  # the interface's style sheet, nothing else
+        self.assertNotIn("script-src", csp)
         self.assertNotIn("unsafe", csp)
-        self.assertIn(b"<table", html)
+        self.assertIn(b'<div class="table-wrap">\n<table', html)  # wide tables scroll
+        self.assertIn(b'<link rel="stylesheet" href="/static/kenes.css">', html)
+        # The title once: the report's heading, and the same words in <title>.
+        self.assertEqual(html.count(b"<h1"), 1)
+        h1 = re.search(rb"<h1>(.*?)</h1>", html).group(1)
+        self.assertIn(b"<title>" + h1 + " — Кеңес</title>".encode(), html)
         status, headers, data = self.page("/reports/bundle.zip")
         self.assertEqual(status, 200)
         with tempfile.NamedTemporaryFile(suffix=".zip", delete=False) as f:
@@ -246,7 +253,8 @@ class Reports(ServerTest):
         t.start()
         self.assertEqual(self.page("/healthz")[0], 200)
         t.join()
-        self.assertEqual(got["page"], (200, 6001 + 5))  # the table, and the history (4 + head)
+        # The body's table, the measures' (4 + head) and the history (4 + head).
+        self.assertEqual(got["page"], (200, 6001 + 5 + 5))
 
     def test_public_documents_and_hostile_markdown(self):
         s = self.srv
@@ -265,8 +273,13 @@ class Reports(ServerTest):
         status, headers, html = self.page("/public/plan/KZ-75/2026")
         self.assertEqual(status, 200)
         low = html.lower()
+        # The page's one script is the interface's own file; the body has none.
+        self.assertEqual(low.count(b"<script"), 1)
+        self.assertIn(b'<script src="/static/kenes.js" defer></script>', low)
+        body = low[low.index(b'data-kenes="body"'):low.index(b"</article>")]
         for bad in (b"<script", b"javascript:", b"data:text/html", b"<img", b"onerror="):
-            self.assertNotIn(bad, low, bad)
+            self.assertNotIn(bad, body, bad)
+            self.assertEqual(low.count(bad), 1 if bad == b"<script" else 0, bad)
         self.assertIn("История версий".encode(), html)
         self.assertIn(b"deep", html)
         self.assertEqual(self.page("/public/" + self.children[0][3])[0], 404)  # a case, never

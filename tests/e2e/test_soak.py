@@ -41,7 +41,10 @@ class Soak(unittest.TestCase):
         def check(r, what):
             answers.append(r.status)
             self.assertLess(r.status, 500, f"step {what}: {r}")
-            if r.status >= 400 and r.raw:
+            if r.status >= 400 and r.raw and (r.header("Content-Type") or "").startswith("text/html"):
+                # A page's refusal (/public/...) is an error page, not JSON.
+                self.assertIn('role="alert"', r.raw, f"step {what}: {r}")
+            elif r.status >= 400 and r.raw:
                 self.assertIn("error", r.json or {}, f"step {what}: {r}")
             return r
 

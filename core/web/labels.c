@@ -1,0 +1,53 @@
+#include "web/labels.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "plugin/region.h"
+
+const char *web_region_name(const web_call *c, const char *code)
+{
+    const region *r = code ? region_find(code) : NULL;
+    if (!r)
+        return code ? code : "";
+    return c->lang == UI_KK ? r->kk : c->lang == UI_EN ? r->en : r->ru;
+}
+
+const char *web_type_name(const web_call *c, const char *type)
+{
+    char key[128];
+    if (!type)
+        return "";
+    snprintf(key, sizeof(key), "type_%s", type);
+    for (char *p = key; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    const char *t = ui_text(ui_words(c->ctx->ui), c->lang, "public", key);
+    return t ? t : type;
+}
+
+const char *web_stage_label(const web_call *c, const wf_workflow *wf, const char *stage)
+{
+    const char *l = wf && stage ? wf_label(wf, "stage", stage, ui_lang_code(c->lang)) : NULL;
+    return l ? l : stage ? stage : "";
+}
+
+const char *web_action_label(const web_call *c, const wf_workflow *wf, const char *action)
+{
+    if (!action)
+        return "";
+    const char *l = wf ? wf_label(wf, "action", action, ui_lang_code(c->lang)) : NULL;
+    if (l)
+        return l;
+    if (strcmp(action, "create") == 0)
+        return web_text(c, "history", "action_create");
+    if (strcmp(action, "edit") == 0)
+        return web_text(c, "history", "action_edit");
+    return action;
+}
+
+const wf_workflow *web_workflow_of(const web_call *c, const json_t *doc)
+{
+    const char *type = json_string_value(json_object_get(doc, "type"));
+    return type ? wf_set_find(c->svc->workflows, type) : NULL;
+}

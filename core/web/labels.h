@@ -1,0 +1,25 @@
+/*
+ * The words a page uses for the server's names: a region's name, a
+ * document type's, a stage's and an action's, in the user's language.  A
+ * page never shows the code itself ("ministry-review", "KZ-11",
+ * "regional-plan") where a word exists.
+ */
+#ifndef KENES_WEB_LABELS_H
+#define KENES_WEB_LABELS_H
+
+#include "docs/workflow.h"
+#include "web/call.h"
+
+/* The region's name in c's language, or code when the region is unknown. */
+const char *web_region_name(const web_call *c, const char *code);
+/* t.public.type_<type with '_' for '-'>, or type when there is none. */
+const char *web_type_name(const web_call *c, const char *type);
+/* The workflow's label of a stage, or stage when it has none. */
+const char *web_stage_label(const web_call *c, const wf_workflow *wf, const char *stage);
+/* The workflow's label of an action; "create" and "edit", which no
+ * workflow lists, are t.history.action_create/_edit. */
+const char *web_action_label(const web_call *c, const wf_workflow *wf, const char *action);
+/* The workflow of a document's type, or NULL. */
+const wf_workflow *web_workflow_of(const web_call *c, const json_t *doc);
+
+#endif
