@@ -133,7 +133,7 @@ static int string_member(http_request *req, const json_t *body, const char *key,
 void api_docs_list(api_call *c)
 {
     http_request *req = c->req;
-    char type[128], region[32], stage[128], overdue[8];
+    char type[128], region[32], stage[128], overdue[8], q[512];
     docs_filter f = {.overdue = -1};
     int hat = at_param(req, &f.at_ms);
     if (hat < 0)
@@ -143,15 +143,17 @@ void api_docs_list(api_call *c)
     int hr = http_query(req, "region", region, sizeof(region));
     int hs = http_query(req, "stage", stage, sizeof(stage));
     int ho = http_query(req, "overdue", overdue, sizeof(overdue));
+    int hq = http_query(req, "q", q, sizeof(q));
     if (ho > 0 && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
         ho = -1;
-    if (ht < 0 || hr < 0 || hs < 0 || ho < 0) {
+    if (ht < 0 || hr < 0 || hs < 0 || ho < 0 || hq < 0) {
         api_reply_error(req, 400, "bad_request", NULL, "a query parameter is malformed");
         return;
     }
     f.type = ht ? type : NULL;
     f.region = hr ? region : NULL;
     f.stage = hs ? stage : NULL;
+    f.q = hq ? q : NULL;
     if (ho)
         f.overdue = strcmp(overdue, "true") == 0;
     json_t *list;

@@ -615,10 +615,14 @@ void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const ch
         kapi_errors_init(&errs);
         int rc = tr->guards[i]->check(kapi_get(), &view, &ctx, &errs);
         if (rc != 0) {
-            /* The guard's code too, so that a page can say why in its reader's language. */
+            /* The guard's name and code too, so that a page can say why in its
+             * reader's words. */
             const char *why = errs.message[0] ? errs.message : tr->guard_names[i];
-            refuse(cb, payload, KENES_EGUARD, "guard",
-                   one_field("", errs.code[0] ? errs.code : "invalid", why), "%s", why);
+            json_t *fields = one_field("", errs.code[0] ? errs.code : "invalid", why);
+            docs_result r = {.code = KENES_EGUARD, .reason = "guard", .message = why,
+                             .fields = fields, .guard = tr->guard_names[i]};
+            cb(&r, payload);
+            json_decref(fields);
             kapi_errors_dispose(&errs);
             return;
         }

@@ -39,6 +39,7 @@ typedef struct docs_result {
     const char *version; /* a write's version on success (its ETag) */
     const char *data;    /* an export's bytes on success, borrowed */
     size_t data_len;
+    const char *guard; /* reason "guard": the name of the guard that refused (the workflow's) */
 } docs_result;
 
 typedef void (*docs_cb)(const docs_result *r, void *payload);
@@ -150,6 +151,12 @@ typedef struct docs_filter {
     int has_at;    /* 1: as things stood at at_ms (stage and version then) */
     int64_t at_ms;
     int overdue;   /* -1 either; 1 only overdue ones (now); 0 only those that are not */
+    /* Words to find (NULL or "": any): each document whose title or body
+     * holds q, both folded (plugin/fold.h: NFKC and case folding, runs of
+     * punctuation and spaces as one space).  A confidential document is
+     * matched by what its list entry shows of it (a case: its pseudonym),
+     * never by its text.  Ignored with has_at. */
+    const char *q;
 } docs_filter;
 
 /* The documents u may read that f asks for, sorted by id (*out: a new JSON
@@ -159,11 +166,31 @@ typedef struct docs_filter {
  * KENES_ENOMEM. */
 int docs_list(json_t **out, docs_service *svc, const auth_user *u, const docs_filter *f);
 
+/* d's list entry, as docs_list would show it (a new reference): a
+ * confidential document's holds only what its plugin's summary adds. */
+json_t *docs_entry(const docs_service *svc, const idx_doc *d);
+
 /* What u must act on (*out: a new JSON array of list entries with
  * "actions"): every document u may read where a transition is open to u by
  * u's own role (none for an admin: an override is for support, not a to-do
  * list), erased cases left out, earliest due first.  0 or KENES_ENOMEM. */
 int docs_inbox(json_t **out, docs_service *svc, const auth_user *u);
+
+/* ---- what can be done now (actions.c) ---- */
+
+/* The transitions from d's current stage open to u by role and scope (as
+ * the inbox computes them; an admin's override included), in the
+ * workflow's order (*out: a new array of {"action", "comment_required":
+ * the comment_required guard stands on it, "approvals": N distinct people
+ * needed, "given": counted so far in this round, "again": u gave one of
+ * them, "author": u wrote or submitted this round's text and the workflow
+ * says not_by: authors}).  An erased case has none.  0 or KENES_ENOMEM. */
+int docs_actions(json_t **out, const docs_service *svc, const auth_user *u, const idx_doc *d);
+
+/* The approvals counted so far on d, whoever looks (*out: a new array of
+ * {"action", "given", "approvals"}, one per transition from the current
+ * stage that needs more than one person).  0 or KENES_ENOMEM. */
+int docs_approvals(json_t **out, const docs_service *svc, const idx_doc *d);
 
 /* ---- rules and views ---- */
 

@@ -11,6 +11,7 @@
 #include "docs/docs.h"
 #include "docs/internal.h"
 #include "docs/rights.h"
+#include "plugin/fold.h"
 #include "plugin/kapi.h"
 
 /* The list entry: id, type, region, stage, version, due, overdue, and the
@@ -39,6 +40,11 @@ static json_t *list_entry(const docs_service *svc, const idx_doc *d)
         json_decref(extra);
     }
     return e;
+}
+
+json_t *docs_entry(const docs_service *svc, const idx_doc *d)
+{
+    return list_entry(svc, d);
 }
 
 /* 1 if d, which u may read, is overdue as f asks (or f does not ask). */
@@ -76,6 +82,64 @@ static int collect(json_t **out, docs_service *svc, const auth_user *u, entry_fn
     return 0;
 }
 
+/* s folded for comparison (fold.h's, words kept apart by one space), a
+ * new string; NULL when s is NULL, not UTF-8 or memory runs out. */
+static char *folded(const char *s)
+{
+    if (!s)
+        return NULL;
+    /* Folding rarely lengthens text much; NFKC may make one character up
+     * to 18 (U+FDFA): try small, then with room for the worst. */
+    size_t n = strlen(s);
+    for (size_t cap = 2 * n + 16;; cap = 18 * 4 * n + 16) {
+        char *out = malloc(cap);
+        if (!out)
+            return NULL;
+        int rc = fold_text(out, cap, s, KENES_FOLD_WORDS);
+        if (rc == 0)
+            return out;
+        free(out);
+        if (rc != KENES_ETOOBIG || cap > 2 * n + 16)
+            return NULL;
+    }
+}
+
+/* 1 if folded text s holds the folded words q, starting at a word's start. */
+static int holds(const char *s, const char *q)
+{
+    char *f = folded(s);
+    int found = 0;
+    for (const char *p = f; p && !found && (p = strstr(p, q)) != NULL; p++)
+        found = p == f || p[-1] == ' ';
+    free(f);
+    return found;
+}
+
+/* The core's own keys of a list entry: what a summary adds is the rest. */
+static int core_key(const char *k)
+{
+    static const char *const keys[] = {"id", "type", "region", "stage", "version", "due",
+                                       "overdue", "title"};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(keys); i++)
+        if (strcmp(k, keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if entry e of d matches the folded words q: a document's title or
+ * body; a confidential one's summary only (the case's text is sealed, and a
+ * list is no read of it). */
+static int matches(const docs_service *svc, const idx_doc *d, const json_t *e, const char *q)
+{
+    if (!docs_confidential(svc, d))
+        return holds(doc_str(d->doc, "title"), q) || holds(doc_str(d->doc, "body"), q);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)e, k, v) if (!core_key(k) && holds(json_string_value(v), q))
+        return 1;
+    return 0;
+}
+
 static json_t *filtered(docs_service *svc, const auth_user *u, const idx_doc *d, const void *arg)
 {
     const docs_filter *f = arg;
@@ -89,8 +153,14 @@ static json_t *filtered(docs_service *svc, const auth_user *u, const idx_doc *d,
         (f->stage && strcmp(f->stage, stage_now) != 0) || !docs_may_read(svc, u, d) ||
         !overdue_as_asked(svc, d, f))
         return NULL;
-    if (!f->has_at)
-        return list_entry(svc, d);
+    if (!f->has_at) {
+        json_t *e = list_entry(svc, d);
+        if (e && f->q && *f->q && !matches(svc, d, e, f->q)) {
+            json_decref(e);
+            e = NULL;
+        }
+        return e;
+    }
     return json_pack("{s:s, s:O, s:O, s:s, s:s}", "id", d->id, "type",
                      json_object_get(doc, "type"), "region", json_object_get(doc, "region"),
                      "stage", then->to, "version", then->commit);
@@ -98,21 +168,31 @@ static json_t *filtered(docs_service *svc, const auth_user *u, const idx_doc *d,
 
 int docs_list(json_t **out, docs_service *svc, const auth_user *u, const docs_filter *f)
 {
-    return collect(out, svc, u, filtered, f);
+    docs_filter g = *f;
+    char *q = NULL;
+    if (f->q && *f->q && !f->has_at) {
+        /* Folded once here; an empty fold (only punctuation) asks for nothing. */
+        q = folded(f->q);
+        if (!q)
+            return KENES_ENOMEM;
+        g.q = q;
+    }
+    int rc = collect(out, svc, u, filtered, &g);
+    free(q);
+    return rc;
 }
 
-/* The actions open to u on d by u's own role and scope, from d's stage. */
-static json_t *open_actions(const wf_workflow *wf, const auth_user *u, const idx_doc *d)
+/* The names of the actions open to u on d by u's own role and scope
+ * (docs_actions'). */
+static json_t *open_actions(const docs_service *svc, const auth_user *u, const idx_doc *d)
 {
-    const char *stage = doc_str(d->doc, "stage"), *region = doc_str(d->doc, "region");
-    json_t *actions = json_array();
-    for (size_t t = 0; t < wf->ntransitions; t++) {
-        const wf_transition *tr = &wf->transitions[t];
-        for (size_t f = 0; f < tr->nfrom; f++)
-            if (strcmp(tr->from[f], stage) == 0 && access_scoped(u, tr->roles, tr->scope, region))
-                json_array_append_new(actions, json_string(tr->action));
-    }
-    return actions;
+    json_t *open, *names = json_array(), *a;
+    size_t i;
+    if (docs_actions(&open, svc, u, d) < 0)
+        return names;
+    json_array_foreach(open, i, a) json_array_append(names, json_object_get(a, "action"));
+    json_decref(open);
+    return names;
 }
 
 /* Earliest due first; nothing due last (a stable insertion sort: RFC 3339
@@ -139,7 +219,7 @@ static json_t *to_do(docs_service *svc, const auth_user *u, const idx_doc *d, co
     /* An admin's override is for support, not a to-do list. */
     if (!wf || u->role == ROLE_ADMIN || docs_erased(svc, d) || !docs_may_read(svc, u, d))
         return NULL;
-    json_t *actions = open_actions(wf, u, d);
+    json_t *actions = open_actions(svc, u, d);
     if (json_array_size(actions) == 0) {
         json_decref(actions);
         return NULL;

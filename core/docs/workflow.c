@@ -613,6 +613,8 @@ void wf_workflow_free(wf_workflow *wf)
         free(wf->stages[i].deadline_closed_by);
     }
     wf_free_labels(wf->stage_labels, wf->nstage_labels);
+    for (int l = 0; l < WF_NLANGS; l++)
+        free(wf->type_label[l]);
     wf_free_labels(wf->action_labels, wf->naction_labels);
     wf_free_record(wf->record, wf->nrecord);
     free(wf->erase_action);

@@ -33,6 +33,7 @@
  *   erase: {action: erase, stage: erased}   # an admin may erase (a case); without
  *                                           # it, documents of the type cannot be
  *   labels:                                 # every stage and action, ru, kk and en
+ *     type: {ru: ..., kk: ..., en: ...}      # optional: what a document of the type is called
  *     stages:  {draft: {ru: Черновик, kk: Жоба, en: Draft}, ...}
  *     actions: {submit: {ru: ..., kk: ..., en: ...}, ...}
  *   record:                                 # optional: fields the public page's
@@ -132,6 +133,7 @@ typedef struct wf_workflow {
      * type's documents cannot be erased. */
     char *erase_action, *erased_stage;
     wf_label_entry *stage_labels, *action_labels;
+    char *type_label[WF_NLANGS]; /* labels.type, or NULLs */
     size_t nstage_labels, naction_labels;
     wf_record_field *record; /* record:, in the file's order */
     size_t nrecord;
@@ -175,8 +177,8 @@ int wf_action_publishes(const wf_workflow *wf, const char *action, const char *f
 int wf_is_erasure(const wf_workflow *wf, const char *action);
 
 /* What the workflow calls a stage (what "stage") or an action (what
- * "action") in lang ("ru", "kk", "en"); NULL for a name or language it has
- * no label for.  For the web interface and the plugins (api->label). */
+ * "action") in lang ("ru", "kk", "en"), or its type (what "type", name
+ * ignored: labels.type); NULL for a name or language it has no label for.  For the web interface and the plugins (api->label). */
 const char *wf_label(const wf_workflow *wf, const char *what, const char *name,
                      const char *lang);
 /* The same for document type `type` in a set: a kapi_label_fn, whose

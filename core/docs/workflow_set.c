@@ -162,7 +162,12 @@ int wf_is_erasure(const wf_workflow *wf, const char *action)
 const char *wf_label(const wf_workflow *wf, const char *what, const char *name,
                      const char *lang)
 {
-    if (!wf || !what || !name || !lang)
+    if (!wf || !what || !lang)
+        return NULL;
+    for (int l = 0; strcmp(what, "type") == 0 && l < WF_NLANGS; l++)
+        if (strcmp(wf_langs[l], lang) == 0)
+            return wf->type_label[l];
+    if (!name)
         return NULL;
     int stage = strcmp(what, "stage") == 0;
     if (!stage && strcmp(what, "action") != 0)

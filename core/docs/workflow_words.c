@@ -138,7 +138,7 @@ static int action_known(const wf_workflow *wf, const char *name)
  * workflow declares, in each language, for the people who read them. */
 int wf_parse_labels(wf_load_ctx *c, yaml_node_t *root)
 {
-    static const char *const keys[] = {"stages", "actions", NULL};
+    static const char *const keys[] = {"stages", "actions", "type", NULL};
     wf_workflow *wf = c->wf;
     yaml_node_t *n = yml_get(&c->doc, root, "labels");
     if (!n)
@@ -152,6 +152,11 @@ int wf_parse_labels(wf_load_ctx *c, yaml_node_t *root)
                               &wf->nstage_labels)) < 0 ||
         (rc = parse_label_map(c, n, "actions", "action", action_known, &wf->action_labels,
                               &wf->naction_labels)) < 0)
+        return rc;
+    /* labels.type: what people call a document of this type (optional: a
+     * page shows the type's code without it). */
+    yaml_node_t *tn = yml_get(&c->doc, n, "type");
+    if (tn && (rc = parse_langs(c, tn, "label", "type", wf->type, wf->type_label)) < 0)
         return rc;
     yaml_node_t *sn = yml_get(&c->doc, n, "stages"), *an = yml_get(&c->doc, n, "actions");
     for (size_t i = 0; i < wf->nstages; i++)

@@ -46,13 +46,10 @@ void web_call_free(web_call *c);
 /* The page `view` with model (stolen; the common keys are added: lang, t,
  * user, csrf, path, langs). */
 void web_page(web_call *c, int status, const char *view, json_t *model);
-/* The same with HTML of the server's own making between two views: view,
- * then html as it is, then view_after (NULL: none).  html must be safe and balanced
- * already (a rendered Markdown body: render_markdown()'s, checked by
- * render_page()); templates cannot put raw HTML on a page, so this is how
- * a page carries a body. */
-void web_page_with(web_call *c, int status, const char *view, const char *html,
-                   const char *view_after, json_t *model);
+/* The same, with html (trusted: made by the server, e.g. render_markdown's
+ * safe output) put where the view has the comment "<!--kenes:html-->".
+ * No value can forge that comment: every value is escaped, '<' first. */
+void web_page_html(web_call *c, int status, const char *view, json_t *model, const char *html);
 /* 303 to location (a path of ours, starting with '/'). */
 void web_redirect(web_call *c, const char *location);
 /* The error page: status, and the sentence t.errors.<key> in the user's language. */

@@ -15,15 +15,17 @@ const char *web_region_name(const web_call *c, const char *code)
 
 const char *web_type_name(const web_call *c, const char *type)
 {
-    char key[128];
-    if (!type)
-        return "";
-    snprintf(key, sizeof(key), "type_%s", type);
-    for (char *p = key; *p; p++)
-        if (*p == '-')
-            *p = '_';
-    const char *t = ui_text(ui_words(c->ctx->ui), c->lang, "public", key);
-    return t ? t : type;
+    const wf_workflow *wf = type ? wf_set_find(c->svc->workflows, type) : NULL;
+    const char *l = wf_label(wf, "type", NULL, ui_lang_code(c->lang));
+    return l ? l : type ? type : "";
+}
+
+const char *web_wf_label(const web_call *c, const char *type, const char *what,
+                         const char *name)
+{
+    const wf_workflow *wf = type ? wf_set_find(c->svc->workflows, type) : NULL;
+    const char *l = wf && name ? wf_label(wf, what, name, ui_lang_code(c->lang)) : NULL;
+    return l ? l : name ? name : "";
 }
 
 const char *web_stage_label(const web_call *c, const wf_workflow *wf, const char *stage)

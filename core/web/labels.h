@@ -12,8 +12,12 @@
 
 /* The region's name in c's language, or code when the region is unknown. */
 const char *web_region_name(const web_call *c, const char *code);
-/* t.public.type_<type with '_' for '-'>, or type when there is none. */
+/* What the type's workflow calls its documents (labels.type), or the type
+ * itself when it says nothing. */
 const char *web_type_name(const web_call *c, const char *type);
+/* The workflow's label (what: "stage" or "action") of type's workflow, else the name. */
+const char *web_wf_label(const web_call *c, const char *type, const char *what,
+                         const char *name);
 /* The workflow's label of a stage, or stage when it has none. */
 const char *web_stage_label(const web_call *c, const wf_workflow *wf, const char *stage);
 /* The workflow's label of an action; "create" and "edit", which no

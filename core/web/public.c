@@ -139,7 +139,7 @@ static void send_page(web_call *c, const idx_doc *d, const wf_workflow *wf, cons
         web_region_name(c, json_string_value(json_object_get(doc, "region"))), "stage",
         web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage"))), "fields", tables,
         "record", record_rows(c, wf, fields), "versions", version_rows(c, wf, d));
-    web_page_with(c, 200, "public", body_html, "public_end", m);
+    web_page_html(c, 200, "public", m, body_html);
 }
 
 static void body_made(int status, const char *data, size_t len, void *payload)

@@ -58,7 +58,9 @@ static json_t *lang_links(const web_call *c)
     for (int l = 0; l < UI_NLANGS; l++) {
         util_buf b;
         util_buf_init(&b);
-        util_buf_puts(&b, c->req->path);
+        /* c->path: a page answering for another (a refused form shown
+         * again) switches to that page, not to the form's target. */
+        web_url_escape(&b, c->path);
         util_buf_puts(&b, "?");
         /* Keep the query but its lang. */
         const char *p = q;
@@ -112,28 +114,31 @@ static void respond_html(web_call *c, int status, const char *body, size_t len)
     http_respond(c->req, status, "text/html; charset=utf-8", headers, body, len);
 }
 
+#define WEB_HTML_SLOT "<!--kenes:html-->"
+
 void web_page(web_call *c, int status, const char *view, json_t *model)
 {
-    web_page_with(c, status, view, NULL, NULL, model);
+    web_page_html(c, status, view, model, NULL);
 }
 
-void web_page_with(web_call *c, int status, const char *view, const char *html,
-                   const char *view_after, json_t *model)
+void web_page_html(web_call *c, int status, const char *view, json_t *model, const char *html)
 {
-    const ui *u = c->ctx->ui;
     model = web_model(c, model);
     util_buf b;
     util_buf_init(&b);
-    int rc = ui_render(&b, u, "layout_top", model);
-    if (rc == 0)
-        rc = ui_render(&b, u, view, model);
-    if (rc == 0 && util_buf_puts(&b, html ? html : "") < 0)
-        rc = KENES_ENOMEM;
-    if (rc == 0 && view_after)
-        rc = ui_render(&b, u, view_after, model);
-    if (rc == 0)
-        rc = ui_render(&b, u, "layout_bottom", model);
+    int rc = ui_render_page(&b, c->ctx->ui, view, model);
     json_decref(model);
+    char *slot = rc == 0 && html && b.data ? strstr(b.data, WEB_HTML_SLOT) : NULL;
+    if (slot) {
+        util_buf out;
+        util_buf_init(&out);
+        size_t at = (size_t)(slot - b.data), skip = strlen(WEB_HTML_SLOT);
+        if (util_buf_append(&out, b.data, at) < 0 || util_buf_puts(&out, html) < 0 ||
+            util_buf_append(&out, slot + skip, b.len - at - skip) < 0)
+            rc = KENES_ENOMEM;
+        util_buf_dispose(&b);
+        b = out;
+    }
     if (rc < 0) {
         log_error("web", "page %s: %s", view, kenes_strerror(rc));
         util_buf_dispose(&b);

@@ -39,6 +39,7 @@ static const web_route routes[] = {
     {"POST", "/ui/d/{id}/edit", 1, web_edit},
     {"GET", "/ui/d/{id}/history", 1, web_history},
     {"GET", "/public/{id}", 0, web_public},
+    {"GET", "/ui/d/{id}/dossier.zip", 1, web_doc_dossier},
 };
 
 int web_wants(const http_request *req)
@@ -51,7 +52,7 @@ int web_wants(const http_request *req)
 /* The pattern of a decoded path, with its argument (into arg). */
 static void pattern_of(char *pattern, size_t cap, const char *path, char *arg, size_t argcap)
 {
-    static const char *const doc_tails[] = {"/act", "/edit", "/history"};
+    static const char *const doc_tails[] = {"/act", "/edit", "/history", "/dossier.zip"};
     arg[0] = '\0';
     if (strncmp(path, "/static/", 8) == 0) {
         snprintf(arg, argcap, "%s", path + 8);

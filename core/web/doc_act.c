@@ -1,0 +1,140 @@
+/*
+ * POST /ui/d/{id}/act: one of the document page's buttons (action, with
+ * the page's version and comment).  Taken: 303 back to the page with
+ * ?done=<action>.  Refused: the page again, with why in the reader's
+ * language (role="alert") at 409 or 422 — someone acted meanwhile, the
+ * stage has moved, a guard holds, the four-eyes rule — or an error page for
+ * what the reader may not do at all (403) or no longer can (410).  A
+ * refusal writes nothing: the document service decides before it commits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "web/doc.h"
+#include "web/pages.h"
+
+typedef struct act_op {
+    web_call *c;
+    char *action, *comment;
+} act_op;
+
+/* The sentence for a guard's refusal: its own (t.pages.guard_<name>), a
+ * validation code of the same name (t.validation), or a general one. */
+static const char *guard_sentence(const web_call *c, const char *guard)
+{
+    char key[160];
+    snprintf(key, sizeof(key), "guard_%s", guard ? guard : "");
+    const ui_strings *w = ui_words(c->ctx->ui);
+    const char *t = ui_text(w, c->lang, "pages", key);
+    if (!t && guard)
+        t = ui_text(w, c->lang, "validation", guard);
+    return t ? t : web_text(c, "pages", "refused_guard");
+}
+
+/* Why the document service refused, as the page says it: the sentence,
+ * the status, and whether the comment box is what is wrong; 0 when the
+ * refusal is no page's business (an error page says it). */
+static int refusal_of(web_doc_refusal *ref, int *status, const web_call *c, const docs_result *r)
+{
+    static const struct {
+        const char *reason, *key;
+        int status;
+    } refusals[] = {
+        {"stale", "refused_stale", 409},
+        {"wrong_stage", "refused_wrong_stage", 409},
+        {"already_approved", "refused_again", 409},
+        {"author_cannot_approve", "refused_author", 409},
+        {"admin_cannot_approve", "refused_admin", 409},
+        {"validation", "refused_action", 422},
+    };
+    const char *reason = r->reason ? r->reason : "";
+    if (strcmp(reason, "guard") == 0) {
+        ref->alert = guard_sentence(c, r->guard);
+        ref->comment_invalid = r->guard && strcmp(r->guard, "comment_required") == 0;
+        *status = 422;
+        return 1;
+    }
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(refusals); i++)
+        if (strcmp(reason, refusals[i].reason) == 0) {
+            ref->alert = web_text(c, "pages", refusals[i].key);
+            *status = refusals[i].status;
+            return 1;
+        }
+    return 0;
+}
+
+static void acted(const docs_result *r, void *payload)
+{
+    act_op *op = payload;
+    web_call *c = op->c;
+    web_doc_refusal ref = {.comment = op->comment};
+    int status;
+    if (r->code == 0) {
+        char location[4400];
+        util_buf b;
+        util_buf_init(&b);
+        web_url_escape(&b, op->action);
+        snprintf(location, sizeof(location), "/ui/d/%s?done=%s", c->arg, b.data ? b.data : "");
+        util_buf_dispose(&b);
+        web_redirect(c, location);
+        web_call_free(c);
+    } else if (refusal_of(&ref, &status, c, r)) {
+        web_doc_show(c, status, &ref);
+    } else {
+        web_fail_code(c, r->code); /* forbidden, gone, storage...: an error page */
+        web_call_free(c);
+    }
+    free(op->action);
+    free(op->comment);
+    free(op);
+}
+
+void web_doc_act(web_call *c)
+{
+    json_t *form;
+    if (web_form(&form, c) < 0)
+        return;
+    if (!web_csrf_ok(c, form)) {
+        json_decref(form);
+        return;
+    }
+    const char *action = json_string_value(json_object_get(form, "action"));
+    const char *version = json_string_value(json_object_get(form, "version"));
+    const char *comment = json_string_value(json_object_get(form, "comment"));
+    if (!action || !*action || !version || !*version) {
+        json_decref(form);
+        web_fail(c, 400, "bad_form");
+        return;
+    }
+    idx_doc *d;
+    docs_result why;
+    int rc = docs_find(&d, &why, c->svc, c->user, c->arg ? c->arg : "", 0);
+    if (rc < 0) {
+        json_decref(form);
+        web_fail_code(c, rc);
+        return;
+    }
+    act_op *op = calloc(1, sizeof(*op));
+    if (op) {
+        op->c = web_call_copy(c);
+        op->action = strdup(action);
+        op->comment = strdup(comment ? comment : "");
+    }
+    if (!op || !op->c || !op->action || !op->comment) {
+        if (op) {
+            web_call_free(op->c);
+            free(op->action);
+            free(op->comment);
+        }
+        free(op);
+        json_decref(form);
+        web_fail(c, 500, "internal");
+        return;
+    }
+    /* An empty box is no comment: a guard that asks for one says so. */
+    docs_transition(c->svc, c->user, d, action, comment && *comment ? comment : NULL, version, 0,
+                    acted, op);
+    json_decref(form);
+}

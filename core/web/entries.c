@@ -1,0 +1,64 @@
+#include "web/entries.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "docs/rights.h"
+#include "plugin/region.h"
+#include "ui/dates.h"
+
+void web_date_text(char *out, const web_call *c, const char *rfc3339)
+{
+    int64_t ms;
+    out[0] = '\0';
+    if (rfc3339 && util_parse_rfc3339(&ms, rfc3339) == 0)
+        ui_format_date(out, c->lang, ms);
+}
+
+json_t *web_entry_view(const web_call *c, const json_t *entry)
+{
+    const char *id = json_string_value(json_object_get(entry, "id"));
+    const char *type = json_string_value(json_object_get(entry, "type"));
+    const char *title = json_string_value(json_object_get(entry, "title"));
+    const char *pseudonym = json_string_value(json_object_get(entry, "pseudonym"));
+    char due[UI_DATE_CAP], href[4200];
+    web_date_text(due, c, json_string_value(json_object_get(entry, "due")));
+    snprintf(href, sizeof(href), "/ui/d/%s", id ? id : "");
+    json_t *v = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "href", href, "title",
+        title ? title : pseudonym ? pseudonym : web_text(c, "pages", "no_title"), "type_name",
+        web_type_name(c, type), "region_name",
+        web_region_name(c, json_string_value(json_object_get(entry, "region"))), "stage_label",
+        web_wf_label(c, type, "stage", json_string_value(json_object_get(entry, "stage"))),
+        "due_text", due, "overdue", json_is_true(json_object_get(entry, "overdue")));
+    json_t *actions = json_object_get(entry, "actions");
+    if (v && json_is_array(actions)) {
+        json_t *labels = json_array();
+        size_t i;
+        json_t *a;
+        json_array_foreach(actions, i, a)
+            json_array_append_new(labels, json_string(web_wf_label(c, type, "action",
+                                                                   json_string_value(a))));
+        json_object_set_new(v, "actions", labels);
+    }
+    return v;
+}
+
+json_t *web_create_links(const web_call *c)
+{
+    json_t *links = json_array();
+    const wf_set *set = c->svc->workflows;
+    for (size_t i = 0; i < wf_set_count(set); i++) {
+        const wf_workflow *wf = wf_set_at(set, i);
+        /* Region-scoped roles create in their own region; others anywhere. */
+        if (c->user->role == ROLE_ADMIN ||
+            !access_scoped(c->user, wf->create_roles, wf->create_scope, c->user->region))
+            continue;
+        char href[256];
+        snprintf(href, sizeof(href), "/ui/new/%s", wf->type);
+        json_array_append_new(links, json_pack("{s:s, s:s}", "href", href, "label",
+                                               web_type_name(c, wf->type)));
+    }
+    return links;
+}

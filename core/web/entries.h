@@ -1,0 +1,26 @@
+/*
+ * What the pages share about documents: a type's, region's, stage's and
+ * action's name in the reader's language (never the Latin code on a
+ * Russian or Kazakh page when a word exists), a due date in words, and a
+ * list entry made into a line of the inbox or a list.
+ */
+#ifndef KENES_WEB_ENTRIES_H
+#define KENES_WEB_ENTRIES_H
+
+#include <jansson.h>
+
+#include "web/call.h"
+#include "web/labels.h"
+
+/* An RFC 3339 time as a date in words into out (UI_DATE_CAP); "" if none. */
+void web_date_text(char *out, const web_call *c, const char *rfc3339);
+/* A list entry (docs_list's, docs_inbox's) as a line a page shows: href,
+ * title (a case's: its pseudonym only), type_name, region_name,
+ * stage_label, due_text, overdue, and the actions' labels when the entry
+ * has actions.  A new reference. */
+json_t *web_entry_view(const web_call *c, const json_t *entry);
+/* The "new document" links: one per type c->user may create (in their
+ * region), [{"href","label"}]; a new reference. */
+json_t *web_create_links(const web_call *c);
+
+#endif
