@@ -121,6 +121,42 @@ def iso_times_in(text):
     return ISO_TIME.findall(text)
 
 
+def css_nesting_faults(text):
+    """Where a style sheet's blocks do not close: each part's block starts with a
+    comment "/* ---- " that must stand at the top level (a hand merge that drops a
+    "}" puts every later part inside someone's @media), and the braces balance."""
+    faults, depth, i, line = [], 0, 0, 1
+    while i < len(text):
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = len(text) if end < 0 else end + 2
+            if text.startswith("/* ----", i) and depth:
+                faults.append(f"line {line}: a part's block starts inside an open block")
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        c = text[i]
+        if c in "\"'":
+            end = text.find(c, i + 1)
+            end = len(text) if end < 0 else end + 1
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                faults.append(f"line {line}: a '}}' closes nothing")
+                depth = 0
+        elif c == "\n":
+            line += 1
+        i += 1
+    if depth:
+        faults.append(f"end: {depth} block(s) never closed")
+    return faults
+
+
 # ---- demo logins ---------------------------------------------------------------
 
 def demo_users():

@@ -1,6 +1,7 @@
 """The browser harness itself: its checks catch what they look for, a missing
 package is named, and the pages every visitor meets (the landing page, the
 error pages, the language switch) pass them in Russian and Kazakh."""
+import os
 import re
 import unittest
 from urllib.parse import urlsplit, parse_qs
@@ -33,6 +34,16 @@ class Checks(unittest.TestCase):
         missing = kb.missing_packages("/nonexistent/chromium", "/nonexistent/chromedriver")
         self.assertTrue(any(m.startswith("chromium (") for m in missing), missing)
         self.assertTrue(any(m.startswith("chromium-driver (") for m in missing), missing)
+
+    def test_the_style_sheet_closes_every_block(self):
+        self.assertEqual(kb.css_nesting_faults("a { b: c; }\n/* ---- x ---- */\n"), [])
+        self.assertEqual(kb.css_nesting_faults("@media print {\n a { b: c; }\n/* ---- x */\n"),
+                         ["line 3: a part's block starts inside an open block",
+                          "end: 1 block(s) never closed"])
+        self.assertEqual(kb.css_nesting_faults('a { content: "}"; }'), [])
+        path = os.path.join(kb.kh.SOURCE, "content", "ui", "static", "kenes.css")
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(kb.css_nesting_faults(f.read()), [], path)
 
     def test_demo_logins_are_read(self):
         self.assertEqual(kb.DEMO["reviewer"][0], "ministry-reviewer")

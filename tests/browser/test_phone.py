@@ -14,12 +14,12 @@ class Phone(kb.BrowserTest):
     window = kb.PHONE
 
     def fits(self, lang, shot):
-        width = self.driver.execute_script("return window.innerWidth")
-        self.assertEqual(width, kb.PHONE[0], "the phone's viewport is not 360 px")
+        # A phone widens its layout viewport (innerWidth) to a page wider than
+        # the screen and zooms out: measure against the screen's 360 px.
         scroll, inner = self.no_horizontal_scroll()
-        self.assertLessEqual(scroll, inner,
-                             f"{self.path()} ({lang}) scrolls sideways: {scroll} > {inner} px; "
-                             f"widest: {self.widest()}")
+        self.assertLessEqual(max(scroll, inner), kb.PHONE[0],
+                             f"{self.path()} ({lang}) is wider than the phone: {scroll} px; "
+                             f"what sticks out: {self.widest()}")
         loose = self.driver.execute_script(
             "return Array.from(document.querySelectorAll('main table'))"
             ".filter(function (t) { return !t.closest('.table-wrap'); }).length")
@@ -32,11 +32,14 @@ class Phone(kb.BrowserTest):
           var out = [];
           document.querySelectorAll('body *').forEach(function (e) {
             var r = e.getBoundingClientRect();
-            if (r.right > window.innerWidth + 1 && !e.closest('.table-wrap'))
+            var inside = e.parentElement && e.parentElement.closest('.table-wrap');
+            // Scrolled inside a wrap is fine, unless positioned out of its clip.
+            if (r.right > arguments[0] + 1 &&
+                (!inside || getComputedStyle(e).position === 'absolute'))
               out.push(e.tagName + (e.className ? '.' + e.className : '') + ' ' +
                        Math.round(r.right));
           });
-          return out.slice(0, 8);""")
+          return out.slice(0, 8);""", kb.PHONE[0])
 
     def every_lang(self, path, shot):
         for lang in ("ru", "kk"):
