@@ -253,8 +253,9 @@ class Reports(ServerTest):
         t.start()
         self.assertEqual(self.page("/healthz")[0], 200)
         t.join()
-        # The body's table, the measures' (4 + head) and the history (4 + head).
-        self.assertEqual(got["page"], (200, 6001 + 5 + 5))
+        # The body's table, the measures' (one table per direction, each
+        # with its head: 4 x 2) and the history (4 + head).
+        self.assertEqual(got["page"], (200, 6001 + 8 + 5))
 
     def test_public_documents_and_hostile_markdown(self):
         s = self.srv

@@ -8,10 +8,12 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import unittest
 import urllib.parse
 
-from kenes_harness import (PASSWORD, USERS, Server, ServerTest, commit_count, plan_body)
+from kenes_harness import (PASSWORD, SOURCE, USERS, Server, ServerTest, commit_count,
+                            plan_body)
 from test_fourth_type import fourth_type_dirs
 
 USERS_F = USERS + [("chair11", "commission-chair", "KZ-11")]
@@ -105,6 +107,18 @@ class Form(html.parser.HTMLParser):
         return dict(self.fields)
 
 
+def sentences(lang):
+    """content/ui/strings/validation.yaml: code -> its sentence in lang."""
+    with open(os.path.join(SOURCE, "content", "ui", "strings", "validation.yaml")) as f:
+        text = f.read()
+    out = {}
+    for m in re.finditer(r'^([a-z_]+):\n((?:  [a-z]{2}: ".*"\n)+)', text, re.M):
+        for lm in re.finditer(r'  ([a-z]{2}): "(.*)"', m.group(2)):
+            if lm.group(1) == lang:
+                out[m.group(1)] = lm.group(2)
+    return out
+
+
 def alert_text(page):
     m = re.search(r'<div[^>]*role="alert"[^>]*>(.*?)</div>', page, re.S)
     return re.sub(r"<[^>]+>", " ", m.group(1)) if m else None
@@ -153,7 +167,12 @@ class Browser:
             if csrf is None:
                 m = re.search(r'name="csrf" value="([^"]+)"', page.raw)
                 csrf = m.group(1)
-            r = self.post("/ui/login", [("user", user), ("password", PASSWORD), ("csrf", csrf)])
+            # Logins checked at once are capped: wait as Retry-After says, as a person would.
+            for _ in range(120):
+                r = self.post("/ui/login", [("user", user), ("password", PASSWORD), ("csrf", csrf)])
+                if r.status != 429:
+                    break
+                time.sleep(int(r.header("Retry-After") or "1"))
             assert r.status == 303, r
             assert "kenes_session" in self.cookies, r.headers
         else:
@@ -250,6 +269,12 @@ class WebForms(ServerTest):
 
     def test_bad_plan_is_shown_with_its_errors_and_nothing_written(self):
         s = self.srv
+        # The same plan through the API says which code each problem has.
+        bad = plan_body(region="KZ-15", period=2031)
+        bad["fields"]["measures"] = bad["fields"]["measures"][:3]
+        api = s.post("/api/v1/documents", bad, "off15")
+        self.assertEqual(api.status, 422, api)
+        codes = {p["path"]: p["code"] for p in api.json["error"]["fields"]}
         for lang in ("ru", "kk"):
             b = self.browser("off15", lang)
             r = b.get("/ui/new/regional-plan")
@@ -274,11 +299,14 @@ class WebForms(ServerTest):
             self.assertNotRegex(sentence, LATIN)
             if lang == "kk":
                 self.assertRegex(sentence, KAZAKH_ONLY)
+            self.assertEqual(sentence, sentences(lang)[codes["fields.period"]])
             self.assertIn(sentence.split(".")[0], alert)
             # The summary links to the input.
             self.assertIn(f'href="#{attrs["id"]}"', r.raw)
             # The missing direction is reported at the measures' fieldset.
             self.assertRegex(r.raw, r'<fieldset id="f-fields-measures"[^>]*aria-describedby="[^"]*f-fields-measures-err')
+            self.assertIn(sentences(lang)[codes["fields.measures"]],
+                          back.text_by_id["f-fields-measures-err"])
             # Every value is kept.
             v = back.values()
             self.assertEqual(v["fields.period"], "2031")
