@@ -187,8 +187,9 @@ class WebForms(ServerTest):
         for name, attrs in form.attrs_by_name.items():
             if "id" in attrs:
                 self.assertRegex(r.raw, f'<label for="{re.escape(attrs["id"])}"')
-        # The approving act is the approval's, not the form's.
-        self.assertNotIn("fields.act.number", names)
+        # The approving act: the official types it before submitting (optional here).
+        self.assertIn("fields.act.number", names)
+        self.assertIn("fields.act.date", names)
         # A template prefills the body; enums are selects with labels, no codes.
         self.assertIn("Дети Казахстана", names["body"])
         labels = [label for _, label in form.options["fields.measures[0].direction"]]
@@ -353,7 +354,7 @@ class WebForms(ServerTest):
         self.assertEqual(v["fields.period"], "2028")
         self.assertEqual(v["fields.measures[3].direction"], "family-social-protection")
         self.assertEqual(v["title"], "План KZ-11 на 2028 год")
-        self.assertNotIn("fields.act.number", v)
+        self.assertEqual((v["fields.act.number"], v["fields.act.date"]), ("№ 15", "2028-02-05"))
 
         # Someone changes it meanwhile: the form's version is stale.
         e = s.put(f"/api/v1/documents/{doc_id}", {"title": "Изменено через API"}, "off11", etag)
@@ -367,8 +368,7 @@ class WebForms(ServerTest):
         self.assertEqual(s.get(f"/api/v1/documents/{doc_id}", "aud").json["title"],
                          "Изменено через API")
 
-        # With the new version the edit goes through; the act the form does
-        # not show is kept.
+        # With the new version the edit goes through; the act comes back as it was.
         form = Form(b.get(f"/ui/d/{doc_id}/edit").raw)
         pairs = [(k, "Моя правка" if k == "title" else val) for k, val in form.fields]
         r = b.post(f"/ui/d/{doc_id}/edit", pairs)
