@@ -194,7 +194,7 @@ static int parse_values(sctx *c, yaml_node_t *n, json_t *out)
 static int parse_limits(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
 {
     int numeric = strcmp(kind, "integer") == 0 || strcmp(kind, "number") == 0;
-    double bound[2];
+    double bound[2] = {0, 0};
     static const char *const names[2] = {"min", "max"};
     int have[2] = {0, 0};
     for (int b = 0; b < 2; b++) {
@@ -205,7 +205,7 @@ static int parse_limits(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
             return fail(c, v, "%s is for kind integer or number, not %s", names[b], kind);
         int rc;
         if (strcmp(kind, "integer") == 0) {
-            long long i;
+            long long i = 0;
             if ((rc = get_integer(c, v, names[b], &i)) < 0)
                 return rc;
             json_object_set_new(f, names[b], json_integer((json_int_t)i));
@@ -222,7 +222,7 @@ static int parse_limits(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
 
     yaml_node_t *v = yml_get(c->d, n, "max_length");
     if (v) {
-        long long len;
+        long long len = 0;
         int rc = get_integer(c, v, "max_length", &len);
         if (rc < 0)
             return rc;
@@ -237,7 +237,7 @@ static int parse_limits(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
     }
     v = yml_get(c->d, n, "min_items");
     if (v) {
-        long long items;
+        long long items = 0;
         int rc = get_integer(c, v, "min_items", &items);
         if (rc < 0)
             return rc;
