@@ -180,6 +180,23 @@ class WebPages(ServerTest):
         # The stage select holds the chosen type's stages, by their labels.
         self.assertIn('<option value="ministry-review">На рассмотрении в министерстве</option>', r.raw)
         self.assertNotIn('value="under-review"', r.raw)
+        # F17: with no type chosen, the stages are grouped by type, and only
+        # the types the reader may read: a reviewer sees no case's stages.
+        def groups(raw):
+            sel = raw.split('<select id="f-stage"')[1].split("</select>")[0]
+            return [(g, re.findall(r'<option value="[^"]*">([^<]*)</option>', body))
+                    for g, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', sel, re.S)]
+        g = dict(groups(off.get("/ui/list").raw))
+        self.assertEqual(set(g), {"Региональный план", "Рассмотрение дела", "Состав комиссии"})
+        self.assertIn("План утверждён", g["Рассмотрение дела"])
+        self.assertNotIn("План утверждён", g["Состав комиссии"])
+        raw = self.b["rev1"].get("/ui/list").raw
+        self.assertEqual(set(dict(groups(raw))), {"Региональный план", "Состав комиссии"})
+        self.assertNotIn('value="case-review"', raw)
+        self.assertNotIn('value="under-review"', raw)
+        # A stage chosen is selected once, though two types share its name.
+        raw = off.get("/ui/list?stage=approved").raw
+        self.assertEqual(raw.count('value="approved" selected'), 1)
         r = off.get("/ui/list?region=KZ-15")
         self.assertIn("Документов по этим условиям нет.", visible(r.raw))
         r = off.get("/ui/list?overdue=yes")
