@@ -23,6 +23,7 @@
 #include "base/util.h"
 #include "ui/dates.h"
 #include "web/diffcols.h"
+#include "web/formdata.h"
 #include "web/labels.h"
 #include "web/pages.h"
 
@@ -171,14 +172,10 @@ typedef struct word_ctx {
  * used at two depths is read as the shallower one. */
 static const json_t *schema_field(const json_t *fields, const char *name, int depth)
 {
+    const json_t *f = formdata_field(fields, name);
     size_t i;
-    const json_t *f;
-    json_array_foreach(fields, i, f)
-    {
-        const char *n = json_string_value(json_object_get(f, "name"));
-        if (n && strcmp(n, name) == 0)
-            return f;
-    }
+    if (f)
+        return f;
     if (depth > 8)
         return NULL;
     json_array_foreach(fields, i, f)
