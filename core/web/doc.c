@@ -26,7 +26,7 @@ typedef struct doc_show {
     web_call *c;
     int status;
     char *alert, *comment;
-    int comment_invalid;
+    int comment_invalid, fields_missing;
     json_t *doc; /* the read's answer, kept while the body renders */
 } doc_show;
 
@@ -85,14 +85,62 @@ static json_t *approvals_view(const web_call *c, const idx_doc *d, const char *t
     {
         char *text = approvals_text(c, (long)json_integer_value(json_object_get(a, "given")),
                                     (long)json_integer_value(json_object_get(a, "approvals")));
-        const char *name = json_string_value(json_object_get(a, "action"));
-        json_array_append_new(list, json_pack("{s:s, s:s}", "label",
-                                              web_wf_label(c, type, "action", name), "text",
-                                              text ? text : ""));
+        /* One quorum action per stage: the row needs no action's label. */
+        (void)type;
+        json_array_append_new(list, json_pack("{s:s}", "text", text ? text : ""));
         free(text);
     }
     json_decref(counts);
     return list;
+}
+
+/* The notice after an action went through (doc_act.c's redirect):
+ * ?done=<action>&to=<stage> when it moved the document, the new stage by
+ * its label; ?done=<action>&given=N&of=M when it was one approval of a
+ * quorum and the stage stayed, so that it does not read as final.  Only
+ * names the workflow knows are shown, by their labels. */
+static void done_notice(web_call *c, json_t *m, const wf_workflow *wf, const char *type)
+{
+    char done[128], to[128], given[16], of[16];
+    if (web_query(c, "done", done, sizeof(done)) != 1 || !wf_has_action(wf, done))
+        return;
+    char *text = NULL;
+    char *end1, *end2;
+    long g, n;
+    if (web_query(c, "to", to, sizeof(to)) == 1 && wf_find_stage(wf, to)) {
+        const char *label = web_stage_label(c, wf, to);
+        util_buf b;
+        util_buf_init(&b);
+        const char *tmpl = web_text(c, "pages", "done_moved");
+        const char *at = strstr(tmpl, "{stage}");
+        if (at) {
+            util_buf_append(&b, tmpl, (size_t)(at - tmpl));
+            util_buf_append(&b, label, strlen(label));
+            util_buf_append(&b, at + 7, strlen(at + 7));
+            text = b.data ? strdup(b.data) : NULL;
+        }
+        util_buf_dispose(&b);
+    } else if (web_query(c, "given", given, sizeof(given)) == 1 &&
+               web_query(c, "of", of, sizeof(of)) == 1 && (g = strtol(given, &end1, 10)) > 0 &&
+               (n = strtol(of, &end2, 10)) > g && !*end1 && !*end2 && n < 100) {
+        static const char *const names[] = {"given", "needed"};
+        const long values[] = {g, n};
+        text = web_fill(web_text(c, "pages", "done_approval"), names, values, 2);
+    }
+    if (text) {
+        json_object_set_new(m, "done", json_string(text));
+        free(text);
+    } else {
+        char *plain = NULL;
+        const char *label = web_wf_label(c, type, "action", done);
+        const char *word = web_text(c, "pages", "done");
+        plain = malloc(strlen(word) + strlen(label) + 3);
+        if (plain) {
+            sprintf(plain, "%s: %s", word, label);
+            json_object_set_new(m, "done", json_string(plain));
+        }
+        free(plain);
+    }
 }
 
 /* The page of d, whose answer (docs_answer's) doc is; html: its body
@@ -146,13 +194,11 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     if (may_edit) {
         snprintf(href, sizeof(href), "/ui/d/%s/edit", d->id);
         json_object_set_new(m, "edit_href", json_string(href));
+        if (s->fields_missing)
+            json_object_set_new(m, "fix_href", json_string(href));
     }
-    /* ?done=<action>: the notice after an action went through (a name the
-     * workflow knows only, shown by its label). */
-    char done[128];
-    if (status == 200 && !alert && web_query(c, "done", done, sizeof(done)) == 1 && wf &&
-        wf_has_action(wf, done))
-        json_object_set_new(m, "done", json_string(web_wf_label(c, type, "action", done)));
+    if (status == 200 && !alert && wf)
+        done_notice(c, m, wf, type);
     web_page_html(c, status, "doc", m, html ? html : "");
 }
 
@@ -208,6 +254,7 @@ void web_doc_show(web_call *c, int status, const web_doc_refusal *ref)
         s->alert = ref->alert ? strdup(ref->alert) : NULL;
         s->comment = ref->comment ? strdup(ref->comment) : NULL;
         s->comment_invalid = ref->comment_invalid;
+        s->fields_missing = ref->fields_missing;
     }
     if (rc < 0 || !s || (ref && ((ref->alert && !s->alert) || (ref->comment && !s->comment)))) {
         if (rc < 0)

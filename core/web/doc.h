@@ -12,6 +12,7 @@ typedef struct web_doc_refusal {
     const char *alert;   /* a sentence in the reader's language (role="alert") */
     const char *comment; /* what the reader typed, back in its box; may be NULL */
     int comment_invalid; /* the box is what is wrong (a comment is required) */
+    int fields_missing;  /* a guard wants fields filled in: the alert links to the edit form */
 } web_doc_refusal;
 
 /* Reads the document c->arg (logged, for a case) and answers with its page

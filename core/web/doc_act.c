@@ -53,6 +53,8 @@ static int refusal_of(web_doc_refusal *ref, int *status, const web_call *c, cons
     if (strcmp(reason, "guard") == 0) {
         ref->alert = guard_sentence(c, r->guard);
         ref->comment_invalid = r->guard && strcmp(r->guard, "comment_required") == 0;
+        /* Every other guard wants something in the document itself. */
+        ref->fields_missing = !ref->comment_invalid;
         *status = 422;
         return 1;
     }
@@ -65,6 +67,41 @@ static int refusal_of(web_doc_refusal *ref, int *status, const web_call *c, cons
     return 0;
 }
 
+/* Where the page goes after a write: the notice says whether the stage
+ * moved (to) or one approval of a quorum was counted (given, of); doc.c
+ * shows only names the workflow knows. */
+static void done_location(char *out, size_t cap, const web_call *c, const char *action,
+                          const idx_doc *d)
+{
+    const idx_version *v = d && d->nversions ? &d->versions[d->nversions - 1] : NULL;
+    util_buf b;
+    util_buf_init(&b);
+    web_url_escape(&b, action);
+    int n = snprintf(out, cap, "/ui/d/%s?done=%s", c->arg, b.data ? b.data : "");
+    util_buf_dispose(&b);
+    long given, needed;
+    if (n < 0 || (size_t)n >= cap || !v)
+        return;
+    if (v->from && v->to && strcmp(v->from, v->to) != 0) {
+        util_buf_init(&b);
+        web_url_escape(&b, v->to);
+        snprintf(out + n, cap - (size_t)n, "&to=%s", b.data ? b.data : "");
+        util_buf_dispose(&b);
+    } else if (v->approval && sscanf(v->approval, "%ld/%ld", &given, &needed) == 2) {
+        snprintf(out + n, cap - (size_t)n, "&given=%ld&of=%ld", given, needed);
+    }
+}
+
+/* 403 on an action: the action is not this reader's now, which is not
+ * the same as the page being closed to them. */
+static void fail_forbidden(web_call *c)
+{
+    json_t *m = json_pack("{s:i, s:s, s:s}", "status", 403, "message",
+                          web_text(c, "pages", "refused_forbidden"), "title",
+                          web_text(c, "errors", "title"));
+    web_page(c, 403, "error", m);
+}
+
 static void acted(const docs_result *r, void *payload)
 {
     act_op *op = payload;
@@ -72,18 +109,17 @@ static void acted(const docs_result *r, void *payload)
     web_doc_refusal ref = {.comment = op->comment};
     int status;
     if (r->code == 0) {
-        char location[4400];
-        util_buf b;
-        util_buf_init(&b);
-        web_url_escape(&b, op->action);
-        snprintf(location, sizeof(location), "/ui/d/%s?done=%s", c->arg, b.data ? b.data : "");
-        util_buf_dispose(&b);
+        char location[4600];
+        done_location(location, sizeof(location), c, op->action, r->doc);
         web_redirect(c, location);
         web_call_free(c);
     } else if (refusal_of(&ref, &status, c, r)) {
         web_doc_show(c, status, &ref);
+    } else if (r->code == KENES_EFORBIDDEN) {
+        fail_forbidden(c);
+        web_call_free(c);
     } else {
-        web_fail_code(c, r->code); /* forbidden, gone, storage...: an error page */
+        web_fail_code(c, r->code); /* gone, storage...: an error page */
         web_call_free(c);
     }
     free(op->action);
@@ -113,7 +149,10 @@ void web_doc_act(web_call *c)
     int rc = docs_find(&d, &why, c->svc, c->user, c->arg ? c->arg : "", 0);
     if (rc < 0) {
         json_decref(form);
-        web_fail_code(c, rc);
+        if (rc == KENES_EFORBIDDEN)
+            fail_forbidden(c);
+        else
+            web_fail_code(c, rc);
         return;
     }
     act_op *op = calloc(1, sizeof(*op));
@@ -137,4 +176,17 @@ void web_doc_act(web_call *c)
     docs_transition(c->svc, c->user, d, action, comment && *comment ? comment : NULL, version, 0,
                     acted, op);
     json_decref(form);
+}
+
+/* GET of the form's target: a reload or a bookmark of a refused action's
+ * redraw.  Nothing is acted on; the document's own page is the answer. */
+void web_doc_act_get(web_call *c)
+{
+    char location[4200];
+    if (!c->arg || !util_id_valid(c->arg)) {
+        web_fail(c, 404, "not_found");
+        return;
+    }
+    snprintf(location, sizeof(location), "/ui/d/%s", c->arg);
+    web_redirect(c, location);
 }

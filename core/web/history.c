@@ -23,6 +23,7 @@
 #include "base/util.h"
 #include "ui/dates.h"
 #include "web/diffcols.h"
+#include "web/formdata.h"
 #include "web/labels.h"
 #include "web/pages.h"
 
@@ -163,7 +164,89 @@ static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
 typedef struct word_ctx {
     const web_call *c;
     const wf_workflow *wf;
+    const json_t *schema; /* docs_schema's, or NULL */
 } word_ctx;
+
+/* The schema's field named name: the top level first, then depth first
+ * inside lists and groups.  A hunk has no reliable nesting, so a name
+ * used at two depths is read as the shallower one. */
+static const json_t *schema_field(const json_t *fields, const char *name, int depth)
+{
+    const json_t *f = formdata_field(fields, name);
+    size_t i;
+    if (f)
+        return f;
+    if (depth > 8)
+        return NULL;
+    json_array_foreach(fields, i, f)
+    {
+        const json_t *inner = json_object_get(f, "fields");
+        const json_t *hit = inner ? schema_field(inner, name, depth + 1) : NULL;
+        if (hit)
+            return hit;
+    }
+    return NULL;
+}
+
+static const char *lang_text(const word_ctx *w, const json_t *label)
+{
+    return json_string_value(json_object_get(label, ui_lang_code(w->c->lang)));
+}
+
+/* A stored file's "  - direction: safety" as "  - Направление: Безопасность":
+ * the key by its schema label, an enum's value by its label; a line whose
+ * key no field has stays as it is. */
+static char *field_word(const word_ctx *w, const char *line)
+{
+    const char *p = line;
+    while (*p == ' ')
+        p++;
+    if (p[0] == '-' && p[1] == ' ')
+        p += 2;
+    const char *key = p;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
+        p++;
+    if (p == key || *p != ':' || (p[1] != '\0' && p[1] != ' '))
+        return NULL;
+    char name[128];
+    if ((size_t)(p - key) >= sizeof(name))
+        return NULL;
+    memcpy(name, key, (size_t)(p - key));
+    name[p - key] = '\0';
+    const char *label = NULL;
+    const json_t *f = NULL;
+    if (strcmp(name, "fields") == 0 && key == line)
+        label = web_text(w->c, "history", "key_fields");
+    else if ((f = schema_field(json_object_get(w->schema, "fields"), name, 0)))
+        label = lang_text(w, json_object_get(f, "label"));
+    if (!label)
+        return NULL;
+    const char *value = p[1] ? p + 2 : "";
+    /* An enum's value, maybe quoted, by its label. */
+    const json_t *values = f ? json_object_get(f, "values") : NULL;
+    const char *shown = value;
+    if (values) {
+        size_t vl = strlen(value), i;
+        int quoted = vl >= 2 && (value[0] == '"' || value[0] == '\'') && value[vl - 1] == value[0];
+        const json_t *v;
+        json_array_foreach(values, i, v)
+        {
+            const char *code = json_string_value(json_object_get(v, "value"));
+            size_t cl = code ? strlen(code) : 0;
+            if (code && (quoted ? vl == cl + 2 && strncmp(value + 1, code, cl) == 0
+                                : strcmp(value, code) == 0)) {
+                const char *l = lang_text(w, json_object_get(v, "label"));
+                shown = l ? l : value;
+                break;
+            }
+        }
+    }
+    util_buf b;
+    util_buf_init(&b);
+    util_buf_append(&b, line, (size_t)(key - line));
+    util_buf_printf(&b, "%s:%s%s", label, *shown ? " " : "", shown);
+    return util_buf_detach(&b, NULL);
+}
 
 /* The front matter's names ("stage: ministry-review", "type: regional-plan",
  * "region: KZ-11") read in words, the same way on both sides. */
@@ -206,7 +289,7 @@ static char *diff_word(const char *line, void *payload)
         free(val);
         return util_buf_detach(&b, NULL);
     }
-    return NULL;
+    return field_word(w, line);
 }
 
 static void diff_done(const docs_result *r, void *payload)
@@ -219,7 +302,8 @@ static void diff_done(const docs_result *r, void *payload)
         return hist_alert(h, 404, "unknown_version");
     if (r->code < 0)
         return hist_alert(h, 500, "cannot_read");
-    word_ctx w = {h->c, web_workflow_of(h->c, d->doc)};
+    word_ctx w = {h->c, web_workflow_of(h->c, d->doc),
+                  docs_schema(h->c->svc, json_string_value(json_object_get(d->doc, "type")))};
     json_t *rows;
     int changes;
     const char *patch = json_string_value(json_object_get(r->json, "diff"));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "docs/rights.h"
 #include "plugin/region.h"
 #include "web/entries.h"
 #include "web/pages.h"
@@ -35,30 +36,34 @@ static json_t *option(const char *value, const char *label, const char *chosen)
                      strcmp(value, chosen) == 0);
 }
 
-/* The type select, and the stages of the chosen type (of every type when
- * none is chosen, each stage name once). */
+/* The type select, and the stages grouped by type (one <optgroup> each:
+ * "Утверждён" of a plan and of a roster are different stages to a reader),
+ * of the chosen type or of every type; only types the user may read. */
 static void type_and_stage_options(const web_call *c, const list_query *lq, json_t **types,
-                                   json_t **stages)
+                                   json_t **groups)
 {
     *types = json_array();
-    *stages = json_array();
-    json_t *seen = json_object();
+    *groups = json_array();
+    int chosen = 0; /* one option selected, though a name may be in two groups */
     const wf_set *set = c->svc->workflows;
     for (size_t i = 0; i < wf_set_count(set); i++) {
         const wf_workflow *wf = wf_set_at(set, i);
+        if (!access_doc(c->user, wf, ACCESS_DOC_LIST, c->user->region, NULL, 0))
+            continue;
         json_array_append_new(*types, option(wf->type, web_type_name(c, wf->type), lq->type));
         if (lq->type[0] && strcmp(lq->type, wf->type) != 0)
             continue;
+        json_t *stages = json_array();
         for (size_t s = 0; s < wf->nstages; s++) {
             const char *name = wf->stages[s].name;
-            if (json_object_get(seen, name))
-                continue;
-            json_object_set_new(seen, name, json_true());
             const char *label = web_wf_label(c, wf->type, "stage", name);
-            json_array_append_new(*stages, option(name, label, lq->stage));
+            json_t *o = option(name, label, chosen ? "" : lq->stage);
+            chosen |= json_is_true(json_object_get(o, "selected"));
+            json_array_append_new(stages, o);
         }
+        json_array_append_new(*groups, json_pack("{s:s, s:o}", "label",
+                                                 web_type_name(c, wf->type), "stages", stages));
     }
-    json_decref(seen);
 }
 
 static json_t *region_options(const web_call *c, const list_query *lq)
@@ -128,7 +133,7 @@ void web_list(web_call *c)
     type_and_stage_options(c, &lq, &types, &stages);
     json_t *m = json_pack(
         "{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:b, s:b, s:i, s:i}", "title",
-        web_text(c, "pages", "list_title"), "items", items, "types", types, "stages", stages,
+        web_text(c, "pages", "list_title"), "items", items, "types", types, "stage_groups", stages,
         "regions", region_options(c, &lq), "q", lq.q, "overdue", lq.overdue, "overdue_yes",
         strcmp(lq.overdue, "yes") == 0, "overdue_no", strcmp(lq.overdue, "no") == 0, "total",
         (int)n, "page", (int)page);

@@ -23,6 +23,7 @@ void web_list(web_call *c);
 /* doc.c: a document's page, and its actions */
 void web_doc(web_call *c);
 void web_doc_act(web_call *c);
+void web_doc_act_get(web_call *c);
 /* dossier.c: the dossier's zip, for the browser (its session cookie) */
 void web_doc_dossier(web_call *c);
 /* form.c: create and edit forms, from the type's schema */

@@ -62,10 +62,18 @@ static json_t *version_rows(web_call *c, const wf_workflow *wf, const idx_doc *d
     json_t *list = json_array();
     for (size_t i = d->nversions; i-- > 0;) {
         const idx_version *v = &d->versions[i];
-        char when[UI_DATE_CAP];
+        char when[UI_DATE_CAP], role_key[64];
         ui_format_datetime(when, c->lang, v->time_ms);
+        /* The public sees who acted by office, never by login: a login named
+         * here is one an outsider can lock out with failed sign-ins. */
+        snprintf(role_key, sizeof(role_key), "%s", v->role ? v->role : "");
+        for (char *p = role_key; *p; p++)
+            if (*p == '-')
+                *p = '_';
+        const char *who =
+            *role_key ? ui_text(ui_words(c->ctx->ui), c->lang, "roles", role_key) : NULL;
         json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "when", when, "author",
-                                              v->author ? v->author : "", "action",
+                                              who ? who : "", "action",
                                               web_action_label(c, wf, v->action), "stage",
                                               web_stage_label(c, wf, v->to)));
     }

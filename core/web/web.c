@@ -35,6 +35,7 @@ static const web_route routes[] = {
     {"POST", "/ui/new/{type}", 1, web_new},
     {"GET", "/ui/d/{id}", 1, web_doc},
     {"POST", "/ui/d/{id}/act", 1, web_doc_act},
+    {"GET", "/ui/d/{id}/act", 0, web_doc_act_get},
     {"GET", "/ui/d/{id}/edit", 1, web_edit_form},
     {"POST", "/ui/d/{id}/edit", 1, web_edit},
     {"GET", "/ui/d/{id}/history", 1, web_history},
@@ -138,7 +139,8 @@ void web_handle(http_request *req, void *payload)
     if (r->signed_in && !c.user) {
         char location[4300];
         /* Back where they were going once signed in: a GET page only. */
-        if (strcmp(req->method, "GET") == 0 && strlen(req->url) < 2048) {
+        if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
+            strlen(req->url) < 2048) {
             util_buf b;
             util_buf_init(&b);
             web_url_escape(&b, req->url);

@@ -203,6 +203,37 @@ class WebHistory(ServerTest):
         self.assert_words_only(p, "diff kk")
         self.assertEqual(commit_count(self.srv.docs_git), before)
 
+    def test_a_fields_diff_reads_in_words(self):
+        """F10: the stored file's keys (fields:, measures:, direction: safety)
+        read as the schema's labels on a Russian or Kazakh page; a value
+        of an enum by its label."""
+        s = self.srv
+        r = s.post("/api/v1/documents", plan_body(region="KZ-19"), "adm")
+        self.assertEqual(r.status, 201, r)
+        did, etag = r.json["id"], r.header("ETag")
+        fields = r.json["fields"]
+        extra = dict(fields["measures"][0], direction="education", title="Кружки в школах")
+        fields["measures"].append(extra)
+        fields["local_specifics"] = "Горные районы."
+        r = s.put("/api/v1/documents/" + did, {"fields": fields}, "adm", etag)
+        self.assertEqual(r.status, 200, r)
+        hist = s.get(f"/api/v1/documents/{did}/history", "aud").json["versions"]
+        q = {"from": hist[-1]["commit"], "to": hist[-2]["commit"]}
+        path = f"/ui/d/{did}/history?" + urlencode(q)
+        for lang, words, codes in (
+                ("ru", ("Направление: Образование", "Местная специфика: Горные районы."), ()),
+                ("kk", ("Бағыт: Білім беру",
+                        "Өңірдің ерекшеліктері: Горные районы."), ())):
+            with self.subTest(lang=lang):
+                status, html, p = self.page(path, "aud", lang)
+                self.assertEqual(status, 200, html[:300])
+                text = " ".join(p.cells.get("del", []) + p.cells.get("ins", []) + p.cells["td"])
+                for w in words:
+                    self.assertIn(w, text)
+                for code in ("direction", "safety", "education", "local_specifics", "measures:",
+                             "fields:"):
+                    self.assertNotIn(code, p.visible(), (lang, code))
+
     def test_as_of_a_date(self):
         # 5 February: before the second version, the first one stands.
         status, html, p = self.page(self.history_path(at="2026-02-05"), "aud")

@@ -134,9 +134,22 @@ class WebPages(ServerTest):
         self.assertIn("Утвердить", text)
         self.assertIn("Акмолинская область", text)
         self.assertNoCodes(r.raw)
+        # F21: at 360 px the first columns are what fits: the title, what is
+        # waiting, the due date; the rest scrolls.
+        heads = re.findall(r'<th scope="col">([^<]*)</th>', r.raw.split('class="inbox"')[1])
+        self.assertEqual(heads[:3], ["Документ", "Ждёт от вас", "Срок"], heads)
+        row = r.raw.split(f'href="/ui/d/{self.waiting}"')[1].split("</tr>")[0]
+        self.assertLess(row.index("Утвердить"), row.index("На рассмотрении в министерстве"))
         # An auditor acts on nothing: the inbox says so.
         r = self.b["aud"].get("/ui/inbox")
         self.assertIn("Сейчас ничего не ждёт ваших действий.", visible(r.raw))
+
+    def test_signed_out_head_keeps_next(self):
+        for method in ("GET", "HEAD"):
+            r = self.srv.request(method, "/ui/inbox?lang=kk")
+            self.assertEqual(r.status, 303, (method, r))
+            self.assertEqual(r.header("Location"), "/ui/login?next=/ui/inbox%3Flang%3Dkk",
+                             method)
 
     def test_inbox_of_an_official_overdue_first(self):
         r = self.b["off11"].get("/ui/inbox")
@@ -167,6 +180,23 @@ class WebPages(ServerTest):
         # The stage select holds the chosen type's stages, by their labels.
         self.assertIn('<option value="ministry-review">На рассмотрении в министерстве</option>', r.raw)
         self.assertNotIn('value="under-review"', r.raw)
+        # F17: with no type chosen, the stages are grouped by type, and only
+        # the types the reader may read: a reviewer sees no case's stages.
+        def groups(raw):
+            sel = raw.split('<select id="f-stage"')[1].split("</select>")[0]
+            return [(g, re.findall(r'<option value="[^"]*">([^<]*)</option>', body))
+                    for g, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', sel, re.S)]
+        g = dict(groups(off.get("/ui/list").raw))
+        self.assertEqual(set(g), {"Региональный план", "Рассмотрение дела", "Состав комиссии"})
+        self.assertIn("План утверждён", g["Рассмотрение дела"])
+        self.assertNotIn("План утверждён", g["Состав комиссии"])
+        raw = self.b["rev1"].get("/ui/list").raw
+        self.assertEqual(set(dict(groups(raw))), {"Региональный план", "Состав комиссии"})
+        self.assertNotIn('value="case-review"', raw)
+        self.assertNotIn('value="under-review"', raw)
+        # A stage chosen is selected once, though two types share its name.
+        raw = off.get("/ui/list?stage=approved").raw
+        self.assertEqual(raw.count('value="approved" selected'), 1)
         r = off.get("/ui/list?region=KZ-15")
         self.assertIn("Документов по этим условиям нет.", visible(r.raw))
         r = off.get("/ui/list?overdue=yes")
@@ -207,7 +237,10 @@ class WebPages(ServerTest):
         text = visible(r.raw)
         self.assertEqual(text.count("План KZ-11 на 2026 год"), 1)  # the title once
         self.assertIn("На рассмотрении в министерстве", text)
-        self.assertIn("0 из 2", text)
+        self.assertRegex(text, r"Утверждений\s+0 из 2")  # no action's label in the row
+        self.assertNotIn("Согласования", text)
+        # The count is for the screen: a printed page shows the decision, not the tally.
+        self.assertRegex(r.raw, r'<tr class="approvals screen-only"><th scope="row">Утверждений</th>')
         self.assertIn("Службы примирения в школах", text)  # the measures table
         self.assertIn("Школьные медиаторы и выездные бригады.", text)  # the body, rendered
         self.assertNotIn("<script>alert", r.raw)
@@ -257,13 +290,21 @@ class WebPages(ServerTest):
 
         r = rev1.act(self.plan, "approve")
         self.assertEqual(r.status, 303, r)
-        self.assertEqual(r.header("Location"), f"/ui/d/{self.plan}?done=approve")
+        self.assertEqual(r.header("Location"), f"/ui/d/{self.plan}?done=approve&given=1&of=2")
         self.assertEqual(commit_count(s.docs_git), before + 1)
-        r = rev1.get(r.header("Location"))
+        # F16: the first of two approvals is not final, and the notice says so.
+        loc = r.header("Location")
+        r = rev1.get(loc)
         text = visible(r.raw)
-        self.assertIn("Выполнено: Утвердить", text)
-        self.assertIn("1 из 2", text)
-        self.assertIn("2 ішінен 1", visible(rev1.get(f"/ui/d/{self.plan}?lang=kk").raw))
+        self.assertIn("Ваше согласование учтено: 1 из 2", text)
+        self.assertNotIn("Выполнено", text)
+        self.assertRegex(text, r"Утверждений\s+1 из 2")
+        kk = visible(rev1.get(loc + "&lang=kk").raw)
+        self.assertIn("Келісіміңіз тіркелді: 2-ден 1", kk)
+        self.assertRegex(kk, r"Бекітулер\s+2-ден 1")
+        self.assertIn("Your approval is recorded: 1 of 2", visible(rev1.get(loc + "&lang=en").raw))
+        # A forged count is not shown as one.
+        self.assertNotIn("учтено", visible(rev1.get(f"/ui/d/{self.plan}?done=approve&given=9&of=2").raw))
         # The same reviewer twice: refused with a sentence, nothing written.
         r = rev1.act(self.plan, "approve")
         self.assertEqual(r.status, 409, r)
@@ -271,6 +312,10 @@ class WebPages(ServerTest):
         self.assertEqual(commit_count(s.docs_git), before + 1)
         r = rev2.act(self.plan, "approve")
         self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), f"/ui/d/{self.plan}?done=approve&to=approved")
+        text = visible(rev2.get(r.header("Location")).raw)
+        self.assertIn("Документ переведён на этап «Утверждён»", text)
+        self.assertNotIn("учтено", text)
         r = rev2.get("/ui/d/" + self.plan)
         self.assertIn("Утверждён", visible(r.raw))
         self.assertNotIn('name="action"', r.raw)  # nothing left to do
@@ -287,6 +332,15 @@ class WebPages(ServerTest):
         r = self.b["off15"].act(self.roster, "submit", version="x")
         self.assertEqual(r.status, 403, r)
         self.assertTrue(r.header("Content-Type").startswith("text/html"))
+        # F18: an action refused says the action is not theirs now, not "no page".
+        self.assertIn("Это действие вам сейчас недоступно", visible(r.raw))
+        self.assertNotIn("к этой странице", visible(r.raw))
+        # The reviewer reads the roster but may not submit it.
+        etag = s.get("/api/v1/documents/" + self.roster, "rev1").header("ETag")
+        r = self.b["rev1"].act(self.roster, "submit", version=etag)
+        self.assertEqual(r.status, 403, r)
+        self.assertIn('role="alert"', r.raw)
+        self.assertIn("Это действие вам сейчас недоступно", visible(r.raw))
         self.assertEqual(commit_count(s.docs_git), before)
         r = self.b["rev1"].get("/ui/d/plan/KZ-11/2029")
         self.assertEqual(r.status, 404, r)
@@ -301,6 +355,44 @@ class WebPages(ServerTest):
         self.assertEqual(r.status, 410, r)
         self.assertTrue(r.header("Content-Type").startswith("text/html"))
         self.assertIn('role="alert"', r.raw)
+
+    def test_refused_action_pages_lead_somewhere(self):
+        s, off11 = self.srv, self.b["off11"]
+        # F14: the form's target as a GET (a reload, a bookmark) is the document's page.
+        r = off11.get(f"/ui/d/{self.plan}/act")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), f"/ui/d/{self.plan}")
+        r = off11.get("/ui/d/..%2fx/act")
+        self.assertIn(r.status, (400, 404), r)
+        # A case in accompaniment, its closure asked for before the follow-ups
+        # and the reason are in: the guard's sentence links to the form.
+        body = case_body(pseudonym="K11-0101")
+        body["fields"]["accompanier"] = {"name": "Оспанова Динара", "organisation": "Центр"}
+        r = s.post("/api/v1/documents", body, "off11")
+        self.assertEqual(r.status, 201, r)
+        cid = r.json["id"]
+        for action, who in (("start-review", "off11"), ("approve-plan", "chair11"),
+                            ("begin-accompaniment", "off11")):
+            r = s.act(cid, action, who, r.header("ETag"))
+            self.assertEqual(r.status, 200, (action, r))
+        before = commit_count(s.docs_git), commit_count(s.cases_git)
+        r = off11.act(cid, "request-closure", comment="Просим закрыть")
+        self.assertEqual(r.status, 422, r)
+        alert = re.search(r'<div class="errors" role="alert" id="refusal">(.*?)</div>', r.raw, re.S)
+        self.assertIsNotNone(alert, r.raw)
+        self.assertIn(f'<a href="/ui/d/{cid}/edit">Заполнить в форме документа</a>', alert.group(1))
+        self.assertIn(">Просим закрыть</textarea>", r.raw)
+        self.assertEqual((commit_count(s.docs_git), commit_count(s.cases_git)), before)
+        # Who may not edit gets the sentence without the link (the reviewer, a plan without its act).
+        r = s.post("/api/v1/documents", plan_body(period=2029, act=False), "off11")
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        r = s.act(pid, "submit", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        r = self.b["rev1"].act(pid, "approve")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("Укажите в документе утверждающий акт", visible(r.raw))
+        self.assertNotIn("/edit", r.raw)
 
     def test_a_body_repeating_the_title_shows_it_once(self):
         title = "План KZ-11 на 2028 год"
