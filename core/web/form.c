@@ -288,15 +288,21 @@ static int rows_changed(web_call *c, const json_t *form, form_page *f)
     return 1;
 }
 
-/* 1 (after answering 413) when the form carries more inputs than any form
- * has: none of them is read, nothing is drawn. */
-static int too_many_inputs(web_call *c, json_t *form)
+/* 1 (after answering 413) when the body carries more inputs than any form
+ * has: counted by their separators before any is decoded, so nothing of it
+ * is parsed or drawn. */
+static int too_many_inputs(web_call *c)
 {
-    if (json_object_size(form) <= FORM_MAX_INPUTS)
-        return 0;
-    json_decref(form);
-    web_fail(c, 413, "body_too_large");
-    return 1;
+    const char *p = c->req->body, *end = p ? p + c->req->body_len : NULL;
+    size_t inputs = p && p < end ? 1 : 0;
+    while (p && (p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+        p++;
+        if (++inputs > FORM_MAX_INPUTS) {
+            web_fail(c, 413, "body_too_large");
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The fields a save sends, or NULL after answering 400. */
@@ -351,7 +357,7 @@ void web_new(web_call *c)
 {
     const wf_workflow *wf = new_type(c);
     json_t *form = NULL;
-    if (!wf || web_form(&form, c) < 0 || too_many_inputs(c, form))
+    if (!wf || too_many_inputs(c) || web_form(&form, c) < 0)
         return;
     if (!web_csrf_ok(c, form)) {
         json_decref(form);
@@ -499,7 +505,7 @@ void web_edit(web_call *c)
 {
     idx_doc *d = edit_target(c);
     json_t *form = NULL;
-    if (!d || web_form(&form, c) < 0 || too_many_inputs(c, form))
+    if (!d || too_many_inputs(c) || web_form(&form, c) < 0)
         return;
     if (!web_csrf_ok(c, form)) {
         json_decref(form);
