@@ -36,7 +36,7 @@ static const char *const scalar_kinds[] = {"text", "textarea", "integer", "numbe
 static const char *const field_keys[] = {
     "name",      "kind",   "required",   "label",          "hint",         "min",
     "max",       "max_length", "min_items", "group_by",    "item_label",   "values",
-    "fields",    "of",     "hidden_in_form", "confidential", NULL};
+    "fields",    "of",     "hidden_in_form", "confidential", "add_label", "remove_label", NULL};
 static const char *const langs[] = {"ru", "kk", "en", NULL};
 
 static int in_list(const char *const *list, const char *s)
@@ -264,6 +264,21 @@ static int parse_parts(sctx *c, yaml_node_t *n, const char *kind, const char *pa
         return fail(c, of, "of is for kind list, not %s", kind);
     if (item_label && !list)
         return fail(c, item_label, "item_label is for kind list, not %s", kind);
+    /* The buttons' words ("Добавить меру", "Удалить меру {n}"): grammar a
+     * "Добавить: Мера" cannot have. */
+    static const char *const buttons[] = {"add_label", "remove_label", NULL};
+    for (size_t i = 0; buttons[i]; i++) {
+        yaml_node_t *b = yml_get(c->d, n, buttons[i]);
+        json_t *w;
+        if (!b)
+            continue;
+        if (!list)
+            return fail(c, b, "%s is for kind list, not %s", buttons[i], kind);
+        int brc = get_words(c, b, buttons[i], &w);
+        if (brc < 0)
+            return brc;
+        json_object_set_new(f, buttons[i], w);
+    }
     if (group_by && !list)
         return fail(c, group_by, "group_by is for kind list, not %s", kind);
     if (group && !fields)
@@ -441,13 +456,21 @@ int schema_parse(json_t **out, const char *type, const char *text, char *err, si
         rc = fail(&c, root, "a schema is a mapping with one key, fields");
     for (; rc == 0 && k--; p++) {
         const char *key = yml_scalar(yml_node(&d, p->key));
-        if (!key || strcmp(key, "fields") != 0)
-            rc = fail(&c, yml_node(&d, p->key), "'%s' is not a key of a schema (only fields)",
+        if (!key || (strcmp(key, "fields") != 0 && strcmp(key, "title_required") != 0))
+            rc = fail(&c, yml_node(&d, p->key),
+                      "'%s' is not a key of a schema (only fields, title_required)",
                       key ? key : "?");
     }
+    /* Whether the header's title must be given: the type's validator says,
+     * and the form marks it only then (a case review's may be empty). */
+    int title_required = 1;
+    yaml_node_t *tr = rc == 0 ? yml_get(&d, root, "title_required") : NULL;
+    if (tr)
+        rc = get_bool(&c, tr, "title_required", &title_required);
     if (rc == 0) {
         yaml_node_t *fields = yml_get(&d, root, "fields");
-        schema = json_pack("{s:s, s:[]}", "type", type, "fields");
+        schema = json_pack("{s:s, s:b, s:[]}", "type", type, "title_required", title_required,
+                           "fields");
         if (!schema)
             rc = KENES_ENOMEM;
         else if (!fields)

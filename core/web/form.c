@@ -116,9 +116,11 @@ static void header_items(web_call *c, json_t *items, json_t *errors, const formv
         json_decref(v);
         json_decref(options);
     }
+    /* Marked as the type requires it: a case review's title may be empty. */
+    const json_t *tr = json_object_get(f->schema, "title_required");
     json_t *v = f->title ? json_string(f->title) : NULL;
-    formview_input(items, errors, w, "title", "text", web_text(c, "form", "title"), 1, NULL, v,
-                   NULL);
+    formview_input(items, errors, w, "title", "text", web_text(c, "form", "title"),
+                   !json_is_false(tr), NULL, v, NULL);
     json_decref(v);
     v = f->body ? json_string(f->body) : NULL;
     formview_input(items, errors, w, "body", "textarea", web_text(c, "form", "body"), 0,
@@ -141,11 +143,13 @@ static void render_form(web_call *c, int status, const form_page *f)
     json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
     header_items(c, items, errors, &w, f);
     formdata_fill_rows(f->fields, f->schema, f->rows);
-    if (formview_fields(items, errors, &w, f->schema, f->fields) < 0) {
+    int rc = formview_fields(items, errors, &w, f->schema, f->fields);
+    if (rc < 0) {
         json_decref(items);
         if (!f->errors)
             json_decref(errors);
-        web_fail(c, 500, "internal");
+        web_fail(c, rc == KENES_ETOOBIG ? 413 : 500,
+                 rc == KENES_ETOOBIG ? "body_too_large" : "internal");
         return;
     }
 
@@ -284,6 +288,23 @@ static int rows_changed(web_call *c, const json_t *form, form_page *f)
     return 1;
 }
 
+/* 1 (after answering 413) when the body carries more inputs than any form
+ * has: counted by their separators before any is decoded, so nothing of it
+ * is parsed or drawn. */
+static int too_many_inputs(web_call *c)
+{
+    const char *p = c->req->body, *end = p ? p + c->req->body_len : NULL;
+    size_t inputs = p && p < end ? 1 : 0;
+    while (p && (p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+        p++;
+        if (++inputs > FORM_MAX_INPUTS) {
+            web_fail(c, 413, "body_too_large");
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The fields a save sends, or NULL after answering 400. */
 static json_t *saved_fields(web_call *c, const json_t *schema, const json_t *form)
 {
@@ -322,7 +343,7 @@ static void created(const docs_result *r, void *payload)
                        .title = str(p->doc, "title"),
                        .body = str(p->doc, "body"),
                        .fields = json_object_get(p->doc, "fields"),
-                       .rows = FORM_ROWS_AS_POSTED,
+                       .rows = FORM_ROWS_REFUSED,
                        .errors = errors};
         render_form(c, r->code == KENES_EVALIDATION ? 422 : 409, &f);
         json_decref(errors);
@@ -336,7 +357,7 @@ void web_new(web_call *c)
 {
     const wf_workflow *wf = new_type(c);
     json_t *form = NULL;
-    if (!wf || web_form(&form, c) < 0)
+    if (!wf || too_many_inputs(c) || web_form(&form, c) < 0)
         return;
     if (!web_csrf_ok(c, form)) {
         json_decref(form);
@@ -454,7 +475,7 @@ static void edited(const docs_result *r, void *payload)
                        .title = str(p->doc, "title"),
                        .body = str(p->doc, "body"),
                        .fields = json_object_get(p->doc, "fields"),
-                       .rows = FORM_ROWS_AS_POSTED,
+                       .rows = FORM_ROWS_REFUSED,
                        .errors = errors,
                        .version = p->version,
                        .id = p->id};
@@ -484,7 +505,7 @@ void web_edit(web_call *c)
 {
     idx_doc *d = edit_target(c);
     json_t *form = NULL;
-    if (!d || web_form(&form, c) < 0)
+    if (!d || too_many_inputs(c) || web_form(&form, c) < 0)
         return;
     if (!web_csrf_ok(c, form)) {
         json_decref(form);

@@ -284,6 +284,11 @@ static int build_object(json_t *obj, const json_t *decl, const char *prefix, con
         } else if (is_kind(f, "list")) {
             json_t *arr;
             rc = build_list(&arr, f, path, form, mode);
+            /* A list that may be empty (min_items 0, co_executors) with no
+             * input posted is empty, not missing: the validator wants its key. */
+            const json_t *min = json_object_get(f, "min_items");
+            if (rc == 0 && !arr && json_is_integer(min) && json_integer_value(min) == 0)
+                arr = json_array();
             if (rc == 0 && arr)
                 json_object_set_new(obj, name, arr);
         } else {

@@ -18,6 +18,11 @@
 
 #define FORM_MAX_ROWS 200
 
+/* The inputs a posted form may carry: a plan's measure has a dozen, so
+ * this is some 150 measures, more than any plan has; more is refused (413) before any is
+ * read, since reading and redrawing them holds the loop (issue 13, F4). */
+#define FORM_MAX_INPUTS 2000
+
 enum {
     FORM_DROP_BLANK = 0, /* a document to write: empty inputs and empty rows left out */
     FORM_KEEP_BLANK = 1  /* a form to show again: every posted input and row kept */
@@ -28,7 +33,8 @@ enum {
  * ({name: value}, web_form's) and schema ({"fields":[...]}; NULL: no
  * fields, *out is {}).  Integers and numbers are parsed when they parse
  * ("12 500 000", "2,5") and kept as the text typed otherwise, so the
- * validator reports them; hidden_in_form fields are not read.
+ * validator reports them; hidden_in_form fields are not read.  A list with
+ * min_items 0 that has no input posted is [] (its key is required).
  * 0; KENES_EINVAL for a row number that is no number ("[x]", "[01]");
  * KENES_ETOOBIG for one at or past FORM_MAX_ROWS; KENES_ENOMEM.
  */
@@ -49,8 +55,12 @@ int formdata_remove_row(json_t *fields, const json_t *schema, const char *path);
  * for editing): every list in fields, and in each row, given as many blank
  * rows as it needs to be filled in: its min_items, and at least one.
  * FORM_ROWS_AS_POSTED (a form shown again): only the groups and lists
- * nothing was posted for, made empty, so that a removed row stays removed. */
-enum { FORM_ROWS_NEW = 0, FORM_ROWS_AS_POSTED = 1 };
+ * nothing was posted for, made empty, so that a removed row stays removed.
+ * FORM_ROWS_REFUSED (a form shown again after a refused save, from the
+ * fields sent, whose blank rows were left out): filled as FORM_ROWS_NEW, so
+ * that a plan's four blank measures come back four and each row's lists
+ * have their first input. */
+enum { FORM_ROWS_NEW = 0, FORM_ROWS_AS_POSTED = 1, FORM_ROWS_REFUSED = 2 };
 void formdata_fill_rows(json_t *fields, const json_t *schema, int rows);
 
 /* The text an input shows for a value (a string, a number, true/false; ""

@@ -111,11 +111,13 @@ static json_t *select_options(const formview_words *w, const json_t *options, co
     return out;
 }
 
-void formview_input(json_t *items, json_t *errors, const formview_words *w, const char *path,
-                    const char *kind, const char *label, int required, const char *hint,
-                    const json_t *value, const json_t *options)
+/* formview_input, with the words the error summary names the input by
+ * ("Мера 1 — Направление"): the label alone does not say which row. */
+static void input_item(json_t *items, json_t *errors, const formview_words *w, const char *path,
+                       const char *kind, const char *label, const char *summary, int required,
+                       const char *hint, const json_t *value, const json_t *options)
 {
-    json_t *it = described(errors, path, hint, label);
+    json_t *it = described(errors, path, hint, summary ? summary : label);
     json_t *text = formdata_value_text(value);
     json_object_set_new(it, "input", json_true());
     json_object_set_new(it, "name", json_string(path));
@@ -144,12 +146,59 @@ void formview_input(json_t *items, json_t *errors, const formview_words *w, cons
     json_array_append_new(items, it);
 }
 
+void formview_input(json_t *items, json_t *errors, const formview_words *w, const char *path,
+                    const char *kind, const char *label, int required, const char *hint,
+                    const json_t *value, const json_t *options)
+{
+    input_item(items, errors, w, path, kind, label, NULL, required, hint, value, options);
+}
+
 /* ---- the schema's fields ---- */
 
 typedef struct walker {
     json_t *items, *errors;
     const formview_words *w;
+    char where[1024]; /* the rows and groups around: "Мера 1 — Финансирование", or "" */
 } walker;
+
+/* What the summary calls a thing labelled label here (*out, cap bytes). */
+static const char *named(char *out, size_t cap, const walker *k, const char *label)
+{
+    if (!k->where[0])
+        return label;
+    snprintf(out, cap, "%s — %s", k->where, label ? label : "");
+    return out;
+}
+
+/* Enters a row or group called label: the summary names what is in it by it.
+ * Returns where it was, for leave(). */
+static size_t enter(walker *k, const char *label)
+{
+    size_t at = strlen(k->where);
+    snprintf(k->where + at, sizeof(k->where) - at, "%s%s", at ? " — " : "", label ? label : "");
+    return at;
+}
+
+static void leave(walker *k, size_t at)
+{
+    k->where[at] = '\0';
+}
+
+/* A form no one fills in (thousands of rows, each drawn): its page is not made. */
+static int too_many(const walker *k)
+{
+    return json_array_size(k->items) > FORMVIEW_MAX_ITEMS;
+}
+
+/* label with "{n}" as the row's number ("Удалить меру {n}" -> "Удалить меру 2"). */
+static void numbered(char *out, size_t cap, const char *label, size_t n)
+{
+    const char *at = strstr(label, "{n}");
+    if (!at)
+        snprintf(out, cap, "%s", label);
+    else
+        snprintf(out, cap, "%.*s%zu%s", (int)(at - label), label, n, at + 3);
+}
 
 static const char *label_of(const walker *k, const json_t *f, const char *key)
 {
@@ -177,7 +226,8 @@ static json_t *enum_options(const walker *k, const json_t *f)
 static void open_fieldset(walker *k, const char *path, const char *legend, int required,
                           int row, const char *hint)
 {
-    json_t *it = described(k->errors, path, hint, legend);
+    char summary[1600];
+    json_t *it = described(k->errors, path, hint, named(summary, sizeof(summary), k, legend));
     json_object_set_new(it, "open", json_true());
     json_object_set_new(it, "legend", json_string(legend));
     json_object_set_new(it, "required", json_boolean(required));
@@ -208,23 +258,39 @@ static int walk_list(walker *k, const json_t *f, const json_t *rows, const char 
     const char *item = formview_label(json_object_get(f, "item_label"), k->w->lang);
     const json_t *rowdecl = json_object_get(f, "fields");
     const char *of = json_string_value(json_object_get(f, "of"));
+    const char *add_words = formview_label(json_object_get(f, "add_label"), k->w->lang);
+    const char *remove_words = formview_label(json_object_get(f, "remove_label"), k->w->lang);
     char add_label[512];
-    snprintf(add_label, sizeof(add_label), "%s: %s", k->w->add_row, item ? item : label);
-    open_fieldset(k, path, label, json_is_true(json_object_get(f, "required")), 0,
+    if (add_words)
+        snprintf(add_label, sizeof(add_label), "%s", add_words);
+    else
+        snprintf(add_label, sizeof(add_label), "%s: %s", k->w->add_row, item ? item : label);
+    /* A list that may be empty (min_items 0) is not one to mark "*": its
+     * key is required, but nothing in it is. */
+    const json_t *min = json_object_get(f, "min_items");
+    int required = json_is_true(json_object_get(f, "required")) &&
+                   !(json_is_integer(min) && json_integer_value(min) == 0);
+    open_fieldset(k, path, label, required, 0,
                   formview_label(json_object_get(f, "hint"), k->w->lang));
     size_t i;
     const json_t *row;
     json_array_foreach(rows, i, row)
     {
-        char rowpath[PATH_CAP], legend[512], remove_label[600];
-        if (snprintf(rowpath, sizeof(rowpath), "%s[%zu]", path, i) >= (int)sizeof(rowpath) - 1)
+        char rowpath[PATH_CAP], legend[512], remove_label[600], summary[1600];
+        if (too_many(k) ||
+            snprintf(rowpath, sizeof(rowpath), "%s[%zu]", path, i) >= (int)sizeof(rowpath) - 1)
             return KENES_ETOOBIG;
         snprintf(legend, sizeof(legend), "%s %zu", item ? item : label, i + 1);
-        snprintf(remove_label, sizeof(remove_label), "%s: %s", k->w->remove_row, legend);
+        if (remove_words)
+            numbered(remove_label, sizeof(remove_label), remove_words, i + 1);
+        else
+            snprintf(remove_label, sizeof(remove_label), "%s: %s", k->w->remove_row, legend);
         if (rowdecl) {
             open_fieldset(k, rowpath, legend, 0, 1, NULL);
             strcat(rowpath, ".");
+            size_t at = enter(k, legend);
             int rc = walk_fields(k, rowdecl, json_is_object(row) ? row : NULL, rowpath);
+            leave(k, at);
             if (rc < 0)
                 return rc;
             rowpath[strlen(rowpath) - 1] = '\0';
@@ -234,8 +300,8 @@ static int walk_list(walker *k, const json_t *f, const json_t *rows, const char 
             json_t *values = NULL;
             if (strcmp(kind, "enum") == 0)
                 values = enum_options(k, f);
-            formview_input(k->items, k->errors, k->w, rowpath, kind, legend, 0, NULL, row,
-                           values);
+            input_item(k->items, k->errors, k->w, rowpath, kind, legend,
+                       named(summary, sizeof(summary), k, legend), 0, NULL, row, values);
             json_decref(values);
             json_t *it = json_array_get(k->items, json_array_size(k->items) - 1);
             json_int_t max = json_integer_value(json_object_get(f, "max_length"));
@@ -257,10 +323,10 @@ static int walk_fields(walker *k, const json_t *decl, const json_t *values, cons
     {
         const char *name = json_string_value(json_object_get(f, "name"));
         const char *kind = json_string_value(json_object_get(f, "kind"));
-        char path[PATH_CAP];
+        char path[PATH_CAP], summary[1600];
         if (!name || !kind || json_is_true(json_object_get(f, "hidden_in_form")))
             continue;
-        if (snprintf(path, sizeof(path), "%s%s", prefix, name) >= (int)sizeof(path) - 1)
+        if (too_many(k) || snprintf(path, sizeof(path), "%s%s", prefix, name) >= (int)sizeof(path) - 1)
             return KENES_ETOOBIG;
         const json_t *v = json_object_get(values, name);
         const char *hint = formview_label(json_object_get(f, "hint"), k->w->lang);
@@ -269,7 +335,9 @@ static int walk_fields(walker *k, const json_t *decl, const json_t *values, cons
         if (strcmp(kind, "group") == 0) {
             open_fieldset(k, path, label_of(k, f, "label"), required, 0, hint);
             strcat(path, ".");
+            size_t at = enter(k, label_of(k, f, "label"));
             rc = walk_fields(k, json_object_get(f, "fields"), json_is_object(v) ? v : NULL, path);
+            leave(k, at);
             close_fieldset(k, NULL, NULL, NULL, NULL);
         } else if (strcmp(kind, "list") == 0) {
             rc = walk_list(k, f, json_is_array(v) ? v : NULL, path);
@@ -277,8 +345,9 @@ static int walk_fields(walker *k, const json_t *decl, const json_t *values, cons
             json_t *options = strcmp(kind, "enum") == 0 ? enum_options(k, f) : NULL;
             if (!hint && strcmp(kind, "date_or_quarter") == 0)
                 hint = k->w->quarter_hint;
-            formview_input(k->items, k->errors, k->w, path, kind, label_of(k, f, "label"),
-                           required, hint, v, options);
+            const char *label = label_of(k, f, "label");
+            input_item(k->items, k->errors, k->w, path, kind, label,
+                       named(summary, sizeof(summary), k, label), required, hint, v, options);
             json_decref(options);
             json_int_t max = json_integer_value(json_object_get(f, "max_length"));
             if (max > 0)
@@ -294,7 +363,7 @@ static int walk_fields(walker *k, const json_t *decl, const json_t *values, cons
 int formview_fields(json_t *items, json_t *errors, const formview_words *w, const json_t *schema,
                     const json_t *values)
 {
-    walker k = {items, errors, w};
+    walker k = {.items = items, .errors = errors, .w = w};
     if (!schema)
         return 0;
     return walk_fields(&k, json_object_get(schema, "fields"), values, "fields.");

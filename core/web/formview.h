@@ -21,6 +21,10 @@
 #include <jansson.h>
 #include <stddef.h>
 
+/* The items a form's page may hold: a redraw past it is refused (413)
+ * rather than made, since making it holds the loop (issue 13, F4). */
+#define FORMVIEW_MAX_ITEMS 6000
+
 /* The words a form needs besides the schema's, in the user's language. */
 typedef struct formview_words {
     const char *lang;         /* "ru", "kk", "en": which of the schema's labels */
@@ -47,7 +51,8 @@ void formview_input(json_t *items, json_t *errors, const formview_words *w, cons
 
 /* The inputs of every field the schema declares (those hidden_in_form
  * left out), holding values (a fields object; lists should have their rows:
- * formdata_fill_rows).  0 or KENES_ETOOBIG (a path past its cap). */
+ * formdata_fill_rows).  0 or KENES_ETOOBIG (a path past its cap, or more
+ * than FORMVIEW_MAX_ITEMS items). */
 int formview_fields(json_t *items, json_t *errors, const formview_words *w, const json_t *schema,
                     const json_t *values);
 

@@ -452,6 +452,105 @@ class WebForms(ServerTest):
         self.assertEqual(doc["fields"]["child"], case_body()["fields"]["child"])
 
 
+    def test_second_round_probe_findings(self):
+        """Issue 13, round 2: what the probe found in the forms."""
+        s = self.srv
+        b = self.browser("off11")
+        form = self.open_new_plan(b, rows=4)
+        page = b.get("/ui/new/regional-plan").raw
+        # F19/F20: the buttons say what they do, in words a reader would use.
+        r = b.post("/ui/new/regional-plan", form.fields + [("_add", "fields.measures")])
+        self.assertIn(">Добавить меру</button>", r.raw)
+        self.assertIn(">Удалить меру 2</button>", r.raw)
+        self.assertIn(">Добавить соисполнителя</button>", r.raw)
+        self.assertNotIn("Добавить: Мера", r.raw)
+        kk = self.browser("off11", "kk").get("/ui/new/regional-plan").raw
+        self.assertIn(">Іс-шара қосу</button>", kk)
+        self.assertIn(">1-іс-шараны жою</button>", kk)
+        self.assertIn("Атауы", kk)
+        self.assertNotIn("Тақырыбы", kk)
+        # ...and the funding group's fields do not repeat its word.
+        self.assertIn("Источник <span", page)
+        self.assertNotIn("Источник финансирования", page)
+        # F2: co-executors may be none: no "*" on them, and a row with none given saves.
+        self.assertRegex(page, r"<legend>Соисполнители</legend>")
+        before = commit_count(s.docs_git)
+        pairs = [(k, v) for k, v in plan_form_pairs(form, period="2030",
+                                                    title="План без соисполнителей")
+                 if "co_executors" not in k]
+        r = b.post("/ui/new/regional-plan", pairs)
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(commit_count(s.docs_git), before + 1)
+        doc_id = r.header("Location").rsplit("/ui/d/", 1)[1]
+        doc = s.get("/api/v1/documents/" + doc_id.replace("%2F", "/"), "off11").json
+        self.assertEqual(doc["fields"]["measures"][0]["co_executors"], [])
+
+        # F3: a blank new plan refused keeps its four measure rows, each with its
+        # co-executor input; F15: the summary names the row.
+        b = self.browser("off15")
+        form = self.open_new_plan(b, rows=4)
+        before = commit_count(s.docs_git)
+        v = form.values()
+        v["title"] = "Пустой план"
+        r = b.post("/ui/new/regional-plan", list(v.items()))
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(commit_count(s.docs_git), before)
+        back = Form(r.raw).values()
+        for i in range(4):
+            self.assertIn(f"fields.measures[{i}].title", back)
+            self.assertIn(f"fields.measures[{i}].co_executors[0]", back)
+        self.assertNotIn("fields.measures[4].title", back)
+        for i in range(4):
+            v[f"fields.measures[{i}].title"] = f"Мера {i + 1}"
+        v["fields.measures[3].funding.source"] = "местный бюджет"
+        r = b.post("/ui/new/regional-plan", list(v.items()))
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(commit_count(s.docs_git), before)
+        alert = alert_text(r.raw)
+        self.assertIn("Мера 1 — Направление", alert)
+        self.assertIn("Мера 1 — Финансирование:", alert)
+        self.assertIn("Мера 4 — Финансирование — Сумма, тенге:", alert)
+        # A row added after the refusal has its co-executor input too.
+        r = b.post("/ui/new/regional-plan", Form(r.raw).fields + [("_add", "fields.measures")])
+        self.assertIn("fields.measures[4].co_executors[0]", Form(r.raw).values())
+
+    def test_too_many_inputs_are_refused_unread(self):
+        """F4: a form with more inputs than any form has is a 413 page in the
+        user's language; nothing is drawn or written."""
+        s = self.srv
+        for lang, words in (("ru", "Отправлено слишком много данных"),
+                            ("kk", "Тым көп дерек жіберілді")):
+            b = self.browser("off11", lang)
+            form = self.open_new_plan(b, rows=4)
+            before = commit_count(s.docs_git)
+            junk = [(f"fields.measures[{i % 200}].co_executors[{i // 200 + 5}]", "x")
+                    for i in range(2100)]
+            for extra in ([], [("_add", "fields.measures")]):
+                r = b.post("/ui/new/regional-plan", form.fields + junk + extra)
+                self.assertEqual(r.status, 413, r)
+                self.assertIn(f'<html lang="{lang}">', r.raw)
+                self.assertIn(words, r.raw)
+                self.assertNotIn("fields.measures[1]", r.raw)
+                self.assertIn('role="alert"', r.raw)
+            self.assertEqual(commit_count(s.docs_git), before)
+            # Just under the cap is still a form.
+            r = b.post("/ui/new/regional-plan", form.fields + junk[:1500] +
+                       [("_add", "fields.measures")])
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(commit_count(s.docs_git), before)
+
+    def test_case_title_is_not_marked_required(self):
+        """F12: a case review's title may be empty, a plan's may not."""
+        b = self.browser("off11")
+        case = b.get("/ui/new/case-review")
+        self.assertEqual(case.status, 200, case)
+        self.assertNotIn("required", Form(case.raw).attrs_by_name["title"])
+        self.assertRegex(case.raw, r'<label for="f-title">Заголовок</label>')
+        plan = b.get("/ui/new/regional-plan").raw
+        self.assertIn("required", Form(plan).attrs_by_name["title"])
+        self.assertRegex(plan, r'<label for="f-title">Заголовок <span class="req"')
+
+
 class FourthTypeForm(unittest.TestCase):
     """A type the interface has never heard of gets its form from its schema."""
 

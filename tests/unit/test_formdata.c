@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "base/error.h"
 #include "kenes/plugin.h"
 #include "web/formdata.h"
 #include "web/formview.h"
@@ -367,6 +368,96 @@ static void ids_from_paths(void **state)
     assert_string_equal(id, "f-field");
 }
 
+/* Issue 13's second round (F2, F3, F4, F15, F19): a list that may be empty,
+ * a refused save's rows, the buttons' own words, the summary's row names,
+ * the page's cap. */
+static const char probe_schema_text[] =
+    "{\"type\":\"t\",\"fields\":["
+    " {\"name\":\"measures\",\"path\":\"fields.measures\",\"kind\":\"list\",\"required\":true,"
+    "  \"min_items\":4,\"label\":" L("Меры") ",\"item_label\":" L("Мера") ","
+    "  \"add_label\":{\"ru\":\"Добавить меру\",\"kk\":\"Іс-шара қосу\",\"en\":\"Add a measure\"},"
+    "  \"remove_label\":{\"ru\":\"Удалить меру {n}\",\"kk\":\"{n}-іс-шараны жою\",\"en\":\"Remove measure {n}\"},"
+    "  \"fields\":["
+    "   {\"name\":\"title\",\"path\":\"title\",\"kind\":\"text\",\"required\":true,\"label\":" L("Название") "},"
+    "   {\"name\":\"co\",\"path\":\"co\",\"kind\":\"list\",\"of\":\"text\",\"required\":true,"
+    "    \"min_items\":0,\"label\":" L("Соисполнители") ",\"item_label\":" L("Соисполнитель") "},"
+    "   {\"name\":\"funding\",\"path\":\"funding\",\"kind\":\"group\",\"required\":true,"
+    "    \"label\":" L("Финансирование") ",\"fields\":["
+    "     {\"name\":\"source\",\"path\":\"funding.source\",\"kind\":\"text\",\"required\":true,\"label\":" L("Источник") "}]}]}"
+    "]}";
+
+static void second_round_probe(void **state)
+{
+    (void)state;
+    json_t *ps = json_loads(probe_schema_text, 0, NULL);
+    assert_non_null(ps);
+    json_t *out;
+    /* F2: a row with no input of its co list has co: []. */
+    json_t *form = form_of("fields.measures[0].title", "A", NULL);
+    assert_int_equal(formdata_fields(&out, ps, form, FORM_DROP_BLANK), 0);
+    assert_json(out, "{\"measures\":[{\"title\":\"A\",\"co\":[]}]}");
+    json_decref(form);
+
+    /* F3: a refused save's fields (blank rows left out) come back with min_items
+     * rows, each with its co list's first input. */
+    formdata_fill_rows(out, ps, FORM_ROWS_REFUSED);
+    json_t *m = json_object_get(out, "measures");
+    assert_int_equal(json_array_size(m), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(json_array_size(json_object_get(json_array_get(m, i), "co")), 1);
+
+    formview_words w = {"ru", "Добавить", "Удалить", "—", "Да", "Нет", "квартал"};
+    json_t *errors = json_loads("[{\"path\":\"fields.measures[1].title\",\"text\":\"Укажите\"},"
+                                "{\"path\":\"fields.measures[1].funding.source\",\"text\":\"Нет\"},"
+                                "{\"path\":\"fields.measures[0].co[0]\",\"text\":\"Длинно\"}]",
+                                0, NULL);
+    json_t *items = json_array();
+    assert_int_equal(formview_fields(items, errors, &w, ps, out), 0);
+    /* F19: the schema's words for the buttons, {n} the row's number. */
+    json_t *add = item_where(items, "add", "fields.measures");
+    assert_string_equal(json_string_value(json_object_get(add, "add_label")), "Добавить меру");
+    json_t *rm = item_where(items, "remove", "fields.measures[2]");
+    assert_string_equal(json_string_value(json_object_get(rm, "remove_label")), "Удалить меру 3");
+    /* ...and the old wording where the schema gives none. */
+    add = item_where(items, "add", "fields.measures[0].co");
+    assert_string_equal(json_string_value(json_object_get(add, "add_label")),
+                        "Добавить: Соисполнитель ru");
+    /* F2: a list that may be empty is not marked required. */
+    json_t *co = item_where(items, "id", "f-fields-measures-0-co");
+    assert_true(json_is_false(json_object_get(co, "required")));
+    /* F15: the summary names the row (and the group) before the label. */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 0), "label")),
+                        "Мера ru 2 — Название ru");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 1), "label")),
+                        "Мера ru 2 — Финансирование ru — Источник ru");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 2), "label")),
+                        "Мера ru 1 — Соисполнитель ru 1");
+    json_decref(items);
+    json_decref(errors);
+
+    /* F4: a page past FORMVIEW_MAX_ITEMS items is not made. */
+    json_t *many = json_array();
+    for (int i = 0; i < FORM_MAX_ROWS; i++)
+        json_array_append_new(many, json_object());
+    json_t *co_many = json_array();
+    for (int i = 0; i < FORM_MAX_ROWS; i++)
+        json_array_append_new(co_many, json_string("x"));
+    size_t i;
+    json_t *row;
+    json_array_foreach(many, i, row) json_object_set(row, "co", co_many);
+    json_decref(co_many);
+    json_t *big = json_pack("{s:o}", "measures", many);
+    items = json_array();
+    errors = json_array();
+    assert_int_equal(formview_fields(items, errors, &w, ps, big), KENES_ETOOBIG);
+    assert_true(json_array_size(items) <= FORMVIEW_MAX_ITEMS + 2);
+    json_decref(items);
+    json_decref(errors);
+    json_decref(big);
+    json_decref(out);
+    json_decref(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +471,7 @@ int main(void)
         cmocka_unit_test(new_form_rows),
         cmocka_unit_test(view_flattens_schema_and_values),
         cmocka_unit_test(ids_from_paths),
+        cmocka_unit_test(second_round_probe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -47,8 +47,18 @@ static void test_refused(void **state)
     expect_refused("fields: [\n", "schema line 2: did not find expected node content");
     expect_refused("- a\n", "schema line 1: a schema is a mapping with one key, fields");
     expect_refused("fields:\n  - {name: a, kind: text, " LABEL "}\nextra: 1\n",
-                   "schema line 3: 'extra' is not a key of a schema (only fields)");
-    expect_refused("title: x\n", "schema line 1: 'title' is not a key of a schema (only fields)");
+                   "schema line 3: 'extra' is not a key of a schema (only fields, title_required)");
+    expect_refused("title: x\n", "schema line 1: 'title' is not a key of a schema (only fields, "
+                                  "title_required)");
+    expect_refused("title_required: no\nfields:\n  - {name: a, kind: text, " LABEL "}\n",
+                   "schema line 1: title_required must be true or false");
+    /* The buttons' words: a list's only, in every language. */
+    expect_refused("fields:\n  - {name: a, kind: text, add_label: {ru: \"Р\", kk: \"Қ\", en: "
+                   "\"E\"}, " LABEL "}\n",
+                   "schema line 2: add_label is for kind list, not text");
+    expect_refused("fields:\n  - {name: a, kind: list, of: text, remove_label: {ru: \"Р {n}\", "
+                   "kk: \"Қ\"}, " LABEL "}\n",
+                   "schema line 2: remove_label needs its text in en");
     expect_refused("fields: []\n", "schema line 1: fields must be a list of fields, at least one");
     expect_refused("fields:\n  - {name: Period, kind: text, " LABEL "}\n",
                    "schema line 2: a field's name must be a word of a-z, 0-9 and _ (not "
@@ -184,7 +194,8 @@ static void test_too_deep(void **state)
 static void test_json(void **state)
 {
     (void)state;
-    const char *yaml = "fields:\n"
+    const char *yaml = "title_required: false\n"
+                       "fields:\n"
                        "  - name: year\n"
                        "    kind: integer\n"
                        "    required: true\n"
@@ -197,6 +208,9 @@ static void test_json(void **state)
                        "    group_by: side\n"
                        "    " LABEL "\n"
                        "    item_label: {ru: \"Строка\", kk: \"Жол\", en: \"Row\"}\n"
+                       "    add_label: {ru: \"Добавить строку\", kk: \"Жол қосу\", en: \"Add a row\"}\n"
+                       "    remove_label: {ru: \"Удалить строку {n}\", kk: \"{n}-жолды жою\", "
+                       "en: \"Remove row {n}\"}\n"
                        "    fields:\n"
                        "      - name: side\n"
                        "        kind: enum\n"
@@ -226,13 +240,16 @@ static void test_json(void **state)
     char err[512];
     assert_int_equal(schema_parse(&s, "my-type", yaml, err, sizeof(err)), 0);
     json_t *want = json_loads(
-        "{\"type\": \"my-type\", \"fields\": ["
+        "{\"type\": \"my-type\", \"title_required\": false, \"fields\": ["
         " {\"name\": \"year\", \"path\": \"fields.year\", \"kind\": \"integer\","
         "  \"required\": true, \"label\": {\"ru\": \"Р\", \"kk\": \"Қ\", \"en\": \"E\"},"
         "  \"min\": 2026, \"max\": 2030},"
         " {\"name\": \"rows\", \"path\": \"fields.rows\", \"kind\": \"list\", \"required\": false,"
         "  \"label\": {\"ru\": \"Р\", \"kk\": \"Қ\", \"en\": \"E\"}, \"min_items\": 1,"
         "  \"item_label\": {\"ru\": \"Строка\", \"kk\": \"Жол\", \"en\": \"Row\"},"
+        "  \"add_label\": {\"ru\": \"Добавить строку\", \"kk\": \"Жол қосу\", \"en\": \"Add a row\"},"
+        "  \"remove_label\": {\"ru\": \"Удалить строку {n}\", \"kk\": \"{n}-жолды жою\","
+        "                    \"en\": \"Remove row {n}\"},"
         "  \"group_by\": \"side\", \"fields\": ["
         "   {\"name\": \"side\", \"path\": \"side\", \"kind\": \"enum\", \"required\": false,"
         "    \"label\": {\"ru\": \"Р\", \"kk\": \"Қ\", \"en\": \"E\"},"
