@@ -134,9 +134,10 @@ static void done_notice(web_call *c, json_t *m, const wf_workflow *wf, const cha
         char *plain = NULL;
         const char *label = web_wf_label(c, type, "action", done);
         const char *word = web_text(c, "pages", "done");
-        plain = malloc(strlen(word) + strlen(label) + 3);
+        size_t cap = strlen(word) + strlen(label) + 3;
+        plain = malloc(cap);
         if (plain) {
-            sprintf(plain, "%s: %s", word, label);
+            snprintf(plain, cap, "%s: %s", word, label);
             json_object_set_new(m, "done", json_string(plain));
         }
         free(plain);
@@ -273,9 +274,10 @@ void web_doc_show(web_call *c, int status, const web_doc_refusal *ref)
     s->status = status;
     /* Shown after a form's POST: the page's own address is the document's,
      * for the language switch's links. */
-    char *path = malloc(strlen(d->id) + 8);
+    size_t cap = strlen(d->id) + 8;
+    char *path = malloc(cap);
     if (path) {
-        sprintf(path, "/ui/d/%s", d->id);
+        snprintf(path, cap, "/ui/d/%s", d->id);
         free(c->owned_path);
         c->owned_path = path;
         c->path = path;

@@ -233,7 +233,9 @@ static int build_list(json_t **out, const json_t *f, const char *path, const jso
         if (!seen[row])
             continue;
         char rowpath[PATH_CAP];
-        if (snprintf(rowpath, sizeof(rowpath), "%s[%ld]", path, row) >= (int)sizeof(rowpath)) {
+        /* A row of objects gets a '.' appended below: leave room for it. */
+        if (snprintf(rowpath, sizeof(rowpath), "%s[%ld]", path, row) >=
+            (int)sizeof(rowpath) - (rowdecl ? 1 : 0)) {
             rc = KENES_ETOOBIG;
             break;
         }
