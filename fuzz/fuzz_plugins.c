@@ -75,7 +75,7 @@ static void check_type(const kenes_doctype *t, json_t *doc)
 {
     const kenes_api *api = kapi_get();
     json_object_set_new(doc, "type", json_string(t->name));
-    struct kenes_doc d = {doc};
+    struct kenes_doc d = {.json = doc};
     kenes_errors errs;
     kapi_errors_init(&errs);
     int rc = t->validate(api, &d, &errs);
@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const kenes_plugin *p = plugin_at(plugins, i);
         for (const kenes_doctype *t = p->types; t && t->name; t++)
             check_type(t, doc);
-        struct kenes_doc d = {doc};
+        struct kenes_doc d = {.json = doc};
         check_guards(p, &d);
     }
     json_decref(doc);

@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "cmd/demo.h"
 #include "cmd/verify.h"
+#include "docs/docs.h"
 #include "plugin/region.h"
 #include "publish/public.h"
 #include "publish/render.h"
@@ -222,6 +223,7 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     index_sort_events(svc->index);
+    docs_attach_api(svc);
     util_path(path, sizeof(path), cfg->data_dir, "access.log");
     if (alog_open(&svc->alog, &loop, path, err, sizeof(err)) < 0) {
         fault("access log", err);
@@ -329,6 +331,7 @@ out:
     auth_close(srv.auth);
     alog_close(svc->alog);
     vault_close(svc->vault);
+    docs_detach_api(svc);
     index_free(svc->index);
     store_close(svc->repos[REPO_DOCUMENTS]);
     store_close(svc->repos[REPO_CASES]);

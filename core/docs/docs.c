@@ -425,7 +425,7 @@ static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void 
 {
     kenes_errors errs;
     kapi_errors_init(&errs);
-    struct kenes_doc view = {doc};
+    struct kenes_doc view = {.json = doc};
     int rc = t->validate ? t->validate(kapi_get(), &view, &errs) : 0;
     if (rc == 0 && errs.count == 0) {
         kapi_errors_dispose(&errs);
@@ -516,7 +516,7 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int 
         return;
     }
     char id[256] = "";
-    struct kenes_doc view = {doc};
+    struct kenes_doc view = {.json = doc};
     if (!t->make_id || t->make_id(kapi_get(), &view, id, sizeof(id)) != 0 || !id[0] ||
         strncmp(id, "..", 2) == 0 || strstr(id, "/../") || id[0] == '/') {
         log_error("plugin", "%s could not name a new document", t->name);
@@ -608,7 +608,7 @@ void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const ch
                stage);
         return;
     }
-    struct kenes_doc view = {d->doc};
+    struct kenes_doc view = {.json = d->doc};
     struct kenes_ctx ctx = {action, comment, u->name, role_name(u->role), stage, tr->to};
     for (size_t i = 0; i < tr->nguards; i++) {
         kenes_errors errs;

@@ -223,4 +223,10 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms);
 json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc,
                     const char *version);
 
+/* Let plugins read svc's documents and workflow params (api->doc_each,
+ * doc_with, param: lookup.c), once its index and workflows are loaded;
+ * detach before they are freed. */
+void docs_attach_api(docs_service *svc);
+void docs_detach_api(docs_service *svc);
+
 #endif

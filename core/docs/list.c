@@ -30,7 +30,7 @@ static json_t *list_entry(const docs_service *svc, const idx_doc *d)
         /* The plugin adds what may be listed to a scratch object; only new
          * string keys are kept, so it cannot overwrite the core's. */
         json_t *extra = json_object();
-        struct kenes_doc view = {doc};
+        struct kenes_doc view = {.json = doc};
         if (t->summary(kapi_get(), &view, extra) == 0) {
             const char *k;
             json_t *v;

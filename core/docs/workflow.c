@@ -514,10 +514,47 @@ static int parse_erase(wf_load_ctx *c, yaml_node_t *root)
     return 0;
 }
 
+/* params: {quorum: "1/2", ...}: values the type's plugin reads (api->param);
+ * the core gives them no meaning, only checks each is a scalar. */
+static int parse_params(wf_load_ctx *c, yaml_node_t *root)
+{
+    yaml_node_t *n = yml_get(&c->doc, root, "params");
+    if (!n)
+        return 0;
+    if (n->type != YAML_MAPPING_NODE)
+        return wf_fail(c, n, "'params' must be a mapping of names to values");
+    size_t k;
+    yaml_node_pair_t *p = yml_pairs(n, &k);
+    if (!(c->wf->params = calloc(k ? k : 1, sizeof(*c->wf->params))))
+        return KENES_ENOMEM;
+    for (; k--; p++) {
+        yaml_node_t *kn = yml_node(&c->doc, p->key), *vn = yml_node(&c->doc, p->value);
+        const char *key = yml_scalar(kn), *value = yml_scalar(vn);
+        if (!key || !value)
+            return wf_fail(c, vn ? vn : kn, "each of 'params' must be a name and a plain value");
+        if (wf_param(c->wf, key))
+            return wf_fail(c, kn, "'params' sets '%s' twice", key);
+        wf_param_entry *e = &c->wf->params[c->wf->nparams];
+        if (!(e->name = strdup(key)) || !(e->value = strdup(value)))
+            return KENES_ENOMEM;
+        c->wf->nparams++;
+    }
+    return 0;
+}
+
+const char *wf_param(const wf_workflow *wf, const char *name)
+{
+    for (size_t i = 0; wf && name && i < wf->nparams; i++)
+        if (strcmp(wf->params[i].name, name) == 0)
+            return wf->params[i].value;
+    return NULL;
+}
+
 static int parse_workflow(wf_load_ctx *c)
 {
-    static const char *const keys[] = {"type", "initial", "stages", "create", "edit", "read",
-                                       "transitions", "erase", "labels", "record", NULL};
+    static const char *const keys[] = {"type",        "initial", "stages", "create",
+                                       "edit",        "read",    "transitions", "erase",
+                                       "labels",      "record",  "params", NULL};
     const char *where = "the workflow";
     yaml_node_t *root = yml_root(&c->doc);
     if (!root || root->type != YAML_MAPPING_NODE)
@@ -561,6 +598,8 @@ static int parse_workflow(wf_load_ctx *c)
     if ((rc = parse_transitions(c, yml_get(&c->doc, root, "transitions"))) < 0)
         return rc;
     if ((rc = parse_erase(c, root)) < 0)
+        return rc;
+    if ((rc = parse_params(c, root)) < 0)
         return rc;
     /* Last: the labels name what all the rest declared. */
     if ((rc = wf_parse_labels(c, root)) < 0)
@@ -619,6 +658,11 @@ void wf_workflow_free(wf_workflow *wf)
     wf_free_record(wf->record, wf->nrecord);
     free(wf->erase_action);
     free(wf->erased_stage);
+    for (size_t i = 0; i < wf->nparams; i++) {
+        free(wf->params[i].name);
+        free(wf->params[i].value);
+    }
+    free(wf->params);
     free(wf->stages);
     free(wf->read);
     for (size_t i = 0; i < wf->ntransitions; i++) {

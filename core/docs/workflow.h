@@ -113,6 +113,11 @@ typedef struct wf_transition {
     int line;      /* where it was declared */
 } wf_transition;
 
+/* params: one name and its value, as written. */
+typedef struct wf_param_entry {
+    char *name, *value;
+} wf_param_entry;
+
 typedef struct wf_workflow {
     char *file;
     char *type;
@@ -137,6 +142,8 @@ typedef struct wf_workflow {
     size_t nstage_labels, naction_labels;
     wf_record_field *record; /* record:, in the file's order */
     size_t nrecord;
+    wf_param_entry *params; /* params:, for the type's plugin (api->param) */
+    size_t nparams;
 } wf_workflow;
 
 /* How the loader learns what plugins provide, without depending on them. */
@@ -163,6 +170,8 @@ const wf_workflow *wf_set_at(const wf_set *set, size_t i);
 const wf_workflow *wf_set_find(const wf_set *set, const char *type);
 
 const wf_stage *wf_find_stage(const wf_workflow *wf, const char *name);
+/* The value params: sets for name, or NULL. */
+const char *wf_param(const wf_workflow *wf, const char *name);
 /* The transition for action from this stage, or NULL. */
 const wf_transition *wf_find_transition(const wf_workflow *wf, const char *action,
                                         const char *from);

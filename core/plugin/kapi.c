@@ -107,6 +107,8 @@ static const char *api_doc_get(const kenes_doc *doc, const char *key)
 {
     if (!doc || !doc->json || !key || strcmp(key, "fields") == 0)
         return NULL;
+    if (strcmp(key, "version") == 0)
+        return doc->version;
     return json_string_value(json_object_get(doc->json, key));
 }
 
@@ -320,6 +322,73 @@ static const char *api_label(const char *type, const char *what, const char *nam
     return label_fn(label_payload, type, what, name, lang);
 }
 
+/* ---- other documents, workflow params, orders ---- */
+
+static kapi_docs docs_src;
+
+void kapi_set_docs(const kapi_docs *d)
+{
+    if (d)
+        docs_src = *d;
+    else
+        memset(&docs_src, 0, sizeof(docs_src));
+}
+
+void kapi_forget_docs(const void *payload)
+{
+    if (docs_src.payload == payload)
+        kapi_set_docs(NULL);
+}
+
+static int api_doc_each(const char *type, const char *region,
+                        int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    if (!fn)
+        return KENES_EINVAL;
+    return docs_src.each ? docs_src.each(docs_src.payload, type, region, fn, arg) : 0;
+}
+
+static int api_doc_with(const char *id, int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    if (!id || !fn)
+        return KENES_EINVAL;
+    return docs_src.with ? docs_src.with(docs_src.payload, id, fn, arg) : KENES_ENOTFOUND;
+}
+
+static const char *api_param(const char *type, const char *name)
+{
+    if (!type || !name || !docs_src.param)
+        return NULL;
+    return docs_src.param(docs_src.payload, type, name);
+}
+
+static const char *api_report_lang(const kenes_report *r)
+{
+    return r && r->lang ? r->lang : "ru";
+}
+
+static kapi_order_fn order_fn;
+static const void *order_payload;
+
+void kapi_set_orders(kapi_order_fn fn, const void *payload)
+{
+    order_fn = fn;
+    order_payload = fn ? payload : NULL;
+}
+
+void kapi_forget_orders(const void *payload)
+{
+    if (order_payload == payload)
+        kapi_set_orders(NULL, NULL);
+}
+
+static int api_order_dates(const char *name, long long *date_ms, long long *due_ms)
+{
+    if (!name)
+        return KENES_EINVAL;
+    return order_fn ? order_fn(order_payload, name, date_ms, due_ms) : KENES_ENOTFOUND;
+}
+
 const kenes_report_section *kapi_report_section(const kenes_doctype *t, int kind)
 {
     for (const kenes_report_section *s = t ? t->reports : NULL; s && s->kind; s++)
@@ -362,6 +431,11 @@ static const kenes_api api_table = {
     .today = ktime_today,
     .label = api_label,
     .error_code = api_error_code,
+    .doc_each = api_doc_each,
+    .doc_with = api_doc_with,
+    .param = api_param,
+    .report_lang = api_report_lang,
+    .order_dates = api_order_dates,
 };
 
 const kenes_api *kapi_get(void)

@@ -12,6 +12,7 @@
 
 struct kenes_doc {
     const json_t *json; /* {"id","type","region","title","stage","fields","body"} */
+    const char *version; /* its head commit, when the core knows it (doc_each), else NULL */
 };
 
 struct kenes_ctx {
@@ -32,6 +33,7 @@ struct kenes_report {
     const struct idx_doc *const *sources;
     json_t **histories;
     const char *published; /* the report as last published, or NULL */
+    const char *lang;      /* "ru", "kk" or "en" (NULL: "ru") */
 };
 
 struct kenes_errors {
@@ -68,6 +70,29 @@ typedef const char *(*kapi_label_fn)(const void *payload, const char *type, cons
                                      const char *name, const char *lang);
 void kapi_set_labels(kapi_label_fn fn, const void *payload);
 void kapi_forget_labels(const void *payload);
+
+/* Where api->doc_each, doc_with and param look: the document service
+ * attaches its index and workflows (docs/lookup.c) once they are loaded, and
+ * kapi_forget_docs(payload) detaches them if payload is the one attached.
+ * Unattached, doc_each visits nothing, doc_with finds nothing and param is
+ * NULL. */
+typedef struct kapi_docs {
+    int (*each)(void *payload, const char *type, const char *region,
+                int (*fn)(const kenes_doc *doc, void *arg), void *arg);
+    int (*with)(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
+                void *arg);
+    const char *(*param)(void *payload, const char *type, const char *name);
+    void *payload;
+} kapi_docs;
+void kapi_set_docs(const kapi_docs *d);
+void kapi_forget_docs(const void *payload);
+
+/* Where api->order_dates looks (content/orders.yaml, loaded by whoever
+ * reads content): fn(payload, name, date_ms, due_ms), or NULL for nowhere. */
+typedef int (*kapi_order_fn)(const void *payload, const char *name, long long *date_ms,
+                             long long *due_ms);
+void kapi_set_orders(kapi_order_fn fn, const void *payload);
+void kapi_forget_orders(const void *payload);
 
 /* Type t's section for reports of kind (KENES_REPORT_*), or NULL if it has
  * no part in them. */

@@ -18,7 +18,7 @@
 
 /* What the fields may hold (NULL-terminated), in the order the report
  * lists them. */
-#define CR_NGROUNDS 6
+#define CR_NGROUNDS 12
 #define CR_NOUTCOMES 4
 extern const char *const cr_grounds[CR_NGROUNDS + 1];
 extern const char *const cr_outcomes[CR_NOUTCOMES + 1];

@@ -115,8 +115,11 @@ static int date(check *c, const json_t *obj, const char *key, const char *path, 
     return DATE_OK;
 }
 
-const char *const cr_grounds[CR_NGROUNDS + 1] = {"bullying-victim", "bullying-initiator",
-                                                  "offence", "truancy", "family", "other", NULL};
+const char *const cr_grounds[CR_NGROUNDS + 1] = {
+    "bullying-victim", "bullying-initiator", "offence",       "truancy",
+    "family",          "suicide-risk",       "violence",      "neglect",
+    "substance-use",   "running-away",       "online-risks",  "other",
+    NULL};
 const char *const cr_outcomes[CR_NOUTCOMES + 1] = {"effective", "partially-effective",
                                                    "not-effective", "not-done", NULL};
 const char *const cr_reasons[] = {"goals-met", "moved-away", "came-of-age", "transferred",

@@ -121,7 +121,7 @@ int plugin_fixture_teardown_group(void **state)
 
 int validate(json_t *doc, kenes_errors *errs)
 {
-    kenes_doc d = {doc};
+    kenes_doc d = {.json = doc};
     kapi_errors_init(errs);
     assert_non_null(fixture_type);
     int rc = fixture_type->validate(api, &d, errs);
@@ -231,7 +231,7 @@ kenes_ctx review_ctx(const char *action, const char *comment, const char *to)
 
 int guard_run(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx, kenes_errors *errs)
 {
-    kenes_doc d = {doc};
+    kenes_doc d = {.json = doc};
     kapi_errors_init(errs);
     int rc = g->check(api, &d, ctx, errs);
     json_decref(doc);

@@ -679,7 +679,7 @@ static void test_folds_through_the_core(void **state)
     assert_non_null(t);
     folds = 0;
     json_t *doc = child_case("Zzyzx Qwertyuiop", NULL, NULL, NULL, NULL, "Ｚｚｙｚｘ");
-    kenes_doc d = {doc};
+    kenes_doc d = {.json = doc};
     kenes_errors errs;
     kapi_errors_init(&errs);
     assert_int_equal(t->validate(&counted, &d, &errs), KENES_EVALIDATION);
@@ -938,7 +938,7 @@ static void test_make_id(void **state)
 {
     (void)state;
     json_t *doc = good_case();
-    kenes_doc d = {doc};
+    kenes_doc d = {.json = doc};
     char a[64], b[64];
     assert_int_equal(cr->make_id(api, &d, a, sizeof(a)), 0);
     assert_int_equal(cr->make_id(api, &d, b, sizeof(b)), 0);
@@ -978,7 +978,7 @@ static void test_summary_adds_only_pseudonym(void **state)
 {
     (void)state;
     json_t *doc = good_case();
-    kenes_doc d = {doc};
+    kenes_doc d = {.json = doc};
     json_t *entry = list_entry(), *before = list_entry();
     assert_int_equal(cr->summary(api, &d, entry), 0);
     assert_int_equal(json_object_size(entry), json_object_size(before) + 1);
@@ -999,7 +999,7 @@ static void test_summary_adds_only_pseudonym(void **state)
 /* doc (consumed) is listed without a pseudonym: summary() adds nothing. */
 static void expect_nothing_listed(json_t *doc)
 {
-    kenes_doc d = {doc};
+    kenes_doc d = {.json = doc};
     json_t *entry = list_entry(), *before = list_entry();
     assert_int_equal(cr->summary(api, &d, entry), 0);
     assert_true(json_equal(entry, before));

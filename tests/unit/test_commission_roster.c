@@ -680,7 +680,7 @@ static void test_make_id(void **state)
 {
     (void)state;
     json_t *doc = good_roster();
-    kenes_doc d = {doc};
+    kenes_doc d = {.json = doc};
     char id[64];
     assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), 0);
     assert_string_equal(id, "roster/KZ-11/2026-02");

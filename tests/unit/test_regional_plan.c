@@ -361,7 +361,7 @@ static void test_make_id(void **state)
 {
     (void)state;
     json_t *doc = good_plan();
-    kenes_doc d = {doc};
+    kenes_doc d = {.json = doc};
     char id[64];
     assert_int_equal(plan->make_id(api, &d, id, sizeof(id)), 0);
     assert_string_equal(id, "plan/KZ-11/2026");

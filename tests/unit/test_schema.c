@@ -414,7 +414,7 @@ static json_t *document(const char *type, const json_t *schema)
 static int run(const kenes_doctype *t, const json_t *doc, kenes_errors *errs)
 {
     kapi_errors_init(errs);
-    struct kenes_doc view = {doc};
+    struct kenes_doc view = {.json = doc};
     return t->validate(kapi_get(), &view, errs);
 }
 

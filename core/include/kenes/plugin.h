@@ -193,6 +193,33 @@ typedef struct kenes_api {
      * path, and the code of its first such message is kept with it. */
     void (*error_code)(kenes_errors *errs, const char *path, const char *code, const char *fmt,
                        ...) __attribute__((format(printf, 4, 5)));
+
+    /* --- other documents, workflow data, languages, orders (appended; ask
+     * KENES_API_HAS) --- */
+    /* Visit the latest committed version of every document of `type` (NULL:
+     * every type) in `region` (NULL: every region), in id order, erased ones
+     * left out.  fn's doc is borrowed for the call only (doc_get and
+     * doc_fields read it; doc_get also answers "version", its head commit);
+     * a non-zero return stops the walk and is returned, else 0.  Confidential
+     * types are visited too: what a plugin reads so may decide its answer,
+     * never be copied into a message, an id or a summary.  Only from the
+     * callbacks the core calls (validate, guards, summary, reports). */
+    int (*doc_each)(const char *type, const char *region,
+                    int (*fn)(const kenes_doc *doc, void *arg), void *arg);
+    /* fn(doc, arg) with the latest committed version of document `id`, and
+     * its return; KENES_ENOTFOUND when there is no such document (or it was
+     * erased). */
+    int (*doc_with)(const char *id, int (*fn)(const kenes_doc *doc, void *arg), void *arg);
+    /* A value the workflow of `type` sets in its `params:` map (README,
+     * "Workflows and plugins"), as text; NULL when it sets none, so that the
+     * plugin's default applies. */
+    const char *(*param)(const char *type, const char *name);
+    /* The language report r is written in: "ru", "kk" or "en". */
+    const char *(*report_lang)(const kenes_report *r);
+    /* A national order of content/orders.yaml by its name ("roster-2026"):
+     * *date_ms its date, *due_ms the end of its term (either may be NULL),
+     * both midnight UTC of the day; KENES_ENOTFOUND for an unknown name. */
+    int (*order_dates)(const char *name, long long *date_ms, long long *due_ms);
 } kenes_api;
 
 /* 1 if the table api has member: a core built before the member was
