@@ -8,7 +8,7 @@ static const struct {
 } roles[] = {
     {ROLE_OFFICIAL, "regional-official"}, {ROLE_REVIEWER, "ministry-reviewer"},
     {ROLE_AUDITOR, "auditor"},            {ROLE_ADMIN, "admin"},
-    {ROLE_CHAIR, "commission-chair"},
+    {ROLE_CHAIR, "commission-chair"},     {ROLE_SECRETARY, "commission-secretary"},
 };
 
 enum role role_parse(const char *name)
@@ -29,5 +29,5 @@ const char *role_name(enum role r)
 
 int role_needs_region(enum role r)
 {
-    return r == ROLE_OFFICIAL || r == ROLE_CHAIR;
+    return r == ROLE_OFFICIAL || r == ROLE_CHAIR || r == ROLE_SECRETARY;
 }

@@ -8,7 +8,8 @@ enum role {
     ROLE_REVIEWER = 1 << 1, /* ministry-reviewer */
     ROLE_AUDITOR = 1 << 2,  /* auditor: reads everything, writes nothing */
     ROLE_ADMIN = 1 << 3,    /* admin: may perform any action, for support */
-    ROLE_CHAIR = 1 << 4     /* commission-chair: acts for one region */
+    ROLE_CHAIR = 1 << 4,    /* commission-chair: acts for one region */
+    ROLE_SECRETARY = 1 << 5 /* commission-secretary: prepares and records meetings, one region */
 };
 
 /* Which documents a transition may touch. */

@@ -19,7 +19,7 @@ class Demo(unittest.TestCase):
             for name, role, password in logins:
                 s.login(name, password)
                 roles.add(role)
-            self.assertEqual(roles, {"regional-official", "commission-chair", "ministry-reviewer",
+            self.assertEqual(roles, {"regional-official", "commission-chair", "commission-secretary", "ministry-reviewer",
                                      "auditor", "admin"})
             admin = [n for n, r, _ in logins if r == "admin"][0]
             docs = s.get("/api/v1/documents", admin).json["documents"]

@@ -1513,8 +1513,8 @@ static void test_report_counts(void **state)
     /* Due in February and not done in time: 0-4's (done a day late). */
     assert_non_null(strstr(md, "(без дел, закрытых к концу месяца): 5.\n"));
 
-    /* 20 regions + total, 6 grounds, 6 stages, 4 outcomes + total, each under a header. */
-    assert_int_equal(count_lines(md, "| "), 21 + 6 + 6 + 5 + 4);
+    /* 20 regions + total, 12 grounds, 6 stages, 4 outcomes + total, each under a header. */
+    assert_int_equal(count_lines(md, "| "), 21 + 12 + 6 + 5 + 4);
     assert_int_equal(count_lines(md, "|---|"), 4);
     free(md);
 }
