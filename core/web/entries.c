@@ -1,6 +1,7 @@
 #include "web/entries.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -43,6 +44,57 @@ json_t *web_entry_view(const web_call *c, const json_t *entry)
         json_object_set_new(v, "actions", labels);
     }
     return v;
+}
+
+/* The keys of a list entry that are the core's: what a summary adds is the rest. */
+static int core_key(const char *k)
+{
+    static const char *const keys[] = {"id", "type", "region", "stage", "version", "due",
+                                       "overdue", "title", "actions", "paths"};
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(keys); i++)
+        if (strcmp(k, keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+char *web_ref_label(const web_call *c, const json_t *entry)
+{
+    const char *id = json_string_value(json_object_get(entry, "id"));
+    const char *type = json_string_value(json_object_get(entry, "type"));
+    const char *title = json_string_value(json_object_get(entry, "title"));
+    util_buf b;
+    util_buf_init(&b);
+    if (title && *title) {
+        util_buf_puts(&b, title);
+    } else {
+        /* A confidential document's entry holds only its summary (a case's
+         * pseudonym, a meeting's date): never a field or a title of it. */
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)entry, k, v)
+        {
+            char date[UI_DATE_CAP];
+            const char *s = json_string_value(v);
+            if (core_key(k) || !s || !*s)
+                continue;
+            if (ui_format_ymd(date, c->lang, s) == 0)
+                s = date;
+            util_buf_printf(&b, "%s%s", b.len ? " · " : "", s);
+        }
+    }
+    util_buf_printf(&b, "%s%s", b.len ? " · " : "",
+                    web_wf_label(c, type, "stage",
+                                 json_string_value(json_object_get(entry, "stage"))));
+    /* The short id tells two of the same pseudonym or date apart: a uuid's
+     * first 8 characters, else the id's last part ("2026-3"). */
+    const char *last = id ? strrchr(id, '/') : NULL;
+    last = last ? last + 1 : id ? id : "";
+    size_t len = strlen(last);
+    if (len == 36 && last[8] == '-')
+        len = 8;
+    util_buf_printf(&b, " · %.*s", (int)len, last);
+    char *out = util_buf_detach(&b, NULL);
+    return out ? out : strdup("");
 }
 
 json_t *web_create_links(const web_call *c)

@@ -14,6 +14,14 @@
 #include "base/util.h"
 #include "ui/dates.h"
 
+/* The page's way to name what a ref points at, for the one web_fields_view
+ * call running (on the loop, never nested): set and cleared around it, so
+ * that the walk's many helpers need not carry it. */
+static web_ref_fn ref_fn;
+static int fields_view(json_t **out, const json_t *schema, const json_t *fields,
+                       const char *const *skip, ui_lang lang, const json_t *words);
+static void *ref_arg;
+
 static const char *word(const json_t *words, const char *key, const char *fallback)
 {
     const char *w = json_string_value(json_object_get(words, key));
@@ -202,6 +210,12 @@ static json_t *value_cell(const json_t *field, const json_t *v, ui_lang lang, co
     }
     if (strcmp(kind, "group") == 0 && json_is_object(v))
         return text_cell(row_summary(v, json_object_get(field, "fields"), lang, words));
+    if (strcmp(kind, "ref") == 0 && json_is_string(v) && *json_string_value(v) && ref_fn) {
+        json_t *cell = ref_fn(json_string_value(json_object_get(field, "to")),
+                              json_string_value(v), ref_arg);
+        if (cell)
+            return cell;
+    }
     return text_cell(scalar_text(field, kind, v, lang, words));
 }
 
@@ -551,6 +565,24 @@ static void without_schema(json_t *sections, const json_t *fields, const char *c
 
 int web_fields_view(json_t **out, const json_t *schema, const json_t *fields,
                     const char *const *skip, ui_lang lang, const json_t *words)
+{
+    return web_fields_view_refs(out, schema, fields, skip, lang, words, NULL, NULL);
+}
+
+int web_fields_view_refs(json_t **out, const json_t *schema, const json_t *fields,
+                         const char *const *skip, ui_lang lang, const json_t *words,
+                         web_ref_fn ref, void *arg)
+{
+    ref_fn = ref;
+    ref_arg = arg;
+    int rc = fields_view(out, schema, fields, skip, lang, words);
+    ref_fn = NULL;
+    ref_arg = NULL;
+    return rc;
+}
+
+static int fields_view(json_t **out, const json_t *schema, const json_t *fields,
+                       const char *const *skip, ui_lang lang, const json_t *words)
 {
     *out = json_array();
     if (!*out)
