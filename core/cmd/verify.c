@@ -106,13 +106,48 @@ static int walk_checked(vctx *v, const char *since)
 
 static const char *sealed_type_of(const plugin_set *plugins)
 {
-    /* Sealed files in cases.git are of the one type that lives there. */
+    /* Sealed files in cases.git are of the types that live there (cases,
+     * commission meetings): verify_sealed_type tells each commit's. */
     const char *case_type = NULL;
     for (size_t i = 0; i < plugin_count(plugins); i++)
         for (const kenes_doctype *t = plugin_at(plugins, i)->types; t && t->name; t++)
-            if (t->repository && strcmp(t->repository, "cases") == 0)
+            if (t->repository && strcmp(t->repository, "cases") == 0 && !case_type)
                 case_type = t->name;
     return case_type;
+}
+
+/* 1 if the message's first line ends in " <noun> <document as the subject
+ * writes it>" (message.c: the id after its first '/', '/' as ' '). */
+static int subject_names(const char *message, const char *noun, const char *document)
+{
+    const char *rest = strchr(document, '/');
+    rest = rest ? rest + 1 : document;
+    size_t line = strcspn(message, "\n"), nl = strlen(noun), rl = strlen(rest);
+    if (line < nl + rl + 2)
+        return 0;
+    const char *at = message + line - (nl + rl + 2);
+    if (at[0] != ' ' || strncmp(at + 1, noun, nl) != 0 || at[1 + nl] != ' ')
+        return 0;
+    for (size_t i = 0; i < rl; i++)
+        if (at[2 + nl + i] != (rest[i] == '/' ? ' ' : rest[i]))
+            return 0;
+    return 1;
+}
+
+const char *verify_sealed_type(const vctx *v, const char *message, const char *document)
+{
+    const char *only = NULL;
+    size_t n = 0;
+    for (size_t i = 0; v->plugins && i < plugin_count(v->plugins); i++)
+        for (const kenes_doctype *t = plugin_at(v->plugins, i)->types; t && t->name; t++) {
+            if (!t->repository || strcmp(t->repository, "cases") != 0)
+                continue;
+            if (t->noun && message && document && subject_names(message, t->noun, document))
+                return t->name;
+            only = t->name;
+            n++;
+        }
+    return n == 1 ? only : NULL;
 }
 
 int verify_unseen(verify_finding *out, const config *cfg, const plugin_set *plugins,
@@ -126,6 +161,7 @@ int verify_unseen(verify_finding *out, const config *cfg, const plugin_set *plug
     v.finding = out;
     v.workflows = workflows;
     v.sealed_type = repo == REPO_CASES ? sealed_type_of(plugins) : NULL;
+    v.plugins = plugins;
     v.seed = ix;
     v.seed_repo = repo;
     v.repo = datadir_repo_names[repo];
@@ -256,8 +292,9 @@ int verify_run_pinned(const config *cfg, const anchor_pins *pins)
     rc = anchor_check_new(&v.anchors);
     if (rc == 0)
         rc = verify_load_keys(&v, &keys, cfg->data_dir);
-    /* Sealed files in cases.git are of the one type that lives there. */
+    /* Sealed files in cases.git: of the types that live there. */
     const char *case_type = sealed_type_of(plugins);
+    v.plugins = plugins;
     vchain *docs_chain = malloc(sizeof(vchain));
     if (rc == 0 && !docs_chain)
         rc = KENES_ENOMEM;

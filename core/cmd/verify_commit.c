@@ -231,7 +231,7 @@ int verify_check_commit(const store_commit_info *c, void *payload)
     if ((sealed = vault_is_sealed(text, len))) {
         /* A sealed case file opens only with its key, which a copy of the
          * repository does not have: its commit is judged by its trailers. */
-        type = v->sealed_type;
+        type = verify_sealed_type(v, c->message, m.document);
     } else {
         if (doc_parse(&doc, text, len, err, sizeof(err)) < 0) {
             verify_fault(v, c->commit, "the document does not parse", err);

@@ -13,6 +13,7 @@
 #include "cmd/verify.h"
 #include "storage/message.h"
 #include "storage/sign.h"
+#include "plugin/loader.h"
 
 /* The keys a repository's history put in force, in order: the first good
  * signature's, then each rotation's.  Both repositories are signed by one
@@ -35,7 +36,8 @@ typedef struct vctx {
     store *s;
     git_repository *git; /* the same repository: signatures, parents' trees */
     const wf_set *workflows;
-    const char *sealed_type; /* the type of the sealed files in this repository, if one */
+    const char *sealed_type; /* a type of the sealed files in this repository, if any */
+    const plugin_set *plugins; /* which types those are (verify_sealed_type) */
     map *docs;               /* document id -> vdoc */
     const unsigned char (*keys)[SIGN_PUBKEY_BYTES]; /* who may sign commits */
     size_t nkeys;
@@ -95,5 +97,11 @@ int verify_load_keys(vctx *v, unsigned char (**keys)[SIGN_PUBKEY_BYTES], const c
 int verify_check_commit(const store_commit_info *c, void *payload);
 /* Free a map of document id -> what verify knows of it. */
 void verify_docs_free(map *docs);
+
+/* The type of the sealed file a commit of the cases repository writes:
+ * of the types that live there, the one whose noun its subject names
+ * before the document ("Record commission meeting KZ-11 2026-1"); the only
+ * one when there is one; NULL when none fits. */
+const char *verify_sealed_type(const vctx *v, const char *message, const char *document);
 
 #endif

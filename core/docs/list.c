@@ -28,13 +28,16 @@ static json_t *list_entry(const docs_service *svc, const idx_doc *d)
         json_object_set_new(e, "title", json_string(doc_str(doc, "title")));
     } else if (t && t->summary) {
         /* The plugin adds what may be listed to a scratch object; only new
-         * string keys are kept, so it cannot overwrite the core's. */
+         * keys are kept, so it cannot overwrite the core's, and only strings
+         * and whole numbers (a meeting's count of items), so it cannot hang
+         * a copy of its fields there. */
         json_t *extra = json_object();
         struct kenes_doc view = {.json = doc};
         if (t->summary(kapi_get(), &view, extra) == 0) {
             const char *k;
             json_t *v;
-            json_object_foreach(extra, k, v) if (json_is_string(v) && !json_object_get(e, k))
+            json_object_foreach(extra, k, v) if ((json_is_string(v) || json_is_integer(v)) &&
+                                              !json_object_get(e, k))
                 json_object_set(e, k, v);
         }
         json_decref(extra);

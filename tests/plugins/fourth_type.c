@@ -66,8 +66,10 @@ static const kenes_doctype types[] = {
      .validate = minutes_validate, .schema = kenes_schema_meeting_minutes},
     {0},
 };
+/* Not "quorum_present": guard names are global, and the shipped
+ * commission-meeting plugin owns that one. */
 static const kenes_guard guards[] = {
-    {.name = "quorum_present", .check = quorum_present},
+    {.name = "minutes_quorum", .check = quorum_present},
     {0},
 };
 static kenes_plugin plugin = {.abi_version = KENES_ABI_VERSION,
