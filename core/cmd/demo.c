@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "storage/docfile.h"
 #include "docs/docs.h"
@@ -23,6 +24,72 @@ typedef struct demo_run {
 } demo_run;
 
 static void run_step(demo_run *run);
+
+/* A demo document refers to another by its step's name, and to days
+ * around the day it is loaded, as a whole string value:
+ *   "{{id:case2}}"   the id the step named case2 created (a case's is a
+ *                    random uuid, known only once it exists);
+ *   "{{date:-3}}"    the date (UTC, the core's clock) three days before today.
+ * A meeting deciding on a case must be dated on or after the case was
+ * created, which is the day the demo is loaded.  *out: a copy of v with
+ * those replaced; 0, or -1 with why set. */
+static int demo_resolve(json_t **out, const demo_run *run, const json_t *v, const char **why)
+{
+    *out = NULL;
+    const char *s = json_string_value(v);
+    if (s && strncmp(s, "{{id:", 5) == 0) {
+        size_t n = strlen(s);
+        char name[128];
+        if (n < 8 || n - 7 >= sizeof(name) || strcmp(s + n - 2, "}}") != 0)
+            return (*why = "a {{id:name}} is malformed", -1);
+        memcpy(name, s + 5, n - 7);
+        name[n - 7] = '\0';
+        const char *id = json_string_value(json_object_get(run->names, name));
+        if (!id)
+            return (*why = "{{id:name}} names no document created so far", -1);
+        return (*out = json_string(id)) ? 0 : (*why = "out of memory", -1);
+    }
+    if (s && strncmp(s, "{{date:", 7) == 0) {
+        char *end;
+        long days = strtol(s + 7, &end, 10);
+        if (end == s + 7 || strcmp(end, "}}") != 0 || days < -3650 || days > 3650)
+            return (*why = "a {{date:N}} is malformed", -1);
+        time_t t = (time_t)(util_now_ms() / 1000) + (time_t)days * 86400;
+        struct tm tm;
+        char date[16];
+        if (!gmtime_r(&t, &tm) || strftime(date, sizeof(date), "%Y-%m-%d", &tm) == 0)
+            return (*why = "a {{date:N}} is out of range", -1);
+        return (*out = json_string(date)) ? 0 : (*why = "out of memory", -1);
+    }
+    if (json_is_object(v) || json_is_array(v)) {
+        json_t *copy = json_is_object(v) ? json_object() : json_array();
+        const char *key;
+        json_t *item;
+        size_t i;
+        int rc = copy ? 0 : (*why = "out of memory", -1);
+        if (json_is_object(v)) {
+            json_object_foreach((json_t *)v, key, item) {
+                json_t *r;
+                if (rc == 0 && (rc = demo_resolve(&r, run, item, why)) == 0)
+                    json_object_set_new(copy, key, r);
+            }
+        } else {
+            json_array_foreach(v, i, item) {
+                json_t *r;
+                if (rc == 0 && (rc = demo_resolve(&r, run, item, why)) == 0)
+                    json_array_append_new(copy, r);
+            }
+        }
+        if (rc != 0) {
+            json_decref(copy);
+            return rc;
+        }
+        *out = copy;
+        return 0;
+    }
+    *out = json_deep_copy(v);
+    return *out ? 0 : (*why = "out of memory", -1);
+}
 
 static void step_done(const docs_result *r, void *payload)
 {
@@ -58,19 +125,31 @@ static void run_step(demo_run *run)
     const auth_user *u = as ? auth_user_find(run->srv->auth, as) : NULL;
     if (!u)
         return step_fail(run, "'as' must name a demo user");
-    json_t *create = json_object_get(step, "create");
-    if (create)
-        return docs_create(&run->srv->svc, u, create, 0, step_done, run);
+    const char *why = NULL;
+    json_t *create = NULL, *edit = NULL;
+    if (json_object_get(step, "create") &&
+        demo_resolve(&create, run, json_object_get(step, "create"), &why) != 0)
+        return step_fail(run, why);
+    if (create) {
+        docs_create(&run->srv->svc, u, create, 0, step_done, run);
+        json_decref(create);
+        return;
+    }
     const char *ref = json_string_value(json_object_get(step, "doc"));
     const char *id = ref ? json_string_value(json_object_get(run->names, ref)) : NULL;
     idx_doc *d = index_get(run->srv->svc.index, id ? id : ref ? ref : "");
     if (!d || !d->version[0])
         return step_fail(run, "'doc' names no document created so far");
-    json_t *edit = json_object_get(step, "edit");
+    if (json_object_get(step, "edit") &&
+        demo_resolve(&edit, run, json_object_get(step, "edit"), &why) != 0)
+        return step_fail(run, why);
     const char *act = json_string_value(json_object_get(step, "act"));
     /* The demo shows nothing of what it writes: no DOCS_SHOW, no reads logged. */
-    if (edit)
-        return docs_edit(&run->srv->svc, u, d, edit, d->version, 0, step_done, run);
+    if (edit) {
+        docs_edit(&run->srv->svc, u, d, edit, d->version, 0, step_done, run);
+        json_decref(edit);
+        return;
+    }
     if (act)
         return docs_transition(&run->srv->svc, u, d, act,
                                json_string_value(json_object_get(step, "comment")), d->version, 0,

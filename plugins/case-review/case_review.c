@@ -4,7 +4,7 @@
  * is (validate.c), what its id is, what a list may show of it, what the
  * cases report counts (cases_report.c, aggregates only), and provides the
  * guards the workflow names (accompanier_assigned, measure_has_due_date,
- * follow_ups_recorded).
+ * follow_ups_recorded here; those about meetings and checks in decisions.c).
  *
  * A case names a child.  Three rules follow from that and shape the plugin:
  *  - no message ever repeats a value it judges (a name, a date, an
@@ -203,6 +203,10 @@ static const kenes_guard guards[] = {
     {.name = "accompanier_assigned", .check = accompanier_assigned},
     {.name = "measure_has_due_date", .check = measure_has_due_date},
     {.name = "follow_ups_recorded", .check = follow_ups_recorded},
+    {.name = "plan_resolution_signed", .check = cr_plan_resolution_signed},
+    {.name = "close_resolution_signed", .check = cr_close_resolution_signed},
+    {.name = "check_scheduled", .check = cr_check_scheduled},
+    {.name = "closure_allowed", .check = cr_closure_allowed},
     {0},
 };
 

@@ -23,6 +23,7 @@
  * (CHK_PATH_CAP) are those of every document type: see kenes_sdk.h. */
 #define TEXT_SHORT 200         /* names, organisations, participants */
 #define TEXT_LONG 10000        /* decisions, comments, next steps */
+#define LOGIN_MAX 64           /* a kenes login, as core/auth takes one */
 #define PSEUDONYM_MIN ID_PSEUDONYM_MIN
 #define PSEUDONYM_MAX ID_PSEUDONYM_MAX
 
@@ -44,6 +45,11 @@ int cr_today(const kenes_api *api)
 typedef struct {
     chk_report r;
     int today; /* YYYYMMDD, UTC */
+    /* The follow-ups of the case as last committed (a deep copy; NULL for a
+     * new case): a check found there is not new, and the rules for new
+     * checks (a measure named, not before the plan's approval) leave it be. */
+    json_t *stored_checks;
+    int approved_on; /* cr_ymd of the meeting that approved the plan, 0 for none */
 } check;
 
 enum { OPTIONAL = 0, REQUIRED = 1 };
@@ -276,17 +282,21 @@ static void check_meeting(check *c, const json_t *fields)
 
 static void check_accompanier(check *c, const json_t *fields)
 {
-    static const char *const keys[] = {"name", "organisation", NULL};
+    static const char *const keys[] = {"name", "organisation", "user", NULL};
     const json_t *a = object(c, fields, "accompanier", "fields.accompanier",
-                             "{name, organisation}");
+                             "{name, organisation, user}");
     if (!a)
         return;
     chk_unknown_keys(&c->r, a, "fields.accompanier", keys,
-                     "the accompanying person (expected name, organisation)");
+                     "the accompanying person (expected name, organisation, user)");
     text(c, a, "name", "fields.accompanier.name", OPTIONAL, TEXT_SHORT,
          "the accompanying person's name");
     text(c, a, "organisation", "fields.accompanier.organisation", OPTIONAL, TEXT_SHORT,
          "the accompanying person's organisation");
+    /* A kenes login, so that the checks coming due reach that person's
+     * inbox (a login that names no one reaches no one). */
+    text(c, a, "user", "fields.accompanier.user", OPTIONAL, LOGIN_MAX,
+         "the accompanying person's kenes login");
 }
 
 static void check_measures(check *c, const json_t *fields)
@@ -315,11 +325,61 @@ static void check_measures(check *c, const json_t *fields)
     }
 }
 
+/* 1 if v and w are the same value, absent and null alike. */
+static int same_value(const json_t *v, const json_t *w)
+{
+    return absent(v) ? absent(w) : !absent(w) && json_equal(v, w);
+}
+
+/* 1 if the case as committed has check f already (the same due date and
+ * measure): recording its outcome does not make it new. */
+static int stored_check(const check *c, const json_t *f)
+{
+    size_t i;
+    const json_t *s;
+    json_array_foreach(c->stored_checks, i, s)
+        if (json_is_object(s) &&
+            same_value(json_object_get(s, "due"), json_object_get(f, "due")) &&
+            same_value(json_object_get(s, "measure"), json_object_get(f, "measure")))
+            return 1;
+    return 0;
+}
+
+/* fields.follow_ups[i].measure: the number (1-based) of the measure the
+ * check is about, so that a measure is known to work only by a check of
+ * it.  Required of new checks; those recorded before the rule came keep
+ * their place. */
+static void check_measure_named(check *c, const json_t *f, const char *base, long nmeasures,
+                                int is_new)
+{
+    char path[CHK_PATH_CAP];
+    chk_path_key(path, sizeof(path), base, "measure");
+    const json_t *k = json_object_get(f, "measure");
+    if (absent(k)) {
+        if (is_new)
+            chk_problem(&c->r, path, "required",
+                        "is required: the number of the measure the check is about (1 for "
+                        "the first)");
+    } else if (!json_is_integer(k)) {
+        chk_problem(&c->r, path, "not_integer", "must be a whole number: the measure's number");
+    } else if (json_integer_value(k) < 1) {
+        chk_problem(&c->r, path, "out_of_range", "must be 1 or more: the measure's number");
+    } else if (nmeasures >= 0 && json_integer_value(k) > nmeasures) {
+        chk_problem(&c->r, path, "measure_unknown",
+                    "names no measure of this case (fields.measures has %ld)", nmeasures);
+    }
+}
+
 static void check_follow_ups(check *c, const json_t *fields)
 {
-    static const char *const keys[] = {"due", "done", "outcome", "next_steps", NULL};
+    static const char *const keys[] = {"due", "measure", "done", "outcome", "next_steps",
+                                       NULL};
     const json_t *fs = list(c, fields, "follow_ups", "fields.follow_ups",
-                            "of {due, done, outcome, next_steps}");
+                            "of {due, measure, done, outcome, next_steps}");
+    /* Measures that are no list were reported as such: no number is judged
+     * against them. */
+    const json_t *ms = json_object_get(fields, "measures");
+    long nmeasures = absent(ms) ? 0 : json_is_array(ms) ? (long)json_array_size(ms) : -1;
     size_t i;
     const json_t *f;
     json_array_foreach(fs, i, f) {
@@ -329,14 +389,20 @@ static void check_follow_ups(check *c, const json_t *fields)
         chk_path_index(base, sizeof(base), "fields.follow_ups", i);
         if (!json_is_object(f)) {
             chk_problem(&c->r, base, "not_object",
-                        "must be an object {due, done, outcome, next_steps}");
+                        "must be an object {due, measure, done, outcome, next_steps}");
             continue;
         }
         chk_unknown_keys(&c->r, f, base, keys,
-                         "a follow-up check (expected due, done, outcome, next_steps)");
+                         "a follow-up check (expected due, measure, done, outcome, next_steps)");
+        int is_new = !stored_check(c, f);
         int due, done;
         chk_path_key(path, sizeof(path), base, "due");
-        date(c, f, "due", path, REQUIRED, &due);
+        if (date(c, f, "due", path, REQUIRED, &due) == DATE_OK && is_new && c->approved_on &&
+            due < c->approved_on)
+            chk_problem(&c->r, path, "check_before_approval",
+                        "must not be before the meeting that approved the plan: a check "
+                        "follows the decision");
+        check_measure_named(c, f, base, nmeasures, is_new);
         chk_path_key(path, sizeof(path), base, "done");
         int has_done = date(c, f, "done", path, OPTIONAL, &done);
         if (has_done == DATE_OK && done > c->today)
@@ -406,6 +472,35 @@ static void check_title(check *c, const kenes_doc *doc, const id_child *child)
                                     "in any spelling, joined or apart");
 }
 
+/* doc_with's callback: the stored case's follow-ups, copied (the document
+ * is lent for the call only). */
+static int copy_checks(const kenes_doc *doc, void *arg)
+{
+    check *c = arg;
+    const json_t *fs = json_object_get(c->r.api->doc_fields(doc), "follow_ups");
+    c->stored_checks = json_is_array(fs) ? json_deep_copy(fs) : NULL;
+    return json_is_array(fs) && !c->stored_checks ? KENES_ENOMEM : 0;
+}
+
+/* What the rules for new checks compare with: the case as committed, and
+ * the meeting that approved its plan.  A new case has neither. */
+static int load_history(check *c, const kenes_doc *doc)
+{
+    const kenes_api *api = c->r.api;
+    const char *id = api->doc_get(doc, "id");
+    if (!id || !*id)
+        return 0;
+    if (!KENES_API_HAS(api, doc_with))
+        return KENES_EINVAL;
+    int rc = api->doc_with(id, copy_checks, c);
+    if (rc != 0 && rc != KENES_ENOTFOUND)
+        return rc;
+    cr_decided dec;
+    rc = cr_decisions(&dec, api, id, api->doc_get(doc, "region"));
+    c->approved_on = dec.approved_on;
+    return rc;
+}
+
 int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
 {
     check c = {.r = {.api = api, .errs = errs}, .today = cr_today(api)};
@@ -456,9 +551,14 @@ int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     text(&c, fields, "decision", "fields.decision", OPTIONAL, TEXT_LONG, "the decision");
     check_accompanier(&c, fields);
     check_measures(&c, fields);
+    if (load_history(&c, doc) != 0)
+        chk_problem(&c.r, "fields.follow_ups", "try_again",
+                    "could not be compared with the case as recorded and its meetings: "
+                    "try again");
     check_follow_ups(&c, fields);
     check_closure(&c, fields);
 
+    json_decref(c.stored_checks);
     return chk_result(&c.r);
 }
 

@@ -26,6 +26,8 @@
 
 static const kenes_doctype *cr;
 static const kenes_guard *accompanier_assigned, *measure_has_due_date, *follow_ups_recorded;
+static const kenes_guard *plan_resolution_signed, *close_resolution_signed, *check_scheduled,
+    *closure_allowed;
 
 static int setup_group(void **state)
 {
@@ -33,12 +35,20 @@ static int setup_group(void **state)
     return plugin_fixture_setup(&cr, CASE_REVIEW, REGIONS, "case-review", "accompanier_assigned",
                                 &accompanier_assigned, "measure_has_due_date",
                                 &measure_has_due_date, "follow_ups_recorded", &follow_ups_recorded,
-                                NULL);
+                                "plan_resolution_signed", &plan_resolution_signed,
+                                "close_resolution_signed", &close_resolution_signed,
+                                "check_scheduled", &check_scheduled, "closure_allowed",
+                                &closure_allowed, NULL);
 }
+
+static json_t *stored;
 
 static int teardown_group(void **state)
 {
     unsetenv("KENES_NOW");
+    kapi_set_docs(NULL);
+    json_decref(stored);
+    stored = NULL;
     return plugin_fixture_teardown_group(state);
 }
 
@@ -47,10 +57,14 @@ static void set_now(const char *rfc3339)
     assert_int_equal(setenv("KENES_NOW", rfc3339, 1), 0);
 }
 
-/* Each test starts on the same day, whatever the one before it set. */
+static void forget_stored(void);
+
+/* Each test starts on the same day, whatever the one before it set, and
+ * with no other document stored. */
 static int reset_clock(void **state)
 {
     (void)state;
+    forget_stored();
     return setenv("KENES_NOW", NOW, 1);
 }
 
@@ -70,10 +84,11 @@ static const char good_json[] =
     "  \"measures\": [{\"what\": \"Беседы с классом\", \"who\": \"Школьный психолог\","
     "                  \"due\": \"2026-04-01\"},"
     "                 {\"what\": \"Встреча с родителями\"}],"
-    "  \"follow_ups\": [{\"due\": \"2026-03-01\", \"done\": \"2026-03-02\","
+    "  \"follow_ups\": [{\"due\": \"2026-03-01\", \"measure\": 1, \"done\": \"2026-03-02\","
     "                    \"outcome\": \"partially-effective\","
     "                    \"next_steps\": \"Продолжить беседы\"},"
-    "                   {\"due\": \"2026-05-01\", \"done\": null, \"outcome\": null}],"
+    "                   {\"due\": \"2026-05-01\", \"measure\": 2, \"done\": null,"
+    "                    \"outcome\": null}],"
     "  \"closure\": {\"reason\": null}"
     " },"
     " \"body\": \"# Случай\\n\\nКонфиденциально.\\n\"}";
@@ -134,6 +149,14 @@ static void put(json_t *doc, const char *parent, const char *key, json_t *value)
 static void put_item(json_t *doc, const char *parent, size_t i, json_t *value)
 {
     assert_int_equal(json_array_set_new(node(doc, parent), i, value), 0);
+}
+
+/* The good case with parent.key set to the JSON text value (NULL deletes). */
+static json_t *with(const char *parent, const char *key, const char *value)
+{
+    json_t *doc = good_case();
+    put(doc, parent, key, value ? parse(value) : NULL);
+    return doc;
 }
 
 /* The good case with parent.key set to the JSON text value (NULL deletes),
@@ -228,9 +251,17 @@ static void test_optional_fields_null(void **state)
     const char *top[] = {"meeting", "decision", "accompanier", "measures", "follow_ups",
                          "closure"};
     for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+        if (strcmp(top[i], "measures") == 0)
+            continue; /* the checks name measures: below */
         expect_valid_with("fields", top[i], "null");
         expect_valid_with("fields", top[i], NULL);
     }
+    json_t *doc = with("fields", "measures", "null");
+    put(doc, "fields", "follow_ups", NULL);
+    expect_valid(doc);
+    doc = with("fields", "measures", NULL);
+    put(doc, "fields", "follow_ups", json_null());
+    expect_valid(doc);
     expect_valid_with("fields.child", "address", "null");
     expect_valid_with("fields.child", "school", NULL);
     expect_valid_with("fields.meeting", "date", "null");
@@ -807,6 +838,12 @@ static void test_accompanier(void **state)
     expect_error_with("fields.accompanier", "name", "5", "fields.accompanier.name");
     expect_error_with("fields.accompanier", "organisation", "true",
                       "fields.accompanier.organisation");
+    /* A login, so that reminders reach that person: text of at most 64. */
+    expect_valid_with("fields.accompanier", "user", "\"off11\"");
+    expect_valid_with("fields.accompanier", "user", "null");
+    expect_error_with("fields.accompanier", "user", "7", "fields.accompanier.user");
+    expect_error_with_repeat("fields.accompanier", "user", "a", 65, "fields.accompanier.user");
+    expect_valid_with_repeat("fields.accompanier", "user", "a", 64);
 }
 
 /* ---- fields.measures ------------------------------------------------------ */
@@ -822,7 +859,12 @@ static void test_measures(void **state)
     expect_error_with("fields.measures[0]", "due", "\"1 April\"", "fields.measures[0].due");
     expect_error_with("fields.measures[1]", "due", "\"2026-04-31\"", "fields.measures[1].due");
     expect_error_with("fields.measures[1]", "cost", "100", "fields.measures[1].cost");
-    expect_valid_with("fields", "measures", "[]");
+    /* Without measures, the checks that name one name none. */
+    expect_errors(with("fields", "measures", "[]"), "fields.follow_ups[0].measure",
+                  "fields.follow_ups[1].measure", NULL);
+    json_t *doc = with("fields", "measures", "[]");
+    put(doc, "fields", "follow_ups", json_array());
+    expect_valid(doc);
 }
 
 /* ---- fields.follow_ups ---------------------------------------------------- */
@@ -1032,6 +1074,96 @@ static void test_summary_judges_by_todays_rules(void **state)
     expect_nothing_listed(child_case(NULL, NULL, "ул. Абая 150", NULL, "K-150", NULL));
 }
 
+/* ---- other documents, as api->doc_each and doc_with serve them ------------ */
+
+/* What the fake index holds (stored): meetings and stored cases, by test.
+ * Like the core's, it filters by type and region and lends each document
+ * for the call only. */
+static int fake_each(void *payload, const char *type, const char *region,
+                     int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    (void)payload;
+    size_t i;
+    json_t *d;
+    json_array_foreach(stored, i, d) {
+        const char *t = json_string_value(json_object_get(d, "type"));
+        const char *r = json_string_value(json_object_get(d, "region"));
+        if ((type && strcmp(t, type) != 0) || (region && strcmp(r, region) != 0))
+            continue;
+        struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
+        int rc = fn(&view, arg);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int fake_with(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
+                     void *arg)
+{
+    (void)payload;
+    size_t i;
+    json_t *d;
+    json_array_foreach(stored, i, d) {
+        if (strcmp(json_string_value(json_object_get(d, "id")), id) == 0) {
+            struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
+            return fn(&view, arg);
+        }
+    }
+    return KENES_ENOTFOUND;
+}
+
+static int fake_each_fails(void *payload, const char *type, const char *region,
+                           int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    (void)payload, (void)type, (void)region, (void)fn, (void)arg;
+    return KENES_ENOMEM;
+}
+
+static const kapi_docs fake_docs = {fake_each, fake_with, NULL, &stored};
+
+/* Each test starts with nothing stored. */
+static void forget_stored(void)
+{
+    json_decref(stored);
+    stored = json_array();
+    kapi_set_docs(&fake_docs);
+}
+
+#define CASE_ID "case/KZ-11/0b6f3c1e-8d1a-4c2e-9f3a-2b7c5d9e1a40"
+#define OTHER_CASE "case/KZ-11/7d2e4f60-1a3b-4c5d-8e9f-0a1b2c3d4e5f"
+
+/* A meeting of region in stage with one agenda item: the case, the
+ * decision, the votes for and against. */
+static json_t *meeting(const char *region, const char *stage, const char *date, int number,
+                       const char *case_id, const char *decision, int yes, int no)
+{
+    char id[80];
+    snprintf(id, sizeof(id), "meeting/%s/%.4s-%d", region, date, number);
+    json_t *m = json_pack(
+        "{s:s, s:s, s:s, s:s, s:n, s:s, s:{s:i, s:s, s:s, s:[s], s:[{s:s, s:s, s:s, s:{s:i, "
+        "s:i, s:i}}]}}",
+        "id", id, "type", "commission-meeting", "region", region, "stage", stage, "title",
+        "body", "", "fields", "number", number, "date", date, "place", "Акимат, зал 2",
+        "attendance", "Серикова Айжан", "agenda", "kind", "case", "case", case_id, "decision",
+        decision, "vote", "for", yes, "against", no, "abstained", 0);
+    assert_non_null(m);
+    return m;
+}
+
+static void store(json_t *doc)
+{
+    assert_int_equal(json_array_append_new(stored, doc), 0);
+}
+
+/* The good case as stored under CASE_ID. */
+static json_t *good_case_with_id(void)
+{
+    json_t *doc = good_case();
+    put(doc, "", "id", json_string(CASE_ID));
+    return doc;
+}
+
 /* ---- guards --------------------------------------------------------------- */
 
 /* The guards read the document, not who moves it. */
@@ -1053,13 +1185,6 @@ static void expect_allows(const kenes_guard *g, json_t *doc)
 static void expect_refuses(const kenes_guard *g, json_t *doc, const char *message)
 {
     expect_guard_refuses(g, doc, &chair, message);
-}
-
-static json_t *with(const char *parent, const char *key, const char *value)
-{
-    json_t *doc = good_case();
-    put(doc, parent, key, value ? parse(value) : NULL);
-    return doc;
 }
 
 static void test_guard_accompanier_assigned(void **state)
@@ -1169,6 +1294,313 @@ static void test_guard_follow_ups_recorded_reason(void **state)
                    "closure cannot be requested yet: 1 follow-up check due by today has no "
                    "outcome (fields.follow_ups[1]); the closure reason is required "
                    "(fields.closure.reason)");
+}
+
+/* ---- cases move by signed meetings ---------------------------------------- */
+
+static const char no_plan_resolution[] =
+    "no signed commission meeting of the case's region decides approve-plan on this case (an "
+    "agenda item naming it, adopted by more votes for than against)";
+static const char no_close_resolution[] =
+    "no signed commission meeting of the case's region decides close on this case (an agenda "
+    "item naming it, adopted by more votes for than against)";
+
+static void test_guard_plan_resolution_signed(void **state)
+{
+    (void)state;
+    const kenes_guard *g = plan_resolution_signed;
+    expect_refuses(g, good_case_with_id(), no_plan_resolution);
+
+    /* What does not count: a meeting not yet signed, another region's, a
+     * tie, a decision of another kind, an item on another case. */
+    store(meeting("KZ-11", "held", "2026-03-10", 3, CASE_ID, "approve-plan", 5, 0));
+    store(meeting("KZ-11", "scheduled", "2026-03-11", 4, CASE_ID, "approve-plan", 5, 0));
+    store(meeting("KZ-15", "signed", "2026-03-10", 3, CASE_ID, "approve-plan", 5, 0));
+    store(meeting("KZ-11", "signed", "2026-03-01", 1, CASE_ID, "approve-plan", 3, 3));
+    store(meeting("KZ-11", "signed", "2026-03-02", 2, CASE_ID, "continue", 6, 0));
+    store(meeting("KZ-11", "signed", "2026-03-05", 5, OTHER_CASE, "approve-plan", 6, 0));
+    store(meeting("KZ-11", "cancelled", "2026-03-06", 6, CASE_ID, "approve-plan", 6, 0));
+    expect_refuses(g, good_case_with_id(), no_plan_resolution);
+    /* A case not created yet, which no meeting can name. */
+    expect_refuses(g, good_case(), no_plan_resolution);
+
+    /* A matter item naming the case is no decision on it. */
+    json_t *m = meeting("KZ-11", "signed", "2026-03-07", 7, CASE_ID, "approve-plan", 6, 0);
+    put(m, "fields.agenda[0]", "kind", json_string("matter"));
+    store(m);
+    expect_refuses(g, good_case_with_id(), no_plan_resolution);
+
+    /* Adopted by a majority of those voting, at a signed meeting of the region. */
+    m = meeting("KZ-11", "signed", "2026-03-08", 8, OTHER_CASE, "close", 4, 0);
+    json_t *item = json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i}}", "kind", "case", "case",
+                             CASE_ID, "decision", "approve-plan", "vote", "for", 4, "against",
+                             3, "abstained", 2);
+    json_array_append_new(node(m, "fields.agenda"), item);
+    store(m);
+    expect_allows(g, good_case_with_id());
+    /* The close guard wants another decision. */
+    expect_refuses(close_resolution_signed, good_case_with_id(),
+                   "the commission's latest signed decision on this case is not close: a "
+                   "signed meeting must decide close on it first");
+}
+
+/* Closed, then reopened: the plan is approved anew only by a decision taken
+ * after the one that closed it. */
+static void test_guard_resolution_latest_counts(void **state)
+{
+    (void)state;
+    expect_refuses(close_resolution_signed, good_case_with_id(), no_close_resolution);
+    store(meeting("KZ-11", "signed", "2026-02-10", 1, CASE_ID, "approve-plan", 5, 1));
+    expect_allows(plan_resolution_signed, good_case_with_id());
+
+    store(meeting("KZ-11", "signed", "2026-03-01", 4, CASE_ID, "close", 5, 1));
+    expect_allows(close_resolution_signed, good_case_with_id());
+    const char *stale = "the commission's latest signed decision on this case is not "
+                        "approve-plan: a signed meeting must decide approve-plan on it first";
+    expect_refuses(plan_resolution_signed, good_case_with_id(), stale);
+
+    /* The same day: the meeting's number orders them. */
+    store(meeting("KZ-11", "signed", "2026-03-01", 3, CASE_ID, "approve-plan", 5, 1));
+    expect_refuses(plan_resolution_signed, good_case_with_id(), stale);
+    store(meeting("KZ-11", "signed", "2026-03-01", 5, CASE_ID, "approve-plan", 5, 1));
+    expect_allows(plan_resolution_signed, good_case_with_id());
+    expect_refuses(close_resolution_signed, good_case_with_id(),
+                   "the commission's latest signed decision on this case is not close: a "
+                   "signed meeting must decide close on it first");
+
+    /* The walk's order does not matter: a later meeting stored first. */
+    forget_stored();
+    store(meeting("KZ-11", "signed", "2026-04-01", 9, CASE_ID, "close", 5, 1));
+    store(meeting("KZ-11", "signed", "2026-02-01", 2, CASE_ID, "approve-plan", 5, 1));
+    expect_allows(close_resolution_signed, good_case_with_id());
+}
+
+/* A core that cannot show the meetings: nothing is approved on faith. */
+static void test_guard_resolution_unreadable(void **state)
+{
+    (void)state;
+    store(meeting("KZ-11", "signed", "2026-02-10", 1, CASE_ID, "approve-plan", 5, 1));
+    kapi_docs failing = fake_docs;
+    failing.each = fake_each_fails;
+    kapi_set_docs(&failing);
+    expect_refuses(plan_resolution_signed, good_case_with_id(),
+                   "the commission's meetings could not be read: try again");
+    kapi_set_docs(&fake_docs);
+    expect_allows(plan_resolution_signed, good_case_with_id());
+
+    kenes_api older = *api;
+    older.struct_size = offsetof(kenes_api, doc_each);
+    kenes_errors errs;
+    kapi_errors_init(&errs);
+    json_t *doc = good_case_with_id();
+    kenes_doc view = {.json = doc};
+    assert_int_equal(plan_resolution_signed->check(&older, &view, &chair, &errs), KENES_EGUARD);
+    assert_string_equal(errs.code, "resolution_missing");
+    kapi_errors_dispose(&errs);
+    json_decref(doc);
+}
+
+static void test_guard_check_scheduled(void **state)
+{
+    (void)state;
+    const kenes_guard *g = check_scheduled;
+    const char *msg = "the plan needs a follow-up check due after today (fields.follow_ups[].due)";
+    expect_allows(g, good_case()); /* one due 2026-05-01 */
+    set_now("2026-04-30T23:59:59Z");
+    expect_allows(g, good_case());
+    set_now("2026-05-01T00:00:00Z"); /* due today is not ahead */
+    expect_refuses(g, good_case(), msg);
+    set_now(NOW);
+    expect_refuses(g, with("fields", "follow_ups", NULL), msg);
+    expect_refuses(g, with("fields", "follow_ups", "[]"), msg);
+    expect_refuses(g, with("fields.follow_ups[1]", "due", "\"soon\""), msg);
+    expect_refuses(g, with("fields.follow_ups[1]", "due", "\"2026-03-15\""), msg);
+}
+
+/* ---- goals-met only when the measures worked ------------------------------- */
+
+/* Closing as goals-met on 2026-06-01: two measures, due in April and May,
+ * each found effective by its latest check. */
+static json_t *goals_met_case(void)
+{
+    json_t *doc = good_case();
+    put(doc, "fields", "closure", parse("{\"reason\": \"goals-met\"}"));
+    put(doc, "fields", "measures",
+        parse("[{\"what\": \"a\", \"due\": \"2026-04-01\"},"
+              " {\"what\": \"b\", \"due\": \"2026-05-01\"}]"));
+    put(doc, "fields", "follow_ups",
+        parse("[{\"due\": \"2026-04-10\", \"measure\": 1, \"done\": \"2026-04-10\","
+              "  \"outcome\": \"not-effective\"},"
+              " {\"due\": \"2026-05-10\", \"measure\": 2, \"done\": \"2026-05-10\","
+              "  \"outcome\": \"effective\"},"
+              " {\"due\": \"2026-05-20\", \"measure\": 1, \"done\": \"2026-05-20\","
+              "  \"outcome\": \"effective\"}]"));
+    return doc;
+}
+
+#define GOALS "the reason goals-met needs every measure past its due date and its latest " \
+              "check effective (fields.follow_ups[].measure), or another reason; "
+
+static void test_guard_closure_allowed(void **state)
+{
+    (void)state;
+    const kenes_guard *g = closure_allowed;
+    set_now("2026-06-01T10:00:00Z");
+    expect_allows(g, goals_met_case());
+    /* Other reasons close whatever the checks found. */
+    json_t *doc = goals_met_case();
+    put(doc, "fields.follow_ups[2]", "outcome", json_string("not-effective"));
+    put(doc, "fields.closure", "reason", json_string("moved-away"));
+    expect_allows(g, doc);
+    expect_allows(g, with("fields", "closure", NULL));
+
+    /* The latest check of measure 1 partially effective, or not effective. */
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[2]", "outcome", json_string("partially-effective"));
+    expect_refuses(g, doc, GOALS "the latest done check does not find effective: measure 1");
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[2]", "done", json_string("2026-04-09"));
+    expect_refuses(g, doc, GOALS "the latest done check does not find effective: measure 1");
+    /* Done the same day: the one listed last is the latest. */
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[2]", "done", json_string("2026-04-10"));
+    expect_allows(g, doc);
+
+    /* A check pending, whatever it is about. */
+    doc = goals_met_case();
+    json_array_append_new(node(doc, "fields.follow_ups"),
+                          parse("{\"due\": \"2026-06-10\", \"measure\": 2}"));
+    expect_refuses(g, doc, GOALS "no outcome yet: check 4");
+
+    /* A measure not yet due. */
+    set_now("2026-04-30T10:00:00Z");
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[1]", "done", json_string("2026-04-29"));
+    expect_refuses(g, doc, GOALS "not yet due: measure 2");
+    set_now("2026-05-01T00:00:00Z"); /* due today: its term has come */
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[1]", "done", json_string("2026-04-29"));
+    put(doc, "fields.follow_ups[2]", "done", json_string("2026-04-30"));
+    expect_allows(g, doc);
+    set_now("2026-06-01T10:00:00Z");
+
+    /* A measure no check names; a check that names no measure counts for none. */
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[1]", "measure", NULL);
+    expect_refuses(g, doc, GOALS "the latest done check does not find effective: measure 2");
+    doc = goals_met_case();
+    put(doc, "fields", "measures", json_array());
+    put(doc, "fields", "follow_ups", json_array());
+    expect_refuses(g, doc,
+                   "the reason goals-met needs every measure past its due date and its latest "
+                   "check effective (fields.follow_ups[].measure), or another reason; the case "
+                   "has no measure to have met");
+
+    /* Everything at once, numbers only. */
+    set_now("2026-04-15T10:00:00Z");
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[1]", "done", NULL);
+    put(doc, "fields.follow_ups[1]", "outcome", NULL);
+    put(doc, "fields.follow_ups[2]", "done", NULL);
+    put(doc, "fields.follow_ups[2]", "outcome", NULL);
+    expect_refuses(g, doc,
+                   GOALS "not yet due: measure 2; the latest done check does not find "
+                         "effective: measure 1, 2; no outcome yet: check 2, 3");
+}
+
+/* ---- what a check must name ----------------------------------------------- */
+
+static void expect_error_code(json_t *doc, const char *path, const char *code)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (json_array_size(errs.fields) != 1)
+        print_errors(path, &errs);
+    assert_int_equal(rc, KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 1);
+    const json_t *e = json_array_get(errs.fields, 0);
+    assert_string_equal(json_string_value(json_object_get(e, "path")), path);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+    kapi_errors_dispose(&errs);
+}
+
+static void test_follow_up_measure(void **state)
+{
+    (void)state;
+    expect_error_code(with("fields.follow_ups[1]", "measure", NULL),
+                      "fields.follow_ups[1].measure", "required");
+    expect_error_code(with("fields.follow_ups[1]", "measure", "null"),
+                      "fields.follow_ups[1].measure", "required");
+    expect_error_code(with("fields.follow_ups[1]", "measure", "3"),
+                      "fields.follow_ups[1].measure", "measure_unknown");
+    expect_error_code(with("fields.follow_ups[1]", "measure", "0"),
+                      "fields.follow_ups[1].measure", "out_of_range");
+    expect_error_code(with("fields.follow_ups[1]", "measure", "\"2\""),
+                      "fields.follow_ups[1].measure", "not_integer");
+    expect_error_code(with("fields.follow_ups[1]", "measure", "1.5"),
+                      "fields.follow_ups[1].measure", "not_integer");
+    expect_valid_with("fields.follow_ups[1]", "measure", "1");
+    /* Measures that are no list are reported once, not again at each check. */
+    expect_error_code(with("fields", "measures", "{}"), "fields.measures", "not_list");
+}
+
+/* A check recorded before checks named their measure keeps its place; a new
+ * one must name it. */
+static void test_follow_up_measure_only_new(void **state)
+{
+    (void)state;
+    json_t *old = good_case_with_id();
+    put(old, "fields.follow_ups[0]", "measure", NULL);
+    put(old, "fields.follow_ups[0]", "done", json_null());
+    put(old, "fields.follow_ups[0]", "outcome", json_null());
+    store(old);
+
+    /* Its outcome recorded: the same check, no measure needed. */
+    json_t *doc = good_case_with_id();
+    put(doc, "fields.follow_ups[0]", "measure", NULL);
+    expect_valid(doc);
+    /* Its due date moved: a new check. */
+    doc = good_case_with_id();
+    put(doc, "fields.follow_ups[0]", "measure", NULL);
+    put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-03"));
+    expect_error_code(doc, "fields.follow_ups[0].measure", "required");
+    /* A case not yet created has only new checks. */
+    doc = good_case();
+    put(doc, "fields.follow_ups[0]", "measure", NULL);
+    expect_error_code(doc, "fields.follow_ups[0].measure", "required");
+    /* Another case's checks are not this one's. */
+    doc = good_case_with_id();
+    put(doc, "", "id", json_string(OTHER_CASE));
+    put(doc, "fields.follow_ups[0]", "measure", NULL);
+    expect_error_code(doc, "fields.follow_ups[0].measure", "required");
+}
+
+/* A check follows the decision: none due before the meeting that approved
+ * the plan. */
+static void test_follow_up_before_approval(void **state)
+{
+    (void)state;
+    store(meeting("KZ-11", "signed", "2026-03-05", 2, CASE_ID, "approve-plan", 5, 0));
+    /* Due 2026-03-01 (checks[0]), before the plan's approval. */
+    expect_error_code(good_case_with_id(), "fields.follow_ups[0].due", "check_before_approval");
+    expect_valid_with("fields.follow_ups[0]", "due", "\"2026-03-01\""); /* no id: no meeting */
+    json_t *doc = good_case_with_id();
+    put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-05")); /* the day itself */
+    put(doc, "fields.follow_ups[0]", "done", json_string("2026-03-05"));
+    expect_valid(doc);
+
+    /* Stored before the meeting named the case: it stays. */
+    store(good_case_with_id());
+    expect_valid(good_case_with_id());
+    /* A meeting not signed, or of another region, approves nothing. */
+    forget_stored();
+    store(meeting("KZ-11", "held", "2026-03-05", 2, CASE_ID, "approve-plan", 5, 0));
+    store(meeting("KZ-15", "signed", "2026-03-05", 2, CASE_ID, "approve-plan", 5, 0));
+    expect_valid(good_case_with_id());
+    /* Approved again after a reopening: the latest approval counts. */
+    store(meeting("KZ-11", "signed", "2026-02-01", 1, CASE_ID, "approve-plan", 5, 0));
+    store(meeting("KZ-11", "signed", "2026-03-02", 3, CASE_ID, "approve-plan", 5, 0));
+    expect_error_code(good_case_with_id(), "fields.follow_ups[0].due", "check_before_approval");
 }
 
 /* ---- nothing of the child in any message --------------------------------- */
@@ -1297,6 +1729,13 @@ static void test_no_message_names_the_child(void **state)
     guard_fails_cleanly(accompanier_assigned, with("fields.accompanier", "name", NULL));
     guard_fails_cleanly(measure_has_due_date, with("fields", "measures", NULL));
     guard_fails_cleanly(follow_ups_recorded, good_case());
+    guard_fails_cleanly(plan_resolution_signed, good_case_with_id());
+    guard_fails_cleanly(close_resolution_signed, good_case_with_id());
+    guard_fails_cleanly(check_scheduled, with("fields", "follow_ups", "[]"));
+    guard_fails_cleanly(closure_allowed, with("fields.closure", "reason", "\"goals-met\""));
+    /* And a check dated before the plan's approval. */
+    store(meeting("KZ-11", "signed", "2026-03-05", 2, CASE_ID, "approve-plan", 5, 0));
+    fails_cleanly(good_case_with_id());
 
     /* Every scenario produced messages, and every one was read. */
     assert_true(messages_seen >= 40);
@@ -1753,6 +2192,14 @@ int main(void)
         T(test_guard_follow_ups_recorded_clock),
         T(test_guard_follow_ups_recorded),
         T(test_guard_follow_ups_recorded_reason),
+        T(test_guard_plan_resolution_signed),
+        T(test_guard_resolution_latest_counts),
+        T(test_guard_resolution_unreadable),
+        T(test_guard_check_scheduled),
+        T(test_guard_closure_allowed),
+        T(test_follow_up_measure),
+        T(test_follow_up_measure_only_new),
+        T(test_follow_up_before_approval),
         T(test_no_message_names_the_child),
         T(test_report_counts),
         T(test_report_a_new_case_changes_nothing_until_its_month_closes),
