@@ -263,6 +263,47 @@ static void first_of_kind(char *out, size_t cap, const web_call *c, const json_t
     }
 }
 
+/* pattern with {type}, {number} and {date} replaced (a new string). */
+static char *fill_words(const char *pattern, const char *type, const char *number,
+                        const char *date)
+{
+    util_buf b;
+    util_buf_init(&b);
+    for (const char *p = pattern; *p; p++) {
+        if (strncmp(p, "{type}", 6) == 0) {
+            util_buf_puts(&b, type);
+            p += 5;
+        } else if (strncmp(p, "{number}", 8) == 0) {
+            util_buf_puts(&b, number);
+            p += 7;
+        } else if (strncmp(p, "{date}", 6) == 0) {
+            util_buf_puts(&b, date);
+            p += 5;
+        } else {
+            util_buf_append(&b, p, 1);
+        }
+    }
+    return util_buf_detach(&b, NULL);
+}
+
+/* A document without a title that is no case, named by its number and
+ * date (a meeting: "Заседание комиссии № 21 от 1 декабря 2026 г."), when
+ * its schema has both; else its line's title stays. */
+static void untitled_heading(const web_call *c, json_t *line, const json_t *schema,
+                             const json_t *fields, const char *type)
+{
+    char number[32], date[UI_DATE_CAP + 32];
+    first_of_kind(number, sizeof(number), c, schema, fields, "integer");
+    first_of_kind(date, sizeof(date), c, schema, fields, "date");
+    if (!number[0] || !date[0])
+        return;
+    char *text = fill_words(web_text(c, "meetings", "heading"), web_type_name(c, type), number,
+                            date);
+    if (text)
+        json_object_set_new(line, "title", json_string(text));
+    free(text);
+}
+
 /* The documents that name this one (a case's meetings), grouped by type:
  * [{"heading", "rows": [{"href","date","number","stage","decision"}]}].
  * The heading is t.meetings.referrers_<type> (- as _), else the type's name. */
@@ -333,10 +374,13 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
                                             title, &body_len);
     json_t *entry = docs_entry(c->svc, d);
     json_t *line = web_entry_view(c, entry);
+    int pseudonymous = json_object_get(entry, "pseudonym") != NULL;
     json_decref(entry);
     /* A case has no title of its own: its line's (the pseudonym) stands for one. */
     if (title && *title)
         json_object_set_new(line, "title", json_string(title));
+    else if (!pseudonymous)
+        untitled_heading(c, line, docs_schema(c->svc, type), json_object_get(doc, "fields"), type);
     json_t *needs_comment;
     json_t *actions = actions_view(c, d, type, &needs_comment);
     json_t *sections;

@@ -315,9 +315,13 @@ static json_t *labels_of(const json_t *cols)
 
 /* A list of rows as a table, grouped under its group_by enum's labels (in
  * the order the schema gives them; values it does not know last). */
+/* A list's rows with more columns than this read as one table each. */
+#define CARD_COLUMNS 8
+
 static json_t *table_section(const json_t *field, const json_t *items, ui_lang lang,
                              const json_t *words)
 {
+    json_t *item_row;
     const json_t *sub = json_object_get(field, "fields");
     const char *by = json_string_value(json_object_get(field, "group_by"));
     const json_t *by_field = NULL;
@@ -335,7 +339,30 @@ static json_t *table_section(const json_t *field, const json_t *items, ui_lang l
     columns_of(cols, sub, by, NULL, path, lang);
     json_decref(path);
     json_t *groups = json_array();
-    if (!by) {
+    if (!by && json_array_size(cols) > CARD_COLUMNS) {
+        /* Too many columns to read across (a meeting's agenda item: kind,
+         * case, who took part, the child's view, decision, vote): each row
+         * its own label-value table under its name ("Вопрос 1"). */
+        const char *item = lang_text(json_object_get(field, "item_label"), lang);
+        json_array_foreach(items, k, item_row)
+        {
+            char heading[300];
+            snprintf(heading, sizeof(heading), "%s %zu", item ? item : label_of(field, lang),
+                     k + 1);
+            json_t *pairs = json_array(), *row = table_row(item_row, cols, lang, words);
+            size_t c;
+            json_t *cell;
+            json_array_foreach(json_object_get(row, "cells"), c, cell)
+            {
+                json_object_set(cell, "label",
+                                json_object_get(json_array_get(cols, c), "label"));
+                json_array_append(pairs, cell);
+            }
+            json_decref(row);
+            json_array_append_new(groups, json_pack("{s:s, s:o}", "heading", heading, "pairs",
+                                                    pairs));
+        }
+    } else if (!by) {
         json_t *rows = json_array();
         json_array_foreach(items, k, item)
             json_array_append_new(rows, table_row(item, cols, lang, words));
