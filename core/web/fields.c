@@ -313,15 +313,65 @@ static json_t *labels_of(const json_t *cols)
     return labels;
 }
 
-/* A list of rows as a table, grouped under its group_by enum's labels (in
- * the order the schema gives them; values it does not know last). */
 /* A list's rows with more columns than this read as one table each. */
 #define CARD_COLUMNS 8
 
+/* 1 if a list's rows have too many columns to read across (a meeting's
+ * agenda item: kind, case, who took part, the child's view, decision, vote). */
+static int too_wide(const json_t *field, ui_lang lang)
+{
+    if (json_object_get(field, "group_by"))
+        return 0;
+    json_t *cols = json_array(), *path = json_array();
+    columns_of(cols, json_object_get(field, "fields"), NULL, NULL, path, lang);
+    int wide = json_array_size(cols) > CARD_COLUMNS;
+    json_decref(cols);
+    json_decref(path);
+    return wide;
+}
+
+/* Such a list as sections: its label over none, then each row's label-value
+ * pairs under its name ("Вопрос 1"). */
+static void card_sections(json_t *sections, const json_t *field, const json_t *items,
+                          ui_lang lang, const json_t *words)
+{
+    json_t *cols = json_array(), *path = json_array();
+    columns_of(cols, json_object_get(field, "fields"), NULL, NULL, path, lang);
+    json_decref(path);
+    json_t *head = json_pack("{s:s}", "heading", label_of(field, lang));
+    if (json_array_size(items) == 0)
+        json_object_set_new(head, "empty", json_string(word(words, "none", "—")));
+    json_array_append_new(sections, head);
+    const char *item = lang_text(json_object_get(field, "item_label"), lang);
+    size_t k, c;
+    json_t *row, *cell;
+    json_array_foreach(items, k, row)
+    {
+        char name[300];
+        snprintf(name, sizeof(name), "%s %zu", item ? item : label_of(field, lang), k + 1);
+        json_t *pairs = json_array(), *cells = table_row(row, cols, lang, words);
+        json_array_foreach(json_object_get(cells, "cells"), c, cell)
+        {
+            /* What the row leaves unset is no line of its table (a matter
+             * has no case, a case no matter). */
+            const json_t *v = at_path(row, json_object_get(json_array_get(cols, c), "path"));
+            if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
+                continue;
+            json_object_set(cell, "label", json_object_get(json_array_get(cols, c), "label"));
+            json_array_append(pairs, cell);
+        }
+        json_decref(cells);
+        json_array_append_new(sections, json_pack("{s:s, s:o}", "subheading", name, "pairs",
+                                                  pairs));
+    }
+    json_decref(cols);
+}
+
+/* A list of rows as a table, grouped under its group_by enum's labels (in
+ * the order the schema gives them; values it does not know last). */
 static json_t *table_section(const json_t *field, const json_t *items, ui_lang lang,
                              const json_t *words)
 {
-    json_t *item_row;
     const json_t *sub = json_object_get(field, "fields");
     const char *by = json_string_value(json_object_get(field, "group_by"));
     const json_t *by_field = NULL;
@@ -339,30 +389,7 @@ static json_t *table_section(const json_t *field, const json_t *items, ui_lang l
     columns_of(cols, sub, by, NULL, path, lang);
     json_decref(path);
     json_t *groups = json_array();
-    if (!by && json_array_size(cols) > CARD_COLUMNS) {
-        /* Too many columns to read across (a meeting's agenda item: kind,
-         * case, who took part, the child's view, decision, vote): each row
-         * its own label-value table under its name ("Вопрос 1"). */
-        const char *item = lang_text(json_object_get(field, "item_label"), lang);
-        json_array_foreach(items, k, item_row)
-        {
-            char heading[300];
-            snprintf(heading, sizeof(heading), "%s %zu", item ? item : label_of(field, lang),
-                     k + 1);
-            json_t *pairs = json_array(), *row = table_row(item_row, cols, lang, words);
-            size_t c;
-            json_t *cell;
-            json_array_foreach(json_object_get(row, "cells"), c, cell)
-            {
-                json_object_set(cell, "label",
-                                json_object_get(json_array_get(cols, c), "label"));
-                json_array_append(pairs, cell);
-            }
-            json_decref(row);
-            json_array_append_new(groups, json_pack("{s:s, s:o}", "heading", heading, "pairs",
-                                                    pairs));
-        }
-    } else if (!by) {
+    if (!by) {
         json_t *rows = json_array();
         json_array_foreach(items, k, item)
             json_array_append_new(rows, table_row(item, cols, lang, words));
@@ -465,8 +492,11 @@ static void with_schema(json_t *sections, const json_t *schema, const json_t *fi
             continue;
         if (strcmp(kind, "list") == 0 && json_object_get(f, "fields")) {
             json_t *none = json_array();
-            json_array_append_new(sections,
-                                  table_section(f, json_is_array(v) ? v : none, lang, words));
+            if (too_wide(f, lang))
+                card_sections(sections, f, json_is_array(v) ? v : none, lang, words);
+            else
+                json_array_append_new(sections,
+                                      table_section(f, json_is_array(v) ? v : none, lang, words));
             json_decref(none);
         } else if (strcmp(kind, "group") == 0) {
             json_t *pairs = json_array();

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 
 import kenes_browser as kb
 import kenes_harness as kh
+import test_keyboard  # its helpers only: a module, so its test does not run here
 
 try:
-    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 except ImportError:  # require_browser() names the package that is missing
-    ActionChains = Keys = None
+    Keys = None
 
 # Members of the harness's roster (7 members: a quorum is 4).
 PRESENT = ["Серикова Айжан", "Абдрахманова Гульнара", "Жумабеков Ерлан", "Петрова Наталья"]
@@ -24,7 +24,6 @@ PSEUDONYM = "C-0001"
 USERS = kh.USERS + [("chair11", "commission-chair", "KZ-11"),
                     ("sec11", "commission-secretary", "KZ-11")]
 MEETING = "meeting/KZ-11/2026-21"
-TAB_LIMIT = 900
 
 
 class MeetingFlow(kb.BrowserTest):
@@ -124,56 +123,24 @@ class MeetingFlow(kb.BrowserTest):
         self.check_page("ru", "meeting-list")
         self.assertNotIn("Кокшетау", self.text())
 
-    # ---- the keyboard alone -----------------------------------------------------------
+    # ---- the keyboard alone: test_keyboard's way of pressing keys -------------------
 
-    def keys(self, *keys):
-        ActionChains(self.driver).send_keys(*keys).perform()
-
-    def focused(self):
-        return self.driver.switch_to.active_element
-
-    def press_key(self, key, expect=200):
-        old = self.html()
-        self._drain()
-        self.keys(key)
-        page = self._loaded(old)
-        if expect is not None:
-            self.assertEqual(page.status, expect, f"{page.url}: {self.text()[:600]}")
-        return page
-
-    def tab_to(self, wanted, what):
-        seen = []
-        for _ in range(TAB_LIMIT):
-            self.keys(Keys.TAB)
-            el = self.focused()
-            if wanted(el):
-                return el
-            seen.append(el.get_attribute("name") or el.tag_name)
-        self.fail(f"Tab never reached {what} on {self.path()}; it went through: {seen[:80]}")
+    keys = test_keyboard.Keyboard.keys
+    focused = test_keyboard.Keyboard.focused
+    press_key = test_keyboard.Keyboard.press_key
+    tab_to = test_keyboard.Keyboard.tab_to
+    describe = test_keyboard.Keyboard.describe
+    own_submit = test_keyboard.Keyboard.own_submit
+    type_into_form = test_keyboard.Keyboard.type_into_form
 
     def type_here(self, el, value):
-        tag, kind = el.tag_name, (el.get_attribute("type") or "").lower()
-        if kind == "checkbox":
+        """test_keyboard's typing, and Space for a checkbox."""
+        if (el.get_attribute("type") or "").lower() == "checkbox":
             if el.is_selected() != value:
                 self.keys(Keys.SPACE)
             self.assertEqual(el.is_selected(), value, el.get_attribute("name"))
             return
-        if tag == "select":
-            options = el.find_elements("tag name", "option")
-            self.keys(Keys.HOME)
-            for _ in range(len(options) + 1):
-                if el.get_attribute("value") == value:
-                    return
-                self.keys(Keys.ARROW_DOWN)
-            self.fail(f"the arrows never chose {value!r} in {el.get_attribute('name')}")
-        if kind == "date":
-            y, m, d = value.split("-")
-            self.keys(m + d + y)  # headless Chromium's en-US order
-            self.assertEqual(el.get_attribute("value"), value)
-            return
-        ActionChains(self.driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL) \
-            .send_keys(Keys.DELETE).send_keys(str(value)).perform()
-        self.assertEqual(el.get_attribute("value"), str(value), el.get_attribute("name"))
+        test_keyboard.Keyboard.type_here(self, el, value)
 
     def test_2_meeting_form_by_keyboard(self):
         self.sign_in("sec11", lang="kk")
@@ -195,21 +162,8 @@ class MeetingFlow(kb.BrowserTest):
                   "fields.agenda[0].participants.accompanier": True,
                   "fields.agenda[1].kind": "matter",
                   "fields.agenda[1].matter": "Жасөспірімдердің жазғы демалысы туралы"}
-        left = dict(values)
-        self.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
-        page = None
-        for _ in range(TAB_LIMIT):
-            self.keys(Keys.TAB)
-            el = self.focused()
-            name = el.get_attribute("name")
-            if name in left:
-                self.type_here(el, left.pop(name))
-            elif not left and el.tag_name == "button" and not name and self.driver.execute_script(
-                    "return !!arguments[0].closest('main') && !!arguments[0].form", el):
-                before = self.commits(self.srv.cases_git)
-                page = self.press_key(Keys.ENTER)
-                break
-        self.assertIsNotNone(page, f"Tab never reached {sorted(left)} or the save button")
+        before = self.commits(self.srv.cases_git)
+        page = self.type_into_form(values)
         self.assertEqual(urlsplit(page.url).path, "/ui/d/meeting/KZ-11/2026-22",
                          self.text()[:800])
         self.assertEqual(self.commits(self.srv.cases_git), before + 1)
