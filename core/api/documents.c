@@ -19,6 +19,10 @@
 typedef struct pending {
     http_request *req;
     char extra[512];
+    /* A read of the document as it stands: who names it is added. */
+    docs_service *svc;
+    const auth_user *user;
+    char *id;
 } pending;
 
 static pending *pending_new(api_call *c)
@@ -57,6 +61,29 @@ static void read_done(const docs_result *r, void *payload)
         reply_refusal(p->req, r);
     else
         api_reply_json(p->req, 200, json_incref(r->json), p->extra[0] ? p->extra : NULL);
+    free(p);
+}
+
+/* A read as it stands, with "referenced_by": the documents naming it that
+ * the reader may read, as list entries (a confidential one's summary). */
+static void read_now_done(const docs_result *r, void *payload)
+{
+    pending *p = payload;
+    json_t *refs = NULL;
+    if (r->code < 0) {
+        reply_refusal(p->req, r);
+    } else if (docs_referrers(&refs, p->svc, p->user, p->id) < 0) {
+        api_reply_error(p->req, 500, "internal", NULL, "out of memory");
+    } else {
+        json_t *answer = json_copy(r->json);
+        size_t i;
+        json_t *e;
+        /* Where each names it is the page's business, not the answer's. */
+        json_array_foreach(refs, i, e) json_object_del(e, "paths");
+        json_object_set_new(answer, "referenced_by", refs);
+        api_reply_json(p->req, 200, answer, p->extra[0] ? p->extra : NULL);
+    }
+    free(p->id);
     free(p);
 }
 
@@ -227,7 +254,14 @@ void api_doc_get(api_call *c)
         return;
     }
     doc_headers(p, c->doc->id, c->doc->version, 0);
-    docs_read(c->svc, c->user, c->doc, read_done, p);
+    p->svc = c->svc;
+    p->user = c->user;
+    if (!(p->id = strdup(c->doc->id))) {
+        free(p);
+        api_reply_error(c->req, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    docs_read(c->svc, c->user, c->doc, read_now_done, p);
 }
 
 void api_doc_history(api_call *c)

@@ -233,4 +233,20 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
 void docs_attach_api(docs_service *svc);
 void docs_detach_api(docs_service *svc);
 
+/* ---- who names a document (referrers.c) ---- */
+
+/* The documents u may read whose `ref` fields (at any depth, rows of lists
+ * included) name id, erased ones left out, sorted by id: *out a new array
+ * of list entries (docs_entry's: a confidential one's summary only), each
+ * with "paths": where it names id ("fields.agenda[0].case").  Walks every
+ * document (issue 16 will index refs).  0, KENES_EINVAL or KENES_ENOMEM. */
+int docs_referrers(json_t **out, docs_service *svc, const auth_user *u, const char *id);
+
+/* The same with each one's fields, for a page that shows what they say of
+ * id: r->json is [{"entry", "fields", "paths"}], handed over once the
+ * access log holds a read of each confidential one (KENES_EIO
+ * "access_log" and nothing when it cannot be written). */
+void docs_referrers_read(docs_service *svc, const auth_user *u, const char *id, docs_cb cb,
+                         void *payload);
+
 #endif

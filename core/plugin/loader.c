@@ -311,6 +311,26 @@ fail_close:
     return rc;
 }
 
+static int type_known(const char *type, void *payload)
+{
+    return owner_of_type(payload, type) != NULL;
+}
+
+/* Each schema's refs name a type of the set: known only once all are loaded. */
+static int check_refs(const plugin_set *set, char *err, size_t errcap)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        const loaded *p = &set->items[i];
+        for (size_t j = 0; p->schemas && p->desc->types && p->desc->types[j].name; j++) {
+            char why[700];
+            if (schema_check_refs(p->schemas[j], type_known, (void *)set, why, sizeof(why)) < 0)
+                return refuse(err, errcap, KENES_EPLUGIN, p->path, "plugin %s: type %s: %s",
+                              p->desc->name, p->desc->types[j].name, why);
+        }
+    }
+    return 0;
+}
+
 int plugin_load_dir(plugin_set *set, const char *dir, char *err, size_t errcap)
 {
     if (err && errcap)
@@ -331,6 +351,8 @@ int plugin_load_dir(plugin_set *set, const char *dir, char *err, size_t errcap)
             rc = plugin_load(set, path, err, errcap);
     }
     util_free_list(names, n);
+    if (rc == 0)
+        rc = check_refs(set, err, errcap);
     return rc;
 }
 

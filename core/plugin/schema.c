@@ -27,7 +27,7 @@ typedef struct sctx {
 
 static const char *const kinds[] = {"text",    "textarea", "integer", "number",
                                     "number_or_text", "date", "date_or_quarter", "enum",
-                                    "boolean", "group",    "list",    NULL};
+                                    "boolean", "group",    "list",    "ref",     NULL};
 /* What a list of scalars (of:) may hold: a value one input edits; "enum"
  * (with values on the list) is a choice of several, each at most once. */
 static const char *const scalar_kinds[] = {"text", "textarea", "integer", "number",
@@ -36,7 +36,8 @@ static const char *const scalar_kinds[] = {"text", "textarea", "integer", "numbe
 static const char *const field_keys[] = {
     "name",      "kind",   "required",   "label",          "hint",         "min",
     "max",       "max_length", "min_items", "group_by",    "item_label",   "values",
-    "fields",    "of",     "hidden_in_form", "confidential", "add_label", "remove_label", NULL};
+    "fields",    "of",     "hidden_in_form", "confidential", "add_label", "remove_label",
+    "to",        NULL};
 static const char *const langs[] = {"ru", "kk", "en", NULL};
 
 static int in_list(const char *const *list, const char *s)
@@ -326,6 +327,36 @@ static int parse_parts(sctx *c, yaml_node_t *n, const char *kind, const char *pa
     return 0;
 }
 
+/* A document type's name as workflows and ids spell it: [a-z0-9-], a letter first. */
+static int good_type(const char *s)
+{
+    if (!s || !(*s >= 'a' && *s <= 'z'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return 0;
+    return 1;
+}
+
+/* A ref's `to`: the type whose documents it names.  Whether that type is
+ * loaded is known only once every plugin is (schema_check_refs). */
+static int parse_to(sctx *c, yaml_node_t *n, const char *kind, const char *name, json_t *f)
+{
+    yaml_node_t *to = yml_get(c->d, n, "to");
+    int ref = strcmp(kind, "ref") == 0;
+    if (to && !ref)
+        return fail(c, to, "to is for kind ref, not %s", kind);
+    if (!ref)
+        return 0;
+    if (!to)
+        return fail(c, n, "field %s: a ref needs to: <document type>", name);
+    const char *type = yml_scalar(to);
+    if (!good_type(type))
+        return fail(c, to, "to must name a document type (a-z, 0-9 and -)");
+    json_object_set_new(f, "to", json_string(type));
+    return 0;
+}
+
 static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, json_t **out)
 {
     *out = NULL;
@@ -349,7 +380,7 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
     if (!in_list(kinds, kind))
         return fail(c, kn ? kn : n, "field %s: kind must be one of text, textarea, integer, "
                                     "number, number_or_text, date, date_or_quarter, enum, "
-                                    "boolean, group, list", name);
+                                    "boolean, group, list, ref", name);
     char path[512];
     if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "", prefix ? "." : "",
                          name) >= sizeof(path))
@@ -391,6 +422,8 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
         rc = !values ? fail(c, n, "field %s: an enum needs values", name)
                      : parse_values(c, values, list);
     }
+    if (rc == 0)
+        rc = parse_to(c, n, kind, name, f);
     if (rc == 0)
         rc = parse_limits(c, n, kind, f);
     if (rc == 0)
@@ -485,4 +518,46 @@ int schema_parse(json_t **out, const char *type, const char *text, char *err, si
     }
     *out = schema;
     return 0;
+}
+
+/* Every ref under fields (rows and groups included), with its full path
+ * for the message (a row's own paths are relative to the row). */
+static int check_refs(const json_t *fields, const char *prefix, int (*known)(const char *, void *),
+                      void *payload, char *err, size_t errcap)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        const char *kind = json_string_value(json_object_get(f, "kind"));
+        const char *to = json_string_value(json_object_get(f, "to"));
+        char path[600];
+        snprintf(path, sizeof(path), "%s.%s", prefix, name ? name : "?");
+        if (kind && strcmp(kind, "ref") == 0 && (!to || !known(to, payload))) {
+            if (err && errcap)
+                snprintf(err, errcap, "field %s: to: '%s' is no document type of the loaded "
+                                      "plugins", path, to ? to : "");
+            return KENES_EINVAL;
+        }
+        const json_t *sub = json_object_get(f, "fields");
+        if (sub) {
+            if (kind && strcmp(kind, "list") == 0)
+                strncat(path, "[]", sizeof(path) - strlen(path) - 1);
+            int rc = check_refs(sub, path, known, payload, err, errcap);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int schema_check_refs(const json_t *schema, int (*known)(const char *type, void *payload),
+                      void *payload, char *err, size_t errcap)
+{
+    if (err && errcap)
+        err[0] = '\0';
+    if (!schema || !known)
+        return 0;
+    return check_refs(json_object_get(schema, "fields"), "fields", known, payload, err, errcap);
 }

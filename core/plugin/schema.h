@@ -9,7 +9,7 @@
  *                optional "hint", "min", "max", "max_length", "min_items",
  *                "group_by", "item_label", "values": [{"value", "label"}],
  *                "fields" (group, list of objects), "of" (list of scalars),
- *                "hidden_in_form", "confidential"}, ...]}
+ *                "hidden_in_form", "confidential", "to" (kind ref)}, ...]}
  *
  * "path" of a top-level field is "fields.<name>"; inside a list row it is
  * relative to the row ("title", "funding.amount_kzt"); inside a group it
@@ -25,5 +25,12 @@
  * new reference).  0; KENES_EINVAL with "schema line N: why" in err (a
  * schema that breaks a rule, or is not YAML); KENES_ENOMEM. */
 int schema_parse(json_t **out, const char *type, const char *text, char *err, size_t errcap);
+
+/* Kind "ref" (a text value: the id of a document of type `to`): whether
+ * each ref's `to` is a type known(type, payload) says 1 for; checked once
+ * every plugin is loaded, since a ref may name a later plugin's type.  0,
+ * or KENES_EINVAL with "field fields.agenda[].case: to: ..." in err. */
+int schema_check_refs(const json_t *schema, int (*known)(const char *type, void *payload),
+                      void *payload, char *err, size_t errcap);
 
 #endif

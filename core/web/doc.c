@@ -27,7 +27,8 @@ typedef struct doc_show {
     int status;
     char *alert, *comment;
     int comment_invalid, fields_missing;
-    json_t *doc; /* the read's answer, kept while the body renders */
+    json_t *doc;  /* the read's answer, kept while the body renders */
+    json_t *refs; /* who names it (docs_referrers_read's), or NULL */
 } doc_show;
 
 static void doc_show_free(doc_show *s)
@@ -35,6 +36,7 @@ static void doc_show_free(doc_show *s)
     free(s->alert);
     free(s->comment);
     json_decref(s->doc);
+    json_decref(s->refs);
     web_call_free(s->c);
     free(s);
 }
@@ -144,6 +146,220 @@ static void done_notice(web_call *c, json_t *m, const wf_workflow *wf, const cha
     }
 }
 
+/* A ref's value on the page: a link named as the document's list entry
+ * names it, when the reader may read that document; else the bare id. */
+static json_t *ref_cell(const char *to, const char *id, void *arg)
+{
+    web_call *c = arg;
+    idx_doc *d;
+    docs_result why;
+    if (docs_find(&d, &why, c->svc, c->user, id, 0) < 0 || !to ||
+        strcmp(doc_str(d->doc, "type"), to) != 0)
+        return NULL;
+    json_t *e = docs_entry(c->svc, d);
+    char *label = web_ref_label(c, e);
+    char href[4200];
+    snprintf(href, sizeof(href), "/ui/d/%s", d->id);
+    json_t *cell = json_pack("{s:s, s:s}", "text", label ? label : id, "href", href);
+    free(label);
+    json_decref(e);
+    return cell;
+}
+
+/* The declared field called name in fields (a schema's list), or NULL. */
+static const json_t *declared(const json_t *fields, const char *name, size_t len)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        const char *n = doc_str(f, "name");
+        if (n && strlen(n) == len && strncmp(n, name, len) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* The object holding the value at path ("fields.agenda[0].case") in
+ * fields, with *decl its fields' declarations; NULL when it is not there. */
+static const json_t *holder(const json_t **decl, const json_t *schema, const json_t *fields,
+                            const char *path)
+{
+    const char *p = strncmp(path, "fields.", 7) == 0 ? path + 7 : NULL;
+    const json_t *obj = fields;
+    *decl = json_object_get(schema, "fields");
+    while (p && json_is_object(obj)) {
+        size_t n = strcspn(p, ".[");
+        if (p[n] == '\0')
+            return obj; /* the last name: the value's own */
+        const json_t *f = declared(*decl, p, n);
+        char name[128];
+        if (!f || n >= sizeof(name))
+            return NULL;
+        memcpy(name, p, n);
+        name[n] = '\0';
+        obj = json_object_get(obj, name);
+        p += n;
+        if (*p == '[') {
+            char *end;
+            long row = strtol(p + 1, &end, 10);
+            if (*end != ']' || row < 0)
+                return NULL;
+            obj = json_array_get(obj, (size_t)row);
+            p = end + 1;
+        }
+        *decl = json_object_get(f, "fields");
+        if (*p != '.')
+            return NULL;
+        p++;
+    }
+    return NULL;
+}
+
+/* What the item naming this document decided: the labels of its optional
+ * enumerations that are set (a meeting's agenda item: its decision; the
+ * required one, its kind, says only that it is about a case). */
+static void item_words(util_buf *b, const web_call *c, const json_t *decl, const json_t *row)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(decl, i, f)
+    {
+        const char *v = doc_str(row, doc_str(f, "name") ? doc_str(f, "name") : "");
+        if (!v || strcmp(doc_str(f, "kind") ? doc_str(f, "kind") : "", "enum") != 0 ||
+            json_is_true(json_object_get(f, "required")))
+            continue;
+        size_t k;
+        const json_t *opt;
+        json_array_foreach(json_object_get(f, "values"), k, opt)
+        {
+            const char *label = doc_str(json_object_get(opt, "label"), ui_lang_code(c->lang));
+            if (label && strcmp(doc_str(opt, "value") ? doc_str(opt, "value") : "", v) == 0)
+                util_buf_printf(b, "%s%s", b->len ? "; " : "", label);
+        }
+    }
+}
+
+/* The first top-level field of kind in schema whose value is set (required
+ * ones first: a meeting's date and number), as text in words into out. */
+static void first_of_kind(char *out, size_t cap, const web_call *c, const json_t *schema,
+                          const json_t *fields, const char *kind)
+{
+    out[0] = '\0';
+    for (int pass = 0; pass < 2 && !out[0]; pass++) {
+        size_t i;
+        const json_t *f;
+        json_array_foreach(json_object_get(schema, "fields"), i, f)
+        {
+            const json_t *v = json_object_get(fields, doc_str(f, "name") ? doc_str(f, "name") : "");
+            if (out[0] || !v || strcmp(doc_str(f, "kind") ? doc_str(f, "kind") : "", kind) != 0 ||
+                json_is_true(json_object_get(f, "required")) != (pass == 0))
+                continue;
+            if (json_is_string(v) && ui_format_ymd(out, c->lang, json_string_value(v)) == 0)
+                continue;
+            if (json_is_integer(v))
+                snprintf(out, cap, "%lld", (long long)json_integer_value(v));
+        }
+    }
+}
+
+/* pattern with {type}, {number} and {date} replaced (a new string). */
+static char *fill_words(const char *pattern, const char *type, const char *number,
+                        const char *date)
+{
+    util_buf b;
+    util_buf_init(&b);
+    for (const char *p = pattern; *p; p++) {
+        if (strncmp(p, "{type}", 6) == 0) {
+            util_buf_puts(&b, type);
+            p += 5;
+        } else if (strncmp(p, "{number}", 8) == 0) {
+            util_buf_puts(&b, number);
+            p += 7;
+        } else if (strncmp(p, "{date}", 6) == 0) {
+            util_buf_puts(&b, date);
+            p += 5;
+        } else {
+            util_buf_append(&b, p, 1);
+        }
+    }
+    return util_buf_detach(&b, NULL);
+}
+
+/* A document without a title that is no case, named by its number and
+ * date (a meeting: "Заседание комиссии № 21 от 1 декабря 2026 г."), when
+ * its schema has both; else its line's title stays. */
+static void untitled_heading(const web_call *c, json_t *line, const json_t *schema,
+                             const json_t *fields, const char *type)
+{
+    char number[32], date[UI_DATE_CAP + 32];
+    first_of_kind(number, sizeof(number), c, schema, fields, "integer");
+    first_of_kind(date, sizeof(date), c, schema, fields, "date");
+    if (!number[0] || !date[0])
+        return;
+    char *text = fill_words(web_text(c, "meetings", "heading"), web_type_name(c, type), number,
+                            date);
+    if (text)
+        json_object_set_new(line, "title", json_string(text));
+    free(text);
+}
+
+/* The documents that name this one (a case's meetings), grouped by type:
+ * [{"heading", "rows": [{"href","date","number","stage","decision"}]}].
+ * The heading is t.meetings.referrers_<type> (- as _), else the type's name. */
+static json_t *referrers_view(const web_call *c, const json_t *refs)
+{
+    json_t *groups = json_array(), *by_type = json_object();
+    size_t i;
+    const json_t *r;
+    json_array_foreach(refs, i, r)
+    {
+        const json_t *e = json_object_get(r, "entry"), *fields = json_object_get(r, "fields");
+        const char *type = doc_str(e, "type"), *id = doc_str(e, "id");
+        const json_t *schema = docs_schema(c->svc, type);
+        if (!type || !id)
+            continue;
+        json_t *group = json_object_get(by_type, type);
+        if (!group) {
+            char key[200];
+            snprintf(key, sizeof(key), "referrers_%s", type);
+            for (char *k = key; *k; k++)
+                if (*k == '-')
+                    *k = '_';
+            const char *heading = ui_text(ui_words(c->ctx->ui), c->lang, "meetings", key);
+            group = json_pack("{s:s, s:[]}", "heading",
+                              heading ? heading : web_type_name(c, type), "rows");
+            json_object_set_new(by_type, type, group);
+            json_array_append(groups, group);
+        }
+        char date[UI_DATE_CAP + 32], number[32], href[4200];
+        first_of_kind(date, sizeof(date), c, schema, fields, "date");
+        first_of_kind(number, sizeof(number), c, schema, fields, "integer");
+        snprintf(href, sizeof(href), "/ui/d/%s", id);
+        util_buf b;
+        util_buf_init(&b);
+        size_t k;
+        const json_t *path;
+        json_array_foreach(json_object_get(r, "paths"), k, path)
+        {
+            const json_t *decl;
+            const json_t *row = holder(&decl, schema, fields, json_string_value(path));
+            if (row)
+                item_words(&b, c, decl, row);
+        }
+        json_t *line = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s}", "href", href, "date",
+            date[0] ? date : web_text(c, "pages", "none"), "number",
+            number[0] ? number : web_text(c, "pages", "none"), "stage",
+            web_wf_label(c, type, "stage", doc_str(e, "stage")), "decision",
+            b.len ? b.data : web_text(c, "pages", "none"));
+        util_buf_dispose(&b);
+        json_array_append_new(json_object_get(group, "rows"), line);
+    }
+    json_decref(by_type);
+    return groups;
+}
+
 /* The page of d, whose answer (docs_answer's) doc is; html: its body
  * rendered (body.c), or NULL when it has none or the renderer refused it. */
 static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_show *s,
@@ -158,16 +374,19 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
                                             title, &body_len);
     json_t *entry = docs_entry(c->svc, d);
     json_t *line = web_entry_view(c, entry);
+    int pseudonymous = json_object_get(entry, "pseudonym") != NULL;
     json_decref(entry);
     /* A case has no title of its own: its line's (the pseudonym) stands for one. */
     if (title && *title)
         json_object_set_new(line, "title", json_string(title));
+    else if (!pseudonymous)
+        untitled_heading(c, line, docs_schema(c->svc, type), json_object_get(doc, "fields"), type);
     json_t *needs_comment;
     json_t *actions = actions_view(c, d, type, &needs_comment);
     json_t *sections;
     const json_t *words = json_object_get(ui_strings_all(ui_words(c->ctx->ui), c->lang), "pages");
-    if (web_fields_view(&sections, docs_schema(c->svc, type), json_object_get(doc, "fields"), NULL,
-                        c->lang, words) < 0)
+    if (web_fields_view_refs(&sections, docs_schema(c->svc, type), json_object_get(doc, "fields"),
+                             NULL, c->lang, words, ref_cell, c) < 0)
         sections = json_array();
     const wf_workflow *wf = wf_set_find(c->svc->workflows, type);
     const wf_stage *st = wf && stage ? wf_find_stage(wf, stage) : NULL;
@@ -198,6 +417,8 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
         if (s->fields_missing)
             json_object_set_new(m, "fix_href", json_string(href));
     }
+    if (json_array_size(s->refs))
+        json_object_set_new(m, "referrers", referrers_view(c, s->refs));
     if (status == 200 && !alert && wf)
         done_notice(c, m, wf, type);
     web_page_html(c, status, "doc", m, html ? html : "");
@@ -219,30 +440,46 @@ static void body_done(int status, const char *html, void *payload)
     doc_show_free(s);
 }
 
-static void read_done(const docs_result *r, void *payload)
+/* Who names the document is known (and each confidential one's read
+ * logged): the body next, then the page. */
+static void refs_done(const docs_result *r, void *payload)
 {
     doc_show *s = payload;
     web_call *c = s->c;
     idx_doc *d;
     docs_result why;
-    if (r->code != 0) {
-        web_fail_code(c, r->code);
-    } else if (docs_find(&d, &why, c->svc, c->user, c->arg, 0) < 0) {
+    if (r->code == 0)
+        s->refs = json_incref(r->json);
+    else /* the page still shows the document itself, which was read */
+        log_warn("web", "document page: its referrers not shown (%d)", r->code);
+    if (docs_find(&d, &why, c->svc, c->user, c->arg, 0) < 0) {
         web_fail_code(c, why.code);
     } else {
-        const char *body = doc_str(r->json, "body");
+        const char *body = doc_str(s->doc, "body");
         size_t len;
-        const char *md = web_body_after_title(body ? body : "", doc_str(r->json, "title"), &len);
+        const char *md = web_body_after_title(body ? body : "", doc_str(s->doc, "title"), &len);
         if (!*md) {
-            render(c, d, r->json, s, NULL);
+            render(c, d, s->doc, s, NULL);
         } else {
-            s->doc = json_incref(r->json);
             if (web_body_render(c, d->id, docs_confidential(c->svc, d), md, len, body_done, s) == 0)
                 return;
             web_fail(c, 500, "internal");
         }
     }
     doc_show_free(s);
+}
+
+static void read_done(const docs_result *r, void *payload)
+{
+    doc_show *s = payload;
+    web_call *c = s->c;
+    if (r->code != 0) {
+        web_fail_code(c, r->code);
+        doc_show_free(s);
+        return;
+    }
+    s->doc = json_incref(r->json);
+    docs_referrers_read(c->svc, c->user, c->arg, refs_done, s);
 }
 
 void web_doc_show(web_call *c, int status, const web_doc_refusal *ref)

@@ -23,4 +23,10 @@ json_t *web_entry_view(const web_call *c, const json_t *entry);
  * region), [{"href","label"}]; a new reference. */
 json_t *web_create_links(const web_call *c);
 
+/* What names a document a ref points at (a form's choice, a page's link),
+ * from its list entry: a title, or a confidential document's summary (a
+ * case's pseudonym; dates in words), then the stage's label and the short
+ * id ("K11-0042 · На рассмотрении · 3f2a9c1d").  A new string. */
+char *web_ref_label(const web_call *c, const json_t *entry);
+
 #endif

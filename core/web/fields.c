@@ -14,6 +14,14 @@
 #include "base/util.h"
 #include "ui/dates.h"
 
+/* The page's way to name what a ref points at, for the one web_fields_view
+ * call running (on the loop, never nested): set and cleared around it, so
+ * that the walk's many helpers need not carry it. */
+static web_ref_fn ref_fn;
+static int fields_view(json_t **out, const json_t *schema, const json_t *fields,
+                       const char *const *skip, ui_lang lang, const json_t *words);
+static void *ref_arg;
+
 static const char *word(const json_t *words, const char *key, const char *fallback)
 {
     const char *w = json_string_value(json_object_get(words, key));
@@ -202,6 +210,12 @@ static json_t *value_cell(const json_t *field, const json_t *v, ui_lang lang, co
     }
     if (strcmp(kind, "group") == 0 && json_is_object(v))
         return text_cell(row_summary(v, json_object_get(field, "fields"), lang, words));
+    if (strcmp(kind, "ref") == 0 && json_is_string(v) && *json_string_value(v) && ref_fn) {
+        json_t *cell = ref_fn(json_string_value(json_object_get(field, "to")),
+                              json_string_value(v), ref_arg);
+        if (cell)
+            return cell;
+    }
     return text_cell(scalar_text(field, kind, v, lang, words));
 }
 
@@ -297,6 +311,60 @@ static json_t *labels_of(const json_t *cols)
     json_t *col;
     json_array_foreach(cols, i, col) json_array_append(labels, json_object_get(col, "label"));
     return labels;
+}
+
+/* A list's rows with more columns than this read as one table each. */
+#define CARD_COLUMNS 8
+
+/* 1 if a list's rows have too many columns to read across (a meeting's
+ * agenda item: kind, case, who took part, the child's view, decision, vote). */
+static int too_wide(const json_t *field, ui_lang lang)
+{
+    if (json_object_get(field, "group_by"))
+        return 0;
+    json_t *cols = json_array(), *path = json_array();
+    columns_of(cols, json_object_get(field, "fields"), NULL, NULL, path, lang);
+    int wide = json_array_size(cols) > CARD_COLUMNS;
+    json_decref(cols);
+    json_decref(path);
+    return wide;
+}
+
+/* Such a list as sections: its label over none, then each row's label-value
+ * pairs under its name ("Вопрос 1"). */
+static void card_sections(json_t *sections, const json_t *field, const json_t *items,
+                          ui_lang lang, const json_t *words)
+{
+    json_t *cols = json_array(), *path = json_array();
+    columns_of(cols, json_object_get(field, "fields"), NULL, NULL, path, lang);
+    json_decref(path);
+    json_t *head = json_pack("{s:s}", "heading", label_of(field, lang));
+    if (json_array_size(items) == 0)
+        json_object_set_new(head, "empty", json_string(word(words, "none", "—")));
+    json_array_append_new(sections, head);
+    const char *item = lang_text(json_object_get(field, "item_label"), lang);
+    size_t k, c;
+    json_t *row, *cell;
+    json_array_foreach(items, k, row)
+    {
+        char name[300];
+        snprintf(name, sizeof(name), "%s %zu", item ? item : label_of(field, lang), k + 1);
+        json_t *pairs = json_array(), *cells = table_row(row, cols, lang, words);
+        json_array_foreach(json_object_get(cells, "cells"), c, cell)
+        {
+            /* What the row leaves unset is no line of its table (a matter
+             * has no case, a case no matter). */
+            const json_t *v = at_path(row, json_object_get(json_array_get(cols, c), "path"));
+            if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
+                continue;
+            json_object_set(cell, "label", json_object_get(json_array_get(cols, c), "label"));
+            json_array_append(pairs, cell);
+        }
+        json_decref(cells);
+        json_array_append_new(sections, json_pack("{s:s, s:o}", "subheading", name, "pairs",
+                                                  pairs));
+    }
+    json_decref(cols);
 }
 
 /* A list of rows as a table, grouped under its group_by enum's labels (in
@@ -424,8 +492,11 @@ static void with_schema(json_t *sections, const json_t *schema, const json_t *fi
             continue;
         if (strcmp(kind, "list") == 0 && json_object_get(f, "fields")) {
             json_t *none = json_array();
-            json_array_append_new(sections,
-                                  table_section(f, json_is_array(v) ? v : none, lang, words));
+            if (too_wide(f, lang))
+                card_sections(sections, f, json_is_array(v) ? v : none, lang, words);
+            else
+                json_array_append_new(sections,
+                                      table_section(f, json_is_array(v) ? v : none, lang, words));
             json_decref(none);
         } else if (strcmp(kind, "group") == 0) {
             json_t *pairs = json_array();
@@ -551,6 +622,24 @@ static void without_schema(json_t *sections, const json_t *fields, const char *c
 
 int web_fields_view(json_t **out, const json_t *schema, const json_t *fields,
                     const char *const *skip, ui_lang lang, const json_t *words)
+{
+    return web_fields_view_refs(out, schema, fields, skip, lang, words, NULL, NULL);
+}
+
+int web_fields_view_refs(json_t **out, const json_t *schema, const json_t *fields,
+                         const char *const *skip, ui_lang lang, const json_t *words,
+                         web_ref_fn ref, void *arg)
+{
+    ref_fn = ref;
+    ref_arg = arg;
+    int rc = fields_view(out, schema, fields, skip, lang, words);
+    ref_fn = NULL;
+    ref_arg = NULL;
+    return rc;
+}
+
+static int fields_view(json_t **out, const json_t *schema, const json_t *fields,
+                       const char *const *skip, ui_lang lang, const json_t *words)
 {
     *out = json_array();
     if (!*out)

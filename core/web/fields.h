@@ -34,6 +34,17 @@
 int web_fields_view(json_t **out, const json_t *schema, const json_t *fields,
                     const char *const *skip, ui_lang lang, const json_t *words);
 
+/* What a ref's value (the id of a document of type `to`) reads as on the
+ * page: a new {"text", "href"} cell, or NULL for the bare id (a reader who
+ * may not read that document). */
+typedef json_t *(*web_ref_fn)(const char *to, const char *id, void *arg);
+
+/* web_fields_view, each ref's value as ref says (NULL: the bare id).  A
+ * cell or pair may then have "href" beside its "text". */
+int web_fields_view_refs(json_t **out, const json_t *schema, const json_t *fields,
+                         const char *const *skip, ui_lang lang, const json_t *words,
+                         web_ref_fn ref, void *arg);
+
 /* A number as people in lang write it: "12 500 000" (ru, kk: no-break
  * spaces, a decimal comma), "12,500,000" (en).  out: cap bytes. */
 void web_format_number(char *out, size_t cap, double v, int integral, ui_lang lang);

@@ -23,6 +23,7 @@
 #include "plugin/loader.h"
 #include "plugin/region.h"
 #include "web/formdata.h"
+#include "web/entries.h"
 #include "web/formview.h"
 #include "web/labels.h"
 #include "web/pages.h"
@@ -129,8 +130,58 @@ static void header_items(web_call *c, json_t *items, json_t *errors, const formv
     json_decref(v);
 }
 
+/* The types the schema's refs name (fields at any depth), into types. */
+static void ref_types(json_t *types, const json_t *fields)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        const char *to = str(f, "to");
+        if (to)
+            json_object_set_new(types, to, json_true());
+        ref_types(types, json_object_get(f, "fields"));
+    }
+}
+
+/* Each ref's choices, {type: [{"value","label"}]}: the documents of that
+ * type the user may read in the form's region (every region the user may
+ * read while none is chosen), each named as its list entry allows (a case
+ * by its pseudonym, stage and short id: never a field of it). */
+static json_t *ref_choices(web_call *c, const form_page *f)
+{
+    json_t *types = json_object(), *out = json_object();
+    ref_types(types, json_object_get(f->schema, "fields"));
+    const char *type;
+    json_t *unused;
+    json_object_foreach(types, type, unused)
+    {
+        docs_filter filter = {.type = type, .overdue = -1};
+        if (f->region && *f->region)
+            filter.region = f->region;
+        json_t *list, *options = json_array();
+        if (docs_list(&list, c->svc, c->user, &filter) == 0) {
+            size_t i;
+            json_t *e;
+            json_array_foreach(list, i, e)
+            {
+                char *label = web_ref_label(c, e);
+                json_array_append_new(options, json_pack("{s:O, s:s}", "value",
+                                                         json_object_get(e, "id"), "label",
+                                                         label ? label : ""));
+                free(label);
+            }
+            json_decref(list);
+        }
+        json_object_set_new(out, type, options);
+    }
+    json_decref(types);
+    return out;
+}
+
 static void render_form(web_call *c, int status, const form_page *f)
 {
+    json_t *refs = ref_choices(c, f);
     formview_words w = {
         .lang = ui_lang_code(c->lang),
         .add_row = web_text(c, "form", "add_row"),
@@ -139,11 +190,13 @@ static void render_form(web_call *c, int status, const form_page *f)
         .yes = web_text(c, "form", "yes"),
         .no = web_text(c, "form", "no"),
         .quarter_hint = web_text(c, "form", "quarter_hint"),
+        .refs = refs,
     };
     json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
     header_items(c, items, errors, &w, f);
     formdata_fill_rows(f->fields, f->schema, f->rows);
     int rc = formview_fields(items, errors, &w, f->schema, f->fields);
+    json_decref(refs);
     if (rc < 0) {
         json_decref(items);
         if (!f->errors)

@@ -123,7 +123,15 @@ static void input_item(json_t *items, json_t *errors, const formview_words *w, c
     json_object_set_new(it, "name", json_string(path));
     json_object_set_new(it, "label", json_string(label ? label : path));
     json_object_set_new(it, "required", json_boolean(required));
-    if (strcmp(kind, "enum") == 0 || strcmp(kind, "boolean") == 0 || options) {
+    if (strcmp(kind, "boolean") == 0 && !required && !options) {
+        /* Ticked or not, as people answer "was the child present". */
+        json_object_set_new(it, "checkbox", json_true());
+        json_object_set_new(it, "checked", json_boolean(json_is_true(value) ||
+                                                         (json_is_string(value) &&
+                                                          strcmp(json_string_value(value),
+                                                                 "true") == 0)));
+    } else if (strcmp(kind, "enum") == 0 || strcmp(kind, "boolean") == 0 ||
+               strcmp(kind, "ref") == 0 || options) {
         json_t *yes_no = NULL;
         if (!options && strcmp(kind, "boolean") == 0)
             options = yes_no = json_pack("[{s:s, s:s}, {s:s, s:s}]", "value", "true", "label",
@@ -343,6 +351,9 @@ static int walk_fields(walker *k, const json_t *decl, const json_t *values, cons
             rc = walk_list(k, f, json_is_array(v) ? v : NULL, path);
         } else {
             json_t *options = strcmp(kind, "enum") == 0 ? enum_options(k, f) : NULL;
+            if (strcmp(kind, "ref") == 0) /* the documents of its type the user may read */
+                options = json_incref(
+                    json_object_get(k->w->refs, json_string_value(json_object_get(f, "to"))));
             if (!hint && strcmp(kind, "date_or_quarter") == 0)
                 hint = k->w->quarter_hint;
             const char *label = label_of(k, f, "label");

@@ -7,6 +7,8 @@
  *   {"input":true, "name","id","label","value", one of "text"/"textarea"/
  *    "select"/"date": true, "options","required","hint","errors","invalid",
  *    "describedby","inputmode","maxlength","remove"}                    an input
+ *    (an optional boolean is a "checkbox" with "checked": unticked sends
+ *    nothing, which is false; a required one stays a yes/no select)
  *   {"close":true, "add","add_label","remove","remove_label"}          </fieldset>
  *
  * Every input is named by its JSON path and has the id formview_id gives
@@ -33,6 +35,9 @@ typedef struct formview_words {
     const char *choose;       /* a select's empty choice */
     const char *yes, *no;     /* a boolean's choices */
     const char *quarter_hint; /* date_or_quarter's hint when the schema gives none */
+    /* A ref's choices by the type it names, {type: [{"value","label"}]}: the
+     * documents of that type the user may read (form.c); may be NULL. */
+    const json_t *refs;
 } formview_words;
 
 /* The element id of the input or fieldset at path ("fields.measures[0].title"

@@ -80,6 +80,19 @@ static json_t *version_rows(web_call *c, const wf_workflow *wf, const idx_doc *d
     return list;
 }
 
+/* A ref on a public page: anyone reads it, so it names no confidential
+ * document, not even by its id (a case's id is the child's); another
+ * document shows as its bare id. */
+static json_t *public_ref(const char *to, const char *id, void *arg)
+{
+    web_call *c = arg;
+    const kenes_doctype *t = plugin_find_type(c->svc->plugins, to);
+    (void)id;
+    if (!t || (t->flags & KENES_DOCTYPE_CONFIDENTIAL))
+        return json_pack("{s:s}", "text", web_text(c, "pages", "none"));
+    return NULL;
+}
+
 static void send_page(web_call *c, const idx_doc *d, const wf_workflow *wf, const char *body_html)
 {
     const json_t *doc = d->doc;
@@ -92,7 +105,8 @@ static void send_page(web_call *c, const idx_doc *d, const wf_workflow *wf, cons
     for (size_t i = 0; i < wf->nrecord && i + 1 < UTIL_ARRAY_LEN(skip); i++)
         skip[i] = wf->record[i].label.name;
     json_t *sections;
-    if (web_fields_view(&sections, docs_schema(c->svc, type), fields, skip, c->lang, words) < 0) {
+    if (web_fields_view_refs(&sections, docs_schema(c->svc, type), fields, skip, c->lang, words,
+                             public_ref, c) < 0) {
         web_fail(c, 500, "internal");
         return;
     }

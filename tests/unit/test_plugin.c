@@ -138,6 +138,25 @@ static void test_bad_schema(void **state)
     assert_nothing_of(set, "fixture-schema-bad", NULL);
 }
 
+/* A ref to a type no plugin provides: refused once the folder is loaded. */
+static void test_bad_ref(void **state)
+{
+    plugin_set *set = *state;
+    char err[512], dir[] = "/tmp/kenes-badref-XXXXXX", link[600];
+    assert_non_null(mkdtemp(dir));
+    snprintf(link, sizeof(link), "%s/fixture_badref.so", dir);
+    assert_int_equal(symlink(FIXTURE("fixture_badref"), link), 0);
+    int rc = plugin_load_dir(set, dir, err, sizeof(err));
+    assert_int_equal(rc, KENES_EPLUGIN);
+    char want[900];
+    snprintf(want, sizeof(want), "%s: plugin fixture-badref: type fixture-ref: field "
+                                 "fields.items[].case: to: 'case-reveiw' is no document type of "
+                                 "the loaded plugins", link);
+    assert_string_equal(err, want);
+    unlink(link);
+    rmdir(dir);
+}
+
 static void test_bad_struct_size(void **state)
 {
     plugin_set *set = *state;
@@ -575,6 +594,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_good_fixture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abi2_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_struct_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_init_symbol, setup, teardown),

@@ -71,7 +71,7 @@ static void test_refused(void **state)
                    "starting with a digit)");
     expect_refused("fields:\n  - {name: a, kind: string, " LABEL "}\n",
                    "schema line 2: field a: kind must be one of text, textarea, integer, number, "
-                   "number_or_text, date, date_or_quarter, enum, boolean, group, list");
+                   "number_or_text, date, date_or_quarter, enum, boolean, group, list, ref");
     expect_refused("fields:\n  - name: a\n    kind: text\n    requird: true\n    " LABEL "\n",
                    "schema line 4: 'requird' is not a key of a field");
     expect_refused("fields:\n  - name: a\n    kind: text\n    required: yes\n    " LABEL "\n",
@@ -167,7 +167,7 @@ static void test_refused(void **state)
                    "      - name: b\n        kind: group\n        " LABEL "\n        fields:\n"
                    "          - {name: c, kind: txt, " LABEL "}\n",
                    "schema line 10: field c: kind must be one of text, textarea, integer, "
-                   "number, number_or_text, date, date_or_quarter, enum, boolean, group, list");
+                   "number, number_or_text, date, date_or_quarter, enum, boolean, group, list, ref");
 }
 
 static void test_too_deep(void **state)
@@ -354,6 +354,8 @@ static json_t *fill_value(const char *kind, const json_t *f, size_t row)
         return json_string("2026-Q3");
     if (!strcmp(kind, "boolean"))
         return json_true();
+    if (!strcmp(kind, "ref")) /* an id of its type's shape; no such document is loaded here */
+        return json_string("case/KZ-11/00000000-0000-4000-8000-000000000000");
     if (!strcmp(kind, "enum")) {
         const json_t *values = json_object_get(f, "values");
         size_t n = json_array_size(values);
@@ -599,12 +601,76 @@ static void test_enum_values_match(void **state)
     for_each_field(try_values);
 }
 
+/* ---- ref: a document of another type, by its id --------------------------- */
+
+static void test_ref_refused(void **state)
+{
+    (void)state;
+    expect_refused("fields:\n  - {name: c, kind: ref, " LABEL "}\n",
+                   "schema line 2: field c: a ref needs to: <document type>");
+    expect_refused("fields:\n  - {name: c, kind: ref, to: Case_Review, " LABEL "}\n",
+                   "schema line 2: to must name a document type (a-z, 0-9 and -)");
+    expect_refused("fields:\n  - {name: c, kind: ref, to: [a], " LABEL "}\n",
+                   "schema line 2: to must name a document type (a-z, 0-9 and -)");
+    expect_refused("fields:\n  - {name: c, kind: text, to: case-review, " LABEL "}\n",
+                   "schema line 2: to is for kind ref, not text");
+    expect_refused("fields:\n  - {name: c, kind: ref, to: case-review, max_length: 5, " LABEL
+                   "}\n",
+                   "schema line 2: max_length is for text kinds (or a list of text), not ref");
+    expect_refused("fields:\n  - {name: c, kind: list, of: ref, " LABEL "}\n",
+                   "schema line 2: of must be one of text, textarea, integer, number, "
+                   "number_or_text, date, date_or_quarter, enum, boolean");
+}
+
+static int known_types(const char *type, void *payload)
+{
+    (void)payload;
+    return strcmp(type, "case-review") == 0 || strcmp(type, "regional-plan") == 0;
+}
+
+static void test_ref_json_and_targets(void **state)
+{
+    (void)state;
+    const char *yaml = "fields:\n"
+                       "  - {name: plan, kind: ref, to: regional-plan, required: true, " LABEL "}\n"
+                       "  - name: agenda\n"
+                       "    kind: list\n"
+                       "    " LABEL "\n"
+                       "    fields:\n"
+                       "      - name: about\n"
+                       "        kind: group\n"
+                       "        " LABEL "\n"
+                       "        fields:\n"
+                       "          - {name: case, kind: ref, to: %s, " LABEL "}\n";
+    char text[2048], err[512];
+    json_t *s;
+    snprintf(text, sizeof(text), yaml, "case-review");
+    assert_int_equal(schema_parse(&s, "t", text, err, sizeof(err)), 0);
+    const json_t *plan = json_array_get(json_object_get(s, "fields"), 0);
+    assert_string_equal(json_string_value(json_object_get(plan, "kind")), "ref");
+    assert_string_equal(json_string_value(json_object_get(plan, "to")), "regional-plan");
+    assert_string_equal(json_string_value(json_object_get(plan, "path")), "fields.plan");
+    assert_int_equal(schema_check_refs(s, known_types, NULL, err, sizeof(err)), 0);
+    json_decref(s);
+
+    /* A type no plugin provides: refused once the plugins are loaded, at the
+     * field's full path (inside a list's rows and a group). */
+    snprintf(text, sizeof(text), yaml, "case-reveiw");
+    assert_int_equal(schema_parse(&s, "t", text, err, sizeof(err)), 0);
+    assert_int_equal(schema_check_refs(s, known_types, NULL, err, sizeof(err)), KENES_EINVAL);
+    assert_string_equal(err, "field fields.agenda[].about.case: to: 'case-reveiw' is no document "
+                             "type of the loaded plugins");
+    json_decref(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest parser[] = {
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_too_deep),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_ref_refused),
+        cmocka_unit_test(test_ref_json_and_targets),
     };
     const struct CMUnitTest shipped_tests[] = {
         cmocka_unit_test(test_every_type_declares),

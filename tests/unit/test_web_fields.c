@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +233,67 @@ static void test_fill(void **state)
     free(s);
 }
 
+/* ---- refs and rows too wide to read across -------------------------------- */
+
+static json_t *link_known(const char *to, const char *id, void *arg)
+{
+    (void)arg;
+    if (strcmp(to, "case-review") != 0 || strcmp(id, "case/KZ-11/known") != 0)
+        return NULL; /* a reader who may not read it: the bare id */
+    return json_pack("{s:s, s:s}", "text", "C-0001 · Зарегистрировано · known", "href",
+                     "/ui/d/case/KZ-11/known");
+}
+
+static void test_refs_and_cards(void **state)
+{
+    (void)state;
+    /* An agenda of nine columns: more than a row of a table can hold. */
+    json_t *s = json_pack("{s:s, s:[{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:["
+                          "{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}]}]}",
+                          "type", "t", "fields", "name", "agenda", "path", "fields.agenda", "kind",
+                          "list", "label", "ru", "Повестка", "kk", "Күн тәртібі", "en", "Agenda",
+                          "item_label", "ru", "Вопрос", "kk", "Мәселе", "en", "Item", "fields",
+                          "name", "case", "path", "case", "kind", "ref", "to", "case-review",
+                          "label", "ru", "Дело", "kk", "Іс", "en", "Case");
+    json_t *rows = json_object_get(json_array_get(json_object_get(s, "fields"), 0), "fields");
+    for (int i = 0; i < 8; i++) {
+        char name[8];
+        snprintf(name, sizeof(name), "n%d", i);
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "name", name,
+                                              "path", name, "kind", "text", "label", "ru", name,
+                                              "kk", name, "en", name));
+    }
+    json_t *f = json_pack("{s:[{s:s, s:s}, {s:s}]}", "agenda", "case", "case/KZ-11/known", "n0",
+                          "x", "case", "case/KZ-11/other");
+    json_t *out;
+    assert_int_equal(web_fields_view_refs(&out, s, f, NULL, UI_RU, NULL, link_known, NULL), 0);
+    /* The list's heading, then each row under its name, unset values left out. */
+    assert_int_equal(json_array_size(out), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(out, 0), "heading")),
+                        "Повестка");
+    const json_t *first = json_array_get(out, 1), *second = json_array_get(out, 2);
+    assert_string_equal(json_string_value(json_object_get(first, "subheading")), "Вопрос 1");
+    assert_int_equal(json_array_size(json_object_get(first, "pairs")), 2);
+    const json_t *c = json_array_get(json_object_get(first, "pairs"), 0);
+    assert_string_equal(json_string_value(json_object_get(c, "label")), "Дело");
+    assert_string_equal(json_string_value(json_object_get(c, "href")), "/ui/d/case/KZ-11/known");
+    assert_string_equal(json_string_value(json_object_get(c, "text")),
+                        "C-0001 · Зарегистрировано · known");
+    c = json_array_get(json_object_get(second, "pairs"), 0);
+    assert_int_equal(json_array_size(json_object_get(second, "pairs")), 1);
+    assert_null(json_object_get(c, "href"));
+    assert_string_equal(json_string_value(json_object_get(c, "text")), "case/KZ-11/other");
+    json_decref(out);
+    /* Without a way to name refs: the bare id, and no resolver stays set. */
+    assert_int_equal(web_fields_view(&out, s, f, NULL, UI_RU, NULL), 0);
+    c = json_array_get(json_object_get(json_array_get(out, 1), "pairs"), 0);
+    assert_null(json_object_get(c, "href"));
+    assert_string_equal(json_string_value(json_object_get(c, "text")), "case/KZ-11/known");
+    json_decref(out);
+    json_decref(f);
+    json_decref(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_skip),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_fill),
+        cmocka_unit_test(test_refs_and_cards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
