@@ -138,7 +138,7 @@ class Reports(ServerTest):
         # A region with no documents says so.
         status, _, md = self.page("/reports/regions/KZ-62.md")
         self.assertEqual(status, 200)
-        self.assertIn("Улытау", md.decode())
+        self.assertIn("область Ұлытау", md.decode())
         status, headers, html = self.page("/reports/national")
         self.assertEqual(status, 200)
         self.assertTrue(headers["Content-Type"].startswith("text/html"))
