@@ -29,15 +29,27 @@ int datadir_load_rules(plugin_set **plugins, wf_set **workflows, const config *c
 {
     *plugins = NULL;
     *workflows = NULL;
+    orders *ord = NULL;
+    char path[4096];
+    util_path(path, sizeof(path), cfg->content_dir, "orders.yaml");
     int rc = plugin_set_new(plugins, kapi_get());
     if (rc == 0)
         rc = plugin_load_dir(*plugins, cfg->plugins_dir, err, errcap);
+    /* The national orders first: a workflow's deadline may name one. */
+    if (rc == 0)
+        rc = orders_load(&ord, path, err, errcap);
     if (rc == 0) {
-        wf_resolver res = {resolve_guard, resolve_type, *plugins};
+        wf_resolver res = {resolve_guard, resolve_type, *plugins, ord};
         rc = wf_set_load_dir(workflows, cfg->workflows_dir, &res, err, errcap);
     }
-    if (rc == 0) /* api->label reads them; wf_set_free stops it */
+    if (rc == 0) {
+        /* api->label and api->order_dates read them; wf_set_free stops both */
+        wf_set_adopt_orders(*workflows, ord);
         kapi_set_labels(wf_set_label, *workflows);
+        kapi_set_orders(orders_kapi, ord);
+    } else {
+        orders_free(ord);
+    }
     if (rc < 0) {
         wf_set_free(*workflows);
         plugin_set_free(*plugins);

@@ -26,8 +26,10 @@ extern const char *const datadir_repo_names[2]; /* "documents.git", "cases.git" 
 /* Create DIR, its repositories, keys and kenes.yaml.  KENES_EEXISTS if done before. */
 int datadir_init(const char *dir, char *err, size_t errcap);
 
-/* Load plugins and workflows the way serve does (also used by verify).  On
- * failure both are NULL and err says which file and why. */
+/* Load plugins, the national orders (content/orders.yaml: the workflows'
+ * deadlines and api->order_dates read them; the set keeps them) and
+ * workflows the way serve does (also used by verify).  On failure both are
+ * NULL and err says which file and why. */
 int datadir_load_rules(plugin_set **plugins, wf_set **workflows, const config *cfg, char *err,
                        size_t errcap);
 

@@ -114,6 +114,10 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
     const wf_stage *st = wf ? wf_find_stage(wf, doc_str(d->doc, "stage")) : NULL;
     if (!st || !st->has_deadline)
         return;
+    if (st->deadline_order) { /* a national order: one date for all */
+        *due_ms = st->deadline_at_ms;
+        return;
+    }
     int64_t start = -1;
     if (st->deadline_from) {
         const char *date = earliest_open_date(json_object_get(d->doc, "fields"),

@@ -171,9 +171,13 @@ int docs_list(json_t **out, docs_service *svc, const auth_user *u, const docs_fi
 json_t *docs_entry(const docs_service *svc, const idx_doc *d);
 
 /* What u must act on (*out: a new JSON array of list entries with
- * "actions"): every document u may read where a transition is open to u by
- * u's own role (none for an admin: an override is for support, not a to-do
- * list), erased cases left out, earliest due first.  0 or KENES_ENOMEM. */
+ * "actions" and "reminder"): every document u may read where a transition
+ * is open to u by u's own role (none for an admin: an override is for
+ * support, not a to-do list) and the workflow does not say `inbox: false`
+ * of it, and every one whose stage's remind: names u (by role or by the
+ * login in its user_field) with the deadline near or past ("reminder":
+ * true; "actions" may then be []); erased cases left out, earliest due
+ * first.  0 or KENES_ENOMEM. */
 int docs_inbox(json_t **out, docs_service *svc, const auth_user *u);
 
 /* ---- what can be done now (actions.c) ---- */

@@ -183,14 +183,21 @@ int docs_list(json_t **out, docs_service *svc, const auth_user *u, const docs_fi
 }
 
 /* The names of the actions open to u on d by u's own role and scope
- * (docs_actions'). */
-static json_t *open_actions(const docs_service *svc, const auth_user *u, const idx_doc *d)
+ * (docs_actions'), but those the workflow says are no to-do (inbox: false). */
+static json_t *open_actions(const docs_service *svc, const wf_workflow *wf, const auth_user *u,
+                            const idx_doc *d)
 {
     json_t *open, *names = json_array(), *a;
     size_t i;
     if (docs_actions(&open, svc, u, d) < 0)
         return names;
-    json_array_foreach(open, i, a) json_array_append(names, json_object_get(a, "action"));
+    const char *stage = doc_str(d->doc, "stage");
+    json_array_foreach(open, i, a)
+    {
+        const wf_transition *t = wf_find_transition(wf, doc_str(a, "action"), stage);
+        if (t && !t->no_inbox)
+            json_array_append(names, json_object_get(a, "action"));
+    }
     json_decref(open);
     return names;
 }
@@ -212,6 +219,43 @@ static void sort_by_due(json_t *items)
         }
 }
 
+/* The string at a dotted path under fields ("accompanier.user"), or NULL. */
+static const char *field_at(const json_t *fields, const char *path)
+{
+    char key[64];
+    const json_t *v = fields;
+    while (v && path && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof(key))
+            return NULL;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        v = json_object_get(v, key);
+        path = dot ? dot + 1 : NULL;
+    }
+    return json_string_value(v);
+}
+
+/* 1 if u, who may read d, is to be reminded of d now: its stage's remind:
+ * names u's role or holds u's login, and its deadline is `before` away or
+ * past. */
+static int reminded(const docs_service *svc, const wf_workflow *wf, const auth_user *u,
+                    const idx_doc *d)
+{
+    const wf_stage *st = wf_find_stage(wf, doc_str(d->doc, "stage"));
+    if (!st || !st->has_remind)
+        return 0;
+    const char *login = st->remind_user_field
+                            ? field_at(json_object_get(d->doc, "fields"), st->remind_user_field)
+                            : NULL;
+    if (!(st->remind_roles & (unsigned)u->role) && !(login && u->name && !strcmp(login, u->name)))
+        return 0;
+    int64_t due;
+    docs_due(svc, d, &due);
+    return due >= 0 && util_now_ms() >= due - st->remind_before_ms;
+}
+
 static json_t *to_do(docs_service *svc, const auth_user *u, const idx_doc *d, const void *arg)
 {
     (void)arg;
@@ -219,13 +263,15 @@ static json_t *to_do(docs_service *svc, const auth_user *u, const idx_doc *d, co
     /* An admin's override is for support, not a to-do list. */
     if (!wf || u->role == ROLE_ADMIN || docs_erased(svc, d) || !docs_may_read(svc, u, d))
         return NULL;
-    json_t *actions = open_actions(svc, u, d);
-    if (json_array_size(actions) == 0) {
+    json_t *actions = open_actions(svc, wf, u, d);
+    int remind = reminded(svc, wf, u, d);
+    if (json_array_size(actions) == 0 && !remind) {
         json_decref(actions);
         return NULL;
     }
     json_t *e = list_entry(svc, d);
     json_object_set_new(e, "actions", actions);
+    json_object_set_new(e, "reminder", json_boolean(remind));
     return e;
 }
 

@@ -138,7 +138,7 @@ static int name_list(wf_load_ctx *c, yaml_node_t *n, const char *key, yaml_node_
     return 0;
 }
 
-static int parse_roles(wf_load_ctx *c, yaml_node_t *n, unsigned *roles)
+int wf_parse_roles(wf_load_ctx *c, yaml_node_t *n, unsigned *roles)
 {
     yaml_node_t **names;
     size_t k;
@@ -187,54 +187,9 @@ static int parse_scope(wf_load_ctx *c, yaml_node_t *map, enum scope *scope)
 
 /* ---- the parts of a workflow ------------------------------------------- */
 
-/* deadline: {from: fields.x, after: 7d} or {from: fields.list[].x, closed_by: key} */
-static int parse_deadline(wf_load_ctx *c, yaml_node_t *n, wf_stage *s)
-{
-    static const char *const keys[] = {"from", "after", "closed_by", NULL};
-    if (n->type != YAML_MAPPING_NODE)
-        return wf_fail(c, n, "'deadline' must be a mapping such as {from: fields.order_date, after: 7d}");
-    int rc = wf_check_keys(c, n, keys, "a deadline");
-    if (rc < 0)
-        return rc;
-    yaml_node_t *an, *fn;
-    const char *after, *from;
-    if ((rc = wf_get_scalar(c, n, "from", 0, "a deadline", &fn, &from)) < 0 ||
-        (rc = wf_get_scalar(c, n, "after", !from, "a deadline", &an, &after)) < 0)
-        return rc;
-    /* A date field is its own deadline unless `after` adds to it. */
-    long long count = 0, unit = 86400000LL;
-    if (after) {
-        char *end;
-        count = strtoll(after, &end, 10);
-        unit = strcmp(end, "d") == 0 ? 86400000LL : strcmp(end, "h") == 0 ? 3600000LL : 0;
-        if (end == after || count < 0 || count > 36500 || !unit || (count == 0 && !from))
-            return wf_fail(c, an,
-                        "'after' must be a whole number of days or hours, such as 7d or 12h");
-    }
-    if (from && (strncmp(from, "fields.", 7) != 0 || !from[7]))
-        return wf_fail(c, fn, "'from' must name a date field, such as fields.order_date");
-    /* An item of a list is due until the key the workflow names is set. */
-    yaml_node_t *cn;
-    const char *closed_by;
-    int listed = from && strstr(from, "[].") != NULL;
-    if ((rc = wf_get_scalar(c, n, "closed_by", listed, "a deadline on a list's items", &cn,
-                         &closed_by)) < 0)
-        return rc;
-    if (closed_by && !listed)
-        return wf_fail(c, cn, "'closed_by' belongs to a deadline on a list's items "
-                           "(from: fields.list[].date)");
-    if (closed_by && !(s->deadline_closed_by = strdup(closed_by)))
-        return KENES_ENOMEM;
-    s->has_deadline = 1;
-    s->deadline_after_ms = count * unit;
-    if (from && !(s->deadline_from = strdup(from + 7)))
-        return KENES_ENOMEM;
-    return 0;
-}
-
 static int parse_stages(wf_load_ctx *c, yaml_node_t *list)
 {
-    static const char *const keys[] = {"name", "editable", "public", "deadline", NULL};
+    static const char *const keys[] = {"name", "editable", "public", "deadline", "remind", NULL};
     size_t k;
     yaml_node_item_t *items = yml_items(list, &k);
     if (!items)
@@ -273,7 +228,10 @@ static int parse_stages(wf_load_ctx *c, yaml_node_t *list)
         c->stage_lines[c->wf->nstages] = yml_line(nn);
         c->wf->nstages++;
         yaml_node_t *dn = yml_get(&c->doc, st, "deadline");
-        if (dn && (rc = parse_deadline(c, dn, s)) < 0)
+        if (dn && (rc = wf_parse_deadline(c, dn, s)) < 0)
+            return rc;
+        yaml_node_t *rn = yml_get(&c->doc, st, "remind");
+        if (rn && (rc = wf_parse_remind(c, rn, s)) < 0)
             return rc;
     }
     return 0;
@@ -299,7 +257,7 @@ static int parse_access_node(wf_load_ctx *c, yaml_node_t *n, const char *where, 
     yaml_node_t *rn = yml_get(&c->doc, n, "roles");
     if (!rn)
         return wf_fail(c, n, "missing required key 'roles' in %s", where);
-    if ((rc = parse_roles(c, rn, roles)) < 0)
+    if ((rc = wf_parse_roles(c, rn, roles)) < 0)
         return rc;
     return parse_scope(c, n, scope);
 }
@@ -362,7 +320,8 @@ static int parse_quorum(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
 static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
 {
     static const char *const keys[] = {"action", "from",   "to",        "roles", "scope",
-                                       "guards", "approvals", "not_by", "publishes", NULL};
+                                       "guards", "approvals", "not_by", "publishes",
+                                       "inbox",  NULL};
     const char *where = "a transition";
     if (!tn || tn->type != YAML_MAPPING_NODE)
         return wf_fail(c, tn, "a transition must be a mapping such as {action: submit, ...}");
@@ -422,12 +381,17 @@ static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
         return rc;
     if (!(t->to = strdup(to)))
         return KENES_ENOMEM;
-    if ((rc = parse_roles(c, rn, &t->roles)) < 0)
+    if ((rc = wf_parse_roles(c, rn, &t->roles)) < 0)
         return rc;
     if ((rc = parse_scope(c, tn, &t->scope)) < 0)
         return rc;
     if ((rc = get_bool(c, tn, "publishes", &t->publishes)) < 0)
         return rc;
+    /* Absent means true: only `inbox: false` says anything. */
+    int in_inbox = 1;
+    if (yml_get(&c->doc, tn, "inbox") && (rc = get_bool(c, tn, "inbox", &in_inbox)) < 0)
+        return rc;
+    t->no_inbox = !in_inbox;
     if ((rc = parse_quorum(c, tn, t)) < 0)
         return rc;
 
@@ -650,6 +614,8 @@ void wf_workflow_free(wf_workflow *wf)
         free(wf->stages[i].name);
         free(wf->stages[i].deadline_from);
         free(wf->stages[i].deadline_closed_by);
+        free(wf->stages[i].deadline_order);
+        free(wf->stages[i].remind_user_field);
     }
     wf_free_labels(wf->stage_labels, wf->nstage_labels);
     for (int l = 0; l < WF_NLANGS; l++)

@@ -18,6 +18,8 @@
  *       guards: [comment_required]   # optional
  *       approvals: 2                 # optional: distinct users needed (four eyes)
  *       not_by: authors              # optional: authors of the text may not take it
+ *       inbox: false                 # optional: taking it is no to-do (reopen a closed
+ *                                    # case): the inbox leaves it out
  *   read:                            # optional: who may read (default: everyone signed in)
  *     - {roles: [auditor], scope: all}
  *
@@ -25,7 +27,16 @@
  * whole days "Nd" or hours "Nh"; without `from`, counted from entering the
  * stage).  `from: fields.follow_ups[].due, closed_by: done` takes the
  * earliest `due` among the list's items whose `done` is not set yet;
- * `after` may then be left out, `closed_by` may not.
+ * `after` may then be left out, `closed_by` may not.  `deadline: {order:
+ * roster-2026}` is the end of a national order's term (content/orders.yaml,
+ * orders.h): one date for every region, which no field can move.
+ *
+ * A stage with a deadline may carry `remind: {roles: [commission-chair],
+ * user_field: accompanier.user, before: 7d}`: once the deadline is `before`
+ * away or past, the document is in the inbox of every user of those roles
+ * who may read it, and of the user whose login fields.accompanier.user holds
+ * (if they may read it), as a reminder (docs_inbox); roles or user_field,
+ * or both.
  *
  * What the core does beyond moving stages, the workflow says too:
  *   stages:      - {name: approved, public: true}   # published: /public, reports
@@ -55,6 +66,7 @@
 
 #include "kenes/plugin.h"
 #include "auth/role.h"
+#include "docs/orders.h"
 
 /* The languages a label is given in, in this order. */
 enum { WF_LANG_RU, WF_LANG_KK, WF_LANG_EN, WF_NLANGS };
@@ -86,6 +98,14 @@ typedef struct wf_stage {
     char *deadline_from; /* "order_date" (the part after "fields."), or NULL */
     char *deadline_closed_by; /* "list[].key" froms: the item key that ends it ("done") */
     long long deadline_after_ms;
+    char *deadline_order;      /* deadline: {order: name}, or NULL */
+    long long deadline_at_ms;  /* that order's due date, read at load */
+    /* remind: {roles, user_field, before}: who is reminded of the deadline
+     * and how long before it. */
+    int has_remind;
+    unsigned remind_roles;
+    char *remind_user_field; /* "accompanier.user" (under fields), or NULL */
+    long long remind_before_ms;
 } wf_stage;
 
 /* Who may do something: these roles, in this scope. */
@@ -110,6 +130,9 @@ typedef struct wf_transition {
     unsigned approvals;
     int not_by_authors;
     int publishes; /* publishes: true — taking it rewrites the published reports */
+    /* inbox: false — open, but no to-do: docs_inbox leaves it out (reopening
+     * a closed case is possible for ever, and owed never). */
+    int no_inbox;
     int line;      /* where it was declared */
 } wf_transition;
 
@@ -151,6 +174,7 @@ typedef struct wf_resolver {
     const kenes_guard *(*find_guard)(const char *name, void *payload);
     int (*type_known)(const char *type, void *payload); /* 1 if a plugin provides it */
     void *payload;
+    const orders *orders; /* what `deadline: {order: ...}` may name; NULL: nothing */
 } wf_resolver;
 
 typedef struct wf_set wf_set;
@@ -164,6 +188,11 @@ void wf_workflow_free(wf_workflow *wf);
 int wf_set_load_dir(wf_set **out, const char *dir, const wf_resolver *res, char *err,
                     size_t errcap);
 void wf_set_free(wf_set *set);
+
+/* The set keeps o (the orders its deadlines were resolved against) and
+ * frees it with itself; wf_set_orders answers it (or NULL). */
+void wf_set_adopt_orders(wf_set *set, orders *o);
+const orders *wf_set_orders(const wf_set *set);
 
 size_t wf_set_count(const wf_set *set);
 const wf_workflow *wf_set_at(const wf_set *set, size_t i);
@@ -203,10 +232,11 @@ const char *wf_set_label(const void *set, const char *type, const char *what, co
 int wf_record_text(char **out, const wf_record_field *f, const char *lang, const json_t *fields);
 
 /* {"type","initial",
- *  "stages":[{"name","editable","public","deadline":{"from_field","after_hours","closed_by"}}],
+ *  "stages":[{"name","editable","public","deadline":{"from_field","after_hours","closed_by",
+ *             "order"},"remind":{"roles","user_field","before_hours"}}],
  *  "create":{"roles","scope"},"edit":{...},"read":[{"roles","scope"}],
  *  "transitions":[{"action","from":[],"to","roles":[],"scope","guards":[],"approvals",
- *                  "not_by_authors","publishes"}],
+ *                  "not_by_authors","publishes","inbox"}],
  *  "erase":{"action","stage"} or null, "labels":{"stages":{name:{ru,kk,en}},"actions":{...}},
  *  "record":[{"field","label":{ru,kk,en},"text":{ru,kk,en} or null}]} */
 json_t *wf_to_json(const wf_workflow *wf);

@@ -35,6 +35,13 @@ int wf_check_keys(wf_load_ctx *c, yaml_node_t *map, const char *const *allowed,
 int wf_get_scalar(wf_load_ctx *c, yaml_node_t *map, const char *key, int required,
                   const char *where, yaml_node_t **node, const char **out);
 
+/* roles: one name or a list, as a bit set of enum role. */
+int wf_parse_roles(wf_load_ctx *c, yaml_node_t *n, unsigned *roles);
+
+/* A stage's deadline: and remind: (workflow_due.c), into s. */
+int wf_parse_deadline(wf_load_ctx *c, yaml_node_t *n, wf_stage *s);
+int wf_parse_remind(wf_load_ctx *c, yaml_node_t *n, wf_stage *s);
+
 /* labels: (required) and record: (optional), after everything they name. */
 int wf_parse_labels(wf_load_ctx *c, yaml_node_t *root);
 int wf_parse_record(wf_load_ctx *c, yaml_node_t *root);

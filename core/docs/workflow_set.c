@@ -17,6 +17,7 @@
 struct wf_set {
     wf_workflow **items;
     size_t count;
+    orders *orders; /* what the deadlines named, owned (wf_set_adopt_orders) */
 };
 
 /* The *.yaml names in dir, sorted so that load order (and so which of two
@@ -84,10 +85,22 @@ void wf_set_free(wf_set *set)
     if (!set)
         return;
     kapi_forget_labels(set); /* api->label must not read a freed set */
+    orders_free(set->orders);
     for (size_t i = 0; i < set->count; i++)
         wf_workflow_free(set->items[i]);
     free(set->items);
     free(set);
+}
+
+void wf_set_adopt_orders(wf_set *set, orders *o)
+{
+    orders_free(set->orders);
+    set->orders = o;
+}
+
+const orders *wf_set_orders(const wf_set *set)
+{
+    return set ? set->orders : NULL;
 }
 
 size_t wf_set_count(const wf_set *set)
@@ -255,9 +268,15 @@ json_t *wf_to_json(const wf_workflow *wf)
                                "public", st->is_public);
         if (st->has_deadline)
             json_object_set_new(sj, "deadline",
-                                json_pack("{s:s?, s:I, s:s?}", "from_field", st->deadline_from,
+                                json_pack("{s:s?, s:I, s:s?, s:s?}", "from_field", st->deadline_from,
                                           "after_hours", (json_int_t)(st->deadline_after_ms / 3600000),
-                                          "closed_by", st->deadline_closed_by));
+                                          "closed_by", st->deadline_closed_by, "order",
+                                          st->deadline_order));
+        if (st->has_remind)
+            json_object_set_new(sj, "remind",
+                                json_pack("{s:o, s:s?, s:I}", "roles", roles_json(st->remind_roles),
+                                          "user_field", st->remind_user_field, "before_hours",
+                                          (json_int_t)(st->remind_before_ms / 3600000)));
         json_array_append_new(stages, sj);
     }
     json_t *read = json_array();
@@ -269,11 +288,12 @@ json_t *wf_to_json(const wf_workflow *wf)
         const wf_transition *t = &wf->transitions[i];
         json_array_append_new(
             transitions,
-            json_pack("{s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:b}", "action", t->action,
+            json_pack("{s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:b, s:b}", "action", t->action,
                       "from", strv_json(t->from, t->nfrom), "to", t->to, "roles",
                       roles_json(t->roles), "scope", scope_name(t->scope), "guards",
                       strv_json(t->guard_names, t->nguards), "approvals", (int)t->approvals,
-                      "not_by_authors", t->not_by_authors, "publishes", t->publishes));
+                      "not_by_authors", t->not_by_authors, "publishes", t->publishes, "inbox",
+                      !t->no_inbox));
     }
     json_t *erase = wf->erase_action ? json_pack("{s:s, s:s}", "action", wf->erase_action,
                                                  "stage", wf->erased_stage)

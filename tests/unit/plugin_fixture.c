@@ -42,13 +42,23 @@ static int labels_setup(void)
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    wf_resolver res = {labels_find_guard, labels_type_known, labels_plugins};
-    if (wf_set_load_dir(&labels_workflows, KENES_SOURCE_DIR "/workflows", &res, err,
-                        sizeof(err)) != 0) {
+    /* The national orders too: the roster's deadline names one, and
+     * api->order_dates answers from them. */
+    orders *ord = NULL;
+    if (orders_load(&ord, KENES_SOURCE_DIR "/content/orders.yaml", err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
+    wf_resolver res = {labels_find_guard, labels_type_known, labels_plugins, ord};
+    if (wf_set_load_dir(&labels_workflows, KENES_SOURCE_DIR "/workflows", &res, err,
+                        sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        orders_free(ord);
+        return -1;
+    }
+    wf_set_adopt_orders(labels_workflows, ord);
     kapi_set_labels(wf_set_label, labels_workflows);
+    kapi_set_orders(orders_kapi, ord);
     return 0;
 }
 

@@ -69,13 +69,19 @@ static int setup(void **state)
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    wf_resolver res = {find_guard, type_known, svc.plugins};
+    orders *ord = NULL;
+    if (orders_load(&ord, KENES_SOURCE_DIR "/content/orders.yaml", err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    wf_resolver res = {find_guard, type_known, svc.plugins, ord};
     if (wf_set_load_dir(&svc.workflows, KENES_SOURCE_DIR "/workflows", &res, err, sizeof(err)) !=
             0 ||
         index_new(&svc.index) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
+    wf_set_adopt_orders(svc.workflows, ord);
     static const char *const plan_v[] = {"off11:create::draft", "off11:submit:draft:ministry-review",
                                          "rev1:approve:ministry-review:ministry-review:1/2", NULL};
     add("plan/KZ-11/2026", REPO_DOCUMENTS,

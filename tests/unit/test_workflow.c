@@ -42,7 +42,30 @@ static int fake_type_known(const char *type, void *payload)
            strcmp(type, "regional-plan") == 0;
 }
 
-static const wf_resolver resolver = {fake_find_guard, fake_type_known, NULL};
+static const wf_resolver resolver = {fake_find_guard, fake_type_known, NULL, NULL};
+
+/* The orders the issue-14 fixtures name (tests/data/orders/ok.yaml). */
+static orders *fixture_orders(void)
+{
+    orders *o = NULL;
+    char err[512] = "";
+    assert_int_equal(orders_load(&o, KENES_TEST_DATA_DIR "/orders/ok.yaml", err, sizeof(err)), 0);
+    return o;
+}
+
+/* Load a broken file and check the error is exactly "<path>:<line>: <message>". */
+static void expect_error_res(const wf_resolver *res, const char *name, int line,
+                             const char *message)
+{
+    char path[1024], want[2048], err[1024];
+    snprintf(path, sizeof(path), WF_DIR "%s", name);
+    snprintf(want, sizeof(want), "%s:%d: %s", path, line, message);
+    wf_workflow *wf = (wf_workflow *)0x1;
+    int rc = wf_load_file(&wf, path, res, err, sizeof(err));
+    assert_int_equal(rc, KENES_EINVAL);
+    assert_null(wf);
+    assert_string_equal(err, want);
+}
 
 /* Load a broken file and check the error is exactly "<path>:<line>: <message>". */
 static void expect_error(const char *name, int line, const char *message)
@@ -91,14 +114,14 @@ static void test_unknown_transition_key(void **state)
     (void)state;
     expect_error("unknown_transition_key.yaml", 21,
                  "unknown key 'gaurds' in a transition (expected action, from, to, roles, "
-                 "scope, guards, approvals, not_by, publishes)");
+                 "scope, guards, approvals, not_by, publishes, inbox)");
 }
 
 static void test_unknown_stage_key(void **state)
 {
     (void)state;
     expect_error("unknown_stage_key.yaml", 8,
-                 "unknown key 'colour' in a stage (expected name, editable, public, deadline)");
+                 "unknown key 'colour' in a stage (expected name, editable, public, deadline, remind)");
 }
 
 static void test_bad_deadline_after(void **state)
@@ -126,7 +149,7 @@ static void test_bad_read(void **state)
 {
     (void)state;
     expect_error("bad_read.yaml", 11, "unknown role 'parent' (expected regional-official, "
-                                      "ministry-reviewer, auditor, admin, commission-chair)");
+                                      "ministry-reviewer, auditor, admin, commission-chair, commission-secretary)");
 }
 
 static void test_deadline_and_read_loaded(void **state)
@@ -239,7 +262,7 @@ static void test_unknown_role(void **state)
     (void)state;
     expect_error("unknown_role.yaml", 15,
                  "unknown role 'regional-oficial' (expected regional-official, "
-                 "ministry-reviewer, auditor, admin, commission-chair)");
+                 "ministry-reviewer, auditor, admin, commission-chair, commission-secretary)");
 }
 
 static void test_unknown_edit_role(void **state)
@@ -247,7 +270,7 @@ static void test_unknown_edit_role(void **state)
     (void)state;
     expect_error("unknown_edit_role.yaml", 10,
                  "unknown role 'nobody' (expected regional-official, ministry-reviewer, "
-                 "auditor, admin, commission-chair)");
+                 "auditor, admin, commission-chair, commission-secretary)");
 }
 
 static void test_unknown_scope(void **state)
@@ -415,14 +438,14 @@ static void test_to_json(void **state)
         "\"transitions\":["
         "{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],\"to\":\"ministry-review\","
         "\"roles\":[\"regional-official\"],\"scope\":\"own-region\",\"guards\":[],"
-        "\"approvals\":1,\"not_by_authors\":false,\"publishes\":false},"
+        "\"approvals\":1,\"not_by_authors\":false,\"publishes\":false,\"inbox\":true},"
         "{\"action\":\"approve\",\"from\":[\"ministry-review\"],\"to\":\"approved\","
         "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":[\"act_recorded\"],"
-        "\"approvals\":2,\"not_by_authors\":true,\"publishes\":true},"
+        "\"approvals\":2,\"not_by_authors\":true,\"publishes\":true,\"inbox\":true},"
         "{\"action\":\"return\",\"from\":[\"ministry-review\"],\"to\":\"returned\","
         "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
         "\"guards\":[\"comment_required\"],\"approvals\":1,\"not_by_authors\":false,"
-        "\"publishes\":false}],\"erase\":null}",
+        "\"publishes\":false,\"inbox\":true}],\"erase\":null}",
         0, NULL);
     assert_non_null(want);
     if (!json_equal(j, want)) {
@@ -665,12 +688,141 @@ static void test_set_label(void **state)
     wf_set_free(set);
 }
 
+/* Issue 14's keys: inbox: false on a transition, remind: on a stage,
+ * deadline: {order: ...} from content/orders.yaml. */
+static void test_keys14_loaded(void **state)
+{
+    (void)state;
+    orders *o = fixture_orders();
+    wf_resolver res = resolver;
+    res.orders = o;
+    wf_workflow *wf = NULL;
+    char err[512] = "";
+    assert_int_equal(wf_load_file(&wf, WF_DIR "keys14_ok.yaml", &res, err, sizeof(err)), 0);
+    const wf_stage *draft = wf_find_stage(wf, "draft");
+    assert_true(draft->has_deadline);
+    assert_string_equal(draft->deadline_order, "fixture-order");
+    /* 2026-01-31 + 7 days, midnight UTC */
+    assert_true(draft->deadline_at_ms == 1769817600000LL + 7 * 86400000LL);
+    assert_false(draft->has_remind);
+    const wf_stage *review = wf_find_stage(wf, "review");
+    assert_true(review->has_remind);
+    assert_int_equal(review->remind_roles, ROLE_CHAIR | ROLE_AUDITOR);
+    assert_string_equal(review->remind_user_field, "accompanier.user");
+    assert_true(review->remind_before_ms == 7 * 86400000LL);
+    const wf_stage *done = wf_find_stage(wf, "done");
+    assert_true(done->has_remind);
+    assert_int_equal(done->remind_roles, 0);
+    assert_string_equal(done->remind_user_field, "owner");
+    assert_true(done->remind_before_ms == 0);
+    assert_false(wf_find_transition(wf, "submit", "draft")->no_inbox);
+    assert_true(wf_find_transition(wf, "reopen", "done")->no_inbox);
+    json_t *j = wf_to_json(wf);
+    json_t *stages = json_object_get(j, "stages");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(stages, 0), "deadline"), "order")),
+                        "fixture-order");
+    json_t *remind = json_object_get(json_array_get(stages, 1), "remind");
+    assert_string_equal(json_string_value(json_object_get(remind, "user_field")),
+                        "accompanier.user");
+    assert_int_equal(json_integer_value(json_object_get(remind, "before_hours")), 168);
+    assert_int_equal(json_array_size(json_object_get(remind, "roles")), 2);
+    json_t *reopen = json_array_get(json_object_get(j, "transitions"), 2);
+    assert_true(json_is_false(json_object_get(reopen, "inbox")));
+    json_decref(j);
+    wf_workflow_free(wf);
+    orders_free(o);
+}
+
+static void test_keys14_checked(void **state)
+{
+    (void)state;
+    orders *o = fixture_orders();
+    wf_resolver res = resolver;
+    res.orders = o;
+    expect_error_res(&res, "bad_inbox.yaml", 29, "'inbox' must be true or false");
+    expect_error_res(&res, "bad_remind_no_deadline.yaml", 14,
+                     "'remind' needs a deadline on the same stage");
+    expect_error_res(&res, "bad_remind_field.yaml", 14,
+                     "'user_field' must name a field holding a login, such as accompanier.user");
+    expect_error_res(&res, "bad_remind_before.yaml", 14,
+                     "'before' must be a whole number of days or hours, such as 7d");
+    expect_error_res(&res, "bad_remind_empty.yaml", 14,
+                     "'remind' needs 'roles', 'user_field' or both");
+    expect_error_res(&res, "bad_remind_role.yaml", 11,
+                     "unknown role 'accompanier' (expected regional-official, ministry-reviewer, "
+                     "auditor, admin, commission-chair, commission-secretary)");
+    expect_error_res(&res, "unknown_order.yaml", 6,
+                     "unknown order 'no-such-order' (not in content/orders.yaml)");
+    expect_error_res(&res, "bad_order_after.yaml", 6,
+                     "a deadline from an order takes no 'from', 'after' or 'closed_by': the "
+                     "order's term is the deadline");
+    orders_free(o);
+    /* Without orders, nothing can name one. */
+    expect_error("keys14_ok.yaml", 6, "unknown order 'fixture-order' (not in content/orders.yaml)");
+}
+
+/* content/orders.yaml's reader: each fault named by file and line. */
+static void expect_orders_error(const char *name, int line, const char *message)
+{
+    char path[1024], want[2048], err[1024];
+    snprintf(path, sizeof(path), KENES_TEST_DATA_DIR "/orders/%s", name);
+    snprintf(want, sizeof(want), "%s:%d: %s", path, line, message);
+    orders *o = (orders *)0x1;
+    assert_int_equal(orders_load(&o, path, err, sizeof(err)), KENES_EINVAL);
+    assert_null(o);
+    assert_string_equal(err, want);
+}
+
+static void test_orders(void **state)
+{
+    (void)state;
+    orders *o = fixture_orders();
+    long long date, due;
+    assert_int_equal(orders_dates(o, "fixture-order", &date, &due), 0);
+    assert_true(date == 1769817600000LL);
+    assert_true(due == date + 7 * 86400000LL);
+    assert_int_equal(orders_dates(o, "same-day", NULL, &due), 0);
+    assert_int_equal(orders_dates(o, "nope", &date, &due), KENES_ENOTFOUND);
+    assert_int_equal(orders_dates(NULL, "same-day", &date, &due), KENES_ENOTFOUND);
+    assert_string_equal(orders_title(o, "same-day", "kk"), "Бұйрық");
+    assert_null(orders_title(o, "same-day", "de"));
+    orders_free(o);
+    orders_free(NULL);
+    /* A missing file is no order at all, not a fault. */
+    assert_int_equal(orders_load(&o, KENES_TEST_DATA_DIR "/orders/none.yaml", NULL, 0), 0);
+    assert_int_equal(orders_dates(o, "fixture-order", NULL, NULL), KENES_ENOTFOUND);
+    orders_free(o);
+    /* The real file: the roster order of 31 January 2026, a week. */
+    char err[512] = "";
+    assert_int_equal(orders_load(&o, KENES_SOURCE_DIR "/content/orders.yaml", err, sizeof(err)), 0);
+    assert_int_equal(orders_dates(o, "roster-2026", &date, &due), 0);
+    assert_true(date == 1769817600000LL && due == 1770422400000LL);
+    for (int i = 0; i < 3; i++)
+        assert_non_null(orders_title(o, "roster-2026", (const char *[]){"ru", "kk", "en"}[i]));
+    orders_free(o);
+
+    expect_orders_error("bad_date.yaml", 8, "'date' must be a date such as 2026-01-31");
+    expect_orders_error("bad_term.yaml", 9,
+                        "'term_days' must be a whole number of days from 0 to 3650");
+    expect_orders_error("dup_name.yaml", 7, "order 'fixture-order' is named twice");
+    expect_orders_error("bad_name.yaml", 7,
+                        "'name' must be lower-case letters, digits and '-', such as roster-2026");
+    expect_orders_error("no_kk.yaml", 10, "the title needs 'kk' words");
+    expect_orders_error("unknown_key.yaml", 10, "unknown or repeated key 'colour' in an order");
+    expect_orders_error("no_date.yaml", 7, "an order needs 'date'");
+    expect_orders_error("not_list.yaml", 1, "'orders' must be a list");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_labels_checked),
         cmocka_unit_test(test_labels_read),
         cmocka_unit_test(test_public_publishes_erase),
+        cmocka_unit_test(test_keys14_loaded),
+        cmocka_unit_test(test_keys14_checked),
+        cmocka_unit_test(test_orders),
         cmocka_unit_test(test_bad_closed_by_and_erase),
         cmocka_unit_test(test_set_label),
         cmocka_unit_test(test_record_checked),
