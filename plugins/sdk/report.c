@@ -82,12 +82,14 @@ void rpt_number(const kenes_api *api, kenes_report *r, const char *number)
 
 void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act)
 {
+    static const char *const by[RPT_NLANGS] = {"актом", "актісімен", "by act"};
+    static const char *const of[RPT_NLANGS] = {" от ", "", " of "};
     const char *number = bare_number(json_string_value(json_object_get(act, "number")));
     const char *date = json_string_value(json_object_get(act, "date"));
+    int lang = rpt_lang_index(api, r);
     if (!number && !date)
         return;
-    switch (rpt_lang_index(api, r)) {
-    case RPT_KK: /* «06.02.2026 № 7 актісімен» */
+    if (lang == RPT_KK) { /* «06.02.2026 № 7 актісімен»: the act's words last */
         if (date) {
             rpt_date(api, r, date, "—");
             api->report_printf(r, " ");
@@ -96,28 +98,16 @@ void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act)
             rpt_number(api, r, number);
             api->report_printf(r, " ");
         }
-        api->report_printf(r, "актісімен");
-        break;
-    case RPT_EN:
-        api->report_printf(r, "by act");
-        if (number) {
-            api->report_printf(r, " ");
-            rpt_number(api, r, number);
-        }
-        if (date) {
-            api->report_printf(r, " of ");
-            rpt_date(api, r, date, "—");
-        }
-        break;
-    default:
-        api->report_printf(r, "актом");
-        if (number) {
-            api->report_printf(r, " ");
-            rpt_number(api, r, number);
-        }
-        if (date) {
-            api->report_printf(r, " от ");
-            rpt_date(api, r, date, "—");
-        }
+        api->report_printf(r, "%s", by[lang]);
+        return;
+    }
+    api->report_printf(r, "%s", by[lang]);
+    if (number) {
+        api->report_printf(r, " ");
+        rpt_number(api, r, number);
+    }
+    if (date) {
+        api->report_printf(r, "%s", of[lang]);
+        rpt_date(api, r, date, "—");
     }
 }

@@ -20,6 +20,17 @@ def names(i):
             f"2012-0{1 + i % 9}-1{i % 10}")
 
 
+def fetch(srv, path):
+    """GET path without a login: status, headers, body (bytes)."""
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+    c.request("GET", path)
+    r = c.getresponse()
+    body = r.read()
+    headers = dict(r.getheaders())
+    c.close()
+    return r.status, headers, body
+
+
 class Reports(ServerTest):
     users = USERS_C
     env = {"KENES_NOW": NOW}
@@ -46,13 +57,7 @@ class Reports(ServerTest):
             cls.children.append((pseudo, name, birth, r.json["id"]))
 
     def page(self, path):
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("GET", path)
-        r = c.getresponse()
-        body = r.read()
-        headers = dict(r.getheaders())
-        c.close()
-        return r.status, headers, body
+        return fetch(self.srv, path)
 
     def publish(self):
         r = self.srv.request("POST", "/api/v1/reports/generate", token=self.srv.token("adm"))
@@ -331,12 +336,8 @@ class ReportLanguages(ServerTest):
         cls.commits = commit_count(s.docs_git) - before
 
     def page(self, path):
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("GET", path)
-        r = c.getresponse()
-        body = r.read()
-        c.close()
-        return r.status, body.decode()
+        status, _, body = fetch(self.srv, path)
+        return status, body.decode()
 
     def md(self, lang, name):
         return git(self.srv.docs_git, "show", f"main:reports/{LANGS[lang]}{name}.md")
@@ -465,10 +466,7 @@ class ReportLanguages(ServerTest):
         status, html = self.page("/reports/kk")
         self.assertEqual(status, 200)
         self.assertIn("Есептер", html)
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("GET", "/reports/bundle.zip")
-        data = c.getresponse().read()
-        c.close()
+        data = fetch(self.srv, "/reports/bundle.zip")[2]
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             listed = set(z.namelist())
         for name in ("national.md", "kk/national.md", "en/cases.md", "kk/regions/KZ-71.md"):
