@@ -245,6 +245,10 @@ int report_load(publisher *pub)
         if (store_read_at(docs, &text, &len, head, path) == 0) {
             json_object_set_new(pub->reports, name, json_stringn(text, len));
             free(text);
+        } else if (json_object_size(pub->reports) > 0) {
+            /* Published before, but not this one (a language or a region
+             * added since): publish once the timers run, not a day later. */
+            pub->wanted = 1;
         }
     }
     return 0;
