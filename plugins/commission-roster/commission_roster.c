@@ -439,15 +439,16 @@ static const char *const W_ROSTERS[] = {"## Составы комиссий по
                                         "## Rosters of the commissions on minors' affairs\n\n"};
 /* Around the order's date and its term in days. */
 static const char *const W_INTRO_1[] = {
-    "По каждому региону — последний состав комиссии: этап, срок утверждения (постановление от ",
-    "Әр өңір бойынша — комиссияның соңғы құрамы: кезеңі, бекіту мерзімі (",
-    "For each region, its latest roster: the stage, the deadline for its approval (the order "
-    "of "};
+    "По каждому региону — последний состав комиссии: этап, срок утверждения (поручение "
+    "Правительства от ",
+    "Әр өңір бойынша — комиссияның соңғы құрамы: кезеңі, бекіту мерзімі (Үкіметтің ",
+    "For each region, its latest roster: the stage, the deadline for its approval (the "
+    "Government instruction of "};
 static const char *const W_INTRO_2[] = {
     " и %d дней на утверждение, одинаково для всех регионов), соблюдён ли он, и есть ли в "
     "составе представители четырёх категорий, которыми комиссии расширены («✓» — есть, "
     "«—» — нет).\n\n",
-    " қаулысы және бекітуге %d күн, барлық өңірге бірдей), оның сақталуы және құрамда "
+    " тапсырмасы және бекітуге %d күн, барлық өңірге бірдей), оның сақталуы және құрамда "
     "комиссиялар кеңейтілген төрт санаттың өкілдері бар-жоғы («✓» — бар, «—» — жоқ).\n\n",
     " and %d days to approve it, the same for every region), whether it was kept, and whether "
     "the roster has members from the four categories the commissions were widened with "

@@ -847,7 +847,7 @@ static void test_report_national(void **state)
     };
     char *md = run_report(KENES_REPORT_NATIONAL, NULL, docs, sizeof(docs) / sizeof(docs[0]));
     assert_true(starts_with(md, "## Составы комиссий по делам несовершеннолетних\n\n"));
-    assert_non_null(strstr(md, "постановление от 03.02.2026 и 7 дней на утверждение"));
+    assert_non_null(strstr(md, "поручение Правительства от 03.02.2026 и 7 дней на утверждение"));
     expect_line(md, "| Регион | Этап | Срок | Соблюдение срока | Экспертное сообщество "
                     "| Родительские организации | НПО | Общественные советы |");
     expect_line(md, "| Акмолинская область | Утверждён | до 10.02.2026 | в срок "
