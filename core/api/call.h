@@ -86,6 +86,9 @@ void api_doc_dossier(api_call *c);
 
 /* reports.c */
 void api_reports(api_call *c);
+/* The language (REPORT_*) whose index a /reports/ name is ("kk/", "kk",
+ * "en/", "en"), or -1. */
+int api_reports_index_lang(const char *name);
 void api_reports_generate(api_call *c);
 
 /* audit_feed.c, audit_access.c */

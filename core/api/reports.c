@@ -1,9 +1,13 @@
 /*
  * Publishing, without a login:
- *   GET /reports/                  the list of reports
- *   GET /reports/{name}            a report as HTML (cmark, safe mode, in the page template)
+ *   GET /reports/                  the list of reports (Russian)
+ *   GET /reports/kk/, /reports/en/ the list of the Kazakh, the English reports
+ *   GET /reports/{name}            a report as HTML (cmark, safe mode, in the page template
+ *                                  in the report's language): national, regions/KZ-11,
+ *                                  kk/national, en/cases, ...
  *   GET /reports/{name}.md         its Markdown
- *   GET /reports/bundle.zip        every report's Markdown in one zip
+ *   GET /reports/bundle.zip        every report's Markdown, every language, in one zip
+ *                                  (the folders as in documents.git: kk/, en/)
  * and, for admins, POST /api/v1/reports/generate.
  * Reports are served as last published (committed), never half-written.
  */
@@ -37,6 +41,7 @@ typedef struct render_job {
     publisher *pub;
     http_request *req;
     char *key;
+    const char *tmpl; /* a page: the template in its language (the publisher's) */
     char *title, *md; /* a page */
     size_t md_len;
     char **names, **texts; /* or the bundle: n reports */
@@ -85,7 +90,7 @@ static int render_make(char **out, size_t *len, void *payload)
     size_t blen;
     int rc = render_markdown(&body, &blen, j->md, j->md_len);
     if (rc == 0)
-        rc = render_page(out, len, j->pub->page_template, j->title, body, NULL);
+        rc = render_page(out, len, j->tmpl, j->title, body, NULL);
     free(body);
     return rc;
 }
@@ -148,10 +153,15 @@ static void queue(render_job *j, const unsigned char hash[PAGE_HASH_BYTES])
     }
 }
 
-/* A page of md (rendered on its own) under title. */
-static void send_markdown_page(publisher *pub, http_request *req, const char *key, const char *title,
-                               const char *md, size_t len)
+/* A page of md (rendered on its own) under title, in language lang. */
+static void send_markdown_page(publisher *pub, http_request *req, const char *key, int lang,
+                               const char *title, const char *md, size_t len)
 {
+    const char *tmpl = report_page_template(pub, lang);
+    if (!tmpl) {
+        api_reply_error(req, 500, "internal", NULL, "the page cannot be made now");
+        return;
+    }
     unsigned char hash[PAGE_HASH_BYTES];
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, sizeof(hash));
@@ -167,22 +177,37 @@ static void send_markdown_page(publisher *pub, http_request *req, const char *ke
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
+    j->tmpl = tmpl;
     memcpy(j->md, md, len);
     j->md[len] = '\0';
     j->md_len = len;
     queue(j, hash);
 }
 
-static void send_index(publisher *pub, http_request *req)
+static void send_index(publisher *pub, http_request *req, int lang)
 {
-    char *md = report_index_md(pub);
+    char *md = report_index_md(pub, lang);
     if (!md) {
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
-    send_markdown_page(pub, req, "index", pub->words.index_title ? pub->words.index_title : "",
-                       md, strlen(md));
+    const char *title = pub->words.lang[lang].index_title;
+    char key[32];
+    snprintf(key, sizeof(key), "index:%s", report_lang_codes[lang]);
+    send_markdown_page(pub, req, key, lang, title ? title : "", md, strlen(md));
     free(md);
+}
+
+int api_reports_index_lang(const char *name)
+{
+    for (int l = 0; l < REPORT_NLANGS; l++) {
+        const char *dir = report_lang_dirs[l];
+        size_t n = strlen(dir);
+        /* "kk/" or "kk"; the Russian index is /reports/ itself. */
+        if (n && (strcmp(name, dir) == 0 || (strncmp(name, dir, n - 1) == 0 && !name[n - 1])))
+            return l;
+    }
+    return -1;
 }
 
 static void send_bundle(publisher *pub, http_request *req)
@@ -256,8 +281,11 @@ void api_reports(api_call *c)
     http_request *req = c->req;
     const char *path = c->path;
     if (strcmp(path, "/reports/") == 0 || strcmp(path, "/reports") == 0)
-        return send_index(pub, req);
+        return send_index(pub, req, REPORT_RU);
     const char *name = path + strlen("/reports/");
+    int index = api_reports_index_lang(name);
+    if (index >= 0)
+        return send_index(pub, req, index);
     if (strcmp(name, "bundle.zip") == 0)
         return send_bundle(pub, req);
     char key[128];
@@ -280,9 +308,10 @@ void api_reports(api_call *c)
      * document in it went through report_text (kapi_md_escape), which makes
      * it plain text that cannot open a construct swallowing what follows. */
     char title[512];
+    const char *rest;
     report_title(title, sizeof(title), json_string_value(text), key);
-    send_markdown_page(pub, req, cache_key, title, json_string_value(text),
-                       json_string_length(text));
+    send_markdown_page(pub, req, cache_key, report_lang_of(key, &rest), title,
+                       json_string_value(text), json_string_length(text));
 }
 
 static void generated(int status, const json_t *changed, void *payload)

@@ -115,9 +115,10 @@ static int route_pattern(http_request *req, char *pattern, size_t cap, const cha
         return 0;
     }
     if (strncmp(path, "/reports/", 9) == 0) {
-        /* national, cases, regions/KZ-11, with .md or not, or bundle.zip */
+        /* national, cases, regions/KZ-11, kk/national, with .md or not, a
+         * language's index (kk/, en/), or bundle.zip */
         const char *n = path + 9;
-        if (!util_id_valid(n) && strchr(n, '/')) {
+        if (!util_id_valid(n) && strchr(n, '/') && api_reports_index_lang(n) < 0) {
             api_reply_error(req, 400, "bad_request", NULL, "not a report name");
             return KENES_EINVAL;
         }

@@ -48,17 +48,23 @@ static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *ty
 }
 
 /* One report: its title and every type's section, in workflow order. */
+static const char *region_name_in(const region *rg, int lang)
+{
+    return lang == REPORT_KK ? rg->kk : lang == REPORT_EN ? rg->en : rg->ru;
+}
+
 static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, const char *code,
-                          const char *published)
+                          int lang, const char *published)
 {
     docs_service *svc = pub->svc;
+    const report_lang_words *words = &pub->words.lang[lang];
     util_buf out;
     util_buf_init(&out);
     /* The title is content's (content/reports.yaml): what the reports are about. */
-    const char *title = pub->words.title[kind] ? pub->words.title[kind] : "";
+    const char *title = words->title[kind] ? words->title[kind] : "";
     if (kind == KENES_REPORT_REGION) {
         const region *rg = region_find(code);
-        util_buf_printf(&out, "# %s: %s\n\n", title, rg ? rg->ru : code);
+        util_buf_printf(&out, "# %s: %s\n\n", title, rg ? region_name_in(rg, lang) : code);
     } else {
         util_buf_printf(&out, "# %s\n\n", title);
     }
@@ -82,14 +88,15 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
                                  .out = &out,
                                  .sources = sources,
                                  .histories = histories,
-                                 .published = published};
+                                 .published = published,
+                                 .lang = report_lang_codes[lang]};
         size_t before = out.len;
         if (section->write(kapi_get(), &r) != 0) {
             /* A section that failed says so rather than half-publishing. */
             out.len = before;
             out.data[before] = '\0';
             log_error("report", "%s could not write its section", t->name);
-            util_buf_printf(&out, "\n_%s_\n", pub->words.unavailable ? pub->words.unavailable : "");
+            util_buf_printf(&out, "\n_%s_\n", words->unavailable ? words->unavailable : "");
         }
         for (size_t i = 0; i < k; i++) {
             json_decref(owned[i]);
@@ -106,48 +113,90 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
     return util_buf_detach(&out, NULL);
 }
 
-/* The reports, in order: national.md, cases.md, then regions/<code>.md for
- * each region.  Report i's file name, kind and region code (NULL but for a
- * region's); 0, or KENES_ENOTFOUND past the last. */
-static int report_at(size_t i, char *name, size_t cap, int *kind, const char **code)
+/* The reports of one language, in order: national.md, cases.md, then
+ * regions/<code>.md for each region. */
+static size_t reports_per_lang(void)
 {
+    return 2 + region_count();
+}
+
+/* Report i of them all (Russian first, then Kazakh, then English): its file
+ * name under reports/, kind, language and region code (NULL but for a
+ * region's); 0, or KENES_ENOTFOUND past the last. */
+static int report_at(size_t i, char *name, size_t cap, int *kind, int *lang, const char **code)
+{
+    size_t per = reports_per_lang(), j = i % per;
     *code = NULL;
-    if (i == 0) {
-        *kind = KENES_REPORT_NATIONAL;
-        snprintf(name, cap, "national.md");
-    } else if (i == 1) {
-        *kind = KENES_REPORT_CASES;
-        snprintf(name, cap, "cases.md");
-    } else if (i - 2 < region_count()) {
-        *kind = KENES_REPORT_REGION;
-        *code = region_at(i - 2)->code;
-        snprintf(name, cap, "regions/%s.md", *code);
-    } else {
+    *lang = (int)(i / per);
+    if (*lang >= REPORT_NLANGS)
         return KENES_ENOTFOUND;
+    const char *dir = report_lang_dirs[*lang];
+    if (j == 0) {
+        *kind = KENES_REPORT_NATIONAL;
+        snprintf(name, cap, "%snational.md", dir);
+    } else if (j == 1) {
+        *kind = KENES_REPORT_CASES;
+        snprintf(name, cap, "%scases.md", dir);
+    } else {
+        *kind = KENES_REPORT_REGION;
+        *code = region_at(j - 2)->code;
+        snprintf(name, cap, "%sregions/%s.md", dir, *code);
     }
     return 0;
 }
 
-char *report_index_md(const publisher *pub)
+int report_lang_of(const char *name, const char **rest)
 {
-    const report_words *w = &pub->words;
+    for (int l = REPORT_NLANGS - 1; l > REPORT_RU; l--) {
+        size_t n = strlen(report_lang_dirs[l]);
+        if (strncmp(name, report_lang_dirs[l], n) == 0) {
+            *rest = name + n;
+            return l;
+        }
+    }
+    *rest = name;
+    return REPORT_RU;
+}
+
+char *report_index_md(const publisher *pub, int lang)
+{
+    const report_lang_words *w = &pub->words.lang[lang];
+    const char *dir = report_lang_dirs[lang];
     util_buf md;
     util_buf_init(&md);
     util_buf_printf(&md, "# %s\n\n", w->index_heading ? w->index_heading : "");
-    char name[64];
-    int kind;
-    const char *code;
-    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++)
-        if (kind != KENES_REPORT_REGION)
-            util_buf_printf(&md, "- [%s](/reports/%.*s)\n", w->link[kind] ? w->link[kind] : "",
-                            (int)(strlen(name) - 3), name); /* without ".md" */
+    /* Each other language's index, under its own name. */
+    util_buf_printf(&md, "%s:", w->index_languages ? w->index_languages : "");
+    for (int l = 0; l < REPORT_NLANGS; l++) {
+        const char *name = pub->words.lang[l].language ? pub->words.lang[l].language : "";
+        if (l == lang)
+            util_buf_printf(&md, " **%s**", name);
+        else
+            util_buf_printf(&md, " [%s](/reports/%s)", name, report_lang_dirs[l]);
+        util_buf_puts(&md, l + 1 < REPORT_NLANGS ? " ·" : "\n\n");
+    }
+    static const int listed[] = {KENES_REPORT_NATIONAL, KENES_REPORT_CASES};
+    static const char *const files[] = {"national", "cases"};
+    for (size_t i = 0; i < 2; i++)
+        util_buf_printf(&md, "- [%s](/reports/%s%s)\n",
+                        w->link[listed[i]] ? w->link[listed[i]] : "", dir, files[i]);
+    /* One archive holds every language (its folders as in documents.git). */
     util_buf_printf(&md, "- [%s](/reports/bundle.zip)\n\n## %s\n\n",
                     w->index_bundle ? w->index_bundle : "",
                     w->index_regions ? w->index_regions : "");
     for (size_t i = 0; i < region_count(); i++)
-        util_buf_printf(&md, "- [%s](/reports/regions/%s)\n", region_at(i)->ru,
-                        region_at(i)->code);
+        util_buf_printf(&md, "- [%s](/reports/%sregions/%s)\n",
+                        region_name_in(region_at(i), lang), dir, region_at(i)->code);
     return util_buf_detach(&md, NULL);
+}
+
+const char *report_page_template(publisher *pub, int lang)
+{
+    if (lang < 0 || lang >= REPORT_NLANGS || !pub->page_template)
+        return NULL;
+    if (!pub->page_templates[lang])
+        pub->page_templates[lang] = report_words_page(&pub->words, lang, pub->page_template);
+    return pub->page_templates[lang];
 }
 
 json_t *report_build(publisher *pub)
@@ -158,13 +207,19 @@ json_t *report_build(publisher *pub)
         return NULL;
     json_t *out = json_object();
     char name[64];
-    int kind;
+    int kind, lang;
     const char *code;
-    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++) {
+    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &lang, &code) == 0; i++) {
         /* What was published last, for the types that publish each period
-         * once and copy it after (the cases report's closed months). */
+         * once and copy it after (the cases report's closed months); a
+         * language never published yet gets the Russian text, so that its
+         * closed months say what the Russian ones said. */
+        const char *rest;
+        report_lang_of(name, &rest);
         const json_t *last = pub->reports ? json_object_get(pub->reports, name) : NULL;
-        char *text = write_report(pub, all, n, kind, code, json_string_value(last));
+        if (!last && pub->reports)
+            last = json_object_get(pub->reports, rest);
+        char *text = write_report(pub, all, n, kind, code, lang, json_string_value(last));
         json_object_set_new(out, name, json_string(text ? text : ""));
         free(text);
     }
@@ -181,15 +236,19 @@ int report_load(publisher *pub)
     if (store_head(docs, head) < 0 || !head[0])
         return 0;
     char name[64];
-    int kind;
+    int kind, lang;
     const char *code;
-    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &code) == 0; i++) {
+    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &lang, &code) == 0; i++) {
         char path[128], *text;
         size_t len;
         snprintf(path, sizeof(path), "reports/%s", name);
         if (store_read_at(docs, &text, &len, head, path) == 0) {
             json_object_set_new(pub->reports, name, json_stringn(text, len));
             free(text);
+        } else if (json_object_size(pub->reports) > 0) {
+            /* Published before, but not this one (a language or a region
+             * added since): publish once the timers run, not a day later. */
+            pub->wanted = 1;
         }
     }
     return 0;
@@ -494,6 +553,10 @@ void report_publisher_dispose(publisher *p)
 {
     json_decref(p->reports);
     free(p->page_template);
+    for (int l = 0; l < REPORT_NLANGS; l++) {
+        free(p->page_templates[l]);
+        p->page_templates[l] = NULL;
+    }
     page_cache_free(p->pages);
     report_words_dispose(&p->words);
     p->reports = NULL;

@@ -1,7 +1,9 @@
 /*
  * Reports: reports/national.md, reports/regions/<code>.md and
  * reports/cases.md in documents.git, each made of the sections the
- * document types' plugins write.  A publication commits only the reports
+ * document types' plugins write, in Russian; the same in Kazakh under
+ * reports/kk/ and in English under reports/en/ (report_words.h: the
+ * languages).  A publication commits only the reports
  * whose text changed, in one commit ("Publish reports", Kenes-Action:
  * publish, Kenes-Role: system), and none when nothing changed.  The server
  * publishes after an approval (at most once a minute: report_committed, the
@@ -27,6 +29,7 @@ typedef struct publisher {
     docs_service *svc;
     json_t *reports;     /* as last published: {"national.md": markdown, ...}; NULL until loaded */
     char *page_template; /* content/templates/page.html */
+    char *page_templates[REPORT_NLANGS]; /* it in each language (report_page_template) */
     report_words words;  /* content/reports.yaml: titles, the index page's words */
     page_cache *pages;   /* rendered public pages and the bundle (pages.h) */
     long long last_ms;   /* uv_now() of the last publication; 0: none yet */
@@ -44,15 +47,29 @@ void report_publisher_init(publisher *p, docs_service *svc);
 /* After report_timers_stop's handles are closed.  Frees what p holds. */
 void report_publisher_dispose(publisher *p);
 
-/* {"national.md": "...", "cases.md": "...", "regions/KZ-11.md": "...", ...} (new reference). */
+/* {"national.md": "...", "cases.md": "...", "regions/KZ-11.md": "...", ...,
+ * "kk/national.md": "...", ..., "en/regions/KZ-79.md": "..."} (new reference).
+ * A type that copies what it published before (report_published) is handed
+ * the Russian report's text for a language that was never published: the
+ * figures of a closed month are the same in every language. */
 json_t *report_build(publisher *p);
+
+/* The language (REPORT_*) of a report's name ("kk/national.md": REPORT_KK),
+ * and in *rest the name within its language's folder ("national.md"). */
+int report_lang_of(const char *name, const char **rest);
 
 /* Read what was published last from documents.git (start-up). */
 int report_load(publisher *p);
 
-/* The index page, /reports/: every report listed in p->words' words, as
- * Markdown (malloc'd; NULL: out of memory). */
-char *report_index_md(const publisher *p);
+/* The index page of a language (/reports/, /reports/kk/, /reports/en/):
+ * every report of that language listed in its words, the bundle, and a
+ * link to each other language's index, as Markdown (malloc'd; NULL: out
+ * of memory). */
+char *report_index_md(const publisher *p, int lang);
+
+/* The page template in lang (report_words_page), made on first use and
+ * kept; NULL when there is no template or no memory. */
+const char *report_page_template(publisher *p, int lang);
 
 /* Build and publish now; cb(status, names that changed (borrowed), payload):
  * status 0 also when nothing changed (then no commit).  A publication

@@ -27,7 +27,7 @@ typedef struct store store;
 
 typedef struct store_write store_write;
 
-#define STORE_MAX_FILES 64
+#define STORE_MAX_FILES 128
 
 /* A further file written by the same commit. */
 typedef struct store_file {

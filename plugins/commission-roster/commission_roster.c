@@ -3,14 +3,17 @@
  * affairs, as approved after the government's order of 31 January 2026
  * (widened with the expert community, parents' organisations, NGOs and
  * public councils).  The workflow (workflows/commission-roster.yaml) says
- * who moves a roster between stages and when it is due; this plugin says
+ * who moves a roster between stages and when it is due (the national
+ * order's deadline, content/orders.yaml); this plugin says
  * what a valid roster is, what its id is, provides the
  * roster_act_recorded guard and writes the rosters' sections of the
  * national and regional reports.
  *
  * A roster's fields:
- *   order_date    the date of the order that requires the roster (required);
- *                 its year and month name the roster: roster/<region>/<YYYY-MM>
+ *   order_date    the date of the order that requires the roster (optional,
+ *                 hidden in forms: the national order of content/orders.yaml
+ *                 sets the deadline); its year and month, else the national
+ *                 order's, name the roster: roster/<region>/<YYYY-MM>
  *   order_number  that order's number (optional text)
  *   members       a list of {full_name, position, organisation, role, category}:
  *                 exactly one chair, at least one secretary, at most one
@@ -339,11 +342,12 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
     const json_t *fields = chk_fields(&r, doc);
     if (!fields)
         return KENES_EVALIDATION;
+    /* Optional since the national order sets the deadline (rosters written
+     * before keep theirs, and their ids). */
     const json_t *date = json_object_get(fields, "order_date");
-    if (!chk_is_date(api, json_string_value(date), NULL, NULL, NULL))
-        chk_problem(&r, "fields.order_date", date ? "not_date" : "required",
-                    "%s the date of the order, YYYY-MM-DD",
-                    date ? "must be" : "is required:");
+    if (date && !json_is_null(date) && !chk_is_date(api, json_string_value(date), NULL, NULL, NULL))
+        chk_problem(&r, "fields.order_date", "not_date",
+                    "must be the date of the order, YYYY-MM-DD (or leave it out)");
     const json_t *number = json_object_get(fields, "order_number");
     if (number)
         chk_text(&r, "fields.order_number", number, "the order's number (or leave it out)");
@@ -352,14 +356,28 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
                       "a commission roster (expected order_date, order_number, members, act)");
 }
 
-/* roster/<region>/<YYYY-MM of the order>: one roster per region and order month. */
+static void order_of(const kenes_api *api, long long *date, long long *due);
+
+/* roster/<region>/<YYYY-MM of the order>: one roster per region and order
+ * month.  The order is fields.order_date where a roster has one (those
+ * written before the national order came into content/), else the
+ * national order's. */
 static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t cap)
 {
     const char *region = api->doc_get(doc, "region");
-    const char *date = json_string_value(json_object_get(api->doc_fields(doc), "order_date"));
+    const json_t *v = json_object_get(api->doc_fields(doc), "order_date");
     int y, m;
-    if (!region || !api->region_valid(region) || !chk_is_date(api, date, &y, &m, NULL))
+    if (json_is_null(v))
+        v = NULL;
+    if (!region || !api->region_valid(region))
         return KENES_EINVAL;
+    if (v && !chk_is_date(api, json_string_value(v), &y, &m, NULL))
+        return KENES_EINVAL;
+    if (!v) {
+        long long date, due;
+        order_of(api, &date, &due);
+        api->date_of_ms(date, &y, &m, NULL);
+    }
     return sdk_id_printf(out, cap, "roster/%s/%04d-%02d", region, y, m);
 }
 
@@ -373,101 +391,155 @@ static int roster_act_recorded(const kenes_api *api, const kenes_doc *doc, const
 
 /* ---- reports ------------------------------------------------------------
  *
- * national.md: one row per region (every one the core knows) for its latest roster (by the
- * date of the order): stage, due date, whether it was approved in time and
- * which of the four widened categories it holds.  regions/<code>.md: the
- * members of the region's latest approved roster.  Members are adults in a
+ * national.md: one row per region (every one the core knows) for its latest roster (the
+ * last by id: roster/<region>/<YYYY-MM>): stage, due date, whether it was
+ * approved in time and which of the four widened categories it holds.
+ * regions/<code>.md: the members of the region's latest approved roster,
+ * and whether it was approved in time.  The deadline is the national
+ * order's (content/orders.yaml, api->order_dates), the same for every
+ * region: no field a region types moves it.  Members are adults in a
  * public role, so their names appear; everything a document says goes
- * through report_text.
+ * through report_text.  Every word in ru, kk and en (the report's).
  */
 
 #define DAY_MS 86400000LL
-#define DUE_DAYS 7 /* workflows/commission-roster.yaml: {from: fields.order_date, after: 7d} */
+#define ORDER "roster-2026"
+/* Until content/orders.yaml is loaded by the core: the order of 31 January
+ * 2026 and its week. */
+#define ORDER_Y 2026
+#define ORDER_M 1
+#define ORDER_D 31
+#define ORDER_TERM_DAYS 7
 
-static const char *const roles_ru[NROLES] = {"председатель", "заместитель председателя",
-                                             "секретарь", "член комиссии"};
-static const char *const categories_ru[] = {"государственный орган",
-                                            "правоохранительные органы",
-                                            "образование",
-                                            "здравоохранение",
-                                            "социальная защита",
-                                            "депутат маслихата",
-                                            "экспертное сообщество",
-                                            "родительская организация",
-                                            "НКО",
-                                            "общественный совет"};
-static const char *const widened_ru[NWIDENED] = {"Экспертное сообщество",
-                                                 "Родительские организации", "НКО",
-                                                 "Общественные советы"};
+static const char *const role_words[NROLES][RPT_NLANGS] = {
+    {"председатель", "төраға", "chair"},
+    {"заместитель председателя", "төрағаның орынбасары", "deputy chair"},
+    {"секретарь", "хатшы", "secretary"},
+    {"член комиссии", "комиссия мүшесі", "member"}};
+static const char *const category_words[][RPT_NLANGS] = {
+    {"государственный орган", "мемлекеттік орган", "state body"},
+    {"правоохранительные органы", "құқық қорғау органдары", "law enforcement"},
+    {"образование", "білім беру", "education"},
+    {"здравоохранение", "денсаулық сақтау", "health care"},
+    {"социальная защита", "әлеуметтік қорғау", "social protection"},
+    {"депутат маслихата", "мәслихат депутаты", "maslikhat deputy"},
+    {"экспертное сообщество", "сарапшылар қауымдастығы", "expert community"},
+    {"родительская организация", "ата-аналар ұйымы", "parents' organisation"},
+    {"НПО", "ҮЕҰ", "NGO"},
+    {"общественный совет", "қоғамдық кеңес", "public council"}};
+static const char *const widened_words[NWIDENED][RPT_NLANGS] = {
+    {"Экспертное сообщество", "Сарапшылар қауымдастығы", "Expert community"},
+    {"Родительские организации", "Ата-аналар ұйымдары", "Parents' organisations"},
+    {"НПО", "ҮЕҰ", "NGOs"},
+    {"Общественные советы", "Қоғамдық кеңестер", "Public councils"}};
 
-static const char *order_date_of(const kenes_api *api, const kenes_doc *doc)
+static const char *const W_ROSTERS[] = {"## Составы комиссий по делам несовершеннолетних\n\n",
+                                        "## Кәмелетке толмағандардың істері жөніндегі "
+                                        "комиссиялардың құрамы\n\n",
+                                        "## Rosters of the commissions on minors' affairs\n\n"};
+/* Around the order's date and its term in days. */
+static const char *const W_INTRO_1[] = {
+    "По каждому региону — последний состав комиссии: этап, срок утверждения (поручение "
+    "Правительства от ",
+    "Әр өңір бойынша — комиссияның соңғы құрамы: кезеңі, бекіту мерзімі (Үкіметтің ",
+    "For each region, its latest roster: the stage, the deadline for its approval (the "
+    "Government instruction of "};
+static const char *const W_INTRO_2[] = {
+    " и %d дней на утверждение, одинаково для всех регионов), соблюдён ли он, и есть ли в "
+    "составе представители четырёх категорий, которыми комиссии расширены («✓» — есть, "
+    "«—» — нет).\n\n",
+    " тапсырмасы және бекітуге %d күн, барлық өңірге бірдей), оның сақталуы және құрамда "
+    "комиссиялар кеңейтілген төрт санаттың өкілдері бар-жоғы («✓» — бар, «—» — жоқ).\n\n",
+    " and %d days to approve it, the same for every region), whether it was kept, and whether "
+    "the roster has members from the four categories the commissions were widened with "
+    "(«✓» yes, «—» no).\n\n"};
+static const char *const W_HEAD[] = {"| Регион | Этап | Срок | Соблюдение срока",
+                                     "| Өңір | Кезең | Мерзімі | Мерзімнің сақталуы",
+                                     "| Region | Stage | Due | Deadline kept"};
+static const char *const W_NO_ROSTER[] = {"нет состава", "құрам жоқ", "no roster"};
+static const char *const W_BY[][2] = {{"до ", ""}, {"", " дейін"}, {"by ", ""}};
+enum { IN_TIME, LATE, NOT_DUE, NTIMELINESS };
+static const char *const W_TIMELINESS[NTIMELINESS][RPT_NLANGS] = {
+    {"в срок", "мерзімінде", "in time"},
+    {"просрочен", "мерзімі өтіп кетті", "late"},
+    {"срок не истёк", "мерзімі өтпеді", "not yet due"}};
+static const char *const W_MEMBERS[] = {
+    "## Состав комиссии по делам несовершеннолетних и защите их прав\n\n",
+    "## Кәмелетке толмағандардың істері және олардың құқықтарын қорғау жөніндегі комиссияның "
+    "құрамы\n\n",
+    "## The commission on minors' affairs and the protection of their rights: members\n\n"};
+static const char *const W_NONE_APPROVED[] = {"Утверждённого состава комиссии нет.\n\n",
+                                              "Бекітілген комиссия құрамы жоқ.\n\n",
+                                              "There is no approved roster.\n\n"};
+static const char *const W_APPROVED[] = {"Утверждён", "Бекітілді", "Approved"};
+static const char *const W_DUE[] = {"Срок утверждения: ", "Бекіту мерзімі: ", "Due: "};
+static const char *const W_MEMBER_HEAD[] = {
+    "| ФИО | Должность | Организация | Роль | Категория |\n",
+    "| Тегі, аты, әкесінің аты | Лауазымы | Ұйым | Комиссиядағы рөлі | Санаты |\n",
+    "| Full name | Position | Organisation | Role | Category |\n"};
+
+/* The national order's date and deadline (ms).  Until the core knows the
+ * order, 31.01.2026 and its week, said once in the log. */
+static void order_of(const kenes_api *api, long long *date, long long *due)
 {
-    const char *s = json_string_value(json_object_get(api->doc_fields(doc), "order_date"));
-    return chk_is_date(api, s, NULL, NULL, NULL) ? s : NULL;
+    static int said;
+    if (KENES_API_HAS(api, order_dates) && api->order_dates(ORDER, date, due) == 0)
+        return;
+    if (!said++)
+        api->log(KENES_LOG_INFO, PLUGIN_NAME,
+                 "no order " ORDER " in the core: the roster deadline is 31.01.2026 + %d days",
+                 ORDER_TERM_DAYS);
+    *date = api->date_ms(ORDER_Y, ORDER_M, ORDER_D);
+    *due = *date + ORDER_TERM_DAYS * DAY_MS;
 }
 
-/* The region's roster with the latest order date (the later id on a tie, a
- * roster without a valid date before any with one); only approved ones if
+/* The region's latest roster (the last by id), only approved ones if
  * only_approved.  NULL if there is none. */
 static const kenes_doc *latest(const kenes_api *api, kenes_report *r, const char *code,
                                int only_approved)
 {
     const kenes_doc *best = NULL;
-    const char *best_date = "";
     size_t n = api->report_count(r);
     for (size_t j = 0; j < n; j++) {
         const kenes_doc *doc = api->report_doc(r, j);
-        if (!sdk_doc_is(api, doc, "region", code) || (only_approved && !sdk_doc_is(api, doc, "stage", "approved")))
-            continue;
-        const char *date = order_date_of(api, doc);
-        if (!date)
-            date = "";
-        if (!best || strcmp(date, best_date) >= 0)
-            best = doc, best_date = date;
+        if (sdk_doc_is(api, doc, "region", code) &&
+            (!only_approved || sdk_doc_is(api, doc, "stage", "approved")))
+            best = doc;
     }
     return best;
 }
 
-/* When the roster is due, in ms: the core's "due" where it answers one
- * (stages before approval), else order_date + 7 days as the workflow
- * counts it (from midnight UTC).  -1 if neither is known. */
-static long long due_ms(const kenes_api *api, const kenes_doc *doc)
+/* An approved roster is in time when it entered `approved` by the order's
+ * deadline; one not approved is late once the deadline has passed. */
+static int timeliness(const kenes_api *api, const kenes_doc *doc, long long due)
 {
-    long long ms;
-    if (api->time_parse(api->doc_get(doc, "due"), &ms) == 0)
-        return ms;
-    if (api->time_parse(order_date_of(api, doc), &ms) != 0)
-        return -1;
-    return ms + DUE_DAYS * DAY_MS;
+    long long since;
+    if (sdk_doc_is(api, doc, "stage", "approved") &&
+        api->time_parse(api->doc_get(doc, "stage_since"), &since) == 0)
+        return since <= due ? IN_TIME : LATE;
+    return api->now_ms() > due ? LATE : NOT_DUE;
 }
 
-/* «в срок», «просрочен», «срок не истёк» or «—» (not known). */
-static const char *timeliness(const kenes_api *api, const kenes_doc *doc, long long due)
+/* "до 07.02.2026", "07.02.2026 дейін", "by 07.02.2026" */
+static void report_by(const kenes_api *api, kenes_report *r, long long due)
 {
-    const char *overdue = api->doc_get(doc, "overdue");
-    if (sdk_doc_is(api, doc, "stage", "approved")) {
-        long long since;
-        if (due < 0 || api->time_parse(api->doc_get(doc, "stage_since"), &since) != 0)
-            return "—";
-        return since <= due ? "в срок" : "просрочен";
-    }
-    if (overdue && strcmp(overdue, "true") == 0)
-        return "просрочен";
-    return due < 0 ? "—" : "срок не истёк";
+    int l = rpt_lang_index(api, r);
+    api->report_printf(r, "%s", W_BY[l][0]);
+    rpt_date_ms(api, r, due);
+    api->report_printf(r, "%s", W_BY[l][1]);
 }
 
 static int report_national(const kenes_api *api, kenes_report *r)
 {
-    api->report_printf(r, "## Составы комиссий по делам несовершеннолетних\n\n"
-                          "По каждому региону — последний состав комиссии (по дате приказа): "
-                          "этап, срок утверждения (%d дней с даты приказа), соблюдён ли он, и "
-                          "есть ли в составе представители четырёх категорий, которыми "
-                          "комиссии расширены («✓» — есть, «—» — нет).\n\n",
-                       DUE_DAYS);
-    api->report_printf(r, "| Регион | Приказ от | Этап | Срок | Соблюдение срока");
+    long long date, due;
+    order_of(api, &date, &due);
+    api->report_printf(r, "%s%s", RPT_WORD(api, r, W_ROSTERS), RPT_WORD(api, r, W_INTRO_1));
+    rpt_date_ms(api, r, date);
+    api->report_printf(r, RPT_WORD(api, r, W_INTRO_2), (int)((due - date) / DAY_MS));
+    api->report_printf(r, "%s", RPT_WORD(api, r, W_HEAD));
     for (int k = 0; k < NWIDENED; k++)
-        api->report_printf(r, " | %s", widened_ru[k]);
-    api->report_printf(r, " |\n|---|---|---|---|---|:-:|:-:|:-:|:-:|\n");
+        api->report_printf(r, " | %s", RPT_WORD(api, r, widened_words[k]));
+    api->report_printf(r, " |\n|---|---|---|---|:-:|:-:|:-:|:-:|\n");
 
     for (size_t i = 0; i < api->region_count(); i++) {
         const char *code = api->region_code(i);
@@ -475,24 +547,17 @@ static int report_national(const kenes_api *api, kenes_report *r)
         api->report_printf(r, "| ");
         rpt_region_name(api, r, code);
         if (!doc) {
-            api->report_printf(r, " | — | нет состава | — | —");
+            api->report_printf(r, " | %s | — | —", RPT_WORD(api, r, W_NO_ROSTER));
             for (int k = 0; k < NWIDENED; k++)
                 api->report_printf(r, " | —");
             api->report_printf(r, " |\n");
             continue;
         }
         api->report_printf(r, " | ");
-        rpt_date(api, r, order_date_of(api, doc), "—");
-        api->report_printf(r, " | ");
         rpt_stage(api, r, PLUGIN_NAME, api->doc_get(doc, "stage"));
-        long long due = due_ms(api, doc);
-        if (due >= 0) {
-            api->report_printf(r, " | до ");
-            rpt_date_ms(api, r, due);
-        } else {
-            api->report_printf(r, " | —");
-        }
-        api->report_printf(r, " | %s", timeliness(api, doc, due));
+        api->report_printf(r, " | ");
+        report_by(api, r, due);
+        api->report_printf(r, " | %s", RPT_WORD(api, r, W_TIMELINESS[timeliness(api, doc, due)]));
 
         int present[NWIDENED] = {0};
         size_t j;
@@ -511,13 +576,13 @@ static int report_national(const kenes_api *api, kenes_report *r)
     return 0;
 }
 
-/* A member's role or category in Russian, or the text escaped. */
+/* A member's role or category in the report's language, or the text escaped. */
 static void report_term(const kenes_api *api, kenes_report *r, const char *const *list,
-                        const char *const *ru, const char *value)
+                        const char *const (*words)[RPT_NLANGS], const char *value)
 {
     int k = chk_index_of(list, value);
     if (k >= 0)
-        api->report_printf(r, "%s", ru[k]);
+        api->report_printf(r, "%s", RPT_WORD(api, r, words[k]));
     else
         rpt_text_or(api, r, value, "—");
 }
@@ -528,9 +593,9 @@ static void report_member(const kenes_api *api, kenes_report *r, const json_t *m
     for (int k = 0; k < NMEMBER_KEYS; k++) {
         const char *v = json_string_value(json_object_get(m, member_keys[k]));
         if (k == ROLE)
-            report_term(api, r, roles, roles_ru, v);
+            report_term(api, r, roles, role_words, v);
         else if (k == CATEGORY)
-            report_term(api, r, categories, categories_ru, v);
+            report_term(api, r, categories, category_words, v);
         else
             rpt_text_or(api, r, v, "—");
         api->report_printf(r, " |%s", k + 1 < NMEMBER_KEYS ? " " : "\n");
@@ -539,30 +604,33 @@ static void report_member(const kenes_api *api, kenes_report *r, const json_t *m
 
 static int report_region(const kenes_api *api, kenes_report *r)
 {
-    api->report_printf(r, "## Состав комиссии по делам несовершеннолетних и защите их прав\n\n");
+    api->report_printf(r, "%s", RPT_WORD(api, r, W_MEMBERS));
     const kenes_doc *doc = latest(api, r, api->report_region(r), 1);
     if (!doc) {
-        api->report_printf(r, "Утверждённого состава комиссии нет.\n\n");
+        api->report_printf(r, "%s", RPT_WORD(api, r, W_NONE_APPROVED));
         return 0;
     }
     const json_t *fields = api->doc_fields(doc);
     const json_t *act = json_object_get(fields, "act");
-    api->report_printf(r, "Утверждён");
-    if (json_is_object(act)) {
-        api->report_printf(r, " ");
+    int lang = rpt_lang_index(api, r);
+    if (lang == RPT_KK && json_is_object(act)) { /* «... актісімен бекітілді.» */
         rpt_act(api, r, act);
+        api->report_printf(r, " бекітілді. ");
+    } else {
+        api->report_printf(r, "%s", RPT_WORD(api, r, W_APPROVED));
+        if (json_is_object(act)) {
+            api->report_printf(r, " ");
+            rpt_act(api, r, act);
+        }
+        api->report_printf(r, ". ");
     }
-    api->report_printf(r, " по приказу");
-    const char *number = json_string_value(json_object_get(fields, "order_number"));
-    if (number && *number) {
-        api->report_printf(r, " № ");
-        api->report_text(r, number);
-    }
-    api->report_printf(r, " от ");
-    rpt_date(api, r, order_date_of(api, doc), "—");
-    api->report_printf(r, ".\n\n"
-                          "| ФИО | Должность | Организация | Роль | Категория |\n"
-                          "|---|---|---|---|---|\n");
+    long long date, due;
+    order_of(api, &date, &due);
+    api->report_printf(r, "%s", RPT_WORD(api, r, W_DUE));
+    report_by(api, r, due);
+    api->report_printf(r, " — %s.\n\n%s|---|---|---|---|---|\n",
+                       RPT_WORD(api, r, W_TIMELINESS[timeliness(api, doc, due)]),
+                       RPT_WORD(api, r, W_MEMBER_HEAD));
     /* Chair, deputy chair, secretaries, members; then any other role. */
     const json_t *members = json_object_get(fields, "members");
     for (int role = 0; role <= NROLES; role++) {

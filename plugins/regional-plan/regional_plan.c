@@ -240,8 +240,50 @@ static int act_recorded(const kenes_api *api, const kenes_doc *doc, const kenes_
  * Everything a document says goes through report_text.
  */
 
-static const char *const directions_ru[NDIRECTIONS] = {"Безопасность", "Образование", "Здоровье",
-                                                       "Семья и социальная защита"};
+/* The plugin's own words, {ru, kk, en} (RPT_WORD picks the report's). */
+static const char *const direction_words[NDIRECTIONS][RPT_NLANGS] = {
+    {"Безопасность", "Қауіпсіздік", "Safety"},
+    {"Образование", "Білім беру", "Education"},
+    {"Здоровье", "Денсаулық", "Health"},
+    {"Семья и социальная защита", "Отбасы және әлеуметтік қорғау",
+     "Family and social protection"}};
+static const char *const W_PLANS[] = {
+    "## Региональные планы\n\n"
+    "По каждому региону — план на последний год, на который он составлен, и этап его "
+    "рассмотрения.\n\n"
+    "| Регион | Год плана | Этап |\n|---|---|---|\n",
+    "## Өңірлік жоспарлар\n\n"
+    "Әр өңір бойынша — ең соңғы жылға жасалған жоспар және оны қарау кезеңі.\n\n"
+    "| Өңір | Жоспар жылы | Кезең |\n|---|---|---|\n",
+    "## Regional plans\n\n"
+    "For each region: the plan for the latest year it was drawn up for, and the stage of its "
+    "review.\n\n"
+    "| Region | Plan year | Stage |\n|---|---|---|\n"};
+static const char *const W_NO_PLAN[] = {"нет плана", "жоспар жоқ", "no plan"};
+static const char *const W_NO_COST[] = {"без затрат", "шығынсыз", "no cost"};
+static const char *const W_OTHER[] = {"Прочие меры", "Басқа шаралар", "Other measures"};
+static const char *const W_MEASURES[] = {
+    "| Мера | Ответственный исполнитель | Соисполнители | Срок | Показатель "
+    "| Базовое → целевое значение | Финансирование |\n",
+    "| Шара | Жауапты орындаушы | Бірлесіп орындаушылар | Мерзімі | Көрсеткіш "
+    "| Базалық → нысаналы мән | Қаржыландыру |\n",
+    "| Measure | Lead agency | Co-executors | Deadline | Indicator | Baseline → target "
+    "| Funding |\n"};
+static const char *const W_NO_MEASURES[] = {"Мер нет.", "Шаралар жоқ.", "No measures."};
+static const char *const W_PLAN_FOR[] = {"План на %lld год", "%lld жылға арналған жоспар",
+                                         "Plan for %lld"};
+static const char *const W_PLAN[] = {"План", "Жоспар", "Plan"};
+static const char *const W_PERIOD[] = {"Период: %lld год. ", "Кезеңі: %lld жыл. ",
+                                       "Period: %lld. "};
+static const char *const W_APPROVED[] = {"Утверждён", "Бекітілді", "Approved"};
+static const char *const W_LOCAL[] = {"#### Местная специфика\n\n",
+                                      "#### Өңірдің ерекшелігі\n\n", "#### Local specifics\n\n"};
+static const char *const W_NOT_STATED[] = {"Не указана.", "Көрсетілмеген.", "Not stated."};
+static const char *const W_REGIONAL_PLAN[] = {"## Региональный план\n\n",
+                                              "## Өңірлік жоспар\n\n", "## Regional plan\n\n"};
+static const char *const W_NO_APPROVED[] = {"Утверждённого регионального плана нет.\n\n",
+                                            "Бекітілген өңірлік жоспар жоқ.\n\n",
+                                            "There is no approved regional plan.\n\n"};
 
 /* The plan's year, or -1 if it has none. */
 static long long period_of(const kenes_api *api, const kenes_doc *doc)
@@ -253,11 +295,7 @@ static long long period_of(const kenes_api *api, const kenes_doc *doc)
 static int report_national(const kenes_api *api, kenes_report *r)
 {
     size_t n = api->report_count(r);
-    api->report_printf(r, "## Региональные планы\n\n"
-                          "По каждому региону — план на последний год, на который он "
-                          "составлен, и этап его рассмотрения.\n\n"
-                          "| Регион | Год плана | Этап |\n"
-                          "|---|---|---|\n");
+    api->report_printf(r, "%s", RPT_WORD(api, r, W_PLANS));
     for (size_t i = 0; i < api->region_count(); i++) {
         const char *code = api->region_code(i);
         const kenes_doc *latest = NULL;
@@ -271,7 +309,7 @@ static int report_national(const kenes_api *api, kenes_report *r)
         api->report_printf(r, "| ");
         rpt_region_name(api, r, code);
         if (!latest) {
-            api->report_printf(r, " | — | нет плана |\n");
+            api->report_printf(r, " | — | %s |\n", RPT_WORD(api, r, W_NO_PLAN));
             continue;
         }
         if (year >= 0)
@@ -285,12 +323,19 @@ static int report_national(const kenes_api *api, kenes_report *r)
     return 0;
 }
 
-/* A measure's deadline: 30.09.2026, "III квартал 2026", or its text. */
+/* A measure's deadline: 30.09.2026, "III квартал 2026" ("2026 жылғы III
+ * тоқсан", "Q3 2026"), or its text. */
 static void report_deadline(const kenes_api *api, kenes_report *r, const char *s)
 {
     static const char *const roman[] = {"I", "II", "III", "IV"};
-    if (chk_is_quarter(s))
-        api->report_printf(r, "%s квартал %.4s", roman[s[6] - '1'], s);
+    int q = chk_is_quarter(s) ? s[6] - '0' : 0;
+    int lang = rpt_lang_index(api, r);
+    if (q >= 1 && q <= 4 && lang == RPT_KK)
+        api->report_printf(r, "%.4s жылғы %s тоқсан", s, roman[q - 1]);
+    else if (q >= 1 && q <= 4 && lang == RPT_EN)
+        api->report_printf(r, "Q%d %.4s", q, s);
+    else if (q >= 1 && q <= 4)
+        api->report_printf(r, "%s квартал %.4s", roman[q - 1], s);
     else
         rpt_date(api, r, s, "—");
 }
@@ -324,7 +369,7 @@ static void report_funding(const kenes_api *api, kenes_report *r, const json_t *
     }
     long long a = (long long)json_integer_value(amount);
     if (a == 0) {
-        api->report_printf(r, "без затрат");
+        api->report_printf(r, "%s", RPT_WORD(api, r, W_NO_COST));
         return;
     }
     char digits[32], grouped[96];
@@ -359,11 +404,11 @@ static void report_measures(const kenes_api *api, kenes_report *r, const json_t 
         if (k != dir && (dir >= 0 || k >= 0))
             continue;
         if (!header) {
-            api->report_printf(r, "#### %s\n\n", dir >= 0 ? directions_ru[dir] : "Прочие меры");
-            api->report_printf(r, "| Мера | Ответственный исполнитель | Соисполнители | Срок "
-                                  "| Показатель | Базовое → целевое значение "
-                                  "| Финансирование |\n"
-                                  "|---|---|---|---|---|---|---|\n");
+            api->report_printf(r, "#### %s\n\n",
+                               dir >= 0 ? RPT_WORD(api, r, direction_words[dir])
+                                        : RPT_WORD(api, r, W_OTHER));
+            api->report_printf(r, "%s|---|---|---|---|---|---|---|\n",
+                               RPT_WORD(api, r, W_MEASURES));
             header = 1;
         }
         api->report_printf(r, "| ");
@@ -398,7 +443,8 @@ static void report_measures(const kenes_api *api, kenes_report *r, const json_t 
     if (header)
         api->report_printf(r, "\n");
     else if (dir >= 0)
-        api->report_printf(r, "#### %s\n\nМер нет.\n\n", directions_ru[dir]);
+        api->report_printf(r, "#### %s\n\n%s\n\n", RPT_WORD(api, r, direction_words[dir]),
+                           RPT_WORD(api, r, W_NO_MEASURES));
 }
 
 static void report_plan(const kenes_api *api, kenes_report *r, const kenes_doc *doc)
@@ -410,19 +456,22 @@ static void report_plan(const kenes_api *api, kenes_report *r, const kenes_doc *
     if (title && *title)
         api->report_text(r, title);
     else if (year >= 0)
-        api->report_printf(r, "План на %lld год", year);
+        api->report_printf(r, RPT_WORD(api, r, W_PLAN_FOR), year);
     else
-        api->report_printf(r, "План");
+        api->report_printf(r, "%s", RPT_WORD(api, r, W_PLAN));
     api->report_printf(r, "\n\n");
     if (year >= 0)
-        api->report_printf(r, "Период: %lld год. ", year);
+        api->report_printf(r, RPT_WORD(api, r, W_PERIOD), year);
     const json_t *act = json_object_get(fields, "act");
-    if (json_is_object(act)) {
-        api->report_printf(r, "Утверждён ");
+    if (!json_is_object(act))
+        api->report_printf(r, "%s.\n\n", RPT_WORD(api, r, W_APPROVED));
+    else if (rpt_lang_index(api, r) == RPT_KK) { /* «... актісімен бекітілді.» */
+        rpt_act(api, r, act);
+        api->report_printf(r, " бекітілді.\n\n");
+    } else {
+        api->report_printf(r, "%s ", RPT_WORD(api, r, W_APPROVED));
         rpt_act(api, r, act);
         api->report_printf(r, ".\n\n");
-    } else {
-        api->report_printf(r, "Утверждён.\n\n");
     }
 
     const json_t *measures = json_object_get(fields, "measures");
@@ -430,9 +479,9 @@ static void report_plan(const kenes_api *api, kenes_report *r, const kenes_doc *
         report_measures(api, r, measures, k);
     report_measures(api, r, measures, -1);
 
-    api->report_printf(r, "#### Местная специфика\n\n");
+    api->report_printf(r, "%s", RPT_WORD(api, r, W_LOCAL));
     rpt_text_or(api, r, json_string_value(json_object_get(fields, "local_specifics")),
-                "Не указана.");
+                RPT_WORD(api, r, W_NOT_STATED));
     api->report_printf(r, "\n\n");
 }
 
@@ -440,7 +489,7 @@ static int report_region(const kenes_api *api, kenes_report *r)
 {
     const char *code = api->report_region(r);
     size_t n = api->report_count(r), shown = 0;
-    api->report_printf(r, "## Региональный план\n\n");
+    api->report_printf(r, "%s", RPT_WORD(api, r, W_REGIONAL_PLAN));
     for (size_t j = 0; j < n; j++) {
         const kenes_doc *doc = api->report_doc(r, j);
         if (sdk_doc_is(api, doc, "region", code) && sdk_doc_is(api, doc, "stage", "approved")) {
@@ -449,7 +498,7 @@ static int report_region(const kenes_api *api, kenes_report *r)
         }
     }
     if (!shown)
-        api->report_printf(r, "Утверждённого регионального плана нет.\n\n");
+        api->report_printf(r, "%s", RPT_WORD(api, r, W_NO_APPROVED));
     return 0;
 }
 

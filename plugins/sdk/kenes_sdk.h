@@ -161,27 +161,43 @@ int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *e
 
 /* ---- report sections ------------------------------------------------------ *
  *
- * Reports are Markdown in Russian: the plugin writes its own markup with
- * report_printf and every piece of text that comes from a document with
- * report_text, which escapes all punctuation.  Values a helper has checked
- * itself (a date it parsed, a number) are printed from the parsed numbers,
- * never from the document's text.
+ * Reports are Markdown, written in the report's language (api->report_lang:
+ * "ru", "kk" or "en"; Russian from a core without it): the plugin writes
+ * its own markup and words with report_printf and every piece of text that
+ * comes from a document with report_text, which escapes all punctuation.
+ * Values a helper has checked itself (a date it parsed, a number) are
+ * printed from the parsed numbers, never from the document's text.  The
+ * rpt_* helpers take the language from the report they write into.
  */
 
-/* The region's Russian name (its code if the core knows no name), escaped:
- * the names come from content/regions.yaml, which is data too. */
+/* The report's languages, in the order of the plugins' word tables. */
+enum { RPT_RU = 0, RPT_KK = 1, RPT_EN = 2, RPT_NLANGS = 3 };
+/* The report's language: "ru", "kk" or "en". */
+const char *rpt_lang(const kenes_api *api, const kenes_report *r);
+/* The same as RPT_*: an index into a plugin's {ru, kk, en} word table. */
+int rpt_lang_index(const kenes_api *api, const kenes_report *r);
+/* words[the report's language]: words is {ru, kk, en}. */
+#define RPT_WORD(api, r, words) ((words)[rpt_lang_index((api), (r))])
+
+/* The region's name in the report's language (its code if the core knows no
+ * name), escaped: the names come from content/regions.yaml, which is data too. */
 void rpt_region_name(const kenes_api *api, kenes_report *r, const char *code);
 /* Text from a document as a table cell or a line: escaped, or dash when
  * absent or empty. */
 void rpt_text_or(const kenes_api *api, kenes_report *r, const char *text, const char *dash);
-/* A date as Russian texts write it, 05.02.2026: from a document's
+/* A date as 05.02.2026 (the same in the three languages): from a document's
  * "YYYY-MM-DD" (else its text escaped, else dash), or from milliseconds. */
 void rpt_date(const kenes_api *api, kenes_report *r, const char *s, const char *dash);
 void rpt_date_ms(const kenes_api *api, kenes_report *r, long long ms);
-/* A stage of document type `type` as its workflow labels it in Russian,
- * else its name escaped, else (absent) a dash. */
+/* A stage of document type `type` as its workflow labels it in the report's
+ * language, else its name escaped, else (absent) a dash. */
 void rpt_stage(const kenes_api *api, kenes_report *r, const char *type, const char *stage);
-/* The approving act, "актом № 12 от 05.02.2026", or nothing if absent. */
+/* A number someone typed for an act or an order, after "№ " ("No. " in
+ * English): escaped, with a "№" typed before it left out, so that «№ 21»
+ * reads «№ 21», never «№ № 21».  Nothing if it is blank. */
+void rpt_number(const kenes_api *api, kenes_report *r, const char *number);
+/* The approving act, or nothing if absent: "актом № 12 от 05.02.2026",
+ * "05.02.2026 № 12 актісімен", "by act No. 12 of 05.02.2026" (rpt_number). */
 void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act);
 
 #endif

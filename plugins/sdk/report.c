@@ -1,9 +1,23 @@
 /* Writing report sections: see kenes_sdk.h. */
 #include "kenes_sdk.h"
 
+#include <string.h>
+
+const char *rpt_lang(const kenes_api *api, const kenes_report *r)
+{
+    const char *lang = KENES_API_HAS(api, report_lang) ? api->report_lang(r) : NULL;
+    return lang && (strcmp(lang, "kk") == 0 || strcmp(lang, "en") == 0) ? lang : "ru";
+}
+
+int rpt_lang_index(const kenes_api *api, const kenes_report *r)
+{
+    const char *lang = rpt_lang(api, r);
+    return strcmp(lang, "kk") == 0 ? RPT_KK : strcmp(lang, "en") == 0 ? RPT_EN : RPT_RU;
+}
+
 void rpt_region_name(const kenes_api *api, kenes_report *r, const char *code)
 {
-    const char *name = api->region_name(code, "ru");
+    const char *name = api->region_name(code, rpt_lang(api, r));
     api->report_text(r, name ? name : code);
 }
 
@@ -40,23 +54,60 @@ void rpt_stage(const kenes_api *api, kenes_report *r, const char *type, const ch
 {
     /* The label is the workflow file's, which an administrator writes:
      * escaped like any text that is not the plugin's own. */
-    const char *ru = api->label(type, "stage", stage, "ru");
-    rpt_text_or(api, r, ru ? ru : stage, "—");
+    const char *label = api->label(type, "stage", stage, rpt_lang(api, r));
+    rpt_text_or(api, r, label ? label : stage, "—");
+}
+
+/* number without the "№" and spaces typed before it; NULL if nothing is left. */
+static const char *bare_number(const char *number)
+{
+    static const char sign[] = "№";
+    for (size_t n = 1; number && n;) {
+        n = strncmp(number, sign, sizeof(sign) - 1) == 0
+                ? sizeof(sign) - 1
+                : chk_space_len((const unsigned char *)number);
+        number += n;
+    }
+    return number && *number ? number : NULL;
+}
+
+void rpt_number(const kenes_api *api, kenes_report *r, const char *number)
+{
+    /* People type the sign too («№ 21»), and the report writes its own. */
+    if (!(number = bare_number(number)))
+        return;
+    api->report_printf(r, "%s", rpt_lang_index(api, r) == RPT_EN ? "No. " : "№ ");
+    api->report_text(r, number);
 }
 
 void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act)
 {
-    const char *number = json_string_value(json_object_get(act, "number"));
+    static const char *const by[RPT_NLANGS] = {"актом", "актісімен", "by act"};
+    static const char *const of[RPT_NLANGS] = {" от ", "", " of "};
+    const char *number = bare_number(json_string_value(json_object_get(act, "number")));
     const char *date = json_string_value(json_object_get(act, "date"));
+    int lang = rpt_lang_index(api, r);
     if (!number && !date)
         return;
-    api->report_printf(r, "актом");
+    if (lang == RPT_KK) { /* «06.02.2026 № 7 актісімен»: the act's words last */
+        if (date) {
+            rpt_date(api, r, date, "—");
+            api->report_printf(r, " ");
+        }
+        if (number) {
+            rpt_number(api, r, number);
+            api->report_printf(r, " ");
+        }
+        api->report_printf(r, "%s", by[lang]);
+        return;
+    }
+    api->report_printf(r, "%s", by[lang]);
     if (number) {
-        api->report_printf(r, " № ");
-        api->report_text(r, number);
+        api->report_printf(r, " ");
+        rpt_number(api, r, number);
     }
     if (date) {
-        api->report_printf(r, " от ");
+        api->report_printf(r, "%s", of[lang]);
         rpt_date(api, r, date, "—");
     }
 }

@@ -20,6 +20,17 @@ def names(i):
             f"2012-0{1 + i % 9}-1{i % 10}")
 
 
+def fetch(srv, path):
+    """GET path without a login: status, headers, body (bytes)."""
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+    c.request("GET", path)
+    r = c.getresponse()
+    body = r.read()
+    headers = dict(r.getheaders())
+    c.close()
+    return r.status, headers, body
+
+
 class Reports(ServerTest):
     users = USERS_C
     env = {"KENES_NOW": NOW}
@@ -46,13 +57,7 @@ class Reports(ServerTest):
             cls.children.append((pseudo, name, birth, r.json["id"]))
 
     def page(self, path):
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("GET", path)
-        r = c.getresponse()
-        body = r.read()
-        headers = dict(r.getheaders())
-        c.close()
-        return r.status, headers, body
+        return fetch(self.srv, path)
 
     def publish(self):
         r = self.srv.request("POST", "/api/v1/reports/generate", token=self.srv.token("adm"))
@@ -139,7 +144,7 @@ class Reports(ServerTest):
         # A region with no documents says so.
         status, _, md = self.page("/reports/regions/KZ-62.md")
         self.assertEqual(status, 200)
-        self.assertIn("Улытау", md.decode())
+        self.assertIn("область Ұлытау", md.decode())
         status, headers, html = self.page("/reports/national")
         self.assertEqual(status, 200)
         self.assertTrue(headers["Content-Type"].startswith("text/html"))
@@ -285,6 +290,188 @@ class Reports(ServerTest):
         self.assertIn("История версий".encode(), html)
         self.assertIn(b"deep", html)
         self.assertEqual(self.page("/public/" + self.children[0][3])[0], 404)  # a case, never
+
+
+LANGS = {"ru": "", "kk": "kk/", "en": "en/"}
+CITIES = {"ru": ("город Астана", "город Алматы", "город Шымкент"),
+          "kk": ("Астана қаласы", "Алматы қаласы", "Шымкент қаласы"),
+          "en": ("Astana", "Almaty", "Shymkent")}
+
+
+class ReportLanguages(ServerTest):
+    """Reports in Russian (reports/), Kazakh (reports/kk/) and English
+    (reports/en/), one commit per publication; the terminology of the order;
+    the roster deadline is the national order's (31.01.2026 + 7 days), the
+    same for every region, whatever order_date a region typed."""
+    reports = True
+    env = {"KENES_NOW": "2026-02-12T09:00:00Z"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.srv
+        # Astana's roster: its own order_date a month later moves nothing;
+        # approved on the 12th, after the 7th: late.
+        r = s.post("/api/v1/documents", roster_body(region="KZ-71", order_date="2026-03-01"), "adm")
+        assert r.status == 201, r
+        r = s.act("roster/KZ-71/2026-03", "submit", "adm", r.header("ETag"))
+        r = s.act("roster/KZ-71/2026-03", "approve", "rev1", r.header("ETag"))
+        assert r.json["stage"] == "approved", r
+        # Almaty's, without an order_date (the field is optional now): named
+        # by the national order's month, a draft past the deadline.
+        body = roster_body(region="KZ-75")
+        del body["fields"]["order_date"]
+        r = s.post("/api/v1/documents", body, "adm")
+        assert r.status == 201, r
+        cls.almaty = r.json["id"]
+        r = s.post("/api/v1/documents", plan_body(region="KZ-11"), "adm")
+        r = s.act("plan/KZ-11/2026", "submit", "adm", r.header("ETag"))
+        r = s.act("plan/KZ-11/2026", "approve", "rev1", r.header("ETag"))
+        r = s.act("plan/KZ-11/2026", "approve", "rev2", r.header("ETag"))
+        assert r.json["stage"] == "approved", r
+        before = commit_count(s.docs_git)
+        r = s.request("POST", "/api/v1/reports/generate", token=s.token("adm"))
+        assert r.status == 200, r
+        cls.changed = r.json["changed"]
+        cls.commits = commit_count(s.docs_git) - before
+
+    def page(self, path):
+        status, _, body = fetch(self.srv, path)
+        return status, body.decode()
+
+    def md(self, lang, name):
+        return git(self.srv.docs_git, "show", f"main:reports/{LANGS[lang]}{name}.md")
+
+    def test_every_language_in_one_commit(self):
+        self.assertLessEqual(self.commits, 1)
+        tree = git(self.srv.docs_git, "ls-tree", "-r", "--name-only", "main", "reports/").split()
+        for folder in LANGS.values():
+            for name in ("national.md", "cases.md", "regions/KZ-11.md", "regions/KZ-71.md",
+                         "regions/KZ-62.md"):
+                self.assertIn(f"reports/{folder}{name}", tree)
+        self.assertEqual(len(tree), 3 * 22)
+        # Each publication writes every language in its one commit.
+        for commit in git(self.srv.docs_git, "log", "--format=%H", "--", "reports/").split():
+            files = git(self.srv.docs_git, "show", "--name-only", "--format=", commit).split()
+            for name in ("national.md", "cases.md", "regions/KZ-11.md", "regions/KZ-71.md"):
+                self.assertIn(len([f for f in files if f in [f"reports/{d}{name}" for d in
+                                                             LANGS.values()]]), (0, 3),
+                              (commit, files))
+        msg = git(self.srv.docs_git, "log", "-1", "--format=%B", "main")
+        self.assertIn("reports/kk/national.md", msg)
+        self.assertIn("Kenes-Action: publish", msg)
+
+    def test_served_in_each_language_with_its_own_headings(self):
+        want = {"ru": ("# Национальная сводка: регионы, планы и составы комиссий",
+                       "## Региональные планы", "## Составы комиссий по делам несовершеннолетних"),
+                "kk": ("# Ұлттық жиынтық: өңірлер, жоспарлар және комиссиялардың құрамы",
+                       "## Өңірлік жоспарлар",
+                       "## Кәмелетке толмағандардың істері жөніндегі комиссиялардың құрамы"),
+                "en": ("# National summary: regions, plans and commission rosters",
+                       "## Regional plans", "## Rosters of the commissions on minors' affairs")}
+        for lang, headings in want.items():
+            with self.subTest(lang=lang):
+                md = self.md(lang, "national")
+                for h in headings:
+                    self.assertIn(h + "\n", md)
+                status, html = self.page(f"/reports/{LANGS[lang]}national")
+                self.assertEqual(status, 200)
+                self.assertIn(f'<html lang="{lang}">', html)
+                status, served = self.page(f"/reports/{LANGS[lang]}national.md")
+                self.assertEqual((status, served), (200, md))
+        # No Russian heading left in the others.
+        for lang in ("kk", "en"):
+            for name in ("national", "cases", "regions/KZ-11", "regions/KZ-71"):
+                md = self.md(lang, name)
+                for ru in ("Регион", "Региональн", "Составы", "Состав комиссии", "Отчёт",
+                           "Утверждён", "Дела и контрольные"):
+                    self.assertNotIn(ru, md, (lang, name))
+        # The English summary has no Cyrillic at all (no member is named there).
+        self.assertIsNone(re.search("[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]", self.md("en", "national")))
+        kk = self.md("kk", "regions/KZ-11")
+        self.assertIn("# Өңір бойынша есеп: Ақмола облысы\n", kk)
+        self.assertIn("## Өңірлік жоспар\n", kk)
+        self.assertIn("#### Қауіпсіздік\n", kk)
+        self.assertIn("## Айлар бойынша істер мен бақылау тексерулері\n", self.md("kk", "cases"))
+        self.assertIn("## Cases and follow-up checks by month\n", self.md("en", "cases"))
+
+    def test_terminology(self):
+        for lang in LANGS:
+            for name in ("national", "cases", "regions/KZ-11", "regions/KZ-71", "regions/KZ-75",
+                         "regions/KZ-10"):
+                md = self.md(lang, name)
+                with self.subTest(lang=lang, name=name):
+                    self.assertNotIn("НКО", md)
+                    self.assertNotIn("№ №", md)
+                    self.assertNotIn("No. №", md)
+                    for line in md.splitlines():
+                        if any(city in line for city in CITIES[lang]):
+                            self.assertNotIn("област", line)
+                            self.assertNotIn("облыс", line)
+        ru = self.md("ru", "national")
+        self.assertIn("| Регион | Этап |", ru)
+        self.assertIn("| НПО |", ru)
+        self.assertIn("| ҮЕҰ |", self.md("kk", "national"))
+        self.assertIn("| NGOs |", self.md("en", "national"))
+        self.assertIn("| область Абай |", ru)
+        self.assertIn("| область Жетісу |", ru)
+        self.assertIn("| область Ұлытау |", ru)
+        self.assertIn("# Отчёт по региону: город Астана\n", self.md("ru", "regions/KZ-71"))
+        self.assertIn("# Отчёт по региону: область Абай\n", self.md("ru", "regions/KZ-10"))
+        # The act typed as «№ 21»: one sign.
+        self.assertIn("Утверждён актом № 21 от 06.02.2026.", self.md("ru", "regions/KZ-71"))
+        self.assertIn("06.02.2026 № 21 актісімен бекітілді.", self.md("kk", "regions/KZ-71"))
+        self.assertIn("Approved by act No. 21 of 06.02.2026.", self.md("en", "regions/KZ-71"))
+        self.assertIn("№ 15 от 05.02.2026", self.md("ru", "regions/KZ-11"))
+
+    def test_roster_lateness_by_the_national_order(self):
+        self.assertEqual(self.almaty, "roster/KZ-75/2026-01")
+        late = {"ru": "просрочен", "kk": "мерзімі өтіп кетті", "en": "late"}
+        due = {"ru": "до 07.02.2026", "kk": "07.02.2026 дейін", "en": "by 07.02.2026"}
+        for lang in LANGS:
+            with self.subTest(lang=lang):
+                md = self.md(lang, "national")
+                rosters = md[md.index("\n## ", md.index("| ")):]  # the second section's table
+                if "✓" not in rosters:
+                    rosters = md[:md.index("\n## ", md.index("| "))]
+                rows = {l.split(" | ")[0][2:]: l for l in rosters.splitlines()
+                        if l.startswith("| ")}
+                astana, almaty, _ = CITIES[lang]
+                # Approved after the order's deadline, and a draft past it.
+                for city in (astana, almaty):
+                    self.assertIn(f" | {due[lang]} | {late[lang]} |", rows[city])
+                self.assertIn(f"— {late[lang]}.", self.md(lang, "regions/KZ-71"))
+
+    def test_order_date_is_optional_but_checked(self):
+        s = self.srv
+        before = commit_count(s.docs_git)
+        r = s.post("/api/v1/documents", roster_body(region="KZ-79", order_date="31.01.2026"), "adm")
+        self.assertEqual(r.status, 422, r)
+        bad = [(f["path"], f["code"]) for f in r.json["error"]["fields"]]
+        self.assertEqual(bad, [("fields.order_date", "not_date")])
+        self.assertEqual(commit_count(s.docs_git), before)
+
+    def test_each_index_links_every_language(self):
+        for lang, folder in LANGS.items():
+            with self.subTest(lang=lang):
+                status, html = self.page(f"/reports/{folder}")
+                self.assertEqual(status, 200)
+                self.assertIn(f'<html lang="{lang}">', html)
+                for other in LANGS.values():
+                    self.assertIn(f'href="/reports/{other}"', html)
+                for name in ("national", "cases", "regions/KZ-71"):
+                    self.assertIn(f'href="/reports/{folder}{name}"', html)
+                self.assertIn('href="/reports/bundle.zip"', html)
+                self.assertIn(CITIES[lang][0], html)
+        status, html = self.page("/reports/kk")
+        self.assertEqual(status, 200)
+        self.assertIn("Есептер", html)
+        data = fetch(self.srv, "/reports/bundle.zip")[2]
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            listed = set(z.namelist())
+        for name in ("national.md", "kk/national.md", "en/cases.md", "kk/regions/KZ-71.md"):
+            self.assertIn(name, listed)
+        self.assertEqual(self.page("/reports/kz/national")[0], 404)
 
 
 class AutoPublish(ServerTest):

@@ -25,7 +25,7 @@ class Roster(ServerTest):
         rid = "roster/KZ-11/2026-02"
         r = s.act(rid, "submit", "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
-        r = s.act(rid, "return", "rev1", r.header("ETag"), comment="Нужен представитель НКО из района")
+        r = s.act(rid, "return", "rev1", r.header("ETag"), comment="Нужен представитель НПО из района")
         self.assertEqual(r.status, 200, r)
         body = roster_body(order_date="2026-02-10")
         body["fields"]["members"].append(roster_member("Омарова Сауле", "member", "ngo"))

@@ -275,6 +275,12 @@ void expect_guard_allows(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx
 char *fixture_report(const kenes_doctype *t, int kind, const char *region, json_t **docs,
                      json_t **histories, size_t n, const char *published)
 {
+    return fixture_report_in(t, kind, region, NULL, docs, histories, n, published);
+}
+
+char *fixture_report_in(const kenes_doctype *t, int kind, const char *region, const char *lang,
+                        json_t **docs, json_t **histories, size_t n, const char *published)
+{
     struct kenes_doc *d = calloc(n ? n : 1, sizeof(*d));
     json_t **h = calloc(n ? n : 1, sizeof(*h));
     assert_non_null(d);
@@ -291,7 +297,8 @@ char *fixture_report(const kenes_doctype *t, int kind, const char *region, json_
                              .ndocs = n,
                              .out = &out,
                              .histories = h,
-                             .published = published};
+                             .published = published,
+                             .lang = lang};
     const kenes_report_section *section = kapi_report_section(t, kind);
     assert_int_equal(section ? section->write(api, &r) : 0, 0);
     for (size_t i = 0; i < n; i++) {

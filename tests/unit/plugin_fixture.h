@@ -80,6 +80,9 @@ void expect_guard_allows(const kenes_guard *g, json_t *doc, const kenes_ctx *ctx
  * succeed, and a kind t writes nothing for gives "".  free() it. */
 char *fixture_report(const kenes_doctype *t, int kind, const char *region, json_t **docs,
                      json_t **histories, size_t n, const char *published);
+/* fixture_report, written in lang ("ru", "kk", "en"; NULL: "ru"). */
+char *fixture_report_in(const kenes_doctype *t, int kind, const char *region, const char *lang,
+                        json_t **docs, json_t **histories, size_t n, const char *published);
 
 /* ---- reading Markdown ----------------------------------------------------- */
 

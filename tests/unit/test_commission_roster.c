@@ -245,14 +245,15 @@ static json_t *roster_with_field(const char *key, json_t *value)
 static void test_order_date(void **state)
 {
     (void)state;
-    expect_only_error(roster_with_field("order_date", NULL), "fields.order_date");
+    /* Optional: the national order sets the deadline (content/orders.yaml). */
+    expect_valid(roster_with_field("order_date", NULL));
+    expect_valid(roster_with_field("order_date", json_null()));
     const char *bad[] = {"2026-02-30", "2026-13-01",  "31.01.2026", "2026-02",     "2026-Q1",
                          "2026-2-3",   " 2026-02-03", "2026-+2-03", "2026-02-03Z", ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         expect_only_error(roster_with_field("order_date", json_string(bad[i])),
                           "fields.order_date");
     expect_only_error(roster_with_field("order_date", json_integer(20260203)), "fields.order_date");
-    expect_only_error(roster_with_field("order_date", json_null()), "fields.order_date");
     expect_valid(roster_with_field("order_date", json_string("2028-02-29")));
 }
 
@@ -704,8 +705,11 @@ static void test_make_id(void **state)
     assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), KENES_EINVAL);
     json_object_set_new(fields_of(doc), "order_date", json_string("2027-+1-01"));
     assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), KENES_EINVAL);
+    /* Without one, the national order's month (31.01.2026 until the core
+     * knows the order). */
     json_object_del(fields_of(doc), "order_date");
-    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), KENES_EINVAL);
+    assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), 0);
+    assert_string_equal(id, "roster/KZ-79/2026-01");
     json_object_set_new(fields_of(doc), "order_date", json_string("2027-01-01"));
     json_object_set_new(doc, "region", json_string("../../etc"));
     assert_int_equal(roster->make_id(api, &d, id, sizeof(id)), KENES_EINVAL);
@@ -791,10 +795,36 @@ static int starts_with(const char *md, const char *prefix)
     return strncmp(md, prefix, strlen(prefix)) == 0;
 }
 
+/* The national order as content/orders.yaml would give it: dated
+ * order_date, due term_days later (both midnight UTC). */
+static long long order_date_ms, order_due_ms;
+
+static int test_order(const void *payload, const char *name, long long *date_ms,
+                      long long *due_ms)
+{
+    (void)payload;
+    if (strcmp(name, "roster-2026") != 0)
+        return KENES_ENOTFOUND;
+    if (date_ms)
+        *date_ms = order_date_ms;
+    if (due_ms)
+        *due_ms = order_due_ms;
+    return 0;
+}
+
+static void set_order(const char *date, int term_days)
+{
+    assert_int_equal(api->time_parse(date, &order_date_ms), 0);
+    order_due_ms = order_date_ms + term_days * 86400000LL;
+    kapi_set_orders(test_order, &order_date_ms);
+}
+
 static void test_report_national(void **state)
 {
     (void)state;
-    /* Ordered on 3 February: due at the start of the 10th (UTC). */
+    /* The order of 3 February: every roster due at the start of the 10th
+     * (UTC), whatever order_date a region typed. */
+    set_order("2026-02-03", 7);
     json_t *late_ngo = report_roster("KZ-15", "2026-02-03", "approved", "2026-02-10T00:00:01Z",
                                      NULL, 0);
     json_array_remove(members_of(late_ngo), 8); /* the NGO member */
@@ -805,43 +835,78 @@ static void test_report_national(void **state)
         late_ngo,
         /* Approved in time by the clock of another zone: 04:59 at +05:00 is 23:59 UTC. */
         report_roster("KZ-19", "2026-02-03", "approved", "2026-02-10T04:59:00+05:00", NULL, 0),
-        /* Still a draft and overdue, says the core. */
+        /* Still a draft, and the order's deadline passed (the core's clock: KENES_NOW). */
         report_roster("KZ-23", "2026-02-02", "draft", "2026-02-02T09:00:00Z",
                       "2026-02-09T00:00:00Z", 1),
-        /* Under review, not yet due. */
-        report_roster("KZ-27", "2026-03-02", "ministry-review", "2026-03-04T09:00:00Z",
-                      "2026-03-09T00:00:00Z", 0),
-        /* Two rosters: the later order's is the row, though approved is the older. */
+        /* Its own order_date a month later moves nothing: late by the order. */
+        report_roster("KZ-27", "2026-03-02", "approved", "2026-03-04T09:00:00Z", NULL, 0),
+        /* Two rosters: the later one is the row, though approved is the older. */
         report_roster("KZ-35", "2026-01-05", "approved", "2026-01-08T09:00:00Z", NULL, 0),
         report_roster("KZ-35", "2026-03-01", "returned", "2026-03-03T09:00:00Z",
                       "2026-03-08T00:00:00Z", 0),
     };
     char *md = run_report(KENES_REPORT_NATIONAL, NULL, docs, sizeof(docs) / sizeof(docs[0]));
     assert_true(starts_with(md, "## Составы комиссий по делам несовершеннолетних\n\n"));
-    expect_line(md, "| Регион | Приказ от | Этап | Срок | Соблюдение срока | Экспертное сообщество "
-                    "| Родительские организации | НКО | Общественные советы |");
-    expect_line(md, "| Акмолинская область | 03.02.2026 | Утверждён | до 10.02.2026 | в срок "
+    assert_non_null(strstr(md, "поручение Правительства от 03.02.2026 и 7 дней на утверждение"));
+    expect_line(md, "| Регион | Этап | Срок | Соблюдение срока | Экспертное сообщество "
+                    "| Родительские организации | НПО | Общественные советы |");
+    expect_line(md, "| Акмолинская область | Утверждён | до 10.02.2026 | в срок "
                     "| ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Актюбинская область | 03.02.2026 | Утверждён | до 10.02.2026 | просрочен "
+    expect_line(md, "| Актюбинская область | Утверждён | до 10.02.2026 | просрочен "
                     "| ✓ | ✓ | — | ✓ |");
-    expect_line(md, "| Алматинская область | 03.02.2026 | Утверждён | до 10.02.2026 | в срок "
+    expect_line(md, "| Алматинская область | Утверждён | до 10.02.2026 | в срок "
                     "| ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Атырауская область | 02.02.2026 | Черновик | до 09.02.2026 | просрочен "
+    expect_line(md, "| Атырауская область | Черновик | до 10.02.2026 | просрочен "
                     "| ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Западно\\-Казахстанская область | 02.03.2026 "
-                    "| На рассмотрении в министерстве | до 09.03.2026 | срок не истёк "
+    expect_line(md, "| Западно\\-Казахстанская область | Утверждён | до 10.02.2026 | просрочен "
                     "| ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Карагандинская область | 01.03.2026 | Возвращён на доработку "
-                    "| до 08.03.2026 | срок не истёк | ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| город Шымкент | — | нет состава | — | — | — | — | — | — |");
-    expect_line(md, "| Абайская область | — | нет состава | — | — | — | — | — | — |");
+    expect_line(md, "| Карагандинская область | Возвращён на доработку "
+                    "| до 10.02.2026 | просрочен | ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| город Шымкент | нет состава | — | — | — | — | — | — |");
+    expect_line(md, "| область Абай | нет состава | — | — | — | — | — | — |");
     /* All 20 regions, each once. */
     assert_int_equal(count_lines(md, "| "), 21);
     assert_int_equal(count_lines(md, "| Карагандинская область |"), 1);
     assert_int_equal(count_lines(md, "|---|"), 1);
-    /* The national table names no member. */
+    /* The national table names no member; no «области» for the three cities. */
     assert_null(strstr(md, "Сейткали"));
+    assert_null(strstr(md, "НКО"));
     free(md);
+    kapi_set_orders(NULL, NULL);
+}
+
+/* The same table in Kazakh and English: the plugin's words, the regions'
+ * and the stages' names in that language, the same figures. */
+static void test_report_national_in_kazakh_and_english(void **state)
+{
+    (void)state;
+    set_order("2026-01-31", 7);
+    json_t *kk[] = {
+        report_roster("KZ-11", "2026-02-03", "approved", "2026-02-06T12:00:00Z", NULL, 0),
+        report_roster("KZ-71", "2026-02-03", "approved", "2026-02-09T12:00:00Z", NULL, 0)};
+    char *md = fixture_report_in(roster, KENES_REPORT_NATIONAL, NULL, "kk", kk, NULL, 2, NULL);
+    assert_true(starts_with(md, "## Кәмелетке толмағандардың істері жөніндегі комиссиялардың "
+                                "құрамы\n\n"));
+    expect_line(md, "| Өңір | Кезең | Мерзімі | Мерзімнің сақталуы | Сарапшылар қауымдастығы "
+                    "| Ата-аналар ұйымдары | ҮЕҰ | Қоғамдық кеңестер |");
+    expect_line(md, "| Ақмола облысы | Бекітілді | 07.02.2026 дейін | мерзімінде "
+                    "| ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Астана қаласы | Бекітілді | 07.02.2026 дейін | мерзімі өтіп кетті "
+                    "| ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Ұлытау облысы | құрам жоқ | — | — | — | — | — | — |");
+    assert_null(strstr(md, "Регион"));
+    assert_null(strstr(md, "НПО"));
+    free(md);
+    json_t *en[] = {
+        report_roster("KZ-11", "2026-02-03", "approved", "2026-02-06T12:00:00Z", NULL, 0),
+        report_roster("KZ-71", "2026-02-03", "approved", "2026-02-09T12:00:00Z", NULL, 0)};
+    md = fixture_report_in(roster, KENES_REPORT_NATIONAL, NULL, "en", en, NULL, 2, NULL);
+    expect_line(md, "| Region | Stage | Due | Deadline kept | Expert community "
+                    "| Parents' organisations | NGOs | Public councils |");
+    expect_line(md, "| Akmola Region | Approved | by 07.02.2026 | in time | ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Astana | Approved | by 07.02.2026 | late | ✓ | ✓ | ✓ | ✓ |");
+    free(md);
+    kapi_set_orders(NULL, NULL);
 }
 
 static void test_report_region(void **state)
@@ -860,14 +925,15 @@ static void test_report_region(void **state)
     char *md = run_report(KENES_REPORT_REGION, "KZ-11", docs, 2);
     assert_true(starts_with(md, "## Состав комиссии по делам несовершеннолетних и защите их "
                                 "прав\n\n"));
-    expect_line(md, "Утверждён актом № 7 от 06.02.2026 по приказу № 15\\-р от 03.02.2026.");
+    /* Until the core knows the order: 31.01.2026 and its week. */
+    expect_line(md, "Утверждён актом № 7 от 06.02.2026. Срок утверждения: до 07.02.2026 — в срок.");
     expect_line(md, "| ФИО | Должность | Организация | Роль | Категория |");
     expect_line(md, "| Сейткали Айгерим Бекетовна | заместитель акима области "
                     "| Акимат Акмолинской области | председатель | государственный орган |");
     expect_line(md, "| Петров Сергей Иванович | начальник управления | Департамент полиции "
                     "| заместитель председателя | правоохранительные органы |");
     expect_line(md, "| Сарсенов Айдос Ерланович | директор | ОФ «Балалар қорғауы» "
-                    "| член комиссии | НКО |");
+                    "| член комиссии | НПО |");
     expect_line(md, "| Нурланов Ержан Болатович | эксперт | Центр «Сана» | член комиссии "
                     "| экспертное сообщество |");
     /* 11 members, header, separator. */
@@ -891,13 +957,13 @@ static void test_report_region_escapes_document_text(void **state)
     set_member(doc, 3, "full_name", json_string("<script>alert(1)</script>"));
     set_member(doc, 3, "position", json_string("[x](javascript:alert(1))"));
     set_member(doc, 3, "organisation", json_string("# heading\n| a | b |"));
-    json_object_set_new(fields_of(doc), "order_number", json_string("<img src=x onerror=y>"));
+    json_object_set_new(fields_of(doc), "act", json_pack("{s:s}", "number", "<img src=x onerror=y>"));
     json_t *docs[] = {doc};
     char *md = run_report(KENES_REPORT_REGION, "KZ-15", docs, 1);
     expect_line(md, "| \\<script\\>alert\\(1\\)\\<\\/script\\> | \\[x\\]\\(javascript\\:alert\\(1\\)\\) "
                     "| \\# heading \\| a \\| b \\| | член комиссии | образование |");
-    expect_line(md, "Утверждён актом № 7 от 06.02.2026 по приказу № \\<img src\\=x onerror\\=y\\> "
-                    "от 03.02.2026.");
+    expect_line(md, "Утверждён актом № \\<img src\\=x onerror\\=y\\>. Срок утверждения: до "
+                    "07.02.2026 — в срок.");
     assert_false(unescaped(md, "<script"));
     assert_false(unescaped(md, "<img"));
     assert_false(unescaped(md, "](javascript:"));
@@ -905,6 +971,33 @@ static void test_report_region_escapes_document_text(void **state)
     assert_false(unescaped(md, "# heading"));
     assert_null(strstr(md, "| a | b |"));
     free(md);
+}
+
+/* Approved after the order's deadline: late in the region's report too, in
+ * every language; an act number typed with its «№» gets one «№». */
+static void test_report_region_late_in_every_language(void **state)
+{
+    (void)state;
+    set_order("2026-01-31", 7);
+    static const char *const want[][2] = {
+        {"ru", "Утверждён актом № 21 от 06.02.2026. Срок утверждения: до 07.02.2026 — просрочен."},
+        {"kk", "06.02.2026 № 21 актісімен бекітілді. Бекіту мерзімі: 07.02.2026 дейін — мерзімі "
+               "өтіп кетті."},
+        {"en", "Approved by act No. 21 of 06.02.2026. Due: by 07.02.2026 — late."}};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        json_t *doc = report_roster("KZ-71", "2026-02-03", "approved", "2026-02-07T00:00:01Z",
+                                    NULL, 0);
+        json_object_set_new(fields_of(doc), "act",
+                            json_pack("{s:s, s:s}", "number", "№ 21", "date", "2026-02-06"));
+        json_t *docs[] = {doc};
+        char *md = fixture_report_in(roster, KENES_REPORT_REGION, "KZ-71", want[i][0], docs, NULL,
+                                     1, NULL);
+        expect_line(md, want[i][1]);
+        assert_null(strstr(md, "№ №"));
+        assert_null(strstr(md, "НКО"));
+        free(md);
+    }
+    kapi_set_orders(NULL, NULL);
 }
 
 static void test_report_region_without_approved_roster(void **state)
@@ -994,6 +1087,8 @@ int main(void)
         cmocka_unit_test(test_guard_refuses_without_act),
         cmocka_unit_test(test_guard_allows_recorded_act),
         cmocka_unit_test(test_report_national),
+        cmocka_unit_test(test_report_national_in_kazakh_and_english),
+        cmocka_unit_test(test_report_region_late_in_every_language),
         cmocka_unit_test(test_report_region),
         cmocka_unit_test(test_report_region_escapes_document_text),
         cmocka_unit_test(test_report_region_without_approved_roster),

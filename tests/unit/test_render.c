@@ -17,6 +17,7 @@
 
 #include "kenes/plugin.h"
 #include "publish/render.h"
+#include "publish/report_words.h"
 #include "base/util.h"
 #include "publish/zipbuf.h"
 #include "fixture_files.h"
@@ -25,6 +26,7 @@
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #define TEMPLATE KENES_SOURCE_DIR "/content/templates/page.html"
+#define WORDS KENES_SOURCE_DIR "/content/reports.yaml"
 
 /* ---- helpers ---- */
 
@@ -349,11 +351,47 @@ static void read_template(char **tmpl)
     assert_non_null(*tmpl);
 }
 
+/* The template in lang, its words from content/reports.yaml. */
+static void read_template_in(char **tmpl, int lang)
+{
+    char *raw, err[256] = "";
+    report_words w;
+    read_template(&raw);
+    if (report_words_load(&w, WORDS, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    *tmpl = report_words_page(&w, lang, raw);
+    assert_non_null(*tmpl);
+    report_words_dispose(&w);
+    free(raw);
+}
+
+static void test_template_in_each_language(void **state)
+{
+    (void)state;
+    static const char *const want[][3] = {
+        {"<html lang=\"kk\">", "<a href=\"/reports/kk/\">Есептер</a>", "Мазмұнға өту"},
+        {"<html lang=\"en\">", "<a href=\"/reports/en/\">Reports</a>", "Skip to content"}};
+    for (int l = REPORT_KK; l <= REPORT_EN; l++) {
+        char *tmpl, *html;
+        size_t len;
+        read_template_in(&tmpl, l);
+        assert_int_equal(render_page(&html, &len, tmpl, "T", "<p>x</p>", NULL), 0);
+        for (int k = 0; k < 3; k++)
+            assert_non_null(strstr(html, want[l - REPORT_KK][k]));
+        /* No Russian word of the template's left. */
+        assert_null(strstr(html, "Отчёты"));
+        assert_null(strstr(html, "Перейти"));
+        assert_null(strstr(html, "{{"));
+        free(html);
+        free(tmpl);
+    }
+}
+
 static void test_real_template(void **state)
 {
     (void)state;
     char *tmpl;
-    read_template(&tmpl);
+    read_template_in(&tmpl, REPORT_RU);
     char *body = render_ok("# Отчёт\n\nВсего дел: 12.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
     char *html;
     size_t len;
@@ -607,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_wide_table_renders),
         cmocka_unit_test(test_page_escapes_title),
         cmocka_unit_test(test_real_template),
+        cmocka_unit_test(test_template_in_each_language),
         cmocka_unit_test(test_csp_admits_only_the_style_sheet),
         cmocka_unit_test(test_page_record_slot),
         cmocka_unit_test(test_body_cannot_swallow_or_imitate_the_record),
