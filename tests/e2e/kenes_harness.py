@@ -427,8 +427,12 @@ def approved_roster(srv, region, official=None, reviewer="rev1"):
     for d in docs:
         if d["region"] == region and d["stage"] == "approved":
             return d["id"]
+    # A roster per region and order month: a month the test has not used.
+    taken = {d["id"] for d in docs}
+    month = next(m for m in range(2, 13) if f"roster/{region}/2026-{m:02d}" not in taken)
     official = official or "off" + region[3:].lstrip("0")
-    r = srv.post("/api/v1/documents", roster_body(region=region), official)
+    r = srv.post("/api/v1/documents", roster_body(region=region, order_date=f"2026-{month:02d}-02"),
+                 official)
     assert r.status == 201, r
     r = srv.act(r.json["id"], "submit", official, r.header("ETag"))
     assert r.status == 200, r
