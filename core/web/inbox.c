@@ -1,8 +1,9 @@
 /*
  * GET /ui/inbox: what the signed-in user must act on, overdue first, then
  * by due date (docs_inbox's order: an overdue document is due earliest),
- * each with the actions waiting; and a link to start each kind of
- * document the user may create.
+ * each with the actions waiting or, for a reminder of a deadline near
+ * (a stage's remind:), a line saying a check is coming due; and a link to
+ * start each kind of document the user may create.
  */
 #include "web/entries.h"
 #include "web/pages.h"
@@ -21,6 +22,8 @@ void web_inbox(web_call *c)
     {
         json_t *v = web_entry_view(c, e);
         overdue += json_is_true(json_object_get(v, "overdue"));
+        /* A reminder (remind:) may come with no action: the line says why it is here. */
+        json_object_set_new(v, "reminder", json_boolean(json_is_true(json_object_get(e, "reminder"))));
         json_array_append_new(lines, v);
     }
     json_decref(items);

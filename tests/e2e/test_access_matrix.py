@@ -9,8 +9,9 @@ import unittest
 from kenes_harness import USERS, ServerTest, commit_count, plan_body, roster_body
 from test_cases import case_body
 
-USERS_M = USERS + [("chair11", "commission-chair", "KZ-11"), ("chair15", "commission-chair", "KZ-15")]
-ROLES = ["off11", "off15", "chair11", "chair15", "rev1", "aud", "adm", None]
+USERS_M = USERS + [("chair11", "commission-chair", "KZ-11"), ("chair15", "commission-chair", "KZ-15"),
+                   ("sec11", "commission-secretary", "KZ-11"), ("sec15", "commission-secretary", "KZ-15")]
+ROLES = ["off11", "off15", "chair11", "chair15", "sec11", "sec15", "rev1", "aud", "adm", None]
 STALE = '"' + "0" * 40 + '"'
 
 # Who may do what on documents of region KZ-11 (None: no token).
@@ -56,6 +57,14 @@ class AccessMatrix(ServerTest):
             r = s.post("/api/v1/documents", body, "off11")
             assert r.status == 201, r
             cls.docs[body["type"]] = r.json["id"]
+        # A secretary reads cases of its own region where the workflow gives it
+        # that (issue 14's case-review does); it creates and decides nothing here.
+        wf = {w["type"]: w for w in s.get("/api/v1/workflows", "aud").json["workflows"]}
+        cls.secretary_reads_cases = any(
+            "commission-secretary" in rule["roles"] and rule["scope"] == "own-region"
+            for rule in wf["case-review"]["read"])
+        if cls.secretary_reads_cases:
+            MATRIX["case-review"]["read"] = MATRIX["case-review"]["read"] | {"sec11"}
 
     def call(self, user, method, path, body=None, headers=None):
         s = self.srv
@@ -133,6 +142,22 @@ class AccessMatrix(ServerTest):
         self.assertIs(routes[("GET", "/api/v1/audit/access")], True)
         routes = {(r["method"], r["path"]): r["allowed"] for r in rev["routes"]}
         self.assertIs(routes[("GET", "/api/v1/audit/access")], False)
+
+    def test_secretary(self):
+        """The commission's secretary acts for one region: it reads what the
+        workflows give it and creates no plan, roster or case."""
+        me = self.call("sec11", "GET", "/api/v1/me").json
+        self.assertEqual((me["role"], me["region"]), ("commission-secretary", "KZ-11"))
+        for t in ("regional-plan", "commission-roster", "case-review"):
+            self.assertIs(me["documents"][t]["create"], False, t)
+            self.assertIs(me["documents"][t]["edit"], False, t)
+            self.assertFalse(any(me["documents"][t]["actions"].values()), t)
+        self.assertEqual(me["documents"]["regional-plan"]["read"], "all")
+        self.assertEqual(me["documents"]["case-review"]["read"],
+                         "own-region" if self.secretary_reads_cases else False)
+        # Its inbox holds nothing of plans and rosters: it acts on none.
+        items = self.call("sec11", "GET", "/api/v1/inbox").json["items"]
+        self.assertEqual([i for i in items if i["type"] in ("regional-plan", "commission-roster")], [])
 
 
 if __name__ == "__main__":

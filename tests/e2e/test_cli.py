@@ -49,6 +49,7 @@ class Cli(unittest.TestCase):
         base = ["user", "add", "--data", self.data, "--password-stdin"]
         cases = [
             (["--name", "a", "--role", "regional-official"], PASSWORD, "needs --region"),
+            (["--name", "a", "--role", "commission-secretary"], PASSWORD, "needs --region"),
             (["--name", "a", "--role", "regional-official", "--region", "KZ-99"], PASSWORD, "unknown region"),
             (["--name", "a", "--role", "wizard"], PASSWORD, "unknown role"),
             (["--name", "a", "--role", "auditor"], "short", "12 characters"),

@@ -63,7 +63,8 @@ class Reports(ServerTest):
     def test_overdue_roster_in_document_list_and_national_report(self):
         s = self.srv
         doc = s.get("/api/v1/documents/roster/KZ-11/2026-02", "aud").json
-        self.assertEqual((doc["due"], doc["overdue"]), ("2026-02-09T00:00:00Z", True))
+        # The national order's term (31 January + 7 days), whatever order_date says.
+        self.assertEqual((doc["due"], doc["overdue"]), ("2026-02-07T00:00:00Z", True))
         ids = [d["id"] for d in s.get("/api/v1/documents?overdue=true", "aud").json["documents"]]
         self.assertIn("roster/KZ-11/2026-02", ids)
         self.assertNotIn("roster/KZ-11/2026-02",
@@ -330,17 +331,18 @@ class DailyPublish(ServerTest):
 
 
 class DeadlineWakeUp(ServerTest):
-    """A deadline that a write brings in (a roster ordered on 2 February is due
-    on the 9th at 00:00 UTC) wakes the server when it passes: the reports are
-    republished then, not at the next daily publication."""
+    """A deadline that a write brings in (a roster is due when the national
+    order's term ends, on 7 February at 00:00 UTC) wakes the server when it
+    passes: the reports are republished then, not at the next daily
+    publication."""
     reports = True
-    env = {"KENES_NOW": "2026-02-08T23:59:57Z"}  # three seconds before it
+    env = {"KENES_NOW": "2026-02-06T23:59:57Z"}  # three seconds before it
 
     def test_a_new_deadline_republishes_when_it_passes(self):
         s = self.srv
         r = s.post("/api/v1/documents", roster_body(region="KZ-11", order_date="2026-02-02"), "adm")
         self.assertEqual(r.status, 201, r)
-        self.assertEqual(r.json["due"], "2026-02-09T00:00:00Z")
+        self.assertEqual(r.json["due"], "2026-02-07T00:00:00Z")
 
         def published():
             return "Publish reports" in git(s.docs_git, "log", "--format=%s", "main", check=False)

@@ -7,7 +7,7 @@ from kenes_harness import ServerTest, commit_count, git, roster_body, roster_mem
 
 
 class Roster(ServerTest):
-    # The clock is fixed: 12 February 2026, ten days after the order of 2 February.
+    # The clock is fixed: 12 February 2026, after the national order's week ran out.
     env = {"KENES_NOW": "2026-02-12T09:00:00Z"}
 
     def setUp(self):
@@ -18,8 +18,10 @@ class Roster(ServerTest):
         r = s.post("/api/v1/documents", roster_body(order_date="2026-02-10"), "off11")
         self.assertEqual(r.status, 201, r)
         self.assertEqual(r.json["id"], "roster/KZ-11/2026-02")
-        self.assertEqual(r.json["due"], "2026-02-17T00:00:00Z")
-        self.assertFalse(r.json["overdue"])
+        # Due when the national order's term ends (content/orders.yaml:
+        # 31 January + 7 days), not 7 days after the date the region typed.
+        self.assertEqual(r.json["due"], "2026-02-07T00:00:00Z")
+        self.assertTrue(r.json["overdue"])
         rid = "roster/KZ-11/2026-02"
         r = s.act(rid, "submit", "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
@@ -46,16 +48,17 @@ class Roster(ServerTest):
 
     def test_overdue_after_seven_days(self):
         s = self.srv
-        r = s.post("/api/v1/documents", roster_body(region="KZ-15", order_date="2026-02-02"), "off15")
+        # A later order_date moves nothing: one national date for every region.
+        r = s.post("/api/v1/documents", roster_body(region="KZ-15", order_date="2026-02-11"), "off15")
         self.assertEqual(r.status, 201, r)
-        self.assertEqual(r.json["due"], "2026-02-09T00:00:00Z")
+        self.assertEqual(r.json["due"], "2026-02-07T00:00:00Z")
         self.assertTrue(r.json["overdue"])
         r = s.get("/api/v1/documents/roster/KZ-15/2026-02", "aud")
         self.assertTrue(r.json["overdue"])
         entry = [d for d in s.get("/api/v1/documents?type=commission-roster", "aud").json["documents"]
                  if d["id"] == "roster/KZ-15/2026-02"][0]
         self.assertTrue(entry["overdue"])
-        self.assertEqual(entry["due"], "2026-02-09T00:00:00Z")
+        self.assertEqual(entry["due"], "2026-02-07T00:00:00Z")
 
     def paths(self, body, user="off11"):
         r = self.srv.post("/api/v1/documents", body, user)

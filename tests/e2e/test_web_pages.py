@@ -156,7 +156,7 @@ class WebPages(ServerTest):
         r = self.b["off11"].get("/ui/inbox")
         text = visible(r.raw)
         self.assertIn("просрочено", text)
-        self.assertIn("9 февраля 2026 г.", text)  # the roster's due date, in words
+        self.assertIn("7 февраля 2026 г.", text)  # the roster's due date (the national order's), in words
         # The overdue roster before the case (no deadline); the plan under review is the ministry's.
         self.assertLess(r.raw.index(self.roster), r.raw.index(self.case))
         self.assertNotIn(self.waiting + '"', r.raw)
