@@ -173,8 +173,8 @@ static void check_attendance(chk_report *r, const char *region, const json_t *li
         seen[i] = -1;
         const json_t *v = json_array_get(list, i);
         const char *s = json_string_value(v);
-        if (!s || strlen(s) != json_string_length(v) || chk_blank(s) ||
-            r->api->utf8_length(s) > CM_TEXT_SHORT)
+        if (!s || strlen(s) != json_string_length(v) || !r->api->utf8_valid(s, strlen(s)) ||
+            chk_blank(s) || r->api->utf8_length(s) > CM_TEXT_SHORT)
             continue; /* reported as text already */
         char path[CHK_PATH_CAP];
         chk_path_index(path, sizeof(path), "fields.attendance", i);
@@ -412,6 +412,28 @@ static void check_resolution(chk_report *r, const json_t *fields)
     }
 }
 
+/* ---- the id ------------------------------------------------------------------- */
+
+/* The number and the year of the date are the meeting's id
+ * (meeting/<region>/<YYYY>-<number>), and the resolution's number: once the
+ * meeting exists, an edit may not make them say another. */
+static void check_same_id(chk_report *r, const kenes_doc *doc, const json_t *fields,
+                          long long number)
+{
+    const char *id = r->api->doc_get(doc, "id");
+    const char *region = r->api->doc_get(doc, "region");
+    int y;
+    if (!id || !id[0] || !region || number < 1 ||
+        !chk_is_date(r->api, json_string_value(json_object_get(fields, "date")), &y, NULL, NULL))
+        return;
+    char want[128];
+    if (sdk_id_printf(want, sizeof(want), "meeting/%s/%04d-%lld", region, y, number) != 0 ||
+        strcmp(want, id) != 0)
+        chk_problem(r, "fields.number", "meeting_renumbered",
+                    "the number and the date's year name the meeting (its id): they cannot "
+                    "change once it is scheduled; schedule a new meeting instead");
+}
+
 /* ---- the header --------------------------------------------------------------- */
 
 /* Not chk_header: the title is optional (the meeting is named by its
@@ -452,9 +474,10 @@ int cm_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     chk_unknown_keys(&r, fields, "fields", keys,
                      "a commission meeting (expected number, date, place, attendance, guests, "
                      "agenda, resolution)");
-    whole(&r, fields, "number", "fields.number", REQUIRED, 1, NUMBER_MAX,
-          "the meeting's number in its year");
+    long long number = whole(&r, fields, "number", "fields.number", REQUIRED, 1, NUMBER_MAX,
+                             "the meeting's number in its year");
     check_date(&r, fields, "date", "fields.date", REQUIRED);
+    check_same_id(&r, doc, fields, number);
     text(&r, fields, "place", "fields", REQUIRED, CM_TEXT_SHORT, "where the meeting is held");
 
     const json_t *attendance, *guests;

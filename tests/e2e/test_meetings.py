@@ -255,6 +255,18 @@ class Meetings(ServerTest):
             r = s.put("/api/v1/documents/" + mid, {"fields": body["fields"]}, "sec11", etag)
             self.assertEqual(self.refused(r), {"fields.agenda[0].vote": ["vote_total"]})
 
+    def test_number_is_fixed(self):
+        s = self.srv
+        mid, etag = self.create(self.meeting(19))
+        with self.unchanged():
+            body = self.meeting(20)
+            r = s.put("/api/v1/documents/" + mid, {"fields": body["fields"]}, "sec11", etag)
+            self.assertEqual(self.refused(r), {"fields.number": ["meeting_renumbered"]})
+        # The same number twice in a year is the same id: refused.
+        with self.unchanged():
+            r = s.post("/api/v1/documents", self.meeting(19), "sec11")
+            self.assertEqual(r.status, 409, r)
+
     def test_no_quorum_at_record(self):
         s = self.srv
         mid, etag = self.create(self.meeting(15, self.decided("a", votes=(3, 0, 0)),

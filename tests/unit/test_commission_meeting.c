@@ -377,6 +377,21 @@ static void test_messages_repeat_nothing(void **state)
     kapi_errors_dispose(&errs);
 }
 
+static void test_number_stays(void **state)
+{
+    (void)state;
+    /* An edit of meeting/KZ-11/2026-3: the date may move within its year. */
+    json_t *doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
+    json_object_set_new(node(doc, "fields"), "date", json_string("2026-11-30"));
+    expect_valid(doc);
+    doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
+    json_object_set_new(node(doc, "fields"), "number", json_integer(4));
+    expect_code(doc, "fields.number", "meeting_renumbered");
+    doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
+    json_object_set_new(node(doc, "fields"), "date", json_string("2027-01-10"));
+    expect_code(doc, "fields.number", "meeting_renumbered");
+}
+
 static void test_id_and_summary(void **state)
 {
     (void)state;
@@ -507,7 +522,8 @@ int main(void)
         T(test_required),         T(test_attendance_roster),
         T(test_roster_missing),   T(test_cases),
         T(test_vote_total),       T(test_messages_repeat_nothing),
-        T(test_id_and_summary),   T(test_quorum),
+        T(test_id_and_summary),   T(test_number_stays),
+        T(test_quorum),
         T(test_quorum_param),     T(test_decisions),
     };
     return cmocka_run_group_tests_name("commission-meeting", tests, setup_group, teardown_group);
