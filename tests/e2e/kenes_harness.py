@@ -419,14 +419,14 @@ def today_of(srv):
     return now[:10] if now else time.strftime("%Y-%m-%d", time.gmtime())
 
 
-def approved_roster(srv, region, official=None, reviewer="rev1"):
+def approved_roster(srv, region, official=None, reviewer="rev1", reader="aud"):
     """The id of region's roster in stage approved (a meeting's attendance is
     judged against it), created, submitted and approved if there is none.
-    Its commits go to documents.git."""
-    docs = srv.get("/api/v1/documents?type=commission-roster", "aud").json["documents"]
-    for d in docs:
-        if d["region"] == region and d["stage"] == "approved":
-            return d["id"]
+    Its commits go to documents.git.  reader lists (every region)."""
+    docs = srv.get("/api/v1/documents?type=commission-roster", reader).json["documents"]
+    approved = sorted(d["id"] for d in docs if d["region"] == region and d["stage"] == "approved")
+    if approved:
+        return approved[-1]  # the latest, as meetings read it
     # A roster per region and order month: a month the test has not used.
     taken = {d["id"] for d in docs}
     month = next(m for m in range(2, 13) if f"roster/{region}/2026-{m:02d}" not in taken)
@@ -454,31 +454,37 @@ def meeting_item(case_id, decision="approve-plan", votes=(4, 0, 0), **more):
 
 
 def hold_meeting(srv, region, decisions, date=None, number=None, secretary=None, chair=None,
-                 present=4, sign=True):
+                 reader="aud", sign=True):
     """A commission meeting of region that decides on cases, held and signed:
     decisions {case id: decision ("approve-plan", "close"...) or a whole
     agenda item (meeting_item)}.  The region's approved roster is made if
-    there is none; the secretary schedules and records (with `present` of
-    the roster's members attending, all voting for), the chair signs
+    there is none; the secretary schedules and records it with just over
+    half of the roster's members present, all voting for; the chair signs
     (sign=False leaves it held).  Dated `date` (default: the server's
-    today), numbered `number` (default: the next in its year).  Commits go
-    to cases.git (and the roster's, once, to documents.git).  Its id."""
+    today), numbered `number` (default: the next in its year).  secretary
+    and chair default to the COMMISSION's of the region; reader lists and
+    reads every region (the demo's logins: log them in first, srv.login).
+    Commits go to cases.git (and the roster's, once, to documents.git).
+    Its id."""
     code = region[3:].lstrip("0")
     secretary = secretary or "sec" + code
     chair = chair or "chair" + code
-    approved_roster(srv, region)
+    roster = srv.get("/api/v1/documents/" + approved_roster(srv, region, reader=reader), reader)
+    assert roster.status == 200, roster
+    members = [m["full_name"] for m in roster.json["fields"]["members"]]
+    names = members[:len(members) // 2 + 1]
     date = date or today_of(srv)
     if number is None:
         taken = [int(d["id"].rsplit("-", 1)[1])
-                 for d in srv.get("/api/v1/documents?type=commission-meeting", "aud").json["documents"]
+                 for d in srv.get("/api/v1/documents?type=commission-meeting", reader).json["documents"]
                  if d["id"].startswith(f"meeting/{region}/{date[:4]}-")]
         number = max(taken, default=0) + 1
-    names = [m["full_name"] for m in roster_body(region=region)["fields"]["members"]][:present]
     agenda = []
     for case_id, d in decisions.items():
-        item = meeting_item(case_id, d) if isinstance(d, str) else dict(d, case=case_id)
         if isinstance(d, str):
-            item["vote"] = {"for": len(names), "against": 0, "abstained": 0}
+            item = meeting_item(case_id, d, votes=(len(names), 0, 0))
+        else:
+            item = dict(d, case=case_id)
         agenda.append(item)
     body = {"type": "commission-meeting", "region": region, "body": "# Заседание комиссии\n",
             "fields": {"number": number, "date": date, "place": "Зал заседаний акимата",
