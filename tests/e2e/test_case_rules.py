@@ -69,6 +69,19 @@ class CaseRules(ServerTest):
         self.assertEqual(r.status, 200, r)
         return cid, r
 
+    def checks_made(self, outcomes=("effective", "effective"), **fields):
+        """A case in accompaniment whose two checks (one per measure) were made
+        today with outcomes, to close as goals-met: (id, fields, etag)."""
+        cid, r = self.accompanied(**fields)
+        fields = r.json["fields"]
+        fields["closure"] = {"reason": "goals-met"}
+        fields["follow_ups"] = [
+            {"due": f"2026-03-1{k}", "measure": k + 1, "done": "2026-03-02", "outcome": outcome}
+            for k, outcome in enumerate(outcomes)]
+        r = self.edit(cid, fields, r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        return cid, fields, r.header("ETag")
+
     def edit(self, cid, fields, etag, user="off11"):
         return self.srv.put("/api/v1/documents/" + cid, {"fields": fields}, user, etag)
 
@@ -185,15 +198,7 @@ class CaseRules(ServerTest):
 
     def test_goals_met_only_when_every_measure_worked(self):
         s = self.srv
-        cid, r = self.accompanied()
-        fields = r.json["fields"]
-        fields["closure"] = {"reason": "goals-met"}
-        fields["follow_ups"] = [
-            {"due": "2026-03-10", "measure": 1, "done": "2026-03-02", "outcome": "effective"},
-            {"due": "2026-03-11", "measure": 2, "done": "2026-03-02",
-             "outcome": "partially-effective"}]
-        r = self.edit(cid, fields, r.header("ETag"))
-        self.assertEqual(r.status, 200, r)
+        cid, fields, etag = self.checks_made(("effective", "partially-effective"))
 
         def refused(fields, etag, words):
             r = self.edit(cid, fields, etag)
@@ -206,7 +211,7 @@ class CaseRules(ServerTest):
             return r.header("ETag")
 
         # The latest check of measure 2 partially effective, then not effective.
-        etag = refused(fields, r.header("ETag"),
+        etag = refused(fields, etag,
                        "the latest done check does not find effective: measure 2")
         fields["follow_ups"][1]["outcome"] = "not-effective"
         etag = refused(fields, etag, "the latest done check does not find effective: measure 2")
@@ -214,7 +219,7 @@ class CaseRules(ServerTest):
         fields["follow_ups"][1]["outcome"] = "effective"
         fields["follow_ups"].append({"due": "2026-03-20", "measure": 2})
         etag = refused(fields, etag, "no outcome yet: check 3")
-        # Another reason closes whatever the checks say; goals-met once they all say so.
+        # Another reason closes whatever the checks say.
         fields["closure"] = {"reason": "moved-away"}
         r = self.edit(cid, fields, etag)
         self.assertEqual(r.status, 200, r)
@@ -223,19 +228,11 @@ class CaseRules(ServerTest):
 
     def test_goals_met_not_before_a_measures_term(self):
         s = self.srv
-        cid, r = self.accompanied(measures=[
+        cid, fields, etag = self.checks_made(measures=[
             {"what": "Встречи с психологом", "due": "2026-02-25"},
             {"what": "Летний лагерь", "due": "2026-06-30"}])
-        fields = r.json["fields"]
-        fields["closure"] = {"reason": "goals-met"}
-        fields["follow_ups"] = [
-            {"due": "2026-03-10", "measure": 1, "done": "2026-03-02", "outcome": "effective"},
-            {"due": "2026-03-11", "measure": 2, "done": "2026-03-02", "outcome": "effective"}]
-        r = self.edit(cid, fields, r.header("ETag"))
-        self.assertEqual(r.status, 200, r)
         before = self.counts()
-        msg = self.refused_by_guard(s.act(cid, "request-closure", "off11", r.header("ETag")),
-                                    "goals_not_met")
+        msg = self.refused_by_guard(s.act(cid, "request-closure", "off11", etag), "goals_not_met")
         self.assertIn("not yet due: measure 2", msg)
         self.assertEqual(self.counts(), before)
 
@@ -243,15 +240,8 @@ class CaseRules(ServerTest):
 
     def test_closed_by_a_signed_meeting_and_no_longer_a_to_do(self):
         s = self.srv
-        cid, r = self.accompanied()
-        fields = r.json["fields"]
-        fields["closure"] = {"reason": "goals-met"}
-        fields["follow_ups"] = [
-            {"due": "2026-03-10", "measure": 1, "done": "2026-03-02", "outcome": "effective"},
-            {"due": "2026-03-11", "measure": 2, "done": "2026-03-02", "outcome": "effective"}]
-        r = self.edit(cid, fields, r.header("ETag"))
-        self.assertEqual(r.status, 200, r)
-        r = s.act(cid, "request-closure", "off11", r.header("ETag"))
+        cid, _, etag = self.checks_made()
+        r = s.act(cid, "request-closure", "off11", etag)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.inbox("chair11")[cid]["actions"], ["close"])
         before = self.counts()
