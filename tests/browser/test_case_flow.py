@@ -5,10 +5,21 @@ begin-accompaniment and request-closure are the official's; approve-plan
 and close the chair's), editing the case through its form where a stage
 asks for more.  Run twice: every page in Russian, then every page in
 Kazakh, where no Latin stage or action code may show.  The child's name
-never reaches a list, an inbox or a URL."""
+never reaches a list, an inbox or a URL.  The commission decides at signed
+meetings (approve-plan, then close), which the demo's secretary records and
+its chair signs through the API (test_meeting_flow shows those pages)."""
+import datetime
 from urllib.parse import urlsplit
 
 import kenes_browser as kb
+import kenes_harness as kh
+
+# The server runs on the real clock: dates are counted from its today (UTC).
+TODAY = datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def day(n):
+    return (TODAY + datetime.timedelta(days=n)).isoformat()
 
 STAGES = {
     "ru": ["Зарегистрировано", "На рассмотрении", "План утверждён", "Сопровождение",
@@ -27,14 +38,18 @@ def new_case(pseudonym, name):
         "fields.accompanier.organisation": "Центр психологической поддержки",
         "fields.measures[0].what": "Еженедельные встречи с психологом",
         "fields.measures[0].who": "Школьный психолог",
-        "fields.measures[0].due": "2026-04-30",
+        # Due today: by closure its term has come.
+        "fields.measures[0].due": day(0),
+        # The plan is approved with a check of the measure ahead.
+        "fields.follow_ups[0].due": day(14),
+        "fields.follow_ups[0].measure": "1",
     }
 
 
-# What accompaniment records before closure: a check done, its outcome, the reason.
+# What accompaniment records before closure: the check done (early), its
+# outcome, the reason.
 FOLLOW_UP = {
-    "fields.follow_ups[0].due": "2026-03-20",
-    "fields.follow_ups[0].done": "2026-03-19",
+    "fields.follow_ups[0].done": day(0),
     "fields.follow_ups[0].outcome": "effective",
     "fields.follow_ups[0].next_steps": "Встречи раз в месяц",
     "fields.closure.reason": "goals-met",
@@ -57,6 +72,14 @@ class CaseFlow(kb.BrowserTest):
         self.assertIn(STAGES[lang][stage], self.text())
         self.check_page(lang, shot)
 
+    def hold_meeting(self, decision):
+        """The demo commission decides on the case at a signed meeting."""
+        for user in ("secretary-kz11", "chair-kz11", "auditor"):
+            if user not in self.srv.tokens:
+                self.srv.login(user, kb.password_of(user))
+        kh.hold_meeting(self.srv, "KZ-11", {self.case: decision}, secretary="secretary-kz11",
+                        chair="chair-kz11", reader="auditor")
+
     def carry(self, lang, pseudonym, child):
         self.child = child
         docs_before = self.commits()
@@ -64,6 +87,8 @@ class CaseFlow(kb.BrowserTest):
         self.sign_in("official-kz11", lang=lang)
         self.open("/ui/new/case-review", lang)
         self.check_page(lang, "new-case")
+        if not self.has_field("fields.follow_ups[0].due"):
+            self.press("_add", "fields.follow_ups", expect=200)
         self.fill_all(new_case(pseudonym, child))
         before = self.commits(self.srv.cases_git)
         page = self.submit_form(of="fields.child.pseudonym", expect=200)
@@ -75,6 +100,7 @@ class CaseFlow(kb.BrowserTest):
         self.check_page(lang, "case-registered")
 
         self.act("official-kz11", "start-review", lang, 1, "case-under-review")
+        self.hold_meeting("approve-plan")
         self.act("chair-kz11", "approve-plan", lang, 2, "case-plan-approved")
         self.act("official-kz11", "begin-accompaniment", lang, 3, "case-accompaniment")
 
@@ -82,8 +108,6 @@ class CaseFlow(kb.BrowserTest):
         edit = self.find_all(f'a[href="/ui/d/{self.case}/edit"]')
         self.assertTrue(edit, "no edit link in accompaniment")
         self.submit_with(edit[0], expect=200)
-        if not self.has_field("fields.follow_ups[0].due"):
-            self.press("_add", "fields.follow_ups", expect=200)
         self.fill_all(FOLLOW_UP)
         self.check_page(lang, "case-edit")
         before = self.commits(self.srv.cases_git)
@@ -91,6 +115,7 @@ class CaseFlow(kb.BrowserTest):
         self.assertEqual(self.commits(self.srv.cases_git), before + 1, self.text()[:600])
 
         self.act("official-kz11", "request-closure", lang, 4, "case-closure-requested")
+        self.hold_meeting("close")
         self.act("chair-kz11", "close", lang, 5, "case-closed")
         self.assertEqual(self.actions(), ["reopen"], "a closed case offers more than reopening")
 

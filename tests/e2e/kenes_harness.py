@@ -35,6 +35,23 @@ USERS = [
 ]
 
 
+# A commission per region for the tests that move cases: cases move by the
+# decisions of signed meetings (hold_meeting), which a secretary records and
+# the chair signs.  Tests that need them add these to their users.
+COMMISSION = [
+    ("chair11", "commission-chair", "KZ-11"),
+    ("chair15", "commission-chair", "KZ-15"),
+    ("sec11", "commission-secretary", "KZ-11"),
+    ("sec15", "commission-secretary", "KZ-15"),
+]
+
+
+def with_commission(users):
+    """users and the COMMISSION, each name once."""
+    names = {u[0] for u in users}
+    return list(users) + [u for u in COMMISSION if u[0] not in names]
+
+
 def wait_until(condition, what):
     """Poll condition() until it holds; fail saying `what` after EVENT_LIMIT_S."""
     deadline = time.monotonic() + EVENT_LIMIT_S
@@ -394,3 +411,90 @@ class ServerTest(unittest.TestCase):
         cls.srv.cleanup()
         if code not in (0, None):
             raise AssertionError(f"server exited with {code}")
+
+
+def today_of(srv):
+    """The server's today (KENES_NOW's date when the test fixes the clock)."""
+    now = srv.env.get("KENES_NOW")
+    return now[:10] if now else time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def approved_roster(srv, region, official=None, reviewer="rev1", reader="aud"):
+    """The id of region's roster in stage approved (a meeting's attendance is
+    judged against it), created, submitted and approved if there is none.
+    Its commits go to documents.git.  reader lists (every region)."""
+    docs = srv.get("/api/v1/documents?type=commission-roster", reader).json["documents"]
+    approved = sorted(d["id"] for d in docs if d["region"] == region and d["stage"] == "approved")
+    if approved:
+        return approved[-1]  # the latest, as meetings read it
+    # A roster per region and order month: a month the test has not used.
+    taken = {d["id"] for d in docs}
+    month = next(m for m in range(2, 13) if f"roster/{region}/2026-{m:02d}" not in taken)
+    official = official or "off" + region[3:].lstrip("0")
+    r = srv.post("/api/v1/documents", roster_body(region=region, order_date=f"2026-{month:02d}-02"),
+                 official)
+    assert r.status == 201, r
+    r = srv.act(r.json["id"], "submit", official, r.header("ETag"))
+    assert r.status == 200, r
+    r = srv.act(r.json["id"], "approve", reviewer, r.header("ETag"))
+    assert r.status == 200 and r.json["stage"] == "approved", r
+    return r.json["id"]
+
+
+def meeting_item(case_id, decision="approve-plan", votes=(4, 0, 0), **more):
+    """An agenda item deciding on a case, the legal representative present."""
+    item = {"kind": "case", "case": case_id,
+            "participants": {"notified": True, "child": False, "representative": True,
+                             "accompanier": False},
+            "decision": decision,
+            "decision_text": "Решение комиссии по делу",
+            "vote": dict(zip(("for", "against", "abstained"), votes))}
+    item.update(more)
+    return item
+
+
+def hold_meeting(srv, region, decisions, date=None, number=None, secretary=None, chair=None,
+                 reader="aud", sign=True):
+    """A commission meeting of region that decides on cases, held and signed:
+    decisions {case id: decision ("approve-plan", "close"...) or a whole
+    agenda item (meeting_item)}.  The region's approved roster is made if
+    there is none; the secretary schedules and records it with just over
+    half of the roster's members present, all voting for; the chair signs
+    (sign=False leaves it held).  Dated `date` (default: the server's
+    today), numbered `number` (default: the next in its year).  secretary
+    and chair default to the COMMISSION's of the region; reader lists and
+    reads every region (the demo's logins: log them in first, srv.login).
+    Commits go to cases.git (and the roster's, once, to documents.git).
+    Its id."""
+    code = region[3:].lstrip("0")
+    secretary = secretary or "sec" + code
+    chair = chair or "chair" + code
+    roster = srv.get("/api/v1/documents/" + approved_roster(srv, region, reader=reader), reader)
+    assert roster.status == 200, roster
+    members = [m["full_name"] for m in roster.json["fields"]["members"]]
+    names = members[:len(members) // 2 + 1]
+    date = date or today_of(srv)
+    if number is None:
+        taken = [int(d["id"].rsplit("-", 1)[1])
+                 for d in srv.get("/api/v1/documents?type=commission-meeting", reader).json["documents"]
+                 if d["id"].startswith(f"meeting/{region}/{date[:4]}-")]
+        number = max(taken, default=0) + 1
+    agenda = []
+    for case_id, d in decisions.items():
+        if isinstance(d, str):
+            item = meeting_item(case_id, d, votes=(len(names), 0, 0))
+        else:
+            item = dict(d, case=case_id)
+        agenda.append(item)
+    body = {"type": "commission-meeting", "region": region, "body": "# Заседание комиссии\n",
+            "fields": {"number": number, "date": date, "place": "Зал заседаний акимата",
+                       "attendance": names, "agenda": agenda}}
+    r = srv.post("/api/v1/documents", body, secretary)
+    assert r.status == 201, r
+    mid = r.json["id"]
+    r = srv.act(mid, "record", secretary, r.header("ETag"))
+    assert r.status == 200 and r.json["stage"] == "held", r
+    if sign:
+        r = srv.act(mid, "sign", chair, r.header("ETag"))
+        assert r.status == 200 and r.json["stage"] == "signed", r
+    return mid

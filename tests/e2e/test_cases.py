@@ -3,14 +3,14 @@ them; and no child's identity anywhere outside the case itself."""
 import subprocess
 import unittest
 
-from kenes_harness import USERS, ServerTest, commit_count, git
+from kenes_harness import USERS, ServerTest, approved_roster, commit_count, git, hold_meeting, with_commission
 
 CHILD_NAME = "Айгерим Нурланова"
 BIRTH = "2012-03-04"
 ADDRESS = "ул. Абая 1, кв. 5"
 SCHOOL = "Школа-гимназия №5"
 
-USERS_C = USERS + [("chair11", "commission-chair", "KZ-11"), ("chair15", "commission-chair", "KZ-15")]
+USERS_C = with_commission(USERS)
 
 
 def case_body(region="KZ-11", **fields):
@@ -38,8 +38,10 @@ class Cases(ServerTest):
 
     def test_every_transition_in_cases_git(self):
         s = self.srv
+        approved_roster(s, "KZ-11")  # meetings judge attendance by it (documents.git)
         docs_before = commit_count(s.docs_git)
-        cid, etag = self.create()
+        cid, etag = self.create(measures=[{"what": "Встречи с психологом", "who": "Психолог школы",
+                                           "due": "2026-03-24"}])
         self.assertRegex(cid, r"^case/KZ-11/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
         r = s.act(cid, "start-review", "off11", etag)
         self.assertEqual(r.status, 200, r)
@@ -47,18 +49,23 @@ class Cases(ServerTest):
         g = s.act(cid, "approve-plan", "chair11", r.header("ETag"))
         self.assertEqual(g.status, 422, g)
         self.assertEqual(g.json["error"]["code"], "guard")
-        r = s.put("/api/v1/documents/" + cid,
-                  {"fields": case_body(accompanier={"name": "Оспанова Динара",
-                                                    "organisation": "Центр поддержки"})["fields"]},
-                  "off11", r.header("ETag"))
+        fields = r.json["fields"]
+        fields["accompanier"] = {"name": "Оспанова Динара", "organisation": "Центр поддержки"}
+        fields["follow_ups"] = [{"due": "2026-04-10", "measure": 1, "done": None, "outcome": None}]
+        r = s.put("/api/v1/documents/" + cid, {"fields": fields}, "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
+        # Nor before the commission decided so at a signed meeting.
+        g = s.act(cid, "approve-plan", "chair11", r.header("ETag"))
+        self.assertEqual((g.status, g.json["error"]["fields"][0]["code"]), (422, "resolution_missing"), g)
+        hold_meeting(s, "KZ-11", {cid: "approve-plan"}, date="2026-03-01")
         r = s.act(cid, "approve-plan", "chair11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
         r = s.act(cid, "begin-accompaniment", "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
         # A follow-up due on 20 March has no outcome yet: no closure.
         fields = r.json["fields"]
-        fields["follow_ups"] = [{"due": "2026-03-20", "done": None, "outcome": None, "next_steps": ""}]
+        fields["follow_ups"].insert(0, {"due": "2026-03-20", "measure": 1, "done": None, "outcome": None,
+                                        "next_steps": ""})
         fields["closure"] = {"reason": "goals-met", "comment": "Цели достигнуты"}
         r = s.put("/api/v1/documents/" + cid, {"fields": fields}, "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
@@ -66,10 +73,15 @@ class Cases(ServerTest):
         self.assertEqual(g.status, 422, g)
         self.assertIn("follow-up", g.json["error"]["message"])
         fields["follow_ups"][0].update({"done": "2026-03-19", "outcome": "effective"})
+        fields["follow_ups"][1].update({"done": "2026-03-24", "outcome": "effective"})
         r = s.put("/api/v1/documents/" + cid, {"fields": fields}, "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
         r = s.act(cid, "request-closure", "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
+        # The chair closes what a signed meeting decided to close.
+        g = s.act(cid, "close", "chair11", r.header("ETag"))
+        self.assertEqual((g.status, g.json["error"]["fields"][0]["code"]), (422, "resolution_missing"), g)
+        hold_meeting(s, "KZ-11", {cid: "close"})
         r = s.act(cid, "close", "chair11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
         g = s.act(cid, "reopen", "chair11", r.header("ETag"), comment="  ")
@@ -86,6 +98,9 @@ class Cases(ServerTest):
         self.assertEqual([m[1] for m in mine],
                          ["reopen", "close", "request-closure", "edit", "edit", "begin-accompaniment",
                           "approve-plan", "edit", "start-review", "create"])
+        # The meetings' commits are in cases.git too, naming the case nowhere.
+        meetings = [l for l in log.splitlines() if "meeting/KZ-11/" in l]
+        self.assertEqual(len(meetings), 6)  # two meetings: create, record, sign
         self.assertEqual(mine[0][0], "chair11")
         fsck = subprocess.run(["git", "-C", s.cases_git, "fsck", "--strict"], capture_output=True, text=True)
         self.assertEqual(fsck.returncode, 0, fsck.stderr)

@@ -30,7 +30,9 @@ def workflows_folder(tmp, edit=lambda name, text: text, extra=()):
 
 
 def check(due, done=None):
-    return {"due": due, "done": done, "outcome": "effective" if done else None, "next_steps": ""}
+    """A check of the case's one measure (a new check names its measure)."""
+    return {"due": due, "measure": 1, "done": done, "outcome": "effective" if done else None,
+            "next_steps": ""}
 
 
 def case_body(pseudonym, region="KZ-11", follow_ups=()):

@@ -9,7 +9,8 @@ import threading
 import unittest
 import zipfile
 
-from kenes_harness import ServerTest, commit_count, git, plan_body, roster_body, wait_until
+from kenes_harness import (ServerTest, commit_count, git, hold_meeting, plan_body, roster_body,
+                           wait_until)
 from test_cases import USERS_C, case_body
 
 NOW = "2026-02-12T09:00:00Z"  # ten days after the order of 2 February
@@ -85,24 +86,32 @@ class Reports(ServerTest):
 
     def test_follow_up_past_due_is_in_the_officials_inbox(self):
         s = self.srv
-        r = s.post("/api/v1/documents", case_body(region="KZ-11",
-                   child={"pseudonym": "K11-0777", "full_name": "Айдар Проверочный", "birth_date": "2013-01-01"},
-                   accompanier={"name": "Оспанова Динара", "organisation": "Центр поддержки"}), "off11")
+        # In KZ-15, whose approved roster (for the meeting) leaves KZ-11's
+        # overdue draft the one the other tests read.
+        r = s.post("/api/v1/documents", case_body(region="KZ-15",
+                   child={"pseudonym": "K15-0777", "full_name": "Айдар Проверочный", "birth_date": "2013-01-01"},
+                   accompanier={"name": "Оспанова Динара", "organisation": "Центр поддержки"},
+                   follow_ups=[{"due": "2026-03-10", "measure": 1}]), "off15")
+        self.assertEqual(r.status, 201, r)
         cid = r.json["id"]
-        r = s.act(cid, "start-review", "off11", r.header("ETag"))
-        r = s.act(cid, "approve-plan", "chair11", r.header("ETag"))
-        r = s.act(cid, "begin-accompaniment", "off11", r.header("ETag"))
+        r = s.act(cid, "start-review", "off15", r.header("ETag"))
+        hold_meeting(s, "KZ-15", {cid: "approve-plan"}, date="2026-02-05")
+        r = s.act(cid, "approve-plan", "chair15", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        r = s.act(cid, "begin-accompaniment", "off15", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
         fields = r.json["fields"]
-        fields["follow_ups"] = [{"due": "2026-02-10", "done": None, "outcome": None, "next_steps": ""},
-                                {"due": "2026-03-10", "done": None, "outcome": None, "next_steps": ""}]
-        r = s.put("/api/v1/documents/" + cid, {"fields": fields}, "off11", r.header("ETag"))
+        fields["follow_ups"] = [{"due": "2026-02-10", "measure": 1, "done": None, "outcome": None,
+                                 "next_steps": ""},
+                                {"due": "2026-03-10", "measure": 1, "done": None, "outcome": None,
+                                 "next_steps": ""}]
+        r = s.put("/api/v1/documents/" + cid, {"fields": fields}, "off15", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json["due"], r.json["overdue"]), ("2026-02-10T00:00:00Z", True))
-        item = [i for i in s.get("/api/v1/inbox", "off11").json["items"] if i["id"] == cid][0]
+        item = [i for i in s.get("/api/v1/inbox", "off15").json["items"] if i["id"] == cid][0]
         self.assertTrue(item["overdue"])
-        self.assertEqual(item["pseudonym"], "K11-0777")
-        self.assertNotIn(cid, [i["id"] for i in s.get("/api/v1/inbox", "off15").json["items"]])
+        self.assertEqual(item["pseudonym"], "K15-0777")
+        self.assertNotIn(cid, [i["id"] for i in s.get("/api/v1/inbox", "off11").json["items"]])
         self.assertNotIn(cid, [i["id"] for i in s.get("/api/v1/inbox", "rev1").json["items"]])
 
     def test_case_report_small_counts_and_no_child(self):

@@ -9,9 +9,10 @@ import unittest
 import urllib.parse
 
 import kenes_harness as harness
-from kenes_harness import USERS, ServerTest, commit_count, plan_body, roster_body
+from kenes_harness import (USERS, ServerTest, commit_count, hold_meeting, plan_body, roster_body,
+                           with_commission)
 
-USERS_P = USERS + [("chair11", "commission-chair", "KZ-11")]
+USERS_P = with_commission(USERS)
 
 # Every stage and action name of the three workflows: none may be a word a
 # Russian or Kazakh reader sees (attributes — button values, links — may hold them).
@@ -369,9 +370,11 @@ class WebPages(ServerTest):
         # and the reason are in: the guard's sentence links to the form.
         body = case_body(pseudonym="K11-0101")
         body["fields"]["accompanier"] = {"name": "Оспанова Динара", "organisation": "Центр"}
+        body["fields"]["follow_ups"] = [{"due": "2026-04-20", "measure": 1}]
         r = s.post("/api/v1/documents", body, "off11")
         self.assertEqual(r.status, 201, r)
         cid = r.json["id"]
+        hold_meeting(s, "KZ-11", {cid: "approve-plan"})  # the commission decides first
         for action, who in (("start-review", "off11"), ("approve-plan", "chair11"),
                             ("begin-accompaniment", "off11")):
             r = s.act(cid, action, who, r.header("ETag"))
