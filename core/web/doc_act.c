@@ -20,14 +20,21 @@ typedef struct act_op {
     char *action, *comment;
 } act_op;
 
-/* The sentence for a guard's refusal: its own (t.pages.guard_<name>), a
- * validation code of the same name (t.validation), or a general one. */
-static const char *guard_sentence(const web_call *c, const char *guard)
+/* The sentence for a guard's refusal: its own (t.pages.guard_<name>), the
+ * sentence of the code the guard refused with (t.validation; so a new guard
+ * with a code needs no page words of its own), a validation code named like
+ * the guard, or a general one. */
+static const char *guard_sentence(const web_call *c, const docs_result *r)
 {
+    const char *guard = r->guard;
     char key[160];
     snprintf(key, sizeof(key), "guard_%s", guard ? guard : "");
     const ui_strings *w = ui_words(c->ctx->ui);
     const char *t = ui_text(w, c->lang, "pages", key);
+    const char *code = json_string_value(json_object_get(json_array_get(r->fields, 0), "code"));
+    /* "invalid" is docs.c's stand-in for a guard that gave no code. */
+    if (!t && code && strcmp(code, "invalid") != 0)
+        t = ui_text(w, c->lang, "validation", code);
     if (!t && guard)
         t = ui_text(w, c->lang, "validation", guard);
     return t ? t : web_text(c, "pages", "refused_guard");
@@ -51,7 +58,7 @@ static int refusal_of(web_doc_refusal *ref, int *status, const web_call *c, cons
     };
     const char *reason = r->reason ? r->reason : "";
     if (strcmp(reason, "guard") == 0) {
-        ref->alert = guard_sentence(c, r->guard);
+        ref->alert = guard_sentence(c, r);
         ref->comment_invalid = r->guard && strcmp(r->guard, "comment_required") == 0;
         /* Every other guard wants something in the document itself. */
         ref->fields_missing = !ref->comment_invalid;
