@@ -218,9 +218,14 @@ static const json_t *holder(const json_t **decl, const json_t *schema, const jso
 
 /* What the item naming this document decided: the labels of its optional
  * enumerations that are set (a meeting's agenda item: its decision; the
- * required one, its kind, says only that it is about a case). */
+ * required one, its kind, says only that it is about a case), and «не
+ * принято» when its vote (a group "vote" with "for" and "against") did not
+ * adopt it: a decision counts only with more for than against. */
 static void item_words(util_buf *b, const web_call *c, const json_t *decl, const json_t *row)
 {
+    size_t start = b->len;
+    const json_t *vote = json_object_get(row, "vote");
+    const json_t *pro = json_object_get(vote, "for"), *contra = json_object_get(vote, "against");
     size_t i;
     const json_t *f;
     json_array_foreach(decl, i, f)
@@ -238,6 +243,9 @@ static void item_words(util_buf *b, const web_call *c, const json_t *decl, const
                 util_buf_printf(b, "%s%s", b->len ? "; " : "", label);
         }
     }
+    if (b->len > start && json_is_integer(pro) && json_is_integer(contra) &&
+        json_integer_value(pro) <= json_integer_value(contra))
+        util_buf_printf(b, " — %s", web_text(c, "meetings", "not_adopted"));
 }
 
 /* The first top-level field of kind in schema whose value is set (required
