@@ -457,7 +457,7 @@ static const char *const W_HEAD[] = {"| Регион | Этап | Срок | С�
                                      "| Өңір | Кезең | Мерзімі | Мерзімнің сақталуы",
                                      "| Region | Stage | Due | Deadline kept"};
 static const char *const W_NO_ROSTER[] = {"нет состава", "құрам жоқ", "no roster"};
-static const char *const W_BY[][2] = {{"до ", ""}, {"", " дейін"}, {"by ", ""}};
+static const char *const W_BY[][2] = {{"до ", ""}, {"", " ж. дейін"}, {"by ", ""}};
 enum { IN_TIME, LATE, NOT_DUE, NTIMELINESS };
 static const char *const W_TIMELINESS[NTIMELINESS][RPT_NLANGS] = {
     {"в срок", "мерзімінде", "in time"},
@@ -473,6 +473,12 @@ static const char *const W_NONE_APPROVED[] = {"Утверждённого сос
                                               "There is no approved roster.\n\n"};
 static const char *const W_APPROVED[] = {"Утверждён", "Бекітілді", "Approved"};
 static const char *const W_DUE[] = {"Срок утверждения: ", "Бекіту мерзімі: ", "Due: "};
+/* The region's report says when kenes recorded the approval, the date the
+ * deadline is measured by (the act may be dated earlier): «утверждён в
+ * системе 10.02.2026 — с опозданием». */
+static const char *const W_IN_KENES[][2] = {
+    {"; утверждён в системе ", ""}, {"; жүйеде ", " бекітілді"}, {"; approved in kenes on ", ""}};
+static const char *const W_APPROVED_LATE[] = {"с опозданием", "кешіктірілді", "late"};
 static const char *const W_MEMBER_HEAD[] = {
     "| ФИО | Должность | Организация | Роль | Категория |\n",
     "| Тегі, аты, әкесінің аты | Лауазымы | Ұйым | Комиссиядағы рөлі | Санаты |\n",
@@ -628,8 +634,16 @@ static int report_region(const kenes_api *api, kenes_report *r)
     order_of(api, &date, &due);
     api->report_printf(r, "%s", RPT_WORD(api, r, W_DUE));
     report_by(api, r, due);
+    long long since;
+    if (api->time_parse(api->doc_get(doc, "stage_since"), &since) == 0) {
+        api->report_printf(r, "%s", W_IN_KENES[lang][0]);
+        rpt_date_ms(api, r, since);
+        api->report_printf(r, "%s", W_IN_KENES[lang][1]);
+    }
+    int t = timeliness(api, doc, due);
     api->report_printf(r, " — %s.\n\n%s|---|---|---|---|---|\n",
-                       RPT_WORD(api, r, W_TIMELINESS[timeliness(api, doc, due)]),
+                       t == LATE ? RPT_WORD(api, r, W_APPROVED_LATE)
+                                 : RPT_WORD(api, r, W_TIMELINESS[t]),
                        RPT_WORD(api, r, W_MEMBER_HEAD));
     /* Chair, deputy chair, secretaries, members; then any other role. */
     const json_t *members = json_object_get(fields, "members");

@@ -889,9 +889,9 @@ static void test_report_national_in_kazakh_and_english(void **state)
                                 "құрамы\n\n"));
     expect_line(md, "| Өңір | Кезең | Мерзімі | Мерзімнің сақталуы | Сарапшылар қауымдастығы "
                     "| Ата-аналар ұйымдары | ҮЕҰ | Қоғамдық кеңестер |");
-    expect_line(md, "| Ақмола облысы | Бекітілді | 07.02.2026 дейін | мерзімінде "
+    expect_line(md, "| Ақмола облысы | Бекітілді | 07.02.2026 ж. дейін | мерзімінде "
                     "| ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Астана қаласы | Бекітілді | 07.02.2026 дейін | мерзімі өтіп кетті "
+    expect_line(md, "| Астана қаласы | Бекітілді | 07.02.2026 ж. дейін | мерзімі өтіп кетті "
                     "| ✓ | ✓ | ✓ | ✓ |");
     expect_line(md, "| Ұлытау облысы | құрам жоқ | — | — | — | — | — | — |");
     assert_null(strstr(md, "Регион"));
@@ -926,7 +926,8 @@ static void test_report_region(void **state)
     assert_true(starts_with(md, "## Состав комиссии по делам несовершеннолетних и защите их "
                                 "прав\n\n"));
     /* Until the core knows the order: 31.01.2026 and its week. */
-    expect_line(md, "Утверждён актом № 7 от 06.02.2026. Срок утверждения: до 07.02.2026 — в срок.");
+    expect_line(md, "Утверждён актом № 7 от 06.02.2026. Срок утверждения: до 07.02.2026; утверждён "
+                    "в системе 06.02.2026 — в срок.");
     expect_line(md, "| ФИО | Должность | Организация | Роль | Категория |");
     expect_line(md, "| Сейткали Айгерим Бекетовна | заместитель акима области "
                     "| Акимат Акмолинской области | председатель | государственный орган |");
@@ -963,7 +964,7 @@ static void test_report_region_escapes_document_text(void **state)
     expect_line(md, "| \\<script\\>alert\\(1\\)\\<\\/script\\> | \\[x\\]\\(javascript\\:alert\\(1\\)\\) "
                     "| \\# heading \\| a \\| b \\| | член комиссии | образование |");
     expect_line(md, "Утверждён актом № \\<img src\\=x onerror\\=y\\>. Срок утверждения: до "
-                    "07.02.2026 — в срок.");
+                    "07.02.2026; утверждён в системе 06.02.2026 — в срок.");
     assert_false(unescaped(md, "<script"));
     assert_false(unescaped(md, "<img"));
     assert_false(unescaped(md, "](javascript:"));
@@ -974,18 +975,21 @@ static void test_report_region_escapes_document_text(void **state)
 }
 
 /* Approved after the order's deadline: late in the region's report too, in
- * every language; an act number typed with its «№» gets one «№». */
+ * every language, saying when kenes recorded the approval (the act may be
+ * dated in time); an act number typed with its «№» gets one «№». */
 static void test_report_region_late_in_every_language(void **state)
 {
     (void)state;
     set_order("2026-01-31", 7);
     static const char *const want[][2] = {
-        {"ru", "Утверждён актом № 21 от 06.02.2026. Срок утверждения: до 07.02.2026 — просрочен."},
-        {"kk", "06.02.2026 № 21 актісімен бекітілді. Бекіту мерзімі: 07.02.2026 дейін — мерзімі "
-               "өтіп кетті."},
-        {"en", "Approved by act No. 21 of 06.02.2026. Due: by 07.02.2026 — late."}};
+        {"ru", "Утверждён актом № 21 от 06.02.2026. Срок утверждения: до 07.02.2026; утверждён "
+               "в системе 10.02.2026 — с опозданием."},
+        {"kk", "06.02.2026 № 21 актісімен бекітілді. Бекіту мерзімі: 07.02.2026 ж. дейін; жүйеде "
+               "10.02.2026 бекітілді — кешіктірілді."},
+        {"en", "Approved by act No. 21 of 06.02.2026. Due: by 07.02.2026; approved in kenes on "
+               "10.02.2026 — late."}};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-        json_t *doc = report_roster("KZ-71", "2026-02-03", "approved", "2026-02-07T00:00:01Z",
+        json_t *doc = report_roster("KZ-71", "2026-02-03", "approved", "2026-02-10T09:00:00Z",
                                     NULL, 0);
         json_object_set_new(fields_of(doc), "act",
                             json_pack("{s:s, s:s}", "number", "№ 21", "date", "2026-02-06"));
