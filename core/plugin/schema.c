@@ -37,7 +37,7 @@ static const char *const field_keys[] = {
     "name",      "kind",   "required",   "label",          "hint",         "min",
     "max",       "max_length", "min_items", "group_by",    "item_label",   "values",
     "fields",    "of",     "hidden_in_form", "confidential", "add_label", "remove_label",
-    "to",        NULL};
+    "to",        "suggest", NULL};
 static const char *const langs[] = {"ru", "kk", "en", NULL};
 
 static int in_list(const char *const *list, const char *s)
@@ -357,6 +357,44 @@ static int parse_to(sctx *c, yaml_node_t *n, const char *kind, const char *name,
     return 0;
 }
 
+/* suggest: {type, stage, path} on text or a list of text: the form offers,
+ * as it types, the values at path (a.b, or a[].b across a list) of the
+ * documents of type in stage the user may read in the form's region (a
+ * meeting's attendance: the approved roster's full names).  Only words to
+ * pick from: what is saved is what was typed, checked as before. */
+static int parse_suggest(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
+{
+    yaml_node_t *s = yml_get(c->d, n, "suggest");
+    if (!s)
+        return 0;
+    const char *of = yml_scalar(yml_get(c->d, n, "of"));
+    if (strcmp(kind, "text") != 0 && !(strcmp(kind, "list") == 0 && of && strcmp(of, "text") == 0))
+        return fail(c, s, "suggest is for text or a list of text, not %s", kind);
+    static const char *const keys[] = {"type", "stage", "path", NULL};
+    size_t k;
+    yaml_node_pair_t *p = yml_pairs(s, &k);
+    if (!p)
+        return fail(c, s, "suggest must be a mapping {type, stage, path}");
+    for (; k--; p++) {
+        const char *key = yml_scalar(yml_node(c->d, p->key));
+        if (!in_list(keys, key))
+            return fail(c, yml_node(c->d, p->key), "'%s' is not a key of suggest",
+                        key ? key : "?");
+    }
+    const char *type = yml_scalar(yml_get(c->d, s, "type"));
+    const char *stage = yml_scalar(yml_get(c->d, s, "stage"));
+    const char *path = yml_scalar(yml_get(c->d, s, "path"));
+    if (!good_type(type))
+        return fail(c, s, "suggest needs type: <document type> (a-z, 0-9 and -)");
+    if (!path || !*path || strlen(path) > 200)
+        return fail(c, s, "suggest needs path: a field path such as members[].full_name");
+    json_t *o = json_pack("{s:s, s:s}", "type", type, "path", path);
+    if (stage)
+        json_object_set_new(o, "stage", json_string(stage));
+    json_object_set_new(f, "suggest", o);
+    return 0;
+}
+
 static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, json_t **out)
 {
     *out = NULL;
@@ -424,6 +462,8 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
     }
     if (rc == 0)
         rc = parse_to(c, n, kind, name, f);
+    if (rc == 0)
+        rc = parse_suggest(c, n, kind, f);
     if (rc == 0)
         rc = parse_limits(c, n, kind, f);
     if (rc == 0)

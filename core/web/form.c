@@ -179,9 +179,100 @@ static json_t *ref_choices(web_call *c, const form_page *f)
     return out;
 }
 
+/* The words of a suggest's path (members[].full_name) in v, each once, into
+ * seen (a set) and out, at most SUGGEST_CAP. */
+enum { SUGGEST_CAP = 500 };
+static void suggest_words(json_t *out, json_t *seen, const json_t *v, const char *path)
+{
+    if (json_array_size(out) >= SUGGEST_CAP)
+        return;
+    if (!*path) {
+        const char *t = json_string_value(v);
+        if (t && *t && !json_object_get(seen, t)) {
+            json_object_set_new(seen, t, json_true());
+            json_array_append_new(out, json_string(t));
+        }
+        return;
+    }
+    char name[200];
+    size_t n = strcspn(path, ".[");
+    if (n >= sizeof(name))
+        return;
+    memcpy(name, path, n);
+    name[n] = '\0';
+    const json_t *sub = json_object_get(v, name);
+    const char *rest = path + n;
+    if (strncmp(rest, "[]", 2) == 0) {
+        rest += 2;
+        rest += *rest == '.';
+        size_t i;
+        const json_t *e;
+        json_array_foreach(sub, i, e)
+            suggest_words(out, seen, e, rest);
+    } else {
+        suggest_words(out, seen, sub, rest + (*rest == '.'));
+    }
+}
+
+/* The fields with suggest (at any depth), their words by the field's path:
+ * the values at the suggest's path of the documents of its type and stage
+ * the user may read in the form's region.  A confidential type offers
+ * nothing: its fields are read only under the access log. */
+static void suggest_fields(json_t *out, web_call *c, const form_page *f, const json_t *fields)
+{
+    size_t i;
+    const json_t *fd;
+    json_array_foreach(fields, i, fd)
+    {
+        const json_t *sg = json_object_get(fd, "suggest");
+        const char *path = str(fd, "path");
+        suggest_fields(out, c, f, json_object_get(fd, "fields"));
+        if (!sg || !path)
+            continue;
+        docs_filter filter = {.type = str(sg, "type"), .stage = str(sg, "stage"),
+                              .region = f->region && *f->region ? f->region : NULL,
+                              .overdue = -1};
+        json_t *list, *words = json_array(), *seen = json_object();
+        if (docs_list(&list, c->svc, c->user, &filter) == 0) {
+            size_t k;
+            json_t *e;
+            json_array_foreach(list, k, e)
+            {
+                idx_doc *d;
+                docs_result why = {0};
+                if (docs_find(&d, &why, c->svc, c->user, str(e, "id"), 0) == 0 && d->doc &&
+                    !docs_confidential(c->svc, d))
+                    suggest_words(words, seen, json_object_get(d->doc, "fields"), str(sg, "path"));
+            }
+            json_decref(list);
+        }
+        json_decref(seen);
+        json_object_set_new(out, path, words);
+    }
+}
+
+/* The datalists the form's inputs name: [{"id","options":[...]}]. */
+static json_t *datalists(const json_t *suggest)
+{
+    json_t *out = json_array();
+    const char *path;
+    json_t *words;
+    json_object_foreach((json_t *)suggest, path, words)
+    {
+        char id[600];
+        if (!json_array_size(words))
+            continue;
+        formview_id(id, sizeof(id), path);
+        id[0] = 's';
+        json_array_append_new(out, json_pack("{s:s, s:O}", "id", id, "options", words));
+    }
+    return out;
+}
+
 static void render_form(web_call *c, int status, const form_page *f)
 {
-    json_t *refs = ref_choices(c, f);
+    json_t *refs = ref_choices(c, f), *suggest = json_object();
+    suggest_fields(suggest, c, f, json_object_get(f->schema, "fields"));
     formview_words w = {
         .lang = ui_lang_code(c->lang),
         .add_row = web_text(c, "form", "add_row"),
@@ -191,13 +282,17 @@ static void render_form(web_call *c, int status, const form_page *f)
         .no = web_text(c, "form", "no"),
         .quarter_hint = web_text(c, "form", "quarter_hint"),
         .refs = refs,
+        .suggest = suggest,
     };
     json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
     header_items(c, items, errors, &w, f);
     formdata_fill_rows(f->fields, f->schema, f->rows);
     int rc = formview_fields(items, errors, &w, f->schema, f->fields);
     json_decref(refs);
+    json_t *lists = datalists(suggest);
+    json_decref(suggest);
     if (rc < 0) {
+        json_decref(lists);
         json_decref(items);
         if (!f->errors)
             json_decref(errors);
@@ -222,6 +317,7 @@ static void render_form(web_call *c, int status, const form_page *f)
     json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:o, s:O, s:b}", "title", heading, "heading",
                           heading, "action", action, "cancel", cancel, "items", items, "errors",
                           errors, "has_errors", json_array_size(errors) > 0);
+    json_object_set_new(m, "datalists", lists);
     if (f->version)
         json_object_set_new(m, "version", json_string(f->version));
     if (f->id && f->title)

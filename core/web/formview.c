@@ -258,6 +258,20 @@ static void close_fieldset(walker *k, const char *add, const char *add_label,
     json_array_append_new(k->items, it);
 }
 
+/* A text input of a field with suggest: its words as it is typed (the
+ * datalist form.c filled, when it has any). */
+static void suggest_list(json_t *it, const walker *k, const json_t *f)
+{
+    const char *path = json_string_value(json_object_get(f, "path"));
+    if (!json_object_get(f, "suggest") || !path ||
+        json_array_size(json_object_get(k->w->suggest, path)) == 0)
+        return;
+    char id[PATH_CAP + 8];
+    formview_id(id, sizeof(id), path);
+    id[0] = 's'; /* "f-..." is the field's own id */
+    json_object_set_new(it, "list", json_string(id));
+}
+
 static int walk_fields(walker *k, const json_t *decl, const json_t *values, const char *prefix);
 
 static int walk_list(walker *k, const json_t *f, const json_t *rows, const char *path)
@@ -315,6 +329,7 @@ static int walk_list(walker *k, const json_t *f, const json_t *rows, const char 
             json_int_t max = json_integer_value(json_object_get(f, "max_length"));
             if (max > 0) /* a list of text's max_length is each item's */
                 json_object_set_new(it, "maxlength", json_integer(max));
+            suggest_list(it, k, f);
             json_object_set_new(it, "remove", json_string(rowpath));
             json_object_set_new(it, "remove_label", json_string(remove_label));
         }
@@ -360,10 +375,11 @@ static int walk_fields(walker *k, const json_t *decl, const json_t *values, cons
             input_item(k->items, k->errors, k->w, path, kind, label,
                        named(summary, sizeof(summary), k, label), required, hint, v, options);
             json_decref(options);
+            json_t *it = json_array_get(k->items, json_array_size(k->items) - 1);
             json_int_t max = json_integer_value(json_object_get(f, "max_length"));
             if (max > 0)
-                json_object_set_new(json_array_get(k->items, json_array_size(k->items) - 1),
-                                    "maxlength", json_integer(max));
+                json_object_set_new(it, "maxlength", json_integer(max));
+            suggest_list(it, k, f);
         }
         if (rc < 0)
             return rc;

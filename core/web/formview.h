@@ -38,6 +38,10 @@ typedef struct formview_words {
     /* A ref's choices by the type it names, {type: [{"value","label"}]}: the
      * documents of that type the user may read (form.c); may be NULL. */
     const json_t *refs;
+    /* The words a field's `suggest` offers, by the field's schema path
+     * ({"attendance": ["Серикова Айжан Маратовна", ...]}, form.c); may be
+     * NULL.  Its inputs name the datalist "s-<path>" (form.html lists them). */
+    const json_t *suggest;
 } formview_words;
 
 /* The element id of the input or fieldset at path ("fields.measures[0].title"

@@ -281,7 +281,7 @@ static json_t *item_where(const json_t *items, const char *key, const char *valu
 static void view_flattens_schema_and_values(void **state)
 {
     (void)state;
-    formview_words w = {"kk", "Қосу", "Жою", "— таңдаңыз —", "Иә", "Жоқ", "тоқсан", NULL};
+    formview_words w = {"kk", "Қосу", "Жою", "— таңдаңыз —", "Иә", "Жоқ", "тоқсан", NULL, NULL};
     json_t *values = fields_of(form_of("fields.period", "2031x", "fields.measures[0].direction",
                                        "health", NULL),
                                FORM_KEEP_BLANK);
@@ -406,7 +406,7 @@ static void second_round_probe(void **state)
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(json_array_size(json_object_get(json_array_get(m, i), "co")), 1);
 
-    formview_words w = {"ru", "Добавить", "Удалить", "—", "Да", "Нет", "квартал", NULL};
+    formview_words w = {"ru", "Добавить", "Удалить", "—", "Да", "Нет", "квартал", NULL, NULL};
     json_t *errors = json_loads("[{\"path\":\"fields.measures[1].title\",\"text\":\"Укажите\"},"
                                 "{\"path\":\"fields.measures[1].funding.source\",\"text\":\"Нет\"},"
                                 "{\"path\":\"fields.measures[0].co[0]\",\"text\":\"Длинно\"}]",
