@@ -357,6 +357,24 @@ static int parse_to(sctx *c, yaml_node_t *n, const char *kind, const char *name,
     return 0;
 }
 
+/* n is a mapping (else not_mapping) whose keys are all in keys (else
+ * "'x' is not a key of <what>"). */
+static int known_keys(sctx *c, yaml_node_t *n, const char *const *keys, const char *not_mapping,
+                      const char *what)
+{
+    size_t k;
+    yaml_node_pair_t *p = yml_pairs(n, &k);
+    if (!p)
+        return fail(c, n, "%s", not_mapping);
+    for (; k--; p++) {
+        const char *key = yml_scalar(yml_node(c->d, p->key));
+        if (!in_list(keys, key))
+            return fail(c, yml_node(c->d, p->key), "'%s' is not a key of %s", key ? key : "?",
+                        what);
+    }
+    return 0;
+}
+
 /* suggest: {type, stage, path} on text or a list of text: the form offers,
  * as it types, the values at path (a.b, or a[].b across a list) of the
  * documents of type in stage the user may read in the form's region (a
@@ -371,16 +389,9 @@ static int parse_suggest(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
     if (strcmp(kind, "text") != 0 && !(strcmp(kind, "list") == 0 && of && strcmp(of, "text") == 0))
         return fail(c, s, "suggest is for text or a list of text, not %s", kind);
     static const char *const keys[] = {"type", "stage", "path", NULL};
-    size_t k;
-    yaml_node_pair_t *p = yml_pairs(s, &k);
-    if (!p)
-        return fail(c, s, "suggest must be a mapping {type, stage, path}");
-    for (; k--; p++) {
-        const char *key = yml_scalar(yml_node(c->d, p->key));
-        if (!in_list(keys, key))
-            return fail(c, yml_node(c->d, p->key), "'%s' is not a key of suggest",
-                        key ? key : "?");
-    }
+    int rc = known_keys(c, s, keys, "suggest must be a mapping {type, stage, path}", "suggest");
+    if (rc < 0)
+        return rc;
     const char *type = yml_scalar(yml_get(c->d, s, "type"));
     const char *stage = yml_scalar(yml_get(c->d, s, "stage"));
     const char *path = yml_scalar(yml_get(c->d, s, "path"));
@@ -398,16 +409,10 @@ static int parse_suggest(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
 static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, json_t **out)
 {
     *out = NULL;
-    size_t k;
-    yaml_node_pair_t *p = yml_pairs(n, &k);
-    if (!p)
-        return fail(c, n, "each of fields must be a mapping {name, kind, label, ...}");
-    for (; k--; p++) {
-        const char *key = yml_scalar(yml_node(c->d, p->key));
-        if (!in_list(field_keys, key))
-            return fail(c, yml_node(c->d, p->key), "'%s' is not a key of a field",
-                        key ? key : "?");
-    }
+    int known = known_keys(c, n, field_keys,
+                           "each of fields must be a mapping {name, kind, label, ...}", "a field");
+    if (known < 0)
+        return known;
     yaml_node_t *nn = yml_get(c->d, n, "name");
     const char *name = yml_scalar(nn);
     if (!good_name(name))

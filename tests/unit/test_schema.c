@@ -663,6 +663,38 @@ static void test_ref_json_and_targets(void **state)
     json_decref(s);
 }
 
+/* ---- suggest: words a text input offers --------------------------------- */
+
+static void test_suggest(void **state)
+{
+    (void)state;
+    json_t *s;
+    char err[512];
+    const char *yaml = "fields:\n"
+                       "  - {name: present, kind: list, of: text, " LABEL ",\n"
+                       "     suggest: {type: commission-roster, stage: approved,\n"
+                       "               path: \"members[].full_name\"}}\n";
+    assert_int_equal(schema_parse(&s, "t", yaml, err, sizeof(err)), 0);
+    const json_t *sg = json_object_get(json_array_get(json_object_get(s, "fields"), 0), "suggest");
+    assert_string_equal(json_string_value(json_object_get(sg, "type")), "commission-roster");
+    assert_string_equal(json_string_value(json_object_get(sg, "stage")), "approved");
+    assert_string_equal(json_string_value(json_object_get(sg, "path")), "members[].full_name");
+    json_decref(s);
+    expect_refused("fields:\n  - {name: c, kind: integer, suggest: {type: a, path: b}, " LABEL
+                   "}\n",
+                   "schema line 2: suggest is for text or a list of text, not integer");
+    expect_refused("fields:\n  - {name: c, kind: text, suggest: {type: a, path: b, x: 1}, " LABEL
+                   "}\n",
+                   "schema line 2: 'x' is not a key of suggest");
+    expect_refused("fields:\n  - {name: c, kind: text, suggest: {path: b}, " LABEL "}\n",
+                   "schema line 2: suggest needs type: <document type> (a-z, 0-9 and -)");
+    expect_refused("fields:\n  - {name: c, kind: text, suggest: {type: a}, " LABEL "}\n",
+                   "schema line 2: suggest needs path: a field path such as "
+                   "members[].full_name");
+    expect_refused("fields:\n  - {name: c, kind: text, suggest: [a], " LABEL "}\n",
+                   "schema line 2: suggest must be a mapping {type, stage, path}");
+}
+
 int main(void)
 {
     const struct CMUnitTest parser[] = {
@@ -671,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_ref_refused),
         cmocka_unit_test(test_ref_json_and_targets),
+        cmocka_unit_test(test_suggest),
     };
     const struct CMUnitTest shipped_tests[] = {
         cmocka_unit_test(test_every_type_declares),
