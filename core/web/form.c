@@ -297,7 +297,7 @@ static void render_form(web_call *c, int status, const form_page *f)
         if (!f->errors)
             json_decref(errors);
         web_fail(c, rc == KENES_ETOOBIG ? 413 : 500,
-                 rc == KENES_ETOOBIG ? "body_too_large" : "internal");
+                 rc == KENES_ETOOBIG ? "form_too_big" : "internal");
         return;
     }
 

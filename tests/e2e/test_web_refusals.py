@@ -4,7 +4,8 @@ it refused with (validation.yaml), in ru, kk and en: a meeting recorded
 without a quorum, a plan approved without a signed resolution, a case
 closed as goals-met while a measure did not work.  Nothing is written.
 Also: the case page marks a decision the vote did not adopt, and the
-meeting form suggests the region's approved roster's names."""
+meeting form suggests the region's approved roster's names, and a document
+too long for one form says so."""
 import html
 import re
 import unittest
@@ -165,6 +166,22 @@ class WebRefusals(ServerTest):
         for name in self.members:
             self.assertNotIn(html.escape(name, quote=True), page15)
             self.assertNotIn(name, page15)
+
+    def test_a_list_too_long_for_one_form_says_so(self):
+        # More rows than one form shows (formview.h: FORMVIEW_MAX_ITEMS): the
+        # edit page says why instead of a bare «too much data was sent».
+        body = {"type": "commission-meeting", "region": "KZ-11", "body": "",
+                "fields": {"number": 42, "date": NOW[:10], "place": PLACE,
+                           "guests": [f"Гость {i}" for i in range(6100)],
+                           "agenda": [{"kind": "matter", "matter": "О летнем отдыхе"}]}}
+        r = self.srv.post("/api/v1/documents", body, "sec11")
+        self.assertEqual(r.status, 201, r)
+        for lang, words in (("ru", "слишком много строк, чтобы изменить его в одной форме"),
+                            ("kk", "бір формада өзгертуге болмайтындай тым көп жол бар")):
+            with self.subTest(lang=lang):
+                page = self.browser("sec11", lang).get("/ui/d/" + r.json["id"] + "/edit")
+                self.assertEqual(page.status, 413, page)
+                self.assertIn(words, text_of(page.raw))
 
 
 if __name__ == "__main__":
