@@ -443,6 +443,7 @@ class WebForms(ServerTest):
         docs_before, cases_before = commit_count(s.docs_git), commit_count(s.cases_git)
         # (The old decision field is hidden from the form: the meetings decide.)
         self.assertNotIn("fields.decision", form.values())
+        self.assertFalse([k for k in form.values() if k.startswith("fields.meeting")])
         pairs = [(k, "Педагог-психолог и классный руководитель"
                   if k == "fields.measures[0].who" else v) for k, v in form.fields]
         r = b.post(f"/ui/d/{cid}/edit", pairs)

@@ -1623,22 +1623,23 @@ static void test_follow_up_done_after_approval(void **state)
 {
     (void)state;
     store(meeting("KZ-11", "signed", "2026-03-05", 2, CASE_ID, "approve-plan", 5, 0));
-    json_t *doc = good_case_with_id();
-    put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-10"));
-    put(doc, "fields.follow_ups[0]", "done", json_string("2026-03-04"));
-    expect_error_code(doc, "fields.follow_ups[0].done", "check_done_before_approval");
-    doc = good_case_with_id();
-    put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-10"));
-    put(doc, "fields.follow_ups[0]", "done", json_string("2026-01-01"));
-    expect_error_code(doc, "fields.follow_ups[0].done", "check_done_before_approval");
-    doc = good_case_with_id();
-    put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-10"));
-    put(doc, "fields.follow_ups[0]", "done", json_string("2026-03-16"));
-    expect_error_code(doc, "fields.follow_ups[0].done", "date_in_future");
-    doc = good_case_with_id();
-    put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-10"));
-    put(doc, "fields.follow_ups[0]", "done", json_string("2026-03-05")); /* the day itself */
-    expect_valid(doc);
+    /* Done on: the day before, long before, after today (15 March); NULL code: fine. */
+    static const struct {
+        const char *done, *code;
+    } cases[] = {{"2026-03-04", "check_done_before_approval"},
+                 {"2026-01-01", "check_done_before_approval"},
+                 {"2026-03-16", "date_in_future"},
+                 {"2026-03-05", NULL}}; /* the meeting's day itself */
+    json_t *doc;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        doc = good_case_with_id();
+        put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-10"));
+        put(doc, "fields.follow_ups[0]", "done", json_string(cases[i].done));
+        if (cases[i].code)
+            expect_error_code(doc, "fields.follow_ups[0].done", cases[i].code);
+        else
+            expect_valid(doc);
+    }
     /* Its outcome recorded on the pending check: done before the approval. */
     doc = good_case_with_id();
     store(json_deep_copy(doc));
