@@ -217,7 +217,9 @@ int cr_closure_allowed(const kenes_api *api, const kenes_doc *doc, const kenes_c
         const char *due = json_string_value(json_object_get(m, "due"));
         if (chk_is_date(api, due, &y, &mo, &d) && cr_ymd(y, mo, d) > today)
             numbers_add(&not_due, i + 1);
-        /* The latest done check of this measure; of one day, the one listed last. */
+        /* The latest done check of this measure; of checks done the same
+         * day, the worse outcome (cr_outcomes runs from best to worst): the
+         * order they are listed in must not decide. */
         const char *latest = NULL;
         int latest_on = 0;
         json_array_foreach(checks, j, f) {
@@ -226,6 +228,9 @@ int cr_closure_allowed(const kenes_api *api, const kenes_doc *doc, const kenes_c
             const char *outcome = json_string_value(json_object_get(f, "outcome"));
             if (!json_is_integer(k) || json_integer_value(k) != (json_int_t)(i + 1) || !on ||
                 !outcome || on < latest_on)
+                continue;
+            if (on == latest_on && chk_index_of(cr_outcomes, outcome) <
+                                       chk_index_of(cr_outcomes, latest))
                 continue;
             latest = outcome;
             latest_on = on;

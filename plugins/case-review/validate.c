@@ -49,6 +49,10 @@ typedef struct {
      * new case): a check found there is not new, and the rules for new
      * checks (a measure named, not before the plan's approval) leave it be. */
     json_t *stored_checks;
+    /* Its measures as committed (a deep copy; NULL for a new case): once the
+     * commission approved them they stay as approved, and only a new or
+     * moved due date is judged against today. */
+    json_t *stored_measures;
     int approved_on; /* cr_ymd of the meeting that approved the plan, 0 for none */
 } check;
 
@@ -228,8 +232,13 @@ static void check_child(check *c, const json_t *fields, child_text *ct)
 static void check_grounds(check *c, const json_t *fields)
 {
     const json_t *g = json_object_get(fields, "grounds");
-    const char *expected = "bullying-victim, bullying-initiator, offence, truancy, family, "
-                           "other";
+    /* Every ground the schema offers, from the one list the report counts. */
+    char expected[400] = "";
+    size_t at = 0;
+    for (size_t k = 0; cr_grounds[k]; k++) {
+        at = chk_append(expected, sizeof(expected), at, k ? ", " : "");
+        at = chk_append(expected, sizeof(expected), at, cr_grounds[k]);
+    }
     if (absent(g)) {
         chk_problem(&c->r, "fields.grounds", "required", "is required: a list of one or more of %s", expected);
         return;
@@ -299,6 +308,39 @@ static void check_accompanier(check *c, const json_t *fields)
          "the accompanying person's kenes login");
 }
 
+/* 1 if v and w are the same value, absent and null alike. */
+static int same_value(const json_t *v, const json_t *w)
+{
+    return absent(v) ? absent(w) : !absent(w) && json_equal(v, w);
+}
+
+/* The commission approved the plan's measures: what each is and by when
+ * stay as approved (compared by place in the list; new measures may be
+ * added after them).  Returns 1 if measure i (m, NULL when gone) differs
+ * from the approved one, reported. */
+static int measure_frozen(check *c, size_t i, const json_t *m, const char *base)
+{
+    if (!c->approved_on || i >= json_array_size(c->stored_measures))
+        return 0;
+    const json_t *s = json_array_get(c->stored_measures, i);
+    if (m && json_is_object(s) &&
+        same_value(json_object_get(s, "what"), json_object_get(m, "what")) &&
+        same_value(json_object_get(s, "due"), json_object_get(m, "due")))
+        return 0;
+    chk_problem(&c->r, base, "measure_frozen",
+                "is a measure the commission approved: what it is and its due date cannot "
+                "change (add a new measure instead)");
+    return 1;
+}
+
+/* 1 if measure i's due date is the one committed at that place: judged
+ * against today when it was set, not again as time passes. */
+static int stored_due(const check *c, size_t i, const json_t *m)
+{
+    const json_t *s = json_array_get(c->stored_measures, i);
+    return json_is_object(s) && same_value(json_object_get(s, "due"), json_object_get(m, "due"));
+}
+
 static void check_measures(check *c, const json_t *fields)
 {
     static const char *const keys[] = {"what", "who", "due", NULL};
@@ -321,28 +363,65 @@ static void check_measures(check *c, const json_t *fields)
         text(c, m, "who", path, OPTIONAL, TEXT_SHORT, "who does it");
         chk_path_key(path, sizeof(path), base, "due");
         int due;
-        date(c, m, "due", path, OPTIONAL, &due);
+        int frozen = measure_frozen(c, i, m, base);
+        if (date(c, m, "due", path, OPTIONAL, &due) == DATE_OK && !frozen && due < c->today &&
+            !stored_due(c, i, m))
+            chk_problem(&c->r, path, "measure_due_past",
+                        "must not be before today: a measure is planned ahead");
+    }
+    /* Measures the commission approved that are gone from the list. */
+    size_t n = json_array_size(ms);
+    for (size_t k = n; ms && k < json_array_size(c->stored_measures) && !chk_full(&c->r); k++) {
+        char base[CHK_PATH_CAP];
+        chk_path_index(base, sizeof(base), "fields.measures", k);
+        measure_frozen(c, k, NULL, base);
     }
 }
 
-/* 1 if v and w are the same value, absent and null alike. */
-static int same_value(const json_t *v, const json_t *w)
+/* 1 if checks s and f are one check: the same due date and measure
+ * (recording its outcome does not make it another). */
+static int same_check(const json_t *s, const json_t *f)
 {
-    return absent(v) ? absent(w) : !absent(w) && json_equal(v, w);
+    return json_is_object(s) && json_is_object(f) &&
+           same_value(json_object_get(s, "due"), json_object_get(f, "due")) &&
+           same_value(json_object_get(s, "measure"), json_object_get(f, "measure"));
 }
 
-/* 1 if the case as committed has check f already (the same due date and
- * measure): recording its outcome does not make it new. */
-static int stored_check(const check *c, const json_t *f)
+/* The check as the case committed it, NULL for a new one. */
+static const json_t *stored_check(const check *c, const json_t *f)
 {
     size_t i;
     const json_t *s;
     json_array_foreach(c->stored_checks, i, s)
-        if (json_is_object(s) &&
-            same_value(json_object_get(s, "due"), json_object_get(f, "due")) &&
-            same_value(json_object_get(s, "measure"), json_object_get(f, "measure")))
-            return 1;
-    return 0;
+        if (same_check(s, f))
+            return s;
+    return NULL;
+}
+
+static size_t count_same(const json_t *list, const json_t *f)
+{
+    size_t i, n = 0;
+    const json_t *g;
+    json_array_foreach(list, i, g)
+        n += same_check(g, f);
+    return n;
+}
+
+/* Once the plan is approved, a check recorded in the case stays: removing
+ * the one ahead would let a case close with no one having looked. */
+static void check_none_removed(check *c, const json_t *fs)
+{
+    if (!c->approved_on)
+        return;
+    size_t i;
+    const json_t *s;
+    json_array_foreach(c->stored_checks, i, s)
+        if (json_is_object(s) && count_same(fs, s) < count_same(c->stored_checks, s)) {
+            chk_problem(&c->r, "fields.follow_ups", "check_removed",
+                        "must keep every check recorded once the plan is approved (add a new "
+                        "one instead of moving one)");
+            return;
+        }
 }
 
 /* fields.follow_ups[i].measure: the number (1-based) of the measure the
@@ -394,7 +473,8 @@ static void check_follow_ups(check *c, const json_t *fields)
         }
         chk_unknown_keys(&c->r, f, base, keys,
                          "a follow-up check (expected due, measure, done, outcome, next_steps)");
-        int is_new = !stored_check(c, f);
+        const json_t *was = stored_check(c, f);
+        int is_new = !was;
         int due, done;
         chk_path_key(path, sizeof(path), base, "due");
         if (date(c, f, "due", path, REQUIRED, &due) == DATE_OK && is_new && c->approved_on &&
@@ -408,6 +488,11 @@ static void check_follow_ups(check *c, const json_t *fields)
         if (has_done == DATE_OK && done > c->today)
             chk_problem(&c->r, path, "date_in_future",
                         "must not be in the future: the date the check was made");
+        else if (has_done == DATE_OK && c->approved_on && done < c->approved_on &&
+                 !(was && same_value(json_object_get(was, "done"), json_object_get(f, "done"))))
+            chk_problem(&c->r, path, "check_done_before_approval",
+                        "must not be before the meeting that approved the plan: a check "
+                        "looks at measures the commission decided");
 
         chk_path_key(path, sizeof(path), base, "outcome");
         const json_t *o = json_object_get(f, "outcome");
@@ -426,6 +511,8 @@ static void check_follow_ups(check *c, const json_t *fields)
         chk_path_key(path, sizeof(path), base, "next_steps");
         text(c, f, "next_steps", path, OPTIONAL, TEXT_LONG, "what changes next");
     }
+    if (fs || absent(json_object_get(fields, "follow_ups")))
+        check_none_removed(c, fs);
 }
 
 static void check_closure(check *c, const json_t *fields)
@@ -472,14 +559,19 @@ static void check_title(check *c, const kenes_doc *doc, const id_child *child)
                                     "in any spelling, joined or apart");
 }
 
-/* doc_with's callback: the stored case's follow-ups, copied (the document
- * is lent for the call only). */
+/* doc_with's callback: the stored case's follow-ups and measures, copied
+ * (the document is lent for the call only). */
 static int copy_checks(const kenes_doc *doc, void *arg)
 {
     check *c = arg;
-    const json_t *fs = json_object_get(c->r.api->doc_fields(doc), "follow_ups");
+    const json_t *fields = c->r.api->doc_fields(doc);
+    const json_t *fs = json_object_get(fields, "follow_ups");
+    const json_t *ms = json_object_get(fields, "measures");
     c->stored_checks = json_is_array(fs) ? json_deep_copy(fs) : NULL;
-    return json_is_array(fs) && !c->stored_checks ? KENES_ENOMEM : 0;
+    c->stored_measures = json_is_array(ms) ? json_deep_copy(ms) : NULL;
+    return (json_is_array(fs) && !c->stored_checks) || (json_is_array(ms) && !c->stored_measures)
+               ? KENES_ENOMEM
+               : 0;
 }
 
 /* What the rules for new checks compare with: the case as committed, and
@@ -550,15 +642,16 @@ int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     check_meeting(&c, fields);
     text(&c, fields, "decision", "fields.decision", OPTIONAL, TEXT_LONG, "the decision");
     check_accompanier(&c, fields);
-    check_measures(&c, fields);
     if (load_history(&c, doc) != 0)
         chk_problem(&c.r, "fields.follow_ups", "try_again",
                     "could not be compared with the case as recorded and its meetings: "
                     "try again");
+    check_measures(&c, fields);
     check_follow_ups(&c, fields);
     check_closure(&c, fields);
 
     json_decref(c.stored_checks);
+    json_decref(c.stored_measures);
     return chk_result(&c.r);
 }
 

@@ -113,6 +113,22 @@ static int quorum_present(const kenes_api *api, const kenes_doc *doc, const kene
     return KENES_EGUARD;
 }
 
+/* A meeting is recorded as held, and signed, on or after its date: one
+ * dated ahead (a mistyped year) would decide a case's latest approval for
+ * good. */
+static int meeting_held(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
+                        kenes_errors *errs)
+{
+    (void)ctx;
+    int date = cm_date_of(api, api->doc_fields(doc));
+    if (date && date <= cm_today(api))
+        return 0;
+    api->error_code(errs, NULL, "meeting_in_future",
+                    "the meeting's date (fields.date) is after today: a meeting is recorded "
+                    "once it was held");
+    return KENES_EGUARD;
+}
+
 /* 1 if item has a vote: whole numbers, at least one member voting. */
 static int voted(const json_t *item)
 {
@@ -194,6 +210,7 @@ static const kenes_doctype types[] = {
 
 /* comment_required (return, cancel) comes from the common plugin. */
 static const kenes_guard guards[] = {
+    {.name = "meeting_held", .check = meeting_held},
     {.name = "quorum_present", .check = quorum_present},
     {.name = "decisions_recorded", .check = decisions_recorded},
     {0},

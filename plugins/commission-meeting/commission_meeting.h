@@ -19,6 +19,7 @@
 #define CM_TEXT_MATTER 500   /* an agenda item that is no case */
 #define CM_TEXT_LONG 10000   /* a view, a decision's wording, a resolution's point */
 #define CM_VOTES_MAX 1000    /* no commission has more members than this */
+#define CM_LIST_MAX 100      /* agenda items, names present: a day's sitting, not more */
 
 /* The members of the region's roster in stage approved (the latest by id
  * when there are several), their full names folded as words
@@ -47,6 +48,11 @@ int cm_fold(char **out, const kenes_api *api, const char *s);
 void cm_quorum_share(const kenes_api *api, unsigned *p, unsigned *q);
 /* The fewest members present that are more than p/q of members. */
 size_t cm_quorum_needed(size_t members, unsigned p, unsigned q);
+
+/* Today (UTC, the core's clock) as 20260302. */
+int cm_today(const kenes_api *api);
+/* fields.date of a meeting as 20260302, or 0 when it is no date. */
+int cm_date_of(const kenes_api *api, const json_t *fields);
 
 /* kenes_doctype.validate of a meeting. */
 int cm_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs);

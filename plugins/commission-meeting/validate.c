@@ -21,6 +21,56 @@
 
 #define NUMBER_MAX 100000
 
+int cm_today(const kenes_api *api)
+{
+    int y, m, d;
+    api->today(&y, &m, &d);
+    return y * 10000 + m * 100 + d;
+}
+
+int cm_date_of(const kenes_api *api, const json_t *fields)
+{
+    int y, m, d;
+    if (!chk_is_date(api, json_string_value(json_object_get(fields, "date")), &y, &m, &d))
+        return 0;
+    return y * 10000 + m * 100 + d;
+}
+
+/* 1 if s (valid UTF-8) holds a character that shows nothing yet changes
+ * what is compared: zero-width spaces and joiners, direction marks, the
+ * soft hyphen, the byte order mark (Unicode's format characters, Cf). */
+static int has_format_char(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned cp;
+        size_t n;
+        if (*p < 0x80) {
+            cp = *p;
+            n = 1;
+        } else if ((*p & 0xe0) == 0xc0) {
+            cp = *p & 0x1fu;
+            n = 2;
+        } else if ((*p & 0xf0) == 0xe0) {
+            cp = *p & 0x0fu;
+            n = 3;
+        } else {
+            cp = *p & 0x07u;
+            n = 4;
+        }
+        for (size_t k = 1; k < n && p[k]; k++)
+            cp = (cp << 6) | (p[k] & 0x3fu);
+        if (cp == 0xad || cp == 0x61c || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
+            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+            (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+            (cp >= 0xe0000 && cp <= 0xe007f) || (cp >= 0x1d173 && cp <= 0x1d17a))
+            return 1;
+        for (size_t k = 0; k < n && *p; k++)
+            p++;
+    }
+    return 0;
+}
+
 enum { OPTIONAL = 0, REQUIRED = 1 };
 
 static int absent(const json_t *v)
@@ -130,6 +180,11 @@ static long text_list(chk_report *r, const json_t *fields, const char *key, cons
     *out = list;
     if (!list)
         return -1;
+    if (json_array_size(list) > CM_LIST_MAX) {
+        chk_problem(r, base, "too_many", "must hold at most %d names", CM_LIST_MAX);
+        *out = NULL;
+        return -1;
+    }
     size_t i;
     const json_t *v;
     json_array_foreach(list, i, v) {
@@ -137,7 +192,11 @@ static long text_list(chk_report *r, const json_t *fields, const char *key, cons
             break;
         char path[CHK_PATH_CAP];
         chk_path_index(path, sizeof(path), base, i);
-        text_value(r, v, path, REQUIRED, CM_TEXT_SHORT, what);
+        const char *s = text_value(r, v, path, REQUIRED, CM_TEXT_SHORT, what);
+        if (s && has_format_char(s))
+            chk_problem(r, path, "invisible_char",
+                        "must not hold invisible characters (zero-width spaces, direction "
+                        "marks): type the name as it reads");
     }
     return (long)json_array_size(list);
 }
@@ -174,7 +233,7 @@ static void check_attendance(chk_report *r, const char *region, const json_t *li
         const json_t *v = json_array_get(list, i);
         const char *s = json_string_value(v);
         if (!s || strlen(s) != json_string_length(v) || !r->api->utf8_valid(s, strlen(s)) ||
-            chk_blank(s) || r->api->utf8_length(s) > CM_TEXT_SHORT)
+            chk_blank(s) || r->api->utf8_length(s) > CM_TEXT_SHORT || has_format_char(s))
             continue; /* reported as text already */
         char path[CHK_PATH_CAP];
         chk_path_index(path, sizeof(path), "fields.attendance", i);
@@ -217,6 +276,40 @@ static const char *const vote_keys[] = {"for", "against", "abstained", NULL};
 static const char *const kinds[] = {"case", "matter", NULL};
 static const char *const decisions[] = {"approve-plan", "close", "continue", "other", NULL};
 
+/* The case ids on the meeting's agenda as committed: a case named there
+ * was judged when it was put on the agenda, and one erased since must not
+ * stop the meeting's record from being edited. */
+typedef struct saved_agenda {
+    const kenes_api *api;
+    json_t *cases; /* a list of ids (NULL for a new meeting) */
+} saved_agenda;
+
+static int copy_cases(const kenes_doc *doc, void *arg)
+{
+    saved_agenda *s = arg;
+    s->cases = json_array();
+    if (!s->cases)
+        return KENES_ENOMEM;
+    size_t i;
+    const json_t *item;
+    json_array_foreach(json_object_get(s->api->doc_fields(doc), "agenda"), i, item) {
+        const json_t *c = json_object_get(item, "case");
+        if (json_is_string(c) && json_array_append_new(s->cases, json_copy((json_t *)c)) != 0)
+            return KENES_ENOMEM;
+    }
+    return 0;
+}
+
+static int on_saved_agenda(const json_t *saved, const char *id)
+{
+    size_t i;
+    const json_t *c;
+    json_array_foreach(saved, i, c)
+        if (strcmp(json_string_value(c), id) == 0)
+            return 1;
+    return 0;
+}
+
 typedef struct case_check {
     const kenes_api *api;
     const char *region;
@@ -235,7 +328,7 @@ static int look_at_case(const kenes_doc *doc, void *arg)
 
 /* item.case: a case of the meeting's region, once on the agenda. */
 static void check_case_ref(chk_report *r, const char *region, const json_t *agenda, size_t i,
-                           const json_t *item, const char *base)
+                           const json_t *item, const char *base, const json_t *saved)
 {
     char path[CHK_PATH_CAP];
     chk_path_key(path, sizeof(path), base, "case");
@@ -261,6 +354,8 @@ static void check_case_ref(chk_report *r, const char *region, const json_t *agen
     }
     if (!region || !r->api->region_valid(region))
         return; /* reported at region: no region to compare with */
+    if (on_saved_agenda(saved, id))
+        return; /* judged when it was put there; the meeting's region cannot change */
     case_check c = {.api = r->api, .region = region};
     int rc = strlen(id) == json_string_length(v) && strlen(id) < 256
                  ? r->api->doc_with(id, look_at_case, &c)
@@ -324,7 +419,8 @@ static void check_vote(chk_report *r, const json_t *item, const char *base, long
                     "(fields.attendance)");
 }
 
-static void check_agenda(chk_report *r, const json_t *fields, const char *region, long present)
+static void check_agenda(chk_report *r, const json_t *fields, const char *region, long present,
+                         const json_t *saved)
 {
     const json_t *agenda = json_object_get(fields, "agenda");
     if (chk_list(r, "fields.agenda", absent(agenda) ? NULL : agenda,
@@ -332,6 +428,10 @@ static void check_agenda(chk_report *r, const json_t *fields, const char *region
         return;
     if (json_array_size(agenda) == 0) {
         chk_problem(r, "fields.agenda", "too_few", "must hold one item or more");
+        return;
+    }
+    if (json_array_size(agenda) > CM_LIST_MAX) {
+        chk_problem(r, "fields.agenda", "too_many", "must hold at most %d items", CM_LIST_MAX);
         return;
     }
     size_t i;
@@ -356,7 +456,7 @@ static void check_agenda(chk_report *r, const json_t *fields, const char *region
         else if (!chk_one_of(kinds, k))
             chk_problem(r, path, "not_in_list", "must be case or matter");
 
-        check_case_ref(r, region, agenda, i, item, base);
+        check_case_ref(r, region, agenda, i, item, base, saved);
 
         chk_path_key(path, sizeof(path), base, "matter");
         const json_t *m = json_object_get(item, "matter");
@@ -477,6 +577,13 @@ int cm_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     long long number = whole(&r, fields, "number", "fields.number", REQUIRED, 1, NUMBER_MAX,
                              "the meeting's number in its year");
     check_date(&r, fields, "date", "fields.date", REQUIRED);
+    /* Recorded as held (meeting_held checked the date then): an edit may
+     * not move it ahead of today. */
+    const char *stage = api->doc_get(doc, "stage");
+    int date = cm_date_of(api, fields);
+    if (stage && strcmp(stage, "scheduled") != 0 && date > cm_today(api))
+        chk_problem(&r, "fields.date", "meeting_in_future",
+                    "must not be after today once the meeting is recorded as held");
     check_same_id(&r, doc, fields, number);
     text(&r, fields, "place", "fields", REQUIRED, CM_TEXT_SHORT, "where the meeting is held");
 
@@ -485,7 +592,16 @@ int cm_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     check_attendance(&r, api->doc_get(doc, "region"), attendance);
     text_list(&r, fields, "guests", "a guest's name and organisation", &guests);
 
-    check_agenda(&r, fields, api->doc_get(doc, "region"), present);
+    saved_agenda saved = {.api = api};
+    const char *id = api->doc_get(doc, "id");
+    if (id && id[0]) {
+        int rc = api->doc_with(id, copy_cases, &saved);
+        if (rc != 0 && rc != KENES_ENOTFOUND)
+            chk_problem(&r, "fields.agenda", "try_again",
+                        "could not be compared with the meeting as recorded: try again");
+    }
+    check_agenda(&r, fields, api->doc_get(doc, "region"), present, saved.cases);
+    json_decref(saved.cases);
     check_resolution(&r, fields);
     return chk_result(&r);
 }

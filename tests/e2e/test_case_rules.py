@@ -23,9 +23,9 @@ def case_body(region="KZ-11", pseudonym="R-0001", **fields):
          "grounds": ["online-risks"],
          "accompanier": {"name": "Оспанова Динара", "organisation": "Центр поддержки",
                          "user": "acc11"},
-         "measures": [{"what": "Встречи с психологом", "who": "Психолог школы", "due": "2026-02-25"},
+         "measures": [{"what": "Встречи с психологом", "who": "Психолог школы", "due": "2026-03-02"},
                       {"what": "Занятия по цифровой безопасности", "who": "Управление образования",
-                       "due": "2026-03-01"}],
+                       "due": "2026-03-02"}],
          "follow_ups": [{"due": "2026-03-10", "measure": 1}]}
     f.update(fields)
     return {"type": "case-review", "region": region, "body": "# Рассмотрение\n", "fields": f}
@@ -149,7 +149,9 @@ class CaseRules(ServerTest):
         self.refused_by_guard(s.act(cid, "approve-plan", "chair11", r.header("ETag")),
                               "check_not_scheduled")
         self.assertEqual(self.counts(), before)
-        r = self.edit(cid, case_body(follow_ups=[{"due": "2026-03-03", "measure": 2}])["fields"],
+        # Approved at the meeting: the check recorded stays, one ahead is added.
+        r = self.edit(cid, case_body(follow_ups=[{"due": "2026-03-02", "measure": 1},
+                                                 {"due": "2026-03-03", "measure": 2}])["fields"],
                       r.header("ETag"))
         self.assertEqual(r.status, 200, r)
         r = s.act(cid, "approve-plan", "chair11", r.header("ETag"))
@@ -194,6 +196,89 @@ class CaseRules(ServerTest):
         self.refused_at(r, "fields.follow_ups[0].measure", "out_of_range")
         self.assertEqual(self.counts(), before)
 
+    # ---- once approved: checks made after it, kept; measures kept ----------
+
+    def test_a_check_made_before_the_approval_or_ahead(self):
+        cid, r = self.accompanied()
+        fields, etag = r.json["fields"], r.header("ETag")
+        before = self.counts()
+        fields["follow_ups"][0].update({"done": "2026-03-01", "outcome": "effective"})
+        self.refused_at(self.edit(cid, fields, etag), "fields.follow_ups[0].done",
+                        "check_done_before_approval")
+        fields["follow_ups"][0].update({"done": "2026-03-03", "outcome": "effective"})
+        self.refused_at(self.edit(cid, fields, etag), "fields.follow_ups[0].done",
+                        "date_in_future")
+        self.assertEqual(self.counts(), before)
+        fields["follow_ups"][0]["done"] = "2026-03-02"  # the meeting's day, today
+        r = self.edit(cid, fields, etag)
+        self.assertEqual(r.status, 200, r)
+
+    def test_a_recorded_check_stays_once_approved(self):
+        s = self.srv
+        cid, r = self.accompanied()
+        fields, etag = r.json["fields"], r.header("ETag")
+        fields["closure"] = {"reason": "goals-met"}
+        before = self.counts()
+        for checks in ([], [{"due": "2026-03-20", "measure": 1}]):
+            fields["follow_ups"] = checks
+            self.refused_at(self.edit(cid, fields, etag), "fields.follow_ups", "check_removed")
+        self.assertEqual(self.counts(), before)
+        # Its outcome recorded and a check added: fine.
+        fields["follow_ups"] = [{"due": "2026-03-10", "measure": 1, "done": "2026-03-02",
+                                 "outcome": "effective"}, {"due": "2026-03-20", "measure": 2}]
+        r = self.edit(cid, fields, etag)
+        self.assertEqual(r.status, 200, r)
+        self.refused_by_guard(s.act(cid, "request-closure", "off11", r.header("ETag")),
+                              "goals_not_met")
+
+    def test_approved_measures_stay(self):
+        cid, r = self.accompanied()
+        fields, etag = r.json["fields"], r.header("ETag")
+        before = self.counts()
+        fields["measures"][0]["due"] = "2026-01-10"
+        self.refused_at(self.edit(cid, fields, etag), "fields.measures[0]", "measure_frozen")
+        fields["measures"][0]["due"] = "2026-03-02"
+        fields["measures"][1]["what"] = "Другая мера"
+        self.refused_at(self.edit(cid, fields, etag), "fields.measures[1]", "measure_frozen")
+        fields["measures"][1]["what"] = "Занятия по цифровой безопасности"
+        fields["measures"].append({"what": "Летний лагерь", "due": "2026-03-01"})
+        self.refused_at(self.edit(cid, fields, etag), "fields.measures[2].due",
+                        "measure_due_past")
+        self.assertEqual(self.counts(), before)
+        fields["measures"][2]["due"] = "2026-06-30"
+        r = self.edit(cid, fields, etag)
+        self.assertEqual(r.status, 200, r)
+
+    def test_a_new_measure_is_not_dated_in_the_past(self):
+        before = self.counts()
+        r = self.srv.post("/api/v1/documents", case_body(pseudonym="R-0901", measures=[
+            {"what": "Встречи с психологом", "due": "2026-03-01"}]), "off11")
+        self.refused_at(r, "fields.measures[0].due", "measure_due_past")
+        self.assertEqual(self.counts(), before)
+
+    def test_checks_of_one_day_the_worse_counts(self):
+        s = self.srv
+        cid, fields, etag = self.checks_made()
+        # A second check of measure 1 the same day, listed first, found it not effective.
+        fields["follow_ups"].insert(0, {"due": "2026-03-02", "measure": 1, "done": "2026-03-02",
+                                        "outcome": "not-effective"})
+        r = self.edit(cid, fields, etag)
+        self.assertEqual(r.status, 200, r)
+        msg = self.refused_by_guard(s.act(cid, "request-closure", "off11", r.header("ETag")),
+                                    "goals_not_met")
+        self.assertIn("does not find effective: measure 1", msg)
+
+    def test_the_secretary_sees_cases_waiting_for_a_decision(self):
+        s = self.srv
+        cid, etag = self.reviewed()
+        item = self.inbox("sec11")[cid]
+        self.assertTrue(item["reminder"], item)
+        cid2, fields, etag = self.checks_made()
+        r = s.act(cid2, "request-closure", "off11", etag)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["due"], "2026-03-16T09:00:00Z")
+        self.assertTrue(self.inbox("sec11")[cid2]["reminder"])
+
     # ---- closing as goals-met ------------------------------------------------
 
     def test_goals_met_only_when_every_measure_worked(self):
@@ -229,7 +314,7 @@ class CaseRules(ServerTest):
     def test_goals_met_not_before_a_measures_term(self):
         s = self.srv
         cid, fields, etag = self.checks_made(measures=[
-            {"what": "Встречи с психологом", "due": "2026-02-25"},
+            {"what": "Встречи с психологом", "due": "2026-03-02"},
             {"what": "Летний лагерь", "due": "2026-06-30"}])
         before = self.counts()
         msg = self.refused_by_guard(s.act(cid, "request-closure", "off11", etag), "goals_not_met")

@@ -20,7 +20,7 @@ def case_body(region="KZ-11", **fields):
         "grounds": ["bullying-victim"],
         "meeting": {"date": "2026-02-20", "participants": ["Секретарь КДН", "Школьный психолог"]},
         "decision": "Назначить сопровождающего",
-        "measures": [{"what": "Встречи с психологом", "who": "Психолог школы", "due": "2026-04-30"}],
+        "measures": [{"what": "Встречи с психологом", "who": "Психолог школы", "due": "2099-04-30"}],
         "follow_ups": [],
     }
     f.update(fields)
@@ -41,7 +41,7 @@ class Cases(ServerTest):
         approved_roster(s, "KZ-11")  # meetings judge attendance by it (documents.git)
         docs_before = commit_count(s.docs_git)
         cid, etag = self.create(measures=[{"what": "Встречи с психологом", "who": "Психолог школы",
-                                           "due": "2026-03-24"}])
+                                           "due": "2026-03-25"}])
         self.assertRegex(cid, r"^case/KZ-11/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
         r = s.act(cid, "start-review", "off11", etag)
         self.assertEqual(r.status, 200, r)

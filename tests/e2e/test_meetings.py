@@ -202,6 +202,79 @@ class Meetings(ServerTest):
         r = s.act(mid, "cancel", "sec11", r.header("ETag"), comment="Перенесено")
         self.assertEqual((r.status, r.json["stage"]), (200, "cancelled"), r)
 
+    # ---- fix round: a date ahead, annulment, the inbox, list limits ----------------
+
+    def test_a_meeting_dated_ahead_is_not_recorded(self):
+        s = self.srv
+        mid, etag = self.create(self.meeting(40, self.decided("b"), attendance=PRESENT,
+                                             date="2026-03-26"))
+        with self.unchanged():
+            g = s.act(mid, "record", "sec11", etag)
+            self.assertEqual(self.refused(g, "guard"), {"": ["meeting_in_future"]})
+        # Held today (the clock's 25 March): recorded; then moved ahead by an edit: no.
+        fields = s.get("/api/v1/documents/" + mid, "sec11").json["fields"]
+        fields["date"] = "2026-03-25"
+        r = s.put("/api/v1/documents/" + mid, {"fields": fields}, "sec11", etag)
+        self.assertEqual(r.status, 200, r)
+        r = s.act(mid, "record", "sec11", r.header("ETag"))
+        self.assertEqual((r.status, r.json["stage"]), (200, "held"), r)
+        fields["date"] = "2026-12-01"
+        with self.unchanged():
+            g = s.put("/api/v1/documents/" + mid, {"fields": fields}, "sec11", r.header("ETag"))
+            self.assertEqual(self.refused(g), {"fields.date": ["meeting_in_future"]})
+
+    def test_annul_a_signed_resolution(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", case_body("KZ-11", "M-annul"), "off11")
+        self.assertEqual(r.status, 201, r)
+        self.cases["annul"] = r.json["id"]
+        mid, etag = self.create(self.meeting(41, self.decided("annul"), attendance=PRESENT))
+        r = s.act(mid, "record", "sec11", etag)
+        r = s.act(mid, "sign", "chair11", r.header("ETag"))
+        self.assertEqual((r.status, r.json["stage"]), (200, "signed"), r)
+        # Annulment is no to-do: a signed meeting is in no inbox.
+        self.assertNotIn(mid, s.get("/api/v1/inbox", "chair11").raw)
+        with self.unchanged():
+            g = s.act(mid, "annul", "chair11", r.header("ETag"), comment="  ")
+            self.assertEqual(self.refused(g, "guard"), {"": ["comment_required"]})
+            g = s.act(mid, "annul", "sec11", r.header("ETag"), comment="Ошибка")
+            self.assertEqual(g.status, 403, g)
+        r = s.act(mid, "annul", "chair11", r.header("ETag"),
+                  comment="Подписано по ошибке: кворума не было")
+        self.assertEqual((r.status, r.json["stage"]), (200, "annulled"), r)
+        # Its decision approves nothing now.
+        case = self.cases["annul"]
+        r = s.act(case, "start-review", "off11", s.get("/api/v1/documents/" + case, "off11")
+                  .header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        fields = r.json["fields"]
+        fields["accompanier"] = {"name": "Оспанова Динара", "organisation": "Центр поддержки"}
+        fields["follow_ups"] = [{"due": "2026-04-10", "measure": 1}]
+        r = s.put("/api/v1/documents/" + case, {"fields": fields}, "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        with self.unchanged():
+            g = s.act(case, "approve-plan", "chair11", r.header("ETag"))
+            self.assertEqual(self.refused(g, "guard"), {"": ["resolution_missing"]})
+
+    def test_cancel_is_no_to_do(self):
+        s = self.srv
+        mid, _ = self.create(self.meeting(42, self.case_item("b")))
+        self.assertNotIn(mid, s.get("/api/v1/inbox", "chair11").raw)
+
+    def test_lists_are_limited_and_names_visible(self):
+        s = self.srv
+        matter = {"kind": "matter", "matter": "Разное"}
+        with self.unchanged():
+            r = s.post("/api/v1/documents", self.meeting(43, *([matter] * 101)), "sec11")
+            self.assertEqual(self.refused(r), {"fields.agenda": ["too_many"]})
+            r = s.post("/api/v1/documents",
+                       self.meeting(43, matter, attendance=[PRESENT[0]] * 101), "sec11")
+            self.assertEqual(self.refused(r), {"fields.attendance": ["too_many"]})
+            hidden = [PRESENT[0], PRESENT[1][:5] + "\u200b" + PRESENT[1][5:]]
+            r = s.post("/api/v1/documents", self.meeting(43, matter, attendance=hidden), "sec11")
+            self.assertEqual(self.refused(r), {"fields.attendance[1]": ["invisible_char"]})
+        self.create(self.meeting(43, *([matter] * 100)))
+
     # ---- bad input: 422 at the field or guard, nothing written ---------------------
 
     def test_case_of_another_region(self):

@@ -441,14 +441,20 @@ class WebForms(ServerTest):
         self.assertEqual(form.values().get("fields.child.pseudonym"), "K11-0042")
         # Saved through the form, it stays in cases.git.
         docs_before, cases_before = commit_count(s.docs_git), commit_count(s.cases_git)
-        pairs = [(k, "Назначить сопровождающего и психолога" if k == "fields.decision" else v)
-                 for k, v in form.fields]
+        # (The old decision field is hidden from the form: the meetings decide.)
+        self.assertNotIn("fields.decision", form.values())
+        self.assertFalse([k for k in form.values() if k.startswith("fields.meeting")])
+        pairs = [(k, "Педагог-психолог и классный руководитель"
+                  if k == "fields.measures[0].who" else v) for k, v in form.fields]
         r = b.post(f"/ui/d/{cid}/edit", pairs)
         self.assertEqual(r.status, 303, r)
         self.assertEqual(commit_count(s.docs_git), docs_before)
         self.assertEqual(commit_count(s.cases_git), cases_before + 1)
         doc = s.get("/api/v1/documents/" + cid, "off11").json
-        self.assertEqual(doc["fields"]["decision"], "Назначить сопровождающего и психолога")
+        self.assertEqual(doc["fields"]["measures"][0]["who"],
+                         "Педагог-психолог и классный руководитель")
+        # A hidden field the case held keeps its value through the form.
+        self.assertEqual(doc["fields"]["decision"], case_body()["fields"]["decision"])
         self.assertEqual(doc["fields"]["child"], case_body()["fields"]["child"])
 
 

@@ -795,6 +795,11 @@ static void test_grounds_values(void **state)
     expect_error_with("fields", "grounds", "[\"other\", null]", "fields.grounds[1]");
 }
 
+static const char *const all_grounds[] = {
+    "bullying-victim", "bullying-initiator", "offence",      "truancy",
+    "family",          "suicide-risk",       "violence",     "neglect",
+    "substance-use",   "running-away",       "online-risks", "other"};
+
 static void test_grounds_unique(void **state)
 {
     (void)state;
@@ -1461,9 +1466,16 @@ static void test_guard_closure_allowed(void **state)
     doc = goals_met_case();
     put(doc, "fields.follow_ups[2]", "done", json_string("2026-04-09"));
     expect_refuses(g, doc, GOALS "the latest done check does not find effective: measure 1");
-    /* Done the same day: the one listed last is the latest. */
+    /* Done the same day: the worse outcome counts, whichever is listed last. */
     doc = goals_met_case();
     put(doc, "fields.follow_ups[2]", "done", json_string("2026-04-10"));
+    expect_refuses(g, doc, GOALS "the latest done check does not find effective: measure 1");
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[0]", "done", json_string("2026-05-20"));
+    expect_refuses(g, doc, GOALS "the latest done check does not find effective: measure 1");
+    doc = goals_met_case();
+    put(doc, "fields.follow_ups[0]", "done", json_string("2026-05-20"));
+    put(doc, "fields.follow_ups[0]", "outcome", json_string("effective"));
     expect_allows(g, doc);
 
     /* A check pending, whatever it is about. */
@@ -1581,8 +1593,10 @@ static void test_follow_up_before_approval(void **state)
 {
     (void)state;
     store(meeting("KZ-11", "signed", "2026-03-05", 2, CASE_ID, "approve-plan", 5, 0));
-    /* Due 2026-03-01 (checks[0]), before the plan's approval. */
-    expect_error_code(good_case_with_id(), "fields.follow_ups[0].due", "check_before_approval");
+    /* Due 2026-03-01 (checks[0]), before the plan's approval (done after it). */
+    json_t *early = good_case_with_id();
+    put(early, "fields.follow_ups[0]", "done", json_string("2026-03-06"));
+    expect_error_code(early, "fields.follow_ups[0].due", "check_before_approval");
     expect_valid_with("fields.follow_ups[0]", "due", "\"2026-03-01\""); /* no id: no meeting */
     json_t *doc = good_case_with_id();
     put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-05")); /* the day itself */
@@ -1601,6 +1615,148 @@ static void test_follow_up_before_approval(void **state)
     store(meeting("KZ-11", "signed", "2026-02-01", 1, CASE_ID, "approve-plan", 5, 0));
     store(meeting("KZ-11", "signed", "2026-03-02", 3, CASE_ID, "approve-plan", 5, 0));
     expect_error_code(good_case_with_id(), "fields.follow_ups[0].due", "check_before_approval");
+}
+
+/* A check is made after the plan's approval and not after today; a check
+ * done as recorded before stays. */
+static void test_follow_up_done_after_approval(void **state)
+{
+    (void)state;
+    store(meeting("KZ-11", "signed", "2026-03-05", 2, CASE_ID, "approve-plan", 5, 0));
+    /* Done on: the day before, long before, after today (15 March); NULL code: fine. */
+    static const struct {
+        const char *done, *code;
+    } cases[] = {{"2026-03-04", "check_done_before_approval"},
+                 {"2026-01-01", "check_done_before_approval"},
+                 {"2026-03-16", "date_in_future"},
+                 {"2026-03-05", NULL}}; /* the meeting's day itself */
+    json_t *doc;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        doc = good_case_with_id();
+        put(doc, "fields.follow_ups[0]", "due", json_string("2026-03-10"));
+        put(doc, "fields.follow_ups[0]", "done", json_string(cases[i].done));
+        if (cases[i].code)
+            expect_error_code(doc, "fields.follow_ups[0].done", cases[i].code);
+        else
+            expect_valid(doc);
+    }
+    /* Its outcome recorded on the pending check: done before the approval. */
+    doc = good_case_with_id();
+    store(json_deep_copy(doc));
+    put(doc, "fields.follow_ups[1]", "done", json_string("2026-03-01"));
+    put(doc, "fields.follow_ups[1]", "outcome", json_string("effective"));
+    expect_error_code(doc, "fields.follow_ups[1].done", "check_done_before_approval");
+    /* The check recorded before (done 03-02) keeps its date. */
+    expect_valid(good_case_with_id());
+}
+
+/* Once approved, a check recorded stays: no closing by deleting the one ahead. */
+static void test_follow_up_not_removed(void **state)
+{
+    (void)state;
+    store(good_case_with_id());
+    json_t *doc = good_case_with_id();
+    json_array_remove(node(doc, "fields.follow_ups"), 1);
+    expect_valid(json_deep_copy(doc)); /* no plan approved yet: the official may rework it */
+    store(meeting("KZ-11", "signed", "2026-02-20", 2, CASE_ID, "approve-plan", 5, 0));
+    expect_error_code(doc, "fields.follow_ups", "check_removed");
+    doc = good_case_with_id();
+    put(doc, "fields", "follow_ups", json_array());
+    expect_error_code(doc, "fields.follow_ups", "check_removed");
+    doc = good_case_with_id();
+    json_object_del(node(doc, "fields"), "follow_ups");
+    expect_error_code(doc, "fields.follow_ups", "check_removed");
+    /* Moved: the same as removed (and a new one added). */
+    doc = good_case_with_id();
+    put(doc, "fields.follow_ups[1]", "due", json_string("2026-06-01"));
+    expect_error_code(doc, "fields.follow_ups", "check_removed");
+    /* Its outcome recorded, and a check added: fine. */
+    doc = good_case_with_id();
+    put(doc, "fields.follow_ups[1]", "done", json_string("2026-03-10"));
+    put(doc, "fields.follow_ups[1]", "outcome", json_string("effective"));
+    json_array_append_new(node(doc, "fields.follow_ups"),
+                          parse("{\"due\": \"2026-06-01\", \"measure\": 1}"));
+    expect_valid(doc);
+    /* An annulled meeting approves nothing. */
+    forget_stored();
+    store(good_case_with_id());
+    store(meeting("KZ-11", "annulled", "2026-02-20", 2, CASE_ID, "approve-plan", 5, 0));
+    doc = good_case_with_id();
+    put(doc, "fields", "follow_ups", json_array());
+    expect_valid(doc);
+}
+
+/* The measures the commission approved stay as approved; new ones may be
+ * added, not dated before today. */
+static void test_measures_frozen(void **state)
+{
+    (void)state;
+    /* A new case: a measure due before today is refused. */
+    expect_error_code(with("fields.measures[0]", "due", "\"2026-03-14\""),
+                      "fields.measures[0].due", "measure_due_past");
+    expect_valid_with("fields.measures[0]", "due", "\"2026-03-15\"");
+    /* Stored with a due date now past: it stays, moved it is judged. */
+    json_t *old = good_case_with_id();
+    put(old, "fields.measures[0]", "due", json_string("2026-01-10"));
+    store(old);
+    json_t *doc = good_case_with_id();
+    put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
+    expect_valid(doc);
+    doc = good_case_with_id();
+    put(doc, "fields.measures[0]", "due", json_string("2026-01-11"));
+    expect_error_code(doc, "fields.measures[0].due", "measure_due_past");
+    doc = good_case_with_id();
+    put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
+    json_array_append_new(node(doc, "fields.measures"),
+                          parse("{\"what\": \"Новая мера\", \"due\": \"2026-03-01\"}"));
+    expect_error_code(doc, "fields.measures[2].due", "measure_due_past");
+
+    /* Approved: what and due stay; who may change; new ones may follow. */
+    store(meeting("KZ-11", "signed", "2026-02-20", 2, CASE_ID, "approve-plan", 5, 0));
+    doc = good_case_with_id();
+    put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
+    put(doc, "fields.measures[0]", "who", json_string("Другой психолог"));
+    json_array_append_new(node(doc, "fields.measures"),
+                          parse("{\"what\": \"Новая мера\", \"due\": \"2026-05-01\"}"));
+    expect_valid(doc);
+    doc = good_case_with_id();
+    put(doc, "fields.measures[0]", "due", json_string("2026-12-31"));
+    expect_error_code(doc, "fields.measures[0]", "measure_frozen");
+    doc = good_case_with_id();
+    put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
+    put(doc, "fields.measures[1]", "what", json_string("Другая мера"));
+    expect_error_code(doc, "fields.measures[1]", "measure_frozen");
+    doc = good_case_with_id();
+    put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
+    put(doc, "fields.measures[1]", "due", json_string("2026-04-01"));
+    expect_error_code(doc, "fields.measures[1]", "measure_frozen");
+    doc = good_case_with_id();
+    put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
+    json_array_remove(node(doc, "fields.measures"), 1);
+    put(doc, "fields.follow_ups[1]", "measure", json_integer(1));
+    /* The check of measure 2 is now another check: removed as well. */
+    kenes_errors errs;
+    assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
+    assert_true(has_error(&errs, "fields.measures[1]"));
+    kapi_errors_dispose(&errs);
+}
+
+/* The grounds' message names every ground there is. */
+static void test_grounds_message_lists_all(void **state)
+{
+    (void)state;
+    kenes_errors errs;
+    assert_int_equal(validate(with("fields", "grounds", "[\"bullying\"]"), &errs),
+                     KENES_EVALIDATION);
+    const char *msg =
+        json_string_value(json_object_get(json_array_get(errs.fields, 0), "message"));
+    assert_non_null(msg);
+    for (size_t i = 0; i < sizeof(all_grounds) / sizeof(all_grounds[0]); i++) {
+        if (!strstr(msg, all_grounds[i]))
+            print_message("missing %s in: %s\n", all_grounds[i], msg);
+        assert_non_null(strstr(msg, all_grounds[i]));
+    }
+    kapi_errors_dispose(&errs);
 }
 
 /* ---- nothing of the child in any message --------------------------------- */
@@ -2267,6 +2423,10 @@ int main(void)
         T(test_follow_up_measure),
         T(test_follow_up_measure_only_new),
         T(test_follow_up_before_approval),
+        T(test_follow_up_done_after_approval),
+        T(test_follow_up_not_removed),
+        T(test_measures_frozen),
+        T(test_grounds_message_lists_all),
         T(test_no_message_names_the_child),
         T(test_report_counts),
         T(test_report_in_kazakh_and_english),

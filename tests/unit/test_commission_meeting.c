@@ -28,7 +28,7 @@
 #define CASE15 "case/KZ-15/2d7c3e4a-5f6b-4c8d-ae9f-1a2b3c4d5e6f"
 
 static const kenes_doctype *cm;
-static const kenes_guard *quorum_present, *decisions_recorded;
+static const kenes_guard *quorum_present, *decisions_recorded, *meeting_held;
 
 /* ---- the fake document service --------------------------------------------- */
 
@@ -140,7 +140,7 @@ static int setup_group(void **state)
     (void)state;
     int rc = plugin_fixture_setup(&cm, MEETING, REGIONS, "commission-meeting", "quorum_present",
                                   &quorum_present, "decisions_recorded", &decisions_recorded,
-                                  NULL);
+                                  "meeting_held", &meeting_held, NULL);
     kapi_docs src = {fake_each, fake_with, fake_param, &fake_service};
     kapi_set_docs(&src);
     return rc;
@@ -490,6 +490,89 @@ static void test_quorum_param(void **state)
     }
 }
 
+/* A meeting is recorded (and signed) on its date or later: one dated ahead
+ * by a slip of the year would be its case's latest decision for good. */
+static void test_meeting_held_not_ahead(void **state)
+{
+    (void)state;
+    assert_int_equal(setenv("KENES_NOW", "2026-03-12T08:00:00Z", 1), 0);
+    expect_allowed(meeting_held, held()); /* the day itself */
+    expect_refused_with(meeting_held, held_with("fields", "date", "\"2026-03-13\""),
+                        "meeting_in_future", "after today");
+    expect_refused_with(meeting_held, held_with("fields", "date", "\"2099-01-01\""),
+                        "meeting_in_future", "fields.date");
+    /* Scheduled ahead is what scheduling is. */
+    expect_valid(held_with("fields", "date", "\"2026-04-01\""));
+    /* Once held, an edit may not move it ahead. */
+    json_t *doc = held_with("fields", "date", "\"2026-03-13\"");
+    json_object_set_new(doc, "stage", json_string("held"));
+    expect_code(doc, "fields.date", "meeting_in_future");
+    doc = held();
+    json_object_set_new(doc, "stage", json_string("held"));
+    expect_valid(doc);
+    assert_int_equal(unsetenv("KENES_NOW"), 0);
+}
+
+/* At most 100 agenda items and 100 names: a sitting, not a flood. */
+static void test_list_limits(void **state)
+{
+    (void)state;
+    json_t *doc = held();
+    json_t *agenda = node(doc, "fields.agenda");
+    while (json_array_size(agenda) < 100)
+        json_array_append_new(agenda, parse("{\"kind\": \"matter\", \"matter\": \"Разное\","
+                                            " \"decision_text\": \"Принять к сведению\"}"));
+    expect_valid(json_deep_copy(doc));
+    json_array_append_new(agenda, parse("{\"kind\": \"matter\", \"matter\": \"Разное\"}"));
+    expect_code(doc, "fields.agenda", "too_many");
+
+    doc = held();
+    json_t *guests = node(doc, "fields.guests");
+    while (json_array_size(guests) <= 100)
+        json_array_append_new(guests, json_string("Гость"));
+    expect_code(doc, "fields.guests", "too_many");
+    doc = held();
+    json_t *names = node(doc, "fields.attendance");
+    while (json_array_size(names) <= 100)
+        json_array_append_new(names, json_string("Ким Олег Викторович"));
+    expect_code(doc, "fields.attendance", "too_many");
+}
+
+/* A name with a character that shows nothing is refused, not stored raw
+ * (folding would make it someone else, or no one). */
+static void test_attendance_invisible(void **state)
+{
+    (void)state;
+    static const char *const hidden[] = {"\u200b", "\u200d", "\u00ad", "\ufeff", "\u202e",
+                                         "\u2060"};
+    for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+        char name[400];
+        snprintf(name, sizeof(name), "[\"Серикова Айжан Маратовна\","
+                 " \"Абдрахманова Гульнара Сериковна\", \"Жумабеков Ерлан Асхатович\","
+                 " \"Искакова%s Мадина Талгатовна\"]", hidden[i]);
+        expect_code(held_with("fields", "attendance", name), "fields.attendance[3]",
+                    "invisible_char");
+    }
+}
+
+/* A case erased since it was put on the agenda does not stop an edit of the
+ * meeting; a new or changed case item is judged. */
+static void test_erased_case_on_saved_agenda(void **state)
+{
+    (void)state;
+    json_t *saved = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
+    json_array_append_new(docs, json_deep_copy(saved));
+    json_array_remove(docs, 0); /* CASE11 erased */
+    expect_valid(saved);
+    /* Put on the agenda now, an erased case is no case. */
+    json_t *doc = held();
+    expect_code(doc, "fields.agenda[0].case", "case_unknown");
+    doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
+    json_array_append_new(node(doc, "fields.agenda"),
+                          parse("{\"kind\": \"case\", \"case\": \"" CASE15 "\"}"));
+    expect_code(doc, "fields.agenda[2].case", "case_other_region");
+}
+
 static void test_decisions(void **state)
 {
     (void)state;
@@ -525,6 +608,8 @@ int main(void)
         T(test_id_and_summary),   T(test_number_stays),
         T(test_quorum),
         T(test_quorum_param),     T(test_decisions),
+        T(test_meeting_held_not_ahead), T(test_list_limits),
+        T(test_attendance_invisible),   T(test_erased_case_on_saved_agenda),
     };
     return cmocka_run_group_tests_name("commission-meeting", tests, setup_group, teardown_group);
 }

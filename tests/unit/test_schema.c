@@ -348,8 +348,12 @@ static json_t *fill_value(const char *kind, const json_t *f, size_t row)
                              : 1.5);
     if (!strcmp(kind, "number_or_text"))
         return json_integer(30);
-    if (!strcmp(kind, "date"))
-        return json_string("2020-01-15");
+    /* A past date (birth dates, checks done), but a due date ahead: a new
+     * measure may not be due before today (case-review, measure_due_past). */
+    if (!strcmp(kind, "date")) {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        return json_string(name && strcmp(name, "due") == 0 ? "2099-01-15" : "2020-01-15");
+    }
     if (!strcmp(kind, "date_or_quarter"))
         return json_string("2026-Q3");
     if (!strcmp(kind, "boolean"))
