@@ -350,3 +350,70 @@ int count_lines(const char *md, const char *prefix)
         n += strncmp(p, prefix, len) == 0;
     return n;
 }
+
+json_t *fixture_node(json_t *root, const char *path)
+{
+    json_t *n = root;
+    const char *p = path;
+    while (*p && n) {
+        if (*p == '.') {
+            p++;
+        } else if (*p == '[') {
+            char *end;
+            size_t i = strtoul(p + 1, &end, 10);
+            n = json_array_get(n, i);
+            p = end + 1;
+        } else {
+            size_t len = strcspn(p, ".[");
+            char key[64];
+            assert_true(len < sizeof(key));
+            memcpy(key, p, len);
+            key[len] = '\0';
+            n = json_object_get(n, key);
+            p += len;
+        }
+    }
+    assert_non_null(n);
+    return n;
+}
+
+static int store_each(void *payload, const char *type, const char *region,
+                      int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    json_t *const *store = payload;
+    size_t i;
+    json_t *d;
+    json_array_foreach(*store, i, d) {
+        const char *t = json_string_value(json_object_get(d, "type"));
+        const char *r = json_string_value(json_object_get(d, "region"));
+        if ((type && strcmp(t, type) != 0) || (region && strcmp(r, region) != 0))
+            continue;
+        struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
+        int rc = fn(&view, arg);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int store_with(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
+                      void *arg)
+{
+    json_t *const *store = payload;
+    size_t i;
+    json_t *d;
+    json_array_foreach(*store, i, d) {
+        if (strcmp(json_string_value(json_object_get(d, "id")), id) == 0) {
+            struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
+            return fn(&view, arg);
+        }
+    }
+    return KENES_ENOTFOUND;
+}
+
+void fixture_docs_attach(json_t *const *store,
+                         const char *(*param)(void *payload, const char *type, const char *name))
+{
+    kapi_docs src = {store_each, store_with, param, (void *)store};
+    kapi_set_docs(&src);
+}

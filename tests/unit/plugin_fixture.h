@@ -94,4 +94,16 @@ char *md_plain(const char *md);
 /* Lines of md that begin with prefix. */
 int count_lines(const char *md, const char *prefix);
 
+/* The node of root at a path such as "fields.agenda[1].vote" ("" is root);
+ * the test fails when there is none. */
+json_t *fixture_node(json_t *root, const char *path);
+
+/* Stand in for the document service behind api->doc_each and doc_with: the
+ * documents of the JSON array *store (in id order; the test may replace the
+ * array), filtered by type and region as the core filters, each lent for
+ * the call with a fixed version.  api->param answers through param (NULL:
+ * every param unset).  kapi_set_docs(NULL) detaches. */
+void fixture_docs_attach(json_t *const *store,
+                         const char *(*param)(void *payload, const char *type, const char *name));
+
 #endif

@@ -108,37 +108,11 @@ static json_t *good_case(void)
     return parse(good_json);
 }
 
-/* The node at a path such as "fields.follow_ups[1]" ("" is the root). */
-static json_t *node(json_t *root, const char *path)
-{
-    json_t *n = root;
-    const char *p = path;
-    while (*p && n) {
-        if (*p == '.') {
-            p++;
-        } else if (*p == '[') {
-            char *end;
-            size_t i = strtoul(p + 1, &end, 10);
-            n = json_array_get(n, i);
-            p = end + 1;
-        } else {
-            size_t len = strcspn(p, ".[");
-            char key[64];
-            assert_true(len < sizeof(key));
-            memcpy(key, p, len);
-            key[len] = '\0';
-            n = json_object_get(n, key);
-            p += len;
-        }
-    }
-    assert_non_null(n);
-    return n;
-}
 
 /* Set parent.key to value (stolen), or delete it when value is NULL. */
 static void put(json_t *doc, const char *parent, const char *key, json_t *value)
 {
-    json_t *obj = node(doc, parent);
+    json_t *obj = fixture_node(doc, parent);
     if (value)
         assert_int_equal(json_object_set_new(obj, key, value), 0);
     else
@@ -148,7 +122,7 @@ static void put(json_t *doc, const char *parent, const char *key, json_t *value)
 /* Replace parent[i] with value (stolen). */
 static void put_item(json_t *doc, const char *parent, size_t i, json_t *value)
 {
-    assert_int_equal(json_array_set_new(node(doc, parent), i, value), 0);
+    assert_int_equal(json_array_set_new(fixture_node(doc, parent), i, value), 0);
 }
 
 /* The good case with parent.key set to the JSON text value (NULL deletes). */
@@ -1084,39 +1058,7 @@ static void test_summary_judges_by_todays_rules(void **state)
 /* What the fake index holds (stored): meetings and stored cases, by test.
  * Like the core's, it filters by type and region and lends each document
  * for the call only. */
-static int fake_each(void *payload, const char *type, const char *region,
-                     int (*fn)(const kenes_doc *doc, void *arg), void *arg)
-{
-    (void)payload;
-    size_t i;
-    json_t *d;
-    json_array_foreach(stored, i, d) {
-        const char *t = json_string_value(json_object_get(d, "type"));
-        const char *r = json_string_value(json_object_get(d, "region"));
-        if ((type && strcmp(t, type) != 0) || (region && strcmp(r, region) != 0))
-            continue;
-        struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
-        int rc = fn(&view, arg);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
-}
 
-static int fake_with(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
-                     void *arg)
-{
-    (void)payload;
-    size_t i;
-    json_t *d;
-    json_array_foreach(stored, i, d) {
-        if (strcmp(json_string_value(json_object_get(d, "id")), id) == 0) {
-            struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
-            return fn(&view, arg);
-        }
-    }
-    return KENES_ENOTFOUND;
-}
 
 static int fake_each_fails(void *payload, const char *type, const char *region,
                            int (*fn)(const kenes_doc *doc, void *arg), void *arg)
@@ -1125,14 +1067,13 @@ static int fake_each_fails(void *payload, const char *type, const char *region,
     return KENES_ENOMEM;
 }
 
-static const kapi_docs fake_docs = {fake_each, fake_with, NULL, &stored};
 
 /* Each test starts with nothing stored. */
 static void forget_stored(void)
 {
     json_decref(stored);
     stored = json_array();
-    kapi_set_docs(&fake_docs);
+    fixture_docs_attach(&stored, NULL);
 }
 
 #define CASE_ID "case/KZ-11/0b6f3c1e-8d1a-4c2e-9f3a-2b7c5d9e1a40"
@@ -1272,7 +1213,7 @@ static void test_guard_follow_ups_recorded(void **state)
     json_t *many = closing_case();
     json_t *fu = parse("{\"due\": \"2026-01-01\"}");
     for (int i = 0; i < 6; i++)
-        json_array_append(node(many, "fields.follow_ups"), fu);
+        json_array_append(fixture_node(many, "fields.follow_ups"), fu);
     json_decref(fu);
     expect_refuses(g, many,
                    "closure cannot be requested yet: 7 follow-up checks due by today have no "
@@ -1340,7 +1281,7 @@ static void test_guard_plan_resolution_signed(void **state)
     json_t *item = json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i}}", "kind", "case", "case",
                              CASE_ID, "decision", "approve-plan", "vote", "for", 4, "against",
                              3, "abstained", 2);
-    json_array_append_new(node(m, "fields.agenda"), item);
+    json_array_append_new(fixture_node(m, "fields.agenda"), item);
     store(m);
     expect_allows(g, good_case_with_id());
     /* The close guard wants another decision. */
@@ -1385,12 +1326,11 @@ static void test_guard_resolution_unreadable(void **state)
 {
     (void)state;
     store(meeting("KZ-11", "signed", "2026-02-10", 1, CASE_ID, "approve-plan", 5, 1));
-    kapi_docs failing = fake_docs;
-    failing.each = fake_each_fails;
+    kapi_docs failing = {.each = fake_each_fails, .payload = &stored};
     kapi_set_docs(&failing);
     expect_refuses(plan_resolution_signed, good_case_with_id(),
                    "the commission's meetings could not be read: try again");
-    kapi_set_docs(&fake_docs);
+    fixture_docs_attach(&stored, NULL);
     expect_allows(plan_resolution_signed, good_case_with_id());
 
     kenes_api older = *api;
@@ -1480,7 +1420,7 @@ static void test_guard_closure_allowed(void **state)
 
     /* A check pending, whatever it is about. */
     doc = goals_met_case();
-    json_array_append_new(node(doc, "fields.follow_ups"),
+    json_array_append_new(fixture_node(doc, "fields.follow_ups"),
                           parse("{\"due\": \"2026-06-10\", \"measure\": 2}"));
     expect_refuses(g, doc, GOALS "no outcome yet: check 4");
 
@@ -1656,7 +1596,7 @@ static void test_follow_up_not_removed(void **state)
     (void)state;
     store(good_case_with_id());
     json_t *doc = good_case_with_id();
-    json_array_remove(node(doc, "fields.follow_ups"), 1);
+    json_array_remove(fixture_node(doc, "fields.follow_ups"), 1);
     expect_valid(json_deep_copy(doc)); /* no plan approved yet: the official may rework it */
     store(meeting("KZ-11", "signed", "2026-02-20", 2, CASE_ID, "approve-plan", 5, 0));
     expect_error_code(doc, "fields.follow_ups", "check_removed");
@@ -1664,7 +1604,7 @@ static void test_follow_up_not_removed(void **state)
     put(doc, "fields", "follow_ups", json_array());
     expect_error_code(doc, "fields.follow_ups", "check_removed");
     doc = good_case_with_id();
-    json_object_del(node(doc, "fields"), "follow_ups");
+    json_object_del(fixture_node(doc, "fields"), "follow_ups");
     expect_error_code(doc, "fields.follow_ups", "check_removed");
     /* Moved: the same as removed (and a new one added). */
     doc = good_case_with_id();
@@ -1674,7 +1614,7 @@ static void test_follow_up_not_removed(void **state)
     doc = good_case_with_id();
     put(doc, "fields.follow_ups[1]", "done", json_string("2026-03-10"));
     put(doc, "fields.follow_ups[1]", "outcome", json_string("effective"));
-    json_array_append_new(node(doc, "fields.follow_ups"),
+    json_array_append_new(fixture_node(doc, "fields.follow_ups"),
                           parse("{\"due\": \"2026-06-01\", \"measure\": 1}"));
     expect_valid(doc);
     /* An annulled meeting approves nothing. */
@@ -1707,7 +1647,7 @@ static void test_measures_frozen(void **state)
     expect_error_code(doc, "fields.measures[0].due", "measure_due_past");
     doc = good_case_with_id();
     put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
-    json_array_append_new(node(doc, "fields.measures"),
+    json_array_append_new(fixture_node(doc, "fields.measures"),
                           parse("{\"what\": \"Новая мера\", \"due\": \"2026-03-01\"}"));
     expect_error_code(doc, "fields.measures[2].due", "measure_due_past");
 
@@ -1716,7 +1656,7 @@ static void test_measures_frozen(void **state)
     doc = good_case_with_id();
     put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
     put(doc, "fields.measures[0]", "who", json_string("Другой психолог"));
-    json_array_append_new(node(doc, "fields.measures"),
+    json_array_append_new(fixture_node(doc, "fields.measures"),
                           parse("{\"what\": \"Новая мера\", \"due\": \"2026-05-01\"}"));
     expect_valid(doc);
     doc = good_case_with_id();
@@ -1732,7 +1672,7 @@ static void test_measures_frozen(void **state)
     expect_error_code(doc, "fields.measures[1]", "measure_frozen");
     doc = good_case_with_id();
     put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
-    json_array_remove(node(doc, "fields.measures"), 1);
+    json_array_remove(fixture_node(doc, "fields.measures"), 1);
     put(doc, "fields.follow_ups[1]", "measure", json_integer(1));
     /* The check of measure 2 is now another check: removed as well. */
     kenes_errors errs;
@@ -1976,22 +1916,22 @@ static json_t *report_case(int i, const char *region, const char *stage, const c
     json_object_set_new(doc, "due", json_null());
     json_object_set_new(doc, "overdue", json_string("false"));
     json_object_set_new(doc, "stage_since", json_string("2026-02-10T09:00:00Z"));
-    json_t *child = node(doc, "fields.child");
+    json_t *child = fixture_node(doc, "fields.child");
     json_object_set_new(child, "pseudonym", json_string(sc.pseudonym));
     json_object_set_new(child, "full_name", json_string(sc.full_name));
     json_object_set_new(child, "birth_date", json_string(sc.birth_date));
     json_object_set_new(child, "school", json_string(sc.school));
     json_object_set_new(child, "address", json_string(sc.address));
-    json_object_set_new(node(doc, "fields"), "decision",
+    json_object_set_new(fixture_node(doc, "fields"), "decision",
                         json_string("# heading [x](javascript:alert(1))"));
-    json_object_set_new(node(doc, "fields"), "grounds", parse(grounds));
-    json_object_set_new(node(doc, "fields"), "follow_ups", json_array());
+    json_object_set_new(fixture_node(doc, "fields"), "grounds", parse(grounds));
+    json_object_set_new(fixture_node(doc, "fields"), "follow_ups", json_array());
     return doc;
 }
 
 static void add_follow_up(json_t *doc, const char *json)
 {
-    assert_int_equal(json_array_append_new(node(doc, "fields.follow_ups"), parse(json)), 0);
+    assert_int_equal(json_array_append_new(fixture_node(doc, "fields.follow_ups"), parse(json)), 0);
 }
 
 /* secret is nowhere in md, escaped or not: report_text would write

@@ -35,39 +35,7 @@ static const kenes_guard *quorum_present, *decisions_recorded, *meeting_held;
 static json_t *docs;          /* what doc_each and doc_with serve, in id order */
 static const char *quorum;    /* the workflow's params: quorum (NULL: unset) */
 
-static int fake_each(void *payload, const char *type, const char *region,
-                     int (*fn)(const kenes_doc *doc, void *arg), void *arg)
-{
-    (void)payload;
-    size_t i;
-    json_t *d;
-    json_array_foreach(docs, i, d) {
-        const char *t = json_string_value(json_object_get(d, "type"));
-        const char *r = json_string_value(json_object_get(d, "region"));
-        if ((type && strcmp(t, type) != 0) || (region && strcmp(r, region) != 0))
-            continue;
-        struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
-        int rc = fn(&view, arg);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
 
-static int fake_with(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
-                     void *arg)
-{
-    (void)payload;
-    size_t i;
-    json_t *d;
-    json_array_foreach(docs, i, d) {
-        if (strcmp(json_string_value(json_object_get(d, "id")), id) == 0) {
-            struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
-            return fn(&view, arg);
-        }
-    }
-    return KENES_ENOTFOUND;
-}
 
 static const char *fake_param(void *payload, const char *type, const char *name)
 {
@@ -76,7 +44,6 @@ static const char *fake_param(void *payload, const char *type, const char *name)
                                                                                    : NULL;
 }
 
-static int fake_service; /* its address is the payload */
 
 static json_t *parse(const char *text)
 {
@@ -141,14 +108,13 @@ static int setup_group(void **state)
     int rc = plugin_fixture_setup(&cm, MEETING, REGIONS, "commission-meeting", "quorum_present",
                                   &quorum_present, "decisions_recorded", &decisions_recorded,
                                   "meeting_held", &meeting_held, NULL);
-    kapi_docs src = {fake_each, fake_with, fake_param, &fake_service};
-    kapi_set_docs(&src);
+    fixture_docs_attach(&docs, fake_param);
     return rc;
 }
 
 static int teardown_group(void **state)
 {
-    kapi_forget_docs(&fake_service);
+    kapi_set_docs(NULL);
     json_decref(docs);
     docs = NULL;
     return plugin_fixture_teardown_group(state);
@@ -183,38 +149,12 @@ static json_t *held(void)
     return parse(held_json);
 }
 
-/* The node at a path such as "fields.agenda[1].vote". */
-static json_t *node(json_t *root, const char *path)
-{
-    json_t *n = root;
-    const char *p = path;
-    while (*p && n) {
-        if (*p == '.') {
-            p++;
-        } else if (*p == '[') {
-            char *end;
-            size_t i = strtoul(p + 1, &end, 10);
-            n = json_array_get(n, i);
-            p = end + 1;
-        } else {
-            size_t len = strcspn(p, ".[");
-            char key[64];
-            assert_true(len < sizeof(key));
-            memcpy(key, p, len);
-            key[len] = '\0';
-            n = json_object_get(n, key);
-            p += len;
-        }
-    }
-    assert_non_null(n);
-    return n;
-}
 
 /* The held meeting with parent.key set to the JSON text value (NULL: deleted). */
 static json_t *held_with(const char *parent, const char *key, const char *value)
 {
     json_t *doc = held();
-    json_t *obj = node(doc, parent);
+    json_t *obj = fixture_node(doc, parent);
     if (value)
         assert_int_equal(json_object_set_new(obj, key, parse(value)), 0);
     else
@@ -313,7 +253,7 @@ static void test_roster_missing(void **state)
 {
     (void)state;
     json_t *doc = held_with("", "region", "\"KZ-15\"");
-    json_object_set_new(node(doc, "fields.agenda[0]"), "case", json_string(CASE15));
+    json_object_set_new(fixture_node(doc, "fields.agenda[0]"), "case", json_string(CASE15));
     expect_code(doc, "fields.attendance", "roster_missing");
 }
 
@@ -334,11 +274,11 @@ static void test_cases(void **state)
                 "matter_required");
     /* The same case twice; another case of the region is fine. */
     json_t *doc = held();
-    json_array_append_new(node(doc, "fields.agenda"),
+    json_array_append_new(fixture_node(doc, "fields.agenda"),
                           parse("{\"kind\": \"case\", \"case\": \"" CASE11 "\"}"));
     expect_code(doc, "fields.agenda[2].case", "case_twice");
     doc = held();
-    json_array_append_new(node(doc, "fields.agenda"),
+    json_array_append_new(fixture_node(doc, "fields.agenda"),
                           parse("{\"kind\": \"case\", \"case\": \"" CASE11B "\"}"));
     expect_valid(doc);
 }
@@ -356,7 +296,7 @@ static void test_vote_total(void **state)
                 "fields.agenda[1].vote.against", "out_of_range");
     /* Before attendance is known, nothing to add up to. */
     json_t *doc = held_with("fields.agenda[1]", "vote", "{\"for\": 9}");
-    json_object_del(node(doc, "fields"), "attendance");
+    json_object_del(fixture_node(doc, "fields"), "attendance");
     expect_valid(doc);
 }
 
@@ -366,7 +306,7 @@ static void test_messages_repeat_nothing(void **state)
     (void)state;
     json_t *doc = held_with("fields", "attendance",
                             "[\"Неизвестный Человек\", \"Серикова Айжан Маратовна\"]");
-    json_object_set_new(node(doc, "fields.agenda[0]"), "case", json_string(CASE15));
+    json_object_set_new(fixture_node(doc, "fields.agenda[0]"), "case", json_string(CASE15));
     kenes_errors errs;
     assert_int_equal(validate(doc, &errs), KENES_EVALIDATION);
     assert_true(json_array_size(errs.fields) >= 2);
@@ -382,13 +322,13 @@ static void test_number_stays(void **state)
     (void)state;
     /* An edit of meeting/KZ-11/2026-3: the date may move within its year. */
     json_t *doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
-    json_object_set_new(node(doc, "fields"), "date", json_string("2026-11-30"));
+    json_object_set_new(fixture_node(doc, "fields"), "date", json_string("2026-11-30"));
     expect_valid(doc);
     doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
-    json_object_set_new(node(doc, "fields"), "number", json_integer(4));
+    json_object_set_new(fixture_node(doc, "fields"), "number", json_integer(4));
     expect_code(doc, "fields.number", "meeting_renumbered");
     doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
-    json_object_set_new(node(doc, "fields"), "date", json_string("2027-01-10"));
+    json_object_set_new(fixture_node(doc, "fields"), "date", json_string("2027-01-10"));
     expect_code(doc, "fields.number", "meeting_renumbered");
 }
 
@@ -450,22 +390,22 @@ static void test_quorum(void **state)
     expect_allowed(quorum_present, held());
     /* 3 of 7 is not. */
     json_t *doc = held();
-    json_array_remove(node(doc, "fields.attendance"), 3);
+    json_array_remove(fixture_node(doc, "fields.attendance"), 3);
     expect_refused_with(quorum_present, doc, "quorum_missing", "3 members of the approved roster present, 4 required");
     /* None: scheduled, nobody listed. */
     doc = held();
-    json_object_del(node(doc, "fields"), "attendance");
+    json_object_del(fixture_node(doc, "fields"), "attendance");
     expect_refused_with(quorum_present, doc, "quorum_missing", "0 members");
     /* A region without an approved roster has no quorum. */
     doc = held_with("", "region", "\"KZ-15\"");
     expect_refused_with(quorum_present, doc, "quorum_missing", "no approved commission roster");
     /* A name no longer on the roster counts for nothing (the roster changed). */
     doc = held();
-    json_array_set_new(node(doc, "fields.attendance"), 3, json_string("Старый Член Комиссии"));
+    json_array_set_new(fixture_node(doc, "fields.attendance"), 3, json_string("Старый Член Комиссии"));
     expect_refused_with(quorum_present, doc, "quorum_missing", "3 members");
     /* Nor does a member twice. */
     doc = held();
-    json_array_set_new(node(doc, "fields.attendance"), 3, json_string("серикова айжан маратовна"));
+    json_array_set_new(fixture_node(doc, "fields.attendance"), 3, json_string("серикова айжан маратовна"));
     expect_refused_with(quorum_present, doc, "quorum_missing", "3 members");
 }
 
@@ -476,7 +416,7 @@ static void test_quorum_param(void **state)
     expect_refused_with(quorum_present, held(), "quorum_missing", "4 members of the approved roster present, 5 required");
     quorum = "1/3"; /* more than 2.33: 3 */
     json_t *doc = held();
-    json_array_remove(node(doc, "fields.attendance"), 3);
+    json_array_remove(fixture_node(doc, "fields.attendance"), 3);
     expect_allowed(quorum_present, doc);
     /* Malformed: logged, and the default (1/2) applies. */
     static const char *const bad[] = {"abc", "1/0", "3/2", "1/1", "1/2/3", "/2", "1/", " 1/2",
@@ -485,7 +425,7 @@ static void test_quorum_param(void **state)
         quorum = bad[i];
         expect_allowed(quorum_present, held());
         doc = held();
-        json_array_remove(node(doc, "fields.attendance"), 3);
+        json_array_remove(fixture_node(doc, "fields.attendance"), 3);
         expect_refused_with(quorum_present, doc, "quorum_missing", "4 required");
     }
 }
@@ -518,7 +458,7 @@ static void test_list_limits(void **state)
 {
     (void)state;
     json_t *doc = held();
-    json_t *agenda = node(doc, "fields.agenda");
+    json_t *agenda = fixture_node(doc, "fields.agenda");
     while (json_array_size(agenda) < 100)
         json_array_append_new(agenda, parse("{\"kind\": \"matter\", \"matter\": \"Разное\","
                                             " \"decision_text\": \"Принять к сведению\"}"));
@@ -527,12 +467,12 @@ static void test_list_limits(void **state)
     expect_code(doc, "fields.agenda", "too_many");
 
     doc = held();
-    json_t *guests = node(doc, "fields.guests");
+    json_t *guests = fixture_node(doc, "fields.guests");
     while (json_array_size(guests) <= 100)
         json_array_append_new(guests, json_string("Гость"));
     expect_code(doc, "fields.guests", "too_many");
     doc = held();
-    json_t *names = node(doc, "fields.attendance");
+    json_t *names = fixture_node(doc, "fields.attendance");
     while (json_array_size(names) <= 100)
         json_array_append_new(names, json_string("Ким Олег Викторович"));
     expect_code(doc, "fields.attendance", "too_many");
@@ -568,7 +508,7 @@ static void test_erased_case_on_saved_agenda(void **state)
     json_t *doc = held();
     expect_code(doc, "fields.agenda[0].case", "case_unknown");
     doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
-    json_array_append_new(node(doc, "fields.agenda"),
+    json_array_append_new(fixture_node(doc, "fields.agenda"),
                           parse("{\"kind\": \"case\", \"case\": \"" CASE15 "\"}"));
     expect_code(doc, "fields.agenda[2].case", "case_other_region");
 }
@@ -590,8 +530,8 @@ static void test_decisions(void **state)
                         held_with("fields.agenda[1]", "vote", "{\"for\": 0, \"against\": 0}"),
                         "decisions_missing", "fields.agenda[1]");
     json_t *doc = held();
-    json_object_del(node(doc, "fields.agenda[0]"), "vote");
-    json_object_del(node(doc, "fields.agenda[1]"), "decision_text");
+    json_object_del(fixture_node(doc, "fields.agenda[0]"), "vote");
+    json_object_del(fixture_node(doc, "fields.agenda[1]"), "decision_text");
     expect_refused_with(decisions_recorded, doc, "decisions_missing",
                         "2 agenda items have no decision or vote recorded (fields.agenda[0], "
                         "fields.agenda[1])");
