@@ -24,8 +24,8 @@ def case_body(pseudonym):
                                  "birth_date": "2012-05-14"},
                        "grounds": ["online-risks"],
                        "accompanier": {"name": "Оспанова Динара", "organisation": "Центр"},
-                       "measures": [{"what": "Встречи с психологом", "due": "2026-02-25"},
-                                    {"what": "Занятия по безопасности", "due": "2026-03-01"}],
+                       "measures": [{"what": "Встречи с психологом", "due": "2026-03-02"},
+                                    {"what": "Занятия по безопасности", "due": "2026-03-02"}],
                        "follow_ups": [{"due": "2026-03-10", "measure": 1}]}}
 
 

@@ -11,7 +11,7 @@ import re
 import unittest
 
 from kenes_harness import (Browser, ServerTest, approved_roster, commit_count, hold_meeting,
-                           meeting_item)
+                           meeting_item, plan_body, plan_measure)
 from test_case_rules import NOW, USERS_R, case_body
 
 # validation.yaml's sentences (quorum_missing, resolution_missing, goals_not_met).
@@ -169,17 +169,17 @@ class WebRefusals(ServerTest):
 
     def test_a_list_too_long_for_one_form_says_so(self):
         # More rows than one form shows (formview.h: FORMVIEW_MAX_ITEMS): the
-        # edit page says why instead of a bare «too much data was sent».
-        body = {"type": "commission-meeting", "region": "KZ-11", "body": "",
-                "fields": {"number": 42, "date": NOW[:10], "place": PLACE,
-                           "guests": [f"Гость {i}" for i in range(6100)],
-                           "agenda": [{"kind": "matter", "matter": "О летнем отдыхе"}]}}
-        r = self.srv.post("/api/v1/documents", body, "sec11")
+        # edit page says why instead of a bare «too much data was sent».  A plan
+        # (a meeting's lists stop at 100 names and items) with 800 measures.
+        body = plan_body("KZ-11", period=2027)
+        body["fields"]["measures"] += [
+            plan_measure("safety", f"Мера {i}", "2027-Q4") for i in range(800)]
+        r = self.srv.post("/api/v1/documents", body, "off11")
         self.assertEqual(r.status, 201, r)
         for lang, words in (("ru", "слишком много строк, чтобы изменить его в одной форме"),
                             ("kk", "бір формада өзгертуге болмайтындай тым көп жол бар")):
             with self.subTest(lang=lang):
-                page = self.browser("sec11", lang).get("/ui/d/" + r.json["id"] + "/edit")
+                page = self.browser("off11", lang).get("/ui/d/" + r.json["id"] + "/edit")
                 self.assertEqual(page.status, 413, page)
                 self.assertIn(words, text_of(page.raw))
 
