@@ -389,7 +389,7 @@ static json_t *table_section(const json_t *field, const json_t *items, ui_lang l
     columns_of(cols, sub, by, NULL, path, lang);
     json_decref(path);
     json_t *groups = json_array();
-    if (!by) {
+    if (!by && json_array_size(items) > 0) { /* none: the section says so, with no header */
         json_t *rows = json_array();
         json_array_foreach(items, k, item)
             json_array_append_new(rows, table_row(item, cols, lang, words));
@@ -476,6 +476,27 @@ static int skipped(const char *name, const char *const *skip)
     return 0;
 }
 
+/* Nothing at all: absent, null, "", or a list or group of nothing. */
+static int blank(const json_t *v)
+{
+    if (!v || json_is_null(v))
+        return 1;
+    if (json_is_string(v))
+        return json_string_length(v) == 0;
+    size_t i;
+    const char *k;
+    json_t *x;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, x) if (!blank(x)) return 0;
+        return 1;
+    }
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, k, x) if (!blank(x)) return 0;
+        return 1;
+    }
+    return 0;
+}
+
 static void with_schema(json_t *sections, const json_t *schema, const json_t *fields,
                         const char *const *skip, ui_lang lang, const json_t *words)
 {
@@ -489,6 +510,10 @@ static void with_schema(json_t *sections, const json_t *schema, const json_t *fi
         const char *kind = kind_of(f);
         const json_t *v = name ? json_object_get(fields, name) : NULL;
         if (!name || skipped(name, skip))
+            continue;
+        /* A field the form no longer asks for (a case's old meeting and
+         * decision, now the meetings' own) is shown only where it was filled. */
+        if (json_is_true(json_object_get(f, "hidden_in_form")) && blank(v))
             continue;
         if (strcmp(kind, "list") == 0 && json_object_get(f, "fields")) {
             json_t *none = json_array();

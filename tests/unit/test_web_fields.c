@@ -159,6 +159,43 @@ static void test_no_rows(void **state)
     json_decref(v);
 }
 
+/* What the form no longer asks for shows only where it was filled in; an
+ * empty list says "—" with no table header. */
+static const char hidden_schema[] =
+    "{\"type\":\"case-review\",\"fields\":["
+    " {\"name\":\"decision\",\"path\":\"fields.decision\",\"kind\":\"textarea\","
+    "  \"required\":false,\"hidden_in_form\":true,"
+    "  \"label\":{\"ru\":\"Решение\",\"kk\":\"Шешім\",\"en\":\"Decision\"}},"
+    " {\"name\":\"meeting\",\"path\":\"fields.meeting\",\"kind\":\"group\","
+    "  \"required\":false,\"hidden_in_form\":true,"
+    "  \"label\":{\"ru\":\"Заседание\",\"kk\":\"Отырыс\",\"en\":\"Meeting\"},"
+    "  \"fields\":[{\"name\":\"date\",\"path\":\"date\",\"kind\":\"date\",\"required\":false,"
+    "   \"label\":{\"ru\":\"Дата\",\"kk\":\"Күні\",\"en\":\"Date\"}}]},"
+    " {\"name\":\"checks\",\"path\":\"fields.checks\",\"kind\":\"list\",\"required\":false,"
+    "  \"label\":{\"ru\":\"Проверки\",\"kk\":\"Тексерулер\",\"en\":\"Checks\"},"
+    "  \"fields\":[{\"name\":\"due\",\"path\":\"due\",\"kind\":\"date\",\"required\":true,"
+    "   \"label\":{\"ru\":\"Срок\",\"kk\":\"Мерзімі\",\"en\":\"Due\"}}]}"
+    "]}";
+
+static void test_hidden_and_empty(void **state)
+{
+    (void)state;
+    json_t *v = view(hidden_schema, "{\"meeting\":{\"date\":null},\"checks\":[]}", UI_RU);
+    /* Neither hidden field is shown: only the checks' section, with no table. */
+    assert_int_equal(json_array_size(v), 1);
+    assert_string_equal(str(v, "0.heading"), "Проверки");
+    assert_string_equal(str(v, "0.empty"), "—");
+    assert_int_equal(json_array_size(json_object_get(json_array_get(v, 0), "groups")), 0);
+    json_decref(v);
+
+    v = view(hidden_schema, "{\"decision\":\"Продолжить\",\"meeting\":{\"date\":\"2026-02-20\"}}",
+             UI_RU);
+    /* Filled in before the form stopped asking: still shown. */
+    assert_string_equal(str(v, "0.pairs.0.label"), "Решение");
+    assert_string_equal(str(v, "1.heading"), "Заседание");
+    json_decref(v);
+}
+
 static void test_without_schema(void **state)
 {
     (void)state;
@@ -299,6 +336,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema_tables),
         cmocka_unit_test(test_no_rows),
+        cmocka_unit_test(test_hidden_and_empty),
         cmocka_unit_test(test_without_schema),
         cmocka_unit_test(test_skip),
         cmocka_unit_test(test_numbers),
