@@ -4,31 +4,15 @@
  */
 #include "names.h"
 
+#include "kenes_sdk.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* *out = s folded by the core, in memory of ours (free() it).  Folding may
- * lengthen text, so the buffer grows until it fits.  KENES_EINVAL (and
- * *out NULL) when s is NULL or not valid UTF-8. */
 int names_fold(char **out, const kenes_api *api, const char *s, unsigned flags)
 {
-    *out = NULL;
-    if (!s)
-        return KENES_EINVAL;
-    for (size_t cap = strlen(s) * 2 + 16;; cap *= 2) {
-        char *buf = malloc(cap);
-        if (!buf)
-            return KENES_ENOMEM;
-        int rc = api->text_fold(buf, cap, s, flags);
-        if (rc == 0) {
-            *out = buf;
-            return 0;
-        }
-        free(buf);
-        if (rc != KENES_ETOOBIG || cap > ((size_t)1 << 24))
-            return rc == KENES_ETOOBIG ? KENES_ENOMEM : rc;
-    }
+    return chk_fold(out, api, s, flags);
 }
 
 /* names_fold() for a value that may be missing or malformed: then *out is NULL

@@ -12,7 +12,8 @@
 
 #include <stddef.h>
 
-/* *out = s folded by the core, in memory of ours (free() it).  0;
+/* chk_fold (the SDK) under the name this plugin's callers know: *out = s
+ * folded by the core, in memory of ours (free() it).  0;
  * KENES_EINVAL (and *out NULL) when s is NULL or not valid UTF-8;
  * KENES_ENOMEM. */
 int names_fold(char **out, const kenes_api *api, const char *s, unsigned flags);

@@ -84,7 +84,7 @@ static int quorum_present(const kenes_api *api, const kenes_doc *doc, const kene
     for (size_t i = 0; i < n; i++) {
         const char *s = json_string_value(json_array_get(attendance, i));
         char *folded;
-        if (!s || cm_fold(&folded, api, s) != 0)
+        if (!s || chk_fold(&folded, api, s, KENES_FOLD_WORDS) != 0)
             continue;
         long m = cm_roster_find(&roster, folded);
         free(folded);

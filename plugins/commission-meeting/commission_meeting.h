@@ -38,10 +38,6 @@ void cm_roster_dispose(cm_roster *r);
 /* The member whose folded name is folded, or -1. */
 long cm_roster_find(const cm_roster *r, const char *folded);
 
-/* s folded as words into *out (malloc'd): 0, KENES_EINVAL for invalid
- * UTF-8, KENES_ENOMEM. */
-int cm_fold(char **out, const kenes_api *api, const char *s);
-
 /* The workflow's quorum share (params: quorum: "p/q"): present members
  * must be more than p/q of the roster.  "1/2" when the workflow sets none;
  * a malformed value is logged and the default used. */

@@ -14,28 +14,7 @@
 #include <string.h>
 
 #include "commission_meeting.h"
-
-int cm_fold(char **out, const kenes_api *api, const char *s)
-{
-    *out = NULL;
-    /* Folding may lengthen text (NFKC expands some characters many times):
-     * grow until it fits, within reason. */
-    size_t len = strlen(s);
-    for (size_t cap = len * 2 + 16; cap <= len * 32 + 64; cap *= 4) {
-        char *buf = malloc(cap);
-        if (!buf)
-            return KENES_ENOMEM;
-        int rc = api->text_fold(buf, cap, s, KENES_FOLD_WORDS);
-        if (rc == 0) {
-            *out = buf;
-            return 0;
-        }
-        free(buf);
-        if (rc != KENES_ETOOBIG)
-            return rc;
-    }
-    return KENES_ENOMEM;
-}
+#include "kenes_sdk.h"
 
 typedef struct latest {
     const kenes_api *api;
@@ -81,7 +60,7 @@ static int fold_all(const kenes_doc *doc, void *arg)
         char *folded;
         if (!name)
             continue;
-        int rc = cm_fold(&folded, f->api, name);
+        int rc = chk_fold(&folded, f->api, name, KENES_FOLD_WORDS);
         if (rc == KENES_ENOMEM)
             return rc;
         if (rc != 0 || !folded[0]) {

@@ -238,7 +238,7 @@ static void check_attendance(chk_report *r, const char *region, const json_t *li
         char path[CHK_PATH_CAP];
         chk_path_index(path, sizeof(path), "fields.attendance", i);
         char *folded;
-        int rc = cm_fold(&folded, r->api, s);
+        int rc = chk_fold(&folded, r->api, s, KENES_FOLD_WORDS);
         if (rc != 0) {
             if (rc == KENES_ENOMEM)
                 chk_problem(r, path, "try_again",

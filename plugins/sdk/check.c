@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* 1 once looking further is pointless: the core's collector lists no more
@@ -338,3 +339,23 @@ int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *e
     return 0;
 }
 
+
+int chk_fold(char **out, const kenes_api *api, const char *s, unsigned flags)
+{
+    *out = NULL;
+    if (!s)
+        return KENES_EINVAL;
+    for (size_t cap = strlen(s) * 2 + 16;; cap *= 2) {
+        char *buf = malloc(cap);
+        if (!buf)
+            return KENES_ENOMEM;
+        int rc = api->text_fold(buf, cap, s, flags);
+        if (rc == 0) {
+            *out = buf;
+            return 0;
+        }
+        free(buf);
+        if (rc != KENES_ETOOBIG || cap > ((size_t)1 << 24))
+            return rc == KENES_ETOOBIG ? KENES_ENOMEM : rc;
+    }
+}

@@ -108,6 +108,12 @@ size_t chk_space_len(const unsigned char *s);
 /* 1 if str is nothing but such spaces. */
 int chk_blank(const char *str);
 
+/* *out = s folded by the core (api->text_fold with flags), in memory of the
+ * plugin's own (free() it).  Folding may lengthen text (NFKC expands some
+ * characters many times), so the buffer grows until it fits.  KENES_EINVAL
+ * (and *out NULL) when s is NULL or not valid UTF-8; KENES_ENOMEM. */
+int chk_fold(char **out, const kenes_api *api, const char *s, unsigned flags);
+
 /* 1 if v (at path) is not non-blank text, and reported; what says what
  * belongs there. */
 int chk_text(chk_report *r, const char *path, const json_t *v, const char *what);
