@@ -271,29 +271,6 @@ static void first_of_kind(char *out, size_t cap, const web_call *c, const json_t
     }
 }
 
-/* pattern with {type}, {number} and {date} replaced (a new string). */
-static char *fill_words(const char *pattern, const char *type, const char *number,
-                        const char *date)
-{
-    util_buf b;
-    util_buf_init(&b);
-    for (const char *p = pattern; *p; p++) {
-        if (strncmp(p, "{type}", 6) == 0) {
-            util_buf_puts(&b, type);
-            p += 5;
-        } else if (strncmp(p, "{number}", 8) == 0) {
-            util_buf_puts(&b, number);
-            p += 7;
-        } else if (strncmp(p, "{date}", 6) == 0) {
-            util_buf_puts(&b, date);
-            p += 5;
-        } else {
-            util_buf_append(&b, p, 1);
-        }
-    }
-    return util_buf_detach(&b, NULL);
-}
-
 /* A document without a title that is no case, named by its number and
  * date (a meeting: "Заседание комиссии № 21 от 1 декабря 2026 г."), when
  * its schema has both; else its line's title stays. */
@@ -305,8 +282,9 @@ static void untitled_heading(const web_call *c, json_t *line, const json_t *sche
     first_of_kind(date, sizeof(date), c, schema, fields, "date");
     if (!number[0] || !date[0])
         return;
-    char *text = fill_words(web_text(c, "meetings", "heading"), web_type_name(c, type), number,
-                            date);
+    static const char *const names[] = {"type", "number", "date"};
+    const char *texts[] = {web_type_name(c, type), number, date};
+    char *text = web_fill_text(web_text(c, "meetings", "heading"), names, texts, 3);
     if (text)
         json_object_set_new(line, "title", json_string(text));
     free(text);

@@ -79,7 +79,8 @@ void web_format_number(char *out, size_t cap, double v, int integral, ui_lang la
     util_buf_dispose(&b);
 }
 
-char *web_fill(const char *pattern, const char *const *names, const long *values, size_t n)
+char *web_fill_text(const char *pattern, const char *const *names, const char *const *texts,
+                    size_t n)
 {
     util_buf b;
     util_buf_init(&b);
@@ -91,7 +92,7 @@ char *web_fill(const char *pattern, const char *const *names, const long *values
                 break;
         }
         if (*p == '{' && i < n) {
-            util_buf_printf(&b, "%ld", values[i]);
+            util_buf_puts(&b, texts[i]);
             p += len + 1;
         } else {
             util_buf_append(&b, p, 1);
@@ -99,6 +100,19 @@ char *web_fill(const char *pattern, const char *const *names, const long *values
     }
     char *out = util_buf_detach(&b, NULL);
     return out ? out : strdup("");
+}
+
+char *web_fill(const char *pattern, const char *const *names, const long *values, size_t n)
+{
+    char digits[8][24];
+    const char *texts[8];
+    if (n > 8)
+        n = 8; /* no pattern names more */
+    for (size_t i = 0; i < n; i++) {
+        snprintf(digits[i], sizeof(digits[i]), "%ld", values[i]);
+        texts[i] = digits[i];
+    }
+    return web_fill_text(pattern, names, texts, n);
 }
 
 /* "2026-Q2" in words (1), or 0 when s is no quarter. */

@@ -53,5 +53,8 @@ void web_format_number(char *out, size_t cap, double v, int integral, ui_lang la
  * string ("{given} из {needed}" -> "1 из 2"; word order is the
  * language's). */
 char *web_fill(const char *pattern, const char *const *names, const long *values, size_t n);
+/* The same with text values ("{type} № {number}, {date}"). */
+char *web_fill_text(const char *pattern, const char *const *names, const char *const *texts,
+                    size_t n);
 
 #endif
