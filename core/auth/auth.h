@@ -48,6 +48,7 @@ typedef struct auth_user {
     char *name;
     enum role role;
     char *region; /* NULL unless the role acts for one region */
+    char *agency; /* agency-officer: the agency's code (content/agencies.yaml), else NULL */
     char *hash;   /* crypto_pwhash_str */
     int disabled;
 } auth_user;

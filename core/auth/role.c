@@ -9,6 +9,7 @@ static const struct {
     {ROLE_OFFICIAL, "regional-official"}, {ROLE_REVIEWER, "ministry-reviewer"},
     {ROLE_AUDITOR, "auditor"},            {ROLE_ADMIN, "admin"},
     {ROLE_CHAIR, "commission-chair"},     {ROLE_SECRETARY, "commission-secretary"},
+    {ROLE_APPROVER, "akimat-approver"},   {ROLE_AGENCY, "agency-officer"},
 };
 
 enum role role_parse(const char *name)
@@ -29,5 +30,6 @@ const char *role_name(enum role r)
 
 int role_needs_region(enum role r)
 {
-    return r == ROLE_OFFICIAL || r == ROLE_CHAIR || r == ROLE_SECRETARY;
+    return r == ROLE_OFFICIAL || r == ROLE_CHAIR || r == ROLE_SECRETARY || r == ROLE_APPROVER ||
+           r == ROLE_AGENCY;
 }

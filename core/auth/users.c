@@ -255,8 +255,10 @@ int auth_users_add(const char *path, const char *name, enum role role, const cha
         return KENES_ENOMEM;
     }
     users = grown;
-    users[n] = (auth_user){strdup(name), role, region && *region ? strdup(region) : NULL,
-                           strdup(hash), 0};
+    users[n] = (auth_user){.name = strdup(name),
+                           .role = role,
+                           .region = region && *region ? strdup(region) : NULL,
+                           .hash = strdup(hash)};
     sodium_memzero(hash, sizeof(hash));
     if (!users[n].name || !users[n].hash || (region && *region && !users[n].region))
         rc = KENES_ENOMEM;

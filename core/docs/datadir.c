@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "docs/content.h"
 #include "plugin/kapi.h"
 #include "storage/docfile.h"
 
@@ -38,6 +39,9 @@ int datadir_load_rules(plugin_set **plugins, wf_set **workflows, const config *c
     /* The national orders first: a workflow's deadline may name one. */
     if (rc == 0)
         rc = orders_load(&ord, path, err, errcap);
+    json_t *lists = NULL;
+    if (rc == 0)
+        rc = content_load(&lists, cfg->content_dir, err, errcap);
     if (rc == 0) {
         wf_resolver res = {resolve_guard, resolve_type, *plugins, ord};
         rc = wf_set_load_dir(workflows, cfg->workflows_dir, &res, err, errcap);
@@ -47,8 +51,11 @@ int datadir_load_rules(plugin_set **plugins, wf_set **workflows, const config *c
         wf_set_adopt_orders(*workflows, ord);
         kapi_set_labels(wf_set_label, *workflows);
         kapi_set_orders(orders_kapi, ord);
+        wf_set_adopt_content(*workflows, lists);
+        kapi_set_content(content_kapi, lists);
     } else {
         orders_free(ord);
+        json_decref(lists);
     }
     if (rc < 0) {
         wf_set_free(*workflows);

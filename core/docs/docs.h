@@ -227,6 +227,13 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms);
 json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc,
                     const char *version);
 
+/* d's public face (public_face.c): the latest version of d in a stage its
+ * workflow marks public, which the public page, anonymous lists, reports
+ * and api->doc_each_public show (a plan in force while its amendment is
+ * drafted: the version in force), with its commit in *version; NULL when no
+ * version of d was public (or it was erased).  Borrowed from the index. */
+const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version);
+
 /* Let plugins read svc's documents and workflow params (api->doc_each,
  * doc_with, param: lookup.c), once its index and workflows are loaded;
  * detach before they are freed. */

@@ -57,6 +57,40 @@ static int with(void *payload, const char *id, int (*fn)(const kenes_doc *doc, v
     return fn(&view, arg);
 }
 
+static int each_public(void *payload, const char *type, const char *region,
+                       int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    docs_service *svc = payload;
+    idx_doc **all;
+    size_t n;
+    if (index_list(&all, &n, svc->index) < 0)
+        return KENES_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *version;
+        const json_t *face = docs_public_face(svc, all[i], &version);
+        if (!face || (type && !same(doc_str(face, "type"), type)) ||
+            (region && !same(doc_str(face, "region"), region)))
+            continue;
+        struct kenes_doc view = {.json = face, .version = version};
+        rc = fn(&view, arg);
+    }
+    free(all);
+    return rc;
+}
+
+static int with_public(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
+                       void *arg)
+{
+    docs_service *svc = payload;
+    const char *version;
+    const json_t *face = docs_public_face(svc, index_get(svc->index, id), &version);
+    if (!face)
+        return KENES_ENOTFOUND;
+    struct kenes_doc view = {.json = face, .version = version};
+    return fn(&view, arg);
+}
+
 static const char *param(void *payload, const char *type, const char *name)
 {
     docs_service *svc = payload;
@@ -66,7 +100,7 @@ static const char *param(void *payload, const char *type, const char *name)
 
 void docs_attach_api(docs_service *svc)
 {
-    kapi_docs src = {each, with, param, svc};
+    kapi_docs src = {each, with, param, each_public, with_public, svc};
     kapi_set_docs(&src);
 }
 

@@ -133,7 +133,23 @@ typedef struct wf_transition {
     /* inbox: false — open, but no to-do: docs_inbox leaves it out (reopening
      * a closed case is possible for ever, and owed never). */
     int no_inbox;
-    int line;      /* where it was declared */
+    /* records: [act] — top-level fields the taker sets with the action (the
+     * request's "fields"), written in the transition's own commit and
+     * checked by the type's validate as every write is; any other field in
+     * the request is refused.  clears: [transfer] — top-level fields the
+     * transition removes in the same commit. */
+    char **records;
+    size_t nrecords;
+    char **clears;
+    size_t nclears;
+    /* back: true (instead of to:) — the document returns to the stage it was
+     * in before it entered the current one; `to` is NULL then. */
+    int back;
+    /* moves: true — taking it sets the document's region to the one
+     * fields.<region_field> names (a case transferred to another region). */
+    int moves;
+    int former; /* declared under former: — legal in history, never offered */
+    int line;   /* where it was declared */
 } wf_transition;
 
 /* params: one name and its value, as written. */
@@ -167,6 +183,23 @@ typedef struct wf_workflow {
     size_t nrecord;
     wf_param_entry *params; /* params:, for the type's plugin (api->param) */
     size_t nparams;
+    /* region_field: transfer.to — where scope named-region and moves: look
+     * (a path under fields); agency_field: agency — where own-agency looks. */
+    char *region_field, *agency_field;
+    /* attach: {roles, scope, stages} — who may add and remove files on a
+     * version, in which stages; has_attach 0: the type carries no files. */
+    int has_attach;
+    unsigned attach_roles;
+    enum scope attach_scope;
+    char **attach_stages;
+    size_t nattach_stages;
+    /* former: {stages: {approved: in-force}, transitions: [...]} — the names
+     * and moves of an earlier version of the workflow: stages read from old
+     * files map to their new names, and verify finds those transitions legal
+     * in the history written before; nothing offers them (former = 1 in
+     * transitions[]). */
+    wf_param_entry *former_stages; /* name: old stage, value: its new name */
+    size_t nformer_stages;
 } wf_workflow;
 
 /* How the loader learns what plugins provide, without depending on them. */
@@ -193,6 +226,9 @@ void wf_set_free(wf_set *set);
  * frees it with itself; wf_set_orders answers it (or NULL). */
 void wf_set_adopt_orders(wf_set *set, orders *o);
 const orders *wf_set_orders(const wf_set *set);
+/* The same for content/'s lists (docs/content.h), which api->content reads. */
+void wf_set_adopt_content(wf_set *set, json_t *lists);
+const json_t *wf_set_content(const wf_set *set);
 
 size_t wf_set_count(const wf_set *set);
 const wf_workflow *wf_set_at(const wf_set *set, size_t i);

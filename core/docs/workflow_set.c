@@ -18,6 +18,7 @@ struct wf_set {
     wf_workflow **items;
     size_t count;
     orders *orders; /* what the deadlines named, owned (wf_set_adopt_orders) */
+    json_t *content; /* content/ lists for api->content, owned (wf_set_adopt_content) */
 };
 
 /* The *.yaml names in dir, sorted so that load order (and so which of two
@@ -85,7 +86,9 @@ void wf_set_free(wf_set *set)
     if (!set)
         return;
     kapi_forget_labels(set); /* api->label must not read a freed set */
+    kapi_forget_content(set->content);
     orders_free(set->orders);
+    json_decref(set->content);
     for (size_t i = 0; i < set->count; i++)
         wf_workflow_free(set->items[i]);
     free(set->items);
@@ -101,6 +104,17 @@ void wf_set_adopt_orders(wf_set *set, orders *o)
 const orders *wf_set_orders(const wf_set *set)
 {
     return set ? set->orders : NULL;
+}
+
+void wf_set_adopt_content(wf_set *set, json_t *lists)
+{
+    json_decref(set->content);
+    set->content = lists;
+}
+
+const json_t *wf_set_content(const wf_set *set)
+{
+    return set ? set->content : NULL;
 }
 
 size_t wf_set_count(const wf_set *set)

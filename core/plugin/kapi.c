@@ -362,6 +362,44 @@ static const char *api_param(const char *type, const char *name)
     return docs_src.param(docs_src.payload, type, name);
 }
 
+static int api_doc_each_public(const char *type, const char *region,
+                               int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    if (!fn)
+        return KENES_EINVAL;
+    return docs_src.each_public ? docs_src.each_public(docs_src.payload, type, region, fn, arg)
+                                : 0;
+}
+
+static int api_doc_public_with(const char *id, int (*fn)(const kenes_doc *doc, void *arg),
+                               void *arg)
+{
+    if (!id || !fn)
+        return KENES_EINVAL;
+    return docs_src.with_public ? docs_src.with_public(docs_src.payload, id, fn, arg)
+                                : KENES_ENOTFOUND;
+}
+
+static kapi_content_fn content_fn;
+static const void *content_payload;
+
+void kapi_set_content(kapi_content_fn fn, const void *payload)
+{
+    content_fn = fn;
+    content_payload = fn ? payload : NULL;
+}
+
+void kapi_forget_content(const void *payload)
+{
+    if (content_payload == payload)
+        kapi_set_content(NULL, NULL);
+}
+
+static const json_t *api_content(const char *name)
+{
+    return content_fn && name ? content_fn(content_payload, name) : NULL;
+}
+
 static const char *api_report_lang(const kenes_report *r)
 {
     return r && r->lang ? r->lang : "ru";
@@ -436,6 +474,9 @@ static const kenes_api api_table = {
     .param = api_param,
     .report_lang = api_report_lang,
     .order_dates = api_order_dates,
+    .doc_each_public = api_doc_each_public,
+    .doc_public_with = api_doc_public_with,
+    .content = api_content,
 };
 
 const kenes_api *kapi_get(void)

@@ -82,6 +82,11 @@ typedef struct kapi_docs {
     int (*with)(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
                 void *arg);
     const char *(*param)(void *payload, const char *type, const char *name);
+    /* api->doc_each_public and doc_public_with */
+    int (*each_public)(void *payload, const char *type, const char *region,
+                       int (*fn)(const kenes_doc *doc, void *arg), void *arg);
+    int (*with_public)(void *payload, const char *id,
+                       int (*fn)(const kenes_doc *doc, void *arg), void *arg);
     void *payload;
 } kapi_docs;
 void kapi_set_docs(const kapi_docs *d);
@@ -93,6 +98,12 @@ typedef int (*kapi_order_fn)(const void *payload, const char *name, long long *d
                              long long *due_ms);
 void kapi_set_orders(kapi_order_fn fn, const void *payload);
 void kapi_forget_orders(const void *payload);
+
+/* Where api->content looks: fn(payload, name), or NULL for nowhere (no
+ * list).  kapi_forget_content(payload) unsets it if payload is the one set. */
+typedef const json_t *(*kapi_content_fn)(const void *payload, const char *name);
+void kapi_set_content(kapi_content_fn fn, const void *payload);
+void kapi_forget_content(const void *payload);
 
 /* Type t's section for reports of kind (KENES_REPORT_*), or NULL if it has
  * no part in them. */

@@ -411,9 +411,61 @@ static int store_with(void *payload, const char *id, int (*fn)(const kenes_doc *
     return KENES_ENOTFOUND;
 }
 
+/* The fixture's rule for a public face, standing in for the workflows':
+ * a stored document is public in stage in-force or accepted, and one with a
+ * member "_public" (an amendment under way) shows that object instead. */
+static const json_t *fixture_face(const json_t *d)
+{
+    const json_t *face = json_object_get(d, "_public");
+    if (face)
+        return face;
+    const char *stage = json_string_value(json_object_get(d, "stage"));
+    return stage && (strcmp(stage, "in-force") == 0 || strcmp(stage, "accepted") == 0) ? d
+                                                                                       : NULL;
+}
+
+static int store_each_public(void *payload, const char *type, const char *region,
+                             int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    json_t *const *store = payload;
+    size_t i;
+    json_t *d;
+    json_array_foreach(*store, i, d) {
+        const json_t *face = fixture_face(d);
+        const char *t = json_string_value(json_object_get(d, "type"));
+        const char *r = json_string_value(json_object_get(d, "region"));
+        if (!face || (type && strcmp(t, type) != 0) || (region && strcmp(r, region) != 0))
+            continue;
+        struct kenes_doc view = {.json = face, .version = "0123456789abcdef"};
+        int rc = fn(&view, arg);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int store_with_public(void *payload, const char *id,
+                             int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    json_t *const *store = payload;
+    size_t i;
+    json_t *d;
+    json_array_foreach(*store, i, d) {
+        if (strcmp(json_string_value(json_object_get(d, "id")), id) != 0)
+            continue;
+        const json_t *face = fixture_face(d);
+        if (!face)
+            return KENES_ENOTFOUND;
+        struct kenes_doc view = {.json = face, .version = "0123456789abcdef"};
+        return fn(&view, arg);
+    }
+    return KENES_ENOTFOUND;
+}
+
 void fixture_docs_attach(json_t *const *store,
                          const char *(*param)(void *payload, const char *type, const char *name))
 {
-    kapi_docs src = {store_each, store_with, param, (void *)store};
+    kapi_docs src = {store_each, store_with, param, store_each_public, store_with_public,
+                     (void *)store};
     kapi_set_docs(&src);
 }

@@ -149,7 +149,7 @@ static void test_bad_read(void **state)
 {
     (void)state;
     expect_error("bad_read.yaml", 11, "unknown role 'parent' (expected regional-official, "
-                                      "ministry-reviewer, auditor, admin, commission-chair, commission-secretary)");
+                                      "ministry-reviewer, auditor, admin, commission-chair, commission-secretary, akimat-approver, agency-officer)");
 }
 
 static void test_deadline_and_read_loaded(void **state)
@@ -262,7 +262,7 @@ static void test_unknown_role(void **state)
     (void)state;
     expect_error("unknown_role.yaml", 15,
                  "unknown role 'regional-oficial' (expected regional-official, "
-                 "ministry-reviewer, auditor, admin, commission-chair, commission-secretary)");
+                 "ministry-reviewer, auditor, admin, commission-chair, commission-secretary, akimat-approver, agency-officer)");
 }
 
 static void test_unknown_edit_role(void **state)
@@ -270,7 +270,7 @@ static void test_unknown_edit_role(void **state)
     (void)state;
     expect_error("unknown_edit_role.yaml", 10,
                  "unknown role 'nobody' (expected regional-official, ministry-reviewer, "
-                 "auditor, admin, commission-chair, commission-secretary)");
+                 "auditor, admin, commission-chair, commission-secretary, akimat-approver, agency-officer)");
 }
 
 static void test_unknown_scope(void **state)
@@ -751,7 +751,7 @@ static void test_keys14_checked(void **state)
                      "'remind' needs 'roles', 'user_field' or both");
     expect_error_res(&res, "bad_remind_role.yaml", 11,
                      "unknown role 'accompanier' (expected regional-official, ministry-reviewer, "
-                     "auditor, admin, commission-chair, commission-secretary)");
+                     "auditor, admin, commission-chair, commission-secretary, akimat-approver, agency-officer)");
     expect_error_res(&res, "unknown_order.yaml", 6,
                      "unknown order 'no-such-order' (not in content/orders.yaml)");
     expect_error_res(&res, "bad_order_after.yaml", 6,

@@ -220,6 +220,21 @@ typedef struct kenes_api {
      * *date_ms its date, *due_ms the end of its term (either may be NULL),
      * both midnight UTC of the day; KENES_ENOTFOUND for an unknown name. */
     int (*order_dates)(const char *name, long long *date_ms, long long *due_ms);
+
+    /* --- what is in force, content lists (appended; ask KENES_API_HAS) --- */
+    /* doc_each, but visiting each document's public face: its latest version
+     * in a stage its workflow marks public (a plan in force while an
+     * amendment of it is drafted: the version in force); documents never
+     * public are left out.  fn's doc answers that version's "version". */
+    int (*doc_each_public)(const char *type, const char *region,
+                           int (*fn)(const kenes_doc *doc, void *arg), void *arg);
+    /* doc_with for the public face of `id`; KENES_ENOTFOUND when it has none. */
+    int (*doc_public_with)(const char *id, int (*fn)(const kenes_doc *doc, void *arg),
+                           void *arg);
+    /* The list content/<name>.yaml holds ("concept", "agencies"), parsed as
+     * the document files' front matter is (JSON, borrowed, lives as long as
+     * the server), or NULL when there is no such file. */
+    const json_t *(*content)(const char *name);
 } kenes_api;
 
 /* 1 if the table api has member: a core built before the member was
