@@ -447,6 +447,10 @@ class FormerStages(unittest.TestCase):
             self.assertEqual(r.json["stage"], "in-force")
             hist = srv.get(f"/api/v1/documents/{review}/history", "off11").json["versions"]
             self.assertEqual([v["to"] for v in hist], ["in-force", "agreement", "review", "draft"])
+            # kenes verify accepts the former transitions and today's after them.
+            srv.stop()
+            code, out, err = run_cli("verify", "--data", srv.data)
+            self.assertEqual(code, 0, out + err)
             srv.cleanup()
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
