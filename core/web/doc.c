@@ -20,6 +20,7 @@
 #include "web/doc.h"
 #include "web/entries.h"
 #include "web/fields.h"
+#include "web/labels.h"
 #include "web/pages.h"
 
 typedef struct doc_show {
@@ -355,10 +356,10 @@ static json_t *in_force_view(const web_call *c, const idx_doc *d, const json_t *
     const char *version = doc_str(in_force, "version"), *since = doc_str(in_force, "since");
     if (!version)
         return NULL;
-    char day[UI_DATE_CAP] = "", href[4300], vhref[4400];
+    char day[16] = "", href[4300], vhref[4400];
     int64_t ms;
     if (since && util_parse_rfc3339(&ms, since) == 0)
-        ui_format_date(day, c->lang, ms);
+        web_day(day, ms);
     static const char *const names[] = {"since"};
     const char *const texts[] = {day};
     char *note = web_fill_text(web_text(c, "pages", "in_force_note"), names, texts, 1);

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/log.h"
 #include "base/util.h"
@@ -167,16 +166,6 @@ static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
 
 /* ---- editions: the text first in force, then each amendment ---- */
 
-/* "05.12.2026": the day of ms in Kazakhstan, as acts and headings write it. */
-static void day_of(char out[16], int64_t ms)
-{
-    time_t t = (time_t)((ms + UI_TZ_OFFSET_MS) / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(out, 16, "%02d.%02d.%04d", tm.tm_mday % 100, (tm.tm_mon + 1) % 100,
-             (tm.tm_year + 1900) % 10000);
-}
-
 /* When edition e came into force (ms), or -1: its version that entered a
  * public stage. */
 static int64_t in_force_at(const json_t *versions, json_int_t e)
@@ -206,9 +195,9 @@ static json_t *edition_heading(const web_call *c, const json_t *versions, json_i
                       : until >= 0 ? (e ? "edition_was_in_force_n" : "edition_was_in_force")
                                    : (e ? "edition_in_force_n" : "edition_in_force");
     if (since >= 0)
-        day_of(from, since);
+        web_day(from, since);
     if (until >= 0)
-        day_of(to, until);
+        web_day(to, until);
     char *state = web_fill_text(web_text(c, "history", key), names,
                                 (const char *const[]){n, since >= 0 ? from : "",
                                                       until >= 0 ? to : ""},
