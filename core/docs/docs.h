@@ -239,6 +239,9 @@ int docs_wf_stage_public(const wf_workflow *wf, const char *stage);
  * version it leaves as d's face when it leaves a public stage, forget the
  * kept one when newdoc enters a public stage (docs.c's write_done). */
 void docs_public_face_keep(const docs_service *svc, idx_doc *d, const json_t *newdoc);
+/* 1 if version v of a document of workflow wf entered a public stage from
+ * one that is not (a create straight into one too; an edit never does). */
+int docs_version_enters_public(const wf_workflow *wf, const idx_version *v);
 /* {"version", "stage", "since"} of the version in force when d's current
  * version is not in a public stage but an earlier one was; NULL otherwise
  * (a new reference).  since: RFC 3339, when it came into force. */

@@ -77,8 +77,15 @@ void docs_public_face_keep(const docs_service *svc, idx_doc *d, const json_t *ne
 static int crossing(const wf_workflow *wf, const idx_version *v)
 {
     int to = docs_wf_stage_public(wf, v->to);
-    int from = v->from && docs_wf_stage_public(wf, v->from);
+    /* No from: a create, or a commit that stays in its stage (an edit, a file attached). */
+    int stays = !v->from && !(v->action && strcmp(v->action, "create") == 0);
+    int from = v->from ? docs_wf_stage_public(wf, v->from) : stays && to;
     return to && !from ? 1 : from && !to ? 2 : 0;
+}
+
+int docs_version_enters_public(const wf_workflow *wf, const idx_version *v)
+{
+    return wf && v && crossing(wf, v) == 1;
 }
 
 void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d)

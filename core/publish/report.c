@@ -20,11 +20,9 @@ static int64_t stage_since(const docs_service *svc, const idx_doc *d, const json
 {
     const wf_workflow *wf = wf_set_find(svc->workflows, json_string_value(json_object_get(doc, "type")));
     if (docs_wf_stage_public(wf, json_string_value(json_object_get(doc, "stage"))))
-        for (size_t v = 0; v < d->nversions; v++) {
-            const idx_version *ver = &d->versions[v];
-            if (docs_wf_stage_public(wf, ver->to) && !(ver->from && docs_wf_stage_public(wf, ver->from)))
-                return ver->time_ms;
-        }
+        for (size_t v = 0; v < d->nversions; v++)
+            if (docs_version_enters_public(wf, &d->versions[v]))
+                return d->versions[v].time_ms;
     for (size_t v = d->nversions; v-- > 0;) {
         const idx_version *ver = &d->versions[v];
         if (!ver->from ? strcmp(ver->action, "create") == 0 : strcmp(ver->from, ver->to) != 0)

@@ -272,6 +272,18 @@ static void test_former_public_stage(void **state)
     assert_true(docs_wf_stage_public(wf, "approved")); /* the former name of in-force */
     assert_false(docs_wf_stage_public(wf, "draft"));
     assert_false(docs_wf_stage_public(wf, NULL));
+    /* Entering: a move into a public stage, or a create straight into one;
+     * never a commit that stays in it (an edit, a file attached: no from). */
+    char to[] = "in-force", draft[] = "draft", create[] = "create", edit[] = "edit",
+         agree[] = "agree", agreement[] = "agreement";
+    idx_version v = {.action = agree, .from = agreement, .to = to};
+    assert_true(docs_version_enters_public(wf, &v));
+    v = (idx_version){.action = create, .to = to};
+    assert_true(docs_version_enters_public(wf, &v));
+    v = (idx_version){.action = edit, .to = to};
+    assert_false(docs_version_enters_public(wf, &v));
+    v = (idx_version){.action = edit, .to = draft};
+    assert_false(docs_version_enters_public(wf, &v));
     /* A version written under the former workflow came into force too. */
     idx_doc *d = new_plan("plan/KZ-71/2026");
     commit(d, plan(d->id, "draft", "Старая"), "create", NULL, 1);
