@@ -215,6 +215,32 @@ static void suggest_words(json_t *out, json_t *seen, const json_t *v, const char
     }
 }
 
+/* The words of a suggest with public: true: the public faces (the versions
+ * in force) of the documents of f's type in f's region, which anyone may
+ * read; a confidential type has none to offer. */
+static int same_str(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static void public_words(json_t *words, json_t *seen, web_call *c, const docs_filter *f,
+                         const char *path)
+{
+    idx_doc **all;
+    size_t n;
+    if (index_list(&all, &n, c->svc->index) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *face = docs_public_face(c->svc, all[i], NULL);
+        if (!face || docs_confidential(c->svc, all[i]) ||
+            (f->type && !same_str(str(face, "type"), f->type)) ||
+            (f->region && !same_str(str(face, "region"), f->region)))
+            continue;
+        suggest_words(words, seen, json_object_get(face, "fields"), path);
+    }
+    free(all);
+}
+
 /* The fields with suggest (at any depth), their words by the field's path:
  * the values at the suggest's path of the documents of its type and stage
  * the user may read in the form's region.  A confidential type offers
@@ -234,7 +260,9 @@ static void suggest_fields(json_t *out, web_call *c, const form_page *f, const j
                               .region = f->region && *f->region ? f->region : NULL,
                               .overdue = -1};
         json_t *list, *words = json_array(), *seen = json_object();
-        if (docs_list(&list, c->svc, c->user, &filter) == 0) {
+        if (json_is_true(json_object_get(sg, "public"))) {
+            public_words(words, seen, c, &filter, str(sg, "path"));
+        } else if (docs_list(&list, c->svc, c->user, &filter) == 0) {
             size_t k;
             json_t *e;
             json_array_foreach(list, k, e)
