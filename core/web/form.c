@@ -22,6 +22,7 @@
 #include "docs/rights.h"
 #include "plugin/loader.h"
 #include "plugin/region.h"
+#include "web/actform.h"
 #include "web/formdata.h"
 #include "web/entries.h"
 #include "web/formview.h"
@@ -297,11 +298,9 @@ static json_t *datalists(const json_t *suggest)
     return out;
 }
 
-static void render_form(web_call *c, int status, const form_page *f)
+void web_form_words(formview_words *w, const web_call *c)
 {
-    json_t *refs = ref_choices(c, f), *suggest = json_object();
-    suggest_fields(suggest, c, f, json_object_get(f->schema, "fields"));
-    formview_words w = {
+    *w = (formview_words){
         .lang = ui_lang_code(c->lang),
         .add_row = web_text(c, "form", "add_row"),
         .remove_row = web_text(c, "form", "remove_row"),
@@ -309,9 +308,17 @@ static void render_form(web_call *c, int status, const form_page *f)
         .yes = web_text(c, "form", "yes"),
         .no = web_text(c, "form", "no"),
         .quarter_hint = web_text(c, "form", "quarter_hint"),
-        .refs = refs,
-        .suggest = suggest,
     };
+}
+
+static void render_form(web_call *c, int status, const form_page *f)
+{
+    json_t *refs = ref_choices(c, f), *suggest = json_object();
+    suggest_fields(suggest, c, f, json_object_get(f->schema, "fields"));
+    formview_words w;
+    web_form_words(&w, c);
+    w.refs = refs;
+    w.suggest = suggest;
     json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
     header_items(c, items, errors, &w, f);
     formdata_fill_rows(f->fields, f->schema, f->rows);
@@ -355,10 +362,7 @@ static void render_form(web_call *c, int status, const form_page *f)
     web_page(c, status, "form", m);
 }
 
-/* The validator's problems as [{"path","text"}]: each code's sentence in the
- * user's language (t.validation.<code>); a code without one reads as the
- * generic "invalid" sentence, never the English message. */
-static json_t *problems(const web_call *c, const json_t *fields)
+json_t *web_form_problems(const web_call *c, const json_t *fields)
 {
     json_t *out = json_array();
     size_t i;
@@ -509,7 +513,7 @@ static void created(const docs_result *r, void *payload)
     if (r->code == 0) {
         go_to_doc(c, r->doc->id);
     } else if (r->code == KENES_EVALIDATION || r->code == KENES_EEXISTS) {
-        json_t *errors = r->code == KENES_EVALIDATION ? problems(c, r->fields)
+        json_t *errors = r->code == KENES_EVALIDATION ? web_form_problems(c, r->fields)
                                                       : form_problem(c, "errors", "exists");
         const wf_workflow *wf = wf_set_find(c->svc->workflows, p->type);
         form_page f = {.type = p->type,
@@ -644,7 +648,7 @@ static void edited(const docs_result *r, void *payload)
     } else if (r->code == KENES_ESTALE) {
         web_fail(c, 409, "stale");
     } else if (r->code == KENES_EVALIDATION) {
-        json_t *errors = problems(c, r->fields);
+        json_t *errors = web_form_problems(c, r->fields);
         form_page f = {.type = p->type,
                        .schema = docs_schema(c->svc, p->type),
                        .region = p->region,
