@@ -82,19 +82,18 @@ typedef struct load_ctx {
     size_t errcap;
 } load_ctx;
 
-/* Give an entry the JSON of its latest version. */
-static int load_head(idx_doc *d, void *payload)
+/* *out: d's file at commit `at` (opened with its key when sealed), named
+ * in errors as at `shown`.  KENES_ENOTFOUND when the key is gone. */
+static int read_doc(json_t **out, load_ctx *lc, const idx_doc *d, const char *at,
+                    const char *shown)
 {
-    load_ctx *lc = payload;
     char path[300], *text = NULL;
-    if (d->repo != lc->repo || d->doc)
-        return 0;
     size_t len;
-    json_t *doc = NULL;
+    *out = NULL;
     snprintf(path, sizeof(path), "%s.md", d->id);
-    int rc = store_read_at(lc->s, &text, &len, lc->head[0] ? lc->head : d->version, path);
+    int rc = store_read_at(lc->s, &text, &len, at, path);
     if (rc < 0) {
-        snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, d->version);
+        snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, shown);
         return rc;
     }
     if (vault_is_sealed(text, len)) {
@@ -104,12 +103,23 @@ static int load_head(idx_doc *d, void *payload)
         text = plain;
         if (rc < 0) {
             snprintf(lc->err, lc->errcap, "%s at %.12s cannot be opened with its key", d->id,
-                     d->version);
+                     shown);
             return rc;
         }
     }
-    rc = doc_parse(&doc, text, len, lc->err, lc->errcap);
+    rc = doc_parse(out, text, len, lc->err, lc->errcap);
     free(text);
+    return rc;
+}
+
+/* Give an entry the JSON of its latest version. */
+static int load_head(idx_doc *d, void *payload)
+{
+    load_ctx *lc = payload;
+    if (d->repo != lc->repo || d->doc)
+        return 0;
+    json_t *doc;
+    int rc = read_doc(&doc, lc, d, lc->head[0] ? lc->head : d->version, d->version);
     if (rc < 0)
         return rc;
     index_set_doc(d, doc);
@@ -166,39 +176,16 @@ static int load_face(idx_doc *d, void *payload)
             v = &d->versions[i];
     if (!v)
         return 0;
-    char path[300], *text = NULL;
-    size_t len;
-    json_t *doc = NULL;
-    snprintf(path, sizeof(path), "%s.md", d->id);
-    int rc = store_read_at(lc->s, &text, &len, v->commit, path);
-    if (rc < 0) {
-        snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, v->commit);
-        return rc;
-    }
-    if (vault_is_sealed(text, len)) {
-        char *plain = NULL;
-        rc = lc->vault ? vault_unseal(lc->vault, d->id, text, len, &plain, &len) : KENES_EINVAL;
-        free(text);
-        text = plain;
-        if (rc == KENES_ENOTFOUND)
-            return 0; /* an erased case shows nothing, in force or not */
-        if (rc < 0) {
-            snprintf(lc->err, lc->errcap, "%s at %.12s cannot be opened with its key", d->id,
-                     v->commit);
-            return rc;
-        }
-    }
-    rc = doc_parse(&doc, text, len, lc->err, lc->errcap);
-    free(text);
+    json_t *doc;
+    int rc = read_doc(&doc, lc, d, v->commit, v->commit);
+    if (rc == KENES_ENOTFOUND && lc->vault && !vault_has_key(lc->vault, d->id))
+        return 0; /* an erased case shows nothing, in force or not */
     if (rc < 0)
         return rc;
     /* A file written before a stage was renamed says the former name. */
     const char *stage = json_string_value(json_object_get(doc, "stage"));
-    for (size_t i = 0; stage && i < wf->nformer_stages; i++)
-        if (strcmp(wf->former_stages[i].name, stage) == 0) {
-            json_object_set_new(doc, "stage", json_string(wf->former_stages[i].value));
-            break;
-        }
+    if (stage && wf_is_former_stage(wf, stage))
+        json_object_set_new(doc, "stage", json_string(wf_stage_now(wf, stage)));
     index_set_public(d, doc, v->commit);
     fc->found++;
     return 0;

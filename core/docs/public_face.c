@@ -22,19 +22,9 @@
 #include "docs/docs.h"
 #include "docs/internal.h"
 
-/* A stage's name as the workflow calls it now: a former one (former:
- * stages: {approved: in-force}) maps to its new name. */
-static const char *stage_now(const wf_workflow *wf, const char *stage)
-{
-    for (size_t i = 0; wf && stage && i < wf->nformer_stages; i++)
-        if (wf->former_stages[i].name && strcmp(wf->former_stages[i].name, stage) == 0)
-            return wf->former_stages[i].value;
-    return stage;
-}
-
 int docs_wf_stage_public(const wf_workflow *wf, const char *stage)
 {
-    return wf && stage && wf_stage_public(wf, stage_now(wf, stage));
+    return wf && stage && wf_stage_public(wf, wf_stage_now(wf, stage));
 }
 
 const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version)

@@ -82,6 +82,9 @@ json_t *web_entry_view(const web_call *c, const json_t *entry)
                                                                    json_string_value(a))));
         json_object_set_new(v, "actions", labels);
     }
+    /* Amended while in force: another version stays in force meanwhile. */
+    if (v && json_is_true(json_object_get(entry, "in_force")))
+        json_object_set_new(v, "in_force", json_string(web_text(c, "pages", "in_force_list")));
     free(from_summary);
     return v;
 }
@@ -90,7 +93,7 @@ json_t *web_entry_view(const web_call *c, const json_t *entry)
 static int core_key(const char *k)
 {
     static const char *const keys[] = {"id", "type", "region", "stage", "version", "due",
-                                       "overdue", "title", "actions", "paths"};
+                                       "overdue", "title", "actions", "paths", "in_force"};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(keys); i++)
         if (strcmp(k, keys[i]) == 0)
             return 1;

@@ -175,6 +175,11 @@ class Amendments(Base):
         self.assertIn('data-kenes="in-force"', page)
         self.assertIn(f'href="/public/{pid}"', page)
         self.assertIn(f"history?version={in_force}", page)
+        # The list says it: being amended, the previous version in force.
+        listing = Browser(s, "ru").signed_in("off15").get("/ui/list?type=regional-plan").raw
+        row = next(r for r in listing.split("<tr") if f'href="/ui/d/{pid}"' in r)
+        self.assertIn('data-kenes="in-force"', row)
+        self.assertIn("действует прежняя редакция", row)
         # The history: edition 1 is still being worked on.
         hist = Browser(s, "ru").signed_in("off15").get(f"/ui/d/{pid}/history").raw
         headings = re.findall(r'data-kenes="edition">([^<]*)<', hist)
