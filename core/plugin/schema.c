@@ -37,7 +37,7 @@ static const char *const field_keys[] = {
     "name",      "kind",   "required",   "label",          "hint",         "min",
     "max",       "max_length", "min_items", "group_by",    "item_label",   "values",
     "fields",    "of",     "hidden_in_form", "confidential", "add_label", "remove_label",
-    "to",        "suggest", NULL};
+    "to",        "suggest", "values_from", NULL};
 static const char *const langs[] = {"ru", "kk", "en", NULL};
 
 static int in_list(const char *const *list, const char *s)
@@ -406,6 +406,33 @@ static int parse_suggest(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
     return 0;
 }
 
+/* values_from: {content, list, value, label} on an enum: its values are the
+ * items of a list the core loads from content/ (content/concept.yaml's
+ * items, each value its `value` key, labelled by its `label` {ru, kk, en}),
+ * filled in by schema_fill_values once that is loaded. */
+static int parse_values_from(sctx *c, yaml_node_t *s, json_t *f)
+{
+    static const char *const keys[] = {"content", "list", "value", "label", NULL};
+    int rc = known_keys(c, s, keys, "values_from must be a mapping {content, list, value, label}",
+                        "values_from");
+    if (rc < 0)
+        return rc;
+    json_t *o = json_object();
+    if (!o)
+        return KENES_ENOMEM;
+    json_object_set_new(f, "values_from", o);
+    for (size_t i = 0; keys[i]; i++) {
+        const char *v = yml_scalar(yml_get(c->d, s, keys[i]));
+        /* content names a file (concept, agencies), the others JSON keys */
+        if (i == 0 ? !good_type(v) : !good_name(v))
+            return fail(c, s, "values_from needs %s: %s", keys[i],
+                        i == 0 ? "the name of a content/ list (a-z, 0-9 and -)"
+                               : "a key (a-z, 0-9 and _)");
+        json_object_set_new(o, keys[i], json_string(v));
+    }
+    return 0;
+}
+
 static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, json_t **out)
 {
     *out = NULL;
@@ -457,13 +484,19 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
     const char *of = yml_scalar(yml_get(c->d, n, "of"));
     int choice = strcmp(kind, "enum") == 0 ||
                  (strcmp(kind, "list") == 0 && of && strcmp(of, "enum") == 0);
+    yaml_node_t *values_from = yml_get(c->d, n, "values_from");
     if (rc == 0 && values && !choice)
         rc = fail(c, values, "values is for kind enum (or a list of enum), not %s", kind);
+    else if (rc == 0 && values_from && strcmp(kind, "enum") != 0)
+        rc = fail(c, values_from, "values_from is for kind enum, not %s", kind);
+    else if (rc == 0 && values && values_from)
+        rc = fail(c, values_from, "field %s: an enum has values or values_from, not both", name);
     else if (rc == 0 && choice) {
         json_t *list = json_array();
         json_object_set_new(f, "values", list);
-        rc = !values ? fail(c, n, "field %s: an enum needs values", name)
-                     : parse_values(c, values, list);
+        rc = values_from ? parse_values_from(c, values_from, f)
+             : !values   ? fail(c, n, "field %s: an enum needs values (or values_from)", name)
+                         : parse_values(c, values, list);
     }
     if (rc == 0)
         rc = parse_to(c, n, kind, name, f);
@@ -605,4 +638,100 @@ int schema_check_refs(const json_t *schema, int (*known)(const char *type, void 
     if (!schema || !known)
         return 0;
     return check_refs(json_object_get(schema, "fields"), "fields", known, payload, err, errcap);
+}
+
+/* ---- values_from: an enum's values from a content/ list ---- */
+
+/* The label of item (its key `key`): {ru, kk, en} of non-blank text, or one
+ * text for all three; NULL if neither. */
+static json_t *item_words(const json_t *item, const char *key)
+{
+    const json_t *l = json_object_get(item, key);
+    if (json_is_string(l) && !blank(json_string_value(l)))
+        return json_pack("{s:O, s:O, s:O}", "ru", l, "kk", l, "en", l);
+    json_t *w = json_object();
+    for (size_t i = 0; w && langs[i]; i++) {
+        const char *s = json_string_value(json_object_get(l, langs[i]));
+        if (!s || blank(s)) {
+            json_decref(w);
+            return NULL;
+        }
+        json_object_set_new(w, langs[i], json_string(s));
+    }
+    return w;
+}
+
+static int fill_one(json_t *f, const char *path, const json_t *lists, char *err, size_t errcap)
+{
+    const json_t *from = json_object_get(f, "values_from");
+    const char *content = json_string_value(json_object_get(from, "content"));
+    const char *list = json_string_value(json_object_get(from, "list"));
+    const char *vkey = json_string_value(json_object_get(from, "value"));
+    const char *lkey = json_string_value(json_object_get(from, "label"));
+    const json_t *items = json_object_get(json_object_get(lists, content), list);
+    if (!json_array_size(items)) {
+        util_set_err(err, errcap, "field %s: values_from: content/%s.yaml has no list %s", path,
+                     content, list);
+        return KENES_EINVAL;
+    }
+    json_t *values = json_array();
+    size_t i;
+    const json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        const char *v = json_string_value(json_object_get(item, vkey));
+        json_t *words = item_words(item, lkey);
+        int twice = 0;
+        size_t j;
+        const json_t *seen;
+        json_array_foreach(values, j, seen)
+            twice |= v && strcmp(json_string_value(json_object_get(seen, "value")), v) == 0;
+        if (!v || !*v || blank(v) || !words || twice) {
+            util_set_err(err, errcap,
+                         "field %s: values_from: content/%s.yaml, %s item %zu: %s", path,
+                         content, list, i + 1,
+                         !v || !*v || blank(v) ? "no text in its value key"
+                         : twice               ? "its value is listed twice"
+                                               : "its label is no {ru, kk, en} of text");
+            json_decref(words);
+            json_decref(values);
+            return KENES_EINVAL;
+        }
+        json_array_append_new(values, json_pack("{s:s, s:o}", "value", v, "label", words));
+    }
+    json_object_set_new(f, "values", values);
+    return 0;
+}
+
+static int fill_fields(json_t *fields, const char *prefix, const json_t *lists, char *err,
+                       size_t errcap)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        const char *kind = json_string_value(json_object_get(f, "kind"));
+        char path[600];
+        snprintf(path, sizeof(path), "%s.%s", prefix, name ? name : "?");
+        int rc = json_object_get(f, "values_from") ? fill_one(f, path, lists, err, errcap) : 0;
+        json_t *sub = json_object_get(f, "fields");
+        if (rc == 0 && sub) {
+            if (kind && strcmp(kind, "list") == 0)
+                strncat(path, "[]", sizeof(path) - strlen(path) - 1);
+            rc = fill_fields(sub, path, lists, err, errcap);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int schema_fill_values(json_t *schema, const json_t *lists, char *err, size_t errcap)
+{
+    if (err && errcap)
+        err[0] = '\0';
+    if (!schema)
+        return 0;
+    return fill_fields(json_object_get(schema, "fields"), "fields", lists, err, errcap);
 }
