@@ -37,7 +37,7 @@ static const char *const field_keys[] = {
     "name",      "kind",   "required",   "label",          "hint",         "min",
     "max",       "max_length", "min_items", "group_by",    "item_label",   "values",
     "fields",    "of",     "hidden_in_form", "confidential", "add_label", "remove_label",
-    "to",        "suggest", "values_from", NULL};
+    "to",        "suggest", "values_from", "choices_from", NULL};
 static const char *const langs[] = {"ru", "kk", "en", NULL};
 
 static int in_list(const char *const *list, const char *s)
@@ -433,6 +433,63 @@ static int parse_values_from(sctx *c, yaml_node_t *s, json_t *f)
     return 0;
 }
 
+/* choices_from: {ref, list, label} on an integer: the number of an item of
+ * a list in another document, counted from 1 (an execution report's row
+ * names a measure of its plan by its number).  ref is a top-level field of
+ * kind ref (which document: checked once the whole schema is read), list a
+ * list in that document's fields, label the key of each item the form shows
+ * beside its number ("3. Школьные психологи").  Only what to pick from:
+ * the plugin still checks the number. */
+static int parse_choices_from(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
+{
+    yaml_node_t *s = yml_get(c->d, n, "choices_from");
+    if (!s)
+        return 0;
+    if (strcmp(kind, "integer") != 0)
+        return fail(c, s, "choices_from is for kind integer, not %s", kind);
+    static const char *const keys[] = {"ref", "list", "label", NULL};
+    int rc = known_keys(c, s, keys, "choices_from must be a mapping {ref, list, label}",
+                        "choices_from");
+    if (rc < 0)
+        return rc;
+    json_t *o = json_object();
+    if (!o)
+        return KENES_ENOMEM;
+    json_object_set_new(f, "choices_from", o);
+    for (size_t i = 0; keys[i]; i++) {
+        const char *v = yml_scalar(yml_get(c->d, s, keys[i]));
+        if (!good_name(v))
+            return fail(c, s, "choices_from needs %s: a key (a-z, 0-9 and _)", keys[i]);
+        json_object_set_new(o, keys[i], json_string(v));
+    }
+    return 0;
+}
+
+/* Each choices_from (at any depth) names a top-level field of kind ref. */
+static int check_choices(sctx *c, yaml_node_t *root, const json_t *top, const json_t *fields)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        const char *ref = json_string_value(
+            json_object_get(json_object_get(f, "choices_from"), "ref"));
+        int found = 0;
+        size_t k;
+        const json_t *t;
+        json_array_foreach(top, k, t) found |=
+            ref && strcmp(json_string_value(json_object_get(t, "name")), ref) == 0 &&
+            strcmp(json_string_value(json_object_get(t, "kind")), "ref") == 0;
+        if (ref && !found)
+            return fail(c, root, "field %s: choices_from: ref '%s' is no top-level field of kind ref",
+                        json_string_value(json_object_get(f, "name")), ref);
+        int rc = check_choices(c, root, top, json_object_get(f, "fields"));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, json_t **out)
 {
     *out = NULL;
@@ -502,6 +559,8 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
         rc = parse_to(c, n, kind, name, f);
     if (rc == 0)
         rc = parse_suggest(c, n, kind, f);
+    if (rc == 0)
+        rc = parse_choices_from(c, n, kind, f);
     if (rc == 0)
         rc = parse_limits(c, n, kind, f);
     if (rc == 0)
@@ -588,6 +647,9 @@ int schema_parse(json_t **out, const char *type, const char *text, char *err, si
             rc = fail(&c, root, "a schema needs fields");
         else
             rc = parse_fields(&c, fields, "fields", 0, json_object_get(schema, "fields"));
+        if (rc == 0)
+            rc = check_choices(&c, root, json_object_get(schema, "fields"),
+                               json_object_get(schema, "fields"));
     }
     yml_dispose(&d);
     if (rc < 0) {
@@ -638,100 +700,4 @@ int schema_check_refs(const json_t *schema, int (*known)(const char *type, void 
     if (!schema || !known)
         return 0;
     return check_refs(json_object_get(schema, "fields"), "fields", known, payload, err, errcap);
-}
-
-/* ---- values_from: an enum's values from a content/ list ---- */
-
-/* The label of item (its key `key`): {ru, kk, en} of non-blank text, or one
- * text for all three; NULL if neither. */
-static json_t *item_words(const json_t *item, const char *key)
-{
-    const json_t *l = json_object_get(item, key);
-    if (json_is_string(l) && !blank(json_string_value(l)))
-        return json_pack("{s:O, s:O, s:O}", "ru", l, "kk", l, "en", l);
-    json_t *w = json_object();
-    for (size_t i = 0; w && langs[i]; i++) {
-        const char *s = json_string_value(json_object_get(l, langs[i]));
-        if (!s || blank(s)) {
-            json_decref(w);
-            return NULL;
-        }
-        json_object_set_new(w, langs[i], json_string(s));
-    }
-    return w;
-}
-
-static int fill_one(json_t *f, const char *path, const json_t *lists, char *err, size_t errcap)
-{
-    const json_t *from = json_object_get(f, "values_from");
-    const char *content = json_string_value(json_object_get(from, "content"));
-    const char *list = json_string_value(json_object_get(from, "list"));
-    const char *vkey = json_string_value(json_object_get(from, "value"));
-    const char *lkey = json_string_value(json_object_get(from, "label"));
-    const json_t *items = json_object_get(json_object_get(lists, content), list);
-    if (!json_array_size(items)) {
-        util_set_err(err, errcap, "field %s: values_from: content/%s.yaml has no list %s", path,
-                     content, list);
-        return KENES_EINVAL;
-    }
-    json_t *values = json_array();
-    size_t i;
-    const json_t *item;
-    json_array_foreach(items, i, item)
-    {
-        const char *v = json_string_value(json_object_get(item, vkey));
-        json_t *words = item_words(item, lkey);
-        int twice = 0;
-        size_t j;
-        const json_t *seen;
-        json_array_foreach(values, j, seen)
-            twice |= v && strcmp(json_string_value(json_object_get(seen, "value")), v) == 0;
-        if (!v || !*v || blank(v) || !words || twice) {
-            util_set_err(err, errcap,
-                         "field %s: values_from: content/%s.yaml, %s item %zu: %s", path,
-                         content, list, i + 1,
-                         !v || !*v || blank(v) ? "no text in its value key"
-                         : twice               ? "its value is listed twice"
-                                               : "its label is no {ru, kk, en} of text");
-            json_decref(words);
-            json_decref(values);
-            return KENES_EINVAL;
-        }
-        json_array_append_new(values, json_pack("{s:s, s:o}", "value", v, "label", words));
-    }
-    json_object_set_new(f, "values", values);
-    return 0;
-}
-
-static int fill_fields(json_t *fields, const char *prefix, const json_t *lists, char *err,
-                       size_t errcap)
-{
-    size_t i;
-    json_t *f;
-    json_array_foreach(fields, i, f)
-    {
-        const char *name = json_string_value(json_object_get(f, "name"));
-        const char *kind = json_string_value(json_object_get(f, "kind"));
-        char path[600];
-        snprintf(path, sizeof(path), "%s.%s", prefix, name ? name : "?");
-        int rc = json_object_get(f, "values_from") ? fill_one(f, path, lists, err, errcap) : 0;
-        json_t *sub = json_object_get(f, "fields");
-        if (rc == 0 && sub) {
-            if (kind && strcmp(kind, "list") == 0)
-                strncat(path, "[]", sizeof(path) - strlen(path) - 1);
-            rc = fill_fields(sub, path, lists, err, errcap);
-        }
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
-int schema_fill_values(json_t *schema, const json_t *lists, char *err, size_t errcap)
-{
-    if (err && errcap)
-        err[0] = '\0';
-    if (!schema)
-        return 0;
-    return fill_fields(json_object_get(schema, "fields"), "fields", lists, err, errcap);
 }

@@ -10,7 +10,9 @@
  *                "group_by", "item_label", "values": [{"value", "label"}],
  *                "fields" (group, list of objects), "of" (list of scalars),
  *                "hidden_in_form", "confidential", "to" (kind ref),
- *                "values_from" (an enum whose values come from content/)}, ...]}
+ *                "values_from" (an enum whose values come from content/),
+ *                "choices_from" {ref, list, label} (an integer numbering an
+ *                item of a list in the document a ref names)}, ...]}
  *
  * "path" of a top-level field is "fields.<name>"; inside a list row it is
  * relative to the row ("title", "funding.amount_kzt"); inside a group it

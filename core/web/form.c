@@ -251,6 +251,46 @@ static void suggest_fields(json_t *out, web_call *c, const form_page *f, const j
     }
 }
 
+/* The fields with choices_from (at any depth), their options by the field's
+ * path: the items of the list in the document the form's ref names (its
+ * version in force when it has one: the numbers a report names are those of
+ * the plan in force), "1. <label>" each, valued by their number.  None
+ * while the ref is unset or names what the user may not read: the input
+ * stays a number. */
+static void choices_fields(json_t *out, web_call *c, const form_page *f, const json_t *fields)
+{
+    size_t i;
+    const json_t *fd;
+    json_array_foreach(fields, i, fd)
+    {
+        const json_t *from = json_object_get(fd, "choices_from");
+        const char *path = str(fd, "path");
+        choices_fields(out, c, f, json_object_get(fd, "fields"));
+        const char *id = from ? str(f->fields, str(from, "ref")) : NULL;
+        idx_doc *d;
+        docs_result why = {0};
+        if (!id || !path || docs_find(&d, &why, c->svc, c->user, id, 0) != 0 || !d->doc ||
+            docs_confidential(c->svc, d))
+            continue;
+        const char *version;
+        const json_t *face = docs_public_face(c->svc, d, &version);
+        const json_t *items = json_object_get(json_object_get(face ? face : d->doc, "fields"),
+                                              str(from, "list"));
+        json_t *options = json_array();
+        size_t k;
+        const json_t *item;
+        json_array_foreach(items, k, item)
+        {
+            char value[32], label[600];
+            const char *text = str(item, str(from, "label"));
+            snprintf(value, sizeof(value), "%zu", k + 1);
+            snprintf(label, sizeof(label), "%zu. %.500s", k + 1, text ? text : "");
+            json_array_append_new(options, json_pack("{s:s, s:s}", "value", value, "label", label));
+        }
+        json_object_set_new(out, path, options);
+    }
+}
+
 /* The datalists the form's inputs name: [{"id","options":[...]}]. */
 static json_t *datalists(const json_t *suggest)
 {
@@ -271,8 +311,9 @@ static json_t *datalists(const json_t *suggest)
 
 static void render_form(web_call *c, int status, const form_page *f)
 {
-    json_t *refs = ref_choices(c, f), *suggest = json_object();
+    json_t *refs = ref_choices(c, f), *suggest = json_object(), *choices = json_object();
     suggest_fields(suggest, c, f, json_object_get(f->schema, "fields"));
+    choices_fields(choices, c, f, json_object_get(f->schema, "fields"));
     formview_words w = {
         .lang = ui_lang_code(c->lang),
         .add_row = web_text(c, "form", "add_row"),
@@ -283,12 +324,14 @@ static void render_form(web_call *c, int status, const form_page *f)
         .quarter_hint = web_text(c, "form", "quarter_hint"),
         .refs = refs,
         .suggest = suggest,
+        .choices = choices,
     };
     json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
     header_items(c, items, errors, &w, f);
     formdata_fill_rows(f->fields, f->schema, f->rows);
     int rc = formview_fields(items, errors, &w, f->schema, f->fields);
     json_decref(refs);
+    json_decref(choices);
     json_t *lists = datalists(suggest);
     json_decref(suggest);
     if (rc < 0) {

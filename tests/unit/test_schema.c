@@ -788,6 +788,44 @@ static void test_values_from(void **state)
     json_decref(sc);
 }
 
+/* choices_from: an integer numbering an item of a list in the document a
+ * top-level ref names. */
+static void test_choices_from(void **state)
+{
+    (void)state;
+    const char *yaml = "fields:\n"
+                       "  - {name: plan, kind: ref, to: regional-plan, " LABEL "}\n"
+                       "  - name: rows\n"
+                       "    kind: list\n"
+                       "    " LABEL "\n"
+                       "    fields:\n"
+                       "      - {name: measure, kind: integer, " LABEL ",\n"
+                       "         choices_from: {ref: %s, list: measures, label: title}}\n";
+    char text[1024], err[512];
+    json_t *sc;
+    snprintf(text, sizeof(text), yaml, "plan");
+    assert_int_equal(schema_parse(&sc, "t", text, err, sizeof(err)), 0);
+    const json_t *m = json_array_get(
+        json_object_get(json_array_get(json_object_get(sc, "fields"), 1), "fields"), 0);
+    const json_t *from = json_object_get(m, "choices_from");
+    assert_string_equal(json_string_value(json_object_get(from, "ref")), "plan");
+    assert_string_equal(json_string_value(json_object_get(from, "list")), "measures");
+    assert_string_equal(json_string_value(json_object_get(from, "label")), "title");
+    json_decref(sc);
+    snprintf(text, sizeof(text), yaml, "rows");
+    expect_refused(text, "schema line 1: field measure: choices_from: ref 'rows' is no top-level "
+                         "field of kind ref");
+    expect_refused("fields:\n  - {name: c, kind: text, choices_from: {ref: a, list: b, label: c}, "
+                   LABEL "}\n",
+                   "schema line 2: choices_from is for kind integer, not text");
+    expect_refused("fields:\n  - {name: c, kind: integer, choices_from: {ref: a, list: b}, " LABEL
+                   "}\n",
+                   "schema line 2: choices_from needs label: a key (a-z, 0-9 and _)");
+    expect_refused("fields:\n  - {name: c, kind: integer, choices_from: {ref: a, list: b, label: c,"
+                   " x: d}, " LABEL "}\n",
+                   "schema line 2: 'x' is not a key of choices_from");
+}
+
 /* The shipped plan's measures offer the concept's items, with their titles. */
 static void test_concept_items_offered(void **state)
 {
@@ -822,6 +860,7 @@ int main(void)
         cmocka_unit_test(test_ref_json_and_targets),
         cmocka_unit_test(test_suggest),
         cmocka_unit_test(test_values_from),
+        cmocka_unit_test(test_choices_from),
     };
     const struct CMUnitTest shipped_tests[] = {
         cmocka_unit_test(test_every_type_declares),
