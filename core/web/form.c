@@ -22,6 +22,7 @@
 #include "docs/rights.h"
 #include "plugin/loader.h"
 #include "plugin/region.h"
+#include "web/choices.h"
 #include "web/formdata.h"
 #include "web/entries.h"
 #include "web/formview.h"
@@ -266,25 +267,15 @@ static void choices_fields(json_t *out, web_call *c, const form_page *f, const j
         const json_t *from = json_object_get(fd, "choices_from");
         const char *path = str(fd, "path");
         choices_fields(out, c, f, json_object_get(fd, "fields"));
-        const char *id = from ? str(f->fields, str(from, "ref")) : NULL;
-        idx_doc *d;
-        docs_result why = {0};
-        if (!id || !path || docs_find(&d, &why, c->svc, c->user, id, 0) != 0 || !d->doc ||
-            docs_confidential(c->svc, d))
+        const json_t *items =
+            from && path ? web_choice_items(c, str(f->fields, str(from, "ref")), from) : NULL;
+        if (!items)
             continue;
-        const char *version;
-        const json_t *face = docs_public_face(c->svc, d, &version);
-        const json_t *items = json_object_get(json_object_get(face ? face : d->doc, "fields"),
-                                              str(from, "list"));
         json_t *options = json_array();
-        size_t k;
-        const json_t *item;
-        json_array_foreach(items, k, item)
-        {
+        for (size_t k = 1; k <= json_array_size(items); k++) {
             char value[32], label[600];
-            const char *text = str(item, str(from, "label"));
-            snprintf(value, sizeof(value), "%zu", k + 1);
-            snprintf(label, sizeof(label), "%zu. %.500s", k + 1, text ? text : "");
+            snprintf(value, sizeof(value), "%zu", k);
+            web_choice_text(label, sizeof(label), items, from, k);
             json_array_append_new(options, json_pack("{s:s, s:s}", "value", value, "label", label));
         }
         json_object_set_new(out, path, options);

@@ -128,7 +128,15 @@ class Execution(ServerTest):
         self.assertEqual(r.status, 200, r)
         etag = self.step(s.act(doc_id, "submit", "off11", r.header("ETag")), "submitted")
         etag = self.step(s.act(doc_id, "accept", "rev2", etag), "accepted")
-        self.assertEqual(s.request("GET", "/public/" + doc_id).status, 200)
+        public = s.request("GET", "/public/" + doc_id)
+        self.assertEqual(public.status, 200)
+        # Each row's measure reads with its title, on the public page and the
+        # signed-in one, in the reader's language around it.
+        self.assertIn("1. Службы примирения в школах", public.raw)
+        self.assertIn("Не выполнено", public.raw)
+        page = Browser(s, "kk").signed_in("off11").get("/ui/d/" + doc_id).raw
+        self.assertIn("3. Школьные психологи: супервизия", page)
+        self.assertIn("Орындалмады", page)
         # Nothing moves an accepted report further, nor edits it.
         self.assertRefused(s.put("/api/v1/documents/" + doc_id, body, "off11", etag), 409)
 
