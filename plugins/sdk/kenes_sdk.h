@@ -212,7 +212,8 @@ void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act);
  * no-break spaces (the same in the three languages). */
 void rpt_tenge(const kenes_api *api, kenes_report *r, long long amount);
 /* A value an indicator has (a baseline, a target, an actual value): a number
- * as a number, text escaped, anything else a dash. */
+ * as a number (every digit; a decimal comma in ru and kk: «85,5»), text
+ * escaped, anything else a dash. */
 void rpt_value(const kenes_api *api, kenes_report *r, const json_t *v);
 
 #endif

@@ -137,8 +137,15 @@ void rpt_value(const kenes_api *api, kenes_report *r, const json_t *v)
 {
     if (json_is_integer(v))
         api->report_printf(r, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        api->report_printf(r, "%g", json_real_value(v));
-    else
+    else if (json_is_real(v)) {
+        /* Every digit typed (not %g's six: 1234567.5 is no 1.23457e+06),
+         * with the decimal comma Russian and Kazakh write. */
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
+        char *dot = strchr(buf, '.');
+        if (dot && rpt_lang_index(api, r) != RPT_EN)
+            *dot = ',';
+        api->report_printf(r, "%s", buf);
+    } else
         rpt_text_or(api, r, json_string_value(v), "—");
 }

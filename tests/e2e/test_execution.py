@@ -149,7 +149,7 @@ class Execution(ServerTest):
         self.assertIn("По отчёту об исполнении за I полугодие 2026 года, принятому министерством.",
                       ru)
         self.assertIn("| 1 | Службы примирения в школах | Доля школ, охваченных мерой, % | 90 "
-                      "| 85.5 | 12\u00a0500\u00a0000 ₸ | 9\u00a0800\u00a0000 ₸ | Выполнено |", ru)
+                      "| 85,5 | 12\u00a0500\u00a0000 ₸ | 9\u00a0800\u00a0000 ₸ | Выполнено |", ru)
         self.assertIn("| 3 | Школьные психологи: супервизия | Доля школ, охваченных мерой, % | 90 "
                       "| 60 | 4\u00a0000\u00a0000 ₸ | 1\u00a0600\u00a0000 ₸ | В работе: Психологи "
                       "набраны в половину школ, остальные — к сентябрю |", ru)
@@ -158,7 +158,7 @@ class Execution(ServerTest):
         self.assertIn("| — | нет данных |", ru)
         kk = self.md("kk", "regions/KZ-11").replace("\\", "")
         self.assertIn("## Өңірлік жоспардың орындалуы", kk)
-        self.assertIn("| 85.5 | 12\u00a0500\u00a0000 ₸ | 9\u00a0800\u00a0000 ₸ | Орындалды |", kk)
+        self.assertIn("| 85,5 | 12\u00a0500\u00a0000 ₸ | 9\u00a0800\u00a0000 ₸ | Орындалды |", kk)
         self.assertIn("| Орындалмады: Финансирование не выделено |", kk)
         en = self.md("en", "regions/KZ-11").replace("\\", "")
         self.assertIn("From the execution report for the first half of 2026, accepted by the "
