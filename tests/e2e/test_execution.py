@@ -193,6 +193,32 @@ class Execution(ServerTest):
             for code in ("in-progress", "not-done", "family-social-protection", "plan/KZ"):
                 self.assertNotIn(code, text)
 
+    # ---- a plan amended while its version in force stays ------------------
+
+    def test_amended_plan_numbers_stay_those_in_force(self):
+        """While KZ-15's plan is amended (a fifth measure drafted), its version
+        in force is the plan a report is about: measure 5 is not in it yet,
+        measure 4 is, and the plan still counts as in force."""
+        s = self.srv
+        plan = s.get("/api/v1/documents/" + self.plan15, "off15")
+        r = s.act(self.plan15, "amend", "off15", plan.header("ETag"),
+                  comment="Добавляем меру по онлайн-рискам")
+        self.assertEqual((r.status, r.json["stage"]), (200, "draft"), r)
+        doc = s.get("/api/v1/documents/" + self.plan15, "off15").json
+        fields = doc["fields"]
+        fields["measures"].append(plan_measure("safety", "Профилактика онлайн-рисков", "2026-Q4"))
+        r = s.put("/api/v1/documents/" + self.plan15,
+                  {"title": doc["title"], "body": doc["body"], "fields": fields}, "off15",
+                  r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        self.before = commit_count(s.docs_git)
+        rows = [{"measure": 5, "actual": 1, "spent_kzt": 0, "status": "done"}]
+        body = execution_body(self.plan15, region="KZ-15", rows=rows)
+        self.assertRefused(s.post("/api/v1/documents", body, "off15"), 422,
+                           "measure_not_in_plan", "fields.rows[0].measure")
+        rows[0]["measure"] = 4
+        self.created(execution_body(self.plan15, region="KZ-15", rows=rows), "off15")
+
     # ---- bad input: 422 with the path and code, nothing written ----------
 
     def test_plan_not_in_force(self):
