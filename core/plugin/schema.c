@@ -37,7 +37,8 @@ static const char *const field_keys[] = {
     "name",      "kind",   "required",   "label",          "hint",         "min",
     "max",       "max_length", "min_items", "group_by",    "item_label",   "values",
     "fields",    "of",     "hidden_in_form", "confidential", "add_label", "remove_label",
-    "to",        "suggest", "values_from", "choices_from", NULL};
+    "to",        "suggest", "values_from", "choices_from",
+    "numbered",  NULL};
 static const char *const langs[] = {"ru", "kk", "en", NULL};
 
 static int in_list(const char *const *list, const char *s)
@@ -529,7 +530,8 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
     if (!f)
         return KENES_ENOMEM;
     int rc = 0;
-    static const char *const flags[] = {"required", "hidden_in_form", "confidential", NULL};
+    static const char *const flags[] = {"required", "hidden_in_form", "confidential", "numbered",
+                                        NULL};
     for (size_t i = 0; rc == 0 && flags[i]; i++) {
         yaml_node_t *v = yml_get(c->d, n, flags[i]);
         int on;
@@ -568,6 +570,9 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
     }
     if (rc == 0)
         rc = parse_to(c, n, kind, name, f);
+    /* numbered: the page numbers a list's rows (what choices_from counts). */
+    if (rc == 0 && json_object_get(f, "numbered") && strcmp(kind, "list") != 0)
+        rc = fail(c, yml_get(c->d, n, "numbered"), "numbered is for kind list, not %s", kind);
     if (rc == 0)
         rc = parse_suggest(c, n, kind, f);
     if (rc == 0)

@@ -840,6 +840,22 @@ static void test_choices_from(void **state)
                    "schema line 2: 'x' is not a key of choices_from");
 }
 
+static void test_numbered(void **state)
+{
+    (void)state;
+    json_t *sc;
+    char err[512];
+    assert_int_equal(schema_parse(&sc, "t", "fields:\n  - {name: l, kind: list, of: text, numbered:"
+                                            " true, " LABEL "}\n", err, sizeof(err)), 0);
+    assert_true(json_is_true(json_object_get(json_array_get(json_object_get(sc, "fields"), 0),
+                                             "numbered")));
+    json_decref(sc);
+    expect_refused("fields:\n  - {name: c, kind: text, numbered: true, " LABEL "}\n",
+                   "schema line 2: numbered is for kind list, not text");
+    expect_refused("fields:\n  - {name: c, kind: list, of: text, numbered: yes, " LABEL "}\n",
+                   "schema line 2: numbered must be true or false");
+}
+
 /* The shipped plan's measures offer the concept's items, with their titles. */
 static void test_concept_items_offered(void **state)
 {
@@ -875,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_suggest),
         cmocka_unit_test(test_values_from),
         cmocka_unit_test(test_choices_from),
+        cmocka_unit_test(test_numbered),
     };
     const struct CMUnitTest shipped_tests[] = {
         cmocka_unit_test(test_every_type_declares),
