@@ -70,4 +70,8 @@ int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const cha
 int datadir_load_public_faces(doc_index *ix, store *s, vault *v, int repo,
                               const wf_set *workflows, char *err, size_t errcap);
 
+/* After the rebuild: each document whose stage is a former one (a
+ * workflow's former: stages:) takes the stage's name of today. */
+int datadir_map_former_stages(doc_index *ix, const wf_set *workflows);
+
 #endif
