@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                                   : FORM_ROWS_NEW);
         if (!rows_bounded(fields))
             abort();
-        formview_words w = {"kk", "+", "-", "?", "y", "n", "q", NULL, NULL};
+        formview_words w = {"kk", "+", "-", "?", "y", "n", "q", NULL, NULL, NULL};
         json_t *items = json_array();
         json_t *errors = json_pack("[{s:s, s:s}, {s:s, s:s}]", "path",
                                    remove ? remove : "fields.period", "text", "x", "path",

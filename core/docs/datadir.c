@@ -43,6 +43,9 @@ int datadir_load_rules(plugin_set **plugins, wf_set **workflows, const config *c
     json_t *lists = NULL;
     if (rc == 0)
         rc = content_load(&lists, cfg->content_dir, err, errcap);
+    /* The enums whose values are a content list (a measure's concept item). */
+    if (rc == 0)
+        rc = plugin_set_fill_values(*plugins, lists, err, errcap);
     if (rc == 0) {
         wf_resolver res = {resolve_guard, resolve_type, *plugins, ord};
         rc = wf_set_load_dir(workflows, cfg->workflows_dir, &res, err, errcap);

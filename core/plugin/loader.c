@@ -386,6 +386,22 @@ const json_t *plugin_schema(const plugin_set *set, const char *type)
     return NULL;
 }
 
+int plugin_set_fill_values(plugin_set *set, const json_t *lists, char *err, size_t errcap)
+{
+    if (err && errcap)
+        err[0] = '\0';
+    for (size_t i = 0; set && i < set->count; i++) {
+        const loaded *p = &set->items[i];
+        for (size_t j = 0; p->schemas && p->desc->types && p->desc->types[j].name; j++) {
+            char why[800];
+            if (schema_fill_values(p->schemas[j], lists, why, sizeof(why)) < 0)
+                return refuse(err, errcap, KENES_EPLUGIN, p->path, "plugin %s: type %s: %s",
+                              p->desc->name, p->desc->types[j].name, why);
+        }
+    }
+    return 0;
+}
+
 const kenes_guard *plugin_find_guard(const plugin_set *set, const char *name)
 {
     for (size_t i = 0; set && name && i < set->count; i++)

@@ -32,5 +32,9 @@ const kenes_doctype *plugin_find_type(const plugin_set *set, const char *type);
  * long as the set; NULL for an unknown type or one that declares none. */
 const json_t *plugin_schema(const plugin_set *set, const char *type);
 const kenes_guard *plugin_find_guard(const plugin_set *set, const char *name);
+/* Fill each schema's values_from enums from lists, the content/ lists by
+ * name (schema_fill_values): once content is loaded, before anyone reads a
+ * schema.  0, or KENES_EPLUGIN with "path: plugin p: type t: field ..." in err. */
+int plugin_set_fill_values(plugin_set *set, const json_t *lists, char *err, size_t errcap);
 
 #endif

@@ -37,7 +37,8 @@ static const char *const field_keys[] = {
     "name",      "kind",   "required",   "label",          "hint",         "min",
     "max",       "max_length", "min_items", "group_by",    "item_label",   "values",
     "fields",    "of",     "hidden_in_form", "confidential", "add_label", "remove_label",
-    "to",        "suggest", NULL};
+    "to",        "suggest", "values_from", "choices_from",
+    "numbered",  NULL};
 static const char *const langs[] = {"ru", "kk", "en", NULL};
 
 static int in_list(const char *const *list, const char *s)
@@ -417,6 +418,90 @@ static int parse_suggest(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
     return 0;
 }
 
+/* values_from: {content, list, value, label} on an enum: its values are the
+ * items of a list the core loads from content/ (content/concept.yaml's
+ * items, each value its `value` key, labelled by its `label` {ru, kk, en}),
+ * filled in by schema_fill_values once that is loaded. */
+static int parse_values_from(sctx *c, yaml_node_t *s, json_t *f)
+{
+    static const char *const keys[] = {"content", "list", "value", "label", NULL};
+    int rc = known_keys(c, s, keys, "values_from must be a mapping {content, list, value, label}",
+                        "values_from");
+    if (rc < 0)
+        return rc;
+    json_t *o = json_object();
+    if (!o)
+        return KENES_ENOMEM;
+    json_object_set_new(f, "values_from", o);
+    for (size_t i = 0; keys[i]; i++) {
+        const char *v = yml_scalar(yml_get(c->d, s, keys[i]));
+        /* content names a file (concept, agencies), the others JSON keys */
+        if (i == 0 ? !good_type(v) : !good_name(v))
+            return fail(c, s, "values_from needs %s: %s", keys[i],
+                        i == 0 ? "the name of a content/ list (a-z, 0-9 and -)"
+                               : "a key (a-z, 0-9 and _)");
+        json_object_set_new(o, keys[i], json_string(v));
+    }
+    return 0;
+}
+
+/* choices_from: {ref, list, label} on an integer: the number of an item of
+ * a list in another document, counted from 1 (an execution report's row
+ * names a measure of its plan by its number).  ref is a top-level field of
+ * kind ref (which document: checked once the whole schema is read), list a
+ * list in that document's fields, label the key of each item the form shows
+ * beside its number ("3. Школьные психологи").  Only what to pick from:
+ * the plugin still checks the number. */
+static int parse_choices_from(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
+{
+    yaml_node_t *s = yml_get(c->d, n, "choices_from");
+    if (!s)
+        return 0;
+    if (strcmp(kind, "integer") != 0)
+        return fail(c, s, "choices_from is for kind integer, not %s", kind);
+    static const char *const keys[] = {"ref", "list", "label", NULL};
+    int rc = known_keys(c, s, keys, "choices_from must be a mapping {ref, list, label}",
+                        "choices_from");
+    if (rc < 0)
+        return rc;
+    json_t *o = json_object();
+    if (!o)
+        return KENES_ENOMEM;
+    json_object_set_new(f, "choices_from", o);
+    for (size_t i = 0; keys[i]; i++) {
+        const char *v = yml_scalar(yml_get(c->d, s, keys[i]));
+        if (!good_name(v))
+            return fail(c, s, "choices_from needs %s: a key (a-z, 0-9 and _)", keys[i]);
+        json_object_set_new(o, keys[i], json_string(v));
+    }
+    return 0;
+}
+
+/* Each choices_from (at any depth) names a top-level field of kind ref. */
+static int check_choices(sctx *c, yaml_node_t *root, const json_t *top, const json_t *fields)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        const char *ref = json_string_value(
+            json_object_get(json_object_get(f, "choices_from"), "ref"));
+        int found = 0;
+        size_t k;
+        const json_t *t;
+        json_array_foreach(top, k, t) found |=
+            ref && strcmp(json_string_value(json_object_get(t, "name")), ref) == 0 &&
+            strcmp(json_string_value(json_object_get(t, "kind")), "ref") == 0;
+        if (ref && !found)
+            return fail(c, root, "field %s: choices_from: ref '%s' is no top-level field of kind ref",
+                        json_string_value(json_object_get(f, "name")), ref);
+        int rc = check_choices(c, root, top, json_object_get(f, "fields"));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, json_t **out)
 {
     *out = NULL;
@@ -445,7 +530,8 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
     if (!f)
         return KENES_ENOMEM;
     int rc = 0;
-    static const char *const flags[] = {"required", "hidden_in_form", "confidential", NULL};
+    static const char *const flags[] = {"required", "hidden_in_form", "confidential", "numbered",
+                                        NULL};
     for (size_t i = 0; rc == 0 && flags[i]; i++) {
         yaml_node_t *v = yml_get(c->d, n, flags[i]);
         int on;
@@ -468,18 +554,29 @@ static int parse_field(sctx *c, yaml_node_t *n, const char *prefix, int depth, j
     const char *of = yml_scalar(yml_get(c->d, n, "of"));
     int choice = strcmp(kind, "enum") == 0 ||
                  (strcmp(kind, "list") == 0 && of && strcmp(of, "enum") == 0);
+    yaml_node_t *values_from = yml_get(c->d, n, "values_from");
     if (rc == 0 && values && !choice)
         rc = fail(c, values, "values is for kind enum (or a list of enum), not %s", kind);
+    else if (rc == 0 && values_from && strcmp(kind, "enum") != 0)
+        rc = fail(c, values_from, "values_from is for kind enum, not %s", kind);
+    else if (rc == 0 && values && values_from)
+        rc = fail(c, values_from, "field %s: an enum has values or values_from, not both", name);
     else if (rc == 0 && choice) {
         json_t *list = json_array();
         json_object_set_new(f, "values", list);
-        rc = !values ? fail(c, n, "field %s: an enum needs values", name)
-                     : parse_values(c, values, list);
+        rc = values_from ? parse_values_from(c, values_from, f)
+             : !values   ? fail(c, n, "field %s: an enum needs values (or values_from)", name)
+                         : parse_values(c, values, list);
     }
     if (rc == 0)
         rc = parse_to(c, n, kind, name, f);
+    /* numbered: the page numbers a list's rows (what choices_from counts). */
+    if (rc == 0 && json_object_get(f, "numbered") && strcmp(kind, "list") != 0)
+        rc = fail(c, yml_get(c->d, n, "numbered"), "numbered is for kind list, not %s", kind);
     if (rc == 0)
         rc = parse_suggest(c, n, kind, f);
+    if (rc == 0)
+        rc = parse_choices_from(c, n, kind, f);
     if (rc == 0)
         rc = parse_limits(c, n, kind, f);
     if (rc == 0)
@@ -566,6 +663,9 @@ int schema_parse(json_t **out, const char *type, const char *text, char *err, si
             rc = fail(&c, root, "a schema needs fields");
         else
             rc = parse_fields(&c, fields, "fields", 0, json_object_get(schema, "fields"));
+        if (rc == 0)
+            rc = check_choices(&c, root, json_object_get(schema, "fields"),
+                               json_object_get(schema, "fields"));
     }
     yml_dispose(&d);
     if (rc < 0) {

@@ -9,7 +9,10 @@
  *                optional "hint", "min", "max", "max_length", "min_items",
  *                "group_by", "item_label", "values": [{"value", "label"}],
  *                "fields" (group, list of objects), "of" (list of scalars),
- *                "hidden_in_form", "confidential", "to" (kind ref)}, ...]}
+ *                "hidden_in_form", "confidential", "to" (kind ref),
+ *                "values_from" (an enum whose values come from content/),
+ *                "choices_from" {ref, list, label} (an integer numbering an
+ *                item of a list in the document a ref names)}, ...]}
  *
  * "path" of a top-level field is "fields.<name>"; inside a list row it is
  * relative to the row ("title", "funding.amount_kzt"); inside a group it
@@ -32,5 +35,14 @@ int schema_parse(json_t **out, const char *type, const char *text, char *err, si
  * or KENES_EINVAL with "field fields.agenda[].case: to: ..." in err. */
 int schema_check_refs(const json_t *schema, int (*known)(const char *type, void *payload),
                       void *payload, char *err, size_t errcap);
+
+/* Kind "enum" with values_from {content, list, value, label}: its values
+ * become the items of lists.<content>.<list> (the content/ lists the core
+ * loaded, an object by name: core/docs/content.c), each {value: item's
+ * <value>, label: item's <label>, {ru, kk, en} or one text}.  0, or
+ * KENES_EINVAL with "field fields.measures[].concept_item: values_from:
+ * content/concept.yaml ..." in err (no such list, an item without a value
+ * or a label, a value twice). */
+int schema_fill_values(json_t *schema, const json_t *lists, char *err, size_t errcap);
 
 #endif

@@ -17,6 +17,7 @@
 #include "docs/internal.h"
 #include "ui/dates.h"
 #include "web/body.h"
+#include "web/choices.h"
 #include "web/doc.h"
 #include "web/entries.h"
 #include "web/fields.h"
@@ -398,9 +399,12 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     json_t *actions = actions_view(c, d, type, &needs_comment);
     json_t *sections;
     const json_t *words = json_object_get(ui_strings_all(ui_words(c->ctx->ui), c->lang), "pages");
-    if (web_fields_view_refs(&sections, docs_schema(c->svc, type), json_object_get(doc, "fields"),
-                             NULL, c->lang, words, ref_cell, c) < 0)
+    /* A number naming an item of another document reads with its label. */
+    json_t *shown = web_choices_named(c, docs_schema(c->svc, type), json_object_get(doc, "fields"));
+    if (web_fields_view_refs(&sections, docs_schema(c->svc, type), shown, NULL, c->lang, words,
+                             ref_cell, c) < 0)
         sections = json_array();
+    json_decref(shown);
     const wf_workflow *wf = wf_set_find(c->svc->workflows, type);
     const wf_stage *st = wf && stage ? wf_find_stage(wf, stage) : NULL;
     int may_edit = st && st->editable && !docs_erased(c->svc, d) &&

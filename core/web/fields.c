@@ -381,6 +381,24 @@ static void card_sections(json_t *sections, const json_t *field, const json_t *i
     json_decref(cols);
 }
 
+/* row with its number k + 1 as its first cell, when numbered. */
+static json_t *numbered_row(json_t *row, int numbered, size_t k)
+{
+    char n[32];
+    snprintf(n, sizeof(n), "%zu", k + 1);
+    if (numbered)
+        json_array_insert_new(json_object_get(row, "cells"), 0, json_pack("{s:s}", "text", n));
+    return row;
+}
+
+/* labels with "№" first, when numbered. */
+static json_t *numbered_labels(json_t *labels, int numbered, const json_t *words)
+{
+    if (numbered)
+        json_array_insert_new(labels, 0, json_string(word(words, "row_number", "№")));
+    return labels;
+}
+
 /* A list of rows as a table, grouped under its group_by enum's labels (in
  * the order the schema gives them; values it does not know last). */
 static json_t *table_section(const json_t *field, const json_t *items, ui_lang lang,
@@ -402,13 +420,19 @@ static json_t *table_section(const json_t *field, const json_t *items, ui_lang l
     json_t *cols = json_array(), *path = json_array();
     columns_of(cols, sub, by, NULL, path, lang);
     json_decref(path);
+    /* numbered: each row's place in the whole list, across the groups (what
+     * another document names it by: an execution report's measure 3). */
+    int numbered = json_is_true(json_object_get(field, "numbered"));
     json_t *groups = json_array();
     if (!by && json_array_size(items) > 0) { /* none: the section says so, with no header */
         json_t *rows = json_array();
         json_array_foreach(items, k, item)
-            json_array_append_new(rows, table_row(item, cols, lang, words));
-        json_array_append_new(groups,
-                              json_pack("{s:o, s:o}", "columns", labels_of(cols), "rows", rows));
+            json_array_append_new(rows, numbered_row(table_row(item, cols, lang, words),
+                                                     numbered, k));
+        json_array_append_new(groups, json_pack("{s:o, s:o}", "columns",
+                                                numbered_labels(labels_of(cols), numbered,
+                                                                words),
+                                                "rows", rows));
     } else {
         json_t *values = json_copy(json_object_get(by_field, "values")), *seen = json_object();
         if (!values)
@@ -435,15 +459,18 @@ static json_t *table_section(const json_t *field, const json_t *items, ui_lang l
             {
                 const json_t *iv = json_object_get(item, by);
                 if (json_is_string(ov) ? json_equal(ov, iv) : !json_is_string(iv))
-                    json_array_append_new(rows, table_row(item, cols, lang, words));
+                    json_array_append_new(rows, numbered_row(table_row(item, cols, lang, words),
+                                                             numbered, k));
             }
             if (json_array_size(rows) == 0) {
                 json_decref(rows);
                 continue;
             }
             char *heading = scalar_text(by_field, "enum", ov, lang, words);
-            json_array_append_new(groups, json_pack("{s:s, s:o, s:o}", "heading", heading,
-                                                    "columns", labels_of(cols), "rows", rows));
+            json_array_append_new(groups,
+                                  json_pack("{s:s, s:o, s:o}", "heading", heading, "columns",
+                                            numbered_labels(labels_of(cols), numbered, words),
+                                            "rows", rows));
             free(heading);
         }
         json_decref(values);

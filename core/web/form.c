@@ -23,6 +23,7 @@
 #include "plugin/loader.h"
 #include "plugin/region.h"
 #include "web/actform.h"
+#include "web/choices.h"
 #include "web/formdata.h"
 #include "web/entries.h"
 #include "web/formview.h"
@@ -280,6 +281,36 @@ static void suggest_fields(json_t *out, web_call *c, const form_page *f, const j
     }
 }
 
+/* The fields with choices_from (at any depth), their options by the field's
+ * path: the items of the list in the document the form's ref names (its
+ * version in force when it has one: the numbers a report names are those of
+ * the plan in force), "1. <label>" each, valued by their number.  None
+ * while the ref is unset or names what the user may not read: the input
+ * stays a number. */
+static void choices_fields(json_t *out, web_call *c, const form_page *f, const json_t *fields)
+{
+    size_t i;
+    const json_t *fd;
+    json_array_foreach(fields, i, fd)
+    {
+        const json_t *from = json_object_get(fd, "choices_from");
+        const char *path = str(fd, "path");
+        choices_fields(out, c, f, json_object_get(fd, "fields"));
+        const json_t *items =
+            from && path ? web_choice_items(c, str(f->fields, str(from, "ref")), from) : NULL;
+        if (!items)
+            continue;
+        json_t *options = json_array();
+        for (size_t k = 1; k <= json_array_size(items); k++) {
+            char value[32], label[600];
+            snprintf(value, sizeof(value), "%zu", k);
+            web_choice_text(label, sizeof(label), items, from, k);
+            json_array_append_new(options, json_pack("{s:s, s:s}", "value", value, "label", label));
+        }
+        json_object_set_new(out, path, options);
+    }
+}
+
 /* The datalists the form's inputs name: [{"id","options":[...]}]. */
 static json_t *datalists(const json_t *suggest)
 {
@@ -313,17 +344,20 @@ void web_form_words(formview_words *w, const web_call *c)
 
 static void render_form(web_call *c, int status, const form_page *f)
 {
-    json_t *refs = ref_choices(c, f), *suggest = json_object();
+    json_t *refs = ref_choices(c, f), *suggest = json_object(), *choices = json_object();
     suggest_fields(suggest, c, f, json_object_get(f->schema, "fields"));
+    choices_fields(choices, c, f, json_object_get(f->schema, "fields"));
     formview_words w;
     web_form_words(&w, c);
     w.refs = refs;
     w.suggest = suggest;
+    w.choices = choices;
     json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
     header_items(c, items, errors, &w, f);
     formdata_fill_rows(f->fields, f->schema, f->rows);
     int rc = formview_fields(items, errors, &w, f->schema, f->fields);
     json_decref(refs);
+    json_decref(choices);
     json_t *lists = datalists(suggest);
     json_decref(suggest);
     if (rc < 0) {

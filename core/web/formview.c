@@ -369,6 +369,10 @@ static int walk_fields(walker *k, const json_t *decl, const json_t *values, cons
             if (strcmp(kind, "ref") == 0) /* the documents of its type the user may read */
                 options = json_incref(
                     json_object_get(k->w->refs, json_string_value(json_object_get(f, "to"))));
+            const json_t *picks = json_object_get(
+                k->w->choices, json_string_value(json_object_get(f, "path")));
+            if (json_object_get(f, "choices_from") && json_array_size(picks))
+                options = json_incref((json_t *)picks); /* the items of the document it names */
             if (!hint && strcmp(kind, "date_or_quarter") == 0)
                 hint = k->w->quarter_hint;
             const char *label = label_of(k, f, "label");

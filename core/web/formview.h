@@ -42,6 +42,10 @@ typedef struct formview_words {
      * ({"attendance": ["Серикова Айжан Маратовна", ...]}, form.c); may be
      * NULL.  Its inputs name the datalist "s-<path>" (form.html lists them). */
     const json_t *suggest;
+    /* A choices_from field's options by its schema path ({"measure": [{"value":
+     * "1", "label": "1. Службы примирения"}, ...]}, form.c); may be NULL.  A
+     * field with options is a select, else the number input it was. */
+    const json_t *choices;
 } formview_words;
 
 /* The element id of the input or fieldset at path ("fields.measures[0].title"

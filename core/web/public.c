@@ -22,6 +22,7 @@
 #include "publish/public.h"
 #include "ui/dates.h"
 #include "web/body.h"
+#include "web/choices.h"
 #include "web/fields.h"
 #include "web/labels.h"
 #include "web/pages.h"
@@ -111,9 +112,11 @@ static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf
     const char *skip[8] = {0};
     for (size_t i = 0; i < wf->nrecord && i + 1 < UTIL_ARRAY_LEN(skip); i++)
         skip[i] = wf->record[i].label.name;
-    json_t *sections;
-    if (web_fields_view_refs(&sections, docs_schema(c->svc, type), fields, skip, c->lang, words,
-                             public_ref, c) < 0) {
+    json_t *sections, *shown = web_choices_named(c, docs_schema(c->svc, type), fields);
+    int rc = web_fields_view_refs(&sections, docs_schema(c->svc, type), shown, skip, c->lang,
+                                  words, public_ref, c);
+    json_decref(shown);
+    if (rc < 0) {
         web_fail(c, 500, "internal");
         return;
     }

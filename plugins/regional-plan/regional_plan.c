@@ -12,7 +12,8 @@
  *                    four directions (safety, education, health,
  *                    family-social-protection); each measure is
  *                    {title, direction, lead_agency, co_executors, deadline,
- *                     funding {source, amount_kzt}, indicator, baseline, target}
+ *                     funding {source, amount_kzt}, indicator, baseline, target,
+ *                     concept_item: optional, a code of content/concept.yaml}
  *   local_specifics  what is particular to the region, and why
  *   act              the akimat's resolution {number, date}: recorded by
  *                    the approver with `approve` (no create or edit sets
@@ -38,7 +39,7 @@
 static const char *const known_fields[] = {"period", "measures", "local_specifics", "act", NULL};
 static const char *const measure_keys[] = {"title",    "direction", "lead_agency", "co_executors",
                                            "deadline", "funding",   "indicator",   "baseline",
-                                           "target",   NULL};
+                                           "target",   "concept_item", NULL};
 static const char *const funding_keys[] = {"source", "amount_kzt", NULL};
 
 /* The concept's four directions, each a section of the plan. */
@@ -120,6 +121,22 @@ static void check_co_executors(chk_report *r, const char *base, const json_t *li
     }
 }
 
+/* concept_item (optional): one of the codes of content/concept.yaml's items.
+ * Without that list (a core that loads none) no code can be known. */
+static void check_concept_item(chk_report *r, const char *path, const json_t *v)
+{
+    if (!v)
+        return;
+    const json_t *concept = KENES_API_HAS(r->api, content) ? r->api->content("concept") : NULL;
+    size_t i;
+    const json_t *item;
+    json_array_foreach(json_object_get(concept, "items"), i, item)
+        if (json_is_string(v) && json_equal(json_object_get(item, "code"), v))
+            return;
+    chk_problem(r, path, "concept_item_unknown",
+                "must be the code of an item of the national concept (content/concept.yaml)");
+}
+
 /* Check measure i; returns the index of its direction, or -1. */
 static int check_measure(chk_report *r, size_t i, const json_t *m)
 {
@@ -170,9 +187,12 @@ static int check_measure(chk_report *r, size_t i, const json_t *m)
     chk_path_key(path, sizeof(path), base, "target");
     check_value(r, path, json_object_get(m, "target"), "the value the measure aims at");
 
+    chk_path_key(path, sizeof(path), base, "concept_item");
+    check_concept_item(r, path, json_object_get(m, "concept_item"));
+
     chk_unknown_keys(r, m, base, measure_keys,
                      "a measure (expected title, direction, lead_agency, co_executors, "
-                     "deadline, funding, indicator, baseline, target)");
+                     "deadline, funding, indicator, baseline, target, concept_item)");
     return dir;
 }
 
@@ -343,17 +363,6 @@ static void report_deadline(const kenes_api *api, kenes_report *r, const char *s
         rpt_date(api, r, s, "—");
 }
 
-/* baseline or target: a number as a number, text escaped. */
-static void report_value(const kenes_api *api, kenes_report *r, const json_t *v)
-{
-    if (json_is_integer(v))
-        api->report_printf(r, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        api->report_printf(r, "%g", json_real_value(v));
-    else
-        rpt_text_or(api, r, json_string_value(v), "—");
-}
-
 /* "местный бюджет: 12 500 000 ₸" (no-break spaces between the groups), or
  * "...: без затрат" for 0. */
 static void report_funding(const kenes_api *api, kenes_report *r, const json_t *funding)
@@ -375,20 +384,7 @@ static void report_funding(const kenes_api *api, kenes_report *r, const json_t *
         api->report_printf(r, "%s", RPT_WORD(api, r, W_NO_COST));
         return;
     }
-    char digits[32], grouped[96];
-    int len = snprintf(digits, sizeof(digits), "%lld", a < 0 ? -a : a);
-    size_t at = 0;
-    if (a < 0)
-        grouped[at++] = '-';
-    for (int k = 0; k < len; k++) {
-        if (k > 0 && (len - k) % 3 == 0) {
-            memcpy(grouped + at, "\xc2\xa0", 2); /* U+00A0 */
-            at += 2;
-        }
-        grouped[at++] = digits[k];
-    }
-    grouped[at] = '\0';
-    api->report_printf(r, "%s ₸", grouped);
+    rpt_tenge(api, r, a);
 }
 
 /* The measures of one direction (dir -1: those with no known direction) as
@@ -436,9 +432,9 @@ static void report_measures(const kenes_api *api, kenes_report *r, const json_t 
         api->report_printf(r, " | ");
         rpt_text_or(api, r, json_string_value(json_object_get(m, "indicator")), "—");
         api->report_printf(r, " | ");
-        report_value(api, r, json_object_get(m, "baseline"));
+        rpt_value(api, r, json_object_get(m, "baseline"));
         api->report_printf(r, " → ");
-        report_value(api, r, json_object_get(m, "target"));
+        rpt_value(api, r, json_object_get(m, "target"));
         api->report_printf(r, " | ");
         report_funding(api, r, json_object_get(m, "funding"));
         api->report_printf(r, " |\n");

@@ -208,4 +208,12 @@ void rpt_number(const kenes_api *api, kenes_report *r, const char *number);
  * resolution No. 12 of 05.02.2026" (rpt_number). */
 void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act);
 
+/* An amount of tenge as "12 500 000 ₸", the groups of three digits apart by
+ * no-break spaces (the same in the three languages). */
+void rpt_tenge(const kenes_api *api, kenes_report *r, long long amount);
+/* A value an indicator has (a baseline, a target, an actual value): a number
+ * as a number (every digit; a decimal comma in ru and kk: «85,5»), text
+ * escaped, anything else a dash. */
+void rpt_value(const kenes_api *api, kenes_report *r, const json_t *v);
+
 #endif

@@ -1,6 +1,7 @@
 /* Writing report sections: see kenes_sdk.h. */
 #include "kenes_sdk.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *rpt_lang(const kenes_api *api, const kenes_report *r)
@@ -111,4 +112,40 @@ void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act)
         api->report_printf(r, "%s", of[lang]);
         rpt_date(api, r, date, "—");
     }
+}
+
+void rpt_tenge(const kenes_api *api, kenes_report *r, long long amount)
+{
+    char digits[32], grouped[96];
+    unsigned long long a = amount < 0 ? 0ULL - (unsigned long long)amount : (unsigned long long)amount;
+    int len = snprintf(digits, sizeof(digits), "%llu", a);
+    size_t at = 0;
+    if (amount < 0)
+        grouped[at++] = '-';
+    for (int k = 0; k < len; k++) {
+        if (k > 0 && (len - k) % 3 == 0) {
+            memcpy(grouped + at, "\xc2\xa0", 2); /* U+00A0: the groups never part */
+            at += 2;
+        }
+        grouped[at++] = digits[k];
+    }
+    grouped[at] = '\0';
+    api->report_printf(r, "%s ₸", grouped);
+}
+
+void rpt_value(const kenes_api *api, kenes_report *r, const json_t *v)
+{
+    if (json_is_integer(v))
+        api->report_printf(r, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v)) {
+        /* Every digit typed (not %g's six: 1234567.5 is no 1.23457e+06),
+         * with the decimal comma Russian and Kazakh write. */
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
+        char *dot = strchr(buf, '.');
+        if (dot && rpt_lang_index(api, r) != RPT_EN)
+            *dot = ',';
+        api->report_printf(r, "%s", buf);
+    } else
+        rpt_text_or(api, r, json_string_value(v), "—");
 }

@@ -193,11 +193,12 @@ class WebPages(ServerTest):
                     for g, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', sel, re.S)]
         g = dict(groups(off.get("/ui/list").raw))
         self.assertEqual(set(g), {"Региональный план", "Рассмотрение дела", "Состав комиссии",
-                                  "Заседание комиссии"})
+                                  "Заседание комиссии", "Отчёт об исполнении плана"})
         self.assertIn("План утверждён", g["Рассмотрение дела"])
         self.assertNotIn("План утверждён", g["Состав комиссии"])
         raw = self.b["rev1"].get("/ui/list").raw
-        self.assertEqual(set(dict(groups(raw))), {"Региональный план", "Состав комиссии"})
+        self.assertEqual(set(dict(groups(raw))), {"Региональный план", "Состав комиссии",
+                                                  "Отчёт об исполнении плана"})
         self.assertNotIn('value="case-review"', raw)
         self.assertNotIn('value="under-review"', raw)
         # A stage chosen is selected once, though two types share its name.

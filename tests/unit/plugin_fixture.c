@@ -180,6 +180,20 @@ void expect_only_error(json_t *doc, const char *path)
     expect_only_error_mentioning(doc, path, NULL);
 }
 
+void expect_only_code(json_t *doc, const char *path, const char *code)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path))
+        print_errors(path, &errs);
+    assert_int_equal(rc, KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 1);
+    const json_t *e = json_array_get(errs.fields, 0);
+    assert_string_equal(json_string_value(json_object_get(e, "path")), path);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+    kapi_errors_dispose(&errs);
+}
+
 void expect_errors(json_t *doc, const char *path, ...)
 {
     kenes_errors errs;

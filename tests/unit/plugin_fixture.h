@@ -48,6 +48,8 @@ void print_errors(const char *what, const kenes_errors *errs);
  * some text and mentions word (when not NULL). */
 void expect_only_error_mentioning(json_t *doc, const char *path, const char *word);
 void expect_only_error(json_t *doc, const char *path);
+/* doc fails validation with exactly one problem, at path, with code. */
+void expect_only_code(json_t *doc, const char *path, const char *code);
 /* doc fails validation with errors at exactly the paths given (ending in
  * NULL), one each. */
 void expect_errors(json_t *doc, const char *path, ...);

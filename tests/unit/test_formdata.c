@@ -281,7 +281,7 @@ static json_t *item_where(const json_t *items, const char *key, const char *valu
 static void view_flattens_schema_and_values(void **state)
 {
     (void)state;
-    formview_words w = {"kk", "Қосу", "Жою", "— таңдаңыз —", "Иә", "Жоқ", "тоқсан", NULL, NULL};
+    formview_words w = {"kk", "Қосу", "Жою", "— таңдаңыз —", "Иә", "Жоқ", "тоқсан", NULL, NULL, NULL};
     json_t *values = fields_of(form_of("fields.period", "2031x", "fields.measures[0].direction",
                                        "health", NULL),
                                FORM_KEEP_BLANK);
@@ -406,7 +406,7 @@ static void second_round_probe(void **state)
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(json_array_size(json_object_get(json_array_get(m, i), "co")), 1);
 
-    formview_words w = {"ru", "Добавить", "Удалить", "—", "Да", "Нет", "квартал", NULL, NULL};
+    formview_words w = {"ru", "Добавить", "Удалить", "—", "Да", "Нет", "квартал", NULL, NULL, NULL};
     json_t *errors = json_loads("[{\"path\":\"fields.measures[1].title\",\"text\":\"Укажите\"},"
                                 "{\"path\":\"fields.measures[1].funding.source\",\"text\":\"Нет\"},"
                                 "{\"path\":\"fields.measures[0].co[0]\",\"text\":\"Длинно\"}]",
@@ -458,6 +458,53 @@ static void second_round_probe(void **state)
     json_decref(ps);
 }
 
+/* An integer with choices_from: a select of the numbered items form.c found
+ * (the measures of the plan the report names), the saved number chosen;
+ * without them (no plan chosen yet), the number input it was. */
+static void choices_make_a_select(void **state)
+{
+    (void)state;
+    json_t *sc = json_loads(
+        "{\"fields\": [{\"name\": \"plan\", \"path\": \"fields.plan\", \"kind\": \"ref\","
+        " \"to\": \"regional-plan\", \"label\": {\"ru\": \"План\"}},"
+        " {\"name\": \"rows\", \"path\": \"fields.rows\", \"kind\": \"list\","
+        "  \"label\": {\"ru\": \"Строки\"}, \"item_label\": {\"ru\": \"Строка\"},"
+        "  \"fields\": [{\"name\": \"measure\", \"path\": \"measure\", \"kind\": \"integer\","
+        "   \"label\": {\"ru\": \"Мера\"},"
+        "   \"choices_from\": {\"ref\": \"plan\", \"list\": \"measures\", \"label\": \"title\"}}]}]}",
+        0, NULL);
+    json_t *values = json_loads("{\"plan\": \"plan/KZ-11/2026\", \"rows\": [{\"measure\": 2}]}",
+                                0, NULL);
+    json_t *choices = json_loads("{\"measure\": [{\"value\": \"1\", \"label\": \"1. Службы\"},"
+                                 " {\"value\": \"2\", \"label\": \"2. Курсы\"}]}",
+                                 0, NULL);
+    formview_words w = {"ru", "Добавить", "Удалить", "—", "Да", "Нет", "квартал", NULL, NULL,
+                        choices};
+    json_t *items = json_array(), *errors = json_array();
+    assert_int_equal(formview_fields(items, errors, &w, sc, values), 0);
+    json_t *m = item_where(items, "name", "fields.rows[0].measure");
+    assert_true(json_is_true(json_object_get(m, "select")));
+    json_t *opts = json_object_get(m, "options");
+    assert_int_equal(json_array_size(opts), 3); /* the empty choice and two */
+    json_t *two = item_where(opts, "value", "2");
+    assert_string_equal(json_string_value(json_object_get(two, "label")), "2. Курсы");
+    assert_true(json_is_true(json_object_get(two, "selected")));
+    json_decref(items);
+
+    w.choices = NULL;
+    items = json_array();
+    assert_int_equal(formview_fields(items, errors, &w, sc, values), 0);
+    m = item_where(items, "name", "fields.rows[0].measure");
+    assert_true(json_is_true(json_object_get(m, "text")));
+    assert_string_equal(json_string_value(json_object_get(m, "inputmode")), "numeric");
+    assert_string_equal(json_string_value(json_object_get(m, "value")), "2");
+    json_decref(items);
+    json_decref(errors);
+    json_decref(choices);
+    json_decref(values);
+    json_decref(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +519,7 @@ int main(void)
         cmocka_unit_test(view_flattens_schema_and_values),
         cmocka_unit_test(ids_from_paths),
         cmocka_unit_test(second_round_probe),
+        cmocka_unit_test(choices_make_a_select),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docs/content.h"
 #include "plugin/kapi.h"
 #include "plugin/loader.h"
 #include "plugin/region.h"
@@ -92,7 +93,7 @@ static void test_refused(void **state)
                    "schema line 5: hint needs its text in kk");
     /* enum */
     expect_refused("fields:\n  - {name: a, kind: enum, " LABEL "}\n",
-                   "schema line 2: field a: an enum needs values");
+                   "schema line 2: field a: an enum needs values (or values_from)");
     expect_refused("fields:\n  - name: a\n    kind: enum\n    " LABEL "\n    values: []\n",
                    "schema line 5: values must be a list of {value, label}, at least one");
     expect_refused("fields:\n  - name: a\n    kind: enum\n    " LABEL "\n    values:\n"
@@ -288,23 +289,31 @@ static void test_json(void **state)
 /* ---- the shipped schemas against their validators ---------------------------- */
 
 static plugin_set *set;
+static json_t *lists; /* content/'s lists, as the server loads them */
 
 static int setup(void **state)
 {
     (void)state;
     char err[512];
+    /* As the server starts: the plugins, then content/, whose lists fill
+     * the enums that take their values from it (a measure's concept item). */
     if (region_load(REGIONS, err, sizeof(err)) != 0 || plugin_set_new(&set, kapi_get()) != 0 ||
         plugin_load_dir(set, KENES_PLUGIN_BUILD_DIR, err, sizeof(err)) != 0 ||
-        plugin_load(set, FOURTH, err, sizeof(err)) != 0) {
+        plugin_load(set, FOURTH, err, sizeof(err)) != 0 ||
+        content_load(&lists, KENES_SOURCE_DIR "/content", err, sizeof(err)) != 0 ||
+        plugin_set_fill_values(set, lists, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
+    kapi_set_content(content_kapi, lists);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
+    kapi_forget_content(lists);
+    json_decref(lists);
     plugin_set_free(set);
     region_unload();
     return 0;
@@ -589,12 +598,16 @@ static void try_values(const kenes_doctype *t, json_t *doc, json_t *at, const ch
         assert_false(reported(&errs, path, "not_in_list"));
         kapi_errors_dispose(&errs);
     }
+    /* A value none of them: not_in_list, or for values a content list
+     * gives, the validator's own word for it (concept_item_unknown). */
+    const char *code = json_object_get(f, "values_from") ? NULL : "not_in_list";
+    assert_true(json_array_size(json_object_get(f, "values")) > 0);
     json_t *bad = json_string("not-a-declared-value");
     json_object_set_new(at, name, several ? json_pack("[o]", bad) : bad);
     run(t, doc, &errs);
-    if (!reported(&errs, path, "not_in_list"))
+    if (!reported(&errs, path, code))
         dump(path, doc, &errs);
-    assert_true(reported(&errs, path, "not_in_list"));
+    assert_true(reported(&errs, path, code));
     kapi_errors_dispose(&errs);
     json_object_set_new(at, name, kept);
 }
@@ -713,6 +726,160 @@ static void test_suggest(void **state)
                    "schema line 2: suggest public must be true or false");
 }
 
+/* ---- values_from: an enum's values from a content/ list ------------------- */
+
+static void test_values_from(void **state)
+{
+    (void)state;
+    expect_refused("fields:\n  - {name: c, kind: text, values_from: {content: concept, list: items,"
+                   " value: code, label: title}, " LABEL "}\n",
+                   "schema line 2: values_from is for kind enum, not text");
+    expect_refused("fields:\n  - {name: c, kind: enum, values_from: {content: concept, list: items,"
+                   " value: code}, " LABEL "}\n",
+                   "schema line 2: values_from needs label: a key (a-z, 0-9 and _)");
+    expect_refused("fields:\n  - {name: c, kind: enum, values_from: {content: Concept, list: items,"
+                   " value: code, label: title}, " LABEL "}\n",
+                   "schema line 2: values_from needs content: the name of a content/ list (a-z, "
+                   "0-9 and -)");
+    expect_refused("fields:\n  - {name: c, kind: enum, values_from: {content: concept, list: items,"
+                   " value: code, label: title, x: y}, " LABEL "}\n",
+                   "schema line 2: 'x' is not a key of values_from");
+    expect_refused("fields:\n  - {name: c, kind: enum, values_from: [a], " LABEL "}\n",
+                   "schema line 2: values_from must be a mapping {content, list, value, label}");
+    expect_refused("fields:\n  - name: c\n    kind: enum\n    " LABEL "\n    values:\n"
+                   "      - {value: a, " LABEL "}\n    values_from: {content: concept, list: items,"
+                   " value: code, label: title}\n",
+                   "schema line 7: field c: an enum has values or values_from, not both");
+
+    /* Filled from the lists: each item's value and its words ({ru, kk, en},
+     * or one text for the three); inside a list's rows too. */
+    const char *yaml = "fields:\n"
+                       "  - name: rows\n"
+                       "    kind: list\n"
+                       "    " LABEL "\n"
+                       "    fields:\n"
+                       "      - {name: item, kind: enum, " LABEL ",\n"
+                       "         values_from: {content: concept, list: items, value: code,"
+                       " label: title}}\n";
+    json_t *sc, *l = json_pack("{s:{s:[{s:s, s:{s:s, s:s, s:s}}, {s:s, s:s}]}}", "concept", "items",
+                               "code", "1.1", "title", "ru", "Р", "kk", "Қ", "en", "E", "code",
+                               "1.2", "title", "Одно");
+    char err[512];
+    assert_int_equal(schema_parse(&sc, "t", yaml, err, sizeof(err)), 0);
+    json_t *item = json_array_get(
+        json_object_get(json_array_get(json_object_get(sc, "fields"), 0), "fields"), 0);
+    assert_int_equal(json_array_size(json_object_get(item, "values")), 0);
+    assert_int_equal(schema_fill_values(sc, l, err, sizeof(err)), 0);
+    json_t *want = json_pack("[{s:s, s:{s:s, s:s, s:s}}, {s:s, s:{s:s, s:s, s:s}}]", "value", "1.1",
+                             "label", "ru", "Р", "kk", "Қ", "en", "E", "value", "1.2", "label",
+                             "ru", "Одно", "kk", "Одно", "en", "Одно");
+    assert_true(json_equal(json_object_get(item, "values"), want));
+    json_decref(want);
+
+    /* No such list, an item without its value, a value twice, a label
+     * missing a language: the start stops, naming the field and the file. */
+    assert_int_equal(schema_fill_values(sc, json_object(), err, sizeof(err)), KENES_EINVAL);
+    assert_string_equal(err, "field fields.rows[].item: values_from: content/concept.yaml has no "
+                             "list items");
+    json_object_set_new(json_array_get(json_object_get(json_object_get(l, "concept"), "items"), 1),
+                        "code", json_string("1.1"));
+    assert_int_equal(schema_fill_values(sc, l, err, sizeof(err)), KENES_EINVAL);
+    assert_string_equal(err, "field fields.rows[].item: values_from: content/concept.yaml, items "
+                             "item 2: its value is listed twice");
+    json_object_del(json_array_get(json_object_get(json_object_get(l, "concept"), "items"), 1),
+                    "code");
+    assert_int_equal(schema_fill_values(sc, l, err, sizeof(err)), KENES_EINVAL);
+    assert_string_equal(err, "field fields.rows[].item: values_from: content/concept.yaml, items "
+                             "item 2: no text in its value key");
+    json_object_set_new(json_array_get(json_object_get(json_object_get(l, "concept"), "items"), 1),
+                        "code", json_string("1.2"));
+    json_object_set_new(json_array_get(json_object_get(json_object_get(l, "concept"), "items"), 1),
+                        "title", json_pack("{s:s, s:s}", "ru", "Р", "kk", "Қ"));
+    assert_int_equal(schema_fill_values(sc, l, err, sizeof(err)), KENES_EINVAL);
+    assert_string_equal(err, "field fields.rows[].item: values_from: content/concept.yaml, items "
+                             "item 2: its label is no {ru, kk, en} of text");
+    json_decref(l);
+    json_decref(sc);
+}
+
+/* choices_from: an integer numbering an item of a list in the document a
+ * top-level ref names. */
+static void test_choices_from(void **state)
+{
+    (void)state;
+    const char *yaml = "fields:\n"
+                       "  - {name: plan, kind: ref, to: regional-plan, " LABEL "}\n"
+                       "  - name: rows\n"
+                       "    kind: list\n"
+                       "    " LABEL "\n"
+                       "    fields:\n"
+                       "      - {name: measure, kind: integer, " LABEL ",\n"
+                       "         choices_from: {ref: %s, list: measures, label: title}}\n";
+    char text[1024], err[512];
+    json_t *sc;
+    snprintf(text, sizeof(text), yaml, "plan");
+    assert_int_equal(schema_parse(&sc, "t", text, err, sizeof(err)), 0);
+    const json_t *m = json_array_get(
+        json_object_get(json_array_get(json_object_get(sc, "fields"), 1), "fields"), 0);
+    const json_t *from = json_object_get(m, "choices_from");
+    assert_string_equal(json_string_value(json_object_get(from, "ref")), "plan");
+    assert_string_equal(json_string_value(json_object_get(from, "list")), "measures");
+    assert_string_equal(json_string_value(json_object_get(from, "label")), "title");
+    json_decref(sc);
+    snprintf(text, sizeof(text), yaml, "rows");
+    expect_refused(text, "schema line 1: field measure: choices_from: ref 'rows' is no top-level "
+                         "field of kind ref");
+    expect_refused("fields:\n  - {name: c, kind: text, choices_from: {ref: a, list: b, label: c}, "
+                   LABEL "}\n",
+                   "schema line 2: choices_from is for kind integer, not text");
+    expect_refused("fields:\n  - {name: c, kind: integer, choices_from: {ref: a, list: b}, " LABEL
+                   "}\n",
+                   "schema line 2: choices_from needs label: a key (a-z, 0-9 and _)");
+    expect_refused("fields:\n  - {name: c, kind: integer, choices_from: {ref: a, list: b, label: c,"
+                   " x: d}, " LABEL "}\n",
+                   "schema line 2: 'x' is not a key of choices_from");
+}
+
+static void test_numbered(void **state)
+{
+    (void)state;
+    json_t *sc;
+    char err[512];
+    assert_int_equal(schema_parse(&sc, "t", "fields:\n  - {name: l, kind: list, of: text, numbered:"
+                                            " true, " LABEL "}\n", err, sizeof(err)), 0);
+    assert_true(json_is_true(json_object_get(json_array_get(json_object_get(sc, "fields"), 0),
+                                             "numbered")));
+    json_decref(sc);
+    expect_refused("fields:\n  - {name: c, kind: text, numbered: true, " LABEL "}\n",
+                   "schema line 2: numbered is for kind list, not text");
+    expect_refused("fields:\n  - {name: c, kind: list, of: text, numbered: yes, " LABEL "}\n",
+                   "schema line 2: numbered must be true or false");
+}
+
+/* The shipped plan's measures offer the concept's items, with their titles. */
+static void test_concept_items_offered(void **state)
+{
+    (void)state;
+    const json_t *s = plugin_schema(set, "regional-plan"), *f;
+    size_t i;
+    const json_t *values = NULL;
+    json_array_foreach(json_object_get(s, "fields"), i, f)
+        if (!strcmp(json_string_value(json_object_get(f, "name")), "measures")) {
+            size_t k;
+            const json_t *sub;
+            json_array_foreach(json_object_get(f, "fields"), k, sub)
+                if (!strcmp(json_string_value(json_object_get(sub, "name")), "concept_item"))
+                    values = json_object_get(sub, "values");
+        }
+    assert_int_equal(json_array_size(values),
+                     json_array_size(json_object_get(json_object_get(lists, "concept"), "items")));
+    assert_true(json_array_size(values) >= 12 && json_array_size(values) <= 20);
+    const json_t *first = json_array_get(values, 0);
+    assert_string_equal(json_string_value(json_object_get(first, "value")), "1.1");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(first, "label"), "kk")),
+                        "Білім беру ұйымдарында буллинг пен зорлық-зомбылықтың алдын алу");
+}
+
 int main(void)
 {
     const struct CMUnitTest parser[] = {
@@ -722,6 +889,9 @@ int main(void)
         cmocka_unit_test(test_ref_refused),
         cmocka_unit_test(test_ref_json_and_targets),
         cmocka_unit_test(test_suggest),
+        cmocka_unit_test(test_values_from),
+        cmocka_unit_test(test_choices_from),
+        cmocka_unit_test(test_numbered),
     };
     const struct CMUnitTest shipped_tests[] = {
         cmocka_unit_test(test_every_type_declares),
@@ -729,6 +899,7 @@ int main(void)
         cmocka_unit_test(test_required_match),
         cmocka_unit_test(test_undeclared_refused),
         cmocka_unit_test(test_enum_values_match),
+        cmocka_unit_test(test_concept_items_offered),
     };
     int failed = cmocka_run_group_tests_name("parser", parser, NULL, NULL);
     return failed |

@@ -148,6 +148,28 @@ static void test_schema_tables(void **state)
     json_decref(v);
 }
 
+/* numbered: each row's place in the whole list as a first column "№",
+ * counted across the groups (what an execution report names a measure by). */
+static void test_numbered(void **state)
+{
+    (void)state;
+    json_t *sc = json_loads(schema_text, 0, NULL);
+    json_t *measures = json_array_get(json_object_get(sc, "fields"), 2);
+    json_object_set_new(measures, "numbered", json_true());
+    char *text = json_dumps(sc, 0);
+    json_decref(sc);
+    json_t *v = view(text, fields_text, UI_RU);
+    assert_string_equal(str(v, "2.groups.0.columns.0"), "№"); /* the fallback word */
+    assert_string_equal(str(v, "2.groups.0.columns.1"), "Мера");
+    /* Безопасность first: the list's second measure; Здоровье: its first. */
+    assert_string_equal(str(v, "2.groups.0.rows.0.cells.0.text"), "2");
+    assert_string_equal(str(v, "2.groups.0.rows.0.cells.1.text"), "Службы примирения");
+    assert_string_equal(str(v, "2.groups.1.rows.0.cells.0.text"), "1");
+    assert_string_equal(str(v, "2.groups.2.rows.0.cells.0.text"), "3");
+    json_decref(v);
+    free(text);
+}
+
 static void test_no_rows(void **state)
 {
     (void)state;
@@ -340,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_without_schema),
         cmocka_unit_test(test_skip),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_numbered),
         cmocka_unit_test(test_fill),
         cmocka_unit_test(test_refs_and_cards),
     };
