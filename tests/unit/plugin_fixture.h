@@ -53,6 +53,13 @@ void expect_only_error(json_t *doc, const char *path);
 void expect_errors(json_t *doc, const char *path, ...);
 /* doc passes validation: no error counted, none listed. */
 void expect_valid(json_t *doc);
+/* doc fails validation with one problem, at path, with code. */
+void expect_code(json_t *doc, const char *path, const char *code);
+/* JSON text as a test writes it (any value); the test fails on bad JSON. */
+json_t *fixture_parse(const char *text);
+/* doc (returned) with parent.key (parent a fixture_node path) set to the
+ * JSON text value, or deleted when value is NULL. */
+json_t *fixture_set(json_t *doc, const char *parent, const char *key, const char *value);
 
 /* n copies of a UTF-8 character, as a JSON string. */
 json_t *repeat(const char *ch, size_t n);
