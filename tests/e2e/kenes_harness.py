@@ -46,6 +46,14 @@ COMMISSION = [
 ]
 
 
+# ---- part refer (issue 15): agency officers (agency-officer, one region and
+# one agency of content/agencies.yaml).  A user of that role named here is
+# added with its agency (`kenes user add --agency`).  "agp1" and "ags1" are
+# in USERS; "agp15" (KZ-15's police) for the tests that need another region's.
+AGENCY_OF = {"agp1": "kz11-police", "ags1": "kz11-school", "agp15": "kz15-police"}
+AGENCY_OFFICERS = [("agp1", "agency-officer", "KZ-11"), ("ags1", "agency-officer", "KZ-11")]
+
+
 def with_commission(users):
     """users and the COMMISSION, each name once."""
     names = {u[0] for u in users}
@@ -130,6 +138,8 @@ class Server:
                     "--password-stdin"]
             if region:
                 args += ["--region", region]
+            if role == "agency-officer" and name in AGENCY_OF:
+                args += ["--agency", AGENCY_OF[name]]
             code, out, err = run_cli(*args, stdin=PASSWORD + "\n")
             assert code == 0 or "exists already" in err, err
         self.demo = demo

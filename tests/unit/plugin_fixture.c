@@ -180,6 +180,20 @@ void expect_only_error(json_t *doc, const char *path)
     expect_only_error_mentioning(doc, path, NULL);
 }
 
+void expect_only_code(json_t *doc, const char *path, const char *code)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path))
+        print_errors(path, &errs);
+    assert_int_equal(rc, KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 1);
+    const json_t *e = json_array_get(errs.fields, 0);
+    assert_string_equal(json_string_value(json_object_get(e, "path")), path);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+    kapi_errors_dispose(&errs);
+}
+
 void expect_errors(json_t *doc, const char *path, ...)
 {
     kenes_errors errs;
@@ -210,40 +224,6 @@ void expect_valid(json_t *doc)
     assert_int_equal(errs.count, 0);
     assert_null(errs.fields);
     kapi_errors_dispose(&errs);
-}
-
-void expect_code(json_t *doc, const char *path, const char *code)
-{
-    kenes_errors errs;
-    int rc = validate(doc, &errs);
-    const json_t *e = json_array_get(errs.fields, 0);
-    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path))
-        print_errors(path, &errs);
-    assert_int_equal(rc, KENES_EVALIDATION);
-    assert_int_equal(json_array_size(errs.fields), 1);
-    assert_string_equal(json_string_value(json_object_get(e, "path")), path);
-    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
-    kapi_errors_dispose(&errs);
-}
-
-json_t *fixture_parse(const char *text)
-{
-    json_error_t e;
-    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
-    if (!doc)
-        print_message("bad test JSON at %d: %s\n", e.position, e.text);
-    assert_non_null(doc);
-    return doc;
-}
-
-json_t *fixture_set(json_t *doc, const char *parent, const char *key, const char *value)
-{
-    json_t *obj = fixture_node(doc, parent);
-    if (value)
-        assert_int_equal(json_object_set_new(obj, key, fixture_parse(value)), 0);
-    else
-        json_object_del(obj, key);
-    return doc;
 }
 
 json_t *repeat(const char *ch, size_t n)
@@ -502,4 +482,24 @@ void fixture_docs_attach(json_t *const *store,
     kapi_docs src = {store_each, store_with, param, store_each_public, store_with_public,
                      (void *)store};
     kapi_set_docs(&src);
+}
+
+json_t *fixture_parse(const char *text)
+{
+    json_error_t e;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+    if (!doc)
+        print_message("bad test JSON at %d: %s\n", e.position, e.text);
+    assert_non_null(doc);
+    return doc;
+}
+
+json_t *fixture_set(json_t *doc, const char *parent, const char *key, const char *value)
+{
+    json_t *obj = fixture_node(doc, parent);
+    if (value)
+        assert_int_equal(json_object_set_new(obj, key, fixture_parse(value)), 0);
+    else
+        json_object_del(obj, key);
+    return doc;
 }

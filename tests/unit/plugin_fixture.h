@@ -48,18 +48,13 @@ void print_errors(const char *what, const kenes_errors *errs);
  * some text and mentions word (when not NULL). */
 void expect_only_error_mentioning(json_t *doc, const char *path, const char *word);
 void expect_only_error(json_t *doc, const char *path);
+/* doc fails validation with exactly one problem, at path, with code. */
+void expect_only_code(json_t *doc, const char *path, const char *code);
 /* doc fails validation with errors at exactly the paths given (ending in
  * NULL), one each. */
 void expect_errors(json_t *doc, const char *path, ...);
 /* doc passes validation: no error counted, none listed. */
 void expect_valid(json_t *doc);
-/* doc fails validation with one problem, at path, with code. */
-void expect_code(json_t *doc, const char *path, const char *code);
-/* JSON text as a test writes it (any value); the test fails on bad JSON. */
-json_t *fixture_parse(const char *text);
-/* doc (returned) with parent.key (parent a fixture_node path) set to the
- * JSON text value, or deleted when value is NULL. */
-json_t *fixture_set(json_t *doc, const char *parent, const char *key, const char *value);
 
 /* n copies of a UTF-8 character, as a JSON string. */
 json_t *repeat(const char *ch, size_t n);
@@ -112,5 +107,13 @@ json_t *fixture_node(json_t *root, const char *path);
  * every param unset).  kapi_set_docs(NULL) detaches. */
 void fixture_docs_attach(json_t *const *store,
                          const char *(*param)(void *payload, const char *type, const char *name));
+
+/* ---- part refer (issue 15) ------------------------------------------------ */
+
+/* JSON text as a test writes it (any value); the test fails on bad JSON. */
+json_t *fixture_parse(const char *text);
+/* doc (returned) with parent.key (parent a fixture_node path) set to the
+ * JSON text value, or deleted when value is NULL. */
+json_t *fixture_set(json_t *doc, const char *parent, const char *key, const char *value);
 
 #endif

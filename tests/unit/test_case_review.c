@@ -93,10 +93,19 @@ static const char good_json[] =
     " },"
     " \"body\": \"# Случай\\n\\nКонфиденциально.\\n\"}";
 
+static json_t *parse(const char *text)
+{
+    json_error_t e;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+    if (!doc)
+        print_message("bad test JSON at %d: %s\n", e.position, e.text);
+    assert_non_null(doc);
+    return doc;
+}
 
 static json_t *good_case(void)
 {
-    return fixture_parse(good_json);
+    return parse(good_json);
 }
 
 
@@ -120,7 +129,7 @@ static void put_item(json_t *doc, const char *parent, size_t i, json_t *value)
 static json_t *with(const char *parent, const char *key, const char *value)
 {
     json_t *doc = good_case();
-    put(doc, parent, key, value ? fixture_parse(value) : NULL);
+    put(doc, parent, key, value ? parse(value) : NULL);
     return doc;
 }
 
@@ -130,14 +139,14 @@ static void expect_error_with(const char *parent, const char *key, const char *v
                               const char *path)
 {
     json_t *doc = good_case();
-    put(doc, parent, key, value ? fixture_parse(value) : NULL);
+    put(doc, parent, key, value ? parse(value) : NULL);
     expect_only_error(doc, path);
 }
 
 static void expect_valid_with(const char *parent, const char *key, const char *value)
 {
     json_t *doc = good_case();
-    put(doc, parent, key, value ? fixture_parse(value) : NULL);
+    put(doc, parent, key, value ? parse(value) : NULL);
     expect_valid(doc);
 }
 
@@ -202,7 +211,7 @@ static void test_good_case_passes(void **state)
 static void test_minimal_case_passes(void **state)
 {
     (void)state;
-    expect_valid(fixture_parse("{\"type\": \"case-review\", \"region\": \"KZ-79\","
+    expect_valid(parse("{\"type\": \"case-review\", \"region\": \"KZ-79\","
                        " \"stage\": \"registered\", \"title\": null,"
                        " \"fields\": {\"child\": {\"pseudonym\": \"abc\","
                        " \"full_name\": \"Айгерим Нурланова\","
@@ -980,7 +989,7 @@ static void test_make_id(void **state)
 
 static json_t *list_entry(void)
 {
-    return fixture_parse("{\"id\": \"case/KZ-11/00000000-0000-4000-8000-000000000000\","
+    return parse("{\"id\": \"case/KZ-11/00000000-0000-4000-8000-000000000000\","
                  " \"type\": \"case-review\", \"region\": \"KZ-11\","
                  " \"stage\": \"in-accompaniment\", \"version\": \"abc\", \"due\": null,"
                  " \"overdue\": false}");
@@ -1202,7 +1211,7 @@ static void test_guard_follow_ups_recorded(void **state)
     expect_allows(g, with("fields", "closure", "{\"reason\": \"moved-away\"}"));
 
     json_t *many = closing_case();
-    json_t *fu = fixture_parse("{\"due\": \"2026-01-01\"}");
+    json_t *fu = parse("{\"due\": \"2026-01-01\"}");
     for (int i = 0; i < 6; i++)
         json_array_append(fixture_node(many, "fields.follow_ups"), fu);
     json_decref(fu);
@@ -1360,12 +1369,12 @@ static void test_guard_check_scheduled(void **state)
 static json_t *goals_met_case(void)
 {
     json_t *doc = good_case();
-    put(doc, "fields", "closure", fixture_parse("{\"reason\": \"goals-met\"}"));
+    put(doc, "fields", "closure", parse("{\"reason\": \"goals-met\"}"));
     put(doc, "fields", "measures",
-        fixture_parse("[{\"what\": \"a\", \"due\": \"2026-04-01\"},"
+        parse("[{\"what\": \"a\", \"due\": \"2026-04-01\"},"
               " {\"what\": \"b\", \"due\": \"2026-05-01\"}]"));
     put(doc, "fields", "follow_ups",
-        fixture_parse("[{\"due\": \"2026-04-10\", \"measure\": 1, \"done\": \"2026-04-10\","
+        parse("[{\"due\": \"2026-04-10\", \"measure\": 1, \"done\": \"2026-04-10\","
               "  \"outcome\": \"not-effective\"},"
               " {\"due\": \"2026-05-10\", \"measure\": 2, \"done\": \"2026-05-10\","
               "  \"outcome\": \"effective\"},"
@@ -1412,7 +1421,7 @@ static void test_guard_closure_allowed(void **state)
     /* A check pending, whatever it is about. */
     doc = goals_met_case();
     json_array_append_new(fixture_node(doc, "fields.follow_ups"),
-                          fixture_parse("{\"due\": \"2026-06-10\", \"measure\": 2}"));
+                          parse("{\"due\": \"2026-06-10\", \"measure\": 2}"));
     expect_refuses(g, doc, GOALS "no outcome yet: check 4");
 
     /* A measure not yet due. */
@@ -1606,7 +1615,7 @@ static void test_follow_up_not_removed(void **state)
     put(doc, "fields.follow_ups[1]", "done", json_string("2026-03-10"));
     put(doc, "fields.follow_ups[1]", "outcome", json_string("effective"));
     json_array_append_new(fixture_node(doc, "fields.follow_ups"),
-                          fixture_parse("{\"due\": \"2026-06-01\", \"measure\": 1}"));
+                          parse("{\"due\": \"2026-06-01\", \"measure\": 1}"));
     expect_valid(doc);
     /* An annulled meeting approves nothing. */
     forget_stored();
@@ -1639,7 +1648,7 @@ static void test_measures_frozen(void **state)
     doc = good_case_with_id();
     put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
     json_array_append_new(fixture_node(doc, "fields.measures"),
-                          fixture_parse("{\"what\": \"Новая мера\", \"due\": \"2026-03-01\"}"));
+                          parse("{\"what\": \"Новая мера\", \"due\": \"2026-03-01\"}"));
     expect_error_code(doc, "fields.measures[2].due", "measure_due_past");
 
     /* Approved: what and due stay; who may change; new ones may follow. */
@@ -1648,7 +1657,7 @@ static void test_measures_frozen(void **state)
     put(doc, "fields.measures[0]", "due", json_string("2026-01-10"));
     put(doc, "fields.measures[0]", "who", json_string("Другой психолог"));
     json_array_append_new(fixture_node(doc, "fields.measures"),
-                          fixture_parse("{\"what\": \"Новая мера\", \"due\": \"2026-05-01\"}"));
+                          parse("{\"what\": \"Новая мера\", \"due\": \"2026-05-01\"}"));
     expect_valid(doc);
     doc = good_case_with_id();
     put(doc, "fields.measures[0]", "due", json_string("2026-12-31"));
@@ -1915,14 +1924,14 @@ static json_t *report_case(int i, const char *region, const char *stage, const c
     json_object_set_new(child, "address", json_string(sc.address));
     json_object_set_new(fixture_node(doc, "fields"), "decision",
                         json_string("# heading [x](javascript:alert(1))"));
-    json_object_set_new(fixture_node(doc, "fields"), "grounds", fixture_parse(grounds));
+    json_object_set_new(fixture_node(doc, "fields"), "grounds", parse(grounds));
     json_object_set_new(fixture_node(doc, "fields"), "follow_ups", json_array());
     return doc;
 }
 
 static void add_follow_up(json_t *doc, const char *json)
 {
-    assert_int_equal(json_array_append_new(fixture_node(doc, "fields.follow_ups"), fixture_parse(json)), 0);
+    assert_int_equal(json_array_append_new(fixture_node(doc, "fields.follow_ups"), parse(json)), 0);
 }
 
 /* secret is nowhere in md, escaped or not: report_text would write

@@ -45,6 +45,15 @@ static const char *fake_param(void *payload, const char *type, const char *name)
 }
 
 
+static json_t *parse(const char *text)
+{
+    json_error_t e;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+    if (!doc)
+        print_message("bad test JSON at %d: %s\n", e.position, e.text);
+    assert_non_null(doc);
+    return doc;
+}
 
 /* A roster of seven (one chair, a secretary, five members). */
 static json_t *roster(const char *id, const char *region, const char *stage, const char *extra)
@@ -61,7 +70,7 @@ static json_t *roster(const char *id, const char *region, const char *stage, con
              "  {\"full_name\": \"Нурланов Данияр Бекович\", \"role\": \"member\"},"
              "  {\"full_name\": \"%s\", \"role\": \"member\"}]}}",
              id, region, stage, extra);
-    return fixture_parse(text);
+    return parse(text);
 }
 
 static json_t *a_case(const char *id, const char *region)
@@ -137,16 +146,36 @@ static const char held_json[] =
 
 static json_t *held(void)
 {
-    return fixture_parse(held_json);
+    return parse(held_json);
 }
 
 
 /* The held meeting with parent.key set to the JSON text value (NULL: deleted). */
 static json_t *held_with(const char *parent, const char *key, const char *value)
 {
-    return fixture_set(held(), parent, key, value);
+    json_t *doc = held();
+    json_t *obj = fixture_node(doc, parent);
+    if (value)
+        assert_int_equal(json_object_set_new(obj, key, parse(value)), 0);
+    else
+        json_object_del(obj, key);
+    return doc;
 }
 
+/* doc fails with one problem, at path, with code. */
+static void expect_code(json_t *doc, const char *path, const char *code)
+{
+    kenes_errors errs;
+    int rc = validate(doc, &errs);
+    const json_t *e = json_array_get(errs.fields, 0);
+    if (json_array_size(errs.fields) != 1 || !has_error(&errs, path))
+        print_errors(path, &errs);
+    assert_int_equal(rc, KENES_EVALIDATION);
+    assert_int_equal(json_array_size(errs.fields), 1);
+    assert_string_equal(json_string_value(json_object_get(e, "path")), path);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+    kapi_errors_dispose(&errs);
+}
 
 static void test_held_valid(void **state)
 {
@@ -158,7 +187,7 @@ static void test_scheduled_valid(void **state)
 {
     (void)state;
     /* Before it is held: no attendance, no decisions, no votes. */
-    json_t *doc = fixture_parse("{\"type\": \"commission-meeting\", \"region\": \"KZ-15\","
+    json_t *doc = parse("{\"type\": \"commission-meeting\", \"region\": \"KZ-15\","
                         " \"fields\": {\"number\": 1, \"date\": \"2026-04-02\","
                         " \"place\": \"Актобе\", \"agenda\": [{\"kind\": \"case\","
                         " \"case\": \"" CASE15 "\"}, {\"kind\": \"matter\","
@@ -246,11 +275,11 @@ static void test_cases(void **state)
     /* The same case twice; another case of the region is fine. */
     json_t *doc = held();
     json_array_append_new(fixture_node(doc, "fields.agenda"),
-                          fixture_parse("{\"kind\": \"case\", \"case\": \"" CASE11 "\"}"));
+                          parse("{\"kind\": \"case\", \"case\": \"" CASE11 "\"}"));
     expect_code(doc, "fields.agenda[2].case", "case_twice");
     doc = held();
     json_array_append_new(fixture_node(doc, "fields.agenda"),
-                          fixture_parse("{\"kind\": \"case\", \"case\": \"" CASE11B "\"}"));
+                          parse("{\"kind\": \"case\", \"case\": \"" CASE11B "\"}"));
     expect_valid(doc);
 }
 
@@ -431,10 +460,10 @@ static void test_list_limits(void **state)
     json_t *doc = held();
     json_t *agenda = fixture_node(doc, "fields.agenda");
     while (json_array_size(agenda) < 100)
-        json_array_append_new(agenda, fixture_parse("{\"kind\": \"matter\", \"matter\": \"Разное\","
+        json_array_append_new(agenda, parse("{\"kind\": \"matter\", \"matter\": \"Разное\","
                                             " \"decision_text\": \"Принять к сведению\"}"));
     expect_valid(json_deep_copy(doc));
-    json_array_append_new(agenda, fixture_parse("{\"kind\": \"matter\", \"matter\": \"Разное\"}"));
+    json_array_append_new(agenda, parse("{\"kind\": \"matter\", \"matter\": \"Разное\"}"));
     expect_code(doc, "fields.agenda", "too_many");
 
     doc = held();
@@ -480,7 +509,7 @@ static void test_erased_case_on_saved_agenda(void **state)
     expect_code(doc, "fields.agenda[0].case", "case_unknown");
     doc = held_with("", "id", "\"meeting/KZ-11/2026-3\"");
     json_array_append_new(fixture_node(doc, "fields.agenda"),
-                          fixture_parse("{\"kind\": \"case\", \"case\": \"" CASE15 "\"}"));
+                          parse("{\"kind\": \"case\", \"case\": \"" CASE15 "\"}"));
     expect_code(doc, "fields.agenda[2].case", "case_other_region");
 }
 
