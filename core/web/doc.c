@@ -148,14 +148,19 @@ static void done_notice(web_call *c, json_t *m, const wf_workflow *wf, const cha
 }
 
 /* A ref's value on the page: a link named as the document's list entry
- * names it, when the reader may read that document; else the bare id. */
+ * names it, when the reader may read that document; words saying it is
+ * closed to the reader when it exists but is not theirs to read (an agency
+ * officer's referral naming the case: the id would say nothing to them);
+ * else the bare id. */
 static json_t *ref_cell(const char *to, const char *id, void *arg)
 {
     web_call *c = arg;
     idx_doc *d;
     docs_result why;
-    if (docs_find(&d, &why, c->svc, c->user, id, 0) < 0 || !to ||
-        strcmp(doc_str(d->doc, "type"), to) != 0)
+    int rc = docs_find(&d, &why, c->svc, c->user, id, 0);
+    if (rc == KENES_EFORBIDDEN)
+        return json_pack("{s:s}", "text", web_text(c, "meetings", "ref_closed"));
+    if (rc < 0 || !to || strcmp(doc_str(d->doc, "type"), to) != 0)
         return NULL;
     json_t *e = docs_entry(c->svc, d);
     char *label = web_ref_label(c, e);

@@ -189,7 +189,8 @@ class WebPages(ServerTest):
                     for g, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', sel, re.S)]
         g = dict(groups(off.get("/ui/list").raw))
         self.assertEqual(set(g), {"Региональный план", "Рассмотрение дела", "Состав комиссии",
-                                  "Заседание комиссии"})
+                                  "Заседание комиссии",
+                                  "Направление в ведомство"})  # issue 15, part refer
         self.assertIn("План утверждён", g["Рассмотрение дела"])
         self.assertNotIn("План утверждён", g["Состав комиссии"])
         raw = self.b["rev1"].get("/ui/list").raw
