@@ -196,11 +196,18 @@ static void check_against_case(chk_report *r, const kenes_doc *doc, const json_t
         }
         known = rc == 0;
     }
-    if (known && s.case_id && strcmp(s.case_id, id) != 0)
-        chk_problem(r, "fields.case", "case_changed",
-                    "names another case than the referral was sent for: send a new referral "
-                    "instead");
-    free(s.case_id);
+    if (known) {
+        /* Judged against its case when it was sent.  What the case has
+         * become since (a pseudonym corrected, the case closed or
+         * transferred to another region) does not stop the agency from
+         * accepting or reporting: only another case is refused. */
+        if (s.case_id && strcmp(s.case_id, id) != 0)
+            chk_problem(r, "fields.case", "case_changed",
+                        "names another case than the referral was sent for: send a new "
+                        "referral instead");
+        free(s.case_id);
+        return;
+    }
 
     case_seen c = {.api = api};
     int rc = strlen(id) == json_string_length(v) && strlen(id) < 256
@@ -216,9 +223,7 @@ static void check_against_case(chk_report *r, const kenes_doc *doc, const json_t
                     "names a case of another region: a commission refers its own region's "
                     "cases");
     } else {
-        /* A referral already sent keeps its case even once that case is
-         * closed: its agency still reports back. */
-        if (!known && chk_one_of(case_ended, c.stage))
+        if (chk_one_of(case_ended, c.stage))
             chk_problem(r, "fields.case", "case_closed",
                         "names a closed case: nothing more is referred for it (reopen it "
                         "first)");
@@ -332,14 +337,16 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
 
 /* ---- guards ------------------------------------------------------------- */
 
-/* `report` records the outcome: without one it would report nothing. */
+/* `report` records the outcome: without one it would report nothing.  The
+ * guard sees the outcome the action records; what its values must be is
+ * validate's (check_outcome), which names the input at fault. */
 static int outcome_recorded(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
                             kenes_errors *errs)
 {
     (void)ctx;
     const json_t *o = json_object_get(api->doc_fields(doc), "outcome");
-    if (chk_one_of(results, json_string_value(json_object_get(o, "result"))) &&
-        chk_is_date(api, json_string_value(json_object_get(o, "date")), NULL, NULL, NULL))
+    if (json_is_object(o) && !absent(json_object_get(o, "result")) &&
+        !absent(json_object_get(o, "date")))
         return 0;
     api->error_code(errs, NULL, "referral_outcome_missing",
                     "the outcome is required to report back (fields.outcome: date and result)");

@@ -189,7 +189,13 @@ static void test_sent_keeps_its_case(void **state)
     json_object_set_new(fixture_node(doc, "fields"), "pseudonym", json_string("A-0002"));
     expect_only_code(doc, "fields.case", "case_changed");
 
-    json_object_set_new(json_array_get(docs, 0), "stage", json_string("closed"));
+    /* What the case became since does not stop the agency. */
+    json_t *c = json_array_get(docs, 0);
+    json_object_set_new(c, "stage", json_string("closed"));
+    expect_valid(fixture_parse(sent_json));
+    json_object_set_new(c, "region", json_string("KZ-15"));
+    json_object_set_new(fixture_node(c, "fields.child"), "pseudonym", json_string("A-0009"));
+    json_object_set_new(fixture_node(c, "fields"), "measures", json_array());
     expect_valid(fixture_parse(sent_json));
 }
 
@@ -228,8 +234,17 @@ static void test_outcome(void **state)
     expect_guard_refuses(outcome_recorded, fixture_parse(sent_json), &ctx,
                          "the outcome is required to report back (fields.outcome: date and "
                          "result)");
+    expect_guard_refuses(outcome_recorded, fresh_with("fields", "outcome", "{\"date\": \"2026-03-09\"}"),
+                         &ctx,
+                         "the outcome is required to report back (fields.outcome: date and "
+                         "result)");
     kenes_errors errs;
     expect_guard_allows(outcome_recorded, fresh_with("fields", "outcome", good), &ctx, &errs);
+    kapi_errors_dispose(&errs);
+    /* Values are validate's to judge, at their inputs. */
+    expect_guard_allows(outcome_recorded,
+                        fresh_with("fields", "outcome", "{\"date\": \"x\", \"result\": \"y\"}"),
+                        &ctx, &errs);
     kapi_errors_dispose(&errs);
 }
 
