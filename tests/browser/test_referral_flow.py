@@ -13,7 +13,7 @@ import kenes_harness as kh
 CHILD = "Вымышленный Нурсултан"
 PSEUDONYM = "P-0007"
 TASK = "Профилактическая беседа инспектора ПДН с подростком и матерью, раз в две недели"
-USERS = kh.USERS + [("chair11", "commission-chair", "KZ-11"), ("agp1", "agency-officer", "KZ-11")]
+USERS = kh.USERS + [("chair11", "commission-chair", "KZ-11")]
 
 
 class ReferralFlow(kb.BrowserTest):

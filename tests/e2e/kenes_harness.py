@@ -32,6 +32,9 @@ USERS = [
     ("rev2", "ministry-reviewer", None),
     ("aud", "auditor", None),
     ("adm", "admin", None),
+    # Officers of two Akmola agencies (AGENCY_OF says which): issue 15's referrals.
+    ("agp1", "agency-officer", "KZ-11"),
+    ("ags1", "agency-officer", "KZ-11"),
 ]
 
 
@@ -51,7 +54,6 @@ COMMISSION = [
 # added with its agency (`kenes user add --agency`).  "agp1" and "ags1" are
 # in USERS; "agp15" (KZ-15's police) for the tests that need another region's.
 AGENCY_OF = {"agp1": "kz11-police", "ags1": "kz11-school", "agp15": "kz15-police"}
-AGENCY_OFFICERS = [("agp1", "agency-officer", "KZ-11"), ("ags1", "agency-officer", "KZ-11")]
 
 
 def with_commission(users):

@@ -180,10 +180,9 @@ class Transfers(ServerTest):
         self.assertEqual(self.transfer(cid, etag, user="off11").status, 403)
         self.assertEqual(self.transfer(cid, etag, user="chair15").status, 403)
         # An edit does not set it: only the action writes it.
-        r = self.srv.put("/api/v1/documents/" + cid,
-                         dict(case_body("T-0999"), fields=dict(
-                             self.srv.get("/api/v1/documents/" + cid, "off11").json["fields"],
-                             transfer={"to": "KZ-15", "reason": "Переезд"})), "off11", etag)
+        fields = self.srv.get("/api/v1/documents/" + cid, "off11").json["fields"]
+        fields["transfer"] = {"to": "KZ-15", "reason": "Переезд"}
+        r = self.srv.put("/api/v1/documents/" + cid, {"fields": fields}, "off11", etag)
         self.assertEqual(r.status, 422, r)
         self.assertEqual(self.cases_count(), n)
 
