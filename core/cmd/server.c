@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "cmd/demo.h"
 #include "cmd/verify.h"
+#include "docs/content.h"
 #include "docs/docs.h"
 #include "plugin/region.h"
 #include "publish/public.h"
@@ -205,7 +206,9 @@ int server_run(const config *cfg, int demo)
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
         unseen_ctx unseen = {&srv, sig, r};
         if (datadir_rebuild_index(svc->index, svc->repos[r], svc->vault, r, journal, check_unseen,
-                                 &unseen, err, sizeof(err)) < 0) {
+                                 &unseen, err, sizeof(err)) < 0 ||
+            datadir_load_public_faces(svc->index, svc->repos[r], svc->vault, r, svc->workflows,
+                                      err, sizeof(err)) < 0) {
             fprintf(stderr, "kenes: %s: %s\n", path, err);
             goto out;
         }
@@ -213,6 +216,10 @@ int server_run(const config *cfg, int demo)
             fault("cannot open the history journal", journal);
             goto out;
         }
+    }
+    if (datadir_map_former_stages(svc->index, svc->workflows) < 0) {
+        fault("index", "out of memory");
+        goto out;
     }
     if (datadir_signing_publish(sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
         fault("signing key", err);
@@ -235,6 +242,13 @@ int server_run(const config *cfg, int demo)
     }
     util_path(path, sizeof(path), cfg->data_dir, "users.yaml");
     if (auth_open(&srv.auth, &loop, path, cfg->session_idle_s, err, sizeof(err)) < 0) {
+        fault("users", err);
+        goto out;
+    }
+    /* An agency officer's agency is one content/agencies.yaml lists for the region. */
+    util_path(path, sizeof(path), cfg->content_dir, "agencies.yaml");
+    if (auth_check_agencies(srv.auth, content_agency_fn, (void *)wf_set_content(svc->workflows),
+                            path, err, sizeof(err)) < 0) {
         fault("users", err);
         goto out;
     }

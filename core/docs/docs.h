@@ -70,6 +70,22 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
 void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
                      const char *comment, const char *version, int flags, docs_cb cb,
                      void *payload);
+/* docs_transition with the fields the taker records (the API body's
+ * "fields": {"act": {...}}; NULL: none), merged into the document's fields
+ * (each key replaced whole) and judged by the type's validate as any write;
+ * a key the transition does not record is refused (KENES_EVALIDATION,
+ * fields.<key> not_recorded).  The transition's clears: go in the same
+ * commit, back: returns to docs_stage_before, moves: sets the region to
+ * fields.<region_field> (region_unknown / region_same otherwise). */
+void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
+                            const char *comment, const json_t *fields, const char *version,
+                            int flags, docs_cb cb, void *payload);
+/* The stage d was in before it entered `stage` (today's names: history's
+ * former names mapped), from its versions; NULL when it was created there. */
+const char *docs_stage_before(const wf_workflow *wf, const idx_doc *d, const char *stage);
+/* The same over versions (oldest first): kenes verify's history. */
+const char *docs_stage_before_in(const wf_workflow *wf, const idx_version *versions, size_t n,
+                                 const char *stage);
 /* Erase a case by destroying its key (admins only, confidential documents
  * only, with a reason): a tombstone commit records it, every version then
  * is KENES_EGONE and the history stays. */
@@ -233,6 +249,28 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
  * drafted: the version in force), with its commit in *version; NULL when no
  * version of d was public (or it was erased).  Borrowed from the index. */
 const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version);
+/* 1 if stage (a former name too: former: stages:) is public in wf. */
+int docs_wf_stage_public(const wf_workflow *wf, const char *stage);
+/* A commit of d is about to make newdoc d's current version: keep the
+ * version it leaves as d's face when it leaves a public stage, forget the
+ * kept one when newdoc enters a public stage (docs.c's write_done). */
+void docs_public_face_keep(const docs_service *svc, idx_doc *d, const json_t *newdoc);
+/* 1 if version v of a document of workflow wf entered a public stage from
+ * one that is not (a create straight into one too; an edit never does). */
+int docs_version_enters_public(const wf_workflow *wf, const idx_version *v);
+/* {"version", "stage", "since"} of the version in force when d's current
+ * version is not in a public stage but an earlier one was; NULL otherwise
+ * (a new reference).  since: RFC 3339, when it came into force. */
+json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d);
+/* Each version's edition (0: the text first brought into force; n: the
+ * n-th amendment, from the commit that left the public stage up to and
+ * including the one that brought it into force) and whether it entered a
+ * public stage; marks has d->nversions entries. */
+typedef struct docs_edition_mark {
+    int edition;
+    int in_force_from;
+} docs_edition_mark;
+void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d);
 
 /* Let plugins read svc's documents and workflow params (api->doc_each,
  * doc_with, param: lookup.c), once its index and workflows are loaded;

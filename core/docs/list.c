@@ -23,6 +23,10 @@ static json_t *list_entry(const docs_service *svc, const idx_doc *d)
                           "region", doc_str(doc, "region"), "stage", doc_str(doc, "stage"),
                           "version", d->version);
     docs_put_due(e, svc, d);
+    /* An amendment on its way: another version of it is in force (public_face.c). */
+    const json_t *face = docs_public_face(svc, d, NULL);
+    if (face && face != doc)
+        json_object_set_new(e, "in_force", json_true());
     const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(doc, "type"));
     if (!docs_confidential(svc, d)) {
         json_object_set_new(e, "title", json_string(doc_str(doc, "title")));
@@ -122,7 +126,7 @@ static int holds(const char *s, const char *q)
 static int core_key(const char *k)
 {
     static const char *const keys[] = {"id", "type", "region", "stage", "version", "due",
-                                       "overdue", "title"};
+                                       "overdue", "title", "in_force"};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(keys); i++)
         if (strcmp(k, keys[i]) == 0)
             return 1;
@@ -222,24 +226,6 @@ static void sort_by_due(json_t *items)
         }
 }
 
-/* The string at a dotted path under fields ("accompanier.user"), or NULL. */
-static const char *field_at(const json_t *fields, const char *path)
-{
-    char key[64];
-    const json_t *v = fields;
-    while (v && path && *path) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof(key))
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = '\0';
-        v = json_object_get(v, key);
-        path = dot ? dot + 1 : NULL;
-    }
-    return json_string_value(v);
-}
-
 /* 1 if u, who may read d, is to be reminded of d now: its stage's remind:
  * names u's role or holds u's login, and its deadline is `before` away or
  * past. */
@@ -250,7 +236,7 @@ static int reminded(const docs_service *svc, const wf_workflow *wf, const auth_u
     if (!st || !st->has_remind)
         return 0;
     const char *login = st->remind_user_field
-                            ? field_at(json_object_get(d->doc, "fields"), st->remind_user_field)
+                            ? access_field(d->doc, st->remind_user_field)
                             : NULL;
     if (!(st->remind_roles & (unsigned)u->role) && !(login && u->name && !strcmp(login, u->name)))
         return 0;
