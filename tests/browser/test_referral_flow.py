@@ -64,11 +64,17 @@ class ReferralFlow(kb.BrowserTest):
         self.assertEqual(self.commits(self.srv.cases_git), before + 1)
         self.shoot_langs("referral-accepted")
 
-        # The report: its outcome typed in the action's own inputs.
+        # The report: its button opens the action's own form (the outcome's
+        # inputs, from the schema), which writes nothing until it is sent.
+        self.click_action("report", expect=200)
+        self.assertTrue(self.has_field("fields.outcome.date"),
+                        f"no outcome to fill in on {self.path()}: {self.text()[:400]}")
+        self.assertEqual(self.commits(self.srv.cases_git), before + 1)
+        self.check_page("ru", "referral-report-form")
         self.fill("fields.outcome.date", "2026-03-02")
         self.fill("fields.outcome.result", "done")
         self.fill("fields.outcome.text", "Проведены две беседы, подросток посещает секцию")
-        self.click_action("report", expect=200)
+        self.submit_form(of="fields.outcome.date", expect=200)
         self.assertEqual(self.path(), f"/ui/d/{self.referral}")
         text = self.text()
         self.assertIn("Исполнение завершено", text)
