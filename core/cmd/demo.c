@@ -150,12 +150,19 @@ static void run_step(demo_run *run)
         json_decref(edit);
         return;
     }
-    /* fields: what the action records (an approval's act). */
-    if (act)
-        return docs_transition_fields(&run->srv->svc, u, d, act,
-                                      json_string_value(json_object_get(step, "comment")),
-                                      json_object_get(step, "fields"), d->version, 0, step_done,
-                                      run);
+    /* fields: what the action records (an approval's act, a referral's
+     * outcome), its {{id:}} and {{date:}} resolved as a create's are. */
+    json_t *fields = NULL;
+    if (act && json_object_get(step, "fields") &&
+        demo_resolve(&fields, run, json_object_get(step, "fields"), &why) != 0)
+        return step_fail(run, why);
+    if (act) {
+        docs_transition_fields(&run->srv->svc, u, d, act,
+                               json_string_value(json_object_get(step, "comment")), fields,
+                               d->version, 0, step_done, run);
+        json_decref(fields);
+        return;
+    }
     step_fail(run, "a step needs create, edit or act");
 }
 

@@ -16,6 +16,7 @@
 #include "base/util.h"
 #include "docs/internal.h"
 #include "ui/dates.h"
+#include "web/agencies.h"
 #include "web/body.h"
 #include "web/choices.h"
 #include "web/doc.h"
@@ -149,14 +150,19 @@ static void done_notice(web_call *c, json_t *m, const wf_workflow *wf, const cha
 }
 
 /* A ref's value on the page: a link named as the document's list entry
- * names it, when the reader may read that document; else the bare id. */
+ * names it, when the reader may read that document; words saying it is
+ * closed to the reader when it exists but is not theirs to read (an agency
+ * officer's referral naming the case: the id would say nothing to them);
+ * else the bare id. */
 static json_t *ref_cell(const char *to, const char *id, void *arg)
 {
     web_call *c = arg;
     idx_doc *d;
     docs_result why;
-    if (docs_find(&d, &why, c->svc, c->user, id, 0) < 0 || !to ||
-        strcmp(doc_str(d->doc, "type"), to) != 0)
+    int rc = docs_find(&d, &why, c->svc, c->user, id, 0);
+    if (rc == KENES_EFORBIDDEN)
+        return json_pack("{s:s}", "text", web_text(c, "meetings", "ref_closed"));
+    if (rc < 0 || !to || strcmp(doc_str(d->doc, "type"), to) != 0)
         return NULL;
     json_t *e = docs_entry(c->svc, d);
     char *label = web_ref_label(c, e);
@@ -223,18 +229,24 @@ static const json_t *holder(const json_t **decl, const json_t *schema, const jso
  * required one, its kind, says only that it is about a case), and «не
  * принято» when its vote (a group "vote" with "for" and "against") did not
  * adopt it: a decision counts only with more for than against. */
-static void item_words(util_buf *b, const web_call *c, const json_t *decl, const json_t *row)
+static void enum_words(util_buf *b, const web_call *c, const json_t *decl, const json_t *row,
+                       int depth)
 {
-    size_t start = b->len;
-    const json_t *vote = json_object_get(row, "vote");
-    const json_t *pro = json_object_get(vote, "for"), *contra = json_object_get(vote, "against");
     size_t i;
     const json_t *f;
     json_array_foreach(decl, i, f)
     {
-        const char *v = doc_str(row, doc_str(f, "name") ? doc_str(f, "name") : "");
-        if (!v || strcmp(doc_str(f, "kind") ? doc_str(f, "kind") : "", "enum") != 0 ||
-            json_is_true(json_object_get(f, "required")))
+        const char *name = doc_str(f, "name") ? doc_str(f, "name") : "";
+        const char *kind = doc_str(f, "kind") ? doc_str(f, "kind") : "";
+        /* A group's enumerations too (a referral's outcome: its result),
+         * one level down, required or not: the group itself is optional. */
+        if (depth == 0 && strcmp(kind, "group") == 0) {
+            enum_words(b, c, json_object_get(f, "fields"), json_object_get(row, name), 1);
+            continue;
+        }
+        const char *v = doc_str(row, name);
+        if (!v || strcmp(kind, "enum") != 0 ||
+            (depth == 0 && json_is_true(json_object_get(f, "required"))))
             continue;
         size_t k;
         const json_t *opt;
@@ -245,6 +257,14 @@ static void item_words(util_buf *b, const web_call *c, const json_t *decl, const
                 util_buf_printf(b, "%s%s", b->len ? "; " : "", label);
         }
     }
+}
+
+static void item_words(util_buf *b, const web_call *c, const json_t *decl, const json_t *row)
+{
+    size_t start = b->len;
+    const json_t *vote = json_object_get(row, "vote");
+    const json_t *pro = json_object_get(vote, "for"), *contra = json_object_get(vote, "against");
+    enum_words(b, c, decl, row, 0);
     if (b->len > start && json_is_integer(pro) && json_is_integer(contra) &&
         json_integer_value(pro) <= json_integer_value(contra))
         util_buf_printf(b, " — %s", web_text(c, "meetings", "not_adopted"));
@@ -292,9 +312,31 @@ static void untitled_heading(const web_call *c, json_t *line, const json_t *sche
     free(text);
 }
 
-/* The documents that name this one (a case's meetings), grouped by type:
- * [{"heading", "rows": [{"href","date","number","stage","decision"}]}].
- * The heading is t.meetings.referrers_<type> (- as _), else the type's name. */
+/* 1 if type's documents are addressed to an agency (agency_field). */
+static int wf_addressed(const web_call *c, const char *type)
+{
+    const wf_workflow *wf = wf_set_find(c->svc->workflows, type);
+    return wf && wf->agency_field;
+}
+
+/* t.meetings.<col>_<type> (- as _), else t.meetings.<col>: a column's
+ * heading for referrers of type (a referral's date is its due date). */
+static const char *col_word(const web_call *c, const char *col, const char *type)
+{
+    char key[200];
+    snprintf(key, sizeof(key), "%s_%s", col, type);
+    for (char *k = key; *k; k++)
+        if (*k == '-')
+            *k = '_';
+    const char *w = ui_text(ui_words(c->ctx->ui), c->lang, "meetings", key);
+    return w ? w : web_text(c, "meetings", col);
+}
+
+/* The documents that name this one (a case's meetings, its referrals),
+ * grouped by type: [{"heading", "cols": {"date","number","stage","decision"
+ * and, for a type addressed to an agency, "agency"}, "rows": [{"href","date",
+ * "number","stage","decision", "agency"}]}].  The heading is
+ * t.meetings.referrers_<type> (- as _), else the type's name. */
 static json_t *referrers_view(const web_call *c, const json_t *refs)
 {
     json_t *groups = json_array(), *by_type = json_object();
@@ -315,8 +357,15 @@ static json_t *referrers_view(const web_call *c, const json_t *refs)
                 if (*k == '-')
                     *k = '_';
             const char *heading = ui_text(ui_words(c->ctx->ui), c->lang, "meetings", key);
-            group = json_pack("{s:s, s:[]}", "heading",
-                              heading ? heading : web_type_name(c, type), "rows");
+            group = json_pack("{s:s, s:[], s:{s:s, s:s, s:s, s:s}}", "heading",
+                              heading ? heading : web_type_name(c, type), "rows", "cols",
+                              "date", col_word(c, "col_date", type), "number",
+                              col_word(c, "col_number", type), "stage",
+                              col_word(c, "col_stage", type), "decision",
+                              col_word(c, "col_decision", type));
+            if (wf_addressed(c, type))
+                json_object_set_new(json_object_get(group, "cols"), "agency",
+                                    json_string(col_word(c, "col_agency", type)));
             json_object_set_new(by_type, type, group);
             json_array_append(groups, group);
         }
@@ -342,6 +391,13 @@ static json_t *referrers_view(const web_call *c, const json_t *refs)
             web_wf_label(c, type, "stage", doc_str(e, "stage")), "decision",
             b.len ? b.data : web_text(c, "pages", "none"));
         util_buf_dispose(&b);
+        const wf_workflow *rwf = wf_set_find(c->svc->workflows, type);
+        if (rwf && rwf->agency_field) {
+            const char *name = web_agency_name(c, doc_str(e, "region"),
+                                               doc_str(fields, rwf->agency_field));
+            json_object_set_new(line, "agency",
+                                json_string(name ? name : web_text(c, "pages", "none")));
+        }
         json_array_append_new(json_object_get(group, "rows"), line);
     }
     json_decref(by_type);
@@ -399,11 +455,13 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     json_t *actions = actions_view(c, d, type, &needs_comment);
     json_t *sections;
     const json_t *words = json_object_get(ui_strings_all(ui_words(c->ctx->ui), c->lang), "pages");
-    /* A number naming an item of another document reads with its label. */
+    /* A number naming an item of another document reads with its label; an
+     * agency's code (a referral's) reads as its name. */
     json_t *shown = web_choices_named(c, docs_schema(c->svc, type), json_object_get(doc, "fields"));
-    if (web_fields_view_refs(&sections, docs_schema(c->svc, type), shown, NULL, c->lang, words,
-                             ref_cell, c) < 0)
+    json_t *schema = web_schema_agencies(c, type, docs_schema(c->svc, type), doc_str(doc, "region"));
+    if (web_fields_view_refs(&sections, schema, shown, NULL, c->lang, words, ref_cell, c) < 0)
         sections = json_array();
+    json_decref(schema);
     json_decref(shown);
     const wf_workflow *wf = wf_set_find(c->svc->workflows, type);
     const wf_stage *st = wf && stage ? wf_find_stage(wf, stage) : NULL;

@@ -8,6 +8,7 @@
 #include "docs/rights.h"
 #include "plugin/region.h"
 #include "ui/dates.h"
+#include "web/agencies.h"
 #include "web/fields.h"
 
 void web_date_text(char *out, const web_call *c, const char *rfc3339)
@@ -59,6 +60,17 @@ json_t *web_entry_view(const web_call *c, const json_t *entry)
     web_date_text(due, c, json_string_value(json_object_get(entry, "due")));
     snprintf(href, sizeof(href), "/ui/d/%s", id ? id : "");
     char *from_summary = title || pseudonym ? NULL : summary_title(c, entry);
+    /* A referral: whose child, and to which agency, by its name. */
+    const char *agency =
+        web_agency_name(c, json_string_value(json_object_get(entry, "region")),
+                        json_string_value(json_object_get(entry, "agency")));
+    char *with_agency = NULL;
+    if (!title && pseudonym && agency) {
+        static const char *const names[] = {"pseudonym", "agency"};
+        const char *texts[] = {pseudonym, agency};
+        with_agency = web_fill_text("{pseudonym} · {agency}", names, texts, 2);
+        pseudonym = with_agency ? with_agency : pseudonym;
+    }
     if (from_summary && !*from_summary) {
         free(from_summary);
         from_summary = NULL;
@@ -86,6 +98,7 @@ json_t *web_entry_view(const web_call *c, const json_t *entry)
     if (v && json_is_true(json_object_get(entry, "in_force")))
         json_object_set_new(v, "in_force", json_string(web_text(c, "pages", "in_force_list")));
     free(from_summary);
+    free(with_agency);
     return v;
 }
 

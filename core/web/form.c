@@ -25,6 +25,7 @@
 #include "web/actform.h"
 #include "web/choices.h"
 #include "web/formdata.h"
+#include "web/agencies.h"
 #include "web/entries.h"
 #include "web/formview.h"
 #include "web/labels.h"
@@ -344,6 +345,8 @@ void web_form_words(formview_words *w, const web_call *c)
 
 static void render_form(web_call *c, int status, const form_page *f)
 {
+    /* An agency is picked from the region's list (a referral's), not typed. */
+    json_t *schema = web_schema_agencies(c, f->type, f->schema, f->region);
     json_t *refs = ref_choices(c, f), *suggest = json_object(), *choices = json_object();
     suggest_fields(suggest, c, f, json_object_get(f->schema, "fields"));
     choices_fields(choices, c, f, json_object_get(f->schema, "fields"));
@@ -354,8 +357,9 @@ static void render_form(web_call *c, int status, const form_page *f)
     w.choices = choices;
     json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
     header_items(c, items, errors, &w, f);
-    formdata_fill_rows(f->fields, f->schema, f->rows);
-    int rc = formview_fields(items, errors, &w, f->schema, f->fields);
+    formdata_fill_rows(f->fields, schema, f->rows);
+    int rc = formview_fields(items, errors, &w, schema, f->fields);
+    json_decref(schema);
     json_decref(refs);
     json_decref(choices);
     json_t *lists = datalists(suggest);

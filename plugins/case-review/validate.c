@@ -23,6 +23,7 @@
  * (CHK_PATH_CAP) are those of every document type: see kenes_sdk.h. */
 #define TEXT_SHORT 200         /* names, organisations, participants */
 #define TEXT_LONG 10000        /* decisions, comments, next steps */
+#define TRANSFER_REASON_MAX 2000 /* why a case goes to another region: a line or two */
 #define LOGIN_MAX 64           /* a kenes login, as core/auth takes one */
 #define PSEUDONYM_MIN ID_PSEUDONYM_MIN
 #define PSEUDONYM_MAX ID_PSEUDONYM_MAX
@@ -529,6 +530,33 @@ static void check_closure(check *c, const json_t *fields)
     text(c, cl, "comment", "fields.closure.comment", OPTIONAL, TEXT_LONG, "a comment");
 }
 
+/* fields.transfer, recorded by the action `transfer` (workflows/
+ * case-review.yaml, region_field transfer.to): the region the case goes to,
+ * one the core knows and not the case's own, and why.  accept-transfer,
+ * decline-transfer and withdraw-transfer clear it, so a case holds one only
+ * while it is offered. */
+static void check_transfer(check *c, const kenes_doc *doc, const json_t *fields)
+{
+    static const char *const keys[] = {"to", "reason", NULL};
+    const json_t *t = object(c, fields, "transfer", "fields.transfer", "{to, reason}");
+    if (!t)
+        return;
+    chk_unknown_keys(&c->r, t, "fields.transfer", keys, "a transfer (expected to, reason)");
+    const json_t *to = json_object_get(t, "to");
+    const char *region = c->r.api->doc_get(doc, "region");
+    if (absent(to))
+        chk_problem(&c->r, "fields.transfer.to", "required",
+                    "is required: the region the case is transferred to");
+    else if (!json_is_string(to) || !c->r.api->region_valid(json_string_value(to)))
+        chk_problem(&c->r, "fields.transfer.to", "region_unknown",
+                    "must be one of the regions' codes (content/regions.yaml)");
+    else if (region && strcmp(region, json_string_value(to)) == 0)
+        chk_problem(&c->r, "fields.transfer.to", "region_same",
+                    "must be another region than the case's own");
+    text(c, t, "reason", "fields.transfer.reason", REQUIRED, TRANSFER_REASON_MAX, "why the case is "
+                                                                         "transferred");
+}
+
 /* Not chk_header's title: a case's title is optional (so the messages say
  * "or left out") and must not name the child. */
 static void check_title(check *c, const kenes_doc *doc, const id_child *child)
@@ -617,10 +645,10 @@ int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
         return KENES_EVALIDATION;
     static const char *const keys[] = {"child",    "grounds",    "meeting", "decision",
                                        "accompanier", "measures", "follow_ups", "closure",
-                                       NULL};
+                                       "transfer", NULL};
     chk_unknown_keys(&c.r, fields, "fields", keys,
                      "a case review (expected child, grounds, meeting, decision, accompanier, "
-                     "measures, follow_ups, closure)");
+                     "measures, follow_ups, closure, transfer)");
 
     child_text ct;
     check_child(&c, fields, &ct);
@@ -649,6 +677,7 @@ int cr_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
     check_measures(&c, fields);
     check_follow_ups(&c, fields);
     check_closure(&c, fields);
+    check_transfer(&c, doc, fields);
 
     json_decref(c.stored_checks);
     json_decref(c.stored_measures);

@@ -78,43 +78,12 @@ static int absent(const json_t *v)
     return !v || json_is_null(v);
 }
 
-/* v as text of at most max characters: NULL when absent (reported if
- * required) or wrong (reported).  Null counts as absent. */
-static const char *text_value(chk_report *r, const json_t *v, const char *path, int required,
-                              size_t max, const char *what)
-{
-    if (absent(v)) {
-        if (required)
-            chk_problem(r, path, "required", "is required: %s", what);
-        return NULL;
-    }
-    if (!json_is_string(v)) {
-        chk_problem(r, path, "not_text", "must be text: %s", what);
-        return NULL;
-    }
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    if (strlen(s) != len || !r->api->utf8_valid(s, len)) {
-        chk_problem(r, path, "not_utf8", "must be valid UTF-8 text");
-        return NULL;
-    }
-    if (r->api->utf8_length(s) > max) {
-        chk_problem(r, path, "too_long", "must be at most %zu characters long", max);
-        return NULL;
-    }
-    if (required && chk_blank(s)) {
-        chk_problem(r, path, "blank", "must not be blank: %s", what);
-        return NULL;
-    }
-    return s;
-}
-
 static const char *text(chk_report *r, const json_t *obj, const char *key, const char *base,
                         int required, size_t max, const char *what)
 {
     char path[CHK_PATH_CAP];
     chk_path_key(path, sizeof(path), base, key);
-    return text_value(r, json_object_get(obj, key), path, required, max, what);
+    return chk_text_at(r, json_object_get(obj, key), path, required, max, what);
 }
 
 /* obj[key], an object or a list: NULL when absent, reported when of
@@ -192,7 +161,7 @@ static long text_list(chk_report *r, const json_t *fields, const char *key, cons
             break;
         char path[CHK_PATH_CAP];
         chk_path_index(path, sizeof(path), base, i);
-        const char *s = text_value(r, v, path, REQUIRED, CM_TEXT_SHORT, what);
+        const char *s = chk_text_at(r, v, path, REQUIRED, CM_TEXT_SHORT, what);
         if (s && has_format_char(s))
             chk_problem(r, path, "invisible_char",
                         "must not hold invisible characters (zero-width spaces, direction "
@@ -465,7 +434,7 @@ static void check_agenda(chk_report *r, const json_t *fields, const char *region
             chk_problem(r, path, "matter_required", "is required on an item that is no case: "
                                                     "what the commission discusses");
         else
-            text_value(r, m, path, OPTIONAL, CM_TEXT_MATTER, "what the commission discusses");
+            chk_text_at(r, m, path, OPTIONAL, CM_TEXT_MATTER, "what the commission discusses");
 
         check_participants(r, item, base);
         text(r, item, "child_view", base, OPTIONAL, CM_TEXT_LONG, "the child's own view");
@@ -534,38 +503,10 @@ static void check_same_id(chk_report *r, const kenes_doc *doc, const json_t *fie
                     "change once it is scheduled; schedule a new meeting instead");
 }
 
-/* ---- the header --------------------------------------------------------------- */
-
-/* Not chk_header: the title is optional (the meeting is named by its
- * number and date). */
-static void check_header(chk_report *r, const kenes_doc *doc)
-{
-    chk_region(r, doc);
-    const char *title = r->api->doc_get(doc, "title");
-    if (title) {
-        size_t len = strlen(title);
-        if (!r->api->utf8_valid(title, len))
-            chk_problem(r, "title", "not_utf8", "must be valid UTF-8 text");
-        else if (r->api->utf8_length(title) > CHK_TITLE_MAX)
-            chk_problem(r, "title", "too_long", "must be at most %d characters long, or left out",
-                        CHK_TITLE_MAX);
-        else if (chk_blank(title))
-            chk_problem(r, "title", "blank", "must not be blank (leave it out instead)");
-    }
-    const char *body = r->api->doc_get(doc, "body");
-    if (body) {
-        size_t len = strlen(body);
-        if (len > CHK_BODY_MAX)
-            chk_problem(r, "body", "too_long", "must be at most 256 KiB");
-        else if (!r->api->utf8_valid(body, len))
-            chk_problem(r, "body", "not_utf8", "must be valid UTF-8 text");
-    }
-}
-
 int cm_validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs)
 {
     chk_report r = {.api = api, .errs = errs};
-    check_header(&r, doc);
+    chk_header_untitled(&r, doc);
     const json_t *fields = chk_fields(&r, doc);
     if (!fields)
         return KENES_EVALIDATION;

@@ -265,6 +265,61 @@ void chk_header(chk_report *r, const kenes_doc *doc)
     }
 }
 
+/* chk_header for a type named by its fields (a meeting by its number, a
+ * referral by its case): the title may be left out, but not be blank. */
+void chk_header_untitled(chk_report *r, const kenes_doc *doc)
+{
+    chk_region(r, doc);
+    const char *title = r->api->doc_get(doc, "title");
+    if (title) {
+        size_t len = strlen(title);
+        if (!r->api->utf8_valid(title, len))
+            chk_problem(r, "title", "not_utf8", "must be valid UTF-8 text");
+        else if (r->api->utf8_length(title) > CHK_TITLE_MAX)
+            chk_problem(r, "title", "too_long", "must be at most %d characters long, or left out",
+                        CHK_TITLE_MAX);
+        else if (chk_blank(title))
+            chk_problem(r, "title", "blank", "must not be blank (leave it out instead)");
+    }
+    const char *body = r->api->doc_get(doc, "body");
+    if (body) {
+        size_t len = strlen(body);
+        if (len > CHK_BODY_MAX)
+            chk_problem(r, "body", "too_long", "must be at most 256 KiB");
+        else if (!r->api->utf8_valid(body, len))
+            chk_problem(r, "body", "not_utf8", "must be valid UTF-8 text");
+    }
+}
+
+const char *chk_text_at(chk_report *r, const json_t *v, const char *path, int required,
+                        size_t max, const char *what)
+{
+    if (!v || json_is_null(v)) {
+        if (required)
+            chk_problem(r, path, "required", "is required: %s", what);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        chk_problem(r, path, "not_text", "must be text: %s", what);
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (strlen(s) != len || !r->api->utf8_valid(s, len)) {
+        chk_problem(r, path, "not_utf8", "must be valid UTF-8 text");
+        return NULL;
+    }
+    if (r->api->utf8_length(s) > max) {
+        chk_problem(r, path, "too_long", "must be at most %zu characters long", max);
+        return NULL;
+    }
+    if (required && chk_blank(s)) {
+        chk_problem(r, path, "blank", "must not be blank: %s", what);
+        return NULL;
+    }
+    return s;
+}
+
 /* ---- the approving act -------------------------------------------------- */
 
 #define CHK_ACT_NUMBER_MAX 40

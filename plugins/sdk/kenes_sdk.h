@@ -118,6 +118,13 @@ int chk_fold(char **out, const kenes_api *api, const char *s, unsigned flags);
  * belongs there. */
 int chk_text(chk_report *r, const char *path, const json_t *v, const char *what);
 
+/* v (at path) as text of at most max characters: NULL when absent (null
+ * counts as absent; reported if required) or wrong (reported: not_text,
+ * not_utf8, too_long, and blank when required).  Optional text may be
+ * blank.  what says what belongs there. */
+const char *chk_text_at(chk_report *r, const json_t *v, const char *path, int required,
+                        size_t max, const char *what);
+
 /* The document's fields, or NULL after reporting that "fields" must be an
  * object.  ABI 1 promises an object (empty when "fields" is missing or is
  * not an object, so such a document fails on its first required field);
@@ -143,6 +150,9 @@ void chk_region(chk_report *r, const kenes_doc *doc);
 /* region; title 1 to CHK_TITLE_MAX characters, not blank; body (absent:
  * empty) valid UTF-8 of at most CHK_BODY_MAX bytes. */
 void chk_header(chk_report *r, const kenes_doc *doc);
+/* chk_header with an optional title (absent is fine; present, it must be
+ * 1 to CHK_TITLE_MAX characters, not blank): a type its fields name. */
+void chk_header_untitled(chk_report *r, const kenes_doc *doc);
 
 /* ---- the approving act --------------------------------------------------- */
 

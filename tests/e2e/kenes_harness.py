@@ -36,6 +36,9 @@ USERS = [
     ("rev2", "ministry-reviewer", None),
     ("aud", "auditor", None),
     ("adm", "admin", None),
+    # Officers of two Akmola agencies (AGENCY_OF says which): issue 15's referrals.
+    ("agp1", "agency-officer", "KZ-11"),
+    ("ags1", "agency-officer", "KZ-11"),
 ]
 
 
@@ -52,6 +55,13 @@ COMMISSION = [
 
 # Who approves for the akimat of each region USERS has an approver in.
 APPROVERS = {"KZ-11": "appr1", "KZ-15": "appr2"}
+
+
+# ---- part refer (issue 15): agency officers (agency-officer, one region and
+# one agency of content/agencies.yaml).  A user of that role named here is
+# added with its agency (`kenes user add --agency`).  "agp1" and "ags1" are
+# in USERS; "agp15" (KZ-15's police) for the tests that need another region's.
+AGENCY_OF = {"agp1": "kz11-police", "ags1": "kz11-school", "agp15": "kz15-police"}
 
 
 def with_commission(users):
@@ -140,6 +150,8 @@ class Server:
                     "--password-stdin"]
             if region:
                 args += ["--region", region]
+            if role == "agency-officer" and name in AGENCY_OF:
+                args += ["--agency", AGENCY_OF[name]]
             code, out, err = run_cli(*args, stdin=PASSWORD + "\n")
             assert code == 0 or "exists already" in err, err
         self.demo = demo

@@ -193,7 +193,8 @@ class WebPages(ServerTest):
                     for g, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', sel, re.S)]
         g = dict(groups(off.get("/ui/list").raw))
         self.assertEqual(set(g), {"Региональный план", "Рассмотрение дела", "Состав комиссии",
-                                  "Заседание комиссии", "Отчёт об исполнении плана"})
+                                  "Заседание комиссии", "Отчёт об исполнении плана",
+                                  "Направление в ведомство"})
         self.assertIn("План утверждён", g["Рассмотрение дела"])
         self.assertNotIn("План утверждён", g["Состав комиссии"])
         raw = self.b["rev1"].get("/ui/list").raw

@@ -483,3 +483,23 @@ void fixture_docs_attach(json_t *const *store,
                      (void *)store};
     kapi_set_docs(&src);
 }
+
+json_t *fixture_parse(const char *text)
+{
+    json_error_t e;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+    if (!doc)
+        print_message("bad test JSON at %d: %s\n", e.position, e.text);
+    assert_non_null(doc);
+    return doc;
+}
+
+json_t *fixture_set(json_t *doc, const char *parent, const char *key, const char *value)
+{
+    json_t *obj = fixture_node(doc, parent);
+    if (value)
+        assert_int_equal(json_object_set_new(obj, key, fixture_parse(value)), 0);
+    else
+        json_object_del(obj, key);
+    return doc;
+}

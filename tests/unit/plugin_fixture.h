@@ -108,4 +108,12 @@ json_t *fixture_node(json_t *root, const char *path);
 void fixture_docs_attach(json_t *const *store,
                          const char *(*param)(void *payload, const char *type, const char *name));
 
+/* ---- part refer (issue 15) ------------------------------------------------ */
+
+/* JSON text as a test writes it (any value); the test fails on bad JSON. */
+json_t *fixture_parse(const char *text);
+/* doc (returned) with parent.key (parent a fixture_node path) set to the
+ * JSON text value, or deleted when value is NULL. */
+json_t *fixture_set(json_t *doc, const char *parent, const char *key, const char *value);
+
 #endif

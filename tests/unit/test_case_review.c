@@ -2276,6 +2276,42 @@ static void test_problems_are_capped(void **state)
     kapi_errors_dispose(&errs);
 }
 
+/* ---- transfers (issue 15, part refer) --------------------------------------- */
+
+/* fields.transfer, recorded by `transfer`: another region the core knows,
+ * and a reason.  Codes as the core's `moves` answers them. */
+static void test_transfer(void **state)
+{
+    (void)state;
+    expect_valid_with("fields", "transfer",
+                      "{\"to\": \"KZ-15\", \"reason\": \"Семья переехала\"}");
+    static const struct {
+        const char *value, *path, *code;
+    } bad[] = {
+        {"{\"to\": \"KZ-11\", \"reason\": \"Переезд\"}", "fields.transfer.to", "region_same"},
+        {"{\"to\": \"KZ-99\", \"reason\": \"Переезд\"}", "fields.transfer.to", "region_unknown"},
+        {"{\"to\": 15, \"reason\": \"Переезд\"}", "fields.transfer.to", "region_unknown"},
+        {"{\"reason\": \"Переезд\"}", "fields.transfer.to", "required"},
+        {"{\"to\": \"KZ-15\"}", "fields.transfer.reason", "required"},
+        {"{\"to\": \"KZ-15\", \"reason\": \"  \"}", "fields.transfer.reason", "blank"},
+        {"{\"to\": \"KZ-15\", \"reason\": \"x\", \"by\": \"y\"}", "fields.transfer.by",
+         "unknown_key"},
+        {"\"KZ-15\"", "fields.transfer", "not_object"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        kenes_errors errs;
+        assert_int_equal(validate(with("fields", "transfer", bad[i].value), &errs),
+                         KENES_EVALIDATION);
+        const json_t *e = json_array_get(errs.fields, 0);
+        if (json_array_size(errs.fields) != 1)
+            print_errors(bad[i].path, &errs);
+        assert_int_equal(json_array_size(errs.fields), 1);
+        assert_string_equal(json_string_value(json_object_get(e, "path")), bad[i].path);
+        assert_string_equal(json_string_value(json_object_get(e, "code")), bad[i].code);
+        kapi_errors_dispose(&errs);
+    }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, reset_clock)
@@ -2362,6 +2398,7 @@ int main(void)
         T(test_report_names_no_child),
         T(test_report_other_kinds_write_nothing),
         T(test_report_without_cases),
+        T(test_transfer),
     };
 #undef T
     return cmocka_run_group_tests(tests, setup_group, teardown_group);

@@ -453,7 +453,8 @@ static int reported(const kenes_errors *errs, const char *path, const char *code
     return 0;
 }
 
-static const char *const shipped[] = {"regional-plan", "commission-roster", "case-review", NULL};
+static const char *const shipped[] = {"regional-plan", "commission-roster", "case-review",
+                                      "referral", NULL};
 
 static void test_every_type_declares(void **state)
 {
@@ -598,9 +599,13 @@ static void try_values(const kenes_doctype *t, json_t *doc, json_t *at, const ch
         assert_false(reported(&errs, path, "not_in_list"));
         kapi_errors_dispose(&errs);
     }
-    /* A value none of them: not_in_list, or for values a content list
-     * gives, the validator's own word for it (concept_item_unknown). */
-    const char *code = json_object_get(f, "values_from") ? NULL : "not_in_list";
+    /* A value none of them: not_in_list; for values a content list gives,
+     * the validator's own word for it (concept_item_unknown); a choice of
+     * regions (a case's transfer.to) refuses what is no region as the
+     * core's moves: does, region_unknown. */
+    const char *code = json_object_get(f, "values_from")         ? NULL
+                       : !strcmp(path, "fields.transfer.to") ? "region_unknown"
+                                                              : "not_in_list";
     assert_true(json_array_size(json_object_get(f, "values")) > 0);
     json_t *bad = json_string("not-a-declared-value");
     json_object_set_new(at, name, several ? json_pack("[o]", bad) : bad);
