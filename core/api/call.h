@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "api/api.h"
+#include "base/util.h"
 #include "docs/docs.h"
 
 typedef struct api_call {
@@ -22,6 +23,7 @@ typedef struct api_call {
     const char *type;      /* {type} */
     const char *id;        /* {id} */
     const char *commit;    /* {commit} */
+    const char *aid;       /* {aid}: an attachment's id */
     idx_doc *doc;          /* {id}'s document, found and readable by user */
 } api_call;
 
@@ -81,6 +83,12 @@ void api_doc_history(api_call *c);
 void api_doc_version(api_call *c);
 void api_doc_diff(api_call *c);
 void api_inbox(api_call *c);
+/* attachments.c: POST .../attachments, GET and DELETE .../attachments/{aid} */
+void api_doc_attach(api_call *c);
+void api_doc_attachment(api_call *c);
+void api_doc_detach(api_call *c);
+/* The Content-Disposition line (with its CRLF) that offers name as a download. */
+int api_content_disposition(util_buf *b, const char *name);
 /* dossier.c */
 void api_doc_dossier(api_call *c);
 

@@ -181,6 +181,8 @@ typedef struct change {
     const char *content;  /* blob id approved */
     int created;
     int erase; /* destroy the case's key and store a tombstone in the clear */
+    const store_file *files; /* further files (attachments.c); the caller's until cb */
+    size_t nfiles;
 } change;
 
 typedef struct write_op {
@@ -364,6 +366,10 @@ static void submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const au
         goto fail;
     if (d->repo == REPO_CASES && op->v.comment && seal_note(svc, op) < 0)
         goto fail;
+    if (ch->nfiles && !op->w.nfiles) { /* attachments.c writes no comment to a case */
+        op->w.files = ch->files;
+        op->w.nfiles = ch->nfiles;
+    }
     msg_info mi = {d->id, action, from, to, role_name(u->role), op->v.comment, noun,
                    ch->approval, ch->content, op->note ? op->note_id : NULL};
     if (msg_compose(&op->message, &mi) < 0)
@@ -711,4 +717,16 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
     change ch = {.action = wf->erase_action, .from = stage, .to = wf->erased_stage,
                  .comment = reason, .erase = 1};
     submit_write(svc, d, tomb, u, &ch, t ? t->noun : "case", flags, cb, payload);
+}
+
+/* ---- for attachments.c ---- */
+
+void docs_submit_files(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
+                       const char *action, const char *comment, const store_file *files,
+                       size_t nfiles, int flags, docs_cb cb, void *payload)
+{
+    const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(d->doc, "type"));
+    change ch = {.action = action, .to = doc_str(d->doc, "stage"), .comment = comment,
+                 .files = files, .nfiles = nfiles};
+    submit_write(svc, d, newdoc, u, &ch, t ? t->noun : "document", flags, cb, payload);
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "docs/docs.h"
+#include "storage/store.h"
 
 /* A string member of a document (or of any JSON object), or NULL. */
 static inline const char *doc_str(const json_t *doc, const char *key)
@@ -23,5 +24,11 @@ void docs_put_due(json_t *out, const docs_service *svc, const idx_doc *d);
  * made. */
 void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int created,
                        docs_cb cb, void *payload);
+
+/* One commit of d that keeps its stage (an attach or a detach): newdoc
+ * (stolen) and files, the caller's until cb, written together (docs.c). */
+void docs_submit_files(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
+                       const char *action, const char *comment, const store_file *files,
+                       size_t nfiles, int flags, docs_cb cb, void *payload);
 
 #endif

@@ -19,6 +19,7 @@
 #include <uv.h>
 
 typedef struct http_server http_server;
+typedef struct http_request http_request;
 
 typedef struct http_limits {
     size_t max_header_bytes; /* request line + headers; default 16 KiB */
@@ -37,6 +38,13 @@ typedef struct http_limits {
      * request); else 408 and a close.  Shorter than request_timeout_ms: a
      * head is small, a body may be large.  Default 10 s. */
     unsigned header_timeout_ms;
+    /* A body limit of a request's own (NULL: max_body_bytes for every one):
+     * asked once its head is read, it answers the limit (0: max_body_bytes)
+     * and, in *code, the error code a 413 then says (left NULL:
+     * "body_too_large").  An upload route follows its files' limit while
+     * JSON stays at max_body_bytes. */
+    size_t (*body_limit)(const http_request *req, const char **code, void *payload);
+    void *body_limit_payload;
 } http_limits;
 
 typedef struct http_header {
@@ -44,7 +52,7 @@ typedef struct http_header {
     char *value;
 } http_header;
 
-typedef struct http_request {
+struct http_request {
     const char *method; /* "GET", "POST", ... */
     char *url;          /* the request target as sent: "/api/v1/documents?type=x" */
     char *path;         /* url up to '?', not decoded */
@@ -55,7 +63,7 @@ typedef struct http_request {
     size_t body_len;
     char peer[64]; /* client address, "127.0.0.1" */
     void *data;    /* free for the handler */
-} http_request;
+};
 
 typedef void (*http_handler)(http_request *req, void *payload);
 
