@@ -21,8 +21,11 @@ static int has_guard(const wf_transition *tr, const char *name)
     return 0;
 }
 
+/* Former transitions (an earlier version's) are never open: only verify reads them. */
 static int from_stage(const wf_transition *tr, const char *stage)
 {
+    if (tr->former)
+        return 0;
     for (size_t f = 0; f < tr->nfrom; f++)
         if (strcmp(tr->from[f], stage) == 0)
             return 1;

@@ -618,6 +618,10 @@ void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const ch
                stage);
         return;
     }
+    if (!tr->to) { /* back: true — taken from the second milestone on */
+        refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL, "'%s' is not possible yet", action);
+        return;
+    }
     struct kenes_doc view = {.json = d->doc};
     struct kenes_ctx ctx = {action, comment, u->name, role_name(u->role), stage, tr->to};
     for (size_t i = 0; i < tr->nguards; i++) {

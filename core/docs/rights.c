@@ -42,7 +42,7 @@ int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, cons
         return 0;
     case ACCESS_DOC_ACT:
         for (size_t i = 0; action && i < wf->ntransitions; i++)
-            if (strcmp(wf->transitions[i].action, action) == 0 &&
+            if (!wf->transitions[i].former && strcmp(wf->transitions[i].action, action) == 0 &&
                 access_scoped(u, wf->transitions[i].roles, wf->transitions[i].scope, region))
                 return 1;
         return 0;
@@ -94,6 +94,8 @@ json_t *access_me(const auth_user *u, const wf_set *workflows)
         json_t *actions = json_object();
         for (size_t k = 0; k < wf->ntransitions; k++) {
             const wf_transition *t = &wf->transitions[k];
+            if (t->former)
+                continue;
             json_t *prev = json_object_get(actions, t->action);
             if (prev && !json_is_false(prev))
                 continue;

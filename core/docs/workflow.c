@@ -85,7 +85,7 @@ int wf_get_scalar(wf_load_ctx *c, yaml_node_t *map, const char *key, int require
 }
 
 /* key: true or false, absent meaning false. */
-static int get_bool(wf_load_ctx *c, yaml_node_t *map, const char *key, int *out)
+int wf_get_bool(wf_load_ctx *c, yaml_node_t *map, const char *key, int *out)
 {
     yaml_node_t *n = yml_get(&c->doc, map, key);
     const char *s = n ? yml_scalar(n) : NULL;
@@ -100,8 +100,8 @@ static int get_bool(wf_load_ctx *c, yaml_node_t *map, const char *key, int *out)
 }
 
 /* "a" or [a, b]: the scalar nodes of a one-name-or-list value. */
-static int name_list(wf_load_ctx *c, yaml_node_t *n, const char *key, yaml_node_t ***out,
-                     size_t *count)
+int wf_name_list(wf_load_ctx *c, yaml_node_t *n, const char *key, yaml_node_t ***out,
+                 size_t *count)
 {
     *out = NULL;
     *count = 0;
@@ -142,7 +142,7 @@ int wf_parse_roles(wf_load_ctx *c, yaml_node_t *n, unsigned *roles)
 {
     yaml_node_t **names;
     size_t k;
-    int rc = name_list(c, n, "roles", &names, &k);
+    int rc = wf_name_list(c, n, "roles", &names, &k);
     if (rc < 0)
         return rc;
     *roles = 0;
@@ -168,8 +168,11 @@ int wf_parse_roles(wf_load_ctx *c, yaml_node_t *n, unsigned *roles)
     return 0;
 }
 
-/* Absent means all: a transition limited to the actor's region says so. */
-static int parse_scope(wf_load_ctx *c, yaml_node_t *map, enum scope *scope)
+/* Absent means all: a transition limited to the actor's region says so.
+ * The scopes that read a field of the document need the workflow to say
+ * which (region_field, agency_field, parsed before anything with a scope);
+ * named-region means nothing for a document not yet written (create:). */
+int wf_parse_scope(wf_load_ctx *c, yaml_node_t *map, int named_ok, enum scope *scope)
 {
     yaml_node_t *n;
     const char *s;
@@ -180,8 +183,20 @@ static int parse_scope(wf_load_ctx *c, yaml_node_t *map, enum scope *scope)
         *scope = SCOPE_ALL;
     else if (strcmp(s, "own-region") == 0)
         *scope = SCOPE_OWN_REGION;
+    else if (strcmp(s, "named-region") == 0)
+        *scope = SCOPE_NAMED_REGION;
+    else if (strcmp(s, "own-agency") == 0)
+        *scope = SCOPE_OWN_AGENCY;
     else
-        return wf_fail(c, n, "unknown scope '%s' (expected own-region or all)", s);
+        return wf_fail(c, n, "unknown scope '%s' (expected all, own-region, named-region or "
+                             "own-agency)", s);
+    if (*scope == SCOPE_NAMED_REGION && !named_ok)
+        return wf_fail(c, n, "scope 'named-region' cannot be used here (a document being "
+                             "created names no region yet)");
+    if (*scope == SCOPE_NAMED_REGION && !c->wf->region_field)
+        return wf_fail(c, n, "scope 'named-region' needs the workflow's 'region_field'");
+    if (*scope == SCOPE_OWN_AGENCY && !c->wf->agency_field)
+        return wf_fail(c, n, "scope 'own-agency' needs the workflow's 'agency_field'");
     return 0;
 }
 
@@ -217,8 +232,8 @@ static int parse_stages(wf_load_ctx *c, yaml_node_t *list)
             return wf_fail(c, nn, "duplicate stage '%s' (first declared at line %d)", name,
                         c->stage_lines[prev - c->wf->stages]);
         int editable, is_public;
-        if ((rc = get_bool(c, st, "editable", &editable)) < 0 ||
-            (rc = get_bool(c, st, "public", &is_public)) < 0)
+        if ((rc = wf_get_bool(c, st, "editable", &editable)) < 0 ||
+            (rc = wf_get_bool(c, st, "public", &is_public)) < 0)
             return rc;
         wf_stage *s = &c->wf->stages[c->wf->nstages];
         if (!(s->name = strdup(name)))
@@ -237,16 +252,20 @@ static int parse_stages(wf_load_ctx *c, yaml_node_t *list)
     return 0;
 }
 
-static int check_stage(wf_load_ctx *c, yaml_node_t *n, const char *name)
+/* former: a former transition may name a former stage as well. */
+static int check_stage(wf_load_ctx *c, yaml_node_t *n, const char *name, int former)
 {
-    if (!wf_find_stage(c->wf, name))
-        return wf_fail(c, n, "unknown stage '%s' (not declared in 'stages')", name);
-    return 0;
+    if (wf_find_stage(c->wf, name) || (former && wf_is_former_stage(c->wf, name)))
+        return 0;
+    if (former)
+        return wf_fail(c, n, "unknown stage '%s' (not declared in 'stages' or "
+                             "'former.stages')", name);
+    return wf_fail(c, n, "unknown stage '%s' (not declared in 'stages')", name);
 }
 
 /* {roles, scope} as create:, edit: or an item of read: */
-static int parse_access_node(wf_load_ctx *c, yaml_node_t *n, const char *where, unsigned *roles,
-                             enum scope *scope)
+static int parse_access_node(wf_load_ctx *c, yaml_node_t *n, const char *where, int named_ok,
+                             unsigned *roles, enum scope *scope)
 {
     static const char *const keys[] = {"roles", "scope", NULL};
     if (n->type != YAML_MAPPING_NODE)
@@ -259,7 +278,7 @@ static int parse_access_node(wf_load_ctx *c, yaml_node_t *n, const char *where, 
         return wf_fail(c, n, "missing required key 'roles' in %s", where);
     if ((rc = wf_parse_roles(c, rn, roles)) < 0)
         return rc;
-    return parse_scope(c, n, scope);
+    return wf_parse_scope(c, n, named_ok, scope);
 }
 
 static int parse_access(wf_load_ctx *c, yaml_node_t *root, const char *key, unsigned *roles,
@@ -272,7 +291,7 @@ static int parse_access(wf_load_ctx *c, yaml_node_t *root, const char *key, unsi
     if (!n)
         return 0;
     snprintf(where, sizeof(where), "'%s'", key);
-    return parse_access_node(c, n, where, roles, scope);
+    return parse_access_node(c, n, where, 0, roles, scope);
 }
 
 static int parse_read(wf_load_ctx *c, yaml_node_t *root)
@@ -288,7 +307,7 @@ static int parse_read(wf_load_ctx *c, yaml_node_t *root)
         return KENES_ENOMEM;
     for (size_t i = 0; i < k; i++) {
         wf_access *a = &c->wf->read[c->wf->nread++];
-        int rc = parse_access_node(c, yml_node(&c->doc, items[i]), "an item of 'read'",
+        int rc = parse_access_node(c, yml_node(&c->doc, items[i]), "an item of 'read'", 1,
                                    &a->roles, &a->scope);
         if (rc < 0)
             return rc;
@@ -317,15 +336,16 @@ static int parse_quorum(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
     return 0;
 }
 
-static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
+int wf_parse_transition(wf_load_ctx *c, yaml_node_t *tn, int former, wf_transition *t)
 {
-    static const char *const keys[] = {"action", "from",   "to",        "roles", "scope",
-                                       "guards", "approvals", "not_by", "publishes",
-                                       "inbox",  NULL};
+    static const char *const keys[] = {"action",  "from",    "to",     "roles",     "scope",
+                                       "guards",  "approvals", "not_by", "publishes", "inbox",
+                                       "records", "clears",  "back",   "moves",     NULL};
     const char *where = "a transition";
     if (!tn || tn->type != YAML_MAPPING_NODE)
         return wf_fail(c, tn, "a transition must be a mapping such as {action: submit, ...}");
     t->line = yml_line(tn);
+    t->former = former;
     int rc = wf_check_keys(c, tn, keys, where);
     if (rc < 0)
         return rc;
@@ -337,8 +357,13 @@ static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
     yaml_node_t *fn = yml_get(&c->doc, tn, "from");
     if (!fn)
         return wf_fail(c, tn, "missing required key 'from' in %s", where);
-    if ((rc = wf_get_scalar(c, tn, "to", 1, where, &ton, &to)) < 0)
+    /* back: true stands instead of to: (the stage is read from history). */
+    if ((rc = wf_get_bool(c, tn, "back", &t->back)) < 0)
         return rc;
+    if ((rc = wf_get_scalar(c, tn, "to", !t->back, where, &ton, &to)) < 0)
+        return rc;
+    if (t->back && to)
+        return wf_fail(c, ton, "a transition takes 'to' or 'back: true', not both");
     yaml_node_t *rn = yml_get(&c->doc, tn, "roles");
     if (!rn)
         return wf_fail(c, tn, "missing required key 'roles' in %s", where);
@@ -348,7 +373,7 @@ static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
 
     yaml_node_t **from;
     size_t nfrom;
-    if ((rc = name_list(c, fn, "from", &from, &nfrom)) < 0)
+    if ((rc = wf_name_list(c, fn, "from", &from, &nfrom)) < 0)
         return rc;
     t->from = calloc(nfrom, sizeof(char *));
     if (!t->from) {
@@ -357,10 +382,14 @@ static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
     }
     for (size_t i = 0; i < nfrom; i++) {
         const char *s = yml_scalar(from[i]);
-        rc = check_stage(c, from[i], s);
+        rc = check_stage(c, from[i], s, former);
         /* The transitions before this one are complete; this one's own
-         * earlier "from" entries count too ([draft, draft]). */
-        const wf_transition *dup = rc < 0 ? NULL : wf_find_transition(c->wf, action, s);
+         * earlier "from" entries count too ([draft, draft]).  A former
+         * transition may repeat a current one: it is another version's. */
+        const wf_transition *dup =
+            rc < 0 ? NULL
+                   : former ? wf_find_former_transition(c->wf, action, s)
+                            : wf_find_transition(c->wf, action, s);
         for (size_t j = 0; rc == 0 && !dup && j < t->nfrom; j++)
             if (strcmp(t->from[j], s) == 0)
                 dup = t;
@@ -377,19 +406,21 @@ static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
     }
     free(from);
 
-    if ((rc = check_stage(c, ton, to)) < 0)
+    if (to && (rc = check_stage(c, ton, to, former)) < 0)
         return rc;
-    if (!(t->to = strdup(to)))
+    if (to && !(t->to = strdup(to)))
         return KENES_ENOMEM;
     if ((rc = wf_parse_roles(c, rn, &t->roles)) < 0)
         return rc;
-    if ((rc = parse_scope(c, tn, &t->scope)) < 0)
+    if ((rc = wf_parse_scope(c, tn, 1, &t->scope)) < 0)
         return rc;
-    if ((rc = get_bool(c, tn, "publishes", &t->publishes)) < 0)
+    if ((rc = wf_parse_transition_keys(c, tn, t)) < 0)
+        return rc;
+    if ((rc = wf_get_bool(c, tn, "publishes", &t->publishes)) < 0)
         return rc;
     /* Absent means true: only `inbox: false` says anything. */
     int in_inbox = 1;
-    if (yml_get(&c->doc, tn, "inbox") && (rc = get_bool(c, tn, "inbox", &in_inbox)) < 0)
+    if (yml_get(&c->doc, tn, "inbox") && (rc = wf_get_bool(c, tn, "inbox", &in_inbox)) < 0)
         return rc;
     t->no_inbox = !in_inbox;
     if ((rc = parse_quorum(c, tn, t)) < 0)
@@ -404,7 +435,7 @@ static int parse_transition(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
         return 0;
     yaml_node_t **guards;
     size_t ng;
-    if ((rc = name_list(c, gn, "guards", &guards, &ng)) < 0)
+    if ((rc = wf_name_list(c, gn, "guards", &guards, &ng)) < 0)
         return rc;
     t->guard_names = calloc(ng, sizeof(char *));
     t->guards = calloc(ng, sizeof(kenes_guard *));
@@ -446,7 +477,7 @@ static int parse_transitions(wf_load_ctx *c, yaml_node_t *list)
     for (size_t i = 0; i < k; i++) {
         /* Counted before parsing so that _free releases a half-filled one. */
         wf_transition *t = &c->wf->transitions[c->wf->ntransitions++];
-        int rc = parse_transition(c, yml_node(&c->doc, items[i]), t);
+        int rc = wf_parse_transition(c, yml_node(&c->doc, items[i]), 0, t);
         if (rc < 0)
             return rc;
     }
@@ -516,9 +547,10 @@ const char *wf_param(const wf_workflow *wf, const char *name)
 
 static int parse_workflow(wf_load_ctx *c)
 {
-    static const char *const keys[] = {"type",        "initial", "stages", "create",
-                                       "edit",        "read",    "transitions", "erase",
-                                       "labels",      "record",  "params", NULL};
+    static const char *const keys[] = {"type",   "initial",      "stages",       "create",
+                                       "edit",   "read",         "transitions",  "erase",
+                                       "labels", "record",       "params",       "region_field",
+                                       "agency_field", "attach", "former",       NULL};
     const char *where = "the workflow";
     yaml_node_t *root = yml_root(&c->doc);
     if (!root || root->type != YAML_MAPPING_NODE)
@@ -548,10 +580,14 @@ static int parse_workflow(wf_load_ctx *c)
         return rc;
     if ((rc = parse_stages(c, yml_get(&c->doc, root, "stages"))) < 0)
         return rc;
-    if ((rc = check_stage(c, initn, initial)) < 0)
+    if ((rc = check_stage(c, initn, initial, 0)) < 0)
         return rc;
     if (!(c->wf->initial = strdup(initial)))
         return KENES_ENOMEM;
+    /* Before anything with a scope: named-region and own-agency read them.
+     * former.stages before the transitions, whose names they free. */
+    if ((rc = wf_parse_fields(c, root)) < 0 || (rc = wf_parse_former_stages(c, root)) < 0)
+        return rc;
 
     if ((rc = parse_access(c, root, "create", &c->wf->create_roles, &c->wf->create_scope)) < 0)
         return rc;
@@ -560,6 +596,8 @@ static int parse_workflow(wf_load_ctx *c)
     if ((rc = parse_read(c, root)) < 0)
         return rc;
     if ((rc = parse_transitions(c, yml_get(&c->doc, root, "transitions"))) < 0)
+        return rc;
+    if ((rc = wf_parse_former_transitions(c, root)) < 0 || (rc = wf_parse_attach(c, root)) < 0)
         return rc;
     if ((rc = parse_erase(c, root)) < 0)
         return rc;
@@ -599,7 +637,7 @@ int wf_load_file(wf_workflow **out, const char *path, const wf_resolver *res, ch
     return 0;
 }
 
-static void free_strv(char **v, size_t n)
+void wf_free_strv(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++)
         free(v[i]);
@@ -634,11 +672,21 @@ void wf_workflow_free(wf_workflow *wf)
     for (size_t i = 0; i < wf->ntransitions; i++) {
         wf_transition *t = &wf->transitions[i];
         free(t->action);
-        free_strv(t->from, t->nfrom);
+        wf_free_strv(t->from, t->nfrom);
         free(t->to);
-        free_strv(t->guard_names, t->nguards);
+        wf_free_strv(t->guard_names, t->nguards);
         free(t->guards);
+        wf_free_strv(t->records, t->nrecords);
+        wf_free_strv(t->clears, t->nclears);
     }
+    wf_free_strv(wf->attach_stages, wf->nattach_stages);
+    for (size_t i = 0; i < wf->nformer_stages; i++) {
+        free(wf->former_stages[i].name);
+        free(wf->former_stages[i].value);
+    }
+    free(wf->former_stages);
+    free(wf->region_field);
+    free(wf->agency_field);
     free(wf->transitions);
     free(wf->file);
     free(wf->type);

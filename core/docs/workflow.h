@@ -240,8 +240,29 @@ const char *wf_param(const wf_workflow *wf, const char *name);
 /* The transition for action from this stage, or NULL. */
 const wf_transition *wf_find_transition(const wf_workflow *wf, const char *action,
                                         const char *from);
-/* 1 if some transition has this action name (from any stage). */
+/* The former transition (former: transitions:) for action from this raw
+ * stage name (a former name or one of today), or NULL: only verify asks,
+ * judging history written under the earlier workflow. */
+const wf_transition *wf_find_former_transition(const wf_workflow *wf, const char *action,
+                                               const char *from);
+/* 1 if some transition has this action name (from any stage); former ones
+ * do not count (wf_find_transition does not find them either). */
 int wf_has_action(const wf_workflow *wf, const char *action);
+
+/* 1 if name is a stage of the earlier workflow (former.stages' keys). */
+int wf_is_former_stage(const wf_workflow *wf, const char *name);
+/* The name of today for a stage a file says: its new name for a former
+ * stage, else name itself (also NULL for NULL). */
+const char *wf_stage_now(const wf_workflow *wf, const char *name);
+/* 1 if some transition records this top-level field (records:): create and
+ * edit may not write it. */
+int wf_records_field(const wf_workflow *wf, const char *key);
+/* 1 if t records key. */
+int wf_transition_records(const wf_transition *t, const char *key);
+/* 1 if attach: allows files to be added or removed in this stage. */
+int wf_attach_stage(const wf_workflow *wf, const char *stage);
+/* "all", "own-region", "named-region", "own-agency". */
+const char *wf_scope_name(enum scope s);
 
 /* 1 if documents in this stage are public (published, readable by anyone). */
 int wf_stage_public(const wf_workflow *wf, const char *stage);
@@ -271,10 +292,14 @@ int wf_record_text(char **out, const wf_record_field *f, const char *lang, const
  *  "stages":[{"name","editable","public","deadline":{"from_field","after_hours","closed_by",
  *             "order"},"remind":{"roles","user_field","before_hours"}}],
  *  "create":{"roles","scope"},"edit":{...},"read":[{"roles","scope"}],
- *  "transitions":[{"action","from":[],"to","roles":[],"scope","guards":[],"approvals",
- *                  "not_by_authors","publishes","inbox"}],
+ *  "transitions":[{"action","from":[],"to" (null with back),"roles":[],"scope","guards":[],
+ *                  "approvals","not_by_authors","publishes","inbox","records":[],
+ *                  "clears":[],"back","moves"}],
  *  "erase":{"action","stage"} or null, "labels":{"stages":{name:{ru,kk,en}},"actions":{...}},
- *  "record":[{"field","label":{ru,kk,en},"text":{ru,kk,en} or null}]} */
+ *  "record":[{"field","label":{ru,kk,en},"text":{ru,kk,en} or null}],
+ *  "region_field","agency_field" (or null), "attach":{"roles","scope","stages"} or null,
+ *  "former":{"stages":{old:new},"transitions":[as above]} or null}
+ * Former transitions are only under "former": "transitions" is what can be taken. */
 json_t *wf_to_json(const wf_workflow *wf);
 
 #endif

@@ -84,7 +84,7 @@ int wf_parse_deadline(wf_load_ctx *c, yaml_node_t *n, wf_stage *s)
 }
 
 /* a.b.c: names joined by single dots, no list steps (a login is one value). */
-static int valid_path(const char *p)
+int wf_valid_path(const char *p)
 {
     if (!p || !*p || *p == '.' || p[strlen(p) - 1] == '.' || strstr(p, ".."))
         return 0;
@@ -117,7 +117,7 @@ int wf_parse_remind(wf_load_ctx *c, yaml_node_t *n, wf_stage *s)
         return wf_fail(c, n, "'remind' needs 'roles', 'user_field' or both");
     if (rn && (rc = wf_parse_roles(c, rn, &s->remind_roles)) < 0)
         return rc;
-    if (field && (strncmp(field, "fields.", 7) == 0 || !valid_path(field)))
+    if (field && (strncmp(field, "fields.", 7) == 0 || !wf_valid_path(field)))
         return wf_fail(c, un, "'user_field' must name a field holding a login, such as "
                               "accompanier.user");
     if ((s->remind_before_ms = duration_ms(before, 1)) < 0)

@@ -38,6 +38,36 @@ int wf_get_scalar(wf_load_ctx *c, yaml_node_t *map, const char *key, int require
 /* roles: one name or a list, as a bit set of enum role. */
 int wf_parse_roles(wf_load_ctx *c, yaml_node_t *n, unsigned *roles);
 
+/* key: true or false (absent: false). */
+int wf_get_bool(wf_load_ctx *c, yaml_node_t *map, const char *key, int *out);
+
+/* "a" or [a, b]: the scalar nodes (*out malloc'd; free() it, not the nodes). */
+int wf_name_list(wf_load_ctx *c, yaml_node_t *n, const char *key, yaml_node_t ***out,
+                 size_t *count);
+
+/* map's scope: (absent: all); named_ok 0 where named-region means nothing
+ * (create:, edit:).  Needs region_field/agency_field parsed first. */
+int wf_parse_scope(wf_load_ctx *c, yaml_node_t *map, int named_ok, enum scope *scope);
+
+/* One transition; former 1 for an item of former.transitions (its stages
+ * may be former ones, it may repeat a current action). */
+int wf_parse_transition(wf_load_ctx *c, yaml_node_t *tn, int former, wf_transition *t);
+
+/* workflow_keys.c: issue 15's keys.  A transition's records, clears and
+ * moves (its back is read with to:); the workflow's region_field and
+ * agency_field, former: (stages first, transitions after the current
+ * ones) and attach:. */
+int wf_parse_transition_keys(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t);
+int wf_parse_fields(wf_load_ctx *c, yaml_node_t *root);
+int wf_parse_former_stages(wf_load_ctx *c, yaml_node_t *root);
+int wf_parse_former_transitions(wf_load_ctx *c, yaml_node_t *root);
+int wf_parse_attach(wf_load_ctx *c, yaml_node_t *root);
+
+/* a.b.c: names of a-z, 0-9, _ and - joined by single dots. */
+int wf_valid_path(const char *p);
+
+void wf_free_strv(char **v, size_t n);
+
 /* A stage's deadline: and remind: (workflow_due.c), into s. */
 int wf_parse_deadline(wf_load_ctx *c, yaml_node_t *n, wf_stage *s);
 int wf_parse_remind(wf_load_ctx *c, yaml_node_t *n, wf_stage *s);

@@ -143,14 +143,16 @@ const wf_stage *wf_find_stage(const wf_workflow *wf, const char *name)
     return NULL;
 }
 
-const wf_transition *wf_find_transition(const wf_workflow *wf, const char *action,
-                                        const char *from)
+/* The transition for action from stage among the current (former 0) or the
+ * former ones. */
+static const wf_transition *find_transition(const wf_workflow *wf, const char *action,
+                                            const char *from, int former)
 {
     if (!wf || !action || !from)
         return NULL;
     for (size_t i = 0; i < wf->ntransitions; i++) {
         const wf_transition *t = &wf->transitions[i];
-        if (!t->action || strcmp(t->action, action) != 0)
+        if (t->former != former || !t->action || strcmp(t->action, action) != 0)
             continue;
         for (size_t j = 0; j < t->nfrom; j++)
             if (strcmp(t->from[j], from) == 0)
@@ -159,10 +161,64 @@ const wf_transition *wf_find_transition(const wf_workflow *wf, const char *actio
     return NULL;
 }
 
+const wf_transition *wf_find_transition(const wf_workflow *wf, const char *action,
+                                        const char *from)
+{
+    return find_transition(wf, action, from, 0);
+}
+
+const wf_transition *wf_find_former_transition(const wf_workflow *wf, const char *action,
+                                               const char *from)
+{
+    return find_transition(wf, action, from, 1);
+}
+
 int wf_has_action(const wf_workflow *wf, const char *action)
 {
     for (size_t i = 0; wf && action && i < wf->ntransitions; i++)
-        if (wf->transitions[i].action && strcmp(wf->transitions[i].action, action) == 0)
+        if (!wf->transitions[i].former && wf->transitions[i].action &&
+            strcmp(wf->transitions[i].action, action) == 0)
+            return 1;
+    return 0;
+}
+
+int wf_is_former_stage(const wf_workflow *wf, const char *name)
+{
+    for (size_t i = 0; wf && name && i < wf->nformer_stages; i++)
+        if (strcmp(wf->former_stages[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+const char *wf_stage_now(const wf_workflow *wf, const char *name)
+{
+    for (size_t i = 0; wf && name && i < wf->nformer_stages; i++)
+        if (strcmp(wf->former_stages[i].name, name) == 0)
+            return wf->former_stages[i].value;
+    return name;
+}
+
+int wf_records_field(const wf_workflow *wf, const char *key)
+{
+    for (size_t i = 0; wf && key && i < wf->ntransitions; i++)
+        for (size_t j = 0; !wf->transitions[i].former && j < wf->transitions[i].nrecords; j++)
+            if (strcmp(wf->transitions[i].records[j], key) == 0)
+                return 1;
+    return 0;
+}
+
+int wf_transition_records(const wf_transition *t, const char *key)
+{
+    for (size_t j = 0; t && key && j < t->nrecords; j++)
+        if (strcmp(t->records[j], key) == 0)
+            return 1;
+    return 0;
+}
+
+int wf_attach_stage(const wf_workflow *wf, const char *stage)
+{
+    for (size_t i = 0; wf && wf->has_attach && stage && i < wf->nattach_stages; i++)
+        if (strcmp(wf->attach_stages[i], stage) == 0)
             return 1;
     return 0;
 }
@@ -249,9 +305,18 @@ static json_t *record_json(const wf_record_field *v, size_t n)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static const char *scope_name(enum scope s)
+const char *wf_scope_name(enum scope s)
 {
-    return s == SCOPE_OWN_REGION ? "own-region" : "all";
+    switch (s) {
+    case SCOPE_OWN_REGION:
+        return "own-region";
+    case SCOPE_NAMED_REGION:
+        return "named-region";
+    case SCOPE_OWN_AGENCY:
+        return "own-agency";
+    default:
+        return "all";
+    }
 }
 
 static json_t *roles_json(unsigned roles)
@@ -269,6 +334,17 @@ static json_t *strv_json(char **v, size_t n)
     for (size_t i = 0; a && i < n; i++)
         json_array_append_new(a, json_string(v[i]));
     return a;
+}
+
+static json_t *transition_json(const wf_transition *t)
+{
+    return json_pack("{s:s, s:o, s:s?, s:o, s:s, s:o, s:i, s:b, s:b, s:b, s:o, s:o, s:b, s:b}",
+                     "action", t->action, "from", strv_json(t->from, t->nfrom), "to", t->to,
+                     "roles", roles_json(t->roles), "scope", wf_scope_name(t->scope), "guards",
+                     strv_json(t->guard_names, t->nguards), "approvals", (int)t->approvals,
+                     "not_by_authors", t->not_by_authors, "publishes", t->publishes, "inbox",
+                     !t->no_inbox, "records", strv_json(t->records, t->nrecords), "clears",
+                     strv_json(t->clears, t->nclears), "back", t->back, "moves", t->moves);
 }
 
 json_t *wf_to_json(const wf_workflow *wf)
@@ -296,30 +372,37 @@ json_t *wf_to_json(const wf_workflow *wf)
     json_t *read = json_array();
     for (size_t i = 0; read && i < wf->nread; i++)
         json_array_append_new(read, json_pack("{s:o, s:s}", "roles", roles_json(wf->read[i].roles),
-                                              "scope", scope_name(wf->read[i].scope)));
-    json_t *transitions = json_array();
-    for (size_t i = 0; transitions && i < wf->ntransitions; i++) {
+                                              "scope", wf_scope_name(wf->read[i].scope)));
+    json_t *transitions = json_array(), *former_tr = json_array();
+    for (size_t i = 0; transitions && former_tr && i < wf->ntransitions; i++) {
         const wf_transition *t = &wf->transitions[i];
-        json_array_append_new(
-            transitions,
-            json_pack("{s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:b, s:b}", "action", t->action,
-                      "from", strv_json(t->from, t->nfrom), "to", t->to, "roles",
-                      roles_json(t->roles), "scope", scope_name(t->scope), "guards",
-                      strv_json(t->guard_names, t->nguards), "approvals", (int)t->approvals,
-                      "not_by_authors", t->not_by_authors, "publishes", t->publishes, "inbox",
-                      !t->no_inbox));
+        json_array_append_new(t->former ? former_tr : transitions, transition_json(t));
     }
+    json_t *former = json_null(), *attach = json_null();
+    if (wf->nformer_stages || json_array_size(former_tr)) {
+        json_t *map = json_object();
+        for (size_t i = 0; map && i < wf->nformer_stages; i++)
+            json_object_set_new(map, wf->former_stages[i].name,
+                                json_string(wf->former_stages[i].value));
+        former = json_pack("{s:o, s:O}", "stages", map, "transitions", former_tr);
+    }
+    json_decref(former_tr);
+    if (wf->has_attach)
+        attach = json_pack("{s:o, s:s, s:o}", "roles", roles_json(wf->attach_roles), "scope",
+                           wf_scope_name(wf->attach_scope), "stages",
+                           strv_json(wf->attach_stages, wf->nattach_stages));
     json_t *erase = wf->erase_action ? json_pack("{s:s, s:s}", "action", wf->erase_action,
                                                  "stage", wf->erased_stage)
                                      : json_null();
     return json_pack("{s:s, s:s, s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:o, s:o, s:o, s:{s:o, s:o}, "
-                     "s:o}",
+                     "s:o, s:s?, s:s?, s:o, s:o}",
                      "type", wf->type, "initial", wf->initial, "stages", stages, "create",
                      "roles", roles_json(wf->create_roles), "scope",
-                     scope_name(wf->create_scope), "edit", "roles", roles_json(wf->edit_roles),
-                     "scope", scope_name(wf->edit_scope), "read", read, "transitions",
+                     wf_scope_name(wf->create_scope), "edit", "roles", roles_json(wf->edit_roles),
+                     "scope", wf_scope_name(wf->edit_scope), "read", read, "transitions",
                      transitions, "erase", erase, "labels", "stages",
                      labels_json(wf->stage_labels, wf->nstage_labels), "actions",
                      labels_json(wf->action_labels, wf->naction_labels), "record",
-                     record_json(wf->record, wf->nrecord));
+                     record_json(wf->record, wf->nrecord), "region_field", wf->region_field,
+                     "agency_field", wf->agency_field, "attach", attach, "former", former);
 }

@@ -124,14 +124,19 @@ static int parse_label_map(wf_load_ctx *c, yaml_node_t *labels, const char *key,
     return 0;
 }
 
+/* Former stages and actions keep their labels: history shows them. */
 static int stage_known(const wf_workflow *wf, const char *name)
 {
-    return wf_find_stage(wf, name) || (wf->erased_stage && strcmp(wf->erased_stage, name) == 0);
+    return wf_find_stage(wf, name) || wf_is_former_stage(wf, name) ||
+           (wf->erased_stage && strcmp(wf->erased_stage, name) == 0);
 }
 
 static int action_known(const wf_workflow *wf, const char *name)
 {
-    return wf_has_action(wf, name) || wf_is_erasure(wf, name);
+    for (size_t i = 0; i < wf->ntransitions; i++)
+        if (strcmp(wf->transitions[i].action, name) == 0)
+            return 1;
+    return wf_is_erasure(wf, name);
 }
 
 /* labels: {stages: {...}, actions: {...}}: every stage and action the
@@ -162,6 +167,10 @@ int wf_parse_labels(wf_load_ctx *c, yaml_node_t *root)
     for (size_t i = 0; i < wf->nstages; i++)
         if (!find_label(wf->stage_labels, wf->nstage_labels, wf->stages[i].name))
             return wf_fail(c, sn, "stage '%s' has no label", wf->stages[i].name);
+    for (size_t i = 0; i < wf->nformer_stages; i++)
+        if (!find_label(wf->stage_labels, wf->nstage_labels, wf->former_stages[i].name))
+            return wf_fail(c, sn, "former stage '%s' has no label (history shows it)",
+                           wf->former_stages[i].name);
     if (wf->erased_stage && !find_label(wf->stage_labels, wf->nstage_labels, wf->erased_stage))
         return wf_fail(c, sn, "stage '%s' (erase) has no label", wf->erased_stage);
     for (size_t i = 0; i < wf->ntransitions; i++)

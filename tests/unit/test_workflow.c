@@ -106,7 +106,8 @@ static void test_unknown_top_key(void **state)
     (void)state;
     expect_error("unknown_top_key.yaml", 11,
                  "unknown top-level key 'deadlines' (expected type, initial, stages, create, "
-                 "edit, read, transitions, erase, labels, record, params)");
+                 "edit, read, transitions, erase, labels, record, params, region_field, agency_field, "
+                 "attach, former)");
 }
 
 static void test_unknown_transition_key(void **state)
@@ -114,7 +115,7 @@ static void test_unknown_transition_key(void **state)
     (void)state;
     expect_error("unknown_transition_key.yaml", 21,
                  "unknown key 'gaurds' in a transition (expected action, from, to, roles, "
-                 "scope, guards, approvals, not_by, publishes, inbox)");
+                 "scope, guards, approvals, not_by, publishes, inbox, records, clears, back, moves)");
 }
 
 static void test_unknown_stage_key(void **state)
@@ -277,7 +278,8 @@ static void test_unknown_scope(void **state)
 {
     (void)state;
     expect_error("unknown_scope.yaml", 16,
-                 "unknown scope 'own-regoin' (expected own-region or all)");
+                 "unknown scope 'own-regoin' (expected all, own-region, named-region or "
+                 "own-agency)");
 }
 
 static void test_unknown_guard(void **state)
@@ -401,6 +403,28 @@ static void test_regional_plan_workflow(void **state)
     wf_workflow_free(wf);
 }
 
+/* Drop what issue 15 added to wf_to_json, checking each is its default. */
+static void strip_keys15(json_t *j)
+{
+    static const char *const top[] = {"region_field", "agency_field", "attach", "former"};
+    for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+        assert_true(json_is_null(json_object_get(j, top[i])));
+        json_object_del(j, top[i]);
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(j, "transitions"), i, t) {
+        assert_int_equal(json_array_size(json_object_get(t, "records")), 0);
+        assert_int_equal(json_array_size(json_object_get(t, "clears")), 0);
+        assert_true(json_is_false(json_object_get(t, "back")));
+        assert_true(json_is_false(json_object_get(t, "moves")));
+        json_object_del(t, "records");
+        json_object_del(t, "clears");
+        json_object_del(t, "back");
+        json_object_del(t, "moves");
+    }
+}
+
 static void test_to_json(void **state)
 {
     (void)state;
@@ -426,6 +450,9 @@ static void test_to_json(void **state)
                             json_object_get(json_array_get(rec, 0), "text"), "ru")),
                         "{number} от {date}");
     json_object_del(j, "record");
+    /* Issue 15's keys have their own test (test_keys15_json): here only
+     * what they read when a workflow leaves them out. */
+    strip_keys15(j);
     json_t *want = json_loads(
         "{\"type\":\"regional-plan\",\"initial\":\"draft\","
         "\"stages\":[{\"name\":\"draft\",\"editable\":true,\"public\":false},"
@@ -762,6 +789,179 @@ static void test_keys14_checked(void **state)
     expect_error("keys14_ok.yaml", 6, "unknown order 'fixture-order' (not in content/orders.yaml)");
 }
 
+/* Issue 15's keys: every one of them in one file, as the loader reads it. */
+static void test_keys15_loaded(void **state)
+{
+    (void)state;
+    wf_workflow *wf = NULL;
+    char err[512] = "";
+    assert_int_equal(wf_load_file(&wf, WF_DIR "keys15_ok.yaml", &resolver, err, sizeof(err)), 0);
+    assert_string_equal(wf->region_field, "transfer.to");
+    assert_string_equal(wf->agency_field, "agency");
+    assert_int_equal(wf->create_scope, SCOPE_OWN_AGENCY);
+    assert_int_equal(wf->nread, 3);
+    assert_int_equal(wf->read[1].scope, SCOPE_NAMED_REGION);
+    assert_int_equal(wf->read[2].scope, SCOPE_OWN_AGENCY);
+    const wf_transition *approve = wf_find_transition(wf, "approve", "approval");
+    assert_non_null(approve);
+    assert_false(approve->former);
+    assert_int_equal(approve->nrecords, 1);
+    assert_string_equal(approve->records[0], "act");
+    assert_true(wf_transition_records(approve, "act"));
+    assert_false(wf_transition_records(approve, "transfer"));
+    const wf_transition *transfer = wf_find_transition(wf, "transfer", "in-force");
+    assert_int_equal(transfer->nrecords, 2);
+    assert_string_equal(transfer->records[1], "note");
+    const wf_transition *accept = wf_find_transition(wf, "accept-transfer", "moving");
+    assert_true(accept->moves);
+    assert_false(accept->back);
+    assert_int_equal(accept->scope, SCOPE_NAMED_REGION);
+    assert_int_equal(accept->nclears, 1);
+    assert_string_equal(accept->clears[0], "transfer");
+    const wf_transition *decline = wf_find_transition(wf, "decline-transfer", "moving");
+    assert_true(decline->back);
+    assert_null(decline->to);
+    assert_string_equal(decline->clears[0], "transfer"); /* one name, not a list */
+    assert_int_equal(wf_find_transition(wf, "report", "in-force")->scope, SCOPE_OWN_AGENCY);
+    /* What only a transition records, create and edit may not write. */
+    assert_true(wf_records_field(wf, "act"));
+    assert_true(wf_records_field(wf, "outcome"));
+    assert_false(wf_records_field(wf, "transfer.to"));
+    assert_false(wf_records_field(wf, "title"));
+    /* attach: */
+    assert_true(wf->has_attach);
+    assert_int_equal(wf->attach_roles, ROLE_OFFICIAL | ROLE_APPROVER);
+    assert_int_equal(wf->attach_scope, SCOPE_OWN_REGION);
+    assert_true(wf_attach_stage(wf, "draft"));
+    assert_true(wf_attach_stage(wf, "approval"));
+    assert_false(wf_attach_stage(wf, "in-force"));
+    /* former: the stages map to today's names; the transitions are legal
+     * only for verify: nothing finds them as actions. */
+    assert_int_equal(wf->nformer_stages, 3);
+    assert_string_equal(wf_stage_now(wf, "approved"), "in-force");
+    assert_string_equal(wf_stage_now(wf, "review"), "approval");
+    assert_string_equal(wf_stage_now(wf, "returned"), "draft");
+    assert_string_equal(wf_stage_now(wf, "draft"), "draft");
+    assert_null(wf_stage_now(wf, NULL));
+    assert_true(wf_is_former_stage(wf, "approved"));
+    assert_false(wf_is_former_stage(wf, "in-force"));
+    assert_null(wf_find_stage(wf, "approved"));
+    assert_null(wf_find_transition(wf, "submit", "returned"));
+    assert_null(wf_find_transition(wf, "return", "review"));
+    assert_false(wf_has_action(wf, "return"));
+    assert_true(wf_has_action(wf, "submit"));
+    const wf_transition *old_submit = wf_find_former_transition(wf, "submit", "draft");
+    assert_non_null(old_submit);
+    assert_true(old_submit->former);
+    assert_string_equal(old_submit->to, "review");
+    assert_ptr_equal(wf_find_former_transition(wf, "submit", "returned"), old_submit);
+    assert_ptr_not_equal(wf_find_transition(wf, "submit", "draft"), old_submit);
+    const wf_transition *old_approve = wf_find_former_transition(wf, "approve", "review");
+    assert_int_equal(old_approve->approvals, 2);
+    assert_true(old_approve->not_by_authors);
+    assert_null(wf_find_former_transition(wf, "approve", "approval"));
+    /* Former stages and actions keep their labels: history shows them. */
+    assert_string_equal(wf_label(wf, "stage", "approved", "kk"), "Бекітілді");
+    assert_string_equal(wf_label(wf, "action", "return", "en"), "Return for revision");
+    wf_workflow_free(wf);
+}
+
+/* wf_to_json shows every new key; former transitions only under "former". */
+static void test_keys15_json(void **state)
+{
+    (void)state;
+    wf_workflow *wf = NULL;
+    char err[512] = "";
+    assert_int_equal(wf_load_file(&wf, WF_DIR "keys15_ok.yaml", &resolver, err, sizeof(err)), 0);
+    json_t *j = wf_to_json(wf);
+    assert_string_equal(json_string_value(json_object_get(j, "region_field")), "transfer.to");
+    assert_string_equal(json_string_value(json_object_get(j, "agency_field")), "agency");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "create"), "scope")),
+                        "own-agency");
+    json_t *read = json_object_get(j, "read");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(read, 1), "scope")),
+                        "named-region");
+    json_t *tr = json_object_get(j, "transitions");
+    assert_int_equal(json_array_size(tr), 6);
+    json_t *want = json_loads(
+        "{\"action\":\"decline-transfer\",\"from\":[\"moving\"],\"to\":null,"
+        "\"roles\":[\"commission-chair\"],\"scope\":\"named-region\",\"guards\":[],"
+        "\"approvals\":1,\"not_by_authors\":false,\"publishes\":false,\"inbox\":true,"
+        "\"records\":[],\"clears\":[\"transfer\"],\"back\":true,\"moves\":false}",
+        0, NULL);
+    assert_true(json_equal(json_array_get(tr, 4), want));
+    json_decref(want);
+    json_t *accept = json_array_get(tr, 3);
+    assert_true(json_is_true(json_object_get(accept, "moves")));
+    json_t *approve = json_array_get(tr, 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(approve, "records"), 0)),
+                        "act");
+    want = json_loads("{\"roles\":[\"regional-official\",\"akimat-approver\"],"
+                      "\"scope\":\"own-region\",\"stages\":[\"draft\",\"approval\"]}",
+                      0, NULL);
+    assert_true(json_equal(json_object_get(j, "attach"), want));
+    json_decref(want);
+    json_t *former = json_object_get(j, "former");
+    want = json_loads("{\"approved\":\"in-force\",\"review\":\"approval\",\"returned\":\"draft\"}",
+                      0, NULL);
+    assert_true(json_equal(json_object_get(former, "stages"), want));
+    json_decref(want);
+    json_t *ftr = json_object_get(former, "transitions");
+    assert_int_equal(json_array_size(ftr), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ftr, 2), "to")),
+                        "returned");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ftr, 0), "action")),
+                        "submit");
+    json_decref(j);
+    wf_workflow_free(wf);
+}
+
+/* Each fault of issue 15's keys, named by file and line. */
+static void test_keys15_checked(void **state)
+{
+    (void)state;
+    expect_error("back_and_to.yaml", 18, "a transition takes 'to' or 'back: true', not both");
+    expect_error("bad_back.yaml", 18, "'back' must be true or false");
+    expect_error("moves_no_region_field.yaml", 20,
+                 "'moves' needs the workflow's 'region_field' (where the new region is)");
+    expect_error("bad_records.yaml", 20,
+                 "'records' names top-level fields, such as act (not 'act.number')");
+    expect_error("records_twice.yaml", 20, "'records' names field 'act' twice");
+    expect_error("recorded_and_cleared.yaml", 21, "field 'transfer' is both recorded and cleared");
+    expect_error("named_region_no_field.yaml", 20,
+                 "scope 'named-region' needs the workflow's 'region_field'");
+    expect_error("own_agency_no_field.yaml", 21,
+                 "scope 'own-agency' needs the workflow's 'agency_field'");
+    expect_error("named_region_create.yaml", 10,
+                 "scope 'named-region' cannot be used here (a document being created names no "
+                 "region yet)");
+    expect_error("bad_region_field.yaml", 4,
+                 "'region_field' must name a field under fields, such as transfer.to");
+    expect_error("bad_agency_field.yaml", 4,
+                 "'agency_field' must name a field under fields, such as agency");
+    expect_error("attach_unknown_stage.yaml", 20,
+                 "unknown stage 'signed' in 'attach' (not declared in 'stages')");
+    expect_error("attach_no_stages.yaml", 20, "missing required key 'stages' in 'attach'");
+    expect_error("attach_named_region.yaml", 20,
+                 "scope 'named-region' needs the workflow's 'region_field'");
+    expect_error("former_stage_current.yaml", 21, "former stage 'draft' is a stage of today too");
+    expect_error("former_maps_unknown.yaml", 21,
+                 "former stage 'approved' maps to unknown stage 'don' (not declared in 'stages')");
+    expect_error("former_bad_key.yaml", 21,
+                 "unknown key 'stage' in 'former' (expected stages, transitions)");
+    expect_error("former_transition_stage.yaml", 23,
+                 "unknown stage 'reviewed' (not declared in 'stages' or 'former.stages')");
+    expect_error("former_stage_today.yaml", 18,
+                 "unknown stage 'approved' (not declared in 'stages')");
+    expect_error("former_no_label.yaml", 24,
+                 "former stage 'approved' has no label (history shows it)");
+    expect_error("former_twice.yaml", 24,
+                 "action 'finish' is declared twice from stage 'review' (first at line 23)");
+    expect_error("former_action_label.yaml", 29, "action 'approve' has no label");
+    /* Without to: and without back: the message of old stands. */
+    expect_error("missing_to.yaml", 17, "missing required key 'to' in a transition");
+}
+
 /* content/orders.yaml's reader: each fault named by file and line. */
 static void expect_orders_error(const char *name, int line, const char *message)
 {
@@ -823,6 +1023,9 @@ int main(void)
         cmocka_unit_test(test_keys14_loaded),
         cmocka_unit_test(test_keys14_checked),
         cmocka_unit_test(test_orders),
+        cmocka_unit_test(test_keys15_loaded),
+        cmocka_unit_test(test_keys15_json),
+        cmocka_unit_test(test_keys15_checked),
         cmocka_unit_test(test_bad_closed_by_and_erase),
         cmocka_unit_test(test_set_label),
         cmocka_unit_test(test_record_checked),
