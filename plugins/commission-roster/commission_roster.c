@@ -19,8 +19,9 @@
  *                 exactly one chair, at least one secretary, at most one
  *                 deputy chair, at least one member in each of the four
  *                 widened categories, nobody twice
- *   act           the approving act {number, date}: required once the
- *                 roster is approved, checked whenever present
+ *   act           the akimat's resolution {number, date}: recorded by the
+ *                 approver with `approve` (no create or edit sets it),
+ *                 required from then on, checked whenever present
  *
  * Members are adults acting in a public role: their names may appear in
  * reports.  Messages still never repeat the values they judge.
@@ -381,7 +382,8 @@ static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t
     return sdk_id_printf(out, cap, "roster/%s/%04d-%02d", region, y, m);
 }
 
-/* roster_act_recorded: the roster is approved with its act (see chk_act_recorded). */
+/* roster_act_recorded: the akimat approves the roster by its resolution,
+ * recorded with the approval (see chk_act_recorded). */
 static int roster_act_recorded(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
                                kenes_errors *errs)
 {
@@ -394,8 +396,8 @@ static int roster_act_recorded(const kenes_api *api, const kenes_doc *doc, const
  * national.md: one row per region (every one the core knows) for its latest roster (the
  * last by id: roster/<region>/<YYYY-MM>): stage, due date, whether it was
  * approved in time and which of the four widened categories it holds.
- * regions/<code>.md: the members of the region's latest approved roster,
- * and whether it was approved in time.  The deadline is the national
+ * regions/<code>.md: the members of the region's latest roster in force,
+ * and whether it came into force in time.  The deadline is the national
  * order's (content/orders.yaml, api->order_dates), the same for every
  * region: no field a region types moves it.  Members are adults in a
  * public role, so their names appear; everything a document says goes
@@ -468,16 +470,18 @@ static const char *const W_MEMBERS[] = {
     "## Кәмелетке толмағандардың істері және олардың құқықтарын қорғау жөніндегі комиссияның "
     "құрамы\n\n",
     "## The commission on minors' affairs and the protection of their rights: members\n\n"};
-static const char *const W_NONE_APPROVED[] = {"Утверждённого состава комиссии нет.\n\n",
-                                              "Бекітілген комиссия құрамы жоқ.\n\n",
-                                              "There is no approved roster.\n\n"};
+static const char *const W_NONE_APPROVED[] = {"Действующего состава комиссии нет.\n\n",
+                                              "Күшіндегі комиссия құрамы жоқ.\n\n",
+                                              "There is no roster in force.\n\n"};
 static const char *const W_APPROVED[] = {"Утверждён", "Бекітілді", "Approved"};
 static const char *const W_DUE[] = {"Срок утверждения: ", "Бекіту мерзімі: ", "Due: "};
-/* The region's report says when kenes recorded the approval, the date the
- * deadline is measured by (the act may be dated earlier): «утверждён в
- * системе 10.02.2026 — с опозданием». */
-static const char *const W_IN_KENES[][2] = {
-    {"; утверждён в системе ", ""}, {"; жүйеде ", " бекітілді"}, {"; approved in kenes on ", ""}};
+/* The region's report says since when kenes has the roster in force (the
+ * ministry's agreement ended the chain), the date the deadline is measured
+ * by (the act may be dated earlier): «действует в системе с 10.02.2026 — с
+ * опозданием». */
+static const char *const W_IN_KENES[][2] = {{"; действует в системе с ", ""},
+                                            {"; жүйеде ", " бастап күшінде"},
+                                            {"; in force in kenes since ", ""}};
 static const char *const W_APPROVED_LATE[] = {"с опозданием", "кешіктірілді", "late"};
 static const char *const W_MEMBER_HEAD[] = {
     "| ФИО | Должность | Организация | Роль | Категория |\n",
@@ -499,7 +503,7 @@ static void order_of(const kenes_api *api, long long *date, long long *due)
     *due = *date + ORDER_TERM_DAYS * DAY_MS;
 }
 
-/* The region's latest roster (the last by id), only approved ones if
+/* The region's latest roster (the last by id), only those in force if
  * only_approved.  NULL if there is none. */
 static const kenes_doc *latest(const kenes_api *api, kenes_report *r, const char *code,
                                int only_approved)
@@ -509,18 +513,19 @@ static const kenes_doc *latest(const kenes_api *api, kenes_report *r, const char
     for (size_t j = 0; j < n; j++) {
         const kenes_doc *doc = api->report_doc(r, j);
         if (sdk_doc_is(api, doc, "region", code) &&
-            (!only_approved || sdk_doc_is(api, doc, "stage", "approved")))
+            (!only_approved || sdk_doc_is(api, doc, "stage", "in-force")))
             best = doc;
     }
     return best;
 }
 
-/* An approved roster is in time when it entered `approved` by the order's
- * deadline; one not approved is late once the deadline has passed. */
+/* A roster in force is in time when it entered `in-force` (the whole chain:
+ * the akimat's approval, the ministry's agreement) by the order's deadline;
+ * one not in force is late once the deadline has passed. */
 static int timeliness(const kenes_api *api, const kenes_doc *doc, long long due)
 {
     long long since;
-    if (sdk_doc_is(api, doc, "stage", "approved") &&
+    if (sdk_doc_is(api, doc, "stage", "in-force") &&
         api->time_parse(api->doc_get(doc, "stage_since"), &since) == 0)
         return since <= due ? IN_TIME : LATE;
     return api->now_ms() > due ? LATE : NOT_DUE;
@@ -619,7 +624,7 @@ static int report_region(const kenes_api *api, kenes_report *r)
     const json_t *fields = api->doc_fields(doc);
     const json_t *act = json_object_get(fields, "act");
     int lang = rpt_lang_index(api, r);
-    if (lang == RPT_KK && json_is_object(act)) { /* «... актісімен бекітілді.» */
+    if (lang == RPT_KK && json_is_object(act)) { /* «... әкімдік қаулысымен бекітілді.» */
         rpt_act(api, r, act);
         api->report_printf(r, " бекітілді. ");
     } else {

@@ -2,8 +2,8 @@
  * regional-plan: each region's plan under the national concept «Дети
  * Казахстана» (2026–2030).  The workflow (workflows/regional-plan.yaml) says
  * who moves a plan between stages; this plugin says what a valid plan is,
- * what its id is, provides the act_recorded guard (the approving act is
- * recorded) and writes the plans' sections of the national and regional
+ * what its id is, provides the act_recorded guard (the akimat's approver
+ * records its resolution with `approve`) and writes the plans' sections of the national and regional
  * reports.  The comment_required guard lives in plugins/common.
  *
  * A plan's fields:
@@ -14,8 +14,9 @@
  *                    {title, direction, lead_agency, co_executors, deadline,
  *                     funding {source, amount_kzt}, indicator, baseline, target}
  *   local_specifics  what is particular to the region, and why
- *   act              the approving act {number, date}: required once the
- *                    plan is approved, checked whenever present
+ *   act              the akimat's resolution {number, date}: recorded by
+ *                    the approver with `approve` (no create or edit sets
+ *                    it), required from then on, checked whenever present
  *
  * Every problem is reported in one pass, each at its own path
  * ("fields.measures[0].direction"); messages never repeat the values they
@@ -224,7 +225,8 @@ static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t
     return sdk_id_printf(out, cap, "plan/%s/%lld", region, (long long)json_integer_value(p));
 }
 
-/* act_recorded: the plan is approved with its act (see chk_act_recorded). */
+/* act_recorded: the akimat approves the plan by its resolution, recorded
+ * with the approval (see chk_act_recorded). */
 static int act_recorded(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
                         kenes_errors *errs)
 {
@@ -235,8 +237,9 @@ static int act_recorded(const kenes_api *api, const kenes_doc *doc, const kenes_
 /* ---- reports ------------------------------------------------------------
  *
  * national.md: one row per region (every one the core knows), with the year and stage of its
- * latest plan.  regions/<code>.md: the region's approved plans, measure by
- * measure under the four directions, the local specifics and the act.
+ * latest plan.  regions/<code>.md: the region's plans in force, measure by
+ * measure under the four directions, the local specifics and the akimat's
+ * resolution that approved them.
  * Everything a document says goes through report_text.
  */
 
@@ -281,9 +284,9 @@ static const char *const W_LOCAL[] = {"#### Местная специфика\n\
 static const char *const W_NOT_STATED[] = {"Не указана.", "Көрсетілмеген.", "Not stated."};
 static const char *const W_REGIONAL_PLAN[] = {"## Региональный план\n\n",
                                               "## Өңірлік жоспар\n\n", "## Regional plan\n\n"};
-static const char *const W_NO_APPROVED[] = {"Утверждённого регионального плана нет.\n\n",
-                                            "Бекітілген өңірлік жоспар жоқ.\n\n",
-                                            "There is no approved regional plan.\n\n"};
+static const char *const W_NO_APPROVED[] = {"Действующего регионального плана нет.\n\n",
+                                            "Күшіндегі өңірлік жоспар жоқ.\n\n",
+                                            "There is no regional plan in force.\n\n"};
 
 /* The plan's year, or -1 if it has none. */
 static long long period_of(const kenes_api *api, const kenes_doc *doc)
@@ -465,7 +468,7 @@ static void report_plan(const kenes_api *api, kenes_report *r, const kenes_doc *
     const json_t *act = json_object_get(fields, "act");
     if (!json_is_object(act))
         api->report_printf(r, "%s.\n\n", RPT_WORD(api, r, W_APPROVED));
-    else if (rpt_lang_index(api, r) == RPT_KK) { /* «... актісімен бекітілді.» */
+    else if (rpt_lang_index(api, r) == RPT_KK) { /* «... әкімдік қаулысымен бекітілді.» */
         rpt_act(api, r, act);
         api->report_printf(r, " бекітілді.\n\n");
     } else {
@@ -492,7 +495,7 @@ static int report_region(const kenes_api *api, kenes_report *r)
     api->report_printf(r, "%s", RPT_WORD(api, r, W_REGIONAL_PLAN));
     for (size_t j = 0; j < n; j++) {
         const kenes_doc *doc = api->report_doc(r, j);
-        if (sdk_doc_is(api, doc, "region", code) && sdk_doc_is(api, doc, "stage", "approved")) {
+        if (sdk_doc_is(api, doc, "region", code) && sdk_doc_is(api, doc, "stage", "in-force")) {
             report_plan(api, r, doc);
             shown++;
         }

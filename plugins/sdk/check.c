@@ -300,17 +300,19 @@ int chk_act(chk_report *r, const json_t *act)
     return r->count != before;
 }
 
-/* fields.act: may be absent until the document is approved, must be right
- * whenever present. */
+/* fields.act: must be right whenever present, and present once the
+ * document is in force.  Before that the approving transition's guard
+ * (chk_act_recorded) is what asks for it: the approver records it with
+ * `approve`, and an amendment's draft has none until its own approval. */
 void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields,
                                  const char *noun)
 {
     const json_t *act = json_object_get(fields, "act");
     if (act)
         chk_act(r, act);
-    else if (sdk_doc_is(r->api, doc, "stage", "approved"))
+    else if (sdk_doc_is(r->api, doc, "stage", "in-force"))
         chk_problem(r, "fields.act", "act_missing",
-                    "is required once the %s is approved: the approving act "
+                    "is required once the %s is in force: the akimat's resolution "
                     "{number, date}",
                     noun);
 }
@@ -323,16 +325,18 @@ int chk_finish(chk_report *r, const kenes_doc *doc, const json_t *fields, const 
     return chk_result(r);
 }
 
-/* The body of an "act is recorded" guard: approval does not edit fields, so
- * the act must be there, and right, before the approving transition. */
+/* The body of an "act is recorded" guard: the akimat's approver records the
+ * act with the approval (the workflow's records: [act]); the guard sees the
+ * document with what was recorded, and refuses an approval that brought
+ * none or a wrong one. */
 int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs,
                                    const char *noun)
 {
     chk_report quiet = {.api = api, .errs = NULL};
     if (chk_act(&quiet, json_object_get(api->doc_fields(doc), "act")) != 0) {
         api->error_code(errs, NULL, "act_missing",
-                   "the approving act (its number and date) must first be recorded in the "
-                   "%s's fields",
+                   "the akimat's resolution approving the %s (its number and date) must be "
+                   "recorded with the approval",
                    noun);
         return KENES_EGUARD;
     }

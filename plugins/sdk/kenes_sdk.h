@@ -151,17 +151,18 @@ void chk_header(chk_report *r, const kenes_doc *doc);
 /* 0 if act is a valid {number, date}, else 1 with each problem reported
  * under fields.act. */
 int chk_act(chk_report *r, const json_t *act);
-/* fields.act: may be absent until the document is approved (stage
- * "approved", as the review workflows name it), must be right whenever
- * present. */
+/* fields.act: must be right whenever present, and present once the
+ * document is in force (stage "in-force"); before that the approving
+ * transition's guard (chk_act_recorded) asks for it. */
 void chk_act_field(chk_report *r, const kenes_doc *doc, const json_t *fields, const char *noun);
 /* The end of validate for a document approved by an act: fields.act (as
  * chk_act_field says, for noun), no key of fields outside known (as
  * chk_unknown_keys says, what), then chk_result. */
 int chk_finish(chk_report *r, const kenes_doc *doc, const json_t *fields, const char *noun,
                const char *const *known, const char *what);
-/* The body of an "act is recorded" guard: approval does not edit fields, so
- * the act must be there, and right, before the approving transition. */
+/* The body of an "act is recorded" guard: the approver records the act with
+ * the approval (records: [act]) and the guard, seeing the document with it,
+ * refuses an approval without a right one (act_missing). */
 int chk_act_recorded(const kenes_api *api, const kenes_doc *doc, kenes_errors *errs,
                      const char *noun);
 
@@ -202,8 +203,9 @@ void rpt_stage(const kenes_api *api, kenes_report *r, const char *type, const ch
  * English): escaped, with a "№" typed before it left out, so that «№ 21»
  * reads «№ 21», never «№ № 21».  Nothing if it is blank. */
 void rpt_number(const kenes_api *api, kenes_report *r, const char *number);
-/* The approving act, or nothing if absent: "актом № 12 от 05.02.2026",
- * "05.02.2026 № 12 актісімен", "by act No. 12 of 05.02.2026" (rpt_number). */
+/* The akimat's resolution, or nothing if absent: "постановлением акимата
+ * № 12 от 05.02.2026", "05.02.2026 № 12 әкімдік қаулысымен", "by akimat
+ * resolution No. 12 of 05.02.2026" (rpt_number). */
 void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act);
 
 #endif

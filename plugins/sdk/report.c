@@ -82,14 +82,15 @@ void rpt_number(const kenes_api *api, kenes_report *r, const char *number)
 
 void rpt_act(const kenes_api *api, kenes_report *r, const json_t *act)
 {
-    static const char *const by[RPT_NLANGS] = {"актом", "актісімен", "by act"};
+    static const char *const by[RPT_NLANGS] = {"постановлением акимата", "әкімдік қаулысымен",
+                                               "by akimat resolution"};
     static const char *const of[RPT_NLANGS] = {" от ", "", " of "};
     const char *number = bare_number(json_string_value(json_object_get(act, "number")));
     const char *date = json_string_value(json_object_get(act, "date"));
     int lang = rpt_lang_index(api, r);
     if (!number && !date)
         return;
-    if (lang == RPT_KK) { /* «06.02.2026 № 7 актісімен»: the act's words last */
+    if (lang == RPT_KK) { /* «06.02.2026 № 7 әкімдік қаулысымен»: the act's words last */
         if (date) {
             rpt_date(api, r, date, "—");
             api->report_printf(r, " ");

@@ -28,6 +28,10 @@ EVENT_LIMIT_S = 600
 USERS = [
     ("off11", "regional-official", "KZ-11"),
     ("off15", "regional-official", "KZ-15"),
+    # The akimat approves its region's plans and rosters by a resolution
+    # (the chain: draft → regional-approval → ministry-agreement → in-force).
+    ("appr1", "akimat-approver", "KZ-11"),
+    ("appr2", "akimat-approver", "KZ-15"),
     ("rev1", "ministry-reviewer", None),
     ("rev2", "ministry-reviewer", None),
     ("aud", "auditor", None),
@@ -46,10 +50,16 @@ COMMISSION = [
 ]
 
 
+# Who approves for the akimat of each region USERS has an approver in.
+APPROVERS = {"KZ-11": "appr1", "KZ-15": "appr2"}
+
+
 def with_commission(users):
-    """users and the COMMISSION, each name once."""
+    """users and the COMMISSION (and the akimat approvers, who put the
+    rosters meetings need in force), each name once."""
     names = {u[0] for u in users}
-    return list(users) + [u for u in COMMISSION if u[0] not in names]
+    more = COMMISSION + [u for u in USERS if u[1] == "akimat-approver"]
+    return list(users) + [u for u in more if u[0] not in names]
 
 
 def wait_until(condition, what):
@@ -238,10 +248,14 @@ class Server:
         h = {"If-Match": etag} if etag else None
         return self.request("PUT", path, body, token=self.token(user), headers=h)
 
-    def act(self, doc_id, action, user, etag, comment=None):
+    def act(self, doc_id, action, user, etag, comment=None, fields=None):
+        """Take action; fields: what a transition with records: sets with it
+        ({"act": {...}} for approve)."""
         body = {"action": action}
         if comment is not None:
             body["comment"] = comment
+        if fields is not None:
+            body["fields"] = fields
         return self.post(f"/api/v1/documents/{doc_id}/transitions", body, user, etag)
 
 
@@ -336,9 +350,11 @@ def plan_measure(direction, title, deadline="2026-Q4", amount_kzt=0):
 
 
 def plan_body(region="KZ-11", period=2026, title=None, body="# План\n\nМеры по профилактике.\n",
-              act=True):
+              act=False):
     """A complete, valid regional plan: a measure in each of the concept's four
-    directions, the region's specifics and (unless act=False) the approving act."""
+    directions and the region's specifics.  No act: the akimat's approver
+    records it with `approve` (walk_chain); act=True puts one in the text,
+    which a create or edit is refused for (recorded_by_action)."""
     plan = {
         "type": "regional-plan",
         "region": region,
@@ -367,8 +383,10 @@ def roster_member(full_name, role="member", category="education"):
             "role": role, "category": category}
 
 
-def roster_body(region="KZ-11", order_date="2026-02-02", members=None, act=True):
-    """A complete, valid widened commission roster."""
+def roster_body(region="KZ-11", order_date="2026-02-02", members=None, act=False):
+    """A complete, valid widened commission roster.  No act: the akimat's
+    approver records it with `approve` (walk_chain); act=True puts one in
+    the text, which a create or edit is refused for (recorded_by_action)."""
     body = {
         "type": "commission-roster",
         "region": region,
@@ -419,25 +437,106 @@ def today_of(srv):
     return now[:10] if now else time.strftime("%Y-%m-%d", time.gmtime())
 
 
-def approved_roster(srv, region, official=None, reviewer="rev1", reader="aud"):
-    """The id of region's roster in stage approved (a meeting's attendance is
-    judged against it), created, submitted and approved if there is none.
-    Its commits go to documents.git.  reader lists (every region)."""
+# The akimat's resolution an approver records with `approve` unless told another.
+PLAN_ACT = {"number": "№ 15", "date": "2026-02-05"}
+ROSTER_ACT = {"number": "№ 21", "date": "2026-02-06"}
+
+
+def region_of(doc_id):
+    """KZ-11 of plan/KZ-11/2026 or roster/KZ-11/2026-02."""
+    return doc_id.split("/")[1]
+
+
+def official_of(region):
+    """The harness's regional official of region ("off11" for KZ-11)."""
+    return "off" + region[3:].lstrip("0")
+
+
+def approver_of(region):
+    """The harness's akimat approver of region (APPROVERS); fails naming the
+    region when USERS has none (pass approver= then)."""
+    assert region in APPROVERS, f"no akimat approver for {region} in the harness: pass approver="
+    return APPROVERS[region]
+
+
+def walk_chain(srv, doc_id, etag, official=None, approver=None, reviewers=("rev1", "rev2"),
+               act=None, until="in-force"):
+    """A plan or roster in draft through the chain: the official submits it
+    to the akimat, the akimat's approver approves it recording act (default
+    PLAN_ACT or ROSTER_ACT), and each of reviewers agrees (two distinct
+    ones put it in force).  Each step must succeed.  until: stop once the
+    document is in this stage ("regional-approval", "ministry-agreement").
+    official/approver default to the harness's of the document's region.
+    The last step's response (its ETag header is the version)."""
+    region = region_of(doc_id)
+    official = official or official_of(region)
+    if act is None:
+        act = ROSTER_ACT if doc_id.startswith("roster/") else PLAN_ACT
+    r = srv.act(doc_id, "submit", official, etag)
+    assert r.status == 200 and r.json["stage"] == "regional-approval", r
+    if until == "regional-approval":
+        return r
+    r = srv.act(doc_id, "approve", approver or approver_of(region), r.header("ETag"),
+                fields={"act": act})
+    assert r.status == 200 and r.json["stage"] == "ministry-agreement", r
+    if until == "ministry-agreement":
+        return r
+    for reviewer in reviewers:
+        r = srv.act(doc_id, "agree", reviewer, r.header("ETag"))
+        assert r.status == 200, r
+    assert r.json["stage"] == "in-force", r
+    return r
+
+
+def _in_force(entries, region):
+    """Ids of region's list entries in force (in stage in-force, or amended
+    with a version in force: "in_force": true), sorted."""
+    return sorted(d["id"] for d in entries
+                  if d["region"] == region and (d["stage"] == "in-force" or d.get("in_force")))
+
+
+def in_force_plan(srv, region, measures=None, official=None, approver=None,
+                  reviewers=("rev1", "rev2"), reader="aud"):
+    """The id of region's regional plan in force (the latest when there are
+    several), created (measures: the plan's measures instead of
+    plan_body's four), walked through the chain (walk_chain) if there is
+    none.  Its commits go to documents.git.  reader lists (every region)."""
+    docs = srv.get("/api/v1/documents?type=regional-plan", reader).json["documents"]
+    found = _in_force(docs, region)
+    if found:
+        return found[-1]
+    taken = {d["id"] for d in docs}
+    period = next(y for y in range(2026, 2031) if f"plan/{region}/{y}" not in taken)
+    official = official or official_of(region)
+    body = plan_body(region=region, period=period)
+    if measures is not None:
+        body["fields"]["measures"] = measures
+    r = srv.post("/api/v1/documents", body, official)
+    assert r.status == 201, r
+    walk_chain(srv, r.json["id"], r.header("ETag"), official=official, approver=approver,
+               reviewers=reviewers)
+    return r.json["id"]
+
+
+def approved_roster(srv, region, official=None, approver=None, reviewers=("rev1", "rev2"),
+                    reader="aud"):
+    """The id of region's roster in force (a meeting's attendance is judged
+    against it; the latest when there are several), created and walked
+    through the chain (walk_chain) if there is none.  Its commits go to
+    documents.git.  reader lists (every region)."""
     docs = srv.get("/api/v1/documents?type=commission-roster", reader).json["documents"]
-    approved = sorted(d["id"] for d in docs if d["region"] == region and d["stage"] == "approved")
-    if approved:
-        return approved[-1]  # the latest, as meetings read it
+    found = _in_force(docs, region)
+    if found:
+        return found[-1]  # the latest, as meetings read it
     # A roster per region and order month: a month the test has not used.
     taken = {d["id"] for d in docs}
     month = next(m for m in range(2, 13) if f"roster/{region}/2026-{m:02d}" not in taken)
-    official = official or "off" + region[3:].lstrip("0")
+    official = official or official_of(region)
     r = srv.post("/api/v1/documents", roster_body(region=region, order_date=f"2026-{month:02d}-02"),
                  official)
     assert r.status == 201, r
-    r = srv.act(r.json["id"], "submit", official, r.header("ETag"))
-    assert r.status == 200, r
-    r = srv.act(r.json["id"], "approve", reviewer, r.header("ETag"))
-    assert r.status == 200 and r.json["stage"] == "approved", r
+    walk_chain(srv, r.json["id"], r.header("ETag"), official=official, approver=approver,
+               reviewers=reviewers)
     return r.json["id"]
 
 
@@ -457,7 +556,7 @@ def hold_meeting(srv, region, decisions, date=None, number=None, secretary=None,
                  reader="aud", sign=True):
     """A commission meeting of region that decides on cases, held and signed:
     decisions {case id: decision ("approve-plan", "close"...) or a whole
-    agenda item (meeting_item)}.  The region's approved roster is made if
+    agenda item (meeting_item)}.  The region's roster in force is made if
     there is none; the secretary schedules and records it with just over
     half of the roster's members present, all voting for; the chair signs
     (sign=False leaves it held).  Dated `date` (default: the server's

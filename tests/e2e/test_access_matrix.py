@@ -11,7 +11,8 @@ from test_cases import case_body
 
 USERS_M = USERS + [("chair11", "commission-chair", "KZ-11"), ("chair15", "commission-chair", "KZ-15"),
                    ("sec11", "commission-secretary", "KZ-11"), ("sec15", "commission-secretary", "KZ-15")]
-ROLES = ["off11", "off15", "chair11", "chair15", "sec11", "sec15", "rev1", "aud", "adm", None]
+ROLES = ["off11", "off15", "appr1", "appr2", "chair11", "chair15", "sec11", "sec15", "rev1", "aud",
+         "adm", None]
 STALE = '"' + "0" * 40 + '"'
 
 # Who may do what on documents of region KZ-11 (None: no token).
@@ -19,14 +20,20 @@ ALL = set(ROLES) - {None}
 MATRIX = {
     "regional-plan": {
         "read": ALL, "create": {"off11", "adm"}, "edit": {"off11", "adm"},
-        "actions": {"submit": {"off11", "adm"}, "approve": {"rev1", "adm"},
-                    "return": {"rev1", "adm"}},
+        # The chain: the akimat of the region approves (or returns), the
+        # ministry agrees (or returns), the region amends what is in force.
+        "actions": {"submit": {"off11", "adm"}, "approve": {"appr1", "adm"},
+                    "return": {"appr1", "rev1", "adm"}, "agree": {"rev1", "adm"},
+                    "amend": {"off11", "adm"}},
         "erase": set(),
     },
     "commission-roster": {
         "read": ALL, "create": {"off11", "adm"}, "edit": {"off11", "adm"},
-        "actions": {"submit": {"off11", "adm"}, "approve": {"rev1", "adm"},
-                    "return": {"rev1", "adm"}},
+        # The chain: the akimat of the region approves (or returns), the
+        # ministry agrees (or returns), the region amends what is in force.
+        "actions": {"submit": {"off11", "adm"}, "approve": {"appr1", "adm"},
+                    "return": {"appr1", "rev1", "adm"}, "agree": {"rev1", "adm"},
+                    "amend": {"off11", "adm"}},
         "erase": set(),
     },
     "case-review": {
@@ -135,7 +142,15 @@ class AccessMatrix(ServerTest):
         self.assertEqual(me["documents"]["case-review"]["read"], "own-region")
         rev = self.call("rev1", "GET", "/api/v1/me").json
         self.assertEqual(rev["documents"]["case-review"]["read"], False)
-        self.assertEqual(rev["documents"]["regional-plan"]["actions"]["approve"], "all")
+        self.assertEqual(rev["documents"]["regional-plan"]["actions"]["approve"], False)
+        self.assertEqual(rev["documents"]["regional-plan"]["actions"]["agree"], "all")
+        appr = self.call("appr1", "GET", "/api/v1/me").json
+        self.assertEqual((appr["role"], appr["region"]), ("akimat-approver", "KZ-11"))
+        self.assertEqual(appr["documents"]["regional-plan"]["actions"]["approve"], "own-region")
+        self.assertEqual(appr["documents"]["commission-roster"]["actions"]["approve"], "own-region")
+        self.assertEqual(appr["documents"]["regional-plan"]["actions"]["agree"], False)
+        self.assertEqual(appr["documents"]["regional-plan"]["create"], False)
+        self.assertEqual(appr["documents"]["case-review"]["read"], False)
         aud = self.call("aud", "GET", "/api/v1/me").json
         self.assertEqual(aud["documents"]["case-review"]["read"], "all")
         routes = {(r["method"], r["path"]): r["allowed"] for r in aud["routes"]}

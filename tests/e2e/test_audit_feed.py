@@ -61,7 +61,7 @@ class AuditFeed(unittest.TestCase):
         self.assertEqual((then.json["title"], then.json["stage"]), ("Первая редакция", "draft"))
         listed = s.get(f"/api/v1/documents?at={between}", "aud").json["documents"]
         self.assertEqual([(d["id"], d["stage"]) for d in listed], [("plan/KZ-11/2026", "draft")])
-        now = s.get("/api/v1/documents?stage=ministry-review", "aud").json["documents"]
+        now = s.get("/api/v1/documents?stage=regional-approval", "aud").json["documents"]
         self.assertEqual(len(now), 1)
         self.assertEqual(s.get("/api/v1/documents/plan/KZ-11/2026?at=2020-01-01T00:00:00Z", "aud").status, 404)
         self.assertEqual(s.get("/api/v1/documents?at=2020-01-01T00:00:00Z", "aud").json["documents"], [])

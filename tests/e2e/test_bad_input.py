@@ -92,7 +92,7 @@ class BadInput(ServerTest):
 
     def test_unknown_field(self):
         body = plan_body(region="KZ-11", period=2028)
-        body["stage"] = "approved"
+        body["stage"] = "in-force"
         r = self.srv.post("/api/v1/documents", body, "off11")
         self.assertError(r, 400, "unknown_field")
 
@@ -102,7 +102,7 @@ class BadInput(ServerTest):
                   self.etag)
         self.assertError(r, 400, "unknown_field")
         r = s.post("/api/v1/documents/plan/KZ-11/2026/transitions",
-                   {"action": "submit", "stage": "approved"}, "off11", self.etag)
+                   {"action": "submit", "stage": "in-force"}, "off11", self.etag)
         self.assertError(r, 400, "unknown_field")
 
     def test_invalid_utf8_in_body(self):
@@ -176,7 +176,7 @@ class BadInput(ServerTest):
         s = self.srv
         self.assertError(s.post("/api/v1/documents", plan_body(region="KZ-11", period=2029), "aud"), 403)
         self.assertError(s.put("/api/v1/documents/plan/KZ-11/2026", {"title": "x"}, "aud", self.etag), 403)
-        for action in ("submit", "approve", "return"):
+        for action in ("submit", "approve", "return", "agree"):
             self.assertError(s.act("plan/KZ-11/2026", action, "aud", self.etag, comment="x"), 403)
 
     def test_reviewer_cannot_submit_or_create(self):
@@ -186,8 +186,9 @@ class BadInput(ServerTest):
 
     # --- workflow ---
     def test_wrong_stage(self):
-        # The plan is a draft: it cannot be approved yet.
-        self.assertError(self.srv.act("plan/KZ-11/2026", "approve", "rev1", self.etag), 409, "wrong_stage")
+        # The plan is a draft: the akimat cannot approve it, nor the ministry agree, yet.
+        self.assertError(self.srv.act("plan/KZ-11/2026", "approve", "appr1", self.etag), 409, "wrong_stage")
+        self.assertError(self.srv.act("plan/KZ-11/2026", "agree", "rev1", self.etag), 409, "wrong_stage")
 
     def test_unknown_action(self):
         self.assertError(self.srv.act("plan/KZ-11/2026", "publish", "off11", self.etag), 422)

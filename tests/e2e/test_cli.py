@@ -91,8 +91,8 @@ class Cli(unittest.TestCase):
             with open(path) as f:
                 text = f.read()
             with open(path, "w") as f:
-                f.write(text.replace("stage: \"ministry-review\"", "stage: \"approved\"")
-                        .replace("stage: ministry-review", "stage: approved"))
+                f.write(text.replace("stage: \"regional-approval\"", "stage: \"in-force\"")
+                        .replace("stage: regional-approval", "stage: in-force"))
             env = dict(os.environ, GIT_AUTHOR_NAME="x", GIT_AUTHOR_EMAIL="x@x",
                        GIT_COMMITTER_NAME="x", GIT_COMMITTER_EMAIL="x@x")
             subprocess.run(["git", "-C", work, "commit", "-qam", "sneaky approval"], check=True, env=env)

@@ -82,9 +82,9 @@ class HistoryIndex(unittest.TestCase):
         s = self.s
         s.start()
         s.tokens.clear()
-        etag = s.get("/api/v1/documents/plan/KZ-11/2026", "rev1").header("ETag")
+        etag = s.get("/api/v1/documents/plan/KZ-11/2026", "appr1").header("ETag")
         typed = "Таблица мер:\r\n---\r\n| мера | срок |\r\n  --- \r\nИсправьте.\r\n\r\n"
-        r = s.act("plan/KZ-11/2026", "return", "rev1", etag, comment=typed)
+        r = s.act("plan/KZ-11/2026", "return", "appr1", etag, comment=typed)
         self.assertEqual(r.status, 200, r)
         kept = "Таблица мер:\n---\n| мера | срок |\n  --- \nИсправьте."
         history = s.get("/api/v1/documents/plan/KZ-11/2026/history", "aud").json
@@ -93,7 +93,7 @@ class HistoryIndex(unittest.TestCase):
         # The plain git command still finds every trailer.
         trailers = git(s.docs_git, "log", "-1", "--format=%(trailers:only,unfold)", "main")
         self.assertIn("Kenes-Action: return\n", trailers)
-        self.assertIn("Kenes-Stage: ministry-review -> returned\n", trailers)
+        self.assertIn("Kenes-Stage: regional-approval -> draft\n", trailers)
         code, out, err = run_cli("verify", "--data", s.data)
         self.assertEqual(code, 0, out + err)
         code, out, err = run_cli("reindex", "--data", s.data)

@@ -2,7 +2,7 @@
 key is never replaced behind the operator's back (issue 11, items 2 and 8).
 
 A commit put on main with the git command (unsigned, or with Kenes trailers
-that set a plan to approved) stops serve with one line naming it; `kenes
+that put a plan in force) stops serve with one line naming it; `kenes
 accept` (an admin's decision, a signed commit) or a reset of main lets it
 start.  A commit pushed while the server runs makes the next write fail and
 nothing is signed on top of it.  A missing signing key stops serve; `kenes key
@@ -59,7 +59,7 @@ class Integrity(unittest.TestCase):
         path = os.path.join(clone, PLAN + ".md")
         if stage:
             text = self.read(path)
-            new = re.sub(r'stage: "?ministry-review"?', f"stage: {stage}", text)
+            new = re.sub(r'stage: "?regional-approval"?', f"stage: {stage}", text)
             self.assertNotEqual(new, text)
             with open(path, "w") as f:
                 f.write(new)
@@ -75,9 +75,9 @@ class Integrity(unittest.TestCase):
 
     def fake_approval(self):
         blob = git(self.s.docs_git, "rev-parse", f"main:{PLAN}.md").strip()
-        return ("Approve regional plan KZ-11 2026\n\n"
-                f"Kenes-Document: {PLAN}\nKenes-Action: approve\n"
-                "Kenes-Stage: ministry-review -> approved\nKenes-Role: ministry-reviewer\n"
+        return ("Agree regional plan KZ-11 2026\n\n"
+                f"Kenes-Document: {PLAN}\nKenes-Action: agree\n"
+                "Kenes-Stage: regional-approval -> in-force\nKenes-Role: ministry-reviewer\n"
                 f"Kenes-Approval: 2/2\nKenes-Content: {blob}\n")
 
     def refused_start(self, commit):
@@ -114,7 +114,7 @@ class Integrity(unittest.TestCase):
         s.start()
         s.tokens.clear()
         self.assertEqual(s.get("/api/v1/documents/" + PLAN, "aud").json["stage"],
-                         "ministry-review")
+                         "regional-approval")
         self.assertEqual(s.stop(), 0)
 
     def test_fake_approval_stops_serve_and_publishes_nothing_until_accepted(self):
@@ -125,7 +125,7 @@ class Integrity(unittest.TestCase):
         cfg = self.read(cfg_path)
         with open(cfg_path, "w") as f:
             f.write(cfg.replace("after_approval: false", "after_approval: true"))
-        forged = self.push_behind_the_server(self.fake_approval(), stage="approved")
+        forged = self.push_behind_the_server(self.fake_approval(), stage="in-force")
         line = self.refused_start(forged)
         self.assertIn("unsigned", line)
         # verify names it too.
@@ -159,7 +159,7 @@ class Integrity(unittest.TestCase):
 
         s.start()
         s.tokens.clear()
-        self.assertEqual(s.get("/api/v1/documents/" + PLAN, "aud").json["stage"], "approved")
+        self.assertEqual(s.get("/api/v1/documents/" + PLAN, "aud").json["stage"], "in-force")
         self.assertEqual(s.stop(), 0)
         code, out, err = run_cli("verify", "--data", s.data)
         self.assertEqual(code, 0, out + err)
@@ -173,11 +173,11 @@ class Integrity(unittest.TestCase):
         # (as kenes would write it, or as a foreign one) must not let serve
         # skip judging it, nor let kenes sign on top of it.
         s = self.s
-        forged = self.push_behind_the_server(self.fake_approval(), stage="approved")
+        forged = self.push_behind_the_server(self.fake_approval(), stage="in-force")
         t = int(git(s.docs_git, "log", "-1", "--format=%ct", forged).strip()) * 1000
         last = json.loads(self.read(self.journal).splitlines()[-1])
         for line in (dict(last, commit=forged, time=t, author="rev1", role="ministry-reviewer",
-                          action="approve", **{"from": "ministry-review", "to": "approved",
+                          action="agree", **{"from": "regional-approval", "to": "in-force",
                                                "approval": "2/2"}),
                      {"commit": forged, "foreign": True}):
             with open(self.journal) as f:
@@ -352,7 +352,7 @@ class Integrity(unittest.TestCase):
     def test_key_added_by_hand_is_not_enough(self):
         s = self.s
         key = self.key_added_by_hand("id_hand")
-        forged = self.push_behind_the_server(self.fake_approval(), stage="approved",
+        forged = self.push_behind_the_server(self.fake_approval(), stage="in-force",
                                              sign_key=key)
         # git itself takes the signature: allowed_signers lists the key.
         p = verify_commit(s.docs_git, os.path.join(s.data, "allowed_signers"), forged)

@@ -5,7 +5,7 @@ nothing of it in documents.git, lists showing only what may be listed."""
 import subprocess
 import unittest
 
-from kenes_harness import USERS, ServerTest, commit_count, git, roster_body
+from kenes_harness import USERS, ServerTest, commit_count, git, roster_body, walk_chain
 
 USERS_M = USERS + [
     ("chair11", "commission-chair", "KZ-11"),
@@ -52,10 +52,7 @@ class Meetings(ServerTest):
         for region, official in (("KZ-11", "off11"), ("KZ-15", "off15")):
             r = s.post("/api/v1/documents", roster_body(region=region), official)
             assert r.status == 201, r
-            r = s.act(r.json["id"], "submit", official, r.header("ETag"))
-            assert r.status == 200, r
-            r = s.act(r.json["id"], "approve", "rev1", r.header("ETag"))
-            assert r.status == 200 and r.json["stage"] == "approved", r
+            walk_chain(s, r.json["id"], r.header("ETag"))
         cls.cases = {}
         for name, region, official in (("a", "KZ-11", "off11"), ("b", "KZ-11", "off11"),
                                        ("c", "KZ-15", "off15")):
@@ -312,7 +309,7 @@ class Meetings(ServerTest):
             r = s.put("/api/v1/documents/" + mid, {"fields": body["fields"]}, "sec11", etag)
             self.assertEqual(self.refused(r), {"fields.attendance[4]": ["not_on_roster"]})
             self.assertNotIn("Посторонний", r.raw)
-        # Another region's approved roster is not this one's.
+        # Another region's roster in force is not this one's.
         with self.unchanged():
             r = s.post("/api/v1/documents",
                        self.meeting(13, self.case_item("c"), region="KZ-15",

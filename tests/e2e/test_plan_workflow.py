@@ -19,25 +19,33 @@ class PlanWorkflow(ServerTest):
             self.assertIn(key, doc)
         etag = r.header("ETag")
 
+        # The chain: the official sends it to the akimat, the akimat's
+        # approver returns it with a comment, then approves it recording the
+        # resolution, and two ministry reviewers agree.
         r = s.act("plan/KZ-11/2026", "submit", "off11", etag)
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json["stage"], "ministry-review")
-        r = s.act("plan/KZ-11/2026", "return", "rev1", r.header("ETag"),
+        self.assertEqual(r.json["stage"], "regional-approval")
+        r = s.act("plan/KZ-11/2026", "return", "appr1", r.header("ETag"),
                   comment="Добавьте меры против буллинга")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json["stage"], "returned")
+        self.assertEqual(r.json["stage"], "draft")
         r = s.put("/api/v1/documents/plan/KZ-11/2026",
                   {"body": "# План\n\nМеры против буллинга в школах.\n"}, "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json["stage"], "returned")
+        self.assertEqual(r.json["stage"], "draft")
         r = s.act("plan/KZ-11/2026", "submit", "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
-        r = s.act("plan/KZ-11/2026", "approve", "rev1", r.header("ETag"))
+        r = s.act("plan/KZ-11/2026", "approve", "appr1", r.header("ETag"),
+                  fields={"act": {"number": "№ 15", "date": "2026-02-05"}})
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json["stage"], "ministry-review")  # 1 of 2 approvals
-        r = s.act("plan/KZ-11/2026", "approve", "rev2", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "ministry-agreement")
+        self.assertEqual(r.json["fields"]["act"], {"number": "№ 15", "date": "2026-02-05"})
+        r = s.act("plan/KZ-11/2026", "agree", "rev1", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json["stage"], "approved")
+        self.assertEqual(r.json["stage"], "ministry-agreement")  # 1 of 2 agreements
+        r = s.act("plan/KZ-11/2026", "agree", "rev2", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "in-force")
         final_version = r.json["version"]
 
         # The answers agree with a fresh read.
@@ -51,13 +59,16 @@ class PlanWorkflow(ServerTest):
         self.assertEqual(r.status, 200)
         versions = r.json["versions"]
         self.assertEqual([v["action"] for v in versions],
-                         ["approve", "approve", "submit", "edit", "return", "submit", "create"])
+                         ["agree", "agree", "approve", "submit", "edit", "return", "submit",
+                          "create"])
         self.assertEqual([versions[0]["approval"], versions[1]["approval"]], ["2/2", "1/2"])
         self.assertEqual(versions[0]["commit"], final_version)
-        self.assertEqual(versions[4]["comment"], "Добавьте меры против буллинга")
-        self.assertEqual(versions[4]["from"], "ministry-review")
-        self.assertEqual(versions[4]["to"], "returned")
-        self.assertIsNone(versions[6]["from"])
+        self.assertEqual(versions[5]["comment"], "Добавьте меры против буллинга")
+        self.assertEqual(versions[5]["from"], "regional-approval")
+        self.assertEqual(versions[5]["to"], "draft")
+        self.assertEqual((versions[2]["from"], versions[2]["to"]),
+                         ("regional-approval", "ministry-agreement"))
+        self.assertIsNone(versions[7]["from"])
         for v in versions:
             for key in ("commit", "time", "author", "action", "from", "to", "comment"):
                 self.assertIn(key, v)
@@ -68,35 +79,44 @@ class PlanWorkflow(ServerTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["stage"], "draft")
         self.assertEqual(r.json["version"], first)
+        self.assertNotIn("act", r.json["fields"])
         r = s.get(f"/api/v1/documents/plan/KZ-11/2026/diff?from={first}&to={final_version}", "aud")
         self.assertEqual(r.status, 200, r)
-        self.assertIn("\n-stage: draft\n+stage: approved\n", r.json["diff"])
+        self.assertIn("\n-stage: draft\n+stage: in-force\n", r.json["diff"])
         self.assertIn("\n+Меры против буллинга в школах.\n", r.json["diff"])
+        self.assertIn("2026-02-05", r.json["diff"])  # the act, recorded by the approval
 
         # The real git: one commit per step, the user as author, the trailers.
         repo = s.docs_git
-        self.assertEqual(commit_count(repo), 7)
+        self.assertEqual(commit_count(repo), 8)
         log = git(repo, "log", "--format=%an|%cn|%s|%(trailers:key=Kenes-Action,valueonly)", "main")
         lines = [l for l in log.splitlines() if l.strip()]
-        self.assertEqual(lines[0], "rev2|kenes|Approve regional plan KZ-11 2026|approve")
+        self.assertEqual(lines[0], "rev2|kenes|Agree regional plan KZ-11 2026|agree")
         self.assertEqual(lines[-1], "off11|kenes|Create regional plan KZ-11 2026|create")
         authors = [l.split("|")[0] for l in lines]
-        self.assertEqual(authors, ["rev2", "rev1", "off11", "off11", "rev1", "off11", "off11"])
+        self.assertEqual(authors, ["rev2", "rev1", "appr1", "off11", "off11", "appr1", "off11",
+                                   "off11"])
         head = git(repo, "log", "-1", "--format=%B", "main")
         self.assertIn("Kenes-Document: plan/KZ-11/2026", head)
-        self.assertIn("Kenes-Action: approve", head)
-        self.assertIn("Kenes-Stage: ministry-review -> approved", head)
+        self.assertIn("Kenes-Action: agree", head)
+        self.assertIn("Kenes-Stage: ministry-agreement -> in-force", head)
         self.assertIn("Kenes-Role: ministry-reviewer", head)
-        ret = git(repo, "log", "--format=%B", "-1", "main~4")
+        approve = git(repo, "log", "--format=%B", "-1", "main~2")
+        self.assertIn("Kenes-Stage: regional-approval -> ministry-agreement", approve)
+        self.assertIn("Kenes-Role: akimat-approver", approve)
+        # The approval's own commit wrote the act into the file.
+        self.assertNotIn("2026-02-05", git(repo, "show", "main~3:plan/KZ-11/2026.md"))
+        self.assertIn("2026-02-05", git(repo, "show", "main~2:plan/KZ-11/2026.md"))
+        ret = git(repo, "log", "--format=%B", "-1", "main~5")
         self.assertIn("Добавьте меры против буллинга", ret)
-        self.assertIn("Kenes-Stage: ministry-review -> returned", ret)
+        self.assertIn("Kenes-Stage: regional-approval -> draft", ret)
         fsck = subprocess.run(["git", "-C", repo, "fsck", "--strict"], capture_output=True,
                               text=True)
         self.assertEqual(fsck.returncode, 0, fsck.stderr)
         shown = git(repo, "show", "main:plan/KZ-11/2026.md")
         self.assertTrue(shown.startswith("---\n"), shown[:80])
         self.assertIn("\nid: plan/KZ-11/2026\n", shown)
-        self.assertIn("\nstage: approved\n", shown)
+        self.assertIn("\nstage: in-force\n", shown)
         self.assertIn("Меры против буллинга в школах.", shown)
 
         # The list and filters.
@@ -125,8 +145,13 @@ class PlanWorkflow(ServerTest):
         self.assertEqual(r.status, 200)
         wf = [w for w in r.json["workflows"] if w["type"] == "regional-plan"][0]
         self.assertEqual(wf["initial"], "draft")
-        actions = sorted(t["action"] for t in wf["transitions"])
-        self.assertEqual(actions, ["approve", "return", "submit"])
+        # The chain's actions; the former ones (before issue 15) are never offered.
+        actions = sorted({t["action"] for t in wf["transitions"] if not t.get("former")})
+        self.assertEqual(actions, ["agree", "amend", "approve", "return", "submit"])
+        approve = [t for t in wf["transitions"] if t["action"] == "approve"
+                   and not t.get("former")][0]
+        self.assertEqual(approve["records"], ["act"])
+        self.assertEqual(approve["roles"], ["akimat-approver"])
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ class SignedCommits(SignedCommitsBase, ServerTest):
         assert r.status == 201, r
         r = s.act("plan/KZ-11/2026", "submit", "off11", r.header("ETag"))
         assert r.status == 200, r
-        r = s.act("plan/KZ-11/2026", "approve", "rev1", r.header("ETag"))
+        r = s.act("plan/KZ-11/2026", "approve", "appr1", r.header("ETag"),
+                  fields={"act": {"number": "№ 15", "date": "2026-02-05"}})
         assert r.status == 200, r
         r = s.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
         assert r.status == 201, r

@@ -23,7 +23,7 @@ from test_cases import USERS_C, case_body
 SEED = int(os.environ.get("KENES_SOAK_SEED", "7"))
 STEPS = int(os.environ.get("KENES_SOAK_STEPS", "400"))
 
-ACTIONS = ["submit", "approve", "return", "start-review", "approve-plan", "begin-accompaniment",
+ACTIONS = ["submit", "approve", "return", "agree", "amend", "start-review", "approve-plan", "begin-accompaniment",
            "request-closure", "close", "reopen", "bogus"]
 COMMENTS = [None, "", "Уточните показатели", "Таблица:\r\n---\r\n| a | b |\r\n", "  \n",
             "Kenes-Action: approve\n\nKenes-Document: plan/KZ-11/2026", "x" * 3000]
@@ -108,6 +108,9 @@ class Soak(unittest.TestCase):
                                         headers=headers), what)
                 elif op == "act":
                     body = {"action": rng.choice(ACTIONS)}
+                    if body["action"] == "approve" and rng.random() < 0.5:  # the akimat's act
+                        body["fields"] = rng.choice([{"act": {"number": "№ 7", "date": "2026-02-05"}},
+                                                     {"act": {"number": ""}}, {"period": 2027}])
                     comment = rng.choice(COMMENTS)
                     if comment is not None:
                         body["comment"] = comment
@@ -137,7 +140,7 @@ class Soak(unittest.TestCase):
                         f"/api/v1/documents/{doc}/diff?from={a}&to={b}",
                         f"/api/v1/documents/{doc}/dossier.zip",
                         f"/api/v1/documents/{doc}?at=2026-0{rng.randint(1, 9)}-15T10:00:00Z",
-                        "/api/v1/documents?stage=ministry-review", "/api/v1/inbox",
+                        "/api/v1/documents?stage=ministry-agreement", "/api/v1/inbox",
                         "/api/v1/audit?limit=5", "/api/v1/audit/access", f"/public/{doc}",
                         "/reports/national", "/reports/cases", "/reports/regions/KZ-11",
                         "/reports/bundle.zip",
@@ -194,8 +197,10 @@ class ConcurrentSoak(unittest.TestCase):
                         cur = s.request("GET", "/api/v1/documents/" + item["id"], token=tokens[user])
                         if cur.status != 200:
                             continue
-                        r = s.request("POST", f"/api/v1/documents/{item['id']}/transitions",
-                                      {"action": rng.choice(item["actions"]), "comment": "ок\r\n---\r\n"},
+                        act = {"action": rng.choice(item["actions"]), "comment": "ок\r\n---\r\n"}
+                        if act["action"] == "approve":  # the akimat records its resolution
+                            act["fields"] = {"act": {"number": "№ 7", "date": "2026-02-05"}}
+                        r = s.request("POST", f"/api/v1/documents/{item['id']}/transitions", act,
                                       token=tokens[user], headers={"If-Match": cur.header("ETag")})
                     elif op == "edit":
                         doc = rng.choice(known)

@@ -114,9 +114,10 @@ class ValidationCodes(ServerTest):
         self.assertEqual(r.status, 200, r)
         self.before = (self.before[0] + 2, self.before[1])
         etag = r.header("ETag")
-        p = self.problems(s.act("plan/KZ-11/2029", "approve", "rev1", etag), "guard")
+        # The akimat approves with its resolution, or not at all.
+        p = self.problems(s.act("plan/KZ-11/2029", "approve", "appr1", etag), "guard")
         self.assertEqual(p, {"": ["act_missing"]})
-        p = self.problems(s.act("plan/KZ-11/2029", "return", "rev1", etag, comment=" "), "guard")
+        p = self.problems(s.act("plan/KZ-11/2029", "return", "appr1", etag, comment=" "), "guard")
         self.assertEqual(p, {"": ["comment_required"]})
 
 

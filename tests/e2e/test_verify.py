@@ -8,10 +8,10 @@ import subprocess
 import tempfile
 import unittest
 
-from kenes_harness import Server, git, plan_body, run_cli
+from kenes_harness import Server, git, plan_body, run_cli, walk_chain
 from test_cases import USERS_C, case_body
 
-PLAN = "plan/KZ-15/2026"  # submitted by off15, approved once by rev1: its round is open
+PLAN = "plan/KZ-15/2026"  # approved by the akimat, agreed to once by rev1: its round is open
 
 
 def fault_lines(out, commit):
@@ -23,25 +23,21 @@ class Verify(unittest.TestCase):
     def setUpClass(cls):
         s = cls.srv = Server(users=USERS_C)
         s.start()
-        # A plan approved by two reviewers who did not write it.
+        # A plan the akimat approved and two reviewers who did not write it agreed to.
         r = s.post("/api/v1/documents", plan_body(), "off11")
         assert r.status == 201, r
-        r = s.act("plan/KZ-11/2026", "submit", "off11", r.header("ETag"))
-        assert r.status == 200, r
-        r = s.act("plan/KZ-11/2026", "approve", "rev1", r.header("ETag"))
-        assert r.status == 200, r
-        r = s.act("plan/KZ-11/2026", "approve", "rev2", r.header("ETag"))
-        assert r.status == 200 and r.json["stage"] == "approved", r
-        # A plan returned once (voiding rev1's approval), then approved once.
+        walk_chain(s, "plan/KZ-11/2026", r.header("ETag"))
+        # A plan returned once by the ministry (voiding rev1's agreement),
+        # approved by the akimat again, then agreed to once.
         r = s.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
         assert r.status == 201, r
-        r = s.act(PLAN, "submit", "off15", r.header("ETag"))
-        r = s.act(PLAN, "approve", "rev1", r.header("ETag"))
+        r = walk_chain(s, PLAN, r.header("ETag"), until="ministry-agreement")
+        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
         r = s.act(PLAN, "return", "rev2", r.header("ETag"), comment="Уточните показатели")
-        assert r.status == 200, r
-        r = s.act(PLAN, "submit", "off15", r.header("ETag"))
-        r = s.act(PLAN, "approve", "rev1", r.header("ETag"))
-        assert r.status == 200 and r.json["stage"] == "ministry-review", r
+        assert r.status == 200 and r.json["stage"] == "draft", r
+        r = walk_chain(s, PLAN, r.header("ETag"), until="ministry-agreement")
+        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
+        assert r.status == 200 and r.json["stage"] == "ministry-agreement", r
         # A case, sealed in cases.git.
         r = s.post("/api/v1/documents", case_body(), "off11")
         assert r.status == 201, r
@@ -79,8 +75,8 @@ class Verify(unittest.TestCase):
             with open(path) as f:
                 text = f.read()
             with open(path, "w") as f:
-                f.write(text.replace('stage: "ministry-review"', f'stage: "{stage}"')
-                        .replace("stage: ministry-review", f"stage: {stage}"))
+                f.write(text.replace('stage: "ministry-agreement"', f'stage: "{stage}"')
+                        .replace("stage: ministry-agreement", f"stage: {stage}"))
         env = dict(os.environ, GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL=f"{author}@users.kenes",
                    GIT_COMMITTER_NAME="kenes", GIT_COMMITTER_EMAIL="kenes@localhost")
         sign = []
@@ -94,12 +90,13 @@ class Verify(unittest.TestCase):
                        capture_output=True, timeout=120)
         return git(clone, "rev-parse", "HEAD").strip()
 
-    def approval(self, data, count, content=None, to="ministry-review", role="ministry-reviewer"):
+    def approval(self, data, count, content=None, to="ministry-agreement", role="ministry-reviewer"):
+        """A ministry agreement (the chain's four-eyes step) as kenes writes one."""
         blob = content or git(os.path.join(data, "documents.git"), "rev-parse",
                               f"main:{PLAN}.md").strip()
-        return ("Approve regional plan KZ-15 2026\n\n"
-                f"Kenes-Document: {PLAN}\nKenes-Action: approve\n"
-                f"Kenes-Stage: ministry-review -> {to}\nKenes-Role: {role}\n"
+        return ("Agree regional plan KZ-15 2026\n\n"
+                f"Kenes-Document: {PLAN}\nKenes-Action: agree\n"
+                f"Kenes-Stage: ministry-agreement -> {to}\nKenes-Role: {role}\n"
                 f"Kenes-Approval: {count}\nKenes-Content: {blob}\n")
 
     # ---- a clean history ----
@@ -149,7 +146,7 @@ class Verify(unittest.TestCase):
         self.verify(mirror, 0)
 
     def test_replace_ref(self):
-        # git replace swaps the approved plan's text for another in what git
+        # git replace swaps the plan in force's text for another in what git
         # show and git log print (and a mirror clone carries it), while every
         # signature still verifies: verify names any ref but main.
         data = self.copy()
@@ -175,8 +172,8 @@ class Verify(unittest.TestCase):
         # A well-formed second approval by a reviewer who may give it, but
         # made with the git command: only the missing signature gives it away.
         data = self.copy()
-        commit = self.commit_behind_the_server(data, self.approval(data, "2/2", to="approved"),
-                                               "rev2", stage="approved")
+        commit = self.commit_behind_the_server(data, self.approval(data, "2/2", to="in-force"),
+                                               "rev2", stage="in-force")
         out = self.verify(data, 1)
         lines = fault_lines(out, commit)
         self.assertEqual(lines, [f"documents.git: commit {commit}: unsigned: it carries no "
@@ -189,8 +186,8 @@ class Verify(unittest.TestCase):
         if not os.path.exists(key):
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key],
                            check=True, capture_output=True, timeout=120)
-        commit = self.commit_behind_the_server(data, self.approval(data, "2/2", to="approved"),
-                                               "rev2", stage="approved", sign_key=key)
+        commit = self.commit_behind_the_server(data, self.approval(data, "2/2", to="in-force"),
+                                               "rev2", stage="in-force", sign_key=key)
         out = self.verify(data, 1)
         self.assertEqual(fault_lines(out, commit),
                          [f"documents.git: commit {commit}: signed by a key that "
@@ -221,16 +218,16 @@ class Verify(unittest.TestCase):
 
     def test_same_reviewer_twice(self):
         data = self.copy()
-        commit = self.commit_behind_the_server(data, self.approval(data, "2/2", to="approved"),
-                                               "rev1", stage="approved")
+        commit = self.commit_behind_the_server(data, self.approval(data, "2/2", to="in-force"),
+                                               "rev1", stage="in-force")
         out = self.verify(data, 1)
         self.assertIn(f"documents.git: commit {commit}: approved twice in one round by the same "
                       "person: rev1", out)
 
     def test_author_approves(self):
         data = self.copy()
-        commit = self.commit_behind_the_server(data, self.approval(data, "2/2", to="approved"),
-                                               "off15", stage="approved")
+        commit = self.commit_behind_the_server(data, self.approval(data, "2/2", to="in-force"),
+                                               "off15", stage="in-force")
         out = self.verify(data, 1)
         self.assertIn(f"documents.git: commit {commit}: approved by an author of the text it "
                       "approves: off15", out)
@@ -240,8 +237,8 @@ class Verify(unittest.TestCase):
         # the history: an admin's approval counts toward no quorum.
         data = self.copy()
         commit = self.commit_behind_the_server(
-            data, self.approval(data, "2/2", to="approved", role="admin"), "adm",
-            stage="approved")
+            data, self.approval(data, "2/2", to="in-force", role="admin"), "adm",
+            stage="in-force")
         out = self.verify(data, 1)
         self.assertIn(f"documents.git: commit {commit}: an admin's approval, which counts toward "
                       "no four-eyes quorum: adm", out)
@@ -258,8 +255,8 @@ class Verify(unittest.TestCase):
         other = git(os.path.join(data, "documents.git"), "rev-parse",
                     "main:plan/KZ-11/2026.md").strip()
         commit = self.commit_behind_the_server(
-            data, self.approval(data, "2/2", content=other, to="approved"), "rev2",
-            stage="approved")
+            data, self.approval(data, "2/2", content=other, to="in-force"), "rev2",
+            stage="in-force")
         out = self.verify(data, 1)
         self.assertIn(f"documents.git: commit {commit}: the approval names another text than the "
                       f"one it approves: Kenes-Content {other}", out)

@@ -187,9 +187,10 @@ class WebForms(ServerTest):
         for name, attrs in form.attrs_by_name.items():
             if "id" in attrs:
                 self.assertRegex(r.raw, f'<label for="{re.escape(attrs["id"])}"')
-        # The approving act: the official types it before submitting (optional here).
-        self.assertIn("fields.act.number", names)
-        self.assertIn("fields.act.date", names)
+        # The akimat's resolution is not the official's to type: its approver
+        # records it with the approval (the document page's act form).
+        self.assertNotIn("fields.act.number", names)
+        self.assertNotIn("fields.act.date", names)
         # A template prefills the body; enums are selects with labels, no codes.
         self.assertIn("Дети Казахстана", names["body"])
         labels = [label for _, label in form.options["fields.measures[0].direction"]]
@@ -354,7 +355,7 @@ class WebForms(ServerTest):
         self.assertEqual(v["fields.period"], "2028")
         self.assertEqual(v["fields.measures[3].direction"], "family-social-protection")
         self.assertEqual(v["title"], "План KZ-11 на 2028 год")
-        self.assertEqual((v["fields.act.number"], v["fields.act.date"]), ("№ 15", "2028-02-05"))
+        self.assertNotIn("fields.act.number", v)  # recorded by the akimat's approval only
 
         # Someone changes it meanwhile: the form's version is stale.
         e = s.put(f"/api/v1/documents/{doc_id}", {"title": "Изменено через API"}, "off11", etag)
@@ -368,7 +369,7 @@ class WebForms(ServerTest):
         self.assertEqual(s.get(f"/api/v1/documents/{doc_id}", "aud").json["title"],
                          "Изменено через API")
 
-        # With the new version the edit goes through; the act comes back as it was.
+        # With the new version the edit goes through.
         form = Form(b.get(f"/ui/d/{doc_id}/edit").raw)
         pairs = [(k, "Моя правка" if k == "title" else val) for k, val in form.fields]
         r = b.post(f"/ui/d/{doc_id}/edit", pairs)
@@ -377,7 +378,7 @@ class WebForms(ServerTest):
         self.assertEqual(commit_count(s.docs_git), before + 1)
         doc = s.get(f"/api/v1/documents/{doc_id}", "aud").json
         self.assertEqual(doc["title"], "Моя правка")
-        self.assertEqual(doc["fields"]["act"], {"number": "№ 15", "date": "2028-02-05"})
+        self.assertNotIn("act", doc["fields"])
         self.assertEqual(doc["fields"]["measures"],
                          plan_body(region="KZ-11", period=2028)["fields"]["measures"])
 

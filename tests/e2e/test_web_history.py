@@ -5,7 +5,7 @@ Russian action and stage labels and Russian dates, never an ISO time or a
 Latin code; two versions side by side; the plan as of a date; bad queries
 answered with a sentence (role="alert") and nothing written.  A case's
 history is a 403 page for a reviewer, who may not read cases.  Then the
-public side: / lists the approved plan, whose public page shows the
+public side: / lists the plan in force, whose public page shows the
 measures table, in Russian and in Kazakh."""
 import os
 import re
@@ -17,12 +17,12 @@ from kenes_harness import USERS, Browser, ServerTest, commit_count, plan_body, w
 
 USERS_H = USERS + [("chair11", "commission-chair", "KZ-11")]
 DAY1 = "2026-02-01T06:00:00Z"   # the plan is written
-DAY2 = "2026-02-10T06:00:00Z"   # edited, submitted, approved
+DAY2 = "2026-02-10T06:00:00Z"   # edited, then through the chain: akimat, ministry
 OLD_LINE = "Меры по профилактике правонарушений."
 NEW_LINE = "Меры по профилактике правонарушений и раннему выявлению."
 # What a Russian or Kazakh page must never show as words.
 CODES = ["approve", "approved", "submit", "ministry-review", "draft", "returned",
-         "regional-plan", "commission-roster", "case-review", "create", "edit",
+         "agree", "amend", "regional-approval", "ministry-agreement", "in-force", "regional-plan", "commission-roster", "case-review", "create", "edit",
          "safety", "education", "health"]
 WORKFLOW_CODES = CODES[:-3]
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -91,7 +91,8 @@ class WebHistory(ServerTest):
                        "follow_ups": []}}, "off11")
         assert r.status == 201, r
         cls.case = r.json["id"]
-        # Nine days later: the plan is edited, submitted and approved by two.
+        # Nine days later: the plan is edited, sent to the akimat, approved by
+        # its resolution, and agreed to by two ministry reviewers.
         s.stop()
         s.env["KENES_NOW"] = DAY2
         s.tokens = {}
@@ -103,10 +104,13 @@ class WebHistory(ServerTest):
         assert r.status == 200, r
         r = s.act(cls.plan, "submit", "off11", r.header("ETag"))
         assert r.status == 200, r
-        r = s.act(cls.plan, "approve", "rev1", r.header("ETag"), comment="Согласовано")
+        r = s.act(cls.plan, "approve", "appr1", r.header("ETag"),
+                  fields={"act": {"number": "№ 15", "date": "2026-02-05"}})
         assert r.status == 200, r
-        r = s.act(cls.plan, "approve", "rev2", r.header("ETag"))
-        assert r.status == 200 and r.json["stage"] == "approved", r
+        r = s.act(cls.plan, "agree", "rev1", r.header("ETag"), comment="Согласовано")
+        assert r.status == 200, r
+        r = s.act(cls.plan, "agree", "rev2", r.header("ETag"))
+        assert r.status == 200 and r.json["stage"] == "in-force", r
         cls.history = s.get(f"/api/v1/documents/{cls.plan}/history", "aud").json["versions"]
         # A draft: never public.
         r = s.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
@@ -152,8 +156,9 @@ class WebHistory(ServerTest):
         self.assertIn('<html lang="ru">', html)
         self.assertEqual(p.cells["h1"], ["История версий"])
         text = p.visible()
-        for word in ("Создание", "Правка", "Направить на рассмотрение", "Утвердить",
-                     "Черновик", "На рассмотрении в министерстве", "Утверждён",
+        for word in ("Создание", "Правка", "Направить на утверждение в акимат",
+                     "Утвердить постановлением акимата", "Согласовать", "Черновик",
+                     "На утверждении в акимате", "На согласовании в министерстве", "Действует",
                      "1 февраля 2026 г.", "10 февраля 2026 г.", "Согласовано"):
             self.assertIn(word, text)
         # Every version, newest first, each linked.
@@ -173,8 +178,9 @@ class WebHistory(ServerTest):
         self.assertEqual(status, 200)
         self.assertIn('<html lang="kk">', html)
         text = p.visible()
-        for word in ("Нұсқалар тарихы", "Құру", "Өңдеу", "Қарауға жіберу", "Бекіту", "Бекітілді",
-                     "Министрліктің қарауында", "2026 жылғы 10 ақпан"):
+        for word in ("Нұсқалар тарихы", "Құру", "Өңдеу", "Әкімдікке бекітуге жіберу",
+                     "Әкімдік қаулысымен бекіту", "Келісу", "Әкімдікте бекітуде",
+                     "Министрлікте келісуде", "Күшінде", "2026 жылғы 10 ақпан"):
             self.assertIn(word, text)
         self.assertNotIn("История версий", text)
         self.assert_words_only(p, "history kk")
@@ -199,7 +205,7 @@ class WebHistory(ServerTest):
                                     "kk")
         self.assertEqual(status, 200)
         self.assertIn("Кезең: Жоба", " ".join(p.cells.get("del", [])))
-        self.assertIn("Кезең: Министрліктің қарауында", " ".join(p.cells.get("ins", [])))
+        self.assertIn("Кезең: Әкімдікте бекітуде", " ".join(p.cells.get("ins", [])))
         self.assert_words_only(p, "diff kk")
         self.assertEqual(commit_count(self.srv.docs_git), before)
 
@@ -244,10 +250,10 @@ class WebHistory(ServerTest):
         self.assertNotIn(NEW_LINE, text)
         self.assertIn("Черновик", p.cells["dd"])
         self.assertEqual(p.attr("input", "value")[-1:], ["2026-02-05"])
-        # Today: the approved plan.
+        # Today: the plan in force.
         status, html, p = self.page(self.history_path(at="2026-02-10"), "aud")
         self.assertIn(NEW_LINE, p.visible())
-        self.assertIn("Утверждён", p.cells["dd"])
+        self.assertIn("Действует", p.cells["dd"])
 
     def test_bad_queries(self):
         before = (commit_count(self.srv.docs_git), commit_count(self.srv.cases_git))
@@ -333,10 +339,13 @@ class WebHistory(ServerTest):
                 self.assert_words_only(p, f"landing {lang}")
 
     def test_public_page_shows_the_measures(self):
-        for lang, words in (("ru", ("Утверждён", "№ 15 от 5 февраля 2026 г.", "История версий",
-                                    "Утвердить", "10 февраля 2026 г., 11:00")),
-                            ("kk", ("Бекітілді", "№ 15, 2026 жылғы 5 ақпан", "Нұсқалар тарихы",
-                                    "Бекіту", "2026 жылғы 10 ақпан, 11:00"))):
+        for lang, words in (("ru", ("Действует", "Постановление акимата",
+                                    "№ 15 от 5 февраля 2026 г.", "История версий",
+                                    "Утвердить постановлением акимата", "Согласовать",
+                                    "10 февраля 2026 г., 11:00")),
+                            ("kk", ("Күшінде", "Әкімдік қаулысы", "№ 15, 2026 жылғы 5 ақпан",
+                                    "Нұсқалар тарихы", "Әкімдік қаулысымен бекіту", "Келісу",
+                                    "2026 жылғы 10 ақпан, 11:00"))):
             with self.subTest(lang=lang):
                 status, html, p = self.page("/public/" + self.plan, None, lang)
                 self.assertEqual(status, 200, html[:300])

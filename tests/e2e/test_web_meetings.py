@@ -7,7 +7,7 @@ each one's date, number, stage and the decision on this case."""
 import re
 import unittest
 
-from kenes_harness import Browser, ServerTest, commit_count, roster_body
+from kenes_harness import Browser, ServerTest, commit_count, roster_body, walk_chain
 # The meeting tests' people, words and case (a module import: their tests do not run here).
 from test_meetings import CHILD_NAME, CHILD_VIEW, PLACE, PRESENT, USERS_M, case_body
 
@@ -27,11 +27,9 @@ class WebMeetings(ServerTest):
     def setUpClass(cls):
         super().setUpClass()
         s = cls.srv
-        # Akmola's roster approved (the record needs a quorum of it); cases in two regions.
+        # Akmola's roster in force (the record needs a quorum of it); cases in two regions.
         r = s.post("/api/v1/documents", roster_body(region="KZ-11"), "off11")
-        r = s.act(r.json["id"], "submit", "off11", r.header("ETag"))
-        r = s.act(r.json["id"], "approve", "rev1", r.header("ETag"))
-        assert r.status == 200 and r.json["stage"] == "approved", r
+        walk_chain(s, r.json["id"], r.header("ETag"))
         cls.cases = {name: s.post("/api/v1/documents", case_body(region, f"W-{name}"),
                                   official).json["id"]
                      for name, region, official in (("a", "KZ-11", "off11"),

@@ -10,13 +10,14 @@ import urllib.parse
 
 import kenes_harness as harness
 from kenes_harness import (USERS, ServerTest, commit_count, hold_meeting, plan_body, roster_body,
-                           with_commission)
+                           walk_chain, with_commission)
 
 USERS_P = with_commission(USERS)
 
 # Every stage and action name of the three workflows: none may be a word a
 # Russian or Kazakh reader sees (attributes — button values, links — may hold them).
 CODES = ["draft", "ministry-review", "approved", "returned", "submit", "approve", "return",
+         "regional-approval", "ministry-agreement", "in-force", "agree", "amend",
          "registered", "under-review", "plan-approved", "in-accompaniment", "closure-requested",
          "closed", "start-review", "approve-plan", "begin-accompaniment", "request-closure",
          "close", "reopen", "regional-plan", "commission-roster", "case-review", "erased"]
@@ -98,14 +99,14 @@ class WebPages(ServerTest):
         r = s.post("/api/v1/documents", plan_body(body=body), "off11")
         assert r.status == 201, r
         cls.plan = r.json["id"]
-        r = s.act(cls.plan, "submit", "off11", r.header("ETag"))
-        assert r.status == 200, r
-        # Another, left under review for the inbox's test (the first one is approved in another).
+        # Approved by the akimat: the ministry's to agree to.
+        walk_chain(s, cls.plan, r.header("ETag"), until="ministry-agreement")
+        # Another, left awaiting agreement for the inbox's test (the first one
+        # is agreed to in another).
         r = s.post("/api/v1/documents", plan_body(period=2027), "off11")
         assert r.status == 201, r
         cls.waiting = r.json["id"]
-        r = s.act(cls.waiting, "submit", "off11", r.header("ETag"))
-        assert r.status == 200, r
+        walk_chain(s, cls.waiting, r.header("ETag"), until="ministry-agreement")
         # A roster in draft, overdue (ordered 2 February, due 7 days later).
         r = s.post("/api/v1/documents", roster_body(), "off11")
         assert r.status == 201, r
@@ -115,7 +116,7 @@ class WebPages(ServerTest):
         assert r.status == 201, r
         cls.case = r.json["id"]
         cls.b = {name: Browser(s, name) for name in ("off11", "off15", "rev1", "rev2", "aud",
-                                                     "chair11", "adm")}
+                                                     "chair11", "adm", "appr1")}
 
     def assertNoCodes(self, page):
         text = visible(page)
@@ -131,8 +132,8 @@ class WebPages(ServerTest):
         self.assertIn(f'href="/ui/d/{self.waiting}"', r.raw)
         text = visible(r.raw)
         self.assertIn("План KZ-11 на 2027 год", text)
-        self.assertIn("На рассмотрении в министерстве", text)
-        self.assertIn("Утвердить", text)
+        self.assertIn("На согласовании в министерстве", text)
+        self.assertIn("Согласовать", text)
         self.assertIn("Акмолинская область", text)
         self.assertNoCodes(r.raw)
         # F21: at 360 px the first columns are what fits: the title, what is
@@ -140,7 +141,7 @@ class WebPages(ServerTest):
         heads = re.findall(r'<th scope="col">([^<]*)</th>', r.raw.split('class="inbox"')[1])
         self.assertEqual(heads[:3], ["Документ", "Ждёт от вас", "Срок"], heads)
         row = r.raw.split(f'href="/ui/d/{self.waiting}"')[1].split("</tr>")[0]
-        self.assertLess(row.index("Утвердить"), row.index("На рассмотрении в министерстве"))
+        self.assertLess(row.index("Согласовать"), row.index("На согласовании в министерстве"))
         # An auditor acts on nothing: the inbox says so.
         r = self.b["aud"].get("/ui/inbox")
         self.assertIn("Сейчас ничего не ждёт ваших действий.", visible(r.raw))
@@ -157,7 +158,7 @@ class WebPages(ServerTest):
         text = visible(r.raw)
         self.assertIn("просрочено", text)
         self.assertIn("7 февраля 2026 г.", text)  # the roster's due date (the national order's), in words
-        # The overdue roster before the case (no deadline); the plan under review is the ministry's.
+        # The overdue roster before the case (no deadline); the plan being agreed is the ministry's.
         self.assertLess(r.raw.index(self.roster), r.raw.index(self.case))
         self.assertNotIn(self.waiting + '"', r.raw)
         # The case is listed by its pseudonym only.
@@ -179,7 +180,10 @@ class WebPages(ServerTest):
         self.assertIn(self.roster, r.raw)
         self.assertNotIn(f'href="/ui/d/{self.plan}"', r.raw)
         # The stage select holds the chosen type's stages, by their labels.
-        self.assertIn('<option value="ministry-review">На рассмотрении в министерстве</option>', r.raw)
+        self.assertIn('<option value="ministry-agreement">На согласовании в министерстве</option>',
+                      r.raw)
+        # The former stages (before issue 15) are no stage to choose.
+        self.assertNotIn('value="ministry-review"', r.raw)
         self.assertNotIn('value="under-review"', r.raw)
         # F17: with no type chosen, the stages are grouped by type, and only
         # the types the reader may read: a reviewer sees no case's stages.
@@ -197,8 +201,8 @@ class WebPages(ServerTest):
         self.assertNotIn('value="case-review"', raw)
         self.assertNotIn('value="under-review"', raw)
         # A stage chosen is selected once, though two types share its name.
-        raw = off.get("/ui/list?stage=approved").raw
-        self.assertEqual(raw.count('value="approved" selected'), 1)
+        raw = off.get("/ui/list?stage=in-force").raw
+        self.assertEqual(raw.count('value="in-force" selected'), 1)
         r = off.get("/ui/list?region=KZ-15")
         self.assertIn("Документов по этим условиям нет.", visible(r.raw))
         r = off.get("/ui/list?overdue=yes")
@@ -238,15 +242,18 @@ class WebPages(ServerTest):
         self.assertEqual(r.status, 200, r)
         text = visible(r.raw)
         self.assertEqual(text.count("План KZ-11 на 2026 год"), 1)  # the title once
-        self.assertIn("На рассмотрении в министерстве", text)
-        self.assertRegex(text, r"Утверждений\s+0 из 2")  # no action's label in the row
+        self.assertIn("На согласовании в министерстве", text)
+        self.assertRegex(text, r"Согласований\s+0 из 2")  # no action's label in the row
         self.assertNotIn("Согласования", text)
         # The count is for the screen: a printed page shows the decision, not the tally.
-        self.assertRegex(r.raw, r'<tr class="approvals screen-only"><th scope="row">Утверждений</th>')
+        self.assertRegex(r.raw, r'<tr class="approvals screen-only"><th scope="row">Согласований</th>')
+        # The akimat's resolution the approver recorded, under its label.
+        self.assertIn("Постановление акимата", text)
+        self.assertIn("№ 15", text)
         self.assertIn("Службы примирения в школах", text)  # the measures table
         self.assertIn("Школьные медиаторы и выездные бригады.", text)  # the body, rendered
         self.assertNotIn("<script>alert", r.raw)
-        self.assertIn('<button type="submit" name="action" value="approve">Утвердить</button>', r.raw)
+        self.assertIn('<button type="submit" name="action" value="agree">Согласовать</button>', r.raw)
         self.assertIn('<textarea id="comment" name="comment"', r.raw)
         self.assertIn('<label for="comment">', r.raw)
         self.assertIn(f'href="/ui/d/{self.plan}/history"', r.raw)
@@ -261,11 +268,11 @@ class WebPages(ServerTest):
 
         before = commit_count(s.docs_git)
         # Without its CSRF token the form does nothing.
-        r = rev1.act(self.plan, "approve", csrf=False)
+        r = rev1.act(self.plan, "agree", csrf=False)
         self.assertEqual(r.status, 403, r)
         self.assertIn('role="alert"', r.raw)
         # A stale version: someone acted meanwhile.
-        r = rev1.act(self.plan, "approve", version='"' + "0" * 40 + '"')
+        r = rev1.act(self.plan, "agree", version='"' + "0" * 40 + '"')
         self.assertEqual(r.status, 409, r)
         self.assertIn("Пока вы читали, документ изменил кто-то другой.", visible(r.raw))
         self.assertNotIn('aria-invalid', r.raw)
@@ -274,15 +281,15 @@ class WebPages(ServerTest):
         self.assertEqual(r.status, 422, r)
         self.assertRegex(r.raw, r'role="alert" id="refusal"><p>Напишите комментарий')
         self.assertRegex(r.raw, r'<textarea id="comment" name="comment" aria-invalid="true"')
-        # A refused approval keeps what was typed in the box.
-        r = rev1.act(self.plan, "approve", comment="Замечаний нет", version='"' + "1" * 40 + '"')
+        # A refused agreement keeps what was typed in the box.
+        r = rev1.act(self.plan, "agree", comment="Замечаний нет", version='"' + "1" * 40 + '"')
         self.assertEqual(r.status, 409, r)
         self.assertIn(">Замечаний нет</textarea>", r.raw)
         # Its language switch leads to the document's page, not to the form's target.
         self.assertIn(f'href="/ui/d/{self.plan}?lang=kk"', r.raw)
         # A form without its version, or with an action no workflow has.
         r = rev1.post(f"/ui/d/{self.plan}/act",
-                      {"action": "approve", "csrf": Text.of(r.raw).hidden["csrf"]})
+                      {"action": "agree", "csrf": Text.of(r.raw).hidden["csrf"]})
         self.assertEqual(r.status, 400, r)
         self.assertIn('role="alert"', r.raw)
         r = rev1.act(self.plan, "publish-now")
@@ -290,9 +297,9 @@ class WebPages(ServerTest):
         self.assertIn("Такого действия с этим документом нет.", visible(r.raw))
         self.assertEqual(commit_count(s.docs_git), before)
 
-        r = rev1.act(self.plan, "approve")
+        r = rev1.act(self.plan, "agree")
         self.assertEqual(r.status, 303, r)
-        self.assertEqual(r.header("Location"), f"/ui/d/{self.plan}?done=approve&given=1&of=2")
+        self.assertEqual(r.header("Location"), f"/ui/d/{self.plan}?done=agree&given=1&of=2")
         self.assertEqual(commit_count(s.docs_git), before + 1)
         # F16: the first of two approvals is not final, and the notice says so.
         loc = r.header("Location")
@@ -300,26 +307,26 @@ class WebPages(ServerTest):
         text = visible(r.raw)
         self.assertIn("Ваше согласование учтено: 1 из 2", text)
         self.assertNotIn("Выполнено", text)
-        self.assertRegex(text, r"Утверждений\s+1 из 2")
+        self.assertRegex(text, r"Согласований\s+1 из 2")
         kk = visible(rev1.get(loc + "&lang=kk").raw)
         self.assertIn("Келісіміңіз тіркелді: 2-ден 1", kk)
-        self.assertRegex(kk, r"Бекітулер\s+2-ден 1")
-        self.assertIn("Your approval is recorded: 1 of 2", visible(rev1.get(loc + "&lang=en").raw))
+        self.assertRegex(kk, r"Келісімдер\s+2-ден 1")
+        self.assertIn("Your agreement is recorded: 1 of 2", visible(rev1.get(loc + "&lang=en").raw))
         # A forged count is not shown as one.
-        self.assertNotIn("учтено", visible(rev1.get(f"/ui/d/{self.plan}?done=approve&given=9&of=2").raw))
+        self.assertNotIn("учтено", visible(rev1.get(f"/ui/d/{self.plan}?done=agree&given=9&of=2").raw))
         # The same reviewer twice: refused with a sentence, nothing written.
-        r = rev1.act(self.plan, "approve")
+        r = rev1.act(self.plan, "agree")
         self.assertEqual(r.status, 409, r)
         self.assertIn("Вы уже согласовали эту редакцию.", visible(r.raw))
         self.assertEqual(commit_count(s.docs_git), before + 1)
-        r = rev2.act(self.plan, "approve")
+        r = rev2.act(self.plan, "agree")
         self.assertEqual(r.status, 303, r)
-        self.assertEqual(r.header("Location"), f"/ui/d/{self.plan}?done=approve&to=approved")
+        self.assertEqual(r.header("Location"), f"/ui/d/{self.plan}?done=agree&to=in-force")
         text = visible(rev2.get(r.header("Location")).raw)
-        self.assertIn("Документ переведён на этап «Утверждён»", text)
+        self.assertIn("Документ переведён на этап «Действует»", text)
         self.assertNotIn("учтено", text)
         r = rev2.get("/ui/d/" + self.plan)
-        self.assertIn("Утверждён", visible(r.raw))
+        self.assertIn("Действует", visible(r.raw))
         self.assertNotIn('name="action"', r.raw)  # nothing left to do
         self.assertEqual(commit_count(s.docs_git), before + 2)
 
@@ -387,16 +394,31 @@ class WebPages(ServerTest):
         self.assertIn(f'<a href="/ui/d/{cid}/edit">Заполнить в форме документа</a>', alert.group(1))
         self.assertIn(">Просим закрыть</textarea>", r.raw)
         self.assertEqual((commit_count(s.docs_git), commit_count(s.cases_git)), before)
-        # Who may not edit gets the sentence without the link (the reviewer, a plan without its act).
-        r = s.post("/api/v1/documents", plan_body(period=2029, act=False), "off11")
+        # The akimat's approval asks for its resolution: the document page's
+        # button opens the act form (the recorded fields' inputs, from the
+        # schema), which writes nothing until it is sent filled in.
+        r = s.post("/api/v1/documents", plan_body(period=2029), "off11")
         self.assertEqual(r.status, 201, r)
         pid = r.json["id"]
         r = s.act(pid, "submit", "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
-        r = self.b["rev1"].act(pid, "approve")
+        before = commit_count(s.docs_git)
+        r = self.b["appr1"].act(pid, "approve", comment="Утверждено на заседании акимата")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('name="fields.act.number"', r.raw)
+        self.assertIn('name="fields.act.date"', r.raw)
+        self.assertIn(">Утверждено на заседании акимата</textarea>", r.raw)
+        self.assertEqual(commit_count(s.docs_git), before)
+        # Sent empty: the guard's sentence, the form again, nothing written.
+        hidden = Text.of(r.raw).hidden
+        r = self.b["appr1"].post(f"/ui/d/{pid}/act", dict(hidden, **{"fields.act.number": "",
+                                                                       "fields.act.date": ""}))
         self.assertEqual(r.status, 422, r)
-        self.assertIn("Укажите в документе утверждающий акт", visible(r.raw))
+        self.assertIn('role="alert"', r.raw)
+        self.assertIn('name="fields.act.number"', r.raw)
         self.assertNotIn("/edit", r.raw)
+        self.assertEqual(commit_count(s.docs_git), before)
+        self.assertNoCodes(r.raw)
 
     def test_a_body_repeating_the_title_shows_it_once(self):
         title = "План KZ-11 на 2028 год"

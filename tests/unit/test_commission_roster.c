@@ -588,16 +588,16 @@ static void test_act_optional_before_approval(void **state)
 {
     (void)state;
     expect_valid(roster_in("draft", NULL));
-    expect_valid(roster_in("ministry-review", NULL));
-    expect_valid(roster_in("returned", NULL));
+    expect_valid(roster_in("regional-approval", NULL));
+    expect_valid(roster_in("ministry-agreement", NULL));
     expect_valid(roster_in("draft", act("7", "2026-02-06")));
 }
 
 static void test_act_required_once_approved(void **state)
 {
     (void)state;
-    expect_only_error(roster_in("approved", NULL), "fields.act");
-    expect_valid(roster_in("approved", act("7", "2026-02-06")));
+    expect_only_error(roster_in("in-force", NULL), "fields.act");
+    expect_valid(roster_in("in-force", act("7", "2026-02-06")));
 }
 
 static void test_act_checked_when_present(void **state)
@@ -719,11 +719,12 @@ static void test_make_id(void **state)
 /* ---- the roster_act_recorded guard -------------------------------------- */
 
 #define ACT_MESSAGE                                                                                \
-    "the approving act (its number and date) must first be recorded in the roster's fields"
+    "the akimat's resolution approving the roster (its number and date) must be recorded with "  \
+    "the approval"
 
 static json_t *in_review(json_t *a)
 {
-    return roster_in("ministry-review", a);
+    return roster_in("regional-approval", a);
 }
 
 static void test_guard_refuses_without_act(void **state)
@@ -737,7 +738,7 @@ static void test_guard_refuses_without_act(void **state)
                      act(" ", "2026-02-06"),
                      act("7", "2026-02-30"),
                      json_pack("{s:s, s:s, s:s}", "number", "7", "date", "2026-02-06", "x", "y")};
-    kenes_ctx ctx = review_ctx("approve", "ok", "approved");
+    kenes_ctx ctx = review_ctx("approve", "ok", "ministry-agreement");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         expect_guard_refuses(act_recorded, in_review(bad[i]), &ctx, ACT_MESSAGE);
 }
@@ -746,7 +747,7 @@ static void test_guard_allows_recorded_act(void **state)
 {
     (void)state;
     kenes_errors errs;
-    kenes_ctx ctx = review_ctx("approve", "ok", "approved");
+    kenes_ctx ctx = review_ctx("approve", "ok", "ministry-agreement");
     expect_guard_allows(act_recorded, in_review(act("7", "2026-02-06")), &ctx, &errs);
     kapi_errors_dispose(&errs);
 }
@@ -772,7 +773,7 @@ static json_t *report_roster(const char *region, const char *order_date, const c
     json_object_set_new(doc, "region", json_string(region));
     json_object_set_new(doc, "stage", json_string(stage));
     json_object_set_new(fields_of(doc), "order_date", json_string(order_date));
-    if (strcmp(stage, "approved") == 0)
+    if (strcmp(stage, "in-force") == 0)
         json_object_set_new(fields_of(doc), "act",
                             json_pack("{s:s, s:s}", "number", "7", "date", "2026-02-06"));
     json_object_set_new(doc, "due", due ? json_string(due) : json_null());
@@ -825,23 +826,23 @@ static void test_report_national(void **state)
     /* The order of 3 February: every roster due at the start of the 10th
      * (UTC), whatever order_date a region typed. */
     set_order("2026-02-03", 7);
-    json_t *late_ngo = report_roster("KZ-15", "2026-02-03", "approved", "2026-02-10T00:00:01Z",
+    json_t *late_ngo = report_roster("KZ-15", "2026-02-03", "in-force", "2026-02-10T00:00:01Z",
                                      NULL, 0);
     json_array_remove(members_of(late_ngo), 8); /* the NGO member */
     json_t *docs[] = {
         /* Approved the moment it fell due: in time. */
-        report_roster("KZ-11", "2026-02-03", "approved", "2026-02-10T00:00:00Z", NULL, 0),
+        report_roster("KZ-11", "2026-02-03", "in-force", "2026-02-10T00:00:00Z", NULL, 0),
         /* One second later: late. */
         late_ngo,
         /* Approved in time by the clock of another zone: 04:59 at +05:00 is 23:59 UTC. */
-        report_roster("KZ-19", "2026-02-03", "approved", "2026-02-10T04:59:00+05:00", NULL, 0),
+        report_roster("KZ-19", "2026-02-03", "in-force", "2026-02-10T04:59:00+05:00", NULL, 0),
         /* Still a draft, and the order's deadline passed (the core's clock: KENES_NOW). */
         report_roster("KZ-23", "2026-02-02", "draft", "2026-02-02T09:00:00Z",
                       "2026-02-09T00:00:00Z", 1),
         /* Its own order_date a month later moves nothing: late by the order. */
-        report_roster("KZ-27", "2026-03-02", "approved", "2026-03-04T09:00:00Z", NULL, 0),
+        report_roster("KZ-27", "2026-03-02", "in-force", "2026-03-04T09:00:00Z", NULL, 0),
         /* Two rosters: the later one is the row, though approved is the older. */
-        report_roster("KZ-35", "2026-01-05", "approved", "2026-01-08T09:00:00Z", NULL, 0),
+        report_roster("KZ-35", "2026-01-05", "in-force", "2026-01-08T09:00:00Z", NULL, 0),
         report_roster("KZ-35", "2026-03-01", "returned", "2026-03-03T09:00:00Z",
                       "2026-03-08T00:00:00Z", 0),
     };
@@ -882,8 +883,8 @@ static void test_report_national_in_kazakh_and_english(void **state)
     (void)state;
     set_order("2026-01-31", 7);
     json_t *kk[] = {
-        report_roster("KZ-11", "2026-02-03", "approved", "2026-02-06T12:00:00Z", NULL, 0),
-        report_roster("KZ-71", "2026-02-03", "approved", "2026-02-09T12:00:00Z", NULL, 0)};
+        report_roster("KZ-11", "2026-02-03", "in-force", "2026-02-06T12:00:00Z", NULL, 0),
+        report_roster("KZ-71", "2026-02-03", "in-force", "2026-02-09T12:00:00Z", NULL, 0)};
     char *md = fixture_report_in(roster, KENES_REPORT_NATIONAL, NULL, "kk", kk, NULL, 2, NULL);
     assert_true(starts_with(md, "## Кәмелетке толмағандардың істері жөніндегі комиссиялардың "
                                 "құрамы\n\n"));
@@ -898,8 +899,8 @@ static void test_report_national_in_kazakh_and_english(void **state)
     assert_null(strstr(md, "НПО"));
     free(md);
     json_t *en[] = {
-        report_roster("KZ-11", "2026-02-03", "approved", "2026-02-06T12:00:00Z", NULL, 0),
-        report_roster("KZ-71", "2026-02-03", "approved", "2026-02-09T12:00:00Z", NULL, 0)};
+        report_roster("KZ-11", "2026-02-03", "in-force", "2026-02-06T12:00:00Z", NULL, 0),
+        report_roster("KZ-71", "2026-02-03", "in-force", "2026-02-09T12:00:00Z", NULL, 0)};
     md = fixture_report_in(roster, KENES_REPORT_NATIONAL, NULL, "en", en, NULL, 2, NULL);
     expect_line(md, "| Region | Stage | Due | Deadline kept | Expert community "
                     "| Parents' organisations | NGOs | Public councils |");
@@ -912,7 +913,7 @@ static void test_report_national_in_kazakh_and_english(void **state)
 static void test_report_region(void **state)
 {
     (void)state;
-    json_t *approved = report_roster("KZ-11", "2026-02-03", "approved", "2026-02-06T12:00:00Z",
+    json_t *approved = report_roster("KZ-11", "2026-02-03", "in-force", "2026-02-06T12:00:00Z",
                                      NULL, 0);
     /* Listed chair first, whatever the order in the document. */
     json_array_insert_new(members_of(approved), 0,
@@ -926,8 +927,8 @@ static void test_report_region(void **state)
     assert_true(starts_with(md, "## Состав комиссии по делам несовершеннолетних и защите их "
                                 "прав\n\n"));
     /* Until the core knows the order: 31.01.2026 and its week. */
-    expect_line(md, "Утверждён актом № 7 от 06.02.2026. Срок утверждения: до 07.02.2026; утверждён "
-                    "в системе 06.02.2026 — в срок.");
+    expect_line(md, "Утверждён постановлением акимата № 7 от 06.02.2026. Срок утверждения: до "
+                    "07.02.2026; действует в системе с 06.02.2026 — в срок.");
     expect_line(md, "| ФИО | Должность | Организация | Роль | Категория |");
     expect_line(md, "| Сейткали Айгерим Бекетовна | заместитель акима области "
                     "| Акимат Акмолинской области | председатель | государственный орган |");
@@ -953,7 +954,7 @@ static void test_report_region(void **state)
 static void test_report_region_escapes_document_text(void **state)
 {
     (void)state;
-    json_t *doc = report_roster("KZ-15", "2026-02-03", "approved", "2026-02-06T12:00:00Z", NULL,
+    json_t *doc = report_roster("KZ-15", "2026-02-03", "in-force", "2026-02-06T12:00:00Z", NULL,
                                 0);
     set_member(doc, 3, "full_name", json_string("<script>alert(1)</script>"));
     set_member(doc, 3, "position", json_string("[x](javascript:alert(1))"));
@@ -963,8 +964,8 @@ static void test_report_region_escapes_document_text(void **state)
     char *md = run_report(KENES_REPORT_REGION, "KZ-15", docs, 1);
     expect_line(md, "| \\<script\\>alert\\(1\\)\\<\\/script\\> | \\[x\\]\\(javascript\\:alert\\(1\\)\\) "
                     "| \\# heading \\| a \\| b \\| | член комиссии | образование |");
-    expect_line(md, "Утверждён актом № \\<img src\\=x onerror\\=y\\>. Срок утверждения: до "
-                    "07.02.2026; утверждён в системе 06.02.2026 — в срок.");
+    expect_line(md, "Утверждён постановлением акимата № \\<img src\\=x onerror\\=y\\>. Срок "
+                    "утверждения: до 07.02.2026; действует в системе с 06.02.2026 — в срок.");
     assert_false(unescaped(md, "<script"));
     assert_false(unescaped(md, "<img"));
     assert_false(unescaped(md, "](javascript:"));
@@ -982,14 +983,14 @@ static void test_report_region_late_in_every_language(void **state)
     (void)state;
     set_order("2026-01-31", 7);
     static const char *const want[][2] = {
-        {"ru", "Утверждён актом № 21 от 06.02.2026. Срок утверждения: до 07.02.2026; утверждён "
-               "в системе 10.02.2026 — с опозданием."},
-        {"kk", "06.02.2026 № 21 актісімен бекітілді. Бекіту мерзімі: 07.02.2026 ж. дейін; жүйеде "
-               "10.02.2026 бекітілді — кешіктірілді."},
-        {"en", "Approved by act No. 21 of 06.02.2026. Due: by 07.02.2026; approved in kenes on "
-               "10.02.2026 — late."}};
+        {"ru", "Утверждён постановлением акимата № 21 от 06.02.2026. Срок утверждения: до "
+               "07.02.2026; действует в системе с 10.02.2026 — с опозданием."},
+        {"kk", "06.02.2026 № 21 әкімдік қаулысымен бекітілді. Бекіту мерзімі: 07.02.2026 ж. "
+               "дейін; жүйеде 10.02.2026 бастап күшінде — кешіктірілді."},
+        {"en", "Approved by akimat resolution No. 21 of 06.02.2026. Due: by 07.02.2026; in force "
+               "in kenes since 10.02.2026 — late."}};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-        json_t *doc = report_roster("KZ-71", "2026-02-03", "approved", "2026-02-10T09:00:00Z",
+        json_t *doc = report_roster("KZ-71", "2026-02-03", "in-force", "2026-02-10T09:00:00Z",
                                     NULL, 0);
         json_object_set_new(fields_of(doc), "act",
                             json_pack("{s:s, s:s}", "number", "№ 21", "date", "2026-02-06"));
@@ -1008,11 +1009,11 @@ static void test_report_region_without_approved_roster(void **state)
 {
     (void)state;
     static const char sentence[] = "## Состав комиссии по делам несовершеннолетних и защите их "
-                                   "прав\n\nУтверждённого состава комиссии нет.\n\n";
+                                   "прав\n\nДействующего состава комиссии нет.\n\n";
     char *md = run_report(KENES_REPORT_REGION, "KZ-62", NULL, 0);
     assert_string_equal(md, sentence);
     free(md);
-    json_t *docs[] = {report_roster("KZ-62", "2026-02-03", "ministry-review",
+    json_t *docs[] = {report_roster("KZ-62", "2026-02-03", "regional-approval",
                                     "2026-02-05T09:00:00Z", "2026-02-10T00:00:00Z", 0)};
     md = run_report(KENES_REPORT_REGION, "KZ-62", docs, 1);
     assert_string_equal(md, sentence);
@@ -1023,7 +1024,7 @@ static void test_report_region_without_approved_roster(void **state)
 static void test_report_cases_writes_nothing(void **state)
 {
     (void)state;
-    json_t *docs[] = {report_roster("KZ-11", "2026-02-03", "approved", "2026-02-06T12:00:00Z",
+    json_t *docs[] = {report_roster("KZ-11", "2026-02-03", "in-force", "2026-02-06T12:00:00Z",
                                     NULL, 0)};
     char *md = run_report(KENES_REPORT_CASES, NULL, docs, 1);
     assert_string_equal(md, "");

@@ -812,17 +812,17 @@ static void test_act_optional_before_approval(void **state)
 {
     (void)state;
     expect_valid(plan_in("draft", NULL));
-    expect_valid(plan_in("ministry-review", NULL));
-    expect_valid(plan_in("returned", NULL));
+    expect_valid(plan_in("regional-approval", NULL));
+    expect_valid(plan_in("ministry-agreement", NULL));
 }
 
 static void test_act_required_once_approved(void **state)
 {
     (void)state;
-    expect_only_error(plan_in("approved", NULL), "fields.act");
+    expect_only_error(plan_in("in-force", NULL), "fields.act");
     expect_valid(
-        plan_in("approved", json_pack("{s:s, s:s}", "number", "45-р", "date", "2026-03-01")));
-    expect_only_error(plan_in("approved", json_pack("{s:s}", "number", "45-р")), "fields.act.date");
+        plan_in("in-force", json_pack("{s:s, s:s}", "number", "45-р", "date", "2026-03-01")));
+    expect_only_error(plan_in("in-force", json_pack("{s:s}", "number", "45-р")), "fields.act.date");
 }
 
 /* Before approval an act is optional, but one that is there must be right. */
@@ -892,12 +892,13 @@ static void test_messages_do_not_repeat_values(void **state)
 /* ---- the act_recorded guard --------------------------------------------- */
 
 #define ACT_MESSAGE                                                                                \
-    "the approving act (its number and date) must first be recorded in the plan's fields"
+    "the akimat's resolution approving the plan (its number and date) must be recorded with "  \
+    "the approval"
 
 static void expect_act_guard_refuses(json_t *act)
 {
-    kenes_ctx ctx = review_ctx("approve", NULL, "approved");
-    expect_guard_refuses(act_recorded, plan_in("ministry-review", act), &ctx, ACT_MESSAGE);
+    kenes_ctx ctx = review_ctx("approve", NULL, "ministry-agreement");
+    expect_guard_refuses(act_recorded, plan_in("regional-approval", act), &ctx, ACT_MESSAGE);
 }
 
 static void test_act_guard_refuses(void **state)
@@ -919,9 +920,9 @@ static void test_act_guard_allows(void **state)
 {
     (void)state;
     kenes_errors errs;
-    kenes_ctx ctx = review_ctx("approve", NULL, "approved");
+    kenes_ctx ctx = review_ctx("approve", NULL, "ministry-agreement");
     json_t *act = json_pack("{s:s, s:s}", "number", "45-р", "date", "2026-03-01");
-    expect_guard_allows(act_recorded, plan_in("ministry-review", act), &ctx, &errs);
+    expect_guard_allows(act_recorded, plan_in("regional-approval", act), &ctx, &errs);
     assert_null(errs.fields);
     kapi_errors_dispose(&errs);
 }
@@ -1050,11 +1051,11 @@ static void test_report_national(void **state)
     (void)state;
     /* KZ-11 and KZ-79 have two plans each: the row shows the later year,
      * whether it comes first or last. */
-    json_t *docs[] = {report_plan("KZ-11", 2026, "approved", NULL),
-                      report_plan("KZ-11", 2027, "ministry-review", NULL),
+    json_t *docs[] = {report_plan("KZ-11", 2026, "in-force", NULL),
+                      report_plan("KZ-11", 2027, "regional-approval", NULL),
                       report_plan("KZ-15", 2026, "draft", NULL),
                       report_plan("KZ-71", 2026, "returned", NULL),
-                      report_plan("KZ-79", 2028, "approved", NULL),
+                      report_plan("KZ-79", 2028, "in-force", NULL),
                       report_plan("KZ-79", 2026, "draft", NULL)};
     char *md = run_report(KENES_REPORT_NATIONAL, NULL, docs, 6);
     assert_int_equal(strncmp(md, "## Региональные планы\n", 32), 0);
@@ -1098,7 +1099,7 @@ static void test_report_national(void **state)
 static void test_report_region(void **state)
 {
     (void)state;
-    json_t *approved = report_plan("KZ-11", 2026, "approved", NULL);
+    json_t *approved = report_plan("KZ-11", 2026, "in-force", NULL);
     json_t *m1 = measure_of(approved, 1); /* education */
     json_object_set_new(m1, "deadline", json_string("2026-09-30"));
     json_object_set_new(m1, "baseline", json_string("нет данных"));
@@ -1111,7 +1112,7 @@ static void test_report_region(void **state)
 
     assert_int_equal(strncmp(md, "## Региональный план\n\n", 38), 0);
     expect_line(md, "### План Акмолинской области на 2026 год");
-    expect_line(md, "Период: 2026 год. Утверждён актом № 12 от 05.02.2026.");
+    expect_line(md, "Период: 2026 год. Утверждён постановлением акимата № 12 от 05.02.2026.");
     /* The four directions in the concept's order, each its own table. */
     const char *safety = strstr(md, "\n#### Безопасность\n");
     const char *education = strstr(md, "\n#### Образование\n");
@@ -1148,7 +1149,7 @@ static void test_report_region(void **state)
 static void test_report_region_escapes_document_text(void **state)
 {
     (void)state;
-    json_t *doc = report_plan("KZ-15", 2026, "approved", "# heading <b>plan</b>");
+    json_t *doc = report_plan("KZ-15", 2026, "in-force", "# heading <b>plan</b>");
     json_t *m = measure_of(doc, 0);
     json_object_set_new(m, "title", json_string("<script>alert(1)</script>"));
     json_object_set_new(m, "lead_agency", json_string("[x](javascript:alert(1))"));
@@ -1168,7 +1169,7 @@ static void test_report_region_escapes_document_text(void **state)
                     "| a \\| b \\# heading | \\*\\*bold\\*\\* → 90 "
                     "| \\!\\[i\\]\\(http\\:\\/\\/e\\/x\\): 12\xc2\xa0" "500\xc2\xa0" "000 ₸ |");
     expect_line(md, "\\# heading  \\<script\\>x\\<\\/script\\> \\- \\[x\\]\\(javascript\\:alert\\(1\\)\\)");
-    expect_line(md, "Период: 2026 год. Утверждён актом № 1\\<\\/p\\>\\<script\\> от 05.02.2026.");
+    expect_line(md, "Период: 2026 год. Утверждён постановлением акимата № 1\\<\\/p\\>\\<script\\> от 05.02.2026.");
     /* Nothing of it reads as markup. */
     assert_null(strstr(md, "<script>"));
     assert_null(strstr(md, "](javascript:"));
@@ -1181,13 +1182,13 @@ static void test_report_region_escapes_document_text(void **state)
 static void test_report_region_without_approved_plan(void **state)
 {
     (void)state;
-    static const char sentence[] = "## Региональный план\n\nУтверждённого регионального плана нет.\n\n";
+    static const char sentence[] = "## Региональный план\n\nДействующего регионального плана нет.\n\n";
     /* A region with no documents at all. */
     char *md = run_report(KENES_REPORT_REGION, "KZ-62", NULL, 0);
     assert_string_equal(md, sentence);
     free(md);
     /* A region whose plans are not approved yet. */
-    json_t *docs[] = {report_plan("KZ-62", 2026, "ministry-review", NULL),
+    json_t *docs[] = {report_plan("KZ-62", 2026, "regional-approval", NULL),
                       report_plan("KZ-62", 2027, "returned", NULL)};
     md = run_report(KENES_REPORT_REGION, "KZ-62", docs, 2);
     assert_string_equal(md, sentence);
@@ -1198,7 +1199,7 @@ static void test_report_region_without_approved_plan(void **state)
 static void test_report_cases_writes_nothing(void **state)
 {
     (void)state;
-    json_t *docs[] = {report_plan("KZ-11", 2026, "approved", NULL)};
+    json_t *docs[] = {report_plan("KZ-11", 2026, "in-force", NULL)};
     char *md = run_report(KENES_REPORT_CASES, NULL, docs, 1);
     assert_string_equal(md, "");
     free(md);
