@@ -104,4 +104,11 @@ void verify_docs_free(map *docs);
  * one when there is one; NULL when none fits. */
 const char *verify_sealed_type(const vctx *v, const char *message, const char *document);
 
+/* ---- verify_files.c ---- */
+
+/* An attach or detach commit judged (1), or 0 when m is neither.  prev: the
+ * document's stage before it; doc: its text after it (NULL when sealed). */
+int verify_files_commit(vctx *v, const store_commit_info *c, const msg_parsed *m,
+                        const wf_workflow *wf, const char *prev, const json_t *doc, int sealed);
+
 #endif
