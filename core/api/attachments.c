@@ -96,26 +96,6 @@ void api_doc_detach(api_call *c)
                     changed, p);
 }
 
-int api_content_disposition(util_buf *b, const char *name)
-{
-    /* filename= for old clients: ASCII, quotes and backslashes replaced;
-     * filename*= (RFC 6266/5987) the name itself, percent-encoded. */
-    util_buf_puts(b, "Content-Disposition: attachment; filename=\"");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        char ch = *p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' || *p == '%' ? '_' : (char)*p;
-        util_buf_append(b, &ch, 1);
-    }
-    util_buf_puts(b, "\"; filename*=UTF-8''");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("!#$&+-.^_`|~", *p))
-            util_buf_append(b, (const char *)p, 1);
-        else
-            util_buf_printf(b, "%%%02X", *p);
-    }
-    return util_buf_puts(b, "\r\n");
-}
-
 static void got(const docs_result *r, void *payload)
 {
     file_pending *p = payload;
@@ -130,7 +110,7 @@ static void got(const docs_result *r, void *payload)
     util_buf_init(&h);
     /* api_security_headers: no-store, nosniff, a CSP that runs nothing */
     util_buf_puts(&h, api_security_headers);
-    api_content_disposition(&h, name ? name : "file");
+    http_content_disposition(&h, name ? name : "file");
     http_respond(p->req, 200, type ? type : "application/octet-stream", h.data, r->data,
                  r->data_len);
     util_buf_dispose(&h);

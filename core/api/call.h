@@ -10,7 +10,6 @@
 #include <jansson.h>
 
 #include "api/api.h"
-#include "base/util.h"
 #include "docs/docs.h"
 
 typedef struct api_call {
@@ -87,8 +86,6 @@ void api_inbox(api_call *c);
 void api_doc_attach(api_call *c);
 void api_doc_attachment(api_call *c);
 void api_doc_detach(api_call *c);
-/* The Content-Disposition line (with its CRLF) that offers name as a download. */
-int api_content_disposition(util_buf *b, const char *name);
 /* dossier.c */
 void api_doc_dossier(api_call *c);
 

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "base/util.h"
+
 typedef struct http_server http_server;
 typedef struct http_request http_request;
 
@@ -99,6 +101,11 @@ int http_query(const http_request *req, const char *name, char *out, size_t cap)
 /* Percent-decode (plus_is_space for queries and form bodies); KENES_EINVAL
  * on a broken escape, an overflow, or a result that is not UTF-8. */
 int http_pct_decode(char *out, size_t cap, const char *in, size_t len, int plus_is_space);
+
+/* Append the "Content-Disposition: attachment; ...\r\n" line that offers
+ * a file called name (UTF-8) for saving, never for showing: filename= in
+ * ASCII, filename*= the whole name.  0 or KENES_ENOMEM (query.c). */
+int http_content_disposition(util_buf *b, const char *name);
 
 /* The HTTP status of a KENES_E* code, and its word ("forbidden", "stale";
  * *word may be NULL) for an answer's error code (status.c). */

@@ -23,6 +23,7 @@
 #include "ui/dates.h"
 #include "web/body.h"
 #include "web/fields.h"
+#include "web/files.h"
 #include "web/labels.h"
 #include "web/pages.h"
 
@@ -116,6 +117,13 @@ static void send_page(web_call *c, const idx_doc *d, const wf_workflow *wf, cons
         web_region_name(c, json_string_value(json_object_get(doc, "region"))), "stage",
         web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage"))), "sections",
         sections, "record", record_rows(c, wf, fields), "versions", version_rows(c, wf, d));
+    const char *face_version = NULL; /* the files of the version the public sees (files.c) */
+    const json_t *face = docs_public_face(c->svc, d, &face_version);
+    if (face && json_array_size(json_object_get(face, "attachments"))) {
+        char base[4200];
+        snprintf(base, sizeof(base), "/public/%s", d->id);
+        json_object_set_new(m, "files", web_files_view(c, d, face, base, face_version, 0));
+    }
     web_page_html(c, 200, "public", m, body_html);
 }
 

@@ -6,6 +6,7 @@ written, the dossier's list of files, and kenes verify's rule for attach
 and detach commits."""
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -16,8 +17,8 @@ import zipfile
 import io
 import zlib
 
-from kenes_harness import (USERS, Server, commit_count, git, plan_body, run_cli,
-                           with_commission)
+from kenes_harness import (PLAN_ACT, USERS, Browser, Server, commit_count, git, plan_body,
+                           run_cli, with_commission)
 from test_cases import case_body
 
 USERS_A = with_commission(USERS)
@@ -314,6 +315,158 @@ class Attachments(unittest.TestCase):
         etag = r.header("ETag") or s.get("/api/v1/documents/" + cid, "off11").header("ETag")
         self.assertEqual(self.upload(cid, data, "chair11", etag).status, 403)
         self.assertEqual(commit_count(s.cases_git), before)
+
+
+def multipart(fields, boundary="----kenesTestBoundary7MA4YWxkTrZu0gW"):
+    """fields: [(name, value)] or [(name, (filename, content type, bytes))]."""
+    out = b""
+    for name, v in fields:
+        out += f"--{boundary}\r\n".encode()
+        if isinstance(v, tuple):
+            fname, ctype, data = v
+            out += (f'Content-Disposition: form-data; name="{name}"; filename="{fname}"\r\n'
+                    f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
+        else:
+            out += f'Content-Disposition: form-data; name="{name}"\r\n\r\n{v}\r\n'.encode()
+    return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+class WebFiles(unittest.TestCase):
+    """The document page's «Приложенные файлы»: the upload form (multipart,
+    CSRF), the download link, the removal; a refusal shown on the page."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server(users=USERS_A,
+                         extra_config=f"attachments:\n  max_bytes: {MAX_BYTES}\n")
+        cls.srv.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+
+    def upload(self, b, path, fields):
+        body, ctype = multipart(fields)
+        h = {"Cookie": "; ".join(f"{k}={v}" for k, v in b.jar.items())}
+        return self.srv.request("POST", path, headers=h, raw=body, content_type=ctype)
+
+    def test_upload_download_remove(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        b = Browser(s, lang="ru").signed_in("off11")
+        page = b.get("/ui/d/" + pid)
+        self.assertIn("Приложенные файлы", page.raw)
+        self.assertIn('enctype="multipart/form-data"', page.raw)
+        self.assertIn('action="/ui/d/%s/attach"' % pid, page.raw)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.raw).group(1)
+        version = re.search(r'name="version" value="([0-9a-f]{40})"', page.raw).group(1)
+        before = commit_count(s.docs_git)
+        # Without the CSRF token: refused, nothing written.
+        r = self.upload(b, f"/ui/d/{pid}/attach",
+                        [("version", version), ("file", ("a.pdf", "application/pdf", pdf()))])
+        self.assertEqual(r.status, 403, r)
+        # A PNG sent as a PDF: the page again, saying why in Russian.
+        r = self.upload(b, f"/ui/d/{pid}/attach",
+                        [("csrf", csrf), ("version", version),
+                         ("file", ("a.pdf", "application/pdf", png()))])
+        self.assertEqual(r.status, 415, r)
+        self.assertIn("Содержимое файла не соответствует его типу", r.raw)
+        self.assertEqual(commit_count(s.docs_git), before)
+        r = self.upload(b, f"/ui/d/{pid}/attach",
+                        [("csrf", csrf), ("version", version),
+                         ("file", ("Постановление №7.pdf", "application/pdf", pdf()))])
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(commit_count(s.docs_git), before + 1)
+        page = b.get(r.header("Location").split("#")[0])
+        self.assertIn("Постановление №7.pdf", page.raw)
+        self.assertIn("Файлы документа изменены", page.raw)
+        href = re.search(r'href="(/ui/d/[^"]+/file\?aid=[0-9a-f]{16})"', page.raw).group(1)
+        c = s.conn()
+        c.request("GET", href.replace("&amp;", "&"),
+                  headers={"Cookie": "; ".join(f"{k}={v}" for k, v in b.jar.items())})
+        got = c.getresponse()
+        self.assertEqual(got.status, 200)
+        self.assertEqual(got.read(), pdf())
+        self.assertEqual(got.getheader("X-Content-Type-Options"), "nosniff")
+        self.assertTrue(got.getheader("Content-Disposition").startswith("attachment;"))
+        c.close()
+        # The edit form offers the upload too.
+        edit = b.get(f"/ui/d/{pid}/edit")
+        self.assertIn('action="/ui/d/%s/attach"' % pid, edit.raw)
+        # Remove it.
+        aid = re.search(r'name="aid" value="([0-9a-f]{16})"', page.raw).group(1)
+        version = re.search(r'name="version" value="([0-9a-f]{40})"', page.raw).group(1)
+        r = b.post(f"/ui/d/{pid}/detach", {"csrf": csrf, "version": version, "aid": aid})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(commit_count(s.docs_git), before + 2)
+        self.assertNotIn("Постановление №7.pdf", b.get("/ui/d/" + pid).raw)
+        # A reviewer sees the section only when there are files, and no form.
+        kk = Browser(s, lang="kk").signed_in("rev1")
+        page = kk.get("/ui/d/" + pid)
+        self.assertNotIn("/attach", page.raw)
+
+
+class ChainFiles(unittest.TestCase):
+    """The akimat's signed resolution attached while it approves; the plan
+    in force shows its files on its public page; later stages refuse."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server(users=USERS_A)
+        cls.srv.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+
+    def test_scan_attached_in_the_chain_and_public(self):
+        s = self.srv
+        t = Attachments("test_round_trip_detach_and_older_version")
+        t.srv = s
+        r = s.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        r = s.act(pid, "submit", "off15", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "regional-approval", r)
+        # The official may still attach in regional-approval; the akimat's
+        # approver attaches the signed resolution.
+        scan = pdf(b"(akimat resolution scan)")
+        r = t.upload(pid, scan, "appr2", r.header("ETag"), name="Постановление акимата.pdf")
+        self.assertEqual(r.status, 201, r)
+        aid = r.json["attachment"]["id"]
+        r = s.act(pid, "approve", "appr2", r.header("ETag"), fields={"act": PLAN_ACT})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "ministry-agreement", r)
+        before = commit_count(s.docs_git)
+        self.assertEqual(t.upload(pid, pdf(), "appr2", r.header("ETag")).status, 403)
+        self.assertEqual(t.upload(pid, pdf(), "off15", r.header("ETag")).status, 403)
+        self.assertEqual(commit_count(s.docs_git), before)
+        for rev in ("rev1", "rev2"):
+            r = s.act(pid, "agree", rev, r.header("ETag"))
+            self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "in-force", r)
+        self.assertEqual(t.upload(pid, pdf(), "off15", r.header("ETag")).status, 403)
+        # Anyone sees and takes the file of the plan in force.
+        page = s.request("GET", "/public/" + pid)
+        self.assertEqual(page.status, 200)
+        self.assertIn("Постановление акимата.pdf", page.raw)
+        href = re.search(r'href="(/public/[^"]+/file\?[^"]+)"', page.raw).group(1)
+        c = s.conn()
+        c.request("GET", href.replace("&amp;", "&"))
+        got = c.getresponse()
+        self.assertEqual((got.status, got.read()), (200, scan))
+        self.assertEqual(got.getheader("X-Content-Type-Options"), "nosniff")
+        c.close()
+        self.assertEqual(s.request("GET", f"/public/{pid}/file?aid={'0' * 16}").status, 404)
+        # A draft's file is no public file.
+        r = s.post("/api/v1/documents", plan_body(region="KZ-11"), "off11")
+        r = t.upload(r.json["id"], pdf(), "off11", r.header("ETag"))
+        self.assertEqual(r.status, 201, r)
+        draft_aid = r.json["attachment"]["id"]
+        self.assertEqual(
+            s.request("GET", f"/public/plan/KZ-11/2026/file?aid={draft_aid}").status, 404)
 
 
 class VerifyAttachments(unittest.TestCase):
