@@ -18,6 +18,7 @@ filetype filetype_of_media(const char *media_type)
 {
     if (!media_type)
         return FILETYPE_NONE;
+    media_type += strspn(media_type, " \t");
     size_t n = strcspn(media_type, ";");
     while (n && (media_type[n - 1] == ' ' || media_type[n - 1] == '\t'))
         n--;
@@ -55,7 +56,9 @@ filetype filetype_sniff(const unsigned char *buf, size_t len)
     static const unsigned char ihdr[8] = {0, 0, 0, 13, 'I', 'H', 'D', 'R'};
     if (!buf)
         return FILETYPE_NONE;
-    if (len >= 5 + 5 && memcmp(buf, "%PDF-", 5) == 0 && pdf_ends(buf, len))
+    /* "%PDF-1.7": the header names its version */
+    if (len >= 8 + 5 && memcmp(buf, "%PDF-", 5) == 0 && buf[5] >= '1' && buf[5] <= '9' &&
+        buf[6] == '.' && buf[7] >= '0' && buf[7] <= '9' && pdf_ends(buf, len))
         return FILETYPE_PDF;
     /* signature, IHDR's length and name, its 13 bytes and CRC */
     if (len >= 8 + 8 + 13 + 4 && memcmp(buf, png_sig, 8) == 0 && memcmp(buf + 8, ihdr, 8) == 0)

@@ -22,7 +22,7 @@ filetype filetype_of_media(const char *media_type);
 /* The canonical media type ("image/png"), or NULL for FILETYPE_NONE. */
 const char *filetype_media(filetype t);
 
-/* What the bytes are, by their structure: a PDF starts "%PDF-" and ends
+/* What the bytes are, by their structure: a PDF starts "%PDF-1.x" and ends
  * with "%%EOF" (and at most a line end or a little whitespace after);
  * a PNG is the signature then an IHDR chunk of 13 bytes; a JPEG starts
  * FF D8 FF and ends FF D9.  FILETYPE_NONE when none fits. */
