@@ -27,8 +27,11 @@ static void size_text(char *out, size_t cap, const web_call *c, json_int_t bytes
     const char *sep = c->lang == UI_EN ? "." : ",";
     if (bytes >= 1024 * 1024) {
         long tenths = (long)((bytes * 10 + 512 * 1024) / (1024 * 1024));
-        snprintf(out, cap, "%ld%s%ld %s", tenths / 10, sep, tenths % 10,
-                 web_text(c, "files", "mb"));
+        if (tenths % 10 == 0)
+            snprintf(out, cap, "%ld %s", tenths / 10, web_text(c, "files", "mb"));
+        else
+            snprintf(out, cap, "%ld%s%ld %s", tenths / 10, sep, tenths % 10,
+                     web_text(c, "files", "mb"));
     } else {
         snprintf(out, cap, "%ld %s", (long)((bytes + 1023) / 1024), web_text(c, "files", "kb"));
     }
