@@ -45,19 +45,6 @@ static void changed(const docs_result *r, void *payload)
     free(p);
 }
 
-/* If-Match: "<version>" or the bare version; NULL when absent. */
-static const char *if_match(char *out, size_t cap, const http_request *req)
-{
-    const char *h = http_request_header(req, "If-Match");
-    size_t len = h ? strlen(h) : 0;
-    if (len >= 2 && h[0] == '"' && h[len - 1] == '"' && len - 2 < cap) {
-        memcpy(out, h + 1, len - 2);
-        out[len - 2] = '\0';
-        return out;
-    }
-    return h;
-}
-
 static file_pending *pending_new(http_request *req)
 {
     file_pending *p = calloc(1, sizeof(*p));
@@ -83,8 +70,8 @@ void api_doc_attach(api_call *c)
     file_pending *p = pending_new(c->req);
     if (p)
         docs_attach(c->svc, c->user, c->doc, has ? name : NULL,
-                    http_request_header(c->req, "Content-Type"), c->req->body,
-                    c->req->body_len, if_match(version, sizeof(version), c->req), changed, p);
+                    http_request_header(c->req, "Content-Type"), c->req->body, c->req->body_len,
+                    if_match_version(version, sizeof(version), c->req), changed, p);
 }
 
 void api_doc_detach(api_call *c)
@@ -92,8 +79,8 @@ void api_doc_detach(api_call *c)
     char version[64];
     file_pending *p = pending_new(c->req);
     if (p)
-        docs_detach(c->svc, c->user, c->doc, c->aid, if_match(version, sizeof(version), c->req),
-                    changed, p);
+        docs_detach(c->svc, c->user, c->doc, c->aid,
+                    if_match_version(version, sizeof(version), c->req), changed, p);
 }
 
 static void got(const docs_result *r, void *payload)

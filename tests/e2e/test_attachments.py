@@ -17,8 +17,8 @@ import zipfile
 import io
 import zlib
 
-from kenes_harness import (PLAN_ACT, USERS, Browser, Server, commit_count, git, plan_body,
-                           run_cli, with_commission)
+from kenes_harness import (PLAN_ACT, USERS, Browser, Server, ServerTest, commit_count, git,
+                           plan_body, run_cli, with_commission)
 from test_cases import case_body
 
 USERS_A = with_commission(USERS)
@@ -74,19 +74,13 @@ class Bytes:
         return f"<{self.status} {self.body[:300]!r}>"
 
 
-class Attachments(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = Server(users=USERS_A,
-                         extra_config=f"attachments:\n  max_bytes: {MAX_BYTES}\n")
-        cls.srv.start()
+class SmallFiles(ServerTest):
+    """A server whose files are at most MAX_BYTES."""
+    users = USERS_A
+    extra_config = f"attachments:\n  max_bytes: {MAX_BYTES}\n"
 
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.srv.stop()
-        cls.srv.cleanup()
-        if code not in (0, None):
-            raise AssertionError(f"server exited with {code}")
+
+class Attachments(SmallFiles):
 
     # ---- helpers ----
 
@@ -331,19 +325,9 @@ def multipart(fields, boundary="----kenesTestBoundary7MA4YWxkTrZu0gW"):
     return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-class WebFiles(unittest.TestCase):
+class WebFiles(SmallFiles):
     """The document page's «Приложенные файлы»: the upload form (multipart,
     CSRF), the download link, the removal; a refusal shown on the page."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = Server(users=USERS_A,
-                         extra_config=f"attachments:\n  max_bytes: {MAX_BYTES}\n")
-        cls.srv.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.cleanup()
 
     def upload(self, b, path, fields):
         body, ctype = multipart(fields)
@@ -408,18 +392,10 @@ class WebFiles(unittest.TestCase):
         self.assertNotIn("/attach", page.raw)
 
 
-class ChainFiles(unittest.TestCase):
+class ChainFiles(ServerTest):
     """The akimat's signed resolution attached while it approves; the plan
     in force shows its files on its public page; later stages refuse."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = Server(users=USERS_A)
-        cls.srv.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.cleanup()
+    users = USERS_A
 
     def test_scan_attached_in_the_chain_and_public(self):
         s = self.srv
