@@ -81,6 +81,11 @@ class AttachFlow(kb.BrowserTest):
         links = [a.text for a in self.find_all('section.doc-files a[download]')]
         self.assertEqual(links, ["Постановление акимата №15.pdf"])
         self.check_page("ru", "doc-file-removed")
+        # The history says what each version did to the files, in words.
+        self.open(f"/ui/d/{DOC}/history", "ru")
+        self.assertIn("Приложен файл", self.text())
+        self.assertIn("Удалён файл", self.text())
+        self.shoot_langs("history-with-files")
         # The edit form offers the upload too.
         self.open(f"/ui/d/{DOC}/edit", "ru")
         self.assertTrue(self.find_all('form.doc-attach input[type="file"]'))
