@@ -304,11 +304,21 @@ class Attachments(SmallFiles):
         # Not to whoever may not read the case.
         self.assertEqual(self.download(cid, aid, "rev1").status, 403)
         self.assertEqual(self.download(cid, aid, "off15").status, 403)
-        # A reviewer's or another region's upload: refused, nothing written.
+        # A chair's upload (attach: names the official and the secretary): refused.
         before = commit_count(s.cases_git)
-        etag = r.header("ETag") or s.get("/api/v1/documents/" + cid, "off11").header("ETag")
+        etag = s.get("/api/v1/documents/" + cid, "off11").header("ETag")
         self.assertEqual(self.upload(cid, data, "chair11", etag).status, 403)
         self.assertEqual(commit_count(s.cases_git), before)
+        # The case's later versions keep the file: an edit, a transition.
+        r = s.put("/api/v1/documents/" + cid, {"body": "# Рассмотрение\n\nДополнено.\n"},
+                  "off11", etag)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(commit_count(s.cases_git), before + 1)
+        r = s.act(cid, "start-review", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([a["id"] for a in r.json["attachments"]], [aid])
+        self.assertEqual(self.download(cid, aid, "off11").body, data)
+        self.assertNotIn(MARKER, all_objects(s.cases_git))
 
 
 def multipart(fields, boundary="----kenesTestBoundary7MA4YWxkTrZu0gW"):
