@@ -214,16 +214,18 @@ void api_doc_put(api_call *c)
 
 void api_doc_transition(api_call *c)
 {
-    static const char *const allowed[] = {"action", "comment", NULL};
+    /* fields: what the action records (records:), judged by the document service. */
+    static const char *const allowed[] = {"action", "comment", "fields", NULL};
     json_t *body = api_body_object(c->req, allowed);
     const char *action, *comment;
     char version[64];
     pending *p;
     if (body && string_member(c->req, body, "action", MEMBER_REQUIRED, &action) == 0 &&
         string_member(c->req, body, "comment", MEMBER_NULL_OK, &comment) == 0 && (p = pending_new(c)))
-        docs_transition(c->svc, c->user, c->doc, action, comment,
-                        if_match_version(version, sizeof(version), c->req), DOCS_SHOW, write_done,
-                        p);
+        docs_transition_fields(c->svc, c->user, c->doc, action, comment,
+                               json_object_get(body, "fields"),
+                               if_match_version(version, sizeof(version), c->req), DOCS_SHOW,
+                               write_done, p);
     json_decref(body);
 }
 

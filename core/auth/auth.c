@@ -107,6 +107,7 @@ void auth_close(auth *a)
     map_free(a->logins_by_addr);
     users_records_free(a);
     free(a->path);
+    free(a->agency_list);
     free(a->dummy_hash);
     free(a);
 }

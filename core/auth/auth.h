@@ -169,6 +169,23 @@ int auth_logout(auth *a, const char *token);
  * or refused by cracklib; KENES_EIO if cracklib's dictionary is missing. */
 int auth_users_add(const char *users_path, const char *name, enum role role, const char *region,
                    const char *password, char *err, size_t errcap);
+/* The same with the user's agency (content/agencies.yaml's code): required
+ * for agency-officer, refused (KENES_EINVAL) for every other role.  Whether
+ * the region has that agency is the caller's to check (auth reads no
+ * content/): `kenes user add` does, the server again at start. */
+int auth_users_add_agency(const char *users_path, const char *name, enum role role,
+                          const char *region, const char *agency, const char *password,
+                          char *err, size_t errcap);
+
+/* 1 if region has the agency of this code (content/agencies.yaml). */
+typedef int (*auth_agency_fn)(const char *region, const char *agency, void *payload);
+/* Check every agency officer's agency with known() now, and at every
+ * re-read of users.yaml (a file naming an unknown one is not adopted: the
+ * users read before stay).  KENES_EINVAL with "<users.yaml>: user 'x':
+ * agency 'c' is not one of KZ-11's in <list>" in err; list names the file
+ * the codes come from, for the message.  payload must outlive a. */
+int auth_check_agencies(auth *a, auth_agency_fn known, void *payload, const char *list,
+                        char *err, size_t errcap);
 /* Give a user a new password.  KENES_ENOTFOUND for an unknown user,
  * KENES_EINVAL for a password shorter than AUTH_MIN_PASSWORD or refused by
  * cracklib, KENES_EIO without cracklib's dictionary; reason in err.  The

@@ -67,6 +67,9 @@ struct auth {
     map *logins_by_addr;                    /* peer -> logins in flight from it (uintptr_t) */
     hasher *hasher;
     unsigned hash_threads;
+    auth_agency_fn agency_known; /* auth_check_agencies; NULL: not checked */
+    void *agency_payload;
+    char *agency_list;
 };
 
 /* ---- auth.c ---- */
@@ -87,6 +90,9 @@ int auth_session_begin(auth *a, const auth_user *u, char token[AUTH_TOKEN_CHARS]
 int users_list_load(auth_user **out, size_t *count, const char *path, char *err,
                     size_t errcap);
 void users_list_free(auth_user *u, size_t n);
+/* The first of users whose agency known() refuses: 0, or KENES_EINVAL said in err. */
+int users_check_agencies(const auth *a, const auth_user *const *users, size_t n, char *err,
+                         size_t errcap);
 /* Make `loaded` (from users_list_load) a's current users; takes it on success.
  * 0, or KENES_ENOMEM with nothing changed. */
 int users_adopt(auth *a, auth_user *loaded, size_t n);

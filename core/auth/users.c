@@ -23,6 +23,7 @@ static void user_dispose(auth_user *u)
 {
     free(u->name);
     free(u->region);
+    free(u->agency);
     if (u->hash)
         sodium_memzero(u->hash, strlen(u->hash));
     free(u->hash);
@@ -45,6 +46,30 @@ static int name_valid(const char *s)
               *s == '.'))
             return 0;
     return 1;
+}
+
+/* An agency's code as content/agencies.yaml writes them: a-z, 0-9 and '-'. */
+static int agency_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return 0;
+    return 1;
+}
+
+/* An agency for exactly the agency officers: NULL, or why not. */
+static const char *agency_refused(enum role role, const char *agency)
+{
+    if (role == ROLE_AGENCY && (!agency || !*agency))
+        return "role agency-officer needs an agency";
+    if (role != ROLE_AGENCY && agency && *agency)
+        return "only an agency-officer has an agency";
+    if (agency && *agency && !agency_valid(agency))
+        return "an agency's code is 1-64 characters of a-z, 0-9 and '-'";
+    return NULL;
 }
 
 int users_list_load(auth_user **out, size_t *count, const char *path, char *err,
@@ -72,10 +97,16 @@ int users_list_load(auth_user **out, size_t *count, const char *path, char *err,
         const char *region = yml_scalar(yml_get(&y, u, "region"));
         const char *hash = yml_scalar(yml_get(&y, u, "password"));
         const char *disabled = yml_scalar(yml_get(&y, u, "disabled"));
+        const char *agency = yml_scalar(yml_get(&y, u, "agency"));
         if (!name || !name_valid(name) || role_parse(role) == ROLE_NONE || !hash ||
             (role_needs_region(role_parse(role)) && (!region || !*region))) {
             rc = yml_fail(err, errcap, path, u, "a user needs a valid name, role, password%s",
                           role_needs_region(role_parse(role)) ? " and region" : "");
+            goto fail;
+        }
+        const char *why = agency_refused(role_parse(role), agency);
+        if (why) {
+            rc = yml_fail(err, errcap, path, u, "user '%s': %s", name, why);
             goto fail;
         }
         /* The server finds users by name: two of one name would be ambiguous. */
@@ -87,9 +118,11 @@ int users_list_load(auth_user **out, size_t *count, const char *path, char *err,
         users[i].name = strdup(name);
         users[i].role = role_parse(role);
         users[i].region = region && *region ? strdup(region) : NULL;
+        users[i].agency = agency && *agency ? strdup(agency) : NULL;
         users[i].hash = strdup(hash);
         users[i].disabled = disabled && strcmp(disabled, "true") == 0;
-        if (!users[i].name || !users[i].hash || (region && *region && !users[i].region)) {
+        if (!users[i].name || !users[i].hash || (region && *region && !users[i].region) ||
+            (agency && *agency && !users[i].agency)) {
             snprintf(err, errcap, "out of memory reading %s", path);
             rc = KENES_ENOMEM;
             goto fail;
@@ -147,6 +180,8 @@ static int users_save(const char *path, const auth_user *users, size_t n)
         ok = ok && emit_scalar(&e, "role", 0) && emit_scalar(&e, role_name(users[i].role), 1);
         if (users[i].region)
             ok = ok && emit_scalar(&e, "region", 0) && emit_scalar(&e, users[i].region, 1);
+        if (users[i].agency)
+            ok = ok && emit_scalar(&e, "agency", 0) && emit_scalar(&e, users[i].agency, 1);
         ok = ok && emit_scalar(&e, "password", 0) && emit_scalar(&e, users[i].hash, 1);
         ok = ok && emit_scalar(&e, "disabled", 0) &&
              emit_scalar(&e, users[i].disabled ? "true" : "false", 0);
@@ -211,6 +246,13 @@ static int password_check(const char *password, char *why, size_t whycap, char *
 int auth_users_add(const char *path, const char *name, enum role role, const char *region,
                    const char *password, char *err, size_t errcap)
 {
+    return auth_users_add_agency(path, name, role, region, NULL, password, err, errcap);
+}
+
+int auth_users_add_agency(const char *path, const char *name, enum role role,
+                          const char *region, const char *agency, const char *password,
+                          char *err, size_t errcap)
+{
     if (sodium_init() < 0)
         return KENES_ENOMEM;
     if (!name_valid(name)) {
@@ -227,6 +269,16 @@ int auth_users_add(const char *path, const char *name, enum role role, const cha
     }
     if (!role_needs_region(role) && region && *region) {
         snprintf(err, errcap, "role %s acts for no single region: drop --region", role_name(role));
+        return KENES_EINVAL;
+    }
+    if (role == ROLE_AGENCY && (!agency || !*agency)) {
+        snprintf(err, errcap, "role %s needs --agency", role_name(role));
+        return KENES_EINVAL;
+    }
+    const char *why = agency_refused(role, agency);
+    if (why) {
+        snprintf(err, errcap, "%s%s", why,
+                 role != ROLE_AGENCY ? ": drop --agency" : "");
         return KENES_EINVAL;
     }
     int rc = password_check(password, NULL, 0, err, errcap);
@@ -258,9 +310,11 @@ int auth_users_add(const char *path, const char *name, enum role role, const cha
     users[n] = (auth_user){.name = strdup(name),
                            .role = role,
                            .region = region && *region ? strdup(region) : NULL,
+                           .agency = agency && *agency ? strdup(agency) : NULL,
                            .hash = strdup(hash)};
     sodium_memzero(hash, sizeof(hash));
-    if (!users[n].name || !users[n].hash || (region && *region && !users[n].region))
+    if (!users[n].name || !users[n].hash || (region && *region && !users[n].region) ||
+        (agency && *agency && !users[n].agency))
         rc = KENES_ENOMEM;
     else if ((rc = users_save(path, users, n + 1)) < 0)
         snprintf(err, errcap, "cannot write %s", path);
@@ -372,6 +426,7 @@ static int user_same(const auth_user *x, const auth_user *y)
 {
     return strcmp(x->name, y->name) == 0 && x->role == y->role &&
            strcmp(x->region ? x->region : "", y->region ? y->region : "") == 0 &&
+           strcmp(x->agency ? x->agency : "", y->agency ? y->agency : "") == 0 &&
            strcmp(x->hash, y->hash) == 0 && x->disabled == y->disabled;
 }
 
@@ -440,6 +495,15 @@ int auth_reload(auth *a)
     size_t n;
     char err[512] = "out of memory";
     int rc = users_list_load(&loaded, &n, a->path, err, sizeof(err));
+    if (rc == 0 && a->agency_known) {
+        const auth_user **each = calloc(n ? n : 1, sizeof(*each));
+        for (size_t i = 0; each && i < n; i++)
+            each[i] = &loaded[i];
+        rc = each ? users_check_agencies(a, each, n, err, sizeof(err)) : KENES_ENOMEM;
+        free(each);
+        if (rc < 0)
+            users_list_free(loaded, n);
+    }
     if (rc == 0 && (rc = users_adopt(a, loaded, n)) < 0)
         users_list_free(loaded, n);
     if (rc < 0) {
@@ -490,4 +554,34 @@ size_t auth_user_count(const auth *a)
 const auth_user *auth_user_at(const auth *a, size_t i)
 {
     return i < a->nusers ? a->users[i] : NULL;
+}
+
+int users_check_agencies(const auth *a, const auth_user *const *users, size_t n, char *err,
+                         size_t errcap)
+{
+    for (size_t i = 0; a->agency_known && i < n; i++) {
+        const auth_user *u = users[i];
+        if (u->role != ROLE_AGENCY)
+            continue;
+        if (!u->region || !u->agency || !a->agency_known(u->region, u->agency, a->agency_payload)) {
+            snprintf(err, errcap, "%s: user '%s': agency '%s' is not one of %s's in %s", a->path,
+                     u->name, u->agency ? u->agency : "", u->region ? u->region : "?",
+                     a->agency_list ? a->agency_list : "the agencies");
+            return KENES_EINVAL;
+        }
+    }
+    return 0;
+}
+
+int auth_check_agencies(auth *a, auth_agency_fn known, void *payload, const char *list,
+                        char *err, size_t errcap)
+{
+    char *copy = list ? strdup(list) : NULL;
+    if (list && !copy)
+        return KENES_ENOMEM;
+    free(a->agency_list);
+    a->agency_list = copy;
+    a->agency_known = known;
+    a->agency_payload = payload;
+    return users_check_agencies(a, (const auth_user *const *)a->users, a->nusers, err, errcap);
 }

@@ -150,10 +150,12 @@ static void run_step(demo_run *run)
         json_decref(edit);
         return;
     }
+    /* fields: what the action records (an approval's act). */
     if (act)
-        return docs_transition(&run->srv->svc, u, d, act,
-                               json_string_value(json_object_get(step, "comment")), d->version, 0,
-                               step_done, run);
+        return docs_transition_fields(&run->srv->svc, u, d, act,
+                                      json_string_value(json_object_get(step, "comment")),
+                                      json_object_get(step, "fields"), d->version, 0, step_done,
+                                      run);
     step_fail(run, "a step needs create, edit or act");
 }
 
@@ -195,6 +197,7 @@ int demo_load(server *srv, const char *path, char *err, size_t errcap)
 
 typedef struct demo_login {
     const char *name, *role, *region, *password;
+    const char *agency; /* an agency officer's agency, else NULL */
 } demo_login;
 
 typedef int (*demo_login_cb)(const demo_login *l, void *payload);
@@ -216,7 +219,8 @@ static int demo_logins_each(const config *cfg, demo_login_cb cb, void *payload, 
         yaml_node_t *u = yml_node(&y, items[i]);
         demo_login l = {yml_scalar(yml_get(&y, u, "name")), yml_scalar(yml_get(&y, u, "role")),
                         yml_scalar(yml_get(&y, u, "region")),
-                        yml_scalar(yml_get(&y, u, "password"))};
+                        yml_scalar(yml_get(&y, u, "password")),
+                        yml_scalar(yml_get(&y, u, "agency"))};
         if (!l.name || !l.role || !l.password)
             rc = yml_fail(err, errcap, path, u, "a demo user needs name, role and password");
         else
@@ -235,8 +239,8 @@ typedef struct add_ctx {
 static int add_login(const demo_login *l, void *payload)
 {
     add_ctx *c = payload;
-    int rc = auth_users_add(c->users_path, l->name, role_parse(l->role), l->region, l->password,
-                            c->err, c->errcap);
+    int rc = auth_users_add_agency(c->users_path, l->name, role_parse(l->role), l->region,
+                                   l->agency, l->password, c->err, c->errcap);
     if (rc == KENES_EEXISTS)
         rc = 0;
     printf("  %-16s %-20s %-6s password: %s\n", l->name, l->role, l->region ? l->region : "",

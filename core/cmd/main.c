@@ -2,7 +2,8 @@
  * kenes — the command line.
  *
  *   kenes init  --data DIR
- *   kenes user add --data DIR --name N --role R [--region KZ-XX] --password-stdin
+ *   kenes user add --data DIR --name N --role R [--region KZ-XX] [--agency CODE]
+ *                  --password-stdin
  *   kenes user passwd --data DIR --name N --password-stdin
  *   kenes user disable|enable --data DIR --name N
  *   kenes serve [--data DIR] [--listen HOST:PORT] [--demo]
@@ -28,6 +29,7 @@
 #include "auth/sessions.h"
 #include "base/util.h"
 #include "cmd/verify.h"
+#include "docs/content.h"
 
 enum { EXIT_OK = 0, EXIT_FAULT = 1, EXIT_USAGE = 2 };
 
@@ -35,9 +37,11 @@ static const char usage_text[] =
     "usage:\n"
     "  kenes init --data DIR\n"
     "      create DIR with documents.git, cases.git and kenes.yaml\n"
-    "  kenes user add --data DIR --name NAME --role ROLE [--region KZ-XX] --password-stdin\n"
-    "      roles: regional-official, commission-chair and commission-secretary\n"
-    "             (need --region),\n"
+    "  kenes user add --data DIR --name NAME --role ROLE [--region KZ-XX] [--agency CODE]\n"
+    "                 --password-stdin\n"
+    "      roles: regional-official, commission-chair, commission-secretary and\n"
+    "             akimat-approver (need --region), agency-officer (needs --region and\n"
+    "             --agency, a code content/agencies.yaml lists for the region),\n"
     "             ministry-reviewer, auditor, admin; passwords have 12 characters or more\n"
     "             and must pass cracklib's check (no dictionary words, no repeats)\n"
     "  kenes user passwd --data DIR --name NAME --password-stdin\n"
@@ -72,7 +76,7 @@ static int usage(const char *fmt, const char *arg)
 }
 
 typedef struct opts {
-    const char *data, *listen, *name, *role, *region;
+    const char *data, *listen, *name, *role, *region, *agency;
     int demo, password_stdin;
 } opts;
 
@@ -105,6 +109,8 @@ static int parse_opts(opts *o, int argc, char **argv, const char *allowed)
             slot = &o->role;
         else if (strcmp(a, "--region") == 0)
             slot = &o->region;
+        else if (strcmp(a, "--agency") == 0)
+            slot = &o->agency;
         if (!slot || i + 1 >= argc)
             return usage("%s needs a value", a);
         *slot = argv[++i];
@@ -184,6 +190,26 @@ static int cmd_user_change(const char *sub, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* An agency officer's --agency must be one of content/agencies.yaml's for
+ * the region: the server would refuse to start otherwise. */
+static int check_agency(const config *cfg, const opts *o)
+{
+    char err[1024], path[4096];
+    json_t *lists = NULL;
+    if (content_load(&lists, cfg->content_dir, err, sizeof(err)) < 0) {
+        fprintf(stderr, "kenes: content: %s\n", err);
+        return EXIT_FAULT;
+    }
+    int known = content_agency_known(lists, o->region, o->agency);
+    json_decref(lists);
+    if (known)
+        return EXIT_OK;
+    util_path(path, sizeof(path), cfg->content_dir, "agencies.yaml");
+    fprintf(stderr, "kenes: user add: user '%s': agency '%s' is not one of %s's in %s\n",
+            o->name, o->agency, o->region, path);
+    return EXIT_USAGE;
+}
+
 static int cmd_user(int argc, char **argv)
 {
     opts o;
@@ -194,7 +220,7 @@ static int cmd_user(int argc, char **argv)
         return cmd_user_change(argv[0], argc - 1, argv + 1);
     if (argc < 1 || strcmp(argv[0], "add") != 0)
         return usage("unknown user command '%s'", argc ? argv[0] : "");
-    if (parse_opts(&o, argc - 1, argv + 1, " --data --name --role --region --password-stdin "))
+    if (parse_opts(&o, argc - 1, argv + 1, " --data --name --role --region --agency --password-stdin "))
         return EXIT_USAGE;
     if (!o.data || !o.name || !o.role || !o.password_stdin)
         return usage("%s needs --data, --name, --role and --password-stdin", "user add");
@@ -214,19 +240,23 @@ static int cmd_user(int argc, char **argv)
         code = usage("unknown region '%s'", o.region);
         goto out;
     }
+    if (o.agency && role == ROLE_AGENCY && o.region && (code = check_agency(&cfg, &o)) != EXIT_OK)
+        goto out;
     if (read_password(password, sizeof(password), "user add")) {
         code = EXIT_USAGE;
         goto out;
     }
     util_path(path, sizeof(path), o.data, "users.yaml");
-    int rc = auth_users_add(path, o.name, role, o.region, password, err, sizeof(err));
+    int rc = auth_users_add_agency(path, o.name, role, o.region, o.agency, password, err,
+                                   sizeof(err));
     memset(password, 0, sizeof(password));
     if (rc < 0) {
         fprintf(stderr, "kenes: user add: %s\n", err);
         code = rc == KENES_EINVAL ? EXIT_USAGE : EXIT_FAULT;
         goto out;
     }
-    printf("Added %s (%s%s%s)\n", o.name, o.role, o.region ? ", " : "", o.region ? o.region : "");
+    printf("Added %s (%s%s%s%s%s)\n", o.name, o.role, o.region ? ", " : "",
+           o.region ? o.region : "", o.agency ? ", " : "", o.agency ? o.agency : "");
 out:
     region_unload();
     config_dispose(&cfg);

@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "cmd/demo.h"
 #include "cmd/verify.h"
+#include "docs/content.h"
 #include "docs/docs.h"
 #include "plugin/region.h"
 #include "publish/public.h"
@@ -236,6 +237,10 @@ int server_run(const config *cfg, int demo)
             goto out;
         }
     }
+    if (datadir_map_former_stages(svc->index, svc->workflows) < 0) {
+        fault("index", "out of memory");
+        goto out;
+    }
     if (datadir_signing_publish(sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
         fault("signing key", err);
         goto out;
@@ -257,6 +262,13 @@ int server_run(const config *cfg, int demo)
     }
     util_path(path, sizeof(path), cfg->data_dir, "users.yaml");
     if (auth_open(&srv.auth, &loop, path, cfg->session_idle_s, err, sizeof(err)) < 0) {
+        fault("users", err);
+        goto out;
+    }
+    /* An agency officer's agency is one content/agencies.yaml lists for the region. */
+    util_path(path, sizeof(path), cfg->content_dir, "agencies.yaml");
+    if (auth_check_agencies(srv.auth, content_agency_fn, (void *)wf_set_content(svc->workflows),
+                            path, err, sizeof(err)) < 0) {
         fault("users", err);
         goto out;
     }

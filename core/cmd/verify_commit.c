@@ -8,7 +8,9 @@
 
 #include "base/util.h"
 #include "cmd/verify_internal.h"
+#include "docs/docs.h"
 #include "docs/quorum.h"
+#include "docs/rights.h"
 #include "docs/workflow.h"
 #include "storage/docfile.h"
 #include "storage/note.h"
@@ -117,6 +119,82 @@ static int parent_blob(vctx *v, char out[STORE_OID_HEX], const char *commit, con
     return rc;
 }
 
+/* The document as it stood in the commit's parent (NULL: not there, or
+ * sealed, which a copy of the repository cannot open). */
+static json_t *parent_doc(vctx *v, const char *commit, const char *path)
+{
+    git_oid oid;
+    git_commit *c = NULL;
+    char parent[STORE_OID_HEX], *text = NULL, err[256];
+    size_t len;
+    json_t *doc = NULL;
+    if (git_oid_fromstr(&oid, commit) != 0 || git_commit_lookup(&c, v->git, &oid) != 0)
+        return NULL;
+    if (git_commit_parentcount(c) > 0) {
+        git_oid_tostr(parent, sizeof(parent), git_commit_parent_id(c, 0));
+        if (store_read_at(v->s, &text, &len, parent, path) == 0 && !vault_is_sealed(text, len) &&
+            doc_parse(&doc, text, len, err, sizeof(err)) < 0)
+            doc = NULL;
+    }
+    free(text);
+    git_commit_free(c);
+    return doc;
+}
+
+/* 1 if the top-level member key is the same in a and b (both absent too). */
+static int same_member(const json_t *a, const json_t *b, const char *key)
+{
+    const json_t *x = json_object_get(a, key), *y = json_object_get(b, key);
+    return (!x && !y) || (x && y && json_equal(x, y));
+}
+
+/* A transition's commit changes the stage, the fields it records or clears
+ * and, with moves:, the region to the one the fields named: nothing else. */
+static void check_transition_changes(vctx *v, const char *commit, const wf_workflow *wf,
+                                     const wf_transition *tr, const json_t *before,
+                                     const json_t *after)
+{
+    const char *key;
+    json_t *val;
+    json_t *keys = json_object();
+    json_object_foreach((json_t *)before, key, val) json_object_set(keys, key, json_null());
+    json_object_foreach((json_t *)after, key, val) json_object_set(keys, key, json_null());
+    json_object_foreach(keys, key, val) {
+        if (strcmp(key, "stage") != 0 && strcmp(key, "fields") != 0 &&
+            strcmp(key, "region") != 0 && !same_member(before, after, key))
+            verify_fault(v, commit, "a transition changes what no transition writes", key);
+    }
+    json_decref(keys);
+    const json_t *fb = json_object_get(before, "fields"), *fa = json_object_get(after, "fields");
+    keys = json_object();
+    json_object_foreach((json_t *)fb, key, val) json_object_set(keys, key, json_null());
+    json_object_foreach((json_t *)fa, key, val) json_object_set(keys, key, json_null());
+    json_object_foreach(keys, key, val) {
+        int cleared = 0;
+        for (size_t i = 0; i < tr->nclears; i++)
+            cleared |= strcmp(tr->clears[i], key) == 0;
+        if (cleared && json_object_get(fa, key))
+            verify_fault(v, commit, "a field the transition clears is still there", key);
+        else if (!cleared && !wf_transition_records(tr, key) && !same_member(fb, fa, key))
+            verify_fault(v, commit, "a transition changes a field it does not record", key);
+    }
+    json_decref(keys);
+    const char *rb = json_string_value(json_object_get(before, "region"));
+    const char *ra = json_string_value(json_object_get(after, "region"));
+    if (same_member(before, after, "region"))
+        return;
+    if (!tr->moves) {
+        verify_fault(v, commit, "the region changes in a transition that moves nothing", ra ? ra : "");
+        return;
+    }
+    /* Moved to the region the document named (which clears: may then remove). */
+    const char *named = access_field(before, wf->region_field);
+    const char *named_after = access_field(after, wf->region_field);
+    if (!ra || (rb && strcmp(ra, rb) == 0) ||
+        !((named && strcmp(named, ra) == 0) || (named_after && strcmp(named_after, ra) == 0)))
+        verify_fault(v, commit, "moved to a region the document did not name", ra ? ra : "");
+}
+
 /* An approval under four eyes, judged by the rule the server applied
  * (quorum.c) over the document's earlier commits, and the text it names. */
 static void check_four_eyes(vctx *v, const store_commit_info *c, const msg_parsed *m,
@@ -190,6 +268,61 @@ static void check_note(vctx *v, const store_commit_info *c, const msg_parsed *m)
         verify_fault(v, c->commit, "the sealed note is not the blob Kenes-Note names", m->note);
 }
 
+/*
+ * A transition's commit: from the document's stage (by today's names), to
+ * where the transition leads (back: the stage before; an approval short of
+ * its quorum: nowhere), by a role it allows, four eyes where it says so,
+ * and changing only what it writes.  A transition of the workflow's former
+ * version (former:) is legal between the raw names history wrote.
+ */
+static void check_transition(vctx *v, const store_commit_info *c, const msg_parsed *m,
+                             const wf_workflow *wf, const vdoc *d, const char *prev,
+                             const char *path, int sealed, const json_t *doc, json_t **before)
+{
+    const char *to_now = wf_stage_now(wf, m->to);
+    if (!m->from || strcmp(wf_stage_now(wf, m->from), prev) != 0) {
+        verify_fault(v, c->commit, "Kenes-Stage does not start from the document's stage", prev);
+        return;
+    }
+    const wf_transition *tr = wf_find_transition(wf, m->action, prev);
+    const char *expect_to = NULL, *got_to = to_now;
+    unsigned k = 0, n = 0;
+    int counted = 0;
+    for (int former = 0; former < 2; former++) {
+        if (former) {
+            /* An earlier version's move, between the names it used. */
+            tr = wf_find_former_transition(wf, m->action, m->from);
+            got_to = m->to;
+        }
+        if (!tr)
+            continue;
+        counted = m->approval && sscanf(m->approval, "%u/%u", &k, &n) == 2 && k >= 1 &&
+                  n == tr->approvals && k <= n;
+        /* An approval short of the quorum leaves the stage where it was. */
+        expect_to = counted && k < n ? (former ? m->from : prev)
+                    : tr->back       ? docs_stage_before_in(wf, d ? d->versions : NULL,
+                                                            d ? d->n : 0, prev)
+                                     : tr->to;
+        if (expect_to && strcmp(expect_to, got_to) == 0)
+            break;
+        tr = NULL;
+    }
+    if (!tr) {
+        verify_fault(v, c->commit, "a transition the workflow does not allow", m->action);
+        return;
+    }
+    int four_eyes = tr->approvals > 1 || tr->not_by_authors;
+    enum role r = role_parse(m->role);
+    if (four_eyes && !counted)
+        verify_fault(v, c->commit, "an approval without a valid Kenes-Approval count", m->action);
+    if (r != ROLE_ADMIN && !(tr->roles & (unsigned)r))
+        verify_fault(v, c->commit, "a role the transition does not allow", m->role ? m->role : "");
+    if (four_eyes)
+        check_four_eyes(v, c, m, wf, tr, d, path, sealed, counted);
+    if (doc && (*before = parent_doc(v, c->commit, path)))
+        check_transition_changes(v, c->commit, wf, tr, *before, doc);
+}
+
 int verify_check_commit(const store_commit_info *c, void *payload)
 {
     vctx *v = payload;
@@ -220,7 +353,7 @@ int verify_check_commit(const store_commit_info *c, void *payload)
     char path[300], err[256];
     char *text = NULL;
     size_t len;
-    json_t *doc = NULL;
+    json_t *doc = NULL, *before = NULL;
     int sealed = 0;
     snprintf(path, sizeof(path), "%s.md", m.document);
     if (store_read_at(v->s, &text, &len, c->commit, path) < 0) {
@@ -251,9 +384,12 @@ int verify_check_commit(const store_commit_info *c, void *payload)
     vdoc *d = vdoc_find(v, m.document);
     if (v->oom)
         goto oom;
-    const char *prev = d ? d->stage : NULL;
+    /* Stages compare by today's names: history may say a former one (and
+     * the seed's stage is as history wrote it). */
+    const char *prev = d ? wf_stage_now(wf, d->stage) : NULL;
+    const char *to_now = wf_stage_now(wf, m.to), *from_now = wf_stage_now(wf, m.from);
     if (wf && prev && wf_is_erasure(wf, m.action)) {
-        if (strcmp(m.to, wf->erased_stage) != 0 || !m.from || strcmp(m.from, prev) != 0 ||
+        if (strcmp(m.to, wf->erased_stage) != 0 || !m.from || strcmp(from_now, prev) != 0 ||
             role_parse(m.role) != ROLE_ADMIN)
             verify_fault(v, c->commit, "an erasure must be an admin's, from the case's stage to erased",
                   prev);
@@ -264,35 +400,22 @@ int verify_check_commit(const store_commit_info *c, void *payload)
     } else if (strcmp(m.action, "create") == 0) {
         if (prev)
             verify_fault(v, c->commit, "created twice", m.document);
-        else if (strcmp(m.to, wf->initial) != 0)
+        else if (strcmp(to_now, wf->initial) != 0)
             verify_fault(v, c->commit, "created in a stage other than the workflow's initial", m.to);
     } else if (!prev) {
         verify_fault(v, c->commit, "changes a document that was never created", m.document);
     } else if (strcmp(m.action, "edit") == 0) {
         const wf_stage *st = wf_find_stage(wf, prev);
-        if (!st || !st->editable || strcmp(prev, m.to) != 0)
+        if (!st || !st->editable || strcmp(prev, to_now) != 0)
             verify_fault(v, c->commit, "an edit outside an editable stage", prev);
+        else if (doc && (before = parent_doc(v, c->commit, path)) &&
+                 !same_member(before, doc, "region"))
+            verify_fault(v, c->commit, "an edit moves the document to another region",
+                         json_string_value(json_object_get(doc, "region")));
+    } else if (verify_files_commit(v, c, &m, wf, prev, doc, sealed)) {
+        /* A file added or removed: part attach's rule (verify_files.c). */
     } else {
-        const wf_transition *tr = wf_find_transition(wf, m.action, prev);
-        enum role r = role_parse(m.role);
-        unsigned k = 0, n = 0;
-        int counted = tr && m.approval && sscanf(m.approval, "%u/%u", &k, &n) == 2 && k >= 1 &&
-                      n == tr->approvals && k <= n;
-        int four_eyes = tr && (tr->approvals > 1 || tr->not_by_authors);
-        /* An approval short of the quorum leaves the stage where it was. */
-        const char *expect_to = counted && k < n ? prev : tr ? tr->to : NULL;
-        if (!m.from || strcmp(m.from, prev) != 0) {
-            verify_fault(v, c->commit, "Kenes-Stage does not start from the document's stage", prev);
-        } else if (!tr || strcmp(expect_to, m.to) != 0) {
-            verify_fault(v, c->commit, "a transition the workflow does not allow", m.action);
-        } else {
-            if (four_eyes && !counted)
-                verify_fault(v, c->commit, "an approval without a valid Kenes-Approval count", m.action);
-            if (r != ROLE_ADMIN && !(tr->roles & (unsigned)r))
-                verify_fault(v, c->commit, "a role the transition does not allow", m.role ? m.role : "");
-            if (four_eyes)
-                check_four_eyes(v, c, &m, wf, tr, d, path, sealed, counted);
-        }
+        check_transition(v, c, &m, wf, d, prev, path, sealed, doc, &before);
     }
     if (!d) {
         if (!(d = calloc(1, sizeof(*d))) || map_set(v->docs, m.document, d) < 0) {
@@ -300,8 +423,8 @@ int verify_check_commit(const store_commit_info *c, void *payload)
             goto oom;
         }
     }
-    if (!prev || strcmp(prev, m.to) != 0) {
-        char *stage = strdup(m.to);
+    if (!prev || strcmp(prev, wf_stage_now(wf, m.to)) != 0) {
+        char *stage = strdup(wf_stage_now(wf, m.to));
         if (!stage)
             goto oom;
         free(d->stage);
@@ -310,11 +433,13 @@ int verify_check_commit(const store_commit_info *c, void *payload)
     if (vdoc_record(d, c, &m) < 0)
         goto oom;
 out:
+    json_decref(before);
     json_decref(doc);
     free(text);
     msg_parsed_dispose(&m);
     return 0;
 oom:
+    json_decref(before);
     json_decref(doc);
     free(text);
     msg_parsed_dispose(&m);

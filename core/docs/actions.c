@@ -38,12 +38,12 @@ int docs_actions(json_t **out, const docs_service *svc, const auth_user *u, cons
     if (!*out)
         return KENES_ENOMEM;
     const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(d->doc, "type"));
-    const char *stage = doc_str(d->doc, "stage"), *region = doc_str(d->doc, "region");
+    const char *stage = doc_str(d->doc, "stage");
     if (!wf || !stage || docs_erased(svc, d))
         return 0;
     for (size_t t = 0; t < wf->ntransitions; t++) {
         const wf_transition *tr = &wf->transitions[t];
-        if (!from_stage(tr, stage) || !access_scoped(u, tr->roles, tr->scope, region))
+        if (!from_stage(tr, stage) || !access_scoped_doc(u, wf, tr->roles, tr->scope, d->doc))
             continue;
         quorum_round q = {0};
         if (tr->approvals > 1 || tr->not_by_authors)

@@ -137,6 +137,16 @@ static void file_written(const docs_result *r, void *payload)
     file_op_free(op);
 }
 
+/* One commit of d (newdoc stolen) that keeps its stage and writes op's file. */
+static void submit(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
+                   const char *action, const char *comment, file_op *op)
+{
+    const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(d->doc, "type"));
+    docs_change ch = {.action = action, .to = doc_str(d->doc, "stage"), .comment = comment,
+                      .files = &op->file, .nfiles = 1};
+    docs_submit_write(svc, d, newdoc, u, &ch, t ? t->noun : "document", 0, file_written, op);
+}
+
 static void hex_of(char *out, const unsigned char *bytes, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
@@ -224,8 +234,7 @@ void docs_attach(docs_service *svc, const auth_user *u, idx_doc *d, const char *
     json_array_append(list, op->entry);
     /* A plan's history may name the file; a case's names none (its message
      * and journal are in the clear). */
-    docs_submit_files(svc, d, doc, u, "attach", d->repo == REPO_CASES ? NULL : name, &op->file,
-                      1, 0, file_written, op);
+    submit(svc, d, doc, u, "attach", d->repo == REPO_CASES ? NULL : name, op);
     return;
 fail:
     file_op_free(op);
@@ -268,8 +277,7 @@ void docs_detach(docs_service *svc, const auth_user *u, idx_doc *d, const char *
     }
     if (json_array_size(list) == 0)
         json_object_del(doc, "attachments");
-    docs_submit_files(svc, d, doc, u, "detach", d->repo == REPO_CASES ? NULL : name, &op->file,
-                      1, 0, file_written, op);
+    submit(svc, d, doc, u, "detach", d->repo == REPO_CASES ? NULL : name, op);
 }
 
 /* ---- reading a file ---- */

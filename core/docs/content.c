@@ -51,3 +51,23 @@ const json_t *content_kapi(const void *payload, const char *name)
 {
     return payload && name ? json_object_get(payload, name) : NULL;
 }
+
+int content_agency_known(const json_t *lists, const char *region, const char *code)
+{
+    /* The file agencies.yaml is {agencies: {KZ-11: [...]}}, kept whole under its name. */
+    const json_t *file = json_object_get(lists, "agencies");
+    const json_t *of = json_object_get(json_object_get(file, "agencies"), region ? region : "");
+    size_t i;
+    json_t *a;
+    json_array_foreach(of, i, a) {
+        const char *c = json_string_value(json_object_get(a, "code"));
+        if (c && code && strcmp(c, code) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int content_agency_fn(const char *region, const char *code, void *lists)
+{
+    return content_agency_known(lists, region, code);
+}

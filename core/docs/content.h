@@ -23,4 +23,10 @@ int content_load(json_t **out, const char *content_dir, char *err, size_t errcap
  * content_load made), or NULL. */
 const json_t *content_kapi(const void *payload, const char *name);
 
+/* 1 if agencies.<region>[] in lists holds an agency of this code; 0 also
+ * when content/agencies.yaml is absent.  An auth_agency_fn when payload is
+ * the lists (content_agency_fn). */
+int content_agency_known(const json_t *lists, const char *region, const char *code);
+int content_agency_fn(const char *region, const char *code, void *lists);
+
 #endif

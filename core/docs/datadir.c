@@ -332,3 +332,24 @@ int datadir_load_templates(json_t **out, const wf_set *workflows, const char *co
     return 0;
 }
 
+
+/* A document whose file says a stage of the workflow's earlier version
+ * (former: stages:) is in the index under its name of today; its next
+ * commit writes that name. */
+static int map_former(idx_doc *d, void *payload)
+{
+    const wf_set *workflows = payload;
+    const char *type = json_string_value(json_object_get(d->doc, "type"));
+    const char *stage = json_string_value(json_object_get(d->doc, "stage"));
+    const wf_workflow *wf = wf_set_find(workflows, type);
+    if (wf && stage && wf_is_former_stage(wf, stage))
+        return json_object_set_new(d->doc, "stage", json_string(wf_stage_now(wf, stage))) < 0
+                   ? KENES_ENOMEM
+                   : 0;
+    return 0;
+}
+
+int datadir_map_former_stages(doc_index *ix, const wf_set *workflows)
+{
+    return index_foreach(ix, map_former, (void *)workflows);
+}

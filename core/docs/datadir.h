@@ -63,4 +63,8 @@ void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo)
 int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
                           journal_unseen_cb unseen, void *payload, char *err, size_t errcap);
 
+/* After the rebuild: each document whose stage is a former one (a
+ * workflow's former: stages:) takes the stage's name of today. */
+int datadir_map_former_stages(doc_index *ix, const wf_set *workflows);
+
 #endif

@@ -17,12 +17,9 @@
 #include "storage/store.h"
 #include "base/util.h"
 
-static void refuse(docs_cb cb, void *payload, int code, const char *reason, json_t *fields,
-                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
 /* Answer cb with a refusal: code (KENES_E*), the reason word callers show,
  * fields (stolen; may be NULL), and a message for people. */
-static void refuse(docs_cb cb, void *payload, int code, const char *reason, json_t *fields,
+void docs_refuse(docs_cb cb, void *payload, int code, const char *reason, json_t *fields,
                    const char *fmt, ...)
 {
     char msg[512];
@@ -34,14 +31,14 @@ static void refuse(docs_cb cb, void *payload, int code, const char *reason, json
 
 /* A problem as a validation answer lists it: where, which rule (a code
  * content/ui/strings/validation.yaml words for people), and in English. */
-static json_t *problem(const char *path, const char *code, const char *message)
+json_t *docs_problem(const char *path, const char *code, const char *message)
 {
     return json_pack("{s:s, s:s, s:s}", "path", path, "code", code, "message", message);
 }
 
-static json_t *one_field(const char *path, const char *code, const char *message)
+json_t *docs_one_field(const char *path, const char *code, const char *message)
 {
-    return json_pack("[o]", problem(path, code, message));
+    return json_pack("[o]", docs_problem(path, code, message));
 }
 
 /* ---- lookups ---- */
@@ -77,8 +74,7 @@ int docs_may_read(const docs_service *svc, const auth_user *u, const idx_doc *d)
 int docs_allowed(const docs_service *svc, const auth_user *u, const idx_doc *d,
                  access_rule rule)
 {
-    return access_doc(u, workflow_of(svc, d), rule, doc_str(d->doc, "region"), NULL,
-                      docs_confidential(svc, d));
+    return access_doc_json(u, workflow_of(svc, d), rule, d->doc, NULL, docs_confidential(svc, d));
 }
 
 /* ---- deadlines ---- */
@@ -171,19 +167,6 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
 
 /* ---- the write path ---- */
 
-/* What a commit records beyond the document itself. */
-typedef struct change {
-    const char *action;
-    const char *from; /* NULL for create and edit */
-    const char *to;
-    const char *comment;
-    const char *approval; /* "1/2" */
-    const char *content;  /* blob id approved */
-    int created;
-    int erase; /* destroy the case's key and store a tombstone in the clear */
-    const store_file *files; /* further files (attachments.c); the caller's until cb */
-    size_t nfiles;
-} change;
 
 typedef struct write_op {
     store_write w;
@@ -257,7 +240,7 @@ static void write_done(store_write *w, void *payload)
             vault_forget_key(op->svc->vault, d->id);
         if (op->created)
             index_remove(op->svc->index, d->id);
-        refuse(op->cb, op->payload, KENES_EIO, "storage", NULL, "the change could not be saved");
+        docs_refuse(op->cb, op->payload, KENES_EIO, "storage", NULL, "the change could not be saved");
         write_op_free(op);
         return;
     }
@@ -284,7 +267,7 @@ static void write_done(store_write *w, void *payload)
  * here (written durably by the writer before the commit); an erasure stores
  * a tombstone in the clear and has the writer remove the key file.
  */
-static int seal_case(docs_service *svc, write_op *op, const change *ch, size_t *len)
+static int seal_case(docs_service *svc, write_op *op, const docs_change *ch, size_t *len)
 {
     const char *id = op->d->id;
     vault_key_path(svc->vault, id, op->key_path, sizeof(op->key_path));
@@ -336,8 +319,8 @@ static int seal_note(docs_service *svc, write_op *op)
 }
 
 /* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
-static void submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
-                         const change *ch, const char *noun, int flags, docs_cb cb,
+void docs_submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
+                         const docs_change *ch, const char *noun, int flags, docs_cb cb,
                          void *payload)
 {
     const char *action = ch->action, *from = ch->from, *to = ch->to, *comment = ch->comment;
@@ -408,22 +391,22 @@ fail:
         write_op_free(op);
     if (created)
         index_remove(svc->index, d->id);
-    refuse(cb, payload, KENES_EIO, "internal", NULL, "the change could not be queued");
+    docs_refuse(cb, payload, KENES_EIO, "internal", NULL, "the change could not be queued");
 }
 
 /* ---- checks ---- */
 
 /* 0 if version names the document's latest version (and no write of it is
  * on its way); else refused. */
-static int check_version(const idx_doc *d, const char *version, docs_cb cb, void *payload)
+int docs_check_version(const idx_doc *d, const char *version, docs_cb cb, void *payload)
 {
     if (!version) {
-        refuse(cb, payload, KENES_EPRECONDITION, "precondition_required", NULL,
+        docs_refuse(cb, payload, KENES_EPRECONDITION, "precondition_required", NULL,
                "say which version you are changing");
         return KENES_EPRECONDITION;
     }
     if (d->busy || strcmp(version, d->version) != 0) {
-        refuse(cb, payload, KENES_ESTALE, "stale", NULL,
+        docs_refuse(cb, payload, KENES_ESTALE, "stale", NULL,
                "the document has changed since that version; reload it");
         return KENES_ESTALE;
     }
@@ -431,7 +414,7 @@ static int check_version(const idx_doc *d, const char *version, docs_cb cb, void
 }
 
 /* Run the type's validator; 0 if the document is good, else refused (KENES_EVALIDATION). */
-static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void *payload)
+int docs_validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void *payload)
 {
     kenes_errors errs;
     kapi_errors_init(&errs);
@@ -447,7 +430,7 @@ static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void 
          * write is refused all the same, and the log says which plugin. */
         log_warn("plugin", "validator of %s refused a document (code %d) without naming a field",
                  t->name, rc);
-        json_array_append_new(fields, problem("", errs.code[0] ? errs.code : "invalid",
+        json_array_append_new(fields, docs_problem("", errs.code[0] ? errs.code : "invalid",
                                               errs.message[0] ? errs.message : "invalid"));
     }
     if (errs.unlisted || json_array_size(fields) >= KENES_ERRORS_MAX) {
@@ -456,9 +439,9 @@ static int validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void 
         char more[96];
         snprintf(more, sizeof(more), "the list stops at %d problems: there may be more",
                  KENES_ERRORS_MAX);
-        json_array_append_new(fields, problem("", "more_problems", more));
+        json_array_append_new(fields, docs_problem("", "more_problems", more));
     }
-    refuse(cb, payload, KENES_EVALIDATION, "validation", fields, "the document is not valid");
+    docs_refuse(cb, payload, KENES_EVALIDATION, "validation", fields, "the document is not valid");
     kapi_errors_dispose(&errs);
     return KENES_EVALIDATION;
 }
@@ -476,18 +459,54 @@ static int check_member_types(const json_t *body, docs_cb cb, void *payload)
         if (v && !json_is_null(v) && (members[i].is_object ? !json_is_object(v) : !json_is_string(v)))
             json_array_append_new(
                 fields, members[i].is_object
-                            ? problem(members[i].key, "not_object", "must be an object")
-                            : problem(members[i].key, "not_text", "must be a string"));
+                            ? docs_problem(members[i].key, "not_object", "must be an object")
+                            : docs_problem(members[i].key, "not_text", "must be a string"));
     }
     if (json_array_size(fields) == 0) {
         json_decref(fields);
         return 0;
     }
-    refuse(cb, payload, KENES_EVALIDATION, "validation", fields, "the document is not valid");
+    docs_refuse(cb, payload, KENES_EVALIDATION, "validation", fields, "the document is not valid");
     return KENES_EVALIDATION;
 }
 
 /* ---- operations ---- */
+
+/*
+ * A field some transition records (records:) is that transition's to
+ * write: a create may not set it, an edit may not change it.  An edit
+ * whose fields leave one out keeps it (the forms do not show it), so
+ * fields (the new ones, changed in place) gets the old value back.  0, or
+ * refused with each field at fields.<key>.
+ */
+static int recorded_by_action(const wf_workflow *wf, json_t *fields, const json_t *old,
+                              docs_cb cb, void *payload)
+{
+    if (!json_is_object(fields))
+        return 0;
+    const char *key;
+    json_t *was, *now, *bad = json_array();
+    json_object_foreach((json_t *)old, key, was) if (wf_records_field(wf, key) &&
+                                                     !json_object_get(fields, key))
+        json_object_set(fields, key, was);
+    json_object_foreach(fields, key, now) {
+        was = json_object_get(old, key);
+        if (!wf_records_field(wf, key) || (was ? json_equal(now, was) : json_is_null(now)))
+            continue;
+        char path[300];
+        snprintf(path, sizeof(path), "fields.%s", key);
+        json_array_append_new(bad, docs_problem(path, "recorded_by_action",
+                                                "only the action that records this field "
+                                                "writes it"));
+    }
+    if (json_array_size(bad) == 0) {
+        json_decref(bad);
+        return 0;
+    }
+    docs_refuse(cb, payload, KENES_EVALIDATION, "validation", bad,
+                "a field an action records was written by hand");
+    return KENES_EVALIDATION;
+}
 
 void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int flags,
                  docs_cb cb, void *payload)
@@ -499,12 +518,12 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int 
     const kenes_doctype *t = type ? plugin_find_type(svc->plugins, type) : NULL;
     const wf_workflow *wf = type ? wf_set_find(svc->workflows, type) : NULL;
     if (!t || !wf) {
-        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("type", "not_in_list", "unknown document type"),
+        docs_refuse(cb, payload, KENES_EVALIDATION, "validation", docs_one_field("type", "not_in_list", "unknown document type"),
                "unknown document type");
         return;
     }
     if (!access_doc(u, wf, ACCESS_DOC_CREATE, region, NULL, 0)) {
-        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not create a %s here", t->noun);
+        docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not create a %s here", t->noun);
         return;
     }
     /* The document as it will be stored; the plugin judges exactly this. */
@@ -521,7 +540,15 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int 
     json_object_set_new(doc, "fields", json_is_object(v) ? json_incref(v) : json_object());
     v = json_object_get(body, "body");
     json_object_set_new(doc, "body", json_is_string(v) ? json_incref(v) : json_string(""));
-    if (validate(t, doc, cb, payload) < 0) {
+    /* The scopes that read fields (own-agency) judge what is to be written. */
+    if (!access_doc_json(u, wf, ACCESS_DOC_CREATE, doc, NULL, 0)) {
+        docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
+                    "your role may not create a %s here", t->noun);
+        json_decref(doc);
+        return;
+    }
+    if (recorded_by_action(wf, json_object_get(doc, "fields"), NULL, cb, payload) < 0 ||
+        docs_validate(t, doc, cb, payload) < 0) {
         json_decref(doc);
         return;
     }
@@ -530,20 +557,20 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int 
     if (!t->make_id || t->make_id(kapi_get(), &view, id, sizeof(id)) != 0 || !id[0] ||
         strncmp(id, "..", 2) == 0 || strstr(id, "/../") || id[0] == '/') {
         log_error("plugin", "%s could not name a new document", t->name);
-        refuse(cb, payload, KENES_EIO, "internal", NULL, "the document type could not name it");
+        docs_refuse(cb, payload, KENES_EIO, "internal", NULL, "the document type could not name it");
         json_decref(doc);
         return;
     }
     json_object_set_new(doc, "id", json_string(id));
     idx_doc *d;
     if (index_add(&d, svc->index, id) < 0) {
-        refuse(cb, payload, KENES_EEXISTS, "exists", NULL, "%s exists already", id);
+        docs_refuse(cb, payload, KENES_EEXISTS, "exists", NULL, "%s exists already", id);
         json_decref(doc);
         return;
     }
     d->repo = docs_repo_of_type(svc, type);
-    change ch = {.action = "create", .to = wf->initial, .created = 1};
-    submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
+    docs_change ch = {.action = "create", .to = wf->initial, .created = 1};
+    docs_submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
 }
 
 void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *body,
@@ -553,19 +580,19 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
     const kenes_doctype *t = plugin_find_type(svc->plugins, type);
     const wf_workflow *wf = wf_set_find(svc->workflows, type);
     if (!t || !wf) {
-        refuse(cb, payload, KENES_ECONFLICT, "conflict", NULL, "no workflow serves this document's type");
+        docs_refuse(cb, payload, KENES_ECONFLICT, "conflict", NULL, "no workflow serves this document's type");
         return;
     }
-    if (!access_doc(u, wf, ACCESS_DOC_EDIT, doc_str(d->doc, "region"), NULL, 0)) {
-        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not edit this document");
+    if (!access_doc_json(u, wf, ACCESS_DOC_EDIT, d->doc, NULL, 0)) {
+        docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not edit this document");
         return;
     }
-    if (check_member_types(body, cb, payload) < 0 || check_version(d, version, cb, payload) < 0)
+    if (check_member_types(body, cb, payload) < 0 || docs_check_version(d, version, cb, payload) < 0)
         return;
     const char *stage = doc_str(d->doc, "stage");
     const wf_stage *st = wf_find_stage(wf, stage);
     if (!st || !st->editable) {
-        refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL,
+        docs_refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL,
                "a document in stage '%s' cannot be edited", stage);
         return;
     }
@@ -573,7 +600,20 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)body, key, v) json_object_set(doc, key, v);
-    if (validate(t, doc, cb, payload) < 0) {
+    if (json_object_get(body, "fields") && !json_is_null(json_object_get(body, "fields")))
+        json_object_set_new(doc, "fields", json_deep_copy(json_object_get(body, "fields")));
+    if (recorded_by_action(wf, json_object_get(doc, "fields"), json_object_get(d->doc, "fields"),
+                           cb, payload) < 0) {
+        json_decref(doc);
+        return;
+    }
+    if (!access_doc_json(u, wf, ACCESS_DOC_EDIT, doc, NULL, 0)) {
+        docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
+                    "your role may not edit this document so");
+        json_decref(doc);
+        return;
+    }
+    if (docs_validate(t, doc, cb, payload) < 0) {
         json_decref(doc);
         return;
     }
@@ -583,105 +623,8 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
         written(svc, u, d, 0, flags & DOCS_SHOW, cb, payload);
         return;
     }
-    change ch = {.action = "edit", .to = stage};
-    submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
-}
-
-void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
-                     const char *comment, const char *version, int flags, docs_cb cb,
-                     void *payload)
-{
-    const char *type = doc_str(d->doc, "type"), *region = doc_str(d->doc, "region");
-    const char *stage = doc_str(d->doc, "stage");
-    const kenes_doctype *t = plugin_find_type(svc->plugins, type);
-    const wf_workflow *wf = wf_set_find(svc->workflows, type);
-    if (!t || !wf || !wf_has_action(wf, action)) {
-        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("action", "not_in_list", "unknown action"),
-               "this workflow has no action '%s'", action);
-        return;
-    }
-    /* Whether this user may ever take this action here, before whether it can now. */
-    if (!access_doc(u, wf, ACCESS_DOC_ACT, region, action, 0)) {
-        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not %s this document", action);
-        return;
-    }
-    if (check_version(d, version, cb, payload) < 0)
-        return;
-    const wf_transition *tr = wf_find_transition(wf, action, stage);
-    if (!tr) {
-        refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL, "'%s' is not possible in stage '%s'", action,
-               stage);
-        return;
-    }
-    if (!access_scoped(u, tr->roles, tr->scope, region)) {
-        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not %s from stage '%s'", action,
-               stage);
-        return;
-    }
-    if (!tr->to) { /* back: true — taken from the second milestone on */
-        refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL, "'%s' is not possible yet", action);
-        return;
-    }
-    struct kenes_doc view = {.json = d->doc};
-    struct kenes_ctx ctx = {action, comment, u->name, role_name(u->role), stage, tr->to};
-    for (size_t i = 0; i < tr->nguards; i++) {
-        kenes_errors errs;
-        kapi_errors_init(&errs);
-        int rc = tr->guards[i]->check(kapi_get(), &view, &ctx, &errs);
-        if (rc != 0) {
-            /* The guard's name and code too, so that a page can say why in its
-             * reader's words. */
-            const char *why = errs.message[0] ? errs.message : tr->guard_names[i];
-            json_t *fields = one_field("", errs.code[0] ? errs.code : "invalid", why);
-            docs_result r = {.code = KENES_EGUARD, .reason = "guard", .message = why,
-                             .fields = fields, .guard = tr->guard_names[i]};
-            cb(&r, payload);
-            json_decref(fields);
-            kapi_errors_dispose(&errs);
-            return;
-        }
-        kapi_errors_dispose(&errs);
-    }
-    change ch = {.action = action, .from = stage, .to = tr->to, .comment = comment};
-    char approval[16], content[STORE_OID_HEX];
-    if (tr->approvals > 1 || tr->not_by_authors) {
-        /* The rule is quorum.c's, so that kenes verify applies it again. */
-        quorum_round q;
-        quorum_state(&q, wf, tr, d->versions, d->nversions, u->name);
-        if (q.again) {
-            refuse(cb, payload, KENES_ECONFLICT, "already_approved", NULL,
-                   "you have already taken '%s' on this version; another person must", action);
-            return;
-        }
-        if (q.author && tr->not_by_authors) {
-            refuse(cb, payload, KENES_EFORBIDDEN, "author_cannot_approve", NULL,
-                   "you wrote or submitted this text: someone else must %s it", action);
-            return;
-        }
-        if (!quorum_role_counts(u->role)) {
-            refuse(cb, payload, KENES_EFORBIDDEN, "admin_cannot_approve", NULL,
-                   "an admin's '%s' does not count toward the four-eyes rule: someone in a role "
-                   "the workflow names must take it",
-                   action);
-            return;
-        }
-        char *text = NULL;
-        size_t len;
-        if (doc_serialize(&text, &len, d->doc) < 0 || store_blob_id(content, text, len) < 0) {
-            free(text);
-            refuse(cb, payload, KENES_EIO, "internal", NULL, "cannot identify the approved text");
-            return;
-        }
-        free(text);
-        snprintf(approval, sizeof(approval), "%u/%u", q.given + 1, tr->approvals);
-        ch.approval = approval;
-        ch.content = content;
-        if (q.given + 1 < tr->approvals)
-            ch.to = stage; /* counted; the stage moves once the quorum is reached */
-    }
-    json_t *doc = json_deep_copy(d->doc);
-    json_object_set_new(doc, "stage", json_string(ch.to));
-    submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
+    docs_change ch = {.action = "edit", .to = stage};
+    docs_submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
 }
 
 int docs_erased(const docs_service *svc, const idx_doc *d)
@@ -699,38 +642,27 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
     if (!access_doc(u, wf, ACCESS_DOC_ERASE, doc_str(d->doc, "region"), NULL,
                     docs_confidential(svc, d) && d->repo == REPO_CASES) ||
         !wf || !wf->erase_action) {
-        refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
+        docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
                "only an admin may erase, and only a confidential case");
         return;
     }
     if (docs_erased(svc, d)) {
-        refuse(cb, payload, KENES_EGONE, "gone", NULL, "this case was erased");
+        docs_refuse(cb, payload, KENES_EGONE, "gone", NULL, "this case was erased");
         return;
     }
     if (!reason || !*reason || strspn(reason, " \t\r\n") == strlen(reason)) {
-        refuse(cb, payload, KENES_EVALIDATION, "validation", one_field("reason", "required", "a reason is required"),
+        docs_refuse(cb, payload, KENES_EVALIDATION, "validation", docs_one_field("reason", "required", "a reason is required"),
                "say why the case is erased (its retention ended, ...)");
         return;
     }
-    if (check_version(d, version, cb, payload) < 0)
+    if (docs_check_version(d, version, cb, payload) < 0)
         return;
     /* What remains of the case: who it was filed under, never what it said. */
     json_t *tomb = json_pack("{s:s, s:s, s:O, s:n, s:s, s:{}, s:s}", "id", d->id, "type", type,
                              "region", json_object_get(d->doc, "region"), "title", "stage",
                              wf->erased_stage, "fields", "body", "");
-    change ch = {.action = wf->erase_action, .from = stage, .to = wf->erased_stage,
+    docs_change ch = {.action = wf->erase_action, .from = stage, .to = wf->erased_stage,
                  .comment = reason, .erase = 1};
-    submit_write(svc, d, tomb, u, &ch, t ? t->noun : "case", flags, cb, payload);
+    docs_submit_write(svc, d, tomb, u, &ch, t ? t->noun : "case", flags, cb, payload);
 }
 
-/* ---- for attachments.c ---- */
-
-void docs_submit_files(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
-                       const char *action, const char *comment, const store_file *files,
-                       size_t nfiles, int flags, docs_cb cb, void *payload)
-{
-    const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(d->doc, "type"));
-    change ch = {.action = action, .to = doc_str(d->doc, "stage"), .comment = comment,
-                 .files = files, .nfiles = nfiles};
-    submit_write(svc, d, newdoc, u, &ch, t ? t->noun : "document", flags, cb, payload);
-}

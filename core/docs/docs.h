@@ -70,6 +70,22 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
 void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
                      const char *comment, const char *version, int flags, docs_cb cb,
                      void *payload);
+/* docs_transition with the fields the taker records (the API body's
+ * "fields": {"act": {...}}; NULL: none), merged into the document's fields
+ * (each key replaced whole) and judged by the type's validate as any write;
+ * a key the transition does not record is refused (KENES_EVALIDATION,
+ * fields.<key> not_recorded).  The transition's clears: go in the same
+ * commit, back: returns to docs_stage_before, moves: sets the region to
+ * fields.<region_field> (region_unknown / region_same otherwise). */
+void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
+                            const char *comment, const json_t *fields, const char *version,
+                            int flags, docs_cb cb, void *payload);
+/* The stage d was in before it entered `stage` (today's names: history's
+ * former names mapped), from its versions; NULL when it was created there. */
+const char *docs_stage_before(const wf_workflow *wf, const idx_doc *d, const char *stage);
+/* The same over versions (oldest first): kenes verify's history. */
+const char *docs_stage_before_in(const wf_workflow *wf, const idx_version *versions, size_t n,
+                                 const char *stage);
 /* Erase a case by destroying its key (admins only, confidential documents
  * only, with a reason): a tombstone commit records it, every version then
  * is KENES_EGONE and the history stays. */

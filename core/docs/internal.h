@@ -25,10 +25,39 @@ void docs_put_due(json_t *out, const docs_service *svc, const idx_doc *d);
 void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int created,
                        docs_cb cb, void *payload);
 
-/* One commit of d that keeps its stage (an attach or a detach): newdoc
- * (stolen) and files, the caller's until cb, written together (docs.c). */
-void docs_submit_files(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
-                       const char *action, const char *comment, const store_file *files,
-                       size_t nfiles, int flags, docs_cb cb, void *payload);
+/* ---- the write path, docs.c's, shared with transition.c ---- */
+
+/* What a commit records beyond the document itself. */
+typedef struct docs_change {
+    const char *action;
+    const char *from; /* NULL for create and edit */
+    const char *to;
+    const char *comment;
+    const char *approval; /* "1/2" */
+    const char *content;  /* blob id approved */
+    int created;
+    int erase; /* destroy the case's key and store a tombstone in the clear */
+    const store_file *files; /* further files (attachments.c); the caller's until cb */
+    size_t nfiles;
+} docs_change;
+
+/* Answer cb with a refusal: code (KENES_E*), the reason word callers show,
+ * fields (stolen; may be NULL), and a message for people. */
+void docs_refuse(docs_cb cb, void *payload, int code, const char *reason, json_t *fields,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A problem as a validation answer lists it: where, which rule (a code
+ * content/ui/strings/validation.yaml words for people), and in English;
+ * docs_one_field: a list of that one. */
+json_t *docs_problem(const char *path, const char *code, const char *message);
+json_t *docs_one_field(const char *path, const char *code, const char *message);
+/* 0 if version names d's latest version (and no write of it is on its
+ * way); else refused through cb. */
+int docs_check_version(const idx_doc *d, const char *version, docs_cb cb, void *payload);
+/* The type's validator on doc: 0 if good, else refused through cb (KENES_EVALIDATION). */
+int docs_validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void *payload);
+/* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
+void docs_submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
+                       const docs_change *ch, const char *noun, int flags, docs_cb cb,
+                       void *payload);
 
 #endif

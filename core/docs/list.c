@@ -222,24 +222,6 @@ static void sort_by_due(json_t *items)
         }
 }
 
-/* The string at a dotted path under fields ("accompanier.user"), or NULL. */
-static const char *field_at(const json_t *fields, const char *path)
-{
-    char key[64];
-    const json_t *v = fields;
-    while (v && path && *path) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof(key))
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = '\0';
-        v = json_object_get(v, key);
-        path = dot ? dot + 1 : NULL;
-    }
-    return json_string_value(v);
-}
-
 /* 1 if u, who may read d, is to be reminded of d now: its stage's remind:
  * names u's role or holds u's login, and its deadline is `before` away or
  * past. */
@@ -250,7 +232,7 @@ static int reminded(const docs_service *svc, const wf_workflow *wf, const auth_u
     if (!st || !st->has_remind)
         return 0;
     const char *login = st->remind_user_field
-                            ? field_at(json_object_get(d->doc, "fields"), st->remind_user_field)
+                            ? access_field(d->doc, st->remind_user_field)
                             : NULL;
     if (!(st->remind_roles & (unsigned)u->role) && !(login && u->name && !strcmp(login, u->name)))
         return 0;

@@ -10,40 +10,96 @@ json_t *access_route_json(const auth_user *u, access_rule rule, unsigned roles)
                    : rule >= ACCESS_DOC_CREATE ? json_string("per document type") : json_false();
 }
 
-int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const char *region)
+static int same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+const char *access_field(const json_t *doc, const char *path)
+{
+    char key[64];
+    const json_t *v = json_object_get(doc, "fields");
+    while (v && path && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof(key))
+            return NULL;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        v = json_object_get(v, key);
+        path = dot ? dot + 1 : NULL;
+    }
+    return path ? NULL : json_string_value(v);
+}
+
+/* Whether scope holds for u and the document doc (its region, its fields),
+ * or with doc NULL whether it can hold for some document of region: the
+ * answer for a page's menu before there is a document. */
+static int scope_holds(const auth_user *u, const wf_workflow *wf, enum scope scope,
+                       const char *region, const json_t *doc)
+{
+    switch (scope) {
+    case SCOPE_OWN_REGION:
+        return same(u->region, region);
+    case SCOPE_NAMED_REGION:
+        /* The region the document names (a case's receiving region). */
+        if (!doc)
+            return u->region != NULL;
+        return wf && wf->region_field && same(u->region, access_field(doc, wf->region_field));
+    case SCOPE_OWN_AGENCY:
+        if (!same(u->region, region) || !u->agency)
+            return 0;
+        return !doc || (wf && wf->agency_field && same(u->agency, access_field(doc, wf->agency_field)));
+    default:
+        return 1;
+    }
+}
+
+static int scoped(const auth_user *u, const wf_workflow *wf, unsigned roles, enum scope scope,
+                  const char *region, const json_t *doc)
 {
     if (u->role == ROLE_ADMIN)
         return 1;
     if (!(roles & (unsigned)u->role))
         return 0;
-    if (scope == SCOPE_OWN_REGION)
-        return u->region && region && strcmp(u->region, region) == 0;
-    return 1;
+    return scope_holds(u, wf, scope, doc ? json_string_value(json_object_get(doc, "region")) : region,
+                       doc);
 }
 
-int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
-               const char *action, int confidential)
+int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const char *region)
+{
+    return scoped(u, NULL, roles, scope, region, NULL);
+}
+
+int access_scoped_doc(const auth_user *u, const wf_workflow *wf, unsigned roles, enum scope scope,
+                      const json_t *doc)
+{
+    return scoped(u, wf, roles, scope, NULL, doc);
+}
+
+static int doc_rule(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
+                    const json_t *doc, const char *action, int confidential)
 {
     if (!u || !wf)
         return 0;
     switch (rule) {
     case ACCESS_DOC_CREATE:
-        return access_scoped(u, wf->create_roles, wf->create_scope, region);
+        return scoped(u, wf, wf->create_roles, wf->create_scope, region, doc);
     case ACCESS_DOC_EDIT:
-        return access_scoped(u, wf->edit_roles, wf->edit_scope, region);
+        return scoped(u, wf, wf->edit_roles, wf->edit_scope, region, doc);
     case ACCESS_DOC_READ:
     case ACCESS_DOC_HISTORY:
     case ACCESS_DOC_LIST:
         if (u->role == ROLE_ADMIN || wf->nread == 0)
             return 1;
         for (size_t i = 0; i < wf->nread; i++)
-            if (access_scoped(u, wf->read[i].roles, wf->read[i].scope, region))
+            if (scoped(u, wf, wf->read[i].roles, wf->read[i].scope, region, doc))
                 return 1;
         return 0;
     case ACCESS_DOC_ACT:
         for (size_t i = 0; action && i < wf->ntransitions; i++)
             if (!wf->transitions[i].former && strcmp(wf->transitions[i].action, action) == 0 &&
-                access_scoped(u, wf->transitions[i].roles, wf->transitions[i].scope, region))
+                scoped(u, wf, wf->transitions[i].roles, wf->transitions[i].scope, region, doc))
                 return 1;
         return 0;
     case ACCESS_DOC_ERASE:
@@ -52,10 +108,22 @@ int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, cons
         /* A case's dossier is every version of a child's file at once. */
         if (confidential)
             return u->role == ROLE_AUDITOR;
-        return access_doc(u, wf, ACCESS_DOC_READ, region, NULL, 0);
+        return doc_rule(u, wf, ACCESS_DOC_READ, region, doc, NULL, 0);
     default:
         return 0;
     }
+}
+
+int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
+               const char *action, int confidential)
+{
+    return doc_rule(u, wf, rule, region, NULL, action, confidential);
+}
+
+int access_doc_json(const auth_user *u, const wf_workflow *wf, access_rule rule,
+                    const json_t *doc, const char *action, int confidential)
+{
+    return doc_rule(u, wf, rule, NULL, doc, action, confidential);
 }
 
 const char *access_refusal(access_rule rule)
@@ -69,14 +137,15 @@ const char *access_refusal(access_rule rule)
     }
 }
 
-/* What a rule gives this user for documents of any region: "all", "own-region" or false. */
+/* What a rule gives this user for documents of any region: "all",
+ * "own-region", "named-region", "own-agency" or false. */
 static json_t *scope_json(const auth_user *u, unsigned roles, enum scope scope)
 {
     if (u->role == ROLE_ADMIN)
         return json_string("all");
     if (!(roles & (unsigned)u->role))
         return json_false();
-    return json_string(scope == SCOPE_OWN_REGION ? "own-region" : "all");
+    return json_string(wf_scope_name(scope));
 }
 
 json_t *access_me(const auth_user *u, const wf_set *workflows)
@@ -108,7 +177,7 @@ json_t *access_me(const auth_user *u, const wf_set *workflows)
                                       scope_json(u, wf->edit_roles, wf->edit_scope), "actions",
                                       actions));
     }
-    return json_pack("{s:s, s:s, s:o, s:o}", "user", u->name, "role", role_name(u->role),
-                     "region", u->region ? json_string(u->region) : json_null(), "documents",
-                     docs);
+    return json_pack("{s:s, s:s, s:o, s:o, s:o}", "user", u->name, "role", role_name(u->role),
+                     "region", u->region ? json_string(u->region) : json_null(), "agency",
+                     u->agency ? json_string(u->agency) : json_null(), "documents", docs);
 }

@@ -35,24 +35,38 @@ typedef enum access_rule {
  * "per document type" (new reference). */
 json_t *access_route_json(const auth_user *u, access_rule rule, unsigned roles);
 
-/* Whether a user with this role and region meets {roles, scope} for a
- * document of `region`.  Admins always do. */
+/* Whether a user with this role and region can meet {roles, scope} for
+ * some document of `region`: exact for all and own-region; for the scopes
+ * that read a document's fields (named-region, own-agency) whether some
+ * document could name the user (a menu's question before there is one).
+ * Admins always do. */
 int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const char *region);
+/* The same for this document (its region and fields; wf: its workflow, for
+ * region_field and agency_field): exact for every scope. */
+int access_scoped_doc(const auth_user *u, const wf_workflow *wf, unsigned roles, enum scope scope,
+                      const json_t *doc);
 
 /* Document rules.  action: the transition's action for ACCESS_DOC_ACT (any
  * transition with that name), else NULL.  confidential: for ACCESS_DOC_ERASE
- * and ACCESS_DOC_DOSSIER. */
+ * and ACCESS_DOC_DOSSIER.  access_doc asks of a region (access_scoped's
+ * "can"), access_doc_json of a document or a body to create (exact). */
 int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
                const char *action, int confidential);
+int access_doc_json(const auth_user *u, const wf_workflow *wf, access_rule rule,
+                    const json_t *doc, const char *action, int confidential);
+
+/* The string at a dotted path under doc's fields ("transfer.to"), or NULL. */
+const char *access_field(const json_t *doc, const char *path);
 
 /* Why rule refuses a user, in words beside the rule itself, naming no
  * document type: what the router answers with its 403. */
 const char *access_refusal(access_rule rule);
 
-/* {"user","role","region",
+/* {"user","role","region","agency",
  *  "documents":{type:{"create","read","edit","actions":{action:scope}}}}
  * (the API adds "routes":[{"method","path","allowed"}] from its table)
- * where a scope is "all", "own-region" (with the user's region) or false. */
+ * where a scope is "all", "own-region" (with the user's region),
+ * "named-region", "own-agency" or false. */
 json_t *access_me(const auth_user *u, const wf_set *workflows);
 
 #endif

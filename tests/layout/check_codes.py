@@ -3,7 +3,7 @@
 sentence in content/ui/strings/validation.yaml, the words a form shows
 beside the input.  Reads the C sources for the calls that take a code --
 chk_problem(r, path, CODE, fmt, ...), api->error_code(errs, path, CODE,
-fmt, ...), and core/docs' problem(path, CODE, ...) and one_field(path,
+fmt, ...), and core/docs' docs_problem(path, CODE, ...) and docs_one_field(path,
 CODE, ...) -- and collects the string literals in that argument (both
 sides of a ?: too).  Fails on a code the file lacks, on a literal that is
 no code ([a-z][a-z0-9_]*), and on a file that lacks ru, kk or en for a code.
@@ -14,7 +14,8 @@ import re
 import sys
 
 # Function name -> index of its code argument.
-CALLS = {'chk_problem': 2, 'error_code': 2, 'problem': 1, 'one_field': 1}
+CALLS = {'chk_problem': 2, 'error_code': 2, 'problem': 1, 'one_field': 1, 'docs_problem': 1,
+         'docs_one_field': 1}
 CALL = re.compile(r'\b(' + '|'.join(CALLS) + r')\s*\(')
 LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 CODE = re.compile(r'^[a-z][a-z0-9_]*$')
