@@ -228,7 +228,9 @@ int server_run(const config *cfg, int demo)
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
         unseen_ctx unseen = {&srv, sig, r};
         if (datadir_rebuild_index(svc->index, svc->repos[r], svc->vault, r, journal, check_unseen,
-                                 &unseen, err, sizeof(err)) < 0) {
+                                 &unseen, err, sizeof(err)) < 0 ||
+            datadir_load_public_faces(svc->index, svc->repos[r], svc->vault, r, svc->workflows,
+                                      err, sizeof(err)) < 0) {
             fprintf(stderr, "kenes: %s: %s\n", path, err);
             goto out;
         }

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "docs/content.h"
+#include "docs/docs.h"
 #include "plugin/kapi.h"
 #include "storage/docfile.h"
 
@@ -137,6 +138,82 @@ int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const cha
         log_warn("index", "%s: commits made outside kenes: each document is read at its "
                           "latest version", datadir_repo_names[repo]);
     return index_foreach(ix, load_head, &lc);
+}
+
+/* ---- the versions in force behind an amendment ---- */
+
+typedef struct face_ctx {
+    load_ctx lc;
+    const wf_set *workflows;
+    size_t found;
+} face_ctx;
+
+/* The version in force of a document whose current stage is not public
+ * while an earlier version's was: its latest version in a public stage,
+ * read from git (public_face.c keeps it from then on). */
+static int load_face(idx_doc *d, void *payload)
+{
+    face_ctx *fc = payload;
+    load_ctx *lc = &fc->lc;
+    const char *type = d->doc ? json_string_value(json_object_get(d->doc, "type")) : NULL;
+    const wf_workflow *wf = type ? wf_set_find(fc->workflows, type) : NULL;
+    if (d->repo != lc->repo || !wf ||
+        docs_wf_stage_public(wf, json_string_value(json_object_get(d->doc, "stage"))))
+        return 0;
+    const idx_version *v = NULL;
+    for (size_t i = d->nversions; i-- > 0 && !v;)
+        if (docs_wf_stage_public(wf, d->versions[i].to))
+            v = &d->versions[i];
+    if (!v)
+        return 0;
+    char path[300], *text = NULL;
+    size_t len;
+    json_t *doc = NULL;
+    snprintf(path, sizeof(path), "%s.md", d->id);
+    int rc = store_read_at(lc->s, &text, &len, v->commit, path);
+    if (rc < 0) {
+        snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, v->commit);
+        return rc;
+    }
+    if (vault_is_sealed(text, len)) {
+        char *plain = NULL;
+        rc = lc->vault ? vault_unseal(lc->vault, d->id, text, len, &plain, &len) : KENES_EINVAL;
+        free(text);
+        text = plain;
+        if (rc == KENES_ENOTFOUND)
+            return 0; /* an erased case shows nothing, in force or not */
+        if (rc < 0) {
+            snprintf(lc->err, lc->errcap, "%s at %.12s cannot be opened with its key", d->id,
+                     v->commit);
+            return rc;
+        }
+    }
+    rc = doc_parse(&doc, text, len, lc->err, lc->errcap);
+    free(text);
+    if (rc < 0)
+        return rc;
+    /* A file written before a stage was renamed says the former name. */
+    const char *stage = json_string_value(json_object_get(doc, "stage"));
+    for (size_t i = 0; stage && i < wf->nformer_stages; i++)
+        if (strcmp(wf->former_stages[i].name, stage) == 0) {
+            json_object_set_new(doc, "stage", json_string(wf->former_stages[i].value));
+            break;
+        }
+    index_set_public(d, doc, v->commit);
+    fc->found++;
+    return 0;
+}
+
+int datadir_load_public_faces(doc_index *ix, store *s, vault *v, int repo,
+                              const wf_set *workflows, char *err, size_t errcap)
+{
+    face_ctx fc = {.lc = {.s = s, .vault = v, .repo = repo, .err = err, .errcap = errcap},
+                   .workflows = workflows};
+    int rc = index_foreach(ix, load_face, &fc);
+    if (rc == 0 && fc.found)
+        log_info("index", "%s: %zu document(s) amended while in force: their versions in "
+                          "force read", datadir_repo_names[repo], fc.found);
+    return rc;
 }
 
 /* ---- the data folder ---- */

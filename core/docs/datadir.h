@@ -67,4 +67,11 @@ int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const cha
  * workflow's former: stages:) takes the stage's name of today. */
 int datadir_map_former_stages(doc_index *ix, const wf_set *workflows);
 
+/* After datadir_rebuild_index: give each document of repo whose current
+ * stage is not public, while an earlier version's was, that version as its
+ * version in force (idx_doc.public_doc, read from git at its commit).
+ * 0, or negative with err. */
+int datadir_load_public_faces(doc_index *ix, store *s, vault *v, int repo,
+                              const wf_set *workflows, char *err, size_t errcap);
+
 #endif

@@ -247,6 +247,7 @@ static void write_done(store_write *w, void *payload)
     memcpy(op->v.commit, w->commit, sizeof(op->v.commit));
     if (op->erase)
         vault_forget_key(op->svc->vault, d->id);
+    docs_public_face_keep(op->svc, d, op->newdoc); /* before the head moves on */
     index_record(op->svc->index, d, &op->v);
     index_set_doc(d, op->newdoc);
     op->newdoc = NULL;

@@ -249,6 +249,28 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
  * drafted: the version in force), with its commit in *version; NULL when no
  * version of d was public (or it was erased).  Borrowed from the index. */
 const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version);
+/* 1 if stage (a former name too: former: stages:) is public in wf. */
+int docs_wf_stage_public(const wf_workflow *wf, const char *stage);
+/* A commit of d is about to make newdoc d's current version: keep the
+ * version it leaves as d's face when it leaves a public stage, forget the
+ * kept one when newdoc enters a public stage (docs.c's write_done). */
+void docs_public_face_keep(const docs_service *svc, idx_doc *d, const json_t *newdoc);
+/* 1 if version v of a document of workflow wf entered a public stage from
+ * one that is not (a create straight into one too; an edit never does). */
+int docs_version_enters_public(const wf_workflow *wf, const idx_version *v);
+/* {"version", "stage", "since"} of the version in force when d's current
+ * version is not in a public stage but an earlier one was; NULL otherwise
+ * (a new reference).  since: RFC 3339, when it came into force. */
+json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d);
+/* Each version's edition (0: the text first brought into force; n: the
+ * n-th amendment, from the commit that left the public stage up to and
+ * including the one that brought it into force) and whether it entered a
+ * public stage; marks has d->nversions entries. */
+typedef struct docs_edition_mark {
+    int edition;
+    int in_force_from;
+} docs_edition_mark;
+void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d);
 
 /* Let plugins read svc's documents and workflow params (api->doc_each,
  * doc_with, param: lookup.c), once its index and workflows are loaded;

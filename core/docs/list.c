@@ -23,6 +23,10 @@ static json_t *list_entry(const docs_service *svc, const idx_doc *d)
                           "region", doc_str(doc, "region"), "stage", doc_str(doc, "stage"),
                           "version", d->version);
     docs_put_due(e, svc, d);
+    /* An amendment on its way: another version of it is in force (public_face.c). */
+    const json_t *face = docs_public_face(svc, d, NULL);
+    if (face && face != doc)
+        json_object_set_new(e, "in_force", json_true());
     const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(doc, "type"));
     if (!docs_confidential(svc, d)) {
         json_object_set_new(e, "title", json_string(doc_str(doc, "title")));
@@ -122,7 +126,7 @@ static int holds(const char *s, const char *q)
 static int core_key(const char *k)
 {
     static const char *const keys[] = {"id", "type", "region", "stage", "version", "due",
-                                       "overdue", "title"};
+                                       "overdue", "title", "in_force"};
     for (size_t i = 0; i < UTIL_ARRAY_LEN(keys); i++)
         if (strcmp(k, keys[i]) == 0)
             return 1;

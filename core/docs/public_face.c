@@ -3,11 +3,39 @@
  * reports and plugins (api->doc_each_public) take for it.  It is the latest
  * version in a stage the workflow marks public, so a plan in force stays
  * public, and counts, while an amendment of it goes through the chain.
+ *
+ * The index holds the current version's JSON; when a commit leaves a
+ * public stage (amend: in-force -> draft) the version it leaves is kept
+ * beside it (idx_doc.public_doc) until a commit enters a public stage
+ * again (the amendment's agreement).  At start-up datadir.c reads that
+ * version from git for the documents that need it.
+ *
+ * Editions number what the public saw: edition 0 is the text as first
+ * drawn up and brought into force; each commit that leaves a public stage
+ * opens the next one (the amendment), which runs up to and including the
+ * commit that brings it into force.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "docs/docs.h"
 #include "docs/internal.h"
+
+/* A stage's name as the workflow calls it now: a former one (former:
+ * stages: {approved: in-force}) maps to its new name. */
+static const char *stage_now(const wf_workflow *wf, const char *stage)
+{
+    for (size_t i = 0; wf && stage && i < wf->nformer_stages; i++)
+        if (wf->former_stages[i].name && strcmp(wf->former_stages[i].name, stage) == 0)
+            return wf->former_stages[i].value;
+    return stage;
+}
+
+int docs_wf_stage_public(const wf_workflow *wf, const char *stage)
+{
+    return wf && stage && wf_stage_public(wf, stage_now(wf, stage));
+}
 
 const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version)
 {
@@ -16,9 +44,81 @@ const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const 
     if (!d || !d->doc || !d->version[0] || docs_erased(svc, d))
         return NULL;
     const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(d->doc, "type"));
-    if (!wf || !wf_stage_public(wf, doc_str(d->doc, "stage")))
-        return NULL; /* TODO(part in-force): the version in force before an amendment */
+    if (!wf)
+        return NULL;
+    if (docs_wf_stage_public(wf, doc_str(d->doc, "stage"))) {
+        if (version)
+            *version = d->version;
+        return d->doc;
+    }
+    if (!d->public_doc || !d->public_version[0])
+        return NULL;
     if (version)
-        *version = d->version;
-    return d->doc;
+        *version = d->public_version;
+    return d->public_doc;
+}
+
+void docs_public_face_keep(const docs_service *svc, idx_doc *d, const json_t *newdoc)
+{
+    const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(newdoc, "type"));
+    if (!wf)
+        return;
+    if (docs_wf_stage_public(wf, doc_str(newdoc, "stage"))) {
+        index_set_public(d, NULL, NULL); /* the new version is the face itself */
+        return;
+    }
+    /* Leaving a public stage: the version left stays the face. */
+    if (d->doc && d->version[0] && docs_wf_stage_public(wf, doc_str(d->doc, "stage")))
+        index_set_public(d, json_incref(d->doc), d->version);
+}
+
+/* 1 if version v of a document of workflow wf entered a public stage
+ * (from one that is not), 2 if it left one for a stage that is not, else 0. */
+static int crossing(const wf_workflow *wf, const idx_version *v)
+{
+    int to = docs_wf_stage_public(wf, v->to);
+    /* No from: a create, or a commit that stays in its stage (an edit, a file attached). */
+    int stays = !v->from && !(v->action && strcmp(v->action, "create") == 0);
+    int from = v->from ? docs_wf_stage_public(wf, v->from) : stays && to;
+    return to && !from ? 1 : from && !to ? 2 : 0;
+}
+
+int docs_version_enters_public(const wf_workflow *wf, const idx_version *v)
+{
+    return wf && v && crossing(wf, v) == 1;
+}
+
+void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d)
+{
+    const wf_workflow *wf = d->doc ? wf_set_find(svc->workflows, doc_str(d->doc, "type")) : NULL;
+    int edition = 0;
+    for (size_t i = 0; i < d->nversions; i++) {
+        int x = wf ? crossing(wf, &d->versions[i]) : 0;
+        if (x == 2)
+            edition++;
+        marks[i] = (docs_edition_mark){.edition = edition, .in_force_from = x == 1};
+    }
+}
+
+json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d)
+{
+    const char *version;
+    const json_t *face = docs_public_face(svc, d, &version);
+    if (!face || face == d->doc)
+        return NULL;
+    /* Since it came into force: the last entry into a public stage at or
+     * before the version in force (a commit in that stage may follow it). */
+    const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(d->doc, "type"));
+    int64_t since = -1;
+    for (size_t i = 0; i < d->nversions; i++) {
+        if (crossing(wf, &d->versions[i]) == 1)
+            since = d->versions[i].time_ms;
+        if (strcmp(d->versions[i].commit, version) == 0)
+            break;
+    }
+    char when[32];
+    if (since >= 0)
+        util_format_rfc3339(when, sizeof(when), since);
+    return json_pack("{s:s, s:s?, s:s?}", "version", version, "stage", doc_str(face, "stage"),
+                     "since", since >= 0 ? when : NULL);
 }

@@ -130,11 +130,22 @@ static void show(docs_service *svc, const auth_user *u, const idx_doc *d, const 
     log_then(svc, u, d, what, &r, 0, cb, payload);
 }
 
+/* The document as it stands, and beside it the version in force when that
+ * is another (an amendment on its way): "in_force" (public_face.c). */
+static json_t *current_answer(docs_service *svc, const idx_doc *d)
+{
+    json_t *out = docs_answer(svc, d, d->doc, d->version);
+    json_t *in_force = docs_in_force_json(svc, d);
+    if (in_force)
+        json_object_set_new(out, "in_force", in_force);
+    return out;
+}
+
 void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int created,
                        docs_cb cb, void *payload)
 {
     docs_result r = {.doc = d, .created = created, .version = d->version,
-                     .json = docs_answer(svc, d, d->doc, d->version)};
+                     .json = current_answer(svc, d)};
     log_then(svc, u, d, "read", &r, 1, cb, payload);
 }
 
@@ -143,7 +154,7 @@ void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int cr
 void docs_read(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
                void *payload)
 {
-    show(svc, u, d, "read", docs_answer(svc, d, d->doc, d->version), cb, payload);
+    show(svc, u, d, "read", current_answer(svc, d), cb, payload);
 }
 
 /* A version's comment for the history, or NULL; *owned when malloc'd.  A
@@ -169,6 +180,10 @@ static json_t *history_json(docs_service *svc, const idx_doc *d)
 {
     json_t *list = json_array();
     int erased = docs_erased(svc, d);
+    /* Which edition each version belongs to (an amendment is one). */
+    docs_edition_mark *marks = calloc(d->nversions ? d->nversions : 1, sizeof(*marks));
+    if (marks)
+        docs_edition_marks(marks, svc, d);
     for (size_t i = d->nversions; i-- > 0;) {
         const idx_version *v = &d->versions[i];
         char when[32], *owned;
@@ -179,8 +194,12 @@ static json_t *history_json(docs_service *svc, const idx_doc *d)
                             v->commit, "time", when, "author", v->author, "action", v->action,
                             "from", v->from, "to", v->to, "comment", comment, "role", v->role,
                             "approval", v->approval));
+        json_t *e = json_array_get(list, json_array_size(list) - 1);
+        json_object_set_new(e, "edition", json_integer(marks ? marks[i].edition : 0));
+        json_object_set_new(e, "in_force_from", json_boolean(marks && marks[i].in_force_from));
         free(owned);
     }
+    free(marks);
     return json_pack("{s:s, s:o}", "id", d->id, "versions", list);
 }
 

@@ -377,9 +377,11 @@ static int known_keys(sctx *c, yaml_node_t *n, const char *const *keys, const ch
 
 /* suggest: {type, stage, path} on text or a list of text: the form offers,
  * as it types, the values at path (a.b, or a[].b across a list) of the
- * documents of type in stage the user may read in the form's region (a
- * meeting's attendance: the approved roster's full names).  Only words to
- * pick from: what is saved is what was typed, checked as before. */
+ * documents of type in stage the user may read in the form's region.
+ * public: true instead of stage: the public faces of the documents of type
+ * in the form's region (a meeting's attendance: the roster in force, also
+ * while an amendment of it is drafted).  Only words to pick from: what is
+ * saved is what was typed, checked as before. */
 static int parse_suggest(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
 {
     yaml_node_t *s = yml_get(c->d, n, "suggest");
@@ -388,20 +390,29 @@ static int parse_suggest(sctx *c, yaml_node_t *n, const char *kind, json_t *f)
     const char *of = yml_scalar(yml_get(c->d, n, "of"));
     if (strcmp(kind, "text") != 0 && !(strcmp(kind, "list") == 0 && of && strcmp(of, "text") == 0))
         return fail(c, s, "suggest is for text or a list of text, not %s", kind);
-    static const char *const keys[] = {"type", "stage", "path", NULL};
-    int rc = known_keys(c, s, keys, "suggest must be a mapping {type, stage, path}", "suggest");
+    static const char *const keys[] = {"type", "stage", "public", "path", NULL};
+    int rc = known_keys(c, s, keys, "suggest must be a mapping {type, stage or public, path}",
+                        "suggest");
     if (rc < 0)
         return rc;
     const char *type = yml_scalar(yml_get(c->d, s, "type"));
     const char *stage = yml_scalar(yml_get(c->d, s, "stage"));
     const char *path = yml_scalar(yml_get(c->d, s, "path"));
+    int pub = 0;
+    yaml_node_t *pn = yml_get(c->d, s, "public");
+    if (pn && (rc = get_bool(c, pn, "suggest public", &pub)) < 0)
+        return rc;
     if (!good_type(type))
         return fail(c, s, "suggest needs type: <document type> (a-z, 0-9 and -)");
     if (!path || !*path || strlen(path) > 200)
         return fail(c, s, "suggest needs path: a field path such as members[].full_name");
+    if (pub && stage)
+        return fail(c, s, "suggest takes stage: or public: true, not both");
     json_t *o = json_pack("{s:s, s:s}", "type", type, "path", path);
     if (stage)
         json_object_set_new(o, "stage", json_string(stage));
+    if (pub)
+        json_object_set_new(o, "public", json_true());
     json_object_set_new(f, "suggest", o);
     return 0;
 }

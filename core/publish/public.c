@@ -2,13 +2,24 @@
 
 #include "docs/docs.h"
 
-const wf_workflow *public_workflow_of(const docs_service *svc, const idx_doc *d)
+const json_t *public_face_of(const docs_service *svc, const idx_doc *d, const wf_workflow **wf,
+                             const char **version)
 {
+    *wf = NULL;
+    if (version)
+        *version = NULL;
     if (!d || !d->doc || d->repo != REPO_DOCUMENTS || docs_confidential(svc, d))
         return NULL;
-    const wf_workflow *wf =
-        wf_set_find(svc->workflows, json_string_value(json_object_get(d->doc, "type")));
-    return wf && wf_stage_public(wf, json_string_value(json_object_get(d->doc, "stage"))) ? wf : NULL;
+    const json_t *face = docs_public_face(svc, d, version);
+    if (face)
+        *wf = wf_set_find(svc->workflows, json_string_value(json_object_get(face, "type")));
+    return *wf ? face : NULL;
+}
+
+const wf_workflow *public_workflow_of(const docs_service *svc, const idx_doc *d)
+{
+    const wf_workflow *wf;
+    return public_face_of(svc, d, &wf, NULL) ? wf : NULL;
 }
 
 size_t public_workflow_count(const docs_service *svc)

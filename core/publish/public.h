@@ -1,7 +1,8 @@
 /*
  * Which documents are public: a document in a stage its workflow calls
  * public (public: true), of a type that is not confidential, in
- * documents.git; nothing else.  The web interface's /public/{id} page,
+ * documents.git, or one amended since (then its version in force); nothing
+ * else.  The web interface's /public/{id} page,
  * its landing page's list and the reports' approved lists all ask here.
  */
 #ifndef KENES_PUBLIC_H
@@ -11,7 +12,13 @@
 
 #include "docs/service.h"
 
-/* The workflow of d when d is public now, else NULL (d may be NULL). */
+/* What the public sees of d: its public face (docs_public_face: the version
+ * in force, also while an amendment of it is drafted), with *wf its
+ * workflow and *version (may be NULL) its commit; NULL when d is not
+ * public (d may be NULL).  Borrowed from the index. */
+const json_t *public_face_of(const docs_service *svc, const idx_doc *d, const wf_workflow **wf,
+                             const char **version);
+/* The workflow of d when d has a public face, else NULL (d may be NULL). */
 const wf_workflow *public_workflow_of(const docs_service *svc, const idx_doc *d);
 
 /* How many workflows of a type that is not confidential call a stage

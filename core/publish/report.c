@@ -12,8 +12,29 @@
 
 #define REPORT_MIN_GAP_MS 60000
 
+/* When d, shown as doc, entered its stage: for a public stage, when d first
+ * came into force (an amendment agreed later leaves the public side in force
+ * all along: a roster approved in time stays in time); else when its current
+ * stage began (its newest version that changed the stage, or created it). */
+static int64_t stage_since(const docs_service *svc, const idx_doc *d, const json_t *doc)
+{
+    const wf_workflow *wf = wf_set_find(svc->workflows, json_string_value(json_object_get(doc, "type")));
+    if (docs_wf_stage_public(wf, json_string_value(json_object_get(doc, "stage"))))
+        for (size_t v = 0; v < d->nversions; v++)
+            if (docs_version_enters_public(wf, &d->versions[v]))
+                return d->versions[v].time_ms;
+    for (size_t v = d->nversions; v-- > 0;) {
+        const idx_version *ver = &d->versions[v];
+        if (!ver->from ? strcmp(ver->action, "create") == 0 : strcmp(ver->from, ver->to) != 0)
+            return ver->time_ms;
+    }
+    return -1;
+}
+
 /* The documents of one type (one region's, for a region report) as a report
- * sees them: their JSON plus due, overdue and stage_since. */
+ * sees them: their JSON plus due, overdue and stage_since.  A document
+ * amended while in force is seen as its version in force (public_face.c):
+ * the reports are public, and count what is in force, not a draft. */
 static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *type, const char *region,
                       struct kenes_doc *views, json_t **owned, const idx_doc **sources)
 {
@@ -24,18 +45,17 @@ static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *ty
             docs_erased(svc, all[i]) ||
             (region && strcmp(json_string_value(json_object_get(doc, "region")), region) != 0))
             continue;
-        json_t *j = docs_answer(svc, all[i], doc, all[i]->version);
+        const char *version = all[i]->version;
+        const json_t *face = docs_public_face(svc, all[i], &version);
+        json_t *j = docs_answer(svc, all[i], face ? face : doc, face ? version : all[i]->version);
+        if (face && face != doc) { /* in force: no deadline runs on it */
+            json_object_set_new(j, "due", json_null());
+            json_object_set_new(j, "overdue", json_false());
+        }
         json_object_set_new(j, "overdue",
                             json_string(json_is_true(json_object_get(j, "overdue")) ? "true"
                                                                                      : "false"));
-        int64_t since = -1;
-        for (size_t v = all[i]->nversions; v-- > 0;) {
-            const idx_version *ver = &all[i]->versions[v];
-            if (!ver->from ? strcmp(ver->action, "create") == 0 : strcmp(ver->from, ver->to) != 0) {
-                since = ver->time_ms;
-                break;
-            }
-        }
+        int64_t since = stage_since(svc, all[i], j);
         char when[32];
         util_format_rfc3339(when, sizeof(when), since);
         json_object_set_new(j, "stage_since", since >= 0 ? json_string(when) : json_null());

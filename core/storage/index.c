@@ -1,5 +1,6 @@
 #include "storage/index.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ static void doc_free(idx_doc *d)
         version_dispose(&d->versions[i]);
     free(d->versions);
     json_decref(d->doc);
+    json_decref(d->public_doc);
     free(d->id);
     free(d);
 }
@@ -138,6 +140,15 @@ void index_set_doc(idx_doc *d, json_t *doc)
 {
     json_decref(d->doc);
     d->doc = doc;
+}
+
+void index_set_public(idx_doc *d, json_t *doc, const char *commit)
+{
+    json_decref(d->public_doc);
+    d->public_doc = doc && commit ? doc : NULL;
+    if (doc && !commit)
+        json_decref(doc);
+    snprintf(d->public_version, sizeof(d->public_version), "%s", d->public_doc ? commit : "");
 }
 
 static int by_id(const void *a, const void *b)

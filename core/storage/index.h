@@ -35,6 +35,12 @@ typedef struct idx_doc {
     size_t cap;
     int busy; /* a write is queued or running: further writes wait their turn */
     int repo; /* which repository holds it (REPO_DOCUMENTS, REPO_CASES) */
+    /* The version in force while the current one is not (an amendment on
+     * its way): the JSON and commit of the latest version in a public
+     * stage, kept when a commit leaves that stage and dropped when one
+     * enters a public stage again; NULL and "" otherwise (docs/public_face.c). */
+    json_t *public_doc;
+    char public_version[41];
 } idx_doc;
 
 typedef struct doc_index doc_index;
@@ -54,6 +60,9 @@ int index_add_version(idx_doc *d, const idx_version *v);
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
 /* Replace the current JSON (takes the reference). */
 void index_set_doc(idx_doc *d, json_t *doc);
+/* Keep doc (takes the reference) as d's version in force, at commit; doc
+ * NULL (or commit NULL) forgets it. */
+void index_set_public(idx_doc *d, json_t *doc, const char *commit);
 
 /* Every version of every document in the order it happened: what the
  * audit feed pages through.  Append-only, so a position stays valid. */

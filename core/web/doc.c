@@ -22,6 +22,7 @@
 #include "web/entries.h"
 #include "web/fields.h"
 #include "web/files.h"
+#include "web/labels.h"
 #include "web/pages.h"
 
 typedef struct doc_show {
@@ -348,6 +349,32 @@ static json_t *referrers_view(const web_call *c, const json_t *refs)
     return groups;
 }
 
+/* The note of a document amended while in force (the read's "in_force"):
+ * which version stays public, with links to its public page and its text
+ * in the history; NULL when the version shown is the one in force. */
+static json_t *in_force_view(const web_call *c, const idx_doc *d, const json_t *doc)
+{
+    const json_t *in_force = json_object_get(doc, "in_force");
+    const char *version = doc_str(in_force, "version"), *since = doc_str(in_force, "since");
+    if (!version)
+        return NULL;
+    char day[16] = "", href[4300], vhref[4400];
+    int64_t ms;
+    if (since && util_parse_rfc3339(&ms, since) == 0)
+        web_day(day, ms);
+    static const char *const names[] = {"since"};
+    const char *const texts[] = {day};
+    char *note = web_fill_text(web_text(c, "pages", "in_force_note"), names, texts, 1);
+    snprintf(href, sizeof(href), "/public/%s", d->id);
+    snprintf(vhref, sizeof(vhref), "/ui/d/%s/history?version=%s", d->id, version);
+    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s}", "text", note ? note : "", "public_href",
+                          href, "public_text", web_text(c, "pages", "in_force_public"),
+                          "version_href", vhref, "version_text",
+                          web_text(c, "pages", "in_force_version"));
+    free(note);
+    return v;
+}
+
 /* The page of d, whose answer (docs_answer's) doc is; html: its body
  * rendered (body.c), or NULL when it has none or the renderer refused it. */
 static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_show *s,
@@ -407,6 +434,9 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     }
     if (json_array_size(s->refs))
         json_object_set_new(m, "referrers", referrers_view(c, s->refs));
+    json_t *in_force = in_force_view(c, d, doc);
+    if (in_force)
+        json_object_set_new(m, "in_force", in_force);
     int may_attach = docs_may_attach(c->svc, c->user, d);
     if (may_attach || json_array_size(json_object_get(doc, "attachments"))) {
         snprintf(href, sizeof(href), "/ui/d/%s", d->id);

@@ -22,6 +22,7 @@
 #include "docs/rights.h"
 #include "plugin/loader.h"
 #include "plugin/region.h"
+#include "web/actform.h"
 #include "web/formdata.h"
 #include "web/entries.h"
 #include "docs/attachments.h"
@@ -216,6 +217,32 @@ static void suggest_words(json_t *out, json_t *seen, const json_t *v, const char
     }
 }
 
+/* The words of a suggest with public: true: the public faces (the versions
+ * in force) of the documents of f's type in f's region, which anyone may
+ * read; a confidential type has none to offer. */
+static int same_str(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static void public_words(json_t *words, json_t *seen, web_call *c, const docs_filter *f,
+                         const char *path)
+{
+    idx_doc **all;
+    size_t n;
+    if (index_list(&all, &n, c->svc->index) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *face = docs_public_face(c->svc, all[i], NULL);
+        if (!face || docs_confidential(c->svc, all[i]) ||
+            (f->type && !same_str(str(face, "type"), f->type)) ||
+            (f->region && !same_str(str(face, "region"), f->region)))
+            continue;
+        suggest_words(words, seen, json_object_get(face, "fields"), path);
+    }
+    free(all);
+}
+
 /* The fields with suggest (at any depth), their words by the field's path:
  * the values at the suggest's path of the documents of its type and stage
  * the user may read in the form's region.  A confidential type offers
@@ -235,7 +262,9 @@ static void suggest_fields(json_t *out, web_call *c, const form_page *f, const j
                               .region = f->region && *f->region ? f->region : NULL,
                               .overdue = -1};
         json_t *list, *words = json_array(), *seen = json_object();
-        if (docs_list(&list, c->svc, c->user, &filter) == 0) {
+        if (json_is_true(json_object_get(sg, "public"))) {
+            public_words(words, seen, c, &filter, str(sg, "path"));
+        } else if (docs_list(&list, c->svc, c->user, &filter) == 0) {
             size_t k;
             json_t *e;
             json_array_foreach(list, k, e)
@@ -271,11 +300,9 @@ static json_t *datalists(const json_t *suggest)
     return out;
 }
 
-static void render_form(web_call *c, int status, const form_page *f)
+void web_form_words(formview_words *w, const web_call *c)
 {
-    json_t *refs = ref_choices(c, f), *suggest = json_object();
-    suggest_fields(suggest, c, f, json_object_get(f->schema, "fields"));
-    formview_words w = {
+    *w = (formview_words){
         .lang = ui_lang_code(c->lang),
         .add_row = web_text(c, "form", "add_row"),
         .remove_row = web_text(c, "form", "remove_row"),
@@ -283,9 +310,17 @@ static void render_form(web_call *c, int status, const form_page *f)
         .yes = web_text(c, "form", "yes"),
         .no = web_text(c, "form", "no"),
         .quarter_hint = web_text(c, "form", "quarter_hint"),
-        .refs = refs,
-        .suggest = suggest,
     };
+}
+
+static void render_form(web_call *c, int status, const form_page *f)
+{
+    json_t *refs = ref_choices(c, f), *suggest = json_object();
+    suggest_fields(suggest, c, f, json_object_get(f->schema, "fields"));
+    formview_words w;
+    web_form_words(&w, c);
+    w.refs = refs;
+    w.suggest = suggest;
     json_t *items = json_array(), *errors = f->errors ? f->errors : json_array();
     header_items(c, items, errors, &w, f);
     formdata_fill_rows(f->fields, f->schema, f->rows);
@@ -334,10 +369,7 @@ static void render_form(web_call *c, int status, const form_page *f)
     web_page(c, status, "form", m);
 }
 
-/* The validator's problems as [{"path","text"}]: each code's sentence in the
- * user's language (t.validation.<code>); a code without one reads as the
- * generic "invalid" sentence, never the English message. */
-static json_t *problems(const web_call *c, const json_t *fields)
+json_t *web_form_problems(const web_call *c, const json_t *fields)
 {
     json_t *out = json_array();
     size_t i;
@@ -488,7 +520,7 @@ static void created(const docs_result *r, void *payload)
     if (r->code == 0) {
         go_to_doc(c, r->doc->id);
     } else if (r->code == KENES_EVALIDATION || r->code == KENES_EEXISTS) {
-        json_t *errors = r->code == KENES_EVALIDATION ? problems(c, r->fields)
+        json_t *errors = r->code == KENES_EVALIDATION ? web_form_problems(c, r->fields)
                                                       : form_problem(c, "errors", "exists");
         const wf_workflow *wf = wf_set_find(c->svc->workflows, p->type);
         form_page f = {.type = p->type,
@@ -623,7 +655,7 @@ static void edited(const docs_result *r, void *payload)
     } else if (r->code == KENES_ESTALE) {
         web_fail(c, 409, "stale");
     } else if (r->code == KENES_EVALIDATION) {
-        json_t *errors = problems(c, r->fields);
+        json_t *errors = web_form_problems(c, r->fields);
         form_page f = {.type = p->type,
                        .schema = docs_schema(c->svc, p->type),
                        .region = p->region,

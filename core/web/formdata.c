@@ -322,6 +322,24 @@ int formdata_fields(json_t **out, const json_t *schema, const json_t *form, int 
     return 0;
 }
 
+json_t *formdata_only(const json_t *schema, char *const *names, size_t n)
+{
+    json_t *decl = json_array(), *out = json_pack("{s:o}", "fields", decl);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *f = formdata_field(json_object_get(schema, "fields"), names[i]);
+        json_t *copy = f ? json_deep_copy(f) : NULL;
+        if (!copy)
+            continue; /* a recorded field the schema does not declare has no input */
+        /* Hidden from create and edit because the action records it: here
+         * it is what the form is for. */
+        json_object_del(copy, "hidden_in_form");
+        json_array_append_new(decl, copy);
+    }
+    return out;
+}
+
 /* ---- the rows a form shows ---- */
 
 static void fill_object(json_t *obj, const json_t *decl, int rows);

@@ -67,6 +67,13 @@ void formdata_fill_rows(json_t *fields, const json_t *schema, int rows);
  * for anything else), as a new JSON string. */
 json_t *formdata_value_text(const json_t *v);
 
+/* A schema of only the top-level fields names[0..n) of schema, in that
+ * order, each shown even where schema hides it (hidden_in_form: a field a
+ * transition records, which only that transition's act form asks for): a
+ * new {"fields": [...]} for formdata_fields and formview_fields, or NULL
+ * (no memory).  A name schema does not declare is left out. */
+json_t *formdata_only(const json_t *schema, char *const *names, size_t n);
+
 /* The field the schema declares by name in a list of fields, or NULL. */
 const json_t *formdata_field(const json_t *fields, const char *name);
 

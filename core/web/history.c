@@ -23,6 +23,7 @@
 #include "base/util.h"
 #include "ui/dates.h"
 #include "web/diffcols.h"
+#include "web/fields.h"
 #include "web/formdata.h"
 #include "web/labels.h"
 #include "web/pages.h"
@@ -154,9 +155,82 @@ static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
                                                      : no == d->nversions;
         json_object_set_new(e, "from_on", json_boolean(from_on));
         json_object_set_new(e, "to_on", json_boolean(to_on));
+        json_object_set(e, "edition", json_object_get(v, "edition"));
+        json_object_set_new(e, "in_force_from",
+                            json_boolean(json_is_true(json_object_get(v, "in_force_from"))));
+        json_object_set_new(e, "time_ms", json_integer(iv->time_ms));
         json_array_append_new(list, e);
     }
     return list;
+}
+
+/* ---- editions: the text first in force, then each amendment ---- */
+
+/* When edition e came into force (ms), or -1: its version that entered a
+ * public stage. */
+static int64_t in_force_at(const json_t *versions, json_int_t e)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(versions, i, v)
+    {
+        if (json_integer_value(json_object_get(v, "edition")) == e &&
+            json_is_true(json_object_get(v, "in_force_from")))
+            return (int64_t)json_integer_value(json_object_get(v, "time_ms"));
+    }
+    return -1;
+}
+
+/* One edition's heading: "Изменения № 1 — действуют с 05.12.2026". */
+static json_t *edition_heading(const web_call *c, const json_t *versions, json_int_t e)
+{
+    char n[24], from[16], to[16];
+    snprintf(n, sizeof(n), "%lld", (long long)e);
+    const char *names[] = {"n", "from", "to"};
+    char *name = e == 0 ? strdup(web_text(c, "history", "edition_original"))
+                        : web_fill_text(web_text(c, "history", "edition_amendment"), names,
+                                        (const char *const[]){n}, 1);
+    int64_t since = in_force_at(versions, e), until = in_force_at(versions, e + 1);
+    const char *key = since < 0    ? "edition_in_work"
+                      : until >= 0 ? (e ? "edition_was_in_force_n" : "edition_was_in_force")
+                                   : (e ? "edition_in_force_n" : "edition_in_force");
+    if (since >= 0)
+        web_day(from, since);
+    if (until >= 0)
+        web_day(to, until);
+    char *state = web_fill_text(web_text(c, "history", key), names,
+                                (const char *const[]){n, since >= 0 ? from : "",
+                                                      until >= 0 ? to : ""},
+                                3);
+    json_t *h = json_pack("{s:s, s:s, s:b}", "name", name ? name : "", "state",
+                          state ? state : "", "in_force", since >= 0 && until < 0);
+    free(name);
+    free(state);
+    return h;
+}
+
+/* The timeline (newest first) grouped by edition, newest first:
+ * [{"name", "state", "in_force", "versions": [...]}]; one group without a
+ * heading when the document was never amended. */
+static json_t *editions(const web_call *c, const json_t *versions)
+{
+    json_t *out = json_array(), *group = NULL;
+    json_int_t current = -1, last = json_integer_value(
+                                  json_object_get(json_array_get(versions, 0), "edition"));
+    size_t i;
+    json_t *v;
+    json_array_foreach(versions, i, v)
+    {
+        json_int_t e = json_integer_value(json_object_get(v, "edition"));
+        if (!group || e != current) {
+            group = last > 0 ? edition_heading(c, versions, e) : json_object();
+            json_object_set_new(group, "versions", json_array());
+            json_array_append_new(out, group);
+            current = e;
+        }
+        json_array_append(json_object_get(group, "versions"), v);
+    }
+    return out;
 }
 
 /* ---- the diff ---- */
@@ -380,8 +454,14 @@ static void history_done(const docs_result *r, void *payload)
                   doc_href, "stage",
                   web_stage_label(c, wf, json_string_value(json_object_get(d->doc, "stage"))),
                   "erased", erased));
-    json_object_set_new(h->model, "versions", timeline(h, d, r->json));
+    json_t *versions = timeline(h, d, r->json);
+    json_object_set_new(h->model, "editions", editions(c, versions));
+    json_object_set_new(h->model, "amended",
+                        json_boolean(json_integer_value(json_object_get(
+                                         json_array_get(versions, 0), "edition")) > 0));
+    json_object_set_new(h->model, "versions", versions);
     json_object_set_new(h->model, "can_compare", json_boolean(d->nversions > 1));
+    json_object_set_new(h->model, "ncols", json_integer(d->nversions > 1 ? 7 : 6));
     json_object_set_new(h->model, "at", json_string(h->at));
     json_object_set_new(h->model, "action", json_string(c->path));
 

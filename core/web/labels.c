@@ -2,6 +2,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "ui/dates.h"
 
 #include "plugin/region.h"
 
@@ -55,4 +58,13 @@ const wf_workflow *web_workflow_of(const web_call *c, const json_t *doc)
 {
     const char *type = json_string_value(json_object_get(doc, "type"));
     return type ? wf_set_find(c->svc->workflows, type) : NULL;
+}
+
+void web_day(char out[16], int64_t ms)
+{
+    time_t t = (time_t)((ms + UI_TZ_OFFSET_MS) / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, 16, "%02d.%02d.%04d", tm.tm_mday % 100, (tm.tm_mon + 1) % 100,
+             (tm.tm_year + 1900) % 10000);
 }

@@ -7,6 +7,8 @@
 #ifndef KENES_WEB_LABELS_H
 #define KENES_WEB_LABELS_H
 
+#include <stdint.h>
+
 #include "docs/workflow.h"
 #include "web/call.h"
 
@@ -23,6 +25,9 @@ const char *web_stage_label(const web_call *c, const wf_workflow *wf, const char
 /* The workflow's label of an action; "create" and "edit", which no
  * workflow lists, are t.history.action_create/_edit. */
 const char *web_action_label(const web_call *c, const wf_workflow *wf, const char *action);
+/* "05.12.2026": the day of ms (since the epoch) in Kazakhstan, the way an
+ * act or an edition's heading dates it. */
+void web_day(char out[16], int64_t ms);
 /* The workflow of a document's type, or NULL. */
 const wf_workflow *web_workflow_of(const web_call *c, const json_t *doc);
 

@@ -60,20 +60,21 @@ static json_t *documents(const web_call *c)
         return list;
     for (size_t i = 0; i < n; i++) {
         const idx_doc *d = all[i];
-        const wf_workflow *wf = public_workflow_of(c->svc, d);
-        if (!wf)
+        const wf_workflow *wf;
+        const json_t *doc = public_face_of(c->svc, d, &wf, NULL); /* in force, amended or not */
+        if (!doc)
             continue;
-        const char *title = json_string_value(json_object_get(d->doc, "title"));
+        const char *title = json_string_value(json_object_get(doc, "title"));
         char href[600];
         snprintf(href, sizeof(href), "/public/%s", d->id);
         json_array_append_new(
             list,
             json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", title ? title : d->id, "href", href,
-                      "type", web_type_name(c, json_string_value(json_object_get(d->doc, "type"))),
+                      "type", web_type_name(c, json_string_value(json_object_get(doc, "type"))),
                       "region",
-                      web_region_name(c, json_string_value(json_object_get(d->doc, "region"))),
+                      web_region_name(c, json_string_value(json_object_get(doc, "region"))),
                       "stage",
-                      web_stage_label(c, wf, json_string_value(json_object_get(d->doc, "stage")))));
+                      web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage")))));
     }
     free(all);
     return list;

@@ -58,10 +58,17 @@ static json_t *record_rows(web_call *c, const wf_workflow *wf, const json_t *fie
     return rows;
 }
 
-static json_t *version_rows(web_call *c, const wf_workflow *wf, const idx_doc *d)
+/* The versions up to the one in force, newest first: an amendment on its
+ * way is not public until it comes into force. */
+static json_t *version_rows(web_call *c, const wf_workflow *wf, const idx_doc *d,
+                            const char *version)
 {
     json_t *list = json_array();
-    for (size_t i = d->nversions; i-- > 0;) {
+    size_t upto = d->nversions;
+    for (size_t i = 0; version && i < d->nversions; i++)
+        if (strcmp(d->versions[i].commit, version) == 0)
+            upto = i + 1;
+    for (size_t i = upto; i-- > 0;) {
         const idx_version *v = &d->versions[i];
         char when[UI_DATE_CAP], role_key[64];
         ui_format_datetime(when, c->lang, v->time_ms);
@@ -94,9 +101,9 @@ static json_t *public_ref(const char *to, const char *id, void *arg)
     return NULL;
 }
 
-static void send_page(web_call *c, const idx_doc *d, const wf_workflow *wf, const char *body_html)
+static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf_workflow *wf,
+                      const char *version, const char *body_html)
 {
-    const json_t *doc = d->doc;
     const char *type = json_string_value(json_object_get(doc, "type"));
     const char *title = json_string_value(json_object_get(doc, "title"));
     const json_t *fields = json_object_get(doc, "fields");
@@ -116,13 +123,12 @@ static void send_page(web_call *c, const idx_doc *d, const wf_workflow *wf, cons
         web_type_name(c, type), "region_name",
         web_region_name(c, json_string_value(json_object_get(doc, "region"))), "stage",
         web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage"))), "sections",
-        sections, "record", record_rows(c, wf, fields), "versions", version_rows(c, wf, d));
-    const char *face_version = NULL; /* the files of the version the public sees (files.c) */
-    const json_t *face = docs_public_face(c->svc, d, &face_version);
-    if (face && json_array_size(json_object_get(face, "attachments"))) {
+        sections, "record", record_rows(c, wf, fields), "versions", version_rows(c, wf, d, version));
+    /* The files of the version the public sees (files.c). */
+    if (version && json_array_size(json_object_get(doc, "attachments"))) {
         char base[4200];
         snprintf(base, sizeof(base), "/public/%s", d->id);
-        json_object_set_new(m, "files", web_files_view(c, d, face, base, face_version, 0));
+        json_object_set_new(m, "files", web_files_view(c, d, doc, base, version, 0));
     }
     web_page_html(c, 200, "public", m, body_html);
 }
@@ -132,14 +138,16 @@ static void body_made(int status, const char *html, void *payload)
 {
     web_call *c = payload;
     idx_doc *d = index_get(c->svc->index, c->arg);
-    const wf_workflow *wf = public_workflow_of(c->svc, d);
-    if (!wf) {
+    const wf_workflow *wf;
+    const char *version;
+    const json_t *face = public_face_of(c->svc, d, &wf, &version);
+    if (!face) {
         web_fail(c, 404, "not_found");
     } else if (status < 0) {
         log_warn("web", "public:%s: the body cannot be rendered (%d)", d->id, status);
         web_fail(c, 500, "internal");
     } else {
-        send_page(c, d, wf, html);
+        send_page(c, d, face, wf, version, html);
     }
     web_call_free(c);
 }
@@ -148,15 +156,17 @@ void web_public(web_call *c)
 {
     docs_service *svc = c->svc;
     idx_doc *d = c->arg && util_id_valid(c->arg) ? index_get(svc->index, c->arg) : NULL;
-    const wf_workflow *wf = public_workflow_of(svc, d);
-    if (!wf) {
+    const wf_workflow *wf;
+    const json_t *face = public_face_of(svc, d, &wf, NULL);
+    if (!face) {
         web_fail(c, 404, "not_found");
         return;
     }
-    const char *body = json_string_value(json_object_get(d->doc, "body"));
+    /* The version in force, even while an amendment of it is drafted. */
+    const char *body = json_string_value(json_object_get(face, "body"));
     size_t md_len;
     const char *md = web_body_after_title(
-        body ? body : "", json_string_value(json_object_get(d->doc, "title")), &md_len);
+        body ? body : "", json_string_value(json_object_get(face, "title")), &md_len);
     web_call *k = web_call_copy(c);
     if (!k) {
         web_fail(c, 500, "internal");

@@ -21,7 +21,7 @@
 #define CM_VOTES_MAX 1000    /* no commission has more members than this */
 #define CM_LIST_MAX 100      /* agenda items, names present: a day's sitting, not more */
 
-/* The members of the region's roster in stage approved (the latest by id
+/* The members of the region's roster in force (its public face; the latest by id
  * when there are several), their full names folded as words
  * (api->text_fold, KENES_FOLD_WORDS), so that attendance is compared as
  * people read names, not byte by byte. */

@@ -1,8 +1,9 @@
 /*
  * The roster a meeting's attendance is judged against: the members of the
- * region's commission-roster in stage approved, the latest by id when
- * there are several (ids are roster/<region>/<YYYY-MM>, so the latest
- * order's).  Names are compared folded as words, the way the core folds
+ * region's commission-roster in force (its public face, api->doc_each_public:
+ * while an amendment of it is drafted, the version in force still counts),
+ * the latest by id when there are several (ids are roster/<region>/<YYYY-MM>,
+ * so the latest order's).  Names are compared folded as words, the way the core folds
  * text (NFKC, case folding; punctuation and runs of spaces as one space),
  * so "Серикова  Айжан" and "СЕРИКОВА Айжан" are one person.
  *
@@ -18,16 +19,15 @@
 
 typedef struct latest {
     const kenes_api *api;
-    char *id; /* the latest approved roster so far */
+    char *id; /* the latest roster in force so far */
     int failed;
 } latest;
 
-static int note_approved(const kenes_doc *doc, void *arg)
+static int note_in_force(const kenes_doc *doc, void *arg)
 {
     latest *l = arg;
-    const char *stage = l->api->doc_get(doc, "stage");
     const char *id = l->api->doc_get(doc, "id");
-    if (!stage || strcmp(stage, "approved") != 0 || !id)
+    if (!id)
         return 0;
     /* Visited in id order: a later one replaces the one before. */
     char *copy = strdup(id);
@@ -75,13 +75,14 @@ static int fold_all(const kenes_doc *doc, void *arg)
 int cm_roster_load(cm_roster *r, const kenes_api *api, const char *region)
 {
     memset(r, 0, sizeof(*r));
-    if (!region)
+    /* A core without public faces has no roster in force to offer. */
+    if (!region || !KENES_API_HAS(api, doc_public_with))
         return 0;
     latest l = {.api = api};
-    int rc = api->doc_each(CM_ROSTER_TYPE, region, note_approved, &l);
+    int rc = api->doc_each_public(CM_ROSTER_TYPE, region, note_in_force, &l);
     if (rc == 0 && l.id) {
         fold_members f = {api, r};
-        rc = api->doc_with(l.id, fold_all, &f);
+        rc = api->doc_public_with(l.id, fold_all, &f);
         if (rc == 0)
             r->found = 1;
         else if (rc == KENES_ENOTFOUND)

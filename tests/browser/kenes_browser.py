@@ -616,9 +616,9 @@ def plan_form(region_name, period):
     return v
 
 
-# The approving act: the approve_plan guard (act_recorded) wants it before any
-# approval.  The schema hides it from the create and edit forms ("the approval
-# records it"), so a flow types it wherever the interface offers its inputs.
+# The akimat's resolution: its approver records it with `approve` (records:
+# [act]) in the act form the approve button opens; the create and edit forms
+# never show it.
 ACT = {"fields.act.number": "№ 15", "fields.act.date": "2027-02-05"}
 
 CYRILLIC_WORD = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]{3,}")

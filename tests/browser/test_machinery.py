@@ -16,7 +16,8 @@ class Checks(unittest.TestCase):
         for code in ("draft", "ministry-review", "approved", "returned", "submit", "approve",
                      "return", "registered", "in-accompaniment", "closure-requested", "closed",
                      "start-review", "approve-plan", "request-closure", "close", "reopen",
-                     "erase", "erased"):
+                     "erase", "erased", "regional-approval", "ministry-agreement", "in-force",
+                     "agree", "amend"):
             self.assertIn(code, kb.CODES)
 
     def test_latin_codes_are_found_as_words(self):

@@ -7,7 +7,7 @@ import os
 
 import kenes_browser as kb
 
-PLAN = "plan/KZ-11/2026"  # the demo's approved plan of Akmola, with its measures
+PLAN = "plan/KZ-11/2026"  # the demo's plan of Akmola in force, with its measures
 
 
 class Phone(kb.BrowserTest):

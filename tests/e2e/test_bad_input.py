@@ -261,7 +261,7 @@ class BadInput(ServerTest):
         self.assertEqual(r.status, 200, r)
         self.before += 2
         for comment in (None, "", "   \n"):
-            g = s.act("plan/KZ-15/2026", "return", "rev1", r.header("ETag"), comment=comment)
+            g = s.act("plan/KZ-15/2026", "return", "appr2", r.header("ETag"), comment=comment)
             self.assertError(g, 422, "guard")
             self.assertIn("comment", g.json["error"]["message"])
 

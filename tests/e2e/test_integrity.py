@@ -232,8 +232,8 @@ class Integrity(unittest.TestCase):
         r = s.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
         self.assertEqual(r.status, 500, r)
         self.assertEqual(r.json["error"]["code"], "storage")
-        etag = s.get("/api/v1/documents/" + PLAN, "rev1").header("ETag")
-        r = s.act(PLAN, "return", "rev1", etag, comment="Уточните")
+        etag = s.get("/api/v1/documents/" + PLAN, "appr1").header("ETag")
+        r = s.act(PLAN, "return", "appr1", etag, comment="Уточните")
         self.assertEqual(r.status, 500, r)
         # Nothing signed on top of it; the log says why.
         self.assertEqual(commit_count(s.docs_git), count)
@@ -315,8 +315,8 @@ class Integrity(unittest.TestCase):
         # Commits go on being signed, by the new key.
         s.start()
         s.tokens.clear()
-        etag = s.get("/api/v1/documents/" + PLAN, "rev1").header("ETag")
-        r = s.act(PLAN, "return", "rev1", etag, comment="Уточните")
+        etag = s.get("/api/v1/documents/" + PLAN, "appr1").header("ETag")
+        r = s.act(PLAN, "return", "appr1", etag, comment="Уточните")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(s.stop(), 0)
         p = verify_commit(s.docs_git, allowed_path, "main")

@@ -72,7 +72,7 @@ class SealedNotes(unittest.TestCase):
         r = s.post("/api/v1/documents", plan_body(region="KZ-11", period=2029), "off11")
         self.assertEqual(r.status, 201, r)
         r = s.act("plan/KZ-11/2029", "submit", "off11", r.header("ETag"))
-        r = s.act("plan/KZ-11/2029", "return", "rev1", r.header("ETag"), comment=PLAN_COMMENT)
+        r = s.act("plan/KZ-11/2029", "return", "appr1", r.header("ETag"), comment=PLAN_COMMENT)
         self.assertEqual(r.status, 200, r)
 
         r = s.post("/api/v1/documents", case_body(), "off11")

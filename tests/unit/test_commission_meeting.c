@@ -79,7 +79,7 @@ static json_t *a_case(const char *id, const char *region)
                      region, "stage", "under-review", "fields");
 }
 
-/* The documents every test starts with: KZ-11's approved roster (and an
+/* The documents every test starts with: KZ-11's roster in force (and an
  * older one, and a newer draft), a roster of KZ-15 still in draft, cases of
  * KZ-11 and one of KZ-15. */
 static int reset(void **state)
@@ -90,9 +90,9 @@ static int reset(void **state)
     json_array_append_new(docs, a_case(CASE11, "KZ-11"));
     json_array_append_new(docs, a_case(CASE11B, "KZ-11"));
     json_array_append_new(docs, a_case(CASE15, "KZ-15"));
-    json_array_append_new(docs, roster("roster/KZ-11/2025-01", "KZ-11", "approved",
+    json_array_append_new(docs, roster("roster/KZ-11/2025-01", "KZ-11", "in-force",
                                        "Старый Член Комиссии"));
-    json_array_append_new(docs, roster("roster/KZ-11/2026-02", "KZ-11", "approved",
+    json_array_append_new(docs, roster("roster/KZ-11/2026-02", "KZ-11", "in-force",
                                        "Искакова Мадина Талгатовна"));
     json_array_append_new(docs, roster("roster/KZ-11/2026-05", "KZ-11", "draft",
                                        "Новый Член Черновика"));
@@ -232,6 +232,20 @@ static void test_attendance_roster(void **state)
     expect_code(held_with("fields", "attendance",
                           "[\"Серикова Айжан Маратовна\", \"Ким Олег Викторович\","
                           " \"Жумабеков Ерлан Асхатович\", \"Новый Член Черновика\"]"),
+                "fields.attendance[3]", "not_on_roster");
+    /* An amendment of the roster in force, drafted: the version in force
+     * (its public face) still decides, not the draft's names. */
+    json_t *amended = json_array_get(docs, 4);
+    json_t *draft = json_deep_copy(amended);
+    json_object_set_new(draft, "stage", json_string("draft"));
+    json_array_set_new(json_object_get(json_object_get(draft, "fields"), "members"), 6,
+                       json_pack("{s:s, s:s}", "full_name", "Новый Член Изменений", "role",
+                                 "member"));
+    json_object_set(draft, "_public", amended);
+    json_array_set_new(docs, 4, draft);
+    expect_code(held_with("fields", "attendance",
+                          "[\"Серикова Айжан Маратовна\", \"Ким Олег Викторович\","
+                          " \"Жумабеков Ерлан Асхатович\", \"Новый Член Изменений\"]"),
                 "fields.attendance[3]", "not_on_roster");
     /* A part of a name is no name. */
     expect_code(held_with("fields", "attendance",

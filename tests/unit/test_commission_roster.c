@@ -851,15 +851,15 @@ static void test_report_national(void **state)
     assert_non_null(strstr(md, "поручение Правительства от 03.02.2026 и 7 дней на утверждение"));
     expect_line(md, "| Регион | Этап | Срок | Соблюдение срока | Экспертное сообщество "
                     "| Родительские организации | НПО | Общественные советы |");
-    expect_line(md, "| Акмолинская область | Утверждён | до 10.02.2026 | в срок "
+    expect_line(md, "| Акмолинская область | Действует | до 10.02.2026 | в срок "
                     "| ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Актюбинская область | Утверждён | до 10.02.2026 | просрочен "
+    expect_line(md, "| Актюбинская область | Действует | до 10.02.2026 | просрочен "
                     "| ✓ | ✓ | — | ✓ |");
-    expect_line(md, "| Алматинская область | Утверждён | до 10.02.2026 | в срок "
+    expect_line(md, "| Алматинская область | Действует | до 10.02.2026 | в срок "
                     "| ✓ | ✓ | ✓ | ✓ |");
     expect_line(md, "| Атырауская область | Черновик | до 10.02.2026 | просрочен "
                     "| ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Западно\\-Казахстанская область | Утверждён | до 10.02.2026 | просрочен "
+    expect_line(md, "| Западно\\-Казахстанская область | Действует | до 10.02.2026 | просрочен "
                     "| ✓ | ✓ | ✓ | ✓ |");
     expect_line(md, "| Карагандинская область | Возвращён на доработку "
                     "| до 10.02.2026 | просрочен | ✓ | ✓ | ✓ | ✓ |");
@@ -890,9 +890,9 @@ static void test_report_national_in_kazakh_and_english(void **state)
                                 "құрамы\n\n"));
     expect_line(md, "| Өңір | Кезең | Мерзімі | Мерзімнің сақталуы | Сарапшылар қауымдастығы "
                     "| Ата-аналар ұйымдары | ҮЕҰ | Қоғамдық кеңестер |");
-    expect_line(md, "| Ақмола облысы | Бекітілді | 07.02.2026 ж. дейін | мерзімінде "
+    expect_line(md, "| Ақмола облысы | Күшінде | 07.02.2026 ж. дейін | мерзімінде "
                     "| ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Астана қаласы | Бекітілді | 07.02.2026 ж. дейін | мерзімі өтіп кетті "
+    expect_line(md, "| Астана қаласы | Күшінде | 07.02.2026 ж. дейін | мерзімі өтіп кетті "
                     "| ✓ | ✓ | ✓ | ✓ |");
     expect_line(md, "| Ұлытау облысы | құрам жоқ | — | — | — | — | — | — |");
     assert_null(strstr(md, "Регион"));
@@ -904,8 +904,8 @@ static void test_report_national_in_kazakh_and_english(void **state)
     md = fixture_report_in(roster, KENES_REPORT_NATIONAL, NULL, "en", en, NULL, 2, NULL);
     expect_line(md, "| Region | Stage | Due | Deadline kept | Expert community "
                     "| Parents' organisations | NGOs | Public councils |");
-    expect_line(md, "| Akmola Region | Approved | by 07.02.2026 | in time | ✓ | ✓ | ✓ | ✓ |");
-    expect_line(md, "| Astana | Approved | by 07.02.2026 | late | ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Akmola Region | In force | by 07.02.2026 | in time | ✓ | ✓ | ✓ | ✓ |");
+    expect_line(md, "| Astana | In force | by 07.02.2026 | late | ✓ | ✓ | ✓ | ✓ |");
     free(md);
     kapi_set_orders(NULL, NULL);
 }

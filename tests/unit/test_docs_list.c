@@ -82,11 +82,14 @@ static int setup(void **state)
         return -1;
     }
     wf_set_adopt_orders(svc.workflows, ord);
-    static const char *const plan_v[] = {"off11:create::draft", "off11:submit:draft:ministry-review",
-                                         "rev1:approve:ministry-review:ministry-review:1/2", NULL};
+    /* The chain: sent to the akimat, approved there, agreed to by one reviewer of two. */
+    static const char *const plan_v[] = {
+        "off11:create::draft", "off11:submit:draft:regional-approval",
+        "appr1:approve:regional-approval:ministry-agreement",
+        "rev1:agree:ministry-agreement:ministry-agreement:1/2", NULL};
     add("plan/KZ-11/2026", REPO_DOCUMENTS,
         "{\"id\":\"plan/KZ-11/2026\",\"type\":\"regional-plan\",\"region\":\"KZ-11\","
-        "\"title\":\"План Акмолинской области\",\"stage\":\"ministry-review\",\"fields\":{},"
+        "\"title\":\"План Акмолинской области\",\"stage\":\"ministry-agreement\",\"fields\":{},"
         "\"body\":\"# План\\n\\nШкольные МЕДИАТОРЫ, выездные бригады; проект Kenes.\\n\"}",
         plan_v);
     static const char *const roster_v[] = {"off15:create::draft", NULL};
@@ -170,8 +173,8 @@ static void test_actions_and_approvals(void **state)
     json_t *a;
     assert_int_equal(docs_actions(&a, &svc, &rev2, d), 0);
     assert_int_equal(json_array_size(a), 2);
-    json_t *approve = json_array_get(a, 0), *ret = json_array_get(a, 1);
-    assert_string_equal(json_string_value(json_object_get(approve, "action")), "approve");
+    json_t *ret = json_array_get(a, 0), *approve = json_array_get(a, 1);
+    assert_string_equal(json_string_value(json_object_get(approve, "action")), "agree");
     assert_int_equal(json_integer_value(json_object_get(approve, "approvals")), 2);
     assert_int_equal(json_integer_value(json_object_get(approve, "given")), 1);
     assert_true(json_is_false(json_object_get(approve, "again")));
@@ -181,7 +184,7 @@ static void test_actions_and_approvals(void **state)
     json_decref(a);
     /* The first reviewer has given one: a second would be refused. */
     assert_int_equal(docs_actions(&a, &svc, &rev1, d), 0);
-    assert_true(json_is_true(json_object_get(json_array_get(a, 0), "again")));
+    assert_true(json_is_true(json_object_get(json_array_get(a, 1), "again")));
     json_decref(a);
     /* The official acts on nothing under review. */
     assert_int_equal(docs_actions(&a, &svc, &off11, d), 0);

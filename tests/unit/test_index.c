@@ -56,8 +56,37 @@ static void add_versions_and_list(void **state)
     index_free(NULL);
 }
 
+/* The version in force kept beside the current one (an amendment on its
+ * way): set, replaced, forgotten; freed with its entry. */
+static void public_version(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    idx_doc *a;
+    assert_int_equal(index_new(&ix), 0);
+    assert_int_equal(index_add(&a, ix, "plan/KZ-11/2026"), 0);
+    assert_null(a->public_doc);
+    assert_string_equal(a->public_version, "");
+    index_set_public(a, json_pack("{s:s}", "stage", "in-force"),
+                     "1111111111111111111111111111111111111111");
+    assert_string_equal(json_string_value(json_object_get(a->public_doc, "stage")), "in-force");
+    assert_string_equal(a->public_version, "1111111111111111111111111111111111111111");
+    index_set_public(a, json_object(), "2222222222222222222222222222222222222222");
+    assert_string_equal(a->public_version, "2222222222222222222222222222222222222222");
+    index_set_public(a, json_object(), NULL); /* no commit: nothing kept */
+    assert_null(a->public_doc);
+    assert_string_equal(a->public_version, "");
+    index_set_public(a, json_object(), "3333333333333333333333333333333333333333");
+    index_set_public(a, NULL, NULL);
+    assert_null(a->public_doc);
+    assert_string_equal(a->public_version, "");
+    index_set_public(a, json_object(), "4444444444444444444444444444444444444444");
+    index_free(ix); /* frees the kept version too (ASan would say otherwise) */
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(add_versions_and_list)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(add_versions_and_list),
+                                       cmocka_unit_test(public_version)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

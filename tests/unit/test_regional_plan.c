@@ -1060,10 +1060,10 @@ static void test_report_national(void **state)
     char *md = run_report(KENES_REPORT_NATIONAL, NULL, docs, 6);
     assert_int_equal(strncmp(md, "## Региональные планы\n", 32), 0);
     expect_line(md, "| Регион | Год плана | Этап |");
-    expect_line(md, "| Акмолинская область | 2027 | На рассмотрении в министерстве |");
+    expect_line(md, "| Акмолинская область | 2027 | На утверждении в акимате |");
     expect_line(md, "| Актюбинская область | 2026 | Черновик |");
     expect_line(md, "| город Астана | 2026 | Возвращён на доработку |");
-    expect_line(md, "| город Шымкент | 2028 | Утверждён |");
+    expect_line(md, "| город Шымкент | 2028 | Действует |");
     expect_line(md, "| область Абай | — | нет плана |");
     expect_line(md, "| область Ұлытау | — | нет плана |");
     /* Region names are escaped like any text: the hyphen too. */
@@ -1071,7 +1071,7 @@ static void test_report_national(void **state)
     /* Every one of the 20 regions, each once: header + 20 rows. */
     assert_int_equal(count_lines(md, "| "), 21);
     assert_int_equal(count_lines(md, "| Акмолинская область |"), 1);
-    assert_null(strstr(md, "2026 | Утверждён |")); /* KZ-11's older plan is not its row */
+    assert_null(strstr(md, "2026 | Действует |")); /* KZ-11's older plan is not its row */
     free(md);
 
     /* No plans at all: still 20 rows, each without a plan. */

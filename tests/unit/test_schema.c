@@ -696,7 +696,21 @@ static void test_suggest(void **state)
                    "schema line 2: suggest needs path: a field path such as "
                    "members[].full_name");
     expect_refused("fields:\n  - {name: c, kind: text, suggest: [a], " LABEL "}\n",
-                   "schema line 2: suggest must be a mapping {type, stage, path}");
+                   "schema line 2: suggest must be a mapping {type, stage or public, path}");
+    /* public: true takes the documents' public faces (the versions in force). */
+    yaml = "fields:\n  - {name: c, kind: text, " LABEL ",\n"
+           "     suggest: {type: commission-roster, public: true, path: \"members[].full_name\"}}\n";
+    assert_int_equal(schema_parse(&s, "t", yaml, err, sizeof(err)), 0);
+    sg = json_object_get(json_array_get(json_object_get(s, "fields"), 0), "suggest");
+    assert_true(json_is_true(json_object_get(sg, "public")));
+    assert_null(json_object_get(sg, "stage"));
+    json_decref(s);
+    expect_refused("fields:\n  - {name: c, kind: text, suggest: {type: a, path: b, public: true, "
+                   "stage: s}, " LABEL "}\n",
+                   "schema line 2: suggest takes stage: or public: true, not both");
+    expect_refused("fields:\n  - {name: c, kind: text, suggest: {type: a, path: b, public: yes}, "
+                   LABEL "}\n",
+                   "schema line 2: suggest public must be true or false");
 }
 
 int main(void)

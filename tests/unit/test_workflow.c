@@ -344,20 +344,24 @@ static void test_regional_plan_workflow(void **state)
     assert_string_equal(err, "");
     assert_int_equal(rc, 0);
     assert_non_null(wf);
-    assert_int_equal(guard_lookups, 2); /* act_recorded and comment_required */
+    /* act_recorded twice (approve, and the former approve), comment_required
+     * four times (two returns, amend, the former return). */
+    assert_int_equal(guard_lookups, 6);
 
     assert_string_equal(wf->type, "regional-plan");
     assert_string_equal(wf->initial, "draft");
     assert_string_equal(wf->file, KENES_SOURCE_DIR "/workflows/regional-plan.yaml");
     assert_int_equal(wf->nstages, 4);
-    assert_int_equal(wf->ntransitions, 3);
+    /* The chain's six, and the three of before issue 15 (former:). */
+    assert_int_equal(wf->ntransitions, 9);
 
-    /* Editable stages: draft and returned only. */
+    /* Only drafts are edited: what the akimat or the ministry looks at stays. */
     assert_true(wf_find_stage(wf, "draft")->editable);
-    assert_true(wf_find_stage(wf, "returned")->editable);
-    assert_false(wf_find_stage(wf, "ministry-review")->editable);
-    assert_false(wf_find_stage(wf, "approved")->editable);
-    assert_null(wf_find_stage(wf, "closed"));
+    assert_false(wf_find_stage(wf, "regional-approval")->editable);
+    assert_false(wf_find_stage(wf, "ministry-agreement")->editable);
+    assert_false(wf_find_stage(wf, "in-force")->editable);
+    assert_true(wf_stage_public(wf, "in-force"));
+    assert_null(wf_find_stage(wf, "approved")); /* a former stage: no stage of now */
 
     assert_int_equal(wf->create_roles, ROLE_OFFICIAL);
     assert_int_equal(wf->create_scope, SCOPE_OWN_REGION);
@@ -366,63 +370,70 @@ static void test_regional_plan_workflow(void **state)
 
     const wf_transition *t = wf_find_transition(wf, "submit", "draft");
     assert_non_null(t);
-    assert_ptr_equal(t, wf_find_transition(wf, "submit", "returned"));
-    assert_string_equal(t->to, "ministry-review");
+    assert_false(t->former);
+    assert_string_equal(t->to, "regional-approval");
     assert_int_equal(t->roles, ROLE_OFFICIAL);
     assert_int_equal(t->scope, SCOPE_OWN_REGION);
     assert_int_equal(t->nguards, 0);
-    assert_null(wf_find_transition(wf, "submit", "ministry-review"));
-    assert_null(wf_find_transition(wf, "submit", "approved"));
 
-    t = wf_find_transition(wf, "approve", "ministry-review");
+    /* The akimat approves by its resolution, recorded with the approval. */
+    t = wf_find_transition(wf, "approve", "regional-approval");
     assert_non_null(t);
-    assert_string_equal(t->to, "approved");
-    assert_int_equal(t->roles, ROLE_REVIEWER);
-    assert_int_equal(t->scope, SCOPE_ALL);
+    assert_string_equal(t->to, "ministry-agreement");
+    assert_int_equal(t->roles, ROLE_APPROVER);
+    assert_int_equal(t->scope, SCOPE_OWN_REGION);
+    assert_int_equal(t->nrecords, 1);
+    assert_string_equal(t->records[0], "act");
     assert_int_equal(t->nguards, 1);
     assert_string_equal(t->guard_names[0], "act_recorded");
-    assert_int_equal(t->approvals, 2);
-    assert_true(t->not_by_authors);
     assert_ptr_equal(t->guards[0], &fake_guards[2]);
-    assert_null(wf_find_transition(wf, "approve", "draft"));
+    assert_int_equal(t->approvals, 1);
+    assert_false(t->publishes);
 
-    t = wf_find_transition(wf, "return", "ministry-review");
+    t = wf_find_transition(wf, "return", "regional-approval");
     assert_non_null(t);
-    assert_string_equal(t->to, "returned");
-    assert_int_equal(t->roles, ROLE_REVIEWER);
-    assert_int_equal(t->scope, SCOPE_ALL);
-    assert_int_equal(t->nguards, 1);
+    assert_string_equal(t->to, "draft");
+    assert_int_equal(t->roles, ROLE_APPROVER);
+    assert_int_equal(t->scope, SCOPE_OWN_REGION);
     assert_string_equal(t->guard_names[0], "comment_required");
     assert_ptr_equal(t->guards[0], &fake_guards[1]);
     assert_true(t->line > 0);
+    t = wf_find_transition(wf, "return", "ministry-agreement");
+    assert_non_null(t);
+    assert_string_equal(t->to, "draft");
+    assert_int_equal(t->roles, ROLE_REVIEWER);
+    assert_int_equal(t->scope, SCOPE_ALL);
+
+    /* Four eyes at the ministry: two reviewers who did not write it. */
+    t = wf_find_transition(wf, "agree", "ministry-agreement");
+    assert_non_null(t);
+    assert_string_equal(t->to, "in-force");
+    assert_int_equal(t->roles, ROLE_REVIEWER);
+    assert_int_equal(t->approvals, 2);
+    assert_true(t->not_by_authors);
+    assert_true(t->publishes);
+    assert_true(wf_action_publishes(wf, "agree", "ministry-agreement"));
+    assert_false(wf_action_publishes(wf, "approve", "regional-approval"));
+
+    t = wf_find_transition(wf, "amend", "in-force");
+    assert_non_null(t);
+    assert_string_equal(t->to, "draft");
+    assert_true(t->no_inbox);
+    assert_int_equal(t->nclears, 1);
+    assert_string_equal(t->clears[0], "act");
 
     assert_true(wf_has_action(wf, "return"));
     assert_false(wf_has_action(wf, "reopen"));
-    assert_null(wf_find_transition(wf, "reopen", "approved"));
+    assert_null(wf_find_transition(wf, "approve", "draft"));
+    assert_null(wf_find_transition(wf, "agree", "regional-approval"));
+
+    /* Before issue 15: its stages under their new names, its moves known. */
+    assert_int_equal(wf->nformer_stages, 3);
+    assert_true(wf->has_attach);
+    assert_int_equal(wf->attach_roles, ROLE_OFFICIAL | ROLE_APPROVER);
+    assert_int_equal(wf->nattach_stages, 2);
 
     wf_workflow_free(wf);
-}
-
-/* Drop what issue 15 added to wf_to_json, checking each is its default. */
-static void strip_keys15(json_t *j)
-{
-    static const char *const top[] = {"region_field", "agency_field", "attach", "former"};
-    for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
-        assert_true(json_is_null(json_object_get(j, top[i])));
-        json_object_del(j, top[i]);
-    }
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(j, "transitions"), i, t) {
-        assert_int_equal(json_array_size(json_object_get(t, "records")), 0);
-        assert_int_equal(json_array_size(json_object_get(t, "clears")), 0);
-        assert_true(json_is_false(json_object_get(t, "back")));
-        assert_true(json_is_false(json_object_get(t, "moves")));
-        json_object_del(t, "records");
-        json_object_del(t, "clears");
-        json_object_del(t, "back");
-        json_object_del(t, "moves");
-    }
 }
 
 static void test_to_json(void **state)
@@ -435,12 +446,16 @@ static void test_to_json(void **state)
                      0);
     json_t *j = wf_to_json(wf);
     assert_non_null(j);
-    /* The labels as the file has them, then the rest exactly. */
+    /* The labels as the file has them (a former stage's too: history shows
+     * it), then the rest exactly. */
     assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
                             json_object_get(j, "labels"), "stages"), "returned"), "kk")),
                         "Пысықтауға қайтарылды");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
+                            json_object_get(j, "labels"), "stages"), "in-force"), "kk")),
+                        "Күшінде");
     assert_int_equal(json_object_size(json_object_get(json_object_get(j, "labels"), "actions")),
-                     3);
+                     5);
     json_object_del(j, "labels");
     /* The record as the file has it: the act through its text. */
     json_t *rec = json_object_get(j, "record");
@@ -450,29 +465,58 @@ static void test_to_json(void **state)
                             json_object_get(json_array_get(rec, 0), "text"), "ru")),
                         "{number} от {date}");
     json_object_del(j, "record");
-    /* Issue 15's keys have their own test (test_keys15_json): here only
-     * what they read when a workflow leaves them out. */
-    strip_keys15(j);
+    /* The chain, with what it was before issue 15 (former:). */
     json_t *want = json_loads(
-        "{\"type\":\"regional-plan\",\"initial\":\"draft\","
-        "\"stages\":[{\"name\":\"draft\",\"editable\":true,\"public\":false},"
-        "{\"name\":\"ministry-review\",\"editable\":false,\"public\":false},"
-        "{\"name\":\"approved\",\"editable\":false,\"public\":true},"
-        "{\"name\":\"returned\",\"editable\":true,\"public\":false}],"
-        "\"create\":{\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},"
-        "\"edit\":{\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},"
-        "\"read\":[],"
-        "\"transitions\":["
-        "{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],\"to\":\"ministry-review\","
-        "\"roles\":[\"regional-official\"],\"scope\":\"own-region\",\"guards\":[],"
-        "\"approvals\":1,\"not_by_authors\":false,\"publishes\":false,\"inbox\":true},"
-        "{\"action\":\"approve\",\"from\":[\"ministry-review\"],\"to\":\"approved\","
-        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":[\"act_recorded\"],"
-        "\"approvals\":2,\"not_by_authors\":true,\"publishes\":true,\"inbox\":true},"
-        "{\"action\":\"return\",\"from\":[\"ministry-review\"],\"to\":\"returned\","
-        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
+        "{\"type\":\"regional-plan\",\"initial\":\"draft\",\"stages\":[{"
+        "\"name\":\"draft\",\"editable\":true,\"public\":false},{"
+        "\"name\":\"regional-approval\",\"editable\":false,\"public\":false},{"
+        "\"name\":\"ministry-agreement\",\"editable\":false,\"public\":false},{"
+        "\"name\":\"in-force\",\"editable\":false,\"public\":true}],\"create\":{"
+        "\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},\"edit\":{"
+        "\"roles\":[\"regional-official\"],\"scope\":\"own-region\"},\"read\":[],"
+        "\"transitions\":[{\"action\":\"submit\",\"from\":[\"draft\"],"
+        "\"to\":\"regional-approval\",\"roles\":[\"regional-official\"],"
+        "\"scope\":\"own-region\",\"guards\":[],\"approvals\":1,\"not_by_authors\":false,"
+        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"moves\":false},{\"action\":\"approve\",\"from\":[\"regional-approval\"],"
+        "\"to\":\"ministry-agreement\",\"roles\":[\"akimat-approver\"],"
+        "\"scope\":\"own-region\",\"guards\":[\"act_recorded\"],\"approvals\":1,"
+        "\"not_by_authors\":false,\"publishes\":false,\"inbox\":true,\"records\":["
+        "\"act\"],\"clears\":[],\"back\":false,\"moves\":false},{\"action\":\"return\","
+        "\"from\":[\"regional-approval\"],\"to\":\"draft\",\"roles\":["
+        "\"akimat-approver\"],\"scope\":\"own-region\",\"guards\":[\"comment_required\"],"
+        "\"approvals\":1,\"not_by_authors\":false,\"publishes\":false,\"inbox\":true,"
+        "\"records\":[],\"clears\":[],\"back\":false,\"moves\":false},{"
+        "\"action\":\"return\",\"from\":[\"ministry-agreement\"],\"to\":\"draft\","
+        "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":["
+        "\"comment_required\"],\"approvals\":1,\"not_by_authors\":false,"
+        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"moves\":false},{\"action\":\"agree\",\"from\":[\"ministry-agreement\"],"
+        "\"to\":\"in-force\",\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
+        "\"guards\":[],\"approvals\":2,\"not_by_authors\":true,\"publishes\":true,"
+        "\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,\"moves\":false},{"
+        "\"action\":\"amend\",\"from\":[\"in-force\"],\"to\":\"draft\",\"roles\":["
+        "\"regional-official\"],\"scope\":\"own-region\",\"guards\":["
+        "\"comment_required\"],\"approvals\":1,\"not_by_authors\":false,"
+        "\"publishes\":false,\"inbox\":false,\"records\":[],\"clears\":[\"act\"],"
+        "\"back\":false,\"moves\":false}],\"erase\":null,\"region_field\":null,"
+        "\"agency_field\":null,\"attach\":{\"roles\":[\"regional-official\","
+        "\"akimat-approver\"],\"scope\":\"own-region\",\"stages\":[\"draft\","
+        "\"regional-approval\"]},\"former\":{\"stages\":{\"approved\":\"in-force\","
+        "\"ministry-review\":\"ministry-agreement\",\"returned\":\"draft\"},"
+        "\"transitions\":[{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],"
+        "\"to\":\"ministry-review\",\"roles\":[\"regional-official\"],"
+        "\"scope\":\"own-region\",\"guards\":[],\"approvals\":1,\"not_by_authors\":false,"
+        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"moves\":false},{\"action\":\"approve\",\"from\":[\"ministry-review\"],"
+        "\"to\":\"approved\",\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
+        "\"guards\":[\"act_recorded\"],\"approvals\":2,\"not_by_authors\":true,"
+        "\"publishes\":true,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"moves\":false},{\"action\":\"return\",\"from\":[\"ministry-review\"],"
+        "\"to\":\"returned\",\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
         "\"guards\":[\"comment_required\"],\"approvals\":1,\"not_by_authors\":false,"
-        "\"publishes\":false,\"inbox\":true}],\"erase\":null}",
+        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"moves\":false}]}}",
         0, NULL);
     assert_non_null(want);
     if (!json_equal(j, want)) {
@@ -628,12 +672,12 @@ static void test_public_publishes_erase(void **state)
                         "erased");
     json_decref(j);
     wf_workflow_free(wf);
-    /* The shipped regional plan: approved is public, approve publishes. */
+    /* The shipped regional plan: in-force is public, the ministry's agreement publishes. */
     assert_int_equal(wf_load_file(&wf, KENES_SOURCE_DIR "/workflows/regional-plan.yaml",
                                   &resolver, err, sizeof(err)),
                      0);
-    assert_true(wf_stage_public(wf, "approved"));
-    assert_true(wf_action_publishes(wf, "approve", "ministry-review"));
+    assert_true(wf_stage_public(wf, "in-force"));
+    assert_true(wf_action_publishes(wf, "agree", "ministry-agreement"));
     assert_false(wf_is_erasure(wf, "erase"));
     wf_workflow_free(wf);
 }
