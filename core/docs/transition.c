@@ -250,6 +250,18 @@ void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, c
     json_t *doc = next_doc(wf, tr, d, fields, cb, payload);
     if (!doc)
         return;
+    /* What the taker wrote (or what went) is judged first, as any write of
+     * the document is, in the stage it goes to; a bare move of the stage
+     * was judged when the text was written.  The guards then see what the
+     * commit will hold, in the stage it leaves. */
+    int changed = !json_equal(json_object_get(doc, "fields"), json_object_get(d->doc, "fields")) ||
+                  !json_equal(json_object_get(doc, "region"), json_object_get(d->doc, "region"));
+    json_object_set_new(doc, "stage", json_string(to));
+    if (changed && docs_validate(t, doc, cb, payload) < 0) {
+        json_decref(doc);
+        return;
+    }
+    json_object_set_new(doc, "stage", json_string(stage));
     struct kenes_ctx ctx = {action, comment, u->name, role_name(u->role), stage, to};
     if (run_guards(tr, doc, &ctx, cb, payload) < 0) {
         json_decref(doc);
@@ -263,14 +275,6 @@ void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, c
         return;
     }
     json_object_set_new(doc, "stage", json_string(ch.to));
-    /* What the taker wrote (or what went) is judged as any write of the
-     * document is; a bare move of the stage was judged when it was written. */
-    int changed = !json_equal(json_object_get(doc, "fields"), json_object_get(d->doc, "fields")) ||
-                  !json_equal(json_object_get(doc, "region"), json_object_get(d->doc, "region"));
-    if (changed && docs_validate(t, doc, cb, payload) < 0) {
-        json_decref(doc);
-        return;
-    }
     docs_submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
 }
 

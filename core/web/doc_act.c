@@ -1,8 +1,12 @@
 /*
  * POST /ui/d/{id}/act: one of the document page's buttons (action, with
- * the page's version and comment).  Taken: 303 back to the page with
- * ?done=<action>.  Refused: the page again, with why in the reader's
- * language (role="alert") at 409 or 422 — someone acted meanwhile, the
+ * the page's version and comment), or the act form of an action that
+ * records fields (act_form.c: its inputs and "_record").  The button of
+ * such an action answers with that form and writes nothing; the form sent
+ * back takes the action with its values as the transition's fields.
+ * Taken: 303 back to the page with ?done=<action>.  Refused: the page (or
+ * the act form) again, with why in the reader's language (role="alert") at
+ * 409 or 422 — someone acted meanwhile, the
  * stage has moved, a guard holds, the four-eyes rule — or an error page for
  * what the reader may not do at all (403) or no longer can (410).  A
  * refusal writes nothing: the document service decides before it commits.
@@ -12,12 +16,15 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "web/actform.h"
 #include "web/doc.h"
+#include "web/formdata.h"
 #include "web/pages.h"
 
 typedef struct act_op {
     web_call *c;
     char *action, *comment;
+    json_t *fields; /* what the act form sent, or NULL (a button of the page) */
 } act_op;
 
 /* The sentence for a guard's refusal: its own (t.pages.guard_<name>), the
@@ -109,13 +116,35 @@ static void fail_forbidden(web_call *c)
     web_page(c, 403, "error", m);
 }
 
+/* 1 (after answering) when a refusal of the act form's values is the act
+ * form's to show again: a guard's (the act is missing) or the values'
+ * own problems, each beside its input. */
+static int act_form_again(web_call *c, const act_op *op, const docs_result *r)
+{
+    idx_doc *d;
+    docs_result why;
+    const char *reason = r->reason ? r->reason : "";
+    if (!op->fields || (strcmp(reason, "guard") != 0 && r->code != KENES_EVALIDATION) ||
+        docs_find(&d, &why, c->svc, c->user, c->arg, 0) < 0)
+        return 0;
+    const wf_transition *tr = web_act_records(c, d, op->action);
+    if (!tr)
+        return 0;
+    json_t *errors = web_form_problems(c, r->fields);
+    web_act_form(c, 422, d, tr, op->fields, op->comment, errors);
+    json_decref(errors);
+    return 1;
+}
+
 static void acted(const docs_result *r, void *payload)
 {
     act_op *op = payload;
     web_call *c = op->c;
     web_doc_refusal ref = {.comment = op->comment};
     int status;
-    if (r->code == 0) {
+    if (r->code != 0 && act_form_again(c, op, r)) {
+        web_call_free(c);
+    } else if (r->code == 0) {
         char location[4600];
         done_location(location, sizeof(location), c, op->action, r->doc);
         web_redirect(c, location);
@@ -131,7 +160,48 @@ static void acted(const docs_result *r, void *payload)
     }
     free(op->action);
     free(op->comment);
+    json_decref(op->fields);
     free(op);
+}
+
+/* The values the act form sent for tr's recorded fields (new reference),
+ * or NULL after answering 400. */
+static json_t *sent_fields(web_call *c, const idx_doc *d, const wf_transition *tr,
+                           const json_t *form)
+{
+    json_t *schema = web_act_schema(c, d, tr), *fields = NULL;
+    int rc = schema ? formdata_fields(&fields, schema, form, FORM_DROP_BLANK) : KENES_ENOMEM;
+    json_decref(schema);
+    if (rc < 0)
+        web_fail(c, rc == KENES_ENOMEM ? 500 : 400, rc == KENES_ENOMEM ? "internal" : "bad_form");
+    return rc < 0 ? NULL : fields;
+}
+
+/* 1 if the reader may take action on d now (the document page offers it). */
+static int may_take(const web_call *c, const idx_doc *d, const char *action)
+{
+    json_t *open;
+    if (docs_actions(&open, c->svc, c->user, d) < 0)
+        return 0;
+    int found = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(open, i, a)
+    {
+        const char *name = json_string_value(json_object_get(a, "action"));
+        found |= name && strcmp(name, action) == 0;
+    }
+    json_decref(open);
+    return found;
+}
+
+/* 1 if the version a form carried ("<hex>" or <hex>) is version. */
+static int same_version(const char *sent, const char *version)
+{
+    size_t n = strlen(version);
+    if (sent[0] == '"')
+        sent++;
+    return strncmp(sent, version, n) == 0 && (sent[n] == '\0' || strcmp(sent + n, "\"") == 0);
 }
 
 void web_doc_act(web_call *c)
@@ -162,8 +232,28 @@ void web_doc_act(web_call *c)
             web_fail_code(c, rc);
         return;
     }
+    /* An action that records fields: its button shows the act form; the
+     * form sent back ("_record") carries them. */
+    const wf_transition *tr = web_act_records(c, d, action);
+    json_t *fields = NULL;
+    if (tr && !json_object_get(form, "_record")) {
+        /* Only to who may take it, on the version the page showed: anyone
+         * else, or a page someone acted on meanwhile, is refused as any
+         * button is (403, 409). */
+        if (may_take(c, d, action) && same_version(version, d->version)) {
+            web_act_form(c, 200, d, tr, NULL, comment, NULL);
+            json_decref(form);
+            return;
+        }
+        tr = NULL;
+    }
+    if (tr && !(fields = sent_fields(c, d, tr, form))) {
+        json_decref(form);
+        return;
+    }
     act_op *op = calloc(1, sizeof(*op));
     if (op) {
+        op->fields = fields;
         op->c = web_call_copy(c);
         op->action = strdup(action);
         op->comment = strdup(comment ? comment : "");
@@ -175,23 +265,35 @@ void web_doc_act(web_call *c)
             free(op->comment);
         }
         free(op);
+        json_decref(fields);
         json_decref(form);
         web_fail(c, 500, "internal");
         return;
     }
     /* An empty box is no comment: a guard that asks for one says so. */
-    docs_transition(c->svc, c->user, d, action, comment && *comment ? comment : NULL, version, 0,
-                    acted, op);
+    docs_transition_fields(c->svc, c->user, d, action, comment && *comment ? comment : NULL,
+                           op->fields, version, 0, acted, op);
     json_decref(form);
 }
 
 /* GET of the form's target: a reload or a bookmark of a refused action's
- * redraw.  Nothing is acted on; the document's own page is the answer. */
+ * redraw.  Nothing is acted on; the answer is the document's own page, or
+ * with ?action= naming an action that records fields and that the reader
+ * may take now, its act form. */
 void web_doc_act_get(web_call *c)
 {
-    char location[4200];
+    char location[4200], action[128];
     if (!c->arg || !util_id_valid(c->arg)) {
         web_fail(c, 404, "not_found");
+        return;
+    }
+    idx_doc *d;
+    docs_result why;
+    const wf_transition *tr;
+    if (web_query(c, "action", action, sizeof(action)) == 1 &&
+        docs_find(&d, &why, c->svc, c->user, c->arg, 0) == 0 &&
+        (tr = web_act_records(c, d, action)) != NULL && may_take(c, d, action)) {
+        web_act_form(c, 200, d, tr, NULL, NULL, NULL);
         return;
     }
     snprintf(location, sizeof(location), "/ui/d/%s", c->arg);

@@ -175,5 +175,96 @@ class AccessMatrix(ServerTest):
         self.assertEqual([i for i in items if i["type"] in ("regional-plan", "commission-roster")], [])
 
 
+# ---- part core (issue 15): the two new roles on real documents, with a
+# version that is current (not a stale If-Match): the akimat's approver
+# acts on its own region's plans and rosters only and agrees nothing; an
+# agency officer writes no plan, roster, case or meeting and reads no case.
+class NewRolesAccess(unittest.TestCase):
+    AGENCY = [("agp1", "KZ-11", "kz11-police")]
+
+    @classmethod
+    def setUpClass(cls):
+        import os
+        import shutil
+        import tempfile
+        from kenes_harness import PASSWORD, SOURCE, Server, run_cli, walk_chain
+        cls.tmp = tempfile.mkdtemp(prefix="kenes-roles15-")
+        content = os.path.join(cls.tmp, "content")
+        shutil.copytree(os.path.join(SOURCE, "content"), content)
+        if not os.path.exists(os.path.join(content, "agencies.yaml")):
+            shutil.copy(os.path.join(SOURCE, "tests", "data", "content15", "agencies.yaml"), content)
+        s = cls.srv = Server(users=USERS_M, extra_config=f"paths:\n  content: {content}\n")
+        for name, region, agency in cls.AGENCY:
+            code, _, err = run_cli("user", "add", "--data", s.data, "--name", name, "--role",
+                                   "agency-officer", "--region", region, "--agency", agency,
+                                   "--password-stdin", stdin=PASSWORD + "\n")
+            assert code == 0, err
+        s.start()
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        assert r.status == 201, r
+        cls.plan = r.json["id"]
+        cls.plan_etag = walk_chain(s, cls.plan, r.header("ETag"), until="regional-approval").header("ETag")
+        r = s.post("/api/v1/documents", case_body(), "off11")
+        assert r.status == 201, r
+        cls.case = r.json["id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+        cls.srv.cleanup()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def counts(self):
+        return commit_count(self.srv.docs_git), commit_count(self.srv.cases_git)
+
+    def test_approver_acts_in_its_region_only(self):
+        s = self.srv
+        before = self.counts()
+        act = {"number": "№ 15", "date": "2026-02-05"}
+        for action in ("approve", "return"):
+            r = s.post(f"/api/v1/documents/{self.plan}/transitions",
+                       {"action": action, "comment": "Нет", "fields": {"act": act}}
+                       if action == "approve" else {"action": action, "comment": "Нет"},
+                       "appr2", self.plan_etag)
+            self.assertEqual(r.status, 403, (action, r))
+        for action in ("agree", "submit", "amend"):
+            r = s.act(self.plan, action, "appr1", self.plan_etag, comment="Нет")
+            self.assertEqual(r.status, 403, (action, r))
+        self.assertEqual(s.put("/api/v1/documents/" + self.plan, {"title": "x"}, "appr1",
+                               self.plan_etag).status, 403)
+        for body in (plan_body(region="KZ-11", period=2031), roster_body()):
+            self.assertEqual(s.post("/api/v1/documents", body, "appr1").status, 403)
+        self.assertEqual(s.get("/api/v1/documents/" + self.case, "appr1").status, 403)
+        self.assertEqual(self.counts(), before)
+        me = s.get("/api/v1/me", "appr2").json
+        self.assertEqual(me["documents"]["regional-plan"]["actions"]["approve"], "own-region")
+        self.assertIs(me["documents"]["regional-plan"]["actions"]["agree"], False)
+
+    def test_agency_officer_writes_and_reads_no_case(self):
+        s = self.srv
+        before = self.counts()
+        self.assertEqual(s.get("/api/v1/documents/" + self.case, "agp1").status, 403)
+        self.assertEqual(s.get(f"/api/v1/documents/{self.case}/history", "agp1").status, 403)
+        listed = {d["type"] for d in s.get("/api/v1/documents", "agp1").json["documents"]}
+        self.assertNotIn("case-review", listed)
+        self.assertNotIn("commission-meeting", listed)
+        for body in (plan_body(period=2032), roster_body(), case_body(),
+                     {"type": "commission-meeting", "region": "KZ-11", "fields": {}}):
+            self.assertEqual(s.post("/api/v1/documents", body, "agp1").status, 403, body["type"])
+        for action in ("submit", "approve", "return", "agree", "amend"):
+            self.assertEqual(s.act(self.plan, action, "agp1", self.plan_etag, comment="x").status,
+                             403, action)
+        self.assertEqual(s.act(self.case, "start-review", "agp1", STALE).status, 403)
+        self.assertEqual(self.counts(), before)
+        me = s.get("/api/v1/me", "agp1").json
+        self.assertEqual(me["agency"], "kz11-police")
+        for t in ("regional-plan", "commission-roster", "case-review", "commission-meeting"):
+            self.assertIs(me["documents"][t]["create"], False, t)
+            self.assertIs(me["documents"][t]["edit"], False, t)
+            self.assertFalse([a for a, v in me["documents"][t]["actions"].items() if v], t)
+        self.assertIs(me["documents"]["case-review"]["read"], False)
+        self.assertIs(me["documents"]["commission-meeting"]["read"], False)
+
+
 if __name__ == "__main__":
     unittest.main()
