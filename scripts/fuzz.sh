@@ -7,13 +7,13 @@
 # crash-*, timeout-* or oom-*: copy it into fuzz/corpus/<target>/ when the
 # fix is in, so that ctest replays it on every build from then on.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET ...]      targets: http doc message render plugins query tmpl formdata
+#   scripts/fuzz.sh [SECONDS] [TARGET ...]      targets: http doc message render plugins query tmpl formdata multipart
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(http doc message render plugins query tmpl formdata)
+[ ${#targets[@]} -gt 0 ] || targets=(http doc message render plugins query tmpl formdata multipart)
 if ! command -v clang >/dev/null || [ -z "$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer-*.a' 2>/dev/null)" ]; then
   echo "fuzz.sh: needs clang and libFuzzer: apt-get install -y clang libclang-rt-14-dev" >&2
   exit 2

@@ -22,6 +22,7 @@ typedef struct api_call {
     const char *type;      /* {type} */
     const char *id;        /* {id} */
     const char *commit;    /* {commit} */
+    const char *aid;       /* {aid}: an attachment's id */
     idx_doc *doc;          /* {id}'s document, found and readable by user */
 } api_call;
 
@@ -81,6 +82,12 @@ void api_doc_history(api_call *c);
 void api_doc_version(api_call *c);
 void api_doc_diff(api_call *c);
 void api_inbox(api_call *c);
+/* documents.c: If-Match: "<version>" (or the bare version) into out; NULL when absent. */
+const char *if_match_version(char *out, size_t cap, const http_request *req);
+/* attachments.c: POST .../attachments, GET and DELETE .../attachments/{aid} */
+void api_doc_attach(api_call *c);
+void api_doc_attachment(api_call *c);
+void api_doc_detach(api_call *c);
 /* dossier.c */
 void api_doc_dossier(api_call *c);
 

@@ -104,7 +104,7 @@ static void write_done(const docs_result *r, void *payload)
 
 /* If-Match: "<version>" (or the bare version) names the version a change
  * is made to; NULL when absent. */
-static const char *if_match_version(char *out, size_t cap, const http_request *req)
+const char *if_match_version(char *out, size_t cap, const http_request *req)
 {
     const char *h = http_request_header(req, "If-Match");
     size_t len = h ? strlen(h) : 0;

@@ -121,8 +121,10 @@ static void body_parse_done(uv_work_t *w, int status)
 
 int api_body_parse_first(api_ctx *ctx, http_request *req)
 {
-    if (parsed_body || req->body_len <= API_BODY_ON_POOL)
-        return 0;
+    const char *ct = http_request_header(req, "Content-Type");
+    if (parsed_body || req->body_len <= API_BODY_ON_POOL || !ct ||
+        strncasecmp(ct, "application/json", 16) != 0)
+        return 0; /* a file's bytes are no JSON to parse */
     body_job *j = calloc(1, sizeof(*j));
     if (!j)
         return 0; /* parsed on the loop then: slower, not wrong */

@@ -51,6 +51,10 @@ static const api_route routes[] = {
     {"GET", "/api/v1/documents/{id}/versions/{commit}", ACCESS_DOC_READ, 0, api_doc_version},
     {"GET", "/api/v1/documents/{id}/diff", ACCESS_DOC_READ, 0, api_doc_diff},
     {"GET", "/api/v1/documents/{id}/dossier.zip", ACCESS_DOC_DOSSIER, 0, api_doc_dossier},
+    /* who may add or remove files: the workflow's attach:, which the service checks */
+    {"POST", "/api/v1/documents/{id}/attachments", ACCESS_DOC_READ, 0, api_doc_attach},
+    {"GET", "/api/v1/documents/{id}/attachments/{aid}", ACCESS_DOC_READ, 0, api_doc_attachment},
+    {"DELETE", "/api/v1/documents/{id}/attachments/{aid}", ACCESS_DOC_READ, 0, api_doc_detach},
 };
 
 /* The route for a method and a path pattern; NULL if none.  *path_known
@@ -84,7 +88,8 @@ json_t *api_routes_json(const auth_user *u)
 
 static int split_document_path(char *rest, const char **sub, const char **arg)
 {
-    static const char *const tails[] = {"transitions", "history", "diff", "dossier.zip"};
+    static const char *const tails[] = {"transitions", "history", "diff", "dossier.zip",
+                                        "attachments"};
     *sub = NULL;
     *arg = NULL;
     char *slash = strrchr(rest, '/');
@@ -96,6 +101,13 @@ static int split_document_path(char *rest, const char **sub, const char **arg)
             *sub = tails[i];
             return 0;
         }
+    }
+    char *a = strstr(rest, "/attachments/");
+    if (a && strlen(a + 13) == 16 && strspn(a + 13, "0123456789abcdef") == 16) {
+        *a = '\0';
+        *sub = "attachments";
+        *arg = a + 13;
+        return 0;
     }
     char *v = strstr(rest, "/versions/");
     if (v && strlen(v + 10) == 40 && !strchr(v + 10, '/')) {
@@ -136,7 +148,7 @@ static int route_pattern(http_request *req, char *pattern, size_t cap, const cha
             return KENES_EINVAL;
         }
         snprintf(pattern, cap, "/api/v1/documents/{id}%s%s%s", *sub ? "/" : "", *sub ? *sub : "",
-                 *arg ? "/{commit}" : "");
+                 !*arg ? "" : strcmp(*sub, "attachments") == 0 ? "/{aid}" : "/{commit}");
     } else {
         snprintf(pattern, cap, "%s", path);
     }
@@ -220,8 +232,10 @@ void api_handle(http_request *req, void *payload)
             api_reply_error(req, 404, "not_found", NULL, "no such resource");
         return;
     }
+    int files = sub && strcmp(sub, "attachments") == 0;
     api_call c = {.ctx = ctx, .svc = ctx->svc, .req = req, .path = path, .type = type,
-                  .id = id[0] ? id : NULL, .commit = arg};
+                  .id = id[0] ? id : NULL, .commit = files ? NULL : arg,
+                  .aid = files ? arg : NULL};
     if (check_rule(&c, r) < 0)
         return;
     /* Handled again once parsed: who, what and which document are decided

@@ -32,6 +32,8 @@ static const char default_yaml[] =
     "web:\n"
     "  behind_tls: false           # true: the site is served over HTTPS (a TLS proxy in front);\n"
     "                              # the interface's cookies then carry Secure\n"
+    "# attachments:                # files attached to a version (PDF, PNG, JPEG):\n"
+    "#   max_bytes: 10485760       # one file at most this big; more is 413\n"
     "committer:                    # the committer of every commit kenes makes\n"
     "  name: kenes\n"
     "  email: kenes@localhost\n"
@@ -122,6 +124,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->plugins_dir = exe_dir_join("plugins");
     c->reports_after_approval = 1;
     c->reports_daily_minute = 5 * 60;
+    c->attachments_max_bytes = 10 * 1024 * 1024;
 
     char path[4096];
     snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
@@ -132,7 +135,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         return rc;
     yaml_node_t *root = yml_root(&y);
     static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports",
-                                  "web"};
+                                  "web", "attachments"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(root, &npairs);
     if (!p && root->type != YAML_MAPPING_NODE) {
@@ -163,6 +166,9 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         (rc = get_size(&y, limits, "max_logins", &c->max_logins, err, errcap)) < 0 ||
         (rc = get_size(&y, limits, "max_logins_per_address", &c->max_logins_per_address, err,
                        errcap)) < 0)
+        goto out;
+    if ((rc = get_size(&y, yml_get(&y, root, "attachments"), "max_bytes",
+                       &c->attachments_max_bytes, err, errcap)) < 0)
         goto out;
     size_t request_s = c->request_timeout_s, header_s = c->header_timeout_s;
     if ((rc = get_size(&y, limits, "request_timeout_seconds", &request_s, err, errcap)) < 0 ||

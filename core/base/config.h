@@ -29,6 +29,7 @@ typedef struct config {
     int reports_after_approval; /* publish after an approval (at most once a minute) */
     int behind_tls;             /* web.behind_tls: served over HTTPS; cookies carry Secure */
     int reports_daily_minute;   /* minute of the UTC day to publish daily; -1: never */
+    size_t attachments_max_bytes; /* attachments.max_bytes: one attached file, and its route's body */
 } config;
 
 /* Defaults, then DATA/kenes.yaml if it exists.  On failure "file:line: why" in err. */

@@ -43,6 +43,28 @@ static void on_request(http_request *req, void *payload)
         api_handle(req, &srv->api);
 }
 
+/* Uploads follow the attachments' limit (the web form's with room for its
+ * multipart frame and the other inputs); every other body stays at
+ * limits.max_body_bytes. */
+static size_t body_limit(const http_request *req, const char **code, void *payload)
+{
+    const config *cfg = payload;
+    const char *p = req->path;
+    size_t n = strlen(p);
+    if (strcmp(req->method, "POST") != 0)
+        return 0;
+    if (strncmp(p, "/api/v1/documents/", 18) == 0 && n > 12 &&
+        strcmp(p + n - 12, "/attachments") == 0) {
+        *code = "attachment_too_big";
+        return cfg->attachments_max_bytes;
+    }
+    if (strncmp(p, "/ui/d/", 6) == 0 && n > 7 && strcmp(p + n - 7, "/attach") == 0) {
+        *code = "attachment_too_big";
+        return cfg->attachments_max_bytes + 64 * 1024;
+    }
+    return 0;
+}
+
 static void on_http_stopped(void *payload)
 {
     server *srv = payload;
@@ -296,7 +318,9 @@ int server_run(const config *cfg, int demo)
                        .request_timeout_ms = cfg->request_timeout_s * 1000u,
                        .max_connections = cfg->max_connections,
                        .max_connections_per_address = cfg->max_connections_per_address,
-                       .header_timeout_ms = cfg->header_timeout_s * 1000u};
+                       .header_timeout_ms = cfg->header_timeout_s * 1000u,
+                       .body_limit = body_limit,
+                       .body_limit_payload = (void *)cfg};
     http_limits_defaults(&lim);
     if ((rc = http_server_new(&srv.http, &loop, &lim, on_request, &srv)) < 0 ||
         (rc = http_server_listen(srv.http, cfg->listen_host, cfg->listen_port)) < 0) {

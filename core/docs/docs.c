@@ -350,6 +350,10 @@ void docs_submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth
         goto fail;
     if (d->repo == REPO_CASES && op->v.comment && seal_note(svc, op) < 0)
         goto fail;
+    if (ch->nfiles && !op->w.nfiles) { /* attachments.c writes no comment to a case */
+        op->w.files = ch->files;
+        op->w.nfiles = ch->nfiles;
+    }
     msg_info mi = {d->id, action, from, to, role_name(u->role), op->v.comment, noun,
                    ch->approval, ch->content, op->note ? op->note_id : NULL};
     if (msg_compose(&op->message, &mi) < 0)
@@ -662,3 +666,4 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
                  .comment = reason, .erase = 1};
     docs_submit_write(svc, d, tomb, u, &ch, t ? t->noun : "case", flags, cb, payload);
 }
+

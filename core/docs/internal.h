@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "docs/docs.h"
+#include "storage/store.h"
 
 /* A string member of a document (or of any JSON object), or NULL. */
 static inline const char *doc_str(const json_t *doc, const char *key)
@@ -36,6 +37,8 @@ typedef struct docs_change {
     const char *content;  /* blob id approved */
     int created;
     int erase; /* destroy the case's key and store a tombstone in the clear */
+    const store_file *files; /* further files (attachments.c); the caller's until cb */
+    size_t nfiles;
 } docs_change;
 
 /* Answer cb with a refusal: code (KENES_E*), the reason word callers show,

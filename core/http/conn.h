@@ -49,6 +49,8 @@ struct conn {
     int ready;            /* the parser paused on a complete message */
     int fail;             /* status a callback asked for; -1: close, no answer */
     const char *fail_msg; /* static text for the error answer, or NULL */
+    size_t body_max;      /* the request's body limit (limits.body_limit) */
+    const char *body_code; /* and what its 413 says */
     http_parser parser;
     req_impl *req; /* being parsed (C_READ) or with the handler (C_BUSY) */
     util_buf in;   /* received bytes; [in_off, in.len) not yet parsed */

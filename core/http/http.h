@@ -18,7 +18,10 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "base/util.h"
+
 typedef struct http_server http_server;
+typedef struct http_request http_request;
 
 typedef struct http_limits {
     size_t max_header_bytes; /* request line + headers; default 16 KiB */
@@ -37,6 +40,13 @@ typedef struct http_limits {
      * request); else 408 and a close.  Shorter than request_timeout_ms: a
      * head is small, a body may be large.  Default 10 s. */
     unsigned header_timeout_ms;
+    /* A body limit of a request's own (NULL: max_body_bytes for every one):
+     * asked once its head is read, it answers the limit (0: max_body_bytes)
+     * and, in *code, the error code a 413 then says (left NULL:
+     * "body_too_large").  An upload route follows its files' limit while
+     * JSON stays at max_body_bytes. */
+    size_t (*body_limit)(const http_request *req, const char **code, void *payload);
+    void *body_limit_payload;
 } http_limits;
 
 typedef struct http_header {
@@ -44,7 +54,7 @@ typedef struct http_header {
     char *value;
 } http_header;
 
-typedef struct http_request {
+struct http_request {
     const char *method; /* "GET", "POST", ... */
     char *url;          /* the request target as sent: "/api/v1/documents?type=x" */
     char *path;         /* url up to '?', not decoded */
@@ -55,7 +65,7 @@ typedef struct http_request {
     size_t body_len;
     char peer[64]; /* client address, "127.0.0.1" */
     void *data;    /* free for the handler */
-} http_request;
+};
 
 typedef void (*http_handler)(http_request *req, void *payload);
 
@@ -91,6 +101,11 @@ int http_query(const http_request *req, const char *name, char *out, size_t cap)
 /* Percent-decode (plus_is_space for queries and form bodies); KENES_EINVAL
  * on a broken escape, an overflow, or a result that is not UTF-8. */
 int http_pct_decode(char *out, size_t cap, const char *in, size_t len, int plus_is_space);
+
+/* Append the "Content-Disposition: attachment; ...\r\n" line that offers
+ * a file called name (UTF-8) for saving, never for showing: filename= in
+ * ASCII, filename*= the whole name.  0 or KENES_ENOMEM (query.c). */
+int http_content_disposition(util_buf *b, const char *name);
 
 /* The HTTP status of a KENES_E* code, and its word ("forbidden", "stale";
  * *word may be NULL) for an answer's error code (status.c). */

@@ -259,8 +259,18 @@ static int on_headers_complete(http_parser *p)
 
     int chunked = (p->flags & F_CHUNKED) != 0;
     int has_length = !chunked && p->content_length != ULLONG_MAX;
+    c->body_max = c->srv->lim.max_body_bytes;
+    c->body_code = "body_too_large";
+    if (c->srv->lim.body_limit) {
+        const char *code = NULL;
+        size_t max = c->srv->lim.body_limit(&r->pub, &code, c->srv->lim.body_limit_payload);
+        if (max)
+            c->body_max = max;
+        if (code)
+            c->body_code = code;
+    }
     /* Refuse before the body is sent, not after reading it. */
-    if (has_length && p->content_length > c->srv->lim.max_body_bytes)
+    if (has_length && p->content_length > c->body_max)
         return conn_fail(c, 413, NULL);
 
     const char *expect = http_request_header(&r->pub, "Expect");
@@ -278,7 +288,7 @@ static int on_body(http_parser *p, const char *at, size_t len)
 {
     conn *c = p->data;
     /* Chunked bodies announce no length: count as they come. */
-    if (c->req->body.len + len > c->srv->lim.max_body_bytes)
+    if (c->req->body.len + len > c->body_max)
         return conn_fail(c, 413, NULL);
     if (util_buf_append(&c->req->body, at, len) < 0)
         return conn_fail(c, -1, NULL);

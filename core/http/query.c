@@ -62,3 +62,23 @@ int http_query(const http_request *req, const char *name, char *out, size_t cap)
     return 0;
 }
 
+
+int http_content_disposition(util_buf *b, const char *name)
+{
+    /* filename= for old clients: ASCII, quotes, backslashes and controls
+     * replaced; filename*= (RFC 6266, 8187) the name itself, percent-encoded. */
+    util_buf_puts(b, "Content-Disposition: attachment; filename=\"");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        char ch = *p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' || *p == '%' ? '_' : (char)*p;
+        util_buf_append(b, &ch, 1);
+    }
+    util_buf_puts(b, "\"; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("!#$&+-.^_`|~", *p))
+            util_buf_append(b, (const char *)p, 1);
+        else
+            util_buf_printf(b, "%%%02X", *p);
+    }
+    return util_buf_puts(b, "\r\n") < 0 ? KENES_ENOMEM : 0;
+}

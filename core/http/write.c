@@ -176,8 +176,9 @@ void conn_reject(conn *c, enum http_errno err)
         snprintf(msg, sizeof(msg), "request line and headers exceed %zu bytes",
                  c->srv->lim.max_header_bytes);
     } else if (status == 413) {
-        code = "body_too_large";
-        snprintf(msg, sizeof(msg), "request body exceeds %zu bytes", c->srv->lim.max_body_bytes);
+        code = c->body_code ? c->body_code : "body_too_large";
+        snprintf(msg, sizeof(msg), "request body exceeds %zu bytes",
+                 c->body_max ? c->body_max : c->srv->lim.max_body_bytes);
     } else if (c->fail_msg) {
         snprintf(msg, sizeof(msg), "%s", c->fail_msg);
     } else {

@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "kenes/plugin.h"
 #include "publish/zipbuf.h"
+#include "storage/docfile.h"
 #include "storage/sign.h"
 #include "storage/store.h"
 
@@ -20,6 +21,7 @@ typedef struct part {
 
 typedef struct parts {
     part history, readme, key, signers;
+    part files; /* files.json: each version's attachments; none when no version has one */
     part *diffs; /* nversions - 1 */
     size_t ndiffs;
 } parts;
@@ -30,6 +32,7 @@ static void parts_dispose(parts *p)
     free(p->readme.data);
     free(p->key.data);
     free(p->signers.data);
+    free(p->files.data);
     for (size_t i = 0; i < p->ndiffs; i++)
         free(p->diffs[i].data);
     free(p->diffs);
@@ -131,8 +134,51 @@ static int make_diffs(parts *p, const dossier_input *in, const char *path)
     return 0;
 }
 
+/* files.json: {"id", "versions": [{"version": n, "commit", "files": [{...the
+ * version's "attachments" entry, "path": where git keeps it}]}]}, or nothing
+ * when no version carries a file.  A version that does not parse lists none:
+ * its text is in versions/ all the same. */
+static int make_files(part *out, const dossier_input *in)
+{
+    json_t *root = json_pack("{s:s, s:[]}", "id", in->id, "versions");
+    json_t *list = json_object_get(root, "versions");
+    int any = 0, rc = root ? 0 : KENES_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < in->nversions; i++) {
+        const dossier_version *v = &in->versions[i];
+        json_t *doc = NULL, *files = json_array();
+        char err[64];
+        if (v->text && doc_parse(&doc, v->text, v->len, err, sizeof(err)) == 0) {
+            size_t k;
+            json_t *a;
+            json_array_foreach(json_object_get(doc, "attachments"), k, a)
+            {
+                const char *aid = json_string_value(json_object_get(a, "id"));
+                json_t *e = json_deep_copy(a);
+                char path[400];
+                snprintf(path, sizeof(path), "%s.files/%s", in->id, aid ? aid : "");
+                json_object_set_new(e, "path", json_string(path));
+                json_array_append_new(files, e);
+                any = 1;
+            }
+        }
+        json_decref(doc);
+        json_array_append_new(list, json_pack("{s:I, s:s, s:o}", "version", (json_int_t)(i + 1),
+                                              "commit", v->commit, "files", files));
+    }
+    char *text = rc == 0 && any ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root);
+    if (rc < 0 || !any)
+        return rc;
+    if (!text)
+        return KENES_ENOMEM;
+    out->len = strlen(text);
+    out->data = text;
+    return 0;
+}
+
 /* How to check the dossier by hand, with the real commands for this document. */
-static int make_readme(part *out, const dossier_input *in, int width, int64_t made_ms)
+static int make_readme(part *out, const dossier_input *in, int width, int64_t made_ms,
+                       int has_files)
 {
     const char *id = in->id, *first = in->versions[0].commit;
     size_t n = in->nversions;
@@ -172,6 +218,11 @@ static int make_readme(part *out, const dossier_input *in, int width, int64_t ma
         P("- `signing-key.pub`: the public key the server signs its commits with.\n");
     if (has_signers)
         P("- `allowed_signers`: the server's key in the form git reads to check signatures.\n");
+    if (has_files)
+        P("- `files.json`: the files attached to each version (a signed scan, ...): their\n"
+          "  names, types, sizes and SHA-256, and where git keeps each (`path`). Check one:\n"
+          "  `git show <commit>:<path> | sha256sum` (a case's are stored sealed: they match\n"
+          "  once opened).\n");
     P("- `README.md`: this file.\n\n");
 
     P("## Checking it by hand\n\n"
@@ -266,7 +317,9 @@ static int make_parts(parts *p, const dossier_input *in, int width, int64_t made
     if (rc == 0)
         rc = make_diffs(p, in, path);
     if (rc == 0)
-        rc = make_readme(&p->readme, in, width, made_ms);
+        rc = make_files(&p->files, in);
+    if (rc == 0)
+        rc = make_readme(&p->readme, in, width, made_ms, p->files.data != NULL);
     return rc;
 }
 
@@ -281,6 +334,8 @@ static int add_entries(zipbuf *zb, const parts *p, const dossier_input *in, int 
         rc = zipbuf_add(zb, "signing-key.pub", p->key.data, p->key.len);
     if (rc == 0 && p->signers.data)
         rc = zipbuf_add(zb, "allowed_signers", p->signers.data, p->signers.len);
+    if (rc == 0 && p->files.data)
+        rc = zipbuf_add(zb, "files.json", p->files.data, p->files.len);
     /* width <= 20 and a commit is 40 characters: a name never reaches 128. */
     char name[128];
     for (size_t i = 0; rc == 0 && i < in->nversions; i++) {

@@ -16,6 +16,8 @@
  *   history.json               in->history_json, pretty-printed (UTF-8)
  *   signing-key.pub            in->signing_key + "\n"     (only when given)
  *   allowed_signers            in->allowed_signers + "\n" (only when given)
+ *   files.json                 each version's attached files and where git
+ *                              keeps them (only when a version has one)
  *   versions/NNN-<commit>.md   each version's text, byte for byte
  *   diffs/NNN-MMM.diff         unified diff of <id>.md between consecutive
  *                              versions (none for a single version; empty

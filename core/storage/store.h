@@ -29,7 +29,8 @@ typedef struct store_write store_write;
 
 #define STORE_MAX_FILES 128
 
-/* A further file written by the same commit. */
+/* A further file written by the same commit: any bytes (len of them);
+ * content NULL removes path (KENES_ENOTFOUND if it is not there). */
 typedef struct store_file {
     const char *path;
     const char *content;

@@ -187,6 +187,18 @@ static int commit_one(store *s, store_write *w)
         git_tree_update *u = &updates[nupd++];
         memset(u, 0, sizeof(*u));
         u->path = w->files[i].path;
+        if (!w->files[i].content) { /* removed (an attachment a version drops) */
+            git_tree_entry *e = NULL;
+            if (!base || !store_path_valid(u->path) ||
+                git_tree_entry_bypath(&e, base, u->path) < 0) {
+                snprintf(msg, cap, "cannot delete %s: no such file", u->path);
+                rc = KENES_ENOTFOUND;
+                goto done;
+            }
+            git_tree_entry_free(e);
+            u->action = GIT_TREE_UPDATE_REMOVE;
+            continue;
+        }
         u->action = GIT_TREE_UPDATE_UPSERT;
         u->filemode = GIT_FILEMODE_BLOB;
         if (!store_path_valid(u->path) ||

@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "docs/attachments.h"
 #include "docs/internal.h"
 #include "ui/dates.h"
 #include "web/agencies.h"
@@ -22,6 +23,7 @@
 #include "web/doc.h"
 #include "web/entries.h"
 #include "web/fields.h"
+#include "web/files.h"
 #include "web/labels.h"
 #include "web/pages.h"
 
@@ -497,6 +499,11 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     json_t *in_force = in_force_view(c, d, doc);
     if (in_force)
         json_object_set_new(m, "in_force", in_force);
+    int may_attach = docs_may_attach(c->svc, c->user, d);
+    if (may_attach || json_array_size(json_object_get(doc, "attachments"))) {
+        snprintf(href, sizeof(href), "/ui/d/%s", d->id);
+        json_object_set_new(m, "files", web_files_view(c, d, doc, href, NULL, may_attach));
+    }
     if (status == 200 && !alert && wf)
         done_notice(c, m, wf, type);
     web_page_html(c, status, "doc", m, html ? html : "");

@@ -27,6 +27,8 @@
 #include "web/formdata.h"
 #include "web/agencies.h"
 #include "web/entries.h"
+#include "docs/attachments.h"
+#include "web/files.h"
 #include "web/formview.h"
 #include "web/labels.h"
 #include "web/pages.h"
@@ -395,6 +397,11 @@ static void render_form(web_call *c, int status, const form_page *f)
         json_object_set_new(m, "version", json_string(f->version));
     if (f->id && f->title)
         json_object_set_new(m, "doc_title", json_string(f->title));
+    idx_doc *d = f->id ? index_get(c->svc->index, f->id) : NULL;
+    if (d && d->doc && docs_may_attach(c->svc, c->user, d)) { /* files.c: the upload beside it */
+        href_of(cancel, sizeof(cancel), "/ui/d/", f->id, "");
+        json_object_set_new(m, "files", web_files_view(c, d, d->doc, cancel, NULL, 1));
+    }
     if (!f->errors)
         json_decref(errors);
     web_page(c, status, "form", m);

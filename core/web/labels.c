@@ -48,6 +48,9 @@ const char *web_action_label(const web_call *c, const wf_workflow *wf, const cha
         return web_text(c, "history", "action_create");
     if (strcmp(action, "edit") == 0)
         return web_text(c, "history", "action_edit");
+    if (strcmp(action, "attach") == 0 || strcmp(action, "detach") == 0) /* attachments.h */
+        return web_text(c, "files", strcmp(action, "attach") == 0 ? "action_attach"
+                                                                   : "action_detach");
     return action;
 }
 

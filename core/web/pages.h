@@ -26,6 +26,11 @@ void web_doc_act(web_call *c);
 void web_doc_act_get(web_call *c);
 /* dossier.c: the dossier's zip, for the browser (its session cookie) */
 void web_doc_dossier(web_call *c);
+/* files.c: a document's files: upload (multipart/form-data), removal, download */
+void web_doc_attach(web_call *c);
+void web_doc_detach(web_call *c);
+void web_doc_file(web_call *c);
+void web_public_file(web_call *c);
 /* form.c: create and edit forms, from the type's schema */
 void web_new_form(web_call *c);
 void web_new(web_call *c);

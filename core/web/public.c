@@ -24,6 +24,7 @@
 #include "web/body.h"
 #include "web/choices.h"
 #include "web/fields.h"
+#include "web/files.h"
 #include "web/labels.h"
 #include "web/pages.h"
 
@@ -126,6 +127,12 @@ static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf
         web_region_name(c, json_string_value(json_object_get(doc, "region"))), "stage",
         web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage"))), "sections",
         sections, "record", record_rows(c, wf, fields), "versions", version_rows(c, wf, d, version));
+    /* The files of the version the public sees (files.c). */
+    if (version && json_array_size(json_object_get(doc, "attachments"))) {
+        char base[4200];
+        snprintf(base, sizeof(base), "/public/%s", d->id);
+        json_object_set_new(m, "files", web_files_view(c, d, doc, base, version, 0));
+    }
     web_page_html(c, 200, "public", m, body_html);
 }
 

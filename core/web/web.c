@@ -41,6 +41,10 @@ static const web_route routes[] = {
     {"GET", "/ui/d/{id}/history", 1, web_history},
     {"GET", "/public/{id}", 0, web_public},
     {"GET", "/ui/d/{id}/dossier.zip", 1, web_doc_dossier},
+    {"POST", "/ui/d/{id}/attach", 1, web_doc_attach},
+    {"POST", "/ui/d/{id}/detach", 1, web_doc_detach},
+    {"GET", "/ui/d/{id}/file", 1, web_doc_file},
+    {"GET", "/public/{id}/file", 0, web_public_file},
 };
 
 int web_wants(const http_request *req)
@@ -53,14 +57,19 @@ int web_wants(const http_request *req)
 /* The pattern of a decoded path, with its argument (into arg). */
 static void pattern_of(char *pattern, size_t cap, const char *path, char *arg, size_t argcap)
 {
-    static const char *const doc_tails[] = {"/act", "/edit", "/history", "/dossier.zip"};
+    static const char *const doc_tails[] = {"/act",    "/edit",   "/history", "/dossier.zip",
+                                            "/attach", "/detach", "/file"};
     arg[0] = '\0';
     if (strncmp(path, "/static/", 8) == 0) {
         snprintf(arg, argcap, "%s", path + 8);
         snprintf(pattern, cap, "/static/{name}");
     } else if (strncmp(path, "/public/", 8) == 0) {
         snprintf(arg, argcap, "%s", path + 8);
-        snprintf(pattern, cap, "/public/{id}");
+        size_t n = strlen(arg);
+        int file = n > 5 && strcmp(arg + n - 5, "/file") == 0;
+        if (file)
+            arg[n - 5] = '\0';
+        snprintf(pattern, cap, "/public/{id}%s", file ? "/file" : "");
     } else if (strncmp(path, "/ui/new/", 8) == 0) {
         snprintf(arg, argcap, "%s", path + 8);
         snprintf(pattern, cap, "/ui/new/{type}");

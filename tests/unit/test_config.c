@@ -48,6 +48,7 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.max_logins, 8);
     assert_int_equal(c.max_logins_per_address, 2);
     assert_int_equal(c.session_lifetime_s, 43200);
+    assert_int_equal(c.attachments_max_bytes, 10485760);
     config_dispose(&c);
 }
 
@@ -88,6 +89,17 @@ static void values_and_errors(void **state)
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
     assert_int_equal(c.session_idle_s, 600);
     assert_int_equal(c.session_lifetime_s, 3600);
+    config_dispose(&c);
+
+    /* One attached file's limit (and its upload route's body). */
+    write_yaml("attachments:\n  max_bytes: 4096\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.attachments_max_bytes, 4096);
+    assert_int_equal(c.max_body_bytes, 1048576);
+    config_dispose(&c);
+    write_yaml("attachments:\n  max_bytes: 0\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: max_bytes must be a positive"));
     config_dispose(&c);
 
     write_yaml("sessions:\n  max_lifetime_seconds: 0\n");

@@ -736,6 +736,49 @@ static void test_small_limits(void **state)
     client_close(c);
 }
 
+/* A route with a limit of its own (an upload): bigger there, smaller
+ * elsewhere, with its own code in the 413. */
+static size_t upload_limit(const http_request *req, const char **code, void *payload)
+{
+    (void)payload;
+    if (strcmp(req->path, "/upload") != 0)
+        return 0;
+    *code = "attachment_too_big";
+    return 2000;
+}
+
+static http_limits per_route = {.max_body_bytes = 1000, .body_limit = upload_limit};
+
+static void test_body_limit_per_route(void **state)
+{
+    fixture *fx = *state;
+    client *c = client_open(fx);
+    char body[2001];
+    memset(body, 'u', sizeof(body));
+    send_str(c, "POST /upload HTTP/1.1\r\nContent-Length: 2000\r\n\r\n");
+    send_bytes(c, body, 2000);
+    response r;
+    read_status(c, &r, 200);
+    assert_non_null(strstr(r.body, "POST /upload  2000\n"));
+    resp_free(&r);
+    send_str(c, "POST /upload HTTP/1.1\r\nContent-Length: 2001\r\n\r\n");
+    expect_error(c, 413, "attachment_too_big");
+    client_close(c);
+    /* Chunked: counted as it comes, against the route's limit. */
+    c = client_open(fx);
+    send_str(c, "POST /upload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n7d1\r\n");
+    send_bytes(c, body, 2001);
+    send_str(c, "\r\n0\r\n\r\n");
+    expect_error(c, 413, "attachment_too_big");
+    client_close(c);
+    /* Every other route keeps max_body_bytes. */
+    c = client_open(fx);
+    send_str(c, "POST /other HTTP/1.1\r\nContent-Length: 1001\r\n\r\n");
+    expect_error(c, 413, "body_too_large");
+    client_close(c);
+    assert_int_equal(atomic_load(&fx->handled), 1);
+}
+
 static void test_body_too_large_content_length(void **state)
 {
     fixture *fx = *state;
@@ -1105,6 +1148,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_headers_too_large, setup, teardown),
         cmocka_unit_test_prestate_setup_teardown(test_small_limits, setup, teardown, &small),
         cmocka_unit_test_setup_teardown(test_body_too_large_content_length, setup, teardown),
+        cmocka_unit_test_prestate_setup_teardown(test_body_limit_per_route, setup, teardown,
+                                                 &per_route),
         cmocka_unit_test_setup_teardown(test_body_too_large_chunked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8_target, setup, teardown),
