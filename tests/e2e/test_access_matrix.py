@@ -357,6 +357,25 @@ class NewRolesAccess(unittest.TestCase):
         self.assertIs(me["documents"]["case-review"]["read"], False)
         self.assertIs(me["documents"]["commission-meeting"]["read"], False)
 
+    def test_execution_reports_are_the_officials(self):
+        # A plan execution report is written by the region's official and judged
+        # by the ministry: the akimat's approver and an agency officer write none,
+        # and a reviewer only accepts or returns (ACCESS per /me and per request).
+        s = self.srv
+        before = self.counts()
+        body = {"type": "plan-execution", "region": "KZ-11", "fields": {}}
+        for who in ("appr1", "agp1", "rev1", "aud"):
+            self.assertEqual(s.post("/api/v1/documents", body, who).status, 403, who)
+            me = s.get("/api/v1/me", who).json["documents"]["plan-execution"]
+            self.assertIs(me["create"], False, who)
+            self.assertIs(me["edit"], False, who)
+        me = s.get("/api/v1/me", "rev1").json["documents"]["plan-execution"]
+        self.assertEqual({a for a, v in me["actions"].items() if v}, {"accept", "return"})
+        me = s.get("/api/v1/me", "off11").json["documents"]["plan-execution"]
+        self.assertEqual(me["create"], "own-region")
+        self.assertEqual({a for a, v in me["actions"].items() if v}, {"submit"})
+        self.assertEqual(self.counts(), before)
+
 
 if __name__ == "__main__":
     unittest.main()
