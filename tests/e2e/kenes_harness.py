@@ -443,6 +443,25 @@ class ServerTest(unittest.TestCase):
             raise AssertionError(f"server exited with {code}")
 
 
+class DocumentsRefusals:
+    """For a ServerTest whose refusals must leave documents.git as it was:
+    setUp counts its commits, assertRefused checks a refusal against it."""
+
+    def setUp(self):
+        self.before = commit_count(self.srv.docs_git)
+
+    def assertRefused(self, r, status, code=None, path=None):
+        """r refused with status (and the error code, or a field's path and
+        code), and nothing written."""
+        self.assertEqual(r.status, status, r)
+        err = r.json["error"]
+        if path is None and code is not None:
+            self.assertEqual(err["code"], code, r)
+        if path is not None:
+            self.assertIn((path, code), [(f["path"], f["code"]) for f in err.get("fields", [])], r)
+        self.assertEqual(commit_count(self.srv.docs_git), self.before, "a refusal wrote a commit")
+
+
 def today_of(srv):
     """The server's today (KENES_NOW's date when the test fixes the clock)."""
     now = srv.env.get("KENES_NOW")

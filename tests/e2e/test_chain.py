@@ -16,28 +16,14 @@ import subprocess
 import tempfile
 import unittest
 
-from kenes_harness import (PLAN_ACT, ROSTER_ACT, SOURCE, Browser, Server, ServerTest,
-                           commit_count, git, in_force_plan, plan_body, roster_body, run_cli,
-                           approved_roster, walk_chain)
+from kenes_harness import (PLAN_ACT, ROSTER_ACT, SOURCE, Browser, DocumentsRefusals, Server,
+                           ServerTest, commit_count, git, in_force_plan, plan_body, roster_body,
+                           run_cli, approved_roster, walk_chain)
 
 NEW_ACT = {"number": "№ 48", "date": "2026-06-10"}
 
 
-class Chain(ServerTest):
-    def setUp(self):
-        self.before = commit_count(self.srv.docs_git)
-
-    def assertRefused(self, r, status, code=None, path=None):
-        """r refused with status (and the error code, or a field's path and
-        code), and nothing written."""
-        self.assertEqual(r.status, status, r)
-        err = r.json["error"]
-        if path is None and code is not None:
-            self.assertEqual(err["code"], code, r)
-        if path is not None:
-            self.assertIn((path, code), [(f["path"], f["code"]) for f in err.get("fields", [])], r)
-        self.assertEqual(commit_count(self.srv.docs_git), self.before, "a refusal wrote a commit")
-
+class Chain(DocumentsRefusals, ServerTest):
     def created(self, body, user):
         r = self.srv.post("/api/v1/documents", body, user)
         self.assertEqual(r.status, 201, r)

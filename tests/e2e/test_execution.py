@@ -10,8 +10,8 @@ Every refusal says why (403, 409 or 422 with the path and code) and writes
 nothing: documents.git's commit count stays as it was."""
 import unittest
 
-from kenes_harness import (Browser, ServerTest, commit_count, git, in_force_plan, plan_body,
-                           plan_measure)
+from kenes_harness import (Browser, DocumentsRefusals, ServerTest, commit_count, git,
+                           in_force_plan, plan_body, plan_measure)
 
 LANGS = {"ru": "", "kk": "kk/", "en": "en/"}
 
@@ -51,7 +51,7 @@ def execution_body(plan_id, region="KZ-11", year=2026, half="1", rows=None):
     }
 
 
-class Execution(ServerTest):
+class Execution(DocumentsRefusals, ServerTest):
     reports = True
     env = {"KENES_NOW": "2026-07-10T09:00:00Z"}
 
@@ -65,20 +65,6 @@ class Execution(ServerTest):
         r = s.post("/api/v1/documents", plan_body(region="KZ-11", period=2027), "off11")
         assert r.status == 201, r
         cls.draft_plan = r.json["id"]
-
-    def setUp(self):
-        self.before = commit_count(self.srv.docs_git)
-
-    def assertRefused(self, r, status, code=None, path=None):
-        """r refused with status (and the error code, or a field's path and
-        code), and nothing written."""
-        self.assertEqual(r.status, status, r)
-        err = r.json["error"]
-        if path is None and code is not None:
-            self.assertEqual(err["code"], code, r)
-        if path is not None:
-            self.assertIn((path, code), [(f["path"], f["code"]) for f in err.get("fields", [])], r)
-        self.assertEqual(commit_count(self.srv.docs_git), self.before, "a refusal wrote a commit")
 
     def created(self, body, user="off11"):
         r = self.srv.post("/api/v1/documents", body, user)
