@@ -783,7 +783,9 @@ static void test_values_from(void **state)
 
     /* No such list, an item without its value, a value twice, a label
      * missing a language: the start stops, naming the field and the file. */
-    assert_int_equal(schema_fill_values(sc, json_object(), err, sizeof(err)), KENES_EINVAL);
+    json_t *none = json_object();
+    assert_int_equal(schema_fill_values(sc, none, err, sizeof(err)), KENES_EINVAL);
+    json_decref(none);
     assert_string_equal(err, "field fields.rows[].item: values_from: content/concept.yaml has no "
                              "list items");
     json_object_set_new(json_array_get(json_object_get(json_object_get(l, "concept"), "items"), 1),
