@@ -284,15 +284,23 @@ static void check_transition(vctx *v, const store_commit_info *c, const msg_pars
         verify_fault(v, c->commit, "Kenes-Stage does not start from the document's stage", prev);
         return;
     }
-    const wf_transition *tr = wf_find_transition(wf, m->action, prev);
+    const wf_transition *tr = NULL;
     const char *expect_to = NULL, *got_to = to_now;
     unsigned k = 0, n = 0;
     int counted = 0;
-    for (int former = 0; former < 2; former++) {
+    /* History that names a former stage was written under the former
+     * workflow: its moves are judged by that version first (today's return
+     * clears the act, the former one did not). */
+    int former_first = wf_is_former_stage(wf, m->from) || wf_is_former_stage(wf, m->to);
+    for (int pass = 0; pass < 2; pass++) {
+        int former = pass ^ former_first;
         if (former) {
             /* An earlier version's move, between the names it used. */
             tr = wf_find_former_transition(wf, m->action, m->from);
             got_to = m->to;
+        } else {
+            tr = wf_find_transition(wf, m->action, prev);
+            got_to = to_now;
         }
         if (!tr)
             continue;

@@ -102,6 +102,22 @@ static int accompanier_assigned(const kenes_api *api, const kenes_doc *doc,
     return KENES_EGUARD;
 }
 
+/* A transfer must name where the case goes: a transition whose fields did
+ * not change is not validated again, so a transfer sent without any would
+ * otherwise wait for a region nobody can act for. */
+static int transfer_named(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
+                          kenes_errors *errs)
+{
+    (void)ctx;
+    const json_t *t = json_object_get(api->doc_fields(doc), "transfer");
+    const char *to = json_string_value(json_object_get(t, "to"));
+    if (to && api->region_valid(to))
+        return 0;
+    api->error_code(errs, NULL, "transfer_missing",
+                    "fields.transfer.to is required: the region the case goes to");
+    return KENES_EGUARD;
+}
+
 static int measure_has_due_date(const kenes_api *api, const kenes_doc *doc,
                                 const kenes_ctx *ctx, kenes_errors *errs)
 {
@@ -201,6 +217,7 @@ static const kenes_doctype types[] = {
 /* comment_required (reopen) comes from the common plugin. */
 static const kenes_guard guards[] = {
     {.name = "accompanier_assigned", .check = accompanier_assigned},
+    {.name = "transfer_named", .check = transfer_named},
     {.name = "measure_has_due_date", .check = measure_has_due_date},
     {.name = "follow_ups_recorded", .check = follow_ups_recorded},
     {.name = "plan_resolution_signed", .check = cr_plan_resolution_signed},

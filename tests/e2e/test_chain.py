@@ -124,6 +124,13 @@ class Chain(DocumentsRefusals, ServerTest):
         etag = self.step(s.act(rid, "return", "rev2", etag, comment=comment), "draft")
         v = s.get(f"/api/v1/documents/{rid}/history", "aud").json["versions"][0]
         self.assertEqual((v["from"], v["to"], v["comment"]), ("ministry-agreement", "draft", comment))
+        # The return cleared the resolution: the next approval records its own.
+        self.assertNotIn("act", s.get("/api/v1/documents/" + rid, "aud").json["fields"])
+        etag = self.step(s.act(rid, "submit", "off11", etag), "regional-approval")
+        self.before = commit_count(self.srv.docs_git)
+        self.assertRefused(s.act(rid, "approve", "appr1", etag), 422, "guard")
+        r = s.act(rid, "return", "appr1", etag, comment="Нужно новое постановление.")
+        etag = self.step(r, "draft")
         # Back through the chain: rev1's earlier agreement no longer counts.
         r = walk_chain(s, rid, etag, until="ministry-agreement")
         r = s.act(rid, "agree", "rev1", r.header("ETag"))

@@ -171,6 +171,11 @@ class Transfers(ServerTest):
                         "region_unknown")
         r = self.act(cid, "transfer", "chair11", etag, fields={"transfer": {"to": "KZ-15"}})
         self.refused_at(r, "fields.transfer.reason", "required")
+        # Nothing at all: no region to wait for (guard transfer_named).
+        r = self.act(cid, "transfer", "chair11", etag)
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual([(f["path"], f["code"]) for f in r.json["error"]["fields"]],
+                         [("", "transfer_missing")], r)
         # Only what the transition records.
         r = self.act(cid, "transfer", "chair11", etag,
                      fields={"transfer": {"to": "KZ-15", "reason": "Переезд"},
