@@ -348,9 +348,15 @@ int chk_act(chk_report *r, const json_t *act)
                         CHK_ACT_NUMBER_MAX);
     }
     const json_t *date = json_object_get(act, "date");
-    if (!chk_is_date(r->api, json_string_value(date), NULL, NULL, NULL))
+    int y, m, d, ty, tm, td;
+    if (!chk_is_date(r->api, json_string_value(date), &y, &m, &d))
         chk_problem(r, "fields.act.date", date ? "not_date" : "required",
                     "%s the approving act's date, YYYY-MM-DD", date ? "must be" : "is required:");
+    else if (KENES_API_HAS(r->api, today) &&
+             (r->api->today(&ty, &tm, &td), y * 10000 + m * 100 + d > ty * 10000 + tm * 100 + td))
+        /* A resolution is recorded once it is adopted, never ahead of it. */
+        chk_problem(r, "fields.act.date", "date_in_future",
+                    "must not be later than today: an act is recorded once it is adopted");
     chk_unknown_keys(r, act, "fields.act", keys, "an act (expected number, date)");
     return r->count != before;
 }

@@ -619,7 +619,9 @@ def plan_form(region_name, period):
 # The akimat's resolution: its approver records it with `approve` (records:
 # [act]) in the act form the approve button opens; the create and edit forms
 # never show it.
-ACT = {"fields.act.number": "№ 15", "fields.act.date": "2027-02-05"}
+# The akimat's resolution on a plan for the next year: adopted before that year
+# begins and never dated after today (chk_act: date_in_future).
+ACT = {"fields.act.number": "№ 15", "fields.act.date": "2026-11-20"}
 
 CYRILLIC_WORD = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]{3,}")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")

@@ -211,6 +211,10 @@ class Chain(DocumentsRefusals, ServerTest):
         self.assertRefused(s.act(pid, "approve", "appr2", etag,
                                  fields={"act": {"number": "№ 3", "date": "05.02.2026"}}),
                            422, "not_date", "fields.act.date")
+        # An act is recorded once adopted: not dated after today.
+        self.assertRefused(s.act(pid, "approve", "appr2", etag,
+                                 fields={"act": {"number": "№ 3", "date": "2099-01-01"}}),
+                           422, "date_in_future", "fields.act.date")
         self.assertRefused(s.act(pid, "approve", "appr2", etag,
                                  fields={"act": {"number": "№ 3"}}),
                            422, "required", "fields.act.date")
@@ -397,7 +401,10 @@ class OldDataFolder(unittest.TestCase):
         r = s.act("plan/KZ-15/2026", "submit", "off15", r.header("ETag"))
         r = s.act("plan/KZ-15/2026", "return", "rev1", r.header("ETag"), comment="Доработать")
         self.assertEqual((r.status, r.json["stage"]), (200, "returned"), r)
-        r = s.post("/api/v1/documents", plan_body(period=2027, act=True), "off11")
+        plan27 = plan_body(period=2027, act=True)
+        plan27["fields"]["act"]["date"] = "2026-11-20"  # adopted before the plan's year, not after today
+        r = s.post("/api/v1/documents", plan27, "off11")
+        self.assertEqual(r.status, 201, r)
         r = s.act("plan/KZ-11/2027", "submit", "off11", r.header("ETag"))
         r = s.act("plan/KZ-11/2027", "approve", "rev1", r.header("ETag"))
         self.assertEqual((r.status, r.json["stage"]), (200, "ministry-review"), r)
