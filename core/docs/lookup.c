@@ -19,48 +19,23 @@ static int same(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-/* A committed, not erased document: one a plugin may be shown. */
-static int visible(const docs_service *svc, const idx_doc *d)
+/* What a plugin is shown of d: its latest committed version, or with
+ * public set its public face; NULL for an erased or uncommitted one (or,
+ * public, one never public), else the JSON with its commit in *version. */
+static const json_t *shown(const docs_service *svc, const idx_doc *d, int public,
+                           const char **version)
 {
-    return d->doc && d->version[0] && !docs_erased(svc, d);
+    if (public)
+        return docs_public_face(svc, d, version);
+    if (!d || !d->doc || !d->version[0] || docs_erased(svc, d))
+        return NULL;
+    *version = d->version;
+    return d->doc;
 }
 
-static int each(void *payload, const char *type, const char *region,
+static int walk(docs_service *svc, int public, const char *type, const char *region,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
-    docs_service *svc = payload;
-    idx_doc **all;
-    size_t n;
-    if (index_list(&all, &n, svc->index) < 0)
-        return KENES_ENOMEM;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const idx_doc *d = all[i];
-        if (!visible(svc, d) || (type && !same(doc_str(d->doc, "type"), type)) ||
-            (region && !same(doc_str(d->doc, "region"), region)))
-            continue;
-        struct kenes_doc view = {.json = d->doc, .version = d->version};
-        rc = fn(&view, arg);
-    }
-    free(all);
-    return rc;
-}
-
-static int with(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
-                void *arg)
-{
-    docs_service *svc = payload;
-    const idx_doc *d = index_get(svc->index, id);
-    if (!d || !visible(svc, d))
-        return KENES_ENOTFOUND;
-    struct kenes_doc view = {.json = d->doc, .version = d->version};
-    return fn(&view, arg);
-}
-
-static int each_public(void *payload, const char *type, const char *region,
-                       int (*fn)(const kenes_doc *doc, void *arg), void *arg)
-{
-    docs_service *svc = payload;
     idx_doc **all;
     size_t n;
     if (index_list(&all, &n, svc->index) < 0)
@@ -68,27 +43,50 @@ static int each_public(void *payload, const char *type, const char *region,
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *version;
-        const json_t *face = docs_public_face(svc, all[i], &version);
-        if (!face || (type && !same(doc_str(face, "type"), type)) ||
-            (region && !same(doc_str(face, "region"), region)))
+        const json_t *doc = shown(svc, all[i], public, &version);
+        if (!doc || (type && !same(doc_str(doc, "type"), type)) ||
+            (region && !same(doc_str(doc, "region"), region)))
             continue;
-        struct kenes_doc view = {.json = face, .version = version};
+        struct kenes_doc view = {.json = doc, .version = version};
         rc = fn(&view, arg);
     }
     free(all);
     return rc;
 }
 
+static int find(docs_service *svc, int public, const char *id,
+                int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    const char *version;
+    const json_t *doc = shown(svc, index_get(svc->index, id), public, &version);
+    if (!doc)
+        return KENES_ENOTFOUND;
+    struct kenes_doc view = {.json = doc, .version = version};
+    return fn(&view, arg);
+}
+
+static int each(void *payload, const char *type, const char *region,
+                int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    return walk(payload, 0, type, region, fn, arg);
+}
+
+static int with(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
+                void *arg)
+{
+    return find(payload, 0, id, fn, arg);
+}
+
+static int each_public(void *payload, const char *type, const char *region,
+                       int (*fn)(const kenes_doc *doc, void *arg), void *arg)
+{
+    return walk(payload, 1, type, region, fn, arg);
+}
+
 static int with_public(void *payload, const char *id, int (*fn)(const kenes_doc *doc, void *arg),
                        void *arg)
 {
-    docs_service *svc = payload;
-    const char *version;
-    const json_t *face = docs_public_face(svc, index_get(svc->index, id), &version);
-    if (!face)
-        return KENES_ENOTFOUND;
-    struct kenes_doc view = {.json = face, .version = version};
-    return fn(&view, arg);
+    return find(payload, 1, id, fn, arg);
 }
 
 static const char *param(void *payload, const char *type, const char *name)
