@@ -91,5 +91,10 @@ int web_next_safe(const char *next);
 /* 1 if the form carries this browser's CSRF token; else 0 after answering
  * 403 with the error page itself (nothing is done then). */
 int web_csrf_ok(web_call *c, const json_t *form);
+/* The same for a token taken from elsewhere (a multipart body's part). */
+int web_csrf_token_ok(web_call *c, const char *sent);
+/* web_form, then web_csrf_ok: 0 and the form, or negative after answering
+ * (400, 415 or 403) with *out NULL. */
+int web_signed_form(json_t **out, web_call *c);
 
 #endif

@@ -207,12 +207,8 @@ static int same_version(const char *sent, const char *version)
 void web_doc_act(web_call *c)
 {
     json_t *form;
-    if (web_form(&form, c) < 0)
+    if (web_signed_form(&form, c) < 0)
         return;
-    if (!web_csrf_ok(c, form)) {
-        json_decref(form);
-        return;
-    }
     const char *action = json_string_value(json_object_get(form, "action"));
     const char *version = json_string_value(json_object_get(form, "version"));
     const char *comment = json_string_value(json_object_get(form, "comment"));

@@ -155,10 +155,7 @@ void web_doc_attach(web_call *c)
     const mp_part *pf = multipart_find(parts, n, "file");
     snprintf(csrf, sizeof(csrf), "%.*s", pc ? (int)(pc->len < sizeof(csrf) ? pc->len : 0) : 0,
              pc ? pc->data : "");
-    json_t *form = json_pack("{s:s}", WEB_CSRF_FIELD, csrf);
-    int ok = form && web_csrf_ok(c, form);
-    json_decref(form);
-    if (!ok)
+    if (!web_csrf_token_ok(c, csrf))
         return; /* answered 403 */
     if (!pv || !pf || !pf->has_filename || pv->len == 0 || pv->len >= sizeof(version)) {
         web_fail(c, 400, "bad_form");
@@ -179,12 +176,8 @@ void web_doc_attach(web_call *c)
 void web_doc_detach(web_call *c)
 {
     json_t *form;
-    if (web_form(&form, c) < 0)
+    if (web_signed_form(&form, c) < 0)
         return;
-    if (!web_csrf_ok(c, form)) {
-        json_decref(form);
-        return;
-    }
     const char *version = json_string_value(json_object_get(form, "version"));
     const char *aid = json_string_value(json_object_get(form, "aid"));
     idx_doc *d = version && aid ? find_for_change(c) : NULL;

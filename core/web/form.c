@@ -583,12 +583,8 @@ void web_new(web_call *c)
 {
     const wf_workflow *wf = new_type(c);
     json_t *form = NULL;
-    if (!wf || too_many_inputs(c) || web_form(&form, c) < 0)
+    if (!wf || too_many_inputs(c) || web_signed_form(&form, c) < 0)
         return;
-    if (!web_csrf_ok(c, form)) {
-        json_decref(form);
-        return;
-    }
     /* A fixed region is shown as the user's whatever was posted; a save
      * sends what was posted, and the document service refuses another. */
     int fixed = region_fixed(c, wf);
@@ -731,12 +727,8 @@ void web_edit(web_call *c)
 {
     idx_doc *d = edit_target(c);
     json_t *form = NULL;
-    if (!d || too_many_inputs(c) || web_form(&form, c) < 0)
+    if (!d || too_many_inputs(c) || web_signed_form(&form, c) < 0)
         return;
-    if (!web_csrf_ok(c, form)) {
-        json_decref(form);
-        return;
-    }
     const char *type = str(d->doc, "type");
     form_page f = {.type = type,
                    .schema = docs_schema(c->svc, type),

@@ -81,12 +81,8 @@ static json_t *small_form(web_call *c)
         web_fail(c, 413, "body_too_large");
         return NULL;
     }
-    if (web_form(&form, c) < 0)
+    if (web_signed_form(&form, c) < 0)
         return NULL;
-    if (!web_csrf_ok(c, form)) {
-        json_decref(form);
-        return NULL;
-    }
     return form;
 }
 

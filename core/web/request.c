@@ -174,13 +174,30 @@ void web_csrf_init(web_call *c)
     }
 }
 
-int web_csrf_ok(web_call *c, const json_t *form)
+int web_csrf_token_ok(web_call *c, const char *sent)
 {
-    const char *sent = json_string_value(json_object_get(form, WEB_CSRF_FIELD));
     if (!c->csrf_fresh && sent && strlen(sent) == strlen(c->csrf) &&
         sodium_memcmp(sent, c->csrf, strlen(c->csrf)) == 0)
         return 1;
     web_fail(c, 403, "csrf");
+    return 0;
+}
+
+int web_csrf_ok(web_call *c, const json_t *form)
+{
+    return web_csrf_token_ok(c, json_string_value(json_object_get(form, WEB_CSRF_FIELD)));
+}
+
+int web_signed_form(json_t **out, web_call *c)
+{
+    int rc = web_form(out, c);
+    if (rc < 0)
+        return rc;
+    if (!web_csrf_ok(c, *out)) {
+        json_decref(*out);
+        *out = NULL;
+        return KENES_EFORBIDDEN;
+    }
     return 0;
 }
 
