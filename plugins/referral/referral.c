@@ -17,6 +17,7 @@
 #include <kenes/plugin.h>
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kenes_sdk.h"
@@ -136,10 +137,11 @@ static int look_at_case(const kenes_doc *doc, void *arg)
     const char *stage = api->doc_get(doc, "stage");
     const json_t *fields = api->doc_fields(doc);
     c->is_case = type && strcmp(type, RF_CASE_TYPE) == 0;
+    /* A value too long to be a region or stage stays "": it matches none. */
     if (region && strlen(region) < sizeof(c->region))
-        strcpy(c->region, region);
+        snprintf(c->region, sizeof(c->region), "%s", region);
     if (stage && strlen(stage) < sizeof(c->stage))
-        strcpy(c->stage, stage);
+        snprintf(c->stage, sizeof(c->stage), "%s", stage);
     const char *p =
         json_string_value(json_object_get(json_object_get(fields, "child"), "pseudonym"));
     if (p && !(c->pseudonym = strdup(p)))
