@@ -77,12 +77,6 @@ class MonthlyRelease(ServerTest):
         self.assertEqual(r.status, 201, r)
         return r.json["id"]
 
-    def restart(self, now):
-        self.srv.stop()
-        self.srv.env["KENES_NOW"] = now
-        self.srv.tokens = {}
-        self.srv.start()
-
     def test_the_difference_attack_fails_and_the_month_is_released_once(self):
         s = self.srv
         # Month M: 7 cases in KZ-15, 5 in KZ-11, published.
@@ -106,7 +100,7 @@ class MonthlyRelease(ServerTest):
             self.assertNotRegex(text, r"город Алматы \| < 5")
 
         # M + 1: February's release appears, with every small count protected.
-        self.restart(NEXT)
+        self.srv.restart_at(NEXT)
         self.assertIn("cases.md", self.publish())
         md = self.cases_md()
         self.assertIn("### 2026-02: февраль 2026 г.", md)
@@ -143,7 +137,7 @@ class MonthlyRelease(ServerTest):
         self.assertEqual(commit_count(s.docs_git), commits)
 
         # M + 2: March's release is added above; February's is as it was.
-        self.restart("2026-04-01T00:00:05Z")
+        self.srv.restart_at("2026-04-01T00:00:05Z")
         self.assertIn("cases.md", self.publish())
         april = self.cases_md()
         self.assertIn(feb, april)

@@ -31,10 +31,7 @@ class CaseLife(ServerTest):
 
     def restart(self, now):
         """The same data folder, another day."""
-        self.assertEqual(self.srv.stop(), 0)
-        self.srv.env["KENES_NOW"] = now
-        self.srv.start()
-        self.srv.tokens.clear()
+        self.assertEqual(self.srv.restart_at(now), 0)
 
     def inbox(self, user):
         return {i["id"]: i for i in self.srv.get("/api/v1/inbox", user).json["items"]}

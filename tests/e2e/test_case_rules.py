@@ -378,12 +378,6 @@ class ReviewDeadlines(ServerTest):
     users = USERS_R
     env = {"KENES_NOW": NOW}
 
-    def restart(self, now):
-        self.srv.stop()
-        self.srv.env["KENES_NOW"] = now
-        self.srv.start()
-        self.srv.tokens.clear()
-
     def test_review_deadlines(self):
         s = self.srv
         r = s.post("/api/v1/documents", case_body(pseudonym="D-0001"), "off11")
@@ -395,7 +389,7 @@ class ReviewDeadlines(ServerTest):
         r = s.act(taken, "start-review", "off11", r.header("ETag"))
         self.assertEqual((r.json["due"], r.json["overdue"]), ("2026-04-01T09:00:00Z", False))
 
-        self.restart("2026-03-18T09:00:00Z")
+        self.srv.restart_at("2026-03-18T09:00:00Z")
         box = {i["id"]: i for i in s.get("/api/v1/inbox", "off11").json["items"]}
         self.assertTrue(box[waiting]["overdue"])
         self.assertEqual(list(box)[0], waiting)  # overdue first
@@ -403,7 +397,7 @@ class ReviewDeadlines(ServerTest):
         self.assertIn(waiting, listed)
         self.assertNotIn(taken, listed)
 
-        self.restart("2026-04-02T09:00:00Z")
+        self.srv.restart_at("2026-04-02T09:00:00Z")
         listed = [d["id"] for d in s.get("/api/v1/documents?overdue=true", "aud").json["documents"]]
         self.assertIn(taken, listed)
         # The chair decides under review: the overdue case is in the chair's inbox.

@@ -251,12 +251,6 @@ class OverdueReferrals(ServerTest):
     users = USERS_R
     env = {"KENES_NOW": NOW}
 
-    def restart(self, now):
-        self.srv.stop()
-        self.srv.env["KENES_NOW"] = now
-        self.srv.start()
-        self.srv.tokens.clear()
-
     def test_overdue_in_the_chairs_inbox(self):
         s = self.srv
         r = s.post("/api/v1/documents", case_body(pseudonym="O-0001"), "off11")
@@ -270,7 +264,7 @@ class OverdueReferrals(ServerTest):
         box = {i["id"]: i for i in s.get("/api/v1/inbox", "chair11").json["items"]}
         self.assertNotIn(late, box)  # not due yet: nothing for the chair to do
 
-        self.restart("2026-03-06T09:00:00Z")
+        self.srv.restart_at("2026-03-06T09:00:00Z")
         box = {i["id"]: i for i in s.get("/api/v1/inbox", "chair11").json["items"]}
         self.assertIn(late, box)
         self.assertTrue(box[late]["overdue"])
