@@ -33,6 +33,23 @@ static const json_t *shown(const docs_service *svc, const idx_doc *d, int public
     return d->doc;
 }
 
+/* The commit of the version of d that last wrote its fields, at or before
+ * version (its create or latest edit): what doc_get(doc, "written")
+ * answers, so that a plugin can tell what another document was when this
+ * one's text was written.  NULL when d has no such version. */
+static const char *written(const idx_doc *d, const char *version)
+{
+    size_t n = d ? d->nversions : 0;
+    while (n > 0 && version && strcmp(d->versions[n - 1].commit, version) != 0)
+        n--;
+    for (; n > 0; n--) {
+        const idx_version *v = &d->versions[n - 1];
+        if (same(v->action, "create") || same(v->action, "edit"))
+            return v->commit;
+    }
+    return NULL;
+}
+
 static int walk(docs_service *svc, int public, const char *type, const char *region,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
@@ -47,7 +64,8 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
         if (!doc || (type && !same(doc_str(doc, "type"), type)) ||
             (region && !same(doc_str(doc, "region"), region)))
             continue;
-        struct kenes_doc view = {.json = doc, .version = version};
+        struct kenes_doc view = {.json = doc, .version = version,
+                                 .written = written(all[i], version)};
         rc = fn(&view, arg);
     }
     free(all);
@@ -58,10 +76,11 @@ static int find(docs_service *svc, int public, const char *id,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
     const char *version;
-    const json_t *doc = shown(svc, index_get(svc->index, id), public, &version);
+    const idx_doc *d = index_get(svc->index, id);
+    const json_t *doc = shown(svc, d, public, &version);
     if (!doc)
         return KENES_ENOTFOUND;
-    struct kenes_doc view = {.json = doc, .version = version};
+    struct kenes_doc view = {.json = doc, .version = version, .written = written(d, version)};
     return fn(&view, arg);
 }
 
@@ -96,9 +115,22 @@ static const char *param(void *payload, const char *type, const char *name)
     return wf ? wf_param(wf, name) : NULL;
 }
 
+/* api->version_before: each repository's history is one line (main), so
+ * "before" is "an ancestor of". */
+static int before(void *payload, const char *a, const char *b)
+{
+    docs_service *svc = payload;
+    for (int r = REPO_DOCUMENTS; r <= REPO_CASES; r++) {
+        int rc = svc->repos[r] ? store_precedes(svc->repos[r], a, b) : 0;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 void docs_attach_api(docs_service *svc)
 {
-    kapi_docs src = {each, with, param, each_public, with_public, svc};
+    kapi_docs src = {each, with, param, each_public, with_public, svc, before};
     kapi_set_docs(&src);
 }
 

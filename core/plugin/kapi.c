@@ -109,6 +109,8 @@ static const char *api_doc_get(const kenes_doc *doc, const char *key)
         return NULL;
     if (strcmp(key, "version") == 0)
         return doc->version;
+    if (strcmp(key, "written") == 0)
+        return doc->written;
     return json_string_value(json_object_get(doc->json, key));
 }
 
@@ -380,6 +382,13 @@ static int api_doc_public_with(const char *id, int (*fn)(const kenes_doc *doc, v
                                 : KENES_ENOTFOUND;
 }
 
+static int api_version_before(const char *a, const char *b)
+{
+    if (!a || !b)
+        return KENES_EINVAL;
+    return docs_src.before ? docs_src.before(docs_src.payload, a, b) : 0;
+}
+
 static kapi_content_fn content_fn;
 static const void *content_payload;
 
@@ -477,6 +486,7 @@ static const kenes_api api_table = {
     .doc_each_public = api_doc_each_public,
     .doc_public_with = api_doc_public_with,
     .content = api_content,
+    .version_before = api_version_before,
 };
 
 const kenes_api *kapi_get(void)

@@ -13,6 +13,9 @@
 struct kenes_doc {
     const json_t *json; /* {"id","type","region","title","stage","fields","body"} */
     const char *version; /* its head commit, when the core knows it (doc_each), else NULL */
+    /* The commit that last wrote its fields (its create or latest edit, up to
+     * version), when the core knows it, else NULL: doc_get(doc, "written"). */
+    const char *written;
 };
 
 struct kenes_ctx {
@@ -88,6 +91,8 @@ typedef struct kapi_docs {
     int (*with_public)(void *payload, const char *id,
                        int (*fn)(const kenes_doc *doc, void *arg), void *arg);
     void *payload;
+    /* api->version_before (NULL: never known, 0) */
+    int (*before)(void *payload, const char *a, const char *b);
 } kapi_docs;
 void kapi_set_docs(const kapi_docs *d);
 void kapi_forget_docs(const void *payload);

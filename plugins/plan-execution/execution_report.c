@@ -93,6 +93,20 @@ static const char *const W_BY_REPORT[] = {
     "По отчёту об исполнении за %s полугодие %lld года, принятому министерством.\n\n",
     "Министрлік қабылдаған %lld жылғы %s жартыжылдықтағы орындалу туралы есеп бойынша.\n\n",
     "From the execution report for the %s half of %lld, accepted by the ministry.\n\n"};
+/* The latest accepted report was written against an earlier version of the
+ * plan: its rows number that version's measures, not these. */
+static const char *const W_STALE_REPORT[] = {
+    "Последний принятый отчёт об исполнении (за %s полугодие %lld года) составлен по прежней "
+    "редакции плана: номера мер в нём не совпадают с действующей редакцией, поэтому его "
+    "данные здесь не показаны. Они появятся после отчёта по действующей редакции.\n\n",
+    "Орындалу туралы соңғы қабылданған есеп (%lld жылғы %s жартыжылдық) жоспардың бұрынғы "
+    "редакциясы бойынша жасалған: ондағы іс-шаралардың нөмірлері күшіндегі редакцияға сәйкес "
+    "келмейді, сондықтан оның деректері мұнда көрсетілмеген. Олар күшіндегі редакция бойынша "
+    "есеп қабылданғаннан кейін шығады.\n\n",
+    "The latest accepted execution report (for the %s half of %lld) was written against an "
+    "earlier version of the plan: its measure numbers are not those of the version in force, "
+    "so its figures are not shown here. They will be once a report on the version in force "
+    "is accepted.\n\n"};
 static const char *const W_NO_REPORT[] = {
     "Отчёта об исполнении, принятого министерством, пока нет.\n\n",
     "Министрлік қабылдаған орындалу туралы есеп әзірге жоқ.\n\n",
@@ -109,6 +123,7 @@ static const char *const W_REGION_HEAD[] = {
 /* An accepted execution report, copied out of its borrowed face. */
 typedef struct exec_report {
     char plan[200];
+    char written[48]; /* the commit that last wrote its rows ("" unknown) */
     long long year;
     int half;      /* 1 or 2 */
     json_t *rows;  /* a copy */
@@ -164,6 +179,10 @@ static int take_exec(const kenes_doc *doc, void *arg)
     snprintf(e->plan, sizeof(e->plan), "%s", plan);
     e->year = (long long)json_integer_value(year);
     e->half = half[0] - '0';
+    const char *written = g->api->doc_get(doc, "written");
+    if (!written)
+        written = g->api->doc_get(doc, "version");
+    snprintf(e->written, sizeof(e->written), "%s", written ? written : "");
     if (!(e->rows = json_deep_copy(rows)))
         return KENES_ENOMEM;
     g->nexecs++;
@@ -208,6 +227,21 @@ static const exec_report *latest_exec(const gathered *g, const char *id)
     return best;
 }
 
+/* The latest accepted report of plan p whose rows were written against p
+ * (the version in force), or NULL; *stale the latest one when it was
+ * written against an earlier version (else NULL). */
+static const exec_report *current_exec(const gathered *g, const pe_plan *p,
+                                       const exec_report **stale)
+{
+    const exec_report *e = latest_exec(g, p->id);
+    *stale = NULL;
+    if (e && !pe_rows_match(g->api, p, e->written)) {
+        *stale = e;
+        return NULL;
+    }
+    return e;
+}
+
 /* The row of report e about measure number n (1-based), or NULL. */
 static const json_t *row_of(const exec_report *e, size_t n)
 {
@@ -231,7 +265,37 @@ static long long amount_of(const json_t *v)
 typedef struct tally {
     size_t planned, status[PE_NSTATUS], no_data;
     long long funded, spent;
+    /* A sum that would not fit: printed as a dash, never wrapped round
+     * (validate bounds every amount, but a history may predate the bound). */
+    int funded_over, spent_over;
 } tally;
+
+static void add_to(long long *sum, int *over, long long v)
+{
+    if (!*over && sdk_add(sum, v) < 0)
+        *over = 1;
+}
+
+/* t += u */
+static void tally_add(tally *t, const tally *u)
+{
+    t->planned += u->planned;
+    t->no_data += u->no_data;
+    for (int s = 0; s < PE_NSTATUS; s++)
+        t->status[s] += u->status[s];
+    t->funded_over |= u->funded_over;
+    t->spent_over |= u->spent_over;
+    add_to(&t->funded, &t->funded_over, u->funded);
+    add_to(&t->spent, &t->spent_over, u->spent);
+}
+
+static void print_sum(const kenes_api *api, kenes_report *r, long long sum, int over)
+{
+    if (over)
+        api->report_printf(r, "—");
+    else
+        rpt_tenge(api, r, sum);
+}
 
 /* Per region, its plan in force of the latest year (index into g->plans), or -1. */
 static long region_plan(const gathered *g, const char *code)
@@ -252,7 +316,8 @@ static void count_plan(tally *t, const pe_plan *p, const exec_report *e)
         int d = chk_index_of(pe_directions, json_string_value(json_object_get(m, "direction")));
         tally *at = &t[d >= 0 ? d : PE_NDIRECTIONS];
         at->planned++;
-        at->funded += amount_of(json_object_get(json_object_get(m, "funding"), "amount_kzt"));
+        add_to(&at->funded, &at->funded_over,
+               amount_of(json_object_get(json_object_get(m, "funding"), "amount_kzt")));
         const json_t *row = row_of(e, i + 1);
         int s = chk_index_of(pe_statuses, json_string_value(json_object_get(row, "status")));
         if (s < 0) {
@@ -260,7 +325,7 @@ static void count_plan(tally *t, const pe_plan *p, const exec_report *e)
             continue;
         }
         at->status[s]++;
-        at->spent += amount_of(json_object_get(row, "spent_kzt"));
+        add_to(&at->spent, &at->spent_over, amount_of(json_object_get(row, "spent_kzt")));
     }
 }
 
@@ -269,9 +334,9 @@ static void tally_row(const kenes_api *api, kenes_report *r, const char *name, c
     api->report_printf(r, "| %s | %zu | %zu | %zu | %zu | %zu | ", name, t->planned,
                        t->status[PE_DONE], t->status[PE_IN_PROGRESS], t->status[PE_NOT_DONE],
                        t->no_data);
-    rpt_tenge(api, r, t->funded);
+    print_sum(api, r, t->funded, t->funded_over);
     api->report_printf(r, " | ");
-    rpt_tenge(api, r, t->spent);
+    print_sum(api, r, t->spent, t->spent_over);
     api->report_printf(r, " |\n");
 }
 
@@ -341,7 +406,7 @@ int pe_report_national(const kenes_api *api, kenes_report *r)
         chosen[k] = region_plan(&g, api->region_code(k));
         if (chosen[k] < 0)
             continue;
-        const exec_report *e = latest_exec(&g, g.plans[chosen[k]].id);
+        const exec_report *stale, *e = current_exec(&g, &g.plans[chosen[k]], &stale);
         with_plan++;
         with_report += e != NULL;
         count_plan(t, &g.plans[chosen[k]], e);
@@ -357,12 +422,7 @@ int pe_report_national(const kenes_api *api, kenes_report *r)
                   d < PE_NDIRECTIONS ? RPT_WORD(api, r, direction_words[d])
                                      : RPT_WORD(api, r, W_OTHER),
                   &t[d]);
-        total.planned += t[d].planned;
-        total.no_data += t[d].no_data;
-        for (int s = 0; s < PE_NSTATUS; s++)
-            total.status[s] += t[d].status[s];
-        total.funded += t[d].funded;
-        total.spent += t[d].spent;
+        tally_add(&total, &t[d]);
     }
     tally_row(api, r, RPT_WORD(api, r, W_TOTAL), &total);
     api->report_printf(r, "\n");
@@ -434,18 +494,20 @@ static void report_plan(const kenes_api *api, kenes_report *r, const gathered *g
         api->report_printf(r, RPT_WORD(api, r, W_PLAN_FOR), p->period);
     else
         api->report_printf(r, "%s", RPT_WORD(api, r, W_PLAN));
-    const exec_report *e = latest_exec(g, p->id);
+    const exec_report *stale, *e = current_exec(g, p, &stale);
+    const exec_report *said = e ? e : stale;
+    const char *const *words = e ? W_BY_REPORT : W_STALE_REPORT;
     static const char *const roman[] = {"I", "II"};
     static const char *const ordinal[] = {"first", "second"};
-    if (!e)
+    if (!said)
         api->report_printf(r, "%s", RPT_WORD(api, r, W_NO_REPORT));
     else if (rpt_lang_index(api, r) == RPT_KK)
-        api->report_printf(r, RPT_WORD(api, r, W_BY_REPORT), e->year, roman[e->half - 1]);
+        api->report_printf(r, RPT_WORD(api, r, words), said->year, roman[said->half - 1]);
     else
-        api->report_printf(r, RPT_WORD(api, r, W_BY_REPORT),
-                           rpt_lang_index(api, r) == RPT_EN ? ordinal[e->half - 1]
-                                                            : roman[e->half - 1],
-                           e->year);
+        api->report_printf(r, RPT_WORD(api, r, words),
+                           rpt_lang_index(api, r) == RPT_EN ? ordinal[said->half - 1]
+                                                            : roman[said->half - 1],
+                           said->year);
     for (int d = 0; d < PE_NDIRECTIONS; d++)
         report_direction(api, r, p, e, d);
     report_direction(api, r, p, e, -1);

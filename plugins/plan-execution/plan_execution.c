@@ -57,6 +57,8 @@ int pe_plan_of(pe_plan *out, const kenes_api *api, const kenes_doc *doc)
     snprintf(out->id, sizeof(out->id), "%s", id ? id : "");
     snprintf(out->type, sizeof(out->type), "%s", type ? type : "");
     snprintf(out->region, sizeof(out->region), "%s", region ? region : "");
+    const char *version = api->doc_get(doc, "version");
+    snprintf(out->version, sizeof(out->version), "%s", version ? version : "");
     const json_t *fields = api->doc_fields(doc);
     const json_t *p = json_object_get(fields, "period");
     out->period = json_is_integer(p) ? (long long)json_integer_value(p) : -1;
@@ -91,6 +93,19 @@ int pe_plan_face(pe_plan *out, const kenes_api *api, const char *id)
     }
     *out = a.plan;
     return 0;
+}
+
+int pe_rows_match(const kenes_api *api, const pe_plan *plan, const char *written)
+{
+    if (!KENES_API_HAS(api, version_before) || !plan->version[0] || !written || !*written)
+        return 1;
+    return api->version_before(plan->version, written) == 1;
+}
+
+int pe_is_percent(const json_t *measure)
+{
+    const char *indicator = json_string_value(json_object_get(measure, "indicator"));
+    return indicator && strchr(indicator, '%') != NULL;
 }
 
 /* ---- checking a report ---------------------------------------------------- */
@@ -170,19 +185,25 @@ static void check_row(chk_report *r, const char *base, const json_t *row, const 
         seen[k] = 1;
     }
 
+    /* The measure the row names, when it is one of the plan's: its
+     * indicator says whether the value is a percentage. */
+    const json_t *measure = json_is_integer(m) && json_integer_value(m) >= 1
+                                ? json_array_get(plan->measures, (size_t)json_integer_value(m) - 1)
+                                : NULL;
     chk_path_key(path, sizeof(path), base, "actual");
     const json_t *a = json_object_get(row, "actual");
+    double max = pe_is_percent(measure) ? PE_PERCENT_MAX : PE_COUNT_MAX;
     if (!a)
         chk_problem(r, path, "required", "is required: the indicator's actual value");
     else if (!json_is_number(a))
         chk_problem(r, path, "not_number", "must be a number: the indicator's actual value");
+    else if (!(json_number_value(a) >= 0 && json_number_value(a) <= max))
+        chk_problem(r, path, max == PE_PERCENT_MAX ? "percent_out_of_range" : "actual_out_of_range",
+                    "must be from 0 to %s: the indicator's actual value",
+                    max == PE_PERCENT_MAX ? "100 (a percentage)" : "1 000 000 000");
 
     chk_path_key(path, sizeof(path), base, "spent_kzt");
-    const json_t *s = json_object_get(row, "spent_kzt");
-    if (!s)
-        chk_problem(r, path, "required", "is required: tenge spent, a whole number (0: nothing)");
-    else if (!json_is_integer(s) || json_integer_value(s) < 0)
-        chk_problem(r, path, "not_amount", "must be a whole number of tenge, 0 or more");
+    chk_tenge(r, path, json_object_get(row, "spent_kzt"), "tenge spent (0: nothing)");
 
     chk_path_key(path, sizeof(path), base, "status");
     const json_t *st = json_object_get(row, "status");
@@ -264,8 +285,29 @@ static int make_id(const kenes_api *api, const kenes_doc *doc, char *out, size_t
                          (long long)json_integer_value(y), half);
 }
 
-/* plan_in_force: the plan the report is about is still in force when it is
- * submitted (a plan may have left force since the draft was written). */
+/* doc_with's payload: the api, and the commit that last wrote the report. */
+typedef struct written_arg {
+    const kenes_api *api;
+    char written[48];
+} written_arg;
+
+static int read_written(const kenes_doc *doc, void *arg)
+{
+    written_arg *w = arg;
+    const char *c = w->api->doc_get(doc, "written");
+    if (!c)
+        c = w->api->doc_get(doc, "version");
+    snprintf(w->written, sizeof(w->written), "%s", c ? c : "");
+    return 0;
+}
+
+/* plan_in_force, on submit and on accept: the plan the report is about is
+ * in force, and it is the version the rows were written against.  Rows
+ * name measures by their number in the plan; an amendment agreed since the
+ * report was last saved may have removed or reordered measures, and the
+ * figures would land on other measures.  The official checks the rows
+ * against the plan in force and saves the report again (a reviewer
+ * returns it first when it was submitted). */
 static int plan_in_force(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
                          kenes_errors *errs)
 {
@@ -274,12 +316,24 @@ static int plan_in_force(const kenes_api *api, const kenes_doc *doc, const kenes
     const char *id = json_string_value(json_object_get(api->doc_fields(doc), "plan"));
     int rc = pe_plan_face(&plan, api, id);
     int ok = rc == 0 && strcmp(plan.type, PE_PLAN_TYPE) == 0;
-    if (rc == 0)
-        pe_plan_dispose(&plan);
+    if (!ok) {
+        if (rc == 0)
+            pe_plan_dispose(&plan);
+        api->error_code(errs, NULL, "plan_not_in_force",
+                        "the report's regional plan is not in force: it cannot be submitted");
+        return KENES_EGUARD;
+    }
+    written_arg w = {.api = api};
+    const char *self = api->doc_get(doc, "id");
+    if (!self || api->doc_with(self, read_written, &w) != 0)
+        w.written[0] = '\0';
+    ok = pe_rows_match(api, &plan, w.written);
+    pe_plan_dispose(&plan);
     if (ok)
         return 0;
-    api->error_code(errs, NULL, "plan_not_in_force",
-                    "the report's regional plan is not in force: it cannot be submitted");
+    api->error_code(errs, NULL, "plan_changed",
+                    "the plan in force was amended after this report was written: check each "
+                    "row's measure against the plan in force and save the report again");
     return KENES_EGUARD;
 }
 

@@ -28,6 +28,7 @@ typedef struct pe_plan {
     char type[64];
     char region[16];
     long long period;  /* -1 if it has none */
+    char version[48];  /* the commit of this version; "" if the core does not say */
     json_t *measures;  /* a copy; NULL if none */
 } pe_plan;
 
@@ -38,6 +39,23 @@ int pe_plan_face(pe_plan *out, const kenes_api *api, const char *id);
 void pe_plan_dispose(pe_plan *p);
 /* pe_plan_face's copy of a face the caller holds. */
 int pe_plan_of(pe_plan *out, const kenes_api *api, const kenes_doc *doc);
+
+/* The largest actual value a row may give: 100 for a percentage
+ * (pe_is_percent), else a count (people, families, offences: Kazakhstan has
+ * some 20 million people). */
+#define PE_PERCENT_MAX 100.0
+#define PE_COUNT_MAX 1e9
+/* 1 if a measure's indicator is a percentage (its text says "%"). */
+int pe_is_percent(const json_t *measure);
+
+/* What a report's rows were written against.  1 if the plan version plan
+ * (its public face) was already in force when the report was last written
+ * (written: doc_get "written", else "version", of the report's committed
+ * version): the rows' measure numbers are that version's.  0 when the plan
+ * in force came later (an amendment agreed since: the numbers may name
+ * other measures now).  1 when the core cannot tell (no version_before, no
+ * commits known): as before the binding existed. */
+int pe_rows_match(const kenes_api *api, const pe_plan *plan, const char *written);
 
 /* The report sections (execution_report.c). */
 int pe_report_national(const kenes_api *api, kenes_report *r);

@@ -96,11 +96,7 @@ static void check_funding(chk_report *r, const char *base, const json_t *funding
     chk_text(r, path, json_object_get(funding, "source"),
              "where the money comes from (for no cost, say so)");
     chk_path_key(path, sizeof(path), base, "amount_kzt");
-    const json_t *amount = json_object_get(funding, "amount_kzt");
-    if (!amount)
-        chk_problem(r, path, "required", "is required: the amount in tenge, a whole number (0 means no cost)");
-    else if (!json_is_integer(amount) || json_integer_value(amount) < 0)
-        chk_problem(r, path, "not_amount", "must be a whole number of tenge, 0 or more (0 means no cost)");
+    chk_tenge(r, path, json_object_get(funding, "amount_kzt"), "the amount (0 means no cost)");
     chk_unknown_keys(r, funding, base, funding_keys,
                      "a measure's funding (expected source, amount_kzt)");
 }

@@ -424,3 +424,29 @@ int chk_fold(char **out, const kenes_api *api, const char *s, unsigned flags)
             return rc == KENES_ETOOBIG ? KENES_ENOMEM : rc;
     }
 }
+
+/* ---- money ---------------------------------------------------------------- */
+
+int chk_tenge(chk_report *r, const char *path, const json_t *v, const char *what)
+{
+    if (!v)
+        chk_problem(r, path, "required", "is required: %s, a whole number of tenge", what);
+    else if (!json_is_integer(v) || json_integer_value(v) < 0)
+        chk_problem(r, path, "not_amount", "must be a whole number of tenge, 0 or more: %s",
+                    what);
+    else if (json_integer_value(v) > CHK_TENGE_MAX)
+        chk_problem(r, path, "amount_too_big",
+                    "must be at most 10 000 000 000 000 tenge (ten trillion): %s", what);
+    else
+        return 0;
+    return 1;
+}
+
+int sdk_add(long long *sum, long long v)
+{
+    long long out;
+    if (__builtin_add_overflow(*sum, v, &out))
+        return KENES_ETOOBIG;
+    *sum = out;
+    return 0;
+}

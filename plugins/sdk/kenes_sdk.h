@@ -136,6 +136,25 @@ const json_t *chk_fields(chk_report *r, const kenes_doc *doc);
 int chk_list(chk_report *r, const char *path, const json_t *v, const char *what,
              const char *items);
 
+/* ---- money ---------------------------------------------------------------- */
+
+/* The most tenge one amount in a document may be: 10^13 ₸, ten trillion,
+ * well above a year of the republic's whole budget (about 20 trillion in
+ * 2026 is the sum of every line; one regional measure or one half-year's
+ * spending is a tiny part of it).  A bound that keeps sums of thousands of
+ * amounts far from a 64-bit overflow, and a typo of many zeros out. */
+#define CHK_TENGE_MAX 10000000000000LL
+
+/* v (at path) as tenge: a whole number from 0 to CHK_TENGE_MAX.  0 when it
+ * is, else 1 and reported (required, not_amount, amount_too_big); what says
+ * what belongs there. */
+int chk_tenge(chk_report *r, const char *path, const json_t *v, const char *what);
+
+/* *sum += v, checked: 0, or KENES_ETOOBIG (the sum would overflow; *sum
+ * left as it was).  Every tally of money adds with this: values written
+ * before a bound existed may be anything a 64-bit integer holds. */
+int sdk_add(long long *sum, long long v);
+
 /* ---- dates --------------------------------------------------------------- */
 
 /* A calendar date "YYYY-MM-DD" that exists (*y, *m, *d may be NULL). */

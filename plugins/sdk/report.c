@@ -2,6 +2,7 @@
 #include "kenes_sdk.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *rpt_lang(const kenes_api *api, const kenes_report *r)
@@ -139,10 +140,24 @@ void rpt_value(const kenes_api *api, kenes_report *r, const json_t *v)
         api->report_printf(r, "%lld", (long long)json_integer_value(v));
     else if (json_is_real(v)) {
         /* Every digit typed (not %g's six: 1234567.5 is no 1.23457e+06),
-         * with the decimal comma Russian and Kazakh write. */
-        char buf[64];
-        snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
+         * never an exponent (1e+21 is no figure an official reads): up to
+         * six decimals, the zeros after the last one dropped, with the
+         * decimal comma Russian and Kazakh write.  %.15g first: a binary
+         * double's noise past its 15th digit (0.1 + 0.2) stays unprinted. */
+        char buf[400], digits[40];
+        snprintf(digits, sizeof(digits), "%.15g", json_real_value(v));
+        snprintf(buf, sizeof(buf), "%.6f", strtod(digits, NULL));
         char *dot = strchr(buf, '.');
+        if (dot) {
+            char *end = buf + strlen(buf);
+            while (end > dot + 1 && end[-1] == '0')
+                *--end = '\0';
+            if (end == dot + 1)
+                *dot = '\0';
+            if (strcmp(buf, "-0") == 0)
+                strcpy(buf, "0");
+        }
+        dot = strchr(buf, '.');
         if (dot && rpt_lang_index(api, r) != RPT_EN)
             *dot = ',';
         api->report_printf(r, "%s", buf);

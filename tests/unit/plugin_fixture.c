@@ -391,6 +391,27 @@ json_t *fixture_node(json_t *root, const char *path)
     return n;
 }
 
+/* The fixture's commits: a stored document's "_version" (else a fixed one)
+ * and "_written" (else "1", after every fixture version: written after
+ * everything it refers to); api->version_before orders them as text. */
+static const char *fixture_version(const json_t *d)
+{
+    const char *v = json_string_value(json_object_get(d, "_version"));
+    return v ? v : "0123456789abcdef";
+}
+
+static const char *fixture_written(const json_t *d)
+{
+    const char *v = json_string_value(json_object_get(d, "_written"));
+    return v ? v : "1";
+}
+
+static int store_before(void *payload, const char *a, const char *b)
+{
+    (void)payload;
+    return strcmp(a, b) < 0;
+}
+
 static int store_each(void *payload, const char *type, const char *region,
                       int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
@@ -402,7 +423,8 @@ static int store_each(void *payload, const char *type, const char *region,
         const char *r = json_string_value(json_object_get(d, "region"));
         if ((type && strcmp(t, type) != 0) || (region && strcmp(r, region) != 0))
             continue;
-        struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
+        struct kenes_doc view = {.json = d, .version = fixture_version(d),
+                                 .written = fixture_written(d)};
         int rc = fn(&view, arg);
         if (rc != 0)
             return rc;
@@ -418,7 +440,8 @@ static int store_with(void *payload, const char *id, int (*fn)(const kenes_doc *
     json_t *d;
     json_array_foreach(*store, i, d) {
         if (strcmp(json_string_value(json_object_get(d, "id")), id) == 0) {
-            struct kenes_doc view = {.json = d, .version = "0123456789abcdef"};
+            struct kenes_doc view = {.json = d, .version = fixture_version(d),
+                                     .written = fixture_written(d)};
             return fn(&view, arg);
         }
     }
@@ -450,7 +473,8 @@ static int store_each_public(void *payload, const char *type, const char *region
         const char *r = json_string_value(json_object_get(d, "region"));
         if (!face || (type && strcmp(t, type) != 0) || (region && strcmp(r, region) != 0))
             continue;
-        struct kenes_doc view = {.json = face, .version = "0123456789abcdef"};
+        struct kenes_doc view = {.json = face, .version = fixture_version(face),
+                                 .written = fixture_written(face)};
         int rc = fn(&view, arg);
         if (rc != 0)
             return rc;
@@ -470,7 +494,8 @@ static int store_with_public(void *payload, const char *id,
         const json_t *face = fixture_face(d);
         if (!face)
             return KENES_ENOTFOUND;
-        struct kenes_doc view = {.json = face, .version = "0123456789abcdef"};
+        struct kenes_doc view = {.json = face, .version = fixture_version(face),
+                                 .written = fixture_written(face)};
         return fn(&view, arg);
     }
     return KENES_ENOTFOUND;
@@ -480,7 +505,7 @@ void fixture_docs_attach(json_t *const *store,
                          const char *(*param)(void *payload, const char *type, const char *name))
 {
     kapi_docs src = {store_each, store_with, param, store_each_public, store_with_public,
-                     (void *)store};
+                     (void *)store, store_before};
     kapi_set_docs(&src);
 }
 

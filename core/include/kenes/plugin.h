@@ -235,6 +235,16 @@ typedef struct kenes_api {
      * the document files' front matter is (JSON, borrowed, lives as long as
      * the server), or NULL when there is no such file. */
     const json_t *(*content)(const char *name);
+
+    /* --- the order of versions (appended; ask KENES_API_HAS) --- */
+    /* 1 if commit a came before commit b in the repository that holds both
+     * (a is an ancestor of b), 0 if not (the same commit, b first, or not in
+     * one repository), KENES_EINVAL if either is no commit id.  With
+     * doc_get(doc, "written") — the commit that last wrote a document's
+     * fields (its create or latest edit), answered by doc_each/doc_with and
+     * their public twins — a plugin tells whether another document (a plan's
+     * version in force) was already there when this one was written. */
+    int (*version_before)(const char *a, const char *b);
 } kenes_api;
 
 /* 1 if the table api has member: a core built before the member was
