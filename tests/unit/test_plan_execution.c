@@ -326,6 +326,78 @@ static void test_guard_plan_in_force(void **state)
                          "the report's regional plan is not in force: it cannot be submitted");
 }
 
+/* The plan in force was agreed (commit "c2") after the report was last
+ * written ("c1"): the rows number an earlier version's measures. */
+static void test_guard_plan_changed(void **state)
+{
+    (void)state;
+    kenes_ctx ctx = {.action = "accept", .user = "reviewer", .role = "ministry-reviewer",
+                     .from = "submitted", .to = "accepted"};
+    json_object_set_new(json_array_get(docs, 0), "_version", json_string("c2"));
+    json_t *stored = good();
+    json_object_set_new(stored, "id", json_string("execution/KZ-11/2026-h2"));
+    json_object_set_new(stored, "_written", json_string("c1"));
+    json_array_append_new(docs, stored);
+    json_t *doc = good();
+    json_object_set_new(doc, "id", json_string("execution/KZ-11/2026-h2"));
+    expect_guard_refuses(plan_in_force, doc, &ctx,
+                         "the plan in force was amended after this report was written: check "
+                         "each row's measure against the plan in force and save the report again");
+    kenes_errors errs;
+    doc = good();
+    json_object_set_new(doc, "id", json_string("execution/KZ-11/2026-h2"));
+    assert_int_equal(guard_run(plan_in_force, doc, &ctx, &errs), KENES_EGUARD);
+    assert_string_equal(errs.code, "plan_changed");
+    kapi_errors_dispose(&errs);
+    /* Saved again after the amendment ("c3"): the rows are the plan's. */
+    json_object_set_new(stored, "_written", json_string("c3"));
+    doc = good();
+    json_object_set_new(doc, "id", json_string("execution/KZ-11/2026-h2"));
+    expect_guard_allows(plan_in_force, doc, &ctx, &errs);
+    kapi_errors_dispose(&errs);
+}
+
+/* ---- bounds ------------------------------------------------------------------------ */
+
+static void test_money_and_values_bounded(void **state)
+{
+    (void)state;
+    json_t *doc = good();
+    json_object_set_new(row_of(doc, 0), "spent_kzt", json_integer(10000000000000LL));
+    expect_valid(doc);
+    doc = good();
+    json_object_set_new(row_of(doc, 0), "spent_kzt", json_integer(10000000000001LL));
+    expect_only_code(doc, "fields.rows[0].spent_kzt", "amount_too_big");
+    doc = good();
+    json_object_set_new(row_of(doc, 0), "spent_kzt", json_integer(INT64_MAX));
+    expect_only_code(doc, "fields.rows[0].spent_kzt", "amount_too_big");
+    /* Measure 1's indicator is a percentage ("Охват, %"): 0 to 100. */
+    doc = good();
+    json_object_set_new(row_of(doc, 0), "actual", json_real(100.0));
+    expect_valid(doc);
+    doc = good();
+    json_object_set_new(row_of(doc, 0), "actual", json_real(100.01));
+    expect_only_code(doc, "fields.rows[0].actual", "percent_out_of_range");
+    doc = good();
+    json_object_set_new(row_of(doc, 0), "actual", json_integer(-5));
+    expect_only_code(doc, "fields.rows[0].actual", "percent_out_of_range");
+    doc = good();
+    json_object_set_new(row_of(doc, 0), "actual", json_real(1e308));
+    expect_only_code(doc, "fields.rows[0].actual", "percent_out_of_range");
+    /* A count (no "%" in the indicator): 0 to a billion. */
+    json_t *m4 = json_array_get(json_object_get(fields_of(json_array_get(docs, 0)), "measures"), 3);
+    json_object_set_new(m4, "indicator", json_string("Семьи на сопровождении, число семей"));
+    doc = good();
+    json_object_set_new(row_of(doc, 2), "actual", json_integer(1000000000));
+    expect_valid(doc);
+    doc = good();
+    json_object_set_new(row_of(doc, 2), "actual", json_real(2e9));
+    expect_only_code(doc, "fields.rows[2].actual", "actual_out_of_range");
+    doc = good();
+    json_object_set_new(row_of(doc, 2), "actual", json_real(-0.5));
+    expect_only_code(doc, "fields.rows[2].actual", "actual_out_of_range");
+}
+
 /* ---- the reports ----------------------------------------------------------------- */
 
 static char *national(const char *lang)
@@ -440,6 +512,85 @@ static void test_region_report(void **state)
     free(md);
 }
 
+/* The latest accepted report was written ("c1") before the plan in force
+ * was agreed ("c2"): its figures are not read against the new numbering. */
+static void test_report_of_an_earlier_version(void **state)
+{
+    (void)state;
+    json_object_set_new(json_array_get(docs, 0), "_version", json_string("c2"));
+    json_object_set_new(json_array_get(docs, json_array_size(docs) - 1), "_written",
+                        json_string("c1"));
+    char *md = fixture_report_in(pe, KENES_REPORT_REGION, "KZ-11", "ru", NULL, NULL, 0, NULL);
+    char *plain = md_plain(md);
+    assert_non_null(strstr(md, "Последний принятый отчёт об исполнении (за I полугодие 2026 года) "
+                               "составлен по прежней редакции плана"));
+    assert_null(strstr(plain, "900\xc2\xa0" "000 ₸ | Выполнено"));
+    expect_line(plain, "| 1 | Службы примирения в школах | Охват, % | 90 | — "
+                       "| 1\xc2\xa0" "000\xc2\xa0" "000 ₸ | — | нет данных |");
+    free(plain);
+    free(md);
+    md = fixture_report_in(pe, KENES_REPORT_REGION, "KZ-11", "kk", NULL, NULL, 0, NULL);
+    assert_non_null(strstr(md, "Орындалу туралы соңғы қабылданған есеп (2026 жылғы I жартыжылдық)"));
+    free(md);
+    md = fixture_report_in(pe, KENES_REPORT_REGION, "KZ-11", "en", NULL, NULL, 0, NULL);
+    assert_non_null(strstr(md, "The latest accepted execution report (for the first half of 2026)"));
+    free(md);
+    md = national("ru");
+    expect_line(md, "Регионов с действующим планом: 3; из них с принятым отчётом об исполнении: 0.");
+    expect_line(md, "| **Всего** | 15 | 0 | 0 | 0 | 15 | 12\xc2\xa0" "000\xc2\xa0" "000 ₸ "
+                    "| 0 ₸ |");
+    free(md);
+    /* Written after the plan in force: counted. */
+    json_object_set_new(json_array_get(docs, json_array_size(docs) - 1), "_written",
+                        json_string("c3"));
+    md = national("ru");
+    expect_line(md, "Регионов с действующим планом: 3; из них с принятым отчётом об исполнении: 1.");
+    free(md);
+}
+
+/* Sums near the bound: every measure of the three plans in force planned at
+ * 10^13 tenge add up exactly; amounts from before the bound (a history may
+ * hold any 64-bit integer) never wrap round into a negative or small sum. */
+static void test_sums_near_the_bound(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < json_array_size(docs); k++) {
+        json_t *d = json_array_get(docs, k);
+        json_t *face = json_object_get(d, "_public") ? json_object_get(d, "_public") : d;
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(fields_of(face), "measures"), i, m)
+            json_object_set_new(json_object_get(m, "funding"), "amount_kzt",
+                                json_integer(10000000000000LL));
+    }
+    json_t *accepted = json_array_get(docs, json_array_size(docs) - 1);
+    json_object_set_new(row_of(accepted, 0), "spent_kzt", json_integer(INT64_MAX));
+    json_array_append_new(json_object_get(fields_of(accepted), "rows"),
+                          json_pack("{s:i, s:i, s:I, s:s}", "measure", 5, "actual", 75,
+                                    "spent_kzt", (json_int_t)INT64_MAX, "status", "done"));
+    char *md = national("ru");
+    /* Safety: 6 measures at 10^13; its two rows' spending overflows: a dash. */
+    expect_line(md, "| Безопасность | 6 | 2 | 0 | 0 | 4 | 60\xc2\xa0" "000\xc2\xa0" "000\xc2\xa0"
+                    "000\xc2\xa0" "000 ₸ | — |");
+    expect_line(md, "| **Всего** | 15 | 2 | 1 | 1 | 11 | 150\xc2\xa0" "000\xc2\xa0"
+                    "000\xc2\xa0" "000\xc2\xa0" "000 ₸ | — |");
+    free(md);
+}
+
+/* Values print as figures, never with an exponent. */
+static void test_values_without_exponent(void **state)
+{
+    (void)state;
+    json_t *m1 = json_array_get(json_object_get(fields_of(json_array_get(docs, 0)), "measures"), 0);
+    json_object_set_new(m1, "target", json_real(1e21));
+    json_object_set_new(row_of(json_array_get(docs, json_array_size(docs) - 1), 0), "actual",
+                        json_real(0.1 + 0.2));
+    char *md = fixture_report_in(pe, KENES_REPORT_REGION, "KZ-11", "ru", NULL, NULL, 0, NULL);
+    assert_non_null(strstr(md, "| 1000000000000000000000 | 0,3 |"));
+    assert_null(strstr(md, "e+"));
+    free(md);
+}
+
 /* Nothing a report says about a measure is markup: a title with a pipe stays in its cell. */
 static void test_report_escapes(void **state)
 {
@@ -469,6 +620,11 @@ int main(void)
         T(test_header_fields),
         T(test_all_problems_at_once),
         T(test_guard_plan_in_force),
+        T(test_guard_plan_changed),
+        T(test_money_and_values_bounded),
+        T(test_report_of_an_earlier_version),
+        T(test_sums_near_the_bound),
+        T(test_values_without_exponent),
         T(test_national_report),
         T(test_latest_report_counts),
         T(test_region_report),

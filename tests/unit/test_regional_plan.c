@@ -660,6 +660,20 @@ static void test_funding(void **state)
                          path);
     expect_measure_error("funding", json_pack("{s:s, s:n}", "source", "бюджет", "amount_kzt"),
                          path);
+    /* At most 10^13 tenge (CHK_TENGE_MAX): a typo of many zeros, or a sum
+     * meant to overflow the reports' tallies, is refused. */
+    json_t *doc = good_plan();
+    json_object_set_new(json_object_get(measure_of(doc, 4), "funding"), "amount_kzt",
+                        json_integer(10000000000000LL));
+    expect_valid(doc);
+    doc = good_plan();
+    json_object_set_new(json_object_get(measure_of(doc, 4), "funding"), "amount_kzt",
+                        json_integer(10000000000001LL));
+    expect_only_code(doc, path, "amount_too_big");
+    doc = good_plan();
+    json_object_set_new(json_object_get(measure_of(doc, 4), "funding"), "amount_kzt",
+                        json_integer(INT64_MAX));
+    expect_only_code(doc, path, "amount_too_big");
 
     expect_measure_error(
         "funding",
