@@ -238,6 +238,44 @@ static void test_doc_each_and_with(void **state)
     assert_int_equal(w.count, 1);
 }
 
+/* doc_get(doc, "written"): the commit of the version that last wrote the
+ * fields (create or edit), not a later transition's; version_before with
+ * no repository attached knows no order. */
+static int read_written(const kenes_doc *doc, void *arg)
+{
+    const char *w = kapi_get()->doc_get(doc, "written");
+    snprintf(arg, 48, "%s", w ? w : "(null)");
+    return 0;
+}
+
+static void test_written(void **state)
+{
+    (void)state;
+    const kenes_api *api = kapi_get();
+    assert_true(KENES_API_HAS(api, version_before));
+    char text[48], want[48];
+    assert_int_equal(api->doc_with("plan/KZ-11/2026", read_written, text), 0);
+    snprintf(want, sizeof(want), "%040d", 7);
+    assert_string_equal(text, want); /* its create */
+    idx_doc *d = index_get(svc.index, "plan/KZ-11/2026");
+    char who[] = "x", edit[] = "edit", submit[] = "submit", draft[] = "draft",
+         review[] = "regional-approval";
+    idx_version v = {.time_ms = 1770000000000, .author = who, .role = who, .action = edit,
+                     .from = draft, .to = draft};
+    snprintf(v.commit, sizeof(v.commit), "%040d", 8);
+    assert_int_equal(index_add_version(d, &v), 0);
+    v.action = submit;
+    v.to = review;
+    snprintf(v.commit, sizeof(v.commit), "%040d", 9);
+    assert_int_equal(index_add_version(d, &v), 0);
+    snprintf(d->version, sizeof(d->version), "%040d", 9);
+    assert_int_equal(api->doc_with("plan/KZ-11/2026", read_written, text), 0);
+    snprintf(want, sizeof(want), "%040d", 8);
+    assert_string_equal(text, want); /* the edit, not the submit after it */
+    assert_int_equal(api->version_before(want, d->version), 0);
+    assert_int_equal(api->version_before(NULL, want), KENES_EINVAL);
+}
+
 static void test_param(void **state)
 {
     (void)state;
@@ -262,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_inbox_reminders),
         cmocka_unit_test(test_inbox_false_still_open),
         cmocka_unit_test(test_doc_each_and_with),
+        cmocka_unit_test(test_written),
         cmocka_unit_test(test_param),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
