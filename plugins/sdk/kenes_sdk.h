@@ -139,10 +139,11 @@ int chk_list(chk_report *r, const char *path, const json_t *v, const char *what,
 /* ---- money ---------------------------------------------------------------- */
 
 /* The most tenge one amount in a document may be: 10^13 ₸, ten trillion,
- * well above a year of the republic's whole budget (about 20 trillion in
- * 2026 is the sum of every line; one regional measure or one half-year's
- * spending is a tiny part of it).  A bound that keeps sums of thousands of
- * amounts far from a 64-bit overflow, and a typo of many zeros out. */
+ * several times the whole yearly budget of any region (the largest are
+ * about two trillion), while one measure of a regional plan or one
+ * half-year's spending on it is a small part of one.  The bound keeps a
+ * typo of many zeros out, and sums of thousands of amounts (20 regions'
+ * plans) far from a 64-bit overflow (9.2 * 10^18). */
 #define CHK_TENGE_MAX 10000000000000LL
 
 /* v (at path) as tenge: a whole number from 0 to CHK_TENGE_MAX.  0 when it
