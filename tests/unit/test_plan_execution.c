@@ -359,43 +359,38 @@ static void test_guard_plan_changed(void **state)
 
 /* ---- bounds ------------------------------------------------------------------------ */
 
+/* Row i of a good report with key set to v (consumed): valid when code is
+ * NULL, else refused with code alone at the row's key. */
+static void expect_row_value(size_t i, const char *key, json_t *v, const char *code)
+{
+    json_t *doc = good();
+    json_object_set_new(row_of(doc, i), key, v);
+    if (!code) {
+        expect_valid(doc);
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "fields.rows[%zu].%s", i, key);
+    expect_only_code(doc, path, code);
+}
+
 static void test_money_and_values_bounded(void **state)
 {
     (void)state;
-    json_t *doc = good();
-    json_object_set_new(row_of(doc, 0), "spent_kzt", json_integer(10000000000000LL));
-    expect_valid(doc);
-    doc = good();
-    json_object_set_new(row_of(doc, 0), "spent_kzt", json_integer(10000000000001LL));
-    expect_only_code(doc, "fields.rows[0].spent_kzt", "amount_too_big");
-    doc = good();
-    json_object_set_new(row_of(doc, 0), "spent_kzt", json_integer(INT64_MAX));
-    expect_only_code(doc, "fields.rows[0].spent_kzt", "amount_too_big");
+    expect_row_value(0, "spent_kzt", json_integer(10000000000000LL), NULL);
+    expect_row_value(0, "spent_kzt", json_integer(10000000000001LL), "amount_too_big");
+    expect_row_value(0, "spent_kzt", json_integer(INT64_MAX), "amount_too_big");
     /* Measure 1's indicator is a percentage ("Охват, %"): 0 to 100. */
-    doc = good();
-    json_object_set_new(row_of(doc, 0), "actual", json_real(100.0));
-    expect_valid(doc);
-    doc = good();
-    json_object_set_new(row_of(doc, 0), "actual", json_real(100.01));
-    expect_only_code(doc, "fields.rows[0].actual", "percent_out_of_range");
-    doc = good();
-    json_object_set_new(row_of(doc, 0), "actual", json_integer(-5));
-    expect_only_code(doc, "fields.rows[0].actual", "percent_out_of_range");
-    doc = good();
-    json_object_set_new(row_of(doc, 0), "actual", json_real(1e308));
-    expect_only_code(doc, "fields.rows[0].actual", "percent_out_of_range");
+    expect_row_value(0, "actual", json_real(100.0), NULL);
+    expect_row_value(0, "actual", json_real(100.01), "percent_out_of_range");
+    expect_row_value(0, "actual", json_integer(-5), "percent_out_of_range");
+    expect_row_value(0, "actual", json_real(1e308), "percent_out_of_range");
     /* A count (no "%" in the indicator): 0 to a billion. */
     json_t *m4 = json_array_get(json_object_get(fields_of(json_array_get(docs, 0)), "measures"), 3);
     json_object_set_new(m4, "indicator", json_string("Семьи на сопровождении, число семей"));
-    doc = good();
-    json_object_set_new(row_of(doc, 2), "actual", json_integer(1000000000));
-    expect_valid(doc);
-    doc = good();
-    json_object_set_new(row_of(doc, 2), "actual", json_real(2e9));
-    expect_only_code(doc, "fields.rows[2].actual", "actual_out_of_range");
-    doc = good();
-    json_object_set_new(row_of(doc, 2), "actual", json_real(-0.5));
-    expect_only_code(doc, "fields.rows[2].actual", "actual_out_of_range");
+    expect_row_value(2, "actual", json_integer(1000000000), NULL);
+    expect_row_value(2, "actual", json_real(2e9), "actual_out_of_range");
+    expect_row_value(2, "actual", json_real(-0.5), "actual_out_of_range");
 }
 
 /* ---- the reports ----------------------------------------------------------------- */
