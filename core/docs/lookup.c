@@ -12,6 +12,7 @@
 
 #include "docs/docs.h"
 #include "docs/internal.h"
+#include "base/util.h"
 #include "plugin/kapi.h"
 
 static int same(const char *a, const char *b)
@@ -33,6 +34,16 @@ static const json_t *shown(const docs_service *svc, const idx_doc *d, int public
     return d->doc;
 }
 
+/* When d was first committed, RFC 3339, into out (cap bytes); NULL when
+ * it has no version yet. */
+static const char *created(char *out, size_t cap, const idx_doc *d)
+{
+    if (!d->nversions)
+        return NULL;
+    util_format_rfc3339(out, cap, d->versions[0].time_ms);
+    return out;
+}
+
 static int walk(docs_service *svc, int public, const char *type, const char *region,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
@@ -47,7 +58,9 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
         if (!doc || (type && !same(doc_str(doc, "type"), type)) ||
             (region && !same(doc_str(doc, "region"), region)))
             continue;
-        struct kenes_doc view = {.json = doc, .version = version};
+        char when[40];
+        struct kenes_doc view = {.json = doc, .version = version,
+                                 .created = created(when, sizeof(when), all[i])};
         rc = fn(&view, arg);
     }
     free(all);
@@ -58,10 +71,13 @@ static int find(docs_service *svc, int public, const char *id,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
     const char *version;
-    const json_t *doc = shown(svc, index_get(svc->index, id), public, &version);
+    const idx_doc *d = index_get(svc->index, id);
+    const json_t *doc = shown(svc, d, public, &version);
     if (!doc)
         return KENES_ENOTFOUND;
-    struct kenes_doc view = {.json = doc, .version = version};
+    char when[40];
+    struct kenes_doc view = {.json = doc, .version = version,
+                             .created = created(when, sizeof(when), d)};
     return fn(&view, arg);
 }
 

@@ -109,6 +109,8 @@ static const char *api_doc_get(const kenes_doc *doc, const char *key)
         return NULL;
     if (strcmp(key, "version") == 0)
         return doc->version;
+    if (strcmp(key, "created") == 0)
+        return doc->created;
     return json_string_value(json_object_get(doc->json, key));
 }
 

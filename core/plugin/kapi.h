@@ -13,6 +13,9 @@
 struct kenes_doc {
     const json_t *json; /* {"id","type","region","title","stage","fields","body"} */
     const char *version; /* its head commit, when the core knows it (doc_each), else NULL */
+    /* RFC 3339 time of its first commit, when the core knows it (doc_each,
+     * doc_with), else NULL: when a referral was sent, say. */
+    const char *created;
 };
 
 struct kenes_ctx {
