@@ -331,8 +331,11 @@ static void check_agency(chk_report *r, const kenes_doc *doc, const char *agency
                 "them)");
 }
 
-/* doc_with's callback: the Kazakhstan date the referral was sent (its
- * first commit), or 0 when the core does not say. */
+/* doc_with's callback: the date the referral was sent (its first commit),
+ * or 0 when the core does not say.  The UTC date, the earlier of the two
+ * calendars: from 19:00 UTC it is already the next day in Astana, and an
+ * outcome dated by either calendar's today is no outcome before the
+ * referral. */
 typedef struct sent_seen {
     const kenes_api *api;
     int date;
@@ -342,9 +345,12 @@ static int look_at_sent(const kenes_doc *doc, void *arg)
 {
     sent_seen *s = arg;
     long long ms;
+    int y, m, d;
     const char *created = s->api->doc_get(doc, "created");
-    if (created && s->api->time_parse(created, &ms) == 0)
-        s->date = kz_date(s->api, ms);
+    if (created && s->api->time_parse(created, &ms) == 0) {
+        s->api->date_of_ms(ms, &y, &m, &d);
+        s->date = ymd(y, m, d);
+    }
     return 0;
 }
 
