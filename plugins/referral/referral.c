@@ -142,7 +142,6 @@ typedef struct case_seen {
     char *pseudonym;      /* malloc'd, or NULL */
     size_t measures;      /* how many measures the case lists */
     id_child *child;      /* what the referral's text must not give away, or NULL */
-    int failed;           /* out of memory judging it */
 } case_seen;
 
 static const char *child_text(const json_t *child, const char *key)
