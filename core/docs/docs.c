@@ -125,6 +125,10 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
         snprintf(iso, sizeof(iso), "%04d-%02d-%02dT00:00:00Z", y, m, dd);
         if (util_parse_rfc3339(&start, iso) < 0)
             return;
+        /* The day's last second in Kazakhstan (23:59:59 at UTC+5): due
+         * that day, overdue the next, and pages still say that day. */
+        if (st->deadline_end_of_day)
+            start += 86400000LL - 5LL * 3600000 - 1000;
     } else {
         /* When it entered the stage: its newest version that changed the stage
          * (or created it); edits and counted approvals stay in the stage. */
@@ -658,6 +662,27 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
     }
     if (docs_check_version(d, version, cb, payload) < 0)
         return;
+    /* What names the case and can be erased too (its referrals, which carry
+     * a task about the child) goes first: each is erased by its own signed
+     * commit, so the case's erasure waits until none is left. */
+    json_t *refs = NULL;
+    size_t left = 0, i;
+    json_t *e;
+    if (docs_referrers(&refs, svc, u, d->id) < 0) {
+        docs_refuse(cb, payload, KENES_ENOMEM, "internal", NULL, "try again");
+        return;
+    }
+    json_array_foreach(refs, i, e) {
+        const wf_workflow *rw = wf_set_find(svc->workflows, doc_str(e, "type"));
+        left += rw && rw->erase_action;
+    }
+    json_decref(refs);
+    if (left) {
+        docs_refuse(cb, payload, KENES_ECONFLICT, "referrers_not_erased", NULL,
+                    "%zu document%s naming this case (its referrals) must be erased first",
+                    left, left == 1 ? "" : "s");
+        return;
+    }
     /* What remains of the case: who it was filed under, never what it said. */
     json_t *tomb = json_pack("{s:s, s:s, s:O, s:n, s:s, s:{}, s:s}", "id", d->id, "type", type,
                              "region", json_object_get(d->doc, "region"), "title", "stage",

@@ -12,6 +12,7 @@
 
 #include "docs/docs.h"
 #include "docs/internal.h"
+#include "base/util.h"
 #include "plugin/kapi.h"
 
 static int same(const char *a, const char *b)
@@ -50,6 +51,16 @@ static const char *written(const idx_doc *d, const char *version)
     return NULL;
 }
 
+/* When d was first committed, RFC 3339, into out (cap bytes); NULL when
+ * it has no version yet. */
+static const char *created(char *out, size_t cap, const idx_doc *d)
+{
+    if (!d->nversions)
+        return NULL;
+    util_format_rfc3339(out, cap, d->versions[0].time_ms);
+    return out;
+}
+
 static int walk(docs_service *svc, int public, const char *type, const char *region,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
@@ -64,8 +75,10 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
         if (!doc || (type && !same(doc_str(doc, "type"), type)) ||
             (region && !same(doc_str(doc, "region"), region)))
             continue;
+        char when[40];
         struct kenes_doc view = {.json = doc, .version = version,
-                                 .written = written(all[i], version)};
+                                 .written = written(all[i], version),
+                                 .created = created(when, sizeof(when), all[i])};
         rc = fn(&view, arg);
     }
     free(all);
@@ -80,7 +93,9 @@ static int find(docs_service *svc, int public, const char *id,
     const json_t *doc = shown(svc, d, public, &version);
     if (!doc)
         return KENES_ENOTFOUND;
-    struct kenes_doc view = {.json = doc, .version = version, .written = written(d, version)};
+    char when[40];
+    struct kenes_doc view = {.json = doc, .version = version, .written = written(d, version),
+                             .created = created(when, sizeof(when), d)};
     return fn(&view, arg);
 }
 

@@ -30,6 +30,9 @@
  * `after` may then be left out, `closed_by` may not.  `deadline: {order:
  * roster-2026}` is the end of a national order's term (content/orders.yaml,
  * orders.h): one date for every region, which no field can move.
+ * `end_of_day: true` beside `from:` makes a date field's day run to its end
+ * in Kazakhstan (UTC+5): due «5 декабря» is overdue from 6 December, 00:00
+ * in Astana, not from the day's first hour (a referral's due date).
  *
  * A stage with a deadline may carry `remind: {roles: [commission-chair],
  * user_field: accompanier.user, before: 7d}`: once the deadline is `before`
@@ -98,6 +101,7 @@ typedef struct wf_stage {
     char *deadline_from; /* "order_date" (the part after "fields."), or NULL */
     char *deadline_closed_by; /* "list[].key" froms: the item key that ends it ("done") */
     long long deadline_after_ms;
+    int deadline_end_of_day; /* end_of_day: true: the from date's day ends in Kazakhstan */
     char *deadline_order;      /* deadline: {order: name}, or NULL */
     long long deadline_at_ms;  /* that order's due date, read at load */
     /* remind: {roles, user_field, before}: who is reminded of the deadline

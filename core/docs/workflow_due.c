@@ -26,7 +26,7 @@ static int parse_order_deadline(wf_load_ctx *c, yaml_node_t *n, yaml_node_t *on,
                                 const char *name, wf_stage *s)
 {
     if (yml_get(&c->doc, n, "from") || yml_get(&c->doc, n, "after") ||
-        yml_get(&c->doc, n, "closed_by"))
+        yml_get(&c->doc, n, "closed_by") || yml_get(&c->doc, n, "end_of_day"))
         return wf_fail(c, n, "a deadline from an order takes no 'from', 'after' or "
                              "'closed_by': the order's term is the deadline");
     long long due;
@@ -43,7 +43,8 @@ static int parse_order_deadline(wf_load_ctx *c, yaml_node_t *n, yaml_node_t *on,
  * key} or {order: name} */
 int wf_parse_deadline(wf_load_ctx *c, yaml_node_t *n, wf_stage *s)
 {
-    static const char *const keys[] = {"from", "after", "closed_by", "order", NULL};
+    static const char *const keys[] = {"from", "after", "closed_by", "order", "end_of_day",
+                                       NULL};
     if (n->type != YAML_MAPPING_NODE)
         return wf_fail(c, n, "'deadline' must be a mapping such as {from: fields.order_date, after: 7d}");
     int rc = wf_check_keys(c, n, keys, "a deadline");
@@ -76,6 +77,13 @@ int wf_parse_deadline(wf_load_ctx *c, yaml_node_t *n, wf_stage *s)
                               "(from: fields.list[].date)");
     if (closed_by && !(s->deadline_closed_by = strdup(closed_by)))
         return KENES_ENOMEM;
+    int end_of_day;
+    if ((rc = wf_get_bool(c, n, "end_of_day", &end_of_day)) < 0)
+        return rc;
+    if (end_of_day && !from)
+        return wf_fail(c, n, "'end_of_day' belongs to a deadline from a date field "
+                             "(from: fields.due)");
+    s->deadline_end_of_day = end_of_day;
     s->has_deadline = 1;
     s->deadline_after_ms = after_ms;
     if (from && !(s->deadline_from = strdup(from + 7)))

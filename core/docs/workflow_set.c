@@ -358,10 +358,12 @@ json_t *wf_to_json(const wf_workflow *wf)
                                "public", st->is_public);
         if (st->has_deadline)
             json_object_set_new(sj, "deadline",
-                                json_pack("{s:s?, s:I, s:s?, s:s?}", "from_field", st->deadline_from,
-                                          "after_hours", (json_int_t)(st->deadline_after_ms / 3600000),
+                                json_pack("{s:s?, s:I, s:s?, s:s?, s:b}", "from_field",
+                                          st->deadline_from, "after_hours",
+                                          (json_int_t)(st->deadline_after_ms / 3600000),
                                           "closed_by", st->deadline_closed_by, "order",
-                                          st->deadline_order));
+                                          st->deadline_order, "end_of_day",
+                                          st->deadline_end_of_day));
         if (st->has_remind)
             json_object_set_new(sj, "remind",
                                 json_pack("{s:o, s:s?, s:I}", "roles", roles_json(st->remind_roles),

@@ -111,6 +111,8 @@ static const char *api_doc_get(const kenes_doc *doc, const char *key)
         return doc->version;
     if (strcmp(key, "written") == 0)
         return doc->written;
+    if (strcmp(key, "created") == 0)
+        return doc->created;
     return json_string_value(json_object_get(doc->json, key));
 }
 

@@ -16,6 +16,9 @@ struct kenes_doc {
     /* The commit that last wrote its fields (its create or latest edit, up to
      * version), when the core knows it, else NULL: doc_get(doc, "written"). */
     const char *written;
+    /* RFC 3339 time of its first commit, when the core knows it (doc_each,
+     * doc_with), else NULL: when a referral was sent, say. */
+    const char *created;
 };
 
 struct kenes_ctx {

@@ -118,6 +118,54 @@ static int transfer_named(const kenes_api *api, const kenes_doc *doc, const kene
     return KENES_EGUARD;
 }
 
+/* The referrals of one case an agency still works on. */
+typedef struct open_referrals {
+    const kenes_api *api;
+    const char *case_id;
+    size_t count;
+} open_referrals;
+
+static int count_open(const kenes_doc *doc, void *arg)
+{
+    static const char *const open[] = {"sent", "accepted", NULL};
+    open_referrals *o = arg;
+    const char *of = json_string_value(json_object_get(o->api->doc_fields(doc), "case"));
+    if (of && strcmp(of, o->case_id) == 0 && chk_one_of(open, o->api->doc_get(doc, "stage")))
+        o->count++;
+    return 0;
+}
+
+/* A case is not transferred while an agency of its region works on one of
+ * its referrals (sent or accepted, plugins/referral): the other region's
+ * commission could not read them, and the agency would go on working for a
+ * child no longer its region's.  The chair withdraws them or waits for the
+ * reports first.  The message gives their count, nothing of them. */
+static int referrals_settled(const kenes_api *api, const kenes_doc *doc, const kenes_ctx *ctx,
+                             kenes_errors *errs)
+{
+    (void)ctx;
+    const char *id = api->doc_get(doc, "id");
+    if (!id || !*id)
+        return 0;
+    open_referrals o = {.api = api, .case_id = id};
+    int rc = KENES_API_HAS(api, doc_each)
+                 ? api->doc_each(CR_REFERRAL_TYPE, api->doc_get(doc, "region"), count_open, &o)
+                 : KENES_EINVAL;
+    if (rc != 0) {
+        api->error_code(errs, NULL, "try_again",
+                        "the case's referrals could not be looked at: try again");
+        return KENES_EGUARD;
+    }
+    if (!o.count)
+        return 0;
+    api->error_code(errs, NULL, "referrals_open",
+                    "%zu referral%s of this case %s still open (sent or accepted): withdraw "
+                    "%s or wait for the agencies' reports before transferring the case",
+                    o.count, o.count == 1 ? "" : "s", o.count == 1 ? "is" : "are",
+                    o.count == 1 ? "it" : "them");
+    return KENES_EGUARD;
+}
+
 static int measure_has_due_date(const kenes_api *api, const kenes_doc *doc,
                                 const kenes_ctx *ctx, kenes_errors *errs)
 {
@@ -218,6 +266,7 @@ static const kenes_doctype types[] = {
 static const kenes_guard guards[] = {
     {.name = "accompanier_assigned", .check = accompanier_assigned},
     {.name = "transfer_named", .check = transfer_named},
+    {.name = "referrals_settled", .check = referrals_settled},
     {.name = "measure_has_due_date", .check = measure_has_due_date},
     {.name = "follow_ups_recorded", .check = follow_ups_recorded},
     {.name = "plan_resolution_signed", .check = cr_plan_resolution_signed},

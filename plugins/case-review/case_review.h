@@ -7,9 +7,10 @@
  *   decisions.c     what signed meetings decided on a case; the guards that
  *                   move a case by them and by its checks
  *   cases_report.c  the cases report: aggregates per closed month
- *   identity.c      what a pseudonym and a title must not give away
- *   names.c         text folded and reduced to skeletons, to compare names
  *   suppress.c      which published counts must be withheld
+ *
+ * What a pseudonym and a title must not give away of the child is the SDK's
+ * (plugins/sdk/identity.c, names.c): referrals judge their text by it too.
  */
 #ifndef CASE_REVIEW_H
 #define CASE_REVIEW_H
@@ -19,6 +20,8 @@
 #define CR_TYPE "case-review"
 /* The meetings whose signed resolutions move a case (plugins/commission-meeting). */
 #define CR_MEETING_TYPE "commission-meeting"
+/* The referrals of a case's measures to agencies (plugins/referral). */
+#define CR_REFERRAL_TYPE "referral"
 
 /* What the fields may hold (NULL-terminated), in the order the report
  * lists them. */

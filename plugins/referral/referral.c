@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "identity.h"
 #include "kenes_sdk.h"
 
 #define RF_TYPE "referral"
@@ -36,17 +37,31 @@
 static const char *const results[] = {"done", "partly", "not-done", NULL};
 /* A case in these stages is done with: nothing more is sent for it. */
 static const char *const case_ended[] = {"closed", "erased", NULL};
+/* A case offered to another region: its referrals are the receiving
+ * commission's to send once it accepts (case-review's transfer waits for
+ * the open ones, guard referrals_settled). */
+#define CASE_IN_TRANSFER "transfer-requested"
+/* Kazakhstan's clock (UTC+5, one zone since 1 March 2024): the day an
+ * agency or a commission means by a date is theirs, not Greenwich's. */
+#define KZ_OFFSET_MS (5LL * 3600 * 1000)
 
 static int ymd(int y, int m, int d)
 {
     return y * 10000 + m * 100 + d;
 }
 
-static int today(const kenes_api *api)
+/* The calendar date in Kazakhstan at ms since the epoch. */
+static int kz_date(const kenes_api *api, long long ms)
 {
     int y, m, d;
-    api->today(&y, &m, &d);
+    api->date_of_ms(ms + KZ_OFFSET_MS, &y, &m, &d);
     return ymd(y, m, d);
+}
+
+/* Today in Kazakhstan, by the core's clock (KENES_NOW in tests). */
+static int today(const kenes_api *api)
+{
+    return kz_date(api, api->now_ms());
 }
 
 static int absent(const json_t *v)
@@ -126,7 +141,13 @@ typedef struct case_seen {
     char stage[64];
     char *pseudonym;      /* malloc'd, or NULL */
     size_t measures;      /* how many measures the case lists */
+    id_child *child;      /* what the referral's text must not give away, or NULL */
 } case_seen;
+
+static const char *child_text(const json_t *child, const char *key)
+{
+    return json_string_value(json_object_get(child, key));
+}
 
 static int look_at_case(const kenes_doc *doc, void *arg)
 {
@@ -142,9 +163,15 @@ static int look_at_case(const kenes_doc *doc, void *arg)
         snprintf(c->region, sizeof(c->region), "%s", region);
     if (stage && strlen(stage) < sizeof(c->stage))
         snprintf(c->stage, sizeof(c->stage), "%s", stage);
-    const char *p =
-        json_string_value(json_object_get(json_object_get(fields, "child"), "pseudonym"));
+    const json_t *child = json_object_get(fields, "child");
+    const char *p = child_text(child, "pseudonym");
     if (p && !(c->pseudonym = strdup(p)))
+        return KENES_ENOMEM;
+    /* The child as the case's title is judged against (id_child_new folds
+     * what it keeps: nothing of the lent document outlives the call). */
+    if (id_child_new(&c->child, api, child_text(child, "full_name"),
+                     child_text(child, "birth_date"), child_text(child, "address"),
+                     child_text(child, "school")) != 0)
         return KENES_ENOMEM;
     const json_t *ms = json_object_get(fields, "measures");
     c->measures = json_is_array(ms) ? json_array_size(ms) : 0;
@@ -167,9 +194,39 @@ static int look_at_saved(const kenes_doc *doc, void *arg)
     return 0;
 }
 
-/* fields.case, fields.measure and fields.pseudonym against the case. */
+/* What the rule a code names says, for the English message. */
+static const char *text_rule(const char *code)
+{
+    if (strcmp(code, "text_names_child") == 0)
+        return "the child's name or a part of it, in any spelling";
+    if (strcmp(code, "text_birth_date") == 0)
+        return "the child's birth date";
+    if (strcmp(code, "text_address") == 0)
+        return "the child's address";
+    return "the child's school";
+}
+
+/* The referral's free text (its task and body), which the agency reads,
+ * against the case's child: the agency knows the child by the pseudonym
+ * alone.  Judged when the referral is sent: nothing edits it afterwards. */
+static void check_text(chk_report *r, const id_child *child, const char *path,
+                       const char *text)
+{
+    const char *code = NULL;
+    if (!text)
+        return;
+    if (id_judge_text(&code, child, text) != 0)
+        chk_problem(r, path, "try_again",
+                    "could not be compared with the case's child (out of memory): try again");
+    else if (code)
+        chk_problem(r, path, code, "must not contain %s: the agency knows the child by the "
+                                   "case's pseudonym alone", text_rule(code));
+}
+
+/* fields.case, fields.measure and fields.pseudonym against the case, and
+ * the text (task, body) against its child. */
 static void check_against_case(chk_report *r, const kenes_doc *doc, const json_t *fields,
-                               long long measure, const char *pseudonym)
+                               long long measure, const char *pseudonym, const char *task)
 {
     const kenes_api *api = r->api;
     const json_t *v = json_object_get(fields, "case");
@@ -229,6 +286,10 @@ static void check_against_case(chk_report *r, const kenes_doc *doc, const json_t
             chk_problem(r, "fields.case", "case_closed",
                         "names a closed case: nothing more is referred for it (reopen it "
                         "first)");
+        else if (strcmp(c.stage, CASE_IN_TRANSFER) == 0)
+            chk_problem(r, "fields.case", "case_in_transfer",
+                        "names a case offered to another region: once that region accepts "
+                        "it, its commission refers it");
         if (measure > 0 && (size_t)measure > c.measures)
             chk_problem(r, "fields.measure", "measure_unknown",
                         "names no measure of the case (1 for the first of its measures)");
@@ -236,8 +297,15 @@ static void check_against_case(chk_report *r, const kenes_doc *doc, const json_t
             chk_problem(r, "fields.pseudonym", "pseudonym_mismatch",
                         "is not the pseudonym of the case: the agency knows the child by the "
                         "case's pseudonym alone");
+        const char *body = api->doc_get(doc, "body");
+        if (c.child) {
+            check_text(r, c.child, "fields.task", task);
+            if (body && api->utf8_valid(body, strlen(body)))
+                check_text(r, c.child, "body", body);
+        }
     }
     free(c.pseudonym);
+    id_child_free(c.child);
 }
 
 /* fields.agency: one of the agencies content/agencies.yaml lists for the
@@ -262,9 +330,33 @@ static void check_agency(chk_report *r, const kenes_doc *doc, const char *agency
                 "them)");
 }
 
+/* doc_with's callback: the date the referral was sent (its first commit),
+ * or 0 when the core does not say.  The UTC date, the earlier of the two
+ * calendars: from 19:00 UTC it is already the next day in Astana, and an
+ * outcome dated by either calendar's today is no outcome before the
+ * referral. */
+typedef struct sent_seen {
+    const kenes_api *api;
+    int date;
+} sent_seen;
+
+static int look_at_sent(const kenes_doc *doc, void *arg)
+{
+    sent_seen *s = arg;
+    long long ms;
+    int y, m, d;
+    const char *created = s->api->doc_get(doc, "created");
+    if (created && s->api->time_parse(created, &ms) == 0) {
+        s->api->date_of_ms(ms, &y, &m, &d);
+        s->date = ymd(y, m, d);
+    }
+    return 0;
+}
+
 /* fields.outcome, which the agency records with `report`: a date (not
- * ahead of today), a result and, optionally, what was done. */
-static void check_outcome(chk_report *r, const json_t *fields)
+ * ahead of today, nor before the referral was sent), a result and,
+ * optionally, what was done. */
+static void check_outcome(chk_report *r, const kenes_doc *doc, const json_t *fields)
 {
     static const char *const keys[] = {"date", "result", "text", NULL};
     const json_t *o = json_object_get(fields, "outcome");
@@ -280,6 +372,13 @@ static void check_outcome(chk_report *r, const json_t *fields)
     if (date && date > today(r->api))
         chk_problem(r, "fields.outcome.date", "date_in_future",
                     "must not be after today: the outcome is what was done");
+    const char *self = r->api->doc_get(doc, "id");
+    sent_seen sent = {.api = r->api};
+    if (date && self && *self)
+        r->api->doc_with(self, look_at_sent, &sent);
+    if (date && sent.date && date < sent.date)
+        chk_problem(r, "fields.outcome.date", "outcome_before_sent",
+                    "must not be before the day the referral was sent");
     const json_t *res = json_object_get(o, "result");
     if (absent(res))
         chk_problem(r, "fields.outcome.result", "required", "is required: done, partly or "
@@ -295,6 +394,12 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
 {
     chk_report r = {.api = api, .errs = errs};
     chk_header_untitled(&r, doc);
+    /* The page's heading and whatever it said would go to the agency with
+     * no rule to judge it by: the referral says what it is by its fields. */
+    if (api->doc_get(doc, "title"))
+        chk_problem(&r, "title", "referral_title",
+                    "must be left out: a referral is named by its case's pseudonym, its "
+                    "agency and its due date");
     const json_t *fields = chk_fields(&r, doc);
     if (!fields)
         return KENES_EVALIDATION;
@@ -330,10 +435,10 @@ static int validate(const kenes_api *api, const kenes_doc *doc, kenes_errors *er
     const char *pseudonym = chk_text_at(&r, json_object_get(fields, "pseudonym"),
                                     "fields.pseudonym", 1, PSEUDONYM_MAX, "the child's "
                                                                           "pseudonym");
-    chk_text_at(&r, json_object_get(fields, "task"), "fields.task", 1, TASK_MAX,
-            "what the agency is asked to do");
-    check_against_case(&r, doc, fields, measure, pseudonym);
-    check_outcome(&r, fields);
+    const char *task = chk_text_at(&r, json_object_get(fields, "task"), "fields.task", 1,
+                                   TASK_MAX, "what the agency is asked to do");
+    check_against_case(&r, doc, fields, measure, pseudonym, task);
+    check_outcome(&r, doc, fields);
     return chk_result(&r);
 }
 

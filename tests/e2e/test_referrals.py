@@ -91,7 +91,8 @@ class Referrals(ServerTest):
         rid = r.json["id"]
         self.assertTrue(rid.startswith("referral/KZ-11/"), rid)
         self.assertEqual(r.json["stage"], "sent")
-        self.assertEqual((r.json["due"], r.json["overdue"]), ("2026-03-20T00:00:00Z", False))
+        # Due to the end of that day in Kazakhstan (23:59:59 at UTC+5).
+        self.assertEqual((r.json["due"], r.json["overdue"]), ("2026-03-20T18:59:59Z", False))
         # A case's commit and the referral's, both in the sealed repository.
         self.assertEqual(self.counts(), (before[0], before[1] + 2))
 

@@ -27,7 +27,7 @@
 static const kenes_doctype *cr;
 static const kenes_guard *accompanier_assigned, *measure_has_due_date, *follow_ups_recorded;
 static const kenes_guard *plan_resolution_signed, *close_resolution_signed, *check_scheduled,
-    *closure_allowed;
+    *closure_allowed, *referrals_settled;
 
 static int setup_group(void **state)
 {
@@ -38,7 +38,8 @@ static int setup_group(void **state)
                                 "plan_resolution_signed", &plan_resolution_signed,
                                 "close_resolution_signed", &close_resolution_signed,
                                 "check_scheduled", &check_scheduled, "closure_allowed",
-                                &closure_allowed, NULL);
+                                &closure_allowed, "referrals_settled", &referrals_settled,
+                                NULL);
 }
 
 static json_t *stored;
@@ -1131,6 +1132,52 @@ static void expect_allows(const kenes_guard *g, json_t *doc)
 static void expect_refuses(const kenes_guard *g, json_t *doc, const char *message)
 {
     expect_guard_refuses(g, doc, &chair, message);
+}
+
+/* A referral of region for case_id in stage. */
+static json_t *referral(const char *n, const char *region, const char *stage, const char *case_id)
+{
+    char id[80];
+    snprintf(id, sizeof(id), "referral/%s/%s", region, n);
+    json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:i, s:s}}", "id", id, "type",
+                          "referral", "region", region, "stage", stage, "fields", "case",
+                          case_id, "measure", 1, "agency", "kz11-police");
+    assert_non_null(r);
+    return r;
+}
+
+/* transfer waits while an agency works on one of the case's referrals: the
+ * sent and accepted ones of this case count, nothing else. */
+static void test_guard_referrals_settled(void **state)
+{
+    (void)state;
+    const kenes_guard *g = referrals_settled;
+    forget_stored();
+    expect_allows(g, good_case()); /* a new case has none */
+    expect_allows(g, good_case_with_id());
+    store(referral("1", "KZ-11", "reported", CASE_ID));
+    store(referral("2", "KZ-11", "withdrawn", CASE_ID));
+    store(referral("3", "KZ-11", "declined", CASE_ID));
+    store(referral("4", "KZ-11", "sent", OTHER_CASE));
+    expect_allows(g, good_case_with_id());
+    store(referral("5", "KZ-11", "sent", CASE_ID));
+    expect_refuses(g, good_case_with_id(),
+                   "1 referral of this case is still open (sent or accepted): withdraw it or "
+                   "wait for the agencies' reports before transferring the case");
+    store(referral("6", "KZ-11", "accepted", CASE_ID));
+    expect_refuses(g, good_case_with_id(),
+                   "2 referrals of this case are still open (sent or accepted): withdraw them "
+                   "or wait for the agencies' reports before transferring the case");
+    kenes_errors errs;
+    assert_int_equal(run_guard(g, good_case_with_id(), &errs), KENES_EGUARD);
+    assert_string_equal(errs.code, "referrals_open");
+    kapi_errors_dispose(&errs);
+    /* A walk that fails refuses: a transfer must not slip through. */
+    kapi_docs failing = {.each = fake_each_fails};
+    kapi_set_docs(&failing);
+    expect_refuses(g, good_case_with_id(), "the case's referrals could not be looked at: try "
+                                           "again");
+    forget_stored();
 }
 
 static void test_guard_accompanier_assigned(void **state)
@@ -2317,6 +2364,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup(f, reset_clock)
     const struct CMUnitTest tests[] = {
         T(test_problems_are_capped),
+        T(test_guard_referrals_settled),
         T(test_descriptor),
         T(test_good_case_passes),
         T(test_minimal_case_passes),

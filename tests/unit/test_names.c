@@ -1,5 +1,5 @@
 /*
- * Case review's name folding (plugins/case-review/names.c), on the core's
+ * Case review's name folding (plugins/sdk/names.c), on the core's
  * own folding (kapi text_fold): what identity.c compares names by.
  */
 #include <setjmp.h>

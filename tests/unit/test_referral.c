@@ -39,9 +39,11 @@ static json_t *content; /* content/ as the server loads it */
 static json_t *a_case(const char *id, const char *region, const char *stage,
                       const char *pseudonym)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}, s:[{s:s}, {s:s}]}}", "id", id,
-                     "type", "case-review", "region", region, "stage", stage, "fields", "child",
-                     "pseudonym", pseudonym, "full_name", "Тестовая Айгерим", "measures", "what",
+    return json_pack("{s:s, s:s, s:s, s:s, s:{s:{s:s, s:s, s:s, s:s, s:s}, s:[{s:s}, {s:s}]}}",
+                     "id", id, "type", "case-review", "region", region, "stage", stage,
+                     "fields", "child", "pseudonym", pseudonym, "full_name", "Тестовая Айгерим",
+                     "birth_date", "2013-04-07", "address", "г. Кокшетау, ул. Абая, д. 12, кв. 5",
+                     "school", "Школа-гимназия № 913", "measures", "what",
                      "Занятия с психологом", "what", "Секция после уроков");
 }
 
@@ -248,6 +250,58 @@ static void test_outcome(void **state)
     kapi_errors_dispose(&errs);
 }
 
+/* What the agency reads (the task, the body) gives nothing of the child
+ * away, judged by the SDK's identity rules against the case's child; a
+ * referral has no title. */
+static void test_text_gives_nothing_away(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *task, *code;
+    } refused[] = {
+        {"Беседы с Тестовая Айгерим", "text_names_child"},
+        {"Беседы: AIGERIM testovaya", "text_names_child"},
+        {"Занятия с Айгерим", "text_names_child"},
+        {"Помочь Айгериме с уроками", "text_names_child"},
+        {"Ребёнок 07.04.2013 г.р.", "text_birth_date"},
+        {"родилась 7 апреля 2013", "text_birth_date"},
+        {"дата рождения: 2013-04-07", "text_birth_date"},
+        {"ДР 07042013", "text_birth_date"},
+        {"Посетить семью по адресу Абая, 12", "text_address"},
+        {"Посетить: улица Абая дом 12", "text_address"},
+        {"Занятия в школе №913", "text_school"},
+        {"Занятия: школа-гимназия № 913", "text_school"},
+        {"Сообщать в СШ 913", "text_school"},
+        {NULL, NULL},
+    };
+    for (size_t i = 0; refused[i].task; i++) {
+        json_t *doc = fresh();
+        json_object_set_new(fixture_node(doc, "fields"), "task", json_string(refused[i].task));
+        expect_only_code(doc, "fields.task", refused[i].code);
+    }
+    json_t *doc = fresh();
+    json_object_set_new(doc, "body", json_string("# Направление\n\nТестовая Айгерим, 2013"));
+    expect_only_code(doc, "body", "text_names_child");
+    expect_only_code(fresh_with("", "title", "\"Направление\""), "title", "referral_title");
+
+    /* Words and numbers that say nothing alone pass. */
+    static const char *const passes[] = {
+        "12 занятий в школе, 2 раза в неделю, до 7 апреля",
+        "Встреча с психологом в 2013 кабинете",
+        "Беседа об истории улиц города",
+        "Тестирование по программе",
+        NULL};
+    for (size_t i = 0; passes[i]; i++) {
+        doc = fresh();
+        json_object_set_new(fixture_node(doc, "fields"), "task", json_string(passes[i]));
+        expect_valid(doc);
+    }
+    /* Sent, the text was judged: the agency's report is not judged again. */
+    json_t *sent = fixture_parse(sent_json);
+    json_object_set_new(fixture_node(sent, "fields"), "task", json_string("Айгерим"));
+    expect_valid(sent);
+}
+
 /* Messages reach logs: none repeats the pseudonym, the task or the agency. */
 static void test_messages_repeat_nothing(void **state)
 {
@@ -355,6 +409,7 @@ int main(void)
         T(test_sent_keeps_its_case), T(test_due),
         T(test_outcome),         T(test_messages_repeat_nothing),
         T(test_id_and_summary),  T(test_agencies_content),
+        T(test_text_gives_nothing_away),
     };
     return cmocka_run_group_tests_name("referral", tests, setup_group, teardown_group);
 }

@@ -199,7 +199,8 @@ typedef struct kenes_api {
     /* Visit the latest committed version of every document of `type` (NULL:
      * every type) in `region` (NULL: every region), in id order, erased ones
      * left out.  fn's doc is borrowed for the call only (doc_get and
-     * doc_fields read it; doc_get also answers "version", its head commit);
+     * doc_fields read it; doc_get also answers "version", its head commit,
+     * and "created", the RFC 3339 time of its first commit);
      * a non-zero return stops the walk and is returned, else 0.  Confidential
      * types are visited too: what a plugin reads so may decide its answer,
      * never be copied into a message, an id or a summary.  Only from the

@@ -27,9 +27,27 @@
  * and whatever the child, when it has no letter, more than 6 digits or more
  * than 4 in a row (a date, a phone or an ID number does not fit), or three
  * groups of digits that read as a date (2013-04-07, 7-4-13, 13-04-07).
+ *
+ * Free text an agency reads (a referral's task and body) gives the child
+ * away when it holds:
+ *  - the name as a title would, or a part of 4 letters or more declined
+ *    (up to 3 letters of ending: «Айгерим» in «с Айгеримой», «Ернарға»);
+ *  - the birth date with its year: day, month (a number or a month's name
+ *    in ru, kk or en) and year in a row in any of the usual orders, or as
+ *    one number (06052011, 20110506, 060511);
+ *  - the address: two of its words or numbers in a row, the words that
+ *    only say what kind of place follows (улица, дом, көшесі) and
+ *    abbreviations of 1-2 letters (ул., д., кв.) stepped over, so that
+ *    "ул. Абая, д. 12" is found as "Абая 12" and "Абая, 12";
+ *  - the school: two words or numbers of its name in a row the same way,
+ *    school words (школа, мектеп, гимназия, №) stepped over, or one of its
+ *    numbers right after "№" or such a word («школа № 913»).
+ * Single words and numbers alone are not refused: "12 занятий" or a street
+ * that is also a poet's name say nothing on their own.
  */
 #include "identity.h"
 #include "names.h"
+#include "kenes_sdk.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +59,8 @@
 #define STREET_MIN 4 /* shorter address words are not looked for */
 #define DIGITS_MAX 6
 #define RUN_MAX 4
+#define INFLECTED_MIN 4 /* a declined name: its part at least this long */
+#define ENDING_MAX 3    /* and an ending of at most this many letters */
 
 struct id_child {
     const kenes_api *api;
@@ -513,4 +533,295 @@ int id_judge_pseudonym(const char **problem, const id_child *c, const char *p)
         *problem = "must not contain a date (three groups of digits that read as a day, a "
                    "month and a year)";
     return failed ? KENES_ENOMEM : 0;
+}
+
+/* ---- free text (id_judge_text) ------------------------------------------ */
+
+/* Free text as tokens: its folded words, each a number (its digits without
+ * leading zeros) or a word (its skeleton), with the words that only say
+ * what kind of place or school follows marked, so that rules can step over
+ * them. */
+typedef struct {
+    size_t n;
+    char **num;   /* [n]: digits, or NULL for a word */
+    char **sk;    /* [n]: the word's skeleton, or NULL for a number */
+    char **word;  /* [n]: the folded word itself */
+    char *words;  /* the folded text the tokens point into */
+} tokens;
+
+static void tokens_dispose(tokens *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->sk ? t->sk[i] : NULL);
+    free(t->num);
+    free(t->sk);
+    free(t->word);
+    free(t->words);
+    memset(t, 0, sizeof(*t));
+}
+
+static int all_digits(const char *w)
+{
+    return *w && strspn(w, "0123456789") == strlen(w);
+}
+
+static int is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+/* words: folded with KENES_FOLD_WORDS (stolen).  Folding keeps letters and
+ * digits together ("№0" is "no0", "д.12" is "д 12" but "д12" one word):
+ * numbers are split off the letters they touch, to be compared alone. */
+static int tokens_init(tokens *t, char *folded)
+{
+    memset(t, 0, sizeof(*t));
+    size_t len = strlen(folded), at = 0;
+    char *words = malloc(2 * len + 1);
+    if (!words) {
+        free(folded);
+        return KENES_ENOMEM;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && folded[i] != ' ' && folded[i - 1] != ' ' &&
+            is_digit(folded[i]) != is_digit(folded[i - 1]))
+            words[at++] = ' ';
+        words[at++] = folded[i];
+    }
+    words[at] = '\0';
+    free(folded);
+    t->words = words;
+    size_t n = 1;
+    for (const char *p = words; *p; p++)
+        n += *p == ' ';
+    t->num = calloc(n, sizeof(*t->num));
+    t->sk = calloc(n, sizeof(*t->sk));
+    t->word = calloc(n, sizeof(*t->word));
+    if (!t->num || !t->sk || !t->word)
+        return KENES_ENOMEM;
+    char *save;
+    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        size_t i = t->n++;
+        t->word[i] = w;
+        if (all_digits(w)) {
+            while (w[0] == '0' && w[1])
+                w++;
+            t->num[i] = w;
+        } else if (!(t->sk[i] = names_skeleton_new(w))) {
+            return KENES_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+static int tokens_of(tokens *t, const kenes_api *api, const char *text)
+{
+    char *words;
+    memset(t, 0, sizeof(*t));
+    int rc = names_fold_optional(&words, api, text, KENES_FOLD_WORDS);
+    if (rc != 0 || !words)
+        return rc;
+    return tokens_init(t, words);
+}
+
+/* 1 if tokens i and j are the same number or the same word (skeletons). */
+static int same_token(const tokens *a, size_t i, const tokens *b, size_t j)
+{
+    if (a->num[i] || b->num[j])
+        return a->num[i] && b->num[j] && strcmp(a->num[i], b->num[j]) == 0;
+    return strcmp(a->sk[i], b->sk[j]) == 0;
+}
+
+/* The month (1-12) a word names in Russian, Kazakh or English, by the start
+ * of its skeleton ("января", "қаңтар", "Jan."), else 0. */
+static int month_word(const char *sk)
+{
+    static const char *const starts[12][4] = {
+        {"ian", "kantar", NULL},        {"fev", "feb", "akpan", NULL},
+        {"mar", "nauriz", NULL},        {"apr", "sauir", NULL},
+        {"mai", "mamir", NULL},         {"iun", "mausim", NULL},
+        {"iul", "silde", NULL},         {"avg", "aug", "tamiz", NULL},
+        {"sen", "sep", "kirkuiek", NULL}, {"okt", "oct", "kazan", NULL},
+        {"noi", "nov", "karasa", NULL}, {"dek", "dec", "zeltoksan", NULL},
+    };
+    for (int m = 0; sk && m < 12; m++)
+        for (size_t k = 0; starts[m][k]; k++)
+            if (strncmp(sk, starts[m][k], strlen(starts[m][k])) == 0)
+                return m + 1;
+    return 0;
+}
+
+/* Token i as a number (a date's part), -1 for a word or too many digits. */
+static long token_value(const tokens *t, size_t i)
+{
+    const char *s = t->num[i];
+    if (!s || strlen(s) > 4)
+        return -1;
+    return strtol(s, NULL, 10);
+}
+
+/* 1 if token i is the birth year: all four digits, or the last two written
+ * with two. */
+static int is_year(const id_child *c, const tokens *t, size_t i)
+{
+    const char *w = t->word[i];
+    long v = token_value(t, i);
+    return v >= 0 && ((strlen(w) == 4 && v == c->by) || (strlen(w) == 2 && v == c->by % 100));
+}
+
+static int is_month(const id_child *c, const tokens *t, size_t i)
+{
+    return t->num[i] ? token_value(t, i) == c->bm : month_word(t->sk[i]) == c->bm;
+}
+
+static int is_day(const id_child *c, const tokens *t, size_t i)
+{
+    return token_value(t, i) == c->bd;
+}
+
+/* The birth date with its year: three tokens in a row (day month year,
+ * year month day, month day year), or one number of 6 or 8 digits. */
+static int text_holds_birth_date(const id_child *c, const tokens *t)
+{
+    if (!c->by)
+        return 0;
+    char forms[4][16];
+    snprintf(forms[0], sizeof(forms[0]), "%02d%02d%04d", c->bd, c->bm, c->by);
+    snprintf(forms[1], sizeof(forms[1]), "%04d%02d%02d", c->by, c->bm, c->bd);
+    snprintf(forms[2], sizeof(forms[2]), "%02d%02d%02d", c->bd, c->bm, c->by % 100);
+    snprintf(forms[3], sizeof(forms[3]), "%02d%02d%02d", c->by % 100, c->bm, c->bd);
+    for (size_t i = 0; i < t->n; i++) {
+        for (size_t k = 0; t->num[i] && k < 4; k++)
+            if (strcmp(t->word[i], forms[k]) == 0)
+                return 1;
+        if (i + 2 >= t->n)
+            continue;
+        if ((is_day(c, t, i) && is_month(c, t, i + 1) && is_year(c, t, i + 2)) ||
+            (is_year(c, t, i) && is_month(c, t, i + 1) && is_day(c, t, i + 2)) ||
+            (is_month(c, t, i) && is_day(c, t, i + 1) && is_year(c, t, i + 2)))
+            return 1;
+    }
+    return 0;
+}
+
+/* Words that say what an address's or a school's part is, not which: left
+ * out before looking for the address's or school's words in a row. */
+static int school_word(const char *w)
+{
+    static const char *const starts[] = {"школ", "мектеб", "мектеп", "гимназ", "лице",
+                                         "school", "средн", "общеобразоват", "орта",
+                                         "жалпы", "негізгі", "коммунальн", NULL};
+    static const char *const words[] = {"сш", "сош", "оош", "ош", "no", "n", "им", "имени",
+                                        "атындағы", "кгу", "гу", "кгкп", NULL};
+    for (size_t i = 0; starts[i]; i++)
+        if (strncmp(w, starts[i], strlen(starts[i])) == 0)
+            return 1;
+    for (size_t i = 0; words[i]; i++)
+        if (strcmp(w, words[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A word that tells nothing: a place or school word, or a short word
+ * (abbreviations: «ул.», «д.», «кв.»). */
+static int filler(const tokens *t, size_t i, int school)
+{
+    if (t->num[i])
+        return 0;
+    return place_word(t->word[i]) || (school && school_word(t->word[i])) ||
+           strlen(t->sk[i]) < 3;
+}
+
+/* 1 if two tokens of what (the address or the school's name) that tell
+ * something stand in a row in the text too, with only filler between. */
+static int holds_pair(const tokens *what, const tokens *text, int school)
+{
+    size_t prev = (size_t)-1;
+    for (size_t j = 0; j < what->n; j++) {
+        if (filler(what, j, school))
+            continue;
+        if (prev != (size_t)-1) {
+            size_t last = (size_t)-1;
+            for (size_t i = 0; i < text->n; i++) {
+                if (filler(text, i, school))
+                    continue;
+                if (last != (size_t)-1 && same_token(text, last, what, prev) &&
+                    same_token(text, i, what, j))
+                    return 1;
+                last = i;
+            }
+        }
+        prev = j;
+    }
+    return 0;
+}
+
+/* 1 if the text has a number of the school's name right after "№" or a
+ * school word («школа № 12», «СШ 12», «мектеп 12»). */
+static int holds_school_number(const tokens *school, const tokens *text)
+{
+    for (size_t i = 1; i < text->n; i++) {
+        if (!text->num[i] || text->num[i - 1] || !school_word(text->word[i - 1]))
+            continue;
+        for (size_t j = 0; j < school->n; j++)
+            if (same_token(text, i, school, j))
+                return 1;
+    }
+    return 0;
+}
+
+/* 1 if a word of the text is a part of the name with an ending added, as
+ * sentences decline names: «с Айгерим», «Нурлановой», «Ернарға».  Parts of 4
+ * letters or more, endings of up to 3 (in the skeleton). */
+static int holds_inflected_part(const id_child *c, const tokens *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (!t->sk[i])
+            continue;
+        size_t n = strlen(t->sk[i]);
+        for (size_t k = 0; k < c->nparts; k++) {
+            size_t m = strlen(c->part[k]);
+            if (m >= INFLECTED_MIN && n >= m && n - m <= ENDING_MAX &&
+                strncmp(t->sk[i], c->part[k], m) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int id_judge_text(const char **code, const id_child *c, const char *text)
+{
+    *code = NULL;
+    int names = 0;
+    int rc = id_judge_title(&names, c, text);
+    if (rc != 0 || names) {
+        *code = names ? "text_names_child" : NULL;
+        return rc;
+    }
+    tokens t, address, school;
+    memset(&address, 0, sizeof(address));
+    memset(&school, 0, sizeof(school));
+    rc = tokens_of(&t, c->api, text);
+    if (rc == 0 && c->address && !c->for_list) {
+        char *copy = strdup(c->address);
+        rc = copy ? tokens_init(&address, copy) : KENES_ENOMEM;
+    }
+    if (rc == 0 && c->school && !c->for_list) {
+        char *copy = strdup(c->school);
+        rc = copy ? tokens_init(&school, copy) : KENES_ENOMEM;
+    }
+    if (rc == 0) {
+        if (holds_inflected_part(c, &t))
+            *code = "text_names_child";
+        else if (text_holds_birth_date(c, &t))
+            *code = "text_birth_date";
+        else if (holds_pair(&address, &t, 0))
+            *code = "text_address";
+        else if (holds_pair(&school, &t, 1) || holds_school_number(&school, &t))
+            *code = "text_school";
+    }
+    tokens_dispose(&t);
+    tokens_dispose(&address);
+    tokens_dispose(&school);
+    return rc;
 }

@@ -1,12 +1,12 @@
 /*
- * Names as case review compares them (identity.c): both sides folded by the
+ * Names as the identity rules compare them (identity.c): both sides folded by the
  * core (api->text_fold: NFKC and case folding), then reduced to a
  * spelling-blind skeleton in Latin letters, so that Айгерим, Aigerim,
- * Aygerim and "Ai-gerim" all read "aigerim".  Part of the case-review
- * plugin; tested on its own (tests/unit/test_names.c).
+ * Aygerim and "Ai-gerim" all read "aigerim".  In the SDK, for
+ * identity.c; tested on its own (tests/unit/test_names.c).
  */
-#ifndef CASE_REVIEW_NAMES_H
-#define CASE_REVIEW_NAMES_H
+#ifndef KENES_SDK_NAMES_H
+#define KENES_SDK_NAMES_H
 
 #include <kenes/plugin.h>
 
