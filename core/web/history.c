@@ -184,7 +184,7 @@ static int64_t in_force_at(const json_t *versions, json_int_t e)
 /* One edition's heading: "Изменения № 1 — действуют с 05.12.2026". */
 static json_t *edition_heading(const web_call *c, const json_t *versions, json_int_t e)
 {
-    char n[24], from[16], to[16];
+    char n[24], from[UI_DATE_CAP], to[UI_DATE_CAP];
     snprintf(n, sizeof(n), "%lld", (long long)e);
     const char *names[] = {"n", "from", "to"};
     char *name = e == 0 ? strdup(web_text(c, "history", "edition_original"))
@@ -195,9 +195,9 @@ static json_t *edition_heading(const web_call *c, const json_t *versions, json_i
                       : until >= 0 ? (e ? "edition_was_in_force_n" : "edition_was_in_force")
                                    : (e ? "edition_in_force_n" : "edition_in_force");
     if (since >= 0)
-        web_day(from, since);
+        web_day_case(from, c, since, WEB_DAY_FROM);
     if (until >= 0)
-        web_day(to, until);
+        web_day_case(to, c, until, WEB_DAY_UNTIL);
     char *state = web_fill_text(web_text(c, "history", key), names,
                                 (const char *const[]){n, since >= 0 ? from : "",
                                                       until >= 0 ? to : ""},
