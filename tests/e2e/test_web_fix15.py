@@ -148,6 +148,12 @@ class WebFix15(ServerTest):
         self.assertEqual([a["name"] for a in doc["attachments"]], ["Постановление № 44.pdf"])
         versions = s.get(f"/api/v1/documents/{pid}/history", "appr2").json["versions"]
         self.assertEqual([v["action"] for v in versions[:2]], ["approve", "attach"])
+        # The two versions side by side: the file's "added" time in words, never ISO.
+        page = b.get(f"/ui/d/{pid}/history?from={versions[-1]['commit']}"
+                     f"&to={versions[0]['commit']}&lang=ru")
+        self.assertEqual(page.status, 200, page)
+        self.assertNotRegex(text_of(page.raw), r"\d{4}-\d\d-\d\dT\d\d")
+        self.assertIn("added: 10 июля 2026 г.", text_of(page.raw))
 
     def test_act_form_without_a_file_approves(self):
         s = self.srv
