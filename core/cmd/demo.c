@@ -241,7 +241,19 @@ typedef struct add_ctx {
     const char *users_path;
     char *err;
     size_t errcap;
+    int name_w, role_w; /* the listing's columns: the longest login and role */
 } add_ctx;
+
+/* The first pass: how wide the listing's columns must be (an agency's
+ * login, "agency-kz11-police", is longer than the others). */
+static int measure_login(const demo_login *l, void *payload)
+{
+    add_ctx *c = payload;
+    int n = (int)strlen(l->name), r = (int)strlen(l->role);
+    c->name_w = n > c->name_w ? n : c->name_w;
+    c->role_w = r > c->role_w ? r : c->role_w;
+    return 0;
+}
 
 static int add_login(const demo_login *l, void *payload)
 {
@@ -250,8 +262,8 @@ static int add_login(const demo_login *l, void *payload)
                                    l->agency, l->password, c->err, c->errcap);
     if (rc == KENES_EEXISTS)
         rc = 0;
-    printf("  %-16s %-20s %-6s password: %s\n", l->name, l->role, l->region ? l->region : "",
-           l->password);
+    printf("  %-*s %-*s %-6s password: %s\n", c->name_w, l->name, c->role_w, l->role,
+           l->region ? l->region : "", l->password);
     return rc;
 }
 
@@ -260,8 +272,9 @@ int demo_users_add(const config *cfg, char *err, size_t errcap)
     char users_path[4096];
     util_path(users_path, sizeof(users_path), cfg->data_dir, "users.yaml");
     printf("Demo logins (public passwords: never use --demo on a real installation):\n");
-    add_ctx c = {users_path, err, errcap};
-    return demo_logins_each(cfg, add_login, &c, err, errcap);
+    add_ctx c = {users_path, err, errcap, 0, 0};
+    int rc = demo_logins_each(cfg, measure_login, &c, err, errcap);
+    return rc < 0 ? rc : demo_logins_each(cfg, add_login, &c, err, errcap);
 }
 
 /* name -> {"role", "region", "password"} of every demo login. */

@@ -58,7 +58,9 @@ static size_t body_limit(const http_request *req, const char **code, void *paylo
         *code = "attachment_too_big";
         return cfg->attachments_max_bytes;
     }
-    if (strncmp(p, "/ui/d/", 6) == 0 && n > 7 && strcmp(p + n - 7, "/attach") == 0) {
+    /* The act form carries the signed resolution's scan too (doc_act.c). */
+    if (strncmp(p, "/ui/d/", 6) == 0 && ((n > 7 && strcmp(p + n - 7, "/attach") == 0) ||
+                                         (n > 4 && strcmp(p + n - 4, "/act") == 0))) {
         *code = "attachment_too_big";
         return cfg->attachments_max_bytes + 64 * 1024;
     }
@@ -320,7 +322,9 @@ int server_run(const config *cfg, int demo)
                        .max_connections_per_address = cfg->max_connections_per_address,
                        .header_timeout_ms = cfg->header_timeout_s * 1000u,
                        .body_limit = body_limit,
-                       .body_limit_payload = (void *)cfg};
+                       .body_limit_payload = (void *)cfg,
+                       .too_big_page = web_too_big_page,
+                       .too_big_payload = &srv.web};
     http_limits_defaults(&lim);
     if ((rc = http_server_new(&srv.http, &loop, &lim, on_request, &srv)) < 0 ||
         (rc = http_server_listen(srv.http, cfg->listen_host, cfg->listen_port)) < 0) {

@@ -170,12 +170,15 @@ json_t *access_me(const auth_user *u, const wf_set *workflows)
                 continue;
             json_object_set_new(actions, t->action, scope_json(u, t->roles, t->scope));
         }
+        /* Files (attach:): added and removed in its stages, by its roles. */
+        json_t *attach = wf->has_attach ? scope_json(u, wf->attach_roles, wf->attach_scope)
+                                        : json_false();
         json_object_set_new(docs, wf->type,
-                            json_pack("{s:o, s:o, s:o, s:o}", "create",
+                            json_pack("{s:o, s:o, s:o, s:o, s:o}", "create",
                                       scope_json(u, wf->create_roles, wf->create_scope), "read",
                                       read, "edit",
-                                      scope_json(u, wf->edit_roles, wf->edit_scope), "actions",
-                                      actions));
+                                      scope_json(u, wf->edit_roles, wf->edit_scope), "attach",
+                                      attach, "actions", actions));
     }
     return json_pack("{s:s, s:s, s:o, s:o, s:o}", "user", u->name, "role", role_name(u->role),
                      "region", u->region ? json_string(u->region) : json_null(), "agency",

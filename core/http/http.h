@@ -47,6 +47,14 @@ typedef struct http_limits {
      * JSON stays at max_body_bytes. */
     size_t (*body_limit)(const http_request *req, const char **code, void *payload);
     void *body_limit_payload;
+    /* The answer to a body over its limit (413) for a request whose sender
+     * reads pages, not JSON (NULL: the JSON error for every request): asked
+     * with the request's head, it may fill body, *content_type and extra
+     * header lines ("Name: value\r\n" each) and return 1; 0 keeps the
+     * JSON error.  Called on the loop; the connection closes after it. */
+    int (*too_big_page)(const http_request *req, util_buf *body, const char **content_type,
+                        util_buf *headers, void *payload);
+    void *too_big_payload;
 } http_limits;
 
 typedef struct http_header {

@@ -149,6 +149,25 @@ void conn_reject(conn *c, enum http_errno err)
     }
     if (!status)
         status = err == HPE_HEADER_OVERFLOW ? 431 : 400;
+    if (status == 413 && c->req && c->srv->lim.too_big_page) {
+        util_buf page, extra;
+        util_buf_init(&page);
+        util_buf_init(&extra);
+        const char *type = NULL;
+        int own = c->srv->lim.too_big_page(&c->req->pub, &page, &type, &extra,
+                                           c->srv->lim.too_big_payload) == 1 && type;
+        if (own) {
+            req_free(c->req);
+            c->req = NULL;
+            if (conn_send(c, status, type, extra.data, page.data ? page.data : "", page.len, 0,
+                          0) < 0)
+                conn_close(c);
+        }
+        util_buf_dispose(&page);
+        util_buf_dispose(&extra);
+        if (own)
+            return;
+    }
     req_free(c->req);
     c->req = NULL;
 

@@ -8,14 +8,19 @@
  * with what was typed, the action's label on the button.  Nothing is
  * written until the form is sent back filled in; then its values go as the
  * transition's "fields", and a refusal shows the form again with each
- * problem beside its input.
+ * problem beside its input.  For whoever may attach files to the document
+ * now (the akimat's approver in regional-approval) it is multipart and
+ * offers the signed resolution's scan with the act (doc_act.c attaches it
+ * first, then takes the action).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "docs/attachments.h"
 #include "docs/internal.h"
 #include "web/actform.h"
+#include "web/files.h"
 #include "web/formdata.h"
 #include "web/labels.h"
 
@@ -99,6 +104,18 @@ void web_act_form(web_call *c, int status, const idx_doc *d, const wf_transition
     formview_input(items, errs, &w, "comment", "textarea", web_text(c, "pages", "comment"),
                    has_guard(tr, "comment_required"), NULL, typed, NULL);
     json_decref(typed);
+    /* Whoever may attach files now gets the signed resolution's scan with
+     * the act: one submit attaches it, then takes the action (doc_act.c). */
+    int upload = docs_may_attach(c->svc, c->user, d);
+    if (upload) {
+        char hint[256], limit[64];
+        web_size_text(limit, sizeof(limit), c,
+                      (json_int_t)(c->svc->cfg ? c->svc->cfg->attachments_max_bytes : 0));
+        snprintf(hint, sizeof(hint), "%s %s. %s", web_text(c, "files", "hint"), limit,
+                 web_text(c, "files", "act_file_hint"));
+        formview_input(items, errs, &w, "file", "file", web_text(c, "files", "act_file"), 0, hint,
+                       NULL, NULL);
+    }
 
     const wf_workflow *wf = wf_set_find(c->svc->workflows, type);
     const char *label = wf ? web_action_label(c, wf, tr->action) : tr->action;
@@ -118,5 +135,6 @@ void web_act_form(web_call *c, int status, const idx_doc *d, const wf_transition
     json_object_set_new(m, "hidden", json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", "action",
                                                "value", tr->action, "name", "_record", "value",
                                                "1"));
+    json_object_set_new(m, "multipart", json_boolean(upload));
     web_page(c, status, "form", m);
 }

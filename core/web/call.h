@@ -50,6 +50,10 @@ void web_page(web_call *c, int status, const char *view, json_t *model);
  * safe output) put where the view has the comment "<!--kenes:html-->".
  * No value can forge that comment: every value is escaped, '<' first. */
 void web_page_html(web_call *c, int status, const char *view, json_t *model, const char *html);
+/* The page `view` with model (stolen) into body, and the header lines a
+ * page carries into headers, for an answer the http layer sends itself
+ * (web_too_big_page): 0 or a KENES_E* code. */
+int web_render(util_buf *body, util_buf *headers, web_call *c, const char *view, json_t *model);
 /* 303 to location (a path of ours, starting with '/'). */
 void web_redirect(web_call *c, const char *location);
 /* The error page: status, and the sentence t.errors.<key> in the user's language. */

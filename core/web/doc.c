@@ -295,6 +295,52 @@ static void first_of_kind(char *out, size_t cap, const web_call *c, const json_t
     }
 }
 
+/* The label of the first required enumeration of schema set in fields (an
+ * execution report's half-year: «II полугодие»), into out; "" if none. */
+static void first_enum_label(char *out, size_t cap, const web_call *c, const json_t *schema,
+                             const json_t *fields)
+{
+    out[0] = '\0';
+    size_t i, k;
+    const json_t *f, *opt;
+    json_array_foreach(json_object_get(schema, "fields"), i, f)
+    {
+        const char *v = doc_str(fields, doc_str(f, "name") ? doc_str(f, "name") : "");
+        if (out[0] || !v || strcmp(doc_str(f, "kind") ? doc_str(f, "kind") : "", "enum") != 0 ||
+            !json_is_true(json_object_get(f, "required")))
+            continue;
+        json_array_foreach(json_object_get(f, "values"), k, opt)
+        {
+            const char *label = doc_str(json_object_get(opt, "label"), ui_lang_code(c->lang));
+            if (label && !out[0] && strcmp(doc_str(opt, "value") ? doc_str(opt, "value") : "", v) == 0)
+                snprintf(out, cap, "%s", label);
+        }
+    }
+}
+
+/* 1 if a referrer's schema can say a decision (what enum_words reads: an
+ * optional enumeration, or one inside a group): a meeting's item, a
+ * referral's outcome; an execution report has none, and no such column. */
+static int decides(const json_t *schema)
+{
+    size_t i, k;
+    const json_t *f, *g;
+    json_array_foreach(json_object_get(schema, "fields"), i, f)
+    {
+        const char *kind = doc_str(f, "kind") ? doc_str(f, "kind") : "";
+        if (strcmp(kind, "enum") == 0 && !json_is_true(json_object_get(f, "required")))
+            return 1;
+        if (strcmp(kind, "list") == 0 || strcmp(kind, "group") == 0)
+            json_array_foreach(json_object_get(f, "fields"), k, g)
+            {
+                if (strcmp(doc_str(g, "kind") ? doc_str(g, "kind") : "", "enum") == 0 &&
+                    (strcmp(kind, "group") == 0 || !json_is_true(json_object_get(g, "required"))))
+                    return 1;
+            }
+    }
+    return 0;
+}
+
 /* A document without a title that is no case, named by its number and
  * date (a meeting: "Заседание комиссии № 21 от 1 декабря 2026 г."), when
  * its schema has both; else its line's title stays. */
@@ -334,11 +380,14 @@ static const char *col_word(const web_call *c, const char *col, const char *type
     return w ? w : web_text(c, "meetings", col);
 }
 
-/* The documents that name this one (a case's meetings, its referrals),
- * grouped by type: [{"heading", "cols": {"date","number","stage","decision"
+/* The documents that name this one (a case's meetings, its referrals, a
+ * plan's execution reports), grouped by type: [{"heading", "decides" (the
+ * type can say a decision: its column shown), "cols": {"date","number","stage","decision"
  * and, for a type addressed to an agency, "agency"}, "rows": [{"href","date",
  * "number","stage","decision", "agency"}]}].  The heading is
- * t.meetings.referrers_<type> (- as _), else the type's name. */
+ * t.meetings.referrers_<type> (- as _), else the type's name; the first
+ * column is a row's date, else its required enumeration's label (a
+ * report's half-year), each column's heading col_<col>_<type>. */
 static json_t *referrers_view(const web_call *c, const json_t *refs)
 {
     json_t *groups = json_array(), *by_type = json_object();
@@ -368,11 +417,14 @@ static json_t *referrers_view(const web_call *c, const json_t *refs)
             if (wf_addressed(c, type))
                 json_object_set_new(json_object_get(group, "cols"), "agency",
                                     json_string(col_word(c, "col_agency", type)));
+            json_object_set_new(group, "decides", json_boolean(decides(schema)));
             json_object_set_new(by_type, type, group);
             json_array_append(groups, group);
         }
         char date[UI_DATE_CAP + 32], number[32], href[4200];
         first_of_kind(date, sizeof(date), c, schema, fields, "date");
+        if (!date[0]) /* no date: the row is named by its kind (a half-year) */
+            first_enum_label(date, sizeof(date), c, schema, fields);
         first_of_kind(number, sizeof(number), c, schema, fields, "integer");
         snprintf(href, sizeof(href), "/ui/d/%s", id);
         util_buf b;
@@ -393,6 +445,7 @@ static json_t *referrers_view(const web_call *c, const json_t *refs)
             web_wf_label(c, type, "stage", doc_str(e, "stage")), "decision",
             b.len ? b.data : web_text(c, "pages", "none"));
         util_buf_dispose(&b);
+        json_object_set(line, "decides", json_object_get(group, "decides"));
         const wf_workflow *rwf = wf_set_find(c->svc->workflows, type);
         if (rwf && rwf->agency_field) {
             const char *name = web_agency_name(c, doc_str(e, "region"),
@@ -415,10 +468,10 @@ static json_t *in_force_view(const web_call *c, const idx_doc *d, const json_t *
     const char *version = doc_str(in_force, "version"), *since = doc_str(in_force, "since");
     if (!version)
         return NULL;
-    char day[16] = "", href[4300], vhref[4400];
+    char day[UI_DATE_CAP] = "", href[4300], vhref[4400];
     int64_t ms;
     if (since && util_parse_rfc3339(&ms, since) == 0)
-        web_day(day, ms);
+        web_day_case(day, c, ms, WEB_DAY_FROM);
     static const char *const names[] = {"since"};
     const char *const texts[] = {day};
     char *note = web_fill_text(web_text(c, "pages", "in_force_note"), names, texts, 1);
@@ -430,6 +483,37 @@ static json_t *in_force_view(const web_call *c, const idx_doc *d, const json_t *
                           web_text(c, "pages", "in_force_version"));
     free(note);
     return v;
+}
+
+/* schema without the fields an action records (records:) that the
+ * document does not hold yet: a case's transfer before anyone asked for
+ * one, an act before the approval.  The action's form asks for them; an
+ * empty section of them on every page says nothing.  A new reference. */
+static json_t *without_unrecorded(const wf_workflow *wf, json_t *schema, const json_t *fields)
+{
+    const json_t *decls = json_object_get(schema, "fields");
+    json_t *kept = json_array(), *out = json_copy(schema);
+    size_t i;
+    const json_t *f;
+    json_array_foreach(decls, i, f)
+    {
+        const char *name = doc_str(f, "name");
+        int drop = 0;
+        for (size_t t = 0; wf && name && !json_object_get(fields, name) && t < wf->ntransitions;
+             t++)
+            for (size_t k = 0; !wf->transitions[t].former && k < wf->transitions[t].nrecords; k++)
+                drop |= strcmp(wf->transitions[t].records[k], name) == 0;
+        if (!drop)
+            json_array_append(kept, (json_t *)f);
+    }
+    if (!out || !kept || !json_is_array(decls)) {
+        json_decref(out);
+        json_decref(kept);
+        return schema;
+    }
+    json_object_set_new(out, "fields", kept);
+    json_decref(schema);
+    return out;
 }
 
 /* The page of d, whose answer (docs_answer's) doc is; html: its body
@@ -461,6 +545,9 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
      * agency's code (a referral's) reads as its name. */
     json_t *shown = web_choices_named(c, docs_schema(c->svc, type), json_object_get(doc, "fields"));
     json_t *schema = web_schema_agencies(c, type, docs_schema(c->svc, type), doc_str(doc, "region"));
+    if (schema)
+        schema = without_unrecorded(wf_set_find(c->svc->workflows, type), schema,
+                                    json_object_get(doc, "fields"));
     if (web_fields_view_refs(&sections, schema, shown, NULL, c->lang, words, ref_cell, c) < 0)
         sections = json_array();
     json_decref(schema);
@@ -496,6 +583,9 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     }
     if (json_array_size(s->refs))
         json_object_set_new(m, "referrers", referrers_view(c, s->refs));
+    json_t *returned = web_returned_view(c, d, docs_confidential(c->svc, d));
+    if (returned)
+        json_object_set_new(m, "returned", returned);
     json_t *in_force = in_force_view(c, d, doc);
     if (in_force)
         json_object_set_new(m, "in_force", in_force);

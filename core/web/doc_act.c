@@ -14,18 +14,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/util.h"
+#include "docs/attachments.h"
 #include "web/actform.h"
 #include "web/doc.h"
+#include "web/files.h"
 #include "web/formdata.h"
+#include "web/multipart.h"
 #include "web/pages.h"
 
 typedef struct act_op {
     web_call *c;
     char *action, *comment;
     json_t *fields; /* what the act form sent, or NULL (a button of the page) */
+    /* The act form's file (the signed resolution's scan), attached before
+     * the action is taken: into the request's body, which lives until the
+     * answer. */
+    const mp_part *file;
+    mp_part *parts;
+    int attached; /* the file is on the document; the action then failed */
 } act_op;
+
+static void act_op_free(act_op *op)
+{
+    free(op->action);
+    free(op->comment);
+    json_decref(op->fields);
+    free(op->parts);
+    free(op);
+}
 
 /* The sentence for a guard's refusal: its own (t.pages.guard_<name>), the
  * sentence of the code the guard refused with (t.validation; so a new guard
@@ -136,13 +155,51 @@ static int act_form_again(web_call *c, const act_op *op, const docs_result *r)
     return 1;
 }
 
+/* The action was refused after the act form's file went onto the
+ * document: the act form again (or the page, when the action is no longer
+ * open), saying why and that the file stays attached while nothing was
+ * approved. */
+static void refused_after_attach(web_call *c, const act_op *op, const docs_result *r)
+{
+    web_doc_refusal ref = {.comment = op->comment};
+    int status = 422;
+    idx_doc *d;
+    docs_result why;
+    const char *reason = r->reason ? r->reason : "";
+    json_t *errors;
+    if (strcmp(reason, "guard") == 0 || r->code == KENES_EVALIDATION) {
+        errors = web_form_problems(c, r->fields);
+    } else {
+        if (!refusal_of(&ref, &status, c, r)) {
+            ref.alert = web_text(c, "pages", "refused_forbidden");
+            status = r->code == KENES_EFORBIDDEN ? 403 : 409;
+        }
+        errors = json_pack("[{s:s, s:s}]", "path", "", "text", ref.alert);
+    }
+    const char *note = web_text(c, "files", "attached_not_taken");
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "path", "", "text", note));
+    const wf_transition *tr = docs_find(&d, &why, c->svc, c->user, c->arg, 0) == 0
+                                  ? web_act_records(c, d, op->action)
+                                  : NULL;
+    if (tr) {
+        web_act_form(c, status, d, tr, op->fields, op->comment, errors);
+        web_call_free(c);
+    } else {
+        ref.alert = note;
+        web_doc_show(c, status, &ref);
+    }
+    json_decref(errors);
+}
+
 static void acted(const docs_result *r, void *payload)
 {
     act_op *op = payload;
     web_call *c = op->c;
     web_doc_refusal ref = {.comment = op->comment};
     int status;
-    if (r->code != 0 && act_form_again(c, op, r)) {
+    if (r->code != 0 && op->attached) {
+        refused_after_attach(c, op, r);
+    } else if (r->code != 0 && act_form_again(c, op, r)) {
         web_call_free(c);
     } else if (r->code == 0) {
         char location[4600];
@@ -158,10 +215,54 @@ static void acted(const docs_result *r, void *payload)
         web_fail_code(c, r->code); /* gone, storage...: an error page */
         web_call_free(c);
     }
-    free(op->action);
-    free(op->comment);
-    json_decref(op->fields);
-    free(op);
+    act_op_free(op);
+}
+
+/* The act form's file could not be attached: the form again with why
+ * beside the file input, nothing attached and nothing approved. */
+static void attach_refused(web_call *c, const act_op *op, const docs_result *r)
+{
+    const char *text;
+    int status = web_files_refusal(&text, c, r);
+    idx_doc *d;
+    docs_result why;
+    const wf_transition *tr = text && docs_find(&d, &why, c->svc, c->user, c->arg, 0) == 0
+                                  ? web_act_records(c, d, op->action)
+                                  : NULL;
+    if (!tr) {
+        web_fail_code(c, r->code);
+        return;
+    }
+    json_t *errors = json_pack("[{s:s, s:s}]", "path", "file", "text", text);
+    web_act_form(c, status, d, tr, op->fields, op->comment, errors);
+    json_decref(errors);
+}
+
+/* The file is on the document (a version of its own, stage unchanged):
+ * now the action, on that version. */
+static void attached(const docs_result *r, void *payload)
+{
+    act_op *op = payload;
+    web_call *c = op->c;
+    idx_doc *d;
+    docs_result why;
+    if (r->code != 0) {
+        attach_refused(c, op, r);
+        web_call_free(c);
+        act_op_free(op);
+        return;
+    }
+    op->attached = 1;
+    char version[64];
+    snprintf(version, sizeof(version), "%s", r->version ? r->version : "");
+    if (docs_find(&d, &why, c->svc, c->user, c->arg, 0) < 0) {
+        web_fail_code(c, why.code);
+        web_call_free(c);
+        act_op_free(op);
+        return;
+    }
+    docs_transition_fields(c->svc, c->user, d, op->action, *op->comment ? op->comment : NULL,
+                           op->fields, version, 0, acted, op);
 }
 
 /* The values the act form sent for tr's recorded fields (new reference),
@@ -204,16 +305,74 @@ static int same_version(const char *sent, const char *version)
     return strncmp(sent, version, n) == 0 && (sent[n] == '\0' || strcmp(sent + n, "\"") == 0);
 }
 
+#define ACT_FORM_PARTS 24
+
+/* The act form sent as multipart/form-data (with the signed scan): its
+ * inputs as a form ({name: value}) and its file part, if a file was
+ * chosen, into *file (parts: allocated, into the body).  0, or negative
+ * after answering (400; 403 for a missing or foreign CSRF token). */
+static int signed_multipart(json_t **out, mp_part **parts, const mp_part **file, web_call *c)
+{
+    char boundary[MULTIPART_BOUNDARY_MAX + 1];
+    size_t n = 0;
+    *out = NULL;
+    *file = NULL;
+    *parts = calloc(ACT_FORM_PARTS, sizeof(**parts));
+    json_t *form = json_object();
+    int rc = *parts && form ? 0 : KENES_ENOMEM;
+    if (rc == 0 && (multipart_boundary(boundary, http_request_header(c->req, "Content-Type")) < 0 ||
+                    multipart_parse(*parts, ACT_FORM_PARTS, &n, c->req->body, c->req->body_len,
+                                    boundary) < 0))
+        rc = KENES_EINVAL;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const mp_part *p = &(*parts)[i];
+        if (p->has_filename) {
+            /* No file chosen: a browser sends an empty part named "". */
+            if (strcmp(p->name, "file") != 0)
+                rc = KENES_EINVAL;
+            else if (p->filename[0] || p->len)
+                *file = p;
+            continue;
+        }
+        json_t *v = json_stringn(p->data, p->len); /* NULL: not UTF-8 */
+        if (!v || json_object_set_new(form, p->name, v) < 0)
+            rc = KENES_EINVAL;
+    }
+    if (rc < 0) {
+        json_decref(form);
+        free(*parts);
+        *parts = NULL;
+        web_fail(c, rc == KENES_ENOMEM ? 500 : 400, rc == KENES_ENOMEM ? "internal" : "bad_form");
+        return rc;
+    }
+    if (!web_csrf_ok(c, form)) {
+        json_decref(form);
+        free(*parts);
+        *parts = NULL;
+        return KENES_EFORBIDDEN;
+    }
+    *out = form;
+    return 0;
+}
+
 void web_doc_act(web_call *c)
 {
     json_t *form;
-    if (web_signed_form(&form, c) < 0)
+    mp_part *parts = NULL;
+    const mp_part *file = NULL;
+    const char *ctype = http_request_header(c->req, "Content-Type");
+    if (ctype && strncasecmp(ctype, "multipart/", 10) == 0) {
+        if (signed_multipart(&form, &parts, &file, c) < 0)
+            return;
+    } else if (web_signed_form(&form, c) < 0) {
         return;
+    }
     const char *action = json_string_value(json_object_get(form, "action"));
     const char *version = json_string_value(json_object_get(form, "version"));
     const char *comment = json_string_value(json_object_get(form, "comment"));
     if (!action || !*action || !version || !*version) {
         json_decref(form);
+        free(parts);
         web_fail(c, 400, "bad_form");
         return;
     }
@@ -222,6 +381,7 @@ void web_doc_act(web_call *c)
     int rc = docs_find(&d, &why, c->svc, c->user, c->arg ? c->arg : "", 0);
     if (rc < 0) {
         json_decref(form);
+        free(parts);
         if (rc == KENES_EFORBIDDEN)
             fail_forbidden(c);
         else
@@ -239,17 +399,24 @@ void web_doc_act(web_call *c)
         if (may_take(c, d, action) && same_version(version, d->version)) {
             web_act_form(c, 200, d, tr, NULL, comment, NULL);
             json_decref(form);
+            free(parts);
             return;
         }
         tr = NULL;
     }
-    if (tr && !(fields = sent_fields(c, d, tr, form))) {
+    /* A file goes only with an act form's values (its upload input). */
+    if ((file && !tr) || (tr && !(fields = sent_fields(c, d, tr, form)))) {
+        if (file && !tr)
+            web_fail(c, 400, "bad_form");
         json_decref(form);
+        free(parts);
         return;
     }
     act_op *op = calloc(1, sizeof(*op));
     if (op) {
         op->fields = fields;
+        op->parts = parts;
+        op->file = file;
         op->c = web_call_copy(c);
         op->action = strdup(action);
         op->comment = strdup(comment ? comment : "");
@@ -257,13 +424,24 @@ void web_doc_act(web_call *c)
     if (!op || !op->c || !op->action || !op->comment) {
         if (op) {
             web_call_free(op->c);
-            free(op->action);
-            free(op->comment);
+            op->fields = NULL;
+            act_op_free(op);
+        } else {
+            free(parts);
         }
-        free(op);
         json_decref(fields);
         json_decref(form);
         web_fail(c, 500, "internal");
+        return;
+    }
+    /* The scan first, on the version the form showed: if it cannot be
+     * attached, nothing is approved; then the action on the new version
+     * (attached()).  The other order cannot be: the stage the action
+     * leads to takes no files. */
+    if (file) {
+        docs_attach(c->svc, c->user, d, file->filename, file->content_type, file->data,
+                    file->len, version, attached, op);
+        json_decref(form);
         return;
     }
     /* An empty box is no comment: a guard that asks for one says so. */

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "storage/index.h"
 #include "web/call.h"
 #include "web/labels.h"
 
@@ -28,5 +29,14 @@ json_t *web_create_links(const web_call *c);
  * case's pseudonym; dates in words), then the stage's label and the short
  * id ("K11-0042 · На рассмотрении · 3f2a9c1d").  A new string. */
 char *web_ref_label(const web_call *c, const json_t *entry);
+
+/* returned.c: the version that returned d for revision (action `return`)
+ * while d is still in the stage it put it in, else NULL. */
+const idx_version *web_last_return(const idx_doc *d);
+/* The note at the top of a returned document's page: {"text": "Возвращён
+ * на доработку (министерство), 5 декабря 2026 г.", "comment"} — or, for a
+ * confidential type (its comment a sealed note), {"text","history_href",
+ * "history_text"}; NULL when d is not returned.  A new reference. */
+json_t *web_returned_view(const web_call *c, const idx_doc *d, int confidential);
 
 #endif

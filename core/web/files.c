@@ -22,7 +22,7 @@
 #include "web/pages.h"
 
 /* "2,4 МБ", "120 КБ": what the list says of a size, in the reader's words. */
-static void size_text(char *out, size_t cap, const web_call *c, json_int_t bytes)
+void web_size_text(char *out, size_t cap, const web_call *c, json_int_t bytes)
 {
     const char *sep = c->lang == UI_EN ? "." : ",";
     if (bytes >= 1024 * 1024) {
@@ -59,7 +59,7 @@ json_t *web_files_view(web_call *c, const idx_doc *d, const json_t *doc, const c
             snprintf(href, sizeof(href), "%s/file?aid=%s&version=%s", base, aid, version);
         else
             snprintf(href, sizeof(href), "%s/file?aid=%s", base, aid);
-        size_text(size, sizeof(size), c, json_integer_value(json_object_get(a, "size")));
+        web_size_text(size, sizeof(size), c, json_integer_value(json_object_get(a, "size")));
         snprintf(ymd, sizeof(ymd), "%s", added ? added : "");
         if (ui_format_ymd(day, c->lang, ymd) < 0)
             day[0] = '\0';
@@ -78,7 +78,7 @@ json_t *web_files_view(web_call *c, const idx_doc *d, const json_t *doc, const c
         json_object_set_new(m, "attach_href", json_string(href));
         snprintf(href, sizeof(href), "/ui/d/%s/detach", d->id);
         json_object_set_new(m, "detach_href", json_string(href));
-        size_text(limit, sizeof(limit), c,
+        web_size_text(limit, sizeof(limit), c,
                   (json_int_t)(c->svc->cfg ? c->svc->cfg->attachments_max_bytes : 0));
         json_object_set_new(m, "limit", json_string(limit));
         json_object_set_new(m, "full", json_boolean(json_array_size(files) >=
@@ -88,6 +88,28 @@ json_t *web_files_view(web_call *c, const idx_doc *d, const json_t *doc, const c
 }
 
 /* ---- upload and removal ---- */
+
+int web_files_refusal(const char **alert, const web_call *c, const docs_result *r)
+{
+    const char *reason = r->reason ? r->reason : "";
+    *alert = NULL;
+    if (strncmp(reason, "attachment_", 11) == 0) {
+        *alert = ui_text(ui_words(c->ctx->ui), c->lang, "validation", reason);
+        return strcmp(reason, "attachment_too_big") == 0            ? 413
+               : strcmp(reason, "attachment_type") == 0 ||
+                         strcmp(reason, "attachment_mismatch") == 0 ? 415
+                                                                     : 422;
+    }
+    if (strcmp(reason, "stale") == 0) {
+        *alert = web_text(c, "pages", "refused_stale");
+        return 409;
+    }
+    if (r->code == KENES_EFORBIDDEN) {
+        *alert = web_text(c, "files", "refused_forbidden");
+        return 403;
+    }
+    return 422;
+}
 
 /* The page again with why a change of its files was refused, or an error page. */
 static void changed(const docs_result *r, void *payload)
@@ -100,22 +122,8 @@ static void changed(const docs_result *r, void *payload)
         web_call_free(c);
         return;
     }
-    const char *reason = r->reason ? r->reason : "";
-    const char *alert = NULL;
-    int status = 422;
-    if (strncmp(reason, "attachment_", 11) == 0) {
-        alert = ui_text(ui_words(c->ctx->ui), c->lang, "validation", reason);
-        status = strcmp(reason, "attachment_too_big") == 0            ? 413
-                 : strcmp(reason, "attachment_type") == 0 ||
-                           strcmp(reason, "attachment_mismatch") == 0 ? 415
-                                                                       : 422;
-    } else if (strcmp(reason, "stale") == 0) {
-        alert = web_text(c, "pages", "refused_stale");
-        status = 409;
-    } else if (r->code == KENES_EFORBIDDEN) {
-        alert = web_text(c, "files", "refused_forbidden");
-        status = 403;
-    }
+    const char *alert;
+    int status = web_files_refusal(&alert, c, r);
     if (!alert) {
         web_fail_code(c, r->code);
         web_call_free(c);

@@ -143,6 +143,8 @@ static void input_item(json_t *items, json_t *errors, const formview_words *w, c
         json_object_set_new(it, "textarea", json_true());
     } else if (strcmp(kind, "date") == 0) {
         json_object_set_new(it, "date", json_true());
+    } else if (strcmp(kind, "file") == 0) { /* the act form's scan: no schema kind */
+        json_object_set_new(it, "file", json_true());
     } else {
         json_object_set_new(it, "text", json_true());
         if (strcmp(kind, "integer") == 0)

@@ -184,7 +184,7 @@ static int64_t in_force_at(const json_t *versions, json_int_t e)
 /* One edition's heading: "Изменения № 1 — действуют с 05.12.2026". */
 static json_t *edition_heading(const web_call *c, const json_t *versions, json_int_t e)
 {
-    char n[24], from[16], to[16];
+    char n[24], from[UI_DATE_CAP], to[UI_DATE_CAP];
     snprintf(n, sizeof(n), "%lld", (long long)e);
     const char *names[] = {"n", "from", "to"};
     char *name = e == 0 ? strdup(web_text(c, "history", "edition_original"))
@@ -195,9 +195,9 @@ static json_t *edition_heading(const web_call *c, const json_t *versions, json_i
                       : until >= 0 ? (e ? "edition_was_in_force_n" : "edition_was_in_force")
                                    : (e ? "edition_in_force_n" : "edition_in_force");
     if (since >= 0)
-        web_day(from, since);
+        web_day_case(from, c, since, WEB_DAY_FROM);
     if (until >= 0)
-        web_day(to, until);
+        web_day_case(to, c, until, WEB_DAY_UNTIL);
     char *state = web_fill_text(web_text(c, "history", key), names,
                                 (const char *const[]){n, since >= 0 ? from : "",
                                                       until >= 0 ? to : ""},
@@ -267,6 +267,32 @@ static const char *lang_text(const word_ctx *w, const json_t *label)
     return json_string_value(json_object_get(label, ui_lang_code(w->c->lang)));
 }
 
+/* A line whose key no field has but whose value is a time the core
+ * stamped (an attached file's "added"): the time in words, as every time
+ * on a page, the rest as stored; else NULL. */
+static char *time_word(const word_ctx *w, const char *line, const char *colon, const char *value)
+{
+    char raw[64], when[UI_DATE_CAP];
+    size_t vl = strlen(value);
+    int64_t ms;
+    if (vl >= 2 && (value[0] == '"' || value[0] == '\'') && value[vl - 1] == value[0]) {
+        value++;
+        vl -= 2;
+    }
+    if (vl == 0 || vl >= sizeof(raw))
+        return NULL;
+    memcpy(raw, value, vl);
+    raw[vl] = '\0';
+    if (util_parse_rfc3339(&ms, raw) < 0)
+        return NULL;
+    ui_format_datetime(when, w->c->lang, ms);
+    util_buf b;
+    util_buf_init(&b);
+    util_buf_append(&b, line, (size_t)(colon - line));
+    util_buf_printf(&b, ": %s", when);
+    return util_buf_detach(&b, NULL);
+}
+
 /* A stored file's "  - direction: safety" as "  - Направление: Безопасность":
  * the key by its schema label, an enum's value by its label; a line whose
  * key no field has stays as it is. */
@@ -293,9 +319,9 @@ static char *field_word(const word_ctx *w, const char *line)
         label = web_text(w->c, "history", "key_fields");
     else if ((f = schema_field(json_object_get(w->schema, "fields"), name, 0)))
         label = lang_text(w, json_object_get(f, "label"));
-    if (!label)
-        return NULL;
     const char *value = p[1] ? p + 2 : "";
+    if (!label)
+        return time_word(w, line, p, value);
     /* An enum's value, maybe quoted, by its label. */
     const json_t *values = f ? json_object_get(f, "values") : NULL;
     const char *shown = value;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "docs/workflow.h"
+#include "ui/dates.h"
 #include "web/call.h"
 
 /* The region's name in c's language, or code when the region is unknown. */
@@ -28,6 +29,12 @@ const char *web_action_label(const web_call *c, const wf_workflow *wf, const cha
 /* "05.12.2026": the day of ms (since the epoch) in Kazakhstan, the way an
  * act or an edition's heading dates it. */
 void web_day(char out[16], int64_t ms);
+/* A day that a heading runs from or until: "05.12.2026" in Russian and
+ * English; in Kazakh the official long form with the case the postposition
+ * wants, "2026 жылғы 5 желтоқсаннан" (бастап) / "2026 жылғы 5 желтоқсанға"
+ * (дейін). */
+typedef enum web_case { WEB_DAY_FROM, WEB_DAY_UNTIL } web_case;
+void web_day_case(char out[UI_DATE_CAP], const web_call *c, int64_t ms, web_case wc);
 /* The workflow of a document's type, or NULL. */
 const wf_workflow *web_workflow_of(const web_call *c, const json_t *doc);
 

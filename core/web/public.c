@@ -91,15 +91,26 @@ static json_t *version_rows(web_call *c, const wf_workflow *wf, const idx_doc *d
 
 /* A ref on a public page: anyone reads it, so it names no confidential
  * document, not even by its id (a case's id is the child's); another
- * document shows as its bare id. */
+ * document is named by the title of its public face, a link to its public
+ * page (an execution report's plan), and one with none by nothing. */
 static json_t *public_ref(const char *to, const char *id, void *arg)
 {
     web_call *c = arg;
     const kenes_doctype *t = plugin_find_type(c->svc->plugins, to);
-    (void)id;
-    if (!t || (t->flags & KENES_DOCTYPE_CONFIDENTIAL))
+    idx_doc *d = id && util_id_valid(id) ? index_get(c->svc->index, id) : NULL;
+    const char *version = NULL;
+    const json_t *face = d && t && !(t->flags & KENES_DOCTYPE_CONFIDENTIAL) &&
+                                 public_workflow_of(c->svc, d)
+                             ? docs_public_face(c->svc, d, &version)
+                             : NULL;
+    const char *title = face ? json_string_value(json_object_get(face, "title")) : NULL;
+    const char *type = face ? json_string_value(json_object_get(face, "type")) : NULL;
+    if (!face || !to || !type || strcmp(type, to) != 0)
         return json_pack("{s:s}", "text", web_text(c, "pages", "none"));
-    return NULL;
+    char href[4200];
+    snprintf(href, sizeof(href), "/public/%s", d->id);
+    return json_pack("{s:s, s:s}", "text", title && *title ? title : web_type_name(c, to), "href",
+                     href);
 }
 
 static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf_workflow *wf,

@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "plugin/region.h"
+#include "web/agencies.h"
 #include "web/call.h"
 
 static const char page_headers[] =
@@ -101,6 +102,12 @@ json_t *web_model(web_call *c, json_t *model)
             json_object_set_new(u, "region", json_string(c->user->region));
             json_object_set_new(u, "region_name", json_string(region_in(c->user->region, c->lang)));
         }
+        /* An agency's officer: which agency (content/agencies.yaml's name). */
+        const char *agency = c->user->agency && c->user->region
+                                 ? web_agency_name(c, c->user->region, c->user->agency)
+                                 : NULL;
+        if (agency)
+            json_object_set_new(u, "agency_name", json_string(agency));
         json_object_set_new(model, "user", u);
     }
     return model;
@@ -148,6 +155,17 @@ void web_page_html(web_call *c, int status, const char *view, json_t *model, con
     }
     respond_html(c, status, b.data, b.len);
     util_buf_dispose(&b);
+}
+
+int web_render(util_buf *body, util_buf *headers, web_call *c, const char *view, json_t *model)
+{
+    model = web_model(c, model);
+    int rc = ui_render_page(body, c->ctx->ui, view, model);
+    json_decref(model);
+    if (rc == 0)
+        rc = util_buf_printf(headers, "%s%sContent-Language: %s\r\n", page_headers, c->cookies,
+                             ui_lang_code(c->lang));
+    return rc < 0 ? rc : 0;
 }
 
 void web_redirect(web_call *c, const char *location)

@@ -9,9 +9,12 @@
 #include "web/web.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "web/fields.h"
+#include "web/files.h"
 #include "web/pages.h"
 
 typedef struct web_route {
@@ -105,22 +108,73 @@ static const web_route *route_find(const char *method, const char *pattern, int 
     return NULL;
 }
 
-void web_handle(http_request *req, void *payload)
+/* The language c's page speaks (?lang=, then the cookie, then
+ * Accept-Language), remembered in the cookie when ?lang= chose it. */
+static void choose_lang(web_call *c, const http_request *req)
 {
-    web_ctx *ctx = payload;
-    char path[4096], pattern[4200], arg[4096], cookie[256] = "", query_lang[16] = "";
-    web_call c = {.ctx = ctx, .svc = ctx->svc, .req = req, .path = path};
-
+    char cookie[256] = "", query_lang[16] = "";
     int has_cookie = web_cookie(req, WEB_LANG_COOKIE, cookie, sizeof(cookie));
-    int has_query = web_query(&c, "lang", query_lang, sizeof(query_lang)) == 1;
-    c.lang = ui_lang_choose(has_query ? query_lang : NULL, has_cookie ? cookie : NULL,
-                            http_request_header(req, "Accept-Language"));
+    int has_query = web_query(c, "lang", query_lang, sizeof(query_lang)) == 1;
+    c->lang = ui_lang_choose(has_query ? query_lang : NULL, has_cookie ? cookie : NULL,
+                             http_request_header(req, "Accept-Language"));
     /* The switch on every page is a link with ?lang=: remember the choice. */
     ui_lang chosen;
     if (has_query && ui_lang_parse(&chosen, query_lang) == 0 &&
         (!has_cookie || strcmp(cookie, ui_lang_code(chosen)) != 0))
-        web_set_cookie(&c, WEB_LANG_COOKIE, ui_lang_code(chosen), 365L * 86400);
+        web_set_cookie(c, WEB_LANG_COOKIE, ui_lang_code(chosen), 365L * 86400);
+}
 
+/* Who is asking: the session cookie, checked as a bearer token is. */
+static void find_user(web_call *c, const http_request *req)
+{
+    if (web_cookie(req, WEB_SESSION_COOKIE, c->token_buf, sizeof(c->token_buf)) == 1 &&
+        (c->user = auth_session(c->ctx->auth, c->token_buf)) != NULL)
+        c->token = c->token_buf;
+}
+
+int web_too_big_page(const http_request *req, util_buf *body, const char **content_type,
+                     util_buf *headers, void *payload)
+{
+    web_ctx *ctx = payload;
+    char path[4096], pattern[4200], arg[4096];
+    if (strncmp(req->path, "/ui/", 4) != 0 ||
+        http_pct_decode(path, sizeof(path), req->path, strlen(req->path), 0) < 0)
+        return 0;
+    web_call c = {.ctx = ctx, .svc = ctx->svc, .req = (http_request *)req, .path = path};
+    choose_lang(&c, req);
+    pattern_of(pattern, sizeof(pattern), path, arg, sizeof(arg));
+    c.arg = arg[0] ? arg : NULL;
+    find_user(&c, req);
+    web_csrf_init(&c);
+    int upload = strcmp(pattern, "/ui/d/{id}/attach") == 0 || strcmp(pattern, "/ui/d/{id}/act") == 0;
+    char limit[64], back[4200];
+    web_size_text(limit, sizeof(limit), &c,
+                  (json_int_t)(ctx->svc->cfg ? ctx->svc->cfg->attachments_max_bytes : 0));
+    static const char *const names[] = {"limit"};
+    const char *texts[] = {limit};
+    char *text = upload ? web_fill_text(web_text(&c, "errors", "file_too_big"), names, texts, 1)
+                        : NULL;
+    json_t *m = json_pack("{s:i, s:s, s:s}", "status", 413, "message",
+                          text ? text : web_text(&c, "errors", "body_too_large"), "title",
+                          web_text(&c, "errors", "title"));
+    free(text);
+    if (upload && c.arg && c.user && util_id_valid(c.arg)) {
+        snprintf(back, sizeof(back), "/ui/d/%s", c.arg);
+        json_object_set_new(m, "back_href", json_string(back));
+    }
+    if (web_render(body, headers, &c, "error", m) < 0)
+        return 0;
+    *content_type = "text/html; charset=utf-8";
+    return 1;
+}
+
+void web_handle(http_request *req, void *payload)
+{
+    web_ctx *ctx = payload;
+    char path[4096], pattern[4200], arg[4096];
+    web_call c = {.ctx = ctx, .svc = ctx->svc, .req = req, .path = path};
+
+    choose_lang(&c, req);
     if (http_pct_decode(path, sizeof(path), req->path, strlen(req->path), 0) < 0) {
         c.path = "/";
         web_fail(&c, 400, "bad_request");
@@ -133,10 +187,7 @@ void web_handle(http_request *req, void *payload)
     pattern_of(pattern, sizeof(pattern), path, arg, sizeof(arg));
     c.arg = arg[0] ? arg : NULL;
 
-    /* Who is asking: the session cookie, checked as a bearer token is. */
-    if (web_cookie(req, WEB_SESSION_COOKIE, c.token_buf, sizeof(c.token_buf)) == 1 &&
-        (c.user = auth_session(ctx->auth, c.token_buf)) != NULL)
-        c.token = c.token_buf;
+    find_user(&c, req);
     web_csrf_init(&c);
 
     int known;

@@ -26,4 +26,11 @@ int web_wants(const http_request *req);
 /* The http_handler for those paths; payload is the web_ctx. */
 void web_handle(http_request *req, void *payload);
 
+/* The http_limits.too_big_page for those paths (payload: the web_ctx): a
+ * body over its limit on a /ui/ route (an upload far too big) answers an
+ * error page in the reader's language, naming the file limit on the upload
+ * routes, instead of the API's JSON. */
+int web_too_big_page(const http_request *req, util_buf *body, const char **content_type,
+                     util_buf *headers, void *payload);
+
 #endif

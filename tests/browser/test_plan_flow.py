@@ -1,9 +1,12 @@
 """Must show (issues 13 and 15): an official signs in, creates a plan through
 the form, sees a field error in Russian, fixes it and sends it to the akimat;
-the akimat's approver approves it, recording the resolution in the act form;
+the akimat's approver approves it, recording the resolution in the act form
+with its signed scan (one submit: attached, then approved);
 two reviewers agree with the action buttons; the plan appears on the public
 landing page; an auditor opens its history and a side-by-side diff.  Every
 page in Russian and Kazakh, checked and screenshotted."""
+import os
+import tempfile
 from urllib.parse import urlsplit
 
 import kenes_browser as kb
@@ -93,13 +96,25 @@ class PlanFlow(kb.BrowserTest):
         self.assertTrue(self.has_field("fields.act.number") and self.has_field("fields.act.date"),
                         "the act form has no inputs for the resolution: " + self.text()[:600])
         self.check_page("ru", "act-form")
+        # The signed scan goes with the act, in the same form (attached, then approved).
+        for lang, words in (("kk", "Қол қойылған қаулының сканерленген көшірмесі"),
+                            ("ru", "Скан подписанного постановления")):
+            self.open(f"/ui/d/{DOC}/act?action=approve", lang)
+            self.assertIn(words, self.text())
+            self.check_page(lang, "act-form-with-scan")
         self.fill_all(kb.ACT)
         self.fill("comment", "Утверждён на заседании акимата области")
+        scan = os.path.join(tempfile.mkdtemp(prefix="kenes-act-"), "Постановление акимата.pdf")
+        with open(scan, "wb") as f:
+            f.write(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+                    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+        self.find('input[type="file"][name="file"]').send_keys(scan)
         self.submit_form(of="fields.act.number", expect=200)
         self.assertEqual(urlsplit(self.driver.current_url).path, f"/ui/d/{DOC}")
-        self.assertEqual(self.commits(), before + 1, self.text()[:600])
+        self.assertEqual(self.commits(), before + 2, self.text()[:600])  # attach, approve
         self.assertIn("На согласовании в министерстве", self.text())
         self.assertIn("Постановление акимата", self.text())
+        self.assertIn("Постановление акимата.pdf", self.text())
         self.assertEqual(self.actions(), [], "the akimat still acts after approving")
         self.shoot_langs("plan-approved-by-akimat")
 
