@@ -340,7 +340,7 @@ int wf_parse_transition(wf_load_ctx *c, yaml_node_t *tn, int former, wf_transiti
 {
     static const char *const keys[] = {"action",  "from",    "to",     "roles",     "scope",
                                        "guards",  "approvals", "not_by", "publishes", "inbox",
-                                       "records", "clears",  "back",   "moves",     NULL};
+                                       "records", "clears",  "clears_files", "back", "moves",     NULL};
     const char *where = "a transition";
     if (!tn || tn->type != YAML_MAPPING_NODE)
         return wf_fail(c, tn, "a transition must be a mapping such as {action: submit, ...}");

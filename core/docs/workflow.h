@@ -29,7 +29,10 @@
  * earliest `due` among the list's items whose `done` is not set yet;
  * `after` may then be left out, `closed_by` may not.  `deadline: {order:
  * roster-2026}` is the end of a national order's term (content/orders.yaml,
- * orders.h): one date for every region, which no field can move.
+ * orders.h): one date for every region, which no field can move.  Any
+ * deadline may add `editions: first`: it binds the text only until it first
+ * comes into force; an amendment (after a transition out of a public stage,
+ * such as amend) is not due by it.  `editions: all` (the default) binds all.
  *
  * A stage with a deadline may carry `remind: {roles: [commission-chair],
  * user_field: accompanier.user, before: 7d}`: once the deadline is `before`
@@ -100,6 +103,10 @@ typedef struct wf_stage {
     long long deadline_after_ms;
     char *deadline_order;      /* deadline: {order: name}, or NULL */
     long long deadline_at_ms;  /* that order's due date, read at load */
+    /* editions: first — only the text before it first came into force is
+     * due; an amendment (a version after one that left a public stage) is
+     * not.  0: every edition (editions: all, the default). */
+    int deadline_first_edition;
     /* remind: {roles, user_field, before}: who is reminded of the deadline
      * and how long before it. */
     int has_remind;
@@ -142,6 +149,11 @@ typedef struct wf_transition {
     size_t nrecords;
     char **clears;
     size_t nclears;
+    /* clears_files: true — the commit also removes the version's files
+     * (top-level "attachments" and <id>.files/): an amendment starts
+     * without the scan of the resolution that brought the text in force,
+     * which the version in force keeps. */
+    int clears_files;
     /* back: true (instead of to:) — the document returns to the stage it was
      * in before it entered the current one; `to` is NULL then. */
     int back;
@@ -290,11 +302,11 @@ int wf_record_text(char **out, const wf_record_field *f, const char *lang, const
 
 /* {"type","initial",
  *  "stages":[{"name","editable","public","deadline":{"from_field","after_hours","closed_by",
- *             "order"},"remind":{"roles","user_field","before_hours"}}],
+ *             "order","editions"},"remind":{"roles","user_field","before_hours"}}],
  *  "create":{"roles","scope"},"edit":{...},"read":[{"roles","scope"}],
  *  "transitions":[{"action","from":[],"to" (null with back),"roles":[],"scope","guards":[],
  *                  "approvals","not_by_authors","publishes","inbox","records":[],
- *                  "clears":[],"back","moves"}],
+ *                  "clears":[],"clears_files","back","moves"}],
  *  "erase":{"action","stage"} or null, "labels":{"stages":{name:{ru,kk,en}},"actions":{...}},
  *  "record":[{"field","label":{ru,kk,en},"text":{ru,kk,en} or null}],
  *  "region_field","agency_field" (or null), "attach":{"roles","scope","stages"} or null,
