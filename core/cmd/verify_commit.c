@@ -161,9 +161,10 @@ static void check_transition_changes(vctx *v, const char *commit, const wf_workf
     json_object_foreach((json_t *)before, key, val) json_object_set(keys, key, json_null());
     json_object_foreach((json_t *)after, key, val) json_object_set(keys, key, json_null());
     json_object_foreach(keys, key, val) {
-        /* clears_files: the list of files goes, whole. */
+        /* clears_files: the list of files goes, whole (or, in history written
+         * before the workflow said so, stays as it was). */
         int files_cleared = tr->clears_files && strcmp(key, "attachments") == 0;
-        if (files_cleared && json_object_get(after, key))
+        if (files_cleared && json_object_get(after, key) && !same_member(before, after, key))
             verify_fault(v, commit, "a transition that clears the files keeps some", key);
         else if (!files_cleared && strcmp(key, "stage") != 0 && strcmp(key, "fields") != 0 &&
                  strcmp(key, "region") != 0 && !same_member(before, after, key))

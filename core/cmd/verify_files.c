@@ -7,7 +7,9 @@
  * its SHA-256, and that no field changed; a sealed case's text opens only
  * with its key, so there the tree alone is judged.  A transition adds no
  * file, and removes them only when it clears the files (clears_files: an
- * amendment starts without the old resolution's scan): all of them.
+ * amendment starts without the old resolution's scan): all of them.  One
+ * that keeps them all is history written before its workflow said
+ * clears_files, and lawful then.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -229,7 +231,7 @@ void verify_files_transition(vctx *v, const store_commit_info *c, const msg_pars
         else if (tc.removed && !tr->clears_files)
             verify_fault(v, c->commit, "a transition that removes a file it does not clear",
                          tc.file);
-        else if (tr->clears_files && git_tree_entry_bypath(&left, after, dir) == 0)
+        else if (tc.removed && git_tree_entry_bypath(&left, after, dir) == 0)
             verify_fault(v, c->commit, "a transition that clears the files keeps some", dir);
     }
     git_tree_entry_free(left);

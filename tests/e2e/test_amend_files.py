@@ -170,6 +170,58 @@ class VerifyAmendFiles(unittest.TestCase):
         finally:
             s.cleanup()
 
+    def test_amend_written_before_clears_files(self):
+        """History from before `clears_files: true`: an amend that kept the
+        files is lawful (verify judges by the workflow of today, which may
+        not condemn what the server wrote then)."""
+        s = Server()
+        try:
+            s.start()
+            pid, aid, in_force, t = plan_in_force_with_scan(self, s, "KZ-15", "off15", "appr2",
+                                                            OLD_SCAN)
+            self.assertEqual(s.stop(), 0)
+            clone = os.path.join(s.tmp, "clone")
+            subprocess.run(["git", "clone", "-q", "-b", "main", s.docs_git, clone], check=True,
+                           capture_output=True, timeout=120)
+            path = os.path.join(clone, pid + ".md")
+            with open(path) as f:
+                lines = f.read().split("\n")
+            # The amend as it was written then: stage draft, the act cleared,
+            # the list of files and the file kept.
+            out, skip = [], None
+            for line in lines:
+                indent = len(line) - len(line.lstrip())
+                if skip is not None and line.strip() and indent > skip:
+                    continue
+                skip = None
+                if line.strip() == "act:":
+                    skip = indent
+                    continue
+                out.append(line.replace("stage: in-force", "stage: draft"))
+            with open(path, "w") as f:
+                f.write("\n".join(out))
+            msg = ("Amend regional plan KZ-15 2026\n\nУточняем меры\n\n"
+                   f"Kenes-Document: {pid}\nKenes-Action: amend\n"
+                   "Kenes-Stage: in-force -> draft\nKenes-Role: regional-official\n")
+            env = dict(os.environ, GIT_AUTHOR_NAME="off15", GIT_AUTHOR_EMAIL="off15@users.kenes",
+                       GIT_COMMITTER_NAME="kenes", GIT_COMMITTER_EMAIL="kenes@localhost")
+            subprocess.run(["git", "-C", clone, "commit", "-q", "-a", "-m", msg], check=True,
+                           env=env, capture_output=True, timeout=120)
+            subprocess.run(["git", "-C", clone, "push", "-q", "origin", "HEAD:main"], check=True,
+                           capture_output=True, timeout=120)
+            old_amend = git(clone, "rev-parse", "HEAD").strip()
+            self.assertEqual(files_in_tree(clone, pid), [f"{pid}.files/{aid}"])
+            code, out_text, err = run_cli("verify", "--data", s.data)
+            faults = [l for l in (out_text + err).splitlines() if old_amend in l]
+            # Written by hand, it is unsigned and off the journal; nothing else.
+            self.assertTrue(faults, out_text + err)
+            for line in faults:
+                self.assertNotIn("file", line)
+                self.assertNotIn("transition", line)
+                self.assertNotIn("field", line)
+        finally:
+            s.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main()
