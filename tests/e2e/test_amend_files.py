@@ -8,7 +8,6 @@ the amend commit that removes the files, and refuses a transition that
 removes one without clearing the files."""
 import os
 import re
-import subprocess
 import unittest
 
 from kenes_harness import (Server, ServerTest, commit_count, git, plan_body, run_cli,
@@ -136,27 +135,10 @@ class VerifyAmendFiles(unittest.TestCase):
             self.assertEqual(code, 0, out + err)
 
             # A forged submit that also drops the draft's scan from the tree.
-            clone = os.path.join(s.tmp, "clone")
-            subprocess.run(["git", "clone", "-q", "-b", "main", s.docs_git, clone], check=True,
-                           capture_output=True, timeout=120)
-            path = os.path.join(clone, pid + ".md")
-            with open(path) as f:
-                text = f.read()
-            self.assertIn("stage: draft", text)
-            with open(path, "w") as f:
-                f.write(text.replace("stage: draft", "stage: regional-approval"))
-            subprocess.run(["git", "-C", clone, "rm", "-q", f"{pid}.files/{new_aid}"],
-                           check=True, capture_output=True, timeout=120)
-            msg = ("Submit regional plan KZ-11 2026\n\n"
-                   f"Kenes-Document: {pid}\nKenes-Action: submit\n"
-                   "Kenes-Stage: draft -> regional-approval\nKenes-Role: regional-official\n")
-            env = dict(os.environ, GIT_AUTHOR_NAME="off11", GIT_AUTHOR_EMAIL="off11@users.kenes",
-                       GIT_COMMITTER_NAME="kenes", GIT_COMMITTER_EMAIL="kenes@localhost")
-            subprocess.run(["git", "-C", clone, "commit", "-q", "-a", "-m", msg], check=True,
-                           env=env, capture_output=True, timeout=120)
-            subprocess.run(["git", "-C", clone, "push", "-q", "origin", "HEAD:main"], check=True,
-                           capture_output=True, timeout=120)
-            forged = git(clone, "rev-parse", "HEAD").strip()
+            forged = ta.forge(s, pid, "off11", "regional-official", "submit",
+                              "draft -> regional-approval",
+                              lambda text: text.replace("stage: draft", "stage: regional-approval"),
+                              rm=[f"{pid}.files/{new_aid}"])
             code, out, err = run_cli("verify", "--data", s.data)
             self.assertNotEqual(code, 0, out + err)
             lines = [l for l in (out + err).splitlines() if forged in l]
@@ -180,36 +162,23 @@ class VerifyAmendFiles(unittest.TestCase):
             pid, aid, in_force, t = plan_in_force_with_scan(self, s, "KZ-15", "off15", "appr2",
                                                             OLD_SCAN)
             self.assertEqual(s.stop(), 0)
-            clone = os.path.join(s.tmp, "clone")
-            subprocess.run(["git", "clone", "-q", "-b", "main", s.docs_git, clone], check=True,
-                           capture_output=True, timeout=120)
-            path = os.path.join(clone, pid + ".md")
-            with open(path) as f:
-                lines = f.read().split("\n")
             # The amend as it was written then: stage draft, the act cleared,
             # the list of files and the file kept.
-            out, skip = [], None
-            for line in lines:
-                indent = len(line) - len(line.lstrip())
-                if skip is not None and line.strip() and indent > skip:
-                    continue
-                skip = None
-                if line.strip() == "act:":
-                    skip = indent
-                    continue
-                out.append(line.replace("stage: in-force", "stage: draft"))
-            with open(path, "w") as f:
-                f.write("\n".join(out))
-            msg = ("Amend regional plan KZ-15 2026\n\nУточняем меры\n\n"
-                   f"Kenes-Document: {pid}\nKenes-Action: amend\n"
-                   "Kenes-Stage: in-force -> draft\nKenes-Role: regional-official\n")
-            env = dict(os.environ, GIT_AUTHOR_NAME="off15", GIT_AUTHOR_EMAIL="off15@users.kenes",
-                       GIT_COMMITTER_NAME="kenes", GIT_COMMITTER_EMAIL="kenes@localhost")
-            subprocess.run(["git", "-C", clone, "commit", "-q", "-a", "-m", msg], check=True,
-                           env=env, capture_output=True, timeout=120)
-            subprocess.run(["git", "-C", clone, "push", "-q", "origin", "HEAD:main"], check=True,
-                           capture_output=True, timeout=120)
-            old_amend = git(clone, "rev-parse", "HEAD").strip()
+            def amended_then(text):
+                out, skip = [], None
+                for line in text.split("\n"):
+                    indent = len(line) - len(line.lstrip())
+                    if skip is not None and line.strip() and indent > skip:
+                        continue
+                    skip = None
+                    if line.strip() == "act:":
+                        skip = indent
+                        continue
+                    out.append(line.replace("stage: in-force", "stage: draft"))
+                return "\n".join(out)
+            old_amend = ta.forge(s, pid, "off15", "regional-official", "amend",
+                                 "in-force -> draft", amended_then)
+            clone = os.path.join(s.tmp, "clone")
             self.assertEqual(files_in_tree(clone, pid), [f"{pid}.files/{aid}"])
             code, out_text, err = run_cli("verify", "--data", s.data)
             faults = [l for l in (out_text + err).splitlines() if old_amend in l]

@@ -5,26 +5,16 @@ is not overdue against 7 February 2026: not on its page, not in the API's
 answer or list (`?overdue=true`), not in the inbox, not counted late in the
 national «Соблюдение срока».  A first edition still waiting in December is
 overdue everywhere, as before.  The clock is fixed (KENES_NOW)."""
-import http.client
 import unittest
 
 from kenes_harness import Browser, ServerTest, roster_body, walk_chain
+from test_amendments import fetch
 
 IN_TIME = "2026-02-05T09:00:00Z"    # before the order's term ends (7 Feb)
 DECEMBER = "2026-12-05T09:00:00Z"
 DUE = "2026-02-07T00:00:00Z"
 FIRST_ACT = {"number": "№ 4", "date": "2026-02-04"}
 AMEND_ACT = {"number": "№ 90", "date": "2026-12-04"}
-
-
-def fetch(srv, path):
-    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
-    try:
-        c.request("GET", path)
-        r = c.getresponse()
-        return r.status, r.read().decode("utf-8", "replace")
-    finally:
-        c.close()
 
 
 class RosterAmendmentNotOverdue(ServerTest):

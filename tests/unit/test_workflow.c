@@ -770,17 +770,28 @@ static void test_set_label(void **state)
     wf_set_free(set);
 }
 
+/* Fixture name loaded with the fixture orders: the workflow; *o the
+ * orders (orders_free them after it) and *res the resolver naming them. */
+static wf_workflow *load_with_orders(const char *name, orders **o, wf_resolver *res)
+{
+    char path[1024], err[512] = "";
+    wf_workflow *wf = NULL;
+    *o = fixture_orders();
+    *res = resolver;
+    res->orders = *o;
+    snprintf(path, sizeof(path), WF_DIR "%s", name);
+    assert_int_equal(wf_load_file(&wf, path, res, err, sizeof(err)), 0);
+    return wf;
+}
+
 /* Issue 14's keys: inbox: false on a transition, remind: on a stage,
  * deadline: {order: ...} from content/orders.yaml. */
 static void test_keys14_loaded(void **state)
 {
     (void)state;
-    orders *o = fixture_orders();
-    wf_resolver res = resolver;
-    res.orders = o;
-    wf_workflow *wf = NULL;
-    char err[512] = "";
-    assert_int_equal(wf_load_file(&wf, WF_DIR "keys14_ok.yaml", &res, err, sizeof(err)), 0);
+    orders *o;
+    wf_resolver res;
+    wf_workflow *wf = load_with_orders("keys14_ok.yaml", &o, &res);
     const wf_stage *draft = wf_find_stage(wf, "draft");
     assert_true(draft->has_deadline);
     assert_string_equal(draft->deadline_order, "fixture-order");
@@ -977,12 +988,9 @@ static void test_keys15_json(void **state)
 static void test_editions_and_clears_files(void **state)
 {
     (void)state;
-    orders *o = fixture_orders();
-    wf_resolver res = resolver;
-    res.orders = o;
-    wf_workflow *wf = NULL;
-    char err[512] = "";
-    assert_int_equal(wf_load_file(&wf, WF_DIR "editions_ok.yaml", &res, err, sizeof(err)), 0);
+    orders *o;
+    wf_resolver res;
+    wf_workflow *wf = load_with_orders("editions_ok.yaml", &o, &res);
     assert_true(wf_find_stage(wf, "draft")->deadline_first_edition);
     assert_string_equal(wf_find_stage(wf, "draft")->deadline_order, "fixture-order");
     assert_false(wf_find_stage(wf, "review")->deadline_first_edition);
