@@ -149,7 +149,8 @@ static int same_member(const json_t *a, const json_t *b, const char *key)
 }
 
 /* A transition's commit changes the stage, the fields it records or clears
- * and, with moves:, the region to the one the fields named: nothing else. */
+ * (and the list of files, with clears_files:) and, with moves:, the region
+ * to the one the fields named: nothing else. */
 static void check_transition_changes(vctx *v, const char *commit, const wf_workflow *wf,
                                      const wf_transition *tr, const json_t *before,
                                      const json_t *after)
@@ -160,8 +161,13 @@ static void check_transition_changes(vctx *v, const char *commit, const wf_workf
     json_object_foreach((json_t *)before, key, val) json_object_set(keys, key, json_null());
     json_object_foreach((json_t *)after, key, val) json_object_set(keys, key, json_null());
     json_object_foreach(keys, key, val) {
-        if (strcmp(key, "stage") != 0 && strcmp(key, "fields") != 0 &&
-            strcmp(key, "region") != 0 && !same_member(before, after, key))
+        /* clears_files: the list of files goes, whole (or, in history written
+         * before the workflow said so, stays as it was). */
+        int files_cleared = tr->clears_files && strcmp(key, "attachments") == 0;
+        if (files_cleared && json_object_get(after, key) && !same_member(before, after, key))
+            verify_fault(v, commit, "a transition that clears the files keeps some", key);
+        else if (!files_cleared && strcmp(key, "stage") != 0 && strcmp(key, "fields") != 0 &&
+                 strcmp(key, "region") != 0 && !same_member(before, after, key))
             verify_fault(v, commit, "a transition changes what no transition writes", key);
     }
     json_decref(keys);
@@ -327,6 +333,7 @@ static void check_transition(vctx *v, const store_commit_info *c, const msg_pars
         verify_fault(v, c->commit, "a role the transition does not allow", m->role ? m->role : "");
     if (four_eyes)
         check_four_eyes(v, c, m, wf, tr, d, path, sealed, counted);
+    verify_files_transition(v, c, m, tr);
     if (doc && (*before = parent_doc(v, c->commit, path)))
         check_transition_changes(v, c->commit, wf, tr, *before, doc);
 }

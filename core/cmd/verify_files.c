@@ -5,7 +5,11 @@
  * files and the one file it adds or removes under <id>.files/.  For a file
  * in the clear it also checks that the list names exactly that file, with
  * its SHA-256, and that no field changed; a sealed case's text opens only
- * with its key, so there the tree alone is judged.
+ * with its key, so there the tree alone is judged.  A transition adds no
+ * file, and removes them only when it clears the files (clears_files: an
+ * amendment starts without the old resolution's scan): all of them.  One
+ * that keeps them all is history written before its workflow said
+ * clears_files, and lawful then.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -209,4 +213,28 @@ int verify_files_commit(vctx *v, const store_commit_info *c, const msg_parsed *m
     git_tree_free(before);
     git_tree_free(after);
     return 1;
+}
+
+void verify_files_transition(vctx *v, const store_commit_info *c, const msg_parsed *m,
+                             const wf_transition *tr)
+{
+    tree_change tc;
+    git_tree *before = NULL, *after = NULL;
+    git_tree_entry *left = NULL;
+    char dir[320];
+    snprintf(dir, sizeof(dir), "%s.files", m->document);
+    if (tree_changes(&tc, &before, &after, v, c->commit, m->document) < 0) {
+        verify_fault(v, c->commit, "cannot compare the commit's tree with its parent's", m->action);
+    } else {
+        if (tc.added)
+            verify_fault(v, c->commit, "a transition that adds a file", tc.file);
+        else if (tc.removed && !tr->clears_files)
+            verify_fault(v, c->commit, "a transition that removes a file it does not clear",
+                         tc.file);
+        else if (tc.removed && git_tree_entry_bypath(&left, after, dir) == 0)
+            verify_fault(v, c->commit, "a transition that clears the files keeps some", dir);
+    }
+    git_tree_entry_free(left);
+    git_tree_free(before);
+    git_tree_free(after);
 }

@@ -111,4 +111,10 @@ const char *verify_sealed_type(const vctx *v, const char *message, const char *d
 int verify_files_commit(vctx *v, const store_commit_info *c, const msg_parsed *m,
                         const wf_workflow *wf, const char *prev, const json_t *doc, int sealed);
 
+/* A transition's commit adds no file and removes files only if the
+ * transition clears them (clears_files: then all of the version's; none
+ * removed is history from before the workflow said so). */
+void verify_files_transition(vctx *v, const store_commit_info *c, const msg_parsed *m,
+                             const wf_transition *tr);
+
 #endif

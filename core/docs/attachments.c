@@ -167,7 +167,8 @@ static int check_file(const docs_service *svc, const idx_doc *d, const char *nam
                                                              : ATTACH_DEFAULT_MAX;
     if (!name || !filetype_name_ok(name, strlen(name))) {
         refuse(cb, payload, KENES_EVALIDATION, "attachment_name", "name",
-               "a file name is 1 to %d bytes without control characters, '/' or '\\'",
+               "a file name is 1 to %d bytes without control or invisible characters "
+               "(direction marks, zero-width characters, line separators), '/' or '\\'",
                FILETYPE_NAME_MAX);
         return KENES_EVALIDATION;
     }

@@ -110,6 +110,10 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
     const wf_stage *st = wf ? wf_find_stage(wf, doc_str(d->doc, "stage")) : NULL;
     if (!st || !st->has_deadline)
         return;
+    /* editions: first — an amendment of a text once in force is not bound
+     * by the term the first text had (the workflow says so, not the type). */
+    if (st->deadline_first_edition && docs_edition_now(svc, d) > 0)
+        return;
     if (st->deadline_order) { /* a national order: one date for all */
         *due_ms = st->deadline_at_ms;
         return;
@@ -190,6 +194,9 @@ typedef struct write_op {
     store_file note_file;
     int new_key;
     int erase;
+    store_file *files; /* the commit's further files: the note, then the caller's */
+    char **file_paths; /* their paths, copied (the caller's go before the commit may) */
+    size_t nfile_paths;
     char *message;
     char email[128];
     char path[300];
@@ -217,6 +224,10 @@ static void write_op_free(write_op *op)
     free(op->v.comment);
     free(op->v.approval);
     free(op->v.note);
+    for (size_t i = 0; i < op->nfile_paths; i++)
+        free(op->file_paths[i]);
+    free(op->file_paths);
+    free(op->files);
     free(op);
 }
 
@@ -323,6 +334,29 @@ static int seal_note(docs_service *svc, write_op *op)
     return 0;
 }
 
+/* The change's files after the sealed note, if any (a transition that
+ * clears the files may carry a case's comment).  Their paths are copied;
+ * their content stays the caller's until cb. */
+static int add_files(write_op *op, const docs_change *ch)
+{
+    size_t n = op->w.nfiles + ch->nfiles;
+    if (!(op->files = calloc(n, sizeof(store_file))) ||
+        !(op->file_paths = calloc(ch->nfiles, sizeof(char *))))
+        return KENES_ENOMEM;
+    if (op->w.nfiles)
+        op->files[0] = op->note_file;
+    for (size_t i = 0; i < ch->nfiles; i++) {
+        if (!(op->file_paths[i] = strdup(ch->files[i].path)))
+            return KENES_ENOMEM;
+        op->nfile_paths++;
+        op->files[op->w.nfiles + i] =
+            (store_file){op->file_paths[i], ch->files[i].content, ch->files[i].len};
+    }
+    op->w.files = op->files;
+    op->w.nfiles = n;
+    return 0;
+}
+
 /* Queue one commit for d (newdoc is stolen); cb when it is durable or failed. */
 void docs_submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth_user *u,
                          const docs_change *ch, const char *noun, int flags, docs_cb cb,
@@ -354,10 +388,8 @@ void docs_submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth
         goto fail;
     if (d->repo == REPO_CASES && op->v.comment && seal_note(svc, op) < 0)
         goto fail;
-    if (ch->nfiles && !op->w.nfiles) { /* attachments.c writes no comment to a case */
-        op->w.files = ch->files;
-        op->w.nfiles = ch->nfiles;
-    }
+    if (ch->nfiles && add_files(op, ch) < 0)
+        goto fail;
     msg_info mi = {d->id, action, from, to, role_name(u->role), op->v.comment, noun,
                    ch->approval, ch->content, op->note ? op->note_id : NULL};
     if (msg_compose(&op->message, &mi) < 0)

@@ -271,6 +271,9 @@ typedef struct docs_edition_mark {
     int in_force_from;
 } docs_edition_mark;
 void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d);
+/* The edition d's current version belongs to (the last of its marks): 0
+ * until it first left a public stage. */
+int docs_edition_now(const docs_service *svc, const idx_doc *d);
 
 /* Let plugins read svc's documents and workflow params (api->doc_each,
  * doc_with, param: lookup.c), once its index and workflows are loaded;

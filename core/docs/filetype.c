@@ -2,6 +2,8 @@
 
 #include <string.h>
 #include <strings.h>
+#include <unictype.h>
+#include <unistr.h>
 
 #include "base/util.h"
 
@@ -81,20 +83,35 @@ const char *filetype_refusal(const char *media_type, const unsigned char *buf, s
     return NULL;
 }
 
+int filetype_invisible(const char *s, size_t len)
+{
+    /* Control characters (C0, DEL, C1), Unicode's format characters (Cf:
+     * direction marks and isolates, zero-width spaces and joiners, the soft
+     * hyphen, the byte order mark: the commission meeting's invisible_char
+     * rule), the line and paragraph separators, and what Unicode says a
+     * reader should not see at all (Default_Ignorable_Code_Point: variation
+     * selectors, Hangul fillers). */
+    uc_general_category_t hidden = uc_general_category_or(
+        uc_general_category_or(UC_CONTROL, UC_FORMAT),
+        uc_general_category_or(UC_LINE_SEPARATOR, UC_PARAGRAPH_SEPARATOR));
+    const uint8_t *p = (const uint8_t *)s;
+    for (size_t i = 0; i < len;) {
+        ucs4_t c;
+        int n = u8_mbtouc(&c, p + i, len - i);
+        if (uc_is_general_category(c, hidden) || uc_is_property_default_ignorable_code_point(c))
+            return 1;
+        i += (size_t)(n > 0 ? n : 1);
+    }
+    return 0;
+}
+
 int filetype_name_ok(const char *name, size_t len)
 {
     if (!name || len == 0 || len > FILETYPE_NAME_MAX || !util_utf8_valid(name, len))
         return 0;
     if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
         return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c < 0x20 || c == 0x7f || c == '/' || c == '\\')
-            return 0;
-        /* C1 controls (U+0080..U+009F) are "\xC2\x80".."\xC2\x9F" in UTF-8. */
-        if (c == 0xC2 && i + 1 < len && (unsigned char)name[i + 1] >= 0x80 &&
-            (unsigned char)name[i + 1] <= 0x9F)
-            return 0;
-    }
-    return 1;
+    if (memchr(name, '/', len) || memchr(name, '\\', len))
+        return 0;
+    return !filetype_invisible(name, len);
 }

@@ -36,7 +36,14 @@ const char *filetype_refusal(const char *media_type, const unsigned char *buf, s
 
 #define FILETYPE_NAME_MAX 200
 /* 1 if name may name an attachment: 1..FILETYPE_NAME_MAX bytes of UTF-8,
- * no control characters, no '/' or '\\', not "." or "..". */
+ * nothing filetype_invisible finds, no '/' or '\\', not "." or "..". */
 int filetype_name_ok(const char *name, size_t len);
+
+/* 1 if s[0..len) (valid UTF-8) holds a character that shows nothing or
+ * moves what follows (libunistring's categories): a control character, a
+ * format character (Cf: bidi controls U+202A..U+202E and U+2066..U+2069,
+ * U+200E/F marks, zero-width characters; the rule of the meetings'
+ * invisible_char), U+2028/U+2029, or a default-ignorable code point. */
+int filetype_invisible(const char *s, size_t len);
 
 #endif

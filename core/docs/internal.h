@@ -37,7 +37,8 @@ typedef struct docs_change {
     const char *content;  /* blob id approved */
     int created;
     int erase; /* destroy the case's key and store a tombstone in the clear */
-    const store_file *files; /* further files (attachments.c); the caller's until cb */
+    const store_file *files; /* further files (attachments.c, clears_files): paths
+                                copied, content (NULL: removed) the caller's until cb */
     size_t nfiles;
 } docs_change;
 

@@ -90,6 +90,15 @@ void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const
     }
 }
 
+int docs_edition_now(const docs_service *svc, const idx_doc *d)
+{
+    const wf_workflow *wf = d->doc ? wf_set_find(svc->workflows, doc_str(d->doc, "type")) : NULL;
+    int edition = 0;
+    for (size_t i = 0; wf && i < d->nversions; i++)
+        edition += crossing(wf, &d->versions[i]) == 2;
+    return edition;
+}
+
 json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d)
 {
     const char *version;

@@ -203,7 +203,44 @@ static json_t *next_doc(const wf_workflow *wf, const wf_transition *tr, const id
     }
     for (size_t i = 0; i < tr->nclears; i++)
         json_object_del(f, tr->clears[i]);
+    if (tr->clears_files)
+        json_object_del(doc, "attachments");
     return doc;
+}
+
+/* clears_files: each file of the version left, removed in the commit
+ * (the older versions keep theirs).  *out NULL when there is none. */
+static int cleared_files(store_file **out, size_t *n, char ***paths, const wf_transition *tr,
+                         const idx_doc *d)
+{
+    const json_t *list = json_object_get(d->doc, "attachments");
+    size_t k = tr->clears_files ? json_array_size(list) : 0;
+    *out = NULL;
+    *paths = NULL;
+    *n = 0;
+    if (!k)
+        return 0;
+    if (k >= STORE_MAX_FILES || !(*out = calloc(k, sizeof(store_file))) ||
+        !(*paths = calloc(k, sizeof(char *))))
+        return KENES_ENOMEM;
+    for (size_t i = 0; i < k; i++) {
+        const char *aid = json_string_value(json_object_get(json_array_get(list, i), "id"));
+        size_t len = strlen(d->id) + strlen(aid ? aid : "") + 8;
+        if (!aid || !((*paths)[i] = malloc(len)))
+            return aid ? KENES_ENOMEM : KENES_EIO;
+        snprintf((*paths)[i], len, "%s.files/%s", d->id, aid);
+        (*out)[i] = (store_file){(*paths)[i], NULL, 0};
+        *n = i + 1;
+    }
+    return 0;
+}
+
+static void free_cleared(store_file *files, char **paths, size_t n)
+{
+    for (size_t i = 0; paths && i < n; i++)
+        free(paths[i]);
+    free(paths);
+    free(files);
 }
 
 void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
@@ -275,7 +312,20 @@ void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, c
         return;
     }
     json_object_set_new(doc, "stage", json_string(ch.to));
+    store_file *files;
+    char **paths;
+    size_t nfiles;
+    if (cleared_files(&files, &nfiles, &paths, tr, d) < 0) {
+        free_cleared(files, paths, nfiles);
+        json_decref(doc);
+        docs_refuse(cb, payload, KENES_EIO, "internal", NULL,
+                    "the files of the version could not be listed");
+        return;
+    }
+    ch.files = files;
+    ch.nfiles = nfiles;
     docs_submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
+    free_cleared(files, paths, nfiles); /* the write copied the paths */
 }
 
 void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,

@@ -338,9 +338,10 @@ static int parse_quorum(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
 
 int wf_parse_transition(wf_load_ctx *c, yaml_node_t *tn, int former, wf_transition *t)
 {
-    static const char *const keys[] = {"action",  "from",    "to",     "roles",     "scope",
-                                       "guards",  "approvals", "not_by", "publishes", "inbox",
-                                       "records", "clears",  "back",   "moves",     NULL};
+    static const char *const keys[] = {"action",  "from",      "to",           "roles",
+                                       "scope",   "guards",    "approvals",    "not_by",
+                                       "publishes", "inbox",   "records",      "clears",
+                                       "clears_files", "back", "moves",        NULL};
     const char *where = "a transition";
     if (!tn || tn->type != YAML_MAPPING_NODE)
         return wf_fail(c, tn, "a transition must be a mapping such as {action: submit, ...}");

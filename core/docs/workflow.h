@@ -32,7 +32,10 @@
  * orders.h): one date for every region, which no field can move.
  * `end_of_day: true` beside `from:` makes a date field's day run to its end
  * in Kazakhstan (UTC+5): due «5 декабря» is overdue from 6 December, 00:00
- * in Astana, not from the day's first hour (a referral's due date).
+ * in Astana, not from the day's first hour (a referral's due date).  Any
+ * deadline may add `editions: first`: it binds the text only until it first
+ * comes into force; an amendment (after a transition out of a public stage,
+ * such as amend) is not due by it.  `editions: all` (the default) binds all.
  *
  * A stage with a deadline may carry `remind: {roles: [commission-chair],
  * user_field: accompanier.user, before: 7d}`: once the deadline is `before`
@@ -104,6 +107,10 @@ typedef struct wf_stage {
     int deadline_end_of_day; /* end_of_day: true: the from date's day ends in Kazakhstan */
     char *deadline_order;      /* deadline: {order: name}, or NULL */
     long long deadline_at_ms;  /* that order's due date, read at load */
+    /* editions: first — only the text before it first came into force is
+     * due; an amendment (a version after one that left a public stage) is
+     * not.  0: every edition (editions: all, the default). */
+    int deadline_first_edition;
     /* remind: {roles, user_field, before}: who is reminded of the deadline
      * and how long before it. */
     int has_remind;
@@ -146,6 +153,11 @@ typedef struct wf_transition {
     size_t nrecords;
     char **clears;
     size_t nclears;
+    /* clears_files: true — the commit also removes the version's files
+     * (top-level "attachments" and <id>.files/): an amendment starts
+     * without the scan of the resolution that brought the text in force,
+     * which the version in force keeps. */
+    int clears_files;
     /* back: true (instead of to:) — the document returns to the stage it was
      * in before it entered the current one; `to` is NULL then. */
     int back;
@@ -294,11 +306,11 @@ int wf_record_text(char **out, const wf_record_field *f, const char *lang, const
 
 /* {"type","initial",
  *  "stages":[{"name","editable","public","deadline":{"from_field","after_hours","closed_by",
- *             "order"},"remind":{"roles","user_field","before_hours"}}],
+ *             "order","editions"},"remind":{"roles","user_field","before_hours"}}],
  *  "create":{"roles","scope"},"edit":{...},"read":[{"roles","scope"}],
  *  "transitions":[{"action","from":[],"to" (null with back),"roles":[],"scope","guards":[],
  *                  "approvals","not_by_authors","publishes","inbox","records":[],
- *                  "clears":[],"back","moves"}],
+ *                  "clears":[],"clears_files","back","moves"}],
  *  "erase":{"action","stage"} or null, "labels":{"stages":{name:{ru,kk,en}},"actions":{...}},
  *  "record":[{"field","label":{ru,kk,en},"text":{ru,kk,en} or null}],
  *  "region_field","agency_field" (or null), "attach":{"roles","scope","stages"} or null,

@@ -39,16 +39,33 @@ static int parse_order_deadline(wf_load_ctx *c, yaml_node_t *n, yaml_node_t *on,
     return 0;
 }
 
+/* editions: first — the deadline binds the text until it first comes into
+ * force, not an amendment of it (an order's term concerns the first
+ * roster); all, the default, binds every edition. */
+static int parse_editions(wf_load_ctx *c, yaml_node_t *n, wf_stage *s)
+{
+    yaml_node_t *en;
+    const char *editions;
+    int rc = wf_get_scalar(c, n, "editions", 0, "a deadline", &en, &editions);
+    if (rc < 0 || !editions)
+        return rc;
+    if (strcmp(editions, "first") != 0 && strcmp(editions, "all") != 0)
+        return wf_fail(c, en, "'editions' must be 'first' (until the text first comes into "
+                              "force) or 'all'");
+    s->deadline_first_edition = strcmp(editions, "first") == 0;
+    return 0;
+}
+
 /* deadline: {from: fields.x, after: 7d}, {from: fields.list[].x, closed_by:
- * key} or {order: name} */
+ * key} or {order: name}, each with editions: first|all */
 int wf_parse_deadline(wf_load_ctx *c, yaml_node_t *n, wf_stage *s)
 {
     static const char *const keys[] = {"from", "after", "closed_by", "order", "end_of_day",
-                                       NULL};
+                                       "editions", NULL};
     if (n->type != YAML_MAPPING_NODE)
         return wf_fail(c, n, "'deadline' must be a mapping such as {from: fields.order_date, after: 7d}");
     int rc = wf_check_keys(c, n, keys, "a deadline");
-    if (rc < 0)
+    if (rc < 0 || (rc = parse_editions(c, n, s)) < 0)
         return rc;
     yaml_node_t *an, *fn, *on;
     const char *after, *from, *order;

@@ -1,8 +1,8 @@
 /*
  * The workflow keys of issue 15, part of the loader (workflow_internal.h):
- * what a transition writes besides the stage (records, clears, moves), the
- * fields a scope reads (region_field, agency_field), who may attach files
- * (attach:) and the workflow's earlier version (former:).
+ * what a transition writes besides the stage (records, clears, clears_files,
+ * moves), the fields a scope reads (region_field, agency_field), who may
+ * attach files (attach:) and the workflow's earlier version (former:).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +58,13 @@ int wf_parse_transition_keys(wf_load_ctx *c, yaml_node_t *tn, wf_transition *t)
     int rc;
     if ((rc = field_names(c, tn, "records", &t->records, &t->nrecords)) < 0 ||
         (rc = field_names(c, tn, "clears", &t->clears, &t->nclears)) < 0 ||
-        (rc = wf_get_bool(c, tn, "moves", &t->moves)) < 0)
+        (rc = wf_get_bool(c, tn, "moves", &t->moves)) < 0 ||
+        (rc = wf_get_bool(c, tn, "clears_files", &t->clears_files)) < 0)
         return rc;
+    /* attach: is read after the transitions: its key is looked for here. */
+    if (t->clears_files && !yml_get(&c->doc, yml_root(&c->doc), "attach"))
+        return wf_fail(c, yml_get(&c->doc, tn, "clears_files"),
+                       "'clears_files' needs the workflow's 'attach:' (no files otherwise)");
     /* One commit cannot both set a field and remove it. */
     for (size_t i = 0; i < t->nclears; i++)
         for (size_t j = 0; j < t->nrecords; j++)

@@ -338,13 +338,14 @@ static json_t *strv_json(char **v, size_t n)
 
 static json_t *transition_json(const wf_transition *t)
 {
-    return json_pack("{s:s, s:o, s:s?, s:o, s:s, s:o, s:i, s:b, s:b, s:b, s:o, s:o, s:b, s:b}",
+    return json_pack("{s:s, s:o, s:s?, s:o, s:s, s:o, s:i, s:b, s:b, s:b, s:o, s:o, s:b, s:b, s:b}",
                      "action", t->action, "from", strv_json(t->from, t->nfrom), "to", t->to,
                      "roles", roles_json(t->roles), "scope", wf_scope_name(t->scope), "guards",
                      strv_json(t->guard_names, t->nguards), "approvals", (int)t->approvals,
                      "not_by_authors", t->not_by_authors, "publishes", t->publishes, "inbox",
                      !t->no_inbox, "records", strv_json(t->records, t->nrecords), "clears",
-                     strv_json(t->clears, t->nclears), "back", t->back, "moves", t->moves);
+                     strv_json(t->clears, t->nclears), "clears_files", t->clears_files, "back",
+                     t->back, "moves", t->moves);
 }
 
 json_t *wf_to_json(const wf_workflow *wf)
@@ -358,12 +359,13 @@ json_t *wf_to_json(const wf_workflow *wf)
                                "public", st->is_public);
         if (st->has_deadline)
             json_object_set_new(sj, "deadline",
-                                json_pack("{s:s?, s:I, s:s?, s:s?, s:b}", "from_field",
+                                json_pack("{s:s?, s:I, s:s?, s:s?, s:b, s:s}", "from_field",
                                           st->deadline_from, "after_hours",
                                           (json_int_t)(st->deadline_after_ms / 3600000),
                                           "closed_by", st->deadline_closed_by, "order",
                                           st->deadline_order, "end_of_day",
-                                          st->deadline_end_of_day));
+                                          st->deadline_end_of_day, "editions",
+                                          st->deadline_first_edition ? "first" : "all"));
         if (st->has_remind)
             json_object_set_new(sj, "remind",
                                 json_pack("{s:o, s:s?, s:I}", "roles", roles_json(st->remind_roles),

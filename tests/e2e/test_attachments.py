@@ -54,6 +54,36 @@ def all_objects(repo):
     return p.stdout
 
 
+def forge(srv, doc_id, author, role, action, stage, change, rm=()):
+    """A commit written by hand into srv's documents.git (srv stopped), as
+    a forger with a copy would: doc_id's file rewritten by change(text),
+    the paths rm removed, a message with kenes's trailers (stage: "draft"
+    or "in-force -> draft").  The forged commit's id."""
+    clone = os.path.join(srv.tmp, "clone")
+    if not os.path.isdir(clone):
+        subprocess.run(["git", "clone", "-q", "-b", "main", srv.docs_git, clone], check=True,
+                       capture_output=True, timeout=120)
+    subprocess.run(["git", "-C", clone, "pull", "-q", "origin", "main"], check=True,
+                   capture_output=True, timeout=120)
+    path = os.path.join(clone, doc_id + ".md")
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(change(text))
+    for p in rm:
+        subprocess.run(["git", "-C", clone, "rm", "-q", p], check=True, capture_output=True,
+                       timeout=120)
+    msg = (f"{action.capitalize()} {doc_id}\n\nKenes-Document: {doc_id}\n"
+           f"Kenes-Action: {action}\nKenes-Stage: {stage}\nKenes-Role: {role}\n")
+    env = dict(os.environ, GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL=f"{author}@users.kenes",
+               GIT_COMMITTER_NAME="kenes", GIT_COMMITTER_EMAIL="kenes@localhost")
+    subprocess.run(["git", "-C", clone, "commit", "-q", "-a", "-m", msg], check=True,
+                   env=env, capture_output=True, timeout=120)
+    subprocess.run(["git", "-C", clone, "push", "-q", "origin", "HEAD:main"], check=True,
+                   capture_output=True, timeout=120)
+    return git(clone, "rev-parse", "HEAD").strip()
+
+
 class Bytes:
     """An answer whose body stays bytes."""
 
@@ -482,24 +512,8 @@ class VerifyAttachments(unittest.TestCase):
             self.assertEqual(code, 0, out + err)
 
             # A commit that says attach and changes the plan's title as well.
-            clone = os.path.join(s.tmp, "clone")
-            subprocess.run(["git", "clone", "-q", "-b", "main", s.docs_git, clone], check=True,
-                           capture_output=True, timeout=120)
-            path = os.path.join(clone, pid + ".md")
-            with open(path) as f:
-                text = f.read()
-            with open(path, "w") as f:
-                f.write(text.replace("period: 2026", "period: 2027"))
-            msg = ("Attach regional plan KZ-11 2026\n\n"
-                   f"Kenes-Document: {pid}\nKenes-Action: attach\n"
-                   "Kenes-Stage: draft\nKenes-Role: regional-official\n")
-            env = dict(os.environ, GIT_AUTHOR_NAME="off11", GIT_AUTHOR_EMAIL="off11@users.kenes",
-                       GIT_COMMITTER_NAME="kenes", GIT_COMMITTER_EMAIL="kenes@localhost")
-            subprocess.run(["git", "-C", clone, "commit", "-q", "-a", "-m", msg], check=True,
-                           env=env, capture_output=True, timeout=120)
-            subprocess.run(["git", "-C", clone, "push", "-q", "origin", "HEAD:main"], check=True,
-                           capture_output=True, timeout=120)
-            forged = git(clone, "rev-parse", "HEAD").strip()
+            forged = forge(s, pid, "off11", "regional-official", "attach", "draft",
+                           lambda text: text.replace("period: 2026", "period: 2027"))
             code, out, err = run_cli("verify", "--data", s.data)
             self.assertNotEqual(code, 0, out + err)
             lines = [l for l in (out + err).splitlines() if forged in l]

@@ -167,7 +167,7 @@ class OrdersAtStart(unittest.TestCase):
 
     def test_an_unknown_order_refuses_start(self):
         folder = workflows_folder(self.tmp, lambda name, text: text.replace(
-            "{order: roster-2026}", "{order: roster-2099}"))
+            "{order: roster-2026", "{order: roster-2099"))
         log, _ = self.refused(f"paths:\n  workflows: {folder}\n")
         self.assertIn("commission-roster.yaml:", log)
         self.assertIn("unknown order 'roster-2099' (not in content/orders.yaml)", log)

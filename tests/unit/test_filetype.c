@@ -88,6 +88,32 @@ static void names(void **state)
     assert_false(filetype_name_ok("a\0b", 3));
 }
 
+/* The characters a name shows nothing of, or that turn what follows
+ * around (probe 15, finding 14): bidi embeddings, overrides and isolates,
+ * the direction marks, zero-width characters, the line and paragraph
+ * separators, and the rest of Unicode's format characters (the meetings'
+ * invisible_char rule) and default-ignorables.  Names in any script stay. */
+static void invisible_names(void **state)
+{
+    (void)state;
+    const char *hidden[] = {
+        "scan\u202Efdp.exe", "a\u202Ab.pdf", "a\u202Bb.pdf", "a\u202Cb.pdf", "a\u202Db.pdf",
+        "a\u2066b.pdf", "a\u2067b.pdf", "a\u2068b.pdf", "a\u2069b.pdf", "\u200Ea.pdf",
+        "\u200Fa.pdf", "a\u200Bb.pdf", "a\u200Cb.pdf", "a\u200Db.pdf", "a\u2060b.pdf",
+        "\uFEFFa.pdf", "\u2028line.pdf", "a\u2029b.pdf", "a\u00ADb.pdf", "a\u061Cb.pdf",
+        "a\u180Eb.pdf", "a\uFE0Fb.pdf", "a\u3164b.pdf", "a\U000E0041b.pdf", "a\xC2\x85" "b.pdf"};
+    for (size_t i = 0; i < sizeof(hidden) / sizeof(*hidden); i++) {
+        assert_true(filetype_invisible(hidden[i], strlen(hidden[i])));
+        assert_false(filetype_name_ok(hidden[i], strlen(hidden[i])));
+    }
+    const char *shown[] = {"Приказ.pdf", "Әкімдік қаулысы №5.pdf", "صورة.png", "שלום.jpg",
+                           "a\u00A0b.pdf", "日本語.pdf", "ӘҒҚҢӨҰҮҺІ әғқңөұүһі.pdf"};
+    for (size_t i = 0; i < sizeof(shown) / sizeof(*shown); i++) {
+        assert_false(filetype_invisible(shown[i], strlen(shown[i])));
+        assert_true(filetype_name_ok(shown[i], strlen(shown[i])));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +121,7 @@ int main(void)
         cmocka_unit_test(refuses_what_is_not),
         cmocka_unit_test(declared_against_bytes),
         cmocka_unit_test(names),
+        cmocka_unit_test(invisible_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@ static const kenes_guard fake_guards[] = {
     {"fixture_guard", NULL},
     {"comment_required", NULL},
     {"act_recorded", NULL},
+    {"roster_act_recorded", NULL},
 };
 
 static const kenes_guard *fake_find_guard(const char *name, void *payload)
@@ -39,7 +40,7 @@ static int fake_type_known(const char *type, void *payload)
 {
     (void)payload;
     return strcmp(type, "fixture-type") == 0 || strcmp(type, "other-type") == 0 ||
-           strcmp(type, "regional-plan") == 0;
+           strcmp(type, "regional-plan") == 0 || strcmp(type, "commission-roster") == 0;
 }
 
 static const wf_resolver resolver = {fake_find_guard, fake_type_known, NULL, NULL};
@@ -115,7 +116,8 @@ static void test_unknown_transition_key(void **state)
     (void)state;
     expect_error("unknown_transition_key.yaml", 21,
                  "unknown key 'gaurds' in a transition (expected action, from, to, roles, "
-                 "scope, guards, approvals, not_by, publishes, inbox, records, clears, back, moves)");
+                 "scope, guards, approvals, not_by, publishes, inbox, records, clears, "
+                 "clears_files, back, moves)");
 }
 
 static void test_unknown_stage_key(void **state)
@@ -477,28 +479,34 @@ static void test_to_json(void **state)
         "\"transitions\":[{\"action\":\"submit\",\"from\":[\"draft\"],"
         "\"to\":\"regional-approval\",\"roles\":[\"regional-official\"],"
         "\"scope\":\"own-region\",\"guards\":[],\"approvals\":1,\"not_by_authors\":false,"
-        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],"
+        "\"clears_files\":false,\"back\":false,"
         "\"moves\":false},{\"action\":\"approve\",\"from\":[\"regional-approval\"],"
         "\"to\":\"ministry-agreement\",\"roles\":[\"akimat-approver\"],"
         "\"scope\":\"own-region\",\"guards\":[\"act_recorded\"],\"approvals\":1,"
         "\"not_by_authors\":false,\"publishes\":false,\"inbox\":true,\"records\":["
-        "\"act\"],\"clears\":[],\"back\":false,\"moves\":false},{\"action\":\"return\","
+        "\"act\"],\"clears\":[],"
+        "\"clears_files\":false,\"back\":false,\"moves\":false},{\"action\":\"return\","
         "\"from\":[\"regional-approval\"],\"to\":\"draft\",\"roles\":["
         "\"akimat-approver\"],\"scope\":\"own-region\",\"guards\":[\"comment_required\"],"
         "\"approvals\":1,\"not_by_authors\":false,\"publishes\":false,\"inbox\":true,"
-        "\"records\":[],\"clears\":[\"act\"],\"back\":false,\"moves\":false},{"
+        "\"records\":[],\"clears\":[\"act\"],"
+        "\"clears_files\":false,\"back\":false,\"moves\":false},{"
         "\"action\":\"return\",\"from\":[\"ministry-agreement\"],\"to\":\"draft\","
         "\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\",\"guards\":["
         "\"comment_required\"],\"approvals\":1,\"not_by_authors\":false,"
         "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[\"act\"],"
+        "\"clears_files\":false,"
         "\"back\":false,\"moves\":false},{\"action\":\"agree\",\"from\":[\"ministry-agreement\"],"
         "\"to\":\"in-force\",\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
         "\"guards\":[],\"approvals\":2,\"not_by_authors\":true,\"publishes\":true,"
-        "\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,\"moves\":false},{"
+        "\"inbox\":true,\"records\":[],\"clears\":[],"
+        "\"clears_files\":false,\"back\":false,\"moves\":false},{"
         "\"action\":\"amend\",\"from\":[\"in-force\"],\"to\":\"draft\",\"roles\":["
         "\"regional-official\"],\"scope\":\"own-region\",\"guards\":["
         "\"comment_required\"],\"approvals\":1,\"not_by_authors\":false,"
         "\"publishes\":false,\"inbox\":false,\"records\":[],\"clears\":[\"act\"],"
+        "\"clears_files\":true,"
         "\"back\":false,\"moves\":false}],\"erase\":null,\"region_field\":null,"
         "\"agency_field\":null,\"attach\":{\"roles\":[\"regional-official\","
         "\"akimat-approver\"],\"scope\":\"own-region\",\"stages\":[\"draft\","
@@ -507,15 +515,18 @@ static void test_to_json(void **state)
         "\"transitions\":[{\"action\":\"submit\",\"from\":[\"draft\",\"returned\"],"
         "\"to\":\"ministry-review\",\"roles\":[\"regional-official\"],"
         "\"scope\":\"own-region\",\"guards\":[],\"approvals\":1,\"not_by_authors\":false,"
-        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],"
+        "\"clears_files\":false,\"back\":false,"
         "\"moves\":false},{\"action\":\"approve\",\"from\":[\"ministry-review\"],"
         "\"to\":\"approved\",\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
         "\"guards\":[\"act_recorded\"],\"approvals\":2,\"not_by_authors\":true,"
-        "\"publishes\":true,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"publishes\":true,\"inbox\":true,\"records\":[],\"clears\":[],"
+        "\"clears_files\":false,\"back\":false,"
         "\"moves\":false},{\"action\":\"return\",\"from\":[\"ministry-review\"],"
         "\"to\":\"returned\",\"roles\":[\"ministry-reviewer\"],\"scope\":\"all\","
         "\"guards\":[\"comment_required\"],\"approvals\":1,\"not_by_authors\":false,"
-        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],\"back\":false,"
+        "\"publishes\":false,\"inbox\":true,\"records\":[],\"clears\":[],"
+        "\"clears_files\":false,\"back\":false,"
         "\"moves\":false}]}}",
         0, NULL);
     assert_non_null(want);
@@ -759,17 +770,28 @@ static void test_set_label(void **state)
     wf_set_free(set);
 }
 
+/* Fixture name loaded with the fixture orders: the workflow; *o the
+ * orders (orders_free them after it) and *res the resolver naming them. */
+static wf_workflow *load_with_orders(const char *name, orders **o, wf_resolver *res)
+{
+    char path[1024], err[512] = "";
+    wf_workflow *wf = NULL;
+    *o = fixture_orders();
+    *res = resolver;
+    res->orders = *o;
+    snprintf(path, sizeof(path), WF_DIR "%s", name);
+    assert_int_equal(wf_load_file(&wf, path, res, err, sizeof(err)), 0);
+    return wf;
+}
+
 /* Issue 14's keys: inbox: false on a transition, remind: on a stage,
  * deadline: {order: ...} from content/orders.yaml. */
 static void test_keys14_loaded(void **state)
 {
     (void)state;
-    orders *o = fixture_orders();
-    wf_resolver res = resolver;
-    res.orders = o;
-    wf_workflow *wf = NULL;
-    char err[512] = "";
-    assert_int_equal(wf_load_file(&wf, WF_DIR "keys14_ok.yaml", &res, err, sizeof(err)), 0);
+    orders *o;
+    wf_resolver res;
+    wf_workflow *wf = load_with_orders("keys14_ok.yaml", &o, &res);
     const wf_stage *draft = wf_find_stage(wf, "draft");
     assert_true(draft->has_deadline);
     assert_string_equal(draft->deadline_order, "fixture-order");
@@ -931,7 +953,8 @@ static void test_keys15_json(void **state)
         "{\"action\":\"decline-transfer\",\"from\":[\"moving\"],\"to\":null,"
         "\"roles\":[\"commission-chair\"],\"scope\":\"named-region\",\"guards\":[],"
         "\"approvals\":1,\"not_by_authors\":false,\"publishes\":false,\"inbox\":true,"
-        "\"records\":[],\"clears\":[\"transfer\"],\"back\":true,\"moves\":false}",
+        "\"records\":[],\"clears\":[\"transfer\"],"
+        "\"clears_files\":false,\"back\":true,\"moves\":false}",
         0, NULL);
     assert_true(json_equal(json_array_get(tr, 4), want));
     json_decref(want);
@@ -958,6 +981,76 @@ static void test_keys15_json(void **state)
                         "submit");
     json_decref(j);
     wf_workflow_free(wf);
+}
+
+/* The fix round of issue 15: a deadline that binds the first edition only
+ * (editions: first), and a transition that clears the version's files. */
+static void test_editions_and_clears_files(void **state)
+{
+    (void)state;
+    orders *o;
+    wf_resolver res;
+    wf_workflow *wf = load_with_orders("editions_ok.yaml", &o, &res);
+    assert_true(wf_find_stage(wf, "draft")->deadline_first_edition);
+    assert_string_equal(wf_find_stage(wf, "draft")->deadline_order, "fixture-order");
+    assert_false(wf_find_stage(wf, "review")->deadline_first_edition);
+    assert_false(wf_find_stage(wf, "done")->deadline_first_edition);
+    assert_true(wf_find_transition(wf, "amend", "in-force")->clears_files);
+    assert_false(wf_find_transition(wf, "submit", "draft")->clears_files);
+    json_t *j = wf_to_json(wf);
+    json_t *stages = json_object_get(j, "stages");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(stages, 0), "deadline"), "editions")),
+                        "first");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(stages, 1), "deadline"), "editions")),
+                        "all");
+    json_t *tr = json_object_get(j, "transitions");
+    assert_true(json_is_true(json_object_get(json_array_get(tr, 2), "clears_files")));
+    assert_true(json_is_false(json_object_get(json_array_get(tr, 0), "clears_files")));
+    json_decref(j);
+    wf_workflow_free(wf);
+
+    expect_error_res(&res, "bad_editions.yaml", 7,
+                     "'editions' must be 'first' (until the text first comes into force) or "
+                     "'all'");
+    expect_error_res(&res, "clears_files_no_attach.yaml", 19,
+                     "'clears_files' needs the workflow's 'attach:' (no files otherwise)");
+    expect_error_res(&res, "bad_clears_files.yaml", 20, "'clears_files' must be true or false");
+    orders_free(o);
+}
+
+/* The roster's and the plan's amend clear the files; the roster's order
+ * deadline binds the first edition only. */
+static void test_chain_workflows_fix15(void **state)
+{
+    (void)state;
+    orders *o = NULL;
+    char err[512] = "";
+    assert_int_equal(orders_load(&o, KENES_SOURCE_DIR "/content/orders.yaml", err, sizeof(err)),
+                     0);
+    wf_resolver res = resolver;
+    res.orders = o;
+    wf_workflow *wf = NULL;
+    assert_int_equal(wf_load_file(&wf, KENES_SOURCE_DIR "/workflows/commission-roster.yaml", &res,
+                                  err, sizeof(err)),
+                     0);
+    static const char *const due[] = {"draft", "regional-approval", "ministry-agreement"};
+    for (size_t i = 0; i < 3; i++) {
+        const wf_stage *st = wf_find_stage(wf, due[i]);
+        assert_non_null(st->deadline_order);
+        assert_true(st->deadline_first_edition);
+    }
+    assert_true(wf_find_transition(wf, "amend", "in-force")->clears_files);
+    assert_false(wf_find_transition(wf, "return", "regional-approval")->clears_files);
+    wf_workflow_free(wf);
+    wf = NULL;
+    assert_int_equal(wf_load_file(&wf, KENES_SOURCE_DIR "/workflows/regional-plan.yaml", &res,
+                                  err, sizeof(err)),
+                     0);
+    assert_true(wf_find_transition(wf, "amend", "in-force")->clears_files);
+    wf_workflow_free(wf);
+    orders_free(o);
 }
 
 /* Each fault of issue 15's keys, named by file and line. */
@@ -1065,6 +1158,8 @@ int main(void)
         cmocka_unit_test(test_labels_read),
         cmocka_unit_test(test_public_publishes_erase),
         cmocka_unit_test(test_keys14_loaded),
+        cmocka_unit_test(test_editions_and_clears_files),
+        cmocka_unit_test(test_chain_workflows_fix15),
         cmocka_unit_test(test_keys14_checked),
         cmocka_unit_test(test_orders),
         cmocka_unit_test(test_keys15_loaded),
