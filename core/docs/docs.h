@@ -249,6 +249,14 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
  * drafted: the version in force), with its commit in *version; NULL when no
  * version of d was public (or it was erased).  Borrowed from the index. */
 const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version);
+/* The commit of the version of d that last wrote its fields, at or before
+ * version (NULL: its latest): its create or latest edit.  NULL when d has
+ * no such version. */
+const char *docs_written(const idx_doc *d, const char *version);
+/* 1 if commit a came before commit b in the same repository, 0 if not (or
+ * they are one), negative on error.  Reads git synchronously (start-up's
+ * reader): the loop calls it for an execution report's rows only. */
+int docs_version_before(docs_service *svc, const char *a, const char *b);
 /* 1 if stage (a former name too: former: stages:) is public in wf. */
 int docs_wf_stage_public(const wf_workflow *wf, const char *stage);
 /* A commit of d is about to make newdoc d's current version: keep the

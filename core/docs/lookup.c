@@ -34,11 +34,9 @@ static const json_t *shown(const docs_service *svc, const idx_doc *d, int public
     return d->doc;
 }
 
-/* The commit of the version of d that last wrote its fields, at or before
- * version (its create or latest edit): what doc_get(doc, "written")
- * answers, so that a plugin can tell what another document was when this
- * one's text was written.  NULL when d has no such version. */
-static const char *written(const idx_doc *d, const char *version)
+/* docs.h; what doc_get(doc, "written") answers, so that a plugin can tell
+ * what another document was when this one's text was written. */
+const char *docs_written(const idx_doc *d, const char *version)
 {
     size_t n = d ? d->nversions : 0;
     while (n > 0 && version && strcmp(d->versions[n - 1].commit, version) != 0)
@@ -77,7 +75,7 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
             continue;
         char when[40];
         struct kenes_doc view = {.json = doc, .version = version,
-                                 .written = written(all[i], version),
+                                 .written = docs_written(all[i], version),
                                  .created = created(when, sizeof(when), all[i])};
         rc = fn(&view, arg);
     }
@@ -94,7 +92,7 @@ static int find(docs_service *svc, int public, const char *id,
     if (!doc)
         return KENES_ENOTFOUND;
     char when[40];
-    struct kenes_doc view = {.json = doc, .version = version, .written = written(d, version),
+    struct kenes_doc view = {.json = doc, .version = version, .written = docs_written(d, version),
                              .created = created(when, sizeof(when), d)};
     return fn(&view, arg);
 }
@@ -130,17 +128,21 @@ static const char *param(void *payload, const char *type, const char *name)
     return wf ? wf_param(wf, name) : NULL;
 }
 
-/* api->version_before: each repository's history is one line (main), so
- * "before" is "an ancestor of". */
-static int before(void *payload, const char *a, const char *b)
+/* docs.h; also api->version_before.  Each repository's history is one
+ * line (main), so "before" is "an ancestor of". */
+int docs_version_before(docs_service *svc, const char *a, const char *b)
 {
-    docs_service *svc = payload;
     for (int r = REPO_DOCUMENTS; r <= REPO_CASES; r++) {
         int rc = svc->repos[r] ? store_precedes(svc->repos[r], a, b) : 0;
         if (rc != 0)
             return rc;
     }
     return 0;
+}
+
+static int before(void *payload, const char *a, const char *b)
+{
+    return docs_version_before(payload, a, b);
 }
 
 void docs_attach_api(docs_service *svc)

@@ -12,7 +12,9 @@ static const char *str(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-const json_t *web_choice_items(web_call *c, const char *id, const json_t *from)
+/* web_choice_items, and the version of the document the items come from. */
+static const json_t *items_at(web_call *c, const char *id, const json_t *from,
+                              const char **version)
 {
     idx_doc *d = NULL;
     docs_result why = {0};
@@ -25,13 +27,20 @@ const json_t *web_choice_items(web_call *c, const char *id, const json_t *from)
         d = NULL;
     if (!d || !d->doc || docs_confidential(c->svc, d))
         return NULL;
-    const char *version;
-    const json_t *face = docs_public_face(c->svc, d, &version);
+    const json_t *face = docs_public_face(c->svc, d, version);
     if (!c->user && !face)
         return NULL;
+    if (!face)
+        *version = d->version;
     const json_t *items =
         json_object_get(json_object_get(face ? face : d->doc, "fields"), str(from, "list"));
     return json_is_array(items) ? items : NULL;
+}
+
+const json_t *web_choice_items(web_call *c, const char *id, const json_t *from)
+{
+    const char *version = NULL;
+    return items_at(c, id, from, &version);
 }
 
 void web_choice_text(char *out, size_t cap, const json_t *items, const json_t *from, size_t n)
@@ -43,8 +52,10 @@ void web_choice_text(char *out, size_t cap, const json_t *items, const json_t *f
         snprintf(out, cap, "%zu", n);
 }
 
-/* Names the numbers under decl in v (changed in place: a copy). */
-static void name_in(web_call *c, const json_t *decl, json_t *v, const json_t *top)
+/* Names the numbers under decl in v (changed in place: a copy), unless
+ * the list they number changed since `written` (see web_choices_named). */
+static void name_in(web_call *c, const json_t *decl, json_t *v, const json_t *top,
+                    const char *written)
 {
     size_t i;
     const json_t *f;
@@ -56,14 +67,20 @@ static void name_in(web_call *c, const json_t *decl, json_t *v, const json_t *to
         if (!sub || !kind)
             continue;
         if (strcmp(kind, "group") == 0) {
-            name_in(c, json_object_get(f, "fields"), sub, top);
+            name_in(c, json_object_get(f, "fields"), sub, top, written);
         } else if (strcmp(kind, "list") == 0 && json_object_get(f, "fields")) {
             size_t k;
             json_t *row;
-            json_array_foreach(sub, k, row) name_in(c, json_object_get(f, "fields"), row, top);
+            json_array_foreach(sub, k, row) name_in(c, json_object_get(f, "fields"), row, top, written);
         } else if (from && json_is_integer(sub) && json_integer_value(sub) > 0) {
             char text[600];
-            const json_t *items = web_choice_items(c, str(top, str(from, "ref")), from);
+            const char *version = NULL;
+            const json_t *items = items_at(c, str(top, str(from, "ref")), from, &version);
+            /* A list in force since the numbers were written may number
+             * other items now (a plan amended): the bare number then. */
+            if (items && written && version &&
+                docs_version_before(c->svc, written, version) != 0)
+                items = NULL;
             web_choice_text(text, sizeof(text), items, from, (size_t)json_integer_value(sub));
             json_object_set_new(v, name, json_string(text));
         }
@@ -80,7 +97,8 @@ static int has_choices(const json_t *decl)
     return 0;
 }
 
-json_t *web_choices_named(web_call *c, const json_t *schema, const json_t *fields)
+json_t *web_choices_named(web_call *c, const json_t *schema, const json_t *fields,
+                          const char *written)
 {
     const json_t *decl = json_object_get(schema, "fields");
     if (!json_is_object(fields) || !has_choices(decl))
@@ -88,6 +106,6 @@ json_t *web_choices_named(web_call *c, const json_t *schema, const json_t *field
     json_t *copy = json_deep_copy(fields);
     if (!copy)
         return json_incref((json_t *)fields);
-    name_in(c, decl, copy, copy);
+    name_in(c, decl, copy, copy, written);
     return copy;
 }

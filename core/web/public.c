@@ -124,7 +124,8 @@ static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf
     const char *skip[8] = {0};
     for (size_t i = 0; i < wf->nrecord && i + 1 < UTIL_ARRAY_LEN(skip); i++)
         skip[i] = wf->record[i].label.name;
-    json_t *sections, *shown = web_choices_named(c, docs_schema(c->svc, type), fields);
+    json_t *sections,
+        *shown = web_choices_named(c, docs_schema(c->svc, type), fields, docs_written(d, version));
     int rc = web_fields_view_refs(&sections, docs_schema(c->svc, type), shown, skip, c->lang,
                                   words, public_ref, c);
     json_decref(shown);

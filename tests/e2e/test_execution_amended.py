@@ -12,7 +12,7 @@ version against the version in force.
 Every refusal writes nothing: documents.git's commit count stays."""
 import unittest
 
-from kenes_harness import (DocumentsRefusals, ServerTest, commit_count, git, in_force_plan,
+from kenes_harness import (Browser, DocumentsRefusals, ServerTest, commit_count, git, in_force_plan,
                            plan_body, plan_measure, run_cli, walk_chain)
 
 TENGE_MAX = 10 ** 13
@@ -60,6 +60,11 @@ class AmendedPlan(DocumentsRefusals, ServerTest):
         self.assertEqual(r.status, 200, r)
         return git(self.srv.docs_git, "show", "main:reports/regions/KZ-11.md").replace("\\", "")
 
+    def public_page(self, doc_id):
+        r = self.srv.request("GET", f"/public/{doc_id}?lang=ru")
+        self.assertEqual(r.status, 200, r)
+        return r.raw
+
     def moved(self, r, stage):
         self.assertEqual((r.status, r.json.get("stage")), (200, stage), r)
         self.before = commit_count(self.srv.docs_git)
@@ -79,6 +84,7 @@ class AmendedPlan(DocumentsRefusals, ServerTest):
         md = self.region_md()
         self.assertIn("| 2 | Службы примирения в школах |", md)
         self.assertIn("7 800 000 ₸", md.replace("\u00a0", " "))
+        self.assertIn("2. Службы примирения в школах", self.public_page(h1))
 
         # The second half, drafted against the same version.
         r = s.post("/api/v1/documents", report(self.plan, "2", [
@@ -125,6 +131,14 @@ class AmendedPlan(DocumentsRefusals, ServerTest):
         self.assertNotIn("7 800 000", md.replace("\u00a0", " "))
         self.assertIn("| 1 | Службы примирения в школах |", md)
         self.assertIn("| 2 | Приём психолога для подростков |", md)
+        # Nor do its pages: its rows keep their bare numbers, not the titles
+        # the new numbering gives them.
+        page = self.public_page(h1)
+        for title in ("Службы примирения", "Приём психолога", "Уроки онлайн-безопасности"):
+            self.assertNotIn(title, page)
+        r = Browser(s, lang="ru").signed_in("rev1").get("/ui/d/" + h1)
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("Приём психолога", r.raw)
 
         # The reviewer returns it; submitting it again unchanged is refused too.
         etag_h2 = self.moved(s.act(h2, "return", "rev1", etag_h2,
@@ -153,6 +167,7 @@ class AmendedPlan(DocumentsRefusals, ServerTest):
         families = next(l for l in md.splitlines() if "Сопровождение семей" in l)
         self.assertIn("| 330 |", families)
         self.assertIn("7 400 000 ₸ | В работе", families)
+        self.assertIn("1. Службы примирения в школах", self.public_page(h2))
 
     # ---- finding 2: bounds, 422 with the path and code, nothing written ----
 
