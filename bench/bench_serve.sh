@@ -13,6 +13,8 @@
 #   plan    GET /api/v1/documents/plan/KZ-11/2026   (a plan's JSON, with the token)
 #   report  GET /reports/national                   (the Russian national report, HTML, anonymous)
 #   public  GET /public/plan/KZ-11/2026             (an approved plan's public page, anonymous)
+#   floor   GET /healthz                            (a tiny JSON: what the HTTP layer, the
+#                                                    router and a reply cost on their own)
 #
 # Each body is fetched once and written to nginx's root as a file of the same
 # bytes; nginx (Debian's, one worker, access log off, sendfile, keep-alive)
@@ -74,8 +76,9 @@ TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
 AUTH="Authorization: Bearer $TOKEN"
 
 mkdir -p "$ROOT/www"
-set -- plan "/api/v1/documents/plan/KZ-11/2026" report "/reports/national" public "/public/plan/KZ-11/2026"
-NAMES="plan report public"
+set -- plan "/api/v1/documents/plan/KZ-11/2026" report "/reports/national" \
+    public "/public/plan/KZ-11/2026" floor "/healthz"
+NAMES="plan report public floor"
 while [ $# -gt 0 ]; do
     name=$1 path=$2
     shift 2
@@ -112,6 +115,7 @@ http {
         location = /plan { default_type "application/json; charset=utf-8"; }
         location = /report { default_type "text/html; charset=utf-8"; }
         location = /public { default_type "text/html; charset=utf-8"; }
+        location = /floor { default_type "application/json; charset=utf-8"; }
     }
 }
 EOF
@@ -158,7 +162,7 @@ echo "median of the per-round ratios (min-max); medians of requests/s:"
 python3 - "$ROOT/rows" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
-for name in ("plan", "report", "public"):
+for name in ("plan", "report", "public", "floor"):
     rs = [float(r[4]) for r in rows if r[1] == name]
     ks = [float(r[2]) for r in rows if r[1] == name]
     ns = [float(r[3]) for r in rows if r[1] == name]
