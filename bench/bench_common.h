@@ -186,6 +186,25 @@ BENCH_FN const char *fs_name(const char *path)
     }
 }
 
+static uint64_t g_du_bytes;
+
+BENCH_FN int du_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)path;
+    (void)flag;
+    (void)ftw;
+    g_du_bytes += (uint64_t)st->st_blocks * 512;
+    return 0;
+}
+
+/* Disk usage of a folder, in bytes (like du). */
+BENCH_FN uint64_t disk_usage(const char *dir)
+{
+    g_du_bytes = 0;
+    nftw(dir, du_entry, 32, FTW_PHYS);
+    return g_du_bytes;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Latency samples                                                          */
 

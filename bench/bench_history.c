@@ -276,25 +276,6 @@ static void run_or_die(char *const argv[], const char *stdin_text, const char *l
     }
 }
 
-static uint64_t g_du_bytes;
-
-static int du_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)path;
-    (void)flag;
-    (void)ftw;
-    g_du_bytes += (uint64_t)st->st_blocks * 512;
-    return 0;
-}
-
-/* Disk usage of a folder, in bytes (like du). */
-static uint64_t disk_usage(const char *dir)
-{
-    g_du_bytes = 0;
-    nftw(dir, du_entry, 32, FTW_PHYS);
-    return g_du_bytes;
-}
-
 /* The server's resident memory, in MiB, or -1. */
 static double rss_mib(pid_t pid)
 {
