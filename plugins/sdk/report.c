@@ -155,7 +155,7 @@ void rpt_value(const kenes_api *api, kenes_report *r, const json_t *v)
             if (end == dot + 1)
                 *dot = '\0';
             if (strcmp(buf, "-0") == 0)
-                strcpy(buf, "0");
+                snprintf(buf, sizeof(buf), "0");
         }
         dot = strchr(buf, '.');
         if (dot && rpt_lang_index(api, r) != RPT_EN)
