@@ -9,30 +9,21 @@
   half there, and git fsck --strict and kenes verify find nothing."""
 import os
 import random
-import re
 import shutil
 import threading
 import unittest
 
 from kenes_harness import (Server, commit_count, git, run_cli, with_commission, USERS)
+from test_cases import case_body
 
 USERS_C = with_commission(USERS)
 KILLS = int(os.environ.get("KENES_CRASH_KILLS", "10"))
 CLIENTS = 8
 
 
-def case_body(region, n):
-    return {"type": "case-review", "region": region, "body": "# Рассмотрение\n",
-            "fields": {
-                "child": {"pseudonym": f"K-{n}", "full_name": "Айгерим Нурланова",
-                          "birth_date": "2012-03-04", "address": "ул. Абая 1, кв. 5",
-                          "school": "Школа-гимназия №5"},
-                "grounds": ["bullying-victim"],
-                "meeting": {"date": "2026-02-20", "participants": ["Секретарь КДН"]},
-                "decision": "Решение 0",
-                "measures": [{"what": "Встречи с психологом", "who": "Психолог школы",
-                              "due": "2099-04-30"}],
-                "follow_ups": []}}
+def crash_case(region, k=0):
+    """A valid case whose decision says k: which write a version is."""
+    return case_body(region, decision=f"Решение {k}")
 
 
 def etag(r):
@@ -69,7 +60,7 @@ class PlantedLeftovers(unittest.TestCase):
         s = Server(users=USERS_C, env={"KENES_NOW": "2026-03-25T09:00:00Z"})
         try:
             s.start()
-            r = s.post("/api/v1/documents", case_body("KZ-11", 1), "off11")
+            r = s.post("/api/v1/documents", crash_case("KZ-11"), "off11")
             self.assertEqual(r.status, 201, r)
             s.stop()
             planted = {repo: plant(repo) for repo in (s.docs_git, s.cases_git)}
@@ -90,13 +81,10 @@ class PlantedLeftovers(unittest.TestCase):
             # Writes work at once, in both repositories.
             self.assertEqual(s.request("GET", "/healthz").status, 200)
             cid = r.json["id"]
-            body = case_body("KZ-11", 1)
-            body["fields"]["decision"] = "Решение 1"
-            w = s.put("/api/v1/documents/" + cid, {"fields": body["fields"]}, "off11",
-                      r.header("ETag"))
+            w = s.put("/api/v1/documents/" + cid, {"fields": crash_case("KZ-11", 1)["fields"]},
+                      "off11", r.header("ETag"))
             self.assertEqual(w.status, 200, w)
-            self.assertEqual(s.post("/api/v1/documents", case_body("KZ-11", 2), "off11").status,
-                             201)
+            self.assertEqual(s.post("/api/v1/documents", crash_case("KZ-11"), "off11").status, 201)
             self.assertEqual(s.stop(), 0)
             for repo in (s.docs_git, s.cases_git):
                 self.assertEqual(fsck(repo), "", repo)
@@ -111,6 +99,68 @@ class PlantedLeftovers(unittest.TestCase):
             s.cleanup()
 
 
+class JournalLag(unittest.TestCase):
+    """kenes verify on a copy taken right after a crash (issue 16, item 9):
+    git ahead of the history journal (lines never written, a last line cut
+    short) is a note; a line for a commit git does not have, or one missing
+    in the middle, stays a fault."""
+
+    @classmethod
+    def setUpClass(cls):
+        s = cls.srv = Server(users=USERS_C, env={"KENES_NOW": "2026-03-25T09:00:00Z"})
+        s.start()
+        for n in range(3):
+            r = s.post("/api/v1/documents", crash_case("KZ-11", n), "off11")
+            assert r.status == 201, r
+        assert s.stop() == 0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+
+    def copy_with_journal(self, name, change):
+        copy = os.path.join(self.srv.tmp, name)
+        shutil.copytree(self.srv.data, copy)
+        path = os.path.join(copy, "index", "cases.jsonl")
+        with open(path) as f:
+            lines = f.read().splitlines(keepends=True)
+        with open(path, "w") as f:
+            f.write(change(lines))
+        return copy
+
+    def test_lines_missing_at_the_end_are_notes(self):
+        copy = self.copy_with_journal("lag", lambda ls: "".join(ls[:-2]) + ls[-2][:25])
+        code, out, err = run_cli("verify", "--data", copy)
+        self.assertEqual(code, 0, out + err)
+        notes = [l for l in out.splitlines() if l.startswith("cases.git: note: the history journal ends before")]
+        self.assertEqual(len(notes), 2, out)
+        self.assertIn("2 notes", out)
+        self.assertRegex(out, r"(?m)^ok: ")
+        # The next start recovers them: the journal is whole again.
+        s = Server(data=copy, users=[])
+        try:
+            s.start()
+            self.assertEqual(s.stop(), 0)
+        finally:
+            s.cleanup()
+        code, out, err = run_cli("verify", "--data", copy)
+        self.assertEqual(code, 0, out + err)
+        self.assertNotIn("note: the history journal", out)
+
+    def test_a_line_for_a_commit_git_lacks_stays_a_fault(self):
+        fake = '{"commit":"' + "e" * 40 + '","time":1,"author":"off11","role":"regional-official","action":"edit","document":"case/KZ-11/x","to":"registered"}\n'
+        copy = self.copy_with_journal("ahead", lambda ls: "".join(ls) + fake)
+        code, out, err = run_cli("verify", "--data", copy)
+        self.assertEqual(code, 1, out + err)
+        self.assertIn("names a commit git does not have", out)
+
+    def test_a_line_missing_in_the_middle_stays_a_fault(self):
+        copy = self.copy_with_journal("hole", lambda ls: "".join(ls[:1] + ls[2:]))
+        code, out, err = run_cli("verify", "--data", copy)
+        self.assertEqual(code, 1, out + err)
+        self.assertNotIn("note: the history journal", out)
+
+
 class KillUnderLoad(unittest.TestCase):
     """KILLS times: 8 clients create and edit cases; once some writes are
     acknowledged, kill -9; start again (with leftovers planted every third
@@ -120,7 +170,6 @@ class KillUnderLoad(unittest.TestCase):
         self.srv = Server(users=USERS_C, env={"KENES_NOW": "2026-03-25T09:00:00Z"})
         self.acked = {}  # case id -> [(version, n)], in the order answered
         self.lock = threading.Lock()
-        self.counter = 0
 
     def tearDown(self):
         self.srv.cleanup()
@@ -128,11 +177,8 @@ class KillUnderLoad(unittest.TestCase):
     def client(self, user, region, stop):
         s = self.srv
         token = s.tokens[user]
-        with self.lock:
-            self.counter += 1
-            n = self.counter
         try:
-            r = s.request("POST", "/api/v1/documents", case_body(region, n), token=token)
+            r = s.request("POST", "/api/v1/documents", crash_case(region), token=token)
         except OSError:
             return
         if r.status != 201:
@@ -142,10 +188,9 @@ class KillUnderLoad(unittest.TestCase):
             self.acked.setdefault(cid, []).append((version, 0))
         while not stop.is_set():
             k += 1
-            body = case_body(region, n)
-            body["fields"]["decision"] = f"Решение {k}"
             try:
-                r = s.request("PUT", "/api/v1/documents/" + cid, {"fields": body["fields"]},
+                r = s.request("PUT", "/api/v1/documents/" + cid,
+                              {"fields": crash_case(region, k)["fields"]},
                               token=token, headers={"If-Match": f'"{version}"'})
             except OSError:
                 return
@@ -213,6 +258,14 @@ class KillUnderLoad(unittest.TestCase):
             for t in threads:
                 t.join(120)
             s.stop()
+            if i == 0:
+                # A copy taken right after the crash, before any restart:
+                # whatever the journal lacks is a note, not a fault.
+                copy = os.path.join(s.tmp, "copy")
+                shutil.copytree(s.data, copy)
+                code, out, err = run_cli("verify", "--data", copy)
+                self.assertEqual(code, 0, out + err)
+                shutil.rmtree(copy)
             if i % 3 == 2:
                 for repo in (s.docs_git, s.cases_git):
                     plant(repo)
