@@ -27,6 +27,13 @@
 
 #define LOCK_LEAF "kenes.lock"
 
+/* a/b into out; KENES_ETOOBIG (out unusable) when it does not fit. */
+static int join(char *out, size_t cap, const char *a, const char *b)
+{
+    int n = snprintf(out, cap, "%s/%s", a, b);
+    return n >= 0 && (size_t)n < cap ? 0 : KENES_ETOOBIG;
+}
+
 /* What DATA/kenes.lock says of its holder ("<pid> <command>"), into pid
  * and cmd; 0 if it says nothing readable (the holder is between its flock
  * and its write). */
@@ -51,7 +58,10 @@ int datadir_lock(int *fd, const char *dir, const char *command, char *err, size_
 {
     char path[8400];
     *fd = -1;
-    snprintf(path, sizeof(path), "%s/%s", dir, LOCK_LEAF);
+    if (join(path, sizeof(path), dir, LOCK_LEAF) < 0) {
+        util_set_err(err, errcap, "the data folder's path is too long");
+        return KENES_EINVAL;
+    }
     /* Never truncated before the lock is ours: the holder's PID stays for
      * the refusal to name. */
     int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -76,7 +86,7 @@ int datadir_lock(int *fd, const char *dir, const char *command, char *err, size_
         return e == EWOULDBLOCK ? KENES_EBUSY : KENES_EIO;
     }
     char line[96];
-    int n = snprintf(line, sizeof(line), "%ld %s\n", (long)getpid(), command);
+    int n = snprintf(line, sizeof(line), "%ld %.64s\n", (long)getpid(), command);
     /* Only words for a person: the flock is the lock, so no sync. */
     if (ftruncate(f, 0) < 0 || pwrite(f, line, (size_t)n, 0) != n)
         log_warn("datadir", "%s: cannot write this process's PID into it", path);
@@ -114,8 +124,7 @@ static int starts_with(const char *s, const char *prefix)
 static void remove_leftover(sweep *sw, const char *rel, const char *what)
 {
     char path[8400];
-    snprintf(path, sizeof(path), "%s/%s", sw->gitdir, rel);
-    if (util_unlink_durable(path) < 0) {
+    if (join(path, sizeof(path), sw->gitdir, rel) < 0 || util_unlink_durable(path) < 0) {
         log_error("datadir", "%s: cannot remove %s (%s): %s", sw->repo, rel, what,
                   strerror(errno));
         sw->failed = 1;
@@ -130,8 +139,7 @@ typedef void (*entry_fn)(sweep *sw, const char *rel, const char *name, int depth
 static void each_entry(sweep *sw, const char *rel, int depth, entry_fn fn)
 {
     char path[8400];
-    snprintf(path, sizeof(path), "%s/%s", sw->gitdir, rel);
-    DIR *d = opendir(path);
+    DIR *d = join(path, sizeof(path), sw->gitdir, rel) == 0 ? opendir(path) : NULL;
     if (!d)
         return;
     struct dirent *e;
@@ -147,9 +155,8 @@ static void lock_entry(sweep *sw, const char *rel, const char *name, int depth)
 {
     char sub[4200], path[8400];
     struct stat st;
-    snprintf(sub, sizeof(sub), "%s/%s", rel, name);
-    snprintf(path, sizeof(path), "%s/%s", sw->gitdir, sub);
-    if (lstat(path, &st) < 0)
+    if (join(sub, sizeof(sub), rel, name) < 0 || join(path, sizeof(path), sw->gitdir, sub) < 0 ||
+        lstat(path, &st) < 0)
         return;
     if (S_ISDIR(st.st_mode) && depth < 16)
         each_entry(sw, sub, depth + 1, lock_entry);
@@ -162,7 +169,8 @@ static void lock_entry(sweep *sw, const char *rel, const char *name, int depth)
 static void object_entry(sweep *sw, const char *rel, const char *name, int depth)
 {
     char sub[4200];
-    snprintf(sub, sizeof(sub), "%s/%s", rel, name);
+    if (join(sub, sizeof(sub), rel, name) < 0)
+        return;
     if (starts_with(name, "tmp_obj"))
         remove_leftover(sw, sub, "an object never finished");
     else if (depth == 0 && strlen(name) == 2)
@@ -172,8 +180,8 @@ static void object_entry(sweep *sw, const char *rel, const char *name, int depth
 static int exists_beside(const char *gitdir, const char *pack, size_t stem, const char *ext)
 {
     char path[8400];
-    snprintf(path, sizeof(path), "%s/objects/pack/%.*s%s", gitdir, (int)stem, pack, ext);
-    return access(path, F_OK) == 0;
+    int n = snprintf(path, sizeof(path), "%s/objects/pack/%.*s%s", gitdir, (int)stem, pack, ext);
+    return n >= 0 && (size_t)n < sizeof(path) && access(path, F_OK) == 0;
 }
 
 /* A pack being written has a temporary name (git: tmp_pack_*, tmp_idx_*;
@@ -185,7 +193,8 @@ static void pack_entry(sweep *sw, const char *rel, const char *n, int depth)
     (void)depth;
     char sub[4200];
     size_t len = strlen(n);
-    snprintf(sub, sizeof(sub), "%s/%s", rel, n);
+    if (join(sub, sizeof(sub), rel, n) < 0)
+        return;
     if (starts_with(n, "tmp_") || starts_with(n, "pack_git2_"))
         remove_leftover(sw, sub, "a pack never finished");
     else if (ends_with(n, ".lock"))
@@ -207,8 +216,7 @@ int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *rep
     sweep sw = {gitdir, repo, 0, 0};
     char path[8400];
     for (size_t i = 0; i < UTIL_ARRAY_LEN(top); i++) {
-        snprintf(path, sizeof(path), "%s/%s", gitdir, top[i]);
-        if (access(path, F_OK) == 0)
+        if (join(path, sizeof(path), gitdir, top[i]) == 0 && access(path, F_OK) == 0)
             remove_leftover(&sw, top[i], "the lock of an unfinished update");
     }
     each_entry(&sw, "refs", 0, lock_entry);
@@ -224,15 +232,15 @@ int datadir_repo_writable(char *why, size_t cap, const char *gitdir)
 {
     static const char *const dirs[] = {"objects", "objects/pack", "refs/heads"};
     char path[8400];
-    snprintf(path, sizeof(path), "%s/refs/heads/main.lock", gitdir);
-    if (access(path, F_OK) == 0) {
+    if (join(path, sizeof(path), gitdir, "refs/heads/main.lock") == 0 &&
+        access(path, F_OK) == 0) {
         snprintf(why, cap, "refs/heads/main.lock exists: no commit can be made until it is "
                            "removed (a restart removes what a crash left)");
         return KENES_EBUSY;
     }
     for (size_t i = 0; i < UTIL_ARRAY_LEN(dirs); i++) {
-        snprintf(path, sizeof(path), "%s/%s", gitdir, dirs[i]);
-        if (access(path, W_OK) < 0 && errno != ENOENT) {
+        if (join(path, sizeof(path), gitdir, dirs[i]) == 0 && access(path, W_OK) < 0 &&
+            errno != ENOENT) {
             snprintf(why, cap, "%s cannot be written: %s", dirs[i], strerror(errno));
             return KENES_EIO;
         }
