@@ -10,6 +10,7 @@
 #include "api/call.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "docs/datadir.h"
 #include "docs/rights.h"
 #include "plugin/region.h"
 #include "storage/sign.h"
@@ -82,9 +83,25 @@ void api_logout(api_call *c)
     http_respond(c->req, 204, NULL, api_security_headers, NULL, 0);
 }
 
+/* Whether each repository could take a commit now: a monitor learns of a
+ * lock left behind or a full disk before the writes that fail on it.  A
+ * few stat calls per repository on the loop, no git. */
 void api_healthz(api_call *c)
 {
-    api_reply_json(c->req, 200, json_pack("{s:s}", "status", "ok"), NULL);
+    static const char *const names[2] = {"documents", "cases"};
+    json_t *repos = json_object();
+    int status = 200;
+    for (int r = 0; r < 2; r++) {
+        char path[4096], why[256];
+        util_path(path, sizeof(path), c->svc->cfg->data_dir, datadir_repo_names[r]);
+        if (datadir_repo_writable(why, sizeof(why), path) < 0)
+            status = 503;
+        json_object_set_new(repos, names[r], json_string(why));
+    }
+    api_reply_json(c->req, status,
+                   json_pack("{s:s, s:o}", "status", status == 200 ? "ok" : "unavailable",
+                             "repos", repos),
+                   NULL);
 }
 
 void api_me(api_call *c)

@@ -24,6 +24,7 @@ const char *kenes_strerror(int code)
     case KENES_EBUSY: return "busy; try again later";
     case KENES_ECONFLICT: return "conflicts with what is recorded";
     case KENES_EUNAUTHORIZED: return "not signed in";
+    case KENES_EUNAVAILABLE: return "unavailable for now";
     }
     return "unknown error";
 }

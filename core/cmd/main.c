@@ -30,6 +30,7 @@
 #include "base/util.h"
 #include "cmd/verify.h"
 #include "docs/content.h"
+#include "docs/datadir.h"
 
 enum { EXIT_OK = 0, EXIT_FAULT = 1, EXIT_USAGE = 2 };
 
@@ -290,7 +291,14 @@ static int cmd_reindex(int argc, char **argv)
         return usage("%s needs --data DIR", "reindex");
     if (load_config(&cfg, o.data))
         return EXIT_FAULT;
-    int code = verify_reindex(&cfg) == 0 ? EXIT_OK : EXIT_FAULT;
+    /* The journals it rewrites are the ones a running server appends to. */
+    char err[1024];
+    int lock = -1, code = EXIT_FAULT;
+    if (datadir_lock(&lock, cfg.data_dir, "reindex", err, sizeof(err)) < 0)
+        fprintf(stderr, "kenes: reindex: %s\n", err);
+    else
+        code = verify_reindex(&cfg) == 0 ? EXIT_OK : EXIT_FAULT;
+    datadir_unlock(lock);
     config_dispose(&cfg);
     return code;
 }
@@ -372,8 +380,13 @@ static int cmd_decision(int rotate, int argc, char **argv)
         free(commits);
         return EXIT_FAULT;
     }
-    int rc = rotate ? keyrotate_run(&cfg, by, err, sizeof(err))
+    /* Both commit with the server stopped, which its lock on DATA proves. */
+    int lock = -1;
+    int rc = datadir_lock(&lock, cfg.data_dir, what, err, sizeof(err));
+    if (rc == 0)
+        rc = rotate ? keyrotate_run(&cfg, by, err, sizeof(err))
                     : accept_run(&cfg, commits, n, by, err, sizeof(err));
+    datadir_unlock(lock);
     if (rc < 0)
         fprintf(stderr, "kenes: %s: %s\n", what, err);
     free(commits);

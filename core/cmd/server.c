@@ -161,7 +161,7 @@ int server_run(const config *cfg, int demo)
     docs_service *svc = &srv.svc;
     uv_loop_t loop;
     signer *sig = NULL; /* signs every commit; outlives the stores */
-    int code = 1, rc = 0;
+    int code = 1, rc = 0, lock_fd = -1;
     svc->cfg = cfg;
     svc->loop = &loop;
     uv_loop_init(&loop);
@@ -175,6 +175,16 @@ int server_run(const config *cfg, int demo)
      * disk, and is answered as one: not a reason to die mid-commit. */
     signal(SIGXFSZ, SIG_IGN);
 
+    /* One server per data folder, before anything in it is read or written:
+     * a second one would take ids the first has taken too. */
+    if (util_mkdirs(cfg->data_dir, 0750) < 0) {
+        fault("cannot create the data folder", cfg->data_dir);
+        goto out;
+    }
+    if (datadir_lock(&lock_fd, cfg->data_dir, "serve", err, sizeof(err)) < 0) {
+        fprintf(stderr, "kenes: %s\n", err);
+        goto out;
+    }
     util_path(path, sizeof(path), cfg->data_dir, "documents.git");
     if (access(path, F_OK) != 0) {
         if (datadir_init(cfg->data_dir, err, sizeof(err)) < 0) {
@@ -221,6 +231,12 @@ int server_run(const config *cfg, int demo)
     }
     for (int r = 0; r < 2; r++) {
         util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
+        /* The lock is ours, so nobody else is writing: what a writer left
+         * half-done was left by a crash, and would stop every write. */
+        if (datadir_clear_leftovers(NULL, path, datadir_repo_names[r]) < 0) {
+            fault("cannot clear what a crash left", path);
+            goto out;
+        }
         if (store_open(&svc->repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0 ||
             store_set_signer(svc->repos[r], sig) < 0) {
             fault("cannot open the repository", path);
@@ -387,5 +403,6 @@ out:
     region_unload();
     if (uv_loop_close(&loop) != 0)
         log_warn("server", "the loop still had handles at exit");
+    datadir_unlock(lock_fd); /* last: everything in DATA is closed */
     return code;
 }

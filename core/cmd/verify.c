@@ -18,6 +18,7 @@
 #include "plugin/region.h"
 #include "storage/journal.h"
 #include "storage/store.h"
+#include "storage/vault.h"
 #include "docs/workflow.h"
 
 static void finding_set(vctx *v, const char *commit, const char *line)
@@ -72,6 +73,66 @@ static void journal_fault(const char *what, const char *commit, void *payload)
     vctx *v = payload;
     v->faults++;
     printf("%s: %s %s\n", v->repo, what, commit ? commit : "(unknown)");
+}
+
+/* A copy taken right after a crash: commits the journal has no line for
+ * yet, which the next start writes from git. */
+static void journal_note(const char *what, const char *commit, void *payload)
+{
+    vctx *v = payload;
+    v->notes++;
+    printf("%s: note: %s %s (a crash came before its line was written; the next start "
+           "adds it)\n", v->repo, what, commit ? commit : "(unknown)");
+}
+
+/* 1 if action is the erasure of some workflow (its key was destroyed on purpose). */
+static int is_erasure(const wf_set *workflows, const char *action)
+{
+    for (size_t i = 0; action && i < wf_set_count(workflows); i++)
+        if (wf_is_erasure(wf_set_at(workflows, i), action))
+            return 1;
+    return 0;
+}
+
+/* Every sealed document of the repository whose history does not end in
+ * its erasure needs its key: a key file missing or damaged is a document
+ * nobody can read (serve answers it 503).  Without the master key (a copy
+ * of the repositories alone) there is nothing to check them with: said,
+ * not a fault. */
+static void check_case_keys(vctx *v, const config *cfg)
+{
+    char keys[4096], err[1024];
+    vault *vt = NULL;
+    util_path(keys, sizeof(keys), cfg->data_dir, "keys");
+    int rc = access(keys, F_OK) == 0 ? vault_open(&vt, keys, err, sizeof(err)) : KENES_ENOTFOUND;
+    if (rc == KENES_ENOTFOUND) {
+        printf("%s: note: the case keys are not checked: no keys folder or master key here\n",
+               v->repo);
+        return;
+    }
+    if (rc < 0) {
+        char line[1200];
+        snprintf(line, sizeof(line), "%s: the case keys cannot be checked: %s", v->repo, err);
+        verify_general_fault(v, line);
+        return;
+    }
+    map_iter it;
+    const char *id;
+    void *val;
+    map_iter_init(&it, v->docs);
+    while (map_iter_next(&it, &id, &val)) {
+        const vdoc *d = val;
+        if (vault_has_key(vt, id) || (d->n && is_erasure(v->workflows, d->versions[d->n - 1].action)))
+            continue;
+        char path[4096], line[4600];
+        const char *why = vault_unavailable(vt, id);
+        vault_key_path(vt, id, path, sizeof(path));
+        snprintf(line, sizeof(line), "%s: %s: %s%s; nobody can read it until the key file is "
+                 "restored from the backup of DATA/keys", v->repo, id, why ? why : path,
+                 why ? "" : " is missing");
+        verify_general_fault(v, line);
+    }
+    vault_close(vt);
 }
 
 /* Judge main's commits after since (NULL: all), oldest first: the accepted
@@ -256,8 +317,11 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
     /* The history journal the server answers from must say what git says. */
     char journal[4096];
     datadir_journal_path(journal, sizeof(journal), cfg->data_dir, repo);
-    if (rc == 0 && access(journal, F_OK) == 0 && journal_check(v->s, journal, journal_fault, v) < 0)
+    if (rc == 0 && access(journal, F_OK) == 0 &&
+        journal_check(v->s, journal, journal_fault, journal_note, v) < 0)
         journal_fault("cannot compare the history journal with git", NULL, v);
+    if (rc == 0 && sealed_type)
+        check_case_keys(v, cfg);
     verify_docs_free(v->docs);
     store_close(v->s);
     git_repository_free(v->git);
@@ -343,6 +407,9 @@ int verify_run_pinned(const config *cfg, const anchor_pins *pins)
     if (v.waived)
         printf("%zu fault%s in commits an administrator accepted (kenes accept), not counted\n",
                v.waived, v.waived == 1 ? "" : "s");
+    if (v.notes)
+        printf("%zu note%s: what the next start of the server recovers by itself, not counted\n",
+               v.notes, v.notes == 1 ? "" : "s");
     printf("%s: %zu commits checked, %zu access log lines checked, %zu fault%s\n",
            v.faults ? "FAULTY" : "ok", v.commits, lines, v.faults, v.faults == 1 ? "" : "s");
     return v.faults ? 1 : 0;

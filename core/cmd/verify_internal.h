@@ -62,6 +62,7 @@ typedef struct vctx {
     verify_finding *finding; /* set: record the first fault there, print nothing */
     vchain chain;            /* of the repository being walked */
     char last_faulty[STORE_OID_HEX];
+    size_t notes; /* what a restart recovers by itself (the journal's lag): said, not faults */
 } vctx;
 
 /* A fault of commit: counted, waived (an accepted commit's), recorded in

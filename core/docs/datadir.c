@@ -86,7 +86,8 @@ typedef struct load_ctx {
 } load_ctx;
 
 /* *out: d's file at commit `at` (opened with its key when sealed), named
- * in errors as at `shown`.  KENES_ENOTFOUND when the key is gone. */
+ * in errors as at `shown`.  KENES_EUNAVAILABLE when it is sealed and its
+ * key is gone (erased, or missing). */
 static int read_doc(json_t **out, load_ctx *lc, const idx_doc *d, const char *at,
                     const char *shown)
 {
@@ -104,6 +105,8 @@ static int read_doc(json_t **out, load_ctx *lc, const idx_doc *d, const char *at
         rc = lc->vault ? vault_unseal(lc->vault, d->id, text, len, &plain, &len) : KENES_EINVAL;
         free(text);
         text = plain;
+        if (rc == KENES_ENOTFOUND)
+            return KENES_EUNAVAILABLE;
         if (rc < 0) {
             snprintf(lc->err, lc->errcap, "%s at %.12s cannot be opened with its key", d->id,
                      shown);
@@ -115,6 +118,28 @@ static int read_doc(json_t **out, load_ctx *lc, const idx_doc *d, const char *at
     return rc;
 }
 
+/* A sealed document whose key cannot be used (its file missing or
+ * damaged): the rest is served, and it answers "unavailable" (docs_find)
+ * until the file is restored.  Only a case's latest version is sealed
+ * without a key when its key is lost: an erasure writes its tombstone in
+ * the clear. */
+static int key_lost(load_ctx *lc, const idx_doc *d)
+{
+    char why[4200];
+    const char *known = vault_unavailable(lc->vault, d->id);
+    if (!known) {
+        char path[4096];
+        vault_key_path(lc->vault, d->id, path, sizeof(path));
+        snprintf(why, sizeof(why), "its key file %s is missing", path);
+        if (vault_set_unavailable(lc->vault, d->id, why) < 0)
+            return KENES_ENOMEM;
+    }
+    log_error("index", "%s: %s; it answers 503 (case_key_unavailable) until the file is "
+                       "restored from the backup of DATA/keys and the server restarted",
+              d->id, known ? known : why);
+    return 0;
+}
+
 /* Give an entry the JSON of its latest version. */
 static int load_head(idx_doc *d, void *payload)
 {
@@ -123,6 +148,8 @@ static int load_head(idx_doc *d, void *payload)
         return 0;
     json_t *doc;
     int rc = read_doc(&doc, lc, d, lc->head[0] ? lc->head : d->version, d->version);
+    if (rc == KENES_EUNAVAILABLE && lc->vault)
+        return key_lost(lc, d);
     if (rc < 0)
         return rc;
     index_set_doc(d, doc);
@@ -181,7 +208,7 @@ static int load_face(idx_doc *d, void *payload)
         return 0;
     json_t *doc;
     int rc = read_doc(&doc, lc, d, v->commit, v->commit);
-    if (rc == KENES_ENOTFOUND && lc->vault && !vault_has_key(lc->vault, d->id))
+    if (rc == KENES_EUNAVAILABLE)
         return 0; /* an erased case shows nothing, in force or not */
     if (rc < 0)
         return rc;

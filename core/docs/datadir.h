@@ -74,4 +74,28 @@ int datadir_load_public_faces(doc_index *ix, store *s, vault *v, int repo,
  * workflow's former: stages:) takes the stage's name of today. */
 int datadir_map_former_stages(doc_index *ix, const wf_set *workflows);
 
+/* ---- one process per data folder, and what a crash leaves (datadir_safe.c) ---- */
+
+/* Take DATA/kenes.lock (flock, LOCK_EX|LOCK_NB) for command ("serve",
+ * "accept", ...) and write "<pid> <command>" into it; *fd holds it until
+ * datadir_unlock or the process's end (a crash included).  KENES_EBUSY with
+ * err "DATA is served by PID n (DATA/kenes.lock)" when another process holds
+ * it; KENES_EIO when it cannot be opened.  Nothing in DATA is changed then. */
+int datadir_lock(int *fd, const char *dir, const char *command, char *err, size_t errcap);
+void datadir_unlock(int fd); /* -1 is a no-op */
+
+/* With the lock held, before the repository is opened: remove what a crash
+ * of the only writer left in gitdir (repo names it in the log) -- lock
+ * files under refs/ and objects/info/, index.lock, packed-refs.lock,
+ * objects never finished (tmp_obj*), packs never finished (tmp_*,
+ * pack_git2_*, a .pack without its .idx or the reverse, unless a .keep).
+ * One log line per file.  *removed (if not NULL) counts them.  0, or
+ * KENES_EIO when one could not be removed (logged). */
+int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *repo);
+
+/* Whether the writer could commit to gitdir now: 0 with why "ok", or
+ * negative with why saying what stops it (a refs/heads/main.lock, a folder
+ * it cannot write, a full disk).  A few stat calls: cheap enough for /healthz. */
+int datadir_repo_writable(char *why, size_t cap, const char *gitdir);
+
 #endif

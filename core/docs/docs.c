@@ -666,7 +666,13 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
 
 int docs_erased(const docs_service *svc, const idx_doc *d)
 {
-    return d->repo == REPO_CASES && !vault_has_key(svc->vault, d->id);
+    return d->repo == REPO_CASES && !vault_has_key(svc->vault, d->id) &&
+           !vault_unavailable(svc->vault, d->id);
+}
+
+const char *docs_key_unavailable(const docs_service *svc, const idx_doc *d)
+{
+    return d->repo == REPO_CASES ? vault_unavailable(svc->vault, d->id) : NULL;
 }
 
 void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *reason,

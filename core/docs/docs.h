@@ -221,6 +221,10 @@ const json_t *docs_schema(const docs_service *svc, const char *type);
 
 /* 1 if the document's key was destroyed. */
 int docs_erased(const docs_service *svc, const idx_doc *d);
+/* Why the sealed document's key cannot be used now (missing or damaged,
+ * vault_unavailable), or NULL.  Such a document has no JSON in the index:
+ * lists leave it out, and docs_find answers KENES_EUNAVAILABLE. */
+const char *docs_key_unavailable(const docs_service *svc, const idx_doc *d);
 
 /* The repository a type's documents live in (REPO_DOCUMENTS or REPO_CASES). */
 int docs_repo_of_type(const docs_service *svc, const char *type);

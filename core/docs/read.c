@@ -25,15 +25,41 @@ static void answer(docs_cb cb, void *payload, int code, const char *reason, cons
     cb(&r, payload);
 }
 
+/* 1 if u may read some type of sealed document (a case, a meeting...):
+ * then u may learn that one is there while its key cannot be used, whose
+ * type and region nobody can read now to judge u's rights by. */
+static int may_hear_of_sealed(const docs_service *svc, const auth_user *u)
+{
+    if (!u)
+        return 0;
+    for (size_t i = 0; i < wf_set_count(svc->workflows); i++) {
+        const wf_workflow *wf = wf_set_at(svc->workflows, i);
+        if (docs_repo_of_type(svc, wf->type) != REPO_CASES)
+            continue;
+        if (u->role == ROLE_ADMIN || wf->nread == 0)
+            return 1;
+        for (size_t k = 0; k < wf->nread; k++)
+            if (wf->read[k].roles & (unsigned)u->role)
+                return 1;
+    }
+    return 0;
+}
+
 int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_user *u,
               const char *id, int history_only)
 {
     idx_doc *d = index_get(svc->index, id);
     *out = NULL;
     *why = (docs_result){0};
-    if (!d || !d->version[0])
+    if (!d || !d->version[0] || (docs_key_unavailable(svc, d) && !may_hear_of_sealed(svc, u)))
         *why = (docs_result){.code = KENES_ENOTFOUND, .reason = "not_found",
                                .message = "no such document"};
+    /* Its history too: the comments in it are sealed with the same key. */
+    else if (docs_key_unavailable(svc, d))
+        *why = (docs_result){.code = KENES_EUNAVAILABLE, .reason = "case_key_unavailable",
+                               .message = "this document's key cannot be read now, so it is "
+                                          "neither shown nor changed; an administrator restores "
+                                          "its key file from the backup of DATA/keys"};
     else if (!docs_may_read(svc, u, d))
         *why = (docs_result){.code = KENES_EFORBIDDEN, .reason = "forbidden",
                                .message = "your role may not read this document"};

@@ -27,6 +27,7 @@ static const struct {
     {KENES_EGUARD, 422, "guard"},
     {KENES_EPRECONDITION, 428, "precondition_required"},
     {KENES_EBUSY, 429, "too_many_requests"},
+    {KENES_EUNAVAILABLE, 503, "unavailable"},
     {KENES_ENOMEM, 500, "internal"},
     {KENES_EIO, 500, "storage"},
     {KENES_EPLUGIN, 500, "internal"},

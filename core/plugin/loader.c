@@ -61,7 +61,7 @@ static const char *code_name(int code)
         "KENES_EEXISTS",    "KENES_EVALIDATION", "KENES_EGUARD", "KENES_EABI",
         "KENES_EIO",        "KENES_ESTAGE",  "KENES_EFORBIDDEN", "KENES_ESTALE",
         "KENES_ETOOBIG",    "KENES_EPLUGIN", "KENES_EPRECONDITION", "KENES_EGONE",
-        "KENES_EBUSY",      "KENES_ECONFLICT", "KENES_EUNAUTHORIZED",
+        "KENES_EBUSY",      "KENES_ECONFLICT", "KENES_EUNAUTHORIZED", "KENES_EUNAVAILABLE",
     };
     if (code <= 0 && -code < (int)(sizeof(names) / sizeof(names[0])))
         return names[-code];

@@ -272,6 +272,7 @@ int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size
 
 long journal_check(store *s, const char *path,
                    void (*fault)(const char *what, const char *commit, void *payload),
+                   void (*note)(const char *what, const char *commit, void *payload),
                    void *payload)
 {
     walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0};
@@ -307,6 +308,11 @@ long journal_check(store *s, const char *path,
         } else if (ja && json_object_get(ja, "admin")) {
             /* An administrator's decision made with the server stopped: its
              * next start journals it. */
+        } else if (ja && note && !faults && (!*b || (!nb && !jb))) {
+            /* Past the end of a journal that agrees with git so far (or its
+             * last line, cut short): a crash came between the commit and its
+             * line, and the next start writes the line from git (journal_load). */
+            note("the history journal ends before", commit, payload);
         } else if (ja) {
             fault("the history journal lacks", commit, payload);
             faults++;

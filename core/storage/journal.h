@@ -46,10 +46,13 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
 int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap);
 
 /* Compare the journal with git's commits; fault(what, commit) per difference.
- * Returns the number of faults, or a negative KENES_E* code if it could not
- * compare. */
+ * Commits of git past the end of a journal that agrees with git so far (a
+ * crash between a commit and its line, which the next journal_load
+ * recovers) go to note(what, commit) instead, when note is not NULL.  Returns the number of faults, or a
+ * negative KENES_E* code if it could not compare. */
 long journal_check(store *s, const char *path,
                    void (*fault)(const char *what, const char *commit, void *payload),
+                   void (*note)(const char *what, const char *commit, void *payload),
                    void *payload);
 
 #endif

@@ -62,6 +62,10 @@ struct vault {
     char *keys_dir;
     map *keys; /* document id -> KEY_BYTES inside a chunk */
     map *erasing; /* document id -> path of its "<hex>.key.erasing", until vault_settle() */
+    /* document id -> why its key cannot be used (malloc'd words): a key
+     * file that does not open, or one the history says must exist and does
+     * not (vault_set_unavailable).  Not erased: the file may come back. */
+    map *unavailable;
     key_chunk *chunks;
 };
 
@@ -214,21 +218,24 @@ static int cases_dir_ensure(const char *dir, const char *keys_dir, char *err, si
     return 0;
 }
 
-/* Unwrap one key file into the map. */
+/* Unwrap one key file into the map.  KENES_EIO: it cannot be read, and
+ * KENES_EINVAL: it is damaged or does not open (err says which); the caller
+ * decides what that means for the rest. */
 static int case_key_load(vault *v, const char *path, const char *doc_id, char *err, size_t errcap)
 {
     char *data;
     size_t len;
     int rc = util_read_file(&data, &len, path);
     if (rc < 0) {
-        util_set_err(err, errcap, "cannot read case key %s: %s", path, kenes_strerror(rc));
+        util_set_err(err, errcap, "cannot read case key %s: %s", path,
+                     rc == KENES_ENOTFOUND ? "no such file" : strerror(errno));
         return rc == KENES_ENOMEM ? KENES_ENOMEM : KENES_EIO;
     }
     unsigned char *slot = NULL;
     if (len != WRAPPED_BYTES) {
         util_set_err(err, errcap, "case key %s is %zu bytes, not %zu: the file is damaged", path, len,
                 (size_t)WRAPPED_BYTES);
-        rc = KENES_EINVAL;
+        rc = KENES_EIO; /* whatever the master key: not a sign that it is wrong */
         goto done;
     }
     slot = slot_alloc(v);
@@ -267,6 +274,42 @@ done:
     return rc;
 }
 
+int vault_set_unavailable(vault *v, const char *doc_id, const char *why)
+{
+    if (!v || !doc_id || !why)
+        return KENES_EINVAL;
+    char *copy = strdup(why);
+    void *old = map_get(v->unavailable, doc_id);
+    if (!copy || map_set(v->unavailable, doc_id, copy) < 0) {
+        free(copy);
+        return KENES_ENOMEM;
+    }
+    free(old);
+    return 0;
+}
+
+static void vault_unavailable_clear(vault *v, const char *doc_id)
+{
+    free(map_remove(v->unavailable, doc_id));
+}
+
+const char *vault_unavailable(const vault *v, const char *doc_id)
+{
+    return v && doc_id ? map_get(v->unavailable, doc_id) : NULL;
+}
+
+/* One key file that does not load: its case is unavailable, the others
+ * load on.  Only a key that does not open with the master key (KENES_EINVAL)
+ * counts towards "the master key is wrong" (cases_load). */
+static int key_unavailable(vault *v, const char *id, int rc, const char *why, size_t *unopened)
+{
+    if (rc == KENES_ENOMEM)
+        return rc;
+    if (rc == KENES_EINVAL)
+        (*unopened)++;
+    return vault_set_unavailable(v, id, why);
+}
+
 static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
 {
     DIR *d = opendir(dir);
@@ -275,6 +318,8 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
         return KENES_EIO;
     }
     int rc = 0;
+    size_t opened = 0, unopened = 0;
+    char first[1024] = "";
     for (;;) {
         errno = 0;
         struct dirent *e = readdir(d);
@@ -324,11 +369,28 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
         }
         if (vault_has_key(v, id))
             continue; /* "<hex>.key" and "<hex>.key.erasing" both: one key */
-        rc = case_key_load(v, path, id, err, errcap);
-        if (rc < 0)
+        char why[1024];
+        rc = case_key_load(v, path, id, why, sizeof(why));
+        if (rc == 0) {
+            opened++;
+            vault_unavailable_clear(v, id); /* the ".erasing" twin opened */
+        } else if ((rc = key_unavailable(v, id, rc, why, &unopened)) == 0 && !first[0]) {
+            snprintf(first, sizeof(first), "%s", why);
+        }
+        if (rc < 0) {
+            util_set_err(err, errcap, "out of memory loading %s", path);
             break;
+        }
     }
     closedir(d);
+    /* Never a key opens, and some do not: the master key is wrong (or every
+     * file damaged alike), and every case would answer as unavailable.  That
+     * is the operator's to see at once, not case by case. */
+    if (rc == 0 && opened == 0 && unopened > 0) {
+        util_set_err(err, errcap, "%s; no case key opens with this master key "
+                     "(KENES_MASTER_KEY_FILE?)", first);
+        rc = KENES_EINVAL;
+    }
     return rc;
 }
 
@@ -346,7 +408,8 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     }
     vault *v = calloc(1, sizeof(*v));
     if (!v || !(v->keys_dir = strdup(keys_dir)) || map_new(&v->keys) < 0 ||
-        map_new(&v->erasing) < 0 || !(v->master = sodium_malloc(KEY_BYTES))) {
+        map_new(&v->erasing) < 0 || map_new(&v->unavailable) < 0 ||
+        !(v->master = sodium_malloc(KEY_BYTES))) {
         util_set_err(err, errcap, "out of memory opening the vault");
         vault_close(v);
         return KENES_ENOMEM;
@@ -383,19 +446,26 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
     return 0;
 }
 
-static void free_erasing(vault *v)
+/* Free a map whose values are malloc'd strings. */
+static void free_strings(map **m)
 {
     map_iter it;
     const char *id;
-    void *path;
-    if (!v->erasing)
+    void *text;
+    if (!*m)
         return;
-    map_iter_init(&it, v->erasing);
-    while (map_iter_next(&it, &id, &path))
-        free(path);
-    map_free(v->erasing);
-    v->erasing = NULL;
+    map_iter_init(&it, *m);
+    while (map_iter_next(&it, &id, &text))
+        free(text);
+    map_free(*m);
+    *m = NULL;
 }
+
+static void free_erasing(vault *v)
+{
+    free_strings(&v->erasing);
+}
+
 
 int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), void *payload,
                  char *err, size_t errcap)
@@ -445,6 +515,7 @@ void vault_close(vault *v)
     }
     map_free(v->keys); /* its values were the slots just wiped */
     free_erasing(v);
+    free_strings(&v->unavailable);
     if (v->master) {
         sodium_memzero(v->master, KEY_BYTES);
         sodium_free(v->master);
@@ -489,7 +560,9 @@ int vault_new_key(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_
     /* Longer ids would need a file name longer than NAME_MAX. */
     if (n == 0 || n > VAULT_ID_MAX)
         return KENES_EINVAL;
-    if (map_get(v->keys, doc_id))
+    /* A key that is there but cannot be used is still the case's: a new
+     * one would overwrite the file that may yet be restored. */
+    if (map_get(v->keys, doc_id) || map_get(v->unavailable, doc_id))
         return KENES_EEXISTS;
 
     unsigned char *slot = slot_alloc(v);

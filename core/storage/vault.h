@@ -39,9 +39,12 @@ int vault_create_master(const char *path);
 /* Load the master key (KENES_MASTER_KEY_FILE when set and non-empty, else
  * keys_dir/master.key; it must be 32 bytes and not readable by group or
  * others) and every wrapped case key under keys_dir/cases/, which is made
- * (0700) if missing.  A key file that does not unwrap fails the open: a wrong
- * master key must not look like every case erased.  On failure *out is NULL
- * and err names the file and the reason. */
+ * (0700) if missing.  A key file that cannot be read, is damaged or does not
+ * unwrap makes its case unavailable (vault_unavailable), not the vault: one
+ * case's fault must not stop the service.  But when no key file unwraps and
+ * some do not, the master key is wrong, and the open fails: a wrong master
+ * key must not look like every case unavailable (or erased).  On failure
+ * *out is NULL and err names the file and the reason. */
 int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap);
 void vault_close(vault *v); /* wipes keys from memory; NULL is a no-op */
 
@@ -50,14 +53,24 @@ void vault_close(vault *v); /* wipes keys from memory; NULL is a no-op */
 void vault_key_path(const vault *v, const char *doc_id, char *out, size_t cap);
 
 /* Make a new key for doc_id, usable at once; *wrapped (malloc'd) is what
- * must be written to vault_key_path().  KENES_EEXISTS if it has one,
- * KENES_EINVAL if the id is empty or longer than VAULT_ID_MAX.  If writing the
- * file fails, vault_forget_key() it so memory matches the disk. */
+ * must be written to vault_key_path().  KENES_EEXISTS if it has one (or an
+ * unavailable one), KENES_EINVAL if the id is empty or longer than
+ * VAULT_ID_MAX.  If writing the file fails, vault_forget_key() it so memory
+ * matches the disk. */
 int vault_new_key(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_len);
 /* 1 if doc_id has a key (it was not erased). */
 int vault_has_key(const vault *v, const char *doc_id);
 /* Forget doc_id's key (the caller removes the file).  KENES_ENOTFOUND if none. */
 int vault_forget_key(vault *v, const char *doc_id);
+
+/* Why doc_id's key cannot be used now (its file does not open, or the
+ * history says it has one and the file is missing), or NULL.  Such a case
+ * is not erased: it answers "unavailable" until the file is restored and
+ * the server restarted, and vault_new_key refuses its id. */
+const char *vault_unavailable(const vault *v, const char *doc_id);
+/* Record that doc_id's key is missing (start-up, which reads the history);
+ * why is copied.  0, KENES_ENOMEM. */
+int vault_set_unavailable(vault *v, const char *doc_id, const char *why);
 
 /*
  * An erasure is two steps on disk around its commit: the store renames the

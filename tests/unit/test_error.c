@@ -12,14 +12,14 @@
 static void every_code_is_named_once(void **state)
 {
     (void)state;
-    for (int c = KENES_EUNAUTHORIZED; c <= KENES_OK; c++) {
+    for (int c = KENES_EUNAVAILABLE; c <= KENES_OK; c++) {
         const char *name = kenes_strerror(c);
         assert_non_null(name);
         assert_string_not_equal(name, "unknown error");
         for (int d = c + 1; d <= KENES_OK; d++)
             assert_string_not_equal(name, kenes_strerror(d));
     }
-    assert_string_equal(kenes_strerror(KENES_EUNAUTHORIZED - 1), "unknown error");
+    assert_string_equal(kenes_strerror(KENES_EUNAVAILABLE - 1), "unknown error");
     assert_string_equal(kenes_strerror(1), "unknown error");
 }
 

@@ -513,6 +513,14 @@ static void renamed_key_file_is_refused(void **state)
     open_fails(f, KENES_EINVAL, to, "does not open");
 }
 
+/* Flip a bit of the wrapped key in the file at path: it no longer unwraps. */
+static void damage_key(const char *path, char **data, size_t *len)
+{
+    read_all(path, data, len);
+    (*data)[30] ^= 0x40;
+    assert_int_equal(util_write_file_atomic(path, *data, *len, 0600), 0);
+}
+
 static void damaged_key_files_are_refused(void **state)
 {
     fixture *f = *state;
@@ -524,12 +532,18 @@ static void damaged_key_files_are_refused(void **state)
 
     char *data;
     size_t len;
-    read_all(path, &data, &len);
-    data[30] ^= 0x40;
-    assert_int_equal(util_write_file_atomic(path, data, len, 0600), 0);
+    damage_key(path, &data, &len);
+    /* The only key, and it does not open: the master key is the suspect. */
     open_fails(f, KENES_EINVAL, path, "does not open");
+    /* A file cut short is that file's fault whatever the master key: its
+     * case is unavailable, the vault opens. */
     assert_int_equal(util_write_file_atomic(path, data, len - 1, 0600), 0);
-    open_fails(f, KENES_EINVAL, path, "damaged");
+    v = open_ok(f);
+    assert_int_equal(vault_has_key(v, CASE_A), 0);
+    assert_non_null(vault_unavailable(v, CASE_A));
+    assert_non_null(strstr(vault_unavailable(v, CASE_A), "damaged"));
+    assert_non_null(strstr(vault_unavailable(v, CASE_A), path));
+    vault_close(v);
     free(data);
     assert_int_equal(unlink(path), 0);
 
@@ -556,6 +570,43 @@ static void damaged_key_files_are_refused(void **state)
     v = open_ok(f);
     assert_int_equal(vault_has_key(v, "A"), 1);
     vault_close(v);
+}
+
+/* One case's key file damaged while others open: that case is
+ * unavailable, never erased, and keeps its id; the rest work. */
+static void one_bad_key_leaves_the_rest(void **state)
+{
+    fixture *f = *state;
+    char *sealed, *sealed_a;
+    size_t slen, alen;
+    vault *v = two_cases(f, CASE_A, "a", &sealed_a, &alen, CASE_B, "b", &sealed, &slen);
+    free(sealed_a);
+    char path[512];
+    vault_key_path(v, CASE_A, path, sizeof(path));
+    vault_close(v);
+    char *data;
+    size_t len;
+    damage_key(path, &data, &len); /* with B's opening, not the master key's fault */
+    free(data);
+
+    v = open_ok(f);
+    assert_int_equal(vault_has_key(v, CASE_A), 0);
+    assert_non_null(strstr(vault_unavailable(v, CASE_A), "does not open"));
+    assert_null(vault_unavailable(v, CASE_B));
+    unseal_equals(v, CASE_B, sealed, slen, "b");
+    char *w = NULL;
+    size_t wlen = 0;
+    /* A new key would overwrite the file that may yet be restored. */
+    assert_int_equal(vault_new_key(v, CASE_A, &w, &wlen), KENES_EEXISTS);
+    assert_null(w);
+    /* Start-up records a key the history needs and the folder lacks. */
+    assert_null(vault_unavailable(v, "case/KZ-ALM/0003"));
+    assert_int_equal(vault_set_unavailable(v, "case/KZ-ALM/0003", "missing"), 0);
+    assert_string_equal(vault_unavailable(v, "case/KZ-ALM/0003"), "missing");
+    assert_int_equal(vault_set_unavailable(v, "case/KZ-ALM/0003", "missing still"), 0);
+    assert_string_equal(vault_unavailable(v, "case/KZ-ALM/0003"), "missing still");
+    vault_close(v);
+    free(sealed);
 }
 
 static void master_must_be_private(void **state)
@@ -610,6 +661,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(wrong_master_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(renamed_key_file_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_key_files_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(one_bad_key_leaves_the_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(master_must_be_private, setup, teardown),
         cmocka_unit_test_setup_teardown(master_must_be_32_bytes, setup, teardown),
     };

@@ -61,7 +61,8 @@ enum {
     KENES_EGONE = -15,      /* it existed and was erased */
     KENES_EBUSY = -16,      /* a limit is reached; try again later */
     KENES_ECONFLICT = -17,  /* the request contradicts what is recorded */
-    KENES_EUNAUTHORIZED = -18 /* no valid credentials */
+    KENES_EUNAUTHORIZED = -18, /* no valid credentials */
+    KENES_EUNAVAILABLE = -19 /* there, but cannot be served now (a case whose key is missing) */
 };
 
 enum { KENES_LOG_DEBUG = 0, KENES_LOG_INFO = 1, KENES_LOG_WARN = 2, KENES_LOG_ERROR = 3 };
