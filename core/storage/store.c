@@ -211,6 +211,7 @@ static void store_free(store *s)
     if (s->journal_fd >= 0)
         close(s->journal_fd);
     util_buf_dispose(&s->journal_pending);
+    free(s->batch_ids);
     git_repository_free(s->wrepo);
     git_repository_free(s->rrepo);
     free(s->gitdir);

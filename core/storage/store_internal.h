@@ -34,6 +34,8 @@ struct store {
     int has_base;
     git_repository *wrepo; /* the writer job's; one job at a time */
     git_odb_backend *mempack; /* wrepo's odb's first backend: the batch's objects */
+    git_oid *batch_ids;       /* the objects the batch's commits made; writer job only */
+    size_t nbatch_ids, batch_ids_cap;
     unsigned wrepo_gen;       /* pack_gen when wrepo was opened */
     _Atomic unsigned pack_gen; /* moved by each consolidation: packs were removed */
     size_t npacks;     /* packs after the last batch; written by the writer job */

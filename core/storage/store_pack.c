@@ -195,6 +195,8 @@ int store_pack_write(char *name, size_t cap, const char *gitdir, git_odb *odb, c
 typedef struct snap_pack {
     char name[PACK_NAME_MAX]; /* "pack-<hex>" */
     time_t mtime;
+    uint64_t size;
+    int base; /* left as it is: a consolidation merges the packs beside it */
     int keep;
 } snap_pack;
 
@@ -255,6 +257,8 @@ static int snap_packs(snapshot *sn, const char *objdir)
         snap_pack *p = &sn->packs[sn->npacks++];
         snprintf(p->name, sizeof(p->name), "%.*s", (int)(n - 4), e->d_name);
         p->mtime = st.st_mtime;
+        p->size = (uint64_t)st.st_size;
+        p->base = 0;
         sn->bytes += (uint64_t)st.st_size;
         snprintf(path, sizeof(path), "%s/%s.keep", dir, p->name);
         p->keep = access(path, F_OK) == 0;
@@ -387,7 +391,7 @@ static void remove_replaced(const snapshot *sn, const char *objdir, const char *
     char path[4096 + PACK_NAME_MAX + 64];
     for (size_t i = 0; i < sn->npacks; i++) {
         const snap_pack *p = &sn->packs[i];
-        if (p->keep || strcmp(p->name, newpack) == 0)
+        if (p->keep || p->base || strcmp(p->name, newpack) == 0)
             continue;
         snprintf(path, sizeof(path), "%s/pack/%s.pack", objdir, p->name);
         if (prune_before > 0 && p->mtime < prune_before && !still_as_seen(path, p->mtime))
@@ -440,6 +444,30 @@ static void count_after(store_pack_stats *st, const char *gitdir)
     snapshot_free(&after);
 }
 
+/* A consolidation need not rewrite the history each time: while the
+ * largest pack is at least twice all the others together, it stays, and
+ * only the others (the batches' since) are merged, so the work per
+ * consolidation follows what was written since, not the repository's size
+ * (git's geometric repack, factor 2).  Otherwise everything is merged. */
+static int choose_base(snapshot *sn)
+{
+    size_t big = SIZE_MAX;
+    uint64_t rest = 0;
+    for (size_t i = 0; i < sn->npacks; i++)
+        if (!sn->packs[i].keep && (big == SIZE_MAX || sn->packs[i].size > sn->packs[big].size))
+            big = i;
+    if (big == SIZE_MAX)
+        return 0;
+    for (size_t i = 0; i < sn->npacks; i++)
+        if (i != big && !sn->packs[i].keep)
+            rest += sn->packs[i].size;
+    rest += (uint64_t)sn->nloose * 512; /* loose objects: small, counted roughly */
+    if (rest * 2 > sn->packs[big].size)
+        return 0;
+    sn->packs[big].base = 1;
+    return 1;
+}
+
 static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, char *msg,
                        size_t cap)
 {
@@ -470,8 +498,11 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
         goto done;
     }
     git_packbuilder_set_threads(pb, 1); /* the pool's thread, not the machine */
-    /* History first, in walk order, for deltas between versions of a file. */
-    if (sn.has_head &&
+    /* Merging beside a base: its objects stay where they are.  Everything:
+     * history first, in walk order, for deltas between versions of a file
+     * (and gc's prune keeps exactly what the walk takes). */
+    int partial = prune_before == 0 && choose_base(&sn);
+    if (!partial && sn.has_head &&
         (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, &sn.head) < 0 ||
          git_packbuilder_insert_walk(pb, walk) < 0)) {
         rc = store_git_fail(msg, cap, KENES_EIO, "walking " STORE_MAIN);
@@ -481,6 +512,8 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
     for (size_t i = 0; i < sn.npacks; i++) {
         /* What gc prunes: an old file's objects that the walk did not take. */
         if (prune_before > 0 && sn.packs[i].mtime < prune_before && !sn.packs[i].keep)
+            continue;
+        if (sn.packs[i].base)
             continue;
         if (insert_pack(&c, objdir, &sn.packs[i]) < 0) {
             rc = store_git_fail(msg, cap, KENES_EIO, "reading a pack");
@@ -494,6 +527,10 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
             rc = store_git_fail(msg, cap, KENES_EIO, "reading a loose object");
             goto done;
         }
+    }
+    if (git_packbuilder_object_count(pb) == 0 && prune_before == 0) {
+        count_after(out, gitdir); /* one pack already, and nothing beside it */
+        goto done;
     }
     /* The indexer behind it syncs the pack, its index and the folder
      * (GIT_OPT_ENABLE_FSYNC_GITDIR), place_pack() the move: durable before
@@ -512,7 +549,8 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
         snprintf(msg, cap, "cannot move the pack in place: %s", kenes_strerror(rc));
         goto done;
     }
-    if (sn.has_head)
+    /* The commit-graph walks every commit: with a whole repack only. */
+    if (sn.has_head && !partial)
         write_commit_graph(repo, objdir, &sn.head);
     int lock = -1;
     if ((rc = store_pack_lock(&lock, gitdir)) < 0) {

@@ -117,6 +117,49 @@ static int anchored_message(char **out, store *s, store_write *w)
     return 0;
 }
 
+static int batch_add(store *s, const git_oid *id)
+{
+    if (s->nbatch_ids == s->batch_ids_cap) {
+        size_t cap = s->batch_ids_cap ? s->batch_ids_cap * 2 : 64;
+        git_oid *p = realloc(s->batch_ids, cap * sizeof(*p));
+        if (!p)
+            return KENES_ENOMEM;
+        s->batch_ids = p;
+        s->batch_ids_cap = cap;
+    }
+    git_oid_cpy(&s->batch_ids[s->nbatch_ids++], id);
+    return 0;
+}
+
+/* The objects a commit made, for the batch's pack: the commit, its root
+ * tree, every folder on the way to a path it wrote (those are new when the
+ * path's file is), and the blobs.  Not git_mempack_dump(): that packs each
+ * commit's whole tree, every document of the repository, into every batch. */
+static int batch_collect(store *s, const git_oid *commit, const git_tree *tree,
+                         const git_tree_update *upd, size_t nupd)
+{
+    int rc = batch_add(s, commit);
+    if (rc == 0)
+        rc = batch_add(s, git_tree_id(tree));
+    for (size_t i = 0; rc == 0 && i < nupd; i++) {
+        const char *path = upd[i].path;
+        if (upd[i].action == GIT_TREE_UPDATE_UPSERT)
+            rc = batch_add(s, &upd[i].id);
+        for (const char *slash = strchr(path, '/'); rc == 0 && slash;
+             slash = strchr(slash + 1, '/')) {
+            char dir[STORE_PATH_MAX + 1];
+            git_tree_entry *e = NULL;
+            snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+            if (git_tree_entry_bypath(&e, tree, dir) < 0)
+                break; /* a folder a removal emptied: gone from the tree */
+            if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+                rc = batch_add(s, git_tree_entry_id(e));
+            git_tree_entry_free(e);
+        }
+    }
+    return rc;
+}
+
 /* One write as a commit on *tip (the batch's chain so far; has_tip 0 while
  * main has no commit), its objects in the batch's memory pack.  On success
  * *tip is the new commit.  The side file is begun here and ended with the
@@ -221,6 +264,10 @@ static int commit_one(store *s, store_write *w, git_oid *tip, int *has_tip)
         rc = store_git_fail(msg, cap, KENES_EIO, "writing the commit");
     if (rc < 0)
         goto done;
+    if ((rc = batch_collect(s, &commit_id, tree, updates, nupd)) < 0) {
+        snprintf(msg, cap, "out of memory");
+        goto done;
+    }
     git_oid_tostr(w->commit, sizeof(w->commit), &commit_id);
     git_oid_cpy(tip, &commit_id);
     *has_tip = 1;
@@ -280,7 +327,14 @@ static int batch_publish(store *s, const git_oid *tip, char *msg, size_t cap)
     git_reference *ref = NULL;
     char name[128];
     int lock = -1, rc;
-    if (git_mempack_dump(&pack, s->wrepo, s->mempack) < 0) {
+    git_packbuilder *pb = NULL;
+    int grc = git_packbuilder_new(&pb, s->wrepo);
+    for (size_t i = 0; grc == 0 && i < s->nbatch_ids; i++)
+        grc = git_packbuilder_insert(pb, &s->batch_ids[i], NULL);
+    if (grc == 0)
+        grc = git_packbuilder_write_buf(&pack, pb);
+    git_packbuilder_free(pb);
+    if (grc < 0) {
         rc = store_git_fail(msg, cap, KENES_EIO, "packing the batch");
         goto done;
     }
@@ -300,7 +354,6 @@ static int batch_publish(store *s, const git_oid *tip, char *msg, size_t cap)
     /* Compare-and-swap: move main only from the head the batch was built on
      * (or create it only if still absent), so a ref moved behind our back
      * fails the batch instead of silently dropping someone's commit. */
-    int grc;
     /* A lock on main held for an instant (git pack-refs, run by git gc):
      * wait for it as git itself does (core.filesRefLockTimeout, 100 ms). */
     for (int tries = 0;; tries++) {
@@ -390,6 +443,7 @@ static void writer_work(uv_work_t *req)
     char why[256] = "";
     git_oid tip = s->base;
     int has_tip = s->has_base, made = 0;
+    s->nbatch_ids = 0;
     int rc = store_writer_ready(s, why, sizeof(why));
     if (rc == 0)
         rc = check_base(s, why, sizeof(why));

@@ -442,6 +442,67 @@ static void test_gc_prunes_old_unreachable(void **state)
     assert_true(git_ok(f, "fsck --strict --no-progress"));
 }
 
+static int has_pack(fixture *f, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", f->gitdir, name);
+    return access(path, F_OK) == 0;
+}
+
+static void only_pack(fixture *f, char *name, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "ls '%s/objects/pack' | sed -n 's/\\.pack$//p'", f->gitdir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    name[0] = '\0';
+    if (!fgets(name, (int)cap, p))
+        name[0] = '\0';
+    name[strcspn(name, "\n")] = '\0';
+    pclose(p);
+}
+
+/* While the largest pack is twice the others together, a consolidation
+ * merges only the others: the history is not rewritten each time. */
+static void test_consolidation_keeps_a_large_base(void **state)
+{
+    fixture *f = *state;
+    char msg[256], base[128], out[256];
+    enum { BIG = 64 * 1024 };
+    char *big = malloc(BIG + 1);
+    assert_non_null(big);
+    uint32_t x = 2463534242u; /* xorshift: bytes zlib cannot shrink */
+    for (int i = 0; i < BIG; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        big[i] = (char)('a' + x % 26);
+    }
+    big[BIG] = '\0';
+    store_write w0;
+    make_write(&w0, "attachment.txt", big, 0);
+    submit_all(f, &w0, 1);
+    assert_int_equal(w0.status, 0);
+    store_pack_stats st;
+    assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
+    assert_int_equal(st.packs_after, 1);
+    only_pack(f, base, sizeof(base));
+    assert_true(base[0] != '\0');
+
+    store_write ws[3];
+    make_write(&ws[0], "a.md", "a\n", 1);
+    make_write(&ws[1], "b.md", "b\n", 2);
+    make_write(&ws[2], "c.md", "c\n", 3);
+    submit_all(f, ws, 3);
+    assert_int_equal(count_field(f, "packs"), 3);
+    assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
+    assert_int_equal(st.packs_before, 3);
+    assert_int_equal(st.packs_after, 2);
+    assert_true(has_pack(f, base));
+    head(f, out);
+    assert_string_equal(out, ws[2].commit);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+    free(big);
+}
+
 /* The pack lock excludes another holder in the same process as well. */
 static void test_pack_lock_excludes(void **state)
 {
@@ -467,6 +528,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused_write_fails_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_consolidation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gc_prunes_old_unreachable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consolidation_keeps_a_large_base, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pack_lock_excludes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
