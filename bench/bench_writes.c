@@ -100,13 +100,12 @@ static int step_revision(int s) { return s < 3 ? 0 : (s - 3) / 3 + 1; }
 
 static const char *step_stage(int s)
 {
+    /* The chain since issue 15: submit goes to the akimat, return back to draft. */
     switch (step_action(s)) {
-    case ACT_CREATE:
-        return "draft";
     case ACT_SUBMIT:
-        return "ministry-review";
+        return "regional-approval";
     default:
-        return "returned";
+        return "draft";
     }
 }
 
