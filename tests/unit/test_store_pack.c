@@ -90,11 +90,9 @@ static void make_write(store_write *w, const char *path, const char *content, in
     w->time_ms = T0 + (int64_t)i * 1000;
 }
 
-/* Run a shell command in the repository; its first line of output. */
-static void git_out(fixture *f, char *out, size_t cap, const char *args)
+/* The first line a shell command prints. */
+static void first_line(char *out, size_t cap, const char *cmd)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "cd '%s' && git --git-dir='%s' %s", f->dir, f->gitdir, args);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     out[0] = '\0';
@@ -102,6 +100,14 @@ static void git_out(fixture *f, char *out, size_t cap, const char *args)
         out[0] = '\0';
     out[strcspn(out, "\n")] = '\0';
     pclose(p);
+}
+
+/* Run a git command in the repository; its first line of output. */
+static void git_out(fixture *f, char *out, size_t cap, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "cd '%s' && git --git-dir='%s' %s", f->dir, f->gitdir, args);
+    first_line(out, cap, cmd);
 }
 
 static int git_ok(fixture *f, const char *args)
@@ -117,12 +123,7 @@ static void git_hash(fixture *f, char out[STORE_OID_HEX], const char *text)
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | git --git-dir='%s' hash-object -w --stdin",
              text, f->gitdir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    if (!fgets(out, STORE_OID_HEX, p))
-        out[0] = '\0';
-    out[strcspn(out, "\n")] = '\0';
-    pclose(p);
+    first_line(out, STORE_OID_HEX, cmd);
     assert_int_equal(strlen(out), 40);
 }
 
@@ -453,13 +454,7 @@ static void only_pack(fixture *f, char *name, size_t cap)
 {
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "ls '%s/objects/pack' | sed -n 's/\\.pack$//p'", f->gitdir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    name[0] = '\0';
-    if (!fgets(name, (int)cap, p))
-        name[0] = '\0';
-    name[strcspn(name, "\n")] = '\0';
-    pclose(p);
+    first_line(name, cap, cmd);
 }
 
 /* While the largest pack is twice the others together, a consolidation
