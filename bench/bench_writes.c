@@ -59,6 +59,7 @@
 #define BENCH_NAME "bench_writes"
 #include "bench_common.h" /* helpers, server, HTTP client */
 
+#include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -99,13 +100,12 @@ static int step_revision(int s) { return s < 3 ? 0 : (s - 3) / 3 + 1; }
 
 static const char *step_stage(int s)
 {
+    /* The chain since issue 15: submit goes to the akimat, return back to draft. */
     switch (step_action(s)) {
-    case ACT_CREATE:
-        return "draft";
     case ACT_SUBMIT:
-        return "ministry-review";
+        return "regional-approval";
     default:
-        return "returned";
+        return "draft";
     }
 }
 
@@ -172,7 +172,30 @@ typedef struct {
     double secs; /* wall time */
     double rate; /* n / secs */
     double p50, p99, max;
+    double kib_per_write; /* objects/ on disk after the phase, over n */
 } phase_result;
+
+static uint64_t g_disk_bytes;
+
+static int add_size(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)path;
+    (void)ftw;
+    if (type == FTW_F)
+        g_disk_bytes += (uint64_t)st->st_blocks * 512;
+    return 0;
+}
+
+/* What the repository's objects take on disk (allocated blocks), per write. */
+static double kib_per_write(const char *gitdir, long writes)
+{
+    char objects[4400];
+    fmt(objects, sizeof(objects), "%s/objects", gitdir);
+    g_disk_bytes = 0;
+    if (nftw(objects, add_size, 16, FTW_PHYS) != 0)
+        die("cannot measure %s", objects);
+    return (double)g_disk_bytes / 1024.0 / (double)writes;
+}
 
 /* The result of a phase from its latencies (freed here) and its span. */
 static void phase_result_take(phase_result *r, samples *lat, int64_t t_start, int64_t t_end)
@@ -424,6 +447,7 @@ static void kenes_round(const char *kenes, const char *dir, int nclients, int ed
     long commits = count_commits(gitdir);
     if (commits != want)
         die("%s holds %ld commits on main after %ld acknowledged writes", gitdir, commits, want);
+    r->kib_per_write = kib_per_write(gitdir, want);
     char *verify_argv[] = {(char *)kenes, "verify", "--data", data, NULL};
     st = run_cmd(verify_argv, NULL, users_log);
     if (st != 0) {
@@ -564,6 +588,7 @@ static void raw_round(const char *dir, int edits, phase_result *r)
     if (commits != want)
         die("%s holds %ld commits, %ld expected", gitdir, commits, want);
     phase_result_take(r, &lat, t_start, t_end);
+    r->kib_per_write = kib_per_write(gitdir, want);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -623,7 +648,7 @@ int main(int argc, char **argv)
     printf("libgit2 %d.%d.%d with GIT_OPT_ENABLE_FSYNC_GITDIR; temp folders in %s (%s)\n\n",
            major, minor, rev, tmpdir, fs_name(g_root));
     printf("round  order      |  kenes writes/s  p50 ms  p99 ms |  raw commits/s  p50 ms  "
-           "p99 ms | kenes/raw\n");
+           "p99 ms | kenes/raw | KiB/write kenes raw\n");
     fflush(stdout);
 
     phase_result *kr = calloc((size_t)rounds, sizeof(*kr));
@@ -649,9 +674,10 @@ int main(int argc, char **argv)
                 raw_round(dir, edits, &rr[i]);
             }
         }
-        printf("%5d  %-10s | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f\n", i + 1,
-               kenes_first ? "kenes,raw" : "raw,kenes", kr[i].rate, kr[i].p50, kr[i].p99,
-               rr[i].rate, rr[i].p50, rr[i].p99, kr[i].rate / rr[i].rate);
+        printf("%5d  %-10s | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f | %15.2f %5.2f\n",
+               i + 1, kenes_first ? "kenes,raw" : "raw,kenes", kr[i].rate, kr[i].p50, kr[i].p99,
+               rr[i].rate, rr[i].p50, rr[i].p99, kr[i].rate / rr[i].rate, kr[i].kib_per_write,
+               rr[i].kib_per_write);
         fflush(stdout);
         if (!g_keep)
             rm_tree(dir);

@@ -34,6 +34,9 @@ static const char default_yaml[] =
     "                              # the interface's cookies then carry Secure\n"
     "# attachments:                # files attached to a version (PDF, PNG, JPEG):\n"
     "#   max_bytes: 10485760       # one file at most this big; more is 413\n"
+    "# storage:\n"
+    "#   max_packs: 32             # past this many packs (one per batch of writes) a\n"
+    "#                             # repository is consolidated into one, in the background\n"
     "committer:                    # the committer of every commit kenes makes\n"
     "  name: kenes\n"
     "  email: kenes@localhost\n"
@@ -125,6 +128,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->reports_after_approval = 1;
     c->reports_daily_minute = 5 * 60;
     c->attachments_max_bytes = 10 * 1024 * 1024;
+    c->storage_max_packs = 32;
 
     char path[4096];
     snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
@@ -135,7 +139,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         return rc;
     yaml_node_t *root = yml_root(&y);
     static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports",
-                                  "web", "attachments"};
+                                  "web", "attachments", "storage"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(root, &npairs);
     if (!p && root->type != YAML_MAPPING_NODE) {
@@ -168,7 +172,9 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
                        errcap)) < 0)
         goto out;
     if ((rc = get_size(&y, yml_get(&y, root, "attachments"), "max_bytes",
-                       &c->attachments_max_bytes, err, errcap)) < 0)
+                       &c->attachments_max_bytes, err, errcap)) < 0 ||
+        (rc = get_size(&y, yml_get(&y, root, "storage"), "max_packs", &c->storage_max_packs, err,
+                       errcap)) < 0)
         goto out;
     size_t request_s = c->request_timeout_s, header_s = c->header_timeout_s;
     if ((rc = get_size(&y, limits, "request_timeout_seconds", &request_s, err, errcap)) < 0 ||

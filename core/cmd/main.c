@@ -10,6 +10,7 @@
  *   kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]
  *   kenes accept --data DIR [--by NAME] COMMIT...
  *   kenes key rotate --data DIR [--by NAME]
+ *   kenes gc --data DIR
  *   kenes --version | help
  *
  * Exit codes: 0 ok, 1 runtime fault, 2 usage error; errors are one line on stderr.
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "cmd/accept.h"
+#include "cmd/gc.h"
 #include "auth/auth.h"
 #include "cmd/keyrotate.h"
 #include "base/config.h"
@@ -66,6 +68,9 @@ static const char usage_text[] =
     "  kenes key rotate --data DIR [--by ADMIN]\n"
     "      replace the signing key, recorded in each repository by a commit the old key\n"
     "      signs; the server must be stopped\n"
+    "  kenes gc --data DIR\n"
+    "      pack both repositories into one pack each now and drop what no commit reaches\n"
+    "      (only objects over an hour old); safe while a server serves DIR\n"
     "  kenes --version | help\n";
 
 static int usage(const char *fmt, const char *arg)
@@ -303,6 +308,24 @@ static int cmd_reindex(int argc, char **argv)
     return code;
 }
 
+static int cmd_gc(int argc, char **argv)
+{
+    opts o;
+    config cfg;
+    char err[512];
+    if (parse_opts(&o, argc, argv, " --data "))
+        return EXIT_USAGE;
+    if (!o.data)
+        return usage("%s needs --data DIR", "gc");
+    if (load_config(&cfg, o.data))
+        return EXIT_FAULT;
+    int rc = gc_run(&cfg, err, sizeof(err));
+    if (rc < 0)
+        fprintf(stderr, "kenes: gc: %s\n", err);
+    config_dispose(&cfg);
+    return rc < 0 ? EXIT_FAULT : EXIT_OK;
+}
+
 static int cmd_verify(int argc, char **argv)
 {
     opts o;
@@ -420,6 +443,8 @@ int main(int argc, char **argv)
         return cmd_verify(argc - 2, argv + 2);
     if (strcmp(cmd, "reindex") == 0)
         return cmd_reindex(argc - 2, argv + 2);
+    if (strcmp(cmd, "gc") == 0)
+        return cmd_gc(argc - 2, argv + 2);
     if (strcmp(cmd, "accept") == 0)
         return cmd_decision(0, argc - 2, argv + 2);
     if (strcmp(cmd, "key") == 0 && argc >= 3 && strcmp(argv[2], "rotate") == 0)

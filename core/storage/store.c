@@ -177,6 +177,7 @@ int store_open(store **out, uv_loop_t *loop, const char *gitdir, const char *com
     if (!s)
         return KENES_ENOMEM;
     s->journal_fd = -1;
+    s->max_packs = 32;
     s->loop = loop;
     s->gitdir = strdup(gitdir);
     s->committer_name = strdup(committer_name);
@@ -202,7 +203,7 @@ int store_open(store **out, uv_loop_t *loop, const char *gitdir, const char *com
 
 int store_busy(const store *s)
 {
-    return s->running || s->queue_head || s->reads || s->undelivered;
+    return s->running || s->queue_head || s->reads || s->undelivered || s->consolidating;
 }
 
 static void store_free(store *s)
@@ -210,6 +211,7 @@ static void store_free(store *s)
     if (s->journal_fd >= 0)
         close(s->journal_fd);
     util_buf_dispose(&s->journal_pending);
+    free(s->batch_ids);
     git_repository_free(s->wrepo);
     git_repository_free(s->rrepo);
     free(s->gitdir);

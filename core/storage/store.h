@@ -3,10 +3,16 @@
  *
  * The loop thread queues writes with store_submit(); a single job on the
  * libuv thread pool turns queued writes into commits on refs/heads/main,
- * in order, one commit per write, each durable (objects and ref fsynced,
- * GIT_OPT_ENABLE_FSYNC_GITDIR) before its done callback runs on the loop.
- * While a job runs, new writes wait in the queue and the next job takes
- * them all (this is where group commit goes later).
+ * in order, one commit per write.  While a job runs, new writes wait in the
+ * queue and the next job takes them all: a batch.  Group commit: the
+ * batch's objects go to one pack (synced), main moves once from where the
+ * batch began to its last commit (synced), the journal is synced once, and
+ * only then does any done callback of the batch run on the loop.  A batch
+ * whose pack or move of main fails answers every write in it with an error
+ * and leaves main where it was.
+ *
+ * Packs accumulate, one per batch; past store_set_max_packs() of them a
+ * consolidation on the thread pool merges them into one (store_pack.c).
  *
  * Reads of past versions and diffs also run on the thread pool, each job
  * with its own git_repository handle (libgit2 handles are not shared
@@ -74,6 +80,7 @@ struct store_write {
     store_write_cb cb;
     void *payload;
     store_write *next;
+    int side_begun; /* the writer began the side file; it ends it with the batch */
 };
 
 /* Create a bare repository with HEAD -> refs/heads/main (no commits). */
@@ -112,6 +119,33 @@ typedef int (*store_trailer_fn)(char *out, size_t cap, void *payload);
 typedef void (*store_committed_fn)(const char *head, void *payload);
 int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
                      void *payload);
+
+/* Consolidate once the repository holds more than max packs (kenes.yaml
+ * storage.max_packs, default 32); 0 never.  Set it while idle. */
+int store_set_max_packs(store *s, size_t max);
+
+/* What a consolidation or `kenes gc` did, for the log and the operator. */
+typedef struct store_pack_stats {
+    size_t packs_before, packs_after;
+    size_t loose_before, loose_after;
+    uint64_t bytes_before, bytes_after; /* objects/ on disk */
+    size_t objects_before, objects_after; /* in packs (counted once per pack) and loose */
+} store_pack_stats;
+
+/* Merge every pack and loose object of the repository at gitdir into one
+ * pack, written durably, then remove what it replaced (never a pack with a
+ * .keep).  prune_before > 0 (seconds since the epoch, `kenes gc`): objects
+ * unreachable from main are dropped from packs and loose files older than
+ * that; 0 (consolidation): nothing is dropped.  Safe beside a running
+ * writer, in this process or another: it takes the pack lock only while it
+ * notes the packs and main's head, and again to remove.  One at a time per
+ * repository (<gitdir>/kenes-gc.lock, held throughout): wait 0 returns
+ * KENES_EBUSY at once if another runs, 1 waits for it.  It also holds git
+ * gc's own lock (gc.pid.lock), so a git gc by an operator and a
+ * consolidation never run together: KENES_EBUSY while a git gc runs.  For
+ * the thread pool or a command; msg says why on failure. */
+int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
+                      char *msg, size_t cap);
 
 /* Queue a write; cb(w, payload) runs on the loop after the commit is durable
  * (or failed).  Returns 0, or a negative code and then cb is never called. */

@@ -33,6 +33,18 @@ struct store {
     git_oid base;
     int has_base;
     git_repository *wrepo; /* the writer job's; one job at a time */
+    git_odb_backend *mempack; /* wrepo's odb's first backend: the batch's objects */
+    git_oid *batch_ids;       /* the objects the batch's commits made; writer job only */
+    size_t nbatch_ids, batch_ids_cap;
+    unsigned wrepo_gen;       /* pack_gen when wrepo was opened */
+    _Atomic unsigned pack_gen; /* moved by each consolidation: packs were removed */
+    size_t npacks;     /* packs after the last batch; written by the writer job */
+    size_t max_packs;  /* consolidate past this many; 0 never */
+    int consolidating; /* a consolidation job is queued or running; loop only */
+    uv_work_t pack_work;
+    int pack_rc;                /* the consolidation's outcome, for the loop */
+    store_pack_stats pack_stats;
+    char pack_msg[256];
     git_repository *rrepo; /* the synchronous readers' (start-up, tests) */
 
     store_write *queue_head; /* waiting for the next job; loop only */
@@ -51,6 +63,26 @@ struct store {
     store_committed_fn anchor_committed;
     void *anchor_payload;
 };
+
+/* The pack lock: flock(LOCK_EX) on <gitdir>/kenes-pack.lock, on an open
+ * file description of its own, so it excludes this process's other threads
+ * as it does other processes.  Held from writing a batch's pack to moving
+ * main, and while a consolidation notes the packs and main's head. */
+int store_pack_lock(int *fd, const char *gitdir);
+void store_pack_unlock(int fd);
+/* Index the pack bytes data (len of them) in the writer's own temporary
+ * folder, then move them into objects/pack, .pack before .idx, synced;
+ * name gets "pack-<hex>".  0 or KENES_EIO (msg says why). */
+int store_pack_write(char *name, size_t cap, const char *gitdir, git_odb *odb, const void *data,
+                     size_t len, char *msg, size_t msgcap);
+/* How many packs objects/pack holds (0 on any error: a count for a trigger). */
+void store_pack_count(size_t *out, const char *gitdir);
+/* Open wrepo afresh when a consolidation removed packs since (a handle
+ * keeps removed packs open, and their disk space with them), with the
+ * memory pack as its odb's first backend.  msg says why on failure. */
+int store_writer_ready(store *s, char *msg, size_t cap);
+/* After a batch, on the loop: start a consolidation if packs piled up. */
+void store_pack_maybe_start(store *s);
 
 /* libgit2 initialised once, with fsync on: 0 or KENES_EIO. */
 int store_git_ready(void);

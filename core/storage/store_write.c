@@ -1,9 +1,13 @@
 /*
  * The store's writer (store.h): one job at a time on the thread pool turns
- * the queued writes into commits on main, in order, each durable before its
- * callback runs on the loop; the next job takes all that queued meanwhile.
+ * the queued writes into commits on main, in order; the next job takes all
+ * that queued meanwhile.  Group commit: the batch's commits are chained in
+ * memory (a mempack backend), then written as one pack, main moved once, the
+ * journal synced once, and only then is any write of the batch answered.
  */
 #include "storage/store_internal.h"
+
+#include <git2/sys/mempack.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +19,9 @@
 #include "kenes/plugin.h"
 #include "base/error.h"
 #include "base/log.h"
+
+#define STORE_REF_LOCK_TRIES 20
+#define STORE_REF_LOCK_WAIT_US 5000
 
 /* Before the commit: write the side file, or move it aside for removal. */
 static int side_file_begin(const store_write *w, char *msg, size_t cap)
@@ -110,17 +117,63 @@ static int anchored_message(char **out, store *s, store_write *w)
     return 0;
 }
 
-static int commit_one(store *s, store_write *w)
+static int batch_add(store *s, const git_oid *id)
+{
+    if (s->nbatch_ids == s->batch_ids_cap) {
+        size_t cap = s->batch_ids_cap ? s->batch_ids_cap * 2 : 64;
+        git_oid *p = realloc(s->batch_ids, cap * sizeof(*p));
+        if (!p)
+            return KENES_ENOMEM;
+        s->batch_ids = p;
+        s->batch_ids_cap = cap;
+    }
+    git_oid_cpy(&s->batch_ids[s->nbatch_ids++], id);
+    return 0;
+}
+
+/* The objects a commit made, for the batch's pack: the commit, its root
+ * tree, every folder on the way to a path it wrote (those are new when the
+ * path's file is), and the blobs.  Not git_mempack_dump(): that packs each
+ * commit's whole tree, every document of the repository, into every batch. */
+static int batch_collect(store *s, const git_oid *commit, const git_tree *tree,
+                         const git_tree_update *upd, size_t nupd)
+{
+    int rc = batch_add(s, commit);
+    if (rc == 0)
+        rc = batch_add(s, git_tree_id(tree));
+    for (size_t i = 0; rc == 0 && i < nupd; i++) {
+        const char *path = upd[i].path;
+        if (upd[i].action == GIT_TREE_UPDATE_UPSERT)
+            rc = batch_add(s, &upd[i].id);
+        for (const char *slash = strchr(path, '/'); rc == 0 && slash;
+             slash = strchr(slash + 1, '/')) {
+            char dir[STORE_PATH_MAX + 1];
+            git_tree_entry *e = NULL;
+            snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+            if (git_tree_entry_bypath(&e, tree, dir) < 0)
+                break; /* a folder a removal emptied: gone from the tree */
+            if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+                rc = batch_add(s, git_tree_entry_id(e));
+            git_tree_entry_free(e);
+        }
+    }
+    return rc;
+}
+
+/* One write as a commit on *tip (the batch's chain so far; has_tip 0 while
+ * main has no commit), its objects in the batch's memory pack.  On success
+ * *tip is the new commit.  The side file is begun here and ended with the
+ * batch (side_file_end), once it is known whether main moved. */
+static int commit_one(store *s, store_write *w, git_oid *tip, int *has_tip)
 {
     git_repository *repo = s->wrepo;
     git_commit *parent = NULL;
     git_tree *base = NULL, *tree = NULL;
     git_signature *author = NULL, *committer = NULL;
-    git_reference *ref = NULL;
-    git_oid parent_id, tree_id, commit_id;
+    git_oid tree_id, commit_id;
     git_tree_update upd = {.path = w->path};
     char *message = NULL;
-    int has_parent, rc = 0, side_begun = 0;
+    int rc = 0;
     char *msg = w->errmsg;
     size_t cap = sizeof(w->errmsg);
 
@@ -129,32 +182,10 @@ static int commit_one(store *s, store_write *w)
     if (w->side_path) {
         if ((rc = side_file_begin(w, msg, cap)) < 0)
             goto done;
-        side_begun = 1;
+        w->side_begun = 1;
     }
-
-    /* Read the head afresh for every write: a write that failed left it
-     * where it was, and whoever moved it last is the parent. */
-    if (store_main_head(&parent_id, &has_parent, repo) < 0) {
-        rc = store_git_fail(msg, cap, KENES_EIO, "reading " STORE_MAIN);
-        goto done;
-    }
-    /* Never sign on top of a commit kenes did not make: one pushed while the
-     * server runs was never checked (start-up checks what it finds). */
-    if (has_parent != s->has_base || (has_parent && !git_oid_equal(&parent_id, &s->base))) {
-        char now[STORE_OID_HEX] = "none", was[STORE_OID_HEX] = "none";
-        if (has_parent)
-            git_oid_tostr(now, sizeof(now), &parent_id);
-        if (s->has_base)
-            git_oid_tostr(was, sizeof(was), &s->base);
-        const char *name = strrchr(s->gitdir, '/');
-        snprintf(msg, cap, "%s: main moved behind the server's back (to %.12s; kenes left it at "
-                 "%.12s): nothing is committed on top of it until a restart checks it",
-                 name ? name + 1 : s->gitdir, now, was);
-        rc = KENES_ESTALE;
-        goto done;
-    }
-    if (has_parent && (git_commit_lookup(&parent, repo, &parent_id) < 0 ||
-                       git_commit_tree(&base, parent) < 0)) {
+    if (*has_tip &&
+        (git_commit_lookup(&parent, repo, tip) < 0 || git_commit_tree(&base, parent) < 0)) {
         rc = store_git_fail(msg, cap, KENES_EIO, "reading the head commit");
         goto done;
     }
@@ -227,41 +258,136 @@ static int commit_one(store *s, store_write *w)
     if ((rc = anchored_message(&message, s, w)) < 0)
         goto done;
     if (s->signer)
-        rc = create_signed(&commit_id, s, w, message, author, committer, tree,
-                           has_parent ? parent : NULL);
+        rc = create_signed(&commit_id, s, w, message, author, committer, tree, parent);
     else if (git_commit_create(&commit_id, repo, NULL, author, committer, NULL, message, tree,
-                               has_parent ? 1 : 0, parents) < 0)
+                               parent ? 1 : 0, parents) < 0)
         rc = store_git_fail(msg, cap, KENES_EIO, "writing the commit");
     if (rc < 0)
         goto done;
-
-    /* Compare-and-swap: move main only from the head this commit was built
-     * on (or create it only if still absent), so a ref moved behind our
-     * back fails this write instead of silently dropping someone's commit. */
-    int grc = git_reference_create_matching(&ref, repo, STORE_MAIN, &commit_id, has_parent,
-                                            has_parent ? &parent_id : NULL, "kenes: commit");
-    if (grc == GIT_EMODIFIED || grc == GIT_EEXISTS) {
-        rc = store_git_fail(msg, cap, KENES_ESTALE, STORE_MAIN " moved during the write");
-        goto done;
-    } else if (grc < 0) {
-        rc = store_git_fail(msg, cap, KENES_EIO, "updating " STORE_MAIN);
+    if ((rc = batch_collect(s, &commit_id, tree, updates, nupd)) < 0) {
+        snprintf(msg, cap, "out of memory");
         goto done;
     }
     git_oid_tostr(w->commit, sizeof(w->commit), &commit_id);
-    git_oid_cpy(&s->base, &commit_id);
-    s->has_base = 1;
+    git_oid_cpy(tip, &commit_id);
+    *has_tip = 1;
 
 done:
     free(message);
-    if (side_begun)
-        side_file_end(w, rc == 0);
-    git_reference_free(ref);
     git_signature_free(committer);
     git_signature_free(author);
     git_tree_free(tree);
     git_tree_free(base);
     git_commit_free(parent);
     return rc;
+}
+
+/* Fail every write of the batch that had made its commit: main did not
+ * move, so none of them is on it. */
+static void batch_fail(store *s, int rc, const char *why)
+{
+    for (store_write *w = s->batch; w; w = w->next) {
+        if (w->status != 0)
+            continue;
+        w->status = rc;
+        w->commit[0] = '\0';
+        snprintf(w->errmsg, sizeof(w->errmsg), "%s", why);
+    }
+}
+
+/* Never sign on top of a commit kenes did not make: one pushed while the
+ * server runs was never checked (start-up checks what it finds). */
+static int check_base(store *s, char *msg, size_t cap)
+{
+    git_oid now_id;
+    int has_now;
+    if (store_main_head(&now_id, &has_now, s->wrepo) < 0)
+        return store_git_fail(msg, cap, KENES_EIO, "reading " STORE_MAIN);
+    if (has_now == s->has_base && (!has_now || git_oid_equal(&now_id, &s->base)))
+        return 0;
+    char now[STORE_OID_HEX] = "none", was[STORE_OID_HEX] = "none";
+    if (has_now)
+        git_oid_tostr(now, sizeof(now), &now_id);
+    if (s->has_base)
+        git_oid_tostr(was, sizeof(was), &s->base);
+    const char *name = strrchr(s->gitdir, '/');
+    snprintf(msg, cap, "%s: main moved behind the server's back (to %.12s; kenes left it at "
+             "%.12s): nothing is committed on top of it until a restart checks it",
+             name ? name + 1 : s->gitdir, now, was);
+    return KENES_ESTALE;
+}
+
+/* The batch's objects as one pack, then main moved from where the batch
+ * began to tip in one compare-and-swap, both synced, under the pack lock
+ * (a consolidation never removes a pack whose commits are not on main). */
+static int batch_publish(store *s, const git_oid *tip, char *msg, size_t cap)
+{
+    git_buf pack = {0};
+    git_odb *odb = NULL;
+    git_reference *ref = NULL;
+    char name[128];
+    int lock = -1, rc;
+    git_packbuilder *pb = NULL;
+    int grc = git_packbuilder_new(&pb, s->wrepo);
+    for (size_t i = 0; grc == 0 && i < s->nbatch_ids; i++)
+        grc = git_packbuilder_insert(pb, &s->batch_ids[i], NULL);
+    if (grc == 0)
+        grc = git_packbuilder_write_buf(&pack, pb);
+    git_packbuilder_free(pb);
+    if (grc < 0) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "packing the batch");
+        goto done;
+    }
+    if ((rc = store_pack_lock(&lock, s->gitdir)) < 0) {
+        snprintf(msg, cap, "cannot take the pack lock: %s", kenes_strerror(rc));
+        goto done;
+    }
+    if (git_repository_odb(&odb, s->wrepo) < 0) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "opening the object database");
+        goto done;
+    }
+    if ((rc = store_pack_write(name, sizeof(name), s->gitdir, odb, pack.ptr, pack.size, msg,
+                               cap)) < 0)
+        goto done;
+    /* The odb learns of the pack only when it looks again. */
+    git_odb_refresh(odb);
+    /* Compare-and-swap: move main only from the head the batch was built on
+     * (or create it only if still absent), so a ref moved behind our back
+     * fails the batch instead of silently dropping someone's commit. */
+    /* A lock on main held for an instant (git pack-refs, run by git gc):
+     * wait for it as git itself does (core.filesRefLockTimeout, 100 ms). */
+    for (int tries = 0;; tries++) {
+        grc = git_reference_create_matching(&ref, s->wrepo, STORE_MAIN, tip, s->has_base,
+                                            s->has_base ? &s->base : NULL, "kenes: commit");
+        if (grc != GIT_ELOCKED || tries == STORE_REF_LOCK_TRIES)
+            break;
+        usleep(STORE_REF_LOCK_WAIT_US);
+    }
+    if (grc == GIT_EMODIFIED || grc == GIT_EEXISTS)
+        rc = store_git_fail(msg, cap, KENES_ESTALE, STORE_MAIN " moved during the write");
+    else if (grc < 0)
+        rc = store_git_fail(msg, cap, KENES_EIO, "updating " STORE_MAIN);
+    else
+        rc = 0;
+done:
+    if (lock >= 0)
+        store_pack_unlock(lock);
+    git_reference_free(ref);
+    git_odb_free(odb);
+    git_buf_dispose(&pack);
+    return rc;
+}
+
+/* Undo or finish the side files, the last write's first: two writes of one
+ * batch may touch the same key file, and undoing goes backwards. */
+static void side_files_end(store_write *w)
+{
+    if (!w)
+        return;
+    side_files_end(w->next);
+    if (w->side_begun)
+        side_file_end(w, w->status == 0);
+    w->side_begun = 0;
 }
 
 /*
@@ -314,15 +440,47 @@ static void journal_batch(store *s)
 static void writer_work(uv_work_t *req)
 {
     store *s = req->data;
-    const char *head = NULL;
-    for (store_write *w = s->batch; w; w = w->next)
-        if ((w->status = commit_one(s, w)) == 0)
-            head = w->commit;
+    char why[256] = "";
+    git_oid tip = s->base;
+    int has_tip = s->has_base, made = 0;
+    s->nbatch_ids = 0;
+    int rc = store_writer_ready(s, why, sizeof(why));
+    if (rc == 0)
+        rc = check_base(s, why, sizeof(why));
+    for (store_write *w = s->batch; w; w = w->next) {
+        if (rc < 0) {
+            w->status = rc;
+            snprintf(w->errmsg, sizeof(w->errmsg), "%s", why);
+        } else if ((w->status = commit_one(s, w, &tip, &has_tip)) == 0) {
+            made++;
+        }
+    }
+    if (rc == 0 && made && (rc = batch_publish(s, &tip, why, sizeof(why))) < 0)
+        batch_fail(s, rc, why);
+    if (rc == 0 && made) {
+        git_oid_cpy(&s->base, &tip);
+        s->has_base = 1;
+    }
+    /* The memory pack is on disk now, or its objects are of no commit. */
+    if (s->mempack)
+        git_mempack_reset(s->mempack);
+    side_files_end(s->batch);
     if (s->journal_fd >= 0)
         journal_batch(s);
     /* Before the answers: a commit answered is one the checkpoint names. */
-    if (head && s->anchor_committed)
+    if (rc == 0 && made && s->anchor_committed) {
+        char head[STORE_OID_HEX];
+        git_oid_tostr(head, sizeof(head), &tip);
         s->anchor_committed(head, s->anchor_payload);
+    }
+    if (rc == 0 && made) {
+        size_t was = s->npacks;
+        store_pack_count(&s->npacks, s->gitdir);
+        /* Fewer than before plus this batch's: someone (kenes gc) removed
+         * packs that wrepo may hold open; open it afresh next time. */
+        if (was && s->npacks <= was)
+            s->pack_gen++;
+    }
 }
 
 int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
@@ -383,6 +541,7 @@ static void writer_after(uv_work_t *req, int status)
             snprintf(w->errmsg, sizeof(w->errmsg), "write cancelled: %s", uv_strerror(status));
         }
     }
+    store_pack_maybe_start(s);
     /* Start the next job before answering, so its commits are under way
      * while the loop runs these callbacks. */
     if (writer_start(s) < 0) {

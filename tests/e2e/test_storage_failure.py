@@ -1,7 +1,8 @@
 """When the disk refuses a write: a clear 500, nothing half-done, and the
-same request works once the disk is back.  The failure is made for real:
-every loose-object folder git would need (objects/00 .. objects/ff) is a
-plain file, so libgit2 cannot write a new object (no privileges needed).
+same request works once the disk is back.  The failure is made for real: a
+batch's objects go to one pack, and a file size limit on the running server
+(smaller than any pack's index, larger than the files a write touches
+before it) makes the kernel refuse that pack (EFBIG; no privileges needed).
 
 A case's key file goes with its commits: a new case's key is removed again
 if its commit fails, and an erasure moves the key aside (<hex>.key.erasing)
@@ -17,20 +18,20 @@ from kenes_harness import Server, commit_count, git, plan_body, run_cli
 from test_cases import USERS_C, case_body
 
 
+# A pack's index alone is over 1 KiB (its fan-out table); a case's key file
+# and a lock file are far less.
+PACK_REFUSED_BYTES = 1024
+
+
 @contextlib.contextmanager
-def objects_refused(repo):
-    objs = os.path.join(repo, "objects")
-    made = []
-    for i in range(256):
-        d = os.path.join(objs, "%02x" % i)
-        if not os.path.exists(d):
-            open(d, "w").close()
-            made.append(d)
+def objects_refused(srv):
+    resource.prlimit(srv.proc.pid, resource.RLIMIT_FSIZE,
+                     (PACK_REFUSED_BYTES, resource.RLIM_INFINITY))
     try:
         yield
     finally:
-        for d in made:
-            os.unlink(d)
+        resource.prlimit(srv.proc.pid, resource.RLIMIT_FSIZE,
+                         (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
 
 class StorageFailure(unittest.TestCase):
@@ -61,7 +62,7 @@ class StorageFailure(unittest.TestCase):
         r = s.post("/api/v1/documents", plan_body(), "off11")
         etag = r.header("ETag")
         commits, lines = commit_count(s.docs_git), self.journal_lines("documents")
-        with objects_refused(s.docs_git):
+        with objects_refused(s):
             r = s.put("/api/v1/documents/plan/KZ-11/2026", {"body": "# Новая редакция\n"}, "off11", etag)
             self.assertEqual(r.status, 500, r)
             self.assertEqual(r.json["error"]["code"], "storage")
@@ -84,7 +85,7 @@ class StorageFailure(unittest.TestCase):
     def test_a_failed_case_leaves_no_key(self):
         s = self.s
         keys = self.key_files()
-        with objects_refused(s.cases_git):
+        with objects_refused(s):
             r = s.post("/api/v1/documents", case_body(), "off11")
             self.assertEqual(r.status, 500, r)
         self.assertEqual(self.key_files(), keys)
@@ -98,7 +99,7 @@ class StorageFailure(unittest.TestCase):
         r = s.post("/api/v1/documents", case_body(), "off11")
         cid, etag = r.json["id"], r.header("ETag")
         erase = {"reason": "Срок хранения истёк"}
-        with objects_refused(s.cases_git):
+        with objects_refused(s):
             r = s.request("DELETE", "/api/v1/documents/" + cid, erase, token=s.token("adm"),
                           headers={"If-Match": etag})
             self.assertEqual(r.status, 500, r)

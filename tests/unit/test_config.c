@@ -49,6 +49,7 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.max_logins_per_address, 2);
     assert_int_equal(c.session_lifetime_s, 43200);
     assert_int_equal(c.attachments_max_bytes, 10485760);
+    assert_int_equal(c.storage_max_packs, 32);
     config_dispose(&c);
 }
 
@@ -100,6 +101,16 @@ static void values_and_errors(void **state)
     write_yaml("attachments:\n  max_bytes: 0\n");
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
     assert_non_null(strstr(err, "kenes.yaml:2: max_bytes must be a positive"));
+    config_dispose(&c);
+
+    /* Packs a repository may hold before the server consolidates them. */
+    write_yaml("storage:\n  max_packs: 4\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.storage_max_packs, 4);
+    config_dispose(&c);
+    write_yaml("storage:\n  max_packs: none\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: max_packs must be a positive"));
     config_dispose(&c);
 
     write_yaml("sessions:\n  max_lifetime_seconds: 0\n");

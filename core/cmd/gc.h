@@ -1,0 +1,19 @@
+/*
+ * kenes gc --data DIR: consolidate both repositories now, safe while a
+ * server serves DIR (store_consolidate() takes the same pack lock as the
+ * server's writer), dropping only objects no commit of main reaches that sit
+ * in files older than an hour before the run.  Prints, per repository,
+ * packs, loose objects, objects and bytes before and after.
+ */
+#ifndef KENES_CMD_GC_H
+#define KENES_CMD_GC_H
+
+#include <stddef.h>
+
+#include "base/config.h"
+
+/* 0, or negative with one line in err (the repositories done before the
+ * failure stay done). */
+int gc_run(const config *cfg, char *err, size_t errcap);
+
+#endif

@@ -1,0 +1,682 @@
+/*
+ * Packs (store.h): the pack lock the writer holds from a batch's pack to
+ * main's move, and consolidation, which merges the packs the batches leave
+ * (and loose objects an older kenes left) into one.
+ *
+ * Why consolidation may run beside the writer: it notes, under the pack
+ * lock, which packs and loose objects exist and where main is.  A pack
+ * written after that is not in the list and is never removed.  Every object
+ * of a listed pack or loose file goes into the new pack (reachable or not,
+ * unless `kenes gc` prunes what is old), and the list is removed only once
+ * the new pack is durable.  So a writer that found an object in a listed
+ * pack (libgit2 then writes no copy of its own) finds it again in the new
+ * one.  `kenes gc` drops unreachable objects only from files older than
+ * its cut-off, and re-checks their times under the lock before removing:
+ * a writer that reuses an object touches its file first (libgit2's
+ * freshen), which keeps it.
+ */
+#include "storage/store_internal.h"
+
+#include <git2/sys/commit_graph.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kenes/plugin.h"
+#include "base/error.h"
+#include "base/log.h"
+
+#define PACK_NAME_MAX 128
+
+static int lock_file(int *fd, const char *gitdir, const char *name, int wait)
+{
+    char path[4096];
+    *fd = -1;
+    snprintf(path, sizeof(path), "%s/%s", gitdir, name);
+    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (f < 0)
+        return kenes_error_from_errno(errno);
+    while (flock(f, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+        if (errno == EINTR)
+            continue;
+        int rc = errno == EWOULDBLOCK ? KENES_EBUSY : kenes_error_from_errno(errno);
+        close(f);
+        return rc;
+    }
+    *fd = f;
+    return 0;
+}
+
+int store_pack_lock(int *fd, const char *gitdir)
+{
+    return lock_file(fd, gitdir, "kenes-pack.lock", 1);
+}
+
+void store_pack_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* the last descriptor of the description: the lock goes */
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+void store_pack_count(size_t *out, const char *gitdir)
+{
+    char path[4096];
+    *out = 0;
+    snprintf(path, sizeof(path), "%s/objects/pack", gitdir);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, "pack-", 5) == 0 && ends_with(e->d_name, ".idx"))
+            (*out)++;
+    closedir(d);
+}
+
+int store_writer_ready(store *s, char *msg, size_t cap)
+{
+    unsigned gen = s->pack_gen;
+    if (s->mempack && s->wrepo_gen == gen)
+        return 0;
+    git_repository *repo = NULL;
+    git_odb *odb = NULL;
+    git_odb_backend *mem = NULL;
+    int rc = store_open_repo(&repo, s->gitdir);
+    if (rc < 0)
+        return store_git_fail(msg, cap, rc, "opening the repository");
+    /* The odb owns the backend once added; the highest priority takes
+     * every write of the batch into memory. */
+    if (git_repository_odb(&odb, repo) < 0 || git_mempack_new(&mem) < 0 ||
+        git_odb_add_backend(odb, mem, 999) < 0) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "preparing the batch's memory pack");
+        if (mem && mem->free)
+            mem->free(mem);
+        git_odb_free(odb);
+        git_repository_free(repo);
+        return rc;
+    }
+    git_odb_free(odb);
+    git_repository_free(s->wrepo);
+    s->wrepo = repo;
+    s->mempack = mem;
+    s->wrepo_gen = gen;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Placing a pack                                                           */
+
+/* A folder of its own for what is being written (writer or consolidation),
+ * emptied first: what is there is a crash's, never named by any commit. */
+static int tmpdir_ready(char *out, size_t cap, const char *gitdir, const char *which)
+{
+    snprintf(out, cap, "%s/kenes-tmp-%s", gitdir, which);
+    if (mkdir(out, 0700) < 0 && errno != EEXIST)
+        return kenes_error_from_errno(errno);
+    DIR *d = opendir(out);
+    if (!d)
+        return kenes_error_from_errno(errno);
+    for (struct dirent *e; (e = readdir(d));) {
+        char path[4096 + 300];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", out, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    return 0;
+}
+
+/* Move pack-<hex>.pack, then its .idx, from tmp into objects/pack and sync
+ * the folder.  The order is git's own: a reader finds packs by their .idx,
+ * and `git gc` deletes an .idx whose .pack is missing as garbage (libgit2's
+ * indexer, writing in place, links the .idx first: a plain git gc at that
+ * moment took a batch's pack away, commits and all). */
+static int place_pack(const char *gitdir, const char *tmp, const char *name)
+{
+    static const char *const exts[] = {".pack", ".idx"};
+    char from[4096 + 300], to[4096 + 300];
+    for (size_t i = 0; i < UTIL_ARRAY_LEN(exts); i++) {
+        snprintf(from, sizeof(from), "%s/%s%s", tmp, name, exts[i]);
+        snprintf(to, sizeof(to), "%s/objects/pack/%s%s", gitdir, name, exts[i]);
+        if (rename(from, to) < 0)
+            return kenes_error_from_errno(errno);
+    }
+    return util_fsync_dir_of(to);
+}
+
+int store_pack_write(char *name, size_t cap, const char *gitdir, git_odb *odb, const void *data,
+                     size_t len, char *msg, size_t msgcap)
+{
+    char tmp[4096 + 32];
+    git_indexer *ix = NULL;
+    git_indexer_progress stats = {0};
+    git_indexer_options o;
+    git_indexer_options_init(&o, GIT_INDEXER_OPTIONS_VERSION);
+    int rc = tmpdir_ready(tmp, sizeof(tmp), gitdir, "batch");
+    if (rc < 0) {
+        snprintf(msg, msgcap, "cannot prepare the batch's folder: %s", kenes_strerror(rc));
+        return KENES_EIO;
+    }
+    /* The indexer syncs the pack, its index and their folder
+     * (GIT_OPT_ENABLE_FSYNC_GITDIR); place_pack() the move. */
+    if (git_indexer_new(&ix, tmp, 0, odb, &o) < 0 || git_indexer_append(ix, data, len, &stats) < 0 ||
+        git_indexer_commit(ix, &stats) < 0) {
+        rc = store_git_fail(msg, msgcap, KENES_EIO, "writing the batch's pack");
+    } else {
+        snprintf(name, cap, "pack-%s", git_indexer_name(ix));
+        if ((rc = place_pack(gitdir, tmp, name)) < 0)
+            snprintf(msg, msgcap, "cannot move the batch's pack in place: %s",
+                     kenes_strerror(rc));
+    }
+    git_indexer_free(ix);
+    return rc < 0 ? KENES_EIO : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Consolidation                                                            */
+
+/* What was there when the lock was held: packs and loose objects, with the
+ * times they had then. */
+typedef struct snap_pack {
+    char name[PACK_NAME_MAX]; /* "pack-<hex>" */
+    time_t mtime;
+    uint64_t size;
+    int base; /* left as it is: a consolidation merges the packs beside it */
+    int keep;
+} snap_pack;
+
+typedef struct snap_loose {
+    git_oid id;
+    time_t mtime;
+} snap_loose;
+
+typedef struct snapshot {
+    snap_pack *packs;
+    size_t npacks, packs_cap;
+    snap_loose *loose;
+    size_t nloose, loose_cap;
+    git_oid head;
+    int has_head;
+    uint64_t bytes;
+} snapshot;
+
+static void snapshot_free(snapshot *sn)
+{
+    free(sn->packs);
+    free(sn->loose);
+    memset(sn, 0, sizeof(*sn));
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    void *p = realloc(*arr, c * size);
+    if (!p)
+        return KENES_ENOMEM;
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+static int snap_packs(snapshot *sn, const char *objdir)
+{
+    char dir[4096], path[4096 + 300];
+    snprintf(dir, sizeof(dir), "%s/pack", objdir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : kenes_error_from_errno(errno);
+    int rc = 0;
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        struct stat st;
+        size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, "pack-", 5) != 0 || !ends_with(e->d_name, ".idx") ||
+            n - 4 >= PACK_NAME_MAX)
+            continue;
+        snprintf(path, sizeof(path), "%s/%.*s.pack", dir, (int)(n - 4), e->d_name);
+        if (stat(path, &st) < 0)
+            continue; /* an index without its pack: another writer's, unfinished */
+        if ((rc = grow((void **)&sn->packs, &sn->packs_cap, sn->npacks, sizeof(*sn->packs))) < 0)
+            break;
+        snap_pack *p = &sn->packs[sn->npacks++];
+        snprintf(p->name, sizeof(p->name), "%.*s", (int)(n - 4), e->d_name);
+        p->mtime = st.st_mtime;
+        p->size = (uint64_t)st.st_size;
+        p->base = 0;
+        sn->bytes += (uint64_t)st.st_size;
+        snprintf(path, sizeof(path), "%s/%s.keep", dir, p->name);
+        p->keep = access(path, F_OK) == 0;
+        snprintf(path, sizeof(path), "%s/%s.idx", dir, p->name);
+        if (stat(path, &st) == 0)
+            sn->bytes += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    return rc;
+}
+
+static int snap_loose_objects(snapshot *sn, const char *objdir)
+{
+    static const char hex[] = "0123456789abcdef";
+    char dir[4096 + 8], path[4096 + 80];
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < 256; i++) {
+        snprintf(dir, sizeof(dir), "%s/%c%c", objdir, hex[i >> 4], hex[i & 15]);
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+            char full[GIT_OID_HEXSZ + 1];
+            struct stat st;
+            if (strlen(e->d_name) != GIT_OID_HEXSZ - 2 ||
+                strspn(e->d_name, hex) != GIT_OID_HEXSZ - 2)
+                continue; /* tmp_object_git2_* and the like are not objects */
+            snprintf(full, sizeof(full), "%c%c%s", hex[i >> 4], hex[i & 15], e->d_name);
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            if (stat(path, &st) < 0)
+                continue;
+            if ((rc = grow((void **)&sn->loose, &sn->loose_cap, sn->nloose,
+                           sizeof(*sn->loose))) < 0)
+                break;
+            snap_loose *l = &sn->loose[sn->nloose++];
+            git_oid_fromstr(&l->id, full);
+            l->mtime = st.st_mtime;
+            sn->bytes += (uint64_t)st.st_size;
+        }
+        closedir(d);
+    }
+    return rc;
+}
+
+static int take_snapshot(snapshot *sn, const char *gitdir, char *msg, size_t cap)
+{
+    char objdir[4096];
+    git_repository *repo = NULL;
+    int lock = -1, rc;
+    snprintf(objdir, sizeof(objdir), "%s/objects", gitdir);
+    if ((rc = store_pack_lock(&lock, gitdir)) < 0) {
+        snprintf(msg, cap, "cannot take the pack lock: %s", kenes_strerror(rc));
+        return rc;
+    }
+    if ((rc = store_open_repo(&repo, gitdir)) < 0 ||
+        (rc = store_main_head(&sn->head, &sn->has_head, repo)) < 0)
+        store_git_fail(msg, cap, rc, "reading " STORE_MAIN);
+    else if ((rc = snap_packs(sn, objdir)) < 0 || (rc = snap_loose_objects(sn, objdir)) < 0)
+        snprintf(msg, cap, "cannot list the objects: %s", kenes_strerror(rc));
+    git_repository_free(repo);
+    store_pack_unlock(lock);
+    return rc;
+}
+
+typedef struct insert_ctx {
+    git_packbuilder *pb;
+    size_t seen;
+} insert_ctx;
+
+static int insert_one(const git_oid *id, void *payload)
+{
+    insert_ctx *c = payload;
+    c->seen++;
+    return c->pb ? git_packbuilder_insert(c->pb, id, NULL) : 0;
+}
+
+/* Every object of one listed pack into pb (its own odb: just that pack);
+ * with no pb, only counted. */
+static int insert_pack(insert_ctx *c, const char *objdir, const snap_pack *p)
+{
+    char idx[4096 + PACK_NAME_MAX + 16];
+    git_odb *odb = NULL;
+    git_odb_backend *b = NULL;
+    snprintf(idx, sizeof(idx), "%s/pack/%s.idx", objdir, p->name);
+    int rc = git_odb_new(&odb);
+    if (rc == 0 && (rc = git_odb_backend_one_pack(&b, idx)) == 0 &&
+        (rc = git_odb_add_backend(odb, b, 1)) < 0 && b->free)
+        b->free(b);
+    if (rc == 0)
+        rc = git_odb_foreach(odb, insert_one, c);
+    git_odb_free(odb);
+    return rc;
+}
+
+/* The commit-graph git reads to walk history fast; a cache only (git
+ * checks it against the objects), so a failure is logged and not fatal. */
+static void write_commit_graph(git_repository *repo, const char *objdir, const git_oid *head)
+{
+    char info[4096 + 8];
+    git_commit_graph_writer *w = NULL;
+    git_revwalk *walk = NULL;
+    git_commit_graph_writer_options o;
+    git_commit_graph_writer_options_init(&o, GIT_COMMIT_GRAPH_WRITER_OPTIONS_VERSION);
+    snprintf(info, sizeof(info), "%s/info", objdir);
+    if (mkdir(info, 0755) < 0 && errno != EEXIST)
+        return;
+    if (git_commit_graph_writer_new(&w, info) < 0 || git_revwalk_new(&walk, repo) < 0 ||
+        git_revwalk_push(walk, head) < 0 || git_commit_graph_writer_add_revwalk(w, walk) < 0 ||
+        git_commit_graph_writer_commit(w, &o) < 0) {
+        const git_error *e = git_error_last();
+        log_warn("store", "cannot write the commit-graph: %s", e && e->message ? e->message : "?");
+    }
+    git_revwalk_free(walk);
+    git_commit_graph_writer_free(w);
+}
+
+/* A listed file is removed only if its time is what the snapshot saw (or
+ * nothing is pruned): a writer that reused one of its objects since
+ * touched it. */
+static int still_as_seen(const char *path, time_t seen)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_mtime == seen;
+}
+
+static void remove_replaced(const snapshot *sn, const char *objdir, const char *newpack,
+                            int64_t prune_before)
+{
+    static const char *const exts[] = {".pack", ".rev", ".bitmap", ".promisor", ".idx"};
+    char path[4096 + PACK_NAME_MAX + 64];
+    for (size_t i = 0; i < sn->npacks; i++) {
+        const snap_pack *p = &sn->packs[i];
+        if (p->keep || p->base || strcmp(p->name, newpack) == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/pack/%s.pack", objdir, p->name);
+        if (prune_before > 0 && p->mtime < prune_before && !still_as_seen(path, p->mtime))
+            continue;
+        for (size_t k = 0; k < UTIL_ARRAY_LEN(exts); k++) {
+            snprintf(path, sizeof(path), "%s/pack/%s%s", objdir, p->name, exts[k]);
+            if (unlink(path) < 0 && errno != ENOENT)
+                log_warn("store", "cannot remove a replaced pack: %s", strerror(errno));
+        }
+    }
+    for (size_t i = 0; i < sn->nloose; i++) {
+        char hex[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(hex, sizeof(hex), &sn->loose[i].id);
+        snprintf(path, sizeof(path), "%s/%.2s/%s", objdir, hex, hex + 2);
+        if (prune_before > 0 && sn->loose[i].mtime < prune_before &&
+            !still_as_seen(path, sn->loose[i].mtime))
+            continue;
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/%.2s", objdir, hex);
+        rmdir(path); /* only once empty */
+    }
+    snprintf(path, sizeof(path), "%s/pack", objdir);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Objects in the listed packs (each pack's count; one in two packs counts twice). */
+static size_t count_objects(const snapshot *sn, const char *objdir)
+{
+    insert_ctx c = {0};
+    for (size_t i = 0; i < sn->npacks; i++)
+        insert_pack(&c, objdir, &sn->packs[i]);
+    return c.seen + sn->nloose;
+}
+
+static void count_after(store_pack_stats *st, const char *gitdir)
+{
+    snapshot after = {0};
+    char objdir[4096];
+    snprintf(objdir, sizeof(objdir), "%s/objects", gitdir);
+    if (snap_packs(&after, objdir) == 0 && snap_loose_objects(&after, objdir) == 0) {
+        st->packs_after = after.npacks;
+        st->loose_after = after.nloose;
+        st->bytes_after = after.bytes;
+        st->objects_after = count_objects(&after, objdir);
+    }
+    snapshot_free(&after);
+}
+
+/* A consolidation need not rewrite the history each time: while the
+ * largest pack is at least twice all the others together, it stays, and
+ * only the others (the batches' since) are merged, so the work per
+ * consolidation follows what was written since, not the repository's size
+ * (git's geometric repack, factor 2).  Otherwise everything is merged. */
+static int choose_base(snapshot *sn)
+{
+    size_t big = SIZE_MAX;
+    uint64_t rest = 0;
+    for (size_t i = 0; i < sn->npacks; i++)
+        if (!sn->packs[i].keep && (big == SIZE_MAX || sn->packs[i].size > sn->packs[big].size))
+            big = i;
+    if (big == SIZE_MAX)
+        return 0;
+    for (size_t i = 0; i < sn->npacks; i++)
+        if (i != big && !sn->packs[i].keep)
+            rest += sn->packs[i].size;
+    rest += (uint64_t)sn->nloose * 512; /* loose objects: small, counted roughly */
+    if (rest * 2 > sn->packs[big].size)
+        return 0;
+    sn->packs[big].base = 1;
+    return 1;
+}
+
+static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, char *msg,
+                       size_t cap)
+{
+    snapshot sn = {0};
+    git_repository *repo = NULL;
+    git_packbuilder *pb = NULL;
+    git_revwalk *walk = NULL;
+    char objdir[4096];
+    int rc;
+    memset(out, 0, sizeof(*out));
+    if ((rc = store_git_ready()) < 0) {
+        snprintf(msg, cap, "libgit2 did not start");
+        return rc;
+    }
+    snprintf(objdir, sizeof(objdir), "%s/objects", gitdir);
+    if ((rc = take_snapshot(&sn, gitdir, msg, cap)) < 0)
+        goto done;
+    out->packs_before = sn.npacks;
+    out->loose_before = sn.nloose;
+    out->bytes_before = sn.bytes;
+    out->objects_before = count_objects(&sn, objdir);
+    if (sn.npacks + sn.nloose == 0) {
+        count_after(out, gitdir);
+        goto done;
+    }
+    if ((rc = store_open_repo(&repo, gitdir)) < 0 || git_packbuilder_new(&pb, repo) < 0) {
+        rc = store_git_fail(msg, cap, rc < 0 ? rc : KENES_EIO, "starting the pack");
+        goto done;
+    }
+    git_packbuilder_set_threads(pb, 1); /* the pool's thread, not the machine */
+    /* Merging beside a base: its objects stay where they are.  Everything:
+     * history first, in walk order, for deltas between versions of a file
+     * (and gc's prune keeps exactly what the walk takes). */
+    int partial = prune_before == 0 && choose_base(&sn);
+    if (!partial && sn.has_head &&
+        (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, &sn.head) < 0 ||
+         git_packbuilder_insert_walk(pb, walk) < 0)) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "walking " STORE_MAIN);
+        goto done;
+    }
+    insert_ctx c = {.pb = pb};
+    for (size_t i = 0; i < sn.npacks; i++) {
+        /* What gc prunes: an old file's objects that the walk did not take. */
+        if (prune_before > 0 && sn.packs[i].mtime < prune_before && !sn.packs[i].keep)
+            continue;
+        if (sn.packs[i].base)
+            continue;
+        if (insert_pack(&c, objdir, &sn.packs[i]) < 0) {
+            rc = store_git_fail(msg, cap, KENES_EIO, "reading a pack");
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < sn.nloose; i++) {
+        if (prune_before > 0 && sn.loose[i].mtime < prune_before)
+            continue;
+        if (git_packbuilder_insert(pb, &sn.loose[i].id, NULL) < 0) {
+            rc = store_git_fail(msg, cap, KENES_EIO, "reading a loose object");
+            goto done;
+        }
+    }
+    if (git_packbuilder_object_count(pb) == 0 && prune_before == 0) {
+        count_after(out, gitdir); /* one pack already, and nothing beside it */
+        goto done;
+    }
+    /* The indexer behind it syncs the pack, its index and the folder
+     * (GIT_OPT_ENABLE_FSYNC_GITDIR), place_pack() the move: durable before
+     * anything is removed. */
+    char tmp[4096 + 32], newpack[PACK_NAME_MAX];
+    if ((rc = tmpdir_ready(tmp, sizeof(tmp), gitdir, "pack")) < 0) {
+        snprintf(msg, cap, "cannot prepare the pack's folder: %s", kenes_strerror(rc));
+        goto done;
+    }
+    if (git_packbuilder_write(pb, tmp, 0, NULL, NULL) < 0) {
+        rc = store_git_fail(msg, cap, KENES_EIO, "writing the pack");
+        goto done;
+    }
+    snprintf(newpack, sizeof(newpack), "pack-%s", git_packbuilder_name(pb));
+    if ((rc = place_pack(gitdir, tmp, newpack)) < 0) {
+        snprintf(msg, cap, "cannot move the pack in place: %s", kenes_strerror(rc));
+        goto done;
+    }
+    /* The commit-graph walks every commit: with a whole repack only. */
+    if (sn.has_head && !partial)
+        write_commit_graph(repo, objdir, &sn.head);
+    int lock = -1;
+    if ((rc = store_pack_lock(&lock, gitdir)) < 0) {
+        snprintf(msg, cap, "cannot take the pack lock: %s", kenes_strerror(rc));
+        goto done;
+    }
+    remove_replaced(&sn, objdir, newpack, prune_before);
+    store_pack_unlock(lock);
+    count_after(out, gitdir);
+done:
+    git_revwalk_free(walk);
+    git_packbuilder_free(pb);
+    git_repository_free(repo);
+    snapshot_free(&sn);
+    return rc;
+}
+
+#define GIT_GC_LOCK "gc.pid.lock"
+#define GIT_GC_LOCK_MINE "kenes consolidation\n"
+
+/* git gc's own lock: git gc holds gc.pid.lock while it runs and refuses to
+ * start while the file exists ("Another git process seems to be
+ * running").  Taking it keeps a git gc from repacking the packs a
+ * consolidation is reading or removing, and the other way round (either
+ * would otherwise fail half-way).  Called with kenes-gc.lock held, so one
+ * of ours found here is a crash's, and goes. */
+static int git_gc_lock(const char *gitdir, char *msg, size_t cap)
+{
+    char path[4096 + 16];
+    snprintf(path, sizeof(path), "%s/" GIT_GC_LOCK, gitdir);
+    for (int tries = 0; tries < 2; tries++) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            ssize_t n = write(fd, GIT_GC_LOCK_MINE, strlen(GIT_GC_LOCK_MINE));
+            close(fd);
+            (void)n; /* the name is for a person looking; the file is the lock */
+            return 0;
+        }
+        if (errno != EEXIST)
+            break;
+        char *text = NULL;
+        size_t len = 0;
+        int ours = util_read_file(&text, &len, path) == 0 &&
+                   strcmp(text, GIT_GC_LOCK_MINE) == 0;
+        free(text);
+        if (!ours) {
+            snprintf(msg, cap, "git gc runs (" GIT_GC_LOCK ")");
+            return KENES_EBUSY;
+        }
+        unlink(path);
+    }
+    snprintf(msg, cap, "cannot create " GIT_GC_LOCK ": %s", strerror(errno));
+    return KENES_EIO;
+}
+
+int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
+                      char *msg, size_t cap)
+{
+    int lock = -1;
+    char path[4096 + 16];
+    memset(out, 0, sizeof(*out));
+    int rc = lock_file(&lock, gitdir, "kenes-gc.lock", wait);
+    if (rc < 0) {
+        if (rc == KENES_EBUSY)
+            snprintf(msg, cap, "another consolidation runs");
+        else
+            snprintf(msg, cap, "cannot take the consolidation lock: %s", kenes_strerror(rc));
+        return rc;
+    }
+    if ((rc = git_gc_lock(gitdir, msg, cap)) == 0) {
+        rc = consolidate(out, gitdir, prune_before, msg, cap);
+        snprintf(path, sizeof(path), "%s/" GIT_GC_LOCK, gitdir);
+        unlink(path);
+    }
+    store_pack_unlock(lock);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* In the server: one consolidation at a time, on the thread pool           */
+
+static void pack_work(uv_work_t *req)
+{
+    store *s = req->data;
+    s->pack_msg[0] = '\0';
+    s->pack_rc = store_consolidate(&s->pack_stats, s->gitdir, 0, 0, s->pack_msg,
+                                   sizeof(s->pack_msg));
+    /* The writer opens its repository afresh before its next batch. */
+    s->pack_gen++;
+}
+
+static void pack_after(uv_work_t *req, int status)
+{
+    store *s = req->data;
+    const store_pack_stats *st = &s->pack_stats;
+    const char *name = strrchr(s->gitdir, '/');
+    name = name ? name + 1 : s->gitdir;
+    s->consolidating = 0;
+    if (status < 0)
+        log_warn("store", "%s: consolidation cancelled", name);
+    else if (s->pack_rc == KENES_EBUSY)
+        ; /* kenes gc runs: it does the same, and the next batch asks again */
+    else if (s->pack_rc < 0)
+        log_error("store", "%s: cannot consolidate the packs: %s", name, s->pack_msg);
+    else
+        log_info("store", "%s: consolidated %zu packs and %zu loose objects (%zu objects, "
+                 "%llu KiB) into %zu packs (%zu objects, %llu KiB)", name, st->packs_before,
+                 st->loose_before, st->objects_before,
+                 (unsigned long long)(st->bytes_before / 1024), st->packs_after,
+                 st->objects_after, (unsigned long long)(st->bytes_after / 1024));
+    store_maybe_free(s);
+}
+
+void store_pack_maybe_start(store *s)
+{
+    if (s->closing || s->consolidating || !s->max_packs || s->npacks <= s->max_packs)
+        return;
+    s->pack_work.data = s;
+    if (uv_queue_work(s->loop, &s->pack_work, pack_work, pack_after) == 0)
+        s->consolidating = 1;
+}
+
+int store_set_max_packs(store *s, size_t max)
+{
+    if (!s || !store_idle(s))
+        return KENES_EINVAL;
+    s->max_packs = max;
+    return 0;
+}

@@ -1,0 +1,530 @@
+/* Group commit and packs: a batch is one pack and one move of main; a
+ * batch that cannot move main answers every write with an error; packs are
+ * consolidated; `kenes gc` prunes only what is unreachable and old. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <utime.h>
+
+#include <cmocka.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <unistd.h>
+
+#include "fixture_files.h"
+#include "kenes/plugin.h"
+#include "storage/sign.h"
+#include "storage/store.h"
+#include "storage/store_internal.h"
+#include "base/util.h"
+
+#define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
+#define NW 8
+
+typedef struct fixture {
+    char dir[64];
+    char gitdir[128];
+    char keys[128];
+    uv_loop_t loop;
+    store *s;
+    signer *sig;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    char err[256];
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "pack") != 0)
+        return -1;
+    snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
+    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
+    if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
+        store_open(&f->s, &f->loop, f->gitdir, "kenes", "kenes@localhost") != 0 ||
+        sign_create_key(f->keys) < 0 || sign_open(&f->sig, f->keys, err, sizeof(err)) < 0 ||
+        store_set_signer(f->s, f->sig) < 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    assert_true(store_idle(f->s));
+    store_close(f->s);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+    sign_free(f->sig);
+    scratch_dir_remove(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ---- */
+
+static int g_calls;
+
+static void on_write(store_write *w, void *payload)
+{
+    (void)w;
+    (void)payload;
+    g_calls++;
+}
+
+static void make_write(store_write *w, const char *path, const char *content, int i)
+{
+    memset(w, 0, sizeof(*w));
+    w->path = path;
+    w->content = content;
+    w->content_len = content ? strlen(content) : 0;
+    w->author_name = "Әлия Серікова";
+    w->author_email = "aliya@users.kenes";
+    w->message = "Edit\n\nKenes-Action: edit\n";
+    w->time_ms = T0 + (int64_t)i * 1000;
+}
+
+/* The first line a shell command prints. */
+static void first_line(char *out, size_t cap, const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    out[0] = '\0';
+    if (!fgets(out, (int)cap, p))
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    pclose(p);
+}
+
+/* Run a git command in the repository; its first line of output. */
+static void git_out(fixture *f, char *out, size_t cap, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "cd '%s' && git --git-dir='%s' %s", f->dir, f->gitdir, args);
+    first_line(out, cap, cmd);
+}
+
+static int git_ok(fixture *f, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "git --git-dir='%s' %s >/dev/null 2>&1", f->gitdir, args);
+    return system(cmd) == 0;
+}
+
+/* Write an object no commit names, as git would (loose). */
+static void git_hash(fixture *f, char out[STORE_OID_HEX], const char *text)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | git --git-dir='%s' hash-object -w --stdin",
+             text, f->gitdir);
+    first_line(out, STORE_OID_HEX, cmd);
+    assert_int_equal(strlen(out), 40);
+}
+
+static long count_field(fixture *f, const char *field)
+{
+    char out[256], args[128];
+    snprintf(args, sizeof(args), "count-objects -v | sed -n 's/^%s: //p'", field);
+    git_out(f, out, sizeof(out), args);
+    return atol(out);
+}
+
+static void head(fixture *f, char out[STORE_OID_HEX])
+{
+    assert_int_equal(store_head(f->s, out), 0);
+}
+
+/* Submit writes[0] alone (its job starts at once), then the rest while it
+ * runs: they queue and form the next batch. */
+static void submit_all(fixture *f, store_write *ws, size_t n)
+{
+    g_calls = 0;
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(store_submit(f->s, &ws[i], on_write, NULL), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(g_calls, (int)n);
+    assert_true(store_idle(f->s));
+}
+
+static long lines_of(const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (util_read_file(&text, &len, path) < 0)
+        return 0;
+    long n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '\n';
+    free(text);
+    return n;
+}
+
+/* ---- tests ---- */
+
+/* Writes queued together: each its own signed commit, chained in order,
+ * main at the last; the batch is one pack and no loose object. */
+static void test_batch_is_one_pack(void **state)
+{
+    fixture *f = *state;
+    char journal[256], paths[NW][32], bodies[NW][32], lines[NW][64], out[256], args[256];
+    store_write ws[NW];
+    snprintf(journal, sizeof(journal), "%s/documents.jsonl", f->dir);
+    assert_int_equal(store_set_journal(f->s, journal), 0);
+    for (int i = 0; i < NW; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "plan/KZ-%02d/2026.md", 10 + i);
+        snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
+        snprintf(lines[i], sizeof(lines[i]), "{\"n\":%d}", i);
+        make_write(&ws[i], paths[i], bodies[i], i);
+        ws[i].journal = lines[i];
+    }
+    submit_all(f, ws, NW);
+    for (int i = 0; i < NW; i++) {
+        assert_int_equal(ws[i].status, 0);
+        assert_int_equal(strlen(ws[i].commit), 40);
+        snprintf(args, sizeof(args), "rev-parse -q --verify %s^", ws[i].commit);
+        git_out(f, out, sizeof(out), args);
+        assert_string_equal(out, i ? ws[i - 1].commit : ws[i].commit + 40 /* "" */);
+        snprintf(args, sizeof(args), "cat-file commit %s | grep -c '^gpgsig '", ws[i].commit);
+        git_out(f, out, sizeof(out), args);
+        assert_string_equal(out, "1");
+    }
+    head(f, out);
+    assert_string_equal(out, ws[NW - 1].commit);
+    /* The first write's batch, then the seven that queued behind it. */
+    assert_int_equal(count_field(f, "packs"), 2);
+    assert_int_equal(count_field(f, "count"), 0);
+    assert_int_equal(lines_of(journal), NW);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+static int g_move_at = -1, g_trailers;
+static char g_moved_to[STORE_OID_HEX];
+static fixture *g_f;
+
+/* The anchor's trailer runs on the writer for each commit: the hook where a
+ * test moves main behind the batch's back, between its check and its move. */
+static int moving_trailer(char *out, size_t cap, void *payload)
+{
+    (void)payload;
+    if (g_trailers++ == g_move_at) {
+        char args[256];
+        git_out(g_f, g_moved_to, sizeof(g_moved_to),
+                "-c user.name=x -c user.email=x@x commit-tree -p main -m external main^{tree}");
+        snprintf(args, sizeof(args), "update-ref refs/heads/main %s", g_moved_to);
+        assert_true(git_ok(g_f, args));
+    }
+    snprintf(out, cap, "Kenes-Anchor: test");
+    return 0;
+}
+
+static int g_committed;
+static void on_committed(const char *h, void *payload)
+{
+    (void)h;
+    (void)payload;
+    g_committed++;
+}
+
+/* main moves while the batch is being built: the compare-and-swap fails,
+ * every write of the batch errs, main stays where they put it, no journal
+ * line, and the key file a write of the batch brought is removed again. */
+static void test_batch_whose_cas_fails(void **state)
+{
+    fixture *f = *state;
+    char journal[256], key[256], out[256], c1[STORE_OID_HEX];
+    snprintf(journal, sizeof(journal), "%s/cases.jsonl", f->dir);
+    snprintf(key, sizeof(key), "%s/case-key", f->dir);
+    assert_int_equal(store_set_journal(f->s, journal), 0);
+    store_write w0;
+    make_write(&w0, "a.md", "a\n", 0);
+    w0.journal = "{\"n\":0}";
+    submit_all(f, &w0, 1);
+    assert_int_equal(w0.status, 0);
+    snprintf(c1, sizeof(c1), "%s", w0.commit);
+
+    g_f = f;
+    g_trailers = 0;
+    g_move_at = 1; /* at the second commit of the batch */
+    g_committed = 0;
+    assert_int_equal(store_set_anchor(f->s, moving_trailer, on_committed, NULL), 0);
+    store_write ws[3];
+    make_write(&ws[0], "b.md", "b\n", 1);
+    make_write(&ws[1], "c.md", "c\n", 2);
+    make_write(&ws[2], "d.md", "d\n", 3);
+    ws[1].side_path = key;
+    ws[1].side_data = "wrapped";
+    ws[1].side_len = 7;
+    for (int i = 0; i < 3; i++)
+        ws[i].journal = "{\"n\":1}";
+    /* One job for the three: submitted before the loop runs, none started. */
+    g_calls = 0;
+    assert_int_equal(store_submit(f->s, &ws[0], on_write, NULL), 0);
+    assert_int_equal(store_submit(f->s, &ws[1], on_write, NULL), 0);
+    assert_int_equal(store_submit(f->s, &ws[2], on_write, NULL), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(g_calls, 3);
+    /* The first write ran alone (its job started at submit); the other two
+     * were one batch, which the move caught. */
+    assert_int_equal(ws[0].status, 0);
+    for (int i = 1; i < 3; i++) {
+        assert_int_equal(ws[i].status, KENES_ESTALE);
+        assert_string_equal(ws[i].commit, "");
+        if (!strstr(ws[i].errmsg, "moved"))
+            fail_msg("errmsg: %s", ws[i].errmsg);
+    }
+    assert_int_equal(access(key, F_OK), -1);
+    git_out(f, out, sizeof(out), "rev-parse main");
+    assert_string_equal(out, g_moved_to);
+    assert_int_equal(lines_of(journal), 2);
+    assert_int_equal(g_committed, 1);
+    assert_int_equal(store_set_anchor(f->s, NULL, NULL, NULL), 0);
+    (void)c1;
+}
+
+/* A lock someone holds on main: every write of the batch errs with git's
+ * reason, main and the journal stay, the key file goes; then it works. */
+static void test_batch_with_main_locked(void **state)
+{
+    fixture *f = *state;
+    char journal[256], key[256], lock[256], c1[STORE_OID_HEX], out[256];
+    snprintf(journal, sizeof(journal), "%s/documents.jsonl", f->dir);
+    snprintf(key, sizeof(key), "%s/case-key", f->dir);
+    snprintf(lock, sizeof(lock), "%s/refs/heads/main.lock", f->gitdir);
+    assert_int_equal(store_set_journal(f->s, journal), 0);
+    store_write w0;
+    make_write(&w0, "a.md", "a\n", 0);
+    w0.journal = "{\"n\":0}";
+    submit_all(f, &w0, 1);
+    snprintf(c1, sizeof(c1), "%s", w0.commit);
+    FILE *fp = fopen(lock, "w");
+    assert_non_null(fp);
+    fclose(fp);
+
+    store_write ws[4];
+    const char *names[] = {"b.md", "c.md", "d.md", "e.md"};
+    for (int i = 0; i < 4; i++) {
+        make_write(&ws[i], names[i], names[i], i + 1);
+        ws[i].journal = "{\"n\":1}";
+    }
+    ws[2].side_path = key;
+    ws[2].side_data = "wrapped";
+    ws[2].side_len = 7;
+    submit_all(f, ws, 4);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(ws[i].status, KENES_EIO);
+        assert_string_equal(ws[i].commit, "");
+        if (!strstr(ws[i].errmsg, "refs/heads/main") || !strstr(ws[i].errmsg, "lock"))
+            fail_msg("errmsg: %s", ws[i].errmsg);
+    }
+    head(f, out);
+    assert_string_equal(out, c1);
+    assert_int_equal(access(key, F_OK), -1);
+    assert_int_equal(lines_of(journal), 1);
+
+    assert_int_equal(unlink(lock), 0);
+    store_write w5;
+    make_write(&w5, "f.md", "f\n", 5);
+    submit_all(f, &w5, 1);
+    assert_int_equal(w5.status, 0);
+    git_out(f, out, sizeof(out), "rev-parse main^");
+    assert_string_equal(out, c1);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+/* A write refused on its own (deleting a file that is not there) fails
+ * alone; the batch's chain goes on from the commit before it. */
+static void test_refused_write_fails_alone(void **state)
+{
+    fixture *f = *state;
+    char out[256], args[128];
+    store_write ws[4];
+    make_write(&ws[0], "a.md", "a\n", 0);
+    make_write(&ws[1], "b.md", "b\n", 1);
+    make_write(&ws[2], "missing.md", NULL, 2);
+    make_write(&ws[3], "c.md", "c\n", 3);
+    submit_all(f, ws, 4);
+    assert_int_equal(ws[0].status, 0);
+    assert_int_equal(ws[1].status, 0);
+    assert_int_equal(ws[2].status, KENES_ENOTFOUND);
+    assert_int_equal(ws[3].status, 0);
+    snprintf(args, sizeof(args), "rev-parse %s^", ws[3].commit);
+    git_out(f, out, sizeof(out), args);
+    assert_string_equal(out, ws[1].commit);
+    head(f, out);
+    assert_string_equal(out, ws[3].commit);
+    size_t n;
+    assert_int_equal(store_count(f->s, &n), 0);
+    assert_int_equal(n, 3);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+/* Past max packs a consolidation merges them, loose objects an older kenes
+ * left included (and removed once packed), and writes go on after it. */
+static void test_consolidation(void **state)
+{
+    fixture *f = *state;
+    char out[256], loose[STORE_OID_HEX], args[256], bodies[8][32];
+    git_hash(f, loose, "left by an older kenes");
+    assert_int_equal(strlen(loose), 40);
+    assert_int_equal(count_field(f, "count"), 1);
+    assert_int_equal(store_set_max_packs(f->s, 3), 0);
+    for (int i = 0; i < 8; i++) {
+        store_write w;
+        snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
+        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
+        submit_all(f, &w, 1); /* waits for the consolidation too (store_idle) */
+        assert_int_equal(w.status, 0);
+        assert_true(count_field(f, "packs") <= 4);
+    }
+    assert_int_equal(count_field(f, "count"), 0);
+    snprintf(args, sizeof(args), "cat-file -e %s && echo ok", loose);
+    git_out(f, out, sizeof(out), args);
+    assert_string_equal(out, "ok");
+    size_t n;
+    assert_int_equal(store_count(f->s, &n), 0);
+    assert_int_equal(n, 8);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/objects/info/commit-graph", f->gitdir);
+    assert_int_equal(access(path, F_OK), 0);
+    assert_true(git_ok(f, "commit-graph verify"));
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+static void set_age(fixture *f, const char *hex, time_t when)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/objects/%.2s/%s", f->gitdir, hex, hex + 2);
+    struct utimbuf t = {when, when};
+    assert_int_equal(utime(path, &t), 0);
+}
+
+/* gc drops an unreachable object older than its cut-off, keeps a younger
+ * one and everything reachable, and reports before and after. */
+static void test_gc_prunes_old_unreachable(void **state)
+{
+    fixture *f = *state;
+    char old[STORE_OID_HEX], young[STORE_OID_HEX], out[256], args[256], msg[256];
+    store_write ws[3];
+    make_write(&ws[0], "a.md", "a\n", 0);
+    make_write(&ws[1], "b.md", "b\n", 1);
+    make_write(&ws[2], "c.md", "c\n", 2);
+    submit_all(f, ws, 3);
+    git_hash(f, old, "unreachable, old");
+    git_hash(f, young, "unreachable, young");
+    time_t now = time(NULL);
+    set_age(f, old, now - 7200);
+    store_pack_stats st;
+    assert_int_equal(store_consolidate(&st, f->gitdir, (int64_t)now - 3600, 1, msg, sizeof(msg)), 0);
+    assert_int_equal(st.packs_before, 2);
+    assert_int_equal(st.loose_before, 2);
+    assert_int_equal(st.packs_after, 1);
+    assert_int_equal(st.loose_after, 0);
+    assert_true(st.bytes_before > 0 && st.bytes_after > 0);
+    snprintf(args, sizeof(args), "cat-file -e %s 2>/dev/null && echo yes || echo no", old);
+    git_out(f, out, sizeof(out), args);
+    assert_string_equal(out, "no");
+    snprintf(args, sizeof(args), "cat-file -e %s 2>/dev/null && echo yes || echo no", young);
+    git_out(f, out, sizeof(out), args);
+    assert_string_equal(out, "yes");
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+    /* The writer goes on after packs it held open were removed. */
+    store_write w;
+    make_write(&w, "d.md", "d\n", 3);
+    submit_all(f, &w, 1);
+    assert_int_equal(w.status, 0);
+    git_out(f, out, sizeof(out), "rev-parse main^");
+    assert_string_equal(out, ws[2].commit);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+static int has_pack(fixture *f, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", f->gitdir, name);
+    return access(path, F_OK) == 0;
+}
+
+static void only_pack(fixture *f, char *name, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "ls '%s/objects/pack' | sed -n 's/\\.pack$//p'", f->gitdir);
+    first_line(name, cap, cmd);
+}
+
+/* While the largest pack is twice the others together, a consolidation
+ * merges only the others: the history is not rewritten each time. */
+static void test_consolidation_keeps_a_large_base(void **state)
+{
+    fixture *f = *state;
+    char msg[256], base[128], out[256];
+    enum { BIG = 64 * 1024 };
+    char *big = malloc(BIG + 1);
+    assert_non_null(big);
+    uint32_t x = 2463534242u; /* xorshift: bytes zlib cannot shrink */
+    for (int i = 0; i < BIG; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        big[i] = (char)('a' + x % 26);
+    }
+    big[BIG] = '\0';
+    store_write w0;
+    make_write(&w0, "attachment.txt", big, 0);
+    submit_all(f, &w0, 1);
+    assert_int_equal(w0.status, 0);
+    store_pack_stats st;
+    assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
+    assert_int_equal(st.packs_after, 1);
+    only_pack(f, base, sizeof(base));
+    assert_true(base[0] != '\0');
+
+    store_write ws[3];
+    make_write(&ws[0], "a.md", "a\n", 1);
+    make_write(&ws[1], "b.md", "b\n", 2);
+    make_write(&ws[2], "c.md", "c\n", 3);
+    submit_all(f, ws, 3);
+    assert_int_equal(count_field(f, "packs"), 3);
+    assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
+    assert_int_equal(st.packs_before, 3);
+    assert_int_equal(st.packs_after, 2);
+    assert_true(has_pack(f, base));
+    head(f, out);
+    assert_string_equal(out, ws[2].commit);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+    free(big);
+}
+
+/* The pack lock excludes another holder in the same process as well. */
+static void test_pack_lock_excludes(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    int fd;
+    assert_int_equal(store_pack_lock(&fd, f->gitdir), 0);
+    snprintf(path, sizeof(path), "%s/kenes-pack.lock", f->gitdir);
+    int other = open(path, O_RDWR);
+    assert_true(other >= 0);
+    assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1);
+    close(fd);
+    assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
+    close(other);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_batch_is_one_pack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_whose_cas_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_with_main_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_write_fails_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consolidation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gc_prunes_old_unreachable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consolidation_keeps_a_large_base, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pack_lock_excludes, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
