@@ -139,6 +139,7 @@ typedef struct docs_versions {
     const size_t *lens;
     size_t n;
     const char *history; /* the history's JSON, pretty-printed */
+    const char *path;    /* where git keeps the file now (docpath.h) */
 } docs_versions;
 
 /* What an export makes of the versions.  pack runs on the thread pool and

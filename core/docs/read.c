@@ -422,7 +422,7 @@ static void pack_work(uv_work_t *w)
 {
     export_op *op = w->data;
     docs_versions v = {op->id, op->commit_ptrs, (const char *const *)op->texts, op->lens, op->n,
-                       op->history};
+                       op->history, op->path};
     op->status = op->pk.pack(&op->out, &op->out_len, &v, op->pk.payload);
 }
 
