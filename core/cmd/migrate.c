@@ -168,6 +168,9 @@ int migrate_run(const config *cfg, const char *by, char *err, size_t errcap)
     signer *sg = NULL;
     int rc = 0;
     git_libgit2_init();
+    /* The moved trees are written here, before the store that commits them
+     * is opened: durable like every object the store writes (store.c). */
+    git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
     if (by && (rc = accept_check_admin(cfg, by, err, errcap)) < 0)
         goto out;
     util_path(keys, sizeof(keys), cfg->data_dir, "keys");
