@@ -37,6 +37,13 @@ int accept_check_admin(const config *cfg, const char *by, char *err, size_t errc
 int accept_record(char commit[41], const config *cfg, int repo, const signer *sg, const char *by,
                   const char *message, char *err, size_t errcap)
 {
+    return accept_record_tree(commit, cfg, repo, sg, by, message, NULL, err, errcap);
+}
+
+int accept_record_tree(char commit[41], const config *cfg, int repo, const signer *sg,
+                       const char *by, const char *message, const char *tree, char *err,
+                       size_t errcap)
+{
     char path[4096], email[300];
     uv_loop_t loop;
     store *s = NULL;
@@ -47,6 +54,7 @@ int accept_record(char commit[41], const config *cfg, int repo, const signer *sg
     w.author_name = by ? by : cfg->committer_name;
     w.author_email = by ? email : cfg->committer_email;
     w.message = message;
+    w.tree = tree;
     int rc = store_open(&s, &loop, path, cfg->committer_name, cfg->committer_email);
     if (rc == 0)
         rc = store_set_signer(s, sg);

@@ -42,5 +42,10 @@ int accept_check_admin(const config *cfg, const char *by, char *err, size_t errc
  * its id.  0, or negative with err. */
 int accept_record(char commit[41], const config *cfg, int repo, const signer *sg, const char *by,
                   const char *message, char *err, size_t errcap);
+/* The same with tree (hex, in the repository already) as the commit's tree:
+ * kenes migrate's one commit that moves files. */
+int accept_record_tree(char commit[41], const config *cfg, int repo, const signer *sg,
+                       const char *by, const char *message, const char *tree, char *err,
+                       size_t errcap);
 
 #endif

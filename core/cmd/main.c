@@ -24,6 +24,7 @@
 #include "cmd/gc.h"
 #include "auth/auth.h"
 #include "cmd/keyrotate.h"
+#include "cmd/migrate.h"
 #include "base/config.h"
 #include "base/modes.h"
 #include "plugin/region.h"
@@ -71,6 +72,10 @@ static const char usage_text[] =
     "  kenes gc --data DIR\n"
     "      pack both repositories into one pack each now and drop what no commit reaches\n"
     "      (only objects over an hour old); safe while a server serves DIR\n"
+    "  kenes migrate --data DIR [--by ADMIN]\n"
+    "      move a data folder made before issue 16 to the fan-out layout (a case's files\n"
+    "      in a folder named by its uuid's first two characters), one signed commit per\n"
+    "      repository; the server must be stopped\n"
     "  kenes --version | help\n";
 
 static int usage(const char *fmt, const char *arg)
@@ -373,9 +378,12 @@ static int cmd_verify(int argc, char **argv)
 }
 
 /* kenes accept / key rotate: --data DIR, --by NAME, and (accept) commit ids. */
-static int cmd_decision(int rotate, int argc, char **argv)
+/* kind: 0 accept, 1 key rotate, 2 migrate (the last two take no commits). */
+static int cmd_decision(int kind, int argc, char **argv)
 {
-    const char *data = NULL, *by = NULL, *what = rotate ? "key rotate" : "accept";
+    static const char *const names[] = {"accept", "key rotate", "migrate"};
+    int rotate = kind > 0;
+    const char *data = NULL, *by = NULL, *what = names[kind];
     const char **commits = calloc((size_t)argc + 1, sizeof(*commits));
     size_t n = 0;
     config cfg;
@@ -407,8 +415,9 @@ static int cmd_decision(int rotate, int argc, char **argv)
     int lock = -1;
     int rc = datadir_lock(&lock, cfg.data_dir, what, err, sizeof(err));
     if (rc == 0)
-        rc = rotate ? keyrotate_run(&cfg, by, err, sizeof(err))
-                    : accept_run(&cfg, commits, n, by, err, sizeof(err));
+        rc = kind == 2 ? migrate_run(&cfg, by, err, sizeof(err))
+             : rotate  ? keyrotate_run(&cfg, by, err, sizeof(err))
+                       : accept_run(&cfg, commits, n, by, err, sizeof(err));
     datadir_unlock(lock);
     if (rc < 0)
         fprintf(stderr, "kenes: %s: %s\n", what, err);
@@ -449,5 +458,7 @@ int main(int argc, char **argv)
         return cmd_decision(0, argc - 2, argv + 2);
     if (strcmp(cmd, "key") == 0 && argc >= 3 && strcmp(argv[2], "rotate") == 0)
         return cmd_decision(1, argc - 3, argv + 3);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_decision(2, argc - 2, argv + 2);
     return usage("unknown command '%s'", cmd);
 }

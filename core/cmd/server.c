@@ -243,6 +243,10 @@ int server_run(const config *cfg, int demo)
             fault("cannot open the repository", path);
             goto out;
         }
+        if (datadir_check_layout(&svc->layout[r], svc->repos[r], r, err, sizeof(err)) < 0) {
+            fault("start-up refused", err);
+            goto out;
+        }
         char journal[4096];
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
         unseen_ctx unseen = {&srv, sig, r};

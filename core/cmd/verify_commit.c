@@ -103,7 +103,11 @@ static int parent_blob(vctx *v, char out[STORE_OID_HEX], const char *commit, con
         if (git_commit_parentcount(c) == 0) {
             rc = KENES_ENOTFOUND;
         } else if (git_commit_parent(&parent, c, 0) == 0 && git_commit_tree(&tree, parent) == 0) {
+            char other[DOCPATH_MAX];
             int r = git_tree_entry_bypath(&e, tree, path);
+            /* The parent may be kenes migrate's own parent: flat. */
+            if (r == GIT_ENOTFOUND && docpath_other(other, sizeof(other), path) == 0)
+                r = git_tree_entry_bypath(&e, tree, other);
             if (r == GIT_ENOTFOUND) {
                 rc = KENES_ENOTFOUND;
             } else if (r == 0) {
@@ -257,6 +261,50 @@ static void check_four_eyes(vctx *v, const store_commit_info *c, const msg_parse
 
 /* ---- one commit ---- */
 
+/* 1 if the commit's tree has a file at path (exactly there). */
+static int has_file(vctx *v, const char *commit, const char *path)
+{
+    git_oid oid;
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    git_tree_entry *e = NULL;
+    int found = git_oid_fromstr(&oid, commit) == 0 && git_commit_lookup(&c, v->git, &oid) == 0 &&
+                git_commit_tree(&tree, c) == 0 && git_tree_entry_bypath(&e, tree, path) == 0;
+    git_tree_entry_free(e);
+    git_tree_free(tree);
+    git_commit_free(c);
+    return found;
+}
+
+/* The path of the document's file in the commit, in the layout in force:
+ * the first file of an id that fans out decides it (a new repository's is
+ * fanned out, an old one's flat until kenes migrate), and a file written in
+ * the other one after that is a fault. */
+static void doc_path_at(vctx *v, char *path, size_t cap, const char *commit, const char *id)
+{
+    docpath_layout want = v->layout_known ? v->layout : DOCPATH_FANOUT;
+    docpath_of(path, cap, id, ".md", want);
+    if (!docpath_fans_out(id) || has_file(v, commit, path))
+        goto known;
+    docpath_layout other = want == DOCPATH_FANOUT ? DOCPATH_FLAT : DOCPATH_FANOUT;
+    docpath_of(path, cap, id, ".md", other);
+    if (!has_file(v, commit, path)) {
+        docpath_of(path, cap, id, ".md", want);
+        return; /* not there at all: said by the caller */
+    }
+    if (v->layout_known)
+        verify_fault(v, commit, want == DOCPATH_FANOUT
+                                    ? "a document written flat after its repository fanned out"
+                                    : "a document written fanned out before kenes migrate",
+                     id);
+    want = other;
+known:
+    if (docpath_fans_out(id) && !v->layout_known) {
+        v->layout = want;
+        v->layout_known = 1;
+    }
+}
+
 /* A sealed note (a case's comment) is the blob its Kenes-Note names, at
  * <id>.note in the same commit; only the repository of sealed cases has
  * them (an erasure's tombstone is in the clear, its reason sealed).  What it
@@ -365,12 +413,12 @@ int verify_check_commit(const store_commit_info *c, void *payload)
         msg_parsed_dispose(&m);
         return 0;
     }
-    char path[300], err[256];
+    char path[DOCPATH_MAX], err[256];
     char *text = NULL;
     size_t len;
     json_t *doc = NULL, *before = NULL;
     int sealed = 0;
-    snprintf(path, sizeof(path), "%s.md", m.document);
+    doc_path_at(v, path, sizeof(path), c->commit, m.document);
     if (store_read_at(v->s, &text, &len, c->commit, path) < 0) {
         verify_fault(v, c->commit, "the document it names is not in its tree", m.document);
         goto out;
@@ -427,7 +475,7 @@ int verify_check_commit(const store_commit_info *c, void *payload)
                  !same_member(before, doc, "region"))
             verify_fault(v, c->commit, "an edit moves the document to another region",
                          json_string_value(json_object_get(doc, "region")));
-    } else if (verify_files_commit(v, c, &m, wf, prev, doc, sealed)) {
+    } else if (verify_files_commit(v, c, &m, wf, prev, doc, sealed, path)) {
         /* A file added or removed: part attach's rule (verify_files.c). */
     } else {
         check_transition(v, c, &m, wf, d, prev, path, sealed, doc, &before);

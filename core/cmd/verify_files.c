@@ -20,6 +20,7 @@
 #include "cmd/verify_internal.h"
 #include "docs/workflow.h"
 #include "storage/docfile.h"
+#include "storage/docpath.h"
 
 /* What the commit did to the tree beside <id>.md. */
 typedef struct tree_change {
@@ -56,17 +57,17 @@ static int diff_each(const git_diff_delta *delta, float progress, void *payload)
 
 /* The commit's tree against its parent's; *parent_tree kept for reading. */
 static int tree_changes(tree_change *tc, git_tree **parent_tree, git_tree **tree, vctx *v,
-                        const char *commit, const char *id)
+                        const char *commit, const char *md)
 {
     git_oid oid;
     git_commit *c = NULL, *parent = NULL;
     git_diff *diff = NULL;
-    char md[320], prefix[320];
+    char prefix[DOCPATH_MAX];
     int rc = KENES_EIO;
     memset(tc, 0, sizeof(*tc));
     *parent_tree = *tree = NULL;
-    snprintf(md, sizeof(md), "%s.md", id);
-    snprintf(prefix, sizeof(prefix), "%s.files/", id);
+    /* Beside <stem>.md, in the layout the commit wrote it in. */
+    snprintf(prefix, sizeof(prefix), "%.*s.files/", (int)(strlen(md) - 3), md);
     struct {
         tree_change *tc;
         const char *md, *prefix;
@@ -177,7 +178,8 @@ static int stage_named(const wf_workflow *wf, const char *stage)
 }
 
 int verify_files_commit(vctx *v, const store_commit_info *c, const msg_parsed *m,
-                        const wf_workflow *wf, const char *prev, const json_t *doc, int sealed)
+                        const wf_workflow *wf, const char *prev, const json_t *doc, int sealed,
+                        const char *md)
 {
     int attach = strcmp(m->action, "attach") == 0;
     if (!attach && strcmp(m->action, "detach") != 0)
@@ -193,9 +195,7 @@ int verify_files_commit(vctx *v, const store_commit_info *c, const msg_parsed *m
         verify_fault(v, c->commit, "a role attach: does not name", m->role ? m->role : "");
     tree_change tc;
     git_tree *before = NULL, *after = NULL;
-    char md[320];
-    snprintf(md, sizeof(md), "%s.md", m->document);
-    if (tree_changes(&tc, &before, &after, v, c->commit, m->document) < 0) {
+    if (tree_changes(&tc, &before, &after, v, c->commit, md) < 0) {
         verify_fault(v, c->commit, "cannot compare the commit's tree with its parent's", m->action);
     } else {
         if (tc.other)

@@ -11,6 +11,7 @@
 
 #include "base/map.h"
 #include "cmd/verify.h"
+#include "storage/docpath.h"
 #include "storage/message.h"
 #include "storage/sign.h"
 #include "plugin/loader.h"
@@ -63,6 +64,10 @@ typedef struct vctx {
     vchain chain;            /* of the repository being walked */
     char last_faulty[STORE_OID_HEX];
     size_t notes; /* what a restart recovers by itself (the journal's lag): said, not faults */
+    /* The layout documents' files are in (docpath.h), known once a commit
+     * of an id that fans out or a migration was met. */
+    int layout_known;
+    docpath_layout layout;
 } vctx;
 
 /* A fault of commit: counted, waived (an accepted commit's), recorded in
@@ -108,9 +113,18 @@ const char *verify_sealed_type(const vctx *v, const char *message, const char *d
 /* ---- verify_files.c ---- */
 
 /* An attach or detach commit judged (1), or 0 when m is neither.  prev: the
- * document's stage before it; doc: its text after it (NULL when sealed). */
+ * document's stage before it; doc: its text after it (NULL when sealed);
+ * md: its file's path in the commit (docpath.h). */
 int verify_files_commit(vctx *v, const store_commit_info *c, const msg_parsed *m,
-                        const wf_workflow *wf, const char *prev, const json_t *doc, int sealed);
+                        const wf_workflow *wf, const char *prev, const json_t *doc, int sealed,
+                        const char *md);
+
+/* ---- migrate.c ---- */
+
+/* kenes migrate's commit (Kenes-Action: migrate): every file of an id that
+ * fans out moved from its flat path to its fan-out path, unchanged, and
+ * nothing else; the layout in force is fan-out from then on. */
+void verify_check_migrate(vctx *v, const store_commit_info *c);
 
 /* A transition's commit adds no file and removes files only if the
  * transition clears them (clears_files: then all of the version's; none

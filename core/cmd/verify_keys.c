@@ -118,6 +118,10 @@ void verify_check_admin(vctx *v, const store_commit_info *c, const msg_parsed *m
     git_commit *commit = NULL, *parent = NULL;
     if (!m->role || role_parse(m->role) != ROLE_ADMIN)
         verify_fault(v, c->commit, "an administrator's decision not made as admin", m->action);
+    if (strcmp(m->action, "migrate") == 0) {
+        verify_check_migrate(v, c); /* the one decision that moves files (migrate.h) */
+        return;
+    }
     if (git_oid_fromstr(&oid, c->commit) < 0 || git_commit_lookup(&commit, v->git, &oid) < 0) {
         verify_fault(v, c->commit, "cannot be read", NULL);
         return;

@@ -216,7 +216,9 @@ void docs_attach(docs_service *svc, const auth_user *u, idx_doc *d, const char *
     op->entry = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id", op->aid, "name", name,
                           "type", filetype_media(filetype_of_media(media_type)), "size",
                           (json_int_t)len, "sha256", sha, "added", added, "by", u->name);
-    snprintf(op->path, sizeof(op->path), "%s.files/%s", d->id, op->aid);
+    char suffix[40];
+    snprintf(suffix, sizeof(suffix), ".files/%s", op->aid);
+    docs_path(op->path, sizeof(op->path), svc, d, suffix);
     size_t blen = len;
     if (!op->entry)
         goto fail;
@@ -261,7 +263,9 @@ void docs_detach(docs_service *svc, const auth_user *u, idx_doc *d, const char *
     op->cb = cb;
     op->payload = payload;
     snprintf(op->aid, sizeof(op->aid), "%s", aid);
-    snprintf(op->path, sizeof(op->path), "%s.files/%s", d->id, aid);
+    char suffix[40];
+    snprintf(suffix, sizeof(suffix), ".files/%s", aid);
+    docs_path(op->path, sizeof(op->path), svc, d, suffix);
     op->file = (store_file){op->path, NULL, 0};
     const char *name = json_string_value(json_object_get(entry, "name"));
     json_t *doc = json_deep_copy(d->doc);
@@ -367,7 +371,9 @@ static void get_file_read(get_op *op)
     op->entry = json_deep_copy(entry);
     json_decref(doc);
     op->step = 1;
-    snprintf(op->path, sizeof(op->path), "%s.files/%s", op->id, op->aid);
+    char suffix[40];
+    snprintf(suffix, sizeof(suffix), ".files/%s", op->aid);
+    docs_path(op->path, sizeof(op->path), op->svc, d, suffix);
     op->r.path = op->path;
     if (store_read_submit(docs_store(op->svc, d), &op->r, get_read_done, op) < 0)
         get_answer(op, KENES_EIO, "internal", "cannot start the read");
@@ -435,7 +441,7 @@ void docs_attachment_read(docs_service *svc, const auth_user *u, const idx_doc *
     op->payload = payload;
     snprintf(op->id, sizeof(op->id), "%s", d->id);
     snprintf(op->aid, sizeof(op->aid), "%s", aid);
-    snprintf(op->path, sizeof(op->path), "%s.md", d->id);
+    docs_path(op->path, sizeof(op->path), svc, d, ".md");
     op->r.kind = STORE_READ_FILE;
     op->r.path = op->path;
     snprintf(op->r.commit, sizeof(op->r.commit), "%s", at);

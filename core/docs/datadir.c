@@ -13,6 +13,7 @@
 #include "docs/docs.h"
 #include "plugin/kapi.h"
 #include "storage/docfile.h"
+#include "storage/docpath.h"
 
 const char *const datadir_repo_names[2] = {"documents.git", "cases.git"};
 
@@ -91,10 +92,11 @@ typedef struct load_ctx {
 static int read_doc(json_t **out, load_ctx *lc, const idx_doc *d, const char *at,
                     const char *shown)
 {
-    char path[300], *text = NULL;
+    char path[DOCPATH_MAX], *text = NULL;
     size_t len;
     *out = NULL;
-    snprintf(path, sizeof(path), "%s.md", d->id);
+    /* A version from before kenes migrate is found at its flat path too. */
+    docpath_of(path, sizeof(path), d->id, ".md", DOCPATH_FANOUT);
     int rc = store_read_at(lc->s, &text, &len, at, path);
     if (rc < 0) {
         snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, shown);
@@ -154,6 +156,22 @@ static int load_head(idx_doc *d, void *payload)
         return rc;
     index_set_doc(d, doc);
     return 0;
+}
+
+int datadir_check_layout(docpath_layout *out, store *s, int repo, char *err, size_t errcap)
+{
+    char detail[400];
+    int rc = docpath_store_layout(out, s, detail, sizeof(detail));
+    if (rc == KENES_EINVAL)
+        snprintf(err, errcap, "%s holds documents in two layouts (%s): a repository is in "
+                 "one; kenes migrate moves a flat one whole", datadir_repo_names[repo], detail);
+    else if (rc < 0)
+        snprintf(err, errcap, "%s: cannot read main's tree", datadir_repo_names[repo]);
+    else if (*out == DOCPATH_FLAT)
+        log_warn("index", "%s: cases are stored flat, as before issue 16 (a folder per region "
+                 "grows with every case): stop the server and run kenes migrate",
+                 datadir_repo_names[repo]);
+    return rc;
 }
 
 void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo)

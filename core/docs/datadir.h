@@ -54,6 +54,11 @@ int datadir_signing_open(signer **out, const char *dir, const char *principal, i
 int datadir_signing_publish(const signer *sg, const char *dir, const char *principal, char *err,
                             size_t errcap);
 
+/* The layout repo's documents are in at main's head (docpath.h), into
+ * *out; a flat one is logged (kenes migrate moves it).  KENES_EINVAL when
+ * it holds both, with err saying where. */
+int datadir_check_layout(docpath_layout *out, store *s, int repo, char *err, size_t errcap);
+
 /* DATA/index/<repository>.jsonl, the history journal of REPO_*. */
 void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo);
 

@@ -55,6 +55,12 @@ store *docs_store(docs_service *svc, const idx_doc *d)
     return svc->repos[d->repo];
 }
 
+int docs_path(char *out, size_t cap, const docs_service *svc, const idx_doc *d,
+              const char *suffix)
+{
+    return docpath_of(out, cap, d->id, suffix, svc->layout[d->repo]);
+}
+
 static const wf_workflow *workflow_of(const docs_service *svc, const idx_doc *d)
 {
     return wf_set_find(svc->workflows, doc_str(d->doc, "type"));
@@ -321,7 +327,7 @@ static int seal_case(docs_service *svc, write_op *op, const docs_change *ch, siz
  */
 static int seal_note(docs_service *svc, write_op *op)
 {
-    if (note_path(op->note_path, sizeof(op->note_path), op->d->id) < 0 ||
+    if (note_path(op->note_path, sizeof(op->note_path), op->d->id, svc->layout[op->d->repo]) < 0 ||
         note_seal(&op->note, &op->note_len, &op->v.note, svc->vault, op->d->id,
                   op->v.comment) < 0 ||
         store_blob_id(op->note_id, op->note, op->note_len) < 0)
@@ -378,7 +384,8 @@ void docs_submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth
     op->user = u;
     op->cb = cb;
     op->payload = payload;
-    snprintf(op->path, sizeof(op->path), "%s.md", d->id);
+    if (docs_path(op->path, sizeof(op->path), svc, d, ".md") < 0)
+        goto fail;
     snprintf(op->email, sizeof(op->email), "%s@users.kenes", u->name);
     if (doc_serialize(&op->content, &len, newdoc) < 0)
         goto fail;

@@ -139,6 +139,7 @@ typedef struct docs_versions {
     const size_t *lens;
     size_t n;
     const char *history; /* the history's JSON, pretty-printed */
+    const char *path;    /* where git keeps the file now (docpath.h) */
 } docs_versions;
 
 /* What an export makes of the versions.  pack runs on the thread pool and
@@ -229,6 +230,10 @@ const char *docs_key_unavailable(const docs_service *svc, const idx_doc *d);
 /* The repository a type's documents live in (REPO_DOCUMENTS or REPO_CASES). */
 int docs_repo_of_type(const docs_service *svc, const char *type);
 store *docs_store(docs_service *svc, const idx_doc *d);
+/* The path of d's file with suffix (".md", ".files/<aid>") in its
+ * repository's layout (docpath.h); KENES_EINVAL if it does not fit. */
+int docs_path(char *out, size_t cap, const docs_service *svc, const idx_doc *d,
+              const char *suffix);
 
 /* 1 if the user may read the document (the workflow's read: rules; admins always). */
 int docs_may_read(const docs_service *svc, const auth_user *u, const idx_doc *d);

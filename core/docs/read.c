@@ -355,7 +355,7 @@ static void start_read(docs_service *svc, const auth_user *u, const idx_doc *d,
     op->cb = cb;
     op->payload = payload;
     snprintf(op->id, sizeof(op->id), "%s", d->id);
-    snprintf(op->path, sizeof(op->path), "%s.md", d->id);
+    docs_path(op->path, sizeof(op->path), svc, d, ".md");
     op->r.kind = kind;
     op->r.path = op->path;
     snprintf(op->r.commit, sizeof(op->r.commit), "%s", from);
@@ -448,7 +448,7 @@ static void pack_work(uv_work_t *w)
 {
     export_op *op = w->data;
     docs_versions v = {op->id, op->commit_ptrs, (const char *const *)op->texts, op->lens, op->n,
-                       op->history};
+                       op->history, op->path};
     op->status = op->pk.pack(&op->out, &op->out_len, &v, op->pk.payload);
 }
 
@@ -529,7 +529,7 @@ void docs_export(docs_service *svc, const auth_user *u, const idx_doc *d, const 
                       .repo = d->repo, .n = d->nversions};
     op->work.data = op;
     snprintf(op->id, sizeof(op->id), "%s", d->id);
-    snprintf(op->path, sizeof(op->path), "%s.md", d->id);
+    docs_path(op->path, sizeof(op->path), svc, d, ".md");
     op->history = json_dumps(history, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(history);
     op->commits = calloc(op->n, sizeof(*op->commits));

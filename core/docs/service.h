@@ -17,6 +17,7 @@
 #include "base/config.h"
 #include "docs/workflow.h"
 #include "plugin/loader.h"
+#include "storage/docpath.h"
 #include "storage/index.h"
 #include "storage/store.h"
 #include "storage/vault.h"
@@ -35,6 +36,7 @@ typedef struct docs_service {
     plugin_set *plugins;
     wf_set *workflows;
     store *repos[2]; /* REPO_DOCUMENTS: DATA/documents.git; REPO_CASES: DATA/cases.git */
+    docpath_layout layout[2]; /* where each keeps documents' files (docpath.h) */
     doc_index *index;
     json_t *templates;     /* {type: {lang: markdown}} from content/templates */
     access_log *alog;      /* DATA/access.log: every read of a confidential document */

@@ -10,6 +10,16 @@
 #include "kenes/plugin.h"
 #include "publish/zipbuf.h"
 #include "storage/docfile.h"
+
+#define DOSSIER_PATH_MAX 400
+
+/* Where git keeps the document's file now: in->path, else "<id>.md". */
+static void file_path(char *out, size_t cap, const dossier_input *in)
+{
+    snprintf(out, cap, "%s", in->path ? in->path : "");
+    if (!in->path)
+        snprintf(out, cap, "%s.md", in->id); /* id_valid: at most 256 bytes */
+}
 #include "storage/sign.h"
 #include "storage/store.h"
 
@@ -154,8 +164,10 @@ static int make_files(part *out, const dossier_input *in)
             {
                 const char *aid = json_string_value(json_object_get(a, "id"));
                 json_t *e = json_deep_copy(a);
-                char path[400];
-                snprintf(path, sizeof(path), "%s.files/%s", in->id, aid ? aid : "");
+                char path[DOSSIER_PATH_MAX + 64], md[DOSSIER_PATH_MAX];
+                file_path(md, sizeof(md), in);
+                snprintf(path, sizeof(path), "%.*s.files/%s", (int)strlen(md) - 3, md,
+                         aid ? aid : "");
                 json_object_set_new(e, "path", json_string(path));
                 json_array_append_new(files, e);
                 any = 1;
@@ -182,6 +194,10 @@ static int make_readme(part *out, const dossier_input *in, int width, int64_t ma
 {
     const char *id = in->id, *first = in->versions[0].commit;
     size_t n = in->nversions;
+    char md[DOSSIER_PATH_MAX], flat[DOSSIER_PATH_MAX];
+    file_path(md, sizeof(md), in);
+    snprintf(flat, sizeof(flat), "%s.md", id);
+    int moved = strcmp(md, flat) != 0;
     int has_key = in->signing_key != NULL, has_signers = in->allowed_signers != NULL;
     char made[32];
     util_format_rfc3339(made, sizeof(made), made_ms);
@@ -201,9 +217,12 @@ static int make_readme(part *out, const dossier_input *in, int width, int64_t ma
     P("- `versions/%0*d-<commit>.md`", width, 1);
     if (n > 1)
         P(" ... `versions/%0*zu-<commit>.md`", width, n);
-    P(": the document file `%s.md` at each version, oldest first. The number is the\n"
+    P(": the document file `%s` at each version, oldest first. The number is the\n"
       "  version's place; the 40 hexadecimal digits are the git commit that made it.\n",
-      id);
+      md);
+    if (moved)
+        P("  A version from before the repository's `kenes migrate` commit is at `%s`\n"
+          "  in git: use that path for it below.\n", flat);
     if (n > 1) {
         P("- `diffs/%0*d-%0*d.diff`", width, 1, width, 2);
         if (n > 2)
@@ -234,18 +253,18 @@ static int make_readme(part *out, const dossier_input *in, int width, int64_t ma
       "    cd kenes-repository\n\n");
 
     P("1. Each version file is byte for byte the file git stores at its commit:\n\n"
-      "       git show %s:%s.md | cmp - \"$DOSSIER/versions/%0*d-%s.md\"\n\n"
+      "       git show %s:%s | cmp - \"$DOSSIER/versions/%0*d-%s.md\"\n\n"
       "   `cmp` prints nothing when the two are identical. All versions at once:\n\n"
       "       for f in \"$DOSSIER\"/versions/*.md; do\n"
       "         c=$(basename \"$f\" .md); c=${c#*-}\n"
-      "         git show \"$c:%s.md\" | cmp - \"$f\" && echo \"same: $c\"\n"
+      "         git show \"$c:%s\" | cmp - \"$f\" && echo \"same: $c\"\n"
       "       done\n\n"
       "   Case reviews (ids beginning with `case/`) are the one exception: their repository\n"
       "   stores every version sealed (encrypted with a key only the server holds), so\n"
       "   `git show` prints the sealed bytes. The version files here are those versions\n"
       "   opened: identical once opened, not byte for byte with what git prints. Their\n"
       "   commits, signatures and history check as below.\n\n",
-      first, id, width, 1, first, id);
+      first, md, width, 1, first, md);
 
     if (has_signers) {
         P("2. Each commit carries the server's SSH signature. Check it, commit by commit:\n\n"
@@ -283,18 +302,18 @@ static int make_readme(part *out, const dossier_input *in, int width, int64_t ma
     P("3. history.json lists the commits. Every commit it names is in the repository:\n"
       "   `git show -s <commit>` prints its message, with its `Kenes-Document`,\n"
       "   `Kenes-Action` and `Kenes-Stage` lines. Those that changed the file are the ones\n"
-      "   `git log --format=%%H -- %s.md` lists.\n\n",
-      id);
+      "   `git log --format=%%H -- %s%s%s` lists.\n\n",
+      md, moved ? " " : "", moved ? flat : "");
 
     P("## По-русски\n\n"
       "Архив содержит все версии документа %s (%zu) в том виде, в каком сервер kenes\n"
       "хранит их в git. Каждый файл в versions/ побайтно совпадает с выводом\n"
-      "`git show <коммит>:%s.md` в клоне репозитория; дела (case/...) хранятся там\n"
+      "`git show <коммит>:%s` в клоне репозитория; дела (case/...) хранятся там\n"
       "зашифрованными, и совпадение наступает после расшифровки. Подпись коммита\n"
       "проверяет `git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=allowed_signers\n"
       "verify-commit <коммит>`%s. history.json перечисляет коммиты документа%s.\n"
       "Даты файлов в архиве — время его создания (%s UTC), а не время коммитов.\n",
-      id, n, id, has_key || has_signers ? "" : " (в этом архиве ключа подписи нет)",
+      id, n, md, has_key || has_signers ? "" : " (в этом архиве ключа подписи нет)",
       n > 1 ? ", diffs/ показывает изменения между соседними версиями" : "", made);
 #undef P
 
@@ -307,8 +326,8 @@ static int make_readme(part *out, const dossier_input *in, int width, int64_t ma
 
 static int make_parts(parts *p, const dossier_input *in, int width, int64_t made_ms)
 {
-    char path[300];
-    snprintf(path, sizeof(path), "%s.md", in->id); /* id_valid: at most 256 bytes */
+    char path[DOSSIER_PATH_MAX];
+    file_path(path, sizeof(path), in);
     int rc = pretty_json(&p->history, in->history_json);
     if (rc == 0 && in->signing_key)
         rc = line_file(&p->key, in->signing_key);
@@ -405,7 +424,7 @@ static int pack_dossier(char **out, size_t *out_len, const docs_versions *v, voi
     for (size_t i = 0; i < v->n; i++)
         dv[i] = (dossier_version){v->commits[i], v->texts[i], v->lens[i]};
     dossier_input in = {v->id, dv, v->n, v->history, j->pub[0] ? j->pub : NULL,
-                        j->allowed[0] ? j->allowed : NULL};
+                        j->allowed[0] ? j->allowed : NULL, v->path};
     int rc = dossier_build(out, out_len, &in);
     free(dv);
     return rc;

@@ -49,6 +49,9 @@ typedef struct dossier_input {
     const char *history_json;        /* the API's history answer, pretty-printed by you */
     const char *signing_key;         /* the server's public key line "ssh-ed25519 ..." or NULL */
     const char *allowed_signers;     /* the allowed_signers line or NULL */
+    /* Where git keeps the document's file now ("case/KZ-11/3f/<uuid>.md",
+     * storage/docpath.h); NULL: "<id>.md". */
+    const char *path;
 } dossier_input;
 
 /*

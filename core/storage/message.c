@@ -204,7 +204,8 @@ int msg_parse(msg_parsed *out, const char *message)
     else if (out->action && strcmp(out->action, "publish") == 0 && !out->document)
         kind = MSG_PUBLISH;
     else if (out->action && !out->document &&
-             (strcmp(out->action, "accept") == 0 || strcmp(out->action, "rotate-key") == 0))
+             (strcmp(out->action, "accept") == 0 || strcmp(out->action, "rotate-key") == 0 ||
+              strcmp(out->action, "migrate") == 0))
         kind = MSG_ADMIN;
     else if (out->document && out->action && out->to)
         kind = 0;

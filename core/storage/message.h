@@ -65,7 +65,8 @@ typedef struct msg_parsed {
 /* An administrator's decision about the history itself, on record in a
  * commit that changes no file: "Kenes-Action: accept" (Kenes-Accepts: <commit>
  * for each commit made outside kenes that it keeps) or "Kenes-Action:
- * rotate-key" (Kenes-Key: the new signing key), Kenes-Role: admin, no
+ * rotate-key" (Kenes-Key: the new signing key), or "Kenes-Action: migrate"
+ * (the one that moves files, migrate.h), Kenes-Role: admin, no
  * Kenes-Document; msg_parse answers MSG_ADMIN (see accept.h, keyrotate.h). */
 #define MSG_ADMIN 2
 

@@ -10,10 +10,9 @@
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
 
-int note_path(char *out, size_t cap, const char *doc_id)
+int note_path(char *out, size_t cap, const char *doc_id, docpath_layout layout)
 {
-    int n = snprintf(out, cap, "%s.note", doc_id ? doc_id : "");
-    return doc_id && *doc_id && n > 0 && (size_t)n < cap ? 0 : KENES_EINVAL;
+    return docpath_of(out, cap, doc_id, ".note", layout);
 }
 
 static char *to_b64(const char *bin, size_t len)
@@ -104,8 +103,9 @@ int note_open(char **comment, vault *v, const char *doc_id, const char *b64)
 int note_read(char **b64, store *s, const char *commit, const char *doc_id, const char *blob_id)
 {
     *b64 = NULL;
-    char path[300], id[STORE_OID_HEX];
-    if (note_path(path, sizeof(path), doc_id) < 0 || !blob_id)
+    char path[DOCPATH_MAX], id[STORE_OID_HEX];
+    /* Either layout's path finds it (store_blob_in looks in the other). */
+    if (note_path(path, sizeof(path), doc_id, DOCPATH_FANOUT) < 0 || !blob_id)
         return KENES_EINVAL;
     char *bin = NULL;
     size_t len = 0;

@@ -22,14 +22,16 @@
 
 #include <stddef.h>
 
+#include "storage/docpath.h"
 #include "storage/store.h"
 #include "storage/vault.h"
 
 /* A note is padded to a whole number of these bytes before it is sealed. */
 #define NOTE_PAD_BLOCK 256
 
-/* "<doc_id>.note"; KENES_EINVAL if it does not fit cap. */
-int note_path(char *out, size_t cap, const char *doc_id);
+/* "<doc_id>.note" where layout puts it (docpath.h); KENES_EINVAL if it
+ * does not fit cap. */
+int note_path(char *out, size_t cap, const char *doc_id, docpath_layout layout);
 
 /* Seal comment (non-empty) for doc_id.  *sealed (the file's bytes) and *b64
  * (the journal's form) malloc'd.  KENES_ENOTFOUND if doc_id has no key. */

@@ -70,6 +70,10 @@ struct store_write {
     /* A JSON object ("{...}") for the history journal, or NULL: the writer
      * appends it with the new commit's id as its first member. */
     const char *journal;
+    /* With path NULL: the hex id of a tree, already in the repository, that
+     * the commit records as it is (kenes migrate moves every case file in
+     * one commit); NULL keeps the parent's tree (a decision on record). */
+    const char *tree;
 
     /* out: valid in the callback */
     int status;                  /* 0 or a negative KENES_E* code */

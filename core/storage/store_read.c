@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kenes/plugin.h"
+#include "storage/docpath.h"
 
 /* The tree of commit hex; KENES_ENOTFOUND if there is no such commit. */
 int store_tree_at(git_tree **out, git_repository *repo, const char *hex)
@@ -25,12 +26,17 @@ int store_tree_at(git_tree **out, git_repository *repo, const char *hex)
     return rc;
 }
 
-/* The blob at path; KENES_ENOTFOUND if there is none (or a folder). */
+/* The blob at path; KENES_ENOTFOUND if there is none (or a folder).  A
+ * document's file not at path is looked for at its path in the other
+ * layout (docpath.h): a commit from before kenes migrate has it there. */
 int store_blob_in(git_blob **out, git_repository *repo, const git_tree *tree, const char *path)
 {
     git_tree_entry *e = NULL;
+    char other[DOCPATH_MAX];
     *out = NULL;
     int rc = store_error_of_git(git_tree_entry_bypath(&e, tree, path));
+    if (rc == KENES_ENOTFOUND && docpath_other(other, sizeof(other), path) == 0)
+        rc = store_error_of_git(git_tree_entry_bypath(&e, tree, other));
     if (rc < 0)
         return rc;
     if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)

@@ -238,8 +238,13 @@ static int commit_one(store *s, store_write *w, git_oid *tip, int *has_tip)
             goto done;
         }
     }
-    if (git_tree_create_updated(&tree_id, repo, base, nupd, updates) < 0 ||
-        git_tree_lookup(&tree, repo, &tree_id) < 0) {
+    if (!w->path && w->tree) {
+        if (store_parse_oid(&tree_id, w->tree) < 0 || git_tree_lookup(&tree, repo, &tree_id) < 0) {
+            rc = store_git_fail(msg, cap, KENES_EIO, "reading the tree to commit");
+            goto done;
+        }
+    } else if (git_tree_create_updated(&tree_id, repo, base, nupd, updates) < 0 ||
+               git_tree_lookup(&tree, repo, &tree_id) < 0) {
         rc = store_git_fail(msg, cap, KENES_EIO, "building the tree");
         goto done;
     }

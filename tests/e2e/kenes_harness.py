@@ -95,6 +95,19 @@ def git(repo, *args, check=True):
     return p.stdout
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def doc_path(doc_id, suffix=".md"):
+    """Where a data folder of today keeps doc_id's file (core/storage/docpath.h):
+    an id that ends in a uuid under the uuid's first two characters
+    ("case/KZ-11/3f/3f...-....md"), any other as "<id><suffix>"."""
+    head, _, last = doc_id.rpartition("/")
+    if head and _UUID.fullmatch(last) and len(head.rpartition("/")[2]) != 2:
+        return f"{head}/{last[:2]}/{last}{suffix}"
+    return doc_id + suffix
+
+
 def commit_count(repo):
     out = git(repo, "rev-list", "--count", "main", check=False)
     return int(out.strip()) if out.strip() else 0

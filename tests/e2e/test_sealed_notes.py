@@ -10,7 +10,7 @@ import signal
 import subprocess
 import unittest
 
-from kenes_harness import Server, commit_count, git, plan_body, run_cli
+from kenes_harness import Server, commit_count, doc_path, git, plan_body, run_cli
 from test_case_secrecy import all_objects
 from test_cases import USERS_C, case_body
 
@@ -94,7 +94,7 @@ class SealedNotes(unittest.TestCase):
         note_id = git(s.cases_git, "log", "-1",
                       "--format=%(trailers:key=Kenes-Note,valueonly,separator=)", "main").strip()
         self.assertRegex(note_id, r"^[0-9a-f]{40}$")
-        self.assertEqual(git(s.cases_git, "rev-parse", f"main:{cid}.note").strip(), note_id)
+        self.assertEqual(git(s.cases_git, "rev-parse", f"main:{doc_path(cid, '.note')}").strip(), note_id)
         sealed = subprocess.run(["git", "-C", s.cases_git, "cat-file", "blob", note_id],
                                 capture_output=True, check=True).stdout
         self.assertTrue(sealed.startswith(b"KENESENC1\n"), sealed[:20])
@@ -224,7 +224,7 @@ class SealedNotes(unittest.TestCase):
         fake = subprocess.run(["git", "-C", repo, "hash-object", "-w", "--stdin"], input=b"KENESENC1\nforged",
                               capture_output=True, check=True).stdout.decode().strip()
         subprocess.run(["git", "-C", repo, "read-tree", "main"], env=env, check=True)
-        subprocess.run(["git", "-C", repo, "update-index", "--add", "--cacheinfo", f"100644,{fake},{cid}.note"],
+        subprocess.run(["git", "-C", repo, "update-index", "--add", "--cacheinfo", f"100644,{fake},{doc_path(cid, '.note')}"],
                        env=env, check=True)
         tree = subprocess.run(["git", "-C", repo, "write-tree"], env=env, capture_output=True,
                               check=True, text=True).stdout.strip()

@@ -14,7 +14,8 @@ import shutil
 import tempfile
 import unittest
 
-from kenes_harness import (KENES, PASSWORD, SOURCE, USERS, Server, commit_count, git, run_cli)
+from kenes_harness import (KENES, PASSWORD, SOURCE, USERS, Server, commit_count, doc_path, git,
+                           run_cli)
 
 DATA = os.path.join(SOURCE, "tests", "data")
 
@@ -118,7 +119,7 @@ class Keys15(unittest.TestCase):
         return r
 
     def file_at(self, repo, doc_id, rev="main"):
-        return git(repo, "show", f"{rev}:{doc_id}.md")
+        return git(repo, "show", f"{rev}:{doc_path(doc_id)}")
 
     def ids(self, path, user):
         r = self.srv.get(path, user)

@@ -140,9 +140,9 @@ static void only_notes_open(void **state)
     assert_null(sealed);
     assert_null(b);
     char path[32];
-    assert_int_equal(note_path(path, sizeof(path), CASE_A), 0);
+    assert_int_equal(note_path(path, sizeof(path), CASE_A, DOCPATH_FLAT), 0);
     assert_string_equal(path, CASE_A ".note");
-    assert_int_equal(note_path(path, 8, CASE_A), KENES_EINVAL);
+    assert_int_equal(note_path(path, 8, CASE_A, DOCPATH_FLAT), KENES_EINVAL);
 }
 
 int main(void)
