@@ -286,9 +286,11 @@ static int snap_loose_objects(snapshot *sn, const char *objdir)
             if (strlen(e->d_name) != GIT_OID_HEXSZ - 2 ||
                 strspn(e->d_name, hex) != GIT_OID_HEXSZ - 2)
                 continue; /* tmp_object_git2_* and the like are not objects */
-            snprintf(full, sizeof(full), "%c%c%s", hex[i >> 4], hex[i & 15], e->d_name);
-            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            if (stat(path, &st) < 0)
+            full[0] = hex[i >> 4];
+            full[1] = hex[i & 15];
+            memcpy(full + 2, e->d_name, GIT_OID_HEXSZ - 2 + 1);
+            int n = snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0)
                 continue;
             if ((rc = grow((void **)&sn->loose, &sn->loose_cap, sn->nloose,
                            sizeof(*sn->loose))) < 0)
