@@ -61,6 +61,7 @@ class OneServerPerFolder(unittest.TestCase):
         before = commit_count(s.docs_git)
         for args in (["accept", "--data", s.data, "--by", "adm", "0" * 40],
                      ["key", "rotate", "--data", s.data, "--by", "adm"],
+                     ["migrate", "--data", s.data, "--by", "adm"],
                      ["reindex", "--data", s.data]):
             code, out, err = run_cli(*args)
             self.assertEqual(code, 1, (args, out, err))
