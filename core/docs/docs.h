@@ -262,9 +262,9 @@ const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const 
  * version (NULL: its latest): its create or latest edit.  NULL when d has
  * no such version. */
 const char *docs_written(const idx_doc *d, const char *version);
-/* 1 if commit a came before commit b in the same repository, 0 if not (or
- * they are one), negative on error.  Reads git synchronously (start-up's
- * reader): the loop calls it for an execution report's rows only. */
+/* 1 if commit a came before commit b in the same repository, 0 if not, if
+ * they are one, or if either is no version the index recorded (the index
+ * keeps the order: no git read on the loop). */
 int docs_version_before(docs_service *svc, const char *a, const char *b);
 /* 1 if stage (a former name too: former: stages:) is public in wf. */
 int docs_wf_stage_public(const wf_workflow *wf, const char *stage);

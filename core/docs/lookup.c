@@ -129,15 +129,11 @@ static const char *param(void *payload, const char *type, const char *name)
 }
 
 /* docs.h; also api->version_before.  Each repository's history is one
- * line (main), so "before" is "an ancestor of". */
+ * line (main), so "before" is "recorded before": the index knows that order
+ * without asking git on the loop. */
 int docs_version_before(docs_service *svc, const char *a, const char *b)
 {
-    for (int r = REPO_DOCUMENTS; r <= REPO_CASES; r++) {
-        int rc = svc->repos[r] ? store_precedes(svc->repos[r], a, b) : 0;
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    return index_commit_before(svc->index, a, b);
 }
 
 static int before(void *payload, const char *a, const char *b)

@@ -7,9 +7,11 @@
 #include "kenes/plugin.h"
 #include "base/map.h"
 #include "base/util.h"
+#include "storage/order.h"
 
 struct doc_index {
     map *docs; /* id -> idx_doc */
+    commit_order *order; /* every recorded version's commit, in each repository's order */
     idx_event *events;
     size_t nevents, cap;
 };
@@ -17,7 +19,9 @@ struct doc_index {
 int index_new(doc_index **out)
 {
     doc_index *ix = calloc(1, sizeof(*ix));
-    if (!ix || map_new(&ix->docs) < 0) {
+    if (!ix || map_new(&ix->docs) < 0 || order_new(&ix->order) < 0) {
+        if (ix)
+            map_free(ix->docs);
         free(ix);
         return KENES_ENOMEM;
     }
@@ -61,6 +65,7 @@ void index_free(doc_index *ix)
     while (map_iter_next(&it, &k, &v))
         doc_free(v);
     map_free(ix->docs);
+    order_free(ix->order);
     free(ix->events);
     free(ix);
 }
@@ -129,11 +134,20 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
         version_dispose(n);
         return KENES_ENOMEM;
     }
+    if (ix && order_note(ix->order, d->repo, n->commit) == KENES_ENOMEM) {
+        version_dispose(n);
+        return KENES_ENOMEM;
+    }
     d->nversions++;
     memcpy(d->version, n->commit, sizeof(d->version));
     if (ix)
         ix->events[ix->nevents++] = (idx_event){d, d->nversions - 1};
     return 0;
+}
+
+int index_commit_before(const doc_index *ix, const char *a, const char *b)
+{
+    return order_before(ix->order, a, b);
 }
 
 void index_set_doc(idx_doc *d, json_t *doc)

@@ -58,6 +58,10 @@ void index_remove(doc_index *ix, const char *id);
 int index_add_version(idx_doc *d, const idx_version *v);
 /* The same, and record it as the newest event of ix. */
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
+/* 1 if version a was recorded before version b in the same repository (each
+ * repository's history is one line, recorded in its order: the journal's at
+ * start, the writer's after); 0 if not, or if either was never recorded. */
+int index_commit_before(const doc_index *ix, const char *a, const char *b);
 /* Replace the current JSON (takes the reference). */
 void index_set_doc(idx_doc *d, json_t *doc);
 /* Keep doc (takes the reference) as d's version in force, at commit; doc

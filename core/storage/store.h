@@ -193,10 +193,6 @@ int store_walk_since(store *s, const char *since,
  * no commit), KENES_ENOTFOUND if the repository has no such commit at all,
  * KENES_EINVAL if commit is no commit id. */
 int store_contains(store *s, const char *commit);
-/* 1 if commit a came before commit b on main (a is one of b's ancestors),
- * 0 if not (the same commit, b before a, or either not on main), KENES_EINVAL
- * if either is no commit id. */
-int store_precedes(store *s, const char *a, const char *b);
 /* The file at path in commit (hex); *out malloc'd.  KENES_ENOTFOUND if absent. */
 int store_read_at(store *s, char **out, size_t *len, const char *commit, const char *path);
 /* The hex id of main's head, or "" if the repository has no commit yet. */

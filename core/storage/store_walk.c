@@ -112,12 +112,3 @@ int store_contains(store *s, const char *commit)
     return git_graph_descendant_of(s->rrepo, &head, &id) == 1;
 }
 
-int store_precedes(store *s, const char *a, const char *b)
-{
-    git_oid ia, ib;
-    if (!s || store_parse_oid(&ia, a) < 0 || store_parse_oid(&ib, b) < 0)
-        return KENES_EINVAL;
-    if (git_oid_equal(&ia, &ib) || store_contains(s, b) != 1)
-        return 0;
-    return git_graph_descendant_of(s->rrepo, &ib, &ia) == 1;
-}

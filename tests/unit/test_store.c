@@ -480,28 +480,6 @@ static void test_read_at_versions_and_unknown(void **state)
                      KENES_ENOTFOUND);
 }
 
-/* store_precedes: the order of commits on main (api->version_before). */
-static void test_precedes(void **state)
-{
-    fixture *f = *state;
-    char c[3][STORE_OID_HEX];
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(write_now(f, i == 1 ? "execution/KZ-11/2026-h1.md" : "plan/KZ-11/2026.md",
-                                   i ? "v2\n" : "v1\n", "Edit\n", i, c[i]),
-                         0);
-    assert_int_equal(store_precedes(f->s, c[0], c[1]), 1);
-    assert_int_equal(store_precedes(f->s, c[0], c[2]), 1);
-    assert_int_equal(store_precedes(f->s, c[1], c[2]), 1);
-    assert_int_equal(store_precedes(f->s, c[2], c[1]), 0);
-    assert_int_equal(store_precedes(f->s, c[1], c[0]), 0);
-    assert_int_equal(store_precedes(f->s, c[1], c[1]), 0);
-    /* No such commit here, or no commit id at all. */
-    assert_int_equal(store_precedes(f->s, c[0], "0123456789012345678901234567890123456789"), 0);
-    assert_int_equal(store_precedes(f->s, "0123456789012345678901234567890123456789", c[2]), 0);
-    assert_int_equal(store_precedes(f->s, "abc", c[2]), KENES_EINVAL);
-    assert_int_equal(store_precedes(f->s, c[0], "nothex"), KENES_EINVAL);
-}
-
 typedef struct read_log {
     int calls;
 } read_log;
@@ -818,7 +796,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_submit_refuses_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fifty_writes_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_stops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_precedes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_at_versions_and_unknown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_submit_from_callback, setup, teardown),
