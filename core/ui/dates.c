@@ -16,6 +16,15 @@ static const char *const months_en[12] = {"January", "February", "March",     "A
                                           "May",     "June",     "July",      "August",
                                           "September", "October", "November", "December"};
 
+/* The ablative (-нан/-нен, -дан/-ден, -тан/-тен) and the dative (-ға/-ге,
+ * -қа/-ке) as each month's last sound and vowel take them. */
+static const char *const months_kk_from[12] = {
+    "қаңтардан", "ақпаннан", "наурыздан",   "сәуірден", "мамырдан",  "маусымнан",
+    "шілдеден",  "тамыздан", "қыркүйектен", "қазаннан", "қарашадан", "желтоқсаннан"};
+static const char *const months_kk_until[12] = {
+    "қаңтарға", "ақпанға", "наурызға",   "сәуірге", "мамырға",  "маусымға",
+    "шілдеге",  "тамызға", "қыркүйекке", "қазанға", "қарашаға", "желтоқсанға"};
+
 static void ymd(char out[UI_DATE_CAP], ui_lang lang, int y, int m, int d)
 {
     if (lang == UI_KK)
@@ -50,6 +59,18 @@ void ui_format_date(char out[UI_DATE_CAP], ui_lang lang, int64_t ms)
     int y, m, d;
     civil(floor_div(ms + UI_TZ_OFFSET_MS, 86400000), &y, &m, &d);
     ymd(out, lang, y, m, d);
+}
+
+void ui_format_date_case(char out[UI_DATE_CAP], ui_lang lang, int64_t ms, ui_date_case dc)
+{
+    if (lang != UI_KK) {
+        ui_format_date(out, lang, ms);
+        return;
+    }
+    int y, m, d;
+    civil(floor_div(ms + UI_TZ_OFFSET_MS, 86400000), &y, &m, &d);
+    snprintf(out, UI_DATE_CAP, "%d жылғы %d %s", y, d,
+             dc == UI_DATE_FROM ? months_kk_from[m - 1] : months_kk_until[m - 1]);
 }
 
 void ui_format_datetime(char out[UI_DATE_CAP], ui_lang lang, int64_t ms)

@@ -23,4 +23,11 @@ void ui_format_datetime(char out[UI_DATE_CAP], ui_lang lang, int64_t ms);
  * formatted; 0, or KENES_EINVAL (out then holds the text as it is). */
 int ui_format_ymd(char out[UI_DATE_CAP], ui_lang lang, const char *ymd);
 
+/* A date after a preposition: Kazakh puts the month in the ablative
+ * ("2026 жылғы 5 желтоқсаннан": from) or the dative ("… желтоқсанға":
+ * until); Russian's months are already in the genitive and English has no
+ * case, so they read as ui_format_date. */
+typedef enum ui_date_case { UI_DATE_FROM, UI_DATE_UNTIL } ui_date_case;
+void ui_format_date_case(char out[UI_DATE_CAP], ui_lang lang, int64_t ms, ui_date_case dc);
+
 #endif

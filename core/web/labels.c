@@ -69,26 +69,11 @@ void web_day(char out[16], int64_t ms)
              (tm.tm_year + 1900) % 10000);
 }
 
-/* The months in Kazakh with the ablative (-нан/-нен, -дан/-ден, -тан/-тен:
- * "from") and the dative (-ға/-ге, -қа/-ке: "until") as each month's last
- * sound and vowel take them. */
-static const char *const kk_from[12] = {"қаңтардан", "ақпаннан",   "наурыздан", "сәуірден",
-                                        "мамырдан",  "маусымнан",  "шілдеден",  "тамыздан",
-                                        "қыркүйектен", "қазаннан", "қарашадан", "желтоқсаннан"};
-static const char *const kk_until[12] = {"қаңтарға", "ақпанға",   "наурызға", "сәуірге",
-                                         "мамырға",  "маусымға",  "шілдеге",  "тамызға",
-                                         "қыркүйекке", "қазанға", "қарашаға", "желтоқсанға"};
-
 void web_day_case(char out[UI_DATE_CAP], const web_call *c, int64_t ms, web_case wc)
 {
-    if (c->lang != UI_KK) {
+    /* Russian and English pages keep the short day (15.01.2026) there. */
+    if (c->lang != UI_KK)
         web_day(out, ms);
-        return;
-    }
-    time_t t = (time_t)((ms + UI_TZ_OFFSET_MS) / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    int m = tm.tm_mon % 12;
-    snprintf(out, UI_DATE_CAP, "%d жылғы %d %s", (tm.tm_year + 1900) % 10000, tm.tm_mday % 100,
-             wc == WEB_DAY_FROM ? kk_from[m] : kk_until[m]);
+    else
+        ui_format_date_case(out, UI_KK, ms, wc == WEB_DAY_FROM ? UI_DATE_FROM : UI_DATE_UNTIL);
 }

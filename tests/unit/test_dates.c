@@ -55,6 +55,25 @@ static void dates_in_three_languages(void **state)
     }
 }
 
+static void kazakh_dates_after_a_preposition(void **state)
+{
+    (void)state;
+    char out[UI_DATE_CAP];
+    ui_format_date_case(out, UI_KK, utc(2026, 12, 5, 10, 0), UI_DATE_FROM);
+    assert_string_equal(out, "2026 жылғы 5 желтоқсаннан");
+    ui_format_date_case(out, UI_KK, utc(2027, 1, 10, 10, 0), UI_DATE_UNTIL);
+    assert_string_equal(out, "2027 жылғы 10 қаңтарға");
+    /* The day is Kazakhstan's: 20:00 UTC on 31 August is 1 September there. */
+    ui_format_date_case(out, UI_KK, utc(2026, 8, 31, 20, 0), UI_DATE_FROM);
+    assert_string_equal(out, "2026 жылғы 1 қыркүйектен");
+    ui_format_date_case(out, UI_KK, utc(2026, 9, 1, 12, 0), UI_DATE_UNTIL);
+    assert_string_equal(out, "2026 жылғы 1 қыркүйекке");
+    ui_format_date_case(out, UI_RU, utc(2026, 12, 5, 10, 0), UI_DATE_FROM);
+    assert_string_equal(out, "5 декабря 2026 г.");
+    ui_format_date_case(out, UI_EN, utc(2026, 12, 5, 10, 0), UI_DATE_UNTIL);
+    assert_string_equal(out, "5 December 2026");
+}
+
 static void the_day_turns_at_19_utc(void **state)
 {
     (void)state;
@@ -116,6 +135,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dates_in_three_languages),
+        cmocka_unit_test(kazakh_dates_after_a_preposition),
         cmocka_unit_test(the_day_turns_at_19_utc),
         cmocka_unit_test(times_of_day),
         cmocka_unit_test(dates_a_document_holds),
