@@ -1,0 +1,56 @@
+/*
+ * The start-up snapshot of one repository's index (DATA/index/<repo>.snap):
+ * per document its id, the version the entry was computed from and the
+ * entry itself (docs/entry.h's, as the caller serialises it), so that a
+ * start reads one file instead of every document (issue 16, item 4).
+ *
+ * Derived data like the journal: a snapshot that is missing, damaged,
+ * written by another format, or computed under other rules (the caller's
+ * digest: workflows, plugins' names and versions) is not used, and the
+ * documents are read once more.  An entry whose version is not the
+ * document's head any more is the caller's to ignore.
+ *
+ * Layout, little-endian: "KENESNAP", u32 format, u32 count, 32-byte digest;
+ * count records of u16 id length, id, 20-byte version, u32 entry length,
+ * entry; then a 32-byte BLAKE2b of everything before it.
+ */
+#ifndef KENES_SNAPSHOT_H
+#define KENES_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SNAP_DIGEST_BYTES 32
+
+/* ---- writing (any thread; one writer per file) ---- */
+
+typedef struct snap_writer snap_writer;
+
+/* Start path's replacement (a temporary file beside it). */
+int snap_writer_open(snap_writer **out, const char *path,
+                     const unsigned char digest[SNAP_DIGEST_BYTES]);
+/* One document: id, its version (40 hex), its entry's bytes. */
+int snap_writer_add(snap_writer *w, const char *id, const char *version, const char *entry,
+                    size_t len);
+/* Sync the file and put it in place of path's; w is freed either way. */
+int snap_writer_commit(snap_writer *w);
+/* Drop what was written; path keeps its old file.  NULL is a no-op. */
+void snap_writer_abort(snap_writer *w);
+
+/* ---- reading ---- */
+
+typedef struct snap_reader snap_reader;
+
+/* 0; KENES_ENOTFOUND: no snapshot; KENES_ESTALE: computed under another
+ * digest; KENES_EINVAL: damaged, cut short or of another format. */
+int snap_reader_open(snap_reader **out, const char *path,
+                     const unsigned char digest[SNAP_DIGEST_BYTES]);
+size_t snap_reader_count(const snap_reader *r);
+/* The next record: 1 and its parts (valid until snap_reader_close), or 0
+ * after the last.  entry is not NUL-terminated. */
+int snap_reader_next(snap_reader *r, const char **id, char version[41], const char **entry,
+                     size_t *len);
+/* NULL is a no-op. */
+void snap_reader_close(snap_reader *r);
+
+#endif

@@ -1,0 +1,179 @@
+/* The start-up snapshot's file (storage/snapshot.h): what is written reads
+ * back; a file damaged, cut short, of other rules or missing is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <git2.h>
+#include <sodium.h>
+
+#include "kenes/plugin.h"
+#include "base/util.h"
+#include "storage/snapshot.h"
+#include "fixture_files.h"
+
+#define V1 "0123456789abcdef0123456789abcdef01234567"
+#define V2 "89abcdef0123456789abcdef0123456789abcdef"
+
+typedef struct fixture {
+    char dir[256], path[320];
+    unsigned char digest[SNAP_DIGEST_BYTES];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "snapshot") < 0)
+        return -1;
+    snprintf(f->path, sizeof(f->path), "%s/documents.snap", f->dir);
+    memset(f->digest, 7, sizeof(f->digest));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    scratch_dir_remove(f->dir);
+    free(f);
+    return 0;
+}
+
+static void write_two(fixture *f)
+{
+    snap_writer *w = NULL;
+    assert_int_equal(snap_writer_open(&w, f->path, f->digest), 0);
+    assert_int_equal(snap_writer_add(w, "plan/KZ-11/2026", V1, "{\"t\":1}", 7), 0);
+    assert_int_equal(snap_writer_add(w, "case/KZ-11/3f/x", V2, "", 0), 0);
+    assert_int_equal(snap_writer_commit(w), 0);
+}
+
+static void written_reads_back(void **state)
+{
+    fixture *f = *state;
+    write_two(f);
+    snap_reader *r = NULL;
+    const char *id, *entry;
+    char version[41];
+    size_t len;
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest), 0);
+    assert_int_equal(snap_reader_count(r), 2);
+    assert_int_equal(snap_reader_next(r, &id, version, &entry, &len), 1);
+    assert_string_equal(id, "plan/KZ-11/2026");
+    assert_string_equal(version, V1);
+    assert_int_equal(len, 7);
+    assert_memory_equal(entry, "{\"t\":1}", 7);
+    assert_int_equal(snap_reader_next(r, &id, version, &entry, &len), 1);
+    assert_string_equal(id, "case/KZ-11/3f/x");
+    assert_string_equal(version, V2);
+    assert_int_equal(len, 0);
+    assert_int_equal(snap_reader_next(r, &id, version, &entry, &len), 0);
+    snap_reader_close(r);
+    snap_reader_close(NULL);
+}
+
+static void other_rules_or_no_file(void **state)
+{
+    fixture *f = *state;
+    snap_reader *r = NULL;
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest), KENES_ENOTFOUND);
+    write_two(f);
+    unsigned char other[SNAP_DIGEST_BYTES];
+    memset(other, 8, sizeof(other));
+    assert_int_equal(snap_reader_open(&r, f->path, other), KENES_ESTALE);
+}
+
+/* Every single byte changed, and every length cut short, is refused. */
+static void damage_is_refused(void **state)
+{
+    fixture *f = *state;
+    write_two(f);
+    char *good = NULL;
+    size_t len = 0;
+    assert_int_equal(util_read_file(&good, &len, f->path), 0);
+    snap_reader *r = NULL;
+    for (size_t i = 0; i < len; i++) {
+        good[i] ^= 0x20;
+        assert_int_equal(util_write_file_atomic(f->path, good, len, 0600), 0);
+        assert_int_equal(snap_reader_open(&r, f->path, f->digest), KENES_EINVAL);
+        good[i] ^= 0x20;
+    }
+    for (size_t n = 0; n < len; n += 5) {
+        assert_int_equal(util_write_file_atomic(f->path, good, n, 0600), 0);
+        assert_int_equal(snap_reader_open(&r, f->path, f->digest), KENES_EINVAL);
+    }
+    free(good);
+}
+
+static void bad_records_and_abort(void **state)
+{
+    fixture *f = *state;
+    write_two(f);
+    snap_writer *w = NULL;
+    assert_int_equal(snap_writer_open(&w, f->path, f->digest), 0);
+    assert_int_equal(snap_writer_add(w, "", V1, "x", 1), KENES_EINVAL);
+    assert_int_equal(snap_writer_add(w, "plan/KZ-11/2026", "abc", "x", 1), KENES_EINVAL);
+    assert_int_equal(snap_writer_add(w, "plan/KZ-11/2026", NULL, "x", 1), KENES_EINVAL);
+    assert_int_equal(snap_writer_add(w, "plan/KZ-11/2027", V2, "y", 1), 0);
+    snap_writer_abort(w);
+    snap_writer_abort(NULL);
+    /* The snapshot in place is the one before. */
+    snap_reader *r = NULL;
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest), 0);
+    assert_int_equal(snap_reader_count(r), 2);
+    snap_reader_close(r);
+    char tmp[400];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", f->path);
+    assert_int_equal(access(tmp, F_OK), -1);
+}
+
+static void many_records(void **state)
+{
+    fixture *f = *state;
+    snap_writer *w = NULL;
+    char id[64], entry[64];
+    assert_int_equal(snap_writer_open(&w, f->path, f->digest), 0);
+    for (int i = 0; i < 10000; i++) {
+        snprintf(id, sizeof(id), "case/KZ-%02d/%05d", i % 20, i);
+        int n = snprintf(entry, sizeof(entry), "{\"n\":%d}", i);
+        assert_int_equal(snap_writer_add(w, id, i % 2 ? V1 : V2, entry, (size_t)n), 0);
+    }
+    assert_int_equal(snap_writer_commit(w), 0);
+    snap_reader *r = NULL;
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest), 0);
+    const char *rid, *re;
+    char version[41];
+    size_t len;
+    int i = 0;
+    while (snap_reader_next(r, &rid, version, &re, &len) == 1) {
+        snprintf(id, sizeof(id), "case/KZ-%02d/%05d", i % 20, i);
+        int n = snprintf(entry, sizeof(entry), "{\"n\":%d}", i);
+        assert_string_equal(rid, id);
+        assert_string_equal(version, i % 2 ? V1 : V2);
+        assert_int_equal(len, (size_t)n);
+        assert_memory_equal(re, entry, len);
+        i++;
+    }
+    assert_int_equal(i, 10000);
+    snap_reader_close(r);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0 || git_libgit2_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(written_reads_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(other_rules_or_no_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(damage_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_records_and_abort, setup, teardown),
+        cmocka_unit_test_setup_teardown(many_records, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
