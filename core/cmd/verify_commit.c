@@ -381,7 +381,7 @@ static void check_transition(vctx *v, const store_commit_info *c, const msg_pars
         verify_fault(v, c->commit, "a role the transition does not allow", m->role ? m->role : "");
     if (four_eyes)
         check_four_eyes(v, c, m, wf, tr, d, path, sealed, counted);
-    verify_files_transition(v, c, m, tr);
+    verify_files_transition(v, c, m, tr, path);
     if (doc && (*before = parent_doc(v, c->commit, path)))
         check_transition_changes(v, c->commit, wf, tr, *before, doc);
 }

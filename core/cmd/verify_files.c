@@ -216,14 +216,15 @@ int verify_files_commit(vctx *v, const store_commit_info *c, const msg_parsed *m
 }
 
 void verify_files_transition(vctx *v, const store_commit_info *c, const msg_parsed *m,
-                             const wf_transition *tr)
+                             const wf_transition *tr, const char *md)
 {
     tree_change tc;
     git_tree *before = NULL, *after = NULL;
     git_tree_entry *left = NULL;
-    char dir[320];
-    snprintf(dir, sizeof(dir), "%s.files", m->document);
-    if (tree_changes(&tc, &before, &after, v, c->commit, m->document) < 0) {
+    char dir[DOCPATH_MAX];
+    /* <stem>.files beside <stem>.md, in the layout the commit wrote it in. */
+    snprintf(dir, sizeof(dir), "%.*s.files", (int)(strlen(md) - 3), md);
+    if (tree_changes(&tc, &before, &after, v, c->commit, md) < 0) {
         verify_fault(v, c->commit, "cannot compare the commit's tree with its parent's", m->action);
     } else {
         if (tc.added)

@@ -130,6 +130,6 @@ void verify_check_migrate(vctx *v, const store_commit_info *c);
  * transition clears them (clears_files: then all of the version's; none
  * removed is history from before the workflow said so). */
 void verify_files_transition(vctx *v, const store_commit_info *c, const msg_parsed *m,
-                             const wf_transition *tr);
+                             const wf_transition *tr, const char *md);
 
 #endif
