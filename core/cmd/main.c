@@ -377,6 +377,19 @@ static int cmd_verify(int argc, char **argv)
     return code;
 }
 
+static int clear_leftovers(const config *cfg, char *err, size_t errcap)
+{
+    char path[4096];
+    for (int r = 0; r < 2; r++) {
+        util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
+        if (datadir_clear_leftovers(NULL, path, datadir_repo_names[r]) < 0) {
+            util_set_err(err, errcap, "cannot clear what a crash left in %s", path);
+            return KENES_EIO;
+        }
+    }
+    return 0;
+}
+
 /* kenes accept / key rotate: --data DIR, --by NAME, and (accept) commit ids. */
 /* kind: 0 accept, 1 key rotate, 2 migrate (the last two take no commits). */
 static int cmd_decision(int kind, int argc, char **argv)
@@ -411,9 +424,12 @@ static int cmd_decision(int kind, int argc, char **argv)
         free(commits);
         return EXIT_FAULT;
     }
-    /* Both commit with the server stopped, which its lock on DATA proves. */
+    /* Each commits with the server stopped, which its lock on DATA proves;
+     * holding it, what a crash left (a main.lock) is cleared as serve would. */
     int lock = -1;
     int rc = datadir_lock(&lock, cfg.data_dir, what, err, sizeof(err));
+    if (rc == 0)
+        rc = clear_leftovers(&cfg, err, sizeof(err));
     if (rc == 0)
         rc = kind == 2 ? migrate_run(&cfg, by, err, sizeof(err))
              : rotate  ? keyrotate_run(&cfg, by, err, sizeof(err))

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,9 +186,12 @@ static int exists_beside(const char *gitdir, const char *pack, size_t stem, cons
 }
 
 /* A pack being written has a temporary name (git: tmp_pack_*, tmp_idx_*;
- * libgit2's indexer: pack_git2_*); a pack is readable only with its index,
- * so a .pack without its .idx (or an .idx without its .pack) is half of one
- * that was never finished.  A .keep says someone wants it kept: left alone. */
+ * libgit2's indexer: pack_git2_*): never finished, it goes.  A .pack
+ * without its .idx stays: kenes and git move a finished pack in .pack
+ * first, so it may be one a gc is placing right now, or the only copy of
+ * objects whose index was lost (git index-pack rebuilds it from the pack;
+ * nothing rebuilds the pack).  An .idx without its .pack indexes nothing
+ * and goes.  A .keep says someone wants it kept: left alone. */
 static void pack_entry(sweep *sw, const char *rel, const char *n, int depth)
 {
     (void)depth;
@@ -200,13 +204,49 @@ static void pack_entry(sweep *sw, const char *rel, const char *n, int depth)
     else if (ends_with(n, ".lock"))
         remove_leftover(sw, sub, "the lock of an unfinished pack");
     else if (starts_with(n, "pack-") && ends_with(n, ".pack") &&
-             !exists_beside(sw->gitdir, n, len - 5, ".idx") &&
-             !exists_beside(sw->gitdir, n, len - 5, ".keep"))
-        remove_leftover(sw, sub, "a pack without its index");
+             !exists_beside(sw->gitdir, n, len - 5, ".idx"))
+        log_warn("datadir", "%s: kept %s, a pack without its index: a pack is never removed "
+                 "(`git index-pack` rebuilds its index if it is not one a gc is placing)",
+                 sw->repo, sub);
     else if (starts_with(n, "pack-") && ends_with(n, ".idx") &&
              !exists_beside(sw->gitdir, n, len - 4, ".pack") &&
              !exists_beside(sw->gitdir, n, len - 4, ".keep"))
         remove_leftover(sw, sub, "the index of a pack that is not there");
+}
+
+/* 1 if a gc may be working in gitdir's objects now: `kenes gc` (or another
+ * server's consolidation: kenes-gc.lock is held) or git gc (gc.pid names
+ * a process alive on this host, as git itself judges it).  Otherwise *held
+ * is kenes-gc.lock, taken so that no kenes gc starts while the sweep runs
+ * (-1 when there is no such file: then no kenes gc ever ran here). */
+static int gc_running(int *held, const char *gitdir)
+{
+    char path[8400], text[320], host[256];
+    *held = -1;
+    if (join(path, sizeof(path), gitdir, "kenes-gc.lock") == 0) {
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            close(fd);
+            return 1;
+        }
+        *held = fd;
+    }
+    FILE *f = join(path, sizeof(path), gitdir, "gc.pid") == 0 ? fopen(path, "re") : NULL;
+    long pid = 0;
+    int alive = 0;
+    if (f && fgets(text, sizeof(text), f) && sscanf(text, "%ld %255s", &pid, host) == 2 &&
+        pid > 0) {
+        char me[256] = "";
+        gethostname(me, sizeof(me) - 1);
+        alive = strcmp(host, me) == 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+    }
+    if (f)
+        fclose(f);
+    if (alive && *held >= 0) {
+        close(*held);
+        *held = -1;
+    }
+    return alive;
 }
 
 int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *repo)
@@ -221,8 +261,17 @@ int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *rep
     }
     each_entry(&sw, "refs", 0, lock_entry);
     each_entry(&sw, "objects/info", 16, lock_entry); /* commit-graph.lock, not deeper */
-    each_entry(&sw, "objects", 0, object_entry);
-    each_entry(&sw, "objects/pack", 0, pack_entry);
+    int gc_lock = -1;
+    if (gc_running(&gc_lock, gitdir)) {
+        /* Its temporary objects and packs are its own, not a crash's. */
+        log_warn("datadir", "%s: a gc runs in it: its objects and packs are left as they are",
+                 repo);
+    } else {
+        each_entry(&sw, "objects", 0, object_entry);
+        each_entry(&sw, "objects/pack", 0, pack_entry);
+    }
+    if (gc_lock >= 0)
+        close(gc_lock);
     if (removed)
         *removed = sw.removed;
     return sw.failed ? KENES_EIO : 0;

@@ -279,9 +279,12 @@ long journal_check(store *s, const char *path,
     util_buf_init(&w.lines);
     char *text = NULL;
     size_t len;
-    int rc = store_walk(s, from_git, &w);
+    /* The journal first: a server running beside only adds to both, a
+     * line after its commit, so git read second holds every commit the
+     * journal names, and what git has beyond it is the lag a note says. */
+    int rc = util_read_file(&text, &len, path);
     if (rc == 0)
-        rc = util_read_file(&text, &len, path);
+        rc = store_walk(s, from_git, &w);
     if (rc < 0) {
         util_buf_dispose(&w.lines);
         free(text);

@@ -7,9 +7,11 @@
 - kill -9 while 8 clients write, again and again: every start after a kill
   is unaided, every acknowledged write is there at its version, nothing is
   half there, and git fsck --strict and kenes verify find nothing."""
+import fcntl
 import os
 import random
 import shutil
+import socket
 import subprocess
 import threading
 import unittest
@@ -41,7 +43,7 @@ def plant(repo):
         "objects/ab/tmp_obj_Zq9x": "x",
         "objects/pack/pack_git2_7f7f7f": "PACK",
         "objects/pack/tmp_pack_123456": "PACK",
-        "objects/pack/pack-" + "1" * 40 + ".pack": "PACK",
+        "objects/pack/pack-" + "3" * 40 + ".idx": "IDX",
     }
     for rel, text in planted.items():
         path = os.path.join(repo, rel)
@@ -51,11 +53,78 @@ def plant(repo):
     return sorted(planted)
 
 
+def gc_at_work_keeps_its_files(test, s, hold):
+    """Start with a gc at work in cases.git (hold() arranges it and returns
+    what undoes it): its temporary pack is not a crash's and stays."""
+    rel = "objects/pack/tmp_pack_777777"
+    path = os.path.join(s.cases_git, rel)
+    with open(path, "w") as f:
+        f.write("PACK")
+    undo = hold()
+    try:
+        s.start()
+        log = s.read_log()
+        test.assertTrue(os.path.exists(path))
+        test.assertIn("cases.git: a gc runs in it: its objects and packs are left as they are",
+                      log)
+        test.assertNotIn(f"removed {rel}", log)
+        test.assertEqual(s.stop(), 0)
+    finally:
+        undo()
+    s.start()  # the gc is over: a leftover now is a crash's
+    test.assertFalse(os.path.exists(path))
+    test.assertEqual(s.stop(), 0)
+
+
 def fsck(repo):
     """git fsck --strict's complaints about repo ("" when it has none)."""
     p = subprocess.run(["git", "-C", repo, "fsck", "--strict", "--no-dangling", "--no-progress"],
                        capture_output=True, text=True, timeout=300)
     return "" if p.returncode == 0 and not p.stdout.strip() else p.stdout + p.stderr
+
+
+class GcAtWork(unittest.TestCase):
+    """A server started while a gc works (kenes gc, git gc) leaves the gc's
+    files alone: removing a pack it is placing would lose what it packed."""
+
+    def setUp(self):
+        self.s = Server(users=USERS_C, env={"KENES_NOW": "2026-03-25T09:00:00Z"})
+        self.s.start()
+        self.assertEqual(self.s.post("/api/v1/documents", crash_case("KZ-11"), "off11").status,
+                         201)
+        self.assertEqual(self.s.stop(), 0)
+
+    def tearDown(self):
+        self.s.cleanup()
+
+    def test_kenes_gc_holding_its_lock(self):
+        def hold():
+            fd = os.open(os.path.join(self.s.cases_git, "kenes-gc.lock"),
+                         os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            return lambda: os.close(fd)
+        gc_at_work_keeps_its_files(self, self.s, hold)
+
+    def test_git_gc_named_in_gc_pid(self):
+        def hold():
+            path = os.path.join(self.s.cases_git, "gc.pid")
+            with open(path, "w") as f:
+                f.write(f"{os.getpid()} {socket.gethostname()}")
+            return lambda: os.unlink(path)
+        gc_at_work_keeps_its_files(self, self.s, hold)
+
+    def test_gc_pid_of_a_process_gone_is_no_gc(self):
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        with open(os.path.join(self.s.cases_git, "gc.pid"), "w") as f:
+            f.write(f"{dead.pid} {socket.gethostname()}")
+        rel = "objects/pack/tmp_pack_888888"
+        with open(os.path.join(self.s.cases_git, rel), "w") as f:
+            f.write("PACK")
+        self.s.start()
+        self.assertFalse(os.path.exists(os.path.join(self.s.cases_git, rel)))
+        self.assertNotIn("a gc runs in it", self.s.read_log())
+        self.assertEqual(self.s.stop(), 0)
 
 
 class PlantedLeftovers(unittest.TestCase):
@@ -67,10 +136,15 @@ class PlantedLeftovers(unittest.TestCase):
             self.assertEqual(r.status, 201, r)
             s.stop()
             planted = {repo: plant(repo) for repo in (s.docs_git, s.cases_git)}
-            # A pack that someone keeps (.keep) is not ours to remove.
+            # A pack that someone keeps (.keep) is not ours to remove; nor is
+            # a pack without its index: a gc may be placing it, or its index
+            # was lost and only the pack can rebuild it.
             kept = os.path.join(s.docs_git, "objects/pack/pack-" + "2" * 40)
             for ext in (".pack", ".keep"):
                 open(kept + ext, "w").close()
+            lone = "objects/pack/pack-" + "1" * 40 + ".pack"
+            with open(os.path.join(s.cases_git, lone), "w") as f:
+                f.write("PACK")
             s.start()
             log = s.read_log()
             for repo, rels in planted.items():
@@ -79,8 +153,12 @@ class PlantedLeftovers(unittest.TestCase):
                     self.assertFalse(os.path.exists(os.path.join(repo, rel)), rel)
                     self.assertEqual(log.count(f"{name}: removed {rel},"), 1, (rel, log))
             self.assertTrue(os.path.exists(kept + ".pack"))
+            self.assertTrue(os.path.exists(os.path.join(s.cases_git, lone)))
+            self.assertEqual(log.count(f"cases.git: kept {lone}, a pack without its index"), 1,
+                             log)
             os.unlink(kept + ".pack")
             os.unlink(kept + ".keep")
+            os.unlink(os.path.join(s.cases_git, lone))
             # Writes work at once, in both repositories.
             self.assertEqual(s.request("GET", "/healthz").status, 200)
             cid = r.json["id"]

@@ -97,5 +97,29 @@ class LockAfterTheServer(unittest.TestCase):
             s.cleanup()
 
 
+class CommandsClearWhatACrashLeft(unittest.TestCase):
+    def test_key_rotate_after_a_crash_that_left_main_locked(self):
+        """A command that commits with the server stopped holds DATA's lock,
+        so a main.lock it finds is a crash's: it clears it, as serve does,
+        and needs no serve first."""
+        s = Server(users=USERS)
+        try:
+            s.start()
+            self.assertEqual(s.stop(), 0)
+            lock = os.path.join(s.docs_git, "refs/heads/main.lock")
+            with open(lock, "w") as f:
+                f.write("0" * 40 + "\n")
+            before = commit_count(s.docs_git)
+            code, out, err = run_cli("key", "rotate", "--data", s.data, "--by", "adm")
+            self.assertEqual(code, 0, out + err)
+            self.assertFalse(os.path.exists(lock))
+            self.assertIn("documents.git: removed refs/heads/main.lock", err)
+            self.assertEqual(commit_count(s.docs_git), before + 1)
+            code, out, err = run_cli("verify", "--data", s.data)
+            self.assertEqual(code, 0, out + err)
+        finally:
+            s.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main()
