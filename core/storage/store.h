@@ -151,6 +151,19 @@ typedef struct store_pack_stats {
 int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
                       char *msg, size_t cap);
 
+/* Odd while this store's writer moves main, when refs/heads/main.lock may be
+ * its own; moved on every start and end.  A check that reads it before and
+ * after looking at the lock knows the lock was not the writer's when both
+ * reads are the same even number.  Any thread. */
+unsigned store_publish_seq(const store *s);
+
+/* 0 with "ok" in buf while the writer can commit, as far as its last job
+ * knew; else negative (KENES_EUNAVAILABLE) with the reason: main moved
+ * behind the server's back, the pack lock cannot be taken, a move of main
+ * whose outcome could not be read back.  A job that commits clears it.
+ * Loop only: no git, no file. */
+int store_health(const store *s, char *buf, size_t cap);
+
 /* Queue a write; cb(w, payload) runs on the loop after the commit is durable
  * (or failed).  Returns 0, or a negative code and then cb is never called. */
 int store_submit(store *s, store_write *w, store_write_cb cb, void *payload);
