@@ -139,14 +139,16 @@ typedef struct store_pack_stats {
 /* Merge every pack and loose object of the repository at gitdir into one
  * pack, written durably, then remove what it replaced (never a pack with a
  * .keep).  prune_before > 0 (seconds since the epoch, `kenes gc`): objects
- * unreachable from main are dropped from packs and loose files older than
- * that; 0 (consolidation): nothing is dropped.  Safe beside a running
+ * that no ref, HEAD nor reflog reaches are dropped from packs and loose
+ * files older than that; 0 (consolidation): nothing is dropped.  A .pack
+ * without its .idx is indexed first, never removed.  Safe beside a running
  * writer, in this process or another: it takes the pack lock only while it
  * notes the packs and main's head, and again to remove.  One at a time per
  * repository (<gitdir>/kenes-gc.lock, held throughout): wait 0 returns
  * KENES_EBUSY at once if another runs, 1 waits for it.  It also holds git
  * gc's own lock (gc.pid.lock), so a git gc by an operator and a
- * consolidation never run together: KENES_EBUSY while a git gc runs.  For
+ * consolidation never run together: KENES_EBUSY while a git gc runs
+ * (gc.pid.lock, or a gc.pid naming a live git gc, as git reads it).  For
  * the thread pool or a command; msg says why on failure. */
 int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
                       char *msg, size_t cap);
