@@ -84,8 +84,9 @@ void api_logout(api_call *c)
 }
 
 /* Whether each repository could take a commit now: a monitor learns of a
- * lock left behind or a full disk before the writes that fail on it.  A
- * few stat calls per repository on the loop, no git. */
+ * lock left behind or a full disk before the writes that fail on it, and of
+ * a writer that is stuck.  A few stat calls per repository on the loop, no
+ * git.  repos[r] is datadir_repo_names[r]'s store (REPO_DOCUMENTS, REPO_CASES). */
 void api_healthz(api_call *c)
 {
     static const char *const names[2] = {"documents", "cases"};
@@ -94,7 +95,12 @@ void api_healthz(api_call *c)
     for (int r = 0; r < 2; r++) {
         char path[4096], why[256];
         util_path(path, sizeof(path), c->svc->cfg->data_dir, datadir_repo_names[r]);
-        if (datadir_repo_writable(why, sizeof(why), path) < 0)
+        /* The writer's own main.lock is no fault; what its last job found
+         * stuck (main moved behind it, no pack lock, a move of main whose
+         * outcome is unknown) is one, though the files look fine. */
+        const store *st = c->svc->repos[r];
+        if (datadir_repo_writable(why, sizeof(why), path, st) < 0 ||
+            (st && store_health(st, why, sizeof(why)) < 0))
             status = 503;
         json_object_set_new(repos, names[r], json_string(why));
     }

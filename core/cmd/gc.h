@@ -1,9 +1,10 @@
 /*
  * kenes gc --data DIR: consolidate both repositories now, safe while a
  * server serves DIR (store_consolidate() takes the same pack lock as the
- * server's writer), dropping only objects no commit of main reaches that sit
- * in files older than an hour before the run.  Prints, per repository,
- * packs, loose objects, objects and bytes before and after.
+ * server's writer), dropping only objects no ref reaches that sit in files
+ * older than an hour before the run.  Prints, per repository, packs, loose
+ * objects, objects and bytes before and after.  Refused, before anything is
+ * created, unless run by the user who owns DATA and its repositories.
  */
 #ifndef KENES_CMD_GC_H
 #define KENES_CMD_GC_H

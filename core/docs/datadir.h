@@ -100,7 +100,9 @@ int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *rep
 
 /* Whether the writer could commit to gitdir now: 0 with why "ok", or
  * negative with why saying what stops it (a refs/heads/main.lock, a folder
- * it cannot write, a full disk).  A few stat calls: cheap enough for /healthz. */
-int datadir_repo_writable(char *why, size_t cap, const char *gitdir);
+ * it cannot write, a full disk).  A few stat calls: cheap enough for /healthz.
+ * writer (NULL: none) is this server's store of gitdir: a main.lock seen
+ * while it moves main (store_publish_seq) is its own, not a fault. */
+int datadir_repo_writable(char *why, size_t cap, const char *gitdir, const store *writer);
 
 #endif

@@ -277,12 +277,14 @@ int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *rep
     return sw.failed ? KENES_EIO : 0;
 }
 
-int datadir_repo_writable(char *why, size_t cap, const char *gitdir)
+int datadir_repo_writable(char *why, size_t cap, const char *gitdir, const store *writer)
 {
     static const char *const dirs[] = {"objects", "objects/pack", "refs/heads"};
     char path[8400];
+    unsigned seq = writer ? store_publish_seq(writer) : 0;
     if (join(path, sizeof(path), gitdir, "refs/heads/main.lock") == 0 &&
-        access(path, F_OK) == 0) {
+        access(path, F_OK) == 0 &&
+        !(writer && ((seq & 1) || store_publish_seq(writer) != seq))) {
         snprintf(why, cap, "refs/heads/main.lock exists: no commit can be made until it is "
                            "removed (a restart removes what a crash left)");
         return KENES_EBUSY;

@@ -139,17 +139,32 @@ typedef struct store_pack_stats {
 /* Merge every pack and loose object of the repository at gitdir into one
  * pack, written durably, then remove what it replaced (never a pack with a
  * .keep).  prune_before > 0 (seconds since the epoch, `kenes gc`): objects
- * unreachable from main are dropped from packs and loose files older than
- * that; 0 (consolidation): nothing is dropped.  Safe beside a running
+ * that no ref, HEAD nor reflog reaches are dropped from packs and loose
+ * files older than that; 0 (consolidation): nothing is dropped.  A .pack
+ * without its .idx is indexed first, never removed.  Safe beside a running
  * writer, in this process or another: it takes the pack lock only while it
  * notes the packs and main's head, and again to remove.  One at a time per
  * repository (<gitdir>/kenes-gc.lock, held throughout): wait 0 returns
  * KENES_EBUSY at once if another runs, 1 waits for it.  It also holds git
  * gc's own lock (gc.pid.lock), so a git gc by an operator and a
- * consolidation never run together: KENES_EBUSY while a git gc runs.  For
+ * consolidation never run together: KENES_EBUSY while a git gc runs
+ * (gc.pid.lock, or a gc.pid naming a live git gc, as git reads it).  For
  * the thread pool or a command; msg says why on failure. */
 int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
                       char *msg, size_t cap);
+
+/* Odd while this store's writer moves main, when refs/heads/main.lock may be
+ * its own; moved on every start and end.  A check that reads it before and
+ * after looking at the lock knows the lock was not the writer's when both
+ * reads are the same even number.  Any thread. */
+unsigned store_publish_seq(const store *s);
+
+/* 0 with "ok" in buf while the writer can commit, as far as its last job
+ * knew; else negative (KENES_EUNAVAILABLE) with the reason: main moved
+ * behind the server's back, the pack lock cannot be taken, a move of main
+ * whose outcome could not be read back.  A job that commits clears it.
+ * Loop only: no git, no file. */
+int store_health(const store *s, char *buf, size_t cap);
 
 /* Queue a write; cb(w, payload) runs on the loop after the commit is durable
  * (or failed).  Returns 0, or a negative code and then cb is never called. */

@@ -62,7 +62,32 @@ struct store {
     store_trailer_fn anchor_trailer; /* see store_set_anchor; called by the writer job */
     store_committed_fn anchor_committed;
     void *anchor_payload;
+
+    /* Odd while the writer moves main (it may hold refs/heads/main.lock):
+     * /healthz then knows that lock is this server's own. */
+    _Atomic unsigned publish_seq;
+    /* Why the repository cannot take a commit now, "" if it can: set by the
+     * writer job in w_health, copied to health on the loop after each job. */
+    char w_health[256];
+    char health[256];
+    /* Main's move failed after it may have happened and main could not be
+     * read back: nothing is written until it is known (writer job only). */
+    int unknown;
+    git_oid unknown_tip;
+    /* Consolidations that failed wait pack_wait batches before the next
+     * try, doubling each time (pack_backoff); loop only. */
+    size_t pack_backoff, pack_wait;
+    size_t pack_attempts; /* consolidations started: for tests */
 };
+
+/* For tests only: when set, the writer calls it at the named step and a
+ * negative return stands for libgit2's failure there (git_error_set_str for
+ * its reason).  STORE_FAULT_REF_AFTER: main's update returned success (the
+ * ref file is renamed in place) and the hook turns it into a failure, as a
+ * failed sync of refs/heads would be; STORE_FAULT_REF_READ: reading main
+ * back after such a failure. */
+enum { STORE_FAULT_REF_AFTER = 1, STORE_FAULT_REF_READ = 2 };
+extern int (*store_test_fault)(const char *gitdir, int step);
 
 /* The pack lock: flock(LOCK_EX) on <gitdir>/kenes-pack.lock, on an open
  * file description of its own, so it excludes this process's other threads
@@ -81,6 +106,28 @@ void store_pack_count(size_t *out, const char *gitdir);
  * keeps removed packs open, and their disk space with them), with the
  * memory pack as its odb's first backend.  msg says why on failure. */
 int store_writer_ready(store *s, char *msg, size_t cap);
+/* A folder of the writer's or a consolidation's own (<gitdir>/kenes-tmp-
+ * <which>), emptied; and the move of pack <name> from it into objects/pack,
+ * .pack before .idx, synced (store_pack.c). */
+int store_pack_tmpdir(char *out, size_t cap, const char *gitdir, const char *which);
+int store_pack_place(const char *gitdir, const char *tmp, const char *name);
+
+/* What a consolidation keeps and whom it yields to (store_keep.c). */
+/* Every ref's target, HEAD's, and the ids its reflogs name: *roots malloc'd. */
+int store_pack_roots(git_oid **roots, size_t *n, git_repository *repo);
+/* The roots' commits into walk; with pb, also a tag object and what it
+ * names when that is no commit.  A root whose object is missing is passed. */
+int store_pack_push_roots(git_revwalk *walk, git_packbuilder *pb, git_repository *repo,
+                          const git_oid *roots, size_t n);
+/* git gc's lock, held by a consolidation: KENES_EBUSY (msg says why) while
+ * a git gc runs (gc.pid.lock, or a gc.pid naming a live git gc). */
+int store_git_gc_lock(const char *gitdir, char *msg, size_t cap);
+void store_git_gc_unlock(const char *gitdir);
+/* Index each pack-*.pack that has no .idx (nor .keep), found under the pack
+ * lock; called with kenes-gc.lock and git gc's lock held, so such a pack is
+ * what a killed consolidation or git gc left.  Never removes one. */
+void store_pack_adopt(const char *gitdir);
+
 /* After a batch, on the loop: start a consolidation if packs piled up. */
 void store_pack_maybe_start(store *s);
 

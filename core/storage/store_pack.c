@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kenes/plugin.h"
@@ -36,6 +37,8 @@
 #include "base/log.h"
 
 #define PACK_NAME_MAX 128
+#define PACK_BACKOFF_FIRST 8
+#define PACK_BACKOFF_MAX 1024
 
 static int lock_file(int *fd, const char *gitdir, const char *name, int wait)
 {
@@ -122,7 +125,7 @@ int store_writer_ready(store *s, char *msg, size_t cap)
 
 /* A folder of its own for what is being written (writer or consolidation),
  * emptied first: what is there is a crash's, never named by any commit. */
-static int tmpdir_ready(char *out, size_t cap, const char *gitdir, const char *which)
+int store_pack_tmpdir(char *out, size_t cap, const char *gitdir, const char *which)
 {
     snprintf(out, cap, "%s/kenes-tmp-%s", gitdir, which);
     if (mkdir(out, 0700) < 0 && errno != EEXIST)
@@ -146,7 +149,7 @@ static int tmpdir_ready(char *out, size_t cap, const char *gitdir, const char *w
  * and `git gc` deletes an .idx whose .pack is missing as garbage (libgit2's
  * indexer, writing in place, links the .idx first: a plain git gc at that
  * moment took a batch's pack away, commits and all). */
-static int place_pack(const char *gitdir, const char *tmp, const char *name)
+int store_pack_place(const char *gitdir, const char *tmp, const char *name)
 {
     static const char *const exts[] = {".pack", ".idx"};
     char from[4096 + 300], to[4096 + 300];
@@ -167,19 +170,19 @@ int store_pack_write(char *name, size_t cap, const char *gitdir, git_odb *odb, c
     git_indexer_progress stats = {0};
     git_indexer_options o;
     git_indexer_options_init(&o, GIT_INDEXER_OPTIONS_VERSION);
-    int rc = tmpdir_ready(tmp, sizeof(tmp), gitdir, "batch");
+    int rc = store_pack_tmpdir(tmp, sizeof(tmp), gitdir, "batch");
     if (rc < 0) {
         snprintf(msg, msgcap, "cannot prepare the batch's folder: %s", kenes_strerror(rc));
         return KENES_EIO;
     }
     /* The indexer syncs the pack, its index and their folder
-     * (GIT_OPT_ENABLE_FSYNC_GITDIR); place_pack() the move. */
+     * (GIT_OPT_ENABLE_FSYNC_GITDIR); store_pack_place() the move. */
     if (git_indexer_new(&ix, tmp, 0, odb, &o) < 0 || git_indexer_append(ix, data, len, &stats) < 0 ||
         git_indexer_commit(ix, &stats) < 0) {
         rc = store_git_fail(msg, msgcap, KENES_EIO, "writing the batch's pack");
     } else {
         snprintf(name, cap, "pack-%s", git_indexer_name(ix));
-        if ((rc = place_pack(gitdir, tmp, name)) < 0)
+        if ((rc = store_pack_place(gitdir, tmp, name)) < 0)
             snprintf(msg, msgcap, "cannot move the batch's pack in place: %s",
                      kenes_strerror(rc));
     }
@@ -212,6 +215,8 @@ typedef struct snapshot {
     size_t nloose, loose_cap;
     git_oid head;
     int has_head;
+    git_oid *roots; /* store_pack_roots() */
+    size_t nroots;
     uint64_t bytes;
 } snapshot;
 
@@ -219,6 +224,7 @@ static void snapshot_free(snapshot *sn)
 {
     free(sn->packs);
     free(sn->loose);
+    free(sn->roots);
     memset(sn, 0, sizeof(*sn));
 }
 
@@ -318,6 +324,8 @@ static int take_snapshot(snapshot *sn, const char *gitdir, char *msg, size_t cap
     if ((rc = store_open_repo(&repo, gitdir)) < 0 ||
         (rc = store_main_head(&sn->head, &sn->has_head, repo)) < 0)
         store_git_fail(msg, cap, rc, "reading " STORE_MAIN);
+    else if ((rc = store_pack_roots(&sn->roots, &sn->nroots, repo)) < 0)
+        store_git_fail(msg, cap, KENES_EIO, "listing the refs");
     else if ((rc = snap_packs(sn, objdir)) < 0 || (rc = snap_loose_objects(sn, objdir)) < 0)
         snprintf(msg, cap, "cannot list the objects: %s", kenes_strerror(rc));
     git_repository_free(repo);
@@ -357,7 +365,7 @@ static int insert_pack(insert_ctx *c, const char *objdir, const snap_pack *p)
 
 /* The commit-graph git reads to walk history fast; a cache only (git
  * checks it against the objects), so a failure is logged and not fatal. */
-static void write_commit_graph(git_repository *repo, const char *objdir, const git_oid *head)
+static void write_commit_graph(git_repository *repo, const char *objdir, const snapshot *sn)
 {
     char info[4096 + 8];
     git_commit_graph_writer *w = NULL;
@@ -368,7 +376,7 @@ static void write_commit_graph(git_repository *repo, const char *objdir, const g
     if (mkdir(info, 0755) < 0 && errno != EEXIST)
         return;
     if (git_commit_graph_writer_new(&w, info) < 0 || git_revwalk_new(&walk, repo) < 0 ||
-        git_revwalk_push(walk, head) < 0 || git_commit_graph_writer_add_revwalk(w, walk) < 0 ||
+        store_pack_push_roots(walk, NULL, repo, sn->roots, sn->nroots) < 0 || git_commit_graph_writer_add_revwalk(w, walk) < 0 ||
         git_commit_graph_writer_commit(w, &o) < 0) {
         const git_error *e = git_error_last();
         log_warn("store", "cannot write the commit-graph: %s", e && e->message ? e->message : "?");
@@ -485,6 +493,9 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
         return rc;
     }
     snprintf(objdir, sizeof(objdir), "%s/objects", gitdir);
+    /* A pack a killed consolidation moved in without its index: indexed,
+     * so that this one merges it (it may be the only copy of objects). */
+    store_pack_adopt(gitdir);
     if ((rc = take_snapshot(&sn, gitdir, msg, cap)) < 0)
         goto done;
     out->packs_before = sn.npacks;
@@ -504,10 +515,10 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
      * history first, in walk order, for deltas between versions of a file
      * (and gc's prune keeps exactly what the walk takes). */
     int partial = prune_before == 0 && choose_base(&sn);
-    if (!partial && sn.has_head &&
-        (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, &sn.head) < 0 ||
+    if (!partial && sn.nroots &&
+        (git_revwalk_new(&walk, repo) < 0 || store_pack_push_roots(walk, pb, repo, sn.roots, sn.nroots) < 0 ||
          git_packbuilder_insert_walk(pb, walk) < 0)) {
-        rc = store_git_fail(msg, cap, KENES_EIO, "walking " STORE_MAIN);
+        rc = store_git_fail(msg, cap, KENES_EIO, "walking the refs");
         goto done;
     }
     insert_ctx c = {.pb = pb};
@@ -535,10 +546,10 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
         goto done;
     }
     /* The indexer behind it syncs the pack, its index and the folder
-     * (GIT_OPT_ENABLE_FSYNC_GITDIR), place_pack() the move: durable before
+     * (GIT_OPT_ENABLE_FSYNC_GITDIR), store_pack_place() the move: durable before
      * anything is removed. */
     char tmp[4096 + 32], newpack[PACK_NAME_MAX];
-    if ((rc = tmpdir_ready(tmp, sizeof(tmp), gitdir, "pack")) < 0) {
+    if ((rc = store_pack_tmpdir(tmp, sizeof(tmp), gitdir, "pack")) < 0) {
         snprintf(msg, cap, "cannot prepare the pack's folder: %s", kenes_strerror(rc));
         goto done;
     }
@@ -547,13 +558,13 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
         goto done;
     }
     snprintf(newpack, sizeof(newpack), "pack-%s", git_packbuilder_name(pb));
-    if ((rc = place_pack(gitdir, tmp, newpack)) < 0) {
+    if ((rc = store_pack_place(gitdir, tmp, newpack)) < 0) {
         snprintf(msg, cap, "cannot move the pack in place: %s", kenes_strerror(rc));
         goto done;
     }
     /* The commit-graph walks every commit: with a whole repack only. */
     if (sn.has_head && !partial)
-        write_commit_graph(repo, objdir, &sn.head);
+        write_commit_graph(repo, objdir, &sn);
     int lock = -1;
     if ((rc = store_pack_lock(&lock, gitdir)) < 0) {
         snprintf(msg, cap, "cannot take the pack lock: %s", kenes_strerror(rc));
@@ -570,49 +581,10 @@ done:
     return rc;
 }
 
-#define GIT_GC_LOCK "gc.pid.lock"
-#define GIT_GC_LOCK_MINE "kenes consolidation\n"
-
-/* git gc's own lock: git gc holds gc.pid.lock while it runs and refuses to
- * start while the file exists ("Another git process seems to be
- * running").  Taking it keeps a git gc from repacking the packs a
- * consolidation is reading or removing, and the other way round (either
- * would otherwise fail half-way).  Called with kenes-gc.lock held, so one
- * of ours found here is a crash's, and goes. */
-static int git_gc_lock(const char *gitdir, char *msg, size_t cap)
-{
-    char path[4096 + 16];
-    snprintf(path, sizeof(path), "%s/" GIT_GC_LOCK, gitdir);
-    for (int tries = 0; tries < 2; tries++) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-            ssize_t n = write(fd, GIT_GC_LOCK_MINE, strlen(GIT_GC_LOCK_MINE));
-            close(fd);
-            (void)n; /* the name is for a person looking; the file is the lock */
-            return 0;
-        }
-        if (errno != EEXIST)
-            break;
-        char *text = NULL;
-        size_t len = 0;
-        int ours = util_read_file(&text, &len, path) == 0 &&
-                   strcmp(text, GIT_GC_LOCK_MINE) == 0;
-        free(text);
-        if (!ours) {
-            snprintf(msg, cap, "git gc runs (" GIT_GC_LOCK ")");
-            return KENES_EBUSY;
-        }
-        unlink(path);
-    }
-    snprintf(msg, cap, "cannot create " GIT_GC_LOCK ": %s", strerror(errno));
-    return KENES_EIO;
-}
-
 int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
                       char *msg, size_t cap)
 {
     int lock = -1;
-    char path[4096 + 16];
     memset(out, 0, sizeof(*out));
     int rc = lock_file(&lock, gitdir, "kenes-gc.lock", wait);
     if (rc < 0) {
@@ -622,10 +594,9 @@ int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_b
             snprintf(msg, cap, "cannot take the consolidation lock: %s", kenes_strerror(rc));
         return rc;
     }
-    if ((rc = git_gc_lock(gitdir, msg, cap)) == 0) {
+    if ((rc = store_git_gc_lock(gitdir, msg, cap)) == 0) {
         rc = consolidate(out, gitdir, prune_before, msg, cap);
-        snprintf(path, sizeof(path), "%s/" GIT_GC_LOCK, gitdir);
-        unlink(path);
+        store_git_gc_unlock(gitdir);
     }
     store_pack_unlock(lock);
     return rc;
@@ -655,24 +626,41 @@ static void pack_after(uv_work_t *req, int status)
         log_warn("store", "%s: consolidation cancelled", name);
     else if (s->pack_rc == KENES_EBUSY)
         ; /* kenes gc runs: it does the same, and the next batch asks again */
-    else if (s->pack_rc < 0)
-        log_error("store", "%s: cannot consolidate the packs: %s", name, s->pack_msg);
-    else
+    else if (s->pack_rc < 0) {
+        /* A full disk fails the next try as well, and each try writes a
+         * pack as big as the repository: wait 8, 16, ... 1024 batches. */
+        s->pack_backoff = s->pack_backoff ? s->pack_backoff * 2 : PACK_BACKOFF_FIRST;
+        if (s->pack_backoff > PACK_BACKOFF_MAX)
+            s->pack_backoff = PACK_BACKOFF_MAX;
+        s->pack_wait = s->pack_backoff;
+        log_error("store", "%s: cannot consolidate the packs: %s (next try after %zu "
+                  "batches)", name, s->pack_msg, s->pack_wait);
+    } else {
+        s->pack_backoff = 0;
         log_info("store", "%s: consolidated %zu packs and %zu loose objects (%zu objects, "
                  "%llu KiB) into %zu packs (%zu objects, %llu KiB)", name, st->packs_before,
                  st->loose_before, st->objects_before,
                  (unsigned long long)(st->bytes_before / 1024), st->packs_after,
                  st->objects_after, (unsigned long long)(st->bytes_after / 1024));
+    }
     store_maybe_free(s);
 }
 
 void store_pack_maybe_start(store *s)
 {
-    if (s->closing || s->consolidating || !s->max_packs || s->npacks <= s->max_packs)
+    if (s->closing || s->consolidating || !s->max_packs)
+        return;
+    if (s->pack_wait) { /* counted in batches, never in time */
+        s->pack_wait--;
+        return;
+    }
+    if (s->npacks <= s->max_packs)
         return;
     s->pack_work.data = s;
-    if (uv_queue_work(s->loop, &s->pack_work, pack_work, pack_after) == 0)
+    if (uv_queue_work(s->loop, &s->pack_work, pack_work, pack_after) == 0) {
         s->consolidating = 1;
+        s->pack_attempts++;
+    }
 }
 
 int store_set_max_packs(store *s, size_t max)

@@ -20,6 +20,8 @@
 #include "base/error.h"
 #include "base/log.h"
 
+int (*store_test_fault)(const char *gitdir, int step);
+
 #define STORE_REF_LOCK_TRIES 20
 #define STORE_REF_LOCK_WAIT_US 5000
 
@@ -322,6 +324,49 @@ static int check_base(store *s, char *msg, size_t cap)
     return KENES_ESTALE;
 }
 
+/* main's update failed with something other than "moved" or "locked by
+ * someone else": the failure may come after the rename that moved it (the
+ * sync of refs/heads), so what main is now decides.  The batch's tip or a
+ * descendant of it: committed (0; the failure is logged and the sync tried
+ * again).  Where the batch began: not committed (KENES_EIO).  Elsewhere:
+ * someone moved it (KENES_ESTALE).  Unreadable: unknown (KENES_EIO with
+ * s->unknown set: the side files stay and nothing more is written until
+ * main can be read, see unknown_settled). */
+static int publish_unclear(store *s, const git_oid *tip, char *msg, size_t cap)
+{
+    char why[200];
+    git_oid now;
+    int has_now = 0, rc;
+    store_git_fail(why, sizeof(why), KENES_EIO, "updating " STORE_MAIN);
+    rc = store_test_fault ? store_test_fault(s->gitdir, STORE_FAULT_REF_READ) : 0;
+    if (rc == 0)
+        rc = store_main_head(&now, &has_now, s->wrepo);
+    if (rc < 0) {
+        s->unknown = 1;
+        git_oid_cpy(&s->unknown_tip, tip);
+        snprintf(msg, cap, "%.100s, and main cannot be read back: whether the write was made is "
+                 "not known; nothing is written to this repository until it is", why);
+        log_error("store", "%s: %s", s->gitdir, msg);
+        return KENES_EIO;
+    }
+    if (has_now && (git_oid_equal(&now, tip) ||
+                    git_graph_descendant_of(s->wrepo, &now, tip) == 1)) {
+        char ref[STORE_PATH_MAX + 32];
+        snprintf(ref, sizeof(ref), "%s/" STORE_MAIN, s->gitdir);
+        int again = util_fsync_dir_of(ref);
+        log_error("store", "%s: %s; main holds the batch's commits, so they are made (%s)",
+                  s->gitdir, why, again < 0 ? "the folder's sync failed again" :
+                  "the folder's sync, tried again, worked");
+        return 0;
+    }
+    if (has_now == s->has_base && (!has_now || git_oid_equal(&now, &s->base))) {
+        snprintf(msg, cap, "%s", why);
+        return KENES_EIO;
+    }
+    snprintf(msg, cap, "%.150s; main is now at a commit the server did not make", why);
+    return KENES_ESTALE;
+}
+
 /* The batch's objects as one pack, then main moved from where the batch
  * began to tip in one compare-and-swap, both synced, under the pack lock
  * (a consolidation never removes a pack whose commits are not on main). */
@@ -345,6 +390,7 @@ static int batch_publish(store *s, const git_oid *tip, char *msg, size_t cap)
     }
     if ((rc = store_pack_lock(&lock, s->gitdir)) < 0) {
         snprintf(msg, cap, "cannot take the pack lock: %s", kenes_strerror(rc));
+        snprintf(s->w_health, sizeof(s->w_health), "%s", msg);
         goto done;
     }
     if (git_repository_odb(&odb, s->wrepo) < 0) {
@@ -361,6 +407,7 @@ static int batch_publish(store *s, const git_oid *tip, char *msg, size_t cap)
      * fails the batch instead of silently dropping someone's commit. */
     /* A lock on main held for an instant (git pack-refs, run by git gc):
      * wait for it as git itself does (core.filesRefLockTimeout, 100 ms). */
+    s->publish_seq++; /* odd: main.lock may be ours from here */
     for (int tries = 0;; tries++) {
         grc = git_reference_create_matching(&ref, s->wrepo, STORE_MAIN, tip, s->has_base,
                                             s->has_base ? &s->base : NULL, "kenes: commit");
@@ -368,10 +415,15 @@ static int batch_publish(store *s, const git_oid *tip, char *msg, size_t cap)
             break;
         usleep(STORE_REF_LOCK_WAIT_US);
     }
+    if (grc == 0 && store_test_fault)
+        grc = store_test_fault(s->gitdir, STORE_FAULT_REF_AFTER);
+    s->publish_seq++; /* even: libgit2 has let go of main.lock */
     if (grc == GIT_EMODIFIED || grc == GIT_EEXISTS)
         rc = store_git_fail(msg, cap, KENES_ESTALE, STORE_MAIN " moved during the write");
-    else if (grc < 0)
+    else if (grc == GIT_ELOCKED)
         rc = store_git_fail(msg, cap, KENES_EIO, "updating " STORE_MAIN);
+    else if (grc < 0)
+        rc = publish_unclear(s, tip, msg, cap);
     else
         rc = 0;
 done:
@@ -442,6 +494,35 @@ static void journal_batch(store *s)
     util_buf_dispose(b);
 }
 
+/* After a move of main whose outcome was not known: nothing is written
+ * until main can be read again.  Where the batch began: that batch was not
+ * made, and writing goes on.  At its commits: they are made but were
+ * answered as failed, which only a restart (reading the history afresh)
+ * squares with the server's memory; so it stays stopped, saying so. */
+static int unknown_settled(store *s, char *msg, size_t cap)
+{
+    git_oid now;
+    int has_now = 0;
+    if (!s->unknown)
+        return 0;
+    int rc = store_test_fault ? store_test_fault(s->gitdir, STORE_FAULT_REF_READ) : 0;
+    if (rc == 0)
+        rc = store_main_head(&now, &has_now, s->wrepo);
+    if (rc < 0) {
+        store_git_fail(msg, cap, KENES_EIO, "reading " STORE_MAIN " back after a failed move");
+        return KENES_EIO;
+    }
+    if (has_now == s->has_base && (!has_now || git_oid_equal(&now, &s->base))) {
+        log_warn("store", "%s: main did not move: the batch whose outcome was not known was "
+                 "not made (a key file it wrote stays unused)", s->gitdir);
+        s->unknown = 0;
+        return 0;
+    }
+    snprintf(msg, cap, "main holds commits whose writes were answered as failed (or moved "
+             "since): nothing is written to this repository until a restart reads them");
+    return KENES_EIO;
+}
+
 static void writer_work(uv_work_t *req)
 {
     store *s = req->data;
@@ -451,7 +532,12 @@ static void writer_work(uv_work_t *req)
     s->nbatch_ids = 0;
     int rc = store_writer_ready(s, why, sizeof(why));
     if (rc == 0)
+        rc = unknown_settled(s, why, sizeof(why));
+    if (rc == 0)
         rc = check_base(s, why, sizeof(why));
+    /* What stays wrong until someone acts: /healthz says it. */
+    if (rc < 0 && (s->unknown || rc == KENES_ESTALE))
+        snprintf(s->w_health, sizeof(s->w_health), "%s", why);
     for (store_write *w = s->batch; w; w = w->next) {
         if (rc < 0) {
             w->status = rc;
@@ -460,15 +546,25 @@ static void writer_work(uv_work_t *req)
             made++;
         }
     }
-    if (rc == 0 && made && (rc = batch_publish(s, &tip, why, sizeof(why))) < 0)
+    if (rc == 0 && made && (rc = batch_publish(s, &tip, why, sizeof(why))) < 0) {
         batch_fail(s, rc, why);
+        if (s->unknown)
+            snprintf(s->w_health, sizeof(s->w_health), "%s", why);
+    }
     if (rc == 0 && made) {
         git_oid_cpy(&s->base, &tip);
         s->has_base = 1;
+        s->w_health[0] = '\0';
     }
     /* The memory pack is on disk now, or its objects are of no commit. */
     if (s->mempack)
         git_mempack_reset(s->mempack);
+    /* Whether main holds the batch is not known: every side file stays as it
+     * is (a new case's key is never removed unless main verifiably lacks its
+     * commit; the next start settles a removal's pending name). */
+    if (s->unknown)
+        for (store_write *w = s->batch; w; w = w->next)
+            w->side_begun = 0;
     side_files_end(s->batch);
     if (s->journal_fd >= 0)
         journal_batch(s);
@@ -486,6 +582,21 @@ static void writer_work(uv_work_t *req)
         if (was && s->npacks <= was)
             s->pack_gen++;
     }
+}
+
+unsigned store_publish_seq(const store *s)
+{
+    return s->publish_seq;
+}
+
+int store_health(const store *s, char *buf, size_t cap)
+{
+    if (!s->health[0]) {
+        snprintf(buf, cap, "ok");
+        return 0;
+    }
+    snprintf(buf, cap, "%s", s->health);
+    return KENES_EUNAVAILABLE;
 }
 
 int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
@@ -539,6 +650,7 @@ static void writer_after(uv_work_t *req, int status)
     store_write *done = s->batch;
     s->batch = NULL;
     s->running = 0;
+    memcpy(s->health, s->w_health, sizeof(s->health));
     for (store_write *w = done; w; w = w->next) {
         s->undelivered++;
         if (status < 0) {

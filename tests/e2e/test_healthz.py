@@ -2,9 +2,12 @@
 6): a refs/heads/main.lock planted while serving (not at start, where it
 would be cleared) turns it to 503 naming the file, until it goes."""
 import os
+import threading
 import unittest
 
 from kenes_harness import ServerTest, commit_count, plan_body
+
+WRITES_EACH = 12
 
 
 class Healthz(ServerTest):
@@ -45,6 +48,46 @@ class Healthz(ServerTest):
         # Once the lock is gone, writes work again.
         w = s.post("/api/v1/documents", plan_body(period=2029), "off11")
         self.assertEqual(w.status, 201, w)
+
+    def test_the_writers_own_lock_is_no_fault(self):
+        """8 writers at once: the writer holds main.lock for every move of
+        main, and /healthz must not call that a lock left behind. Counted:
+        every poll while they write answers 200."""
+        s = self.srv
+        errors, done = [], threading.Event()
+
+        def writer(user, region, period):
+            try:
+                r = s.post("/api/v1/documents", plan_body(region, period), user)
+                assert r.status == 201, r
+                etag = r.header("ETag")
+                for n in range(WRITES_EACH):
+                    r = s.put("/api/v1/documents/plan/%s/%d" % (region, period),
+                              {"body": "# План\n\nРедакция %d.\n" % n}, user, etag)
+                    assert r.status == 200, r
+                    etag = r.header("ETag")
+            except Exception as e:  # reported below, in the test's thread
+                errors.append(e)
+
+        jobs = [("off11", "KZ-11", p) for p in (2026, 2027, 2028, 2030)]  # 2029: above
+        jobs += [("off15", "KZ-15", p) for p in (2026, 2027, 2028, 2029)]
+        threads = [threading.Thread(target=writer, args=j, daemon=True) for j in jobs]
+        for t in threads:
+            t.start()
+        polls, unavailable = 0, []
+
+        def alive():
+            return any(t.is_alive() for t in threads)
+
+        while alive() or polls < 50:
+            r = self.health()
+            polls += 1
+            if r.status != 200:
+                unavailable.append(r.json)
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(unavailable, [], "%d of %d polls" % (len(unavailable), polls))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <utime.h>
 
@@ -105,14 +106,14 @@ static void first_line(char *out, size_t cap, const char *cmd)
 /* Run a git command in the repository; its first line of output. */
 static void git_out(fixture *f, char *out, size_t cap, const char *args)
 {
-    char cmd[1024];
+    char cmd[2048];
     snprintf(cmd, sizeof(cmd), "cd '%s' && git --git-dir='%s' %s", f->dir, f->gitdir, args);
     first_line(out, cap, cmd);
 }
 
 static int git_ok(fixture *f, const char *args)
 {
-    char cmd[1024];
+    char cmd[2048];
     snprintf(cmd, sizeof(cmd), "git --git-dir='%s' %s >/dev/null 2>&1", f->gitdir, args);
     return system(cmd) == 0;
 }
@@ -514,6 +515,326 @@ static void test_pack_lock_excludes(void **state)
     close(other);
 }
 
+/* ---- a move of main that errs after it happened (finding 2) ---- */
+
+static int g_fault_after, g_fault_read, g_fault_calls;
+static char g_fault_reset[STORE_OID_HEX]; /* put main back here at the fault: "not moved" */
+
+static int fault(const char *gitdir, int step)
+{
+    (void)gitdir;
+    g_fault_calls++;
+    if (step == STORE_FAULT_REF_AFTER && g_fault_after) {
+        g_fault_after--;
+        if (g_fault_reset[0]) {
+            char args[128];
+            snprintf(args, sizeof(args), "update-ref refs/heads/main %s", g_fault_reset);
+            assert_true(git_ok(g_f, args));
+        }
+        git_error_set_str(GIT_ERROR_OS, "failed to fsync directory: Input/output error");
+        return -1;
+    }
+    if (step == STORE_FAULT_REF_READ && g_fault_read) {
+        git_error_set_str(GIT_ERROR_OS, "cannot read refs/heads/main: Input/output error");
+        return -1;
+    }
+    return 0;
+}
+
+/* A new case's key file goes with w. */
+static void with_key(store_write *w, const char *key)
+{
+    w->side_path = key;
+    w->side_data = "wrapped";
+    w->side_len = 7;
+}
+
+static void fault_reset(fixture *f)
+{
+    g_f = f;
+    g_fault_after = g_fault_read = g_fault_calls = 0;
+    g_fault_reset[0] = '\0';
+    store_test_fault = fault;
+}
+
+/* The sync after main's rename fails: main holds the batch, so the writes
+ * are answered as made, the new case's key stays, the journal has their
+ * lines, and the next write goes on from them (not "moved behind"). */
+static void test_ref_error_after_main_moved(void **state)
+{
+    fixture *f = *state;
+    char journal[256], key[256], out[256], why[256];
+    snprintf(journal, sizeof(journal), "%s/cases.jsonl", f->dir);
+    snprintf(key, sizeof(key), "%s/case-key", f->dir);
+    assert_int_equal(store_set_journal(f->s, journal), 0);
+    fault_reset(f);
+    g_fault_after = 1;
+    store_write w;
+    make_write(&w, "case/a.json", "{}\n", 0);
+    with_key(&w, key);
+    w.journal = "{\"n\":0}";
+    submit_all(f, &w, 1);
+    store_test_fault = NULL;
+    assert_true(g_fault_calls >= 1);
+    assert_int_equal(w.status, 0);
+    assert_int_equal(strlen(w.commit), 40);
+    assert_int_equal(access(key, F_OK), 0);
+    git_out(f, out, sizeof(out), "rev-parse main");
+    assert_string_equal(out, w.commit);
+    assert_int_equal(lines_of(journal), 1);
+    assert_int_equal(store_health(f->s, why, sizeof(why)), 0);
+    store_write w2;
+    make_write(&w2, "case/b.json", "{}\n", 1);
+    submit_all(f, &w2, 1);
+    assert_int_equal(w2.status, 0);
+    git_out(f, out, sizeof(out), "rev-parse main^");
+    assert_string_equal(out, w.commit);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+/* The move errs and main cannot be read back: the write errs, its key file
+ * stays, /healthz's store_health says so, and nothing is written until main
+ * is read: where the batch began (it was not made), writing goes on. */
+static void test_ref_outcome_unknown_then_not_made(void **state)
+{
+    fixture *f = *state;
+    char key[256], out[256], why[256], c0[STORE_OID_HEX];
+    snprintf(key, sizeof(key), "%s/case-key", f->dir);
+    store_write w0;
+    make_write(&w0, "a.md", "a\n", 0);
+    submit_all(f, &w0, 1);
+    snprintf(c0, sizeof(c0), "%s", w0.commit);
+    fault_reset(f);
+    g_fault_after = 1;
+    g_fault_read = 1;
+    snprintf(g_fault_reset, sizeof(g_fault_reset), "%s", c0); /* the move did not happen */
+    store_write w;
+    make_write(&w, "case/a.json", "{}\n", 1);
+    with_key(&w, key);
+    submit_all(f, &w, 1);
+    assert_int_equal(w.status, KENES_EIO);
+    assert_int_equal(access(key, F_OK), 0); /* kept: main might hold it */
+    assert_true(store_health(f->s, why, sizeof(why)) < 0);
+    if (!strstr(why, "not known"))
+        fail_msg("health: %s", why);
+    /* Still unreadable: refused, nothing written. */
+    store_write w2;
+    make_write(&w2, "b.md", "b\n", 2);
+    submit_all(f, &w2, 1);
+    assert_int_equal(w2.status, KENES_EIO);
+    git_out(f, out, sizeof(out), "rev-parse main");
+    assert_string_equal(out, c0);
+    /* Readable, and main is where the batch began: writing goes on. */
+    g_fault_read = 0;
+    store_write w3;
+    make_write(&w3, "c.md", "c\n", 3);
+    submit_all(f, &w3, 1);
+    store_test_fault = NULL;
+    assert_int_equal(w3.status, 0);
+    git_out(f, out, sizeof(out), "rev-parse main^");
+    assert_string_equal(out, c0);
+    assert_int_equal(store_health(f->s, why, sizeof(why)), 0);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+/* Unknown, then main turns out to hold the batch answered as failed: the
+ * writer stays stopped until a restart, and says so. */
+static void test_ref_outcome_unknown_then_made(void **state)
+{
+    fixture *f = *state;
+    char key[256], why[256];
+    snprintf(key, sizeof(key), "%s/case-key", f->dir);
+    fault_reset(f);
+    g_fault_after = 1;
+    g_fault_read = 1;
+    store_write w;
+    make_write(&w, "case/a.json", "{}\n", 0);
+    with_key(&w, key);
+    submit_all(f, &w, 1);
+    assert_int_equal(w.status, KENES_EIO);
+    assert_int_equal(access(key, F_OK), 0);
+    g_fault_read = 0;
+    store_write w2;
+    make_write(&w2, "b.md", "b\n", 1);
+    submit_all(f, &w2, 1);
+    store_test_fault = NULL;
+    assert_int_equal(w2.status, KENES_EIO);
+    if (!strstr(w2.errmsg, "restart"))
+        fail_msg("errmsg: %s", w2.errmsg);
+    assert_true(store_health(f->s, why, sizeof(why)) < 0);
+    assert_int_equal(access(key, F_OK), 0);
+}
+
+/* main moved behind the server: /healthz's store_health says so from the
+ * first write it refused. */
+static void test_health_main_moved_behind(void **state)
+{
+    fixture *f = *state;
+    char why[256];
+    store_write w0;
+    make_write(&w0, "a.md", "a\n", 0);
+    submit_all(f, &w0, 1);
+    assert_int_equal(store_health(f->s, why, sizeof(why)), 0);
+    assert_string_equal(why, "ok");
+    char out[STORE_OID_HEX], args[256];
+    git_out(f, out, sizeof(out),
+            "-c user.name=x -c user.email=x@x commit-tree -p main -m external main^{tree}");
+    snprintf(args, sizeof(args), "update-ref refs/heads/main %s", out);
+    assert_true(git_ok(f, args));
+    store_write w;
+    make_write(&w, "b.md", "b\n", 1);
+    submit_all(f, &w, 1);
+    assert_int_equal(w.status, KENES_ESTALE);
+    assert_true(store_health(f->s, why, sizeof(why)) < 0);
+    if (!strstr(why, "moved behind"))
+        fail_msg("health: %s", why);
+}
+
+/* The seq /healthz reads around its look at main.lock: even when idle,
+ * moved by two per batch. */
+static void test_publish_seq(void **state)
+{
+    fixture *f = *state;
+    unsigned before = store_publish_seq(f->s);
+    assert_int_equal(before % 2, 0);
+    store_write w;
+    make_write(&w, "a.md", "a\n", 0);
+    submit_all(f, &w, 1);
+    assert_int_equal(store_publish_seq(f->s), before + 2);
+}
+
+/* ---- what gc keeps and whom it yields to ---- */
+
+/* An annotated tag and a second branch whose objects are old: gc prunes
+ * neither (findings 8). */
+static void test_gc_keeps_every_ref(void **state)
+{
+    fixture *f = *state;
+    char out[256], cmd[1024], msg[256], branch[STORE_OID_HEX], tag[STORE_OID_HEX];
+    store_write ws[2];
+    make_write(&ws[0], "a.md", "a\n", 0);
+    make_write(&ws[1], "b.md", "b\n", 1);
+    submit_all(f, ws, 2);
+    assert_true(git_ok(f, "-c user.name=x -c user.email=x@x tag -a audit-2026 -m pin main"));
+    git_hash(f, out, "a note only the backup branch names");
+    snprintf(cmd, sizeof(cmd), "-c user.name=x -c user.email=x@x commit-tree -p main -m note "
+             "$(printf '100644 blob %s\\tnote.md\\n' | git --git-dir='%s' mktree)", out,
+             f->gitdir);
+    git_out(f, branch, sizeof(branch), cmd);
+    assert_int_equal(strlen(branch), 40);
+    snprintf(cmd, sizeof(cmd), "update-ref refs/heads/backup %s", branch);
+    assert_true(git_ok(f, cmd));
+    git_out(f, tag, sizeof(tag), "rev-parse refs/tags/audit-2026");
+    snprintf(cmd, sizeof(cmd), "find '%s/objects' -type f -exec touch -d '3 hours ago' {} +",
+             f->gitdir);
+    assert_int_equal(system(cmd), 0);
+    store_pack_stats st;
+    assert_int_equal(store_consolidate(&st, f->gitdir, (int64_t)time(NULL) - 3600, 1, msg,
+                                       sizeof(msg)), 0);
+    assert_int_equal(st.loose_after, 0);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+    snprintf(cmd, sizeof(cmd), "cat-file -e %s", tag);
+    assert_true(git_ok(f, cmd));
+    assert_true(git_ok(f, "cat-file -e refs/heads/backup:note.md"));
+    assert_true(git_ok(f, "log --oneline refs/tags/audit-2026"));
+}
+
+/* A gc.pid naming a live process of this host is a git gc at work: busy;
+ * one naming a process that ended is not (finding 10). */
+static void test_gc_pid_of_a_live_git_gc(void **state)
+{
+    fixture *f = *state;
+    char path[256], host[256] = "", msg[256];
+    store_pack_stats st;
+    store_write w;
+    make_write(&w, "a.md", "a\n", 0);
+    submit_all(f, &w, 1);
+    assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
+    snprintf(path, sizeof(path), "%s/gc.pid", f->gitdir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%ld %s", (long)getpid(), host);
+    fclose(fp);
+    assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), KENES_EBUSY);
+    if (!strstr(msg, "git gc"))
+        fail_msg("msg: %s", msg);
+    snprintf(path, sizeof(path), "%s/gc.pid.lock", f->gitdir);
+    assert_int_equal(access(path, F_OK), -1); /* ours let go */
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    assert_true(child > 0);
+    assert_int_equal(waitpid(child, NULL, 0), child);
+    snprintf(path, sizeof(path), "%s/gc.pid", f->gitdir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%ld %s", (long)child, host);
+    fclose(fp);
+    assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
+}
+
+/* A consolidation that fails is tried again after 8, then 16 batches, not
+ * after each (finding 13b). */
+static void test_consolidation_backs_off(void **state)
+{
+    fixture *f = *state;
+    char path[256], bodies[80][32];
+    snprintf(path, sizeof(path), "%s/kenes-tmp-pack", f->gitdir);
+    FILE *fp = fopen(path, "w"); /* a file where its folder goes: every try fails */
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(store_set_max_packs(f->s, 2), 0);
+    for (int i = 0; i < 30; i++) {
+        store_write w;
+        snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
+        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
+        submit_all(f, &w, 1);
+        assert_int_equal(w.status, 0);
+    }
+    /* Past the limit from the 3rd batch: tries after batches 3, 12 (8
+     * waited) and 29 (16 waited); one after each batch would be 28. */
+    assert_int_equal(f->s->pack_attempts, 3);
+    assert_int_equal(unlink(path), 0);
+    size_t was = f->s->pack_attempts;
+    for (int i = 30; i < 80 && f->s->pack_attempts == was; i++) {
+        store_write w;
+        snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
+        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
+        submit_all(f, &w, 1);
+        assert_int_equal(w.status, 0);
+    }
+    assert_int_equal(f->s->pack_attempts, was + 1);
+    assert_true(count_field(f, "packs") <= 2);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+/* A .pack whose .idx never came (a gc killed between its two renames): the
+ * next consolidation indexes and merges it, removing nothing it alone held
+ * (finding 14). */
+static void test_lone_pack_is_indexed(void **state)
+{
+    fixture *f = *state;
+    char msg[256], name[128], path[512], out[256];
+    store_write ws[3];
+    make_write(&ws[0], "a.md", "a\n", 0);
+    make_write(&ws[1], "b.md", "b\n", 1);
+    make_write(&ws[2], "c.md", "c\n", 2);
+    submit_all(f, ws, 3);
+    store_pack_stats st;
+    assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
+    assert_int_equal(st.packs_after, 1);
+    only_pack(f, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", f->gitdir, name);
+    assert_int_equal(unlink(path), 0);
+    assert_false(git_ok(f, "cat-file -e main"));
+    assert_int_equal(store_consolidate(&st, f->gitdir, (int64_t)time(NULL) + 60, 1, msg,
+                                       sizeof(msg)), 0);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+    git_out(f, out, sizeof(out), "rev-parse main");
+    assert_string_equal(out, ws[2].commit);
+    assert_true(git_ok(f, "cat-file -e main:a.md"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +846,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gc_prunes_old_unreachable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_consolidation_keeps_a_large_base, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pack_lock_excludes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ref_error_after_main_moved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ref_outcome_unknown_then_not_made, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ref_outcome_unknown_then_made, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_health_main_moved_behind, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_publish_seq, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gc_keeps_every_ref, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gc_pid_of_a_live_git_gc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consolidation_backs_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lone_pack_is_indexed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
