@@ -22,6 +22,14 @@ static int64_t core_clock(void *payload)
     return util_now_ms();
 }
 
+/* Paces auth_session's re-reads of users.yaml: monotonic, since KENES_NOW
+ * may hold the core's clock still for a whole test. */
+static int64_t steady_clock(void *payload)
+{
+    (void)payload;
+    return (int64_t)(uv_hrtime() / 1000000u);
+}
+
 int64_t auth_now(const auth *a)
 {
     return a->clock(a->clock_payload);
@@ -40,6 +48,9 @@ int auth_open_clock(auth **out, uv_loop_t *loop, const char *path, unsigned idle
     a->loop = loop;
     a->clock = clock ? clock : core_clock;
     a->clock_payload = clock ? clock_payload : NULL;
+    /* A caller's clock paces the re-reads too: tests move it past the second. */
+    a->pace = clock ? clock : steady_clock;
+    a->pace_payload = a->clock_payload;
     a->idle_ms = (int64_t)idle_s * 1000;
     a->lifetime_ms = (int64_t)AUTH_SESSION_LIFETIME_S * 1000;
     auth_user *loaded = NULL;
@@ -48,6 +59,7 @@ int auth_open_clock(auth **out, uv_loop_t *loop, const char *path, unsigned idle
     int rc = (a->path = strdup(path)) ? 0 : KENES_ENOMEM;
     if (rc == 0) {
         file_id_get(&a->file, path);
+        a->users_checked_ms = a->pace(a->pace_payload);
         rc = users_list_load(&loaded, &n, path, err, errcap);
     }
     if (rc == 0 && (rc = users_adopt(a, loaded, n)) < 0)
@@ -60,18 +72,9 @@ int auth_open_clock(auth **out, uv_loop_t *loop, const char *path, unsigned idle
     if (rc == 0)
         rc = login_throttles_make(a, AUTH_FAILURES_PER_USER, AUTH_FAILURES_PER_ADDR,
                                   AUTH_FAILURE_WINDOW_MS);
-    if (rc == 0) {
-        /* A throwaway hash with the same cost as real ones. */
-        char hash[crypto_pwhash_STRBYTES];
-        unsigned char junk[16];
-        randombytes_buf(junk, sizeof(junk));
-        if (crypto_pwhash_str(hash, (const char *)junk, sizeof(junk),
-                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-            rc = KENES_ENOMEM;
-        else if (!(a->dummy_hash = strdup(hash)))
-            rc = KENES_ENOMEM;
-    }
+    /* No throwaway hash for unknown users here: its 64 MiB would stay on
+     * the start's high-water mark for nothing.  The first login of an
+     * unknown user makes it, on the hashing threads (login.c). */
     if (rc < 0) {
         auth_close(a);
         return rc;
@@ -108,7 +111,6 @@ void auth_close(auth *a)
     users_records_free(a);
     free(a->path);
     free(a->agency_list);
-    free(a->dummy_hash);
     free(a);
 }
 
@@ -224,9 +226,14 @@ const auth_user *auth_session(auth *a, const char *token)
     session_token_key(key, token);
     if (!map_get(a->sessions, key))
         return NULL;
-    /* A disabled user's tokens stop working at once: a stat on each
-     * authenticated request is cheap, and a reload drops their sessions. */
-    auth_reload(a);
+    /* A disabled user's tokens stop working within a second: a stat of
+     * users.yaml at most once a second (not one per request), and a reload
+     * drops their sessions. */
+    int64_t tick = a->pace(a->pace_payload);
+    if (tick - a->users_checked_ms >= AUTH_USERS_CHECK_MS || tick < a->users_checked_ms) {
+        a->users_checked_ms = tick;
+        auth_reload(a);
+    }
     session *s = map_get(a->sessions, key);
     if (!s)
         return NULL;

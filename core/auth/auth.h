@@ -34,6 +34,10 @@
 #define AUTH_SESSIONS_PER_USER 20
 /* Default of auth_set_lifetime: 12 hours from the login, whatever the use. */
 #define AUTH_SESSION_LIFETIME_S 43200u
+/* auth_session stats users.yaml at most this often: a user disabled or
+ * re-keyed with `kenes user` loses their sessions within it.  (A login,
+ * and a user's own change of password, look at once.) */
+#define AUTH_USERS_CHECK_MS 1000
 
 /* Defaults of auth_set_limits: 5 failures per user name, 20 per address, in 15 minutes. */
 #define AUTH_FAILURES_PER_USER 5
@@ -65,7 +69,9 @@ int auth_open(auth **out, uv_loop_t *loop, const char *users_path, unsigned idle
               size_t errcap);
 /* The same with a clock of the caller's, called with clock_payload (NULL:
  * the core's), as the plugins get theirs through kenes_api: tests move time
- * instead of waiting for it, however long argon2id takes on a loaded machine. */
+ * instead of waiting for it, however long argon2id takes on a loaded machine.
+ * It also paces auth_session's look at users.yaml (AUTH_USERS_CHECK_MS),
+ * which the core's default does on a monotonic clock. */
 int auth_open_clock(auth **out, uv_loop_t *loop, const char *users_path, unsigned idle_s,
                     auth_clock_fn clock, void *clock_payload, char *err, size_t errcap);
 /* Only once no login is running and the loop has ended (a sessions file is

@@ -60,7 +60,11 @@ struct auth {
     int64_t lifetime_ms;     /* from login, whatever the use */
     sessions_writer *writer; /* DATA/sessions.json; NULL: sessions are not kept */
     int touched;             /* a session was used since the table was last written */
-    char *dummy_hash; /* verified against for unknown users, so timing does not tell */
+    /* Paces auth_session's stat of users.yaml (the clock, when a caller
+     * gave one; else a monotonic one), and when it last looked. */
+    auth_clock_fn pace;
+    void *pace_payload;
+    int64_t users_checked_ms;
     int logins_running;
     throttle *by_user, *by_addr; /* failed logins per user name, per client address */
     size_t max_logins, max_logins_per_addr; /* in flight at once; 0: no limit */

@@ -40,6 +40,10 @@ typedef struct hasher {
     unsigned nthreads;
     int quit;
     atomic_uint_fast64_t verified; /* argon2id runs (auth_hashes_verified) */
+    /* What an unknown user's password is checked against, so that timing
+     * does not tell: made by the first such login (under lock), not at
+     * start, where its 64 MiB would stay on the high-water mark. */
+    char *dummy_hash;
 } hasher;
 
 /* ---- failed logins ---- */
@@ -122,11 +126,39 @@ struct login_job {
 
 static int password_written(hasher *h, login_job *j);
 
+/* An unknown user's job (j->hash NULL) takes the throwaway hash, made now
+ * if no login made it yet.  Making it is one argon2id at the interactive
+ * limits, where every user's is (users.c), so that first login costs what
+ * a check costs and is not checked as well: 0 (refused) either way.
+ * 1 when j->hash is set and a check is still to run. */
+static int dummy_hash_of(hasher *h, login_job *j)
+{
+    uv_mutex_lock(&h->lock);
+    j->hash = h->dummy_hash ? strdup(h->dummy_hash) : NULL;
+    int have = h->dummy_hash != NULL;
+    uv_mutex_unlock(&h->lock);
+    if (have)
+        return j->hash != NULL; /* out of memory: refused unchecked, still counted */
+    char hash[crypto_pwhash_STRBYTES];
+    unsigned char junk[16];
+    randombytes_buf(junk, sizeof(junk));
+    if (crypto_pwhash_str(hash, (const char *)junk, sizeof(junk),
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return 0;
+    uv_mutex_lock(&h->lock);
+    if (!h->dummy_hash)
+        h->dummy_hash = strdup(hash); /* another thread's, made meanwhile, is as good */
+    uv_mutex_unlock(&h->lock);
+    return 0;
+}
+
 /* The one place a password is checked, and counted with it: a login that
  * skipped the hash could not count one. */
-static int password_verified(hasher *h, const login_job *j)
+static int password_verified(hasher *h, login_job *j)
 {
-    int ok = crypto_pwhash_str_verify(j->hash, j->password, strlen(j->password)) == 0;
+    int ok = (j->hash || dummy_hash_of(h, j)) &&
+             crypto_pwhash_str_verify(j->hash, j->password, strlen(j->password)) == 0;
     atomic_fetch_add(&h->verified, 1);
     return ok;
 }
@@ -172,6 +204,7 @@ void login_hasher_free(hasher *h)
     uv_cond_destroy(&h->wake);
     uv_mutex_destroy(&h->file_lock);
     uv_mutex_destroy(&h->lock);
+    free(h->dummy_hash);
     free(h);
 }
 
@@ -409,9 +442,10 @@ static int login_start(auth *a, const char *name, const char *password, const ch
     j->name = strdup(name);
     j->peer = strdup(peer);
     j->password = strdup(password);
-    /* Unknown users cost the same argon2id as real ones: timing does not tell. */
-    j->hash = strdup(u ? u->hash : a->dummy_hash);
-    if (!j->name || !j->peer || !j->password || !j->hash || hasher_submit(a, j) < 0) {
+    /* Unknown users cost the same argon2id as real ones: timing does not
+     * tell.  Their hash (NULL here) is the hashing thread's to find. */
+    j->hash = u ? strdup(u->hash) : NULL;
+    if (!j->name || !j->peer || !j->password || (u && !j->hash) || hasher_submit(a, j) < 0) {
         login_job_free(j);
         return KENES_ENOMEM;
     }

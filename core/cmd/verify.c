@@ -122,7 +122,10 @@ static void check_case_keys(vctx *v, const config *cfg)
     map_iter_init(&it, v->docs);
     while (map_iter_next(&it, &id, &val)) {
         const vdoc *d = val;
-        if (vault_has_key(vt, id) || (d->n && is_erasure(v->workflows, d->versions[d->n - 1].action)))
+        /* Unwrapped here, not only listed: a damaged file is named now, not
+         * at the first reader's 503. */
+        if ((d->n && is_erasure(v->workflows, d->versions[d->n - 1].action)) ||
+            vault_key_ready(vt, id) == 0)
             continue;
         char path[4096], line[4600];
         const char *why = vault_unavailable(vt, id);

@@ -107,8 +107,8 @@ static int read_doc(json_t **out, load_ctx *lc, const idx_doc *d, const char *at
         rc = lc->vault ? vault_unseal(lc->vault, d->id, text, len, &plain, &len) : KENES_EINVAL;
         free(text);
         text = plain;
-        if (rc == KENES_ENOTFOUND)
-            return KENES_EUNAVAILABLE;
+        if (rc == KENES_ENOTFOUND || rc == KENES_EUNAVAILABLE)
+            return KENES_EUNAVAILABLE; /* vault_unavailable says why, if it knows */
         if (rc < 0) {
             snprintf(lc->err, lc->errcap, "%s at %.12s cannot be opened with its key", d->id,
                      shown);

@@ -1,5 +1,6 @@
 #include "storage/index.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,78 @@ struct doc_index {
     commit_order *order; /* every recorded version's commit, in each repository's order */
     idx_event *events;
     size_t nevents, cap;
+    /* Every entry by id: the first `clean` sorted, those after appended
+     * since (a start adds them all, a create one); sorted when listed. */
+    idx_doc **by_id;
+    size_t nids, ids_cap, clean;
 };
+
+/* ---- interned strings ----
+ *
+ * A version's author, role, action, stages and approval come from a few
+ * hundred values (user names, roles, a workflow's actions and stages),
+ * repeated in hundreds of thousands of versions: one copy of each for the
+ * life of the process instead of a strdup per version.  Open addressing
+ * over FNV-1a; under a lock, since nothing says the index is the only
+ * user (the cost is an uncontended lock per string). */
+static struct {
+    pthread_mutex_t lock;
+    char **slots;
+    size_t cap, count;
+} interned = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Where s is, or the empty slot it would go in.  cap is a power of two. */
+static size_t intern_slot(char **slots, size_t cap, const char *s)
+{
+    size_t i = (size_t)fnv1a(s) & (cap - 1);
+    while (slots[i] && strcmp(slots[i], s) != 0)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+static int intern_grow(void)
+{
+    size_t cap = interned.cap ? interned.cap * 2 : 256;
+    char **slots = calloc(cap, sizeof(*slots));
+    if (!slots)
+        return KENES_ENOMEM;
+    for (size_t i = 0; i < interned.cap; i++)
+        if (interned.slots[i])
+            slots[intern_slot(slots, cap, interned.slots[i])] = interned.slots[i];
+    free(interned.slots);
+    interned.slots = slots;
+    interned.cap = cap;
+    return 0;
+}
+
+const char *index_intern(const char *s)
+{
+    if (!s)
+        return NULL;
+    pthread_mutex_lock(&interned.lock);
+    const char *out = NULL;
+    /* At most half full: probes stay short. */
+    if (interned.count + 1 > interned.cap / 2 && intern_grow() < 0)
+        goto done;
+    size_t i = intern_slot(interned.slots, interned.cap, s);
+    if (!interned.slots[i]) {
+        if (!(interned.slots[i] = strdup(s)))
+            goto done;
+        interned.count++;
+    }
+    out = interned.slots[i];
+done:
+    pthread_mutex_unlock(&interned.lock);
+    return out;
+}
 
 int index_new(doc_index **out)
 {
@@ -29,15 +101,10 @@ int index_new(doc_index **out)
     return 0;
 }
 
+/* The interned strings stay: they are shared. */
 static void version_dispose(idx_version *v)
 {
-    free(v->author);
-    free(v->role);
-    free(v->action);
-    free(v->from);
-    free(v->to);
     free(v->comment);
-    free(v->approval);
     free(v->note);
 }
 
@@ -67,6 +134,7 @@ void index_free(doc_index *ix)
     map_free(ix->docs);
     order_free(ix->order);
     free(ix->events);
+    free(ix->by_id);
     free(ix);
 }
 
@@ -79,23 +147,68 @@ int index_add(idx_doc **out, doc_index *ix, const char *id)
 {
     if (map_get(ix->docs, id))
         return KENES_EEXISTS;
-    idx_doc *d = calloc(1, sizeof(*d));
+    idx_doc **by_id = util_grow(ix->by_id, &ix->ids_cap, ix->nids, sizeof(*by_id), 64);
+    if (by_id)
+        ix->by_id = by_id;
+    idx_doc *d = by_id ? calloc(1, sizeof(*d)) : NULL;
     if (!d || !(d->id = strdup(id)) || map_set(ix->docs, id, d) < 0) {
         doc_free(d);
         return KENES_ENOMEM;
     }
+    /* Appended in order (ids made in sequence) it stays sorted. */
+    if (ix->clean == ix->nids && (!ix->nids || strcmp(ix->by_id[ix->nids - 1]->id, id) < 0))
+        ix->clean++;
+    ix->by_id[ix->nids++] = d;
     *out = d;
     return 0;
 }
 
-void index_remove(doc_index *ix, const char *id)
+/* Where d is in by_id, or nids. */
+static size_t by_id_find(const doc_index *ix, const idx_doc *d)
 {
-    doc_free(map_remove(ix->docs, id));
+    size_t lo = 0, hi = ix->clean;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ix->by_id[mid]->id, d->id);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = ix->clean; i < ix->nids; i++)
+        if (ix->by_id[i] == d)
+            return i;
+    return ix->nids;
 }
 
+void index_remove(doc_index *ix, const char *id)
+{
+    idx_doc *d = map_remove(ix->docs, id);
+    if (!d)
+        return;
+    size_t i = by_id_find(ix, d);
+    if (i < ix->nids) {
+        memmove(&ix->by_id[i], &ix->by_id[i + 1], (ix->nids - i - 1) * sizeof(*ix->by_id));
+        ix->nids--;
+        if (i < ix->clean)
+            ix->clean--;
+    }
+    doc_free(d);
+}
+
+/* A copy of s that is not interned (unique per version), or NULL. */
 static char *dup_or_null(const char *s)
 {
     return s ? strdup(s) : NULL;
+}
+
+/* s interned into *out (NULL stays NULL): 0, or KENES_ENOMEM. */
+static int intern_into(char **out, const char *s)
+{
+    *out = (char *)index_intern(s);
+    return s && !*out ? KENES_ENOMEM : 0;
 }
 
 int index_add_version(idx_doc *d, const idx_version *v)
@@ -120,17 +233,15 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     memcpy(n->commit, v->commit, sizeof(n->commit));
     n->commit[sizeof(n->commit) - 1] = '\0';
     n->time_ms = v->time_ms;
-    n->author = dup_or_null(v->author);
-    n->role = dup_or_null(v->role);
-    n->action = dup_or_null(v->action);
-    n->from = dup_or_null(v->from);
-    n->to = dup_or_null(v->to);
+    int rc = intern_into(&n->author, v->author);
+    rc = rc ? rc : intern_into(&n->role, v->role);
+    rc = rc ? rc : intern_into(&n->action, v->action);
+    rc = rc ? rc : intern_into(&n->from, v->from);
+    rc = rc ? rc : intern_into(&n->to, v->to);
+    rc = rc ? rc : intern_into(&n->approval, v->approval);
     n->comment = dup_or_null(v->comment);
-    n->approval = dup_or_null(v->approval);
     n->note = dup_or_null(v->note);
-    if ((v->author && !n->author) || (v->role && !n->role) || (v->action && !n->action) ||
-        (v->from && !n->from) || (v->to && !n->to) || (v->comment && !n->comment) ||
-        (v->approval && !n->approval) || (v->note && !n->note)) {
+    if (rc < 0 || (v->comment && !n->comment) || (v->note && !n->note)) {
         version_dispose(n);
         return KENES_ENOMEM;
     }
@@ -170,22 +281,50 @@ static int by_id(const void *a, const void *b)
     return strcmp((*(idx_doc *const *)a)->id, (*(idx_doc *const *)b)->id);
 }
 
+/* Fewer entries than this added since the last listing are put in place
+ * one by one; more (a start), and the whole array is sorted once. */
+#define INSERT_MAX 16
+
+idx_doc *const *index_sorted(const doc_index *cix, size_t *count)
+{
+    /* Sorting is no change the caller can see: the same entries. */
+    doc_index *ix = (doc_index *)cix;
+    if (ix->clean < ix->nids) {
+        if (ix->nids - ix->clean > INSERT_MAX) {
+            qsort(ix->by_id, ix->nids, sizeof(*ix->by_id), by_id);
+        } else {
+            for (; ix->clean < ix->nids; ix->clean++) {
+                idx_doc *d = ix->by_id[ix->clean];
+                size_t lo = 0, hi = ix->clean;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (strcmp(ix->by_id[mid]->id, d->id) < 0)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                memmove(&ix->by_id[lo + 1], &ix->by_id[lo],
+                        (ix->clean - lo) * sizeof(*ix->by_id));
+                ix->by_id[lo] = d;
+            }
+        }
+        ix->clean = ix->nids;
+    }
+    *count = ix->nids;
+    return ix->by_id;
+}
+
 int index_list(idx_doc ***out, size_t *count, const doc_index *ix)
 {
-    size_t n = 0, cap = map_count(ix->docs);
-    idx_doc **arr = malloc((cap ? cap : 1) * sizeof(*arr));
+    size_t all;
+    idx_doc *const *sorted = index_sorted(ix, &all);
+    idx_doc **arr = malloc((all ? all : 1) * sizeof(*arr));
     if (!arr)
         return KENES_ENOMEM;
-    map_iter it;
-    const char *k;
-    void *v;
-    map_iter_init(&it, ix->docs);
-    while (map_iter_next(&it, &k, &v)) {
-        idx_doc *d = v;
-        if (d->doc && d->version[0])
-            arr[n++] = d;
-    }
-    qsort(arr, n, sizeof(*arr), by_id);
+    size_t n = 0;
+    for (size_t i = 0; i < all; i++)
+        if (sorted[i]->doc && sorted[i]->version[0])
+            arr[n++] = sorted[i];
     *out = arr;
     *count = n;
     return 0;
@@ -225,31 +364,59 @@ static int64_t event_time(const idx_event *e)
     return e->doc->versions[e->version].time_ms;
 }
 
-typedef struct ranked {
-    idx_event e;
-    size_t pos; /* load order, which breaks ties: one repository's commits stay in order */
-} ranked;
-
-static int by_time(const void *a, const void *b)
+/* Merge the ordered runs src[lo, mid) and src[mid, hi) into dst; ties
+ * from the left run first, so that a repository's own order stays. */
+static void merge_runs(idx_event *dst, const idx_event *src, size_t lo, size_t mid, size_t hi)
 {
-    const ranked *x = a, *y = b;
-    int64_t tx = event_time(&x->e), ty = event_time(&y->e);
-    if (tx != ty)
-        return tx < ty ? -1 : 1;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
+    size_t i = lo, j = mid, k = lo;
+    while (i < mid && j < hi)
+        dst[k++] = event_time(&src[j]) < event_time(&src[i]) ? src[j++] : src[i++];
+    while (i < mid)
+        dst[k++] = src[i++];
+    while (j < hi)
+        dst[k++] = src[j++];
 }
 
+/*
+ * A natural merge sort: a start loads one repository after the other,
+ * each in the order it happened, so the events are two ordered runs (more
+ * only when a clock went back), merged in one pass instead of sorted.
+ * Stable, as the load order breaks ties.
+ */
 void index_sort_events(doc_index *ix)
 {
-    ranked *r = malloc((ix->nevents ? ix->nevents : 1) * sizeof(*r));
-    if (!r)
+    size_t n = ix->nevents, descents = 0;
+    for (size_t i = 1; i < n; i++)
+        descents += event_time(&ix->events[i]) < event_time(&ix->events[i - 1]);
+    if (descents == 0)
+        return; /* in order already */
+    idx_event *tmp = malloc(n * sizeof(*tmp));
+    if (!tmp)
         return; /* the feed is then in load order: still complete */
-    for (size_t i = 0; i < ix->nevents; i++)
-        r[i] = (ranked){ix->events[i], i};
-    qsort(r, ix->nevents, sizeof(*r), by_time);
-    for (size_t i = 0; i < ix->nevents; i++)
-        ix->events[i] = r[i].e;
-    free(r);
+    idx_event *src = ix->events, *dst = tmp;
+    for (;;) {
+        /* One pass: each pair of neighbouring runs merged into one. */
+        size_t lo = 0, merged = 0;
+        while (lo < n) {
+            size_t mid = lo + 1;
+            while (mid < n && event_time(&src[mid]) >= event_time(&src[mid - 1]))
+                mid++;
+            size_t hi = mid < n ? mid + 1 : n;
+            while (hi < n && event_time(&src[hi]) >= event_time(&src[hi - 1]))
+                hi++;
+            merge_runs(dst, src, lo, mid, hi);
+            merged++;
+            lo = hi;
+        }
+        idx_event *t = src;
+        src = dst;
+        dst = t;
+        if (merged == 1)
+            break;
+    }
+    if (src != ix->events)
+        memcpy(ix->events, src, n * sizeof(*tmp));
+    free(tmp);
 }
 
 const idx_version *index_version_at(const idx_doc *d, int64_t at_ms)

@@ -54,7 +54,9 @@ int index_add(idx_doc **out, doc_index *ix, const char *id);
 /* Drop an entry that never got a commit (a create that failed). */
 void index_remove(doc_index *ix, const char *id);
 
-/* Append a version (strings copied) and make it the head. */
+/* Append a version and make it the head.  Its author, role, action, from,
+ * to and approval are interned (index_intern: never free or change them),
+ * its comment and note copied. */
 int index_add_version(idx_doc *d, const idx_version *v);
 /* The same, and record it as the newest event of ix. */
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
@@ -77,14 +79,25 @@ typedef struct idx_event {
 size_t index_event_count(const doc_index *ix);
 const idx_event *index_event_at(const doc_index *ix, size_t i);
 /* Order the events by time (stably): after the start-up load, which reads
- * one repository after the other. */
+ * one repository after the other (its ordered runs are merged, not sorted). */
 void index_sort_events(doc_index *ix);
 
 /* The latest version of d at or before time at_ms, or NULL if d did not exist yet. */
 const idx_version *index_version_at(const idx_doc *d, int64_t at_ms);
 
-/* Every committed document, sorted by id.  *out is malloc'd; free() it. */
+/* Every committed document (with its JSON), sorted by id.  *out is
+ * malloc'd; free() it.  No sort per call: the index keeps the order. */
 int index_list(idx_doc ***out, size_t *count, const doc_index *ix);
+/* Every entry, committed or not (version "" until its first commit), sorted
+ * by id, with no copy: the index's own array, valid until the next
+ * index_add or index_remove.  Entries made since the last call are put in
+ * order now. */
+idx_doc *const *index_sorted(const doc_index *ix, size_t *count);
+
+/* The one copy of s kept for the life of the process (the same pointer for
+ * the same text), or NULL when s is NULL or out of memory.  For the few
+ * hundred values many entries repeat: users, roles, actions, stages. */
+const char *index_intern(const char *s);
 size_t index_count(const doc_index *ix);
 /* Visit every entry, committed or not; a non-zero return stops and is returned. */
 int index_foreach(doc_index *ix, int (*cb)(idx_doc *d, void *payload), void *payload);

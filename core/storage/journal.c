@@ -165,32 +165,40 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
         char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         lineno++;
-        json_t *j = NULL;
-        if (util_json_parse(&j, p, n) == KENES_ENOMEM) {
-            rc = KENES_ENOMEM; /* not a bad line: the line was never read */
-            break;
-        }
-        const char *commit = json_string_value(json_object_get(j, "commit"));
-        const char *document = json_string_value(json_object_get(j, "document"));
+        const char *commit = NULL, *document = NULL;
         idx_version v = {0};
-        v.time_ms = json_integer_value(json_object_get(j, "time"));
-        v.author = (char *)json_string_value(json_object_get(j, "author"));
-        v.role = (char *)json_string_value(json_object_get(j, "role"));
-        v.action = (char *)json_string_value(json_object_get(j, "action"));
-        v.from = (char *)json_string_value(json_object_get(j, "from"));
-        v.to = (char *)json_string_value(json_object_get(j, "to"));
-        v.comment = (char *)json_string_value(json_object_get(j, "comment"));
-        v.approval = (char *)json_string_value(json_object_get(j, "approval"));
-        v.note = (char *)json_string_value(json_object_get(j, "note"));
-        if (!nl && n && !j) {
+        json_t *j = NULL;
+        /* The lines kenes wrote are read by the scanner; jansson reads the
+         * rest (and says which are damaged) as it always did. */
+        int scanned = journal_scan(p, n, &commit, &document, &v);
+        if (!scanned) {
+            if (util_json_parse(&j, p, n) == KENES_ENOMEM) {
+                rc = KENES_ENOMEM; /* not a bad line: the line was never read */
+                break;
+            }
+            commit = json_string_value(json_object_get(j, "commit"));
+            document = json_string_value(json_object_get(j, "document"));
+            v.time_ms = json_integer_value(json_object_get(j, "time"));
+            v.author = (char *)json_string_value(json_object_get(j, "author"));
+            v.role = (char *)json_string_value(json_object_get(j, "role"));
+            v.action = (char *)json_string_value(json_object_get(j, "action"));
+            v.from = (char *)json_string_value(json_object_get(j, "from"));
+            v.to = (char *)json_string_value(json_object_get(j, "to"));
+            v.comment = (char *)json_string_value(json_object_get(j, "comment"));
+            v.approval = (char *)json_string_value(json_object_get(j, "approval"));
+            v.note = (char *)json_string_value(json_object_get(j, "note"));
+        }
+        if (!scanned && !nl && n && !j) {
             /* A last line cut short by a crash: the commit it began is
              * recovered from git below. */
             log_warn("index", "%s: an unfinished last line; recovering from git", path);
             *good = (size_t)(p - text);
-        } else if (commit && strlen(commit) == 40 && json_is_true(json_object_get(j, "foreign"))) {
+        } else if (!scanned && commit && strlen(commit) == 40 &&
+                   json_is_true(json_object_get(j, "foreign"))) {
             *foreign = 1;
             memcpy(last, commit, STORE_OID_HEX);
-        } else if (commit && strlen(commit) == 40 && json_is_string(json_object_get(j, "admin"))) {
+        } else if (!scanned && commit && strlen(commit) == 40 &&
+                   json_is_string(json_object_get(j, "admin"))) {
             memcpy(last, commit, STORE_OID_HEX);
         } else if (!commit || strlen(commit) != 40 || !document || !v.author || !v.action ||
                    !v.to) {

@@ -25,6 +25,17 @@
 /* The journal object for a write (without its commit, which the writer adds). */
 char *journal_entry(const char *document, const idx_version *v);
 
+/* Read a version's line (n bytes, without its newline) as journal_entry
+ * writes it, behind its "commit": the keys in that order, compact, strings
+ * without \u escapes.  1 when recognised: its strings are decoded in place
+ * (line is changed) and *commit, *document and v's strings point into it.
+ * 0 when not (an administrator's or a foreign commit's line, another
+ * writer's spacing or order, a damaged line): line is untouched, for the
+ * general JSON parser, which judges it as before.  It never recognises a
+ * line that parser would read to other values, or refuse. */
+int journal_scan(char *line, size_t n, const char **commit, const char **document,
+                 idx_version *v);
+
 /* For journal_load: called once the journal is read into ix, before any
  * commit after it is taken from git.  since is the journal's last commit
  * (NULL: there is none, all of main is new).  A negative return, with the

@@ -60,7 +60,11 @@ typedef struct key_chunk {
 struct vault {
     unsigned char *master; /* sodium_malloc(KEY_BYTES) */
     char *keys_dir;
-    map *keys; /* document id -> KEY_BYTES inside a chunk */
+    /* document id -> KEY_BYTES inside a chunk once unwrapped, or LISTED:
+     * its file was seen at open and is read and unwrapped at first use
+     * (key_get), so a start lists tens of thousands of names instead of
+     * opening as many files. */
+    map *keys;
     map *erasing; /* document id -> path of its "<hex>.key.erasing", until vault_settle() */
     /* document id -> why its key cannot be used (malloc'd words): a key
      * file that does not open, or one the history says must exist and does
@@ -68,6 +72,10 @@ struct vault {
     map *unavailable;
     key_chunk *chunks;
 };
+
+/* The value of a key listed at open and not unwrapped yet. */
+static char listed_mark;
+#define LISTED ((void *)&listed_mark)
 
 static unsigned char *slot_alloc(vault *v)
 {
@@ -218,31 +226,22 @@ static int cases_dir_ensure(const char *dir, const char *keys_dir, char *err, si
     return 0;
 }
 
-/* Unwrap one key file into the map.  KENES_EIO: it cannot be read, and
- * KENES_EINVAL: it is damaged or does not open (err says which); the caller
- * decides what that means for the rest. */
-static int case_key_load(vault *v, const char *path, const char *doc_id, char *err, size_t errcap)
+/* Unwrap the bytes of one key file (read from path) into the map.
+ * KENES_EIO: damaged (the wrong length), KENES_EINVAL: it does not open
+ * with the master key (err says which); the caller decides what that
+ * means for the rest. */
+static int key_unwrap(vault *v, const char *path, const char *doc_id, const char *data,
+                      size_t len, char *err, size_t errcap)
 {
-    char *data;
-    size_t len;
-    int rc = util_read_file(&data, &len, path);
-    if (rc < 0) {
-        util_set_err(err, errcap, "cannot read case key %s: %s", path,
-                     rc == KENES_ENOTFOUND ? "no such file" : strerror(errno));
-        return rc == KENES_ENOMEM ? KENES_ENOMEM : KENES_EIO;
-    }
-    unsigned char *slot = NULL;
     if (len != WRAPPED_BYTES) {
         util_set_err(err, errcap, "case key %s is %zu bytes, not %zu: the file is damaged", path, len,
                 (size_t)WRAPPED_BYTES);
-        rc = KENES_EIO; /* whatever the master key: not a sign that it is wrong */
-        goto done;
+        return KENES_EIO; /* whatever the master key: not a sign that it is wrong */
     }
-    slot = slot_alloc(v);
+    unsigned char *slot = slot_alloc(v);
     if (!slot) {
         util_set_err(err, errcap, "out of memory loading %s", path);
-        rc = KENES_ENOMEM;
-        goto done;
+        return KENES_ENOMEM;
     }
     unsigned char ad[CASE_KEY_AD_LEN + VAULT_ID_MAX];
     size_t adlen = case_key_ad(ad, doc_id, strlen(doc_id));
@@ -257,19 +256,31 @@ static int case_key_load(vault *v, const char *path, const char *doc_id, char *e
                 "case key %s does not open with the master key: wrong master key "
                 "(KENES_MASTER_KEY_FILE?), or the file is damaged or renamed",
                 path);
-        rc = KENES_EINVAL;
-        goto done;
+        slot_free(v, slot);
+        return KENES_EINVAL;
     }
     if (map_set(v->keys, doc_id, slot) < 0) {
         util_set_err(err, errcap, "out of memory loading %s", path);
-        rc = KENES_ENOMEM;
-        goto done;
-    }
-    slot = NULL;
-    rc = 0;
-done:
-    if (slot)
         slot_free(v, slot);
+        return KENES_ENOMEM;
+    }
+    return 0;
+}
+
+/* Read one key file and unwrap it into the map: key_unwrap's codes, and
+ * KENES_EIO when it cannot be read. */
+static int case_key_load(vault *v, const char *path, const char *doc_id, char *err, size_t errcap)
+{
+    char *data;
+    size_t len;
+    int rc = util_read_file(&data, &len, path);
+    if (rc < 0) {
+        util_set_err(err, errcap, "cannot read case key %s: %s", path,
+                     rc == KENES_ENOTFOUND ? "no such file" : strerror(errno));
+        return rc == KENES_ENOMEM ? KENES_ENOMEM : KENES_EIO;
+    }
+    rc = key_unwrap(v, path, doc_id, data, len, err, errcap);
+    sodium_memzero(data, len);
     free(data);
     return rc;
 }
@@ -310,6 +321,10 @@ static int key_unavailable(vault *v, const char *id, int rc, const char *why, si
     return vault_set_unavailable(v, id, why);
 }
 
+/* List the key files of dir: each id goes into v->keys as LISTED, to be
+ * unwrapped at its first use (key_get).  Until one key has opened, each is
+ * unwrapped at once, as all were before: a wrong master key must stop the
+ * open, and one good key is enough to clear it. */
 static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
 {
     DIR *d = opendir(dir);
@@ -332,7 +347,7 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
         }
         const char *name = e->d_name;
         size_t n = strlen(name);
-        /* An erasure a crash interrupted: the key is loaded like any other,
+        /* An erasure a crash interrupted: the key is listed like any other,
          * and vault_settle() decides its fate once the history is read. */
         int erasing = n > ERASING_LEN &&
                       memcmp(name + n - ERASING_LEN, VAULT_KEY_ERASING, ERASING_LEN) == 0;
@@ -369,6 +384,15 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
         }
         if (vault_has_key(v, id))
             continue; /* "<hex>.key" and "<hex>.key.erasing" both: one key */
+        if (opened) {
+            if (map_set(v->keys, id, LISTED) < 0) {
+                util_set_err(err, errcap, "out of memory listing %s", path);
+                rc = KENES_ENOMEM;
+                break;
+            }
+            vault_unavailable_clear(v, id); /* the ".erasing" twin may yet open */
+            continue;
+        }
         char why[1024];
         rc = case_key_load(v, path, id, why, sizeof(why));
         if (rc == 0) {
@@ -392,6 +416,74 @@ static int cases_load(vault *v, const char *dir, char *err, size_t errcap)
         rc = KENES_EINVAL;
     }
     return rc;
+}
+
+/* The file a listed key is read from: its "<hex>.key", or before
+ * vault_settle() the "<hex>.key.erasing" a crash left when that is all
+ * there is. */
+static void key_file(const vault *v, const char *doc_id, char *out, size_t cap)
+{
+    vault_key_path(v, doc_id, out, cap);
+    const char *pending = v->erasing ? map_get(v->erasing, doc_id) : NULL;
+    if (pending && access(out, F_OK) != 0)
+        snprintf(out, cap, "%s", pending);
+}
+
+/* doc_id's key into *key (inside a chunk), unwrapped now from its file if
+ * it was only listed.  KENES_ENOTFOUND: it has none (erased, or never had
+ * one); KENES_EUNAVAILABLE: its file is missing, damaged or does not open,
+ * which is recorded (vault_unavailable says why) so that it is tried once;
+ * KENES_ENOMEM. */
+static int key_get(vault *v, const char *doc_id, const unsigned char **key)
+{
+    *key = NULL;
+    void *k = map_get(v->keys, doc_id);
+    if (!k)
+        return map_get(v->unavailable, doc_id) ? KENES_EUNAVAILABLE : KENES_ENOTFOUND;
+    if (k != LISTED) {
+        *key = k;
+        return 0;
+    }
+    char path[4096], why[1024];
+    key_file(v, doc_id, path, sizeof(path));
+    int rc = path[0] ? case_key_load(v, path, doc_id, why, sizeof(why)) : KENES_EIO;
+    if (!path[0])
+        snprintf(why, sizeof(why), "the key file's path of %s is too long", doc_id);
+    if (rc == 0) {
+        *key = map_get(v->keys, doc_id);
+        return 0;
+    }
+    if (rc == KENES_ENOMEM)
+        return rc;
+    map_remove(v->keys, doc_id);
+    return vault_set_unavailable(v, doc_id, why) < 0 ? KENES_ENOMEM : KENES_EUNAVAILABLE;
+}
+
+int vault_key_ready(vault *v, const char *doc_id)
+{
+    const unsigned char *key;
+    return v && doc_id ? key_get(v, doc_id, &key) : KENES_EINVAL;
+}
+
+int vault_key_listed(const vault *v, const char *doc_id)
+{
+    return v && doc_id && map_get(v->keys, doc_id) == LISTED;
+}
+
+int vault_key_supply(vault *v, const char *doc_id, const char *wrapped, size_t len)
+{
+    if (!v || !doc_id || (!wrapped && len))
+        return KENES_EINVAL;
+    void *k = map_get(v->keys, doc_id);
+    if (k != LISTED)
+        return k ? 0 : map_get(v->unavailable, doc_id) ? KENES_EUNAVAILABLE : KENES_ENOTFOUND;
+    char path[4096], why[1024];
+    key_file(v, doc_id, path, sizeof(path));
+    int rc = key_unwrap(v, path, doc_id, wrapped, len, why, sizeof(why));
+    if (rc == 0 || rc == KENES_ENOMEM)
+        return rc;
+    map_remove(v->keys, doc_id);
+    return vault_set_unavailable(v, doc_id, why) < 0 ? KENES_ENOMEM : KENES_EUNAVAILABLE;
 }
 
 int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
@@ -596,7 +688,8 @@ int vault_forget_key(vault *v, const char *doc_id)
     unsigned char *slot = map_remove(v->keys, doc_id);
     if (!slot)
         return KENES_ENOTFOUND;
-    slot_free(v, slot);
+    if (slot != LISTED)
+        slot_free(v, slot);
     return 0;
 }
 
@@ -614,9 +707,10 @@ int vault_seal(vault *v, const char *doc_id, const char *plain, size_t len, char
         *out_len = 0;
     if (!v || !doc_id || (!plain && len) || !out || !out_len)
         return KENES_EINVAL;
-    const unsigned char *key = map_get(v->keys, doc_id);
-    if (!key)
-        return KENES_ENOTFOUND;
+    const unsigned char *key;
+    int rc = key_get(v, doc_id, &key);
+    if (rc < 0)
+        return rc;
     if (len > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX ||
         len > SIZE_MAX - SEAL_OVERHEAD)
         return KENES_ETOOBIG;
@@ -648,9 +742,10 @@ int vault_unseal(vault *v, const char *doc_id, const char *sealed, size_t len, c
         return KENES_EINVAL;
     if (!vault_is_sealed(sealed, len) || len < SEAL_OVERHEAD)
         return KENES_EINVAL;
-    const unsigned char *key = map_get(v->keys, doc_id);
-    if (!key)
-        return KENES_ENOTFOUND;
+    const unsigned char *key;
+    int rc = key_get(v, doc_id, &key);
+    if (rc < 0)
+        return rc;
     const unsigned char *nonce = (const unsigned char *)sealed + VAULT_MAGIC_LEN;
     size_t plain_len = len - SEAL_OVERHEAD;
     char *buf = malloc(plain_len + 1);

@@ -10,7 +10,11 @@
  * DATA/keys/master.key (32 random bytes, mode 0600, made by init) or the
  * file named by KENES_MASTER_KEY_FILE.
  *
- * The vault does no I/O after vault_open(): new wrapped keys are handed to
+ * vault_open() lists the key files' names (the set of cases with a key)
+ * and unwraps a key at its first use: a start with tens of thousands of
+ * cases opens none of their files.  Apart from that one read of a 72-byte
+ * file per case (which a caller may do itself on the pool and hand over,
+ * vault_key_supply), the vault does no I/O: new wrapped keys are handed to
  * the caller to write (the store's writer writes them durably before the
  * commit), and destroyed keys are forgotten in memory while the caller
  * removes the file.  Loop thread only: nothing here is shared with the pool.
@@ -38,13 +42,15 @@ int vault_create_master(const char *path);
 
 /* Load the master key (KENES_MASTER_KEY_FILE when set and non-empty, else
  * keys_dir/master.key; it must be 32 bytes and not readable by group or
- * others) and every wrapped case key under keys_dir/cases/, which is made
- * (0700) if missing.  A key file that cannot be read, is damaged or does not
- * unwrap makes its case unavailable (vault_unavailable), not the vault: one
- * case's fault must not stop the service.  But when no key file unwraps and
- * some do not, the master key is wrong, and the open fails: a wrong master
- * key must not look like every case unavailable (or erased).  On failure
- * *out is NULL and err names the file and the reason. */
+ * others) and list the wrapped case keys under keys_dir/cases/, which is
+ * made (0700) if missing.  A key file that cannot be read, is damaged or
+ * does not unwrap makes its case unavailable (vault_unavailable), not the
+ * vault: one case's fault must not stop the service.  Keys are unwrapped at
+ * their first use (vault_seal, vault_unseal, vault_key_ready), except the
+ * first ones listed, until one opens: when none unwraps and some do not,
+ * the master key is wrong, and the open fails: a wrong master key must not
+ * look like every case unavailable (or erased).  On failure *out is NULL
+ * and err names the file and the reason. */
 int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap);
 void vault_close(vault *v); /* wipes keys from memory; NULL is a no-op */
 
@@ -58,13 +64,30 @@ void vault_key_path(const vault *v, const char *doc_id, char *out, size_t cap);
  * VAULT_ID_MAX.  If writing the file fails, vault_forget_key() it so memory
  * matches the disk. */
 int vault_new_key(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_len);
-/* 1 if doc_id has a key (it was not erased). */
+/* 1 if doc_id has a key (it was not erased): made, or its file listed at
+ * open and not yet found unusable at its first use. */
 int vault_has_key(const vault *v, const char *doc_id);
+/* Unwrap doc_id's key now if it is only listed (one read of its file).
+ * 0 when it is usable, KENES_ENOTFOUND when it has none, KENES_EUNAVAILABLE
+ * when its file is missing, damaged or does not open (recorded: from then
+ * on vault_unavailable says why and vault_has_key answers 0), KENES_ENOMEM.
+ * vault_seal and vault_unseal do this themselves; kenes verify asks it of
+ * every case. */
+int vault_key_ready(vault *v, const char *doc_id);
+/* 1 if doc_id's key is listed and not unwrapped yet: a job on the pool may
+ * read its file (vault_key_path) and hand the bytes to vault_key_supply, so
+ * that the loop does not read it. */
+int vault_key_listed(const vault *v, const char *doc_id);
+/* Unwrap doc_id's listed key from the bytes of its file, read elsewhere:
+ * vault_key_ready's codes (0 too when it was unwrapped already). */
+int vault_key_supply(vault *v, const char *doc_id, const char *wrapped, size_t len);
 /* Forget doc_id's key (the caller removes the file).  KENES_ENOTFOUND if none. */
 int vault_forget_key(vault *v, const char *doc_id);
 
-/* Why doc_id's key cannot be used now (its file does not open, or the
- * history says it has one and the file is missing), or NULL.  Such a case
+/* Why doc_id's key cannot be used now (its file did not open at its first
+ * use, or the history says it has one and the file is missing), or NULL:
+ * a key only listed is not known to be bad before its first use (a caller
+ * that must know asks vault_key_ready).  Such a case
  * is not erased: it answers "unavailable" until the file is restored and
  * the server restarted, and vault_new_key refuses its id. */
 const char *vault_unavailable(const vault *v, const char *doc_id);
@@ -76,7 +99,7 @@ int vault_set_unavailable(vault *v, const char *doc_id, const char *why);
  * An erasure is two steps on disk around its commit: the store renames the
  * key file to "<hex>.key" VAULT_KEY_ERASING before committing, and deletes
  * it after (or renames it back if the commit failed).  A crash between
- * leaves the ".erasing" file: vault_open() loads its key like any other,
+ * leaves the ".erasing" file: vault_open() lists its key like any other,
  * and once the history is read, vault_settle() finishes each such erasure
  * that was committed (erased(id) answers 1: the file is deleted, the key
  * forgotten) and puts back the key of each that was not.  Call it once at
@@ -88,11 +111,13 @@ int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), voi
 
 /* 1 if buf starts with VAULT_MAGIC. */
 int vault_is_sealed(const char *buf, size_t len);
-/* Seal plain with doc_id's key; *out malloc'd.  KENES_ENOTFOUND without a key. */
+/* Seal plain with doc_id's key; *out malloc'd.  KENES_ENOTFOUND without a
+ * key, KENES_EUNAVAILABLE when it cannot be used (vault_key_ready). */
 int vault_seal(vault *v, const char *doc_id, const char *plain, size_t len, char **out,
                size_t *out_len);
 /* Open a sealed file; *out malloc'd and NUL-terminated.  KENES_ENOTFOUND when
- * the key was destroyed, KENES_EINVAL when the file was altered or is not sealed. */
+ * the key was destroyed, KENES_EUNAVAILABLE when it cannot be used
+ * (vault_key_ready), KENES_EINVAL when the file was altered or is not sealed. */
 int vault_unseal(vault *v, const char *doc_id, const char *sealed, size_t len, char **out,
                  size_t *out_len);
 

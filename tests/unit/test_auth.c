@@ -337,6 +337,14 @@ static void reload_sees_new_users(void **state)
                                     err, sizeof(err)),
                      0);
     assert_null(auth_user_find(a, "new1")); /* not until someone asks */
+    /* A session looks at the file at most once a second (AUTH_USERS_CHECK_MS),
+     * on auth's clock, which stands still here: not yet. */
+    assert_ptr_equal(auth_session(a, r.token), rev);
+    assert_null(auth_user_find(a, "new1"));
+    test_now_ms += AUTH_USERS_CHECK_MS - 1;
+    assert_ptr_equal(auth_session(a, r.token), rev);
+    assert_null(auth_user_find(a, "new1"));
+    test_now_ms += 1;
     assert_ptr_equal(auth_session(a, r.token), rev); /* unchanged users keep their record */
     const auth_user *u = auth_user_find(a, "new1");
     assert_non_null(u);
@@ -360,6 +368,7 @@ static void disabled_users_lose_their_sessions(void **state)
     assert_non_null(held);
 
     assert_int_equal(auth_users_set_disabled(users, "off11", 1, err, sizeof(err)), 0);
+    clock_at(1); /* within a second of the change */
     assert_null(auth_session(a, off.token));
     assert_non_null(auth_session(a, rev.token));
     /* A record handed out before stays readable (ASan would tell) and grants nothing. */
@@ -505,6 +514,7 @@ static void passwd_ends_the_sessions(void **state)
     assert_non_null(auth_session(a, rev.token));
     assert_int_equal(auth_users_passwd(users, "rev", "a-good-new-password", err, sizeof(err)),
                      0);
+    clock_at(1); /* within a second of the change */
     assert_null(auth_session(a, rev.token));
     assert_non_null(auth_session(a, off.token));
     close_auth(a, &loop);

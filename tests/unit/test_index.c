@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,9 +85,170 @@ static void public_version(void **state)
     index_free(ix); /* frees the kept version too (ASan would say otherwise) */
 }
 
+/* A version's repeated strings are one copy each: the same pointer for the
+ * same text in every entry, whatever buffer the caller held; its comment
+ * and note are its own. */
+static void versions_share_interned_strings(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    assert_int_equal(index_new(&ix), 0);
+    idx_doc *a, *b;
+    assert_int_equal(index_add(&a, ix, "case/KZ-11/a"), 0);
+    assert_int_equal(index_add(&b, ix, "case/KZ-11/b"), 0);
+    char author[16], to[16], comment[16];
+    snprintf(author, sizeof(author), "%s", "off11");
+    snprintf(to, sizeof(to), "%s", "draft");
+    snprintf(comment, sizeof(comment), "%s", "why");
+    idx_version v = {.time_ms = 1, .author = author, .role = "regional-official",
+                     .action = "create", .to = to, .comment = comment, .approval = "1/2"};
+    memcpy(v.commit, "1111111111111111111111111111111111111111", 41);
+    assert_int_equal(index_record(ix, a, &v), 0);
+    snprintf(author, sizeof(author), "%s", "rev1"); /* the caller's buffer changes */
+    assert_int_equal(index_record(ix, b, &v), 0);
+    snprintf(author, sizeof(author), "%s", "off11");
+    v.comment = NULL;
+    assert_int_equal(index_record(ix, b, &v), 0);
+
+    assert_string_equal(a->versions[0].author, "off11");
+    assert_string_equal(b->versions[0].author, "rev1");
+    assert_ptr_equal(a->versions[0].author, b->versions[1].author);
+    assert_ptr_not_equal(a->versions[0].author, author);
+    assert_ptr_equal(a->versions[0].to, b->versions[0].to);
+    assert_ptr_equal(a->versions[0].role, b->versions[1].role);
+    assert_ptr_equal(a->versions[0].approval, b->versions[1].approval);
+    assert_ptr_equal(a->versions[0].author, index_intern("off11"));
+    assert_ptr_equal(index_intern("draft"), a->versions[0].to);
+    assert_null(index_intern(NULL));
+    assert_null(a->versions[0].from);
+    /* Comments are not shared. */
+    assert_string_equal(a->versions[0].comment, "why");
+    assert_ptr_not_equal(a->versions[0].comment, b->versions[0].comment);
+    assert_null(b->versions[1].comment);
+
+    /* Many values: the table grows and keeps every one. */
+    const char *kept[600];
+    for (int i = 0; i < 600; i++) {
+        char s[32];
+        snprintf(s, sizeof(s), "stage-%d", i);
+        kept[i] = index_intern(s);
+        assert_non_null(kept[i]);
+        assert_string_equal(kept[i], s);
+    }
+    for (int i = 0; i < 600; i++) {
+        char s[32];
+        snprintf(s, sizeof(s), "stage-%d", i);
+        assert_ptr_equal(index_intern(s), kept[i]);
+    }
+    index_free(ix); /* the interned strings stay (ASan: no double free) */
+    assert_string_equal(index_intern("off11"), "off11");
+}
+
+/* The order by id is kept as entries come and go: a start's many (sorted
+ * once), a create's one (put in place), a failed create's removal. */
+static void list_stays_sorted(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    assert_int_equal(index_new(&ix), 0);
+    enum { N = 500 };
+    idx_version v = {.time_ms = 1, .author = "a", .action = "create", .to = "draft"};
+    memcpy(v.commit, "1111111111111111111111111111111111111111", 41);
+    /* Not in order: 7 is prime to N. */
+    for (int i = 0; i < N; i++) {
+        char id[32];
+        snprintf(id, sizeof(id), "case/KZ-11/%04d", (i * 7) % N);
+        idx_doc *d;
+        assert_int_equal(index_add(&d, ix, id), 0);
+        if (i % 5) { /* a fifth never commits: not listed */
+            assert_int_equal(index_add_version(d, &v), 0);
+            index_set_doc(d, json_object());
+        }
+    }
+    size_t all, n;
+    idx_doc *const *sorted = index_sorted(ix, &all);
+    assert_int_equal(all, N);
+    for (size_t i = 1; i < all; i++)
+        assert_true(strcmp(sorted[i - 1]->id, sorted[i]->id) < 0);
+    idx_doc **list;
+    assert_int_equal(index_list(&list, &n, ix), 0);
+    assert_int_equal(n, N - N / 5);
+    for (size_t i = 1; i < n; i++)
+        assert_true(strcmp(list[i - 1]->id, list[i]->id) < 0);
+    free(list);
+
+    /* One by one: first, middle, last, and two removed. */
+    const char *more[] = {"case/KZ-11/!", "case/KZ-11/0250a", "case/KZ-99/0001", "a"};
+    for (size_t k = 0; k < 4; k++) {
+        idx_doc *d;
+        assert_int_equal(index_add(&d, ix, more[k]), 0);
+        assert_int_equal(index_add_version(d, &v), 0);
+        index_set_doc(d, json_object());
+    }
+    index_remove(ix, "case/KZ-11/0250a");
+    index_remove(ix, "case/KZ-11/0003");
+    index_remove(ix, "not/there");
+    sorted = index_sorted(ix, &all);
+    assert_int_equal(all, N + 4 - 2);
+    assert_string_equal(sorted[0]->id, "a");
+    assert_string_equal(sorted[1]->id, "case/KZ-11/!");
+    assert_string_equal(sorted[all - 1]->id, "case/KZ-99/0001");
+    for (size_t i = 1; i < all; i++)
+        assert_true(strcmp(sorted[i - 1]->id, sorted[i]->id) < 0);
+    for (size_t i = 0; i < all; i++)
+        assert_ptr_equal(index_get(ix, sorted[i]->id), sorted[i]);
+    assert_null(index_get(ix, "case/KZ-11/0003"));
+    index_free(ix);
+}
+
+/* After a load of two repositories (each in its order), the feed is in
+ * the order things happened; ties keep the load order. */
+static void events_merge_in_time_order(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    assert_int_equal(index_new(&ix), 0);
+    idx_doc *p, *c;
+    assert_int_equal(index_add(&p, ix, "plan/KZ-11/2026"), 0);
+    assert_int_equal(index_add(&c, ix, "case/KZ-11/x"), 0);
+    /* documents.git: 10, 20, 30, 30, 50; cases.git: 5, 20, 30, 40, 60, then a
+     * clock set back: 35, 70. */
+    const int64_t docs[] = {10, 20, 30, 30, 50}, cases[] = {5, 20, 30, 40, 60, 35, 70};
+    idx_version v = {.author = "a", .action = "edit", .to = "draft"};
+    memcpy(v.commit, "1111111111111111111111111111111111111111", 41);
+    for (size_t i = 0; i < 5; i++) {
+        v.time_ms = docs[i];
+        assert_int_equal(index_record(ix, p, &v), 0);
+    }
+    for (size_t i = 0; i < 7; i++) {
+        v.time_ms = cases[i];
+        assert_int_equal(index_record(ix, c, &v), 0);
+    }
+    index_sort_events(ix);
+    assert_int_equal(index_event_count(ix), 12);
+    const struct {
+        idx_doc *d;
+        size_t version;
+    } want[] = {{c, 0}, {p, 0}, {p, 1}, {c, 1}, {p, 2}, {p, 3}, {c, 2},
+                {c, 5}, {c, 3}, {p, 4}, {c, 4}, {c, 6}};
+    for (size_t i = 0; i < 12; i++) {
+        const idx_event *e = index_event_at(ix, i);
+        if (e->doc != want[i].d || e->version != want[i].version)
+            fail_msg("event %zu: %s v%zu, wanted %s v%zu", i, e->doc->id, e->version,
+                     want[i].d->id, want[i].version);
+    }
+    index_sort_events(ix); /* sorted already: unchanged */
+    assert_ptr_equal(index_event_at(ix, 7)->doc, c);
+    assert_int_equal(index_event_at(ix, 7)->version, 5);
+    index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(add_versions_and_list),
-                                       cmocka_unit_test(public_version)};
+                                       cmocka_unit_test(public_version),
+                                       cmocka_unit_test(versions_share_interned_strings),
+                                       cmocka_unit_test(list_stays_sorted),
+                                       cmocka_unit_test(events_merge_in_time_order)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

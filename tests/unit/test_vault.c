@@ -590,6 +590,8 @@ static void one_bad_key_leaves_the_rest(void **state)
     free(data);
 
     v = open_ok(f);
+    /* Found at open (listed first, it was tried) or at its first use. */
+    assert_int_equal(vault_key_ready(v, CASE_A), KENES_EUNAVAILABLE);
     assert_int_equal(vault_has_key(v, CASE_A), 0);
     assert_non_null(strstr(vault_unavailable(v, CASE_A), "does not open"));
     assert_null(vault_unavailable(v, CASE_B));
@@ -639,6 +641,109 @@ static void master_must_be_32_bytes(void **state)
     vault_close(open_ok(f));
 }
 
+/* A start lists the key files and unwraps only until one opens (the
+ * master key checked); the others are read at their first use.  A listed
+ * key whose file went missing or was damaged meanwhile makes its case
+ * unavailable then, never erased, and the rest work. */
+#define LAZY_N 6
+static void keys_are_unwrapped_at_first_use(void **state)
+{
+    fixture *f = *state;
+    vault *v = new_vault(f);
+    char ids[LAZY_N][32], *sealed[LAZY_N];
+    size_t slen[LAZY_N];
+    for (int i = 0; i < LAZY_N; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "case/KZ-ALM/%04d", i + 1);
+        new_key_written(v, ids[i]);
+        seal_ok(v, ids[i], ids[i], &sealed[i], &slen[i]);
+        assert_int_equal(vault_key_listed(v, ids[i]), 0); /* made here: in memory */
+    }
+    vault_close(v);
+
+    v = open_ok(f);
+    int listed[LAZY_N], nlisted = 0;
+    for (int i = 0; i < LAZY_N; i++) {
+        assert_int_equal(vault_has_key(v, ids[i]), 1);
+        assert_null(vault_unavailable(v, ids[i]));
+        if (vault_key_listed(v, ids[i]))
+            listed[nlisted++] = i;
+    }
+    /* One file opened to check the master key, no more. */
+    assert_int_equal(nlisted, LAZY_N - 1);
+
+    /* First use unwraps it. */
+    int a = listed[0], b = listed[1], c = listed[2], d = listed[3];
+    unseal_equals(v, ids[a], sealed[a], slen[a], ids[a]);
+    assert_int_equal(vault_key_listed(v, ids[a]), 0);
+    assert_int_equal(vault_key_ready(v, ids[a]), 0);
+
+    /* Missing at its first use: unavailable, and said why. */
+    char path[512];
+    vault_key_path(v, ids[b], path, sizeof(path));
+    assert_int_equal(unlink(path), 0);
+    char *plain = NULL;
+    size_t plen = 0;
+    assert_int_equal(vault_unseal(v, ids[b], sealed[b], slen[b], &plain, &plen),
+                     KENES_EUNAVAILABLE);
+    assert_null(plain);
+    assert_int_equal(vault_has_key(v, ids[b]), 0);
+    assert_non_null(strstr(vault_unavailable(v, ids[b]), "no such file"));
+    assert_non_null(strstr(vault_unavailable(v, ids[b]), path));
+    /* Asked again, the same answer without another read; never a new key. */
+    assert_int_equal(vault_seal(v, ids[b], "x", 1, &plain, &plen), KENES_EUNAVAILABLE);
+    assert_int_equal(vault_key_ready(v, ids[b]), KENES_EUNAVAILABLE);
+    char *w = NULL;
+    size_t wlen = 0;
+    assert_int_equal(vault_new_key(v, ids[b], &w, &wlen), KENES_EEXISTS);
+
+    /* Damaged before its first use: does not open, unavailable. */
+    char *data;
+    size_t len;
+    vault_key_path(v, ids[c], path, sizeof(path));
+    damage_key(path, &data, &len);
+    free(data);
+    assert_int_equal(vault_key_ready(v, ids[c]), KENES_EUNAVAILABLE);
+    assert_non_null(strstr(vault_unavailable(v, ids[c]), "does not open"));
+
+    /* The bytes read elsewhere (a job on the pool) unwrap it the same way. */
+    vault_key_path(v, ids[d], path, sizeof(path));
+    read_all(path, &data, &len);
+    assert_int_equal(vault_key_supply(v, ids[d], data, len - 1), KENES_EUNAVAILABLE);
+    assert_non_null(strstr(vault_unavailable(v, ids[d]), "damaged"));
+    free(data);
+    for (int k = 4; k < nlisted; k++) {
+        int e = listed[k];
+        vault_key_path(v, ids[e], path, sizeof(path));
+        read_all(path, &data, &len);
+        assert_int_equal(vault_key_supply(v, ids[e], data, len), 0);
+        assert_int_equal(vault_key_listed(v, ids[e]), 0);
+        assert_int_equal(vault_key_supply(v, ids[e], data, len), 0); /* once is enough */
+        free(data);
+        unseal_equals(v, ids[e], sealed[e], slen[e], ids[e]);
+    }
+    assert_int_equal(vault_key_supply(v, "case/KZ-ALM/none", "x", 1), KENES_ENOTFOUND);
+    assert_int_equal(vault_key_ready(v, "case/KZ-ALM/none"), KENES_ENOTFOUND);
+
+    /* Erasing a key never unwrapped: it is gone, as any other. */
+    for (int i = 0; i < LAZY_N; i++)
+        if (vault_key_listed(v, ids[i]))
+            fail_msg("%s still listed", ids[i]);
+    vault_close(v);
+    v = open_ok(f);
+    int e = -1;
+    for (int i = 0; i < LAZY_N && e < 0; i++)
+        if (vault_key_listed(v, ids[i]))
+            e = i;
+    assert_true(e >= 0);
+    assert_int_equal(vault_forget_key(v, ids[e]), 0);
+    assert_int_equal(vault_has_key(v, ids[e]), 0);
+    assert_null(vault_unavailable(v, ids[e]));
+    assert_int_equal(vault_unseal(v, ids[e], sealed[e], slen[e], &plain, &plen), KENES_ENOTFOUND);
+    vault_close(v);
+    for (int i = 0; i < LAZY_N; i++)
+        free(sealed[i]);
+}
+
 int main(void)
 {
 #ifdef __GLIBC__
@@ -662,6 +767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(renamed_key_file_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_key_files_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(one_bad_key_leaves_the_rest, setup, teardown),
+        cmocka_unit_test_setup_teardown(keys_are_unwrapped_at_first_use, setup, teardown),
         cmocka_unit_test_setup_teardown(master_must_be_private, setup, teardown),
         cmocka_unit_test_setup_teardown(master_must_be_32_bytes, setup, teardown),
     };
