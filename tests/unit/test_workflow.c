@@ -108,7 +108,7 @@ static void test_unknown_top_key(void **state)
     expect_error("unknown_top_key.yaml", 11,
                  "unknown top-level key 'deadlines' (expected type, initial, stages, create, "
                  "edit, read, transitions, erase, labels, record, params, region_field, agency_field, "
-                 "attach, former)");
+                 "attach, former, resident)");
 }
 
 static void test_unknown_transition_key(void **state)
