@@ -130,6 +130,10 @@ int docs_due_from(int64_t *start, const json_t *fields, const wf_stage *st)
 void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
 {
     *due_ms = -1;
+    if (d->entry.due_known) { /* kept at its last commit (entry.c) */
+        *due_ms = d->entry.due_ms;
+        return;
+    }
     const wf_workflow *wf = workflow_of(svc, d);
     const wf_stage *st = wf ? wf_find_stage(wf, docs_stage(d)) : NULL;
     if (!st || !st->has_deadline)

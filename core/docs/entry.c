@@ -321,6 +321,13 @@ int docs_entry_keep(docs_service *svc, idx_doc *d, const json_t *doc)
                            .projection = at(b, p.projection),
                            .due_from_ms = due_from,
                            .blob = b};
+    /* Its due time, from the entry just kept and the versions (a commit's
+     * is recorded before its entry is kept): a list or the deadlines' timer
+     * then computes nothing per document. */
+    int64_t due;
+    docs_due(svc, d, &due);
+    d->entry.due_ms = due;
+    d->entry.due_known = 1;
     int rc = 0;
     const char *target, *path;
     for (const char *q = d->entry.refs; (q = docs_entry_ref(q, &target, &path));)

@@ -42,6 +42,11 @@ typedef struct idx_entry {
     const char *projection; /* compact JSON of the fields its type's index_fields names */
     /* The date a field-based deadline of its stage counts from (ms), -1: none. */
     int64_t due_from_ms;
+    /* When it is due in its stage (docs_due's answer, -1: no deadline),
+     * computed at keep from the stage, the versions and the workflow, which
+     * change only by a commit; due_known 0 until then. */
+    int64_t due_ms;
+    int due_known;
     char *blob;
 } idx_entry;
 

@@ -105,6 +105,11 @@ static void test_case_entry(void **state)
     assert_string_equal(d->entry.stage, "registered");
     assert_null(d->entry.title); /* confidential: no title kept */
     assert_false(docs_resident(&svc, d));
+    /* Its due time is kept too: docs_due reads it, with or without the JSON. */
+    assert_true(d->entry.due_known);
+    int64_t due;
+    docs_due(&svc, d, &due);
+    assert_true(due == d->entry.due_ms);
     /* The summary's pseudonym, nothing typed about the child. */
     assert_string_equal(d->entry.listed, "{\"pseudonym\":\"K11-0042\"}");
     /* index_fields: grounds whole, of each follow-up only due/done/outcome. */
