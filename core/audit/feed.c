@@ -60,8 +60,7 @@ int audit_feed_page(json_t **out, const doc_index *ix, const audit_feed_query *q
     while (pos > 0 && json_array_size(events) < q->limit) {
         const idx_event *e = index_event_at(ix, --pos);
         const idx_version *v = &e->doc->versions[e->version];
-        const char *dtype = json_string_value(json_object_get(e->doc->doc, "type"));
-        const char *dregion = json_string_value(json_object_get(e->doc->doc, "region"));
+        const char *dtype = index_doc_type(e->doc), *dregion = index_doc_region(e->doc);
         if (q->since_ms >= 0 && v->time_ms < q->since_ms) {
             pos = 0; /* events are in time order: nothing older can match */
             break;

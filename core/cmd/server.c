@@ -16,6 +16,7 @@
 #include "cmd/verify.h"
 #include "docs/content.h"
 #include "docs/docs.h"
+#include "docs/entry.h"
 #include "plugin/region.h"
 #include "publish/public.h"
 #include "publish/render.h"
@@ -26,9 +27,20 @@ static int erasure_recorded(const char *doc_id, void *payload)
 {
     const docs_service *svc = payload;
     idx_doc *d = index_get(svc->index, doc_id);
-    const char *type = d && d->doc ? json_string_value(json_object_get(d->doc, "type")) : NULL;
+    const char *type = d ? index_doc_type(d) : NULL;
     return d && d->nversions &&
            wf_is_erasure(wf_set_find(svc->workflows, type), d->versions[d->nversions - 1].action);
+}
+
+/* Each document the start-up load reads: its index entry kept, and under
+ * the test knob its JSON dropped (docs/entry.h). */
+static int keep_loaded(idx_doc *d, void *payload)
+{
+    docs_service *svc = payload;
+    if (docs_entry_keep(svc, d, d->doc) < 0)
+        return KENES_ENOMEM;
+    docs_entry_drop(svc, d);
+    return 0;
 }
 
 /* ---- running ---- */
@@ -249,9 +261,12 @@ int server_run(const config *cfg, int demo)
         }
         char journal[4096];
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
+        if (r == REPO_DOCUMENTS && docs_test_drop())
+            log_warn("index", "KENES_TEST_DROP=1 (a test knob): documents that are not resident "
+                              "are dropped from memory after each load and commit");
         unseen_ctx unseen = {&srv, sig, r};
         if (datadir_rebuild_index(svc->index, svc->repos[r], svc->vault, r, journal, check_unseen,
-                                 &unseen, err, sizeof(err)) < 0 ||
+                                 &unseen, keep_loaded, svc, err, sizeof(err)) < 0 ||
             datadir_load_public_faces(svc->index, svc->repos[r], svc->vault, r, svc->workflows,
                                       err, sizeof(err)) < 0) {
             fprintf(stderr, "kenes: %s: %s\n", path, err);

@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 #include "docs/docs.h"
+#include "docs/entry.h"
 #include "docs/internal.h"
 #include "docs/quorum.h"
 #include "docs/rights.h"
@@ -37,13 +38,15 @@ int docs_actions(json_t **out, const docs_service *svc, const auth_user *u, cons
     *out = json_array();
     if (!*out)
         return KENES_ENOMEM;
-    const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(d->doc, "type"));
-    const char *stage = doc_str(d->doc, "stage");
+    const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
+    const char *stage = docs_stage(d);
     if (!wf || !stage || docs_erased(svc, d))
         return 0;
+    access_view v;
+    docs_access_view(&v, d);
     for (size_t t = 0; t < wf->ntransitions; t++) {
         const wf_transition *tr = &wf->transitions[t];
-        if (!from_stage(tr, stage) || !access_scoped_doc(u, wf, tr->roles, tr->scope, d->doc))
+        if (!from_stage(tr, stage) || !access_scoped_view(u, wf, tr->roles, tr->scope, &v))
             continue;
         quorum_round q = {0};
         if (tr->approvals > 1 || tr->not_by_authors)
@@ -66,8 +69,8 @@ int docs_approvals(json_t **out, const docs_service *svc, const idx_doc *d)
     *out = json_array();
     if (!*out)
         return KENES_ENOMEM;
-    const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(d->doc, "type"));
-    const char *stage = doc_str(d->doc, "stage");
+    const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
+    const char *stage = docs_stage(d);
     if (!wf || !stage)
         return 0;
     for (size_t t = 0; t < wf->ntransitions; t++) {

@@ -82,6 +82,8 @@ typedef struct load_ctx {
      * from that one tree, whose folders libgit2 then keeps parsed.  "" to
      * read each at its own latest version (a tree apart for each). */
     char head[STORE_OID_HEX];
+    datadir_keep_cb keep;
+    void *keep_payload;
     char *err;
     size_t errcap;
 } load_ctx;
@@ -146,7 +148,7 @@ static int key_lost(load_ctx *lc, const idx_doc *d)
 static int load_head(idx_doc *d, void *payload)
 {
     load_ctx *lc = payload;
-    if (d->repo != lc->repo || d->doc)
+    if (d->repo != lc->repo || d->doc || d->entry.kept)
         return 0;
     json_t *doc;
     int rc = read_doc(&doc, lc, d, lc->head[0] ? lc->head : d->version, d->version);
@@ -155,7 +157,7 @@ static int load_head(idx_doc *d, void *payload)
     if (rc < 0)
         return rc;
     index_set_doc(d, doc);
-    return 0;
+    return lc->keep ? lc->keep(d, lc->keep_payload) : 0;
 }
 
 int datadir_check_layout(docpath_layout *out, store *s, int repo, char *err, size_t errcap)
@@ -183,13 +185,15 @@ void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo)
 }
 
 int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
-                          journal_unseen_cb unseen, void *payload, char *err, size_t errcap)
+                          journal_unseen_cb unseen, void *payload, datadir_keep_cb keep,
+                          void *keep_payload, char *err, size_t errcap)
 {
     int foreign;
     int rc = journal_load(ix, s, repo, journal, &foreign, unseen, payload, err, errcap);
     if (rc < 0)
         return rc;
-    load_ctx lc = {.s = s, .vault = v, .repo = repo, .err = err, .errcap = errcap};
+    load_ctx lc = {.s = s, .vault = v, .repo = repo, .keep = keep, .keep_payload = keep_payload,
+                   .err = err, .errcap = errcap};
     if (!foreign && store_head(s, lc.head) < 0)
         lc.head[0] = '\0';
     if (foreign)
@@ -213,10 +217,9 @@ static int load_face(idx_doc *d, void *payload)
 {
     face_ctx *fc = payload;
     load_ctx *lc = &fc->lc;
-    const char *type = d->doc ? json_string_value(json_object_get(d->doc, "type")) : NULL;
+    const char *type = index_doc_type(d); /* from the entry: the JSON may be dropped */
     const wf_workflow *wf = type ? wf_set_find(fc->workflows, type) : NULL;
-    if (d->repo != lc->repo || !wf ||
-        docs_wf_stage_public(wf, json_string_value(json_object_get(d->doc, "stage"))))
+    if (d->repo != lc->repo || !wf || docs_wf_stage_public(wf, index_doc_stage(d)))
         return 0;
     const idx_version *v = NULL;
     for (size_t i = d->nversions; i-- > 0 && !v;)

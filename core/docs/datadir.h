@@ -62,11 +62,17 @@ int datadir_check_layout(docpath_layout *out, store *s, int repo, char *err, siz
 /* DATA/index/<repository>.jsonl, the history journal of REPO_*. */
 void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo);
 
+/* What the load does with each document as soon as its JSON is read (the
+ * index entry kept, the JSON dropped: docs/entry.h); non-zero stops it. */
+typedef int (*datadir_keep_cb)(idx_doc *d, void *payload);
+
 /* Add a repository's documents to the index (start-up) from its journal and
  * git; entries get repo; unseen (if not NULL) judges the commits after the
- * journal first.  KENES_ESTALE if its history was rewritten. */
+ * journal first; keep (if not NULL) sees each document read.  KENES_ESTALE
+ * if its history was rewritten. */
 int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
-                          journal_unseen_cb unseen, void *payload, char *err, size_t errcap);
+                          journal_unseen_cb unseen, void *payload, datadir_keep_cb keep,
+                          void *keep_payload, char *err, size_t errcap);
 
 /* After datadir_rebuild_index: give each document of repo whose current
  * stage is not public, while an earlier version's was, that version as its

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docs/entry.h"
 #include "docs/internal.h"
 #include "docs/rights.h"
 #include "storage/docfile.h"
@@ -63,12 +64,13 @@ int docs_path(char *out, size_t cap, const docs_service *svc, const idx_doc *d,
 
 static const wf_workflow *workflow_of(const docs_service *svc, const idx_doc *d)
 {
-    return wf_set_find(svc->workflows, doc_str(d->doc, "type"));
+    return wf_set_find(svc->workflows, docs_type(d));
 }
 
 int docs_confidential(const docs_service *svc, const idx_doc *d)
 {
-    const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(d->doc, "type"));
+    const char *type = docs_type(d);
+    const kenes_doctype *t = type ? plugin_find_type(svc->plugins, type) : NULL;
     return !t || (t->flags & KENES_DOCTYPE_CONFIDENTIAL);
 }
 
@@ -80,7 +82,9 @@ int docs_may_read(const docs_service *svc, const auth_user *u, const idx_doc *d)
 int docs_allowed(const docs_service *svc, const auth_user *u, const idx_doc *d,
                  access_rule rule)
 {
-    return access_doc_json(u, workflow_of(svc, d), rule, d->doc, NULL, docs_confidential(svc, d));
+    access_view v;
+    docs_access_view(&v, d);
+    return access_doc_view(u, workflow_of(svc, d), rule, &v, NULL, docs_confidential(svc, d));
 }
 
 /* ---- deadlines ---- */
@@ -109,11 +113,29 @@ static const char *earliest_open_date(const json_t *fields, const char *spec,
     return best;
 }
 
+int docs_due_from(int64_t *start, const json_t *fields, const wf_stage *st)
+{
+    *start = -1;
+    const char *date = earliest_open_date(fields, st->deadline_from, st->deadline_closed_by);
+    int y, m, dd;
+    char iso[32];
+    if (!date || kapi_parse_date(date, &y, &m, &dd) != 0)
+        return 0;
+    snprintf(iso, sizeof(iso), "%04d-%02d-%02dT00:00:00Z", y, m, dd);
+    if (util_parse_rfc3339(start, iso) < 0)
+        *start = -1;
+    return 0;
+}
+
 void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
 {
     *due_ms = -1;
+    if (d->entry.due_known) { /* kept at its last commit (entry.c) */
+        *due_ms = d->entry.due_ms;
+        return;
+    }
     const wf_workflow *wf = workflow_of(svc, d);
-    const wf_stage *st = wf ? wf_find_stage(wf, doc_str(d->doc, "stage")) : NULL;
+    const wf_stage *st = wf ? wf_find_stage(wf, docs_stage(d)) : NULL;
     if (!st || !st->has_deadline)
         return;
     /* editions: first — an amendment of a text once in force is not bound
@@ -126,14 +148,12 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
     }
     int64_t start = -1;
     if (st->deadline_from) {
-        const char *date = earliest_open_date(json_object_get(d->doc, "fields"),
-                                              st->deadline_from, st->deadline_closed_by);
-        int y, m, dd;
-        char iso[32];
-        if (!date || kapi_parse_date(date, &y, &m, &dd) != 0)
-            return;
-        snprintf(iso, sizeof(iso), "%04d-%02d-%02dT00:00:00Z", y, m, dd);
-        if (util_parse_rfc3339(&start, iso) < 0)
+        /* The index keeps the date (entry.c), so the JSON need not be here. */
+        if (d->entry.kept)
+            start = d->entry.due_from_ms;
+        else
+            docs_due_from(&start, json_object_get(d->doc, "fields"), st);
+        if (start < 0)
             return;
         /* The day's last second in Kazakhstan (23:59:59 at UTC+5): due
          * that day, overdue the next, and pages still say that day. */
@@ -270,6 +290,8 @@ static void write_done(store_write *w, void *payload)
         vault_forget_key(op->svc->vault, d->id);
     docs_public_face_keep(op->svc, d, op->newdoc); /* before the head moves on */
     index_record(op->svc->index, d, &op->v);
+    if (docs_entry_keep(op->svc, d, op->newdoc) < 0)
+        log_error("index", "%s: its index entry could not be kept (out of memory)", d->id);
     index_set_doc(d, op->newdoc);
     op->newdoc = NULL;
     log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);
@@ -281,6 +303,7 @@ static void write_done(store_write *w, void *payload)
     if (op->svc->on_commit)
         op->svc->on_commit(d, publishes, op->svc->on_commit_payload);
     written(op->svc, op->user, d, op->created, op->show, op->cb, op->payload);
+    docs_entry_drop(op->svc, d); /* the test knob's (entry.h): the answer is made */
     write_op_free(op);
 }
 

@@ -303,8 +303,9 @@ void docs_detach_api(docs_service *svc);
 /* The documents u may read whose `ref` fields (at any depth, rows of lists
  * included) name id, erased ones left out, sorted by id: *out a new array
  * of list entries (docs_entry's: a confidential one's summary only), each
- * with "paths": where it names id ("fields.agenda[0].case").  Walks every
- * document (issue 16 will index refs).  0, KENES_EINVAL or KENES_ENOMEM. */
+ * with "paths": where it names id ("fields.agenda[0].case").  Looks only at
+ * the documents the index's reverse map of refs names (docs/entry.h).  0,
+ * KENES_EINVAL or KENES_ENOMEM. */
 int docs_referrers(json_t **out, docs_service *svc, const auth_user *u, const char *id);
 
 /* The same with each one's fields, for a page that shows what they say of

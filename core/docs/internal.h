@@ -15,6 +15,11 @@ static inline const char *doc_str(const json_t *doc, const char *key)
     return json_string_value(json_object_get(doc, key));
 }
 
+/* *start: when a deadline of stage st that counts from a date field
+ * (deadline_from) starts for fields, as midnight UTC of that date; -1 when
+ * the field holds no date.  0. */
+int docs_due_from(int64_t *start, const json_t *fields, const wf_stage *st);
+
 /* Set out's "due" (RFC 3339, or null) and "overdue" for d (docs.c). */
 void docs_put_due(json_t *out, const docs_service *svc, const idx_doc *d);
 

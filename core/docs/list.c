@@ -9,43 +9,36 @@
 
 #include "base/util.h"
 #include "docs/docs.h"
+#include "docs/entry.h"
 #include "docs/internal.h"
 #include "docs/rights.h"
 #include "plugin/fold.h"
 #include "plugin/kapi.h"
 
+/* 1 if another version of d is in force (an amendment on its way:
+ * public_face.c), read from the index alone. */
+static int in_force_elsewhere(const docs_service *svc, const idx_doc *d)
+{
+    return d->public_version[0] && !docs_erased(svc, d) &&
+           !docs_wf_stage_public(wf_set_find(svc->workflows, docs_type(d)), docs_stage(d));
+}
+
 /* The list entry: id, type, region, stage, version, due, overdue, and the
- * title, or for a confidential type only what its plugin's summary adds. */
+ * title, or for a confidential type only what its plugin's summary adds
+ * (kept in the index at commit: entry.c; only strings and whole numbers,
+ * and never over the core's own keys). */
 static json_t *list_entry(const docs_service *svc, const idx_doc *d)
 {
-    const json_t *doc = d->doc;
-    json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", d->id, "type", doc_str(doc, "type"),
-                          "region", doc_str(doc, "region"), "stage", doc_str(doc, "stage"),
-                          "version", d->version);
+    json_t *e = json_pack("{s:s, s:s?, s:s?, s:s?, s:s}", "id", d->id, "type", docs_type(d),
+                          "region", docs_region(d), "stage", docs_stage(d), "version",
+                          d->version);
     docs_put_due(e, svc, d);
-    /* An amendment on its way: another version of it is in force (public_face.c). */
-    const json_t *face = docs_public_face(svc, d, NULL);
-    if (face && face != doc)
+    if (in_force_elsewhere(svc, d))
         json_object_set_new(e, "in_force", json_true());
-    const kenes_doctype *t = plugin_find_type(svc->plugins, doc_str(doc, "type"));
-    if (!docs_confidential(svc, d)) {
-        json_object_set_new(e, "title", json_string(doc_str(doc, "title")));
-    } else if (t && t->summary) {
-        /* The plugin adds what may be listed to a scratch object; only new
-         * keys are kept, so it cannot overwrite the core's, and only strings
-         * and whole numbers (a meeting's count of items), so it cannot hang
-         * a copy of its fields there. */
-        json_t *extra = json_object();
-        struct kenes_doc view = {.json = doc};
-        if (t->summary(kapi_get(), &view, extra) == 0) {
-            const char *k;
-            json_t *v;
-            json_object_foreach(extra, k, v) if ((json_is_string(v) || json_is_integer(v)) &&
-                                              !json_object_get(e, k))
-                json_object_set(e, k, v);
-        }
-        json_decref(extra);
-    }
+    if (!docs_confidential(svc, d))
+        json_object_set_new(e, "title", json_string(docs_title(d)));
+    else
+        docs_entry_listed(e, d);
     return e;
 }
 
@@ -138,8 +131,11 @@ static int core_key(const char *k)
  * list is no read of it). */
 static int matches(const docs_service *svc, const idx_doc *d, const json_t *e, const char *q)
 {
+    /* A body is matched only where it is in memory (a resident type's);
+     * issue 16 leaves the others' to a read on the thread pool. */
     if (!docs_confidential(svc, d))
-        return holds(doc_str(d->doc, "title"), q) || holds(doc_str(d->doc, "body"), q);
+        return holds(docs_title(d), q) ||
+               (docs_resident(svc, d) && d->doc && holds(doc_str(d->doc, "body"), q));
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)e, k, v) if (!core_key(k) && holds(json_string_value(v), q))
@@ -150,13 +146,13 @@ static int matches(const docs_service *svc, const idx_doc *d, const json_t *e, c
 static json_t *filtered(docs_service *svc, const auth_user *u, const idx_doc *d, const void *arg)
 {
     const docs_filter *f = arg;
-    const json_t *doc = d->doc;
+    const char *type = docs_type(d), *region = docs_region(d);
     /* As things stood at `at`: the stage and version then (type and region
      * never change). */
     const idx_version *then = f->has_at ? docs_version_at(d, f->at_ms) : NULL;
-    const char *stage_now = f->has_at ? (then ? then->to : NULL) : doc_str(doc, "stage");
-    if (!stage_now || (f->type && strcmp(f->type, doc_str(doc, "type")) != 0) ||
-        (f->region && strcmp(f->region, doc_str(doc, "region")) != 0) ||
+    const char *stage_now = f->has_at ? (then ? then->to : NULL) : docs_stage(d);
+    if (!stage_now || !type || !region || (f->type && strcmp(f->type, type) != 0) ||
+        (f->region && strcmp(f->region, region) != 0) ||
         (f->stage && strcmp(f->stage, stage_now) != 0) || !docs_may_read(svc, u, d) ||
         !overdue_as_asked(svc, d, f))
         return NULL;
@@ -168,8 +164,7 @@ static json_t *filtered(docs_service *svc, const auth_user *u, const idx_doc *d,
         }
         return e;
     }
-    return json_pack("{s:s, s:O, s:O, s:s, s:s}", "id", d->id, "type",
-                     json_object_get(doc, "type"), "region", json_object_get(doc, "region"),
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", d->id, "type", type, "region", region,
                      "stage", then->to, "version", then->commit);
 }
 
@@ -198,7 +193,7 @@ static json_t *open_actions(const docs_service *svc, const wf_workflow *wf, cons
     size_t i;
     if (docs_actions(&open, svc, u, d) < 0)
         return names;
-    const char *stage = doc_str(d->doc, "stage");
+    const char *stage = docs_stage(d);
     json_array_foreach(open, i, a)
     {
         const wf_transition *t = wf_find_transition(wf, doc_str(a, "action"), stage);
@@ -232,12 +227,13 @@ static void sort_by_due(json_t *items)
 static int reminded(const docs_service *svc, const wf_workflow *wf, const auth_user *u,
                     const idx_doc *d)
 {
-    const wf_stage *st = wf_find_stage(wf, doc_str(d->doc, "stage"));
+    const wf_stage *st = wf_find_stage(wf, docs_stage(d));
     if (!st || !st->has_remind)
         return 0;
-    const char *login = st->remind_user_field
-                            ? access_field(d->doc, st->remind_user_field)
-                            : NULL;
+    access_view v;
+    docs_access_view(&v, d);
+    const char *login = st->remind_user_field ? access_view_field(&v, st->remind_user_field)
+                                              : NULL;
     if (!(st->remind_roles & (unsigned)u->role) && !(login && u->name && !strcmp(login, u->name)))
         return 0;
     int64_t due;
@@ -248,7 +244,7 @@ static int reminded(const docs_service *svc, const wf_workflow *wf, const auth_u
 static json_t *to_do(docs_service *svc, const auth_user *u, const idx_doc *d, const void *arg)
 {
     (void)arg;
-    const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(d->doc, "type"));
+    const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     /* An admin's override is for support, not a to-do list. */
     if (!wf || u->role == ROLE_ADMIN || docs_erased(svc, d) || !docs_may_read(svc, u, d))
         return NULL;

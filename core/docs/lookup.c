@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "docs/docs.h"
+#include "docs/entry.h"
 #include "docs/internal.h"
 #include "base/util.h"
 #include "plugin/kapi.h"
@@ -59,6 +60,21 @@ static const char *created(char *out, size_t cap, const idx_doc *d)
     return out;
 }
 
+/* What a walk shows of d of a type that is not resident: the fields its
+ * index keeps (entry.c), its latest version, or with public set the same
+ * when that version is in a public stage (such a type keeps no other face
+ * in memory).  NULL when d is left out, else a new reference. */
+static json_t *entry_shown(const docs_service *svc, const idx_doc *d, int public,
+                           const char **version)
+{
+    if (!d->version[0] || docs_erased(svc, d) ||
+        (public &&
+         !docs_wf_stage_public(wf_set_find(svc->workflows, docs_type(d)), docs_stage(d))))
+        return NULL;
+    *version = d->version;
+    return docs_entry_view(d);
+}
+
 static int walk(docs_service *svc, int public, const char *type, const char *region,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
@@ -68,16 +84,22 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
         return KENES_ENOMEM;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const char *version;
-        const json_t *doc = shown(svc, all[i], public, &version);
-        if (!doc || (type && !same(doc_str(doc, "type"), type)) ||
-            (region && !same(doc_str(doc, "region"), region)))
+        const idx_doc *d = all[i];
+        /* Type and region from the index: no JSON is looked at for the rest. */
+        if ((type && !same(docs_type(d), type)) || (region && !same(docs_region(d), region)))
+            continue;
+        const char *version = NULL;
+        json_t *view = NULL;
+        const json_t *doc = docs_resident(svc, d) ? shown(svc, d, public, &version)
+                                                  : (view = entry_shown(svc, d, public, &version));
+        if (!doc)
             continue;
         char when[40];
-        struct kenes_doc view = {.json = doc, .version = version,
-                                 .written = docs_written(all[i], version),
-                                 .created = created(when, sizeof(when), all[i])};
-        rc = fn(&view, arg);
+        struct kenes_doc kd = {.json = doc, .version = version,
+                               .written = docs_written(d, version),
+                               .created = created(when, sizeof(when), d)};
+        rc = fn(&kd, arg);
+        json_decref(view);
     }
     free(all);
     return rc;
@@ -87,7 +109,9 @@ static int find(docs_service *svc, int public, const char *id,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
     const char *version;
-    const idx_doc *d = index_get(svc->index, id);
+    idx_doc *d = index_get(svc->index, id);
+    if (d)
+        docs_entry_restore(svc, d); /* the test knob's stand-in for a fetch (entry.h) */
     const json_t *doc = shown(svc, d, public, &version);
     if (!doc)
         return KENES_ENOTFOUND;

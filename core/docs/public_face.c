@@ -20,6 +20,7 @@
 
 #include "base/util.h"
 #include "docs/docs.h"
+#include "docs/entry.h"
 #include "docs/internal.h"
 
 int docs_wf_stage_public(const wf_workflow *wf, const char *stage)
@@ -33,10 +34,10 @@ const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const 
         *version = NULL;
     if (!d || !d->doc || !d->version[0] || docs_erased(svc, d))
         return NULL;
-    const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(d->doc, "type"));
+    const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     if (!wf)
         return NULL;
-    if (docs_wf_stage_public(wf, doc_str(d->doc, "stage"))) {
+    if (docs_wf_stage_public(wf, docs_stage(d))) {
         if (version)
             *version = d->version;
         return d->doc;
@@ -80,7 +81,7 @@ int docs_version_enters_public(const wf_workflow *wf, const idx_version *v)
 
 void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d)
 {
-    const wf_workflow *wf = d->doc ? wf_set_find(svc->workflows, doc_str(d->doc, "type")) : NULL;
+    const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     int edition = 0;
     for (size_t i = 0; i < d->nversions; i++) {
         int x = wf ? crossing(wf, &d->versions[i]) : 0;
@@ -92,7 +93,7 @@ void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const
 
 int docs_edition_now(const docs_service *svc, const idx_doc *d)
 {
-    const wf_workflow *wf = d->doc ? wf_set_find(svc->workflows, doc_str(d->doc, "type")) : NULL;
+    const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     int edition = 0;
     for (size_t i = 0; wf && i < d->nversions; i++)
         edition += crossing(wf, &d->versions[i]) == 2;

@@ -32,38 +32,60 @@ const char *access_field(const json_t *doc, const char *path)
     return path ? NULL : json_string_value(v);
 }
 
-/* Whether scope holds for u and the document doc (its region, its fields),
- * or with doc NULL whether it can hold for some document of region: the
+const char *access_view_field(const access_view *v, const char *path)
+{
+    if (v->doc)
+        return access_field(v->doc, path);
+    for (const char *p = v->fields; p && *p && path;) {
+        const char *value = p + strlen(p) + 1;
+        if (strcmp(p, path) == 0)
+            return value;
+        p = value + strlen(value) + 1;
+    }
+    return NULL;
+}
+
+/* Whether scope holds for u and the document v (its region, its fields),
+ * or with v NULL whether it can hold for some document of region: the
  * answer for a page's menu before there is a document. */
 static int scope_holds(const auth_user *u, const wf_workflow *wf, enum scope scope,
-                       const char *region, const json_t *doc)
+                       const char *region, const access_view *v)
 {
     switch (scope) {
     case SCOPE_OWN_REGION:
         return same(u->region, region);
     case SCOPE_NAMED_REGION:
         /* The region the document names (a case's receiving region). */
-        if (!doc)
+        if (!v)
             return u->region != NULL;
-        return wf && wf->region_field && same(u->region, access_field(doc, wf->region_field));
+        return wf && wf->region_field && same(u->region, access_view_field(v, wf->region_field));
     case SCOPE_OWN_AGENCY:
         if (!same(u->region, region) || !u->agency)
             return 0;
-        return !doc || (wf && wf->agency_field && same(u->agency, access_field(doc, wf->agency_field)));
+        return !v || (wf && wf->agency_field &&
+                      same(u->agency, access_view_field(v, wf->agency_field)));
     default:
         return 1;
     }
 }
 
 static int scoped(const auth_user *u, const wf_workflow *wf, unsigned roles, enum scope scope,
-                  const char *region, const json_t *doc)
+                  const char *region, const access_view *v)
 {
     if (u->role == ROLE_ADMIN)
         return 1;
     if (!(roles & (unsigned)u->role))
         return 0;
-    return scope_holds(u, wf, scope, doc ? json_string_value(json_object_get(doc, "region")) : region,
-                       doc);
+    return scope_holds(u, wf, scope, v ? v->region : region, v);
+}
+
+/* The view of a document's JSON (doc NULL: none). */
+static const access_view *json_view(access_view *v, const json_t *doc)
+{
+    if (!doc)
+        return NULL;
+    *v = (access_view){.region = json_string_value(json_object_get(doc, "region")), .doc = doc};
+    return v;
 }
 
 int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const char *region)
@@ -74,11 +96,18 @@ int access_scoped(const auth_user *u, unsigned roles, enum scope scope, const ch
 int access_scoped_doc(const auth_user *u, const wf_workflow *wf, unsigned roles, enum scope scope,
                       const json_t *doc)
 {
-    return scoped(u, wf, roles, scope, NULL, doc);
+    access_view v;
+    return scoped(u, wf, roles, scope, NULL, json_view(&v, doc));
+}
+
+int access_scoped_view(const auth_user *u, const wf_workflow *wf, unsigned roles,
+                       enum scope scope, const access_view *v)
+{
+    return scoped(u, wf, roles, scope, NULL, v);
 }
 
 static int doc_rule(const auth_user *u, const wf_workflow *wf, access_rule rule, const char *region,
-                    const json_t *doc, const char *action, int confidential)
+                    const access_view *doc, const char *action, int confidential)
 {
     if (!u || !wf)
         return 0;
@@ -123,7 +152,14 @@ int access_doc(const auth_user *u, const wf_workflow *wf, access_rule rule, cons
 int access_doc_json(const auth_user *u, const wf_workflow *wf, access_rule rule,
                     const json_t *doc, const char *action, int confidential)
 {
-    return doc_rule(u, wf, rule, NULL, doc, action, confidential);
+    access_view v;
+    return doc_rule(u, wf, rule, NULL, json_view(&v, doc), action, confidential);
+}
+
+int access_doc_view(const auth_user *u, const wf_workflow *wf, access_rule rule,
+                    const access_view *v, const char *action, int confidential)
+{
+    return doc_rule(u, wf, rule, NULL, v, action, confidential);
 }
 
 const char *access_refusal(access_rule rule)

@@ -58,6 +58,21 @@ int access_doc_json(const auth_user *u, const wf_workflow *wf, access_rule rule,
 /* The string at a dotted path under doc's fields ("transfer.to"), or NULL. */
 const char *access_field(const json_t *doc, const char *path);
 
+/* What the rules read of one document: its region and the fields its
+ * workflow's scopes name, from its JSON or, when the JSON is not in memory
+ * (issue 16), from what the index keeps of it (idx_entry.access). */
+typedef struct access_view {
+    const char *region;
+    const json_t *doc;  /* the JSON, or NULL: then fields */
+    const char *fields; /* "path\0value\0...\0", or NULL (none kept) */
+} access_view;
+/* access_field of the view. */
+const char *access_view_field(const access_view *v, const char *path);
+int access_scoped_view(const auth_user *u, const wf_workflow *wf, unsigned roles,
+                       enum scope scope, const access_view *v);
+int access_doc_view(const auth_user *u, const wf_workflow *wf, access_rule rule,
+                    const access_view *v, const char *action, int confidential);
+
 /* Why rule refuses a user, in words beside the rule itself, naming no
  * document type: what the router answers with its 403. */
 const char *access_refusal(access_rule rule);

@@ -551,7 +551,8 @@ static int parse_workflow(wf_load_ctx *c)
     static const char *const keys[] = {"type",   "initial",      "stages",       "create",
                                        "edit",   "read",         "transitions",  "erase",
                                        "labels", "record",       "params",       "region_field",
-                                       "agency_field", "attach", "former",       NULL};
+                                       "agency_field", "attach", "former",       "resident",
+                                       NULL};
     const char *where = "the workflow";
     yaml_node_t *root = yml_root(&c->doc);
     if (!root || root->type != YAML_MAPPING_NODE)
@@ -603,6 +604,8 @@ static int parse_workflow(wf_load_ctx *c)
     if ((rc = parse_erase(c, root)) < 0)
         return rc;
     if ((rc = parse_params(c, root)) < 0)
+        return rc;
+    if ((rc = wf_get_bool(c, root, "resident", &c->wf->resident)) < 0)
         return rc;
     /* Last: the labels name what all the rest declared. */
     if ((rc = wf_parse_labels(c, root)) < 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "docs/docs.h"
+#include "docs/entry.h"
 #include "plugin/kapi.h"
 #include "base/log.h"
 #include "plugin/region.h"
@@ -40,14 +41,18 @@ static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *ty
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        const json_t *doc = all[i]->doc;
-        if (strcmp(json_string_value(json_object_get(doc, "type")), type) != 0 ||
-            docs_erased(svc, all[i]) ||
-            (region && strcmp(json_string_value(json_object_get(doc, "region")), region) != 0))
+        const idx_doc *d = all[i];
+        /* Type and region from the index (docs/entry.h); a type that is not
+         * resident is seen through the fields its index keeps. */
+        if (!docs_type(d) || strcmp(docs_type(d), type) != 0 || docs_erased(svc, d) ||
+            (region && (!docs_region(d) || strcmp(docs_region(d), region) != 0)))
             continue;
-        const char *version = all[i]->version;
-        const json_t *face = docs_public_face(svc, all[i], &version);
-        json_t *j = docs_answer(svc, all[i], face ? face : doc, face ? version : all[i]->version);
+        const char *version = d->version;
+        json_t *view = docs_resident(svc, d) ? NULL : docs_entry_view(d);
+        const json_t *doc = view ? view : d->doc;
+        const json_t *face = view ? NULL : docs_public_face(svc, d, &version);
+        json_t *j = docs_answer(svc, d, face ? face : doc, face ? version : d->version);
+        json_decref(view);
         if (face && face != doc) { /* in force: no deadline runs on it */
             json_object_set_new(j, "due", json_null());
             json_object_set_new(j, "overdue", json_false());
@@ -55,13 +60,13 @@ static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *ty
         json_object_set_new(j, "overdue",
                             json_string(json_is_true(json_object_get(j, "overdue")) ? "true"
                                                                                      : "false"));
-        int64_t since = stage_since(svc, all[i], j);
+        int64_t since = stage_since(svc, d, j);
         char when[32];
         util_format_rfc3339(when, sizeof(when), since);
         json_object_set_new(j, "stage_since", since >= 0 ? json_string(when) : json_null());
         owned[k] = j;
         views[k].json = j;
-        sources[k] = all[i];
+        sources[k] = d;
         k++;
     }
     return k;

@@ -10,9 +10,16 @@
 #include "base/util.h"
 #include "storage/order.h"
 
+/* The documents naming one target (index_ref_add). */
+typedef struct ref_set {
+    idx_doc **v;
+    size_t n, cap;
+} ref_set;
+
 struct doc_index {
     map *docs; /* id -> idx_doc */
     commit_order *order; /* every recorded version's commit, in each repository's order */
+    map *referrers; /* target id -> ref_set */
     idx_event *events;
     size_t nevents, cap;
     /* Every entry by id: the first `clean` sorted, those after appended
@@ -91,9 +98,12 @@ done:
 int index_new(doc_index **out)
 {
     doc_index *ix = calloc(1, sizeof(*ix));
-    if (!ix || map_new(&ix->docs) < 0 || order_new(&ix->order) < 0) {
-        if (ix)
+    if (!ix || map_new(&ix->docs) < 0 || map_new(&ix->referrers) < 0 ||
+        order_new(&ix->order) < 0) {
+        if (ix) {
             map_free(ix->docs);
+            map_free(ix->referrers);
+        }
         free(ix);
         return KENES_ENOMEM;
     }
@@ -117,6 +127,7 @@ static void doc_free(idx_doc *d)
     free(d->versions);
     json_decref(d->doc);
     json_decref(d->public_doc);
+    free(d->entry.blob);
     free(d->id);
     free(d);
 }
@@ -133,6 +144,12 @@ void index_free(doc_index *ix)
         doc_free(v);
     map_free(ix->docs);
     order_free(ix->order);
+    map_iter_init(&it, ix->referrers);
+    while (map_iter_next(&it, &k, &v)) {
+        free(((ref_set *)v)->v);
+        free(v);
+    }
+    map_free(ix->referrers);
     free(ix->events);
     free(ix->by_id);
     free(ix);
@@ -141,6 +158,21 @@ void index_free(doc_index *ix)
 idx_doc *index_get(const doc_index *ix, const char *id)
 {
     return map_get(ix->docs, id);
+}
+
+const char *index_doc_type(const idx_doc *d)
+{
+    return d->entry.kept ? d->entry.type : json_string_value(json_object_get(d->doc, "type"));
+}
+
+const char *index_doc_region(const idx_doc *d)
+{
+    return d->entry.kept ? d->entry.region : json_string_value(json_object_get(d->doc, "region"));
+}
+
+const char *index_doc_stage(const idx_doc *d)
+{
+    return d->entry.kept ? d->entry.stage : json_string_value(json_object_get(d->doc, "stage"));
 }
 
 int index_add(idx_doc **out, doc_index *ix, const char *id)
@@ -323,11 +355,53 @@ int index_list(idx_doc ***out, size_t *count, const doc_index *ix)
         return KENES_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < all; i++)
-        if (sorted[i]->doc && sorted[i]->version[0])
+        if ((sorted[i]->doc || sorted[i]->entry.kept) && sorted[i]->version[0])
             arr[n++] = sorted[i];
     *out = arr;
     *count = n;
     return 0;
+}
+
+int index_ref_add(doc_index *ix, const char *target, idx_doc *referrer)
+{
+    ref_set *rs = map_get(ix->referrers, target);
+    if (!rs) {
+        if (!(rs = calloc(1, sizeof(*rs))) || map_set(ix->referrers, target, rs) < 0) {
+            free(rs);
+            return KENES_ENOMEM;
+        }
+    }
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->v[i] == referrer)
+            return 0;
+    idx_doc **v = util_grow(rs->v, &rs->cap, rs->n, sizeof(*v), 2);
+    if (!v)
+        return KENES_ENOMEM;
+    rs->v = v;
+    rs->v[rs->n++] = referrer;
+    return 0;
+}
+
+void index_ref_remove(doc_index *ix, const char *target, const idx_doc *referrer)
+{
+    ref_set *rs = map_get(ix->referrers, target);
+    for (size_t i = 0; rs && i < rs->n; i++)
+        if (rs->v[i] == referrer) {
+            rs->v[i] = rs->v[--rs->n];
+            break;
+        }
+    if (rs && !rs->n) {
+        map_remove(ix->referrers, target);
+        free(rs->v);
+        free(rs);
+    }
+}
+
+idx_doc *const *index_referrers(const doc_index *ix, const char *target, size_t *n)
+{
+    const ref_set *rs = map_get(ix->referrers, target);
+    *n = rs ? rs->n : 0;
+    return rs ? rs->v : NULL;
 }
 
 size_t index_count(const doc_index *ix)

@@ -26,6 +26,30 @@ typedef struct idx_version {
     char *note;
 } idx_version;
 
+/* What the index keeps of a document for the requests over many documents
+ * (lists, inbox, deadlines, rights, referrers, reports), so that its JSON
+ * may leave memory (issue 16, item 4).  docs/entry.c fills it from the
+ * JSON at commit and at the start-up load; until then kept is 0. */
+typedef struct idx_entry {
+    int kept;
+    /* Interned (docs/entry.c's table): compare them with strcmp all the same. */
+    const char *type, *region, *stage; /* stage: today's name (former: mapped) */
+    /* The rest live in blob, one allocation, or are NULL: */
+    const char *title;      /* a non-confidential type's title */
+    const char *listed;     /* a confidential type's summary keys, compact JSON object */
+    const char *access;     /* "path\0value\0...\0": the fields the rights read */
+    const char *refs;       /* "target\0path\0...\0": what its ref fields name */
+    const char *projection; /* compact JSON of the fields its type's index_fields names */
+    /* The date a field-based deadline of its stage counts from (ms), -1: none. */
+    int64_t due_from_ms;
+    /* When it is due in its stage (docs_due's answer, -1: no deadline),
+     * computed at keep from the stage, the versions and the workflow, which
+     * change only by a commit; due_known 0 until then. */
+    int64_t due_ms;
+    int due_known;
+    char *blob;
+} idx_entry;
+
 typedef struct idx_doc {
     char *id;
     json_t *doc;       /* {"id","type","region","title","stage","fields","body"}; NULL until the first commit lands */
@@ -41,6 +65,7 @@ typedef struct idx_doc {
      * enters a public stage again; NULL and "" otherwise (docs/public_face.c). */
     json_t *public_doc;
     char public_version[41];
+    idx_entry entry;
 } idx_doc;
 
 typedef struct doc_index doc_index;
@@ -49,6 +74,11 @@ int index_new(doc_index **out);
 void index_free(doc_index *ix);
 
 idx_doc *index_get(const doc_index *ix, const char *id);
+/* d's type, region and stage from its entry (idx_entry), or from its JSON
+ * while no entry is kept; NULL when neither says. */
+const char *index_doc_type(const idx_doc *d);
+const char *index_doc_region(const idx_doc *d);
+const char *index_doc_stage(const idx_doc *d);
 /* Add an empty entry (KENES_EEXISTS if the id is taken). */
 int index_add(idx_doc **out, doc_index *ix, const char *id);
 /* Drop an entry that never got a commit (a create that failed). */
@@ -99,6 +129,14 @@ idx_doc *const *index_sorted(const doc_index *ix, size_t *count);
  * hundred values many entries repeat: users, roles, actions, stages. */
 const char *index_intern(const char *s);
 size_t index_count(const doc_index *ix);
+
+/* The reverse map of refs: which documents name target in a ref field
+ * (docs/entry.c keeps it as entries change).  Each adds or removes one
+ * (referrer, target) pair; a pair added twice is kept once. */
+int index_ref_add(doc_index *ix, const char *target, idx_doc *referrer);
+void index_ref_remove(doc_index *ix, const char *target, const idx_doc *referrer);
+/* The documents naming target (borrowed, in no order; *n of them). */
+idx_doc *const *index_referrers(const doc_index *ix, const char *target, size_t *n);
 /* Visit every entry, committed or not; a non-zero return stops and is returned. */
 int index_foreach(doc_index *ix, int (*cb)(idx_doc *d, void *payload), void *payload);
 

@@ -21,7 +21,7 @@
 
 const idx_version *web_last_return(const idx_doc *d)
 {
-    const char *stage = d && d->doc ? doc_str(d->doc, "stage") : NULL;
+    const char *stage = d ? index_doc_stage(d) : NULL; /* the index entry: the JSON may be gone */
     /* The last version that moved the stage: attachments and edits keep it. */
     for (size_t i = d && stage ? d->nversions : 0; i > 0; i--) {
         const idx_version *v = &d->versions[i - 1];

@@ -246,6 +246,11 @@ static const kenes_report_section reports[] = {
     {0, NULL},
 };
 
+/* What the cases report reads of every case (cases_report.c) and nothing
+ * more: the core keeps these in its index, not the case's text. */
+static const char *const index_fields[] = {"grounds", "follow_ups[].due", "follow_ups[].done",
+                                           "follow_ups[].outcome", NULL};
+
 /* case-review.schema.yaml, built in by CMake (kenes_plugin_schema). */
 extern const char kenes_schema_case_review[];
 
@@ -258,7 +263,8 @@ static const kenes_doctype types[] = {
      .flags = KENES_DOCTYPE_CONFIDENTIAL,
      .summary = summary,
      .reports = reports,
-     .schema = kenes_schema_case_review},
+     .schema = kenes_schema_case_review,
+     .index_fields = index_fields},
     {0},
 };
 

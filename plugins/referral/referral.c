@@ -462,6 +462,10 @@ static int outcome_recorded(const kenes_api *api, const kenes_doc *doc, const ke
 
 /* ---- the plugin --------------------------------------------------------- */
 
+/* What the case's guard reads of its referrals (api->doc_each: which case
+ * each names): the core keeps it in its index, not the referral's text. */
+static const char *const index_fields[] = {"case", NULL};
+
 /* referral.schema.yaml, built in by CMake (kenes_plugin_schema). */
 extern const char kenes_schema_referral[];
 
@@ -474,7 +478,8 @@ static const kenes_doctype types[] = {
      .flags = KENES_DOCTYPE_CONFIDENTIAL,
      .summary = summary,
      .reports = NULL,
-     .schema = kenes_schema_referral},
+     .schema = kenes_schema_referral,
+     .index_fields = index_fields},
     {0},
 };
 

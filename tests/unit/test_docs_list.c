@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "docs/docs.h"
+#include "docs/entry.h"
 #include "plugin/kapi.h"
 #include "plugin/region.h"
 
@@ -57,6 +58,8 @@ static void add(const char *id, int repo, const char *json, const char *const *a
         snprintf(v.commit, sizeof(v.commit), "%040d", i + 1);
         assert_int_equal(index_add_version(d, &v), 0);
     }
+    /* What write_done and the start-up load keep of it (docs/entry.h). */
+    assert_int_equal(docs_entry_keep(&svc, d, d->doc), 0);
 }
 
 static int setup(void **state)

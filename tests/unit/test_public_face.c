@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "docs/docs.h"
+#include "docs/entry.h"
 #include "plugin/kapi.h"
 #include "plugin/region.h"
 #include "publish/report.h"
@@ -66,6 +67,7 @@ static void commit(idx_doc *d, json_t *doc, const char *action, const char *from
     snprintf(v.commit, sizeof(v.commit), "%040d", ++commits);
     docs_public_face_keep(&svc, d, doc);
     assert_int_equal(index_record(svc.index, d, &v), 0);
+    assert_int_equal(docs_entry_keep(&svc, d, doc), 0);
     index_set_doc(d, doc);
 }
 

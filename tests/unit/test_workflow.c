@@ -108,7 +108,7 @@ static void test_unknown_top_key(void **state)
     expect_error("unknown_top_key.yaml", 11,
                  "unknown top-level key 'deadlines' (expected type, initial, stages, create, "
                  "edit, read, transitions, erase, labels, record, params, region_field, agency_field, "
-                 "attach, former)");
+                 "attach, former, resident)");
 }
 
 static void test_unknown_transition_key(void **state)
@@ -240,6 +240,13 @@ static void test_bad_editable(void **state)
 {
     (void)state;
     expect_error("bad_editable.yaml", 6, "'editable' must be true or false");
+}
+
+/* resident: (issue 16) keeps a type's JSON in memory; anything but a boolean is refused. */
+static void test_bad_resident(void **state)
+{
+    (void)state;
+    expect_error("bad_resident.yaml", 4, "'resident' must be true or false");
 }
 
 static void test_unknown_initial(void **state)
@@ -1185,6 +1192,7 @@ int main(void)
         cmocka_unit_test(test_unknown_type),
         cmocka_unit_test(test_duplicate_stage),
         cmocka_unit_test(test_bad_editable),
+        cmocka_unit_test(test_bad_resident),
         cmocka_unit_test(test_unknown_initial),
         cmocka_unit_test(test_unknown_from),
         cmocka_unit_test(test_unknown_to),

@@ -39,8 +39,11 @@ extern "C" {
  * 3: a document type declares its fields as data (kenes_doctype.schema), so
  * that the web interface builds its forms and tables with no code of its own
  * per type; kenes_doctype has no struct_size, so the member appended to it
- * means a new ABI. */
-#define KENES_ABI_VERSION 3
+ * means a new ABI.
+ * 4: a document type names the fields the core keeps in its index for
+ * reports and other documents' plugins (kenes_doctype.index_fields), so
+ * that a document's JSON need not stay in memory. */
+#define KENES_ABI_VERSION 4
 
 enum {
     KENES_OK = 0,
@@ -317,6 +320,18 @@ typedef struct kenes_doctype {
      * the type has no form.  Usually plugins/<dir>/<type>.schema.yaml, which
      * the build turns into a string constant (kenes_plugin_schema()). */
     const char *schema;
+
+    /* --- ABI 4 --- */
+    /* The fields of a document that others read without reading the whole
+     * document: this type's report sections (a case's grounds and
+     * follow-ups) and other types' plugins walking it (api->doc_each: a
+     * case's guard counts its referrals by their "case").  NULL-terminated
+     * paths under fields: "name" (the whole value) or "list[].key" (that
+     * key of each row, the rest left out).  The core keeps their values in
+     * its index; a plugin walking a type its workflow does not make
+     * resident (README, "Workflows and plugins") sees only these fields.
+     * NULL: none. */
+    const char *const *index_fields;
 } kenes_doctype;
 
 /* Lists and logs show nothing of such a document but its id, type, region,

@@ -1,0 +1,224 @@
+/* What the index keeps of a document (docs/entry.c, issue 16 item 4): the
+ * entry that lists, referrers, reports and plugins' walks read once the
+ * document's JSON has left memory, and the reverse map of refs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "docs/docs.h"
+#include "docs/entry.h"
+#include "docs/orders.h"
+#include "plugin/kapi.h"
+#include "plugin/region.h"
+
+static docs_service svc;
+static auth_user admin = {.name = "admin", .role = ROLE_ADMIN};
+
+static const kenes_guard *find_guard(const char *name, void *payload)
+{
+    return plugin_find_guard(payload, name);
+}
+
+static int type_known(const char *type, void *payload)
+{
+    return plugin_find_type(payload, type) != NULL;
+}
+
+/* A document committed once (commit n), its entry kept as write_done keeps it. */
+static idx_doc *add(const char *json, int repo, int n)
+{
+    json_error_t e;
+    json_t *doc = json_loads(json, 0, &e);
+    assert_non_null(doc);
+    idx_doc *d = index_get(svc.index, json_string_value(json_object_get(doc, "id")));
+    if (!d)
+        assert_int_equal(index_add(&d, svc.index, json_string_value(json_object_get(doc, "id"))),
+                         0);
+    d->repo = repo;
+    char stage[64], who[] = "x", action[] = "create";
+    snprintf(stage, sizeof(stage), "%s", json_string_value(json_object_get(doc, "stage")));
+    idx_version v = {.time_ms = 1770000000000 + n, .author = who, .role = who, .action = action,
+                     .to = stage};
+    snprintf(v.commit, sizeof(v.commit), "%040d", n);
+    assert_int_equal(index_add_version(d, &v), 0);
+    assert_int_equal(docs_entry_keep(&svc, d, doc), 0);
+    index_set_doc(d, doc);
+    return d;
+}
+
+#define CASE_1                                                                                    \
+    "{\"id\":\"case/KZ-11/0001\",\"type\":\"case-review\",\"region\":\"KZ-11\",\"title\":null,"   \
+    "\"stage\":\"registered\",\"body\":\"Секретная подробность\",\"fields\":{\"child\":{"         \
+    "\"pseudonym\":\"K11-0042\",\"full_name\":\"Айгерим Нурланова\",\"birth_date\":\"2012-03-04\"," \
+    "\"address\":\"ул. Абая\",\"school\":\"Гимназия\"},\"grounds\":[\"neglect\"],"                 \
+    "\"follow_ups\":[{\"due\":\"2026-03-01\",\"measure\":\"Беседа с семьёй\",\"done\":null}]}}"
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[512];
+    setenv("KENES_TEST_DROP", "1", 1);
+    orders *ord = NULL;
+    if (region_load(KENES_SOURCE_DIR "/content/regions.yaml", err, sizeof(err)) != 0 ||
+        plugin_set_new(&svc.plugins, kapi_get()) != 0 ||
+        plugin_load_dir(svc.plugins, KENES_PLUGIN_BUILD_DIR, err, sizeof(err)) != 0 ||
+        orders_load(&ord, KENES_SOURCE_DIR "/content/orders.yaml", err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    wf_resolver res = {find_guard, type_known, svc.plugins, ord};
+    if (wf_set_load_dir(&svc.workflows, KENES_SOURCE_DIR "/workflows", &res, err, sizeof(err)) !=
+            0 ||
+        index_new(&svc.index) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    wf_set_adopt_orders(svc.workflows, ord);
+    docs_attach_api(&svc);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    docs_detach_api(&svc);
+    index_free(svc.index);
+    wf_set_free(svc.workflows);
+    plugin_set_free(svc.plugins);
+    region_unload();
+    return 0;
+}
+
+static void test_case_entry(void **state)
+{
+    (void)state;
+    idx_doc *d = add(CASE_1, REPO_DOCUMENTS, 1);
+    assert_true(d->entry.kept);
+    assert_string_equal(d->entry.type, "case-review");
+    assert_string_equal(d->entry.region, "KZ-11");
+    assert_string_equal(d->entry.stage, "registered");
+    assert_null(d->entry.title); /* confidential: no title kept */
+    assert_false(docs_resident(&svc, d));
+    /* Its due time is kept too: docs_due reads it, with or without the JSON. */
+    assert_true(d->entry.due_known);
+    int64_t due;
+    docs_due(&svc, d, &due);
+    assert_true(due == d->entry.due_ms);
+    /* The summary's pseudonym, nothing typed about the child. */
+    assert_string_equal(d->entry.listed, "{\"pseudonym\":\"K11-0042\"}");
+    /* index_fields: grounds whole, of each follow-up only due/done/outcome. */
+    json_t *p = json_loads(d->entry.projection, 0, NULL);
+    assert_non_null(p);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(p, "grounds"), 0)),
+                        "neglect");
+    json_t *row = json_array_get(json_object_get(p, "follow_ups"), 0);
+    assert_string_equal(json_string_value(json_object_get(row, "due")), "2026-03-01");
+    assert_true(json_is_null(json_object_get(row, "done")));
+    assert_null(json_object_get(row, "measure"));
+    assert_null(json_object_get(p, "child"));
+    json_decref(p);
+    /* Interned: another case shares the strings. */
+    idx_doc *d2 = add("{\"id\":\"case/KZ-11/0002\",\"type\":\"case-review\",\"region\":\"KZ-11\","
+                      "\"stage\":\"registered\",\"fields\":{}}",
+                      REPO_DOCUMENTS, 2);
+    assert_ptr_equal(d2->entry.type, d->entry.type);
+    assert_ptr_equal(d2->entry.stage, d->entry.stage);
+    assert_null(d2->entry.listed);
+    assert_null(d2->entry.projection);
+}
+
+/* The list of a case whose JSON was dropped: its entry alone. */
+static void test_list_without_json(void **state)
+{
+    (void)state;
+    idx_doc *d = add(CASE_1, REPO_DOCUMENTS, 3);
+    idx_doc *plan = add("{\"id\":\"plan/KZ-11/2026\",\"type\":\"regional-plan\",\"region\":"
+                        "\"KZ-11\",\"title\":\"План\",\"stage\":\"draft\",\"fields\":{},"
+                        "\"body\":\"\"}",
+                        REPO_DOCUMENTS, 4);
+    docs_entry_drop(&svc, d);
+    docs_entry_drop(&svc, plan);
+    assert_null(d->doc);
+    assert_non_null(plan->doc); /* resident: true */
+    json_t *list;
+    docs_filter f = {.overdue = -1, .type = "case-review", .q = "k11-0042"};
+    assert_int_equal(docs_list(&list, &svc, &admin, &f), 0);
+    assert_int_equal(json_array_size(list), 1);
+    json_t *e = json_array_get(list, 0);
+    assert_string_equal(json_string_value(json_object_get(e, "id")), "case/KZ-11/0001");
+    assert_string_equal(json_string_value(json_object_get(e, "pseudonym")), "K11-0042");
+    assert_string_equal(json_string_value(json_object_get(e, "stage")), "registered");
+    assert_null(json_object_get(e, "title"));
+    json_decref(list);
+    docs_filter g = {.overdue = -1, .region = "KZ-11", .q = "план"};
+    assert_int_equal(docs_list(&list, &svc, &admin, &g), 0);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+}
+
+static size_t seen;
+static int count_grounds(const kenes_doc *doc, void *arg)
+{
+    (void)arg;
+    const kenes_api *api = kapi_get();
+    seen += json_array_size(json_object_get(api->doc_fields(doc), "grounds"));
+    return 0;
+}
+
+/* A plugin walking cases sees the fields the type's index_fields names. */
+static void test_walk_sees_projection(void **state)
+{
+    (void)state;
+    idx_doc *d = add(CASE_1, REPO_DOCUMENTS, 5);
+    docs_entry_drop(&svc, d);
+    assert_null(d->doc);
+    seen = 0;
+    assert_int_equal(kapi_get()->doc_each("case-review", "KZ-11", count_grounds, NULL), 0);
+    assert_int_equal(seen, 1);
+}
+
+/* The reverse map follows each commit: a meeting's agenda naming a case. */
+static void test_referrers_map(void **state)
+{
+    (void)state;
+    add(CASE_1, REPO_DOCUMENTS, 6);
+    const char *meeting =
+        "{\"id\":\"meeting/KZ-11/2026-03-01\",\"type\":\"commission-meeting\",\"region\":"
+        "\"KZ-11\",\"stage\":\"draft\",\"fields\":{\"agenda\":[{\"kind\":\"matter\"},"
+        "{\"kind\":\"case\",\"case\":\"case/KZ-11/0001\"}]}}";
+    idx_doc *m = add(meeting, REPO_DOCUMENTS, 7);
+    size_t n;
+    idx_doc *const *who = index_referrers(svc.index, "case/KZ-11/0001", &n);
+    assert_int_equal(n, 1);
+    assert_ptr_equal(who[0], m);
+    json_t *refs;
+    assert_int_equal(docs_referrers(&refs, &svc, &admin, "case/KZ-11/0001"), 0);
+    assert_int_equal(json_array_size(refs), 1);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(json_array_get(refs, 0), "paths"), 0)),
+        "fields.agenda[1].case");
+    json_decref(refs);
+    /* The next version names it no more: gone from the map. */
+    add("{\"id\":\"meeting/KZ-11/2026-03-01\",\"type\":\"commission-meeting\",\"region\":"
+        "\"KZ-11\",\"stage\":\"draft\",\"fields\":{\"agenda\":[{\"kind\":\"matter\"}]}}",
+        REPO_DOCUMENTS, 8);
+    assert_null(index_referrers(svc.index, "case/KZ-11/0001", &n));
+    assert_int_equal(n, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_case_entry),
+        cmocka_unit_test(test_list_without_json),
+        cmocka_unit_test(test_walk_sees_projection),
+        cmocka_unit_test(test_referrers_map),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
