@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "docs/docs.h"
+#include "docs/fetch.h"
 #include "docs/internal.h"
 #include "base/util.h"
 #include "plugin/kapi.h"
@@ -87,8 +88,15 @@ static int find(docs_service *svc, int public, const char *id,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
     const char *version;
-    const idx_doc *d = index_get(svc->index, id);
+    idx_doc *d = index_get(svc->index, id);
     const json_t *doc = shown(svc, d, public, &version);
+    if (!doc && d && d->version[0] && !d->doc && !docs_erased(svc, d) &&
+        !docs_key_unavailable(svc, d)) {
+        /* Not in memory: the loop never reads git, so the write that asks
+         * fetches it and is judged again (fetch.h). */
+        docs_fetch_note_miss(svc, d);
+        return KENES_EBUSY;
+    }
     if (!doc)
         return KENES_ENOTFOUND;
     char when[40];

@@ -177,8 +177,8 @@ void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int cr
 
 /* ---- the document and its history ---- */
 
-void docs_read(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
-               void *payload)
+void docs_read_now(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
+                   void *payload)
 {
     show(svc, u, d, "read", current_answer(svc, d), cb, payload);
 }
@@ -367,8 +367,8 @@ static void start_read(docs_service *svc, const auth_user *u, const idx_doc *d,
     }
 }
 
-void docs_read_at(docs_service *svc, const auth_user *u, const idx_doc *d, int64_t at_ms,
-                  docs_cb cb, void *payload)
+void docs_read_at_now(docs_service *svc, const auth_user *u, const idx_doc *d, int64_t at_ms,
+                      docs_cb cb, void *payload)
 {
     const idx_version *then = docs_version_at(d, at_ms);
     if (!then)
@@ -515,8 +515,8 @@ static void versions_done(uv_work_t *w, int status)
     }
 }
 
-void docs_export(docs_service *svc, const auth_user *u, const idx_doc *d, const docs_packer *pk,
-                 docs_cb cb, void *payload)
+void docs_export_now(docs_service *svc, const auth_user *u, const idx_doc *d,
+                     const docs_packer *pk, docs_cb cb, void *payload)
 {
     json_t *history = history_json(svc, d);
     export_op *op = calloc(1, sizeof(*op));
