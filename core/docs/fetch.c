@@ -517,9 +517,6 @@ static void ref_done(int code, const json_t *doc, void *payload)
     refs_op *op = payload;
     if (--op->left > 0)
         return;
-    /* Each read one is pinned while the write is judged again. */
-    for (size_t i = 0; i < op->n; i++)
-        docs_fetch_pin(op->docs[i]);
     op->then(op->args);
     for (size_t i = 0; i < op->n; i++)
         docs_fetch_unpin(op->svc, op->docs[i]);
@@ -537,6 +534,10 @@ int docs_fetch_missed(docs_service *svc, void (*then)(void *args), void *args)
         return 0; /* judged without them: a plugin refuses what it cannot see */
     *op = (refs_op){.svc = svc, .then = then, .args = args, .left = n, .n = n};
     memcpy(op->docs, missed, n * sizeof(missed[0]));
+    /* Pinned from now on, so that reading the last does not push out the
+     * first, until the write has been judged with all of them. */
+    for (size_t i = 0; i < n; i++)
+        docs_fetch_pin(op->docs[i]);
     /* A guard against a callback that runs at once: one more than the reads. */
     op->left++;
     for (size_t i = 0; i < n; i++)

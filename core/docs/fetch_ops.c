@@ -47,6 +47,7 @@ typedef struct op_args {
     docs_cb cb;
     void *payload;
     int tries;
+    int prefetched; /* the documents its ref fields name were read */
 } op_args;
 
 static char *dup_or_null(const char *s)
@@ -56,6 +57,8 @@ static char *dup_or_null(const char *s)
 
 static void op_free(op_args *x)
 {
+    if (x->d)
+        docs_fetch_unpin(x->svc, x->d);
     json_decref(x->json);
     free(x->version);
     free(x->a);
@@ -71,6 +74,8 @@ static op_args *op_copy(const op_args *in)
     if (!x)
         return NULL;
     *x = *in;
+    if (x->d) /* kept in memory, once read, until the operation is over */
+        docs_fetch_pin(x->d);
     x->json = json_incref(in->json);
     x->version = dup_or_null(in->version);
     x->a = dup_or_null(in->a);
@@ -144,12 +149,68 @@ static void op_after(op_args *x, int rc)
     op_free(x);
 }
 
+/* Each document a ref field of obj names (decl: the schema's fields, groups
+ * and lists of groups at any depth) that is not in memory, noted. */
+static void note_refs(docs_service *svc, const json_t *decl, const json_t *obj, int depth)
+{
+    size_t i;
+    const json_t *f;
+    if (!json_is_object(obj) || depth > 8)
+        return;
+    json_array_foreach(decl, i, f)
+    {
+        const char *name = doc_str(f, "name"), *kind = doc_str(f, "kind");
+        const json_t *v = name ? json_object_get(obj, name) : NULL;
+        if (!v || !kind)
+            continue;
+        if (strcmp(kind, "ref") == 0 && json_is_string(v)) {
+            idx_doc *r = index_get(svc->index, json_string_value(v));
+            if (r && r->version[0] && !r->doc && !docs_erased(svc, r) &&
+                !docs_key_unavailable(svc, r))
+                docs_fetch_note_miss(svc, r);
+        } else if (strcmp(kind, "group") == 0) {
+            note_refs(svc, json_object_get(f, "fields"), v, depth + 1);
+        } else if (strcmp(kind, "list") == 0 && json_is_array(v)) {
+            size_t k;
+            const json_t *row;
+            json_array_foreach(v, k, row)
+                note_refs(svc, json_object_get(f, "fields"), row, depth + 1);
+        }
+    }
+}
+
+/* Before a write is judged: the documents its ref fields name (what its
+ * plugin will ask for with doc_with), noted when not in memory; the number
+ * noted. */
+static size_t refs_missing(const op_args *x)
+{
+    docs_fetch_clear_misses();
+    if (x->kind != OP_CREATE && x->kind != OP_EDIT && x->kind != OP_TRANSITION)
+        return 0;
+    const json_t *doc = x->kind == OP_CREATE ? x->json : x->d->doc;
+    const json_t *schema = docs_schema(x->svc, doc_str(doc, "type"));
+    const json_t *decl = json_object_get(schema, "fields");
+    if (!decl)
+        return 0;
+    note_refs(x->svc, decl, json_object_get(doc, "fields"), 0);
+    if (x->kind == OP_EDIT)
+        note_refs(x->svc, decl, json_object_get(x->json, "fields"), 0);
+    if (x->kind == OP_TRANSITION)
+        note_refs(x->svc, decl, x->json, 0);
+    return docs_fetch_misses();
+}
+
 static void op_resume(void *args)
 {
     op_args *x = args;
     if (x->d && !x->d->doc) {
         /* Pushed out while the others were read: fetched again. */
         if (docs_fetch_first(x->svc, x->d, op_resume, op_failed, x) == 1)
+            return;
+    }
+    if (!x->prefetched) {
+        x->prefetched = 1;
+        if (refs_missing(x) && docs_fetch_missed(x->svc, op_resume, x))
             return;
     }
     op_after(x, op_now(x));
@@ -162,18 +223,13 @@ static void op_failed(int code, void *args)
     op_free(x);
 }
 
-static void op_fetched(void *args)
-{
-    op_args *x = args;
-    op_after(x, op_now(x));
-}
 
 /* Run in (the caller's arguments) now if d's JSON is at hand, else once
  * it is read. */
 static void op_run(op_args *in)
 {
     op_args *x;
-    if (!in->d || docs_fetch_ready(in->svc, in->d)) {
+    if ((!in->d || docs_fetch_ready(in->svc, in->d)) && !refs_missing(in)) {
         int rc = op_now(in);
         if (rc != KENES_EBUSY)
             return;
@@ -186,10 +242,12 @@ static void op_run(op_args *in)
         return;
     }
     if (!(x = op_copy(in))) {
+        docs_fetch_clear_misses();
         docs_fetch_refuse(KENES_ENOMEM, in->cb, in->payload);
         return;
     }
-    docs_fetch_first(x->svc, x->d, op_fetched, op_failed, x);
+    /* Its document, then what its ref fields name, then the operation. */
+    op_resume(x);
 }
 
 /* ---- the operations (docs.h, attachments.h) ---- */
