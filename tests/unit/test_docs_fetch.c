@@ -15,6 +15,7 @@
 #include "docs/docs.h"
 #include "docs/fetch.h"
 #include "fixture_files.h"
+#include "plugin/kapi.h"
 #include "storage/docfile.h"
 
 typedef struct fixture {
@@ -247,6 +248,45 @@ static void test_commit_keeps_the_new(void **state)
     assert_int_equal(reads, 1);
 }
 
+static int visited(const kenes_doc *doc, void *arg)
+{
+    snprintf(arg, 64, "%s", json_string_value(json_object_get(doc->json, "title")));
+    return 0;
+}
+
+static void judged_again(void *args)
+{
+    fixture *f = args;
+    char title[64] = "";
+    /* What the plugin asks for is read now, and pinned while it is judged. */
+    assert_int_equal(kapi_get()->doc_with(ids[2], visited, title), 0);
+    assert_string_equal(title, ids[2]);
+    assert_true(f->d[2]->pins > 0);
+}
+
+/* A plugin's doc_with of a document not in memory: KENES_EBUSY and noted
+ * (the loop never reads git); the write fetches what was noted and is
+ * judged again. */
+static void test_doc_with_misses_then_reads(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(docs_cache_new(&f->svc.cache, 1u << 20), 0);
+    docs_attach_api(&f->svc);
+    char title[64] = "";
+    docs_fetch_clear_misses();
+    assert_int_equal(kapi_get()->doc_with(ids[2], visited, title), KENES_EBUSY);
+    assert_int_equal(kapi_get()->doc_with("plan/KZ-99/2026", visited, title), KENES_ENOTFOUND);
+    assert_int_equal(docs_fetch_misses(), 1);
+    assert_int_equal(reads, 0);
+    assert_int_equal(docs_fetch_missed(&f->svc, judged_again, f), 1);
+    assert_int_equal(docs_fetch_misses(), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(reads, 1);
+    assert_int_equal(f->d[2]->pins, 0);
+    assert_int_equal(docs_fetch_missed(&f->svc, judged_again, f), 0); /* nothing noted */
+    docs_detach_api(&f->svc);
+}
+
 int main(void)
 {
     /* Nothing resident (docs/entry.c's test knob): a commit's JSON goes to
@@ -257,6 +297,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pinned_stay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_read_for_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_keeps_the_new, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_doc_with_misses_then_reads, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
