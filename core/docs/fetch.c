@@ -496,6 +496,11 @@ size_t docs_fetch_misses(void)
     return nmissed;
 }
 
+idx_doc *docs_fetch_miss_at(size_t i)
+{
+    return i < nmissed ? missed[i] : NULL;
+}
+
 void docs_fetch_clear_misses(void)
 {
     nmissed = 0;

@@ -94,6 +94,7 @@ void docs_fetch_refuse(int code, docs_cb cb, void *payload);
  * missed (docs_fetch_missed) and is judged again from the start. */
 void docs_fetch_note_miss(docs_service *svc, idx_doc *d);
 size_t docs_fetch_misses(void);
+idx_doc *docs_fetch_miss_at(size_t i); /* the i-th noted, or NULL */
 void docs_fetch_clear_misses(void);
 /* The documents noted since the last call fetched, each pinned while
  * then(args) runs; 0: none was noted (then is not called), 1: then runs

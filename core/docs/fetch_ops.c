@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "docs/attachments.h"
 #include "docs/docs.h"
 #include "docs/fetch.h"
@@ -48,6 +49,10 @@ typedef struct op_args {
     void *payload;
     int tries;
     int prefetched; /* the documents its ref fields name were read */
+    /* What its plugin asked for, kept in memory until it is over: judged
+     * again, it must find all of them at once, not each but the last. */
+    idx_doc *held[64];
+    size_t nheld;
 } op_args;
 
 static char *dup_or_null(const char *s)
@@ -57,6 +62,8 @@ static char *dup_or_null(const char *s)
 
 static void op_free(op_args *x)
 {
+    for (size_t i = 0; i < x->nheld; i++)
+        docs_fetch_unpin(x->svc, x->held[i]);
     if (x->d)
         docs_fetch_unpin(x->svc, x->d);
     json_decref(x->json);
@@ -76,6 +83,7 @@ static op_args *op_copy(const op_args *in)
     *x = *in;
     if (x->d) /* kept in memory, once read, until the operation is over */
         docs_fetch_pin(x->d);
+    x->nheld = 0;
     x->json = json_incref(in->json);
     x->version = dup_or_null(in->version);
     x->a = dup_or_null(in->a);
@@ -136,12 +144,27 @@ static int op_now(op_args *x)
 static void op_resume(void *args);
 static void op_failed(int code, void *args);
 
+/* The documents noted as missed, pinned for as long as x lives; then read. */
+static int read_misses(op_args *x)
+{
+    for (size_t i = 0; i < docs_fetch_misses(); i++) {
+        idx_doc *m = docs_fetch_miss_at(i);
+        size_t k = 0;
+        while (k < x->nheld && x->held[k] != m)
+            k++;
+        if (k == x->nheld && x->nheld < UTIL_ARRAY_LEN(x->held)) {
+            docs_fetch_pin(m);
+            x->held[x->nheld++] = m;
+        }
+    }
+    return docs_fetch_missed(x->svc, op_resume, x);
+}
+
 /* x (a copy) ran and asked for more: read what its plugin missed, then
  * run again; x is freed unless it waits. */
 static void op_after(op_args *x, int rc)
 {
-    if (rc == KENES_EBUSY && ++x->tries < OPS_MAX_TRIES &&
-        docs_fetch_missed(x->svc, op_resume, x))
+    if (rc == KENES_EBUSY && ++x->tries < OPS_MAX_TRIES && read_misses(x))
         return;
     docs_fetch_clear_misses();
     if (rc == KENES_EBUSY)
@@ -210,7 +233,7 @@ static void op_resume(void *args)
     }
     if (!x->prefetched) {
         x->prefetched = 1;
-        if (refs_missing(x) && docs_fetch_missed(x->svc, op_resume, x))
+        if (refs_missing(x) && read_misses(x))
             return;
     }
     op_after(x, op_now(x));
