@@ -60,6 +60,12 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
                                .message = "this document's key cannot be read now, so it is "
                                           "neither shown nor changed; an administrator restores "
                                           "its key file from the backup of DATA/keys"};
+    /* Not in memory (docs/fetch.h): its read failed, or no request fetched
+     * it first; the rules below read it (until the index entry holds what
+     * they need), so nothing is judged without it. */
+    else if (!d->doc)
+        *why = (docs_result){.code = KENES_EIO, .reason = "storage",
+                               .message = "this document cannot be read now; try again"};
     else if (!docs_may_read(svc, u, d))
         *why = (docs_result){.code = KENES_EFORBIDDEN, .reason = "forbidden",
                                .message = "your role may not read this document"};
