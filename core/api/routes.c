@@ -13,6 +13,7 @@
 
 #include "api/call.h"
 #include "base/util.h"
+#include "docs/fetch.h"
 #include "docs/rights.h"
 
 #define ROLES_AUDIT (ROLE_AUDITOR | ROLE_ADMIN)
@@ -203,6 +204,14 @@ static int find_document(api_call *c, const api_route *r)
     return 0;
 }
 
+/* A request of one document whose JSON is not in memory is handled again
+ * once it is read (docs/fetch.h): who, what and which document are decided
+ * anew then. */
+static void handle_again(void *req, void *ctx)
+{
+    api_handle(req, ctx);
+}
+
 void api_handle(http_request *req, void *payload)
 {
     api_ctx *ctx = payload;
@@ -241,6 +250,9 @@ void api_handle(http_request *req, void *payload)
     /* Handled again once parsed: who, what and which document are decided
      * anew then, on the loop, as for any request. */
     if (r->rule != ACCESS_ANYONE && api_body_parse_first(ctx, req))
+        return;
+    if (c.id && strncmp(r->path, "/api/v1/documents/{id}", 22) == 0 &&
+        docs_fetch_redo(ctx->svc, c.id, handle_again, req, ctx))
         return;
     if (find_document(&c, r) < 0)
         return;

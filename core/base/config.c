@@ -37,6 +37,9 @@ static const char default_yaml[] =
     "# storage:\n"
     "#   max_packs: 32             # past this many packs (one per batch of writes) a\n"
     "#                             # repository is consolidated into one, in the background\n"
+    "# index:\n"
+    "#   cache_mib: 32             # documents' JSON read on demand and kept, at most\n"
+    "#                             # this many MiB (least recently used first out)\n"
     "committer:                    # the committer of every commit kenes makes\n"
     "  name: kenes\n"
     "  email: kenes@localhost\n"
@@ -129,6 +132,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->reports_daily_minute = 5 * 60;
     c->attachments_max_bytes = 10 * 1024 * 1024;
     c->storage_max_packs = 32;
+    c->index_cache_mib = 32;
 
     char path[4096];
     snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
@@ -139,7 +143,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         return rc;
     yaml_node_t *root = yml_root(&y);
     static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports",
-                                  "web", "attachments", "storage"};
+                                  "web", "attachments", "storage", "index"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(root, &npairs);
     if (!p && root->type != YAML_MAPPING_NODE) {
@@ -174,8 +178,15 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     if ((rc = get_size(&y, yml_get(&y, root, "attachments"), "max_bytes",
                        &c->attachments_max_bytes, err, errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "storage"), "max_packs", &c->storage_max_packs, err,
+                       errcap)) < 0 ||
+        (rc = get_size(&y, yml_get(&y, root, "index"), "cache_mib", &c->index_cache_mib, err,
                        errcap)) < 0)
         goto out;
+    if (c->index_cache_mib > 65536) {
+        rc = yml_fail(err, errcap, path, yml_get(&y, yml_get(&y, root, "index"), "cache_mib"),
+                      "cache_mib must be at most 65536 (64 GiB)");
+        goto out;
+    }
     size_t request_s = c->request_timeout_s, header_s = c->header_timeout_s;
     if ((rc = get_size(&y, limits, "request_timeout_seconds", &request_s, err, errcap)) < 0 ||
         (rc = get_size(&y, limits, "header_timeout_seconds", &header_s, err, errcap)) < 0)

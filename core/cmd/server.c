@@ -17,6 +17,7 @@
 #include "docs/content.h"
 #include "docs/docs.h"
 #include "docs/entry.h"
+#include "docs/fetch.h"
 #include "plugin/region.h"
 #include "publish/public.h"
 #include "publish/render.h"
@@ -290,6 +291,16 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     index_sort_events(svc->index);
+    /* What is not resident is read on demand from here on (docs/fetch.h). */
+    /* KENES_TEST_DROP=1 (tests only; docs/entry.c): nothing kept beyond the
+     * documents in use, so every other read goes to git on the pool. */
+    const char *drop = getenv("KENES_TEST_DROP");
+    size_t cache_bytes = drop && strcmp(drop, "1") == 0 ? 0 : cfg->index_cache_mib * 1024 * 1024;
+    if (docs_cache_new(&svc->cache, cache_bytes) < 0 ||
+        docs_fetch_settle(svc) < 0) {
+        fault("index", "out of memory");
+        goto out;
+    }
     docs_attach_api(svc);
     util_path(path, sizeof(path), cfg->data_dir, "access.log");
     if (alog_open(&svc->alog, &loop, path, err, sizeof(err)) < 0) {
@@ -410,6 +421,7 @@ out:
     alog_close(svc->alog);
     vault_close(svc->vault);
     docs_detach_api(svc);
+    docs_cache_free(svc->cache, svc->index);
     index_free(svc->index);
     store_close(svc->repos[REPO_DOCUMENTS]);
     store_close(svc->repos[REPO_CASES]);

@@ -194,7 +194,7 @@ static int check_file(const docs_service *svc, const idx_doc *d, const char *nam
     return 0;
 }
 
-void docs_attach(docs_service *svc, const auth_user *u, idx_doc *d, const char *name,
+void docs_attach_now(docs_service *svc, const auth_user *u, idx_doc *d, const char *name,
                  const char *media_type, const char *data, size_t len, const char *version,
                  docs_cb cb, void *payload)
 {
@@ -244,7 +244,7 @@ fail:
     refuse(cb, payload, KENES_EIO, "internal", NULL, "the file could not be prepared");
 }
 
-void docs_detach(docs_service *svc, const auth_user *u, idx_doc *d, const char *aid,
+void docs_detach_now(docs_service *svc, const auth_user *u, idx_doc *d, const char *aid,
                  const char *version, docs_cb cb, void *payload)
 {
     if (may_change(svc, u, d, version, cb, payload) < 0)
@@ -421,7 +421,7 @@ static void get_read_done(store_read *r, void *payload)
         get_logged(lrc, op);
 }
 
-void docs_attachment_read(docs_service *svc, const auth_user *u, const idx_doc *d,
+void docs_attachment_read_now(docs_service *svc, const auth_user *u, const idx_doc *d,
                           const char *aid, const char *commit, docs_cb cb, void *payload)
 {
     const char *at = commit ? commit : d->version;

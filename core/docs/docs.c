@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "docs/entry.h"
+#include "docs/fetch.h"
 #include "docs/internal.h"
 #include "docs/rights.h"
 #include "storage/docfile.h"
@@ -292,7 +293,8 @@ static void write_done(store_write *w, void *payload)
     index_record(op->svc->index, d, &op->v);
     if (docs_entry_keep(op->svc, d, op->newdoc) < 0)
         log_error("index", "%s: its index entry could not be kept (out of memory)", d->id);
-    index_set_doc(d, op->newdoc);
+    /* Resident, or cached as the version just written (fetch.h). */
+    docs_fetch_keep(op->svc, d, op->newdoc, w->content_len);
     op->newdoc = NULL;
     log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);
     /* An approval changes what the reports say (the workflow says which
@@ -303,7 +305,6 @@ static void write_done(store_write *w, void *payload)
     if (op->svc->on_commit)
         op->svc->on_commit(d, publishes, op->svc->on_commit_payload);
     written(op->svc, op->user, d, op->created, op->show, op->cb, op->payload);
-    docs_entry_drop(op->svc, d); /* the test knob's (entry.h): the answer is made */
     write_op_free(op);
 }
 
@@ -486,7 +487,13 @@ int docs_validate(const kenes_doctype *t, const json_t *doc, docs_cb cb, void *p
     kenes_errors errs;
     kapi_errors_init(&errs);
     struct kenes_doc view = {.json = doc};
+    docs_fetch_clear_misses();
     int rc = t->validate ? t->validate(kapi_get(), &view, &errs) : 0;
+    if (docs_fetch_misses()) {
+        /* It asked for a document not in memory: judged again once read. */
+        kapi_errors_dispose(&errs);
+        return KENES_EBUSY;
+    }
     if (rc == 0 && errs.count == 0) {
         kapi_errors_dispose(&errs);
         return 0;
@@ -575,11 +582,11 @@ static int recorded_by_action(const wf_workflow *wf, json_t *fields, const json_
     return KENES_EVALIDATION;
 }
 
-void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int flags,
-                 docs_cb cb, void *payload)
+int docs_create_now(docs_service *svc, const auth_user *u, const json_t *body, int flags,
+                    docs_cb cb, void *payload)
 {
     if (check_member_types(body, cb, payload) < 0)
-        return;
+        return 0;
     const char *type = doc_str(body, "type");
     const char *region = doc_str(body, "region");
     const kenes_doctype *t = type ? plugin_find_type(svc->plugins, type) : NULL;
@@ -587,11 +594,11 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int 
     if (!t || !wf) {
         docs_refuse(cb, payload, KENES_EVALIDATION, "validation", docs_one_field("type", "not_in_list", "unknown document type"),
                "unknown document type");
-        return;
+        return 0;
     }
     if (!access_doc(u, wf, ACCESS_DOC_CREATE, region, NULL, 0)) {
         docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not create a %s here", t->noun);
-        return;
+        return 0;
     }
     /* The document as it will be stored; the plugin judges exactly this. */
     json_t *doc = json_object();
@@ -612,12 +619,13 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int 
         docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
                     "your role may not create a %s here", t->noun);
         json_decref(doc);
-        return;
+        return 0;
     }
+    int rc = 0;
     if (recorded_by_action(wf, json_object_get(doc, "fields"), NULL, cb, payload) < 0 ||
-        docs_validate(t, doc, cb, payload) < 0) {
+        (rc = docs_validate(t, doc, cb, payload)) < 0) {
         json_decref(doc);
-        return;
+        return rc == KENES_EBUSY ? rc : 0;
     }
     char id[256] = "";
     struct kenes_doc view = {.json = doc};
@@ -626,42 +634,43 @@ void docs_create(docs_service *svc, const auth_user *u, const json_t *body, int 
         log_error("plugin", "%s could not name a new document", t->name);
         docs_refuse(cb, payload, KENES_EIO, "internal", NULL, "the document type could not name it");
         json_decref(doc);
-        return;
+        return 0;
     }
     json_object_set_new(doc, "id", json_string(id));
     idx_doc *d;
     if (index_add(&d, svc->index, id) < 0) {
         docs_refuse(cb, payload, KENES_EEXISTS, "exists", NULL, "%s exists already", id);
         json_decref(doc);
-        return;
+        return 0;
     }
     d->repo = docs_repo_of_type(svc, type);
     docs_change ch = {.action = "create", .to = wf->initial, .created = 1};
     docs_submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
+    return 0;
 }
 
-void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *body,
-               const char *version, int flags, docs_cb cb, void *payload)
+int docs_edit_now(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *body,
+                  const char *version, int flags, docs_cb cb, void *payload)
 {
     const char *type = doc_str(d->doc, "type");
     const kenes_doctype *t = plugin_find_type(svc->plugins, type);
     const wf_workflow *wf = wf_set_find(svc->workflows, type);
     if (!t || !wf) {
         docs_refuse(cb, payload, KENES_ECONFLICT, "conflict", NULL, "no workflow serves this document's type");
-        return;
+        return 0;
     }
     if (!access_doc_json(u, wf, ACCESS_DOC_EDIT, d->doc, NULL, 0)) {
         docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL, "your role may not edit this document");
-        return;
+        return 0;
     }
     if (check_member_types(body, cb, payload) < 0 || docs_check_version(d, version, cb, payload) < 0)
-        return;
+        return 0;
     const char *stage = doc_str(d->doc, "stage");
     const wf_stage *st = wf_find_stage(wf, stage);
     if (!st || !st->editable) {
         docs_refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL,
                "a document in stage '%s' cannot be edited", stage);
-        return;
+        return 0;
     }
     json_t *doc = json_deep_copy(d->doc);
     const char *key;
@@ -672,26 +681,28 @@ void docs_edit(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *
     if (recorded_by_action(wf, json_object_get(doc, "fields"), json_object_get(d->doc, "fields"),
                            cb, payload) < 0) {
         json_decref(doc);
-        return;
+        return 0;
     }
     if (!access_doc_json(u, wf, ACCESS_DOC_EDIT, doc, NULL, 0)) {
         docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
                     "your role may not edit this document so");
         json_decref(doc);
-        return;
+        return 0;
     }
-    if (docs_validate(t, doc, cb, payload) < 0) {
+    int rc = docs_validate(t, doc, cb, payload);
+    if (rc < 0) {
         json_decref(doc);
-        return;
+        return rc == KENES_EBUSY ? rc : 0;
     }
     if (json_equal(doc, d->doc)) {
         /* Nothing changed: no empty commit, the same version answers. */
         json_decref(doc);
         written(svc, u, d, 0, flags & DOCS_SHOW, cb, payload);
-        return;
+        return 0;
     }
     docs_change ch = {.action = "edit", .to = stage};
     docs_submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
+    return 0;
 }
 
 int docs_erased(const docs_service *svc, const idx_doc *d)
@@ -705,8 +716,8 @@ const char *docs_key_unavailable(const docs_service *svc, const idx_doc *d)
     return d->repo == REPO_CASES ? vault_unavailable(svc->vault, d->id) : NULL;
 }
 
-void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *reason,
-                const char *version, int flags, docs_cb cb, void *payload)
+void docs_erase_now(docs_service *svc, const auth_user *u, idx_doc *d, const char *reason,
+                    const char *version, int flags, docs_cb cb, void *payload)
 {
     const char *type = doc_str(d->doc, "type"), *stage = doc_str(d->doc, "stage");
     const kenes_doctype *t = plugin_find_type(svc->plugins, type);

@@ -4,6 +4,9 @@
  * interned (a few hundred distinct strings for 100,000 documents); the
  * rest of an entry is one allocation.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "docs/entry.h"
 
 #include <stdio.h>

@@ -66,4 +66,33 @@ void docs_submit_write(docs_service *svc, idx_doc *d, json_t *newdoc, const auth
                        const docs_change *ch, const char *noun, int flags, docs_cb cb,
                        void *payload);
 
+/* ---- the operations once d's JSON is at hand (fetch_ops.c fetches
+ * first and calls these; the public docs_* are those wrappers) ---- */
+
+/* A write's: 0 (answered through cb, or queued), or KENES_EBUSY when a
+ * plugin asked for a document not in memory (docs_fetch_note_miss): nothing
+ * is answered then, and the write is judged again once it is read. */
+int docs_create_now(docs_service *svc, const auth_user *u, const json_t *body, int flags,
+                    docs_cb cb, void *payload);
+int docs_edit_now(docs_service *svc, const auth_user *u, idx_doc *d, const json_t *body,
+                  const char *version, int flags, docs_cb cb, void *payload);
+int docs_transition_fields_now(docs_service *svc, const auth_user *u, idx_doc *d,
+                               const char *action, const char *comment, const json_t *fields,
+                               const char *version, int flags, docs_cb cb, void *payload);
+void docs_erase_now(docs_service *svc, const auth_user *u, idx_doc *d, const char *reason,
+                    const char *version, int flags, docs_cb cb, void *payload);
+void docs_read_now(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
+                   void *payload);
+void docs_read_at_now(docs_service *svc, const auth_user *u, const idx_doc *d, int64_t at_ms,
+                      docs_cb cb, void *payload);
+void docs_export_now(docs_service *svc, const auth_user *u, const idx_doc *d,
+                     const docs_packer *pk, docs_cb cb, void *payload);
+void docs_attach_now(docs_service *svc, const auth_user *u, idx_doc *d, const char *name,
+                     const char *media_type, const char *data, size_t len, const char *version,
+                     docs_cb cb, void *payload);
+void docs_detach_now(docs_service *svc, const auth_user *u, idx_doc *d, const char *aid,
+                     const char *version, docs_cb cb, void *payload);
+void docs_attachment_read_now(docs_service *svc, const auth_user *u, const idx_doc *d,
+                              const char *aid, const char *commit, docs_cb cb, void *payload);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "docs/docs.h"
 #include "docs/entry.h"
+#include "docs/fetch.h"
 #include "docs/internal.h"
 #include "base/util.h"
 #include "plugin/kapi.h"
@@ -110,9 +111,14 @@ static int find(docs_service *svc, int public, const char *id,
 {
     const char *version;
     idx_doc *d = index_get(svc->index, id);
-    if (d)
-        docs_entry_restore(svc, d); /* the test knob's stand-in for a fetch (entry.h) */
     const json_t *doc = shown(svc, d, public, &version);
+    if (!doc && d && d->version[0] && !d->doc && !docs_erased(svc, d) &&
+        !docs_key_unavailable(svc, d)) {
+        /* Not in memory: the loop never reads git, so the write that asks
+         * fetches it and is judged again (fetch.h). */
+        docs_fetch_note_miss(svc, d);
+        return KENES_EBUSY;
+    }
     if (!doc)
         return KENES_ENOTFOUND;
     char when[40];

@@ -61,6 +61,12 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
                                .message = "this document's key cannot be read now, so it is "
                                           "neither shown nor changed; an administrator restores "
                                           "its key file from the backup of DATA/keys"};
+    /* Not in memory (docs/fetch.h): its read failed, or no request fetched
+     * it first; the rules below read it (until the index entry holds what
+     * they need), so nothing is judged without it. */
+    else if (!d->doc)
+        *why = (docs_result){.code = KENES_EIO, .reason = "storage",
+                               .message = "this document cannot be read now; try again"};
     else if (!docs_may_read(svc, u, d))
         *why = (docs_result){.code = KENES_EFORBIDDEN, .reason = "forbidden",
                                .message = "your role may not read this document"};
@@ -70,8 +76,6 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
                                .message = "this case was erased"};
     else
         *out = d;
-    if (*out)
-        docs_entry_restore(svc, d); /* the test knob's stand-in for a fetch (entry.h) */
     return why->code;
 }
 
@@ -180,8 +184,8 @@ void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int cr
 
 /* ---- the document and its history ---- */
 
-void docs_read(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
-               void *payload)
+void docs_read_now(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
+                   void *payload)
 {
     show(svc, u, d, "read", current_answer(svc, d), cb, payload);
 }
@@ -370,8 +374,8 @@ static void start_read(docs_service *svc, const auth_user *u, const idx_doc *d,
     }
 }
 
-void docs_read_at(docs_service *svc, const auth_user *u, const idx_doc *d, int64_t at_ms,
-                  docs_cb cb, void *payload)
+void docs_read_at_now(docs_service *svc, const auth_user *u, const idx_doc *d, int64_t at_ms,
+                      docs_cb cb, void *payload)
 {
     const idx_version *then = docs_version_at(d, at_ms);
     if (!then)
@@ -518,8 +522,8 @@ static void versions_done(uv_work_t *w, int status)
     }
 }
 
-void docs_export(docs_service *svc, const auth_user *u, const idx_doc *d, const docs_packer *pk,
-                 docs_cb cb, void *payload)
+void docs_export_now(docs_service *svc, const auth_user *u, const idx_doc *d,
+                     const docs_packer *pk, docs_cb cb, void *payload)
 {
     json_t *history = history_json(svc, d);
     export_op *op = calloc(1, sizeof(*op));

@@ -42,6 +42,7 @@ typedef struct docs_service {
     access_log *alog;      /* DATA/access.log: every read of a confidential document */
     struct anchor *anchor; /* DATA/access.log.checkpoint, signed (anchor.h) */
     vault *vault;          /* DATA/keys: the keys of the case files in cases.git */
+    struct docs_cache *cache; /* documents' JSON read on demand (fetch.h); NULL: kept for good */
     docs_commit_hook on_commit; /* may be NULL */
     void *on_commit_payload;
 } docs_service;

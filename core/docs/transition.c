@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "docs/docs.h"
+#include "docs/fetch.h"
 #include "docs/internal.h"
 #include "docs/quorum.h"
 #include "docs/rights.h"
@@ -106,7 +107,12 @@ static int run_guards(const wf_transition *tr, const json_t *doc, const struct k
     for (size_t i = 0; i < tr->nguards; i++) {
         kenes_errors errs;
         kapi_errors_init(&errs);
+        docs_fetch_clear_misses();
         int rc = tr->guards[i]->check(kapi_get(), &view, ctx, &errs);
+        if (docs_fetch_misses()) { /* judged again once what it asked for is read */
+            kapi_errors_dispose(&errs);
+            return KENES_EBUSY;
+        }
         if (rc != 0) {
             /* The guard's name and code too, so that a page can say why in its
              * reader's words. */
@@ -243,9 +249,9 @@ static void free_cleared(store_file *files, char **paths, size_t n)
     free(files);
 }
 
-void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
-                            const char *comment, const json_t *fields, const char *version,
-                            int flags, docs_cb cb, void *payload)
+int docs_transition_fields_now(docs_service *svc, const auth_user *u, idx_doc *d,
+                               const char *action, const char *comment, const json_t *fields,
+                               const char *version, int flags, docs_cb cb, void *payload)
 {
     const char *type = doc_str(d->doc, "type");
     const char *stage = doc_str(d->doc, "stage");
@@ -255,38 +261,38 @@ void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, c
         docs_refuse(cb, payload, KENES_EVALIDATION, "validation",
                     docs_one_field("action", "not_in_list", "unknown action"),
                     "this workflow has no action '%s'", action);
-        return;
+        return 0;
     }
     /* Whether this user may ever take this action here, before whether it can now. */
     if (!access_doc_json(u, wf, ACCESS_DOC_ACT, d->doc, action, 0)) {
         docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
                     "your role may not %s this document", action);
-        return;
+        return 0;
     }
     if (docs_check_version(d, version, cb, payload) < 0)
-        return;
+        return 0;
     const wf_transition *tr = wf_find_transition(wf, action, stage);
     if (!tr) {
         docs_refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL,
                     "'%s' is not possible in stage '%s'", action, stage);
-        return;
+        return 0;
     }
     if (!access_scoped_doc(u, wf, tr->roles, tr->scope, d->doc)) {
         docs_refuse(cb, payload, KENES_EFORBIDDEN, "forbidden", NULL,
                     "your role may not %s from stage '%s'", action, stage);
-        return;
+        return 0;
     }
     if (check_recorded(tr, fields, cb, payload) < 0)
-        return;
+        return 0;
     const char *to = tr->back ? docs_stage_before(wf, d, stage) : tr->to;
     if (!to) {
         docs_refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL,
                     "'%s' goes back, and this document was in no other stage before", action);
-        return;
+        return 0;
     }
     json_t *doc = next_doc(wf, tr, d, fields, cb, payload);
     if (!doc)
-        return;
+        return 0;
     /* What the taker wrote (or what went) is judged first, as any write of
      * the document is, in the stage it goes to; a bare move of the stage
      * was judged when the text was written.  The guards then see what the
@@ -294,22 +300,23 @@ void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, c
     int changed = !json_equal(json_object_get(doc, "fields"), json_object_get(d->doc, "fields")) ||
                   !json_equal(json_object_get(doc, "region"), json_object_get(d->doc, "region"));
     json_object_set_new(doc, "stage", json_string(to));
-    if (changed && docs_validate(t, doc, cb, payload) < 0) {
+    int rc = changed ? docs_validate(t, doc, cb, payload) : 0;
+    if (rc < 0) {
         json_decref(doc);
-        return;
+        return rc == KENES_EBUSY ? rc : 0;
     }
     json_object_set_new(doc, "stage", json_string(stage));
     struct kenes_ctx ctx = {action, comment, u->name, role_name(u->role), stage, to};
-    if (run_guards(tr, doc, &ctx, cb, payload) < 0) {
+    if ((rc = run_guards(tr, doc, &ctx, cb, payload)) < 0) {
         json_decref(doc);
-        return;
+        return rc == KENES_EBUSY ? rc : 0;
     }
     docs_change ch = {.action = action, .from = stage, .to = to, .comment = comment};
     char approval[16], content[STORE_OID_HEX];
     if ((tr->approvals > 1 || tr->not_by_authors) &&
         count_approval(&ch, approval, content, wf, tr, u, d, cb, payload) < 0) {
         json_decref(doc);
-        return;
+        return 0;
     }
     json_object_set_new(doc, "stage", json_string(ch.to));
     store_file *files;
@@ -320,17 +327,11 @@ void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, c
         json_decref(doc);
         docs_refuse(cb, payload, KENES_EIO, "internal", NULL,
                     "the files of the version could not be listed");
-        return;
+        return 0;
     }
     ch.files = files;
     ch.nfiles = nfiles;
     docs_submit_write(svc, d, doc, u, &ch, t->noun, flags, cb, payload);
     free_cleared(files, paths, nfiles); /* the write copied the paths */
-}
-
-void docs_transition(docs_service *svc, const auth_user *u, idx_doc *d, const char *action,
-                     const char *comment, const char *version, int flags, docs_cb cb,
-                     void *payload)
-{
-    docs_transition_fields(svc, u, d, action, comment, NULL, version, flags, cb, payload);
+    return 0;
 }

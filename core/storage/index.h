@@ -58,6 +58,7 @@ typedef struct idx_doc {
     size_t nversions;
     size_t cap;
     int busy; /* a write is queued or running: further writes wait their turn */
+    int pins; /* requests between two steps that read doc: it stays (docs/fetch.h) */
     int repo; /* which repository holds it (REPO_DOCUMENTS, REPO_CASES) */
     /* The version in force while the current one is not (an amendment on
      * its way): the JSON and commit of the latest version in a public

@@ -32,6 +32,9 @@ typedef struct web_call {
     int csrf_fresh;            /* the pre-session cookie is new: no form can carry its token yet */
     char cookies[1024];        /* Set-Cookie (and web_add_header) lines to send with the answer */
     char *owned_path, *owned_arg; /* a copy's own (web_call_copy) */
+    /* The document a page of one document names (its JSON read before the
+     * handler runs), or NULL; a copy keeps it in memory until freed. */
+    idx_doc *doc;
 } web_call;
 
 /* A call lives on the router's stack: a handler that answers later (after

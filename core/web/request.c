@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "docs/fetch.h"
 #include "web/call.h"
 
 int web_cookie(const http_request *req, const char *name, char *out, size_t cap)
@@ -207,6 +208,8 @@ web_call *web_call_copy(const web_call *c)
     if (!k)
         return NULL;
     *k = *c;
+    if (k->doc) /* read after a step on the pool (a body rendered, a log written) */
+        docs_fetch_pin(k->doc);
     k->owned_path = strdup(c->path);
     k->owned_arg = c->arg ? strdup(c->arg) : NULL;
     if (!k->owned_path || (c->arg && !k->owned_arg)) {
@@ -223,6 +226,8 @@ void web_call_free(web_call *c)
 {
     if (!c)
         return;
+    if (c->doc)
+        docs_fetch_unpin(c->svc, c->doc);
     free(c->owned_path);
     free(c->owned_arg);
     free(c);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "docs/fetch.h"
 #include "web/fields.h"
 #include "web/files.h"
 #include "web/pages.h"
@@ -168,6 +169,26 @@ int web_too_big_page(const http_request *req, util_buf *body, const char **conte
     return 1;
 }
 
+/* A page of one document whose JSON is not in memory is handled again once
+ * it is read (docs/fetch.h): the loop never reads git. */
+static void handle_again(void *req, void *ctx)
+{
+    web_handle(req, ctx);
+}
+
+/* The document a page of one document names, or NULL. */
+static idx_doc *page_doc(const web_call *c, const char *pattern)
+{
+    if (!c->arg || (strncmp(pattern, "/ui/d/{id}", 10) != 0 &&
+                    strncmp(pattern, "/public/{id}", 12) != 0))
+        return NULL;
+    idx_doc *d = index_get(c->svc->index, c->arg);
+    /* Anyone may ask for /public/<id>: only what can be public is read for them. */
+    if (d && pattern[1] == 'p' && d->repo != REPO_DOCUMENTS)
+        return NULL;
+    return d && d->version[0] ? d : NULL;
+}
+
 void web_handle(http_request *req, void *payload)
 {
     web_ctx *ctx = payload;
@@ -212,5 +233,8 @@ void web_handle(http_request *req, void *payload)
         web_redirect(&c, location);
         return;
     }
+    c.doc = page_doc(&c, pattern);
+    if (c.doc && docs_fetch_redo(ctx->svc, c.doc->id, handle_again, req, ctx))
+        return;
     r->handler(&c);
 }

@@ -1,0 +1,552 @@
+/*
+ * One document's JSON on demand: the cache, the reads on the thread pool,
+ * and the bookkeeping of who may not lose d->doc now (fetch.h).
+ *
+ * Everything here runs on the loop but the file read itself (store.c's
+ * pool job, with its own repository handle).  Eviction happens only when
+ * something is put in, so code that runs straight after a fetch, without
+ * going back to the loop, finds d->doc still there.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/map.h"
+#include "docs/entry.h"
+#include "docs/fetch.h"
+#include "docs/internal.h"
+#include "storage/docfile.h"
+
+/* A parsed tree takes several times its file's bytes (jansson's nodes and
+ * hash tables); the bound counts that, not the file. */
+#define FETCH_WEIGHT 6
+#define FETCH_ENTRY_BYTES 256
+
+typedef struct fetch_entry {
+    char *key; /* "<id>@<version>" */
+    idx_doc *d;
+    char version[41];
+    json_t *doc;
+    size_t bytes;
+    struct fetch_entry *prev, *next; /* most recently used first */
+} fetch_entry;
+
+typedef struct fetch_waiter {
+    docs_fetch_cb cb;
+    void *payload;
+    int current; /* asked for d's current version */
+    struct fetch_waiter *next;
+} fetch_waiter;
+
+typedef struct fetch_job {
+    store_read r;
+    docs_service *svc;
+    idx_doc *d;
+    char key[300];
+    char path[300];
+    fetch_waiter *waiters;
+} fetch_job;
+
+struct docs_cache {
+    map *entries; /* key -> fetch_entry */
+    map *pending; /* key -> fetch_job: one read per key however many wait */
+    fetch_entry *head, *tail;
+    size_t bytes, max_bytes;
+    docs_cache_stats stats;
+};
+
+void (*docs_fetch_read_hook)(const char *id, const char *version);
+
+int docs_cache_new(docs_cache **out, size_t max_bytes)
+{
+    docs_cache *c = calloc(1, sizeof(*c));
+    if (!c || map_new(&c->entries) < 0 || map_new(&c->pending) < 0) {
+        if (c) {
+            map_free(c->entries);
+            free(c);
+        }
+        return KENES_ENOMEM;
+    }
+    c->max_bytes = max_bytes;
+    *out = c;
+    return 0;
+}
+
+static void unlink_entry(docs_cache *c, fetch_entry *e)
+{
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        c->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        c->tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void push_front(docs_cache *c, fetch_entry *e)
+{
+    e->prev = NULL;
+    e->next = c->head;
+    if (c->head)
+        c->head->prev = e;
+    c->head = e;
+    if (!c->tail)
+        c->tail = e;
+}
+
+/* Drop e; d->doc goes with it when it was lent from e. */
+static void drop_entry(docs_cache *c, fetch_entry *e)
+{
+    unlink_entry(c, e);
+    map_remove(c->entries, e->key);
+    if (e->d->doc == e->doc && strcmp(e->d->version, e->version) == 0) {
+        json_decref(e->d->doc);
+        e->d->doc = NULL;
+    }
+    c->bytes -= e->bytes;
+    c->stats.entries--;
+    json_decref(e->doc);
+    free(e->key);
+    free(e);
+}
+
+void docs_cache_free(docs_cache *c, doc_index *ix)
+{
+    (void)ix;
+    if (!c)
+        return;
+    while (c->head)
+        drop_entry(c, c->head);
+    /* A read still on the pool finds no cache: server.c frees it after the
+     * loop has stopped, when none is. */
+    map_free(c->entries);
+    map_free(c->pending);
+    free(c);
+}
+
+void docs_cache_stats_of(docs_cache_stats *out, const docs_cache *c)
+{
+    *out = c ? c->stats : (docs_cache_stats){0};
+    if (c)
+        out->bytes = c->bytes;
+}
+
+/* 1 if e is d's current version and d may not lose it now. */
+static int pinned(const fetch_entry *e)
+{
+    return (e->d->busy || e->d->pins > 0) && strcmp(e->d->version, e->version) == 0;
+}
+
+/* Least recently used first out until the bound holds; keep (just put in)
+ * and the pinned stay, over the bound if they must. */
+static void evict(docs_cache *c, const fetch_entry *keep)
+{
+    fetch_entry *e = c->tail;
+    while (e && c->bytes > c->max_bytes) {
+        fetch_entry *prev = e->prev;
+        if (e != keep && !pinned(e)) {
+            drop_entry(c, e);
+            c->stats.evicted++;
+        }
+        e = prev;
+    }
+}
+
+static void make_key(char *out, size_t cap, const idx_doc *d, const char *version)
+{
+    snprintf(out, cap, "%s@%s", d->id, version);
+}
+
+/* Put doc (a reference taken) in c as d at version; d->doc lent it when
+ * that is d's current version. */
+static void put(docs_cache *c, idx_doc *d, const char *version, json_t *doc, size_t len)
+{
+    char key[300];
+    make_key(key, sizeof(key), d, version);
+    fetch_entry *e = map_get(c->entries, key);
+    if (e) {
+        unlink_entry(c, e);
+        push_front(c, e);
+    } else if (!(e = calloc(1, sizeof(*e))) || !(e->key = strdup(key)) ||
+               map_set(c->entries, key, e) < 0) {
+        if (e)
+            free(e->key);
+        free(e);
+        e = NULL; /* not kept: d->doc below still holds it while it is current */
+    } else {
+        e->d = d;
+        snprintf(e->version, sizeof(e->version), "%s", version);
+        e->doc = json_incref(doc);
+        e->bytes = len * FETCH_WEIGHT + FETCH_ENTRY_BYTES;
+        c->bytes += e->bytes;
+        c->stats.entries++;
+        push_front(c, e);
+    }
+    if (strcmp(d->version, version) == 0 && d->doc != (e ? e->doc : doc))
+        index_set_doc(d, json_incref(e ? e->doc : doc));
+    evict(c, e);
+}
+
+int docs_fetch_ready(docs_service *svc, idx_doc *d)
+{
+    if (!d->doc)
+        return 0;
+    if (svc->cache) {
+        char key[300];
+        make_key(key, sizeof(key), d, d->version);
+        fetch_entry *e = map_get(svc->cache->entries, key);
+        if (e) {
+            unlink_entry(svc->cache, e);
+            push_front(svc->cache, e);
+        }
+        svc->cache->stats.hits++;
+    }
+    return 1;
+}
+
+void docs_fetch_pin(idx_doc *d)
+{
+    d->pins++;
+}
+
+void docs_fetch_unpin(docs_service *svc, idx_doc *d)
+{
+    if (d->pins > 0)
+        d->pins--;
+    if (d->pins == 0 && !d->busy && svc->cache)
+        evict(svc->cache, NULL);
+}
+
+/* ---- a miss ---- */
+
+/* A stored file as the document's JSON: opened with its key when sealed,
+ * parsed, a former stage named as today. */
+static int open_parse(json_t **out, docs_service *svc, const idx_doc *d, char *buf, size_t len)
+{
+    char *text = buf, err[256];
+    size_t tlen = len;
+    int rc = 0;
+    if (vault_is_sealed(buf, len)) {
+        if (docs_key_unavailable(svc, d))
+            return KENES_EUNAVAILABLE;
+        rc = vault_unseal(svc->vault, d->id, buf, len, &text, &tlen);
+        if (rc == KENES_ENOTFOUND)
+            return KENES_EGONE;
+        if (rc < 0)
+            return KENES_EIO;
+    }
+    rc = doc_parse(out, text, tlen, err, sizeof(err));
+    if (text != buf)
+        free(text);
+    if (rc < 0) {
+        log_error("store", "%s: its file does not parse: %s", d->id, err);
+        return KENES_EIO;
+    }
+    const char *type = doc_str(*out, "type"), *stage = doc_str(*out, "stage");
+    const wf_workflow *wf = type ? wf_set_find(svc->workflows, type) : NULL;
+    if (wf && stage && wf_is_former_stage(wf, stage))
+        json_object_set_new(*out, "stage", json_string(wf_stage_now(wf, stage)));
+    return 0;
+}
+
+static void job_done(store_read *r, void *payload)
+{
+    fetch_job *j = payload;
+    docs_service *svc = j->svc;
+    idx_doc *d = j->d;
+    json_t *doc = NULL;
+    int rc = r->status == 0 ? 0 : r->status == KENES_ENOTFOUND ? KENES_EIO : r->status;
+    if (svc->cache) {
+        map_remove(svc->cache->pending, j->key);
+        svc->cache->stats.reads++;
+    }
+    if (docs_fetch_read_hook)
+        docs_fetch_read_hook(d->id, r->commit);
+    if (rc == 0)
+        rc = open_parse(&doc, svc, d, r->result, r->result_len);
+    if (rc < 0)
+        log_warn("store", "%s at %.12s cannot be read (%d)", d->id, r->commit, rc);
+    free(r->result);
+    if (rc == 0 && svc->cache)
+        put(svc->cache, d, r->commit, doc, r->result_len);
+    else if (rc == 0 && strcmp(d->version, r->commit) == 0)
+        index_set_doc(d, json_incref(doc)); /* no cache (a tool, a test): kept for good */
+    /* Each waiter answered on its own: one may start the next read. */
+    for (fetch_waiter *w = j->waiters, *next; w; w = next) {
+        next = w->next;
+        if (rc == 0 && w->current && d->doc)
+            w->cb(0, d->doc, w->payload); /* a commit since the read started: that one */
+        else
+            w->cb(rc, rc == 0 ? doc : NULL, w->payload);
+        free(w);
+    }
+    json_decref(doc);
+    free(j);
+}
+
+void docs_fetch(docs_service *svc, idx_doc *d, const char *version, docs_fetch_cb cb,
+                void *payload)
+{
+    int current = !version || strcmp(version, d->version) == 0;
+    if (current && docs_fetch_ready(svc, d)) {
+        cb(0, d->doc, payload);
+        return;
+    }
+    if (!version)
+        version = d->version;
+    if (!version[0]) {
+        cb(KENES_ENOTFOUND, NULL, payload);
+        return;
+    }
+    char key[300];
+    make_key(key, sizeof(key), d, version);
+    fetch_entry *e = svc->cache ? map_get(svc->cache->entries, key) : NULL;
+    if (e) {
+        unlink_entry(svc->cache, e);
+        push_front(svc->cache, e);
+        svc->cache->stats.hits++;
+        cb(0, e->doc, payload);
+        return;
+    }
+    fetch_waiter *w = calloc(1, sizeof(*w));
+    if (!w) {
+        cb(KENES_ENOMEM, NULL, payload);
+        return;
+    }
+    *w = (fetch_waiter){.cb = cb, .payload = payload, .current = current};
+    fetch_job *j = svc->cache ? map_get(svc->cache->pending, key) : NULL;
+    if (j) {
+        w->next = j->waiters;
+        j->waiters = w;
+        return;
+    }
+    if (!(j = calloc(1, sizeof(*j)))) {
+        free(w);
+        cb(KENES_ENOMEM, NULL, payload);
+        return;
+    }
+    j->svc = svc;
+    j->d = d;
+    j->waiters = w;
+    snprintf(j->key, sizeof(j->key), "%s", key);
+    docs_path(j->path, sizeof(j->path), svc, d, ".md");
+    j->r.kind = STORE_READ_FILE;
+    j->r.path = j->path;
+    snprintf(j->r.commit, sizeof(j->r.commit), "%s", version);
+    if ((svc->cache && map_set(svc->cache->pending, key, j) < 0) ||
+        store_read_submit(docs_store(svc, d), &j->r, job_done, j) < 0) {
+        if (svc->cache)
+            map_remove(svc->cache->pending, key);
+        free(j);
+        free(w);
+        cb(KENES_EIO, NULL, payload);
+    }
+}
+
+/* ---- after a commit, and at start ---- */
+
+void docs_fetch_keep(docs_service *svc, idx_doc *d, json_t *doc, size_t len)
+{
+    docs_cache *c = svc->cache;
+    /* What was kept of d goes: an older version is read from git again if
+     * asked, and an erased case's text must not outlive its key. */
+    for (fetch_entry *e = c ? c->head : NULL, *next; e; e = next) {
+        next = e->next;
+        if (e->d == d)
+            drop_entry(c, e);
+    }
+    if (!c || docs_resident(svc, d)) {
+        index_set_doc(d, doc);
+        return;
+    }
+    put(c, d, d->version, doc, len);
+    json_decref(doc);
+}
+
+static int settle_one(idx_doc *d, void *payload)
+{
+    docs_service *svc = payload;
+    if (!d->doc)
+        return 0;
+    int rc = docs_entry_keep(svc, d, d->doc);
+    if (rc < 0)
+        return rc;
+    if (svc->cache && !docs_resident(svc, d))
+        index_set_doc(d, NULL);
+    return 0;
+}
+
+int docs_fetch_settle(docs_service *svc)
+{
+    return index_foreach(svc->index, settle_one, svc);
+}
+
+/* ---- continuations ---- */
+
+typedef struct first_op {
+    void (*again)(void *args);
+    void (*fail)(int code, void *args);
+    void *args;
+    docs_service *svc;
+    idx_doc *d;
+} first_op;
+
+static void first_done(int code, const json_t *doc, void *payload)
+{
+    (void)doc;
+    first_op *op = payload;
+    first_op o = *op;
+    free(op);
+    if (code == 0 && o.d->doc) {
+        /* Pinned while the caller runs again: a fetch it starts itself (a
+         * document its plugin asks for) must not push this one out. */
+        docs_fetch_pin(o.d);
+        o.again(o.args);
+        docs_fetch_unpin(o.svc, o.d);
+    } else {
+        o.fail(code < 0 ? code : KENES_EBUSY, o.args);
+    }
+}
+
+int docs_fetch_first(docs_service *svc, idx_doc *d, void (*again)(void *args),
+                     void (*fail)(int code, void *args), void *args)
+{
+    if (docs_fetch_ready(svc, d))
+        return 0;
+    first_op *op = malloc(sizeof(*op));
+    if (!op) {
+        fail(KENES_ENOMEM, args);
+        return 1;
+    }
+    *op = (first_op){again, fail, args, svc, d};
+    docs_fetch(svc, d, NULL, first_done, op);
+    return 1;
+}
+
+typedef struct redo_op {
+    void (*redo)(void *req, void *ctx);
+    void *req, *ctx;
+} redo_op;
+
+static void *redoing; /* the request handled again now: not fetched twice */
+
+static void redo_done(int code, const json_t *doc, void *payload)
+{
+    (void)code; /* a failure is answered by docs_find or the operation's own fetch */
+    (void)doc;
+    redo_op op = *(redo_op *)payload;
+    free(payload);
+    redoing = op.req;
+    op.redo(op.req, op.ctx);
+    redoing = NULL;
+}
+
+int docs_fetch_redo(docs_service *svc, const char *id, void (*redo)(void *req, void *ctx),
+                    void *req, void *ctx)
+{
+    idx_doc *d = id ? index_get(svc->index, id) : NULL;
+    if (!d || !d->version[0] || redoing == req || docs_key_unavailable(svc, d) ||
+        docs_fetch_ready(svc, d))
+        return 0;
+    redo_op *op = malloc(sizeof(*op));
+    if (!op)
+        return 0; /* the operation's own fetch answers then */
+    *op = (redo_op){redo, req, ctx};
+    docs_fetch(svc, d, NULL, redo_done, op);
+    return 1;
+}
+
+void docs_fetch_refuse(int code, docs_cb cb, void *payload)
+{
+    if (code == KENES_EGONE)
+        docs_refuse(cb, payload, code, "gone", NULL, "this case was erased");
+    else if (code == KENES_EUNAVAILABLE)
+        docs_refuse(cb, payload, code, "case_key_unavailable", NULL,
+                    "this document's key cannot be read now");
+    else if (code == KENES_ENOMEM)
+        docs_refuse(cb, payload, code, "internal", NULL, "out of memory");
+    else if (code == KENES_EBUSY)
+        docs_refuse(cb, payload, code, "busy", NULL, "the document could not be kept in memory; try again");
+    else
+        docs_refuse(cb, payload, KENES_EIO, "storage", NULL, "the document cannot be read now");
+}
+
+/* ---- the documents a plugin asks for while it judges ---- */
+
+#define FETCH_MAX_MISSES 64
+
+static idx_doc *missed[FETCH_MAX_MISSES];
+static size_t nmissed;
+
+void docs_fetch_note_miss(docs_service *svc, idx_doc *d)
+{
+    (void)svc;
+    for (size_t i = 0; i < nmissed; i++)
+        if (missed[i] == d)
+            return;
+    if (nmissed < FETCH_MAX_MISSES)
+        missed[nmissed++] = d;
+}
+
+size_t docs_fetch_misses(void)
+{
+    return nmissed;
+}
+
+idx_doc *docs_fetch_miss_at(size_t i)
+{
+    return i < nmissed ? missed[i] : NULL;
+}
+
+void docs_fetch_clear_misses(void)
+{
+    nmissed = 0;
+}
+
+typedef struct refs_op {
+    docs_service *svc;
+    void (*then)(void *args);
+    void *args;
+    size_t left;
+    idx_doc *docs[FETCH_MAX_MISSES];
+    size_t n;
+} refs_op;
+
+static void ref_done(int code, const json_t *doc, void *payload)
+{
+    (void)code;
+    (void)doc;
+    refs_op *op = payload;
+    if (--op->left > 0)
+        return;
+    op->then(op->args);
+    for (size_t i = 0; i < op->n; i++)
+        docs_fetch_unpin(op->svc, op->docs[i]);
+    free(op);
+}
+
+int docs_fetch_missed(docs_service *svc, void (*then)(void *args), void *args)
+{
+    size_t n = nmissed;
+    nmissed = 0;
+    if (n == 0)
+        return 0;
+    refs_op *op = calloc(1, sizeof(*op));
+    if (!op)
+        return 0; /* judged without them: a plugin refuses what it cannot see */
+    *op = (refs_op){.svc = svc, .then = then, .args = args, .left = n, .n = n};
+    memcpy(op->docs, missed, n * sizeof(missed[0]));
+    /* Pinned from now on, so that reading the last does not push out the
+     * first, until the write has been judged with all of them. */
+    for (size_t i = 0; i < n; i++)
+        docs_fetch_pin(op->docs[i]);
+    /* A guard against a callback that runs at once: one more than the reads. */
+    op->left++;
+    for (size_t i = 0; i < n; i++)
+        docs_fetch(svc, op->docs[i], NULL, ref_done, op);
+    ref_done(0, NULL, op);
+    return 1;
+}

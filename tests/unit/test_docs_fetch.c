@@ -1,0 +1,303 @@
+/* Documents read on demand (docs/fetch.c): a cache bounded by bytes keeps
+ * the most recently used, drops the least recently used, never drops one
+ * pinned, reads each miss once however many ask, and reads again what it
+ * dropped.  Reads are counted through docs_fetch_read_hook: no timing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "docs/docs.h"
+#include "docs/fetch.h"
+#include "fixture_files.h"
+#include "plugin/kapi.h"
+#include "storage/docfile.h"
+
+typedef struct fixture {
+    char dir[64];
+    char gitdir[128];
+    uv_loop_t loop;
+    docs_service svc;
+    idx_doc *d[3];
+} fixture;
+
+static size_t reads;
+static char last_read[64];
+
+static void count_read(const char *id, const char *version)
+{
+    (void)version;
+    reads++;
+    snprintf(last_read, sizeof(last_read), "%s", id);
+}
+
+static const char *const ids[3] = {"plan/KZ-11/2026", "plan/KZ-15/2026", "plan/KZ-19/2026"};
+
+/* Three plans of the same size, one commit each, in the index as the
+ * journal would leave them: versions, no JSON. */
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "fetch") != 0)
+        return -1;
+    snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
+    if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
+        store_open(&f->svc.repos[REPO_DOCUMENTS], &f->loop, f->gitdir, "kenes",
+                   "kenes@localhost") != 0 ||
+        index_new(&f->svc.index) != 0)
+        return -1;
+    f->svc.loop = &f->loop;
+    f->svc.layout[REPO_DOCUMENTS] = DOCPATH_FLAT;
+    char body[1200];
+    memset(body, 'x', sizeof(body) - 1);
+    body[sizeof(body) - 1] = '\0';
+    for (int i = 0; i < 3; i++) {
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}, s:s}", "id", ids[i], "type",
+                                "regional-plan", "region", "KZ-11", "title", ids[i], "stage",
+                                "draft", "fields", "body", body);
+        char *text, path[128];
+        size_t len;
+        if (doc_serialize(&text, &len, doc) != 0)
+            return -1;
+        json_decref(doc);
+        snprintf(path, sizeof(path), "%s.md", ids[i]);
+        store_write w = {.path = path, .content = text, .content_len = len,
+                         .author_name = "off11", .author_email = "off11@users.kenes",
+                         .message = "Create\n\nKenes-Action: create\n"};
+        int rc = store_commit_now(f->svc.repos[REPO_DOCUMENTS], &w);
+        free(text);
+        if (rc != 0 || index_add(&f->d[i], f->svc.index, ids[i]) != 0)
+            return -1;
+        idx_version v = {.time_ms = 1770458400000LL, .author = "off11", .role = "official",
+                         .action = "create", .to = "draft"};
+        memcpy(v.commit, w.commit, sizeof(v.commit));
+        if (index_add_version(f->d[i], &v) != 0)
+            return -1;
+        f->d[i]->repo = REPO_DOCUMENTS;
+    }
+    reads = 0;
+    docs_fetch_read_hook = count_read;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    docs_fetch_read_hook = NULL;
+    docs_cache_free(f->svc.cache, f->svc.index);
+    index_free(f->svc.index);
+    store_close(f->svc.repos[REPO_DOCUMENTS]);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+    scratch_dir_remove(f->dir);
+    free(f);
+    return 0;
+}
+
+typedef struct got {
+    int calls;
+    int code;
+    char title[64];
+} got;
+
+static void got_doc(int code, const json_t *doc, void *payload)
+{
+    got *g = payload;
+    g->calls++;
+    g->code = code;
+    snprintf(g->title, sizeof(g->title), "%s",
+             doc ? json_string_value(json_object_get(doc, "title")) : "");
+}
+
+/* Fetch d and run the loop until it is answered. */
+static void fetch(fixture *f, idx_doc *d)
+{
+    got g = {0};
+    docs_fetch(&f->svc, d, NULL, got_doc, &g);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(g.calls, 1);
+    assert_int_equal(g.code, 0);
+    assert_string_equal(g.title, d->id);
+    assert_non_null(d->doc);
+}
+
+/* What one of the plans weighs in the cache. */
+static size_t weight_of_one(fixture *f)
+{
+    docs_cache_stats st;
+    assert_int_equal(docs_cache_new(&f->svc.cache, 1u << 30), 0);
+    fetch(f, f->d[0]);
+    docs_cache_stats_of(&st, f->svc.cache);
+    docs_cache_free(f->svc.cache, f->svc.index);
+    f->svc.cache = NULL;
+    assert_null(f->d[0]->doc); /* what the cache lent goes with it */
+    reads = 0;
+    return st.bytes;
+}
+
+/* Room for two plans, not three: the least recently used goes, and is
+ * read again when asked for. */
+static void test_evicts_and_reads_again(void **state)
+{
+    fixture *f = *state;
+    size_t w = weight_of_one(f);
+    assert_true(w > 1200);
+    assert_int_equal(docs_cache_new(&f->svc.cache, 2 * w + w / 2), 0);
+    idx_doc *a = f->d[0], *b = f->d[1], *c = f->d[2];
+
+    fetch(f, a);
+    assert_int_equal(reads, 1);
+    assert_string_equal(last_read, a->id);
+    fetch(f, a); /* in memory: answered at once, no read */
+    assert_int_equal(reads, 1);
+    assert_int_equal(docs_fetch_ready(&f->svc, a), 1);
+
+    fetch(f, b);
+    assert_int_equal(reads, 2);
+    fetch(f, a); /* a is the most recently used now, b the least */
+    fetch(f, c);
+    assert_int_equal(reads, 3);
+    assert_null(b->doc);
+    assert_non_null(a->doc);
+    assert_non_null(c->doc);
+    assert_int_equal(docs_fetch_ready(&f->svc, b), 0);
+
+    fetch(f, b); /* read again; a goes now */
+    assert_int_equal(reads, 4);
+    assert_string_equal(last_read, b->id);
+    assert_null(a->doc);
+
+    docs_cache_stats st;
+    docs_cache_stats_of(&st, f->svc.cache);
+    assert_int_equal(st.reads, 4);
+    assert_int_equal(st.evicted, 2);
+    assert_int_equal(st.entries, 2);
+    assert_true(st.bytes <= 2 * w + w / 2);
+}
+
+/* A pinned document (a request between two steps) or one being written
+ * stays, over the bound if it must; unpinned, the bound holds again. */
+static void test_pinned_stay(void **state)
+{
+    fixture *f = *state;
+    size_t w = weight_of_one(f);
+    assert_int_equal(docs_cache_new(&f->svc.cache, w + w / 2), 0); /* room for one */
+    idx_doc *a = f->d[0], *b = f->d[1], *c = f->d[2];
+
+    fetch(f, a);
+    docs_fetch_pin(a);
+    fetch(f, b);
+    assert_non_null(a->doc); /* pinned: kept */
+    assert_non_null(b->doc); /* just read: kept for its reader */
+    c->busy = 1;             /* a write on its way */
+    fetch(f, c);
+    assert_non_null(c->doc);
+    assert_null(b->doc); /* neither pinned nor new */
+    assert_non_null(a->doc);
+    assert_int_equal(reads, 3);
+
+    docs_fetch_unpin(&f->svc, a); /* the bound holds again: a goes, c stays */
+    assert_null(a->doc);
+    assert_non_null(c->doc);
+    c->busy = 0;
+    fetch(f, a);
+    assert_int_equal(reads, 4);
+    assert_null(c->doc);
+}
+
+/* Two readers of a miss: one read, both answered. */
+static void test_one_read_for_many(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(docs_cache_new(&f->svc.cache, 1u << 20), 0);
+    got g1 = {0}, g2 = {0};
+    docs_fetch(&f->svc, f->d[1], NULL, got_doc, &g1);
+    docs_fetch(&f->svc, f->d[1], NULL, got_doc, &g2);
+    assert_int_equal(g1.calls + g2.calls, 0); /* not before the loop runs */
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(reads, 1);
+    assert_int_equal(g1.calls, 1);
+    assert_int_equal(g2.calls, 1);
+    assert_string_equal(g2.title, f->d[1]->id);
+}
+
+/* A commit's JSON goes in as the current version, and what was kept of
+ * the document before goes. */
+static void test_commit_keeps_the_new(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(docs_cache_new(&f->svc.cache, 1u << 20), 0);
+    idx_doc *a = f->d[0];
+    fetch(f, a);
+    idx_version v = {.time_ms = 1770458500000LL, .author = "off11", .role = "official",
+                     .action = "edit", .to = "draft"};
+    memset(v.commit, 'a', 40);
+    assert_int_equal(index_add_version(a, &v), 0);
+    docs_fetch_keep(&f->svc, a, json_pack("{s:s, s:s}", "id", a->id, "title", "edited"), 100);
+    assert_string_equal(json_string_value(json_object_get(a->doc, "title")), "edited");
+    assert_int_equal(docs_fetch_ready(&f->svc, a), 1);
+    docs_cache_stats st;
+    docs_cache_stats_of(&st, f->svc.cache);
+    assert_int_equal(st.entries, 1);
+    assert_int_equal(reads, 1);
+}
+
+static int visited(const kenes_doc *doc, void *arg)
+{
+    snprintf(arg, 64, "%s", json_string_value(json_object_get(doc->json, "title")));
+    return 0;
+}
+
+static void judged_again(void *args)
+{
+    fixture *f = args;
+    char title[64] = "";
+    /* What the plugin asks for is read now, and pinned while it is judged. */
+    assert_int_equal(kapi_get()->doc_with(ids[2], visited, title), 0);
+    assert_string_equal(title, ids[2]);
+    assert_true(f->d[2]->pins > 0);
+}
+
+/* A plugin's doc_with of a document not in memory: KENES_EBUSY and noted
+ * (the loop never reads git); the write fetches what was noted and is
+ * judged again. */
+static void test_doc_with_misses_then_reads(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(docs_cache_new(&f->svc.cache, 1u << 20), 0);
+    docs_attach_api(&f->svc);
+    char title[64] = "";
+    docs_fetch_clear_misses();
+    assert_int_equal(kapi_get()->doc_with(ids[2], visited, title), KENES_EBUSY);
+    assert_int_equal(kapi_get()->doc_with("plan/KZ-99/2026", visited, title), KENES_ENOTFOUND);
+    assert_int_equal(docs_fetch_misses(), 1);
+    assert_int_equal(reads, 0);
+    assert_int_equal(docs_fetch_missed(&f->svc, judged_again, f), 1);
+    assert_int_equal(docs_fetch_misses(), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(reads, 1);
+    assert_int_equal(f->d[2]->pins, 0);
+    assert_int_equal(docs_fetch_missed(&f->svc, judged_again, f), 0); /* nothing noted */
+    docs_detach_api(&f->svc);
+}
+
+int main(void)
+{
+    /* Nothing resident (docs/entry.c's test knob): a commit's JSON goes to
+     * the cache like a read one. */
+    setenv("KENES_TEST_DROP", "1", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_evicts_and_reads_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pinned_stay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_read_for_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_keeps_the_new, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_doc_with_misses_then_reads, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
