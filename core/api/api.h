@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "docs/service.h"
+#include "http/bytes.h"
 #include "http/http.h"
 #include "publish/report.h"
 
@@ -16,7 +17,16 @@ typedef struct api_ctx {
     docs_service *svc;
     publisher *pub;
     auth *auth;
+    /* Answers prepared once (prepared.c): the report pages of the last
+     * publication, documents' JSON per version.  NULL: none kept. */
+    http_store *prepared;
+    unsigned reports_gen; /* which publication the report pages being made are of */
 } api_ctx;
+
+/* The publisher's hook (payload: the api_ctx): the reports changed, so the
+ * pages kept of them go, and every page of every language is made again
+ * on the thread pool.  Also called once at start. */
+void api_prepare_reports(void *payload);
 
 /* The http_handler for the whole server; payload is the api_ctx. */
 void api_handle(http_request *req, void *payload);

@@ -98,6 +98,25 @@ void api_reports(api_call *c);
 int api_reports_index_lang(const char *name);
 void api_reports_generate(api_call *c);
 
+/* reports.c: a report's title for its page (its first heading, else name). */
+void api_report_title(char *out, size_t cap, const char *md, const char *name);
+
+/* ---- prepared answers (prepared.c) ---- */
+
+/* 1 after answering req with the page kept under key ("page:national.md",
+ * "text:kk/cases.md", "index:en", "bundle"), 0 when none is kept. */
+int api_reports_prepared(api_ctx *ctx, http_request *req, const char *key,
+                         const char *content_type, const char *headers);
+/* GET of c->doc as it stands: 1 after answering (304 for If-None-Match
+ * naming its version, or the kept JSON with this answer's tail), 0 when
+ * the document service must read it (a confidential one, or none kept). */
+int api_doc_prepared(api_call *c);
+/* Answer req with answer (docs_read's JSON of id, borrowed) for u: 304 when
+ * If-None-Match names its version, else its bytes, kept for the next
+ * reader when id is not confidential, and the tail. */
+void api_doc_answer(api_ctx *ctx, http_request *req, const auth_user *u, const char *id,
+                    const json_t *answer);
+
 /* audit_feed.c, audit_access.c */
 void api_audit_feed(api_call *c);
 void api_audit_access(api_call *c);

@@ -20,7 +20,7 @@ typedef struct pending {
     http_request *req;
     char extra[512];
     /* A read of the document as it stands: who names it is added. */
-    docs_service *svc;
+    api_ctx *ctx;
     const auth_user *user;
     char *id;
 } pending;
@@ -69,20 +69,10 @@ static void read_done(const docs_result *r, void *payload)
 static void read_now_done(const docs_result *r, void *payload)
 {
     pending *p = payload;
-    json_t *refs = NULL;
-    if (r->code < 0) {
+    if (r->code < 0)
         reply_refusal(p->req, r);
-    } else if (docs_referrers(&refs, p->svc, p->user, p->id) < 0) {
-        api_reply_error(p->req, 500, "internal", NULL, "out of memory");
-    } else {
-        json_t *answer = json_copy(r->json);
-        size_t i;
-        json_t *e;
-        /* Where each names it is the page's business, not the answer's. */
-        json_array_foreach(refs, i, e) json_object_del(e, "paths");
-        json_object_set_new(answer, "referenced_by", refs);
-        api_reply_json(p->req, 200, answer, p->extra[0] ? p->extra : NULL);
-    }
+    else /* prepared.c: kept per version, the rest spliced */
+        api_doc_answer(p->ctx, p->req, p->user, p->id, r->json);
     free(p->id);
     free(p);
 }
@@ -248,6 +238,8 @@ void api_doc_get(api_call *c)
 {
     int64_t at_ms;
     int hat = at_param(c->req, &at_ms);
+    if (hat == 0 && api_doc_prepared(c))
+        return;
     pending *p = hat >= 0 ? pending_new(c) : NULL;
     if (!p)
         return;
@@ -255,8 +247,7 @@ void api_doc_get(api_call *c)
         docs_read_at(c->svc, c->user, c->doc, at_ms, read_done, p);
         return;
     }
-    doc_headers(p, c->doc->id, c->doc->version, 0);
-    p->svc = c->svc;
+    p->ctx = c->ctx;
     p->user = c->user;
     if (!(p->id = strdup(c->doc->id))) {
         free(p);

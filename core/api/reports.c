@@ -184,16 +184,19 @@ static void send_markdown_page(publisher *pub, http_request *req, const char *ke
     queue(j, hash);
 }
 
-static void send_index(publisher *pub, http_request *req, int lang)
+static void send_index(api_ctx *ctx, http_request *req, int lang)
 {
+    publisher *pub = ctx->pub;
+    char key[32];
+    snprintf(key, sizeof(key), "index:%s", report_lang_codes[lang]);
+    if (api_reports_prepared(ctx, req, key, "text/html; charset=utf-8", page_headers))
+        return;
     char *md = report_index_md(pub, lang);
     if (!md) {
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
     const char *title = pub->words.lang[lang].index_title;
-    char key[32];
-    snprintf(key, sizeof(key), "index:%s", report_lang_codes[lang]);
     send_markdown_page(pub, req, key, lang, title ? title : "", md, strlen(md));
     free(md);
 }
@@ -210,8 +213,11 @@ int api_reports_index_lang(const char *name)
     return -1;
 }
 
-static void send_bundle(publisher *pub, http_request *req)
+static void send_bundle(api_ctx *ctx, http_request *req)
 {
+    publisher *pub = ctx->pub;
+    if (api_reports_prepared(ctx, req, "bundle", "application/zip", bundle_headers))
+        return;
     unsigned char hash[PAGE_HASH_BYTES];
     crypto_generichash_state st;
     const char *name;
@@ -256,7 +262,7 @@ static void send_bundle(publisher *pub, http_request *req)
 /* A report's title for the page's <title>: its first heading ("# ..."),
  * which reports.yaml gives, with Markdown's backslash escapes dropped;
  * else the name.  The heading itself is on the page once, from the text. */
-static void report_title(char *out, size_t cap, const char *md, const char *name)
+void api_report_title(char *out, size_t cap, const char *md, const char *name)
 {
     size_t n = 0;
     if (strncmp(md, "# ", 2) != 0) {
@@ -281,17 +287,24 @@ void api_reports(api_call *c)
     http_request *req = c->req;
     const char *path = c->path;
     if (strcmp(path, "/reports/") == 0 || strcmp(path, "/reports") == 0)
-        return send_index(pub, req, REPORT_RU);
+        return send_index(c->ctx, req, REPORT_RU);
     const char *name = path + strlen("/reports/");
     int index = api_reports_index_lang(name);
     if (index >= 0)
-        return send_index(pub, req, index);
+        return send_index(c->ctx, req, index);
     if (strcmp(name, "bundle.zip") == 0)
-        return send_bundle(pub, req);
+        return send_bundle(c->ctx, req);
     char key[128];
     size_t len = strlen(name);
     int markdown = len > 3 && strcmp(name + len - 3, ".md") == 0;
     snprintf(key, sizeof(key), "%.*s.md", (int)(markdown ? len - 3 : len), name);
+    /* Kept since the last publication: only what was published is. */
+    char prepared[160];
+    snprintf(prepared, sizeof(prepared), "%s:%s", markdown ? "text" : "page", key);
+    if (api_reports_prepared(c->ctx, req, prepared,
+                             markdown ? "text/markdown; charset=utf-8" : "text/html; charset=utf-8",
+                             page_headers))
+        return;
     json_t *text = json_object_get(pub->reports, key);
     if (!text) {
         api_reply_error(req, 404, "not_found", NULL, "no such report (yet)");
@@ -309,7 +322,7 @@ void api_reports(api_call *c)
      * it plain text that cannot open a construct swallowing what follows. */
     char title[512];
     const char *rest;
-    report_title(title, sizeof(title), json_string_value(text), key);
+    api_report_title(title, sizeof(title), json_string_value(text), key);
     send_markdown_page(pub, req, cache_key, report_lang_of(key, &rest), title,
                        json_string_value(text), json_string_length(text));
 }

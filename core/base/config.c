@@ -23,6 +23,7 @@ static const char default_yaml[] =
     "  header_timeout_seconds: 10  # request line and headers must arrive whole this soon; else 408\n"
     "  max_logins: 8               # logins being checked (argon2id) at once; more are 429\n"
     "  max_logins_per_address: 2   # of those, from one client address; more are 429\n"
+    "  prepared_mib: 16            # answers kept made (report and public pages, documents' JSON)\n"
     "sessions:\n"
     "  idle_timeout_seconds: 28800 # a token unused this long expires (8 hours)\n"
     "  max_lifetime_seconds: 43200 # and every token this long after its login (12 hours)\n"
@@ -133,6 +134,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->attachments_max_bytes = 10 * 1024 * 1024;
     c->storage_max_packs = 32;
     c->index_cache_mib = 32;
+    c->prepared_mib = 16;
 
     char path[4096];
     snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
@@ -173,8 +175,14 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
                        &c->max_connections_per_address, err, errcap)) < 0 ||
         (rc = get_size(&y, limits, "max_logins", &c->max_logins, err, errcap)) < 0 ||
         (rc = get_size(&y, limits, "max_logins_per_address", &c->max_logins_per_address, err,
-                       errcap)) < 0)
+                       errcap)) < 0 ||
+        (rc = get_size(&y, limits, "prepared_mib", &c->prepared_mib, err, errcap)) < 0)
         goto out;
+    if (c->prepared_mib > 65536) {
+        rc = yml_fail(err, errcap, path, yml_get(&y, limits, "prepared_mib"),
+                      "prepared_mib must be at most 65536 (64 GiB)");
+        goto out;
+    }
     if ((rc = get_size(&y, yml_get(&y, root, "attachments"), "max_bytes",
                        &c->attachments_max_bytes, err, errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "storage"), "max_packs", &c->storage_max_packs, err,

@@ -30,6 +30,7 @@ typedef struct config {
     int behind_tls;             /* web.behind_tls: served over HTTPS; cookies carry Secure */
     int reports_daily_minute;   /* minute of the UTC day to publish daily; -1: never */
     size_t attachments_max_bytes; /* attachments.max_bytes: one attached file, and its route's body */
+    size_t prepared_mib;          /* limits.prepared_mib: answers kept prepared (report pages, ...) */
     size_t storage_max_packs;     /* storage.max_packs: consolidate a repository past this many packs */
     size_t index_cache_mib;       /* index.cache_mib: documents' JSON kept in memory (docs/fetch.h) */
 } config;

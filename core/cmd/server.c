@@ -162,6 +162,15 @@ static int check_unseen(const char *since, char *err, size_t errcap, void *paylo
     return 0;
 }
 
+/* The document service's commit hook: the public pages kept may show d,
+ * and the publisher listens (docs never calls up). */
+static void on_committed(const idx_doc *d, int publishes, void *payload)
+{
+    server *srv = payload;
+    web_public_committed(&srv->web, d);
+    report_committed(d, publishes, &srv->pub);
+}
+
 static void fault(const char *what, const char *detail)
 {
     fprintf(stderr, "kenes: %s: %s\n", what, detail);
@@ -180,9 +189,9 @@ int server_run(const config *cfg, int demo)
     uv_loop_init(&loop);
     report_publisher_init(&srv.pub, svc);
     /* docs tells of each commit; the publisher listens (docs never calls publish). */
-    svc->on_commit = report_committed;
-    svc->on_commit_payload = &srv.pub;
-    srv.api = (api_ctx){svc, &srv.pub, NULL};
+    svc->on_commit = on_committed;
+    svc->on_commit_payload = &srv;
+    srv.api = (api_ctx){.svc = svc, .pub = &srv.pub};
     signal(SIGPIPE, SIG_IGN);
     /* A file size limit reached is a write that fails (EFBIG), as on a full
      * disk, and is answered as one: not a reason to die mid-commit. */
@@ -356,7 +365,8 @@ int server_run(const config *cfg, int demo)
         fault("the web interface", err);
         goto out;
     }
-    srv.web = (web_ctx){svc, &srv.pub, srv.auth, srv.web.ui, cfg->behind_tls};
+    srv.web = (web_ctx){.svc = svc, .pub = &srv.pub, .auth = srv.auth, .ui = srv.web.ui,
+                        .secure_cookies = cfg->behind_tls};
     if (datadir_load_templates(&svc->templates, svc->workflows, cfg->content_dir, err,
                                sizeof(err)) < 0) {
         fault("templates", err);
@@ -394,6 +404,16 @@ int server_run(const config *cfg, int demo)
         fault("pages", "out of memory");
         goto out;
     }
+    /* Answers made once and kept (report pages per publication, public
+     * pages, documents' JSON per version): limits.prepared_mib. */
+    if (http_store_new(&srv.api.prepared, cfg->prepared_mib * 1024 * 1024) < 0) {
+        fault("pages", "out of memory");
+        goto out;
+    }
+    srv.web.prepared = srv.api.prepared;
+    srv.pub.on_published = api_prepare_reports;
+    srv.pub.on_published_payload = &srv.api;
+    api_prepare_reports(&srv.api);
     uv_signal_init(&loop, &srv.sig_int);
     uv_signal_init(&loop, &srv.sig_term);
     srv.sig_int.data = srv.sig_term.data = &srv;
@@ -431,6 +451,7 @@ out:
     plugin_set_free(svc->plugins);
     json_decref(svc->templates);
     report_publisher_dispose(&srv.pub);
+    http_store_free(srv.api.prepared); /* after the loop: no answer holds it */
     ui_close(srv.web.ui);
     region_unload();
     if (uv_loop_close(&loop) != 0)

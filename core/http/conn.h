@@ -92,6 +92,7 @@ typedef struct out {
     uv_write_t w;
     int final; /* an answer, not a 100 Continue */
     char *data;
+    struct http_bytes *body; /* a shared body written beside data (bytes.h), or NULL */
 } out;
 
 /* What a parser callback returns to stop http-parser (its contract, not a

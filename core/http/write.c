@@ -11,12 +11,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "http/bytes.h"
+
 static void on_write(uv_write_t *w, int status)
 {
     out *o = (out *)w;
     conn *c = w->handle->data;
     int final = o->final;
     free(o->data);
+    http_bytes_unref(o->body);
     free(o);
     if (status < 0) {
         conn_close(c);
@@ -46,6 +49,7 @@ int conn_write(conn *c, char *data, size_t len, int final)
     }
     o->final = final;
     o->data = data;
+    o->body = NULL;
     uv_buf_t buf = uv_buf_init(data, (unsigned)len);
     int rc = uv_write(&o->w, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
     if (rc < 0) {
@@ -56,18 +60,62 @@ int conn_write(conn *c, char *data, size_t len, int final)
     return 0;
 }
 
-static void format_date(char *out, size_t cap)
+/* The Date line's value, formatted again only when the second changes:
+ * every answer carries it, and a second is its precision. */
+static const char *date_now(void)
 {
     /* Not strftime: the names must not follow the locale. */
     static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static char text[64];
+    static time_t shown = (time_t)-1;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    if (ts.tv_sec == shown)
+        return text;
+    /* util_now_ms: the tests' fixed clock (KENES_NOW) shows here too. */
     time_t t = (time_t)(util_now_ms() / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
+    snprintf(text, sizeof(text), "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
              tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
              tm.tm_sec);
+    shown = ts.tv_sec;
+    return text;
+}
+
+/* The status line and headers of an answer whose body is body_len bytes;
+ * 0 or KENES_ENOMEM. */
+static int head_of(util_buf *b, int status, const char *content_type, const char *extra,
+                   size_t body_len, int bodyless, int keep)
+{
+    int rc = util_buf_printf(b, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status,
+                             http_status_text(status), date_now());
+    if (!rc && content_type)
+        rc = util_buf_printf(b, "Content-Type: %s\r\n", content_type);
+    if (!rc && extra && *extra) {
+        rc = util_buf_puts(b, extra);
+        size_t n = strlen(extra);
+        if (!rc && (n < 2 || strcmp(extra + n - 2, "\r\n") != 0))
+            rc = util_buf_puts(b, "\r\n");
+    }
+    if (!rc && !bodyless)
+        rc = util_buf_printf(b, "Content-Length: %zu\r\n", body_len);
+    if (!rc)
+        rc = util_buf_printf(b, "Connection: %s\r\n\r\n", keep ? "keep-alive" : "close");
+    return rc < 0 ? KENES_ENOMEM : 0;
+}
+
+/* After an answer is queued: C_WRITE, or C_FINISH if it is the last. */
+static void sent(conn *c, int keep)
+{
+    /* A client that stops reading must not hold the connection forever. */
+    conn_idle(c);
+    if (keep)
+        c->state = C_WRITE;
+    else
+        conn_finish(c);
 }
 
 /* Queue a whole answer and move to C_WRITE, or to C_FINISH if it is the last. */
@@ -78,24 +126,9 @@ int conn_send(conn *c, int status, const char *content_type, const char *extra,
         status = 500;
     /* RFC 9110: 1xx, 204 and 304 answers never carry a body. */
     int bodyless = status < 200 || status == 204 || status == 304;
-    char date[64];
-    format_date(date, sizeof(date));
     util_buf b;
     util_buf_init(&b);
-    int rc = util_buf_printf(&b, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status,
-                             http_status_text(status), date);
-    if (!rc && content_type)
-        rc = util_buf_printf(&b, "Content-Type: %s\r\n", content_type);
-    if (!rc && extra && *extra) {
-        rc = util_buf_puts(&b, extra);
-        size_t n = strlen(extra);
-        if (!rc && (n < 2 || strcmp(extra + n - 2, "\r\n") != 0))
-            rc = util_buf_puts(&b, "\r\n");
-    }
-    if (!rc && !bodyless)
-        rc = util_buf_printf(&b, "Content-Length: %zu\r\n", body_len);
-    if (!rc)
-        rc = util_buf_printf(&b, "Connection: %s\r\n\r\n", keep ? "keep-alive" : "close");
+    int rc = head_of(&b, status, content_type, extra, body_len, bodyless, keep);
     if (!rc && !bodyless && !head && body_len)
         rc = util_buf_append(&b, body, body_len);
     if (rc < 0) {
@@ -109,12 +142,57 @@ int conn_send(conn *c, int status, const char *content_type, const char *extra,
     rc = conn_write(c, data, len, 1);
     if (rc < 0)
         return rc;
-    /* A client that stops reading must not hold the connection forever. */
-    conn_idle(c);
-    if (keep)
-        c->state = C_WRITE;
-    else
-        conn_finish(c);
+    sent(c, keep);
+    return 0;
+}
+
+/* The answer with body's bytes written where they are: the head and the
+ * tail in one allocation, the body a buffer of its own between them. */
+static int conn_send_bytes(conn *c, int status, const char *content_type, const char *extra,
+                           http_bytes *body, const char *tail, size_t tail_len, int head,
+                           int keep)
+{
+    if (status < 100 || status > 999)
+        status = 500;
+    int bodyless = status < 200 || status == 204 || status == 304;
+    size_t body_len = (body ? body->len : 0) + tail_len;
+    util_buf b;
+    util_buf_init(&b);
+    int rc = head_of(&b, status, content_type, extra, body_len, bodyless, keep);
+    size_t head_len = b.len;
+    int with_body = !bodyless && !head;
+    if (!rc && with_body && tail_len)
+        rc = util_buf_append(&b, tail, tail_len);
+    out *o = rc == 0 ? malloc(sizeof(*o)) : NULL;
+    if (!o) {
+        util_buf_dispose(&b);
+        return KENES_ENOMEM;
+    }
+    size_t len;
+    o->final = 1;
+    o->data = http_buf_take(&b, &len);
+    o->body = NULL;
+    if (!o->data) {
+        free(o);
+        return KENES_ENOMEM;
+    }
+    uv_buf_t bufs[3];
+    unsigned n = 0;
+    bufs[n++] = uv_buf_init(o->data, (unsigned)head_len);
+    if (with_body && body && body->len) {
+        o->body = http_bytes_ref(body);
+        bufs[n++] = uv_buf_init(body->data, (unsigned)body->len);
+    }
+    if (with_body && tail_len)
+        bufs[n++] = uv_buf_init(o->data + head_len, (unsigned)tail_len);
+    rc = uv_write(&o->w, (uv_stream_t *)&c->tcp, bufs, n, on_write);
+    if (rc < 0) {
+        free(o->data);
+        http_bytes_unref(o->body);
+        free(o);
+        return http_error_of_uv(rc);
+    }
+    sent(c, keep);
     return 0;
 }
 
@@ -134,6 +212,27 @@ void http_respond(http_request *req, int status, const char *content_type,
     /* The request goes only after the answer is built: body and headers may
      * well point into it (an echo, a header value). */
     int rc = conn_send(c, status, content_type, extra_headers, body, body_len, r->head, keep);
+    req_free(r);
+    if (rc < 0)
+        conn_close(c);
+}
+
+void http_respond_bytes(http_request *req, int status, const char *content_type,
+                        const char *extra_headers, http_bytes *body, const char *tail,
+                        size_t tail_len)
+{
+    if (!req)
+        return;
+    req_impl *r = (req_impl *)req;
+    conn *c = r->conn;
+    if (!c) {
+        req_free(r);
+        return;
+    }
+    c->req = NULL;
+    int keep = r->keep_alive && !c->srv->stopping;
+    int rc = conn_send_bytes(c, status, content_type, extra_headers, body, tail, tail_len,
+                             r->head, keep);
     req_free(r);
     if (rc < 0)
         conn_close(c);

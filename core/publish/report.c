@@ -322,6 +322,8 @@ static void published(store_write *w, void *payload)
                                                                  json_object_get(p->built, name));
         log_info("report", "published %zu report(s) -> %.12s", json_object_size(p->changed),
                  w->commit);
+        if (pub->on_published)
+            pub->on_published(pub->on_published_payload);
     } else {
         log_error("report", "publication failed: %s", w->errmsg);
     }

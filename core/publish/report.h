@@ -35,6 +35,10 @@ typedef struct publisher {
     long long last_ms;   /* uv_now() of the last publication; 0: none yet */
     int wanted;          /* an approval came before the reports were loaded */
     int stopping;        /* the server is stopping: publish nothing new */
+    /* Told after a publication changed the reports (and nothing else):
+     * whoever keeps pages of them drops and remakes them.  May be NULL. */
+    void (*on_published)(void *payload);
+    void *on_published_payload;
     struct publication *running;
     struct report_waiter *queued; /* asked while a publication ran */
     uv_timer_t soon_timer;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "docs/docs.h"
+#include "http/bytes.h"
 #include "web/web.h"
 
 #define WEB_SESSION_COOKIE "kenes_session"
@@ -53,6 +54,11 @@ void web_page(web_call *c, int status, const char *view, json_t *model);
  * safe output) put where the view has the comment "<!--kenes:html-->".
  * No value can forge that comment: every value is escaped, '<' first. */
 void web_page_html(web_call *c, int status, const char *view, json_t *model, const char *html);
+/* web_page_html's page into *out (a util_buf of its own): 0, or a KENES_E*
+ * code (logged; *out untouched) after which the caller answers 500. */
+int web_page_text(util_buf *out, web_call *c, const char *view, json_t *model, const char *html);
+/* Answer with a page made before (bytes.h), with the headers every page carries. */
+void web_respond_bytes(web_call *c, int status, http_bytes *page);
 /* The page `view` with model (stolen) into body, and the header lines a
  * page carries into headers, for an answer the http layer sends itself
  * (web_too_big_page): 0 or a KENES_E* code. */

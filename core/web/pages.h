@@ -38,6 +38,11 @@ void web_edit_form(web_call *c);
 void web_edit(web_call *c);
 /* public.c: GET /public/{id} (anyone): a public document's page */
 void web_public(web_call *c);
+/* public_cache.c: 1 after answering with the page kept for an anonymous
+ * reader of c's path at the public version, in c's language; else 0. */
+int web_public_cached(web_call *c, const char *version);
+/* The public page (model stolen), kept when every anonymous reader gets it. */
+void web_public_send(web_call *c, const char *version, json_t *model, const char *body_html);
 /* history.c: versions, a diff of two, the document as of a date */
 void web_history(web_call *c);
 

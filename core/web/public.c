@@ -33,8 +33,11 @@ static json_t *record_rows(web_call *c, const wf_workflow *wf, const json_t *fie
     json_t *rows = json_array();
     for (size_t i = 0; i < wf->nrecord; i++) {
         const wf_record_field *f = &wf->record[i];
-        /* Dates in the record's words as people write them, not as stored. */
-        json_t *copy = json_deep_copy(fields);
+        /* Dates in the record's words as people write them, not as stored;
+         * the field is all wf_record_text reads, so only it is copied. */
+        json_t *copy = json_object();
+        json_object_set_new(copy, f->label.name,
+                            json_deep_copy(json_object_get(fields, f->label.name)));
         json_t *v = json_object_get(copy, f->label.name);
         const char *k;
         json_t *x;
@@ -145,7 +148,7 @@ static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf
         snprintf(base, sizeof(base), "/public/%s", d->id);
         json_object_set_new(m, "files", web_files_view(c, d, doc, base, version, 0));
     }
-    web_page_html(c, 200, "public", m, body_html);
+    web_public_send(c, version, m, body_html); /* public_cache.c: kept for the next */
 }
 
 /* The index may have moved on while the body was rendered: it is looked up again. */
@@ -172,11 +175,14 @@ void web_public(web_call *c)
     docs_service *svc = c->svc;
     idx_doc *d = c->arg && util_id_valid(c->arg) ? index_get(svc->index, c->arg) : NULL;
     const wf_workflow *wf;
-    const json_t *face = public_face_of(svc, d, &wf, NULL);
+    const char *version;
+    const json_t *face = public_face_of(svc, d, &wf, &version);
     if (!face) {
         web_fail(c, 404, "not_found");
         return;
     }
+    if (web_public_cached(c, version))
+        return;
     /* The version in force, even while an amendment of it is drafted. */
     const char *body = json_string_value(json_object_get(face, "body"));
     size_t md_len;

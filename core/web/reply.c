@@ -128,7 +128,7 @@ void web_page(web_call *c, int status, const char *view, json_t *model)
     web_page_html(c, status, view, model, NULL);
 }
 
-void web_page_html(web_call *c, int status, const char *view, json_t *model, const char *html)
+int web_page_text(util_buf *out, web_call *c, const char *view, json_t *model, const char *html)
 {
     model = web_model(c, model);
     util_buf b;
@@ -137,24 +137,47 @@ void web_page_html(web_call *c, int status, const char *view, json_t *model, con
     json_decref(model);
     char *slot = rc == 0 && html && b.data ? strstr(b.data, WEB_HTML_SLOT) : NULL;
     if (slot) {
-        util_buf out;
-        util_buf_init(&out);
+        util_buf with;
+        util_buf_init(&with);
         size_t at = (size_t)(slot - b.data), skip = strlen(WEB_HTML_SLOT);
-        if (util_buf_append(&out, b.data, at) < 0 || util_buf_puts(&out, html) < 0 ||
-            util_buf_append(&out, slot + skip, b.len - at - skip) < 0)
+        if (util_buf_append(&with, b.data, at) < 0 || util_buf_puts(&with, html) < 0 ||
+            util_buf_append(&with, slot + skip, b.len - at - skip) < 0)
             rc = KENES_ENOMEM;
         util_buf_dispose(&b);
-        b = out;
+        b = with;
     }
     if (rc < 0) {
         log_error("web", "page %s: %s", view, kenes_strerror(rc));
         util_buf_dispose(&b);
-        static const char broken[] = "<!doctype html><title>500</title><p>Internal error.</p>";
-        respond_html(c, 500, broken, sizeof(broken) - 1);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
+static void respond_broken(web_call *c)
+{
+    static const char broken[] = "<!doctype html><title>500</title><p>Internal error.</p>";
+    respond_html(c, 500, broken, sizeof(broken) - 1);
+}
+
+void web_page_html(web_call *c, int status, const char *view, json_t *model, const char *html)
+{
+    util_buf b;
+    if (web_page_text(&b, c, view, model, html) < 0) {
+        respond_broken(c);
         return;
     }
-    respond_html(c, status, b.data, b.len);
+    respond_html(c, status, b.data ? b.data : "", b.len);
     util_buf_dispose(&b);
+}
+
+void web_respond_bytes(web_call *c, int status, http_bytes *page)
+{
+    char headers[sizeof(page_headers) + sizeof(c->cookies) + 64];
+    snprintf(headers, sizeof(headers), "%s%sContent-Language: %s\r\n", page_headers, c->cookies,
+             ui_lang_code(c->lang));
+    http_respond_bytes(c->req, status, "text/html; charset=utf-8", headers, page, NULL, 0);
 }
 
 int web_render(util_buf *body, util_buf *headers, web_call *c, const char *view, json_t *model)

@@ -19,7 +19,15 @@ typedef struct web_ctx {
     auth *auth;
     ui *ui;
     int secure_cookies; /* kenes.yaml's behind_tls: cookies carry Secure */
+    /* Pages kept made (public_cache.c), the store the API keeps its own in;
+     * NULL: none kept. */
+    struct http_store *prepared;
 } web_ctx;
+
+/* A commit of d (cmd/server.c passes on the document service's hook): a
+ * public page kept may show d's public face, or name it, so the public
+ * pages kept go when d is a public type's (public_cache.c). */
+void web_public_committed(web_ctx *ctx, const idx_doc *d);
 
 /* 1 if the request's path is the interface's. */
 int web_wants(const http_request *req);

@@ -51,6 +51,7 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.attachments_max_bytes, 10485760);
     assert_int_equal(c.storage_max_packs, 32);
     assert_int_equal(c.index_cache_mib, 32);
+    assert_int_equal(c.prepared_mib, 16);
     config_dispose(&c);
 }
 
@@ -130,6 +131,23 @@ static void values_and_errors(void **state)
     write_yaml("index:\n  cache_mib: 70000\n");
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
     assert_non_null(strstr(err, "kenes.yaml:2: cache_mib must be at most 65536"));
+    config_dispose(&c);
+    /* Answers kept made (report pages, public pages, documents' JSON). */
+    write_yaml("limits:\n  prepared_mib: 64\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.prepared_mib, 64);
+    config_dispose(&c);
+    write_yaml("limits:\n  prepared_mib: 0\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: prepared_mib must be a positive"));
+    config_dispose(&c);
+    write_yaml("limits:\n  prepared_mib: 16MiB\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "prepared_mib must be a positive"));
+    config_dispose(&c);
+    write_yaml("limits:\n  prepared_mib: 100000\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: prepared_mib must be at most 65536"));
     config_dispose(&c);
 
     write_yaml("sessions:\n  max_lifetime_seconds: 0\n");
