@@ -41,6 +41,7 @@
 
 #include "base/error.h"
 #include "storage/docfile.h"
+#include "storage/docpath.h"
 #include "storage/index.h"
 #include "storage/journal.h"
 #include "storage/message.h"
@@ -118,8 +119,13 @@ static int walk_tmpl(const char *root, const git_tree_entry *e, void *payload)
     git_blob *blob;
     if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e)) < 0)
         git_die("a demo file");
-    char id[512], err[512];
-    fmt(id, sizeof(id), "%s%.*s", root, (int)(n - 3), name);
+    char id[512], err[512], path[1024];
+    /* A case's file is fanned out (<prefix>/<hh>/<uuid>.md) since issue 16: its id is not its path. */
+    fmt(path, sizeof(path), "%s%s", root, name);
+    const char *suffix;
+    docpath_layout layout;
+    if (docpath_parse(id, sizeof(id), &suffix, &layout, path) < 0)
+        fmt(id, sizeof(id), "%s%.*s", root, (int)(n - 3), name);
     const char *text = git_blob_rawcontent(blob);
     size_t len = (size_t)git_blob_rawsize(blob);
     char *plain = NULL;
@@ -414,7 +420,8 @@ static void build_seed(const char *kenes, seed *sd, int batch, const char *log_p
         free(text);
         free(sealed);
         char path[300];
-        fmt(path, sizeof(path), "%s.md", id);
+        if (docpath_of(path, sizeof(path), id, ".md", DOCPATH_FANOUT) < 0)
+            die("no path for %s", id);
         s->upd[s->nupd++] = (git_tree_update){GIT_TREE_UPDATE_UPSERT, blob, GIT_FILEMODE_BLOB,
                                               strdup(path)};
         if (s->nupd == 1) {
