@@ -3,7 +3,7 @@
  * commit loop with fsync measured in the same run.
  *
  *   bench_writes --kenes PATH/TO/kenes [--clients N] [--rounds R] [--edits E]
- *                [--seed-docs N] [--tmpdir DIR] [--keep]
+ *                [--seed-docs N [--seed-from DIR]] [--tmpdir DIR] [--keep]
  *
  * Each round:
  *
@@ -710,6 +710,7 @@ static int usage(const char *msg)
             "               (default $TMPDIR or /tmp)\n"
             "  --seed-docs N  kenes's data folder starts with N documents (built once by\n"
             "               bench_start, beside this binary; copied per round); default 0\n"
+            "  --seed-from DIR  with --seed-docs N: the seed an earlier run built (--keep)\n"
             "  --keep       keep the temp folders\n",
             MAX_CLIENTS, MAX_ROUNDS, MAX_EDITS, NPLANS);
     return 2;
@@ -724,9 +725,21 @@ int main(int argc, char **argv)
                                {"--edits", 0, MAX_EDITS, &edits},
                                {"--seed-docs", 0, 1000000, &seed_docs},
                                {NULL, 0, 0, NULL}};
+    /* --seed-from DIR: a seed an earlier --seed-docs run built (and --keep
+     * kept: DIR is the folder its "seed:" line names), used as it is. */
+    const char *seed_from = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--seed-from") == 0) {
+            seed_from = argv[i + 1];
+            memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 1) * sizeof(*argv));
+            argc -= 2;
+            break;
+        }
     int rc = parse_options(argc, argv, opts, &kenes, &tmpdir, usage);
     if (rc >= 0)
         return rc;
+    if (seed_from && !seed_docs)
+        return usage("--seed-from DIR needs --seed-docs N (how many documents it holds)");
 
     signal(SIGPIPE, SIG_IGN);
     if (git_libgit2_init() < 0 || git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1) < 0)
@@ -744,8 +757,17 @@ int main(int argc, char **argv)
            edits == 1 ? "" : "s", NPLANS, steps, NPLANS * steps);
     printf("libgit2 %d.%d.%d with GIT_OPT_ENABLE_FSYNC_GITDIR; temp folders in %s (%s)\n",
            major, minor, rev, tmpdir, fs_name(g_root));
-    if (seed_docs)
+    if (seed_from) {
+        char gitdir[4400];
+        fmt(g_seed.dir, sizeof(g_seed.dir), "%s", seed_from);
+        fmt(gitdir, sizeof(gitdir), "%s/documents.git", g_seed.dir);
+        g_seed.docs = seed_docs;
+        g_seed.commits = count_commits(gitdir);
+        g_seed.obj_bytes = (uint64_t)(kib_per_write(gitdir, 1) * 1024.0);
+        printf("seed: %d documents, as built before: %s\n", seed_docs, g_seed.dir);
+    } else if (seed_docs) {
         build_seed(argv[0], kenes, seed_docs);
+    }
     printf("kenes's data folder starts with %d documents\n\n", seed_docs);
     printf("round  order      |  kenes writes/s  p50 ms  p99 ms |  raw commits/s  p50 ms  "
            "p99 ms | kenes/raw | KiB/write kenes raw\n");
