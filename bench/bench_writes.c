@@ -3,7 +3,7 @@
  * commit loop with fsync measured in the same run.
  *
  *   bench_writes --kenes PATH/TO/kenes [--clients N] [--rounds R] [--edits E]
- *                [--tmpdir DIR] [--keep]
+ *                [--seed-docs N [--seed-from DIR]] [--tmpdir DIR] [--keep]
  *
  * Each round:
  *
@@ -39,6 +39,20 @@
  *         blob, git_tree_create_updated, git_commit_create, then a
  *         compare-and-swap update of refs/heads/main.  Latency per commit,
  *         commits/s over the loop.
+ *
+ * --seed-docs N: the kenes data folder starts with N documents instead of
+ * none (issue 16: writes at 100,000 documents against writes at 1,000).  The
+ * seed is built once, before the rounds, by bench_start (beside this binary:
+ * `bench_start --build-only --sizes N`, the demo's documents copied with new
+ * ids, mostly cases and referrals, sealed with their own keys, and their
+ * journal lines), then packed (git repack -a -d, as consolidation leaves a
+ * repository) and given the user "bench"; each round copies it (cp -a) in
+ * place of `kenes init`.  The plans the clients write are not among the seed's
+ * (its ids end otherwise), so the writes are the same as without a seed; what
+ * differs is everything the server holds and does beside them.  The check
+ * after a round counts the seed's commits too, KiB/write counts only what the
+ * round added, and `kenes verify` is not run (a seed's commits hold many
+ * documents each, which verify refuses).
  *
  * Both run in a fresh folder under --tmpdir (default $TMPDIR or /tmp), so on
  * the same file system; on tmpfs fsync does nothing, which makes a run there a
@@ -363,6 +377,78 @@ static void *client_main(void *arg)
     return NULL;
 }
 
+/* The seed (--seed-docs): its folder, and what it holds before any round. */
+typedef struct {
+    int docs;
+    char dir[4200];
+    long commits;        /* on documents.git's main */
+    uint64_t obj_bytes;  /* documents.git/objects on disk */
+} seed_info;
+
+static seed_info g_seed;
+
+static void add_bench_user(const char *kenes, const char *data, const char *log);
+
+/* bench_start beside this binary builds the seed; then it is packed and
+ * given the user the clients log in as. */
+static void build_seed(const char *argv0, const char *kenes, int docs)
+{
+    char bench_start[4200], log[4300], sizes[32];
+    fmt(bench_start, sizeof(bench_start), "%s", argv0);
+    char *slash = strrchr(bench_start, '/');
+    fmt(slash ? slash + 1 : bench_start,
+        sizeof(bench_start) - (size_t)(slash ? slash + 1 - bench_start : 0), "bench_start");
+    fmt(log, sizeof(log), "%s/seed.log", g_root);
+    fmt(sizes, sizeof(sizes), "%d", docs);
+    char *argv[] = {bench_start, "--kenes", (char *)kenes, "--sizes", sizes, "--build-only",
+                    "--tmpdir", g_root, NULL};
+    char *out = NULL;
+    size_t len = 0;
+    int64_t t0 = now_ns();
+    int st = run_capture(argv, &out, &len, log);
+    const char *at = out ? strstr(out, " MiB on disk: ") : NULL;
+    if (st != 0 || !at) {
+        print_log_tail(log, 20);
+        die("%s --build-only --sizes %d failed%s", bench_start, docs,
+            access(bench_start, X_OK) < 0 ? " (not found: it is built beside bench_writes)" : "");
+    }
+    at += strlen(" MiB on disk: ");
+    fmt(g_seed.dir, sizeof(g_seed.dir), "%.*s", (int)strcspn(at, "\n"), at);
+    free(out);
+    static const char *const repos[] = {"documents.git", "cases.git"};
+    for (int r = 0; r < 2; r++) {
+        char gitdir[4400];
+        fmt(gitdir, sizeof(gitdir), "%s/%s", g_seed.dir, repos[r]);
+        /* No delta search: sealed files are noise to it, and at 100,000
+         * documents the search alone took many minutes. */
+        char *repack[] = {"git", "-C", gitdir, "repack", "-a", "-d", "-q", "--window=0", NULL};
+        if (run_cmd(repack, NULL, log) != 0)
+            die("git repack in %s failed", gitdir);
+    }
+    add_bench_user(kenes, g_seed.dir, log);
+    char gitdir[4400];
+    fmt(gitdir, sizeof(gitdir), "%s/documents.git", g_seed.dir);
+    g_seed.docs = docs;
+    g_seed.commits = count_commits(gitdir);
+    g_seed.obj_bytes = (uint64_t)(kib_per_write(gitdir, 1) * 1024.0);
+    printf("seed: %d documents (bench_start), packed, built in %.0f s: %s\n", docs,
+           (double)(now_ns() - t0) / 1e9, g_seed.dir);
+    fflush(stdout);
+}
+
+static void add_bench_user(const char *kenes, const char *data, const char *log)
+{
+    char *user_argv[] = {(char *)kenes, "user", "add", "--data", (char *)data, "--name",
+                         BENCH_USER, "--role", "admin", "--password-stdin", NULL};
+    int st = run_cmd(user_argv, BENCH_PASSWORD "\n", log);
+    if (st != 0) {
+        char what[128];
+        describe_status(what, sizeof(what), st);
+        print_log_tail(log, 10);
+        die("kenes user add %s", what);
+    }
+}
+
 static void kenes_round(const char *kenes, const char *dir, int nclients, int edits,
                         phase_result *r, char *version, size_t version_cap, long *reconnects)
 {
@@ -371,8 +457,15 @@ static void kenes_round(const char *kenes, const char *dir, int nclients, int ed
     fmt(log_path, sizeof(log_path), "%s/serve.log", dir);
     fmt(users_log, sizeof(users_log), "%s/cli.log", dir);
 
+    int st;
+    if (g_seed.docs) {
+        char *cp[] = {"cp", "-a", g_seed.dir, data, NULL};
+        if (run_cmd(cp, NULL, users_log) != 0)
+            die("cannot copy the seed %s to %s", g_seed.dir, data);
+        goto serve;
+    }
     char *init_argv[] = {(char *)kenes, "init", "--data", data, NULL};
-    int st = run_cmd(init_argv, NULL, users_log);
+    st = run_cmd(init_argv, NULL, users_log);
     if (st != 0) {
         char what[128];
         describe_status(what, sizeof(what), st);
@@ -389,8 +482,9 @@ static void kenes_round(const char *kenes, const char *dir, int nclients, int ed
         die("kenes user add %s", what);
     }
 
+serve:;
     server srv;
-    start_server(&srv, kenes, data, log_path, 30);
+    start_server(&srv, kenes, data, log_path, g_seed.docs ? 1800 : 30); /* a seed takes a while */
     fmt(version, version_cap, "%s", srv.version);
     char token[256];
     login(srv.port, BENCH_USER, BENCH_PASSWORD, token, sizeof(token), log_path);
@@ -444,10 +538,12 @@ static void kenes_round(const char *kenes, const char *dir, int nclients, int ed
     /* Every acknowledged write is one commit on main, and all are valid. */
     char gitdir[4300];
     fmt(gitdir, sizeof(gitdir), "%s/documents.git", data);
-    long commits = count_commits(gitdir);
+    long commits = count_commits(gitdir) - g_seed.commits;
     if (commits != want)
         die("%s holds %ld commits on main after %ld acknowledged writes", gitdir, commits, want);
-    r->kib_per_write = kib_per_write(gitdir, want);
+    r->kib_per_write = kib_per_write(gitdir, want) - (double)g_seed.obj_bytes / 1024.0 / (double)want;
+    if (g_seed.docs)
+        return; /* verify refuses a seed's commits (bench_start.c) */
     char *verify_argv[] = {(char *)kenes, "verify", "--data", data, NULL};
     st = run_cmd(verify_argv, NULL, users_log);
     if (st != 0) {
@@ -607,13 +703,16 @@ static int usage(const char *msg)
         fprintf(stderr, "bench_writes: %s\n", msg);
     fprintf(stderr,
             "usage: bench_writes --kenes PATH/TO/kenes [--clients N] [--rounds R] [--edits E]\n"
-            "                    [--tmpdir DIR] [--keep]\n"
+            "                    [--seed-docs N] [--tmpdir DIR] [--keep]\n"
             "  --clients N  parallel HTTP clients, 1-%d (default 8)\n"
             "  --rounds R   rounds, each kenes then raw or raw then kenes, 1-%d (default 5)\n"
             "  --edits E    return/edit/submit cycles per plan, 0-%d (default 2): each round\n"
             "               makes %d x (2 + 3E) writes\n"
             "  --tmpdir DIR where the data folders and the raw repository go\n"
             "               (default $TMPDIR or /tmp)\n"
+            "  --seed-docs N  kenes's data folder starts with N documents (built once by\n"
+            "               bench_start, beside this binary; copied per round); default 0\n"
+            "  --seed-from DIR  with --seed-docs N: the seed an earlier run built (--keep)\n"
             "  --keep       keep the temp folders\n",
             MAX_CLIENTS, MAX_ROUNDS, MAX_EDITS, NPLANS);
     return 2;
@@ -622,14 +721,27 @@ static int usage(const char *msg)
 int main(int argc, char **argv)
 {
     const char *kenes, *tmpdir;
-    int nclients = 8, rounds = 5, edits = 2;
+    int nclients = 8, rounds = 5, edits = 2, seed_docs = 0;
     const int_option opts[] = {{"--clients", 1, MAX_CLIENTS, &nclients},
                                {"--rounds", 1, MAX_ROUNDS, &rounds},
                                {"--edits", 0, MAX_EDITS, &edits},
+                               {"--seed-docs", 0, 1000000, &seed_docs},
                                {NULL, 0, 0, NULL}};
+    /* --seed-from DIR: a seed an earlier --seed-docs run built (and --keep
+     * kept: DIR is the folder its "seed:" line names), used as it is. */
+    const char *seed_from = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--seed-from") == 0) {
+            seed_from = argv[i + 1];
+            memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 1) * sizeof(*argv));
+            argc -= 2;
+            break;
+        }
     int rc = parse_options(argc, argv, opts, &kenes, &tmpdir, usage);
     if (rc >= 0)
         return rc;
+    if (seed_from && !seed_docs)
+        return usage("--seed-from DIR needs --seed-docs N (how many documents it holds)");
 
     signal(SIGPIPE, SIG_IGN);
     if (git_libgit2_init() < 0 || git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1) < 0)
@@ -645,8 +757,20 @@ int main(int argc, char **argv)
            "%d plans x %d writes = %d durable writes per round\n",
            nclients, nclients == 1 ? "" : "s", rounds, rounds == 1 ? "" : "s", edits,
            edits == 1 ? "" : "s", NPLANS, steps, NPLANS * steps);
-    printf("libgit2 %d.%d.%d with GIT_OPT_ENABLE_FSYNC_GITDIR; temp folders in %s (%s)\n\n",
+    printf("libgit2 %d.%d.%d with GIT_OPT_ENABLE_FSYNC_GITDIR; temp folders in %s (%s)\n",
            major, minor, rev, tmpdir, fs_name(g_root));
+    if (seed_from) {
+        char gitdir[4400];
+        fmt(g_seed.dir, sizeof(g_seed.dir), "%s", seed_from);
+        fmt(gitdir, sizeof(gitdir), "%s/documents.git", g_seed.dir);
+        g_seed.docs = seed_docs;
+        g_seed.commits = count_commits(gitdir);
+        g_seed.obj_bytes = (uint64_t)(kib_per_write(gitdir, 1) * 1024.0);
+        printf("seed: %d documents, as built before: %s\n", seed_docs, g_seed.dir);
+    } else if (seed_docs) {
+        build_seed(argv[0], kenes, seed_docs);
+    }
+    printf("kenes's data folder starts with %d documents\n\n", seed_docs);
     printf("round  order      |  kenes writes/s  p50 ms  p99 ms |  raw commits/s  p50 ms  "
            "p99 ms | kenes/raw | KiB/write kenes raw\n");
     fflush(stdout);

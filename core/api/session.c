@@ -14,6 +14,7 @@
 #include "docs/rights.h"
 #include "plugin/region.h"
 #include "storage/sign.h"
+#include "storage/store.h"
 
 #define API_LOGIN_BODY_MAX 4096
 
@@ -95,13 +96,22 @@ void api_healthz(api_call *c)
     for (int r = 0; r < 2; r++) {
         char path[4096], why[256];
         util_path(path, sizeof(path), c->svc->cfg->data_dir, datadir_repo_names[r]);
+        char failed[160];
         /* The writer's own main.lock is no fault; what its last job found
          * stuck (main moved behind it, no pack lock, a move of main whose
          * outcome is unknown) is one, though the files look fine. */
         const store *st = c->svc->repos[r];
         if (datadir_repo_writable(why, sizeof(why), path, st) < 0 ||
-            (st && store_health(st, why, sizeof(why)) < 0))
+            (st && store_health(st, why, sizeof(why)) < 0)) {
             status = 503;
+        } else if (store_last_batch(c->svc->repos[r], failed, sizeof(failed)) < 0) {
+            /* Writable as far as a few stat calls see, but the disk refused
+             * the last batch (full, a quota, an I/O error): until one
+             * succeeds, writes to it may fail (503). */
+            status = 503;
+            snprintf(why, sizeof(why), "the last batch of writes failed (%s); the next one "
+                                       "may succeed: see the log", failed);
+        }
         json_object_set_new(repos, names[r], json_string(why));
     }
     api_reply_json(c->req, status,

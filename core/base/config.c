@@ -24,6 +24,8 @@ static const char default_yaml[] =
     "  max_logins: 8               # logins being checked (argon2id) at once; more are 429\n"
     "  max_logins_per_address: 2   # of those, from one client address; more are 429\n"
     "  prepared_mib: 16            # answers kept made (report and public pages, documents' JSON)\n"
+    "  git_cache_mib: 32           # libgit2's parsed objects, and its mapped packs, at most\n"
+    "  page_cache_mib: 16          # rendered pages kept (bodies, public pages, reports)\n"
     "sessions:\n"
     "  idle_timeout_seconds: 28800 # a token unused this long expires (8 hours)\n"
     "  max_lifetime_seconds: 43200 # and every token this long after its login (12 hours)\n"
@@ -135,6 +137,8 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->storage_max_packs = 32;
     c->index_cache_mib = 32;
     c->prepared_mib = 16;
+    c->git_cache_mib = 32;
+    c->page_cache_mib = 16;
 
     char path[4096];
     snprintf(path, sizeof(path), "%s/kenes.yaml", data_dir);
@@ -176,11 +180,22 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         (rc = get_size(&y, limits, "max_logins", &c->max_logins, err, errcap)) < 0 ||
         (rc = get_size(&y, limits, "max_logins_per_address", &c->max_logins_per_address, err,
                        errcap)) < 0 ||
-        (rc = get_size(&y, limits, "prepared_mib", &c->prepared_mib, err, errcap)) < 0)
+        (rc = get_size(&y, limits, "prepared_mib", &c->prepared_mib, err, errcap)) < 0 ||
+        (rc = get_size(&y, limits, "git_cache_mib", &c->git_cache_mib, err, errcap)) < 0 ||
+        (rc = get_size(&y, limits, "page_cache_mib", &c->page_cache_mib, err, errcap)) < 0)
         goto out;
     if (c->prepared_mib > 65536) {
         rc = yml_fail(err, errcap, path, yml_get(&y, limits, "prepared_mib"),
                       "prepared_mib must be at most 65536 (64 GiB)");
+        goto out;
+    }
+    /* A cache is kept in the process's memory: a terabyte is a typo. */
+    if (c->git_cache_mib > CONFIG_CACHE_MIB_MAX || c->page_cache_mib > CONFIG_CACHE_MIB_MAX) {
+        rc = yml_fail(err, errcap, path, yml_get(&y, limits,
+                                                 c->git_cache_mib > CONFIG_CACHE_MIB_MAX
+                                                     ? "git_cache_mib"
+                                                     : "page_cache_mib"),
+                      "a cache must be at most %d MiB", CONFIG_CACHE_MIB_MAX);
         goto out;
     }
     if ((rc = get_size(&y, yml_get(&y, root, "attachments"), "max_bytes",

@@ -33,7 +33,12 @@ typedef struct config {
     size_t prepared_mib;          /* limits.prepared_mib: answers kept prepared (report pages, ...) */
     size_t storage_max_packs;     /* storage.max_packs: consolidate a repository past this many packs */
     size_t index_cache_mib;       /* index.cache_mib: documents' JSON kept in memory (docs/fetch.h) */
+    size_t git_cache_mib;         /* limits.git_cache_mib: libgit2's object cache and pack windows */
+    size_t page_cache_mib;        /* limits.page_cache_mib: rendered pages kept (publish/pages.h) */
 } config;
+
+/* The most limits.git_cache_mib and limits.page_cache_mib may say (64 GiB). */
+#define CONFIG_CACHE_MIB_MAX 65536
 
 /* Defaults, then DATA/kenes.yaml if it exists.  On failure "file:line: why" in err. */
 int config_load(config *out, const char *data_dir, char *err, size_t errcap);

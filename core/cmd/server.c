@@ -251,6 +251,11 @@ int server_run(const config *cfg, int demo)
         fault("signing key", err);
         goto out;
     }
+    /* Once, before any repository is opened: libgit2's caches are the process's. */
+    if (store_git_limits(cfg->git_cache_mib) < 0) {
+        fault("start-up", "libgit2 refused its cache limits");
+        goto out;
+    }
     for (int r = 0; r < 2; r++) {
         util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
         /* The lock is ours, so nobody else is writing: what a writer left
@@ -414,6 +419,7 @@ int server_run(const config *cfg, int demo)
     srv.pub.on_published = api_prepare_reports;
     srv.pub.on_published_payload = &srv.api;
     api_prepare_reports(&srv.api);
+    page_cache_set_budget(srv.pub.pages, cfg->page_cache_mib << 20);
     uv_signal_init(&loop, &srv.sig_int);
     uv_signal_init(&loop, &srv.sig_term);
     srv.sig_int.data = srv.sig_term.data = &srv;

@@ -99,8 +99,12 @@ void datadir_unlock(int fd); /* -1 is a no-op */
  * of the only writer left in gitdir (repo names it in the log) -- lock
  * files under refs/ and objects/info/, index.lock, packed-refs.lock,
  * objects never finished (tmp_obj*), packs never finished (tmp_*,
- * pack_git2_*, a .pack without its .idx or the reverse, unless a .keep).
- * One log line per file.  *removed (if not NULL) counts them.  0, or
+ * pack_git2_*, a .pack without its .idx or the reverse, unless a .keep),
+ * the kenes-tmp-* folders a batch's or a consolidation's pack was being
+ * written in, and git gc's gc.pid.lock when a consolidation took it (it
+ * says "kenes consolidation"); the last two only while no consolidation
+ * runs (`kenes gc` may, beside the server: kenes-gc.lock is then held).
+ * One log line per file or folder.  *removed (if not NULL) counts them.  0, or
  * KENES_EIO when one could not be removed (logged). */
 int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *repo);
 

@@ -27,6 +27,9 @@
 #include "docs/datadir.h"
 
 #define LOCK_LEAF "kenes.lock"
+/* What store_pack.c writes into git gc's lock while a consolidation runs. */
+#define GIT_GC_LOCK "gc.pid.lock"
+#define GIT_GC_LOCK_KENES "kenes consolidation\n"
 
 /* a/b into out; KENES_ETOOBIG (out unusable) when it does not fit. */
 static int join(char *out, size_t cap, const char *a, const char *b)
@@ -249,6 +252,70 @@ static int gc_running(int *held, const char *gitdir)
     return alive;
 }
 
+/* Remove the folder gitdir/rel and what it holds (one level: the files a
+ * batch's or a consolidation's pack is written as), in one log line.  An
+ * empty one is how every pack written whole leaves it: kept, unsaid. */
+static void remove_leftover_dir(sweep *sw, const char *rel, const char *what)
+{
+    char path[8400], file[8700];
+    DIR *d = join(path, sizeof(path), sw->gitdir, rel) == 0 ? opendir(path) : NULL;
+    int ok = d != NULL, files = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        files++;
+        if (join(file, sizeof(file), path, e->d_name) < 0 || unlink(file) < 0)
+            ok = 0;
+    }
+    if (d)
+        closedir(d);
+    if (ok && !files)
+        return;
+    if (!ok || rmdir(path) < 0 || util_fsync_dir_of(path) < 0) {
+        log_error("datadir", "%s: cannot remove %s/ (%s): %s", sw->repo, rel, what,
+                  strerror(errno));
+        sw->failed = 1;
+        return;
+    }
+    log_warn("datadir", "%s: removed %s/, %s left by a crash", sw->repo, rel, what);
+    sw->removed++;
+}
+
+/* What kenes's own packing leaves when it is cut short (storage/store_pack.c):
+ * the folders a batch's pack (kenes-tmp-batch/) and a consolidation's
+ * (kenes-tmp-pack/) are written in, and git gc's lock file taken by a
+ * consolidation, which says "kenes consolidation" (while it exists, git gc
+ * refuses to run and every consolidation answers busy).  A consolidation may
+ * run beside the server (`kenes gc`), so these go only while we hold
+ * kenes-gc.lock (gc_fd >= 0), which one holds throughout: then none runs.
+ * The batch's folder is the server's writer's, and the data folder's lock
+ * is ours. */
+static void clear_packing(sweep *sw, int gc_fd)
+{
+    char path[8400];
+    DIR *d = opendir(sw->gitdir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (!starts_with(e->d_name, "kenes-tmp-"))
+            continue;
+        struct stat st;
+        int batch = strcmp(e->d_name, "kenes-tmp-batch") == 0;
+        if (join(path, sizeof(path), sw->gitdir, e->d_name) < 0 || lstat(path, &st) < 0 ||
+            !S_ISDIR(st.st_mode) || (!batch && gc_fd < 0))
+            continue;
+        remove_leftover_dir(sw, e->d_name,
+                            batch ? "the pack of an unfinished batch"
+                                  : "the pack of an unfinished consolidation");
+    }
+    if (d)
+        closedir(d);
+    char *text = NULL;
+    size_t len = 0;
+    if (gc_fd >= 0 && join(path, sizeof(path), sw->gitdir, GIT_GC_LOCK) == 0 &&
+        util_read_file(&text, &len, path) == 0 && strcmp(text, GIT_GC_LOCK_KENES) == 0)
+        remove_leftover(sw, GIT_GC_LOCK, "git gc's lock taken by an unfinished consolidation");
+    free(text);
+}
+
 int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *repo)
 {
     static const char *const top[] = {"index.lock", "packed-refs.lock", "HEAD.lock",
@@ -270,6 +337,7 @@ int datadir_clear_leftovers(size_t *removed, const char *gitdir, const char *rep
         each_entry(&sw, "objects", 0, object_entry);
         each_entry(&sw, "objects/pack", 0, pack_entry);
     }
+    clear_packing(&sw, gc_lock);
     if (gc_lock >= 0)
         close(gc_lock);
     if (removed)

@@ -282,7 +282,10 @@ static void write_done(store_write *w, void *payload)
             vault_forget_key(op->svc->vault, d->id);
         if (op->created)
             index_remove(op->svc->index, d->id);
-        docs_refuse(op->cb, op->payload, KENES_EIO, "storage", NULL, "the change could not be saved");
+        /* A batch the repository refused as a whole: 503, /healthz says so. */
+        docs_refuse(op->cb, op->payload,
+                    w->batch_failed ? KENES_EUNAVAILABLE : KENES_EIO, "storage",
+                    NULL, "the change could not be saved");
         write_op_free(op);
         return;
     }

@@ -180,12 +180,13 @@ int docpath_store_layout(docpath_layout *out, store *s, char *detail, size_t cap
     int has;
     git_commit *c = NULL;
     git_tree *tree = NULL;
+    git_repository *repo = store_reader(s);
     *out = DOCPATH_FANOUT;
-    int rc = store_main_head(&head, &has, s->rrepo);
+    int rc = store_main_head(&head, &has, repo);
     if (rc == 0 && has)
-        rc = git_commit_lookup(&c, s->rrepo, &head) < 0 || git_commit_tree(&tree, c) < 0
+        rc = git_commit_lookup(&c, repo, &head) < 0 || git_commit_tree(&tree, c) < 0
                  ? KENES_EIO
-                 : docpath_tree_layout(out, s->rrepo, tree, detail, cap);
+                 : docpath_tree_layout(out, repo, tree, detail, cap);
     git_tree_free(tree);
     git_commit_free(c);
     return rc;

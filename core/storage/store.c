@@ -43,6 +43,48 @@ int store_git_ready(void)
     return git_init_rc < 0 ? KENES_EIO : 0;
 }
 
+/* Packs kept open at once, across repositories: a consolidation keeps each
+ * repository near storage.max_packs (32), and beyond this libgit2 closes the
+ * least recently used (and with it a removed pack's descriptor and space). */
+#define GIT_OPEN_PACKS 128
+
+int store_git_limits(size_t cache_mib)
+{
+    if (cache_mib == 0 || cache_mib > STORE_GIT_CACHE_MIB_MAX)
+        return KENES_EINVAL;
+    if (store_git_ready() < 0)
+        return KENES_EIO;
+    size_t bytes = cache_mib << 20;
+    /* Parsed objects (libgit2 keeps 256 MiB by default), then the windows
+     * of the packs mapped into memory: 8 GiB at most by default, in windows
+     * of 1 GiB, and every page of them read stays resident while mapped.
+     * Four windows fit the budget, so a read across packs does not unmap
+     * the window it just used. */
+    size_t window = bytes / 4 < ((size_t)1 << 20) ? (size_t)1 << 20 : bytes / 4;
+    if (git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)bytes) < 0 ||
+        git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window) < 0 ||
+        git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, bytes) < 0 ||
+        git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, (size_t)GIT_OPEN_PACKS) < 0)
+        return KENES_EIO;
+    return 0;
+}
+
+git_repository *store_reader(store *s)
+{
+    unsigned gen = s->pack_gen;
+    git_repository *fresh = NULL;
+    /* A handle keeps every pack it has seen open, removed or not (their
+     * descriptors, mapped indexes and disk space): after a consolidation
+     * the readers' handle is opened afresh, as the writer's is.  Not in the
+     * middle of a walk, which holds the handle; a failure keeps the old one. */
+    if (s->rrepo_gen != gen && !s->walking && store_open_repo(&fresh, s->gitdir) == 0) {
+        git_repository_free(s->rrepo);
+        s->rrepo = fresh;
+        s->rrepo_gen = gen;
+    }
+    return s->rrepo;
+}
+
 int store_error_of_git(int grc)
 {
     if (grc >= 0)
@@ -234,6 +276,11 @@ void store_close(store *s)
         log_warn("store", "closed with writes or reads pending; freeing once they finish");
     s->closing = 1;
     store_maybe_free(s);
+}
+
+int store_writing(const store *s)
+{
+    return s && s->running;
 }
 
 int store_idle(const store *s)

@@ -77,6 +77,7 @@ struct store_write {
 
     /* out: valid in the callback */
     int status;                  /* 0 or a negative KENES_E* code */
+    int batch_failed;            /* the batch failed as a whole (the repository refused) */
     char commit[STORE_OID_HEX];  /* the new commit */
     char errmsg[256];
 
@@ -123,6 +124,21 @@ typedef int (*store_trailer_fn)(char *out, size_t cap, void *payload);
 typedef void (*store_committed_fn)(const char *head, void *payload);
 int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
                      void *payload);
+
+/* 0 if the repository's last batch of writes (that made a commit or
+ * failed as a whole) succeeded, or none ran yet; else its negative code and
+ * in why what failed ("writing the batch's pack", "updating refs/heads/main":
+ * the log line has the rest).  Every write of a failed batch was answered
+ * batch_failed.  For /healthz, on the loop. */
+int store_last_batch(const store *s, char *why, size_t cap);
+
+/* libgit2's memory for the whole process, set once at start before any
+ * store opens (kenes.yaml limits.git_cache_mib, default 32): its cache of
+ * parsed objects and the pack windows it maps, cache_mib MiB each at most,
+ * and at most 128 pack files open at once.  0, KENES_EINVAL for 0 or more
+ * than STORE_GIT_CACHE_MIB_MAX, KENES_EIO if libgit2 refuses. */
+#define STORE_GIT_CACHE_MIB_MAX 65536
+int store_git_limits(size_t cache_mib);
 
 /* Consolidate once the repository holds more than max packs (kenes.yaml
  * storage.max_packs, default 32); 0 never.  Set it while idle. */
@@ -171,6 +187,8 @@ int store_health(const store *s, char *buf, size_t cap);
 int store_submit(store *s, store_write *w, store_write_cb cb, void *payload);
 /* 1 if nothing is queued or running. */
 int store_idle(const store *s);
+/* 1 while a writer job runs (it may hold refs/heads/main.lock): on the loop. */
+int store_writing(const store *s);
 /* For the commands run with the server stopped (accept, key rotate): submit
  * w and run the store's loop until it is made or failed.  w->status. */
 int store_commit_now(store *s, store_write *w);

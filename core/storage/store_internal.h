@@ -45,13 +45,19 @@ struct store {
     int pack_rc;                /* the consolidation's outcome, for the loop */
     store_pack_stats pack_stats;
     char pack_msg[256];
-    git_repository *rrepo; /* the synchronous readers' (start-up, tests) */
+    git_repository *rrepo; /* the synchronous readers' on the loop: store_reader() */
+    unsigned rrepo_gen;    /* pack_gen when rrepo was opened */
+    int walking;           /* a walk holds rrepo: not reopened meanwhile */
 
     store_write *queue_head; /* waiting for the next job; loop only */
     store_write *queue_tail;
     store_write *batch; /* the running job's writes, in order */
     int running;
     uv_work_t work;
+    int job_batch_rc;         /* the job's batch: <0 failed, 0 committed, 1 no news; job only */
+    char job_batch_why[256];
+    int last_batch_rc;        /* the last batch that said something: loop only */
+    char last_batch_why[256];
 
     size_t reads;      /* reads on the pool */
     size_t undelivered; /* finished writes whose callback has not run yet */
@@ -133,6 +139,9 @@ void store_pack_maybe_start(store *s);
 
 /* libgit2 initialised once, with fsync on: 0 or KENES_EIO. */
 int store_git_ready(void);
+/* rrepo, opened afresh first if a consolidation removed packs since; the
+ * loop's (synchronous) reads go through it. */
+git_repository *store_reader(store *s);
 /* Writes "what: libgit2's reason" into buf and returns code. */
 int store_git_fail(char *buf, size_t cap, int code, const char *what);
 

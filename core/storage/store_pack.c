@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -611,6 +612,11 @@ static void pack_work(uv_work_t *req)
     s->pack_msg[0] = '\0';
     s->pack_rc = store_consolidate(&s->pack_stats, s->gitdir, 0, 0, s->pack_msg,
                                    sizeof(s->pack_msg));
+    /* A consolidation's packbuilder holds every object it packs at once
+     * (megabytes, more as the history grows), on a pool thread's own malloc
+     * arena; freed, the pages stay with the process unless given back, and
+     * the resident memory rose with every consolidation (bench_soak.sh). */
+    malloc_trim(0);
     /* The writer opens its repository afresh before its next batch. */
     s->pack_gen++;
 }

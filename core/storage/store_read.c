@@ -129,7 +129,7 @@ int store_read_at(store *s, char **out, size_t *len, const char *commit, const c
     *len = 0;
     if (!s || !path)
         return KENES_EINVAL;
-    return store_read_file(out, len, s->rrepo, commit, path);
+    return store_read_file(out, len, store_reader(s), commit, path);
 }
 
 int store_head(store *s, char out[STORE_OID_HEX])
@@ -139,7 +139,7 @@ int store_head(store *s, char out[STORE_OID_HEX])
     out[0] = '\0';
     if (!s)
         return KENES_EINVAL;
-    int rc = store_main_head(&id, &has, s->rrepo);
+    int rc = store_main_head(&id, &has, store_reader(s));
     if (rc < 0)
         return rc;
     if (has)

@@ -42,7 +42,8 @@ int store_walk_since(store *s, const char *since,
     git_oid id, stop;
     if (!s || !cb || (since && store_parse_oid(&stop, since) < 0))
         return KENES_EINVAL;
-    int rc = walk_main(&walk, s->rrepo, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    git_repository *repo = store_reader(s);
+    int rc = walk_main(&walk, repo, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
     if (rc < 0 || !walk)
         return rc;
     if (since && git_revwalk_hide(walk, &stop) < 0) {
@@ -50,10 +51,11 @@ int store_walk_since(store *s, const char *since,
         return KENES_ENOTFOUND;
     }
     int grc;
+    s->walking++; /* cb may read through store_reader(): the same handle */
     while ((grc = git_revwalk_next(&id, walk)) == 0) {
         git_commit *c;
         char hex[STORE_OID_HEX];
-        if (git_commit_lookup(&c, s->rrepo, &id) < 0) {
+        if (git_commit_lookup(&c, repo, &id) < 0) {
             rc = KENES_EIO;
             break;
         }
@@ -71,6 +73,7 @@ int store_walk_since(store *s, const char *since,
         if (rc != 0)
             break;
     }
+    s->walking--;
     if (rc == 0 && grc != GIT_ITEROVER)
         rc = KENES_EIO;
     git_revwalk_free(walk);
@@ -84,7 +87,7 @@ int store_count(store *s, size_t *out)
     *out = 0;
     if (!s)
         return KENES_EINVAL;
-    int rc = walk_main(&walk, s->rrepo, GIT_SORT_NONE);
+    int rc = walk_main(&walk, store_reader(s), GIT_SORT_NONE);
     if (rc < 0 || !walk)
         return rc;
     int grc;
@@ -101,14 +104,15 @@ int store_contains(store *s, const char *commit)
     git_commit *c = NULL;
     if (!s || store_parse_oid(&id, commit) < 0)
         return KENES_EINVAL;
-    int rc = store_error_of_git(git_commit_lookup(&c, s->rrepo, &id));
+    git_repository *repo = store_reader(s);
+    int rc = store_error_of_git(git_commit_lookup(&c, repo, &id));
     git_commit_free(c);
     if (rc == 0)
-        rc = store_main_head(&head, &has, s->rrepo);
+        rc = store_main_head(&head, &has, repo);
     if (rc < 0 || !has)
         return rc;
     if (git_oid_equal(&head, &id))
         return 1;
-    return git_graph_descendant_of(s->rrepo, &head, &id) == 1;
+    return git_graph_descendant_of(repo, &head, &id) == 1;
 }
 

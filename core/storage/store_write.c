@@ -290,13 +290,16 @@ done:
 }
 
 /* Fail every write of the batch that had made its commit: main did not
- * move, so none of them is on it. */
+ * move, so none of them is on it.  batch_failed: the repository refused,
+ * not the write, and the same write may succeed once it takes writes again
+ * (/healthz says when). */
 static void batch_fail(store *s, int rc, const char *why)
 {
     for (store_write *w = s->batch; w; w = w->next) {
         if (w->status != 0)
             continue;
         w->status = rc;
+        w->batch_failed = 1;
         w->commit[0] = '\0';
         snprintf(w->errmsg, sizeof(w->errmsg), "%s", why);
     }
@@ -541,6 +544,7 @@ static void writer_work(uv_work_t *req)
     for (store_write *w = s->batch; w; w = w->next) {
         if (rc < 0) {
             w->status = rc;
+            w->batch_failed = 1; /* as batch_fail: the repository refused */
             snprintf(w->errmsg, sizeof(w->errmsg), "%s", why);
         } else if ((w->status = commit_one(s, w, &tip, &has_tip)) == 0) {
             made++;
@@ -551,6 +555,12 @@ static void writer_work(uv_work_t *req)
         if (s->unknown)
             snprintf(s->w_health, sizeof(s->w_health), "%s", why);
     }
+    /* For /healthz, handed to the loop by writer_after: a failed batch until
+     * one succeeds (a batch whose writes were all refused on their own says
+     * nothing of the repository). */
+    s->job_batch_rc = rc < 0 ? rc : made ? 0 : 1;
+    if (rc < 0)
+        snprintf(s->job_batch_why, sizeof(s->job_batch_why), "%s", why);
     if (rc == 0 && made) {
         git_oid_cpy(&s->base, &tip);
         s->has_base = 1;
@@ -651,6 +661,21 @@ static void writer_after(uv_work_t *req, int status)
     s->batch = NULL;
     s->running = 0;
     memcpy(s->health, s->w_health, sizeof(s->health));
+    if (status < 0) {
+        s->last_batch_rc = KENES_EIO;
+        snprintf(s->last_batch_why, sizeof(s->last_batch_why), "the writer's job was cancelled");
+    } else if (s->job_batch_rc <= 0) {
+        s->last_batch_rc = s->job_batch_rc;
+        memcpy(s->last_batch_why, s->job_batch_why, sizeof(s->last_batch_why));
+    }
+    if (status == 0 && s->job_batch_rc < 0) {
+        size_t n = 0;
+        for (store_write *w = done; w; w = w->next)
+            n++;
+        const char *name = strrchr(s->gitdir, '/');
+        log_error("store", "%s: a batch of %zu write%s failed: %s", name ? name + 1 : s->gitdir,
+                  n, n == 1 ? "" : "s", s->job_batch_why);
+    }
     for (store_write *w = done; w; w = w->next) {
         s->undelivered++;
         if (status < 0) {
@@ -689,6 +714,24 @@ static void writer_after(uv_work_t *req, int status)
     store_maybe_free(s);
 }
 
+int store_last_batch(const store *s, char *why, size_t cap)
+{
+    if (!s || s->last_batch_rc == 0)
+        return 0;
+    /* What failed, without libgit2's words after it (they may name paths):
+     * the log has the whole of it. */
+    const char *w = s->last_batch_why;
+    size_t n = strcspn(w, ":");
+    if (n > 4 && strncmp(w + n - 4, ".git", 4) == 0 && w[n] == ':') { /* "cases.git: ..." */
+        w += n + 1 + (w[n + 1] == ' ');
+        n = strcspn(w, ":(");
+        while (n && w[n - 1] == ' ')
+            n--;
+    }
+    snprintf(why, cap, "%.*s", (int)n, w);
+    return s->last_batch_rc;
+}
+
 int store_submit(store *s, store_write *w, store_write_cb cb, void *payload)
 {
     if (!s || !w || !cb || s->closing)
@@ -699,6 +742,7 @@ int store_submit(store *s, store_write *w, store_write_cb cb, void *payload)
         !w->message || (!w->content && w->content_len))
         return KENES_EINVAL;
     w->status = 0;
+    w->batch_failed = 0;
     w->commit[0] = '\0';
     w->errmsg[0] = '\0';
     w->cb = cb;

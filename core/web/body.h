@@ -25,8 +25,8 @@ typedef void (*web_body_cb)(int status, const char *html, void *payload);
  * Renders md[0..md_len), the body of the document id, to balanced HTML (it
  * closes everything it opens, so it cannot leave the page's container) and
  * calls done with it.  A document that is not confidential keeps its result
- * in the publisher's page cache under "body:<id>" until the text changes:
- * then done runs before this returns.  A confidential one (a case's sealed
+ * in the publisher's page cache under "body:<id>" until the text changes
+ * (or the bounded cache lets it go): then done runs before this returns.  A confidential one (a case's sealed
  * text) is rendered every time and kept nowhere.  0, or KENES_ENOMEM or
  * KENES_EIO when the work cannot be queued: then done is never called.
  */

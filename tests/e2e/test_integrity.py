@@ -230,11 +230,12 @@ class Integrity(unittest.TestCase):
         forged = self.push_behind_the_server("Pushed while the server runs")
         count = commit_count(s.docs_git)
         r = s.post("/api/v1/documents", plan_body(region="KZ-15"), "off15")
-        self.assertEqual(r.status, 500, r)
+        self.assertEqual(r.status, 503, r)  # the repository refuses: /healthz says so
         self.assertEqual(r.json["error"]["code"], "storage")
+        self.assertEqual(s.request("GET", "/healthz").status, 503)
         etag = s.get("/api/v1/documents/" + PLAN, "appr1").header("ETag")
         r = s.act(PLAN, "return", "appr1", etag, comment="Уточните")
-        self.assertEqual(r.status, 500, r)
+        self.assertEqual(r.status, 503, r)
         # Nothing signed on top of it; the log says why.
         self.assertEqual(commit_count(s.docs_git), count)
         self.assertEqual(git(s.docs_git, "rev-parse", "main").strip(), forged)

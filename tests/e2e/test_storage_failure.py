@@ -1,4 +1,5 @@
-"""When the disk refuses a write: a clear 500, nothing half-done, and the
+"""When the disk refuses a write: a clear 503 (the repository refused the
+batch, test_batch_failure.py), nothing half-done, and the
 same request works once the disk is back.  The failure is made for real: a
 batch's objects go to one pack, and a file size limit on the running server
 (smaller than any pack's index, larger than the files a write touches
@@ -64,10 +65,10 @@ class StorageFailure(unittest.TestCase):
         commits, lines = commit_count(s.docs_git), self.journal_lines("documents")
         with objects_refused(s):
             r = s.put("/api/v1/documents/plan/KZ-11/2026", {"body": "# Новая редакция\n"}, "off11", etag)
-            self.assertEqual(r.status, 500, r)
+            self.assertEqual(r.status, 503, r)
             self.assertEqual(r.json["error"]["code"], "storage")
             r = s.act("plan/KZ-11/2026", "submit", "off11", etag)
-            self.assertEqual(r.status, 500, r)
+            self.assertEqual(r.status, 503, r)
             self.assertEqual((commit_count(s.docs_git), self.journal_lines("documents")), (commits, lines))
             doc = s.get("/api/v1/documents/plan/KZ-11/2026", "off11")
             self.assertEqual(doc.header("ETag"), etag)
@@ -87,7 +88,7 @@ class StorageFailure(unittest.TestCase):
         keys = self.key_files()
         with objects_refused(s):
             r = s.post("/api/v1/documents", case_body(), "off11")
-            self.assertEqual(r.status, 500, r)
+            self.assertEqual(r.status, 503, r)
         self.assertEqual(self.key_files(), keys)
         self.assertEqual(s.get("/api/v1/documents?type=case-review", "off11").json["documents"], [])
         r = s.post("/api/v1/documents", case_body(), "off11")
@@ -102,7 +103,7 @@ class StorageFailure(unittest.TestCase):
         with objects_refused(s):
             r = s.request("DELETE", "/api/v1/documents/" + cid, erase, token=s.token("adm"),
                           headers={"If-Match": etag})
-            self.assertEqual(r.status, 500, r)
+            self.assertEqual(r.status, 503, r)
         self.assertIn(self.key_file(cid), self.key_files())
         self.assertEqual([f for f in self.key_files() if f.endswith(".erasing")], [])
         self.assertEqual(s.get("/api/v1/documents/" + cid, "off11").status, 200)

@@ -52,6 +52,8 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.storage_max_packs, 32);
     assert_int_equal(c.index_cache_mib, 32);
     assert_int_equal(c.prepared_mib, 16);
+    assert_int_equal(c.git_cache_mib, 32);
+    assert_int_equal(c.page_cache_mib, 16);
     config_dispose(&c);
 }
 
@@ -149,6 +151,28 @@ static void values_and_errors(void **state)
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
     assert_non_null(strstr(err, "kenes.yaml:2: prepared_mib must be at most 65536"));
     config_dispose(&c);
+    /* The caches' bounds: a whole positive number of MiB, not past 64 GiB. */
+    write_yaml("limits:\n  git_cache_mib: 8\n  page_cache_mib: 4\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.git_cache_mib, 8);
+    assert_int_equal(c.page_cache_mib, 4);
+    config_dispose(&c);
+    static const char *const bad[] = {
+        "limits:\n  git_cache_mib: 0\n",         "kenes.yaml:2: git_cache_mib must be a positive",
+        "limits:\n  git_cache_mib: 32MB\n",      "kenes.yaml:2: git_cache_mib must be a positive",
+        "limits:\n  git_cache_mib: -1\n",        "kenes.yaml:2: a cache must be at most 65536 MiB",
+        "limits:\n  git_cache_mib: 65537\n",     "kenes.yaml:2: a cache must be at most 65536 MiB",
+        "limits:\n  page_cache_mib: 0\n",        "kenes.yaml:2: page_cache_mib must be a positive",
+        "limits:\n  page_cache_mib: [1]\n",      "kenes.yaml:2: page_cache_mib must be a positive",
+        "limits:\n  page_cache_mib: 99999999\n", "kenes.yaml:2: a cache must be at most 65536 MiB",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i += 2) {
+        write_yaml(bad[i]);
+        assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+        if (!strstr(err, bad[i + 1]))
+            fail_msg("%s: got \"%s\"", bad[i], err);
+        config_dispose(&c);
+    }
 
     write_yaml("sessions:\n  max_lifetime_seconds: 0\n");
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);

@@ -182,12 +182,101 @@ static void a_failed_page_keeps_nothing(void **state)
     assert_string_equal(data, "<h1>old</h1>");
 }
 
+/* Keep key's page of n bytes ('x' each), made from key itself. */
+static void keep_page(page_cache *c, const char *key, size_t n)
+{
+    unsigned char hash[PAGE_HASH_BYTES];
+    char *data = malloc(n);
+    assert_non_null(data);
+    memset(data, 'x', n);
+    hash_of(hash, key);
+    assert_int_equal(page_cache_keep(c, key, hash, data, n), 0);
+}
+
+static int has_page(page_cache *c, const char *key)
+{
+    unsigned char hash[PAGE_HASH_BYTES];
+    const char *data;
+    size_t len;
+    hash_of(hash, key);
+    return page_cache_find(c, key, hash, &data, &len);
+}
+
+/* One page per document ever shown would grow without end: past its budget
+ * the cache lets the least recently used go, counts each eviction, and never
+ * counts for more than the budget. */
+static void the_cache_stays_within_its_budget(void **state)
+{
+    fixture *f = *state;
+    size_t pages, bytes, evictions;
+    char key[64];
+    page_cache_set_budget(f->c, 100 * 1024);
+    /* 1,000 bodies of 1 KiB: about 90 fit. */
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "body:case/KZ-11/%04d", i);
+        keep_page(f->c, key, 1024);
+        page_cache_stats(f->c, &pages, &bytes, &evictions);
+        assert_true(bytes <= 100 * 1024);
+    }
+    page_cache_stats(f->c, &pages, &bytes, &evictions);
+    assert_int_equal(pages + evictions, 1000);
+    assert_true(pages > 50 && pages < 100);
+    assert_true(has_page(f->c, "body:case/KZ-11/0999"));
+    assert_false(has_page(f->c, "body:case/KZ-11/0000"));
+
+    /* Least recently used, not least recently kept: a page read stays. */
+    snprintf(key, sizeof(key), "body:case/KZ-11/%04zu", 1000 - pages);
+    assert_true(has_page(f->c, key)); /* the oldest kept, now the newest used */
+    keep_page(f->c, "body:case/KZ-11/new", 1024);
+    assert_true(has_page(f->c, key));
+    snprintf(key, sizeof(key), "body:case/KZ-11/%04zu", 1000 - pages + 1);
+    assert_false(has_page(f->c, key)); /* the next oldest went instead */
+    size_t before = evictions;
+    page_cache_stats(f->c, &pages, &bytes, &evictions);
+    assert_int_equal(evictions, before + 1);
+
+    /* A new version of a page replaces it: no eviction, the same bytes. */
+    size_t bytes_before = bytes;
+    unsigned char hash[PAGE_HASH_BYTES];
+    char *data = strdup("y");
+    assert_non_null(data);
+    char *second = malloc(1024);
+    assert_non_null(second);
+    memset(second, 'z', 1024);
+    hash_of(hash, "another text");
+    assert_int_equal(page_cache_keep(f->c, "body:case/KZ-11/new", hash, second, 1024), 0);
+    page_cache_stats(f->c, NULL, &bytes, &evictions);
+    assert_int_equal(bytes, bytes_before);
+    assert_int_equal(evictions, before + 1);
+
+    /* A page bigger than the whole budget is kept nowhere, and empties nothing. */
+    char *huge = malloc(200 * 1024);
+    assert_non_null(huge);
+    assert_int_equal(page_cache_keep(f->c, "bundle", hash, huge, 200 * 1024), KENES_ETOOBIG);
+    free(huge);
+    free(data);
+    page_cache_stats(f->c, &pages, NULL, &evictions);
+    assert_int_equal(evictions, before + 1);
+    assert_true(pages > 50);
+
+    /* A smaller budget applies at once. */
+    page_cache_set_budget(f->c, 10 * 1024);
+    page_cache_stats(f->c, &pages, &bytes, NULL);
+    assert_true(bytes <= 10 * 1024);
+    assert_true(pages >= 5 && pages < 10);
+    const char *got;
+    size_t got_len;
+    assert_int_equal(page_cache_find(f->c, "body:case/KZ-11/new", hash, &got, &got_len), 1);
+    assert_int_equal(got_len, 1024);
+}
+
 int main(void)
 {
     render_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_long_page_renders_off_the_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(a_failed_page_keeps_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_cache_stays_within_its_budget, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
