@@ -52,15 +52,17 @@ const char *docs_entry_ref(const char *p, const char **target, const char **path
 
 /* ---- the test knob KENES_TEST_DROP=1 (README, "Tests") ---- */
 
-/* 1 if KENES_TEST_DROP=1: the start-up load and each commit drop the JSON
- * of every non-resident document once its entry is kept, as the cache of
- * issue 16 will, so that the tests show which paths still read it. */
+/* 1 if KENES_TEST_DROP=1: the start-up load drops the JSON of every
+ * non-resident document once its entry is kept, and the cache (fetch.h)
+ * keeps none beyond those in use, so that the tests show which paths still
+ * read one without fetching it. */
 int docs_test_drop(void);
 /* Under the knob: forget d's JSON when d is not resident. */
 void docs_entry_drop(const docs_service *svc, idx_doc *d);
 /* Under the knob: d's JSON read again (synchronously, from git) when it
- * was dropped; a stand-in for docs/fetch.c's read on demand, so that the
- * paths of one document keep working in the tests.  d->doc, or NULL. */
+ * was dropped.  Only docs_referrers_read still leans on it, until it
+ * fetches the referrers on the pool (without the knob it shows what the
+ * entry keeps of one not in memory).  d->doc, or NULL. */
 const json_t *docs_entry_restore(docs_service *svc, idx_doc *d);
 
 #endif
