@@ -220,14 +220,15 @@ static void pack_entry(sweep *sw, const char *rel, const char *n, int depth)
 /* 1 if a gc may be working in gitdir's objects now: `kenes gc` (or another
  * server's consolidation: kenes-gc.lock is held) or git gc (gc.pid names
  * a process alive on this host, as git itself judges it).  Otherwise *held
- * is kenes-gc.lock, taken so that no kenes gc starts while the sweep runs
- * (-1 when there is no such file: then no kenes gc ever ran here). */
+ * is kenes-gc.lock (made if missing: the server and kenes gc run as DATA's
+ * owner), taken so that no kenes gc starts while the sweep runs, or -1 when
+ * it cannot be opened. */
 static int gc_running(int *held, const char *gitdir)
 {
     char path[8400], text[320], host[256];
     *held = -1;
     if (join(path, sizeof(path), gitdir, "kenes-gc.lock") == 0) {
-        int fd = open(path, O_RDWR | O_CLOEXEC);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
             close(fd);
             return 1;

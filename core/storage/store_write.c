@@ -673,8 +673,13 @@ static void writer_after(uv_work_t *req, int status)
         for (store_write *w = done; w; w = w->next)
             n++;
         const char *name = strrchr(s->gitdir, '/');
-        log_error("store", "%s: a batch of %zu write%s failed: %s", name ? name + 1 : s->gitdir,
-                  n, n == 1 ? "" : "s", s->job_batch_why);
+        /* A move of main whose outcome could not be read back may have
+         * happened: the log must not say otherwise. */
+        log_error("store", "%s: a batch of %zu write%s failed, %s: %s",
+                  name ? name + 1 : s->gitdir, n, n == 1 ? "" : "s",
+                  s->unknown ? "whether it is on main is not known until main is read again"
+                             : "none of them is on main",
+                  s->job_batch_why);
     }
     for (store_write *w = done; w; w = w->next) {
         s->undelivered++;
