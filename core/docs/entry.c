@@ -134,7 +134,10 @@ static void refs_of(util_buf *b, const json_t *decl, const json_t *obj, const ch
             put(b, json_string_value(v));
             put(b, path);
         } else if (strcmp(kind, "group") == 0) {
-            strcat(path, ".");
+            /* The check above left a byte to spare: the dot fits. */
+            size_t n = strlen(path);
+            path[n] = '.';
+            path[n + 1] = '\0';
             refs_of(b, json_object_get(f, "fields"), v, path);
         } else if (strcmp(kind, "list") == 0 && json_is_array(v) && json_object_get(f, "fields")) {
             size_t k;

@@ -113,9 +113,7 @@ static void git_out(fixture *f, char *out, size_t cap, const char *args)
 
 static int git_ok(fixture *f, const char *args)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof(cmd), "git --git-dir='%s' %s >/dev/null 2>&1", f->gitdir, args);
-    return system(cmd) == 0;
+    return sh("git --git-dir='%s' %s >/dev/null 2>&1", f->gitdir, args) == 0;
 }
 
 /* Write an object no commit names, as git would (loose). */
@@ -725,9 +723,8 @@ static void test_gc_keeps_every_ref(void **state)
     snprintf(cmd, sizeof(cmd), "update-ref refs/heads/backup %s", branch);
     assert_true(git_ok(f, cmd));
     git_out(f, tag, sizeof(tag), "rev-parse refs/tags/audit-2026");
-    snprintf(cmd, sizeof(cmd), "find '%s/objects' -type f -exec touch -d '3 hours ago' {} +",
-             f->gitdir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(sh("find '%s/objects' -type f -exec touch -d '3 hours ago' {} +",
+                        f->gitdir), 0);
     store_pack_stats st;
     assert_int_equal(store_consolidate(&st, f->gitdir, (int64_t)time(NULL) - 3600, 1, msg,
                                        sizeof(msg)), 0);
