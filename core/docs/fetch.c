@@ -371,7 +371,9 @@ static int settle_one(idx_doc *d, void *payload)
     docs_service *svc = payload;
     if (!d->doc)
         return 0;
-    int rc = docs_entry_keep(svc, d, d->doc);
+    /* The start-up load kept each entry as it read the document (the
+     * entry maps a former stage itself): computed again it is the same. */
+    int rc = d->entry.kept ? 0 : docs_entry_keep(svc, d, d->doc);
     if (rc < 0)
         return rc;
     if (svc->cache && !docs_resident(svc, d))
