@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,6 @@
 
 #define LOCK_LEAF "kenes.lock"
 /* What store_pack.c writes into git gc's lock while a consolidation runs. */
-#define GIT_GC_LOCK "gc.pid.lock"
-#define GIT_GC_LOCK_KENES "kenes consolidation\n"
 
 /* a/b into out; KENES_ETOOBIG (out unusable) when it does not fit. */
 static int join(char *out, size_t cap, const char *a, const char *b)
@@ -219,13 +216,13 @@ static void pack_entry(sweep *sw, const char *rel, const char *n, int depth)
 
 /* 1 if a gc may be working in gitdir's objects now: `kenes gc` (or another
  * server's consolidation: kenes-gc.lock is held) or git gc (gc.pid names
- * a process alive on this host, as git itself judges it).  Otherwise *held
+ * a process at work, as git itself judges it: store.h).  Otherwise *held
  * is kenes-gc.lock (made if missing: the server and kenes gc run as DATA's
  * owner), taken so that no kenes gc starts while the sweep runs, or -1 when
  * it cannot be opened. */
 static int gc_running(int *held, const char *gitdir)
 {
-    char path[8400], text[320], host[256];
+    char path[8400];
     *held = -1;
     if (join(path, sizeof(path), gitdir, "kenes-gc.lock") == 0) {
         int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -235,17 +232,8 @@ static int gc_running(int *held, const char *gitdir)
         }
         *held = fd;
     }
-    FILE *f = join(path, sizeof(path), gitdir, "gc.pid") == 0 ? fopen(path, "re") : NULL;
     long pid = 0;
-    int alive = 0;
-    if (f && fgets(text, sizeof(text), f) && sscanf(text, "%ld %255s", &pid, host) == 2 &&
-        pid > 0) {
-        char me[256] = "";
-        gethostname(me, sizeof(me) - 1);
-        alive = strcmp(host, me) == 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-    }
-    if (f)
-        fclose(f);
+    int alive = store_git_gc_running(&pid, gitdir);
     if (alive && *held >= 0) {
         close(*held);
         *held = -1;
@@ -311,9 +299,9 @@ static void clear_packing(sweep *sw, int gc_fd)
         closedir(d);
     char *text = NULL;
     size_t len = 0;
-    if (gc_fd >= 0 && join(path, sizeof(path), sw->gitdir, GIT_GC_LOCK) == 0 &&
-        util_read_file(&text, &len, path) == 0 && strcmp(text, GIT_GC_LOCK_KENES) == 0)
-        remove_leftover(sw, GIT_GC_LOCK, "git gc's lock taken by an unfinished consolidation");
+    if (gc_fd >= 0 && join(path, sizeof(path), sw->gitdir, STORE_GIT_GC_LOCK) == 0 &&
+        util_read_file(&text, &len, path) == 0 && strcmp(text, STORE_GIT_GC_LOCK_MINE) == 0)
+        remove_leftover(sw, STORE_GIT_GC_LOCK, "git gc's lock taken by an unfinished consolidation");
     free(text);
 }
 

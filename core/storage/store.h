@@ -270,4 +270,13 @@ int store_read_versions(store *s, char **texts, size_t *lens, const char *const 
 /* Run a read on the thread pool; cb on the loop.  0 or negative (then no cb). */
 int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload);
 
+/* git gc's lock file, and what a consolidation of kenes writes into it when
+ * it takes it (store_keep.c); start-up clears one of ours a crash left. */
+#define STORE_GIT_GC_LOCK "gc.pid.lock"
+#define STORE_GIT_GC_LOCK_MINE "kenes consolidation\n"
+/* 1 if gc.pid says a git gc is at work in gitdir (as git's own
+ * lock_repo_for_gc() judges it: younger than 12 hours, and naming another
+ * host or a live process here), with its PID in *pid; else 0. */
+int store_git_gc_running(long *pid, const char *gitdir);
+
 #endif

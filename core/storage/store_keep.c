@@ -117,15 +117,12 @@ int store_pack_push_roots(git_revwalk *walk, git_packbuilder *pb, git_repository
 
 /* ---- git gc ---- */
 
-#define GIT_GC_LOCK "gc.pid.lock"
-#define GIT_GC_LOCK_MINE "kenes consolidation\n"
-
 /* git gc holds gc.pid.lock only for an instant: it then renames it to
  * gc.pid ("<pid> <host>") and runs under that.  Like git's own
  * lock_repo_for_gc(): a gc.pid younger than 12 hours naming another host,
  * or a live process here, is a git gc at work.  Read with gc.pid.lock held,
  * so no git gc starts meanwhile. */
-static int git_gc_running(long *pid, const char *gitdir)
+int store_git_gc_running(long *pid, const char *gitdir)
 {
     char path[4096 + 16], host[256] = "", mine[256] = "";
     struct stat st;
@@ -152,15 +149,15 @@ static int git_gc_running(long *pid, const char *gitdir)
 int store_git_gc_lock(const char *gitdir, char *msg, size_t cap)
 {
     char path[4096 + 16];
-    snprintf(path, sizeof(path), "%s/" GIT_GC_LOCK, gitdir);
+    snprintf(path, sizeof(path), "%s/" STORE_GIT_GC_LOCK, gitdir);
     for (int tries = 0; tries < 2; tries++) {
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd >= 0) {
-            ssize_t n = write(fd, GIT_GC_LOCK_MINE, strlen(GIT_GC_LOCK_MINE));
+            ssize_t n = write(fd, STORE_GIT_GC_LOCK_MINE, strlen(STORE_GIT_GC_LOCK_MINE));
             close(fd);
             (void)n; /* the name is for a person looking; the file is the lock */
             long pid = 0;
-            if (!git_gc_running(&pid, gitdir))
+            if (!store_git_gc_running(&pid, gitdir))
                 return 0;
             unlink(path);
             snprintf(msg, cap, "git gc runs (gc.pid names PID %ld)", pid);
@@ -171,22 +168,22 @@ int store_git_gc_lock(const char *gitdir, char *msg, size_t cap)
         char *text = NULL;
         size_t len = 0;
         int ours = util_read_file(&text, &len, path) == 0 &&
-                   strcmp(text, GIT_GC_LOCK_MINE) == 0;
+                   strcmp(text, STORE_GIT_GC_LOCK_MINE) == 0;
         free(text);
         if (!ours) {
-            snprintf(msg, cap, "git gc runs (" GIT_GC_LOCK ")");
+            snprintf(msg, cap, "git gc runs (" STORE_GIT_GC_LOCK ")");
             return KENES_EBUSY;
         }
         unlink(path);
     }
-    snprintf(msg, cap, "cannot create " GIT_GC_LOCK ": %s", strerror(errno));
+    snprintf(msg, cap, "cannot create " STORE_GIT_GC_LOCK ": %s", strerror(errno));
     return KENES_EIO;
 }
 
 void store_git_gc_unlock(const char *gitdir)
 {
     char path[4096 + 16];
-    snprintf(path, sizeof(path), "%s/" GIT_GC_LOCK, gitdir);
+    snprintf(path, sizeof(path), "%s/" STORE_GIT_GC_LOCK, gitdir);
     unlink(path);
 }
 
