@@ -101,14 +101,21 @@ class GcWhileServing(unittest.TestCase):
                     for line in errors:
                         self.assertRegex(line, VANISHED, p.stderr)
                 # git gc and a consolidation exclude each other by git's own
-                # lock (gc.pid.lock): met, git gc says so and is run again.
+                # lock (gc.pid.lock): met, git gc says so and is run again once
+                # the consolidation let go of it (however long it took).
+                gc_lock = os.path.join(s.docs_git, "gc.pid.lock")
                 for _ in range(60):
+                    wait_until(lambda: not os.path.exists(gc_lock),
+                               "a consolidation lets go of gc.pid.lock")
                     p = subprocess.run(["git", "--git-dir", s.docs_git, "gc", "--quiet"],
                                        capture_output=True, text=True)
                     if p.returncode == 0 or "gc.pid.lock" not in p.stderr:
                         break
                 self.assertEqual(p.returncode, 0, p.stderr)
+                locks = [gc_lock, os.path.join(s.cases_git, "gc.pid.lock")]
                 for _ in range(60):
+                    wait_until(lambda: not any(os.path.exists(l) for l in locks),
+                               "consolidations let go of gc.pid.lock")
                     code, out, err = run_cli("gc", "--data", s.data)
                     if code == 0 or "git gc runs" not in err:
                         break
