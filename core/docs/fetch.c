@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/lru.h"
 #include "base/map.h"
 #include "docs/entry.h"
 #include "docs/fetch.h"
@@ -28,8 +29,7 @@ typedef struct fetch_entry {
     idx_doc *d;
     char version[41];
     json_t *doc;
-    size_t bytes;
-    struct fetch_entry *prev, *next; /* most recently used first */
+    lru_node node;
 } fetch_entry;
 
 typedef struct fetch_waiter {
@@ -51,12 +51,35 @@ typedef struct fetch_job {
 struct docs_cache {
     map *entries; /* key -> fetch_entry */
     map *pending; /* key -> fetch_job: one read per key however many wait */
-    fetch_entry *head, *tail;
-    size_t bytes, max_bytes;
-    docs_cache_stats stats;
+    lru lru;      /* the entries, bounded by index.cache_mib */
+    docs_cache_stats stats; /* reads and hits; the rest is the list's */
 };
 
 void (*docs_fetch_read_hook)(const char *id, const char *version);
+
+/* e out of the list: out of the map too, and d->doc goes with it when it
+ * was lent from e. */
+static void forget(lru_node *n, void *payload)
+{
+    docs_cache *c = payload;
+    fetch_entry *e = LRU_ENTRY(n, fetch_entry, node);
+    map_remove(c->entries, e->key);
+    if (e->d->doc == e->doc && strcmp(e->d->version, e->version) == 0) {
+        json_decref(e->d->doc);
+        e->d->doc = NULL;
+    }
+    json_decref(e->doc);
+    free(e->key);
+    free(e);
+}
+
+/* 1 if e is d's current version and d may not lose it now. */
+static int pinned(const lru_node *n, void *payload)
+{
+    (void)payload;
+    const fetch_entry *e = LRU_ENTRY(n, const fetch_entry, node);
+    return (e->d->busy || e->d->pins > 0) && strcmp(e->d->version, e->version) == 0;
+}
 
 int docs_cache_new(docs_cache **out, size_t max_bytes)
 {
@@ -68,49 +91,15 @@ int docs_cache_new(docs_cache **out, size_t max_bytes)
         }
         return KENES_ENOMEM;
     }
-    c->max_bytes = max_bytes;
+    lru_init(&c->lru, max_bytes, pinned, forget, c);
     *out = c;
     return 0;
 }
 
-static void unlink_entry(docs_cache *c, fetch_entry *e)
-{
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        c->head = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        c->tail = e->prev;
-    e->prev = e->next = NULL;
-}
-
-static void push_front(docs_cache *c, fetch_entry *e)
-{
-    e->prev = NULL;
-    e->next = c->head;
-    if (c->head)
-        c->head->prev = e;
-    c->head = e;
-    if (!c->tail)
-        c->tail = e;
-}
-
-/* Drop e; d->doc goes with it when it was lent from e. */
 static void drop_entry(docs_cache *c, fetch_entry *e)
 {
-    unlink_entry(c, e);
-    map_remove(c->entries, e->key);
-    if (e->d->doc == e->doc && strcmp(e->d->version, e->version) == 0) {
-        json_decref(e->d->doc);
-        e->d->doc = NULL;
-    }
-    c->bytes -= e->bytes;
-    c->stats.entries--;
-    json_decref(e->doc);
-    free(e->key);
-    free(e);
+    lru_remove(&c->lru, &e->node);
+    forget(&e->node, c);
 }
 
 void docs_cache_free(docs_cache *c, doc_index *ix)
@@ -118,8 +107,7 @@ void docs_cache_free(docs_cache *c, doc_index *ix)
     (void)ix;
     if (!c)
         return;
-    while (c->head)
-        drop_entry(c, c->head);
+    lru_clear(&c->lru);
     /* A read still on the pool finds no cache: server.c frees it after the
      * loop has stopped, when none is. */
     map_free(c->entries);
@@ -130,28 +118,10 @@ void docs_cache_free(docs_cache *c, doc_index *ix)
 void docs_cache_stats_of(docs_cache_stats *out, const docs_cache *c)
 {
     *out = c ? c->stats : (docs_cache_stats){0};
-    if (c)
-        out->bytes = c->bytes;
-}
-
-/* 1 if e is d's current version and d may not lose it now. */
-static int pinned(const fetch_entry *e)
-{
-    return (e->d->busy || e->d->pins > 0) && strcmp(e->d->version, e->version) == 0;
-}
-
-/* Least recently used first out until the bound holds; keep (just put in)
- * and the pinned stay, over the bound if they must. */
-static void evict(docs_cache *c, const fetch_entry *keep)
-{
-    fetch_entry *e = c->tail;
-    while (e && c->bytes > c->max_bytes) {
-        fetch_entry *prev = e->prev;
-        if (e != keep && !pinned(e)) {
-            drop_entry(c, e);
-            c->stats.evicted++;
-        }
-        e = prev;
+    if (c) {
+        out->evicted = c->lru.evicted;
+        out->entries = c->lru.count;
+        out->bytes = c->lru.bytes;
     }
 }
 
@@ -168,8 +138,7 @@ static void put(docs_cache *c, idx_doc *d, const char *version, json_t *doc, siz
     make_key(key, sizeof(key), d, version);
     fetch_entry *e = map_get(c->entries, key);
     if (e) {
-        unlink_entry(c, e);
-        push_front(c, e);
+        lru_touch(&c->lru, &e->node);
     } else if (!(e = calloc(1, sizeof(*e))) || !(e->key = strdup(key)) ||
                map_set(c->entries, key, e) < 0) {
         if (e)
@@ -180,14 +149,11 @@ static void put(docs_cache *c, idx_doc *d, const char *version, json_t *doc, siz
         e->d = d;
         snprintf(e->version, sizeof(e->version), "%s", version);
         e->doc = json_incref(doc);
-        e->bytes = len * FETCH_WEIGHT + FETCH_ENTRY_BYTES;
-        c->bytes += e->bytes;
-        c->stats.entries++;
-        push_front(c, e);
+        lru_insert(&c->lru, &e->node, len * FETCH_WEIGHT + FETCH_ENTRY_BYTES);
     }
     if (strcmp(d->version, version) == 0 && d->doc != (e ? e->doc : doc))
         index_set_doc(d, json_incref(e ? e->doc : doc));
-    evict(c, e);
+    lru_trim(&c->lru, e ? &e->node : NULL);
 }
 
 int docs_fetch_ready(docs_service *svc, idx_doc *d)
@@ -198,10 +164,8 @@ int docs_fetch_ready(docs_service *svc, idx_doc *d)
         char key[300];
         make_key(key, sizeof(key), d, d->version);
         fetch_entry *e = map_get(svc->cache->entries, key);
-        if (e) {
-            unlink_entry(svc->cache, e);
-            push_front(svc->cache, e);
-        }
+        if (e)
+            lru_touch(&svc->cache->lru, &e->node);
         svc->cache->stats.hits++;
     }
     return 1;
@@ -217,7 +181,7 @@ void docs_fetch_unpin(docs_service *svc, idx_doc *d)
     if (d->pins > 0)
         d->pins--;
     if (d->pins == 0 && !d->busy && svc->cache)
-        evict(svc->cache, NULL);
+        lru_trim(&svc->cache->lru, NULL);
 }
 
 /* ---- a miss ---- */
@@ -305,8 +269,7 @@ void docs_fetch(docs_service *svc, idx_doc *d, const char *version, docs_fetch_c
     make_key(key, sizeof(key), d, version);
     fetch_entry *e = svc->cache ? map_get(svc->cache->entries, key) : NULL;
     if (e) {
-        unlink_entry(svc->cache, e);
-        push_front(svc->cache, e);
+        lru_touch(&svc->cache->lru, &e->node);
         svc->cache->stats.hits++;
         cb(0, e->doc, payload);
         return;
@@ -353,8 +316,9 @@ void docs_fetch_keep(docs_service *svc, idx_doc *d, json_t *doc, size_t len)
     docs_cache *c = svc->cache;
     /* What was kept of d goes: an older version is read from git again if
      * asked, and an erased case's text must not outlive its key. */
-    for (fetch_entry *e = c ? c->head : NULL, *next; e; e = next) {
-        next = e->next;
+    for (lru_node *n = c ? c->lru.newest : NULL, *older; n; n = older) {
+        older = n->older;
+        fetch_entry *e = LRU_ENTRY(n, fetch_entry, node);
         if (e->d == d)
             drop_entry(c, e);
     }

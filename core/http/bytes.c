@@ -4,10 +4,12 @@
  */
 #include "http/bytes.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
+#include "base/lru.h"
 #include "base/map.h"
 
 http_bytes *http_bytes_take(char *data, size_t len)
@@ -54,49 +56,15 @@ typedef struct entry {
     char *tag;
     http_bytes *b;
     int pinned;
-    struct entry *prev, *next; /* in its list, most recently used first */
+    lru_node node; /* in its list, weighing b->len */
 } entry;
 
-typedef struct list {
-    entry *head, *tail;
-} list;
-
+/* Two lists: the budget bounds the loose one only, and the pinned one is
+ * never trimmed (an entry goes when replaced or dropped). */
 struct http_store {
     map *entries; /* key -> entry */
-    list loose_list, pinned_list;
-    size_t budget, loose, pinned;
+    lru loose, pinned;
 };
-
-int http_store_new(http_store **out, size_t budget)
-{
-    http_store *s = calloc(1, sizeof(*s));
-    *out = NULL;
-    if (!s || map_new(&s->entries) < 0) {
-        free(s);
-        return KENES_ENOMEM;
-    }
-    s->budget = budget;
-    *out = s;
-    return 0;
-}
-
-static void unlink_entry(http_store *s, entry *e)
-{
-    list *l = e->pinned ? &s->pinned_list : &s->loose_list;
-    if (e->pinned)
-        s->pinned -= e->b->len;
-    else
-        s->loose -= e->b->len;
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        l->head = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        l->tail = e->prev;
-    e->prev = e->next = NULL;
-}
 
 static void free_entry(entry *e)
 {
@@ -106,11 +74,38 @@ static void free_entry(entry *e)
     free(e);
 }
 
-static void drop(http_store *s, entry *e)
+/* e out of its list: out of the map, and freed. */
+static void forget(lru_node *n, void *payload)
 {
-    unlink_entry(s, e);
+    http_store *s = payload;
+    entry *e = LRU_ENTRY(n, entry, node);
     map_remove(s->entries, e->key);
     free_entry(e);
+}
+
+int http_store_new(http_store **out, size_t budget)
+{
+    http_store *s = calloc(1, sizeof(*s));
+    *out = NULL;
+    if (!s || map_new(&s->entries) < 0) {
+        free(s);
+        return KENES_ENOMEM;
+    }
+    lru_init(&s->loose, budget, NULL, forget, s);
+    lru_init(&s->pinned, SIZE_MAX, NULL, forget, s);
+    *out = s;
+    return 0;
+}
+
+static lru *list_of(http_store *s, const entry *e)
+{
+    return e->pinned ? &s->pinned : &s->loose;
+}
+
+static void drop(http_store *s, entry *e)
+{
+    lru_remove(list_of(s, e), &e->node);
+    forget(&e->node, s);
 }
 
 void http_store_free(http_store *s)
@@ -127,31 +122,13 @@ void http_store_free(http_store *s)
     free(s);
 }
 
-static void push_front(http_store *s, entry *e)
-{
-    list *l = e->pinned ? &s->pinned_list : &s->loose_list;
-    if (e->pinned)
-        s->pinned += e->b->len;
-    else
-        s->loose += e->b->len;
-    e->prev = NULL;
-    e->next = l->head;
-    if (l->head)
-        l->head->prev = e;
-    l->head = e;
-    if (!l->tail)
-        l->tail = e;
-}
-
 http_bytes *http_store_get(http_store *s, const char *key, const char *tag)
 {
     entry *e = s ? map_get(s->entries, key) : NULL;
     if (!e || (tag ? !e->tag || strcmp(tag, e->tag) != 0 : e->tag != NULL))
         return NULL;
-    if (!e->pinned && s->loose_list.head != e) {
-        unlink_entry(s, e);
-        push_front(s, e);
-    }
+    if (!e->pinned)
+        lru_touch(&s->loose, &e->node);
     return e->b;
 }
 
@@ -160,7 +137,7 @@ int http_store_put(http_store *s, const char *key, const char *tag, http_bytes *
     entry *old = map_get(s->entries, key);
     if (old)
         drop(s, old);
-    if (!pinned && b->len > s->budget)
+    if (!pinned && b->len > s->loose.budget)
         return 0; /* it would push out everything else and still not fit */
     entry *e = calloc(1, sizeof(*e));
     if (!e || !(e->key = strdup(key)) || (tag && !(e->tag = strdup(tag))) ||
@@ -174,9 +151,8 @@ int http_store_put(http_store *s, const char *key, const char *tag, http_bytes *
     }
     e->b = http_bytes_ref(b);
     e->pinned = pinned;
-    push_front(s, e);
-    while (s->loose > s->budget && s->loose_list.tail && s->loose_list.tail != e)
-        drop(s, s->loose_list.tail);
+    lru_insert(list_of(s, e), &e->node, b->len);
+    lru_trim(&s->loose, &e->node);
     return 0;
 }
 
@@ -185,10 +161,11 @@ void http_store_drop_prefix(http_store *s, const char *prefix)
     if (!s)
         return;
     size_t n = strlen(prefix);
-    list *lists[2] = {&s->loose_list, &s->pinned_list};
+    lru *lists[2] = {&s->loose, &s->pinned};
     for (int k = 0; k < 2; k++)
-        for (entry *e = lists[k]->head, *next; e; e = next) {
-            next = e->next;
+        for (lru_node *node = lists[k]->newest, *older; node; node = older) {
+            older = node->older;
+            entry *e = LRU_ENTRY(node, entry, node);
             if (strncmp(e->key, prefix, n) == 0)
                 drop(s, e);
         }
@@ -196,7 +173,7 @@ void http_store_drop_prefix(http_store *s, const char *prefix)
 
 size_t http_store_bytes(const http_store *s)
 {
-    return s ? s->loose + s->pinned : 0;
+    return s ? s->loose.bytes + s->pinned.bytes : 0;
 }
 
 size_t http_store_count(const http_store *s)

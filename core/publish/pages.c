@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/lru.h"
 #include "base/map.h"
 #include "kenes/plugin.h"
 
@@ -16,16 +17,12 @@ typedef struct page {
     char *key; /* the map's key is its own copy: this one names the page to evict */
     char *data; /* the page, or the zip */
     size_t len;
-    struct page *newer, *older;
+    lru_node node; /* weighs page_cost() */
 } page;
 
 struct page_cache {
-    map *pages;   /* key -> page */
-    page *newest; /* the LRU list */
-    page *oldest;
-    size_t bytes;  /* what the pages take, counted as page_cost() does */
-    size_t budget; /* bytes at most (page_cache_set_budget) */
-    size_t evictions;
+    map *pages; /* key -> page */
+    lru lru;    /* bytes at most: page_cache_set_budget */
 };
 
 /* What a page costs: its bytes, its key twice (ours and the map's) and the
@@ -35,35 +32,20 @@ static size_t page_cost(const page *pg)
     return pg->len + 2 * (strlen(pg->key) + 1) + sizeof(*pg) + 64;
 }
 
-static void unlink_page(page_cache *c, page *pg)
-{
-    if (pg->newer)
-        pg->newer->older = pg->older;
-    else
-        c->newest = pg->older;
-    if (pg->older)
-        pg->older->newer = pg->newer;
-    else
-        c->oldest = pg->newer;
-    pg->newer = pg->older = NULL;
-}
-
-static void push_newest(page_cache *c, page *pg)
-{
-    pg->older = c->newest;
-    pg->newer = NULL;
-    if (c->newest)
-        c->newest->newer = pg;
-    c->newest = pg;
-    if (!c->oldest)
-        c->oldest = pg;
-}
-
 static void page_free(page *pg)
 {
     free(pg->key);
     free(pg->data);
     free(pg);
+}
+
+/* pg out of the list: out of the map, and freed. */
+static void forget(lru_node *n, void *payload)
+{
+    page_cache *c = payload;
+    page *pg = LRU_ENTRY(n, page, node);
+    map_remove(c->pages, pg->key);
+    page_free(pg);
 }
 
 int page_cache_new(page_cache **out)
@@ -76,7 +58,7 @@ int page_cache_new(page_cache **out)
         free(c);
         return KENES_ENOMEM;
     }
-    c->budget = PAGE_CACHE_DEFAULT_BYTES;
+    lru_init(&c->lru, PAGE_CACHE_DEFAULT_BYTES, NULL, forget, c);
     *out = c;
     return 0;
 }
@@ -85,32 +67,14 @@ void page_cache_free(page_cache *c)
 {
     if (!c)
         return;
-    for (page *pg = c->newest, *next; pg; pg = next) {
-        next = pg->older;
-        page_free(pg);
-    }
+    lru_clear(&c->lru);
     map_free(c->pages);
     free(c);
 }
 
-/* Drop the oldest pages until the rest fit, never keep (just kept: the
- * caller answers with it). */
-static void evict(page_cache *c, const page *keep)
-{
-    while (c->bytes > c->budget && c->oldest && c->oldest != keep) {
-        page *pg = c->oldest;
-        unlink_page(c, pg);
-        map_remove(c->pages, pg->key);
-        c->bytes -= page_cost(pg);
-        c->evictions++;
-        page_free(pg);
-    }
-}
-
 void page_cache_set_budget(page_cache *c, size_t bytes)
 {
-    c->budget = bytes;
-    evict(c, NULL);
+    lru_set_budget(&c->lru, bytes);
 }
 
 void page_cache_stats(const page_cache *c, size_t *pages, size_t *bytes, size_t *evictions)
@@ -118,9 +82,9 @@ void page_cache_stats(const page_cache *c, size_t *pages, size_t *bytes, size_t 
     if (pages)
         *pages = map_count(c->pages);
     if (bytes)
-        *bytes = c->bytes;
+        *bytes = c->lru.bytes;
     if (evictions)
-        *evictions = c->evictions;
+        *evictions = c->lru.evicted;
 }
 
 int page_cache_find(page_cache *c, const char *key, const unsigned char *hash, const char **data,
@@ -129,10 +93,7 @@ int page_cache_find(page_cache *c, const char *key, const unsigned char *hash, c
     page *pg = map_get(c->pages, key);
     if (!pg || sodium_memcmp(pg->hash, hash, PAGE_HASH_BYTES) != 0)
         return 0;
-    if (c->newest != pg) {
-        unlink_page(c, pg);
-        push_newest(c, pg);
-    }
+    lru_touch(&c->lru, &pg->node);
     *data = pg->data;
     *len = pg->len;
     return 1;
@@ -144,10 +105,8 @@ int page_cache_keep(page_cache *c, const char *key, const unsigned char *hash, c
     page *pg = map_get(c->pages, key);
     if (pg) {
         /* The old result goes whatever happens: it is no longer key's. */
-        unlink_page(c, pg);
-        map_remove(c->pages, key);
-        c->bytes -= page_cost(pg);
-        page_free(pg);
+        lru_remove(&c->lru, &pg->node);
+        forget(&pg->node, c);
     }
     if (!(pg = calloc(1, sizeof(*pg))) || !(pg->key = strdup(key))) {
         free(pg);
@@ -155,7 +114,7 @@ int page_cache_keep(page_cache *c, const char *key, const unsigned char *hash, c
     }
     pg->len = len;
     /* One page past the whole budget would empty the cache for itself. */
-    if (page_cost(pg) > c->budget) {
+    if (page_cost(pg) > c->lru.budget) {
         free(pg->key);
         free(pg);
         return KENES_ETOOBIG;
@@ -167,9 +126,9 @@ int page_cache_keep(page_cache *c, const char *key, const unsigned char *hash, c
     }
     memcpy(pg->hash, hash, sizeof(pg->hash));
     pg->data = data;
-    push_newest(c, pg);
-    c->bytes += page_cost(pg);
-    evict(c, pg);
+    /* Never this one: the caller answers with it. */
+    lru_insert(&c->lru, &pg->node, page_cost(pg));
+    lru_trim(&c->lru, &pg->node);
     return 0;
 }
 
