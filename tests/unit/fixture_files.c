@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "fixture_files.h"
@@ -60,4 +61,15 @@ int sh(const char *fmt, ...)
     int st = sh_v(NULL, fmt, ap);
     va_end(ap);
     return st;
+}
+
+void sh_first_line(char *out, size_t cap, const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    out[0] = '\0';
+    if (!fgets(out, (int)cap, p))
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    pclose(p);
 }

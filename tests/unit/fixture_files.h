@@ -25,5 +25,8 @@ int keys_dir_new(char *keys, size_t kcap, char *master, size_t mcap, const char 
  * out (NULL: the test's own); the status system() gives. */
 int sh_v(const char *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first line the shell command cmd prints, without the newline, in
+ * out ("" if none). */
+void sh_first_line(char *out, size_t cap, const char *cmd);
 
 #endif

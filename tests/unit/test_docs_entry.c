@@ -13,22 +13,11 @@
 
 #include "docs/docs.h"
 #include "docs/entry.h"
-#include "docs/orders.h"
+#include "docs_fixture.h"
 #include "plugin/kapi.h"
-#include "plugin/region.h"
 
 static docs_service svc;
 static auth_user admin = {.name = "admin", .role = ROLE_ADMIN};
-
-static const kenes_guard *find_guard(const char *name, void *payload)
-{
-    return plugin_find_guard(payload, name);
-}
-
-static int type_known(const char *type, void *payload)
-{
-    return plugin_find_type(payload, type) != NULL;
-}
 
 /* A document committed once (commit n), its entry kept as write_done keeps it. */
 static idx_doc *add(const char *json, int repo, int n)
@@ -62,24 +51,9 @@ static idx_doc *add(const char *json, int repo, int n)
 static int setup(void **state)
 {
     (void)state;
-    char err[512];
     setenv("KENES_TEST_DROP", "1", 1);
-    orders *ord = NULL;
-    if (region_load(KENES_SOURCE_DIR "/content/regions.yaml", err, sizeof(err)) != 0 ||
-        plugin_set_new(&svc.plugins, kapi_get()) != 0 ||
-        plugin_load_dir(svc.plugins, KENES_PLUGIN_BUILD_DIR, err, sizeof(err)) != 0 ||
-        orders_load(&ord, KENES_SOURCE_DIR "/content/orders.yaml", err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
+    if (docs_fixture_open(&svc, KENES_SOURCE_DIR "/workflows", 1) != 0)
         return -1;
-    }
-    wf_resolver res = {find_guard, type_known, svc.plugins, ord};
-    if (wf_set_load_dir(&svc.workflows, KENES_SOURCE_DIR "/workflows", &res, err, sizeof(err)) !=
-            0 ||
-        index_new(&svc.index) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    wf_set_adopt_orders(svc.workflows, ord);
     docs_attach_api(&svc);
     return 0;
 }
@@ -87,11 +61,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    docs_detach_api(&svc);
-    index_free(svc.index);
-    wf_set_free(svc.workflows);
-    plugin_set_free(svc.plugins);
-    region_unload();
+    docs_fixture_close(&svc);
     return 0;
 }
 

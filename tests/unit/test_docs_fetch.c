@@ -14,14 +14,12 @@
 
 #include "docs/docs.h"
 #include "docs/fetch.h"
-#include "fixture_files.h"
 #include "plugin/kapi.h"
 #include "storage/docfile.h"
+#include "store_fixture.h"
 
 typedef struct fixture {
-    char dir[64];
-    char gitdir[128];
-    uv_loop_t loop;
+    store_fixture st; /* the documents' repository and the loop */
     docs_service svc;
     idx_doc *d[3];
 } fixture;
@@ -43,15 +41,10 @@ static const char *const ids[3] = {"plan/KZ-11/2026", "plan/KZ-15/2026", "plan/K
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "fetch") != 0)
+    if (!f || store_fixture_open(&f->st, "fetch", 0) != 0 || index_new(&f->svc.index) != 0)
         return -1;
-    snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
-    if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
-        store_open(&f->svc.repos[REPO_DOCUMENTS], &f->loop, f->gitdir, "kenes",
-                   "kenes@localhost") != 0 ||
-        index_new(&f->svc.index) != 0)
-        return -1;
-    f->svc.loop = &f->loop;
+    f->svc.repos[REPO_DOCUMENTS] = f->st.s;
+    f->svc.loop = &f->st.loop;
     f->svc.layout[REPO_DOCUMENTS] = DOCPATH_FLAT;
     char body[1200];
     memset(body, 'x', sizeof(body) - 1);
@@ -92,10 +85,7 @@ static int teardown(void **state)
     docs_fetch_read_hook = NULL;
     docs_cache_free(f->svc.cache, f->svc.index);
     index_free(f->svc.index);
-    store_close(f->svc.repos[REPO_DOCUMENTS]);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
-    scratch_dir_remove(f->dir);
+    store_fixture_close(&f->st);
     free(f);
     return 0;
 }
@@ -120,7 +110,7 @@ static void fetch(fixture *f, idx_doc *d)
 {
     got g = {0};
     docs_fetch(&f->svc, d, NULL, got_doc, &g);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
+    uv_run(&f->st.loop, UV_RUN_DEFAULT);
     assert_int_equal(g.calls, 1);
     assert_int_equal(g.code, 0);
     assert_string_equal(g.title, d->id);
@@ -220,7 +210,7 @@ static void test_one_read_for_many(void **state)
     docs_fetch(&f->svc, f->d[1], NULL, got_doc, &g1);
     docs_fetch(&f->svc, f->d[1], NULL, got_doc, &g2);
     assert_int_equal(g1.calls + g2.calls, 0); /* not before the loop runs */
-    uv_run(&f->loop, UV_RUN_DEFAULT);
+    uv_run(&f->st.loop, UV_RUN_DEFAULT);
     assert_int_equal(reads, 1);
     assert_int_equal(g1.calls, 1);
     assert_int_equal(g2.calls, 1);
@@ -280,7 +270,7 @@ static void test_doc_with_misses_then_reads(void **state)
     assert_int_equal(reads, 0);
     assert_int_equal(docs_fetch_missed(&f->svc, judged_again, f), 1);
     assert_int_equal(docs_fetch_misses(), 0);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
+    uv_run(&f->st.loop, UV_RUN_DEFAULT);
     assert_int_equal(reads, 1);
     assert_int_equal(f->d[2]->pins, 0);
     assert_int_equal(docs_fetch_missed(&f->svc, judged_again, f), 0); /* nothing noted */

@@ -13,24 +13,13 @@
 
 #include "docs/docs.h"
 #include "docs/entry.h"
-#include "plugin/kapi.h"
-#include "plugin/region.h"
+#include "docs_fixture.h"
 
 static docs_service svc;
 static auth_user off11 = {.name = "off11", .role = ROLE_OFFICIAL, .region = "KZ-11"};
 static auth_user off15 = {.name = "off15", .role = ROLE_OFFICIAL, .region = "KZ-15"};
 static auth_user rev1 = {.name = "rev1", .role = ROLE_REVIEWER};
 static auth_user rev2 = {.name = "rev2", .role = ROLE_REVIEWER};
-
-static const kenes_guard *find_guard(const char *name, void *payload)
-{
-    return plugin_find_guard(payload, name);
-}
-
-static int type_known(const char *type, void *payload)
-{
-    return plugin_find_type(payload, type) != NULL;
-}
 
 static void add(const char *id, int repo, const char *json, const char *const *actions)
 {
@@ -65,26 +54,8 @@ static void add(const char *id, int repo, const char *json, const char *const *a
 static int setup(void **state)
 {
     (void)state;
-    char err[512];
-    if (region_load(KENES_SOURCE_DIR "/content/regions.yaml", err, sizeof(err)) != 0 ||
-        plugin_set_new(&svc.plugins, kapi_get()) != 0 ||
-        plugin_load_dir(svc.plugins, KENES_PLUGIN_BUILD_DIR, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
+    if (docs_fixture_open(&svc, KENES_SOURCE_DIR "/workflows", 1) != 0)
         return -1;
-    }
-    orders *ord = NULL;
-    if (orders_load(&ord, KENES_SOURCE_DIR "/content/orders.yaml", err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    wf_resolver res = {find_guard, type_known, svc.plugins, ord};
-    if (wf_set_load_dir(&svc.workflows, KENES_SOURCE_DIR "/workflows", &res, err, sizeof(err)) !=
-            0 ||
-        index_new(&svc.index) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    wf_set_adopt_orders(svc.workflows, ord);
     /* The chain: sent to the akimat, approved there, agreed to by one reviewer of two. */
     static const char *const plan_v[] = {
         "off11:create::draft", "off11:submit:draft:regional-approval",
@@ -113,10 +84,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    index_free(svc.index);
-    wf_set_free(svc.workflows);
-    plugin_set_free(svc.plugins);
-    region_unload();
+    docs_fixture_close(&svc);
     return 0;
 }
 

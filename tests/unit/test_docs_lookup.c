@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "docs/docs.h"
+#include "docs_fixture.h"
 #include "fixture_files.h"
 #include "plugin/kapi.h"
-#include "plugin/region.h"
 
 static docs_service svc;
 static char scratch[256];
@@ -25,16 +25,6 @@ static auth_user chair15 = {.name = "chair15", .role = ROLE_CHAIR, .region = "KZ
 static auth_user acc11 = {.name = "acc11", .role = ROLE_OFFICIAL, .region = "KZ-11"};
 static auth_user acc15 = {.name = "acc15", .role = ROLE_OFFICIAL, .region = "KZ-15"};
 static auth_user aud = {.name = "aud", .role = ROLE_AUDITOR};
-
-static const kenes_guard *find_guard(const char *name, void *payload)
-{
-    return plugin_find_guard(payload, name);
-}
-
-static int type_known(const char *type, void *payload)
-{
-    return plugin_find_type(payload, type) != NULL;
-}
 
 /* One document with one committed version (its commit: n in 40 digits);
  * a case gets a key unless it is to stand erased. */
@@ -84,20 +74,12 @@ static int setup(void **state)
     setenv("KENES_NOW", "2026-03-01T00:00:00Z", 1);
     if (scratch_dir_new(scratch, sizeof(scratch), "lookup") != 0 ||
         keys_dir_new(keys, sizeof(keys), master, sizeof(master), scratch) != 0 ||
-        vault_create_master(master) != 0 || vault_open(&svc.vault, keys, err, sizeof(err)) != 0 ||
-        region_load(KENES_SOURCE_DIR "/content/regions.yaml", err, sizeof(err)) != 0 ||
-        plugin_set_new(&svc.plugins, kapi_get()) != 0 ||
-        plugin_load_dir(svc.plugins, KENES_PLUGIN_BUILD_DIR, err, sizeof(err)) != 0) {
+        vault_create_master(master) != 0 || vault_open(&svc.vault, keys, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    wf_resolver res = {find_guard, type_known, svc.plugins, NULL};
-    if (wf_set_load_dir(&svc.workflows, KENES_TEST_DATA_DIR "/workflows/inbox-set", &res, err,
-                        sizeof(err)) != 0 ||
-        index_new(&svc.index) != 0) {
-        fprintf(stderr, "%s\n", err);
+    if (docs_fixture_open(&svc, KENES_TEST_DATA_DIR "/workflows/inbox-set", 0) != 0)
         return -1;
-    }
     add_case("case/KZ-11/0001", "KZ-11", "in-accompaniment", "acc11", "2026-03-05", 1, 0);
     add_case("case/KZ-11/0002", "KZ-11", "in-accompaniment", "acc11", "2026-04-01", 2, 0);
     add_case("case/KZ-11/0003", "KZ-11", "closed", "acc11", "2026-02-01", 3, 0);
@@ -114,12 +96,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    docs_detach_api(&svc);
-    index_free(svc.index);
-    wf_set_free(svc.workflows);
-    plugin_set_free(svc.plugins);
-    vault_close(svc.vault);
-    region_unload();
+    docs_fixture_close(&svc);
     scratch_dir_remove(scratch);
     unsetenv("KENES_NOW");
     return 0;

@@ -19,22 +19,13 @@
 
 #include "docs/docs.h"
 #include "docs/entry.h"
+#include "docs_fixture.h"
 #include "plugin/kapi.h"
 #include "plugin/region.h"
 #include "publish/report.h"
 
 static docs_service svc;
 static auth_user off11 = {.name = "off11", .role = ROLE_OFFICIAL, .region = "KZ-11"};
-
-static const kenes_guard *find_guard(const char *name, void *payload)
-{
-    return plugin_find_guard(payload, name);
-}
-
-static int type_known(const char *type, void *payload)
-{
-    return plugin_find_type(payload, type) != NULL;
-}
 
 /* A plan (plan/<region>/<year>) in stage, whose one measure is called measure. */
 static json_t *plan(const char *id, const char *stage, const char *measure)
@@ -99,21 +90,9 @@ static const char *measure_of(const json_t *doc)
 static int setup(void **state)
 {
     (void)state;
-    char err[512];
     setenv("KENES_NOW", "2026-12-20T00:00:00Z", 1);
-    if (region_load(KENES_SOURCE_DIR "/content/regions.yaml", err, sizeof(err)) != 0 ||
-        plugin_set_new(&svc.plugins, kapi_get()) != 0 ||
-        plugin_load_dir(svc.plugins, KENES_PLUGIN_BUILD_DIR, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
+    if (docs_fixture_open(&svc, KENES_TEST_DATA_DIR "/workflows/force-set", 0) != 0)
         return -1;
-    }
-    wf_resolver res = {find_guard, type_known, svc.plugins, NULL};
-    if (wf_set_load_dir(&svc.workflows, KENES_TEST_DATA_DIR "/workflows/force-set", &res, err,
-                        sizeof(err)) != 0 ||
-        index_new(&svc.index) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
     kapi_set_labels(wf_set_label, svc.workflows);
     docs_attach_api(&svc);
     return 0;
@@ -122,11 +101,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    docs_detach_api(&svc);
-    index_free(svc.index);
-    wf_set_free(svc.workflows);
-    plugin_set_free(svc.plugins);
-    region_unload();
+    docs_fixture_close(&svc);
     unsetenv("KENES_NOW");
     return 0;
 }

@@ -15,42 +15,12 @@
 
 #include "fixture_files.h"
 #include "kenes/plugin.h"
-#include "storage/store.h"
+#include "store_fixture.h"
 #include "base/util.h"
 
 #define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
 
-typedef struct fixture {
-    char dir[64];
-    char gitdir[128];
-    uv_loop_t loop;
-    store *s;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "store") != 0)
-        return -1;
-    snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
-    if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
-        store_open(&f->s, &f->loop, f->gitdir, "kenes", "kenes@localhost") != 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    assert_true(store_idle(f->s));
-    store_close(f->s);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
-    scratch_dir_remove(f->dir);
-    free(f);
-    return 0;
-}
+typedef store_fixture fixture;
 
 /* ---- helpers ---- */
 
@@ -119,24 +89,7 @@ static git_commit *lookup(git_repository *repo, const char *hex)
 
 static void assert_fsck(fixture *f)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "git --git-dir='%s' fsck --strict --no-progress >/dev/null 2>&1",
-             f->gitdir);
-    assert_int_equal(system(cmd), 0);
-}
-
-/* Run a git command and return its first line of output. */
-static void git_out(fixture *f, char *out, size_t cap, const char *args)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "git --git-dir='%s' %s", f->gitdir, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    out[0] = '\0';
-    if (!fgets(out, (int)cap, p))
-        out[0] = '\0';
-    out[strcspn(out, "\n")] = '\0';
-    pclose(p);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
 }
 
 /* ---- tests ---- */
@@ -789,22 +742,22 @@ static void test_journal_stays_in_order_when_an_append_fails(void **state)
 
 int main(void)
 {
+#define T(t) cmocka_unit_test_setup_teardown(t, store_fixture_setup, store_fixture_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_init_repo, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commits_chain_authors_messages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nested_paths_and_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_submit_refuses_bad_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fifty_writes_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_walk_stops, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_at_versions_and_unknown, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pool_reads, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_submit_from_callback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refuses_external_head, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_record_keeps_the_tree, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failure_carries_git_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_idle_and_close_pending, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_journal_stays_in_order_when_an_append_fails, setup,
-                                        teardown),
+        T(test_init_repo),
+        T(test_commits_chain_authors_messages),
+        T(test_nested_paths_and_delete),
+        T(test_submit_refuses_bad_input),
+        T(test_fifty_writes_in_order),
+        T(test_walk_stops),
+        T(test_read_at_versions_and_unknown),
+        T(test_pool_reads),
+        T(test_submit_from_callback),
+        T(test_refuses_external_head),
+        T(test_record_keeps_the_tree),
+        T(test_failure_carries_git_error),
+        T(test_idle_and_close_pending),
+        T(test_journal_stays_in_order_when_an_append_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

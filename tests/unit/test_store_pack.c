@@ -21,52 +21,15 @@
 
 #include "fixture_files.h"
 #include "kenes/plugin.h"
-#include "storage/sign.h"
-#include "storage/store.h"
 #include "storage/store_internal.h"
+#include "store_fixture.h"
 #include "base/util.h"
 
 #define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
 #define NW 8
 
-typedef struct fixture {
-    char dir[64];
-    char gitdir[128];
-    char keys[128];
-    uv_loop_t loop;
-    store *s;
-    signer *sig;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    char err[256];
-    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "pack") != 0)
-        return -1;
-    snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
-    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
-    if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
-        store_open(&f->s, &f->loop, f->gitdir, "kenes", "kenes@localhost") != 0 ||
-        sign_create_key(f->keys) < 0 || sign_open(&f->sig, f->keys, err, sizeof(err)) < 0 ||
-        store_set_signer(f->s, f->sig) < 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    assert_true(store_idle(f->s));
-    store_close(f->s);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
-    sign_free(f->sig);
-    scratch_dir_remove(f->dir);
-    free(f);
-    return 0;
-}
+/* Every test on a repository whose commits are signed, as the server's are. */
+typedef store_fixture fixture;
 
 /* ---- helpers ---- */
 
@@ -91,38 +54,13 @@ static void make_write(store_write *w, const char *path, const char *content, in
     w->time_ms = T0 + (int64_t)i * 1000;
 }
 
-/* The first line a shell command prints. */
-static void first_line(char *out, size_t cap, const char *cmd)
-{
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    out[0] = '\0';
-    if (!fgets(out, (int)cap, p))
-        out[0] = '\0';
-    out[strcspn(out, "\n")] = '\0';
-    pclose(p);
-}
-
-/* Run a git command in the repository; its first line of output. */
-static void git_out(fixture *f, char *out, size_t cap, const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof(cmd), "cd '%s' && git --git-dir='%s' %s", f->dir, f->gitdir, args);
-    first_line(out, cap, cmd);
-}
-
-static int git_ok(fixture *f, const char *args)
-{
-    return sh("git --git-dir='%s' %s >/dev/null 2>&1", f->gitdir, args) == 0;
-}
-
 /* Write an object no commit names, as git would (loose). */
 static void git_hash(fixture *f, char out[STORE_OID_HEX], const char *text)
 {
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | git --git-dir='%s' hash-object -w --stdin",
              text, f->gitdir);
-    first_line(out, STORE_OID_HEX, cmd);
+    sh_first_line(out, STORE_OID_HEX, cmd);
     assert_int_equal(strlen(out), 40);
 }
 
@@ -453,7 +391,7 @@ static void only_pack(fixture *f, char *name, size_t cap)
 {
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "ls '%s/objects/pack' | sed -n 's/\\.pack$//p'", f->gitdir);
-    first_line(name, cap, cmd);
+    sh_first_line(name, cap, cmd);
 }
 
 /* While the largest pack is twice the others together, a consolidation
@@ -834,24 +772,25 @@ static void test_lone_pack_is_indexed(void **state)
 
 int main(void)
 {
+#define T(t) cmocka_unit_test_setup_teardown(t, store_fixture_setup_signed, store_fixture_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_batch_is_one_pack, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_whose_cas_fails, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_with_main_locked, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refused_write_fails_alone, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_consolidation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gc_prunes_old_unreachable, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_consolidation_keeps_a_large_base, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pack_lock_excludes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ref_error_after_main_moved, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ref_outcome_unknown_then_not_made, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ref_outcome_unknown_then_made, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_health_main_moved_behind, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_publish_seq, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gc_keeps_every_ref, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gc_pid_of_a_live_git_gc, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_consolidation_backs_off, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lone_pack_is_indexed, setup, teardown),
+        T(test_batch_is_one_pack),
+        T(test_batch_whose_cas_fails),
+        T(test_batch_with_main_locked),
+        T(test_refused_write_fails_alone),
+        T(test_consolidation),
+        T(test_gc_prunes_old_unreachable),
+        T(test_consolidation_keeps_a_large_base),
+        T(test_pack_lock_excludes),
+        T(test_ref_error_after_main_moved),
+        T(test_ref_outcome_unknown_then_not_made),
+        T(test_ref_outcome_unknown_then_made),
+        T(test_health_main_moved_behind),
+        T(test_publish_seq),
+        T(test_gc_keeps_every_ref),
+        T(test_gc_pid_of_a_live_git_gc),
+        T(test_consolidation_backs_off),
+        T(test_lone_pack_is_indexed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,45 @@
+/*
+ * The store tests' one fixture (test_store, test_store_pack, and
+ * test_docs_fetch's repository): a scratch folder holding documents.git,
+ * a loop, and the store open on them, optionally signing its commits.
+ * Include <cmocka.h> (and what it needs) first.
+ */
+#ifndef KENES_TEST_STORE_FIXTURE_H
+#define KENES_TEST_STORE_FIXTURE_H
+
+#include <stddef.h>
+
+#include <uv.h>
+
+#include "storage/sign.h"
+#include "storage/store.h"
+
+typedef struct store_fixture {
+    char dir[64];     /* /tmp/kenes-<name>-XXXXXX */
+    char gitdir[128]; /* dir/documents.git */
+    char keys[128];   /* dir/keys, the signing key's folder (signed only) */
+    uv_loop_t loop;
+    store *s; /* open on gitdir, run by loop */
+    signer *sig; /* s's signer, or NULL */
+} store_fixture;
+
+/* Make f's folder, repository, loop and store; with sign, a new signing
+ * key in f->keys signs s's commits.  0, or -1 as a cmocka setup answers. */
+int store_fixture_open(store_fixture *f, const char *name, int sign);
+/* The store closed once idle (the test fails if it is not), the loop run
+ * out and closed, the folder removed. */
+void store_fixture_close(store_fixture *f);
+
+/* store_fixture_open as cmocka setups (*state: a new store_fixture), and
+ * store_fixture_close as their teardown (which frees it). */
+int store_fixture_setup(void **state);
+int store_fixture_setup_signed(void **state);
+int store_fixture_teardown(void **state);
+
+/* Run `git --git-dir=<gitdir> args` (a shell command line) in f->dir: its
+ * first line of output, without the newline, in out. */
+void git_out(const store_fixture *f, char *out, size_t cap, const char *args);
+/* 1 if `git --git-dir=<gitdir> args` exits 0 (its output discarded). */
+int git_ok(const store_fixture *f, const char *args);
+
+#endif
