@@ -13,29 +13,18 @@ Several writes in one batch, without a race: the test holds the pack lock
 its pack) while 8 clients send their writes at once, so the first batch
 waits at the lock and the others queue behind it; the lock is let go once
 the server has read every request (nothing left unread in its sockets)."""
-import contextlib
-import fcntl
 import os
 import re
 import threading
 import unittest
 
+from gc_files import held
 from kenes_harness import EVENT_LIMIT_S, Server, commit_count, plan_body, wait_until
 import test_storage_failure  # the module, not its tests: its objects_refused()
 
 # 8 plans, two officials, 4 periods each: every write a create of its own.
 WRITES = [("off11", "KZ-11", 2026 + k) for k in range(4)] + \
          [("off15", "KZ-15", 2026 + k) for k in range(4)]
-
-
-@contextlib.contextmanager
-def pack_lock(repo):
-    fd = os.open(os.path.join(repo, "kenes-pack.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def unread_bytes(port):
@@ -93,7 +82,7 @@ class BatchFailure(unittest.TestCase):
 
         threads = [threading.Thread(target=client, args=(k,)) for k in range(len(WRITES))]
         with test_storage_failure.objects_refused(s):
-            with pack_lock(s.docs_git):
+            with held(s.docs_git, "kenes-pack.lock"):
                 for t in threads:
                     t.start()
                 go.wait()

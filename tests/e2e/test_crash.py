@@ -7,15 +7,14 @@
 - kill -9 while 8 clients write, again and again: every start after a kill
   is unaided, every acknowledged write is there at its version, nothing is
   half there, and git fsck --strict and kenes verify find nothing."""
-import fcntl
 import os
 import random
 import shutil
-import socket
 import subprocess
 import threading
 import unittest
 
+from gc_files import ended_pid, git_gc_running, held, plant, write_gc_pid
 from kenes_harness import (Server, commit_count, run_cli, with_commission, USERS)
 from test_cases import case_body
 
@@ -33,35 +32,26 @@ def etag(r):
     return r.header("ETag").strip('"')
 
 
-def plant(repo):
-    """What a crash of the writer can leave in repo; the paths planted."""
-    planted = {
-        "refs/heads/main.lock": "0" * 40 + "\n",
-        "packed-refs.lock": "",
-        "index.lock": "",
-        "objects/tmp_object_git2_a1b2c3": "x",
-        "objects/ab/tmp_obj_Zq9x": "x",
-        "objects/pack/pack_git2_7f7f7f": "PACK",
-        "objects/pack/tmp_pack_123456": "PACK",
-        "objects/pack/pack-" + "3" * 40 + ".idx": "IDX",
-    }
-    for rel, text in planted.items():
-        path = os.path.join(repo, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-    return sorted(planted)
+# What a crash of the writer can leave in a repository.
+CRASH_LEFTOVERS = {
+    "refs/heads/main.lock": "0" * 40 + "\n",
+    "packed-refs.lock": "",
+    "index.lock": "",
+    "objects/tmp_object_git2_a1b2c3": "x",
+    "objects/ab/tmp_obj_Zq9x": "x",
+    "objects/pack/pack_git2_7f7f7f": "PACK",
+    "objects/pack/tmp_pack_123456": "PACK",
+    "objects/pack/pack-" + "3" * 40 + ".idx": "IDX",
+}
 
 
-def gc_at_work_keeps_its_files(test, s, hold):
-    """Start with a gc at work in cases.git (hold() arranges it and returns
-    what undoes it): its temporary pack is not a crash's and stays."""
+def gc_at_work_keeps_its_files(test, s, gc_at_work):
+    """Start with a gc at work in cases.git (gc_at_work: a context in which
+    one is): its temporary pack is not a crash's and stays."""
     rel = "objects/pack/tmp_pack_777777"
     path = os.path.join(s.cases_git, rel)
-    with open(path, "w") as f:
-        f.write("PACK")
-    undo = hold()
-    try:
+    plant(s.cases_git, {rel: "PACK"})
+    with gc_at_work:
         s.start()
         log = s.read_log()
         test.assertTrue(os.path.exists(path))
@@ -69,8 +59,6 @@ def gc_at_work_keeps_its_files(test, s, hold):
                       log)
         test.assertNotIn(f"removed {rel}", log)
         test.assertEqual(s.stop(), 0)
-    finally:
-        undo()
     s.start()  # the gc is over: a leftover now is a crash's
     test.assertFalse(os.path.exists(path))
     test.assertEqual(s.stop(), 0)
@@ -98,29 +86,15 @@ class GcAtWork(unittest.TestCase):
         self.s.cleanup()
 
     def test_kenes_gc_holding_its_lock(self):
-        def hold():
-            fd = os.open(os.path.join(self.s.cases_git, "kenes-gc.lock"),
-                         os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            return lambda: os.close(fd)
-        gc_at_work_keeps_its_files(self, self.s, hold)
+        gc_at_work_keeps_its_files(self, self.s, held(self.s.cases_git, "kenes-gc.lock"))
 
     def test_git_gc_named_in_gc_pid(self):
-        def hold():
-            path = os.path.join(self.s.cases_git, "gc.pid")
-            with open(path, "w") as f:
-                f.write(f"{os.getpid()} {socket.gethostname()}")
-            return lambda: os.unlink(path)
-        gc_at_work_keeps_its_files(self, self.s, hold)
+        gc_at_work_keeps_its_files(self, self.s, git_gc_running(self.s.cases_git))
 
     def test_gc_pid_of_a_process_gone_is_no_gc(self):
-        dead = subprocess.Popen(["true"])
-        dead.wait()
-        with open(os.path.join(self.s.cases_git, "gc.pid"), "w") as f:
-            f.write(f"{dead.pid} {socket.gethostname()}")
+        write_gc_pid(self.s.cases_git, ended_pid())
         rel = "objects/pack/tmp_pack_888888"
-        with open(os.path.join(self.s.cases_git, rel), "w") as f:
-            f.write("PACK")
+        plant(self.s.cases_git, {rel: "PACK"})
         self.s.start()
         self.assertFalse(os.path.exists(os.path.join(self.s.cases_git, rel)))
         self.assertNotIn("a gc runs in it", self.s.read_log())
@@ -135,16 +109,15 @@ class PlantedLeftovers(unittest.TestCase):
             r = s.post("/api/v1/documents", crash_case("KZ-11"), "off11")
             self.assertEqual(r.status, 201, r)
             s.stop()
-            planted = {repo: plant(repo) for repo in (s.docs_git, s.cases_git)}
+            planted = {repo: plant(repo, CRASH_LEFTOVERS) for repo in (s.docs_git, s.cases_git)}
             # A pack that someone keeps (.keep) is not ours to remove; nor is
             # a pack without its index: a gc may be placing it, or its index
             # was lost and only the pack can rebuild it.
-            kept = os.path.join(s.docs_git, "objects/pack/pack-" + "2" * 40)
-            for ext in (".pack", ".keep"):
-                open(kept + ext, "w").close()
+            kept_rel = "objects/pack/pack-" + "2" * 40
+            kept = os.path.join(s.docs_git, kept_rel)
+            plant(s.docs_git, {kept_rel + ext: "" for ext in (".pack", ".keep")})
             lone = "objects/pack/pack-" + "1" * 40 + ".pack"
-            with open(os.path.join(s.cases_git, lone), "w") as f:
-                f.write("PACK")
+            plant(s.cases_git, {lone: "PACK"})
             s.start()
             log = s.read_log()
             for repo, rels in planted.items():

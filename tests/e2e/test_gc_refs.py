@@ -4,10 +4,10 @@ old, survive it; `git fsck --strict` is clean and both refs read (probe16
 finding 8). And a gc.pid naming a live git gc makes it wait its turn, one
 naming a process that ended does not (finding 10)."""
 import os
-import socket
 import subprocess
 import unittest
 
+from gc_files import ended_pid, write_gc_pid
 from kenes_harness import Server, git, plan_body, run_cli
 
 
@@ -44,19 +44,13 @@ class GcRefs(unittest.TestCase):
         self.assertEqual(git(repo, "count-objects", "-v").split("count: ")[1].split("\n")[0],
                          "0")
 
-    def write_gc_pid(self, pid):
-        with open(os.path.join(self.repo, "gc.pid"), "w") as f:
-            f.write("%d %s" % (pid, socket.gethostname()))
-
     def test_a_live_git_gc_is_waited_for(self):
-        self.write_gc_pid(os.getpid())  # this test's process: alive
+        write_gc_pid(self.repo, os.getpid())  # this test's process: alive
         code, out, err = run_cli("gc", "--data", self.srv.data)
         self.assertEqual(code, 1, out)
         self.assertIn("git gc runs", err)
         self.assertFalse(os.path.exists(os.path.join(self.repo, "gc.pid.lock")))
-        p = subprocess.Popen(["true"])
-        p.wait()
-        self.write_gc_pid(p.pid)  # ended: a git gc that died
+        write_gc_pid(self.repo, ended_pid())  # ended: a git gc that died
         code, out, err = run_cli("gc", "--data", self.srv.data)
         self.assertEqual(code, 0, err)
 

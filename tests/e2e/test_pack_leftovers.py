@@ -7,26 +7,26 @@ each, in one log line, and then writes, consolidates and lets git gc run.
 A consolidation may run beside the server (`kenes gc`): while one holds
 kenes-gc.lock, its folder and its gc.pid.lock are left alone, and so is a
 gc.pid.lock of git's own."""
-import fcntl
 import os
 import subprocess
 import unittest
 
+from gc_files import held, plant
 from kenes_harness import Server, plan_body, run_cli
 
 MARK = "kenes consolidation\n"
 
 
-def plant(repo, with_lock=True):
-    for folder, files in (("kenes-tmp-batch", ("pack_git2_1a2b3c", "pack-" + "3" * 40 + ".pack")),
-                          ("kenes-tmp-pack", ("pack-" + "4" * 40 + ".pack", "pack-" + "4" * 40 + ".idx"))):
-        os.makedirs(os.path.join(repo, folder), exist_ok=True)
-        for name in files:
-            with open(os.path.join(repo, folder, name), "w") as f:
-                f.write("PACK")
+def plant_packing(repo, with_lock=True):
+    """What a batch and a consolidation cut short leave, and (with_lock) the
+    gc.pid.lock the consolidation took."""
+    files = {rel: "PACK" for rel in ("kenes-tmp-batch/pack_git2_1a2b3c",
+                                     "kenes-tmp-batch/pack-" + "3" * 40 + ".pack",
+                                     "kenes-tmp-pack/pack-" + "4" * 40 + ".pack",
+                                     "kenes-tmp-pack/pack-" + "4" * 40 + ".idx")}
     if with_lock:
-        with open(os.path.join(repo, "gc.pid.lock"), "w") as f:
-            f.write(MARK)
+        files["gc.pid.lock"] = MARK
+    plant(repo, files)
 
 
 class PackLeftovers(unittest.TestCase):
@@ -44,7 +44,7 @@ class PackLeftovers(unittest.TestCase):
         s = self.s
         repos = (s.docs_git, s.cases_git)
         for repo in repos:
-            plant(repo)
+            plant_packing(repo)
         s.start()
         log = s.read_log()
         for repo in repos:
@@ -75,14 +75,11 @@ class PackLeftovers(unittest.TestCase):
     def test_a_running_consolidation_and_git_gc_are_left_alone(self):
         s = self.s
         docs, cases = s.docs_git, s.cases_git
-        plant(docs)
-        plant(cases, with_lock=False)
-        with open(os.path.join(cases, "gc.pid.lock"), "w") as f:
-            f.write("4242 build-host\n")  # git gc's own: not ours to judge
+        plant_packing(docs)
+        plant_packing(cases, with_lock=False)
+        plant(cases, {"gc.pid.lock": "4242 build-host\n"})  # git gc's own: not ours to judge
         # A consolidation runs in documents.git (`kenes gc` holds kenes-gc.lock).
-        fd = os.open(os.path.join(docs, "kenes-gc.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with held(docs, "kenes-gc.lock"):
             s.start()
             log = s.read_log()
             # Its folder and its lock stay; the batch's folder is the server's own.
@@ -102,8 +99,6 @@ class PackLeftovers(unittest.TestCase):
             r = s.post("/api/v1/documents", plan_body(period=2027), "off11")
             self.assertEqual(r.status, 201, r)
             self.assertEqual(s.stop(), 0)
-        finally:
-            os.close(fd)
         os.unlink(os.path.join(cases, "gc.pid.lock"))
         # The consolidation is gone (its process ended): the next start clears.
         s.start()
