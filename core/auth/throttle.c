@@ -6,11 +6,12 @@
 
 #include "kenes/plugin.h"
 #include "base/log.h"
+#include "base/lru.h"
 #include "base/map.h"
 
 /* Recent failures of one key. */
 typedef struct strike {
-    struct strike *prev, *next; /* in the order last touched, least recent first */
+    lru_node node; /* weighs 1: the list holds THROTTLE_KEYS_MAX at most */
     char key[33];               /* hex(blake2b-128(key)) */
     unsigned cap, n, first;     /* times[] is a ring of cap; n in use from first */
     uint64_t times[];           /* each failure, oldest first */
@@ -18,7 +19,7 @@ typedef struct strike {
 
 struct throttle {
     map *by_key;
-    strike *head, *tail;
+    lru lru; /* the strikes in the order last touched */
     unsigned limit;    /* failures allowed within the window, 0: no limit */
     uint64_t window;   /* ms */
     const char *label; /* for the log: "for one user name", "from " */
@@ -32,35 +33,19 @@ static void strike_key(char out[33], const char *s)
     sodium_bin2hex(out, 33, h, sizeof(h));
 }
 
-static void link_last(throttle *t, strike *s)
+/* s out of the list: out of the map, and freed. */
+static void forget(lru_node *n, void *payload)
 {
-    s->prev = t->tail;
-    s->next = NULL;
-    if (t->tail)
-        t->tail->next = s;
-    else
-        t->head = s;
-    t->tail = s;
-}
-
-static void unlink_one(throttle *t, strike *s)
-{
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        t->head = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    else
-        t->tail = s->prev;
-    s->prev = s->next = NULL;
+    throttle *t = payload;
+    strike *s = LRU_ENTRY(n, strike, node);
+    map_remove(t->by_key, s->key);
+    free(s);
 }
 
 static void drop(throttle *t, strike *s)
 {
-    map_remove(t->by_key, s->key);
-    unlink_one(t, s);
-    free(s);
+    lru_remove(&t->lru, &s->node);
+    forget(&s->node, t);
 }
 
 /* Time since a strike; a clock set back counts as none passed. */
@@ -81,11 +66,12 @@ static void expire(const throttle *t, strike *s, uint64_t now)
  * up to the first that still counts. */
 static void sweep(throttle *t, uint64_t now)
 {
-    while (t->head) {
-        expire(t, t->head, now);
-        if (t->head->n)
+    while (t->lru.oldest) {
+        strike *s = LRU_ENTRY(t->lru.oldest, strike, node);
+        expire(t, s, now);
+        if (s->n)
             return;
-        drop(t, t->head);
+        drop(t, s);
     }
 }
 
@@ -98,8 +84,6 @@ static strike *get(throttle *t, const char *what, int create)
     strike *s = map_get(t->by_key, key);
     if (s || !create)
         return s;
-    if (map_count(t->by_key) >= THROTTLE_KEYS_MAX)
-        drop(t, t->head);
     s = calloc(1, sizeof(*s) + t->limit * sizeof(s->times[0]));
     if (!s)
         return NULL;
@@ -109,7 +93,8 @@ static strike *get(throttle *t, const char *what, int create)
         free(s);
         return NULL;
     }
-    link_last(t, s);
+    lru_insert(&t->lru, &s->node, 1);
+    lru_trim(&t->lru, &s->node); /* the least recently touched key goes */
     return s;
 }
 
@@ -124,6 +109,7 @@ int throttle_new(throttle **out, unsigned limit, uint64_t window_ms, const char 
         free(t);
         return KENES_ENOMEM;
     }
+    lru_init(&t->lru, THROTTLE_KEYS_MAX, NULL, forget, t);
     t->limit = limit;
     t->window = window_ms;
     t->label = label;
@@ -136,8 +122,7 @@ void throttle_free(throttle *t)
 {
     if (!t)
         return;
-    while (t->head)
-        drop(t, t->head);
+    lru_clear(&t->lru);
     map_free(t->by_key);
     free(t);
 }
@@ -157,8 +142,7 @@ void throttle_record(throttle *t, const char *key, uint64_t now)
         s->times[s->first] = now;
         s->first = (s->first + 1) % s->cap;
     }
-    unlink_one(t, s);
-    link_last(t, s);
+    lru_touch(&t->lru, &s->node);
 }
 
 int throttle_over(throttle *t, const char *key, uint64_t now, uint64_t *wait_ms)

@@ -1,7 +1,8 @@
 /*
  * A list of entries bounded by bytes, least recently used first out: the
  * one the server's caches share (the documents' JSON, docs/fetch.c; the
- * page cache, publish/pages.c; prepared bytes, http/bytes.c).
+ * page cache, publish/pages.c; prepared bytes, http/bytes.c; the login
+ * throttle's keys, auth/throttle.c, each weighing 1).
  *
  * Intrusive: an entry embeds an lru_node and the list never allocates, so
  * it cannot fail; the cache keeps its own map from key to entry beside it.

@@ -66,12 +66,33 @@ static void keys_are_capped(void **state)
     throttle_free(t);
 }
 
+/* A key counted again is the most recently touched: the next key past the
+ * bound pushes out the one touched least recently, not it. */
+static void touched_key_stays(void **state)
+{
+    (void)state;
+    throttle *t;
+    uint64_t wait = 0;
+    char key[32];
+    assert_int_equal(throttle_new(&t, 1, 60000, "from ", 1), 0);
+    for (int i = 0; i < THROTTLE_KEYS_MAX; i++) {
+        snprintf(key, sizeof(key), "10.0.%d.%d", i / 256, i % 256);
+        throttle_record(t, key, 10);
+    }
+    throttle_record(t, "10.0.0.0", 11); /* touched: 10.0.0.1 is the least recent now */
+    throttle_record(t, "10.1.0.0", 12);
+    assert_int_equal(throttle_over(t, "10.0.0.0", 20, &wait), 1);
+    assert_int_equal(throttle_over(t, "10.0.0.1", 20, &wait), 0);
+    throttle_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(limit_and_window),
         cmocka_unit_test(limit_zero_never_holds),
         cmocka_unit_test(keys_are_capped),
+        cmocka_unit_test(touched_key_stays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
