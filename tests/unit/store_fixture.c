@@ -23,7 +23,8 @@ int store_fixture_open(store_fixture *f, const char *name, int sign)
     if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
         store_open(&f->s, &f->loop, f->gitdir, "kenes", "kenes@localhost") != 0)
         return -1;
-    if (sign && (sign_create_key(f->keys) < 0 || sign_open(&f->sig, f->keys, err, sizeof(err)) < 0 ||
+    if (sign && (sign_create_key(f->keys) < 0 ||
+                 sign_open(&f->sig, f->keys, err, sizeof(err)) < 0 ||
                  store_set_signer(f->s, f->sig) < 0))
         return -1;
     return 0;

@@ -13,18 +13,14 @@
 
 #include "auth/auth.h"
 #include "auth/sessions.h"
+#include "fixture_files.h"
 #include "kenes/plugin.h"
+#include "users_fixture.h"
 
 static char dir[64], users[128], sessions[128];
 
-/* auth's clock in these tests: it stands still while argon2id runs, however
- * loaded the machine, and moves only when a test moves it. */
+/* auth's clock in these tests (users_fixture_clock). */
 static int64_t test_now_ms;
-
-static int64_t test_clock(void *payload)
-{
-    return *(const int64_t *)payload;
-}
 
 /* The test's clock at 2026-05-28T20:26:40Z plus seconds. */
 static void clock_at(long long seconds)
@@ -35,7 +31,7 @@ static void clock_at(long long seconds)
 static void open_at(auth **a, uv_loop_t *loop, unsigned idle_s)
 {
     char err[256];
-    assert_int_equal(auth_open_clock(a, loop, users, idle_s, test_clock, &test_now_ms, err,
+    assert_int_equal(auth_open_clock(a, loop, users, idle_s, users_fixture_clock, &test_now_ms, err,
                                      sizeof(err)),
                      0);
 }
@@ -43,18 +39,9 @@ static void open_at(auth **a, uv_loop_t *loop, unsigned idle_s)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/kenes-auth-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    users_fixture_new(dir, sizeof(dir), users, sizeof(users), "auth");
     clock_at(0);
-    snprintf(users, sizeof(users), "%s/users.yaml", dir);
     snprintf(sessions, sizeof(sessions), "%s/sessions.json", dir);
-    char err[256];
-    assert_int_equal(auth_users_add(users, "off11", ROLE_OFFICIAL, "KZ-11", "long-enough-pass", err,
-                                    sizeof(err)),
-                     0);
-    assert_int_equal(auth_users_add(users, "rev", ROLE_REVIEWER, NULL, "another-long-pass", err,
-                                    sizeof(err)),
-                     0);
     return 0;
 }
 
@@ -62,9 +49,7 @@ static int teardown(void **state)
 {
     (void)state;
     unsetenv("KENES_NOW");
-    unlink(users);
-    unlink(sessions);
-    rmdir(dir);
+    scratch_dir_remove(dir);
     return 0;
 }
 

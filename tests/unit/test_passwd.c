@@ -16,37 +16,24 @@
 #include <cmocka.h>
 
 #include "auth/auth.h"
+#include "fixture_files.h"
 #include "kenes/plugin.h"
+#include "users_fixture.h"
 
 static char dir[64], users[128];
 static int64_t test_now_ms = 1780000000LL * 1000; /* stands still: no race with argon2id */
 
-static int64_t test_clock(void *payload)
-{
-    return *(const int64_t *)payload;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/kenes-passwd-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    snprintf(users, sizeof(users), "%s/users.yaml", dir);
-    char err[256];
-    assert_int_equal(auth_users_add(users, "off11", ROLE_OFFICIAL, "KZ-11", "long-enough-pass", err,
-                                    sizeof(err)),
-                     0);
-    assert_int_equal(auth_users_add(users, "rev", ROLE_REVIEWER, NULL, "another-long-pass", err,
-                                    sizeof(err)),
-                     0);
+    users_fixture_new(dir, sizeof(dir), users, sizeof(users), "passwd");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    unlink(users);
-    rmdir(dir);
+    scratch_dir_remove(dir);
     return 0;
 }
 
@@ -55,7 +42,7 @@ static void open_auth(auth **a, uv_loop_t *loop)
     char err[256];
     uv_loop_init(loop);
     assert_int_equal(
-        auth_open_clock(a, loop, users, 3600, test_clock, &test_now_ms, err, sizeof(err)), 0);
+        auth_open_clock(a, loop, users, 3600, users_fixture_clock, &test_now_ms, err, sizeof(err)), 0);
 }
 
 static void close_auth(auth *a, uv_loop_t *loop)
