@@ -1,6 +1,6 @@
 /*
- * The store tests' one fixture (test_store, test_store_pack, and
- * test_docs_fetch's repository): a scratch folder holding documents.git,
+ * The store tests' one fixture (test_store, test_store_pack, and the
+ * repository of test_docs_fetch and test_journal): a scratch folder holding documents.git,
  * a loop, and the store open on them, optionally signing its commits.
  * Include <cmocka.h> (and what it needs) first.
  */

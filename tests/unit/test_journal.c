@@ -22,13 +22,13 @@
 #include <cmocka.h>
 #include <unistd.h>
 
-#include "fixture_files.h"
 #include "kenes/plugin.h"
 #include "base/util.h"
 #include "storage/index.h"
 #include "storage/journal.h"
 #include "storage/message.h"
 #include "storage/store.h"
+#include "store_fixture.h"
 
 #define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
 #define NDOCS 3
@@ -94,11 +94,8 @@ static void disarm(void)
 /* ---- a repository with a journal ---- */
 
 typedef struct fixture {
-    char dir[64];
-    char gitdir[128];
+    store_fixture st; /* documents.git, the loop, the store */
     char journal[128];
-    uv_loop_t loop;
-    store *s;
     char *lines; /* the whole journal, as journal_rebuild writes it */
     size_t len;
 } fixture;
@@ -121,7 +118,7 @@ static void commit(fixture *f, int doc, int version)
     store_write w = {.path = path, .content = content, .content_len = strlen(content),
                      .author_name = "Aigerim", .author_email = "aigerim@example.kz",
                      .message = message, .time_ms = T0 + doc * 1000 + version};
-    assert_int_equal(store_commit_now(f->s, &w), 0);
+    assert_int_equal(store_commit_now(f->st.s, &w), 0);
     free(message);
 }
 
@@ -130,17 +127,13 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
     size_t commits = 0;
     char err[256] = "";
-    if (!f || scratch_dir_new(f->dir, sizeof(f->dir), "journal") != 0)
+    if (!f || store_fixture_open(&f->st, "journal", 0) != 0)
         return -1;
-    snprintf(f->gitdir, sizeof(f->gitdir), "%s/documents.git", f->dir);
-    snprintf(f->journal, sizeof(f->journal), "%s/documents.jsonl", f->dir);
-    if (store_init_repo(f->gitdir) != 0 || uv_loop_init(&f->loop) != 0 ||
-        store_open(&f->s, &f->loop, f->gitdir, "kenes", "kenes@localhost") != 0)
-        return -1;
+    snprintf(f->journal, sizeof(f->journal), "%s/documents.jsonl", f->st.dir);
     for (int v = 0; v <= NEDITS; v++)
         for (int d = 0; d < NDOCS; d++)
             commit(f, d, v);
-    if (journal_rebuild(f->s, f->journal, &commits, err, sizeof(err)) != 0 ||
+    if (journal_rebuild(f->st.s, f->journal, &commits, err, sizeof(err)) != 0 ||
         commits != NDOCS * (NEDITS + 1) || util_read_file(&f->lines, &f->len, f->journal) != 0)
         return -1;
     *state = f;
@@ -151,10 +144,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     disarm();
-    store_close(f->s);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
-    scratch_dir_remove(f->dir);
+    store_fixture_close(&f->st);
     free(f->lines);
     free(f);
     return 0;
@@ -202,7 +192,7 @@ static int load(fixture *f, long at, int *hit)
     char err[512] = "";
     assert_int_equal(index_new(&ix), 0);
     arm(at);
-    int rc = journal_load(ix, f->s, 0, f->journal, &foreign, NULL, NULL, err, sizeof(err));
+    int rc = journal_load(ix, f->st.s, 0, f->journal, &foreign, NULL, NULL, err, sizeof(err));
     if (getenv("DEBUG_J")) fprintf(stderr, "at %ld rc %d err %s\n", at, rc, err);
     disarm();
     *hit = failed;
