@@ -9,7 +9,7 @@ import tempfile
 import unittest
 import urllib.parse
 
-from kenes_harness import ServerTest, Browser, commit_count, plan_body
+from kenes_harness import ServerTest, Browser, commit_count, hold_meeting, plan_body
 from test_cases import USERS_C, case_body
 from test_inbox_keys import workflows_folder
 
@@ -110,6 +110,41 @@ class BodySearch(ServerTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.found("ВОЛОНТЁРЫ"), [pid])
         self.assertNotIn(pid, self.found("старые"))
+
+
+class ReferencedBy(ServerTest):
+    """A document GET's referenced_by, kept per document and reader between
+    commits (core/api/prepared.c): a commit anywhere (a new referrer, a
+    referrer's new stage) shows at once; each reader sees what they may."""
+    users = USERS_C
+    env = {"KENES_NOW": "2026-03-25T09:00:00Z"}
+
+    def refs(self, cid, user):
+        r = self.srv.get("/api/v1/documents/" + cid, user)
+        self.assertEqual(r.status, 200, r)
+        return [(x["id"], x["stage"]) for x in r.json["referenced_by"]]
+
+    def test_kept_until_a_commit(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", case_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        cid = r.json["id"]
+        s.login("aud")
+        for _ in range(2):
+            self.assertEqual(self.refs(cid, "chair11"), [])
+        mid = hold_meeting(s, "KZ-11", {cid: "approve-plan"}, sign=False)
+        for _ in range(2):  # the second from what was kept
+            self.assertEqual(self.refs(cid, "chair11"), [(mid, "held")])
+        self.assertEqual(self.refs(cid, "aud"), [(mid, "held")])
+        r = s.get("/api/v1/documents/" + mid, "chair11")
+        r = s.act(mid, "sign", "chair11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        # The referrer's commit moved it: not the kept text.
+        for who in ("chair11", "aud"):
+            self.assertEqual(self.refs(cid, who), [(mid, "signed")], who)
+        # Another region's official may not read the case at all.
+        r = s.get("/api/v1/documents/" + cid, "off15")
+        self.assertEqual(r.status, 403, r)
 
 
 if __name__ == "__main__":
