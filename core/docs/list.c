@@ -241,6 +241,7 @@ typedef struct search {
     char *q;
     const char **commits, **paths;
     char *pathbuf;           /* DOCPATH_MAX per candidate */
+    char (*commitbuf)[41];   /* copies: a commit meanwhile changes d->version */
     size_t *order;           /* candidate i is read as the order[i]-th */
     unsigned char *hit;      /* per read, written on the pool */
     size_t nread, pending;
@@ -262,6 +263,7 @@ static void search_free(search *s)
     free(s->commits);
     free(s->paths);
     free(s->pathbuf);
+    free(s->commitbuf);
     free(s->order);
     free(s->hit);
     free(s);
@@ -360,7 +362,9 @@ static int search_plan(search *s, docs_service *svc)
     s->commits = malloc((s->nread ? s->nread : 1) * sizeof(*s->commits));
     s->paths = malloc((s->nread ? s->nread : 1) * sizeof(*s->paths));
     s->pathbuf = malloc((s->nread ? s->nread : 1) * DOCPATH_MAX);
-    if (!rank || !s->order || !s->hit || !s->commits || !s->paths || !s->pathbuf) {
+    s->commitbuf = malloc((s->nread ? s->nread : 1) * sizeof(*s->commitbuf));
+    if (!rank || !s->order || !s->hit || !s->commits || !s->paths || !s->pathbuf ||
+        !s->commitbuf) {
         free(rank);
         return KENES_ENOMEM;
     }
@@ -381,7 +385,8 @@ static int search_plan(search *s, docs_service *svc)
             if (docs_path(path, DOCPATH_MAX, svc, d, ".md") < 0)
                 path[0] = '\0';
             s->paths[k] = path;
-            s->commits[k] = d->version;
+            memcpy(s->commitbuf[k], d->version, sizeof(s->commitbuf[k]));
+            s->commits[k] = s->commitbuf[k];
             s->order[rank[r].i] = k++;
         }
     free(rank);

@@ -554,11 +554,12 @@ static void on_deadline(uv_timer_t *t)
 static void report_deadline_of(publisher *pub, const idx_doc *d)
 {
     int64_t due, now = util_now_ms();
-    if (!pub->reports || pub->stopping) /* the timers are not running */
+    if (pub->stopping)
         return;
     docs_due(pub->svc, d, &due);
+    /* Noted even before the timers start (which fill the heap afresh). */
     deadline_note(pub, (idx_doc *)d, due);
-    if (due <= now)
+    if (!pub->reports || due <= now) /* the timers are not running */
         return;
     /* A deadline that moved later leaves the timer early: on_deadline then
      * publishes nothing new and finds the next one. */
