@@ -147,6 +147,17 @@ static int string_member(http_request *req, const json_t *body, const char *key,
 
 /* ---- the list ---- */
 
+/* A search's list, its bodies searched. */
+static void list_done(const docs_result *r, void *payload)
+{
+    pending *p = payload;
+    if (r->code < 0)
+        reply_refusal(p->req, r);
+    else
+        api_reply_json(p->req, 200, json_pack("{s:O}", "documents", r->json), NULL);
+    free(p);
+}
+
 void api_docs_list(api_call *c)
 {
     http_request *req = c->req;
@@ -174,10 +185,16 @@ void api_docs_list(api_call *c)
     if (ho)
         f.overdue = strcmp(overdue, "true") == 0;
     json_t *list;
-    if (docs_list(&list, c->svc, c->user, &f) < 0)
+    if (f.q && *f.q && !f.has_at) {
+        /* Bodies are searched on the pool: answered once that is done. */
+        pending *p = pending_new(c);
+        if (p)
+            docs_list_search(c->svc, c->user, &f, list_done, p);
+    } else if (docs_list(&list, c->svc, c->user, &f) < 0) {
         api_reply_error(req, 500, "internal", NULL, "out of memory");
-    else
+    } else {
         api_reply_json(req, 200, json_pack("{s:o}", "documents", list), NULL);
+    }
 }
 
 void api_docs_create(api_call *c)

@@ -279,20 +279,32 @@ static void not_modified(http_request *req, const char *version)
     http_respond(req, 304, NULL, extra, NULL, 0);
 }
 
-/* What depends on the moment and the reader: due and overdue, and the
- * documents naming it that u may read; then the closing brace. */
-static int tail_of(util_buf *t, docs_service *svc, const auth_user *u, const idx_doc *d)
+/* ---- referenced_by, kept per document and reader ----
+ *
+ * The documents naming d that u may read, as list entries, change only
+ * when a commit lands somewhere (an entry, a stage, a right: the index's
+ * event count moves) or when one of them passes its deadline ("overdue").
+ * So the JSON text is kept in the store under d and what u's rights read
+ * (login, role, region, agency), tagged with the event count, and its
+ * first REFS_UNTIL_DIGITS bytes say until when it holds (the nearest
+ * deadline ahead among the referrers, ms; 0: for good).  Most documents
+ * are named by none: "[]" without a lookup. */
+
+#define REFS_UNTIL_DIGITS 20
+
+/* The text into *b (a new reference, its first bytes the time it holds
+ * until) made afresh.  0 or KENES_ENOMEM. */
+static int refs_make(http_bytes **b, docs_service *svc, const auth_user *u, const idx_doc *d)
 {
-    int64_t due;
     json_t *refs = NULL;
-    docs_due(svc, d, &due);
-    if (due < 0) {
-        util_buf_puts(t, ",\"due\":null,\"overdue\":false");
-    } else {
-        char when[32];
-        util_format_rfc3339(when, sizeof(when), due);
-        util_buf_printf(t, ",\"due\":\"%s\",\"overdue\":%s", when,
-                        util_now_ms() > due ? "true" : "false");
+    size_t n;
+    idx_doc *const *named = index_referrers(svc->index, d->id, &n);
+    int64_t now = util_now_ms(), until = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t due;
+        docs_due(svc, named[i], &due);
+        if (due >= now && (!until || due + 1 < until))
+            until = due + 1; /* overdue from then on: made again */
     }
     if (docs_referrers(&refs, svc, u, d->id) < 0)
         return KENES_ENOMEM;
@@ -302,21 +314,91 @@ static int tail_of(util_buf *t, docs_service *svc, const auth_user *u, const idx
     json_array_foreach(refs, i, e) json_object_del(e, "paths");
     char *text = json_dumps(refs, JSON_COMPACT);
     json_decref(refs);
-    if (!text)
-        return KENES_ENOMEM;
-    util_buf_printf(t, ",\"referenced_by\":%s}\n", text);
+    util_buf out;
+    util_buf_init(&out);
+    if (text)
+        util_buf_printf(&out, "%0*lld%s", REFS_UNTIL_DIGITS, (long long)until, text);
     free(text);
+    size_t len = 0;
+    char *data = out.data ? util_buf_detach(&out, &len) : NULL;
+    util_buf_dispose(&out);
+    *b = data ? http_bytes_take(data, len) : NULL;
+    if (!*b) {
+        free(data);
+        return KENES_ENOMEM;
+    }
+    return 0;
+}
+
+/* referenced_by as u sees it: *text and *len (valid until the store
+ * changes; *own, if set, holds them: unref it after). */
+static int refs_text(const char **text, size_t *len, http_bytes **own, api_ctx *ctx,
+                     const auth_user *u, const idx_doc *d)
+{
+    size_t n;
+    *own = NULL;
+    if (!index_referrers(ctx->svc->index, d->id, &n) || !n) {
+        *text = "[]";
+        *len = 2;
+        return 0;
+    }
+    char key[512], tag[32];
+    snprintf(key, sizeof(key), "refs:%s\x1f%s\x1f%d\x1f%s\x1f%s", d->id, u->name ? u->name : "",
+             (int)u->role, u->region ? u->region : "", u->agency ? u->agency : "");
+    snprintf(tag, sizeof(tag), "%zu", index_event_count(ctx->svc->index));
+    http_bytes *b = ctx->prepared ? http_store_get(ctx->prepared, key, tag) : NULL;
+    if (b && b->len >= REFS_UNTIL_DIGITS) {
+        long long until = strtoll(b->data, NULL, 10);
+        if (!until || util_now_ms() < until) {
+            *text = b->data + REFS_UNTIL_DIGITS;
+            *len = b->len - REFS_UNTIL_DIGITS;
+            return 0;
+        }
+    }
+    if (refs_make(&b, ctx->svc, u, d) < 0)
+        return KENES_ENOMEM;
+    if (ctx->prepared)
+        http_store_put(ctx->prepared, key, tag, b, 0);
+    *own = b;
+    *text = b->data + REFS_UNTIL_DIGITS;
+    *len = b->len - REFS_UNTIL_DIGITS;
+    return 0;
+}
+
+/* What depends on the moment and the reader: due and overdue, and the
+ * documents naming it that u may read; then the closing brace. */
+static int tail_of(util_buf *t, api_ctx *ctx, const auth_user *u, const idx_doc *d)
+{
+    int64_t due;
+    docs_due(ctx->svc, d, &due);
+    if (due < 0) {
+        util_buf_puts(t, ",\"due\":null,\"overdue\":false");
+    } else {
+        char when[32];
+        util_format_rfc3339(when, sizeof(when), due);
+        util_buf_printf(t, ",\"due\":\"%s\",\"overdue\":%s", when,
+                        util_now_ms() > due ? "true" : "false");
+    }
+    const char *refs;
+    size_t len;
+    http_bytes *own;
+    if (refs_text(&refs, &len, &own, ctx, u, d) < 0)
+        return KENES_ENOMEM;
+    util_buf_puts(t, ",\"referenced_by\":");
+    util_buf_append(t, refs, len);
+    util_buf_puts(t, "}\n");
+    http_bytes_unref(own);
     return t->data ? 0 : KENES_ENOMEM;
 }
 
-static void send_doc(http_request *req, docs_service *svc, const auth_user *u, const idx_doc *d,
+static void send_doc(http_request *req, api_ctx *ctx, const auth_user *u, const idx_doc *d,
                      http_bytes *b, const char *version)
 {
     util_buf t;
     util_buf_init(&t);
     char extra[640]; /* api_security_headers and the ETag */
     snprintf(extra, sizeof(extra), "%sETag: \"%s\"\r\n", api_security_headers, version);
-    if (tail_of(&t, svc, u, d) < 0)
+    if (tail_of(&t, ctx, u, d) < 0)
         api_reply_error(req, 500, "internal", NULL, "out of memory");
     else
         http_respond_bytes(req, 200, "application/json; charset=utf-8", extra, b, t.data, t.len);
@@ -337,7 +419,7 @@ int api_doc_prepared(api_call *c)
     http_bytes *b = http_store_get(c->ctx->prepared, key, d->version);
     if (!b)
         return 0;
-    send_doc(c->req, c->svc, c->user, d, b, d->version);
+    send_doc(c->req, c->ctx, c->user, d, b, d->version);
     return 1;
 }
 
@@ -380,6 +462,6 @@ void api_doc_answer(api_ctx *ctx, http_request *req, const auth_user *u, const c
      * older one (a read that waited) is sent, not kept. */
     if (!docs_confidential(svc, d) && ctx->prepared && strcmp(d->version, version) == 0)
         http_store_put(ctx->prepared, key, version, b, 0);
-    send_doc(req, svc, u, d, b, version);
+    send_doc(req, ctx, u, d, b, version);
     http_bytes_unref(b);
 }

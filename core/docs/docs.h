@@ -168,8 +168,8 @@ typedef struct docs_filter {
     int has_at;    /* 1: as things stood at at_ms (stage and version then) */
     int64_t at_ms;
     int overdue;   /* -1 either; 1 only overdue ones (now); 0 only those that are not */
-    /* Words to find (NULL or "": any): each document whose title or body
-     * holds q, both folded (plugin/fold.h: NFKC and case folding, runs of
+    /* Words to find (NULL or "": any): each document whose title (or,
+     * through docs_list_search, body) holds q, both folded (plugin/fold.h: NFKC and case folding, runs of
      * punctuation and spaces as one space).  A confidential document is
      * matched by what its list entry shows of it (a case: its pseudonym),
      * never by its text.  Ignored with has_at. */
@@ -182,6 +182,18 @@ typedef struct docs_filter {
  * with has_at only id, type, region, stage and version then).  0 or
  * KENES_ENOMEM. */
 int docs_list(json_t **out, docs_service *svc, const auth_user *u, const docs_filter *f);
+
+/* docs_list's answer with the bodies searched too: with f->q, each
+ * non-confidential document the list would hold but for its title is read
+ * on the thread pool (its file at its current version, through a
+ * repository handle of the job's own) and kept if its body holds the
+ * words.  Bounded: at most DOCS_SEARCH_BODIES bodies per search, those of
+ * the most recently changed documents; the rest are matched by title only
+ * (README, "Lists and search").  cb runs once, on the loop (r->json: the
+ * list, sorted by id), at once when there is nothing to read. */
+#define DOCS_SEARCH_BODIES 2000
+void docs_list_search(docs_service *svc, const auth_user *u, const docs_filter *f, docs_cb cb,
+                      void *payload);
 
 /* d's list entry, as docs_list would show it (a new reference): a
  * confidential document's holds only what its plugin's summary adds. */

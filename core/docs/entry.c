@@ -339,7 +339,8 @@ int docs_entry_keep(docs_service *svc, idx_doc *d, const json_t *doc)
     for (const char *q = d->entry.refs; (q = docs_entry_ref(q, &target, &path));)
         if (strcmp(target, d->id) != 0 && index_ref_add(svc->index, target, d) < 0)
             rc = KENES_ENOMEM;
-    if ((type && !d->entry.type) || (stage && !d->entry.stage))
+    if ((type && !d->entry.type) || (stage && !d->entry.stage) ||
+        index_group_note(svc->index, d) < 0) /* a transfer moves it */
         rc = KENES_ENOMEM;
     return rc;
 }
@@ -360,33 +361,4 @@ void docs_entry_drop(const docs_service *svc, idx_doc *d)
 {
     if (docs_test_drop() && d->doc && d->entry.kept && !docs_resident(svc, d))
         index_set_doc(d, NULL);
-}
-
-const json_t *docs_entry_restore(docs_service *svc, idx_doc *d)
-{
-    if (d->doc || !docs_test_drop() || !d->version[0] || !d->entry.kept)
-        return d->doc;
-    char path[DOCPATH_MAX], *text = NULL, *plain = NULL, err[256];
-    size_t len;
-    json_t *doc = NULL;
-    if (docs_path(path, sizeof(path), svc, d, ".md") < 0 ||
-        store_read_at(docs_store(svc, d), &text, &len, d->version, path) < 0)
-        return NULL;
-    if (vault_is_sealed(text, len) &&
-        vault_unseal(svc->vault, d->id, text, len, &plain, &len) == 0) {
-        free(text);
-        text = plain;
-    } else if (vault_is_sealed(text, len)) {
-        free(text);
-        return NULL;
-    }
-    if (doc_parse(&doc, text, len, err, sizeof(err)) == 0) {
-        const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(doc, "type"));
-        const char *stage = doc_str(doc, "stage");
-        if (wf && stage && wf_is_former_stage(wf, stage))
-            json_object_set_new(doc, "stage", json_string(wf_stage_now(wf, stage)));
-        index_set_doc(d, doc);
-    }
-    free(text);
-    return d->doc;
 }

@@ -59,10 +59,5 @@ const char *docs_entry_ref(const char *p, const char **target, const char **path
 int docs_test_drop(void);
 /* Under the knob: forget d's JSON when d is not resident. */
 void docs_entry_drop(const docs_service *svc, idx_doc *d);
-/* Under the knob: d's JSON read again (synchronously, from git) when it
- * was dropped.  Only docs_referrers_read still leans on it, until it
- * fetches the referrers on the pool (without the knob it shows what the
- * entry keeps of one not in memory).  d->doc, or NULL. */
-const json_t *docs_entry_restore(docs_service *svc, idx_doc *d);
 
 #endif

@@ -76,12 +76,33 @@ static json_t *entry_shown(const docs_service *svc, const idx_doc *d, int public
     return docs_entry_view(d);
 }
 
+/* The documents a walk over (type, region) looks at, sorted by id, as a
+ * new array: the index's list of that type and region (groups.h) once
+ * every entry is kept — the start-up's settle made the cache (fetch.h) and
+ * every commit since keeps its entry — else every committed document (an
+ * index a tool or a test built without entries, a walk over every region). */
+static int candidates(idx_doc ***out, size_t *n, const docs_service *svc, const char *type,
+                      const char *region)
+{
+    if (!type || !region || !svc->cache)
+        return index_list(out, n, svc->index);
+    idx_doc *const *filed = index_group(svc->index, type, region, n);
+    *out = malloc((*n ? *n : 1) * sizeof(**out));
+    if (!*out)
+        return KENES_ENOMEM;
+    if (*n)
+        memcpy(*out, filed, *n * sizeof(**out));
+    return 0;
+}
+
 static int walk(docs_service *svc, int public, const char *type, const char *region,
                 int (*fn)(const kenes_doc *doc, void *arg), void *arg)
 {
     idx_doc **all;
     size_t n;
-    if (index_list(&all, &n, svc->index) < 0)
+    /* A copy: nothing a plugin does from fn changes the index, but the
+     * walk does not lean on that. */
+    if (candidates(&all, &n, svc, type, region) < 0)
         return KENES_ENOMEM;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {

@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "docs/docs.h"
 #include "docs/entry.h"
+#include "docs/fetch.h"
 #include "docs/internal.h"
 
 /* The paths at which d names id ([] when none; NULL when u may not read
@@ -91,13 +92,23 @@ int docs_referrers(json_t **out, docs_service *svc, const auth_user *u, const ch
 
 /* ---- with their fields, each read logged ---- */
 
+/* One read: the list is answered once every referrer's fields are at hand
+ * (fetched on the pool through the bounded cache when not in memory:
+ * fetch.h) and every access-log line a confidential one asks is durable. */
 typedef struct ref_read {
     docs_cb cb;
     void *payload;
     json_t *list;   /* [{"entry", "fields", "paths"}] */
-    size_t pending; /* access-log lines not yet durable */
+    size_t pending; /* fetches and access-log lines not yet done */
     int failed;
 } ref_read;
+
+/* A referrer whose fields are being fetched: the i-th of rr's list. */
+typedef struct ref_slot {
+    ref_read *rr;
+    const idx_doc *d;
+    size_t i;
+} ref_slot;
 
 static void ref_read_finish(ref_read *rr)
 {
@@ -110,13 +121,37 @@ static void ref_read_finish(ref_read *rr)
     free(rr);
 }
 
+static void ref_step(ref_read *rr)
+{
+    if (--rr->pending == 0)
+        ref_read_finish(rr);
+}
+
 static void ref_logged(int code, void *payload)
 {
     ref_read *rr = payload;
     if (code < 0)
         rr->failed = 1;
-    if (--rr->pending == 0)
-        ref_read_finish(rr);
+    ref_step(rr);
+}
+
+/* d's fields: its JSON's (doc), or when it could not be read (its key
+ * unavailable, a failed read) what the index keeps of them. */
+static void ref_fields(const ref_slot *s, int code, const json_t *doc)
+{
+    json_t *view = code == 0 && doc ? NULL : docs_entry_view(s->d);
+    json_object_set(json_array_get(s->rr->list, s->i), "fields",
+                    json_object_get(view ? view : doc, "fields"));
+    json_decref(view);
+}
+
+static void ref_fetched(int code, const json_t *doc, void *payload)
+{
+    ref_slot *s = payload;
+    ref_read *rr = s->rr;
+    ref_fields(s, code, doc);
+    free(s);
+    ref_step(rr);
 }
 
 void docs_referrers_read(docs_service *svc, const auth_user *u, const char *id, docs_cb cb,
@@ -133,18 +168,12 @@ void docs_referrers_read(docs_service *svc, const auth_user *u, const char *id, 
         return;
     }
     *rr = (ref_read){.cb = cb, .payload = payload, .list = json_array(), .pending = 1};
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(rr->list, json_pack("{s:o, s:n, s:O}", "entry",
+                                                  docs_entry(svc, found[i]), "fields", "paths",
+                                                  json_array_get(paths, i)));
     for (size_t i = 0; i < n; i++) {
         idx_doc *d = found[i];
-        /* Each one's fields: a resident one's are here; another's are read
-         * (the test knob's stand-in: entry.h) or, failing that, what the
-         * index keeps of them.  Issue 16's part FETCH reads them on the pool. */
-        const json_t *doc = docs_entry_restore(svc, d);
-        json_t *view = doc ? NULL : docs_entry_view(d);
-        json_array_append_new(rr->list,
-                              json_pack("{s:o, s:O, s:O}", "entry", docs_entry(svc, d), "fields",
-                                        json_object_get(doc ? doc : view, "fields"), "paths",
-                                        json_array_get(paths, i)));
-        json_decref(view);
         /* A confidential referrer's fields are shown only once the log holds
          * the read, as for every read (read.c). */
         if (docs_confidential(svc, d)) {
@@ -155,8 +184,18 @@ void docs_referrers_read(docs_service *svc, const auth_user *u, const char *id, 
                 rr->failed = 1;
             }
         }
+        /* Its fields: at once when in memory, else read on the pool (the
+         * loop never reads git); the answer waits for the last. */
+        ref_slot *s = malloc(sizeof(*s));
+        if (!s) {
+            ref_fields(&(ref_slot){rr, d, i}, KENES_ENOMEM, NULL);
+            continue;
+        }
+        *s = (ref_slot){rr, d, i};
+        rr->pending++;
+        docs_fetch(svc, d, NULL, ref_fetched, s);
     }
     free(found);
     json_decref(paths);
-    ref_logged(0, rr); /* the first pending: the loop above */
+    ref_step(rr); /* the first pending: the loops above */
 }

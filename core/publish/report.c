@@ -492,22 +492,51 @@ static void on_daily(uv_timer_t *t)
 /* next_deadline's answer when no deadline is ahead: a time, not an error. */
 #define NO_DEADLINE (-1)
 
-/* The nearest deadline still ahead, or NO_DEADLINE. */
-static int64_t next_deadline(publisher *pub)
+/* Every deadline ahead into pub->deadlines, afresh: at the timers' start,
+ * and when stale entries outnumber the documents (deadline_note). */
+static void deadlines_fill(publisher *pub)
 {
-    idx_doc **all;
     size_t n;
-    int64_t now = util_now_ms(), best = NO_DEADLINE;
-    if (index_list(&all, &n, pub->svc->index) < 0)
-        return NO_DEADLINE;
+    idx_doc *const *all = index_sorted(pub->svc->index, &n);
+    int64_t now = util_now_ms();
+    minheap_clear(&pub->deadlines);
     for (size_t i = 0; i < n; i++) {
         int64_t due;
         docs_due(pub->svc, all[i], &due);
-        if (due > now && (best == NO_DEADLINE || due < best))
-            best = due;
+        /* Out of memory: a deadline missed here is found by the daily
+         * publication, as before there was a timer for it. */
+        if (due > now && minheap_append(&pub->deadlines, due, all[i]) < 0)
+            break;
     }
-    free(all);
-    return best;
+    minheap_build(&pub->deadlines);
+}
+
+/* d's deadline, after a commit of d, among those ahead.  The entries d had
+ * stay until they come to the top (next_deadline drops them), so the heap
+ * is filled afresh once it holds twice as many entries as documents. */
+static void deadline_note(publisher *pub, idx_doc *d, int64_t due)
+{
+    if (minheap_size(&pub->deadlines) > 2 * index_count(pub->svc->index) + 64)
+        deadlines_fill(pub);
+    else if (due > util_now_ms())
+        minheap_push(&pub->deadlines, due, d);
+}
+
+/* The nearest deadline still ahead, or NO_DEADLINE: the heap's top, once
+ * the entries that passed or that no longer hold (a commit moved the
+ * document's deadline, or it has none now) are dropped. */
+static int64_t next_deadline(publisher *pub)
+{
+    int64_t now = util_now_ms();
+    const minheap_item *top;
+    while ((top = minheap_peek(&pub->deadlines))) {
+        int64_t due;
+        docs_due(pub->svc, top->value, &due);
+        if (top->key > now && due == top->key)
+            return top->key;
+        minheap_pop(&pub->deadlines, NULL);
+    }
+    return NO_DEADLINE;
 }
 
 static void on_deadline(uv_timer_t *t)
@@ -525,10 +554,12 @@ static void on_deadline(uv_timer_t *t)
 static void report_deadline_of(publisher *pub, const idx_doc *d)
 {
     int64_t due, now = util_now_ms();
-    if (!pub->reports || pub->stopping) /* the timers are not running */
+    if (pub->stopping)
         return;
     docs_due(pub->svc, d, &due);
-    if (due <= now)
+    /* Noted even before the timers start (which fill the heap afresh). */
+    deadline_note(pub, (idx_doc *)d, due);
+    if (!pub->reports || due <= now) /* the timers are not running */
         return;
     /* A deadline that moved later leaves the timer early: on_deadline then
      * publishes nothing new and finds the next one. */
@@ -555,6 +586,7 @@ int report_timers_start(publisher *pub)
     pub->soon_timer.data = pub->daily_timer.data = pub->deadline_timer.data = pub;
     if (pub->svc->cfg->reports_daily_minute >= 0)
         uv_timer_start(&pub->daily_timer, on_daily, ms_until_daily(pub), 0);
+    deadlines_fill(pub);
     int64_t next = next_deadline(pub);
     if (next > 0)
         uv_timer_start(&pub->deadline_timer, on_deadline, (uint64_t)(next - util_now_ms()), 0);
@@ -574,6 +606,7 @@ void report_timers_stop(publisher *pub)
 void report_publisher_init(publisher *p, docs_service *svc)
 {
     *p = (publisher){.svc = svc};
+    minheap_init(&p->deadlines);
 }
 
 void report_publisher_dispose(publisher *p)
@@ -585,6 +618,7 @@ void report_publisher_dispose(publisher *p)
         p->page_templates[l] = NULL;
     }
     page_cache_free(p->pages);
+    minheap_dispose(&p->deadlines);
     report_words_dispose(&p->words);
     p->reports = NULL;
     p->page_template = NULL;

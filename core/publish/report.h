@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "base/minheap.h"
 #include "docs/service.h"
 #include "publish/pages.h"
 #include "publish/report_words.h"
@@ -44,6 +45,10 @@ typedef struct publisher {
     uv_timer_t soon_timer;
     uv_timer_t daily_timer;
     uv_timer_t deadline_timer;
+    /* Every deadline ahead as (due_ms, idx_doc): filled at the timers'
+     * start, pushed at each commit; an entry whose document is due at
+     * another time by now is dropped when it comes to the top. */
+    minheap deadlines;
 } publisher;
 
 /* An empty publisher for svc (no reports loaded, no timers). */

@@ -8,6 +8,7 @@
 #include "kenes/plugin.h"
 #include "base/map.h"
 #include "base/util.h"
+#include "storage/groups.h"
 #include "storage/order.h"
 
 /* The documents naming one target (index_ref_add). */
@@ -20,6 +21,7 @@ struct doc_index {
     map *docs; /* id -> idx_doc */
     commit_order *order; /* every recorded version's commit, in each repository's order */
     map *referrers; /* target id -> ref_set */
+    idx_groups *groups; /* (type, region) -> its documents */
     idx_event *events;
     size_t nevents, cap;
     /* Every entry by id: the first `clean` sorted, those after appended
@@ -99,10 +101,11 @@ int index_new(doc_index **out)
 {
     doc_index *ix = calloc(1, sizeof(*ix));
     if (!ix || map_new(&ix->docs) < 0 || map_new(&ix->referrers) < 0 ||
-        order_new(&ix->order) < 0) {
+        groups_new(&ix->groups) < 0 || order_new(&ix->order) < 0) {
         if (ix) {
             map_free(ix->docs);
             map_free(ix->referrers);
+            groups_free(ix->groups);
         }
         free(ix);
         return KENES_ENOMEM;
@@ -150,6 +153,7 @@ void index_free(doc_index *ix)
         free(v);
     }
     map_free(ix->referrers);
+    groups_free(ix->groups);
     free(ix->events);
     free(ix->by_id);
     free(ix);
@@ -220,6 +224,7 @@ void index_remove(doc_index *ix, const char *id)
     idx_doc *d = map_remove(ix->docs, id);
     if (!d)
         return;
+    groups_forget(ix->groups, d);
     size_t i = by_id_find(ix, d);
     if (i < ix->nids) {
         memmove(&ix->by_id[i], &ix->by_id[i + 1], (ix->nids - i - 1) * sizeof(*ix->by_id));
@@ -402,6 +407,17 @@ idx_doc *const *index_referrers(const doc_index *ix, const char *target, size_t 
     const ref_set *rs = map_get(ix->referrers, target);
     *n = rs ? rs->n : 0;
     return rs ? rs->v : NULL;
+}
+
+int index_group_note(doc_index *ix, idx_doc *d)
+{
+    return groups_file(ix->groups, d, index_doc_type(d), index_doc_region(d));
+}
+
+idx_doc *const *index_group(const doc_index *ix, const char *type, const char *region,
+                            size_t *n)
+{
+    return groups_get(ix->groups, type, region, n);
 }
 
 size_t index_count(const doc_index *ix)

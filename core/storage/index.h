@@ -67,6 +67,8 @@ typedef struct idx_doc {
     json_t *public_doc;
     char public_version[41];
     idx_entry entry;
+    /* The list of its (type, region) it is filed in (index_group_note), or NULL. */
+    struct idx_group *group;
 } idx_doc;
 
 typedef struct doc_index doc_index;
@@ -138,6 +140,15 @@ int index_ref_add(doc_index *ix, const char *target, idx_doc *referrer);
 void index_ref_remove(doc_index *ix, const char *target, const idx_doc *referrer);
 /* The documents naming target (borrowed, in no order; *n of them). */
 idx_doc *const *index_referrers(const doc_index *ix, const char *target, size_t *n);
+/* Lists per (type, region) (storage/groups.h): d filed under its entry's
+ * type and region, moved out of where it was (a transfer changes the
+ * region).  docs/entry.c calls it each time it keeps an entry.  0 or
+ * KENES_ENOMEM. */
+int index_group_note(doc_index *ix, idx_doc *d);
+/* The documents filed under (type, region), sorted by id, borrowed (valid
+ * until the next index_group_note, index_add or index_remove); *n of them. */
+idx_doc *const *index_group(const doc_index *ix, const char *type, const char *region,
+                            size_t *n);
 /* Visit every entry, committed or not; a non-zero return stops and is returned. */
 int index_foreach(doc_index *ix, int (*cb)(idx_doc *d, void *payload), void *payload);
 

@@ -270,6 +270,17 @@ int store_read_versions(store *s, char **texts, size_t *lens, const char *const 
 /* Run a read on the thread pool; cb on the loop.  0 or negative (then no cb). */
 int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload);
 
+/* Many files read on the thread pool in one job with one repository handle
+ * of its own (a search of bodies): the i-th, path paths[i] at commits[i],
+ * is handed to visit on the pool's thread (which must touch nothing the
+ * loop owns; a file that cannot be read is skipped) and freed after it;
+ * then done(status, payload) runs on the loop.  commits and paths stay the
+ * caller's until done.  0, or negative (then done never runs). */
+typedef void (*store_scan_visit)(size_t i, const char *text, size_t len, void *arg);
+int store_scan_submit(store *s, const char *const *commits, const char *const *paths, size_t n,
+                      store_scan_visit visit, void (*done)(int status, void *payload),
+                      void *payload);
+
 /* git gc's lock file, and what a consolidation of kenes writes into it when
  * it takes it (store_keep.c); start-up clears one of ours a crash left. */
 #define STORE_GIT_GC_LOCK "gc.pid.lock"

@@ -166,3 +166,63 @@ int store_read_versions(store *s, char **texts, size_t *lens, const char *const 
         }
     return rc;
 }
+
+/* ---- many files in one job ---- */
+
+typedef struct scan_job {
+    uv_work_t work;
+    store *s;
+    const char *const *commits, *const *paths;
+    size_t n;
+    store_scan_visit visit;
+    void (*done)(int status, void *payload);
+    void *payload;
+    int status;
+} scan_job;
+
+static void scan_work(uv_work_t *req)
+{
+    scan_job *j = req->data;
+    git_repository *repo = NULL;
+    j->status = store_open_repo(&repo, j->s->gitdir);
+    for (size_t i = 0; j->status == 0 && i < j->n; i++) {
+        char *text = NULL;
+        size_t len = 0;
+        if (store_read_file(&text, &len, repo, j->commits[i], j->paths[i]) == 0)
+            j->visit(i, text, len, j->payload);
+        free(text);
+    }
+    git_repository_free(repo);
+}
+
+static void scan_after(uv_work_t *req, int status)
+{
+    scan_job *j = req->data;
+    store *s = j->s;
+    s->reads--;
+    s->in_callbacks++;
+    j->done(status < 0 && j->status == 0 ? KENES_EIO : j->status, j->payload);
+    s->in_callbacks--;
+    free(j);
+    store_maybe_free(s);
+}
+
+int store_scan_submit(store *s, const char *const *commits, const char *const *paths, size_t n,
+                      store_scan_visit visit, void (*done)(int status, void *payload),
+                      void *payload)
+{
+    if (!s || !visit || !done || s->closing || (n && (!commits || !paths)))
+        return KENES_EINVAL;
+    scan_job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return KENES_ENOMEM;
+    *j = (scan_job){.s = s, .commits = commits, .paths = paths, .n = n, .visit = visit,
+                    .done = done, .payload = payload};
+    j->work.data = j;
+    if (uv_queue_work(s->loop, &j->work, scan_work, scan_after) < 0) {
+        free(j);
+        return KENES_EIO;
+    }
+    s->reads++;
+    return 0;
+}

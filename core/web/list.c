@@ -2,8 +2,8 @@
  * GET /ui/list: the documents the user may read, filtered by a GET form
  * (type, region, stage, overdue, and words to find: q), 25 a page with
  * links to the pages before and after that keep the filters.  The search
- * is the document service's (docs_list's q): a case is found by its
- * pseudonym only, never by its text.
+ * is the document service's (docs_list_search: bodies read on the thread
+ * pool): a case is found by its pseudonym only, never by its text.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +95,25 @@ static char *page_href(const list_query *lq, long page)
     return util_buf_detach(&b, NULL);
 }
 
+static void list_page(web_call *c, const list_query *lq, long page, json_t *all);
+
+/* A search on its way (docs_list_search). */
+typedef struct list_search {
+    web_call *c;
+    list_query lq;
+    long page;
+} list_search;
+
+static void searched(const docs_result *r, void *payload)
+{
+    list_search *ls = payload;
+    if (r->code < 0)
+        web_fail(ls->c, 500, "internal");
+    else
+        list_page(ls->c, &ls->lq, ls->page, json_incref(r->json));
+    free(ls);
+}
+
 void web_list(web_call *c)
 {
     list_query lq;
@@ -119,10 +138,28 @@ void web_list(web_call *c)
                      .overdue = lq.overdue[0] ? strcmp(lq.overdue, "yes") == 0 : -1,
                      .q = lq.q[0] ? lq.q : NULL};
     json_t *all;
+    if (f.q) {
+        /* Bodies are searched on the pool: the page is made once that is done. */
+        list_search *ls = malloc(sizeof(*ls));
+        if (!ls) {
+            web_fail(c, 500, "internal");
+            return;
+        }
+        *ls = (list_search){c, lq, page};
+        docs_list_search(c->svc, c->user, &f, searched, ls);
+        return;
+    }
     if (docs_list(&all, c->svc, c->user, &f) < 0) {
         web_fail(c, 500, "internal");
         return;
     }
+    list_page(c, &lq, page, all);
+}
+
+/* The page of the list all (stolen) with the filters lq. */
+static void list_page(web_call *c, const list_query *lq_, long page, json_t *all)
+{
+    list_query lq = *lq_;
     size_t n = json_array_size(all), first = (size_t)(page - 1) * WEB_LIST_PAGE;
     json_t *items = json_array();
     for (size_t i = first; i < n && i < first + WEB_LIST_PAGE; i++)
