@@ -43,6 +43,8 @@ static const char default_yaml[] =
     "# index:\n"
     "#   cache_mib: 32             # documents' JSON read on demand and kept, at most\n"
     "#                             # this many MiB (least recently used first out)\n"
+    "#   snapshot_every: 1000      # the index's snapshot (DATA/index/*.snap), read at\n"
+    "#                             # start, written again after this many commits\n"
     "committer:                    # the committer of every commit kenes makes\n"
     "  name: kenes\n"
     "  email: kenes@localhost\n"
@@ -136,6 +138,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->attachments_max_bytes = 10 * 1024 * 1024;
     c->storage_max_packs = 32;
     c->index_cache_mib = 32;
+    c->index_snapshot_every = 1000;
     c->prepared_mib = 16;
     c->git_cache_mib = 32;
     c->page_cache_mib = 16;
@@ -203,8 +206,16 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         (rc = get_size(&y, yml_get(&y, root, "storage"), "max_packs", &c->storage_max_packs, err,
                        errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "index"), "cache_mib", &c->index_cache_mib, err,
-                       errcap)) < 0)
+                       errcap)) < 0 ||
+        (rc = get_size(&y, yml_get(&y, root, "index"), "snapshot_every",
+                       &c->index_snapshot_every, err, errcap)) < 0)
         goto out;
+    if (c->index_snapshot_every == 0) {
+        rc = yml_fail(err, errcap, path,
+                      yml_get(&y, yml_get(&y, root, "index"), "snapshot_every"),
+                      "snapshot_every must be at least 1");
+        goto out;
+    }
     if (c->index_cache_mib > 65536) {
         rc = yml_fail(err, errcap, path, yml_get(&y, yml_get(&y, root, "index"), "cache_mib"),
                       "cache_mib must be at most 65536 (64 GiB)");
