@@ -96,8 +96,9 @@ static int get_size(yml_doc *y, yaml_node_t *map, const char *key, size_t *out, 
         return 0;
     const char *s = yml_scalar(n);
     char *end;
-    unsigned long long v = s ? strtoull(s, &end, 10) : 0;
-    if (!s || *end || end == s || v == 0) {
+    /* strtoull takes "-5" for 2^64 - 5: a sign is no whole number here. */
+    unsigned long long v = s && *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+    if (!s || v == 0 || *end) {
         return yml_fail(err, errcap, y->file, n, "%s must be a positive whole number", key);
     }
     *out = (size_t)v;
@@ -210,12 +211,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         (rc = get_size(&y, yml_get(&y, root, "index"), "snapshot_every",
                        &c->index_snapshot_every, err, errcap)) < 0)
         goto out;
-    if (c->index_snapshot_every == 0) {
-        rc = yml_fail(err, errcap, path,
-                      yml_get(&y, yml_get(&y, root, "index"), "snapshot_every"),
-                      "snapshot_every must be at least 1");
-        goto out;
-    }
+
     if (c->index_cache_mib > 65536) {
         rc = yml_fail(err, errcap, path, yml_get(&y, yml_get(&y, root, "index"), "cache_mib"),
                       "cache_mib must be at most 65536 (64 GiB)");
