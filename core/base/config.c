@@ -43,6 +43,8 @@ static const char default_yaml[] =
     "# index:\n"
     "#   cache_mib: 32             # documents' JSON read on demand and kept, at most\n"
     "#                             # this many MiB (least recently used first out)\n"
+    "#   snapshot_every: 1000      # the index's snapshot (DATA/index/*.snap), read at\n"
+    "#                             # start, written again after this many commits\n"
     "committer:                    # the committer of every commit kenes makes\n"
     "  name: kenes\n"
     "  email: kenes@localhost\n"
@@ -94,8 +96,9 @@ static int get_size(yml_doc *y, yaml_node_t *map, const char *key, size_t *out, 
         return 0;
     const char *s = yml_scalar(n);
     char *end;
-    unsigned long long v = s ? strtoull(s, &end, 10) : 0;
-    if (!s || *end || end == s || v == 0) {
+    /* strtoull takes "-5" for 2^64 - 5: a sign is no whole number here. */
+    unsigned long long v = s && *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+    if (!s || v == 0 || *end) {
         return yml_fail(err, errcap, y->file, n, "%s must be a positive whole number", key);
     }
     *out = (size_t)v;
@@ -136,6 +139,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->attachments_max_bytes = 10 * 1024 * 1024;
     c->storage_max_packs = 32;
     c->index_cache_mib = 32;
+    c->index_snapshot_every = 1000;
     c->prepared_mib = 16;
     c->git_cache_mib = 32;
     c->page_cache_mib = 16;
@@ -203,8 +207,11 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         (rc = get_size(&y, yml_get(&y, root, "storage"), "max_packs", &c->storage_max_packs, err,
                        errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "index"), "cache_mib", &c->index_cache_mib, err,
-                       errcap)) < 0)
+                       errcap)) < 0 ||
+        (rc = get_size(&y, yml_get(&y, root, "index"), "snapshot_every",
+                       &c->index_snapshot_every, err, errcap)) < 0)
         goto out;
+
     if (c->index_cache_mib > 65536) {
         rc = yml_fail(err, errcap, path, yml_get(&y, yml_get(&y, root, "index"), "cache_mib"),
                       "cache_mib must be at most 65536 (64 GiB)");

@@ -177,6 +177,19 @@ int util_read_file(char **out, size_t *len, const char *path)
         return kenes_error_from_errno(errno);
     util_buf b;
     util_buf_init(&b);
+    /* Room for the whole file at once: grown by doubling, a journal of
+     * 78 MB once took 134 MB at its peak (bench_start, heaptrack). */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX / 2 &&
+        !(b.data = malloc((size_t)st.st_size + 1))) {
+        fclose(f);
+        return KENES_ENOMEM;
+    }
+    if (b.data) {
+        b.cap = (size_t)st.st_size + 1;
+        b.data[0] = '\0';
+    }
     char chunk[8192];
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {

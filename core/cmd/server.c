@@ -18,6 +18,7 @@
 #include "docs/docs.h"
 #include "docs/entry.h"
 #include "docs/fetch.h"
+#include "docs/snap.h"
 #include "plugin/region.h"
 #include "publish/public.h"
 #include "publish/render.h"
@@ -31,17 +32,6 @@ static int erasure_recorded(const char *doc_id, void *payload)
     const char *type = d ? index_doc_type(d) : NULL;
     return d && d->nversions &&
            wf_is_erasure(wf_set_find(svc->workflows, type), d->versions[d->nversions - 1].action);
-}
-
-/* Each document the start-up load reads: its index entry kept, and under
- * the test knob its JSON dropped (docs/entry.h). */
-static int keep_loaded(idx_doc *d, void *payload)
-{
-    docs_service *svc = payload;
-    if (docs_entry_keep(svc, d, d->doc) < 0)
-        return KENES_ENOMEM;
-    docs_entry_drop(svc, d);
-    return 0;
 }
 
 /* ---- running ---- */
@@ -184,6 +174,7 @@ int server_run(const config *cfg, int demo)
     uv_loop_t loop;
     signer *sig = NULL; /* signs every commit; outlives the stores */
     int code = 1, rc = 0, lock_fd = -1;
+    size_t nread[2] = {0, 0};
     svc->cfg = cfg;
     svc->loop = &loop;
     uv_loop_init(&loop);
@@ -247,6 +238,10 @@ int server_run(const config *cfg, int demo)
         fault("case keys", err);
         goto out;
     }
+    if (docs_snaps_new(&svc->snaps, svc, cfg->data_dir, cfg) < 0) {
+        fault("index", "out of memory");
+        goto out;
+    }
     if (datadir_signing_open(&sig, cfg->data_dir, cfg->committer_email, 0, err, sizeof(err)) < 0) {
         fault("signing key", err);
         goto out;
@@ -280,8 +275,12 @@ int server_run(const config *cfg, int demo)
             log_warn("index", "KENES_TEST_DROP=1 (a test knob): documents that are not resident "
                               "are dropped from memory after each load and commit");
         unseen_ctx unseen = {&srv, sig, r};
-        if (datadir_rebuild_index(svc->index, svc->repos[r], svc->vault, r, journal, check_unseen,
-                                 &unseen, keep_loaded, svc, err, sizeof(err)) < 0 ||
+        datadir_load_hooks hooks = {.unseen = check_unseen, .unseen_payload = &unseen,
+                                    .restore = docs_snaps_restore,
+                                    .needs_json = docs_snaps_needs_json,
+                                    .keep = docs_snaps_keep, .payload = svc->snaps};
+        if (datadir_rebuild_index(&nread[r], svc->index, svc->repos[r], svc->vault, r, journal,
+                                  &hooks, err, sizeof(err)) < 0 ||
             datadir_load_public_faces(svc->index, svc->repos[r], svc->vault, r, svc->workflows,
                                       err, sizeof(err)) < 0) {
             fprintf(stderr, "kenes: %s: %s\n", path, err);
@@ -315,6 +314,9 @@ int server_run(const config *cfg, int demo)
         fault("index", "out of memory");
         goto out;
     }
+    /* Documents read for their entry: the next start need not read them. */
+    for (int r = 0; r < 2; r++)
+        docs_snaps_loaded(svc->snaps, r, nread[r]);
     docs_attach_api(svc);
     util_path(path, sizeof(path), cfg->data_dir, "access.log");
     if (alog_open(&svc->alog, &loop, path, err, sizeof(err)) < 0) {
@@ -443,6 +445,11 @@ out:
     http_server_free(srv.http);
     /* Anything still closing (a failed start) must finish before the loop goes. */
     uv_run(&loop, UV_RUN_DEFAULT);
+    /* A clean stop: the index as it stands, for the next start.  Not after
+     * a failed start, whose index may be half read. */
+    if (code == 0)
+        docs_snaps_save_now(svc->snaps);
+    docs_snaps_free(svc->snaps);
     auth_close(srv.auth);
     alog_close(svc->alog);
     vault_close(svc->vault);

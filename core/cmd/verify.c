@@ -19,6 +19,7 @@
 #include "storage/journal.h"
 #include "storage/store.h"
 #include "storage/vault.h"
+#include "docs/snap.h"
 #include "docs/workflow.h"
 
 static void finding_set(vctx *v, const char *commit, const char *line)
@@ -472,6 +473,11 @@ int verify_reindex(const config *cfg)
             rc = KENES_EIO;
         }
         store_close(s);
+        /* The snapshot is derived from what the journal said: made again
+         * by the next start. */
+        if (rc == 0 && (rc = docs_snaps_remove(cfg->data_dir, r)) < 0)
+            snprintf(err, sizeof(err), "%s: cannot remove the index snapshot: %s",
+                     datadir_repo_names[r], kenes_strerror(rc));
         if (rc < 0)
             fprintf(stderr, "kenes: reindex: %s\n", err);
         else

@@ -82,8 +82,8 @@ typedef struct load_ctx {
      * from that one tree, whose folders libgit2 then keeps parsed.  "" to
      * read each at its own latest version (a tree apart for each). */
     char head[STORE_OID_HEX];
-    datadir_keep_cb keep;
-    void *keep_payload;
+    const datadir_load_hooks *hooks; /* NULL: none */
+    size_t read;
     char *err;
     size_t errcap;
 } load_ctx;
@@ -148,7 +148,10 @@ static int key_lost(load_ctx *lc, const idx_doc *d)
 static int load_head(idx_doc *d, void *payload)
 {
     load_ctx *lc = payload;
-    if (d->repo != lc->repo || d->doc || d->entry.kept)
+    const datadir_load_hooks *h = lc->hooks;
+    if (d->repo != lc->repo || d->doc)
+        return 0;
+    if (d->entry.kept && !(h && h->needs_json && h->needs_json(d, h->payload)))
         return 0;
     json_t *doc;
     int rc = read_doc(&doc, lc, d, lc->head[0] ? lc->head : d->version, d->version);
@@ -156,8 +159,9 @@ static int load_head(idx_doc *d, void *payload)
         return key_lost(lc, d);
     if (rc < 0)
         return rc;
+    lc->read++;
     index_set_doc(d, doc);
-    return lc->keep ? lc->keep(d, lc->keep_payload) : 0;
+    return h && h->keep ? h->keep(d, h->payload) : 0;
 }
 
 int datadir_check_layout(docpath_layout *out, store *s, int repo, char *err, size_t errcap)
@@ -184,22 +188,32 @@ void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo)
     util_path(out, cap, data_dir, leaf);
 }
 
-int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
-                          journal_unseen_cb unseen, void *payload, datadir_keep_cb keep,
-                          void *keep_payload, char *err, size_t errcap)
+int datadir_rebuild_index(size_t *read, doc_index *ix, store *s, vault *v, int repo,
+                          const char *journal, const datadir_load_hooks *h, char *err,
+                          size_t errcap)
 {
     int foreign;
-    int rc = journal_load(ix, s, repo, journal, &foreign, unseen, payload, err, errcap);
+    if (read)
+        *read = 0;
+    int rc = journal_load(ix, s, repo, journal, &foreign, h ? h->unseen : NULL,
+                          h ? h->unseen_payload : NULL, err, errcap);
     if (rc < 0)
         return rc;
-    load_ctx lc = {.s = s, .vault = v, .repo = repo, .keep = keep, .keep_payload = keep_payload,
-                   .err = err, .errcap = errcap};
+    if (h && h->restore && (rc = h->restore(ix, repo, h->payload)) < 0) {
+        snprintf(err, errcap, "%s: cannot restore the index: %s", datadir_repo_names[repo],
+                 kenes_strerror(rc));
+        return rc;
+    }
+    load_ctx lc = {.s = s, .vault = v, .repo = repo, .hooks = h, .err = err, .errcap = errcap};
     if (!foreign && store_head(s, lc.head) < 0)
         lc.head[0] = '\0';
     if (foreign)
         log_warn("index", "%s: commits made outside kenes: each document is read at its "
                           "latest version", datadir_repo_names[repo]);
-    return index_foreach(ix, load_head, &lc);
+    rc = index_foreach(ix, load_head, &lc);
+    if (read)
+        *read = lc.read;
+    return rc;
 }
 
 /* ---- the versions in force behind an amendment ---- */

@@ -62,17 +62,30 @@ int datadir_check_layout(docpath_layout *out, store *s, int repo, char *err, siz
 /* DATA/index/<repository>.jsonl, the history journal of REPO_*. */
 void datadir_journal_path(char *out, size_t cap, const char *data_dir, int repo);
 
-/* What the load does with each document as soon as its JSON is read (the
- * index entry kept, the JSON dropped: docs/entry.h); non-zero stops it. */
-typedef int (*datadir_keep_cb)(idx_doc *d, void *payload);
+/* What the start-up load asks of its caller, beside the journal and git. */
+typedef struct datadir_load_hooks {
+    /* Judges the commits after the journal's end first; may be NULL. */
+    journal_unseen_cb unseen;
+    void *unseen_payload;
+    /* Once the journal is read, before any file: entries kept from
+     * elsewhere (the snapshot, docs/snap.h) for documents whose head did
+     * not move; those are not read.  May be NULL. */
+    int (*restore)(doc_index *ix, int repo, void *payload);
+    /* 1 if d, its entry restored, needs its JSON all the same (a resident
+     * type's).  May be NULL: none does. */
+    int (*needs_json)(const idx_doc *d, void *payload);
+    /* Each document read, as soon as its JSON is at hand (its entry kept,
+     * the JSON dropped: docs/entry.h); non-zero stops the load.  May be NULL. */
+    int (*keep)(idx_doc *d, void *payload);
+    void *payload; /* restore's, needs_json's and keep's */
+} datadir_load_hooks;
 
 /* Add a repository's documents to the index (start-up) from its journal and
- * git; entries get repo; unseen (if not NULL) judges the commits after the
- * journal first; keep (if not NULL) sees each document read.  KENES_ESTALE
- * if its history was rewritten. */
-int datadir_rebuild_index(doc_index *ix, store *s, vault *v, int repo, const char *journal,
-                          journal_unseen_cb unseen, void *payload, datadir_keep_cb keep,
-                          void *keep_payload, char *err, size_t errcap);
+ * git; entries get repo.  *read (may be NULL) counts the documents whose
+ * file was read.  KENES_ESTALE if its history was rewritten. */
+int datadir_rebuild_index(size_t *read, doc_index *ix, store *s, vault *v, int repo,
+                          const char *journal, const datadir_load_hooks *h, char *err,
+                          size_t errcap);
 
 /* After datadir_rebuild_index: give each document of repo whose current
  * stage is not public, while an earlier version's was, that version as its

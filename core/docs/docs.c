@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "docs/entry.h"
+#include "docs/snap.h"
 #include "docs/fetch.h"
 #include "docs/internal.h"
 #include "docs/rights.h"
@@ -296,6 +297,7 @@ static void write_done(store_write *w, void *payload)
     index_record(op->svc->index, d, &op->v);
     if (docs_entry_keep(op->svc, d, op->newdoc) < 0)
         log_error("index", "%s: its index entry could not be kept (out of memory)", d->id);
+    docs_snaps_committed(op->svc->snaps, d->repo);
     /* Resident, or cached as the version just written (fetch.h). */
     docs_fetch_keep(op->svc, d, op->newdoc, w->content_len);
     op->newdoc = NULL;

@@ -267,6 +267,43 @@ static void refs_forget(docs_service *svc, idx_doc *d)
         index_ref_remove(svc->index, target, d);
 }
 
+/* d's entry from now on: these strings (interned here), b (taken, blen
+ * bytes) and its parts; its due time computed and its refs mapped. */
+static int install(docs_service *svc, idx_doc *d, const char *type, const char *region,
+                   const char *stage, char *b, size_t blen, const parts *p, int64_t due_from)
+{
+    refs_forget(svc, d);
+    free(d->entry.blob);
+    d->entry = (idx_entry){.kept = 1,
+                           .type = intern(type),
+                           .region = intern(region),
+                           .stage = intern(stage),
+                           .title = at(b, p->title),
+                           .listed = at(b, p->listed),
+                           .access = at(b, p->access),
+                           .refs = at(b, p->refs),
+                           .projection = at(b, p->projection),
+                           .due_from_ms = due_from,
+                           .blob = b,
+                           .blob_len = b ? blen : 0};
+    /* Its due time, from the entry just kept and the versions (a commit's
+     * is recorded before its entry is kept): a list or the deadlines' timer
+     * then computes nothing per document. */
+    int64_t due;
+    docs_due(svc, d, &due);
+    d->entry.due_ms = due;
+    d->entry.due_known = 1;
+    int rc = 0;
+    const char *target, *path;
+    for (const char *q = d->entry.refs; (q = docs_entry_ref(q, &target, &path));)
+        if (strcmp(target, d->id) != 0 && index_ref_add(svc->index, target, d) < 0)
+            rc = KENES_ENOMEM;
+    if ((type && !d->entry.type) || (region && !d->entry.region) || (stage && !d->entry.stage) ||
+        index_group_note(svc->index, d) < 0) /* a transfer moves it */
+        rc = KENES_ENOMEM;
+    return rc;
+}
+
 int docs_entry_keep(docs_service *svc, idx_doc *d, const json_t *doc)
 {
     if (!doc)
@@ -307,42 +344,125 @@ int docs_entry_keep(docs_service *svc, idx_doc *d, const json_t *doc)
     int64_t due_from = -1;
     if (st && st->has_deadline && st->deadline_from)
         docs_due_from(&due_from, fields, st);
-
-    refs_forget(svc, d);
-    free(d->entry.blob);
-    size_t blen = 0;
+    size_t blen = blob.len;
     char *b = blob.len ? util_buf_detach(&blob, &blen) : NULL;
     util_buf_dispose(&blob);
     char *fit = b ? realloc(b, blen + 1) : NULL; /* the buffer grew by doubling */
     if (fit)
         b = fit;
-    d->entry = (idx_entry){.kept = 1,
-                           .type = intern(type),
-                           .region = intern(doc_str(doc, "region")),
-                           .stage = intern(stage),
-                           .title = at(b, p.title),
-                           .listed = at(b, p.listed),
-                           .access = at(b, p.access),
-                           .refs = at(b, p.refs),
-                           .projection = at(b, p.projection),
-                           .due_from_ms = due_from,
-                           .blob = b};
-    /* Its due time, from the entry just kept and the versions (a commit's
-     * is recorded before its entry is kept): a list or the deadlines' timer
-     * then computes nothing per document. */
-    int64_t due;
-    docs_due(svc, d, &due);
-    d->entry.due_ms = due;
-    d->entry.due_known = 1;
-    int rc = 0;
-    const char *target, *path;
-    for (const char *q = d->entry.refs; (q = docs_entry_ref(q, &target, &path));)
-        if (strcmp(target, d->id) != 0 && index_ref_add(svc->index, target, d) < 0)
-            rc = KENES_ENOMEM;
-    if ((type && !d->entry.type) || (stage && !d->entry.stage) ||
-        index_group_note(svc->index, d) < 0) /* a transfer moves it */
-        rc = KENES_ENOMEM;
-    return rc;
+    return install(svc, d, type, doc_str(doc, "region"), stage, b, blen, &p, due_from);
+}
+
+/* ---- an entry as bytes (the start-up snapshot's records) ---- */
+
+/* Layout, little-endian: u8 ENTRY_FORMAT; i64 due_from_ms; type, region and
+ * stage each as u8 present and its text with its '\0'; five i32 offsets
+ * into the blob (title, listed, access, refs, projection; -1: none); u32
+ * blob length; the blob. */
+#define ENTRY_FORMAT 1
+
+static void put_le(util_buf *b, uint64_t v, int n)
+{
+    char c[8];
+    for (int i = 0; i < n; i++)
+        c[i] = (char)(v >> (8 * i));
+    util_buf_append(b, c, (size_t)n);
+}
+
+static void put_opt(util_buf *b, const char *s)
+{
+    util_buf_append(b, s ? "\1" : "\0", 1);
+    if (s)
+        put(b, s);
+}
+
+static long off_in(const idx_entry *e, const char *part)
+{
+    return part ? (long)(part - e->blob) : -1;
+}
+
+int docs_entry_pack(util_buf *out, const idx_doc *d)
+{
+    const idx_entry *e = &d->entry;
+    if (!e->kept)
+        return KENES_EINVAL;
+    size_t before = out->len;
+    util_buf_append(out, "\1", 1);
+    put_le(out, (uint64_t)e->due_from_ms, 8);
+    put_opt(out, e->type);
+    put_opt(out, e->region);
+    put_opt(out, e->stage);
+    const char *parts_at[5] = {e->title, e->listed, e->access, e->refs, e->projection};
+    for (size_t i = 0; i < 5; i++)
+        put_le(out, (uint64_t)(uint32_t)(int32_t)off_in(e, parts_at[i]), 4);
+    put_le(out, e->blob_len, 4);
+    if (e->blob_len)
+        util_buf_append(out, e->blob, e->blob_len);
+    return out->len > before ? 0 : KENES_ENOMEM;
+}
+
+typedef struct cursor {
+    const unsigned char *p;
+    size_t left;
+    int bad;
+} cursor;
+
+static uint64_t take_le(cursor *c, int n)
+{
+    uint64_t v = 0;
+    if (c->left < (size_t)n) {
+        c->bad = 1;
+        return 0;
+    }
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)c->p[i] << (8 * i);
+    c->p += n;
+    c->left -= (size_t)n;
+    return v;
+}
+
+static const char *take_opt(cursor *c)
+{
+    if (take_le(c, 1) == 0 || c->bad)
+        return NULL;
+    const char *s = (const char *)c->p;
+    const char *end = memchr(s, '\0', c->left);
+    if (!end) {
+        c->bad = 1;
+        return NULL;
+    }
+    c->left -= (size_t)(end - s) + 1;
+    c->p = (const unsigned char *)end + 1;
+    return s;
+}
+
+int docs_entry_unpack(docs_service *svc, idx_doc *d, const char *bytes, size_t len)
+{
+    cursor c = {(const unsigned char *)bytes, len, 0};
+    if (take_le(&c, 1) != ENTRY_FORMAT)
+        return KENES_EINVAL;
+    int64_t due_from = (int64_t)take_le(&c, 8);
+    const char *type = take_opt(&c), *region = take_opt(&c), *stage = take_opt(&c);
+    long off[5];
+    for (size_t i = 0; i < 5; i++)
+        off[i] = (int32_t)(uint32_t)take_le(&c, 4);
+    size_t blen = take_le(&c, 4);
+    if (c.bad || c.left != blen)
+        return KENES_EINVAL;
+    /* Every part starts inside the blob, and the blob ends with a '\0':
+     * no part reads past it. */
+    for (size_t i = 0; i < 5; i++)
+        if (off[i] < -1 || (off[i] >= 0 && (size_t)off[i] >= blen))
+            return KENES_EINVAL;
+    if (blen && c.p[blen - 1] != '\0')
+        return KENES_EINVAL;
+    char *b = NULL;
+    if (blen && !(b = malloc(blen)))
+        return KENES_ENOMEM;
+    if (blen)
+        memcpy(b, c.p, blen);
+    parts p = {off[0], off[1], off[2], off[3], off[4]};
+    return install(svc, d, type, region, stage, b, blen, &p, due_from);
 }
 
 /* ---- the test knob ---- */

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "base/util.h"
+
 #include "docs/docs.h"
 #include "docs/rights.h"
 
@@ -49,6 +51,14 @@ json_t *docs_entry_view(const idx_doc *d);
 /* Each (target, path) pair of d's ref fields: p starts at d->entry.refs;
  * returns the pair after it, or NULL at the end. */
 const char *docs_entry_ref(const char *p, const char **target, const char **path);
+
+/* d's entry as bytes, appended to out (the start-up snapshot keeps them):
+ * 0, KENES_EINVAL when d has no entry, KENES_ENOMEM. */
+int docs_entry_pack(util_buf *out, const idx_doc *d);
+/* d's entry from bytes docs_entry_pack wrote (its due time computed
+ * again, its refs mapped): 0, KENES_EINVAL when they are not such bytes,
+ * KENES_ENOMEM. */
+int docs_entry_unpack(docs_service *svc, idx_doc *d, const char *bytes, size_t len);
 
 /* ---- the test knob KENES_TEST_DROP=1 (README, "Tests") ---- */
 

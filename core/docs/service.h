@@ -43,6 +43,7 @@ typedef struct docs_service {
     struct anchor *anchor; /* DATA/access.log.checkpoint, signed (anchor.h) */
     vault *vault;          /* DATA/keys: the keys of the case files in cases.git */
     struct docs_cache *cache; /* documents' JSON read on demand (fetch.h); NULL: kept for good */
+    struct docs_snaps *snaps; /* the index's start-up snapshots (snap.h); NULL: none */
     docs_commit_hook on_commit; /* may be NULL */
     void *on_commit_payload;
 } docs_service;

@@ -48,6 +48,7 @@ typedef struct idx_entry {
     int64_t due_ms;
     int due_known;
     char *blob;
+    size_t blob_len;
 } idx_entry;
 
 typedef struct idx_doc {

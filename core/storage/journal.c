@@ -153,17 +153,23 @@ static int append_lines(const char *path, const util_buf *b)
 static int read_journal(doc_index *ix, int repo, const char *path, char last[STORE_OID_HEX],
                         size_t *good, int *foreign, char *err, size_t errcap)
 {
-    char *text;
-    size_t len;
-    int rc = util_read_file(&text, &len, path);
-    if (rc < 0)
-        return rc;
+    /* Line by line: the journal of 100,000 documents is tens of MB, and
+     * only the versions it gives are kept. */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return kenes_error_from_errno(errno);
+    char *p = NULL;
+    size_t cap = 0, at = 0, lineno = 0;
+    ssize_t got;
+    int rc = 0;
     last[0] = '\0';
-    *good = len;
-    size_t lineno = 0;
-    for (char *p = text; *p && rc == 0;) {
-        char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    *good = 0;
+    while (rc == 0 && (got = getline(&p, &cap, f)) > 0) {
+        int nl = p[got - 1] == '\n';
+        size_t n = strnlen(p, (size_t)got - (size_t)nl); /* up to a NUL, as before */
+        size_t line_at = at;
+        at += (size_t)got;
+        *good = at;
         lineno++;
         const char *commit = NULL, *document = NULL;
         idx_version v = {0};
@@ -192,7 +198,7 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
             /* A last line cut short by a crash: the commit it began is
              * recovered from git below. */
             log_warn("index", "%s: an unfinished last line; recovering from git", path);
-            *good = (size_t)(p - text);
+            *good = line_at;
         } else if (!scanned && commit && strlen(commit) == 40 &&
                    json_is_true(json_object_get(j, "foreign"))) {
             *foreign = 1;
@@ -211,9 +217,18 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
             rc = add(ix, repo, document, &v);
         }
         json_decref(j);
-        p = nl ? nl + 1 : p + n;
+        if (n < (size_t)got - (size_t)nl) {
+            /* A NUL ends what is read, as it always did, and what follows
+             * it is left in the file. */
+            if (fseeko(f, 0, SEEK_END) == 0)
+                *good = (size_t)ftello(f);
+            break;
+        }
     }
-    free(text);
+    if (rc == 0 && ferror(f))
+        rc = KENES_EIO;
+    free(p);
+    fclose(f);
     return rc;
 }
 

@@ -6,13 +6,17 @@
  *
  * Derived data like the journal: a snapshot that is missing, damaged,
  * written by another format, or computed under other rules (the caller's
- * digest: workflows, plugins' names and versions) is not used, and the
- * documents are read once more.  An entry whose version is not the
- * document's head any more is the caller's to ignore.
+ * digest: workflows, plugins) is not used, and the documents are read once
+ * more.  An entry whose version is not the document's head any more is the
+ * caller's to ignore.
  *
- * Layout, little-endian: "KENESNAP", u32 format, u32 count, 32-byte digest;
- * count records of u16 id length, id, 20-byte version, u32 entry length,
- * entry; then a 32-byte BLAKE2b of everything before it.
+ * The records are sealed (XChaCha20-Poly1305, the header as associated
+ * data) with a key the caller derives from the master key: a case's entry
+ * holds its list summary, which must not lie in DATA/index in the clear.
+ *
+ * Layout, little-endian: "KENESNAP", u32 format, u32 count, 32-byte digest,
+ * 24-byte nonce; then the sealed records: count times u16 id length, id,
+ * 20-byte version, u32 entry length, entry.
  */
 #ifndef KENES_SNAPSHOT_H
 #define KENES_SNAPSHOT_H
@@ -21,18 +25,22 @@
 #include <stdint.h>
 
 #define SNAP_DIGEST_BYTES 32
+#define SNAP_KEY_BYTES 32
 
-/* ---- writing (any thread; one writer per file) ---- */
+/* ---- writing: the records gathered in memory (on the loop, where the
+ * index lives), the file written by snap_writer_commit (on the pool) ---- */
 
 typedef struct snap_writer snap_writer;
 
-/* Start path's replacement (a temporary file beside it). */
+/* A replacement for path's snapshot, sealed with key. */
 int snap_writer_open(snap_writer **out, const char *path,
-                     const unsigned char digest[SNAP_DIGEST_BYTES]);
+                     const unsigned char digest[SNAP_DIGEST_BYTES],
+                     const unsigned char key[SNAP_KEY_BYTES]);
 /* One document: id, its version (40 hex), its entry's bytes. */
 int snap_writer_add(snap_writer *w, const char *id, const char *version, const char *entry,
                     size_t len);
-/* Sync the file and put it in place of path's; w is freed either way. */
+/* Seal, write beside path, sync and put in place of path's; w is freed
+ * either way. */
 int snap_writer_commit(snap_writer *w);
 /* Drop what was written; path keeps its old file.  NULL is a no-op. */
 void snap_writer_abort(snap_writer *w);
@@ -42,9 +50,11 @@ void snap_writer_abort(snap_writer *w);
 typedef struct snap_reader snap_reader;
 
 /* 0; KENES_ENOTFOUND: no snapshot; KENES_ESTALE: computed under another
- * digest; KENES_EINVAL: damaged, cut short or of another format. */
+ * digest; KENES_EINVAL: damaged, cut short, of another format or sealed
+ * with another key. */
 int snap_reader_open(snap_reader **out, const char *path,
-                     const unsigned char digest[SNAP_DIGEST_BYTES]);
+                     const unsigned char digest[SNAP_DIGEST_BYTES],
+                     const unsigned char key[SNAP_KEY_BYTES]);
 size_t snap_reader_count(const snap_reader *r);
 /* The next record: 1 and its parts (valid until snap_reader_close), or 0
  * after the last.  entry is not NUL-terminated. */

@@ -763,3 +763,18 @@ int vault_unseal(vault *v, const char *doc_id, const char *sealed, size_t len, c
     *out_len = (size_t)got;
     return 0;
 }
+
+void vault_derive_key(const vault *v, const char purpose[8], uint64_t id,
+                      unsigned char out[VAULT_DERIVED_BYTES])
+{
+    _Static_assert(KEY_BYTES == crypto_kdf_KEYBYTES, "the master key is a KDF key");
+    crypto_kdf_derive_from_key(out, VAULT_DERIVED_BYTES, id, purpose, v->master);
+}
+
+int vault_key_file_whole(const vault *v, const char *doc_id)
+{
+    char path[4096];
+    struct stat st;
+    vault_key_path(v, doc_id, path, sizeof(path));
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == WRAPPED_BYTES;
+}

@@ -27,6 +27,7 @@
 #define KENES_VAULT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define VAULT_MAGIC "KENESENC1\n"
 #define VAULT_MAGIC_LEN 10
@@ -83,6 +84,18 @@ int vault_key_listed(const vault *v, const char *doc_id);
 int vault_key_supply(vault *v, const char *doc_id, const char *wrapped, size_t len);
 /* Forget doc_id's key (the caller removes the file).  KENES_ENOTFOUND if none. */
 int vault_forget_key(vault *v, const char *doc_id);
+
+/* 1 if doc_id's key file is there and of a wrapped key's size (one stat,
+ * no read): what a start that reads no case file can check of each key;
+ * a file damaged in place is found at its first use. */
+int vault_key_file_whole(const vault *v, const char *doc_id);
+
+/* A key for one of kenes's own files, derived from the master key
+ * (libsodium's KDF): purpose names the use, 8 characters ("idx-snap"), and
+ * id tells keys of one use apart.  Changes only with the master key. */
+#define VAULT_DERIVED_BYTES 32
+void vault_derive_key(const vault *v, const char purpose[8], uint64_t id,
+                      unsigned char out[VAULT_DERIVED_BYTES]);
 
 /* Why doc_id's key cannot be used now (its file did not open at its first
  * use, or the history says it has one and the file is missing), or NULL:

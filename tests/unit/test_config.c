@@ -50,6 +50,7 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.session_lifetime_s, 43200);
     assert_int_equal(c.attachments_max_bytes, 10485760);
     assert_int_equal(c.storage_max_packs, 32);
+    assert_int_equal(c.index_snapshot_every, 1000);
     assert_int_equal(c.index_cache_mib, 32);
     assert_int_equal(c.prepared_mib, 16);
     assert_int_equal(c.git_cache_mib, 32);
@@ -134,6 +135,22 @@ static void values_and_errors(void **state)
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
     assert_non_null(strstr(err, "kenes.yaml:2: cache_mib must be at most 65536"));
     config_dispose(&c);
+    /* Commits between two snapshots of the index (docs/snap.h): 1000 by default. */
+    write_yaml("index:\n  snapshot_every: 50\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.index_snapshot_every, 50);
+    config_dispose(&c);
+    /* A sign is no whole number (strtoull would take "-5" for 2^64 - 5). */
+    static const char *const every[] = {"0", "-5", "+5", " 5", "often"};
+    for (size_t i = 0; i < sizeof(every) / sizeof(every[0]); i++) {
+        char yaml[96];
+        snprintf(yaml, sizeof(yaml), "index:\n  snapshot_every: \"%s\"\n", every[i]);
+        write_yaml(yaml);
+        assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+        if (!strstr(err, "kenes.yaml:2: snapshot_every must be a positive"))
+            fail_msg("%s: got \"%s\"", every[i], err);
+        config_dispose(&c);
+    }
     /* Answers kept made (report pages, public pages, documents' JSON). */
     write_yaml("limits:\n  prepared_mib: 64\n");
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
@@ -160,7 +177,7 @@ static void values_and_errors(void **state)
     static const char *const bad[] = {
         "limits:\n  git_cache_mib: 0\n",         "kenes.yaml:2: git_cache_mib must be a positive",
         "limits:\n  git_cache_mib: 32MB\n",      "kenes.yaml:2: git_cache_mib must be a positive",
-        "limits:\n  git_cache_mib: -1\n",        "kenes.yaml:2: a cache must be at most 65536 MiB",
+        "limits:\n  git_cache_mib: -1\n",        "kenes.yaml:2: git_cache_mib must be a positive",
         "limits:\n  git_cache_mib: 65537\n",     "kenes.yaml:2: a cache must be at most 65536 MiB",
         "limits:\n  page_cache_mib: 0\n",        "kenes.yaml:2: page_cache_mib must be a positive",
         "limits:\n  page_cache_mib: [1]\n",      "kenes.yaml:2: page_cache_mib must be a positive",

@@ -182,6 +182,86 @@ static void test_referrers_map(void **state)
     assert_int_equal(n, 0);
 }
 
+/* A fresh document of the index, one version, no entry yet. */
+static idx_doc *bare(const char *id, int n)
+{
+    idx_doc *d = NULL;
+    assert_int_equal(index_add(&d, svc.index, id), 0);
+    char who[] = "x", action[] = "create", stage[] = "draft";
+    idx_version v = {.time_ms = 1770000000000 + n, .author = who, .role = who,
+                     .action = action, .to = stage};
+    snprintf(v.commit, sizeof(v.commit), "%040d", n);
+    assert_int_equal(index_add_version(d, &v), 0);
+    return d;
+}
+
+/* The snapshot's bytes of an entry give back the same entry, its refs
+ * mapped again; bytes cut short or pointing outside are refused, and the
+ * document is left without an entry (it is read instead). */
+static void test_entry_bytes(void **state)
+{
+    (void)state;
+    idx_doc *c = add(CASE_1, REPO_DOCUMENTS, 9);
+    util_buf b;
+    util_buf_init(&b);
+    assert_int_equal(docs_entry_pack(&b, c), 0);
+    idx_doc *c2 = bare("case/KZ-11/0009", 10);
+    assert_int_equal(docs_entry_unpack(&svc, c2, b.data, b.len), 0);
+    assert_true(c2->entry.kept);
+    assert_ptr_equal(c2->entry.type, c->entry.type);
+    assert_ptr_equal(c2->entry.region, c->entry.region);
+    assert_ptr_equal(c2->entry.stage, c->entry.stage);
+    assert_null(c2->entry.title);
+    assert_string_equal(c2->entry.listed, c->entry.listed);
+    assert_string_equal(c2->entry.projection, c->entry.projection);
+    assert_int_equal(c2->entry.blob_len, c->entry.blob_len);
+    assert_memory_equal(c2->entry.blob, c->entry.blob, c->entry.blob_len);
+    assert_true(c2->entry.due_from_ms == c->entry.due_from_ms);
+    assert_true(c2->entry.due_known);
+
+    /* Refs: a meeting's, unpacked under another id, is in the reverse map. */
+    const char *meeting =
+        "{\"id\":\"meeting/KZ-11/2026-04-01\",\"type\":\"commission-meeting\",\"region\":"
+        "\"KZ-11\",\"stage\":\"draft\",\"fields\":{\"agenda\":[{\"kind\":\"case\","
+        "\"case\":\"case/KZ-11/0009\"}]}}";
+    idx_doc *m = add(meeting, REPO_DOCUMENTS, 11);
+    b.len = 0;
+    assert_int_equal(docs_entry_pack(&b, m), 0);
+    idx_doc *m2 = bare("meeting/KZ-11/2026-04-02", 12);
+    assert_int_equal(docs_entry_unpack(&svc, m2, b.data, b.len), 0);
+    size_t n;
+    index_referrers(svc.index, "case/KZ-11/0009", &n);
+    assert_int_equal(n, 2);
+
+    /* Every cut is refused and keeps nothing. */
+    idx_doc *x = bare("case/KZ-11/0010", 13);
+    for (size_t cut = 0; cut < b.len; cut++) {
+        assert_int_equal(docs_entry_unpack(&svc, x, b.data, cut), KENES_EINVAL);
+        assert_false(x->entry.kept);
+    }
+    /* A part's offset past the blob, and another format. */
+    char *bad = malloc(b.len);
+    assert_non_null(bad);
+    memcpy(bad, b.data, b.len);
+    size_t off = 1 + 8;
+    for (int i = 0; i < 3; i++)
+        off += bad[off] ? 2 + strlen(bad + off + 1) : 1;
+    bad[off] = bad[off + 1] = bad[off + 2] = (char)0xff; /* the title's offset: 2^31 - 1 */
+    bad[off + 3] = 0x7f;
+    assert_int_equal(docs_entry_unpack(&svc, x, bad, b.len), KENES_EINVAL);
+    memcpy(bad, b.data, b.len);
+    bad[0] = 2;
+    assert_int_equal(docs_entry_unpack(&svc, x, bad, b.len), KENES_EINVAL);
+    assert_false(x->entry.kept);
+    free(bad);
+    /* No entry, nothing to pack. */
+    util_buf c3;
+    util_buf_init(&c3);
+    assert_int_equal(docs_entry_pack(&c3, x), KENES_EINVAL);
+    util_buf_dispose(&c3);
+    util_buf_dispose(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_list_without_json),
         cmocka_unit_test(test_walk_sees_projection),
         cmocka_unit_test(test_referrers_map),
+        cmocka_unit_test(test_entry_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -24,6 +24,7 @@
 typedef struct fixture {
     char dir[256], path[320];
     unsigned char digest[SNAP_DIGEST_BYTES];
+    unsigned char key[SNAP_KEY_BYTES];
 } fixture;
 
 static int setup(void **state)
@@ -33,6 +34,7 @@ static int setup(void **state)
         return -1;
     snprintf(f->path, sizeof(f->path), "%s/documents.snap", f->dir);
     memset(f->digest, 7, sizeof(f->digest));
+    memset(f->key, 3, sizeof(f->key));
     *state = f;
     return 0;
 }
@@ -48,7 +50,7 @@ static int teardown(void **state)
 static void write_two(fixture *f)
 {
     snap_writer *w = NULL;
-    assert_int_equal(snap_writer_open(&w, f->path, f->digest), 0);
+    assert_int_equal(snap_writer_open(&w, f->path, f->digest, f->key), 0);
     assert_int_equal(snap_writer_add(w, "plan/KZ-11/2026", V1, "{\"t\":1}", 7), 0);
     assert_int_equal(snap_writer_add(w, "case/KZ-11/3f/x", V2, "", 0), 0);
     assert_int_equal(snap_writer_commit(w), 0);
@@ -62,7 +64,7 @@ static void written_reads_back(void **state)
     const char *id, *entry;
     char version[41];
     size_t len;
-    assert_int_equal(snap_reader_open(&r, f->path, f->digest), 0);
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest, f->key), 0);
     assert_int_equal(snap_reader_count(r), 2);
     assert_int_equal(snap_reader_next(r, &id, version, &entry, &len), 1);
     assert_string_equal(id, "plan/KZ-11/2026");
@@ -82,11 +84,31 @@ static void other_rules_or_no_file(void **state)
 {
     fixture *f = *state;
     snap_reader *r = NULL;
-    assert_int_equal(snap_reader_open(&r, f->path, f->digest), KENES_ENOTFOUND);
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest, f->key), KENES_ENOTFOUND);
     write_two(f);
     unsigned char other[SNAP_DIGEST_BYTES];
     memset(other, 8, sizeof(other));
-    assert_int_equal(snap_reader_open(&r, f->path, other), KENES_ESTALE);
+    assert_int_equal(snap_reader_open(&r, f->path, other, f->key), KENES_ESTALE);
+    /* Sealed with another master key's: not opened (nor said stale). */
+    unsigned char key2[SNAP_KEY_BYTES];
+    memset(key2, 4, sizeof(key2));
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest, key2), KENES_EINVAL);
+}
+
+/* A case's summary is in the records: not one byte of it lies in the clear. */
+static void records_are_sealed(void **state)
+{
+    fixture *f = *state;
+    snap_writer *w = NULL;
+    assert_int_equal(snap_writer_open(&w, f->path, f->digest, f->key), 0);
+    assert_int_equal(snap_writer_add(w, "case/KZ-11/3f/x", V1, "pseudonym-Ainur", 15), 0);
+    assert_int_equal(snap_writer_commit(w), 0);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(util_read_file(&text, &len, f->path), 0);
+    assert_null(memmem(text, len, "Ainur", 5));
+    assert_null(memmem(text, len, "case/KZ", 7));
+    free(text);
 }
 
 /* Every single byte changed, and every length cut short, is refused. */
@@ -101,12 +123,12 @@ static void damage_is_refused(void **state)
     for (size_t i = 0; i < len; i++) {
         good[i] ^= 0x20;
         assert_int_equal(util_write_file_atomic(f->path, good, len, 0600), 0);
-        assert_int_equal(snap_reader_open(&r, f->path, f->digest), KENES_EINVAL);
+        assert_int_equal(snap_reader_open(&r, f->path, f->digest, f->key), KENES_EINVAL);
         good[i] ^= 0x20;
     }
     for (size_t n = 0; n < len; n += 5) {
         assert_int_equal(util_write_file_atomic(f->path, good, n, 0600), 0);
-        assert_int_equal(snap_reader_open(&r, f->path, f->digest), KENES_EINVAL);
+        assert_int_equal(snap_reader_open(&r, f->path, f->digest, f->key), KENES_EINVAL);
     }
     free(good);
 }
@@ -116,7 +138,7 @@ static void bad_records_and_abort(void **state)
     fixture *f = *state;
     write_two(f);
     snap_writer *w = NULL;
-    assert_int_equal(snap_writer_open(&w, f->path, f->digest), 0);
+    assert_int_equal(snap_writer_open(&w, f->path, f->digest, f->key), 0);
     assert_int_equal(snap_writer_add(w, "", V1, "x", 1), KENES_EINVAL);
     assert_int_equal(snap_writer_add(w, "plan/KZ-11/2026", "abc", "x", 1), KENES_EINVAL);
     assert_int_equal(snap_writer_add(w, "plan/KZ-11/2026", NULL, "x", 1), KENES_EINVAL);
@@ -125,7 +147,7 @@ static void bad_records_and_abort(void **state)
     snap_writer_abort(NULL);
     /* The snapshot in place is the one before. */
     snap_reader *r = NULL;
-    assert_int_equal(snap_reader_open(&r, f->path, f->digest), 0);
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest, f->key), 0);
     assert_int_equal(snap_reader_count(r), 2);
     snap_reader_close(r);
     char tmp[400];
@@ -138,7 +160,7 @@ static void many_records(void **state)
     fixture *f = *state;
     snap_writer *w = NULL;
     char id[64], entry[64];
-    assert_int_equal(snap_writer_open(&w, f->path, f->digest), 0);
+    assert_int_equal(snap_writer_open(&w, f->path, f->digest, f->key), 0);
     for (int i = 0; i < 10000; i++) {
         snprintf(id, sizeof(id), "case/KZ-%02d/%05d", i % 20, i);
         int n = snprintf(entry, sizeof(entry), "{\"n\":%d}", i);
@@ -146,7 +168,7 @@ static void many_records(void **state)
     }
     assert_int_equal(snap_writer_commit(w), 0);
     snap_reader *r = NULL;
-    assert_int_equal(snap_reader_open(&r, f->path, f->digest), 0);
+    assert_int_equal(snap_reader_open(&r, f->path, f->digest, f->key), 0);
     const char *rid, *re;
     char version[41];
     size_t len;
@@ -174,6 +196,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(damage_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_records_and_abort, setup, teardown),
         cmocka_unit_test_setup_teardown(many_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(records_are_sealed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
