@@ -47,7 +47,8 @@ int pack_choose(size_t *nmerge, unsigned char *merge, const pack_weight *packs, 
             r[m++].at = i;
         }
     }
-    qsort(r, m, sizeof(*r), by_size);
+    if (m > 1)
+        qsort(r, m, sizeof(*r), by_size);
     /* From the largest down, the progression holds while each pack is at
      * least twice the next smaller one; where it first breaks, that smaller
      * one and everything below it are the tail. */
