@@ -39,7 +39,9 @@ static const char default_yaml[] =
     "#   max_bytes: 10485760       # one file at most this big; more is 413\n"
     "# storage:\n"
     "#   max_packs: 32             # past this many packs (one per batch of writes) a\n"
-    "#                             # repository is consolidated into one, in the background\n"
+    "#                             # repository's small packs are merged, in the background\n"
+    "#   pack_memory_mib: 32       # a consolidation's pack builder keeps at most this\n"
+    "#                             # many MiB of deltas, and as many for its delta window\n"
     "# index:\n"
     "#   cache_mib: 32             # documents' JSON read on demand and kept, at most\n"
     "#                             # this many MiB (least recently used first out)\n"
@@ -138,6 +140,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->reports_daily_minute = 5 * 60;
     c->attachments_max_bytes = 10 * 1024 * 1024;
     c->storage_max_packs = 32;
+    c->storage_pack_memory_mib = 32;
     c->index_cache_mib = 32;
     c->index_snapshot_every = 1000;
     c->prepared_mib = 16;
@@ -206,12 +209,20 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
                        &c->attachments_max_bytes, err, errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "storage"), "max_packs", &c->storage_max_packs, err,
                        errcap)) < 0 ||
+        (rc = get_size(&y, yml_get(&y, root, "storage"), "pack_memory_mib",
+                       &c->storage_pack_memory_mib, err, errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "index"), "cache_mib", &c->index_cache_mib, err,
                        errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "index"), "snapshot_every",
                        &c->index_snapshot_every, err, errcap)) < 0)
         goto out;
 
+    if (c->storage_pack_memory_mib < 1 || c->storage_pack_memory_mib > 4096) {
+        rc = yml_fail(err, errcap, path,
+                      yml_get(&y, yml_get(&y, root, "storage"), "pack_memory_mib"),
+                      "pack_memory_mib must be between 1 and 4096 (MiB)");
+        goto out;
+    }
     if (c->index_cache_mib > 65536) {
         rc = yml_fail(err, errcap, path, yml_get(&y, yml_get(&y, root, "index"), "cache_mib"),
                       "cache_mib must be at most 65536 (64 GiB)");

@@ -32,6 +32,7 @@ typedef struct config {
     size_t attachments_max_bytes; /* attachments.max_bytes: one attached file, and its route's body */
     size_t prepared_mib;          /* limits.prepared_mib: answers kept prepared (report pages, ...) */
     size_t storage_max_packs;     /* storage.max_packs: consolidate a repository past this many packs */
+    size_t storage_pack_memory_mib; /* storage.pack_memory_mib: a pack builder's deltas, window */
     size_t index_cache_mib;       /* index.cache_mib: documents' JSON kept in memory (docs/fetch.h) */
     size_t index_snapshot_every;  /* index.snapshot_every: commits between two snapshots (docs/snap.h) */
     size_t git_cache_mib;         /* limits.git_cache_mib: libgit2's object cache and pack windows */

@@ -56,6 +56,10 @@ int gc_run(const config *cfg, char *err, size_t errcap)
     int rc = owner_check(cfg, err, errcap);
     if (rc < 0)
         return rc;
+    if ((rc = store_pack_limits(cfg->storage_pack_memory_mib)) < 0) {
+        snprintf(err, errcap, "storage.pack_memory_mib is out of range");
+        return rc;
+    }
     for (int r = 0; r < 2; r++) {
         char path[4096], msg[256];
         store_pack_stats st;

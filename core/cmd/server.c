@@ -247,7 +247,8 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     /* Once, before any repository is opened: libgit2's caches are the process's. */
-    if (store_git_limits(cfg->git_cache_mib) < 0) {
+    if (store_git_limits(cfg->git_cache_mib) < 0 ||
+        store_pack_limits(cfg->storage_pack_memory_mib) < 0) {
         fault("start-up", "libgit2 refused its cache limits");
         goto out;
     }

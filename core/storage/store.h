@@ -140,6 +140,14 @@ int store_last_batch(const store *s, char *why, size_t cap);
 #define STORE_GIT_CACHE_MIB_MAX 65536
 int store_git_limits(size_t cache_mib);
 
+/* The memory a consolidation's pack builder keeps for its deltas and for
+ * its delta window, MiB each at most (kenes.yaml storage.pack_memory_mib);
+ * for the process, before consolidations start.  0, KENES_EINVAL outside
+ * 1..STORE_PACK_MIB_MAX. */
+#define STORE_PACK_MIB_DEFAULT 32
+#define STORE_PACK_MIB_MAX 4096
+int store_pack_limits(size_t mib);
+
 /* Consolidate once the repository holds more than max packs (kenes.yaml
  * storage.max_packs, default 32); 0 never.  Set it while idle. */
 int store_set_max_packs(store *s, size_t max);
@@ -150,13 +158,19 @@ typedef struct store_pack_stats {
     size_t loose_before, loose_after;
     uint64_t bytes_before, bytes_after; /* objects/ on disk */
     size_t objects_before, objects_after; /* in packs (counted once per pack) and loose */
+    size_t packs_merged; /* of packs_before: those rewritten into the new pack */
+    int graph_written;   /* the commit-graph was written again */
 } store_pack_stats;
 
-/* Merge every pack and loose object of the repository at gitdir into one
+/* Merge packs and loose objects of the repository at gitdir into one
  * pack, written durably, then remove what it replaced (never a pack with a
- * .keep).  prune_before > 0 (seconds since the epoch, `kenes gc`): objects
- * that no ref, HEAD nor reflog reaches are dropped from packs and loose
- * files older than that; 0 (consolidation): nothing is dropped.  A .pack
+ * .keep).  prune_before > 0 (seconds since the epoch, `kenes gc`): every
+ * pack, the history walked from every ref, and objects that no ref, HEAD
+ * nor reflog reaches are dropped from packs and loose files older than
+ * that; the commit-graph is written.  0 (the server's consolidation):
+ * nothing is dropped, and only the small packs are merged, the largest
+ * that already grow by a factor of 2 staying as they are (pack_choice.h);
+ * the commit-graph is written if there is none.  A .pack
  * without its .idx is indexed first, never removed.  Safe beside a running
  * writer, in this process or another: it takes the pack lock only while it
  * notes the packs and main's head, and again to remove.  One at a time per

@@ -84,6 +84,9 @@ struct store {
      * try, doubling each time (pack_backoff); loop only. */
     size_t pack_backoff, pack_wait;
     size_t pack_attempts; /* consolidations started: for tests */
+    /* Commits made since the last commit-graph (loop only), and the count
+     * the running consolidation was given (it writes the graph when due). */
+    size_t graph_since, pack_graph_since;
 };
 
 /* For tests only: when set, the writer calls it at the named step and a
@@ -131,8 +134,31 @@ int store_git_gc_lock(const char *gitdir, char *msg, size_t cap);
 void store_git_gc_unlock(const char *gitdir);
 /* Index each pack-*.pack that has no .idx (nor .keep), found under the pack
  * lock; called with kenes-gc.lock and git gc's lock held, so such a pack is
- * what a killed consolidation or git gc left.  Never removes one. */
-void store_pack_adopt(const char *gitdir);
+ * what a killed consolidation or git gc left.  Never removes one.  The
+ * names ("pack-<hex>") of those indexed go to adopted (cap of them at
+ * most); returns how many. */
+#define STORE_PACK_STEM 128
+size_t store_pack_adopt(char (*adopted)[STORE_PACK_STEM], size_t cap, const char *gitdir);
+
+/* How a consolidation goes (store_consolidate_with).  prune_before > 0:
+ * whole (`kenes gc`, store.h); 0: the server's, merging only the packs
+ * pack_choice.h chooses, at most max_keep of them staying (0 no bound),
+ * and the commit-graph written when none is there or graph_since commits
+ * were made since it was. */
+typedef struct store_pack_opts {
+    int64_t prune_before;
+    size_t max_keep;
+    size_t graph_since;
+} store_pack_opts;
+int store_consolidate_with(store_pack_stats *out, const char *gitdir, const store_pack_opts *o,
+                           int wait, char *msg, size_t cap);
+/* 1 if a consolidation with o writes the commit-graph in objdir: always
+ * for kenes gc; for the server's, when there is none or the commits since
+ * reach a quarter of those it holds (1,000 at least) (store_graph.c). */
+int store_graph_due(const char *objdir, const store_pack_opts *o);
+/* Write it from the commits roots reach; 0 or KENES_EIO (logged). */
+int store_graph_write(git_repository *repo, const char *objdir, const git_oid *roots,
+                      size_t nroots);
 
 /* After a batch, on the loop: start a consolidation if packs piled up. */
 void store_pack_maybe_start(store *s);

@@ -200,7 +200,7 @@ static int exists(const char *dir, const char *stem, const char *ext)
 
 /* Index one: the indexer reads the pack's bytes and writes the pack and
  * its index again in kenes-tmp-pack; both move in under the same name. */
-static void adopt_one(const char *gitdir, const char *dir, const char *stem)
+static int adopt_one(const char *gitdir, const char *dir, const char *stem)
 {
     char tmp[4096 + 32], path[4096 + 320], name[160];
     git_indexer *ix = NULL;
@@ -241,18 +241,19 @@ static void adopt_one(const char *gitdir, const char *dir, const char *stem)
     else
         log_error("store", "%s: objects/pack/%s.pack has no index and cannot be indexed "
                   "(%s): left as it is", gitdir, stem, kenes_strerror(rc));
+    return rc;
 }
 
-void store_pack_adopt(const char *gitdir)
+size_t store_pack_adopt(char (*adopted)[STORE_PACK_STEM], size_t cap, const char *gitdir)
 {
-    char dir[4096 + 16], stems[ADOPT_MAX][128];
-    size_t n = 0;
+    char dir[4096 + 16], stems[ADOPT_MAX][STORE_PACK_STEM];
+    size_t n = 0, done = 0;
     int lock = -1;
     snprintf(dir, sizeof(dir), "%s/objects/pack", gitdir);
     /* Under the pack lock a batch's pack is either not begun or placed
      * whole, so a lone .pack seen then is nobody's at work. */
     if (store_pack_lock(&lock, gitdir) < 0)
-        return;
+        return 0;
     DIR *d = opendir(dir);
     for (struct dirent *e; d && n < ADOPT_MAX && (e = readdir(d));) {
         size_t len = strlen(e->d_name);
@@ -267,5 +268,7 @@ void store_pack_adopt(const char *gitdir)
         closedir(d);
     store_pack_unlock(lock);
     for (size_t i = 0; i < n; i++)
-        adopt_one(gitdir, dir, stems[i]);
+        if (adopt_one(gitdir, dir, stems[i]) == 0 && done < cap)
+            memcpy(adopted[done++], stems[i], sizeof(stems[i]));
+    return done;
 }

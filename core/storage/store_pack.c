@@ -16,8 +16,8 @@
  * freshen), which keeps it.
  */
 #include "storage/store_internal.h"
+#include "storage/pack_choice.h"
 
-#include <git2/sys/commit_graph.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
@@ -40,6 +40,7 @@
 #define PACK_NAME_MAX 128
 #define PACK_BACKOFF_FIRST 8
 #define PACK_BACKOFF_MAX 1024
+#define ADOPT_NAMES 16
 
 static int lock_file(int *fd, const char *gitdir, const char *name, int wait)
 {
@@ -202,6 +203,7 @@ typedef struct snap_pack {
     uint64_t size;
     int base; /* left as it is: a consolidation merges the packs beside it */
     int keep;
+    int adopted; /* indexed by this consolidation (a crash's): merged */
 } snap_pack;
 
 typedef struct snap_loose {
@@ -266,6 +268,7 @@ static int snap_packs(snapshot *sn, const char *objdir)
         p->mtime = st.st_mtime;
         p->size = (uint64_t)st.st_size;
         p->base = 0;
+        p->adopted = 0;
         sn->bytes += (uint64_t)st.st_size;
         snprintf(path, sizeof(path), "%s/%s.keep", dir, p->name);
         p->keep = access(path, F_OK) == 0;
@@ -364,28 +367,6 @@ static int insert_pack(insert_ctx *c, const char *objdir, const snap_pack *p)
     return rc;
 }
 
-/* The commit-graph git reads to walk history fast; a cache only (git
- * checks it against the objects), so a failure is logged and not fatal. */
-static void write_commit_graph(git_repository *repo, const char *objdir, const snapshot *sn)
-{
-    char info[4096 + 8];
-    git_commit_graph_writer *w = NULL;
-    git_revwalk *walk = NULL;
-    git_commit_graph_writer_options o;
-    git_commit_graph_writer_options_init(&o, GIT_COMMIT_GRAPH_WRITER_OPTIONS_VERSION);
-    snprintf(info, sizeof(info), "%s/info", objdir);
-    if (mkdir(info, 0755) < 0 && errno != EEXIST)
-        return;
-    if (git_commit_graph_writer_new(&w, info) < 0 || git_revwalk_new(&walk, repo) < 0 ||
-        store_pack_push_roots(walk, NULL, repo, sn->roots, sn->nroots) < 0 || git_commit_graph_writer_add_revwalk(w, walk) < 0 ||
-        git_commit_graph_writer_commit(w, &o) < 0) {
-        const git_error *e = git_error_last();
-        log_warn("store", "cannot write the commit-graph: %s", e && e->message ? e->message : "?");
-    }
-    git_revwalk_free(walk);
-    git_commit_graph_writer_free(w);
-}
-
 /* A listed file is removed only if its time is what the snapshot saw (or
  * nothing is pruned): a writer that reused one of its objects since
  * touched it. */
@@ -455,39 +436,118 @@ static void count_after(store_pack_stats *st, const char *gitdir)
     snapshot_free(&after);
 }
 
-/* A consolidation need not rewrite the history each time: while the
- * largest pack is at least twice all the others together, it stays, and
- * only the others (the batches' since) are merged, so the work per
- * consolidation follows what was written since, not the repository's size
- * (git's geometric repack, factor 2).  Otherwise everything is merged. */
-static int choose_base(snapshot *sn)
+/* The server's consolidation: which packs stay (pack_choice.h).  A pack
+ * with a .keep is git's to keep and counts for nothing; one just indexed
+ * after a crash is merged, as it duplicates what it was merged from.
+ * Returns how many packs are merged. */
+static int choose_merge(size_t *nmerge, snapshot *sn, size_t max_keep)
 {
-    size_t big = SIZE_MAX;
-    uint64_t rest = 0;
-    for (size_t i = 0; i < sn->npacks; i++)
-        if (!sn->packs[i].keep && (big == SIZE_MAX || sn->packs[i].size > sn->packs[big].size))
-            big = i;
-    if (big == SIZE_MAX)
-        return 0;
-    for (size_t i = 0; i < sn->npacks; i++)
-        if (i != big && !sn->packs[i].keep)
-            rest += sn->packs[i].size;
-    rest += (uint64_t)sn->nloose * 512; /* loose objects: small, counted roughly */
-    if (rest * 2 > sn->packs[big].size)
-        return 0;
-    sn->packs[big].base = 1;
-    return 1;
+    pack_weight *w = sn->npacks ? calloc(sn->npacks, sizeof(*w)) : NULL;
+    unsigned char *merge = sn->npacks ? calloc(sn->npacks, 1) : NULL;
+    size_t n = 0, *at = sn->npacks ? calloc(sn->npacks, sizeof(*at)) : NULL;
+    int rc = sn->npacks && (!w || !merge || !at) ? KENES_ENOMEM : 0;
+    for (size_t i = 0; rc == 0 && i < sn->npacks; i++)
+        if (!sn->packs[i].keep) {
+            w[n].size = sn->packs[i].size;
+            w[n].force = sn->packs[i].adopted;
+            at[n++] = i;
+        }
+    /* loose objects: small, counted roughly */
+    if (rc == 0 && (rc = pack_choose(nmerge, merge, w, n, (uint64_t)sn->nloose * 512,
+                                     max_keep)) == 0)
+        for (size_t i = 0; i < n; i++)
+            sn->packs[at[i]].base = !merge[i];
+    free(w);
+    free(merge);
+    free(at);
+    return rc;
 }
 
-static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, char *msg,
-                       size_t cap)
+/* The pack builder's memory, MiB (store_pack_limits). */
+static _Atomic size_t pack_mib = STORE_PACK_MIB_DEFAULT;
+
+int store_pack_limits(size_t mib)
+{
+    if (mib < 1 || mib > STORE_PACK_MIB_MAX)
+        return KENES_EINVAL;
+    pack_mib = mib;
+    return 0;
+}
+
+/* libgit2's pack builder reads its bounds from the repository's config
+ * when made (pack.deltaCacheSize: the deltas it keeps between finding and
+ * writing them, 256 MiB by default; pack.windowMemory: the objects of its
+ * delta window, unbounded by default; libgit2 1.5 also takes its
+ * big-file threshold, past which an object is not deltified, from
+ * pack.deltaCacheSize).  They go in as a config file of the highest level
+ * on this repository handle only, in the consolidation's own folder, so an
+ * operator's config is neither read for them nor written. */
+static int bound_builder(git_repository *repo, const char *tmp)
+{
+    char path[4096 + 64];
+    git_config *cfg = NULL;
+    size_t bytes = pack_mib << 20;
+    snprintf(path, sizeof(path), "%s/builder.config", tmp);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return KENES_EIO;
+    int ok = fprintf(f, "[pack]\n\tdeltaCacheSize = %zu\n\twindowMemory = %zu\n", bytes,
+                     bytes) > 0;
+    ok = fclose(f) == 0 && ok;
+    int rc = ok && git_repository_config(&cfg, repo) == 0 &&
+                     git_config_add_file_ondisk(cfg, path, GIT_CONFIG_LEVEL_APP, repo, 1) == 0
+                 ? 0
+                 : KENES_EIO;
+    git_config_free(cfg);
+    return rc;
+}
+
+/* Where the pack builder starts: a whole consolidation (kenes gc) walks
+ * every ref, history first in walk order, for deltas between versions of
+ * a file (and gc's prune keeps exactly what the walk takes); the server's
+ * merges the chosen packs' objects as they are. */
+static int fill_builder(git_packbuilder *pb, git_repository *repo, const snapshot *sn,
+                        const char *objdir, int64_t prune_before, int whole, char *msg,
+                        size_t cap)
+{
+    git_revwalk *walk = NULL;
+    int rc = 0;
+    if (whole && sn->nroots &&
+        (git_revwalk_new(&walk, repo) < 0 ||
+         store_pack_push_roots(walk, pb, repo, sn->roots, sn->nroots) < 0 ||
+         git_packbuilder_insert_walk(pb, walk) < 0))
+        rc = store_git_fail(msg, cap, KENES_EIO, "walking the refs");
+    git_revwalk_free(walk);
+    insert_ctx c = {.pb = pb};
+    for (size_t i = 0; rc == 0 && i < sn->npacks; i++) {
+        /* What gc prunes: an old file's objects that the walk did not take. */
+        if (prune_before > 0 && sn->packs[i].mtime < prune_before && !sn->packs[i].keep)
+            continue;
+        if (sn->packs[i].base)
+            continue;
+        if (insert_pack(&c, objdir, &sn->packs[i]) < 0)
+            rc = store_git_fail(msg, cap, KENES_EIO, "reading a pack");
+    }
+    for (size_t i = 0; rc == 0 && i < sn->nloose; i++) {
+        if (prune_before > 0 && sn->loose[i].mtime < prune_before)
+            continue;
+        if (git_packbuilder_insert(pb, &sn->loose[i].id, NULL) < 0)
+            rc = store_git_fail(msg, cap, KENES_EIO, "reading a loose object");
+    }
+    return rc;
+}
+
+static int consolidate(store_pack_stats *out, const char *gitdir, const store_pack_opts *o,
+                       char *msg, size_t cap)
 {
     snapshot sn = {0};
     git_repository *repo = NULL;
     git_packbuilder *pb = NULL;
-    git_revwalk *walk = NULL;
-    char objdir[4096];
-    int rc;
+    char objdir[4096], adopted[ADOPT_NAMES][STORE_PACK_STEM];
+    char tmp[4096 + 32], newpack[PACK_NAME_MAX];
+    int64_t prune_before = o->prune_before;
+    int whole = prune_before > 0, rc;
+    size_t nmerge = 0;
     memset(out, 0, sizeof(*out));
     if ((rc = store_git_ready()) < 0) {
         snprintf(msg, cap, "libgit2 did not start");
@@ -496,76 +556,63 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
     snprintf(objdir, sizeof(objdir), "%s/objects", gitdir);
     /* A pack a killed consolidation moved in without its index: indexed,
      * so that this one merges it (it may be the only copy of objects). */
-    store_pack_adopt(gitdir);
+    size_t nadopted = store_pack_adopt(adopted, ADOPT_NAMES, gitdir);
     if ((rc = take_snapshot(&sn, gitdir, msg, cap)) < 0)
         goto done;
+    for (size_t i = 0; i < sn.npacks; i++)
+        for (size_t k = 0; k < nadopted; k++)
+            if (strcmp(sn.packs[i].name, adopted[k]) == 0)
+                sn.packs[i].adopted = 1;
     out->packs_before = sn.npacks;
     out->loose_before = sn.nloose;
     out->bytes_before = sn.bytes;
     out->objects_before = count_objects(&sn, objdir);
-    if (sn.npacks + sn.nloose == 0) {
-        count_after(out, gitdir);
+    if (!whole && (rc = choose_merge(&nmerge, &sn, o->max_keep)) < 0) {
+        snprintf(msg, cap, "cannot choose the packs to merge: %s", kenes_strerror(rc));
         goto done;
     }
-    if ((rc = store_open_repo(&repo, gitdir)) < 0 || git_packbuilder_new(&pb, repo) < 0) {
+    if (sn.npacks + sn.nloose == 0 || (!whole && nmerge == 0 && sn.nloose == 0)) {
+        count_after(out, gitdir); /* nothing worth rewriting */
+        goto done;
+    }
+    out->packs_merged = whole ? sn.npacks : nmerge;
+    if ((rc = store_pack_tmpdir(tmp, sizeof(tmp), gitdir, "pack")) < 0) {
+        snprintf(msg, cap, "cannot prepare the pack's folder: %s", kenes_strerror(rc));
+        goto done;
+    }
+    if ((rc = store_open_repo(&repo, gitdir)) < 0 || (rc = bound_builder(repo, tmp)) < 0 ||
+        git_packbuilder_new(&pb, repo) < 0) {
         rc = store_git_fail(msg, cap, rc < 0 ? rc : KENES_EIO, "starting the pack");
         goto done;
     }
+    char cfgpath[4096 + 64];
+    snprintf(cfgpath, sizeof(cfgpath), "%s/builder.config", tmp);
+    unlink(cfgpath); /* read by the builder already */
     git_packbuilder_set_threads(pb, 1); /* the pool's thread, not the machine */
-    /* Merging beside a base: its objects stay where they are.  Everything:
-     * history first, in walk order, for deltas between versions of a file
-     * (and gc's prune keeps exactly what the walk takes). */
-    int partial = prune_before == 0 && choose_base(&sn);
-    if (!partial && sn.nroots &&
-        (git_revwalk_new(&walk, repo) < 0 || store_pack_push_roots(walk, pb, repo, sn.roots, sn.nroots) < 0 ||
-         git_packbuilder_insert_walk(pb, walk) < 0)) {
-        rc = store_git_fail(msg, cap, KENES_EIO, "walking the refs");
+    if ((rc = fill_builder(pb, repo, &sn, objdir, prune_before, whole, msg, cap)) < 0)
         goto done;
-    }
-    insert_ctx c = {.pb = pb};
-    for (size_t i = 0; i < sn.npacks; i++) {
-        /* What gc prunes: an old file's objects that the walk did not take. */
-        if (prune_before > 0 && sn.packs[i].mtime < prune_before && !sn.packs[i].keep)
-            continue;
-        if (sn.packs[i].base)
-            continue;
-        if (insert_pack(&c, objdir, &sn.packs[i]) < 0) {
-            rc = store_git_fail(msg, cap, KENES_EIO, "reading a pack");
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < sn.nloose; i++) {
-        if (prune_before > 0 && sn.loose[i].mtime < prune_before)
-            continue;
-        if (git_packbuilder_insert(pb, &sn.loose[i].id, NULL) < 0) {
-            rc = store_git_fail(msg, cap, KENES_EIO, "reading a loose object");
-            goto done;
-        }
-    }
-    if (git_packbuilder_object_count(pb) == 0 && prune_before == 0) {
+    if (git_packbuilder_object_count(pb) == 0 && !whole) {
         count_after(out, gitdir); /* one pack already, and nothing beside it */
         goto done;
     }
     /* The indexer behind it syncs the pack, its index and the folder
      * (GIT_OPT_ENABLE_FSYNC_GITDIR), store_pack_place() the move: durable before
      * anything is removed. */
-    char tmp[4096 + 32], newpack[PACK_NAME_MAX];
-    if ((rc = store_pack_tmpdir(tmp, sizeof(tmp), gitdir, "pack")) < 0) {
-        snprintf(msg, cap, "cannot prepare the pack's folder: %s", kenes_strerror(rc));
-        goto done;
-    }
     if (git_packbuilder_write(pb, tmp, 0, NULL, NULL) < 0) {
         rc = store_git_fail(msg, cap, KENES_EIO, "writing the pack");
         goto done;
     }
     snprintf(newpack, sizeof(newpack), "pack-%s", git_packbuilder_name(pb));
+    /* The builder's objects and deltas go before the graph reads commits. */
+    git_packbuilder_free(pb);
+    pb = NULL;
     if ((rc = store_pack_place(gitdir, tmp, newpack)) < 0) {
         snprintf(msg, cap, "cannot move the pack in place: %s", kenes_strerror(rc));
         goto done;
     }
-    /* The commit-graph walks every commit: with a whole repack only. */
-    if (sn.has_head && !partial)
-        write_commit_graph(repo, objdir, &sn);
+    if (sn.has_head && store_graph_due(objdir, o) &&
+        store_graph_write(repo, objdir, sn.roots, sn.nroots) == 0)
+        out->graph_written = 1;
     int lock = -1;
     if ((rc = store_pack_lock(&lock, gitdir)) < 0) {
         snprintf(msg, cap, "cannot take the pack lock: %s", kenes_strerror(rc));
@@ -575,15 +622,14 @@ static int consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_
     store_pack_unlock(lock);
     count_after(out, gitdir);
 done:
-    git_revwalk_free(walk);
     git_packbuilder_free(pb);
     git_repository_free(repo);
     snapshot_free(&sn);
     return rc;
 }
 
-int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
-                      char *msg, size_t cap)
+int store_consolidate_with(store_pack_stats *out, const char *gitdir, const store_pack_opts *o,
+                           int wait, char *msg, size_t cap)
 {
     int lock = -1;
     memset(out, 0, sizeof(*out));
@@ -596,11 +642,18 @@ int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_b
         return rc;
     }
     if ((rc = store_git_gc_lock(gitdir, msg, cap)) == 0) {
-        rc = consolidate(out, gitdir, prune_before, msg, cap);
+        rc = consolidate(out, gitdir, o, msg, cap);
         store_git_gc_unlock(gitdir);
     }
     store_pack_unlock(lock);
     return rc;
+}
+
+int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
+                      char *msg, size_t cap)
+{
+    store_pack_opts o = {.prune_before = prune_before};
+    return store_consolidate_with(out, gitdir, &o, wait, msg, cap);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -610,10 +663,14 @@ static void pack_work(uv_work_t *req)
 {
     store *s = req->data;
     s->pack_msg[0] = '\0';
-    s->pack_rc = store_consolidate(&s->pack_stats, s->gitdir, 0, 0, s->pack_msg,
-                                   sizeof(s->pack_msg));
+    /* At most max_packs - 1 stay, so the new pack brings the count under
+     * the trigger whatever the sizes. */
+    store_pack_opts o = {.max_keep = s->max_packs > 1 ? s->max_packs - 1 : 1,
+                         .graph_since = s->pack_graph_since};
+    s->pack_rc = store_consolidate_with(&s->pack_stats, s->gitdir, &o, 0, s->pack_msg,
+                                        sizeof(s->pack_msg));
     /* A consolidation's packbuilder holds every object it packs at once
-     * (megabytes, more as the history grows), on a pool thread's own malloc
+     * (the tail's, the history's for kenes gc), on a pool thread's own malloc
      * arena; freed, the pages stay with the process unless given back, and
      * the resident memory rose with every consolidation (bench_soak.sh). */
     malloc_trim(0);
@@ -643,11 +700,15 @@ static void pack_after(uv_work_t *req, int status)
                   "batches)", name, s->pack_msg, s->pack_wait);
     } else {
         s->pack_backoff = 0;
+        if (st->graph_written)
+            s->graph_since -= s->pack_graph_since < s->graph_since ? s->pack_graph_since
+                                                                   : s->graph_since;
         log_info("store", "%s: consolidated %zu packs and %zu loose objects (%zu objects, "
-                 "%llu KiB) into %zu packs (%zu objects, %llu KiB)", name, st->packs_before,
-                 st->loose_before, st->objects_before,
-                 (unsigned long long)(st->bytes_before / 1024), st->packs_after,
-                 st->objects_after, (unsigned long long)(st->bytes_after / 1024));
+                 "%llu KiB), merging %zu of the packs, into %zu packs (%zu objects, %llu KiB)%s",
+                 name, st->packs_before, st->loose_before, st->objects_before,
+                 (unsigned long long)(st->bytes_before / 1024), st->packs_merged,
+                 st->packs_after, st->objects_after, (unsigned long long)(st->bytes_after / 1024),
+                 st->graph_written ? "; commit-graph written" : "");
     }
     store_maybe_free(s);
 }
@@ -663,6 +724,7 @@ void store_pack_maybe_start(store *s)
     if (s->npacks <= s->max_packs)
         return;
     s->pack_work.data = s;
+    s->pack_graph_since = s->graph_since;
     if (uv_queue_work(s->loop, &s->pack_work, pack_work, pack_after) == 0) {
         s->consolidating = 1;
         s->pack_attempts++;

@@ -22,7 +22,11 @@
 
 int (*store_test_fault)(const char *gitdir, int step);
 
-#define STORE_REF_LOCK_TRIES 20
+/* 2 s in all: git gc's `reflog expire` holds main.lock while it rewrites
+ * main's reflog (a line per commit), and on a loaded machine that took
+ * longer than git's own 100 ms (test_gc_serving: a 503 once consolidations
+ * stopped holding git gc back). */
+#define STORE_REF_LOCK_TRIES 400
 #define STORE_REF_LOCK_WAIT_US 5000
 
 /* Before the commit: write the side file, or move it aside for removal. */
@@ -408,8 +412,9 @@ static int batch_publish(store *s, const git_oid *tip, char *msg, size_t cap)
     /* Compare-and-swap: move main only from the head the batch was built on
      * (or create it only if still absent), so a ref moved behind our back
      * fails the batch instead of silently dropping someone's commit. */
-    /* A lock on main held for an instant (git pack-refs, run by git gc):
-     * wait for it as git itself does (core.filesRefLockTimeout, 100 ms). */
+    /* A lock on main held for an instant (git pack-refs or reflog expire,
+     * run by git gc): wait for it as git itself does
+     * (core.filesRefLockTimeout), longer (STORE_REF_LOCK_TRIES). */
     s->publish_seq++; /* odd: main.lock may be ours from here */
     for (int tries = 0;; tries++) {
         grc = git_reference_create_matching(&ref, s->wrepo, STORE_MAIN, tip, s->has_base,
@@ -688,6 +693,11 @@ static void writer_after(uv_work_t *req, int status)
             snprintf(w->errmsg, sizeof(w->errmsg), "write cancelled: %s", uv_strerror(status));
         }
     }
+    /* Commits for the commit-graph's count (store_pack.c): roughly, one per
+     * write answered 0. */
+    if (status == 0 && s->job_batch_rc == 0)
+        for (store_write *w = done; w; w = w->next)
+            s->graph_since += w->status == 0;
     store_pack_maybe_start(s);
     /* Start the next job before answering, so its commits are under way
      * while the loop runs these callbacks. */

@@ -51,6 +51,7 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.attachments_max_bytes, 10485760);
     assert_int_equal(c.storage_max_packs, 32);
     assert_int_equal(c.index_snapshot_every, 1000);
+    assert_int_equal(c.storage_pack_memory_mib, 32);
     assert_int_equal(c.index_cache_mib, 32);
     assert_int_equal(c.prepared_mib, 16);
     assert_int_equal(c.git_cache_mib, 32);
@@ -116,6 +117,19 @@ static void values_and_errors(void **state)
     write_yaml("storage:\n  max_packs: none\n");
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
     assert_non_null(strstr(err, "kenes.yaml:2: max_packs must be a positive"));
+    config_dispose(&c);
+    /* A consolidation's pack builder (store_pack_limits): 1..4096 MiB. */
+    write_yaml("storage:\n  pack_memory_mib: 8\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.storage_pack_memory_mib, 8);
+    config_dispose(&c);
+    write_yaml("storage:\n  pack_memory_mib: 0\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: pack_memory_mib must be a positive"));
+    config_dispose(&c);
+    write_yaml("storage:\n  pack_memory_mib: 5000\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: pack_memory_mib must be between 1 and 4096"));
     config_dispose(&c);
 
     /* The documents' JSON kept in memory (docs/fetch.h): MiB, 32 by default. */
