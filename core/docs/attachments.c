@@ -361,6 +361,10 @@ static void get_file_read(get_op *op)
         rc = doc_parse(&doc, text, len, err, sizeof(err)) < 0 ? KENES_EIO : 0;
     free(text);
     const json_t *entry = rc == 0 ? docs_attachment_find(doc, op->aid) : NULL;
+    if (rc == KENES_EUNAVAILABLE) { /* docs_key_settle logged it */
+        get_answer(op, rc, "case_key_unavailable", "this document's key cannot be read now");
+        return;
+    }
     if (!d || rc < 0 || !entry) {
         json_decref(doc);
         if (rc < 0 && rc != KENES_ENOTFOUND)
@@ -404,6 +408,10 @@ static void get_read_done(store_read *r, void *payload)
         const char *want = json_string_value(json_object_get(op->entry, "sha256"));
         if (!want || strcmp(want, sha) != 0)
             rc = KENES_EIO;
+    }
+    if (rc == KENES_EUNAVAILABLE) {
+        get_answer(op, rc, "case_key_unavailable", "this document's key cannot be read now");
+        return;
     }
     if (!d || rc < 0) {
         log_error("store", "attachment %s of %s at %.12s cannot be read", op->aid, op->id,

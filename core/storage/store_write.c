@@ -186,6 +186,11 @@ static int commit_one(store *s, store_write *w, git_oid *tip, int *has_tip)
             goto done;
         w->side_begun = 1;
     }
+    if (w->side_needed && access(w->side_needed, F_OK) != 0) {
+        snprintf(msg, cap, "its key file %s is missing: %s", w->side_needed, strerror(errno));
+        rc = KENES_EUNAVAILABLE;
+        goto done;
+    }
     if (*has_tip &&
         (git_commit_lookup(&parent, repo, tip) < 0 || git_commit_tree(&base, parent) < 0)) {
         rc = store_git_fail(msg, cap, KENES_EIO, "reading the head commit");
