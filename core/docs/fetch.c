@@ -275,7 +275,7 @@ static void job_done(store_read *r, void *payload)
         rc = krc;
     if (rc == 0)
         rc = open_parse(&doc, svc, d, r->result, r->result_len);
-    if (rc < 0)
+    if (rc < 0 && rc != KENES_EUNAVAILABLE) /* that one is logged once, by docs_key_settle */
         log_warn("store", "%s at %.12s cannot be read (%d)", d->id, r->commit, rc);
     free(r->result);
     if (rc == 0 && svc->cache)
@@ -307,6 +307,10 @@ void docs_fetch(docs_service *svc, idx_doc *d, const char *version, docs_fetch_c
         version = d->version;
     if (!version[0]) {
         cb(KENES_ENOTFOUND, NULL, payload);
+        return;
+    }
+    if (docs_key_unavailable(svc, d)) { /* nothing to open it with: no read */
+        cb(KENES_EUNAVAILABLE, NULL, payload);
         return;
     }
     char key[300];
