@@ -280,6 +280,11 @@ struct store_read {
 int store_read_versions(store *s, char **texts, size_t *lens, const char *const *commits, size_t n,
                         const char *path);
 
+/* Check on the thread pool that every commit the history journal at path
+ * names is in git; what is missing is logged and store_health says it
+ * (/healthz) from then on.  0, or negative when it could not start. */
+int store_check_journal(store *s, const char *journal);
+
 /* Run a read on the thread pool; cb on the loop.  0 or negative (then no cb). */
 int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload);
 

@@ -606,11 +606,11 @@ unsigned store_publish_seq(const store *s)
 
 int store_health(const store *s, char *buf, size_t cap)
 {
-    if (!s->health[0]) {
+    if (!s->health[0] && !s->history_fault[0]) {
         snprintf(buf, cap, "ok");
         return 0;
     }
-    snprintf(buf, cap, "%s", s->health);
+    snprintf(buf, cap, "%s", s->health[0] ? s->health : s->history_fault);
     return KENES_EUNAVAILABLE;
 }
 
