@@ -84,7 +84,7 @@ static void check_done(uv_work_t *w, int status)
         log_error("store", "%s: %s. The server goes on (the newest version of every document "
                   "is read), but older versions of some cannot be read; kenes verify names "
                   "what is unreadable", name, s->history_fault);
-    } else {
+    } else if (j->checked) { /* an empty history is no news */
         log_info("store", "%s: the %zu commits of its history journal are in git (checked "
                  "in %lld ms)", name, j->checked, (long long)j->ms);
     }
