@@ -13,7 +13,7 @@ import unittest
 
 from kenes_harness import (USERS, Browser, Server, commit_count, plan_body, run_cli,
                            wait_until, with_commission)
-from test_crash_case_key import CODE, WORDS, key_file
+from test_crash_case_key import CODE, WORDS, ServedWithAnUnavailableCase, key_file
 from test_cases import CHILD_NAME, case_body
 
 USERS_C = with_commission(USERS)
@@ -50,7 +50,7 @@ def make_case(s, region="KZ-11", user="off11", attach=False):
     return cid, etag, commits
 
 
-class KeyRemovedWhileServing(unittest.TestCase):
+class KeyRemovedWhileServing(ServedWithAnUnavailableCase, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         s = cls.srv = Server(users=USERS_C, env={"KENES_NOW": "2026-03-25T09:00:00Z"})
@@ -59,17 +59,6 @@ class KeyRemovedWhileServing(unittest.TestCase):
         r = s.post("/api/v1/documents", plan_body(), "off11")
         assert r.status == 201, r
         cls.plan = r.json["id"]
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.srv.stop()
-        cls.srv.cleanup()
-        assert code in (0, None), code
-
-    def assertUnavailable(self, r):
-        self.assertEqual(r.status, 503, r)
-        self.assertEqual(r.json["error"]["code"], CODE, r)
-        self.assertNotIn(CHILD_NAME, r.raw)
 
     def remove_key(self, cid):
         path = key_file(self.srv.data, cid)
@@ -136,20 +125,23 @@ class KeyRemovedWhileServing(unittest.TestCase):
         self.assertUnavailable(self.srv.get(f"/api/v1/documents/{cid}/diff", "off11"))
         self.assertAnswersUnavailableEverywhere(cid, commits)
 
+    def attached_then_removed(self):
+        """A case with a file whose key file is then removed: (id, commits, aid)."""
+        cid, _, commits = make_case(self.srv, attach=True)
+        aid = self.srv.get("/api/v1/documents/" + cid, "off11").json["attachments"][0]["id"]
+        self.remove_key(cid)
+        return cid, commits, aid
+
     def test_an_attachment_read_notices(self):
         s = self.srv
-        cid, _, commits = make_case(s, attach=True)
-        aid = s.get("/api/v1/documents/" + cid, "off11").json["attachments"][0]["id"]
-        self.remove_key(cid)
+        cid, commits, aid = self.attached_then_removed()
         self.assertUnavailable(s.get(f"/api/v1/documents/{cid}/attachments/{aid}", "off11"))
         self.assertUnavailable(s.get(f"/api/v1/documents/{cid}/attachments/{aid}", "off11"))
         self.assertAnswersUnavailableEverywhere(cid, commits)
 
     def test_the_web_pages_say_so_in_the_readers_language(self):
         s = self.srv
-        cid, _, commits = make_case(s, attach=True)
-        aid = s.get("/api/v1/documents/" + cid, "off11").json["attachments"][0]["id"]
-        self.remove_key(cid)
+        cid, commits, aid = self.attached_then_removed()
         pages = [f"/ui/d/{cid}/history?version={commits[-1]}",  # the first read notices
                  f"/ui/d/{cid}", f"/ui/d/{cid}/history",
                  f"/ui/d/{cid}/history?from={commits[-1]}&to={commits[0]}",
