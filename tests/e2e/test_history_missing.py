@@ -36,9 +36,6 @@ class HistoryMissing(unittest.TestCase):
             body["fields"]["grounds"] = ["bullying-victim", "truancy"]
             r = s.put("/api/v1/documents/" + cid, {"fields": body["fields"]}, "off11", etag)
             self.assertEqual(r.status, 200, r)
-            wait_until(lambda: "history journal are in git" in s.read_log(),
-                       "the clean check's log line")
-            self.assertEqual(s.request("GET", "/healthz").status, 200)
             etag = r.header("ETag")
             self.assertEqual(s.stop(), 0)
             # More versions, each in a pack of its own, so that the lost one
@@ -48,6 +45,9 @@ class HistoryMissing(unittest.TestCase):
             code, out, err = run_cli("gc", "--data", s.data)
             self.assertEqual(code, 0, out + err)
             s.start()
+            wait_until(lambda: "cases.git: the 2 commits of its history journal are in git"
+                       in s.read_log(), "the clean check's log line")
+            self.assertEqual(s.request("GET", "/healthz").status, 200)
             for grounds in (["truancy"], ["bullying-victim"], ["truancy", "bullying-victim"]):
                 body["fields"]["grounds"] = grounds
                 r = s.put("/api/v1/documents/" + cid, {"fields": body["fields"]}, "off11", etag)
