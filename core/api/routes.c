@@ -252,7 +252,7 @@ void api_handle(http_request *req, void *payload)
     if (r->rule != ACCESS_ANYONE && api_body_parse_first(ctx, req))
         return;
     if (c.id && strncmp(r->path, "/api/v1/documents/{id}", 22) == 0 &&
-        docs_fetch_redo(ctx->svc, c.id, handle_again, req, ctx))
+        docs_fetch_redo(ctx->svc, c.user, c.id, handle_again, req, ctx))
         return;
     if (find_document(&c, r) < 0)
         return;

@@ -161,6 +161,10 @@ struct checkpoint {
     uv_mutex_t state_lock;
     ckpt_state st; /* what the file says */
     char *text;    /* the file */
+    /* Heads committed whose rewrite failed ("" for none): the next rewrite
+     * names them.  With write_lock, as failures. */
+    char owed[CKPT_REPOS][CKPT_OID_HEX];
+    size_t failures; /* rewrites failed in a row */
 };
 
 /* Write next as the file; on success it becomes the state.  Called with
@@ -175,19 +179,38 @@ static int rewrite(checkpoint *c, ckpt_state *next)
      * checkpoint were never answered for and are cut back, which is only
      * right if a checkpoint that was answered for cannot be lost. */
     if (rc == 0 && (rc = util_write_file_atomic(c->path, text, len, 0600)) < 0) {
-        log_error("access", "%s: cannot write the checkpoint: %s", c->path, kenes_strerror(rc));
+        /* Once per run of failures, not once per batch (a full disk). */
+        if (c->failures++ == 0)
+            log_error("access", "%s: cannot write the checkpoint: %s; reads of confidential "
+                      "documents are refused until it can be, writes are answered (their "
+                      "commits are made: the checkpoint names an older head meanwhile, which "
+                      "verify accepts)", c->path, kenes_strerror(rc));
         rc = KENES_EIO;
     }
     if (rc < 0) {
         free(text);
         return rc;
     }
+    if (c->failures) {
+        log_warn("access", "%s: the checkpoint is written again, after %zu failed rewrite%s",
+                 c->path, c->failures, c->failures == 1 ? "" : "s");
+        c->failures = 0;
+    }
+    memset(c->owed, 0, sizeof(c->owed));
     uv_mutex_lock(&c->state_lock);
     c->st = *next;
     free(c->text);
     c->text = text;
     uv_mutex_unlock(&c->state_lock);
     return 0;
+}
+
+/* The heads owed by failed rewrites, into next (the newest state). */
+static void pay_owed(const checkpoint *c, ckpt_state *next)
+{
+    for (int r = 0; r < CKPT_REPOS; r++)
+        if (c->owed[r][0])
+            memcpy(next->heads[r], c->owed[r], CKPT_OID_HEX);
 }
 
 int ckpt_new(checkpoint **out, const char *path, const signer *sig, const ckpt_state *st,
@@ -231,6 +254,7 @@ int ckpt_advance_log(checkpoint *c, size_t lines, const char head[CKPT_HASH_HEX]
     uv_mutex_lock(&c->write_lock);
     ckpt_state next;
     ckpt_current(c, &next);
+    pay_owed(c, &next);
     next.lines = lines;
     memcpy(next.log_head, head, CKPT_HASH_HEX);
     int rc = rewrite(c, &next);
@@ -245,8 +269,11 @@ int ckpt_advance_head(checkpoint *c, int repo, const char *commit)
     uv_mutex_lock(&c->write_lock);
     ckpt_state next;
     ckpt_current(c, &next);
+    pay_owed(c, &next);
     memcpy(next.heads[repo], commit, CKPT_OID_HEX);
     int rc = rewrite(c, &next);
+    if (rc < 0)
+        memcpy(c->owed[repo], commit, CKPT_OID_HEX);
     uv_mutex_unlock(&c->write_lock);
     return rc;
 }

@@ -82,7 +82,12 @@ void ckpt_free(checkpoint *c);
  * Any thread; writes are serialised and each takes the newest state, so the
  * file never goes back.  0, or KENES_EIO with the state unchanged. */
 int ckpt_advance_log(checkpoint *c, size_t lines, const char head[CKPT_HASH_HEX]);
-/* Main of repository repo moved to commit: rewrite the file.  Any thread. */
+/* Main of repository repo moved to commit: rewrite the file.  Any thread.
+ * KENES_EIO when it cannot be written: the commit is made all the same
+ * (README, Durability: the one step after main's move that does not fail
+ * a write), so the head is owed, and the next rewrite that succeeds, for
+ * the log or a head, names it.  Only the first of a run of failed rewrites
+ * is logged, and the first that succeeds again. */
 int ckpt_advance_head(checkpoint *c, int repo, const char *commit);
 
 /* The state last written.  Any thread. */

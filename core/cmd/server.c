@@ -439,6 +439,14 @@ int server_run(const config *cfg, int demo)
            cfg->listen_host, http_server_port(srv.http), cfg->listen_host,
            http_server_port(srv.http), demo ? " with a demo login above" : "");
     fflush(stdout);
+    /* Once listening, on the pool: a history missing objects is told. */
+    for (int r = 0; r < 2; r++) {
+        char journal[4096];
+        datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
+        if (svc->repos[r] && store_check_journal(svc->repos[r], journal) < 0)
+            log_warn("store", "%s: the history journal's commits are not checked",
+                     datadir_repo_names[r]);
+    }
     uv_run(&loop, UV_RUN_DEFAULT);
     code = 0;
 out:

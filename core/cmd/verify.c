@@ -316,6 +316,17 @@ static int verify_repo(vctx *v, uv_loop_t *loop, const config *cfg, const char *
         return rc;
     }
     rc = walk_checked(v, NULL);
+    if (rc < 0) {
+        /* libgit2 names the object it could not read: say it, or all an
+         * operator learns is "input/output error". */
+        const git_error *e = git_error_last();
+        fprintf(stderr, "kenes: verify: %s: cannot read the history: %s%s\n", name,
+                e && e->message ? e->message : kenes_strerror(rc),
+                e && e->message && strstr(e->message, "not found")
+                    ? " (an object of the history is missing: a pack was removed or damaged; "
+                      "restore objects/pack from the backup)"
+                    : "");
+    }
     if (rc == 0)
         rc = store_error_of_git(git_reference_foreach_name(v->git, other_ref, v));
     /* The history journal the server answers from must say what git says. */

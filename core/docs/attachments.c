@@ -294,6 +294,7 @@ typedef struct get_op {
     char id[4096];
     char aid[24];
     char path[4200];
+    char key_file[4096]; /* a sealed document's key file, read with the document */
     int step;      /* 0: the document at the version; 1: the file */
     json_t *entry; /* the attachment's entry in that version */
     char *data;    /* the bytes, opened */
@@ -355,12 +356,25 @@ static void get_file_read(get_op *op)
     int rc = op->r.status;
     json_t *doc = NULL;
     char err[128];
+    /* The key file the job read beside it (keys.c). */
+    int krc = op->r.side_path ? docs_key_settle(op->svc, op->id, op->r.side_status, op->r.side,
+                                                op->r.side_len)
+                              : 0;
+    free(op->r.side);
+    op->r.side = NULL;
+    op->r.side_path = NULL;
+    if (krc < 0)
+        rc = krc;
     if (rc == 0)
         rc = open_bytes(op, &text, &len);
     if (rc == 0)
         rc = doc_parse(&doc, text, len, err, sizeof(err)) < 0 ? KENES_EIO : 0;
     free(text);
     const json_t *entry = rc == 0 ? docs_attachment_find(doc, op->aid) : NULL;
+    if (rc == KENES_EUNAVAILABLE) { /* docs_key_settle logged it */
+        get_answer(op, rc, "case_key_unavailable", "this document's key cannot be read now");
+        return;
+    }
     if (!d || rc < 0 || !entry) {
         json_decref(doc);
         if (rc < 0 && rc != KENES_ENOTFOUND)
@@ -405,6 +419,10 @@ static void get_read_done(store_read *r, void *payload)
         if (!want || strcmp(want, sha) != 0)
             rc = KENES_EIO;
     }
+    if (rc == KENES_EUNAVAILABLE) {
+        get_answer(op, rc, "case_key_unavailable", "this document's key cannot be read now");
+        return;
+    }
     if (!d || rc < 0) {
         log_error("store", "attachment %s of %s at %.12s cannot be read", op->aid, op->id,
                   op->r.commit);
@@ -444,6 +462,8 @@ void docs_attachment_read_now(docs_service *svc, const auth_user *u, const idx_d
     docs_path(op->path, sizeof(op->path), svc, d, ".md");
     op->r.kind = STORE_READ_FILE;
     op->r.path = op->path;
+    if (docs_key_read_path(op->key_file, sizeof(op->key_file), svc, d))
+        op->r.side_path = op->key_file;
     snprintf(op->r.commit, sizeof(op->r.commit), "%s", at);
     if (store_read_submit(docs_store(svc, d), &op->r, get_read_done, op) < 0) {
         free(op);

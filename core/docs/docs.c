@@ -277,6 +277,14 @@ static void write_done(store_write *w, void *payload)
     write_op *op = payload;
     idx_doc *d = op->d;
     d->busy = 0;
+    if (w->status == KENES_EUNAVAILABLE && !w->batch_failed) {
+        /* Its key file went away while the server held the key: refused,
+         * and from now on the case answers as it will after a restart. */
+        docs_key_settle(op->svc, d->id, KENES_ENOTFOUND, NULL, 0);
+        docs_fetch_refuse(KENES_EUNAVAILABLE, op->cb, op->payload);
+        write_op_free(op);
+        return;
+    }
     if (w->status < 0) {
         log_error("store", "commit for %s failed: %s", d->id, w->errmsg);
         if (op->new_key)
@@ -332,6 +340,8 @@ static int seal_case(docs_service *svc, write_op *op, const docs_change *ch, siz
         if (vault_new_key(svc->vault, id, &op->wrapped_key, &op->wrapped_len) < 0)
             return KENES_EIO;
         op->new_key = 1;
+    } else {
+        op->w.side_needed = op->key_path; /* checked by the writer, right before the commit */
     }
     char *sealed = NULL;
     size_t slen = 0;

@@ -249,6 +249,9 @@ int docs_path(char *out, size_t cap, const docs_service *svc, const idx_doc *d,
 
 /* 1 if the user may read the document (the workflow's read: rules; admins always). */
 int docs_may_read(const docs_service *svc, const auth_user *u, const idx_doc *d);
+/* docs_may_read judged before d's file is read: from its index entry (or
+ * JSON in memory); 1 when neither is there to judge by (a read decides). */
+int docs_may_read_early(const docs_service *svc, const auth_user *u, const idx_doc *d);
 /* 1 if u meets rule (rights.h) for d, as the workflow of d's type says. */
 int docs_allowed(const docs_service *svc, const auth_user *u, const idx_doc *d,
                  access_rule rule);

@@ -17,6 +17,7 @@
 #include "docs/entry.h"
 #include "docs/fetch.h"
 #include "docs/internal.h"
+#include "docs/rights.h"
 #include "storage/docfile.h"
 
 /* A parsed tree takes several times its file's bytes (jansson's nodes and
@@ -45,6 +46,7 @@ typedef struct fetch_job {
     idx_doc *d;
     char key[300];
     char path[300];
+    char key_file[4096]; /* a sealed document's key file, read by the same job */
     fetch_waiter *waiters;
 } fetch_job;
 
@@ -229,9 +231,15 @@ static void job_done(store_read *r, void *payload)
     }
     if (docs_fetch_read_hook)
         docs_fetch_read_hook(d->id, r->commit);
+    /* Its key as the job found it: unwrapped if only listed, or the case
+     * unavailable if the file is gone. */
+    int krc = r->side_path ? docs_key_settle(svc, d->id, r->side_status, r->side, r->side_len) : 0;
+    free(r->side);
+    if (krc < 0)
+        rc = krc;
     if (rc == 0)
         rc = open_parse(&doc, svc, d, r->result, r->result_len);
-    if (rc < 0)
+    if (rc < 0 && rc != KENES_EUNAVAILABLE) /* that one is logged once, by docs_key_settle */
         log_warn("store", "%s at %.12s cannot be read (%d)", d->id, r->commit, rc);
     free(r->result);
     if (rc == 0 && svc->cache)
@@ -263,6 +271,10 @@ void docs_fetch(docs_service *svc, idx_doc *d, const char *version, docs_fetch_c
         version = d->version;
     if (!version[0]) {
         cb(KENES_ENOTFOUND, NULL, payload);
+        return;
+    }
+    if (docs_key_unavailable(svc, d)) { /* nothing to open it with: no read */
+        cb(KENES_EUNAVAILABLE, NULL, payload);
         return;
     }
     char key[300];
@@ -298,6 +310,8 @@ void docs_fetch(docs_service *svc, idx_doc *d, const char *version, docs_fetch_c
     docs_path(j->path, sizeof(j->path), svc, d, ".md");
     j->r.kind = STORE_READ_FILE;
     j->r.path = j->path;
+    if (docs_key_read_path(j->key_file, sizeof(j->key_file), svc, d))
+        j->r.side_path = j->key_file;
     snprintf(j->r.commit, sizeof(j->r.commit), "%s", version);
     if ((svc->cache && map_set(svc->cache->pending, key, j) < 0) ||
         store_read_submit(docs_store(svc, d), &j->r, job_done, j) < 0) {
@@ -410,17 +424,35 @@ static void redo_done(int code, const json_t *doc, void *payload)
     redoing = NULL;
 }
 
-int docs_fetch_redo(docs_service *svc, const char *id, void (*redo)(void *req, void *ctx),
-                    void *req, void *ctx)
+static void redo_again(void *args)
+{
+    redo_done(0, NULL, args);
+}
+
+static void redo_failed(int code, void *args)
+{
+    redo_done(code, NULL, args);
+}
+
+int docs_fetch_redo(docs_service *svc, const auth_user *u, const char *id,
+                    void (*redo)(void *req, void *ctx), void *req, void *ctx)
 {
     idx_doc *d = id ? index_get(svc->index, id) : NULL;
+    /* Rights first, from the index entry: a request that will be refused
+     * spends no read, and learns nothing of the file (docs_find). */
     if (!d || !d->version[0] || redoing == req || docs_key_unavailable(svc, d) ||
-        docs_fetch_ready(svc, d))
+        (u && !docs_may_read_early(svc, u, d)))
+        return 0;
+    int ready = docs_fetch_ready(svc, d);
+    if (ready && !vault_key_listed(svc->vault, d->id))
         return 0;
     redo_op *op = malloc(sizeof(*op));
     if (!op)
         return 0; /* the operation's own fetch answers then */
     *op = (redo_op){redo, req, ctx};
+    /* At hand but its key only listed: the key alone, on the pool. */
+    if (ready)
+        return docs_key_first(svc, d, redo_again, redo_failed, op);
     docs_fetch(svc, d, NULL, redo_done, op);
     return 1;
 }

@@ -77,13 +77,15 @@ int docs_fetch_settle(docs_service *svc);
 int docs_fetch_first(docs_service *svc, idx_doc *d, void (*again)(void *args),
                      void (*fail)(int code, void *args), void *args);
 
-/* A request naming document id, whose JSON is not in memory, handled again
- * once it is read (as one whose body is parsed first): 1 and redo(req, ctx)
- * runs then (whether the read succeeded or not: the handler's own checks
- * answer a failure), 0 when it is at hand, unknown, or this is req handled
+/* A request of u (NULL: a public page, judged by its handler) naming
+ * document id, whose JSON or key is not in memory, handled again once it
+ * is read (as one whose body is parsed first): 1 and redo(req, ctx) runs
+ * then (whether the read succeeded or not: the handler's own checks answer
+ * a failure), 0 when it is at hand, unknown, one u may not read (judged
+ * from its index entry: refused without a read), or this is req handled
  * again already. */
-int docs_fetch_redo(docs_service *svc, const char *id, void (*redo)(void *req, void *ctx),
-                    void *req, void *ctx);
+int docs_fetch_redo(docs_service *svc, const auth_user *u, const char *id,
+                    void (*redo)(void *req, void *ctx), void *req, void *ctx);
 
 /* The refusal a failed fetch answers with (docs_refuse's reason and message). */
 void docs_fetch_refuse(int code, docs_cb cb, void *payload);

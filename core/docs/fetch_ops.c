@@ -223,6 +223,13 @@ static size_t refs_missing(const op_args *x)
     return docs_fetch_misses();
 }
 
+/* 1 if x's document is sealed with a key only listed: its file is read on
+ * the pool before the operation seals or opens anything with it. */
+static int key_listed(const op_args *x)
+{
+    return x->d && x->d->repo == REPO_CASES && vault_key_listed(x->svc->vault, x->d->id);
+}
+
 static void op_resume(void *args)
 {
     op_args *x = args;
@@ -231,6 +238,8 @@ static void op_resume(void *args)
         if (docs_fetch_first(x->svc, x->d, op_resume, op_failed, x) == 1)
             return;
     }
+    if (key_listed(x) && docs_key_first(x->svc, x->d, op_resume, op_failed, x) == 1)
+        return;
     if (!x->prefetched) {
         x->prefetched = 1;
         if (refs_missing(x) && read_misses(x))
@@ -252,7 +261,7 @@ static void op_failed(int code, void *args)
 static void op_run(op_args *in)
 {
     op_args *x;
-    if ((!in->d || docs_fetch_ready(in->svc, in->d)) && !refs_missing(in)) {
+    if ((!in->d || docs_fetch_ready(in->svc, in->d)) && !key_listed(in) && !refs_missing(in)) {
         int rc = op_now(in);
         if (rc != KENES_EBUSY)
             return;

@@ -95,4 +95,21 @@ void docs_detach_now(docs_service *svc, const auth_user *u, idx_doc *d, const ch
 void docs_attachment_read_now(docs_service *svc, const auth_user *u, const idx_doc *d,
                               const char *aid, const char *commit, docs_cb cb, void *payload);
 
+/* ---- a sealed document's key file, read on the thread pool (keys.c) ---- */
+
+/* 1 and out (cap bytes) the key file a pool job reading d should read too:
+ * d is sealed and has a key (listed, to be unwrapped from those bytes, or
+ * in memory, whose file must still be there); else 0. */
+int docs_key_read_path(char *out, size_t cap, const docs_service *svc, const idx_doc *d);
+/* On the loop, with what a pool job read of id's key file (status 0 and
+ * bytes, or KENES_ENOTFOUND or another code): a listed key unwrapped; a file
+ * that cannot be read, or was removed while the key was in memory, makes
+ * the case unavailable (logged once).  0, KENES_EUNAVAILABLE, KENES_ENOMEM. */
+int docs_key_settle(docs_service *svc, const char *id, int status, const char *bytes,
+                    size_t len);
+/* d at hand but its key only listed: 1 and its file read on the pool, then
+ * again(args), or fail(code, args); 0 when there is nothing to read. */
+int docs_key_first(docs_service *svc, const idx_doc *d, void (*again)(void *args),
+                   void (*fail)(int code, void *args), void *args);
+
 #endif

@@ -50,11 +50,19 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
               const char *id, int history_only)
 {
     idx_doc *d = index_get(svc->index, id);
+    int judged = d && (d->doc || d->entry.kept); /* its rights can be read */
     *out = NULL;
     *why = (docs_result){0};
-    if (!d || !d->version[0] || (docs_key_unavailable(svc, d) && !may_hear_of_sealed(svc, u)))
+    if (!d || !d->version[0] ||
+        (docs_key_unavailable(svc, d) && !judged && !may_hear_of_sealed(svc, u)))
         *why = (docs_result){.code = KENES_ENOTFOUND, .reason = "not_found",
                                .message = "no such document"};
+    /* Judged from the index entry before anything is read, so that one who
+     * may not read it learns no more of an unavailable case than of any
+     * other (and no read is spent on a refusal). */
+    else if (judged && !docs_may_read(svc, u, d))
+        *why = (docs_result){.code = KENES_EFORBIDDEN, .reason = "forbidden",
+                               .message = "your role may not read this document"};
     /* Its history too: the comments in it are sealed with the same key. */
     else if (docs_key_unavailable(svc, d))
         *why = (docs_result){.code = KENES_EUNAVAILABLE, .reason = "case_key_unavailable",
@@ -67,9 +75,6 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
     else if (!d->doc)
         *why = (docs_result){.code = KENES_EIO, .reason = "storage",
                                .message = "this document cannot be read now; try again"};
-    else if (!docs_may_read(svc, u, d))
-        *why = (docs_result){.code = KENES_EFORBIDDEN, .reason = "forbidden",
-                               .message = "your role may not read this document"};
     /* An erased case keeps its history (who, when, which action) and nothing else. */
     else if (!history_only && docs_erased(svc, d))
         *why = (docs_result){.code = KENES_EGONE, .reason = "gone",
@@ -77,6 +82,11 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
     else
         *out = d;
     return why->code;
+}
+
+int docs_may_read_early(const docs_service *svc, const auth_user *u, const idx_doc *d)
+{
+    return (!d->doc && !d->entry.kept) || docs_may_read(svc, u, d);
 }
 
 /* ---- the access log ---- */
@@ -265,7 +275,34 @@ typedef struct read_op {
     void *payload;
     char id[256];
     char path[300];
+    char key_file[4096]; /* a sealed document's key file, read by the same job */
 } read_op;
+
+/* A read that failed: 503 when the document's key cannot be used (logged
+ * once, where it was found out), 410 when it was erased, else 500. */
+static void read_failed(docs_cb cb, void *payload, int rc, const char *what)
+{
+    if (rc == KENES_EUNAVAILABLE)
+        answer(cb, payload, rc, "case_key_unavailable",
+               "this document's key cannot be read now, so it is not shown; an administrator "
+               "restores its key file from the backup of DATA/keys", NULL);
+    else if (rc == KENES_ENOTFOUND || rc == KENES_EGONE)
+        answer(cb, payload, KENES_EGONE, "gone", "this case was erased", NULL);
+    else
+        answer(cb, payload, KENES_EIO, "storage", what, NULL);
+}
+
+/* The key file the job read beside the document, settled on the loop
+ * (keys.c): 0, or KENES_EUNAVAILABLE. */
+static int read_key(read_op *op, store_read *r)
+{
+    int rc = r->side_path ? docs_key_settle(op->svc, op->id, r->side_status, r->side,
+                                            r->side_len)
+                          : 0;
+    free(r->side);
+    r->side = NULL;
+    return rc;
+}
 
 /* A stored file as text: sealed case files are opened with their key.
  * *text is r's buffer or a new one (then *owned set); KENES_ENOTFOUND when
@@ -289,15 +326,18 @@ static void version_read_done(store_read *r, void *payload)
     json_t *doc = NULL;
     char err[256], *text = NULL;
     size_t len = 0;
-    int owned = 0, orc = KENES_EIO;
+    int owned = 0, orc = read_key(op, r);
     idx_doc *d = index_get(op->svc->index, op->id);
-    if (d && r->status == 0)
-        orc = open_file(op->svc, op->id, r->result, r->result_len, &text, &len, &owned);
-    if (orc == KENES_ENOTFOUND) {
-        answer(op->cb, op->payload, KENES_EGONE, "gone", "this case was erased", NULL);
-    } else if (orc < 0 || doc_parse(&doc, text, len, err, sizeof(err)) < 0) {
+    if (orc == 0)
+        orc = d && r->status == 0
+                  ? open_file(op->svc, op->id, r->result, r->result_len, &text, &len, &owned)
+                  : KENES_EIO;
+    if (orc == 0 && doc_parse(&doc, text, len, err, sizeof(err)) < 0)
+        orc = KENES_EIO;
+    if (orc == KENES_EIO)
         log_error("store", "cannot read %s at %.12s", op->id, r->commit);
-        answer(op->cb, op->payload, KENES_EIO, "storage", "that version cannot be read", NULL);
+    if (orc < 0) {
+        read_failed(op->cb, op->payload, orc, "that version cannot be read");
     } else {
         json_t *out = docs_answer(op->svc, d, doc, r->commit);
         /* due/overdue speak of the document now, not of a past version. */
@@ -318,7 +358,9 @@ static void diff_read_done(store_read *r, void *payload)
     idx_doc *d = index_get(op->svc->index, op->id);
     char *diff = r->result, *a = NULL, *b = NULL;
     size_t diff_len = r->result_len, alen = 0, blen = 0;
-    int own_a = 0, own_b = 0, rc = d && r->status == 0 ? 0 : KENES_EIO;
+    int own_a = 0, own_b = 0, rc = read_key(op, r);
+    if (rc == 0 && (!d || r->status < 0))
+        rc = KENES_EIO;
     if (rc == 0 && r->kind == STORE_READ_PAIR) {
         /* Sealed files are compared once opened, never as ciphertext. */
         diff = NULL;
@@ -328,10 +370,8 @@ static void diff_read_done(store_read *r, void *payload)
         if (rc == 0)
             rc = store_diff_buffers(&diff, &diff_len, op->path, a, alen, b, blen);
     }
-    if (rc == KENES_ENOTFOUND)
-        answer(op->cb, op->payload, KENES_EGONE, "gone", "this case was erased", NULL);
-    else if (rc < 0)
-        answer(op->cb, op->payload, KENES_EIO, "storage", "the diff cannot be computed", NULL);
+    if (rc < 0)
+        read_failed(op->cb, op->payload, rc, "the diff cannot be computed");
     else
         show(op->svc, op->user, d, "diff",
              json_pack("{s:s, s:s, s:s, s:s%}", "id", op->id, "from", r->commit, "to",
@@ -365,6 +405,8 @@ static void start_read(docs_service *svc, const auth_user *u, const idx_doc *d,
     docs_path(op->path, sizeof(op->path), svc, d, ".md");
     op->r.kind = kind;
     op->r.path = op->path;
+    if (docs_key_read_path(op->key_file, sizeof(op->key_file), svc, d))
+        op->r.side_path = op->key_file;
     snprintf(op->r.commit, sizeof(op->r.commit), "%s", from);
     snprintf(op->r.commit_to, sizeof(op->r.commit_to), "%s", to ? to : "");
     if (store_read_submit(docs_store(svc, d), &op->r,
@@ -500,11 +542,7 @@ static void versions_done(uv_work_t *w, int status)
         size_t len;
         int owned, rc = open_file(op->svc, op->id, op->texts[i], op->lens[i], &text, &len, &owned);
         if (rc < 0) {
-            if (rc == KENES_ENOTFOUND)
-                answer(op->cb, op->payload, KENES_EGONE, "gone", "this case was erased", NULL);
-            else
-                answer(op->cb, op->payload, KENES_EIO, "storage", "a version cannot be opened",
-                       NULL);
+            read_failed(op->cb, op->payload, rc, "a version cannot be opened");
             export_free(op);
             return;
         }

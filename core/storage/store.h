@@ -64,6 +64,11 @@ struct store_write {
     const char *side_pending;
     const char *side_data;
     size_t side_len;
+    /* A file outside the repository that must still be there when the
+     * commit is made (an existing case's key file: a commit must never name
+     * a case whose key is not on disk), or NULL.  Missing, this write alone
+     * is refused with KENES_EUNAVAILABLE. */
+    const char *side_needed;
     /* Further files the same commit writes (at most STORE_MAX_FILES). */
     const store_file *files;
     size_t nfiles;
@@ -263,12 +268,20 @@ struct store_read {
     const char *path;
     char commit[STORE_OID_HEX];    /* FILE: the version; DIFF: the old one */
     char commit_to[STORE_OID_HEX]; /* DIFF: the new one */
+    /* A file outside the repository read by the same job (a sealed
+     * document's key file, so that the loop never reads one), or NULL. */
+    const char *side_path;
     /* out */
     int status;   /* 0, KENES_ENOTFOUND (no such commit / no file there), other negative */
     char *result; /* FILE: the file; DIFF: unified diff text; free() after the callback */
     size_t result_len;
     char *result2; /* PAIR: the file at commit_to; free() after the callback */
     size_t result2_len;
+    /* side_path's bytes (free() after the callback) and 0, or NULL and
+     * KENES_ENOTFOUND (no such file) or another negative code. */
+    char *side;
+    size_t side_len;
+    int side_status;
     /* private */
     store *s;
     store_read_cb cb;
@@ -280,6 +293,11 @@ struct store_read {
  * For the thread pool: it opens its own repository handle.  All or nothing. */
 int store_read_versions(store *s, char **texts, size_t *lens, const char *const *commits, size_t n,
                         const char *path);
+
+/* Check on the thread pool that every commit the history journal at path
+ * names is in git; what is missing is logged and store_health says it
+ * (/healthz) from then on.  0, or negative when it could not start. */
+int store_check_journal(store *s, const char *journal);
 
 /* Run a read on the thread pool; cb on the loop.  0 or negative (then no cb). */
 int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload);

@@ -76,6 +76,8 @@ struct store {
      * writer job in w_health, copied to health on the loop after each job. */
     char w_health[256];
     char health[256];
+    /* What store_check_journal found missing, "" if nothing (loop only). */
+    char history_fault[320];
     /* Main's move failed after it may have happened and main could not be
      * read back: nothing is written until it is known (writer job only). */
     int unknown;

@@ -80,6 +80,8 @@ static void read_work(uv_work_t *req)
 {
     store_read *r = req->data;
     git_repository *repo = NULL;
+    if (r->side_path)
+        r->side_status = util_read_file(&r->side, &r->side_len, r->side_path);
     r->status = store_open_repo(&repo, r->s->gitdir);
     if (r->status < 0)
         return;
@@ -113,6 +115,9 @@ int store_read_submit(store *s, store_read *r, store_read_cb cb, void *payload)
     r->status = 0;
     r->result = r->result2 = NULL;
     r->result_len = r->result2_len = 0;
+    r->side = NULL;
+    r->side_len = 0;
+    r->side_status = 0;
     r->s = s;
     r->cb = cb;
     r->payload = payload;

@@ -190,6 +190,11 @@ static int commit_one(store *s, store_write *w, git_oid *tip, int *has_tip)
             goto done;
         w->side_begun = 1;
     }
+    if (w->side_needed && access(w->side_needed, F_OK) != 0) {
+        snprintf(msg, cap, "its key file %s is missing: %s", w->side_needed, strerror(errno));
+        rc = KENES_EUNAVAILABLE;
+        goto done;
+    }
     if (*has_tip &&
         (git_commit_lookup(&parent, repo, tip) < 0 || git_commit_tree(&base, parent) < 0)) {
         rc = store_git_fail(msg, cap, KENES_EIO, "reading the head commit");
@@ -606,11 +611,11 @@ unsigned store_publish_seq(const store *s)
 
 int store_health(const store *s, char *buf, size_t cap)
 {
-    if (!s->health[0]) {
+    if (!s->health[0] && !s->history_fault[0]) {
         snprintf(buf, cap, "ok");
         return 0;
     }
-    snprintf(buf, cap, "%s", s->health);
+    snprintf(buf, cap, "%s", s->health[0] ? s->health : s->history_fault);
     return KENES_EUNAVAILABLE;
 }
 

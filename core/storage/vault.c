@@ -132,6 +132,17 @@ static size_t case_key_ad(unsigned char *ad, const char *doc_id, size_t id_len)
     return CASE_KEY_AD_LEN + id_len;
 }
 
+/* key wrapped with the master key into w (WRAPPED_BYTES): a key file's bytes. */
+static void key_wrap(unsigned char *w, const vault *v, const char *doc_id, size_t id_len,
+                     const unsigned char *key)
+{
+    unsigned char ad[CASE_KEY_AD_LEN + VAULT_ID_MAX];
+    size_t adlen = case_key_ad(ad, doc_id, id_len);
+    randombytes_buf(w, NONCE_BYTES);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(w + NONCE_BYTES, NULL, key, KEY_BYTES, ad, adlen,
+                                               NULL, w, v->master);
+}
+
 /* The value of a lowercase hex digit, or KENES_EINVAL. */
 static int hex_value(char c)
 {
@@ -269,10 +280,14 @@ static int key_unwrap(vault *v, const char *path, const char *doc_id, const char
 
 /* Read one key file and unwrap it into the map: key_unwrap's codes, and
  * KENES_EIO when it cannot be read. */
+void (*vault_read_hook)(const char *path);
+
 static int case_key_load(vault *v, const char *path, const char *doc_id, char *err, size_t errcap)
 {
     char *data;
     size_t len;
+    if (vault_read_hook)
+        vault_read_hook(path);
     int rc = util_read_file(&data, &len, path);
     if (rc < 0) {
         util_set_err(err, errcap, "cannot read case key %s: %s", path,
@@ -453,10 +468,7 @@ static int key_get(vault *v, const char *doc_id, const unsigned char **key)
         *key = map_get(v->keys, doc_id);
         return 0;
     }
-    if (rc == KENES_ENOMEM)
-        return rc;
-    map_remove(v->keys, doc_id);
-    return vault_set_unavailable(v, doc_id, why) < 0 ? KENES_ENOMEM : KENES_EUNAVAILABLE;
+    return rc == KENES_ENOMEM ? rc : vault_key_lost(v, doc_id, why);
 }
 
 int vault_key_ready(vault *v, const char *doc_id)
@@ -480,10 +492,36 @@ int vault_key_supply(vault *v, const char *doc_id, const char *wrapped, size_t l
     char path[4096], why[1024];
     key_file(v, doc_id, path, sizeof(path));
     int rc = key_unwrap(v, path, doc_id, wrapped, len, why, sizeof(why));
-    if (rc == 0 || rc == KENES_ENOMEM)
-        return rc;
-    map_remove(v->keys, doc_id);
+    return rc == 0 || rc == KENES_ENOMEM ? rc : vault_key_lost(v, doc_id, why);
+}
+
+int vault_key_lost(vault *v, const char *doc_id, const char *why)
+{
+    if (!v || !doc_id || !why)
+        return KENES_EINVAL;
+    void *k = map_get(v->keys, doc_id);
+    if (!k)
+        return map_get(v->unavailable, doc_id) ? KENES_EUNAVAILABLE : KENES_ENOTFOUND;
+    if (k == LISTED)
+        map_remove(v->keys, doc_id);
     return vault_set_unavailable(v, doc_id, why) < 0 ? KENES_ENOMEM : KENES_EUNAVAILABLE;
+}
+
+int vault_key_wrap(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_len)
+{
+    *wrapped = NULL;
+    *wrapped_len = 0;
+    const unsigned char *key = v && doc_id ? map_get(v->keys, doc_id) : NULL;
+    size_t n = doc_id ? strlen(doc_id) : 0;
+    if (!key || key == LISTED || n == 0 || n > VAULT_ID_MAX)
+        return KENES_ENOTFOUND;
+    unsigned char *w = malloc(WRAPPED_BYTES);
+    if (!w)
+        return KENES_ENOMEM;
+    key_wrap(w, v, doc_id, n, key);
+    *wrapped = (char *)w;
+    *wrapped_len = WRAPPED_BYTES;
+    return 0;
 }
 
 int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
@@ -553,11 +591,6 @@ static void free_strings(map **m)
     *m = NULL;
 }
 
-static void free_erasing(vault *v)
-{
-    free_strings(&v->erasing);
-}
-
 
 int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), void *payload,
                  char *err, size_t errcap)
@@ -590,7 +623,7 @@ int vault_settle(vault *v, int (*erased)(const char *doc_id, void *payload), voi
             rc = KENES_EIO;
         }
     }
-    free_erasing(v);
+    free_strings(&v->erasing);
     return rc;
 }
 
@@ -606,7 +639,7 @@ void vault_close(vault *v)
         free(c);
     }
     map_free(v->keys); /* its values were the slots just wiped */
-    free_erasing(v);
+    free_strings(&v->erasing);
     free_strings(&v->unavailable);
     if (v->master) {
         sodium_memzero(v->master, KEY_BYTES);
@@ -666,11 +699,7 @@ int vault_new_key(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_
         return KENES_ENOMEM;
     }
     crypto_aead_xchacha20poly1305_ietf_keygen(slot);
-    unsigned char ad[CASE_KEY_AD_LEN + VAULT_ID_MAX];
-    size_t adlen = case_key_ad(ad, doc_id, n);
-    randombytes_buf(w, NONCE_BYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(w + NONCE_BYTES, NULL, slot, KEY_BYTES, ad, adlen,
-                                               NULL, w, v->master);
+    key_wrap(w, v, doc_id, n, slot);
     *wrapped = (char *)w;
     *wrapped_len = WRAPPED_BYTES;
     return 0;

@@ -82,6 +82,19 @@ int vault_key_listed(const vault *v, const char *doc_id);
 /* Unwrap doc_id's listed key from the bytes of its file, read elsewhere:
  * vault_key_ready's codes (0 too when it was unwrapped already). */
 int vault_key_supply(vault *v, const char *doc_id, const char *wrapped, size_t len);
+/* doc_id's key file could not be read where it was looked for (a job on
+ * the pool: why says what it found): a listed key becomes unavailable; a
+ * key in memory stays there (vault_key_wrap can still save it) but the
+ * case is unavailable as after a restart.  KENES_EUNAVAILABLE, or
+ * KENES_ENOTFOUND when doc_id has no key, KENES_ENOMEM. */
+int vault_key_lost(vault *v, const char *doc_id, const char *why);
+/* doc_id's key, held in memory, wrapped anew with the master key (*wrapped
+ * malloc'd, what a key file holds).  KENES_ENOTFOUND unless it is in
+ * memory (listed only, or none), KENES_ENOMEM. */
+int vault_key_wrap(vault *v, const char *doc_id, char **wrapped, size_t *wrapped_len);
+/* Called with a key file's path each time the vault reads one itself (at
+ * start, or a first use nobody prepared on the pool): tests count them. */
+extern void (*vault_read_hook)(const char *path);
 /* Forget doc_id's key (the caller removes the file).  KENES_ENOTFOUND if none. */
 int vault_forget_key(vault *v, const char *doc_id);
 

@@ -396,6 +396,11 @@ static void diff_done(const docs_result *r, void *payload)
 {
     hist_req *h = payload;
     idx_doc *d = index_get(h->c->svc->index, h->c->arg);
+    if (r->code == KENES_EUNAVAILABLE) { /* its key: the page says so, as the document's does */
+        web_fail_code(h->c, r->code);
+        hist_free(h);
+        return;
+    }
     if (r->code == KENES_EGONE)
         return hist_alert(h, 410, "gone");
     if (r->code == KENES_ENOTFOUND || !d)
@@ -425,6 +430,11 @@ static void version_done(const docs_result *r, void *payload)
 {
     hist_req *h = payload;
     idx_doc *d = index_get(h->c->svc->index, h->c->arg);
+    if (r->code == KENES_EUNAVAILABLE) { /* its key: the page says so, as the document's does */
+        web_fail_code(h->c, r->code);
+        hist_free(h);
+        return;
+    }
     if (r->code == KENES_EGONE)
         return hist_alert(h, 410, "gone");
     if (r->code == KENES_ENOTFOUND || !d)

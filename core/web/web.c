@@ -234,7 +234,10 @@ void web_handle(http_request *req, void *payload)
         return;
     }
     c.doc = page_doc(&c, pattern);
-    if (c.doc && docs_fetch_redo(ctx->svc, c.doc->id, handle_again, req, ctx))
+    /* A page of one document is judged by its reader's rights before a
+     * read; a public page by its handler, for anyone. */
+    if (c.doc && docs_fetch_redo(ctx->svc, pattern[1] == 'p' ? NULL : c.user, c.doc->id,
+                                 handle_again, req, ctx))
         return;
     r->handler(&c);
 }

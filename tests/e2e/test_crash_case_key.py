@@ -25,7 +25,24 @@ def key_file(data, doc_id):
     return os.path.join(data, "keys", "cases", doc_id.encode().hex() + ".key")
 
 
-class CaseKeyMissing(unittest.TestCase):
+class ServedWithAnUnavailableCase:
+    """A test class whose setUpClass starts cls.srv: stopped at the end, and
+    the check of a 503 case_key_unavailable answer."""
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.srv.stop()
+        cls.srv.cleanup()
+        assert code in (0, None), code
+
+    def assertUnavailable(self, r):
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(r.json["error"]["code"], CODE, r)
+        # Nothing of the case in the answer, and no value of it.
+        self.assertNotIn(CHILD_NAME, r.raw)
+
+
+class CaseKeyMissing(ServedWithAnUnavailableCase, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         s = cls.srv = Server(users=USERS_C, env={"KENES_NOW": "2026-03-25T09:00:00Z"})
@@ -49,18 +66,6 @@ class CaseKeyMissing(unittest.TestCase):
             f.truncate(10)
         cls.log_from = os.path.getsize(s.log_path)
         s.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.srv.stop()
-        cls.srv.cleanup()
-        assert code in (0, None), code
-
-    def assertUnavailable(self, r):
-        self.assertEqual(r.status, 503, r)
-        self.assertEqual(r.json["error"]["code"], CODE, r)
-        # Nothing of the case in the answer, and no value of it.
-        self.assertNotIn(CHILD_NAME, r.raw)
 
     def test_start_logs_one_line_per_case(self):
         log = self.srv.read_log().encode()[self.log_from:].decode()
