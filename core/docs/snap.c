@@ -314,7 +314,13 @@ void docs_snaps_loaded(docs_snaps *s, int repo, size_t read)
 
 void docs_snaps_committed(docs_snaps *s, int repo)
 {
-    if (s && ++s->commits[repo] >= s->every)
+    /* Gathering costs the loop every entry; waiting costs the next start
+     * after a crash a read per commit since.  A tenth of the documents at
+     * least keeps the gathering under ten entries per commit. */
+    if (!s)
+        return;
+    size_t every = index_count(s->svc->index) / 10;
+    if (++s->commits[repo] >= (every > s->every ? every : s->every))
         schedule(s, repo);
 }
 

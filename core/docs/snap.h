@@ -47,8 +47,9 @@ int docs_snaps_keep(idx_doc *d, void *snaps);
  * that is not resident had to be read. */
 void docs_snaps_loaded(docs_snaps *s, int repo, size_t read);
 
-/* A commit of repo landed (docs.c): every index.snapshot_every of them, a
- * new snapshot is written on the pool. */
+/* A commit of repo landed (docs.c): every index.snapshot_every of them
+ * (or a tenth of the documents, when that is more), a new snapshot is
+ * written on the pool. */
 void docs_snaps_committed(docs_snaps *s, int repo);
 
 /* Write every repository's snapshot now, on the calling thread (a clean

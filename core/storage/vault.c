@@ -71,6 +71,9 @@ struct vault {
      * not (vault_set_unavailable).  Not erased: the file may come back. */
     map *unavailable;
     key_chunk *chunks;
+    /* keys_dir/cases, opened at the first vault_key_file_whole: a start
+     * asks it of every case, one name each rather than a whole path. */
+    int cases_fd;
 };
 
 /* The value of a key listed at open and not unwrapped yet. */
@@ -537,6 +540,8 @@ int vault_open(vault **out, const char *keys_dir, char *err, size_t errcap)
         return KENES_EIO;
     }
     vault *v = calloc(1, sizeof(*v));
+    if (v)
+        v->cases_fd = -1;
     if (!v || !(v->keys_dir = strdup(keys_dir)) || map_new(&v->keys) < 0 ||
         map_new(&v->erasing) < 0 || map_new(&v->unavailable) < 0 ||
         !(v->master = sodium_malloc(KEY_BYTES))) {
@@ -638,6 +643,8 @@ void vault_close(vault *v)
         sodium_free(c->mem);
         free(c);
     }
+    if (v->cases_fd >= 0)
+        close(v->cases_fd);
     map_free(v->keys); /* its values were the slots just wiped */
     free_strings(&v->erasing);
     free_strings(&v->unavailable);
@@ -800,10 +807,19 @@ void vault_derive_key(const vault *v, const char purpose[8], uint64_t id,
     crypto_kdf_derive_from_key(out, VAULT_DERIVED_BYTES, id, purpose, v->master);
 }
 
-int vault_key_file_whole(const vault *v, const char *doc_id)
+int vault_key_file_whole(vault *v, const char *doc_id)
 {
     char path[4096];
     struct stat st;
     vault_key_path(v, doc_id, path, sizeof(path));
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == WRAPPED_BYTES;
+    const char *name = strrchr(path, '/');
+    if (!path[0] || !name)
+        return 0;
+    if (v->cases_fd < 0) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%.*s", (int)(name - path), path);
+        v->cases_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    int rc = v->cases_fd >= 0 ? fstatat(v->cases_fd, name + 1, &st, 0) : stat(path, &st);
+    return rc == 0 && S_ISREG(st.st_mode) && st.st_size == WRAPPED_BYTES;
 }

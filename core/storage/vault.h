@@ -101,7 +101,7 @@ int vault_forget_key(vault *v, const char *doc_id);
 /* 1 if doc_id's key file is there and of a wrapped key's size (one stat,
  * no read): what a start that reads no case file can check of each key;
  * a file damaged in place is found at its first use. */
-int vault_key_file_whole(const vault *v, const char *doc_id);
+int vault_key_file_whole(vault *v, const char *doc_id);
 
 /* A key for one of kenes's own files, derived from the master key
  * (libsodium's KDF): purpose names the use, 8 characters ("idx-snap"), and
