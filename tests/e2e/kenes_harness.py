@@ -88,6 +88,13 @@ def run_cli(*args, stdin=None, env=None):
     return p.returncode, p.stdout, p.stderr
 
 
+def stop_and_verify(test, srv):
+    """Stop srv cleanly (exit 0), then kenes verify must find no fault."""
+    test.assertEqual(srv.stop(), 0)
+    code, out, err = run_cli("verify", "--data", srv.data)
+    test.assertEqual(code, 0, out + err)
+
+
 def git(repo, *args, check=True):
     p = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=120)
     if check and p.returncode != 0:

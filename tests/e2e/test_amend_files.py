@@ -11,7 +11,7 @@ import re
 import unittest
 
 from kenes_harness import (Server, ServerTest, commit_count, git, plan_body, run_cli,
-                           walk_chain)
+                           walk_chain, stop_and_verify)
 import test_attachments as ta  # its helpers; a module import runs none of its tests
 
 NEW_ACT = {"number": "№ 48", "date": "2026-06-10"}
@@ -130,9 +130,7 @@ class VerifyAmendFiles(unittest.TestCase):
             r = t.upload(pid, NEW_SCAN, "off11", r.header("ETag"))
             self.assertEqual(r.status, 201, r)
             new_aid = r.json["attachment"]["id"]
-            self.assertEqual(s.stop(), 0)
-            code, out, err = run_cli("verify", "--data", s.data)
-            self.assertEqual(code, 0, out + err)
+            stop_and_verify(self, s)
 
             # A forged submit that also drops the draft's scan from the tree.
             forged = ta.forge(s, pid, "off11", "regional-official", "submit",

@@ -18,7 +18,7 @@ import io
 import zlib
 
 from kenes_harness import (PLAN_ACT, USERS, Browser, Server, ServerTest, commit_count, git,
-                           plan_body, run_cli, with_commission)
+                           plan_body, run_cli, with_commission, stop_and_verify)
 from test_cases import case_body
 
 USERS_A = with_commission(USERS)
@@ -507,9 +507,7 @@ class VerifyAttachments(unittest.TestCase):
             r = s.post("/api/v1/documents", case_body(), "off11")
             r = t.upload(r.json["id"], pdf(), "sec11", r.header("ETag"))
             self.assertEqual(r.status, 201, r)
-            self.assertEqual(s.stop(), 0)
-            code, out, err = run_cli("verify", "--data", s.data)
-            self.assertEqual(code, 0, out + err)
+            stop_and_verify(self, s)
 
             # A commit that says attach and changes the plan's title as well.
             forged = forge(s, pid, "off11", "regional-official", "attach", "draft",

@@ -12,7 +12,7 @@ import os
 import unittest
 
 from kenes_harness import (USERS, Browser, Server, commit_count, plan_body, run_cli,
-                           wait_until, with_commission)
+                           wait_until, with_commission, stop_and_verify)
 from test_crash_case_key import CODE, WORDS, ServedWithAnUnavailableCase, key_file
 from test_cases import CHILD_NAME, case_body
 
@@ -183,9 +183,7 @@ class HeldKeyRestored(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
             w = s.act(cid, "start-review", "off11", r.header("ETag"))
             self.assertEqual(w.status, 200, w)
-            self.assertEqual(s.stop(), 0)
-            code, out, err = run_cli("verify", "--data", s.data)
-            self.assertEqual(code, 0, out + err)
+            stop_and_verify(self, s)
         finally:
             s.cleanup()
 

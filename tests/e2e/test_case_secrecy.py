@@ -5,7 +5,7 @@ import os
 import subprocess
 import unittest
 
-from kenes_harness import Server, ServerTest, commit_count, git, run_cli
+from kenes_harness import Server, ServerTest, commit_count, git, run_cli, stop_and_verify
 from test_cases import USERS_C, case_body, CHILD_NAME, BIRTH, ADDRESS, SCHOOL
 
 
@@ -143,9 +143,7 @@ class VerifySealed(unittest.TestCase):
             s.act(cid, "start-review", "off11", r.header("ETag"))
             s.get("/api/v1/documents/" + cid, "aud")
             s.get("/api/v1/documents/" + cid, "off11")
-            self.assertEqual(s.stop(), 0)
-            code, out, err = run_cli("verify", "--data", s.data)
-            self.assertEqual(code, 0, out + err)
+            stop_and_verify(self, s)
             path = os.path.join(s.data, "access.log")
             with open(path) as f:
                 text = f.read().splitlines()

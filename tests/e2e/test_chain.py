@@ -18,7 +18,7 @@ import unittest
 
 from kenes_harness import (PLAN_ACT, ROSTER_ACT, SOURCE, Browser, DocumentsRefusals, Server,
                            ServerTest, commit_count, git, in_force_plan, plan_body, roster_body,
-                           run_cli, approved_roster, walk_chain)
+                           run_cli, approved_roster, walk_chain, stop_and_verify)
 
 NEW_ACT = {"number": "№ 48", "date": "2026-06-10"}
 
@@ -450,9 +450,7 @@ class OldDataFolder(unittest.TestCase):
         self.assertEqual([v["action"] for v in history],
                          ["agree", "agree", "approve", "submit", "amend", "approve", "approve",
                           "submit", "create"])
-        self.assertEqual(s.stop(), 0)
-        code, out, err = run_cli("verify", "--data", s.data)
-        self.assertEqual(code, 0, out + err)
+        stop_and_verify(self, s)
         self.assertIn(" 0 faults", out)
 
 

@@ -8,7 +8,7 @@ rewrite that succeeds again, even one for a read, names the head it owed."""
 import os
 import unittest
 
-from kenes_harness import USERS, Server, commit_count, git, plan_body, run_cli, with_commission
+from kenes_harness import USERS, Server, commit_count, git, plan_body, run_cli, with_commission, stop_and_verify
 from test_cases import case_body
 
 USERS_C = with_commission(USERS)
@@ -59,9 +59,7 @@ class CheckpointUnwritable(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
             self.assertEqual(checkpoint_heads(s.data)["documents.git"], main_head(docs_git))
             self.assertIn("the checkpoint is written again", s.read_log())
-            self.assertEqual(s.stop(), 0)
-            code, out, err = run_cli("verify", "--data", s.data)
-            self.assertEqual(code, 0, out + err)
+            stop_and_verify(self, s)
         finally:
             s.cleanup()
 

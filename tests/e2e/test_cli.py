@@ -5,7 +5,7 @@ import subprocess
 import tempfile
 import unittest
 
-from kenes_harness import PASSWORD, Server, git, plan_body, run_cli
+from kenes_harness import PASSWORD, Server, git, plan_body, run_cli, stop_and_verify
 
 
 class Cli(unittest.TestCase):
@@ -79,9 +79,7 @@ class Cli(unittest.TestCase):
             self.assertEqual(r.status, 201, r)
             r = s.act("plan/KZ-11/2026", "submit", "off11", r.header("ETag"))
             self.assertEqual(r.status, 200, r)
-            self.assertEqual(s.stop(), 0)
-            code, out, err = run_cli("verify", "--data", s.data)
-            self.assertEqual(code, 0, out + err)
+            stop_and_verify(self, s)
             self.assertIn("2 commits checked, 0 access log lines checked, 0 faults", out)
 
             # A commit made behind the server's back with the git CLI.

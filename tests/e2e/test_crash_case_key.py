@@ -9,7 +9,7 @@ import shutil
 import unittest
 
 from kenes_harness import (USERS, Browser, Server, commit_count, plan_body, run_cli,
-                           with_commission)
+                           with_commission, stop_and_verify)
 from test_cases import CHILD_NAME, case_body
 
 USERS_C = with_commission(USERS)
@@ -165,9 +165,7 @@ class CaseKeyRestored(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         w = s.act(cid, "start-review", "off11", r.header("ETag"))
         self.assertEqual(w.status, 200, w)
-        self.assertEqual(s.stop(), 0)
-        code, out, err = run_cli("verify", "--data", s.data)
-        self.assertEqual(code, 0, out + err)
+        stop_and_verify(self, s)
 
     def test_a_wrong_master_key_still_stops_the_start(self):
         s = self.srv

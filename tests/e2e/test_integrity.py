@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import unittest
 
-from kenes_harness import Server, commit_count, git, plan_body, run_cli
+from kenes_harness import Server, commit_count, git, plan_body, run_cli, stop_and_verify
 
 PLAN = "plan/KZ-11/2026"
 
@@ -160,9 +160,7 @@ class Integrity(unittest.TestCase):
         s.start()
         s.tokens.clear()
         self.assertEqual(s.get("/api/v1/documents/" + PLAN, "aud").json["stage"], "in-force")
-        self.assertEqual(s.stop(), 0)
-        code, out, err = run_cli("verify", "--data", s.data)
-        self.assertEqual(code, 0, out + err)
+        stop_and_verify(self, s)
         self.assertIn("accepted (kenes accept), not counted", out)
         # A restart has nothing new to judge.
         s.start()
@@ -209,9 +207,7 @@ class Integrity(unittest.TestCase):
         t = trailers(s.docs_git, "main")
         self.assertIn(f"Kenes-Accepts: {first}\nKenes-Accepts: {second}\n", t)
         s.start()
-        self.assertEqual(s.stop(), 0)
-        code, out, err = run_cli("verify", "--data", s.data)
-        self.assertEqual(code, 0, out + err)
+        stop_and_verify(self, s)
 
     def test_reindex_does_not_swallow_a_forged_commit(self):
         s = self.s
@@ -434,9 +430,7 @@ class LegacyDataFolder(unittest.TestCase):
             s.start()
             r = s.post("/api/v1/documents", plan_body(), "off11")
             self.assertEqual(r.status, 201, r)
-            self.assertEqual(s.stop(), 0)
-            code, out, err = run_cli("verify", "--data", s.data)
-            self.assertEqual(code, 0, out + err)
+            stop_and_verify(self, s)
             # Now that a commit is signed, a lost key is not made anew.
             os.unlink(os.path.join(s.data, "keys", "signing.key"))
             code, out, err = run_cli("key", "rotate", "--data", s.data)

@@ -14,7 +14,7 @@ erasure of a case):
   kenes verify passes afterwards."""
 import unittest
 
-from kenes_harness import USERS, ServerTest, commit_count, run_cli, with_commission
+from kenes_harness import USERS, ServerTest, commit_count, run_cli, with_commission, stop_and_verify
 
 NOW = "2026-03-02T09:00:00Z"
 USERS_R = with_commission(USERS) + [("agp15", "agency-officer", "KZ-15")]
@@ -276,9 +276,7 @@ class ErasingACase(Base):
         r = self.delete(cid, "adm", etag)
         self.assertEqual((r.status, r.json["stage"]), (200, "erased"), r)
         self.assertEqual(self.counts(), (n[0], n[1] + 2))
-        self.assertEqual(s.stop(), 0)
-        code, out, err = run_cli("verify", "--data", s.data)
-        self.assertEqual(code, 0, out + err)
+        stop_and_verify(self, s)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import resource
 import subprocess
 import unittest
 
-from kenes_harness import Server, commit_count, git, plan_body, run_cli
+from kenes_harness import Server, commit_count, git, plan_body, run_cli, stop_and_verify
 from test_cases import USERS_C, case_body
 
 
@@ -173,9 +173,7 @@ class StorageFailure(unittest.TestCase):
         self.assertEqual(os.path.getsize(log), size)  # no part of a refused line
         r = s.get("/api/v1/documents/" + cid, "off11")
         self.assertEqual((r.status, r.json["stage"]), (200, "under-review"))
-        self.assertEqual(s.stop(), 0)
-        code, out, err = run_cli("verify", "--data", s.data)
-        self.assertEqual(code, 0, out + err)
+        stop_and_verify(self, s)
 
 
 if __name__ == "__main__":
