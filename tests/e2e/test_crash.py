@@ -322,7 +322,7 @@ class KillUnderLoad(unittest.TestCase):
                 shutil.rmtree(copy)
             if i % 3 == 2:
                 for repo in (s.docs_git, s.cases_git):
-                    plant(repo)
+                    plant(repo, CRASH_LEFTOVERS)
             s.start()  # unaided: whatever the kill left, this start clears
             self.check_all()
         self.assertEqual(s.stop(), 0)
