@@ -89,10 +89,12 @@ def run_cli(*args, stdin=None, env=None):
 
 
 def stop_and_verify(test, srv):
-    """Stop srv cleanly (exit 0), then kenes verify must find no fault."""
+    """Stop srv cleanly (exit 0), then kenes verify must find no fault;
+    verify's output."""
     test.assertEqual(srv.stop(), 0)
     code, out, err = run_cli("verify", "--data", srv.data)
     test.assertEqual(code, 0, out + err)
+    return out
 
 
 def git(repo, *args, check=True):

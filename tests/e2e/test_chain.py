@@ -450,7 +450,7 @@ class OldDataFolder(unittest.TestCase):
         self.assertEqual([v["action"] for v in history],
                          ["agree", "agree", "approve", "submit", "amend", "approve", "approve",
                           "submit", "create"])
-        stop_and_verify(self, s)
+        out = stop_and_verify(self, s)
         self.assertIn(" 0 faults", out)
 
 

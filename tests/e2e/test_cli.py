@@ -79,7 +79,7 @@ class Cli(unittest.TestCase):
             self.assertEqual(r.status, 201, r)
             r = s.act("plan/KZ-11/2026", "submit", "off11", r.header("ETag"))
             self.assertEqual(r.status, 200, r)
-            stop_and_verify(self, s)
+            out = stop_and_verify(self, s)
             self.assertIn("2 commits checked, 0 access log lines checked, 0 faults", out)
 
             # A commit made behind the server's back with the git CLI.

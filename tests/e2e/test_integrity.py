@@ -160,7 +160,7 @@ class Integrity(unittest.TestCase):
         s.start()
         s.tokens.clear()
         self.assertEqual(s.get("/api/v1/documents/" + PLAN, "aud").json["stage"], "in-force")
-        stop_and_verify(self, s)
+        out = stop_and_verify(self, s)
         self.assertIn("accepted (kenes accept), not counted", out)
         # A restart has nothing new to judge.
         s.start()
