@@ -20,61 +20,7 @@
 #include "base/error.h"
 #include "base/map.h"
 #include "base/util.h"
-
-#define KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
-
-/* A wrapped case key file: nonce || sealed key || tag. */
-#define WRAPPED_BYTES (NONCE_BYTES + KEY_BYTES + TAG_BYTES)
-/* Everything a sealed file carries besides the ciphertext. */
-#define SEAL_OVERHEAD (VAULT_MAGIC_LEN + NONCE_BYTES + TAG_BYTES)
-
-/* Bound to each wrapped key, so a key file renamed to another case's name
- * does not unwrap (and cannot be mistaken for any other kind of sealed blob). */
-#define CASE_KEY_AD "kenes-case-key:"
-#define CASE_KEY_AD_LEN (sizeof(CASE_KEY_AD) - 1)
-
-#define KEY_SUFFIX ".key"
-#define KEY_SUFFIX_LEN (sizeof(KEY_SUFFIX) - 1)
-#define ERASING_LEN (sizeof(VAULT_KEY_ERASING) - 1)
-
-/*
- * Case keys live in page-sized sodium_malloc'd chunks, many to a chunk.
- * One sodium_malloc per key would cost four pages and about four memory
- * mappings each (guard pages on both sides), so a server holding tens of
- * thousands of cases would run into vm.max_map_count (65530) and spend
- * 16 KiB per 32-byte key.  A chunk keeps the same protection (locked,
- * guarded, never in the malloc heap) for 128 keys at a time.
- */
-#define CHUNK_BYTES 4096
-#define CHUNK_SLOTS (CHUNK_BYTES / KEY_BYTES)
-
-typedef struct key_chunk {
-    struct key_chunk *next;
-    unsigned char *mem; /* sodium_malloc(CHUNK_BYTES) */
-    size_t used;
-    unsigned char taken[CHUNK_SLOTS];
-} key_chunk;
-
-struct vault {
-    unsigned char *master; /* sodium_malloc(KEY_BYTES) */
-    char *keys_dir;
-    /* document id -> KEY_BYTES inside a chunk once unwrapped, or LISTED:
-     * its file was seen at open and is read and unwrapped at first use
-     * (key_get), so a start lists tens of thousands of names instead of
-     * opening as many files. */
-    map *keys;
-    map *erasing; /* document id -> path of its "<hex>.key.erasing", until vault_settle() */
-    /* document id -> why its key cannot be used (malloc'd words): a key
-     * file that does not open, or one the history says must exist and does
-     * not (vault_set_unavailable).  Not erased: the file may come back. */
-    map *unavailable;
-    key_chunk *chunks;
-    /* keys_dir/cases, opened at the first vault_key_file_whole: a start
-     * asks it of every case, one name each rather than a whole path. */
-    int cases_fd;
-};
+#include "storage/vault_internal.h"
 
 /* The value of a key listed at open and not unwrapped yet. */
 static char listed_mark;
@@ -798,28 +744,4 @@ int vault_unseal(vault *v, const char *doc_id, const char *sealed, size_t len, c
     *out = buf;
     *out_len = (size_t)got;
     return 0;
-}
-
-void vault_derive_key(const vault *v, const char purpose[8], uint64_t id,
-                      unsigned char out[VAULT_DERIVED_BYTES])
-{
-    _Static_assert(KEY_BYTES == crypto_kdf_KEYBYTES, "the master key is a KDF key");
-    crypto_kdf_derive_from_key(out, VAULT_DERIVED_BYTES, id, purpose, v->master);
-}
-
-int vault_key_file_whole(vault *v, const char *doc_id)
-{
-    char path[4096];
-    struct stat st;
-    vault_key_path(v, doc_id, path, sizeof(path));
-    const char *name = strrchr(path, '/');
-    if (!path[0] || !name)
-        return 0;
-    if (v->cases_fd < 0) {
-        char dir[4096];
-        snprintf(dir, sizeof(dir), "%.*s", (int)(name - path), path);
-        v->cases_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    }
-    int rc = v->cases_fd >= 0 ? fstatat(v->cases_fd, name + 1, &st, 0) : stat(path, &st);
-    return rc == 0 && S_ISREG(st.st_mode) && st.st_size == WRAPPED_BYTES;
 }
