@@ -78,3 +78,22 @@ int git_ok(const store_fixture *f, const char *args)
 {
     return sh("git --git-dir='%s' %s >/dev/null 2>&1", f->gitdir, args) == 0;
 }
+
+int store_fixture_commit_doc(idx_doc **out, store *s, doc_index *ix, const char *id,
+                             const char *content, size_t len, const char *to, int repo)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s.md", id);
+    store_write w = {.path = path, .content = content, .content_len = len,
+                     .author_name = "off11", .author_email = "off11@users.kenes",
+                     .message = "Create\n\nKenes-Action: create\n"};
+    if (store_commit_now(s, &w) != 0 || index_add(out, ix, id) != 0)
+        return -1;
+    idx_version v = {.time_ms = 1770458400000LL, .author = "off11", .role = "official",
+                     .action = "create", .to = (char *)to};
+    memcpy(v.commit, w.commit, sizeof(v.commit));
+    if (index_add_version(*out, &v) != 0)
+        return -1;
+    (*out)->repo = repo;
+    return 0;
+}

@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include "storage/index.h"
 #include "storage/sign.h"
 #include "storage/store.h"
 
@@ -41,5 +42,11 @@ int store_fixture_teardown(void **state);
 void git_out(const store_fixture *f, char *out, size_t cap, const char *args);
 /* 1 if `git --git-dir=<gitdir> args` exits 0 (its output discarded). */
 int git_ok(const store_fixture *f, const char *args);
+
+/* Commit content as <id>.md in s by off11 ("create"), then add id to ix
+ * with that commit as its one version (to: its stage) in repository repo:
+ * *out.  0, or -1 as a cmocka setup answers. */
+int store_fixture_commit_doc(idx_doc **out, store *s, doc_index *ix, const char *id,
+                             const char *content, size_t len, const char *to, int repo);
 
 #endif

@@ -53,25 +53,16 @@ static int setup(void **state)
         json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}, s:s}", "id", ids[i], "type",
                                 "regional-plan", "region", "KZ-11", "title", ids[i], "stage",
                                 "draft", "fields", "body", body);
-        char *text, path[128];
+        char *text;
         size_t len;
         if (doc_serialize(&text, &len, doc) != 0)
             return -1;
         json_decref(doc);
-        snprintf(path, sizeof(path), "%s.md", ids[i]);
-        store_write w = {.path = path, .content = text, .content_len = len,
-                         .author_name = "off11", .author_email = "off11@users.kenes",
-                         .message = "Create\n\nKenes-Action: create\n"};
-        int rc = store_commit_now(f->svc.repos[REPO_DOCUMENTS], &w);
+        int rc = store_fixture_commit_doc(&f->d[i], f->svc.repos[REPO_DOCUMENTS], f->svc.index,
+                                          ids[i], text, len, "draft", REPO_DOCUMENTS);
         free(text);
-        if (rc != 0 || index_add(&f->d[i], f->svc.index, ids[i]) != 0)
+        if (rc != 0)
             return -1;
-        idx_version v = {.time_ms = 1770458400000LL, .author = "off11", .role = "official",
-                         .action = "create", .to = "draft"};
-        memcpy(v.commit, w.commit, sizeof(v.commit));
-        if (index_add_version(f->d[i], &v) != 0)
-            return -1;
-        f->d[i]->repo = REPO_DOCUMENTS;
     }
     reads = 0;
     docs_fetch_read_hook = count_read;

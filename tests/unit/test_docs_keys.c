@@ -22,6 +22,7 @@
 #include "docs/fetch.h"
 #include "docs/internal.h"
 #include "fixture_files.h"
+#include "store_fixture.h"
 #include "storage/docfile.h"
 
 #define NCASES 3
@@ -76,7 +77,7 @@ static int setup(void **state)
     f->svc.loop = &f->loop;
     f->svc.layout[REPO_CASES] = DOCPATH_FLAT;
     for (int i = 0; i < NCASES; i++) {
-        char *wrapped, *text, *sealed, path[128], keyfile[4096];
+        char *wrapped, *text, *sealed, keyfile[4096];
         size_t wlen, len, slen;
         json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}, s:s}", "id", ids[i], "type",
                                 "case-review", "region", "KZ-11", "title", ids[i], "stage",
@@ -91,20 +92,11 @@ static int setup(void **state)
             return -1;
         free(wrapped);
         free(text);
-        snprintf(path, sizeof(path), "%s.md", ids[i]);
-        store_write w = {.path = path, .content = sealed, .content_len = slen,
-                         .author_name = "off11", .author_email = "off11@users.kenes",
-                         .message = "Create\n\nKenes-Action: create\n"};
-        int rc = store_commit_now(f->svc.repos[REPO_CASES], &w);
+        int rc = store_fixture_commit_doc(&f->d[i], f->svc.repos[REPO_CASES], f->svc.index,
+                                          ids[i], sealed, slen, "intake", REPO_CASES);
         free(sealed);
-        if (rc != 0 || index_add(&f->d[i], f->svc.index, ids[i]) != 0)
+        if (rc != 0)
             return -1;
-        idx_version ver = {.time_ms = 1770458400000LL, .author = "off11", .role = "official",
-                           .action = "create", .to = "intake"};
-        memcpy(ver.commit, w.commit, sizeof(ver.commit));
-        if (index_add_version(f->d[i], &ver) != 0)
-            return -1;
-        f->d[i]->repo = REPO_CASES;
     }
     vault_close(v);
     if (vault_open(&f->svc.vault, f->keys, err, sizeof(err)) != 0)
