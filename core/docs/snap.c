@@ -11,7 +11,6 @@
 #include "base/util.h"
 #include "docs/datadir.h"
 #include "docs/entry.h"
-#include "docs/internal.h"
 #include "storage/snapshot.h"
 #include "storage/vault.h"
 
