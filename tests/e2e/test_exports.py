@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from kenes_harness import (ServerTest, approved_roster, commit_count, git, in_force_plan,
                            plan_body, plan_measure)
 from test_cases import USERS_C, case_body
+from test_execution import execution_body
 
 FEB = "2026-02-10T09:00:00Z"
 MARCH = "2026-03-02T09:00:00Z"
@@ -99,6 +100,13 @@ class Exports(ServerTest):
         s = cls.srv
         cls.plan = in_force_plan(s, "KZ-11", measures=measures())
         cls.roster = approved_roster(s, "KZ-11")
+        # Its execution report for the first half, accepted.
+        r = s.post("/api/v1/documents", execution_body(cls.plan), "off11")
+        assert r.status == 201, r
+        r = s.act(r.json["id"], "submit", "off11", r.header("ETag"))
+        assert r.status == 200, r
+        r = s.act(r.json["id"], "accept", "rev2", r.header("ETag"))
+        assert r.status == 200 and r.json["stage"] == "accepted", r
         # KZ-15: a draft only, never in force.
         body = plan_body(region="KZ-15")
         body["fields"]["measures"][0]["title"] = DRAFT_MARKER
@@ -166,6 +174,12 @@ class Exports(ServerTest):
         self.assertEqual(body[1]["Срок исполнения"], "2026-09-01")
         self.assertEqual(body[3]["Наименование меры"], "'-1 семья в трудной ситуации")
         self.assertEqual([r["№"] for r in body], ["1", "2", "3", "4"])
+        # Each measure's status from the accepted execution report.
+        self.assertEqual([r["Отчёт об исполнении"] for r in body], ["2026, I полугодие"] * 4)
+        self.assertEqual([r["Исполнение"] for r in body],
+                         ["Выполнено", "нет данных", "В работе", "Не выполнено"])
+        self.assertEqual(body[0]["Фактическое значение показателя"], "85.5")
+        self.assertEqual(body[3]["Причина"], "Финансирование не выделено")
         # The raw bytes: the title's quotes doubled inside a quoted field.
         self.assertIn(b'"\'=HYPERLINK(""http://example.invalid/x"",""', raw)
 
