@@ -15,7 +15,7 @@ import urllib.parse
 import zipfile
 import xml.etree.ElementTree as ET
 
-from kenes_harness import (ServerTest, approved_roster, commit_count, git, in_force_plan,
+from kenes_harness import (Browser, ServerTest, approved_roster, commit_count, git, in_force_plan,
                            plan_body, plan_measure)
 from test_cases import USERS_C, case_body
 from test_execution import execution_body
@@ -249,6 +249,26 @@ class Exports(ServerTest):
         self.assertEqual(rows[2][cols["Орындау мерзімі"]][0], 46266.0)  # 2026-09-01
         self.assertEqual(first[cols["Орындау мерзімі"]][0], "2026 жылғы 2-тоқсан")
         self.assertEqual(first[cols["Қаржыландыру сомасы, теңге"]][0], 12500000.0)
+
+    # ---- where the pages offer them ----
+
+    def test_links_on_the_list_and_the_reports(self):
+        s = self.srv
+        page = Browser(s, "kk").signed_in("off11").get("/ui/list?type=regional-plan&region=KZ-11").raw
+        self.assertIn('href="/api/v1/exports/plans.csv?lang=kk&amp;region=KZ-11"', page)
+        self.assertIn('href="/api/v1/exports/plans.xlsx?lang=kk&amp;region=KZ-11"', page)
+        self.assertIn("Кестемен жүктеп алу", page)
+        self.assertNotIn("/api/v1/exports/rosters", page)  # another type chosen
+        page = Browser(s, "ru").signed_in("aud").get("/ui/list").raw
+        self.assertIn("/api/v1/exports/rosters.csv?lang=ru", page)
+        self.assertIn("действующие составы комиссий", page)
+        for path, lang, words in (("/reports/", "ru", "Таблицы для скачивания"),
+                                  ("/reports/kk/", "kk", "Жүктеп алуға арналған кестелер")):
+            r = s.request("GET", path)
+            self.assertEqual(r.status, 200)
+            self.assertIn(words, r.raw)
+            for lst in ("plans", "rosters", "cases"):
+                self.assertIn(f'href="/api/v1/exports/{lst}.xlsx?lang={lang}"', r.raw)
 
     # ---- the access matrix ----
 
