@@ -13,8 +13,10 @@
  * The table is made on the loop from memory (plans and rosters are
  * resident; the case releases are parsed in the job from a copy of the
  * published text), the file on the thread pool: CSV in memory, XLSX through
- * libxlsxwriter's temporary file.  At most EXPORT_JOBS at once; another
- * asks again later (503, Retry-After: 1).
+ * libxlsxwriter's temporary file.  One at a time: the pool has four
+ * threads and the commits need them (50,000 rows of XLSX keep a thread busy
+ * for seconds: bench/bench_export.c), so the others wait their turn in a
+ * queue of EXPORT_WAITING; past it, 503 busy with Retry-After: 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +31,11 @@
 #include "publish/export.h"
 #include "ui/lang.h"
 
-#define EXPORT_JOBS 4
+#define EXPORT_WAITING 32
 
-static unsigned jobs_running;
+struct export_job;
+static struct export_job *running, *waiting[EXPORT_WAITING];
+static size_t nwaiting;
 
 typedef struct export_job {
     uv_work_t work;
@@ -55,7 +59,40 @@ static void export_job_free(export_job *j)
     free(j->md);
     free(j->out);
     free(j);
-    jobs_running--;
+}
+
+static void export_work(uv_work_t *w);
+static void export_done(uv_work_t *w, int status);
+
+/* Start j on the pool now, or queue it behind the one running.  0, or
+ * KENES_EBUSY (the queue is full), KENES_EIO (the pool refused it). */
+static int start(export_job *j, uv_loop_t *loop)
+{
+    if (running) {
+        if (nwaiting == EXPORT_WAITING)
+            return KENES_EBUSY;
+        waiting[nwaiting++] = j;
+        return 0;
+    }
+    if (uv_queue_work(loop, &j->work, export_work, export_done) != 0)
+        return KENES_EIO;
+    running = j;
+    return 0;
+}
+
+/* The one running is done: the next in the queue goes (one the pool
+ * refuses is answered and the next tried). */
+static void next(uv_loop_t *loop)
+{
+    running = NULL;
+    while (nwaiting) {
+        export_job *j = waiting[0];
+        memmove(waiting, waiting + 1, --nwaiting * sizeof(*waiting));
+        if (start(j, loop) == 0)
+            return;
+        api_reply_error(j->req, 500, "internal", NULL, "the export cannot be made now");
+        export_job_free(j);
+    }
 }
 
 static void export_work(uv_work_t *w)
@@ -68,6 +105,15 @@ static void export_work(uv_work_t *w)
                         : xtable_csv(&j->out, &j->out_len, j->table);
 }
 
+/* 503 with Retry-After: the queue is full now, not for good. */
+static void reply_busy(http_request *req)
+{
+    api_reply_json(req, 503,
+                   json_pack("{s:{s:s, s:s}}", "error", "code", "busy", "message",
+                             "too many exports are waiting; try again"),
+                   "Retry-After: 1\r\n");
+}
+
 static void reply_too_big(http_request *req)
 {
     api_reply_error(req, 413, "too_large", NULL,
@@ -77,6 +123,7 @@ static void reply_too_big(http_request *req)
 static void export_done(uv_work_t *w, int status)
 {
     export_job *j = w->data;
+    next(w->loop);
     if (status < 0 || j->rc < 0) {
         if (j->rc == KENES_ETOOBIG) {
             reply_too_big(j->req);
@@ -203,8 +250,8 @@ void api_exports(api_call *c)
     if (a.current && current_allowed(c, u, &a, a.list == EXPORT_PLANS ? "regional-plan"
                                                                          : "commission-roster") < 0)
         return;
-    if (jobs_running >= EXPORT_JOBS) {
-        api_reply_error(req, 503, "busy", NULL, "too many exports are being made; try again");
+    if (running && nwaiting == EXPORT_WAITING) {
+        reply_busy(req);
         return;
     }
     export_job *j = calloc(1, sizeof(*j));
@@ -212,7 +259,6 @@ void api_exports(api_call *c)
         api_reply_error(req, 500, "internal", NULL, "out of memory");
         return;
     }
-    jobs_running++;
     j->work.data = j;
     j->req = req;
     j->words = &pub->words;
@@ -240,8 +286,11 @@ void api_exports(api_call *c)
     if (j->rc == KENES_ETOOBIG) {
         reply_too_big(req);
         export_job_free(j);
-    } else if (j->rc < 0 || uv_queue_work(c->svc->loop, &j->work, export_work, export_done) != 0) {
-        api_reply_error(req, 500, "internal", NULL, "the export cannot be made now");
+    } else if (j->rc < 0 || (j->rc = start(j, c->svc->loop)) < 0) {
+        if (j->rc == KENES_EBUSY)
+            reply_busy(req);
+        else
+            api_reply_error(req, 500, "internal", NULL, "the export cannot be made now");
         export_job_free(j);
     }
 }

@@ -307,6 +307,18 @@ class Exports(ServerTest):
                           "unauthorized")
         self.assertEqual(commit_count(self.srv.docs_git), before)
 
+    def test_exports_asked_together_all_come(self):
+        # One is made at a time; the others wait their turn and are answered.
+        import concurrent.futures
+        paths = [f"/api/v1/exports/{l}.{f}?lang={g}" for l in ("plans", "rosters")
+                 for f in ("csv", "xlsx") for g in ("ru", "kk")]
+        with concurrent.futures.ThreadPoolExecutor(len(paths)) as pool:
+            answers = list(pool.map(lambda p: fetch(self.srv, p), paths))
+        for path, (status, h, raw) in zip(paths, answers):
+            self.assertEqual(status, 200, path)
+            self.assertIn("attachment", h["content-disposition"])
+            self.assertTrue(raw)
+
     # ---- the case releases ----
 
     def test_cases_as_published(self):
