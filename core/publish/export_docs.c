@@ -12,6 +12,7 @@
 #include "docs/docs.h"
 #include "docs/workflow.h"
 #include "plugin/region.h"
+#include "plugin/schema.h"
 #include "publish/export.h"
 #include "publish/public.h"
 
@@ -27,19 +28,6 @@ typedef struct builder {
 
 /* ---- the schema's words ---- */
 
-static const json_t *field_in(const json_t *fields, const char *name)
-{
-    size_t i;
-    const json_t *f;
-    json_array_foreach(fields, i, f)
-    {
-        const char *n = json_string_value(json_object_get(f, "name"));
-        if (n && strcmp(n, name) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 /* The field at path ("measures.funding.amount_kzt") of type's schema, or NULL. */
 static const json_t *schema_field(const builder *b, const char *type, const char *path)
 {
@@ -50,7 +38,7 @@ static const json_t *schema_field(const builder *b, const char *type, const char
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
         snprintf(name, sizeof(name), "%.*s", (int)n, p);
-        if (!(f = field_in(fields, name)))
+        if (!(f = schema_field_named(fields, name)))
             return NULL;
         fields = json_object_get(f, "fields");
         p = dot ? dot + 1 : NULL;
