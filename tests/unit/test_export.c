@@ -4,10 +4,14 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <zip.h>
 
 #include "base/error.h"
 #include "http/http.h"
@@ -104,6 +108,91 @@ static void a_table_is_bounded(void **state)
     xtable_free(t);
 }
 
+/* How many entries a folder holds (its temporary files). */
+static int entries(const char *dir)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Entry name of the zip in data, NUL-terminated (malloc'd), or NULL. */
+static char *unzip(const char *data, size_t len, const char *name)
+{
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t *src = zip_source_buffer_create(data, len, 0, &err);
+    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &err) : NULL;
+    zip_stat_t st;
+    char *out = NULL;
+    if (z && zip_stat(z, name, 0, &st) == 0 && (out = calloc(1, st.size + 1))) {
+        zip_file_t *f = zip_fopen(z, name, 0);
+        if (!f || zip_fread(f, out, st.size) != (zip_int64_t)st.size) {
+            free(out);
+            out = NULL;
+        }
+        if (f)
+            zip_fclose(f);
+    }
+    if (z)
+        zip_close(z);
+    else if (src)
+        zip_source_free(src);
+    zip_error_fini(&err);
+    return out;
+}
+
+static void a_workbook_is_written_and_its_file_removed(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kenes-test-xlsx-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    xtable *t;
+    assert_int_equal(xtable_new(&t, "Меры: [планы]/2026?", 3), 0);
+    assert_int_equal(xtable_column(t, 0, "Наименование меры", XCOL_TEXT), 0);
+    assert_int_equal(xtable_column(t, 1, "Срок", XCOL_DATE), 0);
+    assert_int_equal(xtable_column(t, 2, "Сумма", XCOL_NUMBER), 0);
+    assert_int_equal(xtable_add_row(t), 0);
+    assert_int_equal(xtable_set(t, 0, "=1+1"), 0);
+    assert_int_equal(xtable_set(t, 1, "2026-09-01"), 0);
+    assert_int_equal(xtable_set(t, 2, "12500000"), 0);
+    assert_int_equal(xtable_add_row(t), 0);
+    assert_int_equal(xtable_set(t, 1, "3-й квартал 2026 г."), 0); /* not a date: text */
+    char *x;
+    size_t len;
+    assert_int_equal(xtable_xlsx(&x, &len, t, dir), 0);
+    assert_int_equal(entries(dir), 0); /* the temporary file is gone */
+    char *sheet = unzip(x, len, "xl/worksheets/sheet1.xml");
+    char *book = unzip(x, len, "xl/workbook.xml");
+    char *strings = unzip(x, len, "xl/sharedStrings.xml");
+    assert_non_null(sheet);
+    assert_non_null(book);
+    assert_non_null(strings);
+    assert_non_null(strstr(sheet, "state=\"frozen\""));
+    assert_non_null(strstr(sheet, "<v>46266</v>"));    /* 2026-09-01, a date serial */
+    assert_non_null(strstr(sheet, "<v>12500000</v>")); /* a number */
+    assert_null(strstr(sheet, "<f>"));                  /* "=1+1" is a string, no formula */
+    assert_non_null(strstr(strings, "<t>=1+1</t>"));
+    assert_non_null(strstr(strings, "3-й квартал 2026 г."));
+    assert_non_null(strstr(book, "name=\"Меры_ _планы__2026_\"")); /* Excel's sheet-name rule */
+    free(sheet);
+    free(book);
+    free(strings);
+    free(x);
+    /* A folder that cannot take the file: an error, nothing left behind. */
+    char missing[64];
+    snprintf(missing, sizeof(missing), "%s/none", dir);
+    assert_true(xtable_xlsx(&x, &len, t, missing) < 0);
+    assert_null(x);
+    assert_int_equal(entries(dir), 0);
+    xtable_free(t);
+    rmdir(dir);
+}
+
 static char *disposition(const char *ascii, const char *name)
 {
     util_buf b;
@@ -143,6 +232,7 @@ int main(void)
         cmocka_unit_test(a_formula_is_made_text),
         cmocka_unit_test(a_table_has_a_bom_and_crlf),
         cmocka_unit_test(a_table_is_bounded),
+        cmocka_unit_test(a_workbook_is_written_and_its_file_removed),
         cmocka_unit_test(a_file_name_has_an_ascii_fallback_and_filename_star),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
