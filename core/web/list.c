@@ -12,7 +12,6 @@
 #include "base/util.h"
 #include "docs/rights.h"
 #include "plugin/region.h"
-#include "ui/lang.h"
 #include "web/entries.h"
 #include "web/pages.h"
 
@@ -97,44 +96,6 @@ static char *page_href(const list_query *lq, long page)
 }
 
 static void list_page(web_call *c, const list_query *lq, long page, json_t *all);
-
-/* The downloads next to the list (README, "Exports"): the public tables
- * (/api/v1/exports/, the versions in force) of plans and of rosters, of the
- * chosen region, in the page's language; only for a type the list may show
- * and, when a type is chosen, for it alone. */
-static json_t *export_links(const web_call *c, const list_query *lq)
-{
-    static const struct {
-        const char *type, *list, *word;
-    } kinds[] = {{"regional-plan", "plans", "export_plans"},
-                 {"commission-roster", "rosters", "export_rosters"}};
-    json_t *links = json_array();
-    for (size_t i = 0; i < UTIL_ARRAY_LEN(kinds); i++) {
-        const wf_workflow *wf = wf_set_find(c->svc->workflows, kinds[i].type);
-        if (!wf || (lq->type[0] && strcmp(lq->type, kinds[i].type) != 0) ||
-            !access_doc(c->user, wf, ACCESS_DOC_LIST, c->user->region, NULL, 0))
-            continue;
-        char *href[2];
-        for (int x = 0; x < 2; x++) {
-            util_buf b;
-            util_buf_init(&b);
-            util_buf_printf(&b, "/api/v1/exports/%s.%s?lang=%s", kinds[i].list,
-                            x ? "xlsx" : "csv", ui_lang_code(c->lang));
-            if (lq->region[0]) {
-                util_buf_puts(&b, "&region=");
-                web_url_escape(&b, lq->region);
-            }
-            href[x] = util_buf_detach(&b, NULL);
-        }
-        json_array_append_new(links, json_pack("{s:s, s:s, s:s}", "label",
-                                               web_text(c, "pages", kinds[i].word), "csv",
-                                               href[0] ? href[0] : "", "xlsx",
-                                               href[1] ? href[1] : ""));
-        free(href[0]);
-        free(href[1]);
-    }
-    return links;
-}
 
 /* A search on its way (docs_list_search). */
 typedef struct list_search {
@@ -224,6 +185,6 @@ static void list_page(web_call *c, const list_query *lq_, long page, json_t *all
         free(h);
     }
     json_object_set_new(m, "paged", json_boolean(page > 1 || first + WEB_LIST_PAGE < n));
-    json_object_set_new(m, "exports", export_links(c, &lq));
+    json_object_set_new(m, "exports", web_export_links(c, lq.type, lq.region, 0));
     web_page(c, 200, "list", m);
 }

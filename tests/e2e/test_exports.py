@@ -261,7 +261,13 @@ class Exports(ServerTest):
         self.assertNotIn("/api/v1/exports/rosters", page)  # another type chosen
         page = Browser(s, "ru").signed_in("aud").get("/ui/list").raw
         self.assertIn("/api/v1/exports/rosters.csv?lang=ru", page)
-        self.assertIn("действующие составы комиссий", page)
+        self.assertIn("Действующие составы комиссий", page)
+        # The landing page, for anyone: plans, rosters and the case releases.
+        r = s.request("GET", "/?lang=kk")
+        self.assertEqual(r.status, 200)
+        for lst in ("plans", "rosters", "cases"):
+            self.assertIn(f'href="/api/v1/exports/{lst}.csv?lang=kk"', r.raw)
+        self.assertIn("Істер бойынша жарияланған жиынтық деректер", r.raw)
         for path, lang, words in (("/reports/", "ru", "Таблицы для скачивания"),
                                   ("/reports/kk/", "kk", "Жүктеп алуға арналған кестелер")):
             r = s.request("GET", path)
