@@ -1,6 +1,7 @@
 #include "docs/snap.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 
 /* Bumped when what an entry holds changes in a way the binary's own bytes
  * would not show (they always do today; this is the format's name). */
-#define SNAP_RULES "kenes-index-entries-1"
+#define SNAP_RULES "kenes-index-entries-2"
 
 struct docs_snaps {
     docs_service *svc;
@@ -28,6 +29,7 @@ struct docs_snaps {
     int saving[2];     /* a write on the pool */
     int again[2];      /* asked again while one was being written */
     size_t read_other[2]; /* documents not resident read at start */
+    size_t docs_restored[2]; /* resident documents' JSON from the snapshot */
 };
 
 typedef struct save_job {
@@ -130,6 +132,38 @@ void docs_snaps_free(docs_snaps *s)
 
 /* ---- start-up ---- */
 
+/* A resident document's JSON as the snapshot kept it, so that the load does
+ * not read and parse its file (datadir.c's load_head skips a document whose
+ * JSON is set).  Bytes that do not open or parse are no fault: the load
+ * reads the file as before.  0 or KENES_ENOMEM. */
+static int restore_doc(docs_snaps *s, idx_doc *d, const char *bytes, size_t len)
+{
+    char *plain = NULL;
+    json_error_t jerr;
+    if (vault_is_sealed(bytes, len)) {
+        int rc = vault_unseal(s->svc->vault, d->id, bytes, len, &plain, &len);
+        if (rc == KENES_ENOMEM)
+            return rc;
+        if (rc < 0)
+            return 0;
+        bytes = plain;
+    } else if (d->repo == REPO_CASES) {
+        return 0; /* nothing of cases.git is kept in the clear */
+    }
+    json_t *doc = json_loadb(bytes, len, 0, &jerr);
+    if (plain) {
+        sodium_memzero(plain, len);
+        free(plain);
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return 0;
+    }
+    index_set_doc(d, doc);
+    s->docs_restored[d->repo]++;
+    return 0;
+}
+
 int docs_snaps_restore(doc_index *ix, int repo, void *payload)
 {
     docs_snaps *s = payload;
@@ -150,10 +184,20 @@ int docs_snaps_restore(doc_index *ix, int repo, void *payload)
     }
     if (rc < 0)
         return rc;
-    const char *id, *entry;
+    const char *id, *entry, *doc;
     char version[41];
-    size_t len, restored = 0, bad = 0;
-    while (rc == 0 && snap_reader_next(r, &id, version, &entry, &len) == 1) {
+    size_t len, doc_len, restored = 0, bad = 0;
+    int got;
+    while (rc == 0 && (got = snap_reader_next(r, &id, version, &entry, &len, &doc, &doc_len)) != 0) {
+        if (got < 0) {
+            /* What came before the damage was whole and authentic: kept. */
+            if (got == KENES_EINVAL)
+                log_warn("index", "%s: the index snapshot %s is damaged or cut short after "
+                                  "%zu entries: the documents after them are read",
+                         name, s->path[repo], restored);
+            rc = got == KENES_EINVAL ? 0 : got;
+            break;
+        }
         idx_doc *d = index_get(ix, id);
         if (!d || d->repo != repo || d->entry.kept || strcmp(d->version, version) != 0)
             continue; /* gone, or moved on since: read */
@@ -169,12 +213,15 @@ int docs_snaps_restore(doc_index *ix, int repo, void *payload)
             continue;
         }
         restored += rc == 0;
+        if (rc == 0 && doc_len && docs_resident(svc, d))
+            rc = restore_doc(s, d, doc, doc_len);
     }
     snap_reader_close(r);
     if (bad)
         log_warn("index", "%s: %zu entries of the index snapshot did not read: those "
                           "documents are read", name, bad);
-    log_info("index", "%s: %zu entries from the index snapshot", name, restored);
+    log_info("index", "%s: %zu entries from the index snapshot, %zu of them with their "
+                      "document", name, restored, s->docs_restored[repo]);
     return rc;
 }
 
@@ -213,11 +260,42 @@ static void save_done(uv_work_t *work, int status)
 }
 
 typedef struct gather_ctx {
+    docs_snaps *s;
     snap_writer *w;
     int repo;
     size_t count;
     util_buf buf;
 } gather_ctx;
+
+/* A resident document's JSON for its record, as restore_doc reads it:
+ * *out malloc'd, or NULL when it is not kept (not resident, not in
+ * memory, an erased case, a key that cannot be used now: the start reads
+ * the file).  What is sealed in git stays sealed with its own key here, so
+ * that destroying a case's key (an erasure) makes this copy unreadable too.
+ * 0 or KENES_ENOMEM. */
+static int doc_bytes(char **out, size_t *len, docs_snaps *s, const idx_doc *d)
+{
+    *out = NULL;
+    *len = 0;
+    if (!d->doc || !docs_resident(s->svc, d) || docs_erased(s->svc, d))
+        return 0;
+    char *text = json_dumps(d->doc, JSON_COMPACT);
+    if (!text)
+        return KENES_ENOMEM;
+    size_t n = strlen(text);
+    if (d->repo != REPO_CASES) {
+        *out = text;
+        *len = n;
+        return 0;
+    }
+    /* A key only listed would be read from its file here, on the loop. */
+    int rc = vault_key_listed(s->svc->vault, d->id)
+                 ? KENES_EUNAVAILABLE
+                 : vault_seal(s->svc->vault, d->id, text, n, out, len);
+    sodium_memzero(text, n);
+    free(text);
+    return rc == KENES_ENOMEM ? rc : 0;
+}
 
 static int gather(idx_doc *d, void *payload)
 {
@@ -225,9 +303,17 @@ static int gather(idx_doc *d, void *payload)
     if (d->repo != g->repo || !d->entry.kept || !d->version[0])
         return 0;
     g->buf.len = 0;
+    char *doc = NULL;
+    size_t doc_len = 0;
     int rc = docs_entry_pack(&g->buf, d);
     if (rc == 0)
-        rc = snap_writer_add(g->w, d->id, d->version, g->buf.data, g->buf.len);
+        rc = doc_bytes(&doc, &doc_len, g->s, d);
+    if (rc == 0)
+        rc = snap_writer_add(g->w, d->id, d->version, g->buf.data, g->buf.len, doc, doc_len);
+    if (doc) {
+        sodium_memzero(doc, doc_len);
+        free(doc);
+    }
     g->count += rc == 0;
     return rc == KENES_EINVAL ? 0 : rc; /* an id the format cannot hold: read at start */
 }
@@ -236,7 +322,7 @@ static int gather(idx_doc *d, void *payload)
  * writer: *out, or a failure. */
 static int gather_all(snap_writer **out, size_t *count, docs_snaps *s, int repo)
 {
-    gather_ctx g = {.repo = repo};
+    gather_ctx g = {.s = s, .repo = repo};
     util_buf_init(&g.buf);
     int rc = snap_writer_open(&g.w, s->path[repo], s->digest, s->keys + repo * SNAP_KEY_BYTES);
     if (rc == 0)
