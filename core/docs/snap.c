@@ -32,14 +32,23 @@ struct docs_snaps {
     size_t docs_restored[2]; /* resident documents' JSON from the snapshot */
 };
 
+/* A snapshot on its way: gathered on the loop a slice per turn (an idle
+ * handle: requests are answered between slices), then written on the pool. */
 typedef struct save_job {
+    uv_idle_t idle;
     uv_work_t work;
     docs_snaps *s;
     int repo;
     snap_writer *w;
-    size_t count;
+    idx_doc **all; /* the committed documents when it began, by id */
+    size_t n, at;
+    size_t count, docs; /* entries, and resident documents kept with theirs */
+    uint64_t gather_ns;  /* what gathering cost the loop, in all */
     int rc;
 } save_job;
+
+/* Documents gathered per turn of the loop: a few milliseconds. */
+#define SNAP_SLICE 500
 
 /* ---- the digest: what the entries were computed with ---- */
 
@@ -249,8 +258,10 @@ static void save_done(uv_work_t *work, int status)
                  datadir_repo_names[repo], s->path[repo],
                  kenes_strerror(status < 0 ? KENES_EIO : j->rc));
     else
-        log_info("index", "%s: index snapshot written (%zu entries)", datadir_repo_names[repo],
-                 j->count);
+        log_info("index", "%s: index snapshot written (%zu entries, %zu with their document; "
+                          "gathered on the loop in slices, %llu ms in all)",
+                 datadir_repo_names[repo], j->count, j->docs,
+                 (unsigned long long)(j->gather_ns / 1000000));
     free(j);
     s->saving[repo] = 0;
     if (s->again[repo]) {
@@ -263,7 +274,7 @@ typedef struct gather_ctx {
     docs_snaps *s;
     snap_writer *w;
     int repo;
-    size_t count;
+    size_t count, docs;
     util_buf buf;
 } gather_ctx;
 
@@ -315,12 +326,13 @@ static int gather(idx_doc *d, void *payload)
         free(doc);
     }
     g->count += rc == 0;
+    g->docs += rc == 0 && doc_len;
     return rc == KENES_EINVAL ? 0 : rc; /* an id the format cannot hold: read at start */
 }
 
 /* repo's entries, gathered on the loop (where the index changes), into a
  * writer: *out, or a failure. */
-static int gather_all(snap_writer **out, size_t *count, docs_snaps *s, int repo)
+static int gather_all(snap_writer **out, size_t *count, size_t *docs, docs_snaps *s, int repo)
 {
     gather_ctx g = {.s = s, .repo = repo};
     util_buf_init(&g.buf);
@@ -336,7 +348,50 @@ static int gather_all(snap_writer **out, size_t *count, docs_snaps *s, int repo)
     }
     *out = g.w;
     *count = g.count;
+    *docs = g.docs;
     return 0;
+}
+
+static void gathered(uv_handle_t *h)
+{
+    save_job *j = h->data;
+    free(j->all);
+    j->all = NULL;
+    int rc = j->rc;
+    if (rc == 0)
+        rc = uv_queue_work(j->s->svc->loop, &j->work, save_work, save_done) < 0 ? KENES_EIO : 0;
+    if (rc < 0) {
+        log_warn("index", "%s: cannot prepare the index snapshot: %s",
+                 datadir_repo_names[j->repo], kenes_strerror(rc));
+        snap_writer_abort(j->w);
+        j->s->saving[j->repo] = 0;
+        free(j);
+    }
+}
+
+/* One slice.  A document committed since the list was taken is gathered
+ * as it stands now (each record names its own version); one created since
+ * is not in it and is read at the next start.  Committed documents are
+ * never removed from the index, so the list's pointers hold. */
+static void gather_slice(uv_idle_t *h)
+{
+    save_job *j = h->data;
+    uint64_t t0 = uv_hrtime();
+    gather_ctx g = {.s = j->s, .w = j->w, .repo = j->repo};
+    util_buf_init(&g.buf);
+    size_t end = j->n - j->at < SNAP_SLICE ? j->n : j->at + SNAP_SLICE;
+    for (; j->at < end && j->rc == 0; j->at++)
+        j->rc = gather(j->all[j->at], &g);
+    if (g.buf.data)
+        sodium_memzero(g.buf.data, g.buf.cap);
+    util_buf_dispose(&g.buf);
+    j->count += g.count;
+    j->docs += g.docs;
+    j->gather_ns += uv_hrtime() - t0;
+    if (j->at == j->n || j->rc < 0) {
+        uv_idle_stop(h);
+        uv_close((uv_handle_t *)h, gathered);
+    }
 }
 
 static void schedule(docs_snaps *s, int repo)
@@ -346,18 +401,37 @@ static void schedule(docs_snaps *s, int repo)
         return;
     }
     save_job *j = calloc(1, sizeof(*j));
-    int rc = j ? gather_all(&j->w, &j->count, s, repo) : KENES_ENOMEM;
+    int rc = j ? snap_writer_open(&j->w, s->path[repo], s->digest,
+                                  s->keys + repo * SNAP_KEY_BYTES)
+               : KENES_ENOMEM;
+    if (rc == 0)
+        rc = index_list(&j->all, &j->n, s->svc->index);
     if (rc == 0) {
         j->s = s;
         j->repo = repo;
         j->work.data = j;
-        rc = uv_queue_work(s->svc->loop, &j->work, save_work, save_done) < 0 ? KENES_EIO : 0;
-        if (rc < 0)
-            snap_writer_abort(j->w);
+        j->idle.data = j;
+        rc = uv_idle_init(s->svc->loop, &j->idle) < 0 ||
+                     uv_idle_start(&j->idle, gather_slice) < 0
+                 ? KENES_EIO
+                 : 0;
     }
     if (rc < 0) {
         log_warn("index", "%s: cannot prepare the index snapshot: %s",
                  datadir_repo_names[repo], kenes_strerror(rc));
+        if (j) {
+            snap_writer_abort(j->w);
+            free(j->all);
+            if (j->idle.loop) { /* initialised: freed once closed */
+                j->rc = rc;
+                j->s = s;
+                s->saving[repo] = 1;
+                uv_close((uv_handle_t *)&j->idle, gathered);
+                j->w = NULL;
+                j->all = NULL;
+                return;
+            }
+        }
         free(j);
         return;
     }
@@ -391,9 +465,9 @@ void docs_snaps_loaded(docs_snaps *s, int repo, size_t read)
         return;
     log_info("index", "%s: %zu document(s) read at start, %zu of them for their entry",
              datadir_repo_names[repo], read, s->read_other[repo]);
-    /* Resident documents are read at every start: only other reads make a
-     * new snapshot worth writing now rather than later. */
-    if (s->read_other[repo])
+    /* Every document read (a resident one too, whose JSON the snapshot
+     * keeps) is one the next start need not read. */
+    if (read)
         schedule(s, repo);
 }
 
@@ -414,8 +488,8 @@ int docs_snaps_save_now(docs_snaps *s)
     int first = 0;
     for (int r = 0; s && r < 2; r++) {
         snap_writer *w = NULL;
-        size_t count = 0;
-        int rc = gather_all(&w, &count, s, r);
+        size_t count = 0, docs = 0;
+        int rc = gather_all(&w, &count, &docs, s, r);
         if (rc == 0)
             rc = snap_writer_commit(w);
         if (rc < 0) {

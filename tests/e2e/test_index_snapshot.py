@@ -236,7 +236,7 @@ class IndexSnapshot(unittest.TestCase):
         for _ in range(2):
             r = s.post("/api/v1/documents", case_body("KZ-11"), "off11")
             self.assertEqual(r.status, 201, r)
-        wait_until(lambda: "cases.git: index snapshot written (5 entries)" in self.log_since(at),
+        wait_until(lambda: "cases.git: index snapshot written (5 entries, " in self.log_since(at),
                    "a snapshot after two commits")
 
     def test_reindex_removes_it(self):
