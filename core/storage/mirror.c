@@ -18,6 +18,8 @@ typedef struct remote {
     char known[STORE_OID_HEX]; /* the remote's main as last seen */
     char error[320];   /* why the last push failed, "" after one succeeded */
     int reached;       /* a push succeeded since start */
+    long sent;         /* commits the last push that sent any sent, and how long it took */
+    uint64_t sent_ms;
     uv_thread_t thread;
     int has_thread;
     int go, finished, exited; /* under set->lock */
@@ -191,6 +193,10 @@ static void on_async(uv_async_t *a)
         size_t failures = r->plan.failures;
         enum mirror_news news = mirror_plan_done(&r->plan, j->outcome, j->behind,
                                                  j->oldest_ms, now);
+        if (j->outcome == MIRROR_PUSHED && j->behind > 0) {
+            r->sent = j->behind;
+            r->sent_ms = j->took_ns / 1000000;
+        }
         if (j->outcome == MIRROR_PUSHED) {
             memcpy(r->known, j->pushed, sizeof(r->known));
             r->error[0] = '\0';
@@ -272,6 +278,10 @@ json_t *mirror_set_json(const mirror_set *m)
                               (json_int_t)p->failures);
         if (r->error[0])
             json_object_set_new(o, "error", json_string(r->error));
+        if (r->sent) {
+            json_object_set_new(o, "last_push_commits", json_integer(r->sent));
+            json_object_set_new(o, "last_push_ms", json_integer((json_int_t)r->sent_ms));
+        }
         if (!p->inflight && (p->state == MIRROR_FAILING || p->state == MIRROR_DIVERGED))
             json_object_set_new(o, "next_try_seconds",
                                 json_integer(p->next_ms > now ? (p->next_ms - now + 999) / 1000

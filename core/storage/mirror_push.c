@@ -193,7 +193,15 @@ static void push(mirror_job *j, git_repository *repo)
         return;
     }
     git_oid_tostr(j->pushed, sizeof(j->pushed), &ours);
-    if (git_remote_create_anonymous(&remote, repo, j->url) < 0) {
+    /* git_remote_create_anonymous, without url.<base>.insteadOf: the url
+     * kenes.yaml names is the one pushed to, whatever a gitconfig on the
+     * machine rewrites; and libgit2 1.5 leaks a regex match's memory for
+     * each config entry that lookup reads (fixed upstream in 1.6). */
+    git_remote_create_options ro;
+    git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    ro.repository = repo;
+    ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+    if (git_remote_create_with_opts(&remote, j->url, &ro) < 0) {
         fail(j, "cannot use the url");
         return;
     }
@@ -247,6 +255,7 @@ out:
 void mirror_push_run(mirror_job *j)
 {
     git_repository *repo = NULL;
+    uint64_t t0 = uv_hrtime();
     j->outcome = MIRROR_FAILED;
     j->behind = -1;
     j->oldest_ms = 0;
@@ -257,4 +266,5 @@ void mirror_push_run(mirror_job *j)
     }
     push(j, repo);
     git_repository_free(repo);
+    j->took_ns = uv_hrtime() - t0;
 }

@@ -36,6 +36,7 @@ typedef struct mirror_job {
     char pushed[STORE_OID_HEX]; /* our main as pushed (or as the remote had it) */
     char theirs[STORE_OID_HEX]; /* the remote's main as read ("" none or unread) */
     char msg[320];     /* why it failed: libgit2's or the remote's words */
+    uint64_t took_ns;  /* the whole job: connect, look, count, push */
 } mirror_job;
 
 /* Run the push; j's out fields say how it went.  Never returns an error:
