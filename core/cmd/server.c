@@ -501,7 +501,7 @@ out:
     store_close(svc->repos[REPO_CASES]);
     anchor_free(svc->anchor); /* after the log and the stores that write it */
     for (int r = 0; r < 2; r++)
-        mirror_set_free(srv.api.mirrors[r]); /* their threads ended with the loop */
+        mirror_set_free(srv.api.mirrors[r]); /* waits a little for a push in flight */
     sign_free(sig);
     wf_set_free(svc->workflows);
     plugin_set_free(svc->plugins);

@@ -18,6 +18,7 @@ typedef struct remote {
     char known[STORE_OID_HEX]; /* the remote's main as last seen */
     char error[320];   /* why the last push failed, "" after one succeeded */
     int reached;       /* a push succeeded since start */
+    int64_t began_ms;  /* monotonic: when the running push began */
     long sent;         /* commits the last push that sent any sent, and how long it took */
     uint64_t sent_ms;
     uv_thread_t thread;
@@ -102,11 +103,11 @@ static void remote_thread(void *arg)
         mirror_push_run(&r->job);
         uv_mutex_lock(&m->lock);
         r->finished = 1;
-        uv_async_send(&m->async);
+        if (!m->quit) /* after quit the handle is closed or closing */
+            uv_async_send(&m->async);
     }
     r->exited = 1;
-    /* The async handle stays open until every thread said it ended. */
-    uv_async_send(&m->async);
+    uv_cond_broadcast(&m->wake); /* mirror_set_free may wait for it */
     uv_mutex_unlock(&m->lock);
 }
 
@@ -126,6 +127,7 @@ static void kick(mirror_set *m)
                                   .cancel = &m->cancel};
             memcpy(r->job.known, r->known, sizeof(r->known));
             mirror_plan_start(&r->plan);
+            r->began_ms = now;
             uv_mutex_lock(&m->lock);
             r->go = 1;
             uv_cond_broadcast(&m->wake);
@@ -179,13 +181,11 @@ static void on_async(uv_async_t *a)
 {
     mirror_set *m = a->data;
     int64_t now = (int64_t)uv_now(m->loop);
-    size_t exited = 0;
     for (size_t i = 0; i < m->n; i++) {
         remote *r = &m->remotes[i];
         uv_mutex_lock(&m->lock);
         int finished = r->finished;
         r->finished = 0;
-        exited += r->exited;
         uv_mutex_unlock(&m->lock);
         if (!finished)
             continue;
@@ -209,16 +209,6 @@ static void on_async(uv_async_t *a)
         if (!m->closing)
             tell(m, r, news, failures, j->outcome == MIRROR_PUSHED && !r->reached);
         r->reached |= j->outcome == MIRROR_PUSHED;
-    }
-    if (m->closing && exited == m->n && m->handles == 2) {
-        for (size_t i = 0; i < m->n; i++)
-            if (m->remotes[i].has_thread)
-                uv_thread_join(&m->remotes[i].thread);
-        for (size_t i = 0; i < m->n; i++)
-            m->remotes[i].has_thread = 0;
-        uv_close((uv_handle_t *)&m->async, on_close);
-        uv_close((uv_handle_t *)&m->timer, on_close);
-        return;
     }
     kick(m);
 }
@@ -282,6 +272,11 @@ json_t *mirror_set_json(const mirror_set *m)
             json_object_set_new(o, "last_push_commits", json_integer(r->sent));
             json_object_set_new(o, "last_push_ms", json_integer((json_int_t)r->sent_ms));
         }
+        /* A remote that accepted the connection and never answers holds
+         * its own thread only: this says how long. */
+        if (p->inflight)
+            json_object_set_new(o, "pushing_seconds",
+                                json_integer(now > r->began_ms ? (now - r->began_ms) / 1000 : 0));
         if (!p->inflight && (p->state == MIRROR_FAILING || p->state == MIRROR_DIVERGED))
             json_object_set_new(o, "next_try_seconds",
                                 json_integer(p->next_ms > now ? (p->next_ms - now + 999) / 1000
@@ -302,16 +297,43 @@ void mirror_set_close(mirror_set *m)
     m->quit = 1;
     uv_cond_broadcast(&m->wake);
     uv_mutex_unlock(&m->lock);
-    /* The threads' last word closes the handles (on_async); a set whose
-     * threads never started has none to wait for. */
-    uv_async_send(&m->async);
+    /* The loop need not wait for a push that hangs: the handles close now,
+     * and mirror_set_free waits for the threads a little, after the loop. */
+    uv_close((uv_handle_t *)&m->async, on_close);
+    uv_close((uv_handle_t *)&m->timer, on_close);
 }
+
+/* How long mirror_set_free waits for a push in flight to end (it was told
+ * to stop at libgit2's next progress call). */
+#define MIRROR_EXIT_WAIT_NS (5ull * 1000 * 1000 * 1000)
 
 void mirror_set_free(mirror_set *m)
 {
     if (!m)
         return;
     if (m->started) {
+        uint64_t until = uv_hrtime() + MIRROR_EXIT_WAIT_NS;
+        size_t left = 0;
+        uv_mutex_lock(&m->lock);
+        for (;;) {
+            left = 0;
+            for (size_t i = 0; i < m->n; i++)
+                left += m->remotes[i].has_thread && !m->remotes[i].exited;
+            uint64_t now = uv_hrtime();
+            if (!left || now >= until || uv_cond_timedwait(&m->wake, &m->lock, until - now) < 0)
+                break;
+        }
+        uv_mutex_unlock(&m->lock);
+        if (left) {
+            /* Still in libgit2 (a remote that never answers): its thread
+             * holds m, so m stays for the process's exit to take. */
+            log_warn("mirror", "%s: %zu push%s still hang%s at exit; left to the process's end",
+                     m->name, left, left == 1 ? "" : "es", left == 1 ? "s" : "");
+            return;
+        }
+        for (size_t i = 0; i < m->n; i++)
+            if (m->remotes[i].has_thread)
+                uv_thread_join(&m->remotes[i].thread);
         uv_cond_destroy(&m->wake);
         uv_mutex_destroy(&m->lock);
     }

@@ -36,12 +36,14 @@ void mirror_set_committed(size_t n, void *payload);
 /* For /healthz: one object per remote (url, state, behind_commits,
  * lag_seconds, failures, error).  A new reference. */
 json_t *mirror_set_json(const mirror_set *m);
-/* Stop: no new push; one in flight is stopped at libgit2's next progress
- * call and its thread ends; the handles close once every thread has.  The
- * loop runs until then.  Idempotent; NULL is a no-op. */
+/* Stop: no new push; one in flight is told to stop at libgit2's next
+ * progress call; the handles close at once (the loop never waits for a
+ * push).  Idempotent; NULL is a no-op. */
 void mirror_set_close(mirror_set *m);
 /* After mirror_set_close and a loop run that let its handles close (or a
- * set never started).  NULL is a no-op. */
+ * set never started): waits up to 5 s for pushes in flight to end, then
+ * leaves a set whose push still hangs to the process's exit (logged).
+ * NULL is a no-op. */
 void mirror_set_free(mirror_set *m);
 
 #endif

@@ -187,12 +187,8 @@ static void push(mirror_job *j, git_repository *repo)
         fail(j, "cannot read our main");
         return;
     }
-    if (!has_ours) { /* nothing committed yet: nothing to mirror */
-        j->outcome = MIRROR_PUSHED;
-        j->behind = 0;
-        return;
-    }
-    git_oid_tostr(j->pushed, sizeof(j->pushed), &ours);
+    if (has_ours)
+        git_oid_tostr(j->pushed, sizeof(j->pushed), &ours);
     /* git_remote_create_anonymous, without url.<base>.insteadOf: the url
      * kenes.yaml names is the one pushed to, whatever a gitconfig on the
      * machine rewrites; and libgit2 1.5 leaks a regex match's memory for
@@ -208,11 +204,22 @@ static void push(mirror_job *j, git_repository *repo)
     if (git_remote_connect(remote, GIT_DIRECTION_PUSH, &cbs, NULL, NULL) < 0 ||
         remote_main(&theirs, &has_theirs, remote) < 0) {
         fail(j, "cannot reach the mirror");
-        behind_from_known(j, repo, &ours);
+        if (has_ours)
+            behind_from_known(j, repo, &ours);
+        else
+            j->behind = 0;
         goto out;
     }
     if (has_theirs)
         git_oid_tostr(j->theirs, sizeof(j->theirs), &theirs);
+    if (!has_ours) { /* nothing committed yet: the mirror is reached, and must be empty */
+        j->behind = 0;
+        j->outcome = has_theirs ? MIRROR_FOUND_DIVERGED : MIRROR_PUSHED;
+        if (has_theirs)
+            snprintf(j->msg, sizeof(j->msg), "its main (%s) holds commits and ours has none yet: "
+                     "kenes never force-pushes", j->theirs);
+        goto out;
+    }
     if (has_theirs && !fast_forward(repo, &ours, &theirs)) {
         j->outcome = MIRROR_FOUND_DIVERGED;
         snprintf(j->msg, sizeof(j->msg), "its main (%s) is not an ancestor of ours (%s): it "

@@ -9,6 +9,7 @@ remote stops the server with file:line before anything is served."""
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -72,6 +73,11 @@ class Mirrors(unittest.TestCase):
                                  self.plan[1])
                 self.assertEqual(r.status, 200, r)
             self.plan = (r.json["id"], r.header("ETag"))
+
+    def wait_mirrored_at(self, i, mirror, repo):
+        wait_until(lambda: main_of(mirror) == main_of(repo) and
+                   mirror_of(self.srv, i=i)["behind_commits"] == 0,
+                   f"{mirror} to hold main of {repo}")
 
     def wait_mirrored(self, mirror, repo):
         wait_until(lambda: main_of(mirror) == main_of(repo) and
@@ -171,6 +177,28 @@ class Mirrors(unittest.TestCase):
         os.remove(lock)
         self.wait_mirrored(self.docs_m, s.docs_git)
         stop_and_verify(self, s)
+
+    def test_a_remote_that_never_answers_holds_only_its_own_thread(self):
+        # It accepts the connection and says nothing (TLS waits for its hello).
+        mute = socket.socket()
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(8)
+        try:
+            url = f"https://127.0.0.1:{mute.getsockname()[1]}/d.git"
+            self.srv = s = Server(extra_config=mirror_config(docs=[url, "file://" + self.docs_m]))
+            s.start()
+            self.write_plans(2)  # answered
+            self.wait_mirrored_at(1, self.docs_m, s.docs_git)  # the other remote goes on
+            wait_until(lambda: mirror_of(s).get("pushing_seconds", 0) >= 1,
+                       "the hanging push to show on /healthz")
+            self.assertEqual(mirror_of(s)["state"], "unknown")
+            self.assertEqual(health(s)[0], 200)
+            # The stop does not wait for it beyond a few seconds.
+            self.assertEqual(s.stop(), 0)
+            with open(s.log_path) as f:
+                self.assertIn("documents.git: 1 push still hangs at exit", f.read())
+        finally:
+            mute.close()
 
     def test_commits_made_while_stopped_are_pushed_at_start(self):
         s = self.start()
