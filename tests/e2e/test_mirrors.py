@@ -158,6 +158,13 @@ class Mirrors(unittest.TestCase):
         self.wait_mirrored(self.cases_m, s.cases_git) if commit_count(s.cases_git) else None
         stop_and_verify(self, s)
         self.assertEqual(main_of(self.docs_m), theirs)
+        # Mended by hand (main back on a commit of ours): the next start pushes again.
+        git(self.docs_m, "update-ref", "refs/heads/main", theirs + "~1", theirs)
+        s.start()
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        wait_until(lambda: s.read_log().count("documents.git -> file://" + self.docs_m +
+                                              ": mirrored (main ") == 2, "the mirrored line")
+        stop_and_verify(self, s)
 
     def test_refused_push_is_retried(self):
         s = self.start()
