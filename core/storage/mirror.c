@@ -39,7 +39,6 @@ struct mirror_set {
     int started;   /* lock, wake and the handles exist */
     int quit;      /* under lock: threads end */
     int closing;   /* loop: mirror_set_close ran */
-    int handles;   /* handles still open */
     atomic_int cancel;
 };
 
@@ -121,6 +120,8 @@ static void kick(mirror_set *m)
     int64_t now = (int64_t)uv_now(m->loop), wait = -1;
     for (size_t i = 0; i < m->n; i++) {
         remote *r = &m->remotes[i];
+        if (!r->has_thread) /* it could not start: logged, never pushed to */
+            continue;
         if (mirror_plan_due(&r->plan, now)) {
             r->job = (mirror_job){.gitdir = m->gitdir, .url = r->cfg.url, .key = r->cfg.key,
                                   .token_file = r->cfg.token_file, .user = r->cfg.user,
@@ -170,13 +171,7 @@ static void tell(const mirror_set *m, const remote *r, enum mirror_news news, si
                  r->job.pushed[0] ? r->job.pushed : "none yet");
 }
 
-static void on_close(uv_handle_t *h)
-{
-    mirror_set *m = h->data;
-    m->handles--;
-}
-
-/* Back on the loop: the pushes that ended, and threads that ended. */
+/* Back on the loop: the pushes that ended. */
 static void on_async(uv_async_t *a)
 {
     mirror_set *m = a->data;
@@ -226,7 +221,6 @@ int mirror_set_start(mirror_set *m)
     uv_async_init(m->loop, &m->async, on_async);
     uv_timer_init(m->loop, &m->timer);
     m->async.data = m->timer.data = m;
-    m->handles = 2;
     m->started = 1;
     for (size_t i = 0; i < m->n; i++) {
         remote *r = &m->remotes[i];
@@ -299,8 +293,8 @@ void mirror_set_close(mirror_set *m)
     uv_mutex_unlock(&m->lock);
     /* The loop need not wait for a push that hangs: the handles close now,
      * and mirror_set_free waits for the threads a little, after the loop. */
-    uv_close((uv_handle_t *)&m->async, on_close);
-    uv_close((uv_handle_t *)&m->timer, on_close);
+    uv_close((uv_handle_t *)&m->async, NULL);
+    uv_close((uv_handle_t *)&m->timer, NULL);
 }
 
 /* How long mirror_set_free waits for a push in flight to end (it was told
