@@ -50,6 +50,9 @@ static const char *url_fault(const char *url, int *scheme)
     if (*scheme == CONFIG_MIRROR_FILE) {
         if (n != 0)
             return "a file:// mirror names an absolute path on this machine: file:///srv/m/x.git";
+        /* libgit2 decodes %xx: the path checked against DATA must be the one used. */
+        if (strchr(url, '%'))
+            return "a file:// mirror names its path as it is, without %-escapes";
         return NULL;
     }
     if (n == 0 || (at && at + 1 == a + n))

@@ -265,6 +265,7 @@ static void mirrors(void **state)
         {"mirrors:\n  documents:\n    - url: https://u:p@h/x.git\n", "must not carry credentials"},
         {"mirrors:\n  documents:\n    - url: ssh://git:pw@h/x.git\n", "must not carry credentials"},
         {"mirrors:\n  documents:\n    - url: file://host/x.git\n", "absolute path"},
+        {"mirrors:\n  documents:\n    - url: file:///tmp/%64ata/x.git\n", "%-escapes"},
         {"mirrors:\n  documents:\n    - url: https://h/x.git\n      key: /k\n", "key: is for"},
         {"mirrors:\n  documents:\n    - url: https://h/x.git\n      token_file: rel\n",
          "absolute path"},
