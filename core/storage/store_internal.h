@@ -89,6 +89,8 @@ struct store {
     /* Commits made since the last commit-graph (loop only), and the count
      * the running consolidation was given (it writes the graph when due). */
     size_t graph_since, pack_graph_since;
+    store_batch_fn on_batch; /* see store_set_on_batch; loop only */
+    void *on_batch_payload;
 };
 
 /* For tests only: when set, the writer calls it at the named step and a
@@ -164,6 +166,11 @@ int store_graph_write(git_repository *repo, const char *objdir, const git_oid *r
 
 /* After a batch, on the loop: start a consolidation if packs piled up. */
 void store_pack_maybe_start(store *s);
+/* After a job, on the loop, before its writes are answered and before the
+ * next job starts: done is the job's writes (NULL if it was cancelled).
+ * Counts its commits for the commit-graph, tells on_batch of them, then
+ * store_pack_maybe_start (store.c). */
+void store_batch_after(store *s, store_write *done);
 
 /* libgit2 initialised once, with fsync on: 0 or KENES_EIO. */
 int store_git_ready(void);
