@@ -111,4 +111,8 @@ void util_path(char *out, size_t cap, const char *dir, const char *leaf);
 int util_list_dir(char ***out, size_t *n, const char *dir, const char *suffix);
 void util_free_list(char **names, size_t n);
 
+/* Remove path and everything under it (a folder a command made and gives
+ * up, as rm -r would); 0 also when it is not there. */
+int util_remove_tree(const char *path);
+
 #endif

@@ -649,6 +649,28 @@ int store_consolidate_with(store_pack_stats *out, const char *gitdir, const stor
     return rc;
 }
 
+int store_gc_hold(int *fd, const char *gitdir, char *msg, size_t cap)
+{
+    int rc = lock_file(fd, gitdir, "kenes-gc.lock", 1);
+    if (rc < 0) {
+        snprintf(msg, cap, "cannot take the consolidation lock: %s", kenes_strerror(rc));
+        return rc;
+    }
+    if ((rc = store_git_gc_lock(gitdir, msg, cap)) < 0) {
+        store_pack_unlock(*fd);
+        *fd = -1;
+    }
+    return rc;
+}
+
+void store_gc_release(int fd, const char *gitdir)
+{
+    if (fd < 0)
+        return;
+    store_git_gc_unlock(gitdir);
+    store_pack_unlock(fd);
+}
+
 int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,
                       char *msg, size_t cap)
 {
