@@ -66,6 +66,28 @@ class Writer(threading.Thread):
             self.error = e
 
 
+class Reader(threading.Thread):
+    """Reads a case again and again: each read is an access log line and a
+    rewrite of the signed checkpoint, which the backup must catch up with."""
+
+    def __init__(self, srv, user, doc):
+        super().__init__(daemon=True)
+        self.srv, self.user, self.doc = srv, user, doc
+        self.reads = 0
+        self.stop = threading.Event()
+        self.error = None
+
+    def run(self):
+        try:
+            while not self.stop.is_set():
+                r = self.srv.get("/api/v1/documents/" + self.doc, self.user)
+                if r.status != 200:
+                    raise AssertionError(r)
+                self.reads += 1
+        except Exception as e:  # reported by the test
+            self.error = e
+
+
 def key_files(data):
     """Every key file's bytes under DATA/keys (signing.pub aside: public)."""
     out = {}
@@ -118,19 +140,24 @@ class BackupRestore(unittest.TestCase):
         for user in ("off11", "off15"):
             s.token(user)
         writers = [Writer(s, "off11", "KZ-11", 2026), Writer(s, "off15", "KZ-15", 2027),
-                   Writer(s, "off11", "KZ-11")]
+                   Writer(s, "off11", "KZ-11"), Reader(s, "off11", self.case)]
         for w in writers:
             w.start()
         try:
-            wait_until(lambda: all(len(w.acked) >= 5 or w.error for w in writers),
-                       "writes going on")
-            before = [a for w in writers for a in list(w.acked)]
-            code, out, err = self.backup("live.kenes", keys=True)
-            self.assertEqual(code, 0, out + err)
-            self.assertIn("keys: ", out)
-            # The writers went on through the backup.
-            wait_until(lambda: all(len(w.acked) > 5 or w.error for w in writers),
-                       "writes after the backup")
+            # Three backups while they go on (plain ones first, then with keys);
+            # the last is restored and served, the others restored and verified.
+            taken = []
+            for n, keys in enumerate((False, False, True)):
+                seen = sum(len(w.acked) for w in writers[:3])
+                wait_until(lambda: sum(len(w.acked) for w in writers[:3]) >= seen + 5 or
+                           any(w.error for w in writers), "writes going on")
+                before = [a for w in writers[:3] for a in list(w.acked)]
+                code, out, err = self.backup("live%d.kenes" % n, keys=keys)
+                self.assertEqual(code, 0, out + err)
+                self.assertIn("sealed with the passphrase" if keys else "keys: none", out)
+                taken.append((self.path("live%d.kenes" % n), before))
+            reads = writers[3].reads
+            wait_until(lambda: writers[3].reads > reads or writers[3].error, "reads go on")
         finally:
             for w in writers:
                 w.stop.set()
@@ -139,18 +166,20 @@ class BackupRestore(unittest.TestCase):
         self.assertEqual([w.error for w in writers if w.error], [])
         self.assertFalse([f for f in os.listdir(self.out) if "kenes-tmp" in f])
 
-        new = self.path("restored")
-        code, out, err = self.restore(self.path("live.kenes"), new, stdin=PASSPHRASE + "\n")
-        self.assertEqual(code, 0, out + err)
-        self.assertIn("Verified " + new + ": clean", out)
-        for repo in ("documents.git", "cases.git"):
-            p = subprocess.run(["git", "--git-dir", os.path.join(new, repo), "fsck", "--strict",
-                                "--no-progress"], capture_output=True, text=True)
-            self.assertEqual(p.returncode, 0, p.stderr)
-        on_main = set(git(os.path.join(new, "documents.git"), "rev-list", "main").split())
-        on_main |= set(git(os.path.join(new, "cases.git"), "rev-list", "main").split())
-        for doc, version in before:
-            self.assertIn(version, on_main, doc)
+        self.assertGreater(writers[3].reads, 0)
+        for n, (archive, before) in enumerate(taken):
+            new = self.path("restored%d" % n)
+            code, out, err = self.restore(archive, new, stdin=PASSPHRASE + "\n")
+            self.assertEqual(code, 0, out + err)
+            self.assertIn("Verified " + new + ": clean", out)
+            for repo in ("documents.git", "cases.git"):
+                p = subprocess.run(["git", "--git-dir", os.path.join(new, repo), "fsck",
+                                    "--strict", "--no-progress"], capture_output=True, text=True)
+                self.assertEqual(p.returncode, 0, p.stderr)
+            on_main = set(git(os.path.join(new, "documents.git"), "rev-list", "main").split())
+            on_main |= set(git(os.path.join(new, "cases.git"), "rev-list", "main").split())
+            for doc, version in before:
+                self.assertIn(version, on_main, doc)
         self.assertEqual(key_files(new), {k: v for k, v in key_files(s.data).items()
                                           if k in key_files(new)})
 
@@ -198,7 +227,9 @@ class BackupRestore(unittest.TestCase):
         r2 = Server(data=new, users=[])
         try:
             self.assertEqual(r2.start(expect_fail=True), 1)
-            self.assertIn("master.key does not exist", r2.read_log())
+            r2.stop()
+            with open(r2.log_path) as f:
+                self.assertIn("master.key does not exist", f.read())
             # The operator's own backup of DATA/keys, put back.
             for name, data in keys.items():
                 os.makedirs(os.path.dirname(os.path.join(new, name)), mode=0o700, exist_ok=True)
