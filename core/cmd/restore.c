@@ -71,6 +71,19 @@ static int key_name_ok(const char *name)
     return 1;
 }
 
+/* A new file, 0600, not synced one by one: thousands of case keys would
+ * cost a sync each; the whole folder is synced once before it moves in. */
+static int write_new(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return kenes_error_from_errno(errno);
+    int rc = write(fd, data, len) == (ssize_t)len ? 0 : KENES_EIO;
+    if (close(fd) < 0)
+        rc = KENES_EIO;
+    return rc;
+}
+
 /* The sealed keys, opened (a zip in memory): written under dir/keys. */
 static int write_keys(size_t *count, const char *dir, const char *zipdata, size_t len,
                       char *err, size_t errcap)
@@ -110,8 +123,7 @@ static int write_keys(size_t *count, const char *dir, const char *zipdata, size_
         zip_int64_t got = zf ? zip_fread(zf, data, zs.size) : -1;
         if (zf)
             zip_fclose(zf);
-        if (got < 0 || (zip_uint64_t)got != zs.size ||
-            util_write_file_atomic(path, data, zs.size, 0600) < 0) {
+        if (got < 0 || (zip_uint64_t)got != zs.size || write_new(path, data, zs.size) < 0) {
             util_set_err(err, errcap, "cannot write keys/%s", name);
             rc = KENES_EIO;
         } else {
@@ -213,10 +225,19 @@ static int build(size_t *files, const archive *a, const char *dir, const char *k
     return rc;
 }
 
-/* Into NEWDIR, which is absent or an empty folder. */
+/* Into NEWDIR, which is absent or an empty folder: everything built is on
+ * disk first (one syncfs for the file system it is on). */
 static int move_in(const char *tmp, const char *newdir, char *err, size_t errcap)
 {
     struct stat st;
+    int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) < 0) {
+        util_set_err(err, errcap, "cannot sync %.900s: %s", tmp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return KENES_EIO;
+    }
+    close(fd);
     if (lstat(newdir, &st) == 0 && rmdir(newdir) < 0) {
         util_set_err(err, errcap, "cannot replace the empty folder %.900s: %s", newdir,
                      strerror(errno));
