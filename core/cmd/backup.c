@@ -336,7 +336,7 @@ static int take_files(taken *t, stage *s, const config *cfg, const backup_opts *
 static int publish(const char *tmp, const char *to, int force, char *err, size_t errcap)
 {
     /* Without --force a file that appeared meanwhile is not replaced. */
-    int rc = force ? rename(tmp, to) : link(tmp, to);
+    int rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, to, force ? 0 : RENAME_NOREPLACE);
     if (rc < 0) {
         util_set_err(err, errcap, errno == EEXIST ? "%.900s exists: nothing written (--force "
                                                     "replaces it)"

@@ -337,5 +337,37 @@ class BackupRestore(unittest.TestCase):
         self.assertFalse(os.path.exists(self.path("x")))
 
 
+class Stopped(unittest.TestCase):
+    """A folder whose server is stopped backs up and restores the same way."""
+
+    def test_round_trip(self):
+        s = Server()
+        try:
+            s.start()
+            r = s.post("/api/v1/documents", plan_body("KZ-11", 2026), "off11")
+            self.assertEqual(r.status, 201, r)
+            version = r.json["version"]
+            self.assertEqual(s.stop(), 0)
+            archive = os.path.join(s.tmp, "stopped.kenes")
+            code, out, err = run_cli("backup", "--data", s.data, "--to", archive, "--with-keys",
+                                     stdin=PASSPHRASE + "\n")
+            self.assertEqual(code, 0, out + err)
+            new = os.path.join(s.tmp, "restored")
+            code, out, err = run_cli("restore", "--from", archive, "--data", new,
+                                     stdin=PASSPHRASE + "\n")
+            self.assertEqual(code, 0, out + err)
+            self.assertIn("clean", out)
+            r2 = Server(data=new, users=[])
+            try:
+                r2.start()
+                r = r2.get("/api/v1/documents/plan/KZ-11/2026", "off11")
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json["version"], version)
+            finally:
+                r2.cleanup()
+        finally:
+            s.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main()
