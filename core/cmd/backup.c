@@ -24,7 +24,7 @@
 #include "storage/store_backup.h"
 
 #define MAX_NAMES 16
-#define HEAD_TRIES 1000
+#define HEAD_TRIES 100
 #define HEAD_WAIT_US 10000
 
 typedef struct stage {
@@ -41,10 +41,24 @@ static void stage_add(stage *s, const char *name)
     s->n++;
 }
 
-/* The first max whole lines of src (every whole line with SIZE_MAX) into
- * the stage as name; a last line still being written is left out.
- * KENES_ENOTFOUND when src is not there (nothing staged). */
-static int copy_lines(size_t *lines, stage *s, const char *src, const char *name, size_t max)
+/* 1 when line is a journal line naming commit. */
+static int names_commit(const char *line, size_t len, const char *commit)
+{
+    json_t *j = NULL;
+    if (util_json_parse(&j, line, len) < 0)
+        return 0;
+    const char *c = json_string_value(json_object_get(j, "commit"));
+    int yes = c && strcmp(c, commit) == 0;
+    json_decref(j);
+    return yes;
+}
+
+/* The first max whole lines of src (every whole line with SIZE_MAX), and
+ * none after the journal line naming commit (when given), into the stage as
+ * name; a last line still being written is left out.  KENES_ENOTFOUND when
+ * src is not there (nothing staged). */
+static int copy_lines(size_t *lines, stage *s, const char *src, const char *name, size_t max,
+                      const char *commit)
 {
     char dst[4096];
     *lines = 0;
@@ -72,6 +86,8 @@ static int copy_lines(size_t *lines, stage *s, const char *src, const char *name
             break;
         }
         (*lines)++;
+        if (commit && *commit && names_commit(line, (size_t)n, commit))
+            break; /* lines after it name commits after the head taken */
     }
     if (ferror(in))
         rc = KENES_EIO;
@@ -107,27 +123,54 @@ static int copy_file(stage *s, const char *src, const char *name)
 typedef struct taken {
     char heads[CKPT_REPOS][STORE_OID_HEX];
     size_t objects[CKPT_REPOS];
-    int has_ckpt;
+    int has_ckpt, fell_back;
     ckpt_state ckpt;
     size_t log_lines, key_files;
 } taken;
 
-/* Step 3: both heads, then a checkpoint whose heads they reach. */
+static int read_heads(char heads[CKPT_REPOS][STORE_OID_HEX], const config *cfg, char *err,
+                      size_t errcap)
+{
+    char repo[4096];
+    for (int r = 0; r < CKPT_REPOS; r++) {
+        util_path(repo, sizeof(repo), cfg->data_dir, datadir_repo_names[r]);
+        if (store_backup_head(heads[r], repo) < 0) {
+            util_set_err(err, errcap, "%s: cannot read main's head", datadir_repo_names[r]);
+            return KENES_EIO;
+        }
+    }
+    return 0;
+}
+
+/* 1 when every head the checkpoint names is one of heads or an ancestor. */
+static int reached(const config *cfg, const char heads[CKPT_REPOS][STORE_OID_HEX],
+                   const ckpt_state *ck)
+{
+    char repo[4096];
+    for (int r = 0; r < CKPT_REPOS; r++) {
+        if (!ck->heads[r][0])
+            continue;
+        util_path(repo, sizeof(repo), cfg->data_dir, datadir_repo_names[r]);
+        if (!heads[r][0] || store_backup_reaches(repo, heads[r], ck->heads[r]) != 1)
+            return 0;
+    }
+    return 1;
+}
+
+/* Step 2: both heads, then a checkpoint whose heads they reach; or, when
+ * the writer keeps moving in between, the heads that checkpoint signed. */
 static int heads_and_checkpoint(taken *t, stage *s, const config *cfg, char *err, size_t errcap)
 {
-    char path[4096], repo[4096], why[256];
+    char path[4096], why[256], *text = NULL;
+    size_t len = 0, body = 0;
     util_path(path, sizeof(path), cfg->data_dir, CKPT_FILE);
-    for (int tries = 0; tries < HEAD_TRIES; tries++) {
-        for (int r = 0; r < CKPT_REPOS; r++) {
-            util_path(repo, sizeof(repo), cfg->data_dir, datadir_repo_names[r]);
-            if (store_backup_head(t->heads[r], repo) < 0) {
-                util_set_err(err, errcap, "%s: cannot read main's head", datadir_repo_names[r]);
-                return KENES_EIO;
-            }
-        }
-        char *text = NULL;
-        size_t len = 0, body = 0;
-        int rc = util_read_file(&text, &len, path);
+    for (int tries = 0;; tries++) {
+        int rc = read_heads(t->heads, cfg, err, errcap);
+        if (rc < 0)
+            return rc;
+        free(text);
+        text = NULL;
+        rc = util_read_file(&text, &len, path);
         if (rc == KENES_ENOTFOUND)
             return 0; /* a folder no server has started on: no log either */
         if (rc < 0 || ckpt_parse(&t->ckpt, &body, text, len, why, sizeof(why)) < 0) {
@@ -136,33 +179,38 @@ static int heads_and_checkpoint(taken *t, stage *s, const config *cfg, char *err
             free(text);
             return KENES_EIO;
         }
-        int reached = 1;
-        for (int r = 0; r < CKPT_REPOS && reached; r++) {
-            if (!t->ckpt.heads[r][0])
-                continue;
-            util_path(repo, sizeof(repo), cfg->data_dir, datadir_repo_names[r]);
-            reached = t->heads[r][0] &&
-                      store_backup_reaches(repo, t->heads[r], t->ckpt.heads[r]) == 1;
+        if (reached(cfg, t->heads, &t->ckpt))
+            break;
+        if (tries + 1 < HEAD_TRIES) {
+            usleep(HEAD_WAIT_US); /* the server is between main and its checkpoint */
+            continue;
         }
-        if (reached) {
-            char dst[4096];
-            util_path(dst, sizeof(dst), s->dir, CKPT_FILE);
-            rc = util_write_file_atomic(dst, text, len, 0600);
+        /* Every commit up to the checkpoint's heads carries a position of
+         * the log it signs: take those heads, which main must still reach. */
+        char now[CKPT_REPOS][STORE_OID_HEX];
+        if ((rc = read_heads(now, cfg, err, errcap)) < 0 || !reached(cfg, now, &t->ckpt)) {
+            if (rc == 0)
+                util_set_err(err, errcap, "%s names a head that main does not reach: run "
+                             "kenes verify --data DIR", CKPT_FILE);
             free(text);
-            if (rc < 0) {
-                util_set_err(err, errcap, "cannot stage %s", CKPT_FILE);
-                return rc;
-            }
-            stage_add(s, CKPT_FILE);
-            t->has_ckpt = 1;
-            return 0;
+            return rc < 0 ? rc : KENES_ESTALE;
         }
-        free(text);
-        usleep(HEAD_WAIT_US); /* the server is between main and its checkpoint */
+        for (int r = 0; r < CKPT_REPOS; r++)
+            snprintf(t->heads[r], sizeof(t->heads[r]), "%s", t->ckpt.heads[r]);
+        t->fell_back = 1;
+        break;
     }
-    util_set_err(err, errcap, "%s names a head that main does not reach: run kenes verify "
-                 "--data DIR", CKPT_FILE);
-    return KENES_ESTALE;
+    char dst[4096];
+    util_path(dst, sizeof(dst), s->dir, CKPT_FILE);
+    int rc = util_write_file_atomic(dst, text, len, 0600);
+    free(text);
+    if (rc < 0) {
+        util_set_err(err, errcap, "cannot stage %s", CKPT_FILE);
+        return rc;
+    }
+    stage_add(s, CKPT_FILE);
+    t->has_ckpt = 1;
+    return 0;
 }
 
 /* Steps 1 to 4: under both repositories' gc locks. */
@@ -177,17 +225,20 @@ static int take_repos(taken *t, stage *s, const config *cfg, char *err, size_t e
         if ((rc = store_gc_hold(&locks[r], repo[r], msg, sizeof(msg))) < 0)
             util_set_err(err, errcap, "%s: %s", datadir_repo_names[r], msg);
     }
+    if (rc == 0)
+        rc = heads_and_checkpoint(t, s, cfg, err, errcap);
+    /* The journal is main's first-parent history from its start, line by
+     * line: cut after the head taken, it names that head's ancestors only. */
     for (int r = 0; r < CKPT_REPOS && rc == 0; r++) {
         size_t lines;
         util_path(path, sizeof(path), cfg->data_dir, journals[r]);
-        rc = copy_lines(&lines, s, path, journals[r], SIZE_MAX);
+        rc = copy_lines(&lines, s, path, journals[r], t->heads[r][0] ? SIZE_MAX : 0,
+                        t->heads[r]);
         if (rc == KENES_ENOTFOUND)
             rc = 0;
         else if (rc < 0)
             util_set_err(err, errcap, "cannot copy %s: %s", journals[r], kenes_strerror(rc));
     }
-    if (rc == 0)
-        rc = heads_and_checkpoint(t, s, cfg, err, errcap);
     for (int r = 0; r < CKPT_REPOS && rc == 0; r++) {
         char name[64];
         snprintf(name, sizeof(name), "%s/config", datadir_repo_names[r]);
@@ -233,6 +284,8 @@ static int add_keys(zipbuf *zb, size_t *count, const char *dir, const char *rel)
         if (!S_ISREG(st.st_mode) || strcmp(name, "signing.pub") == 0 ||
             (strcmp(name, "master.key") == 0 && elsewhere && *elsewhere))
             continue; /* the public key goes in the clear; the master key in use was added */
+        if (strstr(names[i], ".tmp."))
+            continue; /* a key being written (util_write_file_atomic): its own name follows */
         char *data = NULL;
         size_t len = 0;
         if ((rc = util_read_file(&data, &len, path)) == KENES_ENOTFOUND) {
@@ -313,7 +366,7 @@ static int take_files(taken *t, stage *s, const config *cfg, const backup_opts *
     char path[4096];
     util_path(path, sizeof(path), cfg->data_dir, "access.log");
     size_t want = t->has_ckpt ? t->ckpt.lines : SIZE_MAX;
-    int rc = copy_lines(&t->log_lines, s, path, "access.log", want);
+    int rc = copy_lines(&t->log_lines, s, path, "access.log", want, NULL);
     if (rc == KENES_ENOTFOUND && (!t->has_ckpt || want == 0))
         rc = 0;
     else if (rc == 0 && t->has_ckpt && t->log_lines < want)
@@ -395,6 +448,9 @@ int backup_run(const config *cfg, const backup_opts *o, char *err, size_t errcap
            cfg->data_dir, o->to, (long long)st.st_size / 1024,
            t.heads[0][0] ? t.heads[0] : "-", t.objects[0], t.heads[1][0] ? t.heads[1] : "-",
            t.objects[1], t.log_lines);
+    if (t.fell_back)
+        printf("(the heads the signed checkpoint names: the server moved main on while they "
+               "were read) ");
     if (o->passphrase)
         printf("keys: %zu files, sealed with the passphrase\n", t.key_files);
     else

@@ -6,18 +6,20 @@
  *
  *   1. both repositories' consolidation and git gc locks (store_gc_hold):
  *      no pack is removed while the packs are read; the writer goes on;
- *   2. the history journals, whole lines: each names a commit already on
- *      main (the writer appends a line after main moves);
- *   3. both heads of main, then the signed checkpoint, read again with the
- *      heads until the heads it names are in the ones read (it is rewritten
- *      after main moves): every head and every commit's Kenes-Access-Log
- *      position is then within what it signs;
+ *   2. both heads of main, then the signed checkpoint, again until the
+ *      heads it names are the ones read or their ancestors (it is rewritten
+ *      right after main moves); after HEAD_TRIES, the heads it names.  Every
+ *      commit up to the heads taken then carries a Kenes-Access-Log position
+ *      the checkpoint signs, and every write answered before is in them;
+ *   3. the history journals, whole lines, cut after the line of the head
+ *      taken (a journal is main's history from its start, in order);
  *   4. a pack of every object each head reaches; the locks go;
  *   5. the access log's first lines, as many as the checkpoint signs (the
  *      log is synced before the checkpoint that covers it is written);
  *   6. users.yaml, kenes.yaml, allowed_signers, keys/signing.pub and, with
- *      --with-keys, everything under keys/ (a case made after the heads has
- *      a key and no commit: harmless), sealed with the passphrase.
+ *      --with-keys, everything under keys/ but files being written (a case
+ *      made after the heads has a key and no commit: harmless), sealed with
+ *      the passphrase.
  */
 #ifndef KENES_CMD_BACKUP_H
 #define KENES_CMD_BACKUP_H
