@@ -88,6 +88,16 @@ class Reader(threading.Thread):
             self.error = e
 
 
+def files_of(top):
+    """Every file under top: its size and mtime."""
+    out = {}
+    for root, _, files in os.walk(top):
+        for f in files:
+            st = os.lstat(os.path.join(root, f))
+            out[os.path.relpath(os.path.join(root, f), top)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
 def key_files(data):
     """Every key file's bytes under DATA/keys (signing.pub aside: public)."""
     out = {}
@@ -352,9 +362,14 @@ class Stopped(unittest.TestCase):
             version = r.json["version"]
             self.assertEqual(s.stop(), 0)
             archive = os.path.join(s.tmp, "stopped.kenes")
+            before = files_of(s.data)
             code, out, err = run_cli("backup", "--data", s.data, "--to", archive, "--with-keys",
                                      stdin=PASSPHRASE + "\n")
             self.assertEqual(code, 0, out + err)
+            # Nothing written into DATA but the consolidation locks (made once).
+            after = files_of(s.data)
+            self.assertEqual({k: v for k, v in after.items() if not k.endswith("kenes-gc.lock")},
+                             {k: v for k, v in before.items() if not k.endswith("kenes-gc.lock")})
             new = os.path.join(s.tmp, "restored")
             code, out, err = run_cli("restore", "--from", archive, "--data", new,
                                      stdin=PASSPHRASE + "\n")
