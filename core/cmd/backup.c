@@ -412,6 +412,10 @@ int backup_run(const config *cfg, const backup_opts *o, char *err, size_t errcap
     int rc = gc_owner_check(cfg, "backup", err, errcap);
     if (rc < 0)
         return rc;
+    if ((rc = store_pack_limits(cfg->storage_pack_memory_mib)) < 0) {
+        util_set_err(err, errcap, "storage.pack_memory_mib is out of range");
+        return rc;
+    }
     snprintf(s.dir, sizeof(s.dir), "%s.kenes-tmp-XXXXXX", o->to);
     if (!mkdtemp(s.dir)) {
         util_set_err(err, errcap, "cannot create a folder beside %.900s: %s", o->to,

@@ -89,6 +89,20 @@ int store_backup_pack(size_t *objects, const char *gitdir, const char *head, con
         snprintf(msg, cap, "cannot open the repository: %s", kenes_strerror(rc));
         return rc;
     }
+    /* The builder's memory bounded as a consolidation's (builder.config in
+     * the caller's folder, beside out, never in the repository). */
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s", out);
+    char *slash = strrchr(tmp, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(tmp, sizeof(tmp), ".");
+    if (store_pack_bound(repo, tmp) < 0) {
+        rc = KENES_EIO;
+        snprintf(msg, cap, "cannot bound the pack's memory in %.900s", tmp);
+        goto done;
+    }
     if (git_oid_fromstr(&id, head) < 0 || git_packbuilder_new(&pb, repo) < 0 ||
         git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, &id) < 0) {
         rc = store_git_fail(msg, cap, KENES_EIO, "starting the pack");

@@ -29,7 +29,9 @@ int store_backup_head(char head[STORE_OID_HEX], const char *gitdir);
 int store_backup_reaches(const char *gitdir, const char *head, const char *commit);
 
 /* Write to out (created, 0600; it must not exist) a pack of head and
- * every object it reaches; *objects their count.  msg says why on failure. */
+ * every object it reaches; *objects their count.  The builder's memory is
+ * bounded by store_pack_limits() through a builder.config written in out's
+ * folder (the caller's own).  msg says why on failure. */
 int store_backup_pack(size_t *objects, const char *gitdir, const char *head, const char *out,
                       char *msg, size_t cap);
 
