@@ -583,3 +583,18 @@ int util_remove_tree(const char *path)
         return errno == ENOENT ? 0 : kenes_error_from_errno(errno);
     return 0;
 }
+
+int util_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return kenes_error_from_errno(errno);
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}

@@ -110,7 +110,7 @@ static int copy_file(stage *s, const char *src, const char *name)
         return rc;
     util_path(dst, sizeof(dst), s->dir, name);
     int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+    if (fd < 0 || util_write_all(fd, data, len) < 0)
         rc = KENES_EIO;
     if (fd >= 0 && close(fd) < 0)
         rc = KENES_EIO;

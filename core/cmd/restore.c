@@ -78,7 +78,7 @@ static int write_new(const char *path, const char *data, size_t len)
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return kenes_error_from_errno(errno);
-    int rc = write(fd, data, len) == (ssize_t)len ? 0 : KENES_EIO;
+    int rc = util_write_all(fd, data, len);
     if (close(fd) < 0)
         rc = KENES_EIO;
     return rc;

@@ -56,24 +56,9 @@ int store_backup_reaches(const char *gitdir, const char *head, const char *commi
     return rc < 0 ? KENES_EIO : rc;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return kenes_error_from_errno(errno);
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static int pack_chunk(void *buf, size_t size, void *payload)
 {
-    return write_all(*(int *)payload, buf, size) < 0 ? -1 : 0;
+    return util_write_all(*(int *)payload, buf, size) < 0 ? -1 : 0;
 }
 
 int store_backup_pack(size_t *objects, const char *gitdir, const char *head, const char *out,
