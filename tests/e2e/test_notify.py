@@ -1,0 +1,333 @@
+"""Notifications (issue 17, item 4): a webhook event per commit, signed with
+HMAC-SHA256, and e-mail to users with an address when a document enters
+their inbox or becomes overdue, delivered to a local SMTP server (aiosmtpd)
+and local HTTP receivers started here.  Nothing typed into a case reaches a
+mail or a webhook body; a receiver that never answers holds up neither the
+writes nor the other receiver; a restart delivers what was pending."""
+import email
+import email.policy
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import socket
+import threading
+import time
+import unittest
+import uuid
+
+from aiosmtpd.controller import Controller
+
+from kenes_harness import (PASSWORD, USERS, Server, git, plan_body, run_cli, wait_until,
+                           with_commission)
+from test_cases import ADDRESS, BIRTH, CHILD_NAME, SCHOOL, case_body
+
+NOW = "2026-03-02T06:00:00Z"
+LATER = "2026-04-20T06:00:00Z"  # past under-review's 30 days
+MARKER = "Маркер-" + uuid.uuid4().hex  # typed into the case; must never leave it
+SECRETS = {"a": "secret-of-receiver-a", "b": "secret-of-receiver-b"}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Receiver:
+    """An HTTP receiver in a thread: stores every POST; stuck=True accepts
+    and never answers (until stopped)."""
+
+    def __init__(self, port=0, stuck=False):
+        self.posts = []
+        self.attempts = []  # X-Kenes-Delivery of every POST, answered or not
+        self.release = threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n)
+                outer.attempts.append(self.headers.get("X-Kenes-Delivery"))
+                if stuck:
+                    outer.release.wait(600)
+                    return
+                outer.posts.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Mailbox:
+    """aiosmtpd's Controller with a handler that keeps each message."""
+
+    def __init__(self):
+        self.messages = []
+        outer = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                outer.messages.append((list(envelope.rcpt_tos), envelope.content))
+                return "250 OK"
+
+        self.port = free_port()
+        self.ctl = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.ctl.start()
+
+    def to(self, addr):
+        return [email.message_from_bytes(raw, policy=email.policy.default)
+                for rcpt, raw in self.messages if addr in rcpt]
+
+    def stop(self):
+        self.ctl.stop()
+
+
+def config(hooks, smtp_port=None):
+    text = "webhooks:\n"
+    for name, port in hooks:
+        text += f"  - url: http://127.0.0.1:{port}/hook\n    secret_file: hook-{name}.secret\n"
+    if smtp_port:
+        text += ("smtp:\n"
+                 f"  url: smtp://127.0.0.1:{smtp_port}\n"
+                 "  from: kenes@example.kz\n"
+                 "  starttls: off\n"
+                 "  base_url: https://kenes.example.kz/\n")
+    return text
+
+
+def write_secrets(data):
+    for name, secret in SECRETS.items():
+        path = os.path.join(data, f"hook-{name}.secret")
+        with open(path, "w") as f:
+            f.write(secret + "\n")
+        os.chmod(path, 0o600)
+
+
+def check_signature(test, headers, body, secret):
+    want = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    test.assertEqual(headers.get("X-Kenes-Signature"), want)
+
+
+class Notifications(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.mail = Mailbox()
+        cls.good = Receiver()
+        cls.stuck = Receiver(stuck=True)
+        cls.srv = Server(users=with_commission(USERS),
+                         extra_config=config([("a", cls.good.port), ("b", cls.stuck.port)],
+                                             cls.mail.port),
+                         env={"KENES_NOW": NOW})
+        write_secrets(cls.srv.data)
+        for name, addr, lang in (("sec11", "sec11@example.kz", "kk"),
+                                 ("appr1", "appr1@example.kz", None),
+                                 ("off11", "off11@example.kz", "en")):
+            args = ["user", "email", "--data", cls.srv.data, "--name", name, "--email", addr]
+            code, out, err = run_cli(*(args + (["--lang", lang] if lang else [])))
+            assert code == 0, err
+        cls.srv.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+        cls.good.stop()
+        cls.stuck.stop()
+        cls.mail.stop()
+
+    def new_case(self):
+        s = self.srv
+        r = s.post("/api/v1/documents", case_body(decision=MARKER), "off11")
+        self.assertEqual(r.status, 201, r)
+        cid = r.json["id"]
+        r = s.act(cid, "start-review", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        return cid, r.header("ETag")
+
+    def all_bodies(self):
+        """Every mail (raw and decoded) and webhook body received so far."""
+        out = [raw.decode("utf-8", "replace") for _, raw in self.mail.messages]
+        for _, raw in self.mail.messages:
+            m = email.message_from_bytes(raw, policy=email.policy.default)
+            out += [str(m["Subject"]), m.get_content()]
+        out += [b.decode() for _, b in self.good.posts]
+        return "\n".join(out)
+
+    def test_1_inbox_mail_webhook_and_a_stuck_receiver(self):
+        s = self.srv
+        cid, _ = self.new_case()
+        # The secretary (Kazakh) is reminded of a case under review: one mail.
+        wait_until(lambda: self.mail.to("sec11@example.kz"), "the secretary's mail")
+        [m] = self.mail.to("sec11@example.kz")
+        body = m.get_content()
+        self.assertIn("Келген құжаттар бөлімінде сізге жаңа құжат түсті", body)
+        self.assertIn("Істі қарау " + cid, body)
+        self.assertIn("«Қаралуда»", body)
+        self.assertIn(f"https://kenes.example.kz/ui/d/{cid}", body)
+        self.assertIn("Кеңес", str(m["Subject"]))
+        self.assertEqual(m.get_content_type(), "text/plain")
+        self.assertEqual(m.get_content_charset(), "utf-8")
+        self.assertTrue(m["Message-ID"].startswith("<inbox-"))
+        # The author is not told of their own step.
+        self.assertEqual(self.mail.to("off11@example.kz"), [])
+        # A plan submitted to the akimat: its approver (Russian, the default).
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        r = s.act(pid, "submit", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        wait_until(lambda: self.mail.to("appr1@example.kz"), "the approver's mail")
+        [m] = self.mail.to("appr1@example.kz")
+        self.assertIn("В вашей папке входящих новый документ", m.get_content())
+        self.assertIn(f"/ui/d/{pid}", m.get_content())
+        # Receiver a has every commit's event, signed; b accepts and never
+        # answers, and still the writes went on (answered above) and a got its.
+        commits = [git(s.cases_git, "rev-parse", "main").strip(),
+                   git(s.docs_git, "rev-parse", "main").strip()]
+        wait_until(lambda: {json.loads(b)["commit"] for _, b in self.good.posts} >= set(commits),
+                   "receiver a's events")
+        for headers, raw in self.good.posts:
+            check_signature(self, headers, raw, SECRETS["a"])
+            ev = json.loads(raw)
+            self.assertEqual(headers.get("X-Kenes-Event"), "commit")
+            self.assertEqual(headers.get("X-Kenes-Delivery"), ev["id"])
+            self.assertEqual(set(ev), {"id", "event", "time", "commit", "repository", "document",
+                                       "type", "region", "stage", "action"})
+        ev = [json.loads(b) for _, b in self.good.posts if json.loads(b)["commit"] == commits[0]]
+        self.assertEqual(ev[0]["document"], cid)
+        self.assertEqual((ev[0]["stage"], ev[0]["action"]), ("under-review", "start-review"))
+        # The stuck receiver got each event too, and is tried again with the
+        # same delivery once an attempt timed out (30 s).
+        self.assertEqual(set(self.stuck.attempts) >= {"commit-" + c for c in commits}, True)
+        wait_until(lambda: len(self.stuck.attempts) > len(set(self.stuck.attempts)),
+                   "a second attempt of one delivery at the stuck receiver")
+        self.assertRegex(s.read_log(), r"webhook 127\.0\.0\.1:\d+: commit-\w+ not delivered "
+                                       r"\(Operation timed out.*\); attempt 1, next in 10 s")
+        r = s.get("/api/v1/documents/" + pid, "off11")
+        self.assertEqual(r.status, 200, r)
+        # No child's data anywhere in what left.
+        sent = self.all_bodies()
+        for secret in (MARKER, CHILD_NAME, BIRTH, ADDRESS, SCHOOL, "K11-0042"):
+            self.assertNotIn(secret, sent, secret)
+        self.assertNotIn(MARKER, s.read_log())
+
+    def test_2_overdue_mail(self):
+        s = self.srv
+        cid, _ = self.new_case()
+        wait_until(lambda: len(self.mail.to("sec11@example.kz")) >= 2, "the inbox mail")
+        before = len(self.mail.to("sec11@example.kz"))
+        s.restart_at(LATER)
+        wait_until(lambda: any("мерзім" in m.get_content() and "өтті" in m.get_content()
+                               for m in self.mail.to("sec11@example.kz")[before:]),
+                   "the overdue mail")
+        over = [m for m in self.mail.to("sec11@example.kz")[before:]
+                if m["Message-ID"].startswith("<overdue-")]
+        self.assertTrue(any(cid in m.get_content() for m in over))
+        self.assertNotIn(MARKER, self.all_bodies())
+
+
+class PendingOverRestart(unittest.TestCase):
+    def test_receiver_down_then_restart_delivers(self):
+        port = free_port()
+        srv = Server(extra_config=config([("a", port)]))
+        write_secrets(srv.data)
+        try:
+            srv.start()
+            r = srv.post("/api/v1/documents", plan_body(), "off11")
+            self.assertEqual(r.status, 201, r)
+            outbox = os.path.join(srv.data, "outbox")
+            wait_until(lambda: "not delivered" in srv.read_log(), "a failed attempt")
+            self.assertEqual(srv.stop(), 0)
+            pending = [n for n in os.listdir(outbox) if n.startswith("webhook-")]
+            self.assertEqual(len(pending), 1, os.listdir(outbox))
+            recv = Receiver(port=port)
+            try:
+                srv.start()
+                wait_until(lambda: recv.posts, "the pending event after the restart")
+                headers, raw = recv.posts[0]
+                check_signature(self, headers, raw, SECRETS["a"])
+                self.assertEqual(json.loads(raw)["document"], r.json["id"])
+                wait_until(lambda: not [n for n in os.listdir(outbox) if n.startswith("webhook-")],
+                           "the outbox emptied")
+            finally:
+                recv.stop()
+        finally:
+            srv.cleanup()
+
+
+class BadInput(unittest.TestCase):
+    def refused(self, extra, what):
+        srv = Server(extra_config=extra)
+        write_secrets(srv.data)
+        try:
+            code = srv.start(expect_fail=True)
+            self.assertEqual(code, 1)
+            log = srv.read_log()
+            self.assertRegex(log, r"kenes\.yaml:\d+", log)
+            self.assertIn(what, log)
+            self.assertFalse(os.path.exists(os.path.join(srv.data, "outbox")))
+            self.assertEqual(git(srv.docs_git, "rev-list", "--all").strip(), "")
+        finally:
+            srv.cleanup()
+
+    def test_webhook_url_with_unknown_scheme(self):
+        self.refused("webhooks:\n  - url: ftp://127.0.0.1/hook\n    secret_file: hook-a.secret\n",
+                     "http:// or https://")
+
+    def test_webhook_url_with_credentials(self):
+        self.refused("webhooks:\n  - url: https://user:pw@hooks.example.kz/x\n"
+                     "    secret_file: hook-a.secret\n", "no user or password")
+
+    def test_bad_addresses_are_refused_and_nothing_written(self):
+        srv = Server(users=[])
+        try:
+            users = os.path.join(srv.data, "users.yaml")
+            code, out, err = run_cli("user", "add", "--data", srv.data, "--name", "x1", "--role",
+                                     "auditor", "--email", "no at sign", "--password-stdin",
+                                     stdin=PASSWORD + "\n")
+            self.assertEqual(code, 2, err)
+            self.assertIn("not an e-mail address", err)
+            self.assertFalse(os.path.exists(users))
+            code, out, err = run_cli("user", "add", "--data", srv.data, "--name", "x1", "--role",
+                                     "auditor", "--password-stdin", stdin=PASSWORD + "\n")
+            self.assertEqual(code, 0, err)
+            with open(users, "rb") as f:
+                before = f.read()
+            for bad in ("a@b", "a b@example.kz", "a@@example.kz", "a@example.kz\r\nBcc: x@y.kz",
+                        "a@example.kz\nX: y", ".a@example.kz", "a@-example.kz"):
+                code, out, err = run_cli("user", "email", "--data", srv.data, "--name", "x1",
+                                         "--email", bad)
+                self.assertEqual(code, 2, (bad, err))
+                with open(users, "rb") as f:
+                    self.assertEqual(f.read(), before, bad)
+            code, out, err = run_cli("user", "email", "--data", srv.data, "--name", "x1",
+                                     "--email", "x1@example.kz", "--lang", "xx")
+            self.assertEqual(code, 2, err)
+            code, out, err = run_cli("user", "email", "--data", srv.data, "--name", "x1",
+                                     "--email", "x1@example.kz", "--lang", "kk")
+            self.assertEqual(code, 0, err)
+            with open(users) as f:
+                text = f.read()
+            self.assertIn('email: "x1@example.kz"', text)
+            self.assertIn('lang: "kk"', text)
+        finally:
+            srv.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
