@@ -99,7 +99,7 @@ class Mailbox:
 
 
 def config(hooks, smtp_port=None):
-    text = "webhooks:\n"
+    text = "webhooks:\n" if hooks else ""
     for name, port in hooks:
         text += f"  - url: http://127.0.0.1:{port}/hook\n    secret_file: hook-{name}.secret\n"
     if smtp_port:
@@ -239,6 +239,49 @@ class Notifications(unittest.TestCase):
                 if m["Message-ID"].startswith("<overdue-")]
         self.assertTrue(any(cid in m.get_content() for m in over))
         self.assertNotIn(MARKER, self.all_bodies())
+
+
+class Digest(unittest.TestCase):
+    """smtp.digest: daily: the notices of a day wait in the outbox and go as
+    one mail per user at digest_at (the clock fixed by KENES_NOW)."""
+
+    def test_one_mail_a_day(self):
+        mail = Mailbox()
+        srv = Server(users=with_commission(USERS),
+                     extra_config=config([], mail.port) + "  digest: daily\n"
+                                                          "  digest_at: \"08:00\"\n",
+                     env={"KENES_NOW": "2026-03-02T09:00:00Z"})
+        try:
+            code, out, err = run_cli("user", "email", "--data", srv.data, "--name", "sec11",
+                                     "--email", "sec11@example.kz", "--lang", "en")
+            self.assertEqual(code, 0, err)
+            srv.start()
+            ids = []
+            for _ in range(2):
+                r = srv.post("/api/v1/documents", case_body(decision=MARKER), "off11")
+                self.assertEqual(r.status, 201, r)
+                ids.append(r.json["id"])
+                r = srv.act(ids[-1], "start-review", "off11", r.header("ETag"))
+                self.assertEqual(r.status, 200, r)
+            outbox = os.path.join(srv.data, "outbox")
+            wait_until(lambda: len([n for n in os.listdir(outbox) if n.startswith("notice-")])
+                       == 2, "two notices waiting for the digest")
+            self.assertEqual(mail.messages, [])
+            srv.restart_at("2026-03-03T09:00:00Z")
+            wait_until(lambda: mail.to("sec11@example.kz"), "the digest")
+            [m] = mail.to("sec11@example.kz")
+            body = m.get_content()
+            self.assertIn("daily digest", str(m["Subject"]))
+            self.assertIn("What is waiting for you in Kenes", body)
+            for cid in ids:
+                self.assertIn(f"https://kenes.example.kz/ui/d/{cid}", body)
+            self.assertTrue(m["Message-ID"].startswith("<digest-2026-03-03-sec11@"))
+            self.assertNotIn(MARKER, body)
+            wait_until(lambda: not os.listdir(outbox) or os.listdir(outbox) == ["overdue.mark"],
+                       "the outbox emptied")
+        finally:
+            srv.cleanup()
+            mail.stop()
 
 
 class PendingOverRestart(unittest.TestCase):
