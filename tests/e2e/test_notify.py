@@ -119,6 +119,15 @@ def write_secrets(data):
         os.chmod(path, 0o600)
 
 
+def stop_code(srv):
+    """Stop srv; its exit code and, if it is not 0, its log's end (ASan's report)."""
+    code = srv.stop()
+    if code == 0:
+        return 0, ""
+    with open(srv.log_path, "rb") as f:
+        return code, f.read().decode("utf-8", "replace")[-3000:]
+
+
 def check_signature(test, headers, body, secret):
     want = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     test.assertEqual(headers.get("X-Kenes-Signature"), want)
@@ -145,10 +154,14 @@ class Notifications(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        # A clean stop with a receiver still stuck: exit 0 (and, under ASan, no leak).
+        code, log = stop_code(cls.srv)
         cls.srv.cleanup()
         cls.good.stop()
         cls.stuck.stop()
         cls.mail.stop()
+        if code != 0:
+            raise AssertionError(f"server exited with {code}: {log[-3000:]}")
 
     def new_case(self):
         s = self.srv
@@ -231,7 +244,7 @@ class Notifications(unittest.TestCase):
         cid, _ = self.new_case()
         wait_until(lambda: len(self.mail.to("sec11@example.kz")) >= 2, "the inbox mail")
         before = len(self.mail.to("sec11@example.kz"))
-        s.restart_at(LATER)
+        self.assertEqual(s.restart_at(LATER), 0)
         wait_until(lambda: any("мерзім" in m.get_content() and "өтті" in m.get_content()
                                for m in self.mail.to("sec11@example.kz")[before:]),
                    "the overdue mail")
@@ -279,6 +292,7 @@ class Digest(unittest.TestCase):
             self.assertNotIn(MARKER, body)
             wait_until(lambda: not os.listdir(outbox) or os.listdir(outbox) == ["overdue.mark"],
                        "the outbox emptied")
+            self.assertEqual(stop_code(srv), (0, ""))
         finally:
             srv.cleanup()
             mail.stop()
@@ -307,6 +321,7 @@ class PendingOverRestart(unittest.TestCase):
                 self.assertEqual(json.loads(raw)["document"], r.json["id"])
                 wait_until(lambda: not [n for n in os.listdir(outbox) if n.startswith("webhook-")],
                            "the outbox emptied")
+                self.assertEqual(stop_code(srv), (0, ""))
             finally:
                 recv.stop()
         finally:
