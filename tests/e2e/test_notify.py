@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 
 from kenes_harness import (PASSWORD, USERS, Server, git, plan_body, run_cli, wait_until,
                            with_commission)
-from test_cases import ADDRESS, BIRTH, CHILD_NAME, SCHOOL, case_body
+from test_cases import ADDRESS, BIRTH, CHILD_NAME, SCHOOL, case_under_review
 
 NOW = "2026-03-02T06:00:00Z"
 LATER = "2026-04-20T06:00:00Z"  # past under-review's 30 days
@@ -164,13 +164,7 @@ class Notifications(unittest.TestCase):
             raise AssertionError(f"server exited with {code}: {log[-3000:]}")
 
     def new_case(self):
-        s = self.srv
-        r = s.post("/api/v1/documents", case_body(decision=MARKER), "off11")
-        self.assertEqual(r.status, 201, r)
-        cid = r.json["id"]
-        r = s.act(cid, "start-review", "off11", r.header("ETag"))
-        self.assertEqual(r.status, 200, r)
-        return cid, r.header("ETag")
+        return case_under_review(self, self.srv, decision=MARKER)
 
     def all_bodies(self):
         """Every mail (raw and decoded) and webhook body received so far."""
@@ -269,13 +263,7 @@ class Digest(unittest.TestCase):
                                      "--email", "sec11@example.kz", "--lang", "en")
             self.assertEqual(code, 0, err)
             srv.start()
-            ids = []
-            for _ in range(2):
-                r = srv.post("/api/v1/documents", case_body(decision=MARKER), "off11")
-                self.assertEqual(r.status, 201, r)
-                ids.append(r.json["id"])
-                r = srv.act(ids[-1], "start-review", "off11", r.header("ETag"))
-                self.assertEqual(r.status, 200, r)
+            ids = [case_under_review(self, srv, decision=MARKER)[0] for _ in range(2)]
             outbox = os.path.join(srv.data, "outbox")
             wait_until(lambda: len([n for n in os.listdir(outbox) if n.startswith("notice-")])
                        == 2, "two notices waiting for the digest")

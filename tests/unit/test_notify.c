@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -16,6 +15,7 @@
 
 #include "base/mailaddr.h"
 #include "base/util.h"
+#include "fixture_files.h"
 #include "kenes/plugin.h"
 #include "notify/conf.h"
 #include "notify/deliver.h"
@@ -219,17 +219,13 @@ static void signature(void **state)
     assert_string_equal(sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-static char dir[64];
+static char dir[256];
 
 static void write_file(const char *name, const char *text, int mode)
 {
-    char path[128];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    chmod(path, (mode_t)mode);
+    char path[512];
+    util_path(path, sizeof(path), dir, name);
+    assert_int_equal(util_write_file_atomic(path, text, strlen(text), mode), 0);
 }
 
 static void conf_refusals(void **state)
@@ -293,8 +289,7 @@ int main(void)
 {
     if (sodium_init() < 0)
         return 1;
-    snprintf(dir, sizeof(dir), "/tmp/kenes-test-notify-XXXXXX");
-    if (!mkdtemp(dir))
+    if (scratch_dir_new(dir, sizeof(dir), "notify") < 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(message_headers_and_words), cmocka_unit_test(no_header_injection),
@@ -302,9 +297,6 @@ int main(void)
         cmocka_unit_test(signature),                 cmocka_unit_test(conf_refusals),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        rc = rc ? rc : 1;
+    scratch_dir_remove(dir);
     return rc;
 }
