@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "docs/docs.h"
+#include "docs/workflow.h"
 #include "notify/conf.h"
 #include "notify/deliver.h"
 #include "notify/notice.h"
@@ -185,18 +186,49 @@ static void push(notify_item **list, notify_item *it)
     *list = it;
 }
 
+/* The roles that can find d in their inbox in its stage (a transition
+ * from it that is a to-do, or its reminder), and *by_login 1 when the
+ * reminder also names a user by a field: so that the users of other roles
+ * are passed over without asking docs for each (a commit's cost on the
+ * loop grows with the users who could act, not with all who have an address). */
+static unsigned acting_roles(const notifier *n, const idx_doc *d, int *by_login)
+{
+    const char *type = index_doc_type(d), *stage = index_doc_stage(d);
+    const wf_workflow *wf = type ? wf_set_find(n->svc->workflows, type) : NULL;
+    *by_login = 0;
+    if (!wf || !stage)
+        return 0;
+    unsigned roles = 0;
+    const wf_stage *st = wf_find_stage(wf, stage);
+    if (st && st->has_remind) {
+        roles |= st->remind_roles;
+        *by_login = st->remind_user_field != NULL;
+    }
+    for (size_t i = 0; i < wf->ntransitions; i++) {
+        const wf_transition *t = &wf->transitions[i];
+        for (size_t k = 0; !t->no_inbox && k < t->nfrom; k++)
+            if (strcmp(t->from[k], stage) == 0)
+                roles |= t->roles;
+    }
+    return roles;
+}
+
 /* A mail (or notice) about d to every user with an address whose inbox
  * holds d now, but `except` (who made the change). */
 static void tell_inboxes(notifier *n, notify_item **list, const idx_doc *d, const char *what,
                          const char *key, const char *except, int64_t due_ms)
 {
+    int by_login;
+    unsigned roles = acting_roles(n, d, &by_login);
+    if (!roles && !by_login)
+        return;
     auth_reload(n->auth);
     size_t count = auth_user_count(n->auth);
     int64_t now = util_now_ms();
     for (size_t i = 0; i < count; i++) {
         const auth_user *u = auth_user_at(n->auth, i);
-        if (!u->email || u->disabled || (except && strcmp(u->name, except) == 0) ||
-            !docs_in_inbox(n->svc, u, d))
+        if (!u->email || u->disabled || (!(roles & (unsigned)u->role) && !by_login) ||
+            (except && strcmp(u->name, except) == 0) || !docs_in_inbox(n->svc, u, d))
             continue;
         char id[300];
         snprintf(id, sizeof(id), "%s-%s-%s", what, key, u->name);
