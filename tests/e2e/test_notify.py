@@ -286,6 +286,32 @@ class Digest(unittest.TestCase):
             mail.stop()
 
 
+class StarttlsRequired(unittest.TestCase):
+    """starttls: required (the default) never sends a mail in the clear: an
+    SMTP server that offers no STARTTLS gets nothing, and the mail waits."""
+
+    def test_no_mail_without_starttls(self):
+        mail = Mailbox()
+        srv = Server(users=with_commission(USERS),
+                     extra_config=config([], mail.port).replace("  starttls: off\n", ""))
+        try:
+            code, out, err = run_cli("user", "email", "--data", srv.data, "--name", "sec11",
+                                     "--email", "sec11@example.kz")
+            self.assertEqual(code, 0, err)
+            srv.start()
+            case_under_review(self, srv, decision=MARKER)
+            wait_until(lambda: "mail to sec11: inbox-" in srv.read_log(), "the attempt")
+            self.assertRegex(srv.read_log(), r"mail to sec11: inbox-\w+-sec11 not delivered "
+                                             r"\(.*\); attempt 1, next in 10 s")
+            self.assertEqual(mail.messages, [])
+            outbox = os.path.join(srv.data, "outbox")
+            self.assertEqual(len([n for n in os.listdir(outbox) if n.startswith("mail-")]), 1)
+            self.assertEqual(stop_code(srv), (0, ""))
+        finally:
+            srv.cleanup()
+            mail.stop()
+
+
 class PendingOverRestart(unittest.TestCase):
     def test_receiver_down_then_restart_delivers(self):
         port = free_port()
