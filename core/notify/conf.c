@@ -122,6 +122,11 @@ static int load_webhooks(notify_conf *c, yml_doc *y, yaml_node_t *list, const ch
         c->nwebhooks++;
         if (!(h->url = strdup(yml_scalar(un))))
             return KENES_ENOMEM;
+        /* One receiver, one delivery of each event. */
+        for (size_t k = 0; k + 1 < c->nwebhooks; k++)
+            if (strcmp(c->webhooks[k].url, h->url) == 0)
+                return yml_fail(err, errcap, y->file, un, "a second webhook with the url %s",
+                                h->url);
         char why[600];
         if (!sn || !yml_scalar(sn))
             return yml_fail(err, errcap, y->file, w,

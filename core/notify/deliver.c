@@ -148,8 +148,10 @@ static void end_transfer(deliverer *d, notify_item *it)
 static void begin(deliverer *d, notify_item *it)
 {
     CURL *e = curl_easy_init();
-    if (!e)
+    if (!e) {
+        it->next_ms = notify_wall_ms() + 1000; /* out of memory: not a busy loop */
         return;
+    }
     it->easy = e;
     it->error[0] = '\0';
     curl_easy_setopt(e, CURLOPT_PRIVATE, it);

@@ -256,6 +256,8 @@ static void conf_refusals(void **state)
         {"webhooks:\n  - url: https://h.example.kz/x\n    secret_file: none.secret\n",
          "cannot read"},
         {"webhooks:\n  - url: https://h.example.kz/x\n    secret: inline\n", "unknown key"},
+        {"webhooks:\n  - url: https://h.example.kz/x\n    secret_file: hook.secret\n"
+         "  - url: https://h.example.kz/x\n    secret_file: hook.secret\n", ":4: a second"},
         {"smtp:\n  url: http://mail.example.kz\n  from: k@example.kz\n"
          "  base_url: https://k.example.kz\n", ":2:"},
         {"smtp:\n  url: smtp://u:p@mail.example.kz\n  from: k@example.kz\n"
