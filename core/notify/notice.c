@@ -13,18 +13,16 @@
 #include "ui/dates.h"
 #include "ui/lang.h"
 
-char *notice_event_json(const idx_doc *d, const char *event_id)
+char *notice_event_json(const idx_doc *d, const idx_version *v, const char *event_id)
 {
-    if (!d->nversions)
-        return NULL;
-    const idx_version *v = &d->versions[d->nversions - 1];
     char when[40];
     util_format_rfc3339(when, sizeof(when), v->time_ms);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "id",
                           event_id, "event", "commit", "time", when, "commit", v->commit,
                           "repository", d->repo == REPO_CASES ? "cases" : "documents",
                           "document", d->id, "type", index_doc_type(d), "region",
-                          index_doc_region(d), "stage", index_doc_stage(d), "action", v->action);
+                          index_doc_region(d), "stage", v->to ? v->to : index_doc_stage(d),
+                          "action", v->action);
     char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(o);
     return text;

@@ -19,10 +19,10 @@ typedef struct notice_ctx {
     const char *dir; /* DATA/outbox */
 } notice_ctx;
 
-/* The event of d's last version as the JSON a webhook receives: id, event,
- * time, commit, repository, document, type, region, stage, action; nothing
- * else (malloc'd; NULL: out of memory). */
-char *notice_event_json(const idx_doc *d, const char *event_id);
+/* The event of d's version v as the JSON a webhook receives: id, event,
+ * time, commit, repository, document, type, region, stage (the one v left
+ * it in), action; nothing else (malloc'd; NULL: out of memory). */
+char *notice_event_json(const idx_doc *d, const idx_version *v, const char *event_id);
 
 /* A mail to u about d (what: "inbox" or "overdue", due_ms its deadline;
  * date_ms its Date:, the core's clock; queued_ms the wall clock's),

@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "docs/datadir.h"
 #include "docs/docs.h"
 #include "docs/workflow.h"
 #include "notify/conf.h"
@@ -34,7 +35,13 @@ struct notifier {
     int64_t overdue_mark;
     int64_t digest_day; /* the UTC day of the last digest; -1: none yet */
     int stopped;
+    /* One outbox write at a time, so that told-<repository> never names a
+     * commit whose files are not on disk yet; what comes meanwhile waits
+     * here and goes as one job (one batch of fsyncs). */
+    struct write_job *running, *waiting;
 };
+
+static const char *const told_names[2] = {"told-documents", "told-cases"};
 
 /* ---- writing to the outbox (thread pool), then delivering ---- */
 
@@ -45,7 +52,23 @@ typedef struct write_job {
     int64_t mark; /* >= 0: write it to overdue.mark after the items */
     int digest;   /* gather the notices into one mail per user first */
     int64_t now_ms;
+    /* The last commit of each repository whose webhook events are among
+     * the items, or "": told-<repository> gets it after them. */
+    char told[2][41];
 } write_job;
+
+/* DATA/outbox/told-<repository>: the last commit whose webhook events are
+ * in the outbox (or were delivered); a start re-makes those of the commits
+ * after it, which a crash kept from the outbox. */
+static void write_told(const notifier *n, int repo, const char *commit)
+{
+    char path[4200], text[48];
+    util_path(path, sizeof(path), n->dir, told_names[repo]);
+    int len = snprintf(text, sizeof(text), "%s\n", commit);
+    if (util_write_file_atomic(path, text, (size_t)len, 0600) < 0)
+        log_error("notify", "cannot write %s: a restart may send some webhook events again",
+                  path);
+}
 
 static void write_mark(const char *path, int64_t ms)
 {
@@ -131,9 +154,14 @@ static void write_work(uv_work_t *w)
                                 "but not again after a restart", it->id, it->file);
     if (j->mark >= 0)
         write_mark(j->n->mark, j->mark);
+    for (int r = 0; r < 2; r++)
+        if (j->told[r][0])
+            write_told(j->n, r, j->told[r]);
     if (j->digest)
         digest_gather(j);
 }
+
+static void start_next(notifier *n);
 
 static void write_done(uv_work_t *w, int status)
 {
@@ -155,25 +183,53 @@ static void write_done(uv_work_t *w, int status)
     if (n->dl)
         deliverer_add(n->dl, go);
     free(j);
+    n->running = NULL;
+    start_next(n);
 }
 
-static void queue(notifier *n, notify_item *items, int64_t mark, int digest)
+static void start_next(notifier *n)
 {
-    if (!items && mark < 0 && !digest)
+    write_job *j = n->waiting;
+    if (n->running || !j)
         return;
-    write_job *j = calloc(1, sizeof(*j));
-    if (!j) {
+    n->waiting = NULL;
+    n->running = j;
+    j->now_ms = util_now_ms();
+    j->work.data = j;
+    if (uv_queue_work(n->svc->loop, &j->work, write_work, write_done) != 0) {
+        notify_items_free(j->items);
+        free(j);
+        n->running = NULL;
+    }
+}
+
+/* Add to the write that waits (made if none), and start it unless one runs. */
+static void queue(notifier *n, notify_item *items, int64_t mark, int digest, int repo,
+                  const char *told)
+{
+    if (!items && mark < 0 && !digest && !told)
+        return;
+    write_job *j = n->waiting;
+    if (!j && !(j = n->waiting = calloc(1, sizeof(*j)))) {
         log_error("notify", "out of memory: notices not queued");
         notify_items_free(items);
         return;
     }
-    *j = (write_job){.n = n, .items = items, .mark = mark, .digest = digest,
-                     .now_ms = util_now_ms()};
-    j->work.data = j;
-    if (uv_queue_work(n->svc->loop, &j->work, write_work, write_done) != 0) {
-        notify_items_free(items);
-        free(j);
+    if (!j->n)
+        *j = (write_job){.n = n, .mark = -1};
+    if (items) {
+        notify_item *last = items;
+        while (last->next)
+            last = last->next;
+        last->next = j->items;
+        j->items = items;
     }
+    if (mark >= 0)
+        j->mark = mark;
+    j->digest |= digest;
+    if (told)
+        snprintf(j->told[repo], sizeof(j->told[repo]), "%s", told);
+    start_next(n);
 }
 
 /* ---- who is told of what ---- */
@@ -239,30 +295,35 @@ static void tell_inboxes(notifier *n, notify_item **list, const idx_doc *d, cons
     }
 }
 
+/* The webhook events of d's version v, one item per receiver, onto *list. */
+static void push_events(notifier *n, notify_item **list, const idx_doc *d, const idx_version *v,
+                        int64_t now)
+{
+    char id[64];
+    snprintf(id, sizeof(id), "commit-%s", v->commit);
+    char *body = notice_event_json(d, v, id);
+    for (size_t i = 0; body && i < n->conf.nwebhooks; i++) {
+        const notify_webhook *w = &n->conf.webhooks[i];
+        push(list, notify_item_new(n->dir, NOTIFY_WEBHOOK, id, w->url, w->where, "commit", body,
+                                   NULL, now));
+    }
+    if (!body)
+        log_error("notify", "commit %s: out of memory making its webhook event", v->commit);
+    free(body);
+}
+
 void notifier_committed(notifier *n, const idx_doc *d)
 {
     if (!n || n->stopped || !d->nversions)
         return;
     const idx_version *v = &d->versions[d->nversions - 1];
     notify_item *list = NULL;
-    int64_t now = notify_wall_ms();
-    if (n->conf.nwebhooks) {
-        char id[64];
-        snprintf(id, sizeof(id), "commit-%s", v->commit);
-        char *body = notice_event_json(d, id);
-        for (size_t i = 0; body && i < n->conf.nwebhooks; i++) {
-            const notify_webhook *w = &n->conf.webhooks[i];
-            push(&list, notify_item_new(n->dir, NOTIFY_WEBHOOK, id, w->url, w->where, "commit",
-                                        body, NULL, now));
-        }
-        if (!body)
-            log_error("notify", "commit %s: out of memory making its webhook event", v->commit);
-        free(body);
-    }
+    if (n->conf.nwebhooks)
+        push_events(n, &list, d, v, notify_wall_ms());
     /* A document enters an inbox by a change of stage (or its creation). */
     if (n->conf.smtp && (!v->from || strcmp(v->from, v->to ? v->to : "") != 0))
         tell_inboxes(n, &list, d, "inbox", v->commit, v->author, -1);
-    queue(n, list, -1, 0);
+    queue(n, list, -1, 0, d->repo, n->conf.nwebhooks ? v->commit : NULL);
 }
 
 /* Every deadline in (mark, now] told to the users whose inbox holds it. */
@@ -283,7 +344,7 @@ static void overdue_scan(notifier *n, int64_t now)
         tell_inboxes(n, &list, d, "overdue", d->version, NULL, due);
     }
     n->overdue_mark = now;
-    queue(n, list, now, 0);
+    queue(n, list, now, 0, 0, NULL);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -296,7 +357,7 @@ static void on_tick(uv_timer_t *t)
         int64_t day = now / 86400000, minute = now % 86400000 / 60000;
         if (minute >= n->conf.digest_minute && day != n->digest_day) {
             n->digest_day = day;
-            queue(n, NULL, -1, 1);
+            queue(n, NULL, -1, 1, 0, NULL);
         }
     }
 }
@@ -316,6 +377,66 @@ static int load_mark(notifier *n)
     n->overdue_mark = strtoll(text, NULL, 10);
     free(text);
     return 0;
+}
+
+/* At start: the commits after told-<repository> (a crash came between the
+ * commit and its outbox files) get their webhook events again, written
+ * here before anything is served.  No told file (a first start, or
+ * webhooks new to this folder): the commits so far are old news. */
+static void catch_up(notifier *n, notify_item **go)
+{
+    size_t ne = index_event_count(n->svc->index);
+    for (int r = 0; r < 2; r++) {
+        char path[4200], *text = NULL;
+        size_t len, from = ne, last = ne, count = 0;
+        int found = 0;
+        util_path(path, sizeof(path), n->dir, told_names[r]);
+        int known = util_read_file(&text, &len, path) == 0;
+        for (size_t i = ne; i-- > 0;) {
+            const idx_event *e = index_event_at(n->svc->index, i);
+            if (e->doc->repo != r)
+                continue;
+            if (last == ne)
+                last = i;
+            if (!known || strncmp(e->doc->versions[e->version].commit, text, 40) == 0) {
+                from = i + 1;
+                found = 1;
+                break;
+            }
+        }
+        if (known && !found && last != ne) {
+            /* Told a commit the index does not hold: not to be guessed at. */
+            log_warn("notify", "%s names no commit kenes knows; no webhook event is made again",
+                     path);
+            from = ne;
+        }
+        free(text);
+        notify_item *list = NULL;
+        for (size_t i = from; i < ne; i++) {
+            const idx_event *e = index_event_at(n->svc->index, i);
+            if (e->doc->repo == r) {
+                push_events(n, &list, e->doc, &e->doc->versions[e->version], notify_wall_ms());
+                count++;
+            }
+        }
+        for (notify_item *it = list; it; it = it->next)
+            if (notify_item_write(it) < 0)
+                log_error("notify", "outbox: cannot write %s", it->file);
+        if (count)
+            log_warn("notify", "%s: %zu commit%s after the last one told of; their webhook "
+                               "events are sent again", datadir_repo_names[r], count,
+                     count == 1 ? "" : "s");
+        if (last != ne) {
+            const idx_event *e = index_event_at(n->svc->index, last);
+            write_told(n, r, e->doc->versions[e->version].commit);
+        }
+        while (list) {
+            notify_item *it = list;
+            list = it->next;
+            it->next = *go;
+            *go = it;
+        }
+    }
 }
 
 int notifier_start(notifier **out, docs_service *svc, auth *a, const ui_strings *words,
@@ -365,6 +486,8 @@ int notifier_start(notifier **out, docs_service *svc, auth *a, const ui_strings 
         go = it;
         k++;
     }
+    if (conf.nwebhooks)
+        catch_up(n, &go);
     deliverer_add(n->dl, go);
     log_info("notify", "%zu webhook%s, e-mail %s; %zu deliveries pending in the outbox%s",
              conf.nwebhooks, conf.nwebhooks == 1 ? "" : "s", conf.smtp ? "on" : "off", k,

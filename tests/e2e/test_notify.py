@@ -342,6 +342,52 @@ class PendingOverRestart(unittest.TestCase):
             srv.cleanup()
 
 
+class CrashBeforeOutbox(unittest.TestCase):
+    """A crash between a commit and its outbox files: told-documents still
+    names the commit before, so the next start makes the event again."""
+
+    def test_events_after_told_are_made_again(self):
+        port = free_port()
+        srv = Server(extra_config=config([("a", port)]))
+        write_secrets(srv.data)
+        try:
+            srv.start()
+            r = srv.post("/api/v1/documents", plan_body(), "off11")
+            self.assertEqual(r.status, 201, r)
+            first = git(srv.docs_git, "rev-parse", "main").strip()
+            r = srv.put("/api/v1/documents/" + r.json["id"],
+                        {"fields": plan_body()["fields"], "body": "# План\n\nДругой текст.\n"},
+                        "off11", etag=r.header("ETag"))
+            self.assertEqual(r.status, 200, r)
+            second = git(srv.docs_git, "rev-parse", "main").strip()
+            outbox = os.path.join(srv.data, "outbox")
+            told = os.path.join(outbox, "told-documents")
+            def told_commit():
+                with open(told) as f:
+                    return f.read().strip()
+            wait_until(lambda: told_commit() == second, "told-documents")
+            self.assertEqual(stop_code(srv), (0, ""))
+            # What a crash right after the second commit leaves: no files, told at the first.
+            for name in os.listdir(outbox):
+                if name.startswith("webhook-"):
+                    os.unlink(os.path.join(outbox, name))
+            with open(told, "w") as f:
+                f.write(first + "\n")
+            recv = Receiver(port=port)
+            try:
+                srv.start()
+                wait_until(lambda: recv.posts, "the event made again")
+                self.assertEqual([json.loads(b)["commit"] for _, b in recv.posts], [second])
+                check_signature(self, recv.posts[0][0], recv.posts[0][1], SECRETS["a"])
+                self.assertIn("documents.git: 1 commit after the last one told of",
+                              srv.read_log())
+                self.assertEqual(stop_code(srv), (0, ""))
+            finally:
+                recv.stop()
+        finally:
+            srv.cleanup()
+
+
 class BadInput(unittest.TestCase):
     def refused(self, extra, what):
         srv = Server(extra_config=extra)
