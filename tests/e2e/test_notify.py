@@ -312,34 +312,37 @@ class StarttlsRequired(unittest.TestCase):
             mail.stop()
 
 
+def plan_with_webhook(test, port):
+    """A server whose one webhook (secret a) is at port, started, with a plan
+    created by off11: (server, the create's answer).  Cleaned up after test."""
+    srv = Server(extra_config=config([("a", port)]))
+    test.addCleanup(srv.cleanup)
+    write_secrets(srv.data)
+    srv.start()
+    r = srv.post("/api/v1/documents", plan_body(), "off11")
+    test.assertEqual(r.status, 201, r)
+    return srv, r
+
+
 class PendingOverRestart(unittest.TestCase):
     def test_receiver_down_then_restart_delivers(self):
         port = free_port()
-        srv = Server(extra_config=config([("a", port)]))
-        write_secrets(srv.data)
-        try:
-            srv.start()
-            r = srv.post("/api/v1/documents", plan_body(), "off11")
-            self.assertEqual(r.status, 201, r)
-            outbox = os.path.join(srv.data, "outbox")
-            wait_until(lambda: "not delivered" in srv.read_log(), "a failed attempt")
-            self.assertEqual(srv.stop(), 0)
-            pending = [n for n in os.listdir(outbox) if n.startswith("webhook-")]
-            self.assertEqual(len(pending), 1, os.listdir(outbox))
-            recv = Receiver(port=port)
-            try:
-                srv.start()
-                wait_until(lambda: recv.posts, "the pending event after the restart")
-                headers, raw = recv.posts[0]
-                check_signature(self, headers, raw, SECRETS["a"])
-                self.assertEqual(json.loads(raw)["document"], r.json["id"])
-                wait_until(lambda: not [n for n in os.listdir(outbox) if n.startswith("webhook-")],
-                           "the outbox emptied")
-                self.assertEqual(stop_code(srv), (0, ""))
-            finally:
-                recv.stop()
-        finally:
-            srv.cleanup()
+        srv, r = plan_with_webhook(self, port)
+        outbox = os.path.join(srv.data, "outbox")
+        wait_until(lambda: "not delivered" in srv.read_log(), "a failed attempt")
+        self.assertEqual(stop_code(srv), (0, ""))
+        pending = [n for n in os.listdir(outbox) if n.startswith("webhook-")]
+        self.assertEqual(len(pending), 1, os.listdir(outbox))
+        recv = Receiver(port=port)
+        self.addCleanup(recv.stop)
+        srv.start()
+        wait_until(lambda: recv.posts, "the pending event after the restart")
+        headers, raw = recv.posts[0]
+        check_signature(self, headers, raw, SECRETS["a"])
+        self.assertEqual(json.loads(raw)["document"], r.json["id"])
+        wait_until(lambda: not [n for n in os.listdir(outbox) if n.startswith("webhook-")],
+                   "the outbox emptied")
+        self.assertEqual(stop_code(srv), (0, ""))
 
 
 class CrashBeforeOutbox(unittest.TestCase):
@@ -348,44 +351,35 @@ class CrashBeforeOutbox(unittest.TestCase):
 
     def test_events_after_told_are_made_again(self):
         port = free_port()
-        srv = Server(extra_config=config([("a", port)]))
-        write_secrets(srv.data)
-        try:
-            srv.start()
-            r = srv.post("/api/v1/documents", plan_body(), "off11")
-            self.assertEqual(r.status, 201, r)
-            first = git(srv.docs_git, "rev-parse", "main").strip()
-            r = srv.put("/api/v1/documents/" + r.json["id"],
-                        {"fields": plan_body()["fields"], "body": "# План\n\nДругой текст.\n"},
-                        "off11", etag=r.header("ETag"))
-            self.assertEqual(r.status, 200, r)
-            second = git(srv.docs_git, "rev-parse", "main").strip()
-            outbox = os.path.join(srv.data, "outbox")
-            told = os.path.join(outbox, "told-documents")
-            def told_commit():
-                with open(told) as f:
-                    return f.read().strip()
-            wait_until(lambda: told_commit() == second, "told-documents")
-            self.assertEqual(stop_code(srv), (0, ""))
-            # What a crash right after the second commit leaves: no files, told at the first.
-            for name in os.listdir(outbox):
-                if name.startswith("webhook-"):
-                    os.unlink(os.path.join(outbox, name))
-            with open(told, "w") as f:
-                f.write(first + "\n")
-            recv = Receiver(port=port)
-            try:
-                srv.start()
-                wait_until(lambda: recv.posts, "the event made again")
-                self.assertEqual([json.loads(b)["commit"] for _, b in recv.posts], [second])
-                check_signature(self, recv.posts[0][0], recv.posts[0][1], SECRETS["a"])
-                self.assertIn("documents.git: 1 commit after the last one told of",
-                              srv.read_log())
-                self.assertEqual(stop_code(srv), (0, ""))
-            finally:
-                recv.stop()
-        finally:
-            srv.cleanup()
+        srv, r = plan_with_webhook(self, port)
+        first = git(srv.docs_git, "rev-parse", "main").strip()
+        r = srv.put("/api/v1/documents/" + r.json["id"],
+                    {"fields": plan_body()["fields"], "body": "# План\n\nДругой текст.\n"},
+                    "off11", etag=r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        second = git(srv.docs_git, "rev-parse", "main").strip()
+        outbox = os.path.join(srv.data, "outbox")
+        told = os.path.join(outbox, "told-documents")
+
+        def told_commit():
+            with open(told) as f:
+                return f.read().strip()
+        wait_until(lambda: told_commit() == second, "told-documents")
+        self.assertEqual(stop_code(srv), (0, ""))
+        # What a crash right after the second commit leaves: no files, told at the first.
+        for name in os.listdir(outbox):
+            if name.startswith("webhook-"):
+                os.unlink(os.path.join(outbox, name))
+        with open(told, "w") as f:
+            f.write(first + "\n")
+        recv = Receiver(port=port)
+        self.addCleanup(recv.stop)
+        srv.start()
+        wait_until(lambda: recv.posts, "the event made again")
+        self.assertEqual([json.loads(b)["commit"] for _, b in recv.posts], [second])
+        check_signature(self, recv.posts[0][0], recv.posts[0][1], SECRETS["a"])
+        self.assertIn("documents.git: 1 commit after the last one told of", srv.read_log())
+        self.assertEqual(stop_code(srv), (0, ""))
 
 
 class BadInput(unittest.TestCase):
