@@ -514,6 +514,9 @@ void notifier_free(notifier *n)
     if (!n)
         return;
     deliverer_stop(n->dl);
+    if (n->waiting) /* a write the loop never ran: its files wait for no one */
+        notify_items_free(n->waiting->items);
+    free(n->waiting);
     notify_conf_dispose(&n->conf);
     free(n);
     curl_global_cleanup();
