@@ -20,6 +20,7 @@
 #include "notify/conf.h"
 #include "notify/deliver.h"
 #include "notify/mailmsg.h"
+#include "notify/outbox.h"
 
 /* The decoded text of every encoded word in a header value. */
 static void decode_words(char *out, size_t cap, const char *v)
@@ -287,6 +288,54 @@ static void conf_refusals(void **state)
     notify_conf_dispose(&c);
 }
 
+static int exists(const char *name)
+{
+    char path[512];
+    util_path(path, sizeof(path), dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static void outbox_round_trip(void **state)
+{
+    (void)state;
+    char box[400];
+    util_path(box, sizeof(box), dir, "outbox");
+    assert_int_equal(util_mkdirs(box, 0700), 0);
+    notify_item *late = notify_item_new(box, NOTIFY_MAIL, "inbox-c2-u1", "u1@example.kz", "u1",
+                                        NULL, "From: <k@example.kz>\r\n\r\nx", NULL, 2000);
+    notify_item *early = notify_item_new(box, NOTIFY_WEBHOOK, "commit-c1", "https://h.kz/x",
+                                         "h.kz", "commit", "{\"id\":\"commit-c1\"}", NULL, 1000);
+    assert_non_null(late);
+    assert_non_null(early);
+    /* The same delivery made twice is one file. */
+    notify_item *again = notify_item_new(box, NOTIFY_WEBHOOK, "commit-c1", "https://h.kz/x",
+                                         "h.kz", "commit", "{}", NULL, 1000);
+    assert_string_equal(again->file, early->file);
+    notify_item_free(again);
+    assert_int_equal(notify_item_write(late), 0);
+    assert_int_equal(notify_item_write(early), 0);
+    write_file("outbox/junk.json", "{\"kind\":\"fax\"}", 0600);
+    write_file("outbox/mail-x.json.tmp.123", "half", 0600);
+    notify_item *list;
+    assert_int_equal(notify_outbox_load(&list, box), 0);
+    /* Oldest first, as queued; each field as written. */
+    assert_non_null(list);
+    assert_string_equal(list->id, "commit-c1");
+    assert_int_equal(list->kind, NOTIFY_WEBHOOK);
+    assert_string_equal(list->event, "commit");
+    assert_string_equal(list->body, "{\"id\":\"commit-c1\"}");
+    assert_non_null(list->next);
+    assert_string_equal(list->next->id, "inbox-c2-u1");
+    assert_string_equal(list->next->target, "u1@example.kz");
+    assert_int_equal(list->next->created_ms, 2000);
+    assert_null(list->next->next);
+    assert_true(exists("outbox/junk.json.bad"));
+    assert_false(exists("outbox/mail-x.json.tmp.123"));
+    notify_items_free(list);
+    notify_item_free(late);
+    notify_item_free(early);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -297,6 +346,7 @@ int main(void)
         cmocka_unit_test(message_headers_and_words), cmocka_unit_test(no_header_injection),
         cmocka_unit_test(addresses),                 cmocka_unit_test(retry_schedule),
         cmocka_unit_test(signature),                 cmocka_unit_test(conf_refusals),
+        cmocka_unit_test(outbox_round_trip),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     scratch_dir_remove(dir);
