@@ -20,6 +20,7 @@ struct deliverer {
     notify_item *incoming; /* handed over by the loop, under lock */
     int stop;              /* under lock */
     notify_item *items;    /* the thread's own */
+    unsigned *busy; /* per receiver (each webhook, then the SMTP server): attempts under way */
 };
 
 int notify_retry_at(int64_t *next_ms, unsigned attempts, int64_t created_ms, int64_t now_ms,
@@ -218,6 +219,16 @@ static void finished(deliverer *d, notify_item *it, CURLcode res)
              it->id, why, it->attempts, (long long)((it->next_ms - now) / 1000));
 }
 
+/* Which receiver it goes to: its webhook's place in conf, or, for mail,
+ * the SMTP server's (after the webhooks). */
+static size_t receiver_of(const deliverer *d, const notify_item *it)
+{
+    for (size_t i = 0; it->kind == NOTIFY_WEBHOOK && i < d->conf->nwebhooks; i++)
+        if (strcmp(d->conf->webhooks[i].url, it->target) == 0)
+            return i;
+    return d->conf->nwebhooks;
+}
+
 static void *thread_main_ret(deliverer *d)
 {
     for (;;) {
@@ -235,14 +246,27 @@ static void *thread_main_ret(deliverer *d)
             in = next;
         }
         int64_t now = notify_wall_ms(), wait = 1000;
+        memset(d->busy, 0, (d->conf->nwebhooks + 1) * sizeof(*d->busy));
+        for (notify_item *it = d->items; it; it = it->next)
+            d->busy[receiver_of(d, it)] += it->running != 0;
         for (notify_item *it = d->items, *next; it; it = next) {
             next = it->next;
             if (it->attempts == ~0u) {
                 unlink_item(d, it);
                 continue;
             }
-            if (!it->running && it->next_ms <= now)
-                begin(d, it);
+            unsigned *busy = &d->busy[receiver_of(d, it)];
+            if (it->running || it->next_ms > now) {
+                if (!it->running && it->next_ms - now < wait)
+                    wait = it->next_ms - now;
+                continue;
+            }
+            /* Due, but its receiver has its share under way: it starts when
+             * one of those ends (which wakes the poll), not before. */
+            if (*busy >= NOTIFY_PER_RECEIVER)
+                continue;
+            begin(d, it);
+            *busy += it->running != 0;
             if (!it->running && it->next_ms - now < wait)
                 wait = it->next_ms - now;
         }
@@ -274,13 +298,16 @@ int deliverer_start(deliverer **out, const notify_conf *conf)
     if (!d)
         return KENES_ENOMEM;
     d->conf = conf;
-    if (uv_mutex_init(&d->lock) != 0) {
+    if (!(d->busy = calloc(conf->nwebhooks + 1, sizeof(*d->busy))) ||
+        uv_mutex_init(&d->lock) != 0) {
+        free(d->busy);
         free(d);
         return KENES_ENOMEM;
     }
     if (!(d->multi = curl_multi_init()) || uv_thread_create(&d->thread, thread_main, d) != 0) {
         curl_multi_cleanup(d->multi);
         uv_mutex_destroy(&d->lock);
+        free(d->busy);
         free(d);
         return KENES_ENOMEM;
     }
@@ -317,5 +344,6 @@ void deliverer_stop(deliverer *d)
     notify_items_free(d->incoming);
     curl_multi_cleanup(d->multi);
     uv_mutex_destroy(&d->lock);
+    free(d->busy);
     free(d);
 }

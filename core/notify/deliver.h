@@ -19,6 +19,9 @@
 #define NOTIFY_ATTEMPT_TIMEOUT_S 30
 #define NOTIFY_RETRY_FIRST_S 10
 #define NOTIFY_RETRY_MAX_S 3600
+/* Attempts under way at once per receiver (a webhook, the SMTP server):
+ * a receiver that never answers holds this many, never the others'. */
+#define NOTIFY_PER_RECEIVER 8
 
 /* When to try again after `attempts` failed ones (1, 2, ...), the last
  * ending at now_ms: 10 s, 20 s, 40 s, ... doubling up to an hour.  0 with
