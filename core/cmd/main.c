@@ -3,9 +3,10 @@
  *
  *   kenes init  --data DIR
  *   kenes user add --data DIR --name N --role R [--region KZ-XX] [--agency CODE]
- *                  --password-stdin
+ *                  [--email ADDR] [--lang ru|kk|en] --password-stdin
  *   kenes user passwd --data DIR --name N --password-stdin
  *   kenes user disable|enable --data DIR --name N
+ *   kenes user email --data DIR --name N --email ADDR [--lang ru|kk|en]
  *   kenes serve [--data DIR] [--listen HOST:PORT] [--demo]
  *   kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]
  *   kenes accept --data DIR [--by NAME] COMMIT...
@@ -46,7 +47,7 @@ static const char usage_text[] =
     "  kenes init --data DIR\n"
     "      create DIR with documents.git, cases.git and kenes.yaml\n"
     "  kenes user add --data DIR --name NAME --role ROLE [--region KZ-XX] [--agency CODE]\n"
-    "                 --password-stdin\n"
+    "                 [--email ADDR] [--lang ru|kk|en] --password-stdin\n"
     "      roles: regional-official, commission-chair, commission-secretary and\n"
     "             akimat-approver (need --region), agency-officer (needs --region and\n"
     "             --agency, a code content/agencies.yaml lists for the region),\n"
@@ -56,6 +57,9 @@ static const char usage_text[] =
     "      give a user a new password; their sessions end at once\n"
     "  kenes user disable|enable --data DIR --name NAME\n"
     "      a disabled user cannot log in and their tokens stop working at once\n"
+    "  kenes user email --data DIR --name NAME --email ADDR [--lang ru|kk|en]\n"
+    "      where the user's notices go (inbox, overdue; see kenes.yaml smtp:) and in which\n"
+    "      language (default ru); --email \"\" sends them none\n"
     "  kenes serve [--data DIR] [--listen HOST:PORT] [--demo]\n"
     "      serve the API (default ./kenes-data, created on first start; 127.0.0.1:8080;\n"
     "      port 0 picks a free port); --demo adds the demo logins and prints them\n"
@@ -100,7 +104,7 @@ static int usage(const char *fmt, const char *arg)
 }
 
 typedef struct opts {
-    const char *data, *listen, *name, *role, *region, *agency;
+    const char *data, *listen, *name, *role, *region, *agency, *email, *lang;
     int demo, password_stdin;
 } opts;
 
@@ -135,6 +139,10 @@ static int parse_opts(opts *o, int argc, char **argv, const char *allowed)
             slot = &o->region;
         else if (strcmp(a, "--agency") == 0)
             slot = &o->agency;
+        else if (strcmp(a, "--email") == 0)
+            slot = &o->email;
+        else if (strcmp(a, "--lang") == 0)
+            slot = &o->lang;
         if (!slot || i + 1 >= argc)
             return usage("%s needs a value", a);
         *slot = argv[++i];
@@ -214,6 +222,28 @@ static int cmd_user_change(const char *sub, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* kenes user email: the address a user's notices go to, and their language. */
+static int cmd_user_email(int argc, char **argv)
+{
+    opts o;
+    char err[1024], path[4096];
+    if (parse_opts(&o, argc, argv, " --data --name --email --lang "))
+        return EXIT_USAGE;
+    if (!o.data || !o.name || !o.email)
+        return usage("%s needs --data, --name and --email", "user email");
+    util_path(path, sizeof(path), o.data, "users.yaml");
+    int rc = auth_users_set_email(path, o.name, o.email, o.lang, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "kenes: user email: %s\n", err);
+        return rc == KENES_EINVAL ? EXIT_USAGE : EXIT_FAULT;
+    }
+    if (*o.email)
+        printf("Notices of %s go to %s\n", o.name, o.email);
+    else
+        printf("%s gets no notices by e-mail\n", o.name);
+    return EXIT_OK;
+}
+
 /* An agency officer's --agency must be one of content/agencies.yaml's for
  * the region: the server would refuse to start otherwise. */
 static int check_agency(const config *cfg, const opts *o)
@@ -242,9 +272,12 @@ static int cmd_user(int argc, char **argv)
     if (argc >= 1 && (strcmp(argv[0], "passwd") == 0 || strcmp(argv[0], "disable") == 0 ||
                       strcmp(argv[0], "enable") == 0))
         return cmd_user_change(argv[0], argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "email") == 0)
+        return cmd_user_email(argc - 1, argv + 1);
     if (argc < 1 || strcmp(argv[0], "add") != 0)
         return usage("unknown user command '%s'", argc ? argv[0] : "");
-    if (parse_opts(&o, argc - 1, argv + 1, " --data --name --role --region --agency --password-stdin "))
+    if (parse_opts(&o, argc - 1, argv + 1, " --data --name --role --region --agency --email --lang "
+                                           "--password-stdin "))
         return EXIT_USAGE;
     if (!o.data || !o.name || !o.role || !o.password_stdin)
         return usage("%s needs --data, --name, --role and --password-stdin", "user add");
@@ -271,8 +304,8 @@ static int cmd_user(int argc, char **argv)
         goto out;
     }
     util_path(path, sizeof(path), o.data, "users.yaml");
-    int rc = auth_users_add_agency(path, o.name, role, o.region, o.agency, password, err,
-                                   sizeof(err));
+    int rc = auth_users_add_contact(path, o.name, role, o.region, o.agency, o.email, o.lang,
+                                    password, err, sizeof(err));
     memset(password, 0, sizeof(password));
     if (rc < 0) {
         fprintf(stderr, "kenes: user add: %s\n", err);

@@ -19,6 +19,7 @@
 #include "docs/entry.h"
 #include "docs/fetch.h"
 #include "docs/snap.h"
+#include "notify/notify.h"
 #include "plugin/region.h"
 #include "publish/public.h"
 #include "publish/render.h"
@@ -75,6 +76,7 @@ static void on_http_stopped(void *payload)
 {
     server *srv = payload;
     report_timers_stop(&srv->pub);
+    notifier_stop(srv->notify); /* what is not delivered waits in DATA/outbox/ */
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv->api.mirrors[r]);
     uv_close((uv_handle_t *)&srv->sig_int, NULL);
@@ -156,12 +158,13 @@ static int check_unseen(const char *since, char *err, size_t errcap, void *paylo
 }
 
 /* The document service's commit hook: the public pages kept may show d,
- * and the publisher listens (docs never calls up). */
+ * and the publisher and the notifier listen (docs never calls up). */
 static void on_committed(const idx_doc *d, int publishes, void *payload)
 {
     server *srv = payload;
     web_public_committed(&srv->web, d);
     report_committed(d, publishes, &srv->pub);
+    notifier_committed(srv->notify, d);
 }
 
 /* A set of mirrors per repository, each with the remotes kenes.yaml names
@@ -400,6 +403,11 @@ int server_run(const config *cfg, int demo)
     }
     srv.web = (web_ctx){.svc = svc, .pub = &srv.pub, .auth = srv.auth, .ui = srv.web.ui,
                         .secure_cookies = cfg->behind_tls};
+    /* After the demo's documents: they are no news to anyone. */
+    if (notifier_start(&srv.notify, svc, srv.auth, ui_words(srv.web.ui), err, sizeof(err)) < 0) {
+        fault("notifications", err);
+        goto out;
+    }
     if (datadir_load_templates(&svc->templates, svc->workflows, cfg->content_dir, err,
                                sizeof(err)) < 0) {
         fault("templates", err);
@@ -482,10 +490,12 @@ int server_run(const config *cfg, int demo)
 out:
     fflush(stdout);
     http_server_free(srv.http);
+    notifier_stop(srv.notify); /* a failed start: the serving loop never stopped it */
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv.api.mirrors[r]);
     /* Anything still closing (a failed start) must finish before the loop goes. */
     uv_run(&loop, UV_RUN_DEFAULT);
+    notifier_free(srv.notify);
     /* A clean stop: the index as it stands, for the next start.  Not after
      * a failed start, whose index may be half read. */
     if (code == 0)
