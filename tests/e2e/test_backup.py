@@ -283,7 +283,10 @@ class BackupRestore(unittest.TestCase):
         cases = {
             "middle": lambda b: b[:len(b) // 2] + bytes([b[len(b) // 2] ^ 1]) + b[len(b) // 2 + 1:],
             "manifest": lambda b: b[:start + 5] + bytes([b[start + 5] ^ 0x20]) + b[start + 6:],
-            "last byte": lambda b: b[:-1] + bytes([b[-1] ^ 1]),
+            # The last byte is the last hex digit of the whole file's hash (the zip's
+            # comment): another hex digit, so that it reads as a hash that does not
+            # match (a byte that is no hex digit makes the file "not a whole" backup).
+            "last byte": lambda b: b[:-1] + (b"1" if b[-1:] == b"0" else b"0"),
             "cut in half": lambda b: b[:len(b) // 2],
             "cut by one": lambda b: b[:-1],
         }
