@@ -262,7 +262,8 @@ int server_run(const config *cfg, int demo)
         }
         if (store_open(&svc->repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0 ||
             store_set_signer(svc->repos[r], sig) < 0 ||
-            store_set_max_packs(svc->repos[r], cfg->storage_max_packs) < 0) {
+            store_set_max_packs(svc->repos[r], cfg->storage_max_packs) < 0 ||
+            store_set_max_merge(svc->repos[r], cfg->storage_max_merge_mib) < 0) {
             fault("cannot open the repository", path);
             goto out;
         }

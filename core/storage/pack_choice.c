@@ -26,8 +26,14 @@ static int below(uint64_t a, uint64_t b)
     return b > UINT64_MAX / FACTOR || a < FACTOR * b;
 }
 
+/* a + b, at most UINT64_MAX. */
+static uint64_t add(uint64_t a, uint64_t b)
+{
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
 int pack_choose(size_t *nmerge, unsigned char *merge, const pack_weight *packs, size_t n,
-                uint64_t loose, size_t max_keep)
+                uint64_t loose, size_t max_keep, uint64_t max_merge)
 {
     *nmerge = 0;
     if (n)
@@ -41,7 +47,7 @@ int pack_choose(size_t *nmerge, unsigned char *merge, const pack_weight *packs, 
         if (packs[i].force) {
             merge[i] = 1;
             forced++;
-            total = total + packs[i].size < total ? UINT64_MAX : total + packs[i].size;
+            total = add(total, packs[i].size);
         } else {
             r[m].size = packs[i].size;
             r[m++].at = i;
@@ -59,13 +65,28 @@ int pack_choose(size_t *nmerge, unsigned char *merge, const pack_weight *packs, 
             break;
         }
     for (size_t i = 0; i < split; i++)
-        total = total + r[i].size < total ? UINT64_MAX : total + r[i].size;
+        total = add(total, r[i].size);
     /* The new pack weighs about the tail: a kept pack below twice that
      * would break the progression, and joins. */
     while (split < m && below(r[split].size, total)) {
-        total = total + r[split].size < total ? UINT64_MAX : total + r[split].size;
+        total = add(total, r[split].size);
         split++;
     }
+    /* The bound: from the smallest up, only as many as fit in max_merge.
+     * Where the geometry wanted more (packs piled up while a consolidation
+     * fell behind, or the tail grew to half the largest pack), the largest
+     * of them stay for the next consolidation or kenes gc: the work of one
+     * consolidation does not grow with the repository.  Loose objects count;
+     * a forced pack does not (rare, after a crash, and it must go with the
+     * packs it duplicates). */
+    if (max_merge) {
+        size_t fit = 0;
+        for (uint64_t sum = loose; fit < split && add(sum, r[fit].size) <= max_merge; fit++)
+            sum = add(sum, r[fit].size);
+        split = fit < split ? fit : split;
+    }
+    /* The count wins over the bound: past max_keep kept packs the next
+     * smallest join whatever their weight (pack_choice.h says why). */
     while (max_keep && m - split > max_keep)
         split++;
     for (size_t i = 0; i < split; i++)
