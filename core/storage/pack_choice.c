@@ -55,11 +55,25 @@ int pack_choose(size_t *nmerge, unsigned char *merge, const pack_weight *packs, 
     }
     if (m > 1)
         qsort(r, m, sizeof(*r), by_size);
+    /* The bound: only the smallest packs that fit in max_merge together
+     * (with the loose objects; a forced pack does not count: rare, after a
+     * crash, and it must go with the packs it duplicates) can be merged;
+     * the larger ones stay, for a later consolidation or kenes gc, and the
+     * rule below is played among the ones that fit.  Cutting the rule's
+     * choice afterwards instead would leave the pack of the last bounded
+     * merge just under the largest, the progression broken there, and
+     * every next consolidation would rewrite it again. */
+    size_t fit = m;
+    if (max_merge) {
+        uint64_t sum = loose;
+        for (fit = 0; fit < m && add(sum, r[fit].size) <= max_merge; fit++)
+            sum = add(sum, r[fit].size);
+    }
     /* From the largest down, the progression holds while each pack is at
      * least twice the next smaller one; where it first breaks, that smaller
      * one and everything below it are the tail. */
     size_t split = 0;
-    for (size_t i = m; i-- > 1;)
+    for (size_t i = fit; i-- > 1;)
         if (below(r[i].size, r[i - 1].size)) {
             split = i;
             break;
@@ -68,22 +82,9 @@ int pack_choose(size_t *nmerge, unsigned char *merge, const pack_weight *packs, 
         total = add(total, r[i].size);
     /* The new pack weighs about the tail: a kept pack below twice that
      * would break the progression, and joins. */
-    while (split < m && below(r[split].size, total)) {
+    while (split < fit && below(r[split].size, total)) {
         total = add(total, r[split].size);
         split++;
-    }
-    /* The bound: from the smallest up, only as many as fit in max_merge.
-     * Where the geometry wanted more (packs piled up while a consolidation
-     * fell behind, or the tail grew to half the largest pack), the largest
-     * of them stay for the next consolidation or kenes gc: the work of one
-     * consolidation does not grow with the repository.  Loose objects count;
-     * a forced pack does not (rare, after a crash, and it must go with the
-     * packs it duplicates). */
-    if (max_merge) {
-        size_t fit = 0;
-        for (uint64_t sum = loose; fit < split && add(sum, r[fit].size) <= max_merge; fit++)
-            sum = add(sum, r[fit].size);
-        split = fit < split ? fit : split;
     }
     /* The count wins over the bound: past max_keep kept packs the next
      * smallest join whatever their weight (pack_choice.h says why). */

@@ -147,9 +147,10 @@ static void the_bound_leaves_the_largest(void **state)
     /* Room for one pack only: one alone is not worth rewriting. */
     assert_int_equal(choose_bounded(out, even, NULL, 3, 0, 0, 50), 0);
     assert_string_equal(out, "000");
-    /* Loose objects count in the bound, and are packed whatever it is. */
-    assert_int_equal(choose_bounded(out, even, NULL, 3, 10 * KIB, 0, 64), 1);
-    assert_string_equal(out, "010");
+    /* Loose objects count in the bound (10 + 30 + 30 > 64): one pack fits,
+     * and only the loose objects are packed. */
+    assert_int_equal(choose_bounded(out, even, NULL, 3, 10 * KIB, 0, 64), 0);
+    assert_string_equal(out, "000");
     /* A bound above what the geometry chose changes nothing. */
     assert_int_equal(choose_bounded(out, even, NULL, 3, 0, 0, 1000), 3);
     assert_string_equal(out, "111");
@@ -199,6 +200,34 @@ static void falling_behind_does_not_merge_everything(void **state)
     assert_int_equal(out[502], '0');
 }
 
+/* After a bounded merge: its pack (13 MiB) just under the largest (18
+ * MiB), the batches' packs beside them.  The rule is played among the
+ * packs that fit, where the 13 MiB pack heads a progression: only the
+ * batches are merged, not the 13 MiB again with each consolidation. */
+static void a_bounded_merge_is_not_rewritten_each_time(void **state)
+{
+    (void)state;
+    static char out[MAXN + 1];
+    static uint64_t sizes[32];
+    for (size_t i = 0; i < 30; i++)
+        sizes[i] = 20;
+    sizes[30] = 18 * 1024;
+    sizes[31] = 13 * 1024;
+    assert_int_equal(choose_bounded(out, sizes, NULL, 32, 0, 31, 16384), 30);
+    assert_int_equal(out[30], '0');
+    assert_int_equal(out[31], '0');
+    /* Unbounded, the 18 MiB pack breaks the progression and all merge. */
+    assert_int_equal(choose(out, sizes, NULL, 32, 0, 31), 32);
+    /* A kept pack below twice the batches' joins them, as long as the
+     * whole fits in the bound: 3,000 KiB of batches, 5 MiB < 6,000 KiB. */
+    for (size_t i = 0; i < 30; i++)
+        sizes[i] = 100;
+    sizes[31] = 5 * 1024;
+    assert_int_equal(choose_bounded(out, sizes, NULL, 32, 0, 31, 16384), 31);
+    assert_int_equal(out[30], '0');
+    assert_int_equal(out[31], '1');
+}
+
 /* The bound and the count disagree: the count wins, with the smallest. */
 static void the_count_wins_over_the_bound(void **state)
 {
@@ -235,6 +264,7 @@ int main(void)
         cmocka_unit_test(the_bound_leaves_the_largest),
         cmocka_unit_test(a_forced_pack_ignores_the_bound),
         cmocka_unit_test(falling_behind_does_not_merge_everything),
+        cmocka_unit_test(a_bounded_merge_is_not_rewritten_each_time),
         cmocka_unit_test(the_count_wins_over_the_bound),
         cmocka_unit_test(huge_sizes),
     };
