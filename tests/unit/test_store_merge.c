@@ -23,32 +23,28 @@
 
 typedef store_fixture fixture;
 
-static int g_calls;
-
-static void on_write(store_write *w, void *payload)
+/* The writer's answer: counted in the int payload points to. */
+static void answered(store_write *w, void *payload)
 {
     (void)w;
-    (void)payload;
-    g_calls++;
+    ++*(int *)payload;
 }
 
 /* One write as its own batch (its own pack); waits for the writer and for
  * a consolidation it started (store_idle). */
 static void write_one(fixture *f, const char *path, const char *content, int i)
 {
-    store_write w;
-    memset(&w, 0, sizeof(w));
-    w.path = path;
-    w.content = content;
-    w.content_len = strlen(content);
-    w.author_name = "Әлия Серікова";
-    w.author_email = "aliya@users.kenes";
-    w.message = "Edit\n\nKenes-Action: edit\n";
-    w.time_ms = T0 + (int64_t)i * 1000;
-    g_calls = 0;
-    assert_int_equal(store_submit(f->s, &w, on_write, NULL), 0);
+    store_write w = {.path = path,
+                     .content = content,
+                     .content_len = strlen(content),
+                     .author_name = "Әлия Серікова",
+                     .author_email = "aliya@users.kenes",
+                     .message = "Edit\n\nKenes-Action: edit\n",
+                     .time_ms = T0 + (int64_t)i * 1000};
+    int calls = 0;
+    assert_int_equal(store_submit(f->s, &w, answered, &calls), 0);
     uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(g_calls, 1);
+    assert_int_equal(calls, 1);
     assert_int_equal(w.status, 0);
     assert_true(store_idle(f->s));
 }
