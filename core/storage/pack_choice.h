@@ -31,11 +31,11 @@ typedef struct pack_weight {
  * 0 and every merge[i] 0 (with loose objects, *nmerge 0 means only they
  * are packed).
  *
- * max_merge > 0 bounds the bytes merged at once: of what the rule chose,
- * only the smallest packs whose sizes (with the loose objects', which are
- * merged whatever the bound) add up to at most max_merge are merged, and
- * forced packs, which neither count nor wait.  The larger ones stay, the
- * progression broken until a later consolidation (or kenes gc) mends it.  When the bound and max_keep
+ * max_merge > 0 bounds the bytes merged at once: the rule is played among
+ * the smallest packs whose sizes (with the loose objects', which are merged
+ * whatever the bound) add up to at most max_merge; the larger ones stay,
+ * for a later consolidation or kenes gc.  Forced packs neither count in
+ * the bound nor wait.  When the bound and max_keep
  * disagree, max_keep wins: the smallest packs beyond the bound join until
  * at most max_keep stay.  The count is what every object lookup pays (one
  * index searched per pack), what the descriptors and mapped windows grow
