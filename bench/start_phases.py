@@ -42,8 +42,8 @@ PHASES = [  # (function, phase), checked innermost-first
 samples = []
 cur = None
 for line in open(sys.argv[1], errors="replace"):
-    if re.match(r"^\d+\.\d+:", line):
-        cur = [float(line.split(":")[0]), None]
+    if re.match(r"^\s*\d+\.\d+:", line):
+        cur = [float(line.split(":")[0].strip()), None]
         samples.append(cur)
     elif cur is not None and cur[1] is None:
         fn = line.strip().split(" ", 1)[-1]

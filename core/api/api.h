@@ -21,6 +21,8 @@ typedef struct api_ctx {
      * publication, documents' JSON per version.  NULL: none kept. */
     http_store *prepared;
     unsigned reports_gen; /* which publication the report pages being made are of */
+    /* Each repository's mirrors (storage/mirror.h), for /healthz; NULL: none. */
+    struct mirror_set *mirrors[2];
 } api_ctx;
 
 /* The publisher's hook (payload: the api_ctx): the reports changed, so the

@@ -101,6 +101,9 @@ void api_reports_generate(api_call *c);
 /* reports.c: a report's title for its page (its first heading, else name). */
 void api_report_title(char *out, size_t cap, const char *md, const char *name);
 
+/* exports.c: GET /api/v1/exports/{plans,rosters,cases}.{csv,xlsx} */
+void api_exports(api_call *c);
+
 /* ---- prepared answers (prepared.c) ---- */
 
 /* 1 after answering req with the page kept under key ("page:national.md",

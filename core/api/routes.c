@@ -32,6 +32,8 @@ static const api_route routes[] = {
     {"GET", "/reports/{name}", ACCESS_ANYONE, 0, api_reports},
     {"POST", "/api/v1/reports/generate", ACCESS_ROLES, ROLE_ADMIN, api_reports_generate},
     {"GET", "/api/v1/inbox", ACCESS_SIGNED_IN, 0, api_inbox},
+    /* Public data without a token; with one, edition=current too (exports.c). */
+    {"GET", "/api/v1/exports/{name}", ACCESS_ANYONE, 0, api_exports},
     {"POST", "/api/v1/sessions", ACCESS_ANYONE, 0, api_login},
     {"DELETE", "/api/v1/sessions/current", ACCESS_SIGNED_IN, 0, api_logout},
     {"GET", "/api/v1/me", ACCESS_SIGNED_IN, 0, api_me},
@@ -138,7 +140,9 @@ static int route_pattern(http_request *req, char *pattern, size_t cap, const cha
         snprintf(pattern, cap, "/reports/{name}");
         return 0;
     }
-    if (strncmp(path, "/api/v1/templates/", 18) == 0 && path[18] && !strchr(path + 18, '/')) {
+    if (strncmp(path, "/api/v1/exports/", 16) == 0 && path[16] && !strchr(path + 16, '/')) {
+        snprintf(pattern, cap, "/api/v1/exports/{name}");
+    } else if (strncmp(path, "/api/v1/templates/", 18) == 0 && path[18] && !strchr(path + 18, '/')) {
         *type = path + 18;
         snprintf(pattern, cap, "/api/v1/templates/{type}");
     } else if (strncmp(path, "/api/v1/documents/", 18) == 0) {

@@ -13,6 +13,7 @@
 #include "docs/datadir.h"
 #include "docs/rights.h"
 #include "plugin/region.h"
+#include "storage/mirror.h"
 #include "storage/sign.h"
 #include "storage/store.h"
 
@@ -114,10 +115,15 @@ void api_healthz(api_call *c)
         }
         json_object_set_new(repos, names[r], json_string(why));
     }
-    api_reply_json(c->req, status,
-                   json_pack("{s:s, s:o}", "status", status == 200 ? "ok" : "unavailable",
-                             "repos", repos),
-                   NULL);
+    json_t *answer = json_pack("{s:s, s:o}", "status", status == 200 ? "ok" : "unavailable",
+                               "repos", repos);
+    /* Each mirror's state and lag.  Never a reason for 503: a mirror is a
+     * copy elsewhere, not the service, which writes and serves without it. */
+    if (mirror_set_count(c->ctx->mirrors[0]) || mirror_set_count(c->ctx->mirrors[1]))
+        json_object_set_new(answer, "mirrors",
+                            json_pack("{s:o, s:o}", names[0], mirror_set_json(c->ctx->mirrors[0]),
+                                      names[1], mirror_set_json(c->ctx->mirrors[1])));
+    api_reply_json(c->req, status, answer, NULL);
 }
 
 void api_me(api_call *c)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "kenes/plugin.h"
+#include "base/config_mirror.h"
 #include "base/util.h"
 #include "base/yml.h"
 
@@ -57,7 +58,15 @@ static const char default_yaml[] =
     "# paths:\n"
     "#   workflows: /usr/share/kenes/workflows\n"
     "#   plugins: /usr/lib/kenes/plugins\n"
-    "#   content: /usr/share/kenes/content\n";
+    "#   content: /usr/share/kenes/content\n"
+    "# mirrors:                    # git remotes each repository's main is pushed to after\n"
+    "#   documents:                # every batch of commits (README: Replication: mirrors)\n"
+    "#     - url: file:///srv/mirror/documents.git\n"
+    "#     - url: ssh://git@backup.example.kz/kenes/documents.git\n"
+    "#       key: /etc/kenes/mirror_ed25519\n"
+    "#   cases:\n"
+    "#     - url: https://git.example.kz/kenes/cases.git\n"
+    "#       token_file: /etc/kenes/mirror.token\n";
 
 static char *exe_dir_join(const char *leaf)
 {
@@ -159,7 +168,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         return rc;
     yaml_node_t *root = yml_root(&y);
     static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports",
-                                  "web", "attachments", "storage", "index"};
+                                  "web", "attachments", "storage", "index", "mirrors"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(root, &npairs);
     if (!p && root->type != YAML_MAPPING_NODE) {
@@ -302,6 +311,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     replace(&c->workflows_dir, yml_scalar(yml_get(&y, paths, "workflows")));
     replace(&c->plugins_dir, yml_scalar(yml_get(&y, paths, "plugins")));
     replace(&c->content_dir, yml_scalar(yml_get(&y, paths, "content")));
+    rc = config_mirrors_load(c, &y, yml_get(&y, root, "mirrors"), err, errcap);
 out:
     yml_dispose(&y);
     return rc;
@@ -316,6 +326,7 @@ void config_dispose(config *c)
     free(c->workflows_dir);
     free(c->plugins_dir);
     free(c->content_dir);
+    config_mirrors_dispose(c);
     memset(c, 0, sizeof(*c));
 }
 

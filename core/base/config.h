@@ -7,6 +7,18 @@
 
 #include <stddef.h>
 
+/* A git remote a repository is pushed to (kenes.yaml mirrors:, config_mirror.c). */
+#define CONFIG_MIRROR_REPOS 2 /* 0: documents.git, 1: cases.git (REPO_DOCUMENTS, REPO_CASES) */
+enum { CONFIG_MIRROR_FILE = 1, CONFIG_MIRROR_SSH, CONFIG_MIRROR_HTTPS };
+typedef struct config_mirror {
+    int repo;         /* 0 documents, 1 cases */
+    int scheme;       /* CONFIG_MIRROR_* */
+    char *url;        /* never with credentials in it */
+    char *key;        /* ssh: the private key file; else NULL */
+    char *token_file; /* https: a file holding the token (the password); NULL: none */
+    char *user;       /* https: the user name sent with the token; NULL: "kenes" */
+} config_mirror;
+
 typedef struct config {
     char *data_dir;
     char *listen_host;
@@ -38,6 +50,8 @@ typedef struct config {
     size_t index_snapshot_every;  /* index.snapshot_every: commits between two snapshots (docs/snap.h) */
     size_t git_cache_mib;         /* limits.git_cache_mib: libgit2's object cache and pack windows */
     size_t page_cache_mib;        /* limits.page_cache_mib: rendered pages kept (publish/pages.h) */
+    config_mirror *mirrors;       /* mirrors: every remote of both repositories, in file order */
+    size_t nmirrors;
 } config;
 
 /* The most limits.git_cache_mib and limits.page_cache_mib may say (64 GiB). */

@@ -11,6 +11,8 @@
  *   kenes accept --data DIR [--by NAME] COMMIT...
  *   kenes key rotate --data DIR [--by NAME]
  *   kenes gc --data DIR
+ *   kenes backup --data DIR --to FILE [--with-keys] [--force]
+ *   kenes restore --from FILE --data NEWDIR
  *   kenes --version | help
  *
  * Exit codes: 0 ok, 1 runtime fault, 2 usage error; errors are one line on stderr.
@@ -21,6 +23,8 @@
 #include <sys/stat.h>
 
 #include "cmd/accept.h"
+#include "cmd/backup.h"
+#include "cmd/restore.h"
 #include "cmd/gc.h"
 #include "auth/auth.h"
 #include "cmd/keyrotate.h"
@@ -72,6 +76,15 @@ static const char usage_text[] =
     "  kenes gc --data DIR\n"
     "      pack both repositories into one pack each now and drop what no commit reaches\n"
     "      (only objects over an hour old); safe while a server serves DIR\n"
+    "  kenes backup --data DIR --to FILE [--with-keys] [--force]\n"
+    "      write one archive of DIR (both repositories, the journals, the access log and\n"
+    "      its checkpoint, users.yaml, kenes.yaml, allowed_signers, the public key); safe\n"
+    "      while a server serves DIR.  --with-keys adds keys/, sealed with the passphrase\n"
+    "      on the first line of standard input (12 characters or more); --force replaces\n"
+    "      an existing FILE\n"
+    "  kenes restore --from FILE --data NEWDIR\n"
+    "      check the archive, make NEWDIR (absent or empty) from it and run verify on it;\n"
+    "      an archive with keys needs their passphrase on standard input\n"
     "  kenes migrate --data DIR [--by ADMIN]\n"
     "      move a data folder made before issue 16 to the fan-out layout (a case's files\n"
     "      in a folder named by its uuid's first two characters), one signed commit per\n"
@@ -377,6 +390,74 @@ static int cmd_verify(int argc, char **argv)
     return code;
 }
 
+#define BACKUP_PASSPHRASE_MIN 12
+
+static int cmd_backup(int argc, char **argv)
+{
+    const char *data = NULL;
+    backup_opts bo = {0};
+    int with_keys = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--with-keys") == 0)
+            with_keys = 1;
+        else if (strcmp(argv[i], "--force") == 0)
+            bo.force = 1;
+        else if ((strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--to") == 0) && i + 1 < argc)
+            *(strcmp(argv[i], "--data") == 0 ? &data : &bo.to) = argv[i + 1], i++;
+        else
+            return usage(strncmp(argv[i], "--", 2) == 0 && (strcmp(argv[i], "--data") == 0 ||
+                                                            strcmp(argv[i], "--to") == 0)
+                             ? "%s needs a value"
+                             : "unknown argument '%s'",
+                         argv[i]);
+    }
+    if (!data || !bo.to)
+        return usage("%s needs --data DIR and --to FILE", "backup");
+    char pass[1024] = "";
+    if (with_keys) {
+        if (read_password(pass, sizeof(pass), "backup --with-keys"))
+            return EXIT_USAGE;
+        if (strlen(pass) < BACKUP_PASSPHRASE_MIN) {
+            memset(pass, 0, sizeof(pass));
+            return usage("%s: the passphrase needs 12 characters or more", "backup --with-keys");
+        }
+        bo.passphrase = pass;
+    }
+    config cfg;
+    char err[1024];
+    int code = load_config(&cfg, data);
+    if (code == 0) {
+        int rc = backup_run(&cfg, &bo, err, sizeof(err));
+        if (rc < 0)
+            fprintf(stderr, "kenes: backup: %s\n", err);
+        code = rc < 0 ? EXIT_FAULT : EXIT_OK;
+        config_dispose(&cfg);
+    }
+    memset(pass, 0, sizeof(pass));
+    return code;
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+    const char *from = NULL, *data = NULL;
+    for (int i = 0; i < argc; i++) {
+        if ((strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "--data") == 0) && i + 1 < argc)
+            *(strcmp(argv[i], "--from") == 0 ? &from : &data) = argv[i + 1], i++;
+        else
+            return usage(strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "--data") == 0
+                             ? "%s needs a value"
+                             : "unknown argument '%s'",
+                         argv[i]);
+    }
+    if (!from || !data)
+        return usage("%s needs --from FILE and --data NEWDIR", "restore");
+    char err[1024];
+    int rc = restore_run(from, data, stdin, err, sizeof(err));
+    if (rc < 0)
+        fprintf(stderr, "kenes: restore: %s\n", err);
+    return rc == KENES_EPRECONDITION ? EXIT_USAGE : rc == 0 ? EXIT_OK : EXIT_FAULT;
+}
+
 static int clear_leftovers(const config *cfg, char *err, size_t errcap)
 {
     char path[4096];
@@ -470,6 +551,10 @@ int main(int argc, char **argv)
         return cmd_reindex(argc - 2, argv + 2);
     if (strcmp(cmd, "gc") == 0)
         return cmd_gc(argc - 2, argv + 2);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(argc - 2, argv + 2);
+    if (strcmp(cmd, "restore") == 0)
+        return cmd_restore(argc - 2, argv + 2);
     if (strcmp(cmd, "accept") == 0)
         return cmd_decision(0, argc - 2, argv + 2);
     if (strcmp(cmd, "key") == 0 && argc >= 3 && strcmp(argv[2], "rotate") == 0)

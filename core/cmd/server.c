@@ -22,6 +22,7 @@
 #include "plugin/region.h"
 #include "publish/public.h"
 #include "publish/render.h"
+#include "storage/mirror.h"
 
 /* For vault_settle(): 1 if the case's history ends in its erasure (the
  * action its workflow's erase: names). */
@@ -74,6 +75,8 @@ static void on_http_stopped(void *payload)
 {
     server *srv = payload;
     report_timers_stop(&srv->pub);
+    for (int r = 0; r < 2; r++)
+        mirror_set_close(srv->api.mirrors[r]);
     uv_close((uv_handle_t *)&srv->sig_int, NULL);
     uv_close((uv_handle_t *)&srv->sig_term, NULL);
     log_info("server", "stopped");
@@ -159,6 +162,22 @@ static void on_committed(const idx_doc *d, int publishes, void *payload)
     server *srv = payload;
     web_public_committed(&srv->web, d);
     report_committed(d, publishes, &srv->pub);
+}
+
+/* A set of mirrors per repository, each with the remotes kenes.yaml names
+ * for it (started once the server listens). */
+static int mirrors_new(mirror_set *sets[2], uv_loop_t *loop, const config *cfg)
+{
+    char path[4096];
+    for (int r = 0; r < 2; r++) {
+        util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
+        if (mirror_set_new(&sets[r], loop, path, datadir_repo_names[r]) < 0)
+            return KENES_ENOMEM;
+        for (size_t i = 0; i < cfg->nmirrors; i++)
+            if (cfg->mirrors[i].repo == r && mirror_set_add(sets[r], &cfg->mirrors[i]) < 0)
+                return KENES_ENOMEM;
+    }
+    return 0;
 }
 
 static void fault(const char *what, const char *detail)
@@ -252,6 +271,10 @@ int server_run(const config *cfg, int demo)
         fault("start-up", "libgit2 refused its cache limits");
         goto out;
     }
+    if (mirrors_new(srv.api.mirrors, &loop, cfg) < 0) {
+        fault("mirrors", "out of memory");
+        goto out;
+    }
     for (int r = 0; r < 2; r++) {
         util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
         /* The lock is ours, so nobody else is writing: what a writer left
@@ -263,7 +286,9 @@ int server_run(const config *cfg, int demo)
         if (store_open(&svc->repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0 ||
             store_set_signer(svc->repos[r], sig) < 0 ||
             store_set_max_packs(svc->repos[r], cfg->storage_max_packs) < 0 ||
-            store_set_max_merge(svc->repos[r], cfg->storage_max_merge_mib) < 0) {
+            store_set_max_merge(svc->repos[r], cfg->storage_max_merge_mib) < 0 ||
+            (mirror_set_count(srv.api.mirrors[r]) &&
+             store_set_on_batch(svc->repos[r], mirror_set_committed, srv.api.mirrors[r]) < 0)) {
             fault("cannot open the repository", path);
             goto out;
         }
@@ -448,11 +473,18 @@ int server_run(const config *cfg, int demo)
             log_warn("store", "%s: the history journal's commits are not checked",
                      datadir_repo_names[r]);
     }
+    /* Once listening: the first pushes catch the mirrors up on their own threads. */
+    for (int r = 0; r < 2; r++)
+        if (mirror_set_start(srv.api.mirrors[r]) < 0)
+            log_error("mirror", "%s: the mirrors cannot start; nothing is pushed until a restart",
+                      datadir_repo_names[r]);
     uv_run(&loop, UV_RUN_DEFAULT);
     code = 0;
 out:
     fflush(stdout);
     http_server_free(srv.http);
+    for (int r = 0; r < 2; r++)
+        mirror_set_close(srv.api.mirrors[r]);
     /* Anything still closing (a failed start) must finish before the loop goes. */
     uv_run(&loop, UV_RUN_DEFAULT);
     /* A clean stop: the index as it stands, for the next start.  Not after
@@ -469,6 +501,8 @@ out:
     store_close(svc->repos[REPO_DOCUMENTS]);
     store_close(svc->repos[REPO_CASES]);
     anchor_free(svc->anchor); /* after the log and the stores that write it */
+    for (int r = 0; r < 2; r++)
+        mirror_set_free(srv.api.mirrors[r]); /* waits a little for a push in flight */
     sign_free(sig);
     wf_set_free(svc->workflows);
     plugin_set_free(svc->plugins);

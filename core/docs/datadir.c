@@ -199,6 +199,9 @@ int datadir_rebuild_index(size_t *read, doc_index *ix, store *s, vault *v, int r
                           h ? h->unseen_payload : NULL, err, errcap);
     if (rc < 0)
         return rc;
+    /* Before the entries and documents are allocated, so that they fill
+     * the room given back. */
+    index_trim(ix);
     if (h && h->restore && (rc = h->restore(ix, repo, h->payload)) < 0) {
         snprintf(err, errcap, "%s: cannot restore the index: %s", datadir_repo_names[repo],
                  kenes_strerror(rc));

@@ -1,6 +1,7 @@
 #include "docs/snap.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 
 /* Bumped when what an entry holds changes in a way the binary's own bytes
  * would not show (they always do today; this is the format's name). */
-#define SNAP_RULES "kenes-index-entries-1"
+#define SNAP_RULES "kenes-index-entries-2"
 
 struct docs_snaps {
     docs_service *svc;
@@ -28,16 +29,26 @@ struct docs_snaps {
     int saving[2];     /* a write on the pool */
     int again[2];      /* asked again while one was being written */
     size_t read_other[2]; /* documents not resident read at start */
+    size_t docs_restored[2]; /* resident documents' JSON from the snapshot */
 };
 
+/* A snapshot on its way: gathered on the loop a slice per turn (an idle
+ * handle: requests are answered between slices), then written on the pool. */
 typedef struct save_job {
+    uv_idle_t idle;
     uv_work_t work;
     docs_snaps *s;
     int repo;
     snap_writer *w;
-    size_t count;
+    idx_doc **all; /* the committed documents when it began, by id */
+    size_t n, at;
+    size_t count, docs; /* entries, and resident documents kept with theirs */
+    uint64_t gather_ns;  /* what gathering cost the loop, in all */
     int rc;
 } save_job;
+
+/* Documents gathered per turn of the loop: a few milliseconds. */
+#define SNAP_SLICE 500
 
 /* ---- the digest: what the entries were computed with ---- */
 
@@ -130,6 +141,38 @@ void docs_snaps_free(docs_snaps *s)
 
 /* ---- start-up ---- */
 
+/* A resident document's JSON as the snapshot kept it, so that the load does
+ * not read and parse its file (datadir.c's load_head skips a document whose
+ * JSON is set).  Bytes that do not open or parse are no fault: the load
+ * reads the file as before.  0 or KENES_ENOMEM. */
+static int restore_doc(docs_snaps *s, idx_doc *d, const char *bytes, size_t len)
+{
+    char *plain = NULL;
+    json_error_t jerr;
+    if (vault_is_sealed(bytes, len)) {
+        int rc = vault_unseal(s->svc->vault, d->id, bytes, len, &plain, &len);
+        if (rc == KENES_ENOMEM)
+            return rc;
+        if (rc < 0)
+            return 0;
+        bytes = plain;
+    } else if (d->repo == REPO_CASES) {
+        return 0; /* nothing of cases.git is kept in the clear */
+    }
+    json_t *doc = json_loadb(bytes, len, 0, &jerr);
+    if (plain) {
+        sodium_memzero(plain, len);
+        free(plain);
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return 0;
+    }
+    index_set_doc(d, doc);
+    s->docs_restored[d->repo]++;
+    return 0;
+}
+
 int docs_snaps_restore(doc_index *ix, int repo, void *payload)
 {
     docs_snaps *s = payload;
@@ -150,10 +193,20 @@ int docs_snaps_restore(doc_index *ix, int repo, void *payload)
     }
     if (rc < 0)
         return rc;
-    const char *id, *entry;
+    const char *id, *entry, *doc;
     char version[41];
-    size_t len, restored = 0, bad = 0;
-    while (rc == 0 && snap_reader_next(r, &id, version, &entry, &len) == 1) {
+    size_t len, doc_len, restored = 0, bad = 0;
+    int got;
+    while (rc == 0 && (got = snap_reader_next(r, &id, version, &entry, &len, &doc, &doc_len)) != 0) {
+        if (got < 0) {
+            /* What came before the damage was whole and authentic: kept. */
+            if (got == KENES_EINVAL)
+                log_warn("index", "%s: the index snapshot %s is damaged or cut short after "
+                                  "%zu entries: the documents after them are read",
+                         name, s->path[repo], restored);
+            rc = got == KENES_EINVAL ? 0 : got;
+            break;
+        }
         idx_doc *d = index_get(ix, id);
         if (!d || d->repo != repo || d->entry.kept || strcmp(d->version, version) != 0)
             continue; /* gone, or moved on since: read */
@@ -169,12 +222,15 @@ int docs_snaps_restore(doc_index *ix, int repo, void *payload)
             continue;
         }
         restored += rc == 0;
+        if (rc == 0 && doc_len && docs_resident(svc, d))
+            rc = restore_doc(s, d, doc, doc_len);
     }
     snap_reader_close(r);
     if (bad)
         log_warn("index", "%s: %zu entries of the index snapshot did not read: those "
                           "documents are read", name, bad);
-    log_info("index", "%s: %zu entries from the index snapshot", name, restored);
+    log_info("index", "%s: %zu entries from the index snapshot, %zu of them with their "
+                      "document", name, restored, s->docs_restored[repo]);
     return rc;
 }
 
@@ -202,8 +258,10 @@ static void save_done(uv_work_t *work, int status)
                  datadir_repo_names[repo], s->path[repo],
                  kenes_strerror(status < 0 ? KENES_EIO : j->rc));
     else
-        log_info("index", "%s: index snapshot written (%zu entries)", datadir_repo_names[repo],
-                 j->count);
+        log_info("index", "%s: index snapshot written (%zu entries, %zu with their document; "
+                          "gathered on the loop in slices, %llu ms in all)",
+                 datadir_repo_names[repo], j->count, j->docs,
+                 (unsigned long long)(j->gather_ns / 1000000));
     free(j);
     s->saving[repo] = 0;
     if (s->again[repo]) {
@@ -213,11 +271,42 @@ static void save_done(uv_work_t *work, int status)
 }
 
 typedef struct gather_ctx {
+    docs_snaps *s;
     snap_writer *w;
     int repo;
-    size_t count;
+    size_t count, docs;
     util_buf buf;
 } gather_ctx;
+
+/* A resident document's JSON for its record, as restore_doc reads it:
+ * *out malloc'd, or NULL when it is not kept (not resident, not in
+ * memory, an erased case, a key that cannot be used now: the start reads
+ * the file).  What is sealed in git stays sealed with its own key here, so
+ * that destroying a case's key (an erasure) makes this copy unreadable too.
+ * 0 or KENES_ENOMEM. */
+static int doc_bytes(char **out, size_t *len, docs_snaps *s, const idx_doc *d)
+{
+    *out = NULL;
+    *len = 0;
+    if (!d->doc || !docs_resident(s->svc, d) || docs_erased(s->svc, d))
+        return 0;
+    char *text = json_dumps(d->doc, JSON_COMPACT);
+    if (!text)
+        return KENES_ENOMEM;
+    size_t n = strlen(text);
+    if (d->repo != REPO_CASES) {
+        *out = text;
+        *len = n;
+        return 0;
+    }
+    /* A key only listed would be read from its file here, on the loop. */
+    int rc = vault_key_listed(s->svc->vault, d->id)
+                 ? KENES_EUNAVAILABLE
+                 : vault_seal(s->svc->vault, d->id, text, n, out, len);
+    sodium_memzero(text, n);
+    free(text);
+    return rc == KENES_ENOMEM ? rc : 0;
+}
 
 static int gather(idx_doc *d, void *payload)
 {
@@ -225,18 +314,27 @@ static int gather(idx_doc *d, void *payload)
     if (d->repo != g->repo || !d->entry.kept || !d->version[0])
         return 0;
     g->buf.len = 0;
+    char *doc = NULL;
+    size_t doc_len = 0;
     int rc = docs_entry_pack(&g->buf, d);
     if (rc == 0)
-        rc = snap_writer_add(g->w, d->id, d->version, g->buf.data, g->buf.len);
+        rc = doc_bytes(&doc, &doc_len, g->s, d);
+    if (rc == 0)
+        rc = snap_writer_add(g->w, d->id, d->version, g->buf.data, g->buf.len, doc, doc_len);
+    if (doc) {
+        sodium_memzero(doc, doc_len);
+        free(doc);
+    }
     g->count += rc == 0;
+    g->docs += rc == 0 && doc_len;
     return rc == KENES_EINVAL ? 0 : rc; /* an id the format cannot hold: read at start */
 }
 
 /* repo's entries, gathered on the loop (where the index changes), into a
  * writer: *out, or a failure. */
-static int gather_all(snap_writer **out, size_t *count, docs_snaps *s, int repo)
+static int gather_all(snap_writer **out, size_t *count, size_t *docs, docs_snaps *s, int repo)
 {
-    gather_ctx g = {.repo = repo};
+    gather_ctx g = {.s = s, .repo = repo};
     util_buf_init(&g.buf);
     int rc = snap_writer_open(&g.w, s->path[repo], s->digest, s->keys + repo * SNAP_KEY_BYTES);
     if (rc == 0)
@@ -250,7 +348,50 @@ static int gather_all(snap_writer **out, size_t *count, docs_snaps *s, int repo)
     }
     *out = g.w;
     *count = g.count;
+    *docs = g.docs;
     return 0;
+}
+
+static void gathered(uv_handle_t *h)
+{
+    save_job *j = h->data;
+    free(j->all);
+    j->all = NULL;
+    int rc = j->rc;
+    if (rc == 0)
+        rc = uv_queue_work(j->s->svc->loop, &j->work, save_work, save_done) < 0 ? KENES_EIO : 0;
+    if (rc < 0) {
+        log_warn("index", "%s: cannot prepare the index snapshot: %s",
+                 datadir_repo_names[j->repo], kenes_strerror(rc));
+        snap_writer_abort(j->w);
+        j->s->saving[j->repo] = 0;
+        free(j);
+    }
+}
+
+/* One slice.  A document committed since the list was taken is gathered
+ * as it stands now (each record names its own version); one created since
+ * is not in it and is read at the next start.  Committed documents are
+ * never removed from the index, so the list's pointers hold. */
+static void gather_slice(uv_idle_t *h)
+{
+    save_job *j = h->data;
+    uint64_t t0 = uv_hrtime();
+    gather_ctx g = {.s = j->s, .w = j->w, .repo = j->repo};
+    util_buf_init(&g.buf);
+    size_t end = j->n - j->at < SNAP_SLICE ? j->n : j->at + SNAP_SLICE;
+    for (; j->at < end && j->rc == 0; j->at++)
+        j->rc = gather(j->all[j->at], &g);
+    if (g.buf.data)
+        sodium_memzero(g.buf.data, g.buf.cap);
+    util_buf_dispose(&g.buf);
+    j->count += g.count;
+    j->docs += g.docs;
+    j->gather_ns += uv_hrtime() - t0;
+    if (j->at == j->n || j->rc < 0) {
+        uv_idle_stop(h);
+        uv_close((uv_handle_t *)h, gathered);
+    }
 }
 
 static void schedule(docs_snaps *s, int repo)
@@ -260,18 +401,37 @@ static void schedule(docs_snaps *s, int repo)
         return;
     }
     save_job *j = calloc(1, sizeof(*j));
-    int rc = j ? gather_all(&j->w, &j->count, s, repo) : KENES_ENOMEM;
+    int rc = j ? snap_writer_open(&j->w, s->path[repo], s->digest,
+                                  s->keys + repo * SNAP_KEY_BYTES)
+               : KENES_ENOMEM;
+    if (rc == 0)
+        rc = index_list(&j->all, &j->n, s->svc->index);
     if (rc == 0) {
         j->s = s;
         j->repo = repo;
         j->work.data = j;
-        rc = uv_queue_work(s->svc->loop, &j->work, save_work, save_done) < 0 ? KENES_EIO : 0;
-        if (rc < 0)
-            snap_writer_abort(j->w);
+        j->idle.data = j;
+        rc = uv_idle_init(s->svc->loop, &j->idle) < 0 ||
+                     uv_idle_start(&j->idle, gather_slice) < 0
+                 ? KENES_EIO
+                 : 0;
     }
     if (rc < 0) {
         log_warn("index", "%s: cannot prepare the index snapshot: %s",
                  datadir_repo_names[repo], kenes_strerror(rc));
+        if (j) {
+            snap_writer_abort(j->w);
+            free(j->all);
+            if (j->idle.loop) { /* initialised: freed once closed */
+                j->rc = rc;
+                j->s = s;
+                s->saving[repo] = 1;
+                uv_close((uv_handle_t *)&j->idle, gathered);
+                j->w = NULL;
+                j->all = NULL;
+                return;
+            }
+        }
         free(j);
         return;
     }
@@ -305,9 +465,9 @@ void docs_snaps_loaded(docs_snaps *s, int repo, size_t read)
         return;
     log_info("index", "%s: %zu document(s) read at start, %zu of them for their entry",
              datadir_repo_names[repo], read, s->read_other[repo]);
-    /* Resident documents are read at every start: only other reads make a
-     * new snapshot worth writing now rather than later. */
-    if (s->read_other[repo])
+    /* Every document read (a resident one too, whose JSON the snapshot
+     * keeps) is one the next start need not read. */
+    if (read)
         schedule(s, repo);
 }
 
@@ -328,8 +488,8 @@ int docs_snaps_save_now(docs_snaps *s)
     int first = 0;
     for (int r = 0; s && r < 2; r++) {
         snap_writer *w = NULL;
-        size_t count = 0;
-        int rc = gather_all(&w, &count, s, r);
+        size_t count = 0, docs = 0;
+        int rc = gather_all(&w, &count, &docs, s, r);
         if (rc == 0)
             rc = snap_writer_commit(w);
         if (rc < 0) {

@@ -114,6 +114,10 @@ int http_pct_decode(char *out, size_t cap, const char *in, size_t len, int plus_
  * a file called name (UTF-8) for saving, never for showing: filename= in
  * ASCII, filename*= the whole name.  0 or KENES_ENOMEM (query.c). */
 int http_content_disposition(util_buf *b, const char *name);
+/* The same with filename= the caller's ASCII name (an export's
+ * "kenes-plans-KZ-11-2026-12-05.csv" for «Меры региональных планов ...»);
+ * ascii NULL: made from name. */
+int http_content_disposition_as(util_buf *b, const char *ascii, const char *name);
 
 /* The HTTP status of a KENES_E* code, and its word ("forbidden", "stale";
  * *word may be NULL) for an answer's error code (status.c). */

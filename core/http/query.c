@@ -65,12 +65,19 @@ int http_query(const http_request *req, const char *name, char *out, size_t cap)
 
 int http_content_disposition(util_buf *b, const char *name)
 {
+    return http_content_disposition_as(b, NULL, name);
+}
+
+int http_content_disposition_as(util_buf *b, const char *ascii, const char *name)
+{
     /* filename= for old clients: ASCII, quotes, backslashes and controls
      * replaced, one '_' a character (a UTF-8 sequence's continuation bytes
-     * add none: «Приказ.pdf» is "______.pdf"); filename*= (RFC 6266, 8187)
-     * the name itself, percent-encoded. */
+     * add none: «Приказ.pdf» is "______.pdf"), or the caller's own ASCII
+     * name, cleaned the same way; filename*= (RFC 6266, 8187) the name
+     * itself, percent-encoded. */
+    const char *fallback = ascii ? ascii : name;
     util_buf_puts(b, "Content-Disposition: attachment; filename=\"");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)fallback; *p; p++) {
         if ((*p & 0xC0) == 0x80)
             continue;
         char ch = *p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' || *p == '%' ? '_' : (char)*p;

@@ -44,5 +44,8 @@ int schema_check_refs(const json_t *schema, int (*known)(const char *type, void 
  * content/concept.yaml ..." in err (no such list, an item without a value
  * or a label, a value twice). */
 int schema_fill_values(json_t *schema, const json_t *lists, char *err, size_t errcap);
+/* The field called name in a schema's "fields" array (borrowed), or NULL:
+ * the forms' lookup and the exports' headers (schema_values.c). */
+const json_t *schema_field_named(const json_t *fields, const char *name);
 
 #endif

@@ -115,3 +115,16 @@ int schema_fill_values(json_t *schema, const json_t *lists, char *err, size_t er
         return 0;
     return fill_fields(json_object_get(schema, "fields"), "fields", lists, err, errcap);
 }
+
+const json_t *schema_field_named(const json_t *fields, const char *name)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(fields, i, f)
+    {
+        const char *n = json_string_value(json_object_get(f, "name"));
+        if (n && strcmp(n, name) == 0)
+            return f;
+    }
+    return NULL;
+}

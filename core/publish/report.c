@@ -6,6 +6,7 @@
 
 #include "docs/docs.h"
 #include "docs/entry.h"
+#include "publish/export.h"
 #include "plugin/kapi.h"
 #include "base/log.h"
 #include "plugin/region.h"
@@ -206,9 +207,16 @@ char *report_index_md(const publisher *pub, int lang)
         util_buf_printf(&md, "- [%s](/reports/%s%s)\n",
                         w->link[listed[i]] ? w->link[listed[i]] : "", dir, files[i]);
     /* One archive holds every language (its folders as in documents.git). */
-    util_buf_printf(&md, "- [%s](/reports/bundle.zip)\n\n## %s\n\n",
-                    w->index_bundle ? w->index_bundle : "",
-                    w->index_regions ? w->index_regions : "");
+    util_buf_printf(&md, "- [%s](/reports/bundle.zip)\n\n", w->index_bundle ? w->index_bundle : "");
+    /* The same lists as spreadsheets (README, "Exports"): public, in this language. */
+    util_buf_printf(&md, "## %s\n\n", report_export_word(&pub->words, lang, "heading"));
+    for (int l = EXPORT_PLANS; l <= EXPORT_CASES; l++)
+        util_buf_printf(&md, "- %s: [CSV](/api/v1/exports/%s.csv?lang=%s) · "
+                             "[XLSX](/api/v1/exports/%s.xlsx?lang=%s)\n",
+                        report_export_word(&pub->words, lang, export_list_names[l]),
+                        export_list_names[l], report_lang_codes[lang], export_list_names[l],
+                        report_lang_codes[lang]);
+    util_buf_printf(&md, "\n## %s\n\n", w->index_regions ? w->index_regions : "");
     for (size_t i = 0; i < region_count(); i++)
         util_buf_printf(&md, "- [%s](/reports/%sregions/%s)\n",
                         region_name_in(region_at(i), lang), dir, region_at(i)->code);

@@ -59,6 +59,49 @@ static int mapping_at(yaml_node_t **out, yml_doc *d, yaml_node_t *map, const cha
 
 #define AT(field) offsetof(report_lang_words, field)
 
+/* exports: {name: {ru, kk, en}, ...} (optional: an older content folder
+ * has none, and the exports then head their columns with the names). */
+static int export_words(report_words *w, yml_doc *d, yaml_node_t *root, const char *path,
+                        char *err, size_t errcap)
+{
+    for (int l = 0; l < REPORT_NLANGS; l++)
+        if (!(w->lang[l].exports = json_object()))
+            return KENES_ENOMEM;
+    yaml_node_t *map = yml_get(d, root, "exports");
+    if (!map)
+        return 0;
+    if (map->type != YAML_MAPPING_NODE)
+        return yml_fail(err, errcap, path, map, "'exports' must be a mapping");
+    size_t n;
+    yaml_node_pair_t *pairs = yml_pairs(map, &n);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = yml_scalar(yml_node(d, pairs[i].key));
+        yaml_node_t *v = yml_node(d, pairs[i].value);
+        if (!name || !v || v->type != YAML_MAPPING_NODE)
+            return yml_fail(err, errcap, path, v ? v : map,
+                            "each word in exports must be a mapping {ru, kk, en}");
+        for (int l = 0; l < REPORT_NLANGS; l++) {
+            yaml_node_t *t = yml_get(d, v, report_lang_codes[l]);
+            const char *s = t ? yml_scalar(t) : NULL;
+            if (!s || !*s)
+                return yml_fail(err, errcap, path, t ? t : v,
+                                "'%s' in exports needs a non-empty '%s'", name,
+                                report_lang_codes[l]);
+            if (json_object_set_new(w->lang[l].exports, name, json_string(s)) < 0)
+                return KENES_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+const char *report_export_word(const report_words *w, int lang, const char *name)
+{
+    const char *s = lang >= 0 && lang < REPORT_NLANGS
+                        ? json_string_value(json_object_get(w->lang[lang].exports, name))
+                        : NULL;
+    return s ? s : name;
+}
+
 static int parse(report_words *w, yml_doc *d, const char *path, char *err, size_t errcap)
 {
     static const char *const kinds[] = {[KENES_REPORT_NATIONAL] = "national",
@@ -103,6 +146,8 @@ static int parse(report_words *w, yml_doc *d, const char *path, char *err, size_
     for (int i = 0; rc == 0 && i < REPORT_PAGE_NWORDS; i++)
         rc = words_at(w, AT(page) + (size_t)i * sizeof(char *), d, page, page_names[i], "page",
                       path, err, errcap);
+    if (rc == 0)
+        rc = export_words(w, d, root, path, err, errcap);
     return rc;
 }
 
@@ -137,6 +182,7 @@ void report_words_dispose(report_words *w)
         free(lw->index_languages);
         free(lw->language);
         free(lw->unavailable);
+        json_decref(lw->exports);
     }
     memset(w, 0, sizeof(*w));
 }

@@ -8,6 +8,7 @@
 #ifndef KENES_REPORT_WORDS_H
 #define KENES_REPORT_WORDS_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "kenes/plugin.h"
@@ -36,6 +37,7 @@ typedef struct report_lang_words {
     char *language;    /* the language's own name (the index's language switch) */
     char *unavailable; /* instead of a section that failed */
     char *page[REPORT_PAGE_NWORDS];
+    json_t *exports; /* the exports' words (content/reports.yaml exports:): {name: text} */
 } report_lang_words;
 
 typedef struct report_words {
@@ -48,6 +50,9 @@ typedef struct report_words {
  * file that cannot be read. */
 int report_words_load(report_words *w, const char *path, char *err, size_t errcap);
 void report_words_dispose(report_words *w);
+/* The exports' word name in lang (column headers, link texts, file names);
+ * name itself when content/reports.yaml gives none. */
+const char *report_export_word(const report_words *w, int lang, const char *name);
 
 /* tmpl with "{{lang}}" and every "{{page.<name>}}" replaced by the
  * language's code and words (HTML-escaped); other "{{...}}" kept for

@@ -473,6 +473,31 @@ static void merge_runs(idx_event *dst, const idx_event *src, size_t lo, size_t m
  * only when a clock went back), merged in one pass instead of sorted.
  * Stable, as the load order breaks ties.
  */
+static int trim_one(idx_doc *d, void *payload)
+{
+    (void)payload;
+    if (d->nversions && d->cap > d->nversions) {
+        idx_version *v = realloc(d->versions, d->nversions * sizeof(*v));
+        if (v) { /* else it keeps its room */
+            d->versions = v;
+            d->cap = d->nversions;
+        }
+    }
+    return 0;
+}
+
+void index_trim(doc_index *ix)
+{
+    index_foreach(ix, trim_one, NULL);
+    if (ix->nevents && ix->cap > ix->nevents) {
+        idx_event *e = realloc(ix->events, ix->nevents * sizeof(*e));
+        if (e) {
+            ix->events = e;
+            ix->cap = ix->nevents;
+        }
+    }
+}
+
 void index_sort_events(doc_index *ix)
 {
     size_t n = ix->nevents, descents = 0;

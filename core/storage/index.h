@@ -116,6 +116,11 @@ const idx_event *index_event_at(const doc_index *ix, size_t i);
  * one repository after the other (its ordered runs are merged, not sorted). */
 void index_sort_events(doc_index *ix);
 
+/* Give back what the arrays of versions grew by while a journal was read
+ * (each doubles: a third of the versions' memory at 100,000 documents was
+ * room never used).  A later version grows the array again. */
+void index_trim(doc_index *ix);
+
 /* The latest version of d at or before time at_ms, or NULL if d did not exist yet. */
 const idx_version *index_version_at(const idx_doc *d, int64_t at_ms);
 

@@ -10,13 +10,21 @@
  * more.  An entry whose version is not the document's head any more is the
  * caller's to ignore.
  *
- * The records are sealed (XChaCha20-Poly1305, the header as associated
- * data) with a key the caller derives from the master key: a case's entry
- * holds its list summary, which must not lie in DATA/index in the clear.
+ * The records are sealed (XChaCha20-Poly1305 in libsodium's secretstream,
+ * chunk by chunk, the header as the first chunk's associated data, the last
+ * chunk tagged final) with a key the caller derives from the master key: a
+ * case's entry holds its list summary, which must not lie in DATA/index in
+ * the clear.
+ *
+ * A record may carry the document itself besides its entry (the caller's
+ * bytes: a resident type's JSON, sealed again with its case's key when the
+ * document is sealed), so that a start does not read it from git either.
  *
  * Layout, little-endian: "KENESNAP", u32 format, u32 count, 32-byte digest,
- * 24-byte nonce; then the sealed records: count times u16 id length, id,
- * 20-byte version, u32 entry length, entry.
+ * the stream's 24-byte header; then chunks, each u32 length and sealed
+ * bytes.  Opened, the chunks are the records: count times u16 id length, id,
+ * 20-byte version, u32 entry length, entry, u32 document length, document
+ * (0 and nothing: none).
  */
 #ifndef KENES_SNAPSHOT_H
 #define KENES_SNAPSHOT_H
@@ -26,6 +34,10 @@
 
 #define SNAP_DIGEST_BYTES 32
 #define SNAP_KEY_BYTES 32
+/* Records are sealed in chunks of this many bytes (libsodium's
+ * secretstream): reading or writing holds one chunk, not a copy of the
+ * whole file, and an altered or missing chunk is found where it is. */
+#define SNAP_CHUNK_BYTES (256u * 1024u)
 
 /* ---- writing: the records gathered in memory (on the loop, where the
  * index lives), the file written by snap_writer_commit (on the pool) ---- */
@@ -36,9 +48,10 @@ typedef struct snap_writer snap_writer;
 int snap_writer_open(snap_writer **out, const char *path,
                      const unsigned char digest[SNAP_DIGEST_BYTES],
                      const unsigned char key[SNAP_KEY_BYTES]);
-/* One document: id, its version (40 hex), its entry's bytes. */
+/* One document: id, its version (40 hex), its entry's bytes and, doc_len
+ * not 0, the document's. */
 int snap_writer_add(snap_writer *w, const char *id, const char *version, const char *entry,
-                    size_t len);
+                    size_t len, const char *doc, size_t doc_len);
 /* Seal, write beside path, sync and put in place of path's; w is freed
  * either way. */
 int snap_writer_commit(snap_writer *w);
@@ -56,10 +69,13 @@ int snap_reader_open(snap_reader **out, const char *path,
                      const unsigned char digest[SNAP_DIGEST_BYTES],
                      const unsigned char key[SNAP_KEY_BYTES]);
 size_t snap_reader_count(const snap_reader *r);
-/* The next record: 1 and its parts (valid until snap_reader_close), or 0
- * after the last.  entry is not NUL-terminated. */
+/* The next record: 1 and its parts (valid until the next call), 0 after
+ * the last, KENES_EINVAL when a chunk further on is altered or the file was
+ * cut short (the records handed out before were whole and authentic), or
+ * KENES_ENOMEM.  entry and doc are not NUL-terminated; doc is NULL with
+ * doc_len 0 when the record carries no document. */
 int snap_reader_next(snap_reader *r, const char **id, char version[41], const char **entry,
-                     size_t *len);
+                     size_t *len, const char **doc, size_t *doc_len);
 /* NULL is a no-op. */
 void snap_reader_close(snap_reader *r);
 

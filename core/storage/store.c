@@ -310,3 +310,26 @@ int store_blob_id(char out[STORE_OID_HEX], const char *buf, size_t len)
     git_oid_tostr(out, STORE_OID_HEX, &oid);
     return 0;
 }
+
+int store_set_on_batch(store *s, store_batch_fn fn, void *payload)
+{
+    if (!s || s->closing || store_busy(s))
+        return KENES_EINVAL;
+    s->on_batch = fn;
+    s->on_batch_payload = payload;
+    return 0;
+}
+
+void store_batch_after(store *s, store_write *done)
+{
+    /* Commits for the commit-graph's count (store_pack.c) and the mirrors:
+     * one per write answered 0 of a batch that committed. */
+    size_t made = 0;
+    if (done && s->job_batch_rc == 0)
+        for (store_write *w = done; w; w = w->next)
+            made += w->status == 0;
+    s->graph_since += made;
+    if (made && s->on_batch)
+        s->on_batch(made, s->on_batch_payload);
+    store_pack_maybe_start(s);
+}

@@ -130,6 +130,12 @@ typedef void (*store_committed_fn)(const char *head, void *payload);
 int store_set_anchor(store *s, store_trailer_fn trailer, store_committed_fn committed,
                      void *payload);
 
+/* After each job of the writer that made commits, on the loop, before
+ * their writes are answered: fn(commits, payload) with how many it made
+ * (mirrors push then: mirror.h).  NULL for none.  Set it while idle. */
+typedef void (*store_batch_fn)(size_t commits, void *payload);
+int store_set_on_batch(store *s, store_batch_fn fn, void *payload);
+
 /* 0 if the repository's last batch of writes (that made a commit or
  * failed as a whole) succeeded, or none ran yet; else its negative code and
  * in why what failed ("writing the batch's pack", "updating refs/heads/main":

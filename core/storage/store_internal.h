@@ -90,6 +90,8 @@ struct store {
     /* Commits made since the last commit-graph (loop only), and the count
      * the running consolidation was given (it writes the graph when due). */
     size_t graph_since, pack_graph_since;
+    store_batch_fn on_batch; /* see store_set_on_batch; loop only */
+    void *on_batch_payload;
 };
 
 /* For tests only: when set, the writer calls it at the named step and a
@@ -112,6 +114,10 @@ void store_pack_unlock(int fd);
  * name gets "pack-<hex>".  0 or KENES_EIO (msg says why). */
 int store_pack_write(char *name, size_t cap, const char *gitdir, git_odb *odb, const void *data,
                      size_t len, char *msg, size_t msgcap);
+/* Bound a pack builder of repo by storage.pack_memory_mib (store_pack_limits):
+ * a config file written in tmp (a folder of the caller's own), read by the
+ * handle only, never the repository's config.  0 or KENES_EIO. */
+int store_pack_bound(git_repository *repo, const char *tmp);
 /* How many packs objects/pack holds (0 on any error: a count for a trigger). */
 void store_pack_count(size_t *out, const char *gitdir);
 /* Open wrepo afresh when a consolidation removed packs since (a handle
@@ -166,6 +172,11 @@ int store_graph_write(git_repository *repo, const char *objdir, const git_oid *r
 
 /* After a batch, on the loop: start a consolidation if packs piled up. */
 void store_pack_maybe_start(store *s);
+/* After a job, on the loop, before its writes are answered and before the
+ * next job starts: done is the job's writes (NULL if it was cancelled).
+ * Counts its commits for the commit-graph, tells on_batch of them, then
+ * store_pack_maybe_start (store.c). */
+void store_batch_after(store *s, store_write *done);
 
 /* libgit2 initialised once, with fsync on: 0 or KENES_EIO. */
 int store_git_ready(void);

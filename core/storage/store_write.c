@@ -698,12 +698,7 @@ static void writer_after(uv_work_t *req, int status)
             snprintf(w->errmsg, sizeof(w->errmsg), "write cancelled: %s", uv_strerror(status));
         }
     }
-    /* Commits for the commit-graph's count (store_pack.c): roughly, one per
-     * write answered 0. */
-    if (status == 0 && s->job_batch_rc == 0)
-        for (store_write *w = done; w; w = w->next)
-            s->graph_since += w->status == 0;
-    store_pack_maybe_start(s);
+    store_batch_after(s, status == 0 ? done : NULL);
     /* Start the next job before answering, so its commits are under way
      * while the loop runs these callbacks. */
     if (writer_start(s) < 0) {

@@ -24,6 +24,12 @@ json_t *web_entry_view(const web_call *c, const json_t *entry);
  * region), [{"href","label"}]; a new reference. */
 json_t *web_create_links(const web_call *c);
 
+/* exports.c: the download links beside a list, [{"label","csv","xlsx"}]
+ * (a new reference): plans and rosters (of type only, when type is not
+ * empty; each only when c->user may list it), and with cases the case
+ * releases; region ("" or NULL: the country) narrows plans and rosters. */
+json_t *web_export_links(const web_call *c, const char *type, const char *region, int cases);
+
 /* What names a document a ref points at (a form's choice, a page's link),
  * from its list entry: a title, or a confidential document's summary (a
  * case's pseudonym; dates in words), then the stage's label and the short

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "plugin/schema.h"
 
 #define PATH_CAP 512
 #define NAME_CAP 64
@@ -33,15 +34,7 @@ static int hidden(const json_t *f)
 
 const json_t *formdata_field(const json_t *fields, const char *name)
 {
-    size_t i;
-    const json_t *f;
-    json_array_foreach(fields, i, f)
-    {
-        const char *n = json_string_value(json_object_get(f, "name"));
-        if (n && strcmp(n, name) == 0)
-            return f;
-    }
-    return NULL;
+    return schema_field_named(fields, name);
 }
 
 /* ---- numbers as people type them ---- */

@@ -14,6 +14,7 @@
 #include "plugin/region.h"
 #include "publish/public.h"
 #include "publish/report_words.h"
+#include "web/entries.h"
 #include "web/labels.h"
 #include "ui/lang.h"
 #include "web/pages.h"
@@ -99,6 +100,7 @@ void web_landing(web_call *c)
     json_t *m = json_pack("{s:s, s:s, s:o, s:o}", "title", web_text(c, "landing", "title"),
                           "reports_href", index, "regions", regions(c), "documents",
                           documents(c));
+    json_object_set_new(m, "exports", web_export_links(c, NULL, NULL, 1));
     report_link(m, c, "national");
     report_link(m, c, "cases");
     web_page(c, 200, "landing", m);

@@ -185,5 +185,6 @@ static void list_page(web_call *c, const list_query *lq_, long page, json_t *all
         free(h);
     }
     json_object_set_new(m, "paged", json_boolean(page > 1 || first + WEB_LIST_PAGE < n));
+    json_object_set_new(m, "exports", web_export_links(c, lq.type, lq.region, 0));
     web_page(c, 200, "list", m);
 }

@@ -10,8 +10,8 @@ import os
 import signal
 import unittest
 
-from kenes_harness import (USERS, Server, commit_count, plan_body, run_cli, wait_until,
-                           with_commission)
+from kenes_harness import (USERS, Server, commit_count, hold_meeting, plan_body, run_cli,
+                           wait_until, with_commission)
 from test_cases import ADDRESS, CHILD_NAME, SCHOOL, case_body
 
 USERS_C = with_commission(USERS)
@@ -30,6 +30,21 @@ def restored(log, repo):
     """The last start's count of entries restored for repo."""
     lines = [l for l in log.splitlines() if f"index: {repo}.git: " in l and
              "entries from the index snapshot" in l]
+    return int(lines[-1].split(f"{repo}.git: ")[1].split()[0]) if lines else None
+
+
+def with_document(log, repo):
+    """The last start's count of resident documents whose JSON came with
+    their entry from the snapshot."""
+    lines = [l for l in log.splitlines() if f"index: {repo}.git: " in l and
+             "entries from the index snapshot" in l]
+    return int(lines[-1].split(", ")[-1].split()[0]) if lines else None
+
+
+def read_at_start(log, repo):
+    """The last start's count of documents read from git."""
+    lines = [l for l in log.splitlines() if f"index: {repo}.git: " in l and
+             "read at start" in l]
     return int(lines[-1].split(f"{repo}.git: ")[1].split()[0]) if lines else None
 
 
@@ -104,6 +119,34 @@ class IndexSnapshot(unittest.TestCase):
                          {"fields": case_body("KZ-11", grounds=["neglect", "truancy"])["fields"]},
                          "off11", etag=r.header("ETag"))
         self.assertEqual(w.status, 200, w)
+
+    def test_resident_documents_come_with_their_entry(self):
+        """A plan, a roster (documents.git) and a meeting (cases.git, sealed
+        with its own key inside the sealed snapshot) are not read from git
+        at a start after a clean stop, and answer exactly as before."""
+        s = self.srv
+        meeting = hold_meeting(s, "KZ-11", {self.cases[0]: "approve-plan"})
+        ids = [self.plan, meeting] + [d["id"] for d in s.get(
+            "/api/v1/documents?type=commission-roster", "aud").json["documents"]]
+        before = {i: s.get("/api/v1/documents/" + i, "aud").raw for i in ids}
+        before_all = self.answers()
+        code, at = self.restart()
+        self.assertEqual(code, 0)
+        log = self.log_since(at)
+        self.assertEqual(read_at_start(log, "documents"), 0, log)
+        self.assertEqual(read_at_start(log, "cases"), 0, log)
+        self.assertEqual(with_document(log, "documents"), 2, log)  # the plan, the roster
+        self.assertEqual(with_document(log, "cases"), 1, log)      # the meeting
+        self.assertEqual({i: s.get("/api/v1/documents/" + i, "aud").raw for i in ids}, before)
+        self.assertEqual(self.answers(), before_all)
+        # A case the meeting decided on is judged from the restored meeting.
+        r = s.get("/api/v1/documents/" + self.cases[0], "off11")
+        self.assertEqual(r.status, 200, r)
+        # After a crash the snapshot of the clean stop still serves: nothing moved.
+        code, at = self.restart(signal.SIGKILL)
+        log = self.log_since(at)
+        self.assertEqual(read_at_start(log, "cases"), 0, log)
+        self.assertEqual({i: s.get("/api/v1/documents/" + i, "aud").raw for i in ids}, before)
 
     def test_nothing_typed_about_a_child_in_the_clear(self):
         code, _ = self.restart()
@@ -193,7 +236,7 @@ class IndexSnapshot(unittest.TestCase):
         for _ in range(2):
             r = s.post("/api/v1/documents", case_body("KZ-11"), "off11")
             self.assertEqual(r.status, 201, r)
-        wait_until(lambda: "cases.git: index snapshot written (5 entries)" in self.log_since(at),
+        wait_until(lambda: "cases.git: index snapshot written (5 entries, " in self.log_since(at),
                    "a snapshot after two commits")
 
     def test_reindex_removes_it(self):

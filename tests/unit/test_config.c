@@ -243,6 +243,61 @@ static void values_and_errors(void **state)
     config_dispose(&c);
 }
 
+/* mirrors: each remote with its repository and credentials' files; every
+ * mistake names its line, and a failed load frees what it read. */
+static void mirrors(void **state)
+{
+    (void)state;
+    config c;
+    char err[512], key[128], yaml[1024];
+    snprintf(key, sizeof(key), "%s/kenes.yaml", dir); /* any readable file */
+    snprintf(yaml, sizeof(yaml),
+             "mirrors:\n"
+             "  documents:\n"
+             "    - url: file:///srv/m/documents.git\n"
+             "    - url: ssh://git@backup.example.kz/d.git\n"
+             "      key: %s\n"
+             "  cases:\n"
+             "    - url: https://git.example.kz/cases.git\n"
+             "      token_file: %s\n"
+             "      user: oauth2\n", key, key);
+    write_yaml(yaml);
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.nmirrors, 3);
+    assert_int_equal(c.mirrors[0].repo, 0);
+    assert_int_equal(c.mirrors[0].scheme, CONFIG_MIRROR_FILE);
+    assert_null(c.mirrors[0].key);
+    assert_int_equal(c.mirrors[1].scheme, CONFIG_MIRROR_SSH);
+    assert_string_equal(c.mirrors[1].key, key);
+    assert_int_equal(c.mirrors[2].repo, 1);
+    assert_string_equal(c.mirrors[2].token_file, key);
+    assert_string_equal(c.mirrors[2].user, "oauth2");
+    config_dispose(&c);
+
+    static const struct { const char *yaml, *want; } bad[] = {
+        {"mirrors:\n  documents:\n    - url: ftp://h/x.git\n", "kenes.yaml:3: a mirror's url"},
+        {"mirrors:\n  documents:\n    - url: https://u:p@h/x.git\n", "must not carry credentials"},
+        {"mirrors:\n  documents:\n    - url: ssh://git:pw@h/x.git\n", "must not carry credentials"},
+        {"mirrors:\n  documents:\n    - url: file://host/x.git\n", "absolute path"},
+        {"mirrors:\n  documents:\n    - url: file:///tmp/%64ata/x.git\n", "%-escapes"},
+        {"mirrors:\n  documents:\n    - url: https://h/x.git\n      key: /k\n", "key: is for"},
+        {"mirrors:\n  documents:\n    - url: https://h/x.git\n      token_file: rel\n",
+         "absolute path"},
+        {"mirrors:\n  documents:\n    - url: file:///m/x.git\n  cases:\n"
+         "    - url: file:///m/x.git\n", "kenes.yaml:5: file:///m/x.git is named twice"},
+        {"mirrors:\n  documents: file:///m/x.git\n", "a list of mirrors"},
+        {"mirrors:\n  documents:\n    - file:///m/x.git\n", "a mirror is a mapping"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        write_yaml(bad[i].yaml);
+        assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+        if (!strstr(err, bad[i].want))
+            fail_msg("%s: got %s", bad[i].yaml, err);
+        config_dispose(&c);
+    }
+    unlink(key);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/kenes-config-XXXXXX");
@@ -251,6 +306,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_and_written_default),
         cmocka_unit_test(values_and_errors),
+        cmocka_unit_test(mirrors),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char path[128];

@@ -57,6 +57,42 @@ static void add_versions_and_list(void **state)
     index_free(NULL);
 }
 
+/* Trimmed after a load, the versions and events stay whole, and the next
+ * version and event grow the arrays again. */
+static void trim_keeps_everything(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    assert_int_equal(index_new(&ix), 0);
+    idx_doc *a;
+    assert_int_equal(index_add(&a, ix, "plan/KZ-11/2026"), 0);
+    idx_version v = {.time_ms = 1, .author = "off11", .action = "create", .to = "draft",
+                     .comment = "first"};
+    for (int i = 0; i < 5; i++) {
+        snprintf(v.commit, sizeof(v.commit), "%040d", i + 1);
+        v.time_ms = i + 1;
+        assert_int_equal(index_record(ix, a, &v), 0);
+    }
+    assert_true(a->cap > a->nversions); /* grown by doubling: 4, then 8 */
+    index_trim(ix);
+    assert_int_equal(a->cap, 5);
+    assert_int_equal(index_event_count(ix), 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(a->versions[i].time_ms, (int64_t)i + 1);
+        assert_string_equal(a->versions[i].comment, "first");
+        assert_ptr_equal(index_event_at(ix, i)->doc, a);
+    }
+    snprintf(v.commit, sizeof(v.commit), "%040d", 6);
+    v.time_ms = 6;
+    assert_int_equal(index_record(ix, a, &v), 0);
+    assert_int_equal(a->nversions, 6);
+    assert_string_equal(a->version, "0000000000000000000000000000000000000006");
+    assert_int_equal(index_event_count(ix), 6);
+    assert_int_equal(index_event_at(ix, 5)->version, 5);
+    index_trim(ix);
+    index_free(ix);
+}
+
 /* The version in force kept beside the current one (an amendment on its
  * way): set, replaced, forgotten; freed with its entry. */
 static void public_version(void **state)
@@ -249,6 +285,7 @@ int main(void)
                                        cmocka_unit_test(public_version),
                                        cmocka_unit_test(versions_share_interned_strings),
                                        cmocka_unit_test(list_stays_sorted),
-                                       cmocka_unit_test(events_merge_in_time_order)};
+                                       cmocka_unit_test(events_merge_in_time_order),
+                                       cmocka_unit_test(trim_keeps_everything)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,273 @@
+"""Push mirrors (issue 17 item 1; README "Replication: mirrors"): after each
+batch the server pushes main to every remote kenes.yaml names for the
+repository, on a thread of the remote's own.  A local bare repository is
+the mirror here (file://), read with the real git.  Unreachable, it lags
+(commits and seconds on /healthz, one log line) while writes go on, and
+catches up when it comes back; a remote that refuses main is retried; one
+that diverged is reported and never overwritten; a kenes.yaml naming a bad
+remote stops the server with file:line before anything is served."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import unittest
+
+from kenes_harness import Server, commit_count, git, plan_body, run_cli, stop_and_verify, wait_until
+
+
+def bare(path):
+    subprocess.run(["git", "init", "--bare", "-q", "-b", "main", path], check=True)
+    return path
+
+
+def main_of(repo):
+    return git(repo, "rev-parse", "--verify", "-q", "refs/heads/main", check=False).strip()
+
+
+def mirror_config(docs=(), cases=()):
+    out = "mirrors:\n"
+    for name, urls in (("documents", docs), ("cases", cases)):
+        if urls:
+            out += f"  {name}:\n" + "".join(f"    - url: {u}\n" for u in urls)
+    return out
+
+
+def health(srv):
+    r = srv.request("GET", "/healthz")
+    return r.status, json.loads(r.raw)
+
+
+def mirror_of(srv, repo="documents", i=0):
+    return health(srv)[1]["mirrors"][repo][i]
+
+
+class Mirrors(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="kenes-mirror-")
+        self.docs_m = bare(os.path.join(self.tmp, "documents.git"))
+        self.cases_m = bare(os.path.join(self.tmp, "cases.git"))
+        self.srv = None
+
+    def tearDown(self):
+        if self.srv:
+            self.srv.cleanup()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start(self, **kw):
+        cfg = mirror_config(docs=["file://" + self.docs_m], cases=["file://" + self.cases_m])
+        self.srv = Server(extra_config=cfg, **kw)
+        self.srv.start()
+        return self.srv
+
+    def write_plans(self, n):
+        """n commits: a plan, then edits of it."""
+        for _ in range(n):
+            if not getattr(self, "plan", None):
+                r = self.srv.post("/api/v1/documents", plan_body(), "off11")
+                self.assertEqual(r.status, 201, r)
+            else:
+                r = self.srv.put("/api/v1/documents/" + self.plan[0],
+                                 {"title": f"План {commit_count(self.srv.docs_git)}"}, "off11",
+                                 self.plan[1])
+                self.assertEqual(r.status, 200, r)
+            self.plan = (r.json["id"], r.header("ETag"))
+
+    def wait_mirrored_at(self, i, mirror, repo):
+        wait_until(lambda: main_of(mirror) == main_of(repo) and
+                   mirror_of(self.srv, i=i)["behind_commits"] == 0,
+                   f"{mirror} to hold main of {repo}")
+
+    def wait_mirrored(self, mirror, repo):
+        wait_until(lambda: main_of(mirror) == main_of(repo) and
+                   mirror_of(self.srv)["behind_commits"] == 0,
+                   f"{mirror} to hold main of {repo}")
+
+    def test_writes_reach_the_mirror_and_fsck_is_clean(self):
+        s = self.start()
+        self.write_plans(3)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        self.assertEqual(commit_count(self.docs_m), commit_count(s.docs_git))
+        fsck = subprocess.run(["git", "-C", self.docs_m, "fsck", "--strict"],
+                              capture_output=True, text=True)
+        self.assertEqual(fsck.returncode, 0, fsck.stdout + fsck.stderr)
+        status, h = health(s)
+        self.assertEqual(status, 200, h)
+        m = h["mirrors"]["documents"][0]
+        self.assertEqual((m["url"], m["state"], m["lag_seconds"], m["failures"]),
+                         ("file://" + self.docs_m, "ok", 0, 0), m)
+        self.assertIn("cases", h["mirrors"])
+        # The mirror's commits are the server's, signed as they are on disk.
+        self.assertEqual(git(self.docs_m, "cat-file", "commit", "main"),
+                         git(s.docs_git, "cat-file", "commit", "main"))
+        stop_and_verify(self, s)
+
+    def test_unreachable_mirror_lags_then_catches_up(self):
+        s = self.start()
+        self.write_plans(1)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        # The mirror's disk is gone (unmounted): every push fails.
+        away = self.docs_m + ".away"
+        os.rename(self.docs_m, away)
+        self.write_plans(3)  # answered all the same
+        wait_until(lambda: mirror_of(s)["state"] == "failing" and
+                   mirror_of(s)["behind_commits"] == 3, "the mirror to lag by 3 commits")
+        self.write_plans(2)
+        wait_until(lambda: mirror_of(s)["behind_commits"] == 5, "the lag to grow to 5")
+        status, h = health(s)
+        self.assertEqual(status, 200, h)  # a mirror's lag is no reason for 503
+        self.assertIn("cannot reach the mirror", h["mirrors"]["documents"][0]["error"])
+        self.assertGreaterEqual(h["mirrors"]["documents"][0]["lag_seconds"], 0)
+        log = s.read_log()
+        self.assertEqual(log.count("documents.git -> file://" + self.docs_m + ": cannot push"), 1,
+                         log)
+        # Back: the next retry catches it up (backoff is at most 5 minutes;
+        # early in the failure it is seconds).
+        os.rename(away, self.docs_m)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        self.assertEqual(mirror_of(s)["state"], "ok")
+        wait_until(lambda: "caught up after" in s.read_log(), "the catch-up line")
+        self.assertEqual(s.read_log().count("caught up after"), 1)
+        stop_and_verify(self, s)
+
+    def test_diverged_mirror_is_reported_and_never_overwritten(self):
+        s = self.start()
+        self.write_plans(1)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        # Someone commits into the mirror's main by hand.
+        work = os.path.join(self.tmp, "work")
+        subprocess.run(["git", "clone", "-q", self.docs_m, work], check=True)
+        with open(os.path.join(work, "stray.txt"), "w") as f:
+            f.write("not kenes's\n")
+        git(work, "add", "stray.txt")
+        git(work, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "stray")
+        git(work, "push", "-q", "origin", "main")
+        theirs = main_of(self.docs_m)
+        self.write_plans(2)
+        wait_until(lambda: mirror_of(s)["state"] == "diverged", "the mirror to be diverged")
+        self.write_plans(1)
+        status, h = health(s)
+        self.assertEqual(status, 200, h)
+        m = h["mirrors"]["documents"][0]
+        self.assertIn("not an ancestor of ours", m["error"])
+        self.assertEqual(main_of(self.docs_m), theirs)  # never overwritten
+        log = s.read_log()
+        self.assertEqual(log.count(": diverged:"), 1, log)
+        # The other repository's mirror goes on.
+        self.wait_mirrored(self.cases_m, s.cases_git) if commit_count(s.cases_git) else None
+        stop_and_verify(self, s)
+        self.assertEqual(main_of(self.docs_m), theirs)
+        # Mended by hand (main back on a commit of ours): the next start pushes again.
+        git(self.docs_m, "update-ref", "refs/heads/main", theirs + "~1", theirs)
+        s.start()
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        wait_until(lambda: s.read_log().count("documents.git -> file://" + self.docs_m +
+                                              ": mirrored (main ") == 2, "the mirrored line")
+        stop_and_verify(self, s)
+
+    def test_refused_push_is_retried(self):
+        s = self.start()
+        self.write_plans(1)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        # The mirror refuses to move main (its ref is locked: on a git host a
+        # pre-receive hook or a protected branch says no the same way).
+        lock = os.path.join(self.docs_m, "refs", "heads", "main.lock")
+        open(lock, "w").close()
+        before = main_of(self.docs_m)
+        self.write_plans(2)
+        wait_until(lambda: mirror_of(s)["state"] == "failing", "the push to be refused")
+        m = mirror_of(s)
+        self.assertIn("refused", m["error"] + " " + s.read_log())
+        self.assertEqual(main_of(self.docs_m), before)
+        self.assertEqual(commit_count(s.docs_git), 3)  # the writes were made
+        os.remove(lock)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        stop_and_verify(self, s)
+
+    def test_a_remote_that_never_answers_holds_only_its_own_thread(self):
+        # It accepts the connection and says nothing (TLS waits for its hello).
+        mute = socket.socket()
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(8)
+        try:
+            url = f"https://127.0.0.1:{mute.getsockname()[1]}/d.git"
+            self.srv = s = Server(extra_config=mirror_config(docs=[url, "file://" + self.docs_m]))
+            s.start()
+            self.write_plans(2)  # answered
+            self.wait_mirrored_at(1, self.docs_m, s.docs_git)  # the other remote goes on
+            wait_until(lambda: mirror_of(s).get("pushing_seconds", 0) >= 1,
+                       "the hanging push to show on /healthz")
+            self.assertEqual(mirror_of(s)["state"], "unknown")
+            self.assertEqual(health(s)[0], 200)
+            # The stop does not wait for it beyond a few seconds.
+            self.assertEqual(s.stop(), 0)
+            with open(s.log_path) as f:
+                self.assertIn("documents.git: 1 push still hangs at exit", f.read())
+        finally:
+            mute.close()
+
+    def test_commits_made_while_stopped_are_pushed_at_start(self):
+        s = self.start()
+        self.write_plans(2)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        s.stop()
+        os.rename(self.docs_m, self.docs_m + ".away")
+        s.start()
+        self.write_plans(1)
+        wait_until(lambda: mirror_of(s)["state"] == "failing", "the push to fail")
+        s.stop()
+        os.rename(self.docs_m + ".away", self.docs_m)
+        s.start()
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        stop_and_verify(self, s)
+
+
+class MirrorConfigErrors(unittest.TestCase):
+    """Each refused at start with file:line and nothing served or written."""
+
+    def refused(self, cfg, want):
+        s = Server()
+        try:
+            with open(os.path.join(s.data, "kenes.yaml"), "a") as f:
+                f.write(cfg.replace("@DATA@", s.data))
+            before = commit_count(s.docs_git)
+            code = s.start(expect_fail=True)
+            self.assertEqual(code, 1)
+            log = s.read_log()
+            self.assertRegex(log, r"kenes\.yaml:\d+: ")
+            self.assertIn(want, log)
+            self.assertEqual(commit_count(s.docs_git), before)
+            self.assertFalse(os.path.exists(os.path.join(s.data, "access.log")))
+        finally:
+            s.cleanup()
+
+    def test_unknown_scheme(self):
+        self.refused(mirror_config(docs=["ftp://host/d.git"]),
+                     "must begin with file://, ssh:// or https://")
+
+    def test_credentials_in_url(self):
+        self.refused(mirror_config(docs=["https://user:pw@host/x.git"]),
+                     "must not carry credentials")
+        self.refused(mirror_config(cases=["https://tok3n@host/x.git"]),
+                     "must not carry credentials")
+
+    def test_mirror_into_itself(self):
+        self.refused(mirror_config(cases=["file://@DATA@/documents.git"]), "pushed to itself")
+        self.refused(mirror_config(docs=["file://@DATA@/../data/documents.git/"]),
+                     "pushed to itself")
+
+    def test_ssh_needs_a_readable_key(self):
+        self.refused("mirrors:\n  documents:\n    - url: ssh://git@host/d.git\n"
+                     "      key: /nonexistent/id_ed25519\n", "cannot be read")
+        self.refused(mirror_config(docs=["ssh://git@host/d.git"]), "needs key:")
+
+    def test_unknown_repository_and_key(self):
+        self.refused("mirrors:\n  journal:\n    - url: file:///tmp/x.git\n",
+                     "unknown repository 'journal'")
+        self.refused("mirrors:\n  documents:\n    - url: file:///tmp/x.git\n      force: true\n",
+                     "unknown key 'force'")
+
+
+if __name__ == "__main__":
+    unittest.main()
