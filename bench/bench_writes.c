@@ -3,7 +3,8 @@
  * commit loop with fsync measured in the same run.
  *
  *   bench_writes --kenes PATH/TO/kenes [--clients N] [--rounds R] [--edits E]
- *                [--seed-docs N [--seed-from DIR]] [--tmpdir DIR] [--keep]
+ *                [--seed-docs N [--seed-from DIR]] [--tmpdir DIR] [--nosync-dir DIR]
+ *                [--keep]
  *
  * Each round:
  *
@@ -59,10 +60,16 @@
  * measure of the CPU cost alone (the header says so).  Login, start-up and the
  * checks after a phase are outside the timings.
  *
- * Rounds alternate the order (odd rounds kenes first, even rounds raw first).
- * The table gives each round, then the median, minimum and maximum of each
- * column; kenes/raw is the ratio of writes/s to commits/s within a round (its
- * median over the rounds, not the ratio of the medians).
+ * --nosync-dir DIR (a tmpfs, where fsync does nothing): each round also runs
+ * the kenes phase with its data folder there, "kenes with fsync off", so that
+ * durable ÷ fsync-off is a ratio within one round (issue 16's goals), not of
+ * two runs minutes apart on a shared machine.
+ *
+ * Rounds alternate the order (odd rounds kenes first, even rounds raw first;
+ * with --nosync-dir the three phases rotate).  The table gives each round,
+ * then the median, minimum and maximum of each column; kenes/raw is the ratio
+ * of writes/s to commits/s within a round (its median over the rounds, not the
+ * ratio of the medians), and so is kenes/nosync.
  *
  * Build (see BENCHMARKS.md; it includes bench/bench_common.h):
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror bench/bench_writes.c \
@@ -703,7 +710,7 @@ static int usage(const char *msg)
         fprintf(stderr, "bench_writes: %s\n", msg);
     fprintf(stderr,
             "usage: bench_writes --kenes PATH/TO/kenes [--clients N] [--rounds R] [--edits E]\n"
-            "                    [--seed-docs N] [--tmpdir DIR] [--keep]\n"
+            "                    [--seed-docs N] [--tmpdir DIR] [--nosync-dir DIR] [--keep]\n"
             "  --clients N  parallel HTTP clients, 1-%d (default 8)\n"
             "  --rounds R   rounds, each kenes then raw or raw then kenes, 1-%d (default 5)\n"
             "  --edits E    return/edit/submit cycles per plan, 0-%d (default 2): each round\n"
@@ -713,6 +720,8 @@ static int usage(const char *msg)
             "  --seed-docs N  kenes's data folder starts with N documents (built once by\n"
             "               bench_start, beside this binary; copied per round); default 0\n"
             "  --seed-from DIR  with --seed-docs N: the seed an earlier run built (--keep)\n"
+            "  --nosync-dir DIR  each round also runs kenes with its data there (a tmpfs:\n"
+            "               fsync off), for durable / fsync-off within the round\n"
             "  --keep       keep the temp folders\n",
             MAX_CLIENTS, MAX_ROUNDS, MAX_EDITS, NPLANS);
     return 2;
@@ -729,13 +738,13 @@ int main(int argc, char **argv)
                                {NULL, 0, 0, NULL}};
     /* --seed-from DIR: a seed an earlier --seed-docs run built (and --keep
      * kept: DIR is the folder its "seed:" line names), used as it is. */
-    const char *seed_from = NULL;
+    const char *seed_from = NULL, *nosync = NULL;
     for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--seed-from") == 0) {
-            seed_from = argv[i + 1];
+        if (strcmp(argv[i], "--seed-from") == 0 || strcmp(argv[i], "--nosync-dir") == 0) {
+            *(argv[i][2] == 's' ? &seed_from : &nosync) = argv[i + 1];
             memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 1) * sizeof(*argv));
             argc -= 2;
-            break;
+            i--;
         }
     int rc = parse_options(argc, argv, opts, &kenes, &tmpdir, usage);
     if (rc >= 0)
@@ -770,15 +779,24 @@ int main(int argc, char **argv)
     } else if (seed_docs) {
         build_seed(argv[0], kenes, seed_docs);
     }
+    char nosync_root[4200] = "";
+    if (nosync) {
+        fmt(nosync_root, sizeof(nosync_root), "%s/kenes-bench-nosync-XXXXXX", nosync);
+        if (!mkdtemp(nosync_root))
+            die("mkdtemp %s: %s", nosync_root, strerror(errno));
+        printf("kenes with fsync off: data folders in %s (%s)\n", nosync, fs_name(nosync_root));
+    }
     printf("kenes's data folder starts with %d documents\n\n", seed_docs);
-    printf("round  order      |  kenes writes/s  p50 ms  p99 ms |  raw commits/s  p50 ms  "
-           "p99 ms | kenes/raw | KiB/write kenes raw\n");
+    printf("round  order            |  kenes writes/s  p50 ms  p99 ms |  raw commits/s  p50 ms  "
+           "p99 ms | kenes/raw | KiB/write kenes raw%s\n",
+           nosync ? " | nosync writes/s p50 ms p99 ms | kenes/nosync" : "");
     fflush(stdout);
 
     phase_result *kr = calloc((size_t)rounds, sizeof(*kr));
     phase_result *rr = calloc((size_t)rounds, sizeof(*rr));
+    phase_result *nr = calloc((size_t)rounds, sizeof(*nr));
     double *col = calloc((size_t)rounds, sizeof(*col));
-    if (!kr || !rr || !col)
+    if (!kr || !rr || !nr || !col)
         die("out of memory");
     char version[64] = "?";
     long reconnects_total = 0;
@@ -787,24 +805,39 @@ int main(int argc, char **argv)
         fmt(dir, sizeof(dir), "%s/round-%d", g_root, i + 1);
         if (mkdir(dir, 0700) < 0)
             die("mkdir %s: %s", dir, strerror(errno));
-        int kenes_first = i % 2 == 0;
-        for (int k = 0; k < 2; k++) {
-            if ((k == 0) == kenes_first) {
-                long reconnects = 0;
-                kenes_round(kenes, dir, nclients, edits, &kr[i], version, sizeof(version),
-                            &reconnects);
-                reconnects_total += reconnects;
-            } else {
+        char ndir[4300];
+        fmt(ndir, sizeof(ndir), "%s/round-%d", nosync_root, i + 1);
+        if (nosync && mkdir(ndir, 0700) < 0)
+            die("mkdir %s: %s", ndir, strerror(errno));
+        /* Phases 0 kenes, 1 raw, 2 kenes with fsync off; each round starts
+         * one further on, so no phase always runs first. */
+        int nphases = nosync ? 3 : 2, first = i % nphases;
+        char order[32] = "";
+        for (int k = 0; k < nphases; k++) {
+            int ph = (first + k) % nphases;
+            long reconnects = 0;
+            if (ph == 1)
                 raw_round(dir, edits, &rr[i]);
-            }
+            else
+                kenes_round(kenes, ph ? ndir : dir, nclients, edits, ph ? &nr[i] : &kr[i],
+                            version, sizeof(version), &reconnects);
+            reconnects_total += reconnects;
+            fmt(order + strlen(order), sizeof(order) - strlen(order), "%s%s", k ? "," : "",
+                ph == 0 ? "kenes" : ph == 1 ? "raw" : "nosync");
         }
-        printf("%5d  %-10s | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f | %15.2f %5.2f\n",
-               i + 1, kenes_first ? "kenes,raw" : "raw,kenes", kr[i].rate, kr[i].p50, kr[i].p99,
-               rr[i].rate, rr[i].p50, rr[i].p99, kr[i].rate / rr[i].rate, kr[i].kib_per_write,
-               rr[i].kib_per_write);
+        printf("%5d  %-16s | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f | %15.2f %5.2f", i + 1,
+               order, kr[i].rate, kr[i].p50, kr[i].p99, rr[i].rate, rr[i].p50, rr[i].p99,
+               kr[i].rate / rr[i].rate, kr[i].kib_per_write, rr[i].kib_per_write);
+        if (nosync)
+            printf(" | %15.1f %6.2f %6.2f | %12.3f", nr[i].rate, nr[i].p50, nr[i].p99,
+                   kr[i].rate / nr[i].rate);
+        printf("\n");
         fflush(stdout);
-        if (!g_keep)
+        if (!g_keep) {
             rm_tree(dir);
+            if (nosync)
+                rm_tree(ndir);
+        }
     }
 
     double k_rate = median_of(kr, rounds, offsetof(phase_result, rate), col);
@@ -816,7 +849,7 @@ int main(int argc, char **argv)
     for (int j = 0; j < rounds; j++)
         col[j] = kr[j].rate / rr[j].rate;
     double ratio = median(col, (size_t)rounds);
-    printf("median            | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f\n", k_rate, k_p50,
+    printf("median                  | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f\n", k_rate, k_p50,
            k_p99, r_rate, r_p50, r_p99, ratio);
     /* The spread: on a shared machine it says how far to trust the medians. */
     double lo[7] = {0}, hi[7] = {0}; /* rounds >= 1: the first round sets both */
@@ -830,20 +863,38 @@ int main(int argc, char **argv)
                 hi[k] = v[k];
         }
     }
-    printf("min               | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f\n", lo[0], lo[1],
+    printf("min                     | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f\n", lo[0], lo[1],
            lo[2], lo[3], lo[4], lo[5], lo[6]);
-    printf("max               | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f\n", hi[0], hi[1],
+    printf("max                     | %15.1f %7.2f %7.2f | %14.1f %7.2f %7.2f | %9.3f\n", hi[0], hi[1],
            hi[2], hi[3], hi[4], hi[5], hi[6]);
     printf("\nkenes %s, %d client%s: median %.1f durable writes/s (p50 %.2f ms, p99 %.2f ms); "
            "raw libgit2 with fsync: %.1f commits/s (p50 %.2f ms, p99 %.2f ms); "
            "kenes/raw %.3f\n",
            version, nclients, nclients == 1 ? "" : "s", k_rate, k_p50, k_p99, r_rate, r_p50,
            r_p99, ratio);
+    if (nosync) {
+        for (int j = 0; j < rounds; j++)
+            col[j] = kr[j].rate / nr[j].rate;
+        double nratio = median(col, (size_t)rounds);
+        double lo_n = col[0], hi_n = col[0];
+        for (int j = 1; j < rounds; j++) {
+            lo_n = col[j] < lo_n ? col[j] : lo_n;
+            hi_n = col[j] > hi_n ? col[j] : hi_n;
+        }
+        printf("kenes with fsync off (%s): median %.1f writes/s (p50 %.2f ms, p99 %.2f ms); "
+               "kenes durable/fsync-off %.3f (min %.3f, max %.3f)\n",
+               nosync, median_of(nr, rounds, offsetof(phase_result, rate), col),
+               median_of(nr, rounds, offsetof(phase_result, p50), col),
+               median_of(nr, rounds, offsetof(phase_result, p99), col), nratio, lo_n, hi_n);
+        if (!g_keep)
+            rm_tree(nosync_root);
+    }
     if (reconnects_total)
         printf("note: the server closed keep-alive connections %ld times (clients reconnected)\n",
                reconnects_total);
     free(kr);
     free(rr);
+    free(nr);
     free(col);
     cleanup();
     git_libgit2_shutdown();

@@ -41,6 +41,8 @@ static const char default_yaml[] =
     "# storage:\n"
     "#   max_packs: 32             # past this many packs (one per batch of writes) a\n"
     "#                             # repository's small packs are merged, in the background\n"
+    "#   max_merge_mib: 16         # one of those merges takes at most this many MiB of\n"
+    "#                             # packs; the larger ones stay for a later one or gc\n"
     "#   pack_memory_mib: 32       # a consolidation's pack builder keeps at most this\n"
     "#                             # many MiB of deltas, and as many for its delta window\n"
     "# index:\n"
@@ -163,6 +165,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     c->reports_daily_minute = 5 * 60;
     c->attachments_max_bytes = 10 * 1024 * 1024;
     c->storage_max_packs = 32;
+    c->storage_max_merge_mib = 16;
     c->storage_pack_memory_mib = 32;
     c->index_cache_mib = 32;
     c->index_snapshot_every = 1000;
@@ -234,6 +237,8 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
                        &c->attachments_max_bytes, err, errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "storage"), "max_packs", &c->storage_max_packs, err,
                        errcap)) < 0 ||
+        (rc = get_size(&y, yml_get(&y, root, "storage"), "max_merge_mib",
+                       &c->storage_max_merge_mib, err, errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "storage"), "pack_memory_mib",
                        &c->storage_pack_memory_mib, err, errcap)) < 0 ||
         (rc = get_size(&y, yml_get(&y, root, "index"), "cache_mib", &c->index_cache_mib, err,
@@ -246,6 +251,12 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
         rc = yml_fail(err, errcap, path,
                       yml_get(&y, yml_get(&y, root, "storage"), "pack_memory_mib"),
                       "pack_memory_mib must be between 1 and 4096 (MiB)");
+        goto out;
+    }
+    if (c->storage_max_merge_mib > 1048576) {
+        rc = yml_fail(err, errcap, path,
+                      yml_get(&y, yml_get(&y, root, "storage"), "max_merge_mib"),
+                      "max_merge_mib must be between 1 and 1048576 (MiB)");
         goto out;
     }
     if (c->index_cache_mib > 65536) {

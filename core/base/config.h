@@ -43,6 +43,7 @@ typedef struct config {
     int reports_daily_minute;   /* minute of the UTC day to publish daily; -1: never */
     size_t attachments_max_bytes; /* attachments.max_bytes: one attached file, and its route's body */
     size_t prepared_mib;          /* limits.prepared_mib: answers kept prepared (report pages, ...) */
+    size_t storage_max_merge_mib; /* storage.max_merge_mib: at most this much merged at once */
     size_t storage_max_packs;     /* storage.max_packs: consolidate a repository past this many packs */
     size_t storage_pack_memory_mib; /* storage.pack_memory_mib: a pack builder's deltas, window */
     size_t index_cache_mib;       /* index.cache_mib: documents' JSON kept in memory (docs/fetch.h) */

@@ -289,6 +289,7 @@ int server_run(const config *cfg, int demo)
         if (store_open(&svc->repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0 ||
             store_set_signer(svc->repos[r], sig) < 0 ||
             store_set_max_packs(svc->repos[r], cfg->storage_max_packs) < 0 ||
+            store_set_max_merge(svc->repos[r], cfg->storage_max_merge_mib) < 0 ||
             (mirror_set_count(srv.api.mirrors[r]) &&
              store_set_on_batch(svc->repos[r], mirror_set_committed, srv.api.mirrors[r]) < 0)) {
             fault("cannot open the repository", path);

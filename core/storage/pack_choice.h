@@ -29,8 +29,21 @@ typedef struct pack_weight {
  * the merge), so the packs after it are at most max_keep + 1 whatever the
  * sizes.  One pack alone and nothing loose is not worth rewriting: *nmerge
  * 0 and every merge[i] 0 (with loose objects, *nmerge 0 means only they
- * are packed).  0 or KENES_ENOMEM. */
+ * are packed).
+ *
+ * max_merge > 0 bounds the bytes merged at once: the rule is played among
+ * the smallest packs whose sizes (with the loose objects', which are merged
+ * whatever the bound) add up to at most max_merge; the larger ones stay,
+ * for a later consolidation or kenes gc.  Forced packs neither count in
+ * the bound nor wait.  When the bound and max_keep
+ * disagree, max_keep wins: the smallest packs beyond the bound join until
+ * at most max_keep stay.  The count is what every object lookup pays (one
+ * index searched per pack), what the descriptors and mapped windows grow
+ * with, and what starts the next consolidation: kept above it, every batch
+ * would start a consolidation the bound lets do nothing.  What the count
+ * adds is the smallest packs, so it is large only once more than max_keep
+ * packs each outweigh the bound.  0 or KENES_ENOMEM. */
 int pack_choose(size_t *nmerge, unsigned char *merge, const pack_weight *packs, size_t n,
-                uint64_t loose, size_t max_keep);
+                uint64_t loose, size_t max_keep, uint64_t max_merge);
 
 #endif

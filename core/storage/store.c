@@ -220,6 +220,7 @@ int store_open(store **out, uv_loop_t *loop, const char *gitdir, const char *com
         return KENES_ENOMEM;
     s->journal_fd = -1;
     s->max_packs = 32;
+    s->max_merge_mib = STORE_MAX_MERGE_MIB_DEFAULT;
     s->loop = loop;
     s->gitdir = strdup(gitdir);
     s->committer_name = strdup(committer_name);

@@ -163,6 +163,15 @@ int store_pack_limits(size_t mib);
  * storage.max_packs, default 32); 0 never.  Set it while idle. */
 int store_set_max_packs(store *s, size_t max);
 
+/* At most this many MiB of packs merged by one of the server's
+ * consolidations (kenes.yaml storage.max_merge_mib, default 16); the larger
+ * packs stay for a later one or `kenes gc`, unless more than max_packs - 1
+ * of them would stay (pack_choice.h: the count wins).  0 no bound.  Set it
+ * while idle; KENES_EINVAL above STORE_MAX_MERGE_MIB_MAX. */
+#define STORE_MAX_MERGE_MIB_DEFAULT 16
+#define STORE_MAX_MERGE_MIB_MAX 1048576
+int store_set_max_merge(store *s, size_t mib);
+
 /* What a consolidation or `kenes gc` did, for the log and the operator. */
 typedef struct store_pack_stats {
     size_t packs_before, packs_after;

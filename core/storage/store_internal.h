@@ -40,6 +40,7 @@ struct store {
     _Atomic unsigned pack_gen; /* moved by each consolidation: packs were removed */
     size_t npacks;     /* packs after the last batch; written by the writer job */
     size_t max_packs;  /* consolidate past this many; 0 never */
+    size_t max_merge_mib; /* one consolidation merges at most this much; 0 no bound */
     int consolidating; /* a consolidation job is queued or running; loop only */
     uv_work_t pack_work;
     int pack_rc;                /* the consolidation's outcome, for the loop */
@@ -150,12 +151,13 @@ size_t store_pack_adopt(char (*adopted)[STORE_PACK_STEM], size_t cap, const char
 
 /* How a consolidation goes (store_consolidate_with).  prune_before > 0:
  * whole (`kenes gc`, store.h); 0: the server's, merging only the packs
- * pack_choice.h chooses, at most max_keep of them staying (0 no bound),
- * and the commit-graph written when none is there or graph_since commits
+ * pack_choice.h chooses, at most max_keep of them staying (0 no bound) and
+ * at most max_merge bytes of them merged (0 no bound), and the commit-graph written when none is there or graph_since commits
  * were made since it was. */
 typedef struct store_pack_opts {
     int64_t prune_before;
     size_t max_keep;
+    uint64_t max_merge;
     size_t graph_since;
 } store_pack_opts;
 int store_consolidate_with(store_pack_stats *out, const char *gitdir, const store_pack_opts *o,

@@ -440,7 +440,7 @@ static void count_after(store_pack_stats *st, const char *gitdir)
  * with a .keep is git's to keep and counts for nothing; one just indexed
  * after a crash is merged, as it duplicates what it was merged from.
  * Returns how many packs are merged. */
-static int choose_merge(size_t *nmerge, snapshot *sn, size_t max_keep)
+static int choose_merge(size_t *nmerge, snapshot *sn, const store_pack_opts *o)
 {
     pack_weight *w = sn->npacks ? calloc(sn->npacks, sizeof(*w)) : NULL;
     unsigned char *merge = sn->npacks ? calloc(sn->npacks, 1) : NULL;
@@ -454,7 +454,7 @@ static int choose_merge(size_t *nmerge, snapshot *sn, size_t max_keep)
         }
     /* loose objects: small, counted roughly */
     if (rc == 0 && (rc = pack_choose(nmerge, merge, w, n, (uint64_t)sn->nloose * 512,
-                                     max_keep)) == 0)
+                                     o->max_keep, o->max_merge)) == 0)
         for (size_t i = 0; i < n; i++)
             sn->packs[at[i]].base = !merge[i];
     free(w);
@@ -567,7 +567,7 @@ static int consolidate(store_pack_stats *out, const char *gitdir, const store_pa
     out->loose_before = sn.nloose;
     out->bytes_before = sn.bytes;
     out->objects_before = count_objects(&sn, objdir);
-    if (!whole && (rc = choose_merge(&nmerge, &sn, o->max_keep)) < 0) {
+    if (!whole && (rc = choose_merge(&nmerge, &sn, o)) < 0) {
         snprintf(msg, cap, "cannot choose the packs to merge: %s", kenes_strerror(rc));
         goto done;
     }
@@ -688,6 +688,7 @@ static void pack_work(uv_work_t *req)
     /* At most max_packs - 1 stay, so the new pack brings the count under
      * the trigger whatever the sizes. */
     store_pack_opts o = {.max_keep = s->max_packs > 1 ? s->max_packs - 1 : 1,
+                         .max_merge = (uint64_t)s->max_merge_mib << 20,
                          .graph_since = s->pack_graph_since};
     s->pack_rc = store_consolidate_with(&s->pack_stats, s->gitdir, &o, 0, s->pack_msg,
                                         sizeof(s->pack_msg));
@@ -758,5 +759,13 @@ int store_set_max_packs(store *s, size_t max)
     if (!s || !store_idle(s))
         return KENES_EINVAL;
     s->max_packs = max;
+    return 0;
+}
+
+int store_set_max_merge(store *s, size_t mib)
+{
+    if (!s || !store_idle(s) || mib > STORE_MAX_MERGE_MIB_MAX)
+        return KENES_EINVAL;
+    s->max_merge_mib = mib;
     return 0;
 }

@@ -52,6 +52,7 @@ static void defaults_and_written_default(void **state)
     assert_int_equal(c.storage_max_packs, 32);
     assert_int_equal(c.index_snapshot_every, 1000);
     assert_int_equal(c.storage_pack_memory_mib, 32);
+    assert_int_equal(c.storage_max_merge_mib, 16);
     assert_int_equal(c.index_cache_mib, 32);
     assert_int_equal(c.prepared_mib, 16);
     assert_int_equal(c.git_cache_mib, 32);
@@ -130,6 +131,19 @@ static void values_and_errors(void **state)
     write_yaml("storage:\n  pack_memory_mib: 5000\n");
     assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
     assert_non_null(strstr(err, "kenes.yaml:2: pack_memory_mib must be between 1 and 4096"));
+    config_dispose(&c);
+    /* One consolidation's merge (pack_choice.h): 1..1048576 MiB. */
+    write_yaml("storage:\n  max_merge_mib: 64\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.storage_max_merge_mib, 64);
+    config_dispose(&c);
+    write_yaml("storage:\n  max_merge_mib: 0\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: max_merge_mib must be a positive"));
+    config_dispose(&c);
+    write_yaml("storage:\n  max_merge_mib: 2000000\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+    assert_non_null(strstr(err, "kenes.yaml:2: max_merge_mib must be between 1 and 1048576"));
     config_dispose(&c);
 
     /* The documents' JSON kept in memory (docs/fetch.h): MiB, 32 by default. */
