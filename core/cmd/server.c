@@ -13,6 +13,7 @@
 #include "base/modes.h"
 #include "base/util.h"
 #include "cmd/demo.h"
+#include "cmd/replica.h"
 #include "cmd/verify.h"
 #include "docs/content.h"
 #include "docs/docs.h"
@@ -77,6 +78,7 @@ static void on_http_stopped(void *payload)
     report_timers_stop(&srv->pub);
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv->api.mirrors[r]);
+    replica_stop(srv->replica);
     uv_close((uv_handle_t *)&srv->sig_int, NULL);
     uv_close((uv_handle_t *)&srv->sig_term, NULL);
     log_info("server", "stopped");
@@ -173,7 +175,8 @@ static int mirrors_new(mirror_set *sets[2], uv_loop_t *loop, const config *cfg)
         util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
         if (mirror_set_new(&sets[r], loop, path, datadir_repo_names[r]) < 0)
             return KENES_ENOMEM;
-        for (size_t i = 0; i < cfg->nmirrors; i++)
+        /* A replica pushes nothing: its repositories are a mirror's own. */
+        for (size_t i = 0; i < cfg->nmirrors && !cfg->replica; i++)
             if (cfg->mirrors[i].repo == r && mirror_set_add(sets[r], &cfg->mirrors[i]) < 0)
                 return KENES_ENOMEM;
     }
@@ -218,6 +221,12 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     util_path(path, sizeof(path), cfg->data_dir, "documents.git");
+    if (cfg->replica && access(path, F_OK) != 0) {
+        fault("replica", "DATA has no documents.git: make it with kenes init, copy the "
+                         "primary's files into it, point the primary's mirrors at it (README: "
+                         "Read replicas)");
+        goto out;
+    }
     if (access(path, F_OK) != 0) {
         if (datadir_init(cfg->data_dir, err, sizeof(err)) < 0) {
             fault("cannot create the data folder", err);
@@ -261,7 +270,10 @@ int server_run(const config *cfg, int demo)
         fault("index", "out of memory");
         goto out;
     }
-    if (datadir_signing_open(&sig, cfg->data_dir, cfg->committer_email, 0, err, sizeof(err)) < 0) {
+    /* A replica signs nothing: it checks the primary's signatures against
+     * DATA/allowed_signers, copied from the primary. */
+    if (!cfg->replica &&
+        datadir_signing_open(&sig, cfg->data_dir, cfg->committer_email, 0, err, sizeof(err)) < 0) {
         fault("signing key", err);
         goto out;
     }
@@ -275,22 +287,32 @@ int server_run(const config *cfg, int demo)
         fault("mirrors", "out of memory");
         goto out;
     }
+    if (cfg->replica && cfg->nmirrors)
+        log_warn("mirror", "a replica pushes to no mirror: kenes.yaml's mirrors: are not used");
+    if (cfg->replica && replica_new(&srv.replica, svc, cfg) < 0) {
+        fault("replica", "cannot open documents.git");
+        goto out;
+    }
     for (int r = 0; r < 2; r++) {
         util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
         /* The lock is ours, so nobody else is writing: what a writer left
          * half-done was left by a crash, and would stop every write. */
-        if (datadir_clear_leftovers(NULL, path, datadir_repo_names[r]) < 0) {
+        if (!cfg->replica && datadir_clear_leftovers(NULL, path, datadir_repo_names[r]) < 0) {
             fault("cannot clear what a crash left", path);
             goto out;
         }
         if (store_open(&svc->repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0 ||
-            store_set_signer(svc->repos[r], sig) < 0 ||
+            (sig && store_set_signer(svc->repos[r], sig) < 0) ||
             store_set_max_packs(svc->repos[r], cfg->storage_max_packs) < 0 ||
             (mirror_set_count(srv.api.mirrors[r]) &&
              store_set_on_batch(svc->repos[r], mirror_set_committed, srv.api.mirrors[r]) < 0)) {
             fault("cannot open the repository", path);
             goto out;
         }
+        /* A replica serves documents.git alone: cases are sealed with keys
+         * that stay with the primary (README: Read replicas). */
+        if (cfg->replica && r == REPO_CASES)
+            continue;
         if (datadir_check_layout(&svc->layout[r], svc->repos[r], r, err, sizeof(err)) < 0) {
             fault("start-up refused", err);
             goto out;
@@ -301,7 +323,9 @@ int server_run(const config *cfg, int demo)
             log_warn("index", "KENES_TEST_DROP=1 (a test knob): documents that are not resident "
                               "are dropped from memory after each load and commit");
         unseen_ctx unseen = {&srv, sig, r};
-        datadir_load_hooks hooks = {.unseen = check_unseen, .unseen_payload = &unseen,
+        datadir_load_hooks hooks = {.unseen = srv.replica ? replica_unseen : check_unseen,
+                                    .unseen_payload = srv.replica ? (void *)srv.replica
+                                                                  : (void *)&unseen,
                                     .restore = docs_snaps_restore,
                                     .needs_json = docs_snaps_needs_json,
                                     .keep = docs_snaps_keep, .payload = svc->snaps};
@@ -312,7 +336,7 @@ int server_run(const config *cfg, int demo)
             fprintf(stderr, "kenes: %s: %s\n", path, err);
             goto out;
         }
-        if (store_set_journal(svc->repos[r], journal) < 0) {
+        if (!cfg->replica && store_set_journal(svc->repos[r], journal) < 0) {
             fault("cannot open the history journal", journal);
             goto out;
         }
@@ -321,7 +345,8 @@ int server_run(const config *cfg, int demo)
         fault("index", "out of memory");
         goto out;
     }
-    if (datadir_signing_publish(sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
+    if (sig &&
+        datadir_signing_publish(sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
         fault("signing key", err);
         goto out;
     }
@@ -349,7 +374,9 @@ int server_run(const config *cfg, int demo)
         fault("access log", err);
         goto out;
     }
-    if (anchor_start(&svc->anchor, cfg->data_dir, sig, svc->alog, svc->repos, err, sizeof(err)) < 0) {
+    /* The checkpoint is signed with the server's key: a replica has none. */
+    if (sig &&
+        anchor_start(&svc->anchor, cfg->data_dir, sig, svc->alog, svc->repos, err, sizeof(err)) < 0) {
         fault("start-up refused", err);
         goto out;
     }
@@ -399,7 +426,13 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     srv.web = (web_ctx){.svc = svc, .pub = &srv.pub, .auth = srv.auth, .ui = srv.web.ui,
-                        .secure_cookies = cfg->behind_tls};
+                        .secure_cookies = cfg->behind_tls,
+                        .replica_primary = srv.replica ? cfg->replica_primary : NULL};
+    if (srv.replica) {
+        srv.api.replica_primary = cfg->replica_primary;
+        srv.api.replica_json = replica_json;
+        srv.api.replica_payload = srv.replica;
+    }
     if (datadir_load_templates(&svc->templates, svc->workflows, cfg->content_dir, err,
                                sizeof(err)) < 0) {
         fault("templates", err);
@@ -423,7 +456,8 @@ int server_run(const config *cfg, int demo)
         fault("cannot listen", err);
         goto out;
     }
-    if (report_load(&srv.pub) < 0 || report_timers_start(&srv.pub) < 0) {
+    /* A replica publishes nothing: the primary's publications reach it as commits. */
+    if (report_load(&srv.pub) < 0 || (!srv.replica && report_timers_start(&srv.pub) < 0)) {
         fault("reports", "cannot load the published reports");
         goto out;
     }
@@ -468,7 +502,8 @@ int server_run(const config *cfg, int demo)
     for (int r = 0; r < 2; r++) {
         char journal[4096];
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
-        if (svc->repos[r] && store_check_journal(svc->repos[r], journal) < 0)
+        if (svc->repos[r] && !(srv.replica && r == REPO_CASES) &&
+            store_check_journal(svc->repos[r], journal) < 0)
             log_warn("store", "%s: the history journal's commits are not checked",
                      datadir_repo_names[r]);
     }
@@ -477,6 +512,13 @@ int server_run(const config *cfg, int demo)
         if (mirror_set_start(srv.api.mirrors[r]) < 0)
             log_error("mirror", "%s: the mirrors cannot start; nothing is pushed until a restart",
                       datadir_repo_names[r]);
+    if (srv.replica) {
+        if (replica_start(srv.replica) < 0)
+            log_error("replica", "the follower cannot start: what DATA held at start is served");
+        else
+            log_info("replica", "a read-only replica: following documents.git's main; writes "
+                     "go to the primary, %s", cfg->replica_primary);
+    }
     uv_run(&loop, UV_RUN_DEFAULT);
     code = 0;
 out:
@@ -484,6 +526,7 @@ out:
     http_server_free(srv.http);
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv.api.mirrors[r]);
+    replica_stop(srv.replica);
     /* Anything still closing (a failed start) must finish before the loop goes. */
     uv_run(&loop, UV_RUN_DEFAULT);
     /* A clean stop: the index as it stands, for the next start.  Not after
@@ -502,6 +545,7 @@ out:
     anchor_free(svc->anchor); /* after the log and the stores that write it */
     for (int r = 0; r < 2; r++)
         mirror_set_free(srv.api.mirrors[r]); /* waits a little for a push in flight */
+    replica_free(srv.replica); /* its look in flight ended with the loop */
     sign_free(sig);
     wf_set_free(svc->workflows);
     plugin_set_free(svc->plugins);

@@ -31,6 +31,7 @@ typedef struct server {
     web_ctx web;
     auth *auth;
     http_server *http;
+    struct replica *replica; /* serve --replica: the follower (cmd/replica.h); NULL otherwise */
     uv_signal_t sig_int;
     uv_signal_t sig_term;
     int stopping;
