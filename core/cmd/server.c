@@ -75,7 +75,8 @@ static size_t body_limit(const http_request *req, const char **code, void *paylo
 static void on_http_stopped(void *payload)
 {
     server *srv = payload;
-    report_timers_stop(&srv->pub);
+    if (!srv->replica) /* a replica started no report timers */
+        report_timers_stop(&srv->pub);
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv->api.mirrors[r]);
     replica_stop(srv->replica);
@@ -163,7 +164,9 @@ static void on_committed(const idx_doc *d, int publishes, void *payload)
 {
     server *srv = payload;
     web_public_committed(&srv->web, d);
-    report_committed(d, publishes, &srv->pub);
+    /* A replica publishes nothing: the primary's publications are commits. */
+    if (!srv->replica)
+        report_committed(d, publishes, &srv->pub);
 }
 
 /* A set of mirrors per repository, each with the remotes kenes.yaml names
@@ -502,7 +505,8 @@ int server_run(const config *cfg, int demo)
     for (int r = 0; r < 2; r++) {
         char journal[4096];
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
-        if (svc->repos[r] && !(srv.replica && r == REPO_CASES) &&
+        /* A replica's journal starts with the first commit it takes. */
+        if (svc->repos[r] && !(srv.replica && (r == REPO_CASES || access(journal, F_OK) != 0)) &&
             store_check_journal(svc->repos[r], journal) < 0)
             log_warn("store", "%s: the history journal's commits are not checked",
                      datadir_repo_names[r]);

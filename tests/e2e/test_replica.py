@@ -1,0 +1,215 @@
+"""Read replicas (issue 17 item 2; README "Read replicas"): a replica is made
+as the README says (kenes init, the primary's users.yaml, allowed_signers
+and keys/signing.pub copied in, the primary's mirrors pointed at its
+repositories, file:// here) and served with kenes serve --replica.  It
+follows main as the primary pushes it; every write answers 503 naming the
+primary and writes nothing; a commit pushed in by hand without kenes's
+signature is never served and stops the following (/healthz 503, a log
+line); so does a main rewritten behind it; a restart starts from its own
+journal and serves the same."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from kenes_harness import (KENES, Browser, Server, commit_count, git, plan_body, run_cli,
+                           wait_until)
+
+PRIMARY_URL = "https://kenes.example.kz"
+
+
+class Replica(Server):
+    """kenes serve --replica on a data folder made as the README says."""
+
+    def start(self, expect_fail=False):
+        self.log = open(self.log_path, "ab")
+        args = [KENES, "serve", "--replica", "--primary", PRIMARY_URL, "--data", self.data,
+                "--listen", "127.0.0.1:0"]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
+                                     env=self.env, text=True)
+        self.stdout_lines = []
+        for line in iter(self.proc.stdout.readline, ""):
+            self.stdout_lines.append(line)
+            if "listening on http://" in line:
+                self.port = int(line.rsplit(":", 1)[1])
+                return self
+        code = self.proc.wait(timeout=120)
+        if expect_fail:
+            return code
+        raise AssertionError(f"replica did not start (exit {code}): {self.read_log()}")
+
+
+def health(srv):
+    r = srv.request("GET", "/healthz")
+    return r.status, json.loads(r.raw)
+
+
+class Replicas(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="kenes-replica-")
+        self.rdir = os.path.join(self.tmp, "replica")
+        # As README "Read replicas" says: kenes init makes the replica's
+        # folder (first: the primary's mirrors point into it), then the
+        # primary's users.yaml, allowed_signers and keys/signing.pub go in.
+        code, out, err = run_cli("init", "--data", self.rdir)
+        self.assertEqual(code, 0, err)
+        cfg = ("mirrors:\n"
+               f"  documents:\n    - url: file://{self.rdir}/documents.git\n"
+               f"  cases:\n    - url: file://{self.rdir}/cases.git\n")
+        self.primary = Server(extra_config=cfg)
+        for leaf in ("users.yaml", "allowed_signers", "keys/signing.pub"):
+            shutil.copy2(os.path.join(self.primary.data, leaf), os.path.join(self.rdir, leaf))
+        self.primary.start()
+        self.replica = Replica(data=self.rdir, users=[])
+        self.replica.start()
+        self.rgit = os.path.join(self.rdir, "documents.git")
+
+    def tearDown(self):
+        self.replica.cleanup()
+        self.primary.cleanup()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def new_plan(self, title="План профилактики"):
+        r = self.primary.post("/api/v1/documents", plan_body(title=title), "off11")
+        self.assertEqual(r.status, 201, r)
+        return r.json["id"], r.header("ETag")
+
+    def served_title(self, doc_id):
+        r = self.replica.get("/api/v1/documents/" + doc_id, "off11")
+        return r.json["title"] if r.status == 200 else None
+
+    def wait_served(self, doc_id, title):
+        wait_until(lambda: self.served_title(doc_id) == title,
+                   f"the replica to serve {doc_id} titled {title}")
+
+    def test_follows_refuses_writes_and_restarts_from_its_journal(self):
+        doc_id, etag = self.new_plan()
+        self.wait_served(doc_id, "План профилактики")
+        r = self.primary.put("/api/v1/documents/" + doc_id, {"title": "План, правка 1"}, "off11",
+                             etag)
+        self.assertEqual(r.status, 200, r)
+        self.wait_served(doc_id, "План, правка 1")
+        history = self.replica.get(f"/api/v1/documents/{doc_id}/history", "off11")
+        self.assertEqual(history.status, 200, history)
+        head = git(self.primary.docs_git, "rev-parse", "main").strip()
+        wait_until(lambda: health(self.replica)[1]["replica"]["head"] == head,
+                   "/healthz to name the primary's head")
+        status, h = health(self.replica)
+        self.assertEqual(status, 200, h)
+        self.assertTrue(h["replica"]["following"])
+        self.assertEqual(h["replica"]["primary"], PRIMARY_URL)
+        self.assertIn("newest_commit", h["replica"])
+        self.assertGreaterEqual(h["replica"]["since_moved_s"], 0)
+
+        # Every write: 503 naming the primary, nothing written.
+        before = commit_count(self.rgit)
+        r = self.replica.post("/api/v1/documents", plan_body(title="На реплике"), "off11")
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(r.json["error"]["code"], "replica")
+        self.assertIn(PRIMARY_URL, r.json["error"]["message"])
+        r = self.replica.put("/api/v1/documents/" + doc_id, {"title": "Нет"}, "off11",
+                             self.replica.get("/api/v1/documents/" + doc_id,
+                                              "off11").header("ETag"))
+        self.assertEqual(r.status, 503, r)
+        r = self.replica.post(f"/api/v1/documents/{doc_id}/transitions", {"action": "submit"},
+                              "off11")
+        self.assertEqual(r.status, 503, r)
+        r = self.replica.request("DELETE", "/api/v1/documents/" + doc_id,
+                                 token=self.replica.token("adm"))
+        self.assertEqual(r.status, 503, r)
+        # A person signs in on the replica; a form that changes something is
+        # refused in their language, naming the primary.
+        b = Browser(self.replica, lang="ru").signed_in("off11")
+        page = b.post(f"/ui/d/{doc_id}/edit", {"csrf": b.csrf(f"/ui/d/{doc_id}"),
+                                                "title": "Нет"})
+        self.assertEqual(page.status, 503, page)
+        self.assertIn("копия только для чтения", page.raw)
+        self.assertIn(PRIMARY_URL, page.raw)
+        kk = Browser(self.replica, lang="kk").signed_in("off11")
+        page = kk.post("/ui/new/regional-plan", {"csrf": kk.csrf("/ui/inbox")})
+        self.assertEqual(page.status, 503, page)
+        self.assertIn("тек оқуға арналған көшірме", page.raw)
+        self.assertEqual(commit_count(self.rgit), before)
+        self.assertEqual(self.served_title(doc_id), "План, правка 1")
+
+        # A restart starts from the replica's own journal and serves the same.
+        journal = os.path.join(self.rdir, "index", "documents.jsonl")
+        with open(journal) as f:
+            lines = [json.loads(x) for x in f if x.strip()]
+        self.assertEqual([x["commit"] for x in lines if "document" in x][-1], head)
+        self.assertEqual(self.replica.stop(), 0)
+        self.replica.start()
+        self.replica.tokens.clear()
+        self.assertEqual(self.served_title(doc_id), "План, правка 1")
+        self.assertEqual(health(self.replica)[1]["replica"]["head"], head)
+        # ... and follows on from there.
+        etag = self.primary.get("/api/v1/documents/" + doc_id, "off11").header("ETag")
+        r = self.primary.put("/api/v1/documents/" + doc_id, {"title": "План, правка 2"}, "off11",
+                             etag)
+        self.assertEqual(r.status, 200, r)
+        self.wait_served(doc_id, "План, правка 2")
+        self.assertNotIn("following stopped", self.replica.read_log())
+
+    def test_unsigned_commit_is_not_served_and_stops_following(self):
+        doc_id, etag = self.new_plan()
+        self.wait_served(doc_id, "План профилактики")
+        # A commit as kenes words one, but not signed, pushed in by hand.
+        head = git(self.rgit, "rev-parse", "main").strip()
+        message = git(self.rgit, "log", "-1", "--format=%B", "main")
+        tree = git(self.rgit, "rev-parse", "main^{tree}").strip()
+        env = dict(os.environ, GIT_AUTHOR_NAME="x", GIT_AUTHOR_EMAIL="x@x",
+                   GIT_COMMITTER_NAME="x", GIT_COMMITTER_EMAIL="x@x")
+        p = subprocess.run(["git", "-C", self.rgit, "commit-tree", tree, "-p", head],
+                           input=message, capture_output=True, text=True, env=env, check=True)
+        bad = p.stdout.strip()
+        git(self.rgit, "update-ref", "refs/heads/main", bad, head)
+        wait_until(lambda: health(self.replica)[0] == 503, "/healthz to answer 503")
+        h = health(self.replica)[1]
+        self.assertFalse(h["replica"]["following"])
+        self.assertIn(bad, h["replica"]["stopped"])
+        self.assertEqual(h["replica"]["head"], head)
+        log = self.replica.read_log()
+        self.assertIn(f"commit {bad} is not one kenes made or accepted", log)
+        self.assertIn("following stopped", log)
+        # What was taken before is served; nothing of the bad commit is journaled.
+        self.assertEqual(self.served_title(doc_id), "План профилактики")
+        with open(os.path.join(self.rdir, "index", "documents.jsonl")) as f:
+            self.assertNotIn(bad, f.read())
+
+    def test_rewritten_main_stops_following(self):
+        doc_id, etag = self.new_plan()
+        r = self.primary.put("/api/v1/documents/" + doc_id, {"title": "План, правка 1"}, "off11",
+                             etag)
+        self.assertEqual(r.status, 200, r)
+        self.wait_served(doc_id, "План, правка 1")
+        head = git(self.rgit, "rev-parse", "main").strip()
+        # Force-pushed by hand: main set back one commit.
+        git(self.rgit, "update-ref", "refs/heads/main", head + "~1")
+        wait_until(lambda: health(self.replica)[0] == 503, "/healthz to answer 503")
+        h = health(self.replica)[1]
+        self.assertIn("rewritten", h["replica"]["stopped"])
+        self.assertIn("following stopped", self.replica.read_log())
+        self.assertEqual(self.served_title(doc_id), "План, правка 1")
+
+    def test_replica_needs_its_primary_and_repositories(self):
+        empty = os.path.join(self.tmp, "empty")
+        p = subprocess.run([KENES, "serve", "--replica", "--data", empty, "--listen",
+                            "127.0.0.1:0"], capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--primary", p.stderr)
+        p = subprocess.run([KENES, "serve", "--replica", "--primary", PRIMARY_URL, "--data",
+                            empty, "--listen", "127.0.0.1:0"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no documents.git", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(empty, "documents.git")))
+        p = subprocess.run([KENES, "serve", "--replica", "--primary", "ftp://user:pw@x",
+                            "--data", empty], capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--primary takes", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
