@@ -259,6 +259,11 @@ static void on_tick(uv_timer_t *t)
     r->running = 1;
 }
 
+const char *replica_head(const replica *r)
+{
+    return r->last;
+}
+
 int replica_start(replica *r)
 {
     if (uv_timer_init(r->svc->loop, &r->timer) != 0)

@@ -35,6 +35,9 @@ int replica_new(replica **out, docs_service *svc, const config *cfg);
  * them before any is served. */
 int replica_unseen(const char *since, char *err, size_t errcap, void *payload);
 
+/* The last commit taken ("" none): what is served, for report_load. */
+const char *replica_head(const replica *r);
+
 /* Start the timer (once listening), stop it (no new look; a look in flight
  * finishes without touching the index). */
 int replica_start(replica *r);

@@ -459,6 +459,12 @@ int server_run(const config *cfg, int demo)
         fault("cannot listen", err);
         goto out;
     }
+    /* A replica publishes nothing: the primary's publications reach it as
+     * commits, and it shows them as of the last commit it judged. */
+    if (srv.replica) {
+        snprintf(srv.pub.load_at, sizeof(srv.pub.load_at), "%s", replica_head(srv.replica));
+        srv.pub.pinned = 1;
+    }
     /* A replica publishes nothing: the primary's publications reach it as commits. */
     if (report_load(&srv.pub) < 0 || (!srv.replica && report_timers_start(&srv.pub) < 0)) {
         fault("reports", "cannot load the published reports");
