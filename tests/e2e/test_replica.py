@@ -20,25 +20,11 @@ from kenes_harness import (KENES, Browser, Server, commit_count, git, plan_body,
 PRIMARY_URL = "https://kenes.example.kz"
 
 
-class Replica(Server):
+def replica_server(data):
     """kenes serve --replica on a data folder made as the README says."""
-
-    def start(self, expect_fail=False):
-        self.log = open(self.log_path, "ab")
-        args = [KENES, "serve", "--replica", "--primary", PRIMARY_URL, "--data", self.data,
-                "--listen", "127.0.0.1:0"]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
-                                     env=self.env, text=True)
-        self.stdout_lines = []
-        for line in iter(self.proc.stdout.readline, ""):
-            self.stdout_lines.append(line)
-            if "listening on http://" in line:
-                self.port = int(line.rsplit(":", 1)[1])
-                return self
-        code = self.proc.wait(timeout=120)
-        if expect_fail:
-            return code
-        raise AssertionError(f"replica did not start (exit {code}): {self.read_log()}")
+    srv = Server(data=data, users=[])
+    srv.serve_args = ["--replica", "--primary", PRIMARY_URL]
+    return srv
 
 
 def health(srv):
@@ -62,7 +48,7 @@ class Replicas(unittest.TestCase):
         for leaf in ("users.yaml", "allowed_signers", "keys/signing.pub"):
             shutil.copy2(os.path.join(self.primary.data, leaf), os.path.join(self.rdir, leaf))
         self.primary.start()
-        self.replica = Replica(data=self.rdir, users=[])
+        self.replica = replica_server(self.rdir)
         self.replica.start()
         self.rgit = os.path.join(self.rdir, "documents.git")
 
