@@ -15,6 +15,8 @@
 
 /* How often main is looked at: a look is one ref read on the pool. */
 #define REPLICA_POLL_MS 1000
+/* The most commits one step takes (their documents are held until applied). */
+#define REPLICA_STEP_COMMITS 1000
 
 struct replica {
     docs_service *svc;
@@ -26,8 +28,10 @@ struct replica {
     char stop_why[700]; /* why, as the log said it */
     char last_fault[700]; /* the last passing fault logged, so it is said once */
     char last[STORE_OID_HEX]; /* the last commit taken ("" none) */
+    char judged[STORE_OID_HEX], good[STORE_OID_HEX], fault[700]; /* follow_job's */
     int64_t moved_ms;         /* when main was last found moved (start: the start) */
     char journal[4096];
+    size_t step; /* the most commits a step takes */
 };
 
 enum outcome {
@@ -43,6 +47,10 @@ typedef struct follow_job {
     replica *r;
     char since[STORE_OID_HEX];
     char until[STORE_OID_HEX]; /* the last commit taken by this job */
+    /* The replica's judgement, carried in and back: the head judged last,
+     * the last good commit up to it, why the one after it is not good. */
+    char judged[STORE_OID_HEX], good[STORE_OID_HEX], fault[700];
+    int more; /* commits judged good remain after until: the next step at once */
     enum outcome outcome;
     char why[700];
     doc_index *got; /* the versions taken, in order (its events); NULL: none */
@@ -61,6 +69,10 @@ int replica_new(replica **out, docs_service *svc, const config *cfg)
     r->svc = svc;
     r->cfg = cfg;
     r->moved_ms = util_now_ms();
+    /* KENES_TEST_REPLICA_STEP=N (a test knob): steps of N commits, so that
+     * a test sees a replica far behind catch up in several. */
+    const char *step = getenv("KENES_TEST_REPLICA_STEP");
+    r->step = step && atoi(step) > 0 ? (size_t)atoi(step) : REPLICA_STEP_COMMITS;
     datadir_journal_path(r->journal, sizeof(r->journal), cfg->data_dir, REPO_DOCUMENTS);
     util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[REPO_DOCUMENTS]);
     int rc = store_open(&r->fs, svc->loop, path, cfg->committer_name, cfg->committer_email);
@@ -125,17 +137,69 @@ static int take(follow_job *j)
     return rc;
 }
 
+/* Stop the walk at the step's end (chunk_end). */
+typedef struct chunk_ctx {
+    const char *good;
+    size_t n, most;
+    char *out;
+} chunk_ctx;
+
+static int count_commit(const store_commit_info *c, void *payload)
+{
+    chunk_ctx *k = payload;
+    snprintf(k->out, STORE_OID_HEX, "%s", c->commit);
+    return ++k->n >= k->most || strcmp(c->commit, k->good) == 0;
+}
+
+/* *until: good, or the most-th commit after since if that comes first: a
+ * replica far behind (a fresh one, a primary's whole history) takes it in
+ * steps, each holding that many documents at most. */
+static int chunk_end(char until[STORE_OID_HEX], store *s, const char *since, const char *good,
+                     size_t most)
+{
+    chunk_ctx k = {good, 0, most, until};
+    int rc = store_walk_since(s, since, count_commit, &k);
+    return rc < 0 ? rc : 0;
+}
+
+/* Judge the commits after since up to head (verify_unseen), once per head:
+ * j->judged, j->good (the last good one), j->fault (why the next is not). */
+static int judge(follow_job *j, const char *since, const char *head)
+{
+    replica *r = j->r;
+    docs_service *svc = r->svc;
+    verify_finding f;
+    /* The documents' versions before them are the index's: only this job
+     * changes those, and it is not running on the loop now. */
+    int rc = verify_unseen(&f, r->cfg, svc->plugins, svc->workflows, r->fs, svc->index,
+                           REPO_DOCUMENTS, since);
+    if (rc < 0) {
+        snprintf(j->why, sizeof(j->why), "cannot check the commits after %.12s: %s",
+                 since ? since : "the start", kenes_strerror(rc));
+        return rc;
+    }
+    snprintf(j->judged, sizeof(j->judged), "%s", head);
+    snprintf(j->good, sizeof(j->good), "%s", head);
+    j->fault[0] = '\0';
+    if (f.faults) {
+        snprintf(j->fault, sizeof(j->fault), "commit %s is not one kenes made or accepted (%s)",
+                 f.commit[0] ? f.commit : "(none: allowed_signers)", f.what);
+        /* The good ones before it are served. */
+        snprintf(j->good, sizeof(j->good), "%s",
+                 f.commit[0] && f.parent[0] ? f.parent : j->since);
+    }
+    return 0;
+}
+
 /* On the pool: has main moved, and is what came good? */
 static void follow_work(uv_work_t *w)
 {
     follow_job *j = w->data;
     replica *r = j->r;
-    docs_service *svc = r->svc;
     const char *since = j->since[0] ? j->since : NULL;
     char head[STORE_OID_HEX];
-    verify_finding f;
+    j->outcome = FOLLOW_FAILED; /* until known better */
     if (store_head(r->fs, head) < 0) {
-        j->outcome = FOLLOW_FAILED;
         snprintf(j->why, sizeof(j->why), "cannot read main");
         return;
     }
@@ -150,35 +214,24 @@ static void follow_work(uv_work_t *w)
                  head[0] ? head : "gone", since);
         return;
     }
-    /* The documents' versions before them are the index's: only this job
-     * changes those, and it is not running on the loop now. */
-    int rc = verify_unseen(&f, r->cfg, svc->plugins, svc->workflows, r->fs, svc->index,
-                           REPO_DOCUMENTS, since);
-    if (rc < 0) {
-        j->outcome = FOLLOW_FAILED;
-        snprintf(j->why, sizeof(j->why), "cannot check the commits after %.12s: %s",
-                 since ? since : "the start", kenes_strerror(rc));
+    if (strcmp(head, j->judged) != 0 && judge(j, since, head) < 0)
+        return;
+    if (strcmp(j->good, j->since) == 0) {
+        j->outcome = j->fault[0] ? FOLLOW_BAD : FOLLOW_SAME;
+        snprintf(j->why, sizeof(j->why), "%s", j->fault);
         return;
     }
-    j->outcome = FOLLOW_MOVED;
-    snprintf(j->until, sizeof(j->until), "%s", head);
-    if (f.faults) {
-        j->outcome = FOLLOW_BAD;
-        snprintf(j->why, sizeof(j->why), "commit %s is not one kenes made or accepted (%s)",
-                 f.commit[0] ? f.commit : "(none: allowed_signers)", f.what);
-        /* The good ones before it are served. */
-        if (!f.commit[0] || !f.parent[0] || strcmp(f.parent, j->since) == 0)
-            return;
-        snprintf(j->until, sizeof(j->until), "%s", f.parent);
-    }
-    char why[sizeof(j->why)];
-    memcpy(why, j->why, sizeof(why));
-    if (take(j) < 0) {
-        j->outcome = FOLLOW_FAILED; /* nothing taken; looked at again */
+    if (chunk_end(j->until, r->fs, since, j->good, r->step) < 0) {
+        snprintf(j->why, sizeof(j->why), "cannot read the commits after %.12s",
+                 since ? since : "the start");
         return;
     }
-    if (j->outcome == FOLLOW_BAD)
-        memcpy(j->why, why, sizeof(why));
+    if (take(j) < 0)
+        return; /* nothing taken; looked at again */
+    int last_step = strcmp(j->until, j->good) == 0;
+    j->outcome = last_step && j->fault[0] ? FOLLOW_BAD : FOLLOW_MOVED;
+    snprintf(j->why, sizeof(j->why), "%s", j->fault);
+    j->more = !last_step;
 }
 
 static void job_free(follow_job *j)
@@ -215,6 +268,8 @@ static void apply(replica *r, follow_job *j)
              j->n);
 }
 
+static void on_tick(uv_timer_t *t);
+
 static void follow_done(uv_work_t *w, int status)
 {
     follow_job *j = w->data;
@@ -224,8 +279,12 @@ static void follow_done(uv_work_t *w, int status)
         job_free(j);
         return;
     }
+    memcpy(r->judged, j->judged, sizeof(r->judged));
+    memcpy(r->good, j->good, sizeof(r->good));
+    memcpy(r->fault, j->fault, sizeof(r->fault));
     if (j->got && j->outcome != FOLLOW_FAILED)
         apply(r, j);
+    int more = j->more && j->outcome == FOLLOW_MOVED;
     if (j->outcome == FOLLOW_BAD || j->outcome == FOLLOW_REWRITTEN) {
         r->stopped = 1;
         snprintf(r->stop_why, sizeof(r->stop_why), "%s", j->why);
@@ -239,6 +298,8 @@ static void follow_done(uv_work_t *w, int status)
         r->last_fault[0] = '\0';
     }
     job_free(j);
+    if (more) /* far behind: the next step now, not a second later */
+        on_tick(&r->timer);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -252,6 +313,9 @@ static void on_tick(uv_timer_t *t)
     j->r = r;
     j->work.data = j;
     memcpy(j->since, r->last, sizeof(j->since));
+    memcpy(j->judged, r->judged, sizeof(j->judged));
+    memcpy(j->good, r->good, sizeof(j->good));
+    memcpy(j->fault, r->fault, sizeof(j->fault));
     if (uv_queue_work(r->svc->loop, &j->work, follow_work, follow_done) != 0) {
         free(j);
         return;

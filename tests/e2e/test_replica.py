@@ -22,7 +22,7 @@ PRIMARY_URL = "https://kenes.example.kz"
 
 def replica_server(data):
     """kenes serve --replica on a data folder made as the README says."""
-    srv = Server(data=data, users=[])
+    srv = Server(data=data, users=[], env={"KENES_TEST_REPLICA_STEP": "1"})
     srv.serve_args = ["--replica", "--primary", PRIMARY_URL]
     return srv
 
@@ -136,33 +136,63 @@ class Replicas(unittest.TestCase):
                              etag)
         self.assertEqual(r.status, 200, r)
         self.wait_served(doc_id, "План, правка 2")
+        # Far behind (three commits pushed while it was stopped), it catches
+        # up in steps (KENES_TEST_REPLICA_STEP=1 here: one commit each).
+        self.assertEqual(self.replica.stop(), 0)
+        for i in (3, 4, 5):
+            etag = self.primary.get("/api/v1/documents/" + doc_id, "off11").header("ETag")
+            r = self.primary.put("/api/v1/documents/" + doc_id, {"title": f"План, правка {i}"},
+                                 "off11", etag)
+            self.assertEqual(r.status, 200, r)
+        head = git(self.primary.docs_git, "rev-parse", "main").strip()
+        wait_until(lambda: git(self.rgit, "rev-parse", "main").strip() == head,
+                   "the primary's mirror to reach the stopped replica")
+        with open(self.replica.log_path, encoding="utf-8") as f:
+            steps = f.read().count("1 version(s) taken")
+        self.replica.start()
+        self.replica.tokens.clear()
+        self.wait_served(doc_id, "План, правка 5")
+        self.assertEqual(self.replica.read_log().count("1 version(s) taken") - steps, 3)
         self.assertNotIn("following stopped", self.replica.read_log())
 
     def test_unsigned_commit_is_not_served_and_stops_following(self):
         doc_id, etag = self.new_plan()
         self.wait_served(doc_id, "План профилактики")
-        # A commit as kenes words one, but not signed, pushed in by hand.
-        head = git(self.rgit, "rev-parse", "main").strip()
+        # While the replica is stopped: a good commit from the primary, then
+        # one as kenes words them, but not signed, pushed in by hand on top.
+        self.assertEqual(self.replica.stop(), 0)
+        r = self.primary.put("/api/v1/documents/" + doc_id, {"title": "План, правка 1"}, "off11",
+                             etag)
+        self.assertEqual(r.status, 200, r)
+        good = git(self.primary.docs_git, "rev-parse", "main").strip()
+        wait_until(lambda: git(self.rgit, "rev-parse", "main").strip() == good,
+                   "the primary's mirror to reach the stopped replica")
         message = git(self.rgit, "log", "-1", "--format=%B", "main")
         tree = git(self.rgit, "rev-parse", "main^{tree}").strip()
         env = dict(os.environ, GIT_AUTHOR_NAME="x", GIT_AUTHOR_EMAIL="x@x",
                    GIT_COMMITTER_NAME="x", GIT_COMMITTER_EMAIL="x@x")
-        p = subprocess.run(["git", "-C", self.rgit, "commit-tree", tree, "-p", head],
+        p = subprocess.run(["git", "-C", self.rgit, "commit-tree", tree, "-p", good],
                            input=message, capture_output=True, text=True, env=env, check=True)
         bad = p.stdout.strip()
-        git(self.rgit, "update-ref", "refs/heads/main", bad, head)
+        git(self.rgit, "update-ref", "refs/heads/main", bad, good)
+        self.replica.start()
+        self.replica.tokens.clear()
         wait_until(lambda: health(self.replica)[0] == 503, "/healthz to answer 503")
         h = health(self.replica)[1]
         self.assertFalse(h["replica"]["following"])
         self.assertIn(bad, h["replica"]["stopped"])
-        self.assertEqual(h["replica"]["head"], head)
+        # The good commit before it is taken and served; nothing of the bad one.
+        self.assertEqual(h["replica"]["head"], good)
+        self.assertEqual(self.served_title(doc_id), "План, правка 1")
         log = self.replica.read_log()
         self.assertIn(f"commit {bad} is not one kenes made or accepted", log)
         self.assertIn("following stopped", log)
-        # What was taken before is served; nothing of the bad commit is journaled.
-        self.assertEqual(self.served_title(doc_id), "План профилактики")
         with open(os.path.join(self.rdir, "index", "documents.jsonl")) as f:
-            self.assertNotIn(bad, f.read())
+            journal = f.read()
+        self.assertIn(good, journal)
+        self.assertNotIn(bad, journal)
+        # And it stays stopped: nothing later is looked at.
+        self.assertEqual(health(self.replica)[1]["replica"]["head"], good)
 
     def test_rewritten_main_stops_following(self):
         doc_id, etag = self.new_plan()
