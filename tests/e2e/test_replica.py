@@ -14,8 +14,8 @@ import subprocess
 import tempfile
 import unittest
 
-from kenes_harness import (KENES, Browser, Server, commit_count, git, plan_body, run_cli,
-                           wait_until)
+from kenes_harness import (KENES, PASSWORD, Browser, Server, commit_count, git, plan_body,
+                           run_cli, wait_until)
 
 PRIMARY_URL = "https://kenes.example.kz"
 
@@ -117,6 +117,19 @@ class Replicas(unittest.TestCase):
         page = kk.post("/ui/new/regional-plan", {"csrf": kk.csrf("/ui/inbox")})
         self.assertEqual(page.status, 503, page)
         self.assertIn("тек оқуға арналған көшірме", page.raw)
+        # A password is the primary's too (users.yaml is copied from there).
+        with open(os.path.join(self.rdir, "users.yaml"), "rb") as f:
+            users = f.read()
+        page = b.post("/ui/password", {"csrf": b.csrf("/ui/password"),
+                                       "current_password": PASSWORD,
+                                       "new_password": "another-long-password-1",
+                                       "new_password_again": "another-long-password-1"})
+        self.assertEqual(page.status, 503, page)
+        with open(os.path.join(self.rdir, "users.yaml"), "rb") as f:
+            self.assertEqual(f.read(), users)
+        # Signing out is the replica's own session: it works.
+        r = b.post("/ui/logout", {"csrf": b.csrf("/ui/password")})
+        self.assertEqual(r.status, 303, r)
         self.assertEqual(commit_count(self.rgit), before)
         self.assertEqual(self.served_title(doc_id), "План, правка 1")
 
