@@ -79,6 +79,16 @@ class Replicas(unittest.TestCase):
         self.wait_served(doc_id, "План, правка 1")
         history = self.replica.get(f"/api/v1/documents/{doc_id}/history", "off11")
         self.assertEqual(history.status, 200, history)
+        # The same history as on the primary, version for version.
+        self.assertEqual(history.json,
+                         self.primary.get(f"/api/v1/documents/{doc_id}/history", "off11").json)
+        self.assertEqual(len(history.json["versions"]), 2, history)
+        path = "/api/v1/documents/" + doc_id
+        self.assertEqual(self.replica.get(path, "off11").json, self.primary.get(path, "off11").json)
+        self.assertEqual(self.replica.get(path, "off11").header("ETag"),
+                         self.primary.get(path, "off11").header("ETag"))
+        listed = self.replica.get("/api/v1/documents?type=regional-plan", "aud")
+        self.assertIn(doc_id, [d["id"] for d in listed.json["documents"]])
         head = git(self.primary.docs_git, "rev-parse", "main").strip()
         wait_until(lambda: health(self.replica)[1]["replica"]["head"] == head,
                    "/healthz to name the primary's head")
