@@ -231,6 +231,10 @@ class Replicas(unittest.TestCase):
         self.assertIn("rewritten", h["replica"]["stopped"])
         self.assertIn("following stopped", self.replica.read_log())
         self.assertEqual(self.served_title(doc_id), "План, правка 1")
+        # Restarted on it, it refuses to start, as a primary would.
+        self.assertEqual(self.replica.stop(), 0)
+        self.assertEqual(self.replica.start(expect_fail=True), 1)
+        self.assertIn(f"main no longer contains commit {head}", self.replica.read_log())
 
     def test_replica_needs_its_primary_and_repositories(self):
         empty = os.path.join(self.tmp, "empty")
