@@ -288,9 +288,18 @@ static void follow_done(uv_work_t *w, int status)
     if (j->outcome == FOLLOW_BAD || j->outcome == FOLLOW_REWRITTEN) {
         r->stopped = 1;
         snprintf(r->stop_why, sizeof(r->stop_why), "%s", j->why);
+        /* What mends it: the commit taken back out (the primary's next
+         * push then goes on from the good one), or a replica made anew,
+         * which judges the whole new history. */
         log_error("replica", "documents.git: %s; following stopped: what was taken before, up "
-                  "to %.12s, is served, nothing after it (mend the primary's mirror, then "
-                  "restart the replica)", j->why, r->last[0] ? r->last : "nothing");
+                  "to %.12s, is served, nothing after it. %s", j->why,
+                  r->last[0] ? r->last : "nothing",
+                  j->outcome == FOLLOW_BAD
+                      ? "Set this repository's main back to the last good commit (git "
+                        "update-ref), then restart the replica"
+                      : "If the primary's history was rewritten on purpose, stop the replica, "
+                        "remove its index folder and start it: it judges the new history "
+                        "from its first commit");
     } else if (j->outcome == FOLLOW_FAILED && strcmp(j->why, r->last_fault) != 0) {
         snprintf(r->last_fault, sizeof(r->last_fault), "%s", j->why);
         log_warn("replica", "documents.git: %s; looking again every second", j->why);

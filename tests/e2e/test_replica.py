@@ -235,6 +235,12 @@ class Replicas(unittest.TestCase):
         self.assertEqual(self.replica.stop(), 0)
         self.assertEqual(self.replica.start(expect_fail=True), 1)
         self.assertIn(f"main no longer contains commit {head}", self.replica.read_log())
+        # Made anew (its index folder removed), it judges the new history and serves it.
+        shutil.rmtree(os.path.join(self.rdir, "index"))
+        self.replica.start()
+        self.replica.tokens.clear()
+        self.wait_served(doc_id, "План профилактики")
+        self.assertEqual(health(self.replica)[0], 200)
 
     def test_replica_needs_its_primary_and_repositories(self):
         empty = os.path.join(self.tmp, "empty")
