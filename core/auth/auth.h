@@ -55,6 +55,8 @@ typedef struct auth_user {
     char *agency; /* agency-officer: the agency's code (content/agencies.yaml), else NULL */
     char *hash;   /* crypto_pwhash_str */
     int disabled;
+    char *email; /* where notices go (base/mailaddr.h), or NULL: none */
+    char *lang;  /* "ru", "kk" or "en": the language of those notices; NULL: ru */
 } auth_user;
 
 typedef struct auth auth;
@@ -182,6 +184,18 @@ int auth_users_add(const char *users_path, const char *name, enum role role, con
 int auth_users_add_agency(const char *users_path, const char *name, enum role role,
                           const char *region, const char *agency, const char *password,
                           char *err, size_t errcap);
+/* The same with an e-mail address and its language (either may be NULL):
+ * KENES_EINVAL, nothing written, for an address mailaddr_valid refuses or
+ * a language other than ru, kk, en. */
+int auth_users_add_contact(const char *users_path, const char *name, enum role role,
+                           const char *region, const char *agency, const char *email,
+                           const char *lang, const char *password, char *err, size_t errcap);
+/* Give a user the address notices go to (email NULL or "": none) and, when
+ * lang is not NULL, their language.  KENES_EINVAL (nothing written) for an
+ * address that is not one or an unknown language; KENES_ENOTFOUND for an
+ * unknown user; reason in err. */
+int auth_users_set_email(const char *users_path, const char *name, const char *email,
+                         const char *lang, char *err, size_t errcap);
 
 /* 1 if region has the agency of this code (content/agencies.yaml). */
 typedef int (*auth_agency_fn)(const char *region, const char *agency, void *payload);

@@ -16,6 +16,7 @@
 
 #include "kenes/plugin.h"
 #include "base/log.h"
+#include "base/mailaddr.h"
 #include "base/util.h"
 #include "base/yml.h"
 
@@ -24,6 +25,8 @@ static void user_dispose(auth_user *u)
     free(u->name);
     free(u->region);
     free(u->agency);
+    free(u->email);
+    free(u->lang);
     if (u->hash)
         sodium_memzero(u->hash, strlen(u->hash));
     free(u->hash);
@@ -72,6 +75,25 @@ static const char *agency_refused(enum role role, const char *agency)
     return NULL;
 }
 
+/* A notice's address and language: NULL, or why not. */
+static const char *contact_refused(const char *email, const char *lang)
+{
+    if (email && *email && !mailaddr_valid(email))
+        return "not an e-mail address (a plain name@domain.kz: one @, no spaces, a dot in "
+               "the domain)";
+    if (lang && strcmp(lang, "ru") != 0 && strcmp(lang, "kk") != 0 && strcmp(lang, "en") != 0)
+        return "a language is ru, kk or en";
+    return NULL;
+}
+
+/* dst = a copy of s (NULL or "": NULL); 0 or KENES_ENOMEM. */
+static int set_opt(char **dst, const char *s)
+{
+    free(*dst);
+    *dst = s && *s ? strdup(s) : NULL;
+    return s && *s && !*dst ? KENES_ENOMEM : 0;
+}
+
 int users_list_load(auth_user **out, size_t *count, const char *path, char *err,
                     size_t errcap)
 {
@@ -104,7 +126,11 @@ int users_list_load(auth_user **out, size_t *count, const char *path, char *err,
                           role_needs_region(role_parse(role)) ? " and region" : "");
             goto fail;
         }
+        const char *email = yml_scalar(yml_get(&y, u, "email"));
+        const char *lang = yml_scalar(yml_get(&y, u, "lang"));
         const char *why = agency_refused(role_parse(role), agency);
+        if (!why)
+            why = contact_refused(email, lang);
         if (why) {
             rc = yml_fail(err, errcap, path, u, "user '%s': %s", name, why);
             goto fail;
@@ -121,7 +147,8 @@ int users_list_load(auth_user **out, size_t *count, const char *path, char *err,
         users[i].agency = agency && *agency ? strdup(agency) : NULL;
         users[i].hash = strdup(hash);
         users[i].disabled = disabled && strcmp(disabled, "true") == 0;
-        if (!users[i].name || !users[i].hash || (region && *region && !users[i].region) ||
+        if (set_opt(&users[i].email, email) < 0 || set_opt(&users[i].lang, lang) < 0 ||
+            !users[i].name || !users[i].hash || (region && *region && !users[i].region) ||
             (agency && *agency && !users[i].agency)) {
             snprintf(err, errcap, "out of memory reading %s", path);
             rc = KENES_ENOMEM;
@@ -182,6 +209,10 @@ static int users_save(const char *path, const auth_user *users, size_t n)
             ok = ok && emit_scalar(&e, "region", 0) && emit_scalar(&e, users[i].region, 1);
         if (users[i].agency)
             ok = ok && emit_scalar(&e, "agency", 0) && emit_scalar(&e, users[i].agency, 1);
+        if (users[i].email)
+            ok = ok && emit_scalar(&e, "email", 0) && emit_scalar(&e, users[i].email, 1);
+        if (users[i].lang)
+            ok = ok && emit_scalar(&e, "lang", 0) && emit_scalar(&e, users[i].lang, 1);
         ok = ok && emit_scalar(&e, "password", 0) && emit_scalar(&e, users[i].hash, 1);
         ok = ok && emit_scalar(&e, "disabled", 0) &&
              emit_scalar(&e, users[i].disabled ? "true" : "false", 0);
@@ -253,6 +284,14 @@ int auth_users_add_agency(const char *path, const char *name, enum role role,
                           const char *region, const char *agency, const char *password,
                           char *err, size_t errcap)
 {
+    return auth_users_add_contact(path, name, role, region, agency, NULL, NULL, password, err,
+                                  errcap);
+}
+
+int auth_users_add_contact(const char *path, const char *name, enum role role,
+                           const char *region, const char *agency, const char *email,
+                           const char *lang, const char *password, char *err, size_t errcap)
+{
     if (sodium_init() < 0)
         return KENES_ENOMEM;
     if (!name_valid(name)) {
@@ -279,6 +318,10 @@ int auth_users_add_agency(const char *path, const char *name, enum role role,
     if (why) {
         snprintf(err, errcap, "%s%s", why,
                  role != ROLE_AGENCY ? ": drop --agency" : "");
+        return KENES_EINVAL;
+    }
+    if ((why = contact_refused(email, lang))) {
+        snprintf(err, errcap, "%s", why);
         return KENES_EINVAL;
     }
     int rc = password_check(password, NULL, 0, err, errcap);
@@ -313,7 +356,8 @@ int auth_users_add_agency(const char *path, const char *name, enum role role,
                            .agency = agency && *agency ? strdup(agency) : NULL,
                            .hash = strdup(hash)};
     sodium_memzero(hash, sizeof(hash));
-    if (!users[n].name || !users[n].hash || (region && *region && !users[n].region) ||
+    if (set_opt(&users[n].email, email) < 0 || set_opt(&users[n].lang, lang) < 0 ||
+        !users[n].name || !users[n].hash || (region && *region && !users[n].region) ||
         (agency && *agency && !users[n].agency))
         rc = KENES_ENOMEM;
     else if ((rc = users_save(path, users, n + 1)) < 0)
@@ -400,6 +444,27 @@ int auth_users_set_disabled(const char *path, const char *name, int disabled, ch
     return rc;
 }
 
+int auth_users_set_email(const char *path, const char *name, const char *email,
+                         const char *lang, char *err, size_t errcap)
+{
+    const char *why = contact_refused(email, lang);
+    if (why) {
+        snprintf(err, errcap, "%s", why);
+        return KENES_EINVAL;
+    }
+    auth_user *users;
+    size_t n, at;
+    int rc = users_load_one(&users, &n, &at, path, name, err, errcap);
+    if (rc < 0)
+        return rc;
+    if (set_opt(&users[at].email, email) < 0 || (lang && set_opt(&users[at].lang, lang) < 0))
+        rc = KENES_ENOMEM;
+    else if ((rc = users_save(path, users, n)) < 0)
+        snprintf(err, errcap, "cannot write %s", path);
+    users_list_free(users, n);
+    return rc;
+}
+
 /* ---- the server's users: users.yaml, read at start and whenever it changes ---- */
 
 void file_id_get(file_id *f, const char *path)
@@ -427,7 +492,9 @@ static int user_same(const auth_user *x, const auth_user *y)
     return strcmp(x->name, y->name) == 0 && x->role == y->role &&
            strcmp(x->region ? x->region : "", y->region ? y->region : "") == 0 &&
            strcmp(x->agency ? x->agency : "", y->agency ? y->agency : "") == 0 &&
-           strcmp(x->hash, y->hash) == 0 && x->disabled == y->disabled;
+           strcmp(x->hash, y->hash) == 0 && x->disabled == y->disabled &&
+           strcmp(x->email ? x->email : "", y->email ? y->email : "") == 0 &&
+           strcmp(x->lang ? x->lang : "", y->lang ? y->lang : "") == 0;
 }
 
 /* Make `loaded` (from users_list_load) the current users: a user that did not

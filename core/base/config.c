@@ -48,6 +48,20 @@ static const char default_yaml[] =
     "#                             # this many MiB (least recently used first out)\n"
     "#   snapshot_every: 1000      # the index's snapshot (DATA/index/*.snap), read at\n"
     "#                             # start, written again after this many commits\n"
+    "# webhooks:                   # a JSON POST per commit, signed (README, Notifications)\n"
+    "#   - url: https://hooks.example.kz/kenes\n"
+    "#     secret_file: keys/webhook-1.secret   # relative to DATA; mode 0600\n"
+    "# smtp:                       # e-mail to users with an address (kenes user email)\n"
+    "#   url: smtp://mail.example.kz:587\n"
+    "#   from: kenes@example.kz\n"
+    "#   starttls: required        # or off\n"
+    "#   user: kenes               # optional, with password_file\n"
+    "#   password_file: keys/smtp.password\n"
+    "#   base_url: https://kenes.example.kz   # links in mails: <base_url>/ui/d/<id>\n"
+    "#   digest: off               # or daily: one mail a day per user, at digest_at (UTC)\n"
+    "#   digest_at: \"08:00\"\n"
+    "# notify:\n"
+    "#   give_up_days: 3           # a delivery failing this long is dropped (one log line)\n"
     "committer:                    # the committer of every commit kenes makes\n"
     "  name: kenes\n"
     "  email: kenes@localhost\n"
@@ -183,7 +197,9 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     yaml_node_t *root = yml_root(&y);
     static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports",
                                   "web", "attachments", "storage", "index", "mirrors",
-                                  "replica"};
+                                  "replica",
+                                  /* read by notify/conf.c, which judges their URLs */
+                                  "webhooks", "smtp", "notify"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(root, &npairs);
     if (!p && root->type != YAML_MAPPING_NODE) {

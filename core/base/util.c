@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -563,5 +564,37 @@ int util_list_dir(char ***out, size_t *n, const char *dir, const char *suffix)
         qsort(names, count, sizeof(*names), cmp_names);
     *out = names;
     *n = count;
+    return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int util_remove_tree(const char *path)
+{
+    /* Depth first, links not followed: a link inside goes, never what it
+     * names. */
+    if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
+        return errno == ENOENT ? 0 : kenes_error_from_errno(errno);
+    return 0;
+}
+
+int util_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return kenes_error_from_errno(errno);
+        p += n;
+        len -= (size_t)n;
+    }
     return 0;
 }

@@ -111,4 +111,12 @@ void util_path(char *out, size_t cap, const char *dir, const char *leaf);
 int util_list_dir(char ***out, size_t *n, const char *dir, const char *suffix);
 void util_free_list(char **names, size_t n);
 
+/* Write all of data to fd, again after a short write or EINTR; 0 or the
+ * error's KENES_E* code. */
+int util_write_all(int fd, const void *data, size_t len);
+
+/* Remove path and everything under it (a folder a command made and gives
+ * up, as rm -r would); 0 also when it is not there. */
+int util_remove_tree(const char *path);
+
 #endif

@@ -16,11 +16,11 @@
  * for the longest batch between that touch and its commit on main. */
 #define GC_GRACE_S 3600
 
-/* gc runs as the user who owns DATA, or not at all: what it creates (its
- * lock files, packs) would belong to another user, and the server, which
- * cannot open them, would fail every write afterwards.  Checked before
- * anything is created. */
-static int owner_check(const config *cfg, char *err, size_t errcap)
+/* gc (and backup, which takes its locks) runs as the user who owns DATA,
+ * or not at all: what it creates (its lock files, packs) would belong to
+ * another user, and the server, which cannot open them, would fail every
+ * write afterwards.  Checked before anything is created. */
+int gc_owner_check(const config *cfg, const char *cmd, char *err, size_t errcap)
 {
     const char *const dirs[3] = {cfg->data_dir, datadir_repo_names[0], datadir_repo_names[1]};
     for (int i = 0; i < 3; i++) {
@@ -43,8 +43,8 @@ static int owner_check(const config *cfg, char *err, size_t errcap)
         else
             snprintf(owner, sizeof(owner), "the user with uid %lu", (unsigned long)st.st_uid);
         snprintf(err, errcap, "%s belongs to %s, not to this user: nothing done; run it as %s "
-                 "(for example: runuser -u %s -- kenes gc --data DIR)",
-                 i ? dirs[i] : "the data folder", owner, owner, pw ? owner : "OWNER");
+                 "(for example: runuser -u %s -- kenes %s --data DIR)",
+                 i ? dirs[i] : "the data folder", owner, owner, pw ? owner : "OWNER", cmd);
         return KENES_EFORBIDDEN;
     }
     return 0;
@@ -53,7 +53,7 @@ static int owner_check(const config *cfg, char *err, size_t errcap)
 int gc_run(const config *cfg, char *err, size_t errcap)
 {
     int64_t prune_before = (int64_t)time(NULL) - GC_GRACE_S;
-    int rc = owner_check(cfg, err, errcap);
+    int rc = gc_owner_check(cfg, "gc", err, errcap);
     if (rc < 0)
         return rc;
     if ((rc = store_pack_limits(cfg->storage_pack_memory_mib)) < 0) {

@@ -17,4 +17,10 @@
  * failure stay done). */
 int gc_run(const config *cfg, char *err, size_t errcap);
 
+/* 0 when this process runs as the user who owns DATA and its
+ * repositories; else KENES_EFORBIDDEN with the line naming the owner and
+ * the way to run cmd as them (lock files made by another user would stop
+ * the server). */
+int gc_owner_check(const config *cfg, const char *cmd, char *err, size_t errcap);
+
 #endif

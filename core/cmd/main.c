@@ -3,15 +3,18 @@
  *
  *   kenes init  --data DIR
  *   kenes user add --data DIR --name N --role R [--region KZ-XX] [--agency CODE]
- *                  --password-stdin
+ *                  [--email ADDR] [--lang ru|kk|en] --password-stdin
  *   kenes user passwd --data DIR --name N --password-stdin
  *   kenes user disable|enable --data DIR --name N
+ *   kenes user email --data DIR --name N --email ADDR [--lang ru|kk|en]
  *   kenes serve [--data DIR] [--listen HOST:PORT] [--demo]
  *   kenes serve --replica [--primary URL] [--data DIR] [--listen HOST:PORT]
  *   kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]
  *   kenes accept --data DIR [--by NAME] COMMIT...
  *   kenes key rotate --data DIR [--by NAME]
  *   kenes gc --data DIR
+ *   kenes backup --data DIR --to FILE [--with-keys] [--force]
+ *   kenes restore --from FILE --data NEWDIR
  *   kenes --version | help
  *
  * Exit codes: 0 ok, 1 runtime fault, 2 usage error; errors are one line on stderr.
@@ -22,6 +25,8 @@
 #include <sys/stat.h>
 
 #include "cmd/accept.h"
+#include "cmd/backup.h"
+#include "cmd/restore.h"
 #include "cmd/gc.h"
 #include "auth/auth.h"
 #include "cmd/keyrotate.h"
@@ -43,7 +48,7 @@ static const char usage_text[] =
     "  kenes init --data DIR\n"
     "      create DIR with documents.git, cases.git and kenes.yaml\n"
     "  kenes user add --data DIR --name NAME --role ROLE [--region KZ-XX] [--agency CODE]\n"
-    "                 --password-stdin\n"
+    "                 [--email ADDR] [--lang ru|kk|en] --password-stdin\n"
     "      roles: regional-official, commission-chair, commission-secretary and\n"
     "             akimat-approver (need --region), agency-officer (needs --region and\n"
     "             --agency, a code content/agencies.yaml lists for the region),\n"
@@ -53,6 +58,9 @@ static const char usage_text[] =
     "      give a user a new password; their sessions end at once\n"
     "  kenes user disable|enable --data DIR --name NAME\n"
     "      a disabled user cannot log in and their tokens stop working at once\n"
+    "  kenes user email --data DIR --name NAME --email ADDR [--lang ru|kk|en]\n"
+    "      where the user's notices go (inbox, overdue; see kenes.yaml smtp:) and in which\n"
+    "      language (default ru); --email \"\" sends them none\n"
     "  kenes serve [--data DIR] [--listen HOST:PORT] [--demo]\n"
     "      serve the API (default ./kenes-data, created on first start; 127.0.0.1:8080;\n"
     "      port 0 picks a free port); --demo adds the demo logins and prints them\n"
@@ -77,6 +85,15 @@ static const char usage_text[] =
     "  kenes gc --data DIR\n"
     "      pack both repositories into one pack each now and drop what no commit reaches\n"
     "      (only objects over an hour old); safe while a server serves DIR\n"
+    "  kenes backup --data DIR --to FILE [--with-keys] [--force]\n"
+    "      write one archive of DIR (both repositories, the journals, the access log and\n"
+    "      its checkpoint, users.yaml, kenes.yaml, allowed_signers, the public key); safe\n"
+    "      while a server serves DIR.  --with-keys adds keys/, sealed with the passphrase\n"
+    "      on the first line of standard input (12 characters or more); --force replaces\n"
+    "      an existing FILE\n"
+    "  kenes restore --from FILE --data NEWDIR\n"
+    "      check the archive, make NEWDIR (absent or empty) from it and run verify on it;\n"
+    "      an archive with keys needs their passphrase on standard input\n"
     "  kenes migrate --data DIR [--by ADMIN]\n"
     "      move a data folder made before issue 16 to the fan-out layout (a case's files\n"
     "      in a folder named by its uuid's first two characters), one signed commit per\n"
@@ -92,7 +109,7 @@ static int usage(const char *fmt, const char *arg)
 }
 
 typedef struct opts {
-    const char *data, *listen, *name, *role, *region, *agency, *primary;
+    const char *data, *listen, *name, *role, *region, *agency, *email, *lang, *primary;
     int demo, password_stdin, replica;
 } opts;
 
@@ -131,6 +148,10 @@ static int parse_opts(opts *o, int argc, char **argv, const char *allowed)
             slot = &o->region;
         else if (strcmp(a, "--agency") == 0)
             slot = &o->agency;
+        else if (strcmp(a, "--email") == 0)
+            slot = &o->email;
+        else if (strcmp(a, "--lang") == 0)
+            slot = &o->lang;
         else if (strcmp(a, "--primary") == 0)
             slot = &o->primary;
         if (!slot || i + 1 >= argc)
@@ -212,6 +233,28 @@ static int cmd_user_change(const char *sub, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* kenes user email: the address a user's notices go to, and their language. */
+static int cmd_user_email(int argc, char **argv)
+{
+    opts o;
+    char err[1024], path[4096];
+    if (parse_opts(&o, argc, argv, " --data --name --email --lang "))
+        return EXIT_USAGE;
+    if (!o.data || !o.name || !o.email)
+        return usage("%s needs --data, --name and --email", "user email");
+    util_path(path, sizeof(path), o.data, "users.yaml");
+    int rc = auth_users_set_email(path, o.name, o.email, o.lang, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "kenes: user email: %s\n", err);
+        return rc == KENES_EINVAL ? EXIT_USAGE : EXIT_FAULT;
+    }
+    if (*o.email)
+        printf("Notices of %s go to %s\n", o.name, o.email);
+    else
+        printf("%s gets no notices by e-mail\n", o.name);
+    return EXIT_OK;
+}
+
 /* An agency officer's --agency must be one of content/agencies.yaml's for
  * the region: the server would refuse to start otherwise. */
 static int check_agency(const config *cfg, const opts *o)
@@ -240,9 +283,12 @@ static int cmd_user(int argc, char **argv)
     if (argc >= 1 && (strcmp(argv[0], "passwd") == 0 || strcmp(argv[0], "disable") == 0 ||
                       strcmp(argv[0], "enable") == 0))
         return cmd_user_change(argv[0], argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "email") == 0)
+        return cmd_user_email(argc - 1, argv + 1);
     if (argc < 1 || strcmp(argv[0], "add") != 0)
         return usage("unknown user command '%s'", argc ? argv[0] : "");
-    if (parse_opts(&o, argc - 1, argv + 1, " --data --name --role --region --agency --password-stdin "))
+    if (parse_opts(&o, argc - 1, argv + 1, " --data --name --role --region --agency --email --lang "
+                                           "--password-stdin "))
         return EXIT_USAGE;
     if (!o.data || !o.name || !o.role || !o.password_stdin)
         return usage("%s needs --data, --name, --role and --password-stdin", "user add");
@@ -269,8 +315,8 @@ static int cmd_user(int argc, char **argv)
         goto out;
     }
     util_path(path, sizeof(path), o.data, "users.yaml");
-    int rc = auth_users_add_agency(path, o.name, role, o.region, o.agency, password, err,
-                                   sizeof(err));
+    int rc = auth_users_add_contact(path, o.name, role, o.region, o.agency, o.email, o.lang,
+                                    password, err, sizeof(err));
     memset(password, 0, sizeof(password));
     if (rc < 0) {
         fprintf(stderr, "kenes: user add: %s\n", err);
@@ -406,6 +452,74 @@ static int cmd_verify(int argc, char **argv)
     return code;
 }
 
+#define BACKUP_PASSPHRASE_MIN 12
+
+static int cmd_backup(int argc, char **argv)
+{
+    const char *data = NULL;
+    backup_opts bo = {0};
+    int with_keys = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--with-keys") == 0)
+            with_keys = 1;
+        else if (strcmp(argv[i], "--force") == 0)
+            bo.force = 1;
+        else if ((strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--to") == 0) && i + 1 < argc)
+            *(strcmp(argv[i], "--data") == 0 ? &data : &bo.to) = argv[i + 1], i++;
+        else
+            return usage(strncmp(argv[i], "--", 2) == 0 && (strcmp(argv[i], "--data") == 0 ||
+                                                            strcmp(argv[i], "--to") == 0)
+                             ? "%s needs a value"
+                             : "unknown argument '%s'",
+                         argv[i]);
+    }
+    if (!data || !bo.to)
+        return usage("%s needs --data DIR and --to FILE", "backup");
+    char pass[1024] = "";
+    if (with_keys) {
+        if (read_password(pass, sizeof(pass), "backup --with-keys"))
+            return EXIT_USAGE;
+        if (strlen(pass) < BACKUP_PASSPHRASE_MIN) {
+            memset(pass, 0, sizeof(pass));
+            return usage("%s: the passphrase needs 12 characters or more", "backup --with-keys");
+        }
+        bo.passphrase = pass;
+    }
+    config cfg;
+    char err[1024];
+    int code = load_config(&cfg, data);
+    if (code == 0) {
+        int rc = backup_run(&cfg, &bo, err, sizeof(err));
+        if (rc < 0)
+            fprintf(stderr, "kenes: backup: %s\n", err);
+        code = rc < 0 ? EXIT_FAULT : EXIT_OK;
+        config_dispose(&cfg);
+    }
+    memset(pass, 0, sizeof(pass));
+    return code;
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+    const char *from = NULL, *data = NULL;
+    for (int i = 0; i < argc; i++) {
+        if ((strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "--data") == 0) && i + 1 < argc)
+            *(strcmp(argv[i], "--from") == 0 ? &from : &data) = argv[i + 1], i++;
+        else
+            return usage(strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "--data") == 0
+                             ? "%s needs a value"
+                             : "unknown argument '%s'",
+                         argv[i]);
+    }
+    if (!from || !data)
+        return usage("%s needs --from FILE and --data NEWDIR", "restore");
+    char err[1024];
+    int rc = restore_run(from, data, stdin, err, sizeof(err));
+    if (rc < 0)
+        fprintf(stderr, "kenes: restore: %s\n", err);
+    return rc == KENES_EPRECONDITION ? EXIT_USAGE : rc == 0 ? EXIT_OK : EXIT_FAULT;
+}
+
 static int clear_leftovers(const config *cfg, char *err, size_t errcap)
 {
     char path[4096];
@@ -499,6 +613,10 @@ int main(int argc, char **argv)
         return cmd_reindex(argc - 2, argv + 2);
     if (strcmp(cmd, "gc") == 0)
         return cmd_gc(argc - 2, argv + 2);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(argc - 2, argv + 2);
+    if (strcmp(cmd, "restore") == 0)
+        return cmd_restore(argc - 2, argv + 2);
     if (strcmp(cmd, "accept") == 0)
         return cmd_decision(0, argc - 2, argv + 2);
     if (strcmp(cmd, "key") == 0 && argc >= 3 && strcmp(argv[2], "rotate") == 0)

@@ -20,6 +20,7 @@
 #include "docs/entry.h"
 #include "docs/fetch.h"
 #include "docs/snap.h"
+#include "notify/notify.h"
 #include "plugin/region.h"
 #include "publish/public.h"
 #include "publish/render.h"
@@ -77,6 +78,7 @@ static void on_http_stopped(void *payload)
     server *srv = payload;
     if (!srv->replica) /* a replica started no report timers */
         report_timers_stop(&srv->pub);
+    notifier_stop(srv->notify); /* what is not delivered waits in DATA/outbox/ */
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv->api.mirrors[r]);
     replica_stop(srv->replica);
@@ -159,14 +161,15 @@ static int check_unseen(const char *since, char *err, size_t errcap, void *paylo
 }
 
 /* The document service's commit hook: the public pages kept may show d,
- * and the publisher listens (docs never calls up). */
+ * and the publisher and the notifier listen (docs never calls up). */
 static void on_committed(const idx_doc *d, int publishes, void *payload)
 {
     server *srv = payload;
     web_public_committed(&srv->web, d);
-    /* A replica publishes nothing: the primary's publications are commits. */
+    /* A replica publishes and notifies nothing: the primary does, once. */
     if (!srv->replica)
         report_committed(d, publishes, &srv->pub);
+    notifier_committed(srv->notify, d);
 }
 
 /* A set of mirrors per repository, each with the remotes kenes.yaml names
@@ -436,6 +439,13 @@ int server_run(const config *cfg, int demo)
         srv.api.replica_json = replica_json;
         srv.api.replica_payload = srv.replica;
     }
+    /* After the demo's documents: they are no news to anyone.  Not on a
+     * replica: the primary tells people, once. */
+    if (!srv.replica &&
+        notifier_start(&srv.notify, svc, srv.auth, ui_words(srv.web.ui), err, sizeof(err)) < 0) {
+        fault("notifications", err);
+        goto out;
+    }
     if (datadir_load_templates(&svc->templates, svc->workflows, cfg->content_dir, err,
                                sizeof(err)) < 0) {
         fault("templates", err);
@@ -534,11 +544,13 @@ int server_run(const config *cfg, int demo)
 out:
     fflush(stdout);
     http_server_free(srv.http);
+    notifier_stop(srv.notify); /* a failed start: the serving loop never stopped it */
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv.api.mirrors[r]);
     replica_stop(srv.replica);
     /* Anything still closing (a failed start) must finish before the loop goes. */
     uv_run(&loop, UV_RUN_DEFAULT);
+    notifier_free(srv.notify);
     /* A clean stop: the index as it stands, for the next start.  Not after
      * a failed start, whose index may be half read. */
     if (code == 0)

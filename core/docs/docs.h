@@ -208,6 +208,9 @@ json_t *docs_entry(const docs_service *svc, const idx_doc *d);
  * true; "actions" may then be []); erased cases left out, earliest due
  * first.  0 or KENES_ENOMEM. */
 int docs_inbox(json_t **out, docs_service *svc, const auth_user *u);
+/* 1 if d is in u's inbox now (docs_inbox would list it), else 0: what
+ * the notices of notify/ ask of each user with an address. */
+int docs_in_inbox(const docs_service *svc, const auth_user *u, const idx_doc *d);
 
 /* ---- what can be done now (actions.c) ---- */
 

@@ -502,12 +502,35 @@ static int reminded(const docs_service *svc, const wf_workflow *wf, const auth_u
     return due >= 0 && util_now_ms() >= due - st->remind_before_ms;
 }
 
-static json_t *to_do(docs_service *svc, const auth_user *u, const idx_doc *d, const void *arg)
+/* d's workflow when d may be in u's inbox at all, else NULL. */
+static const wf_workflow *inbox_workflow(const docs_service *svc, const auth_user *u,
+                                         const idx_doc *d)
 {
-    (void)arg;
     const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     /* An admin's override is for support, not a to-do list. */
     if (!wf || u->role == ROLE_ADMIN || docs_erased(svc, d) || !docs_may_read(svc, u, d))
+        return NULL;
+    return wf;
+}
+
+int docs_in_inbox(const docs_service *svc, const auth_user *u, const idx_doc *d)
+{
+    const wf_workflow *wf = inbox_workflow(svc, u, d);
+    if (!wf)
+        return 0;
+    if (reminded(svc, wf, u, d))
+        return 1;
+    json_t *actions = open_actions(svc, wf, u, d);
+    int any = json_array_size(actions) > 0;
+    json_decref(actions);
+    return any;
+}
+
+static json_t *to_do(docs_service *svc, const auth_user *u, const idx_doc *d, const void *arg)
+{
+    (void)arg;
+    const wf_workflow *wf = inbox_workflow(svc, u, d);
+    if (!wf)
         return NULL;
     json_t *actions = open_actions(svc, wf, u, d);
     int remind = reminded(svc, wf, u, d);

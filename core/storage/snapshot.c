@@ -97,20 +97,6 @@ int snap_writer_add(snap_writer *w, const char *id, const char *version, const c
     return 0;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return kenes_error_from_errno(errno);
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* The records sealed chunk by chunk into fd: a chunk in memory at a time,
  * never a second copy of the whole. */
 static int write_sealed(int fd, snap_writer *w)
@@ -124,7 +110,7 @@ static int write_sealed(int fd, snap_writer *w)
     put32(head + 12, w->count);
     memcpy(head + 16, w->digest, SNAP_DIGEST_BYTES);
     crypto_secretstream_xchacha20poly1305_init_push(&st, head + PLAIN, w->key);
-    int rc = write_all(fd, head, HEADER);
+    int rc = util_write_all(fd, head, HEADER);
     size_t at = 0, total = w->records.len;
     do {
         size_t n = total - at < SNAP_CHUNK_BYTES ? total - at : SNAP_CHUNK_BYTES;
@@ -137,7 +123,7 @@ static int write_sealed(int fd, snap_writer *w)
             last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
         put32(chunk, (uint32_t)clen);
         if (rc == 0)
-            rc = write_all(fd, chunk, 4 + (size_t)clen);
+            rc = util_write_all(fd, chunk, 4 + (size_t)clen);
         at += n;
     } while (rc == 0 && at < total);
     sodium_memzero(&st, sizeof(st));

@@ -113,6 +113,10 @@ void store_pack_unlock(int fd);
  * name gets "pack-<hex>".  0 or KENES_EIO (msg says why). */
 int store_pack_write(char *name, size_t cap, const char *gitdir, git_odb *odb, const void *data,
                      size_t len, char *msg, size_t msgcap);
+/* Bound a pack builder of repo by storage.pack_memory_mib (store_pack_limits):
+ * a config file written in tmp (a folder of the caller's own), read by the
+ * handle only, never the repository's config.  0 or KENES_EIO. */
+int store_pack_bound(git_repository *repo, const char *tmp);
 /* How many packs objects/pack holds (0 on any error: a count for a trigger). */
 void store_pack_count(size_t *out, const char *gitdir);
 /* Open wrepo afresh when a consolidation removed packs since (a handle

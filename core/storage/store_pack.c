@@ -482,7 +482,7 @@ int store_pack_limits(size_t mib)
  * pack.deltaCacheSize).  They go in as a config file of the highest level
  * on this repository handle only, in the consolidation's own folder, so an
  * operator's config is neither read for them nor written. */
-static int bound_builder(git_repository *repo, const char *tmp)
+int store_pack_bound(git_repository *repo, const char *tmp)
 {
     char path[4096 + 64];
     git_config *cfg = NULL;
@@ -580,7 +580,7 @@ static int consolidate(store_pack_stats *out, const char *gitdir, const store_pa
         snprintf(msg, cap, "cannot prepare the pack's folder: %s", kenes_strerror(rc));
         goto done;
     }
-    if ((rc = store_open_repo(&repo, gitdir)) < 0 || (rc = bound_builder(repo, tmp)) < 0 ||
+    if ((rc = store_open_repo(&repo, gitdir)) < 0 || (rc = store_pack_bound(repo, tmp)) < 0 ||
         git_packbuilder_new(&pb, repo) < 0) {
         rc = store_git_fail(msg, cap, rc < 0 ? rc : KENES_EIO, "starting the pack");
         goto done;
@@ -647,6 +647,28 @@ int store_consolidate_with(store_pack_stats *out, const char *gitdir, const stor
     }
     store_pack_unlock(lock);
     return rc;
+}
+
+int store_gc_hold(int *fd, const char *gitdir, char *msg, size_t cap)
+{
+    int rc = lock_file(fd, gitdir, "kenes-gc.lock", 1);
+    if (rc < 0) {
+        snprintf(msg, cap, "cannot take the consolidation lock: %s", kenes_strerror(rc));
+        return rc;
+    }
+    if ((rc = store_git_gc_lock(gitdir, msg, cap)) < 0) {
+        store_pack_unlock(*fd);
+        *fd = -1;
+    }
+    return rc;
+}
+
+void store_gc_release(int fd, const char *gitdir)
+{
+    if (fd < 0)
+        return;
+    store_git_gc_unlock(gitdir);
+    store_pack_unlock(fd);
 }
 
 int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_before, int wait,

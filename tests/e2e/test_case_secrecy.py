@@ -6,7 +6,7 @@ import subprocess
 import unittest
 
 from kenes_harness import Server, ServerTest, commit_count, git, run_cli, stop_and_verify
-from test_cases import USERS_C, case_body, CHILD_NAME, BIRTH, ADDRESS, SCHOOL
+from test_cases import USERS_C, case_body, case_under_review, CHILD_NAME, BIRTH, ADDRESS, SCHOOL
 
 
 def all_objects(repo):
@@ -21,13 +21,7 @@ class Secrecy(ServerTest):
     users = USERS_C
 
     def case(self):
-        s = self.srv
-        r = s.post("/api/v1/documents", case_body(decision="Тайное решение комиссии"), "off11")
-        self.assertEqual(r.status, 201, r)
-        cid = r.json["id"]
-        r = s.act(cid, "start-review", "off11", r.header("ETag"))
-        self.assertEqual(r.status, 200, r)
-        return cid, r.header("ETag")
+        return case_under_review(self, self.srv, decision="Тайное решение комиссии")
 
     def test_blobs_of_cases_git_hold_no_identity(self):
         cid, _ = self.case()

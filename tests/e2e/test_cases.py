@@ -27,6 +27,17 @@ def case_body(region="KZ-11", **fields):
     return {"type": "case-review", "region": region, "body": "# Рассмотрение\n", "fields": f}
 
 
+def case_under_review(test, srv, **fields):
+    """A case of KZ-11 created by off11 (case_body with fields) and taken
+    into review: its id and ETag; each step must succeed."""
+    r = srv.post("/api/v1/documents", case_body(**fields), "off11")
+    test.assertEqual(r.status, 201, r)
+    cid = r.json["id"]
+    r = srv.act(cid, "start-review", "off11", r.header("ETag"))
+    test.assertEqual(r.status, 200, r)
+    return cid, r.header("ETag")
+
+
 class Cases(ServerTest):
     users = USERS_C
     env = {"KENES_NOW": "2026-03-25T09:00:00Z"}

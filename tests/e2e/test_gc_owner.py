@@ -1,5 +1,5 @@
-"""`kenes gc` run by a user who does not own DATA (`sudo kenes gc`) refuses
-at once, names the owner, and creates nothing: no lock file of its own that
+"""`kenes gc` (and `kenes backup`) run by a user who does not own DATA
+(`sudo kenes gc`) refuses at once, names the owner, and creates nothing: no lock file of its own that
 the server could not open afterwards (probe16 finding 4). Needs root, to
 give the folder to another user; skipped otherwise."""
 import os
@@ -48,6 +48,18 @@ class GcOwner(unittest.TestCase):
         self.assertIn("run it as nobody", err)
         self.assertEqual(out, "")
         self.assertEqual(listing(self.data), before)  # nothing created, nothing touched
+
+    def test_backup_refused_likewise(self):
+        # kenes backup takes the same locks: refused the same way, nothing
+        # created in DATA nor beside the archive.
+        chown_all(self.data, self.nobody.pw_uid, self.nobody.pw_gid)
+        before = listing(self.data)
+        target = os.path.join(self.tmp, "b.kenes")
+        code, out, err = run_cli("backup", "--data", self.data, "--to", target)
+        self.assertEqual(code, 1, (out, err))
+        self.assertIn("run it as nobody (for example: runuser -u nobody -- kenes backup", err)
+        self.assertEqual(listing(self.data), before)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["data"])
 
     def test_the_owner_runs_it(self):
         code, out, err = run_cli("gc", "--data", self.data)

@@ -16,11 +16,12 @@ LAYERS = {
     'docs': ['base', 'storage', 'auth', 'audit', 'plugin'],
     'publish': ['base', 'storage', 'plugin', 'docs'],
     'ui': ['base'],
+    'notify': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'ui'],
     'http': ['base'],
     'api': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http'],
     'web': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http'],
-    'cmd': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'http', 'api',
-            'web'],
+    'cmd': ['base', 'storage', 'auth', 'audit', 'plugin', 'docs', 'publish', 'ui', 'notify', 'http',
+            'api', 'web'],
 }
 PUBLIC = 'include'   # core/include/kenes/plugin.h: the plugins' header, any layer may use it
 MAX_LINES = 800

@@ -1,0 +1,523 @@
+/*
+ * The notifier: decides what is owed to whom (a webhook event per commit,
+ * a mail when a document enters a user's inbox or becomes overdue), writes
+ * it to the outbox on the thread pool and hands it to the deliverer.
+ */
+#include "notify/notify.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "docs/datadir.h"
+#include "docs/docs.h"
+#include "docs/workflow.h"
+#include "notify/conf.h"
+#include "notify/deliver.h"
+#include "notify/notice.h"
+
+/* How often the clock is looked at for deadlines that passed and the digest. */
+#define NOTIFY_TICK_MS 60000
+
+struct notifier {
+    docs_service *svc;
+    auth *auth;
+    notify_conf conf;
+    notice_ctx words;
+    char dir[4096];  /* DATA/outbox */
+    char mark[4096]; /* DATA/outbox/overdue.mark: deadlines up to it were told */
+    deliverer *dl;
+    uv_timer_t tick;
+    int64_t overdue_mark;
+    int64_t digest_day; /* the UTC day of the last digest; -1: none yet */
+    int stopped;
+    /* One outbox write at a time, so that told-<repository> never names a
+     * commit whose files are not on disk yet; what comes meanwhile waits
+     * here and goes as one job (one batch of fsyncs). */
+    struct write_job *running, *waiting;
+};
+
+static const char *const told_names[2] = {"told-documents", "told-cases"};
+
+/* ---- writing to the outbox (thread pool), then delivering ---- */
+
+typedef struct write_job {
+    uv_work_t work;
+    notifier *n;
+    notify_item *items;
+    int64_t mark; /* >= 0: write it to overdue.mark after the items */
+    int digest;   /* gather the notices into one mail per user first */
+    int64_t now_ms;
+    /* The last commit of each repository whose webhook events are among
+     * the items, or "": told-<repository> gets it after them. */
+    char told[2][41];
+} write_job;
+
+/* DATA/outbox/told-<repository>: the last commit whose webhook events are
+ * in the outbox (or were delivered); a start re-makes those of the commits
+ * after it, which a crash kept from the outbox. */
+static void write_told(const notifier *n, int repo, const char *commit)
+{
+    char path[4200], text[48];
+    util_path(path, sizeof(path), n->dir, told_names[repo]);
+    int len = snprintf(text, sizeof(text), "%s\n", commit);
+    if (util_write_file_atomic(path, text, (size_t)len, 0600) < 0)
+        log_error("notify", "cannot write %s: a restart may send some webhook events again",
+                  path);
+}
+
+static void write_mark(const char *path, int64_t ms)
+{
+    char text[32];
+    int len = snprintf(text, sizeof(text), "%lld\n", (long long)ms);
+    if (util_write_file_atomic(path, text, (size_t)len, 0600) < 0)
+        log_error("notify", "cannot write %s: deadlines passed before it may be told again",
+                  path);
+}
+
+/* Every notice-*.json of the outbox: per user, one mail with them all. */
+static void digest_gather(write_job *j)
+{
+    notifier *n = j->n;
+    char **names;
+    size_t count;
+    if (util_list_dir(&names, &count, n->dir, ".json") < 0)
+        return;
+    notify_item *notices = NULL;
+    for (size_t i = 0; i < count; i++) {
+        char path[4096];
+        notify_item *it;
+        if (strncmp(names[i], "notice-", 7) != 0)
+            continue;
+        util_path(path, sizeof(path), n->dir, names[i]);
+        if (notify_item_read(&it, path) == 0) {
+            it->next = notices;
+            notices = it;
+        }
+    }
+    util_free_list(names, count);
+    char day[16];
+    util_format_rfc3339(day, sizeof(day), j->now_ms);
+    day[10] = '\0';
+    while (notices) {
+        /* The first user's notices out of the list. */
+        notify_item *mine = NULL, **p = &notices;
+        const char *who = notices->who;
+        size_t k = 0;
+        util_buf text;
+        util_buf_init(&text);
+        while (*p) {
+            notify_item *it = *p;
+            if (strcmp(it->who, who) == 0) {
+                *p = it->next;
+                it->next = mine;
+                mine = it;
+                util_buf_printf(&text, "%s\n", it->body);
+                k++;
+            } else {
+                p = &it->next;
+            }
+        }
+        char id[300];
+        snprintf(id, sizeof(id), "digest-%s-%s", day, mine->who);
+        notify_item *mail = text.data ? notice_digest_mail(&n->words, mine->lang, mine->who,
+                                                           mine->target, id, text.data, k,
+                                                           j->now_ms, notify_wall_ms())
+                                      : NULL;
+        util_buf_dispose(&text);
+        /* The mail first, durably; only then are its notices gone. */
+        if (mail && notify_item_write(mail) == 0) {
+            for (notify_item *it = mine; it; it = it->next)
+                util_unlink_durable(it->file);
+            mail->next = j->items;
+            j->items = mail;
+        } else {
+            log_error("notify", "the digest of %s could not be written; its notices wait for "
+                                "the next one", mine->who);
+            notify_item_free(mail);
+        }
+        notify_items_free(mine);
+    }
+}
+
+static void write_work(uv_work_t *w)
+{
+    write_job *j = w->data;
+    for (notify_item *it = j->items; it; it = it->next)
+        if (notify_item_write(it) < 0)
+            /* Still tried now; lost only if the server stops before it goes. */
+            log_error("notify", "outbox: cannot write %s (%s); it is tried all the same, "
+                                "but not again after a restart", it->id, it->file);
+    if (j->mark >= 0)
+        write_mark(j->n->mark, j->mark);
+    for (int r = 0; r < 2; r++)
+        if (j->told[r][0])
+            write_told(j->n, r, j->told[r]);
+    if (j->digest)
+        digest_gather(j);
+}
+
+static void start_next(notifier *n);
+
+static void write_done(uv_work_t *w, int status)
+{
+    (void)status;
+    write_job *j = w->data;
+    notifier *n = j->n;
+    /* Notices wait on disk for the digest; the rest go now. */
+    notify_item *go = NULL;
+    while (j->items) {
+        notify_item *it = j->items;
+        j->items = it->next;
+        if (it->kind == NOTIFY_NOTICE || !n->dl) {
+            notify_item_free(it); /* stopping: its file waits for the next start */
+        } else {
+            it->next = go;
+            go = it;
+        }
+    }
+    if (n->dl)
+        deliverer_add(n->dl, go);
+    free(j);
+    n->running = NULL;
+    start_next(n);
+}
+
+static void start_next(notifier *n)
+{
+    write_job *j = n->waiting;
+    if (n->running || !j)
+        return;
+    n->waiting = NULL;
+    n->running = j;
+    j->now_ms = util_now_ms();
+    j->work.data = j;
+    if (uv_queue_work(n->svc->loop, &j->work, write_work, write_done) != 0) {
+        notify_items_free(j->items);
+        free(j);
+        n->running = NULL;
+    }
+}
+
+/* Add to the write that waits (made if none), and start it unless one runs. */
+static void queue(notifier *n, notify_item *items, int64_t mark, int digest, int repo,
+                  const char *told)
+{
+    if (!items && mark < 0 && !digest && !told)
+        return;
+    write_job *j = n->waiting;
+    if (!j && !(j = n->waiting = calloc(1, sizeof(*j)))) {
+        log_error("notify", "out of memory: notices not queued");
+        notify_items_free(items);
+        return;
+    }
+    if (!j->n)
+        *j = (write_job){.n = n, .mark = -1};
+    if (items) {
+        notify_item *last = items;
+        while (last->next)
+            last = last->next;
+        last->next = j->items;
+        j->items = items;
+    }
+    if (mark >= 0)
+        j->mark = mark;
+    j->digest |= digest;
+    if (told)
+        snprintf(j->told[repo], sizeof(j->told[repo]), "%s", told);
+    start_next(n);
+}
+
+/* ---- who is told of what ---- */
+
+static void push(notify_item **list, notify_item *it)
+{
+    if (!it)
+        return;
+    it->next = *list;
+    *list = it;
+}
+
+/* The roles that can find d in their inbox in its stage (a transition
+ * from it that is a to-do, or its reminder), and *by_login 1 when the
+ * reminder also names a user by a field: so that the users of other roles
+ * are passed over without asking docs for each (a commit's cost on the
+ * loop grows with the users who could act, not with all who have an address). */
+static unsigned acting_roles(const notifier *n, const idx_doc *d, int *by_login)
+{
+    const char *type = index_doc_type(d), *stage = index_doc_stage(d);
+    const wf_workflow *wf = type ? wf_set_find(n->svc->workflows, type) : NULL;
+    *by_login = 0;
+    if (!wf || !stage)
+        return 0;
+    unsigned roles = 0;
+    const wf_stage *st = wf_find_stage(wf, stage);
+    if (st && st->has_remind) {
+        roles |= st->remind_roles;
+        *by_login = st->remind_user_field != NULL;
+    }
+    for (size_t i = 0; i < wf->ntransitions; i++) {
+        const wf_transition *t = &wf->transitions[i];
+        for (size_t k = 0; !t->no_inbox && k < t->nfrom; k++)
+            if (strcmp(t->from[k], stage) == 0)
+                roles |= t->roles;
+    }
+    return roles;
+}
+
+/* A mail (or notice) about d to every user with an address whose inbox
+ * holds d now, but `except` (who made the change). */
+static void tell_inboxes(notifier *n, notify_item **list, const idx_doc *d, const char *what,
+                         const char *key, const char *except, int64_t due_ms)
+{
+    int by_login;
+    unsigned roles = acting_roles(n, d, &by_login);
+    if (!roles && !by_login)
+        return;
+    auth_reload(n->auth);
+    size_t count = auth_user_count(n->auth);
+    int64_t now = util_now_ms();
+    for (size_t i = 0; i < count; i++) {
+        const auth_user *u = auth_user_at(n->auth, i);
+        if (!u->email || u->disabled || (!(roles & (unsigned)u->role) && !by_login) ||
+            (except && strcmp(u->name, except) == 0) || !docs_in_inbox(n->svc, u, d))
+            continue;
+        char id[300];
+        snprintf(id, sizeof(id), "%s-%s-%s", what, key, u->name);
+        notify_item *it = notice_mail(&n->words, u, d, what, id, due_ms, now, notify_wall_ms());
+        if (!it)
+            log_error("notify", "%s: the notice to %s could not be made", id, u->name);
+        push(list, it);
+    }
+}
+
+/* The webhook events of d's version v, one item per receiver, onto *list. */
+static void push_events(notifier *n, notify_item **list, const idx_doc *d, const idx_version *v,
+                        int64_t now)
+{
+    char id[64];
+    snprintf(id, sizeof(id), "commit-%s", v->commit);
+    char *body = notice_event_json(d, v, id);
+    for (size_t i = 0; body && i < n->conf.nwebhooks; i++) {
+        const notify_webhook *w = &n->conf.webhooks[i];
+        push(list, notify_item_new(n->dir, NOTIFY_WEBHOOK, id, w->url, w->where, "commit", body,
+                                   NULL, now));
+    }
+    if (!body)
+        log_error("notify", "commit %s: out of memory making its webhook event", v->commit);
+    free(body);
+}
+
+void notifier_committed(notifier *n, const idx_doc *d)
+{
+    if (!n || n->stopped || !d->nversions)
+        return;
+    const idx_version *v = &d->versions[d->nversions - 1];
+    notify_item *list = NULL;
+    if (n->conf.nwebhooks)
+        push_events(n, &list, d, v, notify_wall_ms());
+    /* A document enters an inbox by a change of stage (or its creation). */
+    if (n->conf.smtp && (!v->from || strcmp(v->from, v->to ? v->to : "") != 0))
+        tell_inboxes(n, &list, d, "inbox", v->commit, v->author, -1);
+    queue(n, list, -1, 0, d->repo, n->conf.nwebhooks ? v->commit : NULL);
+}
+
+/* Every deadline in (mark, now] told to the users whose inbox holds it. */
+static void overdue_scan(notifier *n, int64_t now)
+{
+    size_t count;
+    idx_doc *const *all = index_sorted(n->svc->index, &count);
+    notify_item *list = NULL;
+    for (size_t i = 0; i < count; i++) {
+        int64_t due;
+        const idx_doc *d = all[i];
+        if (!d->nversions)
+            continue;
+        docs_due(n->svc, d, &due);
+        if (due < 0 || due <= n->overdue_mark || due > now)
+            continue;
+        /* Its head names the stage and the deadline it was due in. */
+        tell_inboxes(n, &list, d, "overdue", d->version, NULL, due);
+    }
+    n->overdue_mark = now;
+    queue(n, list, now, 0, 0, NULL);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    notifier *n = t->data;
+    int64_t now = util_now_ms();
+    if (n->conf.smtp && now > n->overdue_mark)
+        overdue_scan(n, now);
+    if (n->conf.smtp && n->conf.digest_minute >= 0) {
+        int64_t day = now / 86400000, minute = now % 86400000 / 60000;
+        if (minute >= n->conf.digest_minute && day != n->digest_day) {
+            n->digest_day = day;
+            queue(n, NULL, -1, 1, 0, NULL);
+        }
+    }
+}
+
+/* ---- start and stop ---- */
+
+static int load_mark(notifier *n)
+{
+    char *text;
+    size_t len;
+    if (util_read_file(&text, &len, n->mark) < 0) {
+        /* A first start: the deadlines passed before it are old news. */
+        n->overdue_mark = util_now_ms();
+        write_mark(n->mark, n->overdue_mark);
+        return 0;
+    }
+    n->overdue_mark = strtoll(text, NULL, 10);
+    free(text);
+    return 0;
+}
+
+/* At start: the commits after told-<repository> (a crash came between the
+ * commit and its outbox files) get their webhook events again, written
+ * here before anything is served.  No told file (a first start, or
+ * webhooks new to this folder): the commits so far are old news. */
+static void catch_up(notifier *n, notify_item **go)
+{
+    size_t ne = index_event_count(n->svc->index);
+    for (int r = 0; r < 2; r++) {
+        char path[4200], *text = NULL;
+        size_t len, from = ne, last = ne, count = 0;
+        int found = 0;
+        util_path(path, sizeof(path), n->dir, told_names[r]);
+        int known = util_read_file(&text, &len, path) == 0;
+        for (size_t i = ne; i-- > 0;) {
+            const idx_event *e = index_event_at(n->svc->index, i);
+            if (e->doc->repo != r)
+                continue;
+            if (last == ne)
+                last = i;
+            if (!known || strncmp(e->doc->versions[e->version].commit, text, 40) == 0) {
+                from = i + 1;
+                found = 1;
+                break;
+            }
+        }
+        if (known && !found && last != ne) {
+            /* Told a commit the index does not hold: not to be guessed at. */
+            log_warn("notify", "%s names no commit kenes knows; no webhook event is made again",
+                     path);
+            from = ne;
+        }
+        free(text);
+        notify_item *list = NULL;
+        for (size_t i = from; i < ne; i++) {
+            const idx_event *e = index_event_at(n->svc->index, i);
+            if (e->doc->repo == r) {
+                push_events(n, &list, e->doc, &e->doc->versions[e->version], notify_wall_ms());
+                count++;
+            }
+        }
+        for (notify_item *it = list; it; it = it->next)
+            if (notify_item_write(it) < 0)
+                log_error("notify", "outbox: cannot write %s", it->file);
+        if (count)
+            log_warn("notify", "%s: %zu commit%s after the last one told of; their webhook "
+                               "events are sent again", datadir_repo_names[r], count,
+                     count == 1 ? "" : "s");
+        if (last != ne) {
+            const idx_event *e = index_event_at(n->svc->index, last);
+            write_told(n, r, e->doc->versions[e->version].commit);
+        }
+        while (list) {
+            notify_item *it = list;
+            list = it->next;
+            it->next = *go;
+            *go = it;
+        }
+    }
+}
+
+int notifier_start(notifier **out, docs_service *svc, auth *a, const ui_strings *words,
+                   char *err, size_t errcap)
+{
+    *out = NULL;
+    notify_conf conf;
+    int rc = notify_conf_load(&conf, svc->cfg->data_dir, err, errcap);
+    if (rc < 0)
+        return rc;
+    if (!conf.nwebhooks && !conf.smtp) {
+        notify_conf_dispose(&conf);
+        return 0;
+    }
+    notifier *n = calloc(1, sizeof(*n));
+    if (!n) {
+        notify_conf_dispose(&conf);
+        return KENES_ENOMEM;
+    }
+    n->svc = svc;
+    n->auth = a;
+    n->conf = conf;
+    n->digest_day = -1;
+    util_path(n->dir, sizeof(n->dir), svc->cfg->data_dir, "outbox");
+    util_path(n->mark, sizeof(n->mark), n->dir, "overdue.mark");
+    n->words = (notice_ctx){.svc = svc, .words = words, .conf = &n->conf, .dir = n->dir};
+    notify_item *pending = NULL;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+        util_mkdirs(n->dir, 0700) < 0 || load_mark(n) < 0 ||
+        notify_outbox_load(&pending, n->dir) < 0 || deliverer_start(&n->dl, &n->conf) < 0) {
+        snprintf(err, errcap, "cannot open the outbox %s", n->dir);
+        notify_items_free(pending);
+        notifier_free(n);
+        return KENES_EIO;
+    }
+    size_t k = 0, notices = 0;
+    notify_item *go = NULL;
+    while (pending) {
+        notify_item *it = pending;
+        pending = it->next;
+        if (it->kind == NOTIFY_NOTICE) {
+            notices++;
+            notify_item_free(it);
+            continue;
+        }
+        it->next = go;
+        go = it;
+        k++;
+    }
+    if (conf.nwebhooks)
+        catch_up(n, &go);
+    deliverer_add(n->dl, go);
+    log_info("notify", "%zu webhook%s, e-mail %s; %zu deliveries pending in the outbox%s",
+             conf.nwebhooks, conf.nwebhooks == 1 ? "" : "s", conf.smtp ? "on" : "off", k,
+             notices ? " and notices for the digest" : "");
+    uv_timer_init(svc->loop, &n->tick);
+    n->tick.data = n;
+    uv_timer_start(&n->tick, on_tick, 0, NOTIFY_TICK_MS);
+    *out = n;
+    return 0;
+}
+
+void notifier_stop(notifier *n)
+{
+    if (!n || n->stopped)
+        return;
+    n->stopped = 1;
+    uv_close((uv_handle_t *)&n->tick, NULL);
+    deliverer_stop(n->dl);
+    n->dl = NULL;
+}
+
+void notifier_free(notifier *n)
+{
+    if (!n)
+        return;
+    deliverer_stop(n->dl);
+    if (n->waiting) /* a write the loop never ran: its files wait for no one */
+        notify_items_free(n->waiting->items);
+    free(n->waiting);
+    notify_conf_dispose(&n->conf);
+    free(n);
+    curl_global_cleanup();
+}
