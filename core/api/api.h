@@ -23,6 +23,12 @@ typedef struct api_ctx {
     unsigned reports_gen; /* which publication the report pages being made are of */
     /* Each repository's mirrors (storage/mirror.h), for /healthz; NULL: none. */
     struct mirror_set *mirrors[2];
+    /* A read replica (cmd/replica.c): the primary's address, which every
+     * write's 503 names; NULL on a primary.  replica_json says how far it
+     * follows, for /healthz ({"head",...}; *ok 0 once following stopped). */
+    const char *replica_primary;
+    json_t *(*replica_json)(int *ok, void *payload);
+    void *replica_payload;
 } api_ctx;
 
 /* The publisher's hook (payload: the api_ctx): the reports changed, so the

@@ -245,6 +245,15 @@ void api_handle(http_request *req, void *payload)
             api_reply_error(req, 404, "not_found", NULL, "no such resource");
         return;
     }
+    /* A read replica takes no write: signing in and out are its own
+     * sessions, every other write is the primary's. */
+    if (ctx->replica_primary && strcmp(r->method, "GET") != 0 && r->handler != api_login &&
+        r->handler != api_logout) {
+        api_reply_error(req, 503, "replica", NULL,
+                        "this server is a read-only replica: write on the primary, %s",
+                        ctx->replica_primary);
+        return;
+    }
     int files = sub && strcmp(sub, "attachments") == 0;
     api_call c = {.ctx = ctx, .svc = ctx->svc, .req = req, .path = path, .type = type,
                   .id = id[0] ? id : NULL, .commit = files ? NULL : arg,

@@ -102,6 +102,12 @@ void api_healthz(api_call *c)
          * stuck (main moved behind it, no pack lock, a move of main whose
          * outcome is unknown) is one, though the files look fine. */
         const store *st = c->svc->repos[r];
+        if (c->ctx->replica_json) {
+            /* A replica writes nothing: whether it could is no question;
+             * a push in flight holds main.lock, as it should. */
+            json_object_set_new(repos, names[r], json_string("read-only (replica)"));
+            continue;
+        }
         if (datadir_repo_writable(why, sizeof(why), path, st) < 0 ||
             (st && store_health(st, why, sizeof(why)) < 0)) {
             status = 503;
@@ -123,6 +129,16 @@ void api_healthz(api_call *c)
         json_object_set_new(answer, "mirrors",
                             json_pack("{s:o, s:o}", names[0], mirror_set_json(c->ctx->mirrors[0]),
                                       names[1], mirror_set_json(c->ctx->mirrors[1])));
+    /* A replica's lag; 503 once following stopped (a commit not signed by
+     * a listed key, a rewritten main): what it serves is old from then on. */
+    if (c->ctx->replica_json) {
+        int ok = 1;
+        json_object_set_new(answer, "replica", c->ctx->replica_json(&ok, c->ctx->replica_payload));
+        if (!ok) {
+            status = 503;
+            json_object_set_new(answer, "status", json_string("unavailable"));
+        }
+    }
     api_reply_json(c->req, status, answer, NULL);
 }
 

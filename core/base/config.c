@@ -80,7 +80,24 @@ static const char default_yaml[] =
     "#       key: /etc/kenes/mirror_ed25519\n"
     "#   cases:\n"
     "#     - url: https://git.example.kz/kenes/cases.git\n"
-    "#       token_file: /etc/kenes/mirror.token\n";
+    "#       token_file: /etc/kenes/mirror.token\n"
+    "# replica:                    # serve read-only, following the mirrors the primary\n"
+    "#   primary: https://kenes.example.kz  # pushes here (README: Read replicas)\n";
+
+int config_check_primary(const char *url)
+{
+    size_t skip = url && strncmp(url, "https://", 8) == 0 ? 8
+                  : url && strncmp(url, "http://", 7) == 0 ? 7
+                                                           : 0;
+    if (!skip || !url[skip] || strlen(url) > 200)
+        return KENES_EINVAL;
+    /* Shown on pages and in answers: printable ASCII, nothing HTML or a
+     * header would read as its own, and no credentials (user:pass@). */
+    for (const char *p = url + skip; *p; p++)
+        if (*p <= ' ' || *p > '~' || strchr("\"'<>\\@`", *p))
+            return KENES_EINVAL;
+    return 0;
+}
 
 static char *exe_dir_join(const char *leaf)
 {
@@ -183,6 +200,7 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     yaml_node_t *root = yml_root(&y);
     static const char *known[] = {"listen", "limits", "sessions", "committer", "paths", "reports",
                                   "web", "attachments", "storage", "index", "mirrors",
+                                  "replica",
                                   /* read by notify/conf.c, which judges their URLs */
                                   "webhooks", "smtp", "notify"};
     size_t npairs;
@@ -328,6 +346,18 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     replace(&c->plugins_dir, yml_scalar(yml_get(&y, paths, "plugins")));
     replace(&c->content_dir, yml_scalar(yml_get(&y, paths, "content")));
     rc = config_mirrors_load(c, &y, yml_get(&y, root, "mirrors"), err, errcap);
+    yaml_node_t *replica = yml_get(&y, root, "replica");
+    yaml_node_t *primary = yml_get(&y, replica, "primary");
+    if (rc == 0 && replica && config_check_primary(yml_scalar(primary)) < 0) {
+        rc = yml_fail(err, errcap, path, primary ? primary : replica,
+                      "replica: primary must be the primary's address, http(s)://host[:port], "
+                      "without a password in it");
+        goto out;
+    }
+    if (rc == 0 && replica) {
+        replace(&c->replica_primary, yml_scalar(primary));
+        c->replica = 1;
+    }
 out:
     yml_dispose(&y);
     return rc;
@@ -343,6 +373,7 @@ void config_dispose(config *c)
     free(c->plugins_dir);
     free(c->content_dir);
     config_mirrors_dispose(c);
+    free(c->replica_primary);
     memset(c, 0, sizeof(*c));
 }
 

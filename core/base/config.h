@@ -52,6 +52,8 @@ typedef struct config {
     size_t page_cache_mib;        /* limits.page_cache_mib: rendered pages kept (publish/pages.h) */
     config_mirror *mirrors;       /* mirrors: every remote of both repositories, in file order */
     size_t nmirrors;
+    int replica;           /* serve read-only, following main (replica:, or serve --replica) */
+    char *replica_primary; /* replica.primary: the primary's address, named in every refusal */
 } config;
 
 /* The most limits.git_cache_mib and limits.page_cache_mib may say (64 GiB). */
@@ -63,6 +65,10 @@ void config_dispose(config *c);
 
 /* Parse "127.0.0.1:8080" into host and port.  KENES_EINVAL if malformed. */
 int config_parse_listen(config *c, const char *spec);
+
+/* 0 if url can name a replica's primary: http:// or https://, printable
+ * ASCII without quotes, angle brackets or credentials; else KENES_EINVAL. */
+int config_check_primary(const char *url);
 
 /* Write DATA/kenes.yaml with every default spelled out (used by init). */
 int config_write_default(const char *data_dir);

@@ -8,6 +8,7 @@
  *   kenes user disable|enable --data DIR --name N
  *   kenes user email --data DIR --name N --email ADDR [--lang ru|kk|en]
  *   kenes serve [--data DIR] [--listen HOST:PORT] [--demo]
+ *   kenes serve --replica [--primary URL] [--data DIR] [--listen HOST:PORT]
  *   kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]
  *   kenes accept --data DIR [--by NAME] COMMIT...
  *   kenes key rotate --data DIR [--by NAME]
@@ -64,6 +65,10 @@ static const char usage_text[] =
     "      serve the API (default ./kenes-data, created on first start; 127.0.0.1:8080;\n"
     "      port 0 picks a free port); --demo adds the demo logins and prints them\n"
     "      (refused on a folder with users or documents the demo did not make)\n"
+    "  kenes serve --replica [--primary URL] [--data DIR] [--listen HOST:PORT]\n"
+    "      serve read-only from repositories the primary's mirrors push to, following\n"
+    "      main and checking each commit's signature; every write answers 503 naming\n"
+    "      the primary (kenes.yaml replica: primary: URL does the same)\n"
     "  kenes reindex --data DIR\n"
     "      rebuild the history journals (DATA/index/) from git alone; the server must be stopped\n"
     "  kenes verify --data DIR [--descends-from COMMIT]... [--log-at LINES:HASH]\n"
@@ -104,8 +109,8 @@ static int usage(const char *fmt, const char *arg)
 }
 
 typedef struct opts {
-    const char *data, *listen, *name, *role, *region, *agency, *email, *lang;
-    int demo, password_stdin;
+    const char *data, *listen, *name, *role, *region, *agency, *email, *lang, *primary;
+    int demo, password_stdin, replica;
 } opts;
 
 /* Parse --flags; only those named in `allowed` are accepted. */
@@ -121,6 +126,10 @@ static int parse_opts(opts *o, int argc, char **argv, const char *allowed)
         const char **slot = NULL;
         if (strcmp(a, "--demo") == 0) {
             o->demo = 1;
+            continue;
+        }
+        if (strcmp(a, "--replica") == 0) {
+            o->replica = 1;
             continue;
         }
         if (strcmp(a, "--password-stdin") == 0) {
@@ -143,6 +152,8 @@ static int parse_opts(opts *o, int argc, char **argv, const char *allowed)
             slot = &o->email;
         else if (strcmp(a, "--lang") == 0)
             slot = &o->lang;
+        else if (strcmp(a, "--primary") == 0)
+            slot = &o->primary;
         if (!slot || i + 1 >= argc)
             return usage("%s needs a value", a);
         *slot = argv[++i];
@@ -324,10 +335,28 @@ static int cmd_serve(int argc, char **argv)
 {
     opts o;
     config cfg;
-    if (parse_opts(&o, argc, argv, " --data --listen --demo "))
+    if (parse_opts(&o, argc, argv, " --data --listen --demo --replica --primary "))
         return EXIT_USAGE;
+    if (o.primary && !o.replica)
+        return usage("%s names a replica's primary: it goes with --replica", "--primary");
+    if (o.primary && config_check_primary(o.primary) < 0)
+        return usage("--primary takes the primary's address, http(s)://host[:port], not '%s'",
+                     o.primary);
+    if (o.replica && o.demo)
+        return usage("%s adds documents and logins: a replica writes neither", "--demo");
     if (load_config(&cfg, o.data ? o.data : "kenes-data"))
         return EXIT_FAULT;
+    if (o.replica)
+        cfg.replica = 1;
+    if (o.primary) {
+        free(cfg.replica_primary);
+        cfg.replica_primary = strdup(o.primary);
+    }
+    if (cfg.replica && !cfg.replica_primary) {
+        config_dispose(&cfg);
+        return usage("a replica names its primary: %s URL, or replica: primary: in kenes.yaml",
+                     "--primary");
+    }
     if (o.listen && config_parse_listen(&cfg, o.listen) < 0) {
         config_dispose(&cfg);
         return usage("--listen takes HOST:PORT, not '%s'", o.listen);

@@ -13,6 +13,7 @@
 #include "base/modes.h"
 #include "base/util.h"
 #include "cmd/demo.h"
+#include "cmd/replica.h"
 #include "cmd/verify.h"
 #include "docs/content.h"
 #include "docs/docs.h"
@@ -75,10 +76,12 @@ static size_t body_limit(const http_request *req, const char **code, void *paylo
 static void on_http_stopped(void *payload)
 {
     server *srv = payload;
-    report_timers_stop(&srv->pub);
+    if (!srv->replica) /* a replica started no report timers */
+        report_timers_stop(&srv->pub);
     notifier_stop(srv->notify); /* what is not delivered waits in DATA/outbox/ */
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv->api.mirrors[r]);
+    replica_stop(srv->replica);
     uv_close((uv_handle_t *)&srv->sig_int, NULL);
     uv_close((uv_handle_t *)&srv->sig_term, NULL);
     log_info("server", "stopped");
@@ -163,7 +166,9 @@ static void on_committed(const idx_doc *d, int publishes, void *payload)
 {
     server *srv = payload;
     web_public_committed(&srv->web, d);
-    report_committed(d, publishes, &srv->pub);
+    /* A replica publishes and notifies nothing: the primary does, once. */
+    if (!srv->replica)
+        report_committed(d, publishes, &srv->pub);
     notifier_committed(srv->notify, d);
 }
 
@@ -176,7 +181,8 @@ static int mirrors_new(mirror_set *sets[2], uv_loop_t *loop, const config *cfg)
         util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
         if (mirror_set_new(&sets[r], loop, path, datadir_repo_names[r]) < 0)
             return KENES_ENOMEM;
-        for (size_t i = 0; i < cfg->nmirrors; i++)
+        /* A replica pushes nothing: its repositories are a mirror's own. */
+        for (size_t i = 0; i < cfg->nmirrors && !cfg->replica; i++)
             if (cfg->mirrors[i].repo == r && mirror_set_add(sets[r], &cfg->mirrors[i]) < 0)
                 return KENES_ENOMEM;
     }
@@ -221,6 +227,12 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     util_path(path, sizeof(path), cfg->data_dir, "documents.git");
+    if (cfg->replica && access(path, F_OK) != 0) {
+        fault("replica", "DATA has no documents.git: make it with kenes init, copy the "
+                         "primary's files into it, point the primary's mirrors at it (README: "
+                         "Read replicas)");
+        goto out;
+    }
     if (access(path, F_OK) != 0) {
         if (datadir_init(cfg->data_dir, err, sizeof(err)) < 0) {
             fault("cannot create the data folder", err);
@@ -264,7 +276,10 @@ int server_run(const config *cfg, int demo)
         fault("index", "out of memory");
         goto out;
     }
-    if (datadir_signing_open(&sig, cfg->data_dir, cfg->committer_email, 0, err, sizeof(err)) < 0) {
+    /* A replica signs nothing: it checks the primary's signatures against
+     * DATA/allowed_signers, copied from the primary. */
+    if (!cfg->replica &&
+        datadir_signing_open(&sig, cfg->data_dir, cfg->committer_email, 0, err, sizeof(err)) < 0) {
         fault("signing key", err);
         goto out;
     }
@@ -278,16 +293,22 @@ int server_run(const config *cfg, int demo)
         fault("mirrors", "out of memory");
         goto out;
     }
+    if (cfg->replica && cfg->nmirrors)
+        log_warn("mirror", "a replica pushes to no mirror: kenes.yaml's mirrors: are not used");
+    if (cfg->replica && replica_new(&srv.replica, svc, cfg) < 0) {
+        fault("replica", "cannot open documents.git");
+        goto out;
+    }
     for (int r = 0; r < 2; r++) {
         util_path(path, sizeof(path), cfg->data_dir, datadir_repo_names[r]);
         /* The lock is ours, so nobody else is writing: what a writer left
          * half-done was left by a crash, and would stop every write. */
-        if (datadir_clear_leftovers(NULL, path, datadir_repo_names[r]) < 0) {
+        if (!cfg->replica && datadir_clear_leftovers(NULL, path, datadir_repo_names[r]) < 0) {
             fault("cannot clear what a crash left", path);
             goto out;
         }
         if (store_open(&svc->repos[r], &loop, path, cfg->committer_name, cfg->committer_email) < 0 ||
-            store_set_signer(svc->repos[r], sig) < 0 ||
+            (sig && store_set_signer(svc->repos[r], sig) < 0) ||
             store_set_max_packs(svc->repos[r], cfg->storage_max_packs) < 0 ||
             store_set_max_merge(svc->repos[r], cfg->storage_max_merge_mib) < 0 ||
             (mirror_set_count(srv.api.mirrors[r]) &&
@@ -295,6 +316,10 @@ int server_run(const config *cfg, int demo)
             fault("cannot open the repository", path);
             goto out;
         }
+        /* A replica serves documents.git alone: cases are sealed with keys
+         * that stay with the primary (README: Read replicas). */
+        if (cfg->replica && r == REPO_CASES)
+            continue;
         if (datadir_check_layout(&svc->layout[r], svc->repos[r], r, err, sizeof(err)) < 0) {
             fault("start-up refused", err);
             goto out;
@@ -305,7 +330,9 @@ int server_run(const config *cfg, int demo)
             log_warn("index", "KENES_TEST_DROP=1 (a test knob): documents that are not resident "
                               "are dropped from memory after each load and commit");
         unseen_ctx unseen = {&srv, sig, r};
-        datadir_load_hooks hooks = {.unseen = check_unseen, .unseen_payload = &unseen,
+        datadir_load_hooks hooks = {.unseen = srv.replica ? replica_unseen : check_unseen,
+                                    .unseen_payload = srv.replica ? (void *)srv.replica
+                                                                  : (void *)&unseen,
                                     .restore = docs_snaps_restore,
                                     .needs_json = docs_snaps_needs_json,
                                     .keep = docs_snaps_keep, .payload = svc->snaps};
@@ -316,7 +343,7 @@ int server_run(const config *cfg, int demo)
             fprintf(stderr, "kenes: %s: %s\n", path, err);
             goto out;
         }
-        if (store_set_journal(svc->repos[r], journal) < 0) {
+        if (!cfg->replica && store_set_journal(svc->repos[r], journal) < 0) {
             fault("cannot open the history journal", journal);
             goto out;
         }
@@ -325,7 +352,8 @@ int server_run(const config *cfg, int demo)
         fault("index", "out of memory");
         goto out;
     }
-    if (datadir_signing_publish(sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
+    if (sig &&
+        datadir_signing_publish(sig, cfg->data_dir, cfg->committer_email, err, sizeof(err)) < 0) {
         fault("signing key", err);
         goto out;
     }
@@ -353,7 +381,9 @@ int server_run(const config *cfg, int demo)
         fault("access log", err);
         goto out;
     }
-    if (anchor_start(&svc->anchor, cfg->data_dir, sig, svc->alog, svc->repos, err, sizeof(err)) < 0) {
+    /* The checkpoint is signed with the server's key: a replica has none. */
+    if (sig &&
+        anchor_start(&svc->anchor, cfg->data_dir, sig, svc->alog, svc->repos, err, sizeof(err)) < 0) {
         fault("start-up refused", err);
         goto out;
     }
@@ -403,9 +433,17 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     srv.web = (web_ctx){.svc = svc, .pub = &srv.pub, .auth = srv.auth, .ui = srv.web.ui,
-                        .secure_cookies = cfg->behind_tls};
-    /* After the demo's documents: they are no news to anyone. */
-    if (notifier_start(&srv.notify, svc, srv.auth, ui_words(srv.web.ui), err, sizeof(err)) < 0) {
+                        .secure_cookies = cfg->behind_tls,
+                        .replica_primary = srv.replica ? cfg->replica_primary : NULL};
+    if (srv.replica) {
+        srv.api.replica_primary = cfg->replica_primary;
+        srv.api.replica_json = replica_json;
+        srv.api.replica_payload = srv.replica;
+    }
+    /* After the demo's documents: they are no news to anyone.  Not on a
+     * replica: the primary tells people, once. */
+    if (!srv.replica &&
+        notifier_start(&srv.notify, svc, srv.auth, ui_words(srv.web.ui), err, sizeof(err)) < 0) {
         fault("notifications", err);
         goto out;
     }
@@ -432,7 +470,14 @@ int server_run(const config *cfg, int demo)
         fault("cannot listen", err);
         goto out;
     }
-    if (report_load(&srv.pub) < 0 || report_timers_start(&srv.pub) < 0) {
+    /* A replica publishes nothing: the primary's publications reach it as
+     * commits, and it shows them as of the last commit it judged. */
+    if (srv.replica) {
+        snprintf(srv.pub.load_at, sizeof(srv.pub.load_at), "%s", replica_head(srv.replica));
+        srv.pub.pinned = 1;
+    }
+    /* A replica publishes nothing: the primary's publications reach it as commits. */
+    if (report_load(&srv.pub) < 0 || (!srv.replica && report_timers_start(&srv.pub) < 0)) {
         fault("reports", "cannot load the published reports");
         goto out;
     }
@@ -477,7 +522,9 @@ int server_run(const config *cfg, int demo)
     for (int r = 0; r < 2; r++) {
         char journal[4096];
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
-        if (svc->repos[r] && store_check_journal(svc->repos[r], journal) < 0)
+        /* A replica's journal starts with the first commit it takes. */
+        if (svc->repos[r] && !(srv.replica && (r == REPO_CASES || access(journal, F_OK) != 0)) &&
+            store_check_journal(svc->repos[r], journal) < 0)
             log_warn("store", "%s: the history journal's commits are not checked",
                      datadir_repo_names[r]);
     }
@@ -486,6 +533,13 @@ int server_run(const config *cfg, int demo)
         if (mirror_set_start(srv.api.mirrors[r]) < 0)
             log_error("mirror", "%s: the mirrors cannot start; nothing is pushed until a restart",
                       datadir_repo_names[r]);
+    if (srv.replica) {
+        if (replica_start(srv.replica) < 0)
+            log_error("replica", "the follower cannot start: what DATA held at start is served");
+        else
+            log_info("replica", "a read-only replica: following documents.git's main; writes "
+                     "go to the primary, %s", cfg->replica_primary);
+    }
     uv_run(&loop, UV_RUN_DEFAULT);
     code = 0;
 out:
@@ -494,6 +548,7 @@ out:
     notifier_stop(srv.notify); /* a failed start: the serving loop never stopped it */
     for (int r = 0; r < 2; r++)
         mirror_set_close(srv.api.mirrors[r]);
+    replica_stop(srv.replica);
     /* Anything still closing (a failed start) must finish before the loop goes. */
     uv_run(&loop, UV_RUN_DEFAULT);
     notifier_free(srv.notify);
@@ -513,6 +568,7 @@ out:
     anchor_free(svc->anchor); /* after the log and the stores that write it */
     for (int r = 0; r < 2; r++)
         mirror_set_free(srv.api.mirrors[r]); /* waits a little for a push in flight */
+    replica_free(srv.replica); /* its look in flight ended with the loop */
     sign_free(sig);
     wf_set_free(svc->workflows);
     plugin_set_free(svc->plugins);

@@ -31,6 +31,7 @@ typedef struct server {
     web_ctx web;
     auth *auth;
     http_server *http;
+    struct replica *replica; /* serve --replica: the follower (cmd/replica.h); NULL otherwise */
     struct notifier *notify; /* webhooks and e-mail (notify/notify.h); NULL: none configured */
     uv_signal_t sig_int;
     uv_signal_t sig_term;

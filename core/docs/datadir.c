@@ -88,38 +88,44 @@ typedef struct load_ctx {
     size_t errcap;
 } load_ctx;
 
-/* *out: d's file at commit `at` (opened with its key when sealed), named
- * in errors as at `shown`.  KENES_EUNAVAILABLE when it is sealed and its
- * key is gone (erased, or missing). */
-static int read_doc(json_t **out, load_ctx *lc, const idx_doc *d, const char *at,
-                    const char *shown)
+int datadir_read_doc(json_t **out, size_t *bytes, store *s, vault *v, const char *id,
+                     const char *at, const char *shown, char *err, size_t errcap)
 {
     char path[DOCPATH_MAX], *text = NULL;
     size_t len;
     *out = NULL;
+    if (bytes)
+        *bytes = 0;
     /* A version from before kenes migrate is found at its flat path too. */
-    docpath_of(path, sizeof(path), d->id, ".md", DOCPATH_FANOUT);
-    int rc = store_read_at(lc->s, &text, &len, at, path);
+    docpath_of(path, sizeof(path), id, ".md", DOCPATH_FANOUT);
+    int rc = store_read_at(s, &text, &len, at, path);
     if (rc < 0) {
-        snprintf(lc->err, lc->errcap, "%s is missing at %.12s", path, shown);
+        snprintf(err, errcap, "%s is missing at %.12s", path, shown);
         return rc;
     }
     if (vault_is_sealed(text, len)) {
         char *plain = NULL;
-        rc = lc->vault ? vault_unseal(lc->vault, d->id, text, len, &plain, &len) : KENES_EINVAL;
+        rc = v ? vault_unseal(v, id, text, len, &plain, &len) : KENES_EINVAL;
         free(text);
         text = plain;
         if (rc == KENES_ENOTFOUND || rc == KENES_EUNAVAILABLE)
             return KENES_EUNAVAILABLE; /* vault_unavailable says why, if it knows */
         if (rc < 0) {
-            snprintf(lc->err, lc->errcap, "%s at %.12s cannot be opened with its key", d->id,
-                     shown);
+            snprintf(err, errcap, "%s at %.12s cannot be opened with its key", id, shown);
             return rc;
         }
     }
-    rc = doc_parse(out, text, len, lc->err, lc->errcap);
+    if (bytes)
+        *bytes = len;
+    rc = doc_parse(out, text, len, err, errcap);
     free(text);
     return rc;
+}
+
+static int read_doc(json_t **out, load_ctx *lc, const idx_doc *d, const char *at,
+                    const char *shown)
+{
+    return datadir_read_doc(out, NULL, lc->s, lc->vault, d->id, at, shown, lc->err, lc->errcap);
 }
 
 /* A sealed document whose key cannot be used (its file missing or
@@ -199,6 +205,10 @@ int datadir_rebuild_index(size_t *read, doc_index *ix, store *s, vault *v, int r
                           h ? h->unseen_payload : NULL, err, errcap);
     if (rc < 0)
         return rc;
+    /* The commits after the journal left to the caller (a replica): main's
+     * head is beyond what is served, so each document is read at its own
+     * latest version. */
+    int left = rc > 0;
     /* Before the entries and documents are allocated, so that they fill
      * the room given back. */
     index_trim(ix);
@@ -208,7 +218,7 @@ int datadir_rebuild_index(size_t *read, doc_index *ix, store *s, vault *v, int r
         return rc;
     }
     load_ctx lc = {.s = s, .vault = v, .repo = repo, .hooks = h, .err = err, .errcap = errcap};
-    if (!foreign && store_head(s, lc.head) < 0)
+    if (!foreign && !left && store_head(s, lc.head) < 0)
         lc.head[0] = '\0';
     if (foreign)
         log_warn("index", "%s: commits made outside kenes: each document is read at its "

@@ -82,10 +82,20 @@ typedef struct datadir_load_hooks {
 
 /* Add a repository's documents to the index (start-up) from its journal and
  * git; entries get repo.  *read (may be NULL) counts the documents whose
- * file was read.  KENES_ESTALE if its history was rewritten. */
+ * file was read.  KENES_ESTALE if its history was rewritten.  When h's
+ * unseen leaves the commits after the journal to the caller (journal.h),
+ * only the journal's documents are loaded, each read at its own version. */
 int datadir_rebuild_index(size_t *read, doc_index *ix, store *s, vault *v, int repo,
                           const char *journal, const datadir_load_hooks *h, char *err,
                           size_t errcap);
+
+/* The document id's file at commit at (hex), parsed, into *out (and its
+ * size in *bytes, which may be NULL); sealed ones
+ * opened with v's key (v NULL: KENES_EINVAL).  shown is how err names the
+ * commit.  KENES_EUNAVAILABLE when its key is gone.  Reads git only: safe on
+ * the thread pool with a store no other thread uses. */
+int datadir_read_doc(json_t **out, size_t *bytes, store *s, vault *v, const char *id,
+                     const char *at, const char *shown, char *err, size_t errcap);
 
 /* After datadir_rebuild_index: give each document of repo whose current
  * stage is not public, while an earlier version's was, that version as its

@@ -301,22 +301,9 @@ static void write_done(store_write *w, void *payload)
     memcpy(op->v.commit, w->commit, sizeof(op->v.commit));
     if (op->erase)
         vault_forget_key(op->svc->vault, d->id);
-    docs_public_face_keep(op->svc, d, op->newdoc); /* before the head moves on */
-    index_record(op->svc->index, d, &op->v);
-    if (docs_entry_keep(op->svc, d, op->newdoc) < 0)
-        log_error("index", "%s: its index entry could not be kept (out of memory)", d->id);
-    docs_snaps_committed(op->svc->snaps, d->repo);
-    /* Resident, or cached as the version just written (fetch.h). */
-    docs_fetch_keep(op->svc, d, op->newdoc, w->content_len);
+    docs_committed(op->svc, d, &op->v, op->newdoc, w->content_len);
     op->newdoc = NULL;
     log_info("store", "%s %s by %s -> %.12s", op->v.action, d->id, op->v.author, w->commit);
-    /* An approval changes what the reports say (the workflow says which
-     * actions do: publishes: true); whoever publishes them listens (docs
-     * never calls up into publish). */
-    int publishes = op->v.from && strcmp(op->v.from, op->v.to) != 0 &&
-                    wf_action_publishes(workflow_of(op->svc, d), op->v.action, op->v.from);
-    if (op->svc->on_commit)
-        op->svc->on_commit(d, publishes, op->svc->on_commit_payload);
     written(op->svc, op->user, d, op->created, op->show, op->cb, op->payload);
     write_op_free(op);
 }

@@ -284,6 +284,13 @@ const char *docs_written(const idx_doc *d, const char *version);
  * they are one, or if either is no version the index recorded (the index
  * keeps the order: no git read on the loop). */
 int docs_version_before(docs_service *svc, const char *a, const char *b);
+/* A version v of d is committed and newdoc is its JSON (taken; len its
+ * file's bytes): its face kept, the version recorded, its entry, the
+ * snapshot's count and the cache updated, the commit hook told (committed.c).
+ * The writer's job done, and a read replica's for each commit it takes. */
+void docs_committed(docs_service *svc, idx_doc *d, const idx_version *v, json_t *newdoc,
+                    size_t len);
+
 /* 1 if stage (a former name too: former: stages:) is public in wf. */
 int docs_wf_stage_public(const wf_workflow *wf, const char *stage);
 /* A commit of d is about to make newdoc d's current version: keep the

@@ -266,7 +266,11 @@ int report_load(publisher *pub)
     store *docs = pub->svc->repos[REPO_DOCUMENTS];
     if (!(pub->reports = json_object()))
         return KENES_ENOMEM;
-    if (store_head(docs, head) < 0 || !head[0])
+    if (pub->pinned)
+        snprintf(head, sizeof(head), "%s", pub->load_at);
+    else if (store_head(docs, head) < 0)
+        head[0] = '\0';
+    if (!head[0])
         return 0;
     char name[64];
     int kind, lang;

@@ -36,6 +36,11 @@ typedef struct publisher {
     long long last_ms;   /* uv_now() of the last publication; 0: none yet */
     int wanted;          /* an approval came before the reports were loaded */
     int stopping;        /* the server is stopping: publish nothing new */
+    /* With pinned set, the commit report_load reads the reports at ("":
+     * none is read); else main's head.  A read replica's last judged
+     * commit: a newer main is not served yet. */
+    char load_at[41];
+    int pinned;
     /* Told after a publication changed the reports (and nothing else):
      * whoever keeps pages of them drops and remakes them.  May be NULL. */
     void (*on_published)(void *payload);

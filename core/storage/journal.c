@@ -95,6 +95,8 @@ typedef struct walk_ctx {
     size_t commits;
     size_t foreign; /* commits without Kenes trailers */
     size_t admin;   /* administrators' decisions */
+    const char *until; /* journal_follow: the last commit to take (NULL: main's head) */
+    int done;          /* until was taken: the rest of the walk is left */
 } walk_ctx;
 
 static int from_git(const store_commit_info *c, void *payload)
@@ -137,6 +139,29 @@ static int from_git(const store_commit_info *c, void *payload)
     free(entry);
     free(v.note);
     msg_parsed_dispose(&m);
+    return rc;
+}
+
+/* from_git up to w->until and not beyond (journal_follow). */
+static int from_git_until(const store_commit_info *c, void *payload)
+{
+    walk_ctx *w = payload;
+    if (w->done)
+        return 0;
+    if (w->until && strcmp(c->commit, w->until) == 0)
+        w->done = 1;
+    return from_git(c, w);
+}
+
+int journal_follow(doc_index *ix, util_buf *lines, store *s, int repo, const char *since,
+                   const char *until)
+{
+    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0, until, 0};
+    util_buf_init(&w.lines);
+    int rc = store_walk_since(s, since, from_git_until, &w);
+    if (rc == 0 && w.lines.len)
+        rc = util_buf_printf(lines, "%.*s", (int)w.lines.len, w.lines.data);
+    util_buf_dispose(&w.lines);
     return rc;
 }
 
@@ -235,7 +260,7 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
 int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign,
                  journal_unseen_cb unseen, void *payload, char *err, size_t errcap)
 {
-    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0};
+    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0, NULL, 0};
     util_buf_init(&w.lines);
     char last[STORE_OID_HEX] = "";
     size_t good = 0;
@@ -262,8 +287,8 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
     }
     /* The commits after the journal's end were never seen by kenes: judged
      * before any of them reaches the index or the journal. */
-    if (unseen && (rc = unseen(last[0] ? last : NULL, err, errcap, payload)) < 0)
-        return rc;
+    if (unseen && (rc = unseen(last[0] ? last : NULL, err, errcap, payload)) != 0)
+        return rc; /* > 0: the caller takes them itself (a replica follows them) */
     rc = store_walk_since(s, last[0] ? last : NULL, from_git, &w);
     if (rc == 0 && (fresh || w.commits || w.foreign || w.admin))
         rc = append_lines(path, &w.lines);
@@ -277,9 +302,14 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
     return rc;
 }
 
+int journal_append_lines(const char *path, const util_buf *lines)
+{
+    return lines->len ? append_lines(path, lines) : 0;
+}
+
 int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap)
 {
-    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0};
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0, NULL, 0};
     util_buf_init(&w.lines);
     int rc = store_walk(s, from_git, &w);
     if (rc == 0)
@@ -298,7 +328,7 @@ long journal_check(store *s, const char *path,
                    void (*note)(const char *what, const char *commit, void *payload),
                    void *payload)
 {
-    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0};
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0, NULL, 0};
     util_buf_init(&w.lines);
     char *text = NULL;
     size_t len;

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "base/util.h"
 #include "storage/index.h"
 #include "storage/store.h"
 
@@ -39,7 +40,9 @@ int journal_scan(char *line, size_t n, const char **commit, const char **documen
 /* For journal_load: called once the journal is read into ix, before any
  * commit after it is taken from git.  since is the journal's last commit
  * (NULL: there is none, all of main is new).  A negative return, with the
- * why in err, stops the load and is returned. */
+ * why in err, stops the load and is returned; a positive one leaves the
+ * commits after the journal to the caller (a read replica judges and takes
+ * them itself, journal_follow): none is read, and journal_load returns it. */
 typedef int (*journal_unseen_cb)(const char *since, char *err, size_t errcap, void *payload);
 
 /* Fill ix with repo's documents' versions: from the journal, then from the
@@ -52,6 +55,18 @@ typedef int (*journal_unseen_cb)(const char *since, char *err, size_t errcap, vo
  * KENES_ESTALE (with the why in err) if main no longer holds the journal's last commit. */
 int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign,
                  journal_unseen_cb unseen, void *payload, char *err, size_t errcap);
+
+/* A read replica's step (cmd/replica.c), on the thread pool: the commits of
+ * main after since (NULL: all) up to and including until (NULL: main's
+ * head), oldest first, read as journal_load reads them: their journal lines
+ * appended to *lines, their versions recorded in ix (a scratch index of the
+ * caller's own: its events are the versions in order).  0 or a KENES_E* code;
+ * KENES_ENOTFOUND if since is no commit of the repository. */
+int journal_follow(doc_index *ix, util_buf *lines, store *s, int repo, const char *since,
+                   const char *until);
+/* Append lines (journal lines, each with its newline) to the journal at
+ * path, durably (fdatasync).  0 or KENES_EIO. */
+int journal_append_lines(const char *path, const util_buf *lines);
 
 /* Write the journal anew from git alone. */
 int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap);

@@ -169,6 +169,20 @@ int web_too_big_page(const http_request *req, util_buf *body, const char **conte
     return 1;
 }
 
+/* A form that would change something, sent to a read replica: nothing is
+ * read of it, and the page names the primary, where it is done. */
+static void replica_refuse(web_call *c)
+{
+    static const char *const names[] = {"primary"};
+    const char *texts[] = {c->ctx->replica_primary};
+    char *text = web_fill_text(web_text(c, "errors", "replica"), names, texts, 1);
+    json_t *m = json_pack("{s:i, s:s, s:s}", "status", 503, "message",
+                          text ? text : web_text(c, "errors", "unavailable"), "title",
+                          web_text(c, "errors", "title"));
+    free(text);
+    web_page(c, 503, "error", m);
+}
+
 /* A page of one document whose JSON is not in memory is handled again once
  * it is read (docs/fetch.h): the loop never reads git. */
 static void handle_again(void *req, void *ctx)
@@ -215,6 +229,11 @@ void web_handle(http_request *req, void *payload)
     const web_route *r = route_find(req->method, pattern, &known);
     if (!r) {
         web_fail(&c, known ? 405 : 404, known ? "method_not_allowed" : "not_found");
+        return;
+    }
+    if (ctx->replica_primary && strcmp(r->method, "POST") == 0 && r->handler != web_login &&
+        r->handler != web_logout) {
+        replica_refuse(&c);
         return;
     }
     if (r->signed_in && !c.user) {

@@ -22,6 +22,9 @@ typedef struct web_ctx {
     /* Pages kept made (public_cache.c), the store the API keeps its own in;
      * NULL: none kept. */
     struct http_store *prepared;
+    /* A read replica (cmd/replica.c): the primary's address, which every
+     * form that would change something is refused naming (503); NULL on a primary. */
+    const char *replica_primary;
 } web_ctx;
 
 /* A commit of d (cmd/server.c passes on the document service's hook): a

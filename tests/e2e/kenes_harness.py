@@ -177,6 +177,7 @@ class Server:
             code, out, err = run_cli(*args, stdin=PASSWORD + "\n")
             assert code == 0 or "exists already" in err, err
         self.demo = demo
+        self.serve_args = []  # more arguments of kenes serve (a replica's --replica ...)
         self.tokens = {}
         self.transcript = []  # (method, path, status, raw body) of every answer
 
@@ -192,6 +193,7 @@ class Server:
         args = [KENES, "serve", "--data", self.data, "--listen", "127.0.0.1:0"]
         if self.demo:
             args.append("--demo")
+        args += self.serve_args
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
                                      env=self.env, text=True)

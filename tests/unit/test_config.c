@@ -298,6 +298,40 @@ static void mirrors(void **state)
     unlink(key);
 }
 
+/* replica: primary: makes a replica; the address is checked. */
+static void replica(void **state)
+{
+    (void)state;
+    config c;
+    char err[512];
+    write_yaml("replica:\n  primary: https://kenes.example.kz:8443\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.replica, 1);
+    assert_string_equal(c.replica_primary, "https://kenes.example.kz:8443");
+    config_dispose(&c);
+    write_yaml("listen: 127.0.0.1:1\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.replica, 0);
+    assert_null(c.replica_primary);
+    config_dispose(&c);
+    static const char *const bad[] = {
+        "replica:\n  primary: ftp://h\n", "replica:\n  primary: https://u:p@h\n",
+        "replica:\n  primary: \"http://h/<b>\"\n", "replica:\n  primary: http://\n",
+        "replica:\n  other: http://h\n", "replica: http://h\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        write_yaml(bad[i]);
+        assert_int_equal(config_load(&c, dir, err, sizeof(err)), KENES_EINVAL);
+        if (!strstr(err, "replica: primary must be"))
+            fail_msg("%s: got %s", bad[i], err);
+        config_dispose(&c);
+    }
+    assert_int_equal(config_check_primary("http://10.0.0.5:8080"), 0);
+    assert_int_equal(config_check_primary("http://h h"), KENES_EINVAL);
+    assert_int_equal(config_check_primary("http://h\xd0\x90"), KENES_EINVAL);
+    assert_int_equal(config_check_primary(NULL), KENES_EINVAL);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/kenes-config-XXXXXX");
@@ -307,6 +341,7 @@ int main(void)
         cmocka_unit_test(defaults_and_written_default),
         cmocka_unit_test(values_and_errors),
         cmocka_unit_test(mirrors),
+        cmocka_unit_test(replica),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char path[128];

@@ -249,12 +249,92 @@ static void test_out_of_memory_while_the_journal_catches_up(void **state)
     assert_true(nomem > 0);
 }
 
+/* A replica's start-up (an unseen that leaves the commits after the
+ * journal to its caller), then its follower's steps (journal_follow): the
+ * lines it appends are the ones journal_rebuild writes, up to until and
+ * not beyond, and its scratch index holds their versions in order. */
+static int leave_to_caller(const char *since, char *err, size_t errcap, void *payload)
+{
+    (void)err;
+    (void)errcap;
+    snprintf(payload, STORE_OID_HEX, "%s", since ? since : "");
+    return 1;
+}
+
+/* The commit of line i (0-based) of the whole journal. */
+static void commit_of_line(char out[STORE_OID_HEX], const fixture *f, size_t i)
+{
+    const char *p = f->lines;
+    while (i--)
+        p = strchr(p, '\n') + 1;
+    assert_memory_equal(p, "{\"commit\":\"", 11);
+    memcpy(out, p + 11, STORE_OID_HEX - 1);
+    out[STORE_OID_HEX - 1] = '\0';
+}
+
+static size_t line_end(const fixture *f, size_t lines)
+{
+    size_t at = 0;
+    while (lines--)
+        at = (size_t)(strchr(f->lines + at, '\n') - f->lines) + 1;
+    return at;
+}
+
+static void test_a_replica_follows_from_its_journal(void **state)
+{
+    fixture *f = *state;
+    const size_t total = NDOCS * (NEDITS + 1), kept = 2, upto = total - 2;
+    char since[STORE_OID_HEX] = "x", until[STORE_OID_HEX], err[256] = "";
+    doc_index *ix = NULL, *got = NULL;
+    int foreign = 0;
+    assert_int_equal(util_write_file_atomic(f->journal, f->lines, line_end(f, kept), 0600), 0);
+    assert_int_equal(index_new(&ix), 0);
+    /* The start-up takes the journal's lines only, and names its end. */
+    assert_int_equal(journal_load(ix, f->st.s, 0, f->journal, &foreign, leave_to_caller, since,
+                                  err, sizeof(err)),
+                     1);
+    char want[STORE_OID_HEX];
+    commit_of_line(want, f, kept - 1);
+    assert_string_equal(since, want);
+    assert_journal_prefix(f, line_end(f, kept), 0);
+    assert_int_equal(index_event_count(ix), kept);
+    /* One step, up to until (inclusive): the lines in between, no more. */
+    commit_of_line(until, f, upto - 1);
+    util_buf lines;
+    util_buf_init(&lines);
+    assert_int_equal(index_new(&got), 0);
+    assert_int_equal(journal_follow(got, &lines, f->st.s, 0, since, until), 0);
+    assert_int_equal(lines.len, line_end(f, upto) - line_end(f, kept));
+    assert_memory_equal(lines.data, f->lines + line_end(f, kept), lines.len);
+    assert_int_equal(index_event_count(got), upto - kept);
+    const idx_event *e = index_event_at(got, upto - kept - 1);
+    assert_string_equal(e->doc->versions[e->version].commit, until);
+    assert_int_equal(journal_append_lines(f->journal, &lines), 0);
+    assert_journal_prefix(f, line_end(f, upto), 0);
+    /* The next step, to main's head: the journal is whole. */
+    util_buf_dispose(&lines);
+    util_buf_init(&lines);
+    assert_int_equal(journal_follow(got, &lines, f->st.s, 0, until, NULL), 0);
+    assert_int_equal(journal_append_lines(f->journal, &lines), 0);
+    assert_journal_prefix(f, f->len, 0);
+    assert_int_equal(index_event_count(got), total - kept);
+    /* A since that is no commit of the repository. */
+    assert_int_equal(journal_follow(got, &lines, f->st.s, 0,
+                                    "0123456789012345678901234567890123456789", NULL),
+                     KENES_ENOTFOUND);
+    util_buf_dispose(&lines);
+    index_free(got);
+    index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_out_of_memory_while_the_journal_loads, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_out_of_memory_while_the_journal_catches_up, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_replica_follows_from_its_journal, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
