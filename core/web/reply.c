@@ -18,6 +18,7 @@
 #include "plugin/region.h"
 #include "web/agencies.h"
 #include "web/call.h"
+#include "web/fields.h"
 
 static const char page_headers[] =
     "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -92,6 +93,16 @@ json_t *web_model(web_call *c, json_t *model)
     json_object_set_new(model, "csrf", json_string(c->csrf));
     json_object_set_new(model, "path", json_string(c->path));
     json_object_set_new(model, "langs", lang_links(c));
+    /* A read replica says so on every page, before anyone fills in a form
+     * only to learn it at the end (web.c refuses what is sent all the same). */
+    if (c->ctx->replica_primary && !json_object_get(model, "replica_notice")) {
+        static const char *const names[] = {"primary"};
+        const char *texts[] = {c->ctx->replica_primary};
+        char *text = web_fill_text(web_text(c, "common", "replica_banner"), names, texts, 1);
+        if (text)
+            json_object_set_new(model, "replica_notice", json_string(text));
+        free(text);
+    }
     if (c->user) {
         char key[64];
         role_key(key, sizeof(key), role_name(c->user->role));

@@ -178,8 +178,9 @@ static void replica_refuse(web_call *c)
     char *text = web_fill_text(web_text(c, "errors", "replica"), names, texts, 1);
     json_t *m = json_pack("{s:i, s:s, s:s}", "status", 503, "message",
                           text ? text : web_text(c, "errors", "unavailable"), "title",
-                          web_text(c, "errors", "title"));
+                          web_text(c, "errors", "replica_title"));
     free(text);
+    json_object_set_new(m, "replica_notice", json_false()); /* the page says it already */
     web_page(c, 503, "error", m);
 }
 

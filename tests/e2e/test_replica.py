@@ -118,10 +118,20 @@ class Replicas(unittest.TestCase):
         # A person signs in on the replica; a form that changes something is
         # refused in their language, naming the primary.
         b = Browser(self.replica, lang="ru").signed_in("off11")
+        # The primary's pages carry no such notice.
+        p = Browser(self.primary, lang="ru").signed_in("off11")
+        self.assertNotIn('data-kenes="replica"', p.get("/ui/new/regional-plan").raw)
+        # Every page of the replica says so before a form is filled in.
+        page = b.get("/ui/new/regional-plan")
+        self.assertEqual(page.status, 200, page)
+        self.assertIn('data-kenes="replica"', page.raw)
+        self.assertIn("Это копия только для чтения", page.raw)
+        self.assertIn(PRIMARY_URL, page.raw)
         page = b.post(f"/ui/d/{doc_id}/edit", {"csrf": b.csrf(f"/ui/d/{doc_id}"),
                                                 "title": "Нет"})
         self.assertEqual(page.status, 503, page)
         self.assertIn("копия только для чтения", page.raw)
+        self.assertIn("Только для чтения", page.raw)  # the page's heading, not «Ошибка»
         self.assertIn(PRIMARY_URL, page.raw)
         kk = Browser(self.replica, lang="kk").signed_in("off11")
         page = kk.post("/ui/new/regional-plan", {"csrf": kk.csrf("/ui/inbox")})
