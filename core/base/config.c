@@ -157,7 +157,7 @@ static void replace(char **dst, const char *s)
     *dst = strdup(s);
 }
 
-int config_load(config *c, const char *data_dir, char *err, size_t errcap)
+static int config_read(config *c, const char *data_dir, char *err, size_t errcap)
 {
     memset(c, 0, sizeof(*c));
     c->data_dir = strdup(data_dir);
@@ -360,6 +360,14 @@ int config_load(config *c, const char *data_dir, char *err, size_t errcap)
     }
 out:
     yml_dispose(&y);
+    return rc;
+}
+
+int config_load(config *c, const char *data_dir, char *err, size_t errcap)
+{
+    int rc = config_read(c, data_dir, err, errcap);
+    if (rc < 0)
+        config_dispose(c); /* a refused file holds nothing: the caller only exits */
     return rc;
 }
 

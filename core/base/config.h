@@ -59,7 +59,8 @@ typedef struct config {
 /* The most limits.git_cache_mib and limits.page_cache_mib may say (64 GiB). */
 #define CONFIG_CACHE_MIB_MAX 65536
 
-/* Defaults, then DATA/kenes.yaml if it exists.  On failure "file:line: why" in err. */
+/* Defaults, then DATA/kenes.yaml if it exists.  On failure "file:line: why" in err
+ * and nothing held (config_dispose already done). */
 int config_load(config *out, const char *data_dir, char *err, size_t errcap);
 void config_dispose(config *c);
 
