@@ -330,6 +330,14 @@ static int gather(idx_doc *d, void *payload)
     return rc == KENES_EINVAL ? 0 : rc; /* an id the format cannot hold: read at start */
 }
 
+/* The scratch buffer of a gathering: it held cases' entries. */
+static void gather_ctx_dispose(gather_ctx *g)
+{
+    if (g->buf.data)
+        sodium_memzero(g->buf.data, g->buf.cap);
+    util_buf_dispose(&g->buf);
+}
+
 /* repo's entries, gathered on the loop (where the index changes), into a
  * writer: *out, or a failure. */
 static int gather_all(snap_writer **out, size_t *count, size_t *docs, docs_snaps *s, int repo)
@@ -339,9 +347,7 @@ static int gather_all(snap_writer **out, size_t *count, size_t *docs, docs_snaps
     int rc = snap_writer_open(&g.w, s->path[repo], s->digest, s->keys + repo * SNAP_KEY_BYTES);
     if (rc == 0)
         rc = index_foreach(s->svc->index, gather, &g);
-    if (g.buf.data)
-        sodium_memzero(g.buf.data, g.buf.cap);
-    util_buf_dispose(&g.buf);
+    gather_ctx_dispose(&g);
     if (rc < 0) {
         snap_writer_abort(g.w);
         return rc;
@@ -382,9 +388,7 @@ static void gather_slice(uv_idle_t *h)
     size_t end = j->n - j->at < SNAP_SLICE ? j->n : j->at + SNAP_SLICE;
     for (; j->at < end && j->rc == 0; j->at++)
         j->rc = gather(j->all[j->at], &g);
-    if (g.buf.data)
-        sodium_memzero(g.buf.data, g.buf.cap);
-    util_buf_dispose(&g.buf);
+    gather_ctx_dispose(&g);
     j->count += g.count;
     j->docs += g.docs;
     j->gather_ns += uv_hrtime() - t0;
@@ -406,35 +410,21 @@ static void schedule(docs_snaps *s, int repo)
                : KENES_ENOMEM;
     if (rc == 0)
         rc = index_list(&j->all, &j->n, s->svc->index);
-    if (rc == 0) {
-        j->s = s;
-        j->repo = repo;
-        j->work.data = j;
-        j->idle.data = j;
-        rc = uv_idle_init(s->svc->loop, &j->idle) < 0 ||
-                     uv_idle_start(&j->idle, gather_slice) < 0
-                 ? KENES_EIO
-                 : 0;
-    }
     if (rc < 0) {
         log_warn("index", "%s: cannot prepare the index snapshot: %s",
                  datadir_repo_names[repo], kenes_strerror(rc));
-        if (j) {
+        if (j)
             snap_writer_abort(j->w);
-            free(j->all);
-            if (j->idle.loop) { /* initialised: freed once closed */
-                j->rc = rc;
-                j->s = s;
-                s->saving[repo] = 1;
-                uv_close((uv_handle_t *)&j->idle, gathered);
-                j->w = NULL;
-                j->all = NULL;
-                return;
-            }
-        }
         free(j);
         return;
     }
+    j->s = s;
+    j->repo = repo;
+    j->work.data = j;
+    j->idle.data = j;
+    /* Neither fails on a running loop with a callback (libuv's uv_idle_*). */
+    uv_idle_init(s->svc->loop, &j->idle);
+    uv_idle_start(&j->idle, gather_slice);
     s->commits[repo] = 0;
     s->saving[repo] = 1;
 }
