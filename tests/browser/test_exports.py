@@ -30,13 +30,18 @@ class ListDownloads(kb.BrowserTest):
         found = []
 
         def done(_):
-            found[:] = [n for n in os.listdir(folder)
-                        if n.endswith(suffix) and not n.endswith(".crdownload")]
+            names = os.listdir(folder)
+            # Chromium reserves the final name with an empty file while
+            # the bytes go to a .crdownload beside it, then renames that
+            # over the placeholder: the file is whole only when no
+            # .crdownload is left and the named file has bytes.
+            if any(n.endswith(".crdownload") for n in names):
+                return False
+            found[:] = [n for n in names if n.endswith(suffix)
+                        and os.path.getsize(os.path.join(folder, n)) > 0]
             return bool(found)
         self.wait(done, f"a {suffix} file saved in {folder}")
-        path = os.path.join(folder, found[0])
-        # Chromium renames the file once it is whole: read it then.
-        with open(path, "rb") as f:
+        with open(os.path.join(folder, found[0]), "rb") as f:
             return found[0], f.read()
 
     def test_1_csv_in_russian(self):
