@@ -47,6 +47,15 @@ class ReplicaCases(unittest.TestCase):
         self.primary.cleanup()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def stop_both_cleanly(self):
+        """Both servers stop with 0, nothing reported by the sanitizers."""
+        for srv in (self.replica, self.primary):
+            self.assertEqual(srv.stop(), 0)
+            with open(srv.log_path, encoding="utf-8", errors="replace") as f:
+                log = f.read()
+            self.assertNotIn("AddressSanitizer", log)
+            self.assertNotIn("runtime error", log)
+
     def new_case(self):
         r = self.primary.post("/api/v1/documents", case_body(), "off11")
         self.assertEqual(r.status, 201, r)
@@ -137,6 +146,16 @@ class ReplicaCases(unittest.TestCase):
         self.assertTrue(r.json["access_log"]["intact"])
         self.assertEqual(r.json["heads"]["cases.git"], primary_head)
 
+        # A transition of the case on the primary is judged and taken.
+        etag = self.primary.get("/api/v1/documents/" + cid, "off11").header("ETag")
+        r = self.primary.act(cid, "start-review", "off11", etag)
+        self.assertEqual(r.status, 200, r)
+        stage = r.json["stage"]
+        wait_until(lambda: self.replica.get("/api/v1/documents/" + cid,
+                                            "aud").json.get("stage") == stage,
+                   "the replica to serve the case's new stage")
+        self.assertTrue(health(self.replica)[1]["replica"]["cases"]["following"])
+
         # A case made on the primary after the keys were copied: its key
         # file has not reached the replica, so it answers 503, not 404.
         cid2 = self.new_case()
@@ -150,6 +169,7 @@ class ReplicaCases(unittest.TestCase):
         wait_until(lambda: self.replica.get("/api/v1/documents/" + cid2, "aud").status == 200,
                    "the replica to serve the second case")
         self.assertEqual(self.replica.get("/api/v1/documents/" + cid, "aud").status, 200)
+        self.stop_both_cleanly()
 
     def test_publication_followed_without_restart_and_audit_head(self):
         r = self.replica.get("/api/v1/audit/head", "aud")
@@ -174,6 +194,7 @@ class ReplicaCases(unittest.TestCase):
         self.assertEqual(page.status, 200, page)
         self.assertIn("publishes the reports: they are served from now on",
                       self.replica.read_log())
+        self.stop_both_cleanly()
 
 
 if __name__ == "__main__":
