@@ -38,6 +38,7 @@ typedef struct follower {
     char last[STORE_OID_HEX]; /* the last commit taken ("" none) */
     char judged[STORE_OID_HEX], good[STORE_OID_HEX], fault[700]; /* follow_job's */
     char journal[4096];       /* "" for ids_only: nothing is journaled */
+    replica_waits *waits;     /* cases served: those whose key file has not come */
 } follower;
 
 struct replica {
@@ -79,6 +80,7 @@ typedef struct follow_job {
     size_t *lens;
     size_t n;
     json_t *reports; /* as the last commit taken left them, when one publishes */
+    replica_wait_look *waits; /* the cases waiting for their key, looked for */
 } follow_job;
 
 static const char withheld_mark = 1;
@@ -134,6 +136,8 @@ int replica_new(replica **out, docs_service *svc, const config *cfg, int serve_c
         rc = follower_open(&r->f[REPO_CASES], r, REPO_CASES, !serve_cases);
     if (rc == 0 && !serve_cases && map_new(&r->withheld) < 0)
         rc = KENES_ENOMEM;
+    if (rc == 0 && serve_cases && r->f[REPO_CASES].open)
+        rc = replica_waits_new(&r->f[REPO_CASES].waits);
     if (rc < 0) {
         replica_free(r);
         return rc;
@@ -146,6 +150,16 @@ int replica_new(replica **out, docs_service *svc, const config *cfg, int serve_c
 void replica_set_publisher(replica *r, publisher *pub)
 {
     r->pub = pub;
+}
+
+int replica_loaded(replica *r)
+{
+    follower *f = &r->f[REPO_CASES];
+    int rc = f->waits ? replica_waits_seed(f->waits, r->svc) : 0;
+    if (rc == 0 && replica_waits_count(f->waits))
+        log_warn("replica", "cases.git: %zu case(s) have no key file here: each is served once "
+                 "its file is copied into DATA/keys/cases/", replica_waits_count(f->waits));
+    return rc;
 }
 
 void *replica_unseen_payload(replica *r, int repo)
@@ -293,6 +307,7 @@ static void follow_work(uv_work_t *w)
     const char *since = j->since[0] ? j->since : NULL;
     char head[STORE_OID_HEX];
     j->outcome = FOLLOW_FAILED; /* until known better */
+    replica_wait_look_run(j->waits, f->fs, f->r->svc->vault);
     if (store_head(f->fs, head) < 0) {
         snprintf(j->why, sizeof(j->why), "cannot read main");
         return;
@@ -338,6 +353,7 @@ static void job_free(follow_job *j)
     free(j->cases);
     free(j->lens);
     json_decref(j->reports);
+    replica_wait_look_free(j->waits);
     index_free(j->got);
     free(j);
 }
@@ -367,7 +383,10 @@ static void apply(follower *f, follow_job *j)
         }
         if (f->repo == REPO_CASES &&
             replica_case_open(&j->docs[i], &j->lens[i], svc, &j->cases[i], d->id) < 0) {
-            /* Its key is not here: its versions are known, it answers 503. */
+            /* Its key is not here: its versions are known, it answers 503
+             * until its key file comes. */
+            if (replica_waits_add(f->waits, d->id) < 0)
+                log_error("replica", "%s: not looked for again (out of memory)", d->id);
             if (index_record(svc->index, d, v) < 0)
                 log_error("index", "%s: its version %.12s could not be recorded (out of memory)",
                           d->id, v->commit);
@@ -414,6 +433,7 @@ static void follow_done(uv_work_t *w, int status)
     memcpy(f->judged, j->judged, sizeof(f->judged));
     memcpy(f->good, j->good, sizeof(f->good));
     memcpy(f->fault, j->fault, sizeof(f->fault));
+    replica_wait_look_settle(j->waits, f->waits, r->svc);
     if (j->got && j->outcome != FOLLOW_FAILED)
         apply(f, j);
     if (j->more && j->outcome == FOLLOW_MOVED)
@@ -465,7 +485,9 @@ static int look(replica *r, int repo)
     memcpy(j->judged, f->judged, sizeof(j->judged));
     memcpy(j->good, f->good, sizeof(j->good));
     memcpy(j->fault, f->fault, sizeof(j->fault));
-    if (uv_queue_work(r->svc->loop, &j->work, follow_work, follow_done) != 0) {
+    if (replica_wait_look_new(&j->waits, f->waits, r->svc) < 0 ||
+        uv_queue_work(r->svc->loop, &j->work, follow_work, follow_done) != 0) {
+        replica_wait_look_free(j->waits);
         free(j);
         return KENES_EIO;
     }
@@ -517,8 +539,10 @@ void replica_free(replica *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         store_close(r->f[i].fs);
+        replica_waits_free(r->f[i].waits);
+    }
     if (r->svc->cases_withheld == r->withheld)
         r->svc->cases_withheld = NULL;
     map_free(r->withheld);
@@ -528,8 +552,9 @@ void replica_free(replica *r)
 /* cases.git's part of /healthz. */
 static json_t *cases_json(const follower *f)
 {
-    json_t *j = json_pack("{s:b, s:b, s:s}", "served", !f->ids_only, "following", !f->stopped,
-                          "head", f->last);
+    json_t *j = json_pack("{s:b, s:b, s:s, s:I}", "served", !f->ids_only, "following",
+                          !f->stopped, "head", f->last, "waiting_for_keys",
+                          (json_int_t)replica_waits_count(f->waits));
     if (j && f->stopped)
         json_object_set_new(j, "stopped", json_string(f->stop_why));
     return j;

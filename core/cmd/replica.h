@@ -44,6 +44,9 @@ int replica_has_case_keys(const char *data_dir);
 int replica_new(replica **out, docs_service *svc, const config *cfg, int serve_cases);
 /* Publications taken are handed to pub (report_replace). */
 void replica_set_publisher(replica *r, publisher *pub);
+/* After the start-up load: the cases whose key file is missing are looked
+ * for at every step (replica_case.h).  0 or KENES_ENOMEM. */
+int replica_loaded(replica *r);
 /* 1 if it serves cases (it holds their keys). */
 int replica_serves_cases(const replica *r);
 
@@ -69,7 +72,7 @@ void replica_free(replica *r);
 
 /* For /healthz (api_ctx.replica_json; payload: the replica):
  * {"primary","following","head","newest_commit","since_moved_s","stopped"?,
- *  "cases"?: {"served","following","head","stopped"?}};
+ *  "cases"?: {"served","following","head","waiting_for_keys","stopped"?}};
  * *ok 0 once following either repository stopped. */
 json_t *replica_json(int *ok, void *payload);
 

@@ -7,7 +7,10 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "base/map.h"
 #include "base/util.h"
+#include "docs/entry.h"
+#include "docs/fetch.h"
 #include "storage/docfile.h"
 #include "storage/docpath.h"
 #include "storage/store.h"
@@ -43,8 +46,8 @@ static int unavailable(vault *v, const char *id, const char *why)
     if (!vault_unavailable(v, id)) {
         if (vault_set_unavailable(v, id, why) < 0)
             return KENES_ENOMEM;
-        log_error("replica", "%s: %s; it answers 503 (case_key_unavailable) here until then",
-                  id, why);
+        log_error("replica", "%s: %s; it answers 503 (case_key_unavailable) here until its "
+                  "file is there (looked for every second)", id, why);
     }
     return KENES_EUNAVAILABLE;
 }
@@ -70,7 +73,7 @@ int replica_case_open(json_t **out, size_t *len, docs_service *svc, replica_case
         vault_key_arrived(v, id);
     if (!vault_has_key(v, id)) {
         snprintf(why, sizeof(why), "its key file %s has not reached this replica: copy "
-                 "DATA/keys/cases/ from the primary, then restart the replica", c->key_path);
+                 "DATA/keys/cases/ from the primary", c->key_path);
         return unavailable(v, id, why);
     }
     /* The bytes read on the pool: the loop reads no key file. */
@@ -97,4 +100,155 @@ void replica_case_dispose(replica_case *c)
     free(c->text);
     free(c->key);
     memset(c, 0, sizeof(*c));
+}
+
+/* ---- cases waiting for their key file ---- */
+
+struct replica_waits {
+    map *ids; /* id -> &waiting */
+};
+
+static const char waiting = 1;
+
+typedef struct wait_one {
+    char *id;
+    char at[41];
+    replica_case c;
+    int read; /* its key file was there, and the case file read */
+} wait_one;
+
+struct replica_wait_look {
+    wait_one *each;
+    size_t n;
+};
+
+int replica_waits_new(replica_waits **out)
+{
+    replica_waits *w = calloc(1, sizeof(*w));
+    *out = NULL;
+    if (!w || map_new(&w->ids) < 0) {
+        free(w);
+        return KENES_ENOMEM;
+    }
+    *out = w;
+    return 0;
+}
+
+void replica_waits_free(replica_waits *w)
+{
+    if (!w)
+        return;
+    map_free(w->ids);
+    free(w);
+}
+
+int replica_waits_add(replica_waits *w, const char *id)
+{
+    return map_set(w->ids, id, (void *)&waiting);
+}
+
+size_t replica_waits_count(const replica_waits *w)
+{
+    return w ? map_count(w->ids) : 0;
+}
+
+typedef struct seed_ctx {
+    replica_waits *w;
+    const vault *v;
+} seed_ctx;
+
+static int seed_one(idx_doc *d, void *payload)
+{
+    seed_ctx *k = payload;
+    if (d->repo != REPO_CASES || !vault_unavailable(k->v, d->id))
+        return 0;
+    return replica_waits_add(k->w, d->id);
+}
+
+int replica_waits_seed(replica_waits *w, docs_service *svc)
+{
+    seed_ctx k = {w, svc->vault};
+    return index_foreach(svc->index, seed_one, &k);
+}
+
+int replica_wait_look_new(replica_wait_look **out, const replica_waits *w,
+                          const docs_service *svc)
+{
+    *out = NULL;
+    size_t n = replica_waits_count(w);
+    if (!n)
+        return 0;
+    replica_wait_look *l = calloc(1, sizeof(*l));
+    if (!l || !(l->each = calloc(n, sizeof(*l->each)))) {
+        free(l);
+        return KENES_ENOMEM;
+    }
+    *out = l;
+    map_iter it;
+    const char *id;
+    void *value;
+    map_iter_init(&it, w->ids);
+    while (l->n < n && map_iter_next(&it, &id, &value)) {
+        const idx_doc *d = index_get(svc->index, id);
+        if (!d || !d->version[0])
+            continue;
+        wait_one *o = &l->each[l->n];
+        if (!(o->id = strdup(id)))
+            return KENES_ENOMEM; /* the caller frees what is made */
+        memcpy(o->at, d->version, sizeof(o->at));
+        l->n++;
+    }
+    return 0;
+}
+
+void replica_wait_look_run(replica_wait_look *l, store *s, const vault *v)
+{
+    char path[4096], err[300];
+    for (size_t i = 0; l && i < l->n; i++) {
+        wait_one *o = &l->each[i];
+        vault_key_path(v, o->id, path, sizeof(path));
+        /* One failed open a second for each while it has not come. */
+        if (path[0] && access(path, F_OK) == 0)
+            o->read = replica_case_read(&o->c, s, v, o->id, o->at, err, sizeof(err)) == 0 &&
+                      o->c.key;
+    }
+}
+
+void replica_wait_look_settle(replica_wait_look *l, replica_waits *w, docs_service *svc)
+{
+    for (size_t i = 0; l && i < l->n; i++) {
+        wait_one *o = &l->each[i];
+        idx_doc *d = index_get(svc->index, o->id);
+        json_t *doc = NULL;
+        size_t len = 0;
+        if (!o->read || !d || strcmp(d->version, o->at) != 0)
+            continue; /* not come yet, or a newer version came meanwhile: looked at again */
+        map_remove(w->ids, o->id);
+        if (vault_key_arrived(svc->vault, o->id) < 0 ||
+            replica_case_open(&doc, &len, svc, &o->c, o->id) < 0) {
+            log_error("replica", "%s: its key file came but does not open (%s); it answers 503 "
+                      "(case_key_unavailable) until the primary's key file is copied in and "
+                      "the replica restarted", o->id,
+                      vault_unavailable(svc->vault, o->id) ? vault_unavailable(svc->vault, o->id)
+                                                           : "out of memory");
+            json_decref(doc);
+            continue;
+        }
+        if (docs_entry_keep(svc, d, doc) < 0)
+            log_error("index", "%s: its index entry could not be kept (out of memory)", d->id);
+        docs_fetch_keep(svc, d, doc, len);
+        log_info("replica", "%s: its key file has reached this replica: served from now on",
+                 o->id);
+    }
+}
+
+void replica_wait_look_free(replica_wait_look *l)
+{
+    for (size_t i = 0; l && i < l->n; i++) {
+        free(l->each[i].id);
+        replica_case_dispose(&l->each[i].c);
+    }
+    if (l)
+        free(l->each);
+    free(l);
 }

@@ -364,6 +364,10 @@ int server_run(const config *cfg, int demo)
         fault("case keys", err);
         goto out;
     }
+    if (srv.replica && replica_loaded(srv.replica) < 0) {
+        fault("replica", "out of memory");
+        goto out;
+    }
     index_sort_events(svc->index);
     /* What is not resident is read on demand from here on (docs/fetch.h). */
     /* KENES_TEST_DROP=1 (tests only; docs/entry.c): nothing kept beyond the

@@ -450,9 +450,10 @@ int vault_key_arrived(vault *v, const char *doc_id)
         return KENES_EINVAL;
     if (map_get(v->keys, doc_id))
         return 0;
-    if (map_get(v->unavailable, doc_id))
-        return KENES_EUNAVAILABLE;
-    return map_set(v->keys, doc_id, LISTED) < 0 ? KENES_ENOMEM : 0;
+    if (map_set(v->keys, doc_id, LISTED) < 0)
+        return KENES_ENOMEM;
+    vault_unavailable_clear(v, doc_id); /* the file is here after all */
+    return 0;
 }
 
 int vault_key_lost(vault *v, const char *doc_id, const char *why)

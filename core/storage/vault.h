@@ -84,9 +84,9 @@ int vault_key_listed(const vault *v, const char *doc_id);
 int vault_key_supply(vault *v, const char *doc_id, const char *wrapped, size_t len);
 /* A read replica (cmd/replica.c) receives a case whose key file was copied
  * in after open: list doc_id's key, to be supplied (vault_key_supply) from
- * the bytes of its file.  0 (also when it has a key already),
- * KENES_EUNAVAILABLE when it is recorded unavailable, KENES_EINVAL,
- * KENES_ENOMEM. */
+ * the bytes of its file; a case recorded unavailable (its file had not
+ * come) is so no more.  0 (also when it has a key in memory already: left
+ * as it is), KENES_EINVAL, KENES_ENOMEM. */
 int vault_key_arrived(vault *v, const char *doc_id);
 /* doc_id's key file could not be read where it was looked for (a job on
  * the pool: why says what it found): a listed key becomes unavailable; a

@@ -164,10 +164,47 @@ class ReplicaCases(unittest.TestCase):
         r = self.replica.get("/api/v1/documents/" + cid2, "aud")
         self.assertEqual(r.json["error"]["code"], "case_key_unavailable", r)
         self.assertIn("has not reached this replica", self.replica.read_log())
-        # Its key copied in, and the replica restarted: served.
-        self.copy_keys()
+        self.assertEqual(health(self.replica)[1]["replica"]["cases"]["waiting_for_keys"], 1)
+        # Its key file copied in while the replica runs: served, no restart.
+        shutil.copytree(os.path.join(self.primary.data, "keys", "cases"),
+                        os.path.join(self.rdir, "keys", "cases"), dirs_exist_ok=True)
         wait_until(lambda: self.replica.get("/api/v1/documents/" + cid2, "aud").status == 200,
-                   "the replica to serve the second case")
+                   "the replica to serve the second case once its key came")
+        self.assertEqual(self.replica.get("/api/v1/documents/" + cid2, "aud").json,
+                         self.primary.get("/api/v1/documents/" + cid2, "aud").json)
+        self.assertIn("its key file has reached this replica", self.replica.read_log())
+        self.assertEqual(health(self.replica)[1]["replica"]["cases"]["waiting_for_keys"], 0)
+        # A restart serves both from the replica's own journal.
+        self.assertEqual(self.replica.stop(), 0)
+        self.replica.start()
+        self.replica.tokens.clear()
+        self.assertEqual(self.replica.get("/api/v1/documents/" + cid, "aud").status, 200)
+        self.assertEqual(self.replica.get("/api/v1/documents/" + cid2, "aud").status, 200)
+        # A key file missing at start: 503, and served once it is back.
+        self.assertEqual(self.replica.stop(), 0)
+        keys = os.listdir(os.path.join(self.rdir, "keys", "cases"))
+        self.assertEqual(len(keys), 2, keys)
+        aside = os.path.join(self.tmp, "aside.key")
+        shutil.move(os.path.join(self.rdir, "keys", "cases", keys[0]), aside)
+        self.replica.start()
+        self.replica.tokens.clear()
+        statuses = sorted(self.replica.get("/api/v1/documents/" + c, "aud").status
+                          for c in (cid, cid2))
+        self.assertEqual(statuses, [200, 503])
+        shutil.move(aside, os.path.join(self.rdir, "keys", "cases", keys[0]))
+        wait_until(lambda: all(self.replica.get("/api/v1/documents/" + c, "aud").status == 200
+                               for c in (cid, cid2)), "both cases served again")
+        # Erased on the primary: gone on the replica too, its key file with it.
+        etag = self.primary.get("/api/v1/documents/" + cid2, "adm").header("ETag")
+        r = self.primary.request("DELETE", "/api/v1/documents/" + cid2,
+                                 {"reason": "Срок хранения истёк"},
+                                 token=self.primary.token("adm"), headers={"If-Match": etag})
+        self.assertEqual(r.status, 200, r)
+        wait_until(lambda: self.replica.get("/api/v1/documents/" + cid2, "aud").status == 410,
+                   "the erasure to reach the replica")
+        key = os.path.join(self.rdir, "keys", "cases", cid2.encode().hex() + ".key")
+        self.assertFalse(os.path.exists(key))
+        self.assertIn("erased on the primary", self.replica.read_log())
         self.assertEqual(self.replica.get("/api/v1/documents/" + cid, "aud").status, 200)
         self.stop_both_cleanly()
 

@@ -773,8 +773,14 @@ static void key_arrived_after_open(void **state)
     assert_int_equal(vault_key_arrived(v, id), 0); /* in memory now: untouched */
     unseal_equals(v, id, sealed, slen, "late");
 
+    /* Recorded unavailable (its file had not come): it is listed now, and
+     * bytes that do not open make it unavailable again, saying why. */
     assert_int_equal(vault_set_unavailable(v, other, "its key file has not reached this"), 0);
-    assert_int_equal(vault_key_arrived(v, other), KENES_EUNAVAILABLE);
+    assert_int_equal(vault_key_arrived(v, other), 0);
+    assert_null(vault_unavailable(v, other));
+    assert_int_equal(vault_key_listed(v, other), 1);
+    assert_int_equal(vault_key_supply(v, other, data, len - 1), KENES_EUNAVAILABLE);
+    assert_non_null(strstr(vault_unavailable(v, other), "damaged"));
     assert_int_equal(vault_has_key(v, other), 0);
     assert_int_equal(vault_key_arrived(v, ""), KENES_EINVAL);
     assert_int_equal(vault_key_arrived(NULL, id), KENES_EINVAL);
