@@ -9,12 +9,11 @@ there (its own access log, the heads it serves, no checkpoint)."""
 import json
 import os
 import shutil
-import tempfile
 import unittest
 
-from kenes_harness import Browser, Server, git, run_cli, wait_until
+from kenes_harness import Browser, git, wait_until
 from test_cases import CHILD_NAME, case_body
-from test_replica import PRIMARY_URL, health, replica_server
+from test_replica import PRIMARY_URL, ReplicaPair, health
 
 
 def access_lines(data):
@@ -25,28 +24,7 @@ def access_lines(data):
         return [json.loads(x) for x in f if x.strip()]
 
 
-class ReplicaCases(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="kenes-replica-cases-")
-        self.rdir = os.path.join(self.tmp, "replica")
-        code, out, err = run_cli("init", "--data", self.rdir)
-        self.assertEqual(code, 0, err)
-        cfg = ("mirrors:\n"
-               f"  documents:\n    - url: file://{self.rdir}/documents.git\n"
-               f"  cases:\n    - url: file://{self.rdir}/cases.git\n")
-        self.primary = Server(extra_config=cfg)
-        for leaf in ("users.yaml", "allowed_signers", "keys/signing.pub"):
-            shutil.copy2(os.path.join(self.primary.data, leaf), os.path.join(self.rdir, leaf))
-        self.primary.start()
-        self.replica = replica_server(self.rdir)
-        self.replica.start()
-        self.rcases = os.path.join(self.rdir, "cases.git")
-
-    def tearDown(self):
-        self.replica.cleanup()
-        self.primary.cleanup()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class ReplicaCases(ReplicaPair):
     def stop_both_cleanly(self):
         """Both servers stop with 0, nothing reported by the sanitizers."""
         for srv in (self.replica, self.primary):
