@@ -17,9 +17,9 @@
 #include "docs/docs.h"
 #include "docs/rights.h"
 
-/* 1 if d's JSON stays in memory for good (its workflow says `resident:
- * true`: the few documents plugins walk in full), 0 if it is read on demand
- * through the bounded cache (docs/fetch.c). */
+/* 1 if d stays in memory for good, as its text parsed on use (its
+ * workflow says `resident: true`: the few documents plugins walk in full;
+ * resident.h), 0 if it is read on demand from git (docs/fetch.c). */
 int docs_resident(const docs_service *svc, const idx_doc *d);
 
 /* Compute from doc (d's current JSON) what the index keeps of d, replacing
