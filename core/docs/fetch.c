@@ -173,8 +173,12 @@ const json_t *docs_fetch_now(const docs_service *svc, const idx_doc *cd)
     json_t *doc = NULL;
     /* A sealed text's key is in memory (resident.h): the restore unwrapped
      * it, and a commit sealed with it; nothing is read here. */
-    if (open_parse(&doc, svc, d, d->text, d->text_len, 1) < 0)
+    if (open_parse(&doc, svc, d, d->text, d->text_len, 1) < 0) {
+        /* Logged; read from git from now on (docs_fetch), which keeps the
+         * text anew (job_done). */
+        index_set_text(d, NULL, 0);
         return NULL;
+    }
     put(svc->cache, d, d->version, doc, d->text_len);
     json_decref(doc);
     return d->doc;
@@ -276,6 +280,11 @@ static void job_done(store_read *r, void *payload)
     if (rc < 0 && rc != KENES_EUNAVAILABLE) /* that one is logged once, by docs_key_settle */
         log_warn("store", "%s at %.12s cannot be read (%d)", d->id, r->commit, rc);
     free(r->result);
+    /* A resident document whose text did not open (docs_fetch_now) has it
+     * again from what was read. */
+    if (rc == 0 && svc->cache && !d->text && strcmp(d->version, r->commit) == 0 &&
+        docs_resident(svc, d))
+        docs_resident_keep(svc, d, doc);
     if (rc == 0 && svc->cache)
         put(svc->cache, d, r->commit, doc, r->result_len);
     else if (rc == 0 && strcmp(d->version, r->commit) == 0)

@@ -321,7 +321,10 @@ static void test_resident_text_parsed_on_use(void **state)
     index_set_text(c, strdup("{\"id\":"), 6);
     assert_null(docs_fetch_now(&f->svc, c));
     assert_null(c->doc);
+    assert_null(c->text); /* dropped: read from git from now on */
     assert_int_equal(reads, 0);
+    fetch(f, c);
+    assert_int_equal(reads, 1);
 }
 
 int main(void)
