@@ -269,5 +269,12 @@ void api_handle(http_request *req, void *payload)
         return;
     if (find_document(&c, r) < 0)
         return;
+    /* Kept in the cache while the handler runs: what it reads of other
+     * documents (a plan's items, a plugin's walk) must not push it out. */
+    idx_doc *held = c.doc;
+    if (held)
+        docs_fetch_pin(held);
     r->handler(&c);
+    if (held)
+        docs_fetch_unpin(ctx->svc, held);
 }

@@ -329,8 +329,8 @@ int server_run(const config *cfg, int demo)
         char journal[4096];
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
         if (r == REPO_DOCUMENTS && docs_test_drop())
-            log_warn("index", "KENES_TEST_DROP=1 (a test knob): documents that are not resident "
-                              "are dropped from memory after each load and commit");
+            log_warn("index", "KENES_TEST_DROP=1 (a test knob): no document is kept parsed "
+                              "beyond the one in use, resident ones (kept as text) too");
         unseen_ctx unseen = {&srv, sig, r};
         datadir_load_hooks hooks = {.unseen = srv.replica ? replica_unseen : check_unseen,
                                     .unseen_payload = srv.replica

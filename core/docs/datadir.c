@@ -155,7 +155,7 @@ static int load_head(idx_doc *d, void *payload)
 {
     load_ctx *lc = payload;
     const datadir_load_hooks *h = lc->hooks;
-    if (d->repo != lc->repo || d->doc)
+    if (d->repo != lc->repo || d->doc || d->text) /* a resident one's text: restored */
         return 0;
     if (d->entry.kept && !(h && h->needs_json && h->needs_json(d, h->payload)))
         return 0;

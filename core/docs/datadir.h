@@ -104,8 +104,12 @@ int datadir_read_doc(json_t **out, size_t *bytes, store *s, vault *v, const char
 int datadir_load_public_faces(doc_index *ix, store *s, vault *v, int repo,
                               const wf_set *workflows, char *err, size_t errcap);
 
-/* After the rebuild: each document whose stage is a former one (a
- * workflow's former: stages:) takes the stage's name of today. */
+/* After the rebuild: each document whose JSON is in memory and whose stage
+ * is a former one (a workflow's former: stages:) takes the stage's name of
+ * today.  A server keeps none by then but an erased case's (a resident
+ * document is kept as text, the others read on demand): those are mapped
+ * where they are parsed (docs/fetch.c), their entries where computed
+ * (docs/entry.c); an index a tool built keeps every JSON. */
 int datadir_map_former_stages(doc_index *ix, const wf_set *workflows);
 
 /* ---- one process per data folder, and what a crash leaves (datadir_safe.c) ---- */

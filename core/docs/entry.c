@@ -479,6 +479,6 @@ int docs_test_drop(void)
 
 void docs_entry_drop(const docs_service *svc, idx_doc *d)
 {
-    if (docs_test_drop() && d->doc && d->entry.kept && !docs_resident(svc, d))
+    if (docs_test_drop() && d->doc && d->entry.kept && (!docs_resident(svc, d) || d->text))
         index_set_doc(d, NULL);
 }

@@ -17,9 +17,9 @@
 #include "docs/docs.h"
 #include "docs/rights.h"
 
-/* 1 if d's JSON stays in memory for good (its workflow says `resident:
- * true`: the few documents plugins walk in full), 0 if it is read on demand
- * through the bounded cache (docs/fetch.c). */
+/* 1 if d stays in memory for good, as its text parsed on use (its
+ * workflow says `resident: true`: the few documents plugins walk in full;
+ * resident.h), 0 if it is read on demand from git (docs/fetch.c). */
 int docs_resident(const docs_service *svc, const idx_doc *d);
 
 /* Compute from doc (d's current JSON) what the index keeps of d, replacing
@@ -62,12 +62,13 @@ int docs_entry_unpack(docs_service *svc, idx_doc *d, const char *bytes, size_t l
 
 /* ---- the test knob KENES_TEST_DROP=1 (README, "Tests") ---- */
 
-/* 1 if KENES_TEST_DROP=1: the start-up load drops the JSON of every
- * non-resident document once its entry is kept, and the cache (fetch.h)
- * keeps none beyond those in use, so that the tests show which paths still
- * read one without fetching it. */
+/* 1 if KENES_TEST_DROP=1: the cache (fetch.h) keeps no document beyond
+ * the last one put in and those pinned, a resident one's tree (parsed from
+ * its text, resident.h) too, so that the tests show which paths still read
+ * d->doc without asking for it (docs_fetch, docs_fetch_now). */
 int docs_test_drop(void);
-/* Under the knob: forget d's JSON when d is not resident. */
+/* Under the knob: forget d's JSON when it can be had again (its entry is
+ * kept, and it is read on demand or, resident, kept as text). */
 void docs_entry_drop(const docs_service *svc, idx_doc *d);
 
 #endif

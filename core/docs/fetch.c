@@ -7,6 +7,7 @@
  * something is put in, so code that runs straight after a fetch, without
  * going back to the loop, finds d->doc still there.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "docs/entry.h"
 #include "docs/fetch.h"
 #include "docs/internal.h"
+#include "docs/resident.h"
 #include "docs/rights.h"
 #include "storage/docfile.h"
 
@@ -158,10 +160,34 @@ static void put(docs_cache *c, idx_doc *d, const char *version, json_t *doc, siz
     lru_trim(&c->lru, e ? &e->node : NULL);
 }
 
+static int open_parse(json_t **out, const docs_service *svc, const idx_doc *d, const char *buf,
+                      size_t len, int kept);
+
+const json_t *docs_fetch_now(const docs_service *svc, const idx_doc *cd)
+{
+    /* The cache and d->doc are the loop's scratch, which a reader that may
+     * not change d (a rights check, a page) fills all the same. */
+    idx_doc *d = (idx_doc *)cd;
+    if (d->doc || !d->text || !svc->cache || !d->version[0])
+        return d->doc && docs_fetch_ready((docs_service *)svc, d) ? d->doc : NULL;
+    json_t *doc = NULL;
+    /* A sealed text's key is in memory (resident.h): the restore unwrapped
+     * it, and a commit sealed with it; nothing is read here. */
+    if (open_parse(&doc, svc, d, d->text, d->text_len, 1) < 0) {
+        /* Logged; read from git from now on (docs_fetch), which keeps the
+         * text anew (job_done). */
+        index_set_text(d, NULL, 0);
+        return NULL;
+    }
+    put(svc->cache, d, d->version, doc, d->text_len);
+    json_decref(doc);
+    return d->doc;
+}
+
 int docs_fetch_ready(docs_service *svc, idx_doc *d)
 {
     if (!d->doc)
-        return 0;
+        return d->text && docs_fetch_now(svc, d) != NULL;
     if (svc->cache) {
         char key[300];
         make_key(key, sizeof(key), d, d->version);
@@ -188,11 +214,13 @@ void docs_fetch_unpin(docs_service *svc, idx_doc *d)
 
 /* ---- a miss ---- */
 
-/* A stored file as the document's JSON: opened with its key when sealed,
- * parsed, a former stage named as today. */
-static int open_parse(json_t **out, docs_service *svc, const idx_doc *d, char *buf, size_t len)
+/* A stored file (kept 0) or a resident document's kept text (kept 1: its
+ * JSON) as the document's JSON: opened with its key when sealed, parsed, a
+ * former stage named as today. */
+static int open_parse(json_t **out, const docs_service *svc, const idx_doc *d, const char *buf,
+                      size_t len, int kept)
 {
-    char *text = buf, err[256];
+    char *text = (char *)buf, err[256]; /* freed only when unsealed here */
     size_t tlen = len;
     int rc = 0;
     if (vault_is_sealed(buf, len)) {
@@ -204,9 +232,19 @@ static int open_parse(json_t **out, docs_service *svc, const idx_doc *d, char *b
         if (rc < 0)
             return KENES_EIO;
     }
-    rc = doc_parse(out, text, tlen, err, sizeof(err));
-    if (text != buf)
+    json_error_t jerr;
+    if (!kept)
+        rc = doc_parse(out, text, tlen, err, sizeof(err));
+    else if (!(*out = json_loadb(text, tlen, 0, &jerr)) || !json_is_object(*out)) {
+        snprintf(err, sizeof(err), "its kept text: %s", jerr.text);
+        json_decref(*out);
+        *out = NULL;
+        rc = KENES_EINVAL;
+    }
+    if (text != buf) {
+        sodium_memzero(text, tlen); /* a case in the clear: not left in freed memory */
         free(text);
+    }
     if (rc < 0) {
         log_error("store", "%s: its file does not parse: %s", d->id, err);
         return KENES_EIO;
@@ -238,10 +276,15 @@ static void job_done(store_read *r, void *payload)
     if (krc < 0)
         rc = krc;
     if (rc == 0)
-        rc = open_parse(&doc, svc, d, r->result, r->result_len);
+        rc = open_parse(&doc, svc, d, r->result, r->result_len, 0);
     if (rc < 0 && rc != KENES_EUNAVAILABLE) /* that one is logged once, by docs_key_settle */
         log_warn("store", "%s at %.12s cannot be read (%d)", d->id, r->commit, rc);
     free(r->result);
+    /* A resident document whose text did not open (docs_fetch_now) has it
+     * again from what was read. */
+    if (rc == 0 && svc->cache && !d->text && strcmp(d->version, r->commit) == 0 &&
+        docs_resident(svc, d))
+        docs_resident_keep(svc, d, doc);
     if (rc == 0 && svc->cache)
         put(svc->cache, d, r->commit, doc, r->result_len);
     else if (rc == 0 && strcmp(d->version, r->commit) == 0)
@@ -336,7 +379,11 @@ void docs_fetch_keep(docs_service *svc, idx_doc *d, json_t *doc, size_t len)
         if (e->d == d)
             drop_entry(c, e);
     }
-    if (!c || docs_resident(svc, d)) {
+    index_set_text(d, NULL, 0);
+    /* A resident document keeps its text and is parsed on use like the
+     * others; one whose text cannot be made (an erased case: no key left
+     * to seal it) keeps its JSON, as without a cache. */
+    if (!c || (docs_resident(svc, d) && docs_resident_keep(svc, d, doc) < 0)) {
         index_set_doc(d, doc);
         return;
     }
@@ -354,8 +401,13 @@ static int settle_one(idx_doc *d, void *payload)
     int rc = d->entry.kept ? 0 : docs_entry_keep(svc, d, d->doc);
     if (rc < 0)
         return rc;
-    if (svc->cache && !docs_resident(svc, d))
-        index_set_doc(d, NULL);
+    if (!svc->cache)
+        return 0;
+    /* A resident document read at start (its JSON not restored from the
+     * snapshot) is kept as text like the others (resident.h). */
+    if (docs_resident(svc, d) && !d->text && docs_resident_keep(svc, d, d->doc) < 0)
+        return 0;
+    index_set_doc(d, NULL);
     return 0;
 }
 

@@ -51,9 +51,23 @@ typedef void (*docs_fetch_cb)(int code, const json_t *doc, void *payload);
  * in memory, else on the loop once read. */
 void docs_fetch(docs_service *svc, idx_doc *d, const char *version, docs_fetch_cb cb,
                 void *payload);
-/* 1 if d's current JSON is in memory now (d->doc set; the LRU order is
+/* 1 if d's current JSON is in memory now (d->doc set, a resident one's
+ * parsed from its text if need be: docs_fetch_now; the LRU order is
  * touched), 0 if docs_fetch would read it. */
 int docs_fetch_ready(docs_service *svc, idx_doc *d);
+
+/* d's current JSON at once, without a read: d->doc when it is in memory
+ * (the LRU order touched), else, for a resident document (resident.h),
+ * parsed now from its kept text (a sealed one opened with its case's key,
+ * which is in memory) and put in the cache, which lends it to d->doc.
+ * Borrowed, and only until the next document is parsed or fetched (the
+ * cache is bounded; under KENES_TEST_DROP=1 it keeps none beyond the last
+ * one and those pinned): a caller that reads another document before it
+ * is done with this one holds a reference (json_incref).  NULL when
+ * neither is at hand (a document read on demand and not cached, a text
+ * that does not open).  Fills the cache through const pointers: the cache
+ * and d->doc are the loop's scratch, not what the caller may change. */
+const json_t *docs_fetch_now(const docs_service *svc, const idx_doc *d);
 
 /* Keep d's current JSON in memory until the matching unpin (a request that
  * reads d->doc after a step on the thread pool).  Counted. */
@@ -61,13 +75,14 @@ void docs_fetch_pin(idx_doc *d);
 void docs_fetch_unpin(docs_service *svc, idx_doc *d);
 
 /* A commit made doc (stolen; len: its file's length) d's current version
- * (d->version already the new one): d->doc becomes it, resident or cached;
+ * (d->version already the new one): d->doc becomes it, cached (a resident
+ * one's text kept too: resident.h);
  * what the cache kept of d's earlier versions goes (an erased case's text
  * leaves memory with its key). */
 void docs_fetch_keep(docs_service *svc, idx_doc *d, json_t *doc, size_t len);
 
 /* After the start-up load: every document's entry computed
- * (docs_entry_keep), and the JSON of each that is not resident dropped. */
+ * (docs_entry_keep), a resident one's text kept, and every JSON dropped. */
 int docs_fetch_settle(docs_service *svc);
 
 /* Run again once d's current JSON is in memory.  0: it is there now, go on;

@@ -104,7 +104,7 @@ static op_args *op_copy(const op_args *in)
 }
 
 /* The operation, d's JSON at hand: 0 or KENES_EBUSY (judged again). */
-static int op_now(op_args *x)
+static int op_run_now(op_args *x)
 {
     switch (x->kind) {
     case OP_CREATE:
@@ -139,6 +139,20 @@ static int op_now(op_args *x)
         return 0;
     }
     return 0;
+}
+
+/* The operation with its document pinned (fetch.h): what its plugin reads
+ * of other documents (a roster, a plan: parsed from their text) must not
+ * push it out of the cache while it is judged. */
+static int op_now(op_args *x)
+{
+    idx_doc *d = x->d;
+    if (d)
+        docs_fetch_pin(d);
+    int rc = op_run_now(x);
+    if (d)
+        docs_fetch_unpin(x->svc, d);
+    return rc;
 }
 
 static void op_resume(void *args);

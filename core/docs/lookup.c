@@ -30,10 +30,10 @@ static const json_t *shown(const docs_service *svc, const idx_doc *d, int public
 {
     if (public)
         return docs_public_face(svc, d, version);
-    if (!d || !d->doc || !d->version[0] || docs_erased(svc, d))
+    if (!d || !d->version[0] || docs_erased(svc, d))
         return NULL;
     *version = d->version;
-    return d->doc;
+    return docs_fetch_now(svc, d); /* a resident one parsed from its text */
 }
 
 /* docs.h; what doc_get(doc, "written") answers, so that a plugin can tell
@@ -104,6 +104,15 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
      * walk does not lean on that. */
     if (candidates(&all, &n, svc, type, region) < 0)
         return KENES_ENOMEM;
+    /* What the walk showed, held until it ends: a plugin may keep what it
+     * was shown of one document while it is shown the next, and parsing
+     * that one may push the first out of the cache (fetch.h). */
+    json_t **held = calloc(n ? n : 1, sizeof(*held));
+    if (!held) {
+        free(all);
+        return KENES_ENOMEM;
+    }
+    size_t nheld = 0;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const idx_doc *d = all[i];
@@ -116,6 +125,8 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
                                                   : (view = entry_shown(svc, d, public, &version));
         if (!doc)
             continue;
+        if (!view)
+            held[nheld++] = json_incref((json_t *)doc);
         char when[40];
         struct kenes_doc kd = {.json = doc, .version = version,
                                .written = docs_written(d, version),
@@ -123,6 +134,9 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
         rc = fn(&kd, arg);
         json_decref(view);
     }
+    for (size_t i = 0; i < nheld; i++)
+        json_decref(held[i]);
+    free(held);
     free(all);
     return rc;
 }
@@ -142,10 +156,14 @@ static int find(docs_service *svc, int public, const char *id,
     }
     if (!doc)
         return KENES_ENOTFOUND;
+    /* Held while fn runs: a walk it starts may push d out of the cache. */
+    json_t *held = json_incref((json_t *)doc);
     char when[40];
     struct kenes_doc view = {.json = doc, .version = version, .written = docs_written(d, version),
                              .created = created(when, sizeof(when), d)};
-    return fn(&view, arg);
+    int rc = fn(&view, arg);
+    json_decref(held);
+    return rc;
 }
 
 static int each(void *payload, const char *type, const char *region,

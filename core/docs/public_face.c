@@ -21,6 +21,7 @@
 #include "base/util.h"
 #include "docs/docs.h"
 #include "docs/entry.h"
+#include "docs/fetch.h"
 #include "docs/internal.h"
 
 int docs_wf_stage_public(const wf_workflow *wf, const char *stage)
@@ -32,15 +33,18 @@ const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const 
 {
     if (version)
         *version = NULL;
-    if (!d || !d->doc || !d->version[0] || docs_erased(svc, d))
+    if (!d || !d->version[0] || docs_erased(svc, d))
         return NULL;
     const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     if (!wf)
         return NULL;
     if (docs_wf_stage_public(wf, docs_stage(d))) {
-        if (version)
+        /* A resident document parsed from its text (fetch.h); another one
+         * only when it is in memory (its page fetched it first). */
+        const json_t *doc = docs_fetch_now(svc, d);
+        if (version && doc)
             *version = d->version;
-        return d->doc;
+        return doc;
     }
     if (!d->public_doc || !d->public_version[0])
         return NULL;
@@ -59,8 +63,9 @@ void docs_public_face_keep(const docs_service *svc, idx_doc *d, const json_t *ne
         return;
     }
     /* Leaving a public stage: the version left stays the face. */
-    if (d->doc && d->version[0] && docs_wf_stage_public(wf, doc_str(d->doc, "stage")))
-        index_set_public(d, json_incref(d->doc), d->version);
+    const json_t *left = d->version[0] ? docs_fetch_now(svc, d) : NULL; /* resident: its text */
+    if (left && docs_wf_stage_public(wf, doc_str(left, "stage")))
+        index_set_public(d, json_incref((json_t *)left), d->version);
 }
 
 /* 1 if version v of a document of workflow wf entered a public stage
@@ -104,11 +109,11 @@ json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d)
 {
     const char *version;
     const json_t *face = docs_public_face(svc, d, &version);
-    if (!face || face == d->doc)
+    if (!face || face == d->doc || !version || strcmp(version, d->version) == 0)
         return NULL;
     /* Since it came into force: the last entry into a public stage at or
      * before the version in force (a commit in that stage may follow it). */
-    const wf_workflow *wf = wf_set_find(svc->workflows, doc_str(d->doc, "type"));
+    const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     int64_t since = -1;
     for (size_t i = 0; i < d->nversions; i++) {
         if (crossing(wf, &d->versions[i]) == 1)

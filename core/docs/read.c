@@ -15,6 +15,7 @@
 #include "base/util.h"
 #include "docs/docs.h"
 #include "docs/entry.h"
+#include "docs/fetch.h"
 #include "docs/internal.h"
 #include "docs/rights.h"
 #include "storage/docfile.h"
@@ -82,7 +83,7 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
     /* Not in memory (docs/fetch.h): its read failed, or no request fetched
      * it first; the rules below read it (until the index entry holds what
      * they need), so nothing is judged without it. */
-    else if (!d->doc)
+    else if (!docs_fetch_now(svc, d)) /* a resident one parsed from its text */
         *why = (docs_result){.code = KENES_EIO, .reason = "storage",
                                .message = "this document cannot be read now; try again"};
     /* An erased case keeps its history (who, when, which action) and nothing else. */

@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "docs/datadir.h"
 #include "docs/entry.h"
+#include "docs/resident.h"
 #include "storage/snapshot.h"
 #include "storage/vault.h"
 
@@ -141,36 +142,16 @@ void docs_snaps_free(docs_snaps *s)
 
 /* ---- start-up ---- */
 
-/* A resident document's JSON as the snapshot kept it, so that the load does
- * not read and parse its file (datadir.c's load_head skips a document whose
- * JSON is set).  Bytes that do not open or parse are no fault: the load
- * reads the file as before.  0 or KENES_ENOMEM. */
+/* A resident document's text as the snapshot kept it (resident.h), so
+ * that the load neither reads nor parses its file (datadir.c's load_head
+ * skips a document whose text is set).  Bytes not taken are no fault: the
+ * load reads the file as before.  0 or KENES_ENOMEM. */
 static int restore_doc(docs_snaps *s, idx_doc *d, const char *bytes, size_t len)
 {
-    char *plain = NULL;
-    json_error_t jerr;
-    if (vault_is_sealed(bytes, len)) {
-        int rc = vault_unseal(s->svc->vault, d->id, bytes, len, &plain, &len);
-        if (rc == KENES_ENOMEM)
-            return rc;
-        if (rc < 0)
-            return 0;
-        bytes = plain;
-    } else if (d->repo == REPO_CASES) {
-        return 0; /* nothing of cases.git is kept in the clear */
-    }
-    json_t *doc = json_loadb(bytes, len, 0, &jerr);
-    if (plain) {
-        sodium_memzero(plain, len);
-        free(plain);
-    }
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        return 0;
-    }
-    index_set_doc(d, doc);
-    s->docs_restored[d->repo]++;
-    return 0;
+    int rc = docs_resident_take(s->svc, d, bytes, len);
+    if (rc == 0)
+        s->docs_restored[d->repo]++;
+    return rc < 0 ? rc : 0;
 }
 
 int docs_snaps_restore(doc_index *ix, int repo, void *payload)
@@ -278,34 +259,16 @@ typedef struct gather_ctx {
     util_buf buf;
 } gather_ctx;
 
-/* A resident document's JSON for its record, as restore_doc reads it:
- * *out malloc'd, or NULL when it is not kept (not resident, not in
- * memory, an erased case, a key that cannot be used now: the start reads
- * the file).  What is sealed in git stays sealed with its own key here, so
- * that destroying a case's key (an erasure) makes this copy unreadable too.
- * 0 or KENES_ENOMEM. */
-static int doc_bytes(char **out, size_t *len, docs_snaps *s, const idx_doc *d)
+/* A resident document's bytes for its record: its text as it is kept
+ * (resident.h: a case's sealed with its own key, so that destroying the
+ * key, an erasure, makes this copy unreadable too), or none (not resident,
+ * kept as JSON because its text could not be made, an erased case: the
+ * start reads the file). */
+static void doc_bytes(const char **out, size_t *len, docs_snaps *s, const idx_doc *d)
 {
-    *out = NULL;
-    *len = 0;
-    if (!d->doc || !docs_resident(s->svc, d) || docs_erased(s->svc, d))
-        return 0;
-    char *text = json_dumps(d->doc, JSON_COMPACT);
-    if (!text)
-        return KENES_ENOMEM;
-    size_t n = strlen(text);
-    if (d->repo != REPO_CASES) {
-        *out = text;
-        *len = n;
-        return 0;
-    }
-    /* A key only listed would be read from its file here, on the loop. */
-    int rc = vault_key_listed(s->svc->vault, d->id)
-                 ? KENES_EUNAVAILABLE
-                 : vault_seal(s->svc->vault, d->id, text, n, out, len);
-    sodium_memzero(text, n);
-    free(text);
-    return rc == KENES_ENOMEM ? rc : 0;
+    int keep = d->text && docs_resident(s->svc, d) && !docs_erased(s->svc, d);
+    *out = keep ? d->text : NULL;
+    *len = keep ? d->text_len : 0;
 }
 
 static int gather(idx_doc *d, void *payload)
@@ -314,17 +277,12 @@ static int gather(idx_doc *d, void *payload)
     if (d->repo != g->repo || !d->entry.kept || !d->version[0])
         return 0;
     g->buf.len = 0;
-    char *doc = NULL;
-    size_t doc_len = 0;
+    const char *doc;
+    size_t doc_len;
+    doc_bytes(&doc, &doc_len, g->s, d);
     int rc = docs_entry_pack(&g->buf, d);
     if (rc == 0)
-        rc = doc_bytes(&doc, &doc_len, g->s, d);
-    if (rc == 0)
         rc = snap_writer_add(g->w, d->id, d->version, g->buf.data, g->buf.len, doc, doc_len);
-    if (doc) {
-        sodium_memzero(doc, doc_len);
-        free(doc);
-    }
     g->count += rc == 0;
     g->docs += rc == 0 && doc_len;
     return rc == KENES_EINVAL ? 0 : rc; /* an id the format cannot hold: read at start */
@@ -440,12 +398,13 @@ int docs_snaps_keep(idx_doc *d, void *snaps)
     docs_snaps *s = snaps;
     if (docs_entry_keep(s->svc, d, d->doc) < 0)
         return KENES_ENOMEM;
-    /* Read on demand from here on (docs/fetch.h): not held while the
-     * rest of the load reads. */
-    if (!docs_resident(s->svc, d)) {
+    /* Read on demand from here on (docs/fetch.h), a resident one kept as
+     * its text (resident.h): not held while the rest of the load reads. */
+    if (!docs_resident(s->svc, d))
         s->read_other[d->repo]++;
-        index_set_doc(d, NULL);
-    }
+    else if (docs_resident_keep(s->svc, d, d->doc) < 0)
+        return 0; /* no key to seal it with: its JSON kept, as before */
+    index_set_doc(d, NULL);
     return 0;
 }
 

@@ -216,9 +216,10 @@ typedef struct wf_workflow {
      * transitions[]). */
     wf_param_entry *former_stages; /* name: old stage, value: its new name */
     size_t nformer_stages;
-    /* resident: true — its documents' JSON stays in memory for good (the
-     * few that plugins walk in full: plans, rosters, meetings); the others'
-     * is read on demand and the index keeps only their entry (issue 16). */
+    /* resident: true — its documents stay in memory for good, as their
+     * compact JSON text parsed on use (the few that plugins walk in full:
+     * plans, rosters, meetings; docs/resident.h); the others are read on
+     * demand and the index keeps only their entry (issue 16). */
     int resident;
 } wf_workflow;
 

@@ -38,7 +38,8 @@ typedef struct export_ask {
 
 /* Plans or rosters as a->current and a->region ask, every document of the
  * type that has such a version (the caller has judged who may ask what).
- * On the loop: plans and rosters are resident (their JSON in memory), and a
+ * On the loop: plans and rosters are resident (their text in memory, parsed
+ * through the cache one at a time: docs/fetch.h), and a
  * table of them is a few thousand rows at most.  0, KENES_ETOOBIG, KENES_ENOMEM. */
 int export_docs_table(xtable **out, publisher *pub, const export_ask *a);
 

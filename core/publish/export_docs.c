@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "docs/docs.h"
+#include "docs/fetch.h"
 #include "docs/workflow.h"
 #include "plugin/region.h"
 #include "plugin/schema.h"
@@ -364,7 +365,7 @@ static void region_docs(builder *b, const char *type, const char *code)
         if (b->a->current) {
             if (!b->a->reader || !docs_may_read(svc, b->a->reader, d))
                 continue;
-            doc = d->doc; /* resident: in memory (docs/entry.h) */
+            doc = docs_fetch_now(svc, d); /* resident: parsed from its text (docs/fetch.h) */
             const json_t *face = docs_public_face(svc, d, &version);
             if (face != doc) /* a draft of an amendment: no report counts against it */
                 version = NULL;
@@ -373,10 +374,13 @@ static void region_docs(builder *b, const char *type, const char *code)
         }
         if (!doc || !wf || docs_erased(svc, d))
             continue;
+        /* Held while its rows are made: they may parse other documents. */
+        json_t *held = json_incref((json_t *)doc);
         if (b->a->list == EXPORT_PLANS)
             plan_rows(b, d, doc, wf, version);
         else
             roster_rows(b, d, doc, wf);
+        json_decref(held);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "publish/public.h"
 
 #include "docs/docs.h"
+#include "docs/entry.h"
 
 const json_t *public_face_of(const docs_service *svc, const idx_doc *d, const wf_workflow **wf,
                              const char **version)
@@ -8,12 +9,36 @@ const json_t *public_face_of(const docs_service *svc, const idx_doc *d, const wf
     *wf = NULL;
     if (version)
         *version = NULL;
-    if (!d || !d->doc || d->repo != REPO_DOCUMENTS || docs_confidential(svc, d))
+    if (!d || d->repo != REPO_DOCUMENTS || docs_confidential(svc, d))
         return NULL;
     const json_t *face = docs_public_face(svc, d, version);
     if (face)
         *wf = wf_set_find(svc->workflows, json_string_value(json_object_get(face, "type")));
     return *wf ? face : NULL;
+}
+
+int public_names_of(public_names *out, const docs_service *svc, const idx_doc *d)
+{
+    *out = (public_names){0};
+    if (!d || !d->version[0] || d->repo != REPO_DOCUMENTS || docs_confidential(svc, d) ||
+        docs_erased(svc, d))
+        return KENES_ENOTFOUND;
+    const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
+    if (wf && docs_wf_stage_public(wf, docs_stage(d)) && d->entry.kept) {
+        *out = (public_names){wf, docs_title(d), docs_type(d), docs_region(d), docs_stage(d)};
+        return 0;
+    }
+    /* Amended since, or an index without entries (a tool's): the face. */
+    const char *version;
+    const json_t *face = public_face_of(svc, d, &wf, &version);
+    if (!face)
+        return KENES_ENOTFOUND;
+    const char *stage = json_string_value(json_object_get(face, "stage"));
+    *out = (public_names){wf, json_string_value(json_object_get(face, "title")),
+                          json_string_value(json_object_get(face, "type")),
+                          json_string_value(json_object_get(face, "region")),
+                          stage ? wf_stage_now(wf, stage) : NULL};
+    return 0;
 }
 
 const wf_workflow *public_workflow_of(const docs_service *svc, const idx_doc *d)

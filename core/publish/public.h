@@ -18,6 +18,18 @@
  * public (d may be NULL).  Borrowed from the index. */
 const json_t *public_face_of(const docs_service *svc, const idx_doc *d, const wf_workflow **wf,
                              const char **version);
+/* What a list of public documents names of d's public face, without
+ * parsing it: from d's index entry (docs/entry.h) when its current version
+ * is the face, else from the version in force the index keeps.  The
+ * strings are borrowed from the index. */
+typedef struct public_names {
+    const wf_workflow *wf;
+    const char *title, *type, *region, *stage;
+} public_names;
+/* 0 and out, or KENES_ENOTFOUND when d is not public (public_face_of's
+ * cases; d may be NULL). */
+int public_names_of(public_names *out, const docs_service *svc, const idx_doc *d);
+
 /* The workflow of d when d has a public face, else NULL (d may be NULL). */
 const wf_workflow *public_workflow_of(const docs_service *svc, const idx_doc *d);
 

@@ -6,6 +6,7 @@
 
 #include "docs/docs.h"
 #include "docs/entry.h"
+#include "docs/fetch.h"
 #include "publish/export.h"
 #include "plugin/kapi.h"
 #include "base/log.h"
@@ -50,7 +51,11 @@ static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *ty
             continue;
         const char *version = d->version;
         json_t *view = docs_resident(svc, d) ? NULL : docs_entry_view(d);
-        const json_t *doc = view ? view : d->doc;
+        /* A resident one parsed from its text (docs/fetch.h), used before
+         * the next is parsed: docs_answer copies it. */
+        const json_t *doc = view ? view : docs_fetch_now(svc, d);
+        if (!doc)
+            continue;
         const json_t *face = view ? NULL : docs_public_face(svc, d, &version);
         json_t *j = docs_answer(svc, d, face ? face : doc, face ? version : d->version);
         json_decref(view);

@@ -1,6 +1,7 @@
 #include "storage/index.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,7 @@ static void doc_free(idx_doc *d)
         version_dispose(&d->versions[i]);
     free(d->versions);
     json_decref(d->doc);
+    index_set_text(d, NULL, 0);
     json_decref(d->public_doc);
     free(d->entry.blob);
     free(d->id);
@@ -302,6 +304,17 @@ void index_set_doc(idx_doc *d, json_t *doc)
 {
     json_decref(d->doc);
     d->doc = doc;
+}
+
+void index_set_text(idx_doc *d, char *text, size_t len)
+{
+    /* A plan's text is public, a meeting's sealed: wiped all the same, as
+     * cheap as the free. */
+    if (d->text)
+        sodium_memzero(d->text, d->text_len);
+    free(d->text);
+    d->text = text;
+    d->text_len = text ? len : 0;
 }
 
 void index_set_public(idx_doc *d, json_t *doc, const char *commit)

@@ -54,6 +54,11 @@ typedef struct idx_entry {
 typedef struct idx_doc {
     char *id;
     json_t *doc;       /* {"id","type","region","title","stage","fields","body"}; NULL until the first commit lands */
+    /* A resident document's current version as compact JSON text, sealed
+     * with its case's key in cases.git (docs/fetch.h: parsed on use into
+     * the bounded cache, which lends doc), or NULL; text_len its bytes. */
+    char *text;
+    size_t text_len;
     char version[41];  /* head commit; "" until the first commit lands */
     idx_version *versions; /* oldest first */
     size_t nversions;
@@ -100,6 +105,9 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
 int index_commit_before(const doc_index *ix, const char *a, const char *b);
 /* Replace the current JSON (takes the reference). */
 void index_set_doc(idx_doc *d, json_t *doc);
+/* Replace the kept text (takes text, malloc'd; NULL forgets it).  The text
+ * left is wiped before it is freed. */
+void index_set_text(idx_doc *d, char *text, size_t len);
 /* Keep doc (takes the reference) as d's version in force, at commit; doc
  * NULL (or commit NULL) forgets it. */
 void index_set_public(idx_doc *d, json_t *doc, const char *commit);

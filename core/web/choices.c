@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "docs/docs.h"
+#include "docs/fetch.h"
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -25,7 +26,10 @@ static const json_t *items_at(web_call *c, const char *id, const json_t *from,
         d = util_id_valid(id) ? index_get(c->svc->index, id) : NULL;
     else if (docs_find(&d, &why, c->svc, c->user, id, 0) != 0)
         d = NULL;
-    if (!d || !d->doc || docs_confidential(c->svc, d))
+    /* A resident one parsed from its text (docs/fetch.h): the items are
+     * borrowed, and the caller is done with them before it parses another. */
+    const json_t *doc = d ? docs_fetch_now(c->svc, d) : NULL;
+    if (!doc || docs_confidential(c->svc, d))
         return NULL;
     const json_t *face = docs_public_face(c->svc, d, version);
     if (!c->user && !face)
@@ -33,7 +37,7 @@ static const json_t *items_at(web_call *c, const char *id, const json_t *from,
     if (!face)
         *version = d->version;
     const json_t *items =
-        json_object_get(json_object_get(face ? face : d->doc, "fields"), str(from, "list"));
+        json_object_get(json_object_get(face ? face : doc, "fields"), str(from, "list"));
     return json_is_array(items) ? items : NULL;
 }
 

@@ -28,6 +28,7 @@
 #include "web/agencies.h"
 #include "web/entries.h"
 #include "docs/attachments.h"
+#include "docs/fetch.h"
 #include "web/files.h"
 #include "web/formview.h"
 #include "web/labels.h"
@@ -273,6 +274,8 @@ static void suggest_fields(json_t *out, web_call *c, const form_page *f, const j
             {
                 idx_doc *d;
                 docs_result why = {0};
+                /* docs_find parses a resident one from its text; its
+                 * words are taken before the next is parsed. */
                 if (docs_find(&d, &why, c->svc, c->user, str(e, "id"), 0) == 0 && d->doc &&
                     !docs_confidential(c->svc, d))
                     suggest_words(words, seen, json_object_get(d->doc, "fields"), str(sg, "path"));
@@ -398,9 +401,12 @@ static void render_form(web_call *c, int status, const form_page *f)
     if (f->id && f->title)
         json_object_set_new(m, "doc_title", json_string(f->title));
     idx_doc *d = f->id ? index_get(c->svc->index, f->id) : NULL;
-    if (d && d->doc && docs_may_attach(c->svc, c->user, d)) { /* files.c: the upload beside it */
+    /* A resident one parsed from its text again if the form's choices
+     * pushed it out of the cache (docs/fetch.h). */
+    const json_t *doc = d ? docs_fetch_now(c->svc, d) : NULL;
+    if (doc && docs_may_attach(c->svc, c->user, d)) { /* files.c: the upload beside it */
         href_of(cancel, sizeof(cancel), "/ui/d/", f->id, "");
-        json_object_set_new(m, "files", web_files_view(c, d, d->doc, cancel, NULL, 1));
+        json_object_set_new(m, "files", web_files_view(c, d, doc, cancel, NULL, 1));
     }
     if (!f->errors)
         json_decref(errors);

@@ -21,6 +21,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "docs/entry.h"
 #include "ui/dates.h"
 #include "web/diffcols.h"
 #include "web/fields.h"
@@ -114,7 +115,7 @@ static json_t *version_ref(const web_call *c, const idx_doc *d, const char *comm
 static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
 {
     web_call *c = h->c;
-    const wf_workflow *wf = web_workflow_of(c, d->doc);
+    const wf_workflow *wf = wf_set_find(c->svc->workflows, docs_type(d)); /* its entry's */
     json_t *list = json_array();
     size_t i;
     json_t *v;
@@ -407,8 +408,9 @@ static void diff_done(const docs_result *r, void *payload)
         return hist_alert(h, 404, "unknown_version");
     if (r->code < 0)
         return hist_alert(h, 500, "cannot_read");
-    word_ctx w = {h->c, web_workflow_of(h->c, d->doc),
-                  docs_schema(h->c->svc, json_string_value(json_object_get(d->doc, "type")))};
+    /* From its index entry: its JSON need not be in memory after the read. */
+    word_ctx w = {h->c, wf_set_find(h->c->svc->workflows, docs_type(d)),
+                  docs_schema(h->c->svc, docs_type(d))};
     json_t *rows;
     int changes;
     const char *patch = json_string_value(json_object_get(r->json, "diff"));
@@ -478,8 +480,10 @@ static void history_done(const docs_result *r, void *payload)
         hist_free(h);
         return;
     }
+    /* docs_find parsed a resident one from its text: read before anything
+     * else is parsed. */
     int erased = docs_erased(c->svc, d);
-    const wf_workflow *wf = web_workflow_of(c, d->doc);
+    const wf_workflow *wf = wf_set_find(c->svc->workflows, docs_type(d));
     const char *title = erased ? NULL : json_string_value(json_object_get(d->doc, "title"));
     char doc_href[600];
     snprintf(doc_href, sizeof(doc_href), "/ui/d/%s", d->id);
@@ -488,7 +492,7 @@ static void history_done(const docs_result *r, void *payload)
         h->model, "doc",
         json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", d->id, "title", title ? title : d->id, "href",
                   doc_href, "stage",
-                  web_stage_label(c, wf, json_string_value(json_object_get(d->doc, "stage"))),
+                  web_stage_label(c, wf, docs_stage(d)),
                   "erased", erased));
     json_t *versions = timeline(h, d, r->json);
     json_object_set_new(h->model, "editions", editions(c, versions));

@@ -51,7 +51,8 @@ static json_t *regions(const web_call *c)
     return list;
 }
 
-/* The documents in force, by id (type, region, year: the ids sort so). */
+/* The documents in force, by id (type, region, year: the ids sort so),
+ * named from the index: no document is parsed for the landing page. */
 static json_t *documents(const web_call *c)
 {
     json_t *list = json_array();
@@ -61,21 +62,16 @@ static json_t *documents(const web_call *c)
         return list;
     for (size_t i = 0; i < n; i++) {
         const idx_doc *d = all[i];
-        const wf_workflow *wf;
-        const json_t *doc = public_face_of(c->svc, d, &wf, NULL); /* in force, amended or not */
-        if (!doc)
+        public_names p; /* in force, amended or not */
+        if (public_names_of(&p, c->svc, d) < 0)
             continue;
-        const char *title = json_string_value(json_object_get(doc, "title"));
         char href[600];
         snprintf(href, sizeof(href), "/public/%s", d->id);
         json_array_append_new(
-            list,
-            json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", title ? title : d->id, "href", href,
-                      "type", web_type_name(c, json_string_value(json_object_get(doc, "type"))),
-                      "region",
-                      web_region_name(c, json_string_value(json_object_get(doc, "region"))),
-                      "stage",
-                      web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage")))));
+            list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", p.title ? p.title : d->id,
+                            "href", href, "type", web_type_name(c, p.type), "region",
+                            web_region_name(c, p.region), "stage",
+                            web_stage_label(c, p.wf, p.stage)));
     }
     free(all);
     return list;

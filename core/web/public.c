@@ -101,14 +101,13 @@ static json_t *public_ref(const char *to, const char *id, void *arg)
     web_call *c = arg;
     const kenes_doctype *t = plugin_find_type(c->svc->plugins, to);
     idx_doc *d = id && util_id_valid(id) ? index_get(c->svc->index, id) : NULL;
-    const char *version = NULL;
-    const json_t *face = d && t && !(t->flags & KENES_DOCTYPE_CONFIDENTIAL) &&
-                                 public_workflow_of(c->svc, d)
-                             ? docs_public_face(c->svc, d, &version)
-                             : NULL;
-    const char *title = face ? json_string_value(json_object_get(face, "title")) : NULL;
-    const char *type = face ? json_string_value(json_object_get(face, "type")) : NULL;
-    if (!face || !to || !type || strcmp(type, to) != 0)
+    /* Named from the index (publish/public.h): the page being sent is not
+     * pushed out of the cache by the documents it names. */
+    public_names p = {0};
+    int shown = d && t && !(t->flags & KENES_DOCTYPE_CONFIDENTIAL) &&
+                public_names_of(&p, c->svc, d) == 0;
+    const char *title = p.title, *type = p.type;
+    if (!shown || !to || !type || strcmp(type, to) != 0)
         return json_pack("{s:s}", "text", web_text(c, "pages", "none"));
     char href[4200];
     snprintf(href, sizeof(href), "/public/%s", d->id);

@@ -251,5 +251,12 @@ void web_handle(http_request *req, void *payload)
     if (c.doc && docs_fetch_redo(ctx->svc, pattern[1] == 'p' ? NULL : c.user, c.doc->id,
                                  handle_again, req, ctx))
         return;
+    /* Kept in the cache while the handler runs: what it reads of other
+     * documents (a plan's items, a plugin's walk) must not push it out. */
+    idx_doc *held = c.doc;
+    if (held)
+        docs_fetch_pin(held);
     r->handler(&c);
+    if (held)
+        docs_fetch_unpin(ctx->svc, held);
 }

@@ -147,6 +147,24 @@ class IndexSnapshot(unittest.TestCase):
         log = self.log_since(at)
         self.assertEqual(read_at_start(log, "cases"), 0, log)
         self.assertEqual({i: s.get("/api/v1/documents/" + i, "aud").raw for i in ids}, before)
+        # Kept as their text (README, "What is kept in memory"): a clean stop
+        # writes the texts as they were restored, and they serve the next
+        # start the same; a new meeting is judged against the restored
+        # roster, and its text is kept like the others.
+        code, at = self.restart()
+        self.assertEqual(code, 0)
+        log = self.log_since(at)
+        self.assertEqual(with_document(log, "documents"), 2, log)
+        self.assertEqual(with_document(log, "cases"), 1, log)
+        self.assertEqual({i: s.get("/api/v1/documents/" + i, "aud").raw for i in ids}, before)
+        second = hold_meeting(s, "KZ-11", {self.cases[1]: "approve-plan"})
+        shown = s.get("/api/v1/documents/" + second, "aud").raw
+        code, at = self.restart()
+        self.assertEqual(code, 0)
+        log = self.log_since(at)
+        self.assertEqual(read_at_start(log, "cases"), 0, log)
+        self.assertEqual(with_document(log, "cases"), 2, log)
+        self.assertEqual(s.get("/api/v1/documents/" + second, "aud").raw, shown)
 
     def test_nothing_typed_about_a_child_in_the_clear(self):
         code, _ = self.restart()

@@ -268,6 +268,65 @@ static void test_doc_with_misses_then_reads(void **state)
     docs_detach_api(&f->svc);
 }
 
+/* d's text as a resident document keeps it (docs/resident.h): compact
+ * JSON titled title. */
+static void keep_text(idx_doc *d, const char *title)
+{
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "id", d->id, "type", "regional-plan",
+                            "title", title, "stage", "draft");
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_non_null(text);
+    index_set_text(d, text, strlen(text));
+}
+
+static const char *title_of(const json_t *doc)
+{
+    return json_string_value(json_object_get(doc, "title"));
+}
+
+/* A resident document's text is parsed on use into the cache, on the spot
+ * and without a read; pushed out, it is parsed again; a reference taken
+ * (a walk's) outlives its eviction; a text that does not parse gives
+ * nothing. */
+static void test_resident_text_parsed_on_use(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(docs_cache_new(&f->svc.cache, 0), 0); /* KENES_TEST_DROP's: room for none */
+    idx_doc *a = f->d[0], *b = f->d[1], *c = f->d[2];
+    keep_text(a, "kept a");
+    keep_text(b, "kept b");
+    assert_null(a->doc);
+
+    const json_t *da = docs_fetch_now(&f->svc, a);
+    assert_non_null(da);
+    assert_ptr_equal(da, a->doc);
+    assert_string_equal(title_of(da), "kept a");
+    json_t *held = json_incref((json_t *)da);
+
+    assert_string_equal(title_of(docs_fetch_now(&f->svc, b)), "kept b");
+    assert_null(a->doc); /* the last one parsed stays, a went */
+    assert_string_equal(title_of(held), "kept a"); /* the reference still reads */
+    json_decref(held);
+
+    assert_int_equal(docs_fetch_ready(&f->svc, a), 1); /* parsed again */
+    assert_string_equal(title_of(a->doc), "kept a");
+    got g = {0};
+    docs_fetch(&f->svc, b, NULL, got_doc, &g); /* answered at once */
+    assert_int_equal(g.calls, 1);
+    assert_string_equal(g.title, "kept b");
+    assert_int_equal(reads, 0);
+
+    assert_null(docs_fetch_now(&f->svc, c)); /* no text, not cached: a read's */
+    index_set_text(c, strdup("{\"id\":"), 6);
+    assert_null(docs_fetch_now(&f->svc, c));
+    assert_null(c->doc);
+    assert_null(c->text); /* dropped: read from git from now on */
+    assert_int_equal(reads, 0);
+    fetch(f, c);
+    assert_int_equal(reads, 1);
+}
+
 int main(void)
 {
     /* Nothing resident (docs/entry.c's test knob): a commit's JSON goes to
@@ -279,6 +338,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_one_read_for_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_keeps_the_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_doc_with_misses_then_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resident_text_parsed_on_use, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
