@@ -102,6 +102,13 @@ void docs_erase(docs_service *svc, const auth_user *u, idx_doc *d, const char *r
 int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_user *u,
               const char *id, int history_only);
 
+/* *out: id's list entry (docs_entry's, a new reference) when u may read
+ * it, judged from the index entry alone and nothing read, for a page that
+ * names a link to another document (a meeting's case: the document itself
+ * is seldom in memory).  0, KENES_ENOTFOUND, KENES_EFORBIDDEN,
+ * KENES_EUNAVAILABLE (its key), KENES_EGONE (erased) or KENES_ENOMEM. */
+int docs_find_entry(json_t **out, docs_service *svc, const auth_user *u, const char *id);
+
 /*
  * Every read below logs itself (access log, what: "read", "history",
  * "version", "diff", or the packer's word) before cb sees anything of a

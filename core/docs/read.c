@@ -95,6 +95,21 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
     return why->code;
 }
 
+int docs_find_entry(json_t **out, docs_service *svc, const auth_user *u, const char *id)
+{
+    idx_doc *d = index_get(svc->index, id);
+    *out = NULL;
+    if (!d || !d->version[0] || (!d->doc && !d->entry.kept))
+        return KENES_ENOTFOUND;
+    if (!docs_may_read(svc, u, d))
+        return KENES_EFORBIDDEN;
+    if (docs_key_unavailable(svc, d))
+        return KENES_EUNAVAILABLE;
+    if (docs_erased(svc, d))
+        return KENES_EGONE;
+    return (*out = docs_entry(svc, d)) ? 0 : KENES_ENOMEM;
+}
+
 int docs_may_read_early(const docs_service *svc, const auth_user *u, const idx_doc *d)
 {
     return (!d->doc && !d->entry.kept) || docs_may_read(svc, u, d);

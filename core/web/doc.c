@@ -159,17 +159,18 @@ static void done_notice(web_call *c, json_t *m, const wf_workflow *wf, const cha
 static json_t *ref_cell(const char *to, const char *id, void *arg)
 {
     web_call *c = arg;
-    idx_doc *d;
-    docs_result why;
-    int rc = docs_find(&d, &why, c->svc, c->user, id, 0);
+    json_t *e;
+    int rc = docs_find_entry(&e, c->svc, c->user, id);
     if (rc == KENES_EFORBIDDEN)
         return json_pack("{s:s}", "text", web_text(c, "meetings", "ref_closed"));
-    if (rc < 0 || !to || strcmp(doc_str(d->doc, "type"), to) != 0)
+    const char *type = rc == 0 ? json_string_value(json_object_get(e, "type")) : NULL;
+    if (!to || !type || strcmp(type, to) != 0) {
+        json_decref(e);
         return NULL;
-    json_t *e = docs_entry(c->svc, d);
+    }
     char *label = web_ref_label(c, e);
     char href[4200];
-    snprintf(href, sizeof(href), "/ui/d/%s", d->id);
+    snprintf(href, sizeof(href), "/ui/d/%s", id);
     json_t *cell = json_pack("{s:s, s:s}", "text", label ? label : id, "href", href);
     free(label);
     json_decref(e);
