@@ -8,6 +8,7 @@ that diverged is reported and never overwritten; a kenes.yaml naming a bad
 remote stops the server with file:line before anything is served."""
 import json
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -220,6 +221,173 @@ class Mirrors(unittest.TestCase):
         os.rename(self.docs_m + ".away", self.docs_m)
         s.start()
         self.wait_mirrored(self.docs_m, s.docs_git)
+        stop_and_verify(self, s)
+
+
+SSHD = "/usr/sbin/sshd"  # Debian's openssh-server
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class SshServer:
+    """Debian's sshd in the foreground on 127.0.0.1, as the user running the
+    test (root in CI: PermitRootLogin prohibit-password), with a host key
+    and a client key made here: the way a bare repository on another
+    machine is reached.  stop() and start() again keep the port."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.user = pwd.getpwuid(os.geteuid()).pw_name
+        for name in ("host_key", "client_key", "stranger_key"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f",
+                            os.path.join(folder, name)], check=True)
+        shutil.copy(os.path.join(folder, "client_key.pub"),
+                    os.path.join(folder, "authorized_keys"))
+        self.port = free_port()
+        self.config = os.path.join(folder, "sshd_config")
+        with open(self.config, "w") as f:
+            f.write(f"ListenAddress 127.0.0.1:{self.port}\n"
+                    f"HostKey {folder}/host_key\n"
+                    f"AuthorizedKeysFile {folder}/authorized_keys\n"
+                    f"PidFile {folder}/sshd.pid\n"
+                    "PubkeyAuthentication yes\n"
+                    "PasswordAuthentication no\n"
+                    "KbdInteractiveAuthentication no\n"
+                    "PermitRootLogin prohibit-password\n"
+                    # The test's folders are /tmp's, not a home's 0700.
+                    "StrictModes no\n"
+                    "UsePAM no\n")
+        if os.geteuid() == 0:
+            # As root sshd separates privileges into this folder, which
+            # Debian's service unit makes at boot; none is running here.
+            os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.log = open(os.path.join(self.folder, "sshd.log"), "ab")
+        self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", self.config], stderr=self.log)
+        wait_until(self.listening, "sshd to listen")
+
+    def listening(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"sshd exited {self.proc.returncode}: "
+                                 + open(os.path.join(self.folder, "sshd.log")).read())
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=60)
+        self.proc = None
+        self.log.close()
+
+    def url(self, path):
+        return f"ssh://{self.user}@127.0.0.1:{self.port}{path}"
+
+    def home(self, key="host_key.pub"):
+        """A HOME whose .ssh/known_hosts names this server with key (its own
+        host key by default): libgit2 1.5.1 checks the remote's host key
+        there and refuses a host it does not find."""
+        home = os.path.join(self.folder, "home-" + key)
+        os.makedirs(os.path.join(home, ".ssh"), mode=0o700)
+        with open(os.path.join(self.folder, key)) as f:
+            kind, blob = f.read().split()[:2]
+        with open(os.path.join(home, ".ssh", "known_hosts"), "w") as f:
+            f.write(f"[127.0.0.1]:{self.port} {kind} {blob}\n")
+        return home
+
+
+class MirrorOverSsh(unittest.TestCase):
+    """An ssh:// mirror with the key file kenes.yaml names (libgit2 over
+    libssh2): pushed to after writes; its repository refusing pushes (a
+    pre-receive hook, as a git host's protected branch) or its sshd down,
+    it lags while writes go on; back, it catches up.  A key the server does
+    not know is a failure of its own, named."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="kenes-ssh-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.sshd = SshServer(self.tmp)
+        self.addCleanup(self.sshd.stop)
+        self.docs_m = bare(os.path.join(self.tmp, "documents.git"))
+
+    def start(self, key="client_key", known="host_key.pub"):
+        cfg = (f"mirrors:\n  documents:\n    - url: {self.sshd.url(self.docs_m)}\n"
+               f"      key: {self.tmp}/{key}\n")
+        self.srv = Server(extra_config=cfg, env={"HOME": self.sshd.home(known)})
+        self.addCleanup(self.srv.cleanup)
+        self.srv.start()
+        return self.srv
+
+    write_plans = Mirrors.write_plans
+    wait_mirrored = Mirrors.wait_mirrored
+
+    def test_push_lag_and_catch_up_over_ssh(self):
+        s = self.start()
+        self.write_plans(2)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        m = mirror_of(s)
+        self.assertEqual((m["url"], m["state"]), (self.sshd.url(self.docs_m), "ok"), m)
+        self.assertEqual(git(self.docs_m, "cat-file", "commit", "main"),
+                         git(s.docs_git, "cat-file", "commit", "main"))
+        fsck = subprocess.run(["git", "-C", self.docs_m, "fsck", "--strict"],
+                              capture_output=True, text=True)
+        self.assertEqual(fsck.returncode, 0, fsck.stdout + fsck.stderr)
+        # The repository refuses every push now: the writes go on, it lags.
+        hook = os.path.join(self.docs_m, "hooks", "pre-receive")
+        with open(hook, "w") as f:
+            f.write("#!/bin/sh\necho 'main is protected' >&2\nexit 1\n")
+        os.chmod(hook, 0o755)
+        before = main_of(self.docs_m)
+        self.write_plans(2)
+        wait_until(lambda: mirror_of(s)["state"] == "failing" and
+                   mirror_of(s)["behind_commits"] == 2, "the mirror to lag by 2 commits")
+        self.assertEqual(health(s)[0], 200)
+        self.assertIn("refused", mirror_of(s)["error"])
+        self.assertEqual(main_of(self.docs_m), before)
+        os.remove(hook)
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        # Its sshd down: unreachable, it lags; up again, it catches up.
+        self.sshd.stop()
+        self.write_plans(1)
+        wait_until(lambda: mirror_of(s)["state"] == "failing" and
+                   mirror_of(s)["behind_commits"] == 1, "the mirror to lag by 1 commit")
+        self.assertIn("cannot reach the mirror", mirror_of(s)["error"])
+        self.sshd.start()
+        self.wait_mirrored(self.docs_m, s.docs_git)
+        self.assertEqual(mirror_of(s)["state"], "ok")
+        self.assertEqual(s.read_log().count("caught up after"), 2, s.read_log())
+        stop_and_verify(self, s)
+
+    def test_an_unknown_host_key_is_refused(self):
+        # known_hosts names another key for the host: as if someone stood
+        # between kenes and its mirror.  Nothing is sent.
+        s = self.start(known="stranger_key.pub")
+        self.write_plans(1)
+        wait_until(lambda: mirror_of(s)["state"] == "failing", "the push to fail")
+        self.assertIn("cannot reach the mirror: invalid or unknown remote ssh hostkey",
+                      mirror_of(s)["error"])
+        self.assertEqual(main_of(self.docs_m), "")
+        stop_and_verify(self, s)
+
+    def test_a_key_the_server_does_not_know(self):
+        s = self.start(key="stranger_key")
+        self.write_plans(1)  # answered all the same
+        wait_until(lambda: mirror_of(s)["state"] == "failing", "the push to fail")
+        self.assertIn("cannot reach the mirror", mirror_of(s)["error"])
+        self.assertEqual(main_of(self.docs_m), "")
+        self.assertEqual(health(s)[0], 200)
         stop_and_verify(self, s)
 
 
