@@ -292,7 +292,7 @@ class Notifications(unittest.TestCase):
         self.assertEqual(m["Message-ID"], f"<inbox-{submit}-appr1@kenes>")
         self.assertIn("срок уже истёк", str(m["Subject"]))
         self.assertRegex(m.get_content(), r"В вашей папке входящих новый документ, и срок по "
-                                          r"нему уже истёк 0[78]\.02\.2026: .* " + rid +
+                                          r"нему уже истёк 07\.02\.2026: .* " + rid +
                          r", этап «")
         r = s.act(rid, "return", "appr1", r.header("ETag"), comment="Нет решения акимата")
         self.assertEqual(r.status, 200, r)
@@ -303,7 +303,7 @@ class Notifications(unittest.TestCase):
         self.assertEqual(m["Message-ID"], f"<inbox-{back}-off11@kenes>")
         self.assertIn("already overdue", str(m["Subject"]))
         self.assertRegex(m.get_content(), r"A new document is in your inbox, and it was already "
-                                          r"due on 0[78]\.02\.2026: .* " + rid)
+                                          r"due on 07\.02\.2026: .* " + rid)
         # The approver, who returned it, is not told of their own step.
         self.assertEqual(len(self.mail.to("appr1@example.kz")), before_appr + 1)
 
