@@ -15,7 +15,8 @@ import subprocess
 import tempfile
 import unittest
 
-from kenes_harness import Server, commit_count, git, plan_body, run_cli, stop_and_verify, wait_until
+from kenes_harness import (Server, commit_count, free_port, git, plan_body, run_cli,
+                           stop_and_verify, wait_until)
 
 
 def bare(path):
@@ -235,14 +236,6 @@ LSAN_SSH = {
         "suppressions=" + os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                        "lsan-libgit2-ssh.supp")])),
 }
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class SshServer:

@@ -12,7 +12,6 @@ import http.server
 import json
 import os
 import signal
-import socket
 import threading
 import time
 import unittest
@@ -20,22 +19,14 @@ import uuid
 
 from aiosmtpd.controller import Controller
 
-from kenes_harness import (PASSWORD, USERS, Server, git, plan_body, roster_body, run_cli,
-                           wait_until, with_commission)
+from kenes_harness import (PASSWORD, USERS, Server, free_port, git, plan_body, roster_body,
+                           run_cli, wait_until, with_commission)
 from test_cases import ADDRESS, BIRTH, CHILD_NAME, SCHOOL, case_body, case_under_review
 
 NOW = "2026-03-02T06:00:00Z"
 LATER = "2026-04-20T06:00:00Z"  # past under-review's 30 days
 MARKER = "Маркер-" + uuid.uuid4().hex  # typed into the case; must never leave it
 SECRETS = {"a": "secret-of-receiver-a", "b": "secret-of-receiver-b"}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Receiver:
