@@ -315,7 +315,25 @@ class SshServer:
         return home
 
 
-class MirrorOverSsh(unittest.TestCase):
+class OneRemote(unittest.TestCase):
+    """A server whose documents.git has the one mirror remote (its kenes.yaml
+    lines under `- url:`) names; Mirrors' writes and waits."""
+
+    def serve(self, remote, env=None):
+        self.srv = Server(extra_config="mirrors:\n  documents:\n    - url: " + remote, env=env)
+        self.addCleanup(self.srv.cleanup)
+        self.srv.start()
+        return self.srv
+
+    def assert_same_main(self, mirror, repo):
+        self.assertEqual(git(mirror, "cat-file", "commit", "main"),
+                         git(repo, "cat-file", "commit", "main"))
+
+    write_plans = Mirrors.write_plans
+    wait_mirrored = Mirrors.wait_mirrored
+
+
+class MirrorOverSsh(OneRemote):
     """An ssh:// mirror with the key file kenes.yaml names (libgit2 over
     libssh2): pushed to after writes; its repository refusing pushes (a
     pre-receive hook, as a git host's protected branch) or its sshd down,
@@ -330,15 +348,8 @@ class MirrorOverSsh(unittest.TestCase):
         self.docs_m = bare(os.path.join(self.tmp, "documents.git"))
 
     def start(self, key="client_key", known="host_key.pub"):
-        cfg = (f"mirrors:\n  documents:\n    - url: {self.sshd.url(self.docs_m)}\n"
-               f"      key: {self.tmp}/{key}\n")
-        self.srv = Server(extra_config=cfg, env={"HOME": self.sshd.home(known), **LSAN_SSH})
-        self.addCleanup(self.srv.cleanup)
-        self.srv.start()
-        return self.srv
-
-    write_plans = Mirrors.write_plans
-    wait_mirrored = Mirrors.wait_mirrored
+        return self.serve(f"{self.sshd.url(self.docs_m)}\n      key: {self.tmp}/{key}\n",
+                          env={"HOME": self.sshd.home(known), **LSAN_SSH})
 
     def test_push_lag_and_catch_up_over_ssh(self):
         s = self.start()
@@ -346,8 +357,7 @@ class MirrorOverSsh(unittest.TestCase):
         self.wait_mirrored(self.docs_m, s.docs_git)
         m = mirror_of(s)
         self.assertEqual((m["url"], m["state"]), (self.sshd.url(self.docs_m), "ok"), m)
-        self.assertEqual(git(self.docs_m, "cat-file", "commit", "main"),
-                         git(s.docs_git, "cat-file", "commit", "main"))
+        self.assert_same_main(self.docs_m, s.docs_git)
         fsck = subprocess.run(["git", "-C", self.docs_m, "fsck", "--strict"],
                               capture_output=True, text=True)
         self.assertEqual(fsck.returncode, 0, fsck.stdout + fsck.stderr)
@@ -491,7 +501,7 @@ class GitHttpsServer:
         self.httpd.server_close()
 
 
-class MirrorOverHttps(unittest.TestCase):
+class MirrorOverHttps(OneRemote):
     """An https:// mirror on a git host whose certificate a private CA
     issued: trusted through the mirror's ca_file, with the token from its
     token_file; pushed to, lagging while the host refuses pushes (403),
@@ -508,24 +518,16 @@ class MirrorOverHttps(unittest.TestCase):
             f.write(self.host.token + "\n")
 
     def start(self, ca="host"):
-        cfg = (f"mirrors:\n  documents:\n    - url: {self.host.url('documents.git')}\n"
-               f"      token_file: {self.token}\n")
+        remote = f"{self.host.url('documents.git')}\n      token_file: {self.token}\n"
         if ca:
-            cfg += f"      ca_file: {self.host.ca if ca == 'host' else ca}\n"
-        self.srv = Server(extra_config=cfg)
-        self.addCleanup(self.srv.cleanup)
-        self.srv.start()
-        return self.srv
-
-    write_plans = Mirrors.write_plans
-    wait_mirrored = Mirrors.wait_mirrored
+            remote += f"      ca_file: {self.host.ca if ca == 'host' else ca}\n"
+        return self.serve(remote)
 
     def test_push_lag_and_catch_up_over_https(self):
         s = self.start()
         self.write_plans(2)
         self.wait_mirrored(self.docs_m, s.docs_git)
-        self.assertEqual(git(self.docs_m, "cat-file", "commit", "main"),
-                         git(s.docs_git, "cat-file", "commit", "main"))
+        self.assert_same_main(self.docs_m, s.docs_git)
         self.host.refuse = True
         before = main_of(self.docs_m)
         self.write_plans(2)

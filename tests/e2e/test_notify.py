@@ -273,25 +273,25 @@ class Notifications(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
         rid = r.json["id"]
         before_appr = len(self.mail.to("appr1@example.kz"))
-        before_off = len(self.mail.to("off11@example.kz"))
-        r = s.act(rid, "submit", "off11", r.header("ETag"))
-        self.assertEqual(r.status, 200, r)
-        submit = git(s.docs_git, "rev-parse", "main").strip()
-        wait_until(lambda: len(self.mail.to("appr1@example.kz")) > before_appr,
-                   "the approver's mail")
-        [m] = self.mail.to("appr1@example.kz")[before_appr:]
-        self.assertEqual(m["Message-ID"], f"<inbox-{submit}-appr1@kenes>")
+
+        def step(action, by, to, **kw):
+            """by takes the roster on with action: to's one mail of it."""
+            before = len(self.mail.to(f"{to}@example.kz"))
+            r = s.act(rid, action, by, step.etag, **kw)
+            self.assertEqual(r.status, 200, r)
+            step.etag = r.header("ETag")
+            commit = git(s.docs_git, "rev-parse", "main").strip()
+            wait_until(lambda: len(self.mail.to(f"{to}@example.kz")) > before, f"{to}'s mail")
+            [m] = self.mail.to(f"{to}@example.kz")[before:]
+            self.assertEqual(m["Message-ID"], f"<inbox-{commit}-{to}@kenes>")
+            return m
+        step.etag = r.header("ETag")
+        m = step("submit", "off11", "appr1")
         self.assertIn("срок уже истёк", str(m["Subject"]))
         self.assertRegex(m.get_content(), r"В вашей папке входящих новый документ, и срок по "
                                           r"нему уже истёк 07\.02\.2026: .* " + rid +
                          r", этап «")
-        r = s.act(rid, "return", "appr1", r.header("ETag"), comment="Нет решения акимата")
-        self.assertEqual(r.status, 200, r)
-        back = git(s.docs_git, "rev-parse", "main").strip()
-        wait_until(lambda: len(self.mail.to("off11@example.kz")) > before_off,
-                   "the official's mail")
-        [m] = self.mail.to("off11@example.kz")[before_off:]
-        self.assertEqual(m["Message-ID"], f"<inbox-{back}-off11@kenes>")
+        m = step("return", "appr1", "off11", comment="Нет решения акимата")
         self.assertIn("already overdue", str(m["Subject"]))
         self.assertRegex(m.get_content(), r"A new document is in your inbox, and it was already "
                                           r"due on 07\.02\.2026: .* " + rid)
