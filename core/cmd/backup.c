@@ -2,13 +2,16 @@
  * (backup.h), into a staging folder beside FILE, then one archive. */
 #include "cmd/backup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -400,6 +403,61 @@ static int publish(const char *tmp, const char *to, int force, char *err, size_t
     return util_fsync_dir_of(to);
 }
 
+/* A backup killed midway leaves its staging folder beside FILE, and only
+ * the next backup to the same FILE knows the name: it clears them.  Two
+ * backups into one folder at once would clear each other's, so the folder
+ * FILE is written in stays locked (flock; the kernel drops it with the
+ * process) for the backup's life; *fd is the lock's descriptor. */
+static int lock_beside(int *fd, const char *to, char *err, size_t errcap)
+{
+    char copy[4096];
+    snprintf(copy, sizeof(copy), "%s", to);
+    const char *dir = dirname(copy);
+    *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0) {
+        util_set_err(err, errcap, "cannot open the folder of %.900s: %s", to, strerror(errno));
+        return KENES_EIO;
+    }
+    if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+        util_set_err(err, errcap, "another kenes backup is writing into %.900s: nothing "
+                                  "written; run this one when it has finished", dir);
+        close(*fd);
+        *fd = -1;
+        return KENES_EBUSY;
+    }
+    return 0;
+}
+
+static void clear_leftovers(int dirfd, const char *to)
+{
+    char copy[4096], prefix[4096 + 16];
+    snprintf(copy, sizeof(copy), "%s", to);
+    snprintf(prefix, sizeof(prefix), "%s.kenes-tmp-", basename(copy));
+    size_t plen = strlen(prefix);
+    int fd = dup(dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    char dir[4096];
+    snprintf(copy, sizeof(copy), "%s", to);
+    snprintf(dir, sizeof(dir), "%s", dirname(copy));
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        /* mkdtemp's six characters, nothing more: never another file. */
+        if (strncmp(e->d_name, prefix, plen) != 0 || strlen(e->d_name) != plen + 6)
+            continue;
+        char path[8192 + 8];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (util_remove_tree(path) == 0)
+            fprintf(stderr, "kenes: backup: removed %s, left by a backup that did not finish\n",
+                    path);
+    }
+    closedir(d);
+}
+
 int backup_run(const config *cfg, const backup_opts *o, char *err, size_t errcap)
 {
     stage s = {0};
@@ -416,10 +474,15 @@ int backup_run(const config *cfg, const backup_opts *o, char *err, size_t errcap
         util_set_err(err, errcap, "storage.pack_memory_mib is out of range");
         return rc;
     }
+    int lock;
+    if ((rc = lock_beside(&lock, o->to, err, errcap)) < 0)
+        return rc;
+    clear_leftovers(lock, o->to);
     snprintf(s.dir, sizeof(s.dir), "%s.kenes-tmp-XXXXXX", o->to);
     if (!mkdtemp(s.dir)) {
         util_set_err(err, errcap, "cannot create a folder beside %.900s: %s", o->to,
                      strerror(errno));
+        close(lock);
         return KENES_EIO;
     }
     char sub[4096 + 32];
@@ -443,6 +506,7 @@ int backup_run(const config *cfg, const backup_opts *o, char *err, size_t errcap
     if (rc == 0)
         rc = publish(sub, o->to, o->force, err, errcap);
     util_remove_tree(s.dir);
+    close(lock);
     if (rc < 0)
         return rc;
     if (stat(o->to, &st) < 0)

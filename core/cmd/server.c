@@ -295,8 +295,10 @@ int server_run(const config *cfg, int demo)
     }
     if (cfg->replica && cfg->nmirrors)
         log_warn("mirror", "a replica pushes to no mirror: kenes.yaml's mirrors: are not used");
-    if (cfg->replica && replica_new(&srv.replica, svc, cfg) < 0) {
-        fault("replica", "cannot open documents.git");
+    /* With the primary's case keys copied in, a replica serves cases too. */
+    int replica_cases = cfg->replica && replica_has_case_keys(cfg->data_dir);
+    if (cfg->replica && replica_new(&srv.replica, svc, cfg, replica_cases) < 0) {
+        fault("replica", "cannot open its repositories");
         goto out;
     }
     for (int r = 0; r < 2; r++) {
@@ -316,9 +318,9 @@ int server_run(const config *cfg, int demo)
             fault("cannot open the repository", path);
             goto out;
         }
-        /* A replica serves documents.git alone: cases are sealed with keys
-         * that stay with the primary (README: Read replicas). */
-        if (cfg->replica && r == REPO_CASES)
+        /* Without the case keys a replica serves documents.git alone: its
+         * follower lists the cases' ids (README: Read replicas). */
+        if (cfg->replica && r == REPO_CASES && !replica_cases)
             continue;
         if (datadir_check_layout(&svc->layout[r], svc->repos[r], r, err, sizeof(err)) < 0) {
             fault("start-up refused", err);
@@ -331,8 +333,9 @@ int server_run(const config *cfg, int demo)
                               "are dropped from memory after each load and commit");
         unseen_ctx unseen = {&srv, sig, r};
         datadir_load_hooks hooks = {.unseen = srv.replica ? replica_unseen : check_unseen,
-                                    .unseen_payload = srv.replica ? (void *)srv.replica
-                                                                  : (void *)&unseen,
+                                    .unseen_payload = srv.replica
+                                                          ? replica_unseen_payload(srv.replica, r)
+                                                          : (void *)&unseen,
                                     .restore = docs_snaps_restore,
                                     .needs_json = docs_snaps_needs_json,
                                     .keep = docs_snaps_keep, .payload = svc->snaps};
@@ -359,6 +362,10 @@ int server_run(const config *cfg, int demo)
     }
     if (vault_settle(svc->vault, erasure_recorded, svc, err, sizeof(err)) < 0) {
         fault("case keys", err);
+        goto out;
+    }
+    if (srv.replica && replica_loaded(srv.replica) < 0) {
+        fault("replica", "out of memory");
         goto out;
     }
     index_sort_events(svc->index);
@@ -475,6 +482,7 @@ int server_run(const config *cfg, int demo)
     if (srv.replica) {
         snprintf(srv.pub.load_at, sizeof(srv.pub.load_at), "%s", replica_head(srv.replica));
         srv.pub.pinned = 1;
+        replica_set_publisher(srv.replica, &srv.pub);
     }
     /* A replica publishes nothing: the primary's publications reach it as commits. */
     if (report_load(&srv.pub) < 0 || (!srv.replica && report_timers_start(&srv.pub) < 0)) {
@@ -523,7 +531,7 @@ int server_run(const config *cfg, int demo)
         char journal[4096];
         datadir_journal_path(journal, sizeof(journal), cfg->data_dir, r);
         /* A replica's journal starts with the first commit it takes. */
-        if (svc->repos[r] && !(srv.replica && (r == REPO_CASES || access(journal, F_OK) != 0)) &&
+        if (svc->repos[r] && !(srv.replica && access(journal, F_OK) != 0) &&
             store_check_journal(svc->repos[r], journal) < 0)
             log_warn("store", "%s: the history journal's commits are not checked",
                      datadir_repo_names[r]);
@@ -537,8 +545,13 @@ int server_run(const config *cfg, int demo)
         if (replica_start(srv.replica) < 0)
             log_error("replica", "the follower cannot start: what DATA held at start is served");
         else
-            log_info("replica", "a read-only replica: following documents.git's main; writes "
-                     "go to the primary, %s", cfg->replica_primary);
+            log_info("replica", "a read-only replica: following documents.git's main and "
+                     "cases.git's (%s); writes go to the primary, %s",
+                     replica_serves_cases(srv.replica)
+                         ? "cases served: DATA/keys holds the case keys"
+                         : "cases not served: DATA/keys/cases/ holds no key, so a case, meeting "
+                           "or referral answers 503 here",
+                     cfg->replica_primary);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     code = 0;

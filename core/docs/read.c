@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/map.h"
 #include "base/util.h"
 #include "docs/docs.h"
 #include "docs/entry.h"
@@ -53,8 +54,17 @@ int docs_find(idx_doc **out, docs_result *why, docs_service *svc, const auth_use
     int judged = d && (d->doc || d->entry.kept); /* its rights can be read */
     *out = NULL;
     *why = (docs_result){0};
-    if (!d || !d->version[0] ||
-        (docs_key_unavailable(svc, d) && !judged && !may_hear_of_sealed(svc, u)))
+    /* A replica that holds no case keys knows the cases' ids alone: one who
+     * may hear of a case learns why it is not opened here. */
+    if (!d && svc->cases_withheld && map_get(svc->cases_withheld, id) &&
+        may_hear_of_sealed(svc, u))
+        *why = (docs_result){.code = KENES_EUNAVAILABLE, .reason = "replica_no_case_keys",
+                               .message = "this read-only replica holds no case keys, so "
+                                          "cases, meetings and referrals are not opened here: "
+                                          "read them on the primary, or have an administrator "
+                                          "copy DATA/keys from the primary to this replica"};
+    else if (!d || !d->version[0] ||
+             (docs_key_unavailable(svc, d) && !judged && !may_hear_of_sealed(svc, u)))
         *why = (docs_result){.code = KENES_ENOTFOUND, .reason = "not_found",
                                .message = "no such document"};
     /* Judged from the index entry before anything is read, so that one who

@@ -46,6 +46,9 @@ typedef struct docs_service {
     struct docs_snaps *snaps; /* the index's start-up snapshots (snap.h); NULL: none */
     docs_commit_hook on_commit; /* may be NULL */
     void *on_commit_payload;
+    /* A read replica without the case keys (cmd/replica.c): the ids
+     * cases.git holds, each answered 503 instead of 404.  NULL elsewhere. */
+    struct map *cases_withheld;
 } docs_service;
 
 #endif

@@ -260,18 +260,11 @@ json_t *report_build(publisher *pub)
     return out;
 }
 
-int report_load(publisher *pub)
+int report_read_at(json_t **out, int *missing, store *s, const char *commit)
 {
-    char head[STORE_OID_HEX];
-    store *docs = pub->svc->repos[REPO_DOCUMENTS];
-    if (!(pub->reports = json_object()))
+    *missing = 0;
+    if (!(*out = json_object()))
         return KENES_ENOMEM;
-    if (pub->pinned)
-        snprintf(head, sizeof(head), "%s", pub->load_at);
-    else if (store_head(docs, head) < 0)
-        head[0] = '\0';
-    if (!head[0])
-        return 0;
     char name[64];
     int kind, lang;
     const char *code;
@@ -279,16 +272,41 @@ int report_load(publisher *pub)
         char path[128], *text;
         size_t len;
         snprintf(path, sizeof(path), "reports/%s", name);
-        if (store_read_at(docs, &text, &len, head, path) == 0) {
-            json_object_set_new(pub->reports, name, json_stringn(text, len));
+        if (store_read_at(s, &text, &len, commit, path) == 0) {
+            json_object_set_new(*out, name, json_stringn(text, len));
             free(text);
-        } else if (json_object_size(pub->reports) > 0) {
-            /* Published before, but not this one (a language or a region
-             * added since): publish once the timers run, not a day later. */
-            pub->wanted = 1;
+        } else {
+            (*missing)++;
         }
     }
     return 0;
+}
+
+int report_load(publisher *pub)
+{
+    char head[STORE_OID_HEX];
+    store *docs = pub->svc->repos[REPO_DOCUMENTS];
+    int missing = 0;
+    if (pub->pinned)
+        snprintf(head, sizeof(head), "%s", pub->load_at);
+    else if (store_head(docs, head) < 0)
+        head[0] = '\0';
+    if (!head[0])
+        return (pub->reports = json_object()) ? 0 : KENES_ENOMEM;
+    int rc = report_read_at(&pub->reports, &missing, docs, head);
+    /* Published before, but not all of them (a language or a region added
+     * since): publish once the timers run, not a day later. */
+    if (rc == 0 && missing && json_object_size(pub->reports) > 0)
+        pub->wanted = 1;
+    return rc;
+}
+
+void report_replace(publisher *pub, json_t *reports)
+{
+    json_decref(pub->reports);
+    pub->reports = reports;
+    if (pub->on_published)
+        pub->on_published(pub->on_published_payload);
 }
 
 /* ---- publishing ---- */

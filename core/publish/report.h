@@ -75,6 +75,17 @@ int report_lang_of(const char *name, const char **rest);
 /* Read what was published last from documents.git (start-up). */
 int report_load(publisher *p);
 
+/* The reports as the commit left them, read from s (any thread, with a
+ * store no other thread uses): *out {"national.md": ..., ...} (new
+ * reference), *missing how many of them it does not hold.  0 or
+ * KENES_ENOMEM. */
+int report_read_at(json_t **out, int *missing, store *s, const char *commit);
+
+/* A read replica took a commit that publishes (cmd/replica.c): reports
+ * (stolen, report_read_at's) are served from now on, the pages made of
+ * the old ones dropped as after a publication here.  On the loop. */
+void report_replace(publisher *p, json_t *reports);
+
 /* The index page of a language (/reports/, /reports/kk/, /reports/en/):
  * every report of that language listed in its words, the bundle, and a
  * link to each other language's index, as Markdown (malloc'd; NULL: out

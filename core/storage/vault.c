@@ -444,6 +444,18 @@ int vault_key_supply(vault *v, const char *doc_id, const char *wrapped, size_t l
     return rc == 0 || rc == KENES_ENOMEM ? rc : vault_key_lost(v, doc_id, why);
 }
 
+int vault_key_arrived(vault *v, const char *doc_id)
+{
+    if (!v || !doc_id || !doc_id[0] || strlen(doc_id) > VAULT_ID_MAX)
+        return KENES_EINVAL;
+    if (map_get(v->keys, doc_id))
+        return 0;
+    if (map_set(v->keys, doc_id, LISTED) < 0)
+        return KENES_ENOMEM;
+    vault_unavailable_clear(v, doc_id); /* the file is here after all */
+    return 0;
+}
+
 int vault_key_lost(vault *v, const char *doc_id, const char *why)
 {
     if (!v || !doc_id || !why)

@@ -82,6 +82,12 @@ int vault_key_listed(const vault *v, const char *doc_id);
 /* Unwrap doc_id's listed key from the bytes of its file, read elsewhere:
  * vault_key_ready's codes (0 too when it was unwrapped already). */
 int vault_key_supply(vault *v, const char *doc_id, const char *wrapped, size_t len);
+/* A read replica (cmd/replica.c) receives a case whose key file was copied
+ * in after open: list doc_id's key, to be supplied (vault_key_supply) from
+ * the bytes of its file; a case recorded unavailable (its file had not
+ * come) is so no more.  0 (also when it has a key in memory already: left
+ * as it is), KENES_EINVAL, KENES_ENOMEM. */
+int vault_key_arrived(vault *v, const char *doc_id);
 /* doc_id's key file could not be read where it was looked for (a job on
  * the pool: why says what it found): a listed key becomes unavailable; a
  * key in memory stays there (vault_key_wrap can still save it) but the

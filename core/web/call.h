@@ -70,6 +70,9 @@ void web_fail(web_call *c, int status, const char *key);
 /* A refusal of the document service as an error page (403 forbidden, 404,
  * 410 gone, 409 stale...), its status from the same codes the API uses. */
 void web_fail_code(web_call *c, int code);
+/* A read replica's 503 page: errors' key, its {primary} filled, headed by
+ * errors' title_key, without the banner (the page says it). */
+void web_fail_replica(web_call *c, const char *key, const char *title_key);
 /* The common model alone (new reference), for a page that renders pieces itself. */
 json_t *web_model(web_call *c, json_t *model);
 /* A word of the interface in the user's language (t.<group>.<key>), never NULL. */

@@ -217,9 +217,26 @@ void web_fail(web_call *c, int status, const char *key)
     web_page(c, status, "error", m);
 }
 
+void web_fail_replica(web_call *c, const char *key, const char *title_key)
+{
+    static const char *const names[] = {"primary"};
+    const char *texts[] = {c->ctx->replica_primary};
+    char *text = web_fill_text(web_text(c, "errors", key), names, texts, 1);
+    json_t *m = json_pack("{s:i, s:s, s:s}", "status", 503, "message",
+                          text ? text : web_text(c, "errors", "unavailable"), "title",
+                          web_text(c, "errors", title_key));
+    free(text);
+    json_object_set_new(m, "replica_notice", json_false()); /* the page says it already */
+    web_page(c, 503, "error", m);
+}
+
 void web_fail_code(web_call *c, int code)
 {
     const char *word;
     int status = http_status_of(code, &word);
-    web_fail(c, status, word);
+    /* A sealed document a replica cannot open: it holds no key for it. */
+    if (code == KENES_EUNAVAILABLE && c->ctx->replica_primary)
+        web_fail_replica(c, "replica_no_key", "replica_title");
+    else
+        web_fail(c, status, word);
 }

@@ -173,15 +173,7 @@ int web_too_big_page(const http_request *req, util_buf *body, const char **conte
  * read of it, and the page names the primary, where it is done. */
 static void replica_refuse(web_call *c)
 {
-    static const char *const names[] = {"primary"};
-    const char *texts[] = {c->ctx->replica_primary};
-    char *text = web_fill_text(web_text(c, "errors", "replica"), names, texts, 1);
-    json_t *m = json_pack("{s:i, s:s, s:s}", "status", 503, "message",
-                          text ? text : web_text(c, "errors", "unavailable"), "title",
-                          web_text(c, "errors", "replica_title"));
-    free(text);
-    json_object_set_new(m, "replica_notice", json_false()); /* the page says it already */
-    web_page(c, 503, "error", m);
+    web_fail_replica(c, "replica", "replica_title");
 }
 
 /* A page of one document whose JSON is not in memory is handled again once

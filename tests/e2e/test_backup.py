@@ -13,9 +13,11 @@
   middle, in the manifest) or cut short, and a NEWDIR that is not empty are
   refused with one line and nothing written; usage errors are exit 2.
 """
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import unittest
 import zipfile
@@ -351,6 +353,47 @@ class BackupRestore(unittest.TestCase):
                                  self.path("x"))
         self.assertEqual(code, 1, out + err)
         self.assertFalse(os.path.exists(self.path("x")))
+
+    def test_leftovers_of_a_killed_backup(self):
+        """A backup killed midway leaves FILE.kenes-tmp-XXXXXX/: the next
+        backup to FILE removes it and says so; another FILE's, or a name
+        mkdtemp did not make, stays."""
+        own = tempfile.mkdtemp(dir=self.out)  # the other tests look at out/
+        mine = os.path.join(own, "nightly.kenes.kenes-tmp-Ab12Cd")
+        others = [os.path.join(own, "other.kenes.kenes-tmp-Xy34Zw"),
+                  os.path.join(own, "nightly.kenes.kenes-tmp-mine-too-long")]
+        for d in [mine] + others:
+            os.makedirs(os.path.join(d, "documents.git"))
+            with open(os.path.join(d, "backup.zip"), "wb") as f:
+                f.write(b"PK half")
+        target = os.path.join(own, "nightly.kenes")
+        code, out, err = self.backup(target)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn(f"kenes: backup: removed {mine}, left by a backup that did not finish",
+                      err)
+        self.assertFalse(os.path.exists(mine))
+        for d in others:
+            self.assertTrue(os.path.isdir(d), d)
+        self.assertTrue(zipfile.is_zipfile(target))
+
+    def test_two_backups_into_one_folder(self):
+        """While one backup writes into a folder (it holds a flock on the
+        folder), another into the same folder is refused and writes
+        nothing: each clears the other's staging folder otherwise."""
+        folder = tempfile.mkdtemp(dir=self.out)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            code, out, err = self.backup(os.path.join(folder, "second.kenes"))
+        finally:
+            os.close(fd)
+        self.assertEqual(code, 1, out + err)
+        self.assertIn(f"kenes: backup: another kenes backup is writing into {folder}: nothing "
+                      "written; run this one when it has finished", err)
+        self.assertEqual(os.listdir(folder), [])
+        code, out, err = self.backup(os.path.join(folder, "second.kenes"))
+        self.assertEqual(code, 0, out + err)
+        self.assertEqual(os.listdir(folder), ["second.kenes"])
 
 
 class Stopped(unittest.TestCase):

@@ -32,7 +32,10 @@ def health(srv):
     return r.status, json.loads(r.raw)
 
 
-class Replicas(unittest.TestCase):
+class ReplicaPair(unittest.TestCase):
+    """A primary and its replica, made as README "Read replicas" says (no
+    tests of its own: test_replica_cases.py starts from it too)."""
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="kenes-replica-")
         self.rdir = os.path.join(self.tmp, "replica")
@@ -51,11 +54,15 @@ class Replicas(unittest.TestCase):
         self.replica = replica_server(self.rdir)
         self.replica.start()
         self.rgit = os.path.join(self.rdir, "documents.git")
+        self.rcases = os.path.join(self.rdir, "cases.git")
 
     def tearDown(self):
         self.replica.cleanup()
         self.primary.cleanup()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Replicas(ReplicaPair):
 
     def new_plan(self, title="План профилактики"):
         r = self.primary.post("/api/v1/documents", plan_body(title=title), "off11")

@@ -744,6 +744,51 @@ static void keys_are_unwrapped_at_first_use(void **state)
         free(sealed[i]);
 }
 
+/* A read replica's vault: a key file copied in after open is listed by
+ * vault_key_arrived and unwrapped from its bytes (vault_key_supply); a
+ * case recorded unavailable stays so; a bad id is refused. */
+static void key_arrived_after_open(void **state)
+{
+    fixture *f = *state;
+    const char *id = "case/KZ-ALM/late", *other = "case/KZ-ALM/gone";
+    vault *v = new_vault(f);
+    char *sealed, *data;
+    size_t slen, len;
+    new_key_written(v, id);
+    seal_ok(v, id, "late", &sealed, &slen);
+    char path[512];
+    vault_key_path(v, id, path, sizeof(path));
+    read_all(path, &data, &len);
+    vault_close(v);
+    assert_int_equal(unlink(path), 0);
+
+    v = open_ok(f); /* opened before the file came */
+    assert_int_equal(vault_has_key(v, id), 0);
+    assert_int_equal(util_write_file_atomic(path, data, len, 0600), 0);
+    assert_int_equal(vault_key_arrived(v, id), 0);
+    assert_int_equal(vault_key_listed(v, id), 1);
+    assert_int_equal(vault_key_arrived(v, id), 0); /* twice: the same */
+    assert_int_equal(vault_key_supply(v, id, data, len), 0);
+    unseal_equals(v, id, sealed, slen, "late");
+    assert_int_equal(vault_key_arrived(v, id), 0); /* in memory now: untouched */
+    unseal_equals(v, id, sealed, slen, "late");
+
+    /* Recorded unavailable (its file had not come): it is listed now, and
+     * bytes that do not open make it unavailable again, saying why. */
+    assert_int_equal(vault_set_unavailable(v, other, "its key file has not reached this"), 0);
+    assert_int_equal(vault_key_arrived(v, other), 0);
+    assert_null(vault_unavailable(v, other));
+    assert_int_equal(vault_key_listed(v, other), 1);
+    assert_int_equal(vault_key_supply(v, other, data, len - 1), KENES_EUNAVAILABLE);
+    assert_non_null(strstr(vault_unavailable(v, other), "damaged"));
+    assert_int_equal(vault_has_key(v, other), 0);
+    assert_int_equal(vault_key_arrived(v, ""), KENES_EINVAL);
+    assert_int_equal(vault_key_arrived(NULL, id), KENES_EINVAL);
+    vault_close(v);
+    free(data);
+    free(sealed);
+}
+
 int main(void)
 {
 #ifdef __GLIBC__
@@ -768,6 +813,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(damaged_key_files_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(one_bad_key_leaves_the_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(keys_are_unwrapped_at_first_use, setup, teardown),
+        cmocka_unit_test_setup_teardown(key_arrived_after_open, setup, teardown),
         cmocka_unit_test_setup_teardown(master_must_be_private, setup, teardown),
         cmocka_unit_test_setup_teardown(master_must_be_32_bytes, setup, teardown),
     };
