@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 $SUDO apt-get update
+# openssh-server is the ssh mirror test's sshd (started by the test itself);
+# installed, Debian would start an ssh service on this machine: a demo
+# needs none.
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends \
-  $(grep -v '^#' scripts/debian-packages.txt)
+  $(grep -v -e '^#' -e '^openssh-server$' scripts/debian-packages.txt)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$(nproc)"
 exec build/kenes serve --demo "$@"

@@ -17,6 +17,7 @@ typedef struct config_mirror {
     char *key;        /* ssh: the private key file; else NULL */
     char *token_file; /* https: a file holding the token (the password); NULL: none */
     char *user;       /* https: the user name sent with the token; NULL: "kenes" */
+    char *ca_file;    /* https: PEM CAs trusted for this remote beside the system's; or NULL */
 } config_mirror;
 
 typedef struct config {

@@ -87,6 +87,7 @@ static void mirror_dispose(config_mirror *m)
     free(m->key);
     free(m->token_file);
     free(m->user);
+    free(m->ca_file);
 }
 
 void config_mirrors_dispose(config *c)
@@ -115,7 +116,7 @@ static int readable(yml_doc *y, yaml_node_t *n, const char *what, char **out, ch
 static int parse_one(config_mirror *m, yml_doc *y, yaml_node_t *n, const config *c, char *err,
                      size_t errcap)
 {
-    static const char *known[] = {"url", "key", "token_file", "user"};
+    static const char *known[] = {"url", "key", "token_file", "user", "ca_file"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(n, &npairs);
     if (!p && n->type != YAML_MAPPING_NODE)
@@ -127,7 +128,8 @@ static int parse_one(config_mirror *m, yml_doc *y, yaml_node_t *n, const config 
             ok |= strcmp(k, known[i]) == 0;
         if (!ok)
             return yml_fail(err, errcap, y->file, yml_node(y, p->key),
-                            "unknown key '%s' in a mirror (url, key, token_file, user)",
+                            "unknown key '%s' in a mirror (url, key, token_file, user, "
+                            "ca_file)",
                             k ? k : "?");
     }
     yaml_node_t *u = yml_get(y, n, "url");
@@ -143,12 +145,12 @@ static int parse_one(config_mirror *m, yml_doc *y, yaml_node_t *n, const config 
     if (!(m->url = strdup(url)))
         return KENES_ENOMEM;
     yaml_node_t *key = yml_get(y, n, "key"), *token = yml_get(y, n, "token_file");
-    yaml_node_t *user = yml_get(y, n, "user");
+    yaml_node_t *user = yml_get(y, n, "user"), *ca = yml_get(y, n, "ca_file");
     if (key && m->scheme != CONFIG_MIRROR_SSH)
         return yml_fail(err, errcap, y->file, key, "key: is for an ssh:// mirror");
-    if ((token || user) && m->scheme != CONFIG_MIRROR_HTTPS)
-        return yml_fail(err, errcap, y->file, token ? token : user,
-                        "token_file: and user: are for an https:// mirror");
+    if ((token || user || ca) && m->scheme != CONFIG_MIRROR_HTTPS)
+        return yml_fail(err, errcap, y->file, token ? token : user ? user : ca,
+                        "token_file:, user: and ca_file: are for an https:// mirror");
     if (m->scheme == CONFIG_MIRROR_SSH && !key)
         return yml_fail(err, errcap, y->file, u, "an ssh:// mirror needs key: (a private key "
                         "file)");
@@ -156,6 +158,8 @@ static int parse_one(config_mirror *m, yml_doc *y, yaml_node_t *n, const config 
     if (key && (rc = readable(y, key, "key", &m->key, err, errcap)) < 0)
         return rc;
     if (token && (rc = readable(y, token, "token_file", &m->token_file, err, errcap)) < 0)
+        return rc;
+    if (ca && (rc = readable(y, ca, "ca_file", &m->ca_file, err, errcap)) < 0)
         return rc;
     if (user && (!yml_scalar(user) || !*yml_scalar(user)))
         return yml_fail(err, errcap, y->file, user, "user must be a name");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/log.h"
@@ -35,6 +36,7 @@ struct notifier {
     int64_t overdue_mark;
     int64_t digest_day; /* the UTC day of the last digest; -1: none yet */
     int stopped;
+    int hold; /* KENES_TEST_OUTBOX_HOLD: no outbox write ever starts (crash tests) */
     /* One outbox write at a time, so that told-<repository> never names a
      * commit whose files are not on disk yet; what comes meanwhile waits
      * here and goes as one job (one batch of fsyncs). */
@@ -52,21 +54,22 @@ typedef struct write_job {
     int64_t mark; /* >= 0: write it to overdue.mark after the items */
     int digest;   /* gather the notices into one mail per user first */
     int64_t now_ms;
-    /* The last commit of each repository whose webhook events are among
-     * the items, or "": told-<repository> gets it after them. */
+    /* The last commit of each repository whose webhook events and mails
+     * are among the items, or "": told-<repository> gets it after them. */
     char told[2][41];
 } write_job;
 
-/* DATA/outbox/told-<repository>: the last commit whose webhook events are
- * in the outbox (or were delivered); a start re-makes those of the commits
- * after it, which a crash kept from the outbox. */
+/* DATA/outbox/told-<repository>: the last commit whose webhook events and
+ * mails (or digest notices) are in the outbox (or were delivered); a start
+ * re-makes those of the commits after it, which a crash kept from the
+ * outbox. */
 static void write_told(const notifier *n, int repo, const char *commit)
 {
     char path[4200], text[48];
     util_path(path, sizeof(path), n->dir, told_names[repo]);
     int len = snprintf(text, sizeof(text), "%s\n", commit);
     if (util_write_file_atomic(path, text, (size_t)len, 0600) < 0)
-        log_error("notify", "cannot write %s: a restart may send some webhook events again",
+        log_error("notify", "cannot write %s: a restart may send some notifications again",
                   path);
 }
 
@@ -190,7 +193,7 @@ static void write_done(uv_work_t *w, int status)
 static void start_next(notifier *n)
 {
     write_job *j = n->waiting;
-    if (n->running || !j)
+    if (n->running || !j || n->hold)
         return;
     n->waiting = NULL;
     n->running = j;
@@ -270,9 +273,11 @@ static unsigned acting_roles(const notifier *n, const idx_doc *d, int *by_login)
 }
 
 /* A mail (or notice) about d to every user with an address whose inbox
- * holds d now, but `except` (who made the change). */
+ * holds d now, but `except` (who made the change): its id
+ * <what>-<key>-<user>, its text mail.yaml's <words>_subject and _body. */
 static void tell_inboxes(notifier *n, notify_item **list, const idx_doc *d, const char *what,
-                         const char *key, const char *except, int64_t due_ms)
+                         const char *words, const char *key, const char *except,
+                         int64_t due_ms)
 {
     int by_login;
     unsigned roles = acting_roles(n, d, &by_login);
@@ -288,7 +293,7 @@ static void tell_inboxes(notifier *n, notify_item **list, const idx_doc *d, cons
             continue;
         char id[300];
         snprintf(id, sizeof(id), "%s-%s-%s", what, key, u->name);
-        notify_item *it = notice_mail(&n->words, u, d, what, id, due_ms, now, notify_wall_ms());
+        notify_item *it = notice_mail(&n->words, u, d, words, id, due_ms, now, notify_wall_ms());
         if (!it)
             log_error("notify", "%s: the notice to %s could not be made", id, u->name);
         push(list, it);
@@ -312,6 +317,27 @@ static void push_events(notifier *n, notify_item **list, const idx_doc *d, const
     free(body);
 }
 
+/* 1 if v brings its document into a stage (a change of stage, or its
+ * creation): the one way a document enters an inbox. */
+static int enters(const idx_version *v)
+{
+    return !v->from || strcmp(v->from, v->to ? v->to : "") != 0;
+}
+
+/* The inbox mail of d, which v brought into its stage.  Arriving with its
+ * deadline passed before the last look for passed deadlines (overdue_scan,
+ * which never looks back past its mark), it is one mail saying both: no
+ * other would ever say it is overdue.  Its id is the inbox mail's either
+ * way, one per user and change. */
+static void tell_entered(notifier *n, notify_item **list, const idx_doc *d, const idx_version *v)
+{
+    int64_t due;
+    docs_due(n->svc, d, &due);
+    int late = due >= 0 && due <= n->overdue_mark;
+    tell_inboxes(n, list, d, "inbox", late ? "inbox_overdue" : "inbox", v->commit, v->author,
+                 late ? due : -1);
+}
+
 void notifier_committed(notifier *n, const idx_doc *d)
 {
     if (!n || n->stopped || !d->nversions)
@@ -320,10 +346,9 @@ void notifier_committed(notifier *n, const idx_doc *d)
     notify_item *list = NULL;
     if (n->conf.nwebhooks)
         push_events(n, &list, d, v, notify_wall_ms());
-    /* A document enters an inbox by a change of stage (or its creation). */
-    if (n->conf.smtp && (!v->from || strcmp(v->from, v->to ? v->to : "") != 0))
-        tell_inboxes(n, &list, d, "inbox", v->commit, v->author, -1);
-    queue(n, list, -1, 0, d->repo, n->conf.nwebhooks ? v->commit : NULL);
+    if (n->conf.smtp && enters(v))
+        tell_entered(n, &list, d, v);
+    queue(n, list, -1, 0, d->repo, v->commit);
 }
 
 /* Every deadline in (mark, now] told to the users whose inbox holds it. */
@@ -341,7 +366,7 @@ static void overdue_scan(notifier *n, int64_t now)
         if (due < 0 || due <= n->overdue_mark || due > now)
             continue;
         /* Its head names the stage and the deadline it was due in. */
-        tell_inboxes(n, &list, d, "overdue", d->version, NULL, due);
+        tell_inboxes(n, &list, d, "overdue", "overdue", d->version, NULL, due);
     }
     n->overdue_mark = now;
     queue(n, list, now, 0, 0, NULL);
@@ -379,16 +404,54 @@ static int load_mark(notifier *n)
     return 0;
 }
 
+/* The newest version of d that brought it into a stage: whose inbox mail
+ * is owed while d is still there (an older one's stage is left). */
+static size_t last_entry(const idx_doc *d)
+{
+    size_t i = d->nversions;
+    while (i-- > 1 && !enters(&d->versions[i]))
+        ;
+    return i;
+}
+
+/* Write the catch-up's items, but those whose file the outbox holds
+ * already (a crash after the files, before told-<repository>: loaded as
+ * pending, so sent once); a digest's notices stay on disk only.  The rest
+ * onto *go; how many were made, into *made. */
+static void catch_up_write(notify_item *list, notify_item **go, size_t *made)
+{
+    while (list) {
+        notify_item *it = list;
+        list = it->next;
+        if (access(it->file, F_OK) == 0) {
+            notify_item_free(it);
+            continue;
+        }
+        if (notify_item_write(it) < 0)
+            log_error("notify", "outbox: cannot write %s", it->file);
+        (*made)++;
+        if (it->kind == NOTIFY_NOTICE) {
+            notify_item_free(it);
+        } else {
+            it->next = *go;
+            *go = it;
+        }
+    }
+}
+
 /* At start: the commits after told-<repository> (a crash came between the
- * commit and its outbox files) get their webhook events again, written
- * here before anything is served.  No told file (a first start, or
- * webhooks new to this folder): the commits so far are old news. */
+ * commit and its outbox files) get their webhook events again, and the
+ * inbox mail of a document such a commit brought into the stage it is
+ * still in (who had it in their inbox then is known only while it is
+ * there; the ids are the lost ones', so nothing goes twice), written here
+ * before anything is served.  No told file (a first start, or
+ * notifications new to this folder): the commits so far are old news. */
 static void catch_up(notifier *n, notify_item **go)
 {
     size_t ne = index_event_count(n->svc->index);
     for (int r = 0; r < 2; r++) {
         char path[4200], *text = NULL;
-        size_t len, from = ne, last = ne, count = 0;
+        size_t len, from = ne, last = ne, count = 0, made = 0;
         int found = 0;
         util_path(path, sizeof(path), n->dir, told_names[r]);
         int known = util_read_file(&text, &len, path) == 0;
@@ -406,7 +469,7 @@ static void catch_up(notifier *n, notify_item **go)
         }
         if (known && !found && last != ne) {
             /* Told a commit the index does not hold: not to be guessed at. */
-            log_warn("notify", "%s names no commit kenes knows; no webhook event is made again",
+            log_warn("notify", "%s names no commit kenes knows; no notification is made again",
                      path);
             from = ne;
         }
@@ -414,27 +477,23 @@ static void catch_up(notifier *n, notify_item **go)
         notify_item *list = NULL;
         for (size_t i = from; i < ne; i++) {
             const idx_event *e = index_event_at(n->svc->index, i);
-            if (e->doc->repo == r) {
-                push_events(n, &list, e->doc, &e->doc->versions[e->version], notify_wall_ms());
-                count++;
-            }
+            const idx_version *v = &e->doc->versions[e->version];
+            if (e->doc->repo != r)
+                continue;
+            if (n->conf.nwebhooks)
+                push_events(n, &list, e->doc, v, notify_wall_ms());
+            if (n->conf.smtp && enters(v) && last_entry(e->doc) == e->version)
+                tell_entered(n, &list, e->doc, v);
+            count++;
         }
-        for (notify_item *it = list; it; it = it->next)
-            if (notify_item_write(it) < 0)
-                log_error("notify", "outbox: cannot write %s", it->file);
+        catch_up_write(list, go, &made);
         if (count)
-            log_warn("notify", "%s: %zu commit%s after the last one told of; their webhook "
-                               "events are sent again", datadir_repo_names[r], count,
-                     count == 1 ? "" : "s");
+            log_warn("notify", "%s: %zu commit%s after the last one told of: %zu "
+                               "notification%s made again", datadir_repo_names[r], count,
+                     count == 1 ? "" : "s", made, made == 1 ? "" : "s");
         if (last != ne) {
             const idx_event *e = index_event_at(n->svc->index, last);
             write_told(n, r, e->doc->versions[e->version].commit);
-        }
-        while (list) {
-            notify_item *it = list;
-            list = it->next;
-            it->next = *go;
-            *go = it;
         }
     }
 }
@@ -486,8 +545,8 @@ int notifier_start(notifier **out, docs_service *svc, auth *a, const ui_strings 
         go = it;
         k++;
     }
-    if (conf.nwebhooks)
-        catch_up(n, &go);
+    n->hold = getenv("KENES_TEST_OUTBOX_HOLD") != NULL;
+    catch_up(n, &go);
     deliverer_add(n->dl, go);
     log_info("notify", "%zu webhook%s, e-mail %s; %zu deliveries pending in the outbox%s",
              conf.nwebhooks, conf.nwebhooks == 1 ? "" : "s", conf.smtp ? "on" : "off", k,

@@ -75,7 +75,8 @@ int mirror_set_add(mirror_set *m, const config_mirror *c)
     r->cfg = (config_mirror){.repo = c->repo, .scheme = c->scheme,
                              .url = dup_or_null(c->url, &oom), .key = dup_or_null(c->key, &oom),
                              .token_file = dup_or_null(c->token_file, &oom),
-                             .user = dup_or_null(c->user, &oom)};
+                             .user = dup_or_null(c->user, &oom),
+                             .ca_file = dup_or_null(c->ca_file, &oom)};
     m->n++;
     mirror_plan_init(&r->plan);
     return oom ? KENES_ENOMEM : 0;
@@ -125,6 +126,7 @@ static void kick(mirror_set *m)
         if (mirror_plan_due(&r->plan, now)) {
             r->job = (mirror_job){.gitdir = m->gitdir, .url = r->cfg.url, .key = r->cfg.key,
                                   .token_file = r->cfg.token_file, .user = r->cfg.user,
+                                  .ca_file = r->cfg.ca_file,
                                   .cancel = &m->cancel};
             memcpy(r->job.known, r->known, sizeof(r->known));
             mirror_plan_start(&r->plan);
@@ -335,6 +337,7 @@ void mirror_set_free(mirror_set *m)
         free(m->remotes[i].cfg.url);
         free(m->remotes[i].cfg.key);
         free(m->remotes[i].cfg.token_file);
+        free(m->remotes[i].cfg.ca_file);
         free(m->remotes[i].cfg.user);
     }
     free(m->remotes);

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "base/util.h"
+#include "storage/mirror_ca.h"
 #include "storage/store_internal.h"
 
 #define MIRROR_REF "refs/heads/main"
@@ -55,6 +56,26 @@ static int credentials(git_credential **out, const char *url, const char *user_f
     }
     git_error_set_str(GIT_ERROR_NET, "the remote asks for credentials kenes.yaml does not give");
     return GIT_EAUTH;
+}
+
+/* libgit2 judged the remote's certificate or host key (valid: the system's
+ * CAs vouch for it, or ~/.ssh/known_hosts names it).  A certificate they
+ * do not vouch for is checked against the mirror's ca_file, if it names
+ * one; anything else keeps libgit2's judgement and words. */
+static int certificate_check(git_cert *cert, int valid, const char *host, void *payload)
+{
+    push_ctx *c = payload;
+    if (valid)
+        return 0;
+    if (!c->j->ca_file || cert->cert_type != GIT_CERT_X509)
+        return GIT_PASSTHROUGH;
+    const git_cert_x509 *x = (const git_cert_x509 *)cert;
+    char why[200];
+    if (mirror_ca_check(why, sizeof(why), x->data, x->len, host, c->j->ca_file) == 0)
+        return 0;
+    git_error_set(GIT_ERROR_SSL, "the certificate of %s is not vouched for by the ca_file: %s",
+                  host, why);
+    return GIT_ECERTIFICATE;
 }
 
 /* The remote's answer for our main: NULL accepted, else its reason (a
@@ -179,6 +200,7 @@ static void push(mirror_job *j, git_repository *repo)
     git_remote_callbacks cbs;
     git_remote_init_callbacks(&cbs, GIT_REMOTE_CALLBACKS_VERSION);
     cbs.credentials = credentials;
+    cbs.certificate_check = certificate_check;
     cbs.push_update_reference = update_reference;
     cbs.push_transfer_progress = push_progress;
     cbs.pack_progress = pack_progress;

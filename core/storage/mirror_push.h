@@ -25,6 +25,7 @@ typedef struct mirror_job {
     const char *key;        /* ssh: private key file, else NULL */
     const char *token_file; /* https: token file, or NULL */
     const char *user;       /* https: user name for the token (NULL: "kenes") */
+    const char *ca_file;    /* https: CAs trusted beside the system's (mirror_ca.h), or NULL */
     /* The remote's main as the last push that reached it saw it ("" if
      * none): what the lag is counted from when the remote cannot be read. */
     char known[STORE_OID_HEX];

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -70,6 +71,16 @@ def with_commission(users):
     names = {u[0] for u in users}
     more = COMMISSION + [u for u in USERS if u[1] == "akimat-approver"]
     return list(users) + [u for u in more if u[0] not in names]
+
+
+def free_port():
+    """A port of 127.0.0.1 free now, for a server a test starts that cannot
+    be told port 0 (an SMTP or ssh server, a receiver started again)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def wait_until(condition, what):

@@ -11,7 +11,7 @@ import hmac
 import http.server
 import json
 import os
-import socket
+import signal
 import threading
 import time
 import unittest
@@ -19,22 +19,14 @@ import uuid
 
 from aiosmtpd.controller import Controller
 
-from kenes_harness import (PASSWORD, USERS, Server, git, plan_body, run_cli, wait_until,
-                           with_commission)
-from test_cases import ADDRESS, BIRTH, CHILD_NAME, SCHOOL, case_under_review
+from kenes_harness import (PASSWORD, USERS, Server, free_port, git, plan_body, roster_body,
+                           run_cli, wait_until, with_commission)
+from test_cases import ADDRESS, BIRTH, CHILD_NAME, SCHOOL, case_body, case_under_review
 
 NOW = "2026-03-02T06:00:00Z"
 LATER = "2026-04-20T06:00:00Z"  # past under-review's 30 days
 MARKER = "Маркер-" + uuid.uuid4().hex  # typed into the case; must never leave it
 SECRETS = {"a": "secret-of-receiver-a", "b": "secret-of-receiver-b"}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Receiver:
@@ -126,6 +118,21 @@ def stop_code(srv):
         return 0, ""
     with open(srv.log_path, "rb") as f:
         return code, f.read().decode("utf-8", "replace")[-3000:]
+
+
+def pending(outbox):
+    """The deliveries and notices an outbox holds (not overdue.mark and
+    told-<repository>, which say how far the server has looked)."""
+    return [n for n in os.listdir(outbox) if n.endswith(".json")]
+
+
+def read_told(path):
+    """The commit a told-<repository> file names, or None."""
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return None
 
 
 def check_signature(test, headers, body, secret):
@@ -256,6 +263,41 @@ class Notifications(unittest.TestCase):
         self.assertTrue(any(cid in m.get_content() for m in over))
         self.assertNotIn(MARKER, self.all_bodies())
 
+    def test_3_enters_already_overdue(self):
+        """A roster's deadline is the national order's (07.02.2026), long past
+        at LATER: submitted, it reaches the approver already overdue, and
+        returned, the official too: one mail each saying both (the minute's
+        look for passed deadlines is past that day and would say nothing)."""
+        s = self.srv
+        r = s.post("/api/v1/documents", roster_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        rid = r.json["id"]
+        before_appr = len(self.mail.to("appr1@example.kz"))
+
+        def step(action, by, to, **kw):
+            """by takes the roster on with action: to's one mail of it."""
+            before = len(self.mail.to(f"{to}@example.kz"))
+            r = s.act(rid, action, by, step.etag, **kw)
+            self.assertEqual(r.status, 200, r)
+            step.etag = r.header("ETag")
+            commit = git(s.docs_git, "rev-parse", "main").strip()
+            wait_until(lambda: len(self.mail.to(f"{to}@example.kz")) > before, f"{to}'s mail")
+            [m] = self.mail.to(f"{to}@example.kz")[before:]
+            self.assertEqual(m["Message-ID"], f"<inbox-{commit}-{to}@kenes>")
+            return m
+        step.etag = r.header("ETag")
+        m = step("submit", "off11", "appr1")
+        self.assertIn("срок уже истёк", str(m["Subject"]))
+        self.assertRegex(m.get_content(), r"В вашей папке входящих новый документ, и срок по "
+                                          r"нему уже истёк 07\.02\.2026: .* " + rid +
+                         r", этап «")
+        m = step("return", "appr1", "off11", comment="Нет решения акимата")
+        self.assertIn("already overdue", str(m["Subject"]))
+        self.assertRegex(m.get_content(), r"A new document is in your inbox, and it was already "
+                                          r"due on 07\.02\.2026: .* " + rid)
+        # The approver, who returned it, is not told of their own step.
+        self.assertEqual(len(self.mail.to("appr1@example.kz")), before_appr + 1)
+
 
 class Digest(unittest.TestCase):
     """smtp.digest: daily: the notices of a day wait in the outbox and go as
@@ -287,8 +329,7 @@ class Digest(unittest.TestCase):
                 self.assertIn(f"https://kenes.example.kz/ui/d/{cid}", body)
             self.assertTrue(m["Message-ID"].startswith("<digest-2026-03-03-sec11@"))
             self.assertNotIn(MARKER, body)
-            wait_until(lambda: not os.listdir(outbox) or os.listdir(outbox) == ["overdue.mark"],
-                       "the outbox emptied")
+            wait_until(lambda: not pending(outbox), "the outbox emptied")
             self.assertEqual(stop_code(srv), (0, ""))
         finally:
             srv.cleanup()
@@ -369,11 +410,7 @@ class CrashBeforeOutbox(unittest.TestCase):
         second = git(srv.docs_git, "rev-parse", "main").strip()
         outbox = os.path.join(srv.data, "outbox")
         told = os.path.join(outbox, "told-documents")
-
-        def told_commit():
-            with open(told) as f:
-                return f.read().strip()
-        wait_until(lambda: told_commit() == second, "told-documents")
+        wait_until(lambda: read_told(told) == second, "told-documents")
         self.assertEqual(stop_code(srv), (0, ""))
         # What a crash right after the second commit leaves: no files, told at the first.
         for name in os.listdir(outbox):
@@ -389,6 +426,86 @@ class CrashBeforeOutbox(unittest.TestCase):
         check_signature(self, recv.posts[0][0], recv.posts[0][1], SECRETS["a"])
         self.assertIn("documents.git: 1 commit after the last one told of", srv.read_log())
         self.assertEqual(stop_code(srv), (0, ""))
+
+
+class MailAcrossACrash(unittest.TestCase):
+    """kill -9 after a commit, before its outbox files (the gap held open by
+    KENES_TEST_OUTBOX_HOLD=1, under which no outbox write starts): the next
+    start makes the lost inbox mail again from told-cases, and it is
+    delivered once, with the id it would have had; a third start sends
+    nothing more.  With a digest, the lost notice joins the next digest."""
+
+    def crash_after_review(self, mail, extra=""):
+        """A server whose case off11 created was told of; then, the outbox
+        held, taken into review and killed: (server, case id, the commit)."""
+        # 07:00, before a digest's 08:00: the first day's starts send none.
+        srv = Server(users=with_commission(USERS), extra_config=config([], mail.port) + extra,
+                     env={"KENES_NOW": "2026-03-02T07:00:00Z"})
+        self.addCleanup(srv.cleanup)
+        code, out, err = run_cli("user", "email", "--data", srv.data, "--name", "sec11",
+                                 "--email", "sec11@example.kz", "--lang", "en")
+        self.assertEqual(code, 0, err)
+        srv.start()
+        r = srv.post("/api/v1/documents", case_body(decision=MARKER), "off11")
+        self.assertEqual(r.status, 201, r)
+        cid, etag = r.json["id"], r.header("ETag")
+        outbox = os.path.join(srv.data, "outbox")
+        told = os.path.join(outbox, "told-cases")
+        created = git(srv.cases_git, "rev-parse", "main").strip()
+        wait_until(lambda: read_told(told) == created, "told-cases at the created case")
+        self.assertEqual(stop_code(srv), (0, ""))
+        srv.env["KENES_TEST_OUTBOX_HOLD"] = "1"
+        srv.start()
+        r = srv.act(cid, "start-review", "off11", etag)
+        self.assertEqual(r.status, 200, r)
+        review = git(srv.cases_git, "rev-parse", "main").strip()
+        # The commit is durable and answered; its mail is in no file yet.
+        self.assertEqual(pending(outbox), [])
+        self.assertEqual(read_told(told), created)
+        srv.stop(signal.SIGKILL)
+        del srv.env["KENES_TEST_OUTBOX_HOLD"]
+        return srv, cid, review
+
+    def test_inbox_mail_made_again_and_sent_once(self):
+        mail = Mailbox()
+        self.addCleanup(mail.stop)
+        srv, cid, review = self.crash_after_review(mail)
+        srv.start()
+        wait_until(lambda: mail.to("sec11@example.kz"), "the lost mail after the restart")
+        self.assertIn("cases.git: 1 commit after the last one told of: 1 notification made "
+                      "again", srv.read_log())
+        outbox = os.path.join(srv.data, "outbox")
+        wait_until(lambda: not pending(outbox), "the outbox emptied")
+        self.assertEqual(read_told(os.path.join(outbox, "told-cases")), review)
+        self.assertEqual(stop_code(srv), (0, ""))
+        srv.start()  # nothing after told-cases now, nothing pending
+        self.assertEqual(srv.read_log().count("after the last one told of"), 1)
+        self.assertEqual(stop_code(srv), (0, ""))
+        [m] = mail.to("sec11@example.kz")
+        self.assertEqual(m["Message-ID"], f"<inbox-{review}-sec11@kenes>")
+        self.assertIn("A new document is in your inbox", m.get_content())
+        self.assertIn(f"https://kenes.example.kz/ui/d/{cid}", m.get_content())
+        self.assertNotIn(MARKER, m.as_string())
+        self.assertEqual(len(mail.messages), 1)
+
+    def test_digest_notice_made_again(self):
+        mail = Mailbox()
+        self.addCleanup(mail.stop)
+        srv, cid, review = self.crash_after_review(mail, "  digest: daily\n"
+                                                         "  digest_at: \"08:00\"\n")
+        srv.start()  # the same day: the notice waits for tomorrow's digest
+        outbox = os.path.join(srv.data, "outbox")
+        wait_until(lambda: [n for n in pending(outbox) if n.startswith("notice-")],
+                   "the lost notice made again")
+        self.assertEqual(mail.messages, [])
+        self.assertEqual(srv.restart_at("2026-03-03T09:00:00Z"), 0)
+        wait_until(lambda: mail.to("sec11@example.kz"), "the digest")
+        [m] = mail.to("sec11@example.kz")
+        self.assertTrue(m["Message-ID"].startswith("<digest-2026-03-03-sec11@"))
+        self.assertIn(f"https://kenes.example.kz/ui/d/{cid}", m.get_content())
+        wait_until(lambda: not pending(outbox), "the outbox emptied")
+        self.assertEqual(stop_code(srv), (0, ""))
+        self.assertEqual(len(mail.messages), 1)
 
 
 class BadInput(unittest.TestCase):
