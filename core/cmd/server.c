@@ -289,6 +289,14 @@ int server_run(const config *cfg, int demo)
         fault("start-up", "libgit2 refused its cache limits");
         goto out;
     }
+    /* Consolidations in a process of their own, this program's
+     * `pack-child` (storage/pack_run.c says why). */
+    char exe[4096];
+    size_t exelen = sizeof(exe);
+    if (uv_exepath(exe, &exelen) < 0 || store_pack_exec(exe) < 0) {
+        fault("start-up", "cannot tell where this program is");
+        goto out;
+    }
     if (mirrors_new(srv.api.mirrors, &loop, cfg) < 0) {
         fault("mirrors", "out of memory");
         goto out;

@@ -1,0 +1,167 @@
+/* Writes and consolidations at the same time, many times over (issue 16:
+ * the soaks' heap corruption at a consolidation's end).  Each round
+ * submits a batch while a consolidation of the same repository runs, on
+ * the thread pool (the store with no program of its own) and in a process
+ * of its own (`kenes pack-child`, as the server runs them); rounds are
+ * counted, never timed.  Run under ASan+UBSan by the sanitizer build.
+ * KENES_TEST_FILE_LIMIT=N sets libgit2's open pack limit the server once
+ * set (128): with a small one the pool's rounds are the old race (a heap
+ * corruption within a few runs: BENCHMARKS.md).  KENES_TEST_OVERLAPS=N asks
+ * for N rounds beside a consolidation instead of OVERLAPS. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <git2.h>
+
+#include "kenes/plugin.h"
+#include "storage/store_internal.h"
+#include "store_fixture.h"
+
+#define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
+#define PER_ROUND 4
+#define OVERLAPS 100    /* rounds whose batch ran beside a consolidation */
+#define MAX_ROUNDS 4000 /* a bound on rounds, not on time */
+
+typedef struct round_state {
+    int answered;
+    int failed;
+} round_state;
+
+static void on_write(store_write *w, void *payload)
+{
+    round_state *r = payload;
+    r->answered++;
+    if (w->status != 0) {
+        r->failed++;
+        print_error("write failed: %s\n", w->errmsg);
+    }
+}
+
+static void limits(void)
+{
+    /* As the server starts: libgit2's caches at limits.git_cache_mib's 32. */
+    assert_int_equal(store_git_limits(32), 0);
+    const char *lim = getenv("KENES_TEST_FILE_LIMIT");
+    if (lim && *lim)
+        assert_int_equal(git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, (size_t)atol(lim)), 0);
+}
+
+/* Rounds of PER_ROUND writes to distinct files (new objects each), each
+ * round submitted at once and run out on the loop, until OVERLAPS of them
+ * found a consolidation running as their batch started. */
+static void rounds_beside_consolidations(store_fixture *f)
+{
+    static char bodies[MAX_ROUNDS][PER_ROUND][48];
+    static char paths[MAX_ROUNDS][PER_ROUND][48];
+    store_write ws[PER_ROUND];
+    round_state r = {0};
+    int overlaps = 0, round = 0, writes = 0, want = OVERLAPS;
+    const char *n = getenv("KENES_TEST_OVERLAPS");
+    if (n && atoi(n) > 0)
+        want = atoi(n);
+    limits();
+    assert_int_equal(store_set_max_packs(f->s, 3), 0);
+    for (; round < MAX_ROUNDS && overlaps < want; round++) {
+        for (int i = 0; i < PER_ROUND; i++) {
+            snprintf(paths[round][i], sizeof(paths[round][i]), "plan/KZ-%02d/%d.md", i + 10,
+                     2026 + round % 5);
+            snprintf(bodies[round][i], sizeof(bodies[round][i]), "round %d, file %d\n", round, i);
+            memset(&ws[i], 0, sizeof(ws[i]));
+            ws[i].path = paths[round][i];
+            ws[i].content = bodies[round][i];
+            ws[i].content_len = strlen(bodies[round][i]);
+            ws[i].author_name = "Әлия Серікова";
+            ws[i].author_email = "aliya@users.kenes";
+            ws[i].message = "Edit\n\nKenes-Action: edit\n";
+            ws[i].time_ms = T0 + (int64_t)writes * 1000;
+            writes++;
+        }
+        int before = r.answered;
+        overlaps += f->s->consolidating; /* the batch below runs beside it */
+        for (int i = 0; i < PER_ROUND; i++)
+            assert_int_equal(store_submit(f->s, &ws[i], on_write, &r), 0);
+        /* The round's writes answered; a consolidation may go on running
+         * into the next round. */
+        while (r.answered < before + PER_ROUND)
+            uv_run(&f->loop, UV_RUN_ONCE);
+        assert_int_equal(r.failed, 0);
+    }
+    uv_run(&f->loop, UV_RUN_DEFAULT); /* the last consolidation ends */
+    print_message("%d rounds, %d writes, %zu consolidations, %d rounds beside one\n", round,
+                  writes, f->s->pack_attempts, overlaps);
+    assert_int_equal(overlaps, want);
+    assert_true(store_idle(f->s));
+    char out[64], count[16];
+    git_out(f, out, sizeof(out), "rev-list --count main");
+    snprintf(count, sizeof(count), "%d", writes);
+    assert_string_equal(out, count);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+/* On the thread pool: the consolidation's libgit2 beside the writer's. */
+static void test_pool_consolidations_beside_writes(void **state)
+{
+    assert_int_equal(store_pack_exec(NULL), 0);
+    rounds_beside_consolidations(*state);
+}
+
+/* In a process of its own, as the server runs them. */
+static void test_child_consolidations_beside_writes(void **state)
+{
+    assert_int_equal(store_pack_exec(KENES_BIN), 0);
+    rounds_beside_consolidations(*state);
+    assert_int_equal(store_pack_exec(NULL), 0);
+}
+
+/* A program that is not there: the consolidation fails as one that could
+ * not write would (logged, backed off), and writes go on. */
+static void test_child_that_cannot_start(void **state)
+{
+    store_fixture *f = *state;
+    round_state r = {0};
+    static char bodies[12][32];
+    assert_int_equal(store_pack_exec("/nonexistent/kenes"), 0);
+    assert_int_equal(store_set_max_packs(f->s, 2), 0);
+    for (int i = 0; i < 12; i++) {
+        store_write w;
+        memset(&w, 0, sizeof(w));
+        snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
+        w.path = "plan/KZ-11/2026.md";
+        w.content = bodies[i];
+        w.content_len = strlen(bodies[i]);
+        w.author_name = "Әлия Серікова";
+        w.author_email = "aliya@users.kenes";
+        w.message = "Edit\n\nKenes-Action: edit\n";
+        w.time_ms = T0 + i * 1000;
+        assert_int_equal(store_submit(f->s, &w, on_write, &r), 0);
+        uv_run(&f->loop, UV_RUN_DEFAULT);
+    }
+    assert_int_equal(r.answered, 12);
+    assert_int_equal(r.failed, 0);
+    /* Past the limit from the 3rd batch: tries after batches 3 and 12. */
+    assert_int_equal(f->s->pack_attempts, 2);
+    assert_int_equal(f->s->pack_rc, KENES_EIO);
+    assert_non_null(strstr(f->s->pack_msg, "cannot start the consolidation's process"));
+    assert_int_equal(store_pack_exec(NULL), 0);
+    assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+int main(void)
+{
+    const char *only = getenv("KENES_TEST_ONLY"); /* one test alone, by name */
+    if (only && *only)
+        cmocka_set_test_filter(only);
+#define T(t) cmocka_unit_test_setup_teardown(t, store_fixture_setup_signed, store_fixture_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_pool_consolidations_beside_writes),
+        T(test_child_consolidations_beside_writes),
+        T(test_child_that_cannot_start),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
