@@ -290,11 +290,12 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     /* Consolidations in a process of their own, this program's
-     * `pack-child` (storage/pack_run.c says why). */
-    char exe[4096];
-    size_t exelen = sizeof(exe);
-    if (uv_exepath(exe, &exelen) < 0 || store_pack_exec(exe) < 0) {
-        fault("start-up", "cannot tell where this program is");
+     * `pack-child` (storage/pack_run.c says why).  Started through
+     * /proc/self/exe, the very file this server runs from even once an
+     * upgrade replaced or removed its path: the child always speaks the
+     * server's version of the outcome line. */
+    if (store_pack_exec("/proc/self/exe") < 0) {
+        fault("start-up", "out of memory");
         goto out;
     }
     if (mirrors_new(srv.api.mirrors, &loop, cfg) < 0) {

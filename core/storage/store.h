@@ -162,9 +162,9 @@ int store_git_limits(size_t cache_mib);
 int store_pack_limits(size_t mib);
 
 /* Run the server's consolidations as `exe pack-child ...`, a process of
- * their own (pack_run.c says why), exe being this program (uv_exepath);
- * NULL: on the thread pool.  Once at start, before any store opens.  0 or
- * KENES_ENOMEM. */
+ * their own (pack_run.c says why), exe being this program (the server
+ * gives /proc/self/exe); NULL: on the thread pool.  Once at start, before
+ * any store opens.  0 or KENES_ENOMEM. */
 int store_pack_exec(const char *exe);
 /* `kenes pack-child GITDIR MAX_KEEP MAX_MERGE GRAPH_SINCE PACK_MIB`, argv
  * from GITDIR on: one consolidation, its outcome as one line on standard
