@@ -224,12 +224,13 @@ static void child_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 static int child_start(store *s)
 {
     store_pack_opts o = pack_opts_of(s);
-    char keep[32], merge[32], since[32], mib[32];
+    char keep[32], merge[32], since[32], mib[32], parent[32];
+    snprintf(parent, sizeof(parent), "%ld", (long)getpid());
     snprintf(keep, sizeof(keep), "%zu", o.max_keep);
     snprintf(merge, sizeof(merge), "%" PRIu64, o.max_merge);
     snprintf(since, sizeof(since), "%zu", o.graph_since);
     snprintf(mib, sizeof(mib), "%zu", store_pack_mib());
-    char *args[] = {pack_exe, "pack-child", s->gitdir, keep, merge, since, mib, NULL};
+    char *args[] = {pack_exe, "pack-child", s->gitdir, keep, merge, since, mib, parent, NULL};
     pack_child *c = calloc(1, sizeof(*c));
     if (!c)
         return KENES_ENOMEM;
@@ -284,17 +285,21 @@ int store_pack_child_main(int argc, char **argv)
     char msg[256] = "";
     /* It dies with the server: a consolidation left halfway is settled by
      * the next one, and an orphan would hold the repository's locks. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() == 1)
-        return 1;
-    if (argc != 5)
-        return 2;
     store_pack_opts o = {0};
     size_t mib = 0;
-    if (sscanf(argv[1], "%zu", &o.max_keep) != 1 || sscanf(argv[2], "%" SCNu64, &o.max_merge) != 1 ||
+    long parent = 0;
+    if (argc != 6 || sscanf(argv[1], "%zu", &o.max_keep) != 1 ||
+        sscanf(argv[2], "%" SCNu64, &o.max_merge) != 1 ||
         sscanf(argv[3], "%zu", &o.graph_since) != 1 || sscanf(argv[4], "%zu", &mib) != 1 ||
-        store_pack_limits(mib) < 0)
+        sscanf(argv[5], "%ld", &parent) != 1 || store_pack_limits(mib) < 0) {
+        fprintf(stderr, "kenes: pack-child is the server's own command, not a person's\n");
         return 2;
+    }
+    /* The server may already be gone (the death signal is asked for after
+     * the fork); it may also be PID 1 itself, in a container. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if ((long)getppid() != parent)
+        return 1;
     int rc = store_consolidate_with(&st, argv[0], &o, 0, msg, sizeof(msg));
     printf(CHILD_LINE_FMT "\n%s\n", rc, st.packs_before, st.packs_after, st.loose_before,
            st.loose_after, st.bytes_before, st.bytes_after, st.objects_before, st.objects_after,

@@ -166,9 +166,10 @@ int store_pack_limits(size_t mib);
  * gives /proc/self/exe); NULL: on the thread pool.  Once at start, before
  * any store opens.  0 or KENES_ENOMEM. */
 int store_pack_exec(const char *exe);
-/* `kenes pack-child GITDIR MAX_KEEP MAX_MERGE GRAPH_SINCE PACK_MIB`, argv
- * from GITDIR on: one consolidation, its outcome as one line on standard
- * output for the server that started it.  Returns the exit code. */
+/* `kenes pack-child GITDIR MAX_KEEP MAX_MERGE GRAPH_SINCE PACK_MIB PID`,
+ * argv from GITDIR on (PID: the server's, which it dies with): one
+ * consolidation, its outcome as one line on standard output for the server
+ * that started it.  Returns the exit code (2 for arguments it cannot read). */
 int store_pack_child_main(int argc, char **argv);
 
 /* Consolidate once the repository holds more than max packs (kenes.yaml

@@ -7,7 +7,9 @@
  * KENES_TEST_FILE_LIMIT=N sets libgit2's open pack limit the server once
  * set (128): with a small one the pool's rounds are the old race (a heap
  * corruption within a few runs: BENCHMARKS.md).  KENES_TEST_OVERLAPS=N asks
- * for N rounds beside a consolidation instead of OVERLAPS. */
+ * for N rounds beside a consolidation instead of OVERLAPS, and
+ * KENES_TEST_MAX_PACKS=N consolidates past N packs instead of 3 (past the
+ * server's old limit of 128, the piles of the soaks). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <git2.h>
@@ -65,8 +68,9 @@ static void rounds_beside_consolidations(store_fixture *f)
     const char *n = getenv("KENES_TEST_OVERLAPS");
     if (n && atoi(n) > 0)
         want = atoi(n);
+    const char *mp = getenv("KENES_TEST_MAX_PACKS");
     limits();
-    assert_int_equal(store_set_max_packs(f->s, 3), 0);
+    assert_int_equal(store_set_max_packs(f->s, mp && atoi(mp) > 0 ? (size_t)atoi(mp) : 3), 0);
     for (; round < MAX_ROUNDS && overlaps < want; round++) {
         for (int i = 0; i < PER_ROUND; i++) {
             snprintf(paths[round][i], sizeof(paths[round][i]), "plan/KZ-%02d/%d.md", i + 10,
@@ -119,14 +123,14 @@ static void test_child_consolidations_beside_writes(void **state)
     assert_int_equal(store_pack_exec(NULL), 0);
 }
 
-/* A program that is not there: the consolidation fails as one that could
- * not write would (logged, backed off), and writes go on. */
-static void test_child_that_cannot_start(void **state)
+/* A consolidation whose process fails (exe) is a consolidation that
+ * failed, as one that could not write (logged, backed off; why says so in
+ * the store's message), and writes go on. */
+static void child_fails(store_fixture *f, const char *exe, const char *why)
 {
-    store_fixture *f = *state;
     round_state r = {0};
     static char bodies[12][32];
-    assert_int_equal(store_pack_exec("/nonexistent/kenes"), 0);
+    assert_int_equal(store_pack_exec(exe), 0);
     assert_int_equal(store_set_max_packs(f->s, 2), 0);
     for (int i = 0; i < 12; i++) {
         store_write w;
@@ -147,9 +151,61 @@ static void test_child_that_cannot_start(void **state)
     /* Past the limit from the 3rd batch: tries after batches 3 and 12. */
     assert_int_equal(f->s->pack_attempts, 2);
     assert_int_equal(f->s->pack_rc, KENES_EIO);
-    assert_non_null(strstr(f->s->pack_msg, "cannot start the consolidation's process"));
+    assert_non_null(strstr(f->s->pack_msg, why));
     assert_int_equal(store_pack_exec(NULL), 0);
     assert_true(git_ok(f, "fsck --strict --no-progress"));
+}
+
+/* A program that is not there. */
+static void test_child_that_cannot_start(void **state)
+{
+    child_fails(*state, "/nonexistent/kenes", "cannot start the consolidation's process");
+}
+
+/* A program that ends without the outcome line. */
+static void test_child_without_outcome(void **state)
+{
+    child_fails(*state, "/bin/false", "ended with status 1 and no outcome");
+}
+
+/* The store closing while a consolidation's process runs: the process is
+ * stopped (SIGTERM), not waited for, and the store goes (the loop empties:
+ * a process left running would keep it). */
+static void test_close_stops_the_child(void **state)
+{
+    store_fixture *f = *state;
+    char script[192];
+    static char bodies[64][32];
+    round_state r = {0};
+    snprintf(script, sizeof(script), "%s/slow-child", f->dir);
+    FILE *fp = fopen(script, "w");
+    assert_non_null(fp);
+    fputs("#!/bin/sh\nexec sleep 600\n", fp);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(chmod(script, 0700), 0);
+    assert_int_equal(store_pack_exec(script), 0);
+    assert_int_equal(store_set_max_packs(f->s, 1), 0);
+    for (int i = 0; i < 64 && !f->s->consolidating; i++) {
+        store_write w;
+        memset(&w, 0, sizeof(w));
+        snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
+        w.path = "plan/KZ-11/2026.md";
+        w.content = bodies[i];
+        w.content_len = strlen(bodies[i]);
+        w.author_name = "Әлия Серікова";
+        w.author_email = "aliya@users.kenes";
+        w.message = "Edit\n\nKenes-Action: edit\n";
+        w.time_ms = T0 + i * 1000;
+        assert_int_equal(store_submit(f->s, &w, on_write, &r), 0);
+        while (r.answered < i + 1)
+            uv_run(&f->loop, UV_RUN_ONCE);
+    }
+    assert_true(f->s->consolidating);
+    assert_int_equal(r.failed, 0);
+    store_close(f->s);
+    f->s = NULL;
+    uv_run(&f->loop, UV_RUN_DEFAULT); /* returns once the process ended and s went */
+    assert_int_equal(store_pack_exec(NULL), 0);
 }
 
 int main(void)
@@ -162,6 +218,8 @@ int main(void)
         T(test_pool_consolidations_beside_writes),
         T(test_child_consolidations_beside_writes),
         T(test_child_that_cannot_start),
+        T(test_child_without_outcome),
+        T(test_close_stops_the_child),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
