@@ -235,12 +235,11 @@ static int child_start(store *s)
     if (!c)
         return KENES_ENOMEM;
     c->s = s;
-    c->proc.data = c;
-    c->out.data = c;
     if (uv_pipe_init(s->loop, &c->out, 0) < 0) {
         free(c);
         return KENES_EIO;
     }
+    c->out.data = c;
     uv_stdio_container_t io[3] = {
         {.flags = UV_IGNORE},
         {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&c->out},
@@ -249,6 +248,7 @@ static int child_start(store *s)
     uv_process_options_t po = {.file = pack_exe, .args = args, .exit_cb = child_exit,
                                .stdio = io, .stdio_count = 3};
     int rc = uv_spawn(s->loop, &c->proc, &po);
+    c->proc.data = c; /* after libuv initialised the handle; its callbacks come later */
     if (rc < 0 || uv_read_start((uv_stream_t *)&c->out, child_alloc, child_read) < 0) {
         snprintf(c->fail, sizeof(c->fail), "cannot start the consolidation's process: %s",
                  uv_strerror(rc < 0 ? rc : UV_EIO));
