@@ -46,6 +46,19 @@ static void on_write(store_write *w, void *payload)
     }
 }
 
+/* w as an officer's edit of path to body, the i-th write of the test. */
+static void make_write(store_write *w, const char *path, const char *body, int i)
+{
+    memset(w, 0, sizeof(*w));
+    w->path = path;
+    w->content = body;
+    w->content_len = strlen(body);
+    w->author_name = "Әлия Серікова";
+    w->author_email = "aliya@users.kenes";
+    w->message = "Edit\n\nKenes-Action: edit\n";
+    w->time_ms = T0 + (int64_t)i * 1000;
+}
+
 static void limits(void)
 {
     /* As the server starts: libgit2's caches at limits.git_cache_mib's 32. */
@@ -76,15 +89,7 @@ static void rounds_beside_consolidations(store_fixture *f)
             snprintf(paths[round][i], sizeof(paths[round][i]), "plan/KZ-%02d/%d.md", i + 10,
                      2026 + round % 5);
             snprintf(bodies[round][i], sizeof(bodies[round][i]), "round %d, file %d\n", round, i);
-            memset(&ws[i], 0, sizeof(ws[i]));
-            ws[i].path = paths[round][i];
-            ws[i].content = bodies[round][i];
-            ws[i].content_len = strlen(bodies[round][i]);
-            ws[i].author_name = "Әлия Серікова";
-            ws[i].author_email = "aliya@users.kenes";
-            ws[i].message = "Edit\n\nKenes-Action: edit\n";
-            ws[i].time_ms = T0 + (int64_t)writes * 1000;
-            writes++;
+            make_write(&ws[i], paths[round][i], bodies[round][i], writes++);
         }
         int before = r.answered;
         overlaps += f->s->consolidating; /* the batch below runs beside it */
@@ -134,15 +139,8 @@ static void child_fails(store_fixture *f, const char *exe, const char *why)
     assert_int_equal(store_set_max_packs(f->s, 2), 0);
     for (int i = 0; i < 12; i++) {
         store_write w;
-        memset(&w, 0, sizeof(w));
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
-        w.path = "plan/KZ-11/2026.md";
-        w.content = bodies[i];
-        w.content_len = strlen(bodies[i]);
-        w.author_name = "Әлия Серікова";
-        w.author_email = "aliya@users.kenes";
-        w.message = "Edit\n\nKenes-Action: edit\n";
-        w.time_ms = T0 + i * 1000;
+        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
         assert_int_equal(store_submit(f->s, &w, on_write, &r), 0);
         uv_run(&f->loop, UV_RUN_DEFAULT);
     }
@@ -187,15 +185,8 @@ static void test_close_stops_the_child(void **state)
     assert_int_equal(store_set_max_packs(f->s, 1), 0);
     for (int i = 0; i < 64 && !f->s->consolidating; i++) {
         store_write w;
-        memset(&w, 0, sizeof(w));
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
-        w.path = "plan/KZ-11/2026.md";
-        w.content = bodies[i];
-        w.content_len = strlen(bodies[i]);
-        w.author_name = "Әлия Серікова";
-        w.author_email = "aliya@users.kenes";
-        w.message = "Edit\n\nKenes-Action: edit\n";
-        w.time_ms = T0 + i * 1000;
+        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
         assert_int_equal(store_submit(f->s, &w, on_write, &r), 0);
         while (r.answered < i + 1)
             uv_run(&f->loop, UV_RUN_ONCE);
