@@ -38,6 +38,7 @@
 #include "auth/sessions.h"
 #include "base/util.h"
 #include "cmd/verify.h"
+#include "storage/store.h"
 #include "docs/content.h"
 #include "docs/datadir.h"
 
@@ -613,6 +614,8 @@ int main(int argc, char **argv)
         return cmd_reindex(argc - 2, argv + 2);
     if (strcmp(cmd, "gc") == 0)
         return cmd_gc(argc - 2, argv + 2);
+    if (strcmp(cmd, "pack-child") == 0) /* the server's own, never a person's */
+        return store_pack_child_main(argc - 2, argv + 2);
     if (strcmp(cmd, "backup") == 0)
         return cmd_backup(argc - 2, argv + 2);
     if (strcmp(cmd, "restore") == 0)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -288,6 +289,25 @@ int server_run(const config *cfg, int demo)
         store_pack_limits(cfg->storage_pack_memory_mib) < 0) {
         fault("start-up", "libgit2 refused its cache limits");
         goto out;
+    }
+    /* Consolidations in a process of their own, this program's
+     * `pack-child` (storage/pack_run.c says why).  Started through
+     * /proc/self/exe, the very file this server runs from even once an
+     * upgrade replaced or removed its path: the child always speaks the
+     * server's version of the outcome line. */
+    if (store_pack_exec("/proc/self/exe") < 0) {
+        fault("start-up", "out of memory");
+        goto out;
+    }
+    /* libgit2 keeps every pack on disk open (no limit of its own: it closed
+     * files under other threads), a few hundred while consolidations fall
+     * behind; beside the connections, the soft limit of 1,024 descriptors a
+     * service manager gives is near.  The hard limit is this process's to
+     * take. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
     }
     if (mirrors_new(srv.api.mirrors, &loop, cfg) < 0) {
         fault("mirrors", "out of memory");

@@ -43,10 +43,6 @@ int store_git_ready(void)
     return git_init_rc < 0 ? KENES_EIO : 0;
 }
 
-/* Packs kept open at once, across repositories: a consolidation keeps each
- * repository near storage.max_packs (32), and beyond this libgit2 closes the
- * least recently used (and with it a removed pack's descriptor and space). */
-#define GIT_OPEN_PACKS 128
 
 int store_git_limits(size_t cache_mib)
 {
@@ -59,12 +55,20 @@ int store_git_limits(size_t cache_mib)
      * of the packs mapped into memory: 8 GiB at most by default, in windows
      * of 1 GiB, and every page of them read stays resident while mapped.
      * Four windows fit the budget, so a read across packs does not unmap
-     * the window it just used. */
+     * the window it just used.  Open pack files: no limit (libgit2's own
+     * default).  With one, libgit2 1.5 closes the least recently used pack
+     * file of any handle when a thread opens one more, though another
+     * thread may be using it: an indexer writing its pack through that
+     * descriptor, or a reader between two of its windows.  Past 128 (a
+     * consolidation's pile) that was the soaks' heap corruption.  Removed
+     * packs are let go as handles are opened afresh after a consolidation
+     * (pack_gen); those open are those on disk: about storage.max_packs,
+     * a few hundred while a consolidation falls behind. */
     size_t window = bytes / 4 < ((size_t)1 << 20) ? (size_t)1 << 20 : bytes / 4;
     if (git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)bytes) < 0 ||
         git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window) < 0 ||
         git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, bytes) < 0 ||
-        git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, (size_t)GIT_OPEN_PACKS) < 0)
+        git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, (size_t)0) < 0)
         return KENES_EIO;
     return 0;
 }
@@ -276,6 +280,7 @@ void store_close(store *s)
     if (store_busy(s) && !s->closing)
         log_warn("store", "closed with writes or reads pending; freeing once they finish");
     s->closing = 1;
+    store_pack_stop(s);
     store_maybe_free(s);
 }
 

@@ -145,8 +145,10 @@ int store_last_batch(const store *s, char *why, size_t cap);
 
 /* libgit2's memory for the whole process, set once at start before any
  * store opens (kenes.yaml limits.git_cache_mib, default 32): its cache of
- * parsed objects and the pack windows it maps, cache_mib MiB each at most,
- * and at most 128 pack files open at once.  0, KENES_EINVAL for 0 or more
+ * parsed objects and the pack windows it maps, cache_mib MiB each at most.
+ * Pack files open at once are not bounded (libgit2 1.5 closes the least
+ * recently used one under another thread's feet: pack_run.c).  0,
+ * KENES_EINVAL for 0 or more
  * than STORE_GIT_CACHE_MIB_MAX, KENES_EIO if libgit2 refuses. */
 #define STORE_GIT_CACHE_MIB_MAX 65536
 int store_git_limits(size_t cache_mib);
@@ -158,6 +160,17 @@ int store_git_limits(size_t cache_mib);
 #define STORE_PACK_MIB_DEFAULT 32
 #define STORE_PACK_MIB_MAX 4096
 int store_pack_limits(size_t mib);
+
+/* Run the server's consolidations as `exe pack-child ...`, a process of
+ * their own (pack_run.c says why), exe being this program (the server
+ * gives /proc/self/exe); NULL: on the thread pool.  Once at start, before
+ * any store opens.  0 or KENES_ENOMEM. */
+int store_pack_exec(const char *exe);
+/* `kenes pack-child GITDIR MAX_KEEP MAX_MERGE GRAPH_SINCE PACK_MIB PID`,
+ * argv from GITDIR on (PID: the server's, which it dies with): one
+ * consolidation, its outcome as one line on standard output for the server
+ * that started it.  Returns the exit code (2 for arguments it cannot read). */
+int store_pack_child_main(int argc, char **argv);
 
 /* Consolidate once the repository holds more than max packs (kenes.yaml
  * storage.max_packs, default 32); 0 never.  Set it while idle. */

@@ -42,6 +42,7 @@ struct store {
     size_t max_packs;  /* consolidate past this many; 0 never */
     size_t max_merge_mib; /* one consolidation merges at most this much; 0 no bound */
     int consolidating; /* a consolidation job is queued or running; loop only */
+    struct pack_child *pack_child; /* its process, when it runs in one (pack_run.c) */
     uv_work_t pack_work;
     int pack_rc;                /* the consolidation's outcome, for the loop */
     store_pack_stats pack_stats;
@@ -170,8 +171,14 @@ int store_graph_due(const char *objdir, const store_pack_opts *o);
 int store_graph_write(git_repository *repo, const char *objdir, const git_oid *roots,
                       size_t nroots);
 
-/* After a batch, on the loop: start a consolidation if packs piled up. */
+/* After a batch, on the loop: start a consolidation if packs piled up, in
+ * a process of its own (store_pack_exec) or on the thread pool (pack_run.c). */
 void store_pack_maybe_start(store *s);
+/* On the loop, as the store closes: a consolidation's process is stopped
+ * (SIGTERM) rather than waited for. */
+void store_pack_stop(store *s);
+/* The pack builder's bound, MiB (store_pack_limits). */
+size_t store_pack_mib(void);
 /* After a job, on the loop, before its writes are answered and before the
  * next job starts: done is the job's writes (NULL if it was cancelled).
  * Counts its commits for the commit-graph, tells on_batch of them, then

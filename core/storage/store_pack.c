@@ -24,7 +24,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +37,6 @@
 #include "base/log.h"
 
 #define PACK_NAME_MAX 128
-#define PACK_BACKOFF_FIRST 8
-#define PACK_BACKOFF_MAX 1024
 #define ADOPT_NAMES 16
 
 static int lock_file(int *fd, const char *gitdir, const char *name, int wait)
@@ -474,6 +471,11 @@ int store_pack_limits(size_t mib)
     return 0;
 }
 
+size_t store_pack_mib(void)
+{
+    return pack_mib;
+}
+
 /* libgit2's pack builder reads its bounds from the repository's config
  * when made (pack.deltaCacheSize: the deltas it keeps between finding and
  * writing them, 256 MiB by default; pack.windowMemory: the objects of its
@@ -676,96 +678,4 @@ int store_consolidate(store_pack_stats *out, const char *gitdir, int64_t prune_b
 {
     store_pack_opts o = {.prune_before = prune_before};
     return store_consolidate_with(out, gitdir, &o, wait, msg, cap);
-}
-
-/* ------------------------------------------------------------------------ */
-/* In the server: one consolidation at a time, on the thread pool           */
-
-static void pack_work(uv_work_t *req)
-{
-    store *s = req->data;
-    s->pack_msg[0] = '\0';
-    /* At most max_packs - 1 stay, so the new pack brings the count under
-     * the trigger whatever the sizes. */
-    store_pack_opts o = {.max_keep = s->max_packs > 1 ? s->max_packs - 1 : 1,
-                         .max_merge = (uint64_t)s->max_merge_mib << 20,
-                         .graph_since = s->pack_graph_since};
-    s->pack_rc = store_consolidate_with(&s->pack_stats, s->gitdir, &o, 0, s->pack_msg,
-                                        sizeof(s->pack_msg));
-    /* A consolidation's packbuilder holds every object it packs at once
-     * (the tail's, the history's for kenes gc), on a pool thread's own malloc
-     * arena; freed, the pages stay with the process unless given back, and
-     * the resident memory rose with every consolidation (bench_soak.sh). */
-    malloc_trim(0);
-    /* The writer opens its repository afresh before its next batch. */
-    s->pack_gen++;
-}
-
-static void pack_after(uv_work_t *req, int status)
-{
-    store *s = req->data;
-    const store_pack_stats *st = &s->pack_stats;
-    const char *name = strrchr(s->gitdir, '/');
-    name = name ? name + 1 : s->gitdir;
-    s->consolidating = 0;
-    if (status < 0)
-        log_warn("store", "%s: consolidation cancelled", name);
-    else if (s->pack_rc == KENES_EBUSY)
-        ; /* kenes gc runs: it does the same, and the next batch asks again */
-    else if (s->pack_rc < 0) {
-        /* A full disk fails the next try as well, and each try writes a
-         * pack as big as the repository: wait 8, 16, ... 1024 batches. */
-        s->pack_backoff = s->pack_backoff ? s->pack_backoff * 2 : PACK_BACKOFF_FIRST;
-        if (s->pack_backoff > PACK_BACKOFF_MAX)
-            s->pack_backoff = PACK_BACKOFF_MAX;
-        s->pack_wait = s->pack_backoff;
-        log_error("store", "%s: cannot consolidate the packs: %s (next try after %zu "
-                  "batches)", name, s->pack_msg, s->pack_wait);
-    } else {
-        s->pack_backoff = 0;
-        if (st->graph_written)
-            s->graph_since -= s->pack_graph_since < s->graph_since ? s->pack_graph_since
-                                                                   : s->graph_since;
-        log_info("store", "%s: consolidated %zu packs and %zu loose objects (%zu objects, "
-                 "%llu KiB), merging %zu of the packs, into %zu packs (%zu objects, %llu KiB)%s",
-                 name, st->packs_before, st->loose_before, st->objects_before,
-                 (unsigned long long)(st->bytes_before / 1024), st->packs_merged,
-                 st->packs_after, st->objects_after, (unsigned long long)(st->bytes_after / 1024),
-                 st->graph_written ? "; commit-graph written" : "");
-    }
-    store_maybe_free(s);
-}
-
-void store_pack_maybe_start(store *s)
-{
-    if (s->closing || s->consolidating || !s->max_packs)
-        return;
-    if (s->pack_wait) { /* counted in batches, never in time */
-        s->pack_wait--;
-        return;
-    }
-    if (s->npacks <= s->max_packs)
-        return;
-    s->pack_work.data = s;
-    s->pack_graph_since = s->graph_since;
-    if (uv_queue_work(s->loop, &s->pack_work, pack_work, pack_after) == 0) {
-        s->consolidating = 1;
-        s->pack_attempts++;
-    }
-}
-
-int store_set_max_packs(store *s, size_t max)
-{
-    if (!s || !store_idle(s))
-        return KENES_EINVAL;
-    s->max_packs = max;
-    return 0;
-}
-
-int store_set_max_merge(store *s, size_t mib)
-{
-    if (!s || !store_idle(s) || mib > STORE_MAX_MERGE_MIB_MAX)
-        return KENES_EINVAL;
-    s->max_merge_mib = mib;
-    return 0;
 }
