@@ -289,7 +289,11 @@ static void job_done(store_read *r, void *payload)
         put(svc->cache, d, r->commit, doc, r->result_len);
     else if (rc == 0 && strcmp(d->version, r->commit) == 0)
         index_set_doc(d, json_incref(doc)); /* no cache (a tool, a test): kept for good */
-    /* Each waiter answered on its own: one may start the next read. */
+    /* Each waiter answered on its own: one may start the next read.  d is
+     * pinned until the last is answered: what an earlier one does (a
+     * request handled again that parses or commits others) must not push
+     * it out before a later one reads it (docs_fetch_redo's docs_find). */
+    docs_fetch_pin(d);
     for (fetch_waiter *w = j->waiters, *next; w; w = next) {
         next = w->next;
         if (rc == 0 && w->current && d->doc)
@@ -298,6 +302,10 @@ static void job_done(store_read *r, void *payload)
             w->cb(rc, rc == 0 ? doc : NULL, w->payload);
         free(w);
     }
+    /* Unpinned without a trim: the one just read stays over the bound, as
+     * put() left it, until the next document goes in. */
+    if (d->pins > 0)
+        d->pins--;
     json_decref(doc);
     free(j);
 }
@@ -461,15 +469,31 @@ int docs_fetch_first(docs_service *svc, idx_doc *d, void (*again)(void *args),
 typedef struct redo_op {
     void (*redo)(void *req, void *ctx);
     void *req, *ctx;
+    docs_service *svc;
+    idx_doc *d;
+    int reads;
 } redo_op;
 
 static void *redoing; /* the request handled again now: not fetched twice */
 
+/* Reads of one request's document before it is handled again all the
+ * same: each new one follows a commit that landed during the read before
+ * and whose JSON already left the cache (docs_find answers then). */
+#define REDO_MAX_READS 3
+
 static void redo_done(int code, const json_t *doc, void *payload)
 {
-    (void)code; /* a failure is answered by docs_find or the operation's own fetch */
     (void)doc;
-    redo_op op = *(redo_op *)payload;
+    redo_op *p = payload;
+    /* Read, but a commit made another version current meanwhile and it is
+     * no longer in memory: that one is read, or docs_find would answer
+     * "storage" for a document that reads well. */
+    if (code == 0 && p->d && ++p->reads < REDO_MAX_READS && !docs_fetch_ready(p->svc, p->d)) {
+        docs_fetch(p->svc, p->d, NULL, redo_done, p);
+        return;
+    }
+    /* A failure is answered by docs_find or the operation's own fetch. */
+    redo_op op = *p;
     free(payload);
     redoing = op.req;
     op.redo(op.req, op.ctx);
@@ -501,7 +525,7 @@ int docs_fetch_redo(docs_service *svc, const auth_user *u, const char *id,
     redo_op *op = malloc(sizeof(*op));
     if (!op)
         return 0; /* the operation's own fetch answers then */
-    *op = (redo_op){redo, req, ctx};
+    *op = (redo_op){redo, req, ctx, svc, d, 0};
     /* At hand but its key only listed: the key alone, on the pool. */
     if (ready)
         return docs_key_first(svc, d, redo_again, redo_failed, op);

@@ -208,6 +208,107 @@ static void test_one_read_for_many(void **state)
     assert_string_equal(g2.title, f->d[1]->id);
 }
 
+/* Two readers of a miss with room for one: the first, answered, commits
+ * another document (a request handled again), which would push the one
+ * read out; the second still finds it in memory (job_done pins it until
+ * every reader is answered), as docs_fetch_redo's docs_find needs; it
+ * goes with the next read. */
+typedef struct waiter_pair {
+    fixture *f;
+    idx_doc *read, *other;
+    int later_found;
+} waiter_pair;
+
+static void first_commits_another(int code, const json_t *doc, void *payload)
+{
+    waiter_pair *p = payload;
+    (void)doc;
+    assert_int_equal(code, 0);
+    docs_fetch_keep(&p->f->svc, p->other,
+                    json_pack("{s:s, s:s}", "id", p->other->id, "title", "committed"), 1200);
+}
+
+static void second_reads(int code, const json_t *doc, void *payload)
+{
+    waiter_pair *p = payload;
+    assert_int_equal(code, 0);
+    assert_non_null(doc);
+    p->later_found = p->read->doc != NULL && docs_fetch_now(&p->f->svc, p->read) != NULL;
+}
+
+static void test_later_reader_finds_it(void **state)
+{
+    fixture *f = *state;
+    size_t w = weight_of_one(f);
+    assert_int_equal(docs_cache_new(&f->svc.cache, w + w / 2), 0); /* room for one */
+    waiter_pair p = {f, f->d[1], f->d[2], 0};
+    docs_fetch(&f->svc, p.read, NULL, second_reads, &p); /* answered last */
+    docs_fetch(&f->svc, p.read, NULL, first_commits_another, &p);
+    uv_run(&f->st.loop, UV_RUN_DEFAULT);
+    assert_int_equal(reads, 1);
+    assert_int_equal(p.later_found, 1);
+    assert_non_null(p.other->doc);
+    fetch(f, f->d[0]); /* unpinned once all were answered: the bound holds again */
+    assert_null(p.read->doc);
+}
+
+/* A request waiting for its document's read (docs_fetch_redo) while a
+ * commit makes another version current, whose JSON then leaves the cache:
+ * it is handled once that version is read too, never with the document
+ * out of memory (its docs_find would answer "storage"). */
+typedef struct redo_seen {
+    fixture *f;
+    idx_doc *d;
+    int calls, ready;
+} redo_seen;
+
+static void redone(void *req, void *ctx)
+{
+    redo_seen *r = req;
+    (void)ctx;
+    r->calls++;
+    r->ready = docs_fetch_now(&r->f->svc, r->d) != NULL;
+}
+
+static void test_redo_reads_what_a_commit_made(void **state)
+{
+    fixture *f = *state;
+    size_t w = weight_of_one(f);
+    assert_int_equal(docs_cache_new(&f->svc.cache, w + w / 2), 0); /* room for one */
+    idx_doc *a = f->d[0];
+    /* The new version is in git before the read starts (the read names
+     * its commit), in the index only once it has started. */
+    char body[1200], *text, path[256];
+    memset(body, 'y', sizeof(body) - 1); /* weighs as much as the others */
+    body[sizeof(body) - 1] = '\0';
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}, s:s}", "id", a->id, "type",
+                            "regional-plan", "region", "KZ-11", "title", "edited", "stage",
+                            "draft", "fields", "body", body);
+    size_t len;
+    assert_int_equal(doc_serialize(&text, &len, doc), 0);
+    snprintf(path, sizeof(path), "%s.md", a->id);
+    store_write sw = {.path = path, .content = text, .content_len = len,
+                      .author_name = "off11", .author_email = "off11@users.kenes",
+                      .message = "Edit\n\nKenes-Action: edit\n"};
+    assert_int_equal(store_commit_now(f->svc.repos[REPO_DOCUMENTS], &sw), 0);
+    free(text);
+    redo_seen r = {f, a, 0, 0};
+    assert_int_equal(docs_fetch_redo(&f->svc, NULL, a->id, redone, &r, NULL), 1);
+    idx_version v = {.time_ms = 1770458500000LL, .author = "off11", .role = "official",
+                     .action = "edit", .to = "draft"};
+    memcpy(v.commit, sw.commit, sizeof(v.commit));
+    assert_int_equal(index_add_version(a, &v), 0);
+    docs_fetch_keep(&f->svc, a, doc, len);
+    docs_fetch_keep(&f->svc, f->d[1],
+                    json_pack("{s:s, s:s}", "id", f->d[1]->id, "title", "other"), 1200);
+    assert_null(a->doc); /* pushed out by the other commit */
+    uv_run(&f->st.loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.ready, 1);
+    assert_int_equal(reads, 2); /* the version the read named, then the new one */
+    assert_string_equal(json_string_value(json_object_get(a->doc, "title")), "edited");
+}
+
 /* A commit's JSON goes in as the current version, and what was kept of
  * the document before goes. */
 static void test_commit_keeps_the_new(void **state)
@@ -336,6 +437,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_evicts_and_reads_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_stay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_read_for_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_later_reader_finds_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redo_reads_what_a_commit_made, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_keeps_the_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_doc_with_misses_then_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resident_text_parsed_on_use, setup, teardown),
