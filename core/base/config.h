@@ -18,7 +18,13 @@ typedef struct config_mirror {
     char *token_file; /* https: a file holding the token (the password); NULL: none */
     char *user;       /* https: the user name sent with the token; NULL: "kenes" */
     char *ca_file;    /* https: PEM CAs trusted for this remote beside the system's; or NULL */
+    unsigned interval_s; /* the least time between two pushes (CONFIG_MIRROR_SSH_INTERVAL_S for ssh) */
 } config_mirror;
+/* Debian 12's libgit2 1.5.1 loses a few hundred bytes on every ssh
+ * connection that succeeds (README, "Replication: mirrors"): an ssh mirror
+ * is pushed to at most this often unless its interval: says otherwise. */
+#define CONFIG_MIRROR_SSH_INTERVAL_S 30
+#define CONFIG_MIRROR_INTERVAL_MAX_S 86400
 
 typedef struct config {
     char *data_dir;

@@ -116,7 +116,7 @@ static int readable(yml_doc *y, yaml_node_t *n, const char *what, char **out, ch
 static int parse_one(config_mirror *m, yml_doc *y, yaml_node_t *n, const config *c, char *err,
                      size_t errcap)
 {
-    static const char *known[] = {"url", "key", "token_file", "user", "ca_file"};
+    static const char *known[] = {"url", "key", "token_file", "user", "ca_file", "interval"};
     size_t npairs;
     yaml_node_pair_t *p = yml_pairs(n, &npairs);
     if (!p && n->type != YAML_MAPPING_NODE)
@@ -129,7 +129,7 @@ static int parse_one(config_mirror *m, yml_doc *y, yaml_node_t *n, const config 
         if (!ok)
             return yml_fail(err, errcap, y->file, yml_node(y, p->key),
                             "unknown key '%s' in a mirror (url, key, token_file, user, "
-                            "ca_file)",
+                            "ca_file, interval)",
                             k ? k : "?");
     }
     yaml_node_t *u = yml_get(y, n, "url");
@@ -161,6 +161,19 @@ static int parse_one(config_mirror *m, yml_doc *y, yaml_node_t *n, const config 
         return rc;
     if (ca && (rc = readable(y, ca, "ca_file", &m->ca_file, err, errcap)) < 0)
         return rc;
+    m->interval_s = m->scheme == CONFIG_MIRROR_SSH ? CONFIG_MIRROR_SSH_INTERVAL_S : 0;
+    yaml_node_t *every = yml_get(y, n, "interval");
+    if (every) {
+        const char *s = yml_scalar(every);
+        char *end = NULL;
+        /* strtoul takes "-5" for a huge number: a sign is no whole number here. */
+        unsigned long v = s && *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : 0;
+        if (!s || !end || *end || v > CONFIG_MIRROR_INTERVAL_MAX_S)
+            return yml_fail(err, errcap, y->file, every,
+                            "interval is the least number of seconds between two pushes, "
+                            "0 to %d", CONFIG_MIRROR_INTERVAL_MAX_S);
+        m->interval_s = (unsigned)v;
+    }
     if (user && (!yml_scalar(user) || !*yml_scalar(user)))
         return yml_fail(err, errcap, y->file, user, "user must be a name");
     if (user && !(m->user = strdup(yml_scalar(user))))

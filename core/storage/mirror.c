@@ -76,9 +76,11 @@ int mirror_set_add(mirror_set *m, const config_mirror *c)
                              .url = dup_or_null(c->url, &oom), .key = dup_or_null(c->key, &oom),
                              .token_file = dup_or_null(c->token_file, &oom),
                              .user = dup_or_null(c->user, &oom),
-                             .ca_file = dup_or_null(c->ca_file, &oom)};
+                             .ca_file = dup_or_null(c->ca_file, &oom),
+                             .interval_s = c->interval_s};
     m->n++;
     mirror_plan_init(&r->plan);
+    r->plan.interval_ms = (int64_t)c->interval_s * 1000;
     return oom ? KENES_ENOMEM : 0;
 }
 
@@ -273,7 +275,11 @@ json_t *mirror_set_json(const mirror_set *m)
         if (p->inflight)
             json_object_set_new(o, "pushing_seconds",
                                 json_integer(now > r->began_ms ? (now - r->began_ms) / 1000 : 0));
-        if (!p->inflight && (p->state == MIRROR_FAILING || p->state == MIRROR_DIVERGED))
+        if (r->cfg.interval_s)
+            json_object_set_new(o, "interval_seconds", json_integer(r->cfg.interval_s));
+        /* A retry's wait, or commits waiting for the interval to pass. */
+        if (!p->inflight && (p->state == MIRROR_FAILING || p->state == MIRROR_DIVERGED ||
+                             (p->pending && p->next_ms > now)))
             json_object_set_new(o, "next_try_seconds",
                                 json_integer(p->next_ms > now ? (p->next_ms - now + 999) / 1000
                                                               : 0));

@@ -57,7 +57,7 @@ enum mirror_news mirror_plan_done(mirror_plan *p, enum mirror_outcome how, long 
         p->state = MIRROR_OK;
         p->failures = 0;
         p->backoff_ms = MIRROR_BACKOFF_MIN_MS;
-        p->next_ms = now_ms;
+        p->next_ms = now_ms + p->interval_ms;
         return was == MIRROR_FAILING || was == MIRROR_DIVERGED ? MIRROR_NEWS_CAUGHT_UP
                                                                : MIRROR_NEWS_NONE;
     }

@@ -5,7 +5,9 @@
  *
  * One push in flight at a time; commits made while it runs wait and go
  * with the next push, all together (they coalesce: the push sends main as
- * it is then).  A push that fails is tried again after a wait that starts
+ * it is then), and a push that succeeds is followed by the next no sooner
+ * than interval_ms later (0: at once), which bounds how often a remote is
+ * connected to.  A push that fails is tried again after a wait that starts
  * at MIRROR_BACKOFF_MIN_MS and doubles up to MIRROR_BACKOFF_MAX_MS; one that
  * succeeds starts the next wait from the minimum again.  A mirror found
  * diverged (its main no ancestor of ours) is never pushed to: it is only
@@ -47,6 +49,7 @@ typedef struct mirror_plan {
     int pending;        /* commits (or a start, or a failure) no push has taken yet */
     int64_t next_ms;    /* monotonic: no push starts before */
     int64_t backoff_ms; /* the wait after the next failure */
+    int64_t interval_ms; /* the least time from a push that succeeded to the next */
     size_t failures;    /* in a row */
     size_t behind;      /* commits the mirror lacks, as far as known */
     int64_t oldest_ms;  /* wall time of the oldest of them; 0 if none */

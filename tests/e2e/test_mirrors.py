@@ -307,7 +307,7 @@ class SshServer:
         host key by default): libgit2 1.5.1 checks the remote's host key
         there and refuses a host it does not find."""
         home = os.path.join(self.folder, "home-" + key)
-        os.makedirs(os.path.join(home, ".ssh"), mode=0o700)
+        os.makedirs(os.path.join(home, ".ssh"), mode=0o700, exist_ok=True)
         with open(os.path.join(self.folder, key)) as f:
             kind, blob = f.read().split()[:2]
         with open(os.path.join(home, ".ssh", "known_hosts"), "w") as f:
@@ -347,9 +347,32 @@ class MirrorOverSsh(OneRemote):
         self.addCleanup(self.sshd.stop)
         self.docs_m = bare(os.path.join(self.tmp, "documents.git"))
 
-    def start(self, key="client_key", known="host_key.pub"):
-        return self.serve(f"{self.sshd.url(self.docs_m)}\n      key: {self.tmp}/{key}\n",
-                          env={"HOME": self.sshd.home(known), **LSAN_SSH})
+    def start(self, key="client_key", known="host_key.pub", interval="0"):
+        """interval: 0 unless a test says otherwise (an ssh mirror's default,
+        30 s, would only make these tests wait)."""
+        every = f"      interval: {interval}\n" if interval is not None else ""
+        return self.serve(f"{self.sshd.url(self.docs_m)}\n      key: {self.tmp}/{key}\n"
+                          + every, env={"HOME": self.sshd.home(known), **LSAN_SSH})
+
+    def test_pushes_wait_for_the_interval(self):
+        # Without interval: an ssh mirror waits 30 s between pushes (libgit2
+        # 1.5.1 leaks a few hundred bytes a connection); with an hour, a
+        # commit after the start's push waits, counted, and is not sent.
+        s = self.start(interval=None)
+        self.assertEqual(mirror_of(s)["interval_seconds"], 30)
+        self.assertEqual(s.stop(), 0)
+        self.docs_m = bare(os.path.join(self.tmp, "second.git"))  # a server of its own
+        s = self.start(interval="3600")
+        wait_until(lambda: mirror_of(s)["state"] == "ok", "the start's push")
+        sent = main_of(self.docs_m)
+        self.write_plans(2)
+        wait_until(lambda: mirror_of(s)["behind_commits"] == 2, "2 commits counted")
+        m = mirror_of(s)
+        self.assertEqual((m["state"], m["interval_seconds"]), ("behind", 3600), m)
+        self.assertGreater(m["next_try_seconds"], 3000, m)
+        self.assertEqual(main_of(self.docs_m), sent)
+        self.assertEqual(health(s)[0], 200)
+        stop_and_verify(self, s)
 
     def test_push_lag_and_catch_up_over_ssh(self):
         s = self.start()

@@ -272,6 +272,13 @@ static void mirrors(void **state)
     assert_int_equal(c.mirrors[2].repo, 1);
     assert_string_equal(c.mirrors[2].token_file, key);
     assert_string_equal(c.mirrors[2].user, "oauth2");
+    assert_int_equal(c.mirrors[0].interval_s, 0);
+    assert_int_equal(c.mirrors[1].interval_s, CONFIG_MIRROR_SSH_INTERVAL_S);
+    assert_int_equal(c.mirrors[2].interval_s, 0);
+    config_dispose(&c);
+    write_yaml("mirrors:\n  documents:\n    - url: file:///srv/m/d.git\n      interval: 600\n");
+    assert_int_equal(config_load(&c, dir, err, sizeof(err)), 0);
+    assert_int_equal(c.mirrors[0].interval_s, 600);
     config_dispose(&c);
 
     static const struct { const char *yaml, *want; } bad[] = {
@@ -287,6 +294,12 @@ static void mirrors(void **state)
          "    - url: file:///m/x.git\n", "kenes.yaml:5: file:///m/x.git is named twice"},
         {"mirrors:\n  documents: file:///m/x.git\n", "a list of mirrors"},
         {"mirrors:\n  documents:\n    - file:///m/x.git\n", "a mirror is a mapping"},
+        {"mirrors:\n  documents:\n    - url: file:///m/x.git\n      interval: -5\n",
+         "kenes.yaml:4: interval is the least number of seconds between two pushes, 0 to 86400"},
+        {"mirrors:\n  documents:\n    - url: file:///m/x.git\n      interval: 86401\n",
+         "0 to 86400"},
+        {"mirrors:\n  documents:\n    - url: file:///m/x.git\n      interval: 1m\n",
+         "0 to 86400"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         write_yaml(bad[i].yaml);

@@ -43,6 +43,36 @@ static void one_push_in_flight_and_coalescing(void **state)
     assert_int_equal(mirror_plan_wait(&p, now + 1000000), -1);
 }
 
+/* With an interval, a push that succeeded is followed by the next no
+ * sooner than interval_ms later, however many commits come meanwhile; a
+ * failure still waits its backoff, not the interval. */
+static void interval_between_pushes(void **state)
+{
+    (void)state;
+    mirror_plan p;
+    mirror_plan_init(&p);
+    p.interval_ms = 30000;
+    assert_true(mirror_plan_due(&p, 0)); /* the start pushes at once */
+    mirror_plan_start(&p);
+    assert_int_equal(mirror_plan_done(&p, MIRROR_PUSHED, 0, 0, 1000), MIRROR_NEWS_NONE);
+    for (int64_t t = 2000; t < 31000; t += 1000) {
+        mirror_plan_commits(&p, 1, t);
+        assert_false(mirror_plan_due(&p, t));
+        assert_int_equal(mirror_plan_wait(&p, t), 31000 - t);
+    }
+    assert_int_equal(p.behind, 29);
+    assert_true(mirror_plan_due(&p, 31000));
+    mirror_plan_start(&p);
+    assert_int_equal(mirror_plan_done(&p, MIRROR_FAILED, 29, 2000, 32000), MIRROR_NEWS_FAILING);
+    assert_int_equal(mirror_plan_wait(&p, 32000), MIRROR_BACKOFF_MIN_MS);
+    mirror_plan_start(&p);
+    assert_int_equal(mirror_plan_done(&p, MIRROR_PUSHED, 29, 2000, 33000),
+                     MIRROR_NEWS_CAUGHT_UP);
+    assert_int_equal(p.behind, 0);
+    mirror_plan_commits(&p, 1, 33500);
+    assert_int_equal(mirror_plan_wait(&p, 33500), 29500);
+}
+
 /* Failures wait 1, 2, 4 ... s, never more than 5 minutes; the log hears of
  * the first failure and of the catch-up only. */
 static void backoff_doubles_to_five_minutes(void **state)
@@ -146,6 +176,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_push_in_flight_and_coalescing),
         cmocka_unit_test(backoff_doubles_to_five_minutes),
+        cmocka_unit_test(interval_between_pushes),
         cmocka_unit_test(lag_while_failing),
         cmocka_unit_test(diverged_is_left_alone),
     };
