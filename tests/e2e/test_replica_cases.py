@@ -67,7 +67,7 @@ class ReplicaCases(ReplicaPair):
         self.assertEqual(self.replica.get("/api/v1/documents/nothing/KZ-11/x", "aud").status,
                          404)
         for lang, words in (("ru", "нет ключа, которым зашифрован"),
-                            ("kk", "шифрланған кілт жоқ"),
+                            ("kk", "осы құжатты ашатын кілт жоқ"),
                             ("en", "does not hold the key")):
             b = Browser(self.replica, lang=lang).signed_in("aud")
             page = b.get("/ui/d/" + cid)
