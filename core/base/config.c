@@ -138,13 +138,9 @@ static int get_size(yml_doc *y, yaml_node_t *map, const char *key, size_t *out, 
     yaml_node_t *n = yml_get(y, map, key);
     if (!n)
         return 0;
-    const char *s = yml_scalar(n);
-    char *end;
-    /* strtoull takes "-5" for 2^64 - 5: a sign is no whole number here. */
-    unsigned long long v = s && *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
-    if (!s || v == 0 || *end) {
+    unsigned long long v;
+    if (yml_whole(n, &v) < 0 || v == 0)
         return yml_fail(err, errcap, y->file, n, "%s must be a positive whole number", key);
-    }
     *out = (size_t)v;
     return 0;
 }

@@ -164,11 +164,8 @@ static int parse_one(config_mirror *m, yml_doc *y, yaml_node_t *n, const config 
     m->interval_s = m->scheme == CONFIG_MIRROR_SSH ? CONFIG_MIRROR_SSH_INTERVAL_S : 0;
     yaml_node_t *every = yml_get(y, n, "interval");
     if (every) {
-        const char *s = yml_scalar(every);
-        char *end = NULL;
-        /* strtoul takes "-5" for a huge number: a sign is no whole number here. */
-        unsigned long v = s && *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : 0;
-        if (!s || !end || *end || v > CONFIG_MIRROR_INTERVAL_MAX_S)
+        unsigned long long v;
+        if (yml_whole(every, &v) < 0 || v > CONFIG_MIRROR_INTERVAL_MAX_S)
             return yml_fail(err, errcap, y->file, every,
                             "interval is the least number of seconds between two pushes, "
                             "0 to %d", CONFIG_MIRROR_INTERVAL_MAX_S);

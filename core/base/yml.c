@@ -95,6 +95,16 @@ const char *yml_scalar(const yaml_node_t *n)
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
+int yml_whole(const yaml_node_t *n, unsigned long long *out)
+{
+    const char *s = yml_scalar(n);
+    char *end;
+    if (!s || *s < '0' || *s > '9')
+        return KENES_EINVAL;
+    *out = strtoull(s, &end, 10);
+    return *end ? KENES_EINVAL : 0;
+}
+
 yaml_node_item_t *yml_items(yaml_node_t *n, size_t *count)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE) {

@@ -31,6 +31,10 @@ int yml_line(const yaml_node_t *n);
 yaml_node_t *yml_get(yml_doc *d, yaml_node_t *map, const char *key);
 /* The scalar's text, or NULL if n is not a scalar. */
 const char *yml_scalar(const yaml_node_t *n);
+/* The scalar as a whole number written in digits alone (no sign, space or
+ * suffix) into *out: 0, or KENES_EINVAL (strtoull would take "-5" for
+ * 2^64 - 5). */
+int yml_whole(const yaml_node_t *n, unsigned long long *out);
 /* Items of a sequence: *count set; NULL if n is not a sequence. */
 yaml_node_item_t *yml_items(yaml_node_t *n, size_t *count);
 yaml_node_t *yml_node(yml_doc *d, yaml_node_item_t id);
