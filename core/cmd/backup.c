@@ -408,11 +408,8 @@ static int publish(const char *tmp, const char *to, int force, char *err, size_t
  * backups into one folder at once would clear each other's, so the folder
  * FILE is written in stays locked (flock; the kernel drops it with the
  * process) for the backup's life; *fd is the lock's descriptor. */
-static int lock_beside(int *fd, const char *to, char *err, size_t errcap)
+static int lock_beside(int *fd, const char *dir, const char *to, char *err, size_t errcap)
 {
-    char copy[4096];
-    snprintf(copy, sizeof(copy), "%s", to);
-    const char *dir = dirname(copy);
     *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (*fd < 0) {
         util_set_err(err, errcap, "cannot open the folder of %.900s: %s", to, strerror(errno));
@@ -428,11 +425,11 @@ static int lock_beside(int *fd, const char *to, char *err, size_t errcap)
     return 0;
 }
 
-static void clear_leftovers(int dirfd, const char *to)
+/* dirfd: dir, opened; name: FILE's last part. */
+static void clear_leftovers(int dirfd, const char *dir, const char *name)
 {
-    char copy[4096], prefix[4096 + 16];
-    snprintf(copy, sizeof(copy), "%s", to);
-    snprintf(prefix, sizeof(prefix), "%s.kenes-tmp-", basename(copy));
+    char prefix[4096 + 16];
+    snprintf(prefix, sizeof(prefix), "%s.kenes-tmp-", name);
     size_t plen = strlen(prefix);
     int fd = dup(dirfd);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -441,9 +438,6 @@ static void clear_leftovers(int dirfd, const char *to)
             close(fd);
         return;
     }
-    char dir[4096];
-    snprintf(copy, sizeof(copy), "%s", to);
-    snprintf(dir, sizeof(dir), "%s", dirname(copy));
     struct dirent *e;
     while ((e = readdir(d))) {
         /* mkdtemp's six characters, nothing more: never another file. */
@@ -474,10 +468,15 @@ int backup_run(const config *cfg, const backup_opts *o, char *err, size_t errcap
         util_set_err(err, errcap, "storage.pack_memory_mib is out of range");
         return rc;
     }
+    /* dirname and basename may change what they are given: a copy each. */
+    char dir[4096], name[4096];
+    snprintf(dir, sizeof(dir), "%s", o->to);
+    snprintf(name, sizeof(name), "%s", o->to);
+    const char *where = dirname(dir);
     int lock;
-    if ((rc = lock_beside(&lock, o->to, err, errcap)) < 0)
+    if ((rc = lock_beside(&lock, where, o->to, err, errcap)) < 0)
         return rc;
-    clear_leftovers(lock, o->to);
+    clear_leftovers(lock, where, basename(name));
     snprintf(s.dir, sizeof(s.dir), "%s.kenes-tmp-XXXXXX", o->to);
     if (!mkdtemp(s.dir)) {
         util_set_err(err, errcap, "cannot create a folder beside %.900s: %s", o->to,
