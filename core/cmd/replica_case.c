@@ -1,5 +1,6 @@
 #include "cmd/replica_case.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ int replica_case_open(json_t **out, size_t *len, docs_service *svc, replica_case
     }
     *len = plen;
     rc = doc_parse(out, plain, plen, err, sizeof(err));
+    sodium_memzero(plain, plen); /* a case in the clear, as docs/fetch.c leaves none */
     free(plain);
     return rc;
 }
@@ -98,6 +100,8 @@ int replica_case_open(json_t **out, size_t *len, docs_service *svc, replica_case
 void replica_case_dispose(replica_case *c)
 {
     free(c->text);
+    if (c->key) /* a key file's bytes, wiped as vault.c wipes the ones it reads */
+        sodium_memzero(c->key, c->key_len);
     free(c->key);
     memset(c, 0, sizeof(*c));
 }
