@@ -59,7 +59,10 @@ int audit_feed_page(json_t **out, const doc_index *ix, const audit_feed_query *q
     uint64_t pos = start;
     while (pos > 0 && json_array_size(events) < q->limit) {
         const idx_event *e = index_event_at(ix, --pos);
-        const idx_version *v = &e->doc->versions[e->version];
+        idx_version ev;
+        if (index_event_version(&ev, e) < 0)
+            continue;
+        const idx_version *v = &ev;
         const char *dtype = index_doc_type(e->doc), *dregion = index_doc_region(e->doc);
         if (q->since_ms >= 0 && v->time_ms < q->since_ms) {
             pos = 0; /* events are in time order: nothing older can match */

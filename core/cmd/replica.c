@@ -193,7 +193,10 @@ static int read_docs(follow_job *j)
         return KENES_ENOMEM;
     for (size_t i = 0; i < j->n; i++) {
         const idx_event *e = index_event_at(j->got, i);
-        const idx_version *v = &e->doc->versions[e->version];
+        idx_version ev;
+        if (index_event_version(&ev, e) < 0)
+            return KENES_ENOMEM; /* a scratch index packs nothing: never */
+        const idx_version *v = &ev;
         int rc = f->repo == REPO_CASES
                      ? replica_case_read(&j->cases[i], f->fs, f->r->svc->vault, e->doc->id,
                                          v->commit, err, sizeof(err))
@@ -367,7 +370,10 @@ static void apply(follower *f, follow_job *j)
     const char *name = datadir_repo_names[f->repo];
     for (size_t i = 0; i < j->n; i++) {
         const idx_event *e = index_event_at(j->got, i);
-        const idx_version *v = &e->doc->versions[e->version];
+        idx_version ev;
+        if (index_event_version(&ev, e) < 0)
+            continue; /* a scratch index packs nothing: never */
+        const idx_version *v = &ev;
         if (f->ids_only) {
             if (map_set(r->withheld, e->doc->id, (void *)&withheld_mark) < 0)
                 log_error("replica", "%s: not listed (out of memory)", e->doc->id);
@@ -569,7 +575,9 @@ json_t *replica_json(int *ok, void *payload)
     char newest[32] = "";
     if (n) {
         const idx_event *e = index_event_at(ix, n - 1);
-        util_format_rfc3339(newest, sizeof(newest), e->doc->versions[e->version].time_ms);
+        idx_version ev;
+        if (index_event_version(&ev, e) == 0)
+            util_format_rfc3339(newest, sizeof(newest), ev.time_ms);
     }
     *ok = !docs->stopped && !cases->stopped;
     json_t *j = json_pack("{s:s, s:b, s:s, s:s?, s:I}", "primary", r->cfg->replica_primary,

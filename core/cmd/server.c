@@ -34,8 +34,8 @@ static int erasure_recorded(const char *doc_id, void *payload)
     const docs_service *svc = payload;
     idx_doc *d = index_get(svc->index, doc_id);
     const char *type = d ? index_doc_type(d) : NULL;
-    return d && d->nversions &&
-           wf_is_erasure(wf_set_find(svc->workflows, type), d->versions[d->nversions - 1].action);
+    return d && index_head(d) &&
+           wf_is_erasure(wf_set_find(svc->workflows, type), index_head(d)->action);
 }
 
 /* ---- running ---- */
@@ -472,6 +472,12 @@ int server_run(const config *cfg, int demo)
     if (!srv.replica &&
         notifier_start(&srv.notify, svc, srv.auth, ui_words(srv.web.ui), err, sizeof(err)) < 0) {
         fault("notifications", err);
+        goto out;
+    }
+    /* Everything that read the start-up load's versions as records has run:
+     * from here on, older versions are kept packed (storage/hpack.h). */
+    if (index_pack_old(svc->index) < 0) {
+        fault("index", "out of memory");
         goto out;
     }
     if (datadir_load_templates(&svc->templates, svc->workflows, cfg->content_dir, err,

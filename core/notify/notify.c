@@ -340,9 +340,9 @@ static void tell_entered(notifier *n, notify_item **list, const idx_doc *d, cons
 
 void notifier_committed(notifier *n, const idx_doc *d)
 {
-    if (!n || n->stopped || !d->nversions)
+    const idx_version *v = index_head(d);
+    if (!n || n->stopped || !v)
         return;
-    const idx_version *v = &d->versions[d->nversions - 1];
     notify_item *list = NULL;
     if (n->conf.nwebhooks)
         push_events(n, &list, d, v, notify_wall_ms());
@@ -360,7 +360,7 @@ static void overdue_scan(notifier *n, int64_t now)
     for (size_t i = 0; i < count; i++) {
         int64_t due;
         const idx_doc *d = all[i];
-        if (!d->nversions)
+        if (!index_head(d))
             continue;
         docs_due(n->svc, d, &due);
         if (due < 0 || due <= n->overdue_mark || due > now)
@@ -408,10 +408,11 @@ static int load_mark(notifier *n)
  * is owed while d is still there (an older one's stage is left). */
 static size_t last_entry(const idx_doc *d)
 {
-    size_t i = d->nversions;
-    while (i-- > 1 && !enters(&d->versions[i]))
-        ;
-    return i;
+    /* Never before its recent ones: the first of them entered a stage. */
+    size_t i = d->nrecent;
+    while (i > 1 && !enters(&d->recent[i - 1]))
+        i--;
+    return d->old.count + (i ? i - 1 : 0);
 }
 
 /* Write the catch-up's items, but those whose file the outbox holds
@@ -461,7 +462,8 @@ static void catch_up(notifier *n, notify_item **go)
                 continue;
             if (last == ne)
                 last = i;
-            if (!known || strncmp(e->doc->versions[e->version].commit, text, 40) == 0) {
+            idx_version ev;
+            if (!known || (index_event_version(&ev, e) == 0 && strncmp(ev.commit, text, 40) == 0)) {
                 from = i + 1;
                 found = 1;
                 break;
@@ -477,9 +479,10 @@ static void catch_up(notifier *n, notify_item **go)
         notify_item *list = NULL;
         for (size_t i = from; i < ne; i++) {
             const idx_event *e = index_event_at(n->svc->index, i);
-            const idx_version *v = &e->doc->versions[e->version];
-            if (e->doc->repo != r)
+            idx_version ev;
+            if (e->doc->repo != r || index_event_version(&ev, e) < 0)
                 continue;
+            const idx_version *v = &ev;
             if (n->conf.nwebhooks)
                 push_events(n, &list, e->doc, v, notify_wall_ms());
             if (n->conf.smtp && enters(v) && last_entry(e->doc) == e->version)
@@ -493,7 +496,9 @@ static void catch_up(notifier *n, notify_item **go)
                      count == 1 ? "" : "s", made, made == 1 ? "" : "s");
         if (last != ne) {
             const idx_event *e = index_event_at(n->svc->index, last);
-            write_told(n, r, e->doc->versions[e->version].commit);
+            idx_version ev;
+            if (index_event_version(&ev, e) == 0)
+                write_told(n, r, ev.commit);
         }
     }
 }
