@@ -7,7 +7,7 @@
  *
  * About 27 bytes of heap a commit (the 20-byte id once, and a 5-byte slot
  * of a hash table kept 0.64-0.85 full), grown a small step at a time: no
- * allocation larger than about 1/64 of the table past 20,000 commits
+ * allocation larger than 1/64 of the table past about 12,000 commits
  * (order.c says how).
  */
 #ifndef KENES_ORDER_H
