@@ -1,12 +1,9 @@
 #include "storage/hpack.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kenes/plugin.h"
-
-#define RAW 20 /* a commit's object id, raw */
 
 /* Room for one more record of need bytes.  A quarter more each time, not
  * double: the soak's 100 plans grow together, and doubling them all at
@@ -68,22 +65,17 @@ static uint64_t name_of(const char *interned)
     return interned ? 1 + (uint64_t)index_intern_id(interned) : 0;
 }
 
-int hpack_add(idx_packed *h, const idx_version *v)
+int hpack_add(idx_packed *h, const idx_version *v, uint32_t place)
 {
-    unsigned char id[RAW];
-    size_t got;
-    const char *end;
-    if (sodium_hex2bin(id, RAW, v->commit, strlen(v->commit), NULL, &got, &end) != 0 ||
-        got != RAW || *end)
+    if (!place)
         return KENES_EINVAL;
     size_t lc = v->comment ? strlen(v->comment) : 0, ln = v->note ? strlen(v->note) : 0;
-    /* 20 + 8 varints of at most 10 bytes + the two texts with their NULs. */
-    if (reserve(h, RAW + 8 * 10 + lc + ln + 2) < 0)
+    /* 10 varints of at most 10 bytes, and the two texts with their NULs. */
+    if (reserve(h, 10 * 10 + lc + ln + 2) < 0)
         return KENES_ENOMEM;
     unsigned char *p = h->bytes + h->len;
     size_t n = 0;
-    memcpy(p, id, RAW);
-    n += RAW;
+    n += put_varint(p + n, zigzag((int64_t)place - (h->count ? (int64_t)h->last_place : 0)));
     n += put_varint(p + n, zigzag(v->time_ms - (h->count ? h->last_ms : 0)));
     const char *names[6] = {v->author, v->role, v->action, v->from, v->to, v->approval};
     for (int i = 0; i < 6; i++)
@@ -100,21 +92,24 @@ int hpack_add(idx_packed *h, const idx_version *v)
     h->len += n;
     h->count++;
     h->last_ms = v->time_ms;
+    h->last_place = place;
     return 0;
 }
 
-int hpack_decode(idx_version *out, const idx_packed *h)
+int hpack_decode(idx_version *out, const idx_packed *h, hpack_commit_fn commit_at,
+                 const void *arg)
 {
     size_t at = 0;
-    int64_t ms = 0;
+    int64_t ms = 0, place = 0;
     for (size_t k = 0; k < h->count; k++) {
         idx_version *v = &out[k];
         memset(v, 0, sizeof(*v));
-        if (at + RAW > h->len)
-            return KENES_EIO;
-        sodium_bin2hex(v->commit, sizeof(v->commit), h->bytes + at, RAW);
-        at += RAW;
         uint64_t x;
+        if (get_varint(&x, h->bytes, h->len, &at) < 0)
+            return KENES_EIO;
+        place += unzigzag(x);
+        if (place <= 0 || place > UINT32_MAX || commit_at(v->commit, (uint32_t)place, arg) < 0)
+            return KENES_EIO;
         if (get_varint(&x, h->bytes, h->len, &at) < 0)
             return KENES_EIO;
         ms += unzigzag(x);
@@ -143,9 +138,12 @@ int64_t hpack_first_ms(const idx_packed *h)
 {
     if (!h->count)
         return -1;
-    size_t at = RAW;
+    size_t at = 0;
     uint64_t x;
-    return get_varint(&x, h->bytes, h->len, &at) < 0 ? -1 : unzigzag(x);
+    /* Its place first, then its time. */
+    return get_varint(&x, h->bytes, h->len, &at) < 0 || get_varint(&x, h->bytes, h->len, &at) < 0
+               ? -1
+               : unzigzag(x);
 }
 
 void hpack_dispose(idx_packed *h)

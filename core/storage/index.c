@@ -293,20 +293,23 @@ static int enters_stage(const idx_version *v)
 /* d's first k recent versions packed, all or none: on a failure (out of
  * memory, a commit that is no object id) they stay records.  0 or the
  * failure. */
-static int pack_first(idx_doc *d, size_t k)
+static int pack_first(const commit_order *order, idx_doc *d, size_t k)
 {
     idx_packed before = d->old;
     for (size_t i = 0; i < k; i++) {
-        int rc = hpack_add(&d->old, &d->recent[i]);
+        /* Every version recorded in an index that packs has its place. */
+        int rc = hpack_add(&d->old, &d->recent[i], order_place(order, d->recent[i].commit));
         if (rc < 0) {
             /* The bytes may have moved; what was packed before is still
              * their prefix. */
             d->old.len = before.len;
             d->old.count = before.count;
             d->old.last_ms = before.last_ms;
+            d->old.last_place = before.last_place;
             return rc;
         }
     }
+    d->old.order = order;
     for (size_t i = 0; i < k; i++)
         version_dispose(&d->recent[i]);
     memmove(d->recent, d->recent + k, (d->nrecent - k) * sizeof(*d->recent));
@@ -330,9 +333,9 @@ static size_t packable(const idx_doc *d, size_t entry)
 /* Before a version that enters a stage: the recent ones before it packed
  * (packable), and the room of a document that stayed long in one stage
  * given back. */
-static void pack_recent(idx_doc *d)
+static void pack_recent(const commit_order *order, idx_doc *d)
 {
-    if (pack_first(d, packable(d, d->nrecent)) < 0 || d->recent_cap <= 16 ||
+    if (pack_first(order, d, packable(d, d->nrecent)) < 0 || d->recent_cap <= 16 ||
         d->nrecent * 4 > d->recent_cap)
         return;
     size_t cap = d->nrecent > 4 ? d->nrecent : 4;
@@ -347,13 +350,13 @@ static void pack_recent(idx_doc *d)
  * stage, packed as pack_recent would have. */
 static int pack_settled(idx_doc *d, void *payload)
 {
-    (void)payload;
+    const doc_index *ix = payload;
     size_t k = d->nrecent;
     while (k > 0 && !enters_stage(&d->recent[k - 1]))
         k--;
     if (k <= 1)
         return 0; /* nothing before it (or no entry at all: all stay) */
-    int rc = pack_first(d, packable(d, k - 1));
+    int rc = pack_first(ix->order, d, packable(d, k - 1));
     if (rc == KENES_ENOMEM)
         return rc;
     idx_version *shrunk = rc == 0 ? realloc(d->recent, d->nrecent * sizeof(*shrunk)) : NULL;
@@ -367,7 +370,7 @@ static int pack_settled(idx_doc *d, void *payload)
 int index_pack_old(doc_index *ix)
 {
     ix->pack_old = 1;
-    return index_foreach(ix, pack_settled, NULL);
+    return index_foreach(ix, pack_settled, ix);
 }
 
 size_t index_version_count(const idx_doc *d)
@@ -385,6 +388,11 @@ int64_t index_created_ms(const idx_doc *d)
     return d->old.count ? hpack_first_ms(&d->old) : d->nrecent ? d->recent[0].time_ms : -1;
 }
 
+static int commit_at(char out[41], uint32_t place, const void *order)
+{
+    return order_commit_at(out, order, place);
+}
+
 int index_versions(idx_version **out, size_t *n, const idx_doc *d)
 {
     size_t all = index_version_count(d);
@@ -395,7 +403,7 @@ int index_versions(idx_version **out, size_t *n, const idx_doc *d)
     idx_version *v = malloc(all * sizeof(*v));
     if (!v)
         return KENES_ENOMEM;
-    if (hpack_decode(v, &d->old) < 0) {
+    if (hpack_decode(v, &d->old, commit_at, d->old.order) < 0) {
         free(v);
         return KENES_EIO;
     }
@@ -467,7 +475,7 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     if (ix)
         ix->events = events;
     if (ix && ix->pack_old && enters_stage(v))
-        pack_recent(d); /* when it cannot, they stay records */
+        pack_recent(ix->order, d); /* when it cannot, they stay records */
     idx_version *versions = util_grow(d->recent, &d->recent_cap, d->nrecent, sizeof(*versions), 4);
     if (!versions)
         return KENES_ENOMEM;

@@ -57,7 +57,9 @@ typedef struct idx_packed {
     unsigned char *bytes;
     size_t len, cap;
     size_t count;
-    int64_t last_ms; /* the newest one's time */
+    int64_t last_ms;         /* the newest one's time */
+    uint32_t last_place;     /* and its commit's place (order.h) */
+    const struct commit_order *order; /* which names their commits */
 } idx_packed;
 
 typedef struct idx_doc {
