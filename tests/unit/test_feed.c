@@ -135,6 +135,23 @@ static void letters(char *seen, size_t cap, const json_t *page)
     }
 }
 
+/* One page of q, whose commits' letters must be want: the steps it took,
+ * and its cursor into cursor (128 bytes; "" for null) unless NULL. */
+static unsigned expect_page(fixture *f, const audit_feed_query *q, const char *want, char *cursor)
+{
+    json_t *page;
+    unsigned steps = 0;
+    assert_int_equal(feed(f, q, &page, &steps), 0);
+    char seen[64] = "";
+    letters(seen, sizeof(seen), page);
+    assert_string_equal(seen, want);
+    const char *next = json_string_value(json_object_get(page, "cursor"));
+    if (cursor)
+        snprintf(cursor, 128, "%s", next ? next : "");
+    json_decref(page);
+    return steps;
+}
+
 /* Every page of q, following the cursors: the commits' letters. */
 static size_t all_pages(fixture *f, audit_feed_query q, char *seen, size_t cap)
 {
@@ -194,11 +211,7 @@ static void pages_follow_the_cursor_newest_first(void **state)
     append(f, 0, '6', "plan/KZ-11/2026", 6, "off11", "edit");
     q.cursor = cursor;
     q.limit = 10;
-    assert_int_equal(feed(f, &q, &page, NULL), 0);
-    seen[0] = '\0';
-    letters(seen, sizeof(seen), page);
-    assert_string_equal(seen, "4321");
-    json_decref(page);
+    expect_page(f, &q, "4321", NULL);
     q = any();
     assert_int_equal(all_pages(f, q, seen, sizeof(seen)), 1);
     assert_string_equal(seen, "654321");
@@ -296,34 +309,22 @@ static void filters_and_times(void **state)
 {
     fixture *f = *state;
     five_changes(f);
-    json_t *page;
     audit_feed_query q = any();
     q.user = "off15";
-    assert_int_equal(feed(f, &q, &page, NULL), 0);
-    char seen[16] = "";
-    letters(seen, sizeof(seen), page);
-    assert_string_equal(seen, "42");
-    assert_true(json_is_null(json_object_get(page, "cursor")));
-    json_decref(page);
+    char cursor[128];
+    expect_page(f, &q, "42", cursor);
+    assert_string_equal(cursor, "");
 
     q = any();
     q.type = "regional-plan";
     q.action = "edit";
     q.region = "KZ-11";
-    assert_int_equal(feed(f, &q, &page, NULL), 0);
-    seen[0] = '\0';
-    letters(seen, sizeof(seen), page);
-    assert_string_equal(seen, "53");
-    json_decref(page);
+    expect_page(f, &q, "53", NULL);
 
     q = any();
     q.since_ms = 2;
     q.until_ms = 4;
-    assert_int_equal(feed(f, &q, &page, NULL), 0);
-    seen[0] = '\0';
-    letters(seen, sizeof(seen), page);
-    assert_string_equal(seen, "432");
-    json_decref(page);
+    expect_page(f, &q, "432", NULL);
 }
 
 /* 300 changes, a few of them rare (by a user, of a type, in a region),
@@ -342,38 +343,21 @@ static void a_rare_match_spans_many_steps(void **state)
                10 + i, rare ? "rare" : "often", "edit");
     }
     append(f, 0, 'z', "plan/KZ-19/2026", 400, "often", "edit");
-    json_t *page;
-    unsigned steps;
     audit_feed_query q = any();
     q.user = "rare";
     q.step_bytes = 256;
-    assert_int_equal(feed(f, &q, &page, &steps), 0);
-    char seen[16] = "";
-    letters(seen, sizeof(seen), page);
-    assert_string_equal(seen, "rr");
-    assert_true(steps > 20);
-    json_decref(page);
+    assert_true(expect_page(f, &q, "rr", NULL) > 20);
     /* The region on the loop: a page of one, then the rest by its cursor. */
     q = any();
     q.region = "KZ-19";
     q.type = "regional-plan";
     q.step_bytes = 256;
     q.limit = 1;
-    assert_int_equal(feed(f, &q, &page, &steps), 0);
-    seen[0] = '\0';
-    letters(seen, sizeof(seen), page);
-    assert_string_equal(seen, "z");
-    assert_true(steps <= 2); /* the newest: one step for each journal's first bytes */
     char cursor[128];
-    snprintf(cursor, sizeof(cursor), "%s", json_string_value(json_object_get(page, "cursor")));
-    json_decref(page);
+    /* The newest: one step for each journal's first bytes. */
+    assert_true(expect_page(f, &q, "z", cursor) <= 2);
     q.cursor = cursor;
-    assert_int_equal(feed(f, &q, &page, &steps), 0);
-    seen[0] = '\0';
-    letters(seen, sizeof(seen), page);
-    assert_string_equal(seen, "y");
-    assert_true(steps > 20);
-    json_decref(page);
+    assert_true(expect_page(f, &q, "y", NULL) > 20);
 }
 
 int main(void)
