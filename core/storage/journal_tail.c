@@ -14,6 +14,9 @@
 
 /* How much is read at once looking for the end of the last whole line. */
 #define TAIL_LOOK 4096
+/* The most one read takes of a budget: a reader of two journals (the
+ * audit feed) then reads some of each in one budget, not all of it in one. */
+#define TAIL_CHUNK (16 * 1024)
 
 /* n bytes at off into out, all of them: 0 or KENES_EIO (a journal that
  * shrank under the reader is no journal it can trust). */
@@ -193,7 +196,8 @@ int journal_tail_prev(journal_line *line, journal_tail *t, size_t *budget)
         if (!*budget)
             return JOURNAL_TAIL_PAUSE;
         uint64_t left = t->end - t->len;
-        size_t n = left < *budget ? (size_t)left : *budget;
+        size_t n = *budget < TAIL_CHUNK ? *budget : TAIL_CHUNK;
+        n = left < n ? (size_t)left : n;
         int rc = read_before(t, n);
         if (rc < 0)
             return rc;
