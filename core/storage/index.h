@@ -97,7 +97,7 @@ void index_remove(doc_index *ix, const char *id);
  * to and approval are interned (index_intern: never free or change them),
  * its comment and note copied. */
 int index_add_version(idx_doc *d, const idx_version *v);
-/* The same, and record it as the newest event of ix. */
+/* The same, and record it in ix (its commit's order, index_version_total). */
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
 /* 1 if version a was recorded before version b in the same repository (each
  * repository's history is one line, recorded in its order: the journal's at
@@ -112,17 +112,12 @@ void index_set_text(idx_doc *d, char *text, size_t len);
  * NULL (or commit NULL) forgets it. */
 void index_set_public(idx_doc *d, json_t *doc, const char *commit);
 
-/* Every version of every document in the order it happened: what the
- * audit feed pages through.  Append-only, so a position stays valid. */
-typedef struct idx_event {
-    idx_doc *doc;
-    size_t version; /* index into doc->versions */
-} idx_event;
-size_t index_event_count(const doc_index *ix);
-const idx_event *index_event_at(const doc_index *ix, size_t i);
-/* Order the events by time (stably): after the start-up load, which reads
- * one repository after the other (its ordered runs are merged, not sorted). */
-void index_sort_events(doc_index *ix);
+/* How many versions ix has recorded (index_record) since it was made: a
+ * number that moves with every commit, for what is kept until one lands
+ * (api/prepared.c's tags).  The versions themselves, in the order they
+ * happened, are in the history journals (journal.h), which the audit feed
+ * reads. */
+size_t index_version_total(const doc_index *ix);
 
 /* Give back what the arrays of versions grew by while a journal was read
  * (each doubles: a third of the versions' memory at 100,000 documents was
