@@ -23,7 +23,6 @@ PHASES = [  # (function, phase), checked innermost-first
     ("datadir_load_public_faces", "public faces"),
     ("map_former", "map former stages"),
     ("vault_settle", "vault_settle"),
-    ("index_sort_events", "index_sort_events"),
     ("auth_open", "auth_open (dummy Argon2id hash)"),
     ("report_load", "report_load"),
     ("next_deadline", "next_deadline (docs_due of all)"),

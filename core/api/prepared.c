@@ -283,9 +283,9 @@ static void not_modified(http_request *req, const char *version)
  *
  * The documents naming d that u may read, as list entries, change only
  * when a commit lands somewhere (an entry, a stage, a right: the index's
- * event count moves) or when one of them passes its deadline ("overdue").
+ * count of versions recorded moves) or when one of them passes its deadline ("overdue").
  * So the JSON text is kept in the store under d and what u's rights read
- * (login, role, region, agency), tagged with the event count, and its
+ * (login, role, region, agency), tagged with that count, and its
  * first REFS_UNTIL_DIGITS bytes say until when it holds (the nearest
  * deadline ahead among the referrers, ms; 0: for good).  Most documents
  * are named by none: "[]" without a lookup. */
@@ -345,7 +345,7 @@ static int refs_text(const char **text, size_t *len, http_bytes **own, api_ctx *
     char key[512], tag[32];
     snprintf(key, sizeof(key), "refs:%s\x1f%s\x1f%d\x1f%s\x1f%s", d->id, u->name ? u->name : "",
              (int)u->role, u->region ? u->region : "", u->agency ? u->agency : "");
-    snprintf(tag, sizeof(tag), "%zu", index_event_count(ctx->svc->index));
+    snprintf(tag, sizeof(tag), "%zu", index_version_total(ctx->svc->index));
     http_bytes *b = ctx->prepared ? http_store_get(ctx->prepared, key, tag) : NULL;
     if (b && b->len >= REFS_UNTIL_DIGITS) {
         long long until = strtoll(b->data, NULL, 10);

@@ -49,6 +49,7 @@ struct replica {
     int timer_open, running, closing;
     int again;        /* a step left commits behind: the next look at once */
     int64_t moved_ms; /* when a main was last found moved (start: the start) */
+    int64_t newest_ms; /* the time of the version recorded last (the start: the newest loaded); -1 none */
     size_t step;      /* the most commits a step takes */
     follower f[2];    /* REPO_DOCUMENTS, REPO_CASES */
     map *withheld;    /* ids_only: the cases' ids (svc->cases_withheld) */
@@ -74,9 +75,10 @@ typedef struct follow_job {
     int publishes; /* a commit taken publishes the reports */
     enum outcome outcome;
     char why[700];
-    doc_index *got; /* the versions taken, in order (its events); NULL: none */
-    json_t **docs;  /* each event's document at its version (documents.git) */
-    replica_case *cases; /* each event's sealed file and key (cases.git) */
+    doc_index *got; /* a scratch index of the versions taken; NULL: none */
+    journal_taken *taken; /* those versions in order (n of them) */
+    json_t **docs;  /* each one's document at its version (documents.git) */
+    replica_case *cases; /* each one's sealed file and key (cases.git) */
     size_t *lens;
     size_t n;
     json_t *reports; /* as the last commit taken left them, when one publishes */
@@ -127,6 +129,7 @@ int replica_new(replica **out, docs_service *svc, const config *cfg, int serve_c
     r->svc = svc;
     r->cfg = cfg;
     r->moved_ms = util_now_ms();
+    r->newest_ms = -1;
     /* KENES_TEST_REPLICA_STEP=N (a test knob): steps of N commits, so that
      * a test sees a replica far behind catch up in several. */
     const char *step = getenv("KENES_TEST_REPLICA_STEP");
@@ -152,8 +155,19 @@ void replica_set_publisher(replica *r, publisher *pub)
     r->pub = pub;
 }
 
+/* The newest of the versions loaded: each document's head's time. */
+static int newest_head(idx_doc *d, void *payload)
+{
+    int64_t *newest = payload;
+    const idx_version *head = index_head(d);
+    if (head && head->time_ms > *newest)
+        *newest = head->time_ms;
+    return 0;
+}
+
 int replica_loaded(replica *r)
 {
+    index_foreach(r->svc->index, newest_head, &r->newest_ms);
     follower *f = &r->f[REPO_CASES];
     int rc = f->waits ? replica_waits_seed(f->waits, r->svc) : 0;
     if (rc == 0 && replica_waits_count(f->waits))
@@ -182,7 +196,6 @@ static int read_docs(follow_job *j)
 {
     char err[600];
     follower *f = j->f;
-    j->n = index_event_count(j->got);
     if (f->ids_only)
         return 0; /* nothing of a case is read without its key */
     j->docs = calloc(j->n ? j->n : 1, sizeof(*j->docs));
@@ -192,11 +205,8 @@ static int read_docs(follow_job *j)
     if (!j->docs || !j->lens || (f->repo == REPO_CASES && !j->cases))
         return KENES_ENOMEM;
     for (size_t i = 0; i < j->n; i++) {
-        const idx_event *e = index_event_at(j->got, i);
-        idx_version ev;
-        if (index_event_version(&ev, e) < 0)
-            return KENES_ENOMEM; /* a scratch index packs nothing: never */
-        const idx_version *v = &ev;
+        const journal_taken *e = &j->taken[i];
+        const idx_version *v = &e->doc->recent[e->version]; /* a scratch index packs nothing */
         int rc = f->repo == REPO_CASES
                      ? replica_case_read(&j->cases[i], f->fs, f->r->svc->vault, e->doc->id,
                                          v->commit, err, sizeof(err))
@@ -219,7 +229,8 @@ static int take(follow_job *j)
     util_buf_init(&lines);
     int rc = index_new(&j->got);
     if (rc == 0 &&
-        (rc = journal_follow(j->got, &lines, f->fs, f->repo, since, j->until)) < 0)
+        (rc = journal_follow(&j->taken, &j->n, j->got, &lines, f->fs, f->repo, since,
+                             j->until)) < 0)
         snprintf(j->why, sizeof(j->why), "cannot read the commits after %.12s: %s",
                  since ? since : "the start", kenes_strerror(rc));
     if (rc == 0)
@@ -357,6 +368,7 @@ static void job_free(follow_job *j)
     free(j->lens);
     json_decref(j->reports);
     replica_wait_look_free(j->waits);
+    free(j->taken);
     index_free(j->got);
     free(j);
 }
@@ -369,11 +381,8 @@ static void apply(follower *f, follow_job *j)
     docs_service *svc = r->svc;
     const char *name = datadir_repo_names[f->repo];
     for (size_t i = 0; i < j->n; i++) {
-        const idx_event *e = index_event_at(j->got, i);
-        idx_version ev;
-        if (index_event_version(&ev, e) < 0)
-            continue; /* a scratch index packs nothing: never */
-        const idx_version *v = &ev;
+        const journal_taken *e = &j->taken[i];
+        const idx_version *v = &e->doc->recent[e->version]; /* a scratch index packs nothing */
         if (f->ids_only) {
             if (map_set(r->withheld, e->doc->id, (void *)&withheld_mark) < 0)
                 log_error("replica", "%s: not listed (out of memory)", e->doc->id);
@@ -396,10 +405,12 @@ static void apply(follower *f, follow_job *j)
             if (index_record(svc->index, d, v) < 0)
                 log_error("index", "%s: its version %.12s could not be recorded (out of memory)",
                           d->id, v->commit);
+            r->newest_ms = v->time_ms;
             continue;
         }
         docs_committed(svc, d, v, j->docs[i], j->lens[i]);
         j->docs[i] = NULL;
+        r->newest_ms = v->time_ms;
     }
     memcpy(f->last, j->until, sizeof(f->last));
     r->moved_ms = util_now_ms();
@@ -570,15 +581,9 @@ json_t *replica_json(int *ok, void *payload)
 {
     replica *r = payload;
     const follower *docs = &r->f[REPO_DOCUMENTS], *cases = &r->f[REPO_CASES];
-    const doc_index *ix = r->svc->index;
-    size_t n = index_event_count(ix);
     char newest[32] = "";
-    if (n) {
-        const idx_event *e = index_event_at(ix, n - 1);
-        idx_version ev;
-        if (index_event_version(&ev, e) == 0)
-            util_format_rfc3339(newest, sizeof(newest), ev.time_ms);
-    }
+    if (r->newest_ms >= 0)
+        util_format_rfc3339(newest, sizeof(newest), r->newest_ms);
     *ok = !docs->stopped && !cases->stopped;
     json_t *j = json_pack("{s:s, s:b, s:s, s:s?, s:I}", "primary", r->cfg->replica_primary,
                           "following", !docs->stopped, "head", docs->last, "newest_commit",

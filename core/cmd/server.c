@@ -388,7 +388,6 @@ int server_run(const config *cfg, int demo)
         fault("replica", "out of memory");
         goto out;
     }
-    index_sort_events(svc->index);
     /* What is not resident is read on demand from here on (docs/fetch.h). */
     /* KENES_TEST_DROP=1 (tests only; docs/entry.c): nothing kept beyond the
      * documents in use, so every other read goes to git on the pool. */

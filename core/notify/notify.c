@@ -20,6 +20,7 @@
 #include "notify/conf.h"
 #include "notify/deliver.h"
 #include "notify/notice.h"
+#include "storage/journal_tail.h"
 
 /* How often the clock is looked at for deadlines that passed and the digest. */
 #define NOTIFY_TICK_MS 60000
@@ -440,66 +441,128 @@ static void catch_up_write(notify_item *list, notify_item **go, size_t *made)
     }
 }
 
+/* Repository r's versions the index holds, newest first, read back from
+ * its journal (at start, before anything is served): each line to
+ * visit(d, line, payload) until it returns non-zero.  0, or KENES_E* when
+ * the journal cannot be read. */
+static int journal_back(notifier *n, int r,
+                        int (*visit)(idx_doc *d, const journal_line *l, void *payload),
+                        void *payload)
+{
+    char path[4096];
+    datadir_journal_path(path, sizeof(path), n->svc->cfg->data_dir, r);
+    journal_tail t;
+    int rc = journal_tail_open(&t, path, JOURNAL_TAIL_END);
+    size_t budget = SIZE_MAX;
+    journal_line l;
+    while (rc == 0 && (rc = journal_tail_prev(&l, &t, &budget)) == 1) {
+        idx_doc *d = index_get(n->svc->index, l.document);
+        /* As the index passed over a line naming the other repository's document. */
+        rc = d && d->repo == r ? visit(d, &l, payload) : 0;
+        journal_line_dispose(&l);
+    }
+    journal_tail_close(&t);
+    return rc < 0 ? rc : 0;
+}
+
+/* catch_up's first look back: the newest version, and where the one
+ * told-<repository> names ends (0: not found). */
+typedef struct told_look {
+    const char *told; /* NULL: no told file */
+    char last[41];
+    uint64_t told_end;
+} told_look;
+
+static int look_for_told(idx_doc *d, const journal_line *l, void *payload)
+{
+    (void)d;
+    told_look *k = payload;
+    if (!k->last[0])
+        memcpy(k->last, l->commit, sizeof(k->last));
+    if (!k->told || strncmp(l->commit, k->told, 40) == 0) {
+        k->told_end = l->end;
+        return 1;
+    }
+    return 0;
+}
+
+/* catch_up's second: the versions after the told one, onto a list. */
+typedef struct told_after {
+    uint64_t from; /* the told line's end */
+    notifier *n;
+    notify_item *list, **tail; /* newest commit first, each one's items pushed (last first) */
+    size_t count;
+} told_after;
+
+static int tell_again(idx_doc *d, const journal_line *l, void *payload)
+{
+    told_after *a = payload;
+    if (l->at < a->from)
+        return 1;
+    /* Its place among d's versions, looked for from the newest. */
+    idx_version found;
+    size_t no;
+    if (!index_find_version(&found, &no, d, l->commit))
+        return 0;
+    size_t i = no - 1;
+    notifier *n = a->n;
+    const idx_version *v = &found;
+    notify_item *one = NULL;
+    if (n->conf.nwebhooks)
+        push_events(n, &one, d, v, notify_wall_ms());
+    if (n->conf.smtp && enters(v) && last_entry(d) == i)
+        tell_entered(n, &one, d, v);
+    /* After the newer commits' items: the list a walk oldest first pushing
+     * onto one list makes, as the outbox has always been written. */
+    *a->tail = one;
+    while (*a->tail)
+        a->tail = &(*a->tail)->next;
+    a->count++;
+    return 0;
+}
+
 /* At start: the commits after told-<repository> (a crash came between the
  * commit and its outbox files) get their webhook events again, and the
  * inbox mail of a document such a commit brought into the stage it is
  * still in (who had it in their inbox then is known only while it is
  * there; the ids are the lost ones', so nothing goes twice), written here
  * before anything is served.  No told file (a first start, or
- * notifications new to this folder): the commits so far are old news. */
+ * notifications new to this folder): the commits so far are old news.
+ * The commits are read back from the journals, which hold every version
+ * the index was loaded with, in the order they were made. */
 static void catch_up(notifier *n, notify_item **go)
 {
-    size_t ne = index_event_count(n->svc->index);
     for (int r = 0; r < 2; r++) {
         char path[4200], *text = NULL;
-        size_t len, from = ne, last = ne, count = 0, made = 0;
-        int found = 0;
+        size_t len, made = 0;
         util_path(path, sizeof(path), n->dir, told_names[r]);
         int known = util_read_file(&text, &len, path) == 0;
-        for (size_t i = ne; i-- > 0;) {
-            const idx_event *e = index_event_at(n->svc->index, i);
-            if (e->doc->repo != r)
-                continue;
-            if (last == ne)
-                last = i;
-            idx_version ev;
-            if (!known || (index_event_version(&ev, e) == 0 && strncmp(ev.commit, text, 40) == 0)) {
-                from = i + 1;
-                found = 1;
-                break;
-            }
-        }
-        if (known && !found && last != ne) {
+        told_look k = {known ? text : NULL, "", 0};
+        told_after a = {0, n, NULL, NULL, 0};
+        a.tail = &a.list;
+        int rc = journal_back(n, r, look_for_told, &k);
+        if (rc == 0 && known && !k.told_end && k.last[0])
             /* Told a commit the index does not hold: not to be guessed at. */
             log_warn("notify", "%s names no commit kenes knows; no notification is made again",
                      path);
-            from = ne;
-        }
         free(text);
-        notify_item *list = NULL;
-        for (size_t i = from; i < ne; i++) {
-            const idx_event *e = index_event_at(n->svc->index, i);
-            idx_version ev;
-            if (e->doc->repo != r || index_event_version(&ev, e) < 0)
-                continue;
-            const idx_version *v = &ev;
-            if (n->conf.nwebhooks)
-                push_events(n, &list, e->doc, v, notify_wall_ms());
-            if (n->conf.smtp && enters(v) && last_entry(e->doc) == e->version)
-                tell_entered(n, &list, e->doc, v);
-            count++;
+        if (rc == 0 && known && k.told_end) {
+            a.from = k.told_end;
+            rc = journal_back(n, r, tell_again, &a);
         }
-        catch_up_write(list, go, &made);
-        if (count)
+        if (rc < 0) {
+            log_error("notify", "%s: its history journal cannot be read (%s); no notification "
+                      "is made again", datadir_repo_names[r], kenes_strerror(rc));
+            notify_items_free(a.list);
+            continue;
+        }
+        catch_up_write(a.list, go, &made);
+        if (a.count)
             log_warn("notify", "%s: %zu commit%s after the last one told of: %zu "
-                               "notification%s made again", datadir_repo_names[r], count,
-                     count == 1 ? "" : "s", made, made == 1 ? "" : "s");
-        if (last != ne) {
-            const idx_event *e = index_event_at(n->svc->index, last);
-            idx_version ev;
-            if (index_event_version(&ev, e) == 0)
-                write_told(n, r, ev.commit);
-        }
+                               "notification%s made again", datadir_repo_names[r], a.count,
+                     a.count == 1 ? "" : "s", made, made == 1 ? "" : "s");
+        if (k.last[0])
+            write_told(n, r, k.last);
     }
 }
 

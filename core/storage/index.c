@@ -24,8 +24,7 @@ struct doc_index {
     commit_order *order; /* every recorded version's commit, in each repository's order */
     map *referrers; /* target id -> ref_set */
     idx_groups *groups; /* (type, region) -> its documents */
-    idx_event *events;
-    size_t nevents, cap;
+    size_t versions_total; /* index_version_total */
     /* Every entry by id: the first `clean` sorted, those after appended
      * since (a start adds them all, a create one); sorted when listed. */
     idx_doc **by_id;
@@ -188,7 +187,6 @@ void index_free(doc_index *ix)
     }
     map_free(ix->referrers);
     groups_free(ix->groups);
-    free(ix->events);
     free(ix->by_id);
     free(ix);
 }
@@ -468,12 +466,6 @@ int index_add_version(idx_doc *d, const idx_version *v)
 
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
 {
-    idx_event *events = ix ? util_grow(ix->events, &ix->cap, ix->nevents, sizeof(*events), 256)
-                           : NULL;
-    if (ix && !events)
-        return KENES_ENOMEM;
-    if (ix)
-        ix->events = events;
     if (ix && ix->pack_old && enters_stage(v))
         pack_recent(ix->order, d); /* when it cannot, they stay records */
     idx_version *versions = util_grow(d->recent, &d->recent_cap, d->nrecent, sizeof(*versions), 4);
@@ -504,7 +496,7 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     d->nrecent++;
     memcpy(d->version, n->commit, sizeof(d->version));
     if (ix)
-        ix->events[ix->nevents++] = (idx_event){d, index_version_count(d) - 1};
+        ix->versions_total++;
     return 0;
 }
 
@@ -665,57 +657,11 @@ int index_foreach(doc_index *ix, int (*cb)(idx_doc *d, void *payload), void *pay
     return 0;
 }
 
-size_t index_event_count(const doc_index *ix)
+size_t index_version_total(const doc_index *ix)
 {
-    return ix->nevents;
+    return ix->versions_total;
 }
 
-const idx_event *index_event_at(const doc_index *ix, size_t i)
-{
-    return i < ix->nevents ? &ix->events[i] : NULL;
-}
-
-int index_event_version(idx_version *out, const idx_event *e)
-{
-    const idx_doc *d = e->doc;
-    if (e->version >= d->old.count) {
-        *out = d->recent[e->version - d->old.count];
-        return 0;
-    }
-    idx_version *all;
-    size_t n;
-    int rc = index_versions(&all, &n, d);
-    if (rc == 0)
-        *out = all[e->version];
-    free(all);
-    return rc;
-}
-
-/* Sorted at start, before any version is packed (index_pack_old). */
-static int64_t event_time(const idx_event *e)
-{
-    return e->doc->recent[e->version].time_ms;
-}
-
-/* Merge the ordered runs src[lo, mid) and src[mid, hi) into dst; ties
- * from the left run first, so that a repository's own order stays. */
-static void merge_runs(idx_event *dst, const idx_event *src, size_t lo, size_t mid, size_t hi)
-{
-    size_t i = lo, j = mid, k = lo;
-    while (i < mid && j < hi)
-        dst[k++] = event_time(&src[j]) < event_time(&src[i]) ? src[j++] : src[i++];
-    while (i < mid)
-        dst[k++] = src[i++];
-    while (j < hi)
-        dst[k++] = src[j++];
-}
-
-/*
- * A natural merge sort: a start loads one repository after the other,
- * each in the order it happened, so the events are two ordered runs (more
- * only when a clock went back), merged in one pass instead of sorted.
- * Stable, as the load order breaks ties.
- */
 static int trim_one(idx_doc *d, void *payload)
 {
     (void)payload;
@@ -732,47 +678,4 @@ static int trim_one(idx_doc *d, void *payload)
 void index_trim(doc_index *ix)
 {
     index_foreach(ix, trim_one, NULL);
-    if (ix->nevents && ix->cap > ix->nevents) {
-        idx_event *e = realloc(ix->events, ix->nevents * sizeof(*e));
-        if (e) {
-            ix->events = e;
-            ix->cap = ix->nevents;
-        }
-    }
-}
-
-void index_sort_events(doc_index *ix)
-{
-    size_t n = ix->nevents, descents = 0;
-    for (size_t i = 1; i < n; i++)
-        descents += event_time(&ix->events[i]) < event_time(&ix->events[i - 1]);
-    if (descents == 0)
-        return; /* in order already */
-    idx_event *tmp = malloc(n * sizeof(*tmp));
-    if (!tmp)
-        return; /* the feed is then in load order: still complete */
-    idx_event *src = ix->events, *dst = tmp;
-    for (;;) {
-        /* One pass: each pair of neighbouring runs merged into one. */
-        size_t lo = 0, merged = 0;
-        while (lo < n) {
-            size_t mid = lo + 1;
-            while (mid < n && event_time(&src[mid]) >= event_time(&src[mid - 1]))
-                mid++;
-            size_t hi = mid < n ? mid + 1 : n;
-            while (hi < n && event_time(&src[hi]) >= event_time(&src[hi - 1]))
-                hi++;
-            merge_runs(dst, src, lo, mid, hi);
-            merged++;
-            lo = hi;
-        }
-        idx_event *t = src;
-        src = dst;
-        dst = t;
-        if (merged == 1)
-            break;
-    }
-    if (src != ix->events)
-        memcpy(ix->events, src, n * sizeof(*tmp));
-    free(tmp);
 }

@@ -135,7 +135,7 @@ int index_versions(idx_version **out, size_t *n, const idx_doc *d);
  * returned, and the string of a number (NULL when none has it). */
 uint32_t index_intern_id(const char *interned);
 const char *index_interned_at(uint32_t id);
-/* The same, and record it as the newest event of ix. */
+/* The same, and record it in ix (its commit's order, index_version_total). */
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
 /* 1 if version a was recorded before version b in the same repository (each
  * repository's history is one line, recorded in its order: the journal's at
@@ -150,20 +150,12 @@ void index_set_text(idx_doc *d, char *text, size_t len);
  * NULL (or commit NULL) forgets it. */
 void index_set_public(idx_doc *d, json_t *doc, const char *commit);
 
-/* Every version of every document in the order it happened: what the
- * audit feed pages through.  Append-only, so a position stays valid. */
-typedef struct idx_event {
-    idx_doc *doc;
-    size_t version; /* its number, from 0 (index_versions) */
-} idx_event;
-size_t index_event_count(const doc_index *ix);
-/* e's version into *out (strings as index_versions'): 0, or a KENES_E*
- * code when its packed bytes cannot be read. */
-int index_event_version(idx_version *out, const idx_event *e);
-const idx_event *index_event_at(const doc_index *ix, size_t i);
-/* Order the events by time (stably): after the start-up load, which reads
- * one repository after the other (its ordered runs are merged, not sorted). */
-void index_sort_events(doc_index *ix);
+/* How many versions ix has recorded (index_record) since it was made: a
+ * number that moves with every commit, for what is kept until one lands
+ * (api/prepared.c's tags).  The versions themselves, in the order they
+ * happened, are in the history journals (journal.h), which the audit feed
+ * reads. */
+size_t index_version_total(const doc_index *ix);
 
 /* Give back what the arrays of versions grew by while a journal was read
  * (each doubles: a third of the versions' memory at 100,000 documents was

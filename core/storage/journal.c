@@ -71,10 +71,13 @@ static int version_of(enum commit_kind *kind, idx_version *v, msg_parsed *m,
     return 0;
 }
 
-static int add(doc_index *ix, int repo, const char *document, const idx_version *v)
+/* Record v of document in ix; *took the document, or NULL when passed over. */
+static int add(idx_doc **took, doc_index *ix, int repo, const char *document,
+               const idx_version *v)
 {
     idx_doc *d = index_get(ix, document);
     int rc = 0;
+    *took = NULL;
     if (!d && (rc = index_add(&d, ix, document)) == 0)
         d->repo = repo;
     if (rc < 0)
@@ -84,7 +87,9 @@ static int add(doc_index *ix, int repo, const char *document, const idx_version 
                  v->commit);
         return 0;
     }
-    return index_record(ix, d, v);
+    rc = index_record(ix, d, v);
+    *took = rc == 0 ? d : NULL;
+    return rc;
 }
 
 typedef struct walk_ctx {
@@ -97,7 +102,21 @@ typedef struct walk_ctx {
     size_t admin;   /* administrators' decisions */
     const char *until; /* journal_follow: the last commit to take (NULL: main's head) */
     int done;          /* until was taken: the rest of the walk is left */
+    int taking;        /* journal_follow: the versions recorded, in order, into taken */
+    journal_taken *taken;
+    size_t ntaken, taken_cap;
 } walk_ctx;
+
+/* The version just recorded of d, as the newest taken. */
+static int note_taken(walk_ctx *w, idx_doc *d)
+{
+    journal_taken *t = util_grow(w->taken, &w->taken_cap, w->ntaken, sizeof(*t), 16);
+    if (!t)
+        return KENES_ENOMEM;
+    w->taken = t;
+    w->taken[w->ntaken++] = (journal_taken){d, d->nrecent - 1}; /* a scratch index: all recent */
+    return 0;
+}
 
 static int from_git(const store_commit_info *c, void *payload)
 {
@@ -128,7 +147,10 @@ static int from_git(const store_commit_info *c, void *payload)
         return util_buf_printf(&w->lines, "{\"commit\":\"%s\",\"foreign\":true}\n",
                                c->commit);
     }
-    rc = w->ix ? add(w->ix, w->repo, m.document, &v) : 0;
+    idx_doc *took = NULL;
+    rc = w->ix ? add(&took, w->ix, w->repo, m.document, &v) : 0;
+    if (rc == 0 && took && w->taking)
+        rc = note_taken(w, took);
     char *entry = rc == 0 ? journal_entry(m.document, &v) : NULL;
     if (rc == 0 && !entry)
         rc = KENES_ENOMEM;
@@ -153,15 +175,22 @@ static int from_git_until(const store_commit_info *c, void *payload)
     return from_git(c, w);
 }
 
-int journal_follow(doc_index *ix, util_buf *lines, store *s, int repo, const char *since,
-                   const char *until)
+int journal_follow(journal_taken **taken, size_t *ntaken, doc_index *ix, util_buf *lines,
+                   store *s, int repo, const char *since, const char *until)
 {
-    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0, until, 0};
+    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0, until, 0, 1, NULL, 0, 0};
     util_buf_init(&w.lines);
     int rc = store_walk_since(s, since, from_git_until, &w);
     if (rc == 0 && w.lines.len)
         rc = util_buf_printf(lines, "%.*s", (int)w.lines.len, w.lines.data);
     util_buf_dispose(&w.lines);
+    if (rc < 0) {
+        free(w.taken);
+        w.taken = NULL;
+        w.ntaken = 0;
+    }
+    *taken = w.taken;
+    *ntaken = w.ntaken;
     return rc;
 }
 
@@ -239,7 +268,8 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
         } else {
             snprintf(v.commit, sizeof(v.commit), "%s", commit);
             memcpy(last, v.commit, STORE_OID_HEX);
-            rc = add(ix, repo, document, &v);
+            idx_doc *took;
+            rc = add(&took, ix, repo, document, &v);
         }
         json_decref(j);
         if (n < (size_t)got - (size_t)nl) {
@@ -260,7 +290,7 @@ static int read_journal(doc_index *ix, int repo, const char *path, char last[STO
 int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign,
                  journal_unseen_cb unseen, void *payload, char *err, size_t errcap)
 {
-    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0, NULL, 0};
+    walk_ctx w = {s, ix, repo, {0}, 0, 0, 0, NULL, 0, 0, NULL, 0, 0};
     util_buf_init(&w.lines);
     char last[STORE_OID_HEX] = "";
     size_t good = 0;
@@ -309,7 +339,7 @@ int journal_append_lines(const char *path, const util_buf *lines)
 
 int journal_rebuild(store *s, const char *path, size_t *commits, char *err, size_t errcap)
 {
-    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0, NULL, 0};
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0, NULL, 0, 0, NULL, 0, 0};
     util_buf_init(&w.lines);
     int rc = store_walk(s, from_git, &w);
     if (rc == 0)
@@ -328,7 +358,7 @@ long journal_check(store *s, const char *path,
                    void (*note)(const char *what, const char *commit, void *payload),
                    void *payload)
 {
-    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0, NULL, 0};
+    walk_ctx w = {s, NULL, 0, {0}, 0, 0, 0, NULL, 0, 0, NULL, 0, 0};
     util_buf_init(&w.lines);
     char *text = NULL;
     size_t len;

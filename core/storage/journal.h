@@ -56,14 +56,23 @@ typedef int (*journal_unseen_cb)(const char *since, char *err, size_t errcap, vo
 int journal_load(doc_index *ix, store *s, int repo, const char *path, int *foreign,
                  journal_unseen_cb unseen, void *payload, char *err, size_t errcap);
 
+/* A version journal_follow took: its document in the caller's index and
+ * its place among that document's records (d->recent: a scratch index
+ * packs none, index_pack_old). */
+typedef struct journal_taken {
+    idx_doc *doc;
+    size_t version;
+} journal_taken;
+
 /* A read replica's step (cmd/replica.c), on the thread pool: the commits of
  * main after since (NULL: all) up to and including until (NULL: main's
  * head), oldest first, read as journal_load reads them: their journal lines
  * appended to *lines, their versions recorded in ix (a scratch index of the
- * caller's own: its events are the versions in order).  0 or a KENES_E* code;
+ * caller's own) and listed in that order in *taken (*ntaken of them;
+ * malloc'd, free() it; NULL when none).  0 or a KENES_E* code;
  * KENES_ENOTFOUND if since is no commit of the repository. */
-int journal_follow(doc_index *ix, util_buf *lines, store *s, int repo, const char *since,
-                   const char *until);
+int journal_follow(journal_taken **taken, size_t *ntaken, doc_index *ix, util_buf *lines,
+                   store *s, int repo, const char *since, const char *until);
 /* Append lines (journal lines, each with its newline) to the journal at
  * path, durably (fdatasync).  0 or KENES_EIO. */
 int journal_append_lines(const char *path, const util_buf *lines);

@@ -191,12 +191,7 @@ static void index_packs_what_it_may(void **state)
     assert_string_equal(v.action, all[7].action);
     assert_int_equal(index_find_version(&v, NULL, d, "ffffffffffffffffffffffffffffffffffffffff"), 0);
 
-    /* The feed's events name packed versions by number. */
-    assert_int_equal(index_event_count(ix), n);
-    for (size_t i = 0; i < n; i += 97) {
-        assert_int_equal(index_event_version(&v, index_event_at(ix, i)), 0);
-        assert_string_equal(v.commit, all[i].commit);
-    }
+    assert_int_equal(index_version_total(ix), n);
     free(all);
     free(log);
     free(comments);

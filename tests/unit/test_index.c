@@ -57,8 +57,8 @@ static void add_versions_and_list(void **state)
     index_free(NULL);
 }
 
-/* Trimmed after a load, the versions and events stay whole, and the next
- * version and event grow the arrays again. */
+/* Trimmed after a load, the versions stay whole, and the next version
+ * grows the array again; the count of versions recorded moves with each. */
 static void trim_keeps_everything(void **state)
 {
     (void)state;
@@ -76,19 +76,21 @@ static void trim_keeps_everything(void **state)
     assert_true(a->recent_cap > a->nrecent); /* grown by doubling: 4, then 8 */
     index_trim(ix);
     assert_int_equal(a->recent_cap, 5);
-    assert_int_equal(index_event_count(ix), 5);
+    assert_int_equal(index_version_total(ix), 5);
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(a->recent[i].time_ms, (int64_t)i + 1);
         assert_string_equal(a->recent[i].comment, "first");
-        assert_ptr_equal(index_event_at(ix, i)->doc, a);
     }
     snprintf(v.commit, sizeof(v.commit), "%040d", 6);
     v.time_ms = 6;
     assert_int_equal(index_record(ix, a, &v), 0);
     assert_int_equal(a->nrecent, 6);
     assert_string_equal(a->version, "0000000000000000000000000000000000000006");
-    assert_int_equal(index_event_count(ix), 6);
-    assert_int_equal(index_event_at(ix, 5)->version, 5);
+    assert_int_equal(index_version_total(ix), 6);
+    /* A version added without the index (index_add_version) is not counted. */
+    snprintf(v.commit, sizeof(v.commit), "%040d", 7);
+    assert_int_equal(index_add_version(a, &v), 0);
+    assert_int_equal(index_version_total(ix), 6);
     index_trim(ix);
     index_free(ix);
 }
@@ -237,55 +239,12 @@ static void list_stays_sorted(void **state)
     index_free(ix);
 }
 
-/* After a load of two repositories (each in its order), the feed is in
- * the order things happened; ties keep the load order. */
-static void events_merge_in_time_order(void **state)
-{
-    (void)state;
-    doc_index *ix;
-    assert_int_equal(index_new(&ix), 0);
-    idx_doc *p, *c;
-    assert_int_equal(index_add(&p, ix, "plan/KZ-11/2026"), 0);
-    assert_int_equal(index_add(&c, ix, "case/KZ-11/x"), 0);
-    /* documents.git: 10, 20, 30, 30, 50; cases.git: 5, 20, 30, 40, 60, then a
-     * clock set back: 35, 70. */
-    const int64_t docs[] = {10, 20, 30, 30, 50}, cases[] = {5, 20, 30, 40, 60, 35, 70};
-    idx_version v = {.author = "a", .action = "edit", .to = "draft"};
-    memcpy(v.commit, "1111111111111111111111111111111111111111", 41);
-    for (size_t i = 0; i < 5; i++) {
-        v.time_ms = docs[i];
-        assert_int_equal(index_record(ix, p, &v), 0);
-    }
-    for (size_t i = 0; i < 7; i++) {
-        v.time_ms = cases[i];
-        assert_int_equal(index_record(ix, c, &v), 0);
-    }
-    index_sort_events(ix);
-    assert_int_equal(index_event_count(ix), 12);
-    const struct {
-        idx_doc *d;
-        size_t version;
-    } want[] = {{c, 0}, {p, 0}, {p, 1}, {c, 1}, {p, 2}, {p, 3}, {c, 2},
-                {c, 5}, {c, 3}, {p, 4}, {c, 4}, {c, 6}};
-    for (size_t i = 0; i < 12; i++) {
-        const idx_event *e = index_event_at(ix, i);
-        if (e->doc != want[i].d || e->version != want[i].version)
-            fail_msg("event %zu: %s v%zu, wanted %s v%zu", i, e->doc->id, e->version,
-                     want[i].d->id, want[i].version);
-    }
-    index_sort_events(ix); /* sorted already: unchanged */
-    assert_ptr_equal(index_event_at(ix, 7)->doc, c);
-    assert_int_equal(index_event_at(ix, 7)->version, 5);
-    index_free(ix);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(add_versions_and_list),
                                        cmocka_unit_test(public_version),
                                        cmocka_unit_test(versions_share_interned_strings),
                                        cmocka_unit_test(list_stays_sorted),
-                                       cmocka_unit_test(events_merge_in_time_order),
                                        cmocka_unit_test(trim_keeps_everything)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -297,33 +297,38 @@ static void test_a_replica_follows_from_its_journal(void **state)
     commit_of_line(want, f, kept - 1);
     assert_string_equal(since, want);
     assert_journal_prefix(f, line_end(f, kept), 0);
-    assert_int_equal(index_event_count(ix), kept);
+    assert_int_equal(index_version_total(ix), kept);
     /* One step, up to until (inclusive): the lines in between, no more. */
     commit_of_line(until, f, upto - 1);
     util_buf lines;
     util_buf_init(&lines);
     assert_int_equal(index_new(&got), 0);
-    assert_int_equal(journal_follow(got, &lines, f->st.s, 0, since, until), 0);
+    journal_taken *taken;
+    size_t ntaken;
+    assert_int_equal(journal_follow(&taken, &ntaken, got, &lines, f->st.s, 0, since, until), 0);
     assert_int_equal(lines.len, line_end(f, upto) - line_end(f, kept));
     assert_memory_equal(lines.data, f->lines + line_end(f, kept), lines.len);
-    assert_int_equal(index_event_count(got), upto - kept);
-    const idx_event *e = index_event_at(got, upto - kept - 1);
-    idx_version ev;
-    assert_int_equal(index_event_version(&ev, e), 0);
-    assert_string_equal(ev.commit, until);
+    assert_int_equal(ntaken, upto - kept);
+    assert_int_equal(index_version_total(got), upto - kept);
+    const journal_taken *e = &taken[upto - kept - 1];
+    assert_string_equal(e->doc->recent[e->version].commit, until);
+    free(taken);
     assert_int_equal(journal_append_lines(f->journal, &lines), 0);
     assert_journal_prefix(f, line_end(f, upto), 0);
     /* The next step, to main's head: the journal is whole. */
     util_buf_dispose(&lines);
     util_buf_init(&lines);
-    assert_int_equal(journal_follow(got, &lines, f->st.s, 0, until, NULL), 0);
+    assert_int_equal(journal_follow(&taken, &ntaken, got, &lines, f->st.s, 0, until, NULL), 0);
+    assert_int_equal(ntaken, total - upto);
+    free(taken);
     assert_int_equal(journal_append_lines(f->journal, &lines), 0);
     assert_journal_prefix(f, f->len, 0);
-    assert_int_equal(index_event_count(got), total - kept);
+    assert_int_equal(index_version_total(got), total - kept);
     /* A since that is no commit of the repository. */
-    assert_int_equal(journal_follow(got, &lines, f->st.s, 0,
+    assert_int_equal(journal_follow(&taken, &ntaken, got, &lines, f->st.s, 0,
                                     "0123456789012345678901234567890123456789", NULL),
                      KENES_ENOTFOUND);
+    assert_null(taken);
     util_buf_dispose(&lines);
     index_free(got);
     index_free(ix);
