@@ -30,6 +30,7 @@ struct doc_index {
     idx_doc **by_id;
     size_t nids, ids_cap, clean;
     int pack_old; /* index_pack_old */
+    size_t packed_versions, packed_bytes; /* index_packed */
 };
 
 /* ---- interned strings ----
@@ -291,12 +292,12 @@ static int enters_stage(const idx_version *v)
 /* d's first k recent versions packed, all or none: on a failure (out of
  * memory, a commit that is no object id) they stay records.  0 or the
  * failure. */
-static int pack_first(const commit_order *order, idx_doc *d, size_t k)
+static int pack_first(doc_index *ix, idx_doc *d, size_t k)
 {
     idx_packed before = d->old;
     for (size_t i = 0; i < k; i++) {
         /* Every version recorded in an index that packs has its place. */
-        int rc = hpack_add(&d->old, &d->recent[i], order_place(order, d->recent[i].commit));
+        int rc = hpack_add(&d->old, &d->recent[i], order_place(ix->order, d->recent[i].commit));
         if (rc < 0) {
             /* The bytes may have moved; what was packed before is still
              * their prefix. */
@@ -307,7 +308,9 @@ static int pack_first(const commit_order *order, idx_doc *d, size_t k)
             return rc;
         }
     }
-    d->old.order = order;
+    d->old.order = ix->order;
+    ix->packed_versions += k;
+    ix->packed_bytes += d->old.len - before.len;
     for (size_t i = 0; i < k; i++)
         version_dispose(&d->recent[i]);
     memmove(d->recent, d->recent + k, (d->nrecent - k) * sizeof(*d->recent));
@@ -315,52 +318,42 @@ static int pack_first(const commit_order *order, idx_doc *d, size_t k)
     return 0;
 }
 
-/* How many of d's first recent versions may be packed when the one that
- * entered its stage is recent[entry]: those before both it and its latest
- * create or edit, which docs_written reads for every document a plugin
- * sees (and the round of approvals its authors). */
-static size_t packable(const idx_doc *d, size_t entry)
+/* How many of d's first recent versions may be packed: those before both
+ * its newest version that entered a stage (its inbox and deadline count
+ * from it) and its latest create or edit (docs_written reads it for every
+ * document a plugin sees). */
+static size_t packable(const idx_doc *d)
 {
-    for (size_t i = d->nrecent; i-- > 0;)
-        if (d->recent[i].action && (strcmp(d->recent[i].action, "edit") == 0 ||
-                                    strcmp(d->recent[i].action, "create") == 0))
-            return i < entry ? i : entry;
-    return entry;
+    size_t entry = d->nrecent, wrote = d->nrecent;
+    for (size_t i = d->nrecent; i-- > 0 && (entry == d->nrecent || wrote == d->nrecent);) {
+        const idx_version *v = &d->recent[i];
+        if (entry == d->nrecent && enters_stage(v))
+            entry = i;
+        if (wrote == d->nrecent && v->action &&
+            (strcmp(v->action, "edit") == 0 || strcmp(v->action, "create") == 0))
+            wrote = i;
+    }
+    /* Without either among them, nothing is known to be safe to pack. */
+    if (entry == d->nrecent || wrote == d->nrecent)
+        return 0;
+    return entry < wrote ? entry : wrote;
 }
 
-/* Before a version that enters a stage: the recent ones before it packed
- * (packable), and the room of a document that stayed long in one stage
- * given back. */
-static void pack_recent(const commit_order *order, idx_doc *d)
+/* d's packable versions packed, and the room of a document that stayed
+ * long in one stage given back.  0, or KENES_ENOMEM (they stay records). */
+static int pack_doc(idx_doc *d, void *payload)
 {
-    if (pack_first(order, d, packable(d, d->nrecent)) < 0 || d->recent_cap <= 16 ||
-        d->nrecent * 4 > d->recent_cap)
-        return;
+    size_t k = packable(d);
+    if (!k)
+        return 0;
+    int rc = pack_first(payload, d, k);
+    if (rc < 0 || d->recent_cap <= 8 || d->nrecent * 2 > d->recent_cap)
+        return rc == KENES_ENOMEM ? rc : 0;
     size_t cap = d->nrecent > 4 ? d->nrecent : 4;
     idx_version *v = realloc(d->recent, cap * sizeof(*v));
     if (v) { /* else it keeps its room */
         d->recent = v;
         d->recent_cap = cap;
-    }
-}
-
-/* After the start-up load: d's versions before its newest that entered a
- * stage, packed as pack_recent would have. */
-static int pack_settled(idx_doc *d, void *payload)
-{
-    const doc_index *ix = payload;
-    size_t k = d->nrecent;
-    while (k > 0 && !enters_stage(&d->recent[k - 1]))
-        k--;
-    if (k <= 1)
-        return 0; /* nothing before it (or no entry at all: all stay) */
-    int rc = pack_first(ix->order, d, packable(d, k - 1));
-    if (rc == KENES_ENOMEM)
-        return rc;
-    idx_version *shrunk = rc == 0 ? realloc(d->recent, d->nrecent * sizeof(*shrunk)) : NULL;
-    if (shrunk) { /* else it keeps its room */
-        d->recent = shrunk;
-        d->recent_cap = d->nrecent;
     }
     return 0;
 }
@@ -368,7 +361,14 @@ static int pack_settled(idx_doc *d, void *payload)
 int index_pack_old(doc_index *ix)
 {
     ix->pack_old = 1;
-    return index_foreach(ix, pack_settled, ix);
+    /* What the start-up load recorded, packed as the writes would have. */
+    return index_foreach(ix, pack_doc, ix);
+}
+
+void index_packed(size_t *versions, size_t *bytes, const doc_index *ix)
+{
+    *versions = ix->packed_versions;
+    *bytes = ix->packed_bytes;
 }
 
 size_t index_version_count(const idx_doc *d)
@@ -466,8 +466,6 @@ int index_add_version(idx_doc *d, const idx_version *v)
 
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
 {
-    if (ix && ix->pack_old && enters_stage(v))
-        pack_recent(ix->order, d); /* when it cannot, they stay records */
     idx_version *versions = util_grow(d->recent, &d->recent_cap, d->nrecent, sizeof(*versions), 4);
     if (!versions)
         return KENES_ENOMEM;
@@ -497,6 +495,8 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     memcpy(d->version, n->commit, sizeof(d->version));
     if (ix)
         ix->versions_total++;
+    if (ix && ix->pack_old)
+        pack_doc(d, ix); /* when it cannot, they stay records */
     return 0;
 }
 

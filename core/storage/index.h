@@ -120,6 +120,9 @@ int index_add_version(idx_doc *d, const idx_version *v);
  * one keeps every version as a record), and packs what the start-up load
  * recorded now.  0 or KENES_ENOMEM (what did not pack stays as records). */
 int index_pack_old(doc_index *ix);
+/* How many versions ix has packed so far, in how many bytes (their
+ * commits' places included, the commits themselves not: order.h). */
+void index_packed(size_t *versions, size_t *bytes, const doc_index *ix);
 /* How many versions d has, packed and recent. */
 size_t index_version_count(const idx_doc *d);
 /* d's newest version, or NULL before its first commit. */
