@@ -24,8 +24,9 @@
 # so the number of documents stays at 100 while their versions, the
 # history, the journal and the packs grow as in a real service.  Any answer
 # other than the expected one stops the run.  The table: per minute, the
-# lowest and highest VmRSS (MiB), writes and reads done in that minute; then
-# the slope of the lowest RSS over the second half of the run (MiB/min) and
+# lowest and highest VmRSS (MiB), the lowest RssAnon (the heap, without the
+# files libgit2 maps), writes and reads done in that minute; then the slope
+# of both lowest series over the second half of the run (MiB/min) and
 # the server's open file descriptors at the start and at the end (a
 # repository handle that keeps removed packs open shows there too).  At the
 # end SIGTERM must stop the server with exit code 0.  KEEP=1 keeps the folder.
@@ -188,12 +189,14 @@ def client(k, token):
         stop.set()
 
 
-def status_kib(key):
+def status_kib(key, *more):
+    want, got = (key,) + more, {}
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith(key):
-                return int(line.split()[1])
-    return -1
+            for k in want:
+                if line.startswith(k):
+                    got[k] = int(line.split()[1])
+    return got.get(key, -1) if not more else [got.get(k, -1) for k in want]
 
 
 def fds():
@@ -209,21 +212,24 @@ threads = [threading.Thread(target=client, args=(k, token), daemon=True) for k i
 t0 = time.monotonic()
 for t in threads:
     t.start()
-print("minute  low_MiB  high_MiB  writes  reads  fds", flush=True)
-rows, minute = [], 0
+print("minute  low_MiB  high_MiB  anon_MiB  writes  reads  fds", flush=True)
+rows, anons, minute = [], [], 0
 last = {"writes": 0, "reads": 0}
 while minute < minutes and not stop.is_set():
-    lo, hi = None, None
+    lo, hi, alo = None, None, None
     end = t0 + 60 * (minute + 1)
     while time.monotonic() < end and not stop.is_set():
         try:
-            rss = status_kib("VmRSS:") / 1024.0
+            rss, anon = (x / 1024.0 for x in status_kib("VmRSS:", "RssAnon:"))
         except OSError:
             failure.append("the server is gone")
             stop.set()
             break
         lo = rss if lo is None or rss < lo else lo
         hi = rss if hi is None or rss > hi else hi
+        # The heap's own, apart from the files libgit2 maps (the packs'
+        # indexes, which grow with the repository on disk).
+        alo = anon if alo is None or anon < alo else alo
         time.sleep(1.0)
     if lo is None or stop.is_set():
         break
@@ -232,20 +238,23 @@ while minute < minutes and not stop.is_set():
         w, r = counts["writes"] - last["writes"], counts["reads"] - last["reads"]
         last = dict(counts)
     rows.append(lo)
-    print("%6d  %7.1f  %8.1f  %6d  %5d  %3d" % (minute, lo, hi, w, r, fds()), flush=True)
+    anons.append(alo)
+    print("%6d  %7.1f  %8.1f  %8.1f  %6d  %5d  %3d" % (minute, lo, hi, alo, w, r, fds()),
+          flush=True)
 stop.set()
 for t in threads:
     t.join(timeout=600)
 if failure:
     sys.exit("bench_soak: stopped: " + failure[0])
-half = rows[len(rows) // 2:]
-if len(half) >= 2:
-    n = len(half)
-    xs = range(n)
-    mx, my = (n - 1) / 2.0, sum(half) / n
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, half)) / sum((x - mx) ** 2 for x in xs)
-    print("lowest RSS over the second half (minutes %d-%d): %.1f -> %.1f MiB, slope %+.2f MiB/min"
-          % (len(rows) - n + 1, len(rows), half[0], half[-1], slope))
+for name, series in (("RSS", rows), ("RssAnon", anons)):
+    half = series[len(series) // 2:]
+    if len(half) >= 2:
+        n = len(half)
+        xs = range(n)
+        mx, my = (n - 1) / 2.0, sum(half) / n
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, half)) / sum((x - mx) ** 2 for x in xs)
+        print("lowest %s over the second half (minutes %d-%d): %.1f -> %.1f MiB, slope %+.2f MiB/min"
+              % (name, len(series) - n + 1, len(series), half[0], half[-1], slope))
 print("VmHWM %.1f MiB; open descriptors %d at the start, %d at the end; %d writes, %d reads"
       % (status_kib("VmHWM:") / 1024.0, fds_start, fds(), counts["writes"], counts["reads"]))
 EOF

@@ -306,15 +306,22 @@ typedef struct docs_ctx {
 static int doc_by_demo(idx_doc *d, void *payload)
 {
     docs_ctx *c = payload;
-    for (size_t i = 0; i < d->nversions; i++) {
-        const char *author = d->versions[i].author ? d->versions[i].author : "";
+    idx_version *all;
+    size_t n;
+    if (index_versions(&all, &n, d) < 0)
+        return 0;
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++) {
+        /* Interned: it outlives all. */
+        const char *author = all[i].author ? all[i].author : "";
         if (!json_object_get(c->logins, author)) {
             c->doc = d->id;
             c->author = author;
-            return 1;
+            found = 1;
         }
     }
-    return 0;
+    free(all);
+    return found;
 }
 
 int demo_check_data(server *srv, char *err, size_t errcap)

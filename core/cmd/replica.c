@@ -159,8 +159,9 @@ void replica_set_publisher(replica *r, publisher *pub)
 static int newest_head(idx_doc *d, void *payload)
 {
     int64_t *newest = payload;
-    if (d->nversions && d->versions[d->nversions - 1].time_ms > *newest)
-        *newest = d->versions[d->nversions - 1].time_ms;
+    const idx_version *head = index_head(d);
+    if (head && head->time_ms > *newest)
+        *newest = head->time_ms;
     return 0;
 }
 
@@ -205,7 +206,7 @@ static int read_docs(follow_job *j)
         return KENES_ENOMEM;
     for (size_t i = 0; i < j->n; i++) {
         const journal_taken *e = &j->taken[i];
-        const idx_version *v = &e->doc->versions[e->version];
+        const idx_version *v = &e->doc->recent[e->version]; /* a scratch index packs nothing */
         int rc = f->repo == REPO_CASES
                      ? replica_case_read(&j->cases[i], f->fs, f->r->svc->vault, e->doc->id,
                                          v->commit, err, sizeof(err))
@@ -381,7 +382,7 @@ static void apply(follower *f, follow_job *j)
     const char *name = datadir_repo_names[f->repo];
     for (size_t i = 0; i < j->n; i++) {
         const journal_taken *e = &j->taken[i];
-        const idx_version *v = &e->doc->versions[e->version];
+        const idx_version *v = &e->doc->recent[e->version]; /* a scratch index packs nothing */
         if (f->ids_only) {
             if (map_set(r->withheld, e->doc->id, (void *)&withheld_mark) < 0)
                 log_error("replica", "%s: not listed (out of memory)", e->doc->id);

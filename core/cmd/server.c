@@ -34,8 +34,8 @@ static int erasure_recorded(const char *doc_id, void *payload)
     const docs_service *svc = payload;
     idx_doc *d = index_get(svc->index, doc_id);
     const char *type = d ? index_doc_type(d) : NULL;
-    return d && d->nversions &&
-           wf_is_erasure(wf_set_find(svc->workflows, type), d->versions[d->nversions - 1].action);
+    return d && index_head(d) &&
+           wf_is_erasure(wf_set_find(svc->workflows, type), index_head(d)->action);
 }
 
 /* ---- running ---- */
@@ -74,9 +74,20 @@ static size_t body_limit(const http_request *req, const char **code, void *paylo
     return 0;
 }
 
+/* What the index holds of the history: at start, and at a clean stop
+ * (what the writes since packed, core/storage/hpack.h). */
+static void log_packing(const doc_index *ix)
+{
+    size_t packed, bytes;
+    index_packed(&packed, &bytes, ix);
+    log_info("index", "%zu versions, %zu of them packed in %zu bytes (their comments included)",
+             index_version_total(ix), packed, bytes);
+}
+
 static void on_http_stopped(void *payload)
 {
     server *srv = payload;
+    log_packing(srv->svc.index);
     if (!srv->replica) /* a replica started no report timers */
         report_timers_stop(&srv->pub);
     notifier_stop(srv->notify); /* what is not delivered waits in DATA/outbox/ */
@@ -473,6 +484,13 @@ int server_run(const config *cfg, int demo)
         fault("notifications", err);
         goto out;
     }
+    /* Everything that read the start-up load's versions as records has run:
+     * from here on, older versions are kept packed (storage/hpack.h). */
+    if (index_pack_old(svc->index) < 0) {
+        fault("index", "out of memory");
+        goto out;
+    }
+    log_packing(svc->index);
     if (datadir_load_templates(&svc->templates, svc->workflows, cfg->content_dir, err,
                                sizeof(err)) < 0) {
         fault("templates", err);

@@ -62,13 +62,16 @@ static vdoc *vdoc_find(vctx *v, const char *id)
 {
     vdoc *d = map_get(v->docs, id);
     const idx_doc *x = d || !v->seed ? NULL : index_get(v->seed, id);
-    if (!x || x->repo != v->seed_repo || !x->nversions)
+    idx_version *seed = NULL;
+    size_t nseed = 0;
+    if (!x || x->repo != v->seed_repo || !index_head(x))
         return d;
-    if (!(d = calloc(1, sizeof(*d))) || !(d->versions = calloc(x->nversions, sizeof(idx_version))))
+    if (index_versions(&seed, &nseed, x) < 0 || !(d = calloc(1, sizeof(*d))) ||
+        !(d->versions = calloc(nseed, sizeof(idx_version))))
         goto oom;
-    d->cap = x->nversions;
-    for (size_t i = 0; i < x->nversions; i++, d->n++) {
-        const idx_version *a = &x->versions[i];
+    d->cap = nseed;
+    for (size_t i = 0; i < nseed; i++, d->n++) {
+        const idx_version *a = &seed[i];
         idx_version *b = &d->versions[i];
         memcpy(b->commit, a->commit, sizeof(b->commit));
         b->time_ms = a->time_ms;
@@ -81,10 +84,12 @@ static vdoc *vdoc_find(vctx *v, const char *id)
             goto oom;
         }
     }
-    if (!(d->stage = strdup(x->versions[x->nversions - 1].to)) || map_set(v->docs, id, d) < 0)
+    if (!(d->stage = strdup(index_head(x)->to)) || map_set(v->docs, id, d) < 0)
         goto oom;
+    free(seed);
     return d;
 oom:
+    free(seed);
     vdoc_free(d);
     v->oom = 1;
     return NULL;

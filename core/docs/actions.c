@@ -50,7 +50,7 @@ int docs_actions(json_t **out, const docs_service *svc, const auth_user *u, cons
             continue;
         quorum_round q = {0};
         if (tr->approvals > 1 || tr->not_by_authors)
-            quorum_state(&q, wf, tr, d->versions, d->nversions, u->name);
+            quorum_state_of(&q, wf, tr, d, u->name);
         json_t *a = json_pack("{s:s, s:b, s:i, s:i, s:b, s:b}", "action", tr->action,
                               "comment_required", has_guard(tr, "comment_required"),
                               "approvals", (int)tr->approvals, "given", (int)q.given, "again",
@@ -79,7 +79,7 @@ int docs_approvals(json_t **out, const docs_service *svc, const idx_doc *d)
             continue;
         quorum_round q;
         /* Nobody's name: only the count is asked for. */
-        quorum_state(&q, wf, tr, d->versions, d->nversions, "");
+        quorum_state_of(&q, wf, tr, d, "");
         json_t *a = json_pack("{s:s, s:i, s:i}", "action", tr->action, "given", (int)q.given,
                               "approvals", (int)tr->approvals);
         if (!a || json_array_append_new(*out, a) < 0) {

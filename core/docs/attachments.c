@@ -443,8 +443,9 @@ void docs_attachment_read_now(docs_service *svc, const auth_user *u, const idx_d
                           const char *aid, const char *commit, docs_cb cb, void *payload)
 {
     const char *at = commit ? commit : d->version;
+    idx_version seen;
     if (!aid || strlen(aid) != 16 || strspn(aid, "0123456789abcdef") != 16 ||
-        !docs_find_version(d, at)) {
+        !docs_find_version(&seen, NULL, d, at)) {
         refuse(cb, payload, KENES_ENOTFOUND, "not_found", NULL, "no such file or version");
         return;
     }

@@ -248,14 +248,19 @@ static int load_face(idx_doc *d, void *payload)
     const wf_workflow *wf = type ? wf_set_find(fc->workflows, type) : NULL;
     if (d->repo != lc->repo || !wf || docs_wf_stage_public(wf, index_doc_stage(d)))
         return 0;
-    const idx_version *v = NULL;
-    for (size_t i = d->nversions; i-- > 0 && !v;)
-        if (docs_wf_stage_public(wf, d->versions[i].to))
-            v = &d->versions[i];
-    if (!v)
+    idx_version *all;
+    size_t n;
+    char commit[41] = "";
+    if (index_versions(&all, &n, d) < 0)
+        return KENES_ENOMEM;
+    for (size_t i = n; i-- > 0 && !commit[0];)
+        if (docs_wf_stage_public(wf, all[i].to))
+            memcpy(commit, all[i].commit, sizeof(commit));
+    free(all);
+    if (!commit[0])
         return 0;
     json_t *doc;
-    int rc = read_doc(&doc, lc, d, v->commit, v->commit);
+    int rc = read_doc(&doc, lc, d, commit, commit);
     if (rc == KENES_EUNAVAILABLE)
         return 0; /* an erased case shows nothing, in force or not */
     if (rc < 0)
@@ -264,7 +269,7 @@ static int load_face(idx_doc *d, void *payload)
     const char *stage = json_string_value(json_object_get(doc, "stage"));
     if (stage && wf_is_former_stage(wf, stage))
         json_object_set_new(doc, "stage", json_string(wf_stage_now(wf, stage)));
-    index_set_public(d, doc, v->commit);
+    index_set_public(d, doc, commit);
     fc->found++;
     return 0;
 }

@@ -133,10 +133,12 @@ void docs_read_version(docs_service *svc, const auth_user *u, const idx_doc *d,
  * the version before to).  KENES_ENOTFOUND when one is not d's version. */
 void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const char *from,
                const char *to, docs_cb cb, void *payload);
-/* The version d had at at_ms, or NULL (it did not exist yet). */
-const idx_version *docs_version_at(const idx_doc *d, int64_t at_ms);
-/* The version of d at commit, or NULL. */
-const idx_version *docs_find_version(const idx_doc *d, const char *commit);
+/* The version d had at at_ms into *out, and its number (from 1) into *no
+ * when no is not NULL: 1, or 0 (it did not exist yet).  Its strings are the
+ * index's (index_versions). */
+int docs_version_at(idx_version *out, size_t *no, const idx_doc *d, int64_t at_ms);
+/* The version of d at commit, likewise: 1, or 0 when it is none of d's. */
+int docs_find_version(idx_version *out, size_t *no, const idx_doc *d, const char *commit);
 
 /* Every version of a document, opened, for a packer on the thread pool. */
 typedef struct docs_versions {
@@ -284,9 +286,9 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
  * version of d was public (or it was erased).  Borrowed from the index. */
 const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version);
 /* The commit of the version of d that last wrote its fields, at or before
- * version (NULL: its latest): its create or latest edit.  NULL when d has
- * no such version. */
-const char *docs_written(const idx_doc *d, const char *version);
+ * version (NULL: its latest): its create or latest edit, copied into buf
+ * (41 bytes) and returned.  NULL when d has no such version. */
+const char *docs_written(char buf[41], const idx_doc *d, const char *version);
 /* 1 if commit a came before commit b in the same repository, 0 if not, if
  * they are one, or if either is no version the index recorded (the index
  * keeps the order: no git read on the loop). */
@@ -307,6 +309,9 @@ void docs_public_face_keep(const docs_service *svc, idx_doc *d, const json_t *ne
 /* 1 if version v of a document of workflow wf entered a public stage from
  * one that is not (a create straight into one too; an edit never does). */
 int docs_version_enters_public(const wf_workflow *wf, const idx_version *v);
+/* When d first came into force (its first version that entered a public
+ * stage of wf), ms, or -1 when none did. */
+int64_t docs_first_in_force_ms(const wf_workflow *wf, const idx_doc *d);
 /* {"version", "stage", "since"} of the version in force when d's current
  * version is not in a public stage but an earlier one was; NULL otherwise
  * (a new reference).  since: RFC 3339, when it came into force. */
@@ -319,7 +324,8 @@ typedef struct docs_edition_mark {
     int edition;
     int in_force_from;
 } docs_edition_mark;
-void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d);
+void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d,
+                        const idx_version *all, size_t n);
 /* The edition d's current version belongs to (the last of its marks): 0
  * until it first left a public stage. */
 int docs_edition_now(const docs_service *svc, const idx_doc *d);

@@ -179,7 +179,8 @@ static json_t *filtered(docs_service *svc, const auth_user *u, const idx_doc *d,
     const char *type = docs_type(d), *region = docs_region(d);
     /* As things stood at `at`: the stage and version then (type and region
      * never change). */
-    const idx_version *then = f->has_at ? docs_version_at(d, f->at_ms) : NULL;
+    idx_version at;
+    const idx_version *then = f->has_at && docs_version_at(&at, NULL, d, f->at_ms) ? &at : NULL;
     const char *stage_now = f->has_at ? (then ? then->to : NULL) : docs_stage(d);
     if (!stage_now || !type || !region || (f->type && strcmp(f->type, type) != 0) ||
         (f->region && strcmp(f->region, region) != 0) ||
@@ -370,7 +371,7 @@ static int search_plan(search *s, docs_service *svc)
     }
     for (size_t i = 0; i < n; i++) {
         const idx_doc *d = s->a.cands[i];
-        rank[i] = (ranked){d->nversions ? d->versions[d->nversions - 1].time_ms : 0, d->id, i};
+        rank[i] = (ranked){index_head(d) ? index_head(d)->time_ms : 0, d->id, i};
         s->order[i] = SIZE_MAX;
     }
     qsort(rank, n, sizeof(*rank), newest_first);

@@ -38,26 +38,43 @@ static const json_t *shown(const docs_service *svc, const idx_doc *d, int public
 
 /* docs.h; what doc_get(doc, "written") answers, so that a plugin can tell
  * what another document was when this one's text was written. */
-const char *docs_written(const idx_doc *d, const char *version)
+static const char *written_in(char buf[41], const idx_version *v, size_t n, const char *version,
+                              int *seen)
 {
-    size_t n = d ? d->nversions : 0;
-    while (n > 0 && version && strcmp(d->versions[n - 1].commit, version) != 0)
+    while (n > 0 && version && strcmp(v[n - 1].commit, version) != 0)
         n--;
-    for (; n > 0; n--) {
-        const idx_version *v = &d->versions[n - 1];
-        if (same(v->action, "create") || same(v->action, "edit"))
-            return v->commit;
-    }
+    *seen = n > 0;
+    for (; n > 0; n--)
+        if (same(v[n - 1].action, "create") || same(v[n - 1].action, "edit"))
+            return memcpy(buf, v[n - 1].commit, 41);
     return NULL;
+}
+
+const char *docs_written(char buf[41], const idx_doc *d, const char *version)
+{
+    if (!d)
+        return NULL;
+    /* The recent versions hold the latest create or edit (index.h): the
+     * packed ones are read only for an older version. */
+    int seen;
+    const char *w = written_in(buf, d->recent, d->nrecent, version, &seen);
+    idx_version *all;
+    size_t n;
+    if (w || !d->old.count || index_versions(&all, &n, d) < 0)
+        return w;
+    w = written_in(buf, all, n, version, &seen);
+    free(all);
+    return w;
 }
 
 /* When d was first committed, RFC 3339, into out (cap bytes); NULL when
  * it has no version yet. */
 static const char *created(char *out, size_t cap, const idx_doc *d)
 {
-    if (!d->nversions)
+    int64_t ms = index_created_ms(d);
+    if (ms < 0)
         return NULL;
-    util_format_rfc3339(out, cap, d->versions[0].time_ms);
+    util_format_rfc3339(out, cap, ms);
     return out;
 }
 
@@ -127,9 +144,9 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
             continue;
         if (!view)
             held[nheld++] = json_incref((json_t *)doc);
-        char when[40];
+        char when[40], wrote[41];
         struct kenes_doc kd = {.json = doc, .version = version,
-                               .written = docs_written(d, version),
+                               .written = docs_written(wrote, d, version),
                                .created = created(when, sizeof(when), d)};
         rc = fn(&kd, arg);
         json_decref(view);
@@ -158,8 +175,9 @@ static int find(docs_service *svc, int public, const char *id,
         return KENES_ENOTFOUND;
     /* Held while fn runs: a walk it starts may push d out of the cache. */
     json_t *held = json_incref((json_t *)doc);
-    char when[40];
-    struct kenes_doc view = {.json = doc, .version = version, .written = docs_written(d, version),
+    char when[40], wrote[41];
+    struct kenes_doc view = {.json = doc, .version = version,
+                             .written = docs_written(wrote, d, version),
                              .created = created(when, sizeof(when), d)};
     int rc = fn(&view, arg);
     json_decref(held);

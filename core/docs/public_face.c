@@ -84,24 +84,44 @@ int docs_version_enters_public(const wf_workflow *wf, const idx_version *v)
     return wf && v && crossing(wf, v) == 1;
 }
 
-void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d)
+void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d,
+                        const idx_version *all, size_t n)
 {
     const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     int edition = 0;
-    for (size_t i = 0; i < d->nversions; i++) {
-        int x = wf ? crossing(wf, &d->versions[i]) : 0;
+    for (size_t i = 0; i < n; i++) {
+        int x = wf ? crossing(wf, &all[i]) : 0;
         if (x == 2)
             edition++;
         marks[i] = (docs_edition_mark){.edition = edition, .in_force_from = x == 1};
     }
 }
 
+int64_t docs_first_in_force_ms(const wf_workflow *wf, const idx_doc *d)
+{
+    idx_version *all;
+    size_t n;
+    int64_t first = -1;
+    if (!wf || index_versions(&all, &n, d) < 0)
+        return -1;
+    for (size_t v = 0; v < n && first < 0; v++)
+        if (crossing(wf, &all[v]) == 1)
+            first = all[v].time_ms;
+    free(all);
+    return first;
+}
+
 int docs_edition_now(const docs_service *svc, const idx_doc *d)
 {
     const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
+    idx_version *all;
+    size_t n;
+    if (!wf || index_versions(&all, &n, d) < 0)
+        return 0;
     int edition = 0;
-    for (size_t i = 0; wf && i < d->nversions; i++)
-        edition += crossing(wf, &d->versions[i]) == 2;
+    for (size_t i = 0; i < n; i++)
+        edition += crossing(wf, &all[i]) == 2;
+    free(all);
     return edition;
 }
 
@@ -115,12 +135,17 @@ json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d)
      * before the version in force (a commit in that stage may follow it). */
     const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     int64_t since = -1;
-    for (size_t i = 0; i < d->nversions; i++) {
-        if (crossing(wf, &d->versions[i]) == 1)
-            since = d->versions[i].time_ms;
-        if (strcmp(d->versions[i].commit, version) == 0)
+    idx_version *all;
+    size_t n;
+    if (index_versions(&all, &n, d) < 0)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (crossing(wf, &all[i]) == 1)
+            since = all[i].time_ms;
+        if (strcmp(all[i].commit, version) == 0)
             break;
     }
+    free(all);
     char when[32];
     if (since >= 0)
         util_format_rfc3339(when, sizeof(when), since);

@@ -1,6 +1,7 @@
 #include "docs/quorum.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kenes/plugin.h"
@@ -41,6 +42,18 @@ void quorum_state(quorum_round *out, const wf_workflow *wf, const wf_transition 
                     (from && from->editable && strcmp(v->from, v->to) != 0);
         out->author |= wrote && strcmp(v->author, user) == 0;
     }
+}
+
+void quorum_state_of(quorum_round *out, const wf_workflow *wf, const wf_transition *tr,
+                     const idx_doc *d, const char *user)
+{
+    idx_version *all;
+    size_t n;
+    *out = (quorum_round){0};
+    if (index_versions(&all, &n, d) < 0)
+        return;
+    quorum_state(out, wf, tr, all, n, user);
+    free(all);
 }
 
 int quorum_check(unsigned *faults, const wf_workflow *wf, const wf_transition *tr,

@@ -35,6 +35,11 @@ typedef struct quorum_round {
 void quorum_state(quorum_round *out, const wf_workflow *wf, const wf_transition *tr,
                   const idx_version *versions, size_t n, const char *user);
 
+/* The same over every version of d (its packed ones unpacked): the
+ * server's question.  Out of memory, a round with nothing in it. */
+void quorum_state_of(quorum_round *out, const wf_workflow *wf, const wf_transition *tr,
+                     const idx_doc *d, const char *user);
+
 /* What can be wrong with an approval found in the history. */
 enum {
     QUORUM_BAD_COUNT = 1 << 0, /* Kenes-Approval is not "<given + 1>/<N>" */

@@ -249,12 +249,16 @@ static json_t *history_json(docs_service *svc, const idx_doc *d)
 {
     json_t *list = json_array();
     int erased = docs_erased(svc, d);
+    idx_version *all;
+    size_t n;
+    if (index_versions(&all, &n, d) < 0)
+        n = 0; /* logged by nobody: the bytes are the loop's own */
     /* Which edition each version belongs to (an amendment is one). */
-    docs_edition_mark *marks = calloc(d->nversions ? d->nversions : 1, sizeof(*marks));
+    docs_edition_mark *marks = calloc(n ? n : 1, sizeof(*marks));
     if (marks)
-        docs_edition_marks(marks, svc, d);
-    for (size_t i = d->nversions; i-- > 0;) {
-        const idx_version *v = &d->versions[i];
+        docs_edition_marks(marks, svc, d, all, n);
+    for (size_t i = n; i-- > 0;) {
+        const idx_version *v = &all[i];
         char when[32], *owned;
         const char *comment = version_comment(svc, d, v, erased, &owned);
         util_format_rfc3339(when, sizeof(when), v->time_ms);
@@ -269,6 +273,7 @@ static json_t *history_json(docs_service *svc, const idx_doc *d)
         free(owned);
     }
     free(marks);
+    free(all);
     return json_pack("{s:s, s:o}", "id", d->id, "versions", list);
 }
 
@@ -278,17 +283,14 @@ void docs_history(docs_service *svc, const auth_user *u, const idx_doc *d, docs_
     show(svc, u, d, "history", history_json(svc, d), cb, payload);
 }
 
-const idx_version *docs_find_version(const idx_doc *d, const char *commit)
+int docs_find_version(idx_version *out, size_t *no, const idx_doc *d, const char *commit)
 {
-    for (size_t i = 0; commit && i < d->nversions; i++)
-        if (strcmp(d->versions[i].commit, commit) == 0)
-            return &d->versions[i];
-    return NULL;
+    return index_find_version(out, no, d, commit);
 }
 
-const idx_version *docs_version_at(const idx_doc *d, int64_t at_ms)
+int docs_version_at(idx_version *out, size_t *no, const idx_doc *d, int64_t at_ms)
 {
-    return index_version_at(d, at_ms);
+    return index_version_at(out, no, d, at_ms);
 }
 
 /* ---- past versions and diffs, from git ---- */
@@ -445,41 +447,70 @@ static void start_read(docs_service *svc, const auth_user *u, const idx_doc *d,
 void docs_read_at_now(docs_service *svc, const auth_user *u, const idx_doc *d, int64_t at_ms,
                       docs_cb cb, void *payload)
 {
-    const idx_version *then = docs_version_at(d, at_ms);
-    if (!then)
+    idx_version then;
+    if (!docs_version_at(&then, NULL, d, at_ms))
         answer(cb, payload, KENES_ENOTFOUND, "not_found", "the document did not exist yet", NULL);
     else
-        start_read(svc, u, d, STORE_READ_FILE, then->commit, NULL, cb, payload);
+        start_read(svc, u, d, STORE_READ_FILE, then.commit, NULL, cb, payload);
 }
 
 void docs_read_version(docs_service *svc, const auth_user *u, const idx_doc *d,
                        const char *commit, docs_cb cb, void *payload)
 {
-    if (!docs_find_version(d, commit)) {
+    idx_version seen;
+    if (!docs_find_version(&seen, NULL, d, commit)) {
         answer(cb, payload, KENES_ENOTFOUND, "not_found", "not a version of this document", NULL);
         return;
     }
     start_read(svc, u, d, STORE_READ_FILE, commit, NULL, cb, payload);
 }
 
+/* d's version number no (from 1) into *out: 1, or 0 when there is none. */
+static int version_number(idx_version *out, const idx_doc *d, size_t no)
+{
+    size_t nold = d->old.count;
+    if (no > nold && no - nold <= d->nrecent) {
+        *out = d->recent[no - nold - 1];
+        return 1;
+    }
+    idx_version *all;
+    size_t n;
+    if (no == 0 || index_versions(&all, &n, d) < 0)
+        return 0;
+    int found = no <= n;
+    if (found)
+        *out = all[no - 1];
+    free(all);
+    return found;
+}
+
 void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const char *from,
                const char *to, docs_cb cb, void *payload)
 {
-    const idx_version *vt = to ? docs_find_version(d, to) : &d->versions[d->nversions - 1];
-    if (!vt) {
+    idx_version vt, vf;
+    size_t no = 0;
+    int found = to ? docs_find_version(&vt, &no, d, to) : index_head(d) != NULL;
+    if (found && !to) {
+        vt = *index_head(d);
+        no = index_version_count(d);
+    }
+    if (!found) {
         answer(cb, payload, KENES_ENOTFOUND, "not_found", "'to' is not a version of this document",
                NULL);
         return;
     }
     /* Without from: the version before to (the first version diffs against itself). */
-    const idx_version *vf = from ? docs_find_version(d, from) : vt > d->versions ? vt - 1 : vt;
-    if (!vf) {
+    if (from)
+        found = docs_find_version(&vf, NULL, d, from);
+    else
+        found = no <= 1 ? (vf = vt, 1) : version_number(&vf, d, no - 1);
+    if (!found) {
         answer(cb, payload, KENES_ENOTFOUND, "not_found",
                "'from' is not a version of this document", NULL);
         return;
     }
-    start_read(svc, u, d, d->repo == REPO_CASES ? STORE_READ_PAIR : STORE_READ_DIFF, vf->commit,
-               vt->commit, cb, payload);
+    start_read(svc, u, d, d->repo == REPO_CASES ? STORE_READ_PAIR : STORE_READ_DIFF, vf.commit,
+               vt.commit, cb, payload);
 }
 
 /* ---- every version at once, for an export ---- */
@@ -596,8 +627,16 @@ void docs_export_now(docs_service *svc, const auth_user *u, const idx_doc *d,
         answer(cb, payload, KENES_ENOMEM, "internal", "out of memory", NULL);
         return;
     }
+    idx_version *all;
+    size_t n;
+    if (index_versions(&all, &n, d) < 0) {
+        json_decref(history);
+        free(op);
+        answer(cb, payload, KENES_ENOMEM, "internal", "out of memory", NULL);
+        return;
+    }
     *op = (export_op){.svc = svc, .user = u, .pk = *pk, .cb = cb, .payload = payload,
-                      .repo = d->repo, .n = d->nversions};
+                      .repo = d->repo, .n = n};
     op->work.data = op;
     snprintf(op->id, sizeof(op->id), "%s", d->id);
     docs_path(op->path, sizeof(op->path), svc, d, ".md");
@@ -608,14 +647,16 @@ void docs_export_now(docs_service *svc, const auth_user *u, const idx_doc *d,
     op->texts = calloc(op->n, sizeof(*op->texts));
     op->lens = calloc(op->n, sizeof(*op->lens));
     if (!op->history || !op->commits || !op->commit_ptrs || !op->texts || !op->lens) {
+        free(all);
         answer(cb, payload, KENES_ENOMEM, "internal", "out of memory", NULL);
         export_free(op);
         return;
     }
     for (size_t i = 0; i < op->n; i++) {
-        memcpy(op->commits[i], d->versions[i].commit, STORE_OID_HEX);
+        memcpy(op->commits[i], all[i].commit, STORE_OID_HEX);
         op->commit_ptrs[i] = op->commits[i];
     }
+    free(all);
     if (uv_queue_work(svc->loop, &op->work, versions_work, versions_done) != 0) {
         answer(cb, payload, KENES_EIO, "internal", "cannot read the versions", NULL);
         export_free(op);

@@ -21,7 +21,15 @@
 
 const char *docs_stage_before(const wf_workflow *wf, const idx_doc *d, const char *stage)
 {
-    return docs_stage_before_in(wf, d->versions, d->nversions, stage);
+    /* The version that entered the current stage is the first recent one. */
+    const char *before = docs_stage_before_in(wf, d->recent, d->nrecent, stage);
+    idx_version *all;
+    size_t n;
+    if (before || !d->old.count || index_versions(&all, &n, d) < 0)
+        return before;
+    before = docs_stage_before_in(wf, all, n, stage);
+    free(all);
+    return before; /* a stage name: the workflow's or interned, not all's */
 }
 
 const char *docs_stage_before_in(const wf_workflow *wf, const idx_version *versions, size_t n,
@@ -138,7 +146,7 @@ static int count_approval(docs_change *ch, char approval[16], char content[STORE
 {
     /* The rule is quorum.c's, so that kenes verify applies it again. */
     quorum_round q;
-    quorum_state(&q, wf, tr, d->versions, d->nversions, u->name);
+    quorum_state_of(&q, wf, tr, d, u->name);
     if (q.again) {
         docs_refuse(cb, payload, KENES_ECONFLICT, "already_approved", NULL,
                     "you have already taken '%s' on this version; another person must",
@@ -160,7 +168,7 @@ static int count_approval(docs_change *ch, char approval[16], char content[STORE
     /* The text as its file holds it: a stage of the workflow's earlier
      * version is read under today's name (datadir_map_former_stages), and
      * the file's own is the one its last commit wrote. */
-    const char *raw = d->nversions ? d->versions[d->nversions - 1].to : NULL;
+    const char *raw = index_head(d) ? index_head(d)->to : NULL;
     json_t *stored = json_deep_copy(d->doc);
     if (raw && stored)
         json_object_set_new(stored, "stage", json_string(raw));

@@ -341,9 +341,9 @@ static void tell_entered(notifier *n, notify_item **list, const idx_doc *d, cons
 
 void notifier_committed(notifier *n, const idx_doc *d)
 {
-    if (!n || n->stopped || !d->nversions)
+    const idx_version *v = index_head(d);
+    if (!n || n->stopped || !v)
         return;
-    const idx_version *v = &d->versions[d->nversions - 1];
     notify_item *list = NULL;
     if (n->conf.nwebhooks)
         push_events(n, &list, d, v, notify_wall_ms());
@@ -361,7 +361,7 @@ static void overdue_scan(notifier *n, int64_t now)
     for (size_t i = 0; i < count; i++) {
         int64_t due;
         const idx_doc *d = all[i];
-        if (!d->nversions)
+        if (!index_head(d))
             continue;
         docs_due(n->svc, d, &due);
         if (due < 0 || due <= n->overdue_mark || due > now)
@@ -409,10 +409,11 @@ static int load_mark(notifier *n)
  * is owed while d is still there (an older one's stage is left). */
 static size_t last_entry(const idx_doc *d)
 {
-    size_t i = d->nversions;
-    while (i-- > 1 && !enters(&d->versions[i]))
-        ;
-    return i;
+    /* Never before its recent ones: the first of them entered a stage. */
+    size_t i = d->nrecent;
+    while (i > 1 && !enters(&d->recent[i - 1]))
+        i--;
+    return d->old.count + (i ? i - 1 : 0);
 }
 
 /* Write the catch-up's items, but those whose file the outbox holds
@@ -499,13 +500,13 @@ static int tell_again(idx_doc *d, const journal_line *l, void *payload)
     if (l->at < a->from)
         return 1;
     /* Its place among d's versions, looked for from the newest. */
-    size_t i = d->nversions;
-    while (i-- > 0 && strcmp(d->versions[i].commit, l->commit) != 0)
-        ;
-    if (i == (size_t)-1)
+    idx_version found;
+    size_t no;
+    if (!index_find_version(&found, &no, d, l->commit))
         return 0;
+    size_t i = no - 1;
     notifier *n = a->n;
-    const idx_version *v = &d->versions[i];
+    const idx_version *v = &found;
     notify_item *one = NULL;
     if (n->conf.nwebhooks)
         push_events(n, &one, d, v, notify_wall_ms());

@@ -233,9 +233,13 @@ static const json_t *api_report_doc_history(const kenes_report *r, size_t i)
     /* Made only when a type asks (the cases report): times and stages, never
      * an author's comment. */
     const idx_doc *d = r->sources[i];
+    idx_version *all;
+    size_t n;
+    if (index_versions(&all, &n, d) < 0)
+        return NULL;
     json_t *list = json_array();
-    for (size_t v = 0; list && v < d->nversions; v++) {
-        const idx_version *ver = &d->versions[v];
+    for (size_t v = 0; list && v < n; v++) {
+        const idx_version *ver = &all[v];
         json_t *e = json_pack("{s:I, s:s, s:s?, s:s}", "time", (json_int_t)ver->time_ms,
                               "action", ver->action ? ver->action : "", "from", ver->from,
                               "to", ver->to ? ver->to : "");
@@ -244,6 +248,7 @@ static const json_t *api_report_doc_history(const kenes_report *r, size_t i)
             list = NULL;
         }
     }
+    free(all);
     r->histories[i] = list;
     return list;
 }

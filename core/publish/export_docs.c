@@ -155,14 +155,13 @@ static void header_cells(builder *b, const idx_doc *d, const json_t *doc, const 
     put(b, H_STAGE, label ? label : stage);
     /* When it first came into force (an amendment agreed later leaves it in
      * force all along); empty for a text never in force. */
-    for (size_t v = 0; wf && v < d->nversions; v++)
-        if (docs_version_enters_public(wf, &d->versions[v])) {
-            char when[32];
-            util_format_rfc3339(when, sizeof(when), d->versions[v].time_ms);
-            when[10] = '\0';
-            put(b, H_SINCE, when);
-            break;
-        }
+    int64_t since = docs_first_in_force_ms(wf, d);
+    if (since >= 0) {
+        char when[32];
+        util_format_rfc3339(when, sizeof(when), since);
+        when[10] = '\0';
+        put(b, H_SINCE, when);
+    }
     const json_t *act = json_object_get(json_object_get(doc, "fields"), "act");
     put(b, H_ACT_NUMBER, json_string_value(json_object_get(act, "number")));
     put(b, H_ACT_DATE, json_string_value(json_object_get(act, "date")));
@@ -225,11 +224,12 @@ static const json_t *execution_of(builder *b, const idx_doc *d, const char *vers
     for (size_t i = 0; i < n; i++) {
         const wf_workflow *wf;
         const char *rv;
+        char wrote[41];
         const json_t *face = public_face_of(svc, refs[i], &wf, &rv);
         const json_t *f = json_object_get(face, "fields");
         const char *plan = json_string_value(json_object_get(f, "plan"));
         if (!face || strcmp(wf->type, EXEC) != 0 || !plan || strcmp(plan, d->id) != 0 ||
-            !docs_version_before(svc, version, docs_written(refs[i], rv)))
+            !docs_version_before(svc, version, docs_written(wrote, refs[i], rv)))
             continue;
         const char *half = json_string_value(json_object_get(f, "half"));
         long long key = (long long)json_integer_value(json_object_get(f, "year")) * 10 +

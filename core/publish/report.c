@@ -22,12 +22,14 @@
 static int64_t stage_since(const docs_service *svc, const idx_doc *d, const json_t *doc)
 {
     const wf_workflow *wf = wf_set_find(svc->workflows, json_string_value(json_object_get(doc, "type")));
-    if (docs_wf_stage_public(wf, json_string_value(json_object_get(doc, "stage"))))
-        for (size_t v = 0; v < d->nversions; v++)
-            if (docs_version_enters_public(wf, &d->versions[v]))
-                return d->versions[v].time_ms;
-    for (size_t v = d->nversions; v-- > 0;) {
-        const idx_version *ver = &d->versions[v];
+    int64_t first = docs_wf_stage_public(wf, json_string_value(json_object_get(doc, "stage")))
+                        ? docs_first_in_force_ms(wf, d)
+                        : -1;
+    if (first >= 0)
+        return first;
+    /* The version that entered its stage is a recent one (index.h). */
+    for (size_t v = d->nrecent; v-- > 0;) {
+        const idx_version *ver = &d->recent[v];
         if (!ver->from ? strcmp(ver->action, "create") == 0 : strcmp(ver->from, ver->to) != 0)
             return ver->time_ms;
     }

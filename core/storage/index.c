@@ -10,6 +10,7 @@
 #include "base/map.h"
 #include "base/util.h"
 #include "storage/groups.h"
+#include "storage/hpack.h"
 #include "storage/order.h"
 
 /* The documents naming one target (index_ref_add). */
@@ -28,6 +29,8 @@ struct doc_index {
      * since (a start adds them all, a create one); sorted when listed. */
     idx_doc **by_id;
     size_t nids, ids_cap, clean;
+    int pack_old; /* index_pack_old */
+    size_t packed_versions, packed_bytes; /* index_packed */
 };
 
 /* ---- interned strings ----
@@ -42,7 +45,11 @@ static struct {
     pthread_mutex_t lock;
     char **slots;
     size_t cap, count;
-} interned = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+    /* By number (index_intern_id), for the packed history (hpack.c): each
+     * string is stored behind its 4-byte number. */
+    char **by_id;
+    size_t ids_cap;
+} interned = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, NULL, 0};
 
 static uint64_t fnv1a(const char *s)
 {
@@ -87,14 +94,39 @@ const char *index_intern(const char *s)
         goto done;
     size_t i = intern_slot(interned.slots, interned.cap, s);
     if (!interned.slots[i]) {
-        if (!(interned.slots[i] = strdup(s)))
+        char **by_id = util_grow(interned.by_id, &interned.ids_cap, interned.count,
+                                 sizeof(*by_id), 256);
+        size_t len = strlen(s);
+        char *copy = by_id && interned.count < UINT32_MAX ? malloc(4 + len + 1) : NULL;
+        if (by_id)
+            interned.by_id = by_id;
+        if (!copy)
             goto done;
-        interned.count++;
+        uint32_t id = (uint32_t)interned.count;
+        memcpy(copy, &id, 4);
+        memcpy(copy + 4, s, len + 1);
+        interned.slots[i] = copy + 4;
+        interned.by_id[interned.count++] = copy + 4;
     }
     out = interned.slots[i];
 done:
     pthread_mutex_unlock(&interned.lock);
     return out;
+}
+
+uint32_t index_intern_id(const char *interned_s)
+{
+    uint32_t id;
+    memcpy(&id, interned_s - 4, 4);
+    return id;
+}
+
+const char *index_interned_at(uint32_t id)
+{
+    pthread_mutex_lock(&interned.lock);
+    const char *s = id < interned.count ? interned.by_id[id] : NULL;
+    pthread_mutex_unlock(&interned.lock);
+    return s;
 }
 
 int index_new(doc_index **out)
@@ -125,9 +157,10 @@ static void doc_free(idx_doc *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->nversions; i++)
-        version_dispose(&d->versions[i]);
-    free(d->versions);
+    for (size_t i = 0; i < d->nrecent; i++)
+        version_dispose(&d->recent[i]);
+    free(d->recent);
+    hpack_dispose(&d->old);
     json_decref(d->doc);
     index_set_text(d, NULL, 0);
     json_decref(d->public_doc);
@@ -248,6 +281,184 @@ static int intern_into(char **out, const char *s)
     return s && !*out ? KENES_ENOMEM : 0;
 }
 
+/* Whether v brought its document into a stage (or created it): what its
+ * inbox, deadline and round of approvals count from (docs.c's due). */
+static int enters_stage(const idx_version *v)
+{
+    return v->from ? !v->to || strcmp(v->from, v->to) != 0
+                   : v->action && strcmp(v->action, "create") == 0;
+}
+
+/* d's first k recent versions packed, all or none: on a failure (out of
+ * memory, a commit that is no object id) they stay records.  0 or the
+ * failure. */
+static int pack_first(doc_index *ix, idx_doc *d, size_t k)
+{
+    idx_packed before = d->old;
+    for (size_t i = 0; i < k; i++) {
+        /* Every version recorded in an index that packs has its place. */
+        int rc = hpack_add(&d->old, &d->recent[i], order_place(ix->order, d->recent[i].commit));
+        if (rc < 0) {
+            /* The bytes may have moved; what was packed before is still
+             * their prefix. */
+            d->old.len = before.len;
+            d->old.count = before.count;
+            d->old.last_ms = before.last_ms;
+            d->old.last_place = before.last_place;
+            return rc;
+        }
+    }
+    d->old.order = ix->order;
+    ix->packed_versions += k;
+    ix->packed_bytes += d->old.len - before.len;
+    for (size_t i = 0; i < k; i++)
+        version_dispose(&d->recent[i]);
+    memmove(d->recent, d->recent + k, (d->nrecent - k) * sizeof(*d->recent));
+    d->nrecent -= k;
+    return 0;
+}
+
+/* How many of d's first recent versions may be packed: those before both
+ * its newest version that entered a stage (its inbox and deadline count
+ * from it) and its latest create or edit (docs_written reads it for every
+ * document a plugin sees). */
+static size_t packable(const idx_doc *d)
+{
+    size_t entry = d->nrecent, wrote = d->nrecent;
+    for (size_t i = d->nrecent; i-- > 0 && (entry == d->nrecent || wrote == d->nrecent);) {
+        const idx_version *v = &d->recent[i];
+        if (entry == d->nrecent && enters_stage(v))
+            entry = i;
+        if (wrote == d->nrecent && v->action &&
+            (strcmp(v->action, "edit") == 0 || strcmp(v->action, "create") == 0))
+            wrote = i;
+    }
+    /* Without either among them, nothing is known to be safe to pack. */
+    if (entry == d->nrecent || wrote == d->nrecent)
+        return 0;
+    return entry < wrote ? entry : wrote;
+}
+
+/* d's packable versions packed, and the room of a document that stayed
+ * long in one stage given back.  0, or KENES_ENOMEM (they stay records). */
+static int pack_doc(idx_doc *d, void *payload)
+{
+    size_t k = packable(d);
+    if (!k)
+        return 0;
+    int rc = pack_first(payload, d, k);
+    if (rc < 0 || d->recent_cap <= 8 || d->nrecent * 2 > d->recent_cap)
+        return rc == KENES_ENOMEM ? rc : 0;
+    size_t cap = d->nrecent > 4 ? d->nrecent : 4;
+    idx_version *v = realloc(d->recent, cap * sizeof(*v));
+    if (v) { /* else it keeps its room */
+        d->recent = v;
+        d->recent_cap = cap;
+    }
+    return 0;
+}
+
+int index_pack_old(doc_index *ix)
+{
+    ix->pack_old = 1;
+    /* What the start-up load recorded, packed as the writes would have. */
+    return index_foreach(ix, pack_doc, ix);
+}
+
+void index_packed(size_t *versions, size_t *bytes, const doc_index *ix)
+{
+    *versions = ix->packed_versions;
+    *bytes = ix->packed_bytes;
+}
+
+size_t index_version_count(const idx_doc *d)
+{
+    return d->old.count + d->nrecent;
+}
+
+const idx_version *index_head(const idx_doc *d)
+{
+    return d->nrecent ? &d->recent[d->nrecent - 1] : NULL;
+}
+
+int64_t index_created_ms(const idx_doc *d)
+{
+    return d->old.count ? hpack_first_ms(&d->old) : d->nrecent ? d->recent[0].time_ms : -1;
+}
+
+static int commit_at(char out[41], uint32_t place, const void *order)
+{
+    return order_commit_at(out, order, place);
+}
+
+int index_versions(idx_version **out, size_t *n, const idx_doc *d)
+{
+    size_t all = index_version_count(d);
+    *out = NULL;
+    *n = 0;
+    if (!all)
+        return 0;
+    idx_version *v = malloc(all * sizeof(*v));
+    if (!v)
+        return KENES_ENOMEM;
+    if (hpack_decode(v, &d->old, commit_at, d->old.order) < 0) {
+        free(v);
+        return KENES_EIO;
+    }
+    memcpy(v + d->old.count, d->recent, d->nrecent * sizeof(*v));
+    *out = v;
+    *n = all;
+    return 0;
+}
+
+/* The newest version of d that match(v, arg) says is the one, into *out
+ * and *no (from 1): the recent ones first, the packed only when need be. */
+static int find_newest(idx_version *out, size_t *no, const idx_doc *d,
+                       int (*match)(const idx_version *v, const void *arg), const void *arg)
+{
+    for (size_t i = d->nrecent; i-- > 0;)
+        if (match(&d->recent[i], arg)) {
+            *out = d->recent[i];
+            if (no)
+                *no = d->old.count + i + 1;
+            return 1;
+        }
+    idx_version *all;
+    size_t n;
+    if (!d->old.count || index_versions(&all, &n, d) < 0)
+        return 0;
+    int found = 0;
+    for (size_t i = d->old.count; !found && i-- > 0;)
+        if (match(&all[i], arg)) {
+            *out = all[i];
+            if (no)
+                *no = i + 1;
+            found = 1;
+        }
+    free(all);
+    return found;
+}
+
+static int at_or_before(const idx_version *v, const void *arg)
+{
+    return v->time_ms <= *(const int64_t *)arg;
+}
+
+static int is_commit(const idx_version *v, const void *arg)
+{
+    return strcmp(v->commit, arg) == 0;
+}
+
+int index_version_at(idx_version *out, size_t *no, const idx_doc *d, int64_t at_ms)
+{
+    return find_newest(out, no, d, at_or_before, &at_ms);
+}
+
+int index_find_version(idx_version *out, size_t *no, const idx_doc *d, const char *commit)
+{
+    return commit ? find_newest(out, no, d, is_commit, commit) : 0;
+}
+
 int index_add_version(idx_doc *d, const idx_version *v)
 {
     return index_record(NULL, d, v);
@@ -255,11 +466,11 @@ int index_add_version(idx_doc *d, const idx_version *v)
 
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
 {
-    idx_version *versions = util_grow(d->versions, &d->cap, d->nversions, sizeof(*versions), 4);
+    idx_version *versions = util_grow(d->recent, &d->recent_cap, d->nrecent, sizeof(*versions), 4);
     if (!versions)
         return KENES_ENOMEM;
-    d->versions = versions;
-    idx_version *n = &d->versions[d->nversions];
+    d->recent = versions;
+    idx_version *n = &d->recent[d->nrecent];
     memset(n, 0, sizeof(*n));
     memcpy(n->commit, v->commit, sizeof(n->commit));
     n->commit[sizeof(n->commit) - 1] = '\0';
@@ -280,10 +491,12 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
         version_dispose(n);
         return KENES_ENOMEM;
     }
-    d->nversions++;
+    d->nrecent++;
     memcpy(d->version, n->commit, sizeof(d->version));
     if (ix)
         ix->versions_total++;
+    if (ix && ix->pack_old)
+        pack_doc(d, ix); /* when it cannot, they stay records */
     return 0;
 }
 
@@ -452,11 +665,11 @@ size_t index_version_total(const doc_index *ix)
 static int trim_one(idx_doc *d, void *payload)
 {
     (void)payload;
-    if (d->nversions && d->cap > d->nversions) {
-        idx_version *v = realloc(d->versions, d->nversions * sizeof(*v));
+    if (d->nrecent && d->recent_cap > d->nrecent) {
+        idx_version *v = realloc(d->recent, d->nrecent * sizeof(*v));
         if (v) { /* else it keeps its room */
-            d->versions = v;
-            d->cap = d->nversions;
+            d->recent = v;
+            d->recent_cap = d->nrecent;
         }
     }
     return 0;
@@ -465,12 +678,4 @@ static int trim_one(idx_doc *d, void *payload)
 void index_trim(doc_index *ix)
 {
     index_foreach(ix, trim_one, NULL);
-}
-
-const idx_version *index_version_at(const idx_doc *d, int64_t at_ms)
-{
-    for (size_t i = d->nversions; i-- > 0;)
-        if (d->versions[i].time_ms <= at_ms)
-            return &d->versions[i];
-    return NULL;
 }

@@ -51,6 +51,17 @@ typedef struct idx_entry {
     size_t blob_len;
 } idx_entry;
 
+/* A document's versions before its recent ones, packed (storage/hpack.h):
+ * count of them in len bytes. */
+typedef struct idx_packed {
+    unsigned char *bytes;
+    size_t len, cap;
+    size_t count;
+    int64_t last_ms;         /* the newest one's time */
+    uint32_t last_place;     /* and its commit's place (order.h) */
+    const struct commit_order *order; /* which names their commits */
+} idx_packed;
+
 typedef struct idx_doc {
     char *id;
     json_t *doc;       /* {"id","type","region","title","stage","fields","body"}; NULL until the first commit lands */
@@ -60,9 +71,16 @@ typedef struct idx_doc {
     char *text;
     size_t text_len;
     char version[41];  /* head commit; "" until the first commit lands */
-    idx_version *versions; /* oldest first */
-    size_t nversions;
-    size_t cap;
+    /* Its recent versions, oldest first: in an index that packs
+     * (index_pack_old), from its newest version that brought it into its
+     * current stage (or created it) on, which is what its inbox and
+     * deadline read; in one that does not, every version. */
+    idx_version *recent;
+    size_t nrecent, recent_cap;
+    /* Every version before recent[0], packed (issue 16, item 10: ~26 bytes
+     * and its comment instead of a 120-byte record and its own strings).
+     * index_versions() gives them all back. */
+    idx_packed old;
     int busy; /* a write is queued or running: further writes wait their turn */
     int pins; /* requests between two steps that read doc: it stays (docs/fetch.h) */
     int repo; /* which repository holds it (REPO_DOCUMENTS, REPO_CASES) */
@@ -97,6 +115,29 @@ void index_remove(doc_index *ix, const char *id);
  * to and approval are interned (index_intern: never free or change them),
  * its comment and note copied. */
 int index_add_version(idx_doc *d, const idx_version *v);
+/* From now on, index_record packs a document's versions before the one
+ * that brought it into its current stage (the server's index; a scratch
+ * one keeps every version as a record), and packs what the start-up load
+ * recorded now.  0 or KENES_ENOMEM (what did not pack stays as records). */
+int index_pack_old(doc_index *ix);
+/* How many versions ix has packed so far, in how many bytes (their
+ * commits' places included, the commits themselves not: order.h). */
+void index_packed(size_t *versions, size_t *bytes, const doc_index *ix);
+/* How many versions d has, packed and recent. */
+size_t index_version_count(const idx_doc *d);
+/* d's newest version, or NULL before its first commit. */
+const idx_version *index_head(const idx_doc *d);
+/* The time of d's first version, or -1. */
+int64_t index_created_ms(const idx_doc *d);
+/* Every version of d, oldest first, into *out (malloc'd: free() it; NULL
+ * when *n is 0).  The records' strings are the index's: valid until d's
+ * next version is recorded.  0, KENES_ENOMEM, or KENES_EIO (packed bytes
+ * that do not read: a bug). */
+int index_versions(idx_version **out, size_t *n, const idx_doc *d);
+/* Its number in the string table (for hpack.c) of a string index_intern
+ * returned, and the string of a number (NULL when none has it). */
+uint32_t index_intern_id(const char *interned);
+const char *index_interned_at(uint32_t id);
 /* The same, and record it in ix (its commit's order, index_version_total). */
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
 /* 1 if version a was recorded before version b in the same repository (each
@@ -124,8 +165,13 @@ size_t index_version_total(const doc_index *ix);
  * room never used).  A later version grows the array again. */
 void index_trim(doc_index *ix);
 
-/* The latest version of d at or before time at_ms, or NULL if d did not exist yet. */
-const idx_version *index_version_at(const idx_doc *d, int64_t at_ms);
+/* The latest version of d at or before time at_ms into *out (its strings
+ * the index's, as index_versions'), and, when no is not NULL, its number
+ * from 1: 1 when found, 0 if d did not exist yet (or on a failure to
+ * unpack, which index_versions reports). */
+int index_version_at(idx_version *out, size_t *no, const idx_doc *d, int64_t at_ms);
+/* The version of d that is commit, likewise: 1, or 0 when none is. */
+int index_find_version(idx_version *out, size_t *no, const idx_doc *d, const char *commit);
 
 /* Every committed document (with its JSON), sorted by id.  *out is
  * malloc'd; free() it.  No sort per call: the index keeps the order. */

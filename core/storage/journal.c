@@ -114,7 +114,7 @@ static int note_taken(walk_ctx *w, idx_doc *d)
     if (!t)
         return KENES_ENOMEM;
     w->taken = t;
-    w->taken[w->ntaken++] = (journal_taken){d, d->nversions - 1};
+    w->taken[w->ntaken++] = (journal_taken){d, d->nrecent - 1}; /* a scratch index: all recent */
     return 0;
 }
 

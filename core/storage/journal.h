@@ -57,7 +57,8 @@ int journal_load(doc_index *ix, store *s, int repo, const char *path, int *forei
                  journal_unseen_cb unseen, void *payload, char *err, size_t errcap);
 
 /* A version journal_follow took: its document in the caller's index and
- * its place among that document's versions. */
+ * its place among that document's records (d->recent: a scratch index
+ * packs none, index_pack_old). */
 typedef struct journal_taken {
     idx_doc *doc;
     size_t version;

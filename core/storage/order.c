@@ -34,7 +34,7 @@ enum {
     FIRST_BLOCK = 16 /* the first block starts this small, for small tables */
 };
 
-#define REPO_BIT 0x80000000u
+#define REPO_BIT ORDER_REPO_BIT
 #define PLACE_MAX 0x7fffffffu /* 31 bits a repository */
 /* A shard grows past 17/20 full (linear probing stays short up to there);
  * growing by a third keeps it above 0.64 after. */
@@ -243,11 +243,10 @@ int order_note(commit_order *o, int repo, const char *commit)
     return 0;
 }
 
-/* The commit's place with its repository's bit, or 0 if never noted. */
-static uint32_t place_of(const commit_order *o, const char *commit)
+uint32_t order_place(const commit_order *o, const char *commit)
 {
     git_oid oid;
-    if (!commit || strlen(commit) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, commit) < 0)
+    if (!o || !commit || strlen(commit) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, commit) < 0)
         return 0;
     const shard *s = &o->shards[oid.id[0]];
     if (!s->cap)
@@ -260,9 +259,20 @@ int order_before(const commit_order *o, const char *a, const char *b)
 {
     if (!o)
         return 0;
-    uint32_t pa = place_of(o, a), pb = place_of(o, b);
+    uint32_t pa = order_place(o, a), pb = order_place(o, b);
     /* The repository's bit is the top one: equal, the places compare. */
     return pa && pb && (pa & REPO_BIT) == (pb & REPO_BIT) && pa < pb;
+}
+
+int order_commit_at(char out[41], const commit_order *o, uint32_t place)
+{
+    uint32_t p = place & PLACE_MAX;
+    if (!o || !p || p > o->lines[place >> 31].count)
+        return KENES_ENOTFOUND;
+    git_oid oid;
+    memcpy(oid.id, id_at(o, place), ID);
+    git_oid_tostr(out, 41, &oid);
+    return 0;
 }
 
 size_t order_count(const commit_order *o)

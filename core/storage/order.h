@@ -35,6 +35,14 @@ int order_note(commit_order *o, int repo, const char *commit);
  * commit, b first, different repositories, or either never noted). */
 int order_before(const commit_order *o, const char *a, const char *b);
 size_t order_count(const commit_order *o);
+/* Where commit was noted: its repository's bit (ORDER_REPO_BIT) and its
+ * place from 1, in one number; 0 if it never was (or is no object id).  A
+ * packed version (hpack.h) keeps that number instead of its 20 bytes. */
+#define ORDER_REPO_BIT 0x80000000u
+uint32_t order_place(const commit_order *o, const char *commit);
+/* The commit noted at place (as order_place says it) into out (40 hex and
+ * a NUL): 0, or KENES_ENOTFOUND when nothing was noted there. */
+int order_commit_at(char out[41], const commit_order *o, uint32_t place);
 
 typedef struct order_stats {
     size_t bytes;   /* heap the table holds now, its own struct included */

@@ -544,8 +544,9 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     const json_t *words = json_object_get(ui_strings_all(ui_words(c->ctx->ui), c->lang), "pages");
     /* A number naming an item of another document reads with its label; an
      * agency's code (a referral's) reads as its name. */
+    char wrote[41];
     json_t *shown = web_choices_named(c, docs_schema(c->svc, type), json_object_get(doc, "fields"),
-                                      docs_written(d, doc_str(doc, "version")));
+                                      docs_written(wrote, d, doc_str(doc, "version")));
     json_t *schema = web_schema_agencies(c, type, docs_schema(c->svc, type), doc_str(doc, "region"));
     if (schema)
         schema = without_unrecorded(wf_set_find(c->svc->workflows, type), schema,

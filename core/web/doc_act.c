@@ -106,7 +106,7 @@ static int refusal_of(web_doc_refusal *ref, int *status, const web_call *c, cons
 static void done_location(char *out, size_t cap, const web_call *c, const char *action,
                           const idx_doc *d)
 {
-    const idx_version *v = d && d->nversions ? &d->versions[d->nversions - 1] : NULL;
+    const idx_version *v = d ? index_head(d) : NULL;
     util_buf b;
     util_buf_init(&b);
     web_url_escape(&b, action);

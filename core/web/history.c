@@ -90,11 +90,16 @@ static int day_end(int64_t *out, const char *ymd)
     return 0;
 }
 
-/* The number (1 = the first) of a version among d's, or 0. */
-static size_t version_no(const idx_doc *d, const char *commit)
+/* The number (1 = the first) of commit among all[0..n), or 0; where the
+ * history's order puts it (hint, from 0) is tried first. */
+static size_t version_no(const idx_version *all, size_t n, const char *commit, size_t hint)
 {
-    for (size_t i = 0; commit && i < d->nversions; i++)
-        if (strcmp(d->versions[i].commit, commit) == 0)
+    if (!commit)
+        return 0;
+    if (hint < n && strcmp(all[hint].commit, commit) == 0)
+        return hint + 1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i].commit, commit) == 0)
             return i + 1;
     return 0;
 }
@@ -102,10 +107,11 @@ static size_t version_no(const idx_doc *d, const char *commit)
 /* "Версия 3 — 5 февраля 2026 г., 14:30" */
 static json_t *version_ref(const web_call *c, const idx_doc *d, const char *commit)
 {
-    size_t n = version_no(d, commit);
+    idx_version v;
+    size_t n = 0;
     char when[UI_DATE_CAP] = "";
-    if (n)
-        ui_format_datetime(when, c->lang, d->versions[n - 1].time_ms);
+    if (docs_find_version(&v, &n, d, commit))
+        ui_format_datetime(when, c->lang, v.time_ms);
     return json_pack("{s:s, s:I, s:s, s:s}", "word", web_text(c, "history", "version"), "no",
                      (json_int_t)n, "when", when, "commit", commit ? commit : "");
 }
@@ -116,16 +122,22 @@ static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
 {
     web_call *c = h->c;
     const wf_workflow *wf = wf_set_find(c->svc->workflows, docs_type(d)); /* its entry's */
+    idx_version *all;
+    size_t nall;
+    if (index_versions(&all, &nall, d) < 0)
+        return json_array();
     json_t *list = json_array();
+    const json_t *rows = json_object_get(hist, "versions");
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(hist, "versions"), i, v)
+    json_array_foreach(rows, i, v)
     {
         const char *commit = json_string_value(json_object_get(v, "commit"));
-        size_t no = version_no(d, commit);
+        /* The history lists them newest first. */
+        size_t no = version_no(all, nall, commit, nall - 1 - i);
         if (!commit || !no)
             continue;
-        const idx_version *iv = &d->versions[no - 1];
+        const idx_version *iv = &all[no - 1];
         char when[UI_DATE_CAP], role_key[64], href[600];
         ui_format_datetime(when, c->lang, iv->time_ms);
         const char *role = json_string_value(json_object_get(v, "role"));
@@ -151,9 +163,9 @@ static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
             json_object_set_new(e, "approval", json_string(approval));
         /* The compare form's choice: what was asked, else the last two. */
         int from_on = h->view == VIEW_DIFF && h->from[0] ? strcmp(h->from, commit) == 0
-                                                         : no + 1 == d->nversions;
+                                                         : no + 1 == nall;
         int to_on = h->view == VIEW_DIFF && h->to[0] ? strcmp(h->to, commit) == 0
-                                                     : no == d->nversions;
+                                                     : no == nall;
         json_object_set_new(e, "from_on", json_boolean(from_on));
         json_object_set_new(e, "to_on", json_boolean(to_on));
         json_object_set(e, "edition", json_object_get(v, "edition"));
@@ -162,6 +174,7 @@ static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
         json_object_set_new(e, "time_ms", json_integer(iv->time_ms));
         json_array_append_new(list, e);
     }
+    free(all);
     return list;
 }
 
@@ -500,26 +513,28 @@ static void history_done(const docs_result *r, void *payload)
                         json_boolean(json_integer_value(json_object_get(
                                          json_array_get(versions, 0), "edition")) > 0));
     json_object_set_new(h->model, "versions", versions);
-    json_object_set_new(h->model, "can_compare", json_boolean(d->nversions > 1));
-    json_object_set_new(h->model, "ncols", json_integer(d->nversions > 1 ? 7 : 6));
+    size_t nv = index_version_count(d);
+    json_object_set_new(h->model, "can_compare", json_boolean(nv > 1));
+    json_object_set_new(h->model, "ncols", json_integer(nv > 1 ? 7 : 6));
     json_object_set_new(h->model, "at", json_string(h->at));
     json_object_set_new(h->model, "action", json_string(c->path));
 
+    idx_version seen;
     switch (h->view) {
     case VIEW_NONE:
         return hist_render(h, 200);
     case VIEW_DIFF:
-        if ((h->from[0] && !docs_find_version(d, h->from)) ||
-            (h->to[0] && !docs_find_version(d, h->to)))
+        if ((h->from[0] && !docs_find_version(&seen, NULL, d, h->from)) ||
+            (h->to[0] && !docs_find_version(&seen, NULL, d, h->to)))
             return hist_alert(h, 404, "unknown_version");
         return docs_diff(c->svc, c->user, d, h->from[0] ? h->from : NULL,
                          h->to[0] ? h->to : NULL, diff_done, h);
     case VIEW_VERSION:
-        if (!docs_find_version(d, h->version))
+        if (!docs_find_version(&seen, NULL, d, h->version))
             return hist_alert(h, 404, "unknown_version");
         return docs_read_version(c->svc, c->user, d, h->version, version_done, h);
     case VIEW_AT:
-        if (!docs_version_at(d, h->at_ms))
+        if (!docs_version_at(&seen, NULL, d, h->at_ms))
             return hist_alert(h, 404, "before_first");
         return docs_read_at(c->svc, c->user, d, h->at_ms, version_done, h);
     }

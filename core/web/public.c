@@ -67,13 +67,17 @@ static json_t *record_rows(web_call *c, const wf_workflow *wf, const json_t *fie
 static json_t *version_rows(web_call *c, const wf_workflow *wf, const idx_doc *d,
                             const char *version)
 {
+    idx_version *all;
+    size_t n;
+    if (index_versions(&all, &n, d) < 0)
+        return json_array();
     json_t *list = json_array();
-    size_t upto = d->nversions;
-    for (size_t i = 0; version && i < d->nversions; i++)
-        if (strcmp(d->versions[i].commit, version) == 0)
+    size_t upto = n;
+    for (size_t i = 0; version && i < n; i++)
+        if (strcmp(all[i].commit, version) == 0)
             upto = i + 1;
     for (size_t i = upto; i-- > 0;) {
-        const idx_version *v = &d->versions[i];
+        const idx_version *v = &all[i];
         char when[UI_DATE_CAP], role_key[64];
         ui_format_datetime(when, c->lang, v->time_ms);
         /* The public sees who acted by office, never by login: a login named
@@ -89,6 +93,7 @@ static json_t *version_rows(web_call *c, const wf_workflow *wf, const idx_doc *d
                                               web_action_label(c, wf, v->action), "stage",
                                               web_stage_label(c, wf, v->to)));
     }
+    free(all);
     return list;
 }
 
@@ -126,8 +131,9 @@ static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf
     const char *skip[8] = {0};
     for (size_t i = 0; i < wf->nrecord && i + 1 < UTIL_ARRAY_LEN(skip); i++)
         skip[i] = wf->record[i].label.name;
-    json_t *sections,
-        *shown = web_choices_named(c, docs_schema(c->svc, type), fields, docs_written(d, version));
+    char wrote[41];
+    json_t *sections, *shown = web_choices_named(c, docs_schema(c->svc, type), fields,
+                                                 docs_written(wrote, d, version));
     int rc = web_fields_view_refs(&sections, docs_schema(c->svc, type), shown, skip, c->lang,
                                   words, public_ref, c);
     json_decref(shown);

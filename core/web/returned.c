@@ -22,9 +22,10 @@
 const idx_version *web_last_return(const idx_doc *d)
 {
     const char *stage = d ? index_doc_stage(d) : NULL; /* the index entry: the JSON may be gone */
-    /* The last version that moved the stage: attachments and edits keep it. */
-    for (size_t i = d && stage ? d->nversions : 0; i > 0; i--) {
-        const idx_version *v = &d->versions[i - 1];
+    /* The last version that moved the stage: attachments and edits keep it.
+     * It is a recent one (index.h). */
+    for (size_t i = d && stage ? d->nrecent : 0; i > 0; i--) {
+        const idx_version *v = &d->recent[i - 1];
         if (!v->from || !v->to || strcmp(v->from, v->to) == 0)
             continue;
         return v->action && strcmp(v->action, "return") == 0 && strcmp(v->to, stage) == 0 ? v

@@ -38,9 +38,9 @@ static void add_versions_and_list(void **state)
     v.to = "ministry-review";
     assert_int_equal(index_add_version(a, &v), 0);
     assert_string_equal(a->version, "2222222222222222222222222222222222222222");
-    assert_int_equal(a->nversions, 2);
-    assert_null(a->versions[0].from);
-    assert_string_equal(a->versions[1].from, "draft");
+    assert_int_equal(a->nrecent, 2);
+    assert_null(a->recent[0].from);
+    assert_string_equal(a->recent[1].from, "draft");
     index_set_doc(b, json_object());
     assert_int_equal(index_add_version(b, &v), 0);
 
@@ -73,18 +73,18 @@ static void trim_keeps_everything(void **state)
         v.time_ms = i + 1;
         assert_int_equal(index_record(ix, a, &v), 0);
     }
-    assert_true(a->cap > a->nversions); /* grown by doubling: 4, then 8 */
+    assert_true(a->recent_cap > a->nrecent); /* grown by doubling: 4, then 8 */
     index_trim(ix);
-    assert_int_equal(a->cap, 5);
+    assert_int_equal(a->recent_cap, 5);
     assert_int_equal(index_version_total(ix), 5);
     for (size_t i = 0; i < 5; i++) {
-        assert_int_equal(a->versions[i].time_ms, (int64_t)i + 1);
-        assert_string_equal(a->versions[i].comment, "first");
+        assert_int_equal(a->recent[i].time_ms, (int64_t)i + 1);
+        assert_string_equal(a->recent[i].comment, "first");
     }
     snprintf(v.commit, sizeof(v.commit), "%040d", 6);
     v.time_ms = 6;
     assert_int_equal(index_record(ix, a, &v), 0);
-    assert_int_equal(a->nversions, 6);
+    assert_int_equal(a->nrecent, 6);
     assert_string_equal(a->version, "0000000000000000000000000000000000000006");
     assert_int_equal(index_version_total(ix), 6);
     /* A version added without the index (index_add_version) is not counted. */
@@ -148,21 +148,21 @@ static void versions_share_interned_strings(void **state)
     v.comment = NULL;
     assert_int_equal(index_record(ix, b, &v), 0);
 
-    assert_string_equal(a->versions[0].author, "off11");
-    assert_string_equal(b->versions[0].author, "rev1");
-    assert_ptr_equal(a->versions[0].author, b->versions[1].author);
-    assert_ptr_not_equal(a->versions[0].author, author);
-    assert_ptr_equal(a->versions[0].to, b->versions[0].to);
-    assert_ptr_equal(a->versions[0].role, b->versions[1].role);
-    assert_ptr_equal(a->versions[0].approval, b->versions[1].approval);
-    assert_ptr_equal(a->versions[0].author, index_intern("off11"));
-    assert_ptr_equal(index_intern("draft"), a->versions[0].to);
+    assert_string_equal(a->recent[0].author, "off11");
+    assert_string_equal(b->recent[0].author, "rev1");
+    assert_ptr_equal(a->recent[0].author, b->recent[1].author);
+    assert_ptr_not_equal(a->recent[0].author, author);
+    assert_ptr_equal(a->recent[0].to, b->recent[0].to);
+    assert_ptr_equal(a->recent[0].role, b->recent[1].role);
+    assert_ptr_equal(a->recent[0].approval, b->recent[1].approval);
+    assert_ptr_equal(a->recent[0].author, index_intern("off11"));
+    assert_ptr_equal(index_intern("draft"), a->recent[0].to);
     assert_null(index_intern(NULL));
-    assert_null(a->versions[0].from);
+    assert_null(a->recent[0].from);
     /* Comments are not shared. */
-    assert_string_equal(a->versions[0].comment, "why");
-    assert_ptr_not_equal(a->versions[0].comment, b->versions[0].comment);
-    assert_null(b->versions[1].comment);
+    assert_string_equal(a->recent[0].comment, "why");
+    assert_ptr_not_equal(a->recent[0].comment, b->recent[0].comment);
+    assert_null(b->recent[1].comment);
 
     /* Many values: the table grows and keeps every one. */
     const char *kept[600];

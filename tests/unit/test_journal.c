@@ -172,13 +172,13 @@ static void assert_index_whole(const doc_index *ix)
         doc_id(id, sizeof(id), d);
         const idx_doc *x = index_get(ix, id);
         assert_non_null(x);
-        assert_int_equal(x->nversions, NEDITS + 1);
-        for (size_t i = 0; i < x->nversions; i++) {
-            assert_non_null(x->versions[i].author);
-            assert_non_null(x->versions[i].action);
-            assert_non_null(x->versions[i].to);
-            assert_non_null(x->versions[i].role);
-            assert_true(i == 0 || x->versions[i].comment);
+        assert_int_equal(x->nrecent, NEDITS + 1);
+        for (size_t i = 0; i < x->nrecent; i++) {
+            assert_non_null(x->recent[i].author);
+            assert_non_null(x->recent[i].action);
+            assert_non_null(x->recent[i].to);
+            assert_non_null(x->recent[i].role);
+            assert_true(i == 0 || x->recent[i].comment);
         }
     }
 }
@@ -311,7 +311,7 @@ static void test_a_replica_follows_from_its_journal(void **state)
     assert_int_equal(ntaken, upto - kept);
     assert_int_equal(index_version_total(got), upto - kept);
     const journal_taken *e = &taken[upto - kept - 1];
-    assert_string_equal(e->doc->versions[e->version].commit, until);
+    assert_string_equal(e->doc->recent[e->version].commit, until);
     free(taken);
     assert_int_equal(journal_append_lines(f->journal, &lines), 0);
     assert_journal_prefix(f, line_end(f, upto), 0);

@@ -121,7 +121,7 @@ static void test_never_public(void **state)
     assert_null(docs_public_face(&svc, d, NULL));
     assert_null(d->public_doc);
     docs_edition_mark marks[3];
-    docs_edition_marks(marks, &svc, d);
+    docs_edition_marks(marks, &svc, d, d->recent, d->nrecent);
     for (int i = 0; i < 3; i++)
         assert_true(marks[i].edition == 0 && !marks[i].in_force_from);
 }
@@ -191,12 +191,12 @@ static void test_amendment_keeps_version_in_force(void **state)
     /* Editions: 0 up to the first agreement; 1 from the amend up to and
      * including the agreement that ends it. */
     docs_edition_mark marks[16];
-    assert_true(d->nversions <= 16);
-    docs_edition_marks(marks, &svc, d);
+    assert_true(d->nrecent <= 16);
+    docs_edition_marks(marks, &svc, d, d->recent, d->nrecent);
     const int want_edition[] = {0, 0, 0, 1, 1, 1, 1, 1, 1};
     const int want_from[] = {0, 0, 1, 0, 0, 0, 0, 0, 1};
-    assert_int_equal(d->nversions, 9);
-    for (size_t k = 0; k < d->nversions; k++) {
+    assert_int_equal(d->nrecent, 9);
+    for (size_t k = 0; k < d->nrecent; k++) {
         assert_int_equal(marks[k].edition, want_edition[k]);
         assert_int_equal(marks[k].in_force_from, want_from[k]);
     }
@@ -268,7 +268,7 @@ static void test_former_public_stage(void **state)
     commit(d, plan(d->id, "draft", "Новая"), "amend", "approved", 3);
     assert_string_equal(measure_of(docs_public_face(&svc, d, NULL)), "Старая");
     docs_edition_mark marks[3];
-    docs_edition_marks(marks, &svc, d);
+    docs_edition_marks(marks, &svc, d, d->recent, d->nrecent);
     assert_true(marks[1].in_force_from && marks[1].edition == 0);
     assert_true(!marks[2].in_force_from && marks[2].edition == 1);
 }

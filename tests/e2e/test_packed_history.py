@@ -1,0 +1,126 @@
+"""Older versions kept packed in memory (issue 16, item 10; core/storage/hpack.h):
+a plan returned and resubmitted again and again still answers its whole history,
+each past version, a diff between two of them and ?at= exactly, on the API and on
+the history page, before and after a restart; the log says how many were packed."""
+import re
+import unittest
+
+from kenes_harness import Browser, Server, plan_body, stop_and_verify
+
+PLAN = "plan/KZ-11/2026"
+ROUNDS = 6
+
+
+def packed_in(srv):
+    """The (versions, packed) of each 'index: N versions, M of them packed'
+    line srv logged (stopped or not)."""
+    with open(srv.log_path, "rb") as f:
+        log = f.read().decode("utf-8", "replace")
+    return [(int(a), int(b)) for a, b in
+            re.findall(r"index: (\d+) versions, (\d+) of them packed", log)]
+
+
+T1 = "2026-03-02T05:00:00Z"  # the first rounds' commits, all at this moment (KENES_NOW)
+T2 = "2026-03-03T05:00:00Z"  # the rest
+
+
+class PackedHistory(unittest.TestCase):
+    def setUp(self):
+        self.s = Server(env={"KENES_NOW": T1})
+        self.s.start()
+
+    def tearDown(self):
+        self.s.cleanup()
+
+    def round(self, k, r, steps):
+        """submit, return with a comment, edit: the answer to the edit."""
+        s = self.s
+        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        steps.append(("submit", None))
+        r = s.act(PLAN, "return", "appr1", r.header("ETag"), comment=f"Раунд {k}: уточните меры")
+        self.assertEqual(r.status, 200, r)
+        steps.append(("return", f"Раунд {k}: уточните меры"))
+        r = s.put(f"/api/v1/documents/{PLAN}", {"body": f"# План\n\nРедакция {k}.\n"}, "off11",
+                  r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        steps.append(("edit", None))
+        return r
+
+    def check_history(self, steps):
+        s = self.s
+        r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
+        self.assertEqual(r.status, 200, r)
+        versions = list(reversed(r.json["versions"]))  # oldest first
+        self.assertEqual([(v["action"], v.get("comment")) for v in versions], steps)
+        self.assertEqual([v.get("approval") for v in versions[-2:]], ["1/2", "2/2"])
+        self.assertIsNone(versions[0]["from"])
+        # Each past version reads as it was, packed or not.
+        for k in (0, 2, 3, 9, len(versions) - 1):
+            v = versions[k]
+            r = s.get(f"/api/v1/documents/{PLAN}/versions/{v['commit']}", "aud")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["version"], v["commit"])
+            self.assertEqual(r.json["stage"], v["to"])
+        r = s.get(f"/api/v1/documents/{PLAN}/versions/{'f' * 40}", "aud")
+        self.assertEqual(r.status, 404, r)
+        # A diff between two old versions: the first edit's text against the third's.
+        edits = [v["commit"] for v in versions if v["action"] == "edit"]
+        r = s.get(f"/api/v1/documents/{PLAN}/diff?from={edits[0]}&to={edits[2]}", "aud")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Редакция 3.", r.raw)
+        # As it stood between the two days: the first day's last version, packed since.
+        r = s.get(f"/api/v1/documents/{PLAN}?at=2026-03-02T12:00:00Z", "aud")
+        self.assertEqual(r.status, 200, r)
+        first_day = [v for v in versions if v["time"].startswith("2026-03-02")]
+        self.assertEqual(len(first_day), 1 + 3 * (ROUNDS // 2))
+        self.assertEqual(r.json["version"], first_day[-1]["commit"])
+        self.assertIn(f"Редакция {ROUNDS // 2}.", r.json["body"])
+        r = s.get(f"/api/v1/documents/{PLAN}?at=2026-03-01T12:00:00Z", "aud")
+        self.assertEqual(r.status, 404, r)
+        # The history page lists every round's comment.
+        b = Browser(s, lang="ru")
+        b.sign_in("aud")
+        page = b.get(f"/ui/d/{PLAN}/history")
+        self.assertEqual(page.status, 200)
+        for k in range(1, ROUNDS + 1):
+            self.assertIn(f"Раунд {k}: уточните меры", page.raw)
+        return versions
+
+    def test_whole_history_across_restarts(self):
+        s = self.s
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        steps = [("create", None)]
+        for k in range(1, ROUNDS // 2 + 1):
+            r = self.round(k, r, steps)
+        # A clean stop says what the writes packed: all but the last return
+        # (it brought the plan into its stage) and the edit after it.
+        self.assertEqual(s.stop(), 0)
+        self.assertEqual(packed_in(s)[-1], (len(steps), len(steps) - 2))
+        s.restart_at(T2)
+        # The start packs what it loaded as the writes had.
+        self.assertEqual(packed_in(s)[-1], (len(steps), len(steps) - 2))
+        r = s.get(f"/api/v1/documents/{PLAN}", "off11")
+        for k in range(ROUNDS // 2 + 1, ROUNDS + 1):
+            r = self.round(k, r, steps)
+        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        r = s.act(PLAN, "approve", "appr1", r.header("ETag"),
+                  fields={"act": {"number": "№ 7", "date": "2026-02-05"}})
+        self.assertEqual(r.status, 200, r)
+        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "in-force")
+        steps += [("submit", None), ("approve", None), ("agree", None), ("agree", None)]
+        before = self.check_history(steps)
+        stop_and_verify(self, s)
+        s.start()
+        s.tokens.clear()
+        self.assertEqual(self.check_history(steps), before)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,284 @@
+/* A document's older versions packed (storage/hpack.h) and the index that
+ * packs them (index_pack_old): every version comes back as it was
+ * recorded, in order, and what stays a record is what the loop reads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kenes/plugin.h"
+#include "storage/hpack.h"
+#include "storage/index.h"
+#include "storage/order.h"
+
+static void commit_of(char out[41], unsigned n)
+{
+    /* A different, valid object id per n. */
+    snprintf(out, 41, "%08x%032x", n * 2654435761u, n);
+}
+
+/* Place p (from 1) names commit_of(p - 1), as the index's order would. */
+static int commit_at(char out[41], uint32_t place, const void *arg)
+{
+    (void)arg;
+    commit_of(out, place - 1);
+    return 0;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static void assert_same_version(const idx_version *got, const idx_version *want)
+{
+    assert_string_equal(got->commit, want->commit);
+    assert_true(got->time_ms == want->time_ms);
+    assert_true(same_text(got->author, want->author));
+    assert_true(same_text(got->role, want->role));
+    assert_true(same_text(got->action, want->action));
+    assert_true(same_text(got->from, want->from));
+    assert_true(same_text(got->to, want->to));
+    assert_true(same_text(got->approval, want->approval));
+    assert_true(same_text(got->comment, want->comment));
+    assert_true(same_text(got->note, want->note));
+}
+
+/* Every field, NULL or not, times that go back, texts in Cyrillic and
+ * empty: decoded as written. */
+static void packs_and_unpacks(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    idx_version want[N];
+    char comments[N][64];
+    idx_packed p = {0};
+    for (unsigned i = 0; i < N; i++) {
+        idx_version *v = &want[i];
+        memset(v, 0, sizeof(*v));
+        commit_of(v->commit, i);
+        /* Mostly forward, sometimes back (a clock set back), once far. */
+        v->time_ms = 1767225600000LL + (int64_t)i * 1500 - (i % 7 == 3 ? 90000 : 0) +
+                     (i == 200 ? 86400000LL * 400 : 0);
+        v->author = (char *)index_intern(i % 3 ? "off11" : "rev1");
+        v->role = i % 5 ? (char *)index_intern("regional-officer") : NULL;
+        v->action = (char *)index_intern(i % 2 ? "edit" : "submit");
+        v->from = i ? (char *)index_intern("draft") : NULL;
+        v->to = (char *)index_intern(i % 2 ? "draft" : "agreement");
+        v->approval = i % 11 == 0 ? (char *)index_intern("1/2") : NULL;
+        comments[i][0] = '\0'; /* an empty comment stays one */
+        if (i % 4 == 1)
+            snprintf(comments[i], sizeof(comments[i]), "Уточните меры (%u).", i);
+        v->comment = i % 4 == 0 ? NULL : comments[i];
+        v->note = i % 9 == 0 ? "c2VhbGVkIG5vdGU=" : NULL;
+        /* Places as a document's are: rising, by jumps. */
+        assert_int_equal(hpack_add(&p, v, i + 1), 0);
+    }
+    assert_int_equal(p.count, N);
+    assert_true(hpack_first_ms(&p) == want[0].time_ms);
+    idx_version *got = calloc(N, sizeof(*got));
+    assert_non_null(got);
+    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    for (unsigned i = 0; i < N; i++)
+        assert_same_version(&got[i], &want[i]);
+    /* Bytes that are cut short do not read. */
+    p.len--;
+    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), KENES_EIO);
+    p.len++;
+    free(got);
+
+    assert_int_equal(hpack_add(&p, &want[0], 0), KENES_EINVAL); /* no place */
+    assert_int_equal(p.count, N);
+    hpack_dispose(&p);
+    assert_int_equal(hpack_first_ms(&p), -1);
+}
+
+/* The soak's cycle (return, edit, submit) and a create: what each version
+ * was when recorded comes back, in order; the records kept are the last
+ * create or edit and what followed. */
+static idx_version step(unsigned n, const char *action, const char *from, const char *to,
+                        const char *comment)
+{
+    idx_version v = {.time_ms = 1767225600000LL + n * 1000LL,
+                     .author = n % 2 ? "off11" : "rev1",
+                     .role = n % 2 ? "regional-officer" : "ministry-reviewer",
+                     .action = (char *)action,
+                     .from = (char *)from,
+                     .to = (char *)to,
+                     .comment = (char *)comment};
+    commit_of(v.commit, n);
+    return v;
+}
+
+static void record(doc_index *ix, idx_doc *d, idx_version *log, size_t *n, idx_version v)
+{
+    assert_int_equal(index_record(ix, d, &v), 0);
+    /* The index's own copy: interned strings, a comment of its own. */
+    log[(*n)++] = d->recent[d->nrecent - 1];
+}
+
+static void index_packs_what_it_may(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    assert_int_equal(index_new(&ix), 0);
+    idx_doc *d;
+    assert_int_equal(index_add(&d, ix, "plan/KZ-11/2026"), 0);
+    enum { ROUNDS = 500 };
+    idx_version *log = calloc(2 + 3 * ROUNDS, sizeof(*log));
+    char (*comments)[48] = calloc(ROUNDS, sizeof(*comments));
+    assert_non_null(log);
+    assert_non_null(comments);
+    size_t n = 0;
+    unsigned t = 0;
+    record(ix, d, log, &n, step(t++, "create", NULL, "draft", NULL));
+    /* Recorded at start as records, then packed at once. */
+    record(ix, d, log, &n, step(t++, "submit", "draft", "agreement", NULL));
+    assert_int_equal(index_pack_old(ix), 0);
+    assert_int_equal(d->old.count, 0); /* the create is its latest edit */
+    for (unsigned r = 0; r < ROUNDS; r++) {
+        snprintf(comments[r], sizeof(comments[r]), "Уточните меры (%u).", r);
+        record(ix, d, log, &n, step(t++, "return", "agreement", "draft", comments[r]));
+        record(ix, d, log, &n, step(t++, "edit", "draft", "draft", NULL));
+        record(ix, d, log, &n, step(t++, "submit", "draft", "agreement", NULL));
+        /* Kept as records: the latest edit and the submit after it. */
+        assert_int_equal(d->nrecent, 2);
+        assert_string_equal(d->recent[0].action, "edit");
+    }
+    assert_int_equal(index_version_count(d), n);
+    assert_int_equal(d->old.count, n - 2);
+    assert_true(index_created_ms(d) == log[0].time_ms);
+    assert_ptr_equal(index_head(d), &d->recent[1]);
+    /* Packed, a version is a dozen bytes and its comment. */
+    size_t texts = 0;
+    for (unsigned r = 0; r < ROUNDS; r++)
+        texts += strlen(comments[r]) + 1;
+    printf("packed: %zu versions in %zu bytes, %zu of them comments: %.1f bytes a version "
+           "besides\n", n - 2, d->old.len, texts, (double)(d->old.len - texts) / (double)(n - 2));
+    assert_true(d->old.len <= (n - 2) * 16 + texts);
+
+    idx_version *all;
+    size_t got;
+    assert_int_equal(index_versions(&all, &got, d), 0);
+    assert_int_equal(got, n);
+    /* The log's packed entries point at freed records: compare what was
+     * copied, the commit and time, and the strings by value. */
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(all[i].commit, log[i].commit);
+        assert_true(all[i].time_ms == log[i].time_ms);
+        assert_string_equal(all[i].action, log[i].action);
+        assert_ptr_equal(all[i].author, log[i].author); /* interned: the same pointer */
+    }
+    assert_string_equal(all[3 * 123 + 2].comment, "Уточните меры (123).");
+    assert_null(all[3 * 123 + 3].comment);
+
+    /* By time and by commit, packed or not, with the number from 1. */
+    idx_version v;
+    size_t no;
+    assert_int_equal(index_version_at(&v, &no, d, all[10].time_ms + 500), 1);
+    assert_string_equal(v.commit, all[10].commit);
+    assert_int_equal(no, 11);
+    assert_int_equal(index_version_at(&v, NULL, d, all[0].time_ms - 1), 0);
+    assert_int_equal(index_find_version(&v, &no, d, all[n - 1].commit), 1);
+    assert_int_equal(no, n);
+    assert_int_equal(index_find_version(&v, &no, d, all[7].commit), 1);
+    assert_int_equal(no, 8);
+    assert_string_equal(v.action, all[7].action);
+    assert_int_equal(index_find_version(&v, NULL, d, "ffffffffffffffffffffffffffffffffffffffff"), 0);
+
+    assert_int_equal(index_version_total(ix), n);
+    free(all);
+    free(log);
+    free(comments);
+    index_free(ix);
+}
+
+/* An index that does not pack (a replica's step, kenes verify's seed)
+ * keeps every version a record. */
+static void scratch_index_keeps_records(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    assert_int_equal(index_new(&ix), 0);
+    idx_doc *d;
+    assert_int_equal(index_add(&d, ix, "plan/KZ-11/2026"), 0);
+    for (unsigned t = 0; t < 30; t++) {
+        idx_version v = step(t, t ? "submit" : "create", t ? "draft" : NULL,
+                             t % 2 ? "agreement" : "draft", NULL);
+        assert_int_equal(index_record(ix, d, &v), 0);
+    }
+    assert_int_equal(d->nrecent, 30);
+    assert_int_equal(d->old.count, 0);
+    index_free(ix);
+}
+
+/* A document that stays in one stage and is edited again and again keeps
+ * its records until it moves, then gives the room back. */
+static void long_stage_gives_room_back(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    assert_int_equal(index_new(&ix), 0);
+    assert_int_equal(index_pack_old(ix), 0);
+    idx_doc *d;
+    assert_int_equal(index_add(&d, ix, "plan/KZ-11/2026"), 0);
+    idx_version v = step(0, "create", NULL, "draft", NULL);
+    assert_int_equal(index_record(ix, d, &v), 0);
+    for (unsigned t = 1; t <= 200; t++) {
+        v = step(t, "edit", "draft", "draft", NULL);
+        assert_int_equal(index_record(ix, d, &v), 0);
+    }
+    assert_int_equal(d->nrecent, 201);
+    v = step(201, "submit", "draft", "agreement", NULL);
+    assert_int_equal(index_record(ix, d, &v), 0);
+    assert_int_equal(d->nrecent, 2);
+    assert_true(d->recent_cap <= 4);
+    assert_int_equal(index_version_count(d), 202);
+    index_free(ix);
+}
+
+/* What a packed version keeps of its commit: the place order.c gave it. */
+static void places_name_commits(void **state)
+{
+    (void)state;
+    commit_order *o;
+    assert_int_equal(order_new(&o), 0);
+    char c[41], back[41];
+    for (unsigned i = 0; i < 1000; i++) {
+        commit_of(c, i);
+        assert_int_equal(order_note(o, i % 2, c), 0);
+    }
+    commit_of(c, 777);
+    uint32_t p = order_place(o, c);
+    assert_int_equal(p, ORDER_REPO_BIT | 389); /* the 389th of repository 1 */
+    assert_int_equal(order_commit_at(back, o, p), 0);
+    assert_string_equal(back, c);
+    commit_of(c, 4);
+    p = order_place(o, c);
+    assert_int_equal(p, 3);
+    assert_int_equal(order_commit_at(back, o, p), 0);
+    assert_string_equal(back, c);
+    commit_of(c, 5000);
+    assert_int_equal(order_place(o, c), 0);
+    assert_int_equal(order_place(o, "not an id"), 0);
+    assert_int_equal(order_commit_at(back, o, 0), KENES_ENOTFOUND);
+    assert_int_equal(order_commit_at(back, o, 501), KENES_ENOTFOUND);
+    assert_int_equal(order_commit_at(back, o, ORDER_REPO_BIT | 501), KENES_ENOTFOUND);
+    assert_int_equal(order_commit_at(back, NULL, 1), KENES_ENOTFOUND);
+    order_free(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(packs_and_unpacks),
+                                       cmocka_unit_test(index_packs_what_it_may),
+                                       cmocka_unit_test(scratch_index_keeps_records),
+                                       cmocka_unit_test(long_stage_gives_room_back),
+                                       cmocka_unit_test(places_name_commits)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
