@@ -275,7 +275,10 @@ int server_run(const config *cfg, int demo)
         goto out;
     }
     util_path(path, sizeof(path), cfg->data_dir, "index");
-    if (index_new(&svc->index) < 0 || util_mkdirs(path, 0700) < 0) {
+    /* Older versions packed as the journal is read, not after: the start
+     * never holds the whole history as records (storage/hpack.h). */
+    if (index_new(&svc->index) < 0 || index_pack_old(svc->index) < 0 ||
+        util_mkdirs(path, 0700) < 0) {
         fault("start-up", "cannot prepare the index");
         goto out;
     }
@@ -482,12 +485,6 @@ int server_run(const config *cfg, int demo)
     if (!srv.replica &&
         notifier_start(&srv.notify, svc, srv.auth, ui_words(srv.web.ui), err, sizeof(err)) < 0) {
         fault("notifications", err);
-        goto out;
-    }
-    /* Everything that read the start-up load's versions as records has run:
-     * from here on, older versions are kept packed (storage/hpack.h). */
-    if (index_pack_old(svc->index) < 0) {
-        fault("index", "out of memory");
         goto out;
     }
     log_packing(svc->index);

@@ -115,10 +115,11 @@ void index_remove(doc_index *ix, const char *id);
  * to and approval are interned (index_intern: never free or change them),
  * its comment and note copied. */
 int index_add_version(idx_doc *d, const idx_version *v);
-/* From now on, index_record packs a document's versions before the one
- * that brought it into its current stage (the server's index; a scratch
- * one keeps every version as a record), and packs what the start-up load
- * recorded now.  0 or KENES_ENOMEM (what did not pack stays as records). */
+/* From now on, index_record packs a document's versions before both its
+ * newest that brought it into a stage and its latest create or edit (the
+ * server's index, from its creation; a scratch one keeps every version as
+ * a record), and packs what ix recorded before now likewise.  0 or
+ * KENES_ENOMEM (what did not pack stays as records). */
 int index_pack_old(doc_index *ix);
 /* How many versions ix has packed so far, in how many bytes (their
  * commits' places included, the commits themselves not: order.h). */
