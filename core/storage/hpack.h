@@ -14,9 +14,13 @@
  *                 varint each: 0 for NULL, else 1 + the string's interned number
  *   comment, note varint each: 0 for NULL, else 1 + length; then length bytes and a NUL
  *
+ * Records never straddle two chunks: a chunk is HPACK_CHUNK bytes (a larger
+ * record gets one of its own size), but a document's first, which grows to
+ * that size, so a short history takes only what it uses.
+ *
  * A decoded version's comment and note point into the packed bytes: valid
- * while they are not changed (the next version the index records for that
- * document may move them).
+ * until the document's packed versions are disposed of (chunks never move
+ * once a second one exists; the first may move while it grows).
  */
 #ifndef KENES_STORAGE_HPACK_H
 #define KENES_STORAGE_HPACK_H
@@ -25,6 +29,8 @@
 #include <stdint.h>
 
 #include "storage/index.h"
+
+#define HPACK_CHUNK 4096
 
 /* The commit at place into out (41 bytes): 0, or a KENES_E* code. */
 typedef int (*hpack_commit_fn)(char out[41], uint32_t place, const void *arg);
@@ -38,6 +44,15 @@ int hpack_add(idx_packed *h, const idx_version *v, uint32_t place);
  * never written anywhere) or a commit is not found. */
 int hpack_decode(idx_version *out, const idx_packed *h, hpack_commit_fn commit_at,
                  const void *arg);
+/* Where h stands, to come back to with hpack_rewind (a batch of versions
+ * packed all or none). */
+typedef struct hpack_mark {
+    size_t nchunks, tail_used, len, count;
+    int64_t last_ms;
+    uint32_t last_place;
+} hpack_mark;
+void hpack_mark_of(hpack_mark *out, const idx_packed *h);
+void hpack_rewind(idx_packed *h, const hpack_mark *m);
 /* The first version's time, or -1 when none is packed. */
 int64_t hpack_first_ms(const idx_packed *h);
 void hpack_dispose(idx_packed *h);

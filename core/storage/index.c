@@ -294,17 +294,13 @@ static int enters_stage(const idx_version *v)
  * failure. */
 static int pack_first(doc_index *ix, idx_doc *d, size_t k)
 {
-    idx_packed before = d->old;
+    hpack_mark before;
+    hpack_mark_of(&before, &d->old);
     for (size_t i = 0; i < k; i++) {
         /* Every version recorded in an index that packs has its place. */
         int rc = hpack_add(&d->old, &d->recent[i], order_place(ix->order, d->recent[i].commit));
         if (rc < 0) {
-            /* The bytes may have moved; what was packed before is still
-             * their prefix. */
-            d->old.len = before.len;
-            d->old.count = before.count;
-            d->old.last_ms = before.last_ms;
-            d->old.last_place = before.last_place;
+            hpack_rewind(&d->old, &before);
             return rc;
         }
     }

@@ -52,11 +52,13 @@ typedef struct idx_entry {
 } idx_entry;
 
 /* A document's versions before its recent ones, packed (storage/hpack.h):
- * count of them in len bytes. */
+ * count of them in len bytes, in a list of chunks (no realloc of a large
+ * string, so no holes left in the heap as documents' histories grow). */
+struct hpack_chunk;
 typedef struct idx_packed {
-    unsigned char *bytes;
-    size_t len, cap;
-    size_t count;
+    struct hpack_chunk *head, *tail;
+    size_t nchunks;
+    size_t len, count;
     int64_t last_ms;         /* the newest one's time */
     uint32_t last_place;     /* and its commit's place (order.h) */
     const struct commit_order *order; /* which names their commits */

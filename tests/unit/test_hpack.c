@@ -86,10 +86,10 @@ static void packs_and_unpacks(void **state)
     assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
     for (unsigned i = 0; i < N; i++)
         assert_same_version(&got[i], &want[i]);
-    /* Bytes that are cut short do not read. */
-    p.len--;
+    /* More records claimed than there are bytes for: they do not read. */
+    p.count++;
     assert_int_equal(hpack_decode(got, &p, commit_at, NULL), KENES_EIO);
-    p.len++;
+    p.count--;
     free(got);
 
     assert_int_equal(hpack_add(&p, &want[0], 0), KENES_EINVAL); /* no place */
@@ -273,12 +273,68 @@ static void places_name_commits(void **state)
     order_free(o);
 }
 
+/* Chunks: a history of many chunks, a record larger than a chunk, and a
+ * batch taken back (hpack_rewind) across a chunk's end, all read back. */
+static void chunks_and_rewind(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static char big[3 * HPACK_CHUNK];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    idx_packed p = {0};
+    idx_version v = {.author = (char *)index_intern("off11"), .action = (char *)index_intern("edit"),
+                     .to = (char *)index_intern("draft")};
+    hpack_mark m;
+    for (unsigned i = 0; i < N; i++) {
+        commit_of(v.commit, i);
+        v.time_ms = 1000 + i;
+        v.comment = i == 1234 ? big : NULL;
+        if (i == 2000)
+            hpack_mark_of(&m, &p);
+        assert_int_equal(hpack_add(&p, &v, i + 1), 0);
+    }
+    assert_true(p.nchunks > 8);
+    idx_version *got = calloc(N, sizeof(*got));
+    assert_non_null(got);
+    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    for (unsigned i = 0; i < N; i++) {
+        char c[41];
+        commit_of(c, i);
+        assert_string_equal(got[i].commit, c);
+        assert_true(got[i].time_ms == 1000 + (int64_t)i);
+    }
+    assert_int_equal(strlen(got[1234].comment), sizeof(big) - 1);
+    assert_null(got[1235].comment);
+    /* Back to version 2000, then on again: the same bytes as a straight run. */
+    hpack_rewind(&p, &m);
+    assert_int_equal(p.count, 2000);
+    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    for (unsigned i = 2000; i < N; i++) {
+        commit_of(v.commit, i);
+        v.time_ms = 1000 + i;
+        v.comment = NULL;
+        assert_int_equal(hpack_add(&p, &v, i + 1), 0);
+    }
+    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    assert_true(got[N - 1].time_ms == 1000 + N - 1);
+    /* Taken back to nothing. */
+    hpack_mark_of(&m, &(idx_packed){0});
+    hpack_rewind(&p, &m);
+    assert_int_equal(p.count, 0);
+    assert_null(p.head);
+    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    free(got);
+    hpack_dispose(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(packs_and_unpacks),
                                        cmocka_unit_test(index_packs_what_it_may),
                                        cmocka_unit_test(scratch_index_keeps_records),
                                        cmocka_unit_test(long_stage_gives_room_back),
-                                       cmocka_unit_test(places_name_commits)};
+                                       cmocka_unit_test(places_name_commits),
+                                       cmocka_unit_test(chunks_and_rewind)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
