@@ -164,16 +164,10 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
     } else {
         /* When it entered the stage: its newest version that changed the stage
          * (or created it); edits and counted approvals stay in the stage. */
-        /* It is among the recent ones (index.h): they start with it. */
-        for (size_t i = d->nrecent; i-- > 0;) {
-            const idx_version *v = &d->recent[i];
-            if (!v->from ? strcmp(v->action, "create") == 0 : strcmp(v->from, v->to) != 0) {
-                start = v->time_ms;
-                break;
-            }
-        }
-        if (start < 0)
+        const idx_version *entry = index_stage_entry(d);
+        if (!entry)
             return;
+        start = entry->time_ms;
     }
     *due_ms = start + st->deadline_after_ms;
 }

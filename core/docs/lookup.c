@@ -38,12 +38,10 @@ static const json_t *shown(const docs_service *svc, const idx_doc *d, int public
 
 /* docs.h; what doc_get(doc, "written") answers, so that a plugin can tell
  * what another document was when this one's text was written. */
-static const char *written_in(char buf[41], const idx_version *v, size_t n, const char *version,
-                              int *seen)
+static const char *written_in(char buf[41], const idx_version *v, size_t n, const char *version)
 {
     while (n > 0 && version && strcmp(v[n - 1].commit, version) != 0)
         n--;
-    *seen = n > 0;
     for (; n > 0; n--)
         if (same(v[n - 1].action, "create") || same(v[n - 1].action, "edit"))
             return memcpy(buf, v[n - 1].commit, 41);
@@ -56,13 +54,12 @@ const char *docs_written(char buf[41], const idx_doc *d, const char *version)
         return NULL;
     /* The recent versions hold the latest create or edit (index.h): the
      * packed ones are read only for an older version. */
-    int seen;
-    const char *w = written_in(buf, d->recent, d->nrecent, version, &seen);
+    const char *w = written_in(buf, d->recent, d->nrecent, version);
     idx_version *all;
     size_t n;
     if (w || !d->old.count || index_versions(&all, &n, d) < 0)
         return w;
-    w = written_in(buf, all, n, version, &seen);
+    w = written_in(buf, all, n, version);
     free(all);
     return w;
 }

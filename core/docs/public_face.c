@@ -105,7 +105,7 @@ int64_t docs_first_in_force_ms(const wf_workflow *wf, const idx_doc *d)
     if (!wf || index_versions(&all, &n, d) < 0)
         return -1;
     for (size_t v = 0; v < n && first < 0; v++)
-        if (crossing(wf, &all[v]) == 1)
+        if (docs_version_enters_public(wf, &all[v]))
             first = all[v].time_ms;
     free(all);
     return first;

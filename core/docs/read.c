@@ -465,25 +465,6 @@ void docs_read_version(docs_service *svc, const auth_user *u, const idx_doc *d,
     start_read(svc, u, d, STORE_READ_FILE, commit, NULL, cb, payload);
 }
 
-/* d's version number no (from 1) into *out: 1, or 0 when there is none. */
-static int version_number(idx_version *out, const idx_doc *d, size_t no)
-{
-    size_t nold = d->old.count;
-    if (no > nold && no - nold <= d->nrecent) {
-        *out = d->recent[no - nold - 1];
-        return 1;
-    }
-    idx_version *all;
-    size_t n;
-    if (no == 0 || index_versions(&all, &n, d) < 0)
-        return 0;
-    int found = no <= n;
-    if (found)
-        *out = all[no - 1];
-    free(all);
-    return found;
-}
-
 void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const char *from,
                const char *to, docs_cb cb, void *payload)
 {
@@ -503,7 +484,7 @@ void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const ch
     if (from)
         found = docs_find_version(&vf, NULL, d, from);
     else
-        found = no <= 1 ? (vf = vt, 1) : version_number(&vf, d, no - 1);
+        found = no <= 1 ? (vf = vt, 1) : index_version_no(&vf, d, no - 1);
     if (!found) {
         answer(cb, payload, KENES_ENOTFOUND, "not_found",
                "'from' is not a version of this document", NULL);

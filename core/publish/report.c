@@ -27,13 +27,8 @@ static int64_t stage_since(const docs_service *svc, const idx_doc *d, const json
                         : -1;
     if (first >= 0)
         return first;
-    /* The version that entered its stage is a recent one (index.h). */
-    for (size_t v = d->nrecent; v-- > 0;) {
-        const idx_version *ver = &d->recent[v];
-        if (!ver->from ? strcmp(ver->action, "create") == 0 : strcmp(ver->from, ver->to) != 0)
-            return ver->time_ms;
-    }
-    return -1;
+    const idx_version *entry = index_stage_entry(d);
+    return entry ? entry->time_ms : -1;
 }
 
 /* The documents of one type (one region's, for a region report) as a report

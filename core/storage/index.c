@@ -282,7 +282,7 @@ static int intern_into(char **out, const char *s)
 }
 
 /* Whether v brought its document into a stage (or created it): what its
- * inbox, deadline and round of approvals count from (docs.c's due). */
+ * deadline counts from (index_stage_entry, for docs_due and the reports). */
 static int enters_stage(const idx_version *v)
 {
     return v->from ? !v->to || strcmp(v->from, v->to) != 0
@@ -335,6 +335,17 @@ static size_t packable(const idx_doc *d)
     return entry < wrote ? entry : wrote;
 }
 
+/* d's room for recent records cut to cap (>= nrecent); it keeps the room
+ * it has when realloc refuses. */
+static void shrink_recent(idx_doc *d, size_t cap)
+{
+    idx_version *v = realloc(d->recent, cap * sizeof(*v));
+    if (v) {
+        d->recent = v;
+        d->recent_cap = cap;
+    }
+}
+
 /* d's packable versions packed, and the room of a document that stayed
  * long in one stage given back.  0, or KENES_ENOMEM (they stay records). */
 static int pack_doc(idx_doc *d, void *payload)
@@ -345,12 +356,7 @@ static int pack_doc(idx_doc *d, void *payload)
     int rc = pack_first(payload, d, k);
     if (rc < 0 || d->recent_cap <= 8 || d->nrecent * 2 > d->recent_cap)
         return rc == KENES_ENOMEM ? rc : 0;
-    size_t cap = d->nrecent > 4 ? d->nrecent : 4;
-    idx_version *v = realloc(d->recent, cap * sizeof(*v));
-    if (v) { /* else it keeps its room */
-        d->recent = v;
-        d->recent_cap = cap;
-    }
+    shrink_recent(d, d->nrecent > 4 ? d->nrecent : 4);
     return 0;
 }
 
@@ -375,6 +381,14 @@ size_t index_version_count(const idx_doc *d)
 const idx_version *index_head(const idx_doc *d)
 {
     return d->nrecent ? &d->recent[d->nrecent - 1] : NULL;
+}
+
+const idx_version *index_stage_entry(const idx_doc *d)
+{
+    for (size_t i = d->nrecent; i-- > 0;)
+        if (enters_stage(&d->recent[i]))
+            return &d->recent[i];
+    return NULL;
 }
 
 int64_t index_created_ms(const idx_doc *d)
@@ -431,6 +445,24 @@ static int find_newest(idx_version *out, size_t *no, const idx_doc *d,
                 *no = i + 1;
             found = 1;
         }
+    free(all);
+    return found;
+}
+
+int index_version_no(idx_version *out, const idx_doc *d, size_t no)
+{
+    size_t nold = d->old.count;
+    if (no > nold && no - nold <= d->nrecent) {
+        *out = d->recent[no - nold - 1];
+        return 1;
+    }
+    idx_version *all;
+    size_t n;
+    if (no == 0 || index_versions(&all, &n, d) < 0)
+        return 0;
+    int found = no <= n;
+    if (found)
+        *out = all[no - 1];
     free(all);
     return found;
 }
@@ -661,13 +693,8 @@ size_t index_version_total(const doc_index *ix)
 static int trim_one(idx_doc *d, void *payload)
 {
     (void)payload;
-    if (d->nrecent && d->recent_cap > d->nrecent) {
-        idx_version *v = realloc(d->recent, d->nrecent * sizeof(*v));
-        if (v) { /* else it keeps its room */
-            d->recent = v;
-            d->recent_cap = d->nrecent;
-        }
-    }
+    if (d->nrecent && d->recent_cap > d->nrecent)
+        shrink_recent(d, d->nrecent);
     return 0;
 }
 

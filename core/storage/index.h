@@ -130,6 +130,12 @@ void index_packed(size_t *versions, size_t *bytes, const doc_index *ix);
 size_t index_version_count(const idx_doc *d);
 /* d's newest version, or NULL before its first commit. */
 const idx_version *index_head(const idx_doc *d);
+/* d's newest version that brought it into a stage (a change of stage, or
+ * its create): what its deadline counts from.  Always a recent one, which
+ * packing keeps (index_pack_old).  NULL when it has none. */
+const idx_version *index_stage_entry(const idx_doc *d);
+/* d's version number no (from 1) into *out: 1, or 0 when it has none. */
+int index_version_no(idx_version *out, const idx_doc *d, size_t no);
 /* The time of d's first version, or -1. */
 int64_t index_created_ms(const idx_doc *d);
 /* Every version of d, oldest first, into *out (malloc'd: free() it; NULL

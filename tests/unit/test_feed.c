@@ -80,8 +80,10 @@ static void append_long(fixture *f, int repo, char c, const char *doc, int64_t t
     char *entry = journal_entry(doc, &v), commit[41];
     memset(commit, c, 40);
     commit[40] = '\0';
-    char *line = malloc(strlen(entry) + 64);
-    sprintf(line, "{\"commit\":\"%s\",%s\n", commit, entry + 1);
+    size_t cap = strlen(entry) + 64;
+    char *line = malloc(cap);
+    assert_non_null(line);
+    snprintf(line, cap, "{\"commit\":\"%s\",%s\n", commit, entry + 1);
     free(entry);
     append_text(f->paths[repo], line);
     free(line);

@@ -190,6 +190,15 @@ static void index_packs_what_it_may(void **state)
     assert_int_equal(no, 8);
     assert_string_equal(v.action, all[7].action);
     assert_int_equal(index_find_version(&v, NULL, d, "ffffffffffffffffffffffffffffffffffffffff"), 0);
+    /* By number, packed and recent; the stage entry is the last submit, a record. */
+    assert_int_equal(index_version_no(&v, d, 8), 1);
+    assert_string_equal(v.commit, all[7].commit);
+    assert_int_equal(index_version_no(&v, d, n), 1);
+    assert_string_equal(v.commit, all[n - 1].commit);
+    assert_int_equal(index_version_no(&v, d, 0), 0);
+    assert_int_equal(index_version_no(&v, d, n + 1), 0);
+    assert_ptr_equal(index_stage_entry(d), index_head(d));
+    assert_string_equal(index_stage_entry(d)->action, "submit");
 
     assert_int_equal(index_version_total(ix), n);
     free(all);
