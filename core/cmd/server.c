@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -80,8 +81,10 @@ static void log_packing(const doc_index *ix)
 {
     size_t packed, bytes;
     index_packed(&packed, &bytes, ix);
-    log_info("index", "%zu versions, %zu of them packed in %zu bytes (their comments included)",
-             index_version_total(ix), packed, bytes);
+    log_info("index",
+             "%zu versions, %zu of them packed in %zu bytes (their comments included), "
+             "%zu of those bytes in the scratch file",
+             index_version_total(ix), packed, bytes, index_spilled_bytes(ix));
 }
 
 static void on_http_stopped(void *payload)
@@ -277,11 +280,17 @@ int server_run(const config *cfg, int demo)
     util_path(path, sizeof(path), cfg->data_dir, "index");
     /* Older versions packed as the journal is read, not after: the start
      * never holds the whole history as records (storage/hpack.h). */
-    if (index_new(&svc->index) < 0 || index_pack_old(svc->index) < 0 ||
-        util_mkdirs(path, 0700) < 0) {
+    if (index_new(&svc->index) < 0 || util_mkdirs(path, 0700) < 0 ||
+        index_pack_old(svc->index) < 0) {
         fault("start-up", "cannot prepare the index");
         goto out;
     }
+    /* And out of memory: the server's heap stays flat however long the
+     * history grows (issue 16, item 10).  Without the file it works all
+     * the same, with the history in memory. */
+    if (index_spill_to(svc->index, path) < 0)
+        log_warn("index", "%s: cannot make a scratch file for older versions (%s): they stay "
+                          "in memory", path, strerror(errno));
     util_path(path, sizeof(path), cfg->data_dir, "keys");
     if (vault_open(&svc->vault, path, err, sizeof(err)) < 0) {
         fault("case keys", err);

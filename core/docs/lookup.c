@@ -217,7 +217,7 @@ static const char *param(void *payload, const char *type, const char *name)
  * without asking git on the loop. */
 int docs_version_before(docs_service *svc, const char *a, const char *b)
 {
-    return index_commit_before(svc->index, a, b);
+    return index_commit_before(svc->index, NULL, a, NULL, b); /* XXX until i16-before */
 }
 
 static int before(void *payload, const char *a, const char *b)

@@ -244,15 +244,16 @@ static const char *version_comment(docs_service *svc, const idx_doc *d, const id
     return *owned;
 }
 
-/* The history's JSON (new reference), newest first. */
+/* The history's JSON (new reference), newest first, or NULL when its older
+ * versions cannot be read back (the index logged why): never a shorter one. */
 static json_t *history_json(docs_service *svc, const idx_doc *d)
 {
-    json_t *list = json_array();
     int erased = docs_erased(svc, d);
     idx_version *all;
     size_t n;
     if (index_versions(&all, &n, d) < 0)
-        n = 0; /* logged by nobody: the bytes are the loop's own */
+        return NULL;
+    json_t *list = json_array();
     /* Which edition each version belongs to (an amendment is one). */
     docs_edition_mark *marks = calloc(n ? n : 1, sizeof(*marks));
     if (marks)
@@ -280,7 +281,12 @@ static json_t *history_json(docs_service *svc, const idx_doc *d)
 void docs_history(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
                   void *payload)
 {
-    show(svc, u, d, "history", history_json(svc, d), cb, payload);
+    json_t *history = history_json(svc, d);
+    if (!history) {
+        docs_refuse(cb, payload, KENES_EIO, "storage", NULL, "the history cannot be read now");
+        return;
+    }
+    show(svc, u, d, "history", history, cb, payload);
 }
 
 int docs_find_version(idx_version *out, size_t *no, const idx_doc *d, const char *commit)
@@ -602,6 +608,10 @@ void docs_export_now(docs_service *svc, const auth_user *u, const idx_doc *d,
                      const docs_packer *pk, docs_cb cb, void *payload)
 {
     json_t *history = history_json(svc, d);
+    if (!history) {
+        answer(cb, payload, KENES_EIO, "storage", "the history cannot be read now", NULL);
+        return;
+    }
     export_op *op = calloc(1, sizeof(*op));
     if (!op) {
         json_decref(history);

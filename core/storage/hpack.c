@@ -1,47 +1,44 @@
 #include "storage/hpack.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kenes/plugin.h"
-
-struct hpack_chunk {
-    struct hpack_chunk *next;
-    size_t used, cap;
-    unsigned char data[];
-};
+#include "base/util.h"
 
 /* Where a record of at most need bytes goes: the tail's room, the first
  * chunk grown (doubling up to HPACK_CHUNK: a short history keeps a small
  * one), or a new chunk.  NULL when out of memory (h unchanged). */
-static struct hpack_chunk *room(idx_packed *h, size_t need)
+static unsigned char *room(idx_packed *h, size_t need)
 {
-    struct hpack_chunk *t = h->tail;
-    if (t && t->used + need <= t->cap)
-        return t;
-    if (t && h->nchunks == 1 && t->cap < HPACK_CHUNK && t->used + need <= HPACK_CHUNK) {
-        size_t cap = t->cap * 2 > HPACK_CHUNK ? HPACK_CHUNK : t->cap * 2;
+    struct hpack_ref *t = h->nrefs ? &h->refs[h->nrefs - 1] : NULL;
+    if (t && t->used + need <= h->tail_cap)
+        return t->mem + t->used;
+    if (t && h->nrefs == 1 && h->tail_cap < HPACK_CHUNK && t->used + need <= HPACK_CHUNK) {
+        size_t cap = h->tail_cap * 2 > HPACK_CHUNK ? HPACK_CHUNK : h->tail_cap * 2;
         if (cap < t->used + need)
             cap = t->used + need;
-        struct hpack_chunk *g = realloc(t, sizeof(*g) + cap);
+        unsigned char *g = realloc(t->mem, cap);
         if (!g)
             return NULL;
-        g->cap = cap;
-        h->head = h->tail = g;
-        return g;
+        t->mem = g;
+        h->tail_cap = cap;
+        return g + t->used;
     }
-    size_t cap = !t ? (need < 64 ? 64 : need) : need > HPACK_CHUNK ? need : HPACK_CHUNK;
-    struct hpack_chunk *c = malloc(sizeof(*c) + cap);
-    if (!c)
+    if (need > UINT32_MAX)
         return NULL;
-    *c = (struct hpack_chunk){.next = NULL, .used = 0, .cap = cap};
-    if (t)
-        t->next = c;
-    else
-        h->head = c;
-    h->tail = c;
-    h->nchunks++;
-    return c;
+    struct hpack_ref *refs = util_grow(h->refs, &h->refs_cap, h->nrefs, sizeof(*refs), 4);
+    if (!refs)
+        return NULL;
+    h->refs = refs;
+    size_t cap = !t ? (need < 64 ? 64 : need) : need > HPACK_CHUNK ? need : HPACK_CHUNK;
+    unsigned char *mem = malloc(cap);
+    if (!mem)
+        return NULL;
+    h->refs[h->nrefs++] = (struct hpack_ref){.mem = mem, .used = 0, .slot = 0};
+    h->tail_cap = cap;
+    return mem;
 }
 
 static size_t put_varint(unsigned char *p, uint64_t v)
@@ -86,18 +83,21 @@ static uint64_t name_of(const char *interned)
     return interned ? 1 + (uint64_t)index_intern_id(interned) : 0;
 }
 
-int hpack_add(idx_packed *h, const idx_version *v, uint32_t place)
+int hpack_add(idx_packed *h, const idx_version *v)
 {
-    if (!place)
+    unsigned char id[20];
+    size_t idlen;
+    if (sodium_hex2bin(id, sizeof(id), v->commit, strlen(v->commit), NULL, &idlen, NULL) != 0 ||
+        idlen != sizeof(id))
         return KENES_EINVAL;
     size_t lc = v->comment ? strlen(v->comment) : 0, ln = v->note ? strlen(v->note) : 0;
-    /* 10 varints of at most 10 bytes, and the two texts with their NULs. */
-    struct hpack_chunk *c = room(h, 10 * 10 + lc + ln + 2);
-    if (!c)
+    /* The id, 10 varints of at most 10 bytes, and the two texts with their NULs. */
+    unsigned char *p = room(h, sizeof(id) + 10 * 10 + lc + ln + 2);
+    if (!p)
         return KENES_ENOMEM;
-    unsigned char *p = c->data + c->used;
-    size_t n = 0;
-    n += put_varint(p + n, zigzag((int64_t)place - (h->count ? (int64_t)h->last_place : 0)));
+    size_t n = sizeof(id);
+    memcpy(p, id, sizeof(id));
+    n += put_varint(p + n, zigzag((int64_t)(v->seq - (h->count ? h->last_seq : 0))));
     n += put_varint(p + n, zigzag(v->time_ms - (h->count ? h->last_ms : 0)));
     const char *names[6] = {v->author, v->role, v->action, v->from, v->to, v->approval};
     for (int i = 0; i < 6; i++)
@@ -111,114 +111,134 @@ int hpack_add(idx_packed *h, const idx_version *v, uint32_t place)
             n += lens[i] + 1;
         }
     }
-    c->used += n;
+    h->refs[h->nrefs - 1].used += (uint32_t)n;
     h->len += n;
+    if (!h->count)
+        h->first_ms = v->time_ms;
     h->count++;
     h->last_ms = v->time_ms;
-    h->last_place = place;
+    h->last_seq = v->seq;
     return 0;
 }
 
-int hpack_decode(idx_version *out, const idx_packed *h, hpack_commit_fn commit_at,
-                 const void *arg)
+int hpack_spill_full(idx_packed *h)
 {
-    const struct hpack_chunk *c = h->head;
-    size_t at = 0;
-    int64_t ms = 0, place = 0;
-    for (size_t k = 0; k < h->count; k++) {
-        while (c && at == c->used) { /* records never straddle chunks */
-            c = c->next;
-            at = 0;
-        }
-        if (!c)
+    for (; h->spill && h->nspilled + 1 < h->nrefs; h->nspilled++) {
+        struct hpack_ref *r = &h->refs[h->nspilled];
+        if (hpack_spill_put(&r->slot, h->spill, r->mem, r->used) < 0)
             return KENES_EIO;
-        const unsigned char *bytes = c->data;
-        size_t len = c->used;
-        idx_version *v = &out[k];
-        memset(v, 0, sizeof(*v));
-        uint64_t x;
-        if (get_varint(&x, bytes, len, &at) < 0)
+        free(r->mem);
+        r->mem = NULL;
+        h->spilled_len += r->used;
+    }
+    return 0;
+}
+
+size_t hpack_spilled_len(const idx_packed *h)
+{
+    return h->spilled_len;
+}
+
+/* The record at bytes[*at] into v (its texts pointing into bytes), after
+ * the one at *seq and *ms, which it moves on. */
+static int decode_one(idx_version *v, const unsigned char *bytes, size_t len, size_t *at,
+                      uint64_t *seq, int64_t *ms)
+{
+    memset(v, 0, sizeof(*v));
+    if (len - *at < 20)
+        return KENES_EIO;
+    sodium_bin2hex(v->commit, sizeof(v->commit), bytes + *at, 20);
+    *at += 20;
+    uint64_t x;
+    if (get_varint(&x, bytes, len, at) < 0)
+        return KENES_EIO;
+    *seq += (uint64_t)unzigzag(x);
+    v->seq = *seq;
+    if (get_varint(&x, bytes, len, at) < 0)
+        return KENES_EIO;
+    *ms += unzigzag(x);
+    v->time_ms = *ms;
+    char **names[6] = {&v->author, &v->role, &v->action, &v->from, &v->to, &v->approval};
+    for (int i = 0; i < 6; i++) {
+        if (get_varint(&x, bytes, len, at) < 0)
             return KENES_EIO;
-        place += unzigzag(x);
-        if (place <= 0 || place > UINT32_MAX || commit_at(v->commit, (uint32_t)place, arg) < 0)
+        if (x && !(*names[i] = (char *)index_interned_at((uint32_t)(x - 1))))
             return KENES_EIO;
-        if (get_varint(&x, bytes, len, &at) < 0)
+    }
+    char **texts[2] = {&v->comment, &v->note};
+    for (int i = 0; i < 2; i++) {
+        if (get_varint(&x, bytes, len, at) < 0 || x > len - *at)
             return KENES_EIO;
-        ms += unzigzag(x);
-        v->time_ms = ms;
-        char **names[6] = {&v->author, &v->role, &v->action, &v->from, &v->to, &v->approval};
-        for (int i = 0; i < 6; i++) {
-            if (get_varint(&x, bytes, len, &at) < 0)
-                return KENES_EIO;
-            if (x && !(*names[i] = (char *)index_interned_at((uint32_t)(x - 1))))
-                return KENES_EIO;
-        }
-        char **texts[2] = {&v->comment, &v->note};
-        for (int i = 0; i < 2; i++) {
-            if (get_varint(&x, bytes, len, &at) < 0 || x > len - at)
-                return KENES_EIO;
-            if (x) {
-                *texts[i] = (char *)bytes + at;
-                at += x;
-            }
+        if (x) {
+            *texts[i] = (char *)bytes + *at;
+            *at += x;
         }
     }
-    /* Nothing after the last record. */
-    return (!c || (at == c->used && !c->next)) ? 0 : KENES_EIO;
+    return 0;
+}
+
+int hpack_decode(idx_version *out, unsigned char *buf, const idx_packed *h)
+{
+    size_t k = 0, off = 0;
+    uint64_t seq = 0;
+    int64_t ms = 0;
+    for (size_t i = 0; i < h->nrefs; i++) {
+        const struct hpack_ref *r = &h->refs[i];
+        const unsigned char *bytes = r->mem;
+        if (!bytes) {
+            if (off + r->used > h->spilled_len ||
+                hpack_spill_get(buf + off, h->spill, r->slot, r->used) < 0)
+                return KENES_EIO;
+            bytes = buf + off;
+            off += r->used;
+        }
+        /* Records never straddle chunks. */
+        for (size_t at = 0; at < r->used; k++)
+            if (k == h->count || decode_one(&out[k], bytes, r->used, &at, &seq, &ms) < 0)
+                return KENES_EIO;
+    }
+    return k == h->count ? 0 : KENES_EIO;
 }
 
 void hpack_mark_of(hpack_mark *out, const idx_packed *h)
 {
-    *out = (hpack_mark){h->nchunks, h->tail ? h->tail->used : 0, h->len, h->count, h->last_ms,
-                        h->last_place};
+    *out = (hpack_mark){h->nrefs,     h->nrefs ? h->refs[h->nrefs - 1].used : 0,
+                        h->tail_cap,  h->len,
+                        h->count,     h->first_ms,
+                        h->last_ms,   h->last_seq};
 }
 
 void hpack_rewind(idx_packed *h, const hpack_mark *m)
 {
-    /* The chunks added since, freed; the one that was the tail cut back
-     * (the first may have moved while it grew: found by its number). */
-    struct hpack_chunk *c = h->head, *keep = NULL;
-    for (size_t i = 0; i < m->nchunks && c; i++) {
-        keep = c;
-        c = c->next;
-    }
-    while (c) {
-        struct hpack_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-    if (keep) {
-        keep->next = NULL;
-        keep->used = m->tail_used;
-    } else {
-        h->head = NULL;
-    }
-    h->tail = keep;
-    h->nchunks = m->nchunks;
+    /* The chunks added since were never spilled (hpack_spill_full comes
+     * after a batch): freed; the one that was the tail cut back. */
+    for (size_t i = m->nrefs; i < h->nrefs; i++)
+        free(h->refs[i].mem);
+    h->nrefs = m->nrefs;
+    if (h->nrefs)
+        h->refs[h->nrefs - 1].used = (uint32_t)m->tail_used;
+    h->tail_cap = m->tail_cap;
     h->len = m->len;
     h->count = m->count;
+    h->first_ms = m->first_ms;
     h->last_ms = m->last_ms;
-    h->last_place = m->last_place;
+    h->last_seq = m->last_seq;
 }
 
 int64_t hpack_first_ms(const idx_packed *h)
 {
-    if (!h->count || !h->head)
-        return -1;
-    size_t at = 0;
-    uint64_t x;
-    /* Its place first, then its time. */
-    return get_varint(&x, h->head->data, h->head->used, &at) < 0 ||
-                   get_varint(&x, h->head->data, h->head->used, &at) < 0
-               ? -1
-               : unzigzag(x);
+    return h->count ? h->first_ms : -1;
 }
 
 void hpack_dispose(idx_packed *h)
 {
-    for (struct hpack_chunk *c = h->head, *next; c; c = next) {
-        next = c->next;
-        free(c);
+    for (size_t i = 0; i < h->nrefs; i++) {
+        if (h->refs[i].mem)
+            free(h->refs[i].mem);
+        else
+            hpack_spill_drop(h->spill, h->refs[i].slot, h->refs[i].used);
     }
-    *h = (idx_packed){0};
+    free(h->refs);
+    hpack_spill *spill = h->spill;
+    *h = (idx_packed){.spill = spill};
 }

@@ -1,5 +1,6 @@
 #include "storage/index.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -7,11 +8,11 @@
 #include <string.h>
 
 #include "kenes/plugin.h"
+#include "base/log.h"
 #include "base/map.h"
 #include "base/util.h"
 #include "storage/groups.h"
 #include "storage/hpack.h"
-#include "storage/order.h"
 
 /* The documents naming one target (index_ref_add). */
 typedef struct ref_set {
@@ -21,7 +22,8 @@ typedef struct ref_set {
 
 struct doc_index {
     map *docs; /* id -> idx_doc */
-    commit_order *order; /* every recorded version's commit, in each repository's order */
+    uint64_t seq; /* the last version recorded's idx_version.seq */
+    hpack_spill *spill; /* index_spill_to, or NULL */
     map *referrers; /* target id -> ref_set */
     idx_groups *groups; /* (type, region) -> its documents */
     size_t versions_total; /* index_version_total */
@@ -133,7 +135,7 @@ int index_new(doc_index **out)
 {
     doc_index *ix = calloc(1, sizeof(*ix));
     if (!ix || map_new(&ix->docs) < 0 || map_new(&ix->referrers) < 0 ||
-        groups_new(&ix->groups) < 0 || order_new(&ix->order) < 0) {
+        groups_new(&ix->groups) < 0) {
         if (ix) {
             map_free(ix->docs);
             map_free(ix->referrers);
@@ -180,7 +182,7 @@ void index_free(doc_index *ix)
     while (map_iter_next(&it, &k, &v))
         doc_free(v);
     map_free(ix->docs);
-    order_free(ix->order);
+    hpack_spill_close(ix->spill); /* after the documents, which give their room back */
     map_iter_init(&it, ix->referrers);
     while (map_iter_next(&it, &k, &v)) {
         free(((ref_set *)v)->v);
@@ -290,21 +292,22 @@ static int enters_stage(const idx_version *v)
 }
 
 /* d's first k recent versions packed, all or none: on a failure (out of
- * memory, a commit that is no object id) they stay records.  0 or the
- * failure. */
+ * memory, a commit that is no object id) they stay records; then its full
+ * chunks to the scratch file (when the disk refuses, they stay in memory
+ * and go with the next).  0 or the failure to pack. */
 static int pack_first(doc_index *ix, idx_doc *d, size_t k)
 {
     hpack_mark before;
     hpack_mark_of(&before, &d->old);
     for (size_t i = 0; i < k; i++) {
-        /* Every version recorded in an index that packs has its place. */
-        int rc = hpack_add(&d->old, &d->recent[i], order_place(ix->order, d->recent[i].commit));
+        int rc = hpack_add(&d->old, &d->recent[i]);
         if (rc < 0) {
             hpack_rewind(&d->old, &before);
             return rc;
         }
     }
-    d->old.order = ix->order;
+    d->old.spill = ix->spill;
+    hpack_spill_full(&d->old);
     ix->packed_versions += k;
     ix->packed_bytes += d->old.len - before.len;
     for (size_t i = 0; i < k; i++)
@@ -367,6 +370,18 @@ int index_pack_old(doc_index *ix)
     return index_foreach(ix, pack_doc, ix);
 }
 
+int index_spill_to(doc_index *ix, const char *dir)
+{
+    if (ix->spill)
+        return 0;
+    return hpack_spill_open(&ix->spill, dir);
+}
+
+size_t index_spilled_bytes(const doc_index *ix)
+{
+    return hpack_spill_bytes(ix->spill);
+}
+
 void index_packed(size_t *versions, size_t *bytes, const doc_index *ix)
 {
     *versions = ix->packed_versions;
@@ -396,11 +411,6 @@ int64_t index_created_ms(const idx_doc *d)
     return d->old.count ? hpack_first_ms(&d->old) : d->nrecent ? d->recent[0].time_ms : -1;
 }
 
-static int commit_at(char out[41], uint32_t place, const void *order)
-{
-    return order_commit_at(out, order, place);
-}
-
 int index_versions(idx_version **out, size_t *n, const idx_doc *d)
 {
     size_t all = index_version_count(d);
@@ -408,10 +418,17 @@ int index_versions(idx_version **out, size_t *n, const idx_doc *d)
     *n = 0;
     if (!all)
         return 0;
-    idx_version *v = malloc(all * sizeof(*v));
+    /* The spilled chunks read behind the records: one free() for both. */
+    size_t spilled = hpack_spilled_len(&d->old);
+    if (all > (SIZE_MAX - spilled) / sizeof(idx_version))
+        return KENES_ENOMEM;
+    idx_version *v = malloc(all * sizeof(*v) + spilled);
     if (!v)
         return KENES_ENOMEM;
-    if (hpack_decode(v, &d->old, commit_at, d->old.order) < 0) {
+    errno = 0;
+    if (hpack_decode(v, (unsigned char *)(v + all), &d->old) < 0) {
+        log_error("index", "%s: its older versions cannot be read back (%s)", d->id,
+                  errno ? strerror(errno) : "their bytes do not read");
         free(v);
         return KENES_EIO;
     }
@@ -515,10 +532,7 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
         version_dispose(n);
         return KENES_ENOMEM;
     }
-    if (ix && order_note(ix->order, d->repo, n->commit) == KENES_ENOMEM) {
-        version_dispose(n);
-        return KENES_ENOMEM;
-    }
+    n->seq = ix ? ++ix->seq : 0;
     d->nrecent++;
     memcpy(d->version, n->commit, sizeof(d->version));
     if (ix)
@@ -528,9 +542,17 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     return 0;
 }
 
-int index_commit_before(const doc_index *ix, const char *a, const char *b)
+int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a,
+                        const idx_doc *db, const char *b)
 {
-    return order_before(ix->order, a, b);
+    /* The order of recording is each repository's order of commits: the
+     * journal's at start, the writer's after (index.h, idx_version.seq). */
+    (void)ix;
+    idx_version va, vb;
+    if (!da || !db || da->repo != db->repo || !index_find_version(&va, NULL, da, a) ||
+        !index_find_version(&vb, NULL, db, b))
+        return 0;
+    return va.seq && vb.seq && va.seq < vb.seq;
 }
 
 void index_set_doc(idx_doc *d, json_t *doc)

@@ -24,6 +24,11 @@ typedef struct idx_version {
     /* A case's comment sealed with its key (base64 of the <id>.note blob the
      * commit wrote), or NULL: only the case's key opens it (note.h). */
     char *note;
+    /* Its place in the order the index recorded versions (index_record),
+     * from 1, which is each repository's order of commits; 0 when it was
+     * never recorded so (index_add_version).  Not kept on disk: each start
+     * numbers them anew as it reads the journals. */
+    uint64_t seq;
 } idx_version;
 
 /* What the index keeps of a document for the requests over many documents
@@ -52,16 +57,19 @@ typedef struct idx_entry {
 } idx_entry;
 
 /* A document's versions before its recent ones, packed (storage/hpack.h):
- * count of them in len bytes, in a list of chunks (no realloc of a large
- * string, so no holes left in the heap as documents' histories grow). */
-struct hpack_chunk;
+ * count of them in len bytes, in chunks (refs), the full ones written to
+ * the index's scratch file (hpack_spill.h) once there is one: the first
+ * nspilled of them, spilled_len bytes. */
+struct hpack_ref;
+struct hpack_spill;
 typedef struct idx_packed {
-    struct hpack_chunk *head, *tail;
-    size_t nchunks;
-    size_t len, count;
-    int64_t last_ms;         /* the newest one's time */
-    uint32_t last_place;     /* and its commit's place (order.h) */
-    const struct commit_order *order; /* which names their commits */
+    struct hpack_ref *refs;
+    size_t nrefs, refs_cap, nspilled;
+    size_t tail_cap; /* the room of the last chunk, which records go to */
+    size_t len, count, spilled_len;
+    int64_t first_ms, last_ms; /* the first and newest one's times */
+    uint64_t last_seq;         /* and the newest one's seq */
+    struct hpack_spill *spill; /* where full chunks go, or NULL: they stay in memory */
 } idx_packed;
 
 typedef struct idx_doc {
@@ -79,9 +87,10 @@ typedef struct idx_doc {
      * deadline read; in one that does not, every version. */
     idx_version *recent;
     size_t nrecent, recent_cap;
-    /* Every version before recent[0], packed (issue 16, item 10: ~26 bytes
-     * and its comment instead of a 120-byte record and its own strings).
-     * index_versions() gives them all back. */
+    /* Every version before recent[0], packed (issue 16, item 10: ~33 bytes
+     * and its comment instead of a 120-byte record and its own strings),
+     * and out of memory once the index has its scratch file
+     * (index_spill_to).  index_versions() gives them all back. */
     idx_packed old;
     int busy; /* a write is queued or running: further writes wait their turn */
     int pins; /* requests between two steps that read doc: it stays (docs/fetch.h) */
@@ -123,8 +132,13 @@ int index_add_version(idx_doc *d, const idx_version *v);
  * a record), and packs what ix recorded before now likewise.  0 or
  * KENES_ENOMEM (what did not pack stays as records). */
 int index_pack_old(doc_index *ix);
-/* How many versions ix has packed so far, in how many bytes (their
- * commits' places included, the commits themselves not: order.h). */
+/* From now on, the packed versions' full chunks go to an unnamed scratch
+ * file made in dir (storage/hpack_spill.h) rather than stay in memory.  0,
+ * KENES_ENOMEM, or KENES_EIO (errno says why: they stay in memory). */
+int index_spill_to(doc_index *ix, const char *dir);
+/* The bytes of packed versions in the scratch file now. */
+size_t index_spilled_bytes(const doc_index *ix);
+/* How many versions ix has packed so far, in how many bytes. */
 void index_packed(size_t *versions, size_t *bytes, const doc_index *ix);
 /* How many versions d has, packed and recent. */
 size_t index_version_count(const idx_doc *d);
@@ -139,20 +153,23 @@ int index_version_no(idx_version *out, const idx_doc *d, size_t no);
 /* The time of d's first version, or -1. */
 int64_t index_created_ms(const idx_doc *d);
 /* Every version of d, oldest first, into *out (malloc'd: free() it; NULL
- * when *n is 0).  The records' strings are the index's: valid until d's
- * next version is recorded.  0, KENES_ENOMEM, or KENES_EIO (packed bytes
- * that do not read: a bug). */
+ * when *n is 0).  The records' strings are the index's or in the same
+ * allocation: valid until it is freed and d's next version is recorded.
+ * 0, KENES_ENOMEM, or KENES_EIO (the scratch file cannot be read, or
+ * packed bytes that do not read: a bug). */
 int index_versions(idx_version **out, size_t *n, const idx_doc *d);
 /* Its number in the string table (for hpack.c) of a string index_intern
  * returned, and the string of a number (NULL when none has it). */
 uint32_t index_intern_id(const char *interned);
 const char *index_interned_at(uint32_t id);
-/* The same, and record it in ix (its commit's order, index_version_total). */
+/* The same, and record it in ix (its seq, index_version_total). */
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
-/* 1 if version a was recorded before version b in the same repository (each
- * repository's history is one line, recorded in its order: the journal's at
- * start, the writer's after); 0 if not, or if either was never recorded. */
-int index_commit_before(const doc_index *ix, const char *a, const char *b);
+/* 1 if a is a version of da, b a version of db, both in one repository, and
+ * a was recorded before b (each repository's history is one line, recorded
+ * in its order: the journal's at start, the writer's after); 0 if not, or
+ * if either was never recorded (idx_version.seq), or a document is NULL. */
+int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a,
+                        const idx_doc *db, const char *b);
 /* Replace the current JSON (takes the reference). */
 void index_set_doc(idx_doc *d, json_t *doc);
 /* Replace the kept text (takes text, malloc'd; NULL forgets it).  The text

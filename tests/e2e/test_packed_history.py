@@ -1,7 +1,11 @@
-"""Older versions kept packed in memory (issue 16, item 10; core/storage/hpack.h):
-a plan returned and resubmitted again and again still answers its whole history,
-each past version, a diff between two of them and ?at= exactly, on the API and on
-the history page, before and after a restart; the log says how many were packed."""
+"""Older versions packed and, once a chunk of them is full, kept in the index's
+scratch file rather than in memory (issue 16, item 10; core/storage/hpack.h,
+hpack_spill.h): a plan returned and resubmitted again and again, with long
+comments, still answers its whole history, each past version, a diff between
+two of them and ?at= exactly, on the API and on the history page, before and
+after a restart; the log says how many were packed and how many bytes of them
+the scratch file holds."""
+import os
 import re
 import unittest
 
@@ -14,10 +18,23 @@ ROUNDS = 6
 def packed_in(srv):
     """The (versions, packed) of each 'index: N versions, M of them packed'
     line srv logged (stopped or not)."""
+    return [(a, b) for a, b, _ in index_lines(srv)]
+
+
+def index_lines(srv):
+    """The (versions, packed, bytes in the scratch file) of each such line."""
     with open(srv.log_path, "rb") as f:
         log = f.read().decode("utf-8", "replace")
-    return [(int(a), int(b)) for a, b in
-            re.findall(r"index: (\d+) versions, (\d+) of them packed", log)]
+    return [(int(a), int(b), int(c)) for a, b, c in
+            re.findall(r"index: (\d+) versions, (\d+) of them packed in \d+ bytes "
+                       r"\(their comments included\), (\d+) of those bytes in the scratch file",
+                       log)]
+
+
+def comment(k):
+    """Round k's return comment: long, so that a few rounds fill a chunk
+    (4 KiB) and the scratch file gets some."""
+    return (f"Раунд {k}: уточните меры. " + "Укажите сроки, ответственных и источники. " * 30).strip()
 
 
 T1 = "2026-03-02T05:00:00Z"  # the first rounds' commits, all at this moment (KENES_NOW)
@@ -38,9 +55,9 @@ class PackedHistory(unittest.TestCase):
         r = s.act(PLAN, "submit", "off11", r.header("ETag"))
         self.assertEqual(r.status, 200, r)
         steps.append(("submit", None))
-        r = s.act(PLAN, "return", "appr1", r.header("ETag"), comment=f"Раунд {k}: уточните меры")
+        r = s.act(PLAN, "return", "appr1", r.header("ETag"), comment=comment(k))
         self.assertEqual(r.status, 200, r)
-        steps.append(("return", f"Раунд {k}: уточните меры"))
+        steps.append(("return", comment(k)))
         r = s.put(f"/api/v1/documents/{PLAN}", {"body": f"# План\n\nРедакция {k}.\n"}, "off11",
                   r.header("ETag"))
         self.assertEqual(r.status, 200, r)
@@ -84,7 +101,7 @@ class PackedHistory(unittest.TestCase):
         page = b.get(f"/ui/d/{PLAN}/history")
         self.assertEqual(page.status, 200)
         for k in range(1, ROUNDS + 1):
-            self.assertIn(f"Раунд {k}: уточните меры", page.raw)
+            self.assertIn(f"Раунд {k}: уточните меры. Укажите сроки", page.raw)
         return versions
 
     def test_whole_history_across_restarts(self):
@@ -95,12 +112,15 @@ class PackedHistory(unittest.TestCase):
         for k in range(1, ROUNDS // 2 + 1):
             r = self.round(k, r, steps)
         # A clean stop says what the writes packed: all but the last return
-        # (it brought the plan into its stage) and the edit after it.
+        # (it brought the plan into its stage) and the edit after it; the
+        # first chunk full, it is in the scratch file.
         self.assertEqual(s.stop(), 0)
         self.assertEqual(packed_in(s)[-1], (len(steps), len(steps) - 2))
+        self.assertGreater(index_lines(s)[-1][2], 2000)
         s.restart_at(T2)
         # The start packs what it loaded as the writes had.
         self.assertEqual(packed_in(s)[-1], (len(steps), len(steps) - 2))
+        self.assertEqual(index_lines(s)[-1][2], index_lines(s)[-2][2])
         r = s.get(f"/api/v1/documents/{PLAN}", "off11")
         for k in range(ROUNDS // 2 + 1, ROUNDS + 1):
             r = self.round(k, r, steps)
@@ -117,9 +137,50 @@ class PackedHistory(unittest.TestCase):
         steps += [("submit", None), ("approve", None), ("agree", None), ("agree", None)]
         before = self.check_history(steps)
         stop_and_verify(self, s)
+        self.assertGreater(index_lines(s)[-1][2], 4000)
         s.start()
         s.tokens.clear()
         self.assertEqual(self.check_history(steps), before)
+        # Nothing of the scratch file left in the data folder: it has no name.
+        left = [n for n in os.listdir(os.path.join(s.data, "index")) if "history" in n]
+        self.assertEqual(left, [])
+
+    def test_scratch_file_that_fails_to_read(self):
+        """A scratch file cut short under the server (a disk that fails):
+        the history answers 'storage' and the log says why, never a
+        shorter history; the rest is served, writes go on, and the next
+        start writes the file anew from the journal, whole."""
+        s = self.s
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        steps = [("create", None)]
+        for k in range(1, 5):
+            r = self.round(k, r, steps)
+        r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
+        self.assertEqual(r.status, 200, r)
+        whole = r.json["versions"]
+        fd_dir = f"/proc/{s.proc.pid}/fd"
+        scratch = [n for n in os.listdir(fd_dir)
+                   if os.readlink(os.path.join(fd_dir, n)).startswith(
+                       os.path.join(s.data, "index") + "/#")]
+        self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
+        os.truncate(os.path.join(fd_dir, scratch[0]), 0)
+        r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
+        self.assertEqual(r.status, 500, r)
+        self.assertEqual(r.json["error"]["code"], "storage", r)
+        with open(s.log_path, "rb") as f:
+            self.assertIn(f"index: {PLAN}: its older versions cannot be read back "
+                          "(Input/output error)", f.read().decode("utf-8", "replace"))
+        r = s.get(f"/api/v1/documents/{PLAN}", "off11")
+        self.assertEqual(r.status, 200, r)
+        r = self.round(5, r, steps)
+        self.assertEqual(s.stop(), 0)
+        s.start()
+        s.tokens.clear()
+        r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["versions"][3:], whole)
+        self.assertEqual(len(r.json["versions"]), len(steps))
 
 
 if __name__ == "__main__":

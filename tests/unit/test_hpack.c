@@ -14,7 +14,8 @@
 #include "kenes/plugin.h"
 #include "storage/hpack.h"
 #include "storage/index.h"
-#include "storage/order.h"
+
+#include <unistd.h>
 
 static void commit_of(char out[41], unsigned n)
 {
@@ -22,12 +23,11 @@ static void commit_of(char out[41], unsigned n)
     snprintf(out, 41, "%08x%032x", n * 2654435761u, n);
 }
 
-/* Place p (from 1) names commit_of(p - 1), as the index's order would. */
-static int commit_at(char out[41], uint32_t place, const void *arg)
+/* A folder of its own for a scratch file, empty (the file has no name). */
+static void scratch_dir(char dir[64])
 {
-    (void)arg;
-    commit_of(out, place - 1);
-    return 0;
+    snprintf(dir, 64, "%s/kenes-hpack-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(dir));
 }
 
 static int same_text(const char *a, const char *b)
@@ -47,6 +47,7 @@ static void assert_same_version(const idx_version *got, const idx_version *want)
     assert_true(same_text(got->approval, want->approval));
     assert_true(same_text(got->comment, want->comment));
     assert_true(same_text(got->note, want->note));
+    assert_true(got->seq == want->seq);
 }
 
 /* Every field, NULL or not, times that go back, texts in Cyrillic and
@@ -76,24 +77,33 @@ static void packs_and_unpacks(void **state)
             snprintf(comments[i], sizeof(comments[i]), "Уточните меры (%u).", i);
         v->comment = i % 4 == 0 ? NULL : comments[i];
         v->note = i % 9 == 0 ? "c2VhbGVkIG5vdGU=" : NULL;
-        /* Places as a document's are: rising, by jumps. */
-        assert_int_equal(hpack_add(&p, v, i + 1), 0);
+        /* Seqs as a document's are: rising, by jumps. */
+        v->seq = 1 + (uint64_t)i * 37 + (i > 100 ? 5000000000ULL : 0);
+        assert_int_equal(hpack_add(&p, v), 0);
     }
     assert_int_equal(p.count, N);
     assert_true(hpack_first_ms(&p) == want[0].time_ms);
     idx_version *got = calloc(N, sizeof(*got));
     assert_non_null(got);
-    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    assert_int_equal(hpack_decode(got, NULL, &p), 0);
     for (unsigned i = 0; i < N; i++)
         assert_same_version(&got[i], &want[i]);
     /* More records claimed than there are bytes for: they do not read. */
     p.count++;
-    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), KENES_EIO);
+    assert_int_equal(hpack_decode(got, NULL, &p), KENES_EIO);
     p.count--;
     free(got);
 
-    assert_int_equal(hpack_add(&p, &want[0], 0), KENES_EINVAL); /* no place */
+    /* A commit that is no object id is refused, and nothing appended. */
+    idx_version bad = want[0];
+    snprintf(bad.commit, sizeof(bad.commit), "c1");
+    size_t len = p.len;
+    assert_int_equal(hpack_add(&p, &bad), KENES_EINVAL);
+    snprintf(bad.commit, sizeof(bad.commit), "%040d", 0);
+    bad.commit[7] = 'g';
+    assert_int_equal(hpack_add(&p, &bad), KENES_EINVAL);
     assert_int_equal(p.count, N);
+    assert_int_equal(p.len, len);
     hpack_dispose(&p);
     assert_int_equal(hpack_first_ms(&p), -1);
 }
@@ -122,11 +132,15 @@ static void record(doc_index *ix, idx_doc *d, idx_version *log, size_t *n, idx_v
     log[(*n)++] = d->recent[d->nrecent - 1];
 }
 
-static void index_packs_what_it_may(void **state)
+static void packs_what_it_may(int spill)
 {
-    (void)state;
     doc_index *ix;
+    char dir[64];
     assert_int_equal(index_new(&ix), 0);
+    if (spill) {
+        scratch_dir(dir);
+        assert_int_equal(index_spill_to(ix, dir), 0);
+    }
     idx_doc *d;
     assert_int_equal(index_add(&d, ix, "plan/KZ-11/2026"), 0);
     enum { ROUNDS = 500 };
@@ -160,7 +174,17 @@ static void index_packs_what_it_may(void **state)
         texts += strlen(comments[r]) + 1;
     printf("packed: %zu versions in %zu bytes, %zu of them comments: %.1f bytes a version "
            "besides\n", n - 2, d->old.len, texts, (double)(d->old.len - texts) / (double)(n - 2));
-    assert_true(d->old.len <= (n - 2) * 16 + texts);
+    assert_true(d->old.len <= (n - 2) * 36 + texts);
+    /* With a scratch file only the chunk being filled stays in memory. */
+    if (spill) {
+        assert_true(d->old.nrefs > 4);
+        assert_int_equal(d->old.nspilled, d->old.nrefs - 1);
+        assert_true(index_spilled_bytes(ix) == d->old.spilled_len);
+        assert_true(d->old.spilled_len + HPACK_CHUNK > d->old.len);
+    } else {
+        assert_int_equal(d->old.nspilled, 0);
+        assert_int_equal(index_spilled_bytes(ix), 0);
+    }
 
     idx_version *all;
     size_t got;
@@ -201,10 +225,27 @@ static void index_packs_what_it_may(void **state)
     assert_string_equal(index_stage_entry(d)->action, "submit");
 
     assert_int_equal(index_version_total(ix), n);
+    /* Each version numbered in the order recorded, packed or not. */
+    for (size_t i = 0; i < n; i++)
+        assert_true(all[i].seq == i + 1);
     free(all);
     free(log);
     free(comments);
     index_free(ix);
+    if (spill) /* the scratch file had no name: nothing left behind */
+        assert_int_equal(rmdir(dir), 0);
+}
+
+static void index_packs_what_it_may(void **state)
+{
+    (void)state;
+    packs_what_it_may(0);
+}
+
+static void index_spills_full_chunks(void **state)
+{
+    (void)state;
+    packs_what_it_may(1);
 }
 
 /* An index that does not pack (a replica's step, kenes verify's seed)
@@ -251,35 +292,54 @@ static void long_stage_gives_room_back(void **state)
     index_free(ix);
 }
 
-/* What a packed version keeps of its commit: the place order.c gave it. */
-static void places_name_commits(void **state)
+/* Which of two versions came first, for versions of two documents of one
+ * repository recorded in turn, packed, spilled or records. */
+static void seq_orders_versions(void **state)
 {
     (void)state;
-    commit_order *o;
-    assert_int_equal(order_new(&o), 0);
-    char c[41], back[41];
-    for (unsigned i = 0; i < 1000; i++) {
-        commit_of(c, i);
-        assert_int_equal(order_note(o, i % 2, c), 0);
+    doc_index *ix;
+    char dir[64];
+    scratch_dir(dir);
+    assert_int_equal(index_new(&ix), 0);
+    assert_int_equal(index_pack_old(ix), 0);
+    assert_int_equal(index_spill_to(ix, dir), 0);
+    idx_doc *a, *b, *c;
+    assert_int_equal(index_add(&a, ix, "plan/KZ-11/2026"), 0);
+    assert_int_equal(index_add(&b, ix, "plan/KZ-12/2026"), 0);
+    assert_int_equal(index_add(&c, ix, "case/KZ-11/x"), 0);
+    c->repo = 1;
+    unsigned t = 0;
+    idx_doc *docs[3] = {a, b, c};
+    char first[3][41];
+    for (int k = 0; k < 3; k++) {
+        idx_version v = step(t++, "create", NULL, "draft", NULL);
+        assert_int_equal(index_record(ix, docs[k], &v), 0);
+        memcpy(first[k], v.commit, 41);
     }
-    commit_of(c, 777);
-    uint32_t p = order_place(o, c);
-    assert_int_equal(p, ORDER_REPO_BIT | 389); /* the 389th of repository 1 */
-    assert_int_equal(order_commit_at(back, o, p), 0);
-    assert_string_equal(back, c);
-    commit_of(c, 4);
-    p = order_place(o, c);
-    assert_int_equal(p, 3);
-    assert_int_equal(order_commit_at(back, o, p), 0);
-    assert_string_equal(back, c);
-    commit_of(c, 5000);
-    assert_int_equal(order_place(o, c), 0);
-    assert_int_equal(order_place(o, "not an id"), 0);
-    assert_int_equal(order_commit_at(back, o, 0), KENES_ENOTFOUND);
-    assert_int_equal(order_commit_at(back, o, 501), KENES_ENOTFOUND);
-    assert_int_equal(order_commit_at(back, o, ORDER_REPO_BIT | 501), KENES_ENOTFOUND);
-    assert_int_equal(order_commit_at(back, NULL, 1), KENES_ENOTFOUND);
-    order_free(o);
+    /* Edit, submit, return, in turn for each document. */
+    static const char *const cycle[3][3] = {
+        {"edit", "draft", "draft"}, {"submit", "draft", "agreement"}, {"return", "agreement", "draft"}};
+    for (unsigned r = 0; r < 600; r++)
+        for (int k = 0; k < 3; k++) {
+            const char *const *s = cycle[r % 3];
+            idx_version v = step(t++, s[0], s[1], s[2], "Уточните меры.");
+            assert_int_equal(index_record(ix, docs[k], &v), 0);
+        }
+    assert_true(a->old.nspilled > 0);
+    const char *ha = index_head(a)->commit, *hb = index_head(b)->commit;
+    assert_int_equal(index_commit_before(ix, a, first[0], b, first[1]), 1); /* both packed */
+    assert_int_equal(index_commit_before(ix, b, first[1], a, first[0]), 0);
+    assert_int_equal(index_commit_before(ix, a, first[0], b, hb), 1); /* packed, record */
+    assert_int_equal(index_commit_before(ix, b, hb, a, first[0]), 0);
+    assert_int_equal(index_commit_before(ix, a, ha, b, hb), 1);
+    assert_int_equal(index_commit_before(ix, a, ha, a, ha), 0);
+    /* Named with the wrong document, in another repository, unknown, NULL. */
+    assert_int_equal(index_commit_before(ix, b, first[0], b, hb), 0);
+    assert_int_equal(index_commit_before(ix, c, first[2], b, hb), 0);
+    assert_int_equal(index_commit_before(ix, a, "ffffffffffffffffffffffffffffffffffffffff", b, hb), 0);
+    assert_int_equal(index_commit_before(ix, NULL, first[0], b, hb), 0);
+    index_free(ix);
+    assert_int_equal(rmdir(dir), 0);
 }
 
 /* Chunks: a history of many chunks, a record larger than a chunk, and a
@@ -291,22 +351,30 @@ static void chunks_and_rewind(void **state)
     static char big[3 * HPACK_CHUNK];
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
+    char dir[64];
+    scratch_dir(dir);
     idx_packed p = {0};
+    assert_int_equal(hpack_spill_open(&p.spill, dir), 0);
     idx_version v = {.author = (char *)index_intern("off11"), .action = (char *)index_intern("edit"),
                      .to = (char *)index_intern("draft")};
     hpack_mark m;
     for (unsigned i = 0; i < N; i++) {
         commit_of(v.commit, i);
         v.time_ms = 1000 + i;
+        v.seq = i + 1;
         v.comment = i == 1234 ? big : NULL;
+        if (i == 1500) /* what the index does after each batch */
+            assert_int_equal(hpack_spill_full(&p), 0);
         if (i == 2000)
             hpack_mark_of(&m, &p);
-        assert_int_equal(hpack_add(&p, &v, i + 1), 0);
+        assert_int_equal(hpack_add(&p, &v), 0);
     }
-    assert_true(p.nchunks > 8);
+    assert_true(p.nrefs > 8);
+    assert_true(p.nspilled > 1 && p.nspilled < p.nrefs - 1);
     idx_version *got = calloc(N, sizeof(*got));
+    unsigned char *buf = malloc(hpack_spilled_len(&p) + 1);
     assert_non_null(got);
-    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    assert_int_equal(hpack_decode(got, buf, &p), 0);
     for (unsigned i = 0; i < N; i++) {
         char c[41];
         commit_of(c, i);
@@ -318,32 +386,59 @@ static void chunks_and_rewind(void **state)
     /* Back to version 2000, then on again: the same bytes as a straight run. */
     hpack_rewind(&p, &m);
     assert_int_equal(p.count, 2000);
-    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    assert_int_equal(hpack_decode(got, buf, &p), 0);
     for (unsigned i = 2000; i < N; i++) {
         commit_of(v.commit, i);
         v.time_ms = 1000 + i;
+        v.seq = i + 1;
         v.comment = NULL;
-        assert_int_equal(hpack_add(&p, &v, i + 1), 0);
+        assert_int_equal(hpack_add(&p, &v), 0);
     }
-    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
-    assert_true(got[N - 1].time_ms == 1000 + N - 1);
-    /* Taken back to nothing. */
+    assert_int_equal(hpack_spill_full(&p), 0);
+    assert_int_equal(p.nspilled, p.nrefs - 1);
+    assert_true(hpack_spill_bytes(p.spill) == hpack_spilled_len(&p));
+    free(buf);
+    buf = malloc(hpack_spilled_len(&p));
+    assert_int_equal(hpack_decode(got, buf, &p), 0);
+    for (unsigned i = 0; i < N; i++)
+        assert_true(got[i].time_ms == 1000 + (int64_t)i && got[i].seq == i + 1);
+    assert_int_equal(strlen(got[1234].comment), sizeof(big) - 1);
+    /* A chunk the file does not have: an error, not a wrong answer. */
+    uint32_t slot = p.refs[1].slot;
+    p.refs[1].slot = 1u << 30;
+    assert_int_equal(hpack_decode(got, buf, &p), KENES_EIO);
+    p.refs[1].slot = slot;
+    /* Disposed, the file's room is given back; taken back to nothing. */
+    hpack_spill *spill = p.spill;
+    hpack_dispose(&p);
+    assert_int_equal(hpack_spill_bytes(spill), 0);
+    assert_ptr_equal(p.spill, spill);
+    for (unsigned i = 0; i < 100; i++) {
+        commit_of(v.commit, i);
+        assert_int_equal(hpack_add(&p, &v), 0);
+    }
     hpack_mark_of(&m, &(idx_packed){0});
     hpack_rewind(&p, &m);
     assert_int_equal(p.count, 0);
-    assert_null(p.head);
-    assert_int_equal(hpack_decode(got, &p, commit_at, NULL), 0);
+    assert_int_equal(p.nrefs, 0);
+    assert_int_equal(hpack_decode(got, buf, &p), 0);
     free(got);
+    free(buf);
     hpack_dispose(&p);
+    hpack_spill_close(spill);
+    assert_int_equal(rmdir(dir), 0);
+    /* A folder that is not there: no scratch file, and why. */
+    assert_int_equal(hpack_spill_open(&spill, "/nonexistent/kenes"), KENES_EIO);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(packs_and_unpacks),
                                        cmocka_unit_test(index_packs_what_it_may),
+                                       cmocka_unit_test(index_spills_full_chunks),
                                        cmocka_unit_test(scratch_index_keeps_records),
                                        cmocka_unit_test(long_stage_gives_room_back),
-                                       cmocka_unit_test(places_name_commits),
+                                       cmocka_unit_test(seq_orders_versions),
                                        cmocka_unit_test(chunks_and_rewind)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
