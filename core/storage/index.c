@@ -528,8 +528,13 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     return 0;
 }
 
-int index_commit_before(const doc_index *ix, const char *a, const char *b)
+int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a, const idx_doc *db,
+                        const char *b)
 {
+    idx_version va, vb;
+    if (!da || !db || da->repo != db->repo || !index_find_version(&va, NULL, da, a) ||
+        !index_find_version(&vb, NULL, db, b))
+        return 0;
     return order_before(ix->order, a, b);
 }
 

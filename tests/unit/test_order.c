@@ -1,5 +1,6 @@
-/* The order of recorded commits (storage/order.h, index_commit_before):
- * what an execution report asks about its plan's versions, without git. */
+/* The order of recorded commits (storage/order.h): what an execution
+ * report asks about its plan's versions, without git (index_commit_before,
+ * test_before.c). */
 #include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -223,31 +224,6 @@ static void a_repository_past_its_limit_is_refused(void **state)
     assert_int_equal(after.bytes, 0);
 }
 
-static void the_index_records_the_order(void **state)
-{
-    (void)state;
-    doc_index *ix = NULL;
-    idx_doc *plan = NULL, *report = NULL;
-    assert_int_equal(index_new(&ix), 0);
-    assert_int_equal(index_add(&plan, ix, "plan/KZ-11/2026"), 0);
-    assert_int_equal(index_add(&report, ix, "execution/KZ-11/2026-h1"), 0);
-    idx_version v = {.time_ms = 1, .author = "off11", .role = "regional-official",
-                     .action = "create", .to = "draft"};
-    char p1[41], r1[41], p2[41];
-    hex(p1, 10), hex(r1, 11), hex(p2, 12);
-    memcpy(v.commit, p1, 41);
-    assert_int_equal(index_record(ix, plan, &v), 0);
-    memcpy(v.commit, r1, 41);
-    assert_int_equal(index_record(ix, report, &v), 0);
-    memcpy(v.commit, p2, 41);
-    v.action = "amend";
-    assert_int_equal(index_record(ix, plan, &v), 0);
-    assert_int_equal(index_commit_before(ix, p1, r1), 1);
-    assert_int_equal(index_commit_before(ix, p2, r1), 0);
-    assert_int_equal(index_commit_before(ix, r1, p2), 1);
-    index_free(ix);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,7 +232,6 @@ int main(void)
         cmocka_unit_test(the_table_grows_and_keeps_every_place),
         cmocka_unit_test(a_million_commits_keep_their_places_compactly),
         cmocka_unit_test(a_repository_past_its_limit_is_refused),
-        cmocka_unit_test(the_index_records_the_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
