@@ -72,45 +72,76 @@ static int teardown(void **state)
     return 0;
 }
 
+/* One question and the answer it must get. */
+typedef struct ask {
+    const idx_doc *da;
+    const char *a;
+    const idx_doc *db;
+    const char *b;
+    int want;
+} ask;
+
+static void expect(const fixture *f, const ask *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int got = index_commit_before(f->ix, q[i].da, q[i].a, q[i].db, q[i].b);
+        if (got != q[i].want)
+            fail_msg("question %zu: %s@%.8s before %s@%.8s answered %d, not %d", i,
+                     q[i].da ? q[i].da->id : "(null)", q[i].a ? q[i].a : "(null)",
+                     q[i].db ? q[i].db->id : "(null)", q[i].b ? q[i].b : "(null)", got,
+                     q[i].want);
+    }
+}
+
+#define EXPECT(f, q) expect((f), (q), sizeof(q) / sizeof((q)[0]))
+
 static void interleaved_documents_both_ways(void **state)
 {
     fixture *f = *state;
-    const doc_index *ix = f->ix;
-    /* The plan's create came before the report's create and edit. */
-    assert_int_equal(index_commit_before(ix, f->plan, f->p1, f->report, f->r1), 1);
-    assert_int_equal(index_commit_before(ix, f->plan, f->p1, f->report, f->r2), 1);
-    assert_int_equal(index_commit_before(ix, f->report, f->r1, f->plan, f->p1), 0);
-    /* Its edit came between them: after r1, before r2. */
-    assert_int_equal(index_commit_before(ix, f->plan, f->p2, f->report, f->r1), 0);
-    assert_int_equal(index_commit_before(ix, f->report, f->r1, f->plan, f->p2), 1);
-    assert_int_equal(index_commit_before(ix, f->plan, f->p2, f->report, f->r2), 1);
-    assert_int_equal(index_commit_before(ix, f->report, f->r2, f->plan, f->p2), 0);
-    /* Its submit after both. */
-    assert_int_equal(index_commit_before(ix, f->report, f->r2, f->plan, f->p3), 1);
-    assert_int_equal(index_commit_before(ix, f->plan, f->p3, f->report, f->r2), 0);
-    /* Two versions of one document, and two documents of one type. */
-    assert_int_equal(index_commit_before(ix, f->plan, f->p1, f->plan, f->p3), 1);
-    assert_int_equal(index_commit_before(ix, f->plan, f->p3, f->plan, f->p1), 0);
-    assert_int_equal(index_commit_before(ix, f->plan, f->p3, f->other, f->o1), 1);
-    assert_int_equal(index_commit_before(ix, f->other, f->o1, f->plan, f->p3), 0);
+    const ask q[] = {
+        /* The plan's create came before the report's create and edit. */
+        {f->plan, f->p1, f->report, f->r1, 1},
+        {f->plan, f->p1, f->report, f->r2, 1},
+        {f->report, f->r1, f->plan, f->p1, 0},
+        /* Its edit came between them: after r1, before r2. */
+        {f->plan, f->p2, f->report, f->r1, 0},
+        {f->report, f->r1, f->plan, f->p2, 1},
+        {f->plan, f->p2, f->report, f->r2, 1},
+        {f->report, f->r2, f->plan, f->p2, 0},
+        /* Its submit after both. */
+        {f->report, f->r2, f->plan, f->p3, 1},
+        {f->plan, f->p3, f->report, f->r2, 0},
+        /* Two versions of one document, and two documents of one type. */
+        {f->plan, f->p1, f->plan, f->p3, 1},
+        {f->plan, f->p3, f->plan, f->p1, 0},
+        {f->plan, f->p3, f->other, f->o1, 1},
+        {f->other, f->o1, f->plan, f->p3, 0},
+    };
+    EXPECT(f, q);
 }
 
 static void the_same_commit_is_not_before_itself(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p2, f->plan, f->p2), 0);
-    assert_int_equal(index_commit_before(f->ix, f->report, f->r1, f->report, f->r1), 0);
+    const ask q[] = {
+        {f->plan, f->p2, f->plan, f->p2, 0},
+        {f->report, f->r1, f->report, f->r1, 0},
+    };
+    EXPECT(f, q);
 }
 
 static void an_unknown_commit_is_not_before(void **state)
 {
     fixture *f = *state;
     const char *unknown = "ffffffffffffffffffffffffffffffffffffffff";
-    assert_int_equal(index_commit_before(f->ix, f->plan, unknown, f->report, f->r2), 0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p1, f->report, unknown), 0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, "", f->report, f->r2), 0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, NULL, f->report, f->r2), 0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p1, f->report, NULL), 0);
+    const ask q[] = {
+        {f->plan, unknown, f->report, f->r2, 0},
+        {f->plan, f->p1, f->report, unknown, 0},
+        {f->plan, "", f->report, f->r2, 0},
+        {f->plan, NULL, f->report, f->r2, 0},
+        {f->plan, f->p1, f->report, NULL, 0},
+    };
+    EXPECT(f, q);
 }
 
 /* A commit named with a document it is no version of: 0, although the
@@ -118,37 +149,44 @@ static void an_unknown_commit_is_not_before(void **state)
 static void a_commit_of_another_document_is_not_found(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(index_commit_before(f->ix, f->report, f->p1, f->report, f->r2), 0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p1, f->plan, f->r2), 0);
-    assert_int_equal(index_commit_before(f->ix, f->report, f->p1, f->plan, f->r1), 0);
-    assert_int_equal(index_commit_before(f->ix, f->other, f->p1, f->report, f->r1), 0);
-    /* Swapped: each commit with the other's document. */
-    assert_int_equal(index_commit_before(f->ix, f->report, f->p1, f->plan, f->r1), 0);
+    const ask q[] = {
+        {f->report, f->p1, f->report, f->r2, 0},
+        {f->plan, f->p1, f->plan, f->r2, 0},
+        {f->other, f->p1, f->report, f->r1, 0},
+        {f->plan, f->p1, f->other, f->r1, 0},
+        /* Swapped: each commit with the other's document. */
+        {f->report, f->p1, f->plan, f->r1, 0},
+    };
+    EXPECT(f, q);
 }
 
 /* Each repository's history is its own line: no order across them. */
 static void two_repositories_have_no_order(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p1, f->kase, f->c1), 0);
-    assert_int_equal(index_commit_before(f->ix, f->kase, f->c1, f->report, f->r2), 0);
-    assert_int_equal(index_commit_before(f->ix, f->kase, f->c1, f->plan, f->p3), 0);
-    /* A document's repository is what counts, not where its commit is:
-     * the case's commit named with a document of the other repository. */
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->c1, f->plan, f->p3), 0);
+    const ask q[] = {
+        {f->plan, f->p1, f->kase, f->c1, 0},
+        {f->kase, f->c1, f->report, f->r2, 0},
+        {f->kase, f->c1, f->plan, f->p3, 0},
+        /* The case's commit named with a plan: no version of it either. */
+        {f->plan, f->c1, f->plan, f->p3, 0},
+    };
+    EXPECT(f, q);
 }
 
 static void no_document_no_answer(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(index_commit_before(f->ix, NULL, f->p1, f->report, f->r1), 0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p1, NULL, f->r1), 0);
-    assert_int_equal(index_commit_before(f->ix, NULL, f->p1, NULL, f->r1), 0);
-    /* A document with no commit yet. */
-    idx_doc *empty;
+    idx_doc *empty; /* a document with no commit yet */
     assert_int_equal(index_add(&empty, f->ix, "plan/KZ-19/2026"), 0);
-    assert_int_equal(index_commit_before(f->ix, empty, f->p1, f->report, f->r1), 0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p1, empty, f->r1), 0);
+    const ask q[] = {
+        {NULL, f->p1, f->report, f->r1, 0},
+        {f->plan, f->p1, NULL, f->r1, 0},
+        {NULL, f->p1, NULL, f->r1, 0},
+        {empty, f->p1, f->report, f->r1, 0},
+        {f->plan, f->p1, empty, f->r1, 0},
+    };
+    EXPECT(f, q);
     index_remove(f->ix, "plan/KZ-19/2026");
 }
 
@@ -158,35 +196,35 @@ static void packed_versions_keep_their_order(void **state)
 {
     fixture *f = *state;
     assert_int_equal(index_pack_old(f->ix), 0);
-    enum { ROUNDS = 20 };
+    enum { ROUNDS = 20, LAST = 3 * ROUNDS - 1, MID = 3 * ROUNDS / 2 };
     char v[3 * ROUNDS][41], wrote[41];
     unsigned n = 100;
     for (unsigned i = 0; i < ROUNDS; i++) {
         record(f, f->plan, v[3 * i], n++, "amend", "agreement", "draft");
         record(f, f->plan, v[3 * i + 1], n++, "edit", "draft", "draft");
         record(f, f->plan, v[3 * i + 2], n++, "submit", "draft", "agreement");
-        if (i == ROUNDS / 2 - 1)
+        if (i == ROUNDS / 2 - 1) /* after v[MID - 1], before v[MID] */
             record(f, f->report, wrote, n++, "edit", "draft", "draft");
     }
     /* All but the last edit and submit are packed: the case asked. */
     assert_int_equal(f->plan->nrecent, 2);
     assert_int_equal(index_version_count(f->plan), 3 + 3 * ROUNDS);
-    const size_t last_before = 3 * ROUNDS / 2 - 1, first_after = 3 * ROUNDS / 2;
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p1, f->report, wrote), 1);
-    assert_int_equal(index_commit_before(f->ix, f->plan, v[0], f->report, wrote), 1);
-    assert_int_equal(index_commit_before(f->ix, f->plan, v[last_before], f->report, wrote), 1);
-    assert_int_equal(index_commit_before(f->ix, f->report, wrote, f->plan, v[last_before]), 0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, v[first_after], f->report, wrote), 0);
-    assert_int_equal(index_commit_before(f->ix, f->report, wrote, f->plan, v[first_after]), 1);
-    /* The newest, still a record. */
-    assert_int_equal(index_commit_before(f->ix, f->report, wrote, f->plan, v[3 * ROUNDS - 1]),
-                     1);
-    assert_int_equal(index_commit_before(f->ix, f->plan, v[3 * ROUNDS - 1], f->report, wrote),
-                     0);
-    assert_int_equal(index_commit_before(f->ix, f->plan, f->p1, f->plan, v[3 * ROUNDS - 1]), 1);
-    assert_int_equal(index_commit_before(f->ix, f->plan, v[3 * ROUNDS - 2], f->plan, v[0]), 0);
-    /* A packed commit of the plan, named with the report. */
-    assert_int_equal(index_commit_before(f->ix, f->report, v[0], f->report, wrote), 0);
+    const ask q[] = {
+        {f->plan, f->p1, f->report, wrote, 1},
+        {f->plan, v[0], f->report, wrote, 1},
+        {f->plan, v[MID - 1], f->report, wrote, 1},
+        {f->report, wrote, f->plan, v[MID - 1], 0},
+        {f->plan, v[MID], f->report, wrote, 0},
+        {f->report, wrote, f->plan, v[MID], 1},
+        /* The newest, still records. */
+        {f->report, wrote, f->plan, v[LAST], 1},
+        {f->plan, v[LAST], f->report, wrote, 0},
+        {f->plan, f->p1, f->plan, v[LAST], 1},
+        {f->plan, v[LAST - 1], f->plan, v[0], 0},
+        /* A packed commit of the plan, named with the report. */
+        {f->report, v[0], f->report, wrote, 0},
+    };
+    EXPECT(f, q);
 }
 
 int main(void)
