@@ -289,10 +289,13 @@ const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const 
  * version (NULL: its latest): its create or latest edit, copied into buf
  * (41 bytes) and returned.  NULL when d has no such version. */
 const char *docs_written(char buf[41], const idx_doc *d, const char *version);
-/* 1 if commit a came before commit b in the same repository, 0 if not, if
- * they are one, or if either is no version the index recorded (the index
- * keeps the order: no git read on the loop). */
-int docs_version_before(docs_service *svc, const char *a, const char *b);
+/* 1 if commit a, a version of document doc_a, came before commit b, a
+ * version of document doc_b, in the repository that holds both; 0 if not,
+ * if they are one, if either document is unknown (or NULL) or has no such
+ * version, or if they are in two repositories (the index keeps the order:
+ * no git read on the loop). */
+int docs_version_before(docs_service *svc, const char *doc_a, const char *a, const char *doc_b,
+                        const char *b);
 /* A version v of d is committed and newdoc is its JSON (taken; len its
  * file's bytes): its face kept, the version recorded, its entry, the
  * snapshot's count and the cache updated, the commit hook told (committed.c).

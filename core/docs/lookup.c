@@ -214,15 +214,20 @@ static const char *param(void *payload, const char *type, const char *name)
 
 /* docs.h; also api->version_before.  Each repository's history is one
  * line (main), so "before" is "recorded before": the index knows that order
- * without asking git on the loop. */
-int docs_version_before(docs_service *svc, const char *a, const char *b)
+ * without asking git on the loop.  The documents are named because the
+ * index answers from their versions, not from a table of every commit. */
+int docs_version_before(docs_service *svc, const char *doc_a, const char *a, const char *doc_b,
+                        const char *b)
 {
-    return index_commit_before(svc->index, NULL, a, NULL, b); /* XXX until i16-before */
+    const idx_doc *da = doc_a ? index_get(svc->index, doc_a) : NULL;
+    const idx_doc *db = doc_b ? index_get(svc->index, doc_b) : NULL;
+    return index_commit_before(svc->index, da, a, db, b);
 }
 
-static int before(void *payload, const char *a, const char *b)
+static int before(void *payload, const char *doc_a, const char *a, const char *doc_b,
+                  const char *b)
 {
-    return docs_version_before(payload, a, b);
+    return docs_version_before(payload, doc_a, a, doc_b, b);
 }
 
 void docs_attach_api(docs_service *svc)

@@ -389,11 +389,12 @@ static int api_doc_public_with(const char *id, int (*fn)(const kenes_doc *doc, v
                                 : KENES_ENOTFOUND;
 }
 
-static int api_version_before(const char *a, const char *b)
+static int api_version_before(const char *doc_a, const char *a, const char *doc_b,
+                              const char *b)
 {
-    if (!a || !b)
+    if (!doc_a || !a || !doc_b || !b)
         return KENES_EINVAL;
-    return docs_src.before ? docs_src.before(docs_src.payload, a, b) : 0;
+    return docs_src.before ? docs_src.before(docs_src.payload, doc_a, a, doc_b, b) : 0;
 }
 
 static kapi_content_fn content_fn;

@@ -95,7 +95,8 @@ typedef struct kapi_docs {
                        int (*fn)(const kenes_doc *doc, void *arg), void *arg);
     void *payload;
     /* api->version_before (NULL: never known, 0) */
-    int (*before)(void *payload, const char *a, const char *b);
+    int (*before)(void *payload, const char *doc_a, const char *a, const char *doc_b,
+                  const char *b);
 } kapi_docs;
 void kapi_set_docs(const kapi_docs *d);
 void kapi_forget_docs(const void *payload);

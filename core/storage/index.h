@@ -164,12 +164,15 @@ uint32_t index_intern_id(const char *interned);
 const char *index_interned_at(uint32_t id);
 /* The same, and record it in ix (its seq, index_version_total). */
 int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
-/* 1 if a is a version of da, b a version of db, both in one repository, and
- * a was recorded before b (each repository's history is one line, recorded
- * in its order: the journal's at start, the writer's after); 0 if not, or
- * if either was never recorded (idx_version.seq), or a document is NULL. */
-int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a,
-                        const idx_doc *db, const char *b);
+/* 1 if a is a version of da, b a version of db, both documents are in one
+ * repository and a was recorded before b (each repository's history is one
+ * line, recorded in its order: the journal's at start, the writer's after);
+ * 0 if not: either not found in its document (or a document NULL), two
+ * repositories, the same commit, b first.  Asked per document so that the
+ * answer needs no table of every commit (issue 16, item 10): compared by
+ * idx_version.seq. */
+int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a, const idx_doc *db,
+                        const char *b);
 /* Replace the current JSON (takes the reference). */
 void index_set_doc(idx_doc *d, json_t *doc);
 /* Replace the kept text (takes text, malloc'd; NULL forgets it).  The text

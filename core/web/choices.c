@@ -57,9 +57,10 @@ void web_choice_text(char *out, size_t cap, const json_t *items, const json_t *f
 }
 
 /* Names the numbers under decl in v (changed in place: a copy), unless
- * the list they number changed since `written` (see web_choices_named). */
+ * the list they number changed since `written`, a version of document id
+ * (see web_choices_named). */
 static void name_in(web_call *c, const json_t *decl, json_t *v, const json_t *top,
-                    const char *written)
+                    const char *id, const char *written)
 {
     size_t i;
     const json_t *f;
@@ -71,19 +72,21 @@ static void name_in(web_call *c, const json_t *decl, json_t *v, const json_t *to
         if (!sub || !kind)
             continue;
         if (strcmp(kind, "group") == 0) {
-            name_in(c, json_object_get(f, "fields"), sub, top, written);
+            name_in(c, json_object_get(f, "fields"), sub, top, id, written);
         } else if (strcmp(kind, "list") == 0 && json_object_get(f, "fields")) {
             size_t k;
             json_t *row;
-            json_array_foreach(sub, k, row) name_in(c, json_object_get(f, "fields"), row, top, written);
+            json_array_foreach(sub, k, row)
+                name_in(c, json_object_get(f, "fields"), row, top, id, written);
         } else if (from && json_is_integer(sub) && json_integer_value(sub) > 0) {
             char text[600];
             const char *version = NULL;
-            const json_t *items = items_at(c, str(top, str(from, "ref")), from, &version);
+            const char *list = str(top, str(from, "ref"));
+            const json_t *items = items_at(c, list, from, &version);
             /* A list in force since the numbers were written may number
              * other items now (a plan amended): the bare number then. */
             if (items && written && version &&
-                docs_version_before(c->svc, written, version) != 0)
+                docs_version_before(c->svc, id, written, list, version) != 0)
                 items = NULL;
             web_choice_text(text, sizeof(text), items, from, (size_t)json_integer_value(sub));
             json_object_set_new(v, name, json_string(text));
@@ -102,7 +105,7 @@ static int has_choices(const json_t *decl)
 }
 
 json_t *web_choices_named(web_call *c, const json_t *schema, const json_t *fields,
-                          const char *written)
+                          const char *id, const char *written)
 {
     const json_t *decl = json_object_get(schema, "fields");
     if (!json_is_object(fields) || !has_choices(decl))
@@ -110,6 +113,6 @@ json_t *web_choices_named(web_call *c, const json_t *schema, const json_t *field
     json_t *copy = json_deep_copy(fields);
     if (!copy)
         return json_incref((json_t *)fields);
-    name_in(c, decl, copy, copy, written);
+    name_in(c, decl, copy, copy, id, written);
     return copy;
 }

@@ -25,11 +25,12 @@ void web_choice_text(char *out, size_t cap, const json_t *items, const json_t *f
 
 /* fields (a document's, not changed) with each choices_from number replaced
  * by its web_choice_text, at any depth: what the document page shows.
- * written: the commit that wrote fields (docs_written), or NULL; when the
- * list they number came into force after it, the numbers stay bare (the
- * rows were written against an earlier edition).  A new reference (a
- * copy), or fields itself increfed when nothing names any. */
+ * id: that document's id; written: the commit of it that wrote fields
+ * (docs_written), or NULL; when the list they number came into force after
+ * it, the numbers stay bare (the rows were written against an earlier
+ * edition).  A new reference (a copy), or fields itself increfed when
+ * nothing names any. */
 json_t *web_choices_named(web_call *c, const json_t *schema, const json_t *fields,
-                          const char *written);
+                          const char *id, const char *written);
 
 #endif

@@ -546,7 +546,7 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
      * agency's code (a referral's) reads as its name. */
     char wrote[41];
     json_t *shown = web_choices_named(c, docs_schema(c->svc, type), json_object_get(doc, "fields"),
-                                      docs_written(wrote, d, doc_str(doc, "version")));
+                                      d->id, docs_written(wrote, d, doc_str(doc, "version")));
     json_t *schema = web_schema_agencies(c, type, docs_schema(c->svc, type), doc_str(doc, "region"));
     if (schema)
         schema = without_unrecorded(wf_set_find(c->svc->workflows, type), schema,

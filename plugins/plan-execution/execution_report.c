@@ -122,6 +122,7 @@ static const char *const W_REGION_HEAD[] = {
 
 /* An accepted execution report, copied out of its borrowed face. */
 typedef struct exec_report {
+    char id[257]; /* its own id (the core allows 256 bytes) */
     char plan[200];
     char written[48]; /* the commit that last wrote its rows ("" unknown) */
     long long year;
@@ -176,6 +177,8 @@ static int take_exec(const kenes_doc *doc, void *arg)
     if (grow((void **)&g->execs, &g->execs_cap, g->nexecs, sizeof(*g->execs)) < 0)
         return KENES_ENOMEM;
     exec_report *e = &g->execs[g->nexecs];
+    const char *id = g->api->doc_get(doc, "id");
+    snprintf(e->id, sizeof(e->id), "%s", id ? id : "");
     snprintf(e->plan, sizeof(e->plan), "%s", plan);
     e->year = (long long)json_integer_value(year);
     e->half = half[0] - '0';
@@ -235,7 +238,7 @@ static const exec_report *current_exec(const gathered *g, const pe_plan *p,
 {
     const exec_report *e = latest_exec(g, p->id);
     *stale = NULL;
-    if (e && !pe_rows_match(g->api, p, e->written)) {
+    if (e && !pe_rows_match(g->api, p, e->id, e->written)) {
         *stale = e;
         return NULL;
     }

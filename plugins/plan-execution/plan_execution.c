@@ -95,11 +95,13 @@ int pe_plan_face(pe_plan *out, const kenes_api *api, const char *id)
     return 0;
 }
 
-int pe_rows_match(const kenes_api *api, const pe_plan *plan, const char *written)
+int pe_rows_match(const kenes_api *api, const pe_plan *plan, const char *report,
+                  const char *written)
 {
-    if (!KENES_API_HAS(api, version_before) || !plan->version[0] || !written || !*written)
+    if (!KENES_API_HAS(api, version_before) || !plan->id[0] || !plan->version[0] || !report ||
+        !*report || !written || !*written)
         return 1;
-    return api->version_before(plan->version, written) == 1;
+    return api->version_before(plan->id, plan->version, report, written) == 1;
 }
 
 int pe_is_percent(const json_t *measure)
@@ -327,7 +329,7 @@ static int plan_in_force(const kenes_api *api, const kenes_doc *doc, const kenes
     const char *self = api->doc_get(doc, "id");
     if (!self || api->doc_with(self, read_written, &w) != 0)
         w.written[0] = '\0';
-    ok = pe_rows_match(api, &plan, w.written);
+    ok = pe_rows_match(api, &plan, self, w.written);
     pe_plan_dispose(&plan);
     if (ok)
         return 0;

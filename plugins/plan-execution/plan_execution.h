@@ -49,13 +49,15 @@ int pe_plan_of(pe_plan *out, const kenes_api *api, const kenes_doc *doc);
 int pe_is_percent(const json_t *measure);
 
 /* What a report's rows were written against.  1 if the plan version plan
- * (its public face) was already in force when the report was last written
- * (written: doc_get "written", else "version", of the report's committed
- * version): the rows' measure numbers are that version's.  0 when the plan
- * in force came later (an amendment agreed since: the numbers may name
- * other measures now).  1 when the core cannot tell (no version_before, no
- * commits known): as before the binding existed. */
-int pe_rows_match(const kenes_api *api, const pe_plan *plan, const char *written);
+ * (its public face) was already in force when report (the report's id) was
+ * last written (written: doc_get "written", else "version", of the
+ * report's committed version): the rows' measure numbers are that
+ * version's.  0 when the plan in force came later (an amendment agreed
+ * since: the numbers may name other measures now).  1 when the core cannot
+ * tell (no version_before, no commits or report id known): as before the
+ * binding existed. */
+int pe_rows_match(const kenes_api *api, const pe_plan *plan, const char *report,
+                  const char *written);
 
 /* The report sections (execution_report.c). */
 int pe_report_national(const kenes_api *api, kenes_report *r);

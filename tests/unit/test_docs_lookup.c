@@ -249,8 +249,10 @@ static void test_written(void **state)
     assert_int_equal(api->doc_with("plan/KZ-11/2026", read_written, text), 0);
     snprintf(want, sizeof(want), "%040d", 8);
     assert_string_equal(text, want); /* the edit, not the submit after it */
-    assert_int_equal(api->version_before(want, d->version), 0);
-    assert_int_equal(api->version_before(NULL, want), KENES_EINVAL);
+    assert_int_equal(api->version_before(d->id, want, d->id, d->version), 0);
+    assert_int_equal(api->version_before(d->id, NULL, d->id, want), KENES_EINVAL);
+    assert_int_equal(api->version_before(NULL, want, d->id, d->version), KENES_EINVAL);
+    assert_int_equal(api->version_before(d->id, want, NULL, d->version), KENES_EINVAL);
 }
 
 static void test_param(void **state)

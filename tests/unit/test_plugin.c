@@ -98,29 +98,37 @@ static void test_good_fixture(void **state)
     assert_int_equal(fini_fixture, 1);
 }
 
+/* fixture_abi<abi>.so is refused with the exact message, and nothing of it
+ * (its type fixture-abi<abi>-type) is registered. */
+static void assert_abi_refused(plugin_set *set, unsigned abi)
+{
+    char path[512], want[600], type[32], err[512];
+    snprintf(path, sizeof(path), "%s/fixture_abi%u.so", KENES_TEST_PLUGIN_DIR, abi);
+    snprintf(want, sizeof(want), "%s: built for plugin ABI %u, this kenes speaks ABI 5", path,
+             abi);
+    snprintf(type, sizeof(type), "fixture-abi%u-type", abi);
+    assert_int_equal(plugin_load(set, path, err, sizeof(err)), KENES_EABI);
+    assert_string_equal(err, want);
+    assert_int_equal(plugin_count(set), 0);
+    assert_nothing_of(set, type, NULL);
+}
+
 static void test_abi_mismatch(void **state)
 {
-    plugin_set *set = *state;
-    char err[512];
-    int rc = plugin_load(set, FIXTURE("fixture_abi1"), err, sizeof(err));
-    assert_int_equal(rc, KENES_EABI);
-    assert_string_equal(err,
-                        FIXTURE("fixture_abi1") ": built for plugin ABI 1, this kenes speaks ABI 4");
-    assert_int_equal(plugin_count(set), 0);
-    assert_nothing_of(set, "fixture-abi1-type", NULL);
+    assert_abi_refused(*state, 1);
 }
 
 /* ABI 2 is the one before kenes_doctype.schema: refused like any other. */
 static void test_abi2_refused(void **state)
 {
-    plugin_set *set = *state;
-    char err[512];
-    int rc = plugin_load(set, FIXTURE("fixture_abi2"), err, sizeof(err));
-    assert_int_equal(rc, KENES_EABI);
-    assert_string_equal(err,
-                        FIXTURE("fixture_abi2") ": built for plugin ABI 2, this kenes speaks ABI 4");
-    assert_int_equal(plugin_count(set), 0);
-    assert_nothing_of(set, "fixture-abi2-type", NULL);
+    assert_abi_refused(*state, 2);
+}
+
+/* ABI 4 is the one whose version_before took two bare commits (ABI 5 names
+ * each commit's document): refused, its type never registered. */
+static void test_abi4_refused(void **state)
+{
+    assert_abi_refused(*state, 4);
 }
 
 /* A bad schema refuses the plugin with its plugin, type and line. */
@@ -164,7 +172,7 @@ static void test_bad_struct_size(void **state)
     int rc = plugin_load(set, FIXTURE("fixture_badsize"), err, sizeof(err));
     assert_int_equal(rc, KENES_EABI);
     snprintf(want, sizeof(want),
-             "%s: descriptor struct_size 8 is not that of an ABI 4 kenes_plugin "
+             "%s: descriptor struct_size 8 is not that of an ABI 5 kenes_plugin "
              "(at least %zu bytes)",
              FIXTURE("fixture_badsize"), sizeof(kenes_plugin));
     assert_string_equal(err, want);
@@ -364,7 +372,7 @@ static void test_load_dir_stops_at_first_failure(void **state)
     link_fixture(REGIONAL_PLAN, names[2]);
     link_fixture(FIXTURE("fixture_nosym"), names[3]); /* not *.so: never opened */
     int rc = plugin_load_dir(set, scratch, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/20-abi1.so: built for plugin ABI 1, this kenes speaks ABI 4",
+    snprintf(want, sizeof(want), "%s/20-abi1.so: built for plugin ABI 1, this kenes speaks ABI 5",
              scratch);
     clear_scratch(names);
     assert_int_equal(rc, KENES_EABI);
@@ -396,7 +404,7 @@ static void test_load_dir_sorted(void **state)
         link_fixture(target, names[i]);
     }
     int rc = plugin_load_dir(set, scratch, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/c-abi1.so: built for plugin ABI 1, this kenes speaks ABI 4",
+    snprintf(want, sizeof(want), "%s/c-abi1.so: built for plugin ABI 1, this kenes speaks ABI 5",
              scratch);
     clear_scratch(names);
     strcpy(scratch, "/tmp/kenes-test-plugin-XXXXXX");
@@ -594,6 +602,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_good_fixture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abi2_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abi4_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_struct_size, setup, teardown),

@@ -42,8 +42,12 @@ extern "C" {
  * means a new ABI.
  * 4: a document type names the fields the core keeps in its index for
  * reports and other documents' plugins (kenes_doctype.index_fields), so
- * that a document's JSON need not stay in memory. */
-#define KENES_ABI_VERSION 4
+ * that a document's JSON need not stay in memory.
+ * 5: kenes_api.version_before names each commit's document
+ * (version_before(doc_a, a, doc_b, b)), so that the core answers from the
+ * two documents' versions and keeps no table of every commit; a member's
+ * signature changed in place, which a plugin built for 4 would call wrong. */
+#define KENES_ABI_VERSION 5
 
 enum {
     KENES_OK = 0,
@@ -242,14 +246,18 @@ typedef struct kenes_api {
     const json_t *(*content)(const char *name);
 
     /* --- the order of versions (appended; ask KENES_API_HAS) --- */
-    /* 1 if commit a came before commit b in the repository that holds both
-     * (a is an ancestor of b), 0 if not (the same commit, b first, or not in
-     * one repository), KENES_EINVAL if either is no commit id.  With
+    /* 1 if commit a, a version of document doc_a, came before commit b, a
+     * version of document doc_b, in the repository that holds both (a is an
+     * ancestor of b); 0 if not (the same commit, b first, the documents in
+     * two repositories, no such document, or a commit that is no version of
+     * the document named with it); KENES_EINVAL if any argument is NULL.
+     * Each commit is named with its document: the core answers from that
+     * document's versions (ABI 5; ABI 4 took the two commits alone).  With
      * doc_get(doc, "written") — the commit that last wrote a document's
      * fields (its create or latest edit), answered by doc_each/doc_with and
      * their public twins — a plugin tells whether another document (a plan's
      * version in force) was already there when this one was written. */
-    int (*version_before)(const char *a, const char *b);
+    int (*version_before)(const char *doc_a, const char *a, const char *doc_b, const char *b);
 } kenes_api;
 
 /* 1 if the table api has member: a core built before the member was
