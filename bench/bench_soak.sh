@@ -30,6 +30,13 @@
 # the server's open file descriptors at the start and at the end (a
 # repository handle that keeps removed packs open shows there too).  At the
 # end SIGTERM must stop the server with exit code 0.  KEEP=1 keeps the folder.
+#
+# MEMCG_MIB=N runs the server alone in a memory cgroup limited to N MiB
+# (cgroup v1's memory controller, or v2 with it enabled; root only): the
+# files libgit2 maps count in VmRSS, and under the limit the kernel takes
+# them back, so the run shows what the server needs, not what the page
+# cache was allowed to keep.  The end prints the cgroup's peak, how often
+# it hit the limit, and its memory.stat (rss, mapped_file, cache).
 set -eu
 
 KENES=${1:?usage: bench_soak.sh KENES [MINUTES] [CLIENTS]}
@@ -42,6 +49,7 @@ ROOT=$(mktemp -d "${TMPDIR:-/tmp}/bench_soak-XXXXXX")
 KPID=
 cleanup() {
     [ -n "$KPID" ] && kill "$KPID" 2>/dev/null && wait "$KPID" 2>/dev/null || true
+    [ -n "${CG:-}" ] && rmdir "$CG" 2>/dev/null || true
     [ -n "${KEEP:-}" ] && echo "bench_soak: kept $ROOT" >&2 || rm -rf "$ROOT"
 }
 trap cleanup EXIT INT TERM
@@ -50,8 +58,22 @@ trap cleanup EXIT INT TERM
 echo "soak-password-2026" | "$KENES" user add --data "$ROOT/data" --name soak --role admin \
     --password-stdin >>"$ROOT/cli.log" 2>&1
 
-# shellcheck disable=SC2086
-"$KENES" serve --data "$ROOT/data" --listen 127.0.0.1:0 ${KENES_SERVE_ARGS:-} \
+CG=
+if [ -n "${MEMCG_MIB:-}" ]; then
+    if [ -d /sys/fs/cgroup/memory ]; then
+        CG=/sys/fs/cgroup/memory/kenes-soak-$$
+        mkdir "$CG" && echo $((MEMCG_MIB * 1024 * 1024)) >"$CG/memory.limit_in_bytes"
+    elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+        CG=/sys/fs/cgroup/kenes-soak-$$
+        mkdir "$CG" && echo $((MEMCG_MIB * 1024 * 1024)) >"$CG/memory.max"
+    else
+        echo "bench_soak: MEMCG_MIB needs a memory cgroup controller" >&2
+        exit 2
+    fi
+fi
+# shellcheck disable=SC2086,SC2016
+sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 2; shift; exec "$@"' sh "$CG" \
+    "$KENES" serve --data "$ROOT/data" --listen 127.0.0.1:0 ${KENES_SERVE_ARGS:-} \
     >"$ROOT/kenes.out" 2>"$ROOT/kenes.log" &
 KPID=$!
 KPORT=
@@ -62,7 +84,7 @@ for _ in $(seq 1 600); do
 done
 [ -n "$KPORT" ] || { echo "bench_soak: kenes did not start" >&2; tail "$ROOT/kenes.log" >&2; exit 1; }
 
-echo "bench_soak: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $CLIENTS clients, $MINUTES minutes; kenes $("$KENES" --version 2>/dev/null || echo '?') pid $KPID"
+echo "bench_soak: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $CLIENTS clients, $MINUTES minutes; kenes $("$KENES" --version 2>/dev/null || echo '?') pid $KPID${CG:+, in $CG limited to $MEMCG_MIB MiB}"
 rc=0
 python3 - "$KPORT" "$KPID" "$MINUTES" "$CLIENTS" <<'EOF' || rc=$?
 import http.client, json, os, sys, threading, time
@@ -259,6 +281,13 @@ print("VmHWM %.1f MiB; open descriptors %d at the start, %d at the end; %d write
       % (status_kib("VmHWM:") / 1024.0, fds_start, fds(), counts["writes"], counts["reads"]))
 EOF
 [ "$rc" = 0 ] || { echo "bench_soak: the clients failed (exit $rc); the server's log:" >&2; tail -20 "$ROOT/kenes.log" >&2; exit 1; }
+if [ -n "$CG" ] && [ -f "$CG/memory.max_usage_in_bytes" ]; then
+    echo "bench_soak: cgroup peak $(($(cat "$CG/memory.max_usage_in_bytes") / 1048576)) MiB, hit the limit $(cat "$CG/memory.failcnt") times;" \
+        "$(grep -E '^(rss|mapped_file|cache) ' "$CG/memory.stat" | awk '{printf "%s %.1f MiB ", $1, $2 / 1048576}')"
+elif [ -n "$CG" ]; then
+    echo "bench_soak: cgroup peak $(($(cat "$CG/memory.peak" 2>/dev/null || echo 0) / 1048576)) MiB;" \
+        "$(grep -E '^(anon|file_mapped|file) ' "$CG/memory.stat" | awk '{printf "%s %.1f MiB ", $1, $2 / 1048576}')"
+fi
 kill "$KPID"
 wait "$KPID" || { echo "bench_soak: kenes did not stop cleanly" >&2; tail -20 "$ROOT/kenes.log" >&2; KPID=; exit 1; }
 KPID=
