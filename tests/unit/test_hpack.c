@@ -342,6 +342,64 @@ static void seq_orders_versions(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* A history whose older versions are in the scratch file, recorded as
+ * the soak does (return with a comment, edit, submit): round r's return
+ * is version 3 * r + 2. */
+static void soak_history(doc_index **ix, idx_doc **d, char dir[64], unsigned rounds)
+{
+    static char comments[400][48];
+    assert_true(rounds <= 400);
+    scratch_dir(dir);
+    assert_int_equal(index_new(ix), 0);
+    assert_int_equal(index_pack_old(*ix), 0);
+    assert_int_equal(index_spill_to(*ix, dir), 0);
+    assert_int_equal(index_add(d, *ix, "plan/KZ-11/2026"), 0);
+    unsigned t = 0;
+    idx_version v = step(t++, "create", NULL, "draft", NULL);
+    assert_int_equal(index_record(*ix, *d, &v), 0);
+    v = step(t++, "submit", "draft", "agreement", NULL);
+    assert_int_equal(index_record(*ix, *d, &v), 0);
+    for (unsigned r = 0; r < rounds; r++) {
+        snprintf(comments[r], sizeof(comments[r]), "Уточните меры (%u).", r);
+        v = step(t++, "return", "agreement", "draft", comments[r]);
+        assert_int_equal(index_record(*ix, *d, &v), 0);
+        v = step(t++, "edit", "draft", "draft", NULL);
+        assert_int_equal(index_record(*ix, *d, &v), 0);
+        v = step(t++, "submit", "draft", "agreement", NULL);
+        assert_int_equal(index_record(*ix, *d, &v), 0);
+    }
+    assert_true((*d)->old.nspilled > 1);
+}
+
+/* One version looked up (by commit, time or number) is handed back by
+ * value after the read of the scratch file is freed: what it points to
+ * must outlive the call. */
+static void found_version_outlives_the_read(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    idx_doc *d;
+    char dir[64];
+    soak_history(&ix, &d, dir, 300);
+    idx_version *all;
+    size_t n;
+    assert_int_equal(index_versions(&all, &n, d), 0);
+    const idx_version *want = &all[3 * 5 + 2]; /* in the first chunk, spilled */
+    assert_string_equal(want->comment, "Уточните меры (5).");
+    idx_version v;
+    size_t no;
+    assert_int_equal(index_find_version(&v, &no, d, want->commit), 1);
+    assert_int_equal(no, 3 * 5 + 3);
+    assert_string_equal(v.comment, "Уточните меры (5).");
+    assert_int_equal(index_version_at(&v, NULL, d, want->time_ms), 1);
+    assert_string_equal(v.comment, "Уточните меры (5).");
+    assert_int_equal(index_version_no(&v, d, 3 * 5 + 3), 1);
+    assert_string_equal(v.comment, "Уточните меры (5).");
+    free(all);
+    index_free(ix);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* Chunks: a history of many chunks, a record larger than a chunk, and a
  * batch taken back (hpack_rewind) across a chunk's end, all read back. */
 static void chunks_and_rewind(void **state)
@@ -439,6 +497,7 @@ int main(void)
                                        cmocka_unit_test(scratch_index_keeps_records),
                                        cmocka_unit_test(long_stage_gives_room_back),
                                        cmocka_unit_test(seq_orders_versions),
-                                       cmocka_unit_test(chunks_and_rewind)};
+                                       cmocka_unit_test(chunks_and_rewind),
+                                       cmocka_unit_test(found_version_outlives_the_read)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
