@@ -229,12 +229,15 @@ int docs_in_inbox(const docs_service *svc, const auth_user *u, const idx_doc *d)
  * the comment_required guard stands on it, "approvals": N distinct people
  * needed, "given": counted so far in this round, "again": u gave one of
  * them, "author": u wrote or submitted this round's text and the workflow
- * says not_by: authors}).  An erased case has none.  0 or KENES_ENOMEM. */
+ * says not_by: authors}).  An erased case has none.  0, KENES_ENOMEM, or
+ * KENES_EIO (its history cannot be read back: no list rather than one
+ * that counts nothing). */
 int docs_actions(json_t **out, const docs_service *svc, const auth_user *u, const idx_doc *d);
 
 /* The approvals counted so far on d, whoever looks (*out: a new array of
  * {"action", "given", "approvals"}, one per transition from the current
- * stage that needs more than one person).  0 or KENES_ENOMEM. */
+ * stage that needs more than one person).  0, KENES_ENOMEM or KENES_EIO
+ * (its history cannot be read back). */
 int docs_approvals(json_t **out, const docs_service *svc, const idx_doc *d);
 
 /* ---- rules and views ---- */
