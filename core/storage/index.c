@@ -438,6 +438,15 @@ int index_versions(idx_version **out, size_t *n, const idx_doc *d)
     return 0;
 }
 
+/* A packed version handed back by value: its comment and note pointed into
+ * the read of the scratch file, which is freed before the caller sees it
+ * (its other strings are interned). */
+static void packed_found(idx_version *v)
+{
+    v->comment = NULL;
+    v->note = NULL;
+}
+
 /* The newest version of d that match(v, arg) says is the one, into *out
  * and *no (from 1): the recent ones first, the packed only when need be. */
 static int find_newest(idx_version *out, size_t *no, const idx_doc *d,
@@ -458,6 +467,7 @@ static int find_newest(idx_version *out, size_t *no, const idx_doc *d,
     for (size_t i = d->old.count; !found && i-- > 0;)
         if (match(&all[i], arg)) {
             *out = all[i];
+            packed_found(out);
             if (no)
                 *no = i + 1;
             found = 1;
@@ -480,6 +490,8 @@ int index_version_no(idx_version *out, const idx_doc *d, size_t no)
     int found = no <= n;
     if (found)
         *out = all[no - 1];
+    if (found && no <= nold)
+        packed_found(out);
     free(all);
     return found;
 }

@@ -148,7 +148,10 @@ const idx_version *index_head(const idx_doc *d);
  * its create): what its deadline counts from.  Always a recent one, which
  * packing keeps (index_pack_old).  NULL when it has none. */
 const idx_version *index_stage_entry(const idx_doc *d);
-/* d's version number no (from 1) into *out: 1, or 0 when it has none. */
+/* d's version number no (from 1) into *out: 1, or 0 when it has none.
+ * Here and in index_version_at and index_find_version, a packed version
+ * comes without its comment and note (NULL: they were in a read of the
+ * scratch file, freed before the answer); index_versions has them. */
 int index_version_no(idx_version *out, const idx_doc *d, size_t no);
 /* The time of d's first version, or -1. */
 int64_t index_created_ms(const idx_doc *d);
@@ -195,7 +198,8 @@ size_t index_version_total(const doc_index *ix);
 void index_trim(doc_index *ix);
 
 /* The latest version of d at or before time at_ms into *out (its strings
- * the index's, as index_versions'), and, when no is not NULL, its number
+ * the index's, as a record's; a packed one without comment and note, see
+ * index_version_no), and, when no is not NULL, its number
  * from 1: 1 when found, 0 if d did not exist yet (or on a failure to
  * unpack, which index_versions reports). */
 int index_version_at(idx_version *out, size_t *no, const idx_doc *d, int64_t at_ms);
