@@ -407,6 +407,41 @@ static void found_version_outlives_the_read(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* When the scratch file does not read back, a lookup among the packed
+ * versions says so: never "no such version" for one that is there (a 404
+ * for a version the history lists, a document left out of a list as of a
+ * date), nor "not before" for a commit that was. */
+static void unreadable_is_no_not_found(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    idx_doc *d;
+    char dir[64];
+    soak_history(&ix, &d, dir, 300);
+    idx_doc *b;
+    assert_int_equal(index_add(&b, ix, "plan/KZ-12/2026"), 0);
+    idx_version later = step(9999, "create", NULL, "draft", NULL);
+    assert_int_equal(index_record(ix, b, &later), 0);
+    idx_version first = step(0, "create", NULL, "draft", NULL);
+    idx_version v;
+    size_t no;
+    assert_int_equal(index_find_version(&v, &no, d, first.commit), 1);
+    assert_int_equal(index_commit_before(ix, d, first.commit, b, later.commit), 1);
+    /* A chunk the file does not have: its read fails. */
+    uint32_t slot = d->old.refs[0].slot;
+    d->old.refs[0].slot = 1u << 30;
+    assert_int_equal(index_find_version(&v, &no, d, first.commit), KENES_EIO);
+    assert_int_equal(index_version_at(&v, &no, d, first.time_ms), KENES_EIO);
+    assert_int_equal(index_version_no(&v, d, 1), KENES_EIO);
+    assert_int_equal(index_commit_before(ix, d, first.commit, b, later.commit), KENES_EIO);
+    /* What the records answer needs no read. */
+    assert_int_equal(index_find_version(&v, &no, d, index_head(d)->commit), 1);
+    assert_int_equal(index_version_no(&v, d, index_version_count(d)), 1);
+    d->old.refs[0].slot = slot;
+    index_free(ix);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* Chunks: a history of many chunks, a record larger than a chunk, and a
  * batch taken back (hpack_rewind) across a chunk's end, all read back. */
 static void chunks_and_rewind(void **state)
@@ -505,6 +540,7 @@ int main(void)
                                        cmocka_unit_test(long_stage_gives_room_back),
                                        cmocka_unit_test(seq_orders_versions),
                                        cmocka_unit_test(chunks_and_rewind),
-                                       cmocka_unit_test(found_version_outlives_the_read)};
+                                       cmocka_unit_test(found_version_outlives_the_read),
+                                       cmocka_unit_test(unreadable_is_no_not_found)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
