@@ -130,14 +130,18 @@ void docs_history(docs_service *svc, const auth_user *u, const idx_doc *d, docs_
 void docs_read_version(docs_service *svc, const auth_user *u, const idx_doc *d,
                        const char *commit, docs_cb cb, void *payload);
 /* The diff between two versions (either may be NULL: to, the latest; from,
- * the version before to).  KENES_ENOTFOUND when one is not d's version. */
+ * the version before to).  KENES_ENOTFOUND when one is not d's version,
+ * KENES_EIO ("storage") when d's older versions cannot be read now. */
 void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const char *from,
                const char *to, docs_cb cb, void *payload);
 /* The version d had at at_ms into *out, and its number (from 1) into *no
- * when no is not NULL: 1, or 0 (it did not exist yet).  Its strings are the
- * index's (index_versions). */
+ * when no is not NULL: 1, 0 (it did not exist yet), or KENES_ENOMEM or
+ * KENES_EIO (its older versions cannot be read now: no answer either way).
+ * Its strings are the index's (index_version_at: a packed one has no
+ * comment). */
 int docs_version_at(idx_version *out, size_t *no, const idx_doc *d, int64_t at_ms);
-/* The version of d at commit, likewise: 1, or 0 when it is none of d's. */
+/* The version of d at commit, likewise: 1, 0 when it is none of d's, or a
+ * failure. */
 int docs_find_version(idx_version *out, size_t *no, const idx_doc *d, const char *commit);
 
 /* Every version of a document, opened, for a packer on the thread pool. */
@@ -296,7 +300,8 @@ const char *docs_written(char buf[41], const idx_doc *d, const char *version);
  * version of document doc_b, in the repository that holds both; 0 if not,
  * if they are one, if either document is unknown (or NULL) or has no such
  * version, or if they are in two repositories (the index keeps the order:
- * no git read on the loop). */
+ * no git read on the loop); KENES_EIO or KENES_ENOMEM when a document's
+ * older versions cannot be read now (index_commit_before). */
 int docs_version_before(docs_service *svc, const char *doc_a, const char *a, const char *doc_b,
                         const char *b);
 /* A version v of d is committed and newdoc is its JSON (taken; len its
