@@ -171,6 +171,12 @@ class PackedHistory(unittest.TestCase):
         with open(s.log_path, "rb") as f:
             self.assertIn(f"index: {PLAN}: its older versions cannot be read back "
                           "(Input/output error)", f.read().decode("utf-8", "replace"))
+        # A packed version is not said to be none of the plan's: storage, not 404.
+        oldest = whole[-1]["commit"]
+        for path in (f"versions/{oldest}", f"diff?from={oldest}&to={whole[0]['commit']}"):
+            r = s.get(f"/api/v1/documents/{PLAN}/{path}", "aud")
+            self.assertEqual(r.status, 500, r)
+            self.assertEqual(r.json["error"]["code"], "storage", r)
         r = s.get(f"/api/v1/documents/{PLAN}", "off11")
         self.assertEqual(r.status, 200, r)
         r = self.round(5, r, steps)
