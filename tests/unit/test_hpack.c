@@ -15,6 +15,8 @@
 #include "storage/hpack.h"
 #include "storage/index.h"
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static void commit_of(char out[41], unsigned n)
@@ -531,6 +533,63 @@ static void chunks_and_rewind(void **state)
     assert_int_equal(hpack_spill_open(&spill, "/nonexistent/kenes"), KENES_EIO);
 }
 
+/* A disk that refuses midway (RLIMIT_FSIZE as a full one): the chunk
+ * half written is not taken, what was not written stays in memory and
+ * reads back, and the next try, room made, writes it over: every version
+ * comes back and the file counts each chunk once. */
+static void disk_full_midway(void **state)
+{
+    (void)state;
+    enum { N = 1200 };
+    char dir[64];
+    scratch_dir(dir);
+    idx_packed p = {0};
+    assert_int_equal(hpack_spill_open(&p.spill, dir), 0);
+    idx_version v = {.author = (char *)index_intern("off11"), .action = (char *)index_intern("edit"),
+                     .comment = "Уточните меры."};
+    for (unsigned i = 0; i < N; i++) {
+        commit_of(v.commit, i);
+        v.time_ms = 1000 + i;
+        v.seq = i + 1;
+        assert_int_equal(hpack_add(&p, &v), 0);
+    }
+    assert_true(p.nrefs > 4);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = HPACK_CHUNK + 100; /* the first chunk, and 100 bytes of the second */
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int rc = hpack_spill_full(&p);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(rc, KENES_EIO);
+    assert_int_equal(p.nspilled, 1);
+    assert_true(hpack_spill_bytes(p.spill) == p.refs[0].used);
+    idx_version *got = calloc(N, sizeof(*got));
+    unsigned char *buf = malloc(hpack_spilled_len(&p));
+    assert_non_null(got);
+    assert_int_equal(hpack_decode(got, buf, &p), 0);
+    free(buf);
+    assert_int_equal(hpack_spill_full(&p), 0);
+    assert_int_equal(p.nspilled, p.nrefs - 1);
+    assert_true(hpack_spill_bytes(p.spill) == hpack_spilled_len(&p));
+    buf = malloc(hpack_spilled_len(&p));
+    assert_int_equal(hpack_decode(got, buf, &p), 0);
+    for (unsigned i = 0; i < N; i++) {
+        char c[41];
+        commit_of(c, i);
+        assert_string_equal(got[i].commit, c);
+        assert_true(got[i].seq == i + 1);
+        assert_string_equal(got[i].comment, "Уточните меры.");
+    }
+    free(got);
+    free(buf);
+    hpack_spill *spill = p.spill;
+    hpack_dispose(&p);
+    hpack_spill_close(spill);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(packs_and_unpacks),
@@ -541,6 +600,7 @@ int main(void)
                                        cmocka_unit_test(seq_orders_versions),
                                        cmocka_unit_test(chunks_and_rewind),
                                        cmocka_unit_test(found_version_outlives_the_read),
-                                       cmocka_unit_test(unreadable_is_no_not_found)};
+                                       cmocka_unit_test(unreadable_is_no_not_found),
+                                       cmocka_unit_test(disk_full_midway)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
