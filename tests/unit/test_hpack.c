@@ -411,8 +411,8 @@ static void found_version_outlives_the_read(void **state)
 
 /* When the scratch file does not read back, a lookup among the packed
  * versions says so: never "no such version" for one that is there (a 404
- * for a version the history lists, a document left out of a list as of a
- * date), nor "not before" for a commit that was. */
+ * for a version the history lists), nor "not before" for a commit that
+ * was. */
 static void unreadable_is_no_not_found(void **state)
 {
     (void)state;
