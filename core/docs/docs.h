@@ -277,8 +277,12 @@ int docs_allowed(const docs_service *svc, const auth_user *u, const idx_doc *d,
 /* 1 if the type's documents are confidential (lists show only a summary). */
 int docs_confidential(const docs_service *svc, const idx_doc *d);
 
-/* When the document is due in its current stage: *due_ms, or -1 when no deadline applies. */
-void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms);
+/* When the document is due in its current stage: *due_ms, or -1 when no
+ * deadline applies.  0, or KENES_EIO or KENES_ENOMEM when whether one
+ * applies cannot be told now (an amendment's, editions: first, from its
+ * history, which cannot be read): *due_ms -1, and entry.c keeps no due
+ * date for it, so the next ask computes it again. */
+int docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms);
 
 /* The answer for one document: its JSON plus version, due, overdue (new
  * reference).  Not logged: a caller that shows a confidential one reads it
@@ -338,7 +342,8 @@ typedef struct docs_edition_mark {
 void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d,
                         const idx_version *all, size_t n);
 /* The edition d's current version belongs to (the last of its marks): 0
- * until it first left a public stage. */
+ * until it first left a public stage; KENES_ENOMEM or KENES_EIO when its
+ * history cannot be read now (never 0 for an amendment). */
 int docs_edition_now(const docs_service *svc, const idx_doc *d);
 
 /* Let plugins read svc's documents and workflow params (api->doc_each,

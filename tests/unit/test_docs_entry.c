@@ -312,14 +312,20 @@ static void test_amendment_due_needs_its_history(void **state)
     index_set_doc(d, json_pack("{s:s, s:s, s:s, s:s, s:{}}", "id", d->id, "type",
                                "commission-roster", "region", "KZ-11", "stage", "draft", "fields"));
     int64_t due;
-    docs_due(&svc, d, &due);
+    assert_int_equal(docs_due(&svc, d, &due), 0);
     assert_true(due == -1); /* an amendment: no date */
-    /* A chunk the file does not have: its read fails. */
+    /* A chunk the file does not have: its read fails, and says so. */
     uint32_t slot = d->old.refs[0].slot;
     d->old.refs[0].slot = 1u << 30;
-    docs_due(&svc, d, &due);
-    assert_true(due == -1); /* fails: due by the order's date, as a first roster */
+    assert_int_equal(docs_due(&svc, d, &due), KENES_EIO);
+    assert_true(due == -1);
+    /* Its entry keeps no due date then: the next ask, the file read, is right. */
+    assert_int_equal(docs_entry_keep(&svc, d, d->doc), 0);
+    assert_false(d->entry.due_known);
     d->old.refs[0].slot = slot;
+    assert_int_equal(docs_entry_keep(&svc, d, d->doc), 0);
+    assert_true(d->entry.due_known);
+    assert_true(d->entry.due_ms == -1);
     index_remove(svc.index, d->id);
     assert_int_equal(rmdir(dir), 0); /* the scratch file has no name */
 }
