@@ -188,6 +188,34 @@ class PackedHistory(unittest.TestCase):
         self.assertEqual(r.json["versions"][3:], whole)
         self.assertEqual(len(r.json["versions"]), len(steps))
 
+    def test_public_page_of_unreadable_history(self):
+        """The public page of a plan in force lists its versions: with the
+        scratch file cut short it answers 'storage', never a page (kept for
+        the next visitors) whose history is empty."""
+        s = self.s
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        steps = [("create", None)]
+        for k in range(1, 4):
+            r = self.round(k, r, steps)
+        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
+        r = s.act(PLAN, "approve", "appr1", r.header("ETag"),
+                  fields={"act": {"number": "№ 7", "date": "2026-02-05"}})
+        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
+        r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "in-force", r)
+        fd_dir = f"/proc/{s.proc.pid}/fd"
+        scratch = [n for n in os.listdir(fd_dir)
+                   if os.readlink(os.path.join(fd_dir, n)).startswith(
+                       os.path.join(s.data, "index") + "/#")]
+        self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
+        self.assertGreater(os.stat(os.path.join(fd_dir, scratch[0])).st_size, 0)
+        os.truncate(os.path.join(fd_dir, scratch[0]), 0)
+        for _ in range(2):  # and not kept for the next visitor either
+            page = Browser(s, lang="ru").get(f"/public/{PLAN}")
+            self.assertEqual(page.status, 500, page.raw[:300])
+            self.assertIn("Не удалось записать или прочитать данные", page.raw)
+
 
 if __name__ == "__main__":
     unittest.main()
