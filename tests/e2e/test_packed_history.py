@@ -64,6 +64,16 @@ class PackedHistory(unittest.TestCase):
         steps.append(("edit", None))
         return r
 
+    def scratch_file(self):
+        """The server's scratch file, by its descriptor (it has no name)."""
+        s = self.s
+        fd_dir = f"/proc/{s.proc.pid}/fd"
+        scratch = [n for n in os.listdir(fd_dir)
+                   if os.readlink(os.path.join(fd_dir, n)).startswith(
+                       os.path.join(s.data, "index") + "/#")]
+        self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
+        return os.path.join(fd_dir, scratch[0])
+
     def check_history(self, steps):
         s = self.s
         r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
@@ -159,12 +169,7 @@ class PackedHistory(unittest.TestCase):
         r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
         self.assertEqual(r.status, 200, r)
         whole = r.json["versions"]
-        fd_dir = f"/proc/{s.proc.pid}/fd"
-        scratch = [n for n in os.listdir(fd_dir)
-                   if os.readlink(os.path.join(fd_dir, n)).startswith(
-                       os.path.join(s.data, "index") + "/#")]
-        self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
-        os.truncate(os.path.join(fd_dir, scratch[0]), 0)
+        os.truncate(self.scratch_file(), 0)
         r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
         self.assertEqual(r.status, 500, r)
         self.assertEqual(r.json["error"]["code"], "storage", r)
@@ -204,13 +209,8 @@ class PackedHistory(unittest.TestCase):
         r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
         r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
         self.assertEqual(r.json["stage"], "in-force", r)
-        fd_dir = f"/proc/{s.proc.pid}/fd"
-        scratch = [n for n in os.listdir(fd_dir)
-                   if os.readlink(os.path.join(fd_dir, n)).startswith(
-                       os.path.join(s.data, "index") + "/#")]
-        self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
-        self.assertGreater(os.stat(os.path.join(fd_dir, scratch[0])).st_size, 0)
-        os.truncate(os.path.join(fd_dir, scratch[0]), 0)
+        self.assertGreater(os.stat(self.scratch_file()).st_size, 0)
+        os.truncate(self.scratch_file(), 0)
         for _ in range(2):  # and not kept for the next visitor either
             page = Browser(s, lang="ru").get(f"/public/{PLAN}")
             self.assertEqual(page.status, 500, page.raw[:300])
