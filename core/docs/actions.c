@@ -49,8 +49,13 @@ int docs_actions(json_t **out, const docs_service *svc, const auth_user *u, cons
         if (!from_stage(tr, stage) || !access_scoped_view(u, wf, tr->roles, tr->scope, &v))
             continue;
         quorum_round q = {0};
-        if (tr->approvals > 1 || tr->not_by_authors)
-            quorum_state_of(&q, wf, tr, d, u->name);
+        int rc = tr->approvals > 1 || tr->not_by_authors ? quorum_state_of(&q, wf, tr, d, u->name)
+                                                         : 0;
+        if (rc < 0) { /* an empty round would offer what the write refuses */
+            json_decref(*out);
+            *out = NULL;
+            return rc;
+        }
         json_t *a = json_pack("{s:s, s:b, s:i, s:i, s:b, s:b}", "action", tr->action,
                               "comment_required", has_guard(tr, "comment_required"),
                               "approvals", (int)tr->approvals, "given", (int)q.given, "again",
@@ -78,8 +83,14 @@ int docs_approvals(json_t **out, const docs_service *svc, const idx_doc *d)
         if (tr->approvals < 2 || !from_stage(tr, stage))
             continue;
         quorum_round q;
-        /* Nobody's name: only the count is asked for. */
-        quorum_state_of(&q, wf, tr, d, "");
+        /* Nobody's name: only the count is asked for; never a count of 0
+         * for one that cannot be read. */
+        int rc = quorum_state_of(&q, wf, tr, d, "");
+        if (rc < 0) {
+            json_decref(*out);
+            *out = NULL;
+            return rc;
+        }
         json_t *a = json_pack("{s:s, s:i, s:i}", "action", tr->action, "given", (int)q.given,
                               "approvals", (int)tr->approvals);
         if (!a || json_array_append_new(*out, a) < 0) {

@@ -444,8 +444,14 @@ void docs_attachment_read_now(docs_service *svc, const auth_user *u, const idx_d
 {
     const char *at = commit ? commit : d->version;
     idx_version seen;
-    if (!aid || strlen(aid) != 16 || strspn(aid, "0123456789abcdef") != 16 ||
-        !docs_find_version(&seen, NULL, d, at)) {
+    int known = aid && strlen(aid) == 16 && strspn(aid, "0123456789abcdef") == 16
+                    ? docs_find_version(&seen, NULL, d, at)
+                    : 0;
+    if (known < 0) {
+        refuse(cb, payload, KENES_EIO, "storage", NULL, "the history cannot be read now");
+        return;
+    }
+    if (!known) {
         refuse(cb, payload, KENES_ENOTFOUND, "not_found", NULL, "no such file or version");
         return;
     }

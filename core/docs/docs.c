@@ -129,24 +129,25 @@ int docs_due_from(int64_t *start, const json_t *fields, const wf_stage *st)
     return 0;
 }
 
-void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
+int docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
 {
     *due_ms = -1;
     if (d->entry.due_known) { /* kept at its last commit (entry.c) */
         *due_ms = d->entry.due_ms;
-        return;
+        return 0;
     }
     const wf_workflow *wf = workflow_of(svc, d);
     const wf_stage *st = wf ? wf_find_stage(wf, docs_stage(d)) : NULL;
     if (!st || !st->has_deadline)
-        return;
+        return 0;
     /* editions: first — an amendment of a text once in force is not bound
      * by the term the first text had (the workflow says so, not the type). */
-    if (st->deadline_first_edition && docs_edition_now(svc, d) > 0)
-        return;
+    int edition = st->deadline_first_edition ? docs_edition_now(svc, d) : 0;
+    if (edition != 0)
+        return edition < 0 ? edition : 0; /* unknown: no date rather than a first edition's */
     if (st->deadline_order) { /* a national order: one date for all */
         *due_ms = st->deadline_at_ms;
-        return;
+        return 0;
     }
     int64_t start = -1;
     if (st->deadline_from) {
@@ -156,7 +157,7 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
         else
             docs_due_from(&start, json_object_get(d->doc, "fields"), st);
         if (start < 0)
-            return;
+            return 0;
         /* The day's last second in Kazakhstan (23:59:59 at UTC+5): due
          * that day, overdue the next, and pages still say that day. */
         if (st->deadline_end_of_day)
@@ -166,10 +167,11 @@ void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms)
          * (or created it); edits and counted approvals stay in the stage. */
         const idx_version *entry = index_stage_entry(d);
         if (!entry)
-            return;
+            return 0;
         start = entry->time_ms;
     }
     *due_ms = start + st->deadline_after_ms;
+    return 0;
 }
 
 void docs_put_due(json_t *out, const docs_service *svc, const idx_doc *d)

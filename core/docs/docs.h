@@ -130,14 +130,18 @@ void docs_history(docs_service *svc, const auth_user *u, const idx_doc *d, docs_
 void docs_read_version(docs_service *svc, const auth_user *u, const idx_doc *d,
                        const char *commit, docs_cb cb, void *payload);
 /* The diff between two versions (either may be NULL: to, the latest; from,
- * the version before to).  KENES_ENOTFOUND when one is not d's version. */
+ * the version before to).  KENES_ENOTFOUND when one is not d's version,
+ * KENES_EIO ("storage") when d's older versions cannot be read now. */
 void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const char *from,
                const char *to, docs_cb cb, void *payload);
 /* The version d had at at_ms into *out, and its number (from 1) into *no
- * when no is not NULL: 1, or 0 (it did not exist yet).  Its strings are the
- * index's (index_versions). */
+ * when no is not NULL: 1, 0 (it did not exist yet), or KENES_ENOMEM or
+ * KENES_EIO (its older versions cannot be read now: no answer either way).
+ * Its strings are the index's (index_version_at: a packed one has no
+ * comment). */
 int docs_version_at(idx_version *out, size_t *no, const idx_doc *d, int64_t at_ms);
-/* The version of d at commit, likewise: 1, or 0 when it is none of d's. */
+/* The version of d at commit, likewise: 1, 0 when it is none of d's, or a
+ * failure. */
 int docs_find_version(idx_version *out, size_t *no, const idx_doc *d, const char *commit);
 
 /* Every version of a document, opened, for a packer on the thread pool. */
@@ -229,12 +233,15 @@ int docs_in_inbox(const docs_service *svc, const auth_user *u, const idx_doc *d)
  * the comment_required guard stands on it, "approvals": N distinct people
  * needed, "given": counted so far in this round, "again": u gave one of
  * them, "author": u wrote or submitted this round's text and the workflow
- * says not_by: authors}).  An erased case has none.  0 or KENES_ENOMEM. */
+ * says not_by: authors}).  An erased case has none.  0, KENES_ENOMEM, or
+ * KENES_EIO (its history cannot be read back: no list rather than one
+ * that counts nothing). */
 int docs_actions(json_t **out, const docs_service *svc, const auth_user *u, const idx_doc *d);
 
 /* The approvals counted so far on d, whoever looks (*out: a new array of
  * {"action", "given", "approvals"}, one per transition from the current
- * stage that needs more than one person).  0 or KENES_ENOMEM. */
+ * stage that needs more than one person).  0, KENES_ENOMEM or KENES_EIO
+ * (its history cannot be read back). */
 int docs_approvals(json_t **out, const docs_service *svc, const idx_doc *d);
 
 /* ---- rules and views ---- */
@@ -270,8 +277,12 @@ int docs_allowed(const docs_service *svc, const auth_user *u, const idx_doc *d,
 /* 1 if the type's documents are confidential (lists show only a summary). */
 int docs_confidential(const docs_service *svc, const idx_doc *d);
 
-/* When the document is due in its current stage: *due_ms, or -1 when no deadline applies. */
-void docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms);
+/* When the document is due in its current stage: *due_ms, or -1 when no
+ * deadline applies.  0, or KENES_EIO or KENES_ENOMEM when whether one
+ * applies cannot be told now (an amendment's, editions: first, from its
+ * history, which cannot be read): *due_ms -1, and entry.c keeps no due
+ * date for it, so the next ask computes it again. */
+int docs_due(const docs_service *svc, const idx_doc *d, int64_t *due_ms);
 
 /* The answer for one document: its JSON plus version, due, overdue (new
  * reference).  Not logged: a caller that shows a confidential one reads it
@@ -293,7 +304,8 @@ const char *docs_written(char buf[41], const idx_doc *d, const char *version);
  * version of document doc_b, in the repository that holds both; 0 if not,
  * if they are one, if either document is unknown (or NULL) or has no such
  * version, or if they are in two repositories (the index keeps the order:
- * no git read on the loop). */
+ * no git read on the loop); KENES_EIO or KENES_ENOMEM when a document's
+ * older versions cannot be read now (index_commit_before). */
 int docs_version_before(docs_service *svc, const char *doc_a, const char *a, const char *doc_b,
                         const char *b);
 /* A version v of d is committed and newdoc is its JSON (taken; len its
@@ -330,7 +342,8 @@ typedef struct docs_edition_mark {
 void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const idx_doc *d,
                         const idx_version *all, size_t n);
 /* The edition d's current version belongs to (the last of its marks): 0
- * until it first left a public stage. */
+ * until it first left a public stage; KENES_ENOMEM or KENES_EIO when its
+ * history cannot be read now (never 0 for an amendment). */
 int docs_edition_now(const docs_service *svc, const idx_doc *d);
 
 /* Let plugins read svc's documents and workflow params (api->doc_each,

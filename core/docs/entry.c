@@ -290,9 +290,9 @@ static int install(docs_service *svc, idx_doc *d, const char *type, const char *
      * is recorded before its entry is kept): a list or the deadlines' timer
      * then computes nothing per document. */
     int64_t due;
-    docs_due(svc, d, &due);
+    int known = docs_due(svc, d, &due) == 0; /* else asked again next time */
     d->entry.due_ms = due;
-    d->entry.due_known = 1;
+    d->entry.due_known = known;
     int rc = 0;
     const char *target, *path;
     for (const char *q = d->entry.refs; (q = docs_entry_ref(q, &target, &path));)

@@ -180,7 +180,10 @@ static json_t *filtered(docs_service *svc, const auth_user *u, const idx_doc *d,
     /* As things stood at `at`: the stage and version then (type and region
      * never change). */
     idx_version at;
-    const idx_version *then = f->has_at && docs_version_at(&at, NULL, d, f->at_ms) ? &at : NULL;
+    /* A history that cannot be read now (the index logged it) leaves d out:
+     * there is no stage then to show it under. */
+    const idx_version *then =
+        f->has_at && docs_version_at(&at, NULL, d, f->at_ms) > 0 ? &at : NULL;
     const char *stage_now = f->has_at ? (then ? then->to : NULL) : docs_stage(d);
     if (!stage_now || !type || !region || (f->type && strcmp(f->type, type) != 0) ||
         (f->region && strcmp(f->region, region) != 0) ||

@@ -116,8 +116,11 @@ int docs_edition_now(const docs_service *svc, const idx_doc *d)
     const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     idx_version *all;
     size_t n;
-    if (!wf || index_versions(&all, &n, d) < 0)
+    if (!wf)
         return 0;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0)
+        return rc;
     int edition = 0;
     for (size_t i = 0; i < n; i++)
         edition += crossing(wf, &all[i]) == 2;

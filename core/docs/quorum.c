@@ -44,16 +44,18 @@ void quorum_state(quorum_round *out, const wf_workflow *wf, const wf_transition 
     }
 }
 
-void quorum_state_of(quorum_round *out, const wf_workflow *wf, const wf_transition *tr,
-                     const idx_doc *d, const char *user)
+int quorum_state_of(quorum_round *out, const wf_workflow *wf, const wf_transition *tr,
+                    const idx_doc *d, const char *user)
 {
     idx_version *all;
     size_t n;
     *out = (quorum_round){0};
-    if (index_versions(&all, &n, d) < 0)
-        return;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0)
+        return rc;
     quorum_state(out, wf, tr, all, n, user);
     free(all);
+    return 0;
 }
 
 int quorum_check(unsigned *faults, const wf_workflow *wf, const wf_transition *tr,

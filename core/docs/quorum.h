@@ -36,9 +36,11 @@ void quorum_state(quorum_round *out, const wf_workflow *wf, const wf_transition 
                   const idx_version *versions, size_t n, const char *user);
 
 /* The same over every version of d (its packed ones unpacked): the
- * server's question.  Out of memory, a round with nothing in it. */
-void quorum_state_of(quorum_round *out, const wf_workflow *wf, const wf_transition *tr,
-                     const idx_doc *d, const char *user);
+ * server's question.  0, or KENES_ENOMEM or KENES_EIO (the index's scratch
+ * file does not read back): then *out is a round with nothing in it,
+ * which is no answer (an author or a second approval would pass it). */
+int quorum_state_of(quorum_round *out, const wf_workflow *wf, const wf_transition *tr,
+                    const idx_doc *d, const char *user);
 
 /* What can be wrong with an approval found in the history. */
 enum {

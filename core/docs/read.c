@@ -454,7 +454,10 @@ void docs_read_at_now(docs_service *svc, const auth_user *u, const idx_doc *d, i
                       docs_cb cb, void *payload)
 {
     idx_version then;
-    if (!docs_version_at(&then, NULL, d, at_ms))
+    int rc = docs_version_at(&then, NULL, d, at_ms);
+    if (rc < 0)
+        answer(cb, payload, KENES_EIO, "storage", "the history cannot be read now", NULL);
+    else if (!rc)
         answer(cb, payload, KENES_ENOTFOUND, "not_found", "the document did not exist yet", NULL);
     else
         start_read(svc, u, d, STORE_READ_FILE, then.commit, NULL, cb, payload);
@@ -464,8 +467,13 @@ void docs_read_version(docs_service *svc, const auth_user *u, const idx_doc *d,
                        const char *commit, docs_cb cb, void *payload)
 {
     idx_version seen;
-    if (!docs_find_version(&seen, NULL, d, commit)) {
-        answer(cb, payload, KENES_ENOTFOUND, "not_found", "not a version of this document", NULL);
+    int rc = docs_find_version(&seen, NULL, d, commit);
+    if (rc <= 0) {
+        if (rc < 0)
+            answer(cb, payload, KENES_EIO, "storage", "the history cannot be read now", NULL);
+        else
+            answer(cb, payload, KENES_ENOTFOUND, "not_found", "not a version of this document",
+                   NULL);
         return;
     }
     start_read(svc, u, d, STORE_READ_FILE, commit, NULL, cb, payload);
@@ -481,6 +489,10 @@ void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const ch
         vt = *index_head(d);
         no = index_version_count(d);
     }
+    if (found < 0) {
+        answer(cb, payload, KENES_EIO, "storage", "the history cannot be read now", NULL);
+        return;
+    }
     if (!found) {
         answer(cb, payload, KENES_ENOTFOUND, "not_found", "'to' is not a version of this document",
                NULL);
@@ -491,6 +503,10 @@ void docs_diff(docs_service *svc, const auth_user *u, const idx_doc *d, const ch
         found = docs_find_version(&vf, NULL, d, from);
     else
         found = no <= 1 ? (vf = vt, 1) : index_version_no(&vf, d, no - 1);
+    if (found < 0) {
+        answer(cb, payload, KENES_EIO, "storage", "the history cannot be read now", NULL);
+        return;
+    }
     if (!found) {
         answer(cb, payload, KENES_ENOTFOUND, "not_found",
                "'from' is not a version of this document", NULL);

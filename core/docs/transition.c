@@ -146,7 +146,14 @@ static int count_approval(docs_change *ch, char approval[16], char content[STORE
 {
     /* The rule is quorum.c's, so that kenes verify applies it again. */
     quorum_round q;
-    quorum_state_of(&q, wf, tr, d, u->name);
+    int rc = quorum_state_of(&q, wf, tr, d, u->name);
+    if (rc < 0) {
+        /* Never an empty round instead: it would let an author or a second
+         * approval through. */
+        docs_refuse(cb, payload, rc, rc == KENES_EIO ? "storage" : "internal", NULL,
+                    "the history cannot be read now");
+        return rc;
+    }
     if (q.again) {
         docs_refuse(cb, payload, KENES_ECONFLICT, "already_approved", NULL,
                     "you have already taken '%s' on this version; another person must",

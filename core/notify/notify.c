@@ -502,8 +502,9 @@ static int tell_again(idx_doc *d, const journal_line *l, void *payload)
     /* Its place among d's versions, looked for from the newest. */
     idx_version found;
     size_t no;
-    if (!index_find_version(&found, &no, d, l->commit))
-        return 0;
+    int rc = index_find_version(&found, &no, d, l->commit);
+    if (rc <= 0)
+        return rc; /* its history unread: the walk stops, told- stays, the next start tries */
     size_t i = no - 1;
     notifier *n = a->n;
     const idx_version *v = &found;

@@ -229,8 +229,8 @@ static const json_t *execution_of(builder *b, const idx_doc *d, const char *vers
         const json_t *f = json_object_get(face, "fields");
         const char *plan = json_string_value(json_object_get(f, "plan"));
         if (!face || strcmp(wf->type, EXEC) != 0 || !plan || strcmp(plan, d->id) != 0 ||
-            !docs_version_before(svc, d->id, version, refs[i]->id,
-                                 docs_written(wrote, refs[i], rv)))
+            docs_version_before(svc, d->id, version, refs[i]->id,
+                                docs_written(wrote, refs[i], rv)) <= 0)
             continue;
         const char *half = json_string_value(json_object_get(f, "half"));
         long long key = (long long)json_integer_value(json_object_get(f, "year")) * 10 +

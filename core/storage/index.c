@@ -438,8 +438,19 @@ int index_versions(idx_version **out, size_t *n, const idx_doc *d)
     return 0;
 }
 
+/* A packed version handed back by value: its comment and note pointed into
+ * the read of the scratch file, which is freed before the caller sees it
+ * (its other strings are interned). */
+static void packed_found(idx_version *v)
+{
+    v->comment = NULL;
+    v->note = NULL;
+}
+
 /* The newest version of d that match(v, arg) says is the one, into *out
- * and *no (from 1): the recent ones first, the packed only when need be. */
+ * and *no (from 1): the recent ones first, the packed only when need be.
+ * 1, 0 when none is, or index_versions' failure: a history that cannot be
+ * read is no answer that the version is not there. */
 static int find_newest(idx_version *out, size_t *no, const idx_doc *d,
                        int (*match)(const idx_version *v, const void *arg), const void *arg)
 {
@@ -452,12 +463,16 @@ static int find_newest(idx_version *out, size_t *no, const idx_doc *d,
         }
     idx_version *all;
     size_t n;
-    if (!d->old.count || index_versions(&all, &n, d) < 0)
+    if (!d->old.count)
         return 0;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0)
+        return rc;
     int found = 0;
     for (size_t i = d->old.count; !found && i-- > 0;)
         if (match(&all[i], arg)) {
             *out = all[i];
+            packed_found(out);
             if (no)
                 *no = i + 1;
             found = 1;
@@ -475,11 +490,16 @@ int index_version_no(idx_version *out, const idx_doc *d, size_t no)
     }
     idx_version *all;
     size_t n;
-    if (no == 0 || index_versions(&all, &n, d) < 0)
+    if (no == 0 || no > index_version_count(d))
         return 0;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0)
+        return rc;
     int found = no <= n;
     if (found)
         *out = all[no - 1];
+    if (found && no <= nold)
+        packed_found(out);
     free(all);
     return found;
 }
@@ -549,9 +569,13 @@ int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a, c
      * journal's at start, the writer's after (index.h, idx_version.seq). */
     (void)ix;
     idx_version va, vb;
-    if (!da || !db || da->repo != db->repo || !index_find_version(&va, NULL, da, a) ||
-        !index_find_version(&vb, NULL, db, b))
+    if (!da || !db || da->repo != db->repo)
         return 0;
+    int rc = index_find_version(&va, NULL, da, a);
+    if (rc > 0)
+        rc = index_find_version(&vb, NULL, db, b);
+    if (rc <= 0)
+        return rc;
     return va.seq && vb.seq && va.seq < vb.seq;
 }
 

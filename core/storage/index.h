@@ -148,7 +148,12 @@ const idx_version *index_head(const idx_doc *d);
  * its create): what its deadline counts from.  Always a recent one, which
  * packing keeps (index_pack_old).  NULL when it has none. */
 const idx_version *index_stage_entry(const idx_doc *d);
-/* d's version number no (from 1) into *out: 1, or 0 when it has none. */
+/* d's version number no (from 1) into *out: 1, 0 when it has none, or
+ * KENES_ENOMEM or KENES_EIO (index_versions': the packed ones cannot be
+ * read now, which says nothing of whether it is there).
+ * Here and in index_version_at and index_find_version, a packed version
+ * comes without its comment and note (NULL: they were in a read of the
+ * scratch file, freed before the answer); index_versions has them. */
 int index_version_no(idx_version *out, const idx_doc *d, size_t no);
 /* The time of d's first version, or -1. */
 int64_t index_created_ms(const idx_doc *d);
@@ -168,7 +173,8 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
  * repository and a was recorded before b (each repository's history is one
  * line, recorded in its order: the journal's at start, the writer's after);
  * 0 if not: either not found in its document (or a document NULL), two
- * repositories, the same commit, b first.  Asked per document so that the
+ * repositories, the same commit, b first; KENES_ENOMEM or KENES_EIO when
+ * a document's packed versions cannot be read now (index_find_version).  Asked per document so that the
  * answer needs no table of every commit (issue 16, item 10): compared by
  * idx_version.seq. */
 int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a, const idx_doc *db,
@@ -195,11 +201,13 @@ size_t index_version_total(const doc_index *ix);
 void index_trim(doc_index *ix);
 
 /* The latest version of d at or before time at_ms into *out (its strings
- * the index's, as index_versions'), and, when no is not NULL, its number
- * from 1: 1 when found, 0 if d did not exist yet (or on a failure to
- * unpack, which index_versions reports). */
+ * the index's, as a record's; a packed one without comment and note, see
+ * index_version_no), and, when no is not NULL, its number
+ * from 1: 1 when found, 0 if d did not exist yet, or index_version_no's
+ * failures. */
 int index_version_at(idx_version *out, size_t *no, const idx_doc *d, int64_t at_ms);
-/* The version of d that is commit, likewise: 1, or 0 when none is. */
+/* The version of d that is commit, likewise: 1, 0 when none is, or a
+ * failure. */
 int index_find_version(idx_version *out, size_t *no, const idx_doc *d, const char *commit);
 
 /* Every committed document (with its JSON), sorted by id.  *out is

@@ -110,8 +110,10 @@ static json_t *version_ref(const web_call *c, const idx_doc *d, const char *comm
     idx_version v;
     size_t n = 0;
     char when[UI_DATE_CAP] = "";
-    if (docs_find_version(&v, &n, d, commit))
+    if (docs_find_version(&v, &n, d, commit) > 0)
         ui_format_datetime(when, c->lang, v.time_ms);
+    else
+        n = 0;
     return json_pack("{s:s, s:I, s:s, s:s}", "word", web_text(c, "history", "version"), "no",
                      (json_int_t)n, "when", when, "commit", commit ? commit : "");
 }
@@ -520,22 +522,26 @@ static void history_done(const docs_result *r, void *payload)
     json_object_set_new(h->model, "action", json_string(c->path));
 
     idx_version seen;
+    int rc = 1; /* docs_find_version's: a history that cannot be read now is no 404 */
     switch (h->view) {
     case VIEW_NONE:
         return hist_render(h, 200);
     case VIEW_DIFF:
-        if ((h->from[0] && !docs_find_version(&seen, NULL, d, h->from)) ||
-            (h->to[0] && !docs_find_version(&seen, NULL, d, h->to)))
-            return hist_alert(h, 404, "unknown_version");
+        if (h->from[0])
+            rc = docs_find_version(&seen, NULL, d, h->from);
+        if (rc > 0 && h->to[0])
+            rc = docs_find_version(&seen, NULL, d, h->to);
+        if (rc <= 0)
+            return hist_alert(h, rc < 0 ? 503 : 404, rc < 0 ? "cannot_read" : "unknown_version");
         return docs_diff(c->svc, c->user, d, h->from[0] ? h->from : NULL,
                          h->to[0] ? h->to : NULL, diff_done, h);
     case VIEW_VERSION:
-        if (!docs_find_version(&seen, NULL, d, h->version))
-            return hist_alert(h, 404, "unknown_version");
+        if ((rc = docs_find_version(&seen, NULL, d, h->version)) <= 0)
+            return hist_alert(h, rc < 0 ? 503 : 404, rc < 0 ? "cannot_read" : "unknown_version");
         return docs_read_version(c->svc, c->user, d, h->version, version_done, h);
     case VIEW_AT:
-        if (!docs_version_at(&seen, NULL, d, h->at_ms))
-            return hist_alert(h, 404, "before_first");
+        if ((rc = docs_version_at(&seen, NULL, d, h->at_ms)) <= 0)
+            return hist_alert(h, rc < 0 ? 503 : 404, rc < 0 ? "cannot_read" : "before_first");
         return docs_read_at(c->svc, c->user, d, h->at_ms, version_done, h);
     }
 }

@@ -63,14 +63,15 @@ static json_t *record_rows(web_call *c, const wf_workflow *wf, const json_t *fie
 }
 
 /* The versions up to the one in force, newest first: an amendment on its
- * way is not public until it comes into force. */
+ * way is not public until it comes into force.  NULL when the history
+ * cannot be read now (the index logged why): never an empty one. */
 static json_t *version_rows(web_call *c, const wf_workflow *wf, const idx_doc *d,
                             const char *version)
 {
     idx_version *all;
     size_t n;
     if (index_versions(&all, &n, d) < 0)
-        return json_array();
+        return NULL;
     json_t *list = json_array();
     size_t upto = n;
     for (size_t i = 0; version && i < n; i++)
@@ -141,12 +142,19 @@ static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf
         web_fail(c, 500, "internal");
         return;
     }
+    /* Not a page without its history: it would be kept for the next visitors. */
+    json_t *versions = version_rows(c, wf, d, version);
+    if (!versions) {
+        json_decref(sections);
+        web_fail(c, 500, "storage");
+        return;
+    }
     json_t *m = json_pack(
         "{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "title", title ? title : d->id, "type_name",
         web_type_name(c, type), "region_name",
         web_region_name(c, json_string_value(json_object_get(doc, "region"))), "stage",
         web_stage_label(c, wf, json_string_value(json_object_get(doc, "stage"))), "sections",
-        sections, "record", record_rows(c, wf, fields), "versions", version_rows(c, wf, d, version));
+        sections, "record", record_rows(c, wf, fields), "versions", versions);
     /* The files of the version the public sees (files.c). */
     if (version && json_array_size(json_object_get(doc, "attachments"))) {
         char base[4200];

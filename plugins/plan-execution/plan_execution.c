@@ -101,7 +101,8 @@ int pe_rows_match(const kenes_api *api, const pe_plan *plan, const char *report,
     if (!KENES_API_HAS(api, version_before) || !plan->id[0] || !plan->version[0] || !report ||
         !*report || !written || !*written)
         return 1;
-    return api->version_before(plan->id, plan->version, report, written) == 1;
+    int rc = api->version_before(plan->id, plan->version, report, written);
+    return rc < 0 || rc == 1; /* a history the core cannot read now: it cannot tell */
 }
 
 int pe_is_percent(const json_t *measure)

@@ -54,8 +54,8 @@ int pe_is_percent(const json_t *measure);
  * report's committed version): the rows' measure numbers are that
  * version's.  0 when the plan in force came later (an amendment agreed
  * since: the numbers may name other measures now).  1 when the core cannot
- * tell (no version_before, no commits or report id known): as before the
- * binding existed. */
+ * tell (no version_before, no commits or report id known, or a history it
+ * cannot read now): as before the binding existed. */
 int pe_rows_match(const kenes_api *api, const pe_plan *plan, const char *report,
                   const char *written);
 

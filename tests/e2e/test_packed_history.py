@@ -64,6 +64,16 @@ class PackedHistory(unittest.TestCase):
         steps.append(("edit", None))
         return r
 
+    def scratch_file(self):
+        """The server's scratch file, by its descriptor (it has no name)."""
+        s = self.s
+        fd_dir = f"/proc/{s.proc.pid}/fd"
+        scratch = [n for n in os.listdir(fd_dir)
+                   if os.readlink(os.path.join(fd_dir, n)).startswith(
+                       os.path.join(s.data, "index") + "/#")]
+        self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
+        return os.path.join(fd_dir, scratch[0])
+
     def check_history(self, steps):
         s = self.s
         r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
@@ -159,18 +169,19 @@ class PackedHistory(unittest.TestCase):
         r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
         self.assertEqual(r.status, 200, r)
         whole = r.json["versions"]
-        fd_dir = f"/proc/{s.proc.pid}/fd"
-        scratch = [n for n in os.listdir(fd_dir)
-                   if os.readlink(os.path.join(fd_dir, n)).startswith(
-                       os.path.join(s.data, "index") + "/#")]
-        self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
-        os.truncate(os.path.join(fd_dir, scratch[0]), 0)
+        os.truncate(self.scratch_file(), 0)
         r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
         self.assertEqual(r.status, 500, r)
         self.assertEqual(r.json["error"]["code"], "storage", r)
         with open(s.log_path, "rb") as f:
             self.assertIn(f"index: {PLAN}: its older versions cannot be read back "
                           "(Input/output error)", f.read().decode("utf-8", "replace"))
+        # A packed version is not said to be none of the plan's: storage, not 404.
+        oldest = whole[-1]["commit"]
+        for path in (f"versions/{oldest}", f"diff?from={oldest}&to={whole[0]['commit']}"):
+            r = s.get(f"/api/v1/documents/{PLAN}/{path}", "aud")
+            self.assertEqual(r.status, 500, r)
+            self.assertEqual(r.json["error"]["code"], "storage", r)
         r = s.get(f"/api/v1/documents/{PLAN}", "off11")
         self.assertEqual(r.status, 200, r)
         r = self.round(5, r, steps)
@@ -181,6 +192,29 @@ class PackedHistory(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["versions"][3:], whole)
         self.assertEqual(len(r.json["versions"]), len(steps))
+
+    def test_public_page_of_unreadable_history(self):
+        """The public page of a plan in force lists its versions: with the
+        scratch file cut short it answers 'storage', never a page (kept for
+        the next visitors) whose history is empty."""
+        s = self.s
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        steps = [("create", None)]
+        for k in range(1, 4):
+            r = self.round(k, r, steps)
+        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
+        r = s.act(PLAN, "approve", "appr1", r.header("ETag"),
+                  fields={"act": {"number": "№ 7", "date": "2026-02-05"}})
+        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
+        r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "in-force", r)
+        self.assertGreater(os.stat(self.scratch_file()).st_size, 0)
+        os.truncate(self.scratch_file(), 0)
+        for _ in range(2):  # and not kept for the next visitor either
+            page = Browser(s, lang="ru").get(f"/public/{PLAN}")
+            self.assertEqual(page.status, 500, page.raw[:300])
+            self.assertIn("Не удалось записать или прочитать данные", page.raw)
 
 
 if __name__ == "__main__":

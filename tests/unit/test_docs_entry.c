@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "docs/docs.h"
 #include "docs/entry.h"
 #include "docs_fixture.h"
+#include "storage/hpack.h"
 #include "plugin/kapi.h"
 
 static docs_service svc;
@@ -262,6 +264,72 @@ static void test_entry_bytes(void **state)
     util_buf_dispose(&b);
 }
 
+/* A roster amended after it came into force is owed by no date (editions:
+ * first), which only its whole history tells.  With its older versions in
+ * the scratch file and the file unreadable, it must not come out due by
+ * the order's date as a first edition would (a late roster in the lists,
+ * a reminder), kept in its entry until its next commit. */
+static void test_amendment_due_needs_its_history(void **state)
+{
+    (void)state;
+    char dir[64];
+    snprintf(dir, sizeof(dir), "%s/kenes-due-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(index_pack_old(svc.index), 0);
+    assert_int_equal(index_spill_to(svc.index, dir), 0);
+    idx_doc *d;
+    assert_int_equal(index_add(&d, svc.index, "roster/KZ-11/2026"), 0);
+    d->repo = REPO_DOCUMENTS;
+    static const char *const steps[][4] = {
+        {"submit", "draft", "regional-approval", NULL},
+        {"return", "regional-approval", "draft", "Уточните состав комиссии."},
+    };
+    static const char *const tail[][4] = {
+        {"submit", "draft", "regional-approval", NULL},
+        {"approve", "regional-approval", "ministry-agreement", NULL},
+        {"agree", "ministry-agreement", "ministry-agreement", "1/2"},
+        {"agree", "ministry-agreement", "in-force", "2/2"},
+        {"amend", "in-force", "draft", NULL},
+        {"edit", "draft", "draft", NULL},
+    };
+    unsigned n = 0;
+    idx_version v = {.author = "off11", .role = "regional-official", .action = "create", .to = "draft"};
+    for (int k = -1; k < 2 * 60 + 6; k++) {
+        if (k >= 0) {
+            const char *const *s = k < 2 * 60 ? steps[k % 2] : tail[k - 2 * 60];
+            v = (idx_version){.author = "off11", .role = "regional-official", .action = (char *)s[0],
+                              .from = (char *)s[1], .to = (char *)s[2]};
+            if (strcmp(s[0], "agree") == 0)
+                v.approval = (char *)s[3];
+            else
+                v.comment = (char *)s[3];
+        }
+        snprintf(v.commit, sizeof(v.commit), "%08x%032x", n * 2654435761u, n);
+        v.time_ms = 1770000000000 + n++ * 1000;
+        assert_int_equal(index_record(svc.index, d, &v), 0);
+    }
+    assert_true(d->old.nspilled > 0);
+    index_set_doc(d, json_pack("{s:s, s:s, s:s, s:s, s:{}}", "id", d->id, "type",
+                               "commission-roster", "region", "KZ-11", "stage", "draft", "fields"));
+    int64_t due;
+    assert_int_equal(docs_due(&svc, d, &due), 0);
+    assert_true(due == -1); /* an amendment: no date */
+    /* A chunk the file does not have: its read fails, and says so. */
+    uint32_t slot = d->old.refs[0].slot;
+    d->old.refs[0].slot = 1u << 30;
+    assert_int_equal(docs_due(&svc, d, &due), KENES_EIO);
+    assert_true(due == -1);
+    /* Its entry keeps no due date then: the next ask, the file read, is right. */
+    assert_int_equal(docs_entry_keep(&svc, d, d->doc), 0);
+    assert_false(d->entry.due_known);
+    d->old.refs[0].slot = slot;
+    assert_int_equal(docs_entry_keep(&svc, d, d->doc), 0);
+    assert_true(d->entry.due_known);
+    assert_true(d->entry.due_ms == -1);
+    index_remove(svc.index, d->id);
+    assert_int_equal(rmdir(dir), 0); /* the scratch file has no name */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_walk_sees_projection),
         cmocka_unit_test(test_referrers_map),
         cmocka_unit_test(test_entry_bytes),
+        cmocka_unit_test(test_amendment_due_needs_its_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,6 +15,8 @@
 #include "storage/hpack.h"
 #include "storage/index.h"
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static void commit_of(char out[41], unsigned n)
@@ -342,6 +344,106 @@ static void seq_orders_versions(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* A history whose older versions are in the scratch file, recorded as
+ * the soak does (return with a comment, edit, submit): round r's return
+ * is version 3 * r + 2. */
+static void soak_history(doc_index **ix, idx_doc **d, char dir[64], unsigned rounds)
+{
+    static char comments[400][48];
+    assert_true(rounds <= 400);
+    scratch_dir(dir);
+    assert_int_equal(index_new(ix), 0);
+    assert_int_equal(index_pack_old(*ix), 0);
+    assert_int_equal(index_spill_to(*ix, dir), 0);
+    assert_int_equal(index_add(d, *ix, "plan/KZ-11/2026"), 0);
+    unsigned t = 0;
+    idx_version v = step(t++, "create", NULL, "draft", NULL);
+    assert_int_equal(index_record(*ix, *d, &v), 0);
+    v = step(t++, "submit", "draft", "agreement", NULL);
+    assert_int_equal(index_record(*ix, *d, &v), 0);
+    for (unsigned r = 0; r < rounds; r++) {
+        snprintf(comments[r], sizeof(comments[r]), "Уточните меры (%u).", r);
+        v = step(t++, "return", "agreement", "draft", comments[r]);
+        assert_int_equal(index_record(*ix, *d, &v), 0);
+        v = step(t++, "edit", "draft", "draft", NULL);
+        assert_int_equal(index_record(*ix, *d, &v), 0);
+        v = step(t++, "submit", "draft", "agreement", NULL);
+        assert_int_equal(index_record(*ix, *d, &v), 0);
+    }
+    assert_true((*d)->old.nspilled > 1);
+}
+
+/* One version looked up (by commit, time or number) is handed back by
+ * value after the read of the scratch file is freed: a packed one comes
+ * without its comment (index_versions has it), never with a pointer into
+ * freed memory. */
+static void found_version_outlives_the_read(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    idx_doc *d;
+    char dir[64];
+    soak_history(&ix, &d, dir, 300);
+    idx_version *all;
+    size_t n;
+    assert_int_equal(index_versions(&all, &n, d), 0);
+    const idx_version *want = &all[3 * 5 + 2]; /* in the first chunk, spilled */
+    assert_string_equal(want->comment, "Уточните меры (5).");
+    idx_version v;
+    size_t no;
+    assert_int_equal(index_find_version(&v, &no, d, want->commit), 1);
+    assert_int_equal(no, 3 * 5 + 3);
+    assert_null(v.comment);
+    assert_string_equal(v.action, "return");
+    assert_int_equal(index_version_at(&v, NULL, d, want->time_ms), 1);
+    assert_string_equal(v.commit, want->commit);
+    assert_null(v.comment);
+    assert_int_equal(index_version_no(&v, d, 3 * 5 + 3), 1);
+    assert_string_equal(v.commit, want->commit);
+    assert_null(v.comment);
+    /* The newest return is packed too (the records are its edit and submit). */
+    assert_int_equal(index_version_no(&v, d, n - 2), 1);
+    assert_null(v.comment);
+    free(all);
+    index_free(ix);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* When the scratch file does not read back, a lookup among the packed
+ * versions says so: never "no such version" for one that is there (a 404
+ * for a version the history lists), nor "not before" for a commit that
+ * was. */
+static void unreadable_is_no_not_found(void **state)
+{
+    (void)state;
+    doc_index *ix;
+    idx_doc *d;
+    char dir[64];
+    soak_history(&ix, &d, dir, 300);
+    idx_doc *b;
+    assert_int_equal(index_add(&b, ix, "plan/KZ-12/2026"), 0);
+    idx_version later = step(9999, "create", NULL, "draft", NULL);
+    assert_int_equal(index_record(ix, b, &later), 0);
+    idx_version first = step(0, "create", NULL, "draft", NULL);
+    idx_version v;
+    size_t no;
+    assert_int_equal(index_find_version(&v, &no, d, first.commit), 1);
+    assert_int_equal(index_commit_before(ix, d, first.commit, b, later.commit), 1);
+    /* A chunk the file does not have: its read fails. */
+    uint32_t slot = d->old.refs[0].slot;
+    d->old.refs[0].slot = 1u << 30;
+    assert_int_equal(index_find_version(&v, &no, d, first.commit), KENES_EIO);
+    assert_int_equal(index_version_at(&v, &no, d, first.time_ms), KENES_EIO);
+    assert_int_equal(index_version_no(&v, d, 1), KENES_EIO);
+    assert_int_equal(index_commit_before(ix, d, first.commit, b, later.commit), KENES_EIO);
+    /* What the records answer needs no read. */
+    assert_int_equal(index_find_version(&v, &no, d, index_head(d)->commit), 1);
+    assert_int_equal(index_version_no(&v, d, index_version_count(d)), 1);
+    d->old.refs[0].slot = slot;
+    index_free(ix);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* Chunks: a history of many chunks, a record larger than a chunk, and a
  * batch taken back (hpack_rewind) across a chunk's end, all read back. */
 static void chunks_and_rewind(void **state)
@@ -431,6 +533,63 @@ static void chunks_and_rewind(void **state)
     assert_int_equal(hpack_spill_open(&spill, "/nonexistent/kenes"), KENES_EIO);
 }
 
+/* A disk that refuses midway (RLIMIT_FSIZE as a full one): the chunk
+ * half written is not taken, what was not written stays in memory and
+ * reads back, and the next try, room made, writes it over: every version
+ * comes back and the file counts each chunk once. */
+static void disk_full_midway(void **state)
+{
+    (void)state;
+    enum { N = 1200 };
+    char dir[64];
+    scratch_dir(dir);
+    idx_packed p = {0};
+    assert_int_equal(hpack_spill_open(&p.spill, dir), 0);
+    idx_version v = {.author = (char *)index_intern("off11"), .action = (char *)index_intern("edit"),
+                     .comment = "Уточните меры."};
+    for (unsigned i = 0; i < N; i++) {
+        commit_of(v.commit, i);
+        v.time_ms = 1000 + i;
+        v.seq = i + 1;
+        assert_int_equal(hpack_add(&p, &v), 0);
+    }
+    assert_true(p.nrefs > 4);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = HPACK_CHUNK + 100; /* the first chunk, and 100 bytes of the second */
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int rc = hpack_spill_full(&p);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(rc, KENES_EIO);
+    assert_int_equal(p.nspilled, 1);
+    assert_true(hpack_spill_bytes(p.spill) == p.refs[0].used);
+    idx_version *got = calloc(N, sizeof(*got));
+    unsigned char *buf = malloc(hpack_spilled_len(&p));
+    assert_non_null(got);
+    assert_int_equal(hpack_decode(got, buf, &p), 0);
+    free(buf);
+    assert_int_equal(hpack_spill_full(&p), 0);
+    assert_int_equal(p.nspilled, p.nrefs - 1);
+    assert_true(hpack_spill_bytes(p.spill) == hpack_spilled_len(&p));
+    buf = malloc(hpack_spilled_len(&p));
+    assert_int_equal(hpack_decode(got, buf, &p), 0);
+    for (unsigned i = 0; i < N; i++) {
+        char c[41];
+        commit_of(c, i);
+        assert_string_equal(got[i].commit, c);
+        assert_true(got[i].seq == i + 1);
+        assert_string_equal(got[i].comment, "Уточните меры.");
+    }
+    free(got);
+    free(buf);
+    hpack_spill *spill = p.spill;
+    hpack_dispose(&p);
+    hpack_spill_close(spill);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(packs_and_unpacks),
@@ -439,6 +598,9 @@ int main(void)
                                        cmocka_unit_test(scratch_index_keeps_records),
                                        cmocka_unit_test(long_stage_gives_room_back),
                                        cmocka_unit_test(seq_orders_versions),
-                                       cmocka_unit_test(chunks_and_rewind)};
+                                       cmocka_unit_test(chunks_and_rewind),
+                                       cmocka_unit_test(found_version_outlives_the_read),
+                                       cmocka_unit_test(unreadable_is_no_not_found),
+                                       cmocka_unit_test(disk_full_midway)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,11 @@
 
 #include "kenes/plugin.h"
 #include "docs/quorum.h"
+#include "storage/hpack.h"
+#include "storage/index.h"
+
+#include <stdio.h>
+#include <unistd.h>
 
 /* The regional plan's workflow, as far as four eyes reads it. */
 static wf_stage stages[] = {
@@ -231,6 +236,54 @@ static void test_faults_add_up(void **state)
     assert_int_equal(faults, 0);
 }
 
+/* The server's question over a document whose author's versions are
+ * packed into the scratch file: off11 created and submitted it, then off12
+ * took it through many rounds.  When that file cannot be read, the round
+ * must not come out as one off11 had no part in. */
+static void test_unreadable_history_is_no_clean_round(void **state)
+{
+    (void)state;
+    char dir[64];
+    snprintf(dir, sizeof(dir), "%s/kenes-quorum-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    doc_index *ix;
+    idx_doc *d;
+    assert_int_equal(index_new(&ix), 0);
+    assert_int_equal(index_pack_old(ix), 0);
+    assert_int_equal(index_spill_to(ix, dir), 0);
+    assert_int_equal(index_add(&d, ix, "plan/KZ-11/2026"), 0);
+    int64_t t = 1767225600000LL;
+    unsigned n = 0;
+    idx_version v = version("off11", "create", NULL, "draft", NULL);
+    for (unsigned r = 0; r <= 3 * 200; r++) {
+        if (r) {
+            static const char *const cycle[3][3] = {{"return", "ministry-review", "draft"},
+                                                    {"edit", "draft", "draft"},
+                                                    {"submit", "draft", "ministry-review"}};
+            const char *const *s = cycle[(r - 1) % 3];
+            v = version(r == 1 ? "off11" : "off12", s[0], s[1], s[2], NULL);
+            if (r == 1) /* off11's own submit first */
+                v = version("off11", "submit", "draft", "ministry-review", NULL);
+        }
+        snprintf(v.commit, sizeof(v.commit), "%08x%032x", n * 2654435761u, n);
+        n++;
+        v.time_ms = t + r * 1000;
+        v.author = (char *)index_intern(v.author);
+        assert_int_equal(index_record(ix, d, &v), 0);
+    }
+    assert_true(d->old.nspilled > 0);
+    quorum_round q;
+    assert_int_equal(quorum_state_of(&q, &plan_wf, &approve2, d, "off11"), 0);
+    assert_true(q.author);
+    /* A chunk the file does not have: its read fails, and says so. */
+    uint32_t slot = d->old.refs[0].slot;
+    d->old.refs[0].slot = 1u << 30;
+    assert_int_equal(quorum_state_of(&q, &plan_wf, &approve2, d, "off11"), KENES_EIO);
+    d->old.refs[0].slot = slot;
+    index_free(ix);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_author_approves),
         cmocka_unit_test(test_count_skipped_or_repeated),
         cmocka_unit_test(test_faults_add_up),
+        cmocka_unit_test(test_unreadable_history_is_no_clean_round),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

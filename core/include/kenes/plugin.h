@@ -250,7 +250,9 @@ typedef struct kenes_api {
      * version of document doc_b, in the repository that holds both (a is an
      * ancestor of b); 0 if not (the same commit, b first, the documents in
      * two repositories, no such document, or a commit that is no version of
-     * the document named with it); KENES_EINVAL if any argument is NULL.
+     * the document named with it); KENES_EINVAL if any argument is NULL;
+     * KENES_EIO (or KENES_ENOMEM) when the core cannot read a document's
+     * older versions now, which answers neither way.
      * Each commit is named with its document: the core answers from that
      * document's versions (ABI 5; ABI 4 took the two commits alone).  With
      * doc_get(doc, "written") — the commit that last wrote a document's
