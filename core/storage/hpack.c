@@ -123,6 +123,7 @@ int hpack_add(idx_packed *h, const idx_version *v)
 
 int hpack_spill_full(idx_packed *h)
 {
+    int wrote = 0;
     for (; h->spill && h->nspilled + 1 < h->nrefs; h->nspilled++) {
         struct hpack_ref *r = &h->refs[h->nspilled];
         if (hpack_spill_put(&r->slot, h->spill, r->mem, r->used) < 0)
@@ -130,8 +131,9 @@ int hpack_spill_full(idx_packed *h)
         free(r->mem);
         r->mem = NULL;
         h->spilled_len += r->used;
+        wrote++;
     }
-    return 0;
+    return wrote;
 }
 
 size_t hpack_spilled_len(const idx_packed *h)

@@ -42,8 +42,9 @@ struct hpack_ref {
  * KENES_ENOMEM; nothing appended on a failure. */
 int hpack_add(idx_packed *h, const idx_version *v);
 /* h's full chunks written to its spill file (none: they stay in memory),
- * all but the last one it appends to.  0, or KENES_EIO when the disk
- * refuses (what was not written stays in memory, and goes next time). */
+ * all but the last one it appends to.  How many it wrote, or KENES_EIO
+ * when the disk refuses (errno says why; what was not written stays in
+ * memory, and goes next time). */
 int hpack_spill_full(idx_packed *h);
 /* The bytes of h's chunks in the spill file: what hpack_decode reads. */
 size_t hpack_spilled_len(const idx_packed *h);

@@ -24,6 +24,7 @@ struct doc_index {
     map *docs; /* id -> idx_doc */
     uint64_t seq; /* the last version recorded's idx_version.seq */
     hpack_spill *spill; /* index_spill_to, or NULL */
+    int spill_refused;  /* spill_note */
     map *referrers; /* target id -> ref_set */
     idx_groups *groups; /* (type, region) -> its documents */
     size_t versions_total; /* index_version_total */
@@ -291,6 +292,21 @@ static int enters_stage(const idx_version *v)
                    : v->action && strcmp(v->action, "create") == 0;
 }
 
+/* A disk that refuses the scratch file's chunks is said once, and again
+ * when it takes them: meanwhile they stay in memory, and each batch tries
+ * its document's again. */
+static void spill_note(doc_index *ix, int rc)
+{
+    if (rc < 0 && !ix->spill_refused) {
+        ix->spill_refused = 1;
+        log_warn("index", "the scratch file refuses older versions (%s): they stay in memory "
+                          "until it takes them", strerror(errno));
+    } else if (rc > 0 && ix->spill_refused) {
+        ix->spill_refused = 0;
+        log_info("index", "the scratch file takes older versions again");
+    }
+}
+
 /* d's first k recent versions packed, all or none: on a failure (out of
  * memory, a commit that is no object id) they stay records; then its full
  * chunks to the scratch file (when the disk refuses, they stay in memory
@@ -307,7 +323,7 @@ static int pack_first(doc_index *ix, idx_doc *d, size_t k)
         }
     }
     d->old.spill = ix->spill;
-    hpack_spill_full(&d->old);
+    spill_note(ix, hpack_spill_full(&d->old));
     ix->packed_versions += k;
     ix->packed_bytes += d->old.len - before.len;
     for (size_t i = 0; i < k; i++)
