@@ -34,6 +34,7 @@ struct store {
     int has_base;
     git_repository *wrepo; /* the writer job's; one job at a time */
     git_odb_backend *mempack; /* wrepo's odb's first backend: the batch's objects */
+    git_odb_backend *wpacks;  /* wrepo's odb's packs, refreshed once a batch */
     git_oid *batch_ids;       /* the objects the batch's commits made; writer job only */
     size_t nbatch_ids, batch_ids_cap;
     unsigned wrepo_gen;       /* pack_gen when wrepo was opened */
@@ -123,7 +124,8 @@ int store_pack_bound(git_repository *repo, const char *tmp);
 void store_pack_count(size_t *out, const char *gitdir);
 /* Open wrepo afresh when a consolidation removed packs since (a handle
  * keeps removed packs open, and their disk space with them), with the
- * memory pack as its odb's first backend.  msg says why on failure. */
+ * memory pack as its odb's first backend and no look-up before a write
+ * (odb_nofresh.h); else refresh its list of packs.  msg says why on failure. */
 int store_writer_ready(store *s, char *msg, size_t cap);
 /* A folder of the writer's or a consolidation's own (<gitdir>/kenes-tmp-
  * <which>), emptied; and the move of pack <name> from it into objects/pack,

@@ -8,18 +8,18 @@
  * written after that is not in the list and is never removed.  Every object
  * of a listed pack or loose file goes into the new pack (reachable or not,
  * unless `kenes gc` prunes what is old), and the list is removed only once
- * the new pack is durable.  So a writer that found an object in a listed
- * pack (libgit2 then writes no copy of its own) finds it again in the new
- * one.  `kenes gc` drops unreachable objects only from files older than
- * its cut-off, and re-checks their times under the lock before removing:
- * a writer that reuses an object touches its file first (libgit2's
- * freshen), which keeps it.
+ * the new pack is durable.  So a writer that read an object in a listed
+ * pack finds it again in the new one.  `kenes gc` drops unreachable objects
+ * only from files older than its cut-off, and re-checks their times under
+ * the lock before removing: the writer never reuses a stored object
+ * (odb_nofresh.h), every object a batch names is in the batch's new pack.
  */
 #include "storage/store_internal.h"
+#include "storage/odb_nofresh.h"
 #include "storage/pack_choice.h"
 
-#include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -92,29 +92,31 @@ void store_pack_count(size_t *out, const char *gitdir)
 int store_writer_ready(store *s, char *msg, size_t cap)
 {
     unsigned gen = s->pack_gen;
+    /* The writer's odb never looks at objects/pack on its own: once a
+     * batch, it learns of the packs written (its own) or removed since. */
     if (s->mempack && s->wrepo_gen == gen)
-        return 0;
+        return odb_nofresh_refresh(s->wpacks) < 0
+                   ? store_git_fail(msg, cap, KENES_EIO, "reading the list of packs")
+                   : 0;
     git_repository *repo = NULL;
     git_odb *odb = NULL;
-    git_odb_backend *mem = NULL;
+    git_odb_backend *mem = NULL, *packs = NULL;
     int rc = store_open_repo(&repo, s->gitdir);
     if (rc < 0)
         return store_git_fail(msg, cap, rc, "opening the repository");
-    /* The odb owns the backend once added; the highest priority takes
-     * every write of the batch into memory. */
-    if (git_repository_odb(&odb, repo) < 0 || git_mempack_new(&mem) < 0 ||
-        git_odb_add_backend(odb, mem, 999) < 0) {
+    /* Every write of the batch into memory, and no look-up before it. */
+    if (odb_nofresh_open(&odb, &mem, &packs, s->gitdir) < 0 ||
+        git_repository_set_odb(repo, odb) < 0) {
         rc = store_git_fail(msg, cap, KENES_EIO, "preparing the batch's memory pack");
-        if (mem && mem->free)
-            mem->free(mem);
         git_odb_free(odb);
         git_repository_free(repo);
         return rc;
     }
-    git_odb_free(odb);
+    git_odb_free(odb); /* repo holds it */
     git_repository_free(s->wrepo);
     s->wrepo = repo;
     s->mempack = mem;
+    s->wpacks = packs;
     s->wrepo_gen = gen;
     return 0;
 }

@@ -412,8 +412,8 @@ static int batch_publish(store *s, const git_oid *tip, char *msg, size_t cap)
     if ((rc = store_pack_write(name, sizeof(name), s->gitdir, odb, pack.ptr, pack.size, msg,
                                cap)) < 0)
         goto done;
-    /* The odb learns of the pack only when it looks again. */
-    git_odb_refresh(odb);
+    /* The writer's odb learns of the pack at the next batch's start
+     * (store_writer_ready); until then the batch's objects are in memory. */
     /* Compare-and-swap: move main only from the head the batch was built on
      * (or create it only if still absent), so a ref moved behind our back
      * fails the batch instead of silently dropping someone's commit. */
