@@ -35,6 +35,9 @@
 #include "base/error.h"
 #include "base/log.h"
 
+/* The consolidation's process keeps this many bytes of parsed objects. */
+#define STORE_CHILD_CACHE ((size_t)4 << 20)
+
 #define PACK_BACKOFF_FIRST 8
 #define PACK_BACKOFF_MAX 1024
 #define CHILD_OUT_MAX 1024
@@ -295,6 +298,13 @@ int store_pack_child_main(int argc, char **argv)
         fprintf(stderr, "kenes: pack-child is the server's own command, not a person's\n");
         return 2;
     }
+    /* Objects read by the pack builder are read once or twice, never again:
+     * libgit2's object cache (256 MiB by default, none of the server's
+     * storage.cache_mib here) only grew the consolidation's peak, by 31 MB
+     * on a 16 MiB merge (BENCHMARKS.md, session 14). */
+    if (store_git_ready() < 0 ||
+        git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)STORE_CHILD_CACHE) < 0)
+        return 1;
     /* The server may already be gone (the death signal is asked for after
      * the fork); it may also be PID 1 itself, in a container. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -65,12 +65,19 @@ class PackedHistory(unittest.TestCase):
         return r
 
     def scratch_file(self):
-        """The server's scratch file, by its descriptor (it has no name)."""
+        """The server's scratch file, by its descriptor (it has no name).
+        Other descriptors come and go meanwhile (a pool thread's pack file):
+        one closed between the listing and its readlink is not it."""
         s = self.s
         fd_dir = f"/proc/{s.proc.pid}/fd"
-        scratch = [n for n in os.listdir(fd_dir)
-                   if os.readlink(os.path.join(fd_dir, n)).startswith(
-                       os.path.join(s.data, "index") + "/#")]
+        scratch = []
+        for n in os.listdir(fd_dir):
+            try:
+                target = os.readlink(os.path.join(fd_dir, n))
+            except FileNotFoundError:
+                continue
+            if target.startswith(os.path.join(s.data, "index") + "/#"):
+                scratch.append(n)
         self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
         return os.path.join(fd_dir, scratch[0])
 
