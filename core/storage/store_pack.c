@@ -12,7 +12,8 @@
  * pack finds it again in the new one.  `kenes gc` drops unreachable objects
  * only from files older than its cut-off, and re-checks their times under
  * the lock before removing: the writer never reuses a stored object
- * (odb_nofresh.h), every object a batch names is in the batch's new pack.
+ * (odb_nofresh.h), every object a batch makes is in the batch's new pack (what it
+ * names and did not make is reachable from main, so never pruned).
  */
 #include "storage/store_internal.h"
 #include "storage/odb_nofresh.h"
