@@ -5,7 +5,11 @@
  * "not found" at once, and everything else is the wrapped backend's own.
  * The wrappers have no refresh(): git_odb_refresh (which libgit2 runs after
  * every write's miss, and every read's) then skips them, and the writer
- * refreshes the packs itself, once a batch.
+ * refreshes the packs itself, once a batch.  A read that misses does look
+ * at objects/pack again, in the wrapper (miss_again): between that refresh
+ * and the read, git gc, kenes gc or a consolidation may have replaced the
+ * packs that held the object.  The batch's own objects are found in its
+ * memory pack first, so in steady writing a read never misses.
  */
 #include "storage/odb_nofresh.h"
 
@@ -30,37 +34,50 @@ static git_odb_backend *inner_of(git_odb_backend *b)
     return ((nofresh *)b)->inner;
 }
 
+/* A miss (GIT_ENOTFOUND, or exists() answering 0) by a backend that can
+ * refresh: the packs it knows may have been removed since the batch's
+ * refresh, their objects moved to a pack it has not seen.  1 to ask again. */
+static int miss_again(git_odb_backend *in, int rc)
+{
+    return rc == GIT_ENOTFOUND && in->refresh && in->refresh(in) == 0;
+}
+
 static int fwd_read(void **data, size_t *len, git_object_t *type, git_odb_backend *b,
                     const git_oid *id)
 {
     git_odb_backend *in = inner_of(b);
-    return in->read(data, len, type, in, id);
+    int rc = in->read(data, len, type, in, id);
+    return miss_again(in, rc) ? in->read(data, len, type, in, id) : rc;
 }
 
 static int fwd_read_prefix(git_oid *out, void **data, size_t *len, git_object_t *type,
                            git_odb_backend *b, const git_oid *id, size_t n)
 {
     git_odb_backend *in = inner_of(b);
-    return in->read_prefix(out, data, len, type, in, id, n);
+    int rc = in->read_prefix(out, data, len, type, in, id, n);
+    return miss_again(in, rc) ? in->read_prefix(out, data, len, type, in, id, n) : rc;
 }
 
 static int fwd_read_header(size_t *len, git_object_t *type, git_odb_backend *b,
                            const git_oid *id)
 {
     git_odb_backend *in = inner_of(b);
-    return in->read_header(len, type, in, id);
+    int rc = in->read_header(len, type, in, id);
+    return miss_again(in, rc) ? in->read_header(len, type, in, id) : rc;
 }
 
 static int fwd_exists(git_odb_backend *b, const git_oid *id)
 {
     git_odb_backend *in = inner_of(b);
-    return in->exists(in, id);
+    int found = in->exists(in, id);
+    return !found && miss_again(in, GIT_ENOTFOUND) ? in->exists(in, id) : found;
 }
 
 static int fwd_exists_prefix(git_oid *out, git_odb_backend *b, const git_oid *id, size_t n)
 {
     git_odb_backend *in = inner_of(b);
-    return in->exists_prefix(out, in, id, n);
+    int rc = in->exists_prefix(out, in, id, n);
+    return miss_again(in, rc) ? in->exists_prefix(out, in, id, n) : rc;
 }
 
 static int fwd_foreach(git_odb_backend *b, git_odb_foreach_cb cb, void *payload)

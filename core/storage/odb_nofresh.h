@@ -25,8 +25,8 @@ int odb_nofresh_open(git_odb **out, git_odb_backend **mem, git_odb_backend **pac
                      const char *gitdir);
 
 /* Read objects/pack again (packs written or removed since): the odb itself
- * never does, neither on a write nor on a read that misses.  0, or a
- * negative libgit2 code. */
+ * never does, not on a write.  (A read that misses in the packs does, once,
+ * in the pack backend's wrapper.)  0, or a negative libgit2 code. */
 int odb_nofresh_refresh(git_odb_backend *packs);
 
 #endif

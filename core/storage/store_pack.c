@@ -93,8 +93,9 @@ void store_pack_count(size_t *out, const char *gitdir)
 int store_writer_ready(store *s, char *msg, size_t cap)
 {
     unsigned gen = s->pack_gen;
-    /* The writer's odb never looks at objects/pack on its own: once a
-     * batch, it learns of the packs written (its own) or removed since. */
+    /* The writer's odb looks at objects/pack on its own only when a read
+     * misses: once a batch, it learns of the packs written (its own) or
+     * removed since. */
     if (s->mempack && s->wrepo_gen == gen)
         return odb_nofresh_refresh(s->wpacks) < 0
                    ? store_git_fail(msg, cap, KENES_EIO, "reading the list of packs")

@@ -16,6 +16,7 @@
 
 #include "fixture_files.h"
 #include "kenes/plugin.h"
+#include "storage/odb_nofresh.h"
 #include "storage/store.h"
 #include "store_fixture.h"
 
@@ -121,12 +122,51 @@ static void test_next_batch_reads_the_last_pack(void **state)
     assert_true(git_ok(f, "fsck --strict --no-progress"));
 }
 
+/* git gc (or kenes gc, or a consolidation) replaces the packs between the
+ * writer's refresh of its list and a read of its batch: the read looks at
+ * objects/pack again and finds the object in the new pack.  (CI met it:
+ * a write beside git gc answered "the change could not be saved".) */
+static void test_read_after_the_packs_are_replaced(void **state)
+{
+    fixture *f = *state;
+    char hex[STORE_OID_HEX], before[256], after[256];
+    store_write w;
+    write_one(f, &w, "plan/KZ-10/2026.md", "body\n", 0);
+    git_odb *odb = NULL;
+    git_odb_backend *mem = NULL, *packs = NULL;
+    assert_int_equal(odb_nofresh_open(&odb, &mem, &packs, f->gitdir), 0);
+
+    /* A loose object makes git's new pack differ from the old one. */
+    git_out(f, before, sizeof(before), "count-objects -v | sed -n 's/^packs: //p'");
+    assert_true(git_ok(f, "hash-object -w --stdin < /dev/null"));
+    assert_true(git_ok(f, "repack -a -d -q"));
+    git_out(f, after, sizeof(after), "count-objects -v | sed -n 's/^packs: //p'");
+    assert_string_equal(before, "1");
+    assert_string_equal(after, "1");
+
+    git_oid id;
+    git_odb_object *obj = NULL;
+    git_out(f, hex, sizeof(hex), "rev-parse main");
+    assert_int_equal(git_oid_fromstr(&id, hex), 0);
+    assert_int_equal(git_odb_read(&obj, odb, &id), 0);
+    assert_int_equal(git_odb_object_type(obj), GIT_OBJECT_COMMIT);
+    git_odb_object_free(obj);
+    git_out(f, hex, sizeof(hex), "rev-parse main^{tree}");
+    assert_int_equal(git_oid_fromstr(&id, hex), 0);
+    assert_true(git_odb_exists(odb, &id));
+    /* What is stored nowhere is still not found, after one look. */
+    assert_int_equal(git_oid_fromstr(&id, "0123456789abcdef0123456789abcdef01234567"), 0);
+    assert_int_equal(git_odb_read(&obj, odb, &id), GIT_ENOTFOUND);
+    git_odb_free(odb);
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, store_fixture_setup_signed, store_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_write_looks_nothing_up),
         T(test_next_batch_reads_the_last_pack),
+        T(test_read_after_the_packs_are_replaced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
