@@ -237,14 +237,16 @@ static void *thread_main_ret(deliverer *d)
         notify_item *in = d->incoming;
         d->incoming = NULL;
         uv_mutex_unlock(&d->lock);
-        if (stop)
-            break;
+        /* Listed before a stop too: deliverer_stop frees (and counts) what
+         * the thread holds, and items handed over just before it are held. */
         while (in) {
             notify_item *next = in->next;
             in->next = d->items;
             d->items = in;
             in = next;
         }
+        if (stop)
+            break;
         int64_t now = notify_wall_ms(), wait = 1000;
         memset(d->busy, 0, (d->conf->nwebhooks + 1) * sizeof(*d->busy));
         for (notify_item *it = d->items; it; it = it->next)
@@ -329,8 +331,10 @@ void deliverer_add(deliverer *d, notify_item *items)
     curl_multi_wakeup(d->multi);
 }
 
-void deliverer_stop(deliverer *d)
+void deliverer_stop(size_t *left, deliverer *d)
 {
+    if (left)
+        *left = 0;
     if (!d)
         return;
     uv_mutex_lock(&d->lock);
@@ -338,8 +342,13 @@ void deliverer_stop(deliverer *d)
     uv_mutex_unlock(&d->lock);
     curl_multi_wakeup(d->multi);
     uv_thread_join(&d->thread);
-    for (notify_item *it = d->items; it; it = it->next)
+    for (notify_item *it = d->items; it; it = it->next) {
         end_transfer(d, it);
+        if (left)
+            (*left)++;
+    }
+    for (notify_item *it = d->incoming; left && it; it = it->next)
+        (*left)++;
     notify_items_free(d->items);
     notify_items_free(d->incoming);
     curl_multi_cleanup(d->multi);

@@ -47,7 +47,8 @@ int deliverer_start(deliverer **out, const notify_conf *conf);
 /* Take the items (a list; the deliverer owns them now) and wake the thread. */
 void deliverer_add(deliverer *d, notify_item *items);
 /* Stop the thread at once (transfers under way are dropped: their files
- * stay for the next start) and free everything. */
-void deliverer_stop(deliverer *d);
+ * stay for the next start) and free everything; *left (unless NULL): how
+ * many items were not delivered, handed over just before included. */
+void deliverer_stop(size_t *left, deliverer *d);
 
 #endif

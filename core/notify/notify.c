@@ -633,15 +633,19 @@ void notifier_stop(notifier *n)
         return;
     n->stopped = 1;
     uv_close((uv_handle_t *)&n->tick, NULL);
-    deliverer_stop(n->dl);
+    size_t left;
+    deliverer_stop(&left, n->dl);
     n->dl = NULL;
+    if (left)
+        log_info("notify", "%zu deliver%s wait in %s for the next start", left,
+                 left == 1 ? "y" : "ies", n->dir);
 }
 
 void notifier_free(notifier *n)
 {
     if (!n)
         return;
-    deliverer_stop(n->dl);
+    deliverer_stop(NULL, n->dl);
     if (n->waiting) /* a write the loop never ran: its files wait for no one */
         notify_items_free(n->waiting->items);
     free(n->waiting);
