@@ -221,7 +221,7 @@ int docs_version_before(docs_service *svc, const char *doc_a, const char *a, con
 {
     const idx_doc *da = doc_a ? index_get(svc->index, doc_a) : NULL;
     const idx_doc *db = doc_b ? index_get(svc->index, doc_b) : NULL;
-    return index_commit_before(svc->index, da, a, db, b);
+    return index_commit_before(da, a, db, b);
 }
 
 static int before(void *payload, const char *doc_a, const char *a, const char *doc_b,

@@ -578,12 +578,10 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v)
     return 0;
 }
 
-int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a, const idx_doc *db,
-                        const char *b)
+int index_commit_before(const idx_doc *da, const char *a, const idx_doc *db, const char *b)
 {
     /* The order of recording is each repository's order of commits: the
      * journal's at start, the writer's after (index.h, idx_version.seq). */
-    (void)ix;
     idx_version va, vb;
     if (!da || !db || da->repo != db->repo)
         return 0;

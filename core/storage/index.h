@@ -174,11 +174,10 @@ int index_record(doc_index *ix, idx_doc *d, const idx_version *v);
  * line, recorded in its order: the journal's at start, the writer's after);
  * 0 if not: either not found in its document (or a document NULL), two
  * repositories, the same commit, b first; KENES_ENOMEM or KENES_EIO when
- * a document's packed versions cannot be read now (index_find_version).  Asked per document so that the
- * answer needs no table of every commit (issue 16, item 10): compared by
- * idx_version.seq. */
-int index_commit_before(const doc_index *ix, const idx_doc *da, const char *a, const idx_doc *db,
-                        const char *b);
+ * a document's packed versions cannot be read now (index_find_version).
+ * Asked per document so that the answer needs no table of every commit
+ * (issue 16, item 10): compared by idx_version.seq. */
+int index_commit_before(const idx_doc *da, const char *a, const idx_doc *db, const char *b);
 /* Replace the current JSON (takes the reference). */
 void index_set_doc(idx_doc *d, json_t *doc);
 /* Replace the kept text (takes text, malloc'd; NULL forgets it).  The text

@@ -81,10 +81,10 @@ typedef struct ask {
     int want;
 } ask;
 
-static void expect(const fixture *f, const ask *q, size_t n)
+static void expect(const ask *q, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int got = index_commit_before(f->ix, q[i].da, q[i].a, q[i].db, q[i].b);
+        int got = index_commit_before(q[i].da, q[i].a, q[i].db, q[i].b);
         if (got != q[i].want)
             fail_msg("question %zu: %s@%.8s before %s@%.8s answered %d, not %d", i,
                      q[i].da ? q[i].da->id : "(null)", q[i].a ? q[i].a : "(null)",
@@ -93,7 +93,7 @@ static void expect(const fixture *f, const ask *q, size_t n)
     }
 }
 
-#define EXPECT(f, q) expect((f), (q), sizeof(q) / sizeof((q)[0]))
+#define EXPECT(q) expect((q), sizeof(q) / sizeof((q)[0]))
 
 static void interleaved_documents_both_ways(void **state)
 {
@@ -117,7 +117,7 @@ static void interleaved_documents_both_ways(void **state)
         {f->plan, f->p3, f->other, f->o1, 1},
         {f->other, f->o1, f->plan, f->p3, 0},
     };
-    EXPECT(f, q);
+    EXPECT(q);
 }
 
 static void the_same_commit_is_not_before_itself(void **state)
@@ -127,7 +127,7 @@ static void the_same_commit_is_not_before_itself(void **state)
         {f->plan, f->p2, f->plan, f->p2, 0},
         {f->report, f->r1, f->report, f->r1, 0},
     };
-    EXPECT(f, q);
+    EXPECT(q);
 }
 
 static void an_unknown_commit_is_not_before(void **state)
@@ -141,7 +141,7 @@ static void an_unknown_commit_is_not_before(void **state)
         {f->plan, NULL, f->report, f->r2, 0},
         {f->plan, f->p1, f->report, NULL, 0},
     };
-    EXPECT(f, q);
+    EXPECT(q);
 }
 
 /* A commit named with a document it is no version of: 0, although the
@@ -157,7 +157,7 @@ static void a_commit_of_another_document_is_not_found(void **state)
         /* Swapped: each commit with the other's document. */
         {f->report, f->p1, f->plan, f->r1, 0},
     };
-    EXPECT(f, q);
+    EXPECT(q);
 }
 
 /* Each repository's history is its own line: no order across them. */
@@ -171,7 +171,7 @@ static void two_repositories_have_no_order(void **state)
         /* The case's commit named with a plan: no version of it either. */
         {f->plan, f->c1, f->plan, f->p3, 0},
     };
-    EXPECT(f, q);
+    EXPECT(q);
 }
 
 static void no_document_no_answer(void **state)
@@ -186,7 +186,7 @@ static void no_document_no_answer(void **state)
         {empty, f->p1, f->report, f->r1, 0},
         {f->plan, f->p1, empty, f->r1, 0},
     };
-    EXPECT(f, q);
+    EXPECT(q);
     index_remove(f->ix, "plan/KZ-19/2026");
 }
 
@@ -224,7 +224,7 @@ static void packed_versions_keep_their_order(void **state)
         /* A packed commit of the plan, named with the report. */
         {f->report, v[0], f->report, wrote, 0},
     };
-    EXPECT(f, q);
+    EXPECT(q);
 }
 
 int main(void)

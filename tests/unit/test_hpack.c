@@ -329,17 +329,17 @@ static void seq_orders_versions(void **state)
         }
     assert_true(a->old.nspilled > 0);
     const char *ha = index_head(a)->commit, *hb = index_head(b)->commit;
-    assert_int_equal(index_commit_before(ix, a, first[0], b, first[1]), 1); /* both packed */
-    assert_int_equal(index_commit_before(ix, b, first[1], a, first[0]), 0);
-    assert_int_equal(index_commit_before(ix, a, first[0], b, hb), 1); /* packed, record */
-    assert_int_equal(index_commit_before(ix, b, hb, a, first[0]), 0);
-    assert_int_equal(index_commit_before(ix, a, ha, b, hb), 1);
-    assert_int_equal(index_commit_before(ix, a, ha, a, ha), 0);
+    assert_int_equal(index_commit_before(a, first[0], b, first[1]), 1); /* both packed */
+    assert_int_equal(index_commit_before(b, first[1], a, first[0]), 0);
+    assert_int_equal(index_commit_before(a, first[0], b, hb), 1); /* packed, record */
+    assert_int_equal(index_commit_before(b, hb, a, first[0]), 0);
+    assert_int_equal(index_commit_before(a, ha, b, hb), 1);
+    assert_int_equal(index_commit_before(a, ha, a, ha), 0);
     /* Named with the wrong document, in another repository, unknown, NULL. */
-    assert_int_equal(index_commit_before(ix, b, first[0], b, hb), 0);
-    assert_int_equal(index_commit_before(ix, c, first[2], b, hb), 0);
-    assert_int_equal(index_commit_before(ix, a, "ffffffffffffffffffffffffffffffffffffffff", b, hb), 0);
-    assert_int_equal(index_commit_before(ix, NULL, first[0], b, hb), 0);
+    assert_int_equal(index_commit_before(b, first[0], b, hb), 0);
+    assert_int_equal(index_commit_before(c, first[2], b, hb), 0);
+    assert_int_equal(index_commit_before(a, "ffffffffffffffffffffffffffffffffffffffff", b, hb), 0);
+    assert_int_equal(index_commit_before(NULL, first[0], b, hb), 0);
     index_free(ix);
     assert_int_equal(rmdir(dir), 0);
 }
@@ -428,14 +428,14 @@ static void unreadable_is_no_not_found(void **state)
     idx_version v;
     size_t no;
     assert_int_equal(index_find_version(&v, &no, d, first.commit), 1);
-    assert_int_equal(index_commit_before(ix, d, first.commit, b, later.commit), 1);
+    assert_int_equal(index_commit_before(d, first.commit, b, later.commit), 1);
     /* A chunk the file does not have: its read fails. */
     uint32_t slot = d->old.refs[0].slot;
     d->old.refs[0].slot = 1u << 30;
     assert_int_equal(index_find_version(&v, &no, d, first.commit), KENES_EIO);
     assert_int_equal(index_version_at(&v, &no, d, first.time_ms), KENES_EIO);
     assert_int_equal(index_version_no(&v, d, 1), KENES_EIO);
-    assert_int_equal(index_commit_before(ix, d, first.commit, b, later.commit), KENES_EIO);
+    assert_int_equal(index_commit_before(d, first.commit, b, later.commit), KENES_EIO);
     /* What the records answer needs no read. */
     assert_int_equal(index_find_version(&v, &no, d, index_head(d)->commit), 1);
     assert_int_equal(index_version_no(&v, d, index_version_count(d)), 1);
