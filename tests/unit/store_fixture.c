@@ -97,3 +97,15 @@ int store_fixture_commit_doc(idx_doc **out, store *s, doc_index *ix, const char 
     (*out)->repo = repo;
     return 0;
 }
+
+void store_fixture_edit(store_write *w, const char *path, const char *content, int i)
+{
+    memset(w, 0, sizeof(*w));
+    w->path = path;
+    w->content = content;
+    w->content_len = content ? strlen(content) : 0;
+    w->author_name = "Әлия Серікова";
+    w->author_email = "aliya@users.kenes";
+    w->message = "Edit\n\nKenes-Action: edit\n";
+    w->time_ms = 1770458400000LL + (int64_t)i * 1000; /* 2026-02-07T10:00:00Z */
+}

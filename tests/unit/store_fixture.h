@@ -37,6 +37,10 @@ int store_fixture_setup(void **state);
 int store_fixture_setup_signed(void **state);
 int store_fixture_teardown(void **state);
 
+/* w as an officer's edit (Әлия Серікова's) of path to content (NULL: no
+ * content), the i-th write of a test: its time 2026-02-07T10:00:00Z + i s. */
+void store_fixture_edit(store_write *w, const char *path, const char *content, int i);
+
 /* Run `git --git-dir=<gitdir> args` (a shell command line) in f->dir: its
  * first line of output, without the newline, in out. */
 void git_out(const store_fixture *f, char *out, size_t cap, const char *args);

@@ -26,7 +26,6 @@
 #include "storage/store_internal.h"
 #include "store_fixture.h"
 
-#define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
 #define PER_ROUND 4
 #define OVERLAPS 100    /* rounds whose batch ran beside a consolidation */
 #define MAX_ROUNDS 4000 /* a bound on rounds, not on time */
@@ -44,19 +43,6 @@ static void on_write(store_write *w, void *payload)
         r->failed++;
         print_error("write failed: %s\n", w->errmsg);
     }
-}
-
-/* w as an officer's edit of path to body, the i-th write of the test. */
-static void make_write(store_write *w, const char *path, const char *body, int i)
-{
-    memset(w, 0, sizeof(*w));
-    w->path = path;
-    w->content = body;
-    w->content_len = strlen(body);
-    w->author_name = "Әлия Серікова";
-    w->author_email = "aliya@users.kenes";
-    w->message = "Edit\n\nKenes-Action: edit\n";
-    w->time_ms = T0 + (int64_t)i * 1000;
 }
 
 static void limits(void)
@@ -89,7 +75,7 @@ static void rounds_beside_consolidations(store_fixture *f)
             snprintf(paths[round][i], sizeof(paths[round][i]), "plan/KZ-%02d/%d.md", i + 10,
                      2026 + round % 5);
             snprintf(bodies[round][i], sizeof(bodies[round][i]), "round %d, file %d\n", round, i);
-            make_write(&ws[i], paths[round][i], bodies[round][i], writes++);
+            store_fixture_edit(&ws[i], paths[round][i], bodies[round][i], writes++);
         }
         int before = r.answered;
         overlaps += f->s->consolidating; /* the batch below runs beside it */
@@ -140,7 +126,7 @@ static void child_fails(store_fixture *f, const char *exe, const char *why)
     for (int i = 0; i < 12; i++) {
         store_write w;
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
-        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
+        store_fixture_edit(&w, "plan/KZ-11/2026.md", bodies[i], i);
         assert_int_equal(store_submit(f->s, &w, on_write, &r), 0);
         uv_run(&f->loop, UV_RUN_DEFAULT);
     }
@@ -186,7 +172,7 @@ static void test_close_stops_the_child(void **state)
     for (int i = 0; i < 64 && !f->s->consolidating; i++) {
         store_write w;
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
-        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
+        store_fixture_edit(&w, "plan/KZ-11/2026.md", bodies[i], i);
         assert_int_equal(store_submit(f->s, &w, on_write, &r), 0);
         while (r.answered < i + 1)
             uv_run(&f->loop, UV_RUN_ONCE);

@@ -20,7 +20,6 @@
 #include "storage/store.h"
 #include "store_fixture.h"
 
-#define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
 #define LONG_AGO 978307200 /* 2001-01-01T00:00:00Z */
 
 typedef store_fixture fixture;
@@ -36,14 +35,7 @@ static void on_write(store_write *w, void *payload)
 
 static void write_one(fixture *f, store_write *w, const char *path, const char *content, int i)
 {
-    memset(w, 0, sizeof(*w));
-    w->path = path;
-    w->content = content;
-    w->content_len = strlen(content);
-    w->author_name = "Әлия Серікова";
-    w->author_email = "aliya@users.kenes";
-    w->message = "Edit\n\nKenes-Action: edit\n";
-    w->time_ms = T0 + (int64_t)i * 1000;
+    store_fixture_edit(w, path, content, i);
     g_calls = 0;
     assert_int_equal(store_submit(f->s, w, on_write, NULL), 0);
     uv_run(&f->loop, UV_RUN_DEFAULT);

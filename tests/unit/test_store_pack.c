@@ -25,7 +25,6 @@
 #include "store_fixture.h"
 #include "base/util.h"
 
-#define T0 1770458400000LL /* 2026-02-07T10:00:00Z */
 #define NW 8
 
 /* Every test on a repository whose commits are signed, as the server's are. */
@@ -40,18 +39,6 @@ static void on_write(store_write *w, void *payload)
     (void)w;
     (void)payload;
     g_calls++;
-}
-
-static void make_write(store_write *w, const char *path, const char *content, int i)
-{
-    memset(w, 0, sizeof(*w));
-    w->path = path;
-    w->content = content;
-    w->content_len = content ? strlen(content) : 0;
-    w->author_name = "Әлия Серікова";
-    w->author_email = "aliya@users.kenes";
-    w->message = "Edit\n\nKenes-Action: edit\n";
-    w->time_ms = T0 + (int64_t)i * 1000;
 }
 
 /* Write an object no commit names, as git would (loose). */
@@ -117,7 +104,7 @@ static void test_batch_is_one_pack(void **state)
         snprintf(paths[i], sizeof(paths[i]), "plan/KZ-%02d/2026.md", 10 + i);
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
         snprintf(lines[i], sizeof(lines[i]), "{\"n\":%d}", i);
-        make_write(&ws[i], paths[i], bodies[i], i);
+        store_fixture_edit(&ws[i], paths[i], bodies[i], i);
         ws[i].journal = lines[i];
     }
     submit_all(f, ws, NW);
@@ -179,7 +166,7 @@ static void test_batch_whose_cas_fails(void **state)
     snprintf(key, sizeof(key), "%s/case-key", f->dir);
     assert_int_equal(store_set_journal(f->s, journal), 0);
     store_write w0;
-    make_write(&w0, "a.md", "a\n", 0);
+    store_fixture_edit(&w0, "a.md", "a\n", 0);
     w0.journal = "{\"n\":0}";
     submit_all(f, &w0, 1);
     assert_int_equal(w0.status, 0);
@@ -191,9 +178,9 @@ static void test_batch_whose_cas_fails(void **state)
     g_committed = 0;
     assert_int_equal(store_set_anchor(f->s, moving_trailer, on_committed, NULL), 0);
     store_write ws[3];
-    make_write(&ws[0], "b.md", "b\n", 1);
-    make_write(&ws[1], "c.md", "c\n", 2);
-    make_write(&ws[2], "d.md", "d\n", 3);
+    store_fixture_edit(&ws[0], "b.md", "b\n", 1);
+    store_fixture_edit(&ws[1], "c.md", "c\n", 2);
+    store_fixture_edit(&ws[2], "d.md", "d\n", 3);
     ws[1].side_path = key;
     ws[1].side_data = "wrapped";
     ws[1].side_len = 7;
@@ -235,7 +222,7 @@ static void test_batch_with_main_locked(void **state)
     snprintf(lock, sizeof(lock), "%s/refs/heads/main.lock", f->gitdir);
     assert_int_equal(store_set_journal(f->s, journal), 0);
     store_write w0;
-    make_write(&w0, "a.md", "a\n", 0);
+    store_fixture_edit(&w0, "a.md", "a\n", 0);
     w0.journal = "{\"n\":0}";
     submit_all(f, &w0, 1);
     snprintf(c1, sizeof(c1), "%s", w0.commit);
@@ -246,7 +233,7 @@ static void test_batch_with_main_locked(void **state)
     store_write ws[4];
     const char *names[] = {"b.md", "c.md", "d.md", "e.md"};
     for (int i = 0; i < 4; i++) {
-        make_write(&ws[i], names[i], names[i], i + 1);
+        store_fixture_edit(&ws[i], names[i], names[i], i + 1);
         ws[i].journal = "{\"n\":1}";
     }
     ws[2].side_path = key;
@@ -266,7 +253,7 @@ static void test_batch_with_main_locked(void **state)
 
     assert_int_equal(unlink(lock), 0);
     store_write w5;
-    make_write(&w5, "f.md", "f\n", 5);
+    store_fixture_edit(&w5, "f.md", "f\n", 5);
     submit_all(f, &w5, 1);
     assert_int_equal(w5.status, 0);
     git_out(f, out, sizeof(out), "rev-parse main^");
@@ -281,10 +268,10 @@ static void test_refused_write_fails_alone(void **state)
     fixture *f = *state;
     char out[256], args[128];
     store_write ws[4];
-    make_write(&ws[0], "a.md", "a\n", 0);
-    make_write(&ws[1], "b.md", "b\n", 1);
-    make_write(&ws[2], "missing.md", NULL, 2);
-    make_write(&ws[3], "c.md", "c\n", 3);
+    store_fixture_edit(&ws[0], "a.md", "a\n", 0);
+    store_fixture_edit(&ws[1], "b.md", "b\n", 1);
+    store_fixture_edit(&ws[2], "missing.md", NULL, 2);
+    store_fixture_edit(&ws[3], "c.md", "c\n", 3);
     submit_all(f, ws, 4);
     assert_int_equal(ws[0].status, 0);
     assert_int_equal(ws[1].status, 0);
@@ -314,7 +301,7 @@ static void test_consolidation(void **state)
     for (int i = 0; i < 8; i++) {
         store_write w;
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
-        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
+        store_fixture_edit(&w, "plan/KZ-11/2026.md", bodies[i], i);
         submit_all(f, &w, 1); /* waits for the consolidation too (store_idle) */
         assert_int_equal(w.status, 0);
         assert_true(count_field(f, "packs") <= 4);
@@ -348,9 +335,9 @@ static void test_gc_prunes_old_unreachable(void **state)
     fixture *f = *state;
     char old[STORE_OID_HEX], young[STORE_OID_HEX], out[256], args[256], msg[256];
     store_write ws[3];
-    make_write(&ws[0], "a.md", "a\n", 0);
-    make_write(&ws[1], "b.md", "b\n", 1);
-    make_write(&ws[2], "c.md", "c\n", 2);
+    store_fixture_edit(&ws[0], "a.md", "a\n", 0);
+    store_fixture_edit(&ws[1], "b.md", "b\n", 1);
+    store_fixture_edit(&ws[2], "c.md", "c\n", 2);
     submit_all(f, ws, 3);
     git_hash(f, old, "unreachable, old");
     git_hash(f, young, "unreachable, young");
@@ -372,7 +359,7 @@ static void test_gc_prunes_old_unreachable(void **state)
     assert_true(git_ok(f, "fsck --strict --no-progress"));
     /* The writer goes on after packs it held open were removed. */
     store_write w;
-    make_write(&w, "d.md", "d\n", 3);
+    store_fixture_edit(&w, "d.md", "d\n", 3);
     submit_all(f, &w, 1);
     assert_int_equal(w.status, 0);
     git_out(f, out, sizeof(out), "rev-parse main^");
@@ -410,7 +397,7 @@ static void test_consolidation_keeps_a_large_base(void **state)
     }
     big[BIG] = '\0';
     store_write w0;
-    make_write(&w0, "attachment.txt", big, 0);
+    store_fixture_edit(&w0, "attachment.txt", big, 0);
     submit_all(f, &w0, 1);
     assert_int_equal(w0.status, 0);
     store_pack_stats st;
@@ -420,9 +407,9 @@ static void test_consolidation_keeps_a_large_base(void **state)
     assert_true(base[0] != '\0');
 
     store_write ws[3];
-    make_write(&ws[0], "a.md", "a\n", 1);
-    make_write(&ws[1], "b.md", "b\n", 2);
-    make_write(&ws[2], "c.md", "c\n", 3);
+    store_fixture_edit(&ws[0], "a.md", "a\n", 1);
+    store_fixture_edit(&ws[1], "b.md", "b\n", 2);
+    store_fixture_edit(&ws[2], "c.md", "c\n", 3);
     submit_all(f, ws, 3);
     assert_int_equal(count_field(f, "packs"), 3);
     assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
@@ -506,7 +493,7 @@ static void test_ref_error_after_main_moved(void **state)
     fault_reset(f);
     g_fault_after = 1;
     store_write w;
-    make_write(&w, "case/a.json", "{}\n", 0);
+    store_fixture_edit(&w, "case/a.json", "{}\n", 0);
     with_key(&w, key);
     w.journal = "{\"n\":0}";
     submit_all(f, &w, 1);
@@ -520,7 +507,7 @@ static void test_ref_error_after_main_moved(void **state)
     assert_int_equal(lines_of(journal), 1);
     assert_int_equal(store_health(f->s, why, sizeof(why)), 0);
     store_write w2;
-    make_write(&w2, "case/b.json", "{}\n", 1);
+    store_fixture_edit(&w2, "case/b.json", "{}\n", 1);
     submit_all(f, &w2, 1);
     assert_int_equal(w2.status, 0);
     git_out(f, out, sizeof(out), "rev-parse main^");
@@ -537,7 +524,7 @@ static void test_ref_outcome_unknown_then_not_made(void **state)
     char key[256], out[256], why[256], c0[STORE_OID_HEX];
     snprintf(key, sizeof(key), "%s/case-key", f->dir);
     store_write w0;
-    make_write(&w0, "a.md", "a\n", 0);
+    store_fixture_edit(&w0, "a.md", "a\n", 0);
     submit_all(f, &w0, 1);
     snprintf(c0, sizeof(c0), "%s", w0.commit);
     fault_reset(f);
@@ -545,7 +532,7 @@ static void test_ref_outcome_unknown_then_not_made(void **state)
     g_fault_read = 1;
     snprintf(g_fault_reset, sizeof(g_fault_reset), "%s", c0); /* the move did not happen */
     store_write w;
-    make_write(&w, "case/a.json", "{}\n", 1);
+    store_fixture_edit(&w, "case/a.json", "{}\n", 1);
     with_key(&w, key);
     submit_all(f, &w, 1);
     assert_int_equal(w.status, KENES_EIO);
@@ -555,7 +542,7 @@ static void test_ref_outcome_unknown_then_not_made(void **state)
         fail_msg("health: %s", why);
     /* Still unreadable: refused, nothing written. */
     store_write w2;
-    make_write(&w2, "b.md", "b\n", 2);
+    store_fixture_edit(&w2, "b.md", "b\n", 2);
     submit_all(f, &w2, 1);
     assert_int_equal(w2.status, KENES_EIO);
     git_out(f, out, sizeof(out), "rev-parse main");
@@ -563,7 +550,7 @@ static void test_ref_outcome_unknown_then_not_made(void **state)
     /* Readable, and main is where the batch began: writing goes on. */
     g_fault_read = 0;
     store_write w3;
-    make_write(&w3, "c.md", "c\n", 3);
+    store_fixture_edit(&w3, "c.md", "c\n", 3);
     submit_all(f, &w3, 1);
     store_test_fault = NULL;
     assert_int_equal(w3.status, 0);
@@ -584,14 +571,14 @@ static void test_ref_outcome_unknown_then_made(void **state)
     g_fault_after = 1;
     g_fault_read = 1;
     store_write w;
-    make_write(&w, "case/a.json", "{}\n", 0);
+    store_fixture_edit(&w, "case/a.json", "{}\n", 0);
     with_key(&w, key);
     submit_all(f, &w, 1);
     assert_int_equal(w.status, KENES_EIO);
     assert_int_equal(access(key, F_OK), 0);
     g_fault_read = 0;
     store_write w2;
-    make_write(&w2, "b.md", "b\n", 1);
+    store_fixture_edit(&w2, "b.md", "b\n", 1);
     submit_all(f, &w2, 1);
     store_test_fault = NULL;
     assert_int_equal(w2.status, KENES_EIO);
@@ -608,7 +595,7 @@ static void test_health_main_moved_behind(void **state)
     fixture *f = *state;
     char why[256];
     store_write w0;
-    make_write(&w0, "a.md", "a\n", 0);
+    store_fixture_edit(&w0, "a.md", "a\n", 0);
     submit_all(f, &w0, 1);
     assert_int_equal(store_health(f->s, why, sizeof(why)), 0);
     assert_string_equal(why, "ok");
@@ -618,7 +605,7 @@ static void test_health_main_moved_behind(void **state)
     snprintf(args, sizeof(args), "update-ref refs/heads/main %s", out);
     assert_true(git_ok(f, args));
     store_write w;
-    make_write(&w, "b.md", "b\n", 1);
+    store_fixture_edit(&w, "b.md", "b\n", 1);
     submit_all(f, &w, 1);
     assert_int_equal(w.status, KENES_ESTALE);
     assert_true(store_health(f->s, why, sizeof(why)) < 0);
@@ -634,7 +621,7 @@ static void test_publish_seq(void **state)
     unsigned before = store_publish_seq(f->s);
     assert_int_equal(before % 2, 0);
     store_write w;
-    make_write(&w, "a.md", "a\n", 0);
+    store_fixture_edit(&w, "a.md", "a\n", 0);
     submit_all(f, &w, 1);
     assert_int_equal(store_publish_seq(f->s), before + 2);
 }
@@ -648,8 +635,8 @@ static void test_gc_keeps_every_ref(void **state)
     fixture *f = *state;
     char out[256], cmd[1024], msg[256], branch[STORE_OID_HEX], tag[STORE_OID_HEX];
     store_write ws[2];
-    make_write(&ws[0], "a.md", "a\n", 0);
-    make_write(&ws[1], "b.md", "b\n", 1);
+    store_fixture_edit(&ws[0], "a.md", "a\n", 0);
+    store_fixture_edit(&ws[1], "b.md", "b\n", 1);
     submit_all(f, ws, 2);
     assert_true(git_ok(f, "-c user.name=x -c user.email=x@x tag -a audit-2026 -m pin main"));
     git_hash(f, out, "a note only the backup branch names");
@@ -682,7 +669,7 @@ static void test_gc_pid_of_a_live_git_gc(void **state)
     char path[256], host[256] = "", msg[256];
     store_pack_stats st;
     store_write w;
-    make_write(&w, "a.md", "a\n", 0);
+    store_fixture_edit(&w, "a.md", "a\n", 0);
     submit_all(f, &w, 1);
     assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
     snprintf(path, sizeof(path), "%s/gc.pid", f->gitdir);
@@ -722,7 +709,7 @@ static void test_consolidation_backs_off(void **state)
     for (int i = 0; i < 30; i++) {
         store_write w;
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
-        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
+        store_fixture_edit(&w, "plan/KZ-11/2026.md", bodies[i], i);
         submit_all(f, &w, 1);
         assert_int_equal(w.status, 0);
     }
@@ -734,7 +721,7 @@ static void test_consolidation_backs_off(void **state)
     for (int i = 30; i < 80 && f->s->pack_attempts == was; i++) {
         store_write w;
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
-        make_write(&w, "plan/KZ-11/2026.md", bodies[i], i);
+        store_fixture_edit(&w, "plan/KZ-11/2026.md", bodies[i], i);
         submit_all(f, &w, 1);
         assert_int_equal(w.status, 0);
     }
@@ -751,9 +738,9 @@ static void test_lone_pack_is_indexed(void **state)
     fixture *f = *state;
     char msg[256], name[128], path[512], out[256];
     store_write ws[3];
-    make_write(&ws[0], "a.md", "a\n", 0);
-    make_write(&ws[1], "b.md", "b\n", 1);
-    make_write(&ws[2], "c.md", "c\n", 2);
+    store_fixture_edit(&ws[0], "a.md", "a\n", 0);
+    store_fixture_edit(&ws[1], "b.md", "b\n", 1);
+    store_fixture_edit(&ws[2], "c.md", "c\n", 2);
     submit_all(f, ws, 3);
     store_pack_stats st;
     assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
