@@ -114,6 +114,12 @@ void util_free_list(char **names, size_t n);
 /* Write all of data to fd, again after a short write or EINTR; 0 or the
  * error's KENES_E* code. */
 int util_write_all(int fd, const void *data, size_t len);
+/* The same at off (pwrite), and its reading side: exactly len bytes of fd
+ * at off into buf.  0, or KENES_EIO with errno saying why (EIO: the file
+ * ends before them); a caller at a fixed place reads a short file as
+ * one it cannot trust. */
+int util_pwrite_all(int fd, const void *data, size_t len, uint64_t off);
+int util_pread_all(int fd, void *buf, size_t len, uint64_t off);
 
 /* Remove path and everything under it (a folder a command made and gives
  * up, as rm -r would); 0 also when it is not there. */

@@ -68,15 +68,8 @@ int hpack_spill_put(uint32_t *slot, hpack_spill *s, const void *data, size_t len
         return KENES_EIO;
     int reused = k == 1 && s->nfree;
     uint32_t at = reused ? s->free_slots[s->nfree - 1] : s->nslots;
-    const char *p = data;
-    for (size_t done = 0; done < len;) {
-        ssize_t w = pwrite(s->fd, p + done, len - done, (off_t)at * HPACK_CHUNK + (off_t)done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return KENES_EIO; /* the slot is not taken: the next try writes it over */
-        done += (size_t)w;
-    }
+    if (util_pwrite_all(s->fd, data, len, (uint64_t)at * HPACK_CHUNK) < 0)
+        return KENES_EIO; /* the slot is not taken: the next try writes it over */
     if (reused)
         s->nfree--;
     else
@@ -88,18 +81,8 @@ int hpack_spill_put(uint32_t *slot, hpack_spill *s, const void *data, size_t len
 
 int hpack_spill_get(void *buf, const hpack_spill *s, uint32_t slot, size_t len)
 {
-    char *p = buf;
-    for (size_t done = 0; done < len;) {
-        ssize_t r = pread(s->fd, p + done, len - done, (off_t)slot * HPACK_CHUNK + (off_t)done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0)
-            errno = EIO; /* shorter than what was written to it */
-        if (r <= 0)
-            return KENES_EIO;
-        done += (size_t)r;
-    }
-    return 0;
+    /* Shorter than what was written to it: EIO. */
+    return util_pread_all(s->fd, buf, len, (uint64_t)slot * HPACK_CHUNK);
 }
 
 void hpack_spill_drop(hpack_spill *s, uint32_t slot, size_t len)

@@ -18,30 +18,13 @@
  * audit feed) then reads some of each in one budget, not all of it in one. */
 #define TAIL_CHUNK (16 * 1024)
 
-/* n bytes at off into out, all of them: 0 or KENES_EIO (a journal that
- * shrank under the reader is no journal it can trust). */
-static int read_at(int fd, char *out, size_t n, uint64_t off)
-{
-    while (n) {
-        ssize_t got = pread(fd, out, n, (off_t)off);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return KENES_EIO;
-        out += got;
-        n -= (size_t)got;
-        off += (uint64_t)got;
-    }
-    return 0;
-}
-
 /* Read n more bytes, those just before the buffer's, in front of it. */
 static int read_before(journal_tail *t, size_t n)
 {
     char *buf = malloc(t->len + n);
     if (!buf)
         return KENES_ENOMEM;
-    int rc = read_at(t->fd, buf, n, t->end - t->len - n);
+    int rc = util_pread_all(t->fd, buf, n, t->end - t->len - n);
     if (rc < 0) {
         free(buf);
         return rc;
@@ -98,7 +81,7 @@ int journal_tail_open(journal_tail *t, const char *path, uint64_t at)
         rc = t->fd >= 0 ? last_line_end(t, size) : 0;
     else if (at > size)
         rc = KENES_EINVAL;
-    else if (at > 0 && (rc = read_at(t->fd, &before, 1, at - 1)) == 0 && before != '\n')
+    else if (at > 0 && (rc = util_pread_all(t->fd, &before, 1, at - 1)) == 0 && before != '\n')
         rc = KENES_EINVAL; /* inside a line */
     else
         t->end = at;

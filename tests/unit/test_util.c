@@ -1,12 +1,16 @@
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -138,6 +142,28 @@ static void log_lines_are_escaped(void **state)
     assert_string_equal(out, "aЖ");
 }
 
+/* Positional reads and writes: all of it at its place, and a file that
+ * ends first is an error (EIO), never a short answer. */
+static void positional_all(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/kenes-util-XXXXXX", buf[8];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    assert_int_equal(util_pwrite_all(fd, "Алматы", 12, 4096), 0);
+    assert_int_equal(util_pread_all(fd, buf, 4, 4096 + 2), 0);
+    assert_memory_equal(buf, "лм", 4);
+    assert_int_equal(util_pread_all(fd, buf, 4, 0), 0); /* the hole reads as zeros */
+    assert_memory_equal(buf, "\0\0\0\0", 4);
+    errno = 0;
+    assert_int_equal(util_pread_all(fd, buf, 8, 4096 + 8), KENES_EIO);
+    assert_int_equal(errno, EIO);
+    close(fd);
+    assert_int_equal(util_pwrite_all(fd, "x", 1, 0), KENES_EIO);
+    assert_int_equal(errno, EBADF);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +173,7 @@ int main(void)
         cmocka_unit_test(rfc3339_round_trip),
         cmocka_unit_test(ids),
         cmocka_unit_test(log_lines_are_escaped),
+        cmocka_unit_test(positional_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
