@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
+#include "base/log.h"
 #include "docs/docs.h"
 #include "docs/fetch.h"
 #include "docs/workflow.h"
@@ -155,7 +157,16 @@ static void header_cells(builder *b, const idx_doc *d, const json_t *doc, const 
     put(b, H_STAGE, label ? label : stage);
     /* When it first came into force (an amendment agreed later leaves it in
      * force all along); empty for a text never in force. */
-    int64_t since = docs_first_in_force_ms(wf, d);
+    int64_t since;
+    int rc = docs_first_in_force_ms(&since, wf, d);
+    if (rc < 0) {
+        /* Never an empty date for a history not read: no export at all. */
+        if (b->rc == 0)
+            log_error("export", "%s: its history cannot be read now (%s): no export is made",
+                      d->id, kenes_strerror(rc));
+        b->rc = b->rc ? b->rc : rc;
+        return;
+    }
     if (since >= 0) {
         char when[32];
         util_format_rfc3339(when, sizeof(when), since);

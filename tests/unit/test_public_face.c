@@ -114,7 +114,9 @@ static void test_never_public(void **state)
     const char *version = "x";
     assert_null(docs_public_face(&svc, d, &version));
     assert_null(version);
-    assert_null(docs_in_force_json(&svc, d));
+    json_t *none;
+    assert_int_equal(docs_in_force_json(&none, &svc, d), 0);
+    assert_null(none);
     commit(d, plan(d->id, "agreement", "Черновик"), "submit", "draft", 2);
     commit(d, plan(d->id, "draft", "Черновик"), "return", "agreement", 3);
     /* Returned before it ever came into force: still nothing public. */
@@ -137,7 +139,9 @@ static void test_amendment_keeps_version_in_force(void **state)
     assert_ptr_equal(docs_public_face(&svc, d, &version), d->doc);
     assert_string_equal(version, in_force_commit);
     assert_null(d->public_doc);
-    assert_null(docs_in_force_json(&svc, d));
+    json_t *none;
+    assert_int_equal(docs_in_force_json(&none, &svc, d), 0);
+    assert_null(none);
 
     /* Amended: the draft is the document, the version in force its face. */
     commit(d, plan(d->id, "draft", "Первая редакция"), "amend", "in-force", 10);
@@ -149,7 +153,8 @@ static void test_amendment_keeps_version_in_force(void **state)
     assert_string_equal(json_string_value(json_object_get(face, "stage")), "in-force");
     assert_string_equal(measure_of(face), "Первая редакция");
     assert_string_equal(measure_of(d->doc), "Изменённая мера");
-    json_t *j = docs_in_force_json(&svc, d);
+    json_t *j;
+    assert_int_equal(docs_in_force_json(&j, &svc, d), 0);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "version")), in_force_commit);
     assert_string_equal(json_string_value(json_object_get(j, "stage")), "in-force");
@@ -280,7 +285,8 @@ static void test_reports_show_version_in_force(void **state)
     (void)state;
     publisher pub;
     report_publisher_init(&pub, &svc);
-    json_t *built = report_build(&pub);
+    json_t *built;
+    assert_int_equal(report_build(&built, &pub), 0);
     assert_non_null(built);
     const char *kz11 = json_string_value(json_object_get(built, "regions/KZ-11.md"));
     assert_non_null(kz11);
