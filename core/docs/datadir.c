@@ -253,8 +253,9 @@ static int load_face(idx_doc *d, void *payload)
     char commit[41] = "";
     int rc = index_versions(&all, &n, d);
     if (rc < 0) {
-        snprintf(lc->err, lc->errcap, "%s: the older versions of %s cannot be read back: %s",
-                 datadir_repo_names[lc->repo], d->id, kenes_strerror(rc));
+        /* server.c prints it after the repository's path: never "out of memory". */
+        snprintf(lc->err, lc->errcap, "the older versions of %s cannot be read back: %s", d->id,
+                 kenes_strerror(rc));
         return rc;
     }
     for (size_t i = n; i-- > 0 && !commit[0];)
