@@ -301,8 +301,10 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
 const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version);
 /* The commit of the version of d that last wrote its fields, at or before
  * version (NULL: its latest): its create or latest edit, copied into buf
- * (41 bytes) and returned.  NULL when d has no such version. */
-const char *docs_written(char buf[41], const idx_doc *d, const char *version);
+ * (41 bytes): 1, 0 when d (or NULL) has no such version, or KENES_EIO or
+ * KENES_ENOMEM when an older version asked for is packed and cannot be
+ * read now (index_versions).  The latest version never needs that read. */
+int docs_written(char buf[41], const idx_doc *d, const char *version);
 /* 1 if commit a, a version of document doc_a, came before commit b, a
  * version of document doc_b, in the repository that holds both; 0 if not,
  * if they are one, if either document is unknown (or NULL) or has no such

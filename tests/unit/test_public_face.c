@@ -325,6 +325,8 @@ static void test_unreadable_history(void **state)
     assert_int_equal(index_spill_to(svc.index, dir), 0);
     const wf_workflow *wf = wf_set_find(svc.workflows, "regional-plan");
     idx_doc *d = in_force("plan/KZ-11/2028");
+    char in_force_commit[41], wrote[41];
+    memcpy(in_force_commit, d->version, sizeof(in_force_commit));
     commit(d, plan(d->id, "draft", "Первая редакция"), "amend", "in-force", 6);
     for (int r = 0; r < 80; r++) { /* enough versions to fill a chunk or two */
         commit(d, plan(d->id, "agreement", "Мера"), "submit", "draft", 7);
@@ -339,6 +341,10 @@ static void test_unreadable_history(void **state)
     json_t *j;
     assert_int_equal(docs_in_force_json(&j, &svc, d), KENES_EIO);
     assert_null(j);
+    /* What wrote the version in force (a plugin's doc_get "written"). */
+    assert_int_equal(docs_written(wrote, d, in_force_commit), KENES_EIO);
+    assert_int_equal(kapi_get()->doc_public_with(d->id, visit, NULL), KENES_EIO);
+    assert_int_equal(docs_written(wrote, d, NULL), 1); /* the latest: from the records */
     publisher pub;
     report_publisher_init(&pub, &svc);
     json_t *built;
@@ -354,6 +360,10 @@ static void test_unreadable_history(void **state)
     assert_string_equal(failure.doc, d->id);
     /* Read back: the same calls answer. */
     d->old.refs[0].slot = slot;
+    assert_int_equal(docs_written(wrote, d, in_force_commit), 1);
+    faces_seen = NULL;
+    assert_int_equal(kapi_get()->doc_public_with(d->id, visit, NULL), 0);
+    assert_non_null(faces_seen);
     assert_int_equal(docs_first_in_force_ms(&since, wf, d), 0);
     assert_true(since >= 0);
     assert_int_equal(docs_in_force_json(&j, &svc, d), 0);
