@@ -81,6 +81,24 @@ class PackedHistory(unittest.TestCase):
         self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
         return os.path.join(fd_dir, scratch[0])
 
+    def in_force_after_rounds(self, rounds):
+        """The plan created, returned `rounds` times with long comments (its
+        first chunk of history full: in the scratch file) and brought into
+        force: the last answer."""
+        s = self.s
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        steps = [("create", None)]
+        for k in range(1, rounds + 1):
+            r = self.round(k, r, steps)
+        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
+        r = s.act(PLAN, "approve", "appr1", r.header("ETag"),
+                  fields={"act": {"number": "№ 7", "date": "2026-02-05"}})
+        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
+        r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "in-force", r)
+        return r
+
     def check_history(self, steps):
         s = self.s
         r = s.get(f"/api/v1/documents/{PLAN}/history", "aud")
@@ -205,17 +223,7 @@ class PackedHistory(unittest.TestCase):
         scratch file cut short it answers 'storage', never a page (kept for
         the next visitors) whose history is empty."""
         s = self.s
-        r = s.post("/api/v1/documents", plan_body(), "off11")
-        self.assertEqual(r.status, 201, r)
-        steps = [("create", None)]
-        for k in range(1, 4):
-            r = self.round(k, r, steps)
-        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
-        r = s.act(PLAN, "approve", "appr1", r.header("ETag"),
-                  fields={"act": {"number": "№ 7", "date": "2026-02-05"}})
-        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
-        r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
-        self.assertEqual(r.json["stage"], "in-force", r)
+        self.in_force_after_rounds(3)
         self.assertGreater(os.stat(self.scratch_file()).st_size, 0)
         os.truncate(self.scratch_file(), 0)
         for _ in range(2):  # and not kept for the next visitor either
@@ -230,17 +238,7 @@ class PackedHistory(unittest.TestCase):
         since", the reports) answers 'storage' or publishes nothing, never
         a shorter answer; the logs name the plan."""
         s = self.s
-        r = s.post("/api/v1/documents", plan_body(), "off11")
-        self.assertEqual(r.status, 201, r)
-        steps = [("create", None)]
-        for k in range(1, 4):
-            r = self.round(k, r, steps)
-        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
-        r = s.act(PLAN, "approve", "appr1", r.header("ETag"),
-                  fields={"act": {"number": "№ 7", "date": "2026-02-05"}})
-        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
-        r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
-        self.assertEqual(r.json["stage"], "in-force", r)
+        self.in_force_after_rounds(3)
         # Amended the next day: the list as it stood the first day needs a
         # packed version.
         self.assertEqual(s.restart_at(T2), 0)

@@ -319,10 +319,7 @@ static void test_unreadable_history(void **state)
 {
     (void)state;
     char dir[64];
-    snprintf(dir, sizeof(dir), "%s/kenes-face-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(dir));
-    assert_int_equal(index_pack_old(svc.index), 0);
-    assert_int_equal(index_spill_to(svc.index, dir), 0);
+    assert_int_equal(docs_fixture_spill(&svc, dir, "face"), 0);
     const wf_workflow *wf = wf_set_find(svc.workflows, "regional-plan");
     idx_doc *d = in_force("plan/KZ-11/2028");
     char in_force_commit[41], wrote[41];
