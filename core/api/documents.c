@@ -185,13 +185,17 @@ void api_docs_list(api_call *c)
     if (ho)
         f.overdue = strcmp(overdue, "true") == 0;
     json_t *list;
+    int rc;
     if (f.q && *f.q && !f.has_at) {
         /* Bodies are searched on the pool: answered once that is done. */
         pending *p = pending_new(c);
         if (p)
             docs_list_search(c->svc, c->user, &f, list_done, p);
-    } else if (docs_list(&list, c->svc, c->user, &f) < 0) {
-        api_reply_error(req, 500, "internal", NULL, "out of memory");
+    } else if ((rc = docs_list(&list, c->svc, c->user, &f)) < 0) {
+        if (rc == KENES_EIO) /* ?at= and a history not read now */
+            api_reply_error(req, 500, "storage", NULL, "the history cannot be read now");
+        else
+            api_reply_error(req, 500, "internal", NULL, "out of memory");
     } else {
         api_reply_json(req, 200, json_pack("{s:o}", "documents", list), NULL);
     }

@@ -289,6 +289,8 @@ void api_exports(api_call *c)
     } else if (j->rc < 0 || (j->rc = start(j, c->svc->loop)) < 0) {
         if (j->rc == KENES_EBUSY)
             reply_busy(req);
+        else if (j->rc == KENES_EIO) /* a history not read (export_docs.c logged whose) */
+            api_reply_error(req, 500, "storage", NULL, "the export cannot be made now");
         else
             api_reply_error(req, 500, "internal", NULL, "the export cannot be made now");
         export_job_free(j);

@@ -8,6 +8,7 @@
 
 #include "storage/docfile.h"
 #include "docs/docs.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "base/yml.h"
@@ -308,8 +309,11 @@ static int doc_by_demo(idx_doc *d, void *payload)
     docs_ctx *c = payload;
     idx_version *all;
     size_t n;
-    if (index_versions(&all, &n, d) < 0)
-        return 0;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0) { /* never "all by the demo" for a history not read */
+        c->doc = d->id;
+        return rc;
+    }
     int found = 0;
     for (size_t i = 0; i < n && !found; i++) {
         /* Interned: it outlives all. */
@@ -343,7 +347,12 @@ int demo_check_data(server *srv, char *err, size_t errcap)
         }
     }
     docs_ctx dc = {logins, NULL, NULL};
-    if (rc == 0 && index_foreach(srv->svc.index, doc_by_demo, &dc) >= 0 && dc.doc) {
+    int walked = rc == 0 ? index_foreach(srv->svc.index, doc_by_demo, &dc) : 0;
+    if (walked < 0) {
+        snprintf(err, errcap, "%s: the older versions of %s cannot be read back: %s",
+                 srv->svc.cfg->data_dir, dc.doc ? dc.doc : "a document", kenes_strerror(walked));
+        rc = walked;
+    } else if (rc == 0 && dc.doc) {
         snprintf(err, errcap, "%s holds a document the demo did not make (%s, by %s); %s",
                  srv->svc.cfg->data_dir, dc.doc, dc.author, why);
         rc = KENES_EEXISTS;

@@ -287,7 +287,7 @@ void verify_check_migrate(vctx *v, const store_commit_info *c)
              git_diff_tree_to_tree(&diff, v->git, before, after, NULL) == 0 &&
              git_diff_foreach(diff, migrate_delta, NULL, NULL, NULL, &d) == 0 && !d.oom;
     if (d.oom) {
-        v->oom = 1;
+        v->failed = KENES_ENOMEM;
     } else if (!ok) {
         verify_fault(v, c->commit, "cannot compare kenes migrate's tree with its parent's", NULL);
     } else {

@@ -66,7 +66,12 @@ static vdoc *vdoc_find(vctx *v, const char *id)
     size_t nseed = 0;
     if (!x || x->repo != v->seed_repo || !index_head(x))
         return d;
-    if (index_versions(&seed, &nseed, x) < 0 || !(d = calloc(1, sizeof(*d))) ||
+    int rc = index_versions(&seed, &nseed, x);
+    if (rc < 0) {
+        v->failed = rc;
+        return NULL;
+    }
+    if (!(d = calloc(1, sizeof(*d))) ||
         !(d->versions = calloc(nseed, sizeof(idx_version))))
         goto oom;
     d->cap = nseed;
@@ -91,7 +96,7 @@ static vdoc *vdoc_find(vctx *v, const char *id)
 oom:
     free(seed);
     vdoc_free(d);
-    v->oom = 1;
+    v->failed = KENES_ENOMEM;
     return NULL;
 }
 
@@ -450,7 +455,7 @@ int verify_check_commit(const store_commit_info *c, void *payload)
         check_note(v, c, &m);
     const wf_workflow *wf = type ? wf_set_find(v->workflows, type) : NULL;
     vdoc *d = vdoc_find(v, m.document);
-    if (v->oom)
+    if (v->failed)
         goto oom;
     /* Stages compare by today's names: history may say a former one (and
      * the seed's stage is as history wrote it). */
@@ -511,7 +516,7 @@ oom:
     json_decref(doc);
     free(text);
     msg_parsed_dispose(&m);
-    return KENES_ENOMEM;
+    return v->failed ? v->failed : KENES_ENOMEM;
 }
 
 void verify_docs_free(map *docs)

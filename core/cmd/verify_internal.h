@@ -51,7 +51,9 @@ typedef struct vctx {
      * start-up: the journal's), copied into docs as commits name them. */
     const doc_index *seed;
     int seed_repo;
-    int oom;
+    /* 0, KENES_ENOMEM, or KENES_EIO: the seed's older versions do not read
+     * back (its scratch file): the walk stops with it. */
+    int failed;
     /* Commits an administrator accepted (kenes accept): their faults are
      * waived, counted apart. */
     map *accepted;

@@ -251,8 +251,13 @@ static int load_face(idx_doc *d, void *payload)
     idx_version *all;
     size_t n;
     char commit[41] = "";
-    if (index_versions(&all, &n, d) < 0)
-        return KENES_ENOMEM;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0) {
+        /* server.c prints it after the repository's path: never "out of memory". */
+        snprintf(lc->err, lc->errcap, "the older versions of %s cannot be read back: %s", d->id,
+                 kenes_strerror(rc));
+        return rc;
+    }
     for (size_t i = n; i-- > 0 && !commit[0];)
         if (docs_wf_stage_public(wf, all[i].to))
             memcpy(commit, all[i].commit, sizeof(commit));
@@ -260,7 +265,7 @@ static int load_face(idx_doc *d, void *payload)
     if (!commit[0])
         return 0;
     json_t *doc;
-    int rc = read_doc(&doc, lc, d, commit, commit);
+    rc = read_doc(&doc, lc, d, commit, commit);
     if (rc == KENES_EUNAVAILABLE)
         return 0; /* an erased case shows nothing, in force or not */
     if (rc < 0)

@@ -81,8 +81,11 @@ void docs_transition_fields(docs_service *svc, const auth_user *u, idx_doc *d, c
                             const char *comment, const json_t *fields, const char *version,
                             int flags, docs_cb cb, void *payload);
 /* The stage d was in before it entered `stage` (today's names: history's
- * former names mapped), from its versions; NULL when it was created there. */
-const char *docs_stage_before(const wf_workflow *wf, const idx_doc *d, const char *stage);
+ * former names mapped), from its versions, into *out; NULL when it was
+ * created there.  0, or KENES_EIO or KENES_ENOMEM when its older versions
+ * are needed and cannot be read now (index_versions). */
+int docs_stage_before(const char **out, const wf_workflow *wf, const idx_doc *d,
+                      const char *stage);
 /* The same over versions (oldest first): kenes verify's history. */
 const char *docs_stage_before_in(const wf_workflow *wf, const idx_version *versions, size_t n,
                                  const char *stage);
@@ -298,8 +301,10 @@ json_t *docs_answer(const docs_service *svc, const idx_doc *d, const json_t *doc
 const json_t *docs_public_face(const docs_service *svc, const idx_doc *d, const char **version);
 /* The commit of the version of d that last wrote its fields, at or before
  * version (NULL: its latest): its create or latest edit, copied into buf
- * (41 bytes) and returned.  NULL when d has no such version. */
-const char *docs_written(char buf[41], const idx_doc *d, const char *version);
+ * (41 bytes): 1, 0 when d (or NULL) has no such version, or KENES_EIO or
+ * KENES_ENOMEM when an older version asked for is packed and cannot be
+ * read now (index_versions).  The latest version never needs that read. */
+int docs_written(char buf[41], const idx_doc *d, const char *version);
 /* 1 if commit a, a version of document doc_a, came before commit b, a
  * version of document doc_b, in the repository that holds both; 0 if not,
  * if they are one, if either document is unknown (or NULL) or has no such
@@ -325,12 +330,16 @@ void docs_public_face_keep(const docs_service *svc, idx_doc *d, const json_t *ne
  * one that is not (a create straight into one too; an edit never does). */
 int docs_version_enters_public(const wf_workflow *wf, const idx_version *v);
 /* When d first came into force (its first version that entered a public
- * stage of wf), ms, or -1 when none did. */
-int64_t docs_first_in_force_ms(const wf_workflow *wf, const idx_doc *d);
+ * stage of wf), ms, into *out, or -1 when none did (or wf is NULL): 0, or
+ * KENES_EIO or KENES_ENOMEM when its older versions cannot be read now
+ * (index_versions: never "not in force" for a history not read). */
+int docs_first_in_force_ms(int64_t *out, const wf_workflow *wf, const idx_doc *d);
 /* {"version", "stage", "since"} of the version in force when d's current
- * version is not in a public stage but an earlier one was; NULL otherwise
- * (a new reference).  since: RFC 3339, when it came into force. */
-json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d);
+ * version is not in a public stage but an earlier one was, into *out; NULL
+ * otherwise (a new reference).  since: RFC 3339, when it came into force.
+ * 0, or KENES_EIO or KENES_ENOMEM when d's older versions cannot be read
+ * now (*out NULL: never an answer that leaves out the version in force). */
+int docs_in_force_json(json_t **out, const docs_service *svc, const idx_doc *d);
 /* Each version's edition (0: the text first brought into force; n: the
  * n-th amendment, from the commit that left the public stage up to and
  * including the one that brought it into force) and whether it entered a

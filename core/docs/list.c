@@ -158,6 +158,7 @@ typedef struct list_ask {
     const idx_doc **cands;   /* in id order */
     json_t *cand_entries;    /* their entries, in the same order */
     size_t ncands, cap;
+    int rc; /* a history not read now (at=): no list rather than one without it */
 } list_ask;
 
 static void note_candidate(list_ask *a, const idx_doc *d, json_t *e)
@@ -180,10 +181,12 @@ static json_t *filtered(docs_service *svc, const auth_user *u, const idx_doc *d,
     /* As things stood at `at`: the stage and version then (type and region
      * never change). */
     idx_version at;
-    /* A history that cannot be read now (the index logged it) leaves d out:
-     * there is no stage then to show it under. */
-    const idx_version *then =
-        f->has_at && docs_version_at(&at, NULL, d, f->at_ms) > 0 ? &at : NULL;
+    /* A history that cannot be read now (the index logged it) fails the
+     * list: left out, d would look as if it did not exist then. */
+    int found = f->has_at ? docs_version_at(&at, NULL, d, f->at_ms) : 0;
+    if (found < 0 && !a->rc)
+        a->rc = found;
+    const idx_version *then = found > 0 ? &at : NULL;
     const char *stage_now = f->has_at ? (then ? then->to : NULL) : docs_stage(d);
     if (!stage_now || !type || !region || (f->type && strcmp(f->type, type) != 0) ||
         (f->region && strcmp(f->region, region) != 0) ||
@@ -219,7 +222,13 @@ static int list_of(json_t **out, char **q, list_ask *a, docs_service *svc, const
             return KENES_ENOMEM;
         g->q = *q;
     }
-    return collect(out, svc, u, filtered, a);
+    int rc = collect(out, svc, u, filtered, a);
+    if (rc == 0 && a->rc < 0) {
+        json_decref(*out);
+        *out = NULL;
+        rc = a->rc;
+    }
+    return rc;
 }
 
 int docs_list(json_t **out, docs_service *svc, const auth_user *u, const docs_filter *f)

@@ -48,20 +48,24 @@ static const char *written_in(char buf[41], const idx_version *v, size_t n, cons
     return NULL;
 }
 
-const char *docs_written(char buf[41], const idx_doc *d, const char *version)
+int docs_written(char buf[41], const idx_doc *d, const char *version)
 {
     if (!d)
-        return NULL;
+        return 0;
     /* The recent versions hold the latest create or edit (index.h): the
      * packed ones are read only for an older version. */
-    const char *w = written_in(buf, d->recent, d->nrecent, version);
     idx_version *all;
     size_t n;
-    if (w || !d->old.count || index_versions(&all, &n, d) < 0)
-        return w;
-    w = written_in(buf, all, n, version);
+    if (written_in(buf, d->recent, d->nrecent, version))
+        return 1;
+    if (!d->old.count)
+        return 0;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0)
+        return rc; /* never "no such version" for a history not read */
+    rc = written_in(buf, all, n, version) != NULL;
     free(all);
-    return w;
+    return rc;
 }
 
 /* When d was first committed, RFC 3339, into out (cap bytes); NULL when
@@ -142,8 +146,13 @@ static int walk(docs_service *svc, int public, const char *type, const char *reg
         if (!view)
             held[nheld++] = json_incref((json_t *)doc);
         char when[40], wrote[41];
-        struct kenes_doc kd = {.json = doc, .version = version,
-                               .written = docs_written(wrote, d, version),
+        int w = docs_written(wrote, d, version);
+        if (w < 0) { /* the walk stops: a plugin is never shown "written: none" for it */
+            json_decref(view);
+            rc = w;
+            break;
+        }
+        struct kenes_doc kd = {.json = doc, .version = version, .written = w ? wrote : NULL,
                                .created = created(when, sizeof(when), d)};
         rc = fn(&kd, arg);
         json_decref(view);
@@ -171,10 +180,12 @@ static int find(docs_service *svc, int public, const char *id,
     if (!doc)
         return KENES_ENOTFOUND;
     /* Held while fn runs: a walk it starts may push d out of the cache. */
-    json_t *held = json_incref((json_t *)doc);
     char when[40], wrote[41];
-    struct kenes_doc view = {.json = doc, .version = version,
-                             .written = docs_written(wrote, d, version),
+    int w = docs_written(wrote, d, version);
+    if (w < 0)
+        return w;
+    json_t *held = json_incref((json_t *)doc);
+    struct kenes_doc view = {.json = doc, .version = version, .written = w ? wrote : NULL,
                              .created = created(when, sizeof(when), d)};
     int rc = fn(&view, arg);
     json_decref(held);

@@ -97,18 +97,21 @@ void docs_edition_marks(docs_edition_mark *marks, const docs_service *svc, const
     }
 }
 
-int64_t docs_first_in_force_ms(const wf_workflow *wf, const idx_doc *d)
+int docs_first_in_force_ms(int64_t *out, const wf_workflow *wf, const idx_doc *d)
 {
     idx_version *all;
     size_t n;
-    int64_t first = -1;
-    if (!wf || index_versions(&all, &n, d) < 0)
-        return -1;
-    for (size_t v = 0; v < n && first < 0; v++)
+    *out = -1;
+    if (!wf)
+        return 0;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0)
+        return rc;
+    for (size_t v = 0; v < n && *out < 0; v++)
         if (docs_version_enters_public(wf, &all[v]))
-            first = all[v].time_ms;
+            *out = all[v].time_ms;
     free(all);
-    return first;
+    return 0;
 }
 
 int docs_edition_now(const docs_service *svc, const idx_doc *d)
@@ -128,20 +131,22 @@ int docs_edition_now(const docs_service *svc, const idx_doc *d)
     return edition;
 }
 
-json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d)
+int docs_in_force_json(json_t **out, const docs_service *svc, const idx_doc *d)
 {
     const char *version;
     const json_t *face = docs_public_face(svc, d, &version);
+    *out = NULL;
     if (!face || face == d->doc || !version || strcmp(version, d->version) == 0)
-        return NULL;
+        return 0;
     /* Since it came into force: the last entry into a public stage at or
      * before the version in force (a commit in that stage may follow it). */
     const wf_workflow *wf = wf_set_find(svc->workflows, docs_type(d));
     int64_t since = -1;
     idx_version *all;
     size_t n;
-    if (index_versions(&all, &n, d) < 0)
-        return NULL;
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         if (crossing(wf, &all[i]) == 1)
             since = all[i].time_ms;
@@ -152,6 +157,7 @@ json_t *docs_in_force_json(const docs_service *svc, const idx_doc *d)
     char when[32];
     if (since >= 0)
         util_format_rfc3339(when, sizeof(when), since);
-    return json_pack("{s:s, s:s?, s:s?}", "version", version, "stage", doc_str(face, "stage"),
+    *out = json_pack("{s:s, s:s?, s:s?}", "version", version, "stage", doc_str(face, "stage"),
                      "since", since >= 0 ? when : NULL);
+    return *out ? 0 : KENES_ENOMEM;
 }

@@ -201,20 +201,26 @@ static void show(docs_service *svc, const auth_user *u, const idx_doc *d, const 
 
 /* The document as it stands, and beside it the version in force when that
  * is another (an amendment on its way): "in_force" (public_face.c). */
-static json_t *current_answer(docs_service *svc, const idx_doc *d)
+static int current_answer(json_t **out, docs_service *svc, const idx_doc *d)
 {
-    json_t *out = docs_answer(svc, d, d->doc, d->version);
-    json_t *in_force = docs_in_force_json(svc, d);
-    if (in_force)
-        json_object_set_new(out, "in_force", in_force);
-    return out;
+    json_t *in_force;
+    int rc = docs_in_force_json(&in_force, svc, d);
+    *out = rc < 0 ? NULL : docs_answer(svc, d, d->doc, d->version);
+    if (*out && in_force)
+        json_object_set(*out, "in_force", in_force);
+    json_decref(in_force);
+    return rc;
 }
 
 void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int created,
                        docs_cb cb, void *payload)
 {
-    docs_result r = {.doc = d, .created = created, .version = d->version,
-                     .json = current_answer(svc, d)};
+    /* The commit landed: the answer says so, with or without the version
+     * in force beside it (a read of the document says storage instead). */
+    json_t *json;
+    if (current_answer(&json, svc, d) < 0)
+        json = docs_answer(svc, d, d->doc, d->version);
+    docs_result r = {.doc = d, .created = created, .version = d->version, .json = json};
     log_then(svc, u, d, "read", &r, 1, cb, payload);
 }
 
@@ -223,7 +229,14 @@ void docs_show_written(docs_service *svc, const auth_user *u, idx_doc *d, int cr
 void docs_read_now(docs_service *svc, const auth_user *u, const idx_doc *d, docs_cb cb,
                    void *payload)
 {
-    show(svc, u, d, "read", current_answer(svc, d), cb, payload);
+    json_t *json;
+    int rc = current_answer(&json, svc, d);
+    if (rc < 0) {
+        docs_refuse(cb, payload, rc, rc == KENES_EIO ? "storage" : "internal", NULL,
+                    "the document's version in force cannot be read now");
+        return;
+    }
+    show(svc, u, d, "read", json, cb, payload);
 }
 
 /* A version's comment for the history, or NULL; *owned when malloc'd.  A
@@ -636,10 +649,12 @@ void docs_export_now(docs_service *svc, const auth_user *u, const idx_doc *d,
     }
     idx_version *all;
     size_t n;
-    if (index_versions(&all, &n, d) < 0) {
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0) {
         json_decref(history);
         free(op);
-        answer(cb, payload, KENES_ENOMEM, "internal", "out of memory", NULL);
+        answer(cb, payload, rc, rc == KENES_EIO ? "storage" : "internal",
+               "the history cannot be read now", NULL);
         return;
     }
     *op = (export_op){.svc = svc, .user = u, .pk = *pk, .cb = cb, .payload = payload,

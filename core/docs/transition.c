@@ -19,17 +19,22 @@
 #include "storage/docfile.h"
 #include "storage/store.h"
 
-const char *docs_stage_before(const wf_workflow *wf, const idx_doc *d, const char *stage)
+int docs_stage_before(const char **out, const wf_workflow *wf, const idx_doc *d,
+                      const char *stage)
 {
     /* The version that entered the current stage is the first recent one. */
-    const char *before = docs_stage_before_in(wf, d->recent, d->nrecent, stage);
+    *out = docs_stage_before_in(wf, d->recent, d->nrecent, stage);
     idx_version *all;
     size_t n;
-    if (before || !d->old.count || index_versions(&all, &n, d) < 0)
-        return before;
-    before = docs_stage_before_in(wf, all, n, stage);
+    if (*out || !d->old.count)
+        return 0;
+    /* A packed history not read is no "created here": the caller says storage. */
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0)
+        return rc;
+    *out = docs_stage_before_in(wf, all, n, stage); /* the workflow's or interned, not all's */
     free(all);
-    return before; /* a stage name: the workflow's or interned, not all's */
+    return 0;
 }
 
 const char *docs_stage_before_in(const wf_workflow *wf, const idx_version *versions, size_t n,
@@ -299,7 +304,13 @@ int docs_transition_fields_now(docs_service *svc, const auth_user *u, idx_doc *d
     }
     if (check_recorded(tr, fields, cb, payload) < 0)
         return 0;
-    const char *to = tr->back ? docs_stage_before(wf, d, stage) : tr->to;
+    const char *to = tr->to;
+    int rc = tr->back ? docs_stage_before(&to, wf, d, stage) : 0;
+    if (rc < 0) {
+        docs_refuse(cb, payload, rc, rc == KENES_EIO ? "storage" : "internal", NULL,
+                    "the history cannot be read now");
+        return 0;
+    }
     if (!to) {
         docs_refuse(cb, payload, KENES_ESTAGE, "wrong_stage", NULL,
                     "'%s' goes back, and this document was in no other stage before", action);
@@ -315,7 +326,7 @@ int docs_transition_fields_now(docs_service *svc, const auth_user *u, idx_doc *d
     int changed = !json_equal(json_object_get(doc, "fields"), json_object_get(d->doc, "fields")) ||
                   !json_equal(json_object_get(doc, "region"), json_object_get(d->doc, "region"));
     json_object_set_new(doc, "stage", json_string(to));
-    int rc = changed ? docs_validate(t, doc, cb, payload) : 0;
+    rc = changed ? docs_validate(t, doc, cb, payload) : 0;
     if (rc < 0) {
         json_decref(doc);
         return rc == KENES_EBUSY ? rc : 0;

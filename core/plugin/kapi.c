@@ -235,8 +235,12 @@ static const json_t *api_report_doc_history(const kenes_report *r, size_t i)
     const idx_doc *d = r->sources[i];
     idx_version *all;
     size_t n;
-    if (index_versions(&all, &n, d) < 0)
+    int rc = index_versions(&all, &n, d);
+    if (rc < 0) {
+        if (r->failure && !r->failure->rc)
+            *r->failure = (struct kenes_report_failure){rc, d->id};
         return NULL;
+    }
     json_t *list = json_array();
     for (size_t v = 0; list && v < n; v++) {
         const idx_version *ver = &all[v];

@@ -38,6 +38,14 @@ struct kenes_report {
      * on first request; the owner json_decref()s them. */
     const struct idx_doc *const *sources;
     json_t **histories;
+    /* Filled by report_doc_history when a history cannot be read now
+     * (KENES_EIO or KENES_ENOMEM, and the document's id): the section the
+     * plugin wrote without it is no report (publish/report.c publishes none).
+     * A pointer: the plugin is handed the report const. */
+    struct kenes_report_failure {
+        int rc;
+        const char *doc;
+    } *failure;
     const char *published; /* the report as last published, or NULL */
     const char *lang;      /* "ru", "kk" or "en" (NULL: "ru") */
 };

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
+#include "base/log.h"
 #include "docs/docs.h"
 #include "docs/fetch.h"
 #include "docs/workflow.h"
@@ -130,6 +132,16 @@ static void put_deadline(builder *b, size_t col, const char *v)
 
 /* ---- the document's header, on each of its rows ---- */
 
+/* d's history cannot be read now (the index logged why): no export at all,
+ * said once, with its id. */
+static void unread(builder *b, const idx_doc *d, int rc)
+{
+    if (b->rc == 0)
+        log_error("export", "%s: its history cannot be read now (%s): no export is made", d->id,
+                  kenes_strerror(rc));
+    b->rc = b->rc ? b->rc : rc;
+}
+
 enum { H_REGION, H_DOC, H_STAGE, H_SINCE, H_ACT_NUMBER, H_ACT_DATE, H_N };
 
 static void header_columns(builder *b, const char *type)
@@ -155,7 +167,12 @@ static void header_cells(builder *b, const idx_doc *d, const json_t *doc, const 
     put(b, H_STAGE, label ? label : stage);
     /* When it first came into force (an amendment agreed later leaves it in
      * force all along); empty for a text never in force. */
-    int64_t since = docs_first_in_force_ms(wf, d);
+    int64_t since;
+    int rc = docs_first_in_force_ms(&since, wf, d);
+    if (rc < 0) { /* never an empty date for a history not read */
+        unread(b, d, rc);
+        return;
+    }
     if (since >= 0) {
         char when[32];
         util_format_rfc3339(when, sizeof(when), since);
@@ -221,16 +238,24 @@ static const json_t *execution_of(builder *b, const idx_doc *d, const char *vers
     idx_doc *const *refs = index_referrers(svc->index, d->id, &n);
     const json_t *best = NULL;
     long long best_key = -1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && b->rc == 0; i++) {
         const wf_workflow *wf;
         const char *rv;
         char wrote[41];
         const json_t *face = public_face_of(svc, refs[i], &wf, &rv);
         const json_t *f = json_object_get(face, "fields");
         const char *plan = json_string_value(json_object_get(f, "plan"));
-        if (!face || strcmp(wf->type, EXEC) != 0 || !plan || strcmp(plan, d->id) != 0 ||
-            docs_version_before(svc, d->id, version, refs[i]->id,
-                                docs_written(wrote, refs[i], rv)) <= 0)
+        if (!face || strcmp(wf->type, EXEC) != 0 || !plan || strcmp(plan, d->id) != 0)
+            continue;
+        /* Either history not read: never a plan's rows without the report it has. */
+        int rc = docs_written(wrote, refs[i], rv);
+        if (rc < 0) {
+            unread(b, refs[i], rc);
+            continue;
+        }
+        if (rc > 0 && (rc = docs_version_before(svc, d->id, version, refs[i]->id, wrote)) < 0)
+            unread(b, d, rc);
+        if (rc <= 0)
             continue;
         const char *half = json_string_value(json_object_get(f, "half"));
         long long key = (long long)json_integer_value(json_object_get(f, "year")) * 10 +

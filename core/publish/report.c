@@ -9,6 +9,7 @@
 #include "docs/fetch.h"
 #include "publish/export.h"
 #include "plugin/kapi.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "plugin/region.h"
 #include "base/util.h"
@@ -19,26 +20,40 @@
  * came into force (an amendment agreed later leaves the public side in force
  * all along: a roster approved in time stays in time); else when its current
  * stage began (its newest version that changed the stage, or created it). */
-static int64_t stage_since(const docs_service *svc, const idx_doc *d, const json_t *doc)
+static int stage_since(int64_t *out, const docs_service *svc, const idx_doc *d,
+                       const json_t *doc)
 {
     const wf_workflow *wf = wf_set_find(svc->workflows, json_string_value(json_object_get(doc, "type")));
-    int64_t first = docs_wf_stage_public(wf, json_string_value(json_object_get(doc, "stage")))
-                        ? docs_first_in_force_ms(wf, d)
-                        : -1;
-    if (first >= 0)
-        return first;
+    *out = -1;
+    int rc = docs_wf_stage_public(wf, json_string_value(json_object_get(doc, "stage")))
+                 ? docs_first_in_force_ms(out, wf, d)
+                 : 0;
+    if (rc < 0 || *out >= 0)
+        return rc;
     const idx_version *entry = index_stage_entry(d);
-    return entry ? entry->time_ms : -1;
+    *out = entry ? entry->time_ms : -1;
+    return 0;
+}
+
+/* Why no report is published: d's history not read (the index logged why
+ * too).  A case id names it, never what the case says. */
+static int unread(const char *id, int rc)
+{
+    log_error("report", "%s: its history cannot be read now (%s): no report is published", id,
+              kenes_strerror(rc));
+    return rc;
 }
 
 /* The documents of one type (one region's, for a region report) as a report
  * sees them: their JSON plus due, overdue and stage_since.  A document
  * amended while in force is seen as its version in force (public_face.c):
  * the reports are public, and count what is in force, not a draft. */
-static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *type, const char *region,
-                      struct kenes_doc *views, json_t **owned, const idx_doc **sources)
+static int collect(size_t *nviews, docs_service *svc, idx_doc **all, size_t n, const char *type,
+                   const char *region, struct kenes_doc *views, json_t **owned,
+                   const idx_doc **sources)
 {
     size_t k = 0;
+    *nviews = 0;
     for (size_t i = 0; i < n; i++) {
         const idx_doc *d = all[i];
         /* Type and region from the index (docs/entry.h); a type that is not
@@ -63,7 +78,13 @@ static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *ty
         json_object_set_new(j, "overdue",
                             json_string(json_is_true(json_object_get(j, "overdue")) ? "true"
                                                                                      : "false"));
-        int64_t since = stage_since(svc, d, j);
+        int64_t since;
+        int rc = stage_since(&since, svc, d, j);
+        if (rc < 0) {
+            json_decref(j);
+            *nviews = k;
+            return unread(d->id, rc);
+        }
         char when[32];
         util_format_rfc3339(when, sizeof(when), since);
         json_object_set_new(j, "stage_since", since >= 0 ? json_string(when) : json_null());
@@ -72,7 +93,8 @@ static size_t collect(docs_service *svc, idx_doc **all, size_t n, const char *ty
         sources[k] = d;
         k++;
     }
-    return k;
+    *nviews = k;
+    return 0;
 }
 
 /* One report: its title and every type's section, in workflow order. */
@@ -81,9 +103,13 @@ static const char *region_name_in(const region *rg, int lang)
     return lang == REPORT_KK ? rg->kk : lang == REPORT_EN ? rg->en : rg->ru;
 }
 
-static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, const char *code,
-                          int lang, const char *published)
+/* Into *text (malloc'd): 0, or KENES_EIO or KENES_ENOMEM when a
+ * document's history cannot be read now (*text NULL: never a report that
+ * counts without it). */
+static int write_report(char **text, publisher *pub, idx_doc **all, size_t n, int kind,
+                        const char *code, int lang, const char *published)
 {
+    int rc = 0;
     docs_service *svc = pub->svc;
     const report_lang_words *words = &pub->words.lang[lang];
     util_buf out;
@@ -107,9 +133,12 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
         const kenes_report_section *section = t ? kapi_report_section(t, kind) : NULL;
         if (!section)
             continue;
-        size_t k = collect(svc, all, n, type, kind == KENES_REPORT_REGION ? code : NULL, views,
-                           owned, sources);
-        struct kenes_report r = {.kind = kind,
+        size_t k;
+        struct kenes_report_failure failure = {0, NULL};
+        rc = collect(&k, svc, all, n, type, kind == KENES_REPORT_REGION ? code : NULL, views,
+                     owned, sources);
+        struct kenes_report r = {.failure = &failure,
+                                 .kind = kind,
                                  .region = kind == KENES_REPORT_REGION ? code : NULL,
                                  .docs = views,
                                  .ndocs = k,
@@ -119,7 +148,7 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
                                  .published = published,
                                  .lang = report_lang_codes[lang]};
         size_t before = out.len;
-        if (section->write(kapi_get(), &r) != 0) {
+        if (rc == 0 && section->write(kapi_get(), &r) != 0 && !failure.rc) {
             /* A section that failed says so rather than half-publishing. */
             out.len = before;
             out.data[before] = '\0';
@@ -131,6 +160,10 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
             json_decref(histories[i]);
             histories[i] = NULL;
         }
+        if (rc == 0 && failure.rc)
+            rc = unread(failure.doc, failure.rc);
+        if (rc < 0)
+            break;
         if (out.len && out.data[out.len - 1] != '\n')
             util_buf_puts(&out, "\n");
     }
@@ -138,7 +171,13 @@ static char *write_report(publisher *pub, idx_doc **all, size_t n, int kind, con
     free(owned);
     free(sources);
     free(histories);
-    return util_buf_detach(&out, NULL);
+    if (rc < 0) {
+        util_buf_dispose(&out);
+        *text = NULL;
+        return rc;
+    }
+    *text = util_buf_detach(&out, NULL);
+    return 0;
 }
 
 /* The reports of one language, in order: national.md, cases.md, then
@@ -234,17 +273,20 @@ const char *report_page_template(publisher *pub, int lang)
     return pub->page_templates[lang];
 }
 
-json_t *report_build(publisher *pub)
+int report_build(json_t **built, publisher *pub)
 {
     idx_doc **all;
     size_t n;
+    *built = NULL;
     if (index_list(&all, &n, pub->svc->index) < 0)
-        return NULL;
+        return KENES_ENOMEM;
     json_t *out = json_object();
+    int rc = out ? 0 : KENES_ENOMEM;
     char name[64];
     int kind, lang;
     const char *code;
-    for (size_t i = 0; report_at(i, name, sizeof(name), &kind, &lang, &code) == 0; i++) {
+    for (size_t i = 0; rc == 0 && report_at(i, name, sizeof(name), &kind, &lang, &code) == 0;
+         i++) {
         /* What was published last, for the types that publish each period
          * once and copy it after (the cases report's closed months); a
          * language never published yet gets the Russian text, so that its
@@ -254,12 +296,19 @@ json_t *report_build(publisher *pub)
         const json_t *last = pub->reports ? json_object_get(pub->reports, name) : NULL;
         if (!last && pub->reports)
             last = json_object_get(pub->reports, rest);
-        char *text = write_report(pub, all, n, kind, code, lang, json_string_value(last));
-        json_object_set_new(out, name, json_string(text ? text : ""));
+        char *text;
+        rc = write_report(&text, pub, all, n, kind, code, lang, json_string_value(last));
+        if (rc == 0)
+            json_object_set_new(out, name, json_string(text ? text : ""));
         free(text);
     }
     free(all);
-    return out;
+    if (rc < 0) {
+        json_decref(out);
+        return rc;
+    }
+    *built = out;
+    return 0;
 }
 
 int report_read_at(json_t **out, int *missing, store *s, const char *commit)
@@ -382,11 +431,13 @@ static void start_publication(publisher *pub, waiter *waiters)
 {
     const config *cfg = pub->svc->cfg;
     publication *p = calloc(1, sizeof(*p));
-    json_t *built = report_build(pub);
-    if (!p || !built) {
+    json_t *built;
+    int rc = report_build(&built, pub);
+    if (!p || rc < 0) {
+        /* Nothing half-made: no commit, the reports as last published. */
         free(p);
         json_decref(built);
-        notify(waiters, KENES_ENOMEM, NULL);
+        notify(waiters, rc < 0 ? rc : KENES_ENOMEM, NULL);
         return;
     }
     p->pub = pub;

@@ -65,8 +65,10 @@ void report_publisher_dispose(publisher *p);
  * "kk/national.md": "...", ..., "en/regions/KZ-79.md": "..."} (new reference).
  * A type that copies what it published before (report_published) is handed
  * the Russian report's text for a language that was never published: the
- * figures of a closed month are the same in every language. */
-json_t *report_build(publisher *p);
+ * figures of a closed month are the same in every language.  Into *out:
+ * 0, KENES_ENOMEM, or KENES_EIO when a document's history cannot be read
+ * now (logged with its id; *out NULL: no report without it). */
+int report_build(json_t **out, publisher *p);
 
 /* The language (REPORT_*) of a report's name ("kk/national.md": REPORT_KK),
  * and in *rest the name within its language's folder ("national.md"). */

@@ -545,8 +545,11 @@ static void render(web_call *c, const idx_doc *d, const json_t *doc, const doc_s
     /* A number naming an item of another document reads with its label; an
      * agency's code (a referral's) reads as its name. */
     char wrote[41];
+    /* Its current version: the records have what wrote it (no packed read). */
     json_t *shown = web_choices_named(c, docs_schema(c->svc, type), json_object_get(doc, "fields"),
-                                      d->id, docs_written(wrote, d, doc_str(doc, "version")));
+                                      d->id,
+                                      docs_written(wrote, d, doc_str(doc, "version")) > 0 ? wrote
+                                                                                          : NULL);
     json_t *schema = web_schema_agencies(c, type, docs_schema(c->svc, type), doc_str(doc, "region"));
     if (schema)
         schema = without_unrecorded(wf_set_find(c->svc->workflows, type), schema,

@@ -104,13 +104,17 @@ static size_t version_no(const idx_version *all, size_t n, const char *commit, s
     return 0;
 }
 
-/* "Версия 3 — 5 февраля 2026 г., 14:30" */
+/* "Версия 3 — 5 февраля 2026 г., 14:30"; NULL when the history cannot be
+ * read now (never "version 0" for a packed one). */
 static json_t *version_ref(const web_call *c, const idx_doc *d, const char *commit)
 {
     idx_version v;
     size_t n = 0;
     char when[UI_DATE_CAP] = "";
-    if (docs_find_version(&v, &n, d, commit) > 0)
+    int rc = docs_find_version(&v, &n, d, commit);
+    if (rc < 0)
+        return NULL;
+    if (rc > 0)
         ui_format_datetime(when, c->lang, v.time_ms);
     else
         n = 0;
@@ -127,7 +131,7 @@ static json_t *timeline(hist_req *h, const idx_doc *d, const json_t *hist)
     idx_version *all;
     size_t nall;
     if (index_versions(&all, &nall, d) < 0)
-        return json_array();
+        return NULL; /* never an empty timeline: the page says it cannot read */
     json_t *list = json_array();
     const json_t *rows = json_object_get(hist, "versions");
     size_t i;
@@ -435,9 +439,16 @@ static void diff_done(const docs_result *r, void *payload)
     }
     const char *from = json_string_value(json_object_get(r->json, "from"));
     const char *to = json_string_value(json_object_get(r->json, "to"));
+    json_t *from_ref = version_ref(h->c, d, from), *to_ref = version_ref(h->c, d, to);
+    if (!from_ref || !to_ref) {
+        json_decref(from_ref);
+        json_decref(to_ref);
+        json_decref(rows);
+        return hist_alert(h, 500, "cannot_read");
+    }
     json_object_set_new(h->model, "diff",
-                        json_pack("{s:o, s:o, s:o, s:b}", "from", version_ref(h->c, d, from), "to",
-                                  version_ref(h->c, d, to), "rows", rows, "same", changes == 0));
+                        json_pack("{s:o, s:o, s:o, s:b}", "from", from_ref, "to", to_ref, "rows",
+                                  rows, "same", changes == 0));
     hist_render(h, 200);
 }
 
@@ -463,7 +474,10 @@ static void version_done(const docs_result *r, void *payload)
     const wf_workflow *wf = web_workflow_of(h->c, doc);
     const char *title = json_string_value(json_object_get(doc, "title"));
     const char *body = json_string_value(json_object_get(doc, "body"));
-    json_t *shown = json_pack("{s:o, s:s, s:s, s:s}", "version", version_ref(h->c, d, commit),
+    json_t *ref = version_ref(h->c, d, commit);
+    if (!ref)
+        return hist_alert(h, 500, "cannot_read");
+    json_t *shown = json_pack("{s:o, s:s, s:s, s:s}", "version", ref,
                               "title", title ? title : d->id, "stage",
                               web_stage_label(h->c, wf, json_string_value(json_object_get(doc, "stage"))),
                               "body", body ? body : "");
@@ -510,6 +524,11 @@ static void history_done(const docs_result *r, void *payload)
                   web_stage_label(c, wf, docs_stage(d)),
                   "erased", erased));
     json_t *versions = timeline(h, d, r->json);
+    if (!versions) {
+        web_fail_code(c, KENES_EIO);
+        hist_free(h);
+        return;
+    }
     json_object_set_new(h->model, "editions", editions(c, versions));
     json_object_set_new(h->model, "amended",
                         json_boolean(json_integer_value(json_object_get(

@@ -149,8 +149,9 @@ void web_list(web_call *c)
         docs_list_search(c->svc, c->user, &f, searched, ls);
         return;
     }
-    if (docs_list(&all, c->svc, c->user, &f) < 0) {
-        web_fail(c, 500, "internal");
+    int rc = docs_list(&all, c->svc, c->user, &f);
+    if (rc < 0) {
+        web_fail(c, 500, rc == KENES_EIO ? "storage" : "internal");
         return;
     }
     list_page(c, &lq, page, all);

@@ -133,9 +133,14 @@ static void send_page(web_call *c, const idx_doc *d, const json_t *doc, const wf
     for (size_t i = 0; i < wf->nrecord && i + 1 < UTIL_ARRAY_LEN(skip); i++)
         skip[i] = wf->record[i].label.name;
     char wrote[41];
+    int rc = docs_written(wrote, d, version);
+    if (rc < 0) { /* its version in force is packed, and not read now */
+        web_fail(c, 500, "storage");
+        return;
+    }
     json_t *sections, *shown = web_choices_named(c, docs_schema(c->svc, type), fields, d->id,
-                                                 docs_written(wrote, d, version));
-    int rc = web_fields_view_refs(&sections, docs_schema(c->svc, type), shown, skip, c->lang,
+                                                 rc ? wrote : NULL);
+    rc = web_fields_view_refs(&sections, docs_schema(c->svc, type), shown, skip, c->lang,
                                   words, public_ref, c);
     json_decref(shown);
     if (rc < 0) {

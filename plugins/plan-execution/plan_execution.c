@@ -141,7 +141,7 @@ static void check_plan(chk_report *r, const kenes_doc *doc, const json_t *fields
     if (chk_text(r, "fields.plan", v, "the id of the region's regional plan in force"))
         return;
     int rc = pe_plan_face(plan, r->api, json_string_value(v));
-    if (rc == KENES_ENOMEM) {
+    if (rc == KENES_ENOMEM || rc == KENES_EIO) { /* the core cannot read it now */
         chk_problem(r, "fields.plan", "try_again", "could not be read now: try again");
         return;
     }
@@ -319,6 +319,10 @@ static int plan_in_force(const kenes_api *api, const kenes_doc *doc, const kenes
     const char *id = json_string_value(json_object_get(api->doc_fields(doc), "plan"));
     int rc = pe_plan_face(&plan, api, id);
     int ok = rc == 0 && strcmp(plan.type, PE_PLAN_TYPE) == 0;
+    if (rc == KENES_ENOMEM || rc == KENES_EIO) { /* not read now: no "not in force" */
+        api->error_code(errs, NULL, "try_again", "the plan could not be read now: try again");
+        return KENES_EGUARD;
+    }
     if (!ok) {
         if (rc == 0)
             pe_plan_dispose(&plan);

@@ -9,7 +9,7 @@ import os
 import re
 import unittest
 
-from kenes_harness import Browser, Server, plan_body, stop_and_verify
+from kenes_harness import Browser, Server, commit_count, plan_body, stop_and_verify
 
 PLAN = "plan/KZ-11/2026"
 ROUNDS = 6
@@ -80,6 +80,24 @@ class PackedHistory(unittest.TestCase):
                 scratch.append(n)
         self.assertEqual(len(scratch), 1, os.listdir(fd_dir))
         return os.path.join(fd_dir, scratch[0])
+
+    def in_force_after_rounds(self, rounds):
+        """The plan created, returned `rounds` times with long comments (its
+        first chunk of history full: in the scratch file) and brought into
+        force: the last answer."""
+        s = self.s
+        r = s.post("/api/v1/documents", plan_body(), "off11")
+        self.assertEqual(r.status, 201, r)
+        steps = [("create", None)]
+        for k in range(1, rounds + 1):
+            r = self.round(k, r, steps)
+        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
+        r = s.act(PLAN, "approve", "appr1", r.header("ETag"),
+                  fields={"act": {"number": "№ 7", "date": "2026-02-05"}})
+        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
+        r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
+        self.assertEqual(r.json["stage"], "in-force", r)
+        return r
 
     def check_history(self, steps):
         s = self.s
@@ -205,23 +223,72 @@ class PackedHistory(unittest.TestCase):
         scratch file cut short it answers 'storage', never a page (kept for
         the next visitors) whose history is empty."""
         s = self.s
-        r = s.post("/api/v1/documents", plan_body(), "off11")
-        self.assertEqual(r.status, 201, r)
-        steps = [("create", None)]
-        for k in range(1, 4):
-            r = self.round(k, r, steps)
-        r = s.act(PLAN, "submit", "off11", r.header("ETag"))
-        r = s.act(PLAN, "approve", "appr1", r.header("ETag"),
-                  fields={"act": {"number": "№ 7", "date": "2026-02-05"}})
-        r = s.act(PLAN, "agree", "rev1", r.header("ETag"))
-        r = s.act(PLAN, "agree", "rev2", r.header("ETag"))
-        self.assertEqual(r.json["stage"], "in-force", r)
+        self.in_force_after_rounds(3)
         self.assertGreater(os.stat(self.scratch_file()).st_size, 0)
         os.truncate(self.scratch_file(), 0)
         for _ in range(2):  # and not kept for the next visitor either
             page = Browser(s, lang="ru").get(f"/public/{PLAN}")
             self.assertEqual(page.status, 500, page.raw[:300])
             self.assertIn("Не удалось записать или прочитать данные", page.raw)
+
+    def test_amended_plan_of_unreadable_history(self):
+        """A plan amended while in force, its history in the scratch file
+        cut short: whatever needs the packed versions (the version in force
+        beside the draft, the list as it stood, the export's "in force
+        since", the reports) answers 'storage' or publishes nothing, never
+        a shorter answer; the logs name the plan."""
+        s = self.s
+        self.in_force_after_rounds(3)
+        # Amended the next day: the list as it stood the first day needs a
+        # packed version.
+        self.assertEqual(s.restart_at(T2), 0)
+        r = s.get(f"/api/v1/documents/{PLAN}", "off11")
+        r = s.act(PLAN, "amend", "off11", r.header("ETag"), comment="Уточняем меры")
+        self.assertEqual((r.status, r.json["stage"]), (200, "draft"), r)
+        r = s.put(f"/api/v1/documents/{PLAN}", {"body": "# План\n\nИзменения № 1.\n"}, "off11",
+                  r.header("ETag"))
+        # Read whole: the version in force beside the draft (the edit's
+        # answer: a GET's is kept for the next readers, made whole), the plan
+        # in the list as it stood, a row in the export.
+        self.assertEqual((r.status, r.json["in_force"]["stage"]), (200, "in-force"), r)
+        at = f"/api/v1/documents?type=regional-plan&at={T1}"
+        r = s.get(at, "aud")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([d["id"] for d in r.json["documents"]], [PLAN], r)
+        export = "/api/v1/exports/plans.csv?region=KZ-11&lang=ru"
+        r = s.get(export, "aud")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("2026-03-02", r.raw)  # in force since
+        self.assertGreater(os.stat(self.scratch_file()).st_size, 0)
+        os.truncate(self.scratch_file(), 0)
+        for path in (f"/api/v1/documents/{PLAN}", at, export):
+            r = s.get(path, "aud")
+            self.assertEqual(r.status, 500, (path, r))
+            self.assertEqual(r.json["error"]["code"], "storage", (path, r))
+        # No report published from it: no commit, none to read.
+        before = commit_count(s.docs_git)
+        r = s.request("POST", "/api/v1/reports/generate", token=s.token("adm"))
+        self.assertEqual(r.status, 500, r)
+        self.assertEqual(commit_count(s.docs_git), before, "a report was published")
+        self.assertEqual(s.request("GET", "/reports/national.md").status, 404)
+        with open(s.log_path, "rb") as f:
+            log = f.read().decode("utf-8", "replace")
+        for line in (f"index: {PLAN}: its older versions cannot be read back (Input/output error)",
+                     f"export: {PLAN}: its history cannot be read now (input/output error): "
+                     "no export is made",
+                     f"report: {PLAN}: its history cannot be read now (input/output error): "
+                     "no report is published"):
+            self.assertIn(line, log)
+        # The next start writes the scratch file anew, whole: all answer again.
+        self.assertEqual(s.stop(), 0)
+        s.start()
+        s.tokens.clear()
+        r = s.get(f"/api/v1/documents/{PLAN}", "aud")
+        self.assertEqual((r.status, r.json["in_force"]["stage"]), (200, "in-force"), r)
+        r = s.get(export, "aud")
+        self.assertEqual(r.status, 200, r)
+        r = s.request("POST", "/api/v1/reports/generate", token=s.token("adm"))
+        self.assertEqual(r.status, 200, r)
 
 
 if __name__ == "__main__":

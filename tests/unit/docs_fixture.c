@@ -1,10 +1,12 @@
 /* The document service's one unit-test fixture: see docs_fixture.h. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "docs/orders.h"
 #include "docs_fixture.h"
 #include "plugin/kapi.h"
 #include "plugin/region.h"
+#include "storage/index.h"
 
 static const kenes_guard *find_guard(const char *name, void *payload)
 {
@@ -37,6 +39,15 @@ int docs_fixture_open(docs_service *svc, const char *wf_dir, int with_orders)
     }
     if (ord)
         wf_set_adopt_orders(svc->workflows, ord);
+    return 0;
+}
+
+int docs_fixture_spill(docs_service *svc, char dir[64], const char *what)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, 64, "%s/kenes-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
+    if (!mkdtemp(dir) || index_pack_old(svc->index) != 0 || index_spill_to(svc->index, dir) != 0)
+        return -1;
     return 0;
 }
 

@@ -16,5 +16,9 @@ int docs_fixture_open(docs_service *svc, const char *wf_dir, int with_orders);
 /* The plugins' api detached from svc (if it was attached), and svc's
  * index, workflows, plugins, vault (if any) and the regions freed. */
 void docs_fixture_close(docs_service *svc);
+/* From now on svc's index packs older versions and writes their full chunks
+ * to a scratch file in a new empty folder under $TMPDIR, named into dir (the
+ * file has no name: rmdir(dir) succeeds while it is open).  0, or -1. */
+int docs_fixture_spill(docs_service *svc, char dir[64], const char *what);
 
 #endif

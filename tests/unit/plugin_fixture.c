@@ -513,6 +513,10 @@ static int store_with_public(void *payload, const char *id,
     json_array_foreach(*store, i, d) {
         if (strcmp(json_string_value(json_object_get(d, "id")), id) != 0)
             continue;
+        /* "_unreadable": its face's history does not read back now (the core's
+         * KENES_EIO: plugin.h, doc_public_with). */
+        if (json_is_true(json_object_get(d, "_unreadable")))
+            return KENES_EIO;
         const json_t *face = fixture_face(d);
         if (!face)
             return KENES_ENOTFOUND;

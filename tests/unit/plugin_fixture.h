@@ -105,6 +105,8 @@ json_t *fixture_node(json_t *root, const char *path);
  * array), filtered by type and region as the core filters, each lent for
  * the call with a fixed version.  api->param answers through param (NULL:
  * every param unset).  kapi_set_docs(NULL) detaches. */
+/* A stored document with "_unreadable": true answers doc_public_with with
+ * KENES_EIO, as the core does when its face's history cannot be read now. */
 void fixture_docs_attach(json_t *const *store,
                          const char *(*param)(void *payload, const char *type, const char *name));
 

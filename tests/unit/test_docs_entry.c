@@ -273,10 +273,7 @@ static void test_amendment_due_needs_its_history(void **state)
 {
     (void)state;
     char dir[64];
-    snprintf(dir, sizeof(dir), "%s/kenes-due-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(dir));
-    assert_int_equal(index_pack_old(svc.index), 0);
-    assert_int_equal(index_spill_to(svc.index, dir), 0);
+    assert_int_equal(docs_fixture_spill(&svc, dir, "due"), 0);
     idx_doc *d;
     assert_int_equal(index_add(&d, svc.index, "roster/KZ-11/2026"), 0);
     d->repo = REPO_DOCUMENTS;

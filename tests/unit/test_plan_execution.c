@@ -326,6 +326,21 @@ static void test_guard_plan_in_force(void **state)
                          "the report's regional plan is not in force: it cannot be submitted");
 }
 
+/* The plan's version in force cannot be read now (the core's KENES_EIO):
+ * "try again", never "not in force", from the check and the guard. */
+static void test_plan_unreadable(void **state)
+{
+    (void)state;
+    json_object_set_new(json_array_get(docs, 0), "_unreadable", json_true());
+    expect_only_code(good(), "fields.plan", "try_again");
+    kenes_ctx ctx = {.action = "submit", .user = "official", .role = "regional-official",
+                     .from = "draft", .to = "submitted"};
+    kenes_errors errs;
+    assert_int_equal(guard_run(plan_in_force, good(), &ctx, &errs), KENES_EGUARD);
+    assert_string_equal(errs.code, "try_again");
+    kapi_errors_dispose(&errs);
+}
+
 /* The plan in force was agreed (commit "c2") after the report was last
  * written ("c1"): the rows number an earlier version's measures. */
 static void test_guard_plan_changed(void **state)
@@ -615,6 +630,7 @@ int main(void)
         T(test_header_fields),
         T(test_all_problems_at_once),
         T(test_guard_plan_in_force),
+        T(test_plan_unreadable),
         T(test_guard_plan_changed),
         T(test_money_and_values_bounded),
         T(test_report_of_an_earlier_version),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -23,6 +24,8 @@
 #include "plugin/kapi.h"
 #include "plugin/region.h"
 #include "publish/report.h"
+#include "storage/hpack.h"
+#include "storage/index.h"
 
 static docs_service svc;
 static auth_user off11 = {.name = "off11", .role = ROLE_OFFICIAL, .region = "KZ-11"};
@@ -114,7 +117,9 @@ static void test_never_public(void **state)
     const char *version = "x";
     assert_null(docs_public_face(&svc, d, &version));
     assert_null(version);
-    assert_null(docs_in_force_json(&svc, d));
+    json_t *none;
+    assert_int_equal(docs_in_force_json(&none, &svc, d), 0);
+    assert_null(none);
     commit(d, plan(d->id, "agreement", "Черновик"), "submit", "draft", 2);
     commit(d, plan(d->id, "draft", "Черновик"), "return", "agreement", 3);
     /* Returned before it ever came into force: still nothing public. */
@@ -137,7 +142,9 @@ static void test_amendment_keeps_version_in_force(void **state)
     assert_ptr_equal(docs_public_face(&svc, d, &version), d->doc);
     assert_string_equal(version, in_force_commit);
     assert_null(d->public_doc);
-    assert_null(docs_in_force_json(&svc, d));
+    json_t *none;
+    assert_int_equal(docs_in_force_json(&none, &svc, d), 0);
+    assert_null(none);
 
     /* Amended: the draft is the document, the version in force its face. */
     commit(d, plan(d->id, "draft", "Первая редакция"), "amend", "in-force", 10);
@@ -149,7 +156,8 @@ static void test_amendment_keeps_version_in_force(void **state)
     assert_string_equal(json_string_value(json_object_get(face, "stage")), "in-force");
     assert_string_equal(measure_of(face), "Первая редакция");
     assert_string_equal(measure_of(d->doc), "Изменённая мера");
-    json_t *j = docs_in_force_json(&svc, d);
+    json_t *j;
+    assert_int_equal(docs_in_force_json(&j, &svc, d), 0);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "version")), in_force_commit);
     assert_string_equal(json_string_value(json_object_get(j, "stage")), "in-force");
@@ -280,7 +288,8 @@ static void test_reports_show_version_in_force(void **state)
     (void)state;
     publisher pub;
     report_publisher_init(&pub, &svc);
-    json_t *built = report_build(&pub);
+    json_t *built;
+    assert_int_equal(report_build(&built, &pub), 0);
     assert_non_null(built);
     const char *kz11 = json_string_value(json_object_get(built, "regions/KZ-11.md"));
     assert_non_null(kz11);
@@ -300,6 +309,80 @@ static void test_reports_show_version_in_force(void **state)
     report_publisher_dispose(&pub);
 }
 
+/* A plan amended while in force whose older versions are in the scratch
+ * file, and a chunk of them that does not read back (one the file does not
+ * have): what needs them says KENES_EIO, never "never in force", "created
+ * in this stage", an answer without the version in force, or a report
+ * (the cases report's histories, through the API, too).  Last: it makes
+ * the fixture's index pack and spill. */
+static void test_unreadable_history(void **state)
+{
+    (void)state;
+    char dir[64];
+    assert_int_equal(docs_fixture_spill(&svc, dir, "face"), 0);
+    const wf_workflow *wf = wf_set_find(svc.workflows, "regional-plan");
+    idx_doc *d = in_force("plan/KZ-11/2028");
+    char in_force_commit[41], wrote[41];
+    memcpy(in_force_commit, d->version, sizeof(in_force_commit));
+    commit(d, plan(d->id, "draft", "Первая редакция"), "amend", "in-force", 6);
+    for (int r = 0; r < 80; r++) { /* enough versions to fill a chunk or two */
+        commit(d, plan(d->id, "agreement", "Мера"), "submit", "draft", 7);
+        commit(d, plan(d->id, "draft", "Мера"), "return", "agreement", 7);
+        commit(d, plan(d->id, "draft", "Мера"), "edit", "draft", 7);
+    }
+    assert_true(d->old.nspilled > 0);
+    uint32_t slot = d->old.refs[0].slot;
+    d->old.refs[0].slot = 1u << 30;
+    int64_t since;
+    assert_int_equal(docs_first_in_force_ms(&since, wf, d), KENES_EIO);
+    json_t *j;
+    assert_int_equal(docs_in_force_json(&j, &svc, d), KENES_EIO);
+    assert_null(j);
+    /* What wrote the version in force (a plugin's doc_get "written"). */
+    assert_int_equal(docs_written(wrote, d, in_force_commit), KENES_EIO);
+    assert_int_equal(kapi_get()->doc_public_with(d->id, visit, NULL), KENES_EIO);
+    assert_int_equal(docs_written(wrote, d, NULL), 1); /* the latest: from the records */
+    publisher pub;
+    report_publisher_init(&pub, &svc);
+    json_t *built;
+    assert_int_equal(report_build(&built, &pub), KENES_EIO);
+    assert_null(built);
+    json_t *history = NULL;
+    const idx_doc *sources[] = {d};
+    struct kenes_report_failure failure = {0, NULL};
+    struct kenes_report r = {.ndocs = 1, .sources = sources, .histories = &history,
+                             .failure = &failure};
+    assert_null(kapi_get()->report_doc_history(&r, 0));
+    assert_int_equal(failure.rc, KENES_EIO);
+    assert_string_equal(failure.doc, d->id);
+    /* Read back: the same calls answer. */
+    d->old.refs[0].slot = slot;
+    assert_int_equal(docs_written(wrote, d, in_force_commit), 1);
+    faces_seen = NULL;
+    assert_int_equal(kapi_get()->doc_public_with(d->id, visit, NULL), 0);
+    assert_non_null(faces_seen);
+    assert_int_equal(docs_first_in_force_ms(&since, wf, d), 0);
+    assert_true(since >= 0);
+    assert_int_equal(docs_in_force_json(&j, &svc, d), 0);
+    assert_non_null(j);
+    json_decref(j);
+    assert_int_equal(report_build(&built, &pub), 0);
+    json_decref(built);
+    assert_non_null(kapi_get()->report_doc_history(&r, 0));
+    json_decref(history);
+    report_publisher_dispose(&pub);
+    /* Back in force under the former name of its stage: the stage before
+     * is in the packed versions. */
+    commit(d, plan(d->id, "agreement", "Мера"), "submit", "draft", 8);
+    commit(d, plan(d->id, "in-force", "Мера"), "agree", "approved", 8);
+    const char *before = "x";
+    d->old.refs[0].slot = 1u << 30;
+    assert_int_equal(docs_stage_before(&before, wf, d, "in-force"), KENES_EIO);
+    d->old.refs[0].slot = slot;
+    assert_int_equal(docs_stage_before(&before, wf, d, "in-force"), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_doc_each_public),
         cmocka_unit_test(test_former_public_stage),
         cmocka_unit_test(test_reports_show_version_in_force),
+        cmocka_unit_test(test_unreadable_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -237,7 +237,10 @@ typedef struct kenes_api {
      * public are left out.  fn's doc answers that version's "version". */
     int (*doc_each_public)(const char *type, const char *region,
                            int (*fn)(const kenes_doc *doc, void *arg), void *arg);
-    /* doc_with for the public face of `id`; KENES_ENOTFOUND when it has none. */
+    /* doc_with for the public face of `id`; KENES_ENOTFOUND when it has none.
+     * Both answer KENES_EIO (or KENES_ENOMEM) when a face is an older version
+     * whose "written" needs the document's older versions and the core cannot
+     * read them now: neither "not public" nor written by nothing. */
     int (*doc_public_with)(const char *id, int (*fn)(const kenes_doc *doc, void *arg),
                            void *arg);
     /* The list content/<name>.yaml holds ("concept", "agencies"), parsed as
