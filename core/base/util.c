@@ -599,38 +599,30 @@ int util_write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-int util_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+/* pread or pwrite until all of len is done (a write only reads buf). */
+static int positional_all(int fd, char *buf, size_t len, uint64_t off, int write)
 {
-    const char *p = data;
     while (len) {
-        ssize_t n = pwrite(fd, p, len, (off_t)off);
+        ssize_t n = write ? pwrite(fd, buf, len, (off_t)off) : pread(fd, buf, len, (off_t)off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n == 0)
             errno = EIO;
         if (n <= 0)
             return KENES_EIO;
-        p += n;
+        buf += n;
         len -= (size_t)n;
         off += (uint64_t)n;
     }
     return 0;
 }
 
+int util_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+    return positional_all(fd, (char *)data, len, off, 1);
+}
+
 int util_pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
-    char *p = buf;
-    while (len) {
-        ssize_t n = pread(fd, p, len, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n == 0)
-            errno = EIO;
-        if (n <= 0)
-            return KENES_EIO;
-        p += n;
-        len -= (size_t)n;
-        off += (uint64_t)n;
-    }
-    return 0;
+    return positional_all(fd, buf, len, off, 0);
 }
