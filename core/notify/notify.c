@@ -552,7 +552,9 @@ static void catch_up(notifier *n, notify_item **go)
             rc = journal_back(n, r, tell_again, &a);
         }
         if (rc < 0) {
-            log_error("notify", "%s: its history journal cannot be read (%s); no notification "
+            /* The journal, or a version's place among the older ones the
+             * index keeps in its scratch file (tell_again). */
+            log_error("notify", "%s: its history cannot be read (%s); no notification "
                       "is made again", datadir_repo_names[r], kenes_strerror(rc));
             notify_items_free(a.list);
             continue;

@@ -67,9 +67,13 @@ static int quorum_present(const kenes_api *api, const kenes_doc *doc, const kene
 {
     (void)ctx;
     cm_roster roster;
-    if (cm_roster_load(&roster, api, api->doc_get(doc, "region")) != 0) {
+    int rc = cm_roster_load(&roster, api, api->doc_get(doc, "region"));
+    if (rc != 0) {
         api->error_code(errs, NULL, "try_again",
-                        "the quorum could not be counted (out of memory): try again");
+                        rc == KENES_ENOMEM
+                            ? "the quorum could not be counted (out of memory): try again"
+                            : "the quorum could not be counted (the roster cannot be read "
+                              "now): try again");
         return KENES_EGUARD;
     }
     const json_t *attendance = json_object_get(api->doc_fields(doc), "attendance");

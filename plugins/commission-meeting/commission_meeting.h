@@ -32,7 +32,8 @@ typedef struct cm_roster {
 } cm_roster;
 
 /* Fill r for region: 0 (r->found 0 when there is no approved roster), or
- * KENES_ENOMEM with r empty.  cm_roster_dispose() it either way. */
+ * KENES_ENOMEM, or KENES_EIO when the core cannot read the roster in force
+ * now (doc_public_with), with r empty.  cm_roster_dispose() it either way. */
 int cm_roster_load(cm_roster *r, const kenes_api *api, const char *region);
 void cm_roster_dispose(cm_roster *r);
 /* The member whose folded name is folded, or -1. */

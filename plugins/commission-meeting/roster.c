@@ -91,7 +91,8 @@ int cm_roster_load(cm_roster *r, const kenes_api *api, const char *region)
     free(l.id);
     if (rc != 0) {
         cm_roster_dispose(r);
-        return KENES_ENOMEM;
+        /* KENES_EIO: the core cannot read the roster's history now. */
+        return rc < 0 ? rc : KENES_ENOMEM;
     }
     return 0;
 }

@@ -179,9 +179,13 @@ static void check_attendance(chk_report *r, const char *region, const json_t *li
     if (!n || !region || !r->api->region_valid(region))
         return;
     cm_roster roster;
-    if (cm_roster_load(&roster, r->api, region) != 0) {
+    int loaded = cm_roster_load(&roster, r->api, region);
+    if (loaded != 0) {
         chk_problem(r, "fields.attendance", "try_again",
-                    "could not be compared with the roster (out of memory): try again");
+                    loaded == KENES_ENOMEM
+                        ? "could not be compared with the roster (out of memory): try again"
+                        : "could not be compared with the roster (it cannot be read now): "
+                          "try again");
         return;
     }
     if (!roster.found) {

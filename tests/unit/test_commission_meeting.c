@@ -408,6 +408,17 @@ static void test_quorum(void **state)
     expect_refused_with(quorum_present, doc, "quorum_missing", "3 members");
 }
 
+/* The roster in force cannot be read now (the core's KENES_EIO): the
+ * quorum and the attendance say "try again" and why, never "no roster" nor
+ * "out of memory". */
+static void test_roster_unreadable(void **state)
+{
+    (void)state;
+    json_object_set_new(json_array_get(docs, 4), "_unreadable", json_true());
+    expect_refused_with(quorum_present, held(), "try_again", "the roster cannot be read now");
+    expect_only_code(held(), "fields.attendance", "try_again");
+}
+
 static void test_quorum_param(void **state)
 {
     (void)state;
@@ -542,7 +553,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_held_valid),       T(test_scheduled_valid),
         T(test_required),         T(test_attendance_roster),
-        T(test_roster_missing),   T(test_cases),
+        T(test_roster_missing),   T(test_roster_unreadable), T(test_cases),
         T(test_vote_total),       T(test_messages_repeat_nothing),
         T(test_id_and_summary),   T(test_number_stays),
         T(test_quorum),
