@@ -9,7 +9,8 @@
  * at objects/pack again, in the wrapper (miss_again): between that refresh
  * and the read, git gc, kenes gc or a consolidation may have replaced the
  * packs that held the object.  The batch's own objects are found in its
- * memory pack first, so in steady writing a read never misses.
+ * memory pack first and the rest in the packs listed at its start, so a
+ * read misses only when the packs changed under the batch.
  */
 #include "storage/odb_nofresh.h"
 
