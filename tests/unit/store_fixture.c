@@ -109,3 +109,19 @@ void store_fixture_edit(store_write *w, const char *path, const char *content, i
     w->message = "Edit\n\nKenes-Action: edit\n";
     w->time_ms = 1770458400000LL + (int64_t)i * 1000; /* 2026-02-07T10:00:00Z */
 }
+
+static void count_answer(store_write *w, void *payload)
+{
+    (void)w;
+    (*(size_t *)payload)++;
+}
+
+void store_fixture_submit_all(store_fixture *f, store_write *ws, size_t n)
+{
+    size_t answered = 0;
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(store_submit(f->s, &ws[i], count_answer, &answered), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(answered, n);
+    assert_true(store_idle(f->s));
+}

@@ -41,6 +41,11 @@ int store_fixture_teardown(void **state);
  * content), the i-th write of a test: its time 2026-02-07T10:00:00Z + i s. */
 void store_fixture_edit(store_write *w, const char *path, const char *content, int i);
 
+/* Submit the n writes ws to f's store at once, run the loop out, and
+ * check that each was answered once and the store is idle (their outcomes
+ * are in ws[i].status). */
+void store_fixture_submit_all(store_fixture *f, store_write *ws, size_t n);
+
 /* Run `git --git-dir=<gitdir> args` (a shell command line) in f->dir: its
  * first line of output, without the newline, in out. */
 void git_out(const store_fixture *f, char *out, size_t cap, const char *args);

@@ -24,22 +24,10 @@
 
 typedef store_fixture fixture;
 
-static int g_calls;
-
-static void on_write(store_write *w, void *payload)
-{
-    (void)w;
-    (void)payload;
-    g_calls++;
-}
-
 static void write_one(fixture *f, store_write *w, const char *path, const char *content, int i)
 {
     store_fixture_edit(w, path, content, i);
-    g_calls = 0;
-    assert_int_equal(store_submit(f->s, w, on_write, NULL), 0);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(g_calls, 1);
+    store_fixture_submit_all(f, w, 1);
     assert_int_equal(w->status, 0);
 }
 

@@ -32,15 +32,6 @@ typedef store_fixture fixture;
 
 /* ---- helpers ---- */
 
-static int g_calls;
-
-static void on_write(store_write *w, void *payload)
-{
-    (void)w;
-    (void)payload;
-    g_calls++;
-}
-
 /* Write an object no commit names, as git would (loose). */
 static void git_hash(fixture *f, char out[STORE_OID_HEX], const char *text)
 {
@@ -66,16 +57,6 @@ static void head(fixture *f, char out[STORE_OID_HEX])
 
 /* Submit writes[0] alone (its job starts at once), then the rest while it
  * runs: they queue and form the next batch. */
-static void submit_all(fixture *f, store_write *ws, size_t n)
-{
-    g_calls = 0;
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(store_submit(f->s, &ws[i], on_write, NULL), 0);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(g_calls, (int)n);
-    assert_true(store_idle(f->s));
-}
-
 static long lines_of(const char *path)
 {
     char *text = NULL;
@@ -107,7 +88,7 @@ static void test_batch_is_one_pack(void **state)
         store_fixture_edit(&ws[i], paths[i], bodies[i], i);
         ws[i].journal = lines[i];
     }
-    submit_all(f, ws, NW);
+    store_fixture_submit_all(f, ws, NW);
     for (int i = 0; i < NW; i++) {
         assert_int_equal(ws[i].status, 0);
         assert_int_equal(strlen(ws[i].commit), 40);
@@ -168,7 +149,7 @@ static void test_batch_whose_cas_fails(void **state)
     store_write w0;
     store_fixture_edit(&w0, "a.md", "a\n", 0);
     w0.journal = "{\"n\":0}";
-    submit_all(f, &w0, 1);
+    store_fixture_submit_all(f, &w0, 1);
     assert_int_equal(w0.status, 0);
     snprintf(c1, sizeof(c1), "%s", w0.commit);
 
@@ -187,12 +168,7 @@ static void test_batch_whose_cas_fails(void **state)
     for (int i = 0; i < 3; i++)
         ws[i].journal = "{\"n\":1}";
     /* One job for the three: submitted before the loop runs, none started. */
-    g_calls = 0;
-    assert_int_equal(store_submit(f->s, &ws[0], on_write, NULL), 0);
-    assert_int_equal(store_submit(f->s, &ws[1], on_write, NULL), 0);
-    assert_int_equal(store_submit(f->s, &ws[2], on_write, NULL), 0);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(g_calls, 3);
+    store_fixture_submit_all(f, ws, 3);
     /* The first write ran alone (its job started at submit); the other two
      * were one batch, which the move caught. */
     assert_int_equal(ws[0].status, 0);
@@ -224,7 +200,7 @@ static void test_batch_with_main_locked(void **state)
     store_write w0;
     store_fixture_edit(&w0, "a.md", "a\n", 0);
     w0.journal = "{\"n\":0}";
-    submit_all(f, &w0, 1);
+    store_fixture_submit_all(f, &w0, 1);
     snprintf(c1, sizeof(c1), "%s", w0.commit);
     FILE *fp = fopen(lock, "w");
     assert_non_null(fp);
@@ -239,7 +215,7 @@ static void test_batch_with_main_locked(void **state)
     ws[2].side_path = key;
     ws[2].side_data = "wrapped";
     ws[2].side_len = 7;
-    submit_all(f, ws, 4);
+    store_fixture_submit_all(f, ws, 4);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(ws[i].status, KENES_EIO);
         assert_string_equal(ws[i].commit, "");
@@ -254,7 +230,7 @@ static void test_batch_with_main_locked(void **state)
     assert_int_equal(unlink(lock), 0);
     store_write w5;
     store_fixture_edit(&w5, "f.md", "f\n", 5);
-    submit_all(f, &w5, 1);
+    store_fixture_submit_all(f, &w5, 1);
     assert_int_equal(w5.status, 0);
     git_out(f, out, sizeof(out), "rev-parse main^");
     assert_string_equal(out, c1);
@@ -272,7 +248,7 @@ static void test_refused_write_fails_alone(void **state)
     store_fixture_edit(&ws[1], "b.md", "b\n", 1);
     store_fixture_edit(&ws[2], "missing.md", NULL, 2);
     store_fixture_edit(&ws[3], "c.md", "c\n", 3);
-    submit_all(f, ws, 4);
+    store_fixture_submit_all(f, ws, 4);
     assert_int_equal(ws[0].status, 0);
     assert_int_equal(ws[1].status, 0);
     assert_int_equal(ws[2].status, KENES_ENOTFOUND);
@@ -302,7 +278,7 @@ static void test_consolidation(void **state)
         store_write w;
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
         store_fixture_edit(&w, "plan/KZ-11/2026.md", bodies[i], i);
-        submit_all(f, &w, 1); /* waits for the consolidation too (store_idle) */
+        store_fixture_submit_all(f, &w, 1); /* waits for the consolidation too (store_idle) */
         assert_int_equal(w.status, 0);
         assert_true(count_field(f, "packs") <= 4);
     }
@@ -338,7 +314,7 @@ static void test_gc_prunes_old_unreachable(void **state)
     store_fixture_edit(&ws[0], "a.md", "a\n", 0);
     store_fixture_edit(&ws[1], "b.md", "b\n", 1);
     store_fixture_edit(&ws[2], "c.md", "c\n", 2);
-    submit_all(f, ws, 3);
+    store_fixture_submit_all(f, ws, 3);
     git_hash(f, old, "unreachable, old");
     git_hash(f, young, "unreachable, young");
     time_t now = time(NULL);
@@ -360,7 +336,7 @@ static void test_gc_prunes_old_unreachable(void **state)
     /* The writer goes on after packs it held open were removed. */
     store_write w;
     store_fixture_edit(&w, "d.md", "d\n", 3);
-    submit_all(f, &w, 1);
+    store_fixture_submit_all(f, &w, 1);
     assert_int_equal(w.status, 0);
     git_out(f, out, sizeof(out), "rev-parse main^");
     assert_string_equal(out, ws[2].commit);
@@ -398,7 +374,7 @@ static void test_consolidation_keeps_a_large_base(void **state)
     big[BIG] = '\0';
     store_write w0;
     store_fixture_edit(&w0, "attachment.txt", big, 0);
-    submit_all(f, &w0, 1);
+    store_fixture_submit_all(f, &w0, 1);
     assert_int_equal(w0.status, 0);
     store_pack_stats st;
     assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
@@ -410,7 +386,7 @@ static void test_consolidation_keeps_a_large_base(void **state)
     store_fixture_edit(&ws[0], "a.md", "a\n", 1);
     store_fixture_edit(&ws[1], "b.md", "b\n", 2);
     store_fixture_edit(&ws[2], "c.md", "c\n", 3);
-    submit_all(f, ws, 3);
+    store_fixture_submit_all(f, ws, 3);
     assert_int_equal(count_field(f, "packs"), 3);
     assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
     assert_int_equal(st.packs_before, 3);
@@ -496,7 +472,7 @@ static void test_ref_error_after_main_moved(void **state)
     store_fixture_edit(&w, "case/a.json", "{}\n", 0);
     with_key(&w, key);
     w.journal = "{\"n\":0}";
-    submit_all(f, &w, 1);
+    store_fixture_submit_all(f, &w, 1);
     store_test_fault = NULL;
     assert_true(g_fault_calls >= 1);
     assert_int_equal(w.status, 0);
@@ -508,7 +484,7 @@ static void test_ref_error_after_main_moved(void **state)
     assert_int_equal(store_health(f->s, why, sizeof(why)), 0);
     store_write w2;
     store_fixture_edit(&w2, "case/b.json", "{}\n", 1);
-    submit_all(f, &w2, 1);
+    store_fixture_submit_all(f, &w2, 1);
     assert_int_equal(w2.status, 0);
     git_out(f, out, sizeof(out), "rev-parse main^");
     assert_string_equal(out, w.commit);
@@ -525,7 +501,7 @@ static void test_ref_outcome_unknown_then_not_made(void **state)
     snprintf(key, sizeof(key), "%s/case-key", f->dir);
     store_write w0;
     store_fixture_edit(&w0, "a.md", "a\n", 0);
-    submit_all(f, &w0, 1);
+    store_fixture_submit_all(f, &w0, 1);
     snprintf(c0, sizeof(c0), "%s", w0.commit);
     fault_reset(f);
     g_fault_after = 1;
@@ -534,7 +510,7 @@ static void test_ref_outcome_unknown_then_not_made(void **state)
     store_write w;
     store_fixture_edit(&w, "case/a.json", "{}\n", 1);
     with_key(&w, key);
-    submit_all(f, &w, 1);
+    store_fixture_submit_all(f, &w, 1);
     assert_int_equal(w.status, KENES_EIO);
     assert_int_equal(access(key, F_OK), 0); /* kept: main might hold it */
     assert_true(store_health(f->s, why, sizeof(why)) < 0);
@@ -543,7 +519,7 @@ static void test_ref_outcome_unknown_then_not_made(void **state)
     /* Still unreadable: refused, nothing written. */
     store_write w2;
     store_fixture_edit(&w2, "b.md", "b\n", 2);
-    submit_all(f, &w2, 1);
+    store_fixture_submit_all(f, &w2, 1);
     assert_int_equal(w2.status, KENES_EIO);
     git_out(f, out, sizeof(out), "rev-parse main");
     assert_string_equal(out, c0);
@@ -551,7 +527,7 @@ static void test_ref_outcome_unknown_then_not_made(void **state)
     g_fault_read = 0;
     store_write w3;
     store_fixture_edit(&w3, "c.md", "c\n", 3);
-    submit_all(f, &w3, 1);
+    store_fixture_submit_all(f, &w3, 1);
     store_test_fault = NULL;
     assert_int_equal(w3.status, 0);
     git_out(f, out, sizeof(out), "rev-parse main^");
@@ -573,13 +549,13 @@ static void test_ref_outcome_unknown_then_made(void **state)
     store_write w;
     store_fixture_edit(&w, "case/a.json", "{}\n", 0);
     with_key(&w, key);
-    submit_all(f, &w, 1);
+    store_fixture_submit_all(f, &w, 1);
     assert_int_equal(w.status, KENES_EIO);
     assert_int_equal(access(key, F_OK), 0);
     g_fault_read = 0;
     store_write w2;
     store_fixture_edit(&w2, "b.md", "b\n", 1);
-    submit_all(f, &w2, 1);
+    store_fixture_submit_all(f, &w2, 1);
     store_test_fault = NULL;
     assert_int_equal(w2.status, KENES_EIO);
     if (!strstr(w2.errmsg, "restart"))
@@ -596,7 +572,7 @@ static void test_health_main_moved_behind(void **state)
     char why[256];
     store_write w0;
     store_fixture_edit(&w0, "a.md", "a\n", 0);
-    submit_all(f, &w0, 1);
+    store_fixture_submit_all(f, &w0, 1);
     assert_int_equal(store_health(f->s, why, sizeof(why)), 0);
     assert_string_equal(why, "ok");
     char out[STORE_OID_HEX], args[256];
@@ -606,7 +582,7 @@ static void test_health_main_moved_behind(void **state)
     assert_true(git_ok(f, args));
     store_write w;
     store_fixture_edit(&w, "b.md", "b\n", 1);
-    submit_all(f, &w, 1);
+    store_fixture_submit_all(f, &w, 1);
     assert_int_equal(w.status, KENES_ESTALE);
     assert_true(store_health(f->s, why, sizeof(why)) < 0);
     if (!strstr(why, "moved behind"))
@@ -622,7 +598,7 @@ static void test_publish_seq(void **state)
     assert_int_equal(before % 2, 0);
     store_write w;
     store_fixture_edit(&w, "a.md", "a\n", 0);
-    submit_all(f, &w, 1);
+    store_fixture_submit_all(f, &w, 1);
     assert_int_equal(store_publish_seq(f->s), before + 2);
 }
 
@@ -637,7 +613,7 @@ static void test_gc_keeps_every_ref(void **state)
     store_write ws[2];
     store_fixture_edit(&ws[0], "a.md", "a\n", 0);
     store_fixture_edit(&ws[1], "b.md", "b\n", 1);
-    submit_all(f, ws, 2);
+    store_fixture_submit_all(f, ws, 2);
     assert_true(git_ok(f, "-c user.name=x -c user.email=x@x tag -a audit-2026 -m pin main"));
     git_hash(f, out, "a note only the backup branch names");
     snprintf(cmd, sizeof(cmd), "-c user.name=x -c user.email=x@x commit-tree -p main -m note "
@@ -670,7 +646,7 @@ static void test_gc_pid_of_a_live_git_gc(void **state)
     store_pack_stats st;
     store_write w;
     store_fixture_edit(&w, "a.md", "a\n", 0);
-    submit_all(f, &w, 1);
+    store_fixture_submit_all(f, &w, 1);
     assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
     snprintf(path, sizeof(path), "%s/gc.pid", f->gitdir);
     FILE *fp = fopen(path, "w");
@@ -710,7 +686,7 @@ static void test_consolidation_backs_off(void **state)
         store_write w;
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
         store_fixture_edit(&w, "plan/KZ-11/2026.md", bodies[i], i);
-        submit_all(f, &w, 1);
+        store_fixture_submit_all(f, &w, 1);
         assert_int_equal(w.status, 0);
     }
     /* Past the limit from the 3rd batch: tries after batches 3, 12 (8
@@ -722,7 +698,7 @@ static void test_consolidation_backs_off(void **state)
         store_write w;
         snprintf(bodies[i], sizeof(bodies[i]), "version %d\n", i);
         store_fixture_edit(&w, "plan/KZ-11/2026.md", bodies[i], i);
-        submit_all(f, &w, 1);
+        store_fixture_submit_all(f, &w, 1);
         assert_int_equal(w.status, 0);
     }
     assert_int_equal(f->s->pack_attempts, was + 1);
@@ -741,7 +717,7 @@ static void test_lone_pack_is_indexed(void **state)
     store_fixture_edit(&ws[0], "a.md", "a\n", 0);
     store_fixture_edit(&ws[1], "b.md", "b\n", 1);
     store_fixture_edit(&ws[2], "c.md", "c\n", 2);
-    submit_all(f, ws, 3);
+    store_fixture_submit_all(f, ws, 3);
     store_pack_stats st;
     assert_int_equal(store_consolidate(&st, f->gitdir, 0, 1, msg, sizeof(msg)), 0);
     assert_int_equal(st.packs_after, 1);
